@@ -1,0 +1,108 @@
+"""``competition_annotations`` and ``curated_competitions``: what curators decided, and the benchmark it makes."""
+
+import dagster as dg
+
+from assets.metadata import counts_table, markdown_table
+from assets.resources import AnnotationStoreResource, WarehouseResource
+from curation.curated import annotations_frame, consolidate
+
+ANNOTATIONS_TABLE = "curation.annotations"
+CURATED_TABLE = "curation.curated"
+CONSOLIDATED_TABLE = "curation.consolidated"
+
+
+@dg.asset(group_name="curation", kinds={"duckdb", "yaml"})
+def competition_annotations(
+    context: dg.AssetExecutionContext, annotation_store: AnnotationStoreResource, warehouse: WarehouseResource
+) -> dg.MaterializeResult:
+    """Every curator's annotation of every competition, read from the annotation files into curation.annotations.
+
+    One row per competition and curator: complexity (low/medium/high by engineer hours), category, decision
+    (include/exclude/undecided) with its reason, a note, the split recipe, and when it was last changed. A
+    malformed file stops the load with its path and field, and the table stays as it was: no annotation is dropped.
+    """
+    store = annotation_store.get()
+    frame = annotations_frame(store.all())
+    rows = warehouse.get().replace_table(ANNOTATIONS_TABLE, frame)
+    context.log.info(f"{rows:,} annotations from {store.root}")
+    return dg.MaterializeResult(
+        metadata={
+            "dagster/row_count": rows,
+            "table": ANNOTATIONS_TABLE,
+            "store": dg.MetadataValue.path(str(store.root)),
+            "competitions_annotated": int(frame["slug"].nunique()),
+            "by_curator": counts_table(frame["curator"], "curator"),
+            "by_decision": counts_table(frame["decision"], "decision"),
+            "last_change": str(frame["updated_at"].max()) if len(frame) else "none",
+        }
+    )
+
+
+@dg.asset(
+    group_name="curation",
+    kinds={"duckdb"},
+    deps=[competition_annotations, "candidate_competitions"],
+    check_specs=[
+        dg.AssetCheckSpec(
+            "curators_agree",
+            asset="curated_competitions",
+            description="No competition has curators who disagree on its decision or complexity.",
+        ),
+        dg.AssetCheckSpec(
+            "members_in_meta_kaggle",
+            asset="curated_competitions",
+            description="Every competition curators included is in this Meta Kaggle dump.",
+        ),
+    ],  # fmt: skip
+)
+def curated_competitions(context: dg.AssetExecutionContext, warehouse: WarehouseResource) -> dg.MaterializeResult:
+    """The benchmark's members: competitions curators included, with their consolidated annotation.
+
+    Decisions consolidate per competition to include, exclude, disputed or undecided; only an agreed include makes
+    a member, and disagreements are shown, never guessed. An include of a competition that a rule excluded
+    stands and is flagged with the rule it overrides. Tables curation.curated (members) and
+    curation.consolidated (every annotated competition).
+    """
+    store = warehouse.get()
+    annotations = store.read_table(ANNOTATIONS_TABLE, built_by="competition_annotations")
+    candidates = store.read_table("curation.candidates", built_by="candidate_competitions")
+    result = consolidate(annotations, candidates)
+    counts = store.replace_tables({CURATED_TABLE: result.curated, CONSOLIDATED_TABLE: result.consolidated})
+    curated, consolidated = result.curated, result.consolidated
+    disputed = consolidated[
+        (consolidated["decision"] == "disputed") | (consolidated["complexity_status"] == "disputed")
+    ]
+    overrides = curated[curated["overrides_rule"].notna()]
+    missing = result.missing_from_meta_kaggle
+    context.log.info(f"{len(curated):,} curated competitions; {len(missing)} included slugs not in Meta Kaggle")
+    return dg.MaterializeResult(
+        metadata={
+            "dagster/row_count": counts[CURATED_TABLE],
+            "table": CURATED_TABLE,
+            "curated": len(curated),
+            "by_complexity": counts_table(curated["complexity"], "complexity"),
+            "by_category": counts_table(curated["category"], "category"),
+            "decisions": counts_table(consolidated["decision"], "decision"),
+            "disputed": markdown_table(disputed[["slug", "decision", "decisions", "complexities"]]),
+            "overrides": markdown_table(overrides[["slug", "overrides_rule", "overrides_detail"]]),
+            "missing_from_meta_kaggle": ", ".join(missing) or "none",
+        },
+        check_results=[
+            dg.AssetCheckResult(
+                check_name="curators_agree",
+                passed=disputed.empty,
+                severity=dg.AssetCheckSeverity.WARN,
+                description=f"{len(disputed)} competition(s) with disagreeing curators"
+                + (f": {', '.join(disputed['slug'])}" if len(disputed) else ""),
+                metadata={"disputed": len(disputed)},
+            ),
+            dg.AssetCheckResult(
+                check_name="members_in_meta_kaggle",
+                passed=not missing,
+                severity=dg.AssetCheckSeverity.WARN,
+                description=f"{len(missing)} included slug(s) not in Meta Kaggle"
+                + (f": {', '.join(missing)}" if missing else ""),
+                metadata={"missing": len(missing), "slugs": ", ".join(missing) or "none"},
+            ),
+        ],
+    )

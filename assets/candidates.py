@@ -1,0 +1,59 @@
+"""``candidate_competitions``: every competition screened by the candidate rules, with the funnel."""
+
+from datetime import datetime
+
+import dagster as dg
+from pydantic import Field
+
+from assets.metadata import counts_table, markdown_table
+from assets.resources import WarehouseResource
+from curation.candidate_rules import CandidateRules, screen_competitions
+
+TABLE = "curation.candidates"
+
+
+class CandidateRulesConfig(dg.Config):
+    """The candidate rules; defaults are the documented ones (see curation/candidate_rules.py)."""
+
+    drop_community: bool = Field(True, description="Drop Community (ex-InClass) competitions, as MLE-bench did.")
+    require_completed: bool = Field(True, description="Keep only competitions whose deadline has passed.")
+    as_of: str = Field("", description="ISO date for 'completed' (empty: now).")
+    require_leaderboard: bool = Field(True, description="Keep only competitions with a leaderboard.")
+    min_teams: int = Field(50, description="Minimum number of teams (0: no minimum). MLE-bench's smallest had 50.")
+    require_known_metric: bool = Field(True, description="Keep only competitions whose metric mlecurate grades.")
+    drop_code_competitions: bool = Field(False, description="Drop notebook-only (code) competitions.")
+
+    def rules(self) -> CandidateRules:
+        fields = self.model_dump()
+        fields["as_of"] = datetime.fromisoformat(self.as_of) if self.as_of else None
+        return CandidateRules(**fields)
+
+
+@dg.asset(group_name="curation", kinds={"duckdb"}, deps=["meta_kaggle_competitions"])
+def candidate_competitions(
+    context: dg.AssetExecutionContext, config: CandidateRulesConfig, warehouse: WarehouseResource
+) -> dg.MaterializeResult:
+    """Every Meta Kaggle competition with is_candidate and, when excluded, the first rule it fails and why.
+
+    Rules run in order (drop Community, completed, has a leaderboard, enough teams, a metric mlecurate grades, and
+    optionally no code competitions); they are run config with documented defaults. The rules propose: a curator's
+    explicit include still wins downstream. Table curation.candidates; the funnel is in the metadata.
+    """
+    store = warehouse.get()
+    competitions = store.read_table("meta_kaggle.competitions", built_by="meta_kaggle_competitions")
+    screening = screen_competitions(competitions, config.rules())
+    rows = store.replace_table(TABLE, screening.candidates)
+    candidates = screening.candidates[screening.candidates["is_candidate"]]
+    context.log.info(f"{len(candidates):,} candidates of {rows:,} competitions")
+    return dg.MaterializeResult(
+        metadata={
+            "dagster/row_count": rows,
+            "table": TABLE,
+            "candidates": len(candidates),
+            "funnel": markdown_table(screening.funnel, bar_column="remaining"),
+            "excluded_by_rule": counts_table(screening.candidates["exclusion_reason"].dropna(), "rule"),
+            "candidates_by_segment": counts_table(candidates["host_segment"], "segment"),
+            "candidates_by_metric": counts_table(candidates["metric"], "metric"),
+            "rules": dg.MetadataValue.json(config.model_dump()),
+        }
+    )

@@ -1,0 +1,210 @@
+"""Curators' annotations: one small YAML file per competition and curator, made to live in git.
+
+>>> store = AnnotationStore(annotations_dir())
+>>> store.update("titanic", "alice", {"complexity": "low", "decision": "include", "reason": "classic tabular"})
+
+Layout: ``<store>/<slug>/<curator>.yaml``. Several curators annotate one competition without ever touching each
+other's files, so their edits merge in git without conflicts. A file looks like this::
+
+    format: 1
+    slug: spooky-author-identification
+    curator: alice
+    complexity: low            # low (< 2 h of engineer time), medium (2-10 h), high (> 10 h), as MLE-bench defines them
+    category: Text Classification
+    decision: include          # include | exclude | undecided
+    reason: small, clean text classification with a standard metric
+    note: ''
+    split_recipe: null         # filled by the split-recipe work (how to re-split the public train set)
+    updated_at: '2026-11-30T10:00:00+00:00'
+
+Updates lock the competition's folder, read, merge and write atomically: two ``annotate`` calls at once lose nothing.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import fcntl
+import os
+import re
+from collections.abc import Iterator
+from dataclasses import asdict, dataclass, fields, replace
+from datetime import UTC, datetime
+from pathlib import Path
+
+import yaml
+
+from curation.paths import write_atomic
+
+FORMAT_VERSION = 1
+COMPLEXITIES = ("low", "medium", "high")
+COMPLEXITY_HOURS = {"low": "< 2 h", "medium": "2-10 h", "high": "> 10 h"}
+DECISIONS = ("include", "exclude", "undecided")
+SLUG_PATTERN = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$")
+CURATOR_PATTERN = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$")
+
+
+class AnnotationError(ValueError):
+    """An annotation is invalid; the message names the file (when there is one) and the field."""
+
+
+@dataclass(frozen=True)
+class Annotation:
+    slug: str
+    curator: str
+    complexity: str | None = None
+    category: str | None = None
+    decision: str = "undecided"
+    reason: str | None = None
+    note: str | None = None
+    split_recipe: dict | None = None
+    updated_at: str | None = None
+
+    def to_document(self) -> dict:
+        return {"format": FORMAT_VERSION, **asdict(self)}
+
+
+EDITABLE_FIELDS = tuple(f.name for f in fields(Annotation) if f.name not in ("slug", "curator", "updated_at"))
+
+
+def validate_slug(slug: str) -> str:
+    if not isinstance(slug, str) or not SLUG_PATTERN.match(slug) or ".." in slug:
+        raise AnnotationError(f"slug {slug!r} is not a Kaggle competition slug (letters, digits, '-', '_', '.')")
+    return slug
+
+
+def validate_curator(curator: str) -> str:
+    if not isinstance(curator, str) or not CURATOR_PATTERN.match(curator):
+        raise AnnotationError(f"curator {curator!r} must be a short name of letters, digits, '-', '_' or '.'")
+    return curator
+
+
+def check_annotation(annotation: Annotation, where: str = "") -> Annotation:
+    """Validate every field; return the annotation with text fields tidied (complexity lower-case, spaces trimmed)."""
+    prefix = f"{where}: " if where else ""
+
+    def fail(field: str, message: str) -> AnnotationError:
+        return AnnotationError(f"{prefix}field '{field}': {message}")
+
+    try:
+        validate_slug(annotation.slug)
+    except AnnotationError as error:
+        raise fail("slug", str(error)) from None
+    try:
+        validate_curator(annotation.curator)
+    except AnnotationError as error:
+        raise fail("curator", str(error)) from None
+    for name in ("complexity", "category", "reason", "note", "updated_at"):
+        value = getattr(annotation, name)
+        if value is not None and not isinstance(value, str):
+            raise fail(name, f"expected text, found {type(value).__name__} {value!r}")
+    complexity = annotation.complexity.strip().lower() if annotation.complexity else None
+    if complexity is not None and complexity not in COMPLEXITIES:
+        raise fail("complexity", f"expected one of {', '.join(COMPLEXITIES)}, found {annotation.complexity!r}")
+    decision = (annotation.decision or "undecided").strip().lower() if isinstance(annotation.decision, str) else None
+    if decision not in DECISIONS:
+        raise fail("decision", f"expected one of {', '.join(DECISIONS)}, found {annotation.decision!r}")
+    if annotation.split_recipe is not None and not isinstance(annotation.split_recipe, dict):
+        raise fail("split_recipe", f"expected a mapping of recipe keys, found {annotation.split_recipe!r}")
+    if annotation.updated_at is not None:
+        try:
+            datetime.fromisoformat(annotation.updated_at)
+        except ValueError:
+            raise fail("updated_at", f"expected an ISO 8601 time, found {annotation.updated_at!r}") from None
+    return replace(
+        annotation,
+        complexity=complexity,
+        decision=decision,
+        category=annotation.category.strip() or None if annotation.category else None,
+    )
+
+
+def parse_annotation_document(document: object, where: str) -> Annotation:
+    """Turn a loaded YAML document into an :class:`Annotation`, or raise naming ``where`` and the field."""
+    if not isinstance(document, dict):
+        raise AnnotationError(f"{where}: expected a mapping of annotation fields, found {type(document).__name__}")
+    document = dict(document)
+    version = document.pop("format", FORMAT_VERSION)
+    if version != FORMAT_VERSION:
+        raise AnnotationError(
+            f"{where}: field 'format': this mlecurate reads format {FORMAT_VERSION}, found {version!r}"
+        )
+    known = {f.name for f in fields(Annotation)}
+    unknown = sorted(set(document) - known)
+    if unknown:
+        raise AnnotationError(
+            f"{where}: field '{unknown[0]}' is not an annotation field (known: {', '.join(sorted(known))})"
+        )
+    for required in ("slug", "curator"):
+        if not document.get(required):
+            raise AnnotationError(f"{where}: field '{required}' is missing")
+    if isinstance(document.get("updated_at"), datetime):
+        document["updated_at"] = document["updated_at"].isoformat()
+    return check_annotation(Annotation(**document), where)
+
+
+@dataclass(frozen=True)
+class AnnotationStore:
+    root: Path
+
+    def path_for(self, slug: str, curator: str) -> Path:
+        return self.root / validate_slug(slug) / f"{validate_curator(curator)}.yaml"
+
+    def read(self, path: Path) -> Annotation:
+        """Read and validate one annotation file; its content must match its place in the store."""
+        try:
+            document = yaml.safe_load(path.read_text(encoding="utf-8"))
+        except yaml.YAMLError as error:
+            raise AnnotationError(f"{path}: not valid YAML ({error})".replace("\n", " ")) from error
+        except UnicodeDecodeError as error:
+            raise AnnotationError(f"{path}: not UTF-8 text ({error})") from error
+        annotation = parse_annotation_document(document, str(path))
+        if (annotation.slug, annotation.curator) != (path.parent.name, path.stem):
+            raise AnnotationError(
+                f"{path}: fields 'slug'/'curator' say {annotation.slug}/{annotation.curator} but the file sits at "
+                f"{path.parent.name}/{path.name}; move the file or fix the fields"
+            )
+        return annotation
+
+    def get(self, slug: str, curator: str) -> Annotation | None:
+        path = self.path_for(slug, curator)
+        return self.read(path) if path.exists() else None
+
+    def for_competition(self, slug: str) -> list[Annotation]:
+        folder = self.root / validate_slug(slug)
+        return [self.read(path) for path in sorted(folder.glob("*.yaml"))] if folder.is_dir() else []
+
+    def all(self) -> list[Annotation]:
+        """Every annotation in the store, sorted by slug then curator; the first malformed file raises."""
+        if not self.root.is_dir():
+            return []
+        return [self.read(path) for path in sorted(self.root.glob("*/*.yaml"))]
+
+    def update(self, slug: str, curator: str, changes: dict, now: datetime | None = None) -> Annotation:
+        """Merge ``changes`` into the curator's annotation of ``slug`` (creating it) and save it atomically."""
+        unknown = sorted(set(changes) - set(EDITABLE_FIELDS))
+        if unknown:
+            raise AnnotationError(f"field '{unknown[0]}' cannot be set (editable: {', '.join(EDITABLE_FIELDS)})")
+        path = self.path_for(slug, curator)
+        with self._locked(path.parent):
+            current = self.read(path) if path.exists() else Annotation(slug=slug, curator=curator)
+            stamp = (now or datetime.now(UTC)).isoformat(timespec="seconds")
+            updated = check_annotation(replace(current, **changes, updated_at=stamp), f"{path}")
+            write_atomic(path, _dump(updated))
+        return updated
+
+    @contextlib.contextmanager
+    def _locked(self, folder: Path) -> Iterator[None]:
+        # flock on the competition's folder itself: no lock files to keep out of git.
+        folder.mkdir(parents=True, exist_ok=True)
+        fd = os.open(folder, os.O_RDONLY)
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX)
+            yield
+        finally:
+            fcntl.flock(fd, fcntl.LOCK_UN)
+            os.close(fd)
+
+
+def _dump(annotation: Annotation) -> str:
+    header = "# mlecurate annotation: one competition, one curator. Edit with `mlecurate annotate` or by hand.\n"
+    return header + yaml.safe_dump(annotation.to_document(), sort_keys=False, allow_unicode=True, width=100)

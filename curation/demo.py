@@ -1,0 +1,213 @@
+"""The built-in demo source: a Meta Kaggle ``Competitions.csv`` and curators' annotations, generated here.
+
+>>> write_demo_meta_kaggle(folder)   # folder/Competitions.csv, byte-identical on every machine
+>>> demo_annotations()               # what the demo curators decided
+
+Shaped like the real March 2024 dump: the same 42 columns in the same order, every field double-quoted, CRLF line
+ends, ``MM/DD/YYYY HH:MM:SS`` dates, ``True``/``False`` booleans, a segment mix close to the real one (about 90%
+Community), real metric names (some that mlecurate grades, some custom ones), and the dump's quirks (a few
+placeholder ``01/01/2000`` launch dates, an empty ``EvaluationAlgorithmIsMax``). Nothing in it is real data.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import random
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from pathlib import Path
+
+from curation.meta_kaggle import COLUMNS, COLUMNS_ADDED_2025, DATE_FORMAT
+from curation.paths import write_atomic
+from validation.metric_catalogue import canonical_metric
+
+DEMO_SEED = 20240301
+DEMO_ROWS = 3000
+SNAPSHOT = datetime(2024, 3, 1)
+# The March 2024 dump's 42 columns, in its order.
+HEADER = [c.source for c in COLUMNS if c.source not in ("LeaderboardDisplayFormat", *COLUMNS_ADDED_2025)]
+
+SEGMENTS = [  # (segment, share of the real 2024 dump)
+    ("Community", 0.897), ("Featured", 0.047), ("Research", 0.029), ("Playground", 0.023),
+    ("Recruitment", 0.003), ("Getting Started", 0.0008), ("Analytics", 0.0002),
+]  # fmt: skip
+METRICS = [  # (abbreviation, EvaluationAlgorithmName, is max, weight)
+    ("AUC", "Area Under Receiver Operating Characteristic Curve", True, 14),
+    ("RMSE", "Root Mean Squared Error", False, 9),
+    ("CategorizationAccuracy", "Categorization Accuracy", True, 8),
+    ("LogLoss", "Log Loss", False, 6),
+    ("MAE", "Mean Absolute Error", False, 4),
+    ("RMSLE", "Root Mean Squared Logarithmic Error", False, 4),
+    ("MulticlassLoss", "Multiclass Loss", False, 4),
+    ("MAP@{K}", "MAP@{K}", True, 3),
+    ("MacroFScore", "F-Score (Macro)", True, 2),
+    ("QWK", "QuadraticWeightedKappa", True, 2),
+    ("SMAPE", "SMAPE", False, 2),
+    ("Dice", "Dice", True, 2),
+    ("CustomEval", "Custom Evaluation Metric", True, 2),
+    ("39244492", "Roc Auc Score", True, 1),
+]  # fmt: skip
+TOPICS = [
+    "ocean", "salinity", "crop", "yield", "retina", "traffic", "energy", "solar", "wind", "invoice", "sepsis",
+    "galaxy", "protein", "churn", "fraud", "sentiment", "birdsong", "wildfire", "glacier", "rainfall", "pollen",
+    "parking", "freight", "satellite", "lung", "skin", "essay", "tweet", "forum", "music", "molecule", "bridge",
+]  # fmt: skip
+TASKS = ["prediction", "classification", "forecasting", "detection", "segmentation", "ranking", "challenge"]
+CATEGORIES = {
+    "auc": "Tabular", "rmse": "Tabular", "accuracy": "Image Classification", "log_loss": "Text Classification",
+    "mae": "Forecasting", "rmsle": "Forecasting", "multiclass_log_loss": "Text Classification",
+    "map_at_k": "Image (Other)", "f1_macro": "Text Classification", "quadratic_weighted_kappa": "Image Classification",
+}  # fmt: skip
+
+
+def demo_competitions_csv() -> str:
+    """The demo ``Competitions.csv`` as text (deterministic)."""
+    rng = random.Random(DEMO_SEED)
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, quoting=csv.QUOTE_ALL, lineterminator="\r\n")
+    writer.writerow(HEADER)
+    used_slugs: set[str] = set()
+    for index in range(DEMO_ROWS):
+        writer.writerow([_field(value) for value in _competition(rng, index, used_slugs)])
+    return buffer.getvalue()
+
+
+def write_demo_meta_kaggle(folder: Path) -> Path:
+    """Write ``folder/Competitions.csv`` (only when it differs, atomically); return its path."""
+    path = Path(folder) / "Competitions.csv"
+    content = demo_competitions_csv()
+    if not path.exists() or path.read_bytes() != content.encode("utf-8"):
+        write_atomic(path, content)
+    return path
+
+
+def _competition(rng: random.Random, index: int, used: set[str]) -> list:
+    segment = rng.choices([s for s, _ in SEGMENTS], weights=[w for _, w in SEGMENTS])[0]
+    community = segment == "Community"
+    slug = _slug(rng, used, community)
+    enabled = SNAPSHOT - timedelta(days=rng.randint(20, 14 * 365), seconds=rng.randint(0, 86399))
+    deadline = enabled + timedelta(days=rng.randint(14, 120))
+    if community and index % 997 == 13:
+        enabled = datetime(2000, 1, 1)  # the dump's placeholder launch date
+    abbreviation, metric_name, is_max, _ = rng.choices(METRICS, weights=[m[3] for m in METRICS])[0]
+    teams = int(rng.lognormvariate(1.8, 1.2)) if community else int(rng.lognormvariate(6.3, 1.1))
+    competitors = int(teams * rng.uniform(1.0, 1.4))
+    reward_type, reward = (
+        ("Knowledge", None)
+        if community
+        else rng.choice([("USD", rng.choice([5000, 10000, 25000, 50000, 100000])), ("Knowledge", None), ("Swag", None)])
+    )
+    values = {
+        "Id": 10000 + index * 7,
+        "Slug": slug,
+        "Title": slug.replace("-", " ").title(),
+        "Subtitle": f'Demo competition {index}: {slug.replace("-", " ")}, with "quotes", commas, and text',
+        "HostSegmentTitle": segment,
+        "ForumId": 50000 + index,
+        "OrganizationId": None if community or rng.random() < 0.5 else rng.randint(1, 900),
+        "EnabledDate": enabled,
+        "DeadlineDate": deadline,
+        "ProhibitNewEntrantsDeadlineDate": None if community else deadline - timedelta(days=7),
+        "TeamMergerDeadlineDate": None if community else deadline - timedelta(days=7),
+        "TeamModelDeadlineDate": None,
+        "ModelSubmissionDeadlineDate": None,
+        "FinalLeaderboardHasBeenVerified": True,
+        "HasKernels": True,
+        "OnlyAllowKernelSubmissions": (not community) and rng.random() < 0.2,
+        "HasLeaderboard": rng.random() < (0.9 if community else 0.98),
+        "LeaderboardPercentage": rng.choice([20, 25, 30, 50, 100]),
+        "ScoreTruncationNumDecimals": 5,
+        "EvaluationAlgorithmAbbreviation": abbreviation,
+        "EvaluationAlgorithmName": metric_name,
+        "EvaluationAlgorithmDescription": f"Submissions are scored by {metric_name}.",
+        "EvaluationAlgorithmIsMax": None if index == 1616 else is_max,
+        "MaxDailySubmissions": rng.choice([2, 5, 10, 20]),
+        "NumScoredSubmissions": 2,
+        "MaxTeamSize": rng.choice([None, 3, 5]),
+        "BanTeamMergers": False,
+        "EnableTeamModels": False,
+        "RewardType": None if community and rng.random() < 0.9 else reward_type,
+        "RewardQuantity": None if reward is None else f"{reward}.0000",
+        "NumPrizes": 0 if reward is None else 3,
+        "UserRankMultiplier": 0 if community else 1,
+        "CanQualifyTiers": segment in ("Featured", "Research"),
+        "TotalTeams": teams,
+        "TotalCompetitors": competitors,
+        "TotalSubmissions": teams * rng.randint(3, 40),
+        "ValidationSetName": None,
+        "ValidationSetValue": None,
+        "EnableSubmissionModelHashes": False,
+        "EnableSubmissionModelAttachments": False,
+        "HostName": None,
+        "CompetitionTypeId": 1,
+    }
+    return [values[name] for name in HEADER]
+
+
+def _slug(rng: random.Random, used: set[str], community: bool) -> str:
+    while True:
+        parts = [rng.choice(TOPICS), rng.choice(TOPICS), rng.choice(TASKS)]
+        slug = "-".join(parts) + (f"-{rng.randint(1, 99)}" if community else "")
+        if slug not in used and parts[0] != parts[1]:
+            used.add(slug)
+            return slug
+
+
+def _field(value: object) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "True" if value else "False"
+    if isinstance(value, datetime):
+        return value.strftime(DATE_FORMAT)
+    return str(value)
+
+
+@dataclass(frozen=True)
+class DemoAnnotation:
+    slug: str
+    curator: str
+    changes: dict
+
+
+DEMO_ANNOTATION_TIME = datetime.fromisoformat("2024-03-01T12:00:00+00:00")
+LAUNCHED_AFTER_THE_DUMP = "demo-launched-after-the-dump"
+
+
+def demo_annotations() -> list[DemoAnnotation]:
+    """Two demo curators, ``ada`` and ``grace``: includes, excludes, one disagreement of each kind, one include
+    that overrides a rule, and one include of a competition the dump does not have."""
+    rows = list(csv.DictReader(io.StringIO(demo_competitions_csv())))
+    eligible = [
+        r for r in rows
+        if r["HostSegmentTitle"] not in ("Community", "Analytics") and int(r["TotalTeams"]) >= 50
+        and r["HasLeaderboard"] == "True" and canonical_metric(r["EvaluationAlgorithmName"]) in CATEGORIES
+    ]  # fmt: skip
+    few_teams = next(r for r in rows if r["HostSegmentTitle"] == "Featured" and 0 < int(r["TotalTeams"]) < 50)
+    complexities = ["low", "medium", "medium", "high"]
+    out = []
+    for position, row in enumerate(eligible[:24]):
+        category = CATEGORIES[canonical_metric(row["EvaluationAlgorithmName"])]
+        out.append(DemoAnnotation(row["Slug"], "ada", {
+            "complexity": complexities[position % 4], "category": category, "decision": "include",
+            "reason": "clean data, standard metric, a leaderboard deep enough for medals",
+        }))  # fmt: skip
+        if position < 6:  # grace reviews the first six: agrees on four, disagrees on one decision, one complexity
+            decision = "exclude" if position == 4 else "include"
+            complexity = "high" if position == 5 else complexities[position % 4]
+            out.append(DemoAnnotation(row["Slug"], "grace", {
+                "complexity": complexity, "category": category, "decision": decision,
+                "reason": "test labels look noisy" if decision == "exclude" else "agree with ada",
+            }))  # fmt: skip
+    for row in eligible[24:27]:
+        out.append(DemoAnnotation(row["Slug"], "ada", {"decision": "exclude", "reason": "data licence forbids reuse"}))
+    out.append(DemoAnnotation(few_teams["Slug"], "ada", {
+        "complexity": "low", "category": "Tabular", "decision": "include",
+        "reason": "small but a classic; keep despite few teams",
+    }))  # fmt: skip
+    out.append(DemoAnnotation(LAUNCHED_AFTER_THE_DUMP, "ada", {
+        "complexity": "medium", "category": "Tabular", "decision": "include",
+        "reason": "launched after this Meta Kaggle dump: waiting for the next one",
+    }))  # fmt: skip
+    return out

@@ -1,0 +1,159 @@
+"""The one Kaggle client: the real ``kaggle`` package, imported lazily, with retries our callers need.
+
+>>> KaggleClient().download_dataset_file("kaggle/meta-kaggle", "Competitions.csv", folder)
+
+Importing ``kaggle`` without credentials prints a help text, creates a config folder and may exit, so this module
+checks for credentials first and imports the package only when a call is made. None of the calls used here retry
+a 429 or a 5xx by themselves: :meth:`KaggleClient._call` does, with exponential backoff that honours Retry-After.
+Credentials never appear in messages: errors quote Kaggle's message and the status, nothing else.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import io
+import os
+import random
+import tempfile
+import time
+import zipfile
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TypeVar
+
+from curation.paths import atomic_path
+
+T = TypeVar("T")
+RETRYABLE_STATUS = {429, 500, 502, 503, 504}
+
+
+class KaggleError(RuntimeError):
+    """A Kaggle call failed; the message says which call, on what, and what Kaggle answered."""
+
+
+class KaggleCredentialsError(KaggleError):
+    """No Kaggle credentials were found."""
+
+
+def credentials_available() -> bool:
+    """Whether the kaggle package would find credentials (without importing it)."""
+    if os.environ.get("KAGGLE_API_TOKEN"):
+        return True
+    if os.environ.get("KAGGLE_USERNAME") and os.environ.get("KAGGLE_KEY"):
+        return True
+    home = Path.home()
+    config_dirs = [os.environ.get("KAGGLE_CONFIG_DIR"), home / ".kaggle",
+                   Path(os.environ.get("XDG_CONFIG_HOME") or home / ".config") / "kaggle"]  # fmt: skip
+    token_files = [home / ".kaggle" / "access_token", home / ".kaggle" / "access_token.txt"]
+    return any((Path(d) / "kaggle.json").is_file() for d in config_dirs if d) or any(f.is_file() for f in token_files)
+
+
+@dataclass
+class KaggleClient:
+    attempts: int = 5
+    backoff_seconds: float = 1.0
+    max_backoff_seconds: float = 60.0
+
+    def __post_init__(self) -> None:
+        self._api = None
+
+    def api(self):
+        """The authenticated ``KaggleApi`` (imported on first use)."""
+        if self._api is None:
+            if not credentials_available():
+                raise KaggleCredentialsError(
+                    "no Kaggle credentials: set KAGGLE_API_TOKEN, or KAGGLE_USERNAME and KAGGLE_KEY, or put kaggle.json "
+                    "in ~/.kaggle (see https://www.kaggle.com/settings/api)"
+                )
+            with contextlib.redirect_stdout(io.StringIO()):
+                from kaggle.api.kaggle_api_extended import KaggleApi
+
+                api = KaggleApi()
+                try:
+                    api.authenticate()
+                except SystemExit as error:
+                    raise KaggleCredentialsError("Kaggle rejected the configured credentials") from error
+            self._api = api
+        return self._api
+
+    def _call(self, what: str, call: Callable[[], T]) -> T:
+        """Run ``call``; retry transient failures (429, 5xx, dropped or truncated transfers) with backoff."""
+        import requests
+
+        for attempt in range(1, self.attempts + 1):
+            try:
+                with contextlib.redirect_stdout(io.StringIO()):  # the client prints URLs and progress
+                    return call()
+            except requests.HTTPError as error:
+                status = error.response.status_code if error.response is not None else None
+                message = _kaggle_message(error)
+                if status not in RETRYABLE_STATUS and "too many requests" not in message.lower():
+                    raise KaggleError(f"{what}: Kaggle answered {status}: {message}") from error
+                failure: Exception = error
+                wait = _retry_after(error)
+            except (
+                requests.ConnectionError,
+                requests.Timeout,
+                requests.exceptions.ChunkedEncodingError,
+            ) as error:
+                failure, wait = error, None
+            except ValueError as error:  # the client raises ValueError when a download's size does not match
+                if "size" not in str(error).lower() and "length" not in str(error).lower():
+                    raise
+                failure, wait = error, None
+            if attempt == self.attempts:
+                raise KaggleError(f"{what}: gave up after {attempt} attempts: {_short(failure)}") from failure
+            delay = wait if wait is not None else self.backoff_seconds * 2 ** (attempt - 1) * random.uniform(0.8, 1.2)
+            time.sleep(min(delay, self.max_backoff_seconds))
+        raise AssertionError("unreachable")
+
+    def download_dataset_file(self, dataset: str, file_name: str, folder: Path) -> Path:
+        """Download one file of a dataset into ``folder`` (unzipped if Kaggle zipped it); return its path."""
+        folder.mkdir(parents=True, exist_ok=True)
+        final = folder / file_name
+        with tempfile.TemporaryDirectory(dir=folder, prefix=".download-") as scratch:
+            self._call(
+                f"download {file_name} of dataset {dataset}",
+                lambda: self.api().dataset_download_file(dataset, file_name, path=scratch, force=True, quiet=True),
+            )
+            fetched = Path(scratch) / file_name
+            zipped = Path(scratch) / f"{file_name}.zip"
+            with atomic_path(final) as tmp:
+                if zipped.exists():
+                    _extract_single_member(zipped, file_name, tmp)
+                elif fetched.exists():
+                    os.replace(fetched, tmp)
+                else:
+                    raise KaggleError(f"download {file_name} of dataset {dataset}: Kaggle sent no file")
+        return final
+
+
+def _extract_single_member(archive: Path, name: str, target: Path) -> None:
+    with zipfile.ZipFile(archive) as bundle:
+        members = [m for m in bundle.infolist() if not m.is_dir()]
+        if len(members) != 1 or Path(members[0].filename).name != name:
+            found = ", ".join(m.filename for m in members)
+            raise KaggleError(f"{archive.name}: expected exactly one member {name}, found {found or 'none'}")
+        with bundle.open(members[0]) as source, open(target, "wb") as sink:
+            while chunk := source.read(1 << 20):
+                sink.write(chunk)
+
+
+def _kaggle_message(error) -> str:
+    try:
+        return str(error.response.json().get("message") or error)
+    except (ValueError, AttributeError):
+        return _short(error)
+
+
+def _retry_after(error) -> float | None:
+    header = error.response.headers.get("Retry-After") if error.response is not None else None
+    try:
+        return float(header) if header else None
+    except ValueError:
+        return None
+
+
+def _short(error: Exception) -> str:
+    return str(error).splitlines()[0][:300] if str(error) else type(error).__name__

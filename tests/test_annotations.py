@@ -1,0 +1,102 @@
+"""The annotation store: format, validation with file and field, and concurrent updates that lose nothing."""
+
+from __future__ import annotations
+
+import multiprocessing
+from pathlib import Path
+
+import pytest
+import yaml
+
+from curation.annotations import AnnotationError, AnnotationStore
+
+
+@pytest.fixture
+def store(tmp_path) -> AnnotationStore:
+    return AnnotationStore(tmp_path / "annotations")
+
+
+def test_update_creates_then_merges(store):
+    store.update("titanic", "alice", {"complexity": "Low", "decision": "include", "reason": "classic"})
+    updated = store.update("titanic", "alice", {"category": "Tabular "})
+    assert (updated.complexity, updated.decision, updated.reason, updated.category) == (
+        "low",
+        "include",
+        "classic",
+        "Tabular",
+    )
+    document = yaml.safe_load(store.path_for("titanic", "alice").read_text())
+    assert document["format"] == 1 and document["slug"] == "titanic" and document["complexity"] == "low"
+
+
+def test_curators_have_separate_files(store):
+    store.update("titanic", "alice", {"decision": "include"})
+    store.update("titanic", "bob", {"decision": "exclude"})
+    assert sorted(p.name for p in (store.root / "titanic").iterdir()) == ["alice.yaml", "bob.yaml"]
+    assert [a.curator for a in store.for_competition("titanic")] == ["alice", "bob"]
+
+
+@pytest.mark.parametrize(
+    "changes, field",
+    [({"complexity": "trivial"}, "complexity"), ({"decision": "maybe"}, "decision"), ({"colour": "red"}, "colour")],
+)
+def test_bad_values_name_the_field(store, changes, field):
+    with pytest.raises(AnnotationError, match=f"field '{field}'"):
+        store.update("titanic", "alice", changes)
+    assert not store.path_for("titanic", "alice").exists()
+
+
+@pytest.mark.parametrize("slug", ["../etc", "a/b", "", "-x", "x" * 200])
+def test_slugs_cannot_escape_the_store(store, slug):
+    with pytest.raises(AnnotationError, match="slug"):
+        store.update(slug, "alice", {"decision": "include"})
+
+
+def test_bad_curator_name(store):
+    with pytest.raises(AnnotationError, match="curator"):
+        store.update("titanic", "../alice", {"decision": "include"})
+
+
+@pytest.mark.parametrize(
+    "content, expected",
+    [
+        ("slug: titanic\ncurator: alice\ncomplexity: huge\n", "field 'complexity': expected one of low, medium, high"),
+        ("slug: titanic\ncurator: alice\ncomplexty: low\n", "field 'complexty' is not an annotation field"),
+        ("slug: titanic\ncomplexity: low\n", "field 'curator' is missing"),
+        ("slug: titanic\ncurator: alice\nreason: [1, 2]\n", "field 'reason': expected text"),
+        ("slug: titanic\ncurator: alice\nformat: 7\n", "field 'format'"),
+        ("slug: titanic\ncurator: alice\nsplit_recipe: random\n", "field 'split_recipe'"),
+        ("slug: [unclosed\n", "not valid YAML"),
+        ("- just\n- a list\n", "expected a mapping"),
+        ("slug: titanic\ncurator: bob\n", "file sits at titanic/alice.yaml"),
+    ],
+)
+def test_malformed_files_name_the_file_and_field(store, content, expected):
+    path = store.root / "titanic" / "alice.yaml"
+    path.parent.mkdir(parents=True)
+    path.write_text(content)
+    with pytest.raises(AnnotationError) as error:
+        store.all()
+    assert str(path) in str(error.value) and expected in str(error.value)
+
+
+def _annotate_many(root: str, field: str, count: int) -> None:
+    store = AnnotationStore(Path(root))
+    for index in range(count):
+        store.update("titanic", "alice", {field: f"{field} {index}"})
+
+
+def test_concurrent_updates_lose_nothing(store):
+    # Two processes update different fields of the same file at once; both final values must survive.
+    context = multiprocessing.get_context("fork")
+    workers = [
+        context.Process(target=_annotate_many, args=(str(store.root), field, 40)) for field in ("reason", "note")
+    ]
+    for worker in workers:
+        worker.start()
+    for worker in workers:
+        worker.join(60)
+        assert worker.exitcode == 0
+    final = store.get("titanic", "alice")
+    assert (final.reason, final.note) == ("reason 39", "note 39")
+    assert [p.name for p in (store.root / "titanic").iterdir()] == ["alice.yaml"]  # no temp files left

@@ -1,0 +1,48 @@
+"""The catalogue: every asset, check, job and resource that the Dagster UI shows."""
+
+from __future__ import annotations
+
+from pipelines import defs
+
+ASSETS = {"meta_kaggle_competitions", "candidate_competitions", "competition_annotations", "curated_competitions"}
+CHECKS = {
+    ("meta_kaggle_competitions", "unique_id_and_slug"),
+    ("meta_kaggle_competitions", "required_fields"),
+    ("meta_kaggle_competitions", "known_segments"),
+    ("meta_kaggle_competitions", "sane_dates"),
+    ("curated_competitions", "curators_agree"),
+    ("curated_competitions", "members_in_meta_kaggle"),
+}
+
+
+def test_catalogue_is_what_it_should_be():
+    graph = defs.resolve_asset_graph()
+    assert {key.to_user_string() for key in graph.get_all_asset_keys()} == ASSETS
+    assert {(k.asset_key.to_user_string(), k.name) for k in graph.asset_check_keys} == CHECKS
+    assert {job.name for job in defs.resolve_all_job_defs()} >= {"curation"}
+    assert set(defs.resources) == {"meta_kaggle", "warehouse", "annotation_store"}
+
+
+def test_every_asset_has_a_description_group_and_kind():
+    graph = defs.resolve_asset_graph()
+    for key in graph.get_all_asset_keys():
+        node = graph.get(key)
+        assert node.description and len(node.description) > 80, key
+        assert node.group_name in {"meta_kaggle", "curation"}, key
+        assert node.kinds, key
+
+
+def test_lineage():
+    graph = defs.resolve_asset_graph()
+    parents = {
+        key.to_user_string(): {p.to_user_string() for p in graph.get(key).parent_keys}
+        for key in graph.get_all_asset_keys()
+    }
+    assert parents["candidate_competitions"] == {"meta_kaggle_competitions"}
+    assert parents["curated_competitions"] == {"candidate_competitions", "competition_annotations"}
+    assert parents["competition_annotations"] == set()
+
+
+def test_structural_checks_block_and_the_others_warn():
+    specs = {spec.name: spec.blocking for spec in defs.resolve_assets_def("meta_kaggle_competitions").check_specs}
+    assert specs == {"unique_id_and_slug": True, "required_fields": True, "known_segments": False, "sane_dates": False}

@@ -1,0 +1,159 @@
+"""The four curation assets materialised together, in process, on real and on bad data."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import dagster as dg
+import duckdb
+import pytest
+
+from assets import annotations, candidates, meta_kaggle
+from assets.resources import AnnotationStoreResource, MetaKaggleSource, WarehouseResource
+from curation.annotations import AnnotationStore
+from curation.mlebench_import import import_mlebench_categories
+from tests.conftest import DUMPS, META_KAGGLE, MLEBENCH_CATEGORIES
+
+ASSETS = dg.load_assets_from_modules([meta_kaggle, candidates, annotations])
+
+
+def _materialise(tmp_path: Path, source: str, raise_on_error: bool = True) -> dg.ExecuteInProcessResult:
+    return dg.materialize(
+        ASSETS,
+        resources={
+            "meta_kaggle": MetaKaggleSource(setting=source),
+            "warehouse": WarehouseResource(path=str(tmp_path / "warehouse.duckdb")),
+            "annotation_store": AnnotationStoreResource(root=str(tmp_path / "annotations")),
+        },
+        instance=dg.DagsterInstance.ephemeral(),
+        raise_on_error=raise_on_error,
+    )
+
+
+def _failure_message(result: dg.ExecuteInProcessResult) -> str:
+    """The failed step's error and its causes, as a person reads them in the UI."""
+    failure = next(e for e in result.all_events if e.event_type_value == "STEP_FAILURE")
+    error, parts = failure.step_failure_data.error, []
+    while error is not None:
+        parts.append(error.message)
+        error = error.cause
+    return "\n".join(parts)
+
+
+def _count(tmp_path: Path, sql: str) -> int:
+    with duckdb.connect(str(tmp_path / "warehouse.duckdb"), read_only=True) as con:
+        return con.execute(sql).fetchone()[0]
+
+
+@pytest.fixture
+def mlebench_annotated(tmp_path, home):
+    import_mlebench_categories(MLEBENCH_CATEGORIES, AnnotationStore(tmp_path / "annotations"))
+    return tmp_path
+
+
+def test_real_meta_kaggle_with_mlebench_annotations(mlebench_annotated):
+    tmp_path = mlebench_annotated
+    result = _materialise(tmp_path, str(META_KAGGLE))
+    assert result.success
+    assert _count(tmp_path, "SELECT count(*) FROM meta_kaggle.competitions") == 5669
+    assert _count(tmp_path, "SELECT count(*) FROM curation.candidates") == 5669
+    assert _count(tmp_path, "SELECT count(*) FROM curation.candidates WHERE is_candidate") <= 582
+    assert _count(tmp_path, "SELECT count(*) FROM curation.curated") == 73
+    for level, expected in {"low": 22, "medium": 36, "high": 15}.items():
+        assert _count(tmp_path, f"SELECT count(*) FROM curation.curated WHERE complexity = '{level}'") == expected
+
+    curated = result.asset_materializations_for_node("curated_competitions")[0].metadata
+    assert "lmsys-chatbot-arena" in curated["missing_from_meta_kaggle"].value
+    funnel = result.asset_materializations_for_node("candidate_competitions")[0].metadata["funnel"].value
+    assert "| not_community |" in funnel and "582" in funnel
+    checks = {e.check_name: e for e in result.get_asset_check_evaluations()}
+    assert checks["members_in_meta_kaggle"].passed is False
+    assert "2 included slug(s) not in Meta Kaggle" in checks["members_in_meta_kaggle"].description
+    assert checks["unique_id_and_slug"].passed and not checks["sane_dates"].passed
+
+
+def test_candidate_rules_are_run_config(mlebench_annotated):
+    tmp_path = mlebench_annotated
+    assert _materialise(tmp_path, str(META_KAGGLE)).success
+    result = dg.materialize(
+        [a for a in ASSETS if a.key.to_user_string() == "candidate_competitions"],
+        resources={"warehouse": WarehouseResource(path=str(tmp_path / "warehouse.duckdb"))},
+        run_config=dg.RunConfig({"candidate_competitions": candidates.CandidateRulesConfig(
+            require_completed=False, require_leaderboard=False, min_teams=0, require_known_metric=False)}),
+        instance=dg.DagsterInstance.ephemeral(),
+    )  # fmt: skip
+    assert result.success
+    assert _count(tmp_path, "SELECT count(*) FROM curation.candidates WHERE is_candidate") == 582
+
+
+def _bad_copy(tmp_path: Path, damage) -> Path:
+    folder = tmp_path / "bad-meta-kaggle"
+    folder.mkdir()
+    lines = DUMPS["2024-03"].read_text(encoding="utf-8").splitlines(keepends=True)
+    (folder / "Competitions.csv").write_text("".join(damage(lines)), encoding="utf-8")
+    return folder
+
+
+def _duplicate_slug(lines):
+    fields = lines[3].split('","')
+    fields[1] = lines[2].split('","')[1]
+    return [*lines[:3], '","'.join(fields), *lines[4:]]
+
+
+def _drop_column(lines):
+    return [",".join(line.split(",")[:4] + line.split(",")[5:]) for line in lines]
+
+
+@pytest.mark.parametrize(
+    "damage, expected",
+    [
+        (lambda lines: lines[: len(lines) // 2] + [lines[len(lines) // 2][:40]], "truncated"),
+        (_duplicate_slug, "check unique_id_and_slug failed"),
+        (lambda lines: [lines[0], lines[1].replace("04/07/2010", "2010-04-07"), *lines[2:]], "EnabledDate"),
+        (_drop_column, "HostSegmentTitle"),
+    ],
+    ids=["truncated", "duplicated-slug", "unparseable-date", "missing-column"],
+)
+def test_bad_input_fails_clearly_and_leaves_the_warehouse_as_it_was(mlebench_annotated, damage, expected):
+    tmp_path = mlebench_annotated
+    assert _materialise(tmp_path, str(META_KAGGLE)).success
+    bad = _bad_copy(tmp_path, damage)
+
+    result = _materialise(tmp_path, str(bad), raise_on_error=False)
+    assert not result.success
+    message = _failure_message(result)
+    assert str(bad / "Competitions.csv") in message and expected in message
+    assert _count(tmp_path, "SELECT count(*) FROM meta_kaggle.competitions") == 5669
+    assert _count(tmp_path, "SELECT count(*) FROM curation.curated") == 73
+
+
+def test_malformed_annotation_stops_the_load_and_keeps_the_table(mlebench_annotated):
+    tmp_path = mlebench_annotated
+    assert _materialise(tmp_path, str(META_KAGGLE)).success
+    broken = tmp_path / "annotations" / "titanic" / "zoe.yaml"
+    broken.parent.mkdir()
+    broken.write_text("slug: titanic\ncurator: zoe\ndecision: perhaps\n")
+    result = _materialise(tmp_path, str(META_KAGGLE), raise_on_error=False)
+    assert not result.success
+    assert str(broken) in _failure_message(result)
+    assert "field 'decision'" in _failure_message(result)
+    assert _count(tmp_path, "SELECT count(*) FROM curation.annotations") == 75
+
+
+def test_demo_source_runs_the_whole_funnel_offline(tmp_path, home):
+    from curation.demo import DEMO_ANNOTATION_TIME, LAUNCHED_AFTER_THE_DUMP, demo_annotations
+
+    store = AnnotationStore(tmp_path / "annotations")
+    for item in demo_annotations():
+        store.update(item.slug, item.curator, item.changes, now=DEMO_ANNOTATION_TIME)
+    result = _materialise(tmp_path, "demo")
+    assert result.success
+    assert _count(tmp_path, "SELECT count(*) FROM meta_kaggle.competitions") == 3000
+    curated = _count(tmp_path, "SELECT count(*) FROM curation.curated")
+    assert curated == 24  # 24 includes by ada, one disputed by grace, plus one override of enough_teams
+    assert _count(tmp_path, "SELECT count(*) FROM curation.curated WHERE overrides_rule = 'enough_teams'") == 1
+    assert _count(tmp_path, "SELECT count(*) FROM curation.curated WHERE complexity_status = 'disputed'") == 1
+    assert _count(tmp_path, "SELECT count(*) FROM curation.consolidated WHERE decision = 'disputed'") == 1
+    checks = {e.check_name: e for e in result.get_asset_check_evaluations()}
+    assert not checks["curators_agree"].passed
+    assert LAUNCHED_AFTER_THE_DUMP in checks["members_in_meta_kaggle"].description
