@@ -3,6 +3,7 @@
 import dagster as dg
 
 from assets.metadata import counts_table, markdown_table
+from assets.partitions import curated_competition_partitions, missing_partitions
 from assets.resources import AnnotationStoreResource, WarehouseResource
 from curation.curated import annotations_frame, consolidate
 
@@ -74,6 +75,10 @@ def curated_competitions(context: dg.AssetExecutionContext, warehouse: Warehouse
     ]
     overrides = curated[curated["overrides_rule"].notna()]
     missing = result.missing_from_meta_kaggle
+    # Headless runs have no sensor daemon: register new members' partitions here too (the sensor does the same).
+    new_partitions = missing_partitions(context.instance, curated["slug"].tolist())
+    if new_partitions:
+        context.instance.add_dynamic_partitions(curated_competition_partitions.name, new_partitions)
     context.log.info(f"{len(curated):,} curated competitions; {len(missing)} included slugs not in Meta Kaggle")
     return dg.MaterializeResult(
         metadata={
@@ -86,6 +91,7 @@ def curated_competitions(context: dg.AssetExecutionContext, warehouse: Warehouse
             "disputed": markdown_table(disputed[["slug", "decision", "decisions", "complexities"]]),
             "overrides": markdown_table(overrides[["slug", "overrides_rule", "overrides_detail"]]),
             "missing_from_meta_kaggle": ", ".join(missing) or "none",
+            "partitions_added": len(new_partitions),
         },
         check_results=[
             dg.AssetCheckResult(

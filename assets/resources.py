@@ -5,7 +5,8 @@ from pathlib import Path
 import dagster as dg
 
 from curation.annotations import AnnotationStore
-from curation.paths import annotations_dir, warehouse_path
+from curation.competition_data import CompetitionSource, competition_source
+from curation.paths import annotations_dir, data_root, warehouse_path
 from curation.sources import SourceFile, meta_kaggle_competitions_file
 from curation.warehouse import Warehouse
 
@@ -35,3 +36,19 @@ class AnnotationStoreResource(dg.ConfigurableResource):
 
     def get(self) -> AnnotationStore:
         return AnnotationStore(Path(self.root) if self.root else annotations_dir())
+
+
+class CompetitionDataResource(dg.ConfigurableResource):
+    """Where competition data comes from (a mirror folder, the demo, or Kaggle) and where it is kept."""
+
+    mirror: str = ""  # MLECURATE_KAGGLE_MIRROR: a folder of <slug>/<slug>.zip
+    meta_kaggle: str = "demo"  # the demo Meta Kaggle source implies demo competition data
+
+    def source(self) -> CompetitionSource:
+        return competition_source(self.mirror, self.meta_kaggle)
+
+    def raw_root(self) -> Path:
+        return data_root() / "raw"
+
+    def prepared_root(self) -> Path:
+        return data_root() / "prepared"

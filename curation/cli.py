@@ -13,15 +13,18 @@ import difflib
 import functools
 import sys
 from collections.abc import Sequence
+from pathlib import Path
 
 import pandas as pd
 
 from curation.annotations import COMPLEXITIES, COMPLEXITY_HOURS, DECISIONS, AnnotationError, AnnotationStore
+from curation.candidate_rules import CANDIDATE_COLUMNS
+from curation.competition_data import read_download_record
 from curation.curated import annotations_frame, consolidate
 from curation.demo import DEMO_ANNOTATION_TIME, demo_annotations
 from curation.mlebench_import import CURATOR as MLEBENCH_CURATOR
 from curation.mlebench_import import import_mlebench_categories
-from curation.paths import annotations_dir, warehouse_path
+from curation.paths import annotations_dir, data_root, warehouse_path
 from curation.warehouse import MissingTableError, Warehouse
 
 COMPETITIONS = "meta_kaggle.competitions"
@@ -46,9 +49,12 @@ def cmd_annotate(args: argparse.Namespace) -> int:
         for name in ("complexity", "category", "decision", "reason", "note")
         if getattr(args, name) is not None
     }
+    if args.split_recipe:
+        changes["split_recipe"] = _read_split_recipe(args.split_recipe)
     if not changes:
         raise CommandError(
-            "nothing to record: give at least one of --complexity, --category, --decision, --reason, --note"
+            "nothing to record: give at least one of --complexity, --category, --decision, --reason, --note, "
+            "--split-recipe"
         )
     if not args.allow_unknown:
         _check_known_slug(args.slug)
@@ -57,6 +63,24 @@ def cmd_annotate(args: argparse.Namespace) -> int:
           f"{annotation.complexity or '-'}, category {annotation.category or '-'} "
           f"({_store().path_for(annotation.slug, annotation.curator)})")  # fmt: skip
     return 0
+
+
+def _read_split_recipe(path: str) -> dict:
+    """Parse and validate a recipe file; store its canonical form (the CLI is where curation meets splits)."""
+    import yaml
+
+    from splits.recipe import RecipeError, parse_recipe
+
+    try:
+        document = yaml.safe_load(Path(path).read_text(encoding="utf-8"))
+    except OSError as error:
+        raise CommandError(f"{path}: cannot read the split recipe ({error.strerror})") from error
+    except yaml.YAMLError as error:
+        raise CommandError(f"{path}: not valid YAML ({error})".replace("\n", " ")) from error
+    try:
+        return parse_recipe(document, where=path).to_document()
+    except RecipeError as error:
+        raise CommandError(str(error)) from error
 
 
 def _check_known_slug(slug: str) -> None:
@@ -87,14 +111,21 @@ def cmd_queue(args: argparse.Namespace) -> int:
     annotations = annotations_frame(_store().all())
     decided = annotations[annotations["decision"] != "undecided"].groupby("slug")["curator"].nunique()
     candidates = candidates.assign(curators=candidates["slug"].map(decided).fillna(0).astype(int))
+    # In CSV mode stdout carries only the table; the progress and trailer lines go to stderr.
+    say = print if args.format == "table" else functools.partial(print, file=sys.stderr)
+    blocked = _rules_blocked()
+    if blocked:
+        say(
+            f"needs rules acceptance ({len(blocked)}): accept each competition's rules on Kaggle, then re-run competition_raw"
+        )
+        for record in blocked:
+            say(f"  {record.slug}: {record.rules_url}")
     done = candidates[candidates["curators"] >= args.min_curators]
     waiting = candidates[candidates["curators"] < args.min_curators].sort_values(
         ["curators", "total_teams", "deadline_date"], ascending=[False, False, False]
     )
     total = len(candidates)
     share = f"{len(done) / total:.0%}" if total else "-"
-    # In CSV mode stdout carries only the table; the progress and trailer lines go to stderr.
-    say = print if args.format == "table" else functools.partial(print, file=sys.stderr)
     say(f"progress: {len(done):,} / {total:,} candidates annotated ({share}) by at least {args.min_curators} curator(s); "
         f"{len(waiting):,} waiting")  # fmt: skip
     if waiting.empty:
@@ -117,6 +148,12 @@ def cmd_queue(args: argparse.Namespace) -> int:
     if len(waiting) > args.limit:
         say(f"... {len(waiting) - args.limit:,} more (use --limit)")
     return 0
+
+
+def _rules_blocked() -> list:
+    raw = data_root() / "raw"
+    records = [read_download_record(raw, p.name) for p in sorted(raw.iterdir())] if raw.is_dir() else []
+    return [r for r in records if r is not None and r.status == "needs_rules_acceptance"]
 
 
 def _reward(kind: object, quantity: object) -> str:
@@ -156,6 +193,15 @@ def cmd_show(args: argparse.Namespace) -> int:
             row = found.iloc[0]
             verdict = "yes" if row["is_candidate"] else f"no: {row['exclusion_reason']} ({row['exclusion_detail']})"
             print(f"{'candidate':>22}: {verdict}")
+    record = read_download_record(data_root() / "raw", slug)
+    if record is not None:
+        detail = {
+            "downloaded": f"{record.zip_bytes:,} bytes, sha256 {record.zip_sha256}, {len(record.files)} file(s)"
+            if record.zip_bytes is not None else "",
+            "needs_rules_acceptance": f"accept the rules at {record.rules_url}",
+            "failed": record.message,
+        }.get(record.status, record.message)  # fmt: skip
+        print(f"{'data':>22}: {record.status} ({record.source}, {record.at}): {detail}")
     print(f"\n## annotations ({len(annotations)})")
     for a in annotations:
         print(f"- {a.curator} ({a.updated_at}): decision {a.decision}"
@@ -165,7 +211,7 @@ def cmd_show(args: argparse.Namespace) -> int:
         candidates = (
             warehouse.query(f"SELECT * FROM {CANDIDATES} WHERE slug = ?", [slug])
             if warehouse.has_table(CANDIDATES)
-            else pd.DataFrame(columns=["slug", "is_candidate", "exclusion_reason", "exclusion_detail"])
+            else pd.DataFrame(columns=CANDIDATE_COLUMNS)
         )
         row = consolidate(annotations_frame(annotations), candidates).consolidated.iloc[0]
         print(f"\nconsolidated: decision {row['decision']}; complexity {row['complexity'] or '-'} "
@@ -242,6 +288,11 @@ def build_parser() -> argparse.ArgumentParser:
     annotate.add_argument("--decision", choices=DECISIONS, help="include in the benchmark, exclude, or undecided")
     annotate.add_argument("--reason", help="why this decision")
     annotate.add_argument("--note", help="anything else worth knowing")
+    annotate.add_argument(
+        "--split-recipe",
+        metavar="FILE.yaml",
+        help="how to build the new train/test split (keys: kind, test_fraction, seed, id_column, target_columns, ...)",
+    )
     annotate.add_argument(
         "--allow-unknown", action="store_true", help="accept a slug that this Meta Kaggle dump does not have"
     )

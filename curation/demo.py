@@ -12,6 +12,7 @@ placeholder ``01/01/2000`` launch dates, an empty ``EvaluationAlgorithmIsMax``).
 from __future__ import annotations
 
 import csv
+import functools
 import io
 import random
 from dataclasses import dataclass
@@ -23,6 +24,7 @@ from curation.paths import write_atomic
 from validation.metric_catalogue import canonical_metric
 
 DEMO_SEED = 20240301
+REGRESSION = {"rmse", "rmsle", "mae"}  # demo competitions with these metrics get a numeric target
 DEMO_ROWS = 3000
 SNAPSHOT = datetime(2024, 3, 1)
 # The March 2024 dump's 42 columns, in its order.
@@ -164,6 +166,21 @@ def _field(value: object) -> str:
     return str(value)
 
 
+@functools.cache
+def demo_competition_metrics() -> dict[str, str | None]:
+    """Every demo slug and its canonical metric (None when mlecurate does not know the metric)."""
+    rows = csv.DictReader(io.StringIO(demo_competitions_csv()))
+    return {r["Slug"]: canonical_metric(r["EvaluationAlgorithmName"]) for r in rows}
+
+
+def demo_split_recipe(slug: str) -> dict:
+    """The split recipe the demo curators give a demo competition."""
+    metric = demo_competition_metrics()[slug]
+    kind = "random" if metric in REGRESSION else "stratified"
+    return {"kind": kind, "id_column": "id", "target_columns": ["target"], "test_fraction": 0.2,
+            "sample_submission_file": "sample_submission.csv"}  # fmt: skip
+
+
 @dataclass(frozen=True)
 class DemoAnnotation:
     slug: str
@@ -192,6 +209,7 @@ def demo_annotations() -> list[DemoAnnotation]:
         out.append(DemoAnnotation(row["Slug"], "ada", {
             "complexity": complexities[position % 4], "category": category, "decision": "include",
             "reason": "clean data, standard metric, a leaderboard deep enough for medals",
+            "split_recipe": demo_split_recipe(row["Slug"]),
         }))  # fmt: skip
         if position < 6:  # grace reviews the first six: agrees on four, disagrees on one decision, one complexity
             decision = "exclude" if position == 4 else "include"

@@ -36,6 +36,19 @@ class KaggleCredentialsError(KaggleError):
     """No Kaggle credentials were found."""
 
 
+class RulesNotAcceptedError(KaggleError):
+    """Kaggle refused a download because the account has not accepted the competition's rules (403)."""
+
+    def __init__(self, slug: str, message: str):
+        self.slug = slug
+        self.rules_url = rules_url(slug)
+        super().__init__(f"{slug}: needs rules acceptance: {message} Accept them at {self.rules_url}")
+
+
+def rules_url(slug: str) -> str:
+    return f"https://www.kaggle.com/competitions/{slug}/rules"
+
+
 def credentials_available() -> bool:
     """Whether the kaggle package would find credentials (without importing it)."""
     if os.environ.get("KAGGLE_API_TOKEN"):
@@ -77,7 +90,7 @@ class KaggleClient:
             self._api = api
         return self._api
 
-    def _call(self, what: str, call: Callable[[], T]) -> T:
+    def _call(self, what: str, call: Callable[[], T], rules_slug: str | None = None) -> T:
         """Run ``call``; retry transient failures (429, 5xx, dropped or truncated transfers) with backoff."""
         import requests
 
@@ -88,6 +101,8 @@ class KaggleClient:
             except requests.HTTPError as error:
                 status = error.response.status_code if error.response is not None else None
                 message = _kaggle_message(error)
+                if status == 403 and "rules" in message.lower() and rules_slug:
+                    raise RulesNotAcceptedError(rules_slug, message) from error
                 if status not in RETRYABLE_STATUS and "too many requests" not in message.lower():
                     raise KaggleError(f"{what}: Kaggle answered {status}: {message}") from error
                 failure: Exception = error
@@ -126,6 +141,26 @@ class KaggleClient:
                     os.replace(fetched, tmp)
                 else:
                     raise KaggleError(f"download {file_name} of dataset {dataset}: Kaggle sent no file")
+        return final
+
+    def download_competition(self, slug: str, folder: Path) -> Path:
+        """Download a competition's data bundle (``<slug>.zip``) into ``folder``; return its path.
+
+        A 403 about the rules raises :class:`RulesNotAcceptedError` (a state for a person, never a prompt).
+        """
+        folder.mkdir(parents=True, exist_ok=True)
+        final = folder / f"{slug}.zip"
+        with tempfile.TemporaryDirectory(dir=folder, prefix=".download-") as scratch:
+            self._call(
+                f"download the data of competition {slug}",
+                lambda: self.api().competition_download_files(slug, path=scratch, force=True, quiet=True),
+                rules_slug=slug,
+            )
+            fetched = Path(scratch) / f"{slug}.zip"
+            if not fetched.exists():
+                found = ", ".join(p.name for p in Path(scratch).iterdir()) or "nothing"
+                raise KaggleError(f"download the data of competition {slug}: expected {slug}.zip, Kaggle sent {found}")
+            os.replace(fetched, final)
         return final
 
 

@@ -1,14 +1,18 @@
-"""The Dagster entry point: every asset, check, job and resource, loaded in one place."""
+"""The Dagster entry point: every asset, check, job, sensor and resource, loaded in one place."""
 
 import dagster as dg
 
-from assets import annotations, candidates, meta_kaggle
-from pipelines.jobs import curation_job
+from assets import annotations, candidates, competition_data, meta_kaggle
+from pipelines.jobs import curation_job, prepare_job
 from pipelines.resources import resources_from_environment
+from pipelines.sensors import curated_members_sensor
+
+ASSET_MODULES = [meta_kaggle, candidates, annotations, competition_data]
 
 defs = dg.Definitions(
-    assets=dg.load_assets_from_modules([meta_kaggle, candidates, annotations]),
-    asset_checks=dg.load_asset_checks_from_modules([meta_kaggle, candidates, annotations]),
-    jobs=[curation_job],
+    assets=dg.load_assets_from_modules(ASSET_MODULES),
+    asset_checks=dg.load_asset_checks_from_modules(ASSET_MODULES),
+    jobs=[curation_job, prepare_job],
+    sensors=[curated_members_sensor],
     resources=resources_from_environment(),
 )

@@ -2,13 +2,17 @@
 
 import dagster as dg
 
+from assets.partitions import curated_competition_partitions
+
 curation_job = dg.define_asset_job(
     "curation",
-    selection=[
-        "meta_kaggle_competitions",
-        "candidate_competitions",
-        "competition_annotations",
-        "curated_competitions",
-    ],
+    selection=["meta_kaggle_competitions", "candidate_competitions", "competition_annotations", "curated_competitions"],
     description="Meta Kaggle -> candidates -> annotations -> the curated benchmark.",
+)
+
+prepare_job = dg.define_asset_job(
+    "prepare_competition",
+    selection=["competition_raw", "competition_split"],
+    partitions_def=curated_competition_partitions,
+    description="Download one curated competition's data and build its new train/test split.",
 )

@@ -5,7 +5,11 @@ The real client reaches it through ``KAGGLE_API_ENVIRONMENT=LOCALHOST`` and ``HT
 downloads answer 302 to a fake storage host, which the client then GETs through the same proxy.
 
 Faults are queued per method: ``stub.fail("DownloadDataset", status=429, retry_after=0)`` answers the next call with
-that error; the call after it succeeds.
+that error; the call after it succeeds. Downloads can break (``stub.break_download("drop" | "truncate")``) or be
+replaced by hostile archives (``stub.serve_archive(slug, bytes)``, see :func:`hostile_zip`).
+
+Competitions are served from folders laid out as ``../shared/data/competitions/<slug>/``: every file but
+PROVENANCE.md, with the original zips in ``_zips/`` shipped as nested zips in place of their contents, as Kaggle does.
 """
 
 from __future__ import annotations
@@ -33,12 +37,21 @@ class Fault:
 @dataclass
 class KaggleStub:
     datasets: dict[str, Path] = field(default_factory=dict)  # "owner/slug" -> folder of files
+    competitions: dict[str, Path] = field(default_factory=dict)  # slug -> folder of its files
+    broken_downloads: list[str] = field(default_factory=list)  # "drop" | "truncate", one per next download
+    archives: dict[str, bytes] = field(default_factory=dict)  # slug -> bytes served instead of the real bundle
     zip_files: bool = False  # serve dataset files zipped, as Kaggle does for large ones
     requests: list[dict] = field(default_factory=list)
     faults: dict[str, list[Fault]] = field(default_factory=dict)
 
     def fail(self, method: str, status: int, message: str = "stub fault", retry_after: float | None = None) -> None:
         self.faults.setdefault(method, []).append(Fault(status, message, retry_after))
+
+    def break_download(self, how: str) -> None:
+        self.broken_downloads.append(how)
+
+    def serve_archive(self, slug: str, data: bytes) -> None:
+        self.archives[slug] = data
 
     def start(self) -> KaggleStub:
         stub = self
@@ -89,7 +102,73 @@ class KaggleStub:
             return self._redirect_dataset_file(handler, body)
         if verb == "GET" and url.path.startswith("/datasets/"):
             return self._dataset_file(handler, url.path)
+        if verb == "POST" and method == "ListCompetitions":
+            return _json(handler, 200, {"competitions": [
+                {"ref": f"https://www.kaggle.com/competitions/{slug}", "title": slug, "category": "Featured"}
+                for slug in sorted(self.competitions) if not body.get("search") or body["search"] in slug
+            ], "nextPageToken": ""})  # fmt: skip
+        if verb == "POST" and method in ("ListDataFiles", "DownloadDataFiles", "DownloadDataFile"):
+            slug = body.get("competitionName", "")
+            if slug not in self.competitions:
+                return _json(handler, 404, {"code": 404, "message": "NotFound"})
+            if method == "ListDataFiles":
+                files = [{"ref": n, "name": n, "totalBytes": len(d), "creationDate": "2024-03-01T00:00:00Z"}
+                         for n, d in sorted(self._bundle_members(slug).items())]  # fmt: skip
+                return _json(handler, 200, {"files": files, "nextPageToken": ""})
+            target = (
+                f"/competitions/{slug}/{body['fileName']}"
+                if method == "DownloadDataFile"
+                else f"/competitions/{slug}/{slug}.zip"
+            )
+            return _redirect(handler, f"{STORAGE}{target}?sig=stub")
+        if verb == "GET" and url.path.startswith("/competitions/"):
+            _, _, slug, name = url.path.split("/", 3)
+            if name == f"{slug}.zip":
+                data = self.archives.get(slug) or self.competition_zip(slug)
+            else:
+                data = self._bundle_members(slug)[name]
+            return self._send_file(handler, data, "application/zip" if name.endswith(".zip") else "text/csv")
         return _json(handler, 404, {"code": 404, "message": f"stub does not serve {verb} {url.path}"})
+
+    def _bundle_members(self, slug: str) -> dict[str, bytes]:
+        folder = self.competitions[slug]
+        zipped = (
+            {p.name: p.read_bytes() for p in sorted((folder / "_zips").glob("*.zip"))}
+            if (folder / "_zips").is_dir()
+            else {}
+        )
+        inside = {name.removesuffix(".zip") for name in zipped}
+        plain = {
+            p.name: p.read_bytes() for p in sorted(folder.iterdir())
+            if p.is_file() and p.name != "PROVENANCE.md" and p.name not in inside
+        }  # fmt: skip
+        return plain | zipped
+
+    def competition_zip(self, slug: str) -> bytes:
+        """The competition's bundle as Kaggle serves it (deterministic bytes)."""
+        buffer = io.BytesIO()
+        with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as bundle:
+            for name, data in self._bundle_members(slug).items():
+                bundle.writestr(zipfile.ZipInfo(name, date_time=(2024, 3, 1, 0, 0, 0)), data, zipfile.ZIP_DEFLATED)
+        return buffer.getvalue()
+
+    def _send_file(self, handler, data: bytes, content_type: str) -> None:
+        how = self.broken_downloads.pop(0) if self.broken_downloads else None
+        if how == "drop":  # close the connection without answering
+            handler.close_connection = True
+            handler.connection.shutdown(2)
+            return
+        handler.send_response(200)
+        handler.send_header("Content-Type", content_type)
+        handler.send_header("Content-Length", str(len(data)))
+        handler.end_headers()
+        if how == "truncate":  # promise every byte, send half, hang up
+            handler.wfile.write(data[: len(data) // 2])
+            handler.wfile.flush()
+            handler.close_connection = True
+            handler.connection.shutdown(2)
+            return
+        handler.wfile.write(data)
 
     def _redirect_dataset_file(self, handler, body: dict) -> None:
         dataset = f"{body['ownerSlug']}/{body['datasetSlug']}"
@@ -118,6 +197,35 @@ class KaggleStub:
         handler.send_header("Last-Modified", formatdate(source.stat().st_mtime, usegmt=True))
         handler.end_headers()
         handler.wfile.write(data)
+
+
+def hostile_zip(kind: str) -> bytes:
+    """Archives a download must refuse: ``traversal`` (``../x``), ``absolute`` (``/etc/x``), ``bomb`` (200 MB of
+    one repeated byte in about 200 KB, a ratio over 1000:1)."""
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as bundle:
+        if kind == "traversal":
+            bundle.writestr("train.csv", "id,y\n1,0\n")
+            bundle.writestr("../x", "escaped\n")
+        elif kind == "absolute":
+            bundle.writestr("/etc/x", "escaped\n")
+        elif kind == "bomb":
+            info = zipfile.ZipInfo("train.csv")
+            info.compress_type = zipfile.ZIP_DEFLATED
+            with bundle.open(info, "w", force_zip64=True) as member:
+                zeros = b"0" * (1 << 20)
+                for _ in range(200):
+                    member.write(zeros)
+        else:
+            raise ValueError(kind)
+    return buffer.getvalue()
+
+
+def _redirect(handler, location: str) -> None:
+    handler.send_response(302)
+    handler.send_header("Location", location)
+    handler.send_header("Content-Length", "0")
+    handler.end_headers()
 
 
 def _json(handler, status: int, payload: dict, headers: dict | None = None) -> None:

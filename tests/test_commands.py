@@ -98,8 +98,14 @@ def test_dagster_dev_serves_the_catalogue(tmp_path):
             assert time.monotonic() < deadline, "dagster dev did not serve the catalogue within 120 s"
             time.sleep(1)
         assert "dagster_webserver_version" in info
-        assert {"/".join(n["assetKey"]["path"]) for n in nodes} == set(SELECTION.split(","))
-        assert all(n["groupName"] in {"meta_kaggle", "curation"} and n["description"] for n in nodes)
+        assert {"/".join(n["assetKey"]["path"]) for n in nodes} == {
+            *SELECTION.split(","),
+            "competition_raw",
+            "competition_split",
+        }
+        assert all(
+            n["groupName"] in {"meta_kaggle", "curation", "competition_data"} and n["description"] for n in nodes
+        )
     finally:
         os.killpg(server.pid, signal.SIGTERM)
         try:

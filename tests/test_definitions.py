@@ -4,7 +4,17 @@ from __future__ import annotations
 
 from pipelines import defs
 
-ASSETS = {"meta_kaggle_competitions", "candidate_competitions", "competition_annotations", "curated_competitions"}
+ASSETS = {
+    "meta_kaggle_competitions", "candidate_competitions", "competition_annotations", "curated_competitions",
+    "competition_raw", "competition_split",
+}  # fmt: skip
+SPLIT_CHECKS = {
+    "ids_disjoint",
+    "no_target_in_public_test",
+    "public_free_of_private",
+    "groups_disjoint",
+    "rows_conserved",
+}
 CHECKS = {
     ("meta_kaggle_competitions", "unique_id_and_slug"),
     ("meta_kaggle_competitions", "required_fields"),
@@ -12,15 +22,16 @@ CHECKS = {
     ("meta_kaggle_competitions", "sane_dates"),
     ("curated_competitions", "curators_agree"),
     ("curated_competitions", "members_in_meta_kaggle"),
-}
+} | {("competition_split", name) for name in SPLIT_CHECKS}
 
 
 def test_catalogue_is_what_it_should_be():
     graph = defs.resolve_asset_graph()
     assert {key.to_user_string() for key in graph.get_all_asset_keys()} == ASSETS
     assert {(k.asset_key.to_user_string(), k.name) for k in graph.asset_check_keys} == CHECKS
-    assert {job.name for job in defs.resolve_all_job_defs()} >= {"curation"}
-    assert set(defs.resources) == {"meta_kaggle", "warehouse", "annotation_store"}
+    assert {job.name for job in defs.resolve_all_job_defs()} >= {"curation", "prepare_competition"}
+    assert set(defs.resources) == {"meta_kaggle", "warehouse", "annotation_store", "competition_data"}
+    assert [sensor.name for sensor in defs.sensors] == ["curated_members_sensor"]
 
 
 def test_every_asset_has_a_description_group_and_kind():
@@ -28,7 +39,7 @@ def test_every_asset_has_a_description_group_and_kind():
     for key in graph.get_all_asset_keys():
         node = graph.get(key)
         assert node.description and len(node.description) > 80, key
-        assert node.group_name in {"meta_kaggle", "curation"}, key
+        assert node.group_name in {"meta_kaggle", "curation", "competition_data"}, key
         assert node.kinds, key
 
 
@@ -41,6 +52,15 @@ def test_lineage():
     assert parents["candidate_competitions"] == {"meta_kaggle_competitions"}
     assert parents["curated_competitions"] == {"candidate_competitions", "competition_annotations"}
     assert parents["competition_annotations"] == set()
+    assert parents["competition_raw"] == {"curated_competitions"}
+    assert parents["competition_split"] == {"competition_raw"}
+
+
+def test_competition_data_is_partitioned_per_curated_competition():
+    for name in ("competition_raw", "competition_split"):
+        assert defs.resolve_assets_def(name).partitions_def.name == "curated_competition"
+    specs = {spec.name: spec.blocking for spec in defs.resolve_assets_def("competition_split").check_specs}
+    assert specs == dict.fromkeys(SPLIT_CHECKS, True)
 
 
 def test_structural_checks_block_and_the_others_warn():

@@ -1,0 +1,162 @@
+"""``competition_raw`` and ``competition_split``: each curated competition's data, and its new train/test split."""
+
+import json
+
+import dagster as dg
+
+from assets.metadata import markdown_table
+from assets.partitions import curated_competition_partitions
+from assets.resources import AnnotationStoreResource, CompetitionDataResource, WarehouseResource
+from curation.competition_data import fetch_competition, read_download_record, split_recipe_for
+from curation.kaggle_client import RulesNotAcceptedError
+from splits.layout import describe_competition, prepare_competition
+from splits.recipe import parse_recipe
+from validation.leakage import SplitCheck
+
+SPLIT_CHECKS = {
+    "ids_disjoint": "No id (or identical row) in both the new train and test sets.",
+    "no_target_in_public_test": "The public test file has no target column.",
+    "public_free_of_private": "No public file holds the content or all the columns of a private one.",
+    "groups_disjoint": "For group splits, no group on both sides.",
+    "rows_conserved": "New train + new test = the original train set (released labels: train unchanged).",
+}
+
+
+@dg.asset(
+    group_name="competition_data",
+    kinds={"kaggle", "zip"},
+    partitions_def=curated_competition_partitions,
+    deps=["curated_competitions"],
+    pool="kaggle_downloads",
+    retry_policy=dg.RetryPolicy(max_retries=2, delay=30, backoff=dg.Backoff.EXPONENTIAL),
+)
+def competition_raw(
+    context: dg.AssetExecutionContext, competition_data: CompetitionDataResource
+) -> dg.MaterializeResult:
+    """One curated competition's data, as Kaggle ships it: the zip (size, sha256) and its files, safely extracted.
+
+    From Kaggle through the real client (retrying 429s, 5xx and broken transfers), a local mirror, or the demo.
+    Extraction refuses paths outside the target, symlinks, zip bombs and oversized archives. A competition whose
+    rules the account has not accepted is recorded as "needs rules acceptance" with its rules URL (mlecurate queue
+    and show list it) and fails without retries; other partitions carry on. Kept under $MLECURATE_HOME/raw/<slug>/.
+    """
+    slug = context.partition_key
+    source = competition_data.source()
+    try:
+        record = fetch_competition(slug, source, competition_data.raw_root())
+    except RulesNotAcceptedError as error:
+        raise dg.Failure(
+            description=str(error),
+            metadata={"status": "needs_rules_acceptance", "rules_url": dg.MetadataValue.url(error.rules_url)},
+            allow_retries=False,
+        ) from error
+    files = "\n".join(f"- {name}" for name in record.files)
+    return dg.MaterializeResult(
+        metadata={
+            "status": record.status,
+            "source": source.name,
+            "zip_bytes": record.zip_bytes,
+            "zip_sha256": record.zip_sha256,
+            "extracted_bytes": record.extracted_bytes,
+            "files": dg.MetadataValue.md(files or "(none)"),
+            "file_count": len(record.files),
+            "folder": dg.MetadataValue.path(str(competition_data.raw_root() / slug)),
+        }
+    )
+
+
+@dg.asset(
+    group_name="competition_data",
+    kinds={"duckdb", "csv"},
+    partitions_def=curated_competition_partitions,
+    deps=[competition_raw],
+    check_specs=[
+        dg.AssetCheckSpec(name, asset="competition_split", description=text, blocking=True)
+        for name, text in SPLIT_CHECKS.items()
+    ],
+)
+def competition_split(
+    context: dg.AssetExecutionContext,
+    competition_data: CompetitionDataResource,
+    annotation_store: AnnotationStoreResource,
+    warehouse: WarehouseResource,
+):
+    """A new train/test split of one competition's public training data, in MLE-bench's layout.
+
+    The curators' split recipe (random, stratified, group, temporal or released labels) decides it; the split is
+    deterministic and independent of row order, built by DuckDB in bounded memory. Writes
+    $MLECURATE_HOME/prepared/<slug>/public (train, test without targets, sample submission, description) and
+    private/answers.csv, plus manifest.json with row counts and order-independent content checksums (view
+    splits.manifest). Blocking leakage checks run before publishing: a failing split never replaces a good one.
+    """
+    slug = context.partition_key
+    document, curators = split_recipe_for(slug, annotation_store.get().for_competition(slug))
+    recipe = parse_recipe(document, where=f"{slug} (recipe by {curators})")
+    download = read_download_record(competition_data.raw_root(), slug)
+    prepared = prepare_competition(
+        slug, recipe, competition_data.raw_root() / slug / "files", competition_data.prepared_root(),
+        describe_competition(slug, _facts(warehouse, slug), recipe),
+        source={"zip_sha256": download.zip_sha256 if download else None, "recipe_by": curators},
+    )  # fmt: skip
+    results = [_check_result(check) for check in prepared.checks]
+    if not prepared.published:
+        yield from results
+        failed = [c for c in prepared.checks if not c.passed]
+        raise dg.Failure(
+            description=f"{slug}: the new split fails "
+            + "; ".join(f"{c.name} ({c.found})" for c in failed)
+            + f". Not published; the previous split (if any) stays. Staging kept at {prepared.folder}.",
+        )
+    _refresh_manifest_view(warehouse, competition_data)
+    files = [{k: f.get(k) for k in ("path", "rows", "checksum", "bytes")} for f in prepared.manifest["files"]]
+    rows = prepared.manifest["rows"]
+    yield dg.MaterializeResult(
+        metadata={
+            "recipe": dg.MetadataValue.json(prepared.manifest["recipe"]),
+            "recipe_by": curators,
+            "original_rows": rows["original"],
+            "train_rows": rows["train"],
+            "test_rows": rows["test"],
+            "test_share": round(rows["test"] / (rows["train"] + rows["test"]), 4),
+            "assigned_by": prepared.manifest["unit"],
+            "files": markdown_table(_frame(files)),
+            "folder": dg.MetadataValue.path(str(prepared.folder)),
+        },
+        check_results=results,
+    )
+
+
+def _check_result(check: SplitCheck) -> dg.AssetCheckResult:
+    return dg.AssetCheckResult(
+        check_name=check.name,
+        passed=check.passed,
+        description=check.found,
+        metadata={"found": check.found, **check.metadata},
+    )
+
+
+def _facts(warehouse: WarehouseResource, slug: str) -> dict:
+    store = warehouse.get()
+    if not store.has_table("meta_kaggle.competitions"):
+        return {}
+    found = store.query(
+        "SELECT title, subtitle, evaluation_algorithm_name FROM meta_kaggle.competitions WHERE slug = ?", [slug]
+    )
+    return found.iloc[0].to_dict() if len(found) else {}
+
+
+def _refresh_manifest_view(warehouse: WarehouseResource, competition_data: CompetitionDataResource) -> None:
+    pattern = json.dumps(str(competition_data.prepared_root() / "*" / "manifest.json")).replace('"', "'")
+    with warehouse.get().connect() as con:
+        con.execute("CREATE SCHEMA IF NOT EXISTS splits")
+        con.execute(
+            f"""CREATE OR REPLACE VIEW splits.manifest AS
+                SELECT m.slug, m.created_at, f.path AS file, f.rows, f.checksum, f.bytes
+                FROM read_json({pattern}, union_by_name = true) AS m, unnest(m.files) AS t(f)"""
+        )
+
+
+def _frame(rows: list[dict]):
+    import pandas as pd
+
+    return pd.DataFrame(rows)

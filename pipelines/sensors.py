@@ -1,0 +1,27 @@
+"""Sensors: react to the curated benchmark changing."""
+
+import dagster as dg
+
+from assets.partitions import curated_competition_partitions, missing_partitions
+from assets.resources import WarehouseResource
+from pipelines.jobs import prepare_job
+
+
+@dg.sensor(
+    job=prepare_job,
+    minimum_interval_seconds=60,
+    default_status=dg.DefaultSensorStatus.RUNNING,
+    description="Adds a partition for every new member of curation.curated and asks for its data and split.",
+)
+def curated_members_sensor(context: dg.SensorEvaluationContext, warehouse: WarehouseResource) -> dg.SensorResult:
+    store = warehouse.get()
+    if not store.has_table("curation.curated"):
+        return dg.SensorResult(skip_reason="curation.curated does not exist yet: materialise curated_competitions")
+    slugs = store.query("SELECT slug FROM curation.curated ORDER BY slug")["slug"].tolist()
+    new = missing_partitions(context.instance, slugs)
+    if not new:
+        return dg.SensorResult(skip_reason=f"all {len(slugs)} curated competitions have a partition")
+    return dg.SensorResult(
+        run_requests=[dg.RunRequest(partition_key=slug, run_key=f"prepare:{slug}") for slug in new],
+        dynamic_partitions_requests=[curated_competition_partitions.build_add_request(new)],
+    )

@@ -1,0 +1,173 @@
+"""Write a competition's prepared split in MLE-bench's layout, check it, and publish it atomically.
+
+>>> prepared = prepare_competition("titanic", recipe, raw_files, prepared_root, description)
+
+Layout (``<prepared_root>/<slug>/``)::
+
+    public/train.<ext>             the new training set
+    public/test.<ext>              the new test set, without the target columns
+    public/sample_submission.csv   built the way the competition's own sample is: same columns, trivial values
+    public/description.md
+    private/answers.csv            the new test set's answers
+    manifest.json                  recipe, source, row counts, a content checksum per file, the leakage checks
+
+Everything is built in a staging folder and checked (``validation.leakage``); only a split that passes every check
+replaces the published one, in one rename. A failing split leaves the previous one in place.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+
+from splits.builder import SplitResult, build_split, connect
+from splits.recipe import SplitRecipe
+from validation.data_files import columns_of, content_checksum, copy_sql, quote, reader_sql
+from validation.leakage import LeakageFacts, SplitCheck, check_prepared_split
+
+MANIFEST = "manifest.json"
+
+
+@dataclass(frozen=True)
+class PreparedSplit:
+    slug: str
+    folder: Path  # the published folder, or the staging folder when checks failed
+    published: bool
+    result: SplitResult
+    checks: list[SplitCheck]
+    manifest: dict
+
+
+def prepare_competition(
+    slug: str, recipe: SplitRecipe, raw_files: Path, prepared_root: Path, description: str, source: dict | None = None
+) -> PreparedSplit:
+    """Build, check and (when every check passes) publish ``<prepared_root>/<slug>``."""
+    final = prepared_root / slug
+    staging = prepared_root / f".{slug}.staging"
+    shutil.rmtree(staging, ignore_errors=True)
+    con = connect(prepared_root / f".{slug}.scratch")
+    try:
+        result = build_split(recipe, raw_files, staging, slug, con)
+        _write_sample_submission(con, recipe, raw_files, result, staging / "public" / "sample_submission.csv")
+        (staging / "public" / "description.md").write_text(description, encoding="utf-8")
+        labelled_rows = (
+            con.execute(f"SELECT count(*) FROM {reader_sql(raw_files / recipe.answers_file)}").fetchone()[0]
+            if recipe.kind == "released_labels"
+            else None
+        )
+        checks = check_prepared_split(staging, LeakageFacts(
+            target_columns=recipe.target_columns, id_column=recipe.id_column, group_column=recipe.group_column,
+            released_labels=recipe.kind == "released_labels", original_rows=result.original_rows,
+            labelled_test_rows=labelled_rows,
+        ))  # fmt: skip
+        manifest = _manifest(con, slug, recipe, result, staging, checks, source or {})
+    finally:
+        con.close()
+        shutil.rmtree(prepared_root / f".{slug}.scratch", ignore_errors=True)
+    (staging / MANIFEST).write_text(json.dumps(manifest, indent=2) + "\n", encoding="utf-8")
+    if not all(check.passed for check in checks):
+        return PreparedSplit(slug, staging, False, result, checks, manifest)
+    _publish(staging, final)
+    return PreparedSplit(slug, final, True, result, checks, manifest)
+
+
+def _publish(staging: Path, final: Path) -> None:
+    retired = final.with_name(f".{final.name}.retired")
+    shutil.rmtree(retired, ignore_errors=True)
+    if final.exists():
+        os.replace(final, retired)
+    os.replace(staging, final)
+    shutil.rmtree(retired, ignore_errors=True)
+
+
+def _write_sample_submission(con, recipe: SplitRecipe, raw_files: Path, result: SplitResult, target: Path) -> None:
+    """Same columns as the competition's own sample, trivial values (its most common one), the new test rows."""
+    con.execute("SET preserve_insertion_order = true")  # rows follow the test file's order
+    test = reader_sql(result.test_file)
+    if recipe.sample_submission_file:
+        original = raw_files / recipe.sample_submission_file
+        columns = columns_of(con, original)
+        constant_columns = [c for c in columns if c not in result.public_columns]
+        modes = (
+            con.execute(
+                f"SELECT {', '.join(f'mode({quote(c)})' for c in constant_columns)} FROM {reader_sql(original)}"
+            ).fetchone()
+            if constant_columns
+            else ()
+        )
+        constants = dict(zip(constant_columns, modes, strict=True))
+    else:  # no sample shipped (e.g. random-acts-of-pizza): the key columns and the targets, set to 0 or the mode
+        keys = [recipe.id_column] if recipe.id_column else result.public_columns
+        columns = [*keys, *recipe.target_columns]
+        constants = {t: _trivial_value(con, result.train_file, t) for t in recipe.target_columns}
+    select = ", ".join(f"{_sql_value(constants[c])} AS {quote(c)}" if c in constants else quote(c) for c in columns)
+    con.execute(copy_sql(f"SELECT {select} FROM {test}", target))
+
+
+def _trivial_value(con, train: Path, column: str):
+    text = f"CAST({quote(column)} AS VARCHAR)"
+    numeric = con.execute(  # numbers and booleans get 0, as Kaggle's samples have them
+        f"SELECT bool_and(TRY_CAST({text} AS DOUBLE) IS NOT NULL OR TRY_CAST({text} AS BOOLEAN) IS NOT NULL) "
+        f"FROM {reader_sql(train)}"
+    ).fetchone()[0]
+    if numeric:
+        return 0
+    return con.execute(f"SELECT mode(CAST({quote(column)} AS VARCHAR)) FROM {reader_sql(train)}").fetchone()[0]
+
+
+def _sql_value(value) -> str:
+    if value is None:
+        return "NULL"
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, int | float):
+        return repr(value)
+    return "'" + str(value).replace("'", "''") + "'"
+
+
+def _manifest(con, slug, recipe, result, folder: Path, checks, source: dict) -> dict:
+    files = []
+    for path in sorted(p for p in folder.rglob("*") if p.is_file() and p.name != MANIFEST):
+        relative = str(path.relative_to(folder))
+        entry = {"path": relative, "bytes": path.stat().st_size}
+        if path.suffix in (".csv", ".json", ".parquet"):
+            checksum = content_checksum(path, con)
+            entry |= {"rows": int(checksum.split(":")[1]), "checksum": checksum}
+        files.append(entry)
+    return {
+        "slug": slug,
+        "created_at": datetime.now(UTC).isoformat(timespec="seconds"),
+        "recipe": recipe.to_document(),
+        "source": source,
+        "unit": result.unit,
+        "rows": {"original": result.original_rows, "train": result.train_rows, "test": result.test_rows},
+        "files": files,
+        "checks": {c.name: {"passed": c.passed, "found": c.found} for c in checks},
+    }
+
+
+def describe_competition(slug: str, facts: dict, recipe: SplitRecipe) -> str:
+    """``description.md`` for the prepared split: what the competition is and how its test set was rebuilt."""
+    title = facts.get("title") or slug
+    lines = [f"# {title}", ""]
+    if facts.get("subtitle"):
+        lines += [str(facts["subtitle"]), ""]
+    lines += [
+        f"Kaggle competition: https://www.kaggle.com/competitions/{slug}",
+        f"Metric: {facts.get('evaluation_algorithm_name') or 'see the competition page'}",
+        "",
+        "## This prepared version",
+        "",
+        "Kaggle's test labels are hidden, so mlecurate rebuilt the test set from the public data:",
+        f"split recipe `{recipe.kind}`"
+        + ("" if recipe.kind == "released_labels" else f", test share {recipe.test_fraction:g}"
+           + (" (the original test share)" if recipe.original_ratio else "") + f", seed {recipe.seed}")
+        + f"; predict {', '.join(recipe.target_columns)}.",
+        "",
+        "Files: `train` (with the targets), `test` (without them), `sample_submission.csv` (the format to submit).",
+    ]  # fmt: skip
+    return "\n".join(lines) + "\n"
