@@ -3,8 +3,17 @@ PYTHON ?= $(shell command -v python3.11 || command -v python3)
 VENV := .venv
 BIN := $(VENV)/bin
 DEMO_HOME := $(CURDIR)/mlecurate-demo
+DEMO_SPLITS ?= 3
 
 .PHONY: setup demo test ui
+
+# Dagster's instance settings: at most 2 steps at a time per pool (kaggle_downloads), so Kaggle is not flooded.
+define DAGSTER_YAML
+concurrency:
+  pools:
+    default_limit: 2
+endef
+export DAGSTER_YAML
 
 $(VENV)/.installed: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -15,14 +24,21 @@ $(VENV)/.installed: pyproject.toml
 ## setup: create .venv and install mlecurate with its dependencies
 setup: $(VENV)/.installed
 
-## demo: set up, then run the curation job on the built-in demo source (offline) in ./mlecurate-demo
+## demo: set up, then run the curation job on the built-in demo source (offline) in ./mlecurate-demo,
+##       and download + split the first DEMO_SPLITS curated competitions
 demo: setup
 	mkdir -p $(DEMO_HOME)/dagster
+	test -f $(DEMO_HOME)/dagster/dagster.yaml || echo "$$DAGSTER_YAML" > $(DEMO_HOME)/dagster/dagster.yaml
 	export MLECURATE_HOME=$(DEMO_HOME) DAGSTER_HOME=$(DEMO_HOME)/dagster MLECURATE_META_KAGGLE=demo \
 		MLECURATE_ANNOTATIONS=$(DEMO_HOME)/annotations && \
 	$(BIN)/mlecurate demo-annotations && \
 	$(BIN)/dagster job execute -m pipelines -j curation && \
+	for slug in $$($(BIN)/mlecurate curated --slugs | head -n $(DEMO_SPLITS)); do \
+		$(BIN)/dagster asset materialize -m pipelines --select competition_raw,competition_split \
+			--partition $$slug || exit 1; \
+	done && \
 	$(BIN)/mlecurate summary && \
+	$(BIN)/mlecurate curated && \
 	$(BIN)/mlecurate queue --limit 5
 
 ## test: set up, then lint and run the whole test suite
@@ -35,4 +51,5 @@ test: setup
 ui: setup
 	export MLECURATE_HOME=$${MLECURATE_HOME:-$(CURDIR)/mlecurate-data} && \
 	export DAGSTER_HOME=$${DAGSTER_HOME:-$$MLECURATE_HOME/dagster} && mkdir -p $$DAGSTER_HOME && \
+	(test -f $$DAGSTER_HOME/dagster.yaml || echo "$$DAGSTER_YAML" > $$DAGSTER_HOME/dagster.yaml) && \
 	$(BIN)/dagster dev -w workspace.yaml -h 127.0.0.1 -p $${PORT:-3000}

@@ -260,6 +260,25 @@ def cmd_summary(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_curated(args: argparse.Namespace) -> int:
+    curated = _read("curation.curated", "curated_competitions")
+    if args.slugs:
+        print("\n".join(curated["slug"]))
+        return 0
+    raw, prepared = data_root() / "raw", data_root() / "prepared"
+    records = {slug: read_download_record(raw, slug) for slug in curated["slug"]}
+    table = pd.DataFrame({
+        "slug": curated["slug"],
+        "complexity": curated["complexity"].fillna("disputed"),
+        "category": curated["category"].fillna(""),
+        "data": [records[s].status if records[s] else "-" for s in curated["slug"]],
+        "split": ["prepared" if (prepared / s / "manifest.json").is_file() else "-" for s in curated["slug"]],
+        "overrides": curated["overrides_rule"].fillna(""),
+    })  # fmt: skip
+    print(table.to_string(index=False))
+    return 0
+
+
 def _read(table: str, built_by: str) -> pd.DataFrame:
     return _warehouse().read_table(table, built_by=built_by)
 
@@ -331,6 +350,14 @@ def build_parser() -> argparse.ArgumentParser:
         description="Write the annotations of the demo curators ada and grace, which match the demo Meta Kaggle source.",
     )
     demo.set_defaults(handler=cmd_demo_annotations)
+
+    curated = commands.add_parser(
+        "curated",
+        help="the curated benchmark: each member's complexity, category, data and split status",
+        description="List the members of curation.curated with their download and split status.",
+    )
+    curated.add_argument("--slugs", action="store_true", help="print only the slugs, one per line")
+    curated.set_defaults(handler=cmd_curated)
 
     summary = commands.add_parser(
         "summary",

@@ -8,6 +8,7 @@ import re
 import pandas as pd
 import pytest
 
+from curation.annotations import AnnotationStore
 from curation.cli import build_parser, main
 from curation.paths import annotations_dir
 from curation.warehouse import Warehouse
@@ -116,3 +117,26 @@ def test_import_mlebench_reports_counts(home, capsys):
 def test_import_mlebench_missing_file(home, capsys):
     assert main(["import-mlebench", "/nonexistent.csv"]) == 2
     assert "/nonexistent.csv: no such file" in capsys.readouterr().err
+
+
+def test_annotate_with_a_split_recipe_stores_its_canonical_form(built, tmp_path, capsys):
+    recipe = tmp_path / "recipe.yaml"
+    recipe.write_text(
+        "kind: stratified\nid_column: id\ntarget_columns: author\nsample_submission_file: sample_submission.csv\n"
+    )
+    assert main(["annotate", "spooky-author-identification", "--curator", "alice", "--split-recipe", str(recipe)]) == 0
+    stored = AnnotationStore(annotations_dir()).get("spooky-author-identification", "alice").split_recipe
+    assert stored == {"kind": "stratified", "target_columns": ["author"], "id_column": "id",
+                      "sample_submission_file": "sample_submission.csv"}  # fmt: skip
+
+
+def test_annotate_with_a_bad_split_recipe_names_the_key_and_writes_nothing(built, tmp_path, capsys):
+    recipe = tmp_path / "recipe.yaml"
+    recipe.write_text("kind: random\ntarget_columns: [author]\ntest_fraction: 2\n")
+    assert main(["annotate", "spooky-author-identification", "--curator", "alice", "--split-recipe", str(recipe)]) == 2
+    assert f"{recipe}: split recipe key 'test_fraction'" in capsys.readouterr().err
+    assert not (annotations_dir() / "spooky-author-identification").exists()
+    assert (
+        main(["annotate", "spooky-author-identification", "--curator", "alice", "--split-recipe", "/no/such.yaml"]) == 2
+    )
+    assert "/no/such.yaml: cannot read the split recipe" in capsys.readouterr().err

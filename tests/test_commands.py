@@ -18,7 +18,7 @@ from pathlib import Path
 import duckdb
 import pytest
 
-from tests.conftest import META_KAGGLE, MLEBENCH_CATEGORIES, PROJECT
+from tests.conftest import META_KAGGLE, MLEBENCH_CATEGORIES, PROJECT, SHARED
 
 BIN = Path(sys.executable).parent
 SELECTION = "meta_kaggle_competitions,candidate_competitions,competition_annotations,curated_competitions"
@@ -113,3 +113,71 @@ def test_dagster_dev_serves_the_catalogue(tmp_path):
         except subprocess.TimeoutExpired:
             os.killpg(server.pid, signal.SIGKILL)
             server.wait(10)
+
+
+def _mirror_zip(folder: Path, slug: str, shuffle_seed: int | None = None) -> None:
+    """``<folder>/<slug>/<slug>.zip`` as Kaggle ships it; optionally with the train rows shuffled."""
+    import csv
+    import io
+    import random
+    import zipfile
+
+    from tests.kaggle_stub import KaggleStub
+
+    source = SHARED / "competitions" / slug
+    data = KaggleStub(competitions={slug: source}).competition_zip(slug)
+    if shuffle_seed is not None:
+        rows = list(csv.reader(io.StringIO((source / "train.csv").read_text(encoding="utf-8"))))
+        body = rows[1:]
+        random.Random(shuffle_seed).shuffle(body)
+        text = io.StringIO()
+        csv.writer(text, lineterminator="\n").writerows([rows[0], *body])
+        buffer = io.BytesIO()
+        with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as bundle:
+            with zipfile.ZipFile(io.BytesIO(data)) as original:
+                for member in original.namelist():
+                    if member != "train.zip":
+                        bundle.writestr(member, original.read(member))
+            inner = io.BytesIO()
+            with zipfile.ZipFile(inner, "w", zipfile.ZIP_DEFLATED) as train_zip:
+                train_zip.writestr("train.csv", text.getvalue())
+            bundle.writestr("train.zip", inner.getvalue())
+        data = buffer.getvalue()
+    (folder / slug).mkdir(parents=True, exist_ok=True)
+    (folder / slug / f"{slug}.zip").write_bytes(data)
+
+
+@pytest.mark.slow
+def test_acceptance_split_from_a_mirror_is_reproducible(tmp_path):
+    slug = "spooky-author-identification"
+    mirror = tmp_path / "mirror"
+    _mirror_zip(mirror, slug)
+    (tmp_path / "dagster").mkdir()
+    env = _environment(tmp_path, MLECURATE_META_KAGGLE=str(META_KAGGLE), MLECURATE_KAGGLE_MIRROR=str(mirror),
+                       DAGSTER_HOME=str(tmp_path / "dagster"))  # fmt: skip
+    recipe = PROJECT / "splits" / "recipes" / f"{slug}.yaml"
+    _run([str(BIN / "mlecurate"), "annotate", slug, "--curator", "alice", "--decision", "include",
+          "--complexity", "low", "--split-recipe", str(recipe)], env)  # fmt: skip
+    _run([str(BIN / "dagster"), "asset", "materialize", "-m", "pipelines", "--select", SELECTION], env)
+    prepare = [str(BIN / "dagster"), "asset", "materialize", "-m", "pipelines",
+               "--select", "competition_raw,competition_split", "--partition", slug]  # fmt: skip
+
+    def checksums() -> dict:
+        manifest = json.loads((tmp_path / "home" / "prepared" / slug / "manifest.json").read_text())
+        return {f["path"]: f.get("checksum") for f in manifest["files"]}
+
+    _run(prepare, env)
+    prepared = tmp_path / "home" / "prepared" / slug
+    assert sorted(str(p.relative_to(prepared)) for p in prepared.rglob("*") if p.is_file()) == [
+        "manifest.json", "private/answers.csv", "public/description.md", "public/sample_submission.csv",
+        "public/test.csv", "public/train.csv",
+    ]  # fmt: skip
+    first = checksums()
+    assert first["public/test.csv"].startswith("v1:1958:")
+    _run(prepare, env)
+    assert checksums() == first
+    _mirror_zip(mirror, slug, shuffle_seed=3)  # the same rows, in another order
+    _run(prepare, env)
+    assert checksums() == first
+    with duckdb.connect(str(tmp_path / "home" / "warehouse.duckdb"), read_only=True) as con:
+        assert con.execute("SELECT count(*) FROM splits.manifest WHERE slug = ?", [slug]).fetchone()[0] == 5

@@ -27,7 +27,7 @@ def reader_sql(path: Path) -> str:
     literal = _literal(str(path))
     kind = data_format(path.name)
     if kind == "csv":
-        return f"read_csv({literal}, all_varchar=true, header=true, max_line_size=100000000)"
+        return f"read_csv({literal}, all_varchar=true, header=true)"
     if kind == "json":
         return f"read_json_auto({literal}, maximum_object_size=100000000)"
     return f"read_parquet({literal})"

@@ -1,0 +1,240 @@
+"""Split recipes and builders: key-named errors, determinism, row-order independence, and each kind's guarantee."""
+
+from __future__ import annotations
+
+import csv
+import random
+import shutil
+from pathlib import Path
+
+import duckdb
+import pytest
+
+from splits.builder import SplitError, build_split, connect
+from splits.layout import describe_competition, prepare_competition
+from splits.recipe import RecipeError, parse_recipe
+from tests.conftest import SHARED
+from validation.data_files import content_checksum
+
+COMPETITIONS = SHARED / "competitions"
+
+
+@pytest.mark.parametrize(
+    "document, key",
+    [
+        ({"target_columns": ["y"]}, "kind"),
+        ({"kind": "shuffle", "target_columns": ["y"]}, "kind"),
+        ({"kind": "random"}, "target_columns"),
+        ({"kind": "random", "target_columns": ["y"], "test_fraction": 1.5}, "test_fraction"),
+        ({"kind": "random", "target_columns": ["y"], "test_fraction": True}, "test_fraction"),
+        ({"kind": "random", "target_columns": ["y"], "seed": "zero"}, "seed"),
+        ({"kind": "group", "target_columns": ["y"]}, "group_column"),
+        ({"kind": "temporal", "target_columns": ["y"]}, "time_column"),
+        ({"kind": "released_labels", "target_columns": ["y"]}, "answers_file"),
+        ({"kind": "random", "target_columns": ["y"], "train_file": "../etc/passwd.csv"}, "train_file"),
+        ({"kind": "random", "target_columns": ["y"], "train_file": "train.xlsx"}, "train_file"),
+        ({"kind": "random", "target_columns": ["y"], "test_fraction": 0.2, "original_ratio": True}, "original_ratio"),
+        ({"kind": "random", "target_columns": ["y"], "stratify": "y"}, "stratify"),
+    ],
+)
+def test_a_bad_recipe_names_the_key(document, key):
+    with pytest.raises(RecipeError, match=f"recipe.yaml: split recipe key '{key}'"):
+        parse_recipe(document, where="recipe.yaml")
+
+
+def test_recipe_document_round_trips():
+    recipe = parse_recipe({"kind": "random", "target_columns": "y", "seed": 3}, "r")
+    assert recipe.target_columns == ("y",)
+    assert parse_recipe(recipe.to_document(), "r") == recipe
+    assert recipe.to_document() == {"kind": "random", "target_columns": ["y"], "seed": 3}
+
+
+def _copy_shuffled(source: Path, target: Path, seed: int) -> None:
+    with open(source, newline="", encoding="utf-8") as handle:
+        rows = list(csv.reader(handle))
+    header, body = rows[0], rows[1:]
+    random.Random(seed).shuffle(body)
+    with open(target, "w", newline="", encoding="utf-8") as handle:
+        writer = csv.writer(handle, quoting=csv.QUOTE_ALL, lineterminator="\r\n")  # another writer's style, too
+        writer.writerow(header)
+        writer.writerows(body)
+
+
+def _split(tmp_path: Path, raw: Path, document: dict, name: str):
+    return build_split(parse_recipe(document, name), raw, tmp_path / name, name)
+
+
+TITANIC = {"kind": "random", "id_column": "PassengerId", "target_columns": ["Survived"]}
+
+
+def test_same_rows_in_any_order_give_the_same_split(tmp_path):
+    shuffled = tmp_path / "shuffled"
+    shuffled.mkdir()
+    _copy_shuffled(COMPETITIONS / "titanic" / "train.csv", shuffled / "train.csv", seed=7)
+    original = _split(tmp_path, COMPETITIONS / "titanic", TITANIC, "original")
+    reordered = _split(tmp_path, shuffled, TITANIC, "reordered")
+    for a, b in [(original.train_file, reordered.train_file), (original.test_file, reordered.test_file),
+                 (original.answers_file, reordered.answers_file)]:  # fmt: skip
+        assert content_checksum(a) == content_checksum(b)
+        assert a.read_bytes() == b.read_bytes()  # written in hash order: the very same bytes
+
+
+def test_the_seed_changes_the_split_and_only_the_seed(tmp_path):
+    first = _split(tmp_path, COMPETITIONS / "titanic", TITANIC, "a")
+    again = _split(tmp_path, COMPETITIONS / "titanic", TITANIC, "b")
+    other = _split(tmp_path, COMPETITIONS / "titanic", TITANIC | {"seed": 1}, "c")
+    assert content_checksum(first.test_file) == content_checksum(again.test_file)
+    assert content_checksum(first.test_file) != content_checksum(other.test_file)
+    assert first.test_rows == other.test_rows == round(891 * 0.1)
+
+
+def test_checksum_ignores_row_order_quoting_and_line_ends(tmp_path):
+    _copy_shuffled(COMPETITIONS / "titanic" / "train.csv", tmp_path / "train.csv", seed=1)
+    assert content_checksum(tmp_path / "train.csv") == content_checksum(COMPETITIONS / "titanic" / "train.csv")
+    text = (tmp_path / "train.csv").read_text().replace('"male"', '"Male"', 1)
+    (tmp_path / "changed.csv").write_text(text)
+    assert content_checksum(tmp_path / "changed.csv") != content_checksum(COMPETITIONS / "titanic" / "train.csv")
+
+
+def _class_counts(path: Path, column: str) -> dict:
+    with duckdb.connect() as con:
+        return dict(
+            con.execute(
+                f"SELECT \"{column}\", count(*) FROM read_csv('{path}', all_varchar=true) GROUP BY 1"
+            ).fetchall()
+        )
+
+
+def test_stratified_shares_are_within_one_row_per_class(tmp_path):
+    recipe = {"kind": "stratified", "id_column": "id", "target_columns": ["species"], "test_fraction": 0.1}
+    result = _split(tmp_path, COMPETITIONS / "leaf-classification", recipe, "leaf")
+    everything = _class_counts(COMPETITIONS / "leaf-classification" / "train.csv", "species")
+    in_test = _class_counts(result.answers_file, "species")
+    assert len(everything) == 99
+    for label, total in everything.items():
+        assert abs(in_test.get(label, 0) - total * 0.1) <= 1, label
+
+
+def _write_grouped(path: Path, rows: int, groups: int) -> None:
+    rng = random.Random(0)
+    with open(path, "w", newline="") as handle:
+        writer = csv.writer(handle)
+        writer.writerow(["id", "patient", "day", "value", "y"])
+        for index in range(rows):
+            writer.writerow(
+                [index, f"p{rng.randrange(groups)}", f"2024-01-{1 + index % 28:02d}", rng.random(), rng.randrange(2)]
+            )
+
+
+def test_group_split_keeps_every_group_on_one_side(tmp_path):
+    _write_grouped(tmp_path / "train.csv", 5000, 120)
+    recipe = {
+        "kind": "group",
+        "id_column": "id",
+        "group_column": "patient",
+        "target_columns": ["y"],
+        "test_fraction": 0.2,
+    }
+    result = _split(tmp_path, tmp_path, recipe, "grouped")
+    with duckdb.connect() as con:
+        shared = con.execute(
+            f"SELECT count(*) FROM (SELECT patient FROM '{result.train_file}' INTERSECT SELECT patient FROM '{result.test_file}')"
+        ).fetchone()[0]
+    assert shared == 0
+    assert 0.15 < result.test_rows / 5000 < 0.25
+    assert result.unit == "patient"
+
+
+def test_temporal_split_takes_the_latest_rows(tmp_path):
+    _write_grouped(tmp_path / "train.csv", 2800, 50)
+    recipe = {
+        "kind": "temporal",
+        "id_column": "id",
+        "time_column": "day",
+        "target_columns": ["y"],
+        "test_fraction": 0.25,
+    }
+    result = _split(tmp_path, tmp_path, recipe, "temporal")
+    with duckdb.connect() as con:
+        newest_train = con.execute(
+            f"SELECT max(day) FROM read_csv('{result.train_file}', all_varchar=true)"
+        ).fetchone()[0]
+        oldest_test = con.execute(f"SELECT min(day) FROM read_csv('{result.test_file}', all_varchar=true)").fetchone()[
+            0
+        ]
+    assert newest_train <= oldest_test
+    assert result.test_rows == 700
+
+
+def test_released_labels_use_the_labelled_test_set(tmp_path):
+    recipe = {"kind": "released_labels", "target_columns": ["Insult"], "answers_file": "test_with_solutions.csv"}
+    result = _split(tmp_path, COMPETITIONS / "detecting-insults-in-social-commentary", recipe, "insults")
+    assert (result.train_rows, result.test_rows) == (3947, 2647)
+    header = result.answers_file.read_text().splitlines()[0]
+    assert header == "Date,Comment,Insult"  # no id column: rows are keyed by their content
+    assert result.test_file.read_text().splitlines()[0] == "Date,Comment"
+
+
+def test_parquet_input_is_split_into_parquet(tmp_path):
+    with duckdb.connect() as con:
+        con.execute(
+            f"COPY (SELECT * FROM read_csv('{COMPETITIONS / 'titanic' / 'train.csv'}')) TO '{tmp_path / 'train.parquet'}'"
+        )
+    recipe = TITANIC | {"train_file": "train.parquet"}
+    result = _split(tmp_path, tmp_path, recipe, "parquet")
+    assert result.train_file.name == "train.parquet" and result.test_rows == 89
+
+
+def test_a_recipe_naming_a_missing_column_says_which(tmp_path):
+    with pytest.raises(
+        SplitError, match=r"titanic: split recipe key 'target_columns': column\(s\) survived not in train.csv"
+    ):
+        build_split(
+            parse_recipe(TITANIC | {"target_columns": ["survived"]}, "r"), COMPETITIONS / "titanic", tmp_path, "titanic"
+        )
+
+
+def test_a_missing_train_file_is_named(tmp_path):
+    with pytest.raises(SplitError, match="titanic: .*train.json: no such file"):
+        build_split(
+            parse_recipe(TITANIC | {"train_file": "train.json"}, "r"), COMPETITIONS / "titanic", tmp_path, "titanic"
+        )
+
+
+def test_a_file_larger_than_the_memory_limit_splits(tmp_path):
+    rows = 2_000_000
+    with duckdb.connect() as con:
+        con.execute(f"""COPY (SELECT i AS id, md5(i::VARCHAR) || md5((i * 7)::VARCHAR) AS text, i % 3 AS y
+                             FROM range({rows}) t(i)) TO '{tmp_path / "train.csv"}'""")
+    size_mb = (tmp_path / "train.csv").stat().st_size / 1e6
+    con = connect(tmp_path / "scratch", memory_limit="100MB", threads=1)
+    try:
+        recipe = parse_recipe({"kind": "random", "id_column": "id", "target_columns": ["y"]}, "big")
+        result = build_split(recipe, tmp_path, tmp_path / "out", "big", con)
+    finally:
+        con.close()
+    assert size_mb > 140  # about 149 MB of CSV through 100 MB of memory
+    assert (result.train_rows, result.test_rows) == (rows - rows // 10, rows // 10)
+
+
+def test_a_failing_check_does_not_replace_the_published_split(tmp_path):
+    raw = tmp_path / "raw"
+    shutil.copytree(COMPETITIONS / "titanic", raw)
+    recipe = parse_recipe(TITANIC | {"sample_submission_file": "gender_submission.csv"}, "r")
+    good = prepare_competition(
+        "titanic", recipe, raw, tmp_path / "prepared", describe_competition("titanic", {}, recipe)
+    )
+    assert good.published
+    before = content_checksum(tmp_path / "prepared" / "titanic" / "public" / "test.csv")
+    # A "released" labelled test set that repeats training passengers: the new test set would leak.
+    lines = (raw / "train.csv").read_text().splitlines()
+    (raw / "labelled_test.csv").write_text("\n".join(lines[:51]) + "\n")
+    leaky = parse_recipe(TITANIC | {"kind": "released_labels", "answers_file": "labelled_test.csv"}, "r")
+    bad = prepare_competition("titanic", leaky, raw, tmp_path / "prepared", "")
+    failed = {c.name: c.found for c in bad.checks if not c.passed}
+    assert not bad.published
+    assert (
+        list(failed) == ["ids_disjoint"]
+        and "50 shared by train and test (id column PassengerId)" in failed["ids_disjoint"]
+    )
+    assert content_checksum(tmp_path / "prepared" / "titanic" / "public" / "test.csv") == before
