@@ -5,9 +5,10 @@
 Deterministic and independent of input row order: every row belongs to a *unit* (its id; its group for ``group``;
 its content when there is no id), and units are ranked by ``md5(seed:unit)``. The test set takes units in that
 order until it holds ``round(rows * test_fraction)`` rows (per class for ``stratified``; the latest rows for
-``temporal``). The same rows give the same split on any machine, and outputs are written in hash order, so the files
-are identical too. DuckDB runs under a memory limit and spills to disk, so a file larger than memory splits in
-bounded memory.
+``temporal``). The same rows give the same split on any machine. The test set and answers are written in hash order
+(byte-identical whatever the input order); the new train set keeps the input's order (same content, so the same
+content checksum). Three streaming passes (a top-N over unit hashes, an anti-join for train, a join for test) under
+a DuckDB memory limit that spills to disk: a file larger than memory splits in bounded memory.
 
 Output (``out_dir``): ``public/train.<ext>``, ``public/test.<ext>`` (no target columns), ``private/answers.csv``
 (id, or the test columns when there is no id, plus the targets). The sample submission and description are the
@@ -47,7 +48,7 @@ def connect(scratch: Path, memory_limit: str = "1GB", threads: int | None = None
     con = duckdb.connect()
     con.execute(f"SET memory_limit = '{memory_limit}'")
     con.execute(f"SET temp_directory = '{scratch}'")
-    con.execute("SET preserve_insertion_order = false")
+    con.execute("SET preserve_insertion_order = true")  # the new train set keeps the input's row order
     con.execute("SET enable_progress_bar = false")
     if threads:
         con.execute(f"SET threads = {int(threads)}")
@@ -94,31 +95,25 @@ def _build(con, recipe: SplitRecipe, raw_dir: Path, out_dir: Path, where: str) -
 
     unit_name = recipe.group_column or recipe.id_column
     unit = f"CAST({quote(unit_name)} AS VARCHAR)" if unit_name else _row_text(columns)
-    con.execute(
-        f"""CREATE OR REPLACE TEMP TABLE rows AS
-            SELECT *, {unit} AS __unit, md5_number({_literal(str(recipe.seed) + ":")} || {unit}) AS __h
-            FROM {reader_sql(train_path)}"""
-    )
-    total = con.execute("SELECT count(*) FROM rows").fetchone()[0]
-    if total < 2:
-        raise SplitError(f"{where}{train_path}: {total} row(s); a split needs at least 2")
-    fraction = _test_fraction(con, recipe, raw_dir, total)
-    con.execute(f"CREATE OR REPLACE TEMP TABLE test_units AS {_test_units_sql(recipe, fraction)}")
-
+    source = reader_sql(train_path)
+    hashed = f"SELECT *, {unit} AS __unit, md5_number_upper({_literal(str(recipe.seed) + ':')} || {unit}) AS __h FROM {source}"
+    # Pass 1: count the rows and pick the test set's units (the first rows in hash order: no full sort).
+    total = _choose_test_units(con, recipe, raw_dir, hashed, source, train_path, where)
+    # Pass 2: the new train set, streamed in input order. Pass 3: the test rows (about test_fraction of them).
     keep = ", ".join(quote(c) for c in columns)
+    con.execute(copy_sql(f"SELECT {keep} FROM ({hashed}) ANTI JOIN test_units USING (__unit)", train_out))
+    con.execute(
+        f"""CREATE OR REPLACE TEMP TABLE test_rows AS
+            SELECT s.* EXCLUDE (__h), u.__h FROM ({hashed}) s JOIN test_units u USING (__unit)"""
+    )
     public_columns = [c for c in columns if c not in recipe.target_columns]
-    in_test = "__unit IN (SELECT __unit FROM test_units)"
     order = "ORDER BY __h, __unit"
-    con.execute(copy_sql(f"SELECT {keep} FROM rows WHERE NOT ({in_test}) {order}", train_out))
-    con.execute(copy_sql(f"SELECT {_select(public_columns)} FROM rows WHERE {in_test} {order}", test_out))
+    con.execute(copy_sql(f"SELECT {_select(public_columns)} FROM test_rows {order}", test_out))
     answer_columns = _answer_columns(recipe, public_columns)
-    con.execute(copy_sql(f"SELECT {_select(answer_columns)} FROM rows WHERE {in_test} {order}", answers_out))
-    test_rows = con.execute(f"SELECT count(*) FROM rows WHERE {in_test}").fetchone()[0]
-    if test_rows == 0 or test_rows == total:
-        raise SplitError(
-            f"{where}{train_path}: the recipe puts {test_rows} of {total} rows in the test set; "
-            "check test_fraction and, for group splits, the group sizes"
-        )
+    con.execute(copy_sql(f"SELECT {_select(answer_columns)} FROM test_rows {order}", answers_out))
+    test_rows = con.execute("SELECT count(*) FROM test_rows").fetchone()[0]
+    if test_rows == total:
+        raise SplitError(f"{where}{train_path}: every row landed in the test set; check the group sizes")
     return SplitResult(
         original_rows=total, train_rows=total - test_rows, test_rows=test_rows, train_file=train_out,
         test_file=test_out, answers_file=answers_out, public_columns=public_columns,
@@ -134,27 +129,72 @@ def _test_fraction(con, recipe: SplitRecipe, raw_dir: Path, total: int) -> float
     return test_rows / (total + test_rows)
 
 
-def _test_units_sql(recipe: SplitRecipe, fraction: float) -> str:
-    units = "SELECT __unit, min(__h) AS h, count(*) AS n{extra} FROM rows GROUP BY __unit{group}"
+def _choose_test_units(
+    con, recipe: SplitRecipe, raw_dir: Path, hashed: str, source: str, path: Path, where: str
+) -> int:
+    """Fill temp table ``test_units`` (``__unit``, ``__h``); return the number of rows in the train file.
+
+    For random and group splits one scan counts the rows and keeps the units whose hash falls in the lowest
+    ``1.1 * test_fraction`` of the hash range; the test set's units are the first of those. (Should too few fall
+    there, as can happen in a small file, a second, exact scan decides.) Stratified and temporal splits count, then
+    rank within a second scan.
+    """
+    fraction = recipe.test_fraction
+    total = None
+    if recipe.kind in ("random", "group") and not recipe.original_ratio:
+        bound = min(fraction * 1.1 + 0.001, 1.0)
+        con.execute(
+            f"""CREATE OR REPLACE TEMP TABLE first_pass AS
+                SELECT count(*) AS n, list({{'u': __unit, 'h': __h}}) FILTER (WHERE __h <= {int(bound * 2**64 - 1)})
+                       AS candidates
+                FROM ({hashed})"""
+        )
+        total, found = con.execute("SELECT n, coalesce(len(candidates), 0) FROM first_pass").fetchone()
+        target = _target(total, fraction, path, where)
+        if found >= target:
+            con.execute(
+                f"""CREATE OR REPLACE TEMP TABLE test_units AS
+                    SELECT DISTINCT __unit, __h FROM (
+                        SELECT c.u AS __unit, c.h AS __h FROM (SELECT unnest(candidates) AS c FROM first_pass)
+                        ORDER BY __h, __unit LIMIT {target})"""
+            )
+            con.execute("DROP TABLE first_pass")
+            return total
+        con.execute("DROP TABLE first_pass")
+    if total is None:
+        total = con.execute(f"SELECT count(*) FROM {source}").fetchone()[0]
+        fraction = _test_fraction(con, recipe, raw_dir, total)
+    target = _target(total, fraction, path, where)
+    con.execute(f"CREATE OR REPLACE TEMP TABLE test_units AS {_test_units_sql(recipe, hashed, target, total)}")
+    return total
+
+
+def _target(total: int, fraction: float, path: Path, where: str) -> int:
+    if total < 2:
+        raise SplitError(f"{where}{path}: {total} row(s); a split needs at least 2")
+    target = round(total * fraction)
+    if target < 1 or target >= total:
+        raise SplitError(f"{where}{path}: a test set of {target} of {total} rows; check test_fraction")
+    return target
+
+
+def _test_units_sql(recipe: SplitRecipe, hashed: str, target: int, total: int) -> str:
+    """The units (with their hash) of the test set: the first ``target`` rows in hash order (per class for
+    stratified, latest first for temporal), and every unit any of those rows belongs to."""
     if recipe.kind == "stratified":
         label = quote(recipe.target_columns[0])
-        per_unit = units.format(extra=f", any_value({label}) AS label", group="")
-        return f"""WITH u AS ({per_unit}),
-                   c AS (SELECT __unit, n, sum(n) OVER (PARTITION BY label ORDER BY h, __unit
-                                ROWS UNBOUNDED PRECEDING) AS cum,
-                                round(sum(n) OVER (PARTITION BY label) * {fraction}) AS target FROM u)
-                   SELECT __unit FROM c WHERE cum - n < target"""
+        fraction = target / total
+        return f"""SELECT DISTINCT __unit, __h FROM (
+                       SELECT __unit, __h, row_number() OVER (PARTITION BY {label} ORDER BY __h, __unit) AS rank,
+                              count(*) OVER (PARTITION BY {label}) AS rows_in_class
+                       FROM ({hashed}))
+                   WHERE rank <= round(rows_in_class * {fraction!r})"""
     if recipe.kind == "temporal":
         t = quote(recipe.time_column)
-        per_unit = units.format(extra=f", max({t}) AS t", group="")
-        order = "TRY_CAST(t AS TIMESTAMP) DESC NULLS LAST, TRY_CAST(t AS DOUBLE) DESC NULLS LAST, t DESC, h, __unit"
-        return f"""WITH u AS ({per_unit}),
-                   c AS (SELECT __unit, n, sum(n) OVER (ORDER BY {order} ROWS UNBOUNDED PRECEDING) AS cum FROM u)
-                   SELECT __unit FROM c WHERE cum - n < round((SELECT count(*) FROM rows) * {fraction})"""
-    per_unit = units.format(extra="", group="")
-    return f"""WITH u AS ({per_unit}),
-               c AS (SELECT __unit, n, sum(n) OVER (ORDER BY h, __unit ROWS UNBOUNDED PRECEDING) AS cum FROM u)
-               SELECT __unit FROM c WHERE cum - n < round((SELECT count(*) FROM rows) * {fraction})"""
+        order = f"TRY_CAST({t} AS TIMESTAMP) DESC NULLS LAST, TRY_CAST({t} AS DOUBLE) DESC NULLS LAST, {t} DESC, __h, __unit"
+    else:
+        order = "__h, __unit"
+    return f"SELECT DISTINCT __unit, __h FROM (SELECT __unit, __h FROM ({hashed}) ORDER BY {order} LIMIT {target})"
 
 
 def _released_labels(con, recipe, raw_dir, columns, train_out, test_out, answers_out, where) -> SplitResult:
@@ -169,7 +209,7 @@ def _released_labels(con, recipe, raw_dir, columns, train_out, test_out, answers
     unit = f"CAST({quote(key)} AS VARCHAR)" if key else _row_text(public_columns)
     con.execute(
         f"""CREATE OR REPLACE TEMP TABLE rows AS
-            SELECT *, md5_number({_literal(str(recipe.seed) + ":")} || {unit}) AS __h FROM {reader_sql(labelled)}"""
+            SELECT *, md5_number_upper({_literal(str(recipe.seed) + ":")} || {unit}) AS __h FROM {reader_sql(labelled)}"""
     )
     total = con.execute(f"SELECT count(*) FROM {reader_sql(raw_dir / recipe.train_file)}").fetchone()[0]
     con.execute(copy_sql(f"SELECT * FROM {reader_sql(raw_dir / recipe.train_file)}", train_out))

@@ -86,7 +86,6 @@ def _publish(staging: Path, final: Path) -> None:
 
 def _write_sample_submission(con, recipe: SplitRecipe, raw_files: Path, result: SplitResult, target: Path) -> None:
     """Same columns as the competition's own sample, trivial values (its most common one), the new test rows."""
-    con.execute("SET preserve_insertion_order = true")  # rows follow the test file's order
     test = reader_sql(result.test_file)
     if recipe.sample_submission_file:
         original = raw_files / recipe.sample_submission_file
