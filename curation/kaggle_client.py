@@ -163,6 +163,38 @@ class KaggleClient:
             os.replace(fetched, final)
         return final
 
+    def list_competition_files(self, slug: str) -> list[tuple[str, int]]:
+        """(name, bytes) of every data file of a competition, all pages."""
+        files, token = [], None
+        while True:
+            page = self._call(
+                f"list the files of competition {slug}",
+                lambda token=token: self.api().competition_list_files(slug, page_token=token, page_size=200),
+                rules_slug=slug,
+            )
+            files += [(f.name, f.total_bytes) for f in page.files]
+            token = page.next_page_token
+            if not token:
+                return files
+
+    def find_competitions(self, search: str) -> list[str]:
+        """Slugs of the competitions Kaggle lists for ``search`` (first page)."""
+        found = self._call(f"search competitions for {search!r}", lambda: self.api().competitions_list(search=search))
+        return [c.ref.rstrip("/").rsplit("/", 1)[-1] for c in found.competitions]
+
+    def download_leaderboard(self, slug: str, folder: Path) -> Path:
+        """The full leaderboard (the download, not the 20-row view) as ``<folder>/<slug>.zip``."""
+        folder.mkdir(parents=True, exist_ok=True)
+        final = folder / f"{slug}.zip"
+        with tempfile.TemporaryDirectory(dir=folder, prefix=".download-") as scratch:
+            self._call(
+                f"download the leaderboard of competition {slug}",
+                lambda: self.api().competition_leaderboard_download(slug, scratch, quiet=True),
+                rules_slug=slug,
+            )
+            os.replace(Path(scratch) / f"{slug}.zip", final)
+        return final
+
 
 def _extract_single_member(archive: Path, name: str, target: Path) -> None:
     with zipfile.ZipFile(archive) as bundle:

@@ -14,6 +14,7 @@ PROVENANCE.md, with the original zips in ``_zips/`` shipped as nested zips in pl
 
 from __future__ import annotations
 
+import csv
 import io
 import json
 import threading
@@ -40,6 +41,7 @@ class KaggleStub:
     competitions: dict[str, Path] = field(default_factory=dict)  # slug -> folder of its files
     broken_downloads: list[str] = field(default_factory=list)  # "drop" | "truncate", one per next download
     archives: dict[str, bytes] = field(default_factory=dict)  # slug -> bytes served instead of the real bundle
+    leaderboards: dict[str, Path] = field(default_factory=dict)  # slug -> leaderboard CSV (MLE-bench's format)
     zip_files: bool = False  # serve dataset files zipped, as Kaggle does for large ones
     requests: list[dict] = field(default_factory=list)
     faults: dict[str, list[Fault]] = field(default_factory=dict)
@@ -107,6 +109,21 @@ class KaggleStub:
                 {"ref": f"https://www.kaggle.com/competitions/{slug}", "title": slug, "category": "Featured"}
                 for slug in sorted(self.competitions) if not body.get("search") or body["search"] in slug
             ], "nextPageToken": ""})  # fmt: skip
+        if verb == "POST" and method in ("GetLeaderboard", "DownloadLeaderboard"):
+            slug = body.get("competitionName", "")
+            if slug not in self.leaderboards:
+                return _json(handler, 404, {"code": 404, "message": "NotFound"})
+            if method == "DownloadLeaderboard":  # the whole board, zipped, answered directly
+                buffer = io.BytesIO()
+                with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as bundle:
+                    bundle.writestr(f"{slug}-publicleaderboard.csv", self.leaderboards[slug].read_bytes())
+                return self._send_file(handler, buffer.getvalue(), "application/zip")
+            rows = list(csv.DictReader(io.StringIO(self.leaderboards[slug].read_text())))
+            start, size = int(body.get("pageToken") or 0), int(body.get("pageSize") or 20)
+            page = [{"teamId": int(r["teamId"]), "teamName": f"team {r['teamId']}", "score": r["score"],
+                     "submissionDate": r["submissionDate"].replace(" ", "T") + "Z"} for r in rows[start:start + size]]  # fmt: skip
+            token = str(start + size) if start + size < len(rows) else ""
+            return _json(handler, 200, {"submissions": page, "nextPageToken": token})
         if verb == "POST" and method in ("ListDataFiles", "DownloadDataFiles", "DownloadDataFile"):
             slug = body.get("competitionName", "")
             if slug not in self.competitions:
@@ -137,7 +154,10 @@ class KaggleStub:
             if (folder / "_zips").is_dir()
             else {}
         )
-        inside = {name.removesuffix(".zip") for name in zipped}
+        inside = set()  # the files the original zips hold; the bundle ships the zips instead
+        for data in zipped.values():
+            with zipfile.ZipFile(io.BytesIO(data)) as bundle:
+                inside |= {Path(n).name for n in bundle.namelist()}
         plain = {
             p.name: p.read_bytes() for p in sorted(folder.iterdir())
             if p.is_file() and p.name != "PROVENANCE.md" and p.name not in inside

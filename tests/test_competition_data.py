@@ -203,3 +203,40 @@ def test_a_truncated_archive_is_named(tmp_path):
     archive.write_bytes(b"PK\x03\x04 not really a zip")
     with pytest.raises(UnsafeArchiveError, match="titanic.zip: not a zip file"):
         extract_zip(archive, tmp_path / "out")
+
+
+MLEBENCH_BOARDS = SHARED / "mle-bench" / "competitions"
+
+
+def _client_call(stub, tmp_path, code: str) -> subprocess.CompletedProcess:
+    prelude = "import sys, json; from pathlib import Path; from curation.kaggle_client import KaggleClient; k = KaggleClient();"
+    return subprocess.run([sys.executable, "-c", prelude + code, str(tmp_path)], env=_env(stub, tmp_path), cwd=PROJECT,
+                          capture_output=True, text=True, timeout=120)  # fmt: skip
+
+
+def test_listing_competitions_and_files(stub, tmp_path):
+    done = _client_call(
+        stub,
+        tmp_path,
+        "print(json.dumps([k.find_competitions('titanic'), k.list_competition_files('spooky-author-identification')]))",
+    )
+    assert done.returncode == 0, done.stderr[-2000:]
+    found, files = json.loads(done.stdout.strip().splitlines()[-1])
+    assert found == ["spaceship-titanic", "titanic"]
+    assert sorted(name for name, _ in files) == ["sample_submission.zip", "test.zip", "train.zip"]
+
+
+def test_the_full_leaderboard_downloads_not_the_20_row_view(tmp_path):
+    slug = "spooky-author-identification"
+    server = KaggleStub(leaderboards={slug: MLEBENCH_BOARDS / slug / "leaderboard.csv"}).start()
+    try:
+        server.fail("DownloadLeaderboard", 429, "Too many requests", retry_after=0)
+        done = _client_call(server, tmp_path, f"print(k.download_leaderboard({slug!r}, Path(sys.argv[1]) / 'boards'))")
+    finally:
+        server.stop()
+    assert done.returncode == 0, done.stderr[-2000:]
+    with zipfile.ZipFile(tmp_path / "boards" / f"{slug}.zip") as bundle:
+        board = bundle.read(bundle.namelist()[0])
+    assert board == (MLEBENCH_BOARDS / slug / "leaderboard.csv").read_bytes()
+    assert board.count(b"\n") > 1000  # every team, not the first page of 20
+    assert [r["method"] for r in server.requests] == ["DownloadLeaderboard", "DownloadLeaderboard"]
