@@ -14,7 +14,7 @@ sentence saying why. The rules propose: a curator's explicit ``include`` overrid
 | ``has_leaderboard`` | Meta Kaggle says it has a leaderboard | medal thresholds come from the leaderboard |
 | ``enough_teams`` | it had at least ``min_teams`` teams (default 50, MLE-bench's smallest member) | medals on a
   tiny leaderboard mean little |
-| ``known_metric`` | its metric is in mlecurate's metric catalogue | we must be able to grade submissions |
+| ``known_metric`` | its metric is in mlecurate's metric registry | we must be able to grade submissions |
 | ``not_code_competition`` | off by default; when on, drops notebook-only competitions | their test data is hidden
   and late submissions need a notebook |
 """
@@ -27,7 +27,7 @@ from datetime import UTC, datetime
 import pandas as pd
 import pyarrow as pa
 
-from validation.metric_catalogue import canonical_metric
+from validation.metrics import canonical_metric
 
 
 @dataclass(frozen=True)
@@ -104,7 +104,7 @@ def screen_competitions(competitions: pa.Table | pd.DataFrame, rules: CandidateR
             (
                 "known_metric",
                 frame["metric"].notna(),
-                "metric " + frame["evaluation_algorithm_name"].fillna("(none)") + " is not in the metric catalogue",
+                "metric " + frame["evaluation_algorithm_name"].fillna("(none)") + " is not in the metric registry",
             )
         )
     if rules.drop_code_competitions:

@@ -24,7 +24,7 @@ from curation.curated import annotations_frame, consolidate
 from curation.demo import DEMO_ANNOTATION_TIME, demo_annotations
 from curation.mlebench_import import CURATOR as MLEBENCH_CURATOR
 from curation.mlebench_import import import_mlebench_categories
-from curation.paths import annotations_dir, data_root, warehouse_path
+from curation.paths import annotations_dir, data_root, warehouse_path, write_atomic
 from curation.warehouse import MissingTableError, Warehouse
 
 COMPETITIONS = "meta_kaggle.competitions"
@@ -279,6 +279,43 @@ def cmd_curated(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_grade(args: argparse.Namespace) -> int:
+    import json
+
+    from validation.grading import grade_submission
+    from validation.medals import Leaderboard, LeaderboardError
+    from validation.metrics import METRICS, canonical_metric
+
+    prepared = data_root() / "prepared" / args.slug
+    if not (prepared / "manifest.json").is_file():
+        raise CommandError(f"{args.slug}: no prepared split at {prepared}; materialise competition_split for it first")
+    recipe = json.loads((prepared / "manifest.json").read_text())["recipe"]
+    metric = args.metric or recipe.get("metric") or _meta_kaggle_metric(args.slug, canonical_metric)
+    if metric not in METRICS:
+        raise CommandError(
+            f"{args.slug}: no metric mlecurate can grade ({metric or 'Meta Kaggle names none'}); "
+            f"give --metric, one of {', '.join(sorted(METRICS))}"
+        )
+    try:
+        board = Leaderboard.from_mlebench_csv(Path(args.leaderboard)) if args.leaderboard else None
+    except LeaderboardError as error:
+        raise CommandError(str(error)) from error
+    report = grade_submission(Path(args.submission), prepared, metric, board, competition_id=args.slug)
+    text = report.to_json()
+    if args.output:
+        write_atomic(Path(args.output), text + "\n")
+    print(text)
+    return 0 if report.valid_submission else 1
+
+
+def _meta_kaggle_metric(slug: str, canonical_metric) -> str | None:
+    warehouse = _warehouse()
+    if not warehouse.has_table(COMPETITIONS):
+        return None
+    found = warehouse.query(f"SELECT evaluation_algorithm_name FROM {COMPETITIONS} WHERE slug = ?", [slug])
+    return canonical_metric(found.iloc[0, 0]) if len(found) else None
+
+
 def _read(table: str, built_by: str) -> pd.DataFrame:
     return _warehouse().read_table(table, built_by=built_by)
 
@@ -358,6 +395,22 @@ def build_parser() -> argparse.ArgumentParser:
     )
     curated.add_argument("--slugs", action="store_true", help="print only the slugs, one per line")
     curated.set_defaults(handler=cmd_curated)
+
+    grade = commands.add_parser(
+        "grade",
+        help="grade a submission against a prepared competition's answers (MLE-bench's report fields)",
+        description="Validate SUBMISSION.csv against prepared/<SLUG>/private/answers.csv, score it, and print a JSON "
+        "report: score, medal thresholds and medals (with --leaderboard), rank, percentile, valid_submission and "
+        "one message per problem. Exits 1 when the submission is invalid.",
+    )
+    grade.add_argument("slug", metavar="SLUG", help="the prepared competition")
+    grade.add_argument("submission", metavar="SUBMISSION.csv", help="the submission to grade")
+    grade.add_argument("--metric", help="override the metric (default: the recipe's, else Meta Kaggle's)")
+    grade.add_argument(
+        "--leaderboard", metavar="CSV", help="a private leaderboard in MLE-bench's leaderboard.csv format"
+    )
+    grade.add_argument("--output", metavar="REPORT.json", help="also write the report to this file")
+    grade.set_defaults(handler=cmd_grade)
 
     summary = commands.add_parser(
         "summary",

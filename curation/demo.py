@@ -21,7 +21,7 @@ from pathlib import Path
 
 from curation.meta_kaggle import COLUMNS, COLUMNS_ADDED_2025, DATE_FORMAT
 from curation.paths import write_atomic
-from validation.metric_catalogue import canonical_metric
+from validation.metrics import canonical_metric
 
 DEMO_SEED = 20240301
 REGRESSION = {"rmse", "rmsle", "mae"}  # demo competitions with these metrics get a numeric target

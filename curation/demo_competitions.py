@@ -19,7 +19,7 @@ from pathlib import Path
 from curation.competition_data import CompetitionDataError
 from curation.demo import REGRESSION, demo_competition_metrics
 from curation.paths import atomic_path
-from validation.metric_catalogue import higher_is_better
+from validation.metrics import higher_is_better
 
 TRAIN_ROWS = 1200
 TEST_ROWS = 500

@@ -52,7 +52,9 @@ def prepare_competition(
     con = connect(prepared_root / f".{slug}.scratch")
     try:
         result = build_split(recipe, raw_files, staging, slug, con)
-        _write_sample_submission(con, recipe, raw_files, result, staging / "public" / "sample_submission.csv")
+        sample = staging / "public" / "sample_submission.csv"
+        _write_sample_submission(con, recipe, raw_files, result, sample)
+        _answers_in_submission_format(con, recipe, result, sample)
         (staging / "public" / "description.md").write_text(description, encoding="utf-8")
         labelled_rows = (
             con.execute(f"SELECT count(*) FROM {reader_sql(raw_files / recipe.answers_file)}").fetchone()[0]
@@ -105,6 +107,37 @@ def _write_sample_submission(con, recipe: SplitRecipe, raw_files: Path, result: 
         constants = {t: _trivial_value(con, result.train_file, t) for t in recipe.target_columns}
     select = ", ".join(f"{_sql_value(constants[c])} AS {quote(c)}" if c in constants else quote(c) for c in columns)
     con.execute(copy_sql(f"SELECT {select} FROM {test}", target))
+
+
+def _answers_in_submission_format(con, recipe: SplitRecipe, result: SplitResult, sample: Path) -> None:
+    """Rewrite ``answers.csv`` with the sample submission's columns, so that the answers are a perfect submission.
+
+    Columns come in the sample's order; a sample with one probability column per class
+    (spooky-author-identification: id, EAP, HPL, MWS) gets the answers one-hot encoded from the label. A sample
+    column that can be derived neither way leaves the answers as they are (id or key columns plus the targets).
+    """
+    answers = result.answers_file
+    present = columns_of(con, answers)
+    wanted = columns_of(con, sample)
+    if wanted == present:
+        return
+    missing = [c for c in wanted if c not in present]
+    label = quote(recipe.target_columns[0])
+    if missing:
+        if len(recipe.target_columns) != 1:
+            return
+        found = con.execute(f"SELECT DISTINCT CAST({label} AS VARCHAR) FROM {reader_sql(answers)}").fetchall()
+        if not {str(v[0]) for v in found} <= set(missing):
+            return
+    select = ", ".join(
+        quote(c)
+        if c in present
+        else f"CASE WHEN CAST({label} AS VARCHAR) = {_sql_value(c)} THEN 1 ELSE 0 END AS {quote(c)}"
+        for c in wanted
+    )
+    rewritten = answers.with_name(".answers.rewriting.csv")
+    con.execute(copy_sql(f"SELECT {select} FROM {reader_sql(answers)}", rewritten))
+    os.replace(rewritten, answers)
 
 
 def _trivial_value(con, train: Path, column: str):

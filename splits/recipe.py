@@ -15,6 +15,7 @@ A recipe replaces MLE-bench's hand-written ``prepare.py``. Keys:
 | ``group_column`` / ``time_column`` | for ``group`` / ``temporal`` (``stratified`` stratifies on the first target) | |
 | ``train_file`` / ``test_file`` / ``sample_submission_file`` | files in the competition's download (CSV, JSON or Parquet) | ``train.csv`` / ``test.csv`` / none |
 | ``answers_file`` | for ``released_labels``: the original test set with its labels | |
+| ``metric`` | the grading metric (a name in ``validation.metrics``) | the competition's Meta Kaggle metric |
 """
 
 from __future__ import annotations
@@ -23,6 +24,7 @@ from dataclasses import dataclass, fields
 from pathlib import PurePosixPath
 
 from validation.data_files import DATA_FORMATS
+from validation.metrics import METRICS
 
 KINDS = ("random", "stratified", "group", "temporal", "released_labels")
 
@@ -45,6 +47,7 @@ class SplitRecipe:
     test_file: str | None = "test.csv"
     sample_submission_file: str | None = None
     answers_file: str | None = None
+    metric: str | None = None  # a metric of validation.metrics; default: the competition's Meta Kaggle metric
 
     def to_document(self) -> dict:
         """The recipe as stored in an annotation (only keys that differ from the defaults, plus kind and targets)."""
@@ -110,6 +113,9 @@ def parse_recipe(document: object, where: str) -> SplitRecipe:
         if path.suffix.lower() not in DATA_FORMATS:
             raise fail(key, f"expected a .csv, .json or .parquet file, found {value!r}")
 
+    metric = values.get("metric")
+    if metric is not None and metric not in METRICS:
+        raise fail("metric", f"expected one of {', '.join(sorted(METRICS))}, found {metric!r}")
     needs = {"group": "group_column", "temporal": "time_column", "released_labels": "answers_file"}
     if kind in needs and not values.get(needs[kind]):
         raise fail(needs[kind], f"required for kind {kind}")

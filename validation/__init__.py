@@ -1,4 +1,4 @@
-"""Validation: Great Expectations suites, the metric catalogue, and (later) grading, medals and parity statistics.
+"""Validation: Great Expectations suites, the metric registry, grading, medal thresholds and leakage checks.
 
 Plain Python (no Dagster); imports data libraries only.
 """

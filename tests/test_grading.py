@@ -1,0 +1,129 @@
+"""Grading prepared shared competitions: the answers earn gold, the sample no medal, bad submissions never crash."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+import yaml
+
+from curation.cli import main
+from splits.layout import prepare_competition
+from splits.recipe import parse_recipe
+from tests.conftest import PROJECT, SHARED
+from validation.grading import grade_submission
+from validation.medals import Leaderboard
+
+METRIC = {
+    "spooky-author-identification": "multiclass_log_loss", "leaf-classification": "multiclass_log_loss",
+    "detecting-insults-in-social-commentary": "auc", "random-acts-of-pizza": "auc", "spaceship-titanic": "accuracy",
+    "titanic": "accuracy",
+}  # fmt: skip
+FIELDS = {
+    "competition_id", "score", "gold_threshold", "silver_threshold", "bronze_threshold", "median_threshold",
+    "any_medal", "gold_medal", "silver_medal", "bronze_medal", "above_median", "submission_exists",
+    "valid_submission", "is_lower_better", "created_at", "submission_path",
+}  # fmt: skip
+
+
+@pytest.fixture(scope="module")
+def prepared(tmp_path_factory) -> Path:
+    root = tmp_path_factory.mktemp("home") / "prepared"
+    for slug in METRIC:
+        recipe = parse_recipe(yaml.safe_load((PROJECT / "splits" / "recipes" / f"{slug}.yaml").read_text()), slug)
+        assert prepare_competition(slug, recipe, SHARED / "competitions" / slug, root, "").published
+    return root
+
+
+def _board(slug: str) -> Leaderboard | None:
+    path = SHARED / "mle-bench" / "competitions" / slug / "leaderboard.csv"
+    return Leaderboard.from_mlebench_csv(path) if path.exists() else None
+
+
+@pytest.mark.parametrize("slug", sorted(METRIC))
+def test_answers_earn_gold_and_the_sample_no_medal(prepared, slug):
+    folder = prepared / slug
+    board = _board(slug)
+    perfect = grade_submission(folder / "private" / "answers.csv", folder, METRIC[slug], board)
+    sample = grade_submission(folder / "public" / "sample_submission.csv", folder, METRIC[slug], board)
+    assert set(perfect.to_dict()) >= FIELDS
+    assert perfect.valid_submission and sample.valid_submission, (perfect.errors, sample.errors)
+    assert not sample.any_medal
+    if board is not None:  # titanic's leaderboard is not among MLE-bench's
+        assert perfect.gold_medal and perfect.rank == 1
+        assert sample.rank > sample.leaderboard_teams * 0.4 and sample.percentile < 60
+
+
+def _submission(tmp_path: Path, text: str | bytes) -> Path:
+    path = tmp_path / "submission.csv"
+    path.write_bytes(text if isinstance(text, bytes) else text.encode())
+    return path
+
+
+def _answers(prepared: Path, slug: str) -> list[str]:
+    return (prepared / slug / "private" / "answers.csv").read_text().splitlines()
+
+
+@pytest.mark.parametrize(
+    "slug, damage, expected",
+    [
+        ("titanic", lambda lines: lines[:-1], "id(s) missing"),
+        ("titanic", lambda lines: lines + [lines[1]], "appear more than once"),
+        ("titanic", lambda lines: [lines[0] + ",Extra"] + [line + ",1" for line in lines[1:]], "unexpected column(s): Extra"),
+        ("titanic", lambda lines: [lines[0]] + [lines[1].split(",")[0] + ","] + lines[2:], "empty or NaN value"),
+        ("titanic", lambda lines: [lines[0].replace("PassengerId", "Id")] + lines[1:], "missing column(s): PassengerId"),
+        ("detecting-insults-in-social-commentary", lambda lines: lines[:1] + [lines[1].replace("0,", "abc,", 1)] + lines[2:], "not numbers"),
+        ("spooky-author-identification", lambda lines: [lines[0]] + [line.replace(",0,", ",NaN,", 1) for line in lines[1:]], "empty or NaN"),
+    ],
+    ids=["missing-id", "repeated-id", "extra-column", "nan", "renamed-id", "string-for-number", "nan-probabilities"],
+)  # fmt: skip
+def test_bad_submissions_are_explained_not_crashed(prepared, tmp_path, slug, damage, expected):
+    lines = _answers(prepared, slug)
+    report = grade_submission(
+        _submission(tmp_path, "\n".join(damage(lines)) + "\n"), prepared / slug, METRIC[slug], _board(slug)
+    )
+    assert not report.valid_submission and report.score is None and not report.any_medal
+    assert any(expected in error for error in report.errors), report.errors
+
+
+def test_empty_file(prepared, tmp_path):
+    report = grade_submission(_submission(tmp_path, ""), prepared / "titanic", "accuracy")
+    assert (
+        report.submission_exists
+        and not report.valid_submission
+        and report.errors == [f"{tmp_path / 'submission.csv'}: the file is empty"]
+    )
+
+
+def test_50_mb_of_garbage(prepared, tmp_path):
+    import random
+
+    garbage = random.Random(0).randbytes(50 * 1024**2)
+    report = grade_submission(_submission(tmp_path, garbage), prepared / "titanic", "accuracy")
+    assert not report.valid_submission and "not a submission" in report.errors[0]
+
+
+def test_garbage_within_the_size_limit(prepared, tmp_path):
+    report = grade_submission(_submission(tmp_path, b"\xff\xfe\x00garbage\x00" * 100), prepared / "titanic", "accuracy")
+    assert not report.valid_submission and "not UTF-8 text" in report.errors[0]
+
+
+def test_missing_file(prepared, tmp_path):
+    report = grade_submission(tmp_path / "nope.csv", prepared / "titanic", "accuracy")
+    assert not report.submission_exists and not report.valid_submission
+
+
+def test_grade_command_prints_the_report(prepared, monkeypatch, capsys):
+    monkeypatch.setenv("MLECURATE_HOME", str(prepared.parent))
+    slug = "spooky-author-identification"
+    board = SHARED / "mle-bench" / "competitions" / slug / "leaderboard.csv"
+    answers = prepared / slug / "private" / "answers.csv"
+    assert main(["grade", slug, str(answers), "--metric", "multiclass_log_loss", "--leaderboard", str(board)]) == 0
+    report = json.loads(capsys.readouterr().out)
+    assert report["gold_medal"] and report["score"] == 0.0 and report["is_lower_better"]
+    sample = prepared / slug / "public" / "sample_submission.csv"
+    assert main(["grade", slug, str(sample), "--metric", "multiclass_log_loss", "--leaderboard", str(board)]) == 0
+    assert not json.loads(capsys.readouterr().out)["any_medal"]
+    assert main(["grade", slug, str(prepared / "nope.csv"), "--metric", "multiclass_log_loss"]) == 1
+    assert main(["grade", "not-prepared", str(sample)]) == 2

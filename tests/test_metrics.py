@@ -1,0 +1,139 @@
+"""Every metric in the registry against an independent implementation (sklearn, scipy) or a worked example."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import pytest
+from scipy.stats import spearmanr
+from sklearn import metrics as sk
+
+from validation.metrics import METRICS, canonical_metric, levenshtein
+
+rng = np.random.default_rng(0)
+N = 500
+BINARY = pd.Series(rng.integers(0, 2, N))
+PROBABILITY = pd.Series(rng.random(N))
+REAL = pd.Series(rng.gamma(2.0, 3.0, N))
+REAL_PRED = pd.Series(REAL * rng.uniform(0.7, 1.3, N))
+LABELS = pd.Series(rng.choice(["cat", "dog", "emu"], N))
+LABELS_PRED = pd.Series(np.where(rng.random(N) < 0.6, LABELS, rng.choice(["cat", "dog", "emu"], N)))
+RATINGS = pd.Series(rng.integers(0, 5, N))
+RATINGS_PRED = pd.Series(np.clip(RATINGS + rng.integers(-1, 2, N), 0, 4))
+
+
+def test_every_metric_is_checked_here():
+    checked = {name.removeprefix("test_") for name in globals() if name.startswith("test_")}
+    assert set(METRICS) <= checked
+
+
+def test_auc():
+    assert METRICS["auc"].score(BINARY, PROBABILITY) == round(sk.roc_auc_score(BINARY, PROBABILITY), 5)
+    tied = pd.Series(np.round(PROBABILITY, 1))  # ties count half, as in sklearn
+    assert METRICS["auc"].score(BINARY, tied) == round(sk.roc_auc_score(BINARY, tied), 5)
+
+
+def test_mean_columnwise_auc():
+    truth = pd.DataFrame({"a": BINARY, "b": 1 - BINARY})
+    pred = pd.DataFrame({"a": PROBABILITY, "b": REAL})
+    expected = np.mean([sk.roc_auc_score(truth[c], pred[c]) for c in truth])
+    assert METRICS["mean_columnwise_auc"].score(truth, pred) == round(expected, 5)
+
+
+def test_log_loss():
+    assert METRICS["log_loss"].score(BINARY, PROBABILITY) == round(sk.log_loss(BINARY, PROBABILITY), 5)
+
+
+def test_multiclass_log_loss():
+    probabilities = pd.DataFrame(rng.dirichlet([1, 1, 1], N), columns=["cat", "dog", "emu"])
+    expected = sk.log_loss(LABELS, probabilities.to_numpy(), labels=["cat", "dog", "emu"])
+    assert METRICS["multiclass_log_loss"].score(LABELS, probabilities) == round(expected, 5)
+    # Kaggle renormalises rows: scaling a row changes nothing
+    assert METRICS["multiclass_log_loss"].score(LABELS, probabilities * 3) == round(expected, 5)
+
+
+def test_rmse():
+    assert METRICS["rmse"].score(REAL, REAL_PRED) == round(np.sqrt(sk.mean_squared_error(REAL, REAL_PRED)), 5)
+
+
+def test_rmsle():
+    expected = np.sqrt(sk.mean_squared_log_error(REAL, REAL_PRED))
+    assert METRICS["rmsle"].score(REAL, REAL_PRED) == round(expected, 5)
+
+
+def test_mean_columnwise_rmsle():
+    truth, pred = pd.DataFrame({"a": REAL, "b": REAL * 2}), pd.DataFrame({"a": REAL_PRED, "b": REAL})
+    expected = np.mean([np.sqrt(sk.mean_squared_log_error(truth[c], pred[c])) for c in truth])
+    assert METRICS["mean_columnwise_rmsle"].score(truth, pred) == round(expected, 5)
+
+
+def test_mae():
+    assert METRICS["mae"].score(REAL, REAL_PRED) == round(sk.mean_absolute_error(REAL, REAL_PRED), 5)
+
+
+def test_accuracy():
+    assert METRICS["accuracy"].score(LABELS, LABELS_PRED) == round(sk.accuracy_score(LABELS, LABELS_PRED), 5)
+
+
+def test_quadratic_weighted_kappa():
+    expected = sk.cohen_kappa_score(RATINGS, RATINGS_PRED, weights="quadratic")
+    assert METRICS["quadratic_weighted_kappa"].score(RATINGS, RATINGS_PRED) == round(expected, 5)
+
+
+def test_f1_micro():
+    expected = sk.f1_score(LABELS, LABELS_PRED, average="micro")
+    assert METRICS["f1_micro"].score(LABELS, LABELS_PRED) == round(expected, 5)
+
+
+def test_f1_macro():
+    expected = sk.f1_score(LABELS, LABELS_PRED, average="macro")
+    assert METRICS["f1_macro"].score(LABELS, LABELS_PRED) == round(expected, 5)
+
+
+def test_map_at_k():
+    # Worked example in the style of Kaggle's MAP@K evaluation pages: one answer per row, up to k guesses.
+    truth = pd.Series(["a", "b", "c"])
+    guesses = pd.Series(["a x y", "x b y", "x y z"])
+    assert METRICS["map_at_k"].score(truth, guesses, k=3) == round((1 + 0.5 + 0) / 3, 5)
+    assert METRICS["map_at_k"].score(pd.Series(["a"]), pd.Series(["a a b"]), k=3) == 1.0  # repeats do not score twice
+
+
+def test_mean_columnwise_spearman():
+    truth = pd.DataFrame({"a": REAL, "b": PROBABILITY})
+    pred = pd.DataFrame({"a": REAL_PRED, "b": PROBABILITY + rng.random(N)})
+    expected = np.mean([spearmanr(truth[c], pred[c]).statistic for c in truth])
+    assert METRICS["mean_columnwise_spearman"].score(truth, pred) == round(expected, 5)
+
+
+def test_word_jaccard():
+    # tweet-sentiment-extraction's evaluation: jaccard of lower-cased word sets, averaged over rows.
+    truth = pd.Series(["Sooo SAD I will miss you", "happy bday!", ""])
+    pred = pd.Series(["sooo sad", "happy bday!", ""])
+    assert METRICS["word_jaccard"].score(truth, pred) == round((2 / 6 + 1 + 1) / 3, 5)
+
+
+def _reference_levenshtein(a: str, b: str) -> int:
+    table = [[i + j if i * j == 0 else 0 for j in range(len(b) + 1)] for i in range(len(a) + 1)]
+    for i in range(1, len(a) + 1):
+        for j in range(1, len(b) + 1):
+            table[i][j] = min(table[i - 1][j] + 1, table[i][j - 1] + 1, table[i - 1][j - 1] + (a[i - 1] != b[j - 1]))
+    return table[-1][-1]
+
+
+def test_mean_levenshtein():
+    assert levenshtein("kitten", "sitting") == 3
+    assert levenshtein("InChI=1S/C2H6O", "InChI=1S/C2H6") == 1
+    words = ["".join(rng.choice(list("abcé"), rng.integers(0, 12))) for _ in range(200)]
+    for a, b in zip(words[::2], words[1::2], strict=True):
+        assert levenshtein(a, b) == _reference_levenshtein(a, b), (a, b)
+    expected = np.mean([_reference_levenshtein(a, b) for a, b in zip(words[::2], words[1::2], strict=True)])
+    assert METRICS["mean_levenshtein"].score(pd.Series(words[::2]), pd.Series(words[1::2])) == round(expected, 5)
+
+
+@pytest.mark.parametrize("name, metric", [
+    ("Area Under Receiver Operating Characteristic Curve", "auc"), ("Multiclass Loss", "multiclass_log_loss"),
+    ("Mean Columnwise Spearman's r (rank correlation  coefficient)", "mean_columnwise_spearman"),
+    ("Custom Evaluation Metric", None), (None, None),
+])  # fmt: skip
+def test_meta_kaggle_names_map_to_the_registry(name, metric):
+    assert canonical_metric(name) == metric

@@ -1,0 +1,206 @@
+"""Grade a submission against a prepared competition's answers, and report it with MLE-bench's fields.
+
+>>> report = grade_submission(Path("submission.csv"), prepared_folder, metric="auc", leaderboard=board)
+>>> report.to_dict()   # competition_id, score, gold_threshold, ..., valid_submission, rank, percentile, errors
+
+A prepared competition's ``private/answers.csv`` has the sample submission's columns (it is the perfect
+submission), so a submission must have exactly those columns, one row per answer, each id once. Every problem gets
+its own message naming the column and rows; a submission with any problem gets ``valid_submission: false`` and no
+score. Nothing here raises on a bad submission.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import asdict, dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from validation.medals import Leaderboard, medal_thresholds, place
+from validation.metrics import METRICS
+
+MAX_EXAMPLES = 5
+
+
+@dataclass
+class GradingReport:
+    competition_id: str
+    score: float | None = None
+    gold_threshold: float | None = None
+    silver_threshold: float | None = None
+    bronze_threshold: float | None = None
+    median_threshold: float | None = None
+    any_medal: bool = False
+    gold_medal: bool = False
+    silver_medal: bool = False
+    bronze_medal: bool = False
+    above_median: bool = False
+    submission_exists: bool = False
+    valid_submission: bool = False
+    is_lower_better: bool | None = None
+    created_at: str = field(default_factory=lambda: datetime.now(UTC).isoformat(timespec="seconds"))
+    submission_path: str = ""
+    metric: str = ""
+    rank: int | None = None
+    leaderboard_teams: int | None = None
+    percentile: float | None = None
+    errors: list[str] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)
+
+    def to_dict(self) -> dict:
+        return asdict(self)
+
+    def to_json(self) -> str:
+        return json.dumps(self.to_dict(), indent=2)
+
+
+def grade_submission(
+    submission: Path, prepared: Path, metric: str, leaderboard: Leaderboard | None = None, competition_id: str = ""
+) -> GradingReport:
+    """Validate and score ``submission`` against ``<prepared>/private/answers.csv``; never raises on bad input."""
+    competition_id = competition_id or prepared.name
+    spec = METRICS[metric]
+    report = GradingReport(competition_id, submission_path=str(submission), metric=metric,
+                           is_lower_better=not spec.higher_is_better)  # fmt: skip
+    if leaderboard is not None:
+        thresholds = medal_thresholds(leaderboard, spec.higher_is_better)
+        report.gold_threshold, report.silver_threshold = thresholds.gold, thresholds.silver
+        report.bronze_threshold, report.median_threshold = thresholds.bronze, thresholds.median
+        report.leaderboard_teams = thresholds.teams
+        if thresholds.direction_note:
+            report.notes.append(thresholds.direction_note)
+    if not submission.is_file():
+        report.errors.append(f"{submission}: no such file")
+        return report
+    report.submission_exists = True
+    answers = pd.read_csv(prepared / "private" / "answers.csv", dtype=str, keep_default_na=False)
+    keys = _key_columns(prepared, answers)
+    frame = _read_submission(submission, prepared, report)
+    if frame is None:
+        return report
+    aligned = _validate(frame, answers, keys, spec.kind, report)
+    if aligned is None:
+        return report
+    predictions = [c for c in answers.columns if c not in keys]
+    try:
+        report.score = _score(spec, answers, aligned, predictions)
+    except (ValueError, KeyError) as error:
+        report.errors.append(f"cannot score with {metric}: {error}")
+        return report
+    report.valid_submission = True
+    if leaderboard is not None:
+        placement = place(report.score, leaderboard, thresholds)
+        report.gold_medal, report.silver_medal = placement.gold_medal, placement.silver_medal
+        report.bronze_medal, report.above_median = placement.bronze_medal, placement.above_median
+        report.any_medal, report.rank, report.percentile = placement.any_medal, placement.rank, placement.percentile
+    return report
+
+
+def _key_columns(prepared: Path, answers: pd.DataFrame) -> list[str]:
+    """The columns that identify a row: the id, or the public test columns the answers repeat (no id column)."""
+    manifest = json.loads((prepared / "manifest.json").read_text())
+    id_column = manifest["recipe"].get("id_column")
+    if id_column:
+        return [id_column]
+    test = next(p for p in (prepared / "public").iterdir() if p.stem == "test")
+    header = pd.read_csv(test, nrows=0).columns if test.suffix == ".csv" else pd.read_json(test).columns
+    return [c for c in answers.columns if c in set(header)]
+
+
+def _read_submission(path: Path, prepared: Path, report: GradingReport) -> pd.DataFrame | None:
+    sample = prepared / "public" / "sample_submission.csv"
+    limit = max(20 * sample.stat().st_size, 10 * 1024**2)
+    size = path.stat().st_size
+    if size == 0:
+        report.errors.append(f"{path}: the file is empty")
+        return None
+    if size > limit:
+        report.errors.append(
+            f"{path}: {size:,} bytes, more than {limit:,} (20x the sample submission): not a submission"
+        )
+        return None
+    try:
+        return pd.read_csv(path, dtype=str, keep_default_na=False)
+    except UnicodeDecodeError as error:
+        report.errors.append(f"{path}: not UTF-8 text ({error.reason} at byte {error.start})")
+    except (pd.errors.ParserError, pd.errors.EmptyDataError) as error:
+        report.errors.append(f"{path}: not a CSV file ({str(error).strip().splitlines()[0]})")
+    return None
+
+
+def _validate(frame: pd.DataFrame, answers: pd.DataFrame, keys: list[str], kind: str, report: GradingReport):
+    errors = report.errors
+    missing = [c for c in answers.columns if c not in frame.columns]
+    extra = [c for c in frame.columns if c not in answers.columns]
+    if missing:
+        errors.append(f"missing column(s): {', '.join(missing)} (expected {', '.join(answers.columns)})")
+    if extra:
+        errors.append(f"unexpected column(s): {', '.join(map(str, extra))}")
+    if missing:
+        return None
+    if len(frame) != len(answers):
+        errors.append(f"{len(frame):,} rows, expected {len(answers):,} (one per test row)")
+    if len(keys) == 1:
+        key = keys[0]
+        repeated = frame[key][frame[key].duplicated()].unique()
+        if len(repeated):
+            errors.append(f"column {key}: {len(repeated):,} id(s) appear more than once, e.g. {_some(repeated)}")
+        wanted, given = set(answers[key]), set(frame[key])
+        if wanted - given:
+            errors.append(f"column {key}: {len(wanted - given):,} id(s) missing, e.g. {_some(sorted(wanted - given))}")
+        if given - wanted:
+            errors.append(
+                f"column {key}: {len(given - wanted):,} id(s) not in the test set, e.g. {_some(sorted(given - wanted))}"
+            )
+    elif keys and len(frame) == len(answers):  # no id column: rows must come in the test file's order
+        differs = ~(frame[keys].reset_index(drop=True) == answers[keys].reset_index(drop=True)).all(axis=1)
+        if differs.any():
+            rows = (np.flatnonzero(differs.to_numpy()) + 2).tolist()
+            errors.append(
+                f"columns {', '.join(keys)} differ from the test file on {int(differs.sum()):,} row(s), e.g. lines {_some(rows)}"
+            )
+    for column in [c for c in answers.columns if c not in keys]:
+        empty = frame[column].str.strip().isin(["", "nan", "NaN", "NA", "null", "None"])
+        if empty.any():
+            errors.append(
+                f"column {column}: {int(empty.sum()):,} empty or NaN value(s), e.g. lines {_some((np.flatnonzero(empty) + 2).tolist())}"
+            )
+        elif kind != "label":
+            numbers = pd.to_numeric(frame[column], errors="coerce")
+            booleans = frame[column].str.lower().isin(["true", "false"])
+            bad = numbers.isna() & ~booleans
+            if bad.any():
+                first = int(np.flatnonzero(bad)[0])
+                errors.append(
+                    f"column {column}: {int(bad.sum()):,} value(s) are not numbers, e.g. {frame[column].iloc[first]!r} on line {first + 2}"
+                )
+    if errors:
+        return None
+    if len(keys) == 1:
+        return frame.set_index(keys[0]).loc[answers[keys[0]]].reset_index()
+    return frame.reset_index(drop=True)
+
+
+def _score(spec, answers: pd.DataFrame, submission: pd.DataFrame, predictions: list[str]) -> float:
+    if spec.kind == "class_probabilities":
+        truth = answers[predictions].apply(_numbers)
+        labels = truth.idxmax(axis=1)
+        return spec.score(labels, submission[predictions].apply(_numbers))
+    if spec.kind == "columnwise":
+        return spec.score(answers[predictions].apply(_numbers), submission[predictions].apply(_numbers))
+    column = predictions[0]
+    if spec.kind == "label":
+        return spec.score(answers[column], submission[column])
+    return spec.score(_numbers(answers[column]), _numbers(submission[column]))
+
+
+def _numbers(series: pd.Series) -> pd.Series:
+    lowered = series.astype(str).str.strip().str.lower()
+    return pd.to_numeric(lowered.replace({"true": "1", "false": "0"}), errors="raise")
+
+
+def _some(values) -> str:
+    return ", ".join(str(v) for v in list(values)[:MAX_EXAMPLES])

@@ -1,0 +1,130 @@
+"""Medal thresholds from a private leaderboard, by Kaggle's progression rules, and where a score would rank.
+
+>>> board = Leaderboard.from_mlebench_csv(Path("leaderboard.csv"))
+>>> thresholds = medal_thresholds(board)
+
+With N teams on the board, each threshold is the score at a 1-based rank (Kaggle rounds the shares down):
+
+| teams | gold | silver | bronze |
+|---|---|---|---|
+| N < 100 | top 10% | top 20% | top 40% |
+| 100 <= N < 250 | top 10 | top 20% | top 40% |
+| 250 <= N < 1000 | top 10 + 0.2% N | top 50 | top 100 |
+| N >= 1000 | top 10 + 0.2% N | top 5% | top 10% |
+
+Ties at a threshold win the medal; ``above_median`` is strict. The direction comes from the metric, and is checked
+against the board's own order (a board sorted the other way is reported, never silently trusted).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+
+class LeaderboardError(ValueError):
+    """A leaderboard cannot be used; the message names the file and the problem."""
+
+
+@dataclass(frozen=True)
+class Leaderboard:
+    scores: np.ndarray  # in Kaggle's rank order, best first
+    source: str
+
+    @classmethod
+    def from_mlebench_csv(cls, path: Path) -> Leaderboard:
+        """MLE-bench's ``leaderboard.csv`` (scoreNullable, teamId, hasTeamName, submissionDate, score, hasScore)."""
+        try:
+            frame = pd.read_csv(path)
+        except (OSError, pd.errors.ParserError, pd.errors.EmptyDataError, UnicodeDecodeError) as error:
+            raise LeaderboardError(f"{path}: cannot be read as a leaderboard CSV ({error})") from error
+        if "score" not in frame.columns:
+            raise LeaderboardError(f"{path}: no 'score' column (found {', '.join(map(str, frame.columns))})")
+        scores = pd.to_numeric(frame["score"], errors="coerce")
+        if scores.isna().any():
+            row = int(scores.isna().to_numpy().nonzero()[0][0]) + 2
+            raise LeaderboardError(f"{path}: line {row}: score {frame['score'].iloc[row - 2]!r} is not a number")
+        if len(scores) == 0:
+            raise LeaderboardError(f"{path}: the leaderboard has no teams")
+        return cls(scores.to_numpy(dtype=float), str(path))
+
+    @property
+    def teams(self) -> int:
+        return len(self.scores)
+
+    def order_direction(self) -> bool | None:
+        """True when the board is sorted higher-first, False lower-first, None when it cannot tell."""
+        diffs = np.diff(self.scores)
+        if (diffs <= 0).all() and (diffs < 0).any():
+            return True
+        if (diffs >= 0).all() and (diffs > 0).any():
+            return False
+        return None
+
+
+@dataclass(frozen=True)
+class MedalThresholds:
+    gold: float
+    silver: float
+    bronze: float
+    median: float
+    teams: int
+    higher_is_better: bool
+    direction_note: str  # "" when the board's order agrees with the metric, else what disagrees
+
+
+def medal_positions(teams: int) -> tuple[int, int, int]:
+    """1-based ranks of the last gold, silver and bronze medal for ``teams`` teams."""
+    if teams < 100:
+        return max(1, int(0.1 * teams)), max(1, int(0.2 * teams)), max(1, int(0.4 * teams))
+    if teams < 250:
+        return 10, max(1, int(0.2 * teams)), max(1, int(0.4 * teams))
+    if teams < 1000:
+        return 10 + int(0.002 * teams), 50, 100
+    return 10 + int(0.002 * teams), max(1, int(0.05 * teams)), max(1, int(0.1 * teams))
+
+
+def medal_thresholds(board: Leaderboard, higher_is_better: bool | None = None) -> MedalThresholds:
+    """Thresholds for ``board``; direction from the metric when given, else from the board's order."""
+    order = board.order_direction()
+    note = ""
+    if higher_is_better is None:
+        if order is None:
+            raise LeaderboardError(f"{board.source}: cannot tell the direction: give the metric")
+        higher_is_better = order
+    elif order is not None and order != higher_is_better:
+        note = (f"{board.source}: the metric says {'higher' if higher_is_better else 'lower'} is better but the board "
+                f"is sorted {'higher' if order else 'lower'} first")  # fmt: skip
+    ranked = np.sort(board.scores)[::-1] if higher_is_better else np.sort(board.scores)
+    gold, silver, bronze = (float(ranked[min(p, board.teams) - 1]) for p in medal_positions(board.teams))
+    return MedalThresholds(gold, silver, bronze, float(np.median(board.scores)), board.teams, higher_is_better, note)
+
+
+@dataclass(frozen=True)
+class Placement:
+    gold_medal: bool
+    silver_medal: bool
+    bronze_medal: bool
+    above_median: bool
+    rank: int  # where the score would have ranked: 1 + teams strictly better
+    percentile: float  # share of teams (0-100) this score equals or beats
+
+    @property
+    def any_medal(self) -> bool:
+        return self.gold_medal or self.silver_medal or self.bronze_medal
+
+
+def place(score: float, board: Leaderboard, thresholds: MedalThresholds) -> Placement:
+    better = (lambda a, b: a >= b) if thresholds.higher_is_better else (lambda a, b: a <= b)
+    strictly = board.scores > score if thresholds.higher_is_better else board.scores < score
+    gold = better(score, thresholds.gold)
+    silver = better(score, thresholds.silver) and not gold
+    bronze = better(score, thresholds.bronze) and not (gold or silver)
+    above = score > thresholds.median if thresholds.higher_is_better else score < thresholds.median
+    rank = int(strictly.sum()) + 1
+    return Placement(
+        gold, silver, bronze, above, rank, round(100 * (board.teams - int(strictly.sum())) / board.teams, 2)
+    )
