@@ -43,6 +43,7 @@ class CompetitionDataResource(dg.ConfigurableResource):
 
     mirror: str = ""  # MLECURATE_KAGGLE_MIRROR: a folder of <slug>/<slug>.zip
     meta_kaggle: str = "demo"  # the demo Meta Kaggle source implies demo competition data
+    leaderboards: str = ""  # MLECURATE_LEADERBOARDS: a folder of <slug>/leaderboard.csv (MLE-bench's format)
 
     def source(self) -> CompetitionSource:
         return competition_source(self.mirror, self.meta_kaggle)
@@ -52,3 +53,7 @@ class CompetitionDataResource(dg.ConfigurableResource):
 
     def prepared_root(self) -> Path:
         return data_root() / "prepared"
+
+    def leaderboard_file(self, slug: str) -> Path | None:
+        path = Path(self.leaderboards) / slug / "leaderboard.csv" if self.leaderboards else None
+        return path if path is not None and path.is_file() else None

@@ -174,11 +174,12 @@ def demo_competition_metrics() -> dict[str, str | None]:
 
 
 def demo_split_recipe(slug: str) -> dict:
-    """The split recipe the demo curators give a demo competition."""
-    metric = demo_competition_metrics()[slug]
-    kind = "random" if metric in REGRESSION else "stratified"
-    return {"kind": kind, "id_column": "id", "target_columns": ["target"], "test_fraction": 0.2,
-            "sample_submission_file": "sample_submission.csv"}  # fmt: skip
+    """The split recipe the demo curators give a demo competition. The demo's made-up data has a binary target
+    (a number for regression metrics), so the recipe names a metric that fits it: AUC or RMSE."""
+    regression = demo_competition_metrics()[slug] in REGRESSION
+    return {"kind": "random" if regression else "stratified", "id_column": "id", "target_columns": ["target"],
+            "test_fraction": 0.2, "sample_submission_file": "sample_submission.csv",
+            "metric": "rmse" if regression else "auc"}  # fmt: skip
 
 
 @dataclass(frozen=True)

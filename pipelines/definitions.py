@@ -2,12 +2,12 @@
 
 import dagster as dg
 
-from assets import annotations, candidates, competition_data, meta_kaggle
+from assets import annotations, candidates, competition_data, meta_kaggle, parity
 from pipelines.jobs import curation_job, prepare_job
 from pipelines.resources import resources_from_environment
 from pipelines.sensors import curated_members_sensor
 
-ASSET_MODULES = [meta_kaggle, candidates, annotations, competition_data]
+ASSET_MODULES = [meta_kaggle, candidates, annotations, competition_data, parity]
 
 defs = dg.Definitions(
     assets=dg.load_assets_from_modules(ASSET_MODULES),

@@ -12,7 +12,7 @@ curation_job = dg.define_asset_job(
 
 prepare_job = dg.define_asset_job(
     "prepare_competition",
-    selection=["competition_raw", "competition_split"],
+    selection=["competition_raw", "competition_split", "split_parity"],
     partitions_def=curated_competition_partitions,
-    description="Download one curated competition's data and build its new train/test split.",
+    description="Download one curated competition's data, build its new train/test split, and check its parity.",
 )

@@ -13,7 +13,9 @@ def resources_from_environment() -> dict[str, dg.ConfigurableResource]:
     return {
         "meta_kaggle": MetaKaggleSource(setting=meta_kaggle),
         "competition_data": CompetitionDataResource(
-            mirror=os.environ.get("MLECURATE_KAGGLE_MIRROR") or "", meta_kaggle=meta_kaggle
+            mirror=os.environ.get("MLECURATE_KAGGLE_MIRROR") or "",
+            meta_kaggle=meta_kaggle,
+            leaderboards=os.environ.get("MLECURATE_LEADERBOARDS") or "",
         ),
         "warehouse": WarehouseResource(),
         "annotation_store": AnnotationStoreResource(),

@@ -10,7 +10,8 @@ order until it holds ``round(rows * test_fraction)`` rows (per class for ``strat
 content checksum). Three streaming passes (a top-N over unit hashes, an anti-join for train, a join for test) under
 a DuckDB memory limit that spills to disk: a file larger than memory splits in bounded memory.
 
-Output (``out_dir``): ``public/train.<ext>``, ``public/test.<ext>`` (no target columns), ``private/answers.csv``
+Output (``out_dir``): ``public/train.<ext>``, ``public/test.<ext>`` (no target columns, and only the columns the
+original test set has), ``private/answers.csv``
 (id, or the test columns when there is no id, plus the targets). The sample submission and description are the
 layout writer's (``splits.layout``).
 """
@@ -106,7 +107,7 @@ def _build(con, recipe: SplitRecipe, raw_dir: Path, out_dir: Path, where: str) -
         f"""CREATE OR REPLACE TEMP TABLE test_rows AS
             SELECT s.* EXCLUDE (__h), u.__h FROM ({hashed}) s JOIN test_units u USING (__unit)"""
     )
-    public_columns = [c for c in columns if c not in recipe.target_columns]
+    public_columns = _public_columns(con, recipe, raw_dir, columns)
     order = "ORDER BY __h, __unit"
     con.execute(copy_sql(f"SELECT {_select(public_columns)} FROM test_rows {order}", test_out))
     answer_columns = _answer_columns(recipe, public_columns)
@@ -221,6 +222,17 @@ def _released_labels(con, recipe, raw_dir, columns, train_out, test_out, answers
         original_rows=total, train_rows=total, test_rows=test_rows, train_file=train_out, test_file=test_out,
         answers_file=answers_out, public_columns=public_columns, unit=key or "row content",
     )  # fmt: skip
+
+
+def _public_columns(con, recipe: SplitRecipe, raw_dir: Path, columns: list[str]) -> list[str]:
+    """The new test set's columns: the train columns less the targets and, as on Kaggle, only those the original
+    test set has (random-acts-of-pizza's train carries ``*_at_retrieval`` fields that leak the label)."""
+    kept = [c for c in columns if c not in recipe.target_columns]
+    original = raw_dir / recipe.test_file if recipe.test_file else None
+    if original is None or not original.is_file():
+        return kept
+    available = set(columns_of(con, original))
+    return [c for c in kept if c in available or c == recipe.id_column]
 
 
 def _answer_columns(recipe: SplitRecipe, public_columns: list[str]) -> list[str]:

@@ -15,6 +15,7 @@ A recipe replaces MLE-bench's hand-written ``prepare.py``. Keys:
 | ``group_column`` / ``time_column`` | for ``group`` / ``temporal`` (``stratified`` stratifies on the first target) | |
 | ``train_file`` / ``test_file`` / ``sample_submission_file`` | files in the competition's download (CSV, JSON or Parquet) | ``train.csv`` / ``test.csv`` / none |
 | ``answers_file`` | for ``released_labels``: the original test set with its labels | |
+| ``original_answers_file`` | the original test set with labels Kaggle released later: parity is then measured on it | |
 | ``metric`` | the grading metric (a name in ``validation.metrics``) | the competition's Meta Kaggle metric |
 """
 
@@ -47,6 +48,7 @@ class SplitRecipe:
     test_file: str | None = "test.csv"
     sample_submission_file: str | None = None
     answers_file: str | None = None
+    original_answers_file: str | None = None  # the original test set with labels Kaggle released (for parity)
     metric: str | None = None  # a metric of validation.metrics; default: the competition's Meta Kaggle metric
 
     def to_document(self) -> dict:
@@ -101,7 +103,7 @@ def parse_recipe(document: object, where: str) -> SplitRecipe:
         value = values.get(key)
         if value is not None and (not isinstance(value, str) or not value):
             raise fail(key, f"expected a column name, found {value!r}")
-    for key in ("train_file", "test_file", "sample_submission_file", "answers_file"):
+    for key in ("train_file", "test_file", "sample_submission_file", "answers_file", "original_answers_file"):
         value = values.get(key)
         if value is None:
             continue

@@ -1,4 +1,4 @@
-"""Run competition_raw then competition_split for some partitions, in this process, and print one JSON line each.
+"""Run competition_raw, competition_split and split_parity for some partitions, in this process, and print one JSON line each.
 
 Used by the tests in a subprocess, because the kaggle client reads its endpoint (HTTP_PROXY) at import time.
 Usage: python tests/run_prepare.py SLUG [SLUG ...]   (environment: MLECURATE_*, KAGGLE_*, HTTP_PROXY)
@@ -9,7 +9,7 @@ import sys
 
 import dagster as dg
 
-from assets import competition_data
+from assets import competition_data, parity
 from assets.partitions import curated_competition_partitions
 from pipelines.resources import resources_from_environment
 
@@ -17,7 +17,7 @@ from pipelines.resources import resources_from_environment
 def main(slugs: list[str]) -> None:
     instance = dg.DagsterInstance.ephemeral()
     instance.add_dynamic_partitions(curated_competition_partitions.name, slugs)
-    assets = dg.load_assets_from_modules([competition_data])
+    assets = dg.load_assets_from_modules([competition_data, parity])
     for slug in slugs:
         result = dg.materialize(
             assets, partition_key=slug, instance=instance, resources=resources_from_environment(), raise_on_error=False

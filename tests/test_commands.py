@@ -102,6 +102,7 @@ def test_dagster_dev_serves_the_catalogue(tmp_path):
             *SELECTION.split(","),
             "competition_raw",
             "competition_split",
+            "split_parity",
         }
         assert all(
             n["groupName"] in {"meta_kaggle", "curation", "competition_data"} and n["description"] for n in nodes

@@ -44,6 +44,7 @@ def _env(stub: KaggleStub, tmp_path: Path) -> dict[str, str]:
             "MLECURATE_HOME": str(tmp_path / "home"),
             "MLECURATE_ANNOTATIONS": str(tmp_path / "annotations"),
             "MLECURATE_META_KAGGLE": "kaggle",  # competition data from Kaggle, i.e. the stub
+            "MLECURATE_LEADERBOARDS": str(SHARED / "mle-bench" / "competitions"),
             "HOME": str(tmp_path),
         }
     )
@@ -75,7 +76,11 @@ def test_every_shared_competition_downloads_and_splits(stub, tmp_path):
     results, _ = _prepare(stub, tmp_path, SLUGS)
     for slug in SLUGS:
         assert results[slug]["success"], (slug, results[slug]["errors"])
-        assert all(results[slug]["checks"].values()) and len(results[slug]["checks"]) == 5
+        checks = results[slug]["checks"]
+        assert len(checks) == 7 and all(checks.values()), checks  # 5 leakage checks, 2 parity checks
+        parity = json.loads((tmp_path / "home" / "prepared" / slug / "parity.json").read_text())
+        assert parity["verdict"] == "parity", (slug, parity["reason"])
+        assert parity["sample_medal"] in (False, None)
         prepared = tmp_path / "home" / "prepared" / slug
         public = sorted(p.name for p in (prepared / "public").iterdir())
         assert "sample_submission.csv" in public and "description.md" in public

@@ -6,7 +6,7 @@ from pipelines import defs
 
 ASSETS = {
     "meta_kaggle_competitions", "candidate_competitions", "competition_annotations", "curated_competitions",
-    "competition_raw", "competition_split",
+    "competition_raw", "competition_split", "split_parity",
 }  # fmt: skip
 SPLIT_CHECKS = {
     "ids_disjoint",
@@ -22,7 +22,9 @@ CHECKS = {
     ("meta_kaggle_competitions", "sane_dates"),
     ("curated_competitions", "curators_agree"),
     ("curated_competitions", "members_in_meta_kaggle"),
-} | {("competition_split", name) for name in SPLIT_CHECKS}
+} | {("competition_split", name) for name in SPLIT_CHECKS} | {
+    ("split_parity", "scores_agree"), ("split_parity", "sample_earns_no_medal"),
+}  # fmt: skip
 
 
 def test_catalogue_is_what_it_should_be():
@@ -54,10 +56,11 @@ def test_lineage():
     assert parents["competition_annotations"] == set()
     assert parents["competition_raw"] == {"curated_competitions"}
     assert parents["competition_split"] == {"competition_raw"}
+    assert parents["split_parity"] == {"competition_split"}
 
 
 def test_competition_data_is_partitioned_per_curated_competition():
-    for name in ("competition_raw", "competition_split"):
+    for name in ("competition_raw", "competition_split", "split_parity"):
         assert defs.resolve_assets_def(name).partitions_def.name == "curated_competition"
     specs = {spec.name: spec.blocking for spec in defs.resolve_assets_def("competition_split").check_specs}
     assert specs == dict.fromkeys(SPLIT_CHECKS, True)

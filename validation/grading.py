@@ -86,7 +86,7 @@ def grade_submission(
         return report
     predictions = [c for c in answers.columns if c not in keys]
     try:
-        report.score = _score(spec, answers, aligned, predictions)
+        report.score = score_aligned(spec, answers, aligned, predictions)
     except (ValueError, KeyError) as error:
         report.errors.append(f"cannot score with {metric}: {error}")
         return report
@@ -184,20 +184,22 @@ def _validate(frame: pd.DataFrame, answers: pd.DataFrame, keys: list[str], kind:
     return frame.reset_index(drop=True)
 
 
-def _score(spec, answers: pd.DataFrame, submission: pd.DataFrame, predictions: list[str]) -> float:
+def score_aligned(spec, answers: pd.DataFrame, submission: pd.DataFrame, predictions: list[str]) -> float:
+    """Score a submission already aligned row by row with the answers (both in submission format)."""
     if spec.kind == "class_probabilities":
-        truth = answers[predictions].apply(_numbers)
+        truth = answers[predictions].apply(numbers)
         labels = truth.idxmax(axis=1)
-        return spec.score(labels, submission[predictions].apply(_numbers))
+        return spec.score(labels, submission[predictions].apply(numbers))
     if spec.kind == "columnwise":
-        return spec.score(answers[predictions].apply(_numbers), submission[predictions].apply(_numbers))
+        return spec.score(answers[predictions].apply(numbers), submission[predictions].apply(numbers))
     column = predictions[0]
     if spec.kind == "label":
         return spec.score(answers[column], submission[column])
-    return spec.score(_numbers(answers[column]), _numbers(submission[column]))
+    return spec.score(numbers(answers[column]), numbers(submission[column]))
 
 
-def _numbers(series: pd.Series) -> pd.Series:
+def numbers(series: pd.Series) -> pd.Series:
+    """Numbers from text; true/false count as 1/0."""
     lowered = series.astype(str).str.strip().str.lower()
     return pd.to_numeric(lowered.replace({"true": "1", "false": "0"}), errors="raise")
 
