@@ -10,10 +10,11 @@ from assets.metadata import markdown_table
 from assets.partitions import curated_competition_partitions
 from assets.resources import AnnotationStoreResource, CompetitionDataResource, WarehouseResource
 from curation.competition_data import split_recipe_for
+from curation.kaggle_client import KaggleClient, KaggleError, LateSubmissionRefusedError
 from curation.paths import write_atomic
 from validation.medals import Leaderboard
 from validation.metrics import METRICS, canonical_metric
-from validation.parity import ParityTolerance, load_parity_inputs, parity_report
+from validation.parity import OriginalScoreUnavailable, ParityTolerance, load_parity_inputs, parity_report
 
 PARITY_FILE = "parity.json"
 
@@ -21,6 +22,11 @@ PARITY_FILE = "parity.json"
 class ParityConfig(dg.Config):
     score_tolerance: float = Field(0.03, description="How far the baseline's score may move between test sets.")
     adversarial_auc_tolerance: float = Field(0.6, description="Above this AUC the two test sets are told apart.")
+    kaggle_late_submissions: bool = Field(
+        False,
+        description="Without released labels, score the sample and the baseline on Kaggle's original test set as late "
+        "submissions (they count against the account's daily limit; Kaggle data sources only).",
+    )
 
 
 @dg.asset(
@@ -64,7 +70,10 @@ def split_parity(
     scores = Leaderboard.from_mlebench_csv(board_file).scores if board_file else None
     prepared = competition_data.prepared_root() / slug
     inputs = load_parity_inputs(prepared, competition_data.raw_root() / slug / "files", document, metric, scores)
-    report = parity_report(inputs, ParityTolerance(config.score_tolerance, config.adversarial_auc_tolerance))
+    client = competition_data.kaggle_client() if config.kaggle_late_submissions else None
+    scorer = _kaggle_scorer(client, slug, prepared) if client is not None else None
+    tolerance = ParityTolerance(config.score_tolerance, config.adversarial_auc_tolerance)
+    report = parity_report(inputs, tolerance, kaggle_scorer=scorer)
     write_atomic(prepared / PARITY_FILE, json.dumps({"slug": slug, **report.to_dict()}, indent=2) + "\n")
     _refresh_parity_view(warehouse, competition_data)
     rows = pd.DataFrame(report.rows)
@@ -82,6 +91,7 @@ def split_parity(
             "columns": markdown_table(pd.DataFrame(report.columns)) if report.columns else "no original test features",
             "adversarial_auc": report.adversarial_auc if report.adversarial_auc is not None else "not measured",
             "leaderboard": medal,
+            "notes": "; ".join(report.notes) or "none",
         },
         check_results=[
             dg.AssetCheckResult(
@@ -93,6 +103,25 @@ def split_parity(
             dg.AssetCheckResult(check_name="sample_earns_no_medal", passed=not report.sample_medal, description=medal),
         ],  # fmt: skip
     )
+
+
+def _kaggle_scorer(client: KaggleClient, slug: str, prepared):
+    """Score a submission frame on Kaggle's original test set through a late submission."""
+
+    def score(name: str, frame: pd.DataFrame) -> float:
+        path = prepared / f".kaggle-{name.replace(' ', '-')}.csv"
+        frame.to_csv(path, index=False)
+        try:
+            private, _ = client.score_late_submission(slug, path, f"mlecurate parity check: {name}")
+        except LateSubmissionRefusedError as error:
+            raise OriginalScoreUnavailable(f"late submissions refused: {error}") from error
+        except KaggleError as error:
+            raise OriginalScoreUnavailable(f"Kaggle could not score the {name}: {error}") from error
+        finally:
+            path.unlink(missing_ok=True)
+        return private
+
+    return score
 
 
 def _meta_kaggle_metric(warehouse: WarehouseResource, slug: str) -> str | None:

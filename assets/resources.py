@@ -5,7 +5,8 @@ from pathlib import Path
 import dagster as dg
 
 from curation.annotations import AnnotationStore
-from curation.competition_data import CompetitionSource, competition_source
+from curation.competition_data import CompetitionSource, KaggleSource, competition_source
+from curation.kaggle_client import KaggleClient
 from curation.paths import annotations_dir, data_root, warehouse_path
 from curation.sources import SourceFile, meta_kaggle_competitions_file
 from curation.warehouse import Warehouse
@@ -53,6 +54,11 @@ class CompetitionDataResource(dg.ConfigurableResource):
 
     def prepared_root(self) -> Path:
         return data_root() / "prepared"
+
+    def kaggle_client(self) -> KaggleClient | None:
+        """The Kaggle client when competition data comes from Kaggle (not a mirror or the demo)."""
+        source = self.source()
+        return source.client if isinstance(source, KaggleSource) else None
 
     def leaderboard_file(self, slug: str) -> Path | None:
         path = Path(self.leaderboards) / slug / "leaderboard.csv" if self.leaderboards else None

@@ -45,6 +45,10 @@ class RulesNotAcceptedError(KaggleError):
         super().__init__(f"{slug}: needs rules acceptance: {message} Accept them at {self.rules_url}")
 
 
+class LateSubmissionRefusedError(KaggleError):
+    """The competition does not accept late submissions (recorded as such, not retried)."""
+
+
 def rules_url(slug: str) -> str:
     return f"https://www.kaggle.com/competitions/{slug}/rules"
 
@@ -194,6 +198,40 @@ class KaggleClient:
             )
             os.replace(Path(scratch) / f"{slug}.zip", final)
         return final
+
+    def score_late_submission(
+        self, slug: str, submission: Path, message: str, timeout: float = 600.0, poll_seconds: float = 5.0
+    ) -> tuple[float, float | None]:
+        """Submit ``submission`` after the deadline and wait for Kaggle's score: (private score, public score).
+
+        Uses the upload, create and list calls of the real client; a refusal of late submissions raises
+        :class:`LateSubmissionRefusedError`. Kaggle counts these against the daily submission limit.
+        """
+        what = f"late submission to {slug}"
+        try:
+            created = self._call(what, lambda: self.api().competition_submit(str(submission), message, slug, quiet=True),
+                                 rules_slug=slug)  # fmt: skip
+        except KaggleError as error:
+            if "late submission" in str(error).lower():
+                raise LateSubmissionRefusedError(
+                    f"{slug}: Kaggle does not accept late submissions ({error})"
+                ) from error
+            raise
+        if not created.ref:
+            raise KaggleError(f"{what}: Kaggle answered {created.message!r} and made no submission")
+        deadline = time.monotonic() + timeout
+        while True:
+            listed = self._call(f"{what}: read the score", lambda: self.api().competition_submissions(slug))
+            found = next((s for s in listed if s.ref == created.ref), None)
+            status = str(getattr(found, "status", "")).upper()
+            if found is not None and "COMPLETE" in status:
+                private = found.private_score or found.public_score
+                return float(private), (float(found.public_score) if found.public_score else None)
+            if found is not None and "ERROR" in status:
+                raise KaggleError(f"{what}: Kaggle could not score it: {found.error_description}")
+            if time.monotonic() > deadline:
+                raise KaggleError(f"{what}: no score after {timeout:.0f} s (submission {created.ref})")
+            time.sleep(poll_seconds)
 
 
 def _extract_single_member(archive: Path, name: str, target: Path) -> None:

@@ -42,6 +42,10 @@ class KaggleStub:
     broken_downloads: list[str] = field(default_factory=list)  # "drop" | "truncate", one per next download
     archives: dict[str, bytes] = field(default_factory=dict)  # slug -> bytes served instead of the real bundle
     leaderboards: dict[str, Path] = field(default_factory=dict)  # slug -> leaderboard CSV (MLE-bench's format)
+    scorers: dict = field(default_factory=dict)  # slug -> function(submission bytes) -> (public, private) scores
+    refuse_late: set[str] = field(default_factory=set)  # slugs whose CreateSubmission refuses late submissions
+    uploads: dict[str, bytes] = field(default_factory=dict)
+    submissions: list[dict] = field(default_factory=list)
     zip_files: bool = False  # serve dataset files zipped, as Kaggle does for large ones
     requests: list[dict] = field(default_factory=list)
     faults: dict[str, list[Fault]] = field(default_factory=dict)
@@ -68,6 +72,16 @@ class KaggleStub:
 
             def do_GET(self):
                 stub._handle(self, "GET", None)
+
+            def do_PUT(self):  # the submission upload (createUrl): keep the bytes under their token
+                data = self.rfile.read(int(self.headers.get("Content-Length") or 0))
+                token = urlsplit(self.path).path.rsplit("/", 1)[-1]
+                stub.requests.append({"verb": "PUT", "path": self.path, "method": "upload", "body": None,
+                                      "headers": dict(self.headers)})  # fmt: skip
+                stub.uploads[token] = data
+                self.send_response(200)
+                self.send_header("Content-Length", "0")
+                self.end_headers()
 
         self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
         self.port = self.server.server_address[1]
@@ -109,6 +123,26 @@ class KaggleStub:
                 {"ref": f"https://www.kaggle.com/competitions/{slug}", "title": slug, "category": "Featured"}
                 for slug in sorted(self.competitions) if not body.get("search") or body["search"] in slug
             ], "nextPageToken": ""})  # fmt: skip
+        if verb == "POST" and method == "StartSubmissionUpload":
+            token = f"blob-{len(self.uploads) + 1}"
+            self.uploads[token] = b""
+            return _json(handler, 200, {"token": token, "createUrl": f"{STORAGE}/upload/{token}"})
+        if verb == "POST" and method == "CreateSubmission":
+            slug = body.get("competitionName", "")
+            if slug in self.refuse_late:
+                return _json(
+                    handler, 400, {"code": 400, "message": "Late submissions are not allowed for this competition."}
+                )
+            public, private = self.scorers[slug](self.uploads[body["blobFileTokens"]])
+            ref = 50_000_000 + len(self.submissions) + 1
+            self.submissions.append({"ref": ref, "status": "COMPLETE", "publicScore": f"{public:.5f}",
+                                     "privateScore": f"{private:.5f}", "description": body.get("submissionDescription", ""),
+                                     "date": "2026-11-30T10:00:00Z", "fileName": "submission.csv", "slug": slug})  # fmt: skip
+            return _json(handler, 200, {"message": "Successfully submitted", "ref": ref})
+        if verb == "POST" and method == "ListSubmissions":
+            slug = body.get("competitionName", "")
+            listed = [{k: v for k, v in s.items() if k != "slug"} for s in self.submissions if s["slug"] == slug]
+            return _json(handler, 200, {"submissions": listed[::-1], "nextPageToken": ""})
         if verb == "POST" and method in ("GetLeaderboard", "DownloadLeaderboard"):
             slug = body.get("competitionName", "")
             if slug not in self.leaderboards:

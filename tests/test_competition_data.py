@@ -245,3 +245,54 @@ def test_the_full_leaderboard_downloads_not_the_20_row_view(tmp_path):
     assert board == (MLEBENCH_BOARDS / slug / "leaderboard.csv").read_bytes()
     assert board.count(b"\n") > 1000  # every team, not the first page of 20
     assert [r["method"] for r in server.requests] == ["DownloadLeaderboard", "DownloadLeaderboard"]
+
+
+def _insults_auc_scorer(submission: bytes) -> tuple[float, float]:
+    """The stub's Kaggle: AUC of the Insult column against the released labels, rows in the test file's order."""
+    import io
+
+    import pandas as pd
+
+    from validation.metrics import METRICS
+
+    submitted = pd.read_csv(io.BytesIO(submission))
+    truth = pd.read_csv(COMPETITIONS / "detecting-insults-in-social-commentary" / "test_with_solutions.csv")
+    private = truth["Usage"] == "PrivateTest"
+    score = METRICS["auc"].score
+    return score(truth["Insult"][~private], submitted["Insult"][~private]), score(
+        truth["Insult"][private], submitted["Insult"][private]
+    )
+
+
+INSULTS_LATE = {  # a 10% random split; no released labels in the recipe, so Kaggle must judge it
+    "kind": "random", "target_columns": ["Insult"], "metric": "auc", "sample_submission_file": "sample_submission_null.csv",
+}  # fmt: skip
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("refuse", [False, True], ids=["scored-by-kaggle", "late-submissions-refused"])
+def test_parity_through_kaggle_late_submissions(stub, tmp_path, refuse):
+    slug = "detecting-insults-in-social-commentary"
+    stub.scorers[slug] = _insults_auc_scorer
+    if refuse:
+        stub.refuse_late.add(slug)
+    AnnotationStore(tmp_path / "annotations").update(
+        slug, "alice", {"decision": "include", "split_recipe": INSULTS_LATE}
+    )
+    done = subprocess.run([sys.executable, str(PROJECT / "tests" / "run_prepare.py"), "--late-submissions", slug],
+                          env=_env(stub, tmp_path), cwd=PROJECT, capture_output=True, text=True, timeout=600)  # fmt: skip
+    assert SECRET not in done.stdout + done.stderr
+    result = json.loads(done.stdout.strip().splitlines()[-1])
+    assert result["success"], result["errors"]
+    report = json.loads((tmp_path / "home" / "prepared" / slug / "parity.json").read_text())
+    kaggle_rows = {r["submission"]: r for r in report["rows"] if r["test_set"] == "original test (Kaggle)"}
+    methods = [r["method"] for r in stub.requests if r["verb"] == "POST"]
+    if refuse:
+        assert kaggle_rows == {} and "late submissions refused" in report["notes"][0]
+        assert "tells the original and new test sets apart" in report["reason"]  # fell back to feature parity
+    else:
+        assert kaggle_rows["sample submission"]["score"] == 0.5
+        assert 0.8 < kaggle_rows["baseline"]["score"] < 0.95
+        assert report["verdict"] == "parity" and "original test (Kaggle)" in report["reason"]
+        assert methods.count("CreateSubmission") == 2 and "ListSubmissions" in methods
+        assert len([r for r in stub.requests if r["verb"] == "PUT"]) == 2

@@ -10,6 +10,8 @@ b. the same two scored on the ORIGINAL test set, where its labels can be had (la
 c. feature-distribution parity with no labels: the original public test features against the new test features,
    column by column (Kolmogorov-Smirnov for numbers, total variation distance for categories, length and vocabulary
    for text), and overall (cross-validated AUC of a classifier telling the two apart: 0.5 means alike);
+   or, failing released labels, Kaggle itself: the two go in as late submissions (``kaggle_scorer``) and Kaggle's
+   private score comes back;
 d. where the sample submission falls on the real leaderboard (it should earn no medal).
 
 Verdict: ``parity`` or ``drift`` from (b) when original labels exist (the baseline's score moves by no more than the
@@ -58,6 +60,12 @@ class ParityInputs:
     original_test: EvaluationSet | None = None  # with labels, when Kaggle released them
     original_public_test: pd.DataFrame | None = None  # the original test features (no labels needed)
     leaderboard_scores: np.ndarray | None = None
+    original_sample: pd.DataFrame | None = None  # the competition's own sample submission (original test rows)
+    id_column: str | None = None
+
+
+class OriginalScoreUnavailable(Exception):
+    """Kaggle cannot score the original test set for this competition (e.g. it refuses late submissions)."""
 
 
 @dataclass
@@ -70,12 +78,17 @@ class ParityReport:
     sample_rank: int | None = None
     verdict: str = "unknown"
     reason: str = ""
+    notes: list[str] = field(default_factory=list)
 
     def to_dict(self) -> dict:
         return asdict(self)
 
 
-def parity_report(inputs: ParityInputs, tolerance: ParityTolerance | None = None, seed: int = 0) -> ParityReport:
+def parity_report(
+    inputs: ParityInputs, tolerance: ParityTolerance | None = None, seed: int = 0, kaggle_scorer=None
+) -> ParityReport:
+    """``kaggle_scorer(name, submission_frame) -> score`` scores a submission on Kaggle's original test set (a late
+    submission); it raises :class:`OriginalScoreUnavailable` when Kaggle cannot."""
     tolerance = tolerance or ParityTolerance()
     metric = METRICS[inputs.metric]
     report = ParityReport(inputs.metric)
@@ -91,6 +104,15 @@ def parity_report(inputs: ParityInputs, tolerance: ParityTolerance | None = None
             score, low, high = _with_interval(metric, evaluation.truth, predictions, seed)
             report.rows.append({"submission": submission, "test_set": name, "rows": len(evaluation.truth),
                                 "score": score, "low": low, "high": high})  # fmt: skip
+    if kaggle_scorer is not None and inputs.original_sample is not None and inputs.original_public_test is not None:
+        for name, frame in _original_format_submissions(inputs, model, metric):
+            try:
+                score = kaggle_scorer(name, frame)
+            except OriginalScoreUnavailable as error:
+                report.notes.append(str(error))
+                break
+            report.rows.append({"submission": name, "test_set": "original test (Kaggle)", "rows": len(frame),
+                                "score": round(float(score), 5), "low": None, "high": None})  # fmt: skip
     if inputs.original_public_test is not None:
         shared = [c for c in inputs.new_test.features.columns if c in inputs.original_public_test.columns]
         report.columns = _column_parity(inputs.original_public_test[shared], inputs.new_test.features[shared])
@@ -112,11 +134,12 @@ def parity_report(inputs: ParityInputs, tolerance: ParityTolerance | None = None
 
 def _decide(report: ParityReport, tolerance: ParityTolerance) -> None:
     baseline = {r["test_set"]: r for r in report.rows if r["submission"] == "baseline"}
-    if "original test" in baseline:
-        new, old = baseline["new test"], baseline["original test"]
+    original = next((baseline[k] for k in ("original test", "original test (Kaggle)") if k in baseline), None)
+    if original is not None:
+        new, old = baseline["new test"], original
         gap = abs(new["score"] - old["score"])
         report.verdict = "parity" if gap <= tolerance.score else "drift"
-        report.reason = (f"baseline {new['score']:.5f} on the new test set vs {old['score']:.5f} on the original: "
+        report.reason = (f"baseline {new['score']:.5f} on the new test set vs {old['score']:.5f} on the {old['test_set']}: "
                          f"gap {gap:.5f}, tolerance {tolerance.score}")  # fmt: skip
     elif report.adversarial_auc is not None:
         alike = report.adversarial_auc <= tolerance.adversarial_auc
@@ -221,6 +244,26 @@ def _constant(inputs: ParityInputs, metric: Metric, rows: int):
     return pd.Series([inputs.sample_prediction] * rows)
 
 
+def _original_format_submissions(inputs: ParityInputs, model, metric: Metric) -> list[tuple[str, pd.DataFrame]]:
+    """The sample submission as the competition shipped it, and the baseline's predictions for the original test
+    rows in the same format (keys from the sample, predictions in its other columns)."""
+    sample = inputs.original_sample.reset_index(drop=True)
+    test = inputs.original_public_test.reset_index(drop=True)
+    if inputs.id_column and inputs.id_column in sample.columns and inputs.id_column in test.columns:
+        rows = sample[[inputs.id_column]].merge(test, on=inputs.id_column, how="left")
+    else:  # no id: Kaggle's sample lists the test rows in the test file's order
+        rows = test
+    predicted_columns = [c for c in sample.columns if c not in test.columns and c != inputs.id_column]
+    predictions = _predict(model, inputs, metric, rows)
+    baseline = sample.copy()
+    if isinstance(predictions, pd.DataFrame):
+        for column in predicted_columns:
+            baseline[column] = predictions[column].to_numpy() if column in predictions else 0.0
+    else:
+        baseline[predicted_columns[0]] = np.asarray(predictions)
+    return [("sample submission", sample), ("baseline", baseline)]
+
+
 def _with_interval(
     metric: Metric, truth: pd.Series, predictions, seed: int
 ) -> tuple[float, float | None, float | None]:
@@ -312,6 +355,8 @@ def load_parity_inputs(
         original_labelled = (
             read(raw_files / recipe["original_answers_file"]) if recipe.get("original_answers_file") else None
         )
+        sample_name = recipe.get("sample_submission_file")
+        original_sample = read(raw_files / sample_name) if sample_name and (raw_files / sample_name).is_file() else None
     keys = [id_column] if id_column else [c for c in answers.columns if c in test.columns]
     classes = [c for c in answers.columns if c not in keys] if spec.kind == "class_probabilities" else None
     if id_column:
@@ -336,10 +381,10 @@ def load_parity_inputs(
         sample_prediction=sample_prediction,
         classes=classes,
         original_test=original_test,
-        original_public_test=original_public.drop(columns=[id_column], errors="ignore")
-        if original_public is not None
-        else None,
+        original_public_test=original_public,
         leaderboard_scores=leaderboard_scores,
+        original_sample=original_sample,
+        id_column=id_column,
     )
 
 
