@@ -34,7 +34,7 @@ demo: setup
 	$(BIN)/mlecurate demo-annotations && \
 	$(BIN)/dagster job execute -m pipelines -j curation && \
 	for slug in $$($(BIN)/mlecurate curated --slugs | head -n $(DEMO_SPLITS)); do \
-		$(BIN)/dagster asset materialize -m pipelines --select competition_raw,competition_split,split_parity \
+		$(BIN)/dagster asset materialize -m pipelines --select competition_raw,competition_split,split_parity,leaderboard_snapshots \
 			--partition $$slug || exit 1; \
 	done && \
 	$(BIN)/mlecurate summary && \

@@ -6,11 +6,13 @@ import dagster as dg
 import pandas as pd
 from pydantic import Field
 
+from assets.leaderboards import leaderboards_root
 from assets.metadata import markdown_table
 from assets.partitions import curated_competition_partitions
 from assets.resources import AnnotationStoreResource, CompetitionDataResource, WarehouseResource
 from curation.competition_data import split_recipe_for
 from curation.kaggle_client import KaggleClient, KaggleError, LateSubmissionRefusedError
+from curation.leaderboards import current_board
 from curation.paths import write_atomic
 from validation.medals import Leaderboard
 from validation.metrics import METRICS, canonical_metric
@@ -66,8 +68,11 @@ def split_parity(
     metric = document.get("metric") or _meta_kaggle_metric(warehouse, slug)
     if metric not in METRICS:
         raise dg.Failure(f"{slug}: no metric mlecurate can grade ({metric}); name one in the split recipe (key metric)")
+    board = current_board(leaderboards_root(), slug)  # the current snapshot, else an MLE-bench board file
     board_file = competition_data.leaderboard_file(slug)
-    scores = Leaderboard.from_mlebench_csv(board_file).scores if board_file else None
+    if board is None and board_file:
+        board = Leaderboard.from_mlebench_csv(board_file)
+    scores = board.scores if board is not None else None
     prepared = competition_data.prepared_root() / slug
     inputs = load_parity_inputs(prepared, competition_data.raw_root() / slug / "files", document, metric, scores)
     client = competition_data.kaggle_client() if config.kaggle_late_submissions else None

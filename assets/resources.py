@@ -60,6 +60,10 @@ class CompetitionDataResource(dg.ConfigurableResource):
         source = self.source()
         return source.client if isinstance(source, KaggleSource) else None
 
+    def leaderboards_source(self):
+        """Where leaderboards come from: the MLE-bench folder when set, else the competition data source."""
+        return Path(self.leaderboards) if self.leaderboards else self.source()
+
     def leaderboard_file(self, slug: str) -> Path | None:
         path = Path(self.leaderboards) / slug / "leaderboard.csv" if self.leaderboards else None
         return path if path is not None and path.is_file() else None

@@ -260,6 +260,39 @@ def cmd_summary(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_import_leaderboards(args: argparse.Namespace) -> int:
+    from curation.leaderboards import LeaderboardFileError, parse_leaderboard, record_snapshot, refresh_views
+
+    folder = Path(args.folder)
+    paths = sorted(folder.glob("*/leaderboard.csv"))
+    if not paths:
+        raise CommandError(f"{folder}: no <slug>/leaderboard.csv inside (MLE-bench's competitions folder)")
+    directions = _directions()
+    root = data_root() / "leaderboards"
+    statuses: dict[str, int] = {}
+    for path in paths:
+        slug = path.parent.name
+        try:
+            record = record_snapshot(root, slug, parse_leaderboard(path), "mle-bench", directions.get(slug))
+        except LeaderboardFileError as error:
+            raise CommandError(f"{error} (nothing after {slug} was imported; re-run to continue)") from error
+        statuses[record.status] = statuses.get(record.status, 0) + 1
+    refresh_views(_warehouse(), root)
+    counts = ", ".join(f"{n} {status}" for status, n in sorted(statuses.items()))
+    print(f"imported {len(paths)} MLE-bench leaderboards into {root}: {counts}")
+    return 0
+
+
+def _directions() -> dict[str, bool]:
+    warehouse = _warehouse()
+    if not warehouse.has_table(COMPETITIONS):
+        return {}
+    found = warehouse.query(
+        f"SELECT slug, evaluation_algorithm_is_max FROM {COMPETITIONS} WHERE evaluation_algorithm_is_max IS NOT NULL"
+    )
+    return dict(zip(found["slug"], found["evaluation_algorithm_is_max"].astype(bool), strict=True))
+
+
 def cmd_curated(args: argparse.Namespace) -> int:
     curated = _read("curation.curated", "curated_competitions")
     if args.slugs:
@@ -296,8 +329,11 @@ def cmd_grade(args: argparse.Namespace) -> int:
             f"{args.slug}: no metric mlecurate can grade ({metric or 'Meta Kaggle names none'}); "
             f"give --metric, one of {', '.join(sorted(METRICS))}"
         )
+    from curation.leaderboards import current_board
+
     try:
-        board = Leaderboard.from_mlebench_csv(Path(args.leaderboard)) if args.leaderboard else None
+        board = (Leaderboard.from_mlebench_csv(Path(args.leaderboard)) if args.leaderboard
+                 else current_board(data_root() / "leaderboards", args.slug))  # fmt: skip
     except LeaderboardError as error:
         raise CommandError(str(error)) from error
     report = grade_submission(Path(args.submission), prepared, metric, board, competition_id=args.slug)
@@ -396,6 +432,15 @@ def build_parser() -> argparse.ArgumentParser:
     curated.add_argument("--slugs", action="store_true", help="print only the slugs, one per line")
     curated.set_defaults(handler=cmd_curated)
 
+    boards = commands.add_parser(
+        "import-leaderboards",
+        help="import MLE-bench's leaderboard.csv files as leaderboard snapshots",
+        description="Import FOLDER/<slug>/leaderboard.csv (MLE-bench's competitions folder) into the leaderboard "
+        "history as snapshots from source mle-bench; an unchanged board is recorded as unchanged.",
+    )
+    boards.add_argument("folder", metavar="FOLDER", help="e.g. ../shared/data/mle-bench/competitions")
+    boards.set_defaults(handler=cmd_import_leaderboards)
+
     grade = commands.add_parser(
         "grade",
         help="grade a submission against a prepared competition's answers (MLE-bench's report fields)",
@@ -407,7 +452,9 @@ def build_parser() -> argparse.ArgumentParser:
     grade.add_argument("submission", metavar="SUBMISSION.csv", help="the submission to grade")
     grade.add_argument("--metric", help="override the metric (default: the recipe's, else Meta Kaggle's)")
     grade.add_argument(
-        "--leaderboard", metavar="CSV", help="a private leaderboard in MLE-bench's leaderboard.csv format"
+        "--leaderboard",
+        metavar="CSV",
+        help="a private leaderboard in MLE-bench's leaderboard.csv format (default: the current snapshot, if any)",
     )
     grade.add_argument("--output", metavar="REPORT.json", help="also write the report to this file")
     grade.set_defaults(handler=cmd_grade)

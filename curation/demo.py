@@ -167,6 +167,12 @@ def _field(value: object) -> str:
 
 
 @functools.cache
+def demo_competition_teams() -> dict[str, int]:
+    """Every demo slug and its TotalTeams."""
+    return {r["Slug"]: int(r["TotalTeams"]) for r in csv.DictReader(io.StringIO(demo_competitions_csv()))}
+
+
+@functools.cache
 def demo_competition_metrics() -> dict[str, str | None]:
     """Every demo slug and its canonical metric (None when mlecurate does not know the metric)."""
     rows = csv.DictReader(io.StringIO(demo_competitions_csv()))

@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from curation.competition_data import CompetitionDataError
-from curation.demo import REGRESSION, demo_competition_metrics
+from curation.demo import REGRESSION, demo_competition_metrics, demo_competition_teams
 from curation.paths import atomic_path
 
 TRAIN_ROWS = 1200
@@ -80,3 +80,15 @@ def _demo_metric(slug: str) -> str | None:
     if slug not in metrics:
         raise CompetitionDataError(f"{slug}: not a demo competition (the demo source serves only its own slugs)")
     return metrics[slug]
+
+
+def demo_leaderboard(slug: str) -> bytes:
+    """A made-up private leaderboard for a demo competition: its Meta Kaggle team count, scores sorted best first."""
+    metric = _demo_metric(slug)
+    rng = random.Random(f"demo-board:{slug}")
+    teams = max(demo_competition_teams()[slug], 1)
+    regression = metric in REGRESSION
+    scores = sorted((round(rng.uniform(0.5, 0.95) if not regression else rng.uniform(2.0, 12.0), 5) for _ in range(teams)),
+                    reverse=not regression)  # fmt: skip
+    lines = ["teamId,score,submissionDate"] + [f"{100000 + i},{s},2024-02-01 12:00:00" for i, s in enumerate(scores)]
+    return ("\n".join(lines) + "\n").encode()

@@ -10,6 +10,13 @@ curation_job = dg.define_asset_job(
     description="Meta Kaggle -> candidates -> annotations -> the curated benchmark.",
 )
 
+refresh_leaderboards_job = dg.define_asset_job(
+    "refresh_leaderboards",
+    selection=dg.AssetSelection.assets("leaderboard_snapshots"),
+    partitions_def=curated_competition_partitions,
+    description="Refresh one curated competition's leaderboard snapshot (and check every board's freshness).",
+)
+
 prepare_job = dg.define_asset_job(
     "prepare_competition",
     selection=["competition_raw", "competition_split", "split_parity"],

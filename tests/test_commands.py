@@ -72,6 +72,9 @@ def _get(url: str, data: bytes | None = None) -> dict:
         return json.loads(response.read())
 
 
+SCHEDULES = b'{"query": "{ repositoriesOrError { ... on RepositoryConnection { nodes { schedules { name cronSchedule } } } } }"}'
+
+
 @pytest.mark.slow
 def test_dagster_dev_serves_the_catalogue(tmp_path):
     port = _free_port()
@@ -103,9 +106,14 @@ def test_dagster_dev_serves_the_catalogue(tmp_path):
             "competition_raw",
             "competition_split",
             "split_parity",
+            "leaderboard_snapshots",
         }
+        schedules = _get(f"{base}/graphql", SCHEDULES)["data"]["repositoriesOrError"]["nodes"][0]["schedules"]
+        assert [s["name"] for s in schedules] == ["leaderboard_refresh_schedule"]
+        assert schedules[0]["cronSchedule"] == "0 6 * * 1"
         assert all(
-            n["groupName"] in {"meta_kaggle", "curation", "competition_data"} and n["description"] for n in nodes
+            n["groupName"] in {"meta_kaggle", "curation", "competition_data", "leaderboards"} and n["description"]
+            for n in nodes
         )
     finally:
         os.killpg(server.pid, signal.SIGTERM)

@@ -6,7 +6,7 @@ from pipelines import defs
 
 ASSETS = {
     "meta_kaggle_competitions", "candidate_competitions", "competition_annotations", "curated_competitions",
-    "competition_raw", "competition_split", "split_parity",
+    "competition_raw", "competition_split", "split_parity", "leaderboard_snapshots",
 }  # fmt: skip
 SPLIT_CHECKS = {
     "ids_disjoint",
@@ -24,6 +24,7 @@ CHECKS = {
     ("curated_competitions", "members_in_meta_kaggle"),
 } | {("competition_split", name) for name in SPLIT_CHECKS} | {
     ("split_parity", "scores_agree"), ("split_parity", "sample_earns_no_medal"),
+    ("leaderboard_snapshots", "boards_fresh"),
 }  # fmt: skip
 
 
@@ -31,7 +32,12 @@ def test_catalogue_is_what_it_should_be():
     graph = defs.resolve_asset_graph()
     assert {key.to_user_string() for key in graph.get_all_asset_keys()} == ASSETS
     assert {(k.asset_key.to_user_string(), k.name) for k in graph.asset_check_keys} == CHECKS
-    assert {job.name for job in defs.resolve_all_job_defs()} >= {"curation", "prepare_competition"}
+    assert {job.name for job in defs.resolve_all_job_defs()} >= {
+        "curation",
+        "prepare_competition",
+        "refresh_leaderboards",
+    }
+    assert [schedule.name for schedule in defs.schedules] == ["leaderboard_refresh_schedule"]
     assert set(defs.resources) == {"meta_kaggle", "warehouse", "annotation_store", "competition_data"}
     assert [sensor.name for sensor in defs.sensors] == ["curated_members_sensor"]
 
@@ -41,7 +47,7 @@ def test_every_asset_has_a_description_group_and_kind():
     for key in graph.get_all_asset_keys():
         node = graph.get(key)
         assert node.description and len(node.description) > 80, key
-        assert node.group_name in {"meta_kaggle", "curation", "competition_data"}, key
+        assert node.group_name in {"meta_kaggle", "curation", "competition_data", "leaderboards"}, key
         assert node.kinds, key
 
 
@@ -57,10 +63,11 @@ def test_lineage():
     assert parents["competition_raw"] == {"curated_competitions"}
     assert parents["competition_split"] == {"competition_raw"}
     assert parents["split_parity"] == {"competition_split"}
+    assert parents["leaderboard_snapshots"] == {"curated_competitions"}
 
 
 def test_competition_data_is_partitioned_per_curated_competition():
-    for name in ("competition_raw", "competition_split", "split_parity"):
+    for name in ("competition_raw", "competition_split", "split_parity", "leaderboard_snapshots"):
         assert defs.resolve_assets_def(name).partitions_def.name == "curated_competition"
     specs = {spec.name: spec.blocking for spec in defs.resolve_assets_def("competition_split").check_specs}
     assert specs == dict.fromkeys(SPLIT_CHECKS, True)

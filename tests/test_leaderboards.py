@@ -1,0 +1,263 @@
+"""Leaderboard snapshots: imports, refreshes with history, rejections, Meta Kaggle rebuilds, the weekly schedule."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+import dagster as dg
+import duckdb
+import numpy as np
+import pandas as pd
+import pytest
+
+from assets import leaderboards
+from assets.partitions import curated_competition_partitions
+from assets.resources import CompetitionDataResource, WarehouseResource
+from curation.cli import main
+from curation.leaderboards import (
+    LeaderboardFileError,
+    current_snapshot,
+    history,
+    parse_leaderboard,
+    rebuild_from_meta_kaggle,
+    record_snapshot,
+)
+from tests.conftest import PROJECT, SHARED
+from tests.kaggle_stub import KaggleStub
+from validation.medals import Leaderboard, medal_thresholds
+
+BOARDS = SHARED / "mle-bench" / "competitions"
+SPOOKY = "spooky-author-identification"
+
+
+def _query(home: Path, sql: str):
+    with duckdb.connect(str(home / "warehouse.duckdb"), read_only=True) as con:
+        return con.execute(sql).fetchall()
+
+
+@pytest.fixture
+def imported(home, capsys):
+    assert main(["import-leaderboards", str(BOARDS)]) == 0
+    assert "imported 81 MLE-bench leaderboards" in capsys.readouterr().out
+    return home
+
+
+def test_importing_the_81_boards_gives_a_snapshot_and_thresholds_each(imported):
+    assert _query(imported, "SELECT count(DISTINCT slug), count(*) FROM leaderboards.snapshots") == [(81, 100245)]
+    rows = _query(
+        imported, "SELECT slug, snapshot_id, teams, gold, silver, bronze, median FROM leaderboards.thresholds"
+    )
+    assert len(rows) == 81
+    for slug, _snapshot, teams, gold, silver, bronze, median in rows:
+        board = Leaderboard.from_mlebench_csv(BOARDS / slug / "leaderboard.csv")
+        expected = medal_thresholds(board, board.order_direction())
+        assert (teams, gold, silver, bronze) == (board.teams, expected.gold, expected.silver, expected.bronze), slug
+        assert median == pytest.approx(expected.median)
+
+
+def test_importing_again_records_unchanged_without_a_copy(imported, capsys):
+    assert main(["import-leaderboards", str(BOARDS)]) == 0
+    assert "81 unchanged" in capsys.readouterr().out
+    assert _query(imported, "SELECT count(DISTINCT snapshot_id) FROM leaderboards.snapshots") == [(81,)]
+    assert _query(imported, "SELECT status, count(*) FROM leaderboards.refreshes GROUP BY 1 ORDER BY 1") == [
+        ("new", 81), ("unchanged", 81)]  # fmt: skip
+
+
+def _changed_board(tmp_path: Path) -> Path:
+    frame = pd.read_csv(BOARDS / SPOOKY / "leaderboard.csv")
+    frame.loc[0, "score"] = 0.01  # the winner improves
+    frame = frame.iloc[:-5]  # five teams removed
+    folder = tmp_path / "changed" / SPOOKY
+    folder.mkdir(parents=True)
+    frame.to_csv(folder / "leaderboard.csv", index=False)
+    return folder / "leaderboard.csv"
+
+
+@pytest.mark.slow
+def test_a_refresh_from_kaggle_keeps_history(imported, tmp_path):
+    slugs = [SPOOKY, "leaf-classification", "random-acts-of-pizza"]
+    boards = {slug: BOARDS / slug / "leaderboard.csv" for slug in slugs} | {SPOOKY: _changed_board(tmp_path)}
+    stub = KaggleStub(leaderboards=boards).start()
+    stub.fail("DownloadLeaderboard", 503, "Service Unavailable")  # retried by our client
+    env = {
+        k: v for k, v in os.environ.items() if not k.startswith(("KAGGLE_", "DAGSTER_")) and "proxy" not in k.lower()
+    }
+    env |= stub.client_environment() | {"MLECURATE_META_KAGGLE": "kaggle", "HOME": str(tmp_path)}
+    code = (
+        "import sys, dagster as dg; from assets import leaderboards; from pipelines.resources import resources_from_environment;"
+        "from assets.partitions import curated_competition_partitions as p; i = dg.DagsterInstance.ephemeral();"
+        "i.add_dynamic_partitions(p.name, sys.argv[1:]);"
+        "[print(dg.materialize([leaderboards.leaderboard_snapshots], partition_key=s, instance=i,"
+        " resources=resources_from_environment()).success) for s in sys.argv[1:]]"
+    )
+    try:
+        done = subprocess.run([sys.executable, "-c", code, *slugs], env=env, cwd=PROJECT, capture_output=True,
+                              text=True, timeout=300)  # fmt: skip
+    finally:
+        stub.stop()
+    assert done.stdout.split() == ["True"] * 3, done.stderr[-3000:]
+    assert "stub-secret-key" not in done.stdout + done.stderr
+    versions = dict(_query(imported, "SELECT slug, count(DISTINCT snapshot_id) FROM leaderboards.snapshots GROUP BY 1"))
+    assert versions[SPOOKY] == 2 and all(n == 1 for slug, n in versions.items() if slug != SPOOKY)
+    assert len(versions) == 81
+    refreshes = {
+        (slug, status)
+        for slug, status in _query(imported, "SELECT slug, status FROM leaderboards.refreshes WHERE source = 'kaggle'")
+    }
+    assert refreshes == {
+        (SPOOKY, "changed"),
+        ("leaf-classification", "unchanged"),
+        ("random-acts-of-pizza", "unchanged"),
+    }
+    changed = [r for r in history(imported / "leaderboards", SPOOKY) if r.status == "changed"][0]
+    assert changed.changes["teams_removed"] == 5 and changed.changes["scores_moved"] == 1
+    assert "gold" not in changed.changes["thresholds_moved"] or changed.changes["thresholds_moved"]["gold"]
+    assert _query(imported, f"SELECT count(*) FROM leaderboards.thresholds WHERE slug = '{SPOOKY}'") == [(2,)]
+    record, teams = current_snapshot(imported / "leaderboards", SPOOKY)
+    assert record.status == "changed" and len(teams) == 1237
+
+
+def _materialise(home: Path, folder: Path, slug: str) -> dg.ExecuteInProcessResult:
+    instance = dg.DagsterInstance.ephemeral()
+    instance.add_dynamic_partitions(curated_competition_partitions.name, [slug])
+    return dg.materialize(
+        [leaderboards.leaderboard_snapshots], partition_key=slug, instance=instance, raise_on_error=False,
+        resources={"competition_data": CompetitionDataResource(leaderboards=str(folder)),
+                   "warehouse": WarehouseResource(path=str(home / "warehouse.duckdb"))},
+    )  # fmt: skip
+
+
+@pytest.mark.parametrize(
+    "content, expected",
+    [
+        ("teamId,points\n1,0.5\n", "no score column"),
+        ("teamId,score\n1,0.5\n2,abc\n", "line 3: score 'abc' is not a number"),
+        ("teamId,score\n1,0.5\n1,0.4\n", "team id(s) 1 appear more than once"),
+        ("", "not a leaderboard CSV"),
+        ("teamId,score\n", "has no teams"),
+    ],
+    ids=["no-score-column", "non-numeric", "duplicate-team", "empty-file", "no-teams"],
+)
+def test_a_malformed_board_is_rejected_and_the_previous_snapshot_stays(imported, tmp_path, content, expected):
+    before = current_snapshot(imported / "leaderboards", SPOOKY)[0].snapshot_id
+    folder = tmp_path / "bad"
+    (folder / SPOOKY).mkdir(parents=True)
+    (folder / SPOOKY / "leaderboard.csv").write_text(content)
+    result = _materialise(imported, folder, SPOOKY)
+    assert not result.success
+    last = history(imported / "leaderboards", SPOOKY)[-1]
+    assert last.status == "rejected" and expected in last.message
+    assert current_snapshot(imported / "leaderboards", SPOOKY)[0].snapshot_id == before
+
+
+def test_a_competition_without_a_leaderboard_is_recorded(home, tmp_path):
+    result = _materialise(home, tmp_path / "empty", "no-board-here")
+    assert result.success
+    assert history(home / "leaderboards", "no-board-here")[-1].status == "no_leaderboard"
+
+
+def test_a_board_shorter_than_meta_kaggle_says_is_flagged(home, tmp_path, real_competitions):
+    from curation.warehouse import Warehouse
+
+    Warehouse(home / "warehouse.duckdb").replace_table("meta_kaggle.competitions", real_competitions.table)
+    frame = pd.read_csv(BOARDS / SPOOKY / "leaderboard.csv").head(20)  # what the 20-row view gives
+    (tmp_path / "short" / SPOOKY).mkdir(parents=True)
+    frame.to_csv(tmp_path / "short" / SPOOKY / "leaderboard.csv", index=False)
+    metadata = (
+        _materialise(home, tmp_path / "short", SPOOKY)
+        .asset_materializations_for_node("leaderboard_snapshots")[0]
+        .metadata
+    )
+    assert metadata["looks_truncated"].value is True and metadata["meta_kaggle_total_teams"].value == 1241
+
+
+def test_rebuild_from_meta_kaggle_teams_and_submissions(tmp_path):
+    """Generated tables with SCHEMA.md's columns: ranked teams, a benchmark team and an unranked team left out."""
+    teams = pd.DataFrame({
+        "Id": ["1", "2", "3", "4", "5"], "CompetitionId": ["77", "77", "77", "77", "88"],
+        "TeamLeaderId": ["9"] * 5, "TeamName": list("abcde"), "ScoreFirstSubmittedDate": [""] * 5,
+        "LastSubmissionDate": [""] * 5, "PublicLeaderboardSubmissionId": ["11", "12", "13", "14", "15"],
+        "PrivateLeaderboardSubmissionId": ["11", "12", "13", "14", "15"],
+        "IsBenchmark": ["False", "False", "True", "False", "False"], "Medal": ["1", "", "", "", ""],
+        "MedalAwardDate": [""] * 5, "PublicLeaderboardRank": ["1", "2", "", "", "1"],
+        "PrivateLeaderboardRank": ["2", "1", "3", "", "1"],
+    })  # fmt: skip
+    submissions = pd.DataFrame({
+        "Id": ["11", "12", "13", "14", "15"], "SubmittedUserId": ["9"] * 5, "TeamId": ["1", "2", "3", "4", "5"],
+        "SourceKernelVersionId": [""] * 5, "SubmissionDate": ["01/02/2020"] * 5, "ScoreDate": ["01/02/2020"] * 5,
+        "IsAfterDeadline": ["False"] * 5, "PublicScoreLeaderboardDisplay": ["0.8"] * 5,
+        "PublicScoreFullPrecision": ["0.8"] * 5, "PrivateScoreLeaderboardDisplay": ["0.7", "0.9", "0.5", "", "0.6"],
+        "PrivateScoreFullPrecision": ["0.71", "0.93", "0.5", "", "0.6"],
+    })  # fmt: skip
+    teams.to_csv(tmp_path / "Teams.csv", index=False)
+    submissions.to_csv(tmp_path / "Submissions.csv", index=False)
+    board = rebuild_from_meta_kaggle(tmp_path, 77)
+    assert board.teams[["rank", "team_id", "score"]].values.tolist() == [[1, "2", 0.93], [2, "1", 0.71]]
+    (tmp_path / "Submissions.csv").write_text("Id\n11\n")
+    with pytest.raises(LeaderboardFileError, match="Submissions.csv: column.*PrivateScoreFullPrecision missing"):
+        rebuild_from_meta_kaggle(tmp_path, 77)
+
+
+def test_kaggle_download_format_is_read(tmp_path):
+    path = tmp_path / "board.csv"
+    path.write_text("TeamId,TeamName,SubmissionDate,Score\n5,a,2020-01-01 00:00:00,0.9\n6,b,2020-01-02 00:00:00,0.8\n")
+    board = parse_leaderboard(path)
+    assert board.teams["team_id"].tolist() == ["5", "6"] and board.teams["rank"].tolist() == [1, 2]
+
+
+def test_the_schedule_requests_a_run_per_board_that_needs_it(home):
+    root = home / "leaderboards"
+    now = datetime(2026, 11, 30, 6, 0, tzinfo=UTC)
+    board = parse_leaderboard(BOARDS / SPOOKY / "leaderboard.csv")
+    record_snapshot(root, SPOOKY, board, "kaggle", False, now=now - timedelta(days=1))  # fresh
+    record_snapshot(root, "leaf-classification", parse_leaderboard(BOARDS / "leaf-classification" / "leaderboard.csv"),
+                    "kaggle", False, now=now - timedelta(days=30))  # stale  # fmt: skip
+    from pipelines import defs
+    from pipelines.schedules import leaderboard_refresh_schedule
+
+    with dg.instance_for_test() as instance:
+        instance.add_dynamic_partitions(curated_competition_partitions.name, [SPOOKY, "leaf-classification", "titanic"])
+        with dg.build_schedule_context(instance=instance, scheduled_execution_time=now) as context:
+            requests = leaderboard_refresh_schedule(context)
+    assert sorted(r.partition_key for r in requests) == ["leaf-classification", "titanic"]  # stale and never refreshed
+    assert all(r.run_key.endswith("2026-11-30") for r in requests)
+    assert defs.resolve_schedule_def("leaderboard_refresh_schedule").cron_schedule == "0 6 * * 1"
+    assert np.isfinite(board.teams["score"]).all()
+
+
+def test_the_freshness_check_names_stale_boards(home):
+    record_snapshot(home / "leaderboards", SPOOKY, parse_leaderboard(BOARDS / SPOOKY / "leaderboard.csv"), "kaggle",
+                    False, now=datetime.now(UTC) - timedelta(days=40))  # fmt: skip
+    instance = dg.DagsterInstance.ephemeral()
+    instance.add_dynamic_partitions(curated_competition_partitions.name, [SPOOKY])
+    result = leaderboards.boards_fresh(dg.build_asset_check_context(instance=instance))
+    assert not result.passed and SPOOKY in result.description
+    record_snapshot(
+        home / "leaderboards", SPOOKY, parse_leaderboard(BOARDS / SPOOKY / "leaderboard.csv"), "kaggle", False
+    )
+    assert leaderboards.boards_fresh(dg.build_asset_check_context(instance=instance)).passed
+    assert (
+        json.loads((home / "leaderboards" / SPOOKY / "history.jsonl").read_text().splitlines()[-1])["status"]
+        == "unchanged"
+    )
+
+
+def test_the_demo_has_leaderboards(home):
+    from curation.demo import demo_annotations, demo_competition_teams
+
+    slug = demo_annotations()[0].slug
+    instance = dg.DagsterInstance.ephemeral()
+    instance.add_dynamic_partitions(curated_competition_partitions.name, [slug])
+    result = dg.materialize(
+        [leaderboards.leaderboard_snapshots], partition_key=slug, instance=instance,
+        resources={"competition_data": CompetitionDataResource(meta_kaggle="demo"),
+                   "warehouse": WarehouseResource(path=str(home / "warehouse.duckdb"))},
+    )  # fmt: skip
+    metadata = result.asset_materializations_for_node("leaderboard_snapshots")[0].metadata
+    assert metadata["status"].value == "new" and metadata["teams"].value == demo_competition_teams()[slug]
+    assert _query(home, "SELECT count(*) FROM leaderboards.thresholds") == [(1,)]
