@@ -2,11 +2,12 @@
 
 import os
 from datetime import UTC, datetime
+from pathlib import Path
 
 import dagster as dg
 
 from assets.partitions import curated_competition_partitions
-from assets.resources import CompetitionDataResource, WarehouseResource
+from assets.resources import CompetitionDataResource, MetaKaggleSource, WarehouseResource
 from curation.leaderboards import (
     LeaderboardFileError,
     NoLeaderboardError,
@@ -14,6 +15,7 @@ from curation.leaderboards import (
     append_history,
     fetch_board,
     needs_refresh,
+    rebuild_from_meta_kaggle,
     record_snapshot,
     refresh_views,
 )
@@ -40,9 +42,13 @@ def max_age_days() -> float:
     retry_policy=dg.RetryPolicy(max_retries=2, delay=60, backoff=dg.Backoff.EXPONENTIAL),
 )
 def leaderboard_snapshots(
-    context: dg.AssetExecutionContext, competition_data: CompetitionDataResource, warehouse: WarehouseResource
+    context: dg.AssetExecutionContext,
+    competition_data: CompetitionDataResource,
+    meta_kaggle: MetaKaggleSource,
+    warehouse: WarehouseResource,
 ) -> dg.MaterializeResult:
-    """The competition's full private leaderboard (Kaggle's download, never the 20-row view), appended to its
+    """The competition's full private leaderboard (Kaggle's download, never the 20-row view; or MLE-bench's board,
+    or a rebuild from Meta Kaggle's Teams.csv and Submissions.csv when the Meta Kaggle folder has them), appended to its
     history: a new snapshot only when the content changed, with what changed (teams added or removed, scores moved,
     thresholds moved); an unchanged board is recorded as unchanged. Medal thresholds per snapshot follow Kaggle's
     rules. A board much shorter than Meta Kaggle's TotalTeams is flagged as truncated; a malformed board is rejected
@@ -53,8 +59,12 @@ def leaderboard_snapshots(
     source = competition_data.leaderboards_source()
     facts = _facts(warehouse, slug)
     now = datetime.now(UTC)
+    rebuild_from = _meta_kaggle_tables(meta_kaggle, competition_data)
     try:
-        board, source_name = fetch_board(slug, source, root / slug / "downloads")
+        if rebuild_from is not None and facts.get("id") is not None:
+            board, source_name = rebuild_from_meta_kaggle(rebuild_from, int(facts["id"])), "meta-kaggle"
+        else:
+            board, source_name = fetch_board(slug, source, root / slug / "downloads")
     except NoLeaderboardError as error:
         append_history(
             root,
@@ -115,11 +125,19 @@ def _facts(warehouse: WarehouseResource, slug: str) -> dict:
     if not store.has_table("meta_kaggle.competitions"):
         return {}
     found = store.query(
-        "SELECT evaluation_algorithm_name, evaluation_algorithm_is_max, total_teams FROM meta_kaggle.competitions "
+        "SELECT id, evaluation_algorithm_name, evaluation_algorithm_is_max, total_teams FROM meta_kaggle.competitions "
         "WHERE slug = ?",
         [slug],
     )
     return {k: (None if v != v else v) for k, v in found.iloc[0].to_dict().items()} if len(found) else {}
+
+
+def _meta_kaggle_tables(meta_kaggle: MetaKaggleSource, competition_data: CompetitionDataResource) -> Path | None:
+    """A Meta Kaggle folder holding Teams.csv and Submissions.csv, when no MLE-bench board folder is configured."""
+    folder = Path(meta_kaggle.setting) if meta_kaggle.setting not in ("demo", "kaggle") else None
+    if competition_data.leaderboards or folder is None or not folder.is_dir():
+        return None
+    return folder if (folder / "Teams.csv").is_file() and (folder / "Submissions.csv").is_file() else None
 
 
 def _name(source) -> str:

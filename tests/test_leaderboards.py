@@ -17,7 +17,7 @@ import pytest
 
 from assets import leaderboards
 from assets.partitions import curated_competition_partitions
-from assets.resources import CompetitionDataResource, WarehouseResource
+from assets.resources import CompetitionDataResource, MetaKaggleSource, WarehouseResource
 from curation.cli import main
 from curation.leaderboards import (
     LeaderboardFileError,
@@ -120,14 +120,21 @@ def test_a_refresh_from_kaggle_keeps_history(imported, tmp_path):
     assert _query(imported, f"SELECT count(*) FROM leaderboards.thresholds WHERE slug = '{SPOOKY}'") == [(2,)]
     record, teams = current_snapshot(imported / "leaderboards", SPOOKY)
     assert record.status == "changed" and len(teams) == 1237
+    changed_board = Leaderboard.from_mlebench_csv(boards[SPOOKY])
+    expected = medal_thresholds(changed_board, False)
+    row = _query(
+        imported, f"SELECT gold, silver, bronze FROM leaderboards.thresholds WHERE snapshot_id = '{record.snapshot_id}'"
+    )
+    assert row == [(expected.gold, expected.silver, expected.bronze)]
 
 
-def _materialise(home: Path, folder: Path, slug: str) -> dg.ExecuteInProcessResult:
+def _materialise(home: Path, folder: Path, slug: str, meta_kaggle: str = "demo") -> dg.ExecuteInProcessResult:
     instance = dg.DagsterInstance.ephemeral()
     instance.add_dynamic_partitions(curated_competition_partitions.name, [slug])
     return dg.materialize(
         [leaderboards.leaderboard_snapshots], partition_key=slug, instance=instance, raise_on_error=False,
-        resources={"competition_data": CompetitionDataResource(leaderboards=str(folder)),
+        resources={"competition_data": CompetitionDataResource(leaderboards=str(folder) if folder else ""),
+                   "meta_kaggle": MetaKaggleSource(setting=meta_kaggle),
                    "warehouse": WarehouseResource(path=str(home / "warehouse.duckdb"))},
     )  # fmt: skip
 
@@ -176,7 +183,7 @@ def test_a_board_shorter_than_meta_kaggle_says_is_flagged(home, tmp_path, real_c
     assert metadata["looks_truncated"].value is True and metadata["meta_kaggle_total_teams"].value == 1241
 
 
-def test_rebuild_from_meta_kaggle_teams_and_submissions(tmp_path):
+def _write_meta_kaggle_tables(folder: Path) -> None:
     """Generated tables with SCHEMA.md's columns: ranked teams, a benchmark team and an unranked team left out."""
     teams = pd.DataFrame({
         "Id": ["1", "2", "3", "4", "5"], "CompetitionId": ["77", "77", "77", "77", "88"],
@@ -194,8 +201,12 @@ def test_rebuild_from_meta_kaggle_teams_and_submissions(tmp_path):
         "PublicScoreFullPrecision": ["0.8"] * 5, "PrivateScoreLeaderboardDisplay": ["0.7", "0.9", "0.5", "", "0.6"],
         "PrivateScoreFullPrecision": ["0.71", "0.93", "0.5", "", "0.6"],
     })  # fmt: skip
-    teams.to_csv(tmp_path / "Teams.csv", index=False)
-    submissions.to_csv(tmp_path / "Submissions.csv", index=False)
+    teams.to_csv(folder / "Teams.csv", index=False)
+    submissions.to_csv(folder / "Submissions.csv", index=False)
+
+
+def test_rebuild_from_meta_kaggle_teams_and_submissions(tmp_path):
+    _write_meta_kaggle_tables(tmp_path)
     board = rebuild_from_meta_kaggle(tmp_path, 77)
     assert board.teams[["rank", "team_id", "score"]].values.tolist() == [[1, "2", 0.93], [2, "1", 0.71]]
     (tmp_path / "Submissions.csv").write_text("Id\n11\n")
@@ -255,9 +266,25 @@ def test_the_demo_has_leaderboards(home):
     instance.add_dynamic_partitions(curated_competition_partitions.name, [slug])
     result = dg.materialize(
         [leaderboards.leaderboard_snapshots], partition_key=slug, instance=instance,
-        resources={"competition_data": CompetitionDataResource(meta_kaggle="demo"),
+        resources={"competition_data": CompetitionDataResource(meta_kaggle="demo"), "meta_kaggle": MetaKaggleSource(),
                    "warehouse": WarehouseResource(path=str(home / "warehouse.duckdb"))},
     )  # fmt: skip
     metadata = result.asset_materializations_for_node("leaderboard_snapshots")[0].metadata
     assert metadata["status"].value == "new" and metadata["teams"].value == demo_competition_teams()[slug]
     assert _query(home, "SELECT count(*) FROM leaderboards.thresholds") == [(1,)]
+
+
+def test_the_asset_rebuilds_from_a_meta_kaggle_folder_that_has_teams_and_submissions(home, tmp_path):
+    from curation.warehouse import Warehouse
+
+    folder = tmp_path / "meta-kaggle"
+    folder.mkdir()
+    _write_meta_kaggle_tables(folder)
+    Warehouse(home / "warehouse.duckdb").replace_table("meta_kaggle.competitions", pd.DataFrame({
+        "id": [77], "slug": ["generated-competition"], "evaluation_algorithm_name": ["Categorization Accuracy"],
+        "evaluation_algorithm_is_max": [True], "total_teams": [2],
+    }))  # fmt: skip
+    result = _materialise(home, None, "generated-competition", meta_kaggle=str(folder))
+    metadata = result.asset_materializations_for_node("leaderboard_snapshots")[0].metadata
+    assert metadata["source"].value == "meta-kaggle" and metadata["teams"].value == 2
+    assert _query(home, "SELECT team_id, score FROM leaderboards.snapshots ORDER BY rank") == [("2", 0.93), ("1", 0.71)]
