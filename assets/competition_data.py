@@ -95,7 +95,7 @@ def competition_split(
     download = read_download_record(competition_data.raw_root(), slug)
     prepared = prepare_competition(
         slug, recipe, competition_data.raw_root() / slug / "files", competition_data.prepared_root(),
-        describe_competition(slug, _facts(warehouse, slug), recipe),
+        describe_competition(slug, warehouse.get().competition(slug), recipe),
         source={"zip_sha256": download.zip_sha256 if download else None, "recipe_by": curators},
     )  # fmt: skip
     results = [_check_result(check) for check in prepared.checks]
@@ -133,16 +133,6 @@ def _check_result(check: SplitCheck) -> dg.AssetCheckResult:
         description=check.found,
         metadata={"found": check.found, **check.metadata},
     )
-
-
-def _facts(warehouse: WarehouseResource, slug: str) -> dict:
-    store = warehouse.get()
-    if not store.has_table("meta_kaggle.competitions"):
-        return {}
-    found = store.query(
-        "SELECT title, subtitle, evaluation_algorithm_name FROM meta_kaggle.competitions WHERE slug = ?", [slug]
-    )
-    return found.iloc[0].to_dict() if len(found) else {}
 
 
 def _refresh_manifest_view(warehouse: WarehouseResource, competition_data: CompetitionDataResource) -> None:

@@ -57,7 +57,7 @@ def leaderboard_snapshots(
     slug = context.partition_key
     root = leaderboards_root()
     source = competition_data.leaderboards_source()
-    facts = _facts(warehouse, slug)
+    facts = warehouse.get().competition(slug)
     now = datetime.now(UTC)
     rebuild_from = _meta_kaggle_tables(meta_kaggle, competition_data)
     try:
@@ -118,18 +118,6 @@ def boards_fresh(context: dg.AssetCheckExecutionContext) -> dg.AssetCheckResult:
         + (f": {', '.join(stale[:20])}" if stale else ""),
         metadata={"stale": len(stale), "boards": len(slugs)},
     )
-
-
-def _facts(warehouse: WarehouseResource, slug: str) -> dict:
-    store = warehouse.get()
-    if not store.has_table("meta_kaggle.competitions"):
-        return {}
-    found = store.query(
-        "SELECT id, evaluation_algorithm_name, evaluation_algorithm_is_max, total_teams FROM meta_kaggle.competitions "
-        "WHERE slug = ?",
-        [slug],
-    )
-    return {k: (None if v != v else v) for k, v in found.iloc[0].to_dict().items()} if len(found) else {}
 
 
 def _meta_kaggle_tables(meta_kaggle: MetaKaggleSource, competition_data: CompetitionDataResource) -> Path | None:

@@ -65,7 +65,9 @@ def split_parity(
     """
     slug = context.partition_key
     document, _ = split_recipe_for(slug, annotation_store.get().for_competition(slug))
-    metric = document.get("metric") or _meta_kaggle_metric(warehouse, slug)
+    metric = document.get("metric") or canonical_metric(
+        warehouse.get().competition(slug).get("evaluation_algorithm_name")
+    )
     if metric not in METRICS:
         raise dg.Failure(f"{slug}: no metric mlecurate can grade ({metric}); name one in the split recipe (key metric)")
     board = current_board(leaderboards_root(), slug)  # the current snapshot, else an MLE-bench board file
@@ -127,14 +129,6 @@ def _kaggle_scorer(client: KaggleClient, slug: str, prepared):
         return private
 
     return score
-
-
-def _meta_kaggle_metric(warehouse: WarehouseResource, slug: str) -> str | None:
-    store = warehouse.get()
-    if not store.has_table("meta_kaggle.competitions"):
-        return None
-    found = store.query("SELECT evaluation_algorithm_name FROM meta_kaggle.competitions WHERE slug = ?", [slug])
-    return canonical_metric(found.iloc[0, 0]) if len(found) else None
 
 
 def _interval_plot(rows: pd.DataFrame, width: int = 40) -> str:

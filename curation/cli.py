@@ -165,10 +165,7 @@ def _reward(kind: object, quantity: object) -> str:
 def cmd_show(args: argparse.Namespace) -> int:
     slug = args.slug
     warehouse = _warehouse()
-    facts = None
-    if warehouse.has_table(COMPETITIONS):
-        found = warehouse.query(f"SELECT * FROM {COMPETITIONS} WHERE slug = ?", [slug])
-        facts = found.iloc[0] if len(found) else None
+    facts = warehouse.competition(slug) or None
     annotations = _store().for_competition(slug)
     if facts is None and not annotations:
         raise CommandError(f"nothing known about {slug!r}: not in {COMPETITIONS} and no annotations")
@@ -323,7 +320,10 @@ def cmd_grade(args: argparse.Namespace) -> int:
     if not (prepared / "manifest.json").is_file():
         raise CommandError(f"{args.slug}: no prepared split at {prepared}; materialise competition_split for it first")
     recipe = json.loads((prepared / "manifest.json").read_text())["recipe"]
-    metric = args.metric or recipe.get("metric") or _meta_kaggle_metric(args.slug, canonical_metric)
+    metric = (
+        args.metric or recipe.get("metric")
+        or canonical_metric(_warehouse().competition(args.slug).get("evaluation_algorithm_name"))
+    )  # fmt: skip
     if metric not in METRICS:
         raise CommandError(
             f"{args.slug}: no metric mlecurate can grade ({metric or 'Meta Kaggle names none'}); "
@@ -342,14 +342,6 @@ def cmd_grade(args: argparse.Namespace) -> int:
         write_atomic(Path(args.output), text + "\n")
     print(text)
     return 0 if report.valid_submission else 1
-
-
-def _meta_kaggle_metric(slug: str, canonical_metric) -> str | None:
-    warehouse = _warehouse()
-    if not warehouse.has_table(COMPETITIONS):
-        return None
-    found = warehouse.query(f"SELECT evaluation_algorithm_name FROM {COMPETITIONS} WHERE slug = ?", [slug])
-    return canonical_metric(found.iloc[0, 0]) if len(found) else None
 
 
 def _read(table: str, built_by: str) -> pd.DataFrame:

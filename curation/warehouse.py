@@ -100,6 +100,15 @@ class Warehouse:
         with self.connect(read_only=True) as con:
             return con.sql(f"SELECT * FROM {name}").df()
 
+    def competition(self, slug: str) -> dict:
+        """Meta Kaggle's row for ``slug`` as a dict (NULLs as None), or {} when the table or the slug is missing."""
+        if not self.has_table("meta_kaggle.competitions"):
+            return {}
+        found = self.query("SELECT * FROM meta_kaggle.competitions WHERE slug = ?", [slug])
+        if found.empty:
+            return {}
+        return {key: (None if pd.isna(value) else value) for key, value in found.iloc[0].to_dict().items()}
+
     def query(self, sql: str, params: list | None = None) -> pd.DataFrame:
         """Run a read-only query and return a DataFrame (for small results)."""
         with self.connect(read_only=True) as con:
