@@ -79,7 +79,7 @@ def _changed_board(tmp_path: Path) -> Path:
 
 @pytest.mark.slow
 def test_a_refresh_from_kaggle_keeps_history(imported, tmp_path):
-    slugs = [SPOOKY, "leaf-classification", "random-acts-of-pizza"]
+    slugs = sorted(p.parent.name for p in BOARDS.glob("*/leaderboard.csv"))  # all 81, one of them changed
     boards = {slug: BOARDS / slug / "leaderboard.csv" for slug in slugs} | {SPOOKY: _changed_board(tmp_path)}
     stub = KaggleStub(leaderboards=boards).start()
     stub.fail("DownloadLeaderboard", 503, "Service Unavailable")  # retried by our client
@@ -87,19 +87,20 @@ def test_a_refresh_from_kaggle_keeps_history(imported, tmp_path):
         k: v for k, v in os.environ.items() if not k.startswith(("KAGGLE_", "DAGSTER_")) and "proxy" not in k.lower()
     }
     env |= stub.client_environment() | {"MLECURATE_META_KAGGLE": "kaggle", "HOME": str(tmp_path)}
-    code = (
+    code = (  # the asset called directly per partition: the real client, without a Dagster run each time
         "import sys, dagster as dg; from assets import leaderboards; from pipelines.resources import resources_from_environment;"
-        "from assets.partitions import curated_competition_partitions as p; i = dg.DagsterInstance.ephemeral();"
-        "i.add_dynamic_partitions(p.name, sys.argv[1:]);"
-        "[print(dg.materialize([leaderboards.leaderboard_snapshots], partition_key=s, instance=i,"
-        " resources=resources_from_environment()).success) for s in sys.argv[1:]]"
+        "r = resources_from_environment();"
+        "[print(leaderboards.leaderboard_snapshots(dg.build_asset_context(partition_key=s, resources=r)).metadata['status'])"
+        " for s in sys.argv[1:]]"
     )
     try:
         done = subprocess.run([sys.executable, "-c", code, *slugs], env=env, cwd=PROJECT, capture_output=True,
                               text=True, timeout=300)  # fmt: skip
     finally:
         stub.stop()
-    assert done.stdout.split() == ["True"] * 3, done.stderr[-3000:]
+    statuses = done.stdout.split()
+    assert len(statuses) == 81, done.stderr[-3000:]
+    assert sorted(statuses) == ["changed"] + ["unchanged"] * 80
     assert "stub-secret-key" not in done.stdout + done.stderr
     versions = dict(_query(imported, "SELECT slug, count(DISTINCT snapshot_id) FROM leaderboards.snapshots GROUP BY 1"))
     assert versions[SPOOKY] == 2 and all(n == 1 for slug, n in versions.items() if slug != SPOOKY)
@@ -108,11 +109,9 @@ def test_a_refresh_from_kaggle_keeps_history(imported, tmp_path):
         (slug, status)
         for slug, status in _query(imported, "SELECT slug, status FROM leaderboards.refreshes WHERE source = 'kaggle'")
     }
-    assert refreshes == {
-        (SPOOKY, "changed"),
-        ("leaf-classification", "unchanged"),
-        ("random-acts-of-pizza", "unchanged"),
-    }
+    assert refreshes == {(SPOOKY, "changed")} | {(slug, "unchanged") for slug in slugs if slug != SPOOKY}
+    # a threshold row per snapshot: 81 imported + the changed one
+    assert _query(imported, "SELECT count(*), count(DISTINCT snapshot_id) FROM leaderboards.thresholds") == [(82, 82)]
     changed = [r for r in history(imported / "leaderboards", SPOOKY) if r.status == "changed"][0]
     assert changed.changes["teams_removed"] == 5 and changed.changes["scores_moved"] == 1
     old = medal_thresholds(Leaderboard.from_mlebench_csv(BOARDS / SPOOKY / "leaderboard.csv"), False)
