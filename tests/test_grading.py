@@ -127,3 +127,12 @@ def test_grade_command_prints_the_report(prepared, monkeypatch, capsys):
     assert not json.loads(capsys.readouterr().out)["any_medal"]
     assert main(["grade", slug, str(prepared / "nope.csv"), "--metric", "multiclass_log_loss"]) == 1
     assert main(["grade", "not-prepared", str(sample)]) == 2
+
+
+def test_grade_command_names_a_malformed_leaderboard(prepared, tmp_path, monkeypatch, capsys):
+    monkeypatch.setenv("MLECURATE_HOME", str(prepared.parent))
+    board = tmp_path / "leaderboard.csv"
+    board.write_text("teamId,points\n1,3\n")
+    answers = prepared / "titanic" / "private" / "answers.csv"
+    assert main(["grade", "titanic", str(answers), "--metric", "accuracy", "--leaderboard", str(board)]) == 2
+    assert f"{board}: no 'score' column" in capsys.readouterr().err

@@ -288,3 +288,14 @@ def test_the_asset_rebuilds_from_a_meta_kaggle_folder_that_has_teams_and_submiss
     metadata = result.asset_materializations_for_node("leaderboard_snapshots")[0].metadata
     assert metadata["source"].value == "meta-kaggle" and metadata["teams"].value == 2
     assert _query(home, "SELECT team_id, score FROM leaderboards.snapshots ORDER BY rank") == [("2", 0.93), ("1", 0.71)]
+
+
+def test_import_leaderboards_names_a_malformed_board_and_an_empty_folder(home, tmp_path, capsys):
+    (tmp_path / "boards" / "titanic").mkdir(parents=True)
+    (tmp_path / "boards" / "titanic" / "leaderboard.csv").write_text("teamId,score\n1,high\n")
+    assert main(["import-leaderboards", str(tmp_path / "boards")]) == 2
+    err = capsys.readouterr().err
+    assert "titanic/leaderboard.csv: line 2: score 'high' is not a number" in err
+    assert history(home / "leaderboards", "titanic") == []
+    assert main(["import-leaderboards", str(tmp_path / "nothing")]) == 2
+    assert "no <slug>/leaderboard.csv inside" in capsys.readouterr().err
