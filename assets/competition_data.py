@@ -1,8 +1,7 @@
 """``competition_raw`` and ``competition_split``: each curated competition's data, and its new train/test split."""
 
-import json
-
 import dagster as dg
+import pandas as pd
 
 from assets.metadata import markdown_table
 from assets.partitions import curated_competition_partitions
@@ -11,6 +10,7 @@ from curation.competition_data import fetch_competition, read_download_record, s
 from curation.kaggle_client import RulesNotAcceptedError
 from splits.layout import describe_competition, prepare_competition
 from splits.recipe import parse_recipe
+from validation.data_files import literal
 from validation.leakage import SplitCheck
 
 SPLIT_CHECKS = {
@@ -119,7 +119,7 @@ def competition_split(
             "test_rows": rows["test"],
             "test_share": round(rows["test"] / (rows["train"] + rows["test"]), 4),
             "assigned_by": prepared.manifest["unit"],
-            "files": markdown_table(_frame(files)),
+            "files": markdown_table(pd.DataFrame(files)),
             "folder": dg.MetadataValue.path(str(prepared.folder)),
         },
         check_results=results,
@@ -136,17 +136,8 @@ def _check_result(check: SplitCheck) -> dg.AssetCheckResult:
 
 
 def _refresh_manifest_view(warehouse: WarehouseResource, competition_data: CompetitionDataResource) -> None:
-    pattern = json.dumps(str(competition_data.prepared_root() / "*" / "manifest.json")).replace('"', "'")
-    with warehouse.get().connect() as con:
-        con.execute("CREATE SCHEMA IF NOT EXISTS splits")
-        con.execute(
-            f"""CREATE OR REPLACE VIEW splits.manifest AS
-                SELECT m.slug, m.created_at, f.path AS file, f.rows, f.checksum, f.bytes
-                FROM read_json({pattern}, union_by_name = true) AS m, unnest(m.files) AS t(f)"""
-        )
-
-
-def _frame(rows: list[dict]):
-    import pandas as pd
-
-    return pd.DataFrame(rows)
+    files = literal(str(competition_data.prepared_root() / "*" / "manifest.json"))
+    warehouse.get().replace_views({
+        "splits.manifest": f"""SELECT m.slug, m.created_at, f.path AS file, f.rows, f.checksum, f.bytes
+                               FROM read_json({files}, union_by_name = true) AS m, unnest(m.files) AS t(f)"""
+    })  # fmt: skip

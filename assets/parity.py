@@ -14,6 +14,7 @@ from curation.competition_data import split_recipe_for
 from curation.kaggle_client import KaggleClient, KaggleError, LateSubmissionRefusedError
 from curation.leaderboards import current_board
 from curation.paths import write_atomic
+from validation.data_files import literal
 from validation.medals import Leaderboard
 from validation.metrics import METRICS, canonical_metric
 from validation.parity import OriginalScoreUnavailable, ParityTolerance, load_parity_inputs, parity_report
@@ -148,12 +149,9 @@ def _interval_plot(rows: pd.DataFrame, width: int = 40) -> str:
 
 
 def _refresh_parity_view(warehouse: WarehouseResource, competition_data: CompetitionDataResource) -> None:
-    pattern = str(competition_data.prepared_root() / "*" / PARITY_FILE).replace("'", "''")
-    with warehouse.get().connect() as con:
-        con.execute("CREATE SCHEMA IF NOT EXISTS validation")
-        con.execute(
-            f"""CREATE OR REPLACE VIEW validation.parity AS
-                SELECT p.slug, p.metric, p.verdict, p.reason, p.adversarial_auc, p.sample_medal,
-                       r.submission, r.test_set, r.rows, r.score, r.low, r.high
-                FROM read_json('{pattern}', union_by_name = true) AS p, unnest(p.rows) AS t(r)"""
-        )
+    files = literal(str(competition_data.prepared_root() / "*" / PARITY_FILE))
+    warehouse.get().replace_views({
+        "validation.parity": f"""SELECT p.slug, p.metric, p.verdict, p.reason, p.adversarial_auc, p.sample_medal,
+                                        r.submission, r.test_set, r.rows, r.score, r.low, r.high
+                                 FROM read_json({files}, union_by_name = true) AS p, unnest(p.rows) AS t(r)"""
+    })  # fmt: skip

@@ -167,16 +167,21 @@ def _field(value: object) -> str:
 
 
 @functools.cache
+def _demo_rows() -> tuple[dict, ...]:
+    """The demo Competitions.csv, parsed once per process."""
+    return tuple(csv.DictReader(io.StringIO(demo_competitions_csv())))
+
+
+@functools.cache
 def demo_competition_teams() -> dict[str, int]:
     """Every demo slug and its TotalTeams."""
-    return {r["Slug"]: int(r["TotalTeams"]) for r in csv.DictReader(io.StringIO(demo_competitions_csv()))}
+    return {r["Slug"]: int(r["TotalTeams"]) for r in _demo_rows()}
 
 
 @functools.cache
 def demo_competition_metrics() -> dict[str, str | None]:
     """Every demo slug and its canonical metric (None when mlecurate does not know the metric)."""
-    rows = csv.DictReader(io.StringIO(demo_competitions_csv()))
-    return {r["Slug"]: canonical_metric(r["EvaluationAlgorithmName"]) for r in rows}
+    return {r["Slug"]: canonical_metric(r["EvaluationAlgorithmName"]) for r in _demo_rows()}
 
 
 def demo_split_recipe(slug: str) -> dict:
@@ -202,7 +207,7 @@ LAUNCHED_AFTER_THE_DUMP = "demo-launched-after-the-dump"
 def demo_annotations() -> list[DemoAnnotation]:
     """Two demo curators, ``ada`` and ``grace``: includes, excludes, one disagreement of each kind, one include
     that overrides a rule, and one include of a competition the dump does not have."""
-    rows = list(csv.DictReader(io.StringIO(demo_competitions_csv())))
+    rows = _demo_rows()
     eligible = [
         r for r in rows
         if r["HostSegmentTitle"] not in ("Community", "Analytics") and int(r["TotalTeams"]) >= 50

@@ -127,45 +127,41 @@ class KaggleClient:
             time.sleep(min(delay, self.max_backoff_seconds))
         raise AssertionError("unreachable")
 
-    def download_dataset_file(self, dataset: str, file_name: str, folder: Path) -> Path:
-        """Download one file of a dataset into ``folder`` (unzipped if Kaggle zipped it); return its path."""
+    def _download(self, what: str, folder: Path, name: str, call, rules_slug: str | None = None) -> Path:
+        """Run ``call(scratch)``, which makes the client write into a scratch folder beside ``folder``; move the file
+        it wrote (``name``, or ``name.zip`` unzipped to ``name``) into place atomically, and return its path."""
         folder.mkdir(parents=True, exist_ok=True)
-        final = folder / file_name
+        final = folder / name
         with tempfile.TemporaryDirectory(dir=folder, prefix=".download-") as scratch:
-            self._call(
-                f"download {file_name} of dataset {dataset}",
-                lambda: self.api().dataset_download_file(dataset, file_name, path=scratch, force=True, quiet=True),
-            )
-            fetched = Path(scratch) / file_name
-            zipped = Path(scratch) / f"{file_name}.zip"
+            self._call(what, lambda: call(scratch), rules_slug=rules_slug)
+            fetched, zipped = Path(scratch) / name, Path(scratch) / f"{name}.zip"
+            if not fetched.exists() and not zipped.exists():
+                found = ", ".join(p.name for p in Path(scratch).iterdir()) or "nothing"
+                raise KaggleError(f"{what}: expected {name}, Kaggle sent {found}")
             with atomic_path(final) as tmp:
-                if zipped.exists():
-                    _extract_single_member(zipped, file_name, tmp)
-                elif fetched.exists():
+                if fetched.exists():
                     os.replace(fetched, tmp)
                 else:
-                    raise KaggleError(f"download {file_name} of dataset {dataset}: Kaggle sent no file")
+                    _extract_single_member(zipped, name, tmp)
         return final
+
+    def download_dataset_file(self, dataset: str, file_name: str, folder: Path) -> Path:
+        """Download one file of a dataset into ``folder`` (unzipped if Kaggle zipped it); return its path."""
+        return self._download(
+            f"download {file_name} of dataset {dataset}", folder, file_name,
+            lambda scratch: self.api().dataset_download_file(dataset, file_name, path=scratch, force=True, quiet=True),
+        )  # fmt: skip
 
     def download_competition(self, slug: str, folder: Path) -> Path:
         """Download a competition's data bundle (``<slug>.zip``) into ``folder``; return its path.
 
         A 403 about the rules raises :class:`RulesNotAcceptedError` (a state for a person, never a prompt).
         """
-        folder.mkdir(parents=True, exist_ok=True)
-        final = folder / f"{slug}.zip"
-        with tempfile.TemporaryDirectory(dir=folder, prefix=".download-") as scratch:
-            self._call(
-                f"download the data of competition {slug}",
-                lambda: self.api().competition_download_files(slug, path=scratch, force=True, quiet=True),
-                rules_slug=slug,
-            )
-            fetched = Path(scratch) / f"{slug}.zip"
-            if not fetched.exists():
-                found = ", ".join(p.name for p in Path(scratch).iterdir()) or "nothing"
-                raise KaggleError(f"download the data of competition {slug}: expected {slug}.zip, Kaggle sent {found}")
-            os.replace(fetched, final)
-        return final
+        return self._download(
+            f"download the data of competition {slug}", folder, f"{slug}.zip",
+            lambda scratch: self.api().competition_download_files(slug, path=scratch, force=True, quiet=True),
+            rules_slug=slug,
+        )  # fmt: skip
 
     def list_competition_files(self, slug: str) -> list[tuple[str, int]]:
         """(name, bytes) of every data file of a competition, all pages."""
@@ -188,16 +184,11 @@ class KaggleClient:
 
     def download_leaderboard(self, slug: str, folder: Path) -> Path:
         """The full leaderboard (the download, not the 20-row view) as ``<folder>/<slug>.zip``."""
-        folder.mkdir(parents=True, exist_ok=True)
-        final = folder / f"{slug}.zip"
-        with tempfile.TemporaryDirectory(dir=folder, prefix=".download-") as scratch:
-            self._call(
-                f"download the leaderboard of competition {slug}",
-                lambda: self.api().competition_leaderboard_download(slug, scratch, quiet=True),
-                rules_slug=slug,
-            )
-            os.replace(Path(scratch) / f"{slug}.zip", final)
-        return final
+        return self._download(
+            f"download the leaderboard of competition {slug}", folder, f"{slug}.zip",
+            lambda scratch: self.api().competition_leaderboard_download(slug, scratch, quiet=True),
+            rules_slug=slug,
+        )  # fmt: skip
 
     def score_late_submission(
         self, slug: str, submission: Path, message: str, timeout: float = 600.0, poll_seconds: float = 5.0

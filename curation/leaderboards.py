@@ -24,6 +24,7 @@ import numpy as np
 import pandas as pd
 
 from curation.paths import atomic_path, write_atomic
+from validation.data_files import literal
 from validation.medals import Leaderboard, medal_thresholds
 
 COLUMN_NAMES = {  # accepted spellings -> ours (Kaggle's download, MLE-bench's leaderboard.csv, Meta Kaggle rebuilds)
@@ -249,25 +250,18 @@ def needs_refresh(root: Path, slug: str, max_age_days: float, now: datetime) -> 
 
 
 def refresh_views(warehouse, root: Path) -> None:
-    """(Re)create the views leaderboards.snapshots, leaderboards.refreshes and leaderboards.thresholds."""
+    """(Re)create the views leaderboards.refreshes, leaderboards.thresholds and leaderboards.snapshots."""
     if not any(root.glob("*/history.jsonl")):
         return
-    pattern = str(root).replace("'", "''")
-    with warehouse.connect() as con:
-        con.execute("CREATE SCHEMA IF NOT EXISTS leaderboards")
-        con.execute(
-            f"""CREATE OR REPLACE VIEW leaderboards.refreshes AS
-                SELECT * FROM read_json('{pattern}/*/history.jsonl', format = 'newline_delimited', union_by_name = true)"""
-        )
-        con.execute(
-            """CREATE OR REPLACE VIEW leaderboards.thresholds AS
-               SELECT slug, snapshot_id, "at" AS snapshot_at, source, teams, gold, silver, bronze, median,
-                      higher_is_better
-               FROM leaderboards.refreshes WHERE status IN ('new', 'changed')"""
-        )
-        if any(root.glob("*/snapshots/*.parquet")):
-            con.execute(
-                f"""CREATE OR REPLACE VIEW leaderboards.snapshots AS
-                    SELECT slug, snapshot_id, snapshot_at, content_hash, rank, team_id, score, submission_date
-                    FROM read_parquet('{pattern}/*/snapshots/*.parquet', union_by_name = true)"""
-            )
+    views = {
+        "leaderboards.refreshes": f"SELECT * FROM read_json({literal(f'{root}/*/history.jsonl')}, "
+        "format = 'newline_delimited', union_by_name = true)",
+        "leaderboards.thresholds": """SELECT slug, snapshot_id, "at" AS snapshot_at, source, teams, gold, silver, bronze,
+                                             median, higher_is_better
+                                      FROM leaderboards.refreshes WHERE status IN ('new', 'changed')""",
+    }
+    if any(root.glob("*/snapshots/*.parquet")):
+        views["leaderboards.snapshots"] = f"""
+            SELECT slug, snapshot_id, snapshot_at, content_hash, rank, team_id, score, submission_date
+            FROM read_parquet({literal(f"{root}/*/snapshots/*.parquet")}, union_by_name = true)"""
+    warehouse.replace_views(views)

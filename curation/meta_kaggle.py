@@ -21,6 +21,8 @@ from pathlib import Path
 import duckdb
 import pyarrow as pa
 
+from validation.data_files import literal, quote
+
 DATE_FORMAT = "%m/%d/%Y %H:%M:%S"
 
 # Segment names that older dumps used for what Kaggle now calls something else.
@@ -155,7 +157,7 @@ def read_competitions(path: Path) -> CompetitionsTable:
         selects = [_typed_select(c, present=c.source in header) for c in COLUMNS]
         selects.insert(5, _segment_select("HostSegmentTitle"))
         extras = [h for h in header if h not in known]
-        selects += [f"{_quote(h)} AS {_quote(_snake(h))}" for h in extras]
+        selects += [f"{quote(h)} AS {quote(_snake(h))}" for h in extras]
         table = con.sql(f"SELECT {', '.join(selects)} FROM raw ORDER BY _row").to_arrow_table()
     finally:
         con.close()
@@ -180,11 +182,11 @@ def _read_header(path: Path) -> list[str]:
 
 
 def _load_text(con: duckdb.DuckDBPyConnection, path: Path, header: list[str]) -> None:
-    columns = "{" + ", ".join(f"{_literal(h)}: 'VARCHAR'" for h in header) + "}"
+    columns = "{" + ", ".join(f"{literal(h)}: 'VARCHAR'" for h in header) + "}"
     try:
         con.execute(
             f"""CREATE TEMP TABLE raw AS
-                SELECT row_number() OVER () AS _row, * FROM read_csv({_literal(str(path))},
+                SELECT row_number() OVER () AS _row, * FROM read_csv({literal(str(path))},
                     auto_detect=false, header=true, columns={columns}, delim=',', quote='"', escape='"',
                     strict_mode=true, max_line_size=100000000)"""
         )
@@ -212,7 +214,7 @@ def _raise_on_bad_values(con: duckdb.DuckDBPyConnection, path: Path, header: lis
     for column in COLUMNS:
         if column.source not in header:
             continue
-        src = _quote(column.source)
+        src = quote(column.source)
         if column.source in IDENTITY_COLUMNS:
             empty = con.execute(
                 f"SELECT _row, Slug FROM raw WHERE {src} IS NULL ORDER BY _row LIMIT {MAX_EXAMPLES}"
@@ -250,23 +252,15 @@ def _convert(kind: str, expression: str) -> str:
 def _typed_select(column: Column, present: bool) -> str:
     if not present:
         return f"CAST(NULL AS {_SQL_TYPE[column.kind]}) AS {column.name}"
-    src = _quote(column.source)
+    src = quote(column.source)
     value = src if column.kind == "text" else _convert(column.kind, src)
     return f"{value} AS {column.name}"
 
 
 def _segment_select(source: str) -> str:
-    cases = " ".join(f"WHEN {_literal(old)} THEN {_literal(new)}" for old, new in SEGMENT_RENAMES.items())
-    return f"CASE {_quote(source)} {cases} ELSE {_quote(source)} END AS host_segment"
+    cases = " ".join(f"WHEN {literal(old)} THEN {literal(new)}" for old, new in SEGMENT_RENAMES.items())
+    return f"CASE {quote(source)} {cases} ELSE {quote(source)} END AS host_segment"
 
 
 def _snake(name: str) -> str:
     return re.sub(r"(?<!^)(?=[A-Z])", "_", re.sub(r"\W+", "_", name)).lower()
-
-
-def _quote(identifier: str) -> str:
-    return '"' + identifier.replace('"', '""') + '"'
-
-
-def _literal(text: str) -> str:
-    return "'" + text.replace("'", "''") + "'"

@@ -80,6 +80,13 @@ class Warehouse:
                 raise
         return counts
 
+    def replace_views(self, views: dict[str, str]) -> None:
+        """(Re)create views ``schema.name`` -> ``SELECT ...``; the way files under the data root reach the warehouse."""
+        with self.connect() as con:
+            for name, select in views.items():
+                con.execute(f"CREATE SCHEMA IF NOT EXISTS {name.split('.')[0]}")
+                con.execute(f"CREATE OR REPLACE VIEW {name} AS {select}")
+
     def has_table(self, name: str) -> bool:
         if not self.path.exists():
             return False

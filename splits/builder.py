@@ -24,7 +24,7 @@ from pathlib import Path
 import duckdb
 
 from splits.recipe import SplitRecipe
-from validation.data_files import DataFileError, columns_of, copy_sql, quote, reader_sql
+from validation.data_files import DataFileError, columns_of, copy_sql, literal, quote, reader_sql
 
 
 class SplitError(ValueError):
@@ -97,7 +97,7 @@ def _build(con, recipe: SplitRecipe, raw_dir: Path, out_dir: Path, where: str) -
     unit_name = recipe.group_column or recipe.id_column
     unit = f"CAST({quote(unit_name)} AS VARCHAR)" if unit_name else _row_text(columns)
     source = reader_sql(train_path)
-    hashed = f"SELECT *, {unit} AS __unit, md5_number_upper({_literal(str(recipe.seed) + ':')} || {unit}) AS __h FROM {source}"
+    hashed = f"SELECT *, {unit} AS __unit, md5_number_upper({literal(str(recipe.seed) + ':')} || {unit}) AS __h FROM {source}"
     # Pass 1: count the rows and pick the test set's units (the first rows in hash order: no full sort).
     total = _choose_test_units(con, recipe, raw_dir, hashed, source, train_path, where)
     # Pass 2: the new train set, streamed in input order. Pass 3: the test rows (about test_fraction of them).
@@ -210,7 +210,7 @@ def _released_labels(con, recipe, raw_dir, columns, train_out, test_out, answers
     unit = f"CAST({quote(key)} AS VARCHAR)" if key else _row_text(public_columns)
     con.execute(
         f"""CREATE OR REPLACE TEMP TABLE rows AS
-            SELECT *, md5_number_upper({_literal(str(recipe.seed) + ":")} || {unit}) AS __h FROM {reader_sql(labelled)}"""
+            SELECT *, md5_number_upper({literal(str(recipe.seed) + ":")} || {unit}) AS __h FROM {reader_sql(labelled)}"""
     )
     total = con.execute(f"SELECT count(*) FROM {reader_sql(raw_dir / recipe.train_file)}").fetchone()[0]
     con.execute(copy_sql(f"SELECT * FROM {reader_sql(raw_dir / recipe.train_file)}", train_out))
@@ -255,7 +255,3 @@ def _row_text(columns: list[str]) -> str:
 
 def _select(columns: list[str]) -> str:
     return ", ".join(quote(c) for c in columns)
-
-
-def _literal(text: str) -> str:
-    return "'" + text.replace("'", "''") + "'"

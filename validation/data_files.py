@@ -24,13 +24,13 @@ class DataFileError(ValueError):
 
 def reader_sql(path: Path) -> str:
     """A DuckDB table function call that reads ``path``."""
-    literal = _literal(str(path))
+    path_sql = literal(str(path))
     kind = data_format(path.name)
     if kind == "csv":
-        return f"read_csv({literal}, all_varchar=true, header=true)"
+        return f"read_csv({path_sql}, all_varchar=true, header=true)"
     if kind == "json":
-        return f"read_json_auto({literal}, maximum_object_size=100000000)"
-    return f"read_parquet({literal})"
+        return f"read_json_auto({path_sql}, maximum_object_size=100000000)"
+    return f"read_parquet({path_sql})"
 
 
 def columns_of(con: duckdb.DuckDBPyConnection, path: Path) -> list[str]:
@@ -48,14 +48,15 @@ def copy_sql(query: str, target: Path) -> str:
     """A COPY statement writing ``query`` to ``target`` in the format its name says."""
     kind = data_format(target.name)
     options = {"csv": "FORMAT CSV, HEADER true", "json": "FORMAT JSON, ARRAY true", "parquet": "FORMAT PARQUET"}[kind]
-    return f"COPY ({query}) TO {_literal(str(target))} ({options})"
+    return f"COPY ({query}) TO {literal(str(target))} ({options})"
 
 
 def quote(identifier: str) -> str:
     return '"' + identifier.replace('"', '""') + '"'
 
 
-def _literal(text: str) -> str:
+def literal(text: str) -> str:
+    """A SQL string literal."""
     return "'" + text.replace("'", "''") + "'"
 
 
