@@ -41,10 +41,11 @@ demo: setup
 	$(BIN)/mlecurate curated && \
 	$(BIN)/mlecurate queue --limit 5
 
-## test: set up, then lint and run the whole test suite
+## test: set up, then lint, check the architecture (import-linter contracts in pyproject.toml) and run the tests
 test: setup
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+	$(BIN)/lint-imports
 	$(BIN)/pytest
 
 ## ui: serve the Dagster UI on http://127.0.0.1:3000 for MLECURATE_HOME (default ./mlecurate-data)

@@ -2,34 +2,35 @@
 
 import dagster as dg
 
+from assets.checks import check_specs, severity
 from assets.metadata import counts_table, markdown_table
 from assets.partitions import curated_competition_partitions, missing_partitions
-from assets.resources import AnnotationStoreResource, WarehouseResource
-from curation.curated import annotations_frame, consolidate
+from assets.resources import StorageResource
+from curation.curated import curate, load_annotations
+from validation.checks import Check
+from validation.data_root import ANNOTATIONS, CURATED
 
-ANNOTATIONS_TABLE = "curation.annotations"
-CURATED_TABLE = "curation.curated"
-CONSOLIDATED_TABLE = "curation.consolidated"
+CURATORS_AGREE = Check("curators_agree", "No competition has curators who disagree on its decision or complexity.",
+                       severity="warning")  # fmt: skip
+MEMBERS_IN_META_KAGGLE = Check("members_in_meta_kaggle",
+                               "Every competition curators included is in this Meta Kaggle dump.", severity="warning")  # fmt: skip
 
 
 @dg.asset(group_name="curation", kinds={"duckdb", "yaml"})
-def competition_annotations(
-    context: dg.AssetExecutionContext, annotation_store: AnnotationStoreResource, warehouse: WarehouseResource
-) -> dg.MaterializeResult:
+def competition_annotations(context: dg.AssetExecutionContext, storage: StorageResource) -> dg.MaterializeResult:
     """Every curator's annotation of every competition, read from the annotation files into curation.annotations.
 
     One row per competition and curator: complexity (low/medium/high by engineer hours), category, decision
     (include/exclude/undecided) with its reason, a note, the split recipe, and when it was last changed. A
     malformed file stops the load with its path and field, and the table stays as it was: no annotation is dropped.
     """
-    store = annotation_store.get()
-    frame = annotations_frame(store.all())
-    rows = warehouse.get().replace_table(ANNOTATIONS_TABLE, frame)
+    store = storage.annotation_store()
+    frame, rows = load_annotations(store, storage.warehouse())
     context.log.info(f"{rows:,} annotations from {store.root}")
     return dg.MaterializeResult(
         metadata={
             "dagster/row_count": rows,
-            "table": ANNOTATIONS_TABLE,
+            "table": ANNOTATIONS,
             "store": dg.MetadataValue.path(str(store.root)),
             "competitions_annotated": int(frame["slug"].nunique()),
             "by_curator": counts_table(frame["curator"], "curator"),
@@ -43,20 +44,9 @@ def competition_annotations(
     group_name="curation",
     kinds={"duckdb"},
     deps=[competition_annotations, "candidate_competitions"],
-    check_specs=[
-        dg.AssetCheckSpec(
-            "curators_agree",
-            asset="curated_competitions",
-            description="No competition has curators who disagree on its decision or complexity.",
-        ),
-        dg.AssetCheckSpec(
-            "members_in_meta_kaggle",
-            asset="curated_competitions",
-            description="Every competition curators included is in this Meta Kaggle dump.",
-        ),
-    ],  # fmt: skip
+    check_specs=check_specs("curated_competitions", (CURATORS_AGREE, MEMBERS_IN_META_KAGGLE)),
 )
-def curated_competitions(context: dg.AssetExecutionContext, warehouse: WarehouseResource) -> dg.MaterializeResult:
+def curated_competitions(context: dg.AssetExecutionContext, storage: StorageResource) -> dg.MaterializeResult:
     """The benchmark's members: competitions curators included, with their consolidated annotation.
 
     Decisions consolidate per competition to include, exclude, disputed or undecided; only an agreed include makes
@@ -64,17 +54,9 @@ def curated_competitions(context: dg.AssetExecutionContext, warehouse: Warehouse
     stands and is flagged with the rule it overrides. Tables curation.curated (members) and
     curation.consolidated (every annotated competition).
     """
-    store = warehouse.get()
-    annotations = store.read_table(ANNOTATIONS_TABLE, built_by="competition_annotations")
-    candidates = store.read_table("curation.candidates", built_by="candidate_competitions")
-    result = consolidate(annotations, candidates)
-    counts = store.replace_tables({CURATED_TABLE: result.curated, CONSOLIDATED_TABLE: result.consolidated})
-    curated, consolidated = result.curated, result.consolidated
-    disputed = consolidated[
-        (consolidated["decision"] == "disputed") | (consolidated["complexity_status"] == "disputed")
-    ]
-    overrides = curated[curated["overrides_rule"].notna()]
-    missing = result.missing_from_meta_kaggle
+    benchmark = curate(storage.warehouse())
+    curated, consolidated = benchmark.result.curated, benchmark.result.consolidated
+    disputed, missing = benchmark.disputed, benchmark.result.missing_from_meta_kaggle
     # Headless runs have no sensor daemon: register new members' partitions here too (the sensor does the same).
     new_partitions = missing_partitions(context.instance, curated["slug"].tolist())
     if new_partitions:
@@ -82,30 +64,30 @@ def curated_competitions(context: dg.AssetExecutionContext, warehouse: Warehouse
     context.log.info(f"{len(curated):,} curated competitions; {len(missing)} included slugs not in Meta Kaggle")
     return dg.MaterializeResult(
         metadata={
-            "dagster/row_count": counts[CURATED_TABLE],
-            "table": CURATED_TABLE,
+            "dagster/row_count": benchmark.members,
+            "table": CURATED,
             "curated": len(curated),
             "by_complexity": counts_table(curated["complexity"], "complexity"),
             "by_category": counts_table(curated["category"], "category"),
             "decisions": counts_table(consolidated["decision"], "decision"),
             "disputed": markdown_table(disputed[["slug", "decision", "decisions", "complexities"]]),
-            "overrides": markdown_table(overrides[["slug", "overrides_rule", "overrides_detail"]]),
+            "overrides": markdown_table(benchmark.overrides[["slug", "overrides_rule", "overrides_detail"]]),
             "missing_from_meta_kaggle": ", ".join(missing) or "none",
             "partitions_added": len(new_partitions),
         },
         check_results=[
             dg.AssetCheckResult(
-                check_name="curators_agree",
+                check_name=CURATORS_AGREE.name,
                 passed=disputed.empty,
-                severity=dg.AssetCheckSeverity.WARN,
+                severity=severity(CURATORS_AGREE),
                 description=f"{len(disputed)} competition(s) with disagreeing curators"
                 + (f": {', '.join(disputed['slug'])}" if len(disputed) else ""),
                 metadata={"disputed": len(disputed)},
             ),
             dg.AssetCheckResult(
-                check_name="members_in_meta_kaggle",
+                check_name=MEMBERS_IN_META_KAGGLE.name,
                 passed=not missing,
-                severity=dg.AssetCheckSeverity.WARN,
+                severity=severity(MEMBERS_IN_META_KAGGLE),
                 description=f"{len(missing)} included slug(s) not in Meta Kaggle"
                 + (f": {', '.join(missing)}" if missing else ""),
                 metadata={"missing": len(missing), "slugs": ", ".join(missing) or "none"},

@@ -6,10 +6,9 @@ import dagster as dg
 from pydantic import Field
 
 from assets.metadata import counts_table, markdown_table
-from assets.resources import WarehouseResource
-from curation.candidate_rules import CandidateRules, screen_competitions
-
-TABLE = "curation.candidates"
+from assets.resources import StorageResource
+from curation.candidate_rules import CandidateRules, screen_candidates
+from validation.data_root import CANDIDATES
 
 
 class CandidateRulesConfig(dg.Config):
@@ -31,7 +30,7 @@ class CandidateRulesConfig(dg.Config):
 
 @dg.asset(group_name="curation", kinds={"duckdb"}, deps=["meta_kaggle_competitions"])
 def candidate_competitions(
-    context: dg.AssetExecutionContext, config: CandidateRulesConfig, warehouse: WarehouseResource
+    context: dg.AssetExecutionContext, config: CandidateRulesConfig, storage: StorageResource
 ) -> dg.MaterializeResult:
     """Every Meta Kaggle competition with is_candidate and, when excluded, the first rule it fails and why.
 
@@ -39,16 +38,13 @@ def candidate_competitions(
     optionally no code competitions); they are run config with documented defaults. The rules propose: a curator's
     explicit include still wins downstream. Table curation.candidates; the funnel is in the metadata.
     """
-    store = warehouse.get()
-    competitions = store.read_table("meta_kaggle.competitions", built_by="meta_kaggle_competitions")
-    screening = screen_competitions(competitions, config.rules())
-    rows = store.replace_table(TABLE, screening.candidates)
+    screening, rows = screen_candidates(storage.warehouse(), config.rules())
     candidates = screening.candidates[screening.candidates["is_candidate"]]
     context.log.info(f"{len(candidates):,} candidates of {rows:,} competitions")
     return dg.MaterializeResult(
         metadata={
             "dagster/row_count": rows,
-            "table": TABLE,
+            "table": CANDIDATES,
             "candidates": len(candidates),
             "funnel": markdown_table(screening.funnel, bar_column="remaining"),
             "excluded_by_rule": counts_table(screening.candidates["exclusion_reason"].dropna(), "rule"),

@@ -3,23 +3,15 @@
 import dagster as dg
 import pandas as pd
 
+from assets.checks import check_specs
 from assets.metadata import markdown_table
 from assets.partitions import curated_competition_partitions
-from assets.resources import AnnotationStoreResource, CompetitionDataResource, WarehouseResource
-from curation.competition_data import fetch_competition, read_download_record, split_recipe_for
-from curation.kaggle_client import RulesNotAcceptedError
-from splits.layout import describe_competition, prepare_competition
-from splits.recipe import parse_recipe
-from validation.data_files import literal
-from validation.leakage import SplitCheck
-
-SPLIT_CHECKS = {
-    "ids_disjoint": "No id (or identical row) in both the new train and test sets.",
-    "no_target_in_public_test": "The public test file has no target column.",
-    "public_free_of_private": "No public file holds the content or all the columns of a private one.",
-    "groups_disjoint": "For group splits, no group on both sides.",
-    "rows_conserved": "New train + new test = the original train set (released labels: train unchanged).",
-}
+from assets.resources import SourcesResource, StorageResource
+from curation.competition_data import fetch_competition, read_download_record
+from curation.curated import split_recipe_for
+from curation.sources.kaggle_client import RulesNotAcceptedError
+from splits.layout import prepare_annotated_split
+from validation.leakage import LEAKAGE_CHECKS, SplitCheck
 
 
 @dg.asset(
@@ -31,7 +23,7 @@ SPLIT_CHECKS = {
     retry_policy=dg.RetryPolicy(max_retries=2, delay=30, backoff=dg.Backoff.EXPONENTIAL),
 )
 def competition_raw(
-    context: dg.AssetExecutionContext, competition_data: CompetitionDataResource
+    context: dg.AssetExecutionContext, sources: SourcesResource, storage: StorageResource
 ) -> dg.MaterializeResult:
     """One curated competition's data, as Kaggle ships it: the zip (size, sha256) and its files, safely extracted.
 
@@ -40,10 +32,10 @@ def competition_raw(
     rules the account has not accepted is recorded as "needs rules acceptance" with its rules URL (mlecurate queue
     and show list it) and fails without retries; other partitions carry on. Kept under $MLECURATE_HOME/raw/<slug>/.
     """
-    slug = context.partition_key
-    source = competition_data.source()
+    raw = storage.root().raw(context.partition_key)
+    source = sources.get().competition_data
     try:
-        record = fetch_competition(slug, source, competition_data.raw_root())
+        record = fetch_competition(raw, source)
     except RulesNotAcceptedError as error:
         raise dg.Failure(
             description=str(error),
@@ -60,7 +52,7 @@ def competition_raw(
             "extracted_bytes": record.extracted_bytes,
             "files": dg.MetadataValue.md(files or "(none)"),
             "file_count": len(record.files),
-            "folder": dg.MetadataValue.path(str(competition_data.raw_root() / slug)),
+            "folder": dg.MetadataValue.path(str(raw.path)),
         }
     )
 
@@ -70,17 +62,9 @@ def competition_raw(
     kinds={"duckdb", "csv"},
     partitions_def=curated_competition_partitions,
     deps=[competition_raw],
-    check_specs=[
-        dg.AssetCheckSpec(name, asset="competition_split", description=text, blocking=True)
-        for name, text in SPLIT_CHECKS.items()
-    ],
+    check_specs=check_specs("competition_split", LEAKAGE_CHECKS),
 )
-def competition_split(
-    context: dg.AssetExecutionContext,
-    competition_data: CompetitionDataResource,
-    annotation_store: AnnotationStoreResource,
-    warehouse: WarehouseResource,
-):
+def competition_split(context: dg.AssetExecutionContext, sources: SourcesResource, storage: StorageResource):
     """A new train/test split of one competition's public training data, in MLE-bench's layout.
 
     The curators' split recipe (random, stratified, group, temporal or released labels) decides it; the split is
@@ -90,13 +74,12 @@ def competition_split(
     splits.manifest). Blocking leakage checks run before publishing: a failing split never replaces a good one.
     """
     slug = context.partition_key
-    document, curators = split_recipe_for(slug, annotation_store.get().for_competition(slug))
-    recipe = parse_recipe(document, where=f"{slug} (recipe by {curators})")
-    download = read_download_record(competition_data.raw_root(), slug)
-    prepared = prepare_competition(
-        slug, recipe, competition_data.raw_root() / slug / "files", competition_data.prepared_root(),
-        describe_competition(slug, warehouse.get().competition(slug), recipe),
-        source={"zip_sha256": download.zip_sha256 if download else None, "recipe_by": curators},
+    root, warehouse = storage.root(), storage.warehouse()
+    document, curators = split_recipe_for(slug, storage.annotation_store().for_competition(slug))
+    download = read_download_record(root.raw(slug))
+    prepared = prepare_annotated_split(
+        slug, document, curators, root.raw(slug).files, root.prepared_root, warehouse.competition(slug),
+        overview=sources.get().meta_kaggle.description(slug), source_sha256=download.zip_sha256 if download else None,
     )  # fmt: skip
     results = [_check_result(check) for check in prepared.checks]
     if not prepared.published:
@@ -107,7 +90,7 @@ def competition_split(
             + "; ".join(f"{c.name} ({c.found})" for c in failed)
             + f". Not published; the previous split (if any) stays. Staging kept at {prepared.folder}.",
         )
-    _refresh_manifest_view(warehouse, competition_data)
+    warehouse.refresh_views(root)
     files = [{k: f.get(k) for k in ("path", "rows", "checksum", "bytes")} for f in prepared.manifest["files"]]
     rows = prepared.manifest["rows"]
     yield dg.MaterializeResult(
@@ -133,11 +116,3 @@ def _check_result(check: SplitCheck) -> dg.AssetCheckResult:
         description=check.found,
         metadata={"found": check.found, **check.metadata},
     )
-
-
-def _refresh_manifest_view(warehouse: WarehouseResource, competition_data: CompetitionDataResource) -> None:
-    files = literal(str(competition_data.prepared_root() / "*" / "manifest.json"))
-    warehouse.get().replace_views({
-        "splits.manifest": f"""SELECT m.slug, m.created_at, f.path AS file, f.rows, f.checksum, f.bytes
-                               FROM read_json({files}, union_by_name = true) AS m, unnest(m.files) AS t(f)"""
-    })  # fmt: skip

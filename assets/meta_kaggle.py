@@ -5,31 +5,23 @@ from collections.abc import Iterator
 
 import dagster as dg
 
+from assets.checks import check_specs, severity
 from assets.metadata import counts_table
-from assets.resources import MetaKaggleSource, WarehouseResource
-from curation.meta_kaggle import MetaKaggleError, read_competitions
-from validation.competitions_suite import SuiteCheck, validate_competitions
+from assets.resources import SourcesResource, StorageResource
+from curation.meta_kaggle_load import MetaKaggleChecksFailed, load_competitions
+from validation.competitions_suite import SUITE_CHECKS, SuiteCheck
+from validation.data_root import COMPETITIONS
 
-TABLE = "meta_kaggle.competitions"
-CHECKS = {
-    "unique_id_and_slug": "Id and Slug are present and unique (blocking: a duplicate stops the load).",
-    "required_fields": "The columns the funnel needs exist; every row has a title, segment and dates (blocking).",
-    "known_segments": "Every segment is one Kaggle has used; a new one is reported, not fatal.",
-    "sane_dates": "Launch dates after 2010 (the dump's 2000-01-01 placeholders are reported); deadline not before launch.",
-}
-BLOCKING = ("unique_id_and_slug", "required_fields")
+DECLARED = {check.name: check for check in SUITE_CHECKS}
 
 
 @dg.asset(
     group_name="meta_kaggle",
     kinds={"duckdb", "csv"},
-    check_specs=[
-        dg.AssetCheckSpec(name, asset="meta_kaggle_competitions", description=text, blocking=name in BLOCKING)
-        for name, text in CHECKS.items()
-    ],
+    check_specs=check_specs("meta_kaggle_competitions", SUITE_CHECKS),
 )
 def meta_kaggle_competitions(
-    context: dg.AssetExecutionContext, meta_kaggle: MetaKaggleSource, warehouse: WarehouseResource
+    context: dg.AssetExecutionContext, sources: SourcesResource, storage: StorageResource
 ) -> Iterator[dg.MaterializeResult | dg.AssetCheckResult]:
     """Every competition in Meta Kaggle's Competitions.csv, one typed row each, in table meta_kaggle.competitions.
 
@@ -37,35 +29,28 @@ def meta_kaggle_competitions(
     numbers, maps old column sets and segment names onto one schema, and runs the Great Expectations suite. A file
     that cannot be parsed, or fails a blocking check, leaves the warehouse as it was.
     """
-    source = meta_kaggle.competitions_file()
-    parsed = read_competitions(source.path)
-    frame = parsed.table.to_pandas()
-    report = validate_competitions(frame)
-    results = [_check_result(check) for check in report.checks]
-    blocking = report.failed("error")
-    if blocking:
-        yield from results
-        raise MetaKaggleError(
-            f"{source.path}: "
-            + "; ".join(f"check {c.name} failed: {c.summary}" for c in blocking)
-            + f". Table {TABLE} was left as it was."
-        )
-    rows = warehouse.get().replace_table(TABLE, parsed.table)
-    context.log.info(f"{rows:,} competitions from {source.origin}")
+    source = sources.get().meta_kaggle
+    try:
+        load = load_competitions(source, storage.root().sources(source.name), storage.warehouse())
+    except MetaKaggleChecksFailed as failed:
+        yield from (_check_result(check) for check in failed.report.checks)
+        raise
+    frame = load.parsed.table.to_pandas()
+    context.log.info(f"{load.rows:,} competitions from {load.source.origin}")
     yield dg.MaterializeResult(
         metadata={
-            "dagster/row_count": rows,
-            "table": TABLE,
-            "source": source.origin,
-            "source_file": dg.MetadataValue.path(str(source.path)),
-            "source_sha256": hashlib.sha256(source.path.read_bytes()).hexdigest(),
-            "dump_columns": len(parsed.dump_columns),
-            "columns_missing_from_dump": ", ".join(parsed.missing_optional) or "none",
-            "columns_kept_as_text": ", ".join(parsed.extra_columns) or "none",
+            "dagster/row_count": load.rows,
+            "table": COMPETITIONS,
+            "source": load.source.origin,
+            "source_file": dg.MetadataValue.path(str(load.source.path)),
+            "source_sha256": hashlib.sha256(load.source.path.read_bytes()).hexdigest(),
+            "dump_columns": len(load.parsed.dump_columns),
+            "columns_missing_from_dump": ", ".join(load.parsed.missing_optional) or "none",
+            "columns_kept_as_text": ", ".join(load.parsed.extra_columns) or "none",
             "newest_launch": str(frame["enabled_date"].max()),
             "segments": counts_table(frame["host_segment"], "segment"),
         },
-        check_results=results,
+        check_results=[_check_result(check) for check in load.report.checks],
     )
 
 
@@ -76,7 +61,7 @@ def _check_result(check: SuiteCheck) -> dg.AssetCheckResult:
     return dg.AssetCheckResult(
         check_name=check.name,
         passed=check.passed,
-        severity=dg.AssetCheckSeverity.ERROR if check.severity == "error" else dg.AssetCheckSeverity.WARN,
+        severity=severity(DECLARED[check.name]),
         metadata=metadata,
         description=check.summary,
     )

@@ -1,25 +1,21 @@
 """``split_parity``: is each reconstructed test set a faithful stand-in for the original one?"""
 
-import json
-
 import dagster as dg
 import pandas as pd
 from pydantic import Field
 
-from assets.leaderboards import leaderboards_root
+from assets.checks import check_specs, severity
 from assets.metadata import markdown_table
 from assets.partitions import curated_competition_partitions
-from assets.resources import AnnotationStoreResource, CompetitionDataResource, WarehouseResource
-from curation.competition_data import split_recipe_for
-from curation.kaggle_client import KaggleClient, KaggleError, LateSubmissionRefusedError
-from curation.leaderboards import current_board
-from curation.paths import write_atomic
-from validation.data_files import literal
-from validation.medals import Leaderboard
-from validation.metrics import METRICS, canonical_metric
-from validation.parity import OriginalScoreUnavailable, ParityTolerance, load_parity_inputs, parity_report
+from assets.resources import SourcesResource, StorageResource
+from curation.split_parity import ParityError, check_split_parity
+from validation.checks import Check
+from validation.parity import ParityTolerance
 
-PARITY_FILE = "parity.json"
+SCORES_AGREE = Check("scores_agree", "The verdict is parity: scores (or, without labels, features) agree.",
+                     severity="warning")  # fmt: skip
+SAMPLE_EARNS_NO_MEDAL = Check("sample_earns_no_medal",
+                              "The sample submission earns no medal on the real leaderboard.")  # fmt: skip
 
 
 class ParityConfig(dg.Config):
@@ -37,25 +33,13 @@ class ParityConfig(dg.Config):
     kinds={"sklearn", "duckdb"},
     partitions_def=curated_competition_partitions,
     deps=["competition_split"],
-    check_specs=[
-        dg.AssetCheckSpec(
-            "scores_agree",
-            asset="split_parity",
-            description="The verdict is parity: scores (or, without labels, features) agree.",
-        ),
-        dg.AssetCheckSpec(
-            "sample_earns_no_medal",
-            asset="split_parity",
-            description="The sample submission earns no medal on the real leaderboard.",
-        ),
-    ],  # fmt: skip
+    check_specs=check_specs("split_parity", (SCORES_AGREE, SAMPLE_EARNS_NO_MEDAL)),
 )
 def split_parity(
     context: dg.AssetExecutionContext,
     config: ParityConfig,
-    competition_data: CompetitionDataResource,
-    annotation_store: AnnotationStoreResource,
-    warehouse: WarehouseResource,
+    sources: SourcesResource,
+    storage: StorageResource,
 ):
     """Evidence that the new test set scores like the original: the sample submission and a deterministic baseline
     (linear model on TF-IDF, numeric and one-hot features, trained on the new train set) scored on the new test set
@@ -65,25 +49,17 @@ def split_parity(
     prepared/<slug>/parity.json and the view validation.parity.
     """
     slug = context.partition_key
-    document, _ = split_recipe_for(slug, annotation_store.get().for_competition(slug))
-    metric = document.get("metric") or canonical_metric(
-        warehouse.get().competition(slug).get("evaluation_algorithm_name")
-    )
-    if metric not in METRICS:
-        raise dg.Failure(f"{slug}: no metric mlecurate can grade ({metric}); name one in the split recipe (key metric)")
-    board = current_board(leaderboards_root(), slug)  # the current snapshot, else an MLE-bench board file
-    board_file = competition_data.leaderboard_file(slug)
-    if board is None and board_file:
-        board = Leaderboard.from_mlebench_csv(board_file)
-    scores = board.scores if board is not None else None
-    prepared = competition_data.prepared_root() / slug
-    inputs = load_parity_inputs(prepared, competition_data.raw_root() / slug / "files", document, metric, scores)
-    client = competition_data.kaggle_client() if config.kaggle_late_submissions else None
-    scorer = _kaggle_scorer(client, slug, prepared) if client is not None else None
+    root, warehouse = storage.root(), storage.warehouse()
     tolerance = ParityTolerance(config.score_tolerance, config.adversarial_auc_tolerance)
-    report = parity_report(inputs, tolerance, kaggle_scorer=scorer)
-    write_atomic(prepared / PARITY_FILE, json.dumps({"slug": slug, **report.to_dict()}, indent=2) + "\n")
-    _refresh_parity_view(warehouse, competition_data)
+    try:
+        report = check_split_parity(
+            slug, root, storage.annotation_store().for_competition(slug), warehouse.competition(slug), tolerance,
+            sources.get(), late_submissions=config.kaggle_late_submissions,
+        )  # fmt: skip
+    except ParityError as error:
+        raise dg.Failure(str(error)) from error
+    warehouse.refresh_views(root)
+    metric = report.metric
     rows = pd.DataFrame(report.rows)
     medal = (
         "no leaderboard configured (MLECURATE_LEADERBOARDS)" if report.sample_medal is None
@@ -103,33 +79,19 @@ def split_parity(
         },
         check_results=[
             dg.AssetCheckResult(
-                check_name="scores_agree",
+                check_name=SCORES_AGREE.name,
                 passed=report.verdict == "parity",
-                severity=dg.AssetCheckSeverity.WARN,
+                severity=severity(SCORES_AGREE),
                 description=f"{report.verdict}: {report.reason}",
             ),
-            dg.AssetCheckResult(check_name="sample_earns_no_medal", passed=not report.sample_medal, description=medal),
+            dg.AssetCheckResult(
+                check_name=SAMPLE_EARNS_NO_MEDAL.name,
+                passed=not report.sample_medal,
+                severity=severity(SAMPLE_EARNS_NO_MEDAL),
+                description=medal,
+            ),
         ],  # fmt: skip
     )
-
-
-def _kaggle_scorer(client: KaggleClient, slug: str, prepared):
-    """Score a submission frame on Kaggle's original test set through a late submission."""
-
-    def score(name: str, frame: pd.DataFrame) -> float:
-        path = prepared / f".kaggle-{name.replace(' ', '-')}.csv"
-        frame.to_csv(path, index=False)
-        try:
-            private, _ = client.score_late_submission(slug, path, f"mlecurate parity check: {name}")
-        except LateSubmissionRefusedError as error:
-            raise OriginalScoreUnavailable(f"late submissions refused: {error}") from error
-        except KaggleError as error:
-            raise OriginalScoreUnavailable(f"Kaggle could not score the {name}: {error}") from error
-        finally:
-            path.unlink(missing_ok=True)
-        return private
-
-    return score
 
 
 def _interval_plot(rows: pd.DataFrame, width: int = 40) -> str:
@@ -146,12 +108,3 @@ def _interval_plot(rows: pd.DataFrame, width: int = 40) -> str:
         cells[round((row.score - low) / span * width)] = "o"
         lines.append(f"{row.submission + ' / ' + row.test_set:34} |{''.join(cells)}| {row.score:.5f}")
     return "```\n" + "\n".join(lines) + "\n```"
-
-
-def _refresh_parity_view(warehouse: WarehouseResource, competition_data: CompetitionDataResource) -> None:
-    files = literal(str(competition_data.prepared_root() / "*" / PARITY_FILE))
-    warehouse.get().replace_views({
-        "validation.parity": f"""SELECT p.slug, p.metric, p.verdict, p.reason, p.adversarial_auc, p.sample_medal,
-                                        r.submission, r.test_set, r.rows, r.score, r.low, r.high
-                                 FROM read_json({files}, union_by_name = true) AS p, unnest(p.rows) AS t(r)"""
-    })  # fmt: skip

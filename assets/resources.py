@@ -1,69 +1,71 @@
-"""Resource types the assets ask for: where data comes from and goes. ``pipelines`` fills them from the environment."""
+"""Resource types the assets ask for: where things are kept, where they come from, Kaggle's credentials.
+
+``pipelines.resources`` fills them from the settings; tests build them with explicit values.
+"""
 
 from pathlib import Path
 
 import dagster as dg
 
 from curation.annotations import AnnotationStore
-from curation.competition_data import CompetitionSource, KaggleSource, competition_source
-from curation.kaggle_client import KaggleClient
-from curation.paths import annotations_dir, data_root, warehouse_path
-from curation.sources import SourceFile, meta_kaggle_competitions_file
+from curation.sources import Sources, choose_sources
+from curation.sources.kaggle_client import KaggleClient, KaggleCredentials
 from curation.warehouse import Warehouse
+from validation.data_root import DataRoot
 
 
-class MetaKaggleSource(dg.ConfigurableResource):
-    """Meta Kaggle's origin: ``demo`` (generated), ``kaggle`` (dataset kaggle/meta-kaggle) or a folder path."""
+class KaggleResource(dg.ConfigurableResource):
+    """Kaggle credentials for the real ``kaggle`` client. Filled from ``dg.EnvVar`` (KAGGLE_API_TOKEN, or
+    KAGGLE_USERNAME and KAGGLE_KEY), so the UI shows the variables' names, never their values; or a folder holding
+    kaggle.json."""
 
-    setting: str = "demo"
+    api_token: str | None = None
+    username: str | None = None
+    key: str | None = None
+    config_dir: str = ""
 
-    def competitions_file(self) -> SourceFile:
-        return meta_kaggle_competitions_file(self.setting)
-
-
-class WarehouseResource(dg.ConfigurableResource):
-    """The DuckDB warehouse; an empty path means ``$MLECURATE_HOME/warehouse.duckdb``."""
-
-    path: str = ""
-
-    def get(self) -> Warehouse:
-        return Warehouse(Path(self.path) if self.path else warehouse_path())
+    def client(self) -> KaggleClient:
+        return KaggleClient(KaggleCredentials(self.api_token, self.username, self.key,
+                                              Path(self.config_dir) if self.config_dir else None))  # fmt: skip
 
 
-class AnnotationStoreResource(dg.ConfigurableResource):
-    """Curators' annotation files; an empty root means ``$MLECURATE_ANNOTATIONS`` or ``$MLECURATE_HOME/annotations``."""
+class StorageResource(dg.ConfigurableResource):
+    """The data root (MLECURATE_HOME): the warehouse, raw downloads, prepared splits, leaderboard history; and the
+    curators' annotation files (MLECURATE_ANNOTATIONS, default <home>/annotations)."""
 
-    root: str = ""
+    home: str
+    annotations: str = ""
 
-    def get(self) -> AnnotationStore:
-        return AnnotationStore(Path(self.root) if self.root else annotations_dir())
+    def root(self) -> DataRoot:
+        Path(self.home).mkdir(parents=True, exist_ok=True)
+        return DataRoot(Path(self.home), Path(self.annotations) if self.annotations else None)
+
+    def warehouse(self) -> Warehouse:
+        return Warehouse(self.root().warehouse)
+
+    def annotation_store(self) -> AnnotationStore:
+        return AnnotationStore(self.root().annotations)
 
 
-class CompetitionDataResource(dg.ConfigurableResource):
-    """Where competition data comes from (a mirror folder, the demo, or Kaggle) and where it is kept."""
+class SourcesResource(dg.ConfigurableResource):
+    """Where Meta Kaggle, competition data and leaderboards come from (see ``curation.sources``): MLECURATE_META_KAGGLE
+    (demo, kaggle or a folder), MLECURATE_KAGGLE_MIRROR and MLECURATE_LEADERBOARDS (folders)."""
 
-    mirror: str = ""  # MLECURATE_KAGGLE_MIRROR: a folder of <slug>/<slug>.zip
-    meta_kaggle: str = "demo"  # the demo Meta Kaggle source implies demo competition data
-    leaderboards: str = ""  # MLECURATE_LEADERBOARDS: a folder of <slug>/leaderboard.csv (MLE-bench's format)
+    meta_kaggle: str = "demo"
+    kaggle_mirror: str = ""
+    leaderboards: str = ""
+    kaggle: KaggleResource | None = None  # None: no credentials (a Kaggle call then says how to set them)
 
-    def source(self) -> CompetitionSource:
-        return competition_source(self.mirror, self.meta_kaggle)
+    def get(self) -> Sources:
+        return choose_sources(
+            self.meta_kaggle, self.kaggle.client() if self.kaggle else KaggleClient(),
+            mirror=Path(self.kaggle_mirror) if self.kaggle_mirror else None,
+            leaderboards=Path(self.leaderboards) if self.leaderboards else None,
+        )  # fmt: skip
 
-    def raw_root(self) -> Path:
-        return data_root() / "raw"
 
-    def prepared_root(self) -> Path:
-        return data_root() / "prepared"
+class LeaderboardAgeResource(dg.ConfigurableResource):
+    """How old a board may be before the schedule refreshes it and ``boards_fresh`` flags it
+    (MLECURATE_LEADERBOARD_MAX_AGE_DAYS)."""
 
-    def kaggle_client(self) -> KaggleClient | None:
-        """The Kaggle client when competition data comes from Kaggle (not a mirror or the demo)."""
-        source = self.source()
-        return source.client if isinstance(source, KaggleSource) else None
-
-    def leaderboards_source(self):
-        """Where leaderboards come from: the MLE-bench folder when set, else the competition data source."""
-        return Path(self.leaderboards) if self.leaderboards else self.source()
-
-    def leaderboard_file(self, slug: str) -> Path | None:
-        path = Path(self.leaderboards) / slug / "leaderboard.csv" if self.leaderboards else None
-        return path if path is not None and path.is_file() else None
+    max_age_days: float = 7.0

@@ -22,7 +22,7 @@ sys.path.insert(0, str(PROJECT))
 
 from splits.layout import prepare_competition  # noqa: E402
 from splits.recipe import parse_recipe  # noqa: E402
-from validation.medals import Leaderboard  # noqa: E402
+from validation.leaderboard import read_leaderboard  # noqa: E402
 from validation.parity import load_parity_inputs, parity_report  # noqa: E402
 
 SHARED = PROJECT.parent / "shared" / "data"
@@ -46,13 +46,13 @@ def main() -> None:
         raw = SHARED / "competitions" / slug
         prepare_competition(slug, recipe, raw, out, "")
         board_file = SHARED / "mle-bench" / "competitions" / slug / "leaderboard.csv"
-        scores = Leaderboard.from_mlebench_csv(board_file).scores if board_file.is_file() else None
-        report = parity_report(load_parity_inputs(out / slug, raw, recipe.to_document(), recipe.metric, scores))
+        board = read_leaderboard(board_file) if board_file.is_file() else None
+        report = parity_report(load_parity_inputs(out / slug, raw, recipe.to_document(), recipe.metric, board))
         for row in report.rows:
             print(f"| {slug} | {recipe.metric} | {row['submission']} | {row['test_set']} | {row['rows']:,} | "
                   f"{row['score']:.4f} [{row['low']:.4f}, {row['high']:.4f}] | {report.verdict} |")  # fmt: skip
-        place = "no leaderboard" if scores is None else (
-            f"sample ranks {report.sample_rank:,} of {len(scores):,}, {'MEDAL' if report.sample_medal else 'no medal'}"
+        place = "no leaderboard" if board is None else (
+            f"sample ranks {report.sample_rank:,} of {board.team_count:,}, {'MEDAL' if report.sample_medal else 'no medal'}"
         )  # fmt: skip
         notes.append(f"- {slug}: adversarial AUC {report.adversarial_auc}; {place}; {report.reason}")
     print()

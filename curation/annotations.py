@@ -1,6 +1,6 @@
 """Curators' annotations: one small YAML file per competition and curator, made to live in git.
 
->>> store = AnnotationStore(annotations_dir())
+>>> store = AnnotationStore(root.annotations)
 >>> store.update("titanic", "alice", {"complexity": "low", "decision": "include", "reason": "classic tabular"})
 
 Layout: ``<store>/<slug>/<curator>.yaml``. Several curators annotate one competition without ever touching each
@@ -33,7 +33,7 @@ from pathlib import Path
 
 import yaml
 
-from curation.paths import write_atomic
+from validation.data_root import write_atomic
 
 FORMAT_VERSION = 1
 COMPLEXITIES = ("low", "medium", "high")

@@ -27,6 +27,8 @@ from datetime import UTC, datetime
 import pandas as pd
 import pyarrow as pa
 
+from curation.warehouse import Warehouse
+from validation.data_root import CANDIDATES, COMPETITIONS
 from validation.metrics import canonical_metric
 
 
@@ -140,6 +142,12 @@ def screen_competitions(competitions: pa.Table | pd.DataFrame, rules: CandidateR
         + funnel
     )
     return Screening(candidates=frame[CANDIDATE_COLUMNS].reset_index(drop=True), funnel=funnel_frame)
+
+
+def screen_candidates(warehouse: Warehouse, rules: CandidateRules) -> tuple[Screening, int]:
+    """Screen the warehouse's competitions and replace the candidates table; (screening, rows written)."""
+    screening = screen_competitions(warehouse.read_table(COMPETITIONS), rules)
+    return screening, warehouse.replace_table(CANDIDATES, screening.candidates)
 
 
 def _say(frame: pd.DataFrame, text: str) -> pd.Series:

@@ -8,7 +8,8 @@ curator who decided said include), ``exclude`` (every one said exclude), ``dispu
 Only ``include`` makes a member. Complexity and category consolidate the same way: agreed values are kept, a
 disagreement leaves the value empty and says so, never picks one. An include of a competition that a rule
 excluded stands, flagged with the rule it overrides. Included slugs that Meta Kaggle does not have are listed in
-``missing_from_meta_kaggle``, not dropped silently.
+``missing_from_meta_kaggle``, not dropped silently. Which curator's split recipe counts is decided here too
+(:func:`split_recipe_for`).
 """
 
 from __future__ import annotations
@@ -19,7 +20,10 @@ from dataclasses import dataclass
 
 import pandas as pd
 
-from curation.annotations import Annotation
+from curation.annotations import Annotation, AnnotationStore
+from curation.competition_data import read_download_record
+from curation.warehouse import Warehouse
+from validation.data_root import ANNOTATIONS, CANDIDATES, CONSOLIDATED, CURATED, DataRoot
 
 ANNOTATION_COLUMNS = [
     "slug", "curator", "complexity", "category", "decision", "reason", "note", "split_recipe", "updated_at",
@@ -115,3 +119,84 @@ def _agree(group: pd.DataFrame, field: str) -> tuple[str | None, str, str]:
 
 def _listing(group: pd.DataFrame, field: str) -> str:
     return "; ".join(f"{curator}: {value}" for curator, value in zip(group["curator"], group[field], strict=True))
+
+
+class SplitRecipeChoiceError(ValueError):
+    """Curators gave a competition no split recipe, or different ones; the message says what to do."""
+
+
+def split_recipe_for(slug: str, annotations: list[Annotation]) -> tuple[dict, str]:
+    """The split recipe curators gave ``slug`` and who gave it; curators who excluded it are not asked.
+
+    Raises :class:`SplitRecipeChoiceError` when there is none, or when curators gave different ones.
+    """
+    given = {a.curator: a.split_recipe for a in annotations if a.split_recipe and a.decision != "exclude"}
+    distinct = {json.dumps(r, sort_keys=True) for r in given.values()}
+    if not given:
+        raise SplitRecipeChoiceError(
+            f"{slug}: no split recipe; add one with `mlecurate annotate {slug} --curator NAME --split-recipe FILE.yaml`"
+        )
+    if len(distinct) > 1:
+        raise SplitRecipeChoiceError(
+            f"{slug}: curators {', '.join(sorted(given))} gave different split recipes; agree on one"
+        )
+    curator = sorted(given)[0]
+    return given[curator], ", ".join(sorted(given))
+
+
+def load_annotations(store: AnnotationStore, warehouse: Warehouse) -> tuple[pd.DataFrame, int]:
+    """Read every annotation file (the first malformed one raises, naming file and field) into the annotations table."""
+    frame = annotations_frame(store.all())
+    return frame, warehouse.replace_table(ANNOTATIONS, frame)
+
+
+@dataclass(frozen=True)
+class CuratedBenchmark:
+    result: Consolidation
+    members: int  # rows written to the curated table
+    disputed: pd.DataFrame  # competitions whose curators disagree on the decision or the complexity
+    overrides: pd.DataFrame  # members a candidate rule excluded
+
+
+def curate(warehouse: Warehouse) -> CuratedBenchmark:
+    """Consolidate the annotations against the candidates; replace the curated and consolidated tables together."""
+    result = consolidate(warehouse.read_table(ANNOTATIONS), warehouse.read_table(CANDIDATES))
+    counts = warehouse.replace_tables({CURATED: result.curated, CONSOLIDATED: result.consolidated})
+    consolidated = result.consolidated
+    disputed = consolidated[
+        (consolidated["decision"] == "disputed") | (consolidated["complexity_status"] == "disputed")
+    ]
+    overrides = result.curated[result.curated["overrides_rule"].notna()]
+    return CuratedBenchmark(result, counts[CURATED], disputed, overrides)
+
+
+def curated_slugs(warehouse: Warehouse) -> list[str] | None:
+    """The members' slugs, sorted; None before the curated table exists."""
+    if not warehouse.has_table(CURATED):
+        return None
+    return warehouse.query(f"SELECT slug FROM {CURATED} ORDER BY slug")["slug"].tolist()
+
+
+def members_status(curated: pd.DataFrame, root: DataRoot) -> pd.DataFrame:
+    """The members (table curation.curated) with their download and split status, as ``mlecurate curated`` lists them.
+
+    Columns: slug, complexity ("disputed" when curators disagree), category, data (the download record's status, or
+    "-"), split ("prepared" once a split is published, else "-"), overrides (the candidate rule an include overrides).
+    """
+    records = {slug: read_download_record(root.raw(slug)) for slug in curated["slug"]}
+    return pd.DataFrame({
+        "slug": curated["slug"],
+        "complexity": curated["complexity"].fillna("disputed"),
+        "category": curated["category"].fillna(""),
+        "data": [records[s].status if records[s] else "-" for s in curated["slug"]],
+        "split": ["prepared" if root.prepared(s).manifest.is_file() else "-" for s in curated["slug"]],
+        "overrides": curated["overrides_rule"].fillna(""),
+    })  # fmt: skip
+
+
+def complexity_counts(curated: pd.DataFrame) -> dict[str | None, int]:
+    """How many members have each consolidated complexity, in name order; None (disputed or missing) last."""
+    complexity = curated["complexity"]
+    counts = {level: int(n) for level, n in sorted(complexity.dropna().value_counts().items())}
+    unresolved = int(complexity.isna().sum())
+    return {**counts, None: unresolved} if unresolved else counts

@@ -1,6 +1,6 @@
 """The DuckDB warehouse: one file, one writer at a time, every table replaced whole or not at all.
 
->>> Warehouse(warehouse_path()).replace_table("curation.candidates", table)
+>>> Warehouse(root.warehouse).replace_table(CANDIDATES, table)
 
 DuckDB lets one process write a database file at a time (readers in other processes are locked out too), and
 Dagster runs independent steps in parallel processes. So every connection here waits for the file lock, up to
@@ -18,6 +18,8 @@ from pathlib import Path
 import duckdb
 import pandas as pd
 import pyarrow as pa
+
+from validation.data_root import BUILT_BY, COMPETITIONS, DataRoot
 
 
 class WarehouseLockedError(RuntimeError):
@@ -80,6 +82,12 @@ class Warehouse:
                 raise
         return counts
 
+    def refresh_views(self, root: DataRoot) -> None:
+        """(Re)create every view over the data root's files that exist (``DataRoot.views``)."""
+        views = root.views()
+        if views:
+            self.replace_views(views)
+
     def replace_views(self, views: dict[str, str]) -> None:
         """(Re)create views ``schema.name`` -> ``SELECT ...``; the way files under the data root reach the warehouse."""
         with self.connect() as con:
@@ -98,20 +106,20 @@ class Warehouse:
             ).fetchone()[0]
         return bool(found)
 
-    def read_table(self, name: str, built_by: str) -> pd.DataFrame:
-        """The whole of a small table as a DataFrame; ``built_by`` names the asset to run when it is missing."""
+    def read_table(self, name: str) -> pd.DataFrame:
+        """The whole of a small table as a DataFrame; a missing table names the asset that builds it."""
         if not self.has_table(name):
             raise MissingTableError(
-                f"{self.path}: table {name} does not exist yet; materialise the asset {built_by} first"
+                f"{self.path}: table {name} does not exist yet; materialise the asset {BUILT_BY[name]} first"
             )
         with self.connect(read_only=True) as con:
             return con.sql(f"SELECT * FROM {name}").df()
 
     def competition(self, slug: str) -> dict:
         """Meta Kaggle's row for ``slug`` as a dict (NULLs as None), or {} when the table or the slug is missing."""
-        if not self.has_table("meta_kaggle.competitions"):
+        if not self.has_table(COMPETITIONS):
             return {}
-        found = self.query("SELECT * FROM meta_kaggle.competitions WHERE slug = ?", [slug])
+        found = self.query(f"SELECT * FROM {COMPETITIONS} WHERE slug = ?", [slug])
         if found.empty:
             return {}
         return {key: (None if pd.isna(value) else value) for key, value in found.iloc[0].to_dict().items()}
@@ -120,3 +128,34 @@ class Warehouse:
         """Run a read-only query and return a DataFrame (for small results)."""
         with self.connect(read_only=True) as con:
             return con.execute(sql, params or []).df()
+
+    # Reads for the command line (curation.cli): small, and named for what curators ask.
+
+    def table_counts(self) -> dict[str, int]:
+        """The row count of every table and view, by ``schema.name``, in name order."""
+        with self.connect(read_only=True) as con:
+            names = con.execute(
+                "SELECT table_schema || '.' || table_name FROM information_schema.tables ORDER BY 1"
+            ).fetchall()
+            return {name: con.execute(f"SELECT count(*) FROM {name}").fetchone()[0] for (name,) in names}
+
+    def rows_for_slug(self, name: str, slug: str) -> pd.DataFrame | None:
+        """The rows of table ``name`` about competition ``slug``; None when the table does not exist (yet)."""
+        if not self.has_table(name):
+            return None
+        return self.query(f"SELECT * FROM {name} WHERE slug = ?", [slug])
+
+    def competition_slugs(self) -> list[str] | None:
+        """Every slug in Meta Kaggle's competitions; None before ``meta_kaggle_competitions`` has run."""
+        if not self.has_table(COMPETITIONS):
+            return None
+        return self.query(f"SELECT slug FROM {COMPETITIONS}")["slug"].tolist()
+
+    def metric_directions(self) -> dict[str, bool]:
+        """Meta Kaggle's ``evaluation_algorithm_is_max`` by slug, where it gives one ({} without the table)."""
+        if not self.has_table(COMPETITIONS):
+            return {}
+        found = self.query(
+            f"SELECT slug, evaluation_algorithm_is_max FROM {COMPETITIONS} WHERE evaluation_algorithm_is_max IS NOT NULL"
+        )
+        return dict(zip(found["slug"], found["evaluation_algorithm_is_max"].astype(bool), strict=True))

@@ -1,20 +1,22 @@
-"""The Dagster entry point: every asset, check, job, sensor and resource, loaded in one place."""
+"""The Dagster entry point: every asset, check, job, schedule, sensor and resource, loaded in one place."""
 
 import dagster as dg
 
 from assets import annotations, candidates, competition_data, leaderboards, meta_kaggle, parity
+from curation.settings import Settings
 from pipelines.jobs import curation_job, prepare_job, refresh_leaderboards_job
-from pipelines.resources import resources_from_environment
-from pipelines.schedules import leaderboard_refresh_schedule
+from pipelines.resources import resources_from_settings
+from pipelines.schedules import leaderboard_refresh_schedule_for
 from pipelines.sensors import curated_members_sensor
 
 ASSET_MODULES = [meta_kaggle, candidates, annotations, competition_data, parity, leaderboards]
+SETTINGS = Settings.from_environment()
 
 defs = dg.Definitions(
     assets=dg.load_assets_from_modules(ASSET_MODULES),
     asset_checks=dg.load_asset_checks_from_modules(ASSET_MODULES),
     jobs=[curation_job, prepare_job, refresh_leaderboards_job],
-    schedules=[leaderboard_refresh_schedule],
+    schedules=[leaderboard_refresh_schedule_for(SETTINGS.leaderboard_cron)],
     sensors=[curated_members_sensor],
-    resources=resources_from_environment(),
+    resources=resources_from_settings(SETTINGS),
 )

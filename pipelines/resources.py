@@ -1,22 +1,31 @@
-"""The one place where environment variables become resources."""
-
-import os
+"""The one place where settings become resources (``curation.settings`` is the one place that reads the environment)."""
 
 import dagster as dg
 
-from assets.resources import AnnotationStoreResource, CompetitionDataResource, MetaKaggleSource, WarehouseResource
+from assets.resources import KaggleResource, LeaderboardAgeResource, SourcesResource, StorageResource
+from curation.settings import Settings
+
+# Which KaggleResource field each credential variable fills.
+KAGGLE_FIELDS = {"KAGGLE_API_TOKEN": "api_token", "KAGGLE_USERNAME": "username", "KAGGLE_KEY": "key"}
+
+
+def resources_from_settings(settings: Settings) -> dict[str, dg.ConfigurableResource]:
+    """Resources for ``settings``; Kaggle's secrets go in as ``dg.EnvVar`` (the UI shows names, never values)."""
+    kaggle = KaggleResource(
+        **{KAGGLE_FIELDS[name]: dg.EnvVar(name) for name in settings.kaggle_credential_variables},
+        config_dir=str(settings.kaggle.config_dir or ""),
+    )
+    return {
+        "storage": StorageResource(home=str(settings.home), annotations=str(settings.annotations or "")),
+        "sources": SourcesResource(
+            meta_kaggle=settings.meta_kaggle,
+            kaggle_mirror=str(settings.kaggle_mirror or ""),
+            leaderboards=str(settings.leaderboards or ""),
+            kaggle=kaggle,
+        ),
+        "leaderboard_age": LeaderboardAgeResource(max_age_days=settings.leaderboard_max_age_days),
+    }
 
 
 def resources_from_environment() -> dict[str, dg.ConfigurableResource]:
-    """The one place environment variables become resources."""
-    meta_kaggle = os.environ.get("MLECURATE_META_KAGGLE") or "demo"
-    return {
-        "meta_kaggle": MetaKaggleSource(setting=meta_kaggle),
-        "competition_data": CompetitionDataResource(
-            mirror=os.environ.get("MLECURATE_KAGGLE_MIRROR") or "",
-            meta_kaggle=meta_kaggle,
-            leaderboards=os.environ.get("MLECURATE_LEADERBOARDS") or "",
-        ),
-        "warehouse": WarehouseResource(),
-        "annotation_store": AnnotationStoreResource(),
-    }
+    return resources_from_settings(Settings.from_environment())

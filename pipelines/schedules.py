@@ -1,28 +1,30 @@
 """Schedules: the weekly leaderboard refresh."""
 
-import os
-
 import dagster as dg
 
-from assets.leaderboards import leaderboards_root, max_age_days
 from assets.partitions import curated_competition_partitions
-from curation.leaderboards import needs_refresh
+from assets.resources import LeaderboardAgeResource, StorageResource
+from curation.leaderboard_history import needs_refresh
 from pipelines.jobs import refresh_leaderboards_job
 
-CRON = os.environ.get("MLECURATE_LEADERBOARD_CRON") or "0 6 * * 1"  # Mondays 06:00 UTC
 
+def leaderboard_refresh_schedule_for(cron: str) -> dg.ScheduleDefinition:
+    @dg.schedule(
+        name="leaderboard_refresh_schedule",
+        job=refresh_leaderboards_job,
+        cron_schedule=cron,
+        execution_timezone="UTC",
+        description="Refresh the leaderboard of every curated competition whose last refresh is older than "
+        "MLECURATE_LEADERBOARD_MAX_AGE_DAYS (default 7); cron from MLECURATE_LEADERBOARD_CRON.",
+    )
+    def leaderboard_refresh_schedule(
+        context: dg.ScheduleEvaluationContext, storage: StorageResource, leaderboard_age: LeaderboardAgeResource
+    ):
+        slugs = context.instance.get_dynamic_partitions(curated_competition_partitions.name)
+        when, root, days = context.scheduled_execution_time, storage.root(), leaderboard_age.max_age_days
+        due = [slug for slug in slugs if needs_refresh(root.leaderboards(slug), days, when)]
+        if not due:
+            return dg.SkipReason(f"all {len(slugs)} leaderboards are younger than {days:g} days")
+        return [dg.RunRequest(partition_key=slug, run_key=f"leaderboard:{slug}:{when:%Y-%m-%d}") for slug in due]
 
-@dg.schedule(
-    job=refresh_leaderboards_job,
-    cron_schedule=CRON,
-    execution_timezone="UTC",
-    description="Refresh the leaderboard of every curated competition whose last refresh is older than "
-    "MLECURATE_LEADERBOARD_MAX_AGE_DAYS (default 7); cron from MLECURATE_LEADERBOARD_CRON.",
-)
-def leaderboard_refresh_schedule(context: dg.ScheduleEvaluationContext):
-    slugs = context.instance.get_dynamic_partitions(curated_competition_partitions.name)
-    when = context.scheduled_execution_time
-    due = [slug for slug in slugs if needs_refresh(leaderboards_root(), slug, max_age_days(), when)]
-    if not due:
-        return dg.SkipReason(f"all {len(slugs)} leaderboards are younger than {max_age_days():g} days")
-    return [dg.RunRequest(partition_key=slug, run_key=f"leaderboard:{slug}:{when:%Y-%m-%d}") for slug in due]
+    return leaderboard_refresh_schedule

@@ -3,7 +3,8 @@
 import dagster as dg
 
 from assets.partitions import curated_competition_partitions, missing_partitions
-from assets.resources import WarehouseResource
+from assets.resources import StorageResource
+from curation.curated import curated_slugs
 from pipelines.jobs import prepare_job
 
 
@@ -13,11 +14,10 @@ from pipelines.jobs import prepare_job
     default_status=dg.DefaultSensorStatus.RUNNING,
     description="Adds a partition for every new member of curation.curated and asks for its data and split.",
 )
-def curated_members_sensor(context: dg.SensorEvaluationContext, warehouse: WarehouseResource) -> dg.SensorResult:
-    store = warehouse.get()
-    if not store.has_table("curation.curated"):
+def curated_members_sensor(context: dg.SensorEvaluationContext, storage: StorageResource) -> dg.SensorResult:
+    slugs = curated_slugs(storage.warehouse())
+    if slugs is None:
         return dg.SensorResult(skip_reason="curation.curated does not exist yet: materialise curated_competitions")
-    slugs = store.query("SELECT slug FROM curation.curated ORDER BY slug")["slug"].tolist()
     new = missing_partitions(context.instance, slugs)
     if not new:
         return dg.SensorResult(skip_reason=f"all {len(slugs)} curated competitions have a partition")

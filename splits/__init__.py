@@ -1,1 +1,1 @@
-"""Splits: declarative split recipes, DuckDB split builders and the MLE-bench layout writer (issue 3; not built yet)."""
+"""Splits: declarative split recipes, the streaming DuckDB split builder, and the MLE-bench layout writer."""

@@ -1,6 +1,6 @@
 """Build a new train/test split from a competition's public training data, streaming through DuckDB.
 
->>> result = build_split(recipe, raw_dir=Path("raw/titanic/files"), out_dir=Path("staging"))
+>>> result = build_split(recipe, raw_dir=root.raw("titanic").files, out_dir=root.prepared("titanic").staging.path)
 
 Deterministic and independent of input row order: every row belongs to a *unit* (its id; its group for ``group``;
 its content when there is no id), and units are ranked by ``md5(seed:unit)``. The test set takes units in that
@@ -25,6 +25,7 @@ import duckdb
 
 from splits.recipe import SplitRecipe
 from validation.data_files import DataFileError, columns_of, copy_sql, literal, quote, reader_sql
+from validation.data_root import TEST, TRAIN, PreparedFolder
 
 
 class SplitError(ValueError):
@@ -62,7 +63,7 @@ def build_split(
     """Split ``raw_dir/<train_file>`` by ``recipe`` into ``out_dir/public`` and ``out_dir/private``."""
     where = f"{slug}: " if slug else ""
     owned = con is None
-    con = con or connect(out_dir / ".scratch")
+    con = con or connect(PreparedFolder(out_dir).scratch)
     try:
         return _build(con, recipe, raw_dir, out_dir, where)
     except DataFileError as error:
@@ -80,15 +81,14 @@ def _build(con, recipe: SplitRecipe, raw_dir: Path, out_dir: Path, where: str) -
         value = getattr(recipe, key)
         if value:
             _require(columns, [value], key, train_path, where, True)
-    public = out_dir / "public"
-    private = out_dir / "private"
-    public.mkdir(parents=True, exist_ok=True)
-    private.mkdir(parents=True, exist_ok=True)
+    folder = PreparedFolder(out_dir)
+    folder.public.mkdir(parents=True, exist_ok=True)
+    folder.private.mkdir(parents=True, exist_ok=True)
     extension = Path(recipe.train_file).suffix.lower()
     train_out, test_out, answers_out = (
-        public / f"train{extension}",
-        public / f"test{extension}",
-        private / "answers.csv",
+        folder.new_public_file(TRAIN, extension),
+        folder.new_public_file(TEST, extension),
+        folder.answers,
     )
 
     if recipe.kind == "released_labels":

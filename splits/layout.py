@@ -1,6 +1,6 @@
 """Write a competition's prepared split in MLE-bench's layout, check it, and publish it atomically.
 
->>> prepared = prepare_competition("titanic", recipe, raw_files, prepared_root, description)
+>>> prepared = prepare_competition("titanic", recipe, root.raw("titanic").files, root.prepared_root, description)
 
 Layout (``<prepared_root>/<slug>/``)::
 
@@ -25,11 +25,10 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from splits.builder import SplitResult, build_split, connect
-from splits.recipe import SplitRecipe
+from splits.recipe import SplitRecipe, parse_recipe
 from validation.data_files import columns_of, content_checksum, copy_sql, quote, reader_sql
+from validation.data_root import PreparedFolder
 from validation.leakage import LeakageFacts, SplitCheck, check_prepared_split
-
-MANIFEST = "manifest.json"
 
 
 @dataclass(frozen=True)
@@ -46,16 +45,15 @@ def prepare_competition(
     slug: str, recipe: SplitRecipe, raw_files: Path, prepared_root: Path, description: str, source: dict | None = None
 ) -> PreparedSplit:
     """Build, check and (when every check passes) publish ``<prepared_root>/<slug>``."""
-    final = prepared_root / slug
-    staging = prepared_root / f".{slug}.staging"
-    shutil.rmtree(staging, ignore_errors=True)
-    con = connect(prepared_root / f".{slug}.scratch")
+    final = PreparedFolder(prepared_root / slug)
+    staging = final.staging
+    shutil.rmtree(staging.path, ignore_errors=True)
+    con = connect(final.scratch)
     try:
-        result = build_split(recipe, raw_files, staging, slug, con)
-        sample = staging / "public" / "sample_submission.csv"
-        _write_sample_submission(con, recipe, raw_files, result, sample)
-        _answers_in_submission_format(con, recipe, result, sample)
-        (staging / "public" / "description.md").write_text(description, encoding="utf-8")
+        result = build_split(recipe, raw_files, staging.path, slug, con)
+        _write_sample_submission(con, recipe, raw_files, result, staging.sample_submission)
+        _answers_in_submission_format(con, recipe, result, staging.sample_submission)
+        staging.description.write_text(description, encoding="utf-8")
         labelled_rows = (
             con.execute(f"SELECT count(*) FROM {reader_sql(raw_files / recipe.answers_file)}").fetchone()[0]
             if recipe.kind == "released_labels"
@@ -69,21 +67,20 @@ def prepare_competition(
         manifest = _manifest(con, slug, recipe, result, staging, checks, source or {})
     finally:
         con.close()
-        shutil.rmtree(prepared_root / f".{slug}.scratch", ignore_errors=True)
-    (staging / MANIFEST).write_text(json.dumps(manifest, indent=2) + "\n", encoding="utf-8")
+        shutil.rmtree(final.scratch, ignore_errors=True)
+    staging.manifest.write_text(json.dumps(manifest, indent=2) + "\n", encoding="utf-8")
     if not all(check.passed for check in checks):
-        return PreparedSplit(slug, staging, False, result, checks, manifest)
+        return PreparedSplit(slug, staging.path, False, result, checks, manifest)
     _publish(staging, final)
-    return PreparedSplit(slug, final, True, result, checks, manifest)
+    return PreparedSplit(slug, final.path, True, result, checks, manifest)
 
 
-def _publish(staging: Path, final: Path) -> None:
-    retired = final.with_name(f".{final.name}.retired")
-    shutil.rmtree(retired, ignore_errors=True)
-    if final.exists():
-        os.replace(final, retired)
-    os.replace(staging, final)
-    shutil.rmtree(retired, ignore_errors=True)
+def _publish(staging: PreparedFolder, final: PreparedFolder) -> None:
+    shutil.rmtree(final.retired, ignore_errors=True)
+    if final.path.exists():
+        os.replace(final.path, final.retired)
+    os.replace(staging.path, final.path)
+    shutil.rmtree(final.retired, ignore_errors=True)
 
 
 def _write_sample_submission(con, recipe: SplitRecipe, raw_files: Path, result: SplitResult, target: Path) -> None:
@@ -161,10 +158,10 @@ def _sql_value(value) -> str:
     return "'" + str(value).replace("'", "''") + "'"
 
 
-def _manifest(con, slug, recipe, result, folder: Path, checks, source: dict) -> dict:
+def _manifest(con, slug, recipe, result, folder: PreparedFolder, checks, source: dict) -> dict:
     files = []
-    for path in sorted(p for p in folder.rglob("*") if p.is_file() and p.name != MANIFEST):
-        relative = str(path.relative_to(folder))
+    for path in sorted(p for p in folder.path.rglob("*") if p.is_file() and p != folder.manifest):
+        relative = str(path.relative_to(folder.path))
         entry = {"path": relative, "bytes": path.stat().st_size}
         if path.suffix in (".csv", ".json", ".parquet"):
             checksum = content_checksum(path, con)
@@ -182,12 +179,34 @@ def _manifest(con, slug, recipe, result, folder: Path, checks, source: dict) -> 
     }
 
 
-def describe_competition(slug: str, facts: dict, recipe: SplitRecipe) -> str:
-    """``description.md`` for the prepared split: what the competition is and how its test set was rebuilt."""
+def prepare_annotated_split(
+    slug: str,
+    recipe_document: dict,
+    recipe_by: str,
+    raw_files: Path,
+    prepared_root: Path,
+    facts: dict,
+    overview: str | None = None,
+    source_sha256: str | None = None,
+) -> PreparedSplit:
+    """Validate the curators' recipe (errors name the competition and who gave it), describe the competition, and
+    build, check and publish its split (:func:`prepare_competition`)."""
+    recipe = parse_recipe(recipe_document, where=f"{slug} (recipe by {recipe_by})")
+    return prepare_competition(
+        slug, recipe, raw_files, prepared_root, describe_competition(slug, facts, recipe, overview),
+        source={"zip_sha256": source_sha256, "recipe_by": recipe_by},
+    )  # fmt: skip
+
+
+def describe_competition(slug: str, facts: dict, recipe: SplitRecipe, overview: str | None = None) -> str:
+    """``description.md`` for the prepared split: what the competition is (its page's overview, when the source has
+    it) and how its test set was rebuilt."""
     title = facts.get("title") or slug
     lines = [f"# {title}", ""]
     if facts.get("subtitle"):
         lines += [str(facts["subtitle"]), ""]
+    if overview:
+        lines += [overview.strip(), ""]
     lines += [
         f"Kaggle competition: https://www.kaggle.com/competitions/{slug}",
         f"Metric: {facts.get('evaluation_algorithm_name') or 'see the competition page'}",

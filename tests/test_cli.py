@@ -1,82 +1,136 @@
-"""The mlecurate command line: each command, its errors, and that every command is documented."""
+"""The mlecurate command line: each command's output, exit codes and errors (documentation: test_cli_help.py)."""
 
 from __future__ import annotations
 
 import io
+import json
 import re
 
 import pandas as pd
 import pytest
 
 from curation.annotations import AnnotationStore
-from curation.cli import build_parser, main
-from curation.paths import annotations_dir
+from curation.cli import main
+from curation.settings import Settings
 from curation.warehouse import Warehouse
-from tests.conftest import MLEBENCH_CATEGORIES, PROJECT
+from tests.conftest import MLEBENCH_CATEGORIES, SHARED
+from validation.data_root import CANDIDATES, COMPETITIONS, CURATED, DataRoot
 
-COMMANDS = sorted(build_parser()._subparsers._group_actions[0].choices)
+SPOOKY = "spooky-author-identification"
 
 
 @pytest.fixture
-def built(home, real_competitions):
+def root(home) -> DataRoot:
+    """The data root and annotation store the commands use (from the environment the home fixture set)."""
+    return Settings.from_environment().data_root()
+
+
+@pytest.fixture
+def store(root) -> AnnotationStore:
+    return AnnotationStore(root.annotations)
+
+
+@pytest.fixture
+def built(root, real_competitions):
     """A warehouse holding the real March 2024 competitions and their screening."""
     from curation.candidate_rules import CandidateRules, screen_competitions
 
-    Warehouse(home / "warehouse.duckdb").replace_tables({
-        "meta_kaggle.competitions": real_competitions.table,
-        "curation.candidates": screen_competitions(real_competitions.table, CandidateRules()).candidates,
+    Warehouse(root.warehouse).replace_tables({
+        COMPETITIONS: real_competitions.table,
+        CANDIDATES: screen_competitions(real_competitions.table, CandidateRules()).candidates,
     })  # fmt: skip
-    return home
+    return root
 
 
-@pytest.mark.parametrize("command", COMMANDS)
-def test_every_command_has_help_and_is_in_the_readme(command, capsys):
-    with pytest.raises(SystemExit) as exit_:
-        main([command, "--help"])
-    assert exit_.value.code == 0
-    help_text = capsys.readouterr().out
-    assert len(help_text.splitlines()) > 3
-    assert f"mlecurate {command}" in (PROJECT / "README.md").read_text(), f"README does not document {command}"
+@pytest.fixture
+def curated(built, store):
+    """The built warehouse plus MLE-bench's annotations consolidated into curation.curated."""
+    from curation.curated import annotations_frame, consolidate
+
+    assert main(["import-mlebench", str(MLEBENCH_CATEGORIES)]) == 0
+    warehouse = Warehouse(built.warehouse)
+    result = consolidate(annotations_frame(store.all()), warehouse.read_table(CANDIDATES))
+    warehouse.replace_tables({CURATED: result.curated})
+    return built
 
 
-def test_every_option_has_help_text():
-    for name, sub in build_parser()._subparsers._group_actions[0].choices.items():
-        for action in sub._actions:
-            assert action.help, f"mlecurate {name} {action.dest} has no help text"
+def _write_download(root: DataRoot, slug: str, status: str, **fields) -> None:
+    raw = root.raw(slug)
+    raw.path.mkdir(parents=True)
+    raw.record.write_text(json.dumps({"slug": slug, "status": status, "source": "kaggle",
+                                      "at": "2026-11-30T10:00:00+00:00", **fields}))  # fmt: skip
 
 
-def test_annotate_then_show(built, capsys):
-    assert main(["annotate", "spooky-author-identification", "--curator", "alice", "--complexity", "low",
-                 "--category", "Text Classification", "--decision", "include", "--reason", "clean text"]) == 0  # fmt: skip
-    assert (annotations_dir() / "spooky-author-identification" / "alice.yaml").is_file()
-    capsys.readouterr()
-    assert main(["show", "spooky-author-identification"]) == 0
+def test_annotate_then_show(built, store, capsys):
+    assert main(["annotate", SPOOKY, "--curator", "alice", "--complexity", "low", "--category", "Text Classification",
+                 "--decision", "include", "--reason", "clean text"]) == 0  # fmt: skip
+    assert store.path_for(SPOOKY, "alice").is_file()
+    assert capsys.readouterr().out == (
+        f"{SPOOKY} by alice: decision include, complexity low, category Text Classification "
+        f"({store.path_for(SPOOKY, 'alice')})\n"
+    )
+    assert main(["show", SPOOKY]) == 0
     out = capsys.readouterr().out
-    assert "Spooky Author Identification" in out and "candidate: yes" in out
-    assert "alice" in out and "decision include - clean text" in out
-    assert "consolidated: decision include; complexity low (agreed)" in out
+    assert out.startswith(f"# {SPOOKY}\n                 title: Spooky Author Identification\n")
+    assert "                 teams: 1,241\n" in out and "             candidate: yes\n" in out
+    assert f"                   url: https://www.kaggle.com/competitions/{SPOOKY}\n" in out
+    assert "\n## annotations (1)\n- alice (" in out and "decision include - clean text" in out
+    assert out.endswith("\nconsolidated: decision include; complexity low (agreed); category Text Classification "
+                        "(agreed)\n")  # fmt: skip
 
 
-def test_annotate_unknown_slug_suggests_close_ones(built, capsys):
+def test_annotate_keeps_the_fields_not_given(built, store):
+    assert main(["annotate", SPOOKY, "--curator", "alice", "--complexity", "low", "--decision", "include"]) == 0
+    assert main(["annotate", SPOOKY, "--curator", "alice", "--note", "check the license"]) == 0
+    annotation = store.get(SPOOKY, "alice")
+    assert (annotation.complexity, annotation.decision, annotation.note) == ("low", "include", "check the license")
+
+
+def test_annotate_unknown_slug_suggests_close_ones(built, store, capsys):
     assert main(["annotate", "spooky-author-identificaton", "--curator", "alice", "--decision", "include"]) == 2
     err = capsys.readouterr().err
-    assert (
-        "unknown competition 'spooky-author-identificaton'" in err
-        and "did you mean spooky-author-identification" in err
-    )
-    assert not (annotations_dir() / "spooky-author-identificaton").exists()
+    assert err.startswith("mlecurate annotate: error: unknown competition 'spooky-author-identificaton'")
+    assert f"did you mean {SPOOKY}, dog-breed-identification, swiss-dialect-identification?" in err
+    assert not (store.root / "spooky-author-identificaton").exists()
     assert main(["annotate", "brand-new-2026", "--curator", "alice", "--decision", "include", "--allow-unknown"]) == 0
+
+
+def test_annotate_without_a_warehouse_warns_and_records(home, store, capsys):
+    assert main(["annotate", "titanic", "--curator", "alice", "--decision", "include"]) == 0
+    assert "warning: cannot check that 'titanic' is a competition" in capsys.readouterr().err
+    assert store.get("titanic", "alice").decision == "include"
 
 
 def test_annotate_needs_something_to_record(built, capsys):
     assert main(["annotate", "titanic", "--curator", "alice"]) == 2
-    assert "nothing to record" in capsys.readouterr().err
+    assert "mlecurate annotate: error: nothing to record" in capsys.readouterr().err
 
 
-def test_annotate_rejects_bad_choice(built, capsys):
-    with pytest.raises(SystemExit):
-        main(["annotate", "spooky-author-identification", "--curator", "alice", "--complexity", "huge"])
-    assert "invalid choice: 'huge'" in capsys.readouterr().err
+@pytest.mark.parametrize("args, expected", [
+    (["annotate", SPOOKY, "--curator", "alice", "--complexity", "huge"],
+     "mlecurate annotate: error: Invalid value for '--complexity': 'huge' is not one of 'low', 'medium', 'high'."),
+    (["annotate", SPOOKY, "--decision", "include"], "mlecurate annotate: error: Missing option '--curator'."),
+    (["queue", "--limit", "many"], "mlecurate queue: error: Invalid value for '--limit': 'many' is not a valid integer."),
+    (["frobnicate"], "mlecurate: error: No such command 'frobnicate'."),
+])  # fmt: skip
+def test_a_usage_error_shows_the_usage_and_one_error_line(home, args, expected, capsys):
+    assert main(args) == 2
+    err = capsys.readouterr().err
+    assert err.startswith("Usage: mlecurate") and err.endswith(expected + "\n")
+
+
+def test_no_command_prints_the_help_and_fails(capsys):
+    assert main([]) == 2
+    err = capsys.readouterr().err
+    assert err.startswith("Usage: mlecurate [OPTIONS] COMMAND") and "annotate" in err
+
+
+def test_a_bad_setting_names_the_variable(home, monkeypatch, capsys):
+    monkeypatch.setenv("MLECURATE_LEADERBOARD_MAX_AGE_DAYS", "soon")
+    assert main(["queue"]) == 2
+    assert capsys.readouterr().err == (
+        "mlecurate queue: error: MLECURATE_LEADERBOARD_MAX_AGE_DAYS='soon': expected a number of days\n"
+    )
 
 
 def test_queue_orders_by_teams_and_reports_progress(built, capsys):
@@ -84,17 +138,48 @@ def test_queue_orders_by_teams_and_reports_progress(built, capsys):
     capsys.readouterr()
     assert main(["queue", "--limit", "5"]) == 0
     out = capsys.readouterr().out
-    progress = re.search(r"progress: ([\d,]+) / ([\d,]+) candidates annotated", out)
+    progress = re.search(r"progress: ([\d,]+) / ([\d,]+) candidates annotated \(\d+%\) by at least 1 curator", out)
     annotated, total = (int(g.replace(",", "")) for g in progress.groups())
     assert 0 < annotated < total
-    assert "more (use --limit)" in out
+    assert out.splitlines()[1].split() == ["slug", "segment", "metric", "teams", "launched", "deadline", "reward",
+                                           "curators"]  # fmt: skip
+    assert len(out.splitlines()) == 1 + 1 + 5 + 1 and "more (use --limit)" in out.splitlines()[-1]
 
     assert main(["queue", "--limit", "50", "--format", "csv"]) == 0
-    listed = pd.read_csv(io.StringIO(capsys.readouterr().out))
-    assert len(listed) == 50
+    captured = capsys.readouterr()
+    listed = pd.read_csv(io.StringIO(captured.out))  # stdout is only the table; progress goes to stderr
+    assert len(listed) == 50 and "progress:" in captured.err and "more (use --limit)" in captured.err
     assert listed["teams"].is_monotonic_decreasing
     assert listed["curators"].eq(0).all()
-    assert not set(listed["slug"]) & {"spooky-author-identification", "leaf-classification"}  # already annotated
+    assert not set(listed["slug"]) & {SPOOKY, "leaf-classification"}  # already annotated
+
+
+def test_queue_with_every_candidate_annotated_lists_none(built, capsys):
+    main(["import-mlebench", str(MLEBENCH_CATEGORIES)])
+    capsys.readouterr()
+    assert main(["queue", "--min-curators", "0"]) == 0
+    assert capsys.readouterr().out.startswith("progress: 308 / 308 candidates annotated (100%) by at least 0 curator")
+
+
+def test_queue_lists_downloads_waiting_for_the_rules(built, root, capsys):
+    _write_download(
+        root, "titanic", "needs_rules_acceptance", rules_url="https://www.kaggle.com/competitions/titanic/rules"
+    )
+    assert main(["queue", "--limit", "1"]) == 0
+    assert capsys.readouterr().out.startswith(
+        "needs rules acceptance (1): accept each competition's rules on Kaggle, then re-run competition_raw\n"
+        "  titanic: https://www.kaggle.com/competitions/titanic/rules\nprogress: "
+    )
+
+
+def test_queue_as_csv_keeps_the_rules_blocked_off_stdout(built, root, capsys):
+    _write_download(
+        root, "titanic", "needs_rules_acceptance", rules_url="https://www.kaggle.com/competitions/titanic/rules"
+    )
+    assert main(["queue", "--limit", "3", "--format", "csv"]) == 0
+    captured = capsys.readouterr()
+    assert len(pd.read_csv(io.StringIO(captured.out))) == 3
+    assert captured.err.startswith("needs rules acceptance (1)")
 
 
 def test_queue_without_a_warehouse_says_what_to_run(home, capsys):
@@ -104,39 +189,170 @@ def test_queue_without_a_warehouse_says_what_to_run(home, capsys):
 
 def test_show_unknown(built, capsys):
     assert main(["show", "no-such-competition"]) == 2
-    assert "nothing known about 'no-such-competition'" in capsys.readouterr().err
+    assert capsys.readouterr().err == (
+        "mlecurate show: error: nothing known about 'no-such-competition': not in meta_kaggle.competitions and no "
+        "annotations\n"
+    )
 
 
-def test_import_mlebench_reports_counts(home, capsys):
+def test_show_an_excluded_competition_with_its_download(built, root, capsys):
+    _write_download(root, "porto-seguro-safe-driver-prediction", "failed", message="HTTPError: 500")
+    assert main(["show", "porto-seguro-safe-driver-prediction"]) == 0
+    out = capsys.readouterr().out
+    assert ("\n             candidate: no: known_metric (metric Normalized Gini Index is not in the metric registry)\n"
+            in out)  # fmt: skip
+    assert "\n                  data: failed (kaggle, 2026-11-30T10:00:00+00:00): HTTPError: 500\n" in out
+    assert out.endswith("\n## annotations (0)\n")
+
+
+def test_show_an_annotated_competition_the_dump_does_not_have(home, store, capsys):
+    store.update("brand-new-2026", "alice", {"decision": "include", "note": "launched last week"})
+    assert main(["show", "brand-new-2026"]) == 0
+    out = capsys.readouterr().out
+    assert "Meta Kaggle: not in this dump (or the warehouse is not built yet)\n" in out
+    assert "; note: launched last week" in out
+    assert out.endswith("consolidated: decision include; complexity - (missing); category - (missing)\n")
+
+
+def test_import_mlebench_reports_counts(home, store, capsys):
     assert main(["import-mlebench", str(MLEBENCH_CATEGORIES)]) == 0
-    assert (
-        "imported 75 MLE-bench annotations as curator mle-bench (22 low, 38 medium, 15 high)" in capsys.readouterr().out
+    assert capsys.readouterr().out == (
+        f"imported 75 MLE-bench annotations as curator mle-bench (22 low, 38 medium, 15 high) into {store.root}\n"
     )
 
 
 def test_import_mlebench_missing_file(home, capsys):
     assert main(["import-mlebench", "/nonexistent.csv"]) == 2
-    assert "/nonexistent.csv: no such file" in capsys.readouterr().err
+    assert "mlecurate import-mlebench: error: /nonexistent.csv: no such file" in capsys.readouterr().err
 
 
-def test_annotate_with_a_split_recipe_stores_its_canonical_form(built, tmp_path, capsys):
+def test_demo_annotations(home, store, capsys):
+    assert main(["demo-annotations"]) == 0
+    written = store.all()
+    assert capsys.readouterr().out == f"wrote {len(written)} demo annotations by ada, grace into {store.root}\n"
+    assert {a.curator for a in written} == {"ada", "grace"}
+
+
+def test_annotate_with_a_split_recipe_stores_its_canonical_form(built, store, tmp_path):
     recipe = tmp_path / "recipe.yaml"
     recipe.write_text(
         "kind: stratified\nid_column: id\ntarget_columns: author\nsample_submission_file: sample_submission.csv\n"
     )
-    assert main(["annotate", "spooky-author-identification", "--curator", "alice", "--split-recipe", str(recipe)]) == 0
-    stored = AnnotationStore(annotations_dir()).get("spooky-author-identification", "alice").split_recipe
-    assert stored == {"kind": "stratified", "target_columns": ["author"], "id_column": "id",
-                      "sample_submission_file": "sample_submission.csv"}  # fmt: skip
+    assert main(["annotate", SPOOKY, "--curator", "alice", "--split-recipe", str(recipe)]) == 0
+    assert store.get(SPOOKY, "alice").split_recipe == {"kind": "stratified", "target_columns": ["author"],
+                                                       "id_column": "id",
+                                                       "sample_submission_file": "sample_submission.csv"}  # fmt: skip
 
 
-def test_annotate_with_a_bad_split_recipe_names_the_key_and_writes_nothing(built, tmp_path, capsys):
+def test_annotate_with_a_bad_split_recipe_names_the_key_and_writes_nothing(built, store, tmp_path, capsys):
     recipe = tmp_path / "recipe.yaml"
     recipe.write_text("kind: random\ntarget_columns: [author]\ntest_fraction: 2\n")
-    assert main(["annotate", "spooky-author-identification", "--curator", "alice", "--split-recipe", str(recipe)]) == 2
-    assert f"{recipe}: split recipe key 'test_fraction'" in capsys.readouterr().err
-    assert not (annotations_dir() / "spooky-author-identification").exists()
-    assert (
-        main(["annotate", "spooky-author-identification", "--curator", "alice", "--split-recipe", "/no/such.yaml"]) == 2
-    )
+    assert main(["annotate", SPOOKY, "--curator", "alice", "--split-recipe", str(recipe)]) == 2
+    assert f"mlecurate annotate: error: {recipe}: split recipe key 'test_fraction'" in capsys.readouterr().err
+    assert not (store.root / SPOOKY).exists()
+    assert main(["annotate", SPOOKY, "--curator", "alice", "--split-recipe", "/no/such.yaml"]) == 2
     assert "/no/such.yaml: cannot read the split recipe" in capsys.readouterr().err
+    recipe.write_text("kind: [random\n")
+    assert main(["annotate", SPOOKY, "--curator", "alice", "--split-recipe", str(recipe)]) == 2
+    assert f"{recipe}: not valid YAML" in capsys.readouterr().err
+
+
+def test_curated_lists_members_with_their_data_and_split(curated, capsys):
+    _write_download(curated, SPOOKY, "downloaded", zip_bytes=1, zip_sha256="0" * 64, files=["train.csv"])
+    prepared = curated.prepared(SPOOKY)
+    prepared.path.mkdir(parents=True)
+    prepared.manifest.write_text("{}")
+    assert main(["curated"]) == 0
+    lines = capsys.readouterr().out.splitlines()
+    assert lines[0].split() == ["slug", "complexity", "category", "data", "split", "overrides"]
+    assert len(lines) == 1 + 73
+    spooky = next(line for line in lines if line.split()[0] == SPOOKY).split()
+    assert spooky == [SPOOKY, "low", "Text", "Classification", "downloaded", "prepared"]
+    assert next(line for line in lines if line.split()[0] == "AI4Code").split()[-3:] == ["-", "-", "known_metric"]
+    assert main(["curated", "--slugs"]) == 0
+    slugs = capsys.readouterr().out.splitlines()
+    assert len(slugs) == 73 and SPOOKY in slugs
+
+
+def test_curated_without_the_table_says_what_to_run(built, capsys):
+    assert main(["curated"]) == 2
+    assert "materialise the asset curated_competitions first" in capsys.readouterr().err
+
+
+def test_summary_counts_every_table_and_the_members_by_complexity(curated, capsys):
+    assert main(["summary"]) == 0
+    assert capsys.readouterr().out == (
+        f"warehouse {curated.warehouse}\n"
+        "  curation.candidates                 5,669 rows\n"
+        "  curation.curated                       73 rows\n"
+        "  meta_kaggle.competitions            5,669 rows\n"
+        "curated by complexity: 15 high, 22 low, 36 medium\n"
+    )
+
+
+def test_summary_without_a_warehouse_says_what_to_run(home, capsys):
+    assert main(["summary"]) == 2
+    assert "the warehouse does not exist yet (materialise the assets first)" in capsys.readouterr().err
+
+
+def test_import_leaderboards_records_snapshots_then_unchanged(root, tmp_path, capsys):
+    for slug in ("spooky-author-identification", "leaf-classification"):
+        board = tmp_path / "boards" / slug / "leaderboard.csv"
+        board.parent.mkdir(parents=True)
+        board.write_bytes((SHARED / "mle-bench" / "competitions" / slug / "leaderboard.csv").read_bytes())
+    assert main(["import-leaderboards", str(tmp_path / "boards")]) == 0
+    assert capsys.readouterr().out == f"imported 2 MLE-bench leaderboards into {root.leaderboards_root}: 2 new\n"
+    assert main(["import-leaderboards", str(tmp_path / "boards")]) == 0
+    assert capsys.readouterr().out.endswith(": 2 unchanged\n")
+
+
+def test_import_leaderboards_from_an_empty_folder(home, tmp_path, capsys):
+    assert main(["import-leaderboards", str(tmp_path)]) == 2
+    assert capsys.readouterr().err == (
+        f"mlecurate import-leaderboards: error: {tmp_path}: no <slug>/leaderboard.csv inside (MLE-bench's "
+        "competitions folder)\n"
+    )
+
+
+@pytest.fixture
+def prepared_manifest(root):
+    """A prepared split's manifest only: enough for grade to resolve the metric (the submission is missing)."""
+
+    def write(slug: str, recipe: dict) -> None:
+        prepared = root.prepared(slug)
+        prepared.path.mkdir(parents=True)
+        prepared.manifest.write_text(json.dumps({"slug": slug, "recipe": recipe}))
+
+    return write
+
+
+def test_grade_exits_1_for_an_invalid_submission(prepared_manifest, tmp_path, capsys):
+    prepared_manifest("titanic", {"kind": "random", "metric": "accuracy"})
+    output = tmp_path / "report.json"
+    assert main(["grade", "titanic", str(tmp_path / "missing.csv"), "--output", str(output)]) == 1
+    report = json.loads(capsys.readouterr().out)
+    assert report["metric"] == "accuracy" and not report["valid_submission"] and not report["submission_exists"]
+    assert json.loads(output.read_text()) == report
+
+
+def test_grade_metric_comes_from_the_override_then_the_recipe(prepared_manifest, tmp_path, capsys):
+    prepared_manifest("titanic", {"kind": "random", "metric": "accuracy"})
+    assert main(["grade", "titanic", str(tmp_path / "missing.csv"), "--metric", "f1_macro"]) == 1
+    assert json.loads(capsys.readouterr().out)["metric"] == "f1_macro"
+    assert main(["grade", "titanic", str(tmp_path / "missing.csv"), "--metric", "nope"]) == 2
+    assert capsys.readouterr().err.startswith(
+        "mlecurate grade: error: titanic: metric override 'nope' is not a metric mlecurate grades (known: accuracy, "
+    )
+
+
+def test_grade_without_a_metric_says_how_to_give_one(prepared_manifest, tmp_path, capsys):
+    prepared_manifest("titanic", {"kind": "random"})
+    assert main(["grade", "titanic", str(tmp_path / "missing.csv")]) == 2
+    assert "titanic: no metric mlecurate can grade (Meta Kaggle names none); give --metric, one of accuracy" in (
+        capsys.readouterr().err
+    )
+
+
+def test_grade_an_unprepared_competition(home, tmp_path, capsys):
+    assert main(["grade", "titanic", str(tmp_path / "missing.csv")]) == 2
+    assert "titanic: no prepared split at" in capsys.readouterr().err

@@ -13,7 +13,7 @@ import pytest
 import yaml
 
 from curation.annotations import AnnotationStore
-from curation.safe_zip import UnsafeArchiveError, ZipLimits, extract_zip
+from curation.sources.safe_zip import UnsafeArchiveError, ZipLimits, extract_zip
 from tests.conftest import PROJECT, SHARED
 from tests.kaggle_stub import KaggleStub, hostile_zip
 
@@ -106,10 +106,13 @@ def test_every_shared_competition_downloads_and_splits(stub, tmp_path):
 
 def _fetch(stub, tmp_path, slug="titanic") -> subprocess.CompletedProcess:
     code = (
-        "import sys; from pathlib import Path; from curation.competition_data import fetch_competition, KaggleSource;"
-        f"r = fetch_competition({slug!r}, KaggleSource(), Path(sys.argv[1])); print(r.status, len(r.files))"
+        "import sys; from pathlib import Path; from curation.competition_data import fetch_competition;"
+        "from curation.settings import Settings; from curation.sources.kaggle import KaggleSource;"
+        "from curation.sources.kaggle_client import KaggleClient; from validation.data_root import DataRoot;"
+        f"r = fetch_competition(DataRoot(Path(sys.argv[1])).raw({slug!r}), KaggleSource(KaggleClient(Settings.from_environment().kaggle)));"
+        "print(r.status, len(r.files))"
     )
-    return subprocess.run([sys.executable, "-c", code, str(tmp_path / "raw")], env=_env(stub, tmp_path), cwd=PROJECT,
+    return subprocess.run([sys.executable, "-c", code, str(tmp_path)], env=_env(stub, tmp_path), cwd=PROJECT,
                           capture_output=True, text=True, timeout=300)  # fmt: skip
 
 
@@ -214,7 +217,10 @@ MLEBENCH_BOARDS = SHARED / "mle-bench" / "competitions"
 
 
 def _client_call(stub, tmp_path, code: str) -> subprocess.CompletedProcess:
-    prelude = "import sys, json; from pathlib import Path; from curation.kaggle_client import KaggleClient; k = KaggleClient();"
+    prelude = (
+        "import sys, json; from pathlib import Path; from curation.sources.kaggle_client import KaggleClient;"
+        "from curation.settings import Settings; k = KaggleClient(Settings.from_environment().kaggle);"
+    )
     return subprocess.run([sys.executable, "-c", prelude + code, str(tmp_path)], env=_env(stub, tmp_path), cwd=PROJECT,
                           capture_output=True, text=True, timeout=120)  # fmt: skip
 

@@ -38,7 +38,7 @@ def test_catalogue_is_what_it_should_be():
         "refresh_leaderboards",
     }
     assert [schedule.name for schedule in defs.schedules] == ["leaderboard_refresh_schedule"]
-    assert set(defs.resources) == {"meta_kaggle", "warehouse", "annotation_store", "competition_data"}
+    assert set(defs.resources) == {"storage", "sources", "leaderboard_age"}
     assert [sensor.name for sensor in defs.sensors] == ["curated_members_sensor"]
 
 
@@ -76,3 +76,21 @@ def test_competition_data_is_partitioned_per_curated_competition():
 def test_structural_checks_block_and_the_others_warn():
     specs = {spec.name: spec.blocking for spec in defs.resolve_assets_def("meta_kaggle_competitions").check_specs}
     assert specs == {"unique_id_and_slug": True, "required_fields": True, "known_segments": False, "sane_dates": False}
+
+
+def test_kaggle_credentials_are_env_vars_the_ui_never_shows(monkeypatch, tmp_path):
+    import dagster as dg
+
+    from curation.settings import Settings
+    from pipelines.resources import resources_from_settings
+
+    monkeypatch.setenv("KAGGLE_USERNAME", "alice")
+    monkeypatch.setenv("KAGGLE_KEY", "secret-key-value")
+    monkeypatch.setenv("HOME", str(tmp_path))  # no kaggle.json anywhere
+    resources = resources_from_settings(Settings.from_environment())
+    shown = repr(resources)  # what the UI's resource config holds: the variables' names
+    assert "KAGGLE_KEY" in shown and "secret-key-value" not in shown
+    with dg.build_resources(resources) as built:  # at run time Dagster reads the variables
+        credentials = built.sources.kaggle.client().credentials
+    assert (credentials.username, credentials.key) == ("alice", "secret-key-value")
+    assert "secret-key-value" not in repr(credentials)

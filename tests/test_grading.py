@@ -8,12 +8,11 @@ from pathlib import Path
 import pytest
 import yaml
 
-from curation.cli import main
 from splits.layout import prepare_competition
 from splits.recipe import parse_recipe
 from tests.conftest import PROJECT, SHARED
 from validation.grading import grade_submission
-from validation.medals import Leaderboard
+from validation.leaderboard import Leaderboard, read_leaderboard
 
 METRIC = {
     "spooky-author-identification": "multiclass_log_loss", "leaf-classification": "multiclass_log_loss",
@@ -38,7 +37,7 @@ def prepared(tmp_path_factory) -> Path:
 
 def _board(slug: str) -> Leaderboard | None:
     path = SHARED / "mle-bench" / "competitions" / slug / "leaderboard.csv"
-    return Leaderboard.from_mlebench_csv(path) if path.exists() else None
+    return read_leaderboard(path) if path.exists() else None
 
 
 @pytest.mark.parametrize("slug", sorted(METRIC))
@@ -115,6 +114,8 @@ def test_missing_file(prepared, tmp_path):
 
 
 def test_grade_command_prints_the_report(prepared, monkeypatch, capsys):
+    from curation.cli import main
+
     monkeypatch.setenv("MLECURATE_HOME", str(prepared.parent))
     slug = "spooky-author-identification"
     board = SHARED / "mle-bench" / "competitions" / slug / "leaderboard.csv"
@@ -130,9 +131,11 @@ def test_grade_command_prints_the_report(prepared, monkeypatch, capsys):
 
 
 def test_grade_command_names_a_malformed_leaderboard(prepared, tmp_path, monkeypatch, capsys):
+    from curation.cli import main
+
     monkeypatch.setenv("MLECURATE_HOME", str(prepared.parent))
     board = tmp_path / "leaderboard.csv"
     board.write_text("teamId,points\n1,3\n")
     answers = prepared / "titanic" / "private" / "answers.csv"
     assert main(["grade", "titanic", str(answers), "--metric", "accuracy", "--leaderboard", str(board)]) == 2
-    assert f"{board}: no 'score' column" in capsys.readouterr().err
+    assert f"{board}: no score column (found teamId, points)" in capsys.readouterr().err

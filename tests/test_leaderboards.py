@@ -16,22 +16,22 @@ import pytest
 
 from assets import leaderboards
 from assets.partitions import curated_competition_partitions
-from assets.resources import CompetitionDataResource, MetaKaggleSource, WarehouseResource
+from assets.resources import LeaderboardAgeResource, SourcesResource, StorageResource
 from curation.cli import main
-from curation.leaderboards import (
-    LeaderboardFileError,
-    current_snapshot,
-    history,
-    parse_leaderboard,
-    rebuild_from_meta_kaggle,
-    record_snapshot,
-)
+from curation.leaderboard_history import current_snapshot, history, record_snapshot
+from curation.sources.folder import rebuild_from_meta_kaggle
 from tests.conftest import PROJECT, SHARED
 from tests.kaggle_stub import KaggleStub
-from validation.medals import Leaderboard, medal_thresholds
+from validation.data_root import DataRoot
+from validation.leaderboard import LeaderboardError, read_leaderboard
+from validation.medals import medal_thresholds
 
 BOARDS = SHARED / "mle-bench" / "competitions"
 SPOOKY = "spooky-author-identification"
+
+
+def _boards(home: Path, slug: str):
+    return DataRoot(home).leaderboards(slug)
 
 
 def _query(home: Path, sql: str):
@@ -53,9 +53,11 @@ def test_importing_the_81_boards_gives_a_snapshot_and_thresholds_each(imported):
     )
     assert len(rows) == 81
     for slug, _snapshot, teams, gold, silver, bronze, median in rows:
-        board = Leaderboard.from_mlebench_csv(BOARDS / slug / "leaderboard.csv")
+        board = read_leaderboard(BOARDS / slug / "leaderboard.csv")
         expected = medal_thresholds(board, board.order_direction())
-        assert (teams, gold, silver, bronze) == (board.teams, expected.gold, expected.silver, expected.bronze), slug
+        assert (teams, gold, silver, bronze) == (board.team_count, expected.gold, expected.silver, expected.bronze), (
+            slug
+        )
         assert median == pytest.approx(expected.median)
 
 
@@ -88,10 +90,11 @@ def test_a_refresh_from_kaggle_keeps_history(imported, tmp_path):
     }
     env |= stub.client_environment() | {"MLECURATE_META_KAGGLE": "kaggle", "HOME": str(tmp_path)}
     code = (  # the asset called directly per partition: the real client, without a Dagster run each time
-        "import sys, dagster as dg; from assets import leaderboards; from pipelines.resources import resources_from_environment;"
-        "r = resources_from_environment();"
-        "[print(leaderboards.leaderboard_snapshots(dg.build_asset_context(partition_key=s, resources=r)).metadata['status'])"
-        " for s in sys.argv[1:]]"
+        "import sys, dagster as dg; from assets import leaderboards; from pipelines.resources import resources_from_environment\n"
+        "r = resources_from_environment()\n"
+        "for s in sys.argv[1:]:\n"
+        "    with dg.build_asset_context(partition_key=s, resources=r) as context:\n"
+        "        print(leaderboards.leaderboard_snapshots(context).metadata['status'])\n"
     )
     try:
         done = subprocess.run([sys.executable, "-c", code, *slugs], env=env, cwd=PROJECT, capture_output=True,
@@ -112,16 +115,16 @@ def test_a_refresh_from_kaggle_keeps_history(imported, tmp_path):
     assert refreshes == {(SPOOKY, "changed")} | {(slug, "unchanged") for slug in slugs if slug != SPOOKY}
     # a threshold row per snapshot: 81 imported + the changed one
     assert _query(imported, "SELECT count(*), count(DISTINCT snapshot_id) FROM leaderboards.thresholds") == [(82, 82)]
-    changed = [r for r in history(imported / "leaderboards", SPOOKY) if r.status == "changed"][0]
+    changed = [r for r in history(_boards(imported, SPOOKY)) if r.status == "changed"][0]
     assert changed.changes["teams_removed"] == 5 and changed.changes["scores_moved"] == 1
-    old = medal_thresholds(Leaderboard.from_mlebench_csv(BOARDS / SPOOKY / "leaderboard.csv"), False)
-    new = medal_thresholds(Leaderboard.from_mlebench_csv(boards[SPOOKY]), False)
+    old = medal_thresholds(read_leaderboard(BOARDS / SPOOKY / "leaderboard.csv"), False)
+    new = medal_thresholds(read_leaderboard(boards[SPOOKY]), False)
     moved = {name for name in ("gold", "silver", "bronze", "median") if getattr(old, name) != getattr(new, name)}
     assert moved and set(changed.changes["thresholds_moved"]) == moved
     assert _query(imported, f"SELECT count(*) FROM leaderboards.thresholds WHERE slug = '{SPOOKY}'") == [(2,)]
-    record, teams = current_snapshot(imported / "leaderboards", SPOOKY)
+    record, teams = current_snapshot(_boards(imported, SPOOKY))
     assert record.status == "changed" and len(teams) == 1237
-    changed_board = Leaderboard.from_mlebench_csv(boards[SPOOKY])
+    changed_board = read_leaderboard(boards[SPOOKY])
     expected = medal_thresholds(changed_board, False)
     row = _query(
         imported, f"SELECT gold, silver, bronze FROM leaderboards.thresholds WHERE snapshot_id = '{record.snapshot_id}'"
@@ -134,9 +137,8 @@ def _materialise(home: Path, folder: Path, slug: str, meta_kaggle: str = "demo")
     instance.add_dynamic_partitions(curated_competition_partitions.name, [slug])
     return dg.materialize(
         [leaderboards.leaderboard_snapshots], partition_key=slug, instance=instance, raise_on_error=False,
-        resources={"competition_data": CompetitionDataResource(leaderboards=str(folder) if folder else ""),
-                   "meta_kaggle": MetaKaggleSource(setting=meta_kaggle),
-                   "warehouse": WarehouseResource(path=str(home / "warehouse.duckdb"))},
+        resources={"sources": SourcesResource(meta_kaggle=meta_kaggle, leaderboards=str(folder) if folder else ""),
+                   "storage": StorageResource(home=str(home))},
     )  # fmt: skip
 
 
@@ -152,21 +154,21 @@ def _materialise(home: Path, folder: Path, slug: str, meta_kaggle: str = "demo")
     ids=["no-score-column", "non-numeric", "duplicate-team", "empty-file", "no-teams"],
 )
 def test_a_malformed_board_is_rejected_and_the_previous_snapshot_stays(imported, tmp_path, content, expected):
-    before = current_snapshot(imported / "leaderboards", SPOOKY)[0].snapshot_id
+    before = current_snapshot(_boards(imported, SPOOKY))[0].snapshot_id
     folder = tmp_path / "bad"
     (folder / SPOOKY).mkdir(parents=True)
     (folder / SPOOKY / "leaderboard.csv").write_text(content)
     result = _materialise(imported, folder, SPOOKY)
     assert not result.success
-    last = history(imported / "leaderboards", SPOOKY)[-1]
+    last = history(_boards(imported, SPOOKY))[-1]
     assert last.status == "rejected" and expected in last.message
-    assert current_snapshot(imported / "leaderboards", SPOOKY)[0].snapshot_id == before
+    assert current_snapshot(_boards(imported, SPOOKY))[0].snapshot_id == before
 
 
 def test_a_competition_without_a_leaderboard_is_recorded(home, tmp_path):
     result = _materialise(home, tmp_path / "empty", "no-board-here")
     assert result.success
-    assert history(home / "leaderboards", "no-board-here")[-1].status == "no_leaderboard"
+    assert history(_boards(home, "no-board-here"))[-1].status == "no_leaderboard"
 
 
 def test_a_board_shorter_than_meta_kaggle_says_is_flagged(home, tmp_path, real_competitions):
@@ -211,47 +213,50 @@ def test_rebuild_from_meta_kaggle_teams_and_submissions(tmp_path):
     board = rebuild_from_meta_kaggle(tmp_path, 77)
     assert board.teams[["rank", "team_id", "score"]].values.tolist() == [[1, "2", 0.93], [2, "1", 0.71]]
     (tmp_path / "Submissions.csv").write_text("Id\n11\n")
-    with pytest.raises(LeaderboardFileError, match="Submissions.csv: column.*PrivateScoreFullPrecision missing"):
+    with pytest.raises(LeaderboardError, match="Submissions.csv: column.*PrivateScoreFullPrecision missing"):
         rebuild_from_meta_kaggle(tmp_path, 77)
 
 
 def test_kaggle_download_format_is_read(tmp_path):
     path = tmp_path / "board.csv"
     path.write_text("TeamId,TeamName,SubmissionDate,Score\n5,a,2020-01-01 00:00:00,0.9\n6,b,2020-01-02 00:00:00,0.8\n")
-    board = parse_leaderboard(path)
+    board = read_leaderboard(path)
     assert board.teams["team_id"].tolist() == ["5", "6"] and board.teams["rank"].tolist() == [1, 2]
 
 
 def test_the_schedule_requests_a_run_per_board_that_needs_it(home):
-    root = home / "leaderboards"
     now = datetime(2026, 11, 30, 6, 0, tzinfo=UTC)
-    board = parse_leaderboard(BOARDS / SPOOKY / "leaderboard.csv")
-    record_snapshot(root, SPOOKY, board, "kaggle", False, now=now - timedelta(days=1))  # fresh
-    record_snapshot(root, "leaf-classification", parse_leaderboard(BOARDS / "leaf-classification" / "leaderboard.csv"),
+    board = read_leaderboard(BOARDS / SPOOKY / "leaderboard.csv")
+    record_snapshot(_boards(home, SPOOKY), SPOOKY, board, "kaggle", False, now=now - timedelta(days=1))  # fresh
+    record_snapshot(_boards(home, "leaf-classification"), "leaf-classification",
+                    read_leaderboard(BOARDS / "leaf-classification" / "leaderboard.csv"),
                     "kaggle", False, now=now - timedelta(days=30))  # stale  # fmt: skip
     from pipelines import defs
-    from pipelines.schedules import leaderboard_refresh_schedule
+    from pipelines.schedules import leaderboard_refresh_schedule_for
 
+    schedule = leaderboard_refresh_schedule_for("0 6 * * 1")
+    resources = {"storage": StorageResource(home=str(home)), "leaderboard_age": LeaderboardAgeResource()}
     with dg.instance_for_test() as instance:
         instance.add_dynamic_partitions(curated_competition_partitions.name, [SPOOKY, "leaf-classification", "titanic"])
-        with dg.build_schedule_context(instance=instance, scheduled_execution_time=now) as context:
-            requests = leaderboard_refresh_schedule(context)
+        with dg.build_schedule_context(instance=instance, scheduled_execution_time=now, resources=resources) as context:
+            requests = schedule(context)
     assert sorted(r.partition_key for r in requests) == ["leaf-classification", "titanic"]  # stale and never refreshed
     assert all(r.run_key.endswith("2026-11-30") for r in requests)
     assert defs.resolve_schedule_def("leaderboard_refresh_schedule").cron_schedule == "0 6 * * 1"
 
 
 def test_the_freshness_check_names_stale_boards(home):
-    record_snapshot(home / "leaderboards", SPOOKY, parse_leaderboard(BOARDS / SPOOKY / "leaderboard.csv"), "kaggle",
+    record_snapshot(_boards(home, SPOOKY), SPOOKY, read_leaderboard(BOARDS / SPOOKY / "leaderboard.csv"), "kaggle",
                     False, now=datetime.now(UTC) - timedelta(days=40))  # fmt: skip
     instance = dg.DagsterInstance.ephemeral()
     instance.add_dynamic_partitions(curated_competition_partitions.name, [SPOOKY])
-    result = leaderboards.boards_fresh(dg.build_asset_check_context(instance=instance))
+    storage, age = StorageResource(home=str(home)), LeaderboardAgeResource()
+    result = leaderboards.boards_fresh(dg.build_asset_check_context(instance=instance), storage, age)
     assert not result.passed and SPOOKY in result.description
     record_snapshot(
-        home / "leaderboards", SPOOKY, parse_leaderboard(BOARDS / SPOOKY / "leaderboard.csv"), "kaggle", False
+        _boards(home, SPOOKY), SPOOKY, read_leaderboard(BOARDS / SPOOKY / "leaderboard.csv"), "kaggle", False
     )
-    assert leaderboards.boards_fresh(dg.build_asset_check_context(instance=instance)).passed
+    assert leaderboards.boards_fresh(dg.build_asset_check_context(instance=instance), storage, age).passed
     assert (
         json.loads((home / "leaderboards" / SPOOKY / "history.jsonl").read_text().splitlines()[-1])["status"]
         == "unchanged"
@@ -259,15 +264,15 @@ def test_the_freshness_check_names_stale_boards(home):
 
 
 def test_the_demo_has_leaderboards(home):
-    from curation.demo import demo_annotations, demo_competition_teams
+    from curation.demo_annotations import demo_annotations
+    from curation.sources.demo_meta_kaggle import demo_competition_teams
 
     slug = demo_annotations()[0].slug
     instance = dg.DagsterInstance.ephemeral()
     instance.add_dynamic_partitions(curated_competition_partitions.name, [slug])
     result = dg.materialize(
         [leaderboards.leaderboard_snapshots], partition_key=slug, instance=instance,
-        resources={"competition_data": CompetitionDataResource(meta_kaggle="demo"), "meta_kaggle": MetaKaggleSource(),
-                   "warehouse": WarehouseResource(path=str(home / "warehouse.duckdb"))},
+        resources={"sources": SourcesResource(meta_kaggle="demo"), "storage": StorageResource(home=str(home))},
     )  # fmt: skip
     metadata = result.asset_materializations_for_node("leaderboard_snapshots")[0].metadata
     assert metadata["status"].value == "new" and metadata["teams"].value == demo_competition_teams()[slug]
@@ -280,6 +285,7 @@ def test_the_asset_rebuilds_from_a_meta_kaggle_folder_that_has_teams_and_submiss
     folder = tmp_path / "meta-kaggle"
     folder.mkdir()
     _write_meta_kaggle_tables(folder)
+    (folder / "Competitions.csv").write_text('"Id","Slug"\n"77","generated-competition"\n')  # the board's id
     Warehouse(home / "warehouse.duckdb").replace_table("meta_kaggle.competitions", pd.DataFrame({
         "id": [77], "slug": ["generated-competition"], "evaluation_algorithm_name": ["Categorization Accuracy"],
         "evaluation_algorithm_is_max": [True], "total_teams": [2],
@@ -296,6 +302,6 @@ def test_import_leaderboards_names_a_malformed_board_and_an_empty_folder(home, t
     assert main(["import-leaderboards", str(tmp_path / "boards")]) == 2
     err = capsys.readouterr().err
     assert "titanic/leaderboard.csv: line 2: score 'high' is not a number" in err
-    assert history(home / "leaderboards", "titanic") == []
+    assert history(_boards(home, "titanic")) == []
     assert main(["import-leaderboards", str(tmp_path / "nothing")]) == 2
     assert "no <slug>/leaderboard.csv inside" in capsys.readouterr().err

@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import duckdb
 import numpy as np
 import pytest
 
 from tests.conftest import DUMPS, SHARED
-from validation.medals import Leaderboard, LeaderboardError, medal_positions, medal_thresholds, place
+from validation.leaderboard import Leaderboard, LeaderboardError, read_leaderboard
+from validation.medals import medal_positions, medal_thresholds, place
 
 BOARDS = sorted((SHARED / "mle-bench" / "competitions").glob("*/leaderboard.csv"))
 
@@ -38,7 +37,7 @@ def is_max_by_slug() -> dict:
 
 @pytest.mark.parametrize("path", BOARDS, ids=[p.parent.name for p in BOARDS])
 def test_every_real_board(path, is_max_by_slug):
-    board = Leaderboard.from_mlebench_csv(path)
+    board = read_leaderboard(path)
     direction = board.order_direction()
     assert direction is not None
     slug = path.parent.name
@@ -46,7 +45,7 @@ def test_every_real_board(path, is_max_by_slug):
         assert direction == is_max_by_slug[slug]
     thresholds = medal_thresholds(board, direction)
     assert thresholds.direction_note == ""
-    gold, silver, bronze = medal_positions(board.teams)
+    gold, silver, bronze = medal_positions(board.team_count)
     # Each threshold is the score at its rank on the board as Kaggle sorted it.
     assert (thresholds.gold, thresholds.silver, thresholds.bronze) == tuple(
         board.scores[[gold - 1, silver - 1, bronze - 1]]
@@ -55,12 +54,12 @@ def test_every_real_board(path, is_max_by_slug):
     assert better(thresholds.gold, thresholds.silver) and better(thresholds.silver, thresholds.bronze)
     assert place(board.scores[0], board, thresholds).gold_medal  # the winner wins gold
     last = place(board.scores[-1], board, thresholds)
-    assert not last.any_medal or board.teams < 3
-    assert last.rank <= board.teams and place(board.scores[0], board, thresholds).rank == 1
+    assert not last.any_medal or board.team_count < 3
+    assert last.rank <= board.team_count and place(board.scores[0], board, thresholds).rank == 1
 
 
 def test_ties_at_a_threshold_win_and_above_median_is_strict():
-    board = Leaderboard(np.array([10.0, 9, 8, 8, 7, 6, 5, 4, 3, 2]), "test")
+    board = Leaderboard.from_scores(np.array([10.0, 9, 8, 8, 7, 6, 5, 4, 3, 2]), "test")
     thresholds = medal_thresholds(board, True)
     assert (thresholds.gold, thresholds.silver, thresholds.bronze, thresholds.median) == (10.0, 9.0, 8.0, 6.5)
     assert place(8.0, board, thresholds).bronze_medal
@@ -69,19 +68,26 @@ def test_ties_at_a_threshold_win_and_above_median_is_strict():
 
 
 def test_a_board_sorted_against_the_metric_is_reported():
-    board = Leaderboard(np.array([1.0, 2.0, 3.0]), "board.csv")
+    board = Leaderboard.from_scores(np.array([1.0, 2.0, 3.0]), "board.csv")
     assert (
         "the metric says higher is better but the board is sorted lower first"
         in medal_thresholds(board, True).direction_note
     )
 
 
+def test_thresholds_need_a_direction_from_the_metric_or_the_board():
+    flat = Leaderboard.from_scores([0.5, 0.5, 0.5], "flat.csv")
+    with pytest.raises(LeaderboardError, match="flat.csv: cannot tell the direction: give the metric"):
+        medal_thresholds(flat)
+    assert medal_thresholds(flat, True).teams == 3
+
+
 @pytest.mark.parametrize("content, expected", [
-    ("teamId,points\n1,3\n", "no 'score' column"), ("teamId,score\n1,abc\n", "line 2: score 'abc' is not a number"),
-    ("teamId,score\n", "has no teams"), ("", "cannot be read"),
+    ("teamId,points\n1,3\n", "no score column"), ("teamId,score\n1,abc\n", "line 2: score 'abc' is not a number"),
+    ("teamId,score\n", "has no teams"), ("", "not a leaderboard CSV"),
 ])  # fmt: skip
 def test_malformed_boards_are_named(tmp_path, content, expected):
     path = tmp_path / "leaderboard.csv"
     path.write_text(content)
-    with pytest.raises(LeaderboardError, match=expected):
-        Leaderboard.from_mlebench_csv(Path(path))
+    with pytest.raises(LeaderboardError, match=f"{path}: .*{expected}"):
+        read_leaderboard(path)

@@ -8,7 +8,7 @@ import pytest
 from scipy.stats import spearmanr
 from sklearn import metrics as sk
 
-from validation.metrics import METRICS, canonical_metric, levenshtein
+from validation.metrics import DOMAINS, METRICS, canonical_metric, levenshtein
 
 rng = np.random.default_rng(0)
 N = 500
@@ -103,6 +103,56 @@ def test_mean_columnwise_spearman():
     pred = pd.DataFrame({"a": REAL_PRED, "b": PROBABILITY + rng.random(N)})
     expected = np.mean([spearmanr(truth[c], pred[c]).statistic for c in truth])
     assert METRICS["mean_columnwise_spearman"].score(truth, pred) == round(expected, 5)
+
+
+def test_mean_columnwise_spearman_with_constant_columns():
+    truth = pd.DataFrame({"a": REAL, "b": PROBABILITY, "c": np.ones(N)})
+    pred = pd.DataFrame({"a": REAL_PRED, "b": np.zeros(N), "c": REAL})
+    # a constant prediction ranks nothing (0); a constant answer column has no ranking to match (left out)
+    expected = np.mean([spearmanr(truth["a"], pred["a"]).statistic, 0.0])
+    assert METRICS["mean_columnwise_spearman"].score(truth, pred) == round(expected, 5)
+    assert np.isnan(METRICS["mean_columnwise_spearman"].score(truth[["c"]], pred[["c"]]))
+
+
+def test_every_metric_scores_the_answers_themselves_as_perfect():
+    data = {"binary": (BINARY, BINARY), "regression": (REAL, REAL), "classification": (LABELS, LABELS),
+            "ranking": (LABELS, LABELS), "text": (LABELS, LABELS),
+            "multilabel": (pd.DataFrame({"a": BINARY, "b": 1 - BINARY}),) * 2,
+            "multi_target_regression": (pd.DataFrame({"a": REAL, "b": REAL_PRED}),) * 2,
+            "multiclass": (LABELS, pd.get_dummies(LABELS).astype(float))}  # fmt: skip
+    for metric in METRICS.values():
+        truth, predicted = data[metric.task]
+        if metric.domain == "integer_label":
+            truth = predicted = RATINGS
+        assert metric.score(truth, predicted) == metric.perfect, metric.name
+
+
+@pytest.mark.parametrize(
+    "domain, values, outside",
+    [("any_number", [-1e9, 0, 3.5, np.inf], [False, False, False, True]),
+     ("non_negative", [-0.1, 0, 2], [True, False, False]), ("probability", [-0.1, 0, 1, 1.01], [True, False, False, True]),
+     ("class_probabilities", [-1, 0, 5], [True, False, False]), ("integer_label", [1, 2.0, 2.5], [False, False, True])],
+)  # fmt: skip
+def test_domains_say_which_values_are_outside(domain, values, outside):
+    assert DOMAINS[domain].outside(values).tolist() == outside
+
+
+def test_clipping_moves_baseline_predictions_into_the_domain():
+    assert METRICS["rmsle"].clip(pd.Series([-2.0, 3.0])).tolist() == [0.0, 3.0]
+    assert METRICS["log_loss"].clip(np.array([-0.2, 0.5, 1.3])).tolist() == [0.0, 0.5, 1.0]
+    assert METRICS["quadratic_weighted_kappa"].clip(pd.Series([0.4, 2.6])).tolist() == [0.0, 3.0]
+    assert METRICS["accuracy"].clip(pd.Series(["cat"])).tolist() == ["cat"]  # labels are left alone
+    assert METRICS["rmse"].clip(pd.Series([-2.0])).tolist() == [-2.0]
+
+
+def test_derived_facts():
+    assert [m for m in METRICS if METRICS[m].regression] == ["rmse", "rmsle", "mean_columnwise_rmsle", "mae",
+                                                             "mean_columnwise_spearman"]  # fmt: skip
+    assert [m for m in METRICS if METRICS[m].one_column_per_class] == ["multiclass_log_loss"]
+    assert [m for m in METRICS if METRICS[m].column_wise] == ["mean_columnwise_auc", "mean_columnwise_rmsle",
+                                                              "mean_columnwise_spearman"]  # fmt: skip
+    assert [m for m in METRICS if not METRICS[m].numeric_predictions] == ["accuracy", "f1_micro", "f1_macro",
+                                                                          "map_at_k", "word_jaccard", "mean_levenshtein"]  # fmt: skip
 
 
 def test_word_jaccard():

@@ -11,7 +11,7 @@ import duckdb
 
 from assets import competition_data, parity
 from assets.partitions import curated_competition_partitions
-from assets.resources import AnnotationStoreResource, CompetitionDataResource, WarehouseResource
+from assets.resources import SourcesResource, StorageResource
 from curation.annotations import AnnotationStore
 from tests.conftest import SHARED
 
@@ -37,9 +37,8 @@ def _run(tmp_path: Path, slug: str, recipe: dict, mirror: Path, leaderboards: Pa
     instance = dg.DagsterInstance.ephemeral()
     instance.add_dynamic_partitions(curated_competition_partitions.name, [slug])
     resources = {
-        "competition_data": CompetitionDataResource(mirror=str(mirror), leaderboards=str(leaderboards or "")),
-        "annotation_store": AnnotationStoreResource(root=str(tmp_path / "annotations")),
-        "warehouse": WarehouseResource(path=str(home / "warehouse.duckdb")),
+        "sources": SourcesResource(kaggle_mirror=str(mirror), leaderboards=str(leaderboards or "")),
+        "storage": StorageResource(home=str(home), annotations=str(tmp_path / "annotations")),
     }
     run_config = dg.RunConfig({"split_parity": config}) if config else None
     return dg.materialize(dg.load_assets_from_modules([competition_data, parity]), partition_key=slug,
@@ -134,24 +133,30 @@ def test_intervals_are_deterministic():
 
 
 def test_a_demo_competition_runs_from_download_to_parity_offline(tmp_path, monkeypatch):
-    from curation.demo import DEMO_ANNOTATION_TIME, demo_annotations
+    from curation.demo_annotations import DEMO_ANNOTATION_TIME, demo_annotations
+    from curation.meta_kaggle import read_competitions
+    from curation.sources.demo_meta_kaggle import demo_competition_metrics, write_demo_meta_kaggle
+    from curation.warehouse import Warehouse
 
-    monkeypatch.setenv("MLECURATE_HOME", str(tmp_path / "home"))
+    home = tmp_path / "home"
+    monkeypatch.setenv("MLECURATE_HOME", str(home))
     store = AnnotationStore(tmp_path / "annotations")
     for item in demo_annotations():
         store.update(item.slug, item.curator, item.changes, now=DEMO_ANNOTATION_TIME)
+    # The demo's recipes name no metric: the competition's Meta Kaggle metric grades it, as for a real one.
+    Warehouse(home / "warehouse.duckdb").replace_table(
+        "meta_kaggle.competitions", read_competitions(write_demo_meta_kaggle(tmp_path / "dump")).table
+    )
     slug = demo_annotations()[0].slug
     instance = dg.DagsterInstance.ephemeral()
     instance.add_dynamic_partitions(curated_competition_partitions.name, [slug])
     result = dg.materialize(
         dg.load_assets_from_modules([competition_data, parity]), partition_key=slug, instance=instance,
-        resources={
-            "competition_data": CompetitionDataResource(meta_kaggle="demo"),
-            "annotation_store": AnnotationStoreResource(root=str(tmp_path / "annotations")),
-            "warehouse": WarehouseResource(path=str(tmp_path / "home" / "warehouse.duckdb")),
-        },
+        resources={"sources": SourcesResource(meta_kaggle="demo"),
+                   "storage": StorageResource(home=str(home), annotations=str(tmp_path / "annotations"))},
     )  # fmt: skip
     assert result.success
-    verdict = result.asset_materializations_for_node("split_parity")[0].metadata["verdict"].value
-    assert verdict == "parity"  # demo train and test are drawn alike
-    assert (tmp_path / "home" / "prepared" / slug / "parity.json").is_file()
+    metadata = result.asset_materializations_for_node("split_parity")[0].metadata
+    assert metadata["metric"].value == demo_competition_metrics()[slug]
+    assert metadata["verdict"].value == "parity"  # demo train and test are drawn alike
+    assert (home / "prepared" / slug / "parity.json").is_file()

@@ -9,7 +9,7 @@ import duckdb
 import pytest
 
 from assets import annotations, candidates, meta_kaggle
-from assets.resources import AnnotationStoreResource, MetaKaggleSource, WarehouseResource
+from assets.resources import SourcesResource, StorageResource
 from curation.annotations import AnnotationStore
 from curation.mlebench_import import import_mlebench_categories
 from tests.conftest import DUMPS, META_KAGGLE, MLEBENCH_CATEGORIES
@@ -21,13 +21,17 @@ def _materialise(tmp_path: Path, source: str, raise_on_error: bool = True) -> dg
     return dg.materialize(
         ASSETS,
         resources={
-            "meta_kaggle": MetaKaggleSource(setting=source),
-            "warehouse": WarehouseResource(path=str(tmp_path / "warehouse.duckdb")),
-            "annotation_store": AnnotationStoreResource(root=str(tmp_path / "annotations")),
+            "sources": SourcesResource(meta_kaggle=source),
+            "storage": _storage(tmp_path),
         },
         instance=dg.DagsterInstance.ephemeral(),
         raise_on_error=raise_on_error,
     )
+
+
+def _storage(tmp_path: Path) -> StorageResource:
+    """The warehouse at tmp_path/warehouse.duckdb, the annotations at tmp_path/annotations."""
+    return StorageResource(home=str(tmp_path), annotations=str(tmp_path / "annotations"))
 
 
 def _failure_message(result: dg.ExecuteInProcessResult) -> str:
@@ -77,7 +81,7 @@ def test_candidate_rules_are_run_config(mlebench_annotated):
     assert _materialise(tmp_path, str(META_KAGGLE)).success
     result = dg.materialize(
         [a for a in ASSETS if a.key.to_user_string() == "candidate_competitions"],
-        resources={"warehouse": WarehouseResource(path=str(tmp_path / "warehouse.duckdb"))},
+        resources={"storage": _storage(tmp_path)},
         run_config=dg.RunConfig({"candidate_competitions": candidates.CandidateRulesConfig(
             require_completed=False, require_leaderboard=False, min_teams=0, require_known_metric=False)}),
         instance=dg.DagsterInstance.ephemeral(),
@@ -141,7 +145,7 @@ def test_malformed_annotation_stops_the_load_and_keeps_the_table(mlebench_annota
 
 
 def test_demo_source_runs_the_whole_funnel_offline(tmp_path, home):
-    from curation.demo import DEMO_ANNOTATION_TIME, LAUNCHED_AFTER_THE_DUMP, demo_annotations
+    from curation.demo_annotations import DEMO_ANNOTATION_TIME, LAUNCHED_AFTER_THE_DUMP, demo_annotations
 
     store = AnnotationStore(tmp_path / "annotations")
     for item in demo_annotations():

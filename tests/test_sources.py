@@ -10,9 +10,10 @@ from pathlib import Path
 
 import pytest
 
-from curation.demo import demo_competitions_csv, write_demo_meta_kaggle
 from curation.meta_kaggle import read_competitions
-from curation.sources import SourceError, meta_kaggle_competitions_file
+from curation.sources import SourceError, choose_sources
+from curation.sources.demo_meta_kaggle import demo_competitions_csv, write_demo_meta_kaggle
+from curation.sources.kaggle_client import KaggleClient
 from tests.conftest import DUMPS, META_KAGGLE, PROJECT
 from tests.kaggle_stub import KaggleStub
 
@@ -41,17 +42,25 @@ def test_demo_is_not_rewritten_when_unchanged(tmp_path):
     assert hashlib.sha256(path.read_bytes()).hexdigest() == hashlib.sha256(demo_competitions_csv().encode()).hexdigest()
 
 
-def test_folder_source_accepts_folder_or_file(home):
-    assert meta_kaggle_competitions_file(str(META_KAGGLE)).path == DUMPS["2024-03"]
-    assert meta_kaggle_competitions_file(str(DUMPS["2022-03"])).path == DUMPS["2022-03"]
+def _competitions_file(setting: str, workdir: Path) -> Path:
+    return choose_sources(setting, KaggleClient()).meta_kaggle.competitions_file(workdir).path
 
 
-def test_folder_without_competitions_csv_is_explained(home, tmp_path):
+def test_folder_source_accepts_folder_or_file(tmp_path):
+    assert _competitions_file(str(META_KAGGLE), tmp_path) == DUMPS["2024-03"]
+    assert _competitions_file(str(DUMPS["2022-03"]), tmp_path) == DUMPS["2022-03"]
+
+
+def test_folder_without_competitions_csv_is_explained(tmp_path):
     with pytest.raises(SourceError, match=r"MLECURATE_META_KAGGLE='.*': no Competitions.csv there"):
-        meta_kaggle_competitions_file(str(tmp_path))
+        _competitions_file(str(tmp_path), tmp_path)
 
 
-FETCH = "from curation.sources import meta_kaggle_competitions_file as f; print(f('kaggle').path)"
+FETCH = (
+    "from curation.settings import Settings; from curation.sources import choose_sources;"
+    "from curation.sources.kaggle_client import KaggleClient; s = Settings.from_environment();"
+    "print(choose_sources('kaggle', KaggleClient(s.kaggle)).meta_kaggle.competitions_file(s.data_root().sources('kaggle')).path)"
+)
 
 
 def _fetch_through_stub(stub: KaggleStub, home, extra_env: dict | None = None) -> subprocess.CompletedProcess:

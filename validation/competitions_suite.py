@@ -22,6 +22,8 @@ from datetime import datetime
 
 import pandas as pd
 
+from validation.checks import Check
+
 KNOWN_SEGMENTS = (
     "Community", "Featured", "Research", "Playground", "Recruitment", "Getting Started", "Analytics",
     "InClass", "Prospect", "GE Quests", "Masters",
@@ -34,6 +36,25 @@ FUNNEL_COLUMNS = (
     "total_teams",
     "evaluation_algorithm_is_max",
 )
+
+
+UNIQUE_ID_AND_SLUG = Check(
+    "unique_id_and_slug", "Id and Slug are present and unique (blocking: a duplicate stops the load).", blocking=True
+)
+HAS_REQUIRED_FIELDS = Check(
+    "required_fields",
+    "The columns the funnel needs exist; every row has a title, segment and dates (blocking).",
+    blocking=True,
+)
+KNOWN_SEGMENT_NAMES = Check(
+    "known_segments", "Every segment is one Kaggle has used; a new one is reported, not fatal.", severity="warning"
+)
+SANE_DATES = Check(
+    "sane_dates",
+    "Launch dates after 2010 (the dump's 2000-01-01 placeholders are reported); deadline not before launch.",
+    severity="warning",
+)
+SUITE_CHECKS = (UNIQUE_ID_AND_SLUG, HAS_REQUIRED_FIELDS, KNOWN_SEGMENT_NAMES, SANE_DATES)
 
 
 @dataclass(frozen=True)
@@ -79,23 +100,24 @@ class SuiteReport:
 
 def _suite_definition(now: datetime) -> list[tuple[str, str, str, str, dict]]:
     """(check, severity, expectation class, label column, kwargs) for every expectation in the suite."""
+    unique, required = UNIQUE_ID_AND_SLUG, HAS_REQUIRED_FIELDS
     rows = [
-        ("unique_id_and_slug", "error", "ExpectColumnValuesToNotBeNull", "id", {"column": "id"}),
-        ("unique_id_and_slug", "error", "ExpectColumnValuesToNotBeNull", "slug", {"column": "slug"}),
-        ("unique_id_and_slug", "error", "ExpectColumnValuesToBeUnique", "id", {"column": "id"}),
-        ("unique_id_and_slug", "error", "ExpectColumnValuesToBeUnique", "slug", {"column": "slug"}),
+        (unique, "ExpectColumnValuesToNotBeNull", "id", {"column": "id"}),
+        (unique, "ExpectColumnValuesToNotBeNull", "slug", {"column": "slug"}),
+        (unique, "ExpectColumnValuesToBeUnique", "id", {"column": "id"}),
+        (unique, "ExpectColumnValuesToBeUnique", "slug", {"column": "slug"}),
     ]
-    rows += [("required_fields", "error", "ExpectColumnToExist", c, {"column": c}) for c in FUNNEL_COLUMNS]
-    rows += [("required_fields", "error", "ExpectColumnValuesToNotBeNull", c, {"column": c}) for c in REQUIRED_FIELDS]
+    rows += [(required, "ExpectColumnToExist", c, {"column": c}) for c in FUNNEL_COLUMNS]
+    rows += [(required, "ExpectColumnValuesToNotBeNull", c, {"column": c}) for c in REQUIRED_FIELDS]
     rows += [
-        ("known_segments", "warning", "ExpectColumnValuesToBeInSet", "host_segment_title",
+        (KNOWN_SEGMENT_NAMES, "ExpectColumnValuesToBeInSet", "host_segment_title",
          {"column": "host_segment_title", "value_set": list(KNOWN_SEGMENTS)}),
-        ("sane_dates", "warning", "ExpectColumnValuesToBeBetween", "enabled_date",
+        (SANE_DATES, "ExpectColumnValuesToBeBetween", "enabled_date",
          {"column": "enabled_date", "min_value": KAGGLE_FIRST_COMPETITION, "max_value": now}),
-        ("sane_dates", "warning", "ExpectColumnPairValuesAToBeGreaterThanB", "deadline_date >= enabled_date",
+        (SANE_DATES, "ExpectColumnPairValuesAToBeGreaterThanB", "deadline_date >= enabled_date",
          {"column_A": "deadline_date", "column_B": "enabled_date", "or_equal": True, "ignore_row_if": "either_value_is_missing"}),
     ]  # fmt: skip
-    return rows
+    return [(check.name, check.severity, *rest) for check, *rest in rows]
 
 
 def validate_competitions(frame: pd.DataFrame, now: datetime | None = None) -> SuiteReport:

@@ -4,13 +4,16 @@
 >>> report.to_dict()   # competition_id, score, gold_threshold, ..., valid_submission, rank, percentile, errors
 
 A prepared competition's ``private/answers.csv`` has the sample submission's columns (it is the perfect
-submission), so a submission must have exactly those columns, one row per answer, each id once. Every problem gets
-its own message naming the column and rows; a submission with any problem gets ``valid_submission: false`` and no
-score. Nothing here raises on a bad submission.
+submission), so a submission must have exactly those columns, one row per answer, each id once, and every prediction
+in the metric's domain (numbers for numeric metrics; e.g. RMSLE needs predictions >= 0, log loss probabilities in
+0..1). Every problem gets its own message naming the column and rows; a submission with any problem gets
+``valid_submission: false`` and no score, and so does one whose score comes out NaN. Nothing here raises on a bad
+submission.
 """
 
 from __future__ import annotations
 
+import io
 import json
 from dataclasses import asdict, dataclass, field
 from datetime import UTC, datetime
@@ -19,8 +22,9 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from validation.medals import Leaderboard, medal_thresholds, place
-from validation.metrics import METRICS
+from validation.leaderboard import Leaderboard
+from validation.medals import medal_thresholds, place
+from validation.metrics import METRICS, Metric
 
 MAX_EXAMPLES = 5
 
@@ -81,15 +85,19 @@ def grade_submission(
     frame = _read_submission(submission, prepared, report)
     if frame is None:
         return report
-    aligned = _validate(frame, answers, keys, spec.kind, report)
+    aligned = _validate(frame, answers, keys, spec, report)
     if aligned is None:
         return report
     predictions = [c for c in answers.columns if c not in keys]
     try:
-        report.score = score_aligned(spec, answers, aligned, predictions)
+        score = score_aligned(spec, answers, aligned, predictions)
     except (ValueError, KeyError) as error:
         report.errors.append(f"cannot score with {metric}: {error}")
         return report
+    if not np.isfinite(score):  # an undefined score is no score: never reported as a valid one
+        report.errors.append(f"{metric} is undefined for this submission (it scores {score})")
+        return report
+    report.score = score
     report.valid_submission = True
     if leaderboard is not None:
         placement = place(report.score, leaderboard, thresholds)
@@ -131,7 +139,7 @@ def _read_submission(path: Path, prepared: Path, report: GradingReport) -> pd.Da
     return None
 
 
-def _validate(frame: pd.DataFrame, answers: pd.DataFrame, keys: list[str], kind: str, report: GradingReport):
+def _validate(frame: pd.DataFrame, answers: pd.DataFrame, keys: list[str], spec: Metric, report: GradingReport):
     errors = report.errors
     missing = [c for c in answers.columns if c not in frame.columns]
     extra = [c for c in frame.columns if c not in answers.columns]
@@ -168,15 +176,16 @@ def _validate(frame: pd.DataFrame, answers: pd.DataFrame, keys: list[str], kind:
             errors.append(
                 f"column {column}: {int(empty.sum()):,} empty or NaN value(s), e.g. lines {_some((np.flatnonzero(empty) + 2).tolist())}"
             )
-        elif kind != "label":
-            numbers = pd.to_numeric(frame[column], errors="coerce")
-            booleans = frame[column].str.lower().isin(["true", "false"])
-            bad = numbers.isna() & ~booleans
-            if bad.any():
-                first = int(np.flatnonzero(bad)[0])
-                errors.append(
-                    f"column {column}: {int(bad.sum()):,} value(s) are not numbers, e.g. {frame[column].iloc[first]!r} on line {first + 2}"
-                )
+        elif spec.numeric_predictions:
+            _check_numbers(frame[column], column, spec, errors)
+    if spec.one_column_per_class and not errors:
+        predictions = frame[[c for c in answers.columns if c not in keys]].apply(numbers)
+        zero = (predictions.sum(axis=1) <= 0).to_numpy()
+        if zero.any():
+            errors.append(
+                f"{int(zero.sum()):,} row(s) whose class probabilities sum to 0, e.g. lines {_some((np.flatnonzero(zero) + 2).tolist())}; "
+                f"{spec.name} needs some probability in each row"
+            )
     if errors:
         return None
     if len(keys) == 1:
@@ -184,18 +193,48 @@ def _validate(frame: pd.DataFrame, answers: pd.DataFrame, keys: list[str], kind:
     return frame.reset_index(drop=True)
 
 
-def score_aligned(spec, answers: pd.DataFrame, submission: pd.DataFrame, predictions: list[str]) -> float:
-    """Score a submission already aligned row by row with the answers (both in submission format)."""
-    if spec.kind == "class_probabilities":
-        truth = answers[predictions].apply(numbers)
-        labels = truth.idxmax(axis=1)
+def _check_numbers(values: pd.Series, column: str, spec: Metric, errors: list[str]) -> None:
+    """Every value a number (true/false count as 1/0) inside the metric's domain; else one message naming the column,
+    how many, and the first offending line."""
+    parsed = pd.to_numeric(values.str.strip().str.lower().replace({"true": "1", "false": "0"}), errors="coerce")
+    bad = (parsed.isna() | ~np.isfinite(parsed.astype(float))).to_numpy()  # inf is no prediction either
+    if bad.any():
+        first = int(np.flatnonzero(bad)[0])
+        errors.append(
+            f"column {column}: {int(bad.sum()):,} value(s) are not numbers, e.g. {values.iloc[first]!r} on line {first + 2}"
+        )
+        return
+    domain = spec.prediction_domain
+    outside = domain.outside(parsed.to_numpy(dtype=float))
+    if outside.any():
+        first = int(np.flatnonzero(outside)[0])
+        errors.append(
+            f"column {column}: {int(outside.sum()):,} {domain.violation}, "
+            f"e.g. {values.iloc[first].strip()} on line {first + 2}; {spec.name} needs {domain.requirement}"
+        )
+
+
+def score_aligned(spec: Metric, answers: pd.DataFrame, submission: pd.DataFrame, predictions: list[str]) -> float:
+    """Score a submission already aligned row by row with the answers (both in submission format), in the shape
+    the metric's task takes."""
+    if spec.one_column_per_class:  # the answers are one-hot: the label is the column holding the 1
+        labels = answers[predictions].apply(numbers).idxmax(axis=1)
         return spec.score(labels, submission[predictions].apply(numbers))
-    if spec.kind == "columnwise":
+    if spec.column_wise:
         return spec.score(answers[predictions].apply(numbers), submission[predictions].apply(numbers))
     column = predictions[0]
-    if spec.kind == "label":
-        return spec.score(answers[column], submission[column])
-    return spec.score(numbers(answers[column]), numbers(submission[column]))
+    if spec.numeric_predictions:
+        return spec.score(numbers(answers[column]), numbers(submission[column]))
+    return spec.score(answers[column], submission[column])
+
+
+def score_csv(metric: str, answers: str, submission: str) -> float:
+    """The metric's score of ``submission`` against ``answers``, both CSV text in submission format (a key column
+    first, then the prediction columns) with the same rows in the same order. Meant for generated data (the demo's
+    leaderboards); a submission from outside goes through :func:`grade_submission`, which checks it first."""
+    truth = pd.read_csv(io.StringIO(answers), dtype=str, keep_default_na=False)
+    predicted = pd.read_csv(io.StringIO(submission), dtype=str, keep_default_na=False)
+    return score_aligned(METRICS[metric], truth, predicted, list(truth.columns[1:]))
 
 
 def numbers(series: pd.Series) -> pd.Series:

@@ -1,6 +1,8 @@
 """Leakage checks on a prepared split: what MLE-bench left to hope, checked every time a split is built.
 
->>> checks = check_prepared_split(folder, recipe_facts, original_rows=891)
+>>> facts = LeakageFacts(target_columns=("Survived",), id_column="PassengerId", group_column=None,
+...                      released_labels=False, original_rows=891)
+>>> checks = check_prepared_split(root.prepared("titanic").staging, facts)
 
 Each check says what it found. All are blocking: a split that fails one is not published.
 
@@ -19,7 +21,24 @@ from pathlib import Path
 
 import duckdb
 
-from validation.data_files import columns_of, content_checksum, quote, reader_sql
+from validation.checks import Check
+from validation.data_files import DATA_FORMATS, columns_of, content_checksum, quote, reader_sql
+from validation.data_root import PreparedFolder
+
+IDS_DISJOINT = Check("ids_disjoint", "No id (or identical row) in both the new train and test sets.", blocking=True)
+NO_TARGET_IN_PUBLIC_TEST = Check(
+    "no_target_in_public_test", "The public test file has no target column.", blocking=True
+)
+PUBLIC_FREE_OF_PRIVATE = Check(
+    "public_free_of_private", "No public file holds the content or all the columns of a private one.", blocking=True
+)
+GROUPS_DISJOINT = Check("groups_disjoint", "For group splits, no group on both sides.", blocking=True)
+ROWS_CONSERVED = Check(
+    "rows_conserved",
+    "New train + new test = the original train set (released labels: train unchanged).",
+    blocking=True,
+)
+LEAKAGE_CHECKS = (IDS_DISJOINT, NO_TARGET_IN_PUBLIC_TEST, PUBLIC_FREE_OF_PRIVATE, GROUPS_DISJOINT, ROWS_CONSERVED)
 
 
 @dataclass(frozen=True)
@@ -40,12 +59,12 @@ class SplitCheck:
     metadata: dict = field(default_factory=dict)
 
 
-def check_prepared_split(folder: Path, facts: LeakageFacts) -> list[SplitCheck]:
+def check_prepared_split(folder: PreparedFolder, facts: LeakageFacts) -> list[SplitCheck]:
     """Run every leakage check on ``folder`` (``public/`` + ``private/``)."""
     con = duckdb.connect()
     try:
-        train = _one(folder / "public", "train")
-        test = _one(folder / "public", "test")
+        train = folder.public_file("train")
+        test = folder.public_file("test")
         return [
             _ids_disjoint(con, train, test, facts),
             _no_target_in_public_test(con, test, facts),
@@ -55,13 +74,6 @@ def check_prepared_split(folder: Path, facts: LeakageFacts) -> list[SplitCheck]:
         ]
     finally:
         con.close()
-
-
-def _one(folder: Path, stem: str) -> Path:
-    found = [p for p in folder.iterdir() if p.stem == stem and p.suffix in (".csv", ".json", ".parquet")]
-    if len(found) != 1:
-        raise FileNotFoundError(f"{folder}: expected one {stem} file, found {[p.name for p in found]}")
-    return found[0]
 
 
 def _overlap(con, train: Path, test: Path, expression: str) -> tuple[int, list]:
@@ -80,39 +92,39 @@ def _ids_disjoint(con, train: Path, test: Path, facts: LeakageFacts) -> SplitChe
         expression, what = f"CAST(struct_pack({fields}) AS VARCHAR)", "identical rows (no id column)"
     count, examples = _overlap(con, train, test, expression)
     found = f"{count:,} shared by train and test ({what})" + (f", e.g. {_short(examples)}" if count else "")
-    return SplitCheck("ids_disjoint", count == 0, found, {"shared": count, "compared": what})
+    return SplitCheck(IDS_DISJOINT.name, count == 0, found, {"shared": count, "compared": what})
 
 
 def _no_target_in_public_test(con, test: Path, facts: LeakageFacts) -> SplitCheck:
     leaked = [c for c in columns_of(con, test) if c in facts.target_columns]
     found = f"target column(s) {', '.join(leaked)} in {test.name}" if leaked else f"no target column in {test.name}"
-    return SplitCheck("no_target_in_public_test", not leaked, found, {"targets": ", ".join(facts.target_columns)})
+    return SplitCheck(NO_TARGET_IN_PUBLIC_TEST.name, not leaked, found, {"targets": ", ".join(facts.target_columns)})
 
 
-def _public_free_of_private(con, folder: Path) -> SplitCheck:
-    private = {p.name: content_checksum(p, con) for p in sorted((folder / "private").iterdir()) if p.is_file()}
-    answer_columns = set(columns_of(con, folder / "private" / "answers.csv"))
+def _public_free_of_private(con, folder: PreparedFolder) -> SplitCheck:
+    private = {p.name: content_checksum(p, con) for p in sorted(folder.private.iterdir()) if p.is_file()}
+    answer_columns = set(columns_of(con, folder.answers))
     problems = []
-    public_files = [p for p in sorted((folder / "public").iterdir()) if p.suffix in (".csv", ".json", ".parquet")]
+    public_files = [p for p in sorted(folder.public.iterdir()) if p.suffix.lower() in DATA_FORMATS]
     for path in public_files:
-        if path.name == "sample_submission.csv":
+        if path == folder.sample_submission:
             continue  # it has the answers' columns by design, with trivial values
         if content_checksum(path, con) in private.values():
             problems.append(f"{path.name} has the content of a private file")
         elif answer_columns <= set(columns_of(con, path)) and path.stem != "train":
             problems.append(f"{path.name} holds every answers column")
     found = "; ".join(problems) or f"{len(public_files)} public file(s), none holds private content"
-    return SplitCheck("public_free_of_private", not problems, found, {"public_files": len(public_files)})
+    return SplitCheck(PUBLIC_FREE_OF_PRIVATE.name, not problems, found, {"public_files": len(public_files)})
 
 
 def _groups_disjoint(con, train: Path, test: Path, facts: LeakageFacts) -> SplitCheck:
     if not facts.group_column:
-        return SplitCheck("groups_disjoint", True, "not a group split (no group_column)", {"shared": 0})
+        return SplitCheck(GROUPS_DISJOINT.name, True, "not a group split (no group_column)", {"shared": 0})
     count, examples = _overlap(con, train, test, f"CAST({quote(facts.group_column)} AS VARCHAR)")
     found = f"{count:,} group(s) of {facts.group_column} on both sides" + (
         f", e.g. {_short(examples)}" if count else ""
     )
-    return SplitCheck("groups_disjoint", count == 0, found, {"shared": count})
+    return SplitCheck(GROUPS_DISJOINT.name, count == 0, found, {"shared": count})
 
 
 def _rows_conserved(con, train: Path, test: Path, facts: LeakageFacts) -> SplitCheck:
@@ -127,7 +139,7 @@ def _rows_conserved(con, train: Path, test: Path, facts: LeakageFacts) -> SplitC
         found = (
             f"train {train_rows:,} + test {test_rows:,} = {train_rows + test_rows:,}; original {facts.original_rows:,}"
         )
-    return SplitCheck("rows_conserved", passed, found, {"train": train_rows, "test": test_rows})
+    return SplitCheck(ROWS_CONSERVED.name, passed, found, {"train": train_rows, "test": test_rows})
 
 
 def _short(values: list) -> str:

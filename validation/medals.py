@@ -1,7 +1,7 @@
 """Medal thresholds from a private leaderboard, by Kaggle's progression rules, and where a score would rank.
 
->>> board = Leaderboard.from_mlebench_csv(Path("leaderboard.csv"))
->>> thresholds = medal_thresholds(board)
+>>> board = read_leaderboard(Path("leaderboard.csv"))
+>>> thresholds = medal_thresholds(board, higher_is_better=False)
 
 With N teams on the board, each threshold is the score at a 1-based rank (Kaggle rounds the shares down):
 
@@ -19,50 +19,10 @@ against the board's own order (a board sorted the other way is reported, never s
 from __future__ import annotations
 
 from dataclasses import dataclass
-from pathlib import Path
 
 import numpy as np
-import pandas as pd
 
-
-class LeaderboardError(ValueError):
-    """A leaderboard cannot be used; the message names the file and the problem."""
-
-
-@dataclass(frozen=True)
-class Leaderboard:
-    scores: np.ndarray  # in Kaggle's rank order, best first
-    source: str
-
-    @classmethod
-    def from_mlebench_csv(cls, path: Path) -> Leaderboard:
-        """MLE-bench's ``leaderboard.csv`` (scoreNullable, teamId, hasTeamName, submissionDate, score, hasScore)."""
-        try:
-            frame = pd.read_csv(path)
-        except (OSError, pd.errors.ParserError, pd.errors.EmptyDataError, UnicodeDecodeError) as error:
-            raise LeaderboardError(f"{path}: cannot be read as a leaderboard CSV ({error})") from error
-        if "score" not in frame.columns:
-            raise LeaderboardError(f"{path}: no 'score' column (found {', '.join(map(str, frame.columns))})")
-        scores = pd.to_numeric(frame["score"], errors="coerce")
-        if scores.isna().any():
-            row = int(scores.isna().to_numpy().nonzero()[0][0]) + 2
-            raise LeaderboardError(f"{path}: line {row}: score {frame['score'].iloc[row - 2]!r} is not a number")
-        if len(scores) == 0:
-            raise LeaderboardError(f"{path}: the leaderboard has no teams")
-        return cls(scores.to_numpy(dtype=float), str(path))
-
-    @property
-    def teams(self) -> int:
-        return len(self.scores)
-
-    def order_direction(self) -> bool | None:
-        """True when the board is sorted higher-first, False lower-first, None when it cannot tell."""
-        diffs = np.diff(self.scores)
-        if (diffs <= 0).all() and (diffs < 0).any():
-            return True
-        if (diffs >= 0).all() and (diffs > 0).any():
-            return False
-        return None
+from validation.leaderboard import Leaderboard, LeaderboardError
 
 
 @dataclass(frozen=True)
@@ -93,14 +53,16 @@ def medal_thresholds(board: Leaderboard, higher_is_better: bool | None = None) -
     note = ""
     if higher_is_better is None:
         if order is None:
-            raise LeaderboardError(f"{board.source}: cannot tell the direction: give the metric")
+            raise LeaderboardError(f"{board.origin}: cannot tell the direction: give the metric")
         higher_is_better = order
     elif order is not None and order != higher_is_better:
-        note = (f"{board.source}: the metric says {'higher' if higher_is_better else 'lower'} is better but the board "
+        note = (f"{board.origin}: the metric says {'higher' if higher_is_better else 'lower'} is better but the board "
                 f"is sorted {'higher' if order else 'lower'} first")  # fmt: skip
     ranked = np.sort(board.scores)[::-1] if higher_is_better else np.sort(board.scores)
-    gold, silver, bronze = (float(ranked[min(p, board.teams) - 1]) for p in medal_positions(board.teams))
-    return MedalThresholds(gold, silver, bronze, float(np.median(board.scores)), board.teams, higher_is_better, note)
+    gold, silver, bronze = (float(ranked[min(p, board.team_count) - 1]) for p in medal_positions(board.team_count))
+    return MedalThresholds(
+        gold, silver, bronze, float(np.median(board.scores)), board.team_count, higher_is_better, note
+    )
 
 
 @dataclass(frozen=True)
@@ -126,5 +88,5 @@ def place(score: float, board: Leaderboard, thresholds: MedalThresholds) -> Plac
     above = score > thresholds.median if thresholds.higher_is_better else score < thresholds.median
     rank = int(strictly.sum()) + 1
     return Placement(
-        gold, silver, bronze, above, rank, round(100 * (board.teams - int(strictly.sum())) / board.teams, 2)
+        gold, silver, bronze, above, rank, round(100 * (board.team_count - int(strictly.sum())) / board.team_count, 2)
     )

@@ -1,22 +1,38 @@
-"""The metric registry: every metric mlecurate grades, the Meta Kaggle names it serves, its direction, its code.
+"""The metric registry: every metric mlecurate grades, declared once with its task, domain, direction and code.
 
 >>> METRICS["auc"].score(answers["target"], submission["target"])
 >>> canonical_metric("Area Under Receiver Operating Characteristic Curve")
 'auc'
+>>> resolve_metric(None, {"metric": "rmse"}, "Root Mean Squared Logarithmic Error")   # override, recipe, Meta Kaggle
+'rmse'
+
+Each metric declares its **task** (what a submission predicts, and so its shape) and its **domain** (what a valid
+prediction value is). Grading, parity baselines and the demo data derive everything from these two; no other module
+lists metric names. Tasks:
+
+| task | a submission holds | registry metrics |
+|---|---|---|
+| ``binary`` | one probability or score column for a 0/1 label | auc, log_loss |
+| ``multilabel`` | one probability column per binary target | mean_columnwise_auc |
+| ``multiclass`` | one probability column per class (the answers one-hot) | multiclass_log_loss |
+| ``classification`` | one predicted label per row | accuracy, f1_micro, f1_macro, quadratic_weighted_kappa |
+| ``regression`` | one number per row | rmse, rmsle, mae |
+| ``multi_target_regression`` | several numeric target columns | mean_columnwise_rmsle, mean_columnwise_spearman |
+| ``ranking`` | space-separated labels, best first | map_at_k |
+| ``text`` | free text | word_jaccard, mean_levenshtein |
 
 Meta Kaggle names a competition's metric in ``EvaluationAlgorithmName`` (since 2023 the abbreviation of a Python
 "Kaggle Metric" is a numeric id, so names are what to match on, case-insensitively with runs of spaces collapsed).
 Implementations are vectorised with numpy/pandas and take the answers and the predictions already aligned by id:
-
-- label metrics (accuracy, F1, kappa, MAP@K, Jaccard, Levenshtein) take two Series;
-- score metrics (AUC, log loss, RMSE, ...) take two Series, or two DataFrames for the column-wise ones;
-- ``multiclass_log_loss`` takes the true labels (a Series) and one probability column per class (a DataFrame).
+two Series for one-column tasks, two DataFrames for ``multilabel`` and ``multi_target_regression``, and for
+``multiclass`` the true labels (a Series) and one probability column per class (a DataFrame).
 
 Scores are rounded to 5 decimals, as MLE-bench reports them.
 """
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -25,6 +41,77 @@ import numpy as np
 import pandas as pd
 
 EPSILON = 1e-15
+RANKING_DEPTH = 5  # labels a ranking prediction lists (MAP@K's k unless the competition says otherwise)
+
+TASKS = {
+    "binary": "one probability or score column for a 0/1 label",
+    "multilabel": "one probability column per binary target",
+    "multiclass": "one probability column per class",
+    "classification": "one predicted label per row",
+    "regression": "one number per row",
+    "multi_target_regression": "several numeric target columns",
+    "ranking": "space-separated labels, best first",
+    "text": "free text",
+}
+NUMERIC_TASKS = ("binary", "multilabel", "multiclass", "regression", "multi_target_regression")
+TEXT_TASKS = ("ranking", "text")  # their predictions are words, never numbers
+
+
+@dataclass(frozen=True)
+class Domain:
+    """What a valid prediction value is, and how to say that a value is not."""
+
+    name: str
+    numeric: bool
+    low: float | None = None  # inclusive
+    high: float | None = None  # inclusive
+    whole: bool = False  # whole numbers only (integer class labels)
+    violation: str = ""  # how values out of the domain are described, e.g. "negative value(s)"
+    requirement: str = ""  # what a metric of this domain needs, e.g. "predictions >= 0"
+
+    def outside(self, values) -> np.ndarray:
+        """A mask of the (numeric) values that are not in the domain."""
+        x = np.asarray(values, dtype=float)
+        bad = ~np.isfinite(x)
+        if self.low is not None:
+            bad |= x < self.low
+        if self.high is not None:
+            bad |= x > self.high
+        if self.whole:
+            bad |= np.isfinite(x) & (x % 1 != 0)
+        return bad
+
+    def clip(self, values):
+        """Numbers moved into the domain (for baselines, whose linear models know no bounds)."""
+        if not self.numeric:
+            return values
+        clipped = np.asarray(values, dtype=float)
+        if self.low is not None or self.high is not None:
+            clipped = np.clip(clipped, self.low, self.high)
+        if self.whole:
+            clipped = np.round(clipped)
+        if isinstance(values, pd.DataFrame):
+            return pd.DataFrame(clipped, columns=values.columns, index=values.index)
+        if isinstance(values, pd.Series):
+            return pd.Series(clipped, index=values.index, name=values.name)
+        return clipped
+
+
+DOMAINS = {
+    d.name: d
+    for d in [
+        Domain("any_number", True, requirement="numbers"),
+        Domain("non_negative", True, low=0.0, violation="negative value(s)", requirement="predictions >= 0"),
+        Domain("probability", True, low=0.0, high=1.0, violation="value(s) outside 0..1",
+               requirement="probabilities between 0 and 1"),
+        Domain("class_probabilities", True, low=0.0, violation="negative value(s)",
+               requirement="non-negative class probabilities"),
+        Domain("integer_label", True, whole=True, violation="value(s) that are not whole numbers",
+               requirement="whole-number labels"),
+        Domain("label", False, requirement="labels"),
+        Domain("text", False, requirement="text"),
+    ]
+}  # fmt: skip
 
 
 @dataclass(frozen=True)
@@ -33,10 +120,54 @@ class Metric:
     higher_is_better: bool
     meta_kaggle_names: tuple[str, ...]
     function: Callable
-    kind: str  # label | score | columnwise | class_probabilities
+    task: str  # a key of TASKS: what a submission predicts, and so its shape
+    domain: str  # a key of DOMAINS: what a valid prediction value is
+    perfect: float | None = None  # the score of a perfect submission (the answers themselves), where there is one
+
+    def __post_init__(self):
+        if self.task not in TASKS:
+            raise ValueError(f"metric {self.name}: task {self.task!r} is not one of {', '.join(TASKS)}")
+        if self.domain not in DOMAINS:
+            raise ValueError(f"metric {self.name}: domain {self.domain!r} is not one of {', '.join(DOMAINS)}")
+        numeric = DOMAINS[self.domain].numeric
+        if (self.task in NUMERIC_TASKS and not numeric) or (self.task in TEXT_TASKS and numeric):
+            raise ValueError(f"metric {self.name}: domain {self.domain} does not fit task {self.task}")
 
     def score(self, answers, predictions, **options) -> float:
         return round(float(self.function(answers, predictions, **options)), 5)
+
+    @property
+    def prediction_domain(self) -> Domain:
+        return DOMAINS[self.domain]
+
+    @property
+    def numeric_predictions(self) -> bool:
+        """Predictions are numbers (checked and scored as numbers), not labels or text."""
+        return DOMAINS[self.domain].numeric
+
+    @property
+    def one_column_per_class(self) -> bool:
+        """A submission has one probability column per class; the truth is the label (answers one-hot)."""
+        return self.task == "multiclass"
+
+    @property
+    def column_wise(self) -> bool:
+        """Truth and predictions are frames of the same target columns, scored column by column."""
+        return self.task in ("multilabel", "multi_target_regression")
+
+    @property
+    def regression(self) -> bool:
+        """The targets are numbers to estimate (a baseline regresses), not classes."""
+        return self.task in ("regression", "multi_target_regression")
+
+    @property
+    def predicts_probabilities(self) -> bool:
+        """Predictions are class probabilities (or scores) rather than the classes themselves."""
+        return self.task in ("binary", "multilabel", "multiclass")
+
+    def clip(self, predictions):
+        """Predictions moved into the metric's domain (e.g. non-negative for RMSLE)."""
+        return DOMAINS[self.domain].clip(predictions)
 
 
 def auc(y_true: pd.Series, y_score: pd.Series) -> float:
@@ -118,7 +249,7 @@ def f1_macro(y_true: pd.Series, y_pred: pd.Series) -> float:
     return float(np.mean(scores))
 
 
-def map_at_k(y_true: pd.Series, y_pred: pd.Series, k: int = 5) -> float:
+def map_at_k(y_true: pd.Series, y_pred: pd.Series, k: int = RANKING_DEPTH) -> float:
     """Mean average precision at k; answers and predictions are space-separated labels."""
     total = 0.0
     for actual_text, predicted_text in zip(y_true, y_pred, strict=True):
@@ -135,11 +266,19 @@ def map_at_k(y_true: pd.Series, y_pred: pd.Series, k: int = 5) -> float:
 
 
 def mean_columnwise_spearman(y_true: pd.DataFrame, y_pred: pd.DataFrame) -> float:
-    values = [
-        pd.Series(np.asarray(y_true[c], float)).corr(pd.Series(np.asarray(y_pred[c], float)), method="spearman")
-        for c in y_true.columns
-    ]
-    return float(np.nanmean(values))
+    """Mean Spearman correlation over the columns. A column whose answers are constant has no ranking to match and
+    is left out; a constant prediction column ranks nothing and scores 0 (a sample submission must get a score)."""
+    values = []
+    for c in y_true.columns:
+        truth, predicted = np.asarray(y_true[c], float), np.asarray(y_pred[c], float)
+        if np.ptp(truth) == 0:
+            values.append(np.nan)
+        elif np.ptp(predicted) == 0:
+            values.append(0.0)
+        else:  # Spearman's r: Pearson's r of the (average) ranks
+            ranks = [pd.Series(v).rank(method="average").to_numpy() for v in (truth, predicted)]
+            values.append(float(np.corrcoef(*ranks)[0, 1]))
+    return float(np.nanmean(values)) if not np.isnan(values).all() else float("nan")
 
 
 def word_jaccard(y_true: pd.Series, y_pred: pd.Series) -> float:
@@ -166,8 +305,13 @@ def levenshtein(a: str, b: str) -> int:
     return int(previous[-1])
 
 
+@functools.lru_cache(maxsize=2**16)
+def _cached_levenshtein(a: str, b: str) -> int:
+    return levenshtein(a, b)  # parity's bootstrap scores the same pairs hundreds of times
+
+
 def mean_levenshtein(y_true: pd.Series, y_pred: pd.Series) -> float:
-    return float(np.mean([levenshtein(str(a), str(b)) for a, b in zip(y_true, y_pred, strict=True)]))
+    return float(np.mean([_cached_levenshtein(str(a), str(b)) for a, b in zip(y_true, y_pred, strict=True)]))
 
 
 def _labels(series) -> np.ndarray:
@@ -178,40 +322,69 @@ METRICS: dict[str, Metric] = {
     m.name: m
     for m in [
         Metric("auc", True, ("Area Under Receiver Operating Characteristic Curve", "Roc Auc Score",
-                             "sklearn_roc_auc_score"), auc, "score"),
+                             "sklearn_roc_auc_score"), auc, "binary", "any_number", 1.0),
         Metric("mean_columnwise_auc", True, ("Mean Columnwise Area Under Receiver Operating Characteristic Curve",),
-               mean_columnwise_auc, "columnwise"),
-        Metric("log_loss", False, ("Log Loss",), log_loss, "score"),
+               mean_columnwise_auc, "multilabel", "any_number", 1.0),
+        Metric("log_loss", False, ("Log Loss",), log_loss, "binary", "probability", 0.0),
         Metric("multiclass_log_loss", False, ("Multiclass Loss", "Multiclass Loss (Deprecated)"),
-               multiclass_log_loss, "class_probabilities"),
-        Metric("rmse", False, ("Root Mean Squared Error",), rmse, "score"),
-        Metric("rmsle", False, ("Root Mean Squared Logarithmic Error",), rmsle, "score"),
+               multiclass_log_loss, "multiclass", "class_probabilities", 0.0),
+        Metric("rmse", False, ("Root Mean Squared Error",), rmse, "regression", "any_number", 0.0),
+        Metric("rmsle", False, ("Root Mean Squared Logarithmic Error",), rmsle, "regression", "non_negative", 0.0),
         Metric("mean_columnwise_rmsle", False, ("Mean Columnwise Root Mean Squared Logarithmic Error",),
-               mean_columnwise_rmsle, "columnwise"),
-        Metric("mae", False, ("Mean Absolute Error",), mae, "score"),
-        Metric("accuracy", True, ("Categorization Accuracy", "Accuracy Score"), accuracy, "label"),
-        Metric("quadratic_weighted_kappa", True, ("QuadraticWeightedKappa",), quadratic_weighted_kappa, "label"),
-        Metric("f1_micro", True, ("F-Score (Micro)",), f1_micro, "label"),
-        Metric("f1_macro", True, ("F-Score (Macro)",), f1_macro, "label"),
-        Metric("map_at_k", True, ("MAP@{K}", "Mean Average Precision at K"), map_at_k, "label"),
+               mean_columnwise_rmsle, "multi_target_regression", "non_negative", 0.0),
+        Metric("mae", False, ("Mean Absolute Error",), mae, "regression", "any_number", 0.0),
+        Metric("accuracy", True, ("Categorization Accuracy", "Accuracy Score"), accuracy, "classification", "label",
+               1.0),
+        Metric("quadratic_weighted_kappa", True, ("QuadraticWeightedKappa",), quadratic_weighted_kappa,
+               "classification", "integer_label", 1.0),
+        Metric("f1_micro", True, ("F-Score (Micro)",), f1_micro, "classification", "label", 1.0),
+        Metric("f1_macro", True, ("F-Score (Macro)",), f1_macro, "classification", "label", 1.0),
+        Metric("map_at_k", True, ("MAP@{K}", "Mean Average Precision at K"), map_at_k, "ranking", "label", 1.0),
         Metric("mean_columnwise_spearman", True, ("Mean Columnwise Spearman's r (rank correlation coefficient)",),
-               mean_columnwise_spearman, "columnwise"),
-        Metric("word_jaccard", True, ("Jaccard",), word_jaccard, "label"),
-        Metric("mean_levenshtein", False, ("Levenshtein Mean",), mean_levenshtein, "label"),
+               mean_columnwise_spearman, "multi_target_regression", "any_number", 1.0),
+        Metric("word_jaccard", True, ("Jaccard",), word_jaccard, "text", "text", 1.0),
+        Metric("mean_levenshtein", False, ("Levenshtein Mean",), mean_levenshtein, "text", "text", 0.0),
     ]
 }  # fmt: skip
+
+
+class UnknownMetricError(ValueError):
+    """A metric name that is not in the registry; the message says where it was given and lists the known ones."""
 
 
 def _normalise(name: str) -> str:
     return re.sub(r"\s+", " ", name).strip().lower()
 
 
-_BY_NAME = {_normalise(name): m.name for m in METRICS.values() for name in m.meta_kaggle_names}
+_INDEX: tuple[tuple, dict[str, str]] = ((), {})
+
+
+def _meta_kaggle_index() -> dict[str, str]:
+    """Meta Kaggle names -> registry names, rebuilt whenever the registry changes (a metric registered later counts)."""
+    global _INDEX
+    key = tuple((name, id(metric)) for name, metric in METRICS.items())
+    if _INDEX[0] != key:
+        _INDEX = (key, {_normalise(n): m.name for m in METRICS.values() for n in m.meta_kaggle_names})
+    return _INDEX[1]
 
 
 def canonical_metric(evaluation_algorithm_name: str | None) -> str | None:
     """The registry's metric for a Meta Kaggle metric name, or None when mlecurate does not grade it."""
-    return _BY_NAME.get(_normalise(evaluation_algorithm_name)) if evaluation_algorithm_name else None
+    return _meta_kaggle_index().get(_normalise(evaluation_algorithm_name)) if evaluation_algorithm_name else None
+
+
+def resolve_metric(override: str | None, recipe: dict | None, meta_kaggle_name: str | None) -> str | None:
+    """A competition's metric: the override (a command-line flag), else its split recipe's ``metric``, else its
+    Meta Kaggle ``EvaluationAlgorithmName`` mapped to the registry; None when none of these names one mlecurate
+    grades. An override or recipe metric that is not in the registry is an error, never silently skipped."""
+    for where, name in (("metric override", override), ("split recipe metric", (recipe or {}).get("metric"))):
+        if name:
+            if name not in METRICS:
+                raise UnknownMetricError(
+                    f"{where} {name!r} is not a metric mlecurate grades (known: {', '.join(sorted(METRICS))})"
+                )
+            return name
+    return canonical_metric(meta_kaggle_name)
 
 
 def higher_is_better(metric: str) -> bool:

@@ -27,11 +27,18 @@ import numpy as np
 import pandas as pd
 
 from validation.grading import numbers
-from validation.metrics import METRICS, Metric
+from validation.leaderboard import Leaderboard
+from validation.medals import medal_thresholds, place
+from validation.metrics import METRICS, RANKING_DEPTH, Metric
 
 BOOTSTRAP_ROUNDS = 200
 TEXT_MIN_MEAN_LENGTH = 30  # a column whose values average more characters than this is text
 MAX_CATEGORIES = 50
+MAX_BASELINE_CLASSES = 200  # more distinct labels than this (free text, ids): the baseline predicts the commonest
+BASELINE_BY_TASK = {  # what the baseline learns for each task of validation.metrics.TASKS (see _fit_baseline)
+    "binary": "probability", "multilabel": "probability", "multiclass": "classes", "classification": "label",
+    "regression": "regress", "multi_target_regression": "regress", "ranking": "ranking", "text": "constant",
+}  # fmt: skip
 
 
 @dataclass(frozen=True)
@@ -42,26 +49,32 @@ class ParityTolerance:
 
 @dataclass(frozen=True)
 class EvaluationSet:
-    """Rows with their truth, in the metric's shape: labels (label metrics, and the labels of class-probability
-    metrics) or numbers (score metrics)."""
+    """Rows with their truth, in the shape the metric's task takes: labels (classification, ranking, text, and the
+    labels of ``multiclass``), numbers (``binary``, ``regression``), or a frame of the target columns
+    (``multilabel``, ``multi_target_regression``)."""
 
     features: pd.DataFrame
-    truth: pd.Series
+    truth: pd.Series | pd.DataFrame
 
 
 @dataclass(frozen=True)
 class ParityInputs:
     metric: str
-    train: pd.DataFrame  # the new train set (features + target)
-    target: str
+    train: pd.DataFrame  # the new train set (features + targets)
+    targets: list[str]  # the recipe's target columns
     new_test: EvaluationSet
-    sample_prediction: object  # the sample submission's (constant) prediction, per row or per class
-    classes: list[str] | None = None  # for class-probability metrics: the submission's class columns
+    sample_prediction: object  # the sample submission's constant prediction: a value, or one per prediction column
+    prediction_columns: list[str] | None = None  # multi-column tasks: the class columns, or the target columns
     original_test: EvaluationSet | None = None  # with labels, when Kaggle released them
     original_public_test: pd.DataFrame | None = None  # the original test features (no labels needed)
-    leaderboard_scores: np.ndarray | None = None
+    leaderboard: Leaderboard | None = None  # the competition's real private leaderboard
     original_sample: pd.DataFrame | None = None  # the competition's own sample submission (original test rows)
     id_column: str | None = None
+
+    @property
+    def target(self) -> str:
+        """The first target: the label of single-target tasks."""
+        return self.targets[0]
 
 
 class OriginalScoreUnavailable(Exception):
@@ -119,13 +132,11 @@ def parity_report(
         report.adversarial_auc = _adversarial_auc(
             inputs.original_public_test[shared], inputs.new_test.features[shared], seed
         )
-    if inputs.leaderboard_scores is not None:
+    if inputs.leaderboard is not None:
         sample = next(
             r["score"] for r in report.rows if r["submission"] == "sample submission" and r["test_set"] == "new test"
         )
-        from validation.medals import Leaderboard, medal_thresholds, place
-
-        board = Leaderboard(inputs.leaderboard_scores, "leaderboard")
+        board = inputs.leaderboard
         placement = place(sample, board, medal_thresholds(board, metric.higher_is_better))
         report.sample_medal, report.sample_rank = placement.any_medal, placement.rank
     _decide(report, tolerance)
@@ -194,53 +205,101 @@ def _prepare(frame: pd.DataFrame, columns) -> pd.DataFrame:
 
 @dataclass
 class _Baseline:
-    columns: tuple
-    pipeline: object
-    task: str  # classify | regress
+    """A simple model per prediction column, chosen by the metric's task (see :func:`_fit_baseline`)."""
+
+    columns: tuple  # the feature columns: (numeric, text, categorical)
+    models: dict[str, object]  # prediction column -> fitted pipeline, or None where the column predicts a constant
+    constants: dict[str, object]  # prediction column -> what it predicts without a model
 
 
 def _fit_baseline(inputs: ParityInputs, metric: Metric) -> _Baseline | None:
+    """The baseline for the metric's task, trained on the new train set only; None when there are no usable
+    features (it then predicts what the sample submission does).
+
+    - ``regression``: a ridge regression; ``multi_target_regression``: one ridge regression per target column;
+    - ``binary``: a logistic regression's probability of the positive class; ``multilabel``: one per target column;
+    - ``multiclass``: a logistic regression's class probabilities, in the submission's class columns;
+    - ``classification``: a logistic regression's predicted label;
+    - ``ranking``: a logistic regression on each row's first label, listing its most probable labels, best first;
+    - ``text``: the most common training answer (free text has no classes to learn).
+
+    A target with a single class (or more than ``MAX_BASELINE_CLASSES``) gets a constant: its share of positives, its
+    class frequencies, or its commonest label(s). Predictions are clipped into the metric's domain.
+    """
+    features = inputs.train.drop(columns=inputs.targets, errors="ignore")
+    columns = _features(features[[c for c in features.columns if c in inputs.new_test.features.columns]])
+    if _design(columns) is None:
+        return None
+    X = _prepare(features, columns)
+    kind = BASELINE_BY_TASK[metric.task]
+    fitted = {}
+    for target in inputs.targets if metric.column_wise else [inputs.target]:
+        values = inputs.train[target]
+        if metric.task == "ranking":  # learn each row's first (best) label
+            values = values.astype(str).str.split().str[0].fillna("")
+        fitted[target] = _fit_column(kind, values, X, columns, metric.numeric_predictions)
+    return _Baseline(columns, {c: m for c, (m, _) in fitted.items()}, {c: k for c, (_, k) in fitted.items()})
+
+
+def _fit_column(kind: str, values: pd.Series, X: pd.DataFrame, columns, numeric: bool) -> tuple[object, object]:
+    """(a fitted pipeline or None, the constant to predict without one) for one prediction column."""
     from sklearn.linear_model import LogisticRegression, Ridge
     from sklearn.pipeline import make_pipeline
 
-    features = inputs.train.drop(columns=[inputs.target])
-    columns = _features(
-        features.drop(columns=[c for c in features.columns if c not in inputs.new_test.features.columns])
-    )
-    design = _design(columns)
-    if design is None or metric.kind == "columnwise":
-        return None
-    regress = metric.name in ("rmse", "rmsle", "mae")
-    y = (
-        numbers(inputs.train[inputs.target])
-        if regress or metric.kind == "score"
-        else inputs.train[inputs.target].astype(str)
-    )
-    model = Ridge(alpha=1.0) if regress else LogisticRegression(max_iter=2000, C=1.0)
-    pipeline = make_pipeline(design, model).fit(_prepare(features, columns), y)
-    return _Baseline(columns, pipeline, "regress" if regress else "classify")
+    if kind == "regress":
+        return make_pipeline(_design(columns), Ridge(alpha=1.0)).fit(X, numbers(values)), None
+    y = numbers(values) if kind == "probability" or (kind == "label" and numeric) else values.astype(str)
+    frequencies = y.value_counts(normalize=True)
+    if kind == "probability":  # the share of positives
+        constant = float(y.mean())
+    elif kind == "classes":
+        constant = frequencies.to_dict()
+    elif kind == "ranking":  # the commonest labels, best first
+        constant = " ".join(map(str, frequencies.index[:RANKING_DEPTH]))
+    else:
+        constant = frequencies.index[0]
+    if kind == "constant" or not 2 <= len(frequencies) <= MAX_BASELINE_CLASSES:
+        return None, constant
+    return make_pipeline(_design(columns), LogisticRegression(max_iter=2000, C=1.0)).fit(X, y), constant
 
 
 def _predict(model: _Baseline | None, inputs: ParityInputs, metric: Metric, features: pd.DataFrame):
     if model is None:
         return _constant(inputs, metric, len(features))
     X = _prepare(features, model.columns)
-    if model.task == "regress":
-        return pd.Series(model.pipeline.predict(X))
-    if metric.kind == "class_probabilities":
-        classes = [str(c) for c in model.pipeline.classes_]
-        probabilities = pd.DataFrame(model.pipeline.predict_proba(X), columns=classes)
-        return probabilities.reindex(columns=inputs.classes, fill_value=0.0)
-    if metric.kind == "score":  # probability of the positive class
-        classes = list(model.pipeline.classes_)
-        positive = classes.index(max(classes))
-        return pd.Series(model.pipeline.predict_proba(X)[:, positive])
-    return pd.Series(model.pipeline.predict(X))
+    predicted = {c: _predict_column(metric, model.models[c], model.constants[c], X) for c in model.models}
+    if metric.column_wise:
+        return metric.clip(pd.DataFrame({c: predicted[c] for c in inputs.targets}))
+    result = predicted[inputs.target]
+    if metric.one_column_per_class:
+        return metric.clip(result.reindex(columns=inputs.prediction_columns, fill_value=0.0))
+    return metric.clip(result)
+
+
+def _predict_column(metric: Metric, pipeline, constant, X: pd.DataFrame):
+    """One prediction column (a frame of class probabilities for ``multiclass``) for the rows of ``X``."""
+    rows = len(X)
+    if pipeline is None:
+        if metric.one_column_per_class:
+            return pd.DataFrame([constant] * rows, columns=[str(c) for c in constant])
+        return pd.Series([constant] * rows)
+    step = pipeline.steps[-1][1]
+    if not hasattr(step, "classes_"):  # a regression
+        return pd.Series(pipeline.predict(X))
+    classes = [str(c) for c in step.classes_]
+    if metric.one_column_per_class:
+        return pd.DataFrame(pipeline.predict_proba(X), columns=classes)
+    if metric.predicts_probabilities:  # probability of the positive (largest) class
+        return pd.Series(pipeline.predict_proba(X)[:, int(np.argmax(step.classes_))])
+    if metric.task == "ranking":  # the most probable labels, best first
+        order = np.argsort(-pipeline.predict_proba(X), axis=1, kind="stable")[:, :RANKING_DEPTH]
+        return pd.Series([" ".join(classes[i] for i in row) for row in order])
+    return pd.Series(pipeline.predict(X))
 
 
 def _constant(inputs: ParityInputs, metric: Metric, rows: int):
-    if metric.kind == "class_probabilities":
-        return pd.DataFrame([inputs.sample_prediction] * rows, columns=inputs.classes)
+    if inputs.prediction_columns:
+        return pd.DataFrame([inputs.sample_prediction] * rows, columns=inputs.prediction_columns)
     return pd.Series([inputs.sample_prediction] * rows)
 
 
@@ -265,7 +324,7 @@ def _original_format_submissions(inputs: ParityInputs, model, metric: Metric) ->
 
 
 def _with_interval(
-    metric: Metric, truth: pd.Series, predictions, seed: int
+    metric: Metric, truth: pd.Series | pd.DataFrame, predictions, seed: int
 ) -> tuple[float, float | None, float | None]:
     truth = truth.reset_index(drop=True)
     predictions = predictions.reset_index(drop=True)
@@ -332,16 +391,17 @@ def _adversarial_auc(original: pd.DataFrame, new: pd.DataFrame, seed: int) -> fl
 
 
 def load_parity_inputs(
-    prepared: Path, raw_files: Path, recipe: dict, metric: str, leaderboard_scores: np.ndarray | None = None
+    prepared: Path, raw_files: Path, recipe: dict, metric: str, leaderboard: Leaderboard | None = None
 ) -> ParityInputs:
-    """Everything :func:`parity_report` needs, from a prepared split, the raw download and the recipe."""
+    """Everything :func:`parity_report` needs, from a prepared split, the raw download and the recipe (a recipe
+    document: ``target_columns``, ``id_column``, ``test_file``, ``sample_submission_file``,
+    ``original_answers_file``)."""
     import duckdb
 
     from validation.data_files import reader_sql
 
     spec = METRICS[metric]
-    targets = recipe["target_columns"]
-    target = targets[0]
+    targets = list(recipe["target_columns"])
     id_column = recipe.get("id_column")
     with duckdb.connect() as con:
         read = lambda path: con.sql(f"SELECT * FROM {reader_sql(path)}").df()  # noqa: E731
@@ -358,38 +418,50 @@ def load_parity_inputs(
         sample_name = recipe.get("sample_submission_file")
         original_sample = read(raw_files / sample_name) if sample_name and (raw_files / sample_name).is_file() else None
     keys = [id_column] if id_column else [c for c in answers.columns if c in test.columns]
-    classes = [c for c in answers.columns if c not in keys] if spec.kind == "class_probabilities" else None
+    columns = None
+    if spec.one_column_per_class:
+        columns = [c for c in answers.columns if c not in keys]
+    elif spec.column_wise:
+        columns = targets
     if id_column:
         answers = test[[id_column]].merge(answers, on=id_column, how="left")
-    truth = _truth(spec, answers, target, classes)
+    truth = _truth(spec, answers, targets, columns)
     features = test.drop(columns=[id_column], errors="ignore")
     first = sample.iloc[0]
-    sample_prediction = [float(first[c]) for c in classes] if classes else (
-        float(numbers(pd.Series([first[target]])).iloc[0]) if spec.kind == "score" else first[target]
-    )  # fmt: skip
+    if columns:
+        sample_prediction = [float(numbers(pd.Series([first[c]])).iloc[0]) for c in columns]
+    elif spec.numeric_predictions:
+        sample_prediction = float(numbers(pd.Series([first[targets[0]]])).iloc[0])
+    else:
+        sample_prediction = str(first[targets[0]])
     original_test = None
     if original_labelled is not None:
         original_test = EvaluationSet(
             original_labelled[[c for c in features.columns if c in original_labelled.columns]],
-            _truth(spec, original_labelled, target, None),
+            _truth(spec, original_labelled, targets, columns),
         )
     return ParityInputs(
         metric=metric,
         train=train.drop(columns=[id_column], errors="ignore"),
-        target=target,
+        targets=targets,
         new_test=EvaluationSet(features, truth),
         sample_prediction=sample_prediction,
-        classes=classes,
+        prediction_columns=columns,
         original_test=original_test,
         original_public_test=original_public,
-        leaderboard_scores=leaderboard_scores,
+        leaderboard=leaderboard,
         original_sample=original_sample,
         id_column=id_column,
     )
 
 
-def _truth(spec: Metric, frame: pd.DataFrame, target: str, classes: list[str] | None) -> pd.Series:
-    if classes:  # one-hot answers: the label is the column holding the 1
-        return frame[classes].apply(numbers).idxmax(axis=1).reset_index(drop=True)
-    values = frame[target].reset_index(drop=True)
-    return numbers(values) if spec.kind == "score" else values.astype(str)
+def _truth(spec: Metric, frame: pd.DataFrame, targets: list[str], columns: list[str] | None):
+    """The truth in the shape the metric's task takes (see :class:`EvaluationSet`)."""
+    if spec.one_column_per_class:
+        if columns and all(c in frame.columns for c in columns):  # one-hot answers: the label is the column with the 1
+            return frame[columns].apply(numbers).idxmax(axis=1).reset_index(drop=True)
+        return frame[targets[0]].astype(str).reset_index(drop=True)
+    if spec.column_wise:
+        return frame[targets].apply(numbers).reset_index(drop=True)
+    values = frame[targets[0]].reset_index(drop=True)
+    return numbers(values) if spec.numeric_predictions else values.astype(str)

@@ -1,7 +1,7 @@
-"""The built-in demo source: a Meta Kaggle ``Competitions.csv`` and curators' annotations, generated here.
+"""The demo's Meta Kaggle: a ``Competitions.csv`` generated here, byte-identical on every machine.
 
->>> write_demo_meta_kaggle(folder)   # folder/Competitions.csv, byte-identical on every machine
->>> demo_annotations()               # what the demo curators decided
+>>> write_demo_meta_kaggle(folder)   # folder/Competitions.csv
+>>> demo_competition_metrics()       # every demo slug and the registry metric it is graded by
 
 Shaped like the real March 2024 dump: the same 42 columns in the same order, every field double-quoted, CRLF line
 ends, ``MM/DD/YYYY HH:MM:SS`` dates, ``True``/``False`` booleans, a segment mix close to the real one (about 90%
@@ -15,16 +15,14 @@ import csv
 import functools
 import io
 import random
-from dataclasses import dataclass
 from datetime import datetime, timedelta
 from pathlib import Path
 
 from curation.meta_kaggle import COLUMNS, COLUMNS_ADDED_2025, DATE_FORMAT
-from curation.paths import write_atomic
+from validation.data_root import write_atomic
 from validation.metrics import canonical_metric
 
 DEMO_SEED = 20240301
-REGRESSION = {"rmse", "rmsle", "mae"}  # demo competitions with these metrics get a numeric target
 DEMO_ROWS = 3000
 SNAPSHOT = datetime(2024, 3, 1)
 # The March 2024 dump's 42 columns, in its order.
@@ -56,11 +54,6 @@ TOPICS = [
     "parking", "freight", "satellite", "lung", "skin", "essay", "tweet", "forum", "music", "molecule", "bridge",
 ]  # fmt: skip
 TASKS = ["prediction", "classification", "forecasting", "detection", "segmentation", "ranking", "challenge"]
-CATEGORIES = {
-    "auc": "Tabular", "rmse": "Tabular", "accuracy": "Image Classification", "log_loss": "Text Classification",
-    "mae": "Forecasting", "rmsle": "Forecasting", "multiclass_log_loss": "Text Classification",
-    "map_at_k": "Image (Other)", "f1_macro": "Text Classification", "quadratic_weighted_kappa": "Image Classification",
-}  # fmt: skip
 
 
 def demo_competitions_csv() -> str:
@@ -167,7 +160,7 @@ def _field(value: object) -> str:
 
 
 @functools.cache
-def _demo_rows() -> tuple[dict, ...]:
+def demo_rows() -> tuple[dict, ...]:
     """The demo Competitions.csv, parsed once per process."""
     return tuple(csv.DictReader(io.StringIO(demo_competitions_csv())))
 
@@ -175,69 +168,10 @@ def _demo_rows() -> tuple[dict, ...]:
 @functools.cache
 def demo_competition_teams() -> dict[str, int]:
     """Every demo slug and its TotalTeams."""
-    return {r["Slug"]: int(r["TotalTeams"]) for r in _demo_rows()}
+    return {r["Slug"]: int(r["TotalTeams"]) for r in demo_rows()}
 
 
 @functools.cache
 def demo_competition_metrics() -> dict[str, str | None]:
     """Every demo slug and its canonical metric (None when mlecurate does not know the metric)."""
-    return {r["Slug"]: canonical_metric(r["EvaluationAlgorithmName"]) for r in _demo_rows()}
-
-
-def demo_split_recipe(slug: str) -> dict:
-    """The split recipe the demo curators give a demo competition. The demo's made-up data has a binary target
-    (a number for regression metrics), so the recipe names a metric that fits it: AUC or RMSE."""
-    regression = demo_competition_metrics()[slug] in REGRESSION
-    return {"kind": "random" if regression else "stratified", "id_column": "id", "target_columns": ["target"],
-            "test_fraction": 0.2, "sample_submission_file": "sample_submission.csv",
-            "metric": "rmse" if regression else "auc"}  # fmt: skip
-
-
-@dataclass(frozen=True)
-class DemoAnnotation:
-    slug: str
-    curator: str
-    changes: dict
-
-
-DEMO_ANNOTATION_TIME = datetime.fromisoformat("2024-03-01T12:00:00+00:00")
-LAUNCHED_AFTER_THE_DUMP = "demo-launched-after-the-dump"
-
-
-def demo_annotations() -> list[DemoAnnotation]:
-    """Two demo curators, ``ada`` and ``grace``: includes, excludes, one disagreement of each kind, one include
-    that overrides a rule, and one include of a competition the dump does not have."""
-    rows = _demo_rows()
-    eligible = [
-        r for r in rows
-        if r["HostSegmentTitle"] not in ("Community", "Analytics") and int(r["TotalTeams"]) >= 50
-        and r["HasLeaderboard"] == "True" and canonical_metric(r["EvaluationAlgorithmName"]) in CATEGORIES
-    ]  # fmt: skip
-    few_teams = next(r for r in rows if r["HostSegmentTitle"] == "Featured" and 0 < int(r["TotalTeams"]) < 50)
-    complexities = ["low", "medium", "medium", "high"]
-    out = []
-    for position, row in enumerate(eligible[:24]):
-        category = CATEGORIES[canonical_metric(row["EvaluationAlgorithmName"])]
-        out.append(DemoAnnotation(row["Slug"], "ada", {
-            "complexity": complexities[position % 4], "category": category, "decision": "include",
-            "reason": "clean data, standard metric, a leaderboard deep enough for medals",
-            "split_recipe": demo_split_recipe(row["Slug"]),
-        }))  # fmt: skip
-        if position < 6:  # grace reviews the first six: agrees on four, disagrees on one decision, one complexity
-            decision = "exclude" if position == 4 else "include"
-            complexity = "high" if position == 5 else complexities[position % 4]
-            out.append(DemoAnnotation(row["Slug"], "grace", {
-                "complexity": complexity, "category": category, "decision": decision,
-                "reason": "test labels look noisy" if decision == "exclude" else "agree with ada",
-            }))  # fmt: skip
-    for row in eligible[24:27]:
-        out.append(DemoAnnotation(row["Slug"], "ada", {"decision": "exclude", "reason": "data licence forbids reuse"}))
-    out.append(DemoAnnotation(few_teams["Slug"], "ada", {
-        "complexity": "low", "category": "Tabular", "decision": "include",
-        "reason": "small but a classic; keep despite few teams",
-    }))  # fmt: skip
-    out.append(DemoAnnotation(LAUNCHED_AFTER_THE_DUMP, "ada", {
-        "complexity": "medium", "category": "Tabular", "decision": "include",
-        "reason": "launched after this Meta Kaggle dump: waiting for the next one",
-    }))  # fmt: skip
-    return out
+    return {r["Slug"]: canonical_metric(r["EvaluationAlgorithmName"]) for r in demo_rows()}

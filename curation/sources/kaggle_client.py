@@ -17,12 +17,12 @@ import random
 import tempfile
 import time
 import zipfile
-from collections.abc import Callable
-from dataclasses import dataclass
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TypeVar
 
-from curation.paths import atomic_path
+from validation.data_root import atomic_path
 
 T = TypeVar("T")
 RETRYABLE_STATUS = {429, 500, 502, 503, 504}
@@ -53,21 +53,45 @@ def rules_url(slug: str) -> str:
     return f"https://www.kaggle.com/competitions/{slug}/rules"
 
 
-def credentials_available() -> bool:
-    """Whether the kaggle package would find credentials (without importing it)."""
-    if os.environ.get("KAGGLE_API_TOKEN"):
-        return True
-    if os.environ.get("KAGGLE_USERNAME") and os.environ.get("KAGGLE_KEY"):
-        return True
-    home = Path.home()
-    config_dirs = [os.environ.get("KAGGLE_CONFIG_DIR"), home / ".kaggle",
-                   Path(os.environ.get("XDG_CONFIG_HOME") or home / ".config") / "kaggle"]  # fmt: skip
-    token_files = [home / ".kaggle" / "access_token", home / ".kaggle" / "access_token.txt"]
-    return any((Path(d) / "kaggle.json").is_file() for d in config_dirs if d) or any(f.is_file() for f in token_files)
+@dataclass(frozen=True)
+class KaggleCredentials:
+    """What the ``kaggle`` package authenticates with: a token, a username and key, or a folder holding kaggle.json.
+
+    Secrets never appear in the repr (Dagster shows resource config; logs show errors).
+    """
+
+    api_token: str | None = field(default=None, repr=False)
+    username: str | None = None
+    key: str | None = field(default=None, repr=False)
+    config_dir: Path | None = None  # a folder holding kaggle.json (or the kaggle CLI's access_token)
+
+    def present(self) -> bool:
+        return bool(self.api_token or (self.username and self.key) or self.config_dir)
+
+    def environment(self) -> dict[str, str]:
+        """The variables the ``kaggle`` package reads, for the moment it imports and authenticates."""
+        values = {"KAGGLE_API_TOKEN": self.api_token, "KAGGLE_USERNAME": self.username, "KAGGLE_KEY": self.key,
+                  "KAGGLE_CONFIG_DIR": str(self.config_dir) if self.config_dir else None}  # fmt: skip
+        return {name: value for name, value in values.items() if value}
+
+
+@contextlib.contextmanager
+def _environment(values: dict[str, str]) -> Iterator[None]:
+    saved = {name: os.environ.get(name) for name in values}
+    os.environ.update(values)
+    try:
+        yield
+    finally:
+        for name, value in saved.items():
+            if value is None:
+                os.environ.pop(name, None)
+            else:
+                os.environ[name] = value
 
 
 @dataclass
 class KaggleClient:
+    credentials: KaggleCredentials = field(default_factory=KaggleCredentials)
     attempts: int = 5
     backoff_seconds: float = 1.0
     max_backoff_seconds: float = 60.0
@@ -78,12 +102,13 @@ class KaggleClient:
     def api(self):
         """The authenticated ``KaggleApi`` (imported on first use)."""
         if self._api is None:
-            if not credentials_available():
+            if not self.credentials.present():
                 raise KaggleCredentialsError(
                     "no Kaggle credentials: set KAGGLE_API_TOKEN, or KAGGLE_USERNAME and KAGGLE_KEY, or put kaggle.json "
                     "in ~/.kaggle (see https://www.kaggle.com/settings/api)"
                 )
-            with contextlib.redirect_stdout(io.StringIO()):
+            # kaggle reads credentials from the environment when imported and when authenticating.
+            with _environment(self.credentials.environment()), contextlib.redirect_stdout(io.StringIO()):
                 from kaggle.api.kaggle_api_extended import KaggleApi
 
                 api = KaggleApi()
@@ -179,8 +204,17 @@ class KaggleClient:
 
     def find_competitions(self, search: str) -> list[str]:
         """Slugs of the competitions Kaggle lists for ``search`` (first page)."""
+        return [slug for slug, _ in self._listed(search)]
+
+    def competition_description(self, slug: str) -> str | None:
+        """The description Kaggle lists for ``slug`` (its search result), or None when Kaggle lists none."""
+        return next((text for found, text in self._listed(slug) if found == slug), None)
+
+    def _listed(self, search: str) -> list[tuple[str, str | None]]:
         found = self._call(f"search competitions for {search!r}", lambda: self.api().competitions_list(search=search))
-        return [c.ref.rstrip("/").rsplit("/", 1)[-1] for c in found.competitions]
+        return [
+            (c.ref.rstrip("/").rsplit("/", 1)[-1], getattr(c, "description", None) or None) for c in found.competitions
+        ]
 
     def download_leaderboard(self, slug: str, folder: Path) -> Path:
         """The full leaderboard (the download, not the 20-row view) as ``<folder>/<slug>.zip``."""

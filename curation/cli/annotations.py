@@ -1,0 +1,131 @@
+"""Commands that write curators' annotations: ``annotate``, ``import-mlebench``, ``demo-annotations``."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import click
+import yaml
+
+from curation.annotations import COMPLEXITIES, COMPLEXITY_HOURS, DECISIONS
+from curation.cli.options import CommandError, Curation, pass_curation, slug_argument
+from curation.competition_profile import check_known_slug
+from curation.demo_annotations import DEMO_ANNOTATION_TIME, demo_annotations
+from curation.mlebench_import import CURATOR as MLEBENCH_CURATOR
+from curation.mlebench_import import import_mlebench_categories
+from splits.recipe import parse_recipe
+from validation.data_root import COMPETITIONS
+
+
+@click.command("annotate", short_help="record or update one curator's annotation of a competition")
+@slug_argument()
+@click.option("--curator", required=True, help="who is annotating (a short name)")
+@click.option(
+    "--complexity",
+    type=click.Choice(COMPLEXITIES),
+    help="engineer time to a good solution: "
+    + ", ".join(f"{level} ({hours})" for level, hours in COMPLEXITY_HOURS.items()),
+)
+@click.option("--category", help="the task, e.g. 'Text Classification' or 'Tabular'")
+@click.option("--decision", type=click.Choice(DECISIONS), help="include in the benchmark, exclude, or undecided")
+@click.option("--reason", help="why this decision")
+@click.option("--note", help="anything else worth knowing")
+@click.option(
+    "--split-recipe",
+    metavar="FILE.yaml",
+    help="how to build the new train/test split (keys: kind, test_fraction, seed, id_column, target_columns, ...)",
+)
+@click.option("--allow-unknown", is_flag=True, help="accept a slug that this Meta Kaggle dump does not have")
+@pass_curation
+def annotate(
+    curation: Curation,
+    slug: str,
+    curator: str,
+    complexity: str | None,
+    category: str | None,
+    decision: str | None,
+    reason: str | None,
+    note: str | None,
+    split_recipe: str | None,
+    allow_unknown: bool,
+) -> None:
+    """Record or update CURATOR's annotation of SLUG; fields not given keep their value.
+
+    \b
+    Example:
+      mlecurate annotate spooky-author-identification --curator alice \\
+          --complexity low --category "Text Classification" --decision include --reason "clean, small"
+    """
+    given = {"complexity": complexity, "category": category, "decision": decision, "reason": reason, "note": note}
+    changes = {name: value for name, value in given.items() if value is not None}
+    if split_recipe:
+        changes["split_recipe"] = _read_split_recipe(split_recipe)
+    if not changes:
+        raise CommandError(
+            "nothing to record: give at least one of --complexity, --category, --decision, --reason, --note, "
+            "--split-recipe"
+        )
+    if not allow_unknown:
+        _check_known_slug(curation, slug)
+    annotation = curation.store.update(slug, curator, changes)
+    click.echo(f"{annotation.slug} by {annotation.curator}: decision {annotation.decision}, complexity "
+               f"{annotation.complexity or '-'}, category {annotation.category or '-'} "
+               f"({curation.store.path_for(annotation.slug, annotation.curator)})")  # fmt: skip
+
+
+def _read_split_recipe(path: str) -> dict:
+    """The recipe's canonical form, validated by ``splits.recipe`` (the CLI is where curation meets splits)."""
+    try:
+        document = yaml.safe_load(Path(path).read_text(encoding="utf-8"))
+    except OSError as error:
+        raise CommandError(f"{path}: cannot read the split recipe ({error.strerror})") from error
+    except yaml.YAMLError as error:
+        raise CommandError(f"{path}: not valid YAML ({error})".replace("\n", " ")) from error
+    return parse_recipe(document, where=path).to_document()
+
+
+def _check_known_slug(curation: Curation, slug: str) -> None:
+    known = curation.warehouse.competition_slugs()
+    if known is None:
+        click.echo(
+            f"warning: cannot check that {slug!r} is a competition: {curation.warehouse.path} has no {COMPETITIONS} "
+            "yet (materialise meta_kaggle_competitions)",
+            err=True,
+        )
+        return
+    check_known_slug(slug, known)
+
+
+@click.command("import-mlebench", short_help="import MLE-bench's competition_categories.csv as curator mle-bench")
+@click.argument("csv", metavar="CSV", type=click.Path(path_type=Path), help="path to competition_categories.csv")
+@pass_curation
+def import_mlebench(curation: Curation, csv: Path) -> None:
+    """Import MLE-bench's experiments/competition_categories.csv: each row becomes an include by curator mle-bench
+    with its complexity and category. The file is validated before anything is written.
+
+    \b
+    Example:
+      mlecurate import-mlebench ../shared/data/mle-bench/competition_categories.csv
+    """
+    summary = import_mlebench_categories(csv, curation.store)
+    counts = ", ".join(f"{n} {level}" for level, n in summary.by_complexity.items())
+    click.echo(
+        f"imported {summary.imported} MLE-bench annotations as curator {MLEBENCH_CURATOR} ({counts}) into "
+        f"{curation.store.root}"
+    )
+
+
+@click.command("demo-annotations", short_help="write the demo curators' annotations (for the demo Meta Kaggle source)")
+@pass_curation
+def demo_annotations_command(curation: Curation) -> None:
+    """Write the annotations of the demo curators ada and grace, which match the demo Meta Kaggle source.
+
+    \b
+    Example:
+      mlecurate demo-annotations      # then materialise the curation job on the demo source
+    """
+    annotations = demo_annotations()
+    for item in annotations:
+        curation.store.update(item.slug, item.curator, item.changes, now=DEMO_ANNOTATION_TIME)
+    curators = sorted({a.curator for a in annotations})
+    click.echo(f"wrote {len(annotations)} demo annotations by {', '.join(curators)} into {curation.store.root}")

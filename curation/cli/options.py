@@ -1,0 +1,56 @@
+"""What every command shares: the curation context (settings -> data root, annotation store, warehouse), the
+decorators that hand it and the common arguments to a command, and the error a command raises.
+
+>>> @click.command("show")
+... @slug_argument()
+... @pass_curation
+... def show(curation: Curation, slug: str) -> None: ...
+"""
+
+from __future__ import annotations
+
+from functools import cached_property
+
+import click
+
+from curation.annotations import AnnotationStore
+from curation.settings import Settings
+from curation.warehouse import Warehouse
+from validation.data_root import DataRoot
+
+LOCK_TIMEOUT_SECONDS = 30  # a curator waits this long for a running pipeline step to release the warehouse
+
+
+class CommandError(RuntimeError):
+    """A command cannot do what was asked; the message says why and what to do."""
+
+
+class Curation:
+    """The settings and what they point at, read on first use (so ``--help`` reads no environment)."""
+
+    def __init__(self, settings: Settings | None = None) -> None:
+        self._settings = settings
+
+    @cached_property
+    def settings(self) -> Settings:
+        return self._settings or Settings.from_environment()
+
+    @cached_property
+    def root(self) -> DataRoot:
+        return self.settings.data_root()
+
+    @cached_property
+    def store(self) -> AnnotationStore:
+        return AnnotationStore(self.root.annotations)
+
+    @cached_property
+    def warehouse(self) -> Warehouse:
+        return Warehouse(self.root.warehouse, lock_timeout=LOCK_TIMEOUT_SECONDS)
+
+
+pass_curation = click.make_pass_decorator(Curation, ensure=True)
+
+
+def slug_argument(help: str = "the competition's Kaggle slug"):
+    """The competition a command is about: ``SLUG``."""
+    return click.argument("slug", metavar="SLUG", help=help)

@@ -1,0 +1,120 @@
+"""Commands that show where curation stands: ``queue``, ``show``, ``curated``, ``summary``."""
+
+from __future__ import annotations
+
+import click
+
+from curation.cli.options import CommandError, Curation, pass_curation, slug_argument
+from curation.competition_profile import competition_profile
+from curation.curated import complexity_counts, members_status
+from curation.queue import read_queue
+from validation.data_root import COMPETITIONS, CURATED
+
+LABEL_WIDTH = 22  # show's labels are right-aligned to this width
+
+
+@click.command("queue", short_help="candidates that still need an annotation, most useful first")
+@click.option("--limit", type=int, default=20, show_default=True, help="how many to list")
+@click.option("--min-curators", type=int, default=1, show_default=True, help="decisions each candidate needs")
+@click.option(
+    "--format", "output_format", type=click.Choice(["table", "csv"]), default="table", show_default=True,
+    help="output format",
+)  # fmt: skip
+@pass_curation
+def queue(curation: Curation, limit: int, min_curators: int, output_format: str) -> None:
+    """Candidates with fewer than --min-curators decisions, most teams first, with the facts to decide on.
+
+    \b
+    Example:
+      mlecurate queue --min-curators 2 --format csv > todo.csv
+    """
+    found = read_queue(curation.warehouse, curation.store, curation.root, min_curators)
+    # In CSV mode stdout carries only the table; the progress and trailer lines go to stderr.
+    to_stderr = output_format == "csv"
+    if found.blocked:
+        click.echo(
+            f"needs rules acceptance ({len(found.blocked)}): accept each competition's rules on Kaggle, then re-run "
+            "competition_raw",
+            err=to_stderr,
+        )
+        for record in found.blocked:
+            click.echo(f"  {record.slug}: {record.rules_url}", err=to_stderr)
+    waiting = len(found.waiting)
+    click.echo(f"progress: {found.done:,} / {found.total:,} candidates annotated ({found.share}) by at least "
+               f"{min_curators} curator(s); {waiting:,} waiting", err=to_stderr)  # fmt: skip
+    if not waiting:
+        return
+    shown = found.waiting.head(limit)
+    click.echo(shown.to_csv(index=False) if to_stderr else shown.to_string(index=False), nl=not to_stderr)
+    if waiting > limit:
+        click.echo(f"... {waiting - limit:,} more (use --limit)", err=to_stderr)
+
+
+@click.command("show", short_help="everything known about one competition")
+@slug_argument()
+@pass_curation
+def show(curation: Curation, slug: str) -> None:
+    """Meta Kaggle facts, the candidate rules' verdict, every annotation, and their consolidation.
+
+    \b
+    Example:
+      mlecurate show spooky-author-identification
+    """
+    profile = competition_profile(slug, curation.warehouse, curation.root, curation.store)
+    if not profile.known:
+        raise CommandError(f"nothing known about {slug!r}: not in {COMPETITIONS} and no annotations")
+    click.echo(f"# {slug}")
+    if not profile.facts:
+        click.echo("Meta Kaggle: not in this dump (or the warehouse is not built yet)")
+    else:
+        for label, text in profile.fact_rows():
+            click.echo(f"{label:>{LABEL_WIDTH}}: {text}")
+    for label, text in [("candidate", profile.candidate_verdict()), ("data", profile.download_summary())]:
+        if text is not None:
+            click.echo(f"{label:>{LABEL_WIDTH}}: {text}")
+    click.echo(f"\n## annotations ({len(profile.annotations)})")
+    for a in profile.annotations:
+        click.echo(f"- {a.curator} ({a.updated_at}): decision {a.decision}"
+                   f"{' - ' + a.reason if a.reason else ''}; complexity {a.complexity or '-'}; category "
+                   f"{a.category or '-'}{'; note: ' + a.note if a.note else ''}"
+                   f"{'; split recipe set' if a.split_recipe else ''}")  # fmt: skip
+    if profile.consolidated is not None:
+        row = profile.consolidated
+        click.echo(f"\nconsolidated: decision {row['decision']}; complexity {row['complexity'] or '-'} "
+                   f"({row['complexity_status']}); category {row['category'] or '-'} ({row['category_status']})")  # fmt: skip
+
+
+@click.command("curated", short_help="the curated benchmark: each member's complexity, category, data and split status")
+@click.option("--slugs", is_flag=True, help="print only the slugs, one per line")
+@pass_curation
+def curated(curation: Curation, slugs: bool) -> None:
+    """List the members of curation.curated with their download and split status.
+
+    \b
+    Example:
+      mlecurate curated --slugs | head -n 3
+    """
+    members = curation.warehouse.read_table(CURATED)
+    if slugs:
+        click.echo("\n".join(members["slug"]))
+        return
+    click.echo(members_status(members, curation.root).to_string(index=False))
+
+
+@click.command("summary", short_help="row counts of every warehouse table and the curated benchmark by complexity")
+@pass_curation
+def summary(curation: Curation) -> None:
+    """Print each warehouse table's row count and the curated competitions by complexity.
+
+    \b
+    Example:
+      mlecurate summary
+    """
+    counts = curation.warehouse.table_counts()
+    click.echo(f"warehouse {curation.warehouse.path}")
+    for name, rows in counts.items():
+        click.echo(f"  {name:<32} {rows:>8,} rows")
+    if CURATED in counts:
+        by_level = complexity_counts(curation.warehouse.read_table(CURATED))
+        parts = ", ".join(f"{n} {level or 'unresolved'}" for level, n in by_level.items())
+        click.echo(f"curated by complexity: {parts or 'none'}")

@@ -1,0 +1,124 @@
+"""Everything known about one competition: Meta Kaggle's facts, the rules' verdict, its download, its annotations.
+
+>>> profile = competition_profile("titanic", warehouse, root, store)
+>>> profile.fact_rows()           # [("title", "Titanic - Machine Learning from Disaster"), ("segment", ...), ...]
+>>> profile.candidate_verdict()   # "yes", or "no: <rule> (<detail>)"
+>>> profile.consolidated          # the curators' annotations consolidated, as curated_competitions would
+
+Also here: :func:`check_known_slug`, which tells a curator that a slug is not a Meta Kaggle competition and
+suggests the ones it may mean.
+"""
+
+from __future__ import annotations
+
+import difflib
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+
+import pandas as pd
+
+from curation.annotations import Annotation, AnnotationStore
+from curation.candidate_rules import CANDIDATE_COLUMNS
+from curation.competition_data import DownloadRecord, read_download_record
+from curation.curated import annotations_frame, consolidate
+from curation.warehouse import Warehouse
+from validation.data_root import CANDIDATES, COMPETITIONS, DataRoot
+
+KAGGLE_COMPETITION_URL = "https://www.kaggle.com/competitions/{slug}"
+FACTS = [  # (label, column of meta_kaggle.competitions), in the order shown
+    ("title", "title"), ("segment", "host_segment"), ("launched", "enabled_date"), ("deadline", "deadline_date"),
+    ("metric", "evaluation_algorithm_name"), ("higher is better", "evaluation_algorithm_is_max"),
+    ("teams", "total_teams"), ("competitors", "total_competitors"), ("submissions", "total_submissions"),
+    ("has leaderboard", "has_leaderboard"), ("public leaderboard %", "leaderboard_percentage"),
+    ("code competition", "only_allow_kernel_submissions"), ("medals", "can_qualify_tiers"),
+]  # fmt: skip
+CLOSE_MATCHES = 3  # slugs suggested for a misspelt one
+CLOSE_CUTOFF = 0.6  # difflib's similarity a suggestion needs
+
+
+class UnknownCompetitionError(LookupError):
+    """A slug that is not a competition in this Meta Kaggle dump; the message suggests close ones."""
+
+
+@dataclass(frozen=True)
+class CompetitionProfile:
+    slug: str
+    facts: dict  # Meta Kaggle's row (NULLs as None); {} when the dump or the warehouse does not have it
+    screening: dict | None  # the candidate rules' row; None when not screened (yet)
+    download: DownloadRecord | None  # the last download attempt, if any
+    annotations: list[Annotation] = field(default_factory=list)
+    consolidated: dict | None = None  # the annotations consolidated (curation.curated.consolidate); None without any
+
+    @property
+    def known(self) -> bool:
+        """Meta Kaggle has it, or a curator annotated it."""
+        return bool(self.facts) or bool(self.annotations)
+
+    def fact_rows(self) -> list[tuple[str, str]]:
+        """Meta Kaggle's facts as (label, text) rows, ending with the reward and the competition's URL."""
+        rows = [(label, fact_text(self.facts[column])) for label, column in FACTS]
+        rows.append(("reward", reward_text(self.facts["reward_type"], self.facts["reward_quantity"]) or "-"))
+        rows.append(("url", KAGGLE_COMPETITION_URL.format(slug=self.slug)))
+        return rows
+
+    def candidate_verdict(self) -> str | None:
+        """``yes``, or ``no: <rule> (<detail>)``; None when the rules have not screened it."""
+        if self.screening is None:
+            return None
+        if self.screening["is_candidate"]:
+            return "yes"
+        return f"no: {self.screening['exclusion_reason']} ({self.screening['exclusion_detail']})"
+
+    def download_summary(self) -> str | None:
+        """``<status> (<source>, <when>): <detail>`` for the last download attempt; None when there was none."""
+        record = self.download
+        if record is None:
+            return None
+        detail = {
+            "downloaded": f"{record.zip_bytes:,} bytes, sha256 {record.zip_sha256}, {len(record.files)} file(s)"
+            if record.zip_bytes is not None else "",
+            "needs_rules_acceptance": f"accept the rules at {record.rules_url}",
+            "failed": record.message,
+        }.get(record.status, record.message)  # fmt: skip
+        return f"{record.status} ({record.source}, {record.at}): {detail}"
+
+
+def competition_profile(slug: str, warehouse: Warehouse, root: DataRoot, store: AnnotationStore) -> CompetitionProfile:
+    """What the warehouse, the data root and the annotation store know about ``slug`` (nothing missing raises)."""
+    facts = warehouse.competition(slug)
+    annotations = store.for_competition(slug)
+    screened = warehouse.rows_for_slug(CANDIDATES, slug)
+    screening = None if screened is None or screened.empty else screened.iloc[0].to_dict()
+    consolidated = None
+    if annotations:
+        candidates = screened if screened is not None else pd.DataFrame(columns=CANDIDATE_COLUMNS)
+        consolidated = consolidate(annotations_frame(annotations), candidates).consolidated.iloc[0].to_dict()
+    return CompetitionProfile(slug, facts, screening, read_download_record(root.raw(slug)), annotations, consolidated)
+
+
+def check_known_slug(slug: str, known: Sequence[str]) -> None:
+    """Raise :class:`UnknownCompetitionError` when ``slug`` is not among ``known`` (Meta Kaggle's slugs)."""
+    if slug in known:
+        return
+    close = difflib.get_close_matches(slug, known, n=CLOSE_MATCHES, cutoff=CLOSE_CUTOFF) or [
+        k for k in known if k.casefold() == slug.casefold()
+    ]
+    hint = f"; did you mean {', '.join(close)}?" if close else ""
+    raise UnknownCompetitionError(
+        f"unknown competition {slug!r}: not among the {len(known):,} slugs in {COMPETITIONS}{hint} "
+        "(use --allow-unknown for a competition newer than this Meta Kaggle dump)"
+    )
+
+
+def fact_text(value: object) -> str:
+    """A Meta Kaggle value as shown to curators: "-" for a missing one, thousands separators for counts."""
+    if value is None or (not isinstance(value, str) and pd.isna(value)):
+        return "-"
+    return f"{value:,}" if isinstance(value, int) else str(value)
+
+
+def reward_text(kind: object, quantity: object) -> str:
+    """``25,000 USD``, ``Knowledge``, or "" when Meta Kaggle gives no reward type."""
+    if pd.isna(kind):
+        return ""
+    return f"{quantity:,.0f} {kind}" if pd.notna(quantity) else str(kind)

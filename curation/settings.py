@@ -1,0 +1,105 @@
+"""Settings: the one place mlecurate reads its environment. Everything else receives these values as parameters.
+
+>>> settings = Settings.from_environment()
+>>> settings.data_root().warehouse
+
+| variable | default | meaning |
+|---|---|---|
+| ``MLECURATE_HOME`` | ``./mlecurate-data`` | the data root (see ``validation.data_root``) |
+| ``MLECURATE_ANNOTATIONS`` | ``$MLECURATE_HOME/annotations`` | curators' annotation files |
+| ``MLECURATE_META_KAGGLE`` | ``demo`` | where Meta Kaggle comes from: ``demo``, ``kaggle`` or a folder (``curation.sources``) |
+| ``MLECURATE_KAGGLE_MIRROR`` | unset | a folder of ``<slug>/<slug>.zip`` to take competition data from |
+| ``MLECURATE_LEADERBOARDS`` | unset | a folder of ``<slug>/leaderboard.csv`` (MLE-bench's) to take leaderboards from |
+| ``MLECURATE_LEADERBOARD_CRON`` | ``0 6 * * 1`` | when the leaderboard refresh runs (UTC) |
+| ``MLECURATE_LEADERBOARD_MAX_AGE_DAYS`` | ``7`` | a board older than this is refreshed, and flagged by ``boards_fresh`` |
+| ``KAGGLE_API_TOKEN``, ``KAGGLE_USERNAME``, ``KAGGLE_KEY`` | unset | Kaggle credentials, read as the ``kaggle`` package reads them |
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping
+from dataclasses import dataclass
+from pathlib import Path
+
+from curation.sources.kaggle_client import KaggleCredentials
+from validation.data_root import DataRoot
+
+DEFAULT_HOME = "mlecurate-data"
+DEFAULT_CRON = "0 6 * * 1"  # Mondays 06:00 UTC
+DEFAULT_MAX_AGE_DAYS = 7.0
+KAGGLE_CREDENTIAL_VARIABLES = ("KAGGLE_API_TOKEN", "KAGGLE_USERNAME", "KAGGLE_KEY")
+
+
+class SettingsError(ValueError):
+    """An environment variable holds a value mlecurate cannot use; the message names the variable."""
+
+
+@dataclass(frozen=True)
+class Settings:
+    home: Path
+    annotations: Path | None = None
+    meta_kaggle: str = "demo"
+    kaggle_mirror: Path | None = None
+    leaderboards: Path | None = None
+    leaderboard_cron: str = DEFAULT_CRON
+    leaderboard_max_age_days: float = DEFAULT_MAX_AGE_DAYS
+    kaggle: KaggleCredentials = KaggleCredentials()
+
+    @classmethod
+    def from_environment(cls, environ: Mapping[str, str] | None = None) -> Settings:
+        env = os.environ if environ is None else environ
+        age = env.get("MLECURATE_LEADERBOARD_MAX_AGE_DAYS") or str(DEFAULT_MAX_AGE_DAYS)
+        try:
+            max_age = float(age)
+        except ValueError:
+            raise SettingsError(f"MLECURATE_LEADERBOARD_MAX_AGE_DAYS={age!r}: expected a number of days") from None
+        return cls(
+            home=_path(env.get("MLECURATE_HOME") or DEFAULT_HOME),
+            annotations=_optional_path(env.get("MLECURATE_ANNOTATIONS")),
+            meta_kaggle=(env.get("MLECURATE_META_KAGGLE") or "demo").strip(),
+            kaggle_mirror=_optional_path(env.get("MLECURATE_KAGGLE_MIRROR")),
+            leaderboards=_optional_path(env.get("MLECURATE_LEADERBOARDS")),
+            leaderboard_cron=env.get("MLECURATE_LEADERBOARD_CRON") or DEFAULT_CRON,
+            leaderboard_max_age_days=max_age,
+            kaggle=KaggleCredentials(
+                api_token=env.get("KAGGLE_API_TOKEN") or None,
+                username=env.get("KAGGLE_USERNAME") or None,
+                key=env.get("KAGGLE_KEY") or None,
+                config_dir=_kaggle_config_dir(env),
+            ),
+        )
+
+    @property
+    def kaggle_credential_variables(self) -> tuple[str, ...]:
+        """The names of the Kaggle credential variables that are set (never their values)."""
+        given = {"KAGGLE_API_TOKEN": self.kaggle.api_token, "KAGGLE_USERNAME": self.kaggle.username,
+                 "KAGGLE_KEY": self.kaggle.key}  # fmt: skip
+        return tuple(name for name in KAGGLE_CREDENTIAL_VARIABLES if given[name])
+
+    def data_root(self) -> DataRoot:
+        """The data root, created on first use."""
+        self.home.mkdir(parents=True, exist_ok=True)
+        return DataRoot(self.home, self.annotations)
+
+
+def _kaggle_config_dir(env: Mapping[str, str]) -> Path | None:
+    """The first folder where the kaggle package would find kaggle.json (or its CLI's access token), if any."""
+    home = Path(env.get("HOME") or Path.home())
+    candidates = [
+        env.get("KAGGLE_CONFIG_DIR"),
+        home / ".kaggle",
+        Path(env.get("XDG_CONFIG_HOME") or home / ".config") / "kaggle",
+    ]
+    for folder in (Path(c) for c in candidates if c):
+        if any((folder / name).is_file() for name in ("kaggle.json", "access_token", "access_token.txt")):
+            return folder
+    return None
+
+
+def _path(value: str) -> Path:
+    return Path(value).expanduser().resolve()
+
+
+def _optional_path(value: str | None) -> Path | None:
+    return _path(value) if value else None

@@ -1,0 +1,70 @@
+"""Sources: where everything from outside comes from, chosen once, from settings, never by editing code.
+
+>>> sources = choose_sources("demo", kaggle=KaggleClient())
+>>> sources.meta_kaggle.competitions_file(workdir)
+>>> sources.competition_data.download_competition("titanic", folder)
+>>> sources.leaderboards.leaderboard("titanic", workdir)
+
+``MLECURATE_META_KAGGLE`` names the source: a name in :data:`SOURCES` (``demo``, ``kaggle``), which then serves
+everything, or a Meta Kaggle folder (:class:`FolderSource`), with competition data from Kaggle and leaderboards
+rebuilt from the folder's Teams.csv and Submissions.csv when it has them, else from Kaggle. Two settings route one concern elsewhere:
+``MLECURATE_KAGGLE_MIRROR`` (competition data from a folder of ``<slug>/<slug>.zip``) and ``MLECURATE_LEADERBOARDS``
+(leaderboards from a folder of ``<slug>/leaderboard.csv``). Adding a source is one module implementing
+:class:`Source` and one line in :data:`SOURCES`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+
+from curation.sources.base import FetchedBoard, NoLeaderboardError, NotProvided, Source, SourceError, SourceFile
+from curation.sources.demo import DemoSource
+from curation.sources.folder import FolderSource
+from curation.sources.kaggle import KaggleSource
+from curation.sources.kaggle_client import KaggleClient
+
+__all__ = [
+    "SOURCES", "FetchedBoard", "FolderSource", "NoLeaderboardError", "NotProvided", "Source", "SourceError",
+    "SourceFile", "Sources", "choose_sources",
+]  # fmt: skip
+
+# Named sources: MLECURATE_META_KAGGLE=<name>. Anything else is a folder path.
+SOURCES: dict[str, Callable[[KaggleClient], Source]] = {
+    "demo": lambda kaggle: DemoSource(),
+    "kaggle": lambda kaggle: KaggleSource(kaggle),
+}
+
+
+@dataclass(frozen=True)
+class Sources:
+    """Which source serves what."""
+
+    meta_kaggle: Source
+    competition_data: Source
+    leaderboards: Source
+    local_leaderboards: Source | None = None  # a folder of boards, read without fetching (MLECURATE_LEADERBOARDS)
+    kaggle_data: KaggleClient | None = None  # the client, when competition data comes from Kaggle (late submissions)
+
+
+def choose_sources(
+    meta_kaggle: str, kaggle: KaggleClient, mirror: Path | None = None, leaderboards: Path | None = None
+) -> Sources:
+    """The sources for these settings (see the module docstring); nothing is fetched or checked yet."""
+    setting = (meta_kaggle or "demo").strip()
+    if setting in SOURCES:
+        primary = data = SOURCES[setting](kaggle)
+    else:  # a Meta Kaggle folder: competition data from Kaggle; boards rebuilt from the folder, else from Kaggle
+        primary = FolderSource(Path(setting).expanduser(), fallback=KaggleSource(kaggle),
+                               configured_as=f"MLECURATE_META_KAGGLE={setting!r}")  # fmt: skip
+        data = KaggleSource(kaggle)
+    boards = FolderSource(leaderboards, name="mle-bench") if leaderboards else None
+    data = FolderSource(mirror, name="mirror") if mirror else data
+    return Sources(
+        meta_kaggle=primary,
+        competition_data=data,
+        leaderboards=boards or primary,
+        local_leaderboards=boards,
+        kaggle_data=kaggle if data.name == "kaggle" else None,
+    )

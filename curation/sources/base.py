@@ -1,0 +1,63 @@
+"""The one protocol for everything that comes from outside: Meta Kaggle, a competition's files, its leaderboard, its page.
+
+>>> source.competitions_file(workdir)            # Meta Kaggle's Competitions.csv, as a local file
+>>> source.download_competition("titanic", folder) # folder/titanic.zip, written atomically
+>>> source.leaderboard("titanic", workdir)       # the full private leaderboard
+>>> source.description("titanic")                # the competition's page text, or None
+
+Implementations: ``demo`` (generated here), ``folder`` (a local folder laid out as Kaggle downloads are: Meta Kaggle's
+CSVs, ``<slug>/<slug>.zip``, MLE-bench's ``<slug>/leaderboard.csv``), ``kaggle`` (the real client). A source that does
+not have something raises :class:`NotProvided` (or its subclass :class:`NoLeaderboardError`), never guesses.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Protocol
+
+from validation.leaderboard import Leaderboard
+
+
+class SourceError(ValueError):
+    """The configured source cannot be used; the message says what was configured and what is wrong."""
+
+
+class NotProvided(SourceError):
+    """The source does not provide this thing (for this competition)."""
+
+
+class NoLeaderboardError(NotProvided):
+    """The source has no leaderboard for this competition (recorded as such, not an error of the run)."""
+
+
+@dataclass(frozen=True)
+class SourceFile:
+    path: Path
+    origin: str  # a line a person reads in the UI: where this file came from
+
+
+@dataclass(frozen=True)
+class FetchedBoard:
+    board: Leaderboard
+    source: str  # recorded in the leaderboard history: kaggle, mle-bench, meta-kaggle, demo
+
+
+class Source(Protocol):
+    name: str
+
+    def competitions_file(self, workdir: Path) -> SourceFile:
+        """Meta Kaggle's ``Competitions.csv`` as a local file (fetched or generated into ``workdir`` if needed)."""
+        ...
+
+    def download_competition(self, slug: str, folder: Path) -> Path:
+        """Put the competition's data bundle ``<slug>.zip`` into ``folder`` (atomically); return its path."""
+        ...
+
+    def leaderboard(self, slug: str, workdir: Path) -> FetchedBoard:
+        """The competition's full private leaderboard; ``workdir`` may hold a download while it is read."""
+        ...
+
+    def description(self, slug: str) -> str | None:
+        """The competition's page text (its overview), or None when the source has none."""
+        ...

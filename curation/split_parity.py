@@ -1,0 +1,82 @@
+"""Score parity for one prepared competition: gather what the parity report needs, run it, keep it.
+
+>>> report = check_split_parity("titanic", root, store.for_competition("titanic"), facts, ParityTolerance(), sources)
+
+The metric is resolved once (``validation.metrics.resolve_metric``: the recipe's, else Meta Kaggle's); the board is
+the current leaderboard snapshot, else a local board file (MLECURATE_LEADERBOARDS); with ``late_submissions`` and
+Kaggle as the data source, Kaggle scores the original test set. The report goes to ``prepared/<slug>/parity.json``.
+"""
+
+from __future__ import annotations
+
+import json
+
+import pandas as pd
+
+from curation.annotations import Annotation
+from curation.curated import split_recipe_for
+from curation.leaderboard_history import current_board
+from curation.sources import NoLeaderboardError, Sources
+from curation.sources.kaggle_client import KaggleClient, KaggleError, LateSubmissionRefusedError
+from validation.data_root import DataRoot, PreparedFolder, write_atomic
+from validation.metrics import resolve_metric
+from validation.parity import (
+    OriginalScoreUnavailable,
+    ParityReport,
+    ParityTolerance,
+    load_parity_inputs,
+    parity_report,
+)
+
+
+class ParityError(ValueError):
+    """Parity cannot be measured for this competition; the message says what to add."""
+
+
+def check_split_parity(
+    slug: str,
+    root: DataRoot,
+    annotations: list[Annotation],
+    facts: dict,
+    tolerance: ParityTolerance,
+    sources: Sources,
+    late_submissions: bool = False,
+) -> ParityReport:
+    """Measure parity for ``slug``'s published split and write its report; return it."""
+    document, _ = split_recipe_for(slug, annotations)
+    metric = resolve_metric(None, document, facts.get("evaluation_algorithm_name"))
+    if metric is None:
+        raise ParityError(f"{slug}: no metric mlecurate can grade ({facts.get('evaluation_algorithm_name')}); "
+                          "name one in the split recipe (key metric)")  # fmt: skip
+    board = current_board(root.leaderboards(slug))
+    if board is None and sources.local_leaderboards is not None:
+        try:
+            board = sources.local_leaderboards.leaderboard(slug, root.leaderboards(slug).downloads).board
+        except NoLeaderboardError:
+            board = None
+    prepared = root.prepared(slug)
+    inputs = load_parity_inputs(prepared.path, root.raw(slug).files, document, metric, board)
+    client = sources.kaggle_data if late_submissions else None
+    scorer = _kaggle_scorer(client, slug, prepared) if client is not None else None
+    report = parity_report(inputs, tolerance, kaggle_scorer=scorer)
+    write_atomic(prepared.parity, json.dumps({"slug": slug, **report.to_dict()}, indent=2) + "\n")
+    return report
+
+
+def _kaggle_scorer(client: KaggleClient, slug: str, prepared: PreparedFolder):
+    """Score a submission frame on Kaggle's original test set through a late submission."""
+
+    def score(name: str, frame: pd.DataFrame) -> float:
+        path = prepared.path / f".kaggle-{name.replace(' ', '-')}.csv"
+        frame.to_csv(path, index=False)
+        try:
+            private, _ = client.score_late_submission(slug, path, f"mlecurate parity check: {name}")
+        except LateSubmissionRefusedError as error:
+            raise OriginalScoreUnavailable(f"late submissions refused: {error}") from error
+        except KaggleError as error:
+            raise OriginalScoreUnavailable(f"Kaggle could not score the {name}: {error}") from error
+        finally:
+            path.unlink(missing_ok=True)
+        return private
+
+    return score
