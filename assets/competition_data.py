@@ -7,7 +7,7 @@ from assets.checks import check_specs
 from assets.metadata import markdown_table
 from assets.partitions import curated_competition_partitions
 from assets.resources import SourcesResource, StorageResource
-from curation.competition_data import fetch_competition, read_download_record
+from curation.competition_data import competition_overview, fetch_competition, read_download_record
 from curation.curated import split_recipe_for
 from curation.sources.kaggle_client import RulesNotAcceptedError
 from splits.layout import prepare_annotated_split
@@ -69,7 +69,8 @@ def competition_split(context: dg.AssetExecutionContext, sources: SourcesResourc
 
     The curators' split recipe (random, stratified, group, temporal or released labels) decides it; the split is
     deterministic and independent of row order, built by DuckDB in bounded memory. Writes
-    $MLECURATE_HOME/prepared/<slug>/public (train, test without targets, sample submission, description) and
+    $MLECURATE_HOME/prepared/<slug>/public (train, test without targets, sample submission, a description with the
+    competition's overview when its Meta Kaggle source has one) and
     private/answers.csv, plus manifest.json with row counts and order-independent content checksums (view
     splits.manifest). Blocking leakage checks run before publishing: a failing split never replaces a good one.
     """
@@ -77,9 +78,10 @@ def competition_split(context: dg.AssetExecutionContext, sources: SourcesResourc
     root, warehouse = storage.root(), storage.warehouse()
     document, curators = split_recipe_for(slug, storage.annotation_store().for_competition(slug))
     download = read_download_record(root.raw(slug))
+    overview, overview_origin = competition_overview(sources.get().meta_kaggle, slug)
     prepared = prepare_annotated_split(
         slug, document, curators, root.raw(slug).files, root.prepared_root, warehouse.competition(slug),
-        overview=sources.get().meta_kaggle.description(slug), source_sha256=download.zip_sha256 if download else None,
+        overview=overview, source_sha256=download.zip_sha256 if download else None,
     )  # fmt: skip
     results = [_check_result(check) for check in prepared.checks]
     if not prepared.published:
@@ -104,6 +106,7 @@ def competition_split(context: dg.AssetExecutionContext, sources: SourcesResourc
             "assigned_by": prepared.manifest["unit"],
             "files": markdown_table(pd.DataFrame(files)),
             "folder": dg.MetadataValue.path(str(prepared.folder)),
+            "overview": overview_origin,
         },
         check_results=results,
     )

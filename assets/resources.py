@@ -8,6 +8,7 @@ from pathlib import Path
 import dagster as dg
 
 from curation.annotations import AnnotationStore
+from curation.settings import DEFAULT_MAX_AGE_DAYS
 from curation.sources import Sources, choose_sources
 from curation.sources.kaggle_client import KaggleClient, KaggleCredentials
 from curation.warehouse import Warehouse
@@ -68,4 +69,4 @@ class LeaderboardAgeResource(dg.ConfigurableResource):
     """How old a board may be before the schedule refreshes it and ``boards_fresh`` flags it
     (MLECURATE_LEADERBOARD_MAX_AGE_DAYS)."""
 
-    max_age_days: float = 7.0
+    max_age_days: float = DEFAULT_MAX_AGE_DAYS

@@ -22,6 +22,7 @@ sys.path.insert(0, str(PROJECT))
 
 from splits.layout import prepare_competition  # noqa: E402
 from splits.recipe import parse_recipe  # noqa: E402
+from validation.data_root import PreparedFolder  # noqa: E402
 from validation.leaderboard import read_leaderboard  # noqa: E402
 from validation.parity import load_parity_inputs, parity_report  # noqa: E402
 
@@ -44,10 +45,10 @@ def main() -> None:
             document = INSULTS_RANDOM
         recipe = parse_recipe(document, slug)
         raw = SHARED / "competitions" / slug
-        prepare_competition(slug, recipe, raw, out, "")
+        prepared = PreparedFolder(prepare_competition(slug, recipe, raw, out, "").folder)
         board_file = SHARED / "mle-bench" / "competitions" / slug / "leaderboard.csv"
         board = read_leaderboard(board_file) if board_file.is_file() else None
-        report = parity_report(load_parity_inputs(out / slug, raw, recipe.to_document(), recipe.metric, board))
+        report = parity_report(load_parity_inputs(prepared, raw, recipe.to_document(), recipe.metric, board))
         for row in report.rows:
             print(f"| {slug} | {recipe.metric} | {row['submission']} | {row['test_set']} | {row['rows']:,} | "
                   f"{row['score']:.4f} [{row['low']:.4f}, {row['high']:.4f}] | {report.verdict} |")  # fmt: skip

@@ -15,8 +15,8 @@ from dataclasses import asdict, dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 
-from curation.sources import Source
-from curation.sources.kaggle_client import RulesNotAcceptedError
+from curation.sources import Source, SourceError
+from curation.sources.kaggle_client import KaggleError, RulesNotAcceptedError
 from curation.sources.safe_zip import ZipLimits, extract_zip
 from validation.data_root import DataRoot, RawFolder, write_atomic
 
@@ -54,6 +54,16 @@ def fetch_competition(raw: RawFolder, source: Source, limits: ZipLimits | None =
                             extracted_bytes=extracted)  # fmt: skip
     _save(raw, record)
     return record
+
+
+def competition_overview(source: Source, slug: str) -> tuple[str | None, str]:
+    """The competition's page text from ``source``, for the split's description.md, and a line saying where it came
+    from. It is optional: a source that cannot be reached leaves the description without it, and says why."""
+    try:
+        text = source.description(slug)
+    except (KaggleError, SourceError) as error:
+        return None, f"unavailable from {source.name}: {error}"
+    return text, f"from {source.name}" if text else f"none in {source.name}"
 
 
 def read_download_record(raw: RawFolder) -> DownloadRecord | None:

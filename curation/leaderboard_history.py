@@ -22,7 +22,7 @@ from curation.sources import NoLeaderboardError, Source
 from validation.data_root import LeaderboardFolder, atomic_path, write_atomic
 from validation.leaderboard import Leaderboard, LeaderboardError
 from validation.medals import medal_thresholds
-from validation.metrics import canonical_metric, higher_is_better
+from validation.metrics import higher_is_better, resolve_metric
 
 TRUNCATION_SHARE = 0.8  # fewer rows than this share of Meta Kaggle's TotalTeams looks truncated
 
@@ -93,14 +93,14 @@ def refresh_leaderboard(
     try:
         fetched = source.leaderboard(slug, folder.downloads)
     except NoLeaderboardError as error:
-        record = RefreshRecord(slug, at, "no_leaderboard", source.name, message=str(error))
+        record = RefreshRecord(slug, at, "no_leaderboard", error.source, message=str(error))
         append_history(folder, record)
         return Refresh(record, total, False)
     except LeaderboardError as error:
         append_history(folder, RefreshRecord(slug, at, "rejected", source.name, message=str(error)))
         raise LeaderboardRejected(f"{error}. The previous snapshot stays current.") from error
     direction = facts.get("evaluation_algorithm_is_max")
-    metric = canonical_metric(facts.get("evaluation_algorithm_name"))
+    metric = resolve_metric(None, None, facts.get("evaluation_algorithm_name"))
     if direction is None and metric:
         direction = higher_is_better(metric)
     record = record_snapshot(folder, slug, fetched.board, fetched.source, None if direction is None else bool(direction),

@@ -24,6 +24,7 @@ import pyarrow as pa
 from validation.data_files import literal, quote
 
 DATE_FORMAT = "%m/%d/%Y %H:%M:%S"
+COMPETITIONS_FILE = "Competitions.csv"  # Meta Kaggle's name for it
 
 # Segment names that older dumps used for what Kaggle now calls something else.
 SEGMENT_RENAMES = {"InClass": "Community"}
@@ -220,7 +221,7 @@ def _raise_on_bad_values(con: duckdb.DuckDBPyConnection, path: Path, header: lis
                 f"SELECT _row, Slug FROM raw WHERE {src} IS NULL ORDER BY _row LIMIT {MAX_EXAMPLES}"
             ).fetchall()
             if empty:
-                problems.append(_problem(column.source, "is empty", empty, "a value"))
+                problems.append(_problem(column.source, "is empty", empty))
         if column.kind == "text":
             continue
         bad = con.execute(
@@ -228,12 +229,12 @@ def _raise_on_bad_values(con: duckdb.DuckDBPyConnection, path: Path, header: lis
                 WHERE {src} IS NOT NULL AND {_convert(column.kind, src)} IS NULL ORDER BY _row"""
         ).fetchall()
         if bad:
-            problems.append(_problem(column.source, f"is not {_EXPECTED[column.kind]}", bad, None))
+            problems.append(_problem(column.source, f"is not {_EXPECTED[column.kind]}", bad))
     if problems:
         raise MetaKaggleError(f"{path}: " + "; ".join(problems))
 
 
-def _problem(column: str, what: str, rows: list[tuple], expected: str | None) -> str:
+def _problem(column: str, what: str, rows: list[tuple]) -> str:
     shown = ", ".join(
         f"row {row[0]} (slug {row[1]!r})" + (f" has {row[2]!r}" if len(row) > 2 else "") for row in rows[:MAX_EXAMPLES]
     )

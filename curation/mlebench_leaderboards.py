@@ -13,11 +13,11 @@ from collections import Counter
 from pathlib import Path
 
 from curation.leaderboard_history import record_snapshot
+from curation.sources.folder import BOARD_FILE
 from validation.data_root import DataRoot
 from validation.leaderboard import LeaderboardError, read_leaderboard
 
 SOURCE = "mle-bench"
-BOARD_FILE = "leaderboard.csv"  # MLE-bench's name, inside its own competitions folder (not our data root)
 
 
 def import_mlebench_leaderboards(folder: Path, root: DataRoot, directions: dict[str, bool]) -> dict[str, int]:

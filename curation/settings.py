@@ -13,6 +13,10 @@
 | ``MLECURATE_LEADERBOARD_CRON`` | ``0 6 * * 1`` | when the leaderboard refresh runs (UTC) |
 | ``MLECURATE_LEADERBOARD_MAX_AGE_DAYS`` | ``7`` | a board older than this is refreshed, and flagged by ``boards_fresh`` |
 | ``KAGGLE_API_TOKEN``, ``KAGGLE_USERNAME``, ``KAGGLE_KEY`` | unset | Kaggle credentials, read as the ``kaggle`` package reads them |
+| ``KAGGLE_CONFIG_DIR``, ``XDG_CONFIG_HOME``, ``HOME`` | | where the ``kaggle`` package looks for ``kaggle.json`` |
+
+The one other code that touches the environment is the Kaggle client, which sets the credentials it was given for
+the moment the ``kaggle`` package imports and authenticates (that package reads them from there, nowhere else).
 """
 
 from __future__ import annotations

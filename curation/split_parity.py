@@ -3,8 +3,8 @@
 >>> report = check_split_parity("titanic", root, store.for_competition("titanic"), facts, ParityTolerance(), sources)
 
 The metric is resolved once (``validation.metrics.resolve_metric``: the recipe's, else Meta Kaggle's); the board is
-the current leaderboard snapshot, else a local board file (MLECURATE_LEADERBOARDS); with ``late_submissions`` and
-Kaggle as the data source, Kaggle scores the original test set. The report goes to ``prepared/<slug>/parity.json``.
+the current leaderboard snapshot, else a local board file (MLECURATE_LEADERBOARDS); with ``late_submissions``, the
+competition data's source scores the original test set (Kaggle: late submissions; other sources say they cannot). The report goes to ``prepared/<slug>/parity.json``.
 """
 
 from __future__ import annotations
@@ -16,8 +16,8 @@ import pandas as pd
 from curation.annotations import Annotation
 from curation.curated import split_recipe_for
 from curation.leaderboard_history import current_board
-from curation.sources import NoLeaderboardError, Sources
-from curation.sources.kaggle_client import KaggleClient, KaggleError, LateSubmissionRefusedError
+from curation.sources import NoLeaderboardError, NotProvided, Source, Sources
+from curation.sources.kaggle_client import KaggleError, LateSubmissionRefusedError
 from validation.data_root import DataRoot, PreparedFolder, write_atomic
 from validation.metrics import resolve_metric
 from validation.parity import (
@@ -55,28 +55,28 @@ def check_split_parity(
         except NoLeaderboardError:
             board = None
     prepared = root.prepared(slug)
-    inputs = load_parity_inputs(prepared.path, root.raw(slug).files, document, metric, board)
-    client = sources.kaggle_data if late_submissions else None
-    scorer = _kaggle_scorer(client, slug, prepared) if client is not None else None
+    inputs = load_parity_inputs(prepared, root.raw(slug).files, document, metric, board)
+    scorer = _original_test_scorer(sources.competition_data, slug, prepared) if late_submissions else None
     report = parity_report(inputs, tolerance, kaggle_scorer=scorer)
     write_atomic(prepared.parity, json.dumps({"slug": slug, **report.to_dict()}, indent=2) + "\n")
     return report
 
 
-def _kaggle_scorer(client: KaggleClient, slug: str, prepared: PreparedFolder):
-    """Score a submission frame on Kaggle's original test set through a late submission."""
+def _original_test_scorer(source: Source, slug: str, prepared: PreparedFolder):
+    """Score a submission frame on the original test set through the source (Kaggle: a late submission)."""
 
     def score(name: str, frame: pd.DataFrame) -> float:
-        path = prepared.path / f".kaggle-{name.replace(' ', '-')}.csv"
+        path = prepared.submission_upload(name)
         frame.to_csv(path, index=False)
         try:
-            private, _ = client.score_late_submission(slug, path, f"mlecurate parity check: {name}")
+            return source.score_submission(slug, path, f"mlecurate parity check: {name}")
         except LateSubmissionRefusedError as error:
             raise OriginalScoreUnavailable(f"late submissions refused: {error}") from error
         except KaggleError as error:
             raise OriginalScoreUnavailable(f"Kaggle could not score the {name}: {error}") from error
+        except NotProvided as error:
+            raise OriginalScoreUnavailable(str(error)) from error
         finally:
             path.unlink(missing_ok=True)
-        return private
 
     return score

@@ -110,7 +110,7 @@ class Warehouse:
         """The whole of a small table as a DataFrame; a missing table names the asset that builds it."""
         if not self.has_table(name):
             raise MissingTableError(
-                f"{self.path}: table {name} does not exist yet; materialise the asset {BUILT_BY[name]} first"
+                f"{self.path}: table {name} does not exist yet; materialise the asset {BUILT_BY.get(name, 'that builds it')} first"
             )
         with self.connect(read_only=True) as con:
             return con.sql(f"SELECT * FROM {name}").df()

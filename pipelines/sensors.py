@@ -6,18 +6,19 @@ from assets.partitions import curated_competition_partitions, missing_partitions
 from assets.resources import StorageResource
 from curation.curated import curated_slugs
 from pipelines.jobs import prepare_job
+from validation.data_root import BUILT_BY, CURATED
 
 
 @dg.sensor(
     job=prepare_job,
     minimum_interval_seconds=60,
     default_status=dg.DefaultSensorStatus.RUNNING,
-    description="Adds a partition for every new member of curation.curated and asks for its data and split.",
+    description="Adds a partition for every new curated competition and asks for its data, split and parity.",
 )
 def curated_members_sensor(context: dg.SensorEvaluationContext, storage: StorageResource) -> dg.SensorResult:
     slugs = curated_slugs(storage.warehouse())
     if slugs is None:
-        return dg.SensorResult(skip_reason="curation.curated does not exist yet: materialise curated_competitions")
+        return dg.SensorResult(skip_reason=f"{CURATED} does not exist yet: materialise {BUILT_BY[CURATED]}")
     new = missing_partitions(context.instance, slugs)
     if not new:
         return dg.SensorResult(skip_reason=f"all {len(slugs)} curated competitions have a partition")

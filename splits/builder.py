@@ -18,6 +18,7 @@ layout writer's (``splits.layout``).
 
 from __future__ import annotations
 
+import shutil
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -62,8 +63,9 @@ def build_split(
 ) -> SplitResult:
     """Split ``raw_dir/<train_file>`` by ``recipe`` into ``out_dir/public`` and ``out_dir/private``."""
     where = f"{slug}: " if slug else ""
+    scratch = PreparedFolder(out_dir).scratch
     owned = con is None
-    con = con or connect(PreparedFolder(out_dir).scratch)
+    con = con or connect(scratch)
     try:
         return _build(con, recipe, raw_dir, out_dir, where)
     except DataFileError as error:
@@ -71,6 +73,7 @@ def build_split(
     finally:
         if owned:
             con.close()
+            shutil.rmtree(scratch, ignore_errors=True)
 
 
 def _build(con, recipe: SplitRecipe, raw_dir: Path, out_dir: Path, where: str) -> SplitResult:
@@ -92,7 +95,7 @@ def _build(con, recipe: SplitRecipe, raw_dir: Path, out_dir: Path, where: str) -
     )
 
     if recipe.kind == "released_labels":
-        return _released_labels(con, recipe, raw_dir, columns, train_out, test_out, answers_out, where)
+        return _released_labels(con, recipe, raw_dir, train_out, test_out, answers_out, where)
 
     unit_name = recipe.group_column or recipe.id_column
     unit = f"CAST({quote(unit_name)} AS VARCHAR)" if unit_name else _row_text(columns)
@@ -198,7 +201,7 @@ def _test_units_sql(recipe: SplitRecipe, hashed: str, target: int, total: int) -
     return f"SELECT DISTINCT __unit, __h FROM (SELECT __unit, __h FROM ({hashed}) ORDER BY {order} LIMIT {target})"
 
 
-def _released_labels(con, recipe, raw_dir, columns, train_out, test_out, answers_out, where) -> SplitResult:
+def _released_labels(con, recipe, raw_dir, train_out, test_out, answers_out, where) -> SplitResult:
     """The original train set stays whole; the released, labelled original test set becomes the test set."""
     labelled = raw_dir / recipe.answers_file
     test_path = raw_dir / recipe.test_file

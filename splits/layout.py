@@ -52,7 +52,7 @@ def prepare_competition(
     try:
         result = build_split(recipe, raw_files, staging.path, slug, con)
         _write_sample_submission(con, recipe, raw_files, result, staging.sample_submission)
-        _answers_in_submission_format(con, recipe, result, staging.sample_submission)
+        _answers_in_submission_format(con, recipe, result, staging)
         staging.description.write_text(description, encoding="utf-8")
         labelled_rows = (
             con.execute(f"SELECT count(*) FROM {reader_sql(raw_files / recipe.answers_file)}").fetchone()[0]
@@ -106,7 +106,7 @@ def _write_sample_submission(con, recipe: SplitRecipe, raw_files: Path, result: 
     con.execute(copy_sql(f"SELECT {select} FROM {test}", target))
 
 
-def _answers_in_submission_format(con, recipe: SplitRecipe, result: SplitResult, sample: Path) -> None:
+def _answers_in_submission_format(con, recipe: SplitRecipe, result: SplitResult, folder: PreparedFolder) -> None:
     """Rewrite ``answers.csv`` with the sample submission's columns, so that the answers are a perfect submission.
 
     Columns come in the sample's order; a sample with one probability column per class
@@ -115,7 +115,7 @@ def _answers_in_submission_format(con, recipe: SplitRecipe, result: SplitResult,
     """
     answers = result.answers_file
     present = columns_of(con, answers)
-    wanted = columns_of(con, sample)
+    wanted = columns_of(con, folder.sample_submission)
     if wanted == present:
         return
     missing = [c for c in wanted if c not in present]
@@ -132,7 +132,7 @@ def _answers_in_submission_format(con, recipe: SplitRecipe, result: SplitResult,
         else f"CASE WHEN CAST({label} AS VARCHAR) = {_sql_value(c)} THEN 1 ELSE 0 END AS {quote(c)}"
         for c in wanted
     )
-    rewritten = answers.with_name(".answers.rewriting.csv")
+    rewritten = folder.rewriting_answers
     con.execute(copy_sql(f"SELECT {select} FROM {reader_sql(answers)}", rewritten))
     os.replace(rewritten, answers)
 

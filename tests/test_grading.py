@@ -11,6 +11,7 @@ import yaml
 from splits.layout import prepare_competition
 from splits.recipe import parse_recipe
 from tests.conftest import PROJECT, SHARED
+from validation.data_root import DataRoot
 from validation.grading import grade_submission
 from validation.leaderboard import Leaderboard, read_leaderboard
 
@@ -27,11 +28,11 @@ FIELDS = {
 
 
 @pytest.fixture(scope="module")
-def prepared(tmp_path_factory) -> Path:
-    root = tmp_path_factory.mktemp("home") / "prepared"
+def home(tmp_path_factory) -> DataRoot:
+    root = DataRoot(tmp_path_factory.mktemp("home"))
     for slug in METRIC:
         recipe = parse_recipe(yaml.safe_load((PROJECT / "splits" / "recipes" / f"{slug}.yaml").read_text()), slug)
-        assert prepare_competition(slug, recipe, SHARED / "competitions" / slug, root, "").published
+        assert prepare_competition(slug, recipe, SHARED / "competitions" / slug, root.prepared_root, "").published
     return root
 
 
@@ -41,11 +42,11 @@ def _board(slug: str) -> Leaderboard | None:
 
 
 @pytest.mark.parametrize("slug", sorted(METRIC))
-def test_answers_earn_gold_and_the_sample_no_medal(prepared, slug):
-    folder = prepared / slug
+def test_answers_earn_gold_and_the_sample_no_medal(home, slug):
+    folder = home.prepared(slug)
     board = _board(slug)
-    perfect = grade_submission(folder / "private" / "answers.csv", folder, METRIC[slug], board)
-    sample = grade_submission(folder / "public" / "sample_submission.csv", folder, METRIC[slug], board)
+    perfect = grade_submission(folder.answers, folder, METRIC[slug], board)
+    sample = grade_submission(folder.sample_submission, folder, METRIC[slug], board)
     assert set(perfect.to_dict()) >= FIELDS
     assert perfect.valid_submission and sample.valid_submission, (perfect.errors, sample.errors)
     assert not sample.any_medal
@@ -60,8 +61,8 @@ def _submission(tmp_path: Path, text: str | bytes) -> Path:
     return path
 
 
-def _answers(prepared: Path, slug: str) -> list[str]:
-    return (prepared / slug / "private" / "answers.csv").read_text().splitlines()
+def _answers(home: DataRoot, slug: str) -> list[str]:
+    return home.prepared(slug).answers.read_text().splitlines()
 
 
 @pytest.mark.parametrize(
@@ -77,17 +78,17 @@ def _answers(prepared: Path, slug: str) -> list[str]:
     ],
     ids=["missing-id", "repeated-id", "extra-column", "nan", "renamed-id", "string-for-number", "nan-probabilities"],
 )  # fmt: skip
-def test_bad_submissions_are_explained_not_crashed(prepared, tmp_path, slug, damage, expected):
-    lines = _answers(prepared, slug)
+def test_bad_submissions_are_explained_not_crashed(home, tmp_path, slug, damage, expected):
+    lines = _answers(home, slug)
     report = grade_submission(
-        _submission(tmp_path, "\n".join(damage(lines)) + "\n"), prepared / slug, METRIC[slug], _board(slug)
+        _submission(tmp_path, "\n".join(damage(lines)) + "\n"), home.prepared(slug), METRIC[slug], _board(slug)
     )
     assert not report.valid_submission and report.score is None and not report.any_medal
     assert any(expected in error for error in report.errors), report.errors
 
 
-def test_empty_file(prepared, tmp_path):
-    report = grade_submission(_submission(tmp_path, ""), prepared / "titanic", "accuracy")
+def test_empty_file(home, tmp_path):
+    report = grade_submission(_submission(tmp_path, ""), home.prepared("titanic"), "accuracy")
     assert (
         report.submission_exists
         and not report.valid_submission
@@ -95,47 +96,80 @@ def test_empty_file(prepared, tmp_path):
     )
 
 
-def test_50_mb_of_garbage(prepared, tmp_path):
+def test_50_mb_of_garbage(home, tmp_path):
     import random
 
     garbage = random.Random(0).randbytes(50 * 1024**2)
-    report = grade_submission(_submission(tmp_path, garbage), prepared / "titanic", "accuracy")
+    report = grade_submission(_submission(tmp_path, garbage), home.prepared("titanic"), "accuracy")
     assert not report.valid_submission and "not a submission" in report.errors[0]
 
 
-def test_garbage_within_the_size_limit(prepared, tmp_path):
-    report = grade_submission(_submission(tmp_path, b"\xff\xfe\x00garbage\x00" * 100), prepared / "titanic", "accuracy")
+def test_garbage_within_the_size_limit(home, tmp_path):
+    report = grade_submission(
+        _submission(tmp_path, b"\xff\xfe\x00garbage\x00" * 100), home.prepared("titanic"), "accuracy"
+    )
     assert not report.valid_submission and "not UTF-8 text" in report.errors[0]
 
 
-def test_missing_file(prepared, tmp_path):
-    report = grade_submission(tmp_path / "nope.csv", prepared / "titanic", "accuracy")
+def test_missing_file(home, tmp_path):
+    report = grade_submission(tmp_path / "nope.csv", home.prepared("titanic"), "accuracy")
     assert not report.submission_exists and not report.valid_submission
 
 
-def test_grade_command_prints_the_report(prepared, monkeypatch, capsys):
+def test_grade_command_prints_the_report(home, monkeypatch, capsys):
     from curation.cli import main
 
-    monkeypatch.setenv("MLECURATE_HOME", str(prepared.parent))
+    monkeypatch.setenv("MLECURATE_HOME", str(home.path))
     slug = "spooky-author-identification"
     board = SHARED / "mle-bench" / "competitions" / slug / "leaderboard.csv"
-    answers = prepared / slug / "private" / "answers.csv"
+    answers = home.prepared(slug).answers
     assert main(["grade", slug, str(answers), "--metric", "multiclass_log_loss", "--leaderboard", str(board)]) == 0
     report = json.loads(capsys.readouterr().out)
     assert report["gold_medal"] and report["score"] == 0.0 and report["is_lower_better"]
-    sample = prepared / slug / "public" / "sample_submission.csv"
+    sample = home.prepared(slug).sample_submission
     assert main(["grade", slug, str(sample), "--metric", "multiclass_log_loss", "--leaderboard", str(board)]) == 0
     assert not json.loads(capsys.readouterr().out)["any_medal"]
-    assert main(["grade", slug, str(prepared / "nope.csv"), "--metric", "multiclass_log_loss"]) == 1
+    assert main(["grade", slug, str(home.path / "nope.csv"), "--metric", "multiclass_log_loss"]) == 1
     assert main(["grade", "not-prepared", str(sample)]) == 2
 
 
-def test_grade_command_names_a_malformed_leaderboard(prepared, tmp_path, monkeypatch, capsys):
+def test_grade_command_names_a_malformed_leaderboard(home, tmp_path, monkeypatch, capsys):
     from curation.cli import main
 
-    monkeypatch.setenv("MLECURATE_HOME", str(prepared.parent))
+    monkeypatch.setenv("MLECURATE_HOME", str(home.path))
     board = tmp_path / "leaderboard.csv"
     board.write_text("teamId,points\n1,3\n")
-    answers = prepared / "titanic" / "private" / "answers.csv"
+    answers = home.prepared("titanic").answers
     assert main(["grade", "titanic", str(answers), "--metric", "accuracy", "--leaderboard", str(board)]) == 2
     assert f"{board}: no score column (found teamId, points)" in capsys.readouterr().err
+
+
+def test_grade_prepared_takes_the_board_from_the_file_else_the_current_snapshot(home, tmp_path):
+    from curation.leaderboard_history import record_snapshot
+    from curation.submission_grading import grade_prepared
+    from curation.warehouse import Warehouse
+
+    slug = "spooky-author-identification"
+    root = DataRoot(tmp_path)  # its own leaderboard history; the prepared split is the shared one
+    root.prepared_root.mkdir()
+    root.prepared(slug).path.symlink_to(home.prepared(slug).path)
+    answers, warehouse = root.prepared(slug).answers, Warehouse(root.warehouse)  # no Meta Kaggle table
+    board_file = SHARED / "mle-bench" / "competitions" / slug / "leaderboard.csv"
+    no_board = grade_prepared(slug, answers, root, warehouse, None, None)  # the recipe's metric, no snapshot yet
+    assert no_board.metric == "multiclass_log_loss" and no_board.valid_submission and no_board.gold_threshold is None
+    from_file = grade_prepared(slug, answers, root, warehouse, None, board_file)
+    assert from_file.gold_medal and from_file.leaderboard_teams == read_leaderboard(board_file).team_count
+    record_snapshot(root.leaderboards(slug), slug, read_leaderboard(board_file), "mle-bench", False)
+    from_snapshot = grade_prepared(slug, answers, root, warehouse, None, None)
+    assert from_snapshot.gold_threshold == from_file.gold_threshold and from_snapshot.gold_medal
+
+
+def test_grade_prepared_says_why_a_competition_cannot_be_graded(home, tmp_path):
+    from curation.submission_grading import GradingUnavailable, grade_prepared
+    from curation.warehouse import Warehouse
+
+    warehouse = Warehouse(tmp_path / "warehouse.duckdb")
+    with pytest.raises(GradingUnavailable, match=r"^nowhere: no prepared split at .*; materialise competition_split"):
+        grade_prepared("nowhere", tmp_path / "submission.csv", home, warehouse, None, None)
+    with pytest.raises(GradingUnavailable, match=r"^titanic: metric override 'r2' is not a metric mlecurate grades"):
+        grade_prepared("titanic", tmp_path / "submission.csv", home, warehouse, "r2", None)

@@ -20,6 +20,7 @@ import pytest
 from curation.sources.demo_data import demo_competition_zip, demo_leaderboard_csv, demo_split_recipe
 from splits.layout import prepare_competition
 from splits.recipe import parse_recipe
+from validation.data_root import DataRoot, PreparedFolder
 from validation.grading import GradingReport, grade_submission
 from validation.leaderboard import Leaderboard, parse_leaderboard
 from validation.metrics import DOMAINS, METRICS, TASKS, Metric, canonical_metric, resolve_metric
@@ -31,7 +32,7 @@ TEAMS = 60
 
 @dataclass
 class Flow:
-    folder: Path  # the prepared competition
+    folder: PreparedFolder  # the prepared competition
     board: Leaderboard
     answers: GradingReport
     sample: GradingReport
@@ -41,17 +42,18 @@ class Flow:
 def run_flow(root: Path, metric: str) -> Flow:
     """The demo competition for ``metric``: files, split, leaderboard; the answers and the sample graded; parity."""
     slug = f"demo-{metric.replace('_', '-')}"
-    raw = root / "raw" / slug
+    home = DataRoot(root)
+    raw = home.raw(slug).files
     raw.mkdir(parents=True)
     with zipfile.ZipFile(io.BytesIO(demo_competition_zip(slug, metric, **ROWS))) as bundle:
         bundle.extractall(raw)
     recipe = parse_recipe(demo_split_recipe(metric), where=f"the demo recipe for {metric}")
-    prepared = prepare_competition(slug, recipe, raw, root / "prepared", "description")
+    prepared = prepare_competition(slug, recipe, raw, home.prepared_root, "description")
     assert prepared.published, [(c.name, c.found) for c in prepared.checks if not c.passed]
     board = parse_leaderboard(demo_leaderboard_csv(slug, metric, TEAMS), f"the demo leaderboard of {slug}")
-    folder = prepared.folder
-    answers = grade_submission(folder / "private" / "answers.csv", folder, metric, board)
-    sample = grade_submission(folder / "public" / "sample_submission.csv", folder, metric, board)
+    folder = PreparedFolder(prepared.folder)
+    answers = grade_submission(folder.answers, folder, metric, board)
+    sample = grade_submission(folder.sample_submission, folder, metric, board)
     report = parity_report(load_parity_inputs(folder, raw, recipe.to_document(), metric, board))
     return Flow(folder, board, answers, sample, report)
 
@@ -74,7 +76,7 @@ def check_flow(flow: Flow, metric: Metric, baseline_learns: bool = True) -> None
     scores = {(r["submission"], r["test_set"]): r for r in report.rows}
     assert set(scores) == {("sample submission", "new test"), ("baseline", "new test")}
     sample_row, baseline_row = scores[("sample submission", "new test")], scores[("baseline", "new test")]
-    assert sample_row["rows"] == baseline_row["rows"] == len(pd.read_csv(flow.folder / "private" / "answers.csv"))
+    assert sample_row["rows"] == baseline_row["rows"] == len(pd.read_csv(flow.folder.answers))
     for row in (sample_row, baseline_row):
         assert math.isfinite(row["score"]), row
         assert row["low"] is None or row["low"] <= row["score"] <= row["high"], row
@@ -148,23 +150,23 @@ def test_resolve_metric_order_and_unknown_names():
 
 
 @pytest.fixture(scope="module")
-def demo_prepared(tmp_path_factory) -> dict[str, Path]:
-    root = tmp_path_factory.mktemp("domains")
+def demo_prepared(tmp_path_factory) -> dict[str, PreparedFolder]:
+    root = DataRoot(tmp_path_factory.mktemp("domains"))
     out = {}
     for metric in ("rmsle", "log_loss", "quadratic_weighted_kappa", "multiclass_log_loss", "mean_columnwise_rmsle"):
         slug = f"domain-{metric.replace('_', '-')}"
-        raw = root / "raw" / slug
+        raw = root.raw(slug).files
         raw.mkdir(parents=True)
         with zipfile.ZipFile(io.BytesIO(demo_competition_zip(slug, metric, **ROWS))) as bundle:
             bundle.extractall(raw)
         recipe = parse_recipe(demo_split_recipe(metric), where=metric)
-        out[metric] = prepare_competition(slug, recipe, raw, root / "prepared", "").folder
+        out[metric] = PreparedFolder(prepare_competition(slug, recipe, raw, root.prepared_root, "").folder)
     return out
 
 
-def _damaged(folder: Path, tmp_path: Path, column: str, line: int, value: str) -> Path:
+def _damaged(folder: PreparedFolder, tmp_path: Path, column: str, line: int, value: str) -> Path:
     """The answers, with ``value`` in ``column`` on file line ``line`` (line 1 is the header)."""
-    frame = pd.read_csv(folder / "private" / "answers.csv", dtype=str, keep_default_na=False)
+    frame = pd.read_csv(folder.answers, dtype=str, keep_default_na=False)
     frame.loc[line - 2, column] = value
     path = tmp_path / "submission.csv"
     frame.to_csv(path, index=False)
@@ -192,7 +194,7 @@ def test_predictions_outside_the_metric_domain_are_rejected(demo_prepared, tmp_p
 
 def test_class_probabilities_summing_to_zero_are_rejected(demo_prepared, tmp_path):
     folder = demo_prepared["multiclass_log_loss"]
-    frame = pd.read_csv(folder / "private" / "answers.csv", dtype=str, keep_default_na=False)
+    frame = pd.read_csv(folder.answers, dtype=str, keep_default_na=False)
     frame.loc[2, ["alpha", "beta", "gamma"]] = "0"
     frame.to_csv(tmp_path / "submission.csv", index=False)
     report = grade_submission(tmp_path / "submission.csv", folder, "multiclass_log_loss")
@@ -206,7 +208,7 @@ def test_a_nan_score_is_never_a_valid_one(demo_prepared, monkeypatch):
     folder = demo_prepared["rmsle"]
     monkeypatch.setitem(METRICS, "undefined", Metric("undefined", False, (), lambda a, b: float("nan"), "regression",
                                                      "any_number"))  # fmt: skip
-    report = grade_submission(folder / "private" / "answers.csv", folder, "undefined")
+    report = grade_submission(folder.answers, folder, "undefined")
     assert not report.valid_submission and report.score is None
     assert report.errors == ["undefined is undefined for this submission (it scores nan)"]
 

@@ -125,9 +125,18 @@ class PreparedFolder:
             raise FileNotFoundError(f"{self.public}: expected one {stem} file, found {[p.name for p in found]}")
         return found[0]
 
+    def submission_upload(self, name: str) -> Path:
+        """A submission written for an upload (parity's late submissions), removed after it."""
+        return self.path / f".upload-{name.replace(' ', '-')}.csv"
+
+    @property
+    def rewriting_answers(self) -> Path:
+        """Where the answers are rewritten in the sample submission's format before they replace answers.csv."""
+        return self.private / ".answers.rewriting.csv"
+
     @property
     def staging(self) -> PreparedFolder:
-        """Where a split is built and checked before it is published (hidden: views never read it)."""
+        """Where a split is built and checked before it is published (a sibling, renamed into place)."""
         return PreparedFolder(self.path.with_name(f".{self.path.name}.staging"))
 
     @property

@@ -1,14 +1,14 @@
 """Grade a submission against a prepared competition's answers, and report it with MLE-bench's fields.
 
->>> report = grade_submission(Path("submission.csv"), prepared_folder, metric="auc", leaderboard=board)
+>>> report = grade_submission(Path("submission.csv"), root.prepared("titanic"), "accuracy", leaderboard=board)
 >>> report.to_dict()   # competition_id, score, gold_threshold, ..., valid_submission, rank, percentile, errors
 
-A prepared competition's ``private/answers.csv`` has the sample submission's columns (it is the perfect
-submission), so a submission must have exactly those columns, one row per answer, each id once, and every prediction
-in the metric's domain (numbers for numeric metrics; e.g. RMSLE needs predictions >= 0, log loss probabilities in
-0..1). Every problem gets its own message naming the column and rows; a submission with any problem gets
-``valid_submission: false`` and no score, and so does one whose score comes out NaN. Nothing here raises on a bad
-submission.
+``root`` is the :class:`validation.data_root.DataRoot`, which names the prepared folder's files. The answers file
+(``PreparedFolder.answers``) has the sample submission's columns (it is the perfect submission), so a submission must
+have exactly those columns, one row per answer, each id once, and every prediction in the metric's domain (numbers
+for numeric metrics; e.g. RMSLE needs predictions >= 0, log loss probabilities in 0..1). Every problem gets its own
+message naming the column and rows; a submission with any problem gets ``valid_submission: false`` and no score, and
+so does one whose score comes out NaN or infinite. Nothing here raises on a bad submission.
 """
 
 from __future__ import annotations
@@ -19,9 +19,12 @@ from dataclasses import asdict, dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 
+import duckdb
 import numpy as np
 import pandas as pd
 
+from validation.data_files import columns_of
+from validation.data_root import TEST, PreparedFolder
 from validation.leaderboard import Leaderboard
 from validation.medals import medal_thresholds, place
 from validation.metrics import METRICS, Metric
@@ -62,10 +65,15 @@ class GradingReport:
 
 
 def grade_submission(
-    submission: Path, prepared: Path, metric: str, leaderboard: Leaderboard | None = None, competition_id: str = ""
+    submission: Path,
+    prepared: PreparedFolder,
+    metric: str,
+    leaderboard: Leaderboard | None = None,
+    competition_id: str = "",
 ) -> GradingReport:
-    """Validate and score ``submission`` against ``<prepared>/private/answers.csv``; never raises on bad input."""
-    competition_id = competition_id or prepared.name
+    """Validate and score ``submission`` against the prepared split's answers; never raises on bad input.
+    ``competition_id`` defaults to the folder's slug."""
+    competition_id = competition_id or prepared.slug
     spec = METRICS[metric]
     report = GradingReport(competition_id, submission_path=str(submission), metric=metric,
                            is_lower_better=not spec.higher_is_better)  # fmt: skip
@@ -80,7 +88,7 @@ def grade_submission(
         report.errors.append(f"{submission}: no such file")
         return report
     report.submission_exists = True
-    answers = pd.read_csv(prepared / "private" / "answers.csv", dtype=str, keep_default_na=False)
+    answers = pd.read_csv(prepared.answers, dtype=str, keep_default_na=False)
     keys = _key_columns(prepared, answers)
     frame = _read_submission(submission, prepared, report)
     if frame is None:
@@ -107,20 +115,18 @@ def grade_submission(
     return report
 
 
-def _key_columns(prepared: Path, answers: pd.DataFrame) -> list[str]:
+def _key_columns(prepared: PreparedFolder, answers: pd.DataFrame) -> list[str]:
     """The columns that identify a row: the id, or the public test columns the answers repeat (no id column)."""
-    manifest = json.loads((prepared / "manifest.json").read_text())
-    id_column = manifest["recipe"].get("id_column")
+    id_column = json.loads(prepared.manifest.read_text())["recipe"].get("id_column")
     if id_column:
         return [id_column]
-    test = next(p for p in (prepared / "public").iterdir() if p.stem == "test")
-    header = pd.read_csv(test, nrows=0).columns if test.suffix == ".csv" else pd.read_json(test).columns
-    return [c for c in answers.columns if c in set(header)]
+    with duckdb.connect() as con:
+        header = set(columns_of(con, prepared.public_file(TEST)))
+    return [c for c in answers.columns if c in header]
 
 
-def _read_submission(path: Path, prepared: Path, report: GradingReport) -> pd.DataFrame | None:
-    sample = prepared / "public" / "sample_submission.csv"
-    limit = max(20 * sample.stat().st_size, 10 * 1024**2)
+def _read_submission(path: Path, prepared: PreparedFolder, report: GradingReport) -> pd.DataFrame | None:
+    limit = max(20 * prepared.sample_submission.stat().st_size, 10 * 1024**2)
     size = path.stat().st_size
     if size == 0:
         report.errors.append(f"{path}: the file is empty")

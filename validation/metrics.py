@@ -7,8 +7,10 @@
 'rmse'
 
 Each metric declares its **task** (what a submission predicts, and so its shape) and its **domain** (what a valid
-prediction value is). Grading, parity baselines and the demo data derive everything from these two; no other module
-lists metric names. Tasks:
+prediction value is). Grading, parity baselines and the demo's generated data derive what they need from these two,
+never from a list of metric names. Metric names do appear elsewhere as content: the demo's made-up Meta Kaggle names
+the metrics its competitions use (``curation/sources/demo_meta_kaggle.py``), the demo's annotations map metric names
+to demo categories (``curation/demo_annotations.py``), and split recipes name their metric. Tasks:
 
 | task | a submission holds | registry metrics |
 |---|---|---|

@@ -4,8 +4,12 @@
 
 Evidence, in order of strength:
 
-a. the sample submission and a simple deterministic baseline (trained on the new train set only: TF-IDF, numeric and
-   one-hot features into a linear model) scored on the new test set, with a bootstrap 95% interval;
+a. the sample submission and a simple deterministic baseline scored on the new test set, with a bootstrap 95%
+   interval. The baseline is trained on the new train set only (TF-IDF, numeric and one-hot features) and chosen by
+   the metric's task (see :func:`_fit_baseline`): a ridge regression per target column (regression tasks); a
+   logistic regression's probabilities per target column (binary, multi-label) or per class (multi-class), its
+   predicted label (classification) or its most probable labels (ranking); the commonest answer (free text). Its
+   predictions are clipped into the metric's domain (e.g. non-negative for RMSLE, 0..1 for log loss);
 b. the same two scored on the ORIGINAL test set, where its labels can be had (labels Kaggle released later);
 c. feature-distribution parity with no labels: the original public test features against the new test features,
    column by column (Kolmogorov-Smirnov for numbers, total variation distance for categories, length and vocabulary
@@ -26,6 +30,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from validation.data_root import TEST, TRAIN, PreparedFolder
 from validation.grading import numbers
 from validation.leaderboard import Leaderboard
 from validation.medals import medal_thresholds, place
@@ -111,7 +116,7 @@ def parity_report(
         sets["original test"] = inputs.original_test
     for name, evaluation in sets.items():
         for submission, predictions in [
-            ("sample submission", _constant(inputs, metric, len(evaluation.truth))),
+            ("sample submission", _constant(inputs, len(evaluation.truth))),
             ("baseline", _predict(model, inputs, metric, evaluation.features)),
         ]:
             score, low, high = _with_interval(metric, evaluation.truth, predictions, seed)
@@ -265,7 +270,7 @@ def _fit_column(kind: str, values: pd.Series, X: pd.DataFrame, columns, numeric:
 
 def _predict(model: _Baseline | None, inputs: ParityInputs, metric: Metric, features: pd.DataFrame):
     if model is None:
-        return _constant(inputs, metric, len(features))
+        return _constant(inputs, len(features))
     X = _prepare(features, model.columns)
     predicted = {c: _predict_column(metric, model.models[c], model.constants[c], X) for c in model.models}
     if metric.column_wise:
@@ -297,7 +302,8 @@ def _predict_column(metric: Metric, pipeline, constant, X: pd.DataFrame):
     return pd.Series(pipeline.predict(X))
 
 
-def _constant(inputs: ParityInputs, metric: Metric, rows: int):
+def _constant(inputs: ParityInputs, rows: int):
+    """The sample submission's constant prediction, once per row."""
     if inputs.prediction_columns:
         return pd.DataFrame([inputs.sample_prediction] * rows, columns=inputs.prediction_columns)
     return pd.Series([inputs.sample_prediction] * rows)
@@ -391,10 +397,10 @@ def _adversarial_auc(original: pd.DataFrame, new: pd.DataFrame, seed: int) -> fl
 
 
 def load_parity_inputs(
-    prepared: Path, raw_files: Path, recipe: dict, metric: str, leaderboard: Leaderboard | None = None
+    prepared: PreparedFolder, raw_files: Path, recipe: dict, metric: str, leaderboard: Leaderboard | None = None
 ) -> ParityInputs:
-    """Everything :func:`parity_report` needs, from a prepared split, the raw download and the recipe (a recipe
-    document: ``target_columns``, ``id_column``, ``test_file``, ``sample_submission_file``,
+    """Everything :func:`parity_report` needs, from a prepared split, the raw download's files and the recipe (a
+    recipe document: ``target_columns``, ``id_column``, ``test_file``, ``sample_submission_file``,
     ``original_answers_file``)."""
     import duckdb
 
@@ -405,11 +411,10 @@ def load_parity_inputs(
     id_column = recipe.get("id_column")
     with duckdb.connect() as con:
         read = lambda path: con.sql(f"SELECT * FROM {reader_sql(path)}").df()  # noqa: E731
-        public = prepared / "public"
-        train = read(next(p for p in public.iterdir() if p.stem == "train"))
-        test = read(next(p for p in public.iterdir() if p.stem == "test"))
-        answers = read(prepared / "private" / "answers.csv")
-        sample = read(public / "sample_submission.csv")
+        train = read(prepared.public_file(TRAIN))
+        test = read(prepared.public_file(TEST))
+        answers = read(prepared.answers)
+        sample = read(prepared.sample_submission)
         test_name = recipe.get("test_file", "test.csv")
         original_public = read(raw_files / test_name) if test_name and (raw_files / test_name).is_file() else None
         original_labelled = (

@@ -40,7 +40,7 @@ CURATOR_ERRORS = (
 )  # fmt: skip
 
 
-@click.group(PROGRAM, context_settings={"max_content_width": 120})
+@click.group(PROGRAM, context_settings={"max_content_width": 120, "help_option_names": ["-h", "--help"]})
 def mlecurate() -> None:
     """Curate Kaggle competitions into a benchmark: annotate, review the queue, inspect competitions.
 

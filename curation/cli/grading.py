@@ -2,17 +2,13 @@
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 
 import click
 
 from curation.cli.options import CommandError, Curation, pass_curation, slug_argument
-from curation.leaderboard_history import current_board
+from curation.submission_grading import GradingUnavailable, grade_prepared
 from validation.data_root import write_atomic
-from validation.grading import grade_submission
-from validation.leaderboard import read_leaderboard
-from validation.metrics import METRICS, UnknownMetricError, resolve_metric
 
 INVALID_SUBMISSION = 1  # the exit code for a submission that could not be graded
 
@@ -44,22 +40,10 @@ def grade(curation: Curation, slug: str, submission: Path, metric: str | None, l
       mlecurate grade spooky-author-identification submission.csv \\
           --leaderboard ../shared/data/mle-bench/competitions/spooky-author-identification/leaderboard.csv
     """
-    prepared = curation.root.prepared(slug)
-    if not prepared.manifest.is_file():
-        raise CommandError(f"{slug}: no prepared split at {prepared.path}; materialise competition_split for it first")
-    recipe = json.loads(prepared.manifest.read_text())["recipe"]
-    meta_kaggle_metric = curation.warehouse.competition(slug).get("evaluation_algorithm_name")
     try:
-        resolved = resolve_metric(metric, recipe, meta_kaggle_metric)
-    except UnknownMetricError as error:
-        raise CommandError(f"{slug}: {error}") from error
-    if resolved is None:
-        raise CommandError(
-            f"{slug}: no metric mlecurate can grade (Meta Kaggle names none); give --metric, one of "
-            f"{', '.join(sorted(METRICS))}"
-        )
-    board = read_leaderboard(leaderboard) if leaderboard else current_board(curation.root.leaderboards(slug))
-    report = grade_submission(submission, prepared.path, resolved, board, competition_id=slug)
+        report = grade_prepared(slug, submission, curation.root, curation.warehouse, metric, leaderboard)
+    except GradingUnavailable as error:
+        raise CommandError(str(error)) from error
     text = report.to_json()
     if output:
         write_atomic(output, text + "\n")

@@ -9,7 +9,7 @@
 everything, or a Meta Kaggle folder (:class:`FolderSource`), with competition data from Kaggle and leaderboards
 rebuilt from the folder's Teams.csv and Submissions.csv when it has them, else from Kaggle. Two settings route one concern elsewhere:
 ``MLECURATE_KAGGLE_MIRROR`` (competition data from a folder of ``<slug>/<slug>.zip``) and ``MLECURATE_LEADERBOARDS``
-(leaderboards from a folder of ``<slug>/leaderboard.csv``). Adding a source is one module implementing
+(leaderboards from a folder of ``<slug>/leaderboard.csv``; a mirror serves the boards it holds, and no others). Adding a source is one module implementing
 :class:`Source` and one line in :data:`SOURCES`.
 """
 
@@ -45,7 +45,6 @@ class Sources:
     competition_data: Source
     leaderboards: Source
     local_leaderboards: Source | None = None  # a folder of boards, read without fetching (MLECURATE_LEADERBOARDS)
-    kaggle_data: KaggleClient | None = None  # the client, when competition data comes from Kaggle (late submissions)
 
 
 def choose_sources(
@@ -60,11 +59,10 @@ def choose_sources(
                                configured_as=f"MLECURATE_META_KAGGLE={setting!r}")  # fmt: skip
         data = KaggleSource(kaggle)
     boards = FolderSource(leaderboards, name="mle-bench") if leaderboards else None
-    data = FolderSource(mirror, name="mirror") if mirror else data
+    mirrored = FolderSource(mirror, name="mirror") if mirror else None
     return Sources(
         meta_kaggle=primary,
-        competition_data=data,
-        leaderboards=boards or primary,
+        competition_data=mirrored or data,
+        leaderboards=boards or mirrored or primary,  # an air-gapped mirror never reaches out for a board
         local_leaderboards=boards,
-        kaggle_data=kaggle if data.name == "kaggle" else None,
     )

@@ -4,10 +4,12 @@
 >>> source.download_competition("titanic", folder) # folder/titanic.zip, written atomically
 >>> source.leaderboard("titanic", workdir)       # the full private leaderboard
 >>> source.description("titanic")                # the competition's page text, or None
+>>> source.score_submission("titanic", path, "parity check")   # a score on the original test set
 
 Implementations: ``demo`` (generated here), ``folder`` (a local folder laid out as Kaggle downloads are: Meta Kaggle's
 CSVs, ``<slug>/<slug>.zip``, MLE-bench's ``<slug>/leaderboard.csv``), ``kaggle`` (the real client). A source that does
-not have something raises :class:`NotProvided` (or its subclass :class:`NoLeaderboardError`), never guesses.
+not have something raises :class:`NotProvided` (or its subclass :class:`NoLeaderboardError`), never guesses; a
+source that is misconfigured (a folder without Competitions.csv) raises :class:`SourceError`.
 """
 
 from __future__ import annotations
@@ -29,6 +31,10 @@ class NotProvided(SourceError):
 
 class NoLeaderboardError(NotProvided):
     """The source has no leaderboard for this competition (recorded as such, not an error of the run)."""
+
+    def __init__(self, message: str, source: str):
+        super().__init__(message)
+        self.source = source  # the source that answered (a folder's fallback may answer for it)
 
 
 @dataclass(frozen=True)
@@ -60,4 +66,9 @@ class Source(Protocol):
 
     def description(self, slug: str) -> str | None:
         """The competition's page text (its overview), or None when the source has none."""
+        ...
+
+    def score_submission(self, slug: str, submission: Path, message: str) -> float:
+        """Kaggle's private score of ``submission`` on the competition's original test set (a late submission);
+        raises :class:`NotProvided` when the source cannot score."""
         ...

@@ -11,7 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
-from curation.sources.base import FetchedBoard, NotProvided, SourceFile
+from curation.sources.base import FetchedBoard, NoLeaderboardError, NotProvided, SourceFile
 from curation.sources.demo_data import demo_competition_zip, demo_leaderboard_csv
 from curation.sources.demo_meta_kaggle import demo_competition_metrics, demo_competition_teams, write_demo_meta_kaggle
 from validation.data_root import atomic_path
@@ -37,11 +37,16 @@ class DemoSource:
         return final
 
     def leaderboard(self, slug: str, workdir: Path) -> FetchedBoard:
+        if slug not in demo_competition_teams():
+            raise NoLeaderboardError(f"{slug}: not a demo competition, so the demo has no leaderboard", self.name)
         data = demo_leaderboard_csv(slug, self._metric(slug), max(demo_competition_teams()[slug], 1))
         return FetchedBoard(parse_leaderboard(data, f"demo leaderboard of {slug}"), self.name)
 
     def description(self, slug: str) -> str | None:
         return None  # the demo dump is shaped like the March 2024 one, which has no page texts
+
+    def score_submission(self, slug: str, submission: Path, message: str) -> float:
+        raise NotProvided(f"{slug}: the demo has no original test set to score on")
 
     def _metric(self, slug: str) -> str:
         metrics = demo_competition_metrics()

@@ -22,7 +22,7 @@ shape of the metric's task (``validation.metrics.TASKS``):
 | text | ``target``: two words | a constant word |
 
 The same slug always gives the same bytes. Nothing in it is real data. Callers ask only for metrics of the registry
-(a demo competition whose Meta Kaggle metric mlecurate cannot grade has no data).
+(the demo source gives a competition whose Meta Kaggle metric mlecurate cannot grade AUC-shaped data).
 """
 
 from __future__ import annotations

@@ -18,7 +18,7 @@ import random
 from datetime import datetime, timedelta
 from pathlib import Path
 
-from curation.meta_kaggle import COLUMNS, COLUMNS_ADDED_2025, DATE_FORMAT
+from curation.meta_kaggle import COLUMNS, COLUMNS_ADDED_2025, COMPETITIONS_FILE, DATE_FORMAT
 from validation.data_root import write_atomic
 from validation.metrics import canonical_metric
 
@@ -70,7 +70,7 @@ def demo_competitions_csv() -> str:
 
 def write_demo_meta_kaggle(folder: Path) -> Path:
     """Write ``folder/Competitions.csv`` (only when it differs, atomically); return its path."""
-    path = Path(folder) / "Competitions.csv"
+    path = Path(folder) / COMPETITIONS_FILE
     content = demo_competitions_csv()
     if not path.exists() or path.read_bytes() != content.encode("utf-8"):
         write_atomic(path, content)

@@ -23,12 +23,13 @@ from pathlib import Path
 import duckdb
 import pandas as pd
 
+from curation.meta_kaggle import COMPETITIONS_FILE
 from curation.sources.base import FetchedBoard, NoLeaderboardError, NotProvided, Source, SourceError, SourceFile
 from validation.data_files import literal
 from validation.data_root import atomic_path
-from validation.leaderboard import LeaderboardError, leaderboard_from_frame, read_leaderboard
+from validation.leaderboard import Leaderboard, LeaderboardError, leaderboard_from_frame, read_leaderboard
 
-COMPETITIONS_FILE = "Competitions.csv"
+BOARD_FILE = "leaderboard.csv"  # MLE-bench's name for a competition's private leaderboard
 
 
 @dataclass(frozen=True)
@@ -59,7 +60,7 @@ class FolderSource:
         return final
 
     def leaderboard(self, slug: str, workdir: Path) -> FetchedBoard:
-        board = self._folder / slug / "leaderboard.csv"
+        board = self._folder / slug / BOARD_FILE
         if board.is_file():
             return FetchedBoard(read_leaderboard(board), "mle-bench")
         competition_id = self._competition_value(slug, "Id") if self._has_meta_kaggle_boards() else None
@@ -67,10 +68,13 @@ class FolderSource:
             return FetchedBoard(rebuild_from_meta_kaggle(self._folder, int(competition_id)), "meta-kaggle")
         if self.fallback is not None:
             return self.fallback.leaderboard(slug, workdir)
-        raise NoLeaderboardError(f"{slug}: no leaderboard at {board}")
+        raise NoLeaderboardError(f"{slug}: no leaderboard at {board}", self.name)
 
     def description(self, slug: str) -> str | None:
         return self._competition_value(slug, "Overview")  # 2025 dumps carry the page texts; older ones have none
+
+    def score_submission(self, slug: str, submission: Path, message: str) -> float:
+        raise NotProvided(f"{slug}: a folder cannot score submissions on Kaggle's original test set")
 
     @property
     def _folder(self) -> Path:
@@ -96,7 +100,7 @@ class FolderSource:
         return found[0] if found and found[0] else None
 
 
-def rebuild_from_meta_kaggle(folder: Path, competition_id: int):
+def rebuild_from_meta_kaggle(folder: Path, competition_id: int) -> Leaderboard:
     """A private leaderboard from Meta Kaggle's Teams.csv and Submissions.csv (SCHEMA.md's official route):
     ranked teams by PrivateLeaderboardRank, each with its private-leaderboard submission's private score."""
     teams = pd.read_csv(folder / "Teams.csv", dtype=str, keep_default_na=False)

@@ -11,12 +11,12 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
+from curation.meta_kaggle import COMPETITIONS_FILE
 from curation.sources.base import FetchedBoard, NoLeaderboardError, SourceFile
 from curation.sources.kaggle_client import KaggleClient, KaggleError
 from validation.leaderboard import read_leaderboard
 
 META_KAGGLE_DATASET = "kaggle/meta-kaggle"
-COMPETITIONS_FILE = "Competitions.csv"
 
 
 @dataclass(frozen=True)
@@ -36,7 +36,7 @@ class KaggleSource:
             archive = self.client.download_leaderboard(slug, workdir)
         except KaggleError as error:
             if "404" in str(error) or "notfound" in str(error).lower().replace(" ", ""):
-                raise NoLeaderboardError(f"{slug}: Kaggle has no leaderboard for it ({error})") from error
+                raise NoLeaderboardError(f"{slug}: Kaggle has no leaderboard for it ({error})", self.name) from error
             raise
         try:
             return FetchedBoard(read_leaderboard(archive, f"Kaggle's leaderboard download for {slug}"), self.name)
@@ -45,3 +45,7 @@ class KaggleSource:
 
     def description(self, slug: str) -> str | None:
         return self.client.competition_description(slug)
+
+    def score_submission(self, slug: str, submission: Path, message: str) -> float:
+        private, _ = self.client.score_late_submission(slug, submission, message)
+        return private

@@ -1,0 +1,56 @@
+"""Grade a submission against a prepared competition, deciding what the grader needs: the metric and the board.
+
+>>> report = grade_prepared("titanic", Path("submission.csv"), root, warehouse, metric_override=None,
+...                         leaderboard_file=None)
+
+The metric is resolved once (``validation.metrics.resolve_metric``: the override, else the split recipe's in the
+prepared split's manifest, else Meta Kaggle's); the board is the given leaderboard file, else the competition's
+current leaderboard snapshot, else none (no medal fields). A competition that cannot be graded at all (no prepared
+split, no metric) raises :class:`GradingUnavailable`; a bad submission never raises, it gets an invalid report.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from curation.leaderboard_history import current_board
+from curation.warehouse import Warehouse
+from validation.data_root import DataRoot
+from validation.grading import GradingReport, grade_submission
+from validation.leaderboard import read_leaderboard
+from validation.metrics import METRICS, UnknownMetricError, resolve_metric
+
+
+class GradingUnavailable(ValueError):
+    """The competition cannot be graded (no prepared split, no metric); the message says what to do."""
+
+
+def grade_prepared(
+    slug: str,
+    submission: Path,
+    root: DataRoot,
+    warehouse: Warehouse,
+    metric_override: str | None,
+    leaderboard_file: Path | None,
+) -> GradingReport:
+    """Grade ``submission`` against ``slug``'s prepared split. A malformed ``leaderboard_file`` raises
+    ``validation.leaderboard.LeaderboardError``."""
+    prepared = root.prepared(slug)
+    if not prepared.manifest.is_file():
+        raise GradingUnavailable(
+            f"{slug}: no prepared split at {prepared.path}; materialise competition_split for it first"
+        )
+    recipe = json.loads(prepared.manifest.read_text())["recipe"]
+    meta_kaggle_metric = warehouse.competition(slug).get("evaluation_algorithm_name")
+    try:
+        metric = resolve_metric(metric_override, recipe, meta_kaggle_metric)
+    except UnknownMetricError as error:
+        raise GradingUnavailable(f"{slug}: {error}") from error
+    if metric is None:
+        raise GradingUnavailable(
+            f"{slug}: no metric mlecurate can grade (Meta Kaggle names none); give --metric, one of "
+            f"{', '.join(sorted(METRICS))}"
+        )
+    board = read_leaderboard(leaderboard_file) if leaderboard_file else current_board(root.leaderboards(slug))
+    return grade_submission(submission, prepared, metric, board, competition_id=slug)
