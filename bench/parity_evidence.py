@@ -24,7 +24,8 @@ from splits.layout import prepare_competition  # noqa: E402
 from splits.recipe import parse_recipe  # noqa: E402
 from validation.data_root import PreparedFolder  # noqa: E402
 from validation.leaderboard import read_leaderboard  # noqa: E402
-from validation.parity import load_parity_inputs, parity_report  # noqa: E402
+from validation.parity import parity_report  # noqa: E402
+from validation.parity_inputs import load_parity_inputs  # noqa: E402
 
 SHARED = PROJECT.parent / "shared" / "data"
 INSULTS_RANDOM = {

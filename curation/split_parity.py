@@ -20,13 +20,8 @@ from curation.sources import NoLeaderboardError, NotProvided, Source, Sources
 from curation.sources.kaggle_client import KaggleError, LateSubmissionRefusedError
 from validation.data_root import DataRoot, PreparedFolder, write_atomic
 from validation.metrics import resolve_metric
-from validation.parity import (
-    OriginalScoreUnavailable,
-    ParityReport,
-    ParityTolerance,
-    load_parity_inputs,
-    parity_report,
-)
+from validation.parity import OriginalScoreUnavailable, ParityReport, ParityTolerance, parity_report
+from validation.parity_inputs import load_parity_inputs
 
 
 class ParityError(ValueError):

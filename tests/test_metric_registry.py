@@ -24,7 +24,9 @@ from validation.data_root import DataRoot, PreparedFolder
 from validation.grading import GradingReport, grade_submission
 from validation.leaderboard import Leaderboard, parse_leaderboard
 from validation.metrics import DOMAINS, METRICS, TASKS, Metric, canonical_metric, resolve_metric
-from validation.parity import BASELINE_BY_TASK, ParityReport, load_parity_inputs, parity_report
+from validation.parity import ParityReport, parity_report
+from validation.parity_baseline import BASELINE_BY_TASK
+from validation.parity_inputs import load_parity_inputs
 
 ROWS = {"train_rows": 300, "test_rows": 100}  # small: the whole file runs in well under a minute
 TEAMS = 60

@@ -1,0 +1,57 @@
+"""Feature parity without labels: are the original and the new public test features alike?
+
+>>> column_parity(original_test, new_test)        # per column: KS for numbers, total variation, text length/vocabulary
+>>> adversarial_auc(original_test, new_test, 0)   # cross-validated AUC of a classifier telling them apart (0.5: alike)
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from validation.parity_baseline import feature_design, feature_kinds, prepare_features
+
+
+def column_parity(original: pd.DataFrame, new: pd.DataFrame) -> list[dict]:
+    from scipy.stats import ks_2samp
+
+    numeric, text, categorical = feature_kinds(pd.concat([original, new], ignore_index=True))
+    rows = []
+    for c in numeric:
+        a, b = pd.to_numeric(original[c], errors="coerce").dropna(), pd.to_numeric(new[c], errors="coerce").dropna()
+        test = ks_2samp(a, b)
+        rows.append({"column": c, "kind": "number", "statistic": "KS", "value": round(float(test.statistic), 4),
+                     "p_value": round(float(test.pvalue), 4)})  # fmt: skip
+    for c in categorical:
+        f_old = original[c].astype(str).value_counts(normalize=True)
+        f_new = new[c].astype(str).value_counts(normalize=True)
+        distance = 0.5 * f_old.subtract(f_new, fill_value=0).abs().sum()
+        rows.append({"column": c, "kind": "category", "statistic": "total variation", "value": round(float(distance), 4),
+                     "p_value": None})  # fmt: skip
+    for c in text:
+        length_old = original[c].astype(str).str.len().mean()
+        length_new = new[c].astype(str).str.len().mean()
+        vocabulary_old = set(" ".join(original[c].astype(str)).lower().split())
+        vocabulary_new = set(" ".join(new[c].astype(str)).lower().split())
+        overlap = len(vocabulary_old & vocabulary_new) / max(len(vocabulary_new), 1)
+        rows.append({"column": c, "kind": "text", "statistic": "mean length ratio / vocabulary overlap",
+                     "value": round(float(length_new / max(length_old, 1e-9)), 4), "p_value": round(overlap, 4)})  # fmt: skip
+    return rows
+
+
+def adversarial_auc(original: pd.DataFrame, new: pd.DataFrame, seed: int) -> float | None:
+    from sklearn.linear_model import LogisticRegression
+    from sklearn.metrics import roc_auc_score
+    from sklearn.model_selection import StratifiedKFold, cross_val_predict
+    from sklearn.pipeline import make_pipeline
+
+    both = pd.concat([original, new], ignore_index=True)
+    columns = feature_kinds(both)
+    design = feature_design(columns)
+    if design is None or min(len(original), len(new)) < 10:
+        return None
+    y = np.r_[np.zeros(len(original)), np.ones(len(new))]
+    folds = StratifiedKFold(n_splits=5, shuffle=True, random_state=seed)
+    model = make_pipeline(design, LogisticRegression(max_iter=2000))
+    scores = cross_val_predict(model, prepare_features(both, columns), y, cv=folds, method="predict_proba")[:, 1]
+    return round(float(roc_auc_score(y, scores)), 4)

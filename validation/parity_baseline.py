@@ -1,0 +1,172 @@
+"""The parity baseline: a simple, deterministic model trained on the new train set only, chosen by the metric's task.
+
+>>> model = fit_baseline(inputs, METRICS["accuracy"])
+>>> predictions = predict(model, inputs, METRICS["accuracy"], inputs.new_test.features)
+
+Features: TF-IDF for text, scaled numbers, one-hot categories (judged from the values, :func:`feature_kinds`).
+A ridge regression per target column (regression tasks); a logistic regression's probabilities per target column
+(binary, multi-label) or per class (multi-class), its predicted label (classification) or its most probable labels
+(ranking); the commonest answer (free text). Predictions are clipped into the metric's domain.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+
+from validation.grading import numbers
+from validation.metrics import RANKING_DEPTH, Metric
+from validation.parity_inputs import ParityInputs
+
+TEXT_MIN_MEAN_LENGTH = 30  # a column whose values average more characters than this is text
+MAX_CATEGORIES = 50
+MAX_BASELINE_CLASSES = 200  # more distinct labels than this (free text, ids): the baseline predicts the commonest
+BASELINE_BY_TASK = {  # what the baseline learns for each task of validation.metrics.TASKS (see fit_baseline)
+    "binary": "probability", "multilabel": "probability", "multiclass": "classes", "classification": "label",
+    "regression": "regress", "multi_target_regression": "regress", "ranking": "ranking", "text": "constant",
+}  # fmt: skip
+
+
+def feature_kinds(frame: pd.DataFrame) -> tuple[list[str], list[str], list[str]]:
+    """(numeric, text, categorical) columns, judged from the values."""
+    numeric, text, categorical = [], [], []
+    for column in frame.columns:
+        values = frame[column]
+        if values.map(lambda v: isinstance(v, list | dict | np.ndarray)).any():
+            continue
+        as_number = pd.to_numeric(values, errors="coerce")
+        if as_number.notna().mean() >= 0.95 and values.astype(str).str.lower().isin(["true", "false"]).mean() < 0.5:
+            numeric.append(column)
+        elif values.astype(str).str.len().mean() > TEXT_MIN_MEAN_LENGTH:
+            text.append(column)
+        elif values.nunique() <= MAX_CATEGORIES:
+            categorical.append(column)
+    return numeric, text, categorical
+
+
+def feature_design(columns: tuple[list[str], list[str], list[str]]):
+    from sklearn.compose import ColumnTransformer
+    from sklearn.feature_extraction.text import TfidfVectorizer
+    from sklearn.impute import SimpleImputer
+    from sklearn.pipeline import make_pipeline
+    from sklearn.preprocessing import OneHotEncoder, StandardScaler
+
+    numeric, text, categorical = columns
+    parts = []
+    if numeric:
+        parts.append(("numbers", make_pipeline(SimpleImputer(strategy="median"), StandardScaler()), numeric))
+    for column in text[:2]:
+        parts.append((f"text_{column}", TfidfVectorizer(max_features=20000, sublinear_tf=True), column))
+    if categorical:
+        parts.append(("categories", OneHotEncoder(handle_unknown="ignore"), categorical))
+    return ColumnTransformer(parts) if parts else None
+
+
+def prepare_features(frame: pd.DataFrame, columns) -> pd.DataFrame:
+    numeric, text, categorical = columns
+    data = {c: pd.to_numeric(frame[c], errors="coerce") for c in numeric}
+    data |= {c: frame[c].fillna("").astype(str) for c in [*text, *categorical]}
+    return pd.DataFrame(data, index=frame.index)
+
+
+@dataclass
+class Baseline:
+    """A simple model per prediction column, chosen by the metric's task (see :func:`fit_baseline`)."""
+
+    columns: tuple  # the feature columns: (numeric, text, categorical)
+    models: dict[str, object]  # prediction column -> fitted pipeline, or None where the column predicts a constant
+    constants: dict[str, object]  # prediction column -> what it predicts without a model
+
+
+def fit_baseline(inputs: ParityInputs, metric: Metric) -> Baseline | None:
+    """The baseline for the metric's task, trained on the new train set only; None when there are no usable
+    features (it then predicts what the sample submission does).
+
+    - ``regression``: a ridge regression; ``multi_target_regression``: one ridge regression per target column;
+    - ``binary``: a logistic regression's probability of the positive class; ``multilabel``: one per target column;
+    - ``multiclass``: a logistic regression's class probabilities, in the submission's class columns;
+    - ``classification``: a logistic regression's predicted label;
+    - ``ranking``: a logistic regression on each row's first label, listing its most probable labels, best first;
+    - ``text``: the most common training answer (free text has no classes to learn).
+
+    A target with a single class (or more than ``MAX_BASELINE_CLASSES``) gets a constant: its share of positives, its
+    class frequencies, or its commonest label(s). Predictions are clipped into the metric's domain.
+    """
+    features = inputs.train.drop(columns=inputs.targets, errors="ignore")
+    columns = feature_kinds(features[[c for c in features.columns if c in inputs.new_test.features.columns]])
+    if feature_design(columns) is None:
+        return None
+    X = prepare_features(features, columns)
+    kind = BASELINE_BY_TASK[metric.task]
+    fitted = {}
+    for target in inputs.targets if metric.column_wise else [inputs.target]:
+        values = inputs.train[target]
+        if metric.task == "ranking":  # learn each row's first (best) label
+            values = values.astype(str).str.split().str[0].fillna("")
+        fitted[target] = _fit_column(kind, values, X, columns, metric.numeric_predictions)
+    return Baseline(columns, {c: m for c, (m, _) in fitted.items()}, {c: k for c, (_, k) in fitted.items()})
+
+
+def _fit_column(kind: str, values: pd.Series, X: pd.DataFrame, columns, numeric: bool) -> tuple[object, object]:
+    """(a fitted pipeline or None, the constant to predict without one) for one prediction column."""
+    from sklearn.linear_model import LogisticRegression, Ridge
+    from sklearn.pipeline import make_pipeline
+
+    if kind == "regress":
+        return make_pipeline(feature_design(columns), Ridge(alpha=1.0)).fit(X, numbers(values)), None
+    y = numbers(values) if kind == "probability" or (kind == "label" and numeric) else values.astype(str)
+    frequencies = y.value_counts(normalize=True)
+    if kind == "probability":  # the share of positives
+        constant = float(y.mean())
+    elif kind == "classes":
+        constant = frequencies.to_dict()
+    elif kind == "ranking":  # the commonest labels, best first
+        constant = " ".join(map(str, frequencies.index[:RANKING_DEPTH]))
+    else:
+        constant = frequencies.index[0]
+    if kind == "constant" or not 2 <= len(frequencies) <= MAX_BASELINE_CLASSES:
+        return None, constant
+    return make_pipeline(feature_design(columns), LogisticRegression(max_iter=2000, C=1.0)).fit(X, y), constant
+
+
+def predict(model: Baseline | None, inputs: ParityInputs, metric: Metric, features: pd.DataFrame):
+    if model is None:
+        return constant_prediction(inputs, len(features))
+    X = prepare_features(features, model.columns)
+    predicted = {c: _predict_column(metric, model.models[c], model.constants[c], X) for c in model.models}
+    if metric.column_wise:
+        return metric.clip(pd.DataFrame({c: predicted[c] for c in inputs.targets}))
+    result = predicted[inputs.target]
+    if metric.one_column_per_class:
+        return metric.clip(result.reindex(columns=inputs.prediction_columns, fill_value=0.0))
+    return metric.clip(result)
+
+
+def _predict_column(metric: Metric, pipeline, constant, X: pd.DataFrame):
+    """One prediction column (a frame of class probabilities for ``multiclass``) for the rows of ``X``."""
+    rows = len(X)
+    if pipeline is None:
+        if metric.one_column_per_class:
+            return pd.DataFrame([constant] * rows, columns=[str(c) for c in constant])
+        return pd.Series([constant] * rows)
+    step = pipeline.steps[-1][1]
+    if not hasattr(step, "classes_"):  # a regression
+        return pd.Series(pipeline.predict(X))
+    classes = [str(c) for c in step.classes_]
+    if metric.one_column_per_class:
+        return pd.DataFrame(pipeline.predict_proba(X), columns=classes)
+    if metric.predicts_probabilities:  # probability of the positive (largest) class
+        return pd.Series(pipeline.predict_proba(X)[:, int(np.argmax(step.classes_))])
+    if metric.task == "ranking":  # the most probable labels, best first
+        order = np.argsort(-pipeline.predict_proba(X), axis=1, kind="stable")[:, :RANKING_DEPTH]
+        return pd.Series([" ".join(classes[i] for i in row) for row in order])
+    return pd.Series(pipeline.predict(X))
+
+
+def constant_prediction(inputs: ParityInputs, rows: int):
+    """The sample submission's constant prediction, once per row."""
+    if inputs.prediction_columns:
+        return pd.DataFrame([inputs.sample_prediction] * rows, columns=inputs.prediction_columns)
+    return pd.Series([inputs.sample_prediction] * rows)
