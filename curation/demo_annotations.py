@@ -11,6 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
+from curation.sources.demo import UNGRADED_METRIC_DATA
 from curation.sources.demo_data import demo_split_recipe
 from curation.sources.demo_meta_kaggle import demo_rows
 from validation.metrics import canonical_metric
@@ -50,7 +51,7 @@ def demo_annotations() -> list[DemoAnnotation]:
         out.append(DemoAnnotation(row["Slug"], "ada", {
             "complexity": complexities[position % 4], "category": category, "decision": "include",
             "reason": "clean data, standard metric, a leaderboard deep enough for medals",
-            "split_recipe": demo_split_recipe(canonical_metric(row["EvaluationAlgorithmName"])),
+            "split_recipe": _recipe(row),
         }))  # fmt: skip
         if position < 6:  # grace reviews the first six: agrees on four, disagrees on one decision, one complexity
             decision = "exclude" if position == 4 else "include"
@@ -63,10 +64,20 @@ def demo_annotations() -> list[DemoAnnotation]:
         out.append(DemoAnnotation(row["Slug"], "ada", {"decision": "exclude", "reason": "data licence forbids reuse"}))
     out.append(DemoAnnotation(few_teams["Slug"], "ada", {
         "complexity": "low", "category": "Tabular", "decision": "include",
-        "reason": "small but a classic; keep despite few teams",
+        "reason": "small but a classic; keep despite few teams", "split_recipe": _recipe(few_teams),
     }))  # fmt: skip
     out.append(DemoAnnotation(LAUNCHED_AFTER_THE_DUMP, "ada", {
         "complexity": "medium", "category": "Tabular", "decision": "include",
         "reason": "launched after this Meta Kaggle dump: waiting for the next one",
     }))  # fmt: skip
     return out
+
+
+def _recipe(row: dict) -> dict:
+    """The recipe that fits the demo's data for this competition; an ungraded metric gets the data's own metric."""
+    metric = canonical_metric(row["EvaluationAlgorithmName"])
+    return (
+        demo_split_recipe(metric)
+        if metric
+        else {**demo_split_recipe(UNGRADED_METRIC_DATA), "metric": UNGRADED_METRIC_DATA}
+    )
