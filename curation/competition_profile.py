@@ -106,7 +106,8 @@ def check_known_slug(slug: str, known: Sequence[str]) -> None:
     hint = f"; did you mean {', '.join(close)}?" if close else ""
     raise UnknownCompetitionError(
         f"unknown competition {slug!r}: not among the {len(known):,} slugs in {COMPETITIONS}{hint} "
-        "(use --allow-unknown for a competition newer than this Meta Kaggle dump)"
+        "(use --allow-unknown for a competition this Meta Kaggle dump does not have: launched after it, or left out "
+        "of it, like some Getting Started competitions)"
     )
 
 

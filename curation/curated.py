@@ -51,7 +51,18 @@ def annotations_frame(annotations: Iterable[Annotation]) -> pd.DataFrame:
         {**a.__dict__, "split_recipe": None if a.split_recipe is None else _recipe_text(a.split_recipe)}
         for a in annotations
     ]
-    return pd.DataFrame(rows, columns=ANNOTATION_COLUMNS)
+    return _typed_if_empty(pd.DataFrame(rows, columns=ANNOTATION_COLUMNS))
+
+
+_BOOLEAN_COLUMNS = ("in_meta_kaggle", "is_candidate")
+
+
+def _typed_if_empty(frame: pd.DataFrame) -> pd.DataFrame:
+    """An empty frame's untyped columns as text (booleans as booleans), so its table has typed columns, not NULL."""
+    if len(frame):
+        return frame
+    untyped = [name for name in frame.columns if frame[name].dtype == object]
+    return frame.astype({name: "boolean" if name in _BOOLEAN_COLUMNS else "string" for name in untyped})
 
 
 def _recipe_text(recipe: dict) -> str:
@@ -82,18 +93,20 @@ def consolidate(annotations: pd.DataFrame, candidates: pd.DataFrame) -> Consolid
             "is_candidate": bool(facts.at[slug, "is_candidate"]) if known else None,
             "exclusion_reason": facts.at[slug, "exclusion_reason"] if known else None,
         })  # fmt: skip
-    consolidated = pd.DataFrame(rows, columns=CONSOLIDATED_COLUMNS)
+    consolidated = _typed_if_empty(pd.DataFrame(rows, columns=CONSOLIDATED_COLUMNS))
 
     included = consolidated[consolidated["decision"] == "include"]
-    members = included[included["in_meta_kaggle"]].merge(
+    # astype(bool): always a mask (pandas takes an empty object-dtype Series as column labels: KeyError 'slug').
+    known = included["in_meta_kaggle"].astype(bool)
+    members = included[known].merge(
         candidates.drop(columns=["exclusion_reason"]), on="slug", how="left", suffixes=("", "_candidate")
     )
     members["overrides_rule"] = members["exclusion_reason"].where(~members["is_candidate"].astype(bool))
     members["overrides_detail"] = members["exclusion_detail"].where(~members["is_candidate"].astype(bool))
-    missing = sorted(included.loc[~included["in_meta_kaggle"], "slug"])
+    missing = sorted(included.loc[~known, "slug"])
     return Consolidation(
         consolidated=consolidated,
-        curated=members[CURATED_COLUMNS].reset_index(drop=True),
+        curated=_typed_if_empty(members[CURATED_COLUMNS].reset_index(drop=True)),
         missing_from_meta_kaggle=missing,
     )
 

@@ -6,7 +6,8 @@ Every Meta Kaggle field is double-quoted text: dates are ``MM/DD/YYYY HH:MM:SS``
 Dumps differ in their column sets (``LeaderboardDisplayFormat`` until 2023, ``ScoreTruncationNumDecimals`` after;
 2025 adds the page texts and data sizes) and in one name (``InClass`` became ``Community`` in 2023). The typed table
 has the same columns for every dump: a column a dump lacks is NULL, ``host_segment`` carries the current segment
-name beside the raw ``host_segment_title``, and a column this module does not know is kept as text.
+name beside the raw ``host_segment_title``, and a column this module does not know is kept as text. A dump re-saved by
+a spreadsheet program reads the same: a UTF-8 byte-order mark, quotes only where needed, CRLF or LF line endings.
 
 DuckDB does the parsing and typing, so a 150 MB dump with full page texts reads in about a second.
 """
@@ -173,7 +174,8 @@ def read_competitions(path: Path) -> CompetitionsTable:
 
 def _read_header(path: Path) -> list[str]:
     try:
-        with open(path, newline="", encoding="utf-8") as handle:
+        # utf-8-sig: a spreadsheet program saves the file with a byte-order mark, which is not part of "Id".
+        with open(path, newline="", encoding="utf-8-sig") as handle:
             header = next(csv.reader(handle), None)
     except UnicodeDecodeError as error:
         raise MetaKaggleError(f"{path}: not UTF-8 text ({error})") from error

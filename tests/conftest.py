@@ -6,6 +6,8 @@ from pathlib import Path
 
 import pytest
 
+from validation.data_root import DataRoot
+
 PROJECT = Path(__file__).resolve().parents[1]
 SHARED = PROJECT.parent / "shared" / "data"
 META_KAGGLE = SHARED / "meta-kaggle"
@@ -32,3 +34,17 @@ def real_competitions():
     from curation.meta_kaggle import read_competitions
 
     return read_competitions(DUMPS["2024-03"])
+
+
+def prepare_shared_competitions(home: Path, slugs) -> DataRoot:
+    """A data root at ``home`` with each shared competition split by its recipe in ``splits/recipes``."""
+    import yaml
+
+    from splits.layout import prepare_competition
+    from splits.recipe import parse_recipe
+
+    root = DataRoot(home)
+    for slug in slugs:
+        recipe = parse_recipe(yaml.safe_load((PROJECT / "splits" / "recipes" / f"{slug}.yaml").read_text()), slug)
+        assert prepare_competition(slug, recipe, SHARED / "competitions" / slug, root.prepared_root, "").published
+    return root

@@ -95,6 +95,17 @@ def test_annotate_unknown_slug_suggests_close_ones(built, store, capsys):
     assert main(["annotate", "brand-new-2026", "--curator", "alice", "--decision", "include", "--allow-unknown"]) == 0
 
 
+def test_annotate_unknown_slug_explains_both_reasons_a_dump_lacks_it(built, store, capsys):
+    """titanic is older than the dump, which leaves out always-open Getting Started competitions: not "newer"."""
+    assert main(["annotate", "titanic", "--curator", "alice", "--decision", "include"]) == 2
+    err = capsys.readouterr().err
+    assert "unknown competition 'titanic'" in err and "did you mean" in err and "newer than" not in err
+    assert "use --allow-unknown for a competition this Meta Kaggle dump does not have" in err
+    assert "launched after it, or left out of it, like some Getting Started competitions" in err
+    assert not (store.root / "titanic").exists()
+    assert main(["annotate", "titanic", "--curator", "alice", "--decision", "include", "--allow-unknown"]) == 0
+
+
 def test_annotate_without_a_warehouse_warns_and_records(home, store, capsys):
     assert main(["annotate", "titanic", "--curator", "alice", "--decision", "include"]) == 0
     assert "warning: cannot check that 'titanic' is a competition" in capsys.readouterr().err

@@ -74,3 +74,29 @@ def test_an_undecided_curator_does_not_block_an_include(candidates):
         candidates,
     )
     assert result.curated["slug"].tolist() == ["leaf-classification"]
+
+
+def test_an_empty_annotation_store_makes_no_members(candidates):
+    """Before any curator has annotated anything: zero members, empty tables with every column."""
+    from curation.curated import CONSOLIDATED_COLUMNS, CURATED_COLUMNS
+
+    result = consolidate(annotations_frame([]), candidates)
+    assert result.curated.empty and result.curated.columns.tolist() == CURATED_COLUMNS
+    assert result.consolidated.empty and result.consolidated.columns.tolist() == CONSOLIDATED_COLUMNS
+    assert result.missing_from_meta_kaggle == []
+
+
+def test_curate_with_an_empty_annotation_store(tmp_path, candidates):
+    from curation.annotations import AnnotationStore
+    from curation.curated import CURATED_COLUMNS, curate, load_annotations
+    from curation.warehouse import Warehouse
+    from validation.data_root import CANDIDATES, CONSOLIDATED, CURATED
+
+    warehouse = Warehouse(tmp_path / "warehouse.duckdb")
+    warehouse.replace_table(CANDIDATES, candidates)
+    frame, rows = load_annotations(AnnotationStore(tmp_path / "annotations"), warehouse)
+    assert rows == 0 and frame.empty
+    benchmark = curate(warehouse)
+    assert benchmark.members == 0 and benchmark.disputed.empty and benchmark.overrides.empty
+    assert warehouse.read_table(CURATED).columns.tolist() == CURATED_COLUMNS
+    assert warehouse.read_table(CONSOLIDATED).empty

@@ -5,12 +5,10 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+import pandas as pd
 import pytest
-import yaml
 
-from splits.layout import prepare_competition
-from splits.recipe import parse_recipe
-from tests.conftest import PROJECT, SHARED
+from tests.conftest import SHARED, prepare_shared_competitions
 from validation.data_root import DataRoot
 from validation.grading import grade_submission
 from validation.leaderboard import Leaderboard, read_leaderboard
@@ -29,11 +27,7 @@ FIELDS = {
 
 @pytest.fixture(scope="module")
 def home(tmp_path_factory) -> DataRoot:
-    root = DataRoot(tmp_path_factory.mktemp("home"))
-    for slug in METRIC:
-        recipe = parse_recipe(yaml.safe_load((PROJECT / "splits" / "recipes" / f"{slug}.yaml").read_text()), slug)
-        assert prepare_competition(slug, recipe, SHARED / "competitions" / slug, root.prepared_root, "").published
-    return root
+    return prepare_shared_competitions(tmp_path_factory.mktemp("home"), METRIC)
 
 
 def _board(slug: str) -> Leaderboard | None:
@@ -173,3 +167,83 @@ def test_grade_prepared_says_why_a_competition_cannot_be_graded(home, tmp_path):
         grade_prepared("nowhere", tmp_path / "submission.csv", home, warehouse, None, None)
     with pytest.raises(GradingUnavailable, match=r"^titanic: metric override 'r2' is not a metric mlecurate grades"):
         grade_prepared("titanic", tmp_path / "submission.csv", home, warehouse, "r2", None)
+
+
+def _frame_submission(tmp_path: Path, frame: pd.DataFrame, name: str = "submission.csv") -> Path:
+    path = tmp_path / name
+    frame.to_csv(path, index=False)
+    return path
+
+
+@pytest.mark.parametrize(
+    "encode",
+    [lambda b: "1" if b == "True" else "0", lambda b: b.lower(), lambda b: "1.0" if b == "True" else "0.0",
+     lambda b: b.upper()],
+    ids=["0/1", "lower-case", "1.0/0.0", "upper-case"],
+)  # fmt: skip
+def test_labels_are_compared_as_typed_values_not_text(home, tmp_path, encode):
+    """spaceship-titanic's answers are True/False: 1/0, true/false, 1.0/0.0 are the same labels (MLE-bench agrees)."""
+    folder = home.prepared("spaceship-titanic")
+    frame = pd.read_csv(folder.answers, dtype=str, keep_default_na=False)
+    frame["Transported"] = frame["Transported"].map(encode)
+    report = grade_submission(_frame_submission(tmp_path, frame), folder, "accuracy")
+    assert report.valid_submission and report.score == 1.0, report.errors
+
+
+def test_rows_without_an_id_column_are_matched_by_content_in_any_order(home, tmp_path):
+    """detecting-insults has no id column: rows are identified by (Date, Comment), whatever their order."""
+    slug = "detecting-insults-in-social-commentary"
+    folder = home.prepared(slug)
+    frame = pd.read_csv(folder.answers, dtype=str, keep_default_na=False)
+    shuffled = frame.sample(frac=1.0, random_state=0)
+    report = grade_submission(_frame_submission(tmp_path, shuffled), folder, "auc", _board(slug))
+    assert report.valid_submission and report.score == 1.0 and report.gold_medal, report.errors
+    dropped = pd.concat([shuffled.iloc[1:], shuffled.iloc[[1]]])  # one test row missing, another twice
+    report = grade_submission(_frame_submission(tmp_path, dropped, "dropped.csv"), folder, "auc")
+    assert not report.valid_submission
+    assert any("no submission row with the same Date, Comment" in e for e in report.errors), report.errors
+    assert any("match no test row" in e for e in report.errors), report.errors
+
+
+def test_repeated_key_rows_are_matched_occurrence_by_occurrence():
+    from validation.grading import match_rows
+
+    answers = pd.DataFrame({"k": ["a", "b", "a", "c"], "y": ["1", "2", "3", "4"]})
+    submission = pd.DataFrame({"k": ["c", "a", "b", "a"], "y": ["4", "1", "2", "3"]})
+    aligned, missing, extra = match_rows(submission, answers, ["k"])
+    assert aligned["y"].tolist() == ["1", "2", "3", "4"] and not missing and not extra
+
+
+def test_a_submission_must_be_a_csv_file(home, tmp_path):
+    folder = home.prepared("titanic")
+    path = tmp_path / "submission.txt"
+    path.write_bytes(folder.answers.read_bytes())
+    report = grade_submission(path, folder, "accuracy")
+    assert not report.valid_submission and report.score is None
+    assert report.errors == [f"{path}: a submission must be a .csv file (or a .zip or .gz of one), not '.txt'"]
+
+
+def test_probability_rows_not_summing_to_1_are_rescaled_with_a_note(home, tmp_path):
+    slug = "spooky-author-identification"
+    folder = home.prepared(slug)
+    frame = pd.read_csv(folder.answers, dtype=str, keep_default_na=False)
+    frame.loc[[0, 3, 5], ["EAP", "HPL", "MWS"]] = frame.loc[[0, 3, 5], ["EAP", "HPL", "MWS"]].replace("1", "3")
+    report = grade_submission(_frame_submission(tmp_path, frame), folder, "multiclass_log_loss")
+    assert report.valid_submission and report.score == 0.0, report.errors
+    assert "3 row(s)' probabilities do not sum to 1; rescaled as Kaggle does" in report.notes
+
+
+def test_the_report_json_is_strict(home, tmp_path):
+    """No bare NaN or Infinity: every float that is not finite is null (RFC 8259 JSON has neither)."""
+    from validation.grading import GradingReport
+
+    report = GradingReport("x", score=float("nan"), gold_threshold=float("inf"), median_threshold=-float("inf"))
+    text = report.to_json()
+    parsed = json.loads(text, parse_constant=lambda name: pytest.fail(f"non-strict JSON constant {name}"))
+    assert parsed["score"] is None and parsed["gold_threshold"] is None and parsed["median_threshold"] is None
+    folder = home.prepared("titanic")
+    frame = pd.read_csv(folder.answers, dtype=str, keep_default_na=False)
+    frame.loc[0, "Survived"] = "inf"
+    graded = grade_submission(_frame_submission(tmp_path, frame), folder, "rmsle")
+    assert not graded.valid_submission
+    json.loads(graded.to_json(), parse_constant=lambda name: pytest.fail(f"non-strict JSON constant {name}"))

@@ -135,3 +135,20 @@ def test_unknown_columns_are_kept_as_text(tmp_path):
     assert parsed.extra_columns == ("SomethingNew",)
     assert parsed.table.column("something_new").to_pylist() == ["42", "42"]
     assert parsed.table.column("overview").to_pylist() == ["text", "text"]
+
+
+@pytest.mark.parametrize("newline", ["\r\n", "\n"], ids=["crlf", "lf"])
+@pytest.mark.parametrize("quoting", [csv.QUOTE_ALL, csv.QUOTE_MINIMAL], ids=["quote-all", "quote-minimal"])
+@pytest.mark.parametrize("encoding", ["utf-8-sig", "utf-8"], ids=["bom", "no-bom"])
+def test_a_spreadsheet_saved_dump_reads_like_the_original(tmp_path, real_competitions, newline, quoting, encoding):
+    """Re-saved by a spreadsheet program: a UTF-8 byte-order mark, either line ending, quotes only where needed."""
+    header, rows = _real_rows(300)
+    path = tmp_path / "Competitions.csv"
+    with open(path, "w", newline="", encoding=encoding) as handle:
+        csv.writer(handle, quoting=quoting, lineterminator=newline).writerows([header, *rows])
+    saved = path.read_bytes()
+    assert saved.startswith(b"\xef\xbb\xbf") == (encoding == "utf-8-sig")
+    assert saved.split(b"CompetitionTypeId", 1)[1].lstrip(b'"').startswith(newline.encode())  # the header's ending
+    parsed = read_competitions(path)
+    assert parsed.dump_columns[0] == "Id" and parsed.dump_columns == real_competitions.dump_columns
+    assert parsed.table.equals(real_competitions.table.slice(0, 300))

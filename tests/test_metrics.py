@@ -90,6 +90,23 @@ def test_f1_macro():
     assert METRICS["f1_macro"].score(LABELS, LABELS_PRED) == round(expected, 5)
 
 
+@pytest.mark.parametrize("metric", ["accuracy", "f1_micro", "f1_macro"])
+@pytest.mark.parametrize(
+    "truth, predicted",
+    [(["0", "1", "1"], ["False", "True", "True"]), (["True", "False"], ["true", "false"]), (["1", "2"], ["1.0", "2.0"]),
+     (["True", "False"], ["1", "0"]), ([True, False], ["TRUE", "0.0"]), ([1, 0], [True, False])],
+    ids=["0/1-vs-True/False", "True-vs-true", "1-vs-1.0", "True/False-vs-1/0", "bool-vs-text", "int-vs-bool"],
+)  # fmt: skip
+def test_labels_are_typed_from_the_answers(metric, truth, predicted):
+    """Labels are compared as values of the answers' type (booleans, integers, strings), never as text."""
+    assert METRICS[metric].score(pd.Series(truth), pd.Series(predicted)) == 1.0
+
+
+def test_string_labels_stay_strings():
+    assert METRICS["accuracy"].score(pd.Series(["cat", "Dog"]), pd.Series(["cat", "dog"])) == 0.5
+    assert METRICS["accuracy"].score(pd.Series(["01", "x"]), pd.Series(["1", "x"])) == 0.5  # mixed: text
+
+
 def test_map_at_k():
     # Worked example in the style of Kaggle's MAP@K evaluation pages: one answer per row, up to k guesses.
     truth = pd.Series(["a", "b", "c"])

@@ -161,3 +161,23 @@ def test_demo_source_runs_the_whole_funnel_offline(tmp_path, home):
     checks = {e.check_name: e for e in result.get_asset_check_evaluations()}
     assert not checks["curators_agree"].passed
     assert LAUNCHED_AFTER_THE_DUMP in checks["members_in_meta_kaggle"].description
+
+
+def test_no_annotations_yet_makes_an_empty_benchmark(tmp_path, home):
+    """The first thing a newcomer materialises: no curator has annotated anything, the store does not even exist."""
+    result = _materialise(tmp_path, str(META_KAGGLE))
+    assert result.success
+    assert _count(tmp_path, "SELECT count(*) FROM curation.annotations") == 0
+    assert _count(tmp_path, "SELECT count(*) FROM curation.curated") == 0
+    assert _count(tmp_path, "SELECT count(*) FROM curation.consolidated") == 0
+    with duckdb.connect(str(tmp_path / "warehouse.duckdb"), read_only=True) as con:
+        columns = con.execute("DESCRIBE curation.curated").fetchall()
+    assert [c[0] for c in columns][:3] == ["slug", "title", "host_segment"]
+    assert '"NULL"' not in {c[1] for c in columns}  # typed columns, even with no rows
+    annotated = result.asset_materializations_for_node("competition_annotations")[0].metadata
+    assert annotated["dagster/row_count"].value == 0 and annotated["last_change"].value == "none"
+    curated = result.asset_materializations_for_node("curated_competitions")[0].metadata
+    assert curated["curated"].value == 0 and curated["dagster/row_count"].value == 0
+    assert curated["missing_from_meta_kaggle"].value == "none"
+    checks = {e.check_name: e for e in result.get_asset_check_evaluations()}
+    assert checks["curators_agree"].passed and checks["members_in_meta_kaggle"].passed

@@ -5,8 +5,12 @@
 
 ``root`` is the :class:`validation.data_root.DataRoot`, which names the prepared folder's files. The answers file
 (``PreparedFolder.answers``) has the sample submission's columns (it is the perfect submission), so a submission must
-have exactly those columns, one row per answer, each id once, and every prediction in the metric's domain (numbers
-for numeric metrics; e.g. RMSLE needs predictions >= 0, log loss probabilities in 0..1). Every problem gets its own
+be a ``.csv`` file (or a .zip/.gz of one, as Kaggle takes), have exactly those columns, one row per answer, each id
+once (without an id column, rows are matched by the key columns' content in any order, the k-th of identical key rows
+to the k-th), and every prediction in the metric's domain (numbers for numeric metrics; e.g. RMSLE needs predictions
+>= 0, log loss probabilities in 0..1). Labels are compared as values of the answers' type (``1``, ``1.0``, ``true``
+and ``True`` are one boolean label: ``validation.metrics.typed_labels``); class probabilities not summing to 1 are
+rescaled, as Kaggle does, with a note. Every problem gets its own
 message naming the column and rows; a submission with any problem gets ``valid_submission: false`` and no score, and
 so does one whose score comes out NaN or infinite. Nothing here raises on a bad submission.
 """
@@ -30,6 +34,9 @@ from validation.medals import medal_thresholds, place
 from validation.metrics import METRICS, Metric
 
 MAX_EXAMPLES = 5
+# Kaggle takes a CSV competition's submission as a .csv file, or zipped/gzipped; MLE-bench takes .csv only.
+SUBMISSION_SUFFIXES = (".csv", ".csv.gz", ".csv.zip", ".zip", ".gz")
+SUM_TOLERANCE = 1e-6  # a row of class probabilities sums to 1 within this (MLE-bench's tolerance)
 
 
 @dataclass
@@ -58,10 +65,12 @@ class GradingReport:
     notes: list[str] = field(default_factory=list)
 
     def to_dict(self) -> dict:
-        return asdict(self)
+        """The fields, with every float that is not finite (NaN, inf) as None: no score or threshold is ever NaN."""
+        return {k: None if isinstance(v, float) and not np.isfinite(v) else v for k, v in asdict(self).items()}
 
     def to_json(self) -> str:
-        return json.dumps(self.to_dict(), indent=2)
+        """Strict JSON (RFC 8259): never a bare NaN or Infinity."""
+        return json.dumps(self.to_dict(), indent=2, allow_nan=False)
 
 
 def grade_submission(
@@ -88,6 +97,11 @@ def grade_submission(
         report.errors.append(f"{submission}: no such file")
         return report
     report.submission_exists = True
+    if not submission.name.lower().endswith(SUBMISSION_SUFFIXES):
+        report.errors.append(
+            f"{submission}: a submission must be a .csv file (or a .zip or .gz of one), not {submission.suffix or submission.name!r}"
+        )
+        return report
     answers = pd.read_csv(prepared.answers, dtype=str, keep_default_na=False)
     keys = _key_columns(prepared, answers)
     frame = _read_submission(submission, prepared, report)
@@ -142,6 +156,8 @@ def _read_submission(path: Path, prepared: PreparedFolder, report: GradingReport
         report.errors.append(f"{path}: not UTF-8 text ({error.reason} at byte {error.start})")
     except (pd.errors.ParserError, pd.errors.EmptyDataError) as error:
         report.errors.append(f"{path}: not a CSV file ({str(error).strip().splitlines()[0]})")
+    except (ValueError, OSError, EOFError) as error:  # a broken archive, or a zip holding several files
+        report.errors.append(f"{path}: cannot read it as a (compressed) CSV file ({error})")
     return None
 
 
@@ -169,12 +185,18 @@ def _validate(frame: pd.DataFrame, answers: pd.DataFrame, keys: list[str], spec:
             errors.append(
                 f"column {key}: {len(given - wanted):,} id(s) not in the test set, e.g. {_some(sorted(given - wanted))}"
             )
-    elif keys and len(frame) == len(answers):  # no id column: rows must come in the test file's order
-        differs = ~(frame[keys].reset_index(drop=True) == answers[keys].reset_index(drop=True)).all(axis=1)
-        if differs.any():
-            rows = (np.flatnonzero(differs.to_numpy()) + 2).tolist()
+    elif keys:  # no id column: rows are identified by the key columns' content, in any order
+        _, missing_rows, extra_rows = match_rows(frame, answers, keys)
+        named = ", ".join(keys)
+        if missing_rows:
             errors.append(
-                f"columns {', '.join(keys)} differ from the test file on {int(differs.sum()):,} row(s), e.g. lines {_some(rows)}"
+                f"{len(missing_rows):,} test row(s) have no submission row with the same {named}, "
+                f"e.g. lines {_some([i + 2 for i in missing_rows])} of the answers"
+            )
+        if extra_rows:
+            errors.append(
+                f"{len(extra_rows):,} submission row(s) match no test row by {named}, "
+                f"e.g. lines {_some([i + 2 for i in extra_rows])}"
             )
     for column in [c for c in answers.columns if c not in keys]:
         empty = frame[column].str.strip().isin(["", "nan", "NaN", "NA", "null", "None"])
@@ -194,9 +216,35 @@ def _validate(frame: pd.DataFrame, answers: pd.DataFrame, keys: list[str], spec:
             )
     if errors:
         return None
+    if spec.one_column_per_class:
+        sums = frame[[c for c in answers.columns if c not in keys]].apply(numbers).sum(axis=1).to_numpy()
+        off = int((np.abs(sums - 1) > SUM_TOLERANCE).sum())
+        if off:
+            report.notes.append(f"{off:,} row(s)' probabilities do not sum to 1; rescaled as Kaggle does")
     if len(keys) == 1:
         return frame.set_index(keys[0]).loc[answers[keys[0]]].reset_index()
+    if keys:
+        return match_rows(frame, answers, keys)[0]
     return frame.reset_index(drop=True)
+
+
+def match_rows(submission: pd.DataFrame, answers: pd.DataFrame, keys: list[str]):
+    """Match the submission's rows to the answers' by the content of the ``keys`` columns, whatever their order; the
+    k-th of several rows with the same keys matches the k-th such answer row. Returns the submission's rows in the
+    answers' order (None when some do not match), the answers' row numbers that no submission row matches and the
+    submission's row numbers that match no answer (both 0-based)."""
+
+    def keyed(frame: pd.DataFrame) -> pd.MultiIndex:
+        occurrence = frame.groupby(keys, sort=False).cumcount().rename("__occurrence")
+        return pd.MultiIndex.from_frame(pd.concat([frame[keys].astype(str), occurrence], axis=1))
+
+    wanted, given = keyed(answers), keyed(submission)
+    missing = np.flatnonzero(~wanted.isin(given)).tolist()
+    extra = np.flatnonzero(~given.isin(wanted)).tolist()
+    if missing or extra:
+        return None, missing, extra
+    order = given.get_indexer(wanted)
+    return submission.iloc[order].reset_index(drop=True), missing, extra
 
 
 def _check_numbers(values: pd.Series, column: str, spec: Metric, errors: list[str]) -> None:

@@ -219,7 +219,8 @@ def mae(y_true: pd.Series, y_pred: pd.Series) -> float:
 
 
 def accuracy(y_true: pd.Series, y_pred: pd.Series) -> float:
-    return float(np.mean(_labels(y_true) == _labels(y_pred)))
+    t, p = typed_labels(y_true, y_pred)
+    return float(np.mean(t == p))
 
 
 def quadratic_weighted_kappa(y_true: pd.Series, y_pred: pd.Series) -> float:
@@ -241,7 +242,7 @@ def f1_micro(y_true: pd.Series, y_pred: pd.Series) -> float:
 
 
 def f1_macro(y_true: pd.Series, y_pred: pd.Series) -> float:
-    t, p = _labels(y_true), _labels(y_pred)
+    t, p = typed_labels(y_true, y_pred)
     scores = []
     for label in np.union1d(t, p):
         tp = np.sum((t == label) & (p == label))
@@ -316,8 +317,37 @@ def mean_levenshtein(y_true: pd.Series, y_pred: pd.Series) -> float:
     return float(np.mean([_cached_levenshtein(str(a), str(b)) for a, b in zip(y_true, y_pred, strict=True)]))
 
 
-def _labels(series) -> np.ndarray:
-    return np.asarray(pd.Series(series).astype(str).str.strip())
+def label_type(answers) -> str:
+    """The type of the answers' labels: ``boolean`` (every value true/false, any case), ``number`` (every value a
+    number: integers and decimals compare by value) or ``string``."""
+    text = _text(answers)
+    if text.str.lower().isin(["true", "false"]).all():
+        return "boolean"
+    return "number" if pd.to_numeric(text, errors="coerce").notna().all() else "string"
+
+
+def typed_labels(answers, predictions) -> tuple[np.ndarray, np.ndarray]:
+    """Both label columns as values of the answers' type, so that they compare as values, never as text: with
+    boolean or number answers, true/false (any case) is 1/0 and ``1``, ``1.0`` and ``True`` are the same label (as
+    MLE-bench's graders, which read CSVs with pandas' types, score them); a prediction that is not of that type stays
+    its text and matches no answer. String answers compare as (stripped) text. Both come back as canonical strings
+    (a number as ``repr(float)``), which sort and compare."""
+    kind = label_type(answers)
+    return _as_label(answers, kind), _as_label(predictions, kind)
+
+
+def _text(values) -> pd.Series:
+    return pd.Series(np.asarray(values, dtype=object)).astype(str).str.strip()
+
+
+def _as_label(values, kind: str) -> np.ndarray:
+    text = _text(values)
+    if kind == "string":
+        return text.to_numpy(dtype=str)
+    parsed = pd.to_numeric(text.str.lower().replace({"true": "1", "false": "0"}), errors="coerce")
+    finite = parsed.notna() & np.isfinite(parsed.astype(float))
+    canonical = parsed.astype(float).map(repr)
+    return canonical.where(finite, text).to_numpy(dtype=str)
 
 
 METRICS: dict[str, Metric] = {
