@@ -18,7 +18,7 @@ from datetime import UTC, datetime
 
 import pandas as pd
 
-from curation.sources import NoLeaderboardError, Source
+from curation.sources import NotProvided, Source
 from validation.data_root import LeaderboardFolder, atomic_path, write_atomic
 from validation.leaderboard import Leaderboard, LeaderboardError
 from validation.medals import medal_thresholds
@@ -92,8 +92,9 @@ def refresh_leaderboard(
     total = facts.get("total_teams")
     try:
         fetched = source.leaderboard(slug, folder.downloads)
-    except NoLeaderboardError as error:
-        record = RefreshRecord(slug, at, "no_leaderboard", error.source, message=str(error))
+    except NotProvided as error:  # NoLeaderboardError, or a source with no leaderboards at all
+        answered = getattr(error, "source", None) or source.name
+        record = RefreshRecord(slug, at, "no_leaderboard", answered, message=str(error))
         append_history(folder, record)
         return Refresh(record, total, False)
     except LeaderboardError as error:

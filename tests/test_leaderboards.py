@@ -19,6 +19,7 @@ from assets.partitions import curated_competition_partitions
 from assets.resources import LeaderboardAgeResource, SourcesResource, StorageResource
 from curation.cli import main
 from curation.leaderboard_history import current_snapshot, history, record_snapshot
+from curation.sources import NoLeaderboardError
 from curation.sources.folder import rebuild_from_meta_kaggle
 from tests.conftest import PROJECT, SHARED
 from tests.kaggle_stub import KaggleStub
@@ -305,3 +306,42 @@ def test_import_leaderboards_names_a_malformed_board_and_an_empty_folder(home, t
     assert history(_boards(home, "titanic")) == []
     assert main(["import-leaderboards", str(tmp_path / "nothing")]) == 2
     assert "no <slug>/leaderboard.csv inside" in capsys.readouterr().err
+
+
+def test_a_mirror_beside_a_meta_kaggle_folder_keeps_the_rebuild_and_serves_what_it_holds(tmp_path):
+    from curation.sources import choose_sources
+    from curation.sources.kaggle_client import KaggleClient
+
+    folder, mirror = tmp_path / "meta-kaggle", tmp_path / "mirror"
+    folder.mkdir()
+    _write_meta_kaggle_tables(folder)
+    (folder / "Competitions.csv").write_text('"Id","Slug"\n"77","generated-competition"\n')
+    (mirror / SPOOKY).mkdir(parents=True)
+    (mirror / SPOOKY / "leaderboard.csv").write_text((BOARDS / SPOOKY / "leaderboard.csv").read_text())
+    boards = choose_sources(str(folder), KaggleClient(), mirror=mirror).leaderboards
+    rebuilt = boards.leaderboard("generated-competition", tmp_path / "work")
+    assert rebuilt.source == "meta-kaggle" and rebuilt.board.team_count == 2
+    held = boards.leaderboard(SPOOKY, tmp_path / "work")  # the mirror's, never Kaggle
+    assert (held.source, held.board.team_count) == ("mirror", len(pd.read_csv(BOARDS / SPOOKY / "leaderboard.csv")))
+    with pytest.raises(NoLeaderboardError) as missing:  # neither has it: the mirror says so, Kaggle is not asked
+        boards.leaderboard("titanic", tmp_path / "work")
+    assert missing.value.source == "mirror"
+
+
+def test_a_source_without_boards_is_recorded_under_its_own_name(home):
+    from curation.leaderboard_history import refresh_leaderboard
+    from curation.sources import NotProvided
+
+    class NoBoards:  # a source that has no leaderboards at all, and one that has none for this competition
+        name = "memory"
+
+        def __init__(self, error):
+            self.error = error
+
+        def leaderboard(self, slug, workdir):
+            raise self.error
+
+    for error in (NotProvided("no leaderboards here"), NoLeaderboardError("none for this one")):
+        refresh = refresh_leaderboard(_boards(home, "titanic"), "titanic", NoBoards(error), {})
+        assert (refresh.record.status, refresh.record.source) == ("no_leaderboard", "memory")
+    assert [r.status for r in history(_boards(home, "titanic"))] == ["no_leaderboard", "no_leaderboard"]

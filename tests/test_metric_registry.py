@@ -219,3 +219,21 @@ def test_in_domain_predictions_still_grade(demo_prepared, tmp_path):
     folder = demo_prepared["rmsle"]
     report = grade_submission(_damaged(folder, tmp_path, "target", 4, "0"), folder, "rmsle")
     assert report.valid_submission and 0 < report.score < 1
+
+
+@pytest.mark.parametrize("name", ["mean_levenshtein", "word_jaccard", "map_at_k", "accuracy"])
+def test_empty_predictions_are_valid_for_text_and_ranking_only(tmp_path, name):
+    """No words and no labels are predictions a text or ranking metric scores; a class label cannot be empty."""
+    flow = run_flow(tmp_path, name)
+    submission = pd.read_csv(flow.folder.sample_submission, dtype=str, keep_default_na=False)
+    column = submission.columns[-1]
+    submission.loc[:2, column] = ""
+    path = tmp_path / "with-empties.csv"
+    submission.to_csv(path, index=False)
+    report = grade_submission(path, flow.folder, name, flow.board)
+    if METRICS[name].task in ("text", "ranking"):
+        assert report.valid_submission and report.errors == [], report.errors
+        assert math.isfinite(report.score)
+    else:
+        assert not report.valid_submission
+        assert report.errors == [f"column {column}: 3 empty or NaN value(s), e.g. lines 2, 3, 4"]

@@ -163,7 +163,7 @@ def test_clipping_moves_baseline_predictions_into_the_domain():
 
 
 def test_derived_facts():
-    assert [m for m in METRICS if METRICS[m].regression] == ["rmse", "rmsle", "mean_columnwise_rmsle", "mae",
+    assert [m for m in METRICS if METRICS[m].task in ("regression", "multi_target_regression")] == ["rmse", "rmsle", "mean_columnwise_rmsle", "mae",
                                                              "mean_columnwise_spearman"]  # fmt: skip
     assert [m for m in METRICS if METRICS[m].one_column_per_class] == ["multiclass_log_loss"]
     assert [m for m in METRICS if METRICS[m].column_wise] == ["mean_columnwise_auc", "mean_columnwise_rmsle",

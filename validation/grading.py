@@ -17,7 +17,6 @@ so does one whose score comes out NaN or infinite. Nothing here raises on a bad 
 
 from __future__ import annotations
 
-import io
 import json
 from dataclasses import asdict, dataclass, field
 from datetime import UTC, datetime
@@ -31,11 +30,12 @@ from validation.data_files import columns_of
 from validation.data_root import TEST, PreparedFolder
 from validation.leaderboard import Leaderboard
 from validation.medals import medal_thresholds, place
-from validation.metrics import METRICS, Metric
+from validation.metrics import METRICS, TEXT_TASKS, Metric
 
 MAX_EXAMPLES = 5
 # Kaggle takes a CSV competition's submission as a .csv file, or zipped/gzipped; MLE-bench takes .csv only.
-SUBMISSION_SUFFIXES = (".csv", ".csv.gz", ".csv.zip", ".zip", ".gz")
+SUBMISSION_SUFFIXES = (".csv", ".zip", ".gz")
+EMPTY = ("", "nan", "NaN", "NA", "null", "None")  # what a spreadsheet or pandas writes for a missing value
 SUM_TOLERANCE = 1e-6  # a row of class probabilities sums to 1 within this (MLE-bench's tolerance)
 
 
@@ -173,6 +173,7 @@ def _validate(frame: pd.DataFrame, answers: pd.DataFrame, keys: list[str], spec:
         return None
     if len(frame) != len(answers):
         errors.append(f"{len(frame):,} rows, expected {len(answers):,} (one per test row)")
+    matched = None  # the submission in the answers' order, when rows are matched by content
     if len(keys) == 1:
         key = keys[0]
         repeated = frame[key][frame[key].duplicated()].unique()
@@ -186,7 +187,7 @@ def _validate(frame: pd.DataFrame, answers: pd.DataFrame, keys: list[str], spec:
                 f"column {key}: {len(given - wanted):,} id(s) not in the test set, e.g. {_some(sorted(given - wanted))}"
             )
     elif keys:  # no id column: rows are identified by the key columns' content, in any order
-        _, missing_rows, extra_rows = match_rows(frame, answers, keys)
+        matched, missing_rows, extra_rows = match_rows(frame, answers, keys)
         named = ", ".join(keys)
         if missing_rows:
             errors.append(
@@ -198,8 +199,10 @@ def _validate(frame: pd.DataFrame, answers: pd.DataFrame, keys: list[str], spec:
                 f"{len(extra_rows):,} submission row(s) match no test row by {named}, "
                 f"e.g. lines {_some([i + 2 for i in extra_rows])}"
             )
-    for column in [c for c in answers.columns if c not in keys]:
-        empty = frame[column].str.strip().isin(["", "nan", "NaN", "NA", "null", "None"])
+    predicted = [c for c in answers.columns if c not in keys]
+    for column in predicted:
+        # Free text and ranked labels may be empty (no words, no labels); a number or a class label may not.
+        empty = frame[column].str.strip().isin(EMPTY) if spec.task not in TEXT_TASKS else pd.Series(False)
         if empty.any():
             errors.append(
                 f"column {column}: {int(empty.sum()):,} empty or NaN value(s), e.g. lines {_some((np.flatnonzero(empty) + 2).tolist())}"
@@ -207,24 +210,21 @@ def _validate(frame: pd.DataFrame, answers: pd.DataFrame, keys: list[str], spec:
         elif spec.numeric_predictions:
             _check_numbers(frame[column], column, spec, errors)
     if spec.one_column_per_class and not errors:
-        predictions = frame[[c for c in answers.columns if c not in keys]].apply(numbers)
-        zero = (predictions.sum(axis=1) <= 0).to_numpy()
+        sums = frame[predicted].apply(numbers).sum(axis=1).to_numpy()
+        zero = sums <= 0
         if zero.any():
             errors.append(
                 f"{int(zero.sum()):,} row(s) whose class probabilities sum to 0, e.g. lines {_some((np.flatnonzero(zero) + 2).tolist())}; "
                 f"{spec.name} needs some probability in each row"
             )
+        elif off := int((np.abs(sums - 1) > SUM_TOLERANCE).sum()):
+            report.notes.append(f"{off:,} row(s)' probabilities do not sum to 1; rescaled as Kaggle does")
     if errors:
         return None
-    if spec.one_column_per_class:
-        sums = frame[[c for c in answers.columns if c not in keys]].apply(numbers).sum(axis=1).to_numpy()
-        off = int((np.abs(sums - 1) > SUM_TOLERANCE).sum())
-        if off:
-            report.notes.append(f"{off:,} row(s)' probabilities do not sum to 1; rescaled as Kaggle does")
     if len(keys) == 1:
         return frame.set_index(keys[0]).loc[answers[keys[0]]].reset_index()
     if keys:
-        return match_rows(frame, answers, keys)[0]
+        return matched
     return frame.reset_index(drop=True)
 
 
@@ -250,7 +250,7 @@ def match_rows(submission: pd.DataFrame, answers: pd.DataFrame, keys: list[str])
 def _check_numbers(values: pd.Series, column: str, spec: Metric, errors: list[str]) -> None:
     """Every value a number (true/false count as 1/0) inside the metric's domain; else one message naming the column,
     how many, and the first offending line."""
-    parsed = pd.to_numeric(values.str.strip().str.lower().replace({"true": "1", "false": "0"}), errors="coerce")
+    parsed = numbers(values, errors="coerce")
     bad = (parsed.isna() | ~np.isfinite(parsed.astype(float))).to_numpy()  # inf is no prediction either
     if bad.any():
         first = int(np.flatnonzero(bad)[0])
@@ -282,19 +282,10 @@ def score_aligned(spec: Metric, answers: pd.DataFrame, submission: pd.DataFrame,
     return spec.score(answers[column], submission[column])
 
 
-def score_csv(metric: str, answers: str, submission: str) -> float:
-    """The metric's score of ``submission`` against ``answers``, both CSV text in submission format (a key column
-    first, then the prediction columns) with the same rows in the same order. Meant for generated data (the demo's
-    leaderboards); a submission from outside goes through :func:`grade_submission`, which checks it first."""
-    truth = pd.read_csv(io.StringIO(answers), dtype=str, keep_default_na=False)
-    predicted = pd.read_csv(io.StringIO(submission), dtype=str, keep_default_na=False)
-    return score_aligned(METRICS[metric], truth, predicted, list(truth.columns[1:]))
-
-
-def numbers(series: pd.Series) -> pd.Series:
-    """Numbers from text; true/false count as 1/0."""
+def numbers(series: pd.Series, errors: str = "raise") -> pd.Series:
+    """Numbers from text; true/false count as 1/0; ``errors="coerce"`` makes what is not a number NaN."""
     lowered = series.astype(str).str.strip().str.lower()
-    return pd.to_numeric(lowered.replace({"true": "1", "false": "0"}), errors="raise")
+    return pd.to_numeric(lowered.replace({"true": "1", "false": "0"}), errors=errors)
 
 
 def _some(values) -> str:

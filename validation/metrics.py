@@ -158,11 +158,6 @@ class Metric:
         return self.task in ("multilabel", "multi_target_regression")
 
     @property
-    def regression(self) -> bool:
-        """The targets are numbers to estimate (a baseline regresses), not classes."""
-        return self.task in ("regression", "multi_target_regression")
-
-    @property
     def predicts_probabilities(self) -> bool:
         """Predictions are class probabilities (or scores) rather than the classes themselves."""
         return self.task in ("binary", "multilabel", "multiclass")

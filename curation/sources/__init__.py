@@ -52,17 +52,19 @@ def choose_sources(
 ) -> Sources:
     """The sources for these settings (see the module docstring); nothing is fetched or checked yet."""
     setting = (meta_kaggle or "demo").strip()
-    if setting in SOURCES:
-        primary = data = SOURCES[setting](kaggle)
-    else:  # a Meta Kaggle folder: competition data from Kaggle; boards rebuilt from the folder, else from Kaggle
-        primary = FolderSource(Path(setting).expanduser(), fallback=KaggleSource(kaggle),
-                               configured_as=f"MLECURATE_META_KAGGLE={setting!r}")  # fmt: skip
-        data = KaggleSource(kaggle)
     boards = FolderSource(leaderboards, name="mle-bench") if leaderboards else None
     mirrored = FolderSource(mirror, name="mirror") if mirror else None
+    if setting in SOURCES:
+        primary = data = SOURCES[setting](kaggle)
+        board_source = boards or mirrored or primary  # an air-gapped mirror never reaches out for a board
+    else:  # a Meta Kaggle folder: competition data from Kaggle; boards rebuilt from the folder, else the mirror's or Kaggle's
+        data = KaggleSource(kaggle)
+        primary = FolderSource(Path(setting).expanduser(), fallback=mirrored or data,
+                               configured_as=f"MLECURATE_META_KAGGLE={setting!r}")  # fmt: skip
+        board_source = boards or primary
     return Sources(
         meta_kaggle=primary,
         competition_data=mirrored or data,
-        leaderboards=boards or mirrored or primary,  # an air-gapped mirror never reaches out for a board
+        leaderboards=board_source,
         local_leaderboards=boards,
     )

@@ -32,9 +32,9 @@ class NotProvided(SourceError):
 class NoLeaderboardError(NotProvided):
     """The source has no leaderboard for this competition (recorded as such, not an error of the run)."""
 
-    def __init__(self, message: str, source: str):
+    def __init__(self, message: str, source: str | None = None):
         super().__init__(message)
-        self.source = source  # the source that answered (a folder's fallback may answer for it)
+        self.source = source  # the source that answered, when it is not the one asked (a folder's fallback)
 
 
 @dataclass(frozen=True)

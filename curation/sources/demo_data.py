@@ -33,7 +33,9 @@ import math
 import random
 import zipfile
 
-from validation.grading import score_csv
+import pandas as pd
+
+from validation.grading import score_aligned
 from validation.metrics import METRICS, RANKING_DEPTH, Metric
 
 TRAIN_ROWS = 1200
@@ -183,10 +185,10 @@ def _reference_scores(slug: str, metric: str) -> tuple[float, float]:
         answers = [{"id": r["id"]} | {c: int(r["target"] == c) for c in CLASSES} for r in train]
     else:
         answers = [{"id": r["id"]} | {t: r[t] for t in targets} for r in train]
-    columns = list(answers[0])
+    predicted = list(answers[0])[1:]
     sample = [{"id": r["id"]} | _sample_row(spec) for r in train]
-    truth = _csv(answers, columns).decode()
-    return score_csv(metric, truth, truth), score_csv(metric, truth, _csv(sample, columns).decode())
+    as_text = lambda rows: pd.DataFrame(rows).astype(str)  # noqa: E731  # as a submission file reads
+    return spec.perfect, score_aligned(spec, as_text(answers), as_text(sample), predicted)
 
 
 def _csv(rows: list[dict], columns: list[str]) -> bytes:

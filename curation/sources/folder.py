@@ -62,7 +62,7 @@ class FolderSource:
     def leaderboard(self, slug: str, workdir: Path) -> FetchedBoard:
         board = self._folder / slug / BOARD_FILE
         if board.is_file():
-            return FetchedBoard(read_leaderboard(board), "mle-bench")
+            return FetchedBoard(read_leaderboard(board), self.name)  # mle-bench, mirror or folder
         competition_id = self._competition_value(slug, "Id") if self._has_meta_kaggle_boards() else None
         if competition_id is not None:
             return FetchedBoard(rebuild_from_meta_kaggle(self._folder, int(competition_id)), "meta-kaggle")
@@ -124,5 +124,4 @@ def rebuild_from_meta_kaggle(folder: Path, competition_id: int) -> Leaderboard:
         "score": joined["PrivateScoreFullPrecision"],
         "submissiondate": joined.get("SubmissionDate", pd.Series([""] * len(joined))),
     })  # fmt: skip
-    board = board.iloc[pd.to_numeric(board["rank"]).argsort(kind="stable")].reset_index(drop=True)
     return leaderboard_from_frame(board, f"{folder / 'Teams.csv'} (competition {competition_id})")
