@@ -54,5 +54,8 @@ class MemorySource:
         board = "TeamId,TeamName,SubmissionDate,Score\n" + "\n".join(rows) + "\n"  # Kaggle's download format
         return FetchedBoard(parse_leaderboard(board.encode(), f"memory leaderboard of {slug}"), self.name)
 
+    def listing(self, slug: str):  # noqa: ANN201 - filled in by the sources' owner
+        return None
+
     def description(self, slug: str) -> str | None:
         return "Predict who survived the Titanic (served by the memory source)." if slug == SLUG else None

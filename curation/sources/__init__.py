@@ -19,14 +19,22 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
-from curation.sources.base import FetchedBoard, NoLeaderboardError, NotProvided, Source, SourceError, SourceFile
+from curation.sources.base import (
+    CompetitionListing,
+    FetchedBoard,
+    NoLeaderboardError,
+    NotProvided,
+    Source,
+    SourceError,
+    SourceFile,
+)
 from curation.sources.demo import DemoSource
 from curation.sources.folder import FolderSource
 from curation.sources.kaggle import KaggleSource
 from curation.sources.kaggle_client import KaggleClient
 
 __all__ = [
-    "SOURCES", "FetchedBoard", "FolderSource", "NoLeaderboardError", "NotProvided", "Source", "SourceError",
+    "SOURCES", "CompetitionListing", "FetchedBoard", "FolderSource", "NoLeaderboardError", "NotProvided", "Source", "SourceError",
     "SourceFile", "Sources", "choose_sources",
 ]  # fmt: skip
 

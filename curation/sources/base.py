@@ -4,6 +4,7 @@
 >>> source.download_competition("titanic", folder) # folder/titanic.zip, written atomically
 >>> source.leaderboard("titanic", workdir)       # the full private leaderboard
 >>> source.description("titanic")                # the competition's page text, or None
+>>> source.listing("titanic")                    # Kaggle's list entry (title, metric, deadline, teams), or None
 >>> source.score_submission("titanic", path, "parity check")   # a score on the original test set
 
 Implementations: ``demo`` (generated here), ``folder`` (a local folder laid out as Kaggle downloads are: Meta Kaggle's
@@ -49,6 +50,20 @@ class FetchedBoard:
     source: str  # recorded in the leaderboard history: kaggle, mle-bench, meta-kaggle, demo
 
 
+@dataclass(frozen=True)
+class CompetitionListing:
+    """What a source lists about one competition: the facts a competition outside Meta Kaggle's dump lacks (one
+    launched after the dump, or an always-open Getting Started competition the dump leaves out)."""
+
+    slug: str
+    source: str  # which source listed it: kaggle, folder, demo, ...
+    title: str | None = None
+    evaluation_metric: str | None = None  # the metric's name as Kaggle spells it (resolved by validation.metrics)
+    deadline: str | None = None  # ISO 8601
+    team_count: int | None = None
+    url: str | None = None
+
+
 class Source(Protocol):
     name: str
 
@@ -66,6 +81,10 @@ class Source(Protocol):
 
     def description(self, slug: str) -> str | None:
         """The competition's page text (its overview), or None when the source has none."""
+        ...
+
+    def listing(self, slug: str) -> CompetitionListing | None:
+        """What the source lists about ``slug`` (title, metric, deadline, team count), or None when it lists nothing."""
         ...
 
     def score_submission(self, slug: str, submission: Path, message: str) -> float:

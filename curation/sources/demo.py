@@ -42,6 +42,9 @@ class DemoSource:
         data = demo_leaderboard_csv(slug, self._metric(slug), max(demo_competition_teams()[slug], 1))
         return FetchedBoard(parse_leaderboard(data, f"demo leaderboard of {slug}"), self.name)
 
+    def listing(self, slug: str):  # noqa: ANN201 - filled in by the sources' owner
+        return None
+
     def description(self, slug: str) -> str | None:
         return None  # the demo dump is shaped like the March 2024 one, which has no page texts
 

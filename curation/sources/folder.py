@@ -70,6 +70,9 @@ class FolderSource:
             return self.fallback.leaderboard(slug, workdir)
         raise NoLeaderboardError(f"{slug}: no leaderboard at {board}", self.name)
 
+    def listing(self, slug: str):  # noqa: ANN201 - filled in by the sources' owner
+        return None
+
     def description(self, slug: str) -> str | None:
         return self._competition_value(slug, "Overview")  # 2025 dumps carry the page texts; older ones have none
 

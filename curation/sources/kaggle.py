@@ -43,6 +43,9 @@ class KaggleSource:
         finally:
             archive.unlink(missing_ok=True)
 
+    def listing(self, slug: str):  # noqa: ANN201 - filled in by the sources' owner
+        return None
+
     def description(self, slug: str) -> str | None:
         return self.client.competition_description(slug)
 
