@@ -5,7 +5,7 @@ import dagster as dg
 from assets.checks import check_specs, severity
 from assets.metadata import counts_table, markdown_table
 from assets.partitions import curated_competition_partitions, missing_partitions
-from assets.resources import StorageResource
+from assets.resources import SourcesResource, StorageResource
 from curation.curated import curate, load_annotations
 from validation.checks import Check
 from validation.data_root import ANNOTATIONS, CURATED
@@ -13,7 +13,8 @@ from validation.data_root import ANNOTATIONS, CURATED
 CURATORS_AGREE = Check("curators_agree", "No competition has curators who disagree on its decision or complexity.",
                        severity="warning")  # fmt: skip
 MEMBERS_IN_META_KAGGLE = Check("members_in_meta_kaggle",
-                               "Every competition curators included is in this Meta Kaggle dump.", severity="warning")  # fmt: skip
+                               "Every member is in this Meta Kaggle dump, or has its facts from the source's listing "
+                               "or its split recipe.", severity="warning")  # fmt: skip
 
 
 @dg.asset(group_name="curation", kinds={"duckdb", "yaml"})
@@ -46,22 +47,29 @@ def competition_annotations(context: dg.AssetExecutionContext, storage: StorageR
     deps=[competition_annotations, "candidate_competitions"],
     check_specs=check_specs("curated_competitions", (CURATORS_AGREE, MEMBERS_IN_META_KAGGLE)),
 )
-def curated_competitions(context: dg.AssetExecutionContext, storage: StorageResource) -> dg.MaterializeResult:
+def curated_competitions(
+    context: dg.AssetExecutionContext, sources: SourcesResource, storage: StorageResource
+) -> dg.MaterializeResult:
     """The benchmark's members: competitions curators included, with their consolidated annotation.
 
     Decisions consolidate per competition to include, exclude, disputed or undecided; only an agreed include makes
     a member, and disagreements are shown, never guessed. An include of a competition that a rule excluded
-    stands and is flagged with the rule it overrides. Tables curation.curated (members) and
-    curation.consolidated (every annotated competition).
+    stands and is flagged with the rule it overrides. A competition outside the Meta Kaggle dump is a member too,
+    its facts taken from the competition data source's listing, else its split recipe (column facts_from). Tables
+    curation.curated (members) and curation.consolidated (every annotated competition).
     """
-    benchmark = curate(storage.warehouse())
+    data_source = sources.get().competition_data
+    benchmark = curate(storage.warehouse(), data_source.listing, data_source.name)
     curated, consolidated = benchmark.result.curated, benchmark.result.consolidated
-    disputed, missing = benchmark.disputed, benchmark.result.missing_from_meta_kaggle
+    disputed, outside = benchmark.disputed, benchmark.result.outside_dump
+    errors, factless = benchmark.result.listing_errors, benchmark.result.without_facts
     # Headless runs have no sensor daemon: register new members' partitions here too (the sensor does the same).
     new_partitions = missing_partitions(context.instance, curated["slug"].tolist())
     if new_partitions:
         context.instance.add_dynamic_partitions(curated_competition_partitions.name, new_partitions)
-    context.log.info(f"{len(curated):,} curated competitions; {len(missing)} included slugs not in Meta Kaggle")
+    context.log.info(f"{len(curated):,} curated competitions; {len(outside)} outside the Meta Kaggle dump")
+    for why in errors.values():
+        context.log.warning(why)
     return dg.MaterializeResult(
         metadata={
             "dagster/row_count": benchmark.members,
@@ -72,7 +80,8 @@ def curated_competitions(context: dg.AssetExecutionContext, storage: StorageReso
             "decisions": counts_table(consolidated["decision"], "decision"),
             "disputed": markdown_table(disputed[["slug", "decision", "decisions", "complexities"]]),
             "overrides": markdown_table(benchmark.overrides[["slug", "overrides_rule", "overrides_detail"]]),
-            "missing_from_meta_kaggle": ", ".join(missing) or "none",
+            "outside_meta_kaggle": benchmark.result.outside_summary(),
+            "listing_errors": "; ".join(errors.values()) or "none",
             "partitions_added": len(new_partitions),
         },
         check_results=[
@@ -86,11 +95,18 @@ def curated_competitions(context: dg.AssetExecutionContext, storage: StorageReso
             ),
             dg.AssetCheckResult(
                 check_name=MEMBERS_IN_META_KAGGLE.name,
-                passed=not missing,
+                passed=not factless,
                 severity=severity(MEMBERS_IN_META_KAGGLE),
-                description=f"{len(missing)} included slug(s) not in Meta Kaggle"
-                + (f": {', '.join(missing)}" if missing else ""),
-                metadata={"missing": len(missing), "slugs": ", ".join(missing) or "none"},
+                description=(
+                    benchmark.result.outside_summary() if outside else "every member is in this Meta Kaggle dump"
+                )
+                + (
+                    f". No facts beyond the annotation (not listed by {data_source.name}, no "
+                    f"metric in a split recipe): {', '.join(factless)}"
+                    if factless
+                    else ""
+                ),
+                metadata={"outside_dump": len(outside), "without_facts": ", ".join(factless) or "none"},
             ),
         ],
     )

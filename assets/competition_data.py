@@ -7,9 +7,10 @@ from assets.checks import check_specs
 from assets.metadata import markdown_table
 from assets.partitions import curated_competition_partitions
 from assets.resources import SourcesResource, StorageResource
-from curation.competition_data import competition_overview, fetch_competition, read_download_record
+from curation.competition_data import fetch_competition, read_download_record, stored_description
 from curation.curated import split_recipe_for
 from curation.sources.kaggle_client import RulesNotAcceptedError
+from curation.stage_status import SPLIT, recorded_stage, split_published
 from splits.layout import prepare_annotated_split
 from validation.leakage import LEAKAGE_CHECKS, SplitCheck
 
@@ -30,12 +31,15 @@ def competition_raw(
     From Kaggle through the real client (retrying 429s, 5xx and broken transfers), a local mirror, or the demo.
     Extraction refuses paths outside the target, symlinks, zip bombs and oversized archives. A competition whose
     rules the account has not accepted is recorded as "needs rules acceptance" with its rules URL (mlecurate queue
-    and show list it) and fails without retries; other partitions carry on. Kept under $MLECURATE_HOME/raw/<slug>/.
+    and show list it) and fails without retries; other partitions carry on. Kept under $MLECURATE_HOME/raw/<slug>/,
+    with the competition's text (description.md: imported > the data source's > Meta Kaggle's Overview; a text that
+    cannot be fetched is recorded as unavailable, never a failure).
     """
-    raw = storage.root().raw(context.partition_key)
-    source = sources.get().competition_data
+    root, chosen = storage.root(), sources.get()
+    raw, source = root.raw(context.partition_key), chosen.competition_data
     try:
-        record = fetch_competition(raw, source)
+        record = fetch_competition(raw, source, meta_kaggle=chosen.meta_kaggle,
+                                   imported=root.imported_description(context.partition_key))  # fmt: skip
     except RulesNotAcceptedError as error:
         raise dg.Failure(
             description=str(error),
@@ -53,6 +57,7 @@ def competition_raw(
             "files": dg.MetadataValue.md(files or "(none)"),
             "file_count": len(record.files),
             "folder": dg.MetadataValue.path(str(raw.path)),
+            "description": record.description,
         }
     )
 
@@ -64,21 +69,26 @@ def competition_raw(
     deps=[competition_raw],
     check_specs=check_specs("competition_split", LEAKAGE_CHECKS),
 )
-def competition_split(context: dg.AssetExecutionContext, sources: SourcesResource, storage: StorageResource):
+def competition_split(context: dg.AssetExecutionContext, storage: StorageResource):
     """A new train/test split of one competition's public training data, in MLE-bench's layout.
 
     The curators' split recipe (random, stratified, group, temporal or released labels) decides it; the split is
     deterministic and independent of row order, built by DuckDB in bounded memory. Writes
-    $MLECURATE_HOME/prepared/<slug>/public (train, test without targets, sample submission, a description with the
-    competition's overview when its Meta Kaggle source has one) and
+    $MLECURATE_HOME/prepared/<slug>/public (train, test without targets, sample submission, a description opening with the
+    competition's own text as competition_raw kept it, or an imported one; its origin is in the metadata) and
     private/answers.csv, plus manifest.json with row counts and order-independent content checksums (view
     splits.manifest). Blocking leakage checks run before publishing: a failing split never replaces a good one.
     """
-    slug = context.partition_key
+    slug, root = context.partition_key, storage.root()
+    with recorded_stage(root, slug, SPLIT):  # any failure (a bad recipe, a failed leakage check) is kept, then raised
+        yield from _split(slug, storage)
+
+
+def _split(slug: str, storage: StorageResource):
     root, warehouse = storage.root(), storage.warehouse()
     document, curators = split_recipe_for(slug, storage.annotation_store().for_competition(slug))
     download = read_download_record(root.raw(slug))
-    overview, overview_origin = competition_overview(sources.get().meta_kaggle, slug)
+    overview, overview_origin = stored_description(root, slug)
     prepared = prepare_annotated_split(
         slug, document, curators, root.raw(slug).files, root.prepared_root, warehouse.competition(slug),
         overview=overview, source_sha256=download.zip_sha256 if download else None,
@@ -92,6 +102,7 @@ def competition_split(context: dg.AssetExecutionContext, sources: SourcesResourc
             + "; ".join(f"{c.name} ({c.found})" for c in failed)
             + f". Not published; the previous split (if any) stays. Staging kept at {prepared.folder}.",
         )
+    split_published(root, slug)
     warehouse.refresh_views(root)
     files = [{k: f.get(k) for k in ("path", "rows", "checksum", "bytes")} for f in prepared.manifest["files"]]
     rows = prepared.manifest["rows"]
@@ -106,7 +117,7 @@ def competition_split(context: dg.AssetExecutionContext, sources: SourcesResourc
             "assigned_by": prepared.manifest["unit"],
             "files": markdown_table(pd.DataFrame(files)),
             "folder": dg.MetadataValue.path(str(prepared.folder)),
-            "overview": overview_origin,
+            "description": overview_origin,
         },
         check_results=results,
     )

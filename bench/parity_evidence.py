@@ -11,6 +11,7 @@ a 10% random test set from its train set, so that (b) compares it with Kaggle's 
 
 from __future__ import annotations
 
+import shutil
 import sys
 import tempfile
 from pathlib import Path
@@ -51,14 +52,24 @@ def main() -> None:
         board = read_leaderboard(board_file) if board_file.is_file() else None
         report = parity_report(load_parity_inputs(prepared, raw, recipe.to_document(), recipe.metric, board))
         for row in report.rows:
-            print(f"| {slug} | {recipe.metric} | {row['submission']} | {row['test_set']} | {row['rows']:,} | "
-                  f"{row['score']:.4f} [{row['low']:.4f}, {row['high']:.4f}] | {report.verdict} |")  # fmt: skip
+            submission = row["submission"] + (f" ({row['target']})" if row.get("target") else "")
+            print(f"| {slug} | {recipe.metric} | {submission} | {row['test_set']} | {row['rows']:,} | "
+                  f"{_score(row)} | {report.verdict} |")  # fmt: skip
         place = "no leaderboard" if board is None else (
             f"sample ranks {report.sample_rank:,} of {board.team_count:,}, {'MEDAL' if report.sample_medal else 'no medal'}"
         )  # fmt: skip
         notes.append(f"- {slug}: adversarial AUC {report.adversarial_auc}; {place}; {report.reason}")
     print()
     print("\n".join(notes))
+    shutil.rmtree(out, ignore_errors=True)
+
+
+def _score(row: dict) -> str:
+    """``0.1234 [0.1000, 0.1500]``; a score without an interval (Kaggle's) alone; an undefined one as ``-``."""
+    if row["score"] is None:
+        return "-"
+    interval = f" [{row['low']:.4f}, {row['high']:.4f}]" if row.get("low") is not None else ""
+    return f"{row['score']:.4f}{interval}"
 
 
 if __name__ == "__main__":

@@ -5,6 +5,14 @@
 Each competition gets a :class:`~validation.data_root.RawFolder` (``raw/<slug>/``): the zip as downloaded, its files
 (extracted under ``files/``) and ``download.json``, the record of the last attempt (size, sha256, files, or why it
 failed: "needs rules acceptance" with the rules URL, shown to curators by ``mlecurate queue`` and ``show``).
+
+A competition's text (what ``public/description.md`` opens with) has one resolver, :func:`resolve_description`:
+an imported description (``descriptions/<slug>.md``, ``mlecurate import-descriptions``) > the competition-data
+source's ``description()`` (Kaggle's pages, a mirror's ``<slug>/description.md``, the demo's) > the Meta Kaggle
+source's (its ``Overview`` column) > none. It runs when the data is fetched; the text is kept as
+``raw/<slug>/description.md`` and its origin in ``download.json``, so the split reads what was stored
+(:func:`stored_description`). A text that cannot be fetched never fails the download: it is recorded as unavailable,
+with why.
 """
 
 from __future__ import annotations
@@ -14,9 +22,10 @@ import json
 from dataclasses import asdict, dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import NamedTuple
 
-from curation.sources import Source, SourceError
-from curation.sources.kaggle_client import KaggleError, RulesNotAcceptedError
+from curation.sources import Source
+from curation.sources.kaggle_client import RulesNotAcceptedError
 from curation.sources.safe_zip import ZipLimits, extract_zip
 from validation.data_root import DataRoot, RawFolder, write_atomic
 
@@ -33,10 +42,27 @@ class DownloadRecord:
     zip_sha256: str | None = None
     files: list[str] = field(default_factory=list)
     extracted_bytes: int | None = None
+    description: str | None = None  # where raw/<slug>/description.md came from, or why there is none
 
 
-def fetch_competition(raw: RawFolder, source: Source, limits: ZipLimits | None = None) -> DownloadRecord:
-    """Download, checksum and extract one competition; always write ``download.json``; raise on failure."""
+class CompetitionText(NamedTuple):
+    """A competition's text and a line a person reads saying where it came from (or why there is none)."""
+
+    text: str | None
+    origin: str
+
+
+def fetch_competition(
+    raw: RawFolder,
+    source: Source,
+    limits: ZipLimits | None = None,
+    *,
+    meta_kaggle: Source | None = None,
+    imported: Path | None = None,
+) -> DownloadRecord:
+    """Download, checksum and extract one competition, then keep its text (:func:`resolve_description` over
+    ``imported``, ``source`` and ``meta_kaggle``) as ``raw/<slug>/description.md``; always write ``download.json``;
+    raise when the data fails (never for the text)."""
     raw.path.mkdir(parents=True, exist_ok=True)
     now = datetime.now(UTC).isoformat(timespec="seconds")
     try:
@@ -50,20 +76,102 @@ def fetch_competition(raw: RawFolder, source: Source, limits: ZipLimits | None =
     except Exception as error:
         _save(raw, DownloadRecord(raw.slug, "failed", source.name, now, f"{type(error).__name__}: {error}"))
         raise
+    text, origin = resolve_description(raw.slug, source, meta_kaggle=meta_kaggle, imported=imported)
+    if text:
+        write_atomic(raw.description, text if text.endswith("\n") else text + "\n")
+    else:
+        raw.description.unlink(missing_ok=True)  # a text from an earlier fetch is not this fetch's
     record = DownloadRecord(raw.slug, "downloaded", source.name, now, zip_bytes=size, zip_sha256=digest, files=files,
-                            extracted_bytes=extracted)  # fmt: skip
+                            extracted_bytes=extracted, description=origin)  # fmt: skip
     _save(raw, record)
     return record
 
 
-def competition_overview(source: Source, slug: str) -> tuple[str | None, str]:
-    """The competition's page text from ``source``, for the split's description.md, and a line saying where it came
-    from. It is optional: a source that cannot be reached leaves the description without it, and says why."""
-    try:
-        text = source.description(slug)
-    except (KaggleError, SourceError) as error:
-        return None, f"unavailable from {source.name}: {error}"
-    return text, f"from {source.name}" if text else f"none in {source.name}"
+def resolve_description(
+    slug: str, source: Source, *, meta_kaggle: Source | None = None, imported: Path | None = None
+) -> CompetitionText:
+    """The competition's text, by precedence: the imported file ``imported`` > ``source.description(slug)`` (the
+    competition-data source) > ``meta_kaggle.description(slug)`` (Meta Kaggle's Overview column) > None.
+
+    A source that fails is passed over and its failure named in the origin; this never raises for a source.
+    """
+    if imported is not None and imported.is_file():
+        text = imported.read_text(encoding="utf-8-sig")
+        if text.strip():
+            return CompetitionText(text, f"imported: {imported}")
+    tried: list[str] = []
+    candidates = [(source, "")]
+    if meta_kaggle is not None and meta_kaggle is not source:
+        candidates.append((meta_kaggle, " (the Meta Kaggle source)"))
+    for candidate, what in candidates:
+        try:
+            text = candidate.description(slug)
+        except Exception as error:  # a description is optional: never fail the download for it
+            tried.append(f"{candidate.name} unavailable ({type(error).__name__}: {_first_line(error)})")
+            continue
+        if text and text.strip():
+            passed = f" ({'; '.join(tried)})" if tried else ""
+            return CompetitionText(text, f"from {candidate.name}{what}{passed}")
+        tried.append(f"none in {candidate.name}")
+    return CompetitionText(None, "unavailable: " + "; ".join(tried))
+
+
+def stored_description(root: DataRoot, slug: str) -> CompetitionText:
+    """The text the split uses, read from the data root only (nothing is fetched): an imported description (imported
+    after the data was fetched, it still wins), else the one kept with the raw data, with its recorded origin."""
+    imported = root.imported_description(slug)
+    if imported.is_file() and imported.read_text(encoding="utf-8-sig").strip():
+        return CompetitionText(imported.read_text(encoding="utf-8-sig"), f"imported: {imported}")
+    raw = root.raw(slug)
+    record = read_download_record(raw)
+    if raw.description.is_file():
+        origin = record.description if record is not None and record.description else "kept with the raw data"
+        return CompetitionText(raw.description.read_text(encoding="utf-8"), origin)
+    if record is None:
+        return CompetitionText(None, f"none: {slug} has no download record (materialise competition_raw first)")
+    return CompetitionText(None, record.description or "none: fetched before descriptions were kept; fetch it again")
+
+
+class DescriptionImportError(ValueError):
+    """A folder of descriptions cannot be imported; the message names the folder or file and the competition."""
+
+
+DESCRIPTION_FILE = "description.md"  # MLE-bench's name, in <DIR>/<slug>/
+
+
+def import_descriptions(folder: Path, root: DataRoot) -> dict[str, str]:
+    """Store each ``<folder>/<slug>/description.md`` (MLE-bench's competitions folder) as the imported description
+    of ``slug`` (``descriptions/<slug>.md``), atomically; return each slug's status: ``new``, ``changed`` or
+    ``unchanged``. Everything is read and checked before anything is written: an empty or unreadable file, a folder
+    without any description, or a missing folder raises :class:`DescriptionImportError`."""
+    if not folder.is_dir():
+        raise DescriptionImportError(f"{folder}: no such folder (expected MLE-bench's competitions folder, holding "
+                                     f"<slug>/{DESCRIPTION_FILE})")  # fmt: skip
+    entries = sorted(p for p in folder.iterdir() if not p.name.startswith((".", "_")))
+    if not entries:
+        raise DescriptionImportError(f"{folder}: the folder is empty; expected <slug>/{DESCRIPTION_FILE} in it")
+    found = [p / DESCRIPTION_FILE for p in entries if p.is_dir() and (p / DESCRIPTION_FILE).is_file()]
+    if not found:
+        shown = ", ".join(p.name for p in entries[:5]) + (", ..." if len(entries) > 5 else "")
+        raise DescriptionImportError(f"{folder}: no <slug>/{DESCRIPTION_FILE} in it (it holds {shown})")
+    texts = {}
+    for path in found:
+        slug = path.parent.name
+        try:
+            text = path.read_text(encoding="utf-8-sig")
+        except UnicodeDecodeError as error:
+            raise DescriptionImportError(f"{path} (competition {slug}): not UTF-8 text: {error}") from error
+        if not text.strip():
+            raise DescriptionImportError(f"{path} (competition {slug}): the description is empty")
+        texts[slug] = text
+    statuses = {}
+    for slug, text in texts.items():
+        target = root.imported_description(slug)
+        before = target.read_text(encoding="utf-8") if target.is_file() else None
+        statuses[slug] = "new" if before is None else "unchanged" if before == text else "changed"
+        if before != text:
+            write_atomic(target, text)
+    return statuses
 
 
 def read_download_record(raw: RawFolder) -> DownloadRecord | None:
@@ -76,6 +184,10 @@ def rules_blocked(root: DataRoot) -> list[DownloadRecord]:
     """Competitions whose download waits for a person to accept the rules on Kaggle."""
     records = [read_download_record(root.raw(slug)) for slug in root.downloaded_slugs()]
     return [r for r in records if r is not None and r.status == "needs_rules_acceptance"]
+
+
+def _first_line(error: Exception) -> str:
+    return str(error).splitlines()[0][:300] if str(error) else ""
 
 
 def _save(raw: RawFolder, record: DownloadRecord) -> None:

@@ -4,6 +4,7 @@
 >>> profile.fact_rows()           # [("title", "Titanic - Machine Learning from Disaster"), ("segment", ...), ...]
 >>> profile.candidate_verdict()   # "yes", or "no: <rule> (<detail>)"
 >>> profile.consolidated          # the curators' annotations consolidated, as curated_competitions would
+>>> profile.stages                # each stage's status: data, split, parity (curation.stage_status)
 
 Also here: :func:`check_known_slug`, which tells a curator that a slug is not a Meta Kaggle competition and
 suggests the ones it may mean.
@@ -20,7 +21,8 @@ import pandas as pd
 from curation.annotations import Annotation, AnnotationStore
 from curation.candidate_rules import CANDIDATE_COLUMNS
 from curation.competition_data import DownloadRecord, read_download_record
-from curation.curated import annotations_frame, consolidate
+from curation.curated import FROM_META_KAGGLE, annotations_frame, consolidate
+from curation.stage_status import StageStatus, competition_stages
 from curation.warehouse import Warehouse
 from validation.data_root import CANDIDATES, COMPETITIONS, DataRoot
 
@@ -48,6 +50,15 @@ class CompetitionProfile:
     download: DownloadRecord | None  # the last download attempt, if any
     annotations: list[Annotation] = field(default_factory=list)
     consolidated: dict | None = None  # the annotations consolidated (curation.curated.consolidate); None without any
+    stages: StageStatus | None = None  # data, split and parity status (curation.stage_status)
+
+    @property
+    def facts_from(self) -> str | None:
+        """Where the facts come from: ``meta kaggle``, or for a member outside the dump its listing, split recipe or
+        annotation (curation.curated's facts_from); None when nothing is known."""
+        if not self.facts:
+            return None
+        return self.facts.get("facts_from") if "id" not in self.facts else FROM_META_KAGGLE
 
     @property
     def known(self) -> bool:
@@ -55,9 +66,10 @@ class CompetitionProfile:
         return bool(self.facts) or bool(self.annotations)
 
     def fact_rows(self) -> list[tuple[str, str]]:
-        """Meta Kaggle's facts as (label, text) rows, ending with the reward and the competition's URL."""
-        rows = [(label, fact_text(self.facts[column])) for label, column in FACTS]
-        rows.append(("reward", reward_text(self.facts["reward_type"], self.facts["reward_quantity"]) or "-"))
+        """Meta Kaggle's facts as (label, text) rows, ending with the reward and the competition's URL; a member
+        outside the dump has those its listing or recipe gave, and "-" for the rest."""
+        rows = [(label, fact_text(self.facts.get(column))) for label, column in FACTS]
+        rows.append(("reward", reward_text(self.facts.get("reward_type"), self.facts.get("reward_quantity")) or "-"))
         rows.append(("url", KAGGLE_COMPETITION_URL.format(slug=self.slug)))
         return rows
 
@@ -93,7 +105,8 @@ def competition_profile(slug: str, warehouse: Warehouse, root: DataRoot, store: 
     if annotations:
         candidates = screened if screened is not None else pd.DataFrame(columns=CANDIDATE_COLUMNS)
         consolidated = consolidate(annotations_frame(annotations), candidates).consolidated.iloc[0].to_dict()
-    return CompetitionProfile(slug, facts, screening, read_download_record(root.raw(slug)), annotations, consolidated)
+    return CompetitionProfile(slug, facts, screening, read_download_record(root.raw(slug)), annotations, consolidated,
+                              competition_stages(slug, root))  # fmt: skip
 
 
 def check_known_slug(slug: str, known: Sequence[str]) -> None:

@@ -7,23 +7,32 @@ The rules propose and curators decide. Per competition, the curators' decisions 
 curator who decided said include), ``exclude`` (every one said exclude), ``disputed`` (they disagree) or ``undecided``.
 Only ``include`` makes a member. Complexity and category consolidate the same way: agreed values are kept, a
 disagreement leaves the value empty and says so, never picks one. An include of a competition that a rule
-excluded stands, flagged with the rule it overrides. Included slugs that Meta Kaggle does not have are listed in
-``missing_from_meta_kaggle``, not dropped silently. Which curator's split recipe counts is decided here too
+excluded stands, flagged with the rule it overrides. Which curator's split recipe counts is decided here too
 (:func:`split_recipe_for`).
+
+A competition outside the Meta Kaggle dump (launched after it, or an always-open Getting Started competition such as
+``titanic`` that the dump leaves out) is a member like any other once curators include it. The facts the dump would
+have given come from the competition data source's listing (title, metric, deadline, team count), else the split
+recipe (its ``metric``), else there are none beyond the curators' annotation; column ``facts_from`` says which
+(``meta kaggle`` for the rest), and ``Consolidation.outside_dump`` lists them.
 """
 
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable
-from dataclasses import dataclass
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass, field
+from types import SimpleNamespace
 
 import pandas as pd
 
 from curation.annotations import Annotation, AnnotationStore
-from curation.competition_data import read_download_record
+from curation.sources import CompetitionListing, SourceError
+from curation.sources.kaggle_client import KaggleError
+from curation.stage_status import competition_stages
 from curation.warehouse import Warehouse
 from validation.data_root import ANNOTATIONS, CANDIDATES, CONSOLIDATED, CURATED, DataRoot
+from validation.metrics import canonical_metric
 
 ANNOTATION_COLUMNS = [
     "slug", "curator", "complexity", "category", "decision", "reason", "note", "split_recipe", "updated_at",
@@ -35,15 +44,31 @@ CONSOLIDATED_COLUMNS = [
 CURATED_COLUMNS = [
     "slug", "title", "host_segment", "complexity", "complexity_status", "complexities", "category",
     "category_status", "curators", "metric", "evaluation_algorithm_name", "total_teams", "enabled_date",
-    "deadline_date", "overrides_rule", "overrides_detail",
+    "deadline_date", "overrides_rule", "overrides_detail", "facts_from",
 ]  # fmt: skip
+FROM_META_KAGGLE = "meta kaggle"  # facts_from of a member in the dump
+FROM_RECIPE = "split recipe"  # outside the dump: the metric named by the split recipe
+FROM_ANNOTATION = "annotation"  # outside the dump, and nothing lists it: only what curators annotated
 
 
 @dataclass(frozen=True)
 class Consolidation:
     consolidated: pd.DataFrame  # one row per annotated slug
-    curated: pd.DataFrame  # the members: consolidated include, present in Meta Kaggle
-    missing_from_meta_kaggle: list[str]  # included by curators, unknown to this Meta Kaggle dump
+    curated: pd.DataFrame  # the members: every consolidated include, in the dump or not (column facts_from)
+    outside_dump: dict[str, str] = field(default_factory=dict)  # members the dump lacks -> where their facts came from
+    listing_errors: dict[str, str] = field(default_factory=dict)  # members whose listing could not be fetched -> why
+
+    @property
+    def without_facts(self) -> list[str]:
+        """Members outside the dump with no facts beyond the annotation: nothing lists them, no recipe names a metric."""
+        return [slug for slug, origin in self.outside_dump.items() if origin == FROM_ANNOTATION]
+
+    def outside_summary(self) -> str:
+        """``2 outside the dump: titanic (facts from split recipe); ...``, or ``none``."""
+        if not self.outside_dump:
+            return "none"
+        members = "; ".join(f"{slug} (facts from {origin})" for slug, origin in self.outside_dump.items())
+        return f"{len(self.outside_dump)} outside the dump: {members}"
 
 
 def annotations_frame(annotations: Iterable[Annotation]) -> pd.DataFrame:
@@ -65,12 +90,26 @@ def _typed_if_empty(frame: pd.DataFrame) -> pd.DataFrame:
     return frame.astype({name: "boolean" if name in _BOOLEAN_COLUMNS else "string" for name in untyped})
 
 
+def _typed_nulls(frame: pd.DataFrame) -> pd.DataFrame:
+    """Columns holding no value at all (every member outside the dump lacks a segment) typed as text, so that the
+    table's column never has DuckDB's NULL type."""
+    empty = [name for name in frame.columns if frame[name].dtype == object and frame[name].isna().all()]
+    return frame.astype(dict.fromkeys(empty, "string")) if empty else frame
+
+
 def _recipe_text(recipe: dict) -> str:
     return json.dumps(recipe, sort_keys=True)
 
 
-def consolidate(annotations: pd.DataFrame, candidates: pd.DataFrame) -> Consolidation:
-    """``annotations`` is :func:`annotations_frame` (or table curation.annotations); ``candidates`` the screening."""
+def consolidate(
+    annotations: pd.DataFrame,
+    candidates: pd.DataFrame,
+    listings: Mapping[str, CompetitionListing | None] | None = None,
+    listing_errors: Mapping[str, str] | None = None,
+) -> Consolidation:
+    """``annotations`` is :func:`annotations_frame` (or table curation.annotations); ``candidates`` the screening;
+    ``listings`` what the competition data source lists about included slugs the dump lacks
+    (:func:`outside_dump_includes`, :func:`fetch_listings`), and ``listing_errors`` why a listing could not be had."""
     frame = annotations.sort_values(["slug", "curator"])
     facts = candidates.set_index("slug")
     rows = []
@@ -103,12 +142,101 @@ def consolidate(annotations: pd.DataFrame, candidates: pd.DataFrame) -> Consolid
     )
     members["overrides_rule"] = members["exclusion_reason"].where(~members["is_candidate"].astype(bool))
     members["overrides_detail"] = members["exclusion_detail"].where(~members["is_candidate"].astype(bool))
-    missing = sorted(included.loc[~known, "slug"])
+    members["facts_from"] = FROM_META_KAGGLE
+    members = members[CURATED_COLUMNS]
+    outside = [
+        _outside_member(row, frame[frame["slug"] == row["slug"]], (listings or {}).get(row["slug"]))
+        for row in included[~known].to_dict("records")
+    ]
+    if outside:
+        members = pd.concat([members.astype(object), pd.DataFrame(outside, columns=CURATED_COLUMNS)])
+        members = members.sort_values("slug").astype(_CURATED_TYPES)
     return Consolidation(
         consolidated=consolidated,
-        curated=_typed_if_empty(members[CURATED_COLUMNS].reset_index(drop=True)),
-        missing_from_meta_kaggle=missing,
+        curated=_typed_if_empty(members.reset_index(drop=True)),
+        outside_dump={row["slug"]: row["facts_from"] for row in outside},
+        listing_errors={
+            slug: why for slug, why in (listing_errors or {}).items() if slug in {r["slug"] for r in outside}
+        },
     )
+
+
+# The curated table's column types where outside members (built from Python values) join the dump's rows.
+_CURATED_TYPES = {"total_teams": "Int64", "enabled_date": "datetime64[ns]", "deadline_date": "datetime64[ns]"}
+
+
+def _outside_member(row: dict, annotations: pd.DataFrame, listing: CompetitionListing | None) -> dict:
+    """A member the dump lacks: its facts from the listing, else the split recipe (its metric), else none."""
+    listed = listing is not None and any(
+        value is not None for value in (listing.title, listing.evaluation_metric, listing.deadline, listing.team_count)
+    )
+    recipe_metric = _recipe_metric(row["slug"], annotations)
+    listed_metric = listing.evaluation_metric if listed else None
+    origins = [f"{listing.source} listing"] if listed else []
+    if recipe_metric and not listed_metric:
+        origins.append(FROM_RECIPE)
+    return {
+        **{name: row.get(name) for name in CURATED_COLUMNS},
+        "title": listing.title if listed else None,
+        "host_segment": None,
+        "metric": recipe_metric or canonical_metric(listed_metric),
+        "evaluation_algorithm_name": listed_metric or recipe_metric,
+        "total_teams": listing.team_count if listed else None,
+        "enabled_date": None,
+        "deadline_date": _naive_time(listing.deadline) if listed else None,
+        "overrides_rule": None,
+        "overrides_detail": None,
+        "facts_from": " + ".join(origins) or FROM_ANNOTATION,
+    }
+
+
+def _recipe_metric(slug: str, annotations: pd.DataFrame) -> str | None:
+    """The ``metric`` of the split recipe that counts (:func:`split_recipe_for` decides which); None without one."""
+    given = [
+        SimpleNamespace(curator=a.curator, decision=a.decision, split_recipe=json.loads(a.split_recipe))
+        for a in annotations.itertuples()
+        if isinstance(a.split_recipe, str) and a.split_recipe
+    ]
+    try:
+        recipe, _ = split_recipe_for(slug, given)
+    except SplitRecipeChoiceError:
+        return None
+    return str(recipe["metric"]) if recipe.get("metric") else None
+
+
+def _naive_time(text: str | None) -> pd.Timestamp | None:
+    """A listed ISO 8601 time as Meta Kaggle keeps its times: naive UTC."""
+    if not text:
+        return None
+    stamp = pd.Timestamp(text)
+    return stamp.tz_convert(None) if stamp.tzinfo is not None else stamp
+
+
+def outside_dump_includes(annotations: pd.DataFrame, candidates: pd.DataFrame) -> list[str]:
+    """Included slugs (as :func:`consolidate` decides) that the screened dump does not have: those needing a listing."""
+    consolidated = consolidate(annotations, candidates).consolidated
+    included = consolidated[consolidated["decision"] == "include"]
+    return sorted(included.loc[~included["in_meta_kaggle"].astype(bool), "slug"])
+
+
+def fetch_listings(
+    slugs: Iterable[str], listing: Callable[[str], CompetitionListing | None] | None, source_name: str = "the source"
+) -> tuple[dict[str, CompetitionListing | None], dict[str, str]]:
+    """``listing(slug)`` for each slug (a source's ``listing``): (listings, why a listing could not be had).
+
+    A source that cannot be reached (no credentials, no network, a misconfigured folder) leaves those members with
+    the facts the recipe or the annotation give, and says why; it never stops the curation."""
+    found: dict[str, CompetitionListing | None] = {}
+    errors: dict[str, str] = {}
+    for slug in slugs:
+        if listing is None:
+            found[slug] = None
+            continue
+        try:
+            found[slug] = listing(slug)
+        except (KaggleError, SourceError, OSError) as error:
+            found[slug], errors[slug] = None, f"{source_name} could not list {slug}: {type(error).__name__}: {error}"
+    return found, errors
 
 
 def _decision(decisions: set[str]) -> str:
@@ -171,10 +299,18 @@ class CuratedBenchmark:
     overrides: pd.DataFrame  # members a candidate rule excluded
 
 
-def curate(warehouse: Warehouse) -> CuratedBenchmark:
-    """Consolidate the annotations against the candidates; replace the curated and consolidated tables together."""
-    result = consolidate(warehouse.read_table(ANNOTATIONS), warehouse.read_table(CANDIDATES))
-    counts = warehouse.replace_tables({CURATED: result.curated, CONSOLIDATED: result.consolidated})
+def curate(
+    warehouse: Warehouse, listing: Callable[[str], CompetitionListing | None] | None = None, source_name: str = ""
+) -> CuratedBenchmark:
+    """Consolidate the annotations against the candidates; replace the curated and consolidated tables together.
+
+    ``listing`` (a source's ``listing``) is asked about the included competitions the dump lacks."""
+    annotations, candidates = warehouse.read_table(ANNOTATIONS), warehouse.read_table(CANDIDATES)
+    listings, errors = fetch_listings(
+        outside_dump_includes(annotations, candidates), listing, source_name or "the source"
+    )
+    result = consolidate(annotations, candidates, listings, errors)
+    counts = warehouse.replace_tables({CURATED: _typed_nulls(result.curated), CONSOLIDATED: result.consolidated})
     consolidated = result.consolidated
     disputed = consolidated[
         (consolidated["decision"] == "disputed") | (consolidated["complexity_status"] == "disputed")
@@ -190,21 +326,35 @@ def curated_slugs(warehouse: Warehouse) -> list[str] | None:
     return warehouse.query(f"SELECT slug FROM {CURATED} ORDER BY slug")["slug"].tolist()
 
 
-def members_status(curated: pd.DataFrame, root: DataRoot) -> pd.DataFrame:
-    """The members (table curation.curated) with their download and split status, as ``mlecurate curated`` lists them.
+STATUS_WIDTH = 70  # `mlecurate curated` cuts a stage's status (an error message) here; `mlecurate show` has it whole
 
-    Columns: slug, complexity ("disputed" when curators disagree), category, data (the download record's status, or
-    "-"), split ("prepared" once a split is published, else "-"), overrides (the candidate rule an include overrides).
+
+def members_status(curated: pd.DataFrame, root: DataRoot, width: int | None = STATUS_WIDTH) -> pd.DataFrame:
+    """The members (table curation.curated) with each stage's status, as ``mlecurate curated`` lists them.
+
+    Columns: slug, complexity ("disputed" when curators disagree), category, data (downloaded,
+    needs_rules_acceptance, failed: <message>, or not run), split (published (train N, test M), failed: <error>,
+    or not run), parity (the verdict, failed: <error>, or not run), facts (where the competition's facts come from:
+    meta kaggle, or a listing, the split recipe or the annotation for one outside the dump), overrides (the
+    candidate rule an include overrides). See :mod:`curation.stage_status`.
     """
-    records = {slug: read_download_record(root.raw(slug)) for slug in curated["slug"]}
+    stages = [competition_stages(slug, root) for slug in curated["slug"]]
+    facts = curated["facts_from"] if "facts_from" in curated else pd.Series(FROM_META_KAGGLE, index=curated.index)
     return pd.DataFrame({
         "slug": curated["slug"],
         "complexity": curated["complexity"].fillna("disputed"),
         "category": curated["category"].fillna(""),
-        "data": [records[s].status if records[s] else "-" for s in curated["slug"]],
-        "split": ["prepared" if root.prepared(s).manifest.is_file() else "-" for s in curated["slug"]],
-        "overrides": curated["overrides_rule"].fillna(""),
+        "data": [_cut(s.data, width) for s in stages],
+        "split": [_cut(s.split, width) for s in stages],
+        "parity": [_cut(s.parity, width) for s in stages],
+        "facts": facts.fillna(FROM_META_KAGGLE).tolist(),
+        "overrides": curated["overrides_rule"].fillna("").tolist(),
     })  # fmt: skip
+
+
+def _cut(text: str, width: int | None) -> str:
+    line = " ".join(text.split())  # one line: an error may span several
+    return line if width is None or len(line) <= width else line[: width - 3] + "..."
 
 
 def complexity_counts(curated: pd.DataFrame) -> dict[str | None, int]:

@@ -13,7 +13,7 @@ from datetime import datetime
 
 from curation.sources.demo import UNGRADED_METRIC_DATA
 from curation.sources.demo_data import demo_split_recipe
-from curation.sources.demo_meta_kaggle import demo_rows
+from curation.sources.demo_meta_kaggle import LAUNCHED_AFTER_THE_DUMP, demo_catalogue, demo_rows
 from validation.metrics import canonical_metric
 
 CATEGORIES = {
@@ -31,7 +31,6 @@ class DemoAnnotation:
 
 
 DEMO_ANNOTATION_TIME = datetime.fromisoformat("2024-03-01T12:00:00+00:00")
-LAUNCHED_AFTER_THE_DUMP = "demo-launched-after-the-dump"
 
 
 def demo_annotations() -> list[DemoAnnotation]:
@@ -66,9 +65,10 @@ def demo_annotations() -> list[DemoAnnotation]:
         "complexity": "low", "category": "Tabular", "decision": "include",
         "reason": "small but a classic; keep despite few teams", "split_recipe": _recipe(few_teams),
     }))  # fmt: skip
+    after = next(r for r in demo_catalogue() if r["Slug"] == LAUNCHED_AFTER_THE_DUMP)
     out.append(DemoAnnotation(LAUNCHED_AFTER_THE_DUMP, "ada", {
-        "complexity": "medium", "category": "Tabular", "decision": "include",
-        "reason": "launched after this Meta Kaggle dump: waiting for the next one",
+        "complexity": "medium", "category": "Forecasting", "decision": "include",
+        "reason": "launched after this Meta Kaggle dump; the demo source lists it", "split_recipe": _recipe(after),
     }))  # fmt: skip
     return out
 

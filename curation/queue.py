@@ -4,6 +4,7 @@
 >>> queue.done, queue.total, queue.share        # progress: candidates with at least two curators' decisions
 >>> queue.waiting.head(20)                      # slug, segment, metric, teams, launched, deadline, reward, curators
 >>> queue.blocked                               # downloads waiting for someone to accept the rules on Kaggle
+>>> queue.outside_waiting                       # annotated competitions outside the dump still short of decisions
 
 A decision is ``include`` or ``exclude``; ``undecided`` does not count. Waiting candidates come most-decided first
 (finishing a competition beats starting one), then most teams, then the latest deadline.
@@ -33,6 +34,9 @@ class AnnotationQueue:
     min_curators: int
     waiting: pd.DataFrame  # QUEUE_COLUMNS: every candidate still waiting, most useful first
     blocked: list[DownloadRecord] = field(default_factory=list)  # downloads that need the rules accepted
+    # Competitions outside the dump (annotated with --allow-unknown) with fewer than min_curators decisions: no rule
+    # screened them, so they are not candidates, but they wait for curators all the same.
+    outside_waiting: list[str] = field(default_factory=list)
 
     @property
     def share(self) -> str:
@@ -44,19 +48,23 @@ def read_queue(warehouse: Warehouse, store: AnnotationStore, root: DataRoot, min
     """The queue from the screened candidates, the annotation store and the download records."""
     candidates = warehouse.read_table(CANDIDATES)
     queue = annotation_queue(candidates, annotations_frame(store.all()), min_curators)
-    return AnnotationQueue(queue.total, queue.done, min_curators, queue.waiting, rules_blocked(root))
+    return AnnotationQueue(queue.total, queue.done, min_curators, queue.waiting, rules_blocked(root),
+                           queue.outside_waiting)  # fmt: skip
 
 
 def annotation_queue(candidates: pd.DataFrame, annotations: pd.DataFrame, min_curators: int) -> AnnotationQueue:
     """``candidates`` is the screening (table curation.candidates), ``annotations`` an ``annotations_frame``."""
-    candidates = candidates[candidates["is_candidate"]]
     decided = annotations[annotations["decision"] != "undecided"].groupby("slug")["curator"].nunique()
+    outside = sorted(set(annotations["slug"]) - set(candidates["slug"]))
+    outside_waiting = [slug for slug in outside if decided.get(slug, 0) < min_curators]
+    candidates = candidates[candidates["is_candidate"]]
     candidates = candidates.assign(curators=candidates["slug"].map(decided).fillna(0).astype(int))
     done = candidates["curators"] >= min_curators
     waiting = candidates[~done].sort_values(
         ["curators", "total_teams", "deadline_date"], ascending=[False, False, False]
     )
-    return AnnotationQueue(len(candidates), int(done.sum()), min_curators, _queue_table(waiting))
+    return AnnotationQueue(len(candidates), int(done.sum()), min_curators, _queue_table(waiting),
+                           outside_waiting=outside_waiting)  # fmt: skip
 
 
 def _queue_table(waiting: pd.DataFrame) -> pd.DataFrame:

@@ -8,7 +8,7 @@
 | ``MLECURATE_HOME`` | ``./mlecurate-data`` | the data root (see ``validation.data_root``) |
 | ``MLECURATE_ANNOTATIONS`` | ``$MLECURATE_HOME/annotations`` | curators' annotation files |
 | ``MLECURATE_META_KAGGLE`` | ``demo`` | where Meta Kaggle comes from: ``demo``, ``kaggle`` or a folder (``curation.sources``) |
-| ``MLECURATE_KAGGLE_MIRROR`` | unset | a folder of ``<slug>/<slug>.zip`` to take competition data from |
+| ``MLECURATE_KAGGLE_MIRROR`` | unset | a folder of ``<slug>/<slug>.zip`` (or ``<slug>/`` of unpacked files) to take competition data from |
 | ``MLECURATE_LEADERBOARDS`` | unset | a folder of ``<slug>/leaderboard.csv`` (MLE-bench's) to take leaderboards from |
 | ``MLECURATE_LEADERBOARD_CRON`` | ``0 6 * * 1`` | when the leaderboard refresh runs (UTC) |
 | ``MLECURATE_LEADERBOARD_MAX_AGE_DAYS`` | ``7`` | a board older than this is refreshed, and flagged by ``boards_fresh`` |

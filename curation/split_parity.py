@@ -21,11 +21,12 @@ from curation.sources.kaggle_client import KaggleError, LateSubmissionRefusedErr
 from validation.data_root import DataRoot, PreparedFolder, write_atomic
 from validation.metrics import resolve_metric
 from validation.parity import OriginalScoreUnavailable, ParityReport, ParityTolerance, parity_report
-from validation.parity_inputs import load_parity_inputs
+from validation.parity_inputs import ParityInputError, load_parity_inputs
 
 
 class ParityError(ValueError):
-    """Parity cannot be measured for this competition; the message says what to add."""
+    """Parity cannot be measured for this competition; the message says what to add (a recipe mistake names the
+    recipe key, the curators whose recipe it is, and what exists)."""
 
 
 def check_split_parity(
@@ -38,7 +39,7 @@ def check_split_parity(
     late_submissions: bool = False,
 ) -> ParityReport:
     """Measure parity for ``slug``'s published split and write its report; return it."""
-    document, _ = split_recipe_for(slug, annotations)
+    document, curators = split_recipe_for(slug, annotations)
     metric = resolve_metric(None, document, facts.get("evaluation_algorithm_name"))
     if metric is None:
         raise ParityError(f"{slug}: no metric mlecurate can grade ({facts.get('evaluation_algorithm_name')}); "
@@ -50,7 +51,11 @@ def check_split_parity(
         except NoLeaderboardError:
             board = None
     prepared = root.prepared(slug)
-    inputs = load_parity_inputs(prepared, root.raw(slug).files, document, metric, board)
+    try:
+        inputs = load_parity_inputs(prepared, root.raw(slug).files, document, metric, board, slug=slug)
+    except ParityInputError as error:
+        raise ParityError(f"{error} (the split recipe of {curators}; fix it with `mlecurate annotate {slug} "
+                          f"--curator NAME --split-recipe FILE.yaml`)") from error  # fmt: skip
     scorer = _original_test_scorer(sources.competition_data, slug, prepared) if late_submissions else None
     report = parity_report(inputs, tolerance, kaggle_scorer=scorer)
     write_atomic(prepared.parity, json.dumps({"slug": slug, **report.to_dict()}, indent=2) + "\n")

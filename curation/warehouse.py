@@ -19,7 +19,7 @@ import duckdb
 import pandas as pd
 import pyarrow as pa
 
-from validation.data_root import BUILT_BY, COMPETITIONS, DataRoot
+from validation.data_root import BUILT_BY, COMPETITIONS, CURATED, DataRoot
 
 
 class WarehouseLockedError(RuntimeError):
@@ -116,13 +116,15 @@ class Warehouse:
             return con.sql(f"SELECT * FROM {name}").df()
 
     def competition(self, slug: str) -> dict:
-        """Meta Kaggle's row for ``slug`` as a dict (NULLs as None), or {} when the table or the slug is missing."""
-        if not self.has_table(COMPETITIONS):
-            return {}
-        found = self.query(f"SELECT * FROM {COMPETITIONS} WHERE slug = ?", [slug])
-        if found.empty:
-            return {}
-        return {key: (None if pd.isna(value) else value) for key, value in found.iloc[0].to_dict().items()}
+        """Meta Kaggle's row for ``slug`` as a dict (NULLs as None); for a curated competition outside the dump, its
+        row in curation.curated instead (the same column names: title, evaluation_algorithm_name, deadline_date,
+        total_teams..., and ``facts_from`` saying where they came from); {} when neither has it."""
+        for table in (COMPETITIONS, CURATED):
+            if self.has_table(table):
+                found = self.query(f"SELECT * FROM {table} WHERE slug = ?", [slug])
+                if not found.empty:
+                    return {key: (None if pd.isna(value) else value) for key, value in found.iloc[0].to_dict().items()}
+        return {}
 
     def query(self, sql: str, params: list | None = None) -> pd.DataFrame:
         """Run a read-only query and return a DataFrame (for small results)."""

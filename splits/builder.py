@@ -10,6 +10,9 @@ order until it holds ``round(rows * test_fraction)`` rows (per class for ``strat
 content checksum). Three streaming passes (a top-N over unit hashes, an anti-join for train, a join for test) under
 a DuckDB memory limit that spills to disk: a file larger than memory splits in bounded memory.
 
+Before anything is written, :func:`recipe_columns` checks every file and column the recipe names against the
+download: a wrong name is a ``RecipeError`` naming the competition, the recipe key and what exists.
+
 Output (``out_dir``): ``public/train.<ext>``, ``public/test.<ext>`` (no target columns, and only the columns the
 original test set has), ``private/answers.csv``
 (id, or the test columns when there is no id, plus the targets). The sample submission and description are the
@@ -24,12 +27,23 @@ from pathlib import Path
 
 import duckdb
 
-from splits.recipe import SplitRecipe
-from validation.data_files import DataFileError, columns_of, copy_sql, literal, quote, reader_sql
+from splits.public_files import missing_file
+from splits.recipe import RecipeError, SplitRecipe
+from validation.data_files import (
+    DataFileError,
+    columns_of,
+    copy_sql,
+    literal,
+    missing_columns_message,
+    quote,
+    reader_sql,
+)
 from validation.data_root import TEST, TRAIN, PreparedFolder
 
+FILE_KEYS = ("train_file", "test_file", "sample_submission_file", "answers_file", "original_answers_file")
 
-class SplitError(ValueError):
+
+class SplitError(RecipeError):
     """The recipe does not fit the data; the message names the competition, the file and the recipe key."""
 
 
@@ -67,6 +81,7 @@ def build_split(
     owned = con is None
     con = con or connect(scratch)
     try:
+        recipe_columns(con, recipe, raw_dir, slug)
         return _build(con, recipe, raw_dir, out_dir, where)
     except DataFileError as error:
         raise SplitError(f"{where}{error}") from error
@@ -76,14 +91,51 @@ def build_split(
             shutil.rmtree(scratch, ignore_errors=True)
 
 
-def _build(con, recipe: SplitRecipe, raw_dir: Path, out_dir: Path, where: str) -> SplitResult:
-    train_path = raw_dir / recipe.train_file
-    columns = columns_of(con, train_path)
-    _require(columns, recipe.target_columns, "target_columns", train_path, where, recipe.kind != "released_labels")
+def recipe_columns(con, recipe: SplitRecipe, raw_dir: Path, slug: str = "") -> dict[str, list[str]]:
+    """Check every file and column the recipe names against the download, before anything is written; return each
+    file key's columns. A wrong name is a :class:`RecipeError` naming the competition, the key, and what exists."""
+    where = f"{slug}: " if slug else ""
+    found: dict[str, list[str]] = {}
+    for key in FILE_KEYS:
+        name = getattr(recipe, key)
+        if not name:
+            continue
+        path = raw_dir / name
+        if not path.is_file():
+            if key == "test_file" and name == "test.csv" and not _needs_test_file(recipe):
+                continue  # the default, and nothing needs it: the public test set keeps the train columns
+            raise missing_file(slug, key, name, raw_dir)
+        if key == "original_answers_file":
+            continue  # parity reads it, and checks its columns
+        try:
+            found[key] = columns_of(con, path)
+        except DataFileError as error:
+            raise RecipeError(f"{where}split recipe key '{key}': {error}") from error
+    train = found["train_file"]
+    targets_in = "answers_file" if recipe.kind == "released_labels" else "train_file"
+    _require(found[targets_in], recipe.target_columns, "target_columns", raw_dir / getattr(recipe, targets_in), where)
     for key in ("id_column", "group_column", "time_column"):
         value = getattr(recipe, key)
         if value:
-            _require(columns, [value], key, train_path, where, True)
+            _require(train, [value], key, raw_dir / recipe.train_file, where)
+    if recipe.id_column and "sample_submission_file" in found:  # a submission names its rows by the id
+        sample = raw_dir / recipe.sample_submission_file
+        _require(found["sample_submission_file"], [recipe.id_column], "id_column", sample, where)
+    if recipe.kind == "released_labels":
+        if recipe.id_column:
+            _require(found["answers_file"], [recipe.id_column], "id_column", raw_dir / recipe.answers_file, where)
+            _require(found["test_file"], [recipe.id_column], "id_column", raw_dir / recipe.test_file, where)
+        _require(found["answers_file"], found["test_file"], "answers_file", raw_dir / recipe.answers_file, where)
+    return found
+
+
+def _needs_test_file(recipe: SplitRecipe) -> bool:
+    return recipe.original_ratio or recipe.kind == "released_labels"
+
+
+def _build(con, recipe: SplitRecipe, raw_dir: Path, out_dir: Path, where: str) -> SplitResult:
+    train_path = raw_dir / recipe.train_file
+    columns = columns_of(con, train_path)
     folder = PreparedFolder(out_dir)
     folder.public.mkdir(parents=True, exist_ok=True)
     folder.private.mkdir(parents=True, exist_ok=True)
@@ -205,10 +257,7 @@ def _released_labels(con, recipe, raw_dir, train_out, test_out, answers_out, whe
     """The original train set stays whole; the released, labelled original test set becomes the test set."""
     labelled = raw_dir / recipe.answers_file
     test_path = raw_dir / recipe.test_file
-    labelled_columns = columns_of(con, labelled)
-    _require(labelled_columns, recipe.target_columns, "target_columns", labelled, where, True)
     public_columns = columns_of(con, test_path)
-    _require(labelled_columns, public_columns, "answers_file", labelled, where, True)
     key = recipe.id_column
     unit = f"CAST({quote(key)} AS VARCHAR)" if key else _row_text(public_columns)
     con.execute(
@@ -243,13 +292,10 @@ def _answer_columns(recipe: SplitRecipe, public_columns: list[str]) -> list[str]
     return [*keys, *recipe.target_columns]
 
 
-def _require(found: list[str], wanted, key: str, path: Path, where: str, enforce: bool) -> None:
-    missing = [c for c in wanted if c not in found]
-    if missing and enforce:
-        raise SplitError(
-            f"{where}split recipe key '{key}': column(s) {', '.join(missing)} not in {path.name} "
-            f"(its columns: {', '.join(found[:30])}{' ...' if len(found) > 30 else ''})"
-        )
+def _require(found: list[str], wanted, key: str, path: Path, where: str) -> None:
+    message = missing_columns_message(key, wanted, found, path.name)
+    if message:
+        raise RecipeError(f"{where}{message}")
 
 
 def _row_text(columns: list[str]) -> str:

@@ -1,15 +1,17 @@
 """Write a competition's prepared split in MLE-bench's layout, check it, and publish it atomically.
 
->>> prepared = prepare_competition("titanic", recipe, root.raw("titanic").files, root.prepared_root, description)
+>>> prepared = prepare_competition("titanic", recipe, root.raw("titanic").files, root.prepared_root, overview, facts=facts)
 
 Layout (``<prepared_root>/<slug>/``)::
 
     public/train.<ext>             the new training set
     public/test.<ext>              the new test set, without the target columns
     public/sample_submission.csv   built the way the competition's own sample is: same columns, trivial values
-    public/description.md
+    public/description.md          the competition's own text, then the new split's (``splits.description``)
+    public/<public_files>          the recipe's extra files, copied unchanged from the download (``splits.public_files``)
     private/answers.csv            the new test set's answers
-    manifest.json                  recipe, source, row counts, a content checksum per file, the leakage checks
+    manifest.json                  recipe, source, row counts, a checksum per file (content checksum for data files,
+                                   sha256 for others), the leakage checks
 
 Everything is built in a staging folder and checked (``validation.leakage``); only a split that passes every check
 replaces the published one, in one rename. A failing split leaves the previous one in place.
@@ -25,10 +27,21 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from splits.builder import SplitResult, build_split, connect
+from splits.description import BuiltSplit, describe_split
+from splits.public_files import PublicFile, copy_public_files, resolve_public_files
 from splits.recipe import SplitRecipe, parse_recipe
-from validation.data_files import columns_of, content_checksum, copy_sql, quote, reader_sql
+from validation.data_files import (
+    DATA_FORMATS,
+    DataFileError,
+    columns_of,
+    content_checksum,
+    copy_sql,
+    file_sha256,
+    quote,
+    reader_sql,
+)
 from validation.data_root import PreparedFolder
-from validation.leakage import LeakageFacts, SplitCheck, check_prepared_split
+from validation.leakage import ExtraFile, LeakageFacts, SplitCheck, check_prepared_split
 
 
 @dataclass(frozen=True)
@@ -42,37 +55,95 @@ class PreparedSplit:
 
 
 def prepare_competition(
-    slug: str, recipe: SplitRecipe, raw_files: Path, prepared_root: Path, description: str, source: dict | None = None
+    slug: str,
+    recipe: SplitRecipe,
+    raw_files: Path,
+    prepared_root: Path,
+    overview: str | None = None,
+    source: dict | None = None,
+    *,
+    facts: dict | None = None,
 ) -> PreparedSplit:
-    """Build, check and (when every check passes) publish ``<prepared_root>/<slug>``."""
+    """Build, check and (when every check passes) publish ``<prepared_root>/<slug>``.
+
+    ``overview`` is the competition's own text (it opens ``description.md``, unchanged); ``facts`` its Meta Kaggle
+    row (title, metric), when there is one. A recipe that does not fit the download is a ``RecipeError`` raised
+    before anything is published; the staging folder of a failed build is removed."""
     final = PreparedFolder(prepared_root / slug)
     staging = final.staging
     shutil.rmtree(staging.path, ignore_errors=True)
     con = connect(final.scratch)
+    built = False
     try:
+        extras = resolve_public_files(recipe.public_files, raw_files, slug, Path(recipe.train_file).suffix.lower())
         result = build_split(recipe, raw_files, staging.path, slug, con)
         _write_sample_submission(con, recipe, raw_files, result, staging.sample_submission)
         _answers_in_submission_format(con, recipe, result, staging)
-        staging.description.write_text(description, encoding="utf-8")
-        labelled_rows = (
-            con.execute(f"SELECT count(*) FROM {reader_sql(raw_files / recipe.answers_file)}").fetchone()[0]
-            if recipe.kind == "released_labels"
-            else None
+        digests = copy_public_files(extras, staging.public)  # each extra file's sha256, hashed as it is copied
+        files = _file_entries(con, staging, extras, digests)
+        staging.description.write_text(
+            describe_split(
+                slug, recipe, _built(con, recipe, raw_files, result, files, staging, extras), facts, overview
+            ),
+            encoding="utf-8",
         )
-        checks = check_prepared_split(staging, LeakageFacts(
-            target_columns=recipe.target_columns, id_column=recipe.id_column, group_column=recipe.group_column,
-            released_labels=recipe.kind == "released_labels", original_rows=result.original_rows,
-            labelled_test_rows=labelled_rows,
-        ))  # fmt: skip
-        manifest = _manifest(con, slug, recipe, result, staging, checks, source or {})
+        files = sorted([*files, _plain_entry(staging, staging.description)], key=lambda f: f["path"])
+        checks = check_prepared_split(staging, _leakage_facts(con, recipe, raw_files, result, extras, digests))
+        manifest = _manifest(slug, recipe, result, files, checks, source or {})
+        built = True
     finally:
         con.close()
         shutil.rmtree(final.scratch, ignore_errors=True)
+        if not built:
+            shutil.rmtree(staging.path, ignore_errors=True)
     staging.manifest.write_text(json.dumps(manifest, indent=2) + "\n", encoding="utf-8")
     if not all(check.passed for check in checks):
         return PreparedSplit(slug, staging.path, False, result, checks, manifest)
     _publish(staging, final)
     return PreparedSplit(slug, final.path, True, result, checks, manifest)
+
+
+def _leakage_facts(
+    con, recipe: SplitRecipe, raw: Path, result: SplitResult, extras: list[PublicFile], digests: dict[str, str]
+) -> LeakageFacts:
+    released = recipe.kind == "released_labels"
+    labelled_rows = (
+        con.execute(f"SELECT count(*) FROM {reader_sql(raw / recipe.answers_file)}").fetchone()[0] if released else None
+    )
+    # Files holding the new test rows' answers: the released or original answers, and (unless the training set is
+    # Kaggle's, unchanged) the original training file, which holds the new test rows with their targets.
+    holding_answers = [recipe.answers_file, recipe.original_answers_file] + ([] if released else [recipe.train_file])
+    return LeakageFacts(
+        target_columns=recipe.target_columns, id_column=recipe.id_column, group_column=recipe.group_column,
+        released_labels=released, original_rows=result.original_rows, labelled_test_rows=labelled_rows,
+        public_files=tuple(ExtraFile(str(f.relative), digests[str(f.relative)], f.entry) for f in extras),
+        answer_sources=tuple(raw / name for name in holding_answers if name),
+        label_sources=tuple(raw / name for name in (recipe.train_file, recipe.answers_file) if name),
+    )  # fmt: skip
+
+
+def _built(con, recipe, raw: Path, result: SplitResult, files, staging: PreparedFolder, extras) -> BuiltSplit:
+    """Counts and columns for the description, read from the built files and the download."""
+    original_test = raw / recipe.test_file if recipe.test_file else None
+    original_test_rows = (
+        con.execute(f"SELECT count(*) FROM {reader_sql(original_test)}").fetchone()[0]
+        if original_test is not None and original_test.is_file()
+        else None
+    )
+    left_out = []
+    if recipe.kind != "released_labels":
+        train_columns = columns_of(con, result.train_file)
+        left_out = [c for c in train_columns if c not in result.public_columns and c not in recipe.target_columns]
+    public = [
+        {"path": f["path"].removeprefix("public/"), "rows": f.get("rows")}
+        for f in files
+        if f["path"].startswith("public/")
+    ]
+    return BuiltSplit(
+        result=result, files=public, submission_columns=columns_of(con, staging.sample_submission),
+        original_test_rows=original_test_rows, left_out_columns=left_out,
+        extra_files=frozenset(str(f.relative) for f in extras),
+    )  # fmt: skip
 
 
 def _publish(staging: PreparedFolder, final: PreparedFolder) -> None:
@@ -158,15 +229,45 @@ def _sql_value(value) -> str:
     return "'" + str(value).replace("'", "''") + "'"
 
 
-def _manifest(con, slug, recipe, result, folder: PreparedFolder, checks, source: dict) -> dict:
-    files = []
-    for path in sorted(p for p in folder.path.rglob("*") if p.is_file() and p != folder.manifest):
-        relative = str(path.relative_to(folder.path))
-        entry = {"path": relative, "bytes": path.stat().st_size}
-        if path.suffix in (".csv", ".json", ".parquet"):
-            checksum = content_checksum(path, con)
-            entry |= {"rows": int(checksum.split(":")[1]), "checksum": checksum}
-        files.append(entry)
+def _file_entries(con, folder: PreparedFolder, extras: list[PublicFile], digests: dict[str, str]) -> list[dict]:
+    """A manifest entry per file of the staging folder (but the manifest and description): path, bytes, and one
+    ``checksum``: the content checksum (with rows) for a data file, ``sha256:<hex>`` of the bytes for any other. A file
+    copied from the download (``public_files``) also names the entry that brought it, and a data file among them keeps
+    its bytes' sha256 in ``sha256`` (its ``checksum`` being the content checksum). The sha256 of a copied file is the
+    one computed while copying (``digests``, by path relative to ``public/``), never recomputed."""
+    copied = {f"public/{f.relative}": f for f in extras}
+    entries = []
+    for path in sorted(
+        p for p in folder.path.rglob("*") if p.is_file() and p not in (folder.manifest, folder.description)
+    ):
+        relative = path.relative_to(folder.path).as_posix()
+        extra = copied.get(relative)
+        digest = digests[str(extra.relative)] if extra else None
+        entry = _plain_entry(folder, path, digest)
+        if path.suffix.lower() in DATA_FORMATS:
+            try:
+                checksum = content_checksum(path, con)
+                entry |= {"rows": int(checksum.split(":")[1]), "checksum": checksum}
+                if digest:
+                    entry["sha256"] = digest
+            except DataFileError:
+                if extra is None:
+                    raise
+        if extra:
+            entry["public_files_entry"] = extra.entry
+        entries.append(entry)
+    return entries
+
+
+def _plain_entry(folder: PreparedFolder, path: Path, digest: str | None = None) -> dict:
+    return {
+        "path": path.relative_to(folder.path).as_posix(),
+        "bytes": path.stat().st_size,
+        "checksum": f"sha256:{digest or file_sha256(path)}",
+    }
+
+
+def _manifest(slug, recipe, result, files: list[dict], checks, source: dict) -> dict:
     return {
         "slug": slug,
         "created_at": datetime.now(UTC).isoformat(timespec="seconds"),
@@ -189,36 +290,10 @@ def prepare_annotated_split(
     overview: str | None = None,
     source_sha256: str | None = None,
 ) -> PreparedSplit:
-    """Validate the curators' recipe (errors name the competition and who gave it), describe the competition, and
-    build, check and publish its split (:func:`prepare_competition`)."""
+    """Validate the curators' recipe (errors name the competition and who gave it), and build, check, describe and
+    publish its split (:func:`prepare_competition`)."""
     recipe = parse_recipe(recipe_document, where=f"{slug} (recipe by {recipe_by})")
     return prepare_competition(
-        slug, recipe, raw_files, prepared_root, describe_competition(slug, facts, recipe, overview),
-        source={"zip_sha256": source_sha256, "recipe_by": recipe_by},
+        slug, recipe, raw_files, prepared_root, overview,
+        source={"zip_sha256": source_sha256, "recipe_by": recipe_by}, facts=facts or {},
     )  # fmt: skip
-
-
-def describe_competition(slug: str, facts: dict, recipe: SplitRecipe, overview: str | None = None) -> str:
-    """``description.md`` for the prepared split: what the competition is (its page's overview, when the source has
-    it) and how its test set was rebuilt."""
-    title = facts.get("title") or slug
-    lines = [f"# {title}", ""]
-    if facts.get("subtitle"):
-        lines += [str(facts["subtitle"]), ""]
-    if overview:
-        lines += [overview.strip(), ""]
-    lines += [
-        f"Kaggle competition: https://www.kaggle.com/competitions/{slug}",
-        f"Metric: {facts.get('evaluation_algorithm_name') or 'see the competition page'}",
-        "",
-        "## This prepared version",
-        "",
-        "Kaggle's test labels are hidden, so mlecurate rebuilt the test set from the public data:",
-        f"split recipe `{recipe.kind}`"
-        + ("" if recipe.kind == "released_labels" else f", test share {recipe.test_fraction:g}"
-           + (" (the original test share)" if recipe.original_ratio else "") + f", seed {recipe.seed}")
-        + f"; predict {', '.join(recipe.target_columns)}.",
-        "",
-        "Files: `train` (with the targets), `test` (without them), `sample_submission.csv` (the format to submit).",
-    ]  # fmt: skip
-    return "\n".join(lines) + "\n"

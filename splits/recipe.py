@@ -13,10 +13,16 @@ A recipe replaces MLE-bench's hand-written ``prepare.py``. Keys:
 | ``id_column`` | the row id; without one, a row is identified by its content | none |
 | ``target_columns`` | what a submission predicts; removed from the public test set, kept in ``answers.csv`` | required |
 | ``group_column`` / ``time_column`` | for ``group`` / ``temporal`` (``stratified`` stratifies on the first target) | |
-| ``train_file`` / ``test_file`` / ``sample_submission_file`` | files in the competition's download (CSV, JSON or Parquet) | ``train.csv`` / ``test.csv`` / none |
+| ``train_file`` / ``test_file`` / ``sample_submission_file`` | files in the competition's download (CSV, JSON or Parquet); the new public test set keeps only ``test_file``'s columns (a download without the default ``test.csv`` keeps the train columns, unless ``original_ratio`` or ``released_labels`` needs it) | ``train.csv`` / ``test.csv`` / none |
 | ``answers_file`` | for ``released_labels``: the original test set with its labels | |
 | ``original_answers_file`` | the original test set with labels Kaggle released later: parity is then measured on it | |
 | ``metric`` | the grading metric (a name in ``validation.metrics``) | the competition's Meta Kaggle metric |
+| ``public_files`` | extra files for ``public/``, copied unchanged to the same relative path: file names, folders (``images/``) and globs (``structures/*.csv``), relative to the download; each must match something, and none may replace the split's own files; the leakage checks clear them (no copy of an answers file, no new test row's target, no per-sample folder named by the label) | none |
+
+File and column keys are checked again when the split is built (:func:`splits.builder.build_split`): a file that is
+not in the download, or a column that is not in its file (the id, targets, group and time columns in the train
+file; for ``released_labels`` the targets and id in ``answers_file``; the id in the sample submission), is a
+:class:`RecipeError` naming the competition, the key, the file, and what the download or the file holds.
 """
 
 from __future__ import annotations
@@ -50,6 +56,7 @@ class SplitRecipe:
     answers_file: str | None = None
     original_answers_file: str | None = None  # the original test set with labels Kaggle released (for parity)
     metric: str | None = None  # a metric of validation.metrics; default: the competition's Meta Kaggle metric
+    public_files: tuple[str, ...] = ()  # extra files, folders or globs of the download copied into public/
 
     def to_document(self) -> dict:
         """The recipe as stored in an annotation (only keys that differ from the defaults, plus kind and targets)."""
@@ -60,7 +67,7 @@ class SplitRecipe:
                 continue
             value = getattr(self, f.name)
             if value != getattr(defaults, f.name):
-                out[f.name] = value
+                out[f.name] = list(value) if isinstance(value, tuple) else value
         return out
 
 
@@ -115,6 +122,8 @@ def parse_recipe(document: object, where: str) -> SplitRecipe:
         if path.suffix.lower() not in DATA_FORMATS:
             raise fail(key, f"expected a .csv, .json or .parquet file, found {value!r}")
 
+    values["public_files"] = _public_files(values.get("public_files", ()), fail)
+
     metric = values.get("metric")
     if metric is not None and metric not in METRICS:
         raise fail("metric", f"expected one of {', '.join(sorted(METRICS))}, found {metric!r}")
@@ -126,3 +135,29 @@ def parse_recipe(document: object, where: str) -> SplitRecipe:
     if kind == "released_labels" and not values.get("test_file", "test.csv"):
         raise fail("test_file", "required for kind released_labels (the public test file)")
     return SplitRecipe(**values)
+
+
+def _public_files(value: object, fail) -> tuple[str, ...]:
+    """``public_files``: a list of paths, folders or globs inside the download (no absolute path, no ``..``)."""
+    if isinstance(value, str):
+        value = [value]
+    if value is None:
+        return ()
+    if not isinstance(value, list | tuple):
+        raise fail("public_files", f"expected a list of files, folders or globs, found {value!r}")
+    entries = []
+    for entry in value:
+        if not isinstance(entry, str) or not entry.strip():
+            raise fail("public_files", f"expected a file, folder or glob, found {entry!r}")
+        path = PurePosixPath(entry)
+        if entry.startswith(("/", "\\")) or path.is_absolute() or ".." in path.parts or "\\" in entry or ":" in entry:
+            raise fail(
+                "public_files",
+                f"{entry!r} must be a path inside the competition's download (no absolute path, no '..')",
+            )
+        if path.parts in ((), (".",)):
+            raise fail("public_files", f"{entry!r} names the whole download; name files, folders or globs in it")
+        entries.append(entry)
+    if len(set(entries)) != len(entries):
+        raise fail("public_files", f"an entry is listed twice: {entries!r}")
+    return tuple(entries)

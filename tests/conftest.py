@@ -48,3 +48,13 @@ def prepare_shared_competitions(home: Path, slugs) -> DataRoot:
         recipe = parse_recipe(yaml.safe_load((PROJECT / "splits" / "recipes" / f"{slug}.yaml").read_text()), slug)
         assert prepare_competition(slug, recipe, SHARED / "competitions" / slug, root.prepared_root, "").published
     return root
+
+
+def step_failure_message(result) -> str:
+    """The failed step's error and its causes (a Dagster ``ExecuteInProcessResult``), as a person reads them in the UI."""
+    failure = next(e for e in result.all_events if e.event_type_value == "STEP_FAILURE")
+    error, parts = failure.step_failure_data.error, []
+    while error is not None:
+        parts.append(error.message)
+        error = error.cause
+    return "\n".join(parts)

@@ -10,6 +10,11 @@ replaced by hostile archives (``stub.serve_archive(slug, bytes)``, see :func:`ho
 
 Competitions are served from folders laid out as ``../shared/data/competitions/<slug>/``: every file but
 PROVENANCE.md, with the original zips in ``_zips/`` shipped as nested zips in place of their contents, as Kaggle does.
+Each competition is listed by ListCompetitions with the fields Kaggle's ApiCompetition carries (title, url, category,
+reward, deadline, teamCount, evaluationMetric...; :data:`LISTED` holds the facts of the shared competitions, override
+with ``stub.listings[slug]``), and has pages for ListCompetitionPages (``kaggle competitions pages``): description,
+evaluation, data-description and rules, rendered HTML as Kaggle serves it (:func:`default_pages`; replace with
+``stub.pages[slug] = [...]``, ``[]`` for none). An unknown competition answers 404 NotFound, as Kaggle does.
 """
 
 from __future__ import annotations
@@ -26,6 +31,34 @@ from pathlib import Path
 from urllib.parse import urlsplit
 
 STORAGE = "http://storage.kaggle.test"
+ACCURACY, AUC, MULTICLASS_LOSS = (
+    "Categorization Accuracy", "Area Under Receiver Operating Characteristic Curve", "Multiclass Loss",
+)  # fmt: skip
+# The shared competitions as Kaggle lists them (Meta Kaggle's 2024 dump for the four it holds; the two Getting Started
+# competitions, which the dump leaves out, are always open, with a far deadline).
+LISTED = {
+    "titanic": {"title": "Titanic - Machine Learning from Disaster", "category": "Getting Started", "reward": "Knowledge",
+                "description": "Start here! Predict survival on the Titanic and get familiar with ML basics",
+                "deadline": "2030-01-01T00:00:00Z", "enabledDate": "2012-09-28T21:13:33Z", "teamCount": 15731,
+                "evaluationMetric": ACCURACY},
+    "spaceship-titanic": {"title": "Spaceship Titanic", "category": "Getting Started", "reward": "Knowledge",
+                          "description": "Predict which passengers are transported to an alternate dimension",
+                          "deadline": "2030-01-01T00:00:00Z", "enabledDate": "2022-02-11T18:04:18Z", "teamCount": 2143,
+                          "evaluationMetric": ACCURACY},
+    "spooky-author-identification": {"title": "Spooky Author Identification", "category": "Playground",
+                                     "description": "Share code and discuss insights to identify horror authors from their writings",
+                                     "deadline": "2017-12-15T23:59:00Z", "teamCount": 1241, "evaluationMetric": MULTICLASS_LOSS},
+    "leaf-classification": {"title": "Leaf Classification", "category": "Playground",
+                            "description": "Can you see the random forest for the leaves?",
+                            "deadline": "2017-02-28T23:59:00Z", "teamCount": 1595, "evaluationMetric": MULTICLASS_LOSS},
+    "random-acts-of-pizza": {"title": "Random Acts of Pizza", "category": "Playground",
+                             "description": "Predicting altruism through free pizza",
+                             "deadline": "2015-06-01T23:59:00Z", "teamCount": 462, "evaluationMetric": AUC},
+    "detecting-insults-in-social-commentary": {"title": "Detecting Insults in Social Commentary",
+                                               "category": "Recruitment", "reward": "Jobs",
+                                               "description": "Predict whether a comment posted during a public discussion is an insult",
+                                               "deadline": "2012-09-21T23:59:00Z", "teamCount": 50, "evaluationMetric": AUC},
+}  # fmt: skip
 
 
 @dataclass
@@ -47,6 +80,8 @@ class KaggleStub:
     uploads: dict[str, bytes] = field(default_factory=dict)
     submissions: list[dict] = field(default_factory=list)
     zip_files: bool = False  # serve dataset files zipped, as Kaggle does for large ones
+    listings: dict[str, dict] = field(default_factory=dict)  # slug -> ApiCompetition fields (default: LISTED)
+    pages: dict[str, list[dict]] = field(default_factory=dict)  # slug -> ApiCompetitionPage list (default_pages)
     requests: list[dict] = field(default_factory=list)
     faults: dict[str, list[Fault]] = field(default_factory=dict)
 
@@ -119,10 +154,18 @@ class KaggleStub:
         if verb == "GET" and url.path.startswith("/datasets/"):
             return self._dataset_file(handler, url.path)
         if verb == "POST" and method == "ListCompetitions":
+            known = sorted(set(self.competitions) | set(self.listings))
             return _json(handler, 200, {"competitions": [
-                {"ref": f"https://www.kaggle.com/competitions/{slug}", "title": slug, "category": "Featured"}
-                for slug in sorted(self.competitions) if not body.get("search") or body["search"] in slug
+                self.listed(slug) for slug in known if not body.get("search") or body["search"] in slug
             ], "nextPageToken": ""})  # fmt: skip
+        if verb == "POST" and method == "ListCompetitionPages":
+            slug = body.get("competitionName", "")
+            if slug not in self.pages and slug not in self.competitions:
+                return _json(handler, 404, {"code": 404, "message": "NotFound"})
+            pages = self.pages[slug] if slug in self.pages else default_pages(slug, self.listed(slug),
+                                                                             sorted(self._bundle_members(slug)))  # fmt: skip
+            wanted = body.get("pageName")
+            return _json(handler, 200, {"pages": [p for p in pages if not wanted or p["name"] == wanted]})
         if verb == "POST" and method == "StartSubmissionUpload":
             token = f"blob-{len(self.uploads) + 1}"
             self.uploads[token] = b""
@@ -180,6 +223,17 @@ class KaggleStub:
                 data = self._bundle_members(slug)[name]
             return self._send_file(handler, data, "application/zip" if name.endswith(".zip") else "text/csv")
         return _json(handler, 404, {"code": 404, "message": f"stub does not serve {verb} {url.path}"})
+
+    def listed(self, slug: str) -> dict:
+        """The competition's ApiCompetition JSON, as ListCompetitions answers it."""
+        facts = LISTED.get(slug, {}) | self.listings.get(slug, {})
+        return {
+            "id": 3000 + sorted(set(self.competitions) | set(self.listings) | set(LISTED)).index(slug),
+            "ref": f"https://www.kaggle.com/competitions/{slug}",
+            "title": slug.replace("-", " ").title(), "url": f"https://www.kaggle.com/competitions/{slug}",
+            "category": "Featured", "reward": "$10,000", "deadline": "2030-01-01T23:59:00Z", "kernelCount": 0,
+            "teamCount": 0, "userHasEntered": False, "maxDailySubmissions": 5, "maxTeamSize": 5, "tags": [],
+        } | facts  # fmt: skip
 
     def _bundle_members(self, slug: str) -> dict[str, bytes]:
         folder = self.competitions[slug]
@@ -251,6 +305,27 @@ class KaggleStub:
         handler.send_header("Last-Modified", formatdate(source.stat().st_mtime, usegmt=True))
         handler.end_headers()
         handler.wfile.write(data)
+
+
+def default_pages(slug: str, listed: dict, files: list[str]) -> list[dict]:
+    """A competition's pages as ListCompetitionPages answers them, in Kaggle's order: its overview (``description``),
+    ``evaluation``, ``data-description`` (naming the bundle's files) and ``rules``; content is rendered HTML."""
+    title, metric = listed["title"], listed.get("evaluationMetric") or "the competition's metric"
+    items = "".join(f"<li><strong>{name}</strong></li>" for name in files)
+    return [
+        {"name": "description", "postTitle": "Description", "mimeType": "text/html", "isPublished": True,
+         "content": f"<h2>Overview</h2><p>{listed.get('description', title)}.</p><p>In <em>{title}</em> you build a "
+                    "model from the training data and predict the target for every row of the test set.</p>"},
+        {"name": "evaluation", "postTitle": "Evaluation", "mimeType": "text/html", "isPublished": True,
+         "content": f"<p>Submissions are evaluated on <strong>{metric}</strong>.</p><h3>Submission File</h3>"
+                    "<p>For each id in the test set, predict the target. The file should have a header:</p>"
+                    "<pre>id,target\n1,0\n2,1\n</pre>"},
+        {"name": "data-description", "postTitle": "Data", "mimeType": "text/html", "isPublished": True,
+         "content": f"<p>The data for {title} is in these files:</p><ul>{items}</ul>"
+                    "<p>The test set has the same columns as the training set, without the target.</p>"},
+        {"name": "rules", "postTitle": "Rules", "mimeType": "text/html", "isPublished": True,
+         "content": "<h2>Competition Rules</h2><p>One account per participant. No private sharing outside teams.</p>"},
+    ]  # fmt: skip
 
 
 def hostile_zip(kind: str) -> bytes:

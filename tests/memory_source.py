@@ -11,7 +11,7 @@ import zipfile
 from dataclasses import dataclass
 from pathlib import Path
 
-from curation.sources import FetchedBoard, NoLeaderboardError, NotProvided, SourceFile
+from curation.sources import CompetitionListing, FetchedBoard, NoLeaderboardError, NotProvided, SourceFile
 from tests.conftest import SHARED
 from validation.data_root import write_atomic
 from validation.leaderboard import parse_leaderboard
@@ -54,8 +54,11 @@ class MemorySource:
         board = "TeamId,TeamName,SubmissionDate,Score\n" + "\n".join(rows) + "\n"  # Kaggle's download format
         return FetchedBoard(parse_leaderboard(board.encode(), f"memory leaderboard of {slug}"), self.name)
 
-    def listing(self, slug: str):  # noqa: ANN201 - filled in by the sources' owner
-        return None
+    def listing(self, slug: str) -> CompetitionListing | None:
+        if slug != SLUG:
+            return None
+        return CompetitionListing(slug, self.name, title="Titanic, from memory", evaluation_metric="Categorization Accuracy",
+                                  deadline="2020-03-02T00:00:00", team_count=120)  # fmt: skip
 
     def description(self, slug: str) -> str | None:
         return "Predict who survived the Titanic (served by the memory source)." if slug == SLUG else None

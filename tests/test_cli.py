@@ -268,21 +268,66 @@ def test_annotate_with_a_bad_split_recipe_names_the_key_and_writes_nothing(built
     assert f"{recipe}: not valid YAML" in capsys.readouterr().err
 
 
-def test_curated_lists_members_with_their_data_and_split(curated, capsys):
+def test_curated_lists_members_with_each_stage(curated, capsys):
     _write_download(curated, SPOOKY, "downloaded", zip_bytes=1, zip_sha256="0" * 64, files=["train.csv"])
     prepared = curated.prepared(SPOOKY)
     prepared.path.mkdir(parents=True)
-    prepared.manifest.write_text("{}")
+    prepared.manifest.write_text(json.dumps({"rows": {"original": 19579, "train": 17621, "test": 1958}}))
+    prepared.parity.write_text(json.dumps({"verdict": "parity"}))
+    _write_download(curated, "leaf-classification", "failed", message="HTTPError: 500")
     assert main(["curated"]) == 0
     lines = capsys.readouterr().out.splitlines()
-    assert lines[0].split() == ["slug", "complexity", "category", "data", "split", "overrides"]
-    assert len(lines) == 1 + 73
-    spooky = next(line for line in lines if line.split()[0] == SPOOKY).split()
-    assert spooky == [SPOOKY, "low", "Text", "Classification", "downloaded", "prepared"]
-    assert next(line for line in lines if line.split()[0] == "AI4Code").split()[-3:] == ["-", "-", "known_metric"]
+    assert lines[0].split() == ["slug", "complexity", "category", "data", "split", "parity", "facts", "overrides"]
+    assert len(lines) == 1 + 75
+    spooky = next(line for line in lines if line.split()[0] == SPOOKY)
+    assert re.search(r" low +Text Classification +downloaded +published \(train 17,621, test 1,958\) +parity +meta kaggle",
+                     spooky)  # fmt: skip
+    assert "failed: HTTPError: 500" in next(line for line in lines if line.split()[0] == "leaf-classification")
+    assert next(line for line in lines if line.split()[0] == "AI4Code").split()[-9:] == [
+        "not", "run", "not", "run", "not", "run", "meta", "kaggle", "known_metric",
+    ]  # fmt: skip
+    lmsys = next(line for line in lines if line.split()[0] == "lmsys-chatbot-arena")
+    assert lmsys.rstrip().endswith("not run  annotation")  # outside the dump: a member, no facts but the annotation
     assert main(["curated", "--slugs"]) == 0
     slugs = capsys.readouterr().out.splitlines()
-    assert len(slugs) == 73 and SPOOKY in slugs
+    assert len(slugs) == 75 and SPOOKY in slugs and "lmsys-chatbot-arena" in slugs
+
+
+def test_a_member_outside_the_dump_in_show_curated_and_queue(built, store, capsys):
+    """Issue 9, finding 2: titanic (left out of the dump) annotated with --allow-unknown is a member, shown as such."""
+    from curation.curated import curate, load_annotations
+    from tests.conftest import PROJECT
+
+    recipe = str(PROJECT / "splits" / "recipes" / "titanic.yaml")
+    args = ["--curator", "alice", "--decision", "include", "--split-recipe", recipe, "--allow-unknown"]
+    assert main(["annotate", "titanic", *args]) == 0
+    assert main(["annotate", "brand-new-2026", "--curator", "alice", "--note", "launched last week",
+                 "--allow-unknown"]) == 0  # fmt: skip
+    warehouse = Warehouse(built.warehouse)
+    load_annotations(store, warehouse)
+    assert curate(warehouse).members == 1
+    record = built.stage_failure("titanic", "split")
+    record.parent.mkdir(parents=True)
+    record.write_text(json.dumps({"slug": "titanic", "stage": "split", "at": "2026-11-30T10:00:00+00:00",
+                                  "error": "titanic: recipe key train_file: no file 'train.cvs'"}))  # fmt: skip
+    capsys.readouterr()
+
+    assert main(["show", "titanic"]) == 0
+    out = capsys.readouterr().out
+    assert "Meta Kaggle: not in this dump; a curated member, facts from split recipe\n" in out
+    assert "\n                metric: accuracy\n" in out and "\n                 title: -\n" in out
+    assert "\n                  data: not run\n" in out
+    assert "\n                 split: failed: titanic: recipe key train_file: no file 'train.cvs'\n" in out
+    assert "\n                parity: not run\n" in out
+    assert "consolidated: decision include" in out
+
+    assert main(["curated"]) == 0
+    titanic = capsys.readouterr().out.splitlines()[1]
+    assert titanic.split()[0] == "titanic" and "failed: titanic: recipe key train_file" in titanic
+    assert titanic.rstrip().endswith("split recipe")
+
+    assert main(["queue", "--limit", "1"]) == 0
+    assert "outside the Meta Kaggle dump, fewer than 1 decision(s) (1): brand-new-2026\n" in capsys.readouterr().out
 
 
 def test_curated_without_the_table_says_what_to_run(built, capsys):
@@ -295,9 +340,9 @@ def test_summary_counts_every_table_and_the_members_by_complexity(curated, capsy
     assert capsys.readouterr().out == (
         f"warehouse {curated.warehouse}\n"
         "  curation.candidates                 5,669 rows\n"
-        "  curation.curated                       73 rows\n"
+        "  curation.curated                       75 rows\n"
         "  meta_kaggle.competitions            5,669 rows\n"
-        "curated by complexity: 15 high, 22 low, 36 medium\n"
+        "curated by complexity: 15 high, 22 low, 38 medium\n"
     )
 
 

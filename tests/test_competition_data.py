@@ -131,7 +131,7 @@ def test_transient_faults_are_retried(stub, tmp_path, fault):
     assert done.returncode == 0, done.stderr[-2000:]
     assert done.stdout.split()[-2:] == ["downloaded", "3"]
     assert SECRET not in done.stdout + done.stderr
-    api_calls = [r for r in stub.requests if r["verb"] == "POST"]
+    api_calls = [r for r in stub.requests if r["verb"] == "POST" and r["method"] != "ListCompetitionPages"]
     file_gets = [r for r in stub.requests if r["verb"] == "GET"]
     if fault in ("429", "500"):  # the API call failed once, then the file came whole
         assert (len(api_calls), len(file_gets)) == (2, 1)
@@ -140,6 +140,32 @@ def test_transient_faults_are_retried(stub, tmp_path, fault):
     files = tmp_path / "raw" / "titanic" / "files"
     assert sorted(p.name for p in files.iterdir()) == ["gender_submission.csv", "test.csv", "train.csv"]
     assert (files / "train.csv").read_bytes() == (COMPETITIONS / "titanic" / "train.csv").read_bytes()
+
+
+def test_the_pages_are_fetched_with_the_data_and_kept_with_it(stub, tmp_path):
+    done = _fetch(stub, tmp_path)
+    assert done.returncode == 0, done.stderr[-2000:]
+    record = json.loads((tmp_path / "raw" / "titanic" / "download.json").read_text())
+    assert record["status"] == "downloaded" and record["description"] == "from kaggle"
+    text = (tmp_path / "raw" / "titanic" / "description.md").read_text()
+    assert text.startswith("## Description\n\n### Overview\n\nStart here! Predict survival on the Titanic")
+    assert "- **train.csv**" in text  # the data-description page
+    methods = [r["method"] for r in stub.requests if r["verb"] == "POST"]
+    assert methods == ["DownloadDataFiles", "ListCompetitionPages"]
+
+
+def test_a_failed_page_fetch_is_recorded_not_fatal(stub, tmp_path):
+    stub.fail("ListCompetitionPages", 403, "Permission denied")
+    done = _fetch(stub, tmp_path)
+    assert done.returncode == 0, done.stderr[-2000:]
+    assert done.stdout.split()[-2:] == ["downloaded", "3"]
+    record = json.loads((tmp_path / "raw" / "titanic" / "download.json").read_text())
+    assert record["description"] == (
+        "unavailable: kaggle unavailable (KaggleError: read the pages of competition titanic: Kaggle answered 403: "
+        "Permission denied)"
+    )
+    assert not (tmp_path / "raw" / "titanic" / "description.md").exists()
+    assert SECRET not in done.stdout + done.stderr
 
 
 def test_rules_not_accepted_is_recorded_for_curators(stub, tmp_path):

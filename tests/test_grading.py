@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 import pytest
 
@@ -227,10 +228,34 @@ def test_probability_rows_not_summing_to_1_are_rescaled_with_a_note(home, tmp_pa
     slug = "spooky-author-identification"
     folder = home.prepared(slug)
     frame = pd.read_csv(folder.answers, dtype=str, keep_default_na=False)
-    frame.loc[[0, 3, 5], ["EAP", "HPL", "MWS"]] = frame.loc[[0, 3, 5], ["EAP", "HPL", "MWS"]].replace("1", "3")
+    frame.loc[[0, 3, 5], ["EAP", "HPL", "MWS"]] = frame.loc[[0, 3, 5], ["EAP", "HPL", "MWS"]].replace("0", "0.25")
     report = grade_submission(_frame_submission(tmp_path, frame), folder, "multiclass_log_loss")
-    assert report.valid_submission and report.score == 0.0, report.errors
+    assert report.valid_submission and report.score == round(-3 * np.log(1 / 1.5) / len(frame), 5), report.errors
     assert "3 row(s)' probabilities do not sum to 1; rescaled as Kaggle does" in report.notes
+
+
+@pytest.mark.parametrize(
+    "slug, column, value, expected",
+    [("spooky-author-identification", "HPL", "1.5", "column HPL: 1 value(s) outside 0..1, e.g. 1.5 on line 3; multiclass_log_loss needs class probabilities between 0 and 1"),
+     ("leaf-classification", "Acer_Mono", "2", "column Acer_Mono: 1 value(s) outside 0..1, e.g. 2 on line 3; multiclass_log_loss needs class probabilities between 0 and 1"),
+     ("random-acts-of-pizza", "requester_received_pizza", "1.5", "column requester_received_pizza: 1 value(s) outside 0..1, e.g. 1.5 on line 3; auc needs probabilities between 0 and 1"),
+     ("detecting-insults-in-social-commentary", "Insult", "-0.1", "column Insult: 1 value(s) outside 0..1, e.g. -0.1 on line 3; auc needs probabilities between 0 and 1"),
+     ("spaceship-titanic", "Transported", "maybe", "column Transported: 1 value(s) that are not booleans, e.g. maybe on line 3; accuracy needs true/false labels (or 1/0), as the answers"),
+     ("spaceship-titanic", "Transported", "2", "column Transported: 1 value(s) that are not booleans, e.g. 2 on line 3; accuracy needs true/false labels (or 1/0), as the answers"),
+     ("titanic", "Survived", "yes", "column Survived: 1 value(s) that are not numbers, e.g. yes on line 3; accuracy needs number labels, as the answers")],
+    ids=["class-probability-above-1", "leaf-above-1", "auc-above-1", "auc-negative", "not-a-boolean", "2-is-no-boolean", "not-a-number-label"],
+)  # fmt: skip
+def test_predictions_outside_the_domain_are_invalid_as_mlebench_and_kaggle_say(
+    home, tmp_path, slug, column, value, expected
+):
+    """Kaggle's pages ask for probabilities in [0, 1] (leaf-classification's and detecting-insults' say so; MLE-bench's
+    graders reject the rest), and a label of another type than the answers' is no label (MLE-bench: "mix of label
+    input types")."""
+    frame = pd.read_csv(home.prepared(slug).answers, dtype=str, keep_default_na=False)
+    frame.loc[1, column] = value
+    report = grade_submission(_frame_submission(tmp_path, frame), home.prepared(slug), METRIC[slug])
+    assert not report.valid_submission and report.score is None
+    assert report.errors == [expected]
 
 
 def test_the_report_json_is_strict(home, tmp_path):

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import io
 import math
+import shutil
 import zipfile
 from dataclasses import dataclass
 from pathlib import Path
@@ -21,9 +22,9 @@ from curation.sources.demo_data import demo_competition_zip, demo_leaderboard_cs
 from splits.layout import prepare_competition
 from splits.recipe import parse_recipe
 from validation.data_root import DataRoot, PreparedFolder
-from validation.grading import GradingReport, grade_submission
+from validation.grading import GradingReport, grade_submission, numbers
 from validation.leaderboard import Leaderboard, parse_leaderboard
-from validation.metrics import DOMAINS, METRICS, TASKS, Metric, canonical_metric, resolve_metric
+from validation.metrics import DOMAINS, METRICS, TASKS, TEXT_TASKS, Metric, canonical_metric, resolve_metric
 from validation.parity import ParityReport, parity_report
 from validation.parity_baseline import BASELINE_BY_TASK
 from validation.parity_inputs import load_parity_inputs
@@ -153,9 +154,10 @@ def test_resolve_metric_order_and_unknown_names():
 
 @pytest.fixture(scope="module")
 def demo_prepared(tmp_path_factory) -> dict[str, PreparedFolder]:
+    """Every registry metric's demo competition, split once for the module."""
     root = DataRoot(tmp_path_factory.mktemp("domains"))
     out = {}
-    for metric in ("rmsle", "log_loss", "quadratic_weighted_kappa", "multiclass_log_loss", "mean_columnwise_rmsle"):
+    for metric in METRICS:
         slug = f"domain-{metric.replace('_', '-')}"
         raw = root.raw(slug).files
         raw.mkdir(parents=True)
@@ -181,7 +183,7 @@ def _damaged(folder: PreparedFolder, tmp_path: Path, column: str, line: int, val
         ("rmsle", "target", "-1.5", "column target: 1 negative value(s), e.g. -1.5 on line 4; rmsle needs predictions >= 0"),
         ("log_loss", "target", "1.2", "column target: 1 value(s) outside 0..1, e.g. 1.2 on line 4; log_loss needs probabilities between 0 and 1"),
         ("quadratic_weighted_kappa", "target", "2.5", "column target: 1 value(s) that are not whole numbers, e.g. 2.5 on line 4; quadratic_weighted_kappa needs whole-number labels"),
-        ("multiclass_log_loss", "beta", "-0.2", "column beta: 1 negative value(s), e.g. -0.2 on line 4; multiclass_log_loss needs non-negative class probabilities"),
+        ("multiclass_log_loss", "beta", "-0.2", "column beta: 1 value(s) outside 0..1, e.g. -0.2 on line 4; multiclass_log_loss needs class probabilities between 0 and 1"),
         ("mean_columnwise_rmsle", "target_2", "-3", "column target_2: 1 negative value(s), e.g. -3 on line 4; mean_columnwise_rmsle needs predictions >= 0"),
         ("rmsle", "target", "inf", "column target: 1 value(s) are not numbers, e.g. 'inf' on line 4"),
     ],
@@ -237,3 +239,180 @@ def test_empty_predictions_are_valid_for_text_and_ranking_only(tmp_path, name):
     else:
         assert not report.valid_submission
         assert report.errors == [f"column {column}: 3 empty or NaN value(s), e.g. lines 2, 3, 4"]
+
+
+# The metric matrix: for every metric and every label encoding a user may submit, typed variants score as the
+# answers do, and values outside the metric's domain are invalid with a message naming the column.
+
+BOOLEAN_SPELLINGS = {"True/False": ("True", "False"), "true/false": ("true", "false"), "TRUE/FALSE": ("TRUE", "FALSE"),
+                     "1/0": ("1", "0"), "1.0/0.0": ("1.0", "0.0")}  # fmt: skip
+
+
+def _float_spellings(values: np.ndarray) -> dict[str, list[str]]:
+    """The same numbers written as a user's tools write them, each spelling exact (it reads back to the same float)."""
+
+    def leading_dot(v: float) -> str:
+        text = f"{v:.20f}"
+        return text.replace("0.", ".", 1) if abs(v) < 1 and text.lstrip("-").startswith("0.") else text
+
+    return {
+        "repr": [repr(float(v)) for v in values],
+        "scientific": [f"{v:.16e}" for v in values],
+        "upper-E": [f"{v:.16E}" for v in values],
+        "17-digits": [f"{v:.17g}" for v in values],
+        "fixed-30": [f"{v:.30f}" for v in values],
+        "leading-dot": [leading_dot(float(v)) for v in values],
+        "plus-sign": [f"{v:+.17g}" for v in values],
+        "spaces-around": [f" {float(v)!r} " for v in values],
+    }
+
+
+def _answer_encodings(metric: Metric, answers: pd.DataFrame, targets: list[str]) -> dict[str, pd.DataFrame]:
+    """The answers in every encoding a competition's labels come in: booleans (True/False as pandas writes them,
+    true/false as JSON does), integers, integers written as floats, strings."""
+    values = answers[targets]
+    if metric.task == "classification" and not metric.numeric_predictions:  # string class labels in the demo
+        classes = sorted(set(values.stack()))
+        index = {c: i for i, c in enumerate(classes)}
+        return {
+            "strings": answers,
+            "True/False": answers.assign(**{t: values[t].map(lambda c: str(c == classes[0])) for t in targets}),
+            "true/false": answers.assign(**{t: values[t].map(lambda c: str(c == classes[0]).lower()) for t in targets}),
+            "integers": answers.assign(**{t: values[t].map(lambda c: str(index[c])) for t in targets}),
+            "integers-as-floats": answers.assign(**{t: values[t].map(lambda c: f"{index[c]}.0") for t in targets}),
+        }
+    if metric.task == "classification":  # whole-number labels (kappa)
+        return {"integers": answers, "integers-as-floats": answers.assign(**{t: values[t] + ".0" for t in targets})}
+    if metric.task in ("binary", "multilabel", "multiclass"):  # 0/1 truth
+        return {
+            "1/0": answers,
+            "True/False": answers.assign(**{t: values[t].map({"1": "True", "0": "False"}) for t in targets}),
+            "true/false": answers.assign(**{t: values[t].map({"1": "true", "0": "false"}) for t in targets}),
+            "1.0/0.0": answers.assign(**{t: values[t] + ".0" for t in targets}),
+        }
+    return {"as-prepared": answers}  # numbers, text, ranked labels: one encoding
+
+
+def _label_spellings(encoding: str, values: pd.Series) -> dict[str, pd.Series]:
+    """The same labels as a user may write them, given the answers' encoding."""
+    if encoding in ("True/False", "true/false", "1/0", "1.0/0.0"):
+        truth = values.str.lower().isin(["true", "1", "1.0"])
+        return {
+            name: pd.Series(np.where(truth, yes, no), index=values.index)
+            for name, (yes, no) in BOOLEAN_SPELLINGS.items()
+        }
+    if encoding in ("integers", "integers-as-floats"):
+        whole = pd.to_numeric(values).astype(int).astype(str)
+        return {
+            "integers": whole,
+            "as-floats": whole + ".0",
+            "scientific": whole + "e0",
+            "padded": whole.map(lambda v: f" {v} "),
+        }
+    if encoding == "strings":
+        return {"as-is": values, "spaces-around": values.map(lambda v: f" {v} ")}
+    return {"as-is": values}
+
+
+def _model(metric: Metric, answers: pd.DataFrame, targets: list[str]) -> pd.DataFrame:
+    """A valid, imperfect submission: the answers moved a little, inside the metric's domain."""
+    rng = np.random.default_rng(0)
+    if metric.task == "classification":
+        labels = answers[targets[0]]
+        other = labels.iloc[::-1].to_numpy()  # another row's label
+        return answers.assign(**{targets[0]: np.where(np.arange(len(labels)) % 4 == 0, other, labels)})
+    if not metric.numeric_predictions:  # text and ranked labels: the model is the answers, every 3rd row cleared
+        return answers.assign(**{targets[0]: np.where(np.arange(len(answers)) % 3 == 0, "", answers[targets[0]])})
+    truth = numbers(answers[targets]).to_numpy(dtype=float)
+    noise = rng.random(truth.shape)
+    if metric.prediction_domain.high is not None:  # probabilities
+        model = 0.3 * truth + 0.7 * noise  # ranks some wrong way round: an AUC below 1
+        if metric.one_column_per_class:
+            model /= model.sum(axis=1, keepdims=True)
+    else:
+        model = np.abs(truth * (0.8 + 0.4 * noise))
+    return answers.assign(**{t: model[:, i] for i, t in enumerate(targets)})
+
+
+def _grade(folder: PreparedFolder, tmp_path: Path, name: str, frame: pd.DataFrame, metric: str) -> GradingReport:
+    path = tmp_path / f"{name.replace('/', '-')}.csv"
+    frame.to_csv(path, index=False)
+    return grade_submission(path, folder, metric)
+
+
+def _with_answers(folder: PreparedFolder, tmp_path: Path, encoding: str, answers: pd.DataFrame) -> PreparedFolder:
+    """A copy of the prepared folder whose answers are written in ``encoding``."""
+    copy = PreparedFolder(Path(shutil.copytree(folder.path, tmp_path / "prepared" / encoding.replace("/", "-"))))
+    answers.to_csv(copy.answers, index=False)
+    return copy
+
+
+# What each domain calls out of it: (value, the start of the message naming the column); a label's out-of-domain
+# value depends on the answers' encoding.
+OUT_OF_DOMAIN = {
+    "any_number": [("abc", "value(s) are not numbers"), ("inf", "value(s) are not numbers")],
+    "non_negative": [("-0.5", "negative value(s)"), ("abc", "value(s) are not numbers")],
+    "probability": [("1.5", "value(s) outside 0..1"), ("-0.1", "value(s) outside 0..1"), ("x", "value(s) are not numbers")],
+    "class_probabilities": [("1.5", "value(s) outside 0..1"), ("-0.1", "value(s) outside 0..1"),
+                            ("x", "value(s) are not numbers")],
+    "integer_label": [("2.5", "value(s) that are not whole numbers"), ("two", "value(s) are not numbers")],
+}  # fmt: skip
+FOREIGN_LABELS = {
+    "True/False": [("2", "value(s) that are not booleans"), ("maybe", "value(s) that are not booleans"),
+                   ("0.5", "value(s) that are not booleans")],
+    "true/false": [("yes", "value(s) that are not booleans")],
+    "integers": [("one", "value(s) that are not numbers")], "integers-as-floats": [("1.5x", "value(s) that are not numbers")],
+    "strings": [],  # any text is a class label (an unknown one is a wrong prediction, as on Kaggle)
+}  # fmt: skip
+
+
+@pytest.mark.parametrize("name", sorted(METRICS))
+def test_metric_matrix_typed_variants_score_as_the_answers_and_out_of_domain_is_invalid(demo_prepared, tmp_path, name):
+    metric, folder = METRICS[name], demo_prepared[name]
+    prepared_answers = pd.read_csv(folder.answers, dtype=str, keep_default_na=False)
+    targets = [c for c in prepared_answers.columns if c != "id"]
+    checked = 0
+    for encoding, answers in _answer_encodings(metric, prepared_answers, targets).items():
+        graded = folder if answers is prepared_answers else _with_answers(folder, tmp_path, encoding, answers)
+        model = _model(metric, answers, targets)
+        perfect = _grade(graded, tmp_path, "answers", answers, name)
+        reference = _grade(graded, tmp_path, "model", model, name)
+        assert perfect.valid_submission and perfect.score == metric.perfect, (encoding, perfect.errors)
+        assert reference.valid_submission and reference.score != metric.perfect, (encoding, reference.errors)
+        variants: dict[str, tuple[pd.DataFrame, float]] = {}
+        if metric.numeric_predictions:
+            for spelling in _label_spellings(encoding, answers[targets[0]]):  # the truth, spelled as the user may
+                spelled = {t: _label_spellings(encoding, answers[t])[spelling] for t in targets}
+                variants[f"answers-{spelling}"] = (answers.assign(**spelled), perfect.score)
+            values = numbers(model[targets]).to_numpy(dtype=float)
+            for spelling, texts in _float_spellings(values.ravel()).items():
+                frame = model.copy()
+                frame[targets] = np.array(texts, dtype=object).reshape(values.shape)
+                variants[f"model-{spelling}"] = (frame, reference.score)
+        else:
+            for spelling, labels in _label_spellings(encoding, answers[targets[0]]).items():
+                variants[f"answers-{spelling}"] = (answers.assign(**{targets[0]: labels}), perfect.score)
+                modelled = _label_spellings(encoding, model[targets[0]])[spelling]
+                variants[f"model-{spelling}"] = (model.assign(**{targets[0]: modelled}), reference.score)
+        variants["shuffled-model"] = (model.sample(frac=1.0, random_state=0), reference.score)
+        for variant, (frame, expected) in variants.items():
+            report = _grade(graded, tmp_path, variant, frame, name)
+            assert report.valid_submission and report.score == expected, (encoding, variant, report.errors)
+            checked += 1
+
+        labels = metric.task == "classification" and not metric.numeric_predictions
+        for value, message in OUT_OF_DOMAIN.get(metric.domain, []) + (FOREIGN_LABELS[encoding] if labels else []):
+            column = targets[-1]
+            frame = model.copy()
+            frame.loc[2, column] = value
+            report = _grade(graded, tmp_path, f"out-{value}", frame, name)
+            assert not report.valid_submission and report.score is None, (encoding, value)
+            assert len(report.errors) == 1, (encoding, value, report.errors)
+            assert report.errors[0].startswith(f"column {column}: 1 {message}, e.g. "), (encoding, report.errors)
+            assert "on line 4" in report.errors[0], report.errors
+            checked += 1
+    assert checked >= 3
+    if metric.task in TEXT_TASKS:  # no value is outside a text or ranking domain: any text is a prediction
+        assert not metric.numeric_predictions and metric.domain not in OUT_OF_DOMAIN
+    else:
+        assert metric.domain in OUT_OF_DOMAIN or metric.task == "classification"

@@ -8,7 +8,7 @@ import pytest
 from scipy.stats import spearmanr
 from sklearn import metrics as sk
 
-from validation.metrics import DOMAINS, METRICS, canonical_metric, levenshtein
+from validation.metrics import DOMAINS, METRICS, canonical_metric, foreign_labels, label_type, levenshtein
 
 rng = np.random.default_rng(0)
 N = 500
@@ -102,6 +102,20 @@ def test_labels_are_typed_from_the_answers(metric, truth, predicted):
     assert METRICS[metric].score(pd.Series(truth), pd.Series(predicted)) == 1.0
 
 
+@pytest.mark.parametrize(
+    "truth, predicted, foreign",
+    [(["True", "False", "True"], ["1", "0.0", "TRUE"], [False, False, False]),
+     (["True", "False", "True"], ["2", "0.5", "maybe"], [True, True, True]),
+     (["0", "1", "2"], ["5", "true", "1.0"], [False, False, False]), (["0", "1", "2"], ["one", "", "inf"], [True] * 3),
+     (["cat", "dog", "1"], ["bird", "2", ""], [False] * 3)],
+    ids=["booleans", "not-booleans", "numbers", "not-numbers", "strings-take-anything"],
+)  # fmt: skip
+def test_labels_of_another_type_than_the_answers_are_foreign(truth, predicted, foreign):
+    mask, violation, requirement = foreign_labels(pd.Series(truth), pd.Series(predicted))
+    assert mask.tolist() == foreign
+    assert bool(violation) == bool(requirement) == (label_type(pd.Series(truth)) != "string")
+
+
 def test_string_labels_stay_strings():
     assert METRICS["accuracy"].score(pd.Series(["cat", "Dog"]), pd.Series(["cat", "dog"])) == 0.5
     assert METRICS["accuracy"].score(pd.Series(["01", "x"]), pd.Series(["1", "x"])) == 0.5  # mixed: text
@@ -148,7 +162,7 @@ def test_every_metric_scores_the_answers_themselves_as_perfect():
     "domain, values, outside",
     [("any_number", [-1e9, 0, 3.5, np.inf], [False, False, False, True]),
      ("non_negative", [-0.1, 0, 2], [True, False, False]), ("probability", [-0.1, 0, 1, 1.01], [True, False, False, True]),
-     ("class_probabilities", [-1, 0, 5], [True, False, False]), ("integer_label", [1, 2.0, 2.5], [False, False, True])],
+     ("class_probabilities", [-1, 0, 1, 5], [True, False, False, True]), ("integer_label", [1, 2.0, 2.5], [False, False, True])],
 )  # fmt: skip
 def test_domains_say_which_values_are_outside(domain, values, outside):
     assert DOMAINS[domain].outside(values).tolist() == outside

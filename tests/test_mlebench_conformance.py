@@ -1,10 +1,19 @@
 """Conformance with MLE-bench's own graders: the same submissions, graded by ``mlecurate`` and by MLE-bench's grader
 for the competition (``../shared/tools/mle-bench``, run in-process through ``mlebench.grade.grade_csv``), get the
 same score (to 1e-9) and the same validity, except for the differences the README's "Grading" section lists, which
-are asserted here as differences.
+are asserted here as differences (``DIFFERENCES``).
 
-MLE-bench reads its answers from ``<data>/<slug>/prepared/private/test.csv``: mlecurate's ``private/answers.csv`` has
-that format (the sample submission's columns), so the data dir here links to mlecurate's prepared files.
+MLE-bench reads its answers from ``<data>/<slug>/prepared/private/test.csv`` and its sample submission from the name
+in the competition's ``config.yaml``. The data dir here is built from mlecurate's prepared files (``_mlebench_dir``):
+
+- the answers are linked as they are where MLE-bench's ``prepare.py`` writes the same columns (the sample
+  submission's: spooky-author-identification, leaf-classification, spaceship-titanic, and
+  detecting-insults-in-social-commentary, whose MLE-bench answers also carry Kaggle's ``Usage`` column, which its
+  grader never reads);
+- random-acts-of-pizza's are rewritten as MLE-bench writes them: ``request_id`` and ``requester_received_pizza`` as
+  ``int(bool)`` (mlecurate keeps the JSON's ``true``/``false``);
+- the sample submission is linked under MLE-bench's name (``sampleSubmission.csv`` for random-acts-of-pizza,
+  ``sample_submission_null.csv`` for detecting-insults-in-social-commentary).
 """
 
 from __future__ import annotations
@@ -13,6 +22,7 @@ import dataclasses
 import importlib.util
 import os
 import sys
+from collections.abc import Callable
 from pathlib import Path
 
 import numpy as np
@@ -21,7 +31,7 @@ import pytest
 
 from tests.conftest import SHARED, prepare_shared_competitions
 from validation.data_root import DataRoot
-from validation.grading import grade_submission
+from validation.grading import grade_submission, numbers
 from validation.leaderboard import read_leaderboard
 
 MLEBENCH = SHARED.parent / "tools" / "mle-bench"
@@ -35,8 +45,52 @@ def test_mlebench_can_be_imported():
     assert MLEBENCH.is_dir() and not missing, f"{MLEBENCH} needs {', '.join(missing)} (pip install -e '.[dev]')"
 
 
-METRIC = {"spooky-author-identification": "multiclass_log_loss", "spaceship-titanic": "accuracy"}
-CLASSES = ["EAP", "HPL", "MWS"]
+@dataclasses.dataclass(frozen=True)
+class Spec:
+    metric: str
+    target: str | None  # the predicted column (None: one probability column per class)
+    mlebench_sample: str = "sample_submission.csv"  # the sample's name in MLE-bench's config.yaml
+    mlebench_answers: Callable[[pd.DataFrame], pd.DataFrame] | None = None  # None: linked as they are
+
+
+def _pizza_answers(answers: pd.DataFrame) -> pd.DataFrame:
+    """As MLE-bench's prepare.py writes them: ``int(sample["requester_received_pizza"])``."""
+    return answers.assign(requester_received_pizza=numbers(answers["requester_received_pizza"]).astype(int))
+
+
+SPECS = {
+    "spooky-author-identification": Spec("multiclass_log_loss", None),
+    "leaf-classification": Spec("multiclass_log_loss", None),
+    "spaceship-titanic": Spec("accuracy", "Transported"),
+    "random-acts-of-pizza": Spec("auc", "requester_received_pizza", "sampleSubmission.csv", _pizza_answers),
+    "detecting-insults-in-social-commentary": Spec("auc", "Insult", "sample_submission_null.csv"),
+}
+METRIC = {slug: spec.metric for slug, spec in SPECS.items()}
+ID = {
+    "spooky-author-identification": "id",
+    "leaf-classification": "id",
+    "spaceship-titanic": "PassengerId",
+    "random-acts-of-pizza": "request_id",
+}  # fmt: skip  (detecting-insults has none: rows match by content)
+
+# The intended differences (README, "Grading"), by variant name: how mlecurate and MLE-bench each grade it.
+RESCALED, ID_AS_FLOAT, EXTRA_COLUMN, UNREAD_COLUMN_MISSING, CLIPPED = (
+    "rescaled", "ids-written-as-floats", "extra-column", "unread-column-missing", "hard-labels-clipped"
+)  # fmt: skip
+DIFFERENCES = {
+    # Kaggle's multi-class log loss divides each row by its sum (its pages say so); MLE-bench rejects such rows.
+    RESCALED: "ours valid (rescaled, with a note), theirs invalid",
+    # Kaggle matches ids as written ("892.0" is not "892": "unable to find required key values"); MLE-bench's
+    # graders read ids with pandas' types, and 81.0 == 81.
+    ID_AS_FLOAT: "ours invalid (ids missing), theirs valid",
+    # Kaggle rejects columns that are not the sample's; MLE-bench's accuracy and AUC graders ignore extra columns.
+    EXTRA_COLUMN: "ours invalid (unexpected column), theirs valid",
+    # detecting-insults' sample has Insult, Date, Comment; MLE-bench's grader matches rows by Comment alone.
+    UNREAD_COLUMN_MISSING: "ours invalid (missing column), theirs valid",
+    # Kaggle clips probabilities to [1e-15, 1 - 1e-15] (the competitions' pages give the formula); MLE-bench calls
+    # sklearn's log_loss, which (since 1.5) clips to the float's machine epsilon, 2.2e-16.
+    CLIPPED: "both valid, ours is Kaggle's clipped score, theirs sklearn's",
+}
 
 
 @pytest.fixture(scope="module")
@@ -44,32 +98,46 @@ def prepared(tmp_path_factory) -> DataRoot:
     return prepare_shared_competitions(tmp_path_factory.mktemp("home"), METRIC)
 
 
+def _mlebench_dir(prepared: DataRoot, data: Path) -> None:
+    """MLE-bench's data dir for every competition here, from mlecurate's prepared files (module docstring)."""
+    for slug, spec in SPECS.items():
+        folder = prepared.prepared(slug)
+        private, public = data / slug / "prepared" / "private", data / slug / "prepared" / "public"
+        private.mkdir(parents=True)
+        public.mkdir(parents=True)
+        if spec.mlebench_answers is None:
+            (private / "test.csv").symlink_to(folder.answers)
+        else:
+            spec.mlebench_answers(_answers(prepared, slug)).to_csv(private / "test.csv", index=False)
+        (public / spec.mlebench_sample).symlink_to(folder.sample_submission)
+
+
 @pytest.fixture(scope="module")
 def mlebench(prepared, tmp_path_factory):
-    """``grade(slug, submission_path) -> report``: MLE-bench's ``grade_csv`` over a data dir linking to mlecurate's
+    """``grade(slug, submission_path) -> report``: MLE-bench's ``grade_csv`` over a data dir built from mlecurate's
     prepared files, with the real leaderboard (the package's own are Git-LFS pointers)."""
     data = tmp_path_factory.mktemp("mlebench-data")
     sys.path.insert(0, str(MLEBENCH))
     here = os.getcwd()
     os.chdir(data)  # importing mlebench.data opens a disk cache in ./cache
     try:
+        from mlebench.data import is_dataset_prepared
         from mlebench.grade import grade_csv
         from mlebench.registry import registry
     finally:
         os.chdir(here)
         sys.path.remove(str(MLEBENCH))
-    for slug in METRIC:
-        folder = prepared.prepared(slug)
-        (data / slug / "prepared" / "private").mkdir(parents=True)
-        (data / slug / "prepared" / "public").mkdir(parents=True)
-        (data / slug / "prepared" / "private" / "test.csv").symlink_to(folder.answers)
-        (data / slug / "prepared" / "public" / "sample_submission.csv").symlink_to(folder.sample_submission)
+    _mlebench_dir(prepared, data)
     reg = registry.set_data_dir(data)
+    competitions = {}
+    for slug in SPECS:
+        board = SHARED / "mle-bench" / "competitions" / slug / "leaderboard.csv"
+        competitions[slug] = dataclasses.replace(reg.get_competition(slug), leaderboard=board)
+        # the same check `mlebench prepare` and its agent runner make: the files are where MLE-bench looks
+        assert is_dataset_prepared(competitions[slug]), slug
 
     def grade(slug: str, submission: Path):
-        board = SHARED / "mle-bench" / "competitions" / slug / "leaderboard.csv"
-        competition = dataclasses.replace(reg.get_competition(slug), leaderboard=board)
-        return grade_csv(submission, competition)
+        return grade_csv(submission, competitions[slug])
 
     return grade
 
@@ -78,10 +146,14 @@ def _answers(prepared: DataRoot, slug: str) -> pd.DataFrame:
     return pd.read_csv(prepared.prepared(slug).answers, dtype=str, keep_default_na=False)
 
 
+def _classes(answers: pd.DataFrame, slug: str) -> list[str]:
+    return [c for c in answers.columns if c != ID[slug]]
+
+
 def _variants(prepared: DataRoot, slug: str) -> dict[str, pd.DataFrame | Path]:
     """Submissions to grade both ways: the answers, the sample, a simple model, shuffled and typed variants, broken
-    ones. A Path is graded as it is; a frame is written to ``submission.csv``."""
-    folder = prepared.prepared(slug)
+    ones, and those of ``DIFFERENCES`` that apply. A Path is graded as it is; a frame is written to a CSV file."""
+    folder, spec = prepared.prepared(slug), SPECS[slug]
     answers = _answers(prepared, slug)
     rng = np.random.default_rng(0)
     shuffled = answers.sample(frac=1.0, random_state=0)
@@ -90,64 +162,216 @@ def _variants(prepared: DataRoot, slug: str) -> dict[str, pd.DataFrame | Path]:
         "sample": folder.sample_submission,
         "shuffled-answers": shuffled,
         "missing-row": answers.iloc[1:],
-        "repeated-id": pd.concat([answers.iloc[:-1], answers.iloc[[0]]]),
+        "repeated-row": pd.concat([answers.iloc[:-1], answers.iloc[[0]]]),
+        "extra-row": pd.concat([answers, answers.iloc[[0]]]),
+        "empty-prediction": _set(answers, _predicted(answers, slug)[0], 3, ""),
+        "NaN-prediction": _set(answers, _predicted(answers, slug)[0], 3, "NaN"),
+        "text-prediction": _set(answers, _predicted(answers, slug)[0], 3, "maybe"),
     }
-    if slug == "spaceship-titanic":
-        truth = answers["Transported"] == "True"
-        guess = np.where(rng.random(len(answers)) < 0.7, truth, ~truth)
-        variants |= {
-            "simple-model": answers.assign(Transported=np.where(guess, "True", "False")),
-            "typed-1/0": shuffled.assign(Transported=np.where(shuffled["Transported"] == "True", "1", "0")),
-            "typed-lower-case": answers.assign(Transported=answers["Transported"].str.lower()),
-            "typed-1.0/0.0-model": answers.assign(Transported=np.where(guess, "1.0", "0.0")),
-        }
+    if slug in ID:
+        variants["unknown-id"] = _set(answers, ID[slug], 3, "no-such-id")
+    if spec.metric == "accuracy":
+        variants |= _label_variants(answers, shuffled, spec.target, rng)
+    elif spec.metric == "auc":
+        variants |= _probability_variants(answers, shuffled, spec.target, rng)
     else:
-        noise = rng.dirichlet(np.ones(len(CLASSES)), len(answers))
-        model = 0.6 * answers[CLASSES].astype(float).to_numpy() + 0.4 * noise  # rows sum to 1
-        variants |= {
-            "simple-model": answers.assign(**{c: model[:, i] for i, c in enumerate(CLASSES)}),
-            "typed-one-hot-as-floats": shuffled.assign(**{c: shuffled[c].astype(float) for c in CLASSES}),
-            "nan-probability": answers.assign(EAP=answers["EAP"].where(answers.index != 3, "")),
-        }
+        variants |= _class_probability_variants(answers, shuffled, _classes(answers, slug), rng)
     return variants
 
 
-def _path(tmp_path: Path, submission: pd.DataFrame | Path) -> Path:
+def _predicted(answers: pd.DataFrame, slug: str) -> list[str]:
+    return [SPECS[slug].target] if SPECS[slug].target else _classes(answers, slug)
+
+
+def _set(frame: pd.DataFrame, column: str, row: int, value: str) -> pd.DataFrame:
+    changed = frame.copy()
+    changed.iloc[row, changed.columns.get_loc(column)] = value
+    return changed
+
+
+BOOLEANS = {"True/False": ("True", "False"), "true/false": ("true", "false"), "1/0": ("1", "0"),
+            "1.0/0.0": ("1.0", "0.0"), "TRUE/FALSE": ("TRUE", "FALSE")}  # fmt: skip
+
+
+def _label_variants(answers, shuffled, target, rng) -> dict[str, pd.DataFrame]:
+    """A boolean label (spaceship-titanic's Transported, True/False in the answers)."""
+    truth = numbers(answers[target]).to_numpy() == 1
+    guess = np.where(rng.random(len(answers)) < 0.7, truth, ~truth)
+    truth_shuffled = numbers(shuffled[target]).to_numpy() == 1
+    out = {}
+    for name, (yes, no) in BOOLEANS.items():
+        out[f"answers-as-{name}"] = shuffled.assign(**{target: np.where(truth_shuffled, yes, no)})
+        out[f"model-as-{name}"] = answers.assign(**{target: np.where(guess, yes, no)})
+    out |= {
+        "label-2": _set(answers, target, 3, "2"),  # a number that is no boolean
+        "label-0.5": _set(answers, target, 3, "0.5"),
+        EXTRA_COLUMN: answers.assign(Extra=1),
+    }
+    return out
+
+
+def _floats(values: np.ndarray) -> dict[str, list[str]]:
+    """The same numbers written several ways: shortest round trip, scientific, fixed with trailing zeros, leading
+    dot, upper-case exponent, 17 significant digits."""
+    return {
+        "repr": [repr(float(v)) for v in values],
+        "scientific": [f"{v:.15e}" for v in values],
+        "fixed-20": [f"{v:.20f}" for v in values],
+        "leading-dot": [f"{v:.17f}".removeprefix("0") for v in values],
+        "upper-E": [f"{v:.12E}" for v in values],
+        "17-digits": [f"{v:.17g}" for v in values],
+    }
+
+
+def _probability_variants(answers, shuffled, target, rng) -> dict[str, pd.DataFrame]:
+    """A probability for a 0/1 label (AUC): random-acts-of-pizza (true/false answers), detecting-insults (0/1)."""
+    truth = numbers(answers[target]).to_numpy(dtype=float)
+    model = 0.4 * truth + 0.6 * rng.random(len(answers))
+    truth_shuffled = numbers(shuffled[target]).to_numpy() == 1
+    out: dict[str, pd.DataFrame] = {
+        f"answers-as-{name}": shuffled.assign(**{target: np.where(truth_shuffled, yes, no)})
+        for name, (yes, no) in BOOLEANS.items()
+    }
+    out |= {f"model-{name}": answers.assign(**{target: text}) for name, text in _floats(model).items()}
+    out |= {
+        "model-shuffled": answers.assign(**{target: model}).sample(frac=1.0, random_state=1),
+        "above-1": _set(answers, target, 3, "1.5"),
+        "negative": _set(answers, target, 3, "-0.1"),
+        "infinity": _set(answers, target, 3, "inf"),
+        "boundaries": answers.assign(**{target: np.where(model > 0.5, "1", "0.0")}),
+        EXTRA_COLUMN: answers.assign(Extra=1),
+    }
+    if "Date" in answers.columns:  # detecting-insults: rows match by content; Date is part of the sample
+        out[UNREAD_COLUMN_MISSING] = answers.drop(columns=["Date"])
+        out["reordered-columns"] = answers[["Comment", "Insult", "Date"]]
+    return out
+
+
+def _class_probability_variants(answers, shuffled, classes, rng) -> dict[str, pd.DataFrame]:
+    """One probability column per class (multi-class log loss, the answers one-hot)."""
+    truth = answers[classes].astype(float).to_numpy()
+    noise = rng.dirichlet(np.ones(len(classes)), len(answers))
+    model = 0.6 * truth + 0.4 * noise  # rows sum to 1
+    first = classes[0]
+    out: dict[str, pd.DataFrame] = {
+        "one-hot-as-floats": shuffled.assign(**{c: shuffled[c].astype(float) for c in classes}),
+        "one-hot-as-1.0/0.0-text": shuffled.assign(**{c: shuffled[c].map({"1": "1.0", "0": "0.0"}) for c in classes}),
+        "model-shuffled": answers.assign(**{c: model[:, i] for i, c in enumerate(classes)}).sample(
+            frac=1.0, random_state=1
+        ),
+        "negative": _set(answers.assign(**{c: model[:, i] for i, c in enumerate(classes)}), first, 3, "-0.1"),
+        "above-1": _set(answers, first, 3, "1.5"),
+        "missing-class-column": answers.drop(columns=[classes[-1]]),
+        "extra-class-column": answers.assign(Not_A_Class=0),
+        "infinity": _set(answers, first, 3, "inf"),
+    }
+    for name, texts in _floats(model.ravel()).items():
+        frame = answers.copy()
+        frame[classes] = np.array(texts, dtype=object).reshape(model.shape)
+        out[f"model-{name}"] = frame
+    # A hard-label model, a probability of 0 on the true class of some rows: Kaggle clips to 1e-15, sklearn to 2.2e-16.
+    hard = truth.copy()
+    hard[:5] = np.roll(truth[:5], 1, axis=1)
+    out[CLIPPED] = answers.assign(**{c: hard[:, i].astype(int) for i, c in enumerate(classes)})
+    # Rows not summing to 1: the first five rows' probabilities halved.
+    halved = model.copy()
+    halved[:5] /= 2
+    out[RESCALED] = answers.assign(**{c: halved[:, i] for i, c in enumerate(classes)})
+    if answers["id"].str.fullmatch(r"\d+").all():  # leaf's ids are numbers
+        out[ID_AS_FLOAT] = answers.assign(id=answers["id"] + ".0")
+    return out
+
+
+def _path(tmp_path: Path, name: str, submission: pd.DataFrame | Path) -> Path:
     if isinstance(submission, Path):
         return submission
-    path = tmp_path / "submission.csv"
+    path = tmp_path / f"{name.replace('/', '-')}.csv"
     submission.to_csv(path, index=False)
     return path
 
 
-@pytest.mark.parametrize("slug", sorted(METRIC))
-def test_mlecurate_and_mlebench_agree(prepared, mlebench, tmp_path, slug):
-    board = read_leaderboard(SHARED / "mle-bench" / "competitions" / slug / "leaderboard.csv")
-    disagreements = []
-    for name, submission in _variants(prepared, slug).items():
-        path = _path(tmp_path, submission)
-        ours = grade_submission(path, prepared.prepared(slug), METRIC[slug], board)
-        theirs = mlebench(slug, path)
-        same_score = (ours.score is None and theirs.score is None) or (
-            ours.score is not None and theirs.score is not None and abs(ours.score - float(theirs.score)) <= 1e-9
-        )
-        if ours.valid_submission != theirs.valid_submission or not same_score:
-            disagreements.append((name, ours.score, theirs.score, ours.valid_submission, ours.errors))
+def _same_score(ours, theirs) -> bool:
+    if ours.score is None or theirs.score is None:
+        return ours.score is None and theirs.score is None
+    return abs(ours.score - float(theirs.score)) <= 1e-9
+
+
+@pytest.fixture(scope="module")
+def graded(prepared, mlebench, tmp_path_factory) -> dict[str, dict[str, tuple]]:
+    """Every variant of every competition graded both ways: ``{slug: {variant: (ours, theirs)}}``."""
+    out: dict[str, dict[str, tuple]] = {}
+    for slug, spec in SPECS.items():
+        board = read_leaderboard(SHARED / "mle-bench" / "competitions" / slug / "leaderboard.csv")
+        folder = tmp_path_factory.mktemp(slug)
+        out[slug] = {}
+        for name, submission in _variants(prepared, slug).items():
+            path = _path(folder, name, submission)
+            out[slug][name] = (
+                grade_submission(path, prepared.prepared(slug), spec.metric, board),
+                mlebench(slug, path),
+            )
+    return out
+
+
+@pytest.mark.parametrize("slug", sorted(SPECS))
+def test_mlecurate_and_mlebench_agree(graded, slug):
+    disagreements = [
+        (name, ours.score, theirs.score, ours.valid_submission, theirs.valid_submission, ours.errors)
+        for name, (ours, theirs) in graded[slug].items()
+        if name not in DIFFERENCES
+        and (ours.valid_submission != theirs.valid_submission or not _same_score(ours, theirs))
+    ]
     assert not disagreements
+    reports = graded[slug]
+    # the variants cover both outcomes, and the typed and shuffled answers score as the answers do
+    assert reports["answers"][0].valid_submission and reports["answers"][0].gold_medal
+    assert not reports["missing-row"][0].valid_submission
+    for name, (ours, _) in reports.items():
+        if name.startswith(("answers-as-", "shuffled-answers", "one-hot-as")):
+            assert ours.valid_submission and ours.score == reports["answers"][0].score, (name, ours.errors)
+        if name.startswith("model-"):
+            assert ours.valid_submission, (name, ours.errors)
 
 
-def test_the_listed_differences_are_the_only_ones_tested_here(prepared, mlebench, tmp_path):
-    """README "Grading": (1) a row of class probabilities not summing to 1 is rescaled as Kaggle does (with a note),
-    where MLE-bench rejects it; (2) a file not named .csv exists for mlecurate (and is rejected with a message),
-    where MLE-bench reports ``submission_exists: false``; both call it invalid."""
+@pytest.mark.parametrize("slug", sorted(SPECS))
+def test_out_of_domain_and_broken_predictions_are_invalid_both_ways(graded, slug):
+    broken = ["missing-row", "repeated-row", "extra-row", "empty-prediction", "NaN-prediction", "text-prediction",
+              "above-1", "negative", "infinity", "label-2", "label-0.5", "unknown-id", "missing-class-column",
+              "extra-class-column"]  # fmt: skip
+    found = [name for name in broken if name in graded[slug]]
+    assert len(found) >= 7
+    for name in found:
+        ours, theirs = graded[slug][name]
+        assert not ours.valid_submission and not theirs.valid_submission, name
+        assert ours.score is None and ours.errors, name
+
+
+def test_the_listed_differences_are_differences(graded, prepared, mlebench, tmp_path):
+    """README, "Grading": each listed difference, where it shows, is a difference in the stated direction."""
+    seen = set()
+    for slug, reports in graded.items():
+        for name, (ours, theirs) in reports.items():
+            if name not in DIFFERENCES:
+                continue
+            seen.add(name)
+            if name == CLIPPED:
+                assert ours.valid_submission and theirs.valid_submission and not _same_score(ours, theirs)
+                assert ours.score == round(-np.log(1e-15) * 5 / len(_answers(prepared, slug)), 5)  # Kaggle's formula
+            elif name == RESCALED:
+                assert ours.valid_submission and not theirs.valid_submission, slug
+                assert ours.notes[-1] == "5 row(s)' probabilities do not sum to 1; rescaled as Kaggle does"
+            else:
+                assert not ours.valid_submission and theirs.valid_submission, (slug, name)
+                assert ours.errors, (slug, name)
+    assert seen == set(DIFFERENCES)
+    assert graded["leaf-classification"][ID_AS_FLOAT][0].errors[0].startswith("column id: 99 id(s) missing")
+    insults = graded["detecting-insults-in-social-commentary"]
+    assert insults[UNREAD_COLUMN_MISSING][0].errors == ["missing column(s): Date (expected Insult, Date, Comment)"]
+    assert insults[EXTRA_COLUMN][0].errors == ["unexpected column(s): Extra"]
+
+    # A file not named .csv exists for mlecurate (and is rejected with a message), where MLE-bench reports
+    # ``submission_exists: false``; both call it invalid.
     slug = "spooky-author-identification"
-    answers = _answers(prepared, slug)
-    answers.loc[[0, 1], CLASSES] = answers.loc[[0, 1], CLASSES].replace("1", "2")
-    path = _path(tmp_path, answers)
-    ours, theirs = grade_submission(path, prepared.prepared(slug), METRIC[slug]), mlebench(slug, path)
-    assert ours.valid_submission and ours.score == 0.0 and not theirs.valid_submission
-    assert ours.notes == ["2 row(s)' probabilities do not sum to 1; rescaled as Kaggle does"]
-
     text = tmp_path / "submission.txt"
     text.write_bytes(prepared.prepared(slug).answers.read_bytes())
     ours, theirs = grade_submission(text, prepared.prepared(slug), METRIC[slug]), mlebench(slug, text)

@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import random
+import re
 import zipfile
 from pathlib import Path
 
 import dagster as dg
 import duckdb
+import pytest
 
 from assets import competition_data, parity
 from assets.partitions import curated_competition_partitions
@@ -160,3 +162,237 @@ def test_a_demo_competition_runs_from_download_to_parity_offline(tmp_path, monke
     assert metadata["metric"].value == demo_competition_metrics()[slug]
     assert metadata["verdict"].value == "parity"  # demo train and test are drawn alike
     assert (home / "prepared" / slug / "parity.json").is_file()
+
+
+# Every column left out of the feature comparison or the baseline is listed with the reason.
+
+
+def _columns_competition() -> dict[str, bytes]:
+    """A tabular competition with a column of every kind parity leaves out."""
+    rng = random.Random(1)
+    words = ["river", "stone", "quiet", "amber", "north", "glass", "ember", "field", "cloud", "signal"]
+
+    def sentence(count):
+        return " ".join(rng.choice(words) for _ in range(count))
+
+    def row(i, test):
+        out = {"id": i, "x": round(rng.gauss(0, 1), 3), "colour": rng.choice("abc"), "same": "k", "empty": "",
+               "name": f"n{i}", "reading": str(i) if i % 4 else f"r{i}",
+               "text_a": sentence(9), "text_b": sentence(9), "text_c": sentence(9)}  # fmt: skip
+        if not test:
+            out |= {"leak_after": rng.random(), "y": int(out["x"] + rng.gauss(0, 0.5) > 0)}
+        else:
+            out["test_only"] = rng.choice("pq")
+        return out
+
+    def text(records):
+        columns = list(records[0])
+        lines = [",".join(columns)] + [",".join(str(r[c]) for c in columns) for r in records]
+        return ("\n".join(lines) + "\n").encode()
+
+    train, test = [row(i, False) for i in range(400)], [row(1000 + i, True) for i in range(200)]
+    return {"train.csv": text(train), "test.csv": text(test),
+            "sample_submission.csv": text([{"id": r["id"], "y": 0.5} for r in test])}  # fmt: skip
+
+
+def _split(tmp_path: Path, files: dict[str, bytes], recipe: dict, slug: str = "columns"):
+    from splits.layout import prepare_competition
+    from splits.recipe import parse_recipe
+    from validation.data_root import DataRoot, PreparedFolder
+
+    root = DataRoot(tmp_path / "home")
+    raw = root.raw(slug).files
+    raw.mkdir(parents=True)
+    for name, data in files.items():
+        (raw / name).write_bytes(data)
+    prepared = prepare_competition(slug, parse_recipe(recipe, slug), raw, root.prepared_root, "")
+    assert prepared.published, [(c.name, c.found) for c in prepared.checks if not c.passed]
+    return PreparedFolder(prepared.folder), raw
+
+
+def test_every_column_left_out_of_the_comparison_or_the_baseline_is_listed_with_its_reason(tmp_path):
+    from validation.metrics import METRICS
+    from validation.parity import parity_report
+    from validation.parity_baseline import fit_baseline
+    from validation.parity_inputs import load_parity_inputs
+
+    folder, raw = _split(tmp_path, _columns_competition(), RECIPE)
+    inputs = load_parity_inputs(folder, raw, RECIPE, "auc")
+    report = parity_report(inputs)
+    excluded = {(e["column"], e["left_out_of"]): e["reason"] for e in report.excluded_columns}
+    assert excluded == {
+        ("id", "baseline"): "id column: identifies rows, predicts nothing",
+        ("y", "baseline"): "a target: what the baseline predicts",
+        ("leak_after", "baseline"): "not in the new public test set (as in the original test set): cannot be predicted from",
+        ("same", "baseline"): "constant: every value is 'k'",
+        ("empty", "baseline"): "empty: no values",
+        ("name", "baseline"): excluded[("name", "baseline")],
+        ("reading", "baseline"): excluded[("reading", "baseline")],
+        ("text_c", "baseline"): "text column beyond the first 2 (text_a, text_b): TF-IDF covers 2 at most",
+        ("id", "feature comparison"): "id column: identifies rows, not a feature",
+        ("test_only", "feature comparison"): "not in the new public test set",
+        ("same", "feature comparison"): "constant: every value is 'k'",
+        ("empty", "feature comparison"): "empty: no values",
+        ("name", "feature comparison"): excluded[("name", "feature comparison")],
+        ("reading", "feature comparison"): excluded[("reading", "feature comparison")],
+        ("text_c", "adversarial classifier"): "text column beyond the first 2 (text_a, text_b): TF-IDF covers 2 at most",
+    }  # fmt: skip
+    for where, rows in (("baseline", 360), ("feature comparison", 240)):  # new train; original + new test
+        assert excluded[("name", where)] == (f"too many categories: {rows} distinct short values (at most 50 are "
+                                             "one-hot encoded; text needs over 30 characters on average)")  # fmt: skip
+        assert re.fullmatch(r"unparseable as numbers: 7\d% of values are numbers, the rest are not \(e\.g\. 'r\d+'\), "
+                            rf"and its {rows} distinct values are too many categories", excluded[("reading", where)])  # fmt: skip
+    # nothing silently dropped: every column is used or listed
+    compared = {c["column"] for c in report.columns}
+    original_columns = set(inputs.original_public_test.columns)
+    assert compared | {c for c, where in excluded if where == "feature comparison"} == original_columns
+    model = fit_baseline(inputs, METRICS["auc"])
+    used = {c for kind in model.columns for c in kind} - {"text_c"}
+    listed = {c for c, where in excluded if where == "baseline"}
+    assert used | listed == set(inputs.train.columns) | {"id"} and not used & listed
+    # and in the report's file
+    assert report.to_dict()["excluded_columns"] == report.excluded_columns
+
+
+def test_nested_values_are_listed_not_dropped():
+    import pandas as pd
+
+    from validation.parity_baseline import classify_columns
+
+    frame = pd.DataFrame({"tags": [["a"], ["b", "c"], []], "n": [1, 2, 3]})
+    assert classify_columns(frame) == (
+        (["n"], [], []),
+        {"tags": "nested values (lists or mappings), not numbers, text or categories"},
+    )
+
+
+# Recipe mistakes found at parity time name the competition, the recipe key and what exists.
+
+LABELLED_RECIPE = RECIPE | {"original_answers_file": "test_with_solutions.csv"}
+
+
+def _labelled_competition(label: str = "y") -> dict[str, bytes]:
+    files = _shifted_competition(shift=0.0)
+    lines = files["test.csv"].decode().splitlines()
+    rng = random.Random(3)
+    labelled = [lines[0] + f",{label}"] + [f"{line},{int(rng.random() < 0.5)}" for line in lines[1:]]
+    return files | {"test_with_solutions.csv": ("\n".join(labelled) + "\n").encode()}
+
+
+@pytest.mark.parametrize(
+    "files, change, expected",
+    [
+        ({}, {"original_answers_file": "test_solutions.csv"},
+         "labelled: split recipe key 'original_answers_file': no file 'test_solutions.csv' in labelled's download; "
+         "files: sample_submission.csv, test.csv, test_with_solutions.csv, train.csv"),
+        ({"test_with_solutions.csv": _labelled_competition("label")["test_with_solutions.csv"]}, {},
+         "labelled: split recipe key 'target_columns': no column 'y' in test_with_solutions.csv "
+         "(its columns: id, x, colour, label)"),
+        ({"broken.parquet": b"not parquet at all"}, {"original_answers_file": "broken.parquet"},
+         "labelled: split recipe key 'original_answers_file': cannot read broken.parquet: "),
+        ({}, {"target_columns": ["SalePrice"]},
+         "labelled: split recipe key 'target_columns': no column 'SalePrice' in the new train set (train.csv) "
+         "(its columns: id, x, colour, y)"),
+        ({}, {"id_column": "Id"},
+         "labelled: split recipe key 'id_column': no column 'Id' in the new public test set (test.csv) "
+         "(its columns: id, x, colour)"),
+    ],
+    ids=["no-such-answers-file", "target-not-in-answers-file", "unreadable-answers-file", "target-not-in-split",
+         "id-not-in-split"],
+)  # fmt: skip
+def test_a_recipe_mistake_at_parity_time_names_the_key_and_what_exists(tmp_path, files, change, expected):
+    from validation.parity_inputs import ParityInputError, load_parity_inputs
+
+    folder, raw = _split(tmp_path, _labelled_competition(), RECIPE, slug="labelled")
+    for name, data in files.items():  # the download as it is at parity time
+        (raw / name).write_bytes(data)
+    with pytest.raises(ParityInputError) as error:
+        load_parity_inputs(folder, raw, LABELLED_RECIPE | change, "auc")
+    assert str(error.value).startswith(expected), str(error.value)
+
+
+def test_labels_without_features_are_joined_onto_the_original_test_set_by_id(tmp_path):
+    from validation.parity import parity_report
+    from validation.parity_inputs import load_parity_inputs
+
+    files = _labelled_competition()
+    solution = [line.split(",") for line in files["test_with_solutions.csv"].decode().splitlines()]
+    files["solution.csv"] = ("\n".join(f"{r[0]},{r[-1]}" for r in solution) + "\n").encode()  # id,y only
+    folder, raw = _split(tmp_path, files, RECIPE, slug="labelled")
+    report = parity_report(load_parity_inputs(folder, raw, RECIPE | {"original_answers_file": "solution.csv"}, "auc"))
+    original = [r for r in report.rows if r["test_set"] == "original test"]
+    assert [r["rows"] for r in original] == [600, 600] and "on the original test" in report.reason
+
+
+def test_an_absent_optional_file_is_a_note_naming_the_key(tmp_path):
+    from validation.parity import parity_report
+    from validation.parity_inputs import load_parity_inputs
+
+    folder, raw = _split(tmp_path, _shifted_competition(shift=0.0), RECIPE, slug="noted")
+    (raw / "test.csv").unlink()
+    report = parity_report(load_parity_inputs(folder, raw, RECIPE, "auc"))
+    assert report.notes == [
+        "split recipe key 'test_file': no file 'test.csv' in noted's download; files: sample_submission.csv, "
+        "train.csv: no comparison of the original and new test features"
+    ]
+    assert report.verdict == "unknown"
+
+
+def test_the_asset_fails_naming_the_key_and_the_curator(tmp_path, monkeypatch):
+    """A recipe edited after its split: parity, not the split, finds the mistake."""
+    from curation.sources import choose_sources
+    from curation.sources.kaggle_client import KaggleClient
+    from curation.split_parity import ParityError, check_split_parity
+    from validation.data_root import DataRoot
+    from validation.parity import ParityTolerance
+
+    monkeypatch.setenv("MLECURATE_HOME", str(tmp_path / "home"))
+    mirror = _mirror(tmp_path, "edited", _labelled_competition())
+    assert _run(tmp_path, "edited", LABELLED_RECIPE, mirror).success
+    store = AnnotationStore(tmp_path / "annotations")
+    store.update("edited", "alice", {"split_recipe": LABELLED_RECIPE | {"target_columns": ["SalePrice"]}})
+    sources = choose_sources("demo", KaggleClient(), mirror)
+    with pytest.raises(ParityError) as error:
+        check_split_parity("edited", DataRoot(tmp_path / "home"), store.for_competition("edited"), {},
+                           ParityTolerance(), sources)  # fmt: skip
+    assert str(error.value).startswith(
+        "edited: split recipe key 'target_columns': no column 'SalePrice' in the new train set (train.csv) "
+        "(its columns: id, x, colour, y) (the split recipe of alice; fix it with `mlecurate annotate edited "
+        "--curator NAME --split-recipe FILE.yaml`)"
+    )
+
+
+def test_a_number_column_with_missing_values_is_a_number_feature_not_left_out():
+    """Titanic's Age: a fifth of the values missing, the rest numbers; the imputer fills the gaps."""
+    import pandas as pd
+
+    from validation.parity_baseline import classify_columns
+
+    frame = pd.DataFrame({"age": [str(20 + i % 60) if i % 5 else None for i in range(200)]})
+    assert classify_columns(frame) == ((["age"], [], []), {})
+
+
+def test_a_target_whose_score_is_undefined_gets_no_score_and_a_note_not_nan():
+    """Column-wise Spearman on a target whose answers are constant: that target has no score; the others do."""
+    import math
+
+    import pandas as pd
+
+    from validation.parity import parity_report
+    from validation.parity_inputs import EvaluationSet, ParityInputs
+
+    rng = random.Random(5)
+    x = [rng.gauss(0, 1) for _ in range(300)]
+    train = pd.DataFrame({"x": x[:200], "a": [v + rng.gauss(0, 0.3) for v in x[:200]], "b": [1.0] * 200})
+    test = pd.DataFrame({"x": x[200:]})
+    truth = pd.DataFrame({"a": [v + rng.gauss(0, 0.3) for v in x[200:]], "b": [1.0] * 100})
+    inputs = ParityInputs("mean_columnwise_spearman", train, ["a", "b"], EvaluationSet(test, truth), [0.0, 0.0],
+                          prediction_columns=["a", "b"])  # fmt: skip
+    report = parity_report(inputs)
+    rows = {(r["submission"], r["target"]): r for r in report.rows}
+    assert rows[("baseline", "b")]["score"] is None and rows[("baseline", "b")]["low"] is None
+    assert rows[("baseline", "a")]["score"] > 0.9 and math.isfinite(rows[("baseline", None)]["score"])
+    assert (
+        "mean_columnwise_spearman is undefined for the baseline on the new test set (target b): constant answers?"
+        in (report.notes)
+    )

@@ -12,7 +12,7 @@ from assets import annotations, candidates, meta_kaggle
 from assets.resources import SourcesResource, StorageResource
 from curation.annotations import AnnotationStore
 from curation.mlebench_import import import_mlebench_categories
-from tests.conftest import DUMPS, META_KAGGLE, MLEBENCH_CATEGORIES
+from tests.conftest import DUMPS, META_KAGGLE, MLEBENCH_CATEGORIES, step_failure_message
 
 ASSETS = dg.load_assets_from_modules([meta_kaggle, candidates, annotations])
 
@@ -34,16 +34,6 @@ def _storage(tmp_path: Path) -> StorageResource:
     return StorageResource(home=str(tmp_path), annotations=str(tmp_path / "annotations"))
 
 
-def _failure_message(result: dg.ExecuteInProcessResult) -> str:
-    """The failed step's error and its causes, as a person reads them in the UI."""
-    failure = next(e for e in result.all_events if e.event_type_value == "STEP_FAILURE")
-    error, parts = failure.step_failure_data.error, []
-    while error is not None:
-        parts.append(error.message)
-        error = error.cause
-    return "\n".join(parts)
-
-
 def _count(tmp_path: Path, sql: str) -> int:
     with duckdb.connect(str(tmp_path / "warehouse.duckdb"), read_only=True) as con:
         return con.execute(sql).fetchone()[0]
@@ -62,17 +52,25 @@ def test_real_meta_kaggle_with_mlebench_annotations(mlebench_annotated):
     assert _count(tmp_path, "SELECT count(*) FROM meta_kaggle.competitions") == 5669
     assert _count(tmp_path, "SELECT count(*) FROM curation.candidates") == 5669
     assert _count(tmp_path, "SELECT count(*) FROM curation.candidates WHERE is_candidate") <= 582
-    assert _count(tmp_path, "SELECT count(*) FROM curation.curated") == 73
-    for level, expected in {"low": 22, "medium": 36, "high": 15}.items():
+    assert _count(tmp_path, "SELECT count(*) FROM curation.curated") == 75  # MLE-bench's 75
+    for level, expected in {"low": 22, "medium": 38, "high": 15}.items():
         assert _count(tmp_path, f"SELECT count(*) FROM curation.curated WHERE complexity = '{level}'") == expected
 
     curated = result.asset_materializations_for_node("curated_competitions")[0].metadata
-    assert "lmsys-chatbot-arena" in curated["missing_from_meta_kaggle"].value
+    outside = curated["outside_meta_kaggle"].value
+    assert outside.startswith("2 outside the dump: ") and "lmsys-chatbot-arena (facts from annotation)" in outside
     funnel = result.asset_materializations_for_node("candidate_competitions")[0].metadata["funnel"].value
     assert "| not_community |" in funnel and "582" in funnel
     checks = {e.check_name: e for e in result.get_asset_check_evaluations()}
+    # No Kaggle credentials here: the two are listed by nothing and their annotations name no recipe metric.
     assert checks["members_in_meta_kaggle"].passed is False
-    assert "2 included slug(s) not in Meta Kaggle" in checks["members_in_meta_kaggle"].description
+    description = checks["members_in_meta_kaggle"].description
+    assert description.startswith(
+        "2 outside the dump: learning-agency-lab-automated-essay-scoring-2 (facts from annotation)"
+    )
+    assert "No facts beyond the annotation (not listed by kaggle" in description
+    errors = curated["listing_errors"].value  # the Kaggle source without credentials lists nothing, or says why
+    assert errors == "none" or "kaggle could not list lmsys-chatbot-arena: KaggleCredentialsError" in errors
     assert checks["unique_id_and_slug"].passed and not checks["sane_dates"].passed
 
 
@@ -125,10 +123,10 @@ def test_bad_input_fails_clearly_and_leaves_the_warehouse_as_it_was(mlebench_ann
 
     result = _materialise(tmp_path, str(bad), raise_on_error=False)
     assert not result.success
-    message = _failure_message(result)
+    message = step_failure_message(result)
     assert str(bad / "Competitions.csv") in message and expected in message
     assert _count(tmp_path, "SELECT count(*) FROM meta_kaggle.competitions") == 5669
-    assert _count(tmp_path, "SELECT count(*) FROM curation.curated") == 73
+    assert _count(tmp_path, "SELECT count(*) FROM curation.curated") == 75
 
 
 def test_malformed_annotation_stops_the_load_and_keeps_the_table(mlebench_annotated):
@@ -139,8 +137,8 @@ def test_malformed_annotation_stops_the_load_and_keeps_the_table(mlebench_annota
     broken.write_text("slug: titanic\ncurator: zoe\ndecision: perhaps\n")
     result = _materialise(tmp_path, str(META_KAGGLE), raise_on_error=False)
     assert not result.success
-    assert str(broken) in _failure_message(result)
-    assert "field 'decision'" in _failure_message(result)
+    assert str(broken) in step_failure_message(result)
+    assert "field 'decision'" in step_failure_message(result)
     assert _count(tmp_path, "SELECT count(*) FROM curation.annotations") == 75
 
 
@@ -154,7 +152,8 @@ def test_demo_source_runs_the_whole_funnel_offline(tmp_path, home):
     assert result.success
     assert _count(tmp_path, "SELECT count(*) FROM meta_kaggle.competitions") == 3000
     curated = _count(tmp_path, "SELECT count(*) FROM curation.curated")
-    assert curated == 24  # 24 includes by ada, one disputed by grace, plus one override of enough_teams
+    # 24 includes by ada, one disputed by grace, plus one override of enough_teams and one launched after the dump
+    assert curated == 25
     assert _count(tmp_path, "SELECT count(*) FROM curation.curated WHERE overrides_rule = 'enough_teams'") == 1
     assert _count(tmp_path, "SELECT count(*) FROM curation.curated WHERE complexity_status = 'disputed'") == 1
     assert _count(tmp_path, "SELECT count(*) FROM curation.consolidated WHERE decision = 'disputed'") == 1
@@ -178,6 +177,6 @@ def test_no_annotations_yet_makes_an_empty_benchmark(tmp_path, home):
     assert annotated["dagster/row_count"].value == 0 and annotated["last_change"].value == "none"
     curated = result.asset_materializations_for_node("curated_competitions")[0].metadata
     assert curated["curated"].value == 0 and curated["dagster/row_count"].value == 0
-    assert curated["missing_from_meta_kaggle"].value == "none"
+    assert curated["outside_meta_kaggle"].value == "none"
     checks = {e.check_name: e for e in result.get_asset_check_evaluations()}
     assert checks["curators_agree"].passed and checks["members_in_meta_kaggle"].passed

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import json
 import os
 import subprocess
 import sys
@@ -11,10 +12,10 @@ from pathlib import Path
 import pytest
 
 from curation.meta_kaggle import read_competitions
-from curation.sources import SourceError, choose_sources
+from curation.sources import CompetitionListing, FolderSource, NotProvided, SourceError, choose_sources
 from curation.sources.demo_meta_kaggle import demo_competitions_csv, write_demo_meta_kaggle
 from curation.sources.kaggle_client import KaggleClient
-from tests.conftest import DUMPS, META_KAGGLE, PROJECT
+from tests.conftest import DUMPS, META_KAGGLE, PROJECT, SHARED
 from tests.kaggle_stub import KaggleStub
 
 
@@ -117,3 +118,202 @@ def test_kaggle_source_without_credentials_says_how_to_set_them(stub, home):
     assert done.returncode != 0
     assert "no Kaggle credentials: set KAGGLE_API_TOKEN, or KAGGLE_USERNAME and KAGGLE_KEY" in done.stderr
     assert stub.requests == []
+
+
+# Descriptions and listings: Kaggle's pages and list entries through the real client; a mirror's files; the demo's.
+
+COMPETITIONS = SHARED / "competitions"
+
+
+def _kaggle_source_call(stub: KaggleStub, home: Path, code: str) -> subprocess.CompletedProcess:
+    prelude = (
+        "import json, dataclasses; from curation.sources.kaggle import KaggleSource;"
+        "from curation.sources.kaggle_client import KaggleClient, KaggleCredentials;"
+        "k = KaggleSource(KaggleClient(KaggleCredentials(username='stub-user', key='stub-secret-key-0123456789'),"
+        " backoff_seconds=0.01));"
+    )
+    env = {k: v for k, v in os.environ.items() if not k.startswith("KAGGLE_") and "proxy" not in k.lower()}
+    env |= stub.client_environment() | {"HOME": str(home)}
+    return subprocess.run([sys.executable, "-c", prelude + code], env=env, cwd=PROJECT, capture_output=True, text=True,
+                          timeout=120)  # fmt: skip
+
+
+@pytest.fixture
+def competitions_stub():
+    slugs = ["titanic", "spaceship-titanic", "spooky-author-identification"]
+    server = KaggleStub(competitions={slug: COMPETITIONS / slug for slug in slugs}).start()
+    yield server
+    server.stop()
+
+
+def test_kaggle_description_is_the_competition_pages_through_the_real_client(competitions_stub, tmp_path):
+    stub = competitions_stub
+    stub.pages["spaceship-titanic"] = []  # Kaggle lists the competition but answers no pages
+    stub.fail("ListCompetitionPages", 503, "Service Unavailable")  # retried like every call
+    done = _kaggle_source_call(stub, tmp_path, "print(json.dumps([k.description(s) for s in "
+                               "['spooky-author-identification', 'spaceship-titanic', 'no-such-competition']]))")  # fmt: skip
+    assert done.returncode == 0, done.stderr[-2000:]
+    spooky, empty, unknown = json.loads(done.stdout.strip().splitlines()[-1])
+    assert (empty, unknown) == (None, None)  # no pages, and Kaggle's 404 NotFound: no description, not an error
+    headings = [line for line in spooky.splitlines() if line.startswith("## ")]
+    assert headings == ["## Description", "## Evaluation", "## Data Description"]  # Kaggle's order; no rules page
+    assert "Submissions are evaluated on **Multiclass Loss**." in spooky  # rendered HTML turned into Markdown
+    assert "```\nid,target\n1,0\n2,1\n```" in spooky and "- **train.zip**" in spooky
+    assert "<p>" not in spooky and "Competition Rules" not in spooky
+    calls = [(r["method"], r["body"]) for r in stub.requests if r["method"] == "ListCompetitionPages"]
+    assert calls == [("ListCompetitionPages", {"competitionName": "spooky-author-identification"})] * 2 + [
+        ("ListCompetitionPages", {"competitionName": s}) for s in ("spaceship-titanic", "no-such-competition")
+    ]
+    assert "stub-secret-key" not in done.stdout + done.stderr
+
+
+def test_kaggle_page_refusal_is_an_error_the_resolver_records(competitions_stub, tmp_path):
+    competitions_stub.fail("ListCompetitionPages", 403, "Permission denied")
+    done = _kaggle_source_call(competitions_stub, tmp_path, "k.description('titanic')")
+    assert done.returncode != 0
+    assert "read the pages of competition titanic: Kaggle answered 403: Permission denied" in done.stderr
+
+
+def test_kaggle_listing_is_the_exact_slug_of_the_search(competitions_stub, tmp_path):
+    competitions_stub.listings["lmsys-chatbot-arena"] = {
+        "title": "LMSYS - Chatbot Arena Human Preference Predictions", "evaluationMetric": "Log Loss",
+        "deadline": "2024-08-05T23:59:00.123Z", "teamCount": 1849, "category": "Featured", "reward": "$100,000",
+    }  # fmt: skip
+    done = _kaggle_source_call(competitions_stub, tmp_path, "print(json.dumps([dataclasses.asdict(k.listing(s)) "
+                               "if k.listing(s) else None for s in ['titanic', 'lmsys-chatbot-arena', 'tita']]))")  # fmt: skip
+    assert done.returncode == 0, done.stderr[-2000:]
+    titanic, arena, partial = json.loads(done.stdout.strip().splitlines()[-1])
+    assert titanic == {  # the search for "titanic" lists spaceship-titanic first; the exact ref is taken
+        "slug": "titanic", "source": "kaggle", "title": "Titanic - Machine Learning from Disaster",
+        "evaluation_metric": "Categorization Accuracy", "deadline": "2030-01-01T00:00:00", "team_count": 15731,
+        "url": "https://www.kaggle.com/competitions/titanic",
+    }  # fmt: skip
+    assert arena["deadline"] == "2024-08-05T23:59:00.123000" and arena["team_count"] == 1849
+    assert arena["evaluation_metric"] == "Log Loss" and arena["title"].startswith("LMSYS")
+    assert partial is None  # "tita" finds titanic and spaceship-titanic, neither of them exactly
+    searches = [r["body"]["search"] for r in competitions_stub.requests if r["method"] == "ListCompetitions"]
+    assert set(searches) == {"titanic", "lmsys-chatbot-arena", "tita"}
+
+
+def test_pages_markdown_puts_the_overview_first_and_leaves_the_rules_out():
+    from curation.sources.kaggle import pages_markdown
+
+    pages = [("evaluation", "<p>Scored on <em>RMSE</em>.</p>", "text/html"), ("rules", "Be nice.", "text/markdown"),
+             ("overview", "Predict **prices**.", "text/markdown"), ("data_description", "  ", "text/html"),
+             ("prizes", "<table><tr><th>Place</th><th>Prize</th></tr><tr><td>1st</td><td>$5</td></tr></table>", "")]  # fmt: skip
+    assert pages_markdown(pages) == (
+        "## Overview\n\nPredict **prices**.\n\n## Evaluation\n\nScored on *RMSE*.\n\n"
+        "## Prizes\n\n| Place | Prize |\n| --- | --- |\n| 1st | $5 |\n"
+    )
+    assert pages_markdown([("rules", "x", "")]) is None and pages_markdown([]) is None
+
+
+def _members(archive: Path) -> dict[str, bytes]:
+    import zipfile
+
+    with zipfile.ZipFile(archive) as bundle:
+        return {name: bundle.read(name) for name in bundle.namelist()}
+
+
+@pytest.mark.parametrize("slug, files", [
+    ("random-acts-of-pizza", ["test.json", "train.json"]),  # _zips/ (the original archives) is left out
+    ("spooky-author-identification", ["sample_submission.csv", "test.csv", "train.csv"]),
+    ("titanic", ["gender_submission.csv", "test.csv", "train.csv"]),  # PROVENANCE.md is left out
+])  # fmt: skip
+def test_an_unzipped_mirror_folder_is_bundled_as_it_is(tmp_path, slug, files):
+    mirror = FolderSource(COMPETITIONS, name="mirror")  # ../shared/data/competitions, read in place
+    first = mirror.download_competition(slug, tmp_path / "a")
+    assert first == tmp_path / "a" / f"{slug}.zip" and sorted(os.listdir(tmp_path / "a")) == [f"{slug}.zip"]
+    members = _members(first)
+    assert sorted(members) == files
+    assert all(members[name] == (COMPETITIONS / slug / name).read_bytes() for name in files)
+    again = mirror.download_competition(slug, tmp_path / "b")
+    assert first.read_bytes() == again.read_bytes()  # the same files give the same bytes, so the same sha256
+
+
+def test_a_mirror_zip_wins_and_a_mirror_without_data_is_explained(tmp_path):
+    import zipfile
+
+    (tmp_path / "m" / "alpha" / "images" / "_cache").mkdir(parents=True)
+    with zipfile.ZipFile(tmp_path / "m" / "alpha" / "alpha.zip", "w") as bundle:
+        bundle.writestr("train.csv", "id,y\n1,0\n")
+    (tmp_path / "m" / "alpha" / "train.csv").write_text("not this one\n")
+    mirror = FolderSource(tmp_path / "m", name="mirror")
+    assert _members(mirror.download_competition("alpha", tmp_path / "out")) == {"train.csv": b"id,y\n1,0\n"}
+    (tmp_path / "m" / "alpha" / "alpha.zip").unlink()
+    for name in ("description.md", "listing.json", "leaderboard.csv", ".hidden", "images/_cache/x.png"):
+        (tmp_path / "m" / "alpha" / name).write_text("{}")
+    (tmp_path / "m" / "alpha" / "images" / "leaf.png").write_bytes(b"png")
+    assert sorted(_members(mirror.download_competition("alpha", tmp_path / "out"))) == ["images/leaf.png", "train.csv"]
+    (tmp_path / "m" / "alpha" / "train.csv").unlink()
+    (tmp_path / "m" / "alpha" / "images" / "leaf.png").unlink()
+    with pytest.raises(
+        NotProvided, match=r"alpha: the mirror .* has no alpha/alpha.zip and only files that are not data"
+    ):
+        mirror.download_competition("alpha", tmp_path / "out")
+    with pytest.raises(NotProvided, match=r"beta: the mirror .* has no beta/beta.zip and no folder beta/"):
+        mirror.download_competition("beta", tmp_path / "out")
+
+
+def test_a_mirror_serves_its_description_and_listing(tmp_path):
+    folder = tmp_path / "mirror" / "titanic"
+    folder.mkdir(parents=True)
+    mirror = FolderSource(tmp_path / "mirror", name="mirror")
+    assert mirror.description("titanic") is None and mirror.listing("titanic") is None
+    (folder / "description.md").write_text("# Titanic\n\nPredict survival.\n", encoding="utf-8-sig")
+    (folder / "listing.json").write_text(json.dumps({
+        "title": "Titanic - Machine Learning from Disaster", "evaluation_metric": "Categorization Accuracy",
+        "deadline": "2030-01-01T00:00:00Z", "team_count": 15731, "url": "https://www.kaggle.com/competitions/titanic",
+    }))  # fmt: skip
+    assert mirror.description("titanic") == "# Titanic\n\nPredict survival.\n"  # the byte-order mark is dropped
+    assert mirror.listing("titanic") == CompetitionListing(
+        "titanic", "mirror", "Titanic - Machine Learning from Disaster", "Categorization Accuracy",
+        "2030-01-01T00:00:00Z", 15731, "https://www.kaggle.com/competitions/titanic",
+    )  # fmt: skip
+    fallback = FolderSource(tmp_path / "meta", fallback=mirror)
+    assert fallback.listing("titanic") == mirror.listing("titanic")  # what the folder lacks comes from its fallback
+
+
+@pytest.mark.parametrize("content, message", [
+    ('{"title": "T", "teams": 3}', "unknown key(s) 'teams'; known: title, evaluation_metric, deadline, team_count, url"),
+    ('{"team_count": "many"}', "key 'team_count' must be a whole number, not 'many'"),
+    ('{"team_count": -1}', "key 'team_count' must not be negative"),
+    ('{"deadline": "next week"}', "key 'deadline' is not an ISO 8601 date: 'next week'"),
+    ('{"title": 3}', "key 'title' must be text, not 3"),
+    ('{"slug": "other"}', "key 'slug' says another competition; expected 'titanic'"),
+    ('["title"]', "expected a JSON object"),
+    ("{title: 1}", "not valid JSON"),
+])  # fmt: skip
+def test_a_bad_listing_json_names_the_file_key_and_competition(tmp_path, content, message):
+    (tmp_path / "titanic").mkdir()
+    (tmp_path / "titanic" / "listing.json").write_text(content)
+    with pytest.raises(SourceError) as raised:
+        FolderSource(tmp_path, name="mirror").listing("titanic")
+    assert f"{tmp_path / 'titanic' / 'listing.json'} (competition titanic): " in str(raised.value)
+    assert message in str(raised.value)
+
+
+def test_the_demo_lists_and_describes_its_own_competitions():
+    from curation.sources.demo import DemoSource
+    from curation.sources.demo_meta_kaggle import demo_rows
+
+    row = next(r for r in demo_rows() if r["HostSegmentTitle"] == "Featured")
+    listed = DemoSource().listing(row["Slug"])
+    assert listed is not None and listed.source == "demo" and listed.title == row["Title"]
+    assert listed.evaluation_metric == row["EvaluationAlgorithmName"] and listed.team_count == int(row["TotalTeams"])
+    month, day, year = row["DeadlineDate"][:10].split("/")
+    assert listed.deadline.startswith(f"{year}-{month}-{day}T")
+    description = DemoSource().description(row["Slug"])
+    assert description.startswith("## Description\n\n") and "## Evaluation" in description
+    assert "not real data" in description
+    assert DemoSource().listing("titanic") is None and DemoSource().description("titanic") is None
+
+
+def test_a_listed_deadline_with_an_offset_is_converted_to_utc_not_relabelled():
+    from datetime import datetime, timedelta, timezone
+
+    from curation.sources.kaggle_client import _naive_utc
+
+    two_hours_east = datetime(2024, 8, 6, 1, 59, tzinfo=timezone(timedelta(hours=2)))
+    assert _naive_utc(two_hours_east) == datetime(2024, 8, 5, 23, 59)
+    assert _naive_utc(datetime(2024, 8, 5, 23, 59)) == datetime(2024, 8, 5, 23, 59)  # naive: taken as UTC already

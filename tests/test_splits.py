@@ -10,8 +10,8 @@ from pathlib import Path
 import duckdb
 import pytest
 
-from splits.builder import SplitError, build_split, connect
-from splits.layout import describe_competition, prepare_competition
+from splits.builder import build_split, connect
+from splits.layout import prepare_competition
 from splits.recipe import RecipeError, parse_recipe
 from tests.conftest import SHARED
 from validation.data_files import content_checksum
@@ -35,6 +35,15 @@ COMPETITIONS = SHARED / "competitions"
         ({"kind": "random", "target_columns": ["y"], "train_file": "train.xlsx"}, "train_file"),
         ({"kind": "random", "target_columns": ["y"], "test_fraction": 0.2, "original_ratio": True}, "original_ratio"),
         ({"kind": "random", "target_columns": ["y"], "stratify": "y"}, "stratify"),
+        ({"kind": "random", "target_columns": ["y"], "public_files": "/etc/passwd"}, "public_files"),
+        ({"kind": "random", "target_columns": ["y"], "public_files": ["images/../../secret.txt"]}, "public_files"),
+        ({"kind": "random", "target_columns": ["y"], "public_files": ["../raw/answers.csv"]}, "public_files"),
+        ({"kind": "random", "target_columns": ["y"], "public_files": ["C:/data.txt"]}, "public_files"),
+        ({"kind": "random", "target_columns": ["y"], "public_files": [""]}, "public_files"),
+        ({"kind": "random", "target_columns": ["y"], "public_files": ["."]}, "public_files"),
+        ({"kind": "random", "target_columns": ["y"], "public_files": [3]}, "public_files"),
+        ({"kind": "random", "target_columns": ["y"], "public_files": {"images": True}}, "public_files"),
+        ({"kind": "random", "target_columns": ["y"], "public_files": ["a.txt", "a.txt"]}, "public_files"),
     ],
 )
 def test_a_bad_recipe_names_the_key(document, key):
@@ -47,6 +56,17 @@ def test_recipe_document_round_trips():
     assert recipe.target_columns == ("y",)
     assert parse_recipe(recipe.to_document(), "r") == recipe
     assert recipe.to_document() == {"kind": "random", "target_columns": ["y"], "seed": 3}
+
+
+def test_public_files_are_parsed_and_round_trip():
+    document = {"kind": "random", "target_columns": ["y"], "public_files": ["notes.txt", "images/", "s/*.csv"]}
+    recipe = parse_recipe(document, "r")
+    assert recipe.public_files == ("notes.txt", "images/", "s/*.csv")
+    assert recipe.to_document()["public_files"] == ["notes.txt", "images/", "s/*.csv"]
+    assert parse_recipe(recipe.to_document(), "r") == recipe
+    assert parse_recipe({"kind": "random", "target_columns": ["y"], "public_files": "notes.txt"}, "r").public_files == (
+        "notes.txt",
+    )
 
 
 def _copy_shuffled(source: Path, target: Path, seed: int) -> None:
@@ -185,19 +205,108 @@ def test_parquet_input_is_split_into_parquet(tmp_path):
     assert result.train_file.name == "train.parquet" and result.test_rows == 89
 
 
-def test_a_recipe_naming_a_missing_column_says_which(tmp_path):
+TITANIC_FILES = "PROVENANCE.md, gender_submission.csv, test.csv, train.csv"
+TITANIC_COLUMNS = "PassengerId, Survived, Pclass, Name, Sex, Age, SibSp, Parch, Ticket, Fare, Cabin, Embarked"
+
+
+@pytest.mark.parametrize(
+    "change, message",
+    [
+        (
+            {"train_file": "trian.csv"},
+            "split recipe key 'train_file': no file 'trian.csv' in titanic's download; files: ",
+        ),
+        ({"test_file": "tset.csv"}, "split recipe key 'test_file': no file 'tset.csv' in titanic's download; files: "),
+        (
+            {"sample_submission_file": "sample_submission.csv"},
+            "split recipe key 'sample_submission_file': no file 'sample_submission.csv' in titanic's download; files: ",
+        ),
+        (
+            {"kind": "released_labels", "answers_file": "solution.csv"},
+            "split recipe key 'answers_file': no file 'solution.csv' in titanic's download; files: ",
+        ),
+        (
+            {"original_answers_file": "labels/test.csv"},
+            "split recipe key 'original_answers_file': no file 'labels/test.csv' in titanic's download; files: ",
+        ),
+    ],
+)
+def test_a_recipe_naming_a_missing_file_names_the_key_and_lists_the_download(tmp_path, change, message):
+    recipe = parse_recipe(TITANIC | change, "r")
+    with pytest.raises(RecipeError) as raised:
+        prepare_competition("titanic", recipe, COMPETITIONS / "titanic", tmp_path / "prepared")
+    assert str(raised.value) == f"titanic: {message}{TITANIC_FILES}"
+    assert not list((tmp_path / "prepared").iterdir())  # nothing half-written, under any name
+
+
+def test_the_default_test_file_is_needed_only_when_the_recipe_uses_it(tmp_path):
+    raw = tmp_path / "raw"
+    raw.mkdir()
+    shutil.copy(COMPETITIONS / "titanic" / "train.csv", raw / "train.csv")
+    assert build_split(parse_recipe(TITANIC, "r"), raw, tmp_path / "out", "titanic").test_rows == 89
+    with pytest.raises(RecipeError, match="titanic: split recipe key 'test_file': no file 'test.csv' in titanic's"):
+        build_split(parse_recipe(TITANIC | {"original_ratio": True}, "r"), raw, tmp_path / "out2", "titanic")
+
+
+@pytest.mark.parametrize(
+    "change, key, column",
+    [
+        ({"id_column": "Id"}, "id_column", "Id"),
+        ({"target_columns": ["survived"]}, "target_columns", "survived"),
+        ({"kind": "group", "group_column": "Family"}, "group_column", "Family"),
+        ({"kind": "temporal", "time_column": "Date"}, "time_column", "Date"),
+        ({"kind": "stratified", "target_columns": ["Survived", "Lived"]}, "target_columns", "Lived"),
+    ],
+)
+def test_a_recipe_naming_a_missing_column_names_the_key_file_and_columns(tmp_path, change, key, column):
+    recipe = parse_recipe(TITANIC | change, "r")
+    with pytest.raises(RecipeError) as raised:
+        prepare_competition("titanic", recipe, COMPETITIONS / "titanic", tmp_path / "prepared")
+    assert str(raised.value) == (
+        f"titanic: split recipe key '{key}': no column '{column}' in train.csv (its columns: {TITANIC_COLUMNS})"
+    )
+    assert not list((tmp_path / "prepared").iterdir())
+
+
+def test_the_id_column_must_name_the_sample_submissions_rows(tmp_path):
+    raw = tmp_path / "raw"
+    shutil.copytree(COMPETITIONS / "titanic", raw)
+    (raw / "gender_submission.csv").write_text("Id,Survived\n892,0\n")
+    recipe = parse_recipe(TITANIC | {"sample_submission_file": "gender_submission.csv"}, "r")
+    with pytest.raises(RecipeError) as raised:
+        prepare_competition("titanic", recipe, raw, tmp_path / "prepared")
+    assert str(raised.value) == (
+        "titanic: split recipe key 'id_column': no column 'PassengerId' in gender_submission.csv (its columns: Id, "
+        "Survived)"
+    )
+
+
+def test_released_labels_check_their_files_columns(tmp_path):
+    raw = COMPETITIONS / "detecting-insults-in-social-commentary"
+    base = {"kind": "released_labels", "target_columns": ["Insult"], "answers_file": "test_with_solutions.csv"}
+    with pytest.raises(RecipeError, match=r"^insults: split recipe key 'target_columns': no column 'insult' in "
+                       r"test_with_solutions.csv \(its columns: Insult, Date, Comment, Usage\)$"):  # fmt: skip
+        build_split(parse_recipe(base | {"target_columns": ["insult"]}, "r"), raw, tmp_path / "a", "insults")
+    with pytest.raises(RecipeError, match=r"^insults: split recipe key 'id_column': no column 'Id' in train.csv"):
+        build_split(parse_recipe(base | {"id_column": "Id"}, "r"), raw, tmp_path / "b", "insults")
+    copy = tmp_path / "raw"
+    shutil.copytree(raw, copy)
+    (copy / "labels.csv").write_text("Insult,Comment\n1,you\n")  # the test set's Date is missing
+    with pytest.raises(RecipeError, match=r"^insults: split recipe key 'answers_file': no column 'Date' in labels.csv"):
+        build_split(parse_recipe(base | {"answers_file": "labels.csv"}, "r"), copy, tmp_path / "c", "insults")
+
+
+def test_an_unreadable_recipe_file_names_the_key(tmp_path):
+    (tmp_path / "train.csv").write_bytes(b"id,y\n1,0\n")
+    (tmp_path / "train.parquet").write_bytes(b"not parquet at all")
     with pytest.raises(
-        SplitError, match=r"titanic: split recipe key 'target_columns': column\(s\) survived not in train.csv"
+        RecipeError, match=r"^t: split recipe key 'train_file': .*train.parquet: cannot be read as PARQUET"
     ):
         build_split(
-            parse_recipe(TITANIC | {"target_columns": ["survived"]}, "r"), COMPETITIONS / "titanic", tmp_path, "titanic"
-        )
-
-
-def test_a_missing_train_file_is_named(tmp_path):
-    with pytest.raises(SplitError, match="titanic: .*train.json: no such file"):
-        build_split(
-            parse_recipe(TITANIC | {"train_file": "train.json"}, "r"), COMPETITIONS / "titanic", tmp_path, "titanic"
+            parse_recipe({"kind": "random", "target_columns": ["y"], "train_file": "train.parquet"}, "r"),
+            tmp_path,
+            tmp_path / "out",
+            "t",
         )
 
 
@@ -221,16 +330,14 @@ def test_a_failing_check_does_not_replace_the_published_split(tmp_path):
     raw = tmp_path / "raw"
     shutil.copytree(COMPETITIONS / "titanic", raw)
     recipe = parse_recipe(TITANIC | {"sample_submission_file": "gender_submission.csv"}, "r")
-    good = prepare_competition(
-        "titanic", recipe, raw, tmp_path / "prepared", describe_competition("titanic", {}, recipe)
-    )
+    good = prepare_competition("titanic", recipe, raw, tmp_path / "prepared")
     assert good.published
     before = content_checksum(tmp_path / "prepared" / "titanic" / "public" / "test.csv")
     # A "released" labelled test set that repeats training passengers: the new test set would leak.
     lines = (raw / "train.csv").read_text().splitlines()
     (raw / "labelled_test.csv").write_text("\n".join(lines[:51]) + "\n")
     leaky = parse_recipe(TITANIC | {"kind": "released_labels", "answers_file": "labelled_test.csv"}, "r")
-    bad = prepare_competition("titanic", leaky, raw, tmp_path / "prepared", "")
+    bad = prepare_competition("titanic", leaky, raw, tmp_path / "prepared")
     failed = {c.name: c.found for c in bad.checks if not c.passed}
     assert not bad.published
     assert (

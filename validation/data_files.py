@@ -8,6 +8,11 @@ whichever library wrote them. MLE-bench's MD5 file checksums break when a writer
 ends or float format; this one hashes each row's values (CSV read as text, so values as written; columns in name
 order) and sums the row hashes, so row order, quoting and line ends do not matter. The row count leads the
 checksum, so it reads at a glance: ``v1:891:3f1c...``.
+
+Recipe mistakes are told the same way at split time (``splits.builder``, ``splits.public_files``) and at parity time
+(``validation.parity_inputs``): :func:`missing_file_message` and :func:`missing_columns_message` build the text, with
+the download's files (:func:`download_listing`: big folders summarised) or the file's columns; each caller raises its
+own error type with it.
 """
 
 from __future__ import annotations
@@ -70,6 +75,75 @@ DATA_FORMATS = {".csv": "csv", ".json": "json", ".parquet": "parquet"}
 def data_format(file_name: str) -> str:
     """``csv`` | ``json`` | ``parquet`` from a file name."""
     return DATA_FORMATS[Path(file_name).suffix.lower()]
+
+
+LISTED_PER_FOLDER = 8  # a folder of the download with more files than this is listed as one entry with its count
+LISTED_FILES = 40
+LISTED_COLUMNS = 30
+
+
+def download_listing(raw_dir: Path) -> str:
+    """The download's files for an error message: top-level files, small folders' files, big folders counted
+    (``images/ (1,584 files)``)."""
+    if not raw_dir.is_dir():
+        return f"(no download at {raw_dir})"
+    shown: list[str] = []
+    for path in sorted(raw_dir.iterdir()):
+        if path.is_symlink():
+            continue
+        if path.is_file():
+            shown.append(path.name)
+        elif path.is_dir():
+            inside = sorted(p for p in path.rglob("*") if p.is_file() and not p.is_symlink())
+            if len(inside) <= LISTED_PER_FOLDER:
+                shown += [p.relative_to(raw_dir).as_posix() for p in inside] or [f"{path.name}/ (empty)"]
+            else:
+                shown.append(f"{path.name}/ ({len(inside):,} files)")
+    if not shown:
+        return "(the download is empty)"
+    more = len(shown) - LISTED_FILES
+    return ", ".join(shown[:LISTED_FILES]) + (f", and {more:,} more" if more > 0 else "")
+
+
+def download_owner(slug: str, raw_dir: Path) -> str:
+    """How a message names the download: ``titanic's download``, or its folder when there is no slug."""
+    return f"{slug}'s download" if slug else f"the download ({raw_dir})"
+
+
+def missing_file_message(slug: str, key: str, name: str, raw_dir: Path) -> str:
+    """``split recipe key 'train_file': no file 'trian.csv' in titanic's download; files: ...`` (no slug prefix)."""
+    return f"split recipe key '{key}': no file '{name}' in {download_owner(slug, raw_dir)}; files: " + download_listing(
+        raw_dir
+    )
+
+
+def column_listing(columns) -> str:
+    """A file's columns for an error message (the first ``LISTED_COLUMNS``, then how many more)."""
+    names = [str(c) for c in columns]
+    more = len(names) - LISTED_COLUMNS
+    return ", ".join(names[:LISTED_COLUMNS]) + (f", and {more} more" if more > 0 else "")
+
+
+def missing_columns_message(key: str, wanted, columns, where: str) -> str | None:
+    """``split recipe key 'id_column': no column 'Id' in train.csv (its columns: ...)`` for the ``wanted`` columns
+    that ``columns`` lacks (``where`` names the file); None when none is missing."""
+    present = {str(c) for c in columns}
+    missing = [c for c in wanted if c not in present]
+    if not missing:
+        return None
+    return (
+        f"split recipe key '{key}': no column {', '.join(repr(c) for c in missing)} in {where} "
+        f"(its columns: {column_listing(columns)})"
+    )
+
+
+def file_sha256(path: Path) -> str:
+    """The hex sha256 of a file's bytes (for files that are not data files, and files copied unchanged)."""
+    digest = hashlib.sha256()
+    with open(path, "rb") as handle:
+        for block in iter(lambda: handle.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()
 
 
 def content_checksum(path: Path, con: duckdb.DuckDBPyConnection | None = None) -> str:

@@ -10,8 +10,11 @@ Layout (``$MLECURATE_HOME``)::
     annotations/<slug>/<curator>.yaml         curators' annotations (or $MLECURATE_ANNOTATIONS)
     sources/<source>/                         files a source fetched or generated (Meta Kaggle's Competitions.csv)
     raw/<slug>/<slug>.zip, files/, download.json          a competition's download, unpacked, and its record
+    raw/<slug>/description.md                 the competition's text, fetched with its data (origin in download.json)
+    descriptions/<slug>.md                    imported descriptions (mlecurate import-descriptions), preferred to any source
     prepared/<slug>/public/, private/answers.csv, manifest.json, parity.json   a split in MLE-bench's layout
     leaderboards/<slug>/snapshots/<id>.parquet, history.jsonl, downloads/      leaderboard history
+    status/<slug>/<stage>.json                the last failed attempt of a stage (split, parity); gone once it succeeds
 
 This module sits in ``validation`` (the package every other one may import) so that the split writer, the grader,
 the leakage checks and the curation code all name files the same way. It only names things: it creates nothing but
@@ -74,6 +77,11 @@ class RawFolder:
     @property
     def record(self) -> Path:
         return self.path / "download.json"
+
+    @property
+    def description(self) -> Path:
+        """The competition's text as fetched with its data (its origin is in ``download.json``)."""
+        return self.path / "description.md"
 
 
 @dataclass(frozen=True)
@@ -196,6 +204,14 @@ class DataRoot:
     def raw(self, slug: str) -> RawFolder:
         return RawFolder(self.raw_root / slug, slug)
 
+    @property
+    def descriptions_root(self) -> Path:
+        return self.path / "descriptions"
+
+    def imported_description(self, slug: str) -> Path:
+        """``descriptions/<slug>.md``: a description imported by ``mlecurate import-descriptions`` (MLE-bench's)."""
+        return self.descriptions_root / f"{slug}.md"
+
     def downloaded_slugs(self) -> list[str]:
         """Slugs with a download record (whatever its status)."""
         root = self.raw_root
@@ -207,6 +223,15 @@ class DataRoot:
 
     def prepared(self, slug: str) -> PreparedFolder:
         return PreparedFolder(self.prepared_root / slug)
+
+    @property
+    def status_root(self) -> Path:
+        return self.path / "status"
+
+    def stage_failure(self, slug: str, stage: str) -> Path:
+        """``status/<slug>/<stage>.json``: the last failed attempt of a stage (``split``, ``parity``), removed when the
+        stage next succeeds (a failed split never replaces a published one, so the two can sit side by side)."""
+        return self.status_root / slug / f"{stage}.json"
 
     @property
     def leaderboards_root(self) -> Path:
@@ -227,7 +252,9 @@ class DataRoot:
         if any(self.prepared_root.glob("*/parity.json")):
             views[PARITY] = f"""
                 SELECT p.slug, p.metric, p.verdict, p.reason, p.adversarial_auc, p.sample_medal,
-                       r.submission, r.test_set, r.rows, r.score, r.low, r.high
+                       r.submission, r.test_set,
+                       json_extract_string(to_json(r), '$.target') AS target,  -- absent from reports before 2026-11
+                       r.rows, r.score, r.low, r.high
                 FROM read_json({literal(str(reports))}, union_by_name = true) AS p, unnest(p.rows) AS t(r)"""
         histories = self.leaderboards_root / "*" / "history.jsonl"
         if any(self.leaderboards_root.glob("*/history.jsonl")):

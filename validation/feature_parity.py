@@ -2,6 +2,7 @@
 
 >>> column_parity(original_test, new_test)        # per column: KS for numbers, total variation, text length/vocabulary
 >>> adversarial_auc(original_test, new_test, 0)   # cross-validated AUC of a classifier telling them apart (0.5: alike)
+>>> comparison_exclusions(original_test, new_test, "id", ["y"])   # every column left out of both, and why
 """
 
 from __future__ import annotations
@@ -9,7 +10,41 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from validation.parity_baseline import feature_design, feature_kinds, prepare_features
+from validation.parity_baseline import classify_columns, feature_design, feature_kinds, prepare_features, unused_text
+
+COMPARISON = "feature comparison"  # left out of the column-by-column comparison and of the classifier
+CLASSIFIER = "adversarial classifier"  # compared column by column, left out of the classifier only
+
+
+def comparison_exclusions(
+    original: pd.DataFrame, new: pd.DataFrame, id_column: str | None, targets: list[str]
+) -> list[dict]:
+    """Every column of the original or the new public test set left out of the comparison, with the reason (one
+    ``{"column", "left_out_of", "reason"}`` per column)."""
+    out = []
+
+    def leave(column: str, reason: str, where: str = COMPARISON) -> None:
+        out.append({"column": column, "left_out_of": where, "reason": reason})
+
+    for column in original.columns:
+        if column in new.columns:
+            continue
+        if column == id_column:
+            leave(column, "id column: identifies rows, not a feature")
+        elif column in targets:
+            leave(column, "a target: not a feature")
+        else:
+            leave(column, "not in the new public test set")
+    for column in new.columns:
+        if column not in original.columns:
+            leave(column, "not in the original test set")
+    shared = [c for c in new.columns if c in original.columns]
+    columns, excluded = classify_columns(pd.concat([original[shared], new[shared]], ignore_index=True))
+    for column, reason in excluded.items():
+        leave(column, reason)
+    for column, reason in unused_text(columns).items():
+        leave(column, reason, CLASSIFIER)
+    return out
 
 
 def column_parity(original: pd.DataFrame, new: pd.DataFrame) -> list[dict]:

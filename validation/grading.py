@@ -8,8 +8,9 @@
 be a ``.csv`` file (or a .zip/.gz of one, as Kaggle takes), have exactly those columns, one row per answer, each id
 once (without an id column, rows are matched by the key columns' content in any order, the k-th of identical key rows
 to the k-th), and every prediction in the metric's domain (numbers for numeric metrics; e.g. RMSLE needs predictions
->= 0, log loss probabilities in 0..1). Labels are compared as values of the answers' type (``1``, ``1.0``, ``true``
-and ``True`` are one boolean label: ``validation.metrics.typed_labels``); class probabilities not summing to 1 are
+>= 0, log loss, AUC and class probabilities in 0..1). Labels are compared as values of the answers' type (``1``,
+``1.0``, ``true`` and ``True`` are one boolean label: ``validation.metrics.typed_labels``), and a label of another
+type (``2`` or ``maybe`` against true/false answers) is invalid; class probabilities not summing to 1 are
 rescaled, as Kaggle does, with a note. Every problem gets its own
 message naming the column and rows; a submission with any problem gets ``valid_submission: false`` and no score, and
 so does one whose score comes out NaN or infinite. Nothing here raises on a bad submission.
@@ -30,7 +31,7 @@ from validation.data_files import columns_of
 from validation.data_root import TEST, PreparedFolder
 from validation.leaderboard import Leaderboard
 from validation.medals import medal_thresholds, place
-from validation.metrics import METRICS, TEXT_TASKS, Metric
+from validation.metrics import METRICS, TEXT_TASKS, Metric, foreign_labels
 
 MAX_EXAMPLES = 5
 # Kaggle takes a CSV competition's submission as a .csv file, or zipped/gzipped; MLE-bench takes .csv only.
@@ -200,6 +201,7 @@ def _validate(frame: pd.DataFrame, answers: pd.DataFrame, keys: list[str], spec:
                 f"e.g. lines {_some([i + 2 for i in extra_rows])}"
             )
     predicted = [c for c in answers.columns if c not in keys]
+    parsed = numbers(frame[predicted], errors="coerce") if spec.numeric_predictions else None
     for column in predicted:
         # Free text and ranked labels may be empty (no words, no labels); a number or a class label may not.
         empty = frame[column].str.strip().isin(EMPTY) if spec.task not in TEXT_TASKS else pd.Series(False)
@@ -208,9 +210,11 @@ def _validate(frame: pd.DataFrame, answers: pd.DataFrame, keys: list[str], spec:
                 f"column {column}: {int(empty.sum()):,} empty or NaN value(s), e.g. lines {_some((np.flatnonzero(empty) + 2).tolist())}"
             )
         elif spec.numeric_predictions:
-            _check_numbers(frame[column], column, spec, errors)
+            _check_numbers(frame[column], parsed[column], column, spec, errors)
+        elif spec.task == "classification":
+            _check_labels(answers[column], frame[column], column, spec, errors)
     if spec.one_column_per_class and not errors:
-        sums = frame[predicted].apply(numbers).sum(axis=1).to_numpy()
+        sums = parsed.sum(axis=1).to_numpy()
         zero = sums <= 0
         if zero.any():
             errors.append(
@@ -247,10 +251,9 @@ def match_rows(submission: pd.DataFrame, answers: pd.DataFrame, keys: list[str])
     return submission.iloc[order].reset_index(drop=True), missing, extra
 
 
-def _check_numbers(values: pd.Series, column: str, spec: Metric, errors: list[str]) -> None:
+def _check_numbers(values: pd.Series, parsed: pd.Series, column: str, spec: Metric, errors: list[str]) -> None:
     """Every value a number (true/false count as 1/0) inside the metric's domain; else one message naming the column,
     how many, and the first offending line."""
-    parsed = numbers(values, errors="coerce")
     bad = (parsed.isna() | ~np.isfinite(parsed.astype(float))).to_numpy()  # inf is no prediction either
     if bad.any():
         first = int(np.flatnonzero(bad)[0])
@@ -268,24 +271,41 @@ def _check_numbers(values: pd.Series, column: str, spec: Metric, errors: list[st
         )
 
 
+def _check_labels(answers: pd.Series, values: pd.Series, column: str, spec: Metric, errors: list[str]) -> None:
+    """Every label of the answers' type (booleans, numbers; any text for string labels): a label of another type
+    matches no answer and is a mistake in the file, not a prediction."""
+    foreign, violation, requirement = foreign_labels(answers, values)
+    if foreign.any():
+        first = int(np.flatnonzero(foreign)[0])
+        errors.append(
+            f"column {column}: {int(foreign.sum()):,} {violation}, "
+            f"e.g. {values.iloc[first].strip()} on line {first + 2}; {spec.name} needs {requirement}"
+        )
+
+
 def score_aligned(spec: Metric, answers: pd.DataFrame, submission: pd.DataFrame, predictions: list[str]) -> float:
     """Score a submission already aligned row by row with the answers (both in submission format), in the shape
     the metric's task takes."""
     if spec.one_column_per_class:  # the answers are one-hot: the label is the column holding the 1
-        labels = answers[predictions].apply(numbers).idxmax(axis=1)
-        return spec.score(labels, submission[predictions].apply(numbers))
+        labels = numbers(answers[predictions]).idxmax(axis=1)
+        return spec.score(labels, numbers(submission[predictions]))
     if spec.column_wise:
-        return spec.score(answers[predictions].apply(numbers), submission[predictions].apply(numbers))
+        return spec.score(numbers(answers[predictions]), numbers(submission[predictions]))
     column = predictions[0]
     if spec.numeric_predictions:
         return spec.score(numbers(answers[column]), numbers(submission[column]))
     return spec.score(answers[column], submission[column])
 
 
-def numbers(series: pd.Series, errors: str = "raise") -> pd.Series:
-    """Numbers from text; true/false count as 1/0; ``errors="coerce"`` makes what is not a number NaN."""
-    lowered = series.astype(str).str.strip().str.lower()
-    return pd.to_numeric(lowered.replace({"true": "1", "false": "0"}), errors=errors)
+def numbers(values: pd.Series | pd.DataFrame, errors: str = "raise") -> pd.Series | pd.DataFrame:
+    """Numbers from text; true/false (any case, spaces around) count as 1/0; ``errors="coerce"`` makes what is not a
+    number NaN. A frame is converted in one pass (a submission may have hundreds of class columns)."""
+    if isinstance(values, pd.DataFrame):
+        flat = numbers(pd.Series(values.to_numpy(dtype=object).ravel()), errors=errors).to_numpy()
+        return pd.DataFrame(flat.reshape(values.shape), index=values.index, columns=values.columns)
+    lowered = np.char.lower(np.char.strip(values.to_numpy(dtype=object).astype(str)))
+    lowered = np.where(lowered == "true", "1", np.where(lowered == "false", "0", lowered))
+    return pd.to_numeric(pd.Series(lowered, index=values.index, name=values.name, dtype=object), errors=errors)
 
 
 def _some(values) -> str:

@@ -8,7 +8,32 @@ Each check says what it found. All are blocking: a split that fails one is not p
 
 - ``ids_disjoint``: no id (or, without an id column, no identical row) in both the new train and test sets.
 - ``no_target_in_public_test``: the public test file has none of the target columns.
-- ``public_free_of_private``: no public file has the content of a private one, or all of the answers' columns.
+- ``public_free_of_private``: no public file has the content of a private one, or all of the answers' columns
+  (the split's own train set aside). For the recipe's extra ``public_files`` also (new test ids and their labels
+  come from the new test set and the label sources, compared as text):
+
+  - none is a copy (same bytes, by the sha256 computed while it was copied, or same content) of a file holding
+    answers (the released or original answers file, or the original train file);
+  - no table among them gives new test ids' labels away: a target column (by name) next to the id column, or any
+    column holding new test ids next to any column agreeing with their labels (at least ``LABEL_SHARE`` of at least
+    ``LEAST_LABELLED_IDS`` of them, well beyond chance), whatever the columns are called (``image_id, label``);
+    CSV, JSON and Parquet files are read as such, any other text file (``.tsv``, ``.txt``, ``.csv.gz``) as a
+    delimited table where DuckDB's sniffer reads one;
+  - no other text file (prose, a malformed table) has new test ids on a line with their label and no other label
+    of that target (same thresholds); it is scanned line by line, up to ``TEXT_SCAN_LIMIT`` bytes, and a larger one,
+    or an extra data file that is neither readable nor text, is not cleared: the check fails, naming the file and
+    what to do (remove it from ``public_files``, or replace it with a file DuckDB reads);
+  - no per-sample file's path names its label: a file named by an id (the whole name, its stem, or any run of the
+    pieces of its name between ``.``, ``-`` and ``_``, so ``img7.jpg`` and ``cat.7.jpg`` both name id ``7`` or
+    ``img7.jpg``; or a folder) with the id's label in a folder of its path (``train_images/<class>/<id>.jpg``) or
+    among its name's other pieces (``cat.123.jpg``, as dogs-vs-cats names them), for at least ``LABEL_SHARE`` of the
+    id-named files at that place, new test ids among them.
+
+  Binary files other than data files (images, archives) are cleared by the copy and path checks only: their
+  content is not read. Without an id column (rows identified by their content), a new test row cannot be found in
+  an extra file, so the label checks cannot run: the check fails for any extra file that is not already caught as a
+  copy ("not checked for labels: no id column"), rather than claim the files are clear; set ``id_column`` or drop
+  ``public_files``.
 - ``groups_disjoint``: for group splits, no group on both sides.
 - ``rows_conserved``: new train + new test = the original train set (for released labels: train unchanged, test =
   the labelled original test set).
@@ -16,13 +41,27 @@ Each check says what it found. All are blocking: a split that fails one is not p
 
 from __future__ import annotations
 
+import contextlib
+import gzip
+import re
+from collections import Counter, defaultdict
 from dataclasses import dataclass, field
-from pathlib import Path
+from pathlib import Path, PurePosixPath
 
 import duckdb
+import pandas as pd
 
 from validation.checks import Check
-from validation.data_files import DATA_FORMATS, columns_of, content_checksum, quote, reader_sql
+from validation.data_files import (
+    DATA_FORMATS,
+    DataFileError,
+    columns_of,
+    content_checksum,
+    file_sha256,
+    literal,
+    quote,
+    reader_sql,
+)
 from validation.data_root import PreparedFolder
 
 IDS_DISJOINT = Check("ids_disjoint", "No id (or identical row) in both the new train and test sets.", blocking=True)
@@ -30,7 +69,10 @@ NO_TARGET_IN_PUBLIC_TEST = Check(
     "no_target_in_public_test", "The public test file has no target column.", blocking=True
 )
 PUBLIC_FREE_OF_PRIVATE = Check(
-    "public_free_of_private", "No public file holds the content or all the columns of a private one.", blocking=True
+    "public_free_of_private",
+    "No public file holds the content or all the columns of a private one; no extra public file (the recipe's "
+    "public_files) is an answers file, holds a new test row's target, or sits under a folder named by its label.",
+    blocking=True,
 )
 GROUPS_DISJOINT = Check("groups_disjoint", "For group splits, no group on both sides.", blocking=True)
 ROWS_CONSERVED = Check(
@@ -42,6 +84,15 @@ LEAKAGE_CHECKS = (IDS_DISJOINT, NO_TARGET_IN_PUBLIC_TEST, PUBLIC_FREE_OF_PRIVATE
 
 
 @dataclass(frozen=True)
+class ExtraFile:
+    """One of the recipe's extra public files."""
+
+    path: str  # relative to public/
+    sha256: str  # of its bytes, computed once, while it was copied
+    entry: str  # the public_files entry that brought it (named in what to do about a problem)
+
+
+@dataclass(frozen=True)
 class LeakageFacts:
     target_columns: tuple[str, ...]
     id_column: str | None
@@ -49,6 +100,22 @@ class LeakageFacts:
     released_labels: bool
     original_rows: int  # rows in the original train file
     labelled_test_rows: int | None = None  # for released labels: rows in the labelled original test file
+    public_files: tuple[ExtraFile, ...] = ()  # the recipe's extra public files
+    answer_sources: tuple[Path, ...] = ()  # files of the download holding answers (released or original answers)
+    label_sources: tuple[Path, ...] = ()  # files of the download with the id and target columns (train, answers)
+
+
+# A place (a folder level, the file name, a table's column, a line of text) gives labels away when it holds the label
+# of at least this share of the new test ids found there, and of at least LEAST_LABELLED_IDS of them (all of them in
+# a smaller test set); a table's column must also agree well beyond chance (Cohen's kappa at least LEAST_KAPPA).
+LABEL_SHARE = 0.9
+LEAST_LABELLED_IDS = 10
+LEAST_KAPPA = 0.5
+TEXT_SCAN_LIMIT = 64 * 1024 * 1024  # bytes of a text file scanned line by line; a larger one is not cleared
+TEXT_PROBE = 8192  # bytes read to tell text from binary
+MAX_PIECES = 12  # a file name or word with more pieces than this has its pieces tried alone, not every run
+TOKEN_BREAK = re.compile(r"[^\w.\-]+")
+PIECE_BREAK = re.compile(r"([._\-])")
 
 
 @dataclass(frozen=True)
@@ -68,7 +135,7 @@ def check_prepared_split(folder: PreparedFolder, facts: LeakageFacts) -> list[Sp
         return [
             _ids_disjoint(con, train, test, facts),
             _no_target_in_public_test(con, test, facts),
-            _public_free_of_private(con, folder),
+            _public_free_of_private(con, folder, facts, train),
             _groups_disjoint(con, train, test, facts),
             _rows_conserved(con, train, test, facts),
         ]
@@ -101,20 +168,386 @@ def _no_target_in_public_test(con, test: Path, facts: LeakageFacts) -> SplitChec
     return SplitCheck(NO_TARGET_IN_PUBLIC_TEST.name, not leaked, found, {"targets": ", ".join(facts.target_columns)})
 
 
-def _public_free_of_private(con, folder: PreparedFolder) -> SplitCheck:
+def _public_free_of_private(con, folder: PreparedFolder, facts: LeakageFacts, train: Path) -> SplitCheck:
     private = {p.name: content_checksum(p, con) for p in sorted(folder.private.iterdir()) if p.is_file()}
     answer_columns = set(columns_of(con, folder.answers))
+    extras = {folder.public.joinpath(*PurePosixPath(f.path).parts): f for f in facts.public_files}
     problems = []
-    public_files = [p for p in sorted(folder.public.iterdir()) if p.suffix.lower() in DATA_FORMATS]
+    scanned: dict[Path, tuple[str, list[str]]] = {}  # content checksum and columns of each readable data file
+    unreadable: dict[Path, str] = {}  # extra data files DuckDB cannot read, and why
+    public_files = [
+        p for p in sorted(folder.public.rglob("*")) if p.is_file() and p.suffix.lower() in DATA_FORMATS
+    ]  # fmt: skip
     for path in public_files:
+        name = path.relative_to(folder.public).as_posix()
         if path == folder.sample_submission:
             continue  # it has the answers' columns by design, with trivial values
-        if content_checksum(path, con) in private.values():
-            problems.append(f"{path.name} has the content of a private file")
-        elif answer_columns <= set(columns_of(con, path)) and path.stem != "train":
-            problems.append(f"{path.name} holds every answers column")
-    found = "; ".join(problems) or f"{len(public_files)} public file(s), none holds private content"
-    return SplitCheck(PUBLIC_FREE_OF_PRIVATE.name, not problems, found, {"public_files": len(public_files)})
+        try:
+            checksum, columns = content_checksum(path, con), columns_of(con, path)
+        except DataFileError as error:
+            if path in extras:
+                unreadable[path] = str(error)  # the extra files' checks try it as text
+            else:
+                problems.append(f"{name} cannot be read, so it cannot be cleared of answers ({error})")
+            continue
+        scanned[path] = (checksum, columns)
+        if checksum in private.values():
+            problems.append(f"{name} has the content of a private file")
+        elif answer_columns <= set(columns) and path != train:
+            problems.append(f"{name} holds every answers column")
+    if extras:
+        problems += _extra_files_leak(con, folder, facts, extras, scanned, unreadable)
+    found = "; ".join(problems) or (
+        f"{len(public_files)} public data file(s)"
+        + (f" and {len(extras)} extra public file(s)" if extras else "")
+        + ", none holds private content"
+        + (" or a new test row's label" if extras else "")
+    )
+    metadata = {"public_files": len(public_files), "extra_public_files": len(extras)}
+    return SplitCheck(PUBLIC_FREE_OF_PRIVATE.name, not problems, found, metadata)
+
+
+def _extra_files_leak(
+    con,
+    folder: PreparedFolder,
+    facts: LeakageFacts,
+    extras: dict[Path, ExtraFile],
+    scanned: dict[Path, tuple[str, list[str]]],
+    unreadable: dict[Path, str],
+) -> list[str]:
+    """What the recipe's extra public files give away: a copy of an answers file, a new test id's label in a table
+    or a line of text, a label in a per-sample file's path (see the module's docstring)."""
+    problems = []
+    sources = [s for s in facts.answer_sources if s.is_file()]
+    digests = {file_sha256(s): s.name for s in sources}
+    contents = {}
+    for source in sources:
+        if source.suffix.lower() in DATA_FORMATS:
+            with contextlib.suppress(DataFileError):  # unreadable: its bytes are still compared
+                contents[content_checksum(source, con)] = source.name
+    copies = set()
+    for path, extra in sorted(extras.items()):
+        if extra.sha256 in digests:
+            problems.append(f"{extra.path} is a copy of {digests[extra.sha256]}, which holds answers")
+            copies.add(path)
+        elif path in scanned and scanned[path][0] in contents:
+            problems.append(f"{extra.path} has the content of {contents[scanned[path][0]]}, which holds answers")
+            copies.add(path)
+    test_count = _new_test_labels(con, folder, facts)
+    if test_count is None:
+        if len(copies) < len(extras):
+            problems.append(
+                f"{len(extras) - len(copies):,} extra public file(s) not checked for labels: no id column (rows are "
+                "identified by their content), so a new test row cannot be found in them; remove them from "
+                "public_files, or set id_column"
+            )
+        return problems
+    least = min(LEAST_LABELLED_IDS, test_count)
+    labels = _test_label_index(con)
+    for path, extra in sorted(extras.items()):
+        if path in copies:
+            continue
+        if path in scanned:
+            problems += _data_file_labels(con, path, extra, facts, scanned[path][1], least)
+        else:
+            problems += _text_file_labels(con, path, extra, labels, least, unreadable.get(path))
+    problems += _labels_in_paths(con, [PurePosixPath(f.path) for f in extras.values()])
+    return problems
+
+
+def _new_test_labels(con, folder: PreparedFolder, facts: LeakageFacts) -> int | None:
+    """Fill temp tables ``new_test_ids(k)``, ``path_labels(k, target, label)`` (every labelled id) and
+    ``test_labels(k, target, label)`` (the new test ids'); return the number of new test ids, or None without an id
+    column."""
+    test = folder.public_file("test")
+    if not facts.id_column or facts.id_column not in columns_of(con, test):
+        return None
+    con.execute(
+        f"""CREATE OR REPLACE TEMP TABLE new_test_ids AS
+            SELECT DISTINCT CAST({quote(facts.id_column)} AS VARCHAR) AS k FROM {reader_sql(test)}"""
+    )
+    selects = _label_rows(con, facts) or ["SELECT NULL::VARCHAR AS k, NULL::VARCHAR AS target, NULL::VARCHAR AS label"]
+    con.execute(f"CREATE OR REPLACE TEMP TABLE path_labels AS {' UNION '.join(selects)}")
+    con.execute(
+        """CREATE OR REPLACE TEMP TABLE test_labels AS
+           SELECT DISTINCT k, target, label FROM path_labels JOIN new_test_ids USING (k) WHERE label IS NOT NULL"""
+    )
+    return con.execute("SELECT count(*) FROM new_test_ids").fetchall()[0][0]
+
+
+def _test_label_index(con) -> dict[str, list[tuple[str, str]]]:
+    """The new test ids' labels, for the scan of text files: id -> [(target, label)]."""
+    index: dict[str, list[tuple[str, str]]] = defaultdict(list)
+    for k, target, label in con.execute("SELECT k, target, label FROM test_labels").fetchall():
+        index[k].append((target, label))
+    return index
+
+
+def _data_file_labels(
+    con, path: Path, extra: ExtraFile, facts: LeakageFacts, columns: list[str], least: int, reader: str | None = None
+) -> list[str]:
+    """A table that gives new test ids' labels away: a target column (by name) next to the id column, or any column
+    holding new test ids next to any column agreeing with their labels (:func:`_label_pairs`)."""
+    reader = reader or reader_sql(path)
+    targets = [c for c in facts.target_columns if c in columns]
+    if targets and facts.id_column in columns:
+        shared = con.execute(
+            f"""SELECT count(*) FROM (SELECT DISTINCT CAST({quote(facts.id_column)} AS VARCHAR) AS k
+                                      FROM {reader}) JOIN new_test_ids USING (k)"""
+        ).fetchall()[0][0]
+        if shared:
+            return [
+                f"{extra.path} holds target column(s) {', '.join(targets)} for {shared:,} new test id(s) "
+                f"({facts.id_column})"
+            ]
+    return _label_pairs(con, reader, extra, columns, least)
+
+
+def _label_pairs(con, reader: str, extra: ExtraFile, columns: list[str], least: int) -> list[str]:
+    """Any column pair (key, label) where the key column holds at least ``least`` new test ids and, for at least
+    ``LABEL_SHARE`` of them, the label column on the same row holds the id's label, well above chance
+    (Cohen's kappa at least ``LEAST_KAPPA``): whatever the columns are called."""
+    if len(columns) < 2:
+        return []
+    cast = ", ".join(f"CAST({quote(c)} AS VARCHAR) AS {quote(c)}" for c in columns)
+    unpivot = ", ".join(quote(c) for c in columns)
+    con.execute(
+        f"""CREATE OR REPLACE TEMP TABLE extra_cells AS
+            UNPIVOT (SELECT row_number() OVER () AS __rid, {cast} FROM {reader})
+            ON {unpivot} INTO NAME col VALUE val"""
+    )
+    con.execute(
+        """CREATE OR REPLACE TEMP TABLE extra_pairs AS
+           WITH keys AS (SELECT c.__rid, c.col AS key_col, c.val AS k FROM extra_cells c JOIN new_test_ids t ON c.val = t.k)
+           SELECT keys.key_col, l.target, c.col AS label_col, keys.k, l.label, min(c.val) AS val,
+                  bool_or(c.val = l.label) AS agrees
+           FROM keys JOIN test_labels l ON keys.k = l.k
+                JOIN extra_cells c ON c.__rid = keys.__rid AND c.col <> keys.key_col
+           GROUP BY ALL"""
+    )
+    try:
+        candidates = con.execute(
+            f"""SELECT key_col, target, label_col, count(*) AS ids, count(*) FILTER (WHERE agrees) AS agreeing
+                FROM extra_pairs GROUP BY ALL
+                HAVING count(*) >= {int(least)} AND count(*) FILTER (WHERE agrees) >= {LABEL_SHARE} * count(*)
+                ORDER BY key_col, target, label_col"""
+        ).fetchall()
+        problems = []
+        for key_col, target, label_col, ids, agreeing in candidates:
+            pairs = con.execute(
+                "SELECT label, CASE WHEN agrees THEN label ELSE val END FROM extra_pairs "
+                "WHERE key_col = ? AND target = ? AND label_col = ?",
+                [key_col, target, label_col],
+            ).fetchall()
+            if _kappa([p[0] for p in pairs], [p[1] for p in pairs]) >= LEAST_KAPPA:
+                problems.append(
+                    f"{extra.path} gives the {target} of {agreeing:,} new test id(s) away: column {label_col} agrees "
+                    f"with it for {agreeing:,} of the {ids:,} new test ids in column {key_col}"
+                )
+                break
+        return problems
+    finally:
+        con.execute("DROP TABLE IF EXISTS extra_pairs")
+        con.execute("DROP TABLE IF EXISTS extra_cells")
+
+
+def _kappa(truth: list, found: list) -> float:
+    """Agreement beyond chance (Cohen's kappa); 0 when chance alone explains it (every label the same)."""
+    n = len(truth)
+    if not n:
+        return 0.0
+    agree = sum(a == b for a, b in zip(truth, found, strict=True)) / n
+    by_truth, by_found = Counter(truth), Counter(found)
+    chance = sum(count * by_found.get(value, 0) for value, count in by_truth.items()) / (n * n)
+    return 0.0 if chance >= 1 else (agree - chance) / (1 - chance)
+
+
+def _text_file_labels(con, path: Path, extra: ExtraFile, labels: dict, least: int, unreadable: str | None) -> list[str]:
+    """A file that is not a readable CSV, JSON or Parquet file: binary files are cleared by the copy and path checks
+    alone; a text file (gzip-compressed or not) is read as a delimited table where DuckDB's sniffer can, and checked
+    like a data file, else scanned line by line (up to ``TEXT_SCAN_LIMIT`` bytes) for new test ids on the same line
+    as their label; a text file that can be neither is not cleared."""
+    if not _is_text(path):
+        if unreadable:
+            return [
+                f"{extra.path} cannot be read ({unreadable}) and is not text, so it cannot be cleared of answers: "
+                f"{_remedy(extra)}"
+            ]
+        return []
+    if not unreadable:  # a .csv/.json/.parquet DuckDB failed on is not retried as delimited text
+        reader = f"read_csv({literal(str(path))}, all_varchar=true)"
+        try:
+            columns = [row[0] for row in con.execute(f"DESCRIBE SELECT * FROM {reader}").fetchall()]
+            con.execute(f"SELECT count(*) FROM {reader}").fetchall()
+        except duckdb.Error:
+            columns = []
+        if len(columns) >= 2:
+            return _label_pairs(con, reader, extra, columns, least)
+    size = path.stat().st_size
+    if size > TEXT_SCAN_LIMIT:
+        why = f"cannot be read ({unreadable})" if unreadable else "is not a table DuckDB reads"
+        return [
+            f"{extra.path} {why}, and is too large to scan as text ({size:,} bytes; limit {TEXT_SCAN_LIMIT:,}), so it "
+            f"cannot be cleared of answers: {_remedy(extra)}"
+        ]
+    found = _scan_lines(path, labels, least)
+    return [f"{extra.path} gives new test ids' labels away: {found}"] if found else []
+
+
+def _remedy(extra: ExtraFile) -> str:
+    return (
+        f"remove it from public_files (it came with entry '{extra.entry}'), or replace it in the download with a CSV, "
+        "JSON or Parquet file DuckDB reads"
+    )
+
+
+def _is_text(path: Path) -> bool:
+    """Text: the first ``TEXT_PROBE`` bytes (decompressed, for ``.gz``) hold no NUL and few control characters."""
+    try:
+        opener = gzip.open if path.suffix.lower() == ".gz" else open
+        with opener(path, "rb") as handle:
+            head = handle.read(TEXT_PROBE)
+    except (OSError, EOFError):
+        return False
+    if b"\0" in head:
+        return False
+    controls = sum(1 for b in head if b < 32 and b not in (9, 10, 12, 13))
+    return controls <= len(head) * 0.05
+
+
+def _scan_lines(path: Path, labels: dict[str, list[tuple[str, str]]], least: int) -> str | None:
+    """New test ids on the same line as their label, and no other label of that target: a leak when at least
+    ``least`` ids, and ``LABEL_SHARE`` of the new test ids the file names, are found so."""
+    values: dict[str, set[str]] = defaultdict(set)
+    for pairs in labels.values():
+        for target, label in pairs:
+            values[target].add(label)
+    seen: dict[str, set[str]] = defaultdict(set)  # target -> new test ids named
+    told: dict[str, set[str]] = defaultdict(set)  # target -> new test ids named with their label alone
+    opener = gzip.open if path.suffix.lower() == ".gz" else open
+    with opener(path, "rt", encoding="utf-8", errors="replace") as handle:
+        for line in handle:
+            tokens = _tokens(line)
+            named = [k for k in tokens if k in labels]
+            if not named:
+                continue
+            for k in named:
+                for target, label in labels[k]:
+                    seen[target].add(k)
+                    present = {v for v in tokens if v in values[target]}
+                    if present == {label} or (not present and _spaced(label) and label in line):
+                        told[target].add(k)
+    for target in sorted(seen):
+        if len(told[target]) >= least and len(told[target]) >= LABEL_SHARE * len(seen[target]):
+            return (
+                f"{len(told[target]):,} new test id(s) on a line with their {target} and no other "
+                f"(of {len(seen[target]):,} new test ids it names)"
+            )
+    return None
+
+
+def _spaced(label: str) -> bool:
+    return bool(TOKEN_BREAK.search(label))
+
+
+def _tokens(text: str) -> set[str]:
+    """The words of a line of text or a file name: split on anything but letters, digits, ``.``, ``-``, ``_``, then
+    each word's runs of pieces between ``.``, ``-`` and ``_`` (``cat.123.jpg``: cat, 123, jpg, cat.123, 123.jpg, ...)."""
+    tokens = set()
+    for word in TOKEN_BREAK.split(text):
+        if word:
+            tokens |= _runs(word)
+    return tokens
+
+
+def _runs(word: str) -> set[str]:
+    """``word`` and its contiguous runs of pieces between ``.``, ``-`` and ``_`` (each piece alone for a long name)."""
+    pieces = PIECE_BREAK.split(word)  # pieces at even positions, separators at odd ones
+    count = (len(pieces) + 1) // 2
+    if count > MAX_PIECES:
+        return {word, *pieces[::2]} - {""}
+    runs = {word}
+    for first in range(count):
+        for last in range(first, count):
+            runs.add("".join(pieces[2 * first : 2 * last + 1]))
+    return runs - {""}
+
+
+def _labels_in_paths(con, extras: list[PurePosixPath]) -> list[str]:
+    """Per-sample files whose path names the label: a file named by an id (a run of its name's pieces, or a folder)
+    with that id's label in a folder of its path (``train_images/<class>/<id>.jpg``) or among the other pieces of its
+    name (``cat.123.jpg``), for at least ``LABEL_SHARE`` of the id-named files at that place, new test ids among
+    them."""
+    if not extras:
+        return []
+    slots = [[_runs(part) for part in path.parts] for path in extras]  # the last slot is the file name
+    candidates = pd.DataFrame(
+        [
+            (index, slot, len(run), run)
+            for index, path_slots in enumerate(slots)
+            for slot, runs in enumerate(path_slots)
+            for run in runs
+        ],
+        columns=["file", "slot", "length", "k"],
+    )
+    con.register("path_candidates", candidates)
+    try:
+        named = con.execute(
+            """SELECT c.file, arg_max(c.k, [c.slot, c.length]) AS k FROM path_candidates c
+               WHERE c.k IN (SELECT k FROM path_labels) GROUP BY c.file"""
+        ).fetchall()
+        chosen = {file: k for file, k in named}
+        con.register("chosen_ids", pd.DataFrame(list(chosen.items()), columns=["file", "k"]))
+        rows = con.execute(
+            """SELECT c.file, l.target, l.label, t.k IS NOT NULL AS is_test
+               FROM chosen_ids c JOIN path_labels l USING (k) LEFT JOIN new_test_ids t USING (k)"""
+        ).fetchall()
+    finally:
+        con.unregister("path_candidates")
+        with contextlib.suppress(Exception):
+            con.unregister("chosen_ids")
+    tally: dict[tuple[str, int], list] = defaultdict(lambda: [0, 0, []])  # (target, slot) -> files, labelled, test
+    for file, target, label, is_test in rows:
+        path_slots, k = slots[file], chosen[file]
+        for slot, runs in enumerate(path_slots):
+            if k in runs and slot != len(path_slots) - 1:
+                continue  # the folder that names the id
+            entry = tally[(target, slot - len(path_slots))]  # counted from the file name: -1 is the name
+            entry[0] += 1
+            if label in runs and label != k:
+                entry[1] += 1
+                if is_test:
+                    entry[2].append(extras[file].as_posix())
+    problems = []
+    for (target, slot), (files, labelled, test_files) in sorted(tally.items()):
+        if test_files and labelled / files >= LABEL_SHARE:
+            where = "in their file names" if slot == -1 else f"in the folder {-slot - 1} level(s) above them"
+            problems.append(
+                f"{len(test_files):,} extra file(s) named by a new test id carry its {target} {where} "
+                f"(e.g. {_short(test_files)}): the paths give the labels away"
+            )
+    return problems
+
+
+def _label_rows(con, facts: LeakageFacts) -> list[str]:
+    """SELECTs of (k, target, label) from every label source that has the id and target columns."""
+    selects = []
+    for source in facts.label_sources:
+        if not facts.id_column or not source.is_file():
+            continue
+        try:
+            columns = columns_of(con, source)
+        except DataFileError:
+            continue
+        if facts.id_column not in columns:
+            continue
+        key = f"CAST({quote(facts.id_column)} AS VARCHAR)"
+        selects += [
+            f"SELECT {key} AS k, {literal(t)} AS target, CAST({quote(t)} AS VARCHAR) AS label FROM {reader_sql(source)}"
+            for t in facts.target_columns
+            if t in columns
+        ]
+    return selects
 
 
 def _groups_disjoint(con, train: Path, test: Path, facts: LeakageFacts) -> SplitCheck:
@@ -128,8 +561,8 @@ def _groups_disjoint(con, train: Path, test: Path, facts: LeakageFacts) -> Split
 
 
 def _rows_conserved(con, train: Path, test: Path, facts: LeakageFacts) -> SplitCheck:
-    train_rows = con.execute(f"SELECT count(*) FROM {reader_sql(train)}").fetchone()[0]
-    test_rows = con.execute(f"SELECT count(*) FROM {reader_sql(test)}").fetchone()[0]
+    train_rows = con.execute(f"SELECT count(*) FROM {reader_sql(train)}").fetchall()[0][0]
+    test_rows = con.execute(f"SELECT count(*) FROM {reader_sql(test)}").fetchall()[0][0]
     if facts.released_labels:
         passed = train_rows == facts.original_rows and test_rows == facts.labelled_test_rows
         found = (f"train {train_rows:,} of {facts.original_rows:,} original rows; test {test_rows:,} of "

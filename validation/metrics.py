@@ -106,8 +106,8 @@ DOMAINS = {
         Domain("non_negative", True, low=0.0, violation="negative value(s)", requirement="predictions >= 0"),
         Domain("probability", True, low=0.0, high=1.0, violation="value(s) outside 0..1",
                requirement="probabilities between 0 and 1"),
-        Domain("class_probabilities", True, low=0.0, violation="negative value(s)",
-               requirement="non-negative class probabilities"),
+        Domain("class_probabilities", True, low=0.0, high=1.0, violation="value(s) outside 0..1",
+               requirement="class probabilities between 0 and 1"),
         Domain("integer_label", True, whole=True, violation="value(s) that are not whole numbers",
                requirement="whole-number labels"),
         Domain("label", False, requirement="labels"),
@@ -331,6 +331,23 @@ def typed_labels(answers, predictions) -> tuple[np.ndarray, np.ndarray]:
     return _as_label(answers, kind), _as_label(predictions, kind)
 
 
+def foreign_labels(answers, predictions) -> tuple[np.ndarray, str, str]:
+    """The predictions that are not labels of the answers' type (``label_type``): with boolean answers, anything but
+    true/false (any case) or the numbers 1 and 0; with number answers, anything but a number (true/false count as
+    1/0). String answers take any label. Returns the mask, how such values are described and what the answers need,
+    as MLE-bench's graders reject a submission mixing label types (sklearn's "mix of label input types")."""
+    kind = label_type(answers)
+    text = _text(predictions)
+    if kind == "string":
+        return np.zeros(len(text), dtype=bool), "", ""
+    parsed = pd.to_numeric(text.str.lower().replace({"true": "1", "false": "0"}), errors="coerce").astype(float)
+    bad = ~np.isfinite(parsed.to_numpy())
+    if kind == "boolean":
+        bad |= ~parsed.isin([0.0, 1.0]).to_numpy()
+        return bad, "value(s) that are not booleans", "true/false labels (or 1/0), as the answers"
+    return bad, "value(s) that are not numbers", "number labels, as the answers"
+
+
 def _text(values) -> pd.Series:
     return pd.Series(np.asarray(values, dtype=object)).astype(str).str.strip()
 
@@ -349,9 +366,9 @@ METRICS: dict[str, Metric] = {
     m.name: m
     for m in [
         Metric("auc", True, ("Area Under Receiver Operating Characteristic Curve", "Roc Auc Score",
-                             "sklearn_roc_auc_score"), auc, "binary", "any_number", 1.0),
+                             "sklearn_roc_auc_score"), auc, "binary", "probability", 1.0),
         Metric("mean_columnwise_auc", True, ("Mean Columnwise Area Under Receiver Operating Characteristic Curve",),
-               mean_columnwise_auc, "multilabel", "any_number", 1.0),
+               mean_columnwise_auc, "multilabel", "probability", 1.0),
         Metric("log_loss", False, ("Log Loss",), log_loss, "binary", "probability", 0.0),
         Metric("multiclass_log_loss", False, ("Multiclass Loss", "Multiclass Loss (Deprecated)"),
                multiclass_log_loss, "multiclass", "class_probabilities", 0.0),

@@ -20,6 +20,12 @@ d. where the sample submission falls on the real leaderboard (it should earn no 
 
 Verdict: ``parity`` or ``drift`` from (b) when original labels exist (the baseline's score moves by no more than the
 tolerance), else from (c) (the two test sets are hard to tell apart); ``unknown`` when neither can be measured.
+
+Rows: one per (submission, test set) with the metric's score, ``target`` None. A column-wise metric (several target
+columns, e.g. mean column-wise RMSLE) also gets one row per target column before it, ``target`` naming the column:
+the metric on that column alone, with its own interval. The verdict is judged on the combined score; its reason gives
+each target's gap too. ``excluded_columns`` lists every column left out of the feature comparison or the baseline,
+with the reason (id column, a target, not in the original test set, constant, too many categories, ...).
 """
 
 from __future__ import annotations
@@ -29,10 +35,10 @@ from dataclasses import asdict, dataclass, field
 import numpy as np
 import pandas as pd
 
-from validation.feature_parity import adversarial_auc, column_parity
+from validation.feature_parity import adversarial_auc, column_parity, comparison_exclusions
 from validation.medals import medal_thresholds, place
 from validation.metrics import METRICS, Metric
-from validation.parity_baseline import constant_prediction, fit_baseline, predict
+from validation.parity_baseline import baseline_exclusions, constant_prediction, fit_baseline, predict
 from validation.parity_inputs import ParityInputs
 
 BOOTSTRAP_ROUNDS = 200
@@ -51,8 +57,11 @@ class OriginalScoreUnavailable(Exception):
 @dataclass
 class ParityReport:
     metric: str
-    rows: list[dict] = field(default_factory=list)  # one per (submission, test set): score and interval
+    # one per (submission, test set, target): score and interval; target None is the metric's own (combined) score
+    rows: list[dict] = field(default_factory=list)
     columns: list[dict] = field(default_factory=list)  # per-column distribution comparison
+    # every column left out of the feature comparison or the baseline, {column, left_out_of, reason}: none silently
+    excluded_columns: list[dict] = field(default_factory=list)
     adversarial_auc: float | None = None
     sample_medal: bool | None = None
     sample_rank: int | None = None
@@ -63,6 +72,15 @@ class ParityReport:
     def to_dict(self) -> dict:
         return asdict(self)
 
+    def combined_rows(self) -> list[dict]:
+        """The rows of the metric's own score (over every target), one per (submission, test set)."""
+        return [r for r in self.rows if r.get("target") is None]
+
+    def score_row(self, submission: str, test_set: str) -> dict | None:
+        return next(
+            (r for r in self.combined_rows() if (r["submission"], r["test_set"]) == (submission, test_set)), None
+        )
+
 
 def parity_report(
     inputs: ParityInputs, tolerance: ParityTolerance | None = None, seed: int = 0, kaggle_scorer=None
@@ -71,19 +89,30 @@ def parity_report(
     submission); it raises :class:`OriginalScoreUnavailable` when Kaggle cannot."""
     tolerance = tolerance or ParityTolerance()
     metric = METRICS[inputs.metric]
-    report = ParityReport(inputs.metric)
+    report = ParityReport(inputs.metric, notes=list(inputs.notes))
     model = fit_baseline(inputs, metric)
+    report.excluded_columns = [{"column": c, "left_out_of": "baseline", "reason": reason}
+                               for c, reason in baseline_exclusions(inputs).items()]  # fmt: skip
     sets = {"new test": inputs.new_test}
     if inputs.original_test is not None:
         sets["original test"] = inputs.original_test
+    per_target = metric.column_wise and len(inputs.targets) > 1
     for name, evaluation in sets.items():
         for submission, predictions in [
             ("sample submission", constant_prediction(inputs, len(evaluation.truth))),
             ("baseline", predict(model, inputs, metric, evaluation.features)),
         ]:
-            score, low, high = _with_interval(metric, evaluation.truth, predictions, seed)
-            report.rows.append({"submission": submission, "test_set": name, "rows": len(evaluation.truth),
-                                "score": score, "low": low, "high": high})  # fmt: skip
+            parts = [(t, [t]) for t in inputs.targets] if per_target else []
+            for target, columns in [*parts, (None, None)]:
+                truth = evaluation.truth if columns is None else evaluation.truth[columns]
+                predicted = predictions if columns is None else predictions[columns]
+                score, low, high = _with_interval(metric, truth, predicted, seed)
+                if not np.isfinite(score):
+                    report.notes.append(f"{metric.name} is undefined for the {submission} on the {name} set"
+                                        f"{f' (target {target})' if target else ''}: constant answers?")  # fmt: skip
+                    score, low, high = None, None, None
+                report.rows.append({"submission": submission, "test_set": name, "target": target,
+                                    "rows": len(evaluation.truth), "score": score, "low": low, "high": high})  # fmt: skip
     if kaggle_scorer is not None and inputs.original_sample is not None and inputs.original_public_test is not None:
         for name, frame in _original_format_submissions(inputs, model, metric):
             try:
@@ -91,34 +120,33 @@ def parity_report(
             except OriginalScoreUnavailable as error:
                 report.notes.append(str(error))
                 break
-            report.rows.append({"submission": name, "test_set": "original test (Kaggle)", "rows": len(frame),
-                                "score": round(float(score), 5), "low": None, "high": None})  # fmt: skip
+            report.rows.append({"submission": name, "test_set": "original test (Kaggle)", "target": None,
+                                "rows": len(frame), "score": round(float(score), 5), "low": None, "high": None})  # fmt: skip
     if inputs.original_public_test is not None:
-        shared = [c for c in inputs.new_test.features.columns if c in inputs.original_public_test.columns]
-        report.columns = column_parity(inputs.original_public_test[shared], inputs.new_test.features[shared])
-        report.adversarial_auc = adversarial_auc(
-            inputs.original_public_test[shared], inputs.new_test.features[shared], seed
-        )
+        original, new = inputs.original_public_test, inputs.new_test.features
+        report.excluded_columns += comparison_exclusions(original, new, inputs.id_column, inputs.targets)
+        shared = [c for c in new.columns if c in original.columns]
+        report.columns = column_parity(original[shared], new[shared])
+        report.adversarial_auc = adversarial_auc(original[shared], new[shared], seed)
     if inputs.leaderboard is not None:
-        sample = next(
-            r["score"] for r in report.rows if r["submission"] == "sample submission" and r["test_set"] == "new test"
-        )
-        board = inputs.leaderboard
-        placement = place(sample, board, medal_thresholds(board, metric.higher_is_better))
-        report.sample_medal, report.sample_rank = placement.any_medal, placement.rank
+        sample = report.score_row("sample submission", "new test")["score"]
+        if sample is not None:
+            board = inputs.leaderboard
+            placement = place(sample, board, medal_thresholds(board, metric.higher_is_better))
+            report.sample_medal, report.sample_rank = placement.any_medal, placement.rank
     _decide(report, tolerance)
     return report
 
 
 def _decide(report: ParityReport, tolerance: ParityTolerance) -> None:
-    baseline = {r["test_set"]: r for r in report.rows if r["submission"] == "baseline"}
+    baseline = {r["test_set"]: r for r in report.combined_rows() if r["submission"] == "baseline"}
     original = next((baseline[k] for k in ("original test", "original test (Kaggle)") if k in baseline), None)
-    if original is not None:
+    if original is not None and original["score"] is not None and baseline["new test"]["score"] is not None:
         new, old = baseline["new test"], original
         gap = abs(new["score"] - old["score"])
         report.verdict = "parity" if gap <= tolerance.score else "drift"
         report.reason = (f"baseline {new['score']:.5f} on the new test set vs {old['score']:.5f} on the {old['test_set']}: "
-                         f"gap {gap:.5f}, tolerance {tolerance.score}")  # fmt: skip
+                         f"gap {gap:.5f}, tolerance {tolerance.score}{_target_gaps(report, old['test_set'])}")  # fmt: skip
     elif report.adversarial_auc is not None:
         alike = report.adversarial_auc <= tolerance.adversarial_auc
         report.verdict = "parity" if alike else "drift"
@@ -126,6 +154,16 @@ def _decide(report: ParityReport, tolerance: ParityTolerance) -> None:
                          f"{report.adversarial_auc:.3f} (tolerance {tolerance.adversarial_auc})")  # fmt: skip
     else:
         report.verdict, report.reason = "unknown", "no original labels and no original test features to compare"
+
+
+def _target_gaps(report: ParityReport, original_set: str) -> str:
+    """Each target's baseline gap between the new and the original test set (column-wise metrics), for the reason."""
+    scores = {(r["test_set"], r["target"]): r["score"] for r in report.rows
+              if r["submission"] == "baseline" and r.get("target") is not None}  # fmt: skip
+    gaps = [f"{target} {abs(score - scores[(original_set, target)]):.5f}"
+            for (test_set, target), score in scores.items()
+            if test_set == "new test" and score is not None and scores.get((original_set, target)) is not None]  # fmt: skip
+    return f"; per target: {', '.join(gaps)}" if gaps else ""
 
 
 def _original_format_submissions(inputs: ParityInputs, model, metric: Metric) -> list[tuple[str, pd.DataFrame]]:
@@ -159,11 +197,13 @@ def _with_interval(
     for _ in range(BOOTSTRAP_ROUNDS):
         index = rng.integers(0, len(truth), len(truth))
         try:
-            samples.append(
-                metric.score(truth.iloc[index].reset_index(drop=True), predictions.iloc[index].reset_index(drop=True))
+            sample = metric.score(
+                truth.iloc[index].reset_index(drop=True), predictions.iloc[index].reset_index(drop=True)
             )
         except ValueError:  # a resample with one class only has no AUC
             continue
+        if np.isfinite(sample):  # a resample with constant answers has no Spearman correlation
+            samples.append(sample)
     if not samples:  # no resample could be scored: no interval
         return score, None, None
     low, high = np.percentile(samples, [2.5, 97.5])

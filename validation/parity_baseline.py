@@ -3,7 +3,9 @@
 >>> model = fit_baseline(inputs, METRICS["accuracy"])
 >>> predictions = predict(model, inputs, METRICS["accuracy"], inputs.new_test.features)
 
-Features: TF-IDF for text, scaled numbers, one-hot categories (judged from the values, :func:`feature_kinds`).
+Features: TF-IDF for text, scaled numbers, one-hot categories (judged from the values, :func:`classify_columns`,
+which also says why a column is left out: empty, constant, nested values, too many categories, ...; and
+:func:`baseline_exclusions` lists every column of the new train set the baseline does not learn from, with the reason).
 A ridge regression per target column (regression tasks); a logistic regression's probabilities per target column
 (binary, multi-label) or per class (multi-class), its predicted label (classification) or its most probable labels
 (ranking); the commonest answer (free text). Predictions are clipped into the metric's domain.
@@ -22,6 +24,7 @@ from validation.parity_inputs import ParityInputs
 
 TEXT_MIN_MEAN_LENGTH = 30  # a column whose values average more characters than this is text
 MAX_CATEGORIES = 50
+MAX_TEXT_COLUMNS = 2  # TF-IDF on this many text columns at most (the first ones)
 MAX_BASELINE_CLASSES = 200  # more distinct labels than this (free text, ids): the baseline predicts the commonest
 BASELINE_BY_TASK = {  # what the baseline learns for each task of validation.metrics.TASKS (see fit_baseline)
     "binary": "probability", "multilabel": "probability", "multiclass": "classes", "classification": "label",
@@ -30,20 +33,51 @@ BASELINE_BY_TASK = {  # what the baseline learns for each task of validation.met
 
 
 def feature_kinds(frame: pd.DataFrame) -> tuple[list[str], list[str], list[str]]:
-    """(numeric, text, categorical) columns, judged from the values."""
-    numeric, text, categorical = [], [], []
+    """(numeric, text, categorical) columns, judged from the values (see :func:`classify_columns`)."""
+    return classify_columns(frame)[0]
+
+
+def classify_columns(frame: pd.DataFrame) -> tuple[tuple[list[str], list[str], list[str]], dict[str, str]]:
+    """((numeric, text, categorical) columns, {left-out column: why}), judged from the values: numbers (95% of the
+    values present parse as numbers; missing ones are imputed), text (longer than ``TEXT_MIN_MEAN_LENGTH`` characters on average), categories (at most
+    ``MAX_CATEGORIES`` distinct values); every other column is left out, with the reason."""
+    numeric, text, categorical, excluded = [], [], [], {}
     for column in frame.columns:
         values = frame[column]
-        if values.map(lambda v: isinstance(v, list | dict | np.ndarray)).any():
+        present = values.dropna()
+        if present.empty:
+            excluded[column] = "empty: no values"
             continue
-        as_number = pd.to_numeric(values, errors="coerce")
-        if as_number.notna().mean() >= 0.95 and values.astype(str).str.lower().isin(["true", "false"]).mean() < 0.5:
+        if present.map(lambda v: isinstance(v, list | dict | np.ndarray)).any():
+            excluded[column] = "nested values (lists or mappings), not numbers, text or categories"
+            continue
+        distinct = present.astype(str).nunique()
+        if distinct == 1:
+            excluded[column] = f"constant: every value is {str(present.iloc[0])[:40]!r}"
+            continue
+        not_numbers = pd.to_numeric(present, errors="coerce").isna()
+        numbers_share = 1 - not_numbers.mean()  # of the values present: missing ones are imputed
+        if numbers_share >= 0.95 and present.astype(str).str.lower().isin(["true", "false"]).mean() < 0.5:
             numeric.append(column)
         elif values.astype(str).str.len().mean() > TEXT_MIN_MEAN_LENGTH:
             text.append(column)
         elif values.nunique() <= MAX_CATEGORIES:
             categorical.append(column)
-    return numeric, text, categorical
+        elif numbers_share >= 0.5:
+            example = present[not_numbers].astype(str).iloc[0]
+            excluded[column] = (f"unparseable as numbers: {numbers_share:.0%} of values are numbers, the rest are not "
+                                f"(e.g. {example[:40]!r}), and its {distinct:,} distinct values are too many categories")  # fmt: skip
+        else:
+            excluded[column] = (f"too many categories: {distinct:,} distinct short values (at most {MAX_CATEGORIES} "
+                                f"are one-hot encoded; text needs over {TEXT_MIN_MEAN_LENGTH} characters on average)")  # fmt: skip
+    return (numeric, text, categorical), excluded
+
+
+def unused_text(columns: tuple[list[str], list[str], list[str]]) -> dict[str, str]:
+    """Text columns beyond the first ``MAX_TEXT_COLUMNS``, which :func:`feature_design` leaves out, with the reason."""
+    kept = ", ".join(columns[1][:MAX_TEXT_COLUMNS])
+    return {c: f"text column beyond the first {MAX_TEXT_COLUMNS} ({kept}): TF-IDF covers {MAX_TEXT_COLUMNS} at most"
+            for c in columns[1][MAX_TEXT_COLUMNS:]}  # fmt: skip
 
 
 def feature_design(columns: tuple[list[str], list[str], list[str]]):
@@ -57,7 +91,7 @@ def feature_design(columns: tuple[list[str], list[str], list[str]]):
     parts = []
     if numeric:
         parts.append(("numbers", make_pipeline(SimpleImputer(strategy="median"), StandardScaler()), numeric))
-    for column in text[:2]:
+    for column in text[:MAX_TEXT_COLUMNS]:
         parts.append((f"text_{column}", TfidfVectorizer(max_features=20000, sublinear_tf=True), column))
     if categorical:
         parts.append(("categories", OneHotEncoder(handle_unknown="ignore"), categorical))
@@ -95,7 +129,7 @@ def fit_baseline(inputs: ParityInputs, metric: Metric) -> Baseline | None:
     class frequencies, or its commonest label(s). Predictions are clipped into the metric's domain.
     """
     features = inputs.train.drop(columns=inputs.targets, errors="ignore")
-    columns = feature_kinds(features[[c for c in features.columns if c in inputs.new_test.features.columns]])
+    columns = feature_kinds(features[_usable(inputs)])
     if feature_design(columns) is None:
         return None
     X = prepare_features(features, columns)
@@ -107,6 +141,27 @@ def fit_baseline(inputs: ParityInputs, metric: Metric) -> Baseline | None:
             values = values.astype(str).str.split().str[0].fillna("")
         fitted[target] = _fit_column(kind, values, X, columns, metric.numeric_predictions)
     return Baseline(columns, {c: m for c, (m, _) in fitted.items()}, {c: k for c, (_, k) in fitted.items()})
+
+
+def _usable(inputs: ParityInputs) -> list[str]:
+    """The new train set's columns the baseline may learn from: the features the new public test set also has."""
+    test_columns = set(inputs.new_test.features.columns)
+    return [c for c in inputs.train.columns if c in test_columns and c not in inputs.targets]
+
+
+def baseline_exclusions(inputs: ParityInputs) -> dict[str, str]:
+    """Every column of the new train set the baseline does not learn from, with the reason."""
+    excluded = {}
+    if inputs.id_column:
+        excluded[inputs.id_column] = "id column: identifies rows, predicts nothing"
+    test_columns = set(inputs.new_test.features.columns)
+    for column in inputs.train.columns:
+        if column in inputs.targets:
+            excluded[column] = "a target: what the baseline predicts"
+        elif column not in test_columns:
+            excluded[column] = "not in the new public test set (as in the original test set): cannot be predicted from"
+    columns, unusable = classify_columns(inputs.train[_usable(inputs)])
+    return excluded | unusable | unused_text(columns)
 
 
 def _fit_column(kind: str, values: pd.Series, X: pd.DataFrame, columns, numeric: bool) -> tuple[object, object]:

@@ -1,6 +1,11 @@
 """What a parity report reads: the new split, the original test set where it can be had, and the leaderboard.
 
 >>> inputs = load_parity_inputs(root.prepared("titanic"), root.raw("titanic").files, recipe, "accuracy", board)
+
+A recipe value that does not fit the files (a file the download lacks, a column its file lacks) is a
+:class:`ParityInputError` naming the competition, the recipe key, and what exists: the download's files or the file's
+columns. The recipe is read again at parity time, so a recipe edited after the split is caught here too. Optional
+files that are absent (the default ``test.csv``, the sample submission) only leave a note.
 """
 
 from __future__ import annotations
@@ -10,10 +15,16 @@ from pathlib import Path
 
 import pandas as pd
 
+from validation.data_files import LISTED_COLUMNS, column_listing, missing_columns_message, missing_file_message
 from validation.data_root import TEST, TRAIN, PreparedFolder
 from validation.grading import numbers
 from validation.leaderboard import Leaderboard
 from validation.metrics import METRICS, Metric
+
+
+class ParityInputError(ValueError):
+    """A recipe value does not fit the competition's files at parity time; the message names the competition, the
+    recipe key and what exists."""
 
 
 @dataclass(frozen=True)
@@ -39,6 +50,7 @@ class ParityInputs:
     leaderboard: Leaderboard | None = None  # the competition's real private leaderboard
     original_sample: pd.DataFrame | None = None  # the competition's own sample submission (original test rows)
     id_column: str | None = None
+    notes: tuple[str, ...] = ()  # what could not be read and what that leaves out (absent optional files)
 
     @property
     def target(self) -> str:
@@ -47,37 +59,71 @@ class ParityInputs:
 
 
 def load_parity_inputs(
-    prepared: PreparedFolder, raw_files: Path, recipe: dict, metric: str, leaderboard: Leaderboard | None = None
+    prepared: PreparedFolder,
+    raw_files: Path,
+    recipe: dict,
+    metric: str,
+    leaderboard: Leaderboard | None = None,
+    slug: str | None = None,
 ) -> ParityInputs:
     """Everything :func:`parity_report` needs, from a prepared split, the raw download's files and the recipe (a
     recipe document: ``target_columns``, ``id_column``, ``test_file``, ``sample_submission_file``,
-    ``original_answers_file``)."""
+    ``original_answers_file``). ``slug`` (default: the prepared folder's name) names the competition in errors."""
     import duckdb
 
     from validation.data_files import reader_sql
 
+    slug = slug or prepared.slug
     spec = METRICS[metric]
     targets = list(recipe["target_columns"])
     id_column = recipe.get("id_column")
+    notes = []
     with duckdb.connect() as con:
-        read = lambda path: con.sql(f"SELECT * FROM {reader_sql(path)}").df()  # noqa: E731
+
+        def read(path: Path, key: str | None = None) -> pd.DataFrame:
+            try:
+                return con.sql(f"SELECT * FROM {reader_sql(path)}").df()
+            except (duckdb.Error, KeyError) as error:  # KeyError: a file name with no data format
+                what = f"split recipe key '{key}': " if key else ""
+                first = str(error).strip().splitlines()[0] if str(error).strip() else type(error).__name__
+                raise ParityInputError(f"{slug}: {what}cannot read {path.name}: {first}") from error
+
+        def raw(key: str, default: str | None = None, without: str | None = None) -> pd.DataFrame | None:
+            """The download's file named by ``key``; when it is absent, an error (``without`` is None) or a note
+            saying what parity goes ``without``."""
+            name = recipe.get(key, default)
+            if not name:
+                return None
+            path = raw_files / name
+            if path.is_file():
+                return read(path, key)
+            message = missing_file_message(slug, key, name, raw_files)
+            if without is None:
+                raise ParityInputError(f"{slug}: {message}")
+            notes.append(f"{message}: {without}")
+            return None
+
         train = read(prepared.public_file(TRAIN))
         test = read(prepared.public_file(TEST))
         answers = read(prepared.answers)
         sample = read(prepared.sample_submission)
-        test_name = recipe.get("test_file", "test.csv")
-        original_public = read(raw_files / test_name) if test_name and (raw_files / test_name).is_file() else None
-        original_labelled = (
-            read(raw_files / recipe["original_answers_file"]) if recipe.get("original_answers_file") else None
-        )
-        sample_name = recipe.get("sample_submission_file")
-        original_sample = read(raw_files / sample_name) if sample_name and (raw_files / sample_name).is_file() else None
+        original_public = raw("test_file", "test.csv", without="no comparison of the original and new test features")
+        original_labelled = raw("original_answers_file")
+        original_sample = raw("sample_submission_file", without="no late submissions of the original format")
+    new_train = f"the new train set ({prepared.public_file(TRAIN).name})"
+    _require(slug, "target_columns", targets, train, new_train)
+    if id_column:
+        _require(slug, "id_column", [id_column], test, f"the new public test set ({prepared.public_file(TEST).name})")
+        _require(slug, "id_column", [id_column], answers, "the new answers (answers.csv)")
     keys = [id_column] if id_column else [c for c in answers.columns if c in test.columns]
     columns = None
     if spec.one_column_per_class:
         columns = [c for c in answers.columns if c not in keys]
     elif spec.column_wise:
         columns = targets
+    if not spec.one_column_per_class:
+        _require(slug, "target_columns", targets, answers, "the new answers (answers.csv)")
+        _require(slug, "target_columns", targets, sample, "the new sample submission (sample_submission.csv)")
     if id_column:
         answers = test[[id_column]].merge(answers, on=id_column, how="left")
     truth = _truth(spec, answers, targets, columns)
@@ -91,9 +137,12 @@ def load_parity_inputs(
         sample_prediction = str(first[targets[0]])
     original_test = None
     if original_labelled is not None:
+        name = recipe["original_answers_file"]
+        labelled = _labelled_rows(slug, name, original_labelled, original_public, features, id_column, notes)
+        if not (spec.one_column_per_class and columns and all(c in labelled.columns for c in columns)):
+            _require(slug, "target_columns", targets if not spec.one_column_per_class else targets[:1], labelled, name)
         original_test = EvaluationSet(
-            original_labelled[[c for c in features.columns if c in original_labelled.columns]],
-            _truth(spec, original_labelled, targets, columns),
+            labelled[[c for c in features.columns if c in labelled.columns]], _truth(spec, labelled, targets, columns)
         )
     return ParityInputs(
         metric=metric,
@@ -107,7 +156,43 @@ def load_parity_inputs(
         leaderboard=leaderboard,
         original_sample=original_sample,
         id_column=id_column,
+        notes=tuple(notes),
     )
+
+
+def _labelled_rows(
+    slug: str,
+    name: str,
+    labelled: pd.DataFrame,
+    original_public: pd.DataFrame | None,
+    features: pd.DataFrame,
+    id_column: str | None,
+    notes: list[str],
+) -> pd.DataFrame:
+    """The labelled original test rows with their features: the labelled file itself when it holds the features (as
+    detecting-insults' ``test_with_solutions.csv`` does), else its labels joined by id onto the original test file
+    (a ``solution.csv`` of ids and labels)."""
+    missing = [c for c in features.columns if c not in labelled.columns]
+    if not missing:
+        return labelled
+    if id_column and id_column in labelled.columns and original_public is not None and id_column in original_public:
+        labels = labelled[[c for c in labelled.columns if c == id_column or c not in original_public.columns]]
+        joined = original_public.merge(labels, on=id_column, how="inner")
+        if len(joined) < len(labelled):
+            notes.append(f"split recipe key 'original_answers_file': {len(labelled) - len(joined):,} of {name}'s "
+                         f"{len(labelled):,} rows have no {id_column} in the original test file; left out")  # fmt: skip
+        return joined
+    raise ParityInputError(
+        f"{slug}: split recipe key 'original_answers_file': {name} lacks the test features "
+        f"{', '.join(repr(c) for c in missing[:LISTED_COLUMNS])} and they cannot be joined from the original test file "
+        f"by id (needs id_column in both); its columns: {column_listing(labelled.columns)}"
+    )
+
+
+def _require(slug: str, key: str, wanted: list[str], frame: pd.DataFrame, where: str) -> None:
+    message = missing_columns_message(key, wanted, frame.columns, where)
+    if message:
+        raise ParityInputError(f"{slug}: {message}")
 
 
 def _truth(spec: Metric, frame: pd.DataFrame, targets: list[str], columns: list[str] | None):

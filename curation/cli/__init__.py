@@ -19,6 +19,8 @@ import click
 
 from curation.annotations import AnnotationError
 from curation.cli.annotations import annotate, demo_annotations_command, import_mlebench
+from curation.cli.descriptions import import_descriptions_command
+from curation.cli.generate import generate_competition
 from curation.cli.grading import grade
 from curation.cli.leaderboards import import_leaderboards
 from curation.cli.options import CommandError
@@ -55,7 +57,9 @@ COMMANDS = [
     annotate, import_mlebench, demo_annotations_command,  # curation.cli.annotations
     queue, show, curated, summary,  # curation.cli.review
     grade,  # curation.cli.grading
+    generate_competition,  # curation.cli.generate
     import_leaderboards,  # curation.cli.leaderboards
+    import_descriptions_command,  # curation.cli.descriptions
 ]  # fmt: skip
 for command in COMMANDS:
     mlecurate.add_command(command)

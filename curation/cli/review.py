@@ -6,7 +6,7 @@ import click
 
 from curation.cli.options import CommandError, Curation, pass_curation, slug_argument
 from curation.competition_profile import competition_profile
-from curation.curated import complexity_counts, members_status
+from curation.curated import FROM_META_KAGGLE, complexity_counts, members_status
 from curation.queue import read_queue
 from validation.data_root import COMPETITIONS, CURATED
 
@@ -39,6 +39,12 @@ def queue(curation: Curation, limit: int, min_curators: int, output_format: str)
         )
         for record in found.blocked:
             click.echo(f"  {record.slug}: {record.rules_url}", err=to_stderr)
+    if found.outside_waiting:
+        click.echo(
+            f"outside the Meta Kaggle dump, fewer than {min_curators} decision(s) ({len(found.outside_waiting)}): "
+            + ", ".join(found.outside_waiting),
+            err=to_stderr,
+        )
     waiting = len(found.waiting)
     click.echo(f"progress: {found.done:,} / {found.total:,} candidates annotated ({found.share}) by at least "
                f"{min_curators} curator(s); {waiting:,} waiting", err=to_stderr)  # fmt: skip
@@ -54,7 +60,8 @@ def queue(curation: Curation, limit: int, min_curators: int, output_format: str)
 @slug_argument()
 @pass_curation
 def show(curation: Curation, slug: str) -> None:
-    """Meta Kaggle facts, the candidate rules' verdict, every annotation, and their consolidation.
+    """Meta Kaggle facts (for a member outside the dump: its listing's or recipe's), the candidate rules' verdict,
+    each stage's status (data, split, parity, with the error of a failed one), every annotation, their consolidation.
 
     \b
     Example:
@@ -67,9 +74,17 @@ def show(curation: Curation, slug: str) -> None:
     if not profile.facts:
         click.echo("Meta Kaggle: not in this dump (or the warehouse is not built yet)")
     else:
+        if profile.facts_from != FROM_META_KAGGLE:
+            click.echo(f"Meta Kaggle: not in this dump; a curated member, facts from {profile.facts_from}")
         for label, text in profile.fact_rows():
             click.echo(f"{label:>{LABEL_WIDTH}}: {text}")
-    for label, text in [("candidate", profile.candidate_verdict()), ("data", profile.download_summary())]:
+    stages = profile.stages
+    for label, text in [
+        ("candidate", profile.candidate_verdict()),
+        ("data", profile.download_summary() or (stages.data if stages else None)),
+        ("split", stages.split if stages else None),
+        ("parity", stages.parity if stages else None),
+    ]:
         if text is not None:
             click.echo(f"{label:>{LABEL_WIDTH}}: {text}")
     click.echo(f"\n## annotations ({len(profile.annotations)})")
@@ -84,11 +99,14 @@ def show(curation: Curation, slug: str) -> None:
                    f"({row['complexity_status']}); category {row['category'] or '-'} ({row['category_status']})")  # fmt: skip
 
 
-@click.command("curated", short_help="the curated benchmark: each member's complexity, category, data and split status")
+@click.command("curated", short_help="the curated benchmark: each member's complexity, category and stage status")
 @click.option("--slugs", is_flag=True, help="print only the slugs, one per line")
 @pass_curation
 def curated(curation: Curation, slugs: bool) -> None:
-    """List the members of curation.curated with their download and split status.
+    """List the members of curation.curated with each stage's status: data (downloaded, needs_rules_acceptance,
+    failed), split (published with row counts, failed with its error, not run), parity (the verdict, failed, not
+    run); and where each member's facts come from (meta kaggle, or a listing or the recipe outside the dump).
+    `mlecurate show SLUG` gives a failed stage's whole error.
 
     \b
     Example:

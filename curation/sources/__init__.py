@@ -8,7 +8,7 @@
 ``MLECURATE_META_KAGGLE`` names the source: a name in :data:`SOURCES` (``demo``, ``kaggle``), which then serves
 everything, or a Meta Kaggle folder (:class:`FolderSource`), with competition data from Kaggle and leaderboards
 rebuilt from the folder's Teams.csv and Submissions.csv when it has them, else from Kaggle. Two settings route one concern elsewhere:
-``MLECURATE_KAGGLE_MIRROR`` (competition data from a folder of ``<slug>/<slug>.zip``) and ``MLECURATE_LEADERBOARDS``
+``MLECURATE_KAGGLE_MIRROR`` (competition data from a folder of ``<slug>/<slug>.zip`` or ``<slug>/`` of unpacked files) and ``MLECURATE_LEADERBOARDS``
 (leaderboards from a folder of ``<slug>/leaderboard.csv``; a mirror serves the boards it holds, and no others). Adding a source is one module implementing
 :class:`Source` and one line in :data:`SOURCES`.
 """
@@ -52,7 +52,7 @@ class Sources:
     meta_kaggle: Source
     competition_data: Source
     leaderboards: Source
-    local_leaderboards: Source | None = None  # a folder of boards, read without fetching (MLECURATE_LEADERBOARDS)
+    local_leaderboards: Source | None = None  # boards read without fetching: MLECURATE_LEADERBOARDS, else the mirror
 
 
 def choose_sources(
@@ -74,5 +74,5 @@ def choose_sources(
         meta_kaggle=primary,
         competition_data=mirrored or data,
         leaderboards=board_source,
-        local_leaderboards=boards,
+        local_leaderboards=boards or mirrored,  # read without fetching: a folder's boards are there already
     )

@@ -8,7 +8,9 @@
 >>> source.score_submission("titanic", path, "parity check")   # a score on the original test set
 
 Implementations: ``demo`` (generated here), ``folder`` (a local folder laid out as Kaggle downloads are: Meta Kaggle's
-CSVs, ``<slug>/<slug>.zip``, MLE-bench's ``<slug>/leaderboard.csv``), ``kaggle`` (the real client). A source that does
+CSVs, ``<slug>/<slug>.zip`` or the files unpacked in ``<slug>/``, MLE-bench's ``<slug>/leaderboard.csv`` and
+``<slug>/description.md``, an optional ``<slug>/listing.json``), ``kaggle`` (the real client: the competition's pages
+are its description, its entry in the competition search its listing). A source that does
 not have something raises :class:`NotProvided` (or its subclass :class:`NoLeaderboardError`), never guesses; a
 source that is misconfigured (a folder without Competitions.csv) raises :class:`SourceError`.
 """
@@ -80,7 +82,9 @@ class Source(Protocol):
         ...
 
     def description(self, slug: str) -> str | None:
-        """The competition's page text (its overview), or None when the source has none."""
+        """The competition's own text as Markdown (Kaggle's pages, a mirror's description.md, Meta Kaggle's Overview
+        column), or None when the source has none. ``curation.competition_data.resolve_description`` chooses among
+        sources."""
         ...
 
     def listing(self, slug: str) -> CompetitionListing | None:

@@ -2,6 +2,7 @@
 
 >>> write_demo_meta_kaggle(folder)   # folder/Competitions.csv
 >>> demo_competition_metrics()       # every demo slug and the registry metric it is graded by
+>>> demo_catalogue()                 # the dump's rows, plus the competition launched after it (not in the CSV)
 
 Shaped like the real March 2024 dump: the same 42 columns in the same order, every field double-quoted, CRLF line
 ends, ``MM/DD/YYYY HH:MM:SS`` dates, ``True``/``False`` booleans, a segment mix close to the real one (about 90%
@@ -165,13 +166,32 @@ def demo_rows() -> tuple[dict, ...]:
     return tuple(csv.DictReader(io.StringIO(demo_competitions_csv())))
 
 
+LAUNCHED_AFTER_THE_DUMP = "demo-launched-after-the-dump"
+
+
+@functools.cache
+def demo_catalogue() -> tuple[dict, ...]:
+    """Every competition the demo source serves: the rows of its Competitions.csv, plus one launched after that
+    dump (as real Kaggle has competitions Meta Kaggle's dump does not): the demo lists it, ships its data and its
+    leaderboard, but its Meta Kaggle leaves it out."""
+    after = dict.fromkeys(HEADER, "") | {
+        "Id": str(900000 + DEMO_ROWS), "Slug": LAUNCHED_AFTER_THE_DUMP,
+        "Title": "Demo: a competition launched after the dump", "Subtitle": "Forecast demand for a made-up shop",
+        "HostSegmentTitle": "Featured", "EnabledDate": _field(SNAPSHOT + timedelta(days=7)),
+        "DeadlineDate": _field(SNAPSHOT + timedelta(days=97)), "HasLeaderboard": "True",
+        "EvaluationAlgorithmAbbreviation": "RMSE", "EvaluationAlgorithmName": "Root Mean Squared Error",
+        "EvaluationAlgorithmIsMax": "False", "TotalTeams": "240",
+    }  # fmt: skip
+    return (*demo_rows(), after)
+
+
 @functools.cache
 def demo_competition_teams() -> dict[str, int]:
-    """Every demo slug and its TotalTeams."""
-    return {r["Slug"]: int(r["TotalTeams"]) for r in demo_rows()}
+    """Every slug the demo serves and its team count."""
+    return {r["Slug"]: int(r["TotalTeams"]) for r in demo_catalogue()}
 
 
 @functools.cache
 def demo_competition_metrics() -> dict[str, str | None]:
-    """Every demo slug and its canonical metric (None when mlecurate does not know the metric)."""
-    return {r["Slug"]: canonical_metric(r["EvaluationAlgorithmName"]) for r in demo_rows()}
+    """Every slug the demo serves and its canonical metric (None when mlecurate does not know the metric)."""
+    return {r["Slug"]: canonical_metric(r["EvaluationAlgorithmName"]) for r in demo_catalogue()}

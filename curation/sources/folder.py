@@ -7,8 +7,19 @@ What the folder may hold, each optional:
 
 - ``Competitions.csv`` (Meta Kaggle; ``root`` may also be the CSV itself), with ``Teams.csv`` and ``Submissions.csv``
   beside it to rebuild private leaderboards (Meta Kaggle's own route: ranked teams and their private scores);
-- ``<slug>/<slug>.zip``: a competition's data bundle, as Kaggle's download names it;
-- ``<slug>/leaderboard.csv``: a private leaderboard (MLE-bench's ``competitions`` folder holds one per competition).
+- ``<slug>/<slug>.zip``: a competition's data bundle, as Kaggle's download names it; without it, the files of
+  ``<slug>/`` unpacked (``train.csv``, ``test.csv``, folders...) are zipped into the bundle, so a folder like
+  ``../shared/data/competitions`` is a mirror as it is. Left out of that bundle: the mirror's own files (see below),
+  ``PROVENANCE.md`` (a mirror's notes on where its files came from), and every entry whose name starts with ``.`` or
+  ``_`` at any depth (hidden files, and folders such as ``_zips/`` that keep the original archives of files that sit
+  unpacked beside them); symlinks to files are followed. The bundle is built atomically and its bytes depend only on
+  the files' names and contents (fixed timestamps, sorted), so its sha256 changes only when the data does;
+- ``<slug>/leaderboard.csv``: a private leaderboard (MLE-bench's ``competitions`` folder holds one per competition);
+- ``<slug>/description.md``: the competition's description (Markdown), served by :meth:`FolderSource.description`
+  (else Meta Kaggle's ``Overview`` column, which 2025 dumps carry);
+- ``<slug>/listing.json``: what Kaggle lists about the competition, for one outside Meta Kaggle's dump: a JSON object
+  with any of ``title`` (text), ``evaluation_metric`` (Kaggle's metric name, e.g. "Categorization Accuracy"),
+  ``deadline`` (ISO 8601 date or date-time), ``team_count`` (a whole number) and ``url``; another key is an error.
 
 What the folder does not hold comes from ``fallback`` when one is set (Kaggle, for a Meta Kaggle folder), else raises
 :class:`NotProvided`.
@@ -16,20 +27,37 @@ What the folder does not hold comes from ``fallback`` when one is set (Kaggle, f
 
 from __future__ import annotations
 
+import json
+import os
 import shutil
+import zipfile
 from dataclasses import dataclass
+from datetime import datetime
 from pathlib import Path
 
 import duckdb
 import pandas as pd
 
 from curation.meta_kaggle import COMPETITIONS_FILE
-from curation.sources.base import FetchedBoard, NoLeaderboardError, NotProvided, Source, SourceError, SourceFile
+from curation.sources.base import (
+    CompetitionListing,
+    FetchedBoard,
+    NoLeaderboardError,
+    NotProvided,
+    Source,
+    SourceError,
+    SourceFile,
+)
 from validation.data_files import literal
 from validation.data_root import atomic_path
 from validation.leaderboard import Leaderboard, LeaderboardError, leaderboard_from_frame, read_leaderboard
 
 BOARD_FILE = "leaderboard.csv"  # MLE-bench's name for a competition's private leaderboard
+DESCRIPTION_FILE = "description.md"  # MLE-bench's name for a competition's description
+LISTING_FILE = "listing.json"  # what Kaggle lists about a competition (see the module docstring)
+NOT_DATA = {BOARD_FILE, DESCRIPTION_FILE, LISTING_FILE, "PROVENANCE.md"}  # a mirror's own files, never in the bundle
+LISTING_KEYS = {"title": str, "evaluation_metric": str, "deadline": str, "team_count": int, "url": str}
+ZIP_TIMESTAMP = (1980, 1, 1, 0, 0, 0)  # every member's, so the bundle's bytes depend on the data alone
 
 
 @dataclass(frozen=True)
@@ -50,13 +78,21 @@ class FolderSource:
 
     def download_competition(self, slug: str, folder: Path) -> Path:
         bundle = self._folder / slug / f"{slug}.zip"
-        if not bundle.is_file():
+        files = [] if bundle.is_file() else mirror_data_files(self._folder / slug)
+        if not bundle.is_file() and not files:
             if self.fallback is not None:
                 return self.fallback.download_competition(slug, folder)
-            raise NotProvided(f"{slug}: the mirror {self._folder} has no {slug}/{slug}.zip")
+            what = "only files that are not data" if (self._folder / slug).is_dir() else "no folder"
+            raise NotProvided(
+                f"{slug}: the mirror {self._folder} has no {slug}/{slug}.zip and {what} {slug}/ of its files "
+                f"(left out of a bundle: {', '.join(sorted(NOT_DATA))}, and names starting with '.' or '_')"
+            )
         final = folder / f"{slug}.zip"
         with atomic_path(final) as tmp:
-            shutil.copyfile(bundle, tmp)
+            if bundle.is_file():
+                shutil.copyfile(bundle, tmp)
+            else:
+                _zip_files(self._folder / slug, files, tmp)
         return final
 
     def leaderboard(self, slug: str, workdir: Path) -> FetchedBoard:
@@ -70,11 +106,21 @@ class FolderSource:
             return self.fallback.leaderboard(slug, workdir)
         raise NoLeaderboardError(f"{slug}: no leaderboard at {board}", self.name)
 
-    def listing(self, slug: str):  # noqa: ANN201 - filled in by the sources' owner
-        return None
+    def listing(self, slug: str) -> CompetitionListing | None:
+        """``<slug>/listing.json`` (see the module docstring), else the fallback's listing, else None."""
+        path = self._folder / slug / LISTING_FILE
+        if path.is_file():
+            return read_listing(path, slug, self.name)
+        return self.fallback.listing(slug) if self.fallback is not None else None
 
     def description(self, slug: str) -> str | None:
-        return self._competition_value(slug, "Overview")  # 2025 dumps carry the page texts; older ones have none
+        """``<slug>/description.md``, else Meta Kaggle's Overview column (2025 dumps carry the page texts; older
+        ones have none), else None."""
+        path = self._folder / slug / DESCRIPTION_FILE
+        if path.is_file():
+            text = path.read_text(encoding="utf-8-sig")
+            return text if text.strip() else None
+        return self._competition_value(slug, "Overview")
 
     def score_submission(self, slug: str, submission: Path, message: str) -> float:
         raise NotProvided(f"{slug}: a folder cannot score submissions on Kaggle's original test set")
@@ -101,6 +147,63 @@ class FolderSource:
                 return None
             found = con.execute(f'SELECT "{column}" FROM {source} WHERE "Slug" = ?', [slug]).fetchone()
         return found[0] if found and found[0] else None
+
+
+def mirror_data_files(folder: Path) -> list[str]:
+    """The competition's data files in a mirror's ``<slug>/`` folder, as sorted relative POSIX paths (what the
+    bundle holds: everything but the mirror's own files and names starting with ``.`` or ``_``)."""
+    if not folder.is_dir():
+        return []
+    found = []
+    for parent, dirs, names in os.walk(folder):
+        dirs[:] = sorted(d for d in dirs if not d.startswith((".", "_")))
+        for name in names:
+            path = Path(parent) / name
+            relative = path.relative_to(folder).as_posix()
+            if name.startswith((".", "_")) or relative in NOT_DATA or not path.is_file():
+                continue
+            found.append(relative)
+    return sorted(found)
+
+
+def _zip_files(folder: Path, files: list[str], target: Path) -> None:
+    """Zip ``files`` (relative to ``folder``) into ``target``, stored (no compression: a local copy), streamed."""
+    with zipfile.ZipFile(target, "w", zipfile.ZIP_STORED, allowZip64=True) as bundle:
+        for name in files:
+            info = zipfile.ZipInfo(name, date_time=ZIP_TIMESTAMP)
+            info.external_attr = 0o644 << 16
+            with open(folder / name, "rb") as source, bundle.open(info, "w", force_zip64=True) as member:
+                shutil.copyfileobj(source, member, 1 << 20)
+
+
+def read_listing(path: Path, slug: str, source: str) -> CompetitionListing:
+    """A mirror's ``<slug>/listing.json``; a bad file, key or value raises :class:`SourceError` naming them."""
+    where = f"{path} (competition {slug})"
+    try:
+        document = json.loads(path.read_text(encoding="utf-8-sig"))
+    except (UnicodeDecodeError, json.JSONDecodeError) as error:
+        raise SourceError(f"{where}: not valid JSON: {error}") from error
+    if not isinstance(document, dict):
+        raise SourceError(f"{where}: expected a JSON object with keys {', '.join(LISTING_KEYS)}")
+    document = {k: v for k, v in document.items() if v is not None}
+    if document.pop("slug", slug) != slug:
+        raise SourceError(f"{where}: key 'slug' says another competition; expected {slug!r}")
+    unknown = sorted(set(document) - set(LISTING_KEYS))
+    if unknown:
+        raise SourceError(f"{where}: unknown key(s) {', '.join(map(repr, unknown))}; known: {', '.join(LISTING_KEYS)}")
+    for key, kind in LISTING_KEYS.items():
+        value = document.get(key)
+        if value is not None and (not isinstance(value, kind) or isinstance(value, bool)):
+            raise SourceError(f"{where}: key {key!r} must be {'a whole number' if kind is int else 'text'}, "
+                              f"not {value!r}")  # fmt: skip
+    if document.get("team_count") is not None and document["team_count"] < 0:
+        raise SourceError(f"{where}: key 'team_count' must not be negative, not {document['team_count']!r}")
+    if document.get("deadline"):
+        try:
+            datetime.fromisoformat(document["deadline"].replace("Z", "+00:00"))
+        except ValueError as error:
+            raise SourceError(f"{where}: key 'deadline' is not an ISO 8601 date: {document['deadline']!r}") from error
+    return CompetitionListing(slug=slug, source=source, **document)
 
 
 def rebuild_from_meta_kaggle(folder: Path, competition_id: int) -> Leaderboard:

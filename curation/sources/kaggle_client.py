@@ -19,6 +19,7 @@ import time
 import zipfile
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import TypeVar
 
@@ -204,17 +205,33 @@ class KaggleClient:
 
     def find_competitions(self, search: str) -> list[str]:
         """Slugs of the competitions Kaggle lists for ``search`` (first page)."""
-        return [slug for slug, _ in self._listed(search)]
+        return [_slug_of(c) for c in self._listed(search)]
 
-    def competition_description(self, slug: str) -> str | None:
-        """The description Kaggle lists for ``slug`` (its search result), or None when Kaggle lists none."""
-        return next((text for found, text in self._listed(slug) if found == slug), None)
+    def competition_listed(self, slug: str, max_pages: int = 5) -> dict | None:
+        """Kaggle's list entry for exactly ``slug`` (searched by its slug, a few pages at most), as plain facts:
+        ``title, evaluation_metric, deadline`` (ISO 8601, UTC, no offset, as Meta Kaggle's dates), ``team_count, url,
+        category, reward, description`` (the subtitle); None when Kaggle lists no competition with that slug."""
+        token = None
+        for _ in range(max_pages):
+            found = self._call(f"search competitions for {slug!r}",
+                               lambda token=token: self.api().competitions_list(search=slug, page_token=token))  # fmt: skip
+            entry = next((c for c in found.competitions if _slug_of(c) == slug), None)
+            if entry is not None:
+                return _listed_facts(slug, entry)
+            token = getattr(found, "next_page_token", "") or None
+            if token is None:
+                return None
+        return None
 
-    def _listed(self, search: str) -> list[tuple[str, str | None]]:
+    def competition_pages(self, slug: str) -> list[tuple[str, str, str]]:
+        """The competition's published pages in Kaggle's order, as (name, content, mime type): ``description``,
+        ``evaluation``, ``data-description``, ``rules``... (``kaggle competitions pages``; ListCompetitionPages)."""
+        pages = self._call(f"read the pages of competition {slug}", lambda: self.api().competition_list_pages(slug))
+        return [(p.name, p.content or "", getattr(p, "mime_type", "") or "") for p in pages or [] if p is not None]
+
+    def _listed(self, search: str) -> list:
         found = self._call(f"search competitions for {search!r}", lambda: self.api().competitions_list(search=search))
-        return [
-            (c.ref.rstrip("/").rsplit("/", 1)[-1], getattr(c, "description", None) or None) for c in found.competitions
-        ]
+        return list(found.competitions)
 
     def download_leaderboard(self, slug: str, folder: Path) -> Path:
         """The full leaderboard (the download, not the 20-row view) as ``<folder>/<slug>.zip``."""
@@ -259,6 +276,28 @@ class KaggleClient:
             time.sleep(poll_seconds)
 
 
+def _slug_of(competition) -> str:
+    return (competition.ref or "").rstrip("/").rsplit("/", 1)[-1]
+
+
+def _listed_facts(slug: str, entry) -> dict:
+    deadline = getattr(entry, "deadline", None)
+    ref = entry.ref or ""
+    url = getattr(entry, "url", None) or (
+        ref if ref.startswith("http") else f"https://www.kaggle.com/competitions/{slug}"
+    )
+    return {
+        "title": getattr(entry, "title", None) or None,
+        "evaluation_metric": getattr(entry, "evaluation_metric", None) or None,
+        "deadline": _naive_utc(deadline).isoformat() if deadline is not None else None,
+        "team_count": getattr(entry, "team_count", None),
+        "url": url,
+        "category": getattr(entry, "category", None) or None,
+        "reward": getattr(entry, "reward", None) or None,
+        "description": getattr(entry, "description", None) or None,
+    }
+
+
 def _extract_single_member(archive: Path, name: str, target: Path) -> None:
     with zipfile.ZipFile(archive) as bundle:
         members = [m for m in bundle.infolist() if not m.is_dir()]
@@ -287,3 +326,8 @@ def _retry_after(error) -> float | None:
 
 def _short(error: Exception) -> str:
     return str(error).splitlines()[0][:300] if str(error) else type(error).__name__
+
+
+def _naive_utc(moment: datetime) -> datetime:
+    """A time as Meta Kaggle keeps its times: UTC without an offset (an aware time is converted, not relabelled)."""
+    return moment.astimezone(UTC).replace(tzinfo=None) if moment.tzinfo is not None else moment

@@ -1,0 +1,150 @@
+"""Where each curated competition stands, stage by stage: its data, its split, its parity verdict.
+
+>>> with recorded_stage(root, "titanic", SPLIT):   # a failure inside is kept in status/titanic/split.json, then raised
+...     build_the_split()                          # success removes the record
+>>> competition_stages("titanic", root)            # StageStatus(data="downloaded", split="published (...)", ...)
+
+Each stage leaves its own evidence: the download record (``raw/<slug>/download.json``), the published split
+(``prepared/<slug>/manifest.json``), the parity report (``prepared/<slug>/parity.json``). A failed split never
+replaces the published one and a failed parity run writes no report, so a failure is kept apart, one small JSON
+record per competition and stage (``DataRoot.stage_failure``), written atomically and removed when the stage next
+succeeds. A published split whose latest attempt failed shows both: ``published (...; last attempt failed: ...)``.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+from collections.abc import Iterator
+from dataclasses import asdict, dataclass
+from datetime import UTC, datetime
+
+from curation.competition_data import read_download_record
+from validation.data_root import DataRoot, write_atomic
+
+SPLIT = "split"
+PARITY = "parity"
+STAGES = (SPLIT, PARITY)
+NOT_RUN = "not run"
+
+
+@dataclass(frozen=True)
+class StageFailure:
+    slug: str
+    stage: str
+    at: str
+    error: str
+
+
+@dataclass(frozen=True)
+class StageStatus:
+    """One line per stage, as curators read them (``mlecurate curated`` and ``show``)."""
+
+    data: str
+    split: str
+    parity: str
+
+
+def record_failure(root: DataRoot, slug: str, stage: str, error: str, now: datetime | None = None) -> StageFailure:
+    """Keep ``error`` as the last failed attempt of ``stage`` for ``slug`` (atomically; replaces an older one)."""
+    _check_stage(stage)
+    when = (now or datetime.now(UTC)).isoformat(timespec="seconds")
+    failure = StageFailure(slug, stage, when, error)
+    write_atomic(root.stage_failure(slug, stage), json.dumps(asdict(failure), indent=2) + "\n")
+    return failure
+
+
+def clear_failure(root: DataRoot, slug: str, stage: str) -> None:
+    """The stage succeeded: forget its last failure."""
+    _check_stage(stage)
+    root.stage_failure(slug, stage).unlink(missing_ok=True)
+
+
+def read_failure(root: DataRoot, slug: str, stage: str) -> StageFailure | None:
+    """The last failed attempt of ``stage``, or None when it has not failed since it last succeeded.
+
+    A record that cannot be read is itself reported as the stage's failure (never taken for a success)."""
+    path = root.stage_failure(slug, stage)
+    if not path.is_file():
+        return None
+    try:
+        return StageFailure(**json.loads(path.read_text(encoding="utf-8")))
+    except (ValueError, TypeError) as error:
+        return StageFailure(slug, stage, "?", f"unreadable status record {path}: {error}")
+
+
+@contextlib.contextmanager
+def recorded_stage(root: DataRoot, slug: str, stage: str) -> Iterator[None]:
+    """Run a stage: an exception inside is recorded as its failure (then re-raised); success clears the record."""
+    _check_stage(stage)
+    try:
+        yield
+    except Exception as error:
+        record_failure(root, slug, stage, failure_message(error))
+        raise
+    clear_failure(root, slug, stage)
+
+
+def split_published(root: DataRoot, slug: str) -> None:
+    """A new split replaced the published one: parity has not run on it yet, so a parity failure (of the old split)
+    no longer says anything about it."""
+    clear_failure(root, slug, PARITY)
+
+
+def failure_message(error: BaseException) -> str:
+    """What a person needs to read: the error's own description (an orchestrator's failure carries one), else its
+    type and message."""
+    described = getattr(error, "description", None)
+    return described if isinstance(described, str) and described else f"{type(error).__name__}: {error}"
+
+
+def competition_stages(slug: str, root: DataRoot) -> StageStatus:
+    return StageStatus(data_status(slug, root), split_status(slug, root), parity_status(slug, root))
+
+
+def data_status(slug: str, root: DataRoot) -> str:
+    """``downloaded``, ``needs_rules_acceptance (<rules url>)``, ``failed: <message>`` or ``not run``."""
+    record = read_download_record(root.raw(slug))
+    if record is None:
+        return NOT_RUN
+    if record.status == "needs_rules_acceptance":
+        return f"needs_rules_acceptance (accept the rules at {record.rules_url})"
+    if record.status == "downloaded":
+        return "downloaded"
+    return f"{record.status}: {record.message}"
+
+
+def split_status(slug: str, root: DataRoot) -> str:
+    """``published (train N, test M)``, with ``; last attempt failed: ...`` when a re-split failed since;
+    ``failed: <error>``; or ``not run``."""
+    prepared, failure = root.prepared(slug), read_failure(root, slug, SPLIT)
+    published = None
+    if prepared.manifest.is_file():
+        try:
+            rows = json.loads(prepared.manifest.read_text(encoding="utf-8"))["rows"]
+            published = f"published (train {rows['train']:,}, test {rows['test']:,}"
+        except (ValueError, KeyError, TypeError) as error:
+            published = f"published (unreadable manifest {prepared.manifest}: {error}"
+    if published:
+        return published + (f"; last attempt failed: {failure.error})" if failure else ")")
+    return f"failed: {failure.error}" if failure else NOT_RUN
+
+
+def parity_status(slug: str, root: DataRoot) -> str:
+    """The verdict (``parity``, ``drift``, ``unknown``) from the parity report, with ``(last attempt failed: ...)``
+    when a later run failed; ``failed: <error>``; or ``not run``."""
+    report, failure = root.prepared(slug).parity, read_failure(root, slug, PARITY)
+    verdict = None
+    if report.is_file():
+        try:
+            verdict = str(json.loads(report.read_text(encoding="utf-8"))["verdict"])
+        except (ValueError, KeyError, TypeError) as error:
+            verdict = f"unreadable report {report}: {error}"
+    if verdict:
+        return verdict + (f" (last attempt failed: {failure.error})" if failure else "")
+    return f"failed: {failure.error}" if failure else NOT_RUN
+
+
+def _check_stage(stage: str) -> None:
+    if stage not in STAGES:
+        raise ValueError(f"unknown stage {stage!r}; stages with a status record: {', '.join(STAGES)}")

@@ -1,0 +1,293 @@
+"""``public/description.md``: the task text an agent reads, written after the split is built.
+
+>>> text = describe_split("titanic", recipe, built, facts, overview)
+
+It is the competition's own text (``overview``: Kaggle's pages, a mirror's copy or MLE-bench's ``description.md``),
+unchanged, then a generated section on this version of the task:
+
+- the split: where the new train and test sets come from, their actual row counts and shares (counted in the built
+  files, never taken from the recipe), how rows were assigned, how rows are identified, and the columns the new
+  test set leaves out;
+- the files in ``public/``, with rows for data files;
+- the metric, resolved by :func:`validation.metrics.resolve_metric` exactly as grading and parity resolve it (the
+  recipe's ``metric``, else the competition's Meta Kaggle metric: name and direction), and how a submission is graded (the sample submission's columns, one
+  row per test row);
+- what changed from Kaggle's version (test set rebuilt from Kaggle's train set, or Kaggle's own test set with the
+  labels it released; Kaggle's test set not the test set, and what its released labels are used for, when the recipe
+  names them (``original_answers_file``); the sample submission rebuilt; extra files copied unchanged).
+
+Without an overview it starts with the competition's title (Meta Kaggle's, else the slug) and its Kaggle address.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path, PurePosixPath
+
+from splits.builder import SplitResult
+from splits.recipe import SplitRecipe
+from validation.data_root import PreparedFolder
+from validation.metrics import METRICS, TASKS, resolve_metric
+
+_OWN = PreparedFolder(Path("prepared"))  # only for the names of the split's own public files
+SAMPLE_SUBMISSION = _OWN.sample_submission.name
+DESCRIPTION = _OWN.description.name
+FILES_PER_FOLDER = 10  # a folder of extra files with more than this is listed as one line with its file count
+
+
+@dataclass(frozen=True)
+class BuiltSplit:
+    """What the description says about a built split, counted in its files."""
+
+    result: SplitResult
+    files: list[dict]  # every file in public/ but description.md: path (relative to public/), rows (data files)
+    submission_columns: list[str]  # the columns of public/sample_submission.csv
+    original_test_rows: int | None = None  # rows in Kaggle's (unlabelled) test file, where the download has it
+    left_out_columns: list[str] = field(default_factory=list)  # train columns the new test set leaves out (not targets)
+    extra_files: frozenset[str] = frozenset()  # paths (relative to public/) copied from the download (public_files)
+
+
+def describe_split(
+    slug: str, recipe: SplitRecipe, built: BuiltSplit, facts: dict | None = None, overview: str | None = None
+) -> str:
+    """The whole ``description.md``: the competition's own text, then the generated section."""
+    facts = facts or {}
+    if overview and overview.strip():
+        head = overview if overview.endswith("\n") else overview + "\n"
+        head += "\n---\n\n"
+    else:
+        title = facts.get("title") or slug
+        head = f"# {title}\n\n"
+        if facts.get("subtitle"):
+            head += f"{facts['subtitle']}\n\n"
+        head += f"Kaggle competition: https://www.kaggle.com/competitions/{slug}\n\n"
+    intro = "# This version of the task (prepared by mlecurate)"
+    if overview and overview.strip():
+        intro += (
+            "\n\nThe text above is the competition's own, written for Kaggle's version. Where it and this section "
+            "differ (the files, their sizes, the test set), this section describes the data you have."
+        )
+    sections = [
+        intro,
+        _split_section(slug, recipe, built),
+        _files_section(recipe, built),
+        _grading_section(recipe, built, facts),
+        _changes_section(recipe, built),
+    ]
+    return head + "\n\n".join(sections) + "\n"
+
+
+def _split_section(slug: str, recipe: SplitRecipe, built: BuiltSplit) -> str:
+    r = built.result
+    everything = r.train_rows + r.test_rows
+    train_share, test_share = _share(r.train_rows, everything), _share(r.test_rows, everything)
+    if recipe.kind == "released_labels":
+        lines = [
+            f"Kaggle released the labels of its test set after the competition, so the test set is Kaggle's own "
+            f"(`{recipe.test_file}`), graded with those labels (`{recipe.answers_file}`), and the training set is "
+            f"Kaggle's, unchanged:",
+            "",
+            f"- training set: {r.train_rows:,} rows ({train_share}), Kaggle's `{recipe.train_file}` as it is",
+            f"- test set: {r.test_rows:,} rows ({test_share}), Kaggle's `{recipe.test_file}` with its released labels",
+        ]
+    else:
+        kaggle_test = (
+            f"Kaggle's test set (`{recipe.test_file}`, {built.original_test_rows:,} rows)"
+            if built.original_test_rows is not None
+            else "Kaggle's test set"
+        )
+        if recipe.original_answers_file:
+            original = (
+                f"{kaggle_test} is not the test set here. Kaggle released its labels "
+                f"(`{recipe.original_answers_file}`); they are not in `public/`, and serve only to check that scores "
+                "on this test set agree with scores on Kaggle's."
+            )
+        else:
+            original = f"{kaggle_test} is not used: its labels are hidden."
+        lines = [
+            f"This is not Kaggle's split. {original} The test set was rebuilt from Kaggle's training set "
+            f"(`{recipe.train_file}`, {r.original_rows:,} rows), which is divided into:",
+            "",
+            f"- new training set: {r.train_rows:,} rows ({train_share})",
+            f"- new test set: {r.test_rows:,} rows ({test_share})",
+            "",
+            _assignment(recipe, r),
+        ]
+        if recipe.original_ratio and built.original_test_rows is not None:
+            kaggle = built.original_test_rows / (r.original_rows + built.original_test_rows)
+            lines[-1] += (
+                f" The test share follows Kaggle's: its test set is {built.original_test_rows:,} of "
+                f"{r.original_rows + built.original_test_rows:,} rows ({kaggle:.1%})."
+            )
+    lines += ["", _identity(recipe, r)]
+    targets = ", ".join(f"`{t}`" for t in recipe.target_columns)
+    columns = f"The test set has the training set's columns without the target{_s(recipe.target_columns)} {targets}"
+    if built.left_out_columns:
+        shown = ", ".join(f"`{c}`" for c in built.left_out_columns[:20])
+        more = len(built.left_out_columns) - 20
+        columns += (
+            f", and without {len(built.left_out_columns)} column(s) that Kaggle's test set does not have either "
+            f"({shown}{f', and {more} more' if more > 0 else ''})"
+        )
+    lines += ["", columns + "."]
+    return "## The split\n\n" + "\n".join(lines)
+
+
+def _assignment(recipe: SplitRecipe, result: SplitResult) -> str:
+    seed = f"seed {recipe.seed}"
+    if recipe.kind == "stratified":
+        return (
+            f"Rows were drawn at random ({seed}) within each class of `{recipe.target_columns[0]}`, so each class "
+            "keeps its share of the rows in both sets."
+        )
+    if recipe.kind == "group":
+        return f"Whole groups of `{recipe.group_column}` were drawn at random ({seed}): no group has rows in both sets."
+    if recipe.kind == "temporal":
+        return f"The test set is the latest rows by `{recipe.time_column}`; the training set is everything earlier."
+    return f"Rows were drawn at random ({seed}, by {result.unit})."
+
+
+def _identity(recipe: SplitRecipe, result: SplitResult) -> str:
+    if recipe.id_column:
+        return f"Each row is identified by `{recipe.id_column}`."
+    keys = ", ".join(f"`{c}`" for c in result.public_columns)
+    return (
+        f"There is no id column: a submission's rows are matched to the test rows by the content of the test "
+        f"columns ({keys}), in any order."
+    )
+
+
+def _files_section(recipe: SplitRecipe, built: BuiltSplit) -> str:
+    result = built.result
+    train, test = result.train_file.name, result.test_file.name
+    targets = ", ".join(f"`{t}`" for t in recipe.target_columns)
+    what = {
+        train: f"the training set, with the target{_s(recipe.target_columns)} {targets}",
+        test: "the test set, without the target" + _s(recipe.target_columns),
+        SAMPLE_SUBMISSION: "a valid submission with trivial values: the format to submit",
+    }
+    rows = ["| file | rows | what it is |", "|---|---|---|"]
+    own = [f for f in built.files if f["path"] not in built.extra_files]
+    for entry in sorted(
+        own, key=lambda f: [train, test, SAMPLE_SUBMISSION].index(f["path"]) if f["path"] in what else 9
+    ):
+        rows.append(_row(f"`{entry['path']}`", _rows(entry), what.get(entry["path"], "")))
+    rows.append(_row(f"`{DESCRIPTION}`", "", "this text"))
+    for path, count, entry in _extra_lines(built):
+        if count == 1:
+            rows.append(_row(f"`{path}`", _rows(entry), "from Kaggle's download, unchanged"))
+        else:
+            rows.append(_row(f"`{path}`", "", f"{count:,} files from Kaggle's download, unchanged"))
+    return "## Files (in `public/`)\n\n" + "\n".join(rows)
+
+
+def _extra_lines(built: BuiltSplit) -> list[tuple[str, int, dict]]:
+    """Extra files one line each, except a folder with more than ``FILES_PER_FOLDER`` files: one line for it."""
+    extras = sorted((f for f in built.files if f["path"] in built.extra_files), key=lambda f: f["path"])
+    by_folder: dict[str, list[dict]] = {}
+    for entry in extras:
+        parts = PurePosixPath(entry["path"]).parts
+        by_folder.setdefault(parts[0] + "/" if len(parts) > 1 else "", []).append(entry)
+    lines = []
+    for folder, entries in sorted(by_folder.items()):
+        if folder and len(entries) > FILES_PER_FOLDER:
+            lines.append((folder, len(entries), {}))
+        else:
+            lines += [(e["path"], 1, e) for e in entries]
+    return lines
+
+
+def _grading_section(recipe: SplitRecipe, built: BuiltSplit, facts: dict) -> str:
+    lines = [_metric_line(recipe, facts)]
+    columns = ", ".join(f"`{c}`" for c in built.submission_columns)
+    test_rows = built.result.test_rows
+    matched = f"each `{recipe.id_column}` of the test set once" if recipe.id_column else "matched by content"
+    lines += [
+        "",
+        f"A submission is a CSV file with the columns of `{SAMPLE_SUBMISSION}` ({columns}) and one row per test row "
+        f"({test_rows:,} rows, {matched}). A missing or extra column, a missing or repeated row, or a value the "
+        "metric cannot take makes it invalid, with a message saying which. It is scored against the test set's "
+        "hidden answers; medal thresholds come from Kaggle's leaderboard for the competition.",
+    ]
+    return "## Metric and grading\n\n" + "\n".join(lines)
+
+
+def _metric_line(recipe: SplitRecipe, facts: dict) -> str:
+    """The metric grading and parity use: :func:`~validation.metrics.resolve_metric` of the recipe and Meta Kaggle's
+    metric name, never another fallback."""
+    kaggle_name = facts.get("evaluation_algorithm_name")
+    name = resolve_metric(None, recipe.to_document(), kaggle_name)
+    if not name:
+        if kaggle_name:
+            return f"Metric: Kaggle's \"{kaggle_name}\" (mlecurate's metric registry does not grade it)."
+        return "Metric: not known to mlecurate; see the competition's text above or its Kaggle page."
+    origin = "named by the split recipe" if recipe.metric else f'Kaggle\'s metric, "{kaggle_name}"'
+    metric = METRICS[name]
+    direction = "higher is better" if metric.higher_is_better else "lower is better"
+    perfect = f", a perfect submission scores {metric.perfect:g}" if metric.perfect is not None else ""
+    return (
+        f"Metric: **{metric.meta_kaggle_names[0]}** (`{metric.name}`, {origin}): {direction}{perfect}. "
+        f"A submission holds {TASKS[metric.task]}; values must be {metric.prediction_domain.requirement}."
+    )
+
+
+def _changes_section(recipe: SplitRecipe, built: BuiltSplit) -> str:
+    r = built.result
+    if recipe.kind == "released_labels":
+        changes = [
+            "The training set is Kaggle's, unchanged.",
+            f"The test set is Kaggle's, graded with the labels Kaggle released after the competition "
+            f"(`{recipe.answers_file}`). Every test row counts: Kaggle's split of it into a public and a private "
+            "leaderboard part is not kept.",
+        ]
+    else:
+        changes = [
+            f"The test set is rebuilt from Kaggle's training set: {r.test_rows:,} of its {r.original_rows:,} rows "
+            "became the new test set, and the new training set is the rest.",
+            (
+                f"Kaggle's own test set is not the test set here (its released labels, `{recipe.original_answers_file}`, "
+                "only check that scores agree with scores on it)"
+                if recipe.original_answers_file
+                else "Kaggle's own test set is not used (its labels are hidden)"
+            )
+            + ", so scores are on a different test set from Kaggle's leaderboard.",
+        ]
+    if recipe.sample_submission_file:
+        changes.append(
+            f"`{SAMPLE_SUBMISSION}` is rebuilt for the new test rows, with the columns of Kaggle's "
+            f"`{recipe.sample_submission_file}`."
+        )
+    else:
+        changes.append(
+            f"The split recipe names no sample submission file (`sample_submission_file`); `{SAMPLE_SUBMISSION}` "
+            "holds the " + ("id and the " if recipe.id_column else "key columns and the ") + "target columns."
+        )
+    if built.left_out_columns:
+        changes.append(
+            f"The new test set keeps only the columns Kaggle's test set has: {len(built.left_out_columns)} training "
+            "column(s) are not in it."
+        )
+    if built.extra_files:
+        changes.append(
+            f"{len(built.extra_files):,} more file(s) of Kaggle's download are in `public/`, unchanged (recipe key "
+            f"`public_files`: {', '.join(f'`{e}`' for e in recipe.public_files)}); the download's other files are not."
+        )
+    else:
+        changes.append("No other file of Kaggle's download is in `public/`.")
+    return "## What changed from Kaggle's version\n\n" + "\n".join(f"- {c}" for c in changes)
+
+
+def _row(*cells: str) -> str:
+    return "| " + " | ".join(cells).replace("|  |", "| |") + " |"
+
+
+def _rows(entry: dict) -> str:
+    return f"{entry['rows']:,}" if entry.get("rows") is not None else ""
+
+
+def _share(part: int, whole: int) -> str:
+    return f"{part / whole:.1%}" if whole else "n/a"
+
+
+def _s(items) -> str:
+    return "s" if len(items) != 1 else ""

@@ -1,0 +1,119 @@
+"""A competition's download as a split sees it: the files a recipe names, and the extra files it copies to ``public/``.
+
+>>> files = resolve_public_files(recipe, raw_dir, "leaf-classification")   # [PublicFile(images/1.jpg), ...]
+>>> copy_public_files(files, staging.public)
+
+``public_files`` entries are relative to the download: a file (``data_description.txt``), a folder (``images/``,
+copied whole) or a glob (``structures/*.csv``; a folder it matches is copied whole). Each is copied unchanged to the
+same relative path under ``public/``. An entry that matches nothing, or a file that would replace one of the split's
+own public files (``train``/``test`` data files, ``sample_submission.csv``, ``description.md``), is a
+:class:`~splits.recipe.RecipeError` naming the key, the entry and what the download holds. Whether an extra file
+leaks an answer is the leakage checks' question (``validation.leakage``), asked before the split is published.
+
+Every "no such file" error shows :func:`validation.data_files.download_listing`: the download's files, with big
+folders summarised (``images/ (1,584 files)``). Each copied file's sha256 is computed once, while it is copied, and
+passed on (manifest, leakage checks).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import shutil
+from dataclasses import dataclass
+from pathlib import Path, PurePosixPath
+
+from splits.recipe import RecipeError
+from validation.data_files import DATA_FORMATS, download_listing, download_owner, missing_file_message
+from validation.data_root import TEST, TRAIN, PreparedFolder
+
+GLOB_CHARACTERS = set("*?[")
+_OWN = PreparedFolder(Path("prepared"))  # only for the names of the split's own public files
+
+
+@dataclass(frozen=True)
+class PublicFile:
+    source: Path  # in the download
+    relative: PurePosixPath  # under public/, and under the download
+    entry: str  # the public_files entry that matched it
+
+
+def missing_file(slug: str, key: str, name: str, raw_dir: Path) -> RecipeError:
+    """The error for a recipe file key naming a file the download does not have (the text is
+    :func:`validation.data_files.missing_file_message`'s, which parity time uses too)."""
+    return RecipeError(_prefix(slug) + missing_file_message(slug, key, name, raw_dir))
+
+
+def resolve_public_files(entries: tuple[str, ...], raw_dir: Path, slug: str, extension: str) -> list[PublicFile]:
+    """Every file the ``public_files`` entries name, once each, in path order. ``extension`` is the split's data
+    files' (``.csv``): a top-level ``train``/``test`` file of any data format is reserved for the split's own."""
+    root = raw_dir.resolve()
+    found: dict[PurePosixPath, PublicFile] = {}
+    for entry in entries:
+        matches = _matches(entry, raw_dir)
+        files = []
+        for match in matches:
+            if match.is_symlink():
+                continue
+            if match.is_dir():
+                files += [p for p in sorted(match.rglob("*")) if p.is_file() and not p.is_symlink()]
+            elif match.is_file():
+                files.append(match)
+        files = [p for p in files if root in p.resolve().parents]
+        if not files:
+            raise RecipeError(
+                f"{_prefix(slug)}split recipe key 'public_files': entry '{entry}' matches no file in "
+                f"{download_owner(slug, raw_dir)}; files: {download_listing(raw_dir)}"
+            )
+        for path in files:
+            relative = PurePosixPath(path.relative_to(raw_dir).as_posix())
+            reserved = _reserved(relative, extension)
+            if reserved:
+                raise RecipeError(
+                    f"{_prefix(slug)}split recipe key 'public_files': entry '{entry}' would put {relative} in "
+                    f"public/, where the split writes its own {reserved}; leave it out of public_files"
+                )
+            found.setdefault(relative, PublicFile(path, relative, entry))
+    return [found[k] for k in sorted(found)]
+
+
+def copy_public_files(files: list[PublicFile], public: Path) -> dict[str, str]:
+    """Copy each file unchanged (bytes and modification time) to ``public/<relative>``; return each file's sha256
+    (hex, by its path relative to ``public/``), computed from the bytes as they are copied."""
+    digests = {}
+    for file in files:
+        target = public.joinpath(*file.relative.parts)
+        target.parent.mkdir(parents=True, exist_ok=True)
+        digest = hashlib.sha256()
+        with open(file.source, "rb") as source, open(target, "wb") as copy:
+            for block in iter(lambda: source.read(1 << 20), b""):
+                digest.update(block)
+                copy.write(block)
+        shutil.copystat(file.source, target)
+        digests[str(file.relative)] = digest.hexdigest()
+    return digests
+
+
+def _matches(entry: str, raw_dir: Path) -> list[Path]:
+    pattern = entry.rstrip("/")
+    if GLOB_CHARACTERS & set(pattern):
+        return sorted(raw_dir.glob(pattern))
+    path = raw_dir.joinpath(*PurePosixPath(pattern).parts)
+    if entry.endswith("/") and not path.is_dir():
+        return []
+    return [path] if path.exists() else []
+
+
+def _reserved(relative: PurePosixPath, extension: str) -> str | None:
+    """What the split writes at ``relative``, if it writes anything there."""
+    if len(relative.parts) != 1:
+        return None
+    name = relative.name
+    if name in (_OWN.sample_submission.name, _OWN.description.name):
+        return name
+    if relative.stem in (TRAIN, TEST) and relative.suffix.lower() in DATA_FORMATS:
+        return f"{relative.stem}{extension} (public/ holds one {relative.stem} data file)"
+    return None
+
+
+def _prefix(slug: str) -> str:
+    return f"{slug}: " if slug else ""

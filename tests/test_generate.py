@@ -1,0 +1,170 @@
+"""`mlecurate generate-competition`: a made-up competition of any metric, laid out as a Kaggle mirror, that a
+newcomer annotates and runs through data, split and parity with the README's commands.
+
+The acceptance (issue 9): a generated two-target regression competition with a column-wise metric and a labelled
+original test set gets a parity verdict judged on the original labels, per target and combined.
+"""
+
+from __future__ import annotations
+
+import io
+import json
+import math
+import zipfile
+from pathlib import Path
+
+import dagster as dg
+import numpy as np
+import pandas as pd
+import pytest
+import yaml
+
+from assets import competition_data, parity
+from assets.partitions import curated_competition_partitions
+from assets.resources import SourcesResource, StorageResource
+from curation.cli import main
+from splits.layout import prepare_competition
+from splits.recipe import parse_recipe
+from validation.data_root import DataRoot, PreparedFolder
+from validation.grading import grade_submission
+from validation.leaderboard import parse_leaderboard
+from validation.metrics import METRICS, rmsle
+from validation.parity import parity_report
+from validation.parity_inputs import load_parity_inputs
+
+SLUG = "generated-mean-columnwise-rmsle"
+
+
+def _generate(mirror: Path, *args: str) -> int:
+    return main(["generate-competition", str(mirror), *args])
+
+
+def test_a_generated_two_target_competition_gets_parity_judged_on_the_original_labels(tmp_path, monkeypatch, capsys):
+    """The README's commands: generate, annotate with --allow-unknown, then data, split and parity from the mirror."""
+    home, mirror = tmp_path / "home", tmp_path / "mirror"
+    monkeypatch.setenv("MLECURATE_HOME", str(home))
+    monkeypatch.setenv("MLECURATE_ANNOTATIONS", str(tmp_path / "annotations"))
+    assert _generate(mirror, "--metric", "mean_columnwise_rmsle", "--targets", "2", "--labelled-test") == 0
+    folder = mirror / SLUG
+    assert sorted(p.name for p in folder.iterdir()) == [f"{SLUG}.zip", "leaderboard.csv", "recipe.yaml"]
+    assert f"mlecurate annotate {SLUG} --curator NAME" in capsys.readouterr().out
+    assert main(["annotate", SLUG, "--curator", "alice", "--decision", "include", "--split-recipe",
+                 str(folder / "recipe.yaml"), "--allow-unknown"]) == 0  # fmt: skip
+
+    instance = dg.DagsterInstance.ephemeral()
+    instance.add_dynamic_partitions(curated_competition_partitions.name, [SLUG])
+    result = dg.materialize(
+        dg.load_assets_from_modules([competition_data, parity]), partition_key=SLUG, instance=instance,
+        # MLECURATE_KAGGLE_MIRROR=DIR MLECURATE_LEADERBOARDS=DIR: the generated folder is both, as the README says
+        resources={"sources": SourcesResource(kaggle_mirror=str(mirror), leaderboards=str(mirror)),
+                   "storage": StorageResource(home=str(home), annotations=str(tmp_path / "annotations"))},
+    )  # fmt: skip
+    assert result.success
+    metadata = result.asset_materializations_for_node("split_parity")[0].metadata
+    report = json.loads((home / "prepared" / SLUG / "parity.json").read_text())
+    assert report["metric"] == "mean_columnwise_rmsle"
+    # judged on the original labels, with each target's gap
+    assert report["verdict"] == metadata["verdict"].value == "parity", report["reason"]
+    assert "on the original test" in report["reason"] and "per target: target_1 " in report["reason"]
+    assert ", target_2 " in report["reason"]
+    rows = {(r["submission"], r["test_set"], r["target"]): r for r in report["rows"]}
+    expected = {(s, t, target) for s in ("sample submission", "baseline") for t in ("new test", "original test")
+                for target in ("target_1", "target_2", None)}  # fmt: skip
+    assert set(rows) == expected and len(report["rows"]) == len(expected)
+    for row in report["rows"]:
+        assert row["low"] <= row["score"] <= row["high"], row  # every row, per target too, has its interval
+    for submission in ("sample submission", "baseline"):
+        for test_set in ("new test", "original test"):
+            parts = [rows[(submission, test_set, t)]["score"] for t in ("target_1", "target_2")]
+            assert rows[(submission, test_set, None)]["score"] == pytest.approx(np.mean(parts), abs=1e-5)
+    # per-target scores are the metric on that column: the sample predicts 0 everywhere
+    answers = pd.read_csv(home / "prepared" / SLUG / "private" / "answers.csv")
+    with zipfile.ZipFile(folder / f"{SLUG}.zip") as bundle:
+        labelled = pd.read_csv(io.BytesIO(bundle.read("test_with_solutions.csv")))
+    for test_set, truth in (("new test", answers), ("original test", labelled)):
+        assert rows[("sample submission", test_set, None)]["rows"] == len(truth)
+        for target in ("target_1", "target_2"):
+            zero = rmsle(truth[target], np.zeros(len(truth)))
+            assert rows[("sample submission", test_set, target)]["score"] == pytest.approx(zero, abs=1e-5)
+    assert rows[("baseline", "new test", "target_1")]["score"] != rows[("baseline", "new test", "target_2")]["score"]
+    # the asset's metadata: the scores table has the target column; left-out columns are listed
+    scores = metadata["scores"].value
+    assert "| target |" in scores and "| target_2 |" in scores and "| all |" in scores
+    assert "baseline / original test / target_2" in metadata["intervals"].value
+    assert "id column" in metadata["excluded_columns"].value
+    excluded = {(e["column"], e["left_out_of"]): e["reason"] for e in report["excluded_columns"]}
+    assert excluded[("id", "baseline")].startswith("id column")
+    assert excluded[("target_1", "baseline")].startswith("a target")
+    assert excluded[("id", "feature comparison")].startswith("id column")
+    assert report["sample_medal"] is False  # the generated board, from the mirror
+
+
+def _prepared(tmp_path: Path, metric: str, *options: str) -> tuple[PreparedFolder, Path, dict, Path]:
+    """Generate ``metric``'s competition with the command, unpack it as a download, split it by its recipe."""
+    slug = f"g-{metric.replace('_', '-')}"
+    mirror = tmp_path / "mirror"
+    assert _generate(mirror, "--metric", metric, "--slug", slug, *options) == 0
+    root = DataRoot(tmp_path / "home")
+    raw = root.raw(slug).files
+    raw.mkdir(parents=True)
+    with zipfile.ZipFile(mirror / slug / f"{slug}.zip") as bundle:
+        bundle.extractall(raw)
+    document = yaml.safe_load((mirror / slug / "recipe.yaml").read_text())
+    recipe = parse_recipe(document, where="recipe.yaml")
+    prepared = prepare_competition(slug, recipe, raw, root.prepared_root, "description")
+    assert prepared.published, [(c.name, c.found) for c in prepared.checks if not c.passed]
+    return PreparedFolder(prepared.folder), raw, recipe.to_document(), mirror / slug / "leaderboard.csv"
+
+
+@pytest.mark.parametrize("metric", sorted(METRICS))
+def test_every_registry_metric_generates_a_competition_that_splits_grades_and_has_parity(tmp_path, metric):
+    spec = METRICS[metric]
+    folder, raw, recipe, board_file = _prepared(tmp_path, metric, "--rows", "300", "--labelled-test")
+    assert recipe["metric"] == metric and recipe["original_answers_file"] == "test_with_solutions.csv"
+    written = pd.read_csv(board_file)
+    assert list(written.columns) == ["scoreNullable", "teamId", "hasTeamName", "submissionDate", "score", "hasScore"]
+    assert written["score"].tolist() == sorted(written["score"], reverse=spec.higher_is_better)  # best first
+    board = parse_leaderboard(board_file.read_bytes(), str(board_file))
+    answers = grade_submission(folder.answers, folder, metric, board)
+    assert answers.valid_submission and answers.score == spec.perfect and answers.gold_medal, answers.errors
+    sample = grade_submission(folder.sample_submission, folder, metric, board)
+    assert sample.valid_submission and not sample.any_medal, sample.errors
+    report = parity_report(load_parity_inputs(folder, raw, recipe, metric, board))
+    sets = {r["test_set"] for r in report.rows}
+    assert sets == {"new test", "original test"}
+    assert "on the original test" in report.reason and report.verdict in ("parity", "drift")
+    targets = {r["target"] for r in report.rows}
+    assert targets == ({None, *recipe["target_columns"]} if spec.column_wise else {None})
+    assert all(math.isfinite(r["score"]) for r in report.rows), report.rows
+    assert report.sample_medal is False
+
+
+def test_the_same_options_give_the_same_bytes(tmp_path):
+    for run in ("one", "two"):
+        assert _generate(tmp_path / run, "--metric", "multiclass_log_loss", "--rows", "60", "--labelled-test") == 0
+    for name in ("generated-multiclass-log-loss.zip", "leaderboard.csv", "recipe.yaml"):
+        one = (tmp_path / "one" / "generated-multiclass-log-loss" / name).read_bytes()
+        assert one == (tmp_path / "two" / "generated-multiclass-log-loss" / name).read_bytes(), name
+
+
+def test_targets_shape_the_files_and_the_recipe(tmp_path):
+    folder, _, recipe, _ = _prepared(tmp_path, "mean_columnwise_auc", "--targets", "5", "--rows", "120")
+    assert recipe["target_columns"] == [f"label_{i}" for i in range(1, 6)]
+    assert "original_answers_file" not in recipe
+    assert list(pd.read_csv(folder.sample_submission).columns) == ["id", *recipe["target_columns"]]
+
+
+@pytest.mark.parametrize(
+    "args, expected",
+    [(["--metric", "auc", "--targets", "2"],
+      "error: metric auc (task binary) scores one target column, not 2; several targets need a column-wise metric "
+      "(mean_columnwise_auc, mean_columnwise_rmsle, mean_columnwise_spearman)"),
+     (["--metric", "r2"], "Invalid value for '--metric': 'r2' is not one of"),
+     (["--metric", "auc", "--slug", "../elsewhere"], "'../elsewhere' is not a competition slug"),
+     (["--metric", "auc", "--rows", "5"], "Invalid value for '--rows': 5 is not in the range x>=40"),
+     (["--metric", "rmse", "--targets", "0"], "Invalid value for '--targets': 0 is not in the range 1<=x<=50")],
+)  # fmt: skip
+def test_bad_options_are_named_and_nothing_is_written(tmp_path, capsys, args, expected):
+    assert _generate(tmp_path / "mirror", *args) == 2
+    assert expected in " ".join(capsys.readouterr().err.split())
+    assert not (tmp_path / "mirror").exists()

@@ -1,0 +1,327 @@
+"""The recipe key ``public_files``: extra files of the download copied into ``public/`` unchanged, listed in the
+manifest with checksums, and cleared by the leakage checks (no answer reaches ``public/`` through them)."""
+
+from __future__ import annotations
+
+import csv
+import hashlib
+import json
+import random
+import shutil
+from pathlib import Path
+
+import pytest
+
+from splits.layout import prepare_competition
+from splits.recipe import RecipeError, parse_recipe
+from validation.data_files import content_checksum
+
+SLUG = "pet-pictures"
+TRAIN_IDS = range(1, 101)
+TEST_IDS = range(101, 131)
+
+
+def _write_csv(path: Path, header: list[str], rows) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with open(path, "w", newline="", encoding="utf-8") as handle:
+        writer = csv.writer(handle)
+        writer.writerow(header)
+        writer.writerows(rows)
+
+
+@pytest.fixture
+def download(tmp_path) -> Path:
+    """A Kaggle-shaped image competition: tabular files, a data description, per-id images (for every id) and
+    per-id structure files, images filed by class for the training ids (Kaggle's ``train/<class>/<id>.jpg``),
+    images sharded by id parity, the labels of Kaggle's test set, and a labels file."""
+    rng = random.Random(0)
+    raw = tmp_path / "raw"
+    labels = {i: rng.choice(["cat", "dog"]) for i in [*TRAIN_IDS, *TEST_IDS]}
+    _write_csv(raw / "train.csv", ["id", "size", "label"], [(i, rng.random(), labels[i]) for i in TRAIN_IDS])
+    _write_csv(raw / "test.csv", ["id", "size"], [(i, rng.random()) for i in TEST_IDS])
+    _write_csv(raw / "sample_submission.csv", ["id", "label"], [(i, "cat") for i in TEST_IDS])
+    _write_csv(raw / "solution.csv", ["id", "size", "label"], [(i, 0.5, labels[i]) for i in TEST_IDS])
+    (raw / "data_description.txt").write_text("size: the animal's size, scaled to 0..1\nlabel: cat or dog\n")
+    for i in [*TRAIN_IDS, *TEST_IDS]:
+        (raw / "images").mkdir(exist_ok=True)
+        (raw / "images" / f"{i}.jpg").write_bytes(rng.randbytes(64))
+        _write_csv(
+            raw / "structures" / f"{i}.csv", ["point", "x", "y"], [(p, rng.random(), rng.random()) for p in range(3)]
+        )
+        (raw / "shards" / str(i % 2)).mkdir(parents=True, exist_ok=True)
+        (raw / "shards" / str(i % 2) / f"{i}.jpg").write_bytes(rng.randbytes(16))
+    for i in TRAIN_IDS:
+        (raw / "train_images" / labels[i]).mkdir(parents=True, exist_ok=True)
+        (raw / "train_images" / labels[i] / f"{i}.jpg").write_bytes(rng.randbytes(16))
+    _write_csv(raw / "extra" / "labels.csv", ["id", "label"], [(i, labels[i]) for i in TRAIN_IDS])
+    return raw
+
+
+RECIPE = {
+    "kind": "stratified",
+    "id_column": "id",
+    "target_columns": ["label"],
+    "test_fraction": 0.2,
+    "sample_submission_file": "sample_submission.csv",
+    "metric": "accuracy",
+}
+
+
+def _prepare(download: Path, root: Path, public_files: list[str], **changes):
+    recipe = parse_recipe(RECIPE | {"public_files": public_files} | changes, "recipe.yaml")
+    return prepare_competition(SLUG, recipe, download, root)
+
+
+def test_extra_files_reach_public_unchanged_with_checksums_and_a_description(download, tmp_path):
+    prepared = _prepare(
+        download, tmp_path / "prepared", ["data_description.txt", "images/", "structures/*.csv", "shards"]
+    )
+    assert prepared.published, [c.found for c in prepared.checks if not c.passed]
+    public = prepared.folder / "public"
+    copied = [
+        "data_description.txt",
+        *(f"images/{i}.jpg" for i in [*TRAIN_IDS, *TEST_IDS]),
+        *(f"structures/{i}.csv" for i in [*TRAIN_IDS, *TEST_IDS]),
+        *(f"shards/{i % 2}/{i}.jpg" for i in [*TRAIN_IDS, *TEST_IDS]),
+    ]
+    for relative in copied:
+        assert (public / relative).read_bytes() == (download / relative).read_bytes(), relative
+    assert not (public / "train_images").exists() and not (public / "solution.csv").exists()
+
+    files = {f["path"]: f for f in json.loads((prepared.folder / "manifest.json").read_text())["files"]}
+    notes = files["public/data_description.txt"]
+    digest = hashlib.sha256((download / "data_description.txt").read_bytes()).hexdigest()
+    assert notes == {
+        "path": "public/data_description.txt",
+        "bytes": (download / "data_description.txt").stat().st_size,
+        "checksum": f"sha256:{digest}",  # once: no second sha256 field
+        "public_files_entry": "data_description.txt",
+    }
+    structure = files["public/structures/7.csv"]
+    assert structure["checksum"] == content_checksum(download / "structures" / "7.csv") and structure["rows"] == 3
+    assert structure["sha256"] == hashlib.sha256((download / "structures" / "7.csv").read_bytes()).hexdigest()
+    assert structure["public_files_entry"] == "structures/*.csv"
+    assert files["public/images/7.jpg"]["checksum"].startswith("sha256:")
+    assert sum(p.startswith("public/") for p in files) == 4 + len(copied)  # train, test, sample, description
+
+    found = prepared.manifest["checks"]["public_free_of_private"]["found"]
+    assert found == (
+        f"{3 + 130} public data file(s) and {len(copied)} extra public file(s), none holds private content or a new "
+        "test row's label"
+    )
+    description = (public / "description.md").read_text()
+    assert "| `data_description.txt` | | from Kaggle's download, unchanged |" in description
+    assert "| `images/` | | 130 files from Kaggle's download, unchanged |" in description
+    assert "| `structures/` | | 130 files from Kaggle's download, unchanged |" in description
+    assert "recipe key `public_files`: `data_description.txt`, `images/`, `structures/*.csv`, `shards`" in description
+
+
+def test_a_folder_filing_images_by_class_leaks_the_labels_and_is_not_published(download, tmp_path):
+    root = tmp_path / "prepared"
+    assert _prepare(download, root, ["data_description.txt"]).published
+    published = (root / SLUG / "manifest.json").read_text()
+
+    leaky = _prepare(download, root, ["data_description.txt", "train_images/"])
+    failed = {c.name: c.found for c in leaky.checks if not c.passed}
+    assert not leaky.published and list(failed) == ["public_free_of_private"]
+    assert (
+        "20 extra file(s) named by a new test id carry its label in the folder 1 level(s) above them"
+        in (failed["public_free_of_private"])
+    )
+    assert "the paths give the labels away" in failed["public_free_of_private"]
+    assert (root / SLUG / "manifest.json").read_text() == published  # the published split stays
+
+
+@pytest.mark.parametrize(
+    "public_files, changes, problem",
+    [
+        (["solution.csv"], {"original_answers_file": "solution.csv"}, "solution.csv is a copy of solution.csv"),
+        (
+            ["solution.csv"],
+            {"kind": "released_labels", "answers_file": "solution.csv"},
+            "solution.csv is a copy of solution.csv",
+        ),
+        (["extra/"], {}, "extra/labels.csv holds target column(s) label for 20 new test id(s) (id)"),
+        (["backup/"], {}, "backup/train.csv is a copy of train.csv, which holds answers"),
+        (["rewritten/"], {"original_answers_file": "solution.csv"}, "rewritten/s.csv has the content of solution.csv"),
+    ],
+)
+def test_no_answer_reaches_public_through_extra_files(download, tmp_path, public_files, changes, problem):
+    (download / "backup").mkdir()
+    shutil.copy(download / "train.csv", download / "backup" / "train.csv")
+    header, *body = (download / "solution.csv").read_text().splitlines()
+    quoted = ['"' + line.replace(",", '","') + '"' for line in [header, *reversed(body)]]  # same rows, another writer
+    (download / "rewritten").mkdir()
+    (download / "rewritten" / "s.csv").write_text("\r\n".join(quoted) + "\r\n")
+    recipe = RECIPE | changes
+    prepared = prepare_competition(
+        SLUG, parse_recipe(recipe | {"public_files": public_files}, "r"), download, tmp_path / "prepared"
+    )
+    failed = {c.name: c.found for c in prepared.checks if not c.passed}
+    assert not prepared.published
+    assert problem in failed["public_free_of_private"]
+    assert not (tmp_path / "prepared" / SLUG).exists()
+
+
+def test_an_entry_that_matches_nothing_names_the_key_the_entry_and_the_download(download, tmp_path):
+    with pytest.raises(RecipeError) as raised:
+        _prepare(download, tmp_path / "prepared", ["data_description.txt", "image/"])
+    assert str(raised.value) == (
+        f"{SLUG}: split recipe key 'public_files': entry 'image/' matches no file in {SLUG}'s download; files: "
+        "data_description.txt, extra/labels.csv, images/ (130 files), sample_submission.csv, shards/ (130 files), "
+        "solution.csv, structures/ (130 files), test.csv, train.csv, train_images/ (100 files)"
+    )
+    with pytest.raises(RecipeError, match=r"entry 'data_description.txt/' matches no file"):
+        _prepare(download, tmp_path / "prepared", ["data_description.txt/"])  # a folder was asked for
+    with pytest.raises(RecipeError, match=r"entry 'structures/\*.parquet' matches no file"):
+        _prepare(download, tmp_path / "prepared", ["structures/*.parquet"])
+    assert not list((tmp_path / "prepared").iterdir())
+
+
+@pytest.mark.parametrize(
+    "entry, clash", [("train.csv", "train.csv"), ("*.csv", "sample_submission.csv"), ("test.csv", "test.csv")]
+)
+def test_an_entry_may_not_replace_the_splits_own_files(download, tmp_path, entry, clash):
+    with pytest.raises(RecipeError) as raised:
+        _prepare(download, tmp_path / "prepared", [entry])
+    assert str(raised.value).startswith(
+        f"{SLUG}: split recipe key 'public_files': entry '{entry}' would put {clash} in public/, where the split "
+        f"writes its own {clash}"
+    )
+    assert not list((tmp_path / "prepared").iterdir())
+
+
+def _labels(download: Path) -> dict[str, str]:
+    with open(download / "train.csv", encoding="utf-8") as handle:
+        rows = list(csv.DictReader(handle))
+    return {row["id"]: row["label"] for row in rows}
+
+
+def _failed(prepared) -> str:
+    assert not prepared.published
+    return {c.name: c.found for c in prepared.checks if not c.passed}["public_free_of_private"]
+
+
+def test_ids_with_their_extension_filed_under_their_label_are_caught(tmp_path):
+    """``image_id = "img7.jpg"`` in ``train/<label>/img7.jpg``: the file's whole name is the id, not its stem."""
+    raw = tmp_path / "raw"
+    rng = random.Random(0)
+    labels = {f"img{i}.jpg": rng.choice(["cat", "dog"]) for i in range(200)}
+    _write_csv(raw / "train.csv", ["image_id", "label"], labels.items())
+    for name, label in labels.items():
+        (raw / "train" / label).mkdir(parents=True, exist_ok=True)
+        (raw / "train" / label / name).write_bytes(b"x")
+    recipe = {"kind": "random", "id_column": "image_id", "target_columns": ["label"], "test_fraction": 0.2}
+    prepared = prepare_competition(SLUG, parse_recipe(recipe | {"public_files": ["train/"]}, "r"), raw, tmp_path / "p")
+    assert "40 extra file(s) named by a new test id carry its label in the folder 1 level(s) above them" in (
+        _failed(prepared)
+    )
+
+
+def test_a_label_in_the_file_name_is_caught(download, tmp_path):
+    """dogs-vs-cats names its images ``cat.123.jpg``."""
+    for i, label in _labels(download).items():
+        (download / "named").mkdir(exist_ok=True)
+        (download / "named" / f"{label}.{i}.jpg").write_bytes(b"x")
+        (download / "named_too").mkdir(exist_ok=True)
+        (download / "named_too" / f"{i}_{label}-v2.png").write_bytes(b"x")
+    for entry in ("named/", "named_too/"):
+        assert "20 extra file(s) named by a new test id carry its label in their file names" in _failed(
+            _prepare(download, tmp_path / "prepared", [entry])
+        )
+    assert _prepare(download, tmp_path / "prepared", ["images/", "shards/"]).published  # ids without labels
+
+
+@pytest.mark.parametrize(
+    "name, write",
+    [
+        ("labels.tsv", lambda labels: "id\tlabel\n" + "".join(f"{i}\t{v}\n" for i, v in labels.items())),
+        ("labels.txt", lambda labels: "".join(f"{i} {v}\n" for i, v in labels.items())),  # no header
+        ("notes.txt", lambda labels: "Notes.\n" + "".join(f"Sample {i} is a {v}.\n" for i, v in labels.items())),
+        ("labels.csv.gz", None),
+        ("broken.csv", lambda labels: "id,label\n" + "".join(f"{i},{v},,\n" for i, v in labels.items())),
+    ],
+)
+def test_labels_in_text_files_are_caught(download, tmp_path, name, write):
+    import gzip
+
+    labels = _labels(download)
+    if write is None:
+        (download / name).write_bytes(
+            gzip.compress(("id,label\n" + "".join(f"{i},{v}\n" for i, v in labels.items())).encode())
+        )
+    else:
+        (download / name).write_text(write(labels))
+    found = _failed(_prepare(download, tmp_path / "prepared", [name]))
+    assert found.startswith(f"{name} gives ") and "20 new test id" in found, found
+
+
+def test_a_data_file_whose_id_column_has_another_name_is_caught(download, tmp_path):
+    labels = _labels(download)
+    _write_csv(download / "meta" / "info.csv", ["image_id", "kind"], labels.items())
+    found = _failed(_prepare(download, tmp_path / "prepared", ["meta/"]))
+    assert found == (
+        "meta/info.csv gives the label of 20 new test id(s) away: column kind agrees with it for 20 of the 20 new "
+        "test ids in column image_id"
+    )
+    # a column of the same ids with values that are not the labels (an independent feature) passes
+    rng = random.Random(1)
+    _write_csv(download / "meta" / "info.csv", ["image_id", "kind"], [(i, rng.choice(["cat", "dog"])) for i in labels])
+    assert _prepare(download, tmp_path / "prepared", ["meta/"]).published
+
+
+def test_without_an_id_column_extra_files_are_not_cleared(download, tmp_path):
+    prepared = _prepare(download, tmp_path / "prepared", ["data_description.txt"], id_column=None)
+    assert _failed(prepared) == (
+        "1 extra public file(s) not checked for labels: no id column (rows are identified by their content), so a "
+        "new test row cannot be found in them; remove them from public_files, or set id_column"
+    )
+
+
+def test_an_extra_file_that_cannot_be_cleared_says_what_to_do(download, tmp_path, monkeypatch):
+    (download / "blob.csv").write_bytes(bytes(range(256)) * 4)  # not CSV, not text
+    found = _failed(_prepare(download, tmp_path / "prepared", ["blob.csv"]))
+    assert found.startswith("blob.csv cannot be read (")
+    assert found.endswith(
+        "and is not text, so it cannot be cleared of answers: remove it from public_files (it came with entry "
+        "'blob.csv'), or replace it in the download with a CSV, JSON or Parquet file DuckDB reads"
+    )
+    (download / "ragged.csv").write_text("a,b\n1,2,3,4\nfree text\n")  # unreadable as CSV, scanned as text: clear
+    assert _prepare(download, tmp_path / "prepared", ["ragged.csv"]).published
+    monkeypatch.setattr("validation.leakage.TEXT_SCAN_LIMIT", 10)
+    found = _failed(_prepare(download, tmp_path / "prepared", ["data_description.txt"]))
+    assert found.startswith("data_description.txt is not a table DuckDB reads, and is too large to scan as text (")
+    assert "remove it from public_files (it came with entry 'data_description.txt')" in found
+
+
+def test_each_extra_file_is_hashed_once(download, tmp_path, monkeypatch):
+    import splits.layout
+    import validation.leakage
+
+    hashed = []
+    real = validation.leakage.file_sha256
+
+    def counting(path):
+        hashed.append(Path(path).name)
+        return real(path)
+
+    monkeypatch.setattr(validation.leakage, "file_sha256", counting)
+    monkeypatch.setattr(splits.layout, "file_sha256", counting)
+    assert _prepare(download, tmp_path / "prepared", ["data_description.txt", "images/"]).published
+    assert "data_description.txt" not in hashed and not any(name.endswith(".jpg") for name in hashed)
+
+
+def test_a_missing_file_reads_the_same_at_split_and_parity_time(download, tmp_path):
+    """One message, from ``validation.data_files``: big folders summarised in both."""
+    from validation.data_root import PreparedFolder
+    from validation.parity_inputs import ParityInputError, load_parity_inputs
+
+    prepared = _prepare(download, tmp_path / "prepared", [])
+    with pytest.raises(RecipeError) as at_split:
+        _prepare(download, tmp_path / "prepared", [], original_answers_file="nope.csv")
+    with pytest.raises(ParityInputError) as at_parity:
+        load_parity_inputs(
+            PreparedFolder(prepared.folder), download, RECIPE | {"original_answers_file": "nope.csv"}, "accuracy"
+        )
+    assert str(at_split.value) == str(at_parity.value)
+    assert "images/ (130 files)" in str(at_parity.value)

@@ -1,0 +1,152 @@
+"""``public/description.md``: the competition's own text, then the new split as built (counts and shares from the
+files), its files, the metric and how grading works, and what changed from Kaggle's version."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+import yaml
+
+from splits.layout import prepare_annotated_split, prepare_competition
+from splits.recipe import parse_recipe
+from tests.conftest import SHARED
+
+COMPETITIONS = SHARED / "competitions"
+RECIPES = Path(__file__).resolve().parents[1] / "splits" / "recipes"
+
+
+def _describe(tmp_path, slug: str, changes: dict | None = None, facts: dict | None = None, overview=None) -> str:
+    document = yaml.safe_load((RECIPES / f"{slug}.yaml").read_text()) | (changes or {})
+    document = {k: v for k, v in document.items() if v is not None}
+    prepared = prepare_annotated_split(
+        slug, document, "alice", COMPETITIONS / slug, tmp_path / "prepared", facts or {}, overview=overview
+    )
+    assert prepared.published
+    return (prepared.folder / "public" / "description.md").read_text(encoding="utf-8")
+
+
+def test_shares_are_the_built_splits_not_the_recipes(tmp_path):
+    text = _describe(tmp_path, "titanic")  # original_ratio: true
+    assert "- new training set: 606 rows (68.0%)\n- new test set: 285 rows (32.0%)\n" in text
+    assert "The test share follows Kaggle's: its test set is 418 of 1,309 rows (31.9%)." in text
+    assert "Kaggle's test set (`test.csv`, 418 rows) is not used: its labels are hidden." in text
+    assert "0.1" not in text
+    text = _describe(tmp_path, "titanic", {"original_ratio": None, "test_fraction": 0.2})
+    assert "- new training set: 713 rows (80.0%)\n- new test set: 178 rows (20.0%)\n" in text
+    assert "follows Kaggle's" not in text
+
+
+def test_released_labels_are_described_as_kaggles_own_test_set(tmp_path):
+    text = _describe(tmp_path, "detecting-insults-in-social-commentary")
+    assert "labels are hidden" not in text and "test set is rebuilt" not in text and "not used" not in text
+    assert (
+        "Kaggle released the labels of its test set after the competition, so the test set is Kaggle's own "
+        "(`test.csv`), graded with those labels (`test_with_solutions.csv`)" in text
+    )
+    assert "- training set: 3,947 rows (59.9%), Kaggle's `train.csv` as it is" in text
+    assert "- test set: 2,647 rows (40.1%), Kaggle's `test.csv` with its released labels" in text
+    assert "There is no id column: a submission's rows are matched to the test rows by the content" in text
+
+
+def test_the_metric_is_the_recipes_else_the_competitions_with_its_direction(tmp_path):
+    text = _describe(tmp_path, "spaceship-titanic", facts={"evaluation_algorithm_name": "Log Loss"})
+    assert "Metric: **Categorization Accuracy** (`accuracy`, named by the split recipe): higher is better" in text
+    assert "see the competition page" not in text
+
+    text = _describe(
+        tmp_path,
+        "spooky-author-identification",
+        {"metric": None},
+        facts={"evaluation_algorithm_name": "Multiclass Loss"},
+    )
+    assert (
+        'Metric: **Multiclass Loss** (`multiclass_log_loss`, Kaggle\'s metric, "Multiclass Loss"): lower is better, '
+        "a perfect submission scores 0. A submission holds one probability column per class" in text
+    )
+    text = _describe(tmp_path, "titanic", {"metric": None}, facts={"evaluation_algorithm_name": "Hamming Loss"})
+    assert "Metric: Kaggle's \"Hamming Loss\" (mlecurate's metric registry does not grade it)." in text
+    text = _describe(tmp_path, "titanic", {"metric": None})  # a competition outside the dump: no facts
+    assert "Metric: not known to mlecurate" in text
+
+
+def test_the_competitions_own_text_comes_first_unchanged(tmp_path):
+    overview = (SHARED / "mle-bench" / "competitions" / "spooky-author-identification" / "description.md").read_text()
+    text = _describe(tmp_path, "spooky-author-identification", overview=overview)
+    assert text.startswith(overview)
+    generated = text[len(overview) :]
+    assert generated.lstrip("\n").startswith("---\n\n# This version of the task (prepared by mlecurate)")
+    assert "this section describes the data you have" in generated
+    assert "Rows were drawn at random (seed 0) within each class of `author`" in generated
+    assert (
+        "A submission is a CSV file with the columns of `sample_submission.csv` (`id`, `EAP`, `HPL`, `MWS`) and one "
+        "row per test row (1,958 rows, each `id` of the test set once)." in generated
+    )
+    assert "| `train.csv` | 17,621 | the training set, with the target `author` |" in generated
+    assert "| `test.csv` | 1,958 | the test set, without the target |" in generated
+    assert "| `sample_submission.csv` | 1,958 | a valid submission with trivial values" in generated
+
+
+def test_without_an_overview_the_title_opens_it(tmp_path):
+    facts = {"title": "Titanic - Machine Learning from Disaster", "subtitle": "Start here!"}
+    assert _describe(tmp_path, "titanic", facts=facts).startswith(
+        "# Titanic - Machine Learning from Disaster\n\nStart here!\n\nKaggle competition: "
+        "https://www.kaggle.com/competitions/titanic\n\n# This version of the task"
+    )
+    assert _describe(tmp_path, "titanic").startswith("# titanic\n\n")
+
+
+def test_what_changed_lists_left_out_columns_and_the_rebuilt_sample(tmp_path):
+    text = _describe(tmp_path, "random-acts-of-pizza")
+    assert "and without 14 column(s) that Kaggle's test set does not have either (`number_of_downvotes" in text
+    assert "- The test set is rebuilt from Kaggle's training set: 404 of its 4,040 rows became the new test set" in text
+    assert (
+        "- The split recipe names no sample submission file (`sample_submission_file`); `sample_submission.csv` holds "
+        "the id and the target" in text
+    )
+    assert "Kaggle's download has no sample submission" not in text
+    assert "- No other file of Kaggle's download is in `public/`." in text
+
+
+@pytest.mark.parametrize(
+    "kind, changes, says",
+    [
+        ("group", {"group_column": "Pclass"}, "Whole groups of `Pclass` were drawn at random (seed 0)"),
+        ("temporal", {"time_column": "Fare"}, "The test set is the latest rows by `Fare`"),
+    ],
+)
+def test_each_kind_says_how_rows_were_assigned(tmp_path, kind, changes, says):
+    recipe = parse_recipe({"kind": kind, "id_column": "PassengerId", "target_columns": ["Survived"]} | changes, "r")
+    prepared = prepare_competition("titanic", recipe, COMPETITIONS / "titanic", tmp_path / "prepared")
+    assert says in (prepared.folder / "public" / "description.md").read_text()
+
+
+def test_released_original_labels_are_not_called_hidden(tmp_path, monkeypatch):
+    """With ``original_answers_file`` Kaggle's test labels are released (parity uses them): never "hidden"."""
+    download = tmp_path / "titanic"
+    shutil.copytree(COMPETITIONS / "titanic", download)
+    (download / "solution.csv").write_text("PassengerId,Survived\n892,0\n")
+    recipe = parse_recipe(
+        {"kind": "random", "id_column": "PassengerId", "target_columns": ["Survived"],
+         "original_answers_file": "solution.csv"}, "r",
+    )  # fmt: skip
+    text = (
+        prepare_competition("titanic", recipe, download, tmp_path / "p").folder / "public" / "description.md"
+    ).read_text()
+    assert "labels are hidden" not in text and "(its labels are hidden)" not in text
+    assert (
+        "Kaggle's test set (`test.csv`, 418 rows) is not the test set here. Kaggle released its labels (`solution.csv`)"
+        in text
+    )
+    assert "- Kaggle's own test set is not the test set here (its released labels, `solution.csv`, only check" in text
+
+
+def test_the_metric_is_the_one_grading_and_parity_resolve(tmp_path):
+    """Only the recipe's metric or Meta Kaggle's name: a ``metric`` fact alone (no Meta Kaggle name) names nothing,
+    as :func:`validation.metrics.resolve_metric` (grading, parity) names nothing."""
+    from validation.metrics import resolve_metric
+
+    assert resolve_metric(None, {"kind": "random"}, None) is None
+    text = _describe(tmp_path, "titanic", {"metric": None}, facts={"metric": "log_loss"})
+    assert "Metric: not known to mlecurate" in text and "log_loss" not in text

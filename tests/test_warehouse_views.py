@@ -1,0 +1,48 @@
+"""The views over per-competition files read every generation of those files a data root may hold."""
+
+from __future__ import annotations
+
+import json
+
+from curation.warehouse import Warehouse
+from validation.data_root import PARITY, DataRoot
+
+
+def _report(slug: str, rows: list[dict]) -> dict:
+    return {"slug": slug, "metric": "rmse", "verdict": "parity", "reason": "", "adversarial_auc": 0.5,
+            "sample_medal": False, "rows": rows}  # fmt: skip
+
+
+def test_the_parity_view_reads_reports_with_and_without_per_target_rows(tmp_path):
+    root = DataRoot(tmp_path / "home")
+    before = {"submission": "baseline", "test_set": "new test", "rows": 10, "score": 0.5, "low": 0.4, "high": 0.6}
+    reports = {
+        "written-before-targets": _report("written-before-targets", [before]),  # no "target" key at all
+        "two-targets": _report(
+            "two-targets",
+            [
+                {**before, "target": "y1", "score": 0.3},
+                {**before, "target": "y2", "score": 0.7},
+                {**before, "target": None},
+            ],
+        ),  # fmt: skip
+    }
+    for slug, report in reports.items():
+        root.prepared(slug).path.mkdir(parents=True)
+        root.prepared(slug).parity.write_text(json.dumps(report))
+    warehouse = Warehouse(root.warehouse)
+    # Only old reports: the view still builds (a missing key is NULL, not a binder error).
+    (root.prepared("two-targets").parity).rename(tmp_path / "aside.json")
+    warehouse.refresh_views(root)
+    assert warehouse.query(f"SELECT slug, target FROM {PARITY}").to_dict("records") == [
+        {"slug": "written-before-targets", "target": None}
+    ]
+    (tmp_path / "aside.json").rename(root.prepared("two-targets").parity)
+    warehouse.refresh_views(root)
+    rows = warehouse.query(f"SELECT slug, target, score FROM {PARITY} ORDER BY slug, target NULLS LAST")
+    assert rows.to_dict("records") == [
+        {"slug": "two-targets", "target": "y1", "score": 0.3},
+        {"slug": "two-targets", "target": "y2", "score": 0.7},
+        {"slug": "two-targets", "target": None, "score": 0.5},
+        {"slug": "written-before-targets", "target": None, "score": 0.5},
+    ]
