@@ -25,6 +25,7 @@ from curation.curated import FROM_META_KAGGLE, annotations_frame, consolidate
 from curation.stage_status import StageStatus, competition_stages
 from curation.warehouse import Warehouse
 from validation.data_root import CANDIDATES, COMPETITIONS, DataRoot
+from validation.metrics import METRICS
 
 KAGGLE_COMPETITION_URL = "https://www.kaggle.com/competitions/{slug}"
 FACTS = [  # (label, column of meta_kaggle.competitions), in the order shown
@@ -68,7 +69,12 @@ class CompetitionProfile:
     def fact_rows(self) -> list[tuple[str, str]]:
         """Meta Kaggle's facts as (label, text) rows, ending with the reward and the competition's URL; a member
         outside the dump has those its listing or recipe gave, and "-" for the rest."""
-        rows = [(label, fact_text(self.facts.get(column))) for label, column in FACTS]
+        facts = dict(self.facts)
+        if (
+            fact_text(facts.get("evaluation_algorithm_is_max")) == "-" and facts.get("metric") in METRICS
+        ):  # by its metric
+            facts["evaluation_algorithm_is_max"] = METRICS[facts["metric"]].higher_is_better
+        rows = [(label, fact_text(facts.get(column))) for label, column in FACTS]
         rows.append(("reward", reward_text(self.facts.get("reward_type"), self.facts.get("reward_quantity")) or "-"))
         rows.append(("url", KAGGLE_COMPETITION_URL.format(slug=self.slug)))
         return rows
@@ -128,7 +134,7 @@ def fact_text(value: object) -> str:
     """A Meta Kaggle value as shown to curators: "-" for a missing one, thousands separators for counts."""
     if value is None or (not isinstance(value, str) and pd.isna(value)):
         return "-"
-    return f"{value:,}" if isinstance(value, int) else str(value)
+    return f"{value:,}" if isinstance(value, int) and not isinstance(value, bool) else str(value)
 
 
 def reward_text(kind: object, quantity: object) -> str:

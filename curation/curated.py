@@ -332,7 +332,7 @@ STATUS_WIDTH = 70  # `mlecurate curated` cuts a stage's status (an error message
 def members_status(curated: pd.DataFrame, root: DataRoot, width: int | None = STATUS_WIDTH) -> pd.DataFrame:
     """The members (table curation.curated) with each stage's status, as ``mlecurate curated`` lists them.
 
-    Columns: slug, complexity ("disputed" when curators disagree), category, data (downloaded,
+    Columns: slug, complexity ("disputed" when curators disagree, "-" when none gave one), category, data (downloaded,
     needs_rules_acceptance, failed: <message>, or not run), split (published (train N, test M), failed: <error>,
     or not run), parity (the verdict, failed: <error>, or not run), facts (where the competition's facts come from:
     meta kaggle, or a listing, the split recipe or the annotation for one outside the dump), overrides (the
@@ -342,7 +342,9 @@ def members_status(curated: pd.DataFrame, root: DataRoot, width: int | None = ST
     facts = curated["facts_from"] if "facts_from" in curated else pd.Series(FROM_META_KAGGLE, index=curated.index)
     return pd.DataFrame({
         "slug": curated["slug"],
-        "complexity": curated["complexity"].fillna("disputed"),
+        "complexity": curated["complexity"].fillna(  # no agreed value: curators disagree, or none gave one
+            curated["complexity_status"].map({"disputed": "disputed"}).fillna("-")
+        ),
         "category": curated["category"].fillna(""),
         "data": [_cut(s.data, width) for s in stages],
         "split": [_cut(s.split, width) for s in stages],

@@ -226,7 +226,7 @@ def _metric_line(recipe: SplitRecipe, facts: dict) -> str:
     direction = "higher is better" if metric.higher_is_better else "lower is better"
     perfect = f", a perfect submission scores {metric.perfect:g}" if metric.perfect is not None else ""
     return (
-        f"Metric: **{metric.meta_kaggle_names[0]}** (`{metric.name}`, {origin}): {direction}{perfect}. "
+        f"Metric: **{metric.display_name}** (`{metric.name}`, {origin}): {direction}{perfect}. "
         f"A submission holds {TASKS[metric.task]}; values must be {metric.prediction_domain.requirement}."
     )
 

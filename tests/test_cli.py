@@ -316,6 +316,7 @@ def test_a_member_outside_the_dump_in_show_curated_and_queue(built, store, capsy
     out = capsys.readouterr().out
     assert "Meta Kaggle: not in this dump; a curated member, facts from split recipe\n" in out
     assert "\n                metric: accuracy\n" in out and "\n                 title: -\n" in out
+    assert "\n      higher is better: True\n" in out  # known from the recipe's metric
     assert "\n                  data: not run\n" in out
     assert "\n                 split: failed: titanic: recipe key train_file: no file 'train.cvs'\n" in out
     assert "\n                parity: not run\n" in out
@@ -412,3 +413,22 @@ def test_grade_without_a_metric_says_how_to_give_one(prepared_manifest, tmp_path
 def test_grade_an_unprepared_competition(home, tmp_path, capsys):
     assert main(["grade", "titanic", str(tmp_path / "missing.csv")]) == 2
     assert "titanic: no prepared split at" in capsys.readouterr().err
+
+
+def test_a_reader_that_stops_early_ends_the_output_quietly(monkeypatch):
+    """`mlecurate queue --limit 300 | head -1` ended in a BrokenPipeError traceback; now it ends quietly, exit 0."""
+    import os
+    import sys
+
+    import curation.cli as cli
+
+    def closed_pipe(argv):
+        raise BrokenPipeError(32, "Broken pipe")
+
+    saved = os.dup(sys.stdout.fileno())
+    monkeypatch.setattr(cli, "_run", closed_pipe)
+    try:
+        assert cli.main(["queue"]) == 0
+    finally:
+        os.dup2(saved, sys.stdout.fileno())
+        os.close(saved)

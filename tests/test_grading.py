@@ -234,6 +234,16 @@ def test_probability_rows_not_summing_to_1_are_rescaled_with_a_note(home, tmp_pa
     assert "3 row(s)' probabilities do not sum to 1; rescaled as Kaggle does" in report.notes
 
 
+def test_probabilities_rounded_to_six_places_are_not_called_off(home, tmp_path):
+    """A third written as 0.333333 sums to 0.999999: within MLE-bench's np.isclose(sum, 1, atol=1e-6), no note."""
+    slug = "spooky-author-identification"
+    folder = home.prepared(slug)
+    frame = pd.read_csv(folder.answers, dtype=str, keep_default_na=False).assign(EAP="0.333333", HPL="0.333333",
+                                                                                 MWS="0.333333")  # fmt: skip
+    report = grade_submission(_frame_submission(tmp_path, frame), folder, "multiclass_log_loss")
+    assert report.valid_submission and report.notes == [], report.notes
+
+
 @pytest.mark.parametrize(
     "slug, column, value, expected",
     [("spooky-author-identification", "HPL", "1.5", "column HPL: 1 value(s) outside 0..1, e.g. 1.5 on line 3; multiclass_log_loss needs class probabilities between 0 and 1"),

@@ -396,3 +396,38 @@ def test_a_target_whose_score_is_undefined_gets_no_score_and_a_note_not_nan():
         "mean_columnwise_spearman is undefined for the baseline on the new test set (target b): constant answers?"
         in (report.notes)
     )
+
+
+def _labelled_report(new: tuple[float, float, float], old: tuple[float, float, float] | None):
+    from validation.parity import ParityReport
+
+    report = ParityReport("multiclass_log_loss")
+    sets = [("new test", new)] + ([("original test", old)] if old else [])
+    for test_set, (score, low, high) in sets:
+        report.rows.append({"submission": "baseline", "test_set": test_set, "target": None, "rows": 240,
+                            "score": score, "low": low, "high": high})  # fmt: skip
+    return report
+
+
+def test_a_gap_above_tolerance_within_sampling_noise_is_parity_and_beyond_it_drift():
+    from validation.parity import ParityTolerance, _decide
+
+    # The newcomer's generated log-loss competition: 240 new rows, 500 original ones, a gap of 0.066.
+    noisy = _labelled_report((0.50467, 0.436, 0.585), (0.57067, 0.516, 0.626))
+    _decide(noisy, ParityTolerance())
+    assert noisy.verdict == "parity" and "within sampling noise" in noisy.reason and "gap 0.06600" in noisy.reason
+    apart = _labelled_report((0.50467, 0.480, 0.530), (0.57067, 0.550, 0.590))
+    _decide(apart, ParityTolerance())
+    assert apart.verdict == "drift" and "noise" not in apart.reason
+    close = _labelled_report((0.50467, 0.480, 0.530), (0.52, 0.50, 0.54))
+    _decide(close, ParityTolerance())
+    assert close.verdict == "parity" and "noise" not in close.reason
+
+
+def test_a_released_labels_split_is_kaggles_own_test_set():
+    from validation.parity import ParityTolerance, _decide
+
+    report = _labelled_report((0.5, 0.4, 0.6), None)
+    report.adversarial_auc = 0.34  # what comparing a test set with itself gave before
+    _decide(report, ParityTolerance(), test_is_original=True)
+    assert report.verdict == "parity" and "Kaggle's own original test set" in report.reason

@@ -150,3 +150,11 @@ def test_the_metric_is_the_one_grading_and_parity_resolve(tmp_path):
     assert resolve_metric(None, {"kind": "random"}, None) is None
     text = _describe(tmp_path, "titanic", {"metric": None}, facts={"metric": "log_loss"})
     assert "Metric: not known to mlecurate" in text and "log_loss" not in text
+
+
+def test_a_metric_name_with_a_placeholder_is_filled():
+    """Meta Kaggle names MAP@K "MAP@{K}"; the text an agent reads says which k grading uses."""
+    from validation.metrics import METRICS, RANKING_DEPTH
+
+    assert METRICS["map_at_k"].display_name == f"MAP@{RANKING_DEPTH}"
+    assert "{" not in "".join(metric.display_name for metric in METRICS.values())

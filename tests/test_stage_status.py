@@ -137,9 +137,13 @@ def test_members_status_lists_every_stage_and_cuts_long_errors(root):
     _download(root, "downloaded")
     _publish(root)
     record_failure(root, SLUG, PARITY, "titanic: " + "a very long error " * 20 + "\nsecond line")
-    curated = pd.DataFrame({"slug": [SLUG], "complexity": [None], "category": ["Tabular"],
-                            "overrides_rule": [None], "facts_from": ["split recipe"]})  # fmt: skip
-    row = members_status(curated, root).iloc[0].to_dict()
+    curated = pd.DataFrame({"slug": [SLUG, "other", "third"], "complexity": [None, None, "low"],
+                            "complexity_status": ["disputed", "missing", "agreed"], "category": ["Tabular"] * 3,
+                            "overrides_rule": [None] * 3, "facts_from": ["split recipe"] * 3})  # fmt: skip
+    listed = members_status(curated, root)
+    # A complexity no curator gave is "-", not "disputed" (nobody disagreed).
+    assert listed["complexity"].tolist() == ["disputed", "-", "low"]
+    row = listed.iloc[0].to_dict()
     assert row["data"] == "downloaded" and row["split"] == "published (train 606, test 285)"
     assert row["parity"].startswith("failed: titanic: a very long error") and row["parity"].endswith("...")
     assert len(row["parity"]) == 70 and "\n" not in row["parity"]

@@ -139,6 +139,11 @@ class Metric:
         return round(float(self.function(answers, predictions, **options)), 5)
 
     @property
+    def display_name(self) -> str:
+        """The name a person reads: Meta Kaggle's first name, its ``{K}`` placeholder filled (MAP@{K} -> MAP@5)."""
+        return self.meta_kaggle_names[0].replace("{K}", str(RANKING_DEPTH))
+
+    @property
     def prediction_domain(self) -> Domain:
         return DOMAINS[self.domain]
 

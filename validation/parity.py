@@ -19,7 +19,7 @@ c. feature-distribution parity with no labels: the original public test features
 d. where the sample submission falls on the real leaderboard (it should earn no medal).
 
 Verdict: ``parity`` or ``drift`` from (b) when original labels exist (the baseline's score moves by no more than the
-tolerance), else from (c) (the two test sets are hard to tell apart); ``unknown`` when neither can be measured.
+tolerance, or by more but within sampling noise: its two bootstrap intervals overlap), else from (c) (the two test sets are hard to tell apart); ``unknown`` when neither can be measured.
 
 Rows: one per (submission, test set) with the metric's score, ``target`` None. A column-wise metric (several target
 columns, e.g. mean column-wise RMSLE) also gets one row per target column before it, ``target`` naming the column:
@@ -134,19 +134,29 @@ def parity_report(
             board = inputs.leaderboard
             placement = place(sample, board, medal_thresholds(board, metric.higher_is_better))
             report.sample_medal, report.sample_rank = placement.any_medal, placement.rank
-    _decide(report, tolerance)
+    _decide(report, tolerance, inputs.test_is_original)
     return report
 
 
-def _decide(report: ParityReport, tolerance: ParityTolerance) -> None:
+def _decide(report: ParityReport, tolerance: ParityTolerance, test_is_original: bool = False) -> None:
+    if test_is_original:
+        report.verdict = "parity"
+        report.reason = ("the new test set is Kaggle's own original test set, labelled by the labels Kaggle released "
+                         "(split kind released_labels): nothing to stand in for")  # fmt: skip
+        return
     baseline = {r["test_set"]: r for r in report.combined_rows() if r["submission"] == "baseline"}
     original = next((baseline[k] for k in ("original test", "original test (Kaggle)") if k in baseline), None)
     if original is not None and original["score"] is not None and baseline["new test"]["score"] is not None:
         new, old = baseline["new test"], original
         gap = abs(new["score"] - old["score"])
-        report.verdict = "parity" if gap <= tolerance.score else "drift"
+        noise = gap > tolerance.score and _intervals_overlap(new, old)
+        report.verdict = "parity" if gap <= tolerance.score or noise else "drift"
         report.reason = (f"baseline {new['score']:.5f} on the new test set vs {old['score']:.5f} on the {old['test_set']}: "
-                         f"gap {gap:.5f}, tolerance {tolerance.score}{_target_gaps(report, old['test_set'])}")  # fmt: skip
+                         f"gap {gap:.5f}, tolerance {tolerance.score}"
+                         + (f"; above it, but within sampling noise (the 95% intervals overlap: "
+                            f"[{new['low']:.5f}, {new['high']:.5f}] and [{old['low']:.5f}, {old['high']:.5f}])"
+                            if noise else "")
+                         + _target_gaps(report, old["test_set"]))  # fmt: skip
     elif report.adversarial_auc is not None:
         alike = report.adversarial_auc <= tolerance.adversarial_auc
         report.verdict = "parity" if alike else "drift"
@@ -154,6 +164,14 @@ def _decide(report: ParityReport, tolerance: ParityTolerance) -> None:
                          f"{report.adversarial_auc:.3f} (tolerance {tolerance.adversarial_auc})")  # fmt: skip
     else:
         report.verdict, report.reason = "unknown", "no original labels and no original test features to compare"
+
+
+def _intervals_overlap(first: dict, second: dict) -> bool:
+    """Whether two scores' bootstrap intervals overlap; False when either has none (Kaggle's scores have none)."""
+    bounds = (first.get("low"), first.get("high"), second.get("low"), second.get("high"))
+    if any(bound is None for bound in bounds):
+        return False
+    return first["low"] <= second["high"] and second["low"] <= first["high"]
 
 
 def _target_gaps(report: ParityReport, original_set: str) -> str:

@@ -51,6 +51,7 @@ class ParityInputs:
     original_sample: pd.DataFrame | None = None  # the competition's own sample submission (original test rows)
     id_column: str | None = None
     notes: tuple[str, ...] = ()  # what could not be read and what that leaves out (absent optional files)
+    test_is_original: bool = False  # kind released_labels: the new test set is Kaggle's own, with its released labels
 
     @property
     def target(self) -> str:
@@ -144,6 +145,7 @@ def load_parity_inputs(
         original_test = EvaluationSet(
             labelled[[c for c in features.columns if c in labelled.columns]], _truth(spec, labelled, targets, columns)
         )
+    released = recipe.get("kind") == "released_labels"
     return ParityInputs(
         metric=metric,
         train=train.drop(columns=[id_column], errors="ignore"),
@@ -152,11 +154,12 @@ def load_parity_inputs(
         sample_prediction=sample_prediction,
         prediction_columns=columns,
         original_test=original_test,
-        original_public_test=original_public,
+        original_public_test=None if released else original_public,  # the same rows: nothing to compare
         leaderboard=leaderboard,
         original_sample=original_sample,
         id_column=id_column,
         notes=tuple(notes),
+        test_is_original=released,
     )
 
 

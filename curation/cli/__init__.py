@@ -12,6 +12,7 @@ Like ``pipelines``, this package is a composition root: the one place in ``curat
 
 from __future__ import annotations
 
+import os
 import sys
 from collections.abc import Sequence
 
@@ -66,7 +67,16 @@ for command in COMMANDS:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    """Run one command; return its exit code: 0 done, 1 an invalid submission (``grade``), 2 an error."""
+    """Run one command; return its exit code: 0 done, 1 an invalid submission (``grade``), 2 an error. A reader that
+    stops early (``mlecurate queue | head``) ends the output quietly, as other command-line tools do."""
+    try:
+        return _run(argv)
+    except BrokenPipeError:
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())  # no second error when Python flushes at exit
+        return 0
+
+
+def _run(argv: Sequence[str] | None) -> int:
     args = list(sys.argv[1:] if argv is None else argv)
     try:
         with mlecurate.make_context(PROGRAM, args) as context:

@@ -83,5 +83,5 @@ def generate_competition(
                f"{', original_answers_file ' + recipe['original_answers_file'] if labelled_test else ''}\n"
                f"next: mlecurate annotate {slug} --curator NAME --decision include "
                f"--split-recipe {folder / RECIPE_FILE} --allow-unknown\n"
-               f"      then run its partition with MLECURATE_KAGGLE_MIRROR={directory} (README: Try a generated "
-               "competition)")  # fmt: skip
+               f"      then run its partition with MLECURATE_KAGGLE_MIRROR={directory} (README: Try a "
+               "competition of any kind)")  # fmt: skip
