@@ -46,3 +46,18 @@ def test_the_parity_view_reads_reports_with_and_without_per_target_rows(tmp_path
         {"slug": "two-targets", "target": None, "score": 0.5},
         {"slug": "written-before-targets", "target": None, "score": 0.5},
     ]
+
+
+def test_the_manifest_view_leaves_out_a_staging_split(tmp_path):
+    """Issue 10 #3: DuckDB's glob ``prepared/*/manifest.json`` also matches the hidden ``.<slug>.staging`` folder a
+    rejected split is kept in, so the view listed the competition twice."""
+    root = DataRoot(tmp_path / "home")
+    published = root.prepared("titanic")
+    for folder, created in ((published, "published"), (published.staging, "rejected")):
+        folder.path.mkdir(parents=True)
+        folder.manifest.write_text(json.dumps({"slug": "titanic", "created_at": created, "files": [
+            {"path": "public/train.csv", "rows": 1, "checksum": "x", "bytes": 1}]}))  # fmt: skip
+    warehouse = Warehouse(root.warehouse)
+    warehouse.refresh_views(root)
+    listed = warehouse.query("SELECT slug, created_at FROM splits.manifest").to_dict("records")
+    assert listed == [{"slug": "titanic", "created_at": "published"}]

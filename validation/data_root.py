@@ -247,7 +247,9 @@ class DataRoot:
         if any(self.prepared_root.glob("*/manifest.json")):
             views[SPLITS_MANIFEST] = f"""
                 SELECT m.slug, m.created_at, f.path AS file, f.rows, f.checksum, f.bytes
-                FROM read_json({literal(str(manifests))}, union_by_name = true) AS m, unnest(m.files) AS t(f)"""
+                FROM read_json({literal(str(manifests))}, union_by_name = true, filename = true) AS m,
+                     unnest(m.files) AS t(f)
+                WHERE NOT regexp_matches(m.filename, '/[.][^/]*/manifest[.]json$')  -- not a hidden (staging) split"""
         reports = self.prepared_root / "*" / "parity.json"
         if any(self.prepared_root.glob("*/parity.json")):
             views[PARITY] = f"""
