@@ -1,12 +1,15 @@
 """``competition_annotations`` and ``curated_competitions``: what curators decided, and the benchmark it makes."""
 
 import dagster as dg
+from pydantic import Field
 
 from assets.checks import check_specs, severity
 from assets.metadata import counts_table, markdown_table
 from assets.partitions import curated_competition_partitions, missing_partitions
 from assets.resources import SourcesResource, StorageResource
+from curation.annotations import AnnotationError, check_store_not_emptied
 from curation.curated import curate, load_annotations
+from curation.warehouse import Warehouse
 from validation.checks import Check
 from validation.data_root import ANNOTATIONS, CURATED
 
@@ -17,16 +20,33 @@ MEMBERS_IN_META_KAGGLE = Check("members_in_meta_kaggle",
                                "or its split recipe.", severity="warning")  # fmt: skip
 
 
+class AnnotationsConfig(dg.Config):
+    allow_empty: bool = Field(
+        default=False,
+        description="replace a non-empty curation.annotations with an empty annotation store (every annotation "
+        "removed on purpose); without it, an empty or missing store is refused",
+    )
+
+
 @dg.asset(group_name="curation", kinds={"duckdb", "yaml"})
-def competition_annotations(context: dg.AssetExecutionContext, storage: StorageResource) -> dg.MaterializeResult:
+def competition_annotations(
+    context: dg.AssetExecutionContext, config: AnnotationsConfig, storage: StorageResource
+) -> dg.MaterializeResult:
     """Every curator's annotation of every competition, read from the annotation files into curation.annotations.
 
     One row per competition and curator: complexity (low/medium/high by engineer hours), category, decision
     (include/exclude/undecided) with its reason, a note, the split recipe, and when it was last changed. A
     malformed file stops the load with its path and field, and the table stays as it was: no annotation is dropped.
+    An empty or missing annotation folder never replaces annotations already loaded (a mistyped
+    MLECURATE_ANNOTATIONS), unless the run's config says allow_empty.
     """
-    store = storage.annotation_store()
-    frame, rows = load_annotations(store, storage.warehouse())
+    store, warehouse = storage.annotation_store(), storage.warehouse()
+    if not config.allow_empty:
+        try:
+            check_store_not_emptied(store, _annotations_loaded(warehouse))
+        except AnnotationError as error:
+            raise dg.Failure(str(error)) from None
+    frame, rows = load_annotations(store, warehouse)
     context.log.info(f"{rows:,} annotations from {store.root}")
     return dg.MaterializeResult(
         metadata={
@@ -39,6 +59,12 @@ def competition_annotations(context: dg.AssetExecutionContext, storage: StorageR
             "last_change": str(frame["updated_at"].max()) if len(frame) else "none",
         }
     )
+
+
+def _annotations_loaded(warehouse: Warehouse) -> int:
+    if not warehouse.has_table(ANNOTATIONS):
+        return 0
+    return int(warehouse.query(f"SELECT count(*) AS n FROM {ANNOTATIONS}")["n"].iloc[0])
 
 
 @dg.asset(

@@ -29,9 +29,11 @@ def competition_raw(
     """One curated competition's data, as Kaggle ships it: the zip (size, sha256) and its files, safely extracted.
 
     From Kaggle through the real client (retrying 429s, 5xx and broken transfers), a local mirror, or the demo.
-    Extraction refuses paths outside the target, symlinks, zip bombs and oversized archives. A competition whose
-    rules the account has not accepted is recorded as "needs rules acceptance" with its rules URL (mlecurate queue
-    and show list it) and fails without retries; other partitions carry on. Kept under $MLECURATE_HOME/raw/<slug>/,
+    Extraction refuses paths outside the target, symlinks, zip bombs, oversized and empty archives; a download is
+    verified before it replaces the previous one, and a refused one leaves the previous download as it was. A
+    competition whose rules the account has not accepted is recorded as "needs rules acceptance" with its rules URL
+    (mlecurate queue and show list it). Failures that cannot succeed on a retry (a refused archive, rejected
+    credentials, rules) fail at once without retries; other partitions carry on. Kept under $MLECURATE_HOME/raw/<slug>/,
     with the competition's text (description.md: imported > the data source's > Meta Kaggle's Overview; a text that
     cannot be fetched is recorded as unavailable, never a failure).
     """
@@ -46,6 +48,11 @@ def competition_raw(
             metadata={"status": "needs_rules_acceptance", "rules_url": dg.MetadataValue.url(error.rules_url)},
             allow_retries=False,
         ) from error
+    except Exception as error:
+        if not getattr(error, "permanent", False):
+            raise  # transient (a timeout, a 429 or 5xx Kaggle kept answering): the retry policy tries again
+        # an unsafe, damaged or empty zip, or credentials Kaggle refused: the same attempt would fail the same way
+        raise dg.Failure(description=str(error), metadata={"status": "failed"}, allow_retries=False) from error
     files = "\n".join(f"- {name}" for name in record.files)
     return dg.MaterializeResult(
         metadata={

@@ -6,7 +6,8 @@ import dagster as dg
 
 from assets.partitions import curated_competition_partitions
 from assets.resources import LeaderboardAgeResource, SourcesResource, StorageResource
-from curation.leaderboard_history import LeaderboardRejected, needs_refresh, refresh_leaderboard
+from curation.leaderboard_history import needs_refresh, refresh_leaderboard
+from validation.leaderboard import LeaderboardError
 
 
 @dg.asset(
@@ -24,16 +25,21 @@ def leaderboard_snapshots(
     or a rebuild from Meta Kaggle's Teams.csv and Submissions.csv when the Meta Kaggle folder has them), appended to its
     history: a new snapshot only when the content changed, with what changed (teams added or removed, scores moved,
     thresholds moved); an unchanged board is recorded as unchanged. Medal thresholds per snapshot follow Kaggle's
-    rules. A board much shorter than Meta Kaggle's TotalTeams is flagged as truncated; a malformed board is rejected
-    and the previous snapshot stays current. Views leaderboards.snapshots, .refreshes and .thresholds.
+    rules. A board much shorter than Meta Kaggle's TotalTeams is flagged as truncated; a malformed board (or a zip
+    beyond the archive limits) is rejected and the previous snapshot stays current. Failures that cannot succeed on a
+    retry (a rejected board, credentials Kaggle refused) are not retried; timeouts, 429s and 5xx are. Views leaderboards.snapshots, .refreshes and .thresholds.
     """
     slug = context.partition_key
     root, warehouse = storage.root(), storage.warehouse()
     try:
         refresh = refresh_leaderboard(root.leaderboards(slug), slug, sources.get().leaderboards,
                                       warehouse.competition(slug), datetime.now(UTC))  # fmt: skip
-    except LeaderboardRejected as error:
+    except LeaderboardError as error:  # rejected boards and damaged histories: retrying cannot help
         raise dg.Failure(description=str(error), allow_retries=False) from error
+    except Exception as error:
+        if not getattr(error, "permanent", False):
+            raise  # transient (a timeout, a 429 or 5xx Kaggle kept answering): the retry policy tries again
+        raise dg.Failure(description=str(error), allow_retries=False) from error  # e.g. credentials Kaggle refused
     finally:
         warehouse.refresh_views(root)
     record = refresh.record

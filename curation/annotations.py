@@ -17,7 +17,11 @@ other's files, so their edits merge in git without conflicts. A file looks like 
     split_recipe: null         # filled by the split-recipe work (how to re-split the public train set)
     updated_at: '2026-11-30T10:00:00+00:00'
 
-Updates lock the competition's folder, read, merge and write atomically: two ``annotate`` calls at once lose nothing.
+Updates lock the competition's folder, read, merge and write atomically: two ``annotate`` calls at once lose nothing,
+and a failed write (a full disk, a read-only folder) is an :class:`AnnotationError` naming the file, with the
+previous annotation left as it was. Files are read by :func:`validation.yaml_files.read_yaml_file` (no duplicate
+keys, no aliases, at most 1 MB, UTF-8), and a ``split_recipe`` is validated by the one recipe validator,
+:func:`validation.split_recipe.parse_recipe`, on every read and write.
 """
 
 from __future__ import annotations
@@ -34,6 +38,8 @@ from pathlib import Path
 import yaml
 
 from validation.data_root import write_atomic
+from validation.split_recipe import RecipeError, parse_recipe
+from validation.yaml_files import YamlFileError, read_yaml_file
 
 FORMAT_VERSION = 1
 COMPLEXITIES = ("low", "medium", "high")
@@ -105,6 +111,13 @@ def check_annotation(annotation: Annotation, where: str = "") -> Annotation:
         raise fail("decision", f"expected one of {', '.join(DECISIONS)}, found {annotation.decision!r}")
     if annotation.split_recipe is not None and not isinstance(annotation.split_recipe, dict):
         raise fail("split_recipe", f"expected a mapping of recipe keys, found {annotation.split_recipe!r}")
+    if annotation.split_recipe is not None:
+        try:
+            parse_recipe(
+                annotation.split_recipe, where or f"the annotation of {annotation.slug} by {annotation.curator}"
+            )
+        except RecipeError as error:
+            raise AnnotationError(str(error)) from None
     if annotation.updated_at is not None:
         try:
             datetime.fromisoformat(annotation.updated_at)
@@ -152,11 +165,9 @@ class AnnotationStore:
     def read(self, path: Path) -> Annotation:
         """Read and validate one annotation file; its content must match its place in the store."""
         try:
-            document = yaml.safe_load(path.read_text(encoding="utf-8"))
-        except yaml.YAMLError as error:
-            raise AnnotationError(f"{path}: not valid YAML ({error})".replace("\n", " ")) from error
-        except UnicodeDecodeError as error:
-            raise AnnotationError(f"{path}: not UTF-8 text ({error})") from error
+            document = read_yaml_file(path, what="annotation")
+        except YamlFileError as error:
+            raise AnnotationError(str(error)) from None
         annotation = parse_annotation_document(document, str(path))
         if (annotation.slug, annotation.curator) != (path.parent.name, path.stem):
             raise AnnotationError(
@@ -171,11 +182,26 @@ class AnnotationStore:
 
     def for_competition(self, slug: str) -> list[Annotation]:
         folder = self.root / validate_slug(slug)
-        return [self.read(path) for path in sorted(folder.glob("*.yaml"))] if folder.is_dir() else []
+        if not self._folder_exists() or not folder.is_dir():
+            return []
+        return [self.read(path) for path in sorted(folder.glob("*.yaml"))]
+
+    def is_empty(self) -> bool:
+        """True when the store holds no annotation file (its folder may not exist yet)."""
+        return not self._folder_exists() or next(self.root.glob("*/*.yaml"), None) is None
+
+    def _folder_exists(self) -> bool:
+        """Whether the store's folder exists; a file in its place is an error (a mistyped MLECURATE_ANNOTATIONS)."""
+        if self.root.exists() and not self.root.is_dir():
+            raise AnnotationError(
+                f"{self.root}: the annotation store (MLECURATE_ANNOTATIONS, default <home>/annotations) must be a "
+                "folder, found a file"
+            )
+        return self.root.is_dir()
 
     def all(self) -> list[Annotation]:
         """Every annotation in the store, sorted by slug then curator; the first malformed file raises."""
-        if not self.root.is_dir():
+        if not self._folder_exists():
             return []
         return [self.read(path) for path in sorted(self.root.glob("*/*.yaml"))]
 
@@ -185,11 +211,17 @@ class AnnotationStore:
         if unknown:
             raise AnnotationError(f"field '{unknown[0]}' cannot be set (editable: {', '.join(EDITABLE_FIELDS)})")
         path = self.path_for(slug, curator)
-        with self._locked(path.parent):
-            current = self.read(path) if path.exists() else Annotation(slug=slug, curator=curator)
-            stamp = (now or datetime.now(UTC)).isoformat(timespec="seconds")
-            updated = check_annotation(replace(current, **changes, updated_at=stamp), f"{path}")
-            write_atomic(path, _dump(updated))
+        self._folder_exists()  # a file in the store's place is named as such, before anything is written
+        try:
+            with self._locked(path.parent):
+                current = self.read(path) if path.exists() else Annotation(slug=slug, curator=curator)
+                stamp = (now or datetime.now(UTC)).isoformat(timespec="seconds")
+                updated = check_annotation(replace(current, **changes, updated_at=stamp), f"{path}")
+                write_atomic(path, _dump(updated))
+        except OSError as error:  # a full disk, a read-only or unwritable folder: the previous file is untouched
+            raise AnnotationError(
+                f"{path}: cannot save the annotation ({error.strerror or error}); nothing was changed"
+            ) from None
         return updated
 
     @contextlib.contextmanager
@@ -205,6 +237,26 @@ class AnnotationStore:
             os.close(fd)
 
 
+def check_store_not_emptied(store: AnnotationStore, rows_in_table: int) -> None:
+    """Refuse to replace an annotations table of ``rows_in_table`` rows with an empty store: an empty or missing folder
+    after annotating is far more often a mistyped MLECURATE_ANNOTATIONS than every curator's work deleted on purpose."""
+    if rows_in_table and store.is_empty():
+        state = "is empty" if store.root.is_dir() else "does not exist"
+        raise AnnotationError(
+            f"{store.root}: the annotation store {state}, but the warehouse holds {rows_in_table:,} annotations; "
+            "refusing to replace them with none. Check MLECURATE_ANNOTATIONS (default <home>/annotations); if every "
+            "annotation was removed on purpose, materialise competition_annotations with config allow_empty: true"
+        )
+
+
+class _PlainDumper(yaml.SafeDumper):
+    """Writes shared values out in full: the reader refuses anchors and aliases."""
+
+    def ignore_aliases(self, data) -> bool:
+        return True
+
+
 def _dump(annotation: Annotation) -> str:
     header = "# mlecurate annotation: one competition, one curator. Edit with `mlecurate annotate` or by hand.\n"
-    return header + yaml.safe_dump(annotation.to_document(), sort_keys=False, allow_unicode=True, width=100)
+    document = annotation.to_document()
+    return header + yaml.dump(document, Dumper=_PlainDumper, sort_keys=False, allow_unicode=True, width=100)

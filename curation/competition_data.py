@@ -3,8 +3,15 @@
 >>> record = fetch_competition(root.raw("titanic"), sources.competition_data)
 
 Each competition gets a :class:`~validation.data_root.RawFolder` (``raw/<slug>/``): the zip as downloaded, its files
-(extracted under ``files/``) and ``download.json``, the record of the last attempt (size, sha256, files, or why it
-failed: "needs rules acceptance" with the rules URL, shown to curators by ``mlecurate queue`` and ``show``).
+(extracted under ``files/``) and ``download.json``, the record of that download (size, sha256, files) or, when there
+is none, of why the last attempt failed ("needs rules acceptance" with the rules URL, shown to curators by
+``mlecurate queue`` and ``show``).
+
+A download is verified before it replaces anything: it goes to ``raw/<slug>/.incoming/`` and must extract under the
+archive limits and hold at least one file. Only then do the zip, ``files/``, ``description.md`` and ``download.json``
+replace the previous ones, together. A download that fails or is refused (unsafe, damaged or empty zip; rules not
+accepted; Kaggle down) leaves the previous download whole and consistent, the three from the same download, and is
+recorded in its ``download.json`` as ``last_attempt_failed`` (when and why), then raised.
 
 A competition's text (what ``public/description.md`` opens with) has one resolver, :func:`resolve_description`:
 an imported description (``descriptions/<slug>.md``, ``mlecurate import-descriptions``) > the competition-data
@@ -19,15 +26,19 @@ from __future__ import annotations
 
 import hashlib
 import json
-from dataclasses import asdict, dataclass, field
+import os
+import shutil
+from dataclasses import asdict, dataclass, field, replace
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import NamedTuple
 
 from curation.sources import Source
 from curation.sources.kaggle_client import RulesNotAcceptedError
-from curation.sources.safe_zip import ZipLimits, extract_zip
+from validation.archives import ZipLimits, extract_zip
 from validation.data_root import DataRoot, RawFolder, write_atomic
+
+INCOMING = ".incoming"  # raw/<slug>/.incoming/: a download being verified; hidden, never read as the competition's data
 
 
 @dataclass(frozen=True)
@@ -43,6 +54,7 @@ class DownloadRecord:
     files: list[str] = field(default_factory=list)
     extracted_bytes: int | None = None
     description: str | None = None  # where raw/<slug>/description.md came from, or why there is none
+    last_attempt_failed: str | None = None  # "<when> from <source>: <why>" of a later failed attempt; this one was kept
 
 
 class CompetitionText(NamedTuple):
@@ -60,30 +72,29 @@ def fetch_competition(
     meta_kaggle: Source | None = None,
     imported: Path | None = None,
 ) -> DownloadRecord:
-    """Download, checksum and extract one competition, then keep its text (:func:`resolve_description` over
-    ``imported``, ``source`` and ``meta_kaggle``) as ``raw/<slug>/description.md``; always write ``download.json``;
-    raise when the data fails (never for the text)."""
+    """Download, checksum and verify one competition, find its text (:func:`resolve_description` over ``imported``,
+    ``source`` and ``meta_kaggle``), then replace the previous download with it (see the module docstring); always
+    write ``download.json``; raise when the data fails or is refused (never for the text)."""
     raw.path.mkdir(parents=True, exist_ok=True)
     now = datetime.now(UTC).isoformat(timespec="seconds")
+    incoming = raw.path / INCOMING
+    shutil.rmtree(incoming, ignore_errors=True)  # what a killed attempt left
     try:
-        archive = source.download_competition(raw.slug, raw.path)
-        digest, size = _sha256(archive)
-        files = extract_zip(archive, raw.files, limits or ZipLimits())
-        extracted = sum((raw.files / f).stat().st_size for f in files)
-    except RulesNotAcceptedError as error:
-        _save(raw, DownloadRecord(raw.slug, "needs_rules_acceptance", source.name, now, str(error), error.rules_url))
-        raise
-    except Exception as error:
-        _save(raw, DownloadRecord(raw.slug, "failed", source.name, now, f"{type(error).__name__}: {error}"))
-        raise
-    text, origin = resolve_description(raw.slug, source, meta_kaggle=meta_kaggle, imported=imported)
-    if text:
-        write_atomic(raw.description, text if text.endswith("\n") else text + "\n")
-    else:
-        raw.description.unlink(missing_ok=True)  # a text from an earlier fetch is not this fetch's
-    record = DownloadRecord(raw.slug, "downloaded", source.name, now, zip_bytes=size, zip_sha256=digest, files=files,
-                            extracted_bytes=extracted, description=origin)  # fmt: skip
-    _save(raw, record)
+        try:
+            archive = source.download_competition(raw.slug, incoming)
+            digest, size = _sha256(archive)
+            label = f"{archive.name} (competition {raw.slug}, from {source.name})"
+            files = extract_zip(archive, incoming / "files", limits or ZipLimits(), label=label)
+        except Exception as error:
+            _record_failure(raw, source.name, now, error)
+            raise
+        extracted = sum((incoming / "files" / f).stat().st_size for f in files)
+        text, origin = resolve_description(raw.slug, source, meta_kaggle=meta_kaggle, imported=imported)
+        record = DownloadRecord(raw.slug, "downloaded", source.name, now, zip_bytes=size, zip_sha256=digest,
+                                files=files, extracted_bytes=extracted, description=origin)  # fmt: skip
+        _replace_download(raw, archive, incoming / "files", text, record)
+    finally:
+        shutil.rmtree(incoming, ignore_errors=True)
     return record
 
 
@@ -184,6 +195,38 @@ def rules_blocked(root: DataRoot) -> list[DownloadRecord]:
     """Competitions whose download waits for a person to accept the rules on Kaggle."""
     records = [read_download_record(root.raw(slug)) for slug in root.downloaded_slugs()]
     return [r for r in records if r is not None and r.status == "needs_rules_acceptance"]
+
+
+def _record_failure(raw: RawFolder, source: str, now: str, error: Exception) -> None:
+    """Record a failed or refused download: beside the previous download it leaves in place, else as the status."""
+    message = f"{type(error).__name__}: {error}"
+    try:
+        kept = read_download_record(raw)
+    except (ValueError, TypeError):  # a damaged record describes no download: this attempt's record replaces it
+        kept = None
+    if kept is not None and kept.status == "downloaded" and raw.archive.is_file() and raw.files.is_dir():
+        _save(raw, replace(kept, last_attempt_failed=f"{now} from {source}: {message}"))
+    elif isinstance(error, RulesNotAcceptedError):
+        _save(raw, DownloadRecord(raw.slug, "needs_rules_acceptance", source, now, str(error), error.rules_url))
+    else:
+        _save(raw, DownloadRecord(raw.slug, "failed", source, now, message))
+
+
+def _replace_download(raw: RawFolder, archive: Path, files: Path, text: str | None, record: DownloadRecord) -> None:
+    """Put a verified download in place of the previous one: zip, files/, description.md, then download.json, each
+    renamed into place (never half-written)."""
+    os.replace(archive, raw.archive)
+    retired = raw.path / f"{INCOMING}.retired-files"
+    shutil.rmtree(retired, ignore_errors=True)
+    if raw.files.exists():
+        os.replace(raw.files, retired)
+    os.replace(files, raw.files)
+    shutil.rmtree(retired, ignore_errors=True)
+    if text:
+        write_atomic(raw.description, text if text.endswith("\n") else text + "\n")
+    else:
+        raw.description.unlink(missing_ok=True)  # a text from an earlier fetch is not this fetch's
+    _save(raw, record)
 
 
 def _first_line(error: Exception) -> str:

@@ -6,25 +6,35 @@
 History lives in files, one folder per competition (so parallel refreshes never touch the same file):
 ``snapshots/<snapshot_id>.parquet`` (one row per team: rank, team id, score, submission date; never rewritten) and
 ``history.jsonl`` (one line per refresh: new, changed, unchanged, no_leaderboard or rejected, with the content hash,
-team count, medal thresholds and what changed). A board whose content has not changed is recorded as unchanged
-without a new copy. The warehouse reads these files through views (``validation.data_root``).
+team count, medal thresholds, which way is better and who says so (``direction_from``), and what changed). A board
+whose content has not changed is recorded as unchanged without a new copy. The warehouse reads these files through
+views (``validation.data_root``).
+
+A board sorted against its competition's known direction (Meta Kaggle's, else its metric's) is rejected; without
+either, the board's own order decides and the record says so. ``history.jsonl`` is rewritten atomically on every
+refresh, so a damaged line never comes from an interrupted refresh: it is an error (:class:`HistoryError`) naming the
+file and line, never skipped (a skipped line could make an older snapshot current).
 """
 
 from __future__ import annotations
 
 import json
-from dataclasses import asdict, dataclass, field
+import re
+from dataclasses import asdict, dataclass, field, fields
 from datetime import UTC, datetime
 
 import pandas as pd
 
 from curation.sources import NotProvided, Source
 from validation.data_root import LeaderboardFolder, atomic_path, write_atomic
-from validation.leaderboard import Leaderboard, LeaderboardError
-from validation.medals import medal_thresholds
+from validation.leaderboard import Leaderboard, LeaderboardError, shown, shown_list
+from validation.medals import INFERRED_DIRECTION, medal_thresholds
 from validation.metrics import higher_is_better, resolve_metric
 
 TRUNCATION_SHARE = 0.8  # fewer rows than this share of Meta Kaggle's TotalTeams looks truncated
+STATUSES = ("new", "changed", "unchanged", "no_leaderboard", "rejected")
+SNAPSHOT_ID = re.compile(r"\d{8}T\d{6}-[0-9a-f]{8}")  # what record_snapshot names them: never a path
+META_KAGGLE_DIRECTION = "Meta Kaggle's EvaluationAlgorithmIsMax"
 
 
 @dataclass
@@ -43,6 +53,7 @@ class RefreshRecord:
     higher_is_better: bool | None = None
     changes: dict = field(default_factory=dict)
     message: str = ""
+    direction_from: str | None = None  # who says which way is better (medals.INFERRED_DIRECTION: only the board)
 
 
 @dataclass(frozen=True)
@@ -53,13 +64,53 @@ class Refresh:
 
 
 class LeaderboardRejected(LeaderboardError):
-    """The source's board was malformed; the refresh was recorded as rejected and the previous snapshot stays."""
+    """The source's board was malformed (or sorted against the competition's direction); the refresh was recorded as
+    rejected and the previous snapshot stays. Permanent: the same board is rejected again."""
+
+
+class HistoryError(LeaderboardError):
+    """A competition's leaderboard history is damaged (a line of ``history.jsonl``, or a snapshot it names); the
+    message names the file and line. Permanent until the file is mended."""
 
 
 def history(folder: LeaderboardFolder) -> list[RefreshRecord]:
+    """Every refresh recorded for the competition, oldest first; a damaged line raises :class:`HistoryError`."""
     if not folder.history.is_file():
         return []
-    return [RefreshRecord(**json.loads(line)) for line in folder.history.read_text().splitlines() if line.strip()]
+    try:
+        text = folder.history.read_text(encoding="utf-8")
+    except UnicodeDecodeError as error:
+        raise HistoryError(f"{folder.history}: damaged, not UTF-8 text (byte {error.start})") from error
+    return [_refresh_record(line, f"{folder.history}: line {n}") for n, line in enumerate(text.splitlines(), 1)
+            if line.strip()]  # fmt: skip
+
+
+def _refresh_record(line: str, where: str) -> RefreshRecord:
+    """One line of ``history.jsonl``, checked: a JSON object with the record's keys, a known status, an ISO time and,
+    for a stored snapshot, a snapshot id of ours."""
+    mend = "the file is damaged: restore it from a backup, or remove that line (and the refreshes after it)"
+    try:
+        document = json.loads(line)
+    except json.JSONDecodeError as error:
+        raise HistoryError(f"{where}: not a JSON record ({error.msg} at column {error.colno}); {mend}") from error
+    if not isinstance(document, dict):
+        raise HistoryError(f"{where}: a JSON {type(document).__name__}, not a refresh record; {mend}")
+    known = {f.name for f in fields(RefreshRecord)}
+    unknown = sorted(set(document) - known)
+    missing = [k for k in ("slug", "at", "status", "source") if k not in document]
+    if unknown or missing:
+        found = f"unknown key(s) {shown_list(unknown)}" if unknown else f"no key(s) {', '.join(missing)}"
+        raise HistoryError(f"{where}: {found} in a refresh record; {mend}")
+    record = RefreshRecord(**document)
+    if record.status not in STATUSES:
+        raise HistoryError(f"{where}: status {shown(repr(record.status))} is not one of {', '.join(STATUSES)}; {mend}")
+    try:
+        datetime.fromisoformat(record.at)
+    except (TypeError, ValueError) as error:
+        raise HistoryError(f"{where}: 'at' {shown(repr(record.at))} is not an ISO 8601 time; {mend}") from error
+    if record.status in ("new", "changed") and not SNAPSHOT_ID.fullmatch(str(record.snapshot_id)):
+        raise HistoryError(f"{where}: snapshot_id {shown(repr(record.snapshot_id))} is not a snapshot id; {mend}")
+    return record
 
 
 def current_snapshot(folder: LeaderboardFolder) -> tuple[RefreshRecord, pd.DataFrame] | None:
@@ -68,15 +119,45 @@ def current_snapshot(folder: LeaderboardFolder) -> tuple[RefreshRecord, pd.DataF
     if not stored:
         return None
     record = stored[-1]
-    return record, pd.read_parquet(folder.snapshot(record.snapshot_id))
+    path = folder.snapshot(record.snapshot_id)
+    try:
+        return record, pd.read_parquet(path)
+    except (OSError, ValueError) as error:  # missing, truncated, not parquet (pyarrow's errors are ValueErrors)
+        raise HistoryError(
+            f"{path}: the current snapshot in {folder.history} cannot be read ({shown(error)}); restore it, or "
+            "remove its line from the history"
+        ) from error
 
 
 def current_board(folder: LeaderboardFolder) -> Leaderboard | None:
+    """The current snapshot as a board (its scores checked finite, as every board's are)."""
     found = current_snapshot(folder)
     if found is None:
         return None
     record, teams = found
-    return Leaderboard(teams[["rank", "team_id", "score", "submission_date"]], f"snapshot {record.snapshot_id}")
+    path = folder.snapshot(record.snapshot_id)
+    columns = ["rank", "team_id", "score", "submission_date"]
+    if missing := [c for c in columns if c not in teams.columns]:
+        raise HistoryError(f"{path}: no column(s) {', '.join(missing)}; not a snapshot mlecurate wrote")
+    return Leaderboard(teams[columns], str(path))
+
+
+def known_direction(facts: dict, recipe: dict | None = None) -> tuple[bool | None, str]:
+    """Which way is better for a competition, and who says so: Meta Kaggle's EvaluationAlgorithmIsMax, else the
+    metric (the split recipe's, else the one Meta Kaggle or the curated table names); (None, "") when nobody does."""
+    if facts.get("evaluation_algorithm_is_max") is not None:
+        return bool(facts["evaluation_algorithm_is_max"]), META_KAGGLE_DIRECTION
+    metric = resolve_metric(None, recipe, facts.get("evaluation_algorithm_name")) or facts.get("metric")
+    if metric:
+        return higher_is_better(metric), f"the metric {metric}"
+    return None, ""
+
+
+def record_rejection(folder: LeaderboardFolder, slug: str, source: str, message: str, now: datetime) -> RefreshRecord:
+    """Log a refresh whose board was refused; the current snapshot stays."""
+    record = RefreshRecord(slug, now.isoformat(timespec="seconds"), "rejected", source, message=message)
+    append_history(folder, record)
+    return record
 
 
 def refresh_leaderboard(
@@ -84,12 +165,14 @@ def refresh_leaderboard(
 ) -> Refresh:
     """Fetch the board from ``source`` and record it; ``facts`` is the competition's Meta Kaggle row (may be empty).
 
-    No board: recorded as ``no_leaderboard`` (not an error). A malformed board: recorded as ``rejected`` and raised
-    as :class:`LeaderboardRejected`. The direction comes from Meta Kaggle, else from the competition's metric.
+    No board: recorded as ``no_leaderboard`` (not an error). A malformed board, or one sorted against the direction
+    (:func:`known_direction`): recorded as ``rejected`` and raised as :class:`LeaderboardRejected`. A damaged history
+    raises :class:`HistoryError` and records nothing.
     """
     now = now or datetime.now(UTC)
     at = now.isoformat(timespec="seconds")
     total = facts.get("total_teams")
+    history(folder)  # a damaged history is named before anything is fetched or added to it
     try:
         fetched = source.leaderboard(slug, folder.downloads)
     except NotProvided as error:  # NoLeaderboardError, or a source with no leaderboards at all
@@ -98,14 +181,16 @@ def refresh_leaderboard(
         append_history(folder, record)
         return Refresh(record, total, False)
     except LeaderboardError as error:
-        append_history(folder, RefreshRecord(slug, at, "rejected", source.name, message=str(error)))
+        record_rejection(folder, slug, source.name, str(error), now)
         raise LeaderboardRejected(f"{error}. The previous snapshot stays current.") from error
-    direction = facts.get("evaluation_algorithm_is_max")
-    metric = resolve_metric(None, None, facts.get("evaluation_algorithm_name"))
-    if direction is None and metric:
-        direction = higher_is_better(metric)
-    record = record_snapshot(folder, slug, fetched.board, fetched.source, None if direction is None else bool(direction),
-                             now)  # fmt: skip
+    direction, direction_from = known_direction(facts)
+    try:
+        record = record_snapshot(folder, slug, fetched.board, fetched.source, direction, now, direction_from)
+    except HistoryError:
+        raise
+    except LeaderboardError as error:  # sorted against the competition's direction
+        record_rejection(folder, slug, fetched.source, str(error), now)
+        raise LeaderboardRejected(f"{error}. The previous snapshot stays current.") from error
     return Refresh(record, total, bool(total and record.teams < TRUNCATION_SHARE * total))
 
 
@@ -116,16 +201,22 @@ def record_snapshot(
     source: str,
     higher_is_better: bool | None,
     now: datetime | None = None,
+    direction_from: str = "the metric",
 ) -> RefreshRecord:
-    """Compare with the current snapshot; store a new copy only when the content changed; log the refresh."""
+    """Compare with the current snapshot; store a new copy only when the content changed; log the refresh.
+    ``direction_from`` says who gives ``higher_is_better``; a board sorted against it raises ``LeaderboardError``
+    (and nothing is recorded); without a direction the board's order decides and the record says so."""
     now = now or datetime.now(UTC)
     at = now.isoformat(timespec="seconds")
     digest = board.content_hash()
-    thresholds = medal_thresholds(board, higher_is_better)
+    thresholds = medal_thresholds(board, higher_is_better, direction_from)
+    inferred = thresholds.direction_from == INFERRED_DIRECTION
     record = RefreshRecord(
         slug, at, "new", source, content_hash=digest, teams=board.team_count, gold=thresholds.gold,
         silver=thresholds.silver, bronze=thresholds.bronze, median=thresholds.median,
-        higher_is_better=thresholds.higher_is_better, message=thresholds.direction_note,
+        higher_is_better=thresholds.higher_is_better, direction_from=thresholds.direction_from,
+        message=f"{'higher' if thresholds.higher_is_better else 'lower'} is better by {INFERRED_DIRECTION}: "
+        "give the competition a metric to check it" if inferred else "",
     )  # fmt: skip
     previous = current_snapshot(folder)
     if previous is not None and previous[0].content_hash == digest:
@@ -144,7 +235,7 @@ def record_snapshot(
 
 def append_history(folder: LeaderboardFolder, record: RefreshRecord) -> None:
     """Add one line to the competition's history (rewritten atomically: never half a line)."""
-    existing = folder.history.read_text() if folder.history.is_file() else ""
+    existing = folder.history.read_text(encoding="utf-8") if folder.history.is_file() else ""
     write_atomic(folder.history, existing + json.dumps(asdict(record), sort_keys=True) + "\n")
 
 

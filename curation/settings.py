@@ -59,8 +59,8 @@ class Settings:
         except ValueError:
             raise SettingsError(f"MLECURATE_LEADERBOARD_MAX_AGE_DAYS={age!r}: expected a number of days") from None
         return cls(
-            home=_path(env.get("MLECURATE_HOME") or DEFAULT_HOME),
-            annotations=_optional_path(env.get("MLECURATE_ANNOTATIONS")),
+            home=_folder("MLECURATE_HOME", env.get("MLECURATE_HOME") or DEFAULT_HOME),
+            annotations=_optional_folder("MLECURATE_ANNOTATIONS", env.get("MLECURATE_ANNOTATIONS")),
             meta_kaggle=(env.get("MLECURATE_META_KAGGLE") or "demo").strip(),
             kaggle_mirror=_optional_path(env.get("MLECURATE_KAGGLE_MIRROR")),
             leaderboards=_optional_path(env.get("MLECURATE_LEADERBOARDS")),
@@ -107,3 +107,15 @@ def _path(value: str) -> Path:
 
 def _optional_path(value: str | None) -> Path | None:
     return _path(value) if value else None
+
+
+def _folder(variable: str, value: str) -> Path:
+    """A setting that names a folder mlecurate writes into: it may not exist yet, but it may not be a file."""
+    path = _path(value)
+    if path.exists() and not path.is_dir():
+        raise SettingsError(f"{variable}={value!r}: {path} is a file; expected a folder (or a path to create one at)")
+    return path
+
+
+def _optional_folder(variable: str, value: str | None) -> Path | None:
+    return _folder(variable, value) if value else None

@@ -22,6 +22,7 @@ from validation.data_root import DataRoot, PreparedFolder, write_atomic
 from validation.metrics import resolve_metric
 from validation.parity import OriginalScoreUnavailable, ParityReport, ParityTolerance, parity_report
 from validation.parity_inputs import ParityInputError, load_parity_inputs
+from validation.split_recipe import RecipeError, parse_recipe, recipe_files
 
 
 class ParityError(ValueError):
@@ -38,8 +39,16 @@ def check_split_parity(
     sources: Sources,
     late_submissions: bool = False,
 ) -> ParityReport:
-    """Measure parity for ``slug``'s published split and write its report; return it."""
+    """Measure parity for ``slug``'s published split and write its report; return it.
+
+    The recipe is validated again here, whoever built ``annotations``, and every file it names must be inside the
+    competition's download: parity never reads a file outside the data root."""
     document, curators = split_recipe_for(slug, annotations)
+    where = f"{slug} (the split recipe of {curators})"
+    try:
+        recipe_files(parse_recipe(document, where), root.raw(slug).files, where)
+    except RecipeError as error:
+        raise ParityError(str(error)) from None
     metric = resolve_metric(None, document, facts.get("evaluation_algorithm_name"))
     if metric is None:
         raise ParityError(f"{slug}: no metric mlecurate can grade ({facts.get('evaluation_algorithm_name')}); "

@@ -20,7 +20,7 @@ from dataclasses import asdict, dataclass
 from datetime import UTC, datetime
 
 from curation.competition_data import read_download_record
-from validation.data_root import DataRoot, write_atomic
+from validation.data_root import DataRoot, DataRootFileError, write_atomic
 
 SPLIT = "split"
 PARITY = "parity"
@@ -103,8 +103,12 @@ def competition_stages(slug: str, root: DataRoot) -> StageStatus:
 
 
 def data_status(slug: str, root: DataRoot) -> str:
-    """``downloaded``, ``needs_rules_acceptance (<rules url>)``, ``failed: <message>`` or ``not run``."""
-    record = read_download_record(root.raw(slug))
+    """``downloaded``, ``needs_rules_acceptance (<rules url>)``, ``failed: <message>`` or ``not run``; a damaged
+    download record is shown as such (one damaged file never hides the other competitions' status)."""
+    try:
+        record = read_download_record(root.raw(slug))
+    except (ValueError, TypeError) as error:  # DataRootFileError names the file and what to do
+        return f"unreadable download record: {error}"
     if record is None:
         return NOT_RUN
     if record.status == "needs_rules_acceptance":
@@ -121,10 +125,12 @@ def split_status(slug: str, root: DataRoot) -> str:
     published = None
     if prepared.manifest.is_file():
         try:
-            rows = json.loads(prepared.manifest.read_text(encoding="utf-8"))["rows"]
+            rows = prepared.read_manifest()["rows"]
             published = f"published (train {rows['train']:,}, test {rows['test']:,}"
-        except (ValueError, KeyError, TypeError) as error:
-            published = f"published (unreadable manifest {prepared.manifest}: {error}"
+        except DataRootFileError as error:
+            published = f"published (unreadable manifest: {error}"
+        except (KeyError, TypeError) as error:
+            published = f"published (unreadable manifest {prepared.manifest}: {error!r}"
     if published:
         return published + (f"; last attempt failed: {failure.error})" if failure else ")")
     return f"failed: {failure.error}" if failure else NOT_RUN

@@ -11,7 +11,6 @@ split, no metric) raises :class:`GradingUnavailable`; a bad submission never rai
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 
 from curation.leaderboard_history import current_board
@@ -41,7 +40,7 @@ def grade_prepared(
         raise GradingUnavailable(
             f"{slug}: no prepared split at {prepared.path}; materialise competition_split for it first"
         )
-    recipe = json.loads(prepared.manifest.read_text())["recipe"]
+    recipe = prepared.read_manifest()["recipe"]
     meta_kaggle_metric = warehouse.competition(slug).get("evaluation_algorithm_name")
     try:
         metric = resolve_metric(metric_override, recipe, meta_kaggle_metric)

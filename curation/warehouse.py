@@ -22,7 +22,11 @@ import pyarrow as pa
 from validation.data_root import BUILT_BY, COMPETITIONS, CURATED, DataRoot
 
 
-class WarehouseLockedError(RuntimeError):
+class WarehouseError(RuntimeError):
+    """The warehouse file cannot be used as it is; the message names it and says what to do."""
+
+
+class WarehouseLockedError(WarehouseError):
     """Another process held the warehouse's write lock for longer than the timeout."""
 
 
@@ -48,7 +52,11 @@ class Warehouse:
                 break
             except duckdb.IOException as error:
                 if "lock" not in str(error).lower():
-                    raise
+                    raise WarehouseError(
+                        f"{self.path}: cannot open the warehouse ({str(error).strip().splitlines()[0]}); if the file "
+                        "is damaged, move it aside and materialise the assets again (each table is rebuilt by its "
+                        "asset, each view from the files under the data root)"
+                    ) from error
                 if time.monotonic() > deadline:
                     raise WarehouseLockedError(
                         f"{self.path}: still locked by another process after {self.lock_timeout:.0f} s"
@@ -77,8 +85,8 @@ class Warehouse:
                     con.unregister("_incoming")
                     counts[name] = con.execute(f"SELECT count(*) FROM {name}").fetchone()[0]
                 con.execute("COMMIT")
-            except BaseException:
-                con.execute("ROLLBACK")
+            except BaseException as error:
+                _roll_back(con, error)
                 raise
         return counts
 
@@ -161,3 +169,12 @@ class Warehouse:
             f"SELECT slug, evaluation_algorithm_is_max FROM {COMPETITIONS} WHERE evaluation_algorithm_is_max IS NOT NULL"
         )
         return dict(zip(found["slug"], found["evaluation_algorithm_is_max"].astype(bool), strict=True))
+
+
+def _roll_back(con: duckdb.DuckDBPyConnection, error: BaseException) -> None:
+    """Undo the transaction ``error`` interrupted. A failed COMMIT (a full disk) has already ended it, and DuckDB then
+    refuses the ROLLBACK: that refusal is only a note on ``error``, which stays the one the user sees."""
+    try:
+        con.execute("ROLLBACK")
+    except duckdb.Error as refused:
+        error.add_note(f"(rolling back afterwards: {refused})")

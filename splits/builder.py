@@ -63,8 +63,8 @@ def connect(scratch: Path, memory_limit: str = "1GB", threads: int | None = None
     """A DuckDB connection that stays under ``memory_limit`` and spills to ``scratch``."""
     scratch.mkdir(parents=True, exist_ok=True)
     con = duckdb.connect()
-    con.execute(f"SET memory_limit = '{memory_limit}'")
-    con.execute(f"SET temp_directory = '{scratch}'")
+    con.execute("SET memory_limit = ?", [memory_limit])
+    con.execute("SET temp_directory = ?", [str(scratch)])
     con.execute("SET preserve_insertion_order = true")  # the new train set keeps the input's row order
     con.execute("SET enable_progress_bar = false")
     if threads:

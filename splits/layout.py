@@ -40,7 +40,7 @@ from validation.data_files import (
     quote,
     reader_sql,
 )
-from validation.data_root import PreparedFolder
+from validation.data_root import PreparedFolder, slug_folder
 from validation.leakage import ExtraFile, LeakageFacts, SplitCheck, check_prepared_split
 
 
@@ -69,7 +69,7 @@ def prepare_competition(
     ``overview`` is the competition's own text (it opens ``description.md``, unchanged); ``facts`` its Meta Kaggle
     row (title, metric), when there is one. A recipe that does not fit the download is a ``RecipeError`` raised
     before anything is published; the staging folder of a failed build is removed."""
-    final = PreparedFolder(prepared_root / slug)
+    final = PreparedFolder(slug_folder(prepared_root, slug))
     staging = final.staging
     shutil.rmtree(staging.path, ignore_errors=True)
     con = connect(final.scratch)

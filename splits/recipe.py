@@ -1,163 +1,30 @@
-"""Split recipes: how to build a new train/test split from a competition's public training data, declared in YAML.
+"""Split recipes, as the split builder and the layout writer use them.
 
->>> recipe = parse_recipe(yaml.safe_load(open("spooky.yaml")), where="spooky.yaml")
+>>> recipe = read_recipe_file(Path("splits/recipes/titanic.yaml"))
 
-A recipe replaces MLE-bench's hand-written ``prepare.py``. Keys:
-
-| key | meaning | default |
-|---|---|---|
-| ``kind`` | ``random``, ``stratified`` (keeps each class's share), ``group`` (whole groups on one side), ``temporal`` (the latest rows are the test set), ``released_labels`` (the original test set, labelled by a file Kaggle released later) | required |
-| ``test_fraction`` | share of the original train rows that become the new test set | 0.1 |
-| ``original_ratio`` | ``true``: use the original test set's share, ``test / (train + test)`` (needs ``test_file``) | false |
-| ``seed`` | any integer; the same seed gives the same split on any machine | 0 |
-| ``id_column`` | the row id; without one, a row is identified by its content | none |
-| ``target_columns`` | what a submission predicts; removed from the public test set, kept in ``answers.csv`` | required |
-| ``group_column`` / ``time_column`` | for ``group`` / ``temporal`` (``stratified`` stratifies on the first target) | |
-| ``train_file`` / ``test_file`` / ``sample_submission_file`` | files in the competition's download (CSV, JSON or Parquet); the new public test set keeps only ``test_file``'s columns (a download without the default ``test.csv`` keeps the train columns, unless ``original_ratio`` or ``released_labels`` needs it) | ``train.csv`` / ``test.csv`` / none |
-| ``answers_file`` | for ``released_labels``: the original test set with its labels | |
-| ``original_answers_file`` | the original test set with labels Kaggle released later: parity is then measured on it | |
-| ``metric`` | the grading metric (a name in ``validation.metrics``) | the competition's Meta Kaggle metric |
-| ``public_files`` | extra files for ``public/``, copied unchanged to the same relative path: file names, folders (``images/``) and globs (``structures/*.csv``), relative to the download; each must match something, and none may replace the split's own files; the leakage checks clear them (no copy of an answers file, no new test row's target, no per-sample folder named by the label) | none |
-
-File and column keys are checked again when the split is built (:func:`splits.builder.build_split`): a file that is
-not in the download, or a column that is not in its file (the id, targets, group and time columns in the train
-file; for ``released_labels`` the targets and id in ``answers_file``; the id in the sample submission), is a
-:class:`RecipeError` naming the competition, the key, the file, and what the download or the file holds.
+The recipe model and its one validator live in :mod:`validation.split_recipe`, below both ``curation`` and
+``splits``, so the annotation store validates the recipes it reads with the same code as ``--split-recipe`` and the
+builder; this module names them for ``splits``.
 """
 
-from __future__ import annotations
+from validation.split_recipe import (
+    FILE_KEYS,
+    KINDS,
+    RecipeError,
+    SplitRecipe,
+    parse_recipe,
+    read_recipe_file,
+    recipe_file,
+    recipe_files,
+)
 
-from dataclasses import dataclass, fields
-from pathlib import PurePosixPath
-
-from validation.data_files import DATA_FORMATS
-from validation.metrics import METRICS
-
-KINDS = ("random", "stratified", "group", "temporal", "released_labels")
-
-
-class RecipeError(ValueError):
-    """A split recipe is invalid; the message names the recipe and the key."""
-
-
-@dataclass(frozen=True)
-class SplitRecipe:
-    kind: str
-    target_columns: tuple[str, ...]
-    test_fraction: float = 0.1
-    original_ratio: bool = False
-    seed: int = 0
-    id_column: str | None = None
-    group_column: str | None = None
-    time_column: str | None = None
-    train_file: str = "train.csv"
-    test_file: str | None = "test.csv"
-    sample_submission_file: str | None = None
-    answers_file: str | None = None
-    original_answers_file: str | None = None  # the original test set with labels Kaggle released (for parity)
-    metric: str | None = None  # a metric of validation.metrics; default: the competition's Meta Kaggle metric
-    public_files: tuple[str, ...] = ()  # extra files, folders or globs of the download copied into public/
-
-    def to_document(self) -> dict:
-        """The recipe as stored in an annotation (only keys that differ from the defaults, plus kind and targets)."""
-        defaults = SplitRecipe(kind=self.kind, target_columns=self.target_columns)
-        out = {"kind": self.kind, "target_columns": list(self.target_columns)}
-        for f in fields(self):
-            if f.name in ("kind", "target_columns"):
-                continue
-            value = getattr(self, f.name)
-            if value != getattr(defaults, f.name):
-                out[f.name] = list(value) if isinstance(value, tuple) else value
-        return out
-
-
-def parse_recipe(document: object, where: str) -> SplitRecipe:
-    """Validate a recipe mapping; every error names ``where`` and the key."""
-
-    def fail(key: str, message: str) -> RecipeError:
-        return RecipeError(f"{where}: split recipe key '{key}': {message}")
-
-    if not isinstance(document, dict):
-        raise RecipeError(f"{where}: a split recipe must be a mapping of keys, found {type(document).__name__}")
-    known = {f.name for f in fields(SplitRecipe)}
-    unknown = sorted(set(document) - known)
-    if unknown:
-        raise fail(unknown[0], f"not a recipe key (known: {', '.join(sorted(known))})")
-    kind = document.get("kind")
-    if kind not in KINDS:
-        raise fail("kind", f"expected one of {', '.join(KINDS)}, found {kind!r}")
-    targets = document.get("target_columns")
-    if isinstance(targets, str):
-        targets = [targets]
-    if not targets or not isinstance(targets, list) or not all(isinstance(t, str) and t for t in targets):
-        raise fail("target_columns", f"expected a list of column names, found {targets!r}")
-    values = dict(document)
-    values["target_columns"] = tuple(targets)
-
-    fraction = values.get("test_fraction", 0.1)
-    if isinstance(fraction, bool) or not isinstance(fraction, int | float) or not 0 < fraction < 1:
-        raise fail("test_fraction", f"expected a number between 0 and 1 (exclusive), found {fraction!r}")
-    values["test_fraction"] = float(fraction)
-    if not isinstance(values.get("original_ratio", False), bool):
-        raise fail("original_ratio", f"expected true or false, found {values['original_ratio']!r}")
-    if "test_fraction" in document and values.get("original_ratio"):
-        raise fail("original_ratio", "give either test_fraction or original_ratio: true, not both")
-    seed = values.get("seed", 0)
-    if isinstance(seed, bool) or not isinstance(seed, int):
-        raise fail("seed", f"expected an integer, found {seed!r}")
-
-    for key in ("id_column", "group_column", "time_column"):
-        value = values.get(key)
-        if value is not None and (not isinstance(value, str) or not value):
-            raise fail(key, f"expected a column name, found {value!r}")
-    for key in ("train_file", "test_file", "sample_submission_file", "answers_file", "original_answers_file"):
-        value = values.get(key)
-        if value is None:
-            continue
-        if not isinstance(value, str) or not value:
-            raise fail(key, f"expected a file name, found {value!r}")
-        path = PurePosixPath(value)
-        if path.is_absolute() or ".." in path.parts:
-            raise fail(key, f"must be a path inside the competition's download, found {value!r}")
-        if path.suffix.lower() not in DATA_FORMATS:
-            raise fail(key, f"expected a .csv, .json or .parquet file, found {value!r}")
-
-    values["public_files"] = _public_files(values.get("public_files", ()), fail)
-
-    metric = values.get("metric")
-    if metric is not None and metric not in METRICS:
-        raise fail("metric", f"expected one of {', '.join(sorted(METRICS))}, found {metric!r}")
-    needs = {"group": "group_column", "temporal": "time_column", "released_labels": "answers_file"}
-    if kind in needs and not values.get(needs[kind]):
-        raise fail(needs[kind], f"required for kind {kind}")
-    if values.get("original_ratio") and not values.get("test_file", "test.csv"):
-        raise fail("original_ratio", "needs test_file, to know the original test share")
-    if kind == "released_labels" and not values.get("test_file", "test.csv"):
-        raise fail("test_file", "required for kind released_labels (the public test file)")
-    return SplitRecipe(**values)
-
-
-def _public_files(value: object, fail) -> tuple[str, ...]:
-    """``public_files``: a list of paths, folders or globs inside the download (no absolute path, no ``..``)."""
-    if isinstance(value, str):
-        value = [value]
-    if value is None:
-        return ()
-    if not isinstance(value, list | tuple):
-        raise fail("public_files", f"expected a list of files, folders or globs, found {value!r}")
-    entries = []
-    for entry in value:
-        if not isinstance(entry, str) or not entry.strip():
-            raise fail("public_files", f"expected a file, folder or glob, found {entry!r}")
-        path = PurePosixPath(entry)
-        if entry.startswith(("/", "\\")) or path.is_absolute() or ".." in path.parts or "\\" in entry or ":" in entry:
-            raise fail(
-                "public_files",
-                f"{entry!r} must be a path inside the competition's download (no absolute path, no '..')",
-            )
-        if path.parts in ((), (".",)):
-            raise fail("public_files", f"{entry!r} names the whole download; name files, folders or globs in it")
-        entries.append(entry)
-    if len(set(entries)) != len(entries):
-        raise fail("public_files", f"an entry is listed twice: {entries!r}")
-    return tuple(entries)
+__all__ = [
+    "FILE_KEYS",
+    "KINDS",
+    "RecipeError",
+    "SplitRecipe",
+    "parse_recipe",
+    "read_recipe_file",
+    "recipe_file",
+    "recipe_files",
+]

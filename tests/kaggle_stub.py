@@ -6,7 +6,8 @@ downloads answer 302 to a fake storage host, which the client then GETs through 
 
 Faults are queued per method: ``stub.fail("DownloadDataset", status=429, retry_after=0)`` answers the next call with
 that error; the call after it succeeds. Downloads can break (``stub.break_download("drop" | "truncate")``) or be
-replaced by hostile archives (``stub.serve_archive(slug, bytes)``, see :func:`hostile_zip`).
+replaced by hostile archives (``stub.serve_archive(slug, bytes)``, see :func:`hostile_zip`; a leaderboard download by
+``stub.serve_leaderboard_archive(slug, bytes)``).
 
 Competitions are served from folders laid out as ``../shared/data/competitions/<slug>/``: every file but
 PROVENANCE.md, with the original zips in ``_zips/`` shipped as nested zips in place of their contents, as Kaggle does.
@@ -75,6 +76,7 @@ class KaggleStub:
     broken_downloads: list[str] = field(default_factory=list)  # "drop" | "truncate", one per next download
     archives: dict[str, bytes] = field(default_factory=dict)  # slug -> bytes served instead of the real bundle
     leaderboards: dict[str, Path] = field(default_factory=dict)  # slug -> leaderboard CSV (MLE-bench's format)
+    leaderboard_archives: dict[str, bytes] = field(default_factory=dict)  # slug -> bytes DownloadLeaderboard answers
     scorers: dict = field(default_factory=dict)  # slug -> function(submission bytes) -> (public, private) scores
     refuse_late: set[str] = field(default_factory=set)  # slugs whose CreateSubmission refuses late submissions
     uploads: dict[str, bytes] = field(default_factory=dict)
@@ -93,6 +95,9 @@ class KaggleStub:
 
     def serve_archive(self, slug: str, data: bytes) -> None:
         self.archives[slug] = data
+
+    def serve_leaderboard_archive(self, slug: str, data: bytes) -> None:
+        self.leaderboard_archives[slug] = data
 
     def start(self) -> KaggleStub:
         stub = self
@@ -188,6 +193,8 @@ class KaggleStub:
             return _json(handler, 200, {"submissions": listed[::-1], "nextPageToken": ""})
         if verb == "POST" and method in ("GetLeaderboard", "DownloadLeaderboard"):
             slug = body.get("competitionName", "")
+            if method == "DownloadLeaderboard" and slug in self.leaderboard_archives:
+                return self._send_file(handler, self.leaderboard_archives[slug], "application/zip")
             if slug not in self.leaderboards:
                 return _json(handler, 404, {"code": 404, "message": "NotFound"})
             if method == "DownloadLeaderboard":  # the whole board, zipped, answered directly

@@ -13,9 +13,9 @@ import pytest
 import yaml
 
 from curation.annotations import AnnotationStore
-from curation.sources.safe_zip import UnsafeArchiveError, ZipLimits, extract_zip
 from tests.conftest import PROJECT, SHARED
 from tests.kaggle_stub import KaggleStub, hostile_zip
+from validation.archives import ArchiveError, UnsafeArchiveError, ZipLimits, extract_zip
 
 COMPETITIONS = SHARED / "competitions"
 RECIPES = PROJECT / "splits" / "recipes"
@@ -235,7 +235,7 @@ def test_extraction_limits_are_counted_while_streaming(tmp_path):
 def test_a_truncated_archive_is_named(tmp_path):
     archive = tmp_path / "titanic.zip"
     archive.write_bytes(b"PK\x03\x04 not really a zip")
-    with pytest.raises(UnsafeArchiveError, match="titanic.zip: not a zip file"):
+    with pytest.raises(ArchiveError, match="titanic.zip: not a zip file"):
         extract_zip(archive, tmp_path / "out")
 
 

@@ -303,7 +303,7 @@ def test_import_leaderboards_names_a_malformed_board_and_an_empty_folder(home, t
     assert main(["import-leaderboards", str(tmp_path / "boards")]) == 2
     err = capsys.readouterr().err
     assert "titanic/leaderboard.csv: line 2: score 'high' is not a number" in err
-    assert history(_boards(home, "titanic")) == []
+    assert [r.status for r in history(_boards(home, "titanic"))] == ["rejected"]  # issue 10 row 12: recorded
     assert main(["import-leaderboards", str(tmp_path / "nothing")]) == 2
     assert "no <slug>/leaderboard.csv inside" in capsys.readouterr().err
 

@@ -44,7 +44,7 @@ def test_every_real_board(path, is_max_by_slug):
     if slug in is_max_by_slug:  # the board's own order agrees with Meta Kaggle's EvaluationAlgorithmIsMax
         assert direction == is_max_by_slug[slug]
     thresholds = medal_thresholds(board, direction)
-    assert thresholds.direction_note == ""
+    assert thresholds.direction_from == "the metric"
     gold, silver, bronze = medal_positions(board.team_count)
     # Each threshold is the score at its rank on the board as Kaggle sorted it.
     assert (thresholds.gold, thresholds.silver, thresholds.bronze) == tuple(
@@ -67,12 +67,12 @@ def test_ties_at_a_threshold_win_and_above_median_is_strict():
     assert place(8.0, board, thresholds).rank == 3 and place(8.0, board, thresholds).percentile == 80.0
 
 
-def test_a_board_sorted_against_the_metric_is_reported():
+def test_a_board_sorted_against_the_metric_is_rejected():
     board = Leaderboard.from_scores(np.array([1.0, 2.0, 3.0]), "board.csv")
-    assert (
-        "the metric says higher is better but the board is sorted lower first"
-        in medal_thresholds(board, True).direction_note
-    )
+    with pytest.raises(
+        LeaderboardError, match="board.csv: the metric says higher is better, but the board is sorted lower first"
+    ):
+        medal_thresholds(board, True)
 
 
 def test_thresholds_need_a_direction_from_the_metric_or_the_board():

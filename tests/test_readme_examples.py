@@ -119,3 +119,19 @@ def test_the_readme_examples_run_as_written(tmp_path):
     assert promises, "the README promises no output at all: the test would check nothing but exit codes"
     for out, promise in promises.items():
         assert promise in out.read_text(), f"the README promises `{promise}`; the command printed:\n{out.read_text()}"
+
+
+def test_every_promise_under_bad_input_names_a_test_that_exists():
+    """The README's table "What mlecurate promises under bad input and faults": each row names tests that exist."""
+    text = README.read_text()
+    section = text[text.index("## What mlecurate promises") : text.index("## Try a competition of any kind")]
+    rows = [line for line in section.splitlines() if line.startswith("| ") and not line.startswith("| promise")]
+    assert len(rows) >= 20
+    for row in rows:
+        named, test_file = re.findall(r"`([^`]+)`", row.rsplit("|", 2)[1]), None
+        assert named, f"a promise with no test: {row}"
+        for name in named:
+            if "::" in name:
+                test_file, name = name.split("::")
+            source = (PROJECT / "tests" / test_file).read_text()
+            assert f"def {name}(" in source, f"{test_file} has no test {name} (README: {row[:80]})"

@@ -29,7 +29,7 @@ class DataFileError(ValueError):
 
 def reader_sql(path: Path) -> str:
     """A DuckDB table function call that reads ``path``."""
-    path_sql = literal(str(path))
+    path_sql = path_literal(path)
     kind = data_format(path.name)
     if kind == "csv":
         return f"read_csv({path_sql}, all_varchar=true, header=true)"
@@ -61,8 +61,36 @@ def quote(identifier: str) -> str:
 
 
 def literal(text: str) -> str:
-    """A SQL string literal."""
+    """A SQL string literal: the one way a value or a path becomes SQL text (where a parameter cannot be used).
+
+    >>> literal("o'brien")
+    "'o''brien'"
+    """
     return "'" + text.replace("'", "''") + "'"
+
+
+GLOB_CHARACTERS = "[*?"
+
+
+def glob_escape(text: str) -> str:
+    """``text`` as a DuckDB file pattern that matches only itself: ``[``, ``*`` and ``?`` each in brackets."""
+    return "".join(f"[{c}]" if c in GLOB_CHARACTERS else c for c in text)
+
+
+def path_literal(path: Path) -> str:
+    """A path for DuckDB's ``read_*`` functions, which treat ``[``, ``*`` and ``?`` as globs even in a literal path
+    (a home under ``glob[1]/`` would read ``glob1/``'s file): this one file, never another.
+
+    >>> path_literal(Path("/data/glob[1]/train.csv"))
+    "'/data/glob[[]1]/train.csv'"
+    """
+    return literal(glob_escape(str(path)))
+
+
+def glob_literal(folder: Path, pattern: str) -> str:
+    """A file pattern for DuckDB's ``read_*`` functions: ``pattern`` (``*/manifest.json``) globbed under ``folder``,
+    whose own name is matched as it is, whatever characters it holds."""
+    return literal(glob_escape(str(folder)) + "/" + pattern)
 
 
 def _first_line(error: Exception) -> str:

@@ -17,20 +17,25 @@ Layout (``$MLECURATE_HOME``)::
     status/<slug>/<stage>.json                the last failed attempt of a stage (split, parity); gone once it succeeds
 
 This module sits in ``validation`` (the package every other one may import) so that the split writer, the grader,
-the leakage checks and the curation code all name files the same way. It only names things: it creates nothing but
-the folders a caller asks for, and reads no setting (``curation.settings`` does).
+the leakage checks and the curation code all name files the same way. It names things (a slug becomes a folder only
+here, and only if it is a Kaggle slug: :func:`slug_folder`), reads the JSON records it names with errors that say
+how to rebuild them, writes files atomically, creates nothing but the folders a caller asks for, and reads no setting
+(``curation.settings`` does).
 """
 
 from __future__ import annotations
 
 import contextlib
+import json
 import os
-import tempfile
+import re
+import secrets
+import stat
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
-from validation.data_files import DATA_FORMATS, literal
+from validation.data_files import DATA_FORMATS, glob_literal, quote
 
 # Warehouse tables, and the asset that builds each (named in "materialise ... first" messages).
 COMPETITIONS = "meta_kaggle.competitions"
@@ -52,6 +57,70 @@ PARITY = "validation.parity"
 LEADERBOARD_REFRESHES = "leaderboards.refreshes"
 LEADERBOARD_THRESHOLDS = "leaderboards.thresholds"
 LEADERBOARD_SNAPSHOTS = "leaderboards.snapshots"
+# The columns of each view over files when no such file exists (the types DuckDB reads from the files).
+VIEW_COLUMNS = {
+    SPLITS_MANIFEST: {"slug": "VARCHAR", "created_at": "TIMESTAMP WITH TIME ZONE", "file": "VARCHAR", "rows": "BIGINT",
+                      "checksum": "VARCHAR", "bytes": "BIGINT"},
+    PARITY: {"slug": "VARCHAR", "metric": "VARCHAR", "verdict": "VARCHAR", "reason": "VARCHAR",
+             "adversarial_auc": "DOUBLE", "sample_medal": "BOOLEAN", "submission": "VARCHAR", "test_set": "VARCHAR",
+             "target": "VARCHAR", "rows": "BIGINT", "score": "DOUBLE", "low": "DOUBLE", "high": "DOUBLE"},
+    LEADERBOARD_REFRESHES: {"slug": "VARCHAR", "at": "TIMESTAMP WITH TIME ZONE", "status": "VARCHAR",
+                            "source": "VARCHAR", "snapshot_id": "VARCHAR", "content_hash": "VARCHAR", "teams": "BIGINT",
+                            "gold": "DOUBLE", "silver": "DOUBLE", "bronze": "DOUBLE", "median": "DOUBLE",
+                            "higher_is_better": "BOOLEAN", "direction_from": "VARCHAR", "changes": "MAP(VARCHAR, JSON)",
+                            "message": "VARCHAR"},
+    LEADERBOARD_SNAPSHOTS: {"slug": "VARCHAR", "snapshot_id": "VARCHAR", "snapshot_at": "VARCHAR",
+                            "content_hash": "VARCHAR", "rank": "BIGINT", "team_id": "VARCHAR", "score": "DOUBLE",
+                            "submission_date": "VARCHAR"},
+}  # fmt: skip
+
+
+# A Kaggle competition slug: the only text that becomes a folder name under the data root.
+SLUG_PATTERN = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]{0,127}")
+
+
+class SlugError(ValueError):
+    """A name given as a competition slug is not one: as a folder name it could point outside the data root."""
+
+
+def checked_slug(slug: str) -> str:
+    """``slug`` if it is a Kaggle competition slug (letters, digits, ``-``, ``_``, ``.``; no ``..``), else
+    :class:`SlugError` naming it."""
+    if not isinstance(slug, str) or not SLUG_PATTERN.fullmatch(slug) or ".." in slug:
+        raise SlugError(
+            f"{slug!r} is not a competition slug (Kaggle's: letters, digits, '-', '_' and '.', e.g. titanic; "
+            "no '/' or '..')"
+        )
+    return slug
+
+
+def slug_folder(parent: Path, slug: str) -> Path:
+    """``parent/<slug>``: the one way a slug a user or a file gave becomes a path (anything else is refused).
+
+    >>> slug_folder(Path("prepared"), "../../outside")   # SlugError, never a path outside ``prepared``
+    """
+    return parent / checked_slug(slug)
+
+
+class DataRootFileError(ValueError):
+    """A file mlecurate wrote under the data root is missing or damaged; the message names it and how to rebuild it."""
+
+
+def read_json_file(path: Path, rebuild: str) -> dict:
+    """The JSON object in ``path``, a file mlecurate wrote; a truncated or damaged one (an interrupted copy, a full
+    disk) is a :class:`DataRootFileError` naming it and ``rebuild``, what to do."""
+    try:
+        found = json.loads(path.read_text(encoding="utf-8"))
+    except (UnicodeDecodeError, json.JSONDecodeError) as error:
+        raise DataRootFileError(f"{path}: damaged, not a JSON object ({error}); {rebuild}") from error
+    if not isinstance(found, dict):
+        raise DataRootFileError(f"{path}: damaged, a JSON {type(found).__name__} where an object belongs; {rebuild}")
+    return found
+
+
+def rerun(asset: str, slug: str) -> str:
+    """What to do about a damaged or missing file one partition of ``asset`` writes."""
+    return f"materialise {asset} for partition {slug} again to rebuild it"
 
 
 # The stems of the new split's public data files (MLE-bench's names); the extension is the original's.
@@ -82,6 +151,12 @@ class RawFolder:
     def description(self) -> Path:
         """The competition's text as fetched with its data (its origin is in ``download.json``)."""
         return self.path / "description.md"
+
+    def read_record(self) -> dict | None:
+        """``download.json`` as a dict; None before the first download."""
+        if not self.record.is_file():
+            return None
+        return read_json_file(self.record, "delete it and " + rerun("competition_raw", self.slug))
 
 
 @dataclass(frozen=True)
@@ -121,6 +196,20 @@ class PreparedFolder:
     @property
     def parity(self) -> Path:
         return self.path / "parity.json"
+
+    def read_manifest(self) -> dict:
+        """``manifest.json`` as a dict (a published split always has one)."""
+        if not self.manifest.is_file():
+            raise DataRootFileError(f"{self.manifest}: missing, so {self.slug} has no published split; "
+                                    + rerun("competition_split", self.slug))  # fmt: skip
+        return read_json_file(self.manifest, rerun("competition_split", self.slug))
+
+    def existing_answers(self) -> Path:
+        """``private/answers.csv``, which a published split always has: a missing one names the split to re-run."""
+        if not self.answers.is_file():
+            raise DataRootFileError(f"{self.answers}: missing from the split of {self.slug}; "
+                                    + rerun("competition_split", self.slug))  # fmt: skip
+        return self.answers
 
     def new_public_file(self, stem: str, extension: str) -> Path:
         """Where the split writer puts ``public/<stem><extension>`` (stem ``TRAIN`` or ``TEST``)."""
@@ -202,7 +291,7 @@ class DataRoot:
         return self.path / "raw"
 
     def raw(self, slug: str) -> RawFolder:
-        return RawFolder(self.raw_root / slug, slug)
+        return RawFolder(slug_folder(self.raw_root, slug), slug)
 
     @property
     def descriptions_root(self) -> Path:
@@ -210,7 +299,7 @@ class DataRoot:
 
     def imported_description(self, slug: str) -> Path:
         """``descriptions/<slug>.md``: a description imported by ``mlecurate import-descriptions`` (MLE-bench's)."""
-        return self.descriptions_root / f"{slug}.md"
+        return self.descriptions_root / f"{checked_slug(slug)}.md"
 
     def downloaded_slugs(self) -> list[str]:
         """Slugs with a download record (whatever its status)."""
@@ -222,7 +311,7 @@ class DataRoot:
         return self.path / "prepared"
 
     def prepared(self, slug: str) -> PreparedFolder:
-        return PreparedFolder(self.prepared_root / slug)
+        return PreparedFolder(slug_folder(self.prepared_root, slug))
 
     @property
     def status_root(self) -> Path:
@@ -231,47 +320,57 @@ class DataRoot:
     def stage_failure(self, slug: str, stage: str) -> Path:
         """``status/<slug>/<stage>.json``: the last failed attempt of a stage (``split``, ``parity``), removed when the
         stage next succeeds (a failed split never replaces a published one, so the two can sit side by side)."""
-        return self.status_root / slug / f"{stage}.json"
+        return slug_folder(self.status_root, slug) / f"{stage}.json"
 
     @property
     def leaderboards_root(self) -> Path:
         return self.path / "leaderboards"
 
     def leaderboards(self, slug: str) -> LeaderboardFolder:
-        return LeaderboardFolder(self.leaderboards_root / slug)
+        return LeaderboardFolder(slug_folder(self.leaderboards_root, slug))
 
     def views(self) -> dict[str, str]:
-        """The SQL of every view whose files exist, by view name (``CREATE OR REPLACE VIEW <name> AS <sql>``)."""
-        views = {}
-        manifests = self.prepared_root / "*" / "manifest.json"
-        if any(self.prepared_root.glob("*/manifest.json")):
-            views[SPLITS_MANIFEST] = f"""
+        """The SQL of every view over the data root's files, by view name (``CREATE OR REPLACE VIEW <name> AS <sql>``).
+        A view whose files do not exist (yet, or any more: a re-split removes the old parity report) is empty, with
+        its columns, so every reader works on an empty or partly empty root."""
+        return {
+            SPLITS_MANIFEST: self._view_over_files(SPLITS_MANIFEST, self.prepared_root, "*/manifest.json", """
                 SELECT m.slug, m.created_at, f.path AS file, f.rows, f.checksum, f.bytes
-                FROM read_json({literal(str(manifests))}, union_by_name = true, filename = true) AS m,
-                     unnest(m.files) AS t(f)
-                WHERE NOT regexp_matches(m.filename, '/[.][^/]*/manifest[.]json$')  -- not a hidden (staging) split"""
-        reports = self.prepared_root / "*" / "parity.json"
-        if any(self.prepared_root.glob("*/parity.json")):
-            views[PARITY] = f"""
+                FROM read_json({files}, union_by_name = true, filename = true) AS m, unnest(m.files) AS t(f)
+                WHERE NOT regexp_matches(m.filename, '/[.][^/]*/manifest[.]json$')  -- not a hidden (staging) split"""),
+            PARITY: self._view_over_files(PARITY, self.prepared_root, "*/parity.json", """
                 SELECT p.slug, p.metric, p.verdict, p.reason, p.adversarial_auc, p.sample_medal,
                        r.submission, r.test_set,
                        json_extract_string(to_json(r), '$.target') AS target,  -- absent from reports before 2026-11
                        r.rows, r.score, r.low, r.high
-                FROM read_json({literal(str(reports))}, union_by_name = true) AS p, unnest(p.rows) AS t(r)"""
-        histories = self.leaderboards_root / "*" / "history.jsonl"
-        if any(self.leaderboards_root.glob("*/history.jsonl")):
-            views[LEADERBOARD_REFRESHES] = f"""
-                SELECT * FROM read_json({literal(str(histories))}, format = 'newline_delimited', union_by_name = true)"""
-            views[LEADERBOARD_THRESHOLDS] = f"""
+                FROM read_json({files}, union_by_name = true) AS p, unnest(p.rows) AS t(r)"""),
+            LEADERBOARD_REFRESHES: self._view_over_files(LEADERBOARD_REFRESHES, self.leaderboards_root,
+                "*/history.jsonl", """
+                SELECT * FROM read_json({files}, format = 'newline_delimited', union_by_name = true)"""),
+            LEADERBOARD_THRESHOLDS: f"""
                 SELECT slug, snapshot_id, "at" AS snapshot_at, source, teams, gold, silver, bronze, median,
                        higher_is_better
-                FROM {LEADERBOARD_REFRESHES} WHERE status IN ('new', 'changed')"""
-        snapshots = self.leaderboards_root / "*" / "snapshots" / "*.parquet"
-        if any(self.leaderboards_root.glob("*/snapshots/*.parquet")):
-            views[LEADERBOARD_SNAPSHOTS] = f"""
+                FROM {LEADERBOARD_REFRESHES} WHERE status IN ('new', 'changed')""",
+            LEADERBOARD_SNAPSHOTS: self._view_over_files(LEADERBOARD_SNAPSHOTS, self.leaderboards_root,
+                "*/snapshots/*.parquet", """
                 SELECT slug, snapshot_id, snapshot_at, content_hash, rank, team_id, score, submission_date
-                FROM read_parquet({literal(str(snapshots))}, union_by_name = true)"""
-        return views
+                FROM read_parquet({files}, union_by_name = true)"""),
+        }  # fmt: skip
+
+    @staticmethod
+    def _view_over_files(name: str, folder: Path, pattern: str, select: str) -> str:
+        """``select`` reading the files ``pattern`` matches under ``folder`` (``{files}``); when none does (DuckDB
+        fails on a pattern that matches nothing), the view's columns with no rows."""
+        if not any(folder.glob(pattern)):
+            return empty_view_sql(VIEW_COLUMNS[name])
+        return select.format(files=glob_literal(folder, pattern))
+
+
+def empty_view_sql(columns: dict[str, str]) -> str:
+    """A SELECT of no rows with these columns and types."""
+    return (
+        "SELECT " + ", ".join(f"CAST(NULL AS {kind}) AS {quote(name)}" for name, kind in columns.items()) + " LIMIT 0"
+    )
 
 
 @contextlib.contextmanager
@@ -281,17 +380,30 @@ def atomic_path(final: Path) -> Iterator[Path]:
     >>> with atomic_path(Path("out.csv")) as tmp:
     ...     tmp.write_text("a,b\\n")
 
-    Nothing half-written is ever visible under the final name: on error the temporary file is removed.
+    Nothing half-written is ever visible under the final name: on error the temporary file is removed. The file
+    gets the mode a plain ``open(final, "w")`` would give it: an existing file's mode is kept, a new file gets
+    ``0666`` less the umask (never ``mkstemp``'s ``0600``).
     """
     final.parent.mkdir(parents=True, exist_ok=True)
-    fd, name = tempfile.mkstemp(prefix=f".{final.name}.", suffix=".partial", dir=final.parent)
-    os.close(fd)
-    tmp = Path(name)
+    tmp = _new_partial_file(final)
     try:
+        mode = stat.S_IMODE(final.stat().st_mode) if final.exists() else stat.S_IMODE(tmp.stat().st_mode)
         yield tmp
+        os.chmod(tmp, mode)  # the block may have replaced the file (a download moved into place)
         os.replace(tmp, final)
     finally:
         tmp.unlink(missing_ok=True)
+
+
+def _new_partial_file(final: Path) -> Path:
+    """A new, empty ``.<name>.<random>.partial`` beside ``final``, created with mode ``0666`` less the umask."""
+    while True:
+        tmp = final.with_name(f".{final.name}.{secrets.token_hex(6)}.partial")
+        try:
+            os.close(os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o666))
+            return tmp
+        except FileExistsError:
+            continue
 
 
 def write_atomic(final: Path, content: str | bytes) -> None:

@@ -13,12 +13,22 @@ to the k-th), and every prediction in the metric's domain (numbers for numeric m
 type (``2`` or ``maybe`` against true/false answers) is invalid; class probabilities not summing to 1 are
 rescaled, as Kaggle does, with a note. Every problem gets its own
 message naming the column and rows; a submission with any problem gets ``valid_submission: false`` and no score, and
-so does one whose score comes out NaN or infinite. Nothing here raises on a bad submission.
+so does one whose score comes out NaN or infinite (``inf`` is no prediction; ``1e308`` is, but a metric it overflows
+gives no score). Nothing here raises on a bad submission.
+
+Hostile files cost time linear in their size: the file is read once under a size limit (20x the sample submission,
+compressed or not), its header is checked against the answers' columns (a repeated name, an unexpected or missing
+column is refused before any table is built) and every line must have the header's number of fields. Every value
+echoed into a message is cut to 200 characters and lists show a few examples and a count, so a report stays small.
 """
 
 from __future__ import annotations
 
+import csv
+import gzip
+import io
 import json
+import zlib
 from dataclasses import asdict, dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
@@ -27,13 +37,16 @@ import duckdb
 import numpy as np
 import pandas as pd
 
+from validation.archives import ArchiveError, ZipLimits, open_zip
 from validation.data_files import columns_of
 from validation.data_root import TEST, PreparedFolder
-from validation.leaderboard import Leaderboard
+from validation.leaderboard import Leaderboard, shown, shown_list
 from validation.medals import medal_thresholds, place
 from validation.metrics import METRICS, TEXT_TASKS, Metric, foreign_labels
 
 MAX_EXAMPLES = 5
+MAX_MESSAGES = 20  # errors (and notes) a report lists; then how many more
+SIZE_LIMIT_SHARE = 20  # a submission may be this many times the sample submission's size (10 MiB at least)
 # Kaggle takes a CSV competition's submission as a .csv file, or zipped/gzipped; MLE-bench takes .csv only.
 SUBMISSION_SUFFIXES = (".csv", ".zip", ".gz")
 EMPTY = ("", "nan", "NaN", "NA", "null", "None")  # what a spreadsheet or pandas writes for a missing value
@@ -66,8 +79,14 @@ class GradingReport:
     notes: list[str] = field(default_factory=list)
 
     def to_dict(self) -> dict:
-        """The fields, with every float that is not finite (NaN, inf) as None: no score or threshold is ever NaN."""
-        return {k: None if isinstance(v, float) and not np.isfinite(v) else v for k, v in asdict(self).items()}
+        """The fields, with every float that is not finite (NaN, inf) as None: no score or threshold is ever NaN; the
+        errors and notes capped at ``MAX_MESSAGES`` (then how many more)."""
+        fields = {k: None if isinstance(v, float) and not np.isfinite(v) else v for k, v in asdict(self).items()}
+        for name in ("errors", "notes"):
+            messages = fields[name]
+            if len(messages) > MAX_MESSAGES:
+                fields[name] = messages[:MAX_MESSAGES] + [f"... and {len(messages) - MAX_MESSAGES:,} more"]
+        return fields
 
     def to_json(self) -> str:
         """Strict JSON (RFC 8259): never a bare NaN or Infinity."""
@@ -81,19 +100,18 @@ def grade_submission(
     leaderboard: Leaderboard | None = None,
     competition_id: str = "",
 ) -> GradingReport:
-    """Validate and score ``submission`` against the prepared split's answers; never raises on bad input.
-    ``competition_id`` defaults to the folder's slug."""
+    """Validate and score ``submission`` against the prepared split's answers; never raises on a bad submission.
+    ``competition_id`` defaults to the folder's slug. A ``leaderboard`` sorted against the metric's direction raises
+    ``validation.leaderboard.LeaderboardError`` (the board or the metric is wrong)."""
     competition_id = competition_id or prepared.slug
     spec = METRICS[metric]
     report = GradingReport(competition_id, submission_path=str(submission), metric=metric,
                            is_lower_better=not spec.higher_is_better)  # fmt: skip
     if leaderboard is not None:
-        thresholds = medal_thresholds(leaderboard, spec.higher_is_better)
+        thresholds = medal_thresholds(leaderboard, spec.higher_is_better, f"the metric {metric}")
         report.gold_threshold, report.silver_threshold = thresholds.gold, thresholds.silver
         report.bronze_threshold, report.median_threshold = thresholds.bronze, thresholds.median
         report.leaderboard_teams = thresholds.teams
-        if thresholds.direction_note:
-            report.notes.append(thresholds.direction_note)
     if not submission.is_file():
         report.errors.append(f"{submission}: no such file")
         return report
@@ -103,9 +121,9 @@ def grade_submission(
             f"{submission}: a submission must be a .csv file (or a .zip or .gz of one), not {submission.suffix or submission.name!r}"
         )
         return report
-    answers = pd.read_csv(prepared.answers, dtype=str, keep_default_na=False)
+    answers = pd.read_csv(prepared.existing_answers(), dtype=str, keep_default_na=False)
     keys = _key_columns(prepared, answers)
-    frame = _read_submission(submission, prepared, report)
+    frame = _read_submission(submission, prepared, list(answers.columns), report)
     if frame is None:
         return report
     aligned = _validate(frame, answers, keys, spec, report)
@@ -113,12 +131,13 @@ def grade_submission(
         return report
     predictions = [c for c in answers.columns if c not in keys]
     try:
-        score = score_aligned(spec, answers, aligned, predictions)
+        with np.errstate(over="ignore", invalid="ignore"):  # an overflow is reported below, not warned about
+            score = score_aligned(spec, answers, aligned, predictions)
     except (ValueError, KeyError) as error:
-        report.errors.append(f"cannot score with {metric}: {error}")
+        report.errors.append(f"cannot score with {metric}: {shown(error)}")
         return report
-    if not np.isfinite(score):  # an undefined score is no score: never reported as a valid one
-        report.errors.append(f"{metric} is undefined for this submission (it scores {score})")
+    if not np.isfinite(score):  # an undefined or overflowing score is no score: never reported as a valid one
+        report.errors.append(_no_score(metric, score))
         return report
     report.score = score
     report.valid_submission = True
@@ -132,7 +151,7 @@ def grade_submission(
 
 def _key_columns(prepared: PreparedFolder, answers: pd.DataFrame) -> list[str]:
     """The columns that identify a row: the id, or the public test columns the answers repeat (no id column)."""
-    id_column = json.loads(prepared.manifest.read_text())["recipe"].get("id_column")
+    id_column = prepared.read_manifest()["recipe"].get("id_column")
     if id_column:
         return [id_column]
     with duckdb.connect() as con:
@@ -140,38 +159,116 @@ def _key_columns(prepared: PreparedFolder, answers: pd.DataFrame) -> list[str]:
     return [c for c in answers.columns if c in header]
 
 
-def _read_submission(path: Path, prepared: PreparedFolder, report: GradingReport) -> pd.DataFrame | None:
-    limit = max(20 * prepared.sample_submission.stat().st_size, 10 * 1024**2)
+def _no_score(metric: str, score: float) -> str:
+    """Why a submission whose score is not finite gets none."""
+    if np.isinf(score):
+        return (f"{metric} overflows for this submission (its score comes out {score}): predictions too large to "
+                "score; no score is given")  # fmt: skip
+    return f"{metric} is undefined for this submission (it scores {score})"
+
+
+def _read_submission(
+    path: Path, prepared: PreparedFolder, columns: list[str], report: GradingReport
+) -> pd.DataFrame | None:
+    """The submission as text columns, or None with the reasons in ``report``: read once under the size limit, its
+    header and line lengths checked (:func:`_submission_structure`) before pandas builds the table."""
+    limit = max(SIZE_LIMIT_SHARE * prepared.sample_submission.stat().st_size, 10 * 1024**2)
     size = path.stat().st_size
     if size == 0:
         report.errors.append(f"{path}: the file is empty")
         return None
     if size > limit:
         report.errors.append(
-            f"{path}: {size:,} bytes, more than {limit:,} (20x the sample submission): not a submission"
+            f"{path}: {size:,} bytes, more than {limit:,} ({SIZE_LIMIT_SHARE}x the sample submission): not a submission"
         )
         return None
     try:
-        return pd.read_csv(path, dtype=str, keep_default_na=False)
+        text = _submission_bytes(path, limit).decode("utf-8-sig")
     except UnicodeDecodeError as error:
         report.errors.append(f"{path}: not UTF-8 text ({error.reason} at byte {error.start})")
+        return None
+    except ArchiveError as error:  # its message names the file
+        report.errors.append(shown(error))
+        return None
+    except (ValueError, OSError, EOFError, zlib.error) as error:  # a broken gzip, or one beyond the limit
+        report.errors.append(f"{path}: cannot read it as a (compressed) CSV file ({shown(error)})")
+        return None
+    header, problems = _submission_structure(text, columns)
+    if problems:
+        report.errors.extend(f"{path}: {problem}" for problem in problems)
+        return None
+    try:  # the header as checked (pandas reads the same line; this makes sure both agree)
+        return pd.read_csv(io.StringIO(text), dtype=str, keep_default_na=False, header=0, names=header, index_col=False)
     except (pd.errors.ParserError, pd.errors.EmptyDataError) as error:
-        report.errors.append(f"{path}: not a CSV file ({str(error).strip().splitlines()[0]})")
-    except (ValueError, OSError, EOFError) as error:  # a broken archive, or a zip holding several files
-        report.errors.append(f"{path}: cannot read it as a (compressed) CSV file ({error})")
+        report.errors.append(f"{path}: not a CSV file ({shown(str(error).strip().splitlines()[0])})")
     return None
 
 
-def _validate(frame: pd.DataFrame, answers: pd.DataFrame, keys: list[str], spec: Metric, report: GradingReport):
-    errors = report.errors
-    missing = [c for c in answers.columns if c not in frame.columns]
-    extra = [c for c in frame.columns if c not in answers.columns]
-    if missing:
-        errors.append(f"missing column(s): {', '.join(missing)} (expected {', '.join(answers.columns)})")
+def _submission_bytes(path: Path, limit: int) -> bytes:
+    """The submission's CSV bytes: the file, or the one CSV of a .zip (under the archive limits) or a .gz, never more
+    than ``limit`` bytes once decompressed (raises ``ValueError`` beyond)."""
+    name = path.name.lower()
+    if name.endswith(".zip"):
+        with open_zip(path, str(path), ZipLimits(max_total_bytes=limit)) as bundle:
+            if len(bundle.files) != 1:
+                raise ArchiveError(
+                    f"{path}: a zipped submission holds one CSV file; this zip holds {len(bundle.files):,}: "
+                    f"{shown_list(bundle.files) or 'none'}"
+                )
+            return bundle.read(bundle.files[0])
+    if name.endswith(".gz"):
+        with gzip.open(path) as stream:
+            data = stream.read(limit + 1)
+        if len(data) > limit:
+            raise ValueError(
+                f"it decompresses to more than {limit:,} bytes ({SIZE_LIMIT_SHARE}x the sample submission)"
+            )
+        return data
+    return path.read_bytes()
+
+
+def _submission_structure(text: str, columns: list[str]) -> tuple[list[str], list[str]]:
+    """A submission's header and what is wrong with its CSV structure, in one linear pass: the header must name each
+    of ``columns`` (the answers') once and nothing else (the first repeated, unexpected or missing column is named),
+    and every line must have as many fields as the header (the first line that does not is named). Empty lines are
+    skipped, as pandas does. No problems: []."""
+    lines, header = csv.reader(io.StringIO(text)), []
+    try:
+        header = next((row for row in lines if row), [])
+        problems = _header_problems(header, columns)
+        if problems:
+            return header, problems
+        for row in lines:
+            if row and len(row) != len(header):
+                return header, [f"line {lines.line_num}: {len(row):,} field(s), but the header has {len(header)}"]
+    except csv.Error as error:  # e.g. a field past csv's 128 KiB limit: no prediction is that long
+        return header, [f"line {lines.line_num}: not a CSV line ({shown(error)})"]
+    return header, []
+
+
+def _header_problems(header: list[str], columns: list[str]) -> list[str]:
+    expected, seen, problems = set(columns), set(), []
+    for position, name in enumerate(header, start=1):
+        if name in seen:
+            problems.append(
+                f"column {shown(name) or repr(name)} appears {header.count(name):,} times (again as column "
+                f"{position:,}); each column must appear once"
+            )
+            break
+        seen.add(name)
+    extra = [name or repr(name) for name in dict.fromkeys(header) if name not in expected]
     if extra:
-        errors.append(f"unexpected column(s): {', '.join(map(str, extra))}")
+        problems.append(f"{len(extra):,} unexpected column(s): {shown_list(extra)}")
+    missing = [c for c in columns if c not in seen]
     if missing:
-        return None
+        problems.append(f"missing column(s): {shown_list(missing)} (expected {shown_list(columns)})")
+    return problems
+
+
+def _validate(frame: pd.DataFrame, answers: pd.DataFrame, keys: list[str], spec: Metric, report: GradingReport):
+    """The submission (whose columns are the answers', checked when it was read) aligned with the answers row by
+    row, or None with every problem in ``report``."""
+    errors = report.errors
     if len(frame) != len(answers):
         errors.append(f"{len(frame):,} rows, expected {len(answers):,} (one per test row)")
     matched = None  # the submission in the answers' order, when rows are matched by content
@@ -258,7 +355,8 @@ def _check_numbers(values: pd.Series, parsed: pd.Series, column: str, spec: Metr
     if bad.any():
         first = int(np.flatnonzero(bad)[0])
         errors.append(
-            f"column {column}: {int(bad.sum()):,} value(s) are not numbers, e.g. {values.iloc[first]!r} on line {first + 2}"
+            f"column {column}: {int(bad.sum()):,} value(s) are not numbers, e.g. "
+            f"{shown(values.iloc[first])!r} on line {first + 2}"
         )
         return
     domain = spec.prediction_domain
@@ -267,7 +365,7 @@ def _check_numbers(values: pd.Series, parsed: pd.Series, column: str, spec: Metr
         first = int(np.flatnonzero(outside)[0])
         errors.append(
             f"column {column}: {int(outside.sum()):,} {domain.violation}, "
-            f"e.g. {values.iloc[first].strip()} on line {first + 2}; {spec.name} needs {domain.requirement}"
+            f"e.g. {shown(values.iloc[first].strip())} on line {first + 2}; {spec.name} needs {domain.requirement}"
         )
 
 
@@ -279,7 +377,7 @@ def _check_labels(answers: pd.Series, values: pd.Series, column: str, spec: Metr
         first = int(np.flatnonzero(foreign)[0])
         errors.append(
             f"column {column}: {int(foreign.sum()):,} {violation}, "
-            f"e.g. {values.iloc[first].strip()} on line {first + 2}; {spec.name} needs {requirement}"
+            f"e.g. {shown(values.iloc[first].strip())} on line {first + 2}; {spec.name} needs {requirement}"
         )
 
 
@@ -303,10 +401,12 @@ def numbers(values: pd.Series | pd.DataFrame, errors: str = "raise") -> pd.Serie
     if isinstance(values, pd.DataFrame):
         flat = numbers(pd.Series(values.to_numpy(dtype=object).ravel()), errors=errors).to_numpy()
         return pd.DataFrame(flat.reshape(values.shape), index=values.index, columns=values.columns)
-    lowered = np.char.lower(np.char.strip(values.to_numpy(dtype=object).astype(str)))
-    lowered = np.where(lowered == "true", "1", np.where(lowered == "false", "0", lowered))
-    return pd.to_numeric(pd.Series(lowered, index=values.index, name=values.name, dtype=object), errors=errors)
+    # pandas' string methods on objects, not numpy's fixed-width strings: one hostile 100,000-character cell would
+    # make every cell that wide (gigabytes)
+    lowered = values.astype(str).str.strip().str.lower()
+    return pd.to_numeric(lowered.mask(lowered == "true", "1").mask(lowered == "false", "0"), errors=errors)
 
 
 def _some(values) -> str:
-    return ", ".join(str(v) for v in list(values)[:MAX_EXAMPLES])
+    """The first ``MAX_EXAMPLES`` values, each cut to a readable length (the message says how many there are)."""
+    return ", ".join(shown(v) for v in list(values)[:MAX_EXAMPLES])

@@ -25,21 +25,52 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from validation.archives import ArchiveError, ZipLimits, open_zip
+
 COLUMN_NAMES = {  # accepted spellings (lower-cased) -> ours
     "teamid": "team_id", "team_id": "team_id", "score": "score", "submissiondate": "submission_date",
     "submission_date": "submission_date", "rank": "rank",
 }  # fmt: skip
 FIRST_DATA_LINE = 2  # line 1 of a board is its header
+MAX_RANK = 10**9  # no competition has had a million teams; a larger rank is damage (and would overflow int64)
+MAX_SHOWN_CHARS = 200  # a value echoed into a message or report is cut to this: hostile input never makes one huge
+MAX_SHOWN_ITEMS = 5  # a list echoed into a message shows this many, then how many more
 
 
 class LeaderboardError(ValueError):
     """A leaderboard cannot be used; the message names its file or origin, the line and the problem."""
 
 
+def shown(value) -> str:
+    """``value`` as a message echoes it: its text, cut to ``MAX_SHOWN_CHARS`` with the full length said."""
+    text = str(value)
+    if len(text) <= MAX_SHOWN_CHARS:
+        return text
+    return f"{text[:MAX_SHOWN_CHARS]}... ({len(text):,} characters)"
+
+
+def shown_list(values) -> str:
+    """The first ``MAX_SHOWN_ITEMS`` of ``values``, each :func:`shown`, then how many more (``a, b, c and 7 more``)."""
+    values = list(values)
+    listed = ", ".join(shown(v) for v in values[:MAX_SHOWN_ITEMS])
+    more = len(values) - MAX_SHOWN_ITEMS
+    return f"{listed} and {more:,} more" if more > 0 else listed
+
+
 @dataclass(frozen=True)
 class Leaderboard:
     teams: pd.DataFrame  # rank (int64), team_id (str), score (float), submission_date (str or None); best first
     origin: str  # where the board came from, for messages
+
+    def __post_init__(self):
+        # Every way in (a file, the Meta Kaggle rebuild, a stored snapshot) ends here: a board's scores are finite.
+        finite = np.isfinite(self.scores)
+        if not finite.all():
+            first = self.teams.iloc[int(np.flatnonzero(~finite)[0])]
+            raise LeaderboardError(
+                f"{self.origin}: team {shown(first['team_id'])} (rank {first['rank']}) has score {first['score']}: "
+                "a score must be a finite number"
+            )
 
     @property
     def scores(self) -> np.ndarray:
@@ -83,17 +114,18 @@ def read_leaderboard(path: Path, origin: str | None = None) -> Leaderboard:
 
 
 def parse_leaderboard(data: bytes, origin: str) -> Leaderboard:
-    """A leaderboard from the bytes of a CSV, or of a zip holding exactly one CSV."""
+    """A leaderboard from the bytes of a CSV, or of a zip holding exactly one CSV (read under the archive limits: a
+    board is held in memory, so its CSV may expand to 64 MiB at most, hundreds of times Kaggle's largest boards)."""
     try:
         if zipfile.is_zipfile(io.BytesIO(data)):
-            with zipfile.ZipFile(io.BytesIO(data)) as bundle:
-                names = [n for n in bundle.namelist() if n.lower().endswith(".csv")]
+            with open_zip(data, origin, ZipLimits(max_total_bytes=64 * 1024**2)) as bundle:
+                names = [n for n in bundle.files if n.lower().endswith(".csv")]
                 if len(names) != 1:
                     raise LeaderboardError(f"{origin}: expected one CSV in the zip, found {names or 'none'}")
                 data = bundle.read(names[0])
         frame = pd.read_csv(io.BytesIO(data), dtype=str, keep_default_na=False)
-    except zipfile.BadZipFile as error:
-        raise LeaderboardError(f"{origin}: not a leaderboard CSV (a damaged zip: {error})") from error
+    except ArchiveError as error:
+        raise LeaderboardError(f"{error} (a leaderboard zip)") from error  # the message already names the origin
     except (pd.errors.EmptyDataError, pd.errors.ParserError, UnicodeDecodeError) as error:
         raise LeaderboardError(f"{origin}: not a leaderboard CSV ({str(error).strip().splitlines()[0]})") from error
     return leaderboard_from_frame(frame, origin)
@@ -106,9 +138,9 @@ def leaderboard_from_frame(frame: pd.DataFrame, origin: str) -> Leaderboard:
     twice = sorted({v for v in renames.values() if list(renames.values()).count(v) > 1})
     if twice:
         spelled = [str(c) for c, v in renames.items() if v in twice]
-        raise LeaderboardError(f"{origin}: columns {', '.join(spelled)} all name the {twice[0]}; keep one")
+        raise LeaderboardError(f"{origin}: columns {shown_list(spelled)} all name the {twice[0]}; keep one")
     if "score" not in renames.values():
-        found = ", ".join(map(str, frame.columns)) or "nothing"
+        found = shown_list(map(str, frame.columns)) or "nothing"
         raise LeaderboardError(f"{origin}: no score column (found {found})")
     frame = frame.rename(columns=renames).reset_index(drop=True)
     if frame.empty:
@@ -126,11 +158,15 @@ def leaderboard_from_frame(frame: pd.DataFrame, origin: str) -> Leaderboard:
         if "team_id" in frame.columns
         else pd.Series(np.arange(1, len(frame) + 1)).astype(str)
     )
+    empty = team_ids.str.strip() == ""
+    if empty.any():
+        line = int(np.flatnonzero(empty.to_numpy())[0]) + FIRST_DATA_LINE
+        raise LeaderboardError(f"{origin}: line {line}: the team id is empty")
     repeated = team_ids[team_ids.duplicated()].unique()
     if len(repeated):
         line = int(np.flatnonzero(team_ids.duplicated().to_numpy())[0]) + FIRST_DATA_LINE
         raise LeaderboardError(
-            f"{origin}: team id(s) {', '.join(map(str, repeated[:5]))} appear more than once (first repeat on line {line})"
+            f"{origin}: team id(s) {shown_list(repeated)} appear more than once (first repeat on line {line})"
         )
     teams = pd.DataFrame({
         "rank": ranks.astype("int64").to_numpy(), "team_id": team_ids.to_numpy(), "score": scores.to_numpy(dtype=float),
@@ -140,14 +176,18 @@ def leaderboard_from_frame(frame: pd.DataFrame, origin: str) -> Leaderboard:
 
 
 def _numbers(frame: pd.DataFrame, column: str, origin: str, whole: bool = False) -> pd.Series:
-    values = pd.to_numeric(frame[column], errors="coerce")
-    bad = values.isna() | ~np.isfinite(values.astype(float))
+    """The column as finite numbers (``whole``: ranks, whole numbers from 1 to ``MAX_RANK``); the first value that is
+    not raises :class:`LeaderboardError` naming the line."""
+    values = pd.to_numeric(frame[column], errors="coerce").astype(float)
+    bad = values.isna() | ~np.isfinite(values)
     if whole:
-        bad |= values.fillna(0) % 1 != 0
+        bad |= (values.fillna(1) % 1 != 0) | (values.fillna(1) < 1) | (values.fillna(1) > MAX_RANK)
     if bad.any():
         row = int(np.flatnonzero(bad.to_numpy())[0])
-        what = "a whole number" if whole else "a number"
+        what = "a finite number" if values.notna().iloc[row] else "a number"
+        if whole:
+            what = f"a whole number from 1 to {MAX_RANK:,}"
         raise LeaderboardError(
-            f"{origin}: line {row + FIRST_DATA_LINE}: {column} {frame[column].iloc[row]!r} is not {what}"
+            f"{origin}: line {row + FIRST_DATA_LINE}: {column} {shown(frame[column].iloc[row])!r} is not {what}"
         )
     return values

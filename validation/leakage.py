@@ -59,6 +59,7 @@ from validation.data_files import (
     content_checksum,
     file_sha256,
     literal,
+    path_literal,
     quote,
     reader_sql,
 )
@@ -375,7 +376,7 @@ def _text_file_labels(con, path: Path, extra: ExtraFile, labels: dict, least: in
             ]
         return []
     if not unreadable:  # a .csv/.json/.parquet DuckDB failed on is not retried as delimited text
-        reader = f"read_csv({literal(str(path))}, all_varchar=true)"
+        reader = f"read_csv({path_literal(path)}, all_varchar=true)"
         try:
             columns = [row[0] for row in con.execute(f"DESCRIBE SELECT * FROM {reader}").fetchall()]
             con.execute(f"SELECT count(*) FROM {reader}").fetchall()

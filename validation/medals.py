@@ -12,8 +12,10 @@ With N teams on the board, each threshold is the score at a 1-based rank (Kaggle
 | 250 <= N < 1000 | top 10 + 0.2% N | top 50 | top 100 |
 | N >= 1000 | top 10 + 0.2% N | top 5% | top 10% |
 
-Ties at a threshold win the medal; ``above_median`` is strict. The direction comes from the metric, and is checked
-against the board's own order (a board sorted the other way is reported, never silently trusted).
+Ties at a threshold win the medal; ``above_median`` is strict. The direction comes from the metric (or Meta Kaggle),
+and is checked against the board's own order: a board sorted the other way is rejected, never silently trusted (its
+worst score would be the gold threshold). Without a known direction the board's own order decides, and the thresholds
+say so (``direction_from``).
 """
 
 from __future__ import annotations
@@ -33,7 +35,10 @@ class MedalThresholds:
     median: float
     teams: int
     higher_is_better: bool
-    direction_note: str  # "" when the board's order agrees with the metric, else what disagrees
+    direction_from: str  # what says which way is better: e.g. "the metric log_loss", or ``INFERRED_DIRECTION``
+
+
+INFERRED_DIRECTION = "the board's own order (no metric known)"
 
 
 def medal_positions(teams: int) -> tuple[int, int, int]:
@@ -47,21 +52,26 @@ def medal_positions(teams: int) -> tuple[int, int, int]:
     return 10 + int(0.002 * teams), max(1, int(0.05 * teams)), max(1, int(0.1 * teams))
 
 
-def medal_thresholds(board: Leaderboard, higher_is_better: bool | None = None) -> MedalThresholds:
-    """Thresholds for ``board``; direction from the metric when given, else from the board's order."""
+def medal_thresholds(
+    board: Leaderboard, higher_is_better: bool | None = None, direction_from: str = "the metric"
+) -> MedalThresholds:
+    """Thresholds for ``board``; the direction as ``direction_from`` (e.g. "the metric log_loss") gives it, else the
+    board's own order. A board sorted against the given direction raises :class:`LeaderboardError` naming both."""
     order = board.order_direction()
-    note = ""
     if higher_is_better is None:
         if order is None:
             raise LeaderboardError(f"{board.origin}: cannot tell the direction: give the metric")
-        higher_is_better = order
+        higher_is_better, direction_from = order, INFERRED_DIRECTION
     elif order is not None and order != higher_is_better:
-        note = (f"{board.origin}: the metric says {'higher' if higher_is_better else 'lower'} is better but the board "
-                f"is sorted {'higher' if order else 'lower'} first")  # fmt: skip
+        raise LeaderboardError(
+            f"{board.origin}: {direction_from} says {'higher' if higher_is_better else 'lower'} is better, but the "
+            f"board is sorted {'higher' if order else 'lower'} first: the board or the metric is wrong (its worst "
+            "score would be the gold threshold)"
+        )
     ranked = np.sort(board.scores)[::-1] if higher_is_better else np.sort(board.scores)
     gold, silver, bronze = (float(ranked[min(p, board.team_count) - 1]) for p in medal_positions(board.team_count))
     return MedalThresholds(
-        gold, silver, bronze, float(np.median(board.scores)), board.team_count, higher_is_better, note
+        gold, silver, bronze, float(np.median(board.scores)), board.team_count, higher_is_better, direction_from
     )
 
 

@@ -294,13 +294,16 @@ def word_jaccard(y_true: pd.Series, y_pred: pd.Series) -> float:
 
 
 def levenshtein(a: str, b: str) -> int:
-    if len(a) < len(b):
+    # A Python loop over the shorter string, numpy along the longer: a hostile 1,000,000-character prediction costs
+    # as many numpy steps as the answer has characters, not a million Python steps.
+    if len(a) > len(b):
         a, b = b, a
+    codes = np.frombuffer(b.encode("utf-32-le"), dtype=np.uint32)
     previous = np.arange(len(b) + 1)
     for i, char in enumerate(a, start=1):
         current = np.empty_like(previous)
         current[0] = i
-        substitution = previous[:-1] + (np.frombuffer(b.encode("utf-32-le"), dtype=np.uint32) != ord(char))
+        substitution = previous[:-1] + (codes != ord(char))
         current[1:] = np.minimum(previous[1:] + 1, substitution)
         # insertions depend on the cell to the left: a running minimum of (current[j-1] + 1)
         current = np.minimum.accumulate(current - np.arange(len(b) + 1)) + np.arange(len(b) + 1)
@@ -360,11 +363,12 @@ def _text(values) -> pd.Series:
 def _as_label(values, kind: str) -> np.ndarray:
     text = _text(values)
     if kind == "string":
-        return text.to_numpy(dtype=str)
+        return text.to_numpy(dtype=object)
     parsed = pd.to_numeric(text.str.lower().replace({"true": "1", "false": "0"}), errors="coerce")
     finite = parsed.notna() & np.isfinite(parsed.astype(float))
     canonical = parsed.astype(float).map(repr)
-    return canonical.where(finite, text).to_numpy(dtype=str)
+    # object, not numpy's fixed-width str: one 100,000-character label would make every row that wide
+    return canonical.where(finite, text).to_numpy(dtype=object)
 
 
 METRICS: dict[str, Metric] = {

@@ -132,7 +132,9 @@ def parity_report(
         sample = report.score_row("sample submission", "new test")["score"]
         if sample is not None:
             board = inputs.leaderboard
-            placement = place(sample, board, medal_thresholds(board, metric.higher_is_better))
+            placement = place(
+                sample, board, medal_thresholds(board, metric.higher_is_better, f"the metric {metric.name}")
+            )
             report.sample_medal, report.sample_rank = placement.any_medal, placement.rank
     _decide(report, tolerance, inputs.test_is_original)
     return report

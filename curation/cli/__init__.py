@@ -30,8 +30,9 @@ from curation.competition_profile import UnknownCompetitionError
 from curation.curated import SplitRecipeChoiceError
 from curation.settings import SettingsError
 from curation.sources import SourceError
-from curation.warehouse import MissingTableError
+from curation.warehouse import MissingTableError, WarehouseError
 from splits.recipe import RecipeError
+from validation.data_root import DataRootFileError, SlugError
 from validation.leaderboard import LeaderboardError
 
 PROGRAM = "mlecurate"
@@ -39,7 +40,7 @@ ERROR = 2  # the exit code for a command that could not do what was asked (and f
 # Failures a curator can act on: printed as one line, `mlecurate <command>: error: <message>`, never a traceback.
 CURATOR_ERRORS = (
     CommandError, AnnotationError, MissingTableError, SettingsError, SourceError, SplitRecipeChoiceError, RecipeError,
-    LeaderboardError, UnknownCompetitionError,
+    LeaderboardError, UnknownCompetitionError, SlugError, WarehouseError, DataRootFileError,
 )  # fmt: skip
 
 

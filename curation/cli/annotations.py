@@ -5,7 +5,6 @@ from __future__ import annotations
 from pathlib import Path
 
 import click
-import yaml
 
 from curation.annotations import COMPLEXITIES, COMPLEXITY_HOURS, DECISIONS
 from curation.cli.options import CommandError, Curation, pass_curation, slug_argument
@@ -13,7 +12,7 @@ from curation.competition_profile import check_known_slug
 from curation.demo_annotations import DEMO_ANNOTATION_TIME, demo_annotations
 from curation.mlebench_import import CURATOR as MLEBENCH_CURATOR
 from curation.mlebench_import import import_mlebench_categories
-from splits.recipe import parse_recipe
+from splits.recipe import read_recipe_file
 from validation.data_root import COMPETITIONS
 
 
@@ -74,14 +73,8 @@ def annotate(
 
 
 def _read_split_recipe(path: str) -> dict:
-    """The recipe's canonical form, validated by ``splits.recipe`` (the CLI is where curation meets splits)."""
-    try:
-        document = yaml.safe_load(Path(path).read_text(encoding="utf-8"))
-    except OSError as error:
-        raise CommandError(f"{path}: cannot read the split recipe ({error.strerror})") from error
-    except yaml.YAMLError as error:
-        raise CommandError(f"{path}: not valid YAML ({error})".replace("\n", " ")) from error
-    return parse_recipe(document, where=path).to_document()
+    """The recipe's canonical form, read and validated by the one recipe reader (bounded, strict YAML)."""
+    return read_recipe_file(Path(path)).to_document()
 
 
 def _check_known_slug(curation: Curation, slug: str) -> None:

@@ -16,11 +16,10 @@ from pathlib import Path
 import click
 import yaml
 
-from curation.annotations import SLUG_PATTERN
 from curation.cli.options import CommandError
 from curation.sources.demo_data import TRAIN_ROWS, generated_competition
 from splits.recipe import parse_recipe
-from validation.data_root import write_atomic
+from validation.data_root import SlugError, slug_folder, write_atomic
 from validation.metrics import METRICS
 
 RECIPE_FILE = "recipe.yaml"
@@ -62,15 +61,15 @@ def generate_competition(
           --split-recipe mirror/generated-mean-columnwise-rmsle/recipe.yaml --allow-unknown
     """
     slug = slug or f"generated-{metric.replace('_', '-')}"
-    if not SLUG_PATTERN.match(slug) or ".." in slug:
-        raise click.BadParameter(f"{slug!r} is not a competition slug (letters, digits, '-', '_', '.')",
-                                 param_hint="--slug")  # fmt: skip
+    try:
+        folder = slug_folder(directory, slug)
+    except SlugError as error:
+        raise click.BadParameter(str(error), param_hint="--slug") from error
     try:
         competition = generated_competition(slug, metric, targets=targets, labelled_test=labelled_test, train_rows=rows)
     except ValueError as error:
         raise CommandError(str(error)) from error
     recipe = parse_recipe(competition.recipe, where=f"the generated recipe of {slug}").to_document()
-    folder = directory / slug
     write_atomic(folder / f"{slug}.zip", competition.archive)
     write_atomic(folder / LEADERBOARD_FILE, competition.leaderboard)
     write_atomic(folder / RECIPE_FILE, RECIPE_HEADER.format(slug=slug) + yaml.safe_dump(recipe, sort_keys=False))

@@ -6,8 +6,9 @@ from pathlib import Path
 
 import click
 
-from curation.cli.options import Curation, pass_curation
+from curation.cli.options import CommandError, Curation, pass_curation
 from curation.mlebench_leaderboards import import_mlebench_leaderboards
+from validation.leaderboard import shown_list
 
 
 @click.command("import-leaderboards", short_help="import MLE-bench's leaderboard.csv files as leaderboard snapshots")
@@ -17,15 +18,28 @@ from curation.mlebench_leaderboards import import_mlebench_leaderboards
 @pass_curation
 def import_leaderboards(curation: Curation, folder: Path) -> None:
     """Import FOLDER/<slug>/leaderboard.csv (MLE-bench's competitions folder) into the leaderboard history as
-    snapshots from source mle-bench; an unchanged board is recorded as unchanged.
+    snapshots from source mle-bench; an unchanged board is recorded as unchanged. A malformed board, or one sorted
+    against its competition's direction (Meta Kaggle's, else its prepared split's metric), is recorded as rejected
+    and named; the others are imported, and the command exits 2.
 
     \b
     Example:
       mlecurate import-leaderboards ../shared/data/mle-bench/competitions
     """
-    statuses = import_mlebench_leaderboards(folder, curation.root, curation.warehouse.metric_directions())
+    done = import_mlebench_leaderboards(folder, curation.root, curation.warehouse.metric_directions())
     curation.warehouse.refresh_views(curation.root)
-    counts = ", ".join(f"{n} {status}" for status, n in statuses.items())
+    counts = ", ".join(f"{n} {status}" for status, n in done.statuses.items())
     click.echo(
-        f"imported {sum(statuses.values())} MLE-bench leaderboards into {curation.root.leaderboards_root}: {counts}"
+        f"imported {sum(done.statuses.values())} MLE-bench leaderboards into {curation.root.leaderboards_root}: {counts}"
     )
+    if done.inferred:
+        click.echo(
+            f"{len(done.inferred)} board(s) with no known metric direction (no Meta Kaggle row, no prepared split): "
+            f"their own order decided which way is better: {shown_list(done.inferred)}"
+        )
+    if done.rejected:
+        raise CommandError(
+            f"{len(done.rejected)} board(s) rejected (recorded in their history; the previous snapshot stays): "
+            + "; ".join(done.rejected[:5])
+            + (f"; and {len(done.rejected) - 5} more" if len(done.rejected) > 5 else "")
+        )

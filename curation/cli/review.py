@@ -14,8 +14,10 @@ LABEL_WIDTH = 22  # show's labels are right-aligned to this width
 
 
 @click.command("queue", short_help="candidates that still need an annotation, most useful first")
-@click.option("--limit", type=int, default=20, show_default=True, help="how many to list")
-@click.option("--min-curators", type=int, default=1, show_default=True, help="decisions each candidate needs")
+@click.option("--limit", type=click.IntRange(min=1), default=20, show_default=True, help="how many to list")
+@click.option(
+    "--min-curators", type=click.IntRange(min=0), default=1, show_default=True, help="decisions each candidate needs"
+)
 @click.option(
     "--format", "output_format", type=click.Choice(["table", "csv"]), default="table", show_default=True,
     help="output format",

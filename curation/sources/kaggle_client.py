@@ -5,7 +5,13 @@
 Importing ``kaggle`` without credentials prints a help text, creates a config folder and may exit, so this module
 checks for credentials first and imports the package only when a call is made. None of the calls used here retry
 a 429 or a 5xx by themselves: :meth:`KaggleClient._call` does, with exponential backoff that honours Retry-After.
-Credentials never appear in messages: errors quote Kaggle's message and the status, nothing else.
+A refusal (a 4xx other than 429, missing or rejected credentials, a file other than the one asked for) is
+:attr:`KaggleError.permanent`: retrying cannot help, so orchestrators do not retry it.
+
+Credentials never appear in messages: errors quote Kaggle's message and the status, nothing else, and every message
+goes through :func:`redact_credentials` (the configured key or token, anything shaped like a Kaggle key or token, an
+Authorization header, ``key=...``/``token=...``/``sig=...`` values, a URL's query or password), because a server may echo
+a request back. The client's own exception, whose text is not redacted, is never chained to a KaggleError.
 """
 
 from __future__ import annotations
@@ -14,31 +20,74 @@ import contextlib
 import io
 import os
 import random
+import re
 import tempfile
 import time
-import zipfile
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import TypeVar
 
+from validation.archives import open_zip
 from validation.data_root import atomic_path
 
 T = TypeVar("T")
 RETRYABLE_STATUS = {429, 500, 502, 503, 504}
 
 
+REDACTED = "[redacted]"
+_SECRET_NAME = r"[\w.-]*(?:key|token|secret|password|passwd|signature|sig|credential)s?"
+CREDENTIAL_SHAPES = [  # (pattern, replacement): what a credential looks like in a message
+    (re.compile(r"\bKGAT_[A-Za-z0-9_-]+"), REDACTED),  # a Kaggle API token
+    (re.compile(r"(?<![0-9A-Fa-f])[0-9A-Fa-f]{32}(?![0-9A-Fa-f])"), REDACTED),  # a legacy Kaggle API key
+    (re.compile(r"(?i)\b((?:proxy-)?authorization\s*[:=]\s*)(?:(?:basic|bearer|token)\s+)?[^\s,;()'\"]+"), rf"\1{REDACTED}"),
+    (re.compile(r"(?i)\b(basic|bearer|token)\s+(?=[A-Za-z0-9._~+/=-]*[0-9+/=])[A-Za-z0-9._~+/=-]{8,}"), rf"\1 {REDACTED}"),
+    (re.compile(rf"(?i)\b({_SECRET_NAME})=[^\s&\"',;)}}]+"), rf"\1={REDACTED}"),  # key=..., sig=... (a query's too)
+    (re.compile(rf'(?i)("{_SECRET_NAME}"\s*:\s*)"[^"]*"'), rf'\1"{REDACTED}"'),  # "key": "..." (JSON echoed back)
+    (re.compile(r"(?i)\b(https?://[^\s?#'\"]+)\?[^\s#'\"]+"), rf"\1?{REDACTED}"),  # a URL's query (signed URLs)
+    (re.compile(r"(?i)(://)[^/\s:@]+:[^/\s@]+@"), rf"\1{REDACTED}@"),  # user:password@ in a URL
+]  # fmt: skip
+
+
+def redact_credentials(text: str, secrets: Iterable[str] = ()) -> str:
+    """``text`` with ``secrets`` (the configured key or token) and anything credential-shaped replaced by [redacted].
+
+    >>> redact_credentials("denied for key=0123 (Authorization: Basic YWxpY2U6a2V5)")
+    'denied for key=[redacted] (Authorization: [redacted])'
+    """
+    for secret in secrets:
+        if secret:
+            text = text.replace(secret, REDACTED)
+    for pattern, replacement in CREDENTIAL_SHAPES:
+        text = pattern.sub(replacement, text)
+    return text
+
+
 class KaggleError(RuntimeError):
-    """A Kaggle call failed; the message says which call, on what, and what Kaggle answered."""
+    """A Kaggle call failed; the message says which call, on what, and what Kaggle answered (credentials redacted).
+
+    ``permanent``: retrying cannot help (a refusal: 4xx other than 429, missing or rejected credentials, a wrong
+    file); transient failures (429, 5xx, dropped transfers) are retried here first, then left to the orchestrator."""
+
+    permanent = False
+
+    def __init__(self, message: str, *, permanent: bool | None = None):
+        super().__init__(redact_credentials(message))
+        if permanent is not None:
+            self.permanent = permanent
 
 
 class KaggleCredentialsError(KaggleError):
-    """No Kaggle credentials were found."""
+    """No Kaggle credentials were found, or Kaggle rejected them."""
+
+    permanent = True
 
 
 class RulesNotAcceptedError(KaggleError):
     """Kaggle refused a download because the account has not accepted the competition's rules (403)."""
+
+    permanent = True
 
     def __init__(self, slug: str, message: str):
         self.slug = slug
@@ -48,6 +97,8 @@ class RulesNotAcceptedError(KaggleError):
 
 class LateSubmissionRefusedError(KaggleError):
     """The competition does not accept late submissions (recorded as such, not retried)."""
+
+    permanent = True
 
 
 def rules_url(slug: str) -> str:
@@ -68,6 +119,10 @@ class KaggleCredentials:
 
     def present(self) -> bool:
         return bool(self.api_token or (self.username and self.key) or self.config_dir)
+
+    def secrets(self) -> list[str]:
+        """The values no message may show."""
+        return [value for value in (self.api_token, self.key) if value]
 
     def environment(self) -> dict[str, str]:
         """The variables the ``kaggle`` package reads, for the moment it imports and authenticates."""
@@ -115,26 +170,29 @@ class KaggleClient:
                 api = KaggleApi()
                 try:
                     api.authenticate()
-                except SystemExit as error:
-                    raise KaggleCredentialsError("Kaggle rejected the configured credentials") from error
+                except SystemExit:
+                    raise KaggleCredentialsError("Kaggle rejected the configured credentials") from None
             self._api = api
         return self._api
 
     def _call(self, what: str, call: Callable[[], T], rules_slug: str | None = None) -> T:
-        """Run ``call``; retry transient failures (429, 5xx, dropped or truncated transfers) with backoff."""
+        """Run ``call``; retry transient failures (429, 5xx, dropped or truncated transfers) with backoff; raise
+        :class:`KaggleError` (never the client's own exception, whose text may echo the request) for everything else."""
         import requests
 
         for attempt in range(1, self.attempts + 1):
             try:
                 with contextlib.redirect_stdout(io.StringIO()):  # the client prints URLs and progress
                     return call()
+            except KaggleError:
+                raise
             except requests.HTTPError as error:
                 status = error.response.status_code if error.response is not None else None
-                message = _kaggle_message(error)
+                message = self._redacted(_kaggle_message(error))
                 if status == 403 and "rules" in message.lower() and rules_slug:
-                    raise RulesNotAcceptedError(rules_slug, message) from error
+                    raise RulesNotAcceptedError(rules_slug, message) from None
                 if status not in RETRYABLE_STATUS and "too many requests" not in message.lower():
-                    raise KaggleError(f"{what}: Kaggle answered {status}: {message}") from error
+                    raise KaggleError(f"{what}: Kaggle answered {status}: {message}", permanent=True) from None
                 failure: Exception = error
                 wait = _retry_after(error)
             except (
@@ -143,12 +201,15 @@ class KaggleClient:
                 requests.exceptions.ChunkedEncodingError,
             ) as error:
                 failure, wait = error, None
-            except ValueError as error:  # the client raises ValueError when a download's size does not match
-                if "size" not in str(error).lower() and "length" not in str(error).lower():
-                    raise
+            except Exception as error:
+                # the client raises ValueError when a download's size does not match: a broken transfer
+                if not isinstance(error, ValueError) or not re.search(r"size|length", str(error), re.IGNORECASE):
+                    raise KaggleError(f"{what}: {type(error).__name__}: {self._redacted(_short(error))}") from None
                 failure, wait = error, None
             if attempt == self.attempts:
-                raise KaggleError(f"{what}: gave up after {attempt} attempts: {_short(failure)}") from failure
+                raise KaggleError(
+                    f"{what}: gave up after {attempt} attempts: {self._redacted(_short(failure))}"
+                ) from None
             delay = wait if wait is not None else self.backoff_seconds * 2 ** (attempt - 1) * random.uniform(0.8, 1.2)
             time.sleep(min(delay, self.max_backoff_seconds))
         raise AssertionError("unreachable")
@@ -163,13 +224,16 @@ class KaggleClient:
             fetched, zipped = Path(scratch) / name, Path(scratch) / f"{name}.zip"
             if not fetched.exists() and not zipped.exists():
                 found = ", ".join(p.name for p in Path(scratch).iterdir()) or "nothing"
-                raise KaggleError(f"{what}: expected {name}, Kaggle sent {found}")
+                raise KaggleError(f"{what}: expected {name}, Kaggle sent {found}", permanent=True)
             with atomic_path(final) as tmp:
                 if fetched.exists():
                     os.replace(fetched, tmp)
                 else:
-                    _extract_single_member(zipped, name, tmp)
+                    _extract_single_member(zipped, name, tmp, what)
         return final
+
+    def _redacted(self, text: str) -> str:
+        return redact_credentials(text, self.credentials.secrets())
 
     def download_dataset_file(self, dataset: str, file_name: str, folder: Path) -> Path:
         """Download one file of a dataset into ``folder`` (unzipped if Kaggle zipped it); return its path."""
@@ -260,7 +324,9 @@ class KaggleClient:
                 ) from error
             raise
         if not created.ref:
-            raise KaggleError(f"{what}: Kaggle answered {created.message!r} and made no submission")
+            raise KaggleError(
+                f"{what}: Kaggle answered {self._redacted(str(created.message))!r} and made no submission"
+            )
         deadline = time.monotonic() + timeout
         while True:
             listed = self._call(f"{what}: read the score", lambda: self.api().competition_submissions(slug))
@@ -270,7 +336,8 @@ class KaggleClient:
                 private = found.private_score or found.public_score
                 return float(private), (float(found.public_score) if found.public_score else None)
             if found is not None and "ERROR" in status:
-                raise KaggleError(f"{what}: Kaggle could not score it: {found.error_description}")
+                raise KaggleError(f"{what}: Kaggle could not score it: {self._redacted(str(found.error_description))}",
+                                  permanent=True)  # fmt: skip
             if time.monotonic() > deadline:
                 raise KaggleError(f"{what}: no score after {timeout:.0f} s (submission {created.ref})")
             time.sleep(poll_seconds)
@@ -298,15 +365,15 @@ def _listed_facts(slug: str, entry) -> dict:
     }
 
 
-def _extract_single_member(archive: Path, name: str, target: Path) -> None:
-    with zipfile.ZipFile(archive) as bundle:
-        members = [m for m in bundle.infolist() if not m.is_dir()]
-        if len(members) != 1 or Path(members[0].filename).name != name:
-            found = ", ".join(m.filename for m in members)
-            raise KaggleError(f"{archive.name}: expected exactly one member {name}, found {found or 'none'}")
-        with bundle.open(members[0]) as source, open(target, "wb") as sink:
-            while chunk := source.read(1 << 20):
-                sink.write(chunk)
+def _extract_single_member(archive: Path, name: str, target: Path, what: str) -> None:
+    """The one file ``name`` Kaggle zipped, streamed into ``target`` under the archive limits."""
+    with open_zip(archive, f"{what}: {archive.name}") as bundle:
+        if len(bundle.files) != 1 or Path(bundle.files[0]).name != name:
+            found = ", ".join(bundle.files)
+            raise KaggleError(f"{what}: {archive.name}: expected exactly one member {name}, found {found or 'none'}",
+                              permanent=True)  # fmt: skip
+        with open(target, "wb") as sink:
+            bundle.copy(bundle.files[0], sink)
 
 
 def _kaggle_message(error) -> str:

@@ -1,0 +1,402 @@
+"""Hostile archives, careless downloads and Kaggle's own words (issue 10: rows 2, 14 and 22, and build point 2).
+
+- row 2: every archive (competition data, a leaderboard download, a Meta Kaggle file Kaggle zipped) is read by the one
+  reader, ``validation.archives``, under the same limits, counted while streaming;
+- row 14: a download is verified (extracts under the limits, holds at least one file) before it replaces the previous
+  one; a refused one leaves the previous zip, files/ and download.json, all from one download, and is recorded;
+- row 22: whatever Kaggle answers is redacted before it becomes a message, a record or a log line;
+- build 2: failures that cannot succeed (a refused archive, credentials or request Kaggle refused) fail once, at once;
+  transient ones (429, 5xx, timeouts) are retried.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import io
+import json
+import os
+import subprocess
+import sys
+import time
+import traceback
+import zipfile
+from pathlib import Path
+
+import dagster as dg
+import pytest
+import requests
+
+from assets.competition_data import competition_raw
+from assets.leaderboards import leaderboard_snapshots
+from assets.partitions import curated_competition_partitions
+from assets.resources import SourcesResource, StorageResource
+from curation.competition_data import fetch_competition, read_download_record
+from curation.sources import SOURCES, FolderSource
+from curation.sources.kaggle_client import (
+    KaggleClient,
+    KaggleCredentials,
+    KaggleCredentialsError,
+    KaggleError,
+    _extract_single_member,
+    redact_credentials,
+)
+from tests.conftest import PROJECT, SHARED
+from tests.kaggle_stub import KaggleStub, hostile_zip
+from validation.archives import ArchiveError, UnsafeArchiveError, ZipLimits, extract_zip, open_zip
+from validation.data_root import DataRoot, atomic_path
+from validation.leaderboard import LeaderboardError, parse_leaderboard
+
+SLUG = "hostile-comp"
+BOARD_HEADER = b"TeamId,TeamName,SubmissionDate,Score\n"
+STUB_KEY = "stub-secret-key-0123456789"  # what KaggleStub.client_environment configures as KAGGLE_KEY
+
+
+def _zip(members: dict[str, bytes]) -> bytes:
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as bundle:
+        for name, data in members.items():
+            bundle.writestr(name, data)
+    return buffer.getvalue()
+
+
+def _expanding_zip(name: str, megabytes: int, header: bytes = b"") -> bytes:
+    """A zip of a few hundred KB whose one CSV ``name`` expands to ``megabytes`` MB of rows."""
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as bundle:
+        info = zipfile.ZipInfo(name)
+        info.compress_type = zipfile.ZIP_DEFLATED
+        with bundle.open(info, "w", force_zip64=True) as member:
+            member.write(header)
+            block = b"1,team,2024-01-01 00:00:00,0.5\n" * (1 << 15)
+            for _ in range(megabytes * (1 << 20) // len(block)):
+                member.write(block)
+    return buffer.getvalue()
+
+
+def _board_bomb(megabytes: int) -> bytes:
+    return _expanding_zip("board-publicleaderboard.csv", megabytes, BOARD_HEADER)
+
+
+# --- row 2: one reader, the same limits, for every archive ----------------------------------------------------------
+
+
+def test_row2_a_leaderboard_zip_bomb_is_refused_before_it_is_read():
+    """Row 2: a 100 MB board in a zip of a few hundred KB is refused from its declared size, in well under a second."""
+    data = _board_bomb(100)
+    assert len(data) < 1_000_000
+    started = time.monotonic()
+    with pytest.raises(LeaderboardError, match=r"Kaggle's board of x: members expand to [\d,]+ bytes, more than the "
+                                               r"67,108,864 allowed"):  # fmt: skip
+        parse_leaderboard(data, "Kaggle's board of x")
+    assert time.monotonic() - started < 1
+
+
+def test_row2_a_leaderboard_zip_that_lies_about_its_size_is_read_no_further_than_declared():
+    """Row 2: a member whose header claims 1,000 bytes is never expanded past them (checked while streaming)."""
+    data = bytearray(_zip({"board.csv": BOARD_HEADER + b"1,team,2024-01-01,0.5\n" * 400_000}))
+    central = data.rindex(b"PK\x01\x02")
+    data[central + 24 : central + 28] = (1000).to_bytes(4, "little")  # the uncompressed size the zip declares
+    with pytest.raises(LeaderboardError, match="lying.zip: member 'board.csv' cannot be read"):
+        parse_leaderboard(bytes(data), "lying.zip")
+
+
+def test_row2_a_leaderboard_zip_that_escapes_is_refused():
+    """Row 2: a board zip is checked like competition data: a member outside the target is refused."""
+    with pytest.raises(LeaderboardError, match=r"board.zip: member '\.\./board.csv' would be written outside"):
+        parse_leaderboard(_zip({"../board.csv": BOARD_HEADER + b"1,t,2024-01-01,0.5\n"}), "board.zip")
+
+
+def test_row2_a_zipped_meta_kaggle_file_is_extracted_under_the_limits(tmp_path):
+    """Row 2: Competitions.csv as Kaggle zips it goes through the same reader: a zip bomb is refused, nothing written."""
+    archive = tmp_path / "Competitions.csv.zip"
+    archive.write_bytes(_expanding_zip("Competitions.csv", 300))
+    final = tmp_path / "Competitions.csv"
+    expected = r"download Competitions.csv: Competitions.csv.zip: member 'Competitions.csv' compresses [\d,]+:1"
+    with pytest.raises(UnsafeArchiveError, match=expected), atomic_path(final) as target:
+        _extract_single_member(archive, "Competitions.csv", target, "download Competitions.csv")
+    assert not final.exists() and sorted(p.name for p in tmp_path.iterdir()) == ["Competitions.csv.zip"]
+
+
+def test_row2_the_leaderboard_download_from_kaggle_is_bounded(tmp_path):
+    """Row 2, as reported: a small DownloadLeaderboard reply holding a huge CSV, through the real client and
+    KaggleSource, is rejected as a LeaderboardError without the process ever holding the CSV."""
+    stub = KaggleStub().start()
+    try:
+        stub.serve_leaderboard_archive("bomb-board", _board_bomb(150))
+        code = (
+            "import resource, sys; from pathlib import Path; from curation.settings import Settings;"
+            "from curation.sources.kaggle import KaggleSource; from curation.sources.kaggle_client import KaggleClient;"
+            "from validation.leaderboard import LeaderboardError\n"
+            "try:\n    KaggleSource(KaggleClient(Settings.from_environment().kaggle)).leaderboard('bomb-board', "
+            "Path(sys.argv[1]))\nexcept LeaderboardError as error:\n    print('refused:', error)\n"
+            "print('peak MB', resource.getrusage(resource.RUSAGE_SELF).ru_maxrss // 1024)"
+        )
+        env = {k: v for k, v in os.environ.items() if not k.startswith(("KAGGLE_", "MLECURATE_")) and
+               "proxy" not in k.lower()} | stub.client_environment() | {"HOME": str(tmp_path)}  # fmt: skip
+        done = subprocess.run([sys.executable, "-c", code, str(tmp_path / "boards")], env=env, cwd=PROJECT,
+                              capture_output=True, text=True, timeout=300)  # fmt: skip
+    finally:
+        stub.stop()
+    assert done.returncode == 0, done.stderr[-2000:]
+    out = done.stdout.splitlines()
+    assert out[0].startswith("refused: Kaggle's leaderboard download for bomb-board: members expand to")
+    assert int(out[-1].split()[-1]) < 400  # the CSV alone is 150 MB; read whole, the process passed 1 GB
+    assert not list((tmp_path / "boards").glob("*.zip"))  # the download is not kept
+
+
+# --- row 14: a download is verified before it replaces the previous one ---------------------------------------------
+
+
+@pytest.fixture
+def mirror(tmp_path) -> Path:
+    folder = tmp_path / "mirror" / SLUG
+    folder.mkdir(parents=True)
+    return folder
+
+
+def _serve(mirror: Path, members: dict[str, bytes]) -> None:
+    (mirror / f"{SLUG}.zip").write_bytes(_zip(members))
+
+
+def _state(raw) -> tuple:
+    """What a split would read: the zip's members, files/ and their contents, and the record's facts of them."""
+    record = read_download_record(raw)
+    with zipfile.ZipFile(raw.archive) as bundle:
+        members = sorted(bundle.namelist())
+    files = {p.name: p.read_bytes() for p in sorted(raw.files.iterdir())}
+    digest = hashlib.sha256(raw.archive.read_bytes()).hexdigest()
+    return members, files, (record.status, record.zip_sha256, record.files), digest
+
+
+@pytest.mark.parametrize("served, expected", [
+    ({}, "the zip holds no files; nothing to extract"),
+    ({"empty-folder/": b""}, "the zip holds no files"),
+    ({"train.csv": b"id,y\n1,1\n", "../escape.csv": b"x"}, "'../escape.csv' would be written outside"),
+    ({"train.zip": _zip({})}, "the zip holds no files"),  # a zip of an empty zip
+])  # fmt: skip
+def test_row14_a_refused_redownload_keeps_the_previous_download_whole(tmp_path, mirror, served, expected):
+    """Row 14 and "also seen": an empty or unsafe zip never replaces the previous download; zip, files/ and
+    download.json stay from the same download (so competition_split splits what the record describes), and the
+    refusal is recorded beside it."""
+    raw, source = DataRoot(tmp_path / "home").raw(SLUG), FolderSource(tmp_path / "mirror", name="mirror")
+    _serve(mirror, {"train.csv": b"id,y\n1,0\n2,1\n"})
+    first = fetch_competition(raw, source)
+    before = _state(raw)
+    assert before[1] == {"train.csv": b"id,y\n1,0\n2,1\n"} and before[2][1] == before[3] == first.zip_sha256
+    (mirror / f"{SLUG}.zip").write_bytes(_zip(served))
+    with pytest.raises(ArchiveError, match=expected):
+        fetch_competition(raw, source)
+    assert _state(raw) == before
+    record = read_download_record(raw)
+    assert record.status == "downloaded" and record.at == first.at
+    assert (
+        f"{SLUG}.zip (competition {SLUG}, from mirror)" in record.last_attempt_failed
+        and expected in record.last_attempt_failed
+    )
+    assert sorted(p.name for p in raw.path.iterdir()) == ["download.json", "files", f"{SLUG}.zip"]  # no staging left
+    _serve(mirror, {"train.csv": b"id,y\n9,9\n"})  # the next good download replaces it, and clears the failure
+    assert fetch_competition(raw, source).last_attempt_failed is None
+    assert (raw.files / "train.csv").read_bytes() == b"id,y\n9,9\n"
+
+
+def test_row14_an_empty_first_download_is_recorded_as_failed_and_leaves_nothing(tmp_path, mirror):
+    """Row 14: with no previous download, an empty zip is a failed download: no zip or files/ under the final names."""
+    raw, source = DataRoot(tmp_path / "home").raw(SLUG), FolderSource(tmp_path / "mirror", name="mirror")
+    _serve(mirror, {})
+    with pytest.raises(ArchiveError, match="holds no files"):
+        fetch_competition(raw, source)
+    record = read_download_record(raw)
+    assert record.status == "failed" and "holds no files" in record.message
+    assert sorted(p.name for p in raw.path.iterdir()) == ["download.json"]
+
+
+def test_row14_extract_zip_keeps_the_earlier_extraction_when_a_zip_is_empty(tmp_path):
+    """Row 14, in the reader itself: an empty zip is refused before the target is touched."""
+    good, empty = tmp_path / "good.zip", tmp_path / "empty.zip"
+    good.write_bytes(_zip({"train.csv": b"id\n1\n"}))
+    empty.write_bytes(_zip({}))
+    assert extract_zip(good, tmp_path / "out") == ["train.csv"]
+    with pytest.raises(ArchiveError, match="empty.zip: the zip holds no files"):
+        extract_zip(empty, tmp_path / "out")
+    assert sorted(p.name for p in (tmp_path / "out").iterdir()) == ["train.csv"]
+
+
+# --- row 22: Kaggle's words are redacted ----------------------------------------------------------------------------
+
+KEY = "0123456789abcdef0123456789abcdef"  # shaped like a legacy Kaggle key
+
+
+def _http_error(status: int, message: str):
+    def call():
+        response = requests.Response()
+        response.status_code = status
+        response._content = json.dumps({"code": status, "message": message}).encode()
+        raise requests.HTTPError(
+            f"{status} Error for url: https://www.kaggle.com/api/v1/x?key={KEY}", response=response
+        )
+
+    return call
+
+
+@pytest.mark.parametrize("status, message, secret", [
+    (400, f"bad request from alice with key={KEY}", KEY),
+    (401, "Authorization: Basic YWxpY2U6Y29uZmlndXJlZA== was refused", "YWxpY2U6Y29uZmlndXJlZA=="),
+    (403, "token KGAT_0f1e2d3c4b5a69788796a5b4c3d2e1f0 lacks the competitions scope", "KGAT_0f1e2d3c"),
+    (404, 'no such dataset for {"username": "alice", "key": "hunter2hunter2"}', "hunter2hunter2"),
+    (400, "echo: the-configured-token-value", "the-configured-token-value"),  # the configured token, any shape
+    (500, "Internal Server Error", KEY),  # retried, then given up: the request's URL carried a key
+])  # fmt: skip
+def test_row22_kaggle_errors_are_redacted_in_the_message_and_the_traceback(status, message, secret):
+    """Row 22: a server message that echoes credentials is kept only redacted, in the message and in anything a log
+    shows (the client's own exception is not chained)."""
+    client = KaggleClient(KaggleCredentials(api_token="the-configured-token-value"), attempts=1)
+    with pytest.raises(KaggleError) as caught:
+        client._call("download the data of competition x", _http_error(status, message))
+    shown = "".join(traceback.format_exception(caught.value))
+    assert secret not in shown and "[redacted]" in shown
+    assert str(caught.value).startswith("download the data of competition x: ")
+
+
+def test_row22_redaction_keeps_the_words_a_curator_needs():
+    """Row 22: redaction removes credentials, not the message: ordinary Kaggle answers pass unchanged."""
+    for text in ["You must accept this competition's rules before you'll be able to download files.", "NotFound",
+                 "Basic authentication failed", "Too many requests", "sha256 " + "a" * 64]:  # fmt: skip
+        assert redact_credentials(text) == text
+    assert redact_credentials(f"https://alice:pw@storage.kaggle.test/f.zip?sig={KEY}&x=1") == (
+        "https://[redacted]@storage.kaggle.test/f.zip?[redacted]"
+    )
+
+
+def test_row22_an_echoed_key_never_reaches_download_json_or_the_output(tmp_path):
+    """Row 22, end to end: the stub answers a download with the configured key in its message; download.json, stdout
+    and stderr (the traceback) hold it only redacted."""
+    stub = KaggleStub(competitions={"titanic": SHARED / "competitions" / "titanic"}).start()
+    try:
+        stub.fail("DownloadDataFiles", 400, f"Bad request: stub-user/{STUB_KEY} may not download")
+        code = (
+            "import sys; from pathlib import Path; from curation.competition_data import fetch_competition;"
+            "from curation.settings import Settings; from curation.sources.kaggle import KaggleSource;"
+            "from curation.sources.kaggle_client import KaggleClient; from validation.data_root import DataRoot;"
+            "fetch_competition(DataRoot(Path(sys.argv[1])).raw('titanic'), "
+            "KaggleSource(KaggleClient(Settings.from_environment().kaggle)))"
+        )
+        env = {k: v for k, v in os.environ.items() if not k.startswith(("KAGGLE_", "MLECURATE_")) and
+               "proxy" not in k.lower()} | stub.client_environment() | {"HOME": str(tmp_path)}  # fmt: skip
+        done = subprocess.run([sys.executable, "-c", code, str(tmp_path / "home")], env=env, cwd=PROJECT,
+                              capture_output=True, text=True, timeout=300)  # fmt: skip
+    finally:
+        stub.stop()
+    assert (
+        done.returncode != 0
+        and "Kaggle answered 400: Bad request: stub-user/[redacted] may not download" in done.stderr
+    )
+    record = (tmp_path / "home" / "raw" / "titanic" / "download.json").read_text()
+    assert STUB_KEY not in record + done.stdout + done.stderr and "[redacted]" in record
+    assert [r["method"] for r in stub.requests] == ["DownloadDataFiles"]  # a 400 is not retried
+
+
+# --- build 2: what cannot succeed is not retried ----------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("status, permanent", [(400, True), (401, True), (403, True), (404, True), (429, False),
+                                               (500, False), (503, False)])  # fmt: skip
+def test_build2_kaggle_failures_are_classified_permanent_or_transient(status, permanent):
+    """Build 2: a refusal (4xx other than 429) is permanent; 429 and 5xx are retried, and stay retryable after."""
+    client = KaggleClient(KaggleCredentials(api_token="t"), attempts=2, backoff_seconds=0)
+    calls = []
+
+    def call():
+        calls.append(1)
+        _http_error(status, "stub fault")()
+
+    with pytest.raises(KaggleError) as caught:
+        client._call("download x", call)
+    assert caught.value.permanent is permanent
+    assert len(calls) == (1 if permanent else 2)
+
+
+def test_build2_timeouts_are_transient():
+    """Build 2: a timeout is retried by the client, then left retryable for the orchestrator."""
+    client = KaggleClient(KaggleCredentials(api_token="t"), attempts=2, backoff_seconds=0)
+    calls = []
+
+    def call():
+        calls.append(1)
+        raise requests.Timeout("read timed out")
+
+    with pytest.raises(KaggleError, match="gave up after 2 attempts") as caught:
+        client._call("download x", call)
+    assert caught.value.permanent is False and len(calls) == 2
+
+
+def test_build2_archive_errors_are_permanent():
+    """Build 2: the same bytes fail the same way, so every archive refusal says it is permanent."""
+    with pytest.raises(ArchiveError) as caught, open_zip(b"not a zip at all", "x.zip", ZipLimits()):
+        pass
+    assert caught.value.permanent is True and issubclass(UnsafeArchiveError, ArchiveError)
+
+
+class _HostileSource:
+    """Serves a zip bomb for every competition, and counts how often it was asked."""
+
+    name = "hostile"
+    calls: list[str] = []
+
+    def download_competition(self, slug: str, folder: Path) -> Path:
+        self.calls.append(slug)
+        final = folder / f"{slug}.zip"
+        with atomic_path(final) as tmp:
+            tmp.write_bytes(hostile_zip("bomb"))
+        return final
+
+    def description(self, slug: str) -> str | None:
+        return None
+
+
+def test_build2_a_hostile_zip_fails_once_fast_without_retry(tmp_path, monkeypatch):
+    """Build 2, as reported (each hostile zip took about 130 s to fail): competition_raw fails at the first attempt,
+    with the refusal as its description, and the retry policy does not run it again."""
+    monkeypatch.setitem(SOURCES, "hostile", lambda kaggle: _HostileSource())
+    monkeypatch.setattr(_HostileSource, "calls", [])
+    instance = dg.DagsterInstance.ephemeral()
+    instance.add_dynamic_partitions(curated_competition_partitions.name, [SLUG])
+    started = time.monotonic()
+    result = dg.materialize(
+        [competition_raw], partition_key=SLUG, instance=instance, raise_on_error=False,
+        resources={"sources": SourcesResource(meta_kaggle="hostile"), "storage": StorageResource(home=str(tmp_path))},
+    )  # fmt: skip
+    assert not result.success
+    assert _HostileSource.calls == [SLUG]
+    assert time.monotonic() - started < 25  # a retry waits 30 s first
+    failure = next(e for e in result.all_events if e.event_type_value == "STEP_FAILURE")
+    assert "zip bomb" in failure.step_failure_data.error.message
+    assert json.loads((tmp_path / "raw" / SLUG / "download.json").read_text())["status"] == "failed"
+
+
+class _RefusedSource:
+    """A Kaggle whose credentials are rejected, counting how often it was asked for a board."""
+
+    name = "refused"
+    calls: list[str] = []
+
+    def leaderboard(self, slug: str, workdir: Path):
+        self.calls.append(slug)
+        raise KaggleCredentialsError("Kaggle rejected the configured credentials")
+
+
+def test_build2_rejected_credentials_fail_a_leaderboard_refresh_once(tmp_path, monkeypatch):
+    """Build 2: a refresh Kaggle refuses (rejected credentials, 401/403) fails at once; the retry policy (60 s, then
+    more) does not run it again."""
+    monkeypatch.setitem(SOURCES, "refused", lambda kaggle: _RefusedSource())
+    monkeypatch.setattr(_RefusedSource, "calls", [])
+    instance = dg.DagsterInstance.ephemeral()
+    instance.add_dynamic_partitions(curated_competition_partitions.name, [SLUG])
+    started = time.monotonic()
+    result = dg.materialize(
+        [leaderboard_snapshots], partition_key=SLUG, instance=instance, raise_on_error=False,
+        resources={"sources": SourcesResource(meta_kaggle="refused"), "storage": StorageResource(home=str(tmp_path))},
+    )  # fmt: skip
+    assert not result.success and _RefusedSource.calls == [SLUG]
+    assert time.monotonic() - started < 45
+    failure = next(e for e in result.all_events if e.event_type_value == "STEP_FAILURE")
+    assert "Kaggle rejected the configured credentials" in failure.step_failure_data.error.message

@@ -1,0 +1,205 @@
+"""Split recipes: how to build a new train/test split from a competition's public training data, declared in YAML.
+
+>>> recipe = read_recipe_file(Path("splits/recipes/spooky-author-identification.yaml"))
+>>> recipe = parse_recipe(annotation.split_recipe, where="annotations/titanic/ada.yaml")
+
+This is the one validator of every recipe, wherever it comes from: a ``--split-recipe`` file, the ``split_recipe``
+of an annotation file (checked when the annotation is read or written), the packaged recipes in
+``splits/recipes/``, a generated competition's. It lives in ``validation`` so that both ``curation`` (the annotation
+store) and ``splits`` (the builder) use it. Files are read by :func:`validation.yaml_files.read_yaml_file` (no
+duplicate keys, no aliases, at most 1 MB, UTF-8).
+
+A recipe replaces MLE-bench's hand-written ``prepare.py``. Keys:
+
+| key | meaning | default |
+|---|---|---|
+| ``kind`` | ``random``, ``stratified`` (keeps each class's share), ``group`` (whole groups on one side), ``temporal`` (the latest rows are the test set), ``released_labels`` (the original test set, labelled by a file Kaggle released later) | required |
+| ``test_fraction`` | share of the original train rows that become the new test set | 0.1 |
+| ``original_ratio`` | ``true``: use the original test set's share, ``test / (train + test)`` (needs ``test_file``) | false |
+| ``seed`` | any integer; the same seed gives the same split on any machine | 0 |
+| ``id_column`` | the row id; without one, a row is identified by its content | none |
+| ``target_columns`` | what a submission predicts; removed from the public test set, kept in ``answers.csv`` | required |
+| ``group_column`` / ``time_column`` | for ``group`` / ``temporal`` (``stratified`` stratifies on the first target) | |
+| ``train_file`` / ``test_file`` / ``sample_submission_file`` | files in the competition's download (CSV, JSON or Parquet); the new public test set keeps only ``test_file``'s columns (a download without the default ``test.csv`` keeps the train columns, unless ``original_ratio`` or ``released_labels`` needs it) | ``train.csv`` / ``test.csv`` / none |
+| ``answers_file`` | for ``released_labels``: the original test set with its labels | |
+| ``original_answers_file`` | the original test set with labels Kaggle released later: parity is then measured on it | |
+| ``metric`` | the grading metric (a name in ``validation.metrics``) | the competition's Meta Kaggle metric |
+| ``public_files`` | extra files for ``public/``, copied unchanged to the same relative path: file names, folders (``images/``) and globs (``structures/*.csv``), relative to the download; each must match something, and none may replace the split's own files; the leakage checks clear them (no copy of an answers file, no new test row's target, no per-sample folder named by the label) | none |
+
+Every file key is a path inside the competition's download: no absolute path, no ``..`` (checked here, without the
+download), and no symlink out of it (:func:`recipe_file`, which resolves a key's file against the download).
+File and column keys are checked again when the split is built (:func:`splits.builder.build_split`): a file that is
+not in the download, or a column that is not in its file (the id, targets, group and time columns in the train
+file; for ``released_labels`` the targets and id in ``answers_file``; the id in the sample submission), is a
+:class:`RecipeError` naming the competition, the key, the file, and what the download or the file holds.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, fields
+from pathlib import Path, PurePosixPath
+
+from validation.data_files import DATA_FORMATS
+from validation.metrics import METRICS
+from validation.yaml_files import YamlFileError, read_yaml_file
+
+KINDS = ("random", "stratified", "group", "temporal", "released_labels")
+FILE_KEYS = ("train_file", "test_file", "sample_submission_file", "answers_file", "original_answers_file")
+
+
+class RecipeError(ValueError):
+    """A split recipe is invalid; the message names the recipe and the key."""
+
+
+@dataclass(frozen=True)
+class SplitRecipe:
+    kind: str
+    target_columns: tuple[str, ...]
+    test_fraction: float = 0.1
+    original_ratio: bool = False
+    seed: int = 0
+    id_column: str | None = None
+    group_column: str | None = None
+    time_column: str | None = None
+    train_file: str = "train.csv"
+    test_file: str | None = "test.csv"
+    sample_submission_file: str | None = None
+    answers_file: str | None = None
+    original_answers_file: str | None = None  # the original test set with labels Kaggle released (for parity)
+    metric: str | None = None  # a metric of validation.metrics; default: the competition's Meta Kaggle metric
+    public_files: tuple[str, ...] = ()  # extra files, folders or globs of the download copied into public/
+
+    def to_document(self) -> dict:
+        """The recipe as stored in an annotation (only keys that differ from the defaults, plus kind and targets)."""
+        defaults = SplitRecipe(kind=self.kind, target_columns=self.target_columns)
+        out = {"kind": self.kind, "target_columns": list(self.target_columns)}
+        for f in fields(self):
+            if f.name in ("kind", "target_columns"):
+                continue
+            value = getattr(self, f.name)
+            if value != getattr(defaults, f.name):
+                out[f.name] = list(value) if isinstance(value, tuple) else value
+        return out
+
+
+def read_recipe_file(path: Path) -> SplitRecipe:
+    """The recipe in the YAML file ``path``, validated; every error is a :class:`RecipeError` naming the file."""
+    try:
+        document = read_yaml_file(path, what="split recipe")
+    except YamlFileError as error:
+        raise RecipeError(str(error)) from None
+    return parse_recipe(document, where=str(path))
+
+
+def recipe_file(raw_dir: Path, name: str, key: str, where: str) -> Path:
+    """The file a recipe key names, inside the download ``raw_dir``; a symlink that leads out of it is refused.
+
+    >>> recipe_file(root.raw("titanic").files, recipe.train_file, "train_file", "titanic")
+    """
+    path = raw_dir / name
+    inside = raw_dir.resolve()
+    resolved = path.resolve()
+    if resolved != inside and inside not in resolved.parents:
+        raise RecipeError(
+            f"{where}: split recipe key '{key}': {name!r} leads outside the competition's download {raw_dir} "
+            f"(to {resolved}); recipes read only the download's own files"
+        )
+    return path
+
+
+def recipe_files(recipe: SplitRecipe, raw_dir: Path, where: str) -> dict[str, Path]:
+    """Each file key the recipe gives, as its path inside the download ``raw_dir`` (:func:`recipe_file` checks it)."""
+    names = {key: getattr(recipe, key) for key in FILE_KEYS}
+    return {key: recipe_file(raw_dir, name, key, where) for key, name in names.items() if name}
+
+
+def parse_recipe(document: object, where: str) -> SplitRecipe:
+    """Validate a recipe mapping; every error names ``where`` and the key."""
+
+    def fail(key: str, message: str) -> RecipeError:
+        return RecipeError(f"{where}: split recipe key '{key}': {message}")
+
+    if not isinstance(document, dict):
+        raise RecipeError(f"{where}: a split recipe must be a mapping of keys, found {type(document).__name__}")
+    known = {f.name for f in fields(SplitRecipe)}
+    unknown = sorted(set(document) - known)
+    if unknown:
+        raise fail(unknown[0], f"not a recipe key (known: {', '.join(sorted(known))})")
+    kind = document.get("kind")
+    if kind not in KINDS:
+        raise fail("kind", f"expected one of {', '.join(KINDS)}, found {kind!r}")
+    targets = document.get("target_columns")
+    if isinstance(targets, str):
+        targets = [targets]
+    if not targets or not isinstance(targets, list) or not all(isinstance(t, str) and t for t in targets):
+        raise fail("target_columns", f"expected a list of column names, found {targets!r}")
+    values = dict(document)
+    values["target_columns"] = tuple(targets)
+
+    fraction = values.get("test_fraction", 0.1)
+    if isinstance(fraction, bool) or not isinstance(fraction, int | float) or not 0 < fraction < 1:
+        raise fail("test_fraction", f"expected a number between 0 and 1 (exclusive), found {fraction!r}")
+    values["test_fraction"] = float(fraction)
+    if not isinstance(values.get("original_ratio", False), bool):
+        raise fail("original_ratio", f"expected true or false, found {values['original_ratio']!r}")
+    if "test_fraction" in document and values.get("original_ratio"):
+        raise fail("original_ratio", "give either test_fraction or original_ratio: true, not both")
+    seed = values.get("seed", 0)
+    if isinstance(seed, bool) or not isinstance(seed, int):
+        raise fail("seed", f"expected an integer, found {seed!r}")
+
+    for key in ("id_column", "group_column", "time_column"):
+        value = values.get(key)
+        if value is not None and (not isinstance(value, str) or not value):
+            raise fail(key, f"expected a column name, found {value!r}")
+    for key in FILE_KEYS:
+        value = values.get(key)
+        if value is None:
+            continue
+        if not isinstance(value, str) or not value:
+            raise fail(key, f"expected a file name, found {value!r}")
+        path = PurePosixPath(value)
+        if path.is_absolute() or ".." in path.parts:
+            raise fail(key, f"must be a path inside the competition's download, found {value!r}")
+        if path.suffix.lower() not in DATA_FORMATS:
+            raise fail(key, f"expected a .csv, .json or .parquet file, found {value!r}")
+
+    values["public_files"] = _public_files(values.get("public_files", ()), fail)
+
+    metric = values.get("metric")
+    if metric is not None and metric not in METRICS:
+        raise fail("metric", f"expected one of {', '.join(sorted(METRICS))}, found {metric!r}")
+    needs = {"group": "group_column", "temporal": "time_column", "released_labels": "answers_file"}
+    if kind in needs and not values.get(needs[kind]):
+        raise fail(needs[kind], f"required for kind {kind}")
+    if values.get("original_ratio") and not values.get("test_file", "test.csv"):
+        raise fail("original_ratio", "needs test_file, to know the original test share")
+    if kind == "released_labels" and not values.get("test_file", "test.csv"):
+        raise fail("test_file", "required for kind released_labels (the public test file)")
+    return SplitRecipe(**values)
+
+
+def _public_files(value: object, fail) -> tuple[str, ...]:
+    """``public_files``: a list of paths, folders or globs inside the download (no absolute path, no ``..``)."""
+    if isinstance(value, str):
+        value = [value]
+    if value is None:
+        return ()
+    if not isinstance(value, list | tuple):
+        raise fail("public_files", f"expected a list of files, folders or globs, found {value!r}")
+    entries = []
+    for entry in value:
+        if not isinstance(entry, str) or not entry.strip():
+            raise fail("public_files", f"expected a file, folder or glob, found {entry!r}")
+        path = PurePosixPath(entry)
+        if entry.startswith(("/", "\\")) or path.is_absolute() or ".." in path.parts or "\\" in entry or ":" in entry:
+            raise fail(
+                "public_files",
+                f"{entry!r} must be a path inside the competition's download (no absolute path, no '..')",
+            )
+        if path.parts in ((), (".",)):
+            raise fail("public_files", f"{entry!r} names the whole download; name files, folders or globs in it")
+        entries.append(entry)
+    if len(set(entries)) != len(entries):
+        raise fail("public_files", f"an entry is listed twice: {entries!r}")
+    return tuple(entries)

@@ -1,0 +1,99 @@
+"""The one reader of the YAML files people write by hand (annotations, split recipes): safe, strict and bounded.
+
+>>> document = read_yaml_file(Path("titanic.yaml"))
+
+- safe: plain YAML only (``yaml.SafeLoader``), no tag runs code;
+- strict: a key given twice in one mapping is an error naming the key and both lines (YAML's last-wins would keep
+  one value silently);
+- no anchors or aliases (``&a`` / ``*a``): hand-written files have no use for them, and a few lines of nested
+  aliases expand to gigabytes (an "alias bomb");
+- bounded: a file above ``max_bytes`` is refused before it is read whole (``/dev/zero`` ends at once);
+- UTF-8 only (a BOM is allowed): a binary or UTF-16 file is an error naming the file.
+
+Every failure is a :class:`YamlFileError` whose message starts with the file's path.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import yaml
+
+MAX_YAML_BYTES = 1_000_000  # a recipe or an annotation is a few hundred bytes; 1 MB leaves room, never gigabytes
+
+
+class YamlFileError(ValueError):
+    """A hand-written YAML file cannot be read; the message names the file (and the line, when there is one)."""
+
+
+class StrictSafeLoader(yaml.SafeLoader):
+    """``yaml.SafeLoader`` that refuses duplicate keys, anchors and aliases."""
+
+    def compose_node(self, parent, index):
+        event = self.peek_event()
+        if isinstance(event, yaml.AliasEvent) or getattr(event, "anchor", None) is not None:
+            name = event.anchor
+            raise yaml.MarkedYAMLError(
+                problem=f"anchors and aliases (&{name} / *{name}) are not allowed in mlecurate's YAML files; "
+                "write the value out",
+                problem_mark=event.start_mark,
+            )
+        return super().compose_node(parent, index)
+
+    def construct_mapping(self, node, deep=False):
+        seen: dict[object, int] = {}
+        for key_node, _ in node.value:
+            key = self.construct_object(key_node, deep=True)
+            line = key_node.start_mark.line + 1
+            try:
+                first = seen.get(key)
+            except TypeError:  # an unhashable key: SafeLoader's own error says so
+                continue
+            seen[key] = line
+            if first is not None:
+                raise yaml.MarkedYAMLError(
+                    problem=f"key {key!r} is given twice (lines {first} and {line}); keep one",
+                    problem_mark=key_node.start_mark,
+                )
+        return super().construct_mapping(node, deep=deep)
+
+
+def read_yaml_file(path: Path, what: str = "YAML file", max_bytes: int = MAX_YAML_BYTES) -> object:
+    """The document in the YAML file ``path`` (``what`` it holds, for errors: "split recipe"), read by
+    :class:`StrictSafeLoader`; raise :class:`YamlFileError`."""
+    return parse_yaml_text(_read_text(Path(path), what, max_bytes), str(path))
+
+
+def parse_yaml_text(text: str, where: str) -> object:
+    """The document in ``text`` (from ``where``, named in errors), read by :class:`StrictSafeLoader`."""
+    try:
+        return yaml.load(text, Loader=StrictSafeLoader)  # noqa: S506 - a SafeLoader subclass
+    except yaml.MarkedYAMLError as error:
+        mark = error.problem_mark
+        at = f"line {mark.line + 1}, column {mark.column + 1}: " if mark is not None else ""
+        problem = " ".join(str(part) for part in (error.context, error.problem) if part)
+        raise YamlFileError(f"{where}: not valid YAML: {at}{problem}".replace("\n", " ")) from None
+    except yaml.YAMLError as error:
+        raise YamlFileError(f"{where}: not valid YAML: {error}".replace("\n", " ")) from None
+
+
+def _read_text(path: Path, what: str, max_bytes: int) -> str:
+    try:
+        with open(path, "rb") as handle:
+            data = handle.read(max_bytes + 1)  # never more than the limit, whatever the file claims to be
+    except IsADirectoryError:
+        raise YamlFileError(f"{path}: is a folder, expected a {what}") from None
+    except OSError as error:
+        raise YamlFileError(f"{path}: cannot read the {what} ({error.strerror or error})") from None
+    if len(data) > max_bytes:
+        raise YamlFileError(f"{path}: larger than {max_bytes:,} bytes; a {what} is far smaller")
+    if data.startswith((b"\xff\xfe", b"\xfe\xff")):
+        raise YamlFileError(f"{path}: UTF-16 text; save it as UTF-8")
+    if b"\x00" in data:
+        raise YamlFileError(f"{path}: binary data (a NUL byte at offset {data.index(0):,}), expected a {what} in YAML")
+    try:
+        return data.decode("utf-8-sig")
+    except UnicodeDecodeError as error:
+        raise YamlFileError(
+            f"{path}: not UTF-8 text (byte {error.start:,} cannot be decoded); save it as UTF-8"
+        ) from None
