@@ -73,13 +73,13 @@ EDITABLE_FIELDS = tuple(f.name for f in fields(Annotation) if f.name not in ("sl
 
 
 def validate_slug(slug: str) -> str:
-    if not isinstance(slug, str) or not SLUG_PATTERN.match(slug) or ".." in slug:
+    if not isinstance(slug, str) or not SLUG_PATTERN.fullmatch(slug) or ".." in slug:
         raise AnnotationError(f"slug {slug!r} is not a Kaggle competition slug (letters, digits, '-', '_', '.')")
     return slug
 
 
 def validate_curator(curator: str) -> str:
-    if not isinstance(curator, str) or not CURATOR_PATTERN.match(curator):
+    if not isinstance(curator, str) or not CURATOR_PATTERN.fullmatch(curator):
         raise AnnotationError(f"curator {curator!r} must be a short name of letters, digits, '-', '_' or '.'")
     return curator
 

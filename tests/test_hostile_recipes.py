@@ -365,3 +365,12 @@ def test_row21_queue_help_shows_the_ranges(capsys):
     help_text = " ".join(capsys.readouterr().out.split())
     assert "--limit INTEGER RANGE how many to list [default: 20; x>=1]" in help_text
     assert "--min-curators INTEGER RANGE decisions each candidate needs [default: 1; x>=0]" in help_text
+
+
+@pytest.mark.parametrize("slug, curator", [("titanic\n", "ada"), ("titanic", "ada\n")])
+def test_row10_a_trailing_newline_is_no_slug_or_curator(tmp_path, slug, curator):
+    """``$`` matches before a final newline: a slug or curator ending in one must not name a folder."""
+    store = AnnotationStore(tmp_path / "annotations")
+    with pytest.raises(AnnotationError, match="slug 'titanic\\\\n' is not a|curator 'ada\\\\n' must be"):
+        store.update(slug, curator, {"decision": "include"})
+    assert not any((tmp_path / "annotations").rglob("*"))
