@@ -27,8 +27,9 @@ import pandas as pd
 
 from curation.sources import NotProvided, Source
 from validation.data_root import LeaderboardFolder, atomic_path, write_atomic
-from validation.leaderboard import Leaderboard, LeaderboardError, shown, shown_list
+from validation.leaderboard import Leaderboard, LeaderboardError
 from validation.medals import INFERRED_DIRECTION, medal_thresholds
+from validation.messages import shown, shown_list
 from validation.metrics import higher_is_better, resolve_metric
 
 TRUNCATION_SHARE = 0.8  # fewer rows than this share of Meta Kaggle's TotalTeams looks truncated

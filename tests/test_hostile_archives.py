@@ -117,6 +117,15 @@ def test_row2_a_zipped_meta_kaggle_file_is_extracted_under_the_limits(tmp_path):
     assert not final.exists() and sorted(p.name for p in tmp_path.iterdir()) == ["Competitions.csv.zip"]
 
 
+def _run_against_stub(stub: KaggleStub, code: str, tmp_path: Path, argument: Path) -> subprocess.CompletedProcess:
+    """``code`` in a fresh Python process (its own memory, its own stderr) with the real client pointed at ``stub``,
+    no ambient Kaggle or mlecurate settings, ``argument`` as ``sys.argv[1]``."""
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("KAGGLE_", "MLECURATE_")) and
+           "proxy" not in k.lower()} | stub.client_environment() | {"HOME": str(tmp_path)}  # fmt: skip
+    return subprocess.run([sys.executable, "-c", code, str(argument)], env=env, cwd=PROJECT,
+                          capture_output=True, text=True, timeout=300)  # fmt: skip
+
+
 def test_row2_the_leaderboard_download_from_kaggle_is_bounded(tmp_path):
     """Row 2, as reported: a small DownloadLeaderboard reply holding a huge CSV, through the real client and
     KaggleSource, is rejected as a LeaderboardError without the process ever holding the CSV."""
@@ -132,10 +141,7 @@ def test_row2_the_leaderboard_download_from_kaggle_is_bounded(tmp_path):
             # VmHWM, not ru_maxrss: Linux carries ru_maxrss over from the forking parent (pytest), VmHWM starts anew
             "print('peak MB', int(next(l for l in open('/proc/self/status') if l.startswith('VmHWM')).split()[1]) // 1024)"
         )
-        env = {k: v for k, v in os.environ.items() if not k.startswith(("KAGGLE_", "MLECURATE_")) and
-               "proxy" not in k.lower()} | stub.client_environment() | {"HOME": str(tmp_path)}  # fmt: skip
-        done = subprocess.run([sys.executable, "-c", code, str(tmp_path / "boards")], env=env, cwd=PROJECT,
-                              capture_output=True, text=True, timeout=300)  # fmt: skip
+        done = _run_against_stub(stub, code, tmp_path, tmp_path / "boards")
     finally:
         stub.stop()
     assert done.returncode == 0, done.stderr[-2000:]
@@ -281,10 +287,7 @@ def test_row22_an_echoed_key_never_reaches_download_json_or_the_output(tmp_path)
             "fetch_competition(DataRoot(Path(sys.argv[1])).raw('titanic'), "
             "KaggleSource(KaggleClient(Settings.from_environment().kaggle)))"
         )
-        env = {k: v for k, v in os.environ.items() if not k.startswith(("KAGGLE_", "MLECURATE_")) and
-               "proxy" not in k.lower()} | stub.client_environment() | {"HOME": str(tmp_path)}  # fmt: skip
-        done = subprocess.run([sys.executable, "-c", code, str(tmp_path / "home")], env=env, cwd=PROJECT,
-                              capture_output=True, text=True, timeout=300)  # fmt: skip
+        done = _run_against_stub(stub, code, tmp_path, tmp_path / "home")
     finally:
         stub.stop()
     assert (

@@ -167,6 +167,24 @@ def test_row12_malformed_ranks_are_named_not_crashed(rank):
         parse_leaderboard(f"rank,teamId,score\n1,a,0.9\n{rank},b,0.8\n".encode(), "b.csv")
 
 
+@pytest.mark.parametrize(
+    "header", ["TeamId,Score,Score", "teamId,score,submissionDate,Score,score", "Score," + ",".join(["c"] * 200_000)]
+)
+def test_row12_a_repeated_column_in_a_board_is_refused_not_renamed(header):
+    """pandas would read a second ``Score`` as ``Score.1`` (quadratically in the repeats) and the board would use the
+    first without a word: the header is checked as written."""
+    data = (header + "\n" + ",".join(["1"] * len(header.split(","))) + "\n").encode()
+    started = time.perf_counter()
+    with pytest.raises(LeaderboardError, match=r"^board\.csv: line 1: column '(Score|score|c)' appears more than once"):
+        parse_leaderboard(data, "board.csv")
+    assert time.perf_counter() - started < 5
+
+
+def test_row12_a_board_header_past_the_csv_field_limit_is_refused():
+    with pytest.raises(LeaderboardError, match=r"^board\.csv: line 1: not a leaderboard header"):
+        parse_leaderboard(("Score," + "x" * 200_000 + "\n1,2\n").encode(), "board.csv")
+
+
 def _board_folder(tmp_path: Path, boards: dict[str, str]) -> Path:
     for slug, text in boards.items():
         (tmp_path / "boards" / slug).mkdir(parents=True)

@@ -40,11 +40,11 @@ import pandas as pd
 from validation.archives import ArchiveError, ZipLimits, open_zip
 from validation.data_files import columns_of
 from validation.data_root import TEST, PreparedFolder
-from validation.leaderboard import Leaderboard, shown, shown_list
+from validation.leaderboard import Leaderboard
 from validation.medals import medal_thresholds, place
+from validation.messages import MAX_SHOWN_ITEMS, shown, shown_list
 from validation.metrics import METRICS, TEXT_TASKS, Metric, foreign_labels
 
-MAX_EXAMPLES = 5
 MAX_MESSAGES = 20  # errors (and notes) a report lists; then how many more
 SIZE_LIMIT_SHARE = 20  # a submission may be this many times the sample submission's size (10 MiB at least)
 # Kaggle takes a CSV competition's submission as a .csv file, or zipped/gzipped; MLE-bench takes .csv only.
@@ -408,5 +408,5 @@ def numbers(values: pd.Series | pd.DataFrame, errors: str = "raise") -> pd.Serie
 
 
 def _some(values) -> str:
-    """The first ``MAX_EXAMPLES`` values, each cut to a readable length (the message says how many there are)."""
-    return ", ".join(shown(v) for v in list(values)[:MAX_EXAMPLES])
+    """The first ``MAX_SHOWN_ITEMS`` values, each cut to a readable length (the message says how many there are)."""
+    return ", ".join(shown(v) for v in list(values)[:MAX_SHOWN_ITEMS])

@@ -16,6 +16,7 @@ line and what is wrong.
 
 from __future__ import annotations
 
+import csv
 import hashlib
 import io
 import zipfile
@@ -26,6 +27,7 @@ import numpy as np
 import pandas as pd
 
 from validation.archives import ArchiveError, ZipLimits, open_zip
+from validation.messages import shown, shown_list
 
 COLUMN_NAMES = {  # accepted spellings (lower-cased) -> ours
     "teamid": "team_id", "team_id": "team_id", "score": "score", "submissiondate": "submission_date",
@@ -33,28 +35,10 @@ COLUMN_NAMES = {  # accepted spellings (lower-cased) -> ours
 }  # fmt: skip
 FIRST_DATA_LINE = 2  # line 1 of a board is its header
 MAX_RANK = 10**9  # no competition has had a million teams; a larger rank is damage (and would overflow int64)
-MAX_SHOWN_CHARS = 200  # a value echoed into a message or report is cut to this: hostile input never makes one huge
-MAX_SHOWN_ITEMS = 5  # a list echoed into a message shows this many, then how many more
 
 
 class LeaderboardError(ValueError):
     """A leaderboard cannot be used; the message names its file or origin, the line and the problem."""
-
-
-def shown(value) -> str:
-    """``value`` as a message echoes it: its text, cut to ``MAX_SHOWN_CHARS`` with the full length said."""
-    text = str(value)
-    if len(text) <= MAX_SHOWN_CHARS:
-        return text
-    return f"{text[:MAX_SHOWN_CHARS]}... ({len(text):,} characters)"
-
-
-def shown_list(values) -> str:
-    """The first ``MAX_SHOWN_ITEMS`` of ``values``, each :func:`shown`, then how many more (``a, b, c and 7 more``)."""
-    values = list(values)
-    listed = ", ".join(shown(v) for v in values[:MAX_SHOWN_ITEMS])
-    more = len(values) - MAX_SHOWN_ITEMS
-    return f"{listed} and {more:,} more" if more > 0 else listed
 
 
 @dataclass(frozen=True)
@@ -123,12 +107,28 @@ def parse_leaderboard(data: bytes, origin: str) -> Leaderboard:
                 if len(names) != 1:
                     raise LeaderboardError(f"{origin}: expected one CSV in the zip, found {names or 'none'}")
                 data = bundle.read(names[0])
+        _check_header(data, origin)
         frame = pd.read_csv(io.BytesIO(data), dtype=str, keep_default_na=False)
     except ArchiveError as error:
         raise LeaderboardError(f"{error} (a leaderboard zip)") from error  # the message already names the origin
     except (pd.errors.EmptyDataError, pd.errors.ParserError, UnicodeDecodeError) as error:
         raise LeaderboardError(f"{origin}: not a leaderboard CSV ({str(error).strip().splitlines()[0]})") from error
     return leaderboard_from_frame(frame, origin)
+
+
+def _check_header(data: bytes, origin: str) -> None:
+    """The header as written, before pandas reads it: pandas would rename a repeated ``score`` to ``score.1`` (in
+    time quadratic in the repeats) and the board would silently use the first."""
+    first_line = data[: data.find(b"\n") if b"\n" in data else len(data)].decode("utf-8-sig", errors="replace")
+    try:
+        header = next(csv.reader([first_line]), [])
+    except csv.Error as error:  # e.g. a name past csv's 128 KiB field limit
+        raise LeaderboardError(f"{origin}: line 1: not a leaderboard header ({shown(error)})") from error
+    seen: set[str] = set()
+    for name in header:
+        if name in seen:
+            raise LeaderboardError(f"{origin}: line 1: column {shown(name)!r} appears more than once; keep one")
+        seen.add(name)
 
 
 def leaderboard_from_frame(frame: pd.DataFrame, origin: str) -> Leaderboard:

@@ -8,7 +8,7 @@ import click
 
 from curation.cli.options import CommandError, Curation, pass_curation
 from curation.mlebench_leaderboards import import_mlebench_leaderboards
-from validation.leaderboard import shown_list
+from validation.messages import shown_list
 
 
 @click.command("import-leaderboards", short_help="import MLE-bench's leaderboard.csv files as leaderboard snapshots")
