@@ -22,11 +22,11 @@ PROJECT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(PROJECT))
 
 from splits.layout import prepare_competition  # noqa: E402
-from splits.recipe import parse_recipe  # noqa: E402
 from validation.data_root import PreparedFolder  # noqa: E402
 from validation.leaderboard import read_leaderboard  # noqa: E402
 from validation.parity import parity_report  # noqa: E402
 from validation.parity_inputs import load_parity_inputs  # noqa: E402
+from validation.split_recipe import parse_recipe  # noqa: E402
 
 SHARED = PROJECT.parent / "shared" / "data"
 INSULTS_RANDOM = {

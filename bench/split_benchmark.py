@@ -27,7 +27,7 @@ MLECURATE = """
 import sys
 from pathlib import Path
 from splits.builder import build_split
-from splits.recipe import parse_recipe
+from validation.split_recipe import parse_recipe
 recipe = parse_recipe({"kind": "random", "id_column": "id", "target_columns": ["target"]}, "bench")
 result = build_split(recipe, Path(sys.argv[1]), Path(sys.argv[2]), "bench")
 print(result.train_rows, result.test_rows)

@@ -88,7 +88,8 @@ class CompetitionProfile:
         return f"no: {self.screening['exclusion_reason']} ({self.screening['exclusion_detail']})"
 
     def download_summary(self) -> str | None:
-        """``<status> (<source>, <when>): <detail>`` for the last download attempt; None when there was none."""
+        """``<status> (<source>, <when>): <detail>`` for the download kept, with ``; last attempt failed: ...`` when
+        a later one was refused; None when there was none."""
         record = self.download
         if record is None:
             return None
@@ -98,7 +99,8 @@ class CompetitionProfile:
             "needs_rules_acceptance": f"accept the rules at {record.rules_url}",
             "failed": record.message,
         }.get(record.status, record.message)  # fmt: skip
-        return f"{record.status} ({record.source}, {record.at}): {detail}"
+        failed = f"; last attempt failed: {record.last_attempt_failed}" if record.last_attempt_failed else ""
+        return f"{record.status} ({record.source}, {record.at}): {detail}{failed}"
 
 
 def competition_profile(slug: str, warehouse: Warehouse, root: DataRoot, store: AnnotationStore) -> CompetitionProfile:

@@ -103,8 +103,9 @@ def competition_stages(slug: str, root: DataRoot) -> StageStatus:
 
 
 def data_status(slug: str, root: DataRoot) -> str:
-    """``downloaded``, ``needs_rules_acceptance (<rules url>)``, ``failed: <message>`` or ``not run``; a damaged
-    download record is shown as such (one damaged file never hides the other competitions' status)."""
+    """``downloaded``, ``needs_rules_acceptance (<rules url>)``, ``failed: <message>`` or ``not run``; ``downloaded``
+    gains ``; last attempt failed: <when, source, why>`` when a later download was refused and this one kept. A
+    damaged download record is shown as such (one damaged file never hides the other competitions' status)."""
     try:
         record = read_download_record(root.raw(slug))
     except (ValueError, TypeError) as error:  # DataRootFileError names the file and what to do
@@ -114,7 +115,11 @@ def data_status(slug: str, root: DataRoot) -> str:
     if record.status == "needs_rules_acceptance":
         return f"needs_rules_acceptance (accept the rules at {record.rules_url})"
     if record.status == "downloaded":
-        return "downloaded"
+        return (
+            f"downloaded; last attempt failed: {record.last_attempt_failed}"
+            if record.last_attempt_failed
+            else ("downloaded")
+        )
     return f"{record.status}: {record.message}"
 
 

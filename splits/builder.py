@@ -28,7 +28,6 @@ from pathlib import Path
 import duckdb
 
 from splits.public_files import missing_file
-from splits.recipe import RecipeError, SplitRecipe
 from validation.data_files import (
     DataFileError,
     columns_of,
@@ -39,8 +38,7 @@ from validation.data_files import (
     reader_sql,
 )
 from validation.data_root import TEST, TRAIN, PreparedFolder
-
-FILE_KEYS = ("train_file", "test_file", "sample_submission_file", "answers_file", "original_answers_file")
+from validation.split_recipe import FILE_KEYS, RecipeError, SplitRecipe, recipe_file
 
 
 class SplitError(RecipeError):
@@ -100,7 +98,7 @@ def recipe_columns(con, recipe: SplitRecipe, raw_dir: Path, slug: str = "") -> d
         name = getattr(recipe, key)
         if not name:
             continue
-        path = raw_dir / name
+        path = recipe_file(raw_dir, name, key, slug or str(raw_dir))  # a symlink out of the download is refused
         if not path.is_file():
             if key == "test_file" and name == "test.csv" and not _needs_test_file(recipe):
                 continue  # the default, and nothing needs it: the public test set keeps the train columns

@@ -25,9 +25,9 @@ from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 
 from splits.builder import SplitResult
-from splits.recipe import SplitRecipe
 from validation.data_root import PreparedFolder
 from validation.metrics import METRICS, TASKS, resolve_metric
+from validation.split_recipe import SplitRecipe
 
 _OWN = PreparedFolder(Path("prepared"))  # only for the names of the split's own public files
 SAMPLE_SUBMISSION = _OWN.sample_submission.name

@@ -29,7 +29,6 @@ from pathlib import Path
 from splits.builder import SplitResult, build_split, connect
 from splits.description import BuiltSplit, describe_split
 from splits.public_files import PublicFile, copy_public_files, resolve_public_files
-from splits.recipe import SplitRecipe, parse_recipe
 from validation.data_files import (
     DATA_FORMATS,
     DataFileError,
@@ -42,6 +41,7 @@ from validation.data_files import (
 )
 from validation.data_root import PreparedFolder, slug_folder
 from validation.leakage import ExtraFile, LeakageFacts, SplitCheck, check_prepared_split
+from validation.split_recipe import SplitRecipe, parse_recipe
 
 
 @dataclass(frozen=True)

@@ -7,7 +7,7 @@
 copied whole) or a glob (``structures/*.csv``; a folder it matches is copied whole). Each is copied unchanged to the
 same relative path under ``public/``. An entry that matches nothing, or a file that would replace one of the split's
 own public files (``train``/``test`` data files, ``sample_submission.csv``, ``description.md``), is a
-:class:`~splits.recipe.RecipeError` naming the key, the entry and what the download holds. Whether an extra file
+:class:`~validation.split_recipe.RecipeError` naming the key, the entry and what the download holds. Whether an extra file
 leaks an answer is the leakage checks' question (``validation.leakage``), asked before the split is published.
 
 Every "no such file" error shows :func:`validation.data_files.download_listing`: the download's files, with big
@@ -22,9 +22,9 @@ import shutil
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 
-from splits.recipe import RecipeError
 from validation.data_files import DATA_FORMATS, download_listing, download_owner, missing_file_message
 from validation.data_root import TEST, TRAIN, PreparedFolder
+from validation.split_recipe import RecipeError
 
 GLOB_CHARACTERS = set("*?[")
 _OWN = PreparedFolder(Path("prepared"))  # only for the names of the split's own public files

@@ -41,7 +41,7 @@ def prepare_shared_competitions(home: Path, slugs) -> DataRoot:
     import yaml
 
     from splits.layout import prepare_competition
-    from splits.recipe import parse_recipe
+    from validation.split_recipe import parse_recipe
 
     root = DataRoot(home)
     for slug in slugs:

@@ -37,12 +37,12 @@ from curation.annotations import Annotation, AnnotationError, AnnotationStore
 from curation.meta_kaggle import CompetitionsTable, MetaKaggleError, read_competitions
 from curation.sources.demo_data import generated_competition
 from splits.layout import prepare_competition
-from splits.recipe import RecipeError, SplitRecipe, parse_recipe
 from tests.conftest import DUMPS
 from validation.data_root import DataRoot, PreparedFolder
 from validation.grading import grade_submission
 from validation.leaderboard import Leaderboard, LeaderboardError, parse_leaderboard
 from validation.metrics import METRICS
+from validation.split_recipe import RecipeError, SplitRecipe, parse_recipe
 
 settings.register_profile(
     "ci",

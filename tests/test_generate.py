@@ -24,13 +24,13 @@ from assets.partitions import curated_competition_partitions
 from assets.resources import SourcesResource, StorageResource
 from curation.cli import main
 from splits.layout import prepare_competition
-from splits.recipe import parse_recipe
 from validation.data_root import DataRoot, PreparedFolder
 from validation.grading import grade_submission
 from validation.leaderboard import parse_leaderboard
 from validation.metrics import METRICS, rmsle
 from validation.parity import parity_report
 from validation.parity_inputs import load_parity_inputs
+from validation.split_recipe import parse_recipe
 
 SLUG = "generated-mean-columnwise-rmsle"
 

@@ -31,6 +31,7 @@ from assets.leaderboards import leaderboard_snapshots
 from assets.partitions import curated_competition_partitions
 from assets.resources import SourcesResource, StorageResource
 from curation.competition_data import fetch_competition, read_download_record
+from curation.competition_profile import CompetitionProfile
 from curation.sources import SOURCES, FolderSource
 from curation.sources.kaggle_client import (
     KaggleClient,
@@ -40,6 +41,7 @@ from curation.sources.kaggle_client import (
     _extract_single_member,
     redact_credentials,
 )
+from curation.stage_status import data_status
 from tests.conftest import PROJECT, SHARED
 from tests.kaggle_stub import KaggleStub, hostile_zip
 from validation.archives import ArchiveError, UnsafeArchiveError, ZipLimits, extract_zip, open_zip
@@ -201,6 +203,13 @@ def test_row14_a_refused_redownload_keeps_the_previous_download_whole(tmp_path, 
         and expected in record.last_attempt_failed
     )
     assert sorted(p.name for p in raw.path.iterdir()) == ["download.json", "files", f"{SLUG}.zip"]  # no staging left
+    root = DataRoot(tmp_path / "home")  # `mlecurate status` and `show` say both: the download kept, the one refused
+    assert data_status(SLUG, root) == f"downloaded; last attempt failed: {record.last_attempt_failed}"
+    assert (
+        CompetitionProfile(SLUG, {}, None, record)
+        .download_summary()
+        .endswith(f"; last attempt failed: {record.last_attempt_failed}")
+    )
     _serve(mirror, {"train.csv": b"id,y\n9,9\n"})  # the next good download replaces it, and clears the failure
     assert fetch_competition(raw, source).last_attempt_failed is None
     assert (raw.files / "train.csv").read_bytes() == b"id,y\n9,9\n"

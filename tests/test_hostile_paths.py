@@ -24,10 +24,10 @@ from curation.mlebench_leaderboards import import_mlebench_leaderboards
 from curation.stage_status import data_status, split_status
 from curation.warehouse import Warehouse
 from splits.layout import prepare_competition
-from splits.recipe import parse_recipe
 from tests.conftest import PROJECT, SHARED, prepare_shared_competitions
 from validation.data_files import content_checksum
 from validation.data_root import (
+    LEADERBOARD_REFRESHES,
     LEADERBOARD_SNAPSHOTS,
     PARITY,
     SPLITS_MANIFEST,
@@ -38,6 +38,7 @@ from validation.data_root import (
     atomic_path,
     write_atomic,
 )
+from validation.split_recipe import parse_recipe
 
 SLUG = "titanic"
 BOARD = SHARED / "mle-bench" / "competitions" / "spaceship-titanic" / "leaderboard.csv"
@@ -155,6 +156,26 @@ def test_row9_the_empty_views_have_the_columns_of_the_full_ones(tmp_path):
         assert warehouse.query(f"SELECT count(*) AS n FROM {name}")["n"][0] > 0, name
 
 
+def test_the_refreshes_view_has_its_columns_whatever_keys_the_history_holds(tmp_path):
+    """A history written before ``direction_from`` existed (and a line with a key of a later version) still gives
+    ``leaderboards.refreshes`` its columns: the absent one is NULL, the unknown one is left out, nothing fails."""
+    root = DataRoot(tmp_path / "home")
+    folder = root.leaderboards(SLUG)
+    folder.path.mkdir(parents=True)
+    line = {"slug": SLUG, "at": "2026-01-01T00:00:00+00:00", "status": "no_leaderboard", "source": "kaggle",
+            "message": "none yet", "changes": {}}  # fmt: skip
+    folder.history.write_text(json.dumps(line) + "\n" + json.dumps({**line, "from_the_future": 1}) + "\n")
+    warehouse = Warehouse(root.warehouse)
+    warehouse.refresh_views(root)
+    described = warehouse.query(f"DESCRIBE {LEADERBOARD_REFRESHES}")
+    assert (
+        dict(zip(described["column_name"], described["column_type"], strict=True))
+        == (VIEW_COLUMNS[LEADERBOARD_REFRESHES])
+    )
+    rows = warehouse.query(f"SELECT status, direction_from, message FROM {LEADERBOARD_REFRESHES}")
+    assert rows.to_dict("records") == [{"status": "no_leaderboard", "direction_from": None, "message": "none yet"}] * 2
+
+
 def test_row9_resplitting_the_only_competition_with_parity_leaves_an_empty_parity_view(tmp_path, monkeypatch):
     """Issue 10 row 9: re-splitting removes ``parity.json``; with none left the parity view errored and ``mlecurate
     summary`` crashed."""
@@ -182,6 +203,26 @@ def test_row10_the_data_root_refuses_a_path_as_slug(tmp_path, slug):
             folder(slug)
     with pytest.raises(SlugError):
         root.stage_failure(slug, "split")
+
+
+def test_row10_a_folder_source_refuses_a_path_as_slug(tmp_path):
+    """Issue 10 row 10: a folder source (a mirror, Meta Kaggle's folder) names a competition's folder from its slug
+    the same one way: ``../outside`` is refused before any file outside the mirror is read or zipped."""
+    from curation.sources.folder import FolderSource
+
+    (tmp_path / "outside").mkdir()
+    (tmp_path / "outside" / "train.csv").write_text("id,y\n1,0\n")
+    (tmp_path / "outside" / "leaderboard.csv").write_text("teamId,teamName,score,rank\n1,a,0.5,1\n")
+    source = FolderSource(tmp_path / "mirror")
+    (tmp_path / "mirror").mkdir()
+    for attempt in (
+        lambda: source.download_competition("../outside", tmp_path / "raw"),
+        lambda: source.leaderboard("../outside", tmp_path),
+        lambda: source.description("../outside"),
+    ):
+        with pytest.raises(SlugError, match="is not a competition slug"):
+            attempt()
+    assert not (tmp_path / "raw").exists()
 
 
 def test_row10_grade_refuses_a_path_as_slug(tmp_path, home, capsys):

@@ -18,9 +18,9 @@ from assets.resources import StorageResource
 from curation.annotations import Annotation, AnnotationError, AnnotationStore
 from curation.cli import main
 from curation.warehouse import Warehouse
-from splits.recipe import RecipeError, read_recipe_file
 from tests.conftest import PROJECT
 from validation.data_root import ANNOTATIONS
+from validation.split_recipe import RecipeError, read_recipe_file
 
 TITANIC = "titanic"
 RECIPE = "kind: random\nid_column: PassengerId\ntarget_columns: [Survived]\n"
@@ -88,8 +88,9 @@ def test_row15_duplicate_key_on_annotate_writes_nothing(home, tmp_path, capsys):
         (b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR", "binary data (a NUL byte at offset 8), expected a split recipe in YAML"),
         ("kind: random\ntarget_columns: [Survécu]\n".encode("latin-1"), "not UTF-8 text (byte 34 cannot be decoded)"),
         (("# padding\n" * 110_000 + RECIPE).encode(), "larger than 1,000,000 bytes; a split recipe is far smaller"),
+        (RECIPE + "<<: {test_fraction: 0.2}\n", "not valid YAML: line 4, column 1: merge keys (<<) are not allowed"),
     ],
-    ids=["utf-16", "binary", "latin-1", "over-1MB"],
+    ids=["utf-16", "binary", "latin-1", "over-1MB", "merge-key"],
 )  # fmt: skip
 def test_row16_unreadable_recipe_files_name_the_file(tmp_path, content, expected):
     path = _file(tmp_path, content)
@@ -374,3 +375,25 @@ def test_row10_a_trailing_newline_is_no_slug_or_curator(tmp_path, slug, curator)
     with pytest.raises(AnnotationError, match="slug 'titanic\\\\n' is not a|curator 'ada\\\\n' must be"):
         store.update(slug, curator, {"decision": "include"})
     assert not any((tmp_path / "annotations").rglob("*"))
+
+
+def test_row5_the_split_builder_never_follows_a_symlink_out_of_the_download(tmp_path):
+    """The builder resolves the recipe's files under the download too: a ``train.csv`` that is a symlink to a file
+    elsewhere is refused before anything is read or written."""
+    from splits.builder import build_split
+    from validation.split_recipe import parse_recipe
+
+    elsewhere = tmp_path / "elsewhere.csv"
+    elsewhere.write_text("id,y\n" + "".join(f"{i},{i % 2}\n" for i in range(50)))
+    raw = tmp_path / "raw"
+    raw.mkdir()
+    (raw / "train.csv").symlink_to(elsewhere)
+    recipe = parse_recipe({"kind": "random", "id_column": "id", "target_columns": ["y"]}, "leaky")
+    out = tmp_path / "out"
+    with pytest.raises(RecipeError) as caught:
+        build_split(recipe, raw, out, slug="leaky")
+    assert str(caught.value) == (
+        f"leaky: split recipe key 'train_file': 'train.csv' leads outside the competition's download {raw} "
+        f"(to {elsewhere}); recipes read only the download's own files"
+    )
+    assert not out.exists() or not any(out.iterdir())

@@ -218,6 +218,26 @@ def test_rebuild_from_meta_kaggle_teams_and_submissions(tmp_path):
         rebuild_from_meta_kaggle(tmp_path, 77)
 
 
+@pytest.mark.parametrize(
+    ("damage", "found"),
+    [
+        (b'Id,CompetitionId\n1,"77\n', "EOF inside string"),
+        (b"Id,CompetitionId\n1,\xff\xfe77\n", "can't decode byte 0xff"),
+        (b"", "No columns to parse from file"),
+    ],
+)
+def test_rebuild_from_a_damaged_meta_kaggle_table_names_the_file(tmp_path, damage, found):
+    """A truncated, mis-encoded or empty Teams.csv is a LeaderboardError naming the file and the competition (the
+    asset then fails once, not retried), never pandas' bare ParserError or UnicodeDecodeError."""
+    _write_meta_kaggle_tables(tmp_path)
+    (tmp_path / "Teams.csv").write_bytes(damage)
+    with pytest.raises(LeaderboardError) as caught:
+        rebuild_from_meta_kaggle(tmp_path, 77)
+    message = str(caught.value)
+    assert message.startswith(f"{tmp_path / 'Teams.csv'}: cannot read it to rebuild competition 77's leaderboard: ")
+    assert found in message
+
+
 def test_kaggle_download_format_is_read(tmp_path):
     path = tmp_path / "board.csv"
     path.write_text("TeamId,TeamName,SubmissionDate,Score\n5,a,2020-01-01 00:00:00,0.9\n6,b,2020-01-02 00:00:00,0.8\n")
@@ -244,6 +264,34 @@ def test_the_schedule_requests_a_run_per_board_that_needs_it(home):
     assert sorted(r.partition_key for r in requests) == ["leaf-classification", "titanic"]  # stale and never refreshed
     assert all(r.run_key.endswith("2026-11-30") for r in requests)
     assert defs.resolve_schedule_def("leaderboard_refresh_schedule").cron_schedule == "0 6 * * 1"
+
+
+def test_the_schedule_leaves_out_a_damaged_history_and_says_so(home, capfd):
+    """A damaged history.jsonl made the whole tick fail, so no board was refreshed; now only that competition is left
+    out, named with the file and line, and the others are still requested."""
+    from pipelines.schedules import leaderboard_refresh_schedule_for
+
+    now = datetime(2026, 11, 30, 6, 0, tzinfo=UTC)
+    damaged = _boards(home, SPOOKY)
+    damaged.path.mkdir(parents=True, exist_ok=True)
+    damaged.history.write_text("{not json\n")
+    schedule = leaderboard_refresh_schedule_for("0 6 * * 1")
+    resources = {"storage": StorageResource(home=str(home)), "leaderboard_age": LeaderboardAgeResource()}
+    with dg.instance_for_test() as instance:
+        for slugs in ([SPOOKY, "titanic"], [SPOOKY]):
+            instance.delete_dynamic_partition(curated_competition_partitions.name, "titanic")
+            instance.add_dynamic_partitions(curated_competition_partitions.name, slugs)
+            with dg.build_schedule_context(instance=instance, scheduled_execution_time=now, resources=resources) as c:
+                outcome = schedule(c)
+            if slugs == [SPOOKY, "titanic"]:
+                assert [r.partition_key for r in outcome] == ["titanic"]
+            else:
+                assert isinstance(outcome, dg.SkipReason)
+                assert outcome.skip_message.startswith("all 0 leaderboards are younger than 7 days; 1 left out")
+                assert f"{damaged.history}: line 1: not a JSON record" in outcome.skip_message
+    assert (
+        f"left out, their leaderboard history is damaged: {SPOOKY} ({damaged.history}: line 1" in capfd.readouterr().err
+    )
 
 
 def test_the_freshness_check_names_stale_boards(home):

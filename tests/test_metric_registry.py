@@ -20,7 +20,6 @@ import pytest
 
 from curation.sources.demo_data import demo_competition_zip, demo_leaderboard_csv, demo_split_recipe
 from splits.layout import prepare_competition
-from splits.recipe import parse_recipe
 from validation.data_root import DataRoot, PreparedFolder
 from validation.grading import GradingReport, grade_submission, numbers
 from validation.leaderboard import Leaderboard, parse_leaderboard
@@ -28,6 +27,7 @@ from validation.metrics import DOMAINS, METRICS, TASKS, TEXT_TASKS, Metric, cano
 from validation.parity import ParityReport, parity_report
 from validation.parity_baseline import BASELINE_BY_TASK
 from validation.parity_inputs import load_parity_inputs
+from validation.split_recipe import parse_recipe
 
 ROWS = {"train_rows": 300, "test_rows": 100}  # small: the whole file runs in well under a minute
 TEAMS = 60

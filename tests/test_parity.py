@@ -197,8 +197,8 @@ def _columns_competition() -> dict[str, bytes]:
 
 def _split(tmp_path: Path, files: dict[str, bytes], recipe: dict, slug: str = "columns"):
     from splits.layout import prepare_competition
-    from splits.recipe import parse_recipe
     from validation.data_root import DataRoot, PreparedFolder
+    from validation.split_recipe import parse_recipe
 
     root = DataRoot(tmp_path / "home")
     raw = root.raw(slug).files

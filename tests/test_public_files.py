@@ -13,8 +13,8 @@ from pathlib import Path
 import pytest
 
 from splits.layout import prepare_competition
-from splits.recipe import RecipeError, parse_recipe
 from validation.data_files import content_checksum
+from validation.split_recipe import RecipeError, parse_recipe
 
 SLUG = "pet-pictures"
 TRAIN_IDS = range(1, 101)

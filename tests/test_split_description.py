@@ -10,8 +10,8 @@ import pytest
 import yaml
 
 from splits.layout import prepare_annotated_split, prepare_competition
-from splits.recipe import parse_recipe
 from tests.conftest import SHARED
+from validation.split_recipe import parse_recipe
 
 COMPETITIONS = SHARED / "competitions"
 RECIPES = Path(__file__).resolve().parents[1] / "splits" / "recipes"

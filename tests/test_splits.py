@@ -12,9 +12,9 @@ import pytest
 
 from splits.builder import build_split, connect
 from splits.layout import prepare_competition
-from splits.recipe import RecipeError, parse_recipe
 from tests.conftest import SHARED
 from validation.data_files import content_checksum
+from validation.split_recipe import RecipeError, parse_recipe
 
 COMPETITIONS = SHARED / "competitions"
 

@@ -35,7 +35,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
-from validation.data_files import DATA_FORMATS, glob_literal, quote
+from validation.data_files import DATA_FORMATS, glob_literal, literal, quote
 
 # Warehouse tables, and the asset that builds each (named in "materialise ... first" messages).
 COMPETITIONS = "meta_kaggle.competitions"
@@ -346,7 +346,9 @@ class DataRoot:
                 FROM read_json({files}, union_by_name = true) AS p, unnest(p.rows) AS t(r)"""),
             LEADERBOARD_REFRESHES: self._view_over_files(LEADERBOARD_REFRESHES, self.leaderboards_root,
                 "*/history.jsonl", """
-                SELECT * FROM read_json({files}, format = 'newline_delimited', union_by_name = true)"""),
+                SELECT * FROM read_json({files}, format = 'newline_delimited', columns = """
+                + _struct_literal(VIEW_COLUMNS[LEADERBOARD_REFRESHES]).replace("{", "{{").replace("}", "}}")
+                + ")"),  # the same columns whichever keys the lines hold (older lines lack direction_from)
             LEADERBOARD_THRESHOLDS: f"""
                 SELECT slug, snapshot_id, "at" AS snapshot_at, source, teams, gold, silver, bronze, median,
                        higher_is_better
@@ -364,6 +366,11 @@ class DataRoot:
         if not any(folder.glob(pattern)):
             return empty_view_sql(VIEW_COLUMNS[name])
         return select.format(files=glob_literal(folder, pattern))
+
+
+def _struct_literal(columns: dict[str, str]) -> str:
+    """``{'name': 'TYPE', ...}``: a ``columns`` argument for DuckDB's ``read_json``."""
+    return "{" + ", ".join(f"{literal(name)}: {literal(kind)}" for name, kind in columns.items()) + "}"
 
 
 def empty_view_sql(columns: dict[str, str]) -> str:

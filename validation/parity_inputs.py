@@ -20,6 +20,7 @@ from validation.data_root import TEST, TRAIN, PreparedFolder
 from validation.grading import numbers
 from validation.leaderboard import Leaderboard
 from validation.metrics import METRICS, Metric
+from validation.split_recipe import recipe_file
 
 
 class ParityInputError(ValueError):
@@ -95,7 +96,7 @@ def load_parity_inputs(
             name = recipe.get(key, default)
             if not name:
                 return None
-            path = raw_files / name
+            path = recipe_file(raw_files, name, key, slug)  # a symlink out of the download is refused
             if path.is_file():
                 return read(path, key)
             message = missing_file_message(slug, key, name, raw_files)

@@ -27,7 +27,7 @@ class YamlFileError(ValueError):
 
 
 class StrictSafeLoader(yaml.SafeLoader):
-    """``yaml.SafeLoader`` that refuses duplicate keys, anchors and aliases."""
+    """``yaml.SafeLoader`` that refuses duplicate keys, merge keys, anchors and aliases."""
 
     def compose_node(self, parent, index):
         event = self.peek_event()
@@ -43,6 +43,11 @@ class StrictSafeLoader(yaml.SafeLoader):
     def construct_mapping(self, node, deep=False):
         seen: dict[object, int] = {}
         for key_node, _ in node.value:
+            if key_node.tag == "tag:yaml.org,2002:merge":
+                raise yaml.MarkedYAMLError(
+                    problem="merge keys (<<) are not allowed in mlecurate's YAML files; write the keys out",
+                    problem_mark=key_node.start_mark,
+                )
             key = self.construct_object(key_node, deep=True)
             line = key_node.start_mark.line + 1
             try:

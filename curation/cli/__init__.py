@@ -31,9 +31,9 @@ from curation.curated import SplitRecipeChoiceError
 from curation.settings import SettingsError
 from curation.sources import SourceError
 from curation.warehouse import MissingTableError, WarehouseError
-from splits.recipe import RecipeError
 from validation.data_root import DataRootFileError, SlugError
 from validation.leaderboard import LeaderboardError
+from validation.split_recipe import RecipeError
 
 PROGRAM = "mlecurate"
 ERROR = 2  # the exit code for a command that could not do what was asked (and for a usage error)

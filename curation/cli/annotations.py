@@ -12,8 +12,8 @@ from curation.competition_profile import check_known_slug
 from curation.demo_annotations import DEMO_ANNOTATION_TIME, demo_annotations
 from curation.mlebench_import import CURATOR as MLEBENCH_CURATOR
 from curation.mlebench_import import import_mlebench_categories
-from splits.recipe import read_recipe_file
 from validation.data_root import COMPETITIONS
+from validation.split_recipe import read_recipe_file
 
 
 @click.command("annotate", short_help="record or update one curator's annotation of a competition")

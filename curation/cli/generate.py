@@ -18,9 +18,9 @@ import yaml
 
 from curation.cli.options import CommandError
 from curation.sources.demo_data import TRAIN_ROWS, generated_competition
-from splits.recipe import parse_recipe
 from validation.data_root import SlugError, slug_folder, write_atomic
 from validation.metrics import METRICS
+from validation.split_recipe import parse_recipe
 
 RECIPE_FILE = "recipe.yaml"
 LEADERBOARD_FILE = "leaderboard.csv"

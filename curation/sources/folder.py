@@ -48,8 +48,8 @@ from curation.sources.base import (
     SourceError,
     SourceFile,
 )
-from validation.data_files import literal
-from validation.data_root import atomic_path
+from validation.data_files import path_literal
+from validation.data_root import atomic_path, slug_folder
 from validation.leaderboard import Leaderboard, LeaderboardError, leaderboard_from_frame, read_leaderboard
 
 BOARD_FILE = "leaderboard.csv"  # MLE-bench's name for a competition's private leaderboard
@@ -77,12 +77,12 @@ class FolderSource:
         return SourceFile(path, f"folder: {path}")
 
     def download_competition(self, slug: str, folder: Path) -> Path:
-        bundle = self._folder / slug / f"{slug}.zip"
-        files = [] if bundle.is_file() else mirror_data_files(self._folder / slug)
+        bundle = self._mirror(slug) / f"{slug}.zip"
+        files = [] if bundle.is_file() else mirror_data_files(self._mirror(slug))
         if not bundle.is_file() and not files:
             if self.fallback is not None:
                 return self.fallback.download_competition(slug, folder)
-            what = "only files that are not data" if (self._folder / slug).is_dir() else "no folder"
+            what = "only files that are not data" if self._mirror(slug).is_dir() else "no folder"
             raise NotProvided(
                 f"{slug}: the mirror {self._folder} has no {slug}/{slug}.zip and {what} {slug}/ of its files "
                 f"(left out of a bundle: {', '.join(sorted(NOT_DATA))}, and names starting with '.' or '_')"
@@ -92,11 +92,11 @@ class FolderSource:
             if bundle.is_file():
                 shutil.copyfile(bundle, tmp)
             else:
-                _zip_files(self._folder / slug, files, tmp)
+                _zip_files(self._mirror(slug), files, tmp)
         return final
 
     def leaderboard(self, slug: str, workdir: Path) -> FetchedBoard:
-        board = self._folder / slug / BOARD_FILE
+        board = self._mirror(slug) / BOARD_FILE
         if board.is_file():
             return FetchedBoard(read_leaderboard(board), self.name)  # mle-bench, mirror or folder
         competition_id = self._competition_value(slug, "Id") if self._has_meta_kaggle_boards() else None
@@ -108,7 +108,7 @@ class FolderSource:
 
     def listing(self, slug: str) -> CompetitionListing | None:
         """``<slug>/listing.json`` (see the module docstring), else the fallback's listing, else None."""
-        path = self._folder / slug / LISTING_FILE
+        path = self._mirror(slug) / LISTING_FILE
         if path.is_file():
             return read_listing(path, slug, self.name)
         return self.fallback.listing(slug) if self.fallback is not None else None
@@ -116,7 +116,7 @@ class FolderSource:
     def description(self, slug: str) -> str | None:
         """``<slug>/description.md``, else Meta Kaggle's Overview column (2025 dumps carry the page texts; older
         ones have none), else None."""
-        path = self._folder / slug / DESCRIPTION_FILE
+        path = self._mirror(slug) / DESCRIPTION_FILE
         if path.is_file():
             text = path.read_text(encoding="utf-8-sig")
             return text if text.strip() else None
@@ -128,6 +128,10 @@ class FolderSource:
     @property
     def _folder(self) -> Path:
         return self.root if self.root.is_dir() else self.root.parent
+
+    def _mirror(self, slug: str) -> Path:
+        """The competition's own folder in the mirror (a slug that is a path is refused, never followed)."""
+        return slug_folder(self._folder, slug)
 
     def _competitions_csv(self) -> Path | None:
         path = self.root / COMPETITIONS_FILE if self.root.is_dir() else self.root
@@ -142,7 +146,7 @@ class FolderSource:
         if path is None:
             return None
         with duckdb.connect() as con:
-            source = f"read_csv({literal(str(path))}, all_varchar = true, header = true, max_line_size = 100000000)"
+            source = f"read_csv({path_literal(path)}, all_varchar = true, header = true, max_line_size = 100000000)"
             if column not in [row[0] for row in con.execute(f"DESCRIBE SELECT * FROM {source}").fetchall()]:
                 return None
             found = con.execute(f'SELECT "{column}" FROM {source} WHERE "Slug" = ?', [slug]).fetchone()
@@ -209,8 +213,8 @@ def read_listing(path: Path, slug: str, source: str) -> CompetitionListing:
 def rebuild_from_meta_kaggle(folder: Path, competition_id: int) -> Leaderboard:
     """A private leaderboard from Meta Kaggle's Teams.csv and Submissions.csv (SCHEMA.md's official route):
     ranked teams by PrivateLeaderboardRank, each with its private-leaderboard submission's private score."""
-    teams = pd.read_csv(folder / "Teams.csv", dtype=str, keep_default_na=False)
-    submissions = pd.read_csv(folder / "Submissions.csv", dtype=str, keep_default_na=False)
+    teams = _read_meta_kaggle_table(folder / "Teams.csv", competition_id)
+    submissions = _read_meta_kaggle_table(folder / "Submissions.csv", competition_id)
     for name, frame, needed in [
         ("Teams.csv", teams, ("Id", "CompetitionId", "PrivateLeaderboardSubmissionId", "PrivateLeaderboardRank")),
         ("Submissions.csv", submissions, ("Id", "PrivateScoreFullPrecision")),
@@ -231,3 +235,14 @@ def rebuild_from_meta_kaggle(folder: Path, competition_id: int) -> Leaderboard:
         "submissiondate": joined.get("SubmissionDate", pd.Series([""] * len(joined))),
     })  # fmt: skip
     return leaderboard_from_frame(board, f"{folder / 'Teams.csv'} (competition {competition_id})")
+
+
+def _read_meta_kaggle_table(path: Path, competition_id: int) -> pd.DataFrame:
+    """One of Meta Kaggle's tables as text; a damaged file is a :class:`LeaderboardError` naming it."""
+    try:
+        return pd.read_csv(path, dtype=str, keep_default_na=False)
+    except (pd.errors.ParserError, pd.errors.EmptyDataError, UnicodeDecodeError) as error:
+        first = str(error).strip().splitlines()[0] if str(error).strip() else type(error).__name__
+        raise LeaderboardError(
+            f"{path}: cannot read it to rebuild competition {competition_id}'s leaderboard: {first}"
+        ) from error
