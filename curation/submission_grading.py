@@ -40,7 +40,14 @@ def grade_prepared(
         raise GradingUnavailable(
             f"{slug}: no prepared split at {prepared.path}; materialise competition_split for it first"
         )
-    recipe = prepared.read_manifest()["recipe"]
+    metric = grading_metric(slug, prepared.read_manifest()["recipe"], warehouse, metric_override)
+    board = read_leaderboard(leaderboard_file) if leaderboard_file else current_board(root.leaderboards(slug))
+    return grade_submission(submission, prepared, metric, board, competition_id=slug)
+
+
+def grading_metric(slug: str, recipe: dict, warehouse: Warehouse, metric_override: str | None = None) -> str:
+    """The metric ``slug`` is graded with (the override, else the published split recipe's, else Meta Kaggle's);
+    :class:`GradingUnavailable` when there is none mlecurate can grade."""
     meta_kaggle_metric = warehouse.competition(slug).get("evaluation_algorithm_name")
     try:
         metric = resolve_metric(metric_override, recipe, meta_kaggle_metric)
@@ -51,5 +58,4 @@ def grade_prepared(
             f"{slug}: no metric mlecurate can grade (Meta Kaggle names none); give --metric, one of "
             f"{', '.join(sorted(METRICS))}"
         )
-    board = read_leaderboard(leaderboard_file) if leaderboard_file else current_board(root.leaderboards(slug))
-    return grade_submission(submission, prepared, metric, board, competition_id=slug)
+    return metric

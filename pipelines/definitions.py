@@ -2,14 +2,14 @@
 
 import dagster as dg
 
-from assets import annotations, candidates, competition_data, leaderboards, meta_kaggle, parity
+from assets import annotations, benchmark, candidates, competition_data, leaderboards, meta_kaggle, parity
 from curation.settings import Settings
 from pipelines.jobs import curation_job, prepare_job, refresh_leaderboards_job
 from pipelines.resources import resources_from_settings
 from pipelines.schedules import leaderboard_refresh_schedule_for
 from pipelines.sensors import curated_members_sensor
 
-ASSET_MODULES = [meta_kaggle, candidates, annotations, competition_data, parity, leaderboards]
+ASSET_MODULES = [meta_kaggle, candidates, annotations, competition_data, parity, leaderboards, benchmark]
 SETTINGS = Settings.from_environment()
 
 defs = dg.Definitions(

@@ -36,6 +36,21 @@ def real_competitions():
     return read_competitions(DUMPS["2024-03"])
 
 
+def screened_warehouse(root: DataRoot, real_competitions):
+    """The warehouse of ``root`` holding the real March 2024 competitions and their screening (as the curation job
+    leaves it before annotations)."""
+    from curation.candidate_rules import CandidateRules, screen_competitions
+    from curation.warehouse import Warehouse
+    from validation.data_root import CANDIDATES, COMPETITIONS
+
+    warehouse = Warehouse(root.warehouse)
+    warehouse.replace_tables({
+        COMPETITIONS: real_competitions.table,
+        CANDIDATES: screen_competitions(real_competitions.table, CandidateRules()).candidates,
+    })  # fmt: skip
+    return warehouse
+
+
 def prepare_shared_competitions(home: Path, slugs) -> DataRoot:
     """A data root at ``home`` with each shared competition split by its recipe in ``splits/recipes``."""
     import yaml

@@ -26,7 +26,7 @@ def undocumented(name: str, command: click.Command) -> list[str]:
 
 
 def test_the_commands_are_the_ones_the_readme_documents():
-    assert COMMANDS == ["annotate", "curated", "demo-annotations", "generate-competition", "grade",
+    assert COMMANDS == ["annotate", "curated", "demo-annotations", "export", "generate-competition", "grade",
                         "import-descriptions", "import-leaderboards", "import-mlebench", "queue", "show",
                         "summary"]  # fmt: skip
 

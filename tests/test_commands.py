@@ -107,12 +107,14 @@ def test_dagster_dev_serves_the_catalogue(tmp_path):
             "competition_split",
             "split_parity",
             "leaderboard_snapshots",
+            "benchmark_export",
         }
         schedules = _get(f"{base}/graphql", SCHEDULES)["data"]["repositoriesOrError"]["nodes"][0]["schedules"]
         assert [s["name"] for s in schedules] == ["leaderboard_refresh_schedule"]
         assert schedules[0]["cronSchedule"] == "0 6 * * 1"
         assert all(
-            n["groupName"] in {"meta_kaggle", "curation", "competition_data", "leaderboards"} and n["description"]
+            n["groupName"] in {"meta_kaggle", "curation", "competition_data", "leaderboards", "benchmark"}
+            and n["description"]
             for n in nodes
         )
     finally:

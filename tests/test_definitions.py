@@ -6,7 +6,7 @@ from pipelines import defs
 
 ASSETS = {
     "meta_kaggle_competitions", "candidate_competitions", "competition_annotations", "curated_competitions",
-    "competition_raw", "competition_split", "split_parity", "leaderboard_snapshots",
+    "competition_raw", "competition_split", "split_parity", "leaderboard_snapshots", "benchmark_export",
 }  # fmt: skip
 SPLIT_CHECKS = {
     "ids_disjoint",
@@ -25,6 +25,7 @@ CHECKS = {
 } | {("competition_split", name) for name in SPLIT_CHECKS} | {
     ("split_parity", "scores_agree"), ("split_parity", "sample_earns_no_medal"),
     ("leaderboard_snapshots", "boards_fresh"),
+    ("benchmark_export", "all_written"), ("benchmark_export", "grades_its_answers"),
 }  # fmt: skip
 
 
@@ -47,7 +48,7 @@ def test_every_asset_has_a_description_group_and_kind():
     for key in graph.get_all_asset_keys():
         node = graph.get(key)
         assert node.description and len(node.description) > 80, key
-        assert node.group_name in {"meta_kaggle", "curation", "competition_data", "leaderboards"}, key
+        assert node.group_name in {"meta_kaggle", "curation", "competition_data", "leaderboards", "benchmark"}, key
         assert node.kinds, key
 
 
@@ -64,6 +65,7 @@ def test_lineage():
     assert parents["competition_split"] == {"competition_raw"}
     assert parents["split_parity"] == {"competition_split"}
     assert parents["leaderboard_snapshots"] == {"curated_competitions"}
+    assert parents["benchmark_export"] == {"split_parity", "leaderboard_snapshots"}
 
 
 def test_competition_data_is_partitioned_per_curated_competition():

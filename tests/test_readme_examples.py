@@ -1,7 +1,7 @@
 """The README's examples, run as written, top to bottom, in one shell, as a newcomer types them.
 
 The README's ``../shared`` paths assume the project sits beside ``shared/``: the test builds a checkout of symlinks
-at ``<tmp>/mlecurate`` beside ``<tmp>/shared`` (a link to the real data), so everything the commands write lands in
+at ``<tmp>/mlecurate`` beside ``<tmp>/shared`` (links to the real data and tools), so everything the commands write lands in
 ``<tmp>``, never in the project. Every ```bash block of README.md runs, in order, in one ``bash -eu`` session (so an
 ``export`` in one block holds in the next, as in a terminal); the only lines left out are those in
 :data:`NOT_RUN_HERE`, each with the reason and what covers it instead. A new block runs without touching this file;
@@ -27,7 +27,8 @@ NOT_RUN_HERE = {
     "`dagster dev -w workspace.yaml` and queries it",
     ".venv/bin/python bench/": "benchmarks run for minutes on purpose; their figures are in bench/RESULTS.md",
 }
-LEFT_IN_PROJECT = {".git", ".venv-build", "mlecurate-data", "mlecurate-demo", ".pytest_cache", ".ruff_cache"}
+LEFT_IN_PROJECT = {".git", ".venv-build", "mlecurate-data", "mlecurate-demo", ".pytest_cache", ".ruff_cache",
+                   "curated-benchmark", "cache"}  # fmt: skip
 
 
 def readme_blocks(text: str) -> list[str]:
@@ -55,6 +56,7 @@ def sandbox(tmp_path: Path) -> Path:
             (checkout / entry.name).symlink_to(entry)
     (tmp_path / "shared").mkdir()
     (tmp_path / "shared" / "data").symlink_to(SHARED)
+    (tmp_path / "shared" / "tools").symlink_to(SHARED.parent / "tools")  # MLE-bench's package, for the export example
     return checkout
 
 

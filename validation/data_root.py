@@ -297,6 +297,11 @@ class DataRoot:
     def descriptions_root(self) -> Path:
         return self.path / "descriptions"
 
+    @property
+    def export(self) -> Path:
+        """Where the ``benchmark_export`` asset writes the MLE-bench export (``mlecurate export DIR`` takes any DIR)."""
+        return self.path / "export"
+
     def imported_description(self, slug: str) -> Path:
         """``descriptions/<slug>.md``: a description imported by ``mlecurate import-descriptions`` (MLE-bench's)."""
         return self.descriptions_root / f"{checked_slug(slug)}.md"

@@ -122,26 +122,12 @@ def grade_submission(
         )
         return report
     answers = pd.read_csv(prepared.existing_answers(), dtype=str, keep_default_na=False)
-    keys = _key_columns(prepared, answers)
+    keys = key_columns(prepared, answers)
     frame = _read_submission(submission, prepared, list(answers.columns), report)
     if frame is None:
         return report
-    aligned = _validate(frame, answers, keys, spec, report)
-    if aligned is None:
-        return report
-    predictions = [c for c in answers.columns if c not in keys]
-    try:
-        with np.errstate(over="ignore", invalid="ignore"):  # an overflow is reported below, not warned about
-            score = score_aligned(spec, answers, aligned, predictions)
-    except (ValueError, KeyError) as error:
-        report.errors.append(f"cannot score with {metric}: {shown(error)}")
-        return report
-    if not np.isfinite(score):  # an undefined or overflowing score is no score: never reported as a valid one
-        report.errors.append(_no_score(metric, score))
-        return report
-    report.score = score
-    report.valid_submission = True
-    if leaderboard is not None:
+    score_frame(frame, answers, keys, spec, report)
+    if leaderboard is not None and report.valid_submission:
         placement = place(report.score, leaderboard, thresholds)
         report.gold_medal, report.silver_medal = placement.gold_medal, placement.silver_medal
         report.bronze_medal, report.above_median = placement.bronze_medal, placement.above_median
@@ -149,7 +135,28 @@ def grade_submission(
     return report
 
 
-def _key_columns(prepared: PreparedFolder, answers: pd.DataFrame) -> list[str]:
+def score_frame(frame: pd.DataFrame, answers: pd.DataFrame, keys: list[str], spec: Metric, report: GradingReport):
+    """Validate a submission read as text (``frame``: the answers' columns, every value a string) against the answers
+    (also text), matched by ``keys`` (:func:`key_columns`), and score it: ``report`` gets the score and
+    ``valid_submission``, or every problem. Never raises on a bad submission."""
+    aligned = _validate(frame, answers, keys, spec, report)
+    if aligned is None:
+        return
+    predictions = [c for c in answers.columns if c not in keys]
+    try:
+        with np.errstate(over="ignore", invalid="ignore"):  # an overflow is reported below, not warned about
+            score = score_aligned(spec, answers, aligned, predictions)
+    except (ValueError, KeyError) as error:
+        report.errors.append(f"cannot score with {spec.name}: {shown(error)}")
+        return
+    if not np.isfinite(score):  # an undefined or overflowing score is no score: never reported as a valid one
+        report.errors.append(_no_score(spec.name, score))
+        return
+    report.score = score
+    report.valid_submission = True
+
+
+def key_columns(prepared: PreparedFolder, answers: pd.DataFrame) -> list[str]:
     """The columns that identify a row: the id, or the public test columns the answers repeat (no id column)."""
     id_column = prepared.read_manifest()["recipe"].get("id_column")
     if id_column:
@@ -235,7 +242,7 @@ def _submission_structure(text: str, columns: list[str]) -> tuple[list[str], lis
     lines, header = csv.reader(io.StringIO(text)), []
     try:
         header = next((row for row in lines if row), [])
-        problems = _header_problems(header, columns)
+        problems = header_problems(header, columns)
         if problems:
             return header, problems
         for row in lines:
@@ -246,7 +253,9 @@ def _submission_structure(text: str, columns: list[str]) -> tuple[list[str], lis
     return header, []
 
 
-def _header_problems(header: list[str], columns: list[str]) -> list[str]:
+def header_problems(header: list[str], columns: list[str]) -> list[str]:
+    """What is wrong with a submission's header against the answers' ``columns``: each once and nothing else (the
+    first repeated, the unexpected and the missing ones named); [] when nothing is."""
     expected, seen, problems = set(columns), set(), []
     for position, name in enumerate(header, start=1):
         if name in seen:

@@ -126,8 +126,9 @@ def load_parity_inputs(
     if not spec.one_column_per_class:
         _require(slug, "target_columns", targets, answers, "the new answers (answers.csv)")
         _require(slug, "target_columns", targets, sample, "the new sample submission (sample_submission.csv)")
-    if id_column:
-        answers = test[[id_column]].merge(answers, on=id_column, how="left")
+    if id_column:  # ids compared as text: a JSON or Parquet test set types them, answers.csv may not
+        ids = test[[id_column]].astype(str)
+        answers = ids.merge(answers.astype({id_column: str}), on=id_column, how="left")
     truth = _truth(spec, answers, targets, columns)
     features = test.drop(columns=[id_column], errors="ignore")
     first = sample.iloc[0]

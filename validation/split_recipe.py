@@ -36,6 +36,7 @@ file; for ``released_labels`` the targets and id in ``answers_file``; the id in 
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, fields
 from pathlib import Path, PurePosixPath
 
@@ -45,6 +46,9 @@ from validation.yaml_files import YamlFileError, read_yaml_file
 
 KINDS = ("random", "stratified", "group", "temporal", "released_labels")
 FILE_KEYS = ("train_file", "test_file", "sample_submission_file", "answers_file", "original_answers_file")
+
+
+SAMPLE_NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]*\.csv")
 
 
 class RecipeError(ValueError):
@@ -68,6 +72,9 @@ class SplitRecipe:
     original_answers_file: str | None = None  # the original test set with labels Kaggle released (for parity)
     metric: str | None = None  # a metric of validation.metrics; default: the competition's Meta Kaggle metric
     public_files: tuple[str, ...] = ()  # extra files, folders or globs of the download copied into public/
+    # The sample submission's own file name where an export names it (Kaggle's, e.g. sampleSubmission.csv, when the
+    # download lacks the file): default, sample_submission_file's name, else sample_submission.csv.
+    sample_submission_name: str | None = None
 
     def to_document(self) -> dict:
         """The recipe as stored in an annotation (only keys that differ from the defaults, plus kind and targets)."""
@@ -165,6 +172,9 @@ def parse_recipe(document: object, where: str) -> SplitRecipe:
             raise fail(key, f"expected a .csv, .json or .parquet file, found {value!r}")
 
     values["public_files"] = _public_files(values.get("public_files", ()), fail)
+    name = values.get("sample_submission_name")
+    if name is not None and (not isinstance(name, str) or not SAMPLE_NAME.fullmatch(name)):
+        raise fail("sample_submission_name", f"expected a file name ending in .csv (no folder), found {name!r}")
 
     metric = values.get("metric")
     if metric is not None and metric not in METRICS:

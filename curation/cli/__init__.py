@@ -3,11 +3,11 @@
 >>> mlecurate annotate spooky-author-identification --curator alice --complexity low --decision include
 
 One module per command group: ``annotations`` (annotate, import-mlebench, demo-annotations), ``review`` (queue, show,
-curated, summary), ``grading`` (grade), ``leaderboards`` (import-leaderboards); ``options`` holds what they share.
+curated, summary), ``grading`` (grade), ``leaderboards`` (import-leaderboards), ``export`` (export); ``options`` holds what they share.
 Settings come from the environment (``curation.settings``); annotations go to ``$MLECURATE_ANNOTATIONS`` (default
 ``$MLECURATE_HOME/annotations``) and facts come from the warehouse the Dagster assets build.
 
-Like ``pipelines``, this package is a composition root: the one place in ``curation`` that may import ``splits``.
+Like ``pipelines``, this package only wires: each command calls functions that live with their concept.
 """
 
 from __future__ import annotations
@@ -19,8 +19,10 @@ from collections.abc import Sequence
 import click
 
 from curation.annotations import AnnotationError
+from curation.benchmark_export import ExportError
 from curation.cli.annotations import annotate, demo_annotations_command, import_mlebench
 from curation.cli.descriptions import import_descriptions_command
+from curation.cli.export import export
 from curation.cli.generate import generate_competition
 from curation.cli.grading import grade
 from curation.cli.leaderboards import import_leaderboards
@@ -40,7 +42,7 @@ ERROR = 2  # the exit code for a command that could not do what was asked (and f
 # Failures a curator can act on: printed as one line, `mlecurate <command>: error: <message>`, never a traceback.
 CURATOR_ERRORS = (
     CommandError, AnnotationError, MissingTableError, SettingsError, SourceError, SplitRecipeChoiceError, RecipeError,
-    LeaderboardError, UnknownCompetitionError, SlugError, WarehouseError, DataRootFileError,
+    LeaderboardError, UnknownCompetitionError, SlugError, WarehouseError, DataRootFileError, ExportError,
 )  # fmt: skip
 
 
@@ -62,14 +64,16 @@ COMMANDS = [
     generate_competition,  # curation.cli.generate
     import_leaderboards,  # curation.cli.leaderboards
     import_descriptions_command,  # curation.cli.descriptions
+    export,  # curation.cli.export
 ]  # fmt: skip
 for command in COMMANDS:
     mlecurate.add_command(command)
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    """Run one command; return its exit code: 0 done, 1 an invalid submission (``grade``), 2 an error. A reader that
-    stops early (``mlecurate queue | head``) ends the output quietly, as other command-line tools do."""
+    """Run one command; return its exit code: 0 done, 1 an invalid submission (``grade``) or an export with failed
+    competitions (``export``), 2 an error. A reader that stops early (``mlecurate queue | head``) ends the output
+    quietly, as other command-line tools do."""
     try:
         return _run(argv)
     except BrokenPipeError:

@@ -1,0 +1,402 @@
+"""Issue 11: ``mlecurate export`` and the ``benchmark_export`` asset — what the export holds, that it is incremental,
+that one failure loses nothing, and what it refuses. (MLE-bench's own code reads the export in
+``test_mlebench_export.py``.)
+
+The data root is built the real way for two shared competitions: downloaded from a folder mirror of
+``../shared/data/competitions``, split by the packaged recipes, parity measured, MLE-bench's real board recorded as
+the snapshot, annotated and curated; titanic is curated and split too, but has no board and no parity report.
+"""
+
+from __future__ import annotations
+
+import json
+import shutil
+from pathlib import Path
+
+import dagster as dg
+import pandas as pd
+import pytest
+import yaml
+
+from curation.annotations import AnnotationStore
+from curation.benchmark_export import ExportError, ExportOptions, export_benchmark, verify_export
+from curation.cli import main
+from curation.competition_data import fetch_competition
+from curation.curated import curate, load_annotations
+from curation.leaderboard_history import record_snapshot
+from curation.sources import FolderSource, choose_sources
+from curation.sources.kaggle_client import KaggleClient
+from curation.split_parity import check_split_parity
+from curation.warehouse import Warehouse
+from splits.layout import prepare_competition
+from tests.conftest import PROJECT, SHARED, screened_warehouse
+from validation.data_root import DataRoot
+from validation.leaderboard import Leaderboard, read_leaderboard
+from validation.parity import ParityTolerance
+from validation.split_recipe import read_recipe_file
+
+INSULTS, SPACESHIP, TITANIC = "detecting-insults-in-social-commentary", "spaceship-titanic", "titanic"
+COMPLEXITY = {INSULTS: "low", SPACESHIP: "medium", TITANIC: "low"}
+
+
+def _build(home: Path, real_competitions) -> DataRoot:
+    root = DataRoot(home, home / "annotations")
+    warehouse = screened_warehouse(root, real_competitions)
+    store = AnnotationStore(root.annotations)
+    mirror = FolderSource(SHARED / "competitions", name="mirror")
+    sources = choose_sources("demo", KaggleClient())
+    for slug in (INSULTS, SPACESHIP, TITANIC):
+        recipe = read_recipe_file(PROJECT / "splits" / "recipes" / f"{slug}.yaml")
+        store.update(slug, "alice", {"decision": "include", "complexity": COMPLEXITY[slug], "category": "Tabular",
+                                     "split_recipe": recipe.to_document()})  # fmt: skip
+        fetch_competition(root.raw(slug), mirror)
+        assert prepare_competition(slug, recipe, root.raw(slug).files, root.prepared_root, "").published
+        if slug == TITANIC:
+            continue  # no board, no parity: left out, with the reason
+        board = read_leaderboard(SHARED / "mle-bench" / "competitions" / slug / "leaderboard.csv")
+        record_snapshot(root.leaderboards(slug), slug, board, "mle-bench", True)
+        check_split_parity(slug, root, store.for_competition(slug), warehouse.competition(slug), ParityTolerance(),
+                           sources)  # fmt: skip
+    load_annotations(store, warehouse)
+    curate(warehouse)
+    return root
+
+
+@pytest.fixture(scope="module")
+def built(tmp_path_factory, real_competitions) -> DataRoot:
+    return _build(tmp_path_factory.mktemp("export-home"), real_competitions)
+
+
+@pytest.fixture()
+def root(built, tmp_path) -> DataRoot:
+    """A private copy of the built data root (tests change boards and splits)."""
+    home = tmp_path / "home"
+    shutil.copytree(built.path, home, symlinks=True)
+    return DataRoot(home, home / "annotations")
+
+
+def _export(root: DataRoot, folder: Path, **options) -> object:
+    return export_benchmark(root, Warehouse(root.warehouse), folder, ExportOptions(**options))
+
+
+def _verdicts(root: DataRoot) -> dict[str, str]:
+    return {slug: json.loads(root.prepared(slug).parity.read_text())["verdict"] for slug in (INSULTS, SPACESHIP)}
+
+
+def _tree(folder: Path) -> dict[str, tuple[int, int]]:
+    """Every file under ``folder`` with its inode and modification time (what a rewrite changes)."""
+    return {
+        str(p.relative_to(folder)): (p.stat().st_ino, p.stat().st_mtime_ns) for p in folder.rglob("*") if p.is_file()
+    }
+
+
+def test_the_export_holds_each_eligible_competition_in_mlebench_layout(root, tmp_path):
+    assert _verdicts(root) == {INSULTS: "parity", SPACESHIP: "parity"}  # the shared competitions' real verdicts
+    out = tmp_path / "bench"
+    result = _export(root, out)
+    assert result.members == [INSULTS, SPACESHIP] and sorted(result.exported) == [INSULTS, SPACESHIP]
+    assert result.left_out == {TITANIC: "parity not checked: materialise split_parity for it"}
+    assert not result.failed
+    # Detecting-insults' sample keeps Kaggle's own name, and the description names it so.
+    public = out / "data" / INSULTS / "prepared" / "public"
+    assert sorted(p.name for p in public.iterdir()) == ["description.md", "sample_submission_null.csv",
+                                                        "test.csv", "train.csv"]  # fmt: skip
+    description = (out / "competitions" / INSULTS / "description.md").read_text()
+    assert "`sample_submission_null.csv`" in description and "`sample_submission.csv`" not in description
+    assert (public / "description.md").read_text() == description
+    answers = out / "data" / INSULTS / "prepared" / "private" / "test.csv"
+    assert answers.read_bytes() == root.prepared(INSULTS).answers.read_bytes()
+    config = yaml.safe_load((out / "competitions" / INSULTS / "config.yaml").read_text())
+    assert config == {
+        "id": INSULTS,
+        "name": "Detecting Insults in Social Commentary",
+        "competition_type": "simple",
+        "awards_medals": True,  # Meta Kaggle's CanQualifyTiers, as MLE-bench's own config says
+        "prizes": None,
+        "description": f"mlebench/competitions/{INSULTS}/description.md",
+        "dataset": {"answers": f"{INSULTS}/prepared/private/test.csv",
+                    "sample_submission": f"{INSULTS}/prepared/public/sample_submission_null.csv"},
+        "grader": {"name": "auc", "grade_fn": "validation.mlebench_grade:grade?metric=auc&keys=Date&keys=Comment"},
+        "preparer": "validation.mlebench_grade:prepare",
+    }  # fmt: skip
+    board = pd.read_csv(out / "competitions" / SPACESHIP / "leaderboard.csv")
+    original = pd.read_csv(SHARED / "mle-bench" / "competitions" / SPACESHIP / "leaderboard.csv")
+    assert board.columns.tolist() == original.columns.tolist()
+    assert board["score"].tolist() == original["score"].tolist() and len(board) == len(original)
+    assert {n: (out / "splits" / f"{n}.txt").read_text().split() for n in ("all", "low", "medium", "high")} == {
+        "all": [INSULTS, SPACESHIP], "low": [INSULTS], "medium": [SPACESHIP], "high": []
+    }  # fmt: skip
+    index = json.loads((out / "export.json").read_text())
+    assert index["format"] == "mlebench" and index["mlecurate_version"] == "0.1.0"
+    assert index["data_root"] == str(root.path)
+    assert index["competitions"][SPACESHIP]["parity"]["verdict"] == "parity"
+    assert index["competitions"][SPACESHIP]["source"]["data"] == "mirror"
+    assert index["left_out"] == result.left_out
+    assert verify_export(out) == {INSULTS: [], SPACESHIP: []}
+    assert not (out / ".staging").exists()
+
+
+def test_an_unchanged_competition_is_not_rewritten_and_a_changed_one_is(root, tmp_path):
+    out = tmp_path / "bench"
+    _export(root, out)
+    before = _tree(out / "data") | _tree(out / "competitions")
+    again = _export(root, out)
+    assert again.exported == [] and sorted(again.unchanged) == [INSULTS, SPACESHIP]
+    assert _tree(out / "data") | _tree(out / "competitions") == before
+    # A new board for spaceship-titanic (one team more): only it is written again.
+    board = read_leaderboard(SHARED / "mle-bench" / "competitions" / SPACESHIP / "leaderboard.csv")
+    teams = pd.concat([board.teams, board.teams.tail(1).assign(rank=len(board.teams) + 1, team_id="new")])
+    record_snapshot(root.leaderboards(SPACESHIP), SPACESHIP, Leaderboard(teams, "refreshed"), "mle-bench", True)
+    third = _export(root, out)
+    assert third.exported == [SPACESHIP] and third.unchanged == [INSULTS]
+    after = _tree(out / "data") | _tree(out / "competitions")
+    assert {k: v for k, v in after.items() if INSULTS in k} == {k: v for k, v in before.items() if INSULTS in k}
+    assert len(pd.read_csv(out / "competitions" / SPACESHIP / "leaderboard.csv")) == len(teams)
+
+
+def test_complexity_and_drift_choose_the_members_and_a_member_no_longer_chosen_is_removed(root, tmp_path):
+    out = tmp_path / "bench"
+    _export(root, out)
+    low = _export(root, out, complexity="low")
+    assert low.members == [INSULTS] and low.removed == [SPACESHIP]
+    assert low.left_out[SPACESHIP] == "complexity medium, not low"
+    assert not (out / "data" / SPACESHIP).exists() and not (out / "competitions" / SPACESHIP).exists()
+    assert (out / "splits" / "all.txt").read_text() == f"{INSULTS}\n"
+    # A drift verdict is left out unless asked for.
+    report = root.prepared(SPACESHIP).parity
+    report.write_text(json.dumps(json.loads(report.read_text()) | {"verdict": "drift", "reason": "scores moved"}))
+    drift = _export(root, out)
+    assert drift.left_out[SPACESHIP] == "parity verdict drift (--include-drift exports it): scores moved"
+    assert _export(root, out, include_drift=True).members == [INSULTS, SPACESHIP]
+
+
+def test_a_competition_without_a_parity_report_is_left_out_saying_so(root, tmp_path):
+    root.prepared(INSULTS).parity.unlink()
+    result = _export(root, tmp_path / "bench")
+    assert result.members == [SPACESHIP]
+    assert result.left_out[INSULTS] == "parity not checked: materialise split_parity for it"
+
+
+def test_a_failed_competition_keeps_its_previous_export_and_the_rest_is_usable(root, tmp_path, monkeypatch):
+    """A competition whose writing fails mid-way (a full disk, here) keeps its previous export whole; the others are
+    written; export.json names the failure; nothing is left in staging."""
+    import curation.benchmark_export as export_module
+
+    out = tmp_path / "bench"
+    _export(root, out)
+    before = _tree(out / "data" / INSULTS) | _tree(out / "competitions" / INSULTS)
+    for slug in (INSULTS, SPACESHIP):  # both boards change, so both are due to be written again
+        board = read_leaderboard(SHARED / "mle-bench" / "competitions" / slug / "leaderboard.csv")
+        record_snapshot(
+            root.leaderboards(slug),
+            slug,
+            Leaderboard(board.teams.head(len(board.teams) // 2), "cut"),
+            "mle-bench",
+            True,
+        )
+    real_link = export_module._link_file
+
+    def full_disk(source: Path, target: Path) -> None:
+        if INSULTS in str(target) and target.name == "test.csv":
+            raise OSError(28, "No space left on device")
+        real_link(source, target)
+
+    monkeypatch.setattr(export_module, "_link_file", full_disk)
+    result = _export(root, out)
+    assert result.exported == [SPACESHIP] and list(result.failed) == [INSULTS]
+    assert result.failed[INSULTS] == f"{INSULTS}: writing its export failed: [Errno 28] No space left on device"
+    assert _tree(out / "data" / INSULTS) | _tree(out / "competitions" / INSULTS) == before
+    assert result.members == [INSULTS, SPACESHIP] and verify_export(out) == {INSULTS: [], SPACESHIP: []}
+    index = json.loads((out / "export.json").read_text())
+    assert index["failed"] == result.failed and index["competitions"][INSULTS]["leaderboard_teams"] == len(
+        read_leaderboard(SHARED / "mle-bench" / "competitions" / INSULTS / "leaderboard.csv").teams
+    )
+    assert not (out / ".staging").exists()
+
+
+def test_a_folder_that_is_not_an_export_is_refused_and_left_alone(root, tmp_path, monkeypatch, capsys):
+    mine = tmp_path / "mine"
+    mine.mkdir()
+    (mine / "notes.txt").write_text("keep me")
+    with pytest.raises(ExportError, match=r"mine: not empty and not an mlecurate export \(no export.json; it holds "
+                       r"notes.txt\); export into a new or empty folder$"):  # fmt: skip
+        _export(root, mine)
+    assert [p.name for p in mine.iterdir()] == ["notes.txt"]
+    monkeypatch.setenv("MLECURATE_HOME", str(root.path))
+    monkeypatch.setenv("MLECURATE_ANNOTATIONS", str(root.annotations))
+    assert main(["export", str(mine)]) == 2
+    assert capsys.readouterr().err.startswith(f"mlecurate export: error: {mine}: not empty and not an mlecurate")
+
+
+def test_the_export_command_lists_what_it_wrote_and_what_it_left_out(root, tmp_path, monkeypatch, capsys):
+    monkeypatch.setenv("MLECURATE_HOME", str(root.path))
+    monkeypatch.setenv("MLECURATE_ANNOTATIONS", str(root.annotations))
+    out = tmp_path / "bench"
+    assert main(["export", str(out)]) == 0
+    lines = capsys.readouterr().out.splitlines()
+    assert lines[0] == f"{out}: 2 competition(s) exported (2 written, 0 unchanged), 1 left out, 0 failed"
+    assert f"  {SPACESHIP}: medium, accuracy, parity parity" in lines
+    assert f"  left out (parity not checked: materialise split_parity for it): {TITANIC}" in lines
+    assert main(["export", str(out)]) == 0
+    assert capsys.readouterr().out.splitlines()[0] == (
+        f"{out}: 2 competition(s) exported (0 written, 2 unchanged), 1 left out, 0 failed"
+    )
+
+
+def test_the_benchmark_export_asset_materialises_with_its_checks(root):
+    from assets.benchmark import benchmark_export
+    from assets.resources import StorageResource
+
+    result = dg.materialize(
+        [benchmark_export],
+        resources={"storage": StorageResource(home=str(root.path), annotations=str(root.annotations))},
+        instance=dg.DagsterInstance.ephemeral(),
+    )
+    assert result.success
+    metadata = result.asset_materializations_for_node("benchmark_export")[0].metadata
+    assert metadata["competitions"].value == 2 and metadata["left_out"].value == 1
+    assert metadata["folder"].value == str(root.path / "export")
+    checks = {c.check_name: c for c in result.get_asset_check_evaluations()}
+    assert checks["all_written"].passed and checks["grades_its_answers"].passed
+    assert checks["grades_its_answers"].description == (
+        "all 2 competition(s) match their checksums and grade their answers as perfect"
+    )
+    # A tampered answers file (replaced, as an editor saves it) is found by the check.
+    answers = root.path / "export" / "data" / INSULTS / "prepared" / "private" / "test.csv"
+    text = answers.read_text()
+    answers.unlink()
+    answers.write_text(text + text.splitlines()[1] + "\n")  # one answer twice
+    assert verify_export(root.path / "export")[INSULTS] == [
+        f"{INSULTS}: the files of prepared/private do not match checksums.yaml"
+    ]
+
+
+def test_a_file_removed_from_the_export_by_hand_makes_its_competition_due_again(root, tmp_path):
+    out = tmp_path / "bench"
+    _export(root, out)
+    (out / "data" / SPACESHIP / "prepared" / "public" / "train.csv").unlink()
+    again = _export(root, out)
+    assert again.exported == [SPACESHIP] and again.unchanged == [INSULTS]
+    assert verify_export(out) == {INSULTS: [], SPACESHIP: []}
+
+
+def test_an_export_interrupted_before_its_index_is_taken_up_again(root, tmp_path, monkeypatch):
+    """A first export killed before export.json was written leaves a folder that is still recognised as an export
+    (its lock file marks it), so the next run completes it rather than refusing the folder."""
+    import curation.benchmark_export as export_module
+
+    out = tmp_path / "bench"
+
+    def killed(*args):
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(export_module, "_write_index", killed)
+    with pytest.raises(KeyboardInterrupt):
+        _export(root, out)
+    assert not (out / "export.json").exists() and (out / "data" / SPACESHIP).is_dir()
+    monkeypatch.undo()
+    assert _export(root, out).members == [INSULTS, SPACESHIP]
+    assert verify_export(out) == {INSULTS: [], SPACESHIP: []}
+
+
+def _index(out: Path) -> dict:
+    return json.loads((out / "export.json").read_text())
+
+
+@pytest.mark.parametrize("slug", ["../../victim", "", "a/b"])
+def test_an_index_naming_a_path_is_refused_and_nothing_outside_is_touched(root, tmp_path, slug):
+    """A hand-edited export.json whose competitions name a path (or nothing) must never lead to a removal."""
+    out = tmp_path / "bench"
+    _export(root, out)
+    victim = tmp_path / "victim"
+    victim.mkdir()
+    (victim / "keep.txt").write_text("mine")
+    index = _index(out)
+    index["competitions"][slug] = index["competitions"][SPACESHIP]
+    (out / "export.json").write_text(json.dumps(index))
+    before = _tree(out)
+    with pytest.raises(ExportError, match=r"export.json: not an mlecurate export index \(or a damaged one\)"):
+        _export(root, out)
+    assert (victim / "keep.txt").read_text() == "mine" and _tree(out) == before
+
+
+@pytest.mark.parametrize("damage", ["{not json", '{"format": "something-else", "competitions": {}}', "[]"])
+def test_a_damaged_or_foreign_index_is_refused_before_anything_is_written(root, tmp_path, damage):
+    out = tmp_path / "bench"
+    out.mkdir()
+    (out / "export.json").write_text(damage)
+    with pytest.raises(ExportError, match="export.json: "):
+        _export(root, out)
+    assert sorted(p.name for p in out.iterdir()) == ["export.json"]  # no lock, no data written
+
+
+def test_an_export_is_brought_up_to_date_only_from_its_own_data_root(root, tmp_path):
+    """A wrong MLECURATE_HOME would make every competition look left out, and so removed: refused instead."""
+    out = tmp_path / "bench"
+    _export(root, out)
+    other = DataRoot(tmp_path / "other-home", root.annotations)
+    shutil.copytree(root.path, other.path, symlinks=True)
+    before = _tree(out)
+    with pytest.raises(ExportError, match=f"exported from the data root {root.path}, not {other.path}"):
+        _export(other, out)
+    assert _tree(out) == before
+
+
+def test_a_run_that_would_remove_every_competition_is_refused(root, tmp_path):
+    out = tmp_path / "bench"
+    _export(root, out)
+    for slug in (INSULTS, SPACESHIP):
+        root.prepared(slug).parity.unlink()  # as if prepared/ had been moved away
+    before = _tree(out)
+    with pytest.raises(ExportError, match=r"would remove every competition exported before \(2: "):
+        _export(root, out)
+    assert _tree(out) == before
+
+
+def test_a_failed_swap_puts_the_previous_folders_back(root, tmp_path, monkeypatch):
+    """The second of the two moves fails: the first is undone, so data/ and competitions/ stay from one export."""
+    out = tmp_path / "bench"
+    _export(root, out)
+    before = _tree(out / "data" / SPACESHIP) | _tree(out / "competitions" / SPACESHIP)
+    board = read_leaderboard(SHARED / "mle-bench" / "competitions" / SPACESHIP / "leaderboard.csv")
+    record_snapshot(root.leaderboards(SPACESHIP), SPACESHIP, Leaderboard(board.teams.head(99), "cut"), "mle-bench",
+                    True)  # fmt: skip
+    real_rename = Path.rename
+
+    def rename(self, target):
+        if self.name == "competition" and self.parent.name == SPACESHIP:
+            raise OSError(5, "Input/output error")
+        return real_rename(self, target)
+
+    monkeypatch.setattr(Path, "rename", rename)
+    result = _export(root, out)
+    monkeypatch.undo()
+    assert list(result.failed) == [SPACESHIP] and result.kept == [SPACESHIP]
+    assert _tree(out / "data" / SPACESHIP) | _tree(out / "competitions" / SPACESHIP) == before
+    assert verify_export(out) == {INSULTS: [], SPACESHIP: []}
+
+
+def test_a_sample_name_that_is_another_public_file_is_refused(root, tmp_path):
+    manifest = root.prepared(SPACESHIP).manifest
+    document = json.loads(manifest.read_text())
+    document["recipe"]["sample_submission_name"] = "test.csv"
+    manifest.write_text(json.dumps(document))
+    result = _export(root, tmp_path / "bench")
+    assert result.failed == {SPACESHIP: f"{SPACESHIP}: the sample submission's name in the export, 'test.csv' (split "
+                             "recipe key sample_submission_name or sample_submission_file), is the name of another "
+                             "public file; give another one"}  # fmt: skip
+    assert result.members == [INSULTS]
+
+
+def test_an_export_folder_under_a_file_is_one_clear_error(root, tmp_path, monkeypatch, capsys):
+    (tmp_path / "afile").write_text("x")
+    monkeypatch.setenv("MLECURATE_HOME", str(root.path))
+    monkeypatch.setenv("MLECURATE_ANNOTATIONS", str(root.annotations))
+    assert main(["export", str(tmp_path / "afile")]) == 2
+    assert capsys.readouterr().err.endswith(
+        f"error: Invalid value for 'DIR': Directory '{tmp_path / 'afile'}' is a file.\n"
+    )
+    with pytest.raises(ExportError, match="afile: a file, not a folder; export into a new or empty folder"):
+        _export(root, tmp_path / "afile")
+    assert main(["export", str(tmp_path / "afile" / "x")]) == 2
+    assert capsys.readouterr().err.startswith(f"mlecurate export: error: {tmp_path / 'afile' / 'x'}: cannot create")

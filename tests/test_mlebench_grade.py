@@ -1,0 +1,88 @@
+"""``validation.mlebench_grade``: mlecurate's grader behind MLE-bench's ``grade(submission, answers)`` interface, as an
+exported config names it (``test_mlebench_export.py`` runs it inside MLE-bench; these are its own edges)."""
+
+from __future__ import annotations
+
+import importlib
+import sys
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+import validation.mlebench_grade as mlebench_grade
+from validation.mlebench_grade import InvalidSubmissionError, grade_function_name
+
+ANSWERS = pd.DataFrame({"id": [1, 2, 3, 4], "label": [True, False, True, False]})
+
+
+def _grader(name: str):
+    module, _, attribute = name.partition(":")
+    return getattr(importlib.import_module(module), attribute)  # what MLE-bench's import_fn does
+
+
+def test_the_name_carries_metric_and_keys_and_resolves_to_a_grader():
+    name = grade_function_name("accuracy", ["id"])
+    assert name == "validation.mlebench_grade:grade?metric=accuracy&keys=id"
+    grade = _grader(name)
+    assert grade(ANSWERS.copy(), ANSWERS) == 1.0
+    assert grade(ANSWERS.assign(label=[True, True, True, True]), ANSWERS) == 0.5
+    assert grade.__name__ == "grade?metric=accuracy&keys=id" and "accuracy" in grade.__doc__
+
+
+def test_keys_with_awkward_names_survive_the_import_path():
+    """A column name with ':' (MLE-bench splits the path on it), '&', '=' or spaces is percent-encoded."""
+    answers = ANSWERS.rename(columns={"id": "row: id & more=1"})
+    name = grade_function_name("accuracy", ["row: id & more=1"])
+    assert name.count(":") == 1
+    assert _grader(name)(answers.copy(), answers) == 1.0
+
+
+def test_an_invalid_submission_raises_with_every_problem_named():
+    grade = _grader(grade_function_name("accuracy", ["id"]))
+    invalid = mlebench_grade._invalid_submission_error()  # MLE-bench's when another test has imported it, else ours
+    assert invalid.__name__ == "InvalidSubmissionError"
+    with pytest.raises(invalid, match=r"missing column\(s\): label"):
+        grade(ANSWERS[["id"]], ANSWERS)
+    with pytest.raises(invalid, match=r"column id: 1 id\(s\) missing, e.g. 4"):
+        grade(ANSWERS.head(3), ANSWERS)
+    with pytest.raises(invalid, match="column label: 1 empty or NaN value"):
+        grade(ANSWERS.assign(label=[True, None, True, False]), ANSWERS)
+
+
+def test_the_error_is_mlebenchs_own_when_mlebench_can_be_imported(monkeypatch):
+    mlebench = Path(__file__).parents[2] / "shared" / "tools" / "mle-bench"
+    monkeypatch.syspath_prepend(str(mlebench))
+    from mlebench.grade_helpers import InvalidSubmissionError as theirs
+
+    with pytest.raises(theirs):
+        _grader(grade_function_name("accuracy", ["id"]))(ANSWERS[["id"]], ANSWERS)
+
+
+def test_without_mlebench_the_error_is_ours(monkeypatch):
+    monkeypatch.setitem(sys.modules, "mlebench", None)  # import mlebench... raises ImportError
+    monkeypatch.setitem(sys.modules, "mlebench.grade_helpers", None)
+    with pytest.raises(InvalidSubmissionError):
+        _grader(grade_function_name("accuracy", ["id"]))(ANSWERS[["id"]], ANSWERS)
+
+
+@pytest.mark.parametrize(
+    "attribute",
+    ["grade?metric=nonsense&keys=id", "grade?keys=id", "grade?metric=auc&metric=accuracy", "grade?metric=auc&x=1"],
+)
+def test_a_name_that_is_not_a_grader_is_an_attribute_error_naming_it(attribute):
+    with pytest.raises(AttributeError, match="not a grader mlecurate exports"):
+        getattr(mlebench_grade, attribute)
+    with pytest.raises(AttributeError, match="has no attribute 'other'"):
+        mlebench_grade.other  # noqa: B018
+
+
+def test_grade_function_name_refuses_an_unknown_metric():
+    with pytest.raises(ValueError, match="unknown metric 'nonsense'"):
+        grade_function_name("nonsense", ["id"])
+
+
+def test_the_preparer_refuses_saying_where_the_data_is(tmp_path):
+    public = tmp_path / "data" / "titanic" / "prepared" / "public"
+    with pytest.raises(RuntimeError, match=r"^titanic: this competition was prepared by mlecurate"):
+        mlebench_grade.prepare(tmp_path / "raw", public, public.parent / "private")
