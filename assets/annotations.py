@@ -6,9 +6,18 @@ from pydantic import Field
 from assets.checks import check_specs, severity
 from assets.metadata import counts_table, markdown_table
 from assets.partitions import curated_competition_partitions, missing_partitions
+from assets.plots import complexity_mix_plot
 from assets.resources import SourcesResource, StorageResource
 from curation.annotations import AnnotationError, check_store_not_emptied
-from curation.curated import curate, load_annotations
+from curation.curated import (
+    NONE_GIVEN,
+    complexity_counts,
+    complexity_labels,
+    curate,
+    decision_counts,
+    decision_summary,
+    load_annotations,
+)
 from curation.warehouse import Warehouse
 from validation.checks import Check
 from validation.data_root import ANNOTATIONS, CURATED
@@ -101,9 +110,11 @@ def curated_competitions(
             "dagster/row_count": benchmark.members,
             "table": CURATED,
             "curated": len(curated),
-            "by_complexity": counts_table(curated["complexity"], "complexity"),
+            "by_complexity": counts_table(complexity_labels(curated), "complexity", missing=NONE_GIVEN),
+            "complexity_mix": complexity_mix_plot(complexity_counts(curated)),
             "by_category": counts_table(curated["category"], "category"),
-            "decisions": counts_table(consolidated["decision"], "decision"),
+            "decisions": markdown_table(decision_counts(consolidated, curated)),
+            "members_from_decisions": decision_summary(consolidated, curated),
             "disputed": markdown_table(disputed[["slug", "decision", "decisions", "complexities"]]),
             "overrides": markdown_table(benchmark.overrides[["slug", "overrides_rule", "overrides_detail"]]),
             "outside_meta_kaggle": benchmark.result.outside_summary(),

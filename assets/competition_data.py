@@ -3,7 +3,7 @@
 import dagster as dg
 import pandas as pd
 
-from assets.checks import check_specs
+from assets.checks import check_specs, competition_check_result
 from assets.metadata import markdown_table
 from assets.partitions import curated_competition_partitions
 from assets.resources import SourcesResource, StorageResource
@@ -13,6 +13,8 @@ from curation.sources.kaggle_client import RulesNotAcceptedError
 from curation.stage_status import SPLIT, recorded_stage, split_published
 from splits.layout import prepare_annotated_split
 from validation.leakage import LEAKAGE_CHECKS, SplitCheck
+
+DECLARED = {check.name: check for check in LEAKAGE_CHECKS}
 
 
 @dg.asset(
@@ -32,10 +34,10 @@ def competition_raw(
     Extraction refuses paths outside the target, symlinks, zip bombs, oversized and empty archives; a download is
     verified before it replaces the previous one, and a refused one leaves the previous download as it was. A
     competition whose rules the account has not accepted is recorded as "needs rules acceptance" with its rules URL
-    (mlecurate queue and show list it). Failures that cannot succeed on a retry (a refused archive, rejected
-    credentials, rules) fail at once without retries; other partitions carry on. Kept under $MLECURATE_HOME/raw/<slug>/,
-    with the competition's text (description.md: imported > the data source's > Meta Kaggle's Overview; a text that
-    cannot be fetched is recorded as unavailable, never a failure).
+    (`mlecurate queue` and `show` list it). Failures that cannot succeed on a retry (a refused archive, rejected
+    credentials, rules) fail at once without retries; other partitions carry on. Kept under
+    `$MLECURATE_HOME/raw/<slug>/`, with the competition's text (`description.md`: imported > the data source's > Meta
+    Kaggle's Overview; a text that cannot be fetched is recorded as unavailable, never a failure).
     """
     root, chosen = storage.root(), sources.get()
     raw, source = root.raw(context.partition_key), chosen.competition_data
@@ -74,17 +76,17 @@ def competition_raw(
     kinds={"duckdb", "csv"},
     partitions_def=curated_competition_partitions,
     deps=[competition_raw],
-    check_specs=check_specs("competition_split", LEAKAGE_CHECKS),
+    check_specs=check_specs("competition_split", LEAKAGE_CHECKS, curated_competition_partitions),
 )
 def competition_split(context: dg.AssetExecutionContext, storage: StorageResource):
     """A new train/test split of one competition's public training data, in MLE-bench's layout.
 
     The curators' split recipe (random, stratified, group, temporal or released labels) decides it; the split is
     deterministic and independent of row order, built by DuckDB in bounded memory. Writes
-    $MLECURATE_HOME/prepared/<slug>/public (train, test without targets, sample submission, a description opening with the
-    competition's own text as competition_raw kept it, or an imported one; its origin is in the metadata) and
-    private/answers.csv, plus manifest.json with row counts and order-independent content checksums (view
-    splits.manifest). Blocking leakage checks run before publishing: a failing split never replaces a good one.
+    `$MLECURATE_HOME/prepared/<slug>/public/` (train, test without targets, sample submission, a description opening
+    with the competition's own text as competition_raw kept it, or an imported one; its origin is in the metadata) and
+    `private/answers.csv`, plus `manifest.json` with row counts and order-independent content checksums (view
+    `splits.manifest`). Blocking leakage checks run before publishing: a failing split never replaces a good one.
     """
     slug, root = context.partition_key, storage.root()
     with recorded_stage(root, slug, SPLIT):  # any failure (a bad recipe, a failed leakage check) is kept, then raised
@@ -100,7 +102,7 @@ def _split(slug: str, storage: StorageResource):
         slug, document, curators, root.raw(slug).files, root.prepared_root, warehouse.competition(slug),
         overview=overview, source_sha256=download.zip_sha256 if download else None,
     )  # fmt: skip
-    results = [_check_result(check) for check in prepared.checks]
+    results = [_check_result(slug, check) for check in prepared.checks]
     if not prepared.published:
         yield from results
         failed = [c for c in prepared.checks if not c.passed]
@@ -130,10 +132,8 @@ def _split(slug: str, storage: StorageResource):
     )
 
 
-def _check_result(check: SplitCheck) -> dg.AssetCheckResult:
-    return dg.AssetCheckResult(
-        check_name=check.name,
-        passed=check.passed,
-        description=check.found,
-        metadata={"found": check.found, **check.metadata},
-    )
+def _check_result(slug: str, check: SplitCheck) -> dg.AssetCheckResult:
+    """The check's finding for ``slug``, and on a failure what to do about it."""
+    declared = DECLARED[check.name]
+    found = check.found if check.passed else f"{check.found.rstrip('.')}. {declared.remedy}"
+    return competition_check_result(slug, declared, check.passed, found, check.metadata)

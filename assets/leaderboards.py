@@ -5,8 +5,9 @@ from datetime import UTC, datetime
 import dagster as dg
 
 from assets.partitions import curated_competition_partitions
+from assets.plots import leaderboard_plot
 from assets.resources import LeaderboardAgeResource, SourcesResource, StorageResource
-from curation.leaderboard_history import needs_refresh, refresh_leaderboard
+from curation.leaderboard_history import current_snapshot, needs_refresh, refresh_leaderboard
 from validation.leaderboard import LeaderboardError
 
 
@@ -27,7 +28,8 @@ def leaderboard_snapshots(
     thresholds moved); an unchanged board is recorded as unchanged. Medal thresholds per snapshot follow Kaggle's
     rules. A board much shorter than Meta Kaggle's TotalTeams is flagged as truncated; a malformed board (or a zip
     beyond the archive limits) is rejected and the previous snapshot stays current. Failures that cannot succeed on a
-    retry (a rejected board, credentials Kaggle refused) are not retried; timeouts, 429s and 5xx are. Views leaderboards.snapshots, .refreshes and .thresholds.
+    retry (a rejected board, credentials Kaggle refused) are not retried; timeouts, 429s and 5xx are. Views
+    `leaderboards.snapshots`, `.refreshes` and `.thresholds`.
     """
     slug = context.partition_key
     root, warehouse = storage.root(), storage.warehouse()
@@ -59,7 +61,12 @@ def leaderboard_snapshots(
             "content_hash": record.content_hash,
             "gold": record.gold, "silver": record.silver, "bronze": record.bronze, "median": record.median,
             "higher_is_better": record.higher_is_better,
-            "changes": dg.MetadataValue.json(record.changes or {}),
+            "changes": dg.MetadataValue.json(record.changes)
+            if record.changes
+            else "first snapshot: nothing to compare with"
+            if record.status == "new"
+            else "none",
+            "score_distribution": _score_distribution(root, slug, record),
             "source": record.source,
         }
     )  # fmt: skip
@@ -79,3 +86,12 @@ def boards_fresh(
         + (f": {', '.join(stale[:20])}" if stale else ""),
         metadata={"stale": len(stale), "boards": len(slugs)},
     )
+
+
+def _score_distribution(root, slug: str, record) -> dg.MarkdownMetadataValue | str:
+    """The current board's scores as a histogram with the medal thresholds (a picture says where medals start)."""
+    found = current_snapshot(root.leaderboards(slug))
+    if found is None:
+        return "no snapshot"
+    thresholds = {"gold": record.gold, "silver": record.silver, "bronze": record.bronze}
+    return leaderboard_plot(found[1]["score"], thresholds, bool(record.higher_is_better))

@@ -4,9 +4,10 @@ import hashlib
 from collections.abc import Iterator
 
 import dagster as dg
+import pandas as pd
 
 from assets.checks import check_specs, severity
-from assets.metadata import counts_table
+from assets.metadata import counts_table, markdown_table, short_hash
 from assets.resources import SourcesResource, StorageResource
 from curation.meta_kaggle_load import MetaKaggleChecksFailed, load_competitions
 from validation.competitions_suite import SUITE_CHECKS, SuiteCheck
@@ -43,7 +44,7 @@ def meta_kaggle_competitions(
             "table": COMPETITIONS,
             "source": load.source.origin,
             "source_file": dg.MetadataValue.path(str(load.source.path)),
-            "source_sha256": hashlib.sha256(load.source.path.read_bytes()).hexdigest(),
+            "source_sha256": short_hash("sha256:" + hashlib.sha256(load.source.path.read_bytes()).hexdigest()),
             "dump_columns": len(load.parsed.dump_columns),
             "columns_missing_from_dump": ", ".join(load.parsed.missing_optional) or "none",
             "columns_kept_as_text": ", ".join(load.parsed.extra_columns) or "none",
@@ -55,9 +56,10 @@ def meta_kaggle_competitions(
 
 
 def _check_result(check: SuiteCheck) -> dg.AssetCheckResult:
-    metadata: dict = {"found": check.summary}
-    for outcome in check.outcomes:
-        metadata[f"{outcome.expectation} {outcome.column}: unexpected"] = outcome.unexpected
+    """The check's finding; its problems as one table, only when there are any (no plot of zeros per column)."""
+    problems = pd.DataFrame([{"found": o.finding, "e.g.": o.named or "-"} for o in check.problems])
+    metadata: dict = {"competitions_checked": dg.MetadataValue.int(check.outcomes[0].checked)}
+    metadata["problems"] = markdown_table(problems) if len(problems) else "none"
     return dg.AssetCheckResult(
         check_name=check.name,
         passed=check.passed,

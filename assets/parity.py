@@ -4,20 +4,31 @@ import dagster as dg
 import pandas as pd
 from pydantic import Field
 
-from assets.checks import check_specs, severity
+from assets.checks import check_specs, competition_check_result
 from assets.metadata import markdown_table
 from assets.partitions import curated_competition_partitions
+from assets.plots import interval_plot
 from assets.resources import SourcesResource, StorageResource
 from curation.split_parity import ParityError, check_split_parity
 from curation.stage_status import PARITY, recorded_stage
 from validation.checks import Check
 from validation.parity import ParityTolerance
 
-SCORES_AGREE = Check("scores_agree", "The verdict is parity: scores (or, without labels, features) agree.",
-                     severity="warning")  # fmt: skip
+SCORES_AGREE = Check(
+    "scores_agree",
+    "The verdict is parity: scores (or, without labels, features) agree.",
+    severity="warning",
+    remedy="A drift means the new test set is not a faithful stand-in for the original (the reason says what moved): "
+    "fix the split recipe (a stratified, group or temporal split, or released labels) or exclude the competition; an "
+    "unknown verdict needs the original test set's labels or features.",
+)
 ALL_TARGETS = "all"  # the target shown for the metric's own score (every target, combined)
-SAMPLE_EARNS_NO_MEDAL = Check("sample_earns_no_medal",
-                              "The sample submission earns no medal on the real leaderboard.")  # fmt: skip
+SAMPLE_EARNS_NO_MEDAL = Check(
+    "sample_earns_no_medal",
+    "The sample submission earns no medal on the real leaderboard.",
+    remedy="A trivial submission would medal, so the medal thresholds say nothing: check the recipe's metric and the "
+    "leaderboard it is compared with, or exclude the competition.",
+)
 
 
 class ParityConfig(dg.Config):
@@ -34,8 +45,8 @@ class ParityConfig(dg.Config):
     group_name="competition_data",
     kinds={"sklearn", "duckdb"},
     partitions_def=curated_competition_partitions,
-    deps=["competition_split"],
-    check_specs=check_specs("split_parity", (SCORES_AGREE, SAMPLE_EARNS_NO_MEDAL)),
+    deps=["competition_split", "leaderboard_snapshots"],  # the sample's place is read on the current snapshot
+    check_specs=check_specs("split_parity", (SCORES_AGREE, SAMPLE_EARNS_NO_MEDAL), curated_competition_partitions),
 )
 def split_parity(
     context: dg.AssetExecutionContext,
@@ -48,7 +59,7 @@ def split_parity(
     with bootstrap 95% intervals; the same on the original test set where Kaggle released its labels; column-by-column
     and classifier-based comparison of the original and new test features; and the sample submission's place on the
     real leaderboard. Verdict parity, drift or unknown, with the numbers and tolerance that decided it. Written to
-    prepared/<slug>/parity.json and the view validation.parity.
+    `prepared/<slug>/parity.json` and the view `validation.parity`.
     """
     slug = context.partition_key
     root, warehouse = storage.root(), storage.warehouse()
@@ -76,7 +87,7 @@ def split_parity(
             "reason": report.reason,
             "metric": metric,
             "scores": markdown_table(rows),
-            "intervals": dg.MetadataValue.md(_interval_plot(rows)),
+            "intervals": interval_plot(rows, config.score_tolerance, metric),
             "columns": markdown_table(pd.DataFrame(report.columns)) if report.columns else "no original test features",
             "excluded_columns": (
                 markdown_table(pd.DataFrame(report.excluded_columns)) if report.excluded_columns else "none"
@@ -86,43 +97,24 @@ def split_parity(
             "notes": "; ".join(report.notes) or "none",
         },
         check_results=[
-            dg.AssetCheckResult(
-                check_name=SCORES_AGREE.name,
-                passed=report.verdict == "parity",
-                severity=severity(SCORES_AGREE),
-                description=f"{report.verdict}: {report.reason}",
+            _check_result(
+                slug,
+                SCORES_AGREE,
+                report.verdict == "parity",
+                f"{report.verdict}: {report.reason}",
+                {"verdict": report.verdict, "metric": metric},
             ),
-            dg.AssetCheckResult(
-                check_name=SAMPLE_EARNS_NO_MEDAL.name,
-                passed=not report.sample_medal,
-                severity=severity(SAMPLE_EARNS_NO_MEDAL),
-                description=medal,
+            _check_result(
+                slug,
+                SAMPLE_EARNS_NO_MEDAL,
+                not report.sample_medal,
+                medal,
+                {"sample_rank": report.sample_rank if report.sample_rank is not None else "not ranked"},
             ),
         ],  # fmt: skip
     )
 
 
-def _interval_plot(rows: pd.DataFrame, width: int = 40) -> str:
-    """Each score with its 95% interval on one shared axis, as text (the UI renders it in a code block); a row
-    per target of a column-wise metric too, and none for a score that could not be computed."""
-    rows = rows[rows["score"].notna()]
-    if rows.empty:
-        return "no scores"
-    low, high = float(rows[["low", "score"]].min().min()), float(rows[["high", "score"]].max().max())
-    span = (high - low) or 1.0
-    labels = [
-        f"{r.submission} / {r.test_set}"
-        + (f" / {r.target}" if getattr(r, "target", ALL_TARGETS) != ALL_TARGETS else "")
-        for r in rows.itertuples()
-    ]
-    pad = max(34, *map(len, labels))
-    lines = [f"{'':{pad}} {low:<10.4f}{'':{width - 20}}{high:>10.4f}"]
-    for label, row in zip(labels, rows.itertuples(), strict=True):
-        cells = [" "] * (width + 1)
-        if pd.notna(row.low) and pd.notna(row.high):  # no interval when no resample could be scored
-            a, b = (round((v - low) / span * width) for v in (row.low, row.high))
-            for i in range(a, b + 1):
-                cells[i] = "-"
-        cells[round((row.score - low) / span * width)] = "o"
-        lines.append(f"{label:{pad}} |{''.join(cells)}| {row.score:.5f}")
-    return "```\n" + "\n".join(lines) + "\n```"
+def _check_result(slug: str, check: Check, passed: bool, found: str, metadata: dict) -> dg.AssetCheckResult:
+    return competition_check_result(slug, check, passed, found if passed else f"{found.rstrip('.')}. {check.remedy}",
+                                    metadata)  # fmt: skip

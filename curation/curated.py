@@ -342,9 +342,7 @@ def members_status(curated: pd.DataFrame, root: DataRoot, width: int | None = ST
     facts = curated["facts_from"] if "facts_from" in curated else pd.Series(FROM_META_KAGGLE, index=curated.index)
     return pd.DataFrame({
         "slug": curated["slug"],
-        "complexity": curated["complexity"].fillna(  # no agreed value: curators disagree, or none gave one
-            curated["complexity_status"].map({"disputed": "disputed"}).fillna("-")
-        ),
+        "complexity": complexity_labels(curated).fillna("-"),  # "-": no curator gave one
         "category": curated["category"].fillna(""),
         "data": [_cut(s.data, width) for s in stages],
         "split": [_cut(s.split, width) for s in stages],
@@ -359,9 +357,68 @@ def _cut(text: str, width: int | None) -> str:
     return line if width is None or len(line) <= width else line[: width - 3] + "..."
 
 
+DISPUTED = "disputed"  # the one label of a complexity curators disagree on, wherever it is shown
+NONE_GIVEN = "none given"  # a count of members whose complexity no curator gave (a table cell shows "-")
+
+
+def complexity_labels(curated: pd.DataFrame) -> pd.Series:
+    """Each member's complexity as every view shows it: the agreed level, ``disputed`` when curators disagree
+    (never a guess), None when no curator gave one."""
+    complexity = curated["complexity"].astype(object)
+    if "complexity_status" not in curated:
+        return complexity.where(complexity.notna(), None)
+    disputed = complexity.isna() & (curated["complexity_status"] == DISPUTED)
+    labels = complexity.where(~disputed, DISPUTED)
+    return labels.where(labels.notna(), None)
+
+
 def complexity_counts(curated: pd.DataFrame) -> dict[str | None, int]:
-    """How many members have each consolidated complexity, in name order; None (disputed or missing) last."""
-    complexity = curated["complexity"]
-    counts = {level: int(n) for level, n in sorted(complexity.dropna().value_counts().items())}
-    unresolved = int(complexity.isna().sum())
-    return {**counts, None: unresolved} if unresolved else counts
+    """How many members have each consolidated complexity, in name order; then ``disputed``, then None (no curator
+    gave one) last."""
+    labels = complexity_labels(curated)
+    levels = labels[labels.notna() & (labels != DISPUTED)]
+    counts = {level: int(n) for level, n in sorted(levels.value_counts().items())}
+    disputed, missing = int((labels == DISPUTED).sum()), int(labels.isna().sum())
+    return counts | ({DISPUTED: disputed} if disputed else {}) | ({None: missing} if missing else {})
+
+
+def decision_counts(consolidated: pd.DataFrame, curated: pd.DataFrame) -> pd.DataFrame:
+    """The consolidated decisions, each with what it means for membership: every agreed include is a member (those
+    outside the Meta Kaggle dump too), a disputed or undecided competition is not one until curators agree.
+    Columns: decision, competitions, members (how many of them are in the curated table), meaning."""
+    meaning = {
+        "include": "every curator who decided said include: a member",
+        "exclude": "every curator who decided said exclude: not a member",
+        "disputed": "curators disagree on the decision: not a member until they agree",
+        "undecided": "annotated, but no curator decided yet: not a member",
+    }
+    members = set(curated["slug"])
+    rows = [
+        {"decision": decision, "competitions": int(len(group)), "members": int(group["slug"].isin(members).sum()),
+         "meaning": meaning.get(decision, "")}
+        for decision, group in consolidated.groupby("decision", sort=False)
+    ]  # fmt: skip
+    order = list(meaning)
+    rows.sort(key=lambda r: (order.index(r["decision"]) if r["decision"] in order else len(order), r["decision"]))
+    return pd.DataFrame(rows, columns=["decision", "competitions", "members", "meaning"])
+
+
+def decision_summary(consolidated: pd.DataFrame, curated: pd.DataFrame) -> str:
+    """One sentence saying how the decisions make the members, e.g. "25 members: the 25 agreed includes (24 in Meta
+    Kaggle, 1 outside the dump); not members: 1 disputed, 3 exclude; 1 member(s) have a disputed complexity (...)"."""
+    counts = decision_counts(consolidated, curated).set_index("decision")["competitions"].to_dict()
+    outside = int(
+        (curated.get("facts_from", pd.Series(dtype=object)).fillna(FROM_META_KAGGLE) != FROM_META_KAGGLE).sum()
+    )
+    where = f" ({len(curated) - outside} in Meta Kaggle, {outside} outside the dump)" if outside else ""
+    others = [f"{counts[d]} {d}" for d in ("disputed", "undecided", "exclude") if counts.get(d)]
+    disputed_complexity = int((complexity_labels(curated) == DISPUTED).sum()) if len(curated) else 0
+    also = (
+        f"; {disputed_complexity} member(s) have a disputed complexity (a member still: only the decision decides)"
+        if disputed_complexity else ""
+    )  # fmt: skip
+    return (
+        f"{len(curated)} members: the {counts.get('include', 0)} agreed includes{where}"
+        + (f"; not members: {', '.join(others)}" if others else "")
+        + also
+    )

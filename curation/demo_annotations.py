@@ -11,9 +11,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-from curation.sources.demo import UNGRADED_METRIC_DATA
 from curation.sources.demo_data import demo_split_recipe
-from curation.sources.demo_meta_kaggle import LAUNCHED_AFTER_THE_DUMP, demo_catalogue, demo_rows
+from curation.sources.demo_meta_kaggle import LAUNCHED_AFTER_THE_DUMP, demo_catalogue, demo_data_metrics, demo_rows
 from validation.metrics import canonical_metric
 
 CATEGORIES = {
@@ -74,10 +73,8 @@ def demo_annotations() -> list[DemoAnnotation]:
 
 
 def _recipe(row: dict) -> dict:
-    """The recipe that fits the demo's data for this competition; an ungraded metric gets the data's own metric."""
-    metric = canonical_metric(row["EvaluationAlgorithmName"])
-    return (
-        demo_split_recipe(metric)
-        if metric
-        else {**demo_split_recipe(UNGRADED_METRIC_DATA), "metric": UNGRADED_METRIC_DATA}
-    )
+    """The recipe that fits the demo's data for this competition; an ungraded metric gets the data's own metric (one
+    going the way its board does)."""
+    data_metric = demo_data_metrics()[row["Slug"]]
+    recipe = demo_split_recipe(data_metric)
+    return recipe if canonical_metric(row["EvaluationAlgorithmName"]) else recipe | {"metric": data_metric}

@@ -25,16 +25,22 @@ def test_placeholder_dates_are_reported_not_fatal(real_report):
     launch = next(o for o in dates.outcomes if o.column == "enabled_date")
     assert launch.unexpected == 2  # 2000-01-01 and 2001-07-01 placeholders in the March 2024 dump
     assert "2000-01-01 00:00:00" in launch.examples
-    assert "2000-01-01 00:00:00 (row" in dates.summary
+    assert "natural-language-processing-with-e-commerce-data (launched 2000-01-01)" in dates.summary
+    assert "(row" not in dates.summary  # competitions are named by slug, never by row
 
 
-def test_duplicated_slug_fails_the_blocking_check_and_names_rows(real_competitions):
+def test_duplicated_slug_fails_the_blocking_check_and_names_competitions(real_competitions):
     frame = real_competitions.table.to_pandas()
     frame.loc[5, "slug"] = frame.loc[6, "slug"]
     report = validate_competitions(frame)
     failed = report.failed("error")
     assert [c.name for c in failed] == ["unique_id_and_slug"]
-    assert f"{frame.loc[6, 'slug']} (row 6)" in failed[0].summary and "(row 7)" in failed[0].summary
+    slug = frame.loc[6, "slug"]
+    assert (
+        f"2 competitions share a slug: {slug} (Id {frame.loc[5, 'id']}), {slug} (Id {frame.loc[6, 'id']})"
+        in failed[0].summary
+    )
+    assert "(row" not in failed[0].summary
 
 
 def test_unknown_segment_is_a_warning(real_competitions):

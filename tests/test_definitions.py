@@ -63,7 +63,7 @@ def test_lineage():
     assert parents["competition_annotations"] == set()
     assert parents["competition_raw"] == {"curated_competitions"}
     assert parents["competition_split"] == {"competition_raw"}
-    assert parents["split_parity"] == {"competition_split"}
+    assert parents["split_parity"] == {"competition_split", "leaderboard_snapshots"}  # it reads the snapshot
     assert parents["leaderboard_snapshots"] == {"curated_competitions"}
     assert parents["benchmark_export"] == {"split_parity", "leaderboard_snapshots"}
 

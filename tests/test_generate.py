@@ -90,7 +90,8 @@ def test_a_generated_two_target_competition_gets_parity_judged_on_the_original_l
     # the asset's metadata: the scores table has the target column; left-out columns are listed
     scores = metadata["scores"].value
     assert "| target |" in scores and "| target_2 |" in scores and "| all |" in scores
-    assert "baseline / original test / target_2" in metadata["intervals"].value
+    intervals = metadata["intervals"].value  # a picture: a PNG inlined in Markdown
+    assert intervals.startswith("![parity intervals") and "(data:image/png;base64," in intervals
     assert "id column" in metadata["excluded_columns"].value
     excluded = {(e["column"], e["left_out_of"]): e["reason"] for e in report["excluded_columns"]}
     assert excluded[("id", "baseline")].startswith("id column")

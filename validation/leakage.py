@@ -65,21 +65,43 @@ from validation.data_files import (
 )
 from validation.data_root import PreparedFolder
 
-IDS_DISJOINT = Check("ids_disjoint", "No id (or identical row) in both the new train and test sets.", blocking=True)
+IDS_DISJOINT = Check(
+    "ids_disjoint",
+    "No id (or identical row) in both the new train and test sets.",
+    blocking=True,
+    remedy="The original training set repeats these ids (or rows), so a split by row put copies on both sides: make "
+    "the recipe a group split on the repeated column (`kind: group`, `group_column`), or set `id_column` if the "
+    "rows have a real id; then split again.",
+)
 NO_TARGET_IN_PUBLIC_TEST = Check(
-    "no_target_in_public_test", "The public test file has no target column.", blocking=True
+    "no_target_in_public_test",
+    "The public test file has no target column.",
+    blocking=True,
+    remedy="The public test set would hand agents the answers: name every answer column in the recipe's "
+    "`target_columns` (and check that `test_file` is the unlabelled test set); then split again.",
 )
 PUBLIC_FREE_OF_PRIVATE = Check(
     "public_free_of_private",
     "No public file holds the content or all the columns of a private one; no extra public file (the recipe's "
     "public_files) is an answers file, holds a new test row's target, or sits under a folder named by its label.",
     blocking=True,
+    remedy="Remove the file named above from the recipe's `public_files` (or replace it in the download with one "
+    "that holds no answers); then split again.",
 )
-GROUPS_DISJOINT = Check("groups_disjoint", "For group splits, no group on both sides.", blocking=True)
+GROUPS_DISJOINT = Check(
+    "groups_disjoint",
+    "For group splits, no group on both sides.",
+    blocking=True,
+    remedy="Check that the recipe's `group_column` is the column whose rows must stay together; if it is, report "
+    "the recipe and these groups: the split should never do this.",
+)
 ROWS_CONSERVED = Check(
     "rows_conserved",
     "New train + new test = the original train set (released labels: train unchanged).",
     blocking=True,
+    remedy="Rows were lost or added while splitting: check that the download is complete (`mlecurate show` the "
+    "competition) and that the recipe's `train_file` (and, for released labels, `original_answers_file`) are the "
+    "right files; then split again.",
 )
 LEAKAGE_CHECKS = (IDS_DISJOINT, NO_TARGET_IN_PUBLIC_TEST, PUBLIC_FREE_OF_PRIVATE, GROUPS_DISJOINT, ROWS_CONSERVED)
 
@@ -155,11 +177,17 @@ def _ids_disjoint(con, train: Path, test: Path, facts: LeakageFacts) -> SplitChe
     test_columns = columns_of(con, test)
     if facts.id_column and facts.id_column in test_columns:
         expression, what = f"CAST({quote(facts.id_column)} AS VARCHAR)", f"id column {facts.id_column}"
+        unit = "id"
     else:
         fields = ", ".join(f"{quote(c)} := {quote(c)}" for c in sorted(test_columns))
         expression, what = f"CAST(struct_pack({fields}) AS VARCHAR)", "identical rows (no id column)"
+        unit = "row"
     count, examples = _overlap(con, train, test, expression)
-    found = f"{count:,} shared by train and test ({what})" + (f", e.g. {_short(examples)}" if count else "")
+    found = (
+        f"{count:,} shared by train and test ({what}), e.g. {_short(examples)}"
+        if count
+        else f"no {unit} in both the new train and test sets ({what})"
+    )
     return SplitCheck(IDS_DISJOINT.name, count == 0, found, {"shared": count, "compared": what})
 
 
@@ -553,10 +581,13 @@ def _label_rows(con, facts: LeakageFacts) -> list[str]:
 
 def _groups_disjoint(con, train: Path, test: Path, facts: LeakageFacts) -> SplitCheck:
     if not facts.group_column:
-        return SplitCheck(GROUPS_DISJOINT.name, True, "not a group split (no group_column)", {"shared": 0})
+        return SplitCheck(GROUPS_DISJOINT.name, True, "not a group split (the recipe sets no group_column)",
+                          {"shared": 0})  # fmt: skip
     count, examples = _overlap(con, train, test, f"CAST({quote(facts.group_column)} AS VARCHAR)")
-    found = f"{count:,} group(s) of {facts.group_column} on both sides" + (
-        f", e.g. {_short(examples)}" if count else ""
+    found = (
+        f"{count:,} group(s) of {facts.group_column} on both sides, e.g. {_short(examples)}"
+        if count
+        else f"no group of {facts.group_column} on both sides"
     )
     return SplitCheck(GROUPS_DISJOINT.name, count == 0, found, {"shared": count})
 
@@ -566,12 +597,13 @@ def _rows_conserved(con, train: Path, test: Path, facts: LeakageFacts) -> SplitC
     test_rows = con.execute(f"SELECT count(*) FROM {reader_sql(test)}").fetchall()[0][0]
     if facts.released_labels:
         passed = train_rows == facts.original_rows and test_rows == facts.labelled_test_rows
-        found = (f"train {train_rows:,} of {facts.original_rows:,} original rows; test {test_rows:,} of "
-                 f"{facts.labelled_test_rows:,} labelled test rows")  # fmt: skip
+        found = (f"new train {train_rows:,} of the original training set's {facts.original_rows:,} rows; new test "
+                 f"{test_rows:,} of the {facts.labelled_test_rows:,} labelled test rows")  # fmt: skip
     else:
         passed = train_rows + test_rows == facts.original_rows
         found = (
-            f"train {train_rows:,} + test {test_rows:,} = {train_rows + test_rows:,}; original {facts.original_rows:,}"
+            f"new train {train_rows:,} + new test {test_rows:,} = {train_rows + test_rows:,} rows; the original "
+            f"training set has {facts.original_rows:,}"
         )
     return SplitCheck(ROWS_CONSERVED.name, passed, found, {"train": train_rows, "test": test_rows})
 

@@ -6,7 +6,7 @@ import click
 
 from curation.cli.options import CommandError, Curation, pass_curation, slug_argument
 from curation.competition_profile import competition_profile
-from curation.curated import FROM_META_KAGGLE, complexity_counts, members_status
+from curation.curated import DISPUTED, FROM_META_KAGGLE, NONE_GIVEN, complexity_counts, members_status
 from curation.queue import read_queue
 from validation.data_root import COMPETITIONS, CURATED
 
@@ -97,7 +97,8 @@ def show(curation: Curation, slug: str) -> None:
                    f"{'; split recipe set' if a.split_recipe else ''}")  # fmt: skip
     if profile.consolidated is not None:
         row = profile.consolidated
-        click.echo(f"\nconsolidated: decision {row['decision']}; complexity {row['complexity'] or '-'} "
+        complexity = row["complexity"] or (DISPUTED if row["complexity_status"] == DISPUTED else "-")
+        click.echo(f"\nconsolidated: decision {row['decision']}; complexity {complexity} "
                    f"({row['complexity_status']}); category {row['category'] or '-'} ({row['category_status']})")  # fmt: skip
 
 
@@ -136,5 +137,5 @@ def summary(curation: Curation) -> None:
         click.echo(f"  {name:<32} {rows:>8,} rows")
     if CURATED in counts:
         by_level = complexity_counts(curation.warehouse.read_table(CURATED))
-        parts = ", ".join(f"{n} {level or 'unresolved'}" for level, n in by_level.items())
+        parts = ", ".join(f"{n} {level or NONE_GIVEN}" for level, n in by_level.items())
         click.echo(f"curated by complexity: {parts or 'none'}")

@@ -19,15 +19,12 @@ from curation.sources.base import CompetitionListing, FetchedBoard, NoLeaderboar
 from curation.sources.demo_data import demo_competition_zip, demo_leaderboard_csv
 from curation.sources.demo_meta_kaggle import (
     demo_catalogue,
-    demo_competition_metrics,
     demo_competition_teams,
+    demo_data_metrics,
     write_demo_meta_kaggle,
 )
 from validation.data_root import atomic_path
 from validation.leaderboard import parse_leaderboard
-
-# A demo competition whose Meta Kaggle metric mlecurate cannot grade still ships data, shaped for this metric.
-UNGRADED_METRIC_DATA = "auc"
 
 
 @dataclass(frozen=True)
@@ -79,10 +76,10 @@ class DemoSource:
         raise NotProvided(f"{slug}: the demo has no original test set to score on")
 
     def _metric(self, slug: str) -> str:
-        metrics = demo_competition_metrics()
+        metrics = demo_data_metrics()  # an ungraded metric's data goes the way Meta Kaggle's board does
         if slug not in metrics:
             raise NotProvided(f"{slug}: not a demo competition (the demo source serves only its own slugs)")
-        return metrics[slug] or UNGRADED_METRIC_DATA
+        return metrics[slug]
 
 
 def _demo_row(slug: str) -> dict | None:

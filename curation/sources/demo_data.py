@@ -29,7 +29,8 @@ Kaggle released the labels of some competitions after they closed (detecting-ins
 that name); a recipe names it as ``original_answers_file``, and parity is then judged on it.
 
 The same slug always gives the same bytes. Nothing in it is real data. Callers ask only for metrics of the registry
-(the demo source gives a competition whose Meta Kaggle metric mlecurate cannot grade AUC-shaped data).
+(the demo source gives a competition whose Meta Kaggle metric mlecurate cannot grade data shaped for a registry
+metric going the same way, ``demo_meta_kaggle.demo_data_metrics``: AUC's when higher is better, RMSE's when lower).
 """
 
 from __future__ import annotations

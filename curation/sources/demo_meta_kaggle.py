@@ -2,6 +2,7 @@
 
 >>> write_demo_meta_kaggle(folder)   # folder/Competitions.csv
 >>> demo_competition_metrics()       # every demo slug and the registry metric it is graded by
+>>> demo_data_metrics()              # every demo slug and the metric its generated data and board are shaped by
 >>> demo_catalogue()                 # the dump's rows, plus the competition launched after it (not in the CSV)
 
 Shaped like the real March 2024 dump: the same 42 columns in the same order, every field double-quoted, CRLF line
@@ -195,3 +196,20 @@ def demo_competition_teams() -> dict[str, int]:
 def demo_competition_metrics() -> dict[str, str | None]:
     """Every slug the demo serves and its canonical metric (None when mlecurate does not know the metric)."""
     return {r["Slug"]: canonical_metric(r["EvaluationAlgorithmName"]) for r in demo_catalogue()}
+
+
+# The registry metric that shapes the data and board of a demo competition whose Meta Kaggle metric mlecurate cannot
+# grade (SMAPE, Dice, a custom one): one going the way Meta Kaggle's EvaluationAlgorithmIsMax says, so that the board
+# is sorted as Meta Kaggle says and a recipe naming this metric scores on the board's own scale.
+UNGRADED_DATA_METRICS = {True: "auc", False: "rmse"}
+
+
+@functools.cache
+def demo_data_metrics() -> dict[str, str]:
+    """Every slug the demo serves and the registry metric its generated data and leaderboard are shaped by: its own
+    metric, or for an ungraded one :data:`UNGRADED_DATA_METRICS` by Meta Kaggle's direction (higher when unsaid)."""
+    return {
+        r["Slug"]: canonical_metric(r["EvaluationAlgorithmName"])
+        or UNGRADED_DATA_METRICS[r["EvaluationAlgorithmIsMax"] != "False"]
+        for r in demo_catalogue()
+    }

@@ -1,0 +1,242 @@
+"""What the Dagster UI shows: pictures instead of ASCII art, tables that fit, one label per disagreement, the demo's
+metric and board agreeing, and a schedule that names and does not stack its runs (issue 12, findings 3-7, 10, 11)."""
+
+from __future__ import annotations
+
+import base64
+import re
+from datetime import UTC, datetime
+
+import dagster as dg
+import pandas as pd
+import pytest
+
+from assets.candidates import CandidateRulesConfig, funnel_table, rules_shown
+from assets.metadata import BAR_WIDTH, MAX_CELL, counts_table, markdown_table
+from assets.partitions import curated_competition_partitions
+from assets.plots import complexity_mix_plot, funnel_plot, interval_plot, leaderboard_plot
+from assets.resources import LeaderboardAgeResource, StorageResource
+from curation.curated import (
+    DISPUTED,
+    NONE_GIVEN,
+    complexity_counts,
+    complexity_labels,
+    decision_counts,
+    decision_summary,
+    members_status,
+)
+from curation.leaderboard_history import known_direction
+from curation.sources.demo import DemoSource
+from curation.sources.demo_meta_kaggle import demo_catalogue, demo_data_metrics
+from validation.data_root import DataRoot
+from validation.metrics import METRICS, resolve_metric
+
+PNG = b"\x89PNG\r\n\x1a\n"
+FUNNEL = pd.DataFrame({
+    "rule": ["(all competitions)", "not_community", "completed", "has_leaderboard", "enough_teams", "known_metric"],
+    "description": ["rows in Meta Kaggle", "drop Community (ex-InClass) competitions, as MLE-bench did",
+                    "keep competitions whose deadline has passed", "keep competitions with a leaderboard",
+                    "keep competitions with at least 50 teams", "keep competitions whose metric mlecurate grades"],
+    "excluded": [0, 2666, 3, 5, 26, 0],
+    "remaining": [3000, 334, 331, 326, 300, 300],
+})  # fmt: skip
+PARITY_ROWS = pd.DataFrame([
+    {"submission": "sample submission", "test_set": "new test", "target": "all", "rows": 240, "score": 0.233,
+     "low": 0.179, "high": 0.288},
+    {"submission": "baseline", "test_set": "new test", "target": "all", "rows": 240, "score": 0.696, "low": 0.642,
+     "high": 0.763},
+    {"submission": "baseline", "test_set": "original test", "target": "all", "rows": 500, "score": 0.71, "low": 0.67,
+     "high": 0.75},
+])  # fmt: skip
+
+
+def _png(markdown: str) -> bytes:
+    """The one inlined PNG of a Markdown metadata value (the UI renders it as an image)."""
+    found = re.fullmatch(r"!\[[^\]]+\]\(data:image/png;base64,([A-Za-z0-9+/=]+)\)(\n\n.*)?", markdown, re.S)
+    assert found, markdown[:200]
+    return base64.b64decode(found.group(1))
+
+
+def _rows(markdown: str) -> list[list[str]]:
+    return [[c.strip() for c in line.strip("|").split(" | ")] for line in markdown.splitlines()[2:]]
+
+
+# Finding 3: the funnel's bars scaled to the total drew 334, 331, 326 and 300 alike, the first one 30 blocks wide.
+def test_the_funnel_table_draws_what_each_rule_removed_so_small_steps_differ():
+    rows = _rows(funnel_table(FUNNEL).value)
+    bars = {row[0]: row[-1] for row in rows}
+    assert len({bars["completed"], bars["has_leaderboard"], bars["enough_teams"]}) == 3  # 3, 5, 26 removed
+    assert (
+        len(bars["completed"]) < len(bars["has_leaderboard"]) < len(bars["enough_teams"]) < len(bars["not_community"])
+    )
+    assert all(len(bar) <= BAR_WIDTH for bar in bars.values())
+    assert [row[2] for row in rows] == ["3,000", "334", "331", "326", "300", "300"]  # the numbers, as numbers
+
+
+def test_the_funnel_is_also_a_picture():
+    assert _png(funnel_plot(FUNNEL).value).startswith(PNG)
+
+
+# Finding 4: row counts printed as floats, checksums as 64 hex digits that pushed the table past the screen.
+def test_tables_print_whole_numbers_as_integers_and_checksums_short():
+    files = pd.DataFrame([
+        {"path": "private/answers.csv", "rows": 240.0, "checksum": "v1:240:dd146b4a13dbda95445d06b1bd5526e5",
+         "bytes": 2338},
+        {"path": "public/description.md", "rows": None, "checksum": "sha256:" + "f671e3a96e0d" * 5 + "abcd",
+         "bytes": 12439},
+    ])  # fmt: skip
+    rows = _rows(markdown_table(files).value)
+    assert rows[0][1] == "240" and rows[1][1] == ""
+    assert rows[0][2] == "v1:240:dd146b4a13db…" and rows[1][2] == "sha256:f671e3a96e0d…"
+    assert rows[1][3] == "12,439"
+    long_text = markdown_table(pd.DataFrame({"note": ["word " * 40]})).value
+    assert len(_rows(long_text)[0][0]) == MAX_CELL
+
+
+def test_a_score_column_keeps_its_decimals():
+    rows = _rows(markdown_table(pd.DataFrame({"score": [0.5, 1.0]})).value)
+    assert [r[0] for r in rows] == ["0.5", "1.0"]
+
+
+# Finding 5: the interval plot was ASCII art in a code block.
+def test_the_parity_intervals_are_a_picture_with_the_tolerance():
+    value = interval_plot(PARITY_ROWS, tolerance=0.03, metric="accuracy").value
+    assert "```" not in value and _png(value).startswith(PNG)
+    assert "not drawn" not in value  # an original score: the tolerance band is drawn
+
+
+def test_the_parity_picture_says_when_the_tolerance_cannot_be_drawn():
+    value = interval_plot(PARITY_ROWS[PARITY_ROWS["test_set"] == "new test"], tolerance=0.03).value
+    assert _png(value).startswith(PNG) and "Score tolerance ±0.03 not drawn" in value
+    assert interval_plot(PARITY_ROWS.assign(score=None)).value == "no scores: none could be computed"
+
+
+def test_the_leaderboard_and_complexity_pictures():
+    board = leaderboard_plot(pd.Series([0.9, 0.8, 0.7, 0.6]), {"gold": 0.9, "silver": 0.8, "bronze": None}, True)
+    assert _png(board.value).startswith(PNG)
+    assert _png(complexity_mix_plot(complexity_counts(CURATED)).value).startswith(PNG)  # with None: none given
+
+
+# Finding 6: a demo competition whose metric mlecurate cannot grade (SMAPE, lower is better in Meta Kaggle) got
+# AUC data and an AUC board sorted higher-first, so its board, its recipe's metric and Meta Kaggle disagreed.
+def _one_per_metric() -> list[dict]:
+    seen: dict[str, dict] = {}
+    for row in demo_catalogue():
+        if row["HasLeaderboard"] == "True" and int(row["TotalTeams"]) > 1:
+            seen.setdefault(row["EvaluationAlgorithmName"], row)
+    return list(seen.values())
+
+
+@pytest.mark.parametrize("row", _one_per_metric(), ids=lambda r: r["EvaluationAlgorithmName"])
+def test_every_demo_board_goes_the_way_meta_kaggle_says(row, tmp_path):
+    slug, metric = row["Slug"], demo_data_metrics()[row["Slug"]]
+    board = DemoSource().leaderboard(slug, tmp_path).board
+    scores = board.teams["score"].tolist()
+    is_max = {"True": True, "False": False}.get(row["EvaluationAlgorithmIsMax"])
+    direction, _ = known_direction({"evaluation_algorithm_is_max": is_max, "evaluation_algorithm_name":
+                                    row["EvaluationAlgorithmName"]})  # fmt: skip
+    assert METRICS[metric].higher_is_better == (True if direction is None else direction)
+    assert scores == sorted(scores, reverse=METRICS[metric].higher_is_better)
+
+
+def test_every_demo_include_is_scored_by_the_metric_its_board_was_scored_by():
+    from curation.demo_annotations import demo_annotations
+
+    names = {r["Slug"]: r["EvaluationAlgorithmName"] for r in demo_catalogue()}
+    for annotation in demo_annotations():
+        recipe = annotation.changes.get("split_recipe")
+        if recipe:
+            assert resolve_metric(None, recipe, names[annotation.slug]) == demo_data_metrics()[annotation.slug]
+
+
+def test_an_ungraded_lower_is_better_demo_competition_gets_lower_is_better_data(tmp_path):
+    smape = next(r for r in demo_catalogue() if r["EvaluationAlgorithmName"] == "SMAPE")
+    assert demo_data_metrics()[smape["Slug"]] == "rmse"
+    assert DemoSource().leaderboard(smape["Slug"], tmp_path).board.teams["score"].is_monotonic_increasing
+
+
+# Finding 7: one disputed complexity was "(none)" in the metadata, "disputed" in `curated`, "1 unresolved" in summary.
+CURATED = pd.DataFrame({
+    "slug": ["a", "b", "c", "d"], "complexity": ["low", None, None, "medium"],
+    "complexity_status": ["agreed", "disputed", "missing", "agreed"], "category": ["Tabular"] * 4,
+    "overrides_rule": [None] * 4, "facts_from": ["meta kaggle", "meta kaggle", "meta kaggle", "a listing"],
+})  # fmt: skip
+
+
+def test_a_disputed_complexity_reads_disputed_everywhere(tmp_path):
+    assert complexity_labels(CURATED).tolist() == ["low", DISPUTED, None, "medium"]
+    assert complexity_counts(CURATED) == {"low": 1, "medium": 1, DISPUTED: 1, None: 1}
+    assert members_status(CURATED, DataRoot(tmp_path))["complexity"].tolist() == ["low", DISPUTED, "-", "medium"]
+    table = _rows(counts_table(complexity_labels(CURATED), "complexity", missing=NONE_GIVEN).value)
+    assert sorted(row[0] for row in table) == [DISPUTED, "low", "medium", NONE_GIVEN]
+
+
+def test_the_summary_line_says_disputed(home, capsys):
+    from curation.cli import main
+    from curation.warehouse import Warehouse
+    from validation.data_root import CURATED as CURATED_TABLE
+
+    Warehouse(DataRoot(home).warehouse).replace_table(CURATED_TABLE, CURATED)
+    assert main(["summary"]) == 0
+    assert "curated by complexity: 1 low, 1 medium, 1 disputed, 1 none given\n" in capsys.readouterr().out
+
+
+def test_the_decision_counts_explain_includes_and_members():
+    consolidated = pd.DataFrame({"slug": ["a", "b", "c", "d", "e", "f"],
+                                 "decision": ["include", "include", "include", "include", "disputed", "exclude"]})  # fmt: skip
+    counts = decision_counts(consolidated, CURATED)
+    assert counts[["decision", "competitions", "members"]].values.tolist() == [
+        ["include", 4, 4], ["exclude", 1, 0], ["disputed", 1, 0],
+    ]  # fmt: skip
+    assert decision_summary(consolidated, CURATED) == (
+        "4 members: the 4 agreed includes (3 in Meta Kaggle, 1 outside the dump); not members: 1 disputed, "
+        "1 exclude; 1 member(s) have a disputed complexity (a member still: only the decision decides)"
+    )
+
+
+# Finding 11 (part): the rules' "as_of": "" meant "now" without saying so.
+def test_an_empty_as_of_is_shown_as_the_time_of_the_run():
+    when = datetime(2026, 12, 1, 3, 0, tzinfo=UTC)
+    assert rules_shown(CandidateRulesConfig(), when)["as_of"] == (
+        "2026-12-01T03:00:00+00:00 (the time of the run: as_of was empty)"
+    )
+    assert rules_shown(CandidateRulesConfig(as_of="2024-03-01"), datetime(2024, 3, 1))["as_of"] == "2024-03-01T00:00:00"
+
+
+JOB = "refresh_leaderboards"
+
+
+def _run_of(instance: dg.DagsterInstance, slug: str, status: dg.DagsterRunStatus) -> None:
+    """Store a refresh run of ``slug`` in ``status``, as the run queue or a worker would leave it (a queued run names
+    the code location the daemon would launch it from; this one names a made-up one)."""
+    from dagster._core.remote_origin import RegisteredCodeLocationOrigin, RemoteJobOrigin, RemoteRepositoryOrigin
+
+    origin = RemoteJobOrigin(RemoteRepositoryOrigin(RegisteredCodeLocationOrigin("pipelines"), "__repository__"), JOB)
+    instance.add_run(
+        dg.DagsterRun(job_name=JOB, status=status, tags={"dagster/partition": slug}, remote_job_origin=origin)
+    )
+
+
+# Finding 10: every tick requested every board again while earlier refreshes were still queued, with no tag saying
+# which competition a run was for.
+def test_the_schedule_names_each_run_and_skips_a_refresh_still_queued(home):
+    from pipelines.schedules import COMPETITION_TAG, leaderboard_refresh_schedule_for
+
+    now = datetime(2026, 11, 30, 6, 0, tzinfo=UTC)
+    schedule = leaderboard_refresh_schedule_for("* * * * *")
+    resources = {"storage": StorageResource(home=str(home)), "leaderboard_age": LeaderboardAgeResource()}
+    with dg.instance_for_test() as instance:
+        instance.add_dynamic_partitions(curated_competition_partitions.name, ["queued-one", "running-one", "idle-one"])
+        _run_of(instance, "queued-one", dg.DagsterRunStatus.QUEUED)
+        _run_of(instance, "running-one", dg.DagsterRunStatus.STARTED)
+        _run_of(instance, "idle-one", dg.DagsterRunStatus.SUCCESS)  # done: no reason to wait
+        with dg.build_schedule_context(instance=instance, scheduled_execution_time=now, resources=resources) as context:
+            requests = schedule(context)
+        assert [(r.partition_key, r.tags[COMPETITION_TAG]) for r in requests] == [("idle-one", "idle-one")]
+        assert requests[0].run_key == "leaderboard:idle-one:2026-11-30"
+
+        instance.delete_dynamic_partition(curated_competition_partitions.name, "idle-one")
+        with dg.build_schedule_context(instance=instance, scheduled_execution_time=now, resources=resources) as context:
+            skipped = schedule(context)
+        assert isinstance(skipped, dg.SkipReason)
+        assert "2 still refreshing: queued-one, running-one" in skipped.skip_message
