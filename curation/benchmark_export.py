@@ -45,9 +45,10 @@ import yaml
 
 from curation.competition_data import read_download_record
 from curation.curated import curated_slugs
-from curation.leaderboard_history import current_board, current_snapshot
+from curation.leaderboard_history import current_board_and_record
 from curation.submission_grading import GradingUnavailable, grading_metric
 from curation.warehouse import Warehouse
+from validation.data_files import file_digest
 from validation.data_root import (
     CURATED,
     DataRoot,
@@ -61,6 +62,7 @@ from validation.data_root import (
 )
 from validation.grading import key_columns
 from validation.leaderboard import Leaderboard, LeaderboardError
+from validation.metrics import METRICS
 from validation.mlebench_grade import MODULE, PREPARE, grade_function_name
 
 FORMAT = "mlebench"
@@ -208,10 +210,10 @@ def _plan(slug: str, member: dict, root: DataRoot, warehouse: Warehouse, options
         raise _LeftOut(f"parity verdict {verdict}{hint}: {parity.get('reason') or 'no reason given'}")
     recipe = manifest["recipe"]
     metric = grading_metric(slug, recipe, warehouse)
-    board = current_board(root.leaderboards(slug))
-    if board is None:
+    current = current_board_and_record(root.leaderboards(slug))
+    if current is None:
         raise _LeftOut("no leaderboard snapshot: medals need one; materialise leaderboard_snapshots for it")
-    snapshot = current_snapshot(root.leaderboards(slug))[0]
+    snapshot, board = current
     if not prepared.description.is_file():
         raise _LeftOut(f"the published split has no {prepared.description.name}: materialise competition_split")
     sample_name = _sample_name(slug, recipe, prepared)
@@ -283,8 +285,6 @@ def _sample_name(slug: str, recipe: dict, prepared: PreparedFolder) -> str:
 
 
 def _higher_is_better(metric: str) -> bool:
-    from validation.metrics import METRICS
-
     return METRICS[metric].higher_is_better
 
 
@@ -342,7 +342,7 @@ def _write_competition(folder: Path, plan: _Plan) -> dict:
         plan.board.to_csv(competition / "leaderboard.csv", index=False)
         checksums = {"private": _md5s(private), "public": _md5s(public)}
         if plan.raw_zip is not None:
-            checksums["zip"] = _md5(plan.raw_zip)
+            checksums["zip"] = file_digest(plan.raw_zip, "md5")
         (competition / "checksums.yaml").write_text(yaml.safe_dump(checksums), encoding="utf-8")
         _swap_in(folder, plan.slug, data, competition)
     finally:
@@ -421,18 +421,10 @@ def _link_file(source: Path, target: Path) -> None:
         shutil.copyfile(source, target)
 
 
-def _md5(path: Path) -> str:
-    digest = hashlib.md5()  # MLE-bench's checksums are MD5s
-    with open(path, "rb") as handle:
-        for chunk in iter(lambda: handle.read(1 << 20), b""):
-            digest.update(chunk)
-    return digest.hexdigest()
-
-
 def _md5s(folder: Path) -> dict[str, str]:
     """As MLE-bench's ``generate_checksums``: the files directly under ``folder`` with its extensions."""
     return {
-        path.name: _md5(path)
+        path.name: file_digest(path, "md5")
         for extension in CHECKSUM_EXTENSIONS
         for path in sorted(folder.glob(f"*.{extension}"))
         if path.is_file()

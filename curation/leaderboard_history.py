@@ -132,6 +132,12 @@ def current_snapshot(folder: LeaderboardFolder) -> tuple[RefreshRecord, pd.DataF
 
 def current_board(folder: LeaderboardFolder) -> Leaderboard | None:
     """The current snapshot as a board (its scores checked finite, as every board's are)."""
+    found = current_board_and_record(folder)
+    return None if found is None else found[1]
+
+
+def current_board_and_record(folder: LeaderboardFolder) -> tuple[RefreshRecord, Leaderboard] | None:
+    """The current snapshot's history record and its board, from one read of the history and the snapshot."""
     found = current_snapshot(folder)
     if found is None:
         return None
@@ -140,7 +146,7 @@ def current_board(folder: LeaderboardFolder) -> Leaderboard | None:
     columns = ["rank", "team_id", "score", "submission_date"]
     if missing := [c for c in columns if c not in teams.columns]:
         raise HistoryError(f"{path}: no column(s) {', '.join(missing)}; not a snapshot mlecurate wrote")
-    return Leaderboard(teams[columns], str(path))
+    return record, Leaderboard(teams[columns], str(path))
 
 
 def known_direction(facts: dict, recipe: dict | None = None) -> tuple[bool | None, str]:

@@ -167,11 +167,14 @@ def missing_columns_message(key: str, wanted, columns, where: str) -> str | None
 
 def file_sha256(path: Path) -> str:
     """The hex sha256 of a file's bytes (for files that are not data files, and files copied unchanged)."""
-    digest = hashlib.sha256()
+    return file_digest(path, "sha256")
+
+
+def file_digest(path: Path, algorithm: str) -> str:
+    """The hex digest of a file's bytes by ``algorithm`` (``sha256``; ``md5`` where MLE-bench's checksums need it),
+    read in blocks."""
     with open(path, "rb") as handle:
-        for block in iter(lambda: handle.read(1 << 20), b""):
-            digest.update(block)
-    return digest.hexdigest()
+        return hashlib.file_digest(handle, algorithm).hexdigest()
 
 
 def content_checksum(path: Path, con: duckdb.DuckDBPyConnection | None = None) -> str:
