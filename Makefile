@@ -25,7 +25,7 @@ $(VENV)/.installed: pyproject.toml
 setup: $(VENV)/.installed
 
 ## demo: set up, then run the curation job on the built-in demo source (offline) in ./mlecurate-demo,
-##       and download + split the first DEMO_SPLITS curated competitions
+##       and prepare (data, leaderboard, split, parity) the first DEMO_SPLITS curated competitions
 demo: setup
 	mkdir -p $(DEMO_HOME)/dagster
 	test -f $(DEMO_HOME)/dagster/dagster.yaml || echo "$$DAGSTER_YAML" > $(DEMO_HOME)/dagster/dagster.yaml
@@ -33,9 +33,10 @@ demo: setup
 		MLECURATE_ANNOTATIONS=$(DEMO_HOME)/annotations && \
 	$(BIN)/mlecurate demo-annotations && \
 	$(BIN)/dagster job execute -m pipelines -j curation && \
-	for slug in $$($(BIN)/mlecurate curated --slugs | head -n $(DEMO_SPLITS)); do \
-		$(BIN)/dagster asset materialize -m pipelines --select competition_raw,competition_split,split_parity,leaderboard_snapshots \
-			--partition $$slug || exit 1; \
+	for slug in $$($(BIN)/mlecurate curated --slugs --limit $(DEMO_SPLITS)); do \
+		for job in refresh_leaderboards prepare_competition; do \
+			$(BIN)/dagster job execute -m pipelines -j $$job --tags "{\"dagster/partition\": \"$$slug\"}" || exit 1; \
+		done; \
 	done && \
 	$(BIN)/mlecurate summary && \
 	$(BIN)/mlecurate curated && \

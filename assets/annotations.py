@@ -6,6 +6,7 @@ from pydantic import Field
 from assets.checks import check_specs, severity
 from assets.metadata import counts_table, markdown_table
 from assets.partitions import curated_competition_partitions, missing_partitions
+from assets.pictures import picture_metadata
 from assets.plots import complexity_mix_plot
 from assets.resources import SourcesResource, StorageResource
 from curation.annotations import AnnotationError, check_store_not_emptied
@@ -111,7 +112,7 @@ def curated_competitions(
             "table": CURATED,
             "curated": len(curated),
             "by_complexity": counts_table(complexity_labels(curated), "complexity", missing=NONE_GIVEN),
-            "complexity_mix": complexity_mix_plot(complexity_counts(curated)),
+            "complexity_mix": picture_metadata(context.instance, complexity_mix_plot(complexity_counts(curated))),
             "by_category": counts_table(curated["category"], "category"),
             "decisions": markdown_table(decision_counts(consolidated, curated)),
             "members_from_decisions": decision_summary(consolidated, curated),

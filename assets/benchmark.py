@@ -7,7 +7,7 @@ import pandas as pd
 from pydantic import Field
 
 from assets.checks import check_specs
-from assets.metadata import markdown_table
+from assets.metadata import counts_table, markdown_table
 from assets.resources import StorageResource
 from curation.benchmark_export import COMPLEXITIES, ExportError, ExportOptions, export_benchmark, verify_export
 from validation.checks import Check
@@ -69,9 +69,7 @@ def benchmark_export(context: dg.AssetExecutionContext, config: ExportConfig, st
             "removed": dg.MetadataValue.int(len(result.removed)),
             "left_out": dg.MetadataValue.int(len(result.left_out)),
             "failed": dg.MetadataValue.int(len(result.failed)),
-            "by complexity": markdown_table(
-                members.groupby("complexity").size().rename("competitions").reset_index(), bar_column="competitions"
-            ),
+            "by complexity": counts_table(members["complexity"], "complexity"),
             "members": markdown_table(members),
             "left out, and why": markdown_table(left_out) if len(left_out) else "none",
             "warnings": dg.MetadataValue.md(

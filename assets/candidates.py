@@ -8,6 +8,7 @@ import pandas as pd
 from pydantic import Field
 
 from assets.metadata import counts_table, markdown_table
+from assets.pictures import picture_metadata
 from assets.plots import funnel_plot
 from assets.resources import StorageResource
 from curation.candidate_rules import CandidateRules, screen_candidates
@@ -53,7 +54,7 @@ def candidate_competitions(
             "dagster/row_count": rows,
             "table": CANDIDATES,
             "candidates": len(candidates),
-            "funnel_chart": funnel_plot(screening.funnel),
+            "funnel_chart": picture_metadata(context.instance, funnel_plot(screening.funnel)),
             "funnel": funnel_table(screening.funnel),
             "rule_descriptions": markdown_table(screening.funnel[["rule", "description"]]),
             "excluded_by_rule": counts_table(screening.candidates["exclusion_reason"].dropna(), "rule"),
@@ -65,10 +66,9 @@ def candidate_competitions(
 
 
 def funnel_table(funnel: pd.DataFrame) -> dg.MarkdownMetadataValue:
-    """The funnel as numbers, with a bar of what each rule removed on a log scale: 3, 5 and 26 removed differ at a
-    glance, where bars of what remains (334, 331, 326 of 3,000) would all look alike."""
+    """The funnel as numbers (the picture beside it, `funnel_chart`, draws what each rule removed)."""
     columns = ["rule", "excluded", "remaining"]  # the rules' texts are in `rule_descriptions`: one table fits 1600 px
-    return markdown_table(funnel[columns], bar_column="excluded", log_bars=True, bar_title="removed (log scale)")
+    return markdown_table(funnel[columns])
 
 
 def rules_shown(config: CandidateRulesConfig, as_of: datetime) -> dict:

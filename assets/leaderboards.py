@@ -5,7 +5,8 @@ from datetime import UTC, datetime
 import dagster as dg
 
 from assets.partitions import curated_competition_partitions
-from assets.plots import leaderboard_plot
+from assets.pictures import picture_metadata
+from assets.plots import Chart, leaderboard_plot
 from assets.resources import LeaderboardAgeResource, SourcesResource, StorageResource
 from curation.leaderboard_history import current_snapshot, needs_refresh, refresh_leaderboard
 from validation.leaderboard import LeaderboardError
@@ -66,7 +67,7 @@ def leaderboard_snapshots(
             else "first snapshot: nothing to compare with"
             if record.status == "new"
             else "none",
-            "score_distribution": _score_distribution(root, slug, record),
+            "score_distribution": picture_metadata(context.instance, _score_distribution(root, slug, record)),
             "source": record.source,
         }
     )  # fmt: skip
@@ -88,7 +89,7 @@ def boards_fresh(
     )
 
 
-def _score_distribution(root, slug: str, record) -> dg.MarkdownMetadataValue | str:
+def _score_distribution(root, slug: str, record) -> Chart:
     """The current board's scores as a histogram with the medal thresholds (a picture says where medals start)."""
     found = current_snapshot(root.leaderboards(slug))
     if found is None:

@@ -7,12 +7,13 @@ from pydantic import Field
 from assets.checks import check_specs, competition_check_result
 from assets.metadata import markdown_table
 from assets.partitions import curated_competition_partitions
+from assets.pictures import picture_metadata
 from assets.plots import interval_plot
 from assets.resources import SourcesResource, StorageResource
 from curation.split_parity import ParityError, check_split_parity
 from curation.stage_status import PARITY, recorded_stage
 from validation.checks import Check
-from validation.parity import ParityTolerance
+from validation.parity import ParityReport, ParityTolerance
 
 SCORES_AGREE = Check(
     "scores_agree",
@@ -77,17 +78,14 @@ def split_parity(
     rows = pd.DataFrame(report.rows)
     if "target" in rows:  # None: the metric's own score over every target
         rows["target"] = rows["target"].fillna(ALL_TARGETS)
-    medal = (
-        "no leaderboard configured (MLECURATE_LEADERBOARDS)" if report.sample_medal is None
-        else f"sample submission ranks {report.sample_rank} on the leaderboard: {'a medal' if report.sample_medal else 'no medal'}"
-    )  # fmt: skip
+    medal = _sample_on_the_board(report)
     yield dg.MaterializeResult(
         metadata={
-            "verdict": report.verdict,
+            "verdict": report.verdict,  # the verdict, what decided it and the picture first: what a person reads
             "reason": report.reason,
+            "intervals": picture_metadata(context.instance, interval_plot(rows, config.score_tolerance, metric)),
             "metric": metric,
             "scores": markdown_table(rows),
-            "intervals": interval_plot(rows, config.score_tolerance, metric),
             "columns": markdown_table(pd.DataFrame(report.columns)) if report.columns else "no original test features",
             "excluded_columns": (
                 markdown_table(pd.DataFrame(report.excluded_columns)) if report.excluded_columns else "none"
@@ -112,6 +110,21 @@ def split_parity(
                 {"sample_rank": report.sample_rank if report.sample_rank is not None else "not ranked"},
             ),
         ],  # fmt: skip
+    )
+
+
+def _sample_on_the_board(report: ParityReport) -> str:
+    """Where the sample submission's score on the new test set would rank on the real leaderboard, in the metric's
+    words (its score is the leaderboard's kind of number: the board is scored with the same metric)."""
+    score = (report.score_row("sample submission", "new test") or {}).get("score")
+    if score is None:
+        return "the sample submission has no score on the new test set, so no place on the leaderboard"
+    if report.sample_medal is None:
+        return "no leaderboard configured (MLECURATE_LEADERBOARDS)"
+    medal = "a medal" if report.sample_medal else "no medal"
+    rank = report.sample_rank
+    return (
+        f"the sample submission scores {report.metric} {score:.5g}, which would rank {rank} on the leaderboard: {medal}"
     )
 
 

@@ -1,20 +1,19 @@
-"""Pictures for the Dagster UI: small PNG charts embedded in Markdown metadata.
+"""Pictures for the Dagster UI: small PNG charts drawn with matplotlib (the standard plotting library).
 
->>> interval_plot(rows, tolerance=0.03)   # dg.MetadataValue.md("![...](data:image/png;base64,...)")
+>>> interval_plot(rows, tolerance=0.03)   # Picture(png=b"\\x89PNG...", alt="parity intervals: ...")
 
-The UI renders Markdown metadata, images included, so a chart is a PNG drawn with matplotlib and inlined as a data
-URL: no file to serve, and the picture is kept with the materialisation it describes. Each chart is a few hundred
-pixels wide, so it fits the Overview at 1600 px without scrolling sideways.
+Each chart returns a :class:`Picture` (or, when there is nothing to draw, a sentence saying why);
+:func:`assets.pictures.picture_metadata` turns it into Markdown metadata the UI shows inline. Each chart is a few
+hundred pixels wide, so it fits the Overview at 1600 px without scrolling sideways.
 """
 
 from __future__ import annotations
 
-import base64
 import io
 import math
 from collections.abc import Mapping
+from dataclasses import dataclass
 
-import dagster as dg
 import matplotlib
 
 matplotlib.use("Agg")  # no display: draw to memory only (import order matters: before pyplot)
@@ -23,35 +22,52 @@ import pandas as pd  # noqa: E402
 
 from curation.curated import DISPUTED, NONE_GIVEN  # noqa: E402
 
-WIDTH_INCHES = 6.4
-DPI = 100  # 640 px wide: fits beside the UI's sidebar at 1600 px
+WIDTH_INCHES = 4.4
+DPI = 100  # at most 440 px wide: fits the value column of the metadata table at 1600 px, whatever its keys
+LABEL_CHARACTERS = 30  # a row label's longest line: about a third of the picture's width
 ALL_TARGETS = "all"  # parity's label for the metric's own score over every target
 NEW_TEST, ORIGINAL = "#1f6fb4", "#d9822b"  # the new test set, and the original one (Kaggle's, or its labels)
 MEDAL_COLOURS = {"gold": "#d4af37", "silver": "#9a9a9a", "bronze": "#b0703c"}
 COMPLEXITY_ORDER = ("low", "medium", "high", DISPUTED, NONE_GIVEN)
 
 
-def markdown_image(figure: plt.Figure, alt: str, caption: str = "") -> dg.MarkdownMetadataValue:
-    """``figure`` as a PNG inlined in Markdown (alt text for screen readers and tests), with an optional caption."""
+@dataclass(frozen=True)
+class Picture:
+    """A chart as PNG bytes, with its alt text (what it shows, for screen readers and tests) and an optional
+    caption shown under it."""
+
+    png: bytes
+    alt: str
+    caption: str = ""
+
+
+Chart = Picture | str  # a str: why there is nothing to draw
+
+
+def picture(figure: plt.Figure, alt: str, caption: str = "") -> Picture:
+    """``figure`` drawn as PNG (and closed). Laid out to fit its WIDTH_INCHES; should labels still reach past its
+    edges, the PNG grows to hold them (a wider picture beats a clipped one)."""
     buffer = io.BytesIO()
-    figure.savefig(buffer, format="png", dpi=DPI, bbox_inches="tight")
+    figure.set_layout_engine("constrained")  # labels and legends fit inside the figure: its width is the PNG's
+    figure.canvas.draw()
+    drawn, canvas = figure.get_tightbbox(), figure.bbox_inches
+    clipped = drawn.x0 < 0 or drawn.y0 < 0 or drawn.x1 > canvas.x1 + 0.01 or drawn.y1 > canvas.y1 + 0.01
+    figure.savefig(buffer, format="png", dpi=DPI, bbox_inches="tight" if clipped else None)
     plt.close(figure)
-    encoded = base64.b64encode(buffer.getvalue()).decode()
-    text = f"![{_alt(alt)}](data:image/png;base64,{encoded})"
-    return dg.MetadataValue.md(text + (f"\n\n{caption}" if caption else ""))
+    return Picture(buffer.getvalue(), alt, caption)
 
 
-def interval_plot(rows: pd.DataFrame, tolerance: float | None = None, metric: str = "") -> dg.MarkdownMetadataValue:
+def interval_plot(rows: pd.DataFrame, tolerance: float | None = None, metric: str = "") -> Chart:
     """Parity's scores, each with its 95% interval: the new test set in blue, the original in orange; with
     ``tolerance``, the band the baseline's new-test score may move within around its original-test score (the score
     tolerance that decides the verdict when the original is labelled). ``rows``: submission, test_set, score, low,
     high (and target for a column-wise metric), as split_parity's scores table."""
     shown = rows[rows["score"].notna()].reset_index(drop=True)
     if shown.empty:
-        return dg.MetadataValue.md("no scores: none could be computed")
+        return "no scores: none could be computed"
     labels = [_row_label(row) for row in shown.itertuples()]
-    height = 0.9 + 0.42 * len(shown)
-    figure, axes = plt.subplots(figsize=(WIDTH_INCHES, height))
+    height = 1.4 + 0.42 * len(shown) + 0.14 * sum("\n" in label for label in labels)  # + title, two-row legend
+    figure, axes = plt.subplots(figsize=(WIDTH_INCHES, height), layout="constrained")
     positions = list(range(len(shown)))[::-1]  # first row on top
     for y, row in zip(positions, shown.itertuples(), strict=True):
         colour = NEW_TEST if row.test_set == "new test" else ORIGINAL
@@ -63,15 +79,16 @@ def interval_plot(rows: pd.DataFrame, tolerance: float | None = None, metric: st
                       fontsize=8, color=colour)  # fmt: skip
     band = _tolerance_band(shown, tolerance)
     if band is not None:
-        axes.axvspan(*band, color=ORIGINAL, alpha=0.12, label=f"tolerance ±{tolerance:g} around the original")
+        axes.axvspan(*band, color=ORIGINAL, alpha=0.12, label=f"original ±{tolerance:g} (tolerance)")
     axes.set_yticks(positions, labels, fontsize=9)
     axes.set_ylim(-0.7, len(shown) - 0.3)
-    axes.set_xlabel(f"{metric or 'score'} (dot: score; bar: 95% bootstrap interval)", fontsize=9)
+    figure.suptitle(metric or "score", fontsize=9)
+    axes.set_xlabel("dot: score; bar: its 95% bootstrap interval", fontsize=8)
     axes.grid(axis="x", alpha=0.3)
     axes.plot([], [], "o", color=NEW_TEST, label="new test set")
     if (shown["test_set"] != "new test").any():
         axes.plot([], [], "o", color=ORIGINAL, label="original test set")
-    axes.legend(fontsize=8, frameon=False, loc="upper center", bbox_to_anchor=(0.5, -0.55 / (0.75 * height)), ncol=3)
+    figure.legend(fontsize=8, frameon=False, loc="outside lower center", ncol=2)
     _tidy(axes)
     caption = (
         f"_Score tolerance ±{tolerance:g} not drawn: no baseline score on the original test set to hold the new one "
@@ -79,17 +96,15 @@ def interval_plot(rows: pd.DataFrame, tolerance: float | None = None, metric: st
         if tolerance is not None and band is None
         else ""
     )
-    return markdown_image(
-        figure, "parity intervals: each score with its 95% interval, new vs original test set", caption
-    )
+    return picture(figure, "parity intervals: each score with its 95% interval, new vs original test set", caption)
 
 
-def funnel_plot(funnel: pd.DataFrame) -> dg.MarkdownMetadataValue:
+def funnel_plot(funnel: pd.DataFrame) -> Chart:
     """The candidate rules' funnel as bars of what each rule removed, on a log scale so that 3 and 2,666 both show;
     each bar labelled with what it removed and what remains. ``funnel``: rule, excluded, remaining."""
     steps = funnel.iloc[1:] if _starts_with_total(funnel) else funnel
     if steps.empty:
-        return dg.MetadataValue.md("no rules enabled: every competition is a candidate")
+        return "no rules enabled: every competition is a candidate"
     total = int(steps["remaining"].iloc[0] + steps["excluded"].iloc[0])
     figure, axes = plt.subplots(figsize=(WIDTH_INCHES, 0.9 + 0.42 * len(steps)))
     positions = list(range(len(steps)))[::-1]
@@ -104,15 +119,15 @@ def funnel_plot(funnel: pd.DataFrame) -> dg.MarkdownMetadataValue:
     axes.set_xlabel("competitions removed by the rule (log scale)", fontsize=9)
     axes.set_title(f"{total:,} competitions -> {int(steps['remaining'].iloc[-1]):,} candidates", fontsize=10)
     _tidy(axes)
-    return markdown_image(figure, "candidate funnel: competitions each rule removed, and how many remain")
+    return picture(figure, "candidate funnel: competitions each rule removed, and how many remain")
 
 
-def complexity_mix_plot(counts: Mapping[str | None, int]) -> dg.MarkdownMetadataValue:
+def complexity_mix_plot(counts: Mapping[str | None, int]) -> Chart:
     """The benchmark's members by complexity (low, medium, high, then disputed and none given) as one bar each;
     ``counts`` as :func:`curation.curated.complexity_counts` gives them (None: no curator gave one)."""
     counts = {NONE_GIVEN if level is None else level: n for level, n in counts.items()}
     if not counts:
-        return dg.MetadataValue.md("no members yet")
+        return "no members yet"
     order = [level for level in COMPLEXITY_ORDER if level in counts] + sorted(set(counts) - set(COMPLEXITY_ORDER))
     figure, axes = plt.subplots(figsize=(WIDTH_INCHES * 0.7, 2.4))
     colours = ["#7fb77e", "#f2c14e", "#e4572e", "#8e7dbe", "#bbbbbb", "#bbbbbb"]
@@ -121,16 +136,16 @@ def complexity_mix_plot(counts: Mapping[str | None, int]) -> dg.MarkdownMetadata
     axes.set_ylabel("members", fontsize=9)
     axes.set_title(f"{sum(counts.values())} members by complexity", fontsize=10)
     _tidy(axes)
-    return markdown_image(figure, "complexity mix of the benchmark's members")
+    return picture(figure, "complexity mix of the benchmark's members")
 
 
 def leaderboard_plot(
     scores: pd.Series, thresholds: Mapping[str, float | None], higher_is_better: bool, metric: str = ""
-) -> dg.MarkdownMetadataValue:
+) -> Chart:
     """A leaderboard's score distribution (histogram) with the gold, silver and bronze thresholds as lines."""
     values = pd.to_numeric(scores, errors="coerce").dropna()
     if values.empty:
-        return dg.MetadataValue.md("no scores on the leaderboard")
+        return "no scores on the leaderboard"
     figure, axes = plt.subplots(figsize=(WIDTH_INCHES, 2.6))
     axes.hist(values, bins=min(40, max(5, int(math.sqrt(len(values))))), color=NEW_TEST, alpha=0.7)
     for medal, colour in MEDAL_COLOURS.items():
@@ -143,13 +158,21 @@ def leaderboard_plot(
     axes.set_title(f"{len(values):,} teams", fontsize=10)
     axes.legend(fontsize=8, frameon=False, loc="upper left", bbox_to_anchor=(1.0, 1.0))
     _tidy(axes)
-    return markdown_image(figure, "leaderboard score distribution with the medal thresholds")
+    return picture(figure, "leaderboard score distribution with the medal thresholds")
 
 
 def _row_label(row) -> str:
+    """The row's submission and test set on a line, and its target (for a column-wise metric) under them, cut to
+    LABEL_CHARACTERS: the plot keeps most of the picture's width."""
     target = getattr(row, "target", ALL_TARGETS)
-    suffix = f" / {target}" if isinstance(target, str) and target != ALL_TARGETS else ""
-    return f"{row.submission} / {row.test_set}{suffix}"
+    first = f"{row.submission} / {row.test_set}"
+    if not isinstance(target, str) or target == ALL_TARGETS:
+        return first
+    return f"{first}\n{_cut(target)}"
+
+
+def _cut(text: str) -> str:
+    return text if len(text) <= LABEL_CHARACTERS else text[: LABEL_CHARACTERS - 1] + "…"
 
 
 def _tolerance_band(rows: pd.DataFrame, tolerance: float | None) -> tuple[float, float] | None:
@@ -172,7 +195,3 @@ def _tidy(axes) -> None:
     for side in ("top", "right"):
         axes.spines[side].set_visible(False)
     axes.tick_params(labelsize=8)
-
-
-def _alt(text: str) -> str:
-    return text.replace("[", "(").replace("]", ")")

@@ -19,4 +19,7 @@ defs = dg.Definitions(
     schedules=[leaderboard_refresh_schedule_for(SETTINGS.leaderboard_cron)],
     sensors=[curated_members_sensor],
     resources=resources_from_settings(SETTINGS),
+    # One process per run, its steps one after the other: a competition's steps depend on each other anyway, and a
+    # process per step costs seconds of imports each on a small machine. Pools (kaggle_downloads) still hold.
+    executor=dg.in_process_executor,
 )

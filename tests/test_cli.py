@@ -291,6 +291,13 @@ def test_curated_lists_members_with_each_stage(curated, capsys):
     assert main(["curated", "--slugs"]) == 0
     slugs = capsys.readouterr().out.splitlines()
     assert len(slugs) == 75 and SPOOKY in slugs and "lmsys-chatbot-arena" in slugs
+    # `make demo` takes the first few without a pipe (`| head` can end the writer with a BrokenPipeError).
+    assert main(["curated", "--slugs", "--limit", "3"]) == 0
+    assert capsys.readouterr().out.splitlines() == slugs[:3]
+    assert main(["curated", "--limit", "2"]) == 0
+    assert len(capsys.readouterr().out.splitlines()) == 1 + 2
+    assert main(["curated", "--slugs", "--limit", "0"]) == 0
+    assert capsys.readouterr().out == ""
 
 
 def test_a_member_outside_the_dump_in_show_curated_and_queue(built, store, capsys):

@@ -1,6 +1,7 @@
 """The commands people type: the acceptance run on real Meta Kaggle, and `dagster dev` serving the catalogue.
 
-These start real processes (seconds each); they are what the README promises.
+These start real processes (seconds each), as a person types them: `dagster asset materialize` here (the README's
+runs go through the named jobs, `dagster job execute`, which tests/test_readme_examples.py runs as written).
 """
 
 from __future__ import annotations

@@ -10,6 +10,7 @@ from __future__ import annotations
 import io
 import json
 import math
+import re
 import zipfile
 from pathlib import Path
 
@@ -51,7 +52,8 @@ def test_a_generated_two_target_competition_gets_parity_judged_on_the_original_l
     assert main(["annotate", SLUG, "--curator", "alice", "--decision", "include", "--split-recipe",
                  str(folder / "recipe.yaml"), "--allow-unknown"]) == 0  # fmt: skip
 
-    instance = dg.DagsterInstance.ephemeral()
+    (tmp_path / "dagster").mkdir()
+    instance = dg.DagsterInstance.local_temp(str(tmp_path / "dagster"))  # keeps compute logs: pictures are shown
     instance.add_dynamic_partitions(curated_competition_partitions.name, [SLUG])
     result = dg.materialize(
         dg.load_assets_from_modules([competition_data, parity]), partition_key=SLUG, instance=instance,
@@ -90,8 +92,9 @@ def test_a_generated_two_target_competition_gets_parity_judged_on_the_original_l
     # the asset's metadata: the scores table has the target column; left-out columns are listed
     scores = metadata["scores"].value
     assert "| target |" in scores and "| target_2 |" in scores and "| all |" in scores
-    intervals = metadata["intervals"].value  # a picture: a PNG inlined in Markdown
-    assert intervals.startswith("![parity intervals") and "(data:image/png;base64," in intervals
+    intervals = metadata["intervals"].value  # a picture: a PNG the webserver serves from the instance
+    picture = re.fullmatch(r"!\[parity intervals[^\]]*\]\(/logs/mlecurate-pictures/(\w+)/png\)", intervals)
+    assert picture and (tmp_path / "dagster" / "storage" / "mlecurate-pictures" / f"{picture[1]}.png").is_file()
     assert "id column" in metadata["excluded_columns"].value
     excluded = {(e["column"], e["left_out_of"]): e["reason"] for e in report["excluded_columns"]}
     assert excluded[("id", "baseline")].startswith("id column")

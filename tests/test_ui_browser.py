@@ -18,6 +18,7 @@ import pytest
 
 from pipelines import defs
 from tests.ui_browser import (
+    METADATA_PICTURES,
     METADATA_ROWS,
     OVERFLOWING,
     READ_GRAPH,
@@ -50,6 +51,13 @@ PARTITIONED_CHECKS = sorted(
     and (check.asset_key.to_user_string(), check.name) not in EVERY_COMPETITION_CHECKS
 )
 EMPTY_VALUES = {"", "{}", "[]", "None", "null", "nan", "NaN", "-", "–"}
+# The pictures each asset's metadata shows inline (issue 12, build point 3), by metadata key.
+PICTURES = {
+    "candidate_competitions": {"funnel_chart"},
+    "curated_competitions": {"complexity_mix"},
+    "leaderboard_snapshots": {"score_distribution"},
+    "split_parity": {"intervals"},
+}
 
 
 class UI:
@@ -69,7 +77,7 @@ def ui(tmp_path_factory):
     server = DagsterDev(env)
     browser = None
     try:
-        prepare_partition(root, env, curated[0])
+        prepare_partition(env, curated[0])
         server.wait_until_serving()
         shots = [tmp_path_factory.getbasetemp() / "ui-screenshots"]
         if os.environ.get("MLECURATE_UI_SCREENSHOTS"):
@@ -139,10 +147,21 @@ def test_each_asset_page_shows_its_description_lineage_and_metadata_unclipped(ui
     if materialised:
         rows = browser.script(METADATA_ROWS)
         assert rows, f"{asset} shows no metadata"
-        empty = [row[0] for row in rows if row[-1] in EMPTY_VALUES]
+        empty = [row[0] for row in rows if row[-1] in EMPTY_VALUES and row[0] not in PICTURES.get(asset, ())]
         assert not empty, f"{asset} shows empty metadata values for {empty}"
     clipped = browser.script(OVERFLOWING)
     assert not clipped, f"{asset}'s page at 1600 px needs sideways scrolling to read: {clipped}"
+    pictures = browser.wait_until(_loaded_pictures, f"{asset}'s pictures did not load") if asset in PICTURES else []
+    assert {p["key"] for p in pictures} == PICTURES.get(asset, set())
+    assert {p["key"] for p in browser.script(METADATA_PICTURES)} == PICTURES.get(asset, set())
+    for shown in pictures:  # inline (no "[Show Markdown]" click), at its own size, whole in its cell and the window
+        assert shown["width"] == shown["natural"] >= 300 and shown["left"] >= 0, shown
+        assert shown["right"] <= min(shown["cell_right"], shown["window"]), shown
+
+
+def _loaded_pictures(browser: Browser) -> list[dict] | None:
+    shown = browser.script(METADATA_PICTURES)
+    return shown if shown and all(picture["loaded"] for picture in shown) else None
 
 
 @pytest.mark.parametrize(("asset", "check"), PARTITIONED_CHECKS)
@@ -165,6 +184,31 @@ def test_each_check_over_every_competition_names_the_ones_it_flags(ui, asset, ch
     # Only the fixture's competition has a board, so every other one is flagged, by name.
     named = [slug for slug in ui.curated if re.search(rf"(?<![\w-]){re.escape(slug)}(?![\w-])", latest)]
     assert named and ui.slug not in named, f"{asset}.{check} names {named}: {latest.strip()!r}"
+
+
+def test_split_parity_shows_its_verdict_intervals_picture_and_what_decided_it_without_scrolling_sideways(ui):
+    browser = ui.browser
+    browser.open(f"/assets/split_parity?partition={ui.slug}", "Metadata", "verdict")
+    browser.wait_until(lambda b: b.script(METADATA_PICTURES), "split_parity showed no picture")
+    rows = {row[0]: row[-1] for row in browser.script(METADATA_ROWS)}
+    assert rows["verdict"] in {"parity", "drift", "unknown"}
+    assert "tells the original and new test sets apart with AUC" in rows["reason"] or "baseline" in rows["reason"]
+    assert rows["intervals"] != "[Show Markdown]" and "[Show Markdown]" not in rows["intervals"]
+    picture = browser.wait_until(
+        lambda b: next((p for p in b.script(METADATA_PICTURES) if p["key"] == "intervals" and p["loaded"]), None),
+        "the intervals picture did not load",
+    )
+    assert picture["alt"].startswith("parity intervals") and picture["right"] <= picture["cell_right"]
+    assert not browser.script(OVERFLOWING)
+
+
+def test_runs_started_from_the_command_line_name_their_job_and_competition(ui):
+    browser = ui.browser
+    browser.open("/runs", "prepare_competition", "refresh_leaderboards", "curation")
+    browser.screenshot("runs")
+    text = browser.text()
+    assert not re.search(r"\bNone\b", text), "a run shows no job (Job None)"
+    assert ui.slug in text  # the partition tag names the competition
 
 
 def test_automation_lists_the_schedule_and_the_sensor(ui):

@@ -3,18 +3,20 @@ metric and board agreeing, and a schedule that names and does not stack its runs
 
 from __future__ import annotations
 
-import base64
+import io
 import re
 from datetime import UTC, datetime
+from pathlib import Path
 
 import dagster as dg
 import pandas as pd
 import pytest
 
 from assets.candidates import CandidateRulesConfig, funnel_table, rules_shown
-from assets.metadata import BAR_WIDTH, MAX_CELL, counts_table, markdown_table
+from assets.metadata import MAX_CELL, counts_table, markdown_table
 from assets.partitions import curated_competition_partitions
-from assets.plots import complexity_mix_plot, funnel_plot, interval_plot, leaderboard_plot
+from assets.pictures import picture_metadata
+from assets.plots import NEW_TEST, Picture, complexity_mix_plot, funnel_plot, interval_plot, leaderboard_plot
 from assets.resources import LeaderboardAgeResource, StorageResource
 from curation.curated import (
     DISPUTED,
@@ -50,11 +52,14 @@ PARITY_ROWS = pd.DataFrame([
 ])  # fmt: skip
 
 
-def _png(markdown: str) -> bytes:
-    """The one inlined PNG of a Markdown metadata value (the UI renders it as an image)."""
-    found = re.fullmatch(r"!\[[^\]]+\]\(data:image/png;base64,([A-Za-z0-9+/=]+)\)(\n\n.*)?", markdown, re.S)
-    assert found, markdown[:200]
-    return base64.b64decode(found.group(1))
+def _png(chart: Picture | str) -> bytes:
+    """A chart's PNG (a str would be the sentence saying there is nothing to draw)."""
+    assert isinstance(chart, Picture), chart
+    return chart.png
+
+
+def _near(pixel: tuple[int, ...], colour: tuple[int, ...], tolerance: int = 40) -> bool:
+    return all(abs(a - b) <= tolerance for a, b in zip(pixel, colour, strict=True))
 
 
 def _rows(markdown: str) -> list[list[str]]:
@@ -62,19 +67,35 @@ def _rows(markdown: str) -> list[list[str]]:
 
 
 # Finding 3: the funnel's bars scaled to the total drew 334, 331, 326 and 300 alike, the first one 30 blocks wide.
-def test_the_funnel_table_draws_what_each_rule_removed_so_small_steps_differ():
+# The bars are a picture now (drawn to a log scale of what each rule removed); the tables hold numbers only.
+def test_the_funnel_table_holds_numbers_and_no_text_bars():
     rows = _rows(funnel_table(FUNNEL).value)
-    bars = {row[0]: row[-1] for row in rows}
-    assert len({bars["completed"], bars["has_leaderboard"], bars["enough_teams"]}) == 3  # 3, 5, 26 removed
-    assert (
-        len(bars["completed"]) < len(bars["has_leaderboard"]) < len(bars["enough_teams"]) < len(bars["not_community"])
-    )
-    assert all(len(bar) <= BAR_WIDTH for bar in bars.values())
     assert [row[2] for row in rows] == ["3,000", "334", "331", "326", "300", "300"]  # the numbers, as numbers
+    assert [row[1] for row in rows] == ["0", "2,666", "3", "5", "26", "0"]
+    assert all(len(row) == 3 for row in rows) and not re.search("[█▏▌#]", funnel_table(FUNNEL).value)
 
 
-def test_the_funnel_is_also_a_picture():
-    assert _png(funnel_plot(FUNNEL).value).startswith(PNG)
+def test_the_funnel_is_a_picture_whose_bars_differ_for_small_steps():
+    from PIL import Image
+
+    image = Image.open(io.BytesIO(_png(funnel_plot(FUNNEL)))).convert("RGB")
+    assert image.width <= 440  # fits the value column of the Overview's metadata table at 1600 px
+    # One bar per rule, drawn in the new-test blue (75% over white): bar lengths differ for 3, 5 and 26 removed.
+    blue = tuple(round(0.75 * int(NEW_TEST[i : i + 2], 16) + 0.25 * 255) for i in (1, 3, 5))
+    lengths = []
+    for y in range(image.height):
+        row = [x for x in range(image.width) if _near(image.getpixel((x, y)), blue)]
+        if len(row) > 3:
+            lengths.append(len(row))
+    bars = sorted(set(lengths))
+    assert len(bars) >= 4, bars  # 2,666, 26, 5 and 3 removed: four lengths (0 removed draws a stub)
+
+
+def test_counts_tables_give_each_value_its_share():
+    rows = _rows(counts_table(pd.Series(["a", "a", "a", "b", None]), "letter").value)
+    assert rows == [["a", "3", "60%"], ["b", "1", "20%"], ["(none)", "1", "20%"]]
+    rare = _rows(counts_table(pd.Series(["a"] * 299 + ["b"]), "letter").value)
+    assert rare == [["a", "299", "100%"], ["b", "1", "<1%"]]  # 1 of 300 is not "0%"
 
 
 # Finding 4: row counts printed as floats, checksums as 64 hex digits that pushed the table past the screen.
@@ -100,21 +121,21 @@ def test_a_score_column_keeps_its_decimals():
 
 # Finding 5: the interval plot was ASCII art in a code block.
 def test_the_parity_intervals_are_a_picture_with_the_tolerance():
-    value = interval_plot(PARITY_ROWS, tolerance=0.03, metric="accuracy").value
-    assert "```" not in value and _png(value).startswith(PNG)
-    assert "not drawn" not in value  # an original score: the tolerance band is drawn
+    chart = interval_plot(PARITY_ROWS, tolerance=0.03, metric="accuracy")
+    assert _png(chart).startswith(PNG)
+    assert "not drawn" not in chart.caption  # an original score: the tolerance band is drawn
 
 
 def test_the_parity_picture_says_when_the_tolerance_cannot_be_drawn():
-    value = interval_plot(PARITY_ROWS[PARITY_ROWS["test_set"] == "new test"], tolerance=0.03).value
-    assert _png(value).startswith(PNG) and "Score tolerance ±0.03 not drawn" in value
-    assert interval_plot(PARITY_ROWS.assign(score=None)).value == "no scores: none could be computed"
+    chart = interval_plot(PARITY_ROWS[PARITY_ROWS["test_set"] == "new test"], tolerance=0.03)
+    assert _png(chart).startswith(PNG) and "Score tolerance ±0.03 not drawn" in chart.caption
+    assert interval_plot(PARITY_ROWS.assign(score=None)) == "no scores: none could be computed"
 
 
 def test_the_leaderboard_and_complexity_pictures():
     board = leaderboard_plot(pd.Series([0.9, 0.8, 0.7, 0.6]), {"gold": 0.9, "silver": 0.8, "bronze": None}, True)
-    assert _png(board.value).startswith(PNG)
-    assert _png(complexity_mix_plot(complexity_counts(CURATED)).value).startswith(PNG)  # with None: none given
+    assert _png(board).startswith(PNG)
+    assert _png(complexity_mix_plot(complexity_counts(CURATED))).startswith(PNG)  # with None: none given
 
 
 # Finding 6: a demo competition whose metric mlecurate cannot grade (SMAPE, lower is better in Meta Kaggle) got
@@ -240,3 +261,67 @@ def test_the_schedule_names_each_run_and_skips_a_refresh_still_queued(home):
             skipped = schedule(context)
         assert isinstance(skipped, dg.SkipReason)
         assert "2 still refreshing: queued-one, running-one" in skipped.skip_message
+
+
+# The pictures above as the UI gets them: Dagster's Markdown renderer drops `data:` image URLs and folds a value of
+# 1,000 characters or more behind "[Show Markdown]", so a picture is a short link to a file the webserver serves.
+def test_a_picture_is_short_markdown_pointing_at_a_file_the_webserver_serves():
+    chart = interval_plot(PARITY_ROWS, tolerance=0.03, metric="accuracy")
+    with dg.instance_for_test() as instance:
+        value = picture_metadata(instance, chart).value
+        assert len(value) < 1000 and "data:" not in value
+        found = re.fullmatch(r"!\[parity intervals: [^\]]+\]\(/logs/(?P<path>[^)]+)\)", value)
+        assert found, value
+        # The webserver's /logs/{path} route: the last segment is the extension, the rest the compute-log key.
+        *log_key, extension = found["path"].split("/")
+        served = Path(instance.compute_log_manager.get_captured_local_path(log_key, extension))
+        assert extension == "png" and served.read_bytes() == chart.png
+        assert picture_metadata(instance, chart).value == value  # the same chart: the same file, not a new one
+        assert len(list(served.parent.iterdir())) == 1
+
+
+def test_a_picture_with_a_caption_and_a_sentence_without_a_picture():
+    chart = interval_plot(PARITY_ROWS[PARITY_ROWS["test_set"] == "new test"], tolerance=0.03)
+    with dg.instance_for_test() as instance:
+        assert picture_metadata(instance, chart).value.endswith("\n\n" + chart.caption)
+        assert (
+            picture_metadata(instance, "no scores: none could be computed").value == "no scores: none could be computed"
+        )
+
+
+def test_an_instance_that_serves_no_files_says_the_picture_is_not_shown():
+    shown = picture_metadata(dg.DagsterInstance.ephemeral(), funnel_plot(FUNNEL)).value
+    assert shown.startswith("_candidate funnel: ") and "not shown" in shown and "NoOpComputeLogManager" in shown
+
+
+def test_every_picture_fits_the_metadata_value_column_even_with_long_target_names():
+    from PIL import Image
+
+    board = leaderboard_plot(pd.Series([0.9, 0.8, 0.7, 0.6]), {"gold": 0.9, "silver": 0.8, "bronze": 0.7}, True)
+    long_targets = pd.concat(
+        [
+            PARITY_ROWS.assign(target=t)
+            for t in ("formation_energy_ev_natom", "a_target_named_at_very_great_length", "all")
+        ]
+    )
+    charts = [funnel_plot(FUNNEL), interval_plot(PARITY_ROWS, 0.03, "accuracy"), board,
+              complexity_mix_plot(complexity_counts(CURATED)),
+              interval_plot(long_targets, 0.03, "mean_columnwise_root_mean_squared_log_error")]  # fmt: skip
+    assert [Image.open(io.BytesIO(_png(chart))).width <= 440 for chart in charts] == [True] * len(charts)
+
+
+def test_a_picture_whose_labels_would_be_clipped_grows_to_hold_them():
+    from PIL import Image
+
+    wide = FUNNEL.assign(rule=FUNNEL["rule"].str.replace("completed", "completed_" + "x" * 60))
+    assert Image.open(io.BytesIO(_png(funnel_plot(wide)))).width > 440  # wider, not cut off at the left edge
+
+
+def test_a_picture_that_cannot_be_written_is_named_and_the_step_goes_on(tmp_path):
+    chart = funnel_plot(FUNNEL)
+    with dg.instance_for_test() as instance:
+        folder = Path(instance.compute_log_manager.get_captured_local_path(["mlecurate-pictures", "x"], "png")).parent
+        folder.parent.mkdir(parents=True, exist_ok=True)
+        folder.write_text("a file where the folder should be")  # mkdir fails: the picture cannot be written
+        shown = picture_metadata(instance, chart).value
+    assert shown.startswith("_candidate funnel: ") and "not shown" in shown and "could not be written" in shown

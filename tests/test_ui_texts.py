@@ -42,7 +42,7 @@ def _described() -> list[tuple[str, str]]:
         texts.append((f"schedule {schedule.name}", schedule.description or ""))
     for sensor in repository.sensor_defs:
         texts.append((f"sensor {sensor.name}", sensor.description or ""))
-    return texts
+    return sorted(set(texts))  # one of each, in one order: pytest-xdist's workers must collect the same tests
 
 
 def test_the_walk_covers_every_kind_of_description():
@@ -51,7 +51,7 @@ def test_the_walk_covers_every_kind_of_description():
     assert any(what == "asset split_parity" for what, _ in _described())
 
 
-@pytest.mark.parametrize("what, text", _described(), ids=lambda v: v if " " in str(v) and len(v) < 80 else "")
+@pytest.mark.parametrize("what, text", _described(), ids=[what for what, _ in _described()])
 def test_every_description_renders_as_written(what, text):
     eaten = TAG.findall(CODE.sub("", text))
     assert not eaten, f"{what}: {eaten} would be read as HTML and vanish; put the path in backticks"

@@ -23,10 +23,7 @@ from pathlib import Path
 PROJECT = Path(__file__).resolve().parents[1]
 BIN = Path(sys.executable).parent
 WIDTH, HEIGHT = 1600, 1000
-PARTITION_ASSETS = "competition_raw,competition_split,split_parity,leaderboard_snapshots"
-# Per-step subprocesses cost seconds each on a small machine; in one process the runs and events in the instance (what
-# the UI reads) are the same.
-IN_PROCESS = "execution:\n  config:\n    in_process: {}\n"
+PARTITION_JOBS = ("refresh_leaderboards", "prepare_competition")  # as `make demo` runs them, board first
 DAGSTER_YAML = "concurrency:\n  pools:\n    default_limit: 2\n"  # as `make demo` writes it
 
 
@@ -67,32 +64,16 @@ def curate_demo(root: Path, env: dict[str, str]) -> list[str]:
     # Dagster's own "join the community" dialog covers the first page of a new instance; it is not ours to test.
     (dagster_home / ".nux").mkdir(exist_ok=True)
     (dagster_home / ".nux" / "nux.yaml").write_text("seen: 1\n")
-    (root / "in_process.yaml").write_text(IN_PROCESS)
     _run([str(BIN / "mlecurate"), "demo-annotations"], env)
-    _run(
-        [
-            str(BIN / "dagster"),
-            "job",
-            "execute",
-            "-m",
-            "pipelines",
-            "-j",
-            "curation",
-            "-c",
-            str(root / "in_process.yaml"),
-        ],
-        env,
-    )
+    _run([str(BIN / "dagster"), "job", "execute", "-m", "pipelines", "-j", "curation"], env)
     return _run([str(BIN / "mlecurate"), "curated", "--slugs"], env).split()
 
 
-def prepare_partition(root: Path, env: dict[str, str], slug: str) -> None:
+def prepare_partition(env: dict[str, str], slug: str) -> None:
     """`make demo`'s second half, for one competition: its data, split, parity and leaderboard."""
-    _run(
-        [str(BIN / "dagster"), "asset", "materialize", "-m", "pipelines", "--select", PARTITION_ASSETS,
-         "--partition", slug, "-c", str(root / "in_process.yaml")],
-        env,
-    )  # fmt: skip
+    for job in PARTITION_JOBS:
+        tags = json.dumps({"dagster/partition": slug})
+        _run([str(BIN / "dagster"), "job", "execute", "-m", "pipelines", "-j", job, "--tags", tags], env)
 
 
 def _free_port() -> int:
@@ -182,6 +163,23 @@ const table = document.querySelector('[class*=assetEventMetadataScrollContainer]
 if (!table) return [];
 return [...table.querySelectorAll(':scope > tbody > tr')].map(
   row => [...row.querySelectorAll(':scope > td')].map(cell => cell.innerText.trim()));
+"""
+
+# Each picture in the metadata table, as the page shows it: its row's key, alt text, whether it loaded, its box.
+METADATA_PICTURES = """
+const table = document.querySelector('[class*=assetEventMetadataScrollContainer] table');
+if (!table) return [];
+const out = [];
+for (const row of table.querySelectorAll(':scope > tbody > tr')) {
+  const cells = row.querySelectorAll(':scope > td');
+  for (const img of row.querySelectorAll('img')) {
+    const box = img.getBoundingClientRect(), cell = img.closest('td').getBoundingClientRect();
+    out.push({key: cells[0].innerText.trim(), alt: img.alt, loaded: img.complete && img.naturalWidth > 0,
+              width: box.width, natural: img.naturalWidth, left: box.left, right: box.right,
+              cell_right: cell.right, window: window.innerWidth});
+  }
+}
+return out;
 """
 
 

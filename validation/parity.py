@@ -153,8 +153,8 @@ def _decide(report: ParityReport, tolerance: ParityTolerance, test_is_original: 
         gap = abs(new["score"] - old["score"])
         noise = gap > tolerance.score and _intervals_overlap(new, old)
         report.verdict = "parity" if gap <= tolerance.score or noise else "drift"
-        report.reason = (f"baseline {new['score']:.5f} on the new test set vs {old['score']:.5f} on the {old['test_set']}: "
-                         f"gap {gap:.5f}, tolerance {tolerance.score}"
+        report.reason = (f"baseline {report.metric} {new['score']:.5f} on the new test set vs {old['score']:.5f} on the "
+                         f"{old['test_set']}: gap {gap:.5f}, tolerance {tolerance.score}"
                          + (f"; above it, but within sampling noise (the 95% intervals overlap: "
                             f"[{new['low']:.5f}, {new['high']:.5f}] and [{old['low']:.5f}, {old['high']:.5f}])"
                             if noise else "")
@@ -163,7 +163,8 @@ def _decide(report: ParityReport, tolerance: ParityTolerance, test_is_original: 
         alike = report.adversarial_auc <= tolerance.adversarial_auc
         report.verdict = "parity" if alike else "drift"
         report.reason = (f"no original labels; a classifier tells the original and new test sets apart with AUC "
-                         f"{report.adversarial_auc:.3f} (tolerance {tolerance.adversarial_auc})")  # fmt: skip
+                         f"{report.adversarial_auc:.3f} (0.5: indistinguishable; drift above "
+                         f"{tolerance.adversarial_auc})")  # fmt: skip
     else:
         report.verdict, report.reason = "unknown", "no original labels and no original test features to compare"
 

@@ -104,8 +104,9 @@ def show(curation: Curation, slug: str) -> None:
 
 @click.command("curated", short_help="the curated benchmark: each member's complexity, category and stage status")
 @click.option("--slugs", is_flag=True, help="print only the slugs, one per line")
+@click.option("--limit", type=click.IntRange(min=0), default=None, help="only the first N members (in slug order)")
 @pass_curation
-def curated(curation: Curation, slugs: bool) -> None:
+def curated(curation: Curation, slugs: bool, limit: int | None) -> None:
     """List the members of curation.curated with each stage's status: data (downloaded, needs_rules_acceptance,
     failed), split (published with row counts, failed with its error, not run), parity (the verdict, failed, not
     run); and where each member's facts come from (meta kaggle, or a listing or the recipe outside the dump).
@@ -113,11 +114,14 @@ def curated(curation: Curation, slugs: bool) -> None:
 
     \b
     Example:
-      mlecurate curated --slugs | head -n 3
+      mlecurate curated --slugs --limit 3
     """
-    members = curation.warehouse.read_table(CURATED)
+    members = curation.warehouse.read_table(CURATED).sort_values("slug", ignore_index=True)
+    if limit is not None:
+        members = members.head(limit)
     if slugs:
-        click.echo("\n".join(members["slug"]))
+        for slug in members["slug"]:
+            click.echo(slug)
         return
     click.echo(members_status(members, curation.root).to_string(index=False))
 
