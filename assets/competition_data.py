@@ -11,8 +11,9 @@ from curation.competition_data import fetch_competition, read_download_record, s
 from curation.curated import split_recipe_for
 from curation.sources.kaggle_client import RulesNotAcceptedError
 from curation.stage_status import SPLIT, recorded_stage, split_published
-from splits.layout import prepare_annotated_split
+from splits.layout import prepare_annotated_split, split_code_version
 from validation.leakage import LEAKAGE_CHECKS, SplitCheck
+from validation.versions import mlecurate_version
 
 DECLARED = {check.name: check for check in LEAKAGE_CHECKS}
 
@@ -24,6 +25,7 @@ DECLARED = {check.name: check for check in LEAKAGE_CHECKS}
     deps=["curated_competitions"],
     pool="kaggle_downloads",
     retry_policy=dg.RetryPolicy(max_retries=2, delay=30, backoff=dg.Backoff.EXPONENTIAL),
+    code_version=mlecurate_version(),
 )
 def competition_raw(
     context: dg.AssetExecutionContext, sources: SourcesResource, storage: StorageResource
@@ -37,10 +39,12 @@ def competition_raw(
     (`mlecurate queue` and `show` list it). Failures that cannot succeed on a retry (a refused archive, rejected
     credentials, rules) fail at once without retries; other partitions carry on. Kept under
     `$MLECURATE_HOME/raw/<slug>/`, with the competition's text (`description.md`: imported > the data source's > Meta
-    Kaggle's Overview; a text that cannot be fetched is recorded as unavailable, never a failure).
+    Kaggle's Overview; a text that cannot be fetched is recorded as unavailable, never a failure). A download whose
+    zip has the sha256 of the one kept (its data version), with the same text, leaves the kept files untouched.
     """
     root, chosen = storage.root(), sources.get()
     raw, source = root.raw(context.partition_key), chosen.competition_data
+    previous = read_download_record(raw)
     try:
         record = fetch_competition(raw, source, meta_kaggle=chosen.meta_kaggle,
                                    imported=root.imported_description(context.partition_key))  # fmt: skip
@@ -56,9 +60,16 @@ def competition_raw(
         # an unsafe, damaged or empty zip, or credentials Kaggle refused: the same attempt would fail the same way
         raise dg.Failure(description=str(error), metadata={"status": "failed"}, allow_retries=False) from error
     files = "\n".join(f"- {name}" for name in record.files)
+    unchanged = previous is not None and record.zip_sha256 == previous.zip_sha256 and record.at == previous.at
     return dg.MaterializeResult(
+        data_version=dg.DataVersion(record.zip_sha256) if record.zip_sha256 else None,
         metadata={
             "status": record.status,
+            "kept": "unchanged: the same zip (sha256) and text as the download kept; nothing rewritten"
+            if unchanged
+            else "replaced the previous download"
+            if previous is not None
+            else "first download",
             "source": source.name,
             "zip_bytes": record.zip_bytes,
             "zip_sha256": record.zip_sha256,
@@ -67,7 +78,7 @@ def competition_raw(
             "file_count": len(record.files),
             "folder": dg.MetadataValue.path(str(raw.path)),
             "description": record.description,
-        }
+        },
     )
 
 
@@ -77,6 +88,7 @@ def competition_raw(
     partitions_def=curated_competition_partitions,
     deps=[competition_raw],
     check_specs=check_specs("competition_split", LEAKAGE_CHECKS, curated_competition_partitions),
+    code_version=split_code_version(),
 )
 def competition_split(context: dg.AssetExecutionContext, storage: StorageResource):
     """A new train/test split of one competition's public training data, in MLE-bench's layout.
@@ -87,6 +99,8 @@ def competition_split(context: dg.AssetExecutionContext, storage: StorageResourc
     with the competition's own text as competition_raw kept it, or an imported one; its origin is in the metadata) and
     `private/answers.csv`, plus `manifest.json` with row counts and order-independent content checksums (view
     `splits.manifest`). Blocking leakage checks run before publishing: a failing split never replaces a good one.
+    Nothing is redone that has not changed: with the same recipe, download, text and mlecurate version (the data
+    version, a fingerprint of them), the published split is kept without reading or writing a file.
     """
     slug, root = context.partition_key, storage.root()
     with recorded_stage(root, slug, SPLIT):  # any failure (a bad recipe, a failed leakage check) is kept, then raised
@@ -111,12 +125,17 @@ def _split(slug: str, storage: StorageResource):
             + "; ".join(f"{c.name} ({c.found})" for c in failed)
             + f". Not published; the previous split (if any) stays. Staging kept at {prepared.folder}.",
         )
-    split_published(root, slug)
-    warehouse.refresh_views(root)
+    if not prepared.reused:
+        split_published(root, slug)
+        warehouse.refresh_views(root)
     files = [{k: f.get(k) for k in ("path", "rows", "checksum", "bytes")} for f in prepared.manifest["files"]]
     rows = prepared.manifest["rows"]
     yield dg.MaterializeResult(
+        data_version=dg.DataVersion(prepared.manifest["inputs_version"]),
         metadata={
+            "built": "kept: the published split already has these inputs (nothing read or written)"
+            if prepared.reused
+            else "built and published",
             "recipe": dg.MetadataValue.json(prepared.manifest["recipe"]),
             "recipe_by": curators,
             "original_rows": rows["original"],

@@ -10,7 +10,7 @@ from assets.partitions import curated_competition_partitions
 from assets.pictures import picture_metadata
 from assets.plots import interval_plot
 from assets.resources import SourcesResource, StorageResource
-from curation.split_parity import ParityError, check_split_parity
+from curation.split_parity import ParityError, check_split_parity, parity_code_version
 from curation.stage_status import PARITY, recorded_stage
 from validation.checks import Check
 from validation.parity import ParityReport, ParityTolerance
@@ -48,6 +48,7 @@ class ParityConfig(dg.Config):
     partitions_def=curated_competition_partitions,
     deps=["competition_split", "leaderboard_snapshots"],  # the sample's place is read on the current snapshot
     check_specs=check_specs("split_parity", (SCORES_AGREE, SAMPLE_EARNS_NO_MEDAL), curated_competition_partitions),
+    code_version=parity_code_version(),
 )
 def split_parity(
     context: dg.AssetExecutionContext,
@@ -60,7 +61,9 @@ def split_parity(
     with bootstrap 95% intervals; the same on the original test set where Kaggle released its labels; column-by-column
     and classifier-based comparison of the original and new test features; and the sample submission's place on the
     real leaderboard. Verdict parity, drift or unknown, with the numbers and tolerance that decided it. Written to
-    `prepared/<slug>/parity.json` and the view `validation.parity`.
+    `prepared/<slug>/parity.json` and the view `validation.parity`. With the same split, recipe, metric,
+    tolerances and leaderboard as the report already written (its data version), the report is read back, not
+    measured again.
     """
     slug = context.partition_key
     root, warehouse = storage.root(), storage.warehouse()
@@ -73,13 +76,15 @@ def split_parity(
             )  # fmt: skip
         except ParityError as error:
             raise dg.Failure(str(error)) from error
-    warehouse.refresh_views(root)
+    if not report.reused:
+        warehouse.refresh_views(root)
     metric = report.metric
     rows = pd.DataFrame(report.rows)
     if "target" in rows:  # None: the metric's own score over every target
         rows["target"] = rows["target"].fillna(ALL_TARGETS)
     medal = _sample_on_the_board(report)
     yield dg.MaterializeResult(
+        data_version=dg.DataVersion(report.inputs_version) if report.inputs_version else None,
         metadata={
             "verdict": report.verdict,  # the verdict, what decided it and the picture first: what a person reads
             "reason": report.reason,
@@ -93,6 +98,9 @@ def split_parity(
             "adversarial_auc": report.adversarial_auc if report.adversarial_auc is not None else "not measured",
             "leaderboard": medal,
             "notes": "; ".join(report.notes) or "none",
+            "measured": "kept: the report already written has these inputs (read back, not measured again)"
+            if report.reused
+            else "measured now",
         },
         check_results=[
             _check_result(

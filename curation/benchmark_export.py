@@ -37,7 +37,6 @@ import os
 import shutil
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
 
 import pandas as pd
@@ -64,6 +63,7 @@ from validation.grading import key_columns
 from validation.leaderboard import Leaderboard, LeaderboardError
 from validation.metrics import METRICS
 from validation.mlebench_grade import MODULE, PREPARE, grade_function_name
+from validation.versions import mlecurate_version
 
 FORMAT = "mlebench"
 FORMAT_VERSION = 1  # bump when what an export writes changes: every competition is then rewritten
@@ -515,13 +515,6 @@ def _write_index(folder: Path, result: ExportResult, options: ExportOptions, roo
         "failed": dict(sorted(result.failed.items())),
     }
     write_atomic(folder / MANIFEST, json.dumps(document, indent=2, default=str) + "\n")
-
-
-def mlecurate_version() -> str:
-    try:
-        return version("mlecurate")
-    except PackageNotFoundError:
-        return "unknown (not installed)"
 
 
 def verify_export(folder: Path) -> dict[str, list[str]]:

@@ -77,25 +77,46 @@ def fetch_competition(
     write ``download.json``; raise when the data fails or is refused (never for the text)."""
     raw.path.mkdir(parents=True, exist_ok=True)
     now = datetime.now(UTC).isoformat(timespec="seconds")
+    previous = read_download_record(raw)
     incoming = raw.path / INCOMING
     shutil.rmtree(incoming, ignore_errors=True)  # what a killed attempt left
     try:
         try:
             archive = source.download_competition(raw.slug, incoming)
             digest, size = _sha256(archive)
+            text, origin = resolve_description(raw.slug, source, meta_kaggle=meta_kaggle, imported=imported)
+            if _already_kept(raw, previous, digest, source.name, text, origin):
+                if previous.last_attempt_failed:  # this attempt succeeded: the note of a failed one no longer holds
+                    previous = replace(previous, last_attempt_failed=None)
+                    _save(raw, previous)
+                return previous
             label = f"{archive.name} (competition {raw.slug}, from {source.name})"
             files = extract_zip(archive, incoming / "files", limits or ZipLimits(), label=label)
         except Exception as error:
             _record_failure(raw, source.name, now, error)
             raise
         extracted = sum((incoming / "files" / f).stat().st_size for f in files)
-        text, origin = resolve_description(raw.slug, source, meta_kaggle=meta_kaggle, imported=imported)
         record = DownloadRecord(raw.slug, "downloaded", source.name, now, zip_bytes=size, zip_sha256=digest,
                                 files=files, extracted_bytes=extracted, description=origin)  # fmt: skip
         _replace_download(raw, archive, incoming / "files", text, record)
     finally:
         shutil.rmtree(incoming, ignore_errors=True)
     return record
+
+
+def _already_kept(
+    raw: RawFolder, previous: DownloadRecord | None, digest: str, source: str, text: str | None, origin: str
+) -> bool:
+    """Whether the kept download is this one: the same zip (sha256) from the same source, with the same text, and its
+    files still there. Then nothing is extracted or rewritten."""
+    if previous is None or previous.status != "downloaded" or previous.zip_sha256 != digest:
+        return False
+    if previous.source != source or previous.description != origin or not raw.archive.is_file():
+        return False
+    if not all((raw.files / name).is_file() for name in previous.files):
+        return False
+    kept = raw.description.read_text(encoding="utf-8") if raw.description.is_file() else None
+    return kept == (text if not text or text.endswith("\n") else text + "\n") or (not text and kept is None)
 
 
 def resolve_description(

@@ -4,11 +4,18 @@
 
 The metric is resolved once (``validation.metrics.resolve_metric``: the recipe's, else Meta Kaggle's); the board is
 the current leaderboard snapshot, else a local board file (MLECURATE_LEADERBOARDS); with ``late_submissions``, the
-competition data's source scores the original test set (Kaggle: late submissions; other sources say they cannot). The report goes to ``prepared/<slug>/parity.json``.
+competition data's source scores the original test set (Kaggle: late submissions; other sources say they cannot).
+The report goes to ``prepared/<slug>/parity.json``.
+
+Nothing is redone that has not changed: the report records the fingerprint of its inputs (:func:`parity_inputs`:
+the published split's own inputs version, the metric, the tolerances, the leaderboard's content, whether Kaggle
+scored the original test set, mlecurate's version and PARITY_FORMAT). The same fingerprint again reads the report
+back instead of measuring (``report.reused``); parity.json is not written.
 """
 
 from __future__ import annotations
 
+import hashlib
 import json
 
 import pandas as pd
@@ -19,10 +26,16 @@ from curation.leaderboard_history import current_board
 from curation.sources import NoLeaderboardError, NotProvided, Source, Sources
 from curation.sources.kaggle_client import KaggleError, LateSubmissionRefusedError
 from validation.data_root import DataRoot, PreparedFolder, write_atomic
+from validation.leaderboard import Leaderboard
 from validation.metrics import resolve_metric
 from validation.parity import OriginalScoreUnavailable, ParityReport, ParityTolerance, parity_report
 from validation.parity_inputs import ParityInputError, load_parity_inputs
 from validation.split_recipe import RecipeError, parse_recipe, recipe_files
+from validation.versions import fingerprint, mlecurate_version
+
+# Bump when a change to parity changes what it reports from the same inputs (with mlecurate's version, the parity
+# asset's code version).
+PARITY_FORMAT = 1
 
 
 class ParityError(ValueError):
@@ -60,6 +73,10 @@ def check_split_parity(
         except NoLeaderboardError:
             board = None
     prepared = root.prepared(slug)
+    version = _inputs_version(prepared, document, metric, tolerance, board, late_submissions)
+    earlier = _earlier_report(prepared, version)
+    if earlier is not None:
+        return earlier
     try:
         inputs = load_parity_inputs(prepared, root.raw(slug).files, document, metric, board, slug=slug)
     except ParityInputError as error:
@@ -67,7 +84,51 @@ def check_split_parity(
                           f"--curator NAME --split-recipe FILE.yaml`)") from error  # fmt: skip
     scorer = _original_test_scorer(sources.competition_data, slug, prepared) if late_submissions else None
     report = parity_report(inputs, tolerance, kaggle_scorer=scorer)
+    report.inputs_version = version
     write_atomic(prepared.parity, json.dumps({"slug": slug, **report.to_dict()}, indent=2) + "\n")
+    return report
+
+
+def parity_code_version() -> str:
+    """What the parity asset declares as its code version: mlecurate's version and PARITY_FORMAT."""
+    return f"{mlecurate_version()}/parity-{PARITY_FORMAT}"
+
+
+def _inputs_version(
+    prepared: PreparedFolder,
+    recipe: dict,
+    metric: str,
+    tolerance: ParityTolerance,
+    board: Leaderboard | None,
+    late: bool,
+) -> str | None:
+    """The fingerprint of what parity is a function of; None when the published split records no inputs version
+    (a split built before versions were recorded), so the report is measured."""
+    try:
+        split_version = json.loads(prepared.manifest.read_text(encoding="utf-8")).get("inputs_version")
+    except (OSError, ValueError, AttributeError):
+        return None
+    if not split_version:
+        return None
+    board_digest = None if board is None else hashlib.sha256(board.teams.to_csv(index=False).encode()).hexdigest()
+    return fingerprint({
+        "split": split_version, "recipe": recipe, "metric": metric, "tolerance": [tolerance.score, tolerance.adversarial_auc],
+        "board": board_digest, "kaggle_scores_original": late, "code": parity_code_version(),
+    })  # fmt: skip
+
+
+def _earlier_report(prepared: PreparedFolder, version: str | None) -> ParityReport | None:
+    """The report already written for inputs ``version``, read back; None when there is none to reuse."""
+    if version is None:
+        return None
+    try:
+        document = json.loads(prepared.parity.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return None
+    if not isinstance(document, dict) or document.get("inputs_version") != version:
+        return None
+    report = ParityReport.from_dict(document)
+    report.reused = True
     return report
 
 

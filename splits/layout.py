@@ -15,6 +15,12 @@ Layout (``<prepared_root>/<slug>/``)::
 
 Everything is built in a staging folder and checked (``validation.leakage``); only a split that passes every check
 replaces the published one, in one rename. A failing split leaves the previous one in place.
+
+Nothing is redone that has not changed: the manifest records the fingerprint of what the split is a function of
+(:func:`split_inputs`: the recipe, the download's sha256, the competition's text and the facts the description
+shows, the curators, mlecurate's version and SPLIT_FORMAT). When the published split has the same fingerprint and
+every file the manifest lists is there at its recorded size, it is kept as it is: no file is read or written. A
+download without a sha256 (none recorded) is always rebuilt.
 """
 
 from __future__ import annotations
@@ -42,6 +48,12 @@ from validation.data_files import (
 from validation.data_root import PreparedFolder, slug_folder
 from validation.leakage import ExtraFile, LeakageFacts, SplitCheck, check_prepared_split
 from validation.split_recipe import SplitRecipe, parse_recipe
+from validation.versions import fingerprint, mlecurate_version, text_sha256
+
+# Bump when a change to the builder, the layout or the description changes what a split writes from the same inputs:
+# every published split is then rebuilt once (with mlecurate's version, it is the split assets' code version).
+SPLIT_FORMAT = 1
+DESCRIBED_FACTS = ("title", "subtitle", "evaluation_algorithm_name")  # the Meta Kaggle facts description.md shows
 
 
 @dataclass(frozen=True)
@@ -49,9 +61,26 @@ class PreparedSplit:
     slug: str
     folder: Path  # the published folder, or the staging folder when checks failed
     published: bool
-    result: SplitResult
+    result: SplitResult | None  # None when the published split was kept (``reused``)
     checks: list[SplitCheck]
     manifest: dict
+    reused: bool = False  # the published split already had these inputs: nothing was read or written
+
+
+def split_code_version() -> str:
+    """What the split assets declare as their code version: mlecurate's version and SPLIT_FORMAT."""
+    return f"{mlecurate_version()}/split-{SPLIT_FORMAT}"
+
+
+def split_inputs(recipe: SplitRecipe, source: dict, overview: str | None, facts: dict | None) -> dict:
+    """What a split is a function of (its ``inputs_version`` is their fingerprint)."""
+    return {
+        "recipe": recipe.to_document(),
+        "source": source,
+        "overview_sha256": text_sha256(overview),
+        "facts": {key: (facts or {}).get(key) for key in DESCRIBED_FACTS},
+        "code": split_code_version(),
+    }
 
 
 def prepare_competition(
@@ -68,8 +97,13 @@ def prepare_competition(
 
     ``overview`` is the competition's own text (it opens ``description.md``, unchanged); ``facts`` its Meta Kaggle
     row (title, metric), when there is one. A recipe that does not fit the download is a ``RecipeError`` raised
-    before anything is published; the staging folder of a failed build is removed."""
+    before anything is published; the staging folder of a failed build is removed. A published split with the same
+    inputs is kept as it is (``reused``)."""
     final = PreparedFolder(slug_folder(prepared_root, slug))
+    inputs_version = fingerprint(split_inputs(recipe, source or {}, overview, facts))
+    kept = _published_with(final, inputs_version) if (source or {}).get("zip_sha256") else None
+    if kept is not None:
+        return PreparedSplit(slug, final.path, True, None, _recorded_checks(kept), kept, reused=True)
     staging = final.staging
     shutil.rmtree(staging.path, ignore_errors=True)
     con = connect(final.scratch)
@@ -89,7 +123,7 @@ def prepare_competition(
         )
         files = sorted([*files, _plain_entry(staging, staging.description)], key=lambda f: f["path"])
         checks = check_prepared_split(staging, _leakage_facts(con, recipe, raw_files, result, extras, digests))
-        manifest = _manifest(slug, recipe, result, files, checks, source or {})
+        manifest = _manifest(slug, recipe, result, files, checks, source or {}) | {"inputs_version": inputs_version}
         built = True
     finally:
         con.close()
@@ -144,6 +178,28 @@ def _built(con, recipe, raw: Path, result: SplitResult, files, staging: Prepared
         original_test_rows=original_test_rows, left_out_columns=left_out,
         extra_files=frozenset(str(f.relative) for f in extras),
     )  # fmt: skip
+
+
+def _published_with(final: PreparedFolder, inputs_version: str) -> dict | None:
+    """The published manifest when it records ``inputs_version`` and every file it lists is present at its size."""
+    try:
+        manifest = json.loads(final.manifest.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return None
+    if not isinstance(manifest, dict) or manifest.get("inputs_version") != inputs_version:
+        return None
+    for entry in manifest.get("files", []):
+        path = final.path / entry["path"]
+        if not path.is_file() or path.stat().st_size != entry.get("bytes"):
+            return None
+    return manifest
+
+
+def _recorded_checks(manifest: dict) -> list[SplitCheck]:
+    return [
+        SplitCheck(name, found["passed"], found["found"], found.get("metadata", {}))
+        for name, found in manifest.get("checks", {}).items()
+    ]
 
 
 def _publish(staging: PreparedFolder, final: PreparedFolder) -> None:
@@ -276,7 +332,7 @@ def _manifest(slug, recipe, result, files: list[dict], checks, source: dict) -> 
         "unit": result.unit,
         "rows": {"original": result.original_rows, "train": result.train_rows, "test": result.test_rows},
         "files": files,
-        "checks": {c.name: {"passed": c.passed, "found": c.found} for c in checks},
+        "checks": {c.name: {"passed": c.passed, "found": c.found, "metadata": c.metadata} for c in checks},
     }
 
 

@@ -73,3 +73,21 @@ def step_failure_message(result) -> str:
         parts.append(error.message)
         error = error.cause
     return "\n".join(parts)
+
+
+@pytest.fixture
+def titanic_mirror(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """titanic (which the March 2024 dump leaves out) as a Kaggle mirror zip of the shared files, with real Meta Kaggle
+    as the source and no leaderboard or Kaggle credentials in the environment; returns the mirror folder."""
+    import zipfile
+
+    mirror = tmp_path / "mirror"
+    (mirror / "titanic").mkdir(parents=True)
+    with zipfile.ZipFile(mirror / "titanic" / "titanic.zip", "w") as bundle:
+        for name in ("train.csv", "test.csv", "gender_submission.csv"):
+            bundle.write(SHARED / "competitions" / "titanic" / name, name)
+    monkeypatch.setenv("MLECURATE_META_KAGGLE", str(META_KAGGLE))
+    monkeypatch.setenv("MLECURATE_KAGGLE_MIRROR", str(mirror))
+    for name in ("MLECURATE_LEADERBOARDS", "KAGGLE_API_TOKEN", "KAGGLE_USERNAME", "KAGGLE_KEY"):
+        monkeypatch.delenv(name, raising=False)
+    return mirror

@@ -30,7 +30,7 @@ with the reason (id column, a target, not in the original test set, constant, to
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, fields
 
 import numpy as np
 import pandas as pd
@@ -68,9 +68,17 @@ class ParityReport:
     verdict: str = "unknown"
     reason: str = ""
     notes: list[str] = field(default_factory=list)
+    inputs_version: str | None = None  # fingerprint of what the report is a function of (curation.split_parity)
+    reused: bool = False  # read back from an earlier run with the same inputs (never written to the report)
 
     def to_dict(self) -> dict:
-        return asdict(self)
+        return {key: value for key, value in asdict(self).items() if key != "reused"}
+
+    @classmethod
+    def from_dict(cls, document: dict) -> ParityReport:
+        """A report as :meth:`to_dict` wrote it (keys it does not know, such as ``slug``, are left out)."""
+        known = {f.name for f in fields(cls)} - {"reused"}
+        return cls(**{key: value for key, value in document.items() if key in known})
 
     def combined_rows(self) -> list[dict]:
         """The rows of the metric's own score (over every target), one per (submission, test set)."""
