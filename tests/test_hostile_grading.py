@@ -108,6 +108,21 @@ def test_row1_a_gzip_that_decompresses_past_the_limit_is_refused(prepared, tmp_p
     assert report.errors[0].startswith(f"{path}: cannot read it as a (compressed) CSV file (it decompresses to more")
 
 
+def test_row1_a_file_larger_than_any_submission_is_refused_from_its_size_before_anything_is_parsed(tmp_path):
+    """Not even the answers are read: the folder here has none, and the refusal is still the size."""
+    from validation.data_root import PreparedFolder
+
+    folder = PreparedFolder(tmp_path / "prepared" / "huge")
+    folder.public.mkdir(parents=True)
+    folder.sample_submission.write_text("id,target\n" + "".join(f"{i},0.5\n" for i in range(1000)))
+    path = tmp_path / "submission.csv"
+    with open(path, "wb") as handle:
+        handle.truncate(11 * 1024**2)  # past the 10 MiB floor of the limit (20x this small sample is less)
+    report = grade_submission(path, folder, "auc")
+    assert report.errors == [f"{path}: {11 * 1024**2:,} bytes, more than {10 * 1024**2:,} (20x the sample submission): "
+                             "not a submission"]  # fmt: skip
+
+
 # --- row 11: no infinite prediction, score or leaderboard score -----------------------------------------------------
 
 

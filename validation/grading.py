@@ -121,6 +121,8 @@ def grade_submission(
             f"{submission}: a submission must be a .csv file (or a .zip or .gz of one), not {submission.suffix or submission.name!r}"
         )
         return report
+    if _too_large(submission, prepared, report):  # refused before anything is parsed, the answers included
+        return report
     answers = pd.read_csv(prepared.existing_answers(), dtype=str, keep_default_na=False)
     keys = key_columns(prepared, answers)
     frame = _read_submission(submission, prepared, list(answers.columns), report)
@@ -179,15 +181,8 @@ def _read_submission(
 ) -> pd.DataFrame | None:
     """The submission as text columns, or None with the reasons in ``report``: read once under the size limit, its
     header and line lengths checked (:func:`_submission_structure`) before pandas builds the table."""
-    limit = max(SIZE_LIMIT_SHARE * prepared.sample_submission.stat().st_size, 10 * 1024**2)
-    size = path.stat().st_size
-    if size == 0:
-        report.errors.append(f"{path}: the file is empty")
-        return None
-    if size > limit:
-        report.errors.append(
-            f"{path}: {size:,} bytes, more than {limit:,} ({SIZE_LIMIT_SHARE}x the sample submission): not a submission"
-        )
+    limit = _size_limit(prepared)
+    if _too_large(path, prepared, report):
         return None
     try:
         text = _submission_bytes(path, limit).decode("utf-8-sig")
@@ -209,6 +204,22 @@ def _read_submission(
     except (pd.errors.ParserError, pd.errors.EmptyDataError) as error:
         report.errors.append(f"{path}: not a CSV file ({shown(str(error).strip().splitlines()[0])})")
     return None
+
+
+def _size_limit(prepared: PreparedFolder) -> int:
+    return max(SIZE_LIMIT_SHARE * prepared.sample_submission.stat().st_size, 10 * 1024**2)
+
+
+def _too_large(path: Path, prepared: PreparedFolder, report: GradingReport) -> bool:
+    """An empty file, or one larger than any submission can be: reported, from its size alone."""
+    size, limit = path.stat().st_size, _size_limit(prepared)
+    if size == 0:
+        report.errors.append(f"{path}: the file is empty")
+    elif size > limit:
+        report.errors.append(
+            f"{path}: {size:,} bytes, more than {limit:,} ({SIZE_LIMIT_SHARE}x the sample submission): not a submission"
+        )
+    return size == 0 or size > limit
 
 
 def _submission_bytes(path: Path, limit: int) -> bytes:
@@ -310,7 +321,14 @@ def _validate(frame: pd.DataFrame, answers: pd.DataFrame, keys: list[str], spec:
     parsed = numbers(frame[predicted], errors="coerce") if spec.numeric_predictions else None
     for column in predicted:
         # Free text and ranked labels may be empty (no words, no labels); a number or a class label may not.
-        empty = frame[column].str.strip().isin(EMPTY) if spec.task not in TEXT_TASKS else pd.Series(False)
+        if spec.task in TEXT_TASKS:
+            empty = pd.Series(False)
+        elif parsed is not None:  # a cell read as a number is not empty: only the others are looked at as text
+            empty = pd.Series(False, index=frame.index)
+            unread = parsed[column].isna()
+            empty[unread] = frame.loc[unread, column].str.strip().isin(EMPTY)
+        else:
+            empty = frame[column].str.strip().isin(EMPTY)
         if empty.any():
             errors.append(
                 f"column {column}: {int(empty.sum()):,} empty or NaN value(s), e.g. lines {_some((np.flatnonzero(empty) + 2).tolist())}"
@@ -331,8 +349,8 @@ def _validate(frame: pd.DataFrame, answers: pd.DataFrame, keys: list[str], spec:
             report.notes.append(f"{off:,} row(s)' probabilities do not sum to 1; rescaled as Kaggle does")
     if errors:
         return None
-    if len(keys) == 1:
-        return frame.set_index(keys[0]).loc[answers[keys[0]]].reset_index()
+    if len(keys) == 1:  # every id once (checked above): one lookup puts the rows in the answers' order
+        return frame.iloc[pd.Index(frame[keys[0]]).get_indexer(answers[keys[0]])].reset_index(drop=True)
     if keys:
         return matched
     return frame.reset_index(drop=True)
@@ -410,6 +428,20 @@ def numbers(values: pd.Series | pd.DataFrame, errors: str = "raise") -> pd.Serie
     if isinstance(values, pd.DataFrame):
         flat = numbers(pd.Series(values.to_numpy(dtype=object).ravel()), errors=errors).to_numpy()
         return pd.DataFrame(flat.reshape(values.shape), index=values.index, columns=values.columns)
+    if errors == "raise":
+        try:  # most columns are plain numbers: one parse, no string pass (what follows gives the same numbers)
+            return pd.to_numeric(values, errors="raise")
+        except (ValueError, TypeError):
+            return _normalised_numbers(values, errors)
+    parsed = pd.to_numeric(values, errors="coerce")
+    retry = parsed.isna() & values.notna()
+    if retry.any():  # only the cells one parse could not read: spaces, true/false, words
+        parsed = parsed.astype("float64") if not pd.api.types.is_float_dtype(parsed) else parsed.copy()
+        parsed[retry] = _normalised_numbers(values[retry], errors)
+    return parsed
+
+
+def _normalised_numbers(values: pd.Series, errors: str) -> pd.Series:
     # pandas' string methods on objects, not numpy's fixed-width strings: one hostile 100,000-character cell would
     # make every cell that wide (gigabytes)
     lowered = values.astype(str).str.strip().str.lower()
