@@ -13,7 +13,7 @@ from curation.sources.kaggle_client import RulesNotAcceptedError
 from curation.stage_status import SPLIT, recorded_stage, split_published
 from splits.layout import prepare_annotated_split, split_code_version
 from validation.leakage import LEAKAGE_CHECKS, SplitCheck
-from validation.versions import mlecurate_version
+from validation.versions import code_version, fingerprint, text_sha256
 
 DECLARED = {check.name: check for check in LEAKAGE_CHECKS}
 
@@ -25,7 +25,7 @@ DECLARED = {check.name: check for check in LEAKAGE_CHECKS}
     deps=["curated_competitions"],
     pool="kaggle_downloads",
     retry_policy=dg.RetryPolicy(max_retries=2, delay=30, backoff=dg.Backoff.EXPONENTIAL),
-    code_version=mlecurate_version(),
+    code_version=code_version("curation.competition_data", "curation.sources", "validation"),
 )
 def competition_raw(
     context: dg.AssetExecutionContext, sources: SourcesResource, storage: StorageResource
@@ -61,14 +61,19 @@ def competition_raw(
         raise dg.Failure(description=str(error), metadata={"status": "failed"}, allow_retries=False) from error
     files = "\n".join(f"- {name}" for name in record.files)
     unchanged = previous is not None and record.zip_sha256 == previous.zip_sha256 and record.at == previous.at
+    kept_before = previous is not None and previous.status == "downloaded"
+    text = raw.description.read_text(encoding="utf-8") if raw.description.is_file() else None
     return dg.MaterializeResult(
-        data_version=dg.DataVersion(record.zip_sha256) if record.zip_sha256 else None,
+        # the data and the competition's text: a new text is a new version too (the split's description opens with it)
+        data_version=dg.DataVersion(fingerprint({"zip": record.zip_sha256, "text": text_sha256(text)}))
+        if record.zip_sha256
+        else None,
         metadata={
             "status": record.status,
-            "kept": "unchanged: the same zip (sha256) and text as the download kept; nothing rewritten"
+            "kept": "unchanged: the same zip (sha256) and text as the download kept; its files left as they were"
             if unchanged
             else "replaced the previous download"
-            if previous is not None
+            if kept_before
             else "first download",
             "source": source.name,
             "zip_bytes": record.zip_bytes,
@@ -127,7 +132,7 @@ def _split(slug: str, storage: StorageResource):
         )
     if not prepared.reused:
         split_published(root, slug)
-        warehouse.refresh_views(root)
+    warehouse.refresh_views(root)  # cheap, and makes the views whatever happened to the warehouse file
     files = [{k: f.get(k) for k in ("path", "rows", "checksum", "bytes")} for f in prepared.manifest["files"]]
     rows = prepared.manifest["rows"]
     yield dg.MaterializeResult(

@@ -76,8 +76,7 @@ def split_parity(
             )  # fmt: skip
         except ParityError as error:
             raise dg.Failure(str(error)) from error
-    if not report.reused:
-        warehouse.refresh_views(root)
+    warehouse.refresh_views(root)
     metric = report.metric
     rows = pd.DataFrame(report.rows)
     if "target" in rows:  # None: the metric's own score over every target

@@ -9,7 +9,7 @@ The report goes to ``prepared/<slug>/parity.json``.
 
 Nothing is redone that has not changed: the report records the fingerprint of its inputs (:func:`parity_inputs`:
 the published split's own inputs version, the metric, the tolerances, the leaderboard's content, whether Kaggle
-scored the original test set, mlecurate's version and PARITY_FORMAT). The same fingerprint again reads the report
+scored the original test set and from which source, the code version). The same fingerprint again reads the report
 back instead of measuring (``report.reused``); parity.json is not written.
 """
 
@@ -31,11 +31,7 @@ from validation.metrics import resolve_metric
 from validation.parity import OriginalScoreUnavailable, ParityReport, ParityTolerance, parity_report
 from validation.parity_inputs import ParityInputError, load_parity_inputs
 from validation.split_recipe import RecipeError, parse_recipe, recipe_files
-from validation.versions import fingerprint, mlecurate_version
-
-# Bump when a change to parity changes what it reports from the same inputs (with mlecurate's version, the parity
-# asset's code version).
-PARITY_FORMAT = 1
+from validation.versions import code_version, fingerprint
 
 
 class ParityError(ValueError):
@@ -73,7 +69,9 @@ def check_split_parity(
         except NoLeaderboardError:
             board = None
     prepared = root.prepared(slug)
-    version = _inputs_version(prepared, document, metric, tolerance, board, late_submissions)
+    version = _inputs_version(
+        prepared, document, metric, tolerance, board, late_submissions, sources.competition_data.name
+    )
     earlier = _earlier_report(prepared, version)
     if earlier is not None:
         return earlier
@@ -84,14 +82,17 @@ def check_split_parity(
                           f"--curator NAME --split-recipe FILE.yaml`)") from error  # fmt: skip
     scorer = _original_test_scorer(sources.competition_data, slug, prepared) if late_submissions else None
     report = parity_report(inputs, tolerance, kaggle_scorer=scorer)
-    report.inputs_version = version
+    # A report whose original-test score Kaggle could not give (a network error, the daily limit, no credentials)
+    # is not kept for reuse: running again is how a person retries.
+    kaggle = (report.score_row("baseline", "original test (Kaggle)") or {}).get("score")
+    report.inputs_version = None if late_submissions and kaggle is None else version
     write_atomic(prepared.parity, json.dumps({"slug": slug, **report.to_dict()}, indent=2) + "\n")
     return report
 
 
 def parity_code_version() -> str:
-    """What the parity asset declares as its code version: mlecurate's version and PARITY_FORMAT."""
-    return f"{mlecurate_version()}/parity-{PARITY_FORMAT}"
+    """What the parity asset declares as its code version: its code's and what it uses (any edit is new)."""
+    return code_version("curation.split_parity", "curation.leaderboard_history", "validation")
 
 
 def _inputs_version(
@@ -101,6 +102,7 @@ def _inputs_version(
     tolerance: ParityTolerance,
     board: Leaderboard | None,
     late: bool,
+    source: str,
 ) -> str | None:
     """The fingerprint of what parity is a function of; None when the published split records no inputs version
     (a split built before versions were recorded), so the report is measured."""
@@ -113,7 +115,7 @@ def _inputs_version(
     board_digest = None if board is None else hashlib.sha256(board.teams.to_csv(index=False).encode()).hexdigest()
     return fingerprint({
         "split": split_version, "recipe": recipe, "metric": metric, "tolerance": [tolerance.score, tolerance.adversarial_auc],
-        "board": board_digest, "kaggle_scores_original": late, "code": parity_code_version(),
+        "board": board_digest, "kaggle_scores_original": late, "source": source, "code": parity_code_version(),
     })  # fmt: skip
 
 

@@ -18,7 +18,8 @@ replaces the published one, in one rename. A failing split leaves the previous o
 
 Nothing is redone that has not changed: the manifest records the fingerprint of what the split is a function of
 (:func:`split_inputs`: the recipe, the download's sha256, the competition's text and the facts the description
-shows, the curators, mlecurate's version and SPLIT_FORMAT). When the published split has the same fingerprint and
+shows, the curators, the code version: a digest of ``splits`` and ``validation`` and the libraries' releases). When
+the published split has the same fingerprint and
 every file the manifest lists is there at its recorded size, it is kept as it is: no file is read or written. A
 download without a sha256 (none recorded) is always rebuilt.
 """
@@ -48,11 +49,8 @@ from validation.data_files import (
 from validation.data_root import PreparedFolder, slug_folder
 from validation.leakage import ExtraFile, LeakageFacts, SplitCheck, check_prepared_split
 from validation.split_recipe import SplitRecipe, parse_recipe
-from validation.versions import fingerprint, mlecurate_version, text_sha256
+from validation.versions import code_version, fingerprint, text_sha256
 
-# Bump when a change to the builder, the layout or the description changes what a split writes from the same inputs:
-# every published split is then rebuilt once (with mlecurate's version, it is the split assets' code version).
-SPLIT_FORMAT = 1
 DESCRIBED_FACTS = ("title", "subtitle", "evaluation_algorithm_name")  # the Meta Kaggle facts description.md shows
 
 
@@ -68,8 +66,8 @@ class PreparedSplit:
 
 
 def split_code_version() -> str:
-    """What the split assets declare as their code version: mlecurate's version and SPLIT_FORMAT."""
-    return f"{mlecurate_version()}/split-{SPLIT_FORMAT}"
+    """What the split asset declares as its code version: the split code's and what it uses (any edit is new)."""
+    return code_version("splits", "validation")
 
 
 def split_inputs(recipe: SplitRecipe, source: dict, overview: str | None, facts: dict | None) -> dict:
