@@ -25,7 +25,7 @@ from curation.curated import split_recipe_for
 from curation.leaderboard_history import current_board
 from curation.sources import NoLeaderboardError, NotProvided, Source, Sources
 from curation.sources.kaggle_client import KaggleError, LateSubmissionRefusedError
-from validation.data_root import DataRoot, PreparedFolder, write_atomic
+from validation.data_root import DataRoot, PreparedFolder, recorded_json, write_atomic
 from validation.leaderboard import Leaderboard
 from validation.metrics import resolve_metric
 from validation.parity import OriginalScoreUnavailable, ParityReport, ParityTolerance, parity_report
@@ -106,10 +106,7 @@ def _inputs_version(
 ) -> str | None:
     """The fingerprint of what parity is a function of; None when the published split records no inputs version
     (a split built before versions were recorded), so the report is measured."""
-    try:
-        split_version = json.loads(prepared.manifest.read_text(encoding="utf-8")).get("inputs_version")
-    except (OSError, ValueError, AttributeError):
-        return None
+    split_version = (recorded_json(prepared.manifest) or {}).get("inputs_version")
     if not split_version:
         return None
     board_digest = None if board is None else hashlib.sha256(board.teams.to_csv(index=False).encode()).hexdigest()
@@ -123,11 +120,8 @@ def _earlier_report(prepared: PreparedFolder, version: str | None) -> ParityRepo
     """The report already written for inputs ``version``, read back; None when there is none to reuse."""
     if version is None:
         return None
-    try:
-        document = json.loads(prepared.parity.read_text(encoding="utf-8"))
-    except (OSError, ValueError):
-        return None
-    if not isinstance(document, dict) or document.get("inputs_version") != version:
+    document = recorded_json(prepared.parity)
+    if document is None or document.get("inputs_version") != version:
         return None
     report = ParityReport.from_dict(document)
     report.reused = True

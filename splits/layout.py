@@ -46,7 +46,7 @@ from validation.data_files import (
     quote,
     reader_sql,
 )
-from validation.data_root import PreparedFolder, slug_folder
+from validation.data_root import PreparedFolder, recorded_json, slug_folder
 from validation.leakage import ExtraFile, LeakageFacts, SplitCheck, check_prepared_split
 from validation.split_recipe import SplitRecipe, parse_recipe
 from validation.versions import code_version, fingerprint, text_sha256
@@ -180,11 +180,8 @@ def _built(con, recipe, raw: Path, result: SplitResult, files, staging: Prepared
 
 def _published_with(final: PreparedFolder, inputs_version: str) -> dict | None:
     """The published manifest when it records ``inputs_version`` and every file it lists is present at its size."""
-    try:
-        manifest = json.loads(final.manifest.read_text(encoding="utf-8"))
-    except (OSError, ValueError):
-        return None
-    if not isinstance(manifest, dict) or manifest.get("inputs_version") != inputs_version:
+    manifest = recorded_json(final.manifest)
+    if manifest is None or manifest.get("inputs_version") != inputs_version:
         return None
     for entry in manifest.get("files", []):
         path = final.path / entry["path"]

@@ -282,3 +282,20 @@ def test_the_report_json_is_strict(home, tmp_path):
     graded = grade_submission(_frame_submission(tmp_path, frame), folder, "rmsle")
     assert not graded.valid_submission
     json.loads(graded.to_json(), parse_constant=lambda name: pytest.fail(f"non-strict JSON constant {name}"))
+
+
+def test_numbers_read_plain_numbers_in_one_parse_and_the_rest_as_before():
+    import math
+
+    import pandas as pd
+
+    from validation.grading import numbers
+
+    mixed = pd.Series(["1", " 2.5 ", "TRUE", "false", "x", "", "1e400"])
+    coerced = numbers(mixed, errors="coerce").tolist()
+    assert coerced[:4] == [1.0, 2.5, 1.0, 0.0] and math.isnan(coerced[4]) and math.isnan(coerced[5])
+    assert math.isnan(coerced[6])  # pandas reads 1e400 as no number, as before: graded as an invalid prediction
+    assert numbers(pd.Series(["3", "4"])).tolist() == [3, 4]
+    assert numbers(pd.Series([" 3", "True"])).tolist() == [3, 1]
+    with pytest.raises(ValueError):
+        numbers(mixed)

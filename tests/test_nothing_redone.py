@@ -103,3 +103,13 @@ def test_an_unchanged_competition_is_not_redone_and_a_changed_recipe_is_a_new_ve
     assert third.success and _versions(third)["competition_split"] == new_version
     assert third.asset_materializations_for_node("split_parity")[0].metadata["measured"].value == "measured now"
     assert _status(instance, graph, "split_parity") == StaleStatus.FRESH
+
+
+def test_a_missing_or_damaged_record_means_the_work_is_done_again(tmp_path):
+    from validation.data_root import recorded_json
+
+    (tmp_path / "cut.json").write_text('{"inputs_version": "ab')  # an interrupted write
+    (tmp_path / "list.json").write_text("[1, 2]")
+    (tmp_path / "ok.json").write_text('{"inputs_version": "ab"}')
+    assert [recorded_json(tmp_path / n) for n in ("missing.json", "cut.json", "list.json")] == [None, None, None]
+    assert recorded_json(tmp_path / "ok.json") == {"inputs_version": "ab"}

@@ -118,6 +118,16 @@ def read_json_file(path: Path, rebuild: str) -> dict:
     return found
 
 
+def recorded_json(path: Path) -> dict | None:
+    """The JSON object in ``path`` (a record mlecurate wrote), or None when it is missing or damaged: for a stage
+    deciding whether its earlier output can be kept, no record means the work is simply done again."""
+    try:
+        found = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return None
+    return found if isinstance(found, dict) else None
+
+
 def rerun(asset: str, slug: str) -> str:
     """What to do about a damaged or missing file one partition of ``asset`` writes."""
     return f"materialise {asset} for partition {slug} again to rebuild it"

@@ -181,9 +181,7 @@ def _read_submission(
 ) -> pd.DataFrame | None:
     """The submission as text columns, or None with the reasons in ``report``: read once under the size limit, its
     header and line lengths checked (:func:`_submission_structure`) before pandas builds the table."""
-    limit = _size_limit(prepared)
-    if _too_large(path, prepared, report):
-        return None
+    limit = _size_limit(prepared)  # grade_submission refused an empty or oversized file from its size already
     try:
         text = _submission_bytes(path, limit).decode("utf-8-sig")
     except UnicodeDecodeError as error:
@@ -436,7 +434,7 @@ def numbers(values: pd.Series | pd.DataFrame, errors: str = "raise") -> pd.Serie
     parsed = pd.to_numeric(values, errors="coerce")
     retry = parsed.isna() & values.notna()
     if retry.any():  # only the cells one parse could not read: spaces, true/false, words
-        parsed = parsed.astype("float64") if not pd.api.types.is_float_dtype(parsed) else parsed.copy()
+        parsed = parsed.astype("float64")
         parsed[retry] = _normalised_numbers(values[retry], errors)
     return parsed
 
