@@ -35,7 +35,8 @@ def leaderboard_snapshots(
     slug = context.partition_key
     root, warehouse = storage.root(), storage.warehouse()
     try:
-        refresh = refresh_leaderboard(root.leaderboards(slug), slug, sources.get().leaderboards,
+        chosen = sources.get(boards_cache=root.sources("meta-kaggle-boards"))  # Teams/Submissions read once, then kept
+        refresh = refresh_leaderboard(root.leaderboards(slug), slug, chosen.leaderboards,
                                       warehouse.competition(slug), datetime.now(UTC))  # fmt: skip
     except LeaderboardError as error:  # rejected boards and damaged histories: retrying cannot help
         raise dg.Failure(description=str(error), allow_retries=False) from error

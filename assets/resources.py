@@ -57,11 +57,12 @@ class SourcesResource(dg.ConfigurableResource):
     leaderboards: str = ""
     kaggle: KaggleResource | None = None  # None: no credentials (a Kaggle call then says how to set them)
 
-    def get(self) -> Sources:
+    def get(self, boards_cache: Path | None = None) -> Sources:
         return choose_sources(
             self.meta_kaggle, self.kaggle.client() if self.kaggle else KaggleClient(),
             mirror=Path(self.kaggle_mirror) if self.kaggle_mirror else None,
             leaderboards=Path(self.leaderboards) if self.leaderboards else None,
+            boards_cache=boards_cache,
         )  # fmt: skip
 
 

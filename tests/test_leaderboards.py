@@ -221,14 +221,15 @@ def test_rebuild_from_meta_kaggle_teams_and_submissions(tmp_path):
 @pytest.mark.parametrize(
     ("damage", "found"),
     [
-        (b'Id,CompetitionId\n1,"77\n', "EOF inside string"),
-        (b"Id,CompetitionId\n1,\xff\xfe77\n", "can't decode byte 0xff"),
-        (b"", "No columns to parse from file"),
+        (b'Id,CompetitionId\n1,"77\n', "line 2: Value with unterminated quote found (the file looks truncated"),
+        (b"Id,CompetitionId\n1,\xff\xfe77\n", "line 2: Invalid unicode (byte sequence mismatch) detected"),
+        (b"\xff\xfeId,CompetitionId\n", "line 1: 'utf-8' codec can't decode byte 0xff"),
+        (b"", "the file is empty (expected a header row"),
     ],
 )
 def test_rebuild_from_a_damaged_meta_kaggle_table_names_the_file(tmp_path, damage, found):
     """A truncated, mis-encoded or empty Teams.csv is a LeaderboardError naming the file and the competition (the
-    asset then fails once, not retried), never pandas' bare ParserError or UnicodeDecodeError."""
+    asset then fails once, not retried), never DuckDB's bare error or a UnicodeDecodeError."""
     _write_meta_kaggle_tables(tmp_path)
     (tmp_path / "Teams.csv").write_bytes(damage)
     with pytest.raises(LeaderboardError) as caught:

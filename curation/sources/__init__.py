@@ -56,9 +56,14 @@ class Sources:
 
 
 def choose_sources(
-    meta_kaggle: str, kaggle: KaggleClient, mirror: Path | None = None, leaderboards: Path | None = None
+    meta_kaggle: str,
+    kaggle: KaggleClient,
+    mirror: Path | None = None,
+    leaderboards: Path | None = None,
+    boards_cache: Path | None = None,
 ) -> Sources:
-    """The sources for these settings (see the module docstring); nothing is fetched or checked yet."""
+    """The sources for these settings (see the module docstring); nothing is fetched or checked yet. ``boards_cache``:
+    where a Meta Kaggle folder's leaderboard rebuilds keep narrow copies of Teams.csv and Submissions.csv."""
     setting = (meta_kaggle or "demo").strip()
     boards = FolderSource(leaderboards, name="mle-bench") if leaderboards else None
     mirrored = FolderSource(mirror, name="mirror") if mirror else None
@@ -68,7 +73,7 @@ def choose_sources(
     else:  # a Meta Kaggle folder: competition data from Kaggle; boards rebuilt from the folder, else the mirror's or Kaggle's
         data = KaggleSource(kaggle)
         primary = FolderSource(Path(setting).expanduser(), fallback=mirrored or data,
-                               configured_as=f"MLECURATE_META_KAGGLE={setting!r}")  # fmt: skip
+                               configured_as=f"MLECURATE_META_KAGGLE={setting!r}", boards_cache=boards_cache)  # fmt: skip
         board_source = boards or primary
     return Sources(
         meta_kaggle=primary,

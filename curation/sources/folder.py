@@ -6,7 +6,9 @@
 What the folder may hold, each optional:
 
 - ``Competitions.csv`` (Meta Kaggle; ``root`` may also be the CSV itself), with ``Teams.csv`` and ``Submissions.csv``
-  beside it to rebuild private leaderboards (Meta Kaggle's own route: ranked teams and their private scores);
+  beside it to rebuild private leaderboards (Meta Kaggle's own route: ranked teams and their private scores; with
+  ``boards_cache`` set, the pipeline's ``$MLECURATE_HOME/sources/meta-kaggle-boards/``, the first rebuild keeps
+  narrow Parquet copies of the two there for the next competitions' rebuilds; nothing is written beside the dump);
 - ``<slug>/<slug>.zip``: a competition's data bundle, as Kaggle's download names it; without it, the files of
   ``<slug>/`` unpacked (``train.csv``, ``test.csv``, folders...) are zipped into the bundle, so a folder like
   ``../shared/data/competitions`` is a mirror as it is. Left out of that bundle: the mirror's own files (see below),
@@ -39,6 +41,7 @@ import duckdb
 import pandas as pd
 
 from curation.meta_kaggle import COMPETITIONS_FILE
+from curation.meta_kaggle_boards import SUBMISSIONS_FILE, TEAMS_FILE, read_board_rows
 from curation.sources.base import (
     CompetitionListing,
     FetchedBoard,
@@ -50,7 +53,7 @@ from curation.sources.base import (
 )
 from validation.data_files import path_literal
 from validation.data_root import atomic_path, slug_folder
-from validation.leaderboard import Leaderboard, LeaderboardError, leaderboard_from_frame, read_leaderboard
+from validation.leaderboard import Leaderboard, leaderboard_from_frame, read_leaderboard
 
 BOARD_FILE = "leaderboard.csv"  # MLE-bench's name for a competition's private leaderboard
 DESCRIPTION_FILE = "description.md"  # MLE-bench's name for a competition's description
@@ -66,6 +69,7 @@ class FolderSource:
     fallback: Source | None = None
     configured_as: str = ""  # how a person set it (e.g. MLECURATE_META_KAGGLE='/data'), for messages
     name: str = "folder"
+    boards_cache: Path | None = None  # narrow Parquet copies of Teams/Submissions (None: every rebuild reads the CSVs)
 
     def competitions_file(self, workdir: Path) -> SourceFile:
         path = self._competitions_csv()
@@ -101,7 +105,8 @@ class FolderSource:
             return FetchedBoard(read_leaderboard(board), self.name)  # mle-bench, mirror or folder
         competition_id = self._competition_value(slug, "Id") if self._has_meta_kaggle_boards() else None
         if competition_id is not None:
-            return FetchedBoard(rebuild_from_meta_kaggle(self._folder, int(competition_id)), "meta-kaggle")
+            board = rebuild_from_meta_kaggle(self._folder, int(competition_id), self.boards_cache)
+            return FetchedBoard(board, "meta-kaggle")
         if self.fallback is not None:
             return self.fallback.leaderboard(slug, workdir)
         raise NoLeaderboardError(f"{slug}: no leaderboard at {board}", self.name)
@@ -138,7 +143,7 @@ class FolderSource:
         return path.resolve() if path.is_file() else None
 
     def _has_meta_kaggle_boards(self) -> bool:
-        return (self._folder / "Teams.csv").is_file() and (self._folder / "Submissions.csv").is_file()
+        return (self._folder / TEAMS_FILE).is_file() and (self._folder / SUBMISSIONS_FILE).is_file()
 
     def _competition_value(self, slug: str, column: str) -> str | None:
         """One column of the competition's row in Competitions.csv (None without the file, the column or the row)."""
@@ -210,39 +215,22 @@ def read_listing(path: Path, slug: str, source: str) -> CompetitionListing:
     return CompetitionListing(slug=slug, source=source, **document)
 
 
-def rebuild_from_meta_kaggle(folder: Path, competition_id: int) -> Leaderboard:
+def rebuild_from_meta_kaggle(folder: Path, competition_id: int, cache: Path | None = None) -> Leaderboard:
     """A private leaderboard from Meta Kaggle's Teams.csv and Submissions.csv (SCHEMA.md's official route):
-    ranked teams by PrivateLeaderboardRank, each with its private-leaderboard submission's private score."""
-    teams = _read_meta_kaggle_table(folder / "Teams.csv", competition_id)
-    submissions = _read_meta_kaggle_table(folder / "Submissions.csv", competition_id)
-    for name, frame, needed in [
-        ("Teams.csv", teams, ("Id", "CompetitionId", "PrivateLeaderboardSubmissionId", "PrivateLeaderboardRank")),
-        ("Submissions.csv", submissions, ("Id", "PrivateScoreFullPrecision")),
-    ]:
-        missing = [c for c in needed if c not in frame.columns]
-        if missing:
-            raise LeaderboardError(f"{folder / name}: column(s) {', '.join(missing)} missing")
-    mine = teams[teams["CompetitionId"] == str(competition_id)]
+    ranked teams by PrivateLeaderboardRank, each with its private-leaderboard submission's private score. DuckDB reads
+    only the competition's rows (:mod:`curation.meta_kaggle_boards`); ``cache`` keeps narrow Parquet copies of the
+    tables there for the next competition's rebuild."""
+    rows = read_board_rows(folder, competition_id, cache)
+    mine = rows.teams
     if "IsBenchmark" in mine:
         mine = mine[mine["IsBenchmark"] != "True"]
     mine = mine[mine["PrivateLeaderboardRank"].str.strip() != ""]
     joined = mine.merge(
-        submissions, left_on="PrivateLeaderboardSubmissionId", right_on="Id", suffixes=("", "_submission")
+        rows.submissions, left_on="PrivateLeaderboardSubmissionId", right_on="Id", suffixes=("", "_submission")
     )
     board = pd.DataFrame({
         "rank": joined["PrivateLeaderboardRank"], "teamid": joined["Id"],
         "score": joined["PrivateScoreFullPrecision"],
         "submissiondate": joined.get("SubmissionDate", pd.Series([""] * len(joined))),
     })  # fmt: skip
-    return leaderboard_from_frame(board, f"{folder / 'Teams.csv'} (competition {competition_id})")
-
-
-def _read_meta_kaggle_table(path: Path, competition_id: int) -> pd.DataFrame:
-    """One of Meta Kaggle's tables as text; a damaged file is a :class:`LeaderboardError` naming it."""
-    try:
-        return pd.read_csv(path, dtype=str, keep_default_na=False)
-    except (pd.errors.ParserError, pd.errors.EmptyDataError, UnicodeDecodeError) as error:
-        first = str(error).strip().splitlines()[0] if str(error).strip() else type(error).__name__
-        raise LeaderboardError(
-            f"{path}: cannot read it to rebuild competition {competition_id}'s leaderboard: {first}"
-        ) from error
+    return leaderboard_from_frame(board, f"{folder / TEAMS_FILE} (competition {competition_id})")
