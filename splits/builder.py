@@ -1,14 +1,20 @@
-"""Build a new train/test split from a competition's public training data, streaming through DuckDB.
+"""Build a new train/test split from a competition's public training data, streaming.
 
 >>> result = build_split(recipe, raw_dir=root.raw("titanic").files, out_dir=root.prepared("titanic").staging.path)
 
 Deterministic and independent of input row order: every row belongs to a *unit* (its id; its group for ``group``;
-its content when there is no id), and units are ranked by ``md5(seed:unit)``. The test set takes units in that
-order until it holds ``round(rows * test_fraction)`` rows (per class for ``stratified``; the latest rows for
-``temporal``). The same rows give the same split on any machine. The test set and answers are written in hash order
-(byte-identical whatever the input order); the new train set keeps the input's order (same content, so the same
-content checksum). Three streaming passes (a top-N over unit hashes, an anti-join for train, a join for test) under
-a DuckDB memory limit that spills to disk: a file larger than memory splits in bounded memory.
+its content when there is no id), and units are ranked by :mod:`splits.unit_hash` (a 64-bit hash defined by its
+arithmetic, so the same rows give the same split on any machine and with any DuckDB release). The test set takes
+the first ``round(rows * test_fraction)`` rows in that order and every row sharing a unit with them (per class for
+``stratified``; the latest rows for ``temporal``): :mod:`splits.test_rows`, one read of the unit column.
+
+Then one pass writes the new train set. A CSV whose rows are lines is split as bytes (:mod:`splits.csv_lines`):
+the new train set is the original's own lines, in the input's order, and the test rows' lines go to a scratch file
+in hash order; anything else (Parquet, JSON, a CSV with a quoted line break) goes through DuckDB by row number (an
+anti-join, whose output order DuckDB may change; the content, and so the content checksum, is the same). The test set
+and answers are written in hash order (byte-identical whatever the input order), from the test rows alone. Memory
+stays bounded: the unit column streams, the test rows are 16 bytes each in numpy, and DuckDB runs under a memory
+limit that spills to disk. ``bench/split_benchmark.py`` measures it against one DuckDB pass over the file.
 
 Before anything is written, :func:`recipe_columns` checks every file and column the recipe names against the
 download: a wrong name is a ``RecipeError`` naming the competition, the recipe key and what exists.
@@ -21,19 +27,36 @@ layout writer's (``splits.layout``).
 
 from __future__ import annotations
 
+import contextlib
 import shutil
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
 import duckdb
+import numpy as np
+import pyarrow as pa
 
+from splits.csv_lines import split_lines
 from splits.public_files import missing_file
+from splits.test_rows import (
+    UNIT_HASH,
+    ChosenRows,
+    TooFewRows,
+    choose_test_rows,
+    latest_rows,
+    register_unit_hash,
+    test_size,
+)
+from splits.unit_hash import MASK
 from validation.data_files import (
     DataFileError,
     columns_of,
     copy_sql,
+    data_format,
     literal,
     missing_columns_message,
+    path_literal,
     quote,
     reader_sql,
 )
@@ -57,7 +80,10 @@ class SplitResult:
     unit: str  # what was assigned to a side: the id column, the group column, or "row content"
 
 
-def connect(scratch: Path, memory_limit: str = "1GB", threads: int | None = None) -> duckdb.DuckDBPyConnection:
+SPLIT_MEMORY = "512MB"  # DuckDB's share; with Python's own, a split peaks under 0.8 GB whatever the file's size
+
+
+def connect(scratch: Path, memory_limit: str = SPLIT_MEMORY, threads: int | None = None) -> duckdb.DuckDBPyConnection:
     """A DuckDB connection that stays under ``memory_limit`` and spills to ``scratch``."""
     scratch.mkdir(parents=True, exist_ok=True)
     con = duckdb.connect()
@@ -70,6 +96,21 @@ def connect(scratch: Path, memory_limit: str = "1GB", threads: int | None = None
     return con
 
 
+@contextlib.contextmanager
+def one_thread_for_json(con, *file_names: str) -> Iterator[None]:
+    """DuckDB 2.0.1 reading a JSON file with several threads and writing CSV or JSON asks for a buffer the size of
+    the file (4 GiB for a 2.3 GB file, refused under the memory limit); one thread reads it in bounded memory."""
+    if not any(name and Path(name).suffix.lower() == ".json" for name in file_names):
+        yield
+        return
+    threads = con.execute("SELECT current_setting('threads')").fetchall()[0][0]
+    con.execute("SET threads = 1")
+    try:
+        yield
+    finally:
+        con.execute(f"SET threads = {int(threads)}")
+
+
 def build_split(
     recipe: SplitRecipe, raw_dir: Path, out_dir: Path, slug: str = "", con: duckdb.DuckDBPyConnection | None = None
 ) -> SplitResult:
@@ -80,7 +121,8 @@ def build_split(
     con = con or connect(scratch)
     try:
         recipe_columns(con, recipe, raw_dir, slug)
-        return _build(con, recipe, raw_dir, out_dir, where)
+        with one_thread_for_json(con, recipe.train_file, recipe.answers_file or ""):
+            return _build(con, recipe, raw_dir, out_dir, where)
     except DataFileError as error:
         raise SplitError(f"{where}{error}") from error
     finally:
@@ -150,105 +192,104 @@ def _build(con, recipe: SplitRecipe, raw_dir: Path, out_dir: Path, where: str) -
     unit_name = recipe.group_column or recipe.id_column
     unit = f"CAST({quote(unit_name)} AS VARCHAR)" if unit_name else _row_text(columns)
     source = reader_sql(train_path)
-    hashed = f"SELECT *, {unit} AS __unit, md5_number_upper({literal(str(recipe.seed) + ':')} || {unit}) AS __h FROM {source}"
-    # Pass 1: count the rows and pick the test set's units (the first rows in hash order: no full sort).
-    total = _choose_test_units(con, recipe, raw_dir, hashed, source, train_path, where)
-    # Pass 2: the new train set, streamed in input order. Pass 3: the test rows (about test_fraction of them).
-    keep = ", ".join(quote(c) for c in columns)
-    con.execute(copy_sql(f"SELECT {keep} FROM ({hashed}) ANTI JOIN test_units USING (__unit)", train_out))
-    con.execute(
-        f"""CREATE OR REPLACE TEMP TABLE test_rows AS
-            SELECT s.* EXCLUDE (__h), u.__h FROM ({hashed}) s JOIN test_units u USING (__unit)"""
-    )
-    public_columns = _public_columns(con, recipe, raw_dir, columns)
-    order = "ORDER BY __h, __unit"
-    con.execute(copy_sql(f"SELECT {_select(public_columns)} FROM test_rows {order}", test_out))
-    answer_columns = _answer_columns(recipe, public_columns)
-    con.execute(copy_sql(f"SELECT {_select(answer_columns)} FROM test_rows {order}", answers_out))
-    test_rows = con.execute("SELECT count(*) FROM test_rows").fetchone()[0]
-    if test_rows == total:
+    try:
+        chosen = _choose(con, recipe, raw_dir, source, unit, train_path, where)
+    except TooFewRows as error:
+        raise SplitError(str(error)) from error
+    except (duckdb.Error, OSError) as error:  # a damaged row met while streaming (Arrow hands it over as OSError)
+        first = str(error).strip().splitlines()[0] if str(error).strip() else type(error).__name__
+        raise SplitError(f"{where}{train_path}: cannot be read to choose the test rows: {first}") from error
+    if len(chosen.rows) >= chosen.total:
         raise SplitError(f"{where}{train_path}: every row landed in the test set; check the group sizes")
+    index = pa.table({"__rn": chosen.rows, "__h": chosen.hashes})
+    con.register("__test_index", index)
+    lines = folder.scratch / "test-rows.csv"
+    try:
+        test_rows, order = _write_train(con, train_path, train_out, chosen, lines, columns, unit)
+        public_columns = _public_columns(con, recipe, raw_dir, columns)
+        con.execute(copy_sql(f"SELECT {_select(public_columns)} FROM {test_rows} {order}", test_out))
+        answer_columns = _answer_columns(recipe, public_columns)
+        con.execute(copy_sql(f"SELECT {_select(answer_columns)} FROM {test_rows} {order}", answers_out))
+    finally:
+        con.execute("DROP VIEW IF EXISTS __test_lines")
+        con.execute("DROP TABLE IF EXISTS __test_rows")
+        con.unregister("__test_index")
+        lines.unlink(missing_ok=True)
+        with contextlib.suppress(OSError):  # the scratch folder, unless DuckDB still spills there
+            lines.parent.rmdir()
     return SplitResult(
-        original_rows=total, train_rows=total - test_rows, test_rows=test_rows, train_file=train_out,
-        test_file=test_out, answers_file=answers_out, public_columns=public_columns,
+        original_rows=chosen.total, train_rows=chosen.total - len(chosen.rows), test_rows=len(chosen.rows),
+        train_file=train_out, test_file=test_out, answers_file=answers_out, public_columns=public_columns,
         unit=unit_name or "row content",
     )  # fmt: skip
 
 
-def _test_fraction(con, recipe: SplitRecipe, raw_dir: Path, total: int) -> float:
-    if not recipe.original_ratio:
-        return recipe.test_fraction
-    test_path = raw_dir / recipe.test_file
-    test_rows = con.execute(f"SELECT count(*) FROM {reader_sql(test_path)}").fetchone()[0]
-    return test_rows / (total + test_rows)
-
-
-def _choose_test_units(
-    con, recipe: SplitRecipe, raw_dir: Path, hashed: str, source: str, path: Path, where: str
-) -> int:
-    """Fill temp table ``test_units`` (``__unit``, ``__h``); return the number of rows in the train file.
-
-    For random and group splits one scan counts the rows and keeps the units whose hash falls in the lowest
-    ``1.1 * test_fraction`` of the hash range; the test set's units are the first of those. (Should too few fall
-    there, as can happen in a small file, a second, exact scan decides.) Stratified and temporal splits count, then
-    rank within a second scan.
-    """
+def _choose(con, recipe: SplitRecipe, raw_dir: Path, source: str, unit: str, path: Path, where: str) -> ChosenRows:
+    """The test set's row numbers and unit hashes (``splits.test_rows``)."""
     fraction = recipe.test_fraction
-    total = None
-    if recipe.kind in ("random", "group") and not recipe.original_ratio:
-        bound = min(fraction * 1.1 + 0.001, 1.0)
-        con.execute(
-            f"""CREATE OR REPLACE TEMP TABLE first_pass AS
-                SELECT count(*) AS n, list({{'u': __unit, 'h': __h}}) FILTER (WHERE __h <= {int(bound * 2**64 - 1)})
-                       AS candidates
-                FROM ({hashed})"""
-        )
-        total, found = con.execute("SELECT n, coalesce(len(candidates), 0) FROM first_pass").fetchone()
-        target = _target(total, fraction, path, where)
-        if found >= target:
-            con.execute(
-                f"""CREATE OR REPLACE TEMP TABLE test_units AS
-                    SELECT DISTINCT __unit, __h FROM (
-                        SELECT c.u AS __unit, c.h AS __h FROM (SELECT unnest(candidates) AS c FROM first_pass)
-                        ORDER BY __h, __unit LIMIT {target})"""
-            )
-            con.execute("DROP TABLE first_pass")
-            return total
-        con.execute("DROP TABLE first_pass")
-    if total is None:
-        total = con.execute(f"SELECT count(*) FROM {source}").fetchone()[0]
-        fraction = _test_fraction(con, recipe, raw_dir, total)
-    target = _target(total, fraction, path, where)
-    con.execute(f"CREATE OR REPLACE TEMP TABLE test_units AS {_test_units_sql(recipe, hashed, target, total)}")
-    return total
+    if recipe.original_ratio:
+        original = con.execute(f"SELECT count(*) FROM {reader_sql(raw_dir / recipe.test_file)}").fetchall()[0][0]
 
+        def fraction(total: int) -> float:  # the original's share, once the training rows are counted
+            return original / (total + original)
 
-def _target(total: int, fraction: float, path: Path, where: str) -> int:
-    if total < 2:
-        raise SplitError(f"{where}{path}: {total} row(s); a split needs at least 2")
-    target = round(total * fraction)
-    if target < 1 or target >= total:
-        raise SplitError(f"{where}{path}: a test set of {target} of {total} rows; check test_fraction")
-    return target
-
-
-def _test_units_sql(recipe: SplitRecipe, hashed: str, target: int, total: int) -> str:
-    """The units (with their hash) of the test set: the first ``target`` rows in hash order (per class for
-    stratified, latest first for temporal), and every unit any of those rows belongs to."""
-    if recipe.kind == "stratified":
-        label = quote(recipe.target_columns[0])
-        fraction = target / total
-        return f"""SELECT DISTINCT __unit, __h FROM (
-                       SELECT __unit, __h, row_number() OVER (PARTITION BY {label} ORDER BY __h, __unit) AS rank,
-                              count(*) OVER (PARTITION BY {label}) AS rows_in_class
-                       FROM ({hashed}))
-                   WHERE rank <= round(rows_in_class * {fraction!r})"""
     if recipe.kind == "temporal":
-        t = quote(recipe.time_column)
-        order = f"TRY_CAST({t} AS TIMESTAMP) DESC NULLS LAST, TRY_CAST({t} AS DOUBLE) DESC NULLS LAST, {t} DESC, __h, __unit"
-    else:
-        order = "__h, __unit"
-    return f"SELECT DISTINCT __unit, __h FROM (SELECT __unit, __h FROM ({hashed}) ORDER BY {order} LIMIT {target})"
+        total = con.execute(f"SELECT count(*) FROM {source}").fetchall()[0][0]
+        target = test_size(total, fraction(total) if callable(fraction) else fraction, path, where)
+        return latest_rows(con, source, unit, quote(recipe.time_column), recipe.seed, target)
+    stratified = recipe.kind == "stratified"
+    label = f", CAST({quote(recipe.target_columns[0])} AS VARCHAR) AS __class" if stratified else ""
+    query = f"SELECT {unit} AS __unit{label} FROM {source}"
+    return choose_test_rows(con, query, recipe.seed, fraction, path, where, stratified=stratified)
+
+
+def _write_train(
+    con, train_path: Path, train_out: Path, chosen: ChosenRows, lines: Path, columns, unit
+) -> tuple[str, str]:
+    """Write the new train set; return a view or table of the test rows and the ORDER BY that puts them in hash
+    order (empty when they already are).
+
+    A CSV whose rows are lines is split as bytes (``splits.csv_lines``): the new train set is the original's own
+    lines, and the test rows' lines, already in hash order, go to ``lines``, read back through a view (twice: the
+    test set and the answers). Any other file, or a CSV with a quoted line break, goes through DuckDB by row number
+    and DuckDB sorts the test rows."""
+    if data_format(train_path.name) == "csv":
+        lines.parent.mkdir(parents=True, exist_ok=True)
+        if split_lines(train_path, chosen.rows, chosen.hashes, chosen.total, train_out, lines):
+            test_lines = (
+                f"read_csv({path_literal(lines)}, all_varchar = true, header = true, {_dialect(con, train_path)})"
+            )
+            if [r[0] for r in con.execute(f"DESCRIBE SELECT * FROM {test_lines}").fetchall()] == columns:
+                con.execute(f"CREATE OR REPLACE TEMP VIEW __test_lines AS SELECT * FROM {test_lines}")
+                return "__test_lines", ""
+            train_out.unlink(missing_ok=True)  # the test rows alone read differently: split through DuckDB
+    repeated = len(np.unique(chosen.hashes)) < len(chosen.hashes)  # units with several rows: order those too
+    order = f"ORDER BY __h, __unit, {_select(columns)}" if repeated else "ORDER BY __h, __unit"
+    numbered = _numbered(train_path)
+    con.execute(copy_sql(f"SELECT {_select(columns)} FROM ({numbered}) ANTI JOIN __test_index USING (__rn)", train_out))
+    con.execute(
+        f"""CREATE OR REPLACE TEMP TABLE __test_rows AS
+            SELECT s.* EXCLUDE (__rn), {unit} AS __unit, i.__h FROM ({numbered}) s JOIN __test_index i USING (__rn)"""
+    )
+    return "__test_rows", order
+
+
+def _dialect(con, path: Path) -> str:
+    """The CSV dialect DuckDB finds in the whole file, as read_csv options: the test rows' lines alone must be read
+    the same way (a quote or escape character their own lines would not reveal)."""
+    delimiter, quote_char, escape = con.execute(
+        f"SELECT Delimiter, Quote, Escape FROM sniff_csv({path_literal(path)}, all_varchar = true, header = true)"
+    ).fetchall()[0]
+    options = {"delim": delimiter, "quote": quote_char, "escape": escape}
+    return ", ".join(f"{key} = {literal('' if value == '(empty)' else value)}" for key, value in options.items())
+
+
+def _numbered(path: Path) -> str:
+    """The file's rows with their row number ``__rn`` (0-based, file order): Parquet's own ``file_row_number``
+    (read in parallel), else a streaming ``row_number()``."""
+    if data_format(path.name) == "parquet":
+        return f"SELECT file_row_number AS __rn, * EXCLUDE (file_row_number) FROM read_parquet({path_literal(path)}, file_row_number = true)"
+    return f"SELECT row_number() OVER () - 1 AS __rn, * FROM {reader_sql(path)}"
 
 
 def _released_labels(con, recipe, raw_dir, train_out, test_out, answers_out, where) -> SplitResult:
@@ -258,12 +299,13 @@ def _released_labels(con, recipe, raw_dir, train_out, test_out, answers_out, whe
     public_columns = columns_of(con, test_path)
     key = recipe.id_column
     unit = f"CAST({quote(key)} AS VARCHAR)" if key else _row_text(public_columns)
+    register_unit_hash(con)
     con.execute(
         f"""CREATE OR REPLACE TEMP TABLE rows AS
-            SELECT *, md5_number_upper({literal(str(recipe.seed) + ":")} || {unit}) AS __h FROM {reader_sql(labelled)}"""
+            SELECT *, {UNIT_HASH}({unit}, {int(recipe.seed) & MASK}) AS __h FROM {reader_sql(labelled)}"""
     )
     total = con.execute(f"SELECT count(*) FROM {reader_sql(raw_dir / recipe.train_file)}").fetchone()[0]
-    con.execute(copy_sql(f"SELECT * FROM {reader_sql(raw_dir / recipe.train_file)}", train_out))
+    shutil.copyfile(raw_dir / recipe.train_file, train_out)  # the train set is the original's, byte for byte
     con.execute(copy_sql(f"SELECT {_select(public_columns)} FROM rows ORDER BY __h", test_out))
     answer_columns = _answer_columns(recipe, public_columns)
     con.execute(copy_sql(f"SELECT {_select(answer_columns)} FROM rows ORDER BY __h", answers_out))

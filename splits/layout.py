@@ -212,20 +212,28 @@ def _write_sample_submission(con, recipe: SplitRecipe, raw_files: Path, result: 
         original = raw_files / recipe.sample_submission_file
         columns = columns_of(con, original)
         constant_columns = [c for c in columns if c not in result.public_columns]
-        modes = (
-            con.execute(
-                f"SELECT {', '.join(f'mode({quote(c)})' for c in constant_columns)} FROM {reader_sql(original)}"
-            ).fetchone()
-            if constant_columns
-            else ()
-        )
-        constants = dict(zip(constant_columns, modes, strict=True))
+        constants = _modes(con, original, constant_columns)
     else:  # no sample shipped (e.g. random-acts-of-pizza): the key columns and the targets, set to 0 or the mode
         keys = [recipe.id_column] if recipe.id_column else result.public_columns
         columns = [*keys, *recipe.target_columns]
         constants = {t: _trivial_value(con, result.train_file, t) for t in recipe.target_columns}
     select = ", ".join(f"{_sql_value(constants[c])} AS {quote(c)}" if c in constants else quote(c) for c in columns)
     con.execute(copy_sql(f"SELECT {select} FROM {test}", target))
+
+
+MODES_PER_QUERY = 16  # DuckDB reserves memory per aggregate: a sample of 100 columns at once can exceed the limit
+
+
+def _modes(con, path: Path, columns: list[str]) -> dict:
+    """Each column's most common value, a few columns per query."""
+    found = {}
+    for first in range(0, len(columns), MODES_PER_QUERY):
+        batch = columns[first : first + MODES_PER_QUERY]
+        values = con.execute(
+            f"SELECT {', '.join(f'mode({quote(c)})' for c in batch)} FROM {reader_sql(path)}"
+        ).fetchall()
+        found.update(zip(batch, values[0], strict=True))
+    return found
 
 
 def _answers_in_submission_format(con, recipe: SplitRecipe, result: SplitResult, folder: PreparedFolder) -> None:

@@ -34,7 +34,7 @@ def reader_sql(path: Path) -> str:
     if kind == "csv":
         return f"read_csv({path_sql}, all_varchar=true, header=true)"
     if kind == "json":
-        return f"read_json_auto({path_sql}, maximum_object_size=100000000)"
+        return f"read_json_auto({path_sql})"
     return f"read_parquet({path_sql})"
 
 

@@ -1,0 +1,277 @@
+"""Which rows of the training file become the new test set: one streaming read of the unit column.
+
+>>> chosen = choose_test_rows(con, "SELECT CAST(id AS VARCHAR) AS __unit FROM ...", seed=0, fraction=0.1, path=path, where="titanic: ")
+>>> chosen.rows, chosen.hashes, chosen.total     # row numbers (0-based, ascending), their unit hashes, rows read
+
+Every row belongs to a unit (its id, its group, or its content) and units are ranked by
+:func:`splits.unit_hash.unit_hashes` under the recipe's seed. The test set is the first ``round(rows * fraction)``
+rows in hash order (for ``stratified``, the first ``round(rows_in_class * fraction)`` of each class), and every row
+whose unit hashes no higher than the last of them: a group is never cut, and the choice does not depend on the
+order of the rows. ``temporal`` takes the latest rows instead (:func:`latest_rows`). A row whose unit is missing
+(NULL) is never in the test set.
+
+DuckDB reads the file and streams the unit column (and the class, for ``stratified``) to numpy in file order; only
+rows whose hash falls in the lowest ``1.1 * fraction`` of the hash range are kept (16 bytes each), so memory follows
+the test set, not the file. Should too few fall there (a small file or a small class), the read is repeated keeping
+every row of the classes that fell short (with many tiny classes, or with ``original_ratio``, whose share is known
+only after the count, that is every row: 16 bytes a row). A stratified unit chosen in one class takes its rows in
+the others along, so a unit (an id with rows under several labels) is never cut.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import queue
+import threading
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import duckdb
+import numpy as np
+import pyarrow as pa
+import pyarrow.compute as pc
+
+from splits.unit_hash import MASK, UNASSIGNED, unit_hashes
+
+BATCH_ROWS = 1 << 20
+HEADROOM = 1.1  # rows kept while reading: hashes below this many times the test fraction of the range
+
+
+class TooFewRows(ValueError):
+    """The file cannot give a test set of the asked size; the message names the file."""
+
+
+@dataclass(frozen=True)
+class ChosenRows:
+    rows: np.ndarray  # row numbers in the file, ascending
+    hashes: np.ndarray  # each chosen row's unit hash (uint64), aligned with rows
+    total: int  # rows in the file
+
+
+def round_half_up(value: float) -> int:
+    """SQL's and the recipe's rounding (2.5 -> 3), not Python's banker's rounding."""
+    return int(np.floor(value + 0.5))
+
+
+def test_size(total: int, fraction: float, path: Path, where: str) -> int:
+    if total < 2:
+        raise TooFewRows(f"{where}{path}: {total} row(s); a split needs at least 2")
+    target = round_half_up(total * fraction)
+    if target < 1 or target >= total:
+        raise TooFewRows(f"{where}{path}: a test set of {target} of {total} rows; check test_fraction")
+    return target
+
+
+def choose_test_rows(
+    con, query: str, seed: int, fraction, path: Path, where: str, stratified: bool = False
+) -> ChosenRows:
+    """The test rows of a ``random``, ``group`` or ``stratified`` split. ``query`` selects ``__unit`` (text) and, when
+    ``stratified``, ``__class`` (text) in file order; ``fraction`` is a number or, for ``original_ratio``, a function
+    of the row count."""
+    bound = _bound(fraction if not callable(fraction) else None)
+    scan = _scan(con, query, seed, bound, stratified, full_classes=set())
+    share = fraction(scan.total) if callable(fraction) else fraction
+    target = test_size(scan.total, share, path, where)
+    if not stratified:
+        if len(scan.hashes) < target:  # few rows: read again, keeping all
+            scan = _scan(con, query, seed, UNASSIGNED - 1, False, set())
+        return _first(scan.rows, scan.hashes, target, scan.total)
+    share = target / scan.total
+    wanted = {name: round_half_up(scan.class_counts.get(code, 0) * share) for code, name in enumerate(scan.class_names)}
+    kept = np.bincount(scan.classes, minlength=len(scan.class_names))
+    short = {name for code, name in enumerate(scan.class_names) if kept[code] < wanted[name]}
+    if short:  # a small class: read again, keeping every row of the classes that fell short
+        scan = _scan(con, query, seed, bound, True, full_classes=short)
+    want = np.array([wanted.get(name, 0) for name in scan.class_names], dtype=np.int64)
+    chosen = np.unique(_first_per_class(scan.hashes, scan.classes, want))
+    if len(chosen) and int(chosen[-1]) > bound:  # a unit chosen in a short class may have rows in other classes
+        return rows_of_units(con, query, seed, chosen)
+    sharing = _among(scan.hashes, chosen)  # every row of a chosen unit, whatever its class: a unit is never cut
+    return ChosenRows(scan.rows[sharing], scan.hashes[sharing], scan.total)
+
+
+def _first_per_class(hashes: np.ndarray, classes: np.ndarray, want: np.ndarray) -> np.ndarray:
+    """The hashes of each class's first ``want[class]`` rows in hash order (and of its rows tied with the last)."""
+    count = len(want)
+    order = np.lexsort((hashes, classes))  # by class, then hash: one sort, whatever the number of classes
+    ordered = hashes[order]
+    starts = np.searchsorted(classes[order], np.arange(count), side="left")
+    take = np.minimum(want, np.bincount(classes, minlength=count))
+    taking = take > 0
+    last = np.zeros(count, dtype=np.uint64)
+    last[taking] = ordered[starts[taking] + take[taking] - 1]
+    return hashes[taking[classes] & (hashes <= last[classes])]
+
+
+def latest_rows(con, source: str, unit: str, time_column: str, seed: int, target: int) -> ChosenRows:
+    """The test rows of a ``temporal`` split: the ``target`` latest rows (times read as timestamps, else numbers,
+    else text; ties by unit hash), and every row sharing a unit with them. DuckDB orders, with the unit hash as a
+    function (:func:`register_unit_hash`); then one more read collects the rows of the chosen units."""
+    register_unit_hash(con)
+    t = time_column
+    order = (
+        f"TRY_CAST({t} AS TIMESTAMP) DESC NULLS LAST, TRY_CAST({t} AS DOUBLE) DESC NULLS LAST, {t} DESC, __h, __unit"
+    )
+    latest = con.execute(
+        f"""SELECT __h FROM (SELECT {t}, {unit} AS __unit, {UNIT_HASH}({unit}, {int(seed) & MASK}) AS __h FROM {source})
+            ORDER BY {order} LIMIT {int(target)}"""
+    ).fetchnumpy()["__h"]
+    return rows_of_units(con, f"SELECT {unit} AS __unit FROM {source}", seed, np.asarray(latest, dtype=np.uint64))
+
+
+UNIT_HASH = "mlecurate_unit_hash"
+
+
+def register_unit_hash(con) -> None:
+    """``mlecurate_unit_hash(text, seed)`` in SQL: :func:`splits.unit_hash.unit_hashes`, so DuckDB can order by it."""
+    from duckdb.sqltypes import UBIGINT, VARCHAR
+
+    def hashed(texts: pa.Array, seeds: pa.Array) -> pa.Array:
+        seed = seeds[0].as_py() if len(seeds) else 0
+        return pa.array(unit_hashes(texts, seed), type=pa.uint64())
+
+    with contextlib.suppress(duckdb.InvalidInputException):  # not registered on this connection yet
+        con.remove_function(UNIT_HASH)
+    con.create_function(UNIT_HASH, hashed, [VARCHAR, UBIGINT], UBIGINT, type="arrow", null_handling="special")
+
+
+def rows_of_units(con, query: str, seed: int, chosen_hashes: np.ndarray) -> ChosenRows:
+    """Every row whose unit hash is one of ``chosen_hashes`` (the rows that share a unit with a chosen row)."""
+    wanted = np.unique(chosen_hashes)
+    rows, hashes, start = [], [], 0
+    for batch in read_ahead(con, query):
+        h = unit_hashes(batch.column(0), seed)
+        hit = np.flatnonzero(_among(h, wanted) & (h != UNASSIGNED))
+        rows.append(hit + start)
+        hashes.append(h[hit])
+        start += batch.num_rows
+    return ChosenRows(_joined(rows, np.int64), _joined(hashes, np.uint64), start)
+
+
+def read_ahead(con, query: str) -> Iterator[pa.RecordBatch]:
+    """The query's Arrow batches, fetched by a second thread: DuckDB reads the next batch (without the GIL) while the
+    caller hashes this one. Stopping early (an error in the caller) ends the fetching and leaves the connection free."""
+    reader = con.sql(query).to_arrow_reader(BATCH_ROWS)
+    batches: queue.Queue = queue.Queue(maxsize=2)
+    stop = threading.Event()
+
+    def offer(item) -> bool:
+        """Hand ``item`` over, unless the caller has stopped; False once it has."""
+        while not stop.is_set():
+            try:
+                batches.put(item, timeout=0.1)
+                return True
+            except queue.Full:
+                continue
+        return False
+
+    def fetch() -> None:
+        try:
+            for batch in reader:
+                if not offer(batch):
+                    return
+            offer(_END)
+        except BaseException as error:  # noqa: BLE001 - handed to the caller, which raises it
+            offer(error)
+
+    fetcher = threading.Thread(target=fetch, name="mlecurate-read-ahead", daemon=True)
+    fetcher.start()
+    try:
+        while (item := batches.get()) is not _END:
+            if isinstance(item, BaseException):
+                raise item
+            yield item
+    finally:
+        stop.set()
+        fetcher.join()
+        reader.close()
+
+
+_END = object()
+
+
+def _among(values: np.ndarray, ordered: np.ndarray) -> np.ndarray:
+    """Which of ``values`` are in ``ordered`` (sorted, unique): a binary search each, not ``np.isin``'s sort of both."""
+    if len(ordered) == 0:
+        return np.zeros(len(values), dtype=bool)
+    at = np.minimum(np.searchsorted(ordered, values), len(ordered) - 1)
+    return ordered[at] == values
+
+
+@dataclass
+class _Scan:
+    rows: np.ndarray
+    hashes: np.ndarray
+    classes: np.ndarray
+    class_names: list
+    class_counts: dict
+    total: int
+
+
+def _bound(fraction: float | None) -> int:
+    if fraction is None:
+        return UNASSIGNED - 1
+    return min(int(min(fraction * HEADROOM + 0.001, 1.0) * 2.0**64), UNASSIGNED - 1)
+
+
+def _scan(con, query: str, seed: int, bound: int, stratified: bool, full_classes: set) -> _Scan:
+    rows, hashes, classes = [], [], []
+    names: list = []
+    codes: dict = {}
+    counts = np.zeros(0, dtype=np.int64)  # rows per class
+    start = 0
+    limit = np.uint64(bound)
+    for batch in read_ahead(con, query):
+        h = unit_hashes(batch.column(0), seed)
+        keep = h <= limit
+        if stratified:
+            label_codes = _class_codes(batch.column(1), names, codes)
+            found = np.bincount(label_codes, minlength=len(names))
+            counts = np.concatenate((counts, np.zeros(len(found) - len(counts), dtype=np.int64))) + found
+            if full_classes:
+                keep |= np.isin(label_codes, [codes[c] for c in full_classes if c in codes])
+            keep &= h != UNASSIGNED
+            classes.append(label_codes[keep])
+        hit = np.flatnonzero(keep)
+        rows.append(hit + start)
+        hashes.append(h[hit])
+        start += batch.num_rows
+    return _Scan(
+        rows=_joined(rows, np.int64), hashes=_joined(hashes, np.uint64), classes=_joined(classes, np.int64),
+        class_names=names, class_counts=dict(enumerate(counts.tolist())), total=start,
+    )  # fmt: skip
+
+
+def _class_codes(labels: pa.Array, names: list, codes: dict) -> np.ndarray:
+    """Each label's class number, the same across batches (NULL is a class of its own, as SQL's PARTITION BY)."""
+    encoded = pc.dictionary_encode(labels.cast(pa.string()))
+    local = []
+    for value in encoded.dictionary.to_pylist():
+        if value not in codes:
+            codes[value] = len(names)
+            names.append(value)
+        local.append(codes[value])
+    if labels.null_count and None not in codes:
+        codes[None] = len(names)
+        names.append(None)
+    indices = encoded.indices.fill_null(-1).to_numpy(zero_copy_only=False).astype(np.int64)
+    mapping = np.array(local + [codes.get(None, -1)], dtype=np.int64)
+    return mapping[indices]
+
+
+def _first(rows: np.ndarray, hashes: np.ndarray, target: int, total: int) -> ChosenRows:
+    """The ``target`` rows with the lowest hashes, and every other row whose hash is no higher than the last."""
+    assigned = hashes != UNASSIGNED
+    rows, hashes = rows[assigned], hashes[assigned]
+    if len(hashes) < target:
+        target = len(hashes)
+    if target == 0:
+        return ChosenRows(np.zeros(0, np.int64), np.zeros(0, np.uint64), total)
+    last = np.partition(hashes, target - 1)[target - 1]
+    chosen = hashes <= last
+    return ChosenRows(rows[chosen], hashes[chosen], total)
+
+
+def _joined(parts: list, dtype) -> np.ndarray:
+    return np.concatenate(parts).astype(dtype, copy=False) if parts else np.zeros(0, dtype)

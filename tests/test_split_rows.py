@@ -1,0 +1,271 @@
+"""The split's own hash, the byte-level CSV split and the choice of test rows: defined, stable, and the same on
+every route (byte copy or DuckDB, CSV or Parquet or JSON)."""
+
+from __future__ import annotations
+
+import random
+from pathlib import Path
+
+import duckdb
+import numpy as np
+import pyarrow as pa
+import pytest
+
+import splits.builder as builder
+import splits.csv_lines as csv_lines
+from splits.builder import SplitError, build_split
+from splits.test_rows import UNIT_HASH, register_unit_hash
+from splits.unit_hash import UNASSIGNED, reference_hash, unit_hashes
+from validation.data_files import content_checksum
+from validation.split_recipe import parse_recipe
+
+# Pinned: the split of every competition depends on these numbers. A change here re-splits every competition.
+KNOWN = [
+    ("", 0, 16294208416658607535),
+    ("0", 0, 2924185999052109541),
+    ("PassengerId", 0, 6253297537554281189),
+    ("12345678", 0, 4618271188168887741),
+    ("0001_01", 42, 11556762641020672232),
+    ("é漢字", 7, 3520471677267649322),
+    ("x" * 20, 0, 7323804520781590793),
+]
+
+
+@pytest.mark.parametrize("text, seed, expected", KNOWN)
+def test_the_hash_is_pinned_by_its_definition(text, seed, expected):
+    assert reference_hash(text, seed) == expected
+    assert int(unit_hashes(pa.array([text]), seed)[0]) == expected
+
+
+def _texts(count: int, rng: random.Random) -> list[str | None]:
+    alphabet = 'ab,"\n\r é漢0123456789'
+    texts: list[str | None] = ["", None, "a" * 7, "a" * 8, "a" * 9, "b" * 16, "c" * 17, "🙂" * 5]
+    texts += ["".join(rng.choice(alphabet) for _ in range(rng.randint(0, 40))) for _ in range(count)]
+    return texts
+
+
+@pytest.mark.parametrize("seed", [0, 1, 42, -5, 2**63 + 11])
+def test_the_vectorised_hash_agrees_with_the_definition(seed):
+    texts = _texts(400, random.Random(seed % 1000))
+    expected = [reference_hash(t, seed) for t in texts]
+    assert [int(h) for h in unit_hashes(pa.array(texts), seed)] == expected
+    assert [int(h) for h in unit_hashes(pa.array(texts, type=pa.large_string()), seed)] == expected
+    assert [int(h) for h in unit_hashes(pa.array(texts).slice(5, 100), seed)] == expected[5:105]  # an offset view
+    chunked = pa.chunked_array([pa.array(texts[:50]), pa.array(texts[50:])])
+    assert [int(h) for h in unit_hashes(chunked, seed)] == expected
+    assert expected[1] == UNASSIGNED  # a missing unit is never first
+
+
+def test_the_sql_function_is_the_same_hash():
+    texts = _texts(3000, random.Random(3))  # more than one DuckDB vector
+    with duckdb.connect() as con:
+        register_unit_hash(con)
+        con.register("units", pa.table({"u": pa.array(texts)}))
+        got = [row[0] for row in con.execute(f"SELECT {UNIT_HASH}(u, 9) FROM units").fetchall()]
+    assert got == [reference_hash(t, 9) for t in texts]
+
+
+def _split_lines(
+    tmp_path: Path, data: bytes, test_rows: list[int], total: int, hashes: list[int] | None = None
+) -> tuple[bool, bytes, bytes]:
+    source = tmp_path / "in.csv"
+    source.write_bytes(data)
+    train, test = tmp_path / "train.csv", tmp_path / "test.csv"
+    hashes = hashes if hashes is not None else list(range(len(test_rows)))
+    done = csv_lines.split_lines(
+        source, np.array(test_rows, dtype=np.int64), np.array(hashes, dtype=np.uint64), total, train, test
+    )
+    assert sorted(p.name for p in tmp_path.iterdir()) == (["in.csv", "test.csv", "train.csv"] if done else ["in.csv"])
+    if not done:
+        return False, b"", b""
+    return True, train.read_bytes(), test.read_bytes()
+
+
+@pytest.mark.parametrize("chunk, bucket", [(7, 1 << 20), (64, 40), (1 << 20, 1 << 20)])
+def test_lines_are_copied_as_written(tmp_path, monkeypatch, chunk, bucket):
+    monkeypatch.setattr(csv_lines, "CHUNK_BYTES", chunk)  # lines cut across reads, and lines longer than a read
+    monkeypatch.setattr(csv_lines, "BUCKET_BYTES", bucket)  # one bucket, or one for about each test line
+    lines = [b"\xef\xbb\xbfid,text\r\n"] + [f"{i},row {i} {'x' * (i % 13)}\r\n".encode() for i in range(50)]
+    ok, train, test = _split_lines(tmp_path, b"".join(lines), [0, 7, 8, 49], 50, hashes=[30, 10, 20, 5])
+    assert ok
+    assert test == lines[0] + lines[50] + lines[8] + lines[9] + lines[1]  # in hash order
+    assert train == b"".join(line for i, line in enumerate(lines) if i not in (1, 8, 9, 50))  # in file order
+
+
+def test_rows_of_one_unit_are_ordered_by_their_bytes(tmp_path):
+    data = b"g,v\nb,2\nb,1\na,9\nb,0\n"
+    ok, train, test = _split_lines(tmp_path, data, [0, 1, 3], 4, hashes=[7, 7, 7])
+    assert ok and test == b"g,v\nb,0\nb,1\nb,2\n" and train == b"g,v\na,9\n"
+
+
+def test_a_last_line_without_a_line_break_is_a_row(tmp_path):
+    ok, train, test = _split_lines(tmp_path, b"id\n1\n2\n3", [2], 3)
+    assert ok and train == b"id\n1\n2\n" and test == b"id\n3\n"
+    ok, train, test = _split_lines(tmp_path, b"id\n1\n2\n3", [0, 2], 3, hashes=[2, 1])
+    assert ok and test == b"id\n3\n1\n"  # the last line does not run into the next one
+
+
+@pytest.mark.parametrize(
+    "data, rows",
+    [
+        (b'id,text\n1,"two\nlines"\n2,b\n', 2),  # a quoted line break: a row of two lines
+        (b"id\n1\n\n2\n", 2),  # a blank line DuckDB skips
+        (b"id\r1\r2\r", 2),  # old Mac line ends: no line breaks at all
+    ],
+)
+def test_rows_that_are_not_lines_are_refused_and_nothing_is_left(tmp_path, data, rows):
+    assert _split_lines(tmp_path, data, [0], rows)[0] is False
+
+
+def _write(path: Path, rows: list[dict], kind: str) -> None:
+    table = pa.Table.from_pylist(rows)
+    with duckdb.connect() as con:
+        con.register("t", table)
+        options = {"csv": "FORMAT CSV, HEADER true", "parquet": "FORMAT PARQUET", "json": "FORMAT JSON, ARRAY true"}
+        con.execute(f"COPY t TO '{path}' ({options[kind]})")
+
+
+def _rows(count: int, seed: int) -> list[dict]:
+    rng = random.Random(seed)
+    return [
+        {"id": f"r{i:05d}", "group": f"g{i % 37}", "label": rng.choice("abc"), "note": f"n{rng.random():.6f}",
+         "extra": "x", "target": str(rng.randint(0, 1))}
+        for i in range(count)
+    ]  # fmt: skip
+
+
+def _ids(path: Path) -> set[str]:
+    readers = {
+        ".csv": "read_csv('{}', all_varchar=true)",
+        ".parquet": "read_parquet('{}')",
+        ".json": "read_json_auto('{}')",
+    }
+    with duckdb.connect() as con:
+        return {str(r[0]) for r in con.execute(f"SELECT id FROM {readers[path.suffix].format(path)}").fetchall()}
+
+
+@pytest.mark.parametrize(
+    "recipe",
+    [
+        {"kind": "random", "id_column": "id", "target_columns": ["target"]},
+        {"kind": "group", "group_column": "group", "target_columns": ["target"], "test_fraction": 0.2},
+        {"kind": "stratified", "id_column": "id", "target_columns": ["label"], "test_fraction": 0.15},
+        {"kind": "temporal", "id_column": "id", "time_column": "note", "target_columns": ["target"]},
+        {"kind": "random", "target_columns": ["target"]},  # no id: rows are their own units
+    ],
+    ids=["random", "group", "stratified", "temporal", "row-content"],
+)
+def test_every_route_chooses_the_same_rows(tmp_path, monkeypatch, recipe):
+    """CSV split as bytes, CSV through DuckDB (a quoted line break forces it), Parquet and JSON: the same test ids."""
+    routes = []
+    split_lines = builder.split_lines
+    monkeypatch.setattr(builder, "split_lines", lambda *args: routes.append(split_lines(*args)) or routes[-1])
+    rows = _rows(3000, 1)
+    chosen = {}
+    for name, kind, data in [
+        ("bytes", "csv", rows),
+        ("duckdb", "csv", [*rows[:-1], dict(rows[-1], extra="two\nlines")]),
+        ("parquet", "parquet", rows),
+        ("json", "json", rows),
+    ]:
+        raw = tmp_path / name
+        raw.mkdir()
+        train_file = f"train.{kind}"
+        _write(raw / train_file, data, kind)
+        parsed = parse_recipe(recipe | {"train_file": train_file}, name)
+        result = build_split(parsed, raw, tmp_path / f"out-{name}", name)
+        assert result.train_rows + result.test_rows == 3000
+        chosen[name] = _ids(result.answers_file) if recipe.get("id_column") else result.test_rows
+        assert _ids(result.train_file).isdisjoint(_ids(result.test_file))
+    assert routes == [True, False]  # the first CSV went as bytes, the second (a row of two lines) through DuckDB
+    assert chosen["bytes"] == chosen["duckdb"] == chosen["parquet"] == chosen["json"]
+
+
+def test_a_byte_split_keeps_the_original_lines_and_content(tmp_path):
+    raw = tmp_path / "raw"
+    raw.mkdir()
+    text = "id,text,target\r\n" + "".join(f'{i},"quoted, {i}",{i % 2}\r\n' for i in range(500))
+    (raw / "train.csv").write_bytes(text.encode())
+    recipe = parse_recipe({"kind": "random", "id_column": "id", "target_columns": ["target"]}, "lines")
+    result = build_split(recipe, raw, tmp_path / "out", "lines")
+    kept = result.train_file.read_bytes().split(b"\r\n")
+    assert kept[0] == b"id,text,target" and all(line in text.encode() for line in kept)  # quoting and CRLF kept
+    assert (result.train_rows, result.test_rows) == (450, 50)
+    with duckdb.connect() as con:
+        con.execute(f"COPY (SELECT * FROM read_csv('{raw / 'train.csv'}', all_varchar=true)) TO '{tmp_path / 'w.csv'}'")
+    assert content_checksum(raw / "train.csv") == content_checksum(tmp_path / "w.csv")
+
+
+def test_a_small_class_is_still_represented(tmp_path):
+    """A class too small for the first read's hash bound is read again in full: each class keeps its share."""
+    raw = tmp_path / "raw"
+    raw.mkdir()
+    rows = [{"id": str(i), "label": "rare" if i % 500 == 0 else "common"} for i in range(20000)]
+    _write(raw / "train.csv", rows, "csv")
+    recipe = parse_recipe({"kind": "stratified", "id_column": "id", "target_columns": ["label"]}, "rare")
+    result = build_split(recipe, raw, tmp_path / "out", "rare")
+    with duckdb.connect() as con:
+        counts = dict(
+            con.execute(f"SELECT label, count(*) FROM read_csv('{result.answers_file}') GROUP BY 1").fetchall()
+        )
+    assert counts == {"rare": 4, "common": 1996}
+
+
+def test_rows_without_a_unit_stay_in_training(tmp_path):
+    raw = tmp_path / "raw"
+    raw.mkdir()
+    (raw / "train.csv").write_text("id,y\n" + "".join(f"{'' if i % 3 == 0 else i},{i % 2}\n" for i in range(300)))
+    recipe = parse_recipe({"kind": "random", "id_column": "id", "target_columns": ["y"]}, "nulls")
+    result = build_split(recipe, raw, tmp_path / "out", "nulls")
+    assert "" not in _ids(result.answers_file) and "None" not in _ids(result.answers_file)
+    assert result.test_rows == 30 and result.train_rows == 270
+
+
+def _build(tmp_path: Path, text: str, recipe: dict, name: str = "c"):
+    raw = tmp_path / f"raw-{name}"
+    raw.mkdir()
+    (raw / "train.csv").write_text(text)
+    return build_split(parse_recipe(recipe, name), raw, tmp_path / f"out-{name}", name)
+
+
+def test_a_stratified_unit_with_rows_under_several_labels_is_never_cut(tmp_path):
+    text = "id,label\n" + "".join(f"{i},{lab}\n" for i in range(400) for lab in ("cat", "dog" if i % 3 else "bird"))
+    recipe = {"kind": "stratified", "id_column": "id", "target_columns": ["label"], "test_fraction": 0.2}
+    result = _build(tmp_path, text, recipe)
+    assert _ids(result.train_file).isdisjoint(_ids(result.answers_file))
+    assert result.train_rows + result.test_rows == 800
+
+
+def test_the_test_rows_are_read_in_the_whole_files_dialect(tmp_path):
+    """The whole file shows its escape character (\\") only in rows that may all stay in training."""
+    rows = "".join(f'{i},"say \\"hi\\"",{i % 2}\n' for i in range(5)) + "".join(
+        f'{i},"C:\\\\dir",{i % 2}\n' for i in range(5, 200)
+    )
+    result = _build(tmp_path, "id,v,y\n" + rows, {"kind": "random", "id_column": "id", "target_columns": ["y"]})
+    with duckdb.connect() as con:
+        values = con.execute(f"SELECT DISTINCT v FROM read_csv('{result.test_file}', all_varchar=true)").fetchall()
+    assert set(values) <= {("C:\\dir",), ('say "hi"',)} and len(values) >= 1
+
+
+@pytest.mark.parametrize("kind", ["random", "stratified", "temporal"])
+@pytest.mark.parametrize("seed", [2**63, -(2**63) - 1, 10**30])
+def test_any_whole_number_is_a_seed(tmp_path, kind, seed):
+    text = "id,t,y\n" + "".join(f"{i},2020-01-{1 + i % 28:02d},{i % 2}\n" for i in range(300))
+    recipe = {"kind": kind, "id_column": "id", "time_column": "t", "target_columns": ["y"], "seed": seed}
+    if kind != "temporal":
+        recipe.pop("time_column")
+    assert _build(tmp_path, text, recipe).test_rows == 30
+
+
+def test_a_damaged_row_far_down_names_the_competition_and_file(tmp_path):
+    text = "id,y\n" + "".join(f"{i},{i % 2}\n" for i in range(50_000)) + "1,2,3,4,5\n"
+    with pytest.raises(SplitError, match=r"^c: .*train\.csv: cannot be read to choose the test rows: .*Line"):
+        _build(tmp_path, text, {"kind": "random", "id_column": "id", "target_columns": ["y"]})
+
+
+def test_many_classes_are_chosen_in_one_sort(tmp_path):
+    """200,000 classes of five rows, one row each in the test set (0.5 rounds up, as in SQL)."""
+    text = "id,label\n" + "".join(f"{i},c{i // 5}\n" for i in range(1_000_000))
+    recipe = {"kind": "stratified", "id_column": "id", "target_columns": ["label"], "test_fraction": 0.1}
+    result = _build(tmp_path, text, recipe)
+    assert result.test_rows == 200_000  # round_half_up(5 * 0.1) = 1 per class
