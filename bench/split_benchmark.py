@@ -175,22 +175,28 @@ def size_run(work: Path, rows: int, repeat: int, mlebench: bool) -> None:
     shutil.rmtree(folder, ignore_errors=True)
 
 
-def kinds_and_formats(work: Path, rows: int) -> None:
+def kinds_and_formats(work: Path, rows: int, repeat: int) -> None:
     import json
 
     folder = work / f"kinds-{rows}"
     generate(folder, rows, formats=("csv", "parquet", "json"), labelled_test=True)
     print(f"\nEvery recipe kind ({rows:,} rows, CSV) and every format (random recipe), each against its floor")
-    floor_csv = [measure("floor (CSV)", FLOOR, folder / "train.csv", work)]
-    for name, recipe in KINDS.items():
-        ours = [measure(f"mlecurate ({name})", MLECURATE, folder / "train.csv", work, json.dumps(recipe))]
-        compare(f"{name}, CSV:", ours, floor_csv)
+    floor_csv: list[dict] = []
+    ours: dict[str, list[dict]] = {name: [] for name in KINDS}
+    for _ in range(repeat):
+        floor_csv.append(measure("floor (CSV)", FLOOR, folder / "train.csv", work))
+        for name, recipe in KINDS.items():
+            ours[name].append(measure(f"mlecurate ({name})", MLECURATE, folder / "train.csv", work, json.dumps(recipe)))
+    for name in KINDS:
+        compare(f"{name}, CSV:", ours[name], floor_csv)
     for kind in ("parquet", "json"):
         source = folder / f"train.{kind}"
-        floor = [measure(f"floor ({kind})", FLOOR, source, work)]
         recipe = RANDOM | {"train_file": source.name}
-        ours = [measure(f"mlecurate (random, {kind})", MLECURATE, source, work, json.dumps(recipe))]
-        compare(f"random, {kind}:", ours, floor)
+        floor, mine = [], []
+        for _ in range(repeat):
+            floor.append(measure(f"floor ({kind})", FLOOR, source, work))
+            mine.append(measure(f"mlecurate (random, {kind})", MLECURATE, source, work, json.dumps(recipe)))
+        compare(f"random, {kind}:", mine, floor)
     shutil.rmtree(folder, ignore_errors=True)
 
 
@@ -217,7 +223,7 @@ def main() -> None:
     try:
         for rows in [] if args.kinds_only else sizes:
             size_run(work, rows, repeat, mlebench=not args.no_mlebench)
-        kinds_and_formats(work, sizes[0])
+        kinds_and_formats(work, sizes[0], repeat)
     finally:
         shutil.rmtree(work, ignore_errors=True)
 

@@ -34,7 +34,6 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import duckdb
-import numpy as np
 import pyarrow as pa
 
 from splits.csv_lines import split_lines
@@ -46,6 +45,7 @@ from splits.test_rows import (
     choose_test_rows,
     latest_rows,
     register_unit_hash,
+    sorted_unique,
     test_size,
 )
 from splits.unit_hash import MASK
@@ -263,7 +263,7 @@ def _write_train(
                 con.execute(f"CREATE OR REPLACE TEMP VIEW __test_lines AS SELECT * FROM {test_lines}")
                 return "__test_lines", ""
             train_out.unlink(missing_ok=True)  # the test rows alone read differently: split through DuckDB
-    repeated = len(np.unique(chosen.hashes)) < len(chosen.hashes)  # units with several rows: order those too
+    repeated = len(sorted_unique(chosen.hashes)) < len(chosen.hashes)  # units with several rows: order those too
     order = f"ORDER BY __h, __unit, {_select(columns)}" if repeated else "ORDER BY __h, __unit"
     numbered = _numbered(train_path)
     con.execute(copy_sql(f"SELECT {_select(columns)} FROM ({numbered}) ANTI JOIN __test_index USING (__rn)", train_out))

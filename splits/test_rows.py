@@ -35,6 +35,7 @@ import pyarrow.compute as pc
 from splits.unit_hash import MASK, UNASSIGNED, unit_hashes
 
 BATCH_ROWS = 1 << 20
+INT64_MAX = (1 << 63) - 1
 HEADROOM = 1.1  # rows kept while reading: hashes below this many times the test fraction of the range
 
 
@@ -84,10 +85,10 @@ def choose_test_rows(
     if short:  # a small class: read again, keeping every row of the classes that fell short
         scan = _scan(con, query, seed, bound, True, full_classes=short)
     want = np.array([wanted.get(name, 0) for name in scan.class_names], dtype=np.int64)
-    chosen = np.unique(_first_per_class(scan.hashes, scan.classes, want))
+    chosen = sorted_unique(_first_per_class(scan.hashes, scan.classes, want))
     if len(chosen) and int(chosen[-1]) > bound:  # a unit chosen in a short class may have rows in other classes
         return rows_of_units(con, query, seed, chosen)
-    sharing = _among(scan.hashes, chosen)  # every row of a chosen unit, whatever its class: a unit is never cut
+    sharing = Members(chosen).among(scan.hashes)  # every row of a chosen unit, whatever its class: a unit is never cut
     return ChosenRows(scan.rows[sharing], scan.hashes[sharing], scan.total)
 
 
@@ -106,8 +107,70 @@ def _first_per_class(hashes: np.ndarray, classes: np.ndarray, want: np.ndarray) 
 
 def latest_rows(con, source: str, unit: str, time_column: str, seed: int, target: int) -> ChosenRows:
     """The test rows of a ``temporal`` split: the ``target`` latest rows (times read as timestamps, else numbers,
-    else text; ties by unit hash), and every row sharing a unit with them. DuckDB orders, with the unit hash as a
-    function (:func:`register_unit_hash`); then one more read collects the rows of the chosen units."""
+    else text; ties by unit hash), and every row sharing a unit with them.
+
+    One streaming read keeps the latest rows of each kind of time in numpy (the best ``target`` and their ties, 24
+    bytes each); a second collects the rows of the chosen units. When the test set reaches rows whose time is
+    neither a timestamp nor a number (ordered as text), DuckDB orders instead (:func:`latest_rows_in_duckdb`)."""
+    t = time_column
+    query = (  # a timestamp as microseconds (its infinities at the ends), else a number
+        f"SELECT __unit, CASE WHEN __stamp = 'infinity' THEN {INT64_MAX} WHEN __stamp = '-infinity' THEN -{INT64_MAX} "
+        f"ELSE epoch_us(__stamp) END AS __ts, CASE WHEN __stamp IS NULL THEN TRY_CAST(__time AS DOUBLE) END AS __num "
+        f"FROM (SELECT {unit} AS __unit, {t} AS __time, TRY_CAST({t} AS TIMESTAMP) AS __stamp FROM {source})"
+    )
+    stamps, numbers = _Latest(target), _Latest(target)
+    for batch in read_ahead(con, query):
+        h = unit_hashes(batch.column(0), seed)
+        ts = batch.column(1)
+        stamped = np.asarray(ts.is_valid())
+        stamps.offer(-ts.fill_null(0).to_numpy()[stamped], h[stamped])
+        num = batch.column(2).fill_null(np.nan).to_numpy(zero_copy_only=False)
+        numeric = ~stamped & np.asarray(batch.column(2).is_valid())
+        numbers.offer(-np.where(np.isnan(num), np.inf, num)[numeric], h[numeric])  # NaN first, as DuckDB orders it
+    if stamps.seen + numbers.seen < target:  # the test set reaches rows ordered as text
+        return latest_rows_in_duckdb(con, source, unit, t, seed, target)
+    chosen = stamps.first(target)
+    if len(chosen) < target:
+        chosen = np.concatenate((chosen, numbers.first(target - len(chosen))))
+    return rows_of_units(con, f"SELECT {unit} AS __unit FROM {source}", seed, chosen)
+
+
+class _Latest:
+    """The rows with the smallest keys seen so far (at least ``target`` of them, with every tie of the last)."""
+
+    def __init__(self, target: int):
+        self.target, self.seen, self.waiting = target, 0, 0
+        self.keys: list[np.ndarray] = []  # int64 microseconds or float64 numbers, negated: smallest first
+        self.hashes: list[np.ndarray] = []
+
+    def offer(self, keys: np.ndarray, hashes: np.ndarray) -> None:
+        self.seen += len(keys)
+        self.keys.append(keys)
+        self.hashes.append(hashes)
+        self.waiting += len(keys)
+        if self.waiting > 2 * self.target:  # keep the best target rows and their ties
+            self._prune()
+
+    def _prune(self) -> None:
+        keys, hashes = np.concatenate(self.keys), np.concatenate(self.hashes)
+        if len(keys) > self.target:
+            last = np.partition(keys, self.target - 1)[self.target - 1]
+            kept = keys <= last
+            keys, hashes = keys[kept], hashes[kept]
+        self.keys, self.hashes, self.waiting = [keys], [hashes], len(keys)
+
+    def first(self, count: int) -> np.ndarray:
+        """The unit hashes of the first ``count`` rows by key, then hash."""
+        if not self.keys or count <= 0:
+            return np.zeros(0, dtype=np.uint64)
+        self._prune()
+        keys, hashes = self.keys[0], self.hashes[0]
+        order = np.lexsort((hashes, keys))[:count]
+        return hashes[order]
+
+
+def latest_rows_in_duckdb(con, source: str, unit: str, time_column: str, seed: int, target: int) -> ChosenRows:
+    """:func:`latest_rows`, ordered by DuckDB, with the unit hash as a function (:func:`register_unit_hash`)."""
     register_unit_hash(con)
     t = time_column
     order = (
@@ -117,7 +180,7 @@ def latest_rows(con, source: str, unit: str, time_column: str, seed: int, target
         f"""SELECT __h FROM (SELECT {t}, {unit} AS __unit, {UNIT_HASH}({unit}, {int(seed) & MASK}) AS __h FROM {source})
             ORDER BY {order} LIMIT {int(target)}"""
     ).fetchnumpy()["__h"]
-    return rows_of_units(con, f"SELECT {unit} AS __unit FROM {source}", seed, np.asarray(latest, dtype=np.uint64))
+    return rows_of_units(con, f"SELECT {unit} AS __unit FROM {source}", seed, np.asarray(latest, np.uint64))
 
 
 UNIT_HASH = "mlecurate_unit_hash"
@@ -138,11 +201,11 @@ def register_unit_hash(con) -> None:
 
 def rows_of_units(con, query: str, seed: int, chosen_hashes: np.ndarray) -> ChosenRows:
     """Every row whose unit hash is one of ``chosen_hashes`` (the rows that share a unit with a chosen row)."""
-    wanted = np.unique(chosen_hashes)
+    wanted = Members(chosen_hashes)
     rows, hashes, start = [], [], 0
     for batch in read_ahead(con, query):
         h = unit_hashes(batch.column(0), seed)
-        hit = np.flatnonzero(_among(h, wanted) & (h != UNASSIGNED))
+        hit = np.flatnonzero(wanted.among(h) & (h != UNASSIGNED))
         rows.append(hit + start)
         hashes.append(h[hit])
         start += batch.num_rows
@@ -191,12 +254,31 @@ def read_ahead(con, query: str) -> Iterator[pa.RecordBatch]:
 _END = object()
 
 
-def _among(values: np.ndarray, ordered: np.ndarray) -> np.ndarray:
-    """Which of ``values`` are in ``ordered`` (sorted, unique): a binary search each, not ``np.isin``'s sort of both."""
-    if len(ordered) == 0:
-        return np.zeros(len(values), dtype=bool)
-    at = np.minimum(np.searchsorted(ordered, values), len(ordered) - 1)
-    return ordered[at] == values
+def sorted_unique(values: np.ndarray) -> np.ndarray:
+    """``np.unique`` for 64-bit hashes: one sort (numpy's hash-based unique took a second for a million)."""
+    ordered = np.sort(values)
+    return ordered[np.concatenate(([True], ordered[1:] != ordered[:-1]))] if len(ordered) else ordered
+
+
+class Members:
+    """Membership in a set of unit hashes, for millions of lookups: a table of the hashes' top 24 bits first (they
+    are uniform, so it rules out most values with one look), a binary search for the rest."""
+
+    TOP_BITS = 24
+
+    def __init__(self, hashes: np.ndarray):
+        self.ordered = sorted_unique(np.asarray(hashes, dtype=np.uint64))
+        self.present = np.zeros(1 << self.TOP_BITS, dtype=bool)
+        self.present[self.ordered >> np.uint64(64 - self.TOP_BITS)] = True
+
+    def among(self, values: np.ndarray) -> np.ndarray:
+        found = np.zeros(len(values), dtype=bool)
+        if len(self.ordered) == 0:
+            return found
+        maybe = np.flatnonzero(self.present[values >> np.uint64(64 - self.TOP_BITS)])
+        at = np.minimum(np.searchsorted(self.ordered, values[maybe]), len(self.ordered) - 1)
+        found[maybe] = self.ordered[at] == values[maybe]
+        return found
 
 
 @dataclass

@@ -269,3 +269,27 @@ def test_many_classes_are_chosen_in_one_sort(tmp_path):
     recipe = {"kind": "stratified", "id_column": "id", "target_columns": ["label"], "test_fraction": 0.1}
     result = _build(tmp_path, text, recipe)
     assert result.test_rows == 200_000  # round_half_up(5 * 0.1) = 1 per class
+
+
+@pytest.mark.parametrize(
+    "times",
+    [
+        lambda i: f"2020-01-{1 + i % 28:02d}",  # dates, many ties
+        lambda i: f"2020-01-01 {i % 24:02d}:{i % 60:02d}:00" if i % 7 else "",  # timestamps and missing times
+        lambda i: ["infinity", "-infinity", "nan", "inf", "2021-05-05", "3.5", "12"][i % 7] if i % 5 == 0 else str(i),
+    ],
+    ids=["dates", "timestamps-and-empty", "infinities-and-numbers"],
+)
+def test_the_streamed_latest_rows_are_the_ones_duckdb_orders(tmp_path, times):
+    """Temporal splits keep the latest rows in numpy while streaming; DuckDB's ORDER BY (the route for text times)
+    must agree on every kind of time the streamed route handles."""
+    from splits.test_rows import latest_rows, latest_rows_in_duckdb
+
+    path = tmp_path / "train.csv"
+    path.write_text("id,t\n" + "".join(f"{i},{times(i)}\n" for i in range(5000)))
+    with duckdb.connect() as con:
+        source = f"read_csv('{path}', all_varchar=true, header=true)"
+        for target in (1, 300, 2600, 4000):
+            streamed = latest_rows(con, source, "CAST(id AS VARCHAR)", '"t"', 3, target)
+            ordered = latest_rows_in_duckdb(con, source, "CAST(id AS VARCHAR)", '"t"', 3, target)
+            assert streamed.rows.tolist() == ordered.rows.tolist(), target
