@@ -14,7 +14,8 @@ Layout (``<prepared_root>/<slug>/``)::
                                    sha256 for others), the leakage checks
 
 Everything is built in a staging folder and checked (``validation.leakage``); only a split that passes every check
-replaces the published one, in one rename. A failing split leaves the previous one in place.
+replaces the published one, by two renames (the published folder aside, the new one in its place; a crash between
+them leaves no published folder, and the next run builds it again). A failing split leaves the previous one in place.
 
 Nothing is redone that has not changed: the manifest records the fingerprint of what the split is a function of
 (:func:`split_inputs`: the recipe, the download's sha256, the competition's text and the facts the description

@@ -403,7 +403,7 @@ def test_metric_matrix_typed_variants_score_as_the_answers_and_out_of_domain_is_
         labels = metric.task == "classification" and not metric.numeric_predictions
         for value, message in OUT_OF_DOMAIN.get(metric.domain, []) + (FOREIGN_LABELS[encoding] if labels else []):
             column = targets[-1]
-            frame = model.copy()
+            frame = model.astype({column: object})  # a text cell in a column of numbers, as a hand edit would be
             frame.loc[2, column] = value
             report = _grade(graded, tmp_path, f"out-{value}", frame, name)
             assert not report.valid_submission and report.score is None, (encoding, value)

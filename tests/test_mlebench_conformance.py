@@ -184,7 +184,7 @@ def _predicted(answers: pd.DataFrame, slug: str) -> list[str]:
 
 
 def _set(frame: pd.DataFrame, column: str, row: int, value: str) -> pd.DataFrame:
-    changed = frame.copy()
+    changed = frame.astype({column: object})  # any text may go in: a cell as a person would edit it
     changed.iloc[row, changed.columns.get_loc(column)] = value
     return changed
 
