@@ -12,8 +12,9 @@ order. Deciding which teams are on the board is the caller's (``curation.sources
 
 A refresh of many competitions from one dump would parse the same 10 million submissions once per competition. With
 ``cache`` set, the first rebuild keeps a narrow Parquet copy of each table (the columns above plus Teams'
-``CompetitionId``), named by the CSV's path, size and modification time and written atomically; later rebuilds read
-that copy instead (at full size: about 0.1 s, not 2 to 3 s). A changed CSV gets a new copy and the old one is removed.
+``CompetitionId``), named by the CSV's path, size, modification and change times and inode, and written
+atomically; later rebuilds read that copy instead (at full size: about 0.1 s, not 2 to 3 s). A changed CSV gets a
+new copy and the old one is removed; a damaged copy is made again.
 """
 
 from __future__ import annotations
@@ -141,6 +142,8 @@ def _source(con: duckdb.DuckDBPyConnection, table: _Table, competition_id: int, 
         return _reader(table)
     stem = f"{table.path.stem}-{hashlib.sha256(str(table.path.resolve()).encode()).hexdigest()[:12]}"
     copy = cache / f"{stem}-{key}-v{CACHE_VERSION}.parquet"
+    if copy.is_file() and not _readable(con, copy):  # damaged (a crash, a hand edit): made again from the CSV
+        copy.unlink(missing_ok=True)
     if not copy.is_file():
         select = f"SELECT {_columns(table)} FROM {_reader(table)}"
         # Only Teams' order matters (ties in rank keep it); unordered, Submissions' copy is written faster.
@@ -169,7 +172,17 @@ def _file_key(path: Path) -> str | None:
         status = path.stat()
     except OSError:
         return None
-    return f"{status.st_size}-{status.st_mtime_ns}"
+    # size, modification and change times, inode: a same-size copy with its old mtime kept (cp -p) is a new key
+    return f"{status.st_size}-{status.st_mtime_ns}-{status.st_ctime_ns}-{status.st_ino}"
+
+
+def _readable(con: duckdb.DuckDBPyConnection, copy: Path) -> bool:
+    """Whether a cached copy's Parquet footer reads (a truncated or damaged file does not)."""
+    try:
+        con.execute(f"SELECT count(*) FROM read_parquet({path_literal(copy)})").fetchall()
+    except duckdb.Error:
+        return False
+    return True
 
 
 def _run(con: duckdb.DuckDBPyConnection, sql: str, table: _Table, competition_id: int) -> duckdb.DuckDBPyConnection:

@@ -110,6 +110,12 @@ TABLE_CHANGES = {
     "good": lambda t: t,
     "columns-reordered": lambda t: [row[::-1] for row in t],
     "value-exponent": _cell("1e-5"),
+    # pandas 2.x's float parser crashes the process on an exponent past 32 bits and misreads larger ones
+    "value-exponent-past-32-bits": _cell("1e2147483648"),
+    "value-exponent-past-32-bits-negative": _cell("1e-4294967296"),
+    "value-exponent-wrapping-to-zero": _cell("1e4294967296"),
+    "value-exponent-seven-digits": _cell("-2.5E+0001000000"),
+    "value-longer-than-a-csv-field": _cell("0.5" + "0" * 140_000),  # the csv module's field limit is 131,072
     "value-long": _cell("0.12345678901234567891234"),
     "value-many-leading-zeros": _cell("0.0000000000000000001234"),
     "value-negative-zero": _cell("-0"),
@@ -281,3 +287,15 @@ def test_rank_sum_on_a_million_scores_with_ties():
     scores = np.round(rng.random(1_000_000), 4)
     chosen = rng.random(1_000_000) < 0.3
     assert _rank_sum(scores, chosen) == pd.Series(scores).rank(method="average").to_numpy()[chosen].sum()
+
+
+def test_a_huge_exponent_is_read_as_its_value_without_crashing():
+    from validation.float_text import to_numeric
+    from validation.leaderboard import LeaderboardError, leaderboard_from_frame
+
+    text = pd.Series(["1e2147483648", "-1E-4294967296", "1e4294967296", "2e+0001000000", "0.5", None], dtype=object)
+    parsed = to_numeric(text, errors="coerce").tolist()
+    assert np.isnan(parsed[0]) and np.isnan(parsed[2]) and np.isnan(parsed[3])  # as pandas reads 1e400: no number
+    assert parsed[1] == 0.0 and parsed[4] == 0.5  # 1e-400 is zero
+    with pytest.raises(LeaderboardError, match=r"a board: line 2: score '1e2147483648' is not a number"):
+        leaderboard_from_frame(pd.DataFrame({"score": ["1e2147483648", "0.5", "0.25"]}), "a board")  # no crash

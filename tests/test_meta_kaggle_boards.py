@@ -203,3 +203,39 @@ def test_a_folder_source_keeps_its_cache_where_it_is_told_and_nothing_beside_the
     elsewhere = FolderSource(tmp_path, boards_cache=tmp_path / "elsewhere").leaderboard("seventy-seven", tmp_path)
     assert elsewhere.board.teams.equals(fetched.board.teams)
     assert len(list((tmp_path / "elsewhere").glob("*.parquet"))) == 2
+
+
+def test_a_same_size_dump_with_its_old_mtime_is_read_again(tmp_path):
+    """cp -p, rsync -t or an unpacked archive keeps the modification time: the copy is still not trusted."""
+    (tmp_path / "dump").mkdir()
+    _tables(tmp_path / "dump")
+    cache = tmp_path / "cache"
+    before = rebuild_from_meta_kaggle(tmp_path / "dump", 77, cache)
+    submissions = tmp_path / "dump" / "Submissions.csv"
+    status = submissions.stat()
+    lines = submissions.read_bytes().split(b"\n")
+    column = lines[0].decode().strip().split(",").index('"PrivateScoreFullPrecision"')
+    for i, line in enumerate(lines[1:], start=1):  # every score's digits 1 and 2 swapped: the same size
+        fields = line.split(b",")
+        if len(fields) > column:
+            fields[column] = fields[column].translate(bytes.maketrans(b"12", b"21"))
+            lines[i] = b",".join(fields)
+    replacement = tmp_path / "Submissions.csv"
+    replacement.write_bytes(b"\n".join(lines))
+    os.replace(replacement, submissions)
+    os.utime(submissions, ns=(status.st_atime_ns, status.st_mtime_ns))
+    assert submissions.stat().st_size == status.st_size and submissions.stat().st_mtime_ns == status.st_mtime_ns
+    after = rebuild_from_meta_kaggle(tmp_path / "dump", 77, cache)
+    assert list(after.scores) == list(_pandas_route(tmp_path / "dump", 77).scores)
+    assert list(after.scores) != list(before.scores)  # the new dump's scores, not the cached copy's
+
+
+def test_a_damaged_copy_is_made_again(tmp_path):
+    (tmp_path / "dump").mkdir()
+    _tables(tmp_path / "dump")
+    cache = tmp_path / "cache"
+    expected = rebuild_from_meta_kaggle(tmp_path / "dump", 77, cache)
+    for copy in cache.glob("*.parquet"):
+        copy.write_bytes(copy.read_bytes()[: len(copy.read_bytes()) // 2])  # cut short, as a crash might leave it
+    assert rebuild_from_meta_kaggle(tmp_path / "dump", 77, cache).teams.equals(expected.teams)
+    assert rebuild_from_meta_kaggle(tmp_path / "dump", 77, cache).teams.equals(expected.teams)

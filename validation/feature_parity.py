@@ -10,6 +10,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from validation.float_text import to_numeric
 from validation.parity_baseline import classify_columns, feature_design, feature_kinds, prepare_features, unused_text
 
 COMPARISON = "feature comparison"  # left out of the column-by-column comparison and of the classifier
@@ -53,7 +54,7 @@ def column_parity(original: pd.DataFrame, new: pd.DataFrame) -> list[dict]:
     numeric, text, categorical = feature_kinds(pd.concat([original, new], ignore_index=True))
     rows = []
     for c in numeric:
-        a, b = pd.to_numeric(original[c], errors="coerce").dropna(), pd.to_numeric(new[c], errors="coerce").dropna()
+        a, b = to_numeric(original[c], errors="coerce").dropna(), to_numeric(new[c], errors="coerce").dropna()
         test = ks_2samp(a, b)
         rows.append({"column": c, "kind": "number", "statistic": "KS", "value": round(float(test.statistic), 4),
                      "p_value": round(float(test.pvalue), 4)})  # fmt: skip

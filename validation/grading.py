@@ -48,6 +48,7 @@ import pyarrow.csv as pa_csv
 from validation.archives import ArchiveError, ZipLimits, open_zip
 from validation.data_files import columns_of
 from validation.data_root import TEST, PreparedFolder
+from validation.float_text import HUGE_EXPONENT_BYTES, to_numeric
 from validation.leaderboard import Leaderboard
 from validation.medals import medal_thresholds, place
 from validation.messages import MAX_SHOWN_ITEMS, shown, shown_list
@@ -445,10 +446,10 @@ def numbers(values: pd.Series | pd.DataFrame, errors: str = "raise") -> pd.Serie
         return pd.DataFrame(flat.reshape(values.shape), index=values.index, columns=values.columns)
     if errors == "raise":
         try:  # most columns are plain numbers: one parse, no string pass (what follows gives the same numbers)
-            return pd.to_numeric(values, errors="raise")
+            return to_numeric(values, errors="raise")
         except (ValueError, TypeError):
             return _normalised_numbers(values, errors)
-    parsed = pd.to_numeric(values, errors="coerce")
+    parsed = to_numeric(values, errors="coerce")
     retry = parsed.isna() & values.notna()
     if retry.any():  # only the cells one parse could not read: spaces, true/false, words
         parsed = parsed.astype("float64")
@@ -460,7 +461,7 @@ def _normalised_numbers(values: pd.Series, errors: str) -> pd.Series:
     # pandas' string methods on objects, not numpy's fixed-width strings: one hostile 100,000-character cell would
     # make every cell that wide (gigabytes)
     lowered = values.astype(str).str.strip().str.lower()
-    return pd.to_numeric(lowered.mask(lowered == "true", "1").mask(lowered == "false", "0"), errors=errors)
+    return to_numeric(lowered.mask(lowered == "true", "1").mask(lowered == "false", "0"), errors=errors)
 
 
 def _some(values) -> str:
@@ -565,10 +566,12 @@ def _graded_fast(path: Path, prepared: PreparedFolder, spec: Metric, report: Gra
 
 def _plain_csv(data: bytes) -> bytes | None:
     """``data`` without a UTF-8 BOM when it is a CSV whose fields are plainly the bytes between commas and line ends
-    (UTF-8, no quote, no NUL, a carriage return only before a line feed), as the csv module, pandas, Arrow and numpy
+    (UTF-8, no quote, no NUL, a carriage return only before a line feed, no exponent of seven digits), as the csv module, pandas, Arrow and numpy
     all read it; else None."""
     data = data.removeprefix(codecs.BOM_UTF8)
     if not data or b'"' in data or b"\0" in data or (b"\r" in data and data.count(b"\r") != data.count(b"\r\n")):
+        return None
+    if HUGE_EXPONENT_BYTES.search(data):  # pandas' file parser would crash on it: the precise path tames it first
         return None
     if not data.isascii():
         try:
@@ -603,6 +606,8 @@ def _plain_fields(data: bytes, width: int) -> _Fields | None:
         line_ends = separators.reshape(-1, width)[:, -1]
         lengths[:, -1] -= text[np.maximum(line_ends - 1, 0)] == ord("\r")
     if width == 1 and (lengths == 0).any():  # an empty line: pandas would skip it, the csv module would not
+        return None
+    if lengths.max() > csv.field_size_limit():  # the csv module refuses such a field; pandas would read it
         return None
     return _Fields(text, starts.reshape(-1, width)[1:], lengths[1:])
 

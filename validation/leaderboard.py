@@ -27,6 +27,7 @@ import numpy as np
 import pandas as pd
 
 from validation.archives import ArchiveError, ZipLimits, open_zip
+from validation.float_text import to_numeric
 from validation.messages import shown, shown_list
 
 COLUMN_NAMES = {  # accepted spellings (lower-cased) -> ours
@@ -178,7 +179,7 @@ def leaderboard_from_frame(frame: pd.DataFrame, origin: str) -> Leaderboard:
 def _numbers(frame: pd.DataFrame, column: str, origin: str, whole: bool = False) -> pd.Series:
     """The column as finite numbers (``whole``: ranks, whole numbers from 1 to ``MAX_RANK``); the first value that is
     not raises :class:`LeaderboardError` naming the line."""
-    values = pd.to_numeric(frame[column], errors="coerce").astype(float)
+    values = to_numeric(frame[column], errors="coerce").astype(float)
     bad = values.isna() | ~np.isfinite(values)
     if whole:
         bad |= (values.fillna(1) % 1 != 0) | (values.fillna(1) < 1) | (values.fillna(1) > MAX_RANK)

@@ -43,6 +43,8 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
+from validation.float_text import to_numeric
+
 EPSILON = 1e-15
 RANKING_DEPTH = 5  # labels a ranking prediction lists (MAP@K's k unless the competition says otherwise)
 
@@ -343,7 +345,7 @@ def label_type(answers) -> str:
     text = _text(answers)
     if text.str.lower().isin(["true", "false"]).all():
         return "boolean"
-    return "number" if pd.to_numeric(text, errors="coerce").notna().all() else "string"
+    return "number" if to_numeric(text, errors="coerce").notna().all() else "string"
 
 
 def typed_labels(answers, predictions) -> tuple[np.ndarray, np.ndarray]:
@@ -365,7 +367,7 @@ def foreign_labels(answers, predictions) -> tuple[np.ndarray, str, str]:
     text = _text(predictions)
     if kind == "string":
         return np.zeros(len(text), dtype=bool), "", ""
-    parsed = pd.to_numeric(text.str.lower().replace({"true": "1", "false": "0"}), errors="coerce").astype(float)
+    parsed = to_numeric(text.str.lower().replace({"true": "1", "false": "0"}), errors="coerce").astype(float)
     bad = ~np.isfinite(parsed.to_numpy())
     if kind == "boolean":
         bad |= ~parsed.isin([0.0, 1.0]).to_numpy()
@@ -381,7 +383,7 @@ def _as_label(values, kind: str) -> np.ndarray:
     text = _text(values)
     if kind == "string":
         return text.to_numpy(dtype=object)
-    parsed = pd.to_numeric(text.str.lower().replace({"true": "1", "false": "0"}), errors="coerce")
+    parsed = to_numeric(text.str.lower().replace({"true": "1", "false": "0"}), errors="coerce")
     finite = parsed.notna() & np.isfinite(parsed.astype(float))
     canonical = parsed.astype(float).map(repr)
     # object, not numpy's fixed-width str: one 100,000-character label would make every row that wide
