@@ -8,7 +8,7 @@ pandas 3.0. Every parse of outside text goes through :func:`to_numeric`, which f
 or more digits to 400 (sign kept): a mantissa cannot offset a million powers of ten (a field is at most 131,072
 characters), so the number overflows or is zero either way, and pandas treats it as it treats ``1e400`` (not a
 number it can hold: an error, or NaN when coercing) or ``1e-400`` (zero), without its parser seeing the exponent.
-:data:`HUGE_EXPONENT_BYTES` finds such a number in raw bytes, for readers that parse whole files (the grading fast
+:func:`has_huge_exponent` finds such a number in raw bytes, for readers that parse whole files (the grading fast
 path hands those to the precise path).
 """
 
@@ -19,7 +19,9 @@ import re
 import pandas as pd
 
 HUGE_EXPONENT = r"[eE][+-]?0*[0-9]{7,}"
-HUGE_EXPONENT_BYTES = re.compile(HUGE_EXPONENT.encode())
+# In bytes, one pattern per letter: a literal first character lets the regex engine skip ahead (18 ms for 38 MB,
+# where the character class took 230 ms).
+_HUGE_BYTES = (re.compile(rb"e[+-]?0*[0-9]{7,}"), re.compile(rb"E[+-]?0*[0-9]{7,}"))
 _TAMED = r"([eE][+-]?)0*[0-9]{7,}"  # the same, keeping the sign
 
 
@@ -34,3 +36,8 @@ def to_numeric(values, errors: str = "raise"):
             values = values.copy()
             values[huge] = values[huge].str.replace(_TAMED, r"\g<1>400", regex=True)
     return pd.to_numeric(values, errors=errors)
+
+
+def has_huge_exponent(data: bytes) -> bool:
+    """Whether ``data`` holds a number with an exponent of seven or more digits."""
+    return any(letter in data and pattern.search(data) for letter, pattern in zip(b"eE", _HUGE_BYTES, strict=True))

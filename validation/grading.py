@@ -48,7 +48,7 @@ import pyarrow.csv as pa_csv
 from validation.archives import ArchiveError, ZipLimits, open_zip
 from validation.data_files import columns_of
 from validation.data_root import TEST, PreparedFolder
-from validation.float_text import HUGE_EXPONENT_BYTES, to_numeric
+from validation.float_text import has_huge_exponent, to_numeric
 from validation.leaderboard import Leaderboard
 from validation.medals import medal_thresholds, place
 from validation.messages import MAX_SHOWN_ITEMS, shown, shown_list
@@ -571,7 +571,7 @@ def _plain_csv(data: bytes) -> bytes | None:
     data = data.removeprefix(codecs.BOM_UTF8)
     if not data or b'"' in data or b"\0" in data or (b"\r" in data and data.count(b"\r") != data.count(b"\r\n")):
         return None
-    if HUGE_EXPONENT_BYTES.search(data):  # pandas' file parser would crash on it: the precise path tames it first
+    if has_huge_exponent(data):  # pandas' file parser would crash on it: the precise path tames it first
         return None
     if not data.isascii():
         try:
