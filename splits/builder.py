@@ -54,6 +54,7 @@ from validation.data_files import (
     columns_of,
     copy_sql,
     data_format,
+    first_line,
     literal,
     missing_columns_message,
     path_literal,
@@ -197,8 +198,7 @@ def _build(con, recipe: SplitRecipe, raw_dir: Path, out_dir: Path, where: str) -
     except TooFewRows as error:
         raise SplitError(str(error)) from error
     except (duckdb.Error, OSError) as error:  # a damaged row met while streaming (Arrow hands it over as OSError)
-        first = str(error).strip().splitlines()[0] if str(error).strip() else type(error).__name__
-        raise SplitError(f"{where}{train_path}: cannot be read to choose the test rows: {first}") from error
+        raise SplitError(f"{where}{train_path}: cannot be read to choose the test rows: {first_line(error)}") from error
     if len(chosen.rows) >= chosen.total:
         raise SplitError(f"{where}{train_path}: every row landed in the test set; check the group sizes")
     index = pa.table({"__rn": chosen.rows, "__h": chosen.hashes})

@@ -293,3 +293,22 @@ def test_the_streamed_latest_rows_are_the_ones_duckdb_orders(tmp_path, times):
             streamed = latest_rows(con, source, "CAST(id AS VARCHAR)", '"t"', 3, target)
             ordered = latest_rows_in_duckdb(con, source, "CAST(id AS VARCHAR)", '"t"', 3, target)
             assert streamed.rows.tolist() == ordered.rows.tolist(), target
+
+
+def test_typed_times_in_parquet_stream_as_duckdb_orders_them(tmp_path):
+    """A Parquet time column is a TIMESTAMP (or DATE, or number), not text: the streamed route casts it as DuckDB's
+    ORDER BY does, ties and missing times included."""
+    from splits.test_rows import latest_rows, latest_rows_in_duckdb
+
+    path = tmp_path / "train.parquet"
+    with duckdb.connect() as con:
+        con.execute(f"""COPY (SELECT i::VARCHAR AS id,
+                                     CASE WHEN i % 9 = 0 THEN NULL ELSE TIMESTAMP '2020-01-01' + INTERVAL (i % 40) DAY END AS t,
+                                     DATE '2021-01-01' + CAST(i % 17 AS INTEGER) AS d, (i % 13) * 1.5 AS x
+                              FROM range(3000) r(i)) TO '{path}' (FORMAT PARQUET)""")
+        source = f"read_parquet('{path}')"
+        for column in ('"t"', '"d"', '"x"'):
+            for target in (1, 700, 2500):
+                streamed = latest_rows(con, source, "CAST(id AS VARCHAR)", column, 5, target)
+                ordered = latest_rows_in_duckdb(con, source, "CAST(id AS VARCHAR)", column, 5, target)
+                assert streamed.rows.tolist() == ordered.rows.tolist(), (column, target)

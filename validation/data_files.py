@@ -45,7 +45,7 @@ def columns_of(con: duckdb.DuckDBPyConnection, path: Path) -> list[str]:
         return [row[0] for row in con.execute(f"DESCRIBE SELECT * FROM {reader_sql(path)}").fetchall()]
     except duckdb.Error as error:
         raise DataFileError(
-            f"{path}: cannot be read as {data_format(path.name).upper()}: {_first_line(error)}"
+            f"{path}: cannot be read as {data_format(path.name).upper()}: {first_line(error)}"
         ) from error
 
 
@@ -93,8 +93,10 @@ def glob_literal(folder: Path, pattern: str) -> str:
     return literal(glob_escape(str(folder)) + "/" + pattern)
 
 
-def _first_line(error: Exception) -> str:
-    return str(error).strip().splitlines()[0]
+def first_line(error: BaseException) -> str:
+    """An error's first line, for a message that names the file (its type's name when it says nothing)."""
+    text = str(error).strip()
+    return text.splitlines()[0] if text else type(error).__name__
 
 
 DATA_FORMATS = {".csv": "csv", ".json": "json", ".parquet": "parquet"}

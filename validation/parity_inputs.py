@@ -15,7 +15,13 @@ from pathlib import Path
 
 import pandas as pd
 
-from validation.data_files import LISTED_COLUMNS, column_listing, missing_columns_message, missing_file_message
+from validation.data_files import (
+    LISTED_COLUMNS,
+    column_listing,
+    first_line,
+    missing_columns_message,
+    missing_file_message,
+)
 from validation.data_root import TEST, TRAIN, PreparedFolder
 from validation.grading import numbers
 from validation.leaderboard import Leaderboard
@@ -87,8 +93,7 @@ def load_parity_inputs(
                 return con.sql(f"SELECT * FROM {reader_sql(path)}").df()
             except (duckdb.Error, KeyError) as error:  # KeyError: a file name with no data format
                 what = f"split recipe key '{key}': " if key else ""
-                first = str(error).strip().splitlines()[0] if str(error).strip() else type(error).__name__
-                raise ParityInputError(f"{slug}: {what}cannot read {path.name}: {first}") from error
+                raise ParityInputError(f"{slug}: {what}cannot read {path.name}: {first_line(error)}") from error
 
         def raw(key: str, default: str | None = None, without: str | None = None) -> pd.DataFrame | None:
             """The download's file named by ``key``; when it is absent, an error (``without`` is None) or a note
