@@ -36,7 +36,7 @@ from pathlib import Path
 import duckdb
 import pyarrow as pa
 
-from splits.csv_lines import split_lines
+from splits.csv_lines import line_ends, split_lines
 from splits.public_files import missing_file
 from splits.test_rows import (
     UNIT_HASH,
@@ -194,7 +194,7 @@ def _build(con, recipe: SplitRecipe, raw_dir: Path, out_dir: Path, where: str) -
     unit = f"CAST({quote(unit_name)} AS VARCHAR)" if unit_name else _row_text(columns)
     source = reader_sql(train_path)
     try:
-        chosen = _choose(con, recipe, raw_dir, source, unit, train_path, where)
+        chosen = _choose(con, recipe, raw_dir, source, unit, train_path, folder.scratch, where)
     except TooFewRows as error:
         raise SplitError(str(error)) from error
     except (duckdb.Error, OSError) as error:  # a damaged row met while streaming (Arrow hands it over as OSError)
@@ -224,7 +224,9 @@ def _build(con, recipe: SplitRecipe, raw_dir: Path, out_dir: Path, where: str) -
     )  # fmt: skip
 
 
-def _choose(con, recipe: SplitRecipe, raw_dir: Path, source: str, unit: str, path: Path, where: str) -> ChosenRows:
+def _choose(
+    con, recipe: SplitRecipe, raw_dir: Path, source: str, unit: str, path: Path, scratch: Path, where: str
+) -> ChosenRows:
     """The test set's row numbers and unit hashes (``splits.test_rows``)."""
     fraction = recipe.test_fraction
     if recipe.original_ratio:
@@ -234,9 +236,17 @@ def _choose(con, recipe: SplitRecipe, raw_dir: Path, source: str, unit: str, pat
             return original / (total + original)
 
     if recipe.kind == "temporal":
-        total = con.execute(f"SELECT count(*) FROM {source}").fetchall()[0][0]
-        target = test_size(total, fraction(total) if callable(fraction) else fraction, path, where)
-        return latest_rows(con, source, unit, quote(recipe.time_column), recipe.seed, target)
+
+        def size(total: int) -> int:
+            return test_size(total, fraction(total) if callable(fraction) else fraction, path, where)
+
+        if data_format(path.name) == "csv":
+            most = line_ends(path)  # a row ends a line: no count of the rows before the read
+        else:
+            most = con.execute(f"SELECT count(*) FROM {source}").fetchall()[0][0]
+        scratch.mkdir(parents=True, exist_ok=True)
+        spill = scratch / "unit-hashes.bin"
+        return latest_rows(con, source, unit, quote(recipe.time_column), recipe.seed, size, most, spill)
     stratified = recipe.kind == "stratified"
     label = f", CAST({quote(recipe.target_columns[0])} AS VARCHAR) AS __class" if stratified else ""
     query = f"SELECT {unit} AS __unit{label} FROM {source}"

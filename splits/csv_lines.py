@@ -35,6 +35,16 @@ NEWLINE = 10
 IOV_MAX = 1024  # buffers one writev call takes (POSIX's minimum for IOV_MAX, Linux's value)
 
 
+def line_ends(source: Path) -> int:
+    """How many line feeds ``source`` holds: with a header line, at least as many as its rows (a quoted line break
+    adds one more; only a file whose lines end in a lone CR has fewer)."""
+    count = 0
+    with open(source, "rb") as lines:
+        while chunk := lines.read(CHUNK_BYTES):
+            count += chunk.count(b"\n")
+    return count
+
+
 def split_lines(
     source: Path, test_rows: np.ndarray, test_hashes: np.ndarray, total_rows: int, train_out: Path, test_out: Path
 ) -> bool:

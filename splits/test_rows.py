@@ -23,7 +23,7 @@ from __future__ import annotations
 import contextlib
 import queue
 import threading
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -35,6 +35,7 @@ import pyarrow.compute as pc
 from splits.unit_hash import MASK, UNASSIGNED, unit_hashes
 
 BATCH_ROWS = 1 << 20
+SPILL_ROWS = 1 << 23  # unit hashes read back at a time (64 MB)
 INT64_MAX = (1 << 63) - 1
 HEADROOM = 1.1  # rows kept while reading: hashes below this many times the test fraction of the range
 
@@ -105,34 +106,66 @@ def _first_per_class(hashes: np.ndarray, classes: np.ndarray, want: np.ndarray) 
     return hashes[taking[classes] & (hashes <= last[classes])]
 
 
-def latest_rows(con, source: str, unit: str, time_column: str, seed: int, target: int) -> ChosenRows:
-    """The test rows of a ``temporal`` split: the ``target`` latest rows (times read as timestamps, else numbers,
+def latest_rows(
+    con, source: str, unit: str, time_column: str, seed: int, size: Callable[[int], int], most_rows: int, spill: Path
+) -> ChosenRows:
+    """The test rows of a ``temporal`` split: the ``size(rows)`` latest rows (times read as timestamps, else numbers,
     else text; ties by unit hash), and every row sharing a unit with them.
 
-    One streaming read keeps the latest rows of each kind of time in numpy (the best ``target`` and their ties, 24
-    bytes each); a second collects the rows of the chosen units. When the test set reaches rows whose time is
-    neither a timestamp nor a number (ordered as text), DuckDB orders instead (:func:`latest_rows_in_duckdb`)."""
+    One streaming read keeps the latest rows of each kind of time in numpy (the best ``size(most_rows)`` and their
+    ties, 24 bytes each) and writes every row's unit hash to ``spill`` (8 bytes a row, on disk); the rows of the
+    chosen units are then found in that file, not by reading the data again. ``most_rows`` is what the file can
+    hold at most (a CSV's line count: no count of the rows first); should the read find more, it is made again with
+    the true count. When the test set reaches rows whose time is neither a timestamp nor a number (ordered as
+    text), DuckDB orders instead (:func:`latest_rows_in_duckdb`)."""
     t = time_column
     query = (  # a timestamp as microseconds (its infinities at the ends), else a number
         f"SELECT __unit, CASE WHEN __stamp = 'infinity' THEN {INT64_MAX} WHEN __stamp = '-infinity' THEN -{INT64_MAX} "
         f"ELSE epoch_us(__stamp) END AS __ts, CASE WHEN __stamp IS NULL THEN TRY_CAST(__time AS DOUBLE) END AS __num "
         f"FROM (SELECT {unit} AS __unit, {t} AS __time, TRY_CAST({t} AS TIMESTAMP) AS __stamp FROM {source})"
     )
-    stamps, numbers = _Latest(target), _Latest(target)
-    for batch in read_ahead(con, query):
-        h = unit_hashes(batch.column(0), seed)
-        ts = batch.column(1)
-        stamped = np.asarray(ts.is_valid())
-        stamps.offer(-ts.fill_null(0).to_numpy()[stamped], h[stamped])
-        num = batch.column(2).fill_null(np.nan).to_numpy(zero_copy_only=False)
-        numeric = ~stamped & np.asarray(batch.column(2).is_valid())
-        numbers.offer(-np.where(np.isnan(num), np.inf, num)[numeric], h[numeric])  # NaN first, as DuckDB orders it
+    try:
+        room = size(most_rows)
+    except TooFewRows:
+        room = most_rows  # the true count decides what to say; keep everything meanwhile
+    stamps, numbers, total = _Latest(max(room, 1)), _Latest(max(room, 1)), 0
+    with open(spill, "wb") as hashes_out:
+        for batch in read_ahead(con, query):
+            h = unit_hashes(batch.column(0), seed)
+            h.tofile(hashes_out)
+            total += len(h)
+            ts = batch.column(1)
+            stamped = np.asarray(ts.is_valid())
+            stamps.offer(-ts.fill_null(0).to_numpy()[stamped], h[stamped])
+            num = batch.column(2).fill_null(np.nan).to_numpy(zero_copy_only=False)
+            numeric = ~stamped & np.asarray(batch.column(2).is_valid())
+            numbers.offer(-np.where(np.isnan(num), np.inf, num)[numeric], h[numeric])  # NaN first, as DuckDB does
+    if total > most_rows:  # more rows than lines (a line end the count missed): read again, keeping enough
+        return latest_rows(con, source, unit, time_column, seed, size, total, spill)
+    target = size(total)
     if stamps.seen + numbers.seen < target:  # the test set reaches rows ordered as text
+        spill.unlink(missing_ok=True)
         return latest_rows_in_duckdb(con, source, unit, t, seed, target)
     chosen = stamps.first(target)
     if len(chosen) < target:
         chosen = np.concatenate((chosen, numbers.first(target - len(chosen))))
-    return rows_of_units(con, f"SELECT {unit} AS __unit FROM {source}", seed, chosen)
+    try:
+        return _rows_in_spill(spill, chosen, total)
+    finally:
+        spill.unlink(missing_ok=True)
+
+
+def _rows_in_spill(spill: Path, chosen_hashes: np.ndarray, total: int) -> ChosenRows:
+    """:func:`rows_of_units`, over the unit hashes a streaming read wrote to ``spill`` (one uint64 a row)."""
+    wanted = Members(chosen_hashes)
+    rows, hashes = [], []
+    with open(spill, "rb") as hashes_in:
+        for start in range(0, total, SPILL_ROWS):
+            h = np.fromfile(hashes_in, dtype=np.uint64, count=min(SPILL_ROWS, total - start))
+            hit = np.flatnonzero(wanted.among(h) & (h != UNASSIGNED))
+            rows.append(hit + start)
+            hashes.append(h[hit])
+    return ChosenRows(_joined(rows, np.int64), _joined(hashes, np.uint64), total)
 
 
 class _Latest:
@@ -142,9 +175,13 @@ class _Latest:
         self.target, self.seen, self.waiting = target, 0, 0
         self.keys: list[np.ndarray] = []  # int64 microseconds or float64 numbers, negated: smallest first
         self.hashes: list[np.ndarray] = []
+        self.last = None  # the largest key that can still be among the first target (known after a prune)
 
     def offer(self, keys: np.ndarray, hashes: np.ndarray) -> None:
         self.seen += len(keys)
+        if self.last is not None:  # a row after target rows already kept cannot get in
+            kept = keys <= self.last
+            keys, hashes = keys[kept], hashes[kept]
         self.keys.append(keys)
         self.hashes.append(hashes)
         self.waiting += len(keys)
@@ -154,8 +191,8 @@ class _Latest:
     def _prune(self) -> None:
         keys, hashes = np.concatenate(self.keys), np.concatenate(self.hashes)
         if len(keys) > self.target:
-            last = np.partition(keys, self.target - 1)[self.target - 1]
-            kept = keys <= last
+            self.last = np.partition(keys, self.target - 1)[self.target - 1]
+            kept = keys <= self.last
             keys, hashes = keys[kept], hashes[kept]
         self.keys, self.hashes, self.waiting = [keys], [hashes], len(keys)
 

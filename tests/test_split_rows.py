@@ -285,12 +285,12 @@ def test_the_streamed_latest_rows_are_the_ones_duckdb_orders(tmp_path, times):
     must agree on every kind of time the streamed route handles."""
     from splits.test_rows import latest_rows, latest_rows_in_duckdb
 
-    path = tmp_path / "train.csv"
+    path, spill = tmp_path / "train.csv", tmp_path / "hashes.bin"
     path.write_text("id,t\n" + "".join(f"{i},{times(i)}\n" for i in range(5000)))
     with duckdb.connect() as con:
         source = f"read_csv('{path}', all_varchar=true, header=true)"
         for target in (1, 300, 2600, 4000):
-            streamed = latest_rows(con, source, "CAST(id AS VARCHAR)", '"t"', 3, target)
+            streamed = latest_rows(con, source, "CAST(id AS VARCHAR)", '"t"', 3, lambda _, n=target: n, 5001, spill)
             ordered = latest_rows_in_duckdb(con, source, "CAST(id AS VARCHAR)", '"t"', 3, target)
             assert streamed.rows.tolist() == ordered.rows.tolist(), target
 
@@ -300,7 +300,7 @@ def test_typed_times_in_parquet_stream_as_duckdb_orders_them(tmp_path):
     ORDER BY does, ties and missing times included."""
     from splits.test_rows import latest_rows, latest_rows_in_duckdb
 
-    path = tmp_path / "train.parquet"
+    path, spill = tmp_path / "train.parquet", tmp_path / "hashes.bin"
     with duckdb.connect() as con:
         con.execute(f"""COPY (SELECT i::VARCHAR AS id,
                                      CASE WHEN i % 9 = 0 THEN NULL ELSE TIMESTAMP '2020-01-01' + INTERVAL (i % 40) DAY END AS t,
@@ -309,6 +309,34 @@ def test_typed_times_in_parquet_stream_as_duckdb_orders_them(tmp_path):
         source = f"read_parquet('{path}')"
         for column in ('"t"', '"d"', '"x"'):
             for target in (1, 700, 2500):
-                streamed = latest_rows(con, source, "CAST(id AS VARCHAR)", column, 5, target)
+                streamed = latest_rows(
+                    con, source, "CAST(id AS VARCHAR)", column, 5, lambda _, n=target: n, 3000, spill
+                )
                 ordered = latest_rows_in_duckdb(con, source, "CAST(id AS VARCHAR)", column, 5, target)
                 assert streamed.rows.tolist() == ordered.rows.tolist(), (column, target)
+
+
+@pytest.mark.parametrize("most_rows", [5000, 9000, 10, 0], ids=["exact", "more-lines-than-rows", "fewer", "none"])
+def test_latest_rows_need_no_row_count_and_keep_units_whole(tmp_path, most_rows):
+    """The temporal route takes a bound on the rows (a CSV's line count) instead of counting them first: a bound
+    too high costs only memory, one too low (a file whose lines end in a lone CR has no line feed) makes it read
+    again. Units repeat here (an id on up to eight rows, at several times): every row of a chosen unit is found
+    in the hashes spilled to disk, as DuckDB's route finds it by reading the file again."""
+    from splits.test_rows import latest_rows, latest_rows_in_duckdb, round_half_up
+
+    path, spill = tmp_path / "train.csv", tmp_path / "hashes.bin"
+    path.write_text("id,t\n" + "".join(f"{i % 700},2020-01-{1 + (i // 180) % 28:02d}\n" for i in range(5000)))
+    with duckdb.connect() as con:
+        source = f"read_csv('{path}', all_varchar=true, header=true)"
+        seen = []
+
+        def size(total):
+            seen.append(total)
+            return round_half_up(total * 0.2)
+
+        streamed = latest_rows(con, source, "CAST(id AS VARCHAR)", '"t"', 9, size, most_rows, spill)
+        ordered = latest_rows_in_duckdb(con, source, "CAST(id AS VARCHAR)", '"t"', 9, 1000)
+    assert streamed.rows.tolist() == ordered.rows.tolist()
+    assert streamed.total == 5000 and seen[-1] == 5000
+    assert len(streamed.rows) > 1000  # the chosen units' older rows came along
+    assert not spill.exists()

@@ -165,16 +165,12 @@ def test_group_split_keeps_every_group_on_one_side(tmp_path):
     assert result.unit == "patient"
 
 
+TEMPORAL = {"kind": "temporal", "id_column": "id", "time_column": "day", "target_columns": ["y"], "test_fraction": 0.25}
+
+
 def test_temporal_split_takes_the_latest_rows(tmp_path):
     _write_grouped(tmp_path / "train.csv", 2800, 50)
-    recipe = {
-        "kind": "temporal",
-        "id_column": "id",
-        "time_column": "day",
-        "target_columns": ["y"],
-        "test_fraction": 0.25,
-    }
-    result = _split(tmp_path, tmp_path, recipe, "temporal")
+    result = _split(tmp_path, tmp_path, TEMPORAL, "temporal")
     with duckdb.connect() as con:
         newest_train = con.execute(
             f"SELECT max(day) FROM read_csv('{result.train_file}', all_varchar=true)"
@@ -184,6 +180,21 @@ def test_temporal_split_takes_the_latest_rows(tmp_path):
         ]
     assert newest_train <= oldest_test
     assert result.test_rows == 700
+
+
+@pytest.mark.parametrize("line_end", ["\r", "\r\n"], ids=["lone-CR", "CRLF"])
+def test_temporal_split_of_a_file_with_other_line_ends(tmp_path, line_end):
+    """The temporal route bounds the rows by the file's line feeds; a file whose lines end in a lone CR has none,
+    and must split as its LF twin does (read twice, not cut short)."""
+    (tmp_path / "lf").mkdir()
+    (tmp_path / "other").mkdir()
+    _write_grouped(tmp_path / "lf" / "train.csv", 2800, 50)
+    text = (tmp_path / "lf" / "train.csv").read_text().replace("\r\n", "\n")
+    (tmp_path / "other" / "train.csv").write_bytes(text.replace("\n", line_end).encode())
+    lf = _split(tmp_path, tmp_path / "lf", TEMPORAL, "lf")
+    other = _split(tmp_path, tmp_path / "other", TEMPORAL, "other")
+    assert (other.train_rows, other.test_rows) == (lf.train_rows, lf.test_rows) == (2100, 700)
+    assert other.answers_file.read_bytes() == lf.answers_file.read_bytes()
 
 
 def test_released_labels_use_the_labelled_test_set(tmp_path):
