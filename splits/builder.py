@@ -11,7 +11,8 @@ the first ``round(rows * test_fraction)`` rows in that order and every row shari
 Then one pass writes the new train set. A CSV whose rows are lines is split as bytes (:mod:`splits.csv_lines`):
 the new train set is the original's own lines, in the input's order, and the test rows' lines go to a scratch file
 in hash order; anything else (Parquet, JSON, a CSV with a quoted line break) goes through DuckDB by row number (an
-anti-join, whose output order DuckDB may change; the content, and so the content checksum, is the same). The test set
+anti-join, whose output order DuckDB may change; the content, and so the content checksum, is the same). JSON, slow
+to parse, is parsed once: into a Parquet copy in scratch that every later read uses. The test set
 and answers are written in hash order (byte-identical whatever the input order), from the test rows alone. Memory
 stays bounded: the unit column streams, the test rows are 16 bytes each in numpy, and DuckDB runs under a memory
 limit that spills to disk. ``bench/split_benchmark.py`` measures it against one DuckDB pass over the file.
@@ -122,8 +123,7 @@ def build_split(
     con = con or connect(scratch)
     try:
         recipe_columns(con, recipe, raw_dir, slug)
-        with one_thread_for_json(con, recipe.train_file, recipe.answers_file or ""):
-            return _build(con, recipe, raw_dir, out_dir, where)
+        return _build(con, recipe, raw_dir, out_dir, where)
     except DataFileError as error:
         raise SplitError(f"{where}{error}") from error
     finally:
@@ -188,11 +188,27 @@ def _build(con, recipe: SplitRecipe, raw_dir: Path, out_dir: Path, where: str) -
     )
 
     if recipe.kind == "released_labels":
-        return _released_labels(con, recipe, raw_dir, train_out, test_out, answers_out, where)
+        with one_thread_for_json(con, recipe.train_file, recipe.answers_file):
+            return _released_labels(con, recipe, raw_dir, train_out, test_out, answers_out, where)
 
+    rows_path = _parquet_copy(con, train_path, folder.scratch, where) if _parsed_once(train_path) else train_path
+    try:
+        with one_thread_for_json(con, rows_path.name):
+            return _split_rows(
+                con, recipe, raw_dir, rows_path, columns, folder, (train_out, test_out, answers_out), where
+            )
+    finally:
+        if rows_path != train_path:
+            rows_path.unlink(missing_ok=True)
+
+
+def _split_rows(con, recipe, raw_dir, rows_path: Path, columns, folder, outputs, where: str) -> SplitResult:
+    """Choose the test rows and write the three files; ``rows_path`` is the train file or its Parquet copy."""
+    train_path = raw_dir / recipe.train_file
+    train_out, test_out, answers_out = outputs
     unit_name = recipe.group_column or recipe.id_column
     unit = f"CAST({quote(unit_name)} AS VARCHAR)" if unit_name else _row_text(columns)
-    source = reader_sql(train_path)
+    source = reader_sql(rows_path)
     try:
         chosen = _choose(con, recipe, raw_dir, source, unit, train_path, folder.scratch, where)
     except TooFewRows as error:
@@ -205,11 +221,11 @@ def _build(con, recipe: SplitRecipe, raw_dir: Path, out_dir: Path, where: str) -
     con.register("__test_index", index)
     lines = folder.scratch / "test-rows.csv"
     try:
-        test_rows, order = _write_train(con, train_path, train_out, chosen, lines, columns, unit)
+        test_rows = _write_train(con, rows_path, train_out, chosen, lines, columns, unit)
         public_columns = _public_columns(con, recipe, raw_dir, columns)
-        con.execute(copy_sql(f"SELECT {_select(public_columns)} FROM {test_rows} {order}", test_out))
+        con.execute(copy_sql(f"SELECT {_select(public_columns)} FROM {test_rows}", test_out))
         answer_columns = _answer_columns(recipe, public_columns)
-        con.execute(copy_sql(f"SELECT {_select(answer_columns)} FROM {test_rows} {order}", answers_out))
+        con.execute(copy_sql(f"SELECT {_select(answer_columns)} FROM {test_rows}", answers_out))
     finally:
         con.execute("DROP VIEW IF EXISTS __test_lines")
         con.execute("DROP TABLE IF EXISTS __test_rows")
@@ -222,6 +238,37 @@ def _build(con, recipe: SplitRecipe, raw_dir: Path, out_dir: Path, where: str) -
         train_file=train_out, test_file=test_out, answers_file=answers_out, public_columns=public_columns,
         unit=unit_name or "row content",
     )  # fmt: skip
+
+
+def _parsed_once(path: Path) -> bool:
+    """JSON: slow to parse, and on one thread only (:func:`one_thread_for_json`), where the split reads its rows up
+    to three times (the unit column, the train rows, the test rows)."""
+    return data_format(path.name) == "json"
+
+
+def _parquet_copy(con, path: Path, scratch: Path, where: str) -> Path:
+    """``path`` read once into an uncompressed Parquet copy in ``scratch``, in the file's row order (its row numbers
+    are the file's): every later read is of the copy. Parquet keeps every type DuckDB's JSON reader gives but one
+    (a HUGEINT, an integer past 64 bits, comes back a DOUBLE): a copy whose types differ is dropped, and the
+    original is read each time instead."""
+    scratch.mkdir(parents=True, exist_ok=True)
+    copy = scratch / "rows.parquet"
+    try:
+        with one_thread_for_json(con, path.name):
+            con.execute(
+                f"COPY (SELECT * FROM {reader_sql(path)}) TO {path_literal(copy)} (FORMAT PARQUET, COMPRESSION uncompressed)"
+            )
+    except duckdb.Error as error:
+        copy.unlink(missing_ok=True)
+        raise SplitError(f"{where}{path}: cannot be read: {first_line(error)}") from error
+    if _types(con, reader_sql(copy)) != _types(con, reader_sql(path)):
+        copy.unlink()
+        return path
+    return copy
+
+
+def _types(con, source: str) -> list[tuple]:
+    return [row[:2] for row in con.execute(f"DESCRIBE SELECT * FROM {source}").fetchall()]
 
 
 def _choose(
@@ -253,16 +300,13 @@ def _choose(
     return choose_test_rows(con, query, recipe.seed, fraction, path, where, stratified=stratified)
 
 
-def _write_train(
-    con, train_path: Path, train_out: Path, chosen: ChosenRows, lines: Path, columns, unit
-) -> tuple[str, str]:
-    """Write the new train set; return a view or table of the test rows and the ORDER BY that puts them in hash
-    order (empty when they already are).
+def _write_train(con, train_path: Path, train_out: Path, chosen: ChosenRows, lines: Path, columns, unit) -> str:
+    """Write the new train set; return a view or table of the test rows, in hash order.
 
     A CSV whose rows are lines is split as bytes (``splits.csv_lines``): the new train set is the original's own
     lines, and the test rows' lines, already in hash order, go to ``lines``, read back through a view (twice: the
-    test set and the answers). Any other file, or a CSV with a quoted line break, goes through DuckDB by row number
-    and DuckDB sorts the test rows."""
+    test set and the answers). Any other file, or a CSV with a quoted line break, goes through DuckDB by row number,
+    and the test rows are collected into a table in hash order."""
     if data_format(train_path.name) == "csv":
         lines.parent.mkdir(parents=True, exist_ok=True)
         if split_lines(train_path, chosen.rows, chosen.hashes, chosen.total, train_out, lines):
@@ -271,17 +315,18 @@ def _write_train(
             )
             if [r[0] for r in con.execute(f"DESCRIBE SELECT * FROM {test_lines}").fetchall()] == columns:
                 con.execute(f"CREATE OR REPLACE TEMP VIEW __test_lines AS SELECT * FROM {test_lines}")
-                return "__test_lines", ""
+                return "__test_lines"
             train_out.unlink(missing_ok=True)  # the test rows alone read differently: split through DuckDB
     repeated = len(sorted_unique(chosen.hashes)) < len(chosen.hashes)  # units with several rows: order those too
     order = f"ORDER BY __h, __unit, {_select(columns)}" if repeated else "ORDER BY __h, __unit"
     numbered = _numbered(train_path)
     con.execute(copy_sql(f"SELECT {_select(columns)} FROM ({numbered}) ANTI JOIN __test_index USING (__rn)", train_out))
-    con.execute(
+    con.execute(  # in hash order once, so the test set and the answers are written without sorting again
         f"""CREATE OR REPLACE TEMP TABLE __test_rows AS
-            SELECT s.* EXCLUDE (__rn), {unit} AS __unit, i.__h FROM ({numbered}) s JOIN __test_index i USING (__rn)"""
+            SELECT * FROM (SELECT s.* EXCLUDE (__rn), {unit} AS __unit, i.__h
+                           FROM ({numbered}) s JOIN __test_index i USING (__rn)) {order}"""
     )
-    return "__test_rows", order
+    return "__test_rows"
 
 
 def _dialect(con, path: Path) -> str:

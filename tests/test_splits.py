@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import csv
+import json
 import random
 import shutil
 from pathlib import Path
@@ -97,6 +98,55 @@ def test_same_rows_in_any_order_give_the_same_split(tmp_path):
     for a, b in [(original.test_file, reordered.test_file), (original.answers_file, reordered.answers_file)]:
         assert content_checksum(a) == content_checksum(b)
         assert a.read_bytes() == b.read_bytes()  # written in hash order: the very same bytes
+
+
+@pytest.mark.parametrize("form", ["parquet", "json"])
+def test_same_rows_in_any_order_give_the_same_split_through_duckdb(tmp_path, form):
+    """Parquet and JSON go through DuckDB by row number, not as bytes: the test set and answers must still be the
+    very same bytes whatever the input's order."""
+    titanic = COMPETITIONS / "titanic" / "train.csv"
+    options = "FORMAT PARQUET" if form == "parquet" else "FORMAT JSON, ARRAY true"
+    results = []
+    for name, order in [("original", "PassengerId"), ("reordered", "hash(PassengerId * 7)")]:
+        (tmp_path / f"in-{name}").mkdir()
+        with duckdb.connect() as con:
+            con.execute(f"""COPY (SELECT * FROM read_csv('{titanic}') ORDER BY {order})
+                            TO '{tmp_path / f"in-{name}" / f"train.{form}"}' ({options})""")
+        results.append(_split(tmp_path, tmp_path / f"in-{name}", TITANIC | {"train_file": f"train.{form}"}, name))
+    original, reordered = results
+    assert content_checksum(original.train_file) == content_checksum(reordered.train_file)
+    assert original.test_file.read_bytes() == reordered.test_file.read_bytes()
+    assert original.answers_file.read_bytes() == reordered.answers_file.read_bytes()
+    assert (original.train_rows, original.test_rows) == (802, 89)
+
+
+JSON_KINDS = [
+    ("nested", lambda i: {"id": i, "s": {"a": i % 3, "b": [i, None]}, "j": [{"x": 1}, "text", [1, 2]][i % 3],
+                          "d": f"2020-01-{1 + i % 28:02d}", "z": f"2020-01-01T10:00:0{i % 10}+02:00", "y": i % 2}),
+    ("integers-past-64-bits", lambda i: {"id": i, "u": 18446744073709551615 - i, "y": i % 2}),
+]  # fmt: skip
+
+
+@pytest.mark.parametrize("kind", [k for k, _ in JSON_KINDS])
+def test_a_json_split_read_once_equals_one_read_three_times(tmp_path, monkeypatch, kind):
+    """A JSON train file is read once, into a Parquet copy the split then reads; its outputs must be those of
+    reading the JSON itself each time. Integers past 64 bits (a HUGEINT, which Parquet keeps only as a DOUBLE)
+    make the copy differ in type: the builder drops it and reads the original, so the digits are kept."""
+    import splits.builder as builder
+
+    row = dict(JSON_KINDS)[kind]
+    (tmp_path / "raw").mkdir()
+    (tmp_path / "raw" / "train.json").write_text(json.dumps([row(i) for i in range(400)]))
+    recipe = {"kind": "random", "id_column": "id", "target_columns": ["y"], "train_file": "train.json"}
+    once = _split(tmp_path, tmp_path / "raw", recipe, "once")
+    monkeypatch.setattr(builder, "_parsed_once", lambda path: False)
+    each_time = _split(tmp_path, tmp_path / "raw", recipe, "each-time")
+    assert content_checksum(once.train_file) == content_checksum(each_time.train_file)
+    assert once.test_file.read_bytes() == each_time.test_file.read_bytes()
+    assert once.answers_file.read_bytes() == each_time.answers_file.read_bytes()
+    if kind == "integers-past-64-bits":
+        assert "18446744073709551615" in (once.train_file.read_text() + once.test_file.read_text())
+    assert not list((tmp_path / "once").rglob("*.parquet"))  # the copy is gone
 
 
 def test_the_seed_changes_the_split_and_only_the_seed(tmp_path):
