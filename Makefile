@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 DEMO_HOME := $(CURDIR)/mlecurate-demo
 DEMO_SPLITS ?= 3
 
-.PHONY: setup demo test ui
+.PHONY: setup demo test ui cluster cluster-stop test-cluster
 
 # Dagster's instance settings: at most 2 steps at a time per pool (kaggle_downloads), so Kaggle is not flooded.
 define DAGSTER_YAML
@@ -23,6 +23,10 @@ $(VENV)/.installed: pyproject.toml
 
 ## setup: create .venv and install mlecurate with its dependencies
 setup: $(VENV)/.installed
+
+$(VENV)/.cluster-installed: $(VENV)/.installed pyproject.toml
+	$(BIN)/pip install --quiet -e '.[dev,cluster]'
+	touch $@
 
 ## demo: set up, then run the curation job on the built-in demo source (offline) in ./mlecurate-demo,
 ##       and prepare (data, leaderboard, split, parity) the first DEMO_SPLITS curated competitions
@@ -55,3 +59,17 @@ ui: setup
 	export DAGSTER_HOME=$${DAGSTER_HOME:-$$MLECURATE_HOME/dagster} && mkdir -p $$DAGSTER_HOME && \
 	(test -f $$DAGSTER_HOME/dagster.yaml || echo "$$DAGSTER_YAML" > $$DAGSTER_HOME/dagster.yaml) && \
 	$(BIN)/dagster dev -w workspace.yaml -h 127.0.0.1 -p $${PORT:-3000}
+
+## cluster: the stack beyond one machine, on this one (deploy/cluster.py): PostgreSQL for the Dagster instance, Redis,
+##          Celery workers, moto (S3), the daemon and the webserver, state in ./mlecurate-cluster; apt-installs
+##          postgresql and redis-server when missing. Then `. mlecurate-cluster/env.sh` and run jobs as usual.
+cluster: $(VENV)/.cluster-installed
+	$(BIN)/python deploy/cluster.py start
+
+## cluster-stop: stop what `make cluster` started (by its pidfiles)
+cluster-stop:
+	$(PYTHON) deploy/cluster.py stop
+
+## test-cluster: the tests that start a stack of their own (tests/test_cluster.py; `make test` leaves them out)
+test-cluster: $(VENV)/.cluster-installed
+	$(BIN)/pytest -m cluster -n 0 tests/test_cluster.py

@@ -6,6 +6,7 @@ import pandas as pd
 from assets.checks import check_specs, competition_check_result
 from assets.metadata import markdown_table
 from assets.partitions import curated_competition_partitions
+from assets.pools import DOWNLOAD_STEP_TAGS, KAGGLE_DOWNLOADS
 from assets.resources import SourcesResource, StorageResource
 from curation.competition_data import fetch_competition, read_download_record, stored_description
 from curation.curated import split_recipe_for
@@ -23,7 +24,8 @@ DECLARED = {check.name: check for check in LEAKAGE_CHECKS}
     kinds={"kaggle", "zip"},
     partitions_def=curated_competition_partitions,
     deps=["curated_competitions"],
-    pool="kaggle_downloads",
+    pool=KAGGLE_DOWNLOADS,
+    op_tags=DOWNLOAD_STEP_TAGS,
     retry_policy=dg.RetryPolicy(max_retries=2, delay=30, backoff=dg.Backoff.EXPONENTIAL),
     code_version=code_version("curation.competition_data", "curation.sources", "validation"),
 )

@@ -7,6 +7,7 @@ import dagster as dg
 from assets.partitions import curated_competition_partitions
 from assets.pictures import picture_metadata
 from assets.plots import Chart, leaderboard_plot
+from assets.pools import DOWNLOAD_STEP_TAGS, KAGGLE_DOWNLOADS
 from assets.resources import LeaderboardAgeResource, SourcesResource, StorageResource
 from curation.leaderboard_history import current_snapshot, needs_refresh, refresh_leaderboard
 from validation.leaderboard import LeaderboardError
@@ -17,7 +18,8 @@ from validation.leaderboard import LeaderboardError
     kinds={"kaggle", "parquet"},
     partitions_def=curated_competition_partitions,
     deps=["curated_competitions"],
-    pool="kaggle_downloads",
+    pool=KAGGLE_DOWNLOADS,
+    op_tags=DOWNLOAD_STEP_TAGS,
     retry_policy=dg.RetryPolicy(max_retries=2, delay=60, backoff=dg.Backoff.EXPONENTIAL),
 )
 def leaderboard_snapshots(

@@ -12,6 +12,9 @@
 | ``MLECURATE_LEADERBOARDS`` | unset | a folder of ``<slug>/leaderboard.csv`` (MLE-bench's) to take leaderboards from |
 | ``MLECURATE_LEADERBOARD_CRON`` | ``0 6 * * 1`` | when the leaderboard refresh runs (UTC) |
 | ``MLECURATE_LEADERBOARD_MAX_AGE_DAYS`` | ``7`` | a board older than this is refreshed, and flagged by ``boards_fresh`` |
+| ``MLECURATE_EXECUTOR`` | ``in_process`` | where a run's steps execute: ``in_process`` (one after the other in the run's process) or ``celery`` (on the Celery workers of ``make cluster``; needs the ``cluster`` extra) |
+| ``MLECURATE_CELERY_BROKER`` | unset | with ``celery``: the broker the workers listen on, e.g. ``redis://127.0.0.1:26379/0`` |
+| ``MLECURATE_CELERY_BACKEND`` | the broker | with ``celery``: where the workers put step results |
 | ``KAGGLE_API_TOKEN``, ``KAGGLE_USERNAME``, ``KAGGLE_KEY`` | unset | Kaggle credentials, read as the ``kaggle`` package reads them |
 | ``KAGGLE_CONFIG_DIR``, ``XDG_CONFIG_HOME``, ``HOME`` | | where the ``kaggle`` package looks for ``kaggle.json`` |
 
@@ -33,6 +36,7 @@ DEFAULT_HOME = "mlecurate-data"
 DEFAULT_CRON = "0 6 * * 1"  # Mondays 06:00 UTC
 DEFAULT_MAX_AGE_DAYS = 7.0
 KAGGLE_CREDENTIAL_VARIABLES = ("KAGGLE_API_TOKEN", "KAGGLE_USERNAME", "KAGGLE_KEY")
+IN_PROCESS, CELERY = "in_process", "celery"
 
 
 class SettingsError(ValueError):
@@ -49,6 +53,9 @@ class Settings:
     leaderboard_cron: str = DEFAULT_CRON
     leaderboard_max_age_days: float = DEFAULT_MAX_AGE_DAYS
     kaggle: KaggleCredentials = KaggleCredentials()
+    executor: str = IN_PROCESS
+    celery_broker: str | None = None
+    celery_backend: str | None = None
 
     @classmethod
     def from_environment(cls, environ: Mapping[str, str] | None = None) -> Settings:
@@ -58,6 +65,7 @@ class Settings:
             max_age = float(age)
         except ValueError:
             raise SettingsError(f"MLECURATE_LEADERBOARD_MAX_AGE_DAYS={age!r}: expected a number of days") from None
+        executor, broker = _executor(env)
         return cls(
             home=_folder("MLECURATE_HOME", env.get("MLECURATE_HOME") or DEFAULT_HOME),
             annotations=_optional_folder("MLECURATE_ANNOTATIONS", env.get("MLECURATE_ANNOTATIONS")),
@@ -72,6 +80,9 @@ class Settings:
                 key=env.get("KAGGLE_KEY") or None,
                 config_dir=_kaggle_config_dir(env),
             ),
+            executor=executor,
+            celery_broker=broker,
+            celery_backend=_optional_text(env.get("MLECURATE_CELERY_BACKEND")) if broker else None,
         )
 
     @property
@@ -85,6 +96,24 @@ class Settings:
         """The data root, created on first use."""
         self.home.mkdir(parents=True, exist_ok=True)
         return DataRoot(self.home, self.annotations)
+
+
+def _executor(env: Mapping[str, str]) -> tuple[str, str | None]:
+    """The executor named by MLECURATE_EXECUTOR, and the Celery broker it needs (MLECURATE_CELERY_BROKER)."""
+    executor = (env.get("MLECURATE_EXECUTOR") or IN_PROCESS).strip()
+    if executor not in (IN_PROCESS, CELERY):
+        raise SettingsError(f"MLECURATE_EXECUTOR={executor!r}: expected {IN_PROCESS!r} (the default) or {CELERY!r}")
+    broker = _optional_text(env.get("MLECURATE_CELERY_BROKER"))
+    if executor == CELERY and broker is None:
+        raise SettingsError(
+            "MLECURATE_EXECUTOR=celery needs MLECURATE_CELERY_BROKER, the broker the workers listen on "
+            "(e.g. redis://127.0.0.1:26379/0; `make cluster` writes it into mlecurate-cluster/env.sh)"
+        )
+    return executor, broker if executor == CELERY else None
+
+
+def _optional_text(value: str | None) -> str | None:
+    return (value or "").strip() or None
 
 
 def _kaggle_config_dir(env: Mapping[str, str]) -> Path | None:

@@ -4,6 +4,7 @@ import dagster as dg
 
 from assets import annotations, benchmark, candidates, competition_data, leaderboards, meta_kaggle, parity
 from curation.settings import Settings
+from pipelines.executor import executor_for
 from pipelines.jobs import curation_job, prepare_job, refresh_leaderboards_job
 from pipelines.resources import resources_from_settings
 from pipelines.schedules import leaderboard_refresh_schedule_for
@@ -19,7 +20,5 @@ defs = dg.Definitions(
     schedules=[leaderboard_refresh_schedule_for(SETTINGS.leaderboard_cron)],
     sensors=[curated_members_sensor],
     resources=resources_from_settings(SETTINGS),
-    # One process per run, its steps one after the other: a competition's steps depend on each other anyway, and a
-    # process per step costs seconds of imports each on a small machine. Pools (kaggle_downloads) still hold.
-    executor=dg.in_process_executor,
+    executor=executor_for(SETTINGS),  # in-process unless MLECURATE_EXECUTOR=celery (pipelines/executor.py)
 )

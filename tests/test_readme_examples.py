@@ -26,9 +26,13 @@ NOT_RUN_HERE = {
     "make ui": "serves until stopped; tests/test_commands.py::test_dagster_dev_serves_the_catalogue starts the same "
     "`dagster dev -w workspace.yaml` and queries it",
     ".venv/bin/python bench/": "benchmarks run for minutes on purpose; their figures are in bench/RESULTS.md",
+    "make cluster": "starts PostgreSQL, Redis and Celery workers (and apt-installs them); tests/test_cluster.py "
+    "(make test-cluster) starts the same stack through deploy/cluster.py and runs the curation job on it",
+    ". mlecurate-cluster/env.sh": "needs the stack of `make cluster`; tests/test_cluster.py runs these commands on "
+    "a stack of its own",
 }
-LEFT_IN_PROJECT = {".git", ".venv-build", "mlecurate-data", "mlecurate-demo", ".pytest_cache", ".ruff_cache",
-                   "curated-benchmark", "cache"}  # fmt: skip
+LEFT_IN_PROJECT = {".git", ".venv-build", "mlecurate-data", "mlecurate-demo", "mlecurate-cluster", ".pytest_cache",
+                   ".ruff_cache", "curated-benchmark", "cache"}  # fmt: skip
 
 
 def readme_blocks(text: str) -> list[str]:

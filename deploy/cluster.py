@@ -1,0 +1,510 @@
+"""mlecurate's stack beyond one machine, run on this one: the Dagster instance on PostgreSQL, steps on Celery workers.
+
+    .venv/bin/python deploy/cluster.py start    # what `make cluster` runs; safe to run again
+    .venv/bin/python deploy/cluster.py status
+    .venv/bin/python deploy/cluster.py stop     # what `make cluster-stop` runs
+    . mlecurate-cluster/env.sh                  # then `dagster job execute -m pipelines -j curation` uses the stack
+
+Services, all on 127.0.0.1, in start order: PostgreSQL (a cluster of its own: runs, events, schedules), Redis (the
+Celery broker), moto (an S3 endpoint with the bucket `mlecurate`, for the object-storage stage), two Celery workers
+(queue `dagster`: every step; queue `kaggle_downloads`: download steps, two at a time), the Dagster daemon and the
+Dagster webserver. Everything they keep is under the state folder (default ./mlecurate-cluster): `pids/`, `logs/`,
+`postgres/`, `redis/`, `dagster/dagster.yaml`, `celery/` (the workers' broker settings), `env.sh` and `stack.json`.
+
+The data root is a folder every worker reaches (same machine): `MLECURATE_HOME` (default <state>/data) and the other
+MLECURATE_* variables set when the stack starts are what the workers, the daemon and the webserver run with, and
+`env.sh` repeats them for command-line runs. Resources are built from the environment of the process that runs a
+step, so a run started with another MLECURATE_HOME would still write where the workers point: source env.sh.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import secrets
+import shlex
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from dataclasses import dataclass
+from functools import partial
+from pathlib import Path
+
+PROJECT = Path(__file__).resolve().parents[1]
+BIN = Path(sys.executable).parent  # the venv's bin: celery, dagster-daemon, dagster-webserver, moto_server
+HOST = "127.0.0.1"
+# Below Linux's ephemeral range (32768-60999): a port in it can be the local end of any outgoing connection (the
+# workers' to Redis and PostgreSQL), and a server then fails to bind it.
+PORTS = {"postgres": 25432, "redis": 26379, "moto": 29000, "webserver": 23000}
+BUCKET = "mlecurate"
+DB, DB_USER = "dagster", "mlecurate"
+# (worker name, queue, concurrency): the download queue's two slots match the kaggle_downloads pool's limit.
+WORKERS = [("steps", "dagster", 2), ("downloads", "kaggle_downloads", 2)]
+START_TIMEOUT = 180  # seconds per service; the webserver and daemon load every definition on a busy 2-core machine
+STOP_TIMEOUT = 30
+
+
+class StackError(RuntimeError):
+    """The stack cannot start or stop; the message says what failed and where its log is."""
+
+
+@dataclass(frozen=True)
+class Stack:
+    state: Path
+    ports: dict[str, int]
+
+    def pidfile(self, name: str) -> Path:
+        if name == "postgres":  # the server's own, which pg_ctl reads too
+            return self.pg_data / "postmaster.pid"
+        return self.state / "pids" / f"{name}.pid"
+
+    def log(self, name: str) -> Path:
+        return self.state / "logs" / f"{name}.log"
+
+    @property
+    def broker(self) -> str:
+        return f"redis://{HOST}:{self.ports['redis']}/0"
+
+    @property
+    def dagster_home(self) -> Path:
+        return self.state / "dagster"
+
+    @property
+    def pg_data(self) -> Path:
+        return self.state / "postgres"
+
+    @property
+    def pg_password(self) -> str:
+        return (self.state / "postgres.password").read_text().strip()
+
+
+# ---------------------------------------------------------------------------------------------------- processes
+
+
+def running_pid(pidfile: Path, program: str) -> int | None:
+    """The pid in ``pidfile`` if that process is alive and is ``program`` (not a stranger that reused the pid)."""
+    try:
+        pid = int(pidfile.read_text().split()[0])
+        cmdline = Path(f"/proc/{pid}/cmdline").read_bytes().replace(b"\0", b" ").decode(errors="replace")
+        status = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
+    except (OSError, ValueError, IndexError):
+        return None
+    return pid if program in cmdline and status != "Z" else None
+
+
+def spawn(stack: Stack, name: str, command: list[str], env: dict[str, str]) -> int:
+    """Start ``command`` in a session of its own (so stop can signal it and its children), logging to its log."""
+
+    def default_signals():  # a parent that ignored INT/TERM (a backgrounded shell) must not pass that on
+        signal.signal(signal.SIGINT, signal.SIG_DFL)
+        signal.signal(signal.SIGTERM, signal.SIG_DFL)
+
+    with open(stack.log(name), "ab") as log:
+        process = subprocess.Popen(command, cwd=PROJECT, env=env, stdin=subprocess.DEVNULL, stdout=log,
+                                   stderr=subprocess.STDOUT, start_new_session=True, preexec_fn=default_signals)  # fmt: skip
+    stack.pidfile(name).write_text(f"{process.pid}\n")
+    return process.pid
+
+
+def stop_pid(pid: int, program: str, pidfile: Path, group: bool) -> None:
+    """TERM (the process group, when we started it in a session of its own), then KILL after STOP_TIMEOUT."""
+    send = os.killpg if group else os.kill
+    for sig, wait in ((signal.SIGTERM, STOP_TIMEOUT), (signal.SIGKILL, 5)):
+        try:
+            send(pid, sig)
+        except ProcessLookupError:
+            return
+        deadline = time.monotonic() + wait
+        while time.monotonic() < deadline:
+            if running_pid(pidfile, program) is None:
+                return
+            time.sleep(0.2)
+    raise StackError(f"pid {pid} ({program}) survived SIGKILL")
+
+
+def wait_until(ready, what: str, log: Path, pid: int | None = None, every: float = 0.5) -> None:
+    """Poll ``ready()`` until it is true; fail with the log's tail on timeout, when the process died, or when it
+    could not bind its port (the webserver lives on for a minute after that, shutting its code server down)."""
+    deadline, seen = time.monotonic() + START_TIMEOUT, log.stat().st_size if log.exists() else 0
+    while time.monotonic() < deadline:
+        if ready():
+            return
+        if pid is not None and not Path(f"/proc/{pid}").exists():
+            raise StackError(f"{what} exited while starting:\n{tail(log)}")
+        if log.exists() and b"address already in use" in log.read_bytes()[seen:].lower():
+            raise StackError(f"{what} could not bind its port:\n{tail(log)}")
+        time.sleep(every)
+    raise StackError(f"{what} did not answer within {START_TIMEOUT} s:\n{tail(log)}")
+
+
+def tail(log: Path, lines: int = 25) -> str:
+    try:
+        text = log.read_text(errors="replace").splitlines()[-lines:]
+    except OSError as error:
+        return f"(no log: {error})"
+    return "\n".join(f"    {line}" for line in text) + f"\n    (log: {log})"
+
+
+def port_free(port: int) -> bool:
+    """Nothing listens on ``port`` and no connection has it as its local end (both make a server's bind fail)."""
+    with socket.socket() as probe:
+        try:
+            probe.bind((HOST, port))
+        except OSError:
+            return False
+        return True
+
+
+def http_ok(url: str) -> bool:
+    try:
+        with urllib.request.urlopen(url, timeout=2) as answer:
+            return answer.status == 200
+    except OSError:
+        return False
+
+
+# ---------------------------------------------------------------------------------------------------- PostgreSQL
+
+
+def pg_bin(program: str) -> str:
+    """A PostgreSQL program: Debian keeps them in /usr/lib/postgresql/<version>/bin, off the PATH."""
+    versions = sorted(Path("/usr/lib/postgresql").glob(f"*/bin/{program}"), key=lambda p: int(p.parts[-3]))
+    found = str(versions[-1]) if versions else shutil.which(program)
+    if not found:
+        raise StackError(f"{program} not found: apt-get install postgresql")
+    return found
+
+
+def as_postgres(command: list[str]) -> list[str]:
+    """PostgreSQL refuses to run as root: as root, run its server programs as Debian's `postgres` user."""
+    return ["runuser", "-u", "postgres", "--", *command] if os.geteuid() == 0 else command
+
+
+def postgres_start(stack: Stack, env: dict[str, str]) -> None:
+    data, log = stack.pg_data, stack.log("postgres")
+    if os.geteuid() == 0:  # the server writes its own log, and must reach its folder
+        log.touch()
+        shutil.chown(log, "postgres", "postgres")
+        if subprocess.run(as_postgres(["test", "-x", str(stack.state)]), check=False).returncode:
+            raise StackError(f"the postgres user cannot enter {stack.state}: make its parents o+x, or use --state")
+    if not (data / "PG_VERSION").exists():
+        data.mkdir(mode=0o700, exist_ok=True)
+        if os.geteuid() == 0:
+            shutil.chown(data, "postgres", "postgres")
+        password_file = stack.state / "postgres.password"
+        password_file.write_text(secrets.token_urlsafe(24) + "\n")
+        password_file.chmod(0o600)
+        if os.geteuid() == 0:  # initdb reads it as postgres (a pipe on stdin would not do: it belongs to root)
+            shutil.chown(password_file, "postgres", "postgres")
+        initdb = [pg_bin("initdb"), "-D", str(data), "-U", DB_USER, f"--pwfile={password_file}", "--auth-local=reject",
+                  "--auth-host=scram-sha-256", "-E", "UTF8", "--locale=C.UTF-8"]  # fmt: skip
+        done = subprocess.run(as_postgres(initdb), text=True, capture_output=True, check=False)
+        if os.geteuid() == 0:
+            shutil.chown(password_file, "root", "root")
+        if done.returncode:
+            raise StackError(f"initdb failed:\n{done.stdout}{done.stderr}")
+        with open(data / "postgresql.conf", "a") as conf:  # TCP on loopback only; no socket in /var/run/postgresql
+            conf.write("\n# deploy/cluster.py\nlisten_addresses = '127.0.0.1'\nunix_socket_directories = ''\n")
+    port = stack.ports["postgres"]
+    start = [pg_bin("pg_ctl"), "-D", str(data), "-l", str(log), "-o", f"-p {port}", "-w", "-t", "120", "start"]
+    done = subprocess.run(as_postgres(start), capture_output=True, text=True, check=False)
+    if done.returncode:
+        raise StackError(f"pg_ctl start failed: {done.stdout}{done.stderr}\n{tail(log)}")
+    psql_env = {**env, "PGPASSWORD": stack.pg_password}
+    psql = [pg_bin("psql"), "-h", HOST, "-p", str(port), "-U", DB_USER, "-d", "postgres", "-tAc"]
+    exists = subprocess.run([*psql, f"SELECT 1 FROM pg_database WHERE datname = '{DB}'"], env=psql_env,
+                            capture_output=True, text=True, check=True)  # fmt: skip
+    if exists.stdout.strip() != "1":
+        subprocess.run([*psql, f"CREATE DATABASE {DB}"], env=psql_env, capture_output=True, check=True)
+
+
+def psql(stack: Stack, env: dict[str, str], sql: str) -> subprocess.CompletedProcess:
+    """``sql`` run in the instance's database (to look, as a person would)."""
+    command = [pg_bin("psql"), "-h", HOST, "-p", str(stack.ports["postgres"]), "-U", DB_USER, "-d", DB, "-tAc", sql]
+    return subprocess.run(command, env={**env, "PGPASSWORD": stack.pg_password}, capture_output=True, text=True,
+                          check=False)  # fmt: skip
+
+
+def postgres_stop(stack: Stack) -> None:
+    done = subprocess.run(as_postgres([pg_bin("pg_ctl"), "-D", str(stack.pg_data), "-m", "fast", "-w", "stop"]),
+                          capture_output=True, text=True, check=False)  # fmt: skip
+    if done.returncode:
+        raise StackError(f"pg_ctl stop failed: {done.stdout}{done.stderr}")
+
+
+# ---------------------------------------------------------------------------------------------------- the others
+
+
+def redis_start(stack: Stack, env: dict[str, str]) -> None:
+    (stack.state / "redis").mkdir(exist_ok=True)
+    command = ["redis-server", "--bind", HOST, "--port", str(stack.ports["redis"]), "--daemonize", "yes",
+               "--pidfile", str(stack.pidfile("redis")), "--logfile", str(stack.log("redis")),
+               "--dir", str(stack.state / "redis"), "--save", "", "--appendonly", "no"]  # fmt: skip
+    subprocess.run(command, env=env, check=True)
+    wait_until(lambda: redis_ping(stack.ports["redis"]), "redis", stack.log("redis"))
+
+
+def redis_ping(port: int) -> bool:
+    try:
+        with socket.create_connection((HOST, port), timeout=2) as connection:
+            connection.sendall(b"PING\r\n")
+            return connection.recv(16).startswith(b"+PONG")
+    except OSError:
+        return False
+
+
+def moto_start(stack: Stack, env: dict[str, str]) -> None:
+    port = stack.ports["moto"]
+    pid = spawn(stack, "moto", [str(BIN / "moto_server"), "-H", HOST, "-p", str(port)], env)
+    wait_until(lambda: http_ok(f"http://{HOST}:{port}/moto-api/"), "moto", stack.log("moto"), pid)
+    import boto3  # moto's dependency, in the `cluster` extra
+
+    s3 = boto3.client("s3", endpoint_url=f"http://{HOST}:{port}", region_name="us-east-1",
+                      aws_access_key_id="testing", aws_secret_access_key="testing")  # fmt: skip
+    s3.create_bucket(Bucket=BUCKET)  # moto keeps buckets in memory: a fresh server has none
+
+
+def worker_start(stack: Stack, env: dict[str, str], name: str, queue: str, concurrency: int) -> None:
+    service = f"worker-{name}"
+    command = [str(BIN / "celery"), "-A", "dagster_celery.app", "worker", "-Q", queue, "-n", f"{name}@%h",
+               "-c", str(concurrency), "--prefetch-multiplier=1", "--loglevel=INFO"]  # fmt: skip
+    # dagster_celery.app reads its broker from a module named dagster_celery_config, if one is importable.
+    pythonpath = os.pathsep.join(filter(None, [str(stack.state / "celery"), env.get("PYTHONPATH")]))
+    pid = spawn(stack, service, command, {**env, "PYTHONPATH": pythonpath})
+    node = f"{name}@{socket.gethostname()}"
+    wait_until(lambda: celery_ping(stack.broker, node), service, stack.log(service), pid)
+
+
+def celery_ping(broker: str, node: str) -> bool:
+    from celery import Celery
+
+    app = Celery(broker=broker, backend=broker)
+    try:
+        return bool(app.control.ping(destination=[node], timeout=1.0))
+    except Exception:  # the broker not answering yet reads as "not ready"; the timeout reports the log
+        return False
+    finally:
+        app.close()
+
+
+def daemon_start(stack: Stack, env: dict[str, str]) -> None:
+    # The liveness check reads heartbeats from the database: forget those of an earlier daemon first (none on a
+    # fresh instance, whose tables do not exist yet).
+    psql(stack, env, "DELETE FROM daemon_heartbeats")
+    pid = spawn(stack, "daemon", [str(BIN / "dagster-daemon"), "run", "-w", "workspace.yaml"], env)
+    live = [str(BIN / "dagster-daemon"), "liveness-check"]
+    wait_until(lambda: subprocess.run(live, env=env, capture_output=True, check=False).returncode == 0,
+               "dagster-daemon", stack.log("daemon"), pid, every=3)  # fmt: skip
+
+
+def webserver_start(stack: Stack, env: dict[str, str]) -> None:
+    port = stack.ports["webserver"]
+    command = [str(BIN / "dagster-webserver"), "-w", "workspace.yaml", "-h", HOST, "-p", str(port)]
+    pid = spawn(stack, "webserver", command, env)
+    wait_until(lambda: http_ok(f"http://{HOST}:{port}/server_info"), "dagster-webserver", stack.log("webserver"),
+               pid)  # fmt: skip
+
+
+# (service, program in its command line, port it takes or None, start) in start order; stop goes backwards.
+SERVICES = [
+    ("postgres", "postgres", "postgres", postgres_start),
+    ("redis", "redis-server", "redis", redis_start),
+    ("moto", "moto_server", "moto", moto_start),
+    *[(f"worker-{name}", "celery", None, partial(worker_start, name=name, queue=queue, concurrency=concurrency))
+      for name, queue, concurrency in WORKERS],
+    ("daemon", "dagster-daemon", None, daemon_start),
+    ("webserver", "dagster-webserver", "webserver", webserver_start),
+]  # fmt: skip
+
+
+# ---------------------------------------------------------------------------------------------------- configuration
+
+
+def stack_variables(stack: Stack, given: dict[str, str]) -> dict[str, str]:
+    """What every service and every command-line run of the stack needs in its environment."""
+    home = Path(given.get("MLECURATE_HOME") or stack.state / "data").resolve()
+    # The broker and backend are the stack's own: a backend the workers do not write to would never answer.
+    chosen = {name: value for name, value in given.items()
+              if name.startswith("MLECURATE_") and not name.startswith("MLECURATE_CELERY_")}  # fmt: skip
+    return {
+        **chosen,
+        "MLECURATE_HOME": str(home),
+        "DAGSTER_HOME": str(stack.dagster_home),
+        "MLECURATE_EXECUTOR": "celery",
+        "MLECURATE_CELERY_BROKER": stack.broker,
+    }
+
+
+def write_configuration(stack: Stack, variables: dict[str, str]) -> None:
+    """dagster.yaml (the instance on PostgreSQL), the workers' broker module, env.sh and stack.json."""
+    stack.dagster_home.mkdir(exist_ok=True)
+    Path(variables["MLECURATE_HOME"]).mkdir(parents=True, exist_ok=True)
+    # The driver named: SQLAlchemy 2.1 reads a bare postgresql:// as psycopg 3, but dagster-postgres brings psycopg2.
+    db = {"hostname": HOST, "port": stack.ports["postgres"], "db_name": DB, "username": DB_USER,
+          "password": stack.pg_password, "scheme": "postgresql+psycopg2"}  # fmt: skip
+    postgres = "\n".join(f"      {key}: {json.dumps(value)}" for key, value in db.items())
+    yaml = "# Written by deploy/cluster.py at each start: the Dagster instance of the stack, on its PostgreSQL.\n"
+    for section, module, cls in (("run_storage", "run_storage", "PostgresRunStorage"),
+                                 ("event_log_storage", "event_log", "PostgresEventLogStorage"),
+                                 ("schedule_storage", "schedule_storage", "PostgresScheduleStorage")):  # fmt: skip
+        yaml += f"{section}:\n  module: dagster_postgres.{module}\n  class: {cls}\n  config:\n    postgres_db:\n"
+        yaml += postgres + "\n"
+    # The pool limit of the Makefile's DAGSTER_YAML (two kaggle_downloads steps at once, across every worker), and
+    # at most two runs at once from the run queue (the daemon's launches: the UI, sensors, schedules).
+    yaml += "concurrency:\n  pools:\n    default_limit: 2\n  runs:\n    max_concurrent_runs: 2\n"
+    config = stack.dagster_home / "dagster.yaml"
+    config.write_text(yaml)
+    config.chmod(0o600)  # it holds the database password
+    (stack.state / "celery").mkdir(exist_ok=True)
+    (stack.state / "celery" / "dagster_celery_config.py").write_text(
+        f"# Written by deploy/cluster.py: the workers' broker (read by dagster_celery.app).\n"
+        f"broker_url = {stack.broker!r}\nresult_backend = {stack.broker!r}\n"
+    )
+    lines = [f"export {name}={shlex.quote(value)}" for name, value in sorted(variables.items())]
+    s3 = f"# S3 (moto) for the object-storage stage: endpoint http://{HOST}:{stack.ports['moto']}, bucket {BUCKET}"
+    (stack.state / "env.sh").write_text("# Source this to run jobs on the stack (deploy/cluster.py).\n" +
+                                        "\n".join(lines) + f"\n{s3}\n")  # fmt: skip
+    (stack.state / "stack.json").write_text(json.dumps({"ports": stack.ports, "variables": variables}, indent=2))
+
+
+def read_stack_json(state: Path) -> dict | None:
+    try:
+        return json.loads((state / "stack.json").read_text())
+    except (OSError, ValueError):
+        return None
+
+
+def running_services(stack: Stack) -> dict[str, int]:
+    found = {}
+    for service, program, _port, _start in SERVICES:
+        pid = running_pid(stack.pidfile(service), program)
+        if pid is not None:
+            found[service] = pid
+    return found
+
+
+# ---------------------------------------------------------------------------------------------------- commands
+
+
+def ensure_debian_packages(install: bool) -> None:
+    missing = [package for package, program in (("postgresql", "initdb"), ("redis-server", "redis-server"))
+               if not (shutil.which(program) or list(Path("/usr/lib/postgresql").glob(f"*/bin/{program}")))]  # fmt: skip
+    if not missing:
+        return
+    if not install:
+        raise StackError(f"missing Debian packages {' '.join(missing)} (run without --no-install to install them)")
+    sudo = [] if os.geteuid() == 0 else ["sudo"]
+    print(f"installing {' '.join(missing)} (apt-get)", flush=True)
+    apt_env = {**os.environ, "DEBIAN_FRONTEND": "noninteractive"}
+    subprocess.run([*sudo, "apt-get", "update", "-qq"], env=apt_env, check=True)
+    install_command = [*sudo, "apt-get", "install", "-y", "-qq", "--no-install-recommends", *missing]
+    subprocess.run(install_command, env=apt_env, check=True)
+
+
+def start(state: Path, ports: dict[str, int], install: bool) -> None:
+    ensure_debian_packages(install)
+    try:
+        import dagster_celery  # noqa: F401
+        import dagster_postgres  # noqa: F401
+    except ImportError as error:
+        raise StackError(f"{error.name} is missing: {sys.executable} -m pip install -e '.[cluster]'") from error
+    for folder in ("pids", "logs"):
+        (state / folder).mkdir(parents=True, exist_ok=True)
+    recorded = read_stack_json(state)
+    running = running_services(Stack(state, recorded["ports"])) if recorded else {}
+    if running:  # a running stack keeps its ports and data root; starting it again only adds what is missing
+        stack, variables = Stack(state, recorded["ports"]), recorded["variables"]
+        asked = stack_variables(stack, dict(os.environ))
+        clash = [name for name in os.environ if name in variables and asked[name] != variables[name]]
+        if clash:
+            names = ", ".join(f"{name}={variables[name]}" for name in clash)
+            raise StackError(f"the stack in {state} runs with {names}; `make cluster-stop` first to change it")
+    else:
+        stack = Stack(state, ports)
+        variables = stack_variables(stack, dict(os.environ))
+    env, started = {**os.environ, **variables}, []
+    for service, program, port, start_service in SERVICES:
+        try:
+            if service in running:
+                print(f"{service}: already running (pid {running[service]})")
+            elif port and not port_free(stack.ports[port]):
+                raise StackError(f"{service}: port {stack.ports[port]} is taken by another process; --{port}-port")
+            else:
+                began = time.monotonic()
+                start_service(stack, env)
+                started.append(service)
+                pid = running_pid(stack.pidfile(service), program)
+                print(f"{service}: started (pid {pid}) in {time.monotonic() - began:.1f} s", flush=True)
+            if service == "postgres":  # the instance's configuration holds the database's password, made by initdb
+                write_configuration(stack, variables)
+        except (StackError, subprocess.CalledProcessError) as error:
+            if started or running:
+                raise StackError(f"{error}\n(`make cluster-stop` stops what did start)") from error
+            raise
+    where = {name: f"http://{HOST}:{stack.ports[name]}" for name in ("webserver", "moto")}
+    print(f"stack up: UI {where['webserver']}, broker {stack.broker}, S3 {where['moto']} (bucket {BUCKET}), "
+          f"data root {variables['MLECURATE_HOME']}\nrun jobs on it: . {state / 'env.sh'}")  # fmt: skip
+
+
+def stop(state: Path) -> None:
+    recorded = read_stack_json(state)
+    stack = Stack(state, recorded["ports"] if recorded else PORTS)
+    stopped = []
+    for service, program, _port, _start in reversed(SERVICES):
+        pidfile = stack.pidfile(service)
+        pid = running_pid(pidfile, program)
+        if pid is None:
+            print(f"{service}: not running")
+        else:
+            if service == "postgres":
+                postgres_stop(stack)
+            else:  # redis daemonised itself (its own session); the others lead the session spawn() gave them
+                stop_pid(pid, program, pidfile, group=service != "redis")
+            print(f"{service}: stopped (pid {pid})", flush=True)
+            stopped.append(service)
+        if service != "postgres":  # pg_ctl removes its own
+            pidfile.unlink(missing_ok=True)
+    print(f"stopped {len(stopped)} service(s): {', '.join(stopped) or 'none was running'}")
+
+
+def status(state: Path) -> int:
+    recorded = read_stack_json(state)
+    stack = Stack(state, recorded["ports"] if recorded else PORTS)
+    running = running_services(stack)
+    for service, *_ in SERVICES:
+        print(f"{service}: {f'running (pid {running[service]})' if service in running else 'stopped'}")
+    return 0 if len(running) == len(SERVICES) else 1
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("command", choices=["start", "stop", "status"],
+                        help="start: start what is not running, wait until each service answers; stop: stop what "
+                             "the pidfiles name; status: which services run (exit 1 unless all do)")  # fmt: skip
+    parser.add_argument("--state", type=Path, default=PROJECT / "mlecurate-cluster",
+                        help="the folder holding everything the stack keeps (default: ./mlecurate-cluster)")  # fmt: skip
+    for name, port in PORTS.items():
+        parser.add_argument(f"--{name}-port", type=int, default=port, help=f"{name}'s port (default {port})")
+    parser.add_argument("--no-install", action="store_true", help="fail instead of apt-installing what is missing")
+    args = parser.parse_args(argv)
+    state = args.state.resolve()
+    try:
+        if args.command == "start":
+            start(state, {name: getattr(args, f"{name}_port") for name in PORTS}, install=not args.no_install)
+        elif args.command == "stop":
+            stop(state)
+        else:
+            return status(state)
+    except (StackError, subprocess.CalledProcessError) as error:
+        print(f"cluster {args.command}: {error}", file=sys.stderr)
+        return 1
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
