@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 DEMO_HOME := $(CURDIR)/mlecurate-demo
 DEMO_SPLITS ?= 3
 
-.PHONY: setup demo test ui cluster cluster-stop test-cluster
+.PHONY: setup demo test ui cluster cluster-stop test-cluster system-packages
 
 # Dagster's instance settings: at most 2 steps at a time per pool (kaggle_downloads), so Kaggle is not flooded.
 define DAGSTER_YAML
@@ -46,8 +46,24 @@ demo: setup
 	$(BIN)/mlecurate curated && \
 	$(BIN)/mlecurate queue --limit 5
 
-## test: set up, then lint, check the architecture (import-linter contracts in pyproject.toml) and run the tests
-test: setup
+## system-packages: what the browser and cluster tests start, from Debian when missing: chromium and chromium-driver
+##                  (tests/test_ui_browser.py), postgresql and redis-server (tests/test_cluster.py); sudo unless root
+system-packages:
+	@need=""; \
+	command -v chromium >/dev/null || need="$$need chromium"; \
+	command -v chromedriver >/dev/null || need="$$need chromium-driver"; \
+	ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || need="$$need postgresql"; \
+	command -v redis-server >/dev/null || need="$$need redis-server"; \
+	if [ -n "$$need" ]; then \
+		sudo=""; [ "$$(id -u)" -eq 0 ] || sudo=sudo; \
+		echo "apt-get install$$need"; \
+		$$sudo apt-get update -qq && \
+		DEBIAN_FRONTEND=noninteractive $$sudo apt-get install -y -qq --no-install-recommends $$need; \
+	fi
+
+## test: set up (.venv with the cluster extra, the system packages above), then lint, check the architecture
+##       (import-linter contracts in pyproject.toml) and run every test
+test: system-packages $(VENV)/.cluster-installed
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(BIN)/lint-imports
@@ -70,6 +86,6 @@ cluster: $(VENV)/.cluster-installed
 cluster-stop:
 	$(PYTHON) deploy/cluster.py stop
 
-## test-cluster: the tests that start a stack of their own (tests/test_cluster.py; `make test` leaves them out)
+## test-cluster: only the tests that start a stack of their own (tests/test_cluster.py; `make test` runs them too)
 test-cluster: $(VENV)/.cluster-installed
 	$(BIN)/pytest -m cluster -n 0 tests/test_cluster.py
