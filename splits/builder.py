@@ -29,6 +29,7 @@ layout writer's (``splits.layout``).
 from __future__ import annotations
 
 import contextlib
+import re
 import shutil
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -99,18 +100,25 @@ def connect(scratch: Path, memory_limit: str = SPLIT_MEMORY, threads: int | None
 
 
 @contextlib.contextmanager
+def setting(con, name: str, value) -> Iterator[None]:
+    """DuckDB's setting ``name`` at ``value`` inside the block, and back to what it was after."""
+    before = con.execute(f"SELECT current_setting('{name}')").fetchall()[0][0]
+    con.execute(f"SET {name} = {literal(str(value)) if isinstance(value, str) else value}")
+    try:
+        yield
+    finally:
+        con.execute(f"SET {name} = {literal(str(before)) if isinstance(before, str) else before}")
+
+
+@contextlib.contextmanager
 def one_thread_for_json(con, *file_names: str) -> Iterator[None]:
     """DuckDB 2.0.1 reading a JSON file with several threads and writing CSV or JSON asks for a buffer the size of
     the file (4 GiB for a 2.3 GB file, refused under the memory limit); one thread reads it in bounded memory."""
     if not any(name and Path(name).suffix.lower() == ".json" for name in file_names):
         yield
         return
-    threads = con.execute("SELECT current_setting('threads')").fetchall()[0][0]
-    con.execute("SET threads = 1")
-    try:
+    with setting(con, "threads", 1):
         yield
-    finally:
-        con.execute(f"SET threads = {int(threads)}")
 
 
 def build_split(
@@ -123,13 +131,25 @@ def build_split(
     con = con or connect(scratch)
     try:
         recipe_columns(con, recipe, raw_dir, slug)
-        return _build(con, recipe, raw_dir, out_dir, where)
+        with setting(con, "preserve_insertion_order", "true"):  # a caller's connection too: the files' row order
+            return _build(con, recipe, raw_dir, out_dir, where)
     except DataFileError as error:
         raise SplitError(f"{where}{error}") from error
     finally:
         if owned:
             con.close()
             shutil.rmtree(scratch, ignore_errors=True)
+        else:  # DuckDB spills to the caller's folder: only the split's own files are here
+            for name in SCRATCH_FILES:
+                (scratch / name).unlink(missing_ok=True)
+            with contextlib.suppress(OSError):
+                scratch.rmdir()
+
+
+# What a split keeps in its scratch folder while it runs: the JSON's Parquet copy, the temporal route's unit hashes,
+# the test rows' lines of the byte route.
+ROWS_COPY, UNIT_HASHES, TEST_LINES = "rows.parquet", "unit-hashes.bin", "test-rows.csv"
+SCRATCH_FILES = (ROWS_COPY, UNIT_HASHES, TEST_LINES)
 
 
 def recipe_columns(con, recipe: SplitRecipe, raw_dir: Path, slug: str = "") -> dict[str, list[str]]:
@@ -191,15 +211,21 @@ def _build(con, recipe: SplitRecipe, raw_dir: Path, out_dir: Path, where: str) -
         with one_thread_for_json(con, recipe.train_file, recipe.answers_file):
             return _released_labels(con, recipe, raw_dir, train_out, test_out, answers_out, where)
 
-    rows_path = _parquet_copy(con, train_path, folder.scratch, where) if _parsed_once(train_path) else train_path
+    outputs = (train_out, test_out, answers_out)
+    with one_thread_for_json(con, train_path.name):
+        rows_path = _parquet_copy(con, train_path, folder.scratch, where) if _parsed_once(train_path) else train_path
     try:
         with one_thread_for_json(con, rows_path.name):
-            return _split_rows(
-                con, recipe, raw_dir, rows_path, columns, folder, (train_out, test_out, answers_out), where
-            )
-    finally:
-        if rows_path != train_path:
-            rows_path.unlink(missing_ok=True)
+            return _split_rows(con, recipe, raw_dir, rows_path, columns, folder, outputs, where)
+    except duckdb.OutOfMemoryException as error:
+        if rows_path == train_path:
+            raise SplitError(f"{where}{train_path}: the split ran out of memory: {first_line(error)}") from error
+    # Wide rows (kilobytes each) on two threads outgrow the memory limit writing the train set: again on one.
+    with setting(con, "threads", 1):
+        try:
+            return _split_rows(con, recipe, raw_dir, rows_path, columns, folder, outputs, where)
+        except duckdb.OutOfMemoryException as error:
+            raise SplitError(f"{where}{train_path}: the split ran out of memory: {first_line(error)}") from error
 
 
 def _split_rows(con, recipe, raw_dir, rows_path: Path, columns, folder, outputs, where: str) -> SplitResult:
@@ -219,7 +245,7 @@ def _split_rows(con, recipe, raw_dir, rows_path: Path, columns, folder, outputs,
         raise SplitError(f"{where}{train_path}: every row landed in the test set; check the group sizes")
     index = pa.table({"__rn": chosen.rows, "__h": chosen.hashes})
     con.register("__test_index", index)
-    lines = folder.scratch / "test-rows.csv"
+    lines = folder.scratch / TEST_LINES
     try:
         test_rows = _write_train(con, rows_path, train_out, chosen, lines, columns, unit)
         public_columns = _public_columns(con, recipe, raw_dir, columns)
@@ -231,8 +257,6 @@ def _split_rows(con, recipe, raw_dir, rows_path: Path, columns, folder, outputs,
         con.execute("DROP TABLE IF EXISTS __test_rows")
         con.unregister("__test_index")
         lines.unlink(missing_ok=True)
-        with contextlib.suppress(OSError):  # the scratch folder, unless DuckDB still spills there
-            lines.parent.rmdir()
     return SplitResult(
         original_rows=chosen.total, train_rows=chosen.total - len(chosen.rows), test_rows=len(chosen.rows),
         train_file=train_out, test_file=test_out, answers_file=answers_out, public_columns=public_columns,
@@ -248,16 +272,22 @@ def _parsed_once(path: Path) -> bool:
 
 def _parquet_copy(con, path: Path, scratch: Path, where: str) -> Path:
     """``path`` read once into an uncompressed Parquet copy in ``scratch``, in the file's row order (its row numbers
-    are the file's): every later read is of the copy. Parquet keeps every type DuckDB's JSON reader gives but one
-    (a HUGEINT, an integer past 64 bits, comes back a DOUBLE): a copy whose types differ is dropped, and the
-    original is read each time instead."""
+    are the file's): every later read is of the copy. Parquet keeps every type DuckDB's JSON reader gives but
+    HUGEINT (an integer past 64 bits comes back a DOUBLE): a file with one, a copy whose types differ anyway, or one
+    that does not fit the memory limit (row groups of COPY_ROW_GROUP rows, each held whole while written) is read
+    from the original each time instead."""
+    if any(LOSSY_IN_PARQUET.search(kind) for _, kind in _types(con, reader_sql(path))):
+        return path
     scratch.mkdir(parents=True, exist_ok=True)
-    copy = scratch / "rows.parquet"
+    copy = scratch / ROWS_COPY
     try:
-        with one_thread_for_json(con, path.name):
-            con.execute(
-                f"COPY (SELECT * FROM {reader_sql(path)}) TO {path_literal(copy)} (FORMAT PARQUET, COMPRESSION uncompressed)"
-            )
+        con.execute(
+            f"COPY (SELECT * FROM {reader_sql(path)}) TO {path_literal(copy)} "
+            f"(FORMAT PARQUET, COMPRESSION uncompressed, ROW_GROUP_SIZE {_rows_per_group(con, path)})"
+        )
+    except duckdb.OutOfMemoryException:
+        copy.unlink(missing_ok=True)
+        return path
     except duckdb.Error as error:
         copy.unlink(missing_ok=True)
         raise SplitError(f"{where}{path}: cannot be read: {first_line(error)}") from error
@@ -265,6 +295,18 @@ def _parquet_copy(con, path: Path, scratch: Path, where: str) -> Path:
         copy.unlink()
         return path
     return copy
+
+
+LOSSY_IN_PARQUET = re.compile(r"\bU?HUGEINT\b")
+GROUP_BYTES = 8 << 20  # about this much JSON text per row group of the copy; each is held whole while written
+
+
+def _rows_per_group(con, path: Path) -> int:
+    """Rows per row group of a JSON file's copy, from the average size of its first records: DuckDB's default
+    (122,880 rows) for narrow rows; fewer for wide ones (at 4 KB a row, the default ran out of memory)."""
+    sample = f"SELECT json FROM read_json_objects({path_literal(path)}, format = 'auto') LIMIT 2048"
+    width = con.execute(f"SELECT avg(strlen(CAST(json AS VARCHAR))) FROM ({sample})").fetchone()[0]
+    return int(min(122_880, max(2_048, GROUP_BYTES // max(width or 1, 1))))
 
 
 def _types(con, source: str) -> list[tuple]:
@@ -292,7 +334,7 @@ def _choose(
         else:
             most = con.execute(f"SELECT count(*) FROM {source}").fetchall()[0][0]
         scratch.mkdir(parents=True, exist_ok=True)
-        spill = scratch / "unit-hashes.bin"
+        spill = scratch / UNIT_HASHES
         return latest_rows(con, source, unit, quote(recipe.time_column), recipe.seed, size, most, spill)
     stratified = recipe.kind == "stratified"
     label = f", CAST({quote(recipe.target_columns[0])} AS VARCHAR) AS __class" if stratified else ""
@@ -319,7 +361,7 @@ def _write_train(con, train_path: Path, train_out: Path, chosen: ChosenRows, lin
             train_out.unlink(missing_ok=True)  # the test rows alone read differently: split through DuckDB
     repeated = len(sorted_unique(chosen.hashes)) < len(chosen.hashes)  # units with several rows: order those too
     order = f"ORDER BY __h, __unit, {_select(columns)}" if repeated else "ORDER BY __h, __unit"
-    numbered = _numbered(train_path)
+    numbered = _numbered(train_path, columns)
     con.execute(copy_sql(f"SELECT {_select(columns)} FROM ({numbered}) ANTI JOIN __test_index USING (__rn)", train_out))
     con.execute(  # in hash order once, so the test set and the answers are written without sorting again
         f"""CREATE OR REPLACE TEMP TABLE __test_rows AS
@@ -339,10 +381,10 @@ def _dialect(con, path: Path) -> str:
     return ", ".join(f"{key} = {literal('' if value == '(empty)' else value)}" for key, value in options.items())
 
 
-def _numbered(path: Path) -> str:
+def _numbered(path: Path, columns: list[str]) -> str:
     """The file's rows with their row number ``__rn`` (0-based, file order): Parquet's own ``file_row_number``
-    (read in parallel), else a streaming ``row_number()``."""
-    if data_format(path.name) == "parquet":
+    (read in parallel), else (or when a column has that name) a streaming ``row_number()``."""
+    if data_format(path.name) == "parquet" and "file_row_number" not in columns:
         return f"SELECT file_row_number AS __rn, * EXCLUDE (file_row_number) FROM read_parquet({path_literal(path)}, file_row_number = true)"
     return f"SELECT row_number() OVER () - 1 AS __rn, * FROM {reader_sql(path)}"
 

@@ -125,6 +125,13 @@ def latest_rows(
         f"FROM (SELECT {unit} AS __unit, {t} AS __time, TRY_CAST({t} AS TIMESTAMP) AS __stamp FROM {source})"
     )
     try:
+        return _latest_rows(con, query, source, unit, time_column, seed, size, most_rows, spill)
+    finally:
+        spill.unlink(missing_ok=True)
+
+
+def _latest_rows(con, query, source, unit, time_column, seed, size, most_rows, spill: Path) -> ChosenRows:
+    try:
         room = size(most_rows)
     except TooFewRows:
         room = most_rows  # the true count decides what to say; keep everything meanwhile
@@ -141,18 +148,14 @@ def latest_rows(
             numeric = ~stamped & np.asarray(batch.column(2).is_valid())
             numbers.offer(-np.where(np.isnan(num), np.inf, num)[numeric], h[numeric])  # NaN first, as DuckDB does
     if total > most_rows:  # more rows than lines (a line end the count missed): read again, keeping enough
-        return latest_rows(con, source, unit, time_column, seed, size, total, spill)
+        return _latest_rows(con, query, source, unit, time_column, seed, size, total, spill)
     target = size(total)
     if stamps.seen + numbers.seen < target:  # the test set reaches rows ordered as text
-        spill.unlink(missing_ok=True)
-        return latest_rows_in_duckdb(con, source, unit, t, seed, target)
+        return latest_rows_in_duckdb(con, source, unit, time_column, seed, target)
     chosen = stamps.first(target)
     if len(chosen) < target:
         chosen = np.concatenate((chosen, numbers.first(target - len(chosen))))
-    try:
-        return _rows_in_spill(spill, chosen, total)
-    finally:
-        spill.unlink(missing_ok=True)
+    return _rows_in_spill(spill, chosen, total)
 
 
 def _rows_in_spill(spill: Path, chosen_hashes: np.ndarray, total: int) -> ChosenRows:

@@ -11,7 +11,7 @@ from pathlib import Path
 import duckdb
 import pytest
 
-from splits.builder import build_split, connect
+from splits.builder import SplitError, build_split, connect
 from splits.layout import prepare_competition
 from tests.conftest import SHARED
 from validation.data_files import content_checksum
@@ -147,6 +147,73 @@ def test_a_json_split_read_once_equals_one_read_three_times(tmp_path, monkeypatc
     if kind == "integers-past-64-bits":
         assert "18446744073709551615" in (once.train_file.read_text() + once.test_file.read_text())
     assert not list((tmp_path / "once").rglob("*.parquet"))  # the copy is gone
+
+
+def test_a_json_of_wide_rows_splits_under_a_small_memory_limit(tmp_path, monkeypatch):
+    """Rows of 4 KB: the Parquet copy's row groups are small and the whole split keeps one thread, so it fits a
+    memory limit that DuckDB's default row groups (122,880 rows) or two threads ran out of; the outputs are those of
+    reading the JSON each time."""
+    import splits.builder as builder
+
+    (tmp_path / "raw").mkdir()
+    with duckdb.connect() as con:
+        con.execute(f"""COPY (SELECT i AS id, repeat(md5(i::VARCHAR), 128) AS text, i % 2 AS y FROM range(30000) t(i))
+                        TO '{tmp_path / "raw" / "train.json"}' (FORMAT JSON)""")
+    recipe = parse_recipe(
+        {"kind": "random", "id_column": "id", "target_columns": ["y"], "train_file": "train.json"}, "w"
+    )
+    results = []
+    for name in ("once", "each-time"):
+        if name == "each-time":
+            monkeypatch.setattr(builder, "_parsed_once", lambda path: False)
+        con = connect(tmp_path / f"duck-{name}", memory_limit="192MB")
+        results.append(build_split(recipe, tmp_path / "raw", tmp_path / name, "wide", con))
+        con.close()
+    once, each_time = results
+    assert (once.train_rows, once.test_rows) == (27000, 3000)
+    assert content_checksum(once.train_file) == content_checksum(each_time.train_file)
+    assert once.answers_file.read_bytes() == each_time.answers_file.read_bytes()
+    monkeypatch.undo()
+    con = connect(tmp_path / "duck-tight", memory_limit="64MB")  # too little for either route: said, with the file
+    with pytest.raises(SplitError, match=r"wide: .*train\.json: the split ran out of memory"):
+        build_split(recipe, tmp_path / "raw", tmp_path / "tight", "wide", con)
+    con.close()
+
+
+def test_a_callers_connection_gets_the_same_files_and_its_settings_back(tmp_path):
+    """prepare_competition passes its own connection: the split must not depend on its insertion-order setting,
+    must give it back as it was, and must leave no scratch file behind (a JSON copy, a temporal split's hashes),
+    also when the split fails after reading the file."""
+    titanic = COMPETITIONS / "titanic"
+    (tmp_path / "json").mkdir()
+    with duckdb.connect() as con:
+        con.execute(
+            f"COPY (SELECT * FROM read_csv('{titanic / 'train.csv'}')) TO '{tmp_path / 'json' / 'train.json'}' (FORMAT JSON, ARRAY true)"
+        )
+    own = _split(tmp_path, tmp_path / "json", TITANIC | {"train_file": "train.json"}, "own")
+    con = connect(tmp_path / "duck")
+    con.execute("SET preserve_insertion_order = false")
+    recipe = parse_recipe(TITANIC | {"train_file": "train.json"}, "caller")
+    theirs = build_split(recipe, tmp_path / "json", tmp_path / "caller", "caller", con)
+    assert theirs.test_file.read_bytes() == own.test_file.read_bytes()
+    assert theirs.answers_file.read_bytes() == own.answers_file.read_bytes()
+    assert con.execute("SELECT current_setting('preserve_insertion_order')").fetchone()[0] is False
+    temporal = parse_recipe({"kind": "temporal", "id_column": "PassengerId", "time_column": "Fare",
+                             "target_columns": ["Survived"], "test_fraction": 0.9995}, "late")  # fmt: skip
+    with pytest.raises(RecipeError, match="check test_fraction"):
+        build_split(temporal, titanic, tmp_path / "late", "late", con)
+    con.close()
+    assert not [p.name for p in tmp_path.iterdir() if p.name.endswith(".scratch")]
+
+
+def test_a_column_named_file_row_number_is_split_like_any_other(tmp_path):
+    (tmp_path / "raw").mkdir()
+    rows = [{"id": i, "file_row_number": 1000 - i, "y": i % 2} for i in range(200)]
+    (tmp_path / "raw" / "train.json").write_text(json.dumps(rows))
+    result = _split(tmp_path, tmp_path / "raw", {"kind": "random", "id_column": "id", "target_columns": ["y"],
+                                                 "train_file": "train.json"}, "frn")  # fmt: skip
+    assert (result.train_rows, result.test_rows) == (180, 20)
+    assert '"file_row_number"' in result.test_file.read_text()
 
 
 def test_the_seed_changes_the_split_and_only_the_seed(tmp_path):
