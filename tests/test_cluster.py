@@ -1,7 +1,8 @@
 """The stack beyond one machine (deploy/cluster.py, what `make cluster` runs): jobs on Celery workers, the Dagster
-instance on PostgreSQL, the same warehouse as the embedded default. `make test` leaves these out (`-m "not
-cluster"`); `make test-cluster` runs them. They start a stack of their own (own state folder, free ports) and stop
-it at the end; a stack that cannot start fails them with its reason, never skips them."""
+instance on PostgreSQL, the same warehouse as the embedded default. `make test` runs them with the rest (it installs
+the `cluster` extra and Debian's postgresql and redis-server); `make test-cluster` runs only them. They start a stack
+of their own (own state folder, free ports) and stop it at the end; a stack that cannot start fails them with its
+reason, never skips them."""
 
 from __future__ import annotations
 
