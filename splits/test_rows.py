@@ -142,10 +142,11 @@ def _latest_rows(con, query, source, unit, time_column, seed, size, most_rows, s
             h.tofile(hashes_out)
             total += len(h)
             ts = batch.column(1)
-            stamped = np.asarray(ts.is_valid())
+            unit_known = h != UNASSIGNED  # a row without a unit is never in the test set: it takes no place there
+            stamped = np.asarray(ts.is_valid()) & unit_known
             stamps.offer(-ts.fill_null(0).to_numpy()[stamped], h[stamped])
             num = batch.column(2).fill_null(np.nan).to_numpy(zero_copy_only=False)
-            numeric = ~stamped & np.asarray(batch.column(2).is_valid())
+            numeric = ~stamped & unit_known & np.asarray(batch.column(2).is_valid())
             numbers.offer(-np.where(np.isnan(num), np.inf, num)[numeric], h[numeric])  # NaN first, as DuckDB does
     if total > most_rows:  # more rows than lines (a line end the count missed): read again, keeping enough
         return _latest_rows(con, query, source, unit, time_column, seed, size, total, spill)
@@ -218,7 +219,7 @@ def latest_rows_in_duckdb(con, source: str, unit: str, time_column: str, seed: i
     )
     latest = con.execute(
         f"""SELECT __h FROM (SELECT {t}, {unit} AS __unit, {UNIT_HASH}({unit}, {int(seed) & MASK}) AS __h FROM {source})
-            ORDER BY {order} LIMIT {int(target)}"""
+            WHERE __unit IS NOT NULL ORDER BY {order} LIMIT {int(target)}"""
     ).fetchnumpy()["__h"]
     return rows_of_units(con, f"SELECT {unit} AS __unit FROM {source}", seed, np.asarray(latest, np.uint64))
 

@@ -340,3 +340,17 @@ def test_latest_rows_need_no_row_count_and_keep_units_whole(tmp_path, most_rows)
     assert streamed.total == 5000 and seen[-1] == 5000
     assert len(streamed.rows) > 1000  # the chosen units' older rows came along
     assert not spill.exists()
+
+
+def test_rows_without_a_unit_take_no_test_place_on_either_temporal_route(tmp_path):
+    """Numeric times stream; text times ("week-07") go to DuckDB's ORDER BY: on both, the latest rows that have
+    no unit (no id) are passed over, and the test set is as large as asked."""
+    from splits.test_rows import latest_rows
+
+    for name, time in [("numbers", lambda i: str(i)), ("text", lambda i: f"week-{i:03d}")]:
+        path, spill = tmp_path / f"{name}.csv", tmp_path / "hashes.bin"
+        path.write_text("id,t\n" + "".join(f"{'' if i >= 150 else i},{time(i)}\n" for i in range(200)))
+        with duckdb.connect() as con:
+            source = f"read_csv('{path}', all_varchar=true, header=true)"
+            chosen = latest_rows(con, source, "CAST(id AS VARCHAR)", '"t"', 1, lambda _: 40, 201, spill)
+        assert chosen.rows.tolist() == list(range(110, 150)), name

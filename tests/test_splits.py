@@ -314,6 +314,20 @@ def test_temporal_split_of_a_file_with_other_line_ends(tmp_path, line_end):
     assert other.answers_file.read_bytes() == lf.answers_file.read_bytes()
 
 
+def test_a_temporal_split_fills_its_test_set_with_rows_that_have_a_unit(tmp_path):
+    """A row without a unit (no id) is never in a test set; the latest such rows must not take test places and
+    leave the test set short (it had 1 row of 25 when the latest 25 rows had no id)."""
+    (tmp_path / "raw").mkdir()
+    (tmp_path / "raw" / "train.csv").write_text(
+        "id,t,y\n" + "".join(f"{'' if i >= 75 else i},2020-01-01 {i // 60:02d}:{i % 60:02d},{i % 2}\n" for i in range(100))
+    )
+    recipe = TEMPORAL | {"time_column": "t"}
+    result = _split(tmp_path, tmp_path / "raw", recipe, "no-unit")
+    assert (result.train_rows, result.test_rows) == (75, 25)
+    ids = [line.split(",")[0] for line in result.answers_file.read_text().splitlines()[1:]]
+    assert sorted(int(i) for i in ids) == list(range(50, 75))  # the latest 25 rows that have an id
+
+
 def test_released_labels_use_the_labelled_test_set(tmp_path):
     recipe = {"kind": "released_labels", "target_columns": ["Insult"], "answers_file": "test_with_solutions.csv"}
     result = _split(tmp_path, COMPETITIONS / "detecting-insults-in-social-commentary", recipe, "insults")
