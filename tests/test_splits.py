@@ -319,7 +319,8 @@ def test_a_temporal_split_fills_its_test_set_with_rows_that_have_a_unit(tmp_path
     leave the test set short (it had 1 row of 25 when the latest 25 rows had no id)."""
     (tmp_path / "raw").mkdir()
     (tmp_path / "raw" / "train.csv").write_text(
-        "id,t,y\n" + "".join(f"{'' if i >= 75 else i},2020-01-01 {i // 60:02d}:{i % 60:02d},{i % 2}\n" for i in range(100))
+        "id,t,y\n"
+        + "".join(f"{'' if i >= 75 else i},2020-01-01 {i // 60:02d}:{i % 60:02d},{i % 2}\n" for i in range(100))
     )
     recipe = TEMPORAL | {"time_column": "t"}
     result = _split(tmp_path, tmp_path / "raw", recipe, "no-unit")
