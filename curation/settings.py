@@ -37,6 +37,25 @@ DEFAULT_CRON = "0 6 * * 1"  # Mondays 06:00 UTC
 DEFAULT_MAX_AGE_DAYS = 7.0
 KAGGLE_CREDENTIAL_VARIABLES = ("KAGGLE_API_TOKEN", "KAGGLE_USERNAME", "KAGGLE_KEY")
 IN_PROCESS, CELERY = "in_process", "celery"
+# The Celery app's settings, the same for the run's process (the executor's config_source, pipelines/executor.py) and
+# for the workers (deploy/cluster.py writes them into their dagster_celery_config.py). A step whose worker dies is run
+# again, in the same run (tests/test_cluster.py kills one mid-split):
+# - its pool process killed (kill -9, the OOM killer): the worker sees it and sends the step again, at most
+#   STEP_RETRIES_ON_WORKER_LOST times, so a step that kills its process every time fails instead of looping;
+# - the whole worker killed: the step's message was not acknowledged (acknowledged when the step ends, not when it
+#   starts), so it goes back to its queue when `make cluster` starts the worker again, or after the visibility
+#   timeout, Redis's deadline for a message nobody acknowledged. A step must end within it: one running longer is
+#   delivered to a second process while the first still runs it.
+STEP_RETRIES_ON_WORKER_LOST = 2
+CELERY_VISIBILITY_TIMEOUT = 6 * 3600  # seconds; Redis's default is one hour
+CELERY_APP_SETTINGS = {
+    "task_acks_late": True,
+    "task_retry_on_worker_lost": True,  # sent again as a retry, so max_retries bounds it (celery>=5.7: the extra)
+    "task_reject_on_worker_lost": True,  # back on the queue if that retry cannot be sent
+    "task_annotations": {"execute_plan": {"max_retries": STEP_RETRIES_ON_WORKER_LOST, "default_retry_delay": 1}},
+    "worker_prefetch_multiplier": 1,  # a worker holds no step it has no free process for
+    "broker_transport_options": {"visibility_timeout": CELERY_VISIBILITY_TIMEOUT},
+}
 
 
 class SettingsError(ValueError):

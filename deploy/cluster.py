@@ -9,7 +9,12 @@ Services, all on 127.0.0.1, in start order: PostgreSQL (a cluster of its own: ru
 Celery broker), moto (an S3 endpoint with the bucket `mlecurate`, for the object-storage stage), two Celery workers
 (queue `dagster`: every step; queue `kaggle_downloads`: download steps, two at a time), the Dagster daemon and the
 Dagster webserver. Everything they keep is under the state folder (default ./mlecurate-cluster): `pids/`, `logs/`,
-`postgres/`, `redis/`, `dagster/dagster.yaml`, `celery/` (the workers' broker settings), `env.sh` and `stack.json`.
+`postgres/`, `redis/`, `dagster/dagster.yaml`, `celery/` (the workers' Celery settings), `env.sh` and `stack.json`.
+
+A worker killed mid-step loses no step. Its Celery settings (curation.settings.CELERY_APP_SETTINGS, also the runs')
+acknowledge a step's message when the step ends, not when it starts, and send a step again when the pool process
+running it dies. When the whole worker dies, its steps wait in Redis: `start` starts the worker again and first puts
+them back on its queue, and the runs waiting for them go on (tests/test_cluster.py kills one mid-split).
 
 The data root is a folder every worker reaches (same machine): `MLECURATE_HOME` (default <state>/data) and the other
 MLECURATE_* variables set when the stack starts are what the workers, the daemon and the webserver run with, and
@@ -20,6 +25,7 @@ step, so a run started with another MLECURATE_HOME would still write where the w
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
 import os
 import secrets
@@ -271,6 +277,9 @@ def moto_start(stack: Stack, env: dict[str, str]) -> None:
 
 def worker_start(stack: Stack, env: dict[str, str], name: str, queue: str, concurrency: int) -> None:
     service = f"worker-{name}"
+    restored = restore_unacknowledged(stack, service, queue)
+    if restored:
+        print(f"{service}: {restored} step(s) a killed worker had taken put back on queue {queue}", flush=True)
     command = [str(BIN / "celery"), "-A", "dagster_celery.app", "worker", "-Q", queue, "-n", f"{name}@%h",
                "-c", str(concurrency), "--prefetch-multiplier=1", "--loglevel=INFO"]  # fmt: skip
     # dagster_celery.app reads its broker from a module named dagster_celery_config, if one is importable.
@@ -278,6 +287,47 @@ def worker_start(stack: Stack, env: dict[str, str], name: str, queue: str, concu
     pid = spawn(stack, service, command, {**env, "PYTHONPATH": pythonpath})
     node = f"{name}@{socket.gethostname()}"
     wait_until(lambda: celery_ping(stack.broker, node), service, stack.log(service), pid)
+
+
+def restore_unacknowledged(stack: Stack, service: str, queue: str) -> int:
+    """Put back on ``queue`` the messages its worker took and never acknowledged: the steps it was running (or held)
+    when it was killed. A step's message is acknowledged when the step ends (curation.settings.CELERY_APP_SETTINGS),
+    and Redis would only give it back after the visibility timeout (hours), the run waiting all along.
+
+    Only right because this stack runs one worker per queue: when it starts that worker, no other process is running
+    the queue's steps. What is left of the killed worker's session (a pool process still running a step) is killed
+    first, so that a step never runs twice at once."""
+    pidfile = stack.pidfile(service)
+    old = int(pidfile.read_text().split()[0]) if pidfile.is_file() else None
+    deadline = time.monotonic() + STOP_TIMEOUT
+    while old is not None and (left := session_members(old, "celery")) and time.monotonic() < deadline:
+        for pid in left:
+            with contextlib.suppress(ProcessLookupError):
+                os.kill(pid, signal.SIGKILL)
+        time.sleep(0.2)
+    from kombu import Connection  # Celery's messaging library, in the `cluster` extra
+
+    with Connection(stack.broker) as connection:
+        channel = connection.default_channel  # kombu's Redis channel keeps unacknowledged messages in a hash
+        taken = [tag for tag, entry in channel.client.hgetall(channel.unacked_key).items()
+                 if json.loads(entry)[1:] == ["", queue]]  # [message, exchange, routing key]: the queue's  # fmt: skip
+        for tag in taken:
+            channel.qos.restore_by_tag(tag)  # kombu's own restore: off the hash, next in line on the queue
+    return len(taken)
+
+
+def session_members(session: int, program: str) -> list[int]:
+    """The live ``program`` processes of the process group ``session`` leads, or led before it died."""
+    members = []
+    for proc in Path("/proc").glob("[0-9]*"):
+        try:
+            fields = (proc / "stat").read_text().rsplit(")", 1)[1].split()  # state, ppid, process group, ...
+            cmdline = (proc / "cmdline").read_bytes()
+        except OSError:
+            continue
+        if int(fields[2]) == session and fields[0] != "Z" and program.encode() in cmdline:
+            members.append(int(proc.name))
+    return members
 
 
 def celery_ping(broker: str, node: str) -> bool:
@@ -360,10 +410,14 @@ def write_configuration(stack: Stack, variables: dict[str, str]) -> None:
     config = stack.dagster_home / "dagster.yaml"
     config.write_text(yaml)
     config.chmod(0o600)  # it holds the database password
+    from curation.settings import CELERY_APP_SETTINGS  # the run's process uses them too (pipelines/executor.py)
+
     (stack.state / "celery").mkdir(exist_ok=True)
     (stack.state / "celery" / "dagster_celery_config.py").write_text(
-        f"# Written by deploy/cluster.py: the workers' broker (read by dagster_celery.app).\n"
+        "# Written by deploy/cluster.py: the workers' broker (read by dagster_celery.app), and the Celery settings\n"
+        "# that run a step again when its worker dies (curation.settings.CELERY_APP_SETTINGS).\n"
         f"broker_url = {stack.broker!r}\nresult_backend = {stack.broker!r}\n"
+        + "".join(f"{name} = {value!r}\n" for name, value in CELERY_APP_SETTINGS.items())
     )
     lines = [f"export {name}={shlex.quote(value)}" for name, value in sorted(variables.items())]
     s3 = f"# S3 (moto) for the object-storage stage: endpoint http://{HOST}:{stack.ports['moto']}, bucket {BUCKET}"

@@ -2,7 +2,7 @@
 
 import dagster as dg
 
-from curation.settings import CELERY, Settings, SettingsError
+from curation.settings import CELERY, CELERY_APP_SETTINGS, Settings, SettingsError
 
 BROKER_VARIABLE, BACKEND_VARIABLE = "MLECURATE_CELERY_BROKER", "MLECURATE_CELERY_BACKEND"
 
@@ -23,4 +23,6 @@ def executor_for(settings: Settings) -> dg.ExecutorDefinition:
         ) from error
     # Config from the variables, as Dagster reads them at run time: the UI shows their names, never a broker password.
     backend = BACKEND_VARIABLE if settings.celery_backend else BROKER_VARIABLE
-    return celery_executor.configured({"broker": {"env": BROKER_VARIABLE}, "backend": {"env": backend}}, name="celery")
+    # The app's settings (a step whose worker dies runs again) are the workers' too: deploy/cluster.py writes them.
+    config = {"broker": {"env": BROKER_VARIABLE}, "backend": {"env": backend}, "config_source": CELERY_APP_SETTINGS}
+    return celery_executor.configured(config, name="celery")

@@ -6,10 +6,13 @@ reason, never skips them."""
 
 from __future__ import annotations
 
+import contextlib
+import hashlib
 import json
 import os
 import random
 import shutil
+import signal
 import socket
 import subprocess
 import sys
@@ -22,9 +25,11 @@ import dagster as dg
 import duckdb
 import pytest
 
+from curation.annotations import AnnotationStore
 from tests.conftest import PROJECT
 from tests.ui_browser import DAGSTER_YAML
-from validation.data_root import ANNOTATIONS, CANDIDATES, COMPETITIONS, CONSOLIDATED, CURATED
+from validation.data_files import content_checksum
+from validation.data_root import ANNOTATIONS, CANDIDATES, COMPETITIONS, CONSOLIDATED, CURATED, DataRoot, PreparedFolder
 
 pytestmark = pytest.mark.cluster
 
@@ -41,6 +46,7 @@ POOL = "kaggle_downloads"
 class Cluster:
     state: Path
     env: dict[str, str]  # what env.sh exports, over this process's environment
+    command: tuple[str, ...]  # deploy/cluster.py with the stack's state folder and ports
 
     @property
     def home(self) -> Path:
@@ -88,7 +94,7 @@ def cluster():
         if start.returncode:
             pytest.fail(f"the stack did not start ({' '.join(command)} start):\n{start.stdout}\n{start.stderr}")
         variables = json.loads((state / "stack.json").read_text())["variables"]
-        yield Cluster(state, {**env, **variables})
+        yield Cluster(state, {**env, **variables}, tuple(command))
     finally:
         stop = subprocess.run([*command, "stop"], capture_output=True, text=True, timeout=200)
         print(stop.stdout, stop.stderr)
@@ -187,3 +193,224 @@ def test_download_steps_wait_for_the_pool_then_run_on_the_download_worker(cluste
         assert len(started) == 1 and started[0] >= released
         assert celery_workers_by_step(instance, run_id)["leaderboard_snapshots"] == f"downloads@{HOST}"
     assert f'Submitting celery task for step "leaderboard_snapshots" to queue "{POOL}"' in output
+
+
+# ---------------------------------------------------------------------------------------------------- a worker killed
+# A step's worker killed mid-split (curation.settings.CELERY_APP_SETTINGS says how the step then runs again). The
+# kill lands while the staging folder is half written: the test freezes the process (SIGSTOP) as soon as the new
+# train.csv appears, checks the published split and the staging folder while it is frozen, then kills it (SIGKILL).
+
+SPLIT, PARITY = "competition_split", "split_parity"
+WITHOUT_PARITY = ("competition_raw", SPLIT)  # parity takes 10-40 s on the grown data: one test runs it
+COPIES = 100  # the demo's 1,200 training rows this many times over: seconds of real work for the split to be killed in
+
+
+def prepare_command(slug: str, steps: tuple[str, ...] = ()) -> list[str]:
+    """The prepare_competition job for ``slug``: every step, or only ``steps``."""
+    selection = ["--op-selection", ",".join(steps)] if steps else []
+    return [str(BIN / "dagster"), "job", "execute", "-m", "pipelines", "-j", "prepare_competition", *selection,
+            "--tags", json.dumps({"dagster/partition": slug})]  # fmt: skip
+
+
+@pytest.fixture(scope="module")
+def published_splits(cluster, curation_run) -> list[tuple[PreparedFolder, dict[str, str]]]:
+    """Two curated competitions (not the pool test's) prepared on the stack at once, with the demo's data and recipe:
+    each fault test's published split, and the sha256 of every file in it."""
+    slugs = cluster.run("mlecurate", "curated", "--slugs").stdout.split()[1:3]
+    runs = [subprocess.Popen(prepare_command(slug, WITHOUT_PARITY), cwd=PROJECT, env=cluster.env,
+                             stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True) for slug in slugs]  # fmt: skip
+    for run in runs:
+        output = run.communicate(timeout=240)[0]
+        assert run.returncode == 0, output[-3000:]
+    folders = [DataRoot(cluster.home).prepared(slug) for slug in slugs]
+    assert all(folder.manifest.is_file() for folder in folders)
+    return [(folder, digests(folder.path)) for folder in folders]
+
+
+def digests(folder: Path) -> dict[str, str]:
+    return {path.relative_to(folder).as_posix(): hashlib.sha256(path.read_bytes()).hexdigest()
+            for path in sorted(folder.rglob("*")) if path.is_file()}  # fmt: skip
+
+
+def grow_the_download(cluster: Cluster, slug: str) -> int:
+    """The kept download's train.csv made COPIES times as long, with new ids (and x1 nudged: no two rows alike); its
+    number of rows. competition_raw keeps the download as it is (the same zip, its files there), so the split reads it."""
+    train = DataRoot(cluster.home).raw(slug).files / "train.csv"
+    grown = train.parent.parent / "train.grown.csv"
+    with duckdb.connect() as con:
+        highest = con.execute(f"SELECT max(id) FROM read_csv('{train}')").fetchone()[0]
+        assert highest < 1200  # the demo's test ids follow its training ids: the copies' ids start at 10,000
+        con.execute(f"COPY (SELECT o.* REPLACE (id + 10000 * k AS id, x1 + k / 100000 AS x1) FROM read_csv('{train}') o, "
+                    f"range({COPIES}) copies(k) ORDER BY k, id) TO '{grown}' (HEADER)")  # fmt: skip
+        rows = con.execute(f"SELECT count(*) FROM read_csv('{grown}')").fetchone()[0]
+    os.replace(grown, train)
+    return rows
+
+
+def change_the_recipe(cluster: Cluster, slug: str, test_fraction: float) -> None:
+    """What a curator would do (`mlecurate annotate`): a new test fraction, so the published split is no longer it."""
+    store = AnnotationStore(Path(cluster.env["MLECURATE_ANNOTATIONS"]))
+    for annotation in store.for_competition(slug):
+        if annotation.split_recipe:
+            recipe = annotation.split_recipe | {"test_fraction": test_fraction}
+            store.update(slug, annotation.curator, {"split_recipe": recipe})
+
+
+def wait_for_the_split_to_write(folder: PreparedFolder, run: subprocess.Popen) -> None:
+    deadline = time.monotonic() + 180
+    while not (folder.staging.public / "train.csv").is_file():
+        assert run.poll() is None, run.communicate()[0][-3000:]
+        assert time.monotonic() < deadline, "the split did not start writing its staging folder within 180 s"
+        time.sleep(0.01)
+
+
+def assert_half_written_beside_the_published_split(folder: PreparedFolder, published: dict[str, str]) -> None:
+    """Checked with the split's process frozen: the new split is being written (its manifest, the last file it
+    writes before the checks and the two renames, is not there yet) and the published one is as it was."""
+    assert (folder.staging.public / "train.csv").is_file()
+    assert not folder.staging.manifest.exists(), "too late: the new split was already written"
+    assert digests(folder.path) == published
+
+
+def processes(*, parent: int | None = None, group: int | None = None) -> list[int]:
+    """Live processes with this parent, or in this process group."""
+    found = []
+    for proc in Path("/proc").glob("[0-9]*"):
+        with contextlib.suppress(OSError):
+            state, ppid, pgrp = (proc / "stat").read_text().rsplit(")", 1)[1].split()[:3]
+            if state != "Z" and (int(ppid) == parent or int(pgrp) == group):
+                found.append(int(proc.name))
+    return found
+
+
+def executing_process(cluster: Cluster) -> int:
+    """The pool process running the one step on the `steps` worker, as the worker says (Celery's inspect)."""
+    from celery import Celery
+
+    broker = cluster.env["MLECURATE_CELERY_BROKER"]
+    app = Celery(broker=broker, backend=broker)
+    try:
+        active = app.control.inspect(destination=[f"steps@{HOST}"], timeout=10, limit=1).active() or {}
+    finally:
+        app.close()
+    tasks = active.get(f"steps@{HOST}", [])
+    assert [task["name"] for task in tasks] == ["execute_plan"], active
+    return tasks[0]["worker_pid"]
+
+
+def assert_the_new_split_is_published(
+    cluster: Cluster, folder: PreparedFolder, run_id: str, rows: int, test_fraction: float, steps: set[str]
+) -> None:
+    """The run succeeded, its split step having started twice (the killed attempt, then the one that finished), and
+    the new split is published whole: the files its manifest lists, each with its recorded size and checksum, its
+    leakage checks passed; nothing left beside it (staging, scratch or the retired split)."""
+    with cluster.instance() as instance:
+        assert instance.get_run_by_id(run_id).status == dg.DagsterRunStatus.SUCCESS
+        events = [event.dagster_event for event in instance.all_logs(run_id) if event.dagster_event]
+    split = [event for event in events if event.step_key == SPLIT]
+    kinds = [event.event_type for event in split]
+    assert kinds.count(dg.DagsterEventType.STEP_START) == 2
+    assert kinds.count(dg.DagsterEventType.STEP_SUCCESS) == 1 and dg.DagsterEventType.STEP_FAILURE not in kinds
+    assert sum(event.message.endswith("in celery worker") for event in split) == 2  # sent to the worker twice
+    assert {event.step_key for event in events if event.event_type == dg.DagsterEventType.STEP_SUCCESS} == steps
+    checks = [event.event_specific_data for event in events
+              if event.event_type == dg.DagsterEventType.ASSET_CHECK_EVALUATION and event.step_key == SPLIT]  # fmt: skip
+    assert len(checks) == 5 and all(check.passed for check in checks)
+    manifest = folder.read_manifest()
+    assert manifest["rows"]["original"] == rows and manifest["recipe"]["test_fraction"] == test_fraction
+    assert all(check["passed"] for check in manifest["checks"].values())
+    found = digests(folder.path)
+    parity = {"parity.json"} if PARITY in steps else set()  # written beside the split by the parity step
+    assert set(found) == {entry["path"] for entry in manifest["files"]} | {"manifest.json"} | parity
+    for entry in manifest["files"]:
+        path = folder.path / entry["path"]
+        assert path.stat().st_size == entry["bytes"], entry["path"]
+        kind, _, digest = entry["checksum"].partition(":")
+        assert (found[entry["path"]] == digest) if kind == "sha256" else (content_checksum(path) == entry["checksum"])
+    assert sorted(p.name for p in folder.path.parent.iterdir() if folder.slug in p.name) == [folder.slug]
+
+
+def last_prepare_run(cluster: Cluster, slug: str) -> dg.DagsterRun:
+    with cluster.instance() as instance:
+        runs = dg.RunsFilter(job_name="prepare_competition", tags={"dagster/partition": slug})
+        return instance.get_run_records(runs, limit=1)[0].dagster_run
+
+
+def test_a_pool_process_killed_mid_split_runs_the_step_again_in_the_same_run(cluster, published_splits):
+    """kill -9 of the process running the split (as the OOM killer would): the worker sends the step again (a Celery
+    retry), which builds the split anew and publishes it; the previous split stays published until then."""
+    folder, published = published_splits[0]
+    slug = folder.slug
+    rows = grow_the_download(cluster, slug)
+    change_the_recipe(cluster, slug, 0.25)
+    run = subprocess.Popen(prepare_command(slug), cwd=PROJECT, env=cluster.env, stdout=subprocess.PIPE,
+                           stderr=subprocess.STDOUT, text=True)  # fmt: skip
+    try:
+        wait_for_the_split_to_write(folder, run)
+        pool = processes(parent=int((cluster.state / "pids" / "worker-steps.pid").read_text()))
+        for pid in pool:
+            os.kill(pid, signal.SIGSTOP)
+        try:
+            killed = executing_process(cluster)  # the worker's main process answers; its pool is frozen
+            assert killed in pool
+            assert_half_written_beside_the_published_split(folder, published)
+            os.kill(killed, signal.SIGKILL)
+        finally:
+            for pid in pool:
+                with contextlib.suppress(ProcessLookupError):
+                    os.kill(pid, signal.SIGCONT)
+        assert digests(folder.path) == published  # the retry comes a second later
+        output = run.communicate(timeout=240)[0]
+    finally:
+        if run.poll() is None:
+            run.kill()
+            run.communicate()
+    assert run.returncode == 0, output[-3000:]
+    run_id = last_prepare_run(cluster, slug).run_id
+    assert_the_new_split_is_published(cluster, folder, run_id, rows, 0.25, {*WITHOUT_PARITY, PARITY})
+    log = cluster.worker_log("steps")
+    assert f"pid:{killed} exited with 'signal 9 (SIGKILL)'" in log
+    assert "retry: Retry in 1s: WorkerLostError('Worker exited prematurely: signal 9 (SIGKILL)" in log
+
+
+def test_the_steps_worker_killed_mid_split_gives_its_step_back_when_the_stack_starts_it_again(
+    cluster, published_splits
+):
+    """kill -9 of the whole `steps` worker (its main process and its pool): nothing runs the step, and the run waits
+    (the step's message is not acknowledged, so it is not lost); `deploy/cluster.py start` starts the worker again
+    and puts the step back on its queue; the step builds the split anew and the same run succeeds."""
+    folder, published = published_splits[1]
+    slug = folder.slug
+    rows = grow_the_download(cluster, slug)
+    change_the_recipe(cluster, slug, 0.3)
+    run = subprocess.Popen(prepare_command(slug, WITHOUT_PARITY), cwd=PROJECT, env=cluster.env, stdout=subprocess.PIPE,
+                           stderr=subprocess.STDOUT, text=True)  # fmt: skip
+    try:
+        wait_for_the_split_to_write(folder, run)
+        worker = int((cluster.state / "pids" / "worker-steps.pid").read_text())  # it leads its process group
+        os.killpg(worker, signal.SIGSTOP)
+        try:
+            assert_half_written_beside_the_published_split(folder, published)
+        finally:
+            os.killpg(worker, signal.SIGKILL)
+        deadline = time.monotonic() + 30
+        while processes(group=worker):
+            assert time.monotonic() < deadline, processes(group=worker)
+            time.sleep(0.1)
+        time.sleep(3)  # nothing runs the step now: the run waits for it
+        assert run.poll() is None
+        assert last_prepare_run(cluster, slug).status == dg.DagsterRunStatus.STARTED
+        assert digests(folder.path) == published and folder.staging.path.is_dir()  # as the kill left them
+        restart = subprocess.run([*cluster.command, "start", "--no-install"], env=cluster.env, capture_output=True,
+                                 text=True, timeout=200, check=False)  # fmt: skip
+        assert restart.returncode == 0, restart.stdout + restart.stderr
+        assert "worker-steps: 1 step(s) a killed worker had taken put back on queue dagster\n" in restart.stdout
+        assert "worker-downloads: already running" in restart.stdout
+        output = run.communicate(timeout=240)[0]
+    finally:
+        if run.poll() is None:
+            run.kill()
+            run.communicate()
+    assert run.returncode == 0, output[-3000:]
+    run_id = last_prepare_run(cluster, slug).run_id
+    assert_the_new_split_is_published(cluster, folder, run_id, rows, 0.3, set(WITHOUT_PARITY))

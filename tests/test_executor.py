@@ -2,12 +2,21 @@
 
 from __future__ import annotations
 
+import importlib
+import importlib.util
 import sys
 
 import pytest
 
-from curation.settings import Settings, SettingsError
+from curation.settings import (
+    CELERY_APP_SETTINGS,
+    CELERY_VISIBILITY_TIMEOUT,
+    STEP_RETRIES_ON_WORKER_LOST,
+    Settings,
+    SettingsError,
+)
 from pipelines.executor import executor_for
+from tests.conftest import PROJECT
 
 BROKER = "redis://127.0.0.1:26379/0"
 
@@ -63,3 +72,30 @@ def test_download_steps_share_the_pool_and_go_to_their_own_celery_queue():
         node = defs.resolve_assets_def(asset).node_def
         assert node.pool == "kaggle_downloads"
         assert node.tags["dagster-celery/queue"] == "kaggle_downloads"
+
+
+def test_the_runs_and_the_workers_share_the_settings_that_run_a_killed_step_again(tmp_path, monkeypatch):
+    """The executor's Celery settings are what deploy/cluster.py writes for its workers, and the worker's
+    execute_plan task takes them: acknowledged late, sent again (at most twice) when its process dies."""
+    pytest.importorskip("dagster_celery", reason="the cluster extra is not installed (pip install -e '.[cluster]')")
+    from dagster_celery.make_app import make_app
+    from dagster_celery.tasks import create_task
+
+    monkeypatch.setenv("MLECURATE_CELERY_BROKER", BROKER)  # read when a run starts
+    settings = Settings.from_environment({"MLECURATE_EXECUTOR": "celery", "MLECURATE_CELERY_BROKER": BROKER})
+    config = executor_for(settings).config_schema.resolve_config({}).value["config"]
+    assert config["config_source"] == CELERY_APP_SETTINGS
+    spec = importlib.util.spec_from_file_location("deploy_cluster", PROJECT / "deploy" / "cluster.py")
+    cluster = importlib.util.module_from_spec(spec)
+    monkeypatch.setitem(sys.modules, spec.name, cluster)  # its dataclasses look their module up
+    spec.loader.exec_module(cluster)
+    (tmp_path / "postgres.password").write_text("not-a-password\n")
+    cluster.write_configuration(cluster.Stack(tmp_path, cluster.PORTS), {"MLECURATE_HOME": str(tmp_path / "data")})
+    monkeypatch.syspath_prepend(str(tmp_path / "celery"))  # as the workers' PYTHONPATH has it
+    monkeypatch.delitem(sys.modules, "dagster_celery_config", raising=False)
+    written = importlib.import_module("dagster_celery_config")
+    assert {name: getattr(written, name) for name in CELERY_APP_SETTINGS} == CELERY_APP_SETTINGS
+    task = create_task(make_app())  # the worker's app: dagster_celery.app, configured from dagster_celery_config
+    assert (task.acks_late, task.retry_on_worker_lost, task.reject_on_worker_lost) == (True, True, True)
+    assert (task.max_retries, task.default_retry_delay) == (STEP_RETRIES_ON_WORKER_LOST, 1)
+    assert task.app.conf.broker_transport_options["visibility_timeout"] == CELERY_VISIBILITY_TIMEOUT
