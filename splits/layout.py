@@ -15,7 +15,8 @@ Layout (``<prepared_root>/<slug>/``)::
 
 Everything is built in a staging folder and checked (``validation.leakage``); only a split that passes every check
 replaces the published one, by two renames (the published folder aside, the new one in its place; a crash between
-them leaves no published folder, and the next run builds it again). A failing split leaves the previous one in place.
+them leaves the old one under its retired name, which the next run puts back before anything else). A failing split
+leaves the previous one in place.
 
 Nothing is redone that has not changed: the manifest records the fingerprint of what the split is a function of
 (:func:`split_inputs`: the recipe, the download's sha256, the competition's text and the facts the description
@@ -99,6 +100,7 @@ def prepare_competition(
     before anything is published; the staging folder of a failed build is removed. A published split with the same
     inputs is kept as it is (``reused``)."""
     final = PreparedFolder(slug_folder(prepared_root, slug))
+    _restore_retired(final)
     inputs_version = fingerprint(split_inputs(recipe, source or {}, overview, facts))
     kept = _published_with(final, inputs_version) if (source or {}).get("zip_sha256") else None
     if kept is not None:
@@ -196,6 +198,13 @@ def _recorded_checks(manifest: dict) -> list[SplitCheck]:
         SplitCheck(name, found["passed"], found["found"], found.get("metadata", {}))
         for name, found in manifest.get("checks", {}).items()
     ]
+
+
+def _restore_retired(final: PreparedFolder) -> None:
+    """A process killed between :func:`_publish`'s two renames leaves the published split under its retired name
+    and none under its own: put it back before anything looks for it."""
+    if final.retired.is_dir() and not final.path.exists():
+        os.replace(final.retired, final.path)
 
 
 def _publish(staging: PreparedFolder, final: PreparedFolder) -> None:

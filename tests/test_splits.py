@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import json
+import os
 import random
 import shutil
 from pathlib import Path
@@ -15,6 +16,7 @@ from splits.builder import SplitError, build_split, connect
 from splits.layout import prepare_competition
 from tests.conftest import SHARED
 from validation.data_files import content_checksum
+from validation.data_root import PreparedFolder
 from validation.split_recipe import RecipeError, parse_recipe
 
 COMPETITIONS = SHARED / "competitions"
@@ -467,6 +469,21 @@ def test_a_file_larger_than_the_memory_limit_splits(tmp_path):
         con.close()
     assert size_mb > 140  # about 149 MB of CSV through 100 MB of memory
     assert (result.train_rows, result.test_rows) == (rows - rows // 10, rows // 10)
+
+
+def test_a_split_retired_by_a_publish_cut_short_is_put_back(tmp_path):
+    """Publishing is two renames (the published split to its retired name, the new one to the published name): a
+    process killed between them leaves no published split. The next preparation puts the retired one back first,
+    and, its inputs unchanged, keeps it."""
+    recipe = parse_recipe(TITANIC | {"sample_submission_file": "gender_submission.csv"}, "r")
+    source = {"zip_sha256": "0" * 64}  # a download on record: an unchanged split may be kept
+    first = prepare_competition("titanic", recipe, COMPETITIONS / "titanic", tmp_path / "prepared", source=source)
+    final = PreparedFolder(tmp_path / "prepared" / "titanic")
+    before = content_checksum(final.public / "test.csv")
+    os.replace(final.path, final.retired)  # where the first rename leaves it
+    again = prepare_competition("titanic", recipe, COMPETITIONS / "titanic", tmp_path / "prepared", source=source)
+    assert first.published and again.published and again.reused
+    assert content_checksum(final.public / "test.csv") == before and not final.retired.exists()
 
 
 def test_a_failing_check_does_not_replace_the_published_split(tmp_path):
