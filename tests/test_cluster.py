@@ -212,6 +212,22 @@ def prepare_command(slug: str, steps: tuple[str, ...] = ()) -> list[str]:
             "--tags", json.dumps({"dagster/partition": slug})]  # fmt: skip
 
 
+@contextlib.contextmanager
+def prepare_run(cluster: Cluster, slug: str, steps: tuple[str, ...]):
+    """The prepare_competition job for ``slug`` running on the stack while the block runs; it must then end in
+    success within 240 s (and is killed if the block fails)."""
+    run = subprocess.Popen(prepare_command(slug, steps), cwd=PROJECT, env=cluster.env, stdout=subprocess.PIPE,
+                           stderr=subprocess.STDOUT, text=True)  # fmt: skip
+    try:
+        yield run
+        output = run.communicate(timeout=240)[0]
+    finally:
+        if run.poll() is None:
+            run.kill()
+            run.communicate()
+    assert run.returncode == 0, output[-3000:]
+
+
 @pytest.fixture(scope="module")
 def published_splits(cluster, curation_run) -> list[tuple[PreparedFolder, dict[str, str]]]:
     """Two curated competitions (not the pool test's) prepared on the stack at once, with the demo's data and recipe:
@@ -343,9 +359,7 @@ def test_a_pool_process_killed_mid_split_runs_the_step_again_in_the_same_run(clu
     slug = folder.slug
     rows = grow_the_download(cluster, slug)
     change_the_recipe(cluster, slug, 0.25)
-    run = subprocess.Popen(prepare_command(slug), cwd=PROJECT, env=cluster.env, stdout=subprocess.PIPE,
-                           stderr=subprocess.STDOUT, text=True)  # fmt: skip
-    try:
+    with prepare_run(cluster, slug, ()) as run:
         wait_for_the_split_to_write(folder, run)
         pool = processes(parent=int((cluster.state / "pids" / "worker-steps.pid").read_text()))
         for pid in pool:
@@ -360,12 +374,6 @@ def test_a_pool_process_killed_mid_split_runs_the_step_again_in_the_same_run(clu
                 with contextlib.suppress(ProcessLookupError):
                     os.kill(pid, signal.SIGCONT)
         assert digests(folder.path) == published  # the retry comes a second later
-        output = run.communicate(timeout=240)[0]
-    finally:
-        if run.poll() is None:
-            run.kill()
-            run.communicate()
-    assert run.returncode == 0, output[-3000:]
     run_id = last_prepare_run(cluster, slug).run_id
     assert_the_new_split_is_published(cluster, folder, run_id, rows, 0.25, {*WITHOUT_PARITY, PARITY})
     log = cluster.worker_log("steps")
@@ -383,9 +391,7 @@ def test_the_steps_worker_killed_mid_split_gives_its_step_back_when_the_stack_st
     slug = folder.slug
     rows = grow_the_download(cluster, slug)
     change_the_recipe(cluster, slug, 0.3)
-    run = subprocess.Popen(prepare_command(slug, WITHOUT_PARITY), cwd=PROJECT, env=cluster.env, stdout=subprocess.PIPE,
-                           stderr=subprocess.STDOUT, text=True)  # fmt: skip
-    try:
+    with prepare_run(cluster, slug, WITHOUT_PARITY) as run:
         wait_for_the_split_to_write(folder, run)
         worker = int((cluster.state / "pids" / "worker-steps.pid").read_text())  # it leads its process group
         os.killpg(worker, signal.SIGSTOP)
@@ -406,11 +412,5 @@ def test_the_steps_worker_killed_mid_split_gives_its_step_back_when_the_stack_st
         assert restart.returncode == 0, restart.stdout + restart.stderr
         assert "worker-steps: 1 step(s) a killed worker had taken put back on queue dagster\n" in restart.stdout
         assert "worker-downloads: already running" in restart.stdout
-        output = run.communicate(timeout=240)[0]
-    finally:
-        if run.poll() is None:
-            run.kill()
-            run.communicate()
-    assert run.returncode == 0, output[-3000:]
     run_id = last_prepare_run(cluster, slug).run_id
     assert_the_new_split_is_published(cluster, folder, run_id, rows, 0.3, set(WITHOUT_PARITY))
