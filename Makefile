@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 DEMO_HOME := $(CURDIR)/mlecurate-demo
 DEMO_SPLITS ?= 3
 
-.PHONY: setup demo test ui cluster cluster-stop test-cluster system-packages
+.PHONY: setup demo test ui curate cluster cluster-stop test-cluster system-packages
 
 # Dagster's instance settings: at most 2 steps at a time per pool (kaggle_downloads), so Kaggle is not flooded.
 define DAGSTER_YAML
@@ -75,6 +75,13 @@ ui: setup
 	export DAGSTER_HOME=$${DAGSTER_HOME:-$$MLECURATE_HOME/dagster} && mkdir -p $$DAGSTER_HOME && \
 	(test -f $$DAGSTER_HOME/dagster.yaml || echo "$$DAGSTER_YAML" > $$DAGSTER_HOME/dagster.yaml) && \
 	$(BIN)/dagster dev -w workspace.yaml -h 127.0.0.1 -p $${PORT:-3000}
+
+## curate: serve the curators' workbench on http://127.0.0.1:3100 (PORT=... for another) for MLECURATE_HOME: default
+##         ./mlecurate-data, or ./mlecurate-demo when only `make demo` has built a warehouse
+curate: setup
+	export MLECURATE_HOME=$${MLECURATE_HOME:-$$(test ! -f $(CURDIR)/mlecurate-data/warehouse.duckdb \
+		&& test -f $(DEMO_HOME)/warehouse.duckdb && echo $(DEMO_HOME) || echo $(CURDIR)/mlecurate-data)} && \
+	$(BIN)/mlecurate serve --host 127.0.0.1 --port $${PORT:-3100}
 
 ## cluster: the stack beyond one machine, on this one (deploy/cluster.py): PostgreSQL for the Dagster instance, Redis,
 ##          Celery workers, moto (S3), the daemon and the webserver, state in ./mlecurate-cluster; apt-installs

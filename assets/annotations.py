@@ -7,7 +7,6 @@ from assets.checks import check_specs, severity
 from assets.metadata import counts_table, markdown_table
 from assets.partitions import curated_competition_partitions, missing_partitions
 from assets.pictures import picture_metadata
-from assets.plots import complexity_mix_plot
 from assets.resources import SourcesResource, StorageResource
 from curation.annotations import AnnotationError, check_store_not_emptied
 from curation.curated import (
@@ -19,6 +18,7 @@ from curation.curated import (
     decision_summary,
     load_annotations,
 )
+from curation.plots import complexity_mix_plot
 from curation.warehouse import Warehouse
 from validation.checks import Check
 from validation.data_root import ANNOTATIONS, CURATED

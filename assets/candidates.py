@@ -9,9 +9,9 @@ from pydantic import Field
 
 from assets.metadata import counts_table, markdown_table
 from assets.pictures import picture_metadata
-from assets.plots import funnel_plot
 from assets.resources import StorageResource
 from curation.candidate_rules import CandidateRules, screen_candidates
+from curation.plots import funnel_plot
 from validation.data_root import CANDIDATES
 
 

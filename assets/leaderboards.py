@@ -6,10 +6,10 @@ import dagster as dg
 
 from assets.partitions import curated_competition_partitions
 from assets.pictures import picture_metadata
-from assets.plots import Chart, leaderboard_plot
 from assets.pools import DOWNLOAD_STEP_TAGS, KAGGLE_DOWNLOADS
 from assets.resources import LeaderboardAgeResource, SourcesResource, StorageResource
 from curation.leaderboard_history import current_snapshot, needs_refresh, refresh_leaderboard
+from curation.plots import Chart, leaderboard_plot
 from validation.leaderboard import LeaderboardError
 
 

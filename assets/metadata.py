@@ -1,4 +1,4 @@
-"""Metadata helpers: tables that read well in the Dagster UI (pictures: ``assets.plots`` draws them, ``assets.pictures`` shows them).
+"""Metadata helpers: tables that read well in the Dagster UI (pictures: ``curation.plots`` draws them, ``assets.pictures`` shows them).
 
 Tables are kept narrow enough for the Overview at 1600 px: whole-number columns print as integers (a column with an
 empty cell is float in pandas: 240, not 240.0), a checksum prints as its first hex digits, and a long text cell is

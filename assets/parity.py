@@ -8,8 +8,8 @@ from assets.checks import check_specs, competition_check_result
 from assets.metadata import markdown_table
 from assets.partitions import curated_competition_partitions
 from assets.pictures import picture_metadata
-from assets.plots import interval_plot
 from assets.resources import SourcesResource, StorageResource
+from curation.plots import interval_plot
 from curation.split_parity import ParityError, check_split_parity, parity_code_version
 from curation.stage_status import PARITY, recorded_stage
 from validation.checks import Check

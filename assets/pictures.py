@@ -26,7 +26,7 @@ import dagster as dg
 # Dagster is pinned (pyproject): the webserver serves files for this class of compute-log manager only.
 from dagster._core.storage.local_compute_log_manager import LocalComputeLogManager
 
-from assets.plots import Chart
+from curation.plots import Chart
 from validation.data_root import write_atomic
 
 FOLDER = "mlecurate-pictures"  # under the compute-log folder, apart from Dagster's own per-run logs

@@ -27,7 +27,7 @@ def undocumented(name: str, command: click.Command) -> list[str]:
 
 def test_the_commands_are_the_ones_the_readme_documents():
     assert COMMANDS == ["annotate", "curated", "demo-annotations", "export", "generate-competition", "grade",
-                        "import-descriptions", "import-leaderboards", "import-mlebench", "queue", "show",
+                        "import-descriptions", "import-leaderboards", "import-mlebench", "queue", "serve", "show",
                         "summary"]  # fmt: skip
 
 

@@ -25,6 +25,8 @@ NOT_RUN_HERE = {
     "make test": "it is this test suite (.ci/run runs it)",
     "make ui": "serves until stopped; tests/test_commands.py::test_dagster_dev_serves_the_catalogue starts the same "
     "`dagster dev -w workspace.yaml` and queries it",
+    "make curate": "serves until stopped; tests/test_workbench_browser.py starts the same `mlecurate serve` on a demo "
+    "data root and drives it",
     ".venv/bin/python bench/": "benchmarks run for minutes on purpose; their figures are in bench/RESULTS.md",
     "make cluster": "starts PostgreSQL, Redis and Celery workers (and apt-installs them); tests/test_cluster.py "
     "(make test-cluster) starts the same stack through deploy/cluster.py and runs the curation job on it",

@@ -16,7 +16,6 @@ from assets.candidates import CandidateRulesConfig, funnel_table, rules_shown
 from assets.metadata import MAX_CELL, counts_table, markdown_table
 from assets.partitions import curated_competition_partitions
 from assets.pictures import picture_metadata
-from assets.plots import NEW_TEST, Picture, complexity_mix_plot, funnel_plot, interval_plot, leaderboard_plot
 from assets.resources import LeaderboardAgeResource, StorageResource
 from curation.curated import (
     DISPUTED,
@@ -28,6 +27,7 @@ from curation.curated import (
     members_status,
 )
 from curation.leaderboard_history import known_direction
+from curation.plots import NEW_TEST, Picture, complexity_mix_plot, funnel_plot, interval_plot, leaderboard_plot
 from curation.sources.demo import DemoSource
 from curation.sources.demo_meta_kaggle import demo_catalogue, demo_data_metrics
 from validation.data_root import DataRoot

@@ -3,7 +3,8 @@
 >>> mlecurate annotate spooky-author-identification --curator alice --complexity low --decision include
 
 One module per command group: ``annotations`` (annotate, import-mlebench, demo-annotations), ``review`` (queue, show,
-curated, summary), ``grading`` (grade), ``leaderboards`` (import-leaderboards), ``export`` (export); ``options`` holds what they share.
+curated, summary), ``grading`` (grade), ``leaderboards`` (import-leaderboards), ``export`` (export), ``serve`` (serve:
+the curators' workbench, ``curation.workbench``); ``options`` holds what they share.
 Settings come from the environment (``curation.settings``); annotations go to ``$MLECURATE_ANNOTATIONS`` (default
 ``$MLECURATE_HOME/annotations``) and facts come from the warehouse the Dagster assets build.
 
@@ -28,6 +29,7 @@ from curation.cli.grading import grade
 from curation.cli.leaderboards import import_leaderboards
 from curation.cli.options import CommandError
 from curation.cli.review import curated, queue, show, summary
+from curation.cli.serve import serve
 from curation.competition_profile import UnknownCompetitionError
 from curation.curated import SplitRecipeChoiceError
 from curation.settings import SettingsError
@@ -65,6 +67,7 @@ COMMANDS = [
     import_leaderboards,  # curation.cli.leaderboards
     import_descriptions_command,  # curation.cli.descriptions
     export,  # curation.cli.export
+    serve,  # curation.cli.serve
 ]  # fmt: skip
 for command in COMMANDS:
     mlecurate.add_command(command)

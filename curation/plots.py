@@ -1,4 +1,5 @@
-"""Pictures for the Dagster UI: small PNG charts drawn with matplotlib (the standard plotting library).
+"""Pictures for the Dagster UI and the curators' workbench: small PNG charts drawn with matplotlib (the standard
+plotting library). Plain Python, no Dagster: ``assets`` and ``curation.workbench`` both draw with it.
 
 >>> interval_plot(rows, tolerance=0.03)   # Picture(png=b"\\x89PNG...", alt="parity intervals: ...")
 
@@ -28,6 +29,7 @@ LABEL_CHARACTERS = 30  # a row label's longest line: about a third of the pictur
 ALL_TARGETS = "all"  # parity's label for the metric's own score over every target
 NEW_TEST, ORIGINAL = "#1f6fb4", "#d9822b"  # the new test set, and the original one (Kaggle's, or its labels)
 MEDAL_COLOURS = {"gold": "#d4af37", "silver": "#9a9a9a", "bronze": "#b0703c"}
+MARK_COLOUR = "#222222"  # a submission placed on a board (the sample submission)
 COMPLEXITY_ORDER = ("low", "medium", "high", DISPUTED, NONE_GIVEN)
 
 
@@ -140,9 +142,14 @@ def complexity_mix_plot(counts: Mapping[str | None, int]) -> Chart:
 
 
 def leaderboard_plot(
-    scores: pd.Series, thresholds: Mapping[str, float | None], higher_is_better: bool, metric: str = ""
+    scores: pd.Series,
+    thresholds: Mapping[str, float | None],
+    higher_is_better: bool,
+    metric: str = "",
+    marks: Mapping[str, float] | None = None,
 ) -> Chart:
-    """A leaderboard's score distribution (histogram) with the gold, silver and bronze thresholds as lines."""
+    """A leaderboard's score distribution (histogram) with the gold, silver and bronze thresholds as lines, and each
+    of ``marks`` (e.g. ``{"sample submission": 1.0986}``: where a submission would fall) as a dashed line."""
     values = pd.to_numeric(scores, errors="coerce").dropna()
     if values.empty:
         return "no scores on the leaderboard"
@@ -152,6 +159,9 @@ def leaderboard_plot(
         value = thresholds.get(medal)
         if value is not None and not pd.isna(value):
             axes.axvline(value, color=colour, linewidth=2, label=f"{medal} {value:.4g}")
+    for name, value in (marks or {}).items():
+        if value is not None and not pd.isna(value):
+            axes.axvline(value, color=MARK_COLOUR, linewidth=1.5, linestyle="--", label=f"{name} {value:.4g}")
     better = "higher" if higher_is_better else "lower"
     axes.set_xlabel(f"{metric or 'score'} ({better} is better)", fontsize=9)
     axes.set_ylabel("teams", fontsize=9)

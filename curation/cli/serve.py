@@ -1,0 +1,40 @@
+"""The command that serves the curators' workbench: ``serve``."""
+
+from __future__ import annotations
+
+import click
+
+from curation.cli.options import Curation, pass_curation
+
+DEFAULT_PORT = 3100  # beside the Dagster UI's 3000
+
+
+@click.command("serve", short_help="serve the curators' workbench: the queue, each competition, the annotation form")
+@click.option(
+    "--host", default="127.0.0.1", show_default=True, help="the address to listen on (this machine only by default)"
+)
+@click.option(
+    "--port", type=click.IntRange(1, 65535), default=DEFAULT_PORT, show_default=True, help="the port to listen on"
+)
+@click.option(
+    "--min-curators", type=click.IntRange(min=1), default=2, show_default=True,
+    help="decisions a competition needs (MLE-bench had two engineers screen each)",
+)  # fmt: skip
+@pass_curation
+def serve(curation: Curation, host: str, port: int, min_curators: int) -> None:
+    """Serve a local web page to annotate competitions: the queue of candidates that need a decision (filters,
+    progress), each competition's facts, rule verdict, description, data files, leaderboard and parity, every
+    curator's annotation, and a form that saves yours into the annotation store as `annotate` does. It reads the
+    warehouse read-only; stop it with Ctrl+C.
+
+    \b
+    Example:
+      mlecurate serve --port 3100      # then open http://127.0.0.1:3100
+    """
+    import uvicorn  # the server Starlette runs on (dagster-webserver's); imported here so --help stays quick
+
+    from curation.workbench.app import workbench_app
+
+    app = workbench_app(curation.settings, min_curators=min_curators)
+    click.echo(f"curators' workbench for {curation.root.path} on http://{host}:{port} (Ctrl+C stops it)")
+    uvicorn.run(app, host=host, port=port, log_level="warning")
