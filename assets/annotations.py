@@ -18,10 +18,11 @@ from curation.curated import (
     decision_summary,
     load_annotations,
 )
+from curation.mirror import Part
 from curation.plots import complexity_mix_plot
 from curation.warehouse import Warehouse
 from validation.checks import Check
-from validation.data_root import ANNOTATIONS, CURATED
+from validation.data_root import ANNOTATIONS, CONSOLIDATED, CURATED
 
 CURATORS_AGREE = Check("curators_agree", "No competition has curators who disagree on its decision or complexity.",
                        severity="warning")  # fmt: skip
@@ -51,12 +52,13 @@ def competition_annotations(
     MLECURATE_ANNOTATIONS), unless the run's config says allow_empty.
     """
     store, warehouse = storage.annotation_store(), storage.warehouse()
-    if not config.allow_empty:
-        try:
-            check_store_not_emptied(store, _annotations_loaded(warehouse))
-        except AnnotationError as error:
-            raise dg.Failure(str(error)) from None
-    frame, rows = load_annotations(store, warehouse)
+    with storage.synced(reads=[Part(store.root, each=True)], tables=[ANNOTATIONS]):
+        if not config.allow_empty:
+            try:
+                check_store_not_emptied(store, _annotations_loaded(warehouse))
+            except AnnotationError as error:
+                raise dg.Failure(str(error)) from None
+        frame, rows = load_annotations(store, warehouse)
     context.log.info(f"{rows:,} annotations from {store.root}")
     return dg.MaterializeResult(
         metadata={
@@ -95,7 +97,8 @@ def curated_competitions(
     curation.curated (members) and curation.consolidated (every annotated competition).
     """
     data_source = sources.get().competition_data
-    benchmark = curate(storage.warehouse(), data_source.listing, data_source.name)
+    with storage.synced(tables=[CURATED, CONSOLIDATED]):
+        benchmark = curate(storage.warehouse(), data_source.listing, data_source.name)
     curated, consolidated = benchmark.result.curated, benchmark.result.consolidated
     disputed, outside = benchmark.disputed, benchmark.result.outside_dump
     errors, factless = benchmark.result.listing_errors, benchmark.result.without_facts

@@ -10,6 +10,7 @@ from assets.checks import check_specs
 from assets.metadata import counts_table, markdown_table
 from assets.resources import StorageResource
 from curation.benchmark_export import COMPLEXITIES, ExportError, ExportOptions, export_benchmark, verify_export
+from curation.mirror import Part, export_inputs
 from validation.checks import Check
 
 ALL_WRITTEN = Check("all_written", "Every competition eligible for the export was written (none failed).")
@@ -45,8 +46,11 @@ def benchmark_export(context: dg.AssetExecutionContext, config: ExportConfig, st
     root = storage.root()
     folder = Path(config.folder) if config.folder else root.export
     options = ExportOptions(config.complexity or None, config.include_drift)
+    # With an s3:// home: every published split and board, and the default folder's export pushed back.
+    writes = [Part(root.export)] if folder == root.export else []
     try:
-        result = export_benchmark(root, storage.warehouse(), folder, options)
+        with storage.synced(reads=export_inputs(root), writes=writes):
+            result = export_benchmark(root, storage.warehouse(), folder, options)
     except ExportError as error:  # a folder that is not an export, another export running: retrying cannot help
         raise dg.Failure(description=str(error), allow_retries=False) from error
     members = pd.DataFrame(
@@ -87,7 +91,7 @@ def benchmark_export(context: dg.AssetExecutionContext, config: ExportConfig, st
         else f"all {len(result.members)} eligible competition(s) written or unchanged",
         metadata={"failed": dg.MetadataValue.json(result.failed)},
     )
-    problems = verify_export(folder)
+    problems = verify_export(folder)  # the local copy (the mirror's, with an s3:// home) of what was pushed
     bad = {slug: found for slug, found in problems.items() if found}
     yield dg.AssetCheckResult(
         check_name=GRADES_ITS_ANSWERS.name,

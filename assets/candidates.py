@@ -46,7 +46,8 @@ def candidate_competitions(
     rules = config.rules()
     if rules.as_of is None:  # "now", pinned so the metadata can say which moment it was
         rules = replace(rules, as_of=datetime.now(UTC).replace(microsecond=0))
-    screening, rows = screen_candidates(storage.warehouse(), rules)
+    with storage.synced(tables=[CANDIDATES]):
+        screening, rows = screen_candidates(storage.warehouse(), rules)
     candidates = screening.candidates[screening.candidates["is_candidate"]]
     context.log.info(f"{len(candidates):,} candidates of {rows:,} competitions")
     return dg.MaterializeResult(

@@ -10,9 +10,11 @@ from assets.pools import DOWNLOAD_STEP_TAGS, KAGGLE_DOWNLOADS
 from assets.resources import SourcesResource, StorageResource
 from curation.competition_data import fetch_competition, read_download_record, stored_description
 from curation.curated import split_recipe_for
+from curation.mirror import Part, unpacked_download
 from curation.sources.kaggle_client import RulesNotAcceptedError
 from curation.stage_status import SPLIT, recorded_stage, split_published
 from splits.layout import prepare_annotated_split, split_code_version
+from validation.data_root import DataRoot
 from validation.leakage import LEAKAGE_CHECKS, SplitCheck
 from validation.versions import code_version, fingerprint, text_sha256
 
@@ -44,12 +46,19 @@ def competition_raw(
     Kaggle's Overview; a text that cannot be fetched is recorded as unavailable, never a failure). A download whose
     zip has the sha256 of the one kept (its data version), with the same text, leaves the kept files untouched.
     """
-    root, chosen = storage.root(), sources.get()
-    raw, source = root.raw(context.partition_key), chosen.competition_data
+    slug, root = context.partition_key, storage.root()
+    reads = [Part(root.descriptions_root, (root.imported_description(slug).name,))]
+    with storage.synced(reads=reads, writes=[Part(root.raw(slug).path)]):
+        return _raw(slug, root, sources)
+
+
+def _raw(slug: str, root: DataRoot, sources: SourcesResource) -> dg.MaterializeResult:
+    chosen = sources.get()
+    raw, source = root.raw(slug), chosen.competition_data
     previous = read_download_record(raw)
     try:
         record = fetch_competition(raw, source, meta_kaggle=chosen.meta_kaggle,
-                                   imported=root.imported_description(context.partition_key))  # fmt: skip
+                                   imported=root.imported_description(slug))  # fmt: skip
     except RulesNotAcceptedError as error:
         raise dg.Failure(
             description=str(error),
@@ -110,7 +119,11 @@ def competition_split(context: dg.AssetExecutionContext, storage: StorageResourc
     version, a fingerprint of them), the published split is kept without reading or writing a file.
     """
     slug, root = context.partition_key, storage.root()
-    with recorded_stage(root, slug, SPLIT):  # any failure (a bad recipe, a failed leakage check) is kept, then raised
+    reads = [unpacked_download(root, slug), Part(root.descriptions_root, (root.imported_description(slug).name,)),
+             Part(root.annotations / slug)]  # fmt: skip
+    writes = [Part(root.prepared(slug).path), Part(root.stage_failure(slug, SPLIT).parent)]
+    # any failure (a bad recipe, a failed leakage check) is kept, then raised (and pushed, with an s3:// home)
+    with storage.synced(reads=reads, writes=writes), recorded_stage(root, slug, SPLIT):
         yield from _split(slug, storage)
 
 

@@ -9,7 +9,10 @@ from assets.pictures import picture_metadata
 from assets.pools import DOWNLOAD_STEP_TAGS, KAGGLE_DOWNLOADS
 from assets.resources import LeaderboardAgeResource, SourcesResource, StorageResource
 from curation.leaderboard_history import current_snapshot, needs_refresh, refresh_leaderboard
+from curation.mirror import Part, leaderboard_histories
 from curation.plots import Chart, leaderboard_plot
+from curation.warehouse import Warehouse
+from validation.data_root import DataRoot
 from validation.leaderboard import LeaderboardError
 
 
@@ -35,7 +38,14 @@ def leaderboard_snapshots(
     `leaderboards.snapshots`, `.refreshes` and `.thresholds`.
     """
     slug = context.partition_key
-    root, warehouse = storage.root(), storage.warehouse()
+    root = storage.root()
+    with storage.synced(writes=[Part(root.leaderboards(slug).path)]):
+        return _refresh(context, slug, root, storage.warehouse(), sources)
+
+
+def _refresh(
+    context: dg.AssetExecutionContext, slug: str, root: DataRoot, warehouse: Warehouse, sources: SourcesResource
+) -> dg.MaterializeResult:
     try:
         chosen = sources.get(boards_cache=root.sources("meta-kaggle-boards"))  # Teams/Submissions read once, then kept
         refresh = refresh_leaderboard(root.leaderboards(slug), slug, chosen.leaderboards,
@@ -82,7 +92,8 @@ def boards_fresh(
 ) -> dg.AssetCheckResult:
     slugs = context.instance.get_dynamic_partitions(curated_competition_partitions.name)
     now, root, days = datetime.now(UTC), storage.root(), leaderboard_age.max_age_days
-    stale = [s for s in slugs if needs_refresh(root.leaderboards(s), days, now)]
+    with storage.synced(reads=[leaderboard_histories(root)]):
+        stale = [s for s in slugs if needs_refresh(root.leaderboards(s), days, now)]
     return dg.AssetCheckResult(
         passed=not stale,
         severity=dg.AssetCheckSeverity.WARN,

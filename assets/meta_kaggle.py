@@ -31,8 +31,9 @@ def meta_kaggle_competitions(
     that cannot be parsed, or fails a blocking check, leaves the warehouse as it was.
     """
     source = sources.get().meta_kaggle
-    try:
-        load = load_competitions(source, storage.root().sources(source.name), storage.warehouse())
+    try:  # sources/<name> is this machine's copy of what the source fetched; the table is what other steps read
+        with storage.synced(tables=[COMPETITIONS]):
+            load = load_competitions(source, storage.root().sources(source.name), storage.warehouse())
     except MetaKaggleChecksFailed as failed:
         yield from (_check_result(check) for check in failed.report.checks)
         raise

@@ -9,6 +9,7 @@ from assets.metadata import markdown_table
 from assets.partitions import curated_competition_partitions
 from assets.pictures import picture_metadata
 from assets.resources import SourcesResource, StorageResource
+from curation.mirror import Part, unpacked_download
 from curation.plots import interval_plot
 from curation.split_parity import ParityError, check_split_parity, parity_code_version
 from curation.stage_status import PARITY, recorded_stage
@@ -68,7 +69,9 @@ def split_parity(
     slug = context.partition_key
     root, warehouse = storage.root(), storage.warehouse()
     tolerance = ParityTolerance(config.score_tolerance, config.adversarial_auc_tolerance)
-    with recorded_stage(root, slug, PARITY):  # any failure is kept for `mlecurate curated`, then raised
+    reads = [unpacked_download(root, slug), Part(root.annotations / slug), Part(root.leaderboards(slug).path)]
+    writes = [Part(root.prepared(slug).path), Part(root.stage_failure(slug, PARITY).parent)]
+    with storage.synced(reads=reads, writes=writes), recorded_stage(root, slug, PARITY):  # a failure is kept, raised
         try:
             report = check_split_parity(
                 slug, root, storage.annotation_store().for_competition(slug), warehouse.competition(slug), tolerance,

@@ -3,16 +3,20 @@
 ``pipelines.resources`` fills them from the settings; tests build them with explicit values.
 """
 
+import contextlib
+from collections.abc import Iterable
 from pathlib import Path
 
 import dagster as dg
 
 from curation.annotations import AnnotationStore
+from curation.mirror import Part, synced
 from curation.settings import DEFAULT_MAX_AGE_DAYS
 from curation.sources import Sources, choose_sources
 from curation.sources.kaggle_client import KaggleClient, KaggleCredentials
 from curation.warehouse import Warehouse
 from validation.data_root import DataRoot
+from validation.object_root import ObjectRoot
 
 
 class KaggleResource(dg.ConfigurableResource):
@@ -32,17 +36,34 @@ class KaggleResource(dg.ConfigurableResource):
 
 class StorageResource(dg.ConfigurableResource):
     """The data root (MLECURATE_HOME): the warehouse, raw downloads, prepared splits, leaderboard history; and the
-    curators' annotation files (MLECURATE_ANNOTATIONS, default <home>/annotations)."""
+    curators' annotation files (MLECURATE_ANNOTATIONS, default <home>/annotations). With an object-storage home
+    (``object_home``, s3://bucket/prefix) ``home`` is its local mirror, and a step works inside ``synced``."""
 
     home: str
     annotations: str = ""
+    object_home: str = ""
+    s3_endpoint_url: str = ""
 
     def root(self) -> DataRoot:
         Path(self.home).mkdir(parents=True, exist_ok=True)
         return DataRoot(Path(self.home), Path(self.annotations) if self.annotations else None)
 
+    def object_root(self) -> ObjectRoot | None:
+        if not self.object_home:
+            return None
+        return ObjectRoot(self.object_home, self.root().sync_records, Path(self.home), self.s3_endpoint_url or None)
+
+    def synced(
+        self, reads: Iterable[Part] = (), writes: Iterable[Part] = (), tables: Iterable[str] = ()
+    ) -> contextlib.AbstractContextManager[DataRoot]:
+        """The data root with what a step reads and writes pulled from object storage, and what it writes (``writes``,
+        and the warehouse ``tables`` it replaces) pushed after it (``curation.mirror``); nothing happens with a local
+        data root."""
+        return synced(self.object_root(), self.root(), self.warehouse(), reads, writes, tables)
+
     def warehouse(self) -> Warehouse:
-        return Warehouse(self.root().warehouse)
+        root = self.root()
+        return Warehouse(root.warehouse, copies=root if self.object_home else None)
 
     def annotation_store(self) -> AnnotationStore:
         return AnnotationStore(self.root().annotations)

@@ -5,8 +5,10 @@
 
 | variable | default | meaning |
 |---|---|---|
-| ``MLECURATE_HOME`` | ``./mlecurate-data`` | the data root (see ``validation.data_root``) |
-| ``MLECURATE_ANNOTATIONS`` | ``$MLECURATE_HOME/annotations`` | curators' annotation files |
+| ``MLECURATE_HOME`` | ``./mlecurate-data`` | the data root (see ``validation.data_root``): a folder, or ``s3://bucket/prefix`` (object storage, ``validation.object_root``; needs the ``cluster`` extra) |
+| ``MLECURATE_MIRROR`` | ``./mlecurate-mirror`` | with an ``s3://`` home: the local folder its parts are pulled into and pushed from (one per machine) |
+| ``MLECURATE_S3_ENDPOINT_URL`` | unset (AWS) | with an ``s3://`` home: another S3-compatible endpoint (MinIO, moto); credentials are the standard ``AWS_*`` variables, which s3fs reads |
+| ``MLECURATE_ANNOTATIONS`` | ``$MLECURATE_HOME/annotations`` | curators' annotation files (a folder; not with an ``s3://`` home, which keeps them) |
 | ``MLECURATE_META_KAGGLE`` | ``demo`` | where Meta Kaggle comes from: ``demo``, ``kaggle`` or a folder (``curation.sources``) |
 | ``MLECURATE_KAGGLE_MIRROR`` | unset | a folder of ``<slug>/<slug>.zip`` (or ``<slug>/`` of unpacked files) to take competition data from |
 | ``MLECURATE_LEADERBOARDS`` | unset | a folder of ``<slug>/leaderboard.csv`` (MLE-bench's) to take leaderboards from |
@@ -31,8 +33,10 @@ from pathlib import Path
 
 from curation.sources.kaggle_client import KaggleCredentials
 from validation.data_root import DataRoot
+from validation.object_root import ObjectRoot, ObjectRootError, split_url
 
 DEFAULT_HOME = "mlecurate-data"
+DEFAULT_MIRROR = "mlecurate-mirror"
 DEFAULT_CRON = "0 6 * * 1"  # Mondays 06:00 UTC
 DEFAULT_MAX_AGE_DAYS = 7.0
 KAGGLE_CREDENTIAL_VARIABLES = ("KAGGLE_API_TOKEN", "KAGGLE_USERNAME", "KAGGLE_KEY")
@@ -75,6 +79,8 @@ class Settings:
     executor: str = IN_PROCESS
     celery_broker: str | None = None
     celery_backend: str | None = None
+    object_home: str | None = None  # s3://bucket/prefix: then ``home`` is its local mirror
+    s3_endpoint_url: str | None = None
 
     @classmethod
     def from_environment(cls, environ: Mapping[str, str] | None = None) -> Settings:
@@ -85,8 +91,11 @@ class Settings:
         except ValueError:
             raise SettingsError(f"MLECURATE_LEADERBOARD_MAX_AGE_DAYS={age!r}: expected a number of days") from None
         executor, broker = _executor(env)
+        home, object_home = _home(env)
         return cls(
-            home=_folder("MLECURATE_HOME", env.get("MLECURATE_HOME") or DEFAULT_HOME),
+            home=home,
+            object_home=object_home,
+            s3_endpoint_url=_optional_text(env.get("MLECURATE_S3_ENDPOINT_URL")) if object_home else None,
             annotations=_optional_folder("MLECURATE_ANNOTATIONS", env.get("MLECURATE_ANNOTATIONS")),
             meta_kaggle=(env.get("MLECURATE_META_KAGGLE") or "demo").strip(),
             kaggle_mirror=_optional_path(env.get("MLECURATE_KAGGLE_MIRROR")),
@@ -115,6 +124,30 @@ class Settings:
         """The data root, created on first use."""
         self.home.mkdir(parents=True, exist_ok=True)
         return DataRoot(self.home, self.annotations)
+
+    def object_root(self) -> ObjectRoot | None:
+        """With ``MLECURATE_HOME=s3://...``: the bucket behind the data root (its local mirror is ``data_root()``)."""
+        if self.object_home is None:
+            return None
+        return ObjectRoot(self.object_home, self.data_root().sync_records, self.home, self.s3_endpoint_url)
+
+
+def _home(env: Mapping[str, str]) -> tuple[Path, str | None]:
+    """The data root's local folder, and the object-storage URL behind it (None: the folder is the data root)."""
+    value = (env.get("MLECURATE_HOME") or DEFAULT_HOME).strip()
+    if "://" not in value:
+        return _folder("MLECURATE_HOME", value), None
+    try:
+        bucket, prefix = split_url(value)
+    except ObjectRootError as error:
+        raise SettingsError(str(error)) from None
+    if env.get("MLECURATE_ANNOTATIONS"):
+        raise SettingsError(
+            f"MLECURATE_ANNOTATIONS={env['MLECURATE_ANNOTATIONS']!r} with MLECURATE_HOME={value!r}: an object-storage "
+            "home keeps the annotations itself (every worker reads them there); unset MLECURATE_ANNOTATIONS"
+        )
+    mirror = _folder("MLECURATE_MIRROR", env.get("MLECURATE_MIRROR") or DEFAULT_MIRROR)
+    return mirror, f"s3://{bucket}/{prefix}".rstrip("/")
 
 
 def _executor(env: Mapping[str, str]) -> tuple[str, str | None]:

@@ -5,6 +5,11 @@
 DuckDB lets one process write a database file at a time (readers in other processes are locked out too), and
 Dagster runs independent steps in parallel processes. So every connection here waits for the file lock, up to
 ``lock_timeout`` seconds, instead of failing at once; large per-partition data is written as files elsewhere.
+
+With an object-storage home (``validation.object_root``) every process has a warehouse of its own, in its local
+mirror, never shared: each table a step replaces is also written as Parquet under the data root (``copies``), pushed
+to the bucket, and loaded by the other processes' warehouses (:meth:`Warehouse.load_table_copies`); the views are
+made over the mirror's files, as in a local data root.
 """
 
 from __future__ import annotations
@@ -19,7 +24,9 @@ import duckdb
 import pandas as pd
 import pyarrow as pa
 
-from validation.data_root import BUILT_BY, COMPETITIONS, CURATED, DataRoot
+from validation.data_files import literal
+from validation.data_root import BUILT_BY, COMPETITIONS, CURATED, DataRoot, atomic_path
+from validation.object_root import file_sha256
 
 
 class WarehouseError(RuntimeError):
@@ -38,6 +45,7 @@ class MissingTableError(LookupError):
 class Warehouse:
     path: Path
     lock_timeout: float = 300.0
+    copies: DataRoot | None = None  # with an object-storage home: where each table replaced is also written as Parquet
 
     @contextlib.contextmanager
     def connect(self, read_only: bool = False) -> Iterator[duckdb.DuckDBPyConnection]:
@@ -88,7 +96,45 @@ class Warehouse:
             except BaseException as error:
                 _roll_back(con, error)
                 raise
+            if self.copies is not None:
+                for name in tables:
+                    self._write_copy(con, name, self.copies.table_copy(name))
         return counts
+
+    @staticmethod
+    def _write_copy(con: duckdb.DuckDBPyConnection, name: str, copy: Path) -> None:
+        """Table ``name`` as Parquet at ``copy`` (atomically); the table's comment records the copy's sha256, so that
+        :meth:`load_table_copies` knows this warehouse already holds it."""
+        with atomic_path(copy) as tmp:
+            con.execute(f"COPY {name} TO {literal(str(tmp))} (FORMAT parquet)")
+        con.execute(f"COMMENT ON TABLE {name} IS {literal(file_sha256(copy))}")
+
+    def load_table_copies(self, root: DataRoot) -> list[str]:
+        """(Re)load every table whose Parquet copy under ``root`` differs from the one this warehouse last loaded or
+        wrote (the table's comment holds its sha256); the names of the tables loaded."""
+        copies = {name: root.table_copy(name) for name in BUILT_BY if root.table_copy(name).is_file()}
+        if not copies:
+            return []
+        loaded = []
+        with self.connect() as con:
+            comments = dict(con.execute(
+                "SELECT schema_name || '.' || table_name, comment FROM duckdb_tables()"
+            ).fetchall())  # fmt: skip
+            for name, copy in copies.items():
+                digest = file_sha256(copy)
+                if comments.get(name) == digest:
+                    continue
+                con.execute("BEGIN TRANSACTION")
+                try:
+                    con.execute(f"CREATE SCHEMA IF NOT EXISTS {name.split('.')[0]}")
+                    con.execute(f"CREATE OR REPLACE TABLE {name} AS SELECT * FROM read_parquet({literal(str(copy))})")
+                    con.execute(f"COMMENT ON TABLE {name} IS {literal(digest)}")
+                    con.execute("COMMIT")
+                except BaseException as error:
+                    _roll_back(con, error)
+                    raise
+                loaded.append(name)
+        return loaded
 
     def refresh_views(self, root: DataRoot) -> None:
         """(Re)create every view over the data root's files that exist (``DataRoot.views``)."""

@@ -376,24 +376,46 @@ SERVICES = [
 
 
 def stack_variables(stack: Stack, given: dict[str, str]) -> dict[str, str]:
-    """What every service and every command-line run of the stack needs in its environment."""
-    home = Path(given.get("MLECURATE_HOME") or stack.state / "data").resolve()
+    """What every service and every command-line run of the stack needs in its environment.
+
+    ``MLECURATE_HOME=s3://mlecurate/<prefix>`` puts the data root on the stack's moto server: its endpoint and moto's
+    dummy credentials are set for the workers and env.sh, unless MLECURATE_S3_ENDPOINT_URL names another endpoint
+    (whose credentials are then the caller's AWS_* variables). The workers share one mirror (<state>/mirror); env.sh's
+    command-line runs get one of their own, as on another machine (write_configuration)."""
     # The broker and backend are the stack's own: a backend the workers do not write to would never answer.
     chosen = {name: value for name, value in given.items()
               if name.startswith("MLECURATE_") and not name.startswith("MLECURATE_CELERY_")}  # fmt: skip
+    home = given.get("MLECURATE_HOME") or str(stack.state / "data")
+    objects = {}
+    if "://" in home:  # object storage (curation.settings checks the URL when a step starts)
+        objects["MLECURATE_MIRROR"] = str(Path(given.get("MLECURATE_MIRROR") or stack.state / "mirror").resolve())
+        if not given.get("MLECURATE_S3_ENDPOINT_URL"):
+            objects |= {"MLECURATE_S3_ENDPOINT_URL": f"http://{HOST}:{stack.ports['moto']}",
+                        "AWS_ACCESS_KEY_ID": "testing", "AWS_SECRET_ACCESS_KEY": "testing",
+                        "AWS_DEFAULT_REGION": "us-east-1"}  # moto's dummy credentials  # fmt: skip
+    else:
+        home = str(Path(home).resolve())
     return {
         **chosen,
-        "MLECURATE_HOME": str(home),
+        **objects,
+        "MLECURATE_HOME": home,
         "DAGSTER_HOME": str(stack.dagster_home),
         "MLECURATE_EXECUTOR": "celery",
         "MLECURATE_CELERY_BROKER": stack.broker,
     }
 
 
+def command_line_variables(stack: Stack, variables: dict[str, str]) -> dict[str, str]:
+    """env.sh's: the stack's variables, and with an object-storage home a mirror of the command line's own."""
+    if "MLECURATE_MIRROR" not in variables:
+        return variables
+    return variables | {"MLECURATE_MIRROR": str(stack.state / "mirror-commands")}
+
+
 def write_configuration(stack: Stack, variables: dict[str, str]) -> None:
     """dagster.yaml (the instance on PostgreSQL), the workers' broker module, env.sh and stack.json."""
     stack.dagster_home.mkdir(exist_ok=True)
-    Path(variables["MLECURATE_HOME"]).mkdir(parents=True, exist_ok=True)
+    Path(variables.get("MLECURATE_MIRROR") or variables["MLECURATE_HOME"]).mkdir(parents=True, exist_ok=True)
     # The driver named: SQLAlchemy 2.1 reads a bare postgresql:// as psycopg 3, but dagster-postgres brings psycopg2.
     db = {"hostname": HOST, "port": stack.ports["postgres"], "db_name": DB, "username": DB_USER,
           "password": stack.pg_password, "scheme": "postgresql+psycopg2"}  # fmt: skip
@@ -419,8 +441,12 @@ def write_configuration(stack: Stack, variables: dict[str, str]) -> None:
         f"broker_url = {stack.broker!r}\nresult_backend = {stack.broker!r}\n"
         + "".join(f"{name} = {value!r}\n" for name, value in CELERY_APP_SETTINGS.items())
     )
-    lines = [f"export {name}={shlex.quote(value)}" for name, value in sorted(variables.items())]
-    s3 = f"# S3 (moto) for the object-storage stage: endpoint http://{HOST}:{stack.ports['moto']}, bucket {BUCKET}"
+    lines = [
+        f"export {name}={shlex.quote(value)}"
+        for name, value in sorted(command_line_variables(stack, variables).items())
+    ]
+    s3 = (f"# S3 (moto): endpoint http://{HOST}:{stack.ports['moto']}, bucket {BUCKET}; `MLECURATE_HOME=s3://{BUCKET}/data "
+          "make cluster` puts the data root there")  # fmt: skip
     (stack.state / "env.sh").write_text("# Source this to run jobs on the stack (deploy/cluster.py).\n" +
                                         "\n".join(lines) + f"\n{s3}\n")  # fmt: skip
     (stack.state / "stack.json").write_text(json.dumps({"ports": stack.ports, "variables": variables}, indent=2))

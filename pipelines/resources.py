@@ -16,7 +16,12 @@ def resources_from_settings(settings: Settings) -> dict[str, dg.ConfigurableReso
         config_dir=str(settings.kaggle.config_dir or ""),
     )
     return {
-        "storage": StorageResource(home=str(settings.home), annotations=str(settings.annotations or "")),
+        "storage": StorageResource(
+            home=str(settings.home),
+            annotations=str(settings.annotations or ""),
+            object_home=settings.object_home or "",
+            s3_endpoint_url=settings.s3_endpoint_url or "",
+        ),  # fmt: skip
         "sources": SourcesResource(
             meta_kaggle=settings.meta_kaggle,
             kaggle_mirror=str(settings.kaggle_mirror or ""),

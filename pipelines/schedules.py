@@ -5,6 +5,7 @@ import dagster as dg
 from assets.partitions import curated_competition_partitions
 from assets.resources import LeaderboardAgeResource, StorageResource
 from curation.leaderboard_history import HistoryError, needs_refresh
+from curation.mirror import leaderboard_histories
 from pipelines.jobs import refresh_leaderboards_job
 
 COMPETITION_TAG = "mlecurate/competition"  # names the competition a run is for, in the UI's run list and tick preview
@@ -33,14 +34,15 @@ def leaderboard_refresh_schedule_for(cron: str) -> dg.ScheduleDefinition:
         slugs = context.instance.get_dynamic_partitions(curated_competition_partitions.name)
         when, root, days = context.scheduled_execution_time, storage.root(), leaderboard_age.max_age_days
         due, damaged, refreshing = [], [], refreshing_now(context.instance)
-        for slug in slugs:
-            if slug in refreshing:
-                continue
-            try:
-                if needs_refresh(root.leaderboards(slug), days, when):
-                    due.append(slug)
-            except HistoryError as error:  # a refresh would fail on it too: say so once, still refresh the others
-                damaged.append(f"{slug} ({error})")
+        with storage.synced(reads=[leaderboard_histories(root)]):  # from object storage, with an s3:// home
+            for slug in slugs:
+                if slug in refreshing:
+                    continue
+                try:
+                    if needs_refresh(root.leaderboards(slug), days, when):
+                        due.append(slug)
+                except HistoryError as error:  # a refresh would fail on it too: say so once, still refresh the others
+                    damaged.append(f"{slug} ({error})")
         if damaged:
             context.log.warning(f"left out, their leaderboard history is damaged: {'; '.join(damaged)}")
         busy = sorted(refreshing & set(slugs))

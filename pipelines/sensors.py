@@ -16,7 +16,8 @@ from validation.data_root import BUILT_BY, CURATED
     description="Adds a partition for every new curated competition and asks for its data, split and parity.",
 )
 def curated_members_sensor(context: dg.SensorEvaluationContext, storage: StorageResource) -> dg.SensorResult:
-    slugs = curated_slugs(storage.warehouse())
+    with storage.synced():  # with an s3:// home: the tables, as the curation job last published them
+        slugs = curated_slugs(storage.warehouse())
     if slugs is None:
         return dg.SensorResult(skip_reason=f"{CURATED} does not exist yet: materialise {BUILT_BY[CURATED]}")
     new = missing_partitions(context.instance, slugs)

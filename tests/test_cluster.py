@@ -77,15 +77,15 @@ def free_port() -> int:
             return port
 
 
-@pytest.fixture(scope="session")
-def cluster():
+@contextlib.contextmanager
+def stack(variables: dict[str, str]):
+    """A stack of its own (own state folder, free ports) started with ``variables`` (MLECURATE_*), stopped after."""
     # Under /tmp, readable on the way down: PostgreSQL runs as the postgres user, and pytest's tmp_path is 0700.
     state = Path(tempfile.mkdtemp(prefix="mlecurate-cluster-test-"))
     state.chmod(0o755)
     ports = [arg for name in ("postgres", "redis", "moto", "webserver") for arg in (f"--{name}-port", str(free_port()))]
     env = {name: value for name, value in os.environ.items() if not name.startswith(("MLECURATE_", "DAGSTER_"))}
-    env |= {"MLECURATE_HOME": str(state / "data"), "MLECURATE_ANNOTATIONS": str(state / "annotations"),
-            "MLECURATE_META_KAGGLE": "demo"}  # fmt: skip
+    env |= {name: value.format(state=state) for name, value in variables.items()}
     command = [sys.executable, str(CLUSTER), "--state", str(state), *ports]
     began = time.monotonic()
     start = subprocess.run([*command, "start", "--no-install"], env=env, capture_output=True, text=True, timeout=400)
@@ -102,7 +102,14 @@ def cluster():
         shutil.rmtree(state)
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="module")
+def cluster():
+    with stack({"MLECURATE_HOME": "{state}/data", "MLECURATE_ANNOTATIONS": "{state}/annotations",
+                "MLECURATE_META_KAGGLE": "demo"}) as started:  # fmt: skip
+        yield started
+
+
+@pytest.fixture(scope="module")
 def curation_run(cluster) -> str:
     """The id of one run of the curation job on the stack, with the demo's annotations."""
     cluster.run("mlecurate", "demo-annotations")

@@ -15,6 +15,11 @@ Layout (``$MLECURATE_HOME``)::
     prepared/<slug>/public/, private/answers.csv, manifest.json, parity.json   a split in MLE-bench's layout
     leaderboards/<slug>/snapshots/<id>.parquet, history.jsonl, downloads/      leaderboard history
     status/<slug>/<stage>.json                the last failed attempt of a stage (split, parity); gone once it succeeds
+    tables/<table>/<table>.parquet            with an object-storage home: each warehouse table, for other processes
+    .sync/<scope>.json                        with an object-storage home: the mirror's record of each scope it synced
+
+With ``MLECURATE_HOME=s3://bucket/prefix`` this folder is the local mirror of the bucket (``validation.object_root``):
+its scopes, the folders :meth:`DataRoot.scope` names, are pulled before a step and pushed after it.
 
 This module sits in ``validation`` (the package every other one may import) so that the split writer, the grader,
 the leakage checks and the curation code all name files the same way. It names things (a slug becomes a folder only
@@ -288,6 +293,27 @@ class DataRoot:
     @property
     def annotations(self) -> Path:
         return self.annotations_path or self.path / "annotations"
+
+    @property
+    def tables_root(self) -> Path:
+        return self.path / "tables"
+
+    def table_copy(self, name: str) -> Path:
+        """``tables/<table>/<table>.parquet``: a warehouse table as Parquet, written with an object-storage home so
+        that another process's warehouse can load it (``Warehouse.load_table_copies``)."""
+        if name not in BUILT_BY:
+            raise ValueError(f"{name!r} is not a warehouse table (expected one of {', '.join(BUILT_BY)})")
+        return self.tables_root / name / f"{name}.parquet"
+
+    @property
+    def sync_records(self) -> Path:
+        """``.sync/``: with an object-storage home, the mirror's record of each scope as last pulled or pushed."""
+        return self.path / ".sync"
+
+    def scope(self, folder: Path) -> str:
+        """The scope (``validation.object_root``) a folder of this root is on object storage: its path relative to the
+        root, e.g. ``prepared/titanic``."""
+        return folder.relative_to(self.path).as_posix()
 
     def sources(self, name: str) -> Path:
         """A folder for files the source ``name`` fetched or generated, e.g. ``sources("demo")``; created on first use.

@@ -37,6 +37,7 @@ from curation.sources import SourceError
 from curation.warehouse import MissingTableError, WarehouseError
 from validation.data_root import DataRootFileError, SlugError
 from validation.leaderboard import LeaderboardError
+from validation.object_root import ObjectRootError
 from validation.split_recipe import RecipeError
 
 PROGRAM = "mlecurate"
@@ -45,6 +46,7 @@ ERROR = 2  # the exit code for a command that could not do what was asked (and f
 CURATOR_ERRORS = (
     CommandError, AnnotationError, MissingTableError, SettingsError, SourceError, SplitRecipeChoiceError, RecipeError,
     LeaderboardError, UnknownCompetitionError, SlugError, WarehouseError, DataRootFileError, ExportError,
+    ObjectRootError,
 )  # fmt: skip
 
 

@@ -10,9 +10,10 @@ from curation.annotations import COMPLEXITIES, COMPLEXITY_HOURS, DECISIONS
 from curation.cli.options import CommandError, Curation, pass_curation, slug_argument
 from curation.competition_profile import check_known_slug
 from curation.demo_annotations import DEMO_ANNOTATION_TIME, demo_annotations
+from curation.mirror import Part
 from curation.mlebench_import import CURATOR as MLEBENCH_CURATOR
 from curation.mlebench_import import import_mlebench_categories
-from validation.data_root import COMPETITIONS
+from validation.data_root import COMPETITIONS, slug_folder
 from validation.split_recipe import read_recipe_file
 
 
@@ -64,9 +65,10 @@ def annotate(
             "nothing to record: give at least one of --complexity, --category, --decision, --reason, --note, "
             "--split-recipe"
         )
-    if not allow_unknown:
-        _check_known_slug(curation, slug)
-    annotation = curation.store.update(slug, curator, changes)
+    with curation.synced(writes=[Part(slug_folder(curation.store.root, slug))]):  # pushed, with an s3:// home
+        if not allow_unknown:
+            _check_known_slug(curation, slug)
+        annotation = curation.store.update(slug, curator, changes)
     click.echo(f"{annotation.slug} by {annotation.curator}: decision {annotation.decision}, complexity "
                f"{annotation.complexity or '-'}, category {annotation.category or '-'} "
                f"({curation.store.path_for(annotation.slug, annotation.curator)})")  # fmt: skip
@@ -100,7 +102,8 @@ def import_mlebench(curation: Curation, csv: Path) -> None:
     Example:
       mlecurate import-mlebench ../shared/data/mle-bench/competition_categories.csv
     """
-    summary = import_mlebench_categories(csv, curation.store)
+    with curation.synced(writes=[Part(curation.store.root, each=True)]):
+        summary = import_mlebench_categories(csv, curation.store)
     counts = ", ".join(f"{n} {level}" for level, n in summary.by_complexity.items())
     click.echo(
         f"imported {summary.imported} MLE-bench annotations as curator {MLEBENCH_CURATOR} ({counts}) into "
@@ -118,7 +121,8 @@ def demo_annotations_command(curation: Curation) -> None:
       mlecurate demo-annotations      # then materialise the curation job on the demo source
     """
     annotations = demo_annotations()
-    for item in annotations:
-        curation.store.update(item.slug, item.curator, item.changes, now=DEMO_ANNOTATION_TIME)
+    with curation.synced(writes=[Part(curation.store.root, each=True)]):
+        for item in annotations:
+            curation.store.update(item.slug, item.curator, item.changes, now=DEMO_ANNOTATION_TIME)
     curators = sorted({a.curator for a in annotations})
     click.echo(f"wrote {len(annotations)} demo annotations by {', '.join(curators)} into {curation.store.root}")

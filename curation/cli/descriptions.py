@@ -9,6 +9,7 @@ import click
 
 from curation.cli.options import CommandError, Curation, pass_curation
 from curation.competition_data import DescriptionImportError, import_descriptions
+from curation.mirror import Part
 
 
 @click.command(
@@ -29,7 +30,8 @@ def import_descriptions_command(curation: Curation, folder: Path) -> None:
       mlecurate import-descriptions ../shared/data/mle-bench/competitions
     """
     try:
-        statuses = import_descriptions(folder, curation.root)
+        with curation.synced(writes=[Part(curation.root.descriptions_root)]):
+            statuses = import_descriptions(folder, curation.root)
     except DescriptionImportError as error:
         raise CommandError(str(error)) from error
     counts = Counter(statuses.values())

@@ -8,6 +8,7 @@ import click
 
 from curation.benchmark_export import COMPLEXITIES, FORMAT, ExportOptions, export_benchmark
 from curation.cli.options import Curation, pass_curation
+from curation.mirror import export_inputs
 
 PARTLY_FAILED = 1  # the exit code when some competitions could not be written (the rest of the export is usable)
 
@@ -43,7 +44,8 @@ def export(curation: Curation, folder: Path, export_format: str, complexity: str
       cp -r curated-benchmark/competitions/* path/to/mle-bench/mlebench/competitions/
       mlebench grade-sample submission.csv SLUG --data-dir curated-benchmark/data
     """
-    result = export_benchmark(curation.root, curation.warehouse, folder, ExportOptions(complexity, include_drift))
+    with curation.synced(reads=export_inputs(curation.root)):
+        result = export_benchmark(curation.root, curation.warehouse, folder, ExportOptions(complexity, include_drift))
     click.echo(
         f"{folder}: {len(result.members)} competition(s) exported ({len(result.exported)} written, "
         f"{len(result.unchanged)} unchanged"

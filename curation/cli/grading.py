@@ -7,6 +7,7 @@ from pathlib import Path
 import click
 
 from curation.cli.options import CommandError, Curation, pass_curation, slug_argument
+from curation.mirror import Part
 from curation.submission_grading import GradingUnavailable, grade_prepared
 from validation.data_root import write_atomic
 
@@ -40,8 +41,10 @@ def grade(curation: Curation, slug: str, submission: Path, metric: str | None, l
       mlecurate grade spooky-author-identification submission.csv \\
           --leaderboard ../shared/data/mle-bench/competitions/spooky-author-identification/leaderboard.csv
     """
+    root = curation.root
     try:
-        report = grade_prepared(slug, submission, curation.root, curation.warehouse, metric, leaderboard)
+        with curation.synced(reads=[Part(root.prepared(slug).path), Part(root.leaderboards(slug).path)]):
+            report = grade_prepared(slug, submission, root, curation.warehouse, metric, leaderboard)
     except GradingUnavailable as error:
         raise CommandError(str(error)) from error
     text = report.to_json()

@@ -7,6 +7,7 @@ from pathlib import Path
 import click
 
 from curation.cli.options import CommandError, Curation, pass_curation
+from curation.mirror import Part
 from curation.mlebench_leaderboards import import_mlebench_leaderboards
 from validation.messages import shown_list
 
@@ -26,8 +27,11 @@ def import_leaderboards(curation: Curation, folder: Path) -> None:
     Example:
       mlecurate import-leaderboards ../shared/data/mle-bench/competitions
     """
-    done = import_mlebench_leaderboards(folder, curation.root, curation.warehouse.metric_directions())
-    curation.warehouse.refresh_views(curation.root)
+    root = curation.root
+    reads = [Part(root.prepared_root, (root.prepared("x").manifest.name,), each=True)]  # metric directions
+    with curation.synced(reads=reads, writes=[Part(root.leaderboards_root, each=True)]):
+        done = import_mlebench_leaderboards(folder, root, curation.warehouse.metric_directions())
+        curation.warehouse.refresh_views(root)
     counts = ", ".join(f"{n} {status}" for status, n in done.statuses.items())
     click.echo(
         f"imported {sum(done.statuses.values())} MLE-bench leaderboards into {curation.root.leaderboards_root}: {counts}"

@@ -9,14 +9,18 @@ decorators that hand it and the common arguments to a command, and the error a c
 
 from __future__ import annotations
 
+import contextlib
+from collections.abc import Iterable
 from functools import cached_property
 
 import click
 
 from curation.annotations import AnnotationStore
+from curation.mirror import Part, catalogue, synced
 from curation.settings import Settings
 from curation.warehouse import Warehouse
 from validation.data_root import DataRoot
+from validation.object_root import ObjectRoot
 
 LOCK_TIMEOUT_SECONDS = 30  # a curator waits this long for a running pipeline step to release the warehouse
 
@@ -46,6 +50,23 @@ class Curation:
     @cached_property
     def warehouse(self) -> Warehouse:
         return Warehouse(self.root.warehouse, lock_timeout=LOCK_TIMEOUT_SECONDS)
+
+    @cached_property
+    def objects(self) -> ObjectRoot | None:
+        """The bucket behind an ``s3://`` home (None for a local one)."""
+        return self.settings.object_root()
+
+    def synced(
+        self, reads: Iterable[Part] = (), writes: Iterable[Part] = (), views: bool = False
+    ) -> contextlib.AbstractContextManager[DataRoot]:
+        """With an ``s3://`` home: what the command reads and writes pulled into the local mirror first (and the
+        warehouse's tables, and its views with ``views``), what it writes pushed after (``curation.mirror``); nothing
+        with a local home."""
+        return synced(self.objects, self.root, self.warehouse, reads, writes, views=views)
+
+    def listing(self) -> contextlib.AbstractContextManager[DataRoot]:
+        """``synced`` for the commands that list or show competitions: every competition's small files."""
+        return self.synced(reads=catalogue(self.root), views=True)
 
 
 pass_curation = click.make_pass_decorator(Curation, ensure=True)

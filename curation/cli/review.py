@@ -30,7 +30,8 @@ def queue(curation: Curation, limit: int, min_curators: int, output_format: str)
     Example:
       mlecurate queue --min-curators 2 --format csv > todo.csv
     """
-    found = read_queue(curation.warehouse, curation.store, curation.root, min_curators)
+    with curation.listing():
+        found = read_queue(curation.warehouse, curation.store, curation.root, min_curators)
     # In CSV mode stdout carries only the table; the progress and trailer lines go to stderr.
     to_stderr = output_format == "csv"
     if found.blocked:
@@ -69,7 +70,8 @@ def show(curation: Curation, slug: str) -> None:
     Example:
       mlecurate show spooky-author-identification
     """
-    profile = competition_profile(slug, curation.warehouse, curation.root, curation.store)
+    with curation.listing():
+        profile = competition_profile(slug, curation.warehouse, curation.root, curation.store)
     if not profile.known:
         raise CommandError(f"nothing known about {slug!r}: not in {COMPETITIONS} and no annotations")
     click.echo(f"# {slug}")
@@ -116,14 +118,15 @@ def curated(curation: Curation, slugs: bool, limit: int | None) -> None:
     Example:
       mlecurate curated --slugs --limit 3
     """
-    members = curation.warehouse.read_table(CURATED).sort_values("slug", ignore_index=True)
-    if limit is not None:
-        members = members.head(limit)
-    if slugs:
-        for slug in members["slug"]:
-            click.echo(slug)
-        return
-    click.echo(members_status(members, curation.root).to_string(index=False))
+    with curation.synced() if slugs else curation.listing():  # the slugs need only the tables
+        members = curation.warehouse.read_table(CURATED).sort_values("slug", ignore_index=True)
+        if limit is not None:
+            members = members.head(limit)
+        if slugs:
+            for slug in members["slug"]:
+                click.echo(slug)
+            return
+        click.echo(members_status(members, curation.root).to_string(index=False))
 
 
 @click.command("summary", short_help="row counts of every warehouse table and the curated benchmark by complexity")
@@ -135,7 +138,8 @@ def summary(curation: Curation) -> None:
     Example:
       mlecurate summary
     """
-    counts = curation.warehouse.table_counts()
+    with curation.listing():
+        counts = curation.warehouse.table_counts()
     click.echo(f"warehouse {curation.warehouse.path}")
     for name, rows in counts.items():
         click.echo(f"  {name:<32} {rows:>8,} rows")
