@@ -11,12 +11,16 @@ from pathlib import Path
 import dagster as dg
 import duckdb
 import pytest
+from starlette.testclient import TestClient
 
 from assets import annotations, candidates, competition_data, leaderboards, meta_kaggle, parity
 from assets.partitions import curated_competition_partitions
 from assets.resources import SourcesResource, StorageResource
 from curation.cli import main
+from curation.cli.options import Curation
+from curation.cli.serve import served_app
 from curation.settings import Settings, SettingsError
+from curation.workbench.app import COOKIE
 from validation.data_root import ANNOTATIONS, CANDIDATES, COMPETITIONS, CONSOLIDATED, CURATED, DataRoot
 from validation.object_root import INDEX, ObjectRoot, ObjectRootError
 
@@ -283,3 +287,16 @@ def test_the_demo_on_an_object_home_equals_the_demo_on_a_local_one(tmp_path, end
     for table in TABLES:
         assert table_rows(cli / "warehouse.duckdb", table) == table_rows(local / "warehouse.duckdb", table), table
     assert not (cli / "prepared").exists() or not any((cli / "prepared").rglob("*.csv"))  # listings pull no data
+
+    # The workbench as `mlecurate serve` builds it: a save in the page reaches the bucket (another mirror sees it).
+    slug = next(iter(manifests(check)))
+    monkeypatch.setenv("MLECURATE_HOME", home)
+    monkeypatch.setenv("MLECURATE_MIRROR", str(tmp_path / "mirror-page"))
+    app = served_app(Curation())
+    page = TestClient(app, base_url="http://127.0.0.1:3100")
+    page.cookies.set(COOKIE, "grace")
+    assert page.post(f"/competitions/{slug}", data={"note": "seen in the bucket"}).status_code == 200
+    other = ObjectRoot(home, check.sync_records, check.path, endpoint)
+    other.pull(f"annotations/{slug}")
+    assert (tmp_path / "mirror-page" / "annotations" / slug / "grace.yaml").is_file()
+    assert "seen in the bucket" in check.annotations.joinpath(slug, "grace.yaml").read_text()

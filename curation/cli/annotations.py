@@ -13,7 +13,7 @@ from curation.demo_annotations import DEMO_ANNOTATION_TIME, demo_annotations
 from curation.mirror import Part
 from curation.mlebench_import import CURATOR as MLEBENCH_CURATOR
 from curation.mlebench_import import import_mlebench_categories
-from validation.data_root import COMPETITIONS, slug_folder
+from validation.data_root import COMPETITIONS
 from validation.split_recipe import read_recipe_file
 
 
@@ -65,7 +65,7 @@ def annotate(
             "nothing to record: give at least one of --complexity, --category, --decision, --reason, --note, "
             "--split-recipe"
         )
-    with curation.synced(writes=[Part(slug_folder(curation.store.root, slug))]):  # pushed, with an s3:// home
+    with curation.annotations_synced(slug):  # pulled and pushed, with an s3:// home
         if not allow_unknown:
             _check_known_slug(curation, slug)
         annotation = curation.store.update(slug, curator, changes)

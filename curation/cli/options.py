@@ -19,7 +19,7 @@ from curation.annotations import AnnotationStore
 from curation.mirror import Part, catalogue, synced
 from curation.settings import Settings
 from curation.warehouse import Warehouse
-from validation.data_root import DataRoot
+from validation.data_root import DataRoot, slug_folder
 from validation.object_root import ObjectRoot
 
 LOCK_TIMEOUT_SECONDS = 30  # a curator waits this long for a running pipeline step to release the warehouse
@@ -63,6 +63,10 @@ class Curation:
         warehouse's tables, and its views with ``views``), what it writes pushed after (``curation.mirror``); nothing
         with a local home."""
         return synced(self.objects, self.root, self.warehouse, reads, writes, views=views)
+
+    def annotations_synced(self, slug: str) -> contextlib.AbstractContextManager[DataRoot]:
+        """``synced`` for a command or page that writes ``slug``'s annotations: pulled before, pushed after."""
+        return self.synced(writes=[Part(slug_folder(self.store.root, slug))])
 
     def listing(self) -> contextlib.AbstractContextManager[DataRoot]:
         """``synced`` for the commands that list or show competitions: every competition's small files."""

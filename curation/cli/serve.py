@@ -25,7 +25,8 @@ def serve(curation: Curation, host: str, port: int, min_curators: int) -> None:
     """Serve a local web page to annotate competitions: the queue of candidates that need a decision (filters,
     progress), each competition's facts, rule verdict, description, data files, leaderboard and parity, every
     curator's annotation, and a form that saves yours into the annotation store as `annotate` does. It reads the
-    warehouse read-only; stop it with Ctrl+C.
+    warehouse read-only; stop it with Ctrl+C. With an s3:// home, what the page shows is pulled when it starts
+    (restart it to see other machines' work) and each save pulls and pushes that competition's annotations.
 
     \b
     Example:
@@ -33,8 +34,16 @@ def serve(curation: Curation, host: str, port: int, min_curators: int) -> None:
     """
     import uvicorn  # the server Starlette runs on (dagster-webserver's); imported here so --help stays quick
 
-    from curation.workbench.app import workbench_app
-
-    app = workbench_app(curation.settings, min_curators=min_curators)
+    app = served_app(curation, min_curators)
     click.echo(f"curators' workbench for {curation.root.path} on http://{host}:{port} (Ctrl+C stops it)")
     uvicorn.run(app, host=host, port=port, log_level="warning")
+
+
+def served_app(curation: Curation, min_curators: int = 2):
+    """The workbench ``serve`` runs; with an s3:// home, every competition's small files and the warehouse's tables
+    pulled first, and each save's annotations pulled before and pushed after it."""
+    from curation.workbench.app import workbench_app
+
+    with curation.listing():
+        pass
+    return workbench_app(curation.settings, min_curators=min_curators, saving=curation.annotations_synced)

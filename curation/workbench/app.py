@@ -16,6 +16,9 @@ no name, so it saves nothing); a post whose ``Origin`` is another site is refuse
 
 from __future__ import annotations
 
+import contextlib
+from collections.abc import Callable
+from contextlib import AbstractContextManager
 from pathlib import Path
 from urllib.parse import quote, urlencode, urlsplit
 
@@ -79,10 +82,14 @@ class Workbench:
         return curator_queue(candidates, annotations_frame(self.store.all()), curator, self.min_curators, filters)
 
 
-def workbench_app(settings: Settings, min_curators: int = 2) -> Starlette:
+def workbench_app(
+    settings: Settings, min_curators: int = 2, saving: Callable[[str], AbstractContextManager] | None = None
+) -> Starlette:
     """The workbench over the data root ``settings`` points at; a competition is done when ``min_curators``
-    curators decided it alike."""
+    curators decided it alike. ``saving(slug)`` wraps every save (``mlecurate serve`` pulls the competition's
+    annotations from an ``s3://`` home before and pushes them after); nothing by default."""
     bench = Workbench(settings.data_root(), min_curators)
+    saving = saving or (lambda slug: contextlib.nullcontext())
 
     # Handlers that read files are plain functions: Starlette runs them in its thread pool, off the event loop.
     def queue_page(request: Request) -> Response:
@@ -134,7 +141,8 @@ def workbench_app(settings: Settings, min_curators: int = 2) -> Starlette:
             changes = form_changes(form, where=f"the split recipe of {slug} by {curator}")
             following = bench.queue(curator, filters).neighbours(slug)[1]
             if changes:
-                bench.store.update(slug, curator, changes)
+                with saving(slug):
+                    bench.store.update(slug, curator, changes)
         except (FormError, RecipeError, AnnotationError) as error:
             return _competition_view(request, curator, 400, f"Not saved: {error}", form)
         query = filters.query_string()
