@@ -1,15 +1,17 @@
 """mlecurate's stack beyond one machine, run on this one: the Dagster instance on PostgreSQL, steps on Celery workers.
 
     .venv/bin/python deploy/cluster.py start    # what `make cluster` runs; safe to run again
+    .venv/bin/python deploy/cluster.py start --steps-concurrency 1   # one step at a time on the steps worker
     .venv/bin/python deploy/cluster.py status
     .venv/bin/python deploy/cluster.py stop     # what `make cluster-stop` runs
     . mlecurate-cluster/env.sh                  # then `dagster job execute -m pipelines -j curation` uses the stack
 
 Services, all on 127.0.0.1, in start order: PostgreSQL (a cluster of its own: runs, events, schedules), Redis (the
 Celery broker), moto (an S3 endpoint with the bucket `mlecurate`, for the object-storage stage), two Celery workers
-(queue `dagster`: every step; queue `kaggle_downloads`: download steps, two at a time), the Dagster daemon and the
-Dagster webserver. Everything they keep is under the state folder (default ./mlecurate-cluster): `pids/`, `logs/`,
-`postgres/`, `redis/`, `dagster/dagster.yaml`, `celery/` (the workers' Celery settings), `env.sh` and `stack.json`.
+(`steps` on queue `dagster`: every step, --steps-concurrency at a time, default 2; `downloads` on queue
+`kaggle_downloads`: download steps, two at a time), the Dagster daemon and the Dagster webserver. Everything they
+keep is under the state folder (default ./mlecurate-cluster): `pids/`, `logs/`, `postgres/`, `redis/`,
+`dagster/dagster.yaml`, `celery/` (the workers' Celery settings), `env.sh` and `stack.json`.
 
 A worker killed mid-step loses no step. Its Celery settings (curation.settings.CELERY_APP_SETTINGS, also the runs')
 acknowledge a step's message when the step ends, not when it starts, and send a step again when the pool process
@@ -49,8 +51,10 @@ HOST = "127.0.0.1"
 PORTS = {"postgres": 25432, "redis": 26379, "moto": 29000, "webserver": 23000}
 BUCKET = "mlecurate"
 DB, DB_USER = "dagster", "mlecurate"
-# (worker name, queue, concurrency): the download queue's two slots match the kaggle_downloads pool's limit.
-WORKERS = [("steps", "dagster", 2), ("downloads", "kaggle_downloads", 2)]
+# (worker name, queue, concurrency): the steps worker's is --steps-concurrency (None here); the download queue's two
+# slots match the kaggle_downloads pool's limit.
+WORKERS = [("steps", "dagster", None), ("downloads", "kaggle_downloads", 2)]
+STEPS_CONCURRENCY = 2  # steps at once on the steps worker: one per core of this 2-core machine
 START_TIMEOUT = 180  # seconds per service; the webserver and daemon load every definition on a busy 2-core machine
 STOP_TIMEOUT = 30
 
@@ -63,6 +67,7 @@ class StackError(RuntimeError):
 class Stack:
     state: Path
     ports: dict[str, int]
+    steps_concurrency: int = STEPS_CONCURRENCY
 
     def pidfile(self, name: str) -> Path:
         if name == "postgres":  # the server's own, which pg_ctl reads too
@@ -275,13 +280,27 @@ def moto_start(stack: Stack, env: dict[str, str]) -> None:
     s3.create_bucket(Bucket=BUCKET)  # moto keeps buckets in memory: a fresh server has none
 
 
-def worker_start(stack: Stack, env: dict[str, str], name: str, queue: str, concurrency: int) -> None:
+def worker_command(name: str, queue: str, concurrency: int) -> list[str]:
+    """The Celery worker serving ``queue``, running ``concurrency`` steps at once (one pool process each)."""
+    return [str(BIN / "celery"), "-A", "dagster_celery.app", "worker", "-Q", queue, "-n", f"{name}@%h",
+            "-c", str(concurrency), "--prefetch-multiplier=1", "--loglevel=INFO"]  # fmt: skip
+
+
+def worker_concurrency(pid: int) -> int | None:
+    """The ``-c`` a running worker was started with, read from its command line (None when it cannot be read)."""
+    try:
+        arguments = Path(f"/proc/{pid}/cmdline").read_bytes().decode(errors="replace").split("\0")
+        return int(arguments[arguments.index("-c") + 1])
+    except (OSError, ValueError, IndexError):
+        return None
+
+
+def worker_start(stack: Stack, env: dict[str, str], name: str, queue: str, concurrency: int | None) -> None:
     service = f"worker-{name}"
     restored = restore_unacknowledged(stack, service, queue)
     if restored:
         print(f"{service}: {restored} step(s) a killed worker had taken put back on queue {queue}", flush=True)
-    command = [str(BIN / "celery"), "-A", "dagster_celery.app", "worker", "-Q", queue, "-n", f"{name}@%h",
-               "-c", str(concurrency), "--prefetch-multiplier=1", "--loglevel=INFO"]  # fmt: skip
+    command = worker_command(name, queue, concurrency or stack.steps_concurrency)
     # dagster_celery.app reads its broker from a module named dagster_celery_config, if one is importable.
     pythonpath = os.pathsep.join(filter(None, [str(stack.state / "celery"), env.get("PYTHONPATH")]))
     pid = spawn(stack, service, command, {**env, "PYTHONPATH": pythonpath})
@@ -486,7 +505,7 @@ def ensure_debian_packages(install: bool) -> None:
     subprocess.run(install_command, env=apt_env, check=True)
 
 
-def start(state: Path, ports: dict[str, int], install: bool) -> None:
+def start(state: Path, ports: dict[str, int], install: bool, steps_concurrency: int = STEPS_CONCURRENCY) -> None:
     ensure_debian_packages(install)
     try:
         import dagster_celery  # noqa: F401
@@ -498,14 +517,19 @@ def start(state: Path, ports: dict[str, int], install: bool) -> None:
     recorded = read_stack_json(state)
     running = running_services(Stack(state, recorded["ports"])) if recorded else {}
     if running:  # a running stack keeps its ports and data root; starting it again only adds what is missing
-        stack, variables = Stack(state, recorded["ports"]), recorded["variables"]
+        stack, variables = Stack(state, recorded["ports"], steps_concurrency), recorded["variables"]
         asked = stack_variables(stack, dict(os.environ))
         clash = [name for name in os.environ if name in variables and asked[name] != variables[name]]
         if clash:
             names = ", ".join(f"{name}={variables[name]}" for name in clash)
             raise StackError(f"the stack in {state} runs with {names}; `make cluster-stop` first to change it")
+        steps_worker = running.get("worker-steps")
+        if steps_worker and worker_concurrency(steps_worker) not in (None, steps_concurrency):
+            raise StackError(f"the stack in {state} runs its steps worker with --steps-concurrency "
+                             f"{worker_concurrency(steps_worker)}, not {steps_concurrency}; `make cluster-stop` "
+                             "first to change it")  # fmt: skip
     else:
-        stack = Stack(state, ports)
+        stack = Stack(state, ports, steps_concurrency)
         variables = stack_variables(stack, dict(os.environ))
     env, started = {**os.environ, **variables}, []
     for service, program, port, start_service in SERVICES:
@@ -561,6 +585,17 @@ def status(state: Path) -> int:
     return 0 if len(running) == len(SERVICES) else 1
 
 
+def positive(text: str) -> int:
+    """An argparse type: a whole number of at least 1."""
+    try:
+        number = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a whole number, found {text!r}") from None
+    if number < 1:
+        raise argparse.ArgumentTypeError(f"expected at least 1, found {number}")
+    return number
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("command", choices=["start", "stop", "status"],
@@ -571,11 +606,15 @@ def main(argv: list[str] | None = None) -> int:
     for name, port in PORTS.items():
         parser.add_argument(f"--{name}-port", type=int, default=port, help=f"{name}'s port (default {port})")
     parser.add_argument("--no-install", action="store_true", help="fail instead of apt-installing what is missing")
+    parser.add_argument("--steps-concurrency", type=positive, default=STEPS_CONCURRENCY, metavar="N",
+                        help="start: steps the steps worker (queue dagster) runs at once, one pool process each "
+                             f"(default {STEPS_CONCURRENCY}); bench/cluster_benchmark.py compares 1 and 2")  # fmt: skip
     args = parser.parse_args(argv)
     state = args.state.resolve()
     try:
         if args.command == "start":
-            start(state, {name: getattr(args, f"{name}_port") for name in PORTS}, install=not args.no_install)
+            ports = {name: getattr(args, f"{name}_port") for name in PORTS}
+            start(state, ports, install=not args.no_install, steps_concurrency=args.steps_concurrency)
         elif args.command == "stop":
             stop(state)
         else:
