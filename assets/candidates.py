@@ -11,6 +11,8 @@ from assets.metadata import counts_table, markdown_table
 from assets.pictures import picture_metadata
 from assets.resources import StorageResource
 from curation.candidate_rules import CandidateRules, screen_candidates
+from curation.complexity_prior import CandidateSuggestions
+from curation.mirror import catalogue
 from curation.plots import funnel_plot
 from validation.data_root import CANDIDATES
 
@@ -42,14 +44,23 @@ def candidate_competitions(
     Rules run in order (drop Community, completed, has a leaderboard, enough teams, a metric mlecurate grades, and
     optionally no code competitions); they are run config with documented defaults. The rules propose: a curator's
     explicit include still wins downstream. Table curation.candidates; the funnel is in the metadata.
+
+    Each competition also gets a suggested complexity (suggested_complexity, suggested_probability,
+    suggested_because): a model trained on the complexities curators already agreed on (curation.complexity_prior),
+    read from the annotation store, the leaderboard snapshots and the download records as they are at the run. It
+    suggests; curators decide. With too few annotated competitions it suggests nothing, and the metadata says why.
     """
     rules = config.rules()
     if rules.as_of is None:  # "now", pinned so the metadata can say which moment it was
         rules = replace(rules, as_of=datetime.now(UTC).replace(microsecond=0))
-    with storage.synced(tables=[CANDIDATES]):
-        screening, rows = screen_candidates(storage.warehouse(), rules)
+    # The suggestion reads every competition's leaderboard and download record, and the annotations (pulled from an
+    # s3:// home with the other small files).
+    with storage.synced(reads=catalogue(storage.root()), tables=[CANDIDATES]):
+        suggestions = CandidateSuggestions(storage.root(), storage.annotation_store().all())
+        screening, rows = screen_candidates(storage.warehouse(), rules, add_columns=suggestions)
     candidates = screening.candidates[screening.candidates["is_candidate"]]
     context.log.info(f"{len(candidates):,} candidates of {rows:,} competitions")
+    prior = suggestions.prior
     return dg.MaterializeResult(
         metadata={
             "dagster/row_count": rows,
@@ -62,6 +73,13 @@ def candidate_competitions(
             "candidates_by_segment": counts_table(candidates["host_segment"], "segment"),
             "candidates_by_metric": counts_table(candidates["metric"], "metric"),
             "rules": dg.MetadataValue.json(rules_shown(config, rules.as_of)),
+            "complexity_prior": prior.reason
+            or f"trained on {len(prior.labels)} annotated competitions "
+            f"({', '.join(f'{n} {level}' for level, n in prior.labels.value_counts().items())}) over "
+            f"{len(prior.features)} features",
+            "suggested_complexity_of_candidates": counts_table(
+                candidates["suggested_complexity"], "level", missing="(no suggestion)"
+            ),
         }
     )
 

@@ -21,7 +21,8 @@ sentence saying why. The rules propose: a curator's explicit ``include`` overrid
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections.abc import Callable
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 
 import pandas as pd
@@ -144,9 +145,17 @@ def screen_competitions(competitions: pa.Table | pd.DataFrame, rules: CandidateR
     return Screening(candidates=frame[CANDIDATE_COLUMNS].reset_index(drop=True), funnel=funnel_frame)
 
 
-def screen_candidates(warehouse: Warehouse, rules: CandidateRules) -> tuple[Screening, int]:
-    """Screen the warehouse's competitions and replace the candidates table; (screening, rows written)."""
-    screening = screen_competitions(warehouse.read_table(COMPETITIONS), rules)
+def screen_candidates(
+    warehouse: Warehouse, rules: CandidateRules,
+    add_columns: Callable[[pd.DataFrame, pd.DataFrame], pd.DataFrame] | None = None,
+) -> tuple[Screening, int]:  # fmt: skip
+    """Screen the warehouse's competitions and replace the candidates table; (screening, rows written).
+    ``add_columns(competitions, candidates)``, when given, returns the candidates with more columns (the suggested
+    complexity), written in the same replacement."""
+    competitions = warehouse.read_table(COMPETITIONS)
+    screening = screen_competitions(competitions, rules)
+    if add_columns is not None:
+        screening = replace(screening, candidates=add_columns(competitions, screening.candidates))
     return screening, warehouse.replace_table(CANDIDATES, screening.candidates)
 
 

@@ -2,7 +2,8 @@
 
 >>> queue = read_queue(warehouse, store, root, min_curators=2)
 >>> queue.done, queue.total, queue.share        # progress: candidates with at least two curators' decisions
->>> queue.waiting.head(20)                      # slug, segment, metric, teams, launched, deadline, reward, curators
+>>> queue.waiting.head(20)                      # slug, segment, metric, teams, launched, deadline, reward, curators,
+...                                             # suggested (complexity and its probability)
 >>> queue.blocked                               # downloads waiting for someone to accept the rules on Kaggle
 >>> queue.outside_waiting                       # annotated competitions outside the dump still short of decisions
 
@@ -23,7 +24,7 @@ from curation.curated import annotations_frame
 from curation.warehouse import Warehouse
 from validation.data_root import CANDIDATES, DataRoot
 
-QUEUE_COLUMNS = ["slug", "segment", "metric", "teams", "launched", "deadline", "reward", "curators"]
+QUEUE_COLUMNS = ["slug", "segment", "metric", "teams", "launched", "deadline", "reward", "curators", "suggested"]
 METRIC_WIDTH = 40  # Meta Kaggle's metric names run long; the table cuts them here
 
 
@@ -79,4 +80,16 @@ def _queue_table(waiting: pd.DataFrame) -> pd.DataFrame:
         "deadline": waiting["deadline_date"].dt.strftime("%Y-%m-%d"),
         "reward": [reward_text(t, q) for t, q in zip(waiting["reward_type"], waiting["reward_quantity"], strict=True)],
         "curators": waiting["curators"],
+        "suggested": suggested_text(waiting),
     })  # fmt: skip
+
+
+def suggested_text(candidates: pd.DataFrame) -> list[str]:
+    """The suggested complexity with its probability (``medium 0.61``), "-" where there is none (curation.candidates
+    built before suggestions existed has no such column)."""
+    if "suggested_complexity" not in candidates:
+        return ["-"] * len(candidates)
+    return [
+        f"{level} {p:.2f}" if isinstance(level, str) else "-"
+        for level, p in zip(candidates["suggested_complexity"], candidates["suggested_probability"], strict=True)
+    ]

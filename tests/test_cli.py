@@ -153,7 +153,7 @@ def test_queue_orders_by_teams_and_reports_progress(built, capsys):
     annotated, total = (int(g.replace(",", "")) for g in progress.groups())
     assert 0 < annotated < total
     assert out.splitlines()[1].split() == ["slug", "segment", "metric", "teams", "launched", "deadline", "reward",
-                                           "curators"]  # fmt: skip
+                                           "curators", "suggested"]  # fmt: skip
     assert len(out.splitlines()) == 1 + 1 + 5 + 1 and "more (use --limit)" in out.splitlines()[-1]
 
     assert main(["queue", "--limit", "50", "--format", "csv"]) == 0

@@ -38,7 +38,7 @@ def test_queue_counts_decisions_not_undecided_and_skips_non_candidates():
     assert queue.waiting["slug"].tolist() == ["b", "c"]  # most teams first
     assert queue.waiting.iloc[0].to_dict() == {
         "slug": "b", "segment": "Featured", "metric": "Area Under Receiver Operating Characteri", "teams": 500,
-        "launched": "2020-01-01", "deadline": "2020-03-01", "reward": "25,000 USD", "curators": 0,
+        "launched": "2020-01-01", "deadline": "2020-03-01", "reward": "25,000 USD", "curators": 0, "suggested": "-",
     }  # fmt: skip
 
 

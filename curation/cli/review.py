@@ -24,7 +24,8 @@ LABEL_WIDTH = 22  # show's labels are right-aligned to this width
 )  # fmt: skip
 @pass_curation
 def queue(curation: Curation, limit: int, min_curators: int, output_format: str) -> None:
-    """Candidates with fewer than --min-curators decisions, most teams first, with the facts to decide on.
+    """Candidates with fewer than --min-curators decisions, most teams first, with the facts to decide on and the
+    suggested complexity (a model trained on the complexities already annotated; it suggests, curators decide).
 
     \b
     Example:
@@ -64,7 +65,8 @@ def queue(curation: Curation, limit: int, min_curators: int, output_format: str)
 @pass_curation
 def show(curation: Curation, slug: str) -> None:
     """Meta Kaggle facts (for a member outside the dump: its listing's or recipe's), the candidate rules' verdict,
-    each stage's status (data, split, parity, with the error of a failed one), every annotation, their consolidation.
+    the suggested complexity and what drove it, each stage's status (data, split, parity, with the error of a failed
+    one), every annotation, their consolidation.
 
     \b
     Example:
@@ -85,6 +87,7 @@ def show(curation: Curation, slug: str) -> None:
     stages = profile.stages
     for label, text in [
         ("candidate", profile.candidate_verdict()),
+        ("suggested complexity", suggested_complexity_text(profile.screening)),
         ("data", profile.download_summary() or (stages.data if stages else None)),
         ("split", stages.split if stages else None),
         ("parity", stages.parity if stages else None),
@@ -102,6 +105,17 @@ def show(curation: Curation, slug: str) -> None:
         complexity = row["complexity"] or (DISPUTED if row["complexity_status"] == DISPUTED else "-")
         click.echo(f"\nconsolidated: decision {row['decision']}; complexity {complexity} "
                    f"({row['complexity_status']}); category {row['category'] or '-'} ({row['category_status']})")  # fmt: skip
+
+
+def suggested_complexity_text(screening: dict | None) -> str | None:
+    """``medium (0.61): low 0.12, medium 0.61, high 0.27; like ...``, the reason there is none, or None when the
+    candidates table has no suggestion columns."""
+    if screening is None or "suggested_because" not in screening or screening["suggested_because"] is None:
+        return None
+    level = screening["suggested_complexity"]
+    if not isinstance(level, str):
+        return screening["suggested_because"]
+    return f"{level} ({screening['suggested_probability']:.2f}): {screening['suggested_because']}"
 
 
 @click.command("curated", short_help="the curated benchmark: each member's complexity, category and stage status")

@@ -1,0 +1,161 @@
+"""The suggested complexity: its leave-one-out figure on MLE-bench's labels, too few labels, and where it shows."""
+
+from __future__ import annotations
+
+import importlib.util
+import sys
+
+import dagster as dg
+import duckdb
+import numpy as np
+import pandas as pd
+import pytest
+
+from assets import annotations, candidates, meta_kaggle
+from assets.resources import SourcesResource, StorageResource
+from curation.annotations import Annotation, AnnotationStore
+from curation.cli import main
+from curation.complexity_features import FEATURES, complexity_features, leaderboard_statistics
+from curation.complexity_prior import MIN_LABELS, agreed_complexities, suggest, train_prior
+from tests.conftest import PROJECT, SHARED
+from validation.leaderboard import Leaderboard
+
+FACTS_ONLY_FIGURE = 0.71  # the issue's random forest on Meta Kaggle facts alone: the floor this must not go under
+spec = importlib.util.spec_from_file_location("complexity_bench", PROJECT / "bench" / "complexity_prior.py")
+bench = importlib.util.module_from_spec(spec)
+sys.modules[spec.name] = bench  # its dataclasses look their module up
+spec.loader.exec_module(bench)
+
+
+def _features(count: int) -> pd.DataFrame:
+    rng = np.random.default_rng(0)
+    return pd.DataFrame(rng.normal(size=(count, len(FEATURES))), columns=FEATURES,
+                        index=[f"competition-{i}" for i in range(count)])  # fmt: skip
+
+
+def test_leave_one_out_on_mlebench_labels_beats_the_baselines(tmp_path):
+    features, labels = bench.labelled_features(SHARED, tmp_path)
+    labels = labels[labels.index.isin(features.index)]
+    assert len(labels) == 73  # MLE-bench's 75, less the two launched after the March 2024 dump
+    assert features.loc[labels.index, "board_distinct_share"].notna().sum() == 72  # every board but ventilator's
+    result = bench.leave_one_out(features, labels)
+    majority = labels.value_counts(normalize=True).iloc[0]
+    assert result.accuracy >= FACTS_ONLY_FIGURE > majority + 0.2
+    assert result.two_levels_off <= 2
+    assert int(result.confusion().to_numpy().trace()) == round(result.accuracy * 73)
+
+
+def test_too_few_labels_suggest_nothing_and_say_why():
+    features = _features(20)
+    few = pd.Series(["low", "high"] * 4, index=features.index[:8])
+    prior = train_prior(features, few)
+    assert (
+        not prior.ready
+        and prior.reason.startswith("only 8 annotated competition(s)")
+        and str(MIN_LABELS) in prior.reason
+    )
+    shown = suggest(prior, features)
+    assert shown["suggested_complexity"].isna().all()
+    assert (shown["suggested_because"] == f"no suggestion: {prior.reason}").all()
+
+
+def test_a_single_level_suggests_nothing():
+    features = _features(20)
+    prior = train_prior(features, pd.Series("medium", index=features.index[:12]))
+    assert not prior.ready and "every one of the 12 annotated competitions is medium" in prior.reason
+
+
+def test_labels_outside_the_features_do_not_count():
+    features = _features(20)
+    labels = pd.Series(["low", "high"] * 6, index=[*features.index[:5], *(f"after-the-dump-{i}" for i in range(7))])
+    assert "only 5 annotated" in train_prior(features, labels).reason
+
+
+def test_an_unknown_label_is_named():
+    features = _features(20)
+    with pytest.raises(ValueError, match="'hard'"):
+        train_prior(features, pd.Series(["low", "hard"] * 6, index=features.index[:12]))
+
+
+def test_suggestions_say_what_drove_them():
+    features = _features(30)
+    labels = pd.Series(["low", "medium", "high"] * 8, index=features.index[:24])
+    prior = train_prior(features, labels)
+    shown = suggest(prior, features)
+    assert set(shown["suggested_complexity"]) <= {"low", "medium", "high"}
+    assert shown["suggested_probability"].between(1 / 3, 1).all()
+    because = shown.loc["competition-0", "suggested_because"]
+    assert because.startswith("low ") and "; like " in because and "annotated median" in because
+    assert "competition-0 (" not in because  # never its own neighbour
+
+
+def test_disputed_complexities_teach_nothing():
+    a = [Annotation("x", "ada", complexity="low"), Annotation("x", "grace", complexity="high"),
+         Annotation("y", "ada", complexity="low"), Annotation("y", "grace", complexity="low"),
+         Annotation("z", "ada")]  # fmt: skip
+    assert agreed_complexities(a).to_dict() == {"y": "low"}
+
+
+def test_board_statistics_do_not_depend_on_the_metric_direction():
+    scores = np.array([0.9, 0.8, 0.8, 0.7, 0.5, 0.4, 0.3, 0.1])
+    higher = leaderboard_statistics(Leaderboard.from_scores(scores, "higher"), higher_is_better=True)
+    lower = leaderboard_statistics(Leaderboard.from_scores(1 - scores, "lower"), higher_is_better=False)
+    assert higher == pytest.approx(lower)
+    assert higher["board_distinct_share"] == 7 / 8
+
+
+def test_features_of_a_competition_without_facts_are_missing_not_zero(real_competitions):
+    frame = real_competitions.table.to_pandas()
+    features = complexity_features(frame.head(3))
+    assert features[["board_top_gap", "data_gb_log10", "data_files_log"]].isna().all().all()
+    assert features["teams_log"].notna().all()
+
+
+def test_curation_job_on_the_demo_adds_the_suggestion_and_show_and_queue_print_it(tmp_path, home, monkeypatch, capsys):
+    from curation.demo_annotations import DEMO_ANNOTATION_TIME, demo_annotations
+
+    store = AnnotationStore(tmp_path / "annotations")
+    for item in demo_annotations():
+        store.update(item.slug, item.curator, item.changes, now=DEMO_ANNOTATION_TIME)
+    result = dg.materialize(
+        dg.load_assets_from_modules([meta_kaggle, candidates, annotations]),
+        resources={"sources": SourcesResource(meta_kaggle="demo"),
+                   "storage": StorageResource(home=str(tmp_path), annotations=str(tmp_path / "annotations"))},
+        instance=dg.DagsterInstance.ephemeral(),
+    )  # fmt: skip
+    assert result.success
+    metadata = result.asset_materializations_for_node("candidate_competitions")[0].metadata
+    assert metadata["complexity_prior"].value.startswith("trained on ")
+    with duckdb.connect(str(tmp_path / "warehouse.duckdb"), read_only=True) as con:
+        rows = con.execute("SELECT slug, suggested_complexity, suggested_probability, suggested_because FROM "
+                           "curation.candidates WHERE is_candidate ORDER BY total_teams DESC").fetchall()  # fmt: skip
+    assert rows and all(level in ("low", "medium", "high") and 0 < p <= 1 and "; like " in why
+                        for _, level, p, why in rows)  # fmt: skip
+    monkeypatch.setenv("MLECURATE_HOME", str(tmp_path))
+    monkeypatch.setenv("MLECURATE_ANNOTATIONS", str(tmp_path / "annotations"))
+    capsys.readouterr()
+    assert main(["queue", "--limit", "100000"]) == 0
+    out = capsys.readouterr().out
+    header = next(line for line in out.splitlines() if line.lstrip().startswith("slug"))
+    assert header.split()[-1] == "suggested"
+    slug, level, probability, why = rows[0]
+    assert main(["show", slug]) == 0
+    assert f"  suggested complexity: {level} ({probability:.2f}): {why}\n" in capsys.readouterr().out
+
+
+def test_show_says_why_there_is_no_suggestion(tmp_path, home, monkeypatch, capsys):
+    result = dg.materialize(
+        dg.load_assets_from_modules([meta_kaggle, candidates]),
+        resources={"sources": SourcesResource(meta_kaggle="demo"),
+                   "storage": StorageResource(home=str(tmp_path), annotations=str(tmp_path / "annotations"))},
+        instance=dg.DagsterInstance.ephemeral(),
+    )  # fmt: skip
+    assert result.success
+    monkeypatch.setenv("MLECURATE_HOME", str(tmp_path))
+    monkeypatch.setenv("MLECURATE_ANNOTATIONS", str(tmp_path / "annotations"))
+    with duckdb.connect(str(tmp_path / "warehouse.duckdb"), read_only=True) as con:
+        slug = con.execute("SELECT slug FROM curation.candidates WHERE is_candidate LIMIT 1").fetchone()[0]
+    capsys.readouterr()
+    assert main(["show", slug]) == 0
+    assert ("  suggested complexity: no suggestion: only 0 annotated competition(s) with an agreed complexity"
+            in capsys.readouterr().out)  # fmt: skip
