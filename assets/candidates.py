@@ -45,8 +45,8 @@ def candidate_competitions(
     optionally no code competitions); they are run config with documented defaults. The rules propose: a curator's
     explicit include still wins downstream. Table curation.candidates; the funnel is in the metadata.
 
-    Each competition also gets a suggested complexity (suggested_complexity, suggested_probability,
-    suggested_because): a model trained on the complexities curators already agreed on (curation.complexity_prior),
+    Each competition also gets a suggested complexity (suggested_complexity, suggested_complexity_probability,
+    suggested_complexity_reason): a model trained on the complexities curators already agreed on (curation.complexity_prior),
     read from the annotation store, the leaderboard snapshots and the download records as they are at the run. It
     suggests; curators decide. With too few annotated competitions it suggests nothing, and the metadata says why.
     """

@@ -4,8 +4,8 @@
 >>> prior.reason                          # why there is no model, when there is none ("only 3 annotated ...")
 >>> suggest(prior, features).loc["titanic"]
 suggested_complexity         low
-suggested_probability       0.71
-suggested_because      low 0.71, medium 0.25, high 0.04; like leaf-classification (low), ...
+suggested_complexity_probability       0.71
+suggested_complexity_reason      low 0.71, medium 0.25, high 0.04; like leaf-classification (low), ...
 
 It suggests; curators decide. The model is a random forest (fixed seed) over ``curation.complexity_features``; with
 fewer than ``MIN_LABELS`` agreed complexities, or a single level among them, it suggests nothing and says why.
@@ -33,7 +33,7 @@ SEED = 0
 TREES = 500
 NEIGHBOURS = 3
 DRIVERS = 2  # features named in "what drove it"
-SUGGESTION_COLUMNS = ["suggested_complexity", "suggested_probability", "suggested_because"]
+SUGGESTION_COLUMNS = ["suggested_complexity", "suggested_complexity_probability", "suggested_complexity_reason"]
 
 
 @dataclass(frozen=True)
@@ -84,8 +84,8 @@ def suggest(prior: ComplexityPrior, features: pd.DataFrame) -> pd.DataFrame:
     probabilities with what drove them; without a model, no level and the reason."""
     if not prior.ready:
         return pd.DataFrame({"suggested_complexity": pd.Series(None, index=features.index, dtype="object"),
-                             "suggested_probability": np.nan,
-                             "suggested_because": f"no suggestion: {prior.reason}"}, index=features.index)  # fmt: skip
+                             "suggested_complexity_probability": np.nan,
+                             "suggested_complexity_reason": f"no suggestion: {prior.reason}"}, index=features.index)  # fmt: skip
     values = features[prior.features]
     probabilities = prior.model.predict_proba(values.to_numpy(dtype=float))
     levels = list(prior.model.classes_)
@@ -95,8 +95,8 @@ def suggest(prior: ComplexityPrior, features: pd.DataFrame) -> pd.DataFrame:
         for slug, p, row in zip(values.index, probabilities, values.itertuples(index=False), strict=True)
     ]
     return pd.DataFrame({"suggested_complexity": [levels[i] for i in best],
-                         "suggested_probability": probabilities.max(axis=1).round(2),
-                         "suggested_because": because}, index=features.index)  # fmt: skip
+                         "suggested_complexity_probability": probabilities.max(axis=1).round(2),
+                         "suggested_complexity_reason": because}, index=features.index)  # fmt: skip
 
 
 def _because(slug: str, probabilities: dict, row: tuple, prior: ComplexityPrior) -> str:

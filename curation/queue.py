@@ -91,5 +91,7 @@ def suggested_text(candidates: pd.DataFrame) -> list[str]:
         return ["-"] * len(candidates)
     return [
         f"{level} {p:.2f}" if isinstance(level, str) else "-"
-        for level, p in zip(candidates["suggested_complexity"], candidates["suggested_probability"], strict=True)
+        for level, p in zip(
+            candidates["suggested_complexity"], candidates["suggested_complexity_probability"], strict=True
+        )
     ]

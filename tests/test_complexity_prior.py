@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import html
 import importlib.util
 import sys
 
@@ -10,6 +11,7 @@ import duckdb
 import numpy as np
 import pandas as pd
 import pytest
+from starlette.testclient import TestClient
 
 from assets import annotations, candidates, meta_kaggle
 from assets.resources import SourcesResource, StorageResource
@@ -17,6 +19,8 @@ from curation.annotations import Annotation, AnnotationStore
 from curation.cli import main
 from curation.complexity_features import FEATURES, complexity_features, leaderboard_statistics
 from curation.complexity_prior import MIN_LABELS, agreed_complexities, suggest, train_prior
+from curation.settings import Settings
+from curation.workbench.app import COOKIE, workbench_app
 from tests.conftest import PROJECT, SHARED
 from validation.leaderboard import Leaderboard
 
@@ -56,7 +60,7 @@ def test_too_few_labels_suggest_nothing_and_say_why():
     )
     shown = suggest(prior, features)
     assert shown["suggested_complexity"].isna().all()
-    assert (shown["suggested_because"] == f"no suggestion: {prior.reason}").all()
+    assert (shown["suggested_complexity_reason"] == f"no suggestion: {prior.reason}").all()
 
 
 def test_a_single_level_suggests_nothing():
@@ -83,8 +87,8 @@ def test_suggestions_say_what_drove_them():
     prior = train_prior(features, labels)
     shown = suggest(prior, features)
     assert set(shown["suggested_complexity"]) <= {"low", "medium", "high"}
-    assert shown["suggested_probability"].between(1 / 3, 1).all()
-    because = shown.loc["competition-0", "suggested_because"]
+    assert shown["suggested_complexity_probability"].between(1 / 3, 1).all()
+    because = shown.loc["competition-0", "suggested_complexity_reason"]
     assert because.startswith("low ") and "; like " in because and "annotated median" in because
     assert "competition-0 (" not in because  # never its own neighbour
 
@@ -127,7 +131,7 @@ def test_curation_job_on_the_demo_adds_the_suggestion_and_show_and_queue_print_i
     metadata = result.asset_materializations_for_node("candidate_competitions")[0].metadata
     assert metadata["complexity_prior"].value.startswith("trained on ")
     with duckdb.connect(str(tmp_path / "warehouse.duckdb"), read_only=True) as con:
-        rows = con.execute("SELECT slug, suggested_complexity, suggested_probability, suggested_because FROM "
+        rows = con.execute("SELECT slug, suggested_complexity, suggested_complexity_probability, suggested_complexity_reason FROM "
                            "curation.candidates WHERE is_candidate ORDER BY total_teams DESC").fetchall()  # fmt: skip
     assert rows and all(level in ("low", "medium", "high") and 0 < p <= 1 and "; like " in why
                         for _, level, p, why in rows)  # fmt: skip
@@ -141,6 +145,13 @@ def test_curation_job_on_the_demo_adds_the_suggestion_and_show_and_queue_print_i
     slug, level, probability, why = rows[0]
     assert main(["show", slug]) == 0
     assert f"  suggested complexity: {level} ({probability:.2f}): {why}\n" in capsys.readouterr().out
+    # The workbench shows it too: in the queue, filterable, and on the competition's page with what drove it.
+    page = TestClient(workbench_app(Settings.from_environment()), base_url="http://127.0.0.1:3100")
+    page.cookies.set(COOKIE, "grace")
+    listed = page.get("/", params={"suggested": level}).text
+    assert f'data-slug="{slug}"' in listed
+    assert not [other for other, shown, _, _ in rows if shown != level and f'data-slug="{other}"' in listed]
+    assert html.escape(why) in page.get(f"/competitions/{slug}").text
 
 
 def test_show_says_why_there_is_no_suggestion(tmp_path, home, monkeypatch, capsys):

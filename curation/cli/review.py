@@ -110,12 +110,16 @@ def show(curation: Curation, slug: str) -> None:
 def suggested_complexity_text(screening: dict | None) -> str | None:
     """``medium (0.61): low 0.12, medium 0.61, high 0.27; like ...``, the reason there is none, or None when the
     candidates table has no suggestion columns."""
-    if screening is None or "suggested_because" not in screening or screening["suggested_because"] is None:
+    if (
+        screening is None
+        or "suggested_complexity_reason" not in screening
+        or screening["suggested_complexity_reason"] is None
+    ):
         return None
     level = screening["suggested_complexity"]
     if not isinstance(level, str):
-        return screening["suggested_because"]
-    return f"{level} ({screening['suggested_probability']:.2f}): {screening['suggested_because']}"
+        return screening["suggested_complexity_reason"]
+    return f"{level} ({screening['suggested_complexity_probability']:.2f}): {screening['suggested_complexity_reason']}"
 
 
 @click.command("curated", short_help="the curated benchmark: each member's complexity, category and stage status")

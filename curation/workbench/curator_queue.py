@@ -26,6 +26,7 @@ import pandas as pd
 
 from curation.annotations import COMPLEXITIES
 from curation.competition_profile import reward_text
+from curation.complexity_prior import SUGGESTION_COLUMNS
 
 UNDECIDED, SECOND, DISPUTED, DONE = "undecided", "second", "disputed", "done"
 STATUS_LABELS = {  # the statuses that need a decision, as the filter offers them
@@ -34,9 +35,8 @@ STATUS_LABELS = {  # the statuses that need a decision, as the filter offers the
     UNDECIDED: "undecided: no decision yet",
 }
 STATUS_ORDER = {DISPUTED: 0, SECOND: 1, UNDECIDED: 2, DONE: 3}
-SUGGESTED = "suggested_complexity"  # columns of curation.candidates written by the complexity prior, when it ran
-SUGGESTED_PROBABILITY = "suggested_complexity_probability"
-SUGGESTED_REASON = "suggested_complexity_reason"
+# The columns of curation.candidates the complexity prior writes (absent from a screening made before it existed).
+SUGGESTED, SUGGESTED_PROBABILITY, SUGGESTED_REASON = SUGGESTION_COLUMNS
 
 
 class QueueFilterError(ValueError):
