@@ -50,7 +50,7 @@ def benchmark_export(context: dg.AssetExecutionContext, config: ExportConfig, st
     writes = [Part(root.export)] if folder == root.export else []
     try:
         with storage.synced(reads=export_inputs(root), writes=writes):
-            result = export_benchmark(root, storage.warehouse(), folder, options)
+            result = export_benchmark(root, storage.warehouse(), folder, options, storage.object_home or None)
     except ExportError as error:  # a folder that is not an export, another export running: retrying cannot help
         raise dg.Failure(description=str(error), allow_retries=False) from error
     members = pd.DataFrame(

@@ -122,12 +122,20 @@ def competition_split(context: dg.AssetExecutionContext, storage: StorageResourc
     reads = [unpacked_download(root, slug), Part(root.descriptions_root, (root.imported_description(slug).name,)),
              Part(root.annotations / slug)]  # fmt: skip
     writes = [Part(root.prepared(slug).path), Part(root.stage_failure(slug, SPLIT).parent)]
-    # any failure (a bad recipe, a failed leakage check) is kept, then raised (and pushed, with an s3:// home)
-    with storage.synced(reads=reads, writes=writes), recorded_stage(root, slug, SPLIT):
-        yield from _split(slug, storage)
+    # Any failure (a bad recipe, a failed leakage check) is kept, then raised (and pushed, with an s3:// home). The
+    # results are yielded after the block: a materialization is recorded only once its split is on the bucket.
+    checks: list[dg.AssetCheckResult] = []
+    try:
+        with storage.synced(reads=reads, writes=writes), recorded_stage(root, slug, SPLIT):
+            done = _split(slug, storage, checks)
+    except dg.Failure:
+        yield from checks  # a refused split's leakage checks, with their findings
+        raise
+    yield done
 
 
-def _split(slug: str, storage: StorageResource):
+def _split(slug: str, storage: StorageResource, checks: list[dg.AssetCheckResult]) -> dg.MaterializeResult:
+    """Build and publish the split; its leakage checks' results go to ``checks`` (a refused split raises after)."""
     root, warehouse = storage.root(), storage.warehouse()
     document, curators = split_recipe_for(slug, storage.annotation_store().for_competition(slug))
     download = read_download_record(root.raw(slug))
@@ -138,7 +146,7 @@ def _split(slug: str, storage: StorageResource):
     )  # fmt: skip
     results = [_check_result(slug, check) for check in prepared.checks]
     if not prepared.published:
-        yield from results
+        checks.extend(results)
         failed = [c for c in prepared.checks if not c.passed]
         raise dg.Failure(
             description=f"{slug}: the new split fails "
@@ -150,7 +158,7 @@ def _split(slug: str, storage: StorageResource):
     warehouse.refresh_views(root)  # cheap, and makes the views whatever happened to the warehouse file
     files = [{k: f.get(k) for k in ("path", "rows", "checksum", "bytes")} for f in prepared.manifest["files"]]
     rows = prepared.manifest["rows"]
-    yield dg.MaterializeResult(
+    return dg.MaterializeResult(
         data_version=dg.DataVersion(prepared.manifest["inputs_version"]),
         metadata={
             "built": "kept: the published split already has these inputs (nothing read or written)"

@@ -14,7 +14,8 @@ For every curated competition with a published split, a parity verdict of ``pari
   ``validation.mlebench_grade``), ``description.md``, ``leaderboard.csv`` (the current snapshot in MLE-bench's
   columns) and ``checksums.yaml`` (MD5s of the files, as MLE-bench's ``generate_checksums`` makes them);
 - ``splits/{all,low,medium,high}.txt``: MLE-bench's split lists, by curated complexity;
-- ``export.json``: mlecurate's version, and per competition its source, checksums, parity verdict and fingerprint.
+- ``export.json``: mlecurate's version, the data root it came from (an object-storage home's ``s3://`` URL, not a
+  mirror's path), and per competition its source, checksums, parity verdict and fingerprint.
 
 Data files are hard links to the published ones when the export is on the same file system (a split is published by
 rename, never rewritten in place, so a later split never changes an exported file), else copies.
@@ -122,9 +123,14 @@ class _Plan:
     entry: dict  # its export.json entry, without checksums
 
 
-def export_benchmark(root: DataRoot, warehouse: Warehouse, folder: Path, options: ExportOptions) -> ExportResult:
-    """Write (or bring up to date) the MLE-bench export of the curated benchmark in ``folder`` (module docstring)."""
+def export_benchmark(
+    root: DataRoot, warehouse: Warehouse, folder: Path, options: ExportOptions, origin: str | None = None
+) -> ExportResult:
+    """Write (or bring up to date) the MLE-bench export of the curated benchmark in ``folder`` (module docstring).
+    ``origin`` names the data root in ``export.json``: the ``s3://`` URL of an object-storage home (whose local
+    mirror differs from machine to machine); by default ``root``'s absolute path."""
     folder = folder.absolute()
+    origin = origin or str(root.path.absolute())
     _check_ours(folder)
     try:
         folder.mkdir(parents=True, exist_ok=True)
@@ -133,9 +139,9 @@ def export_benchmark(root: DataRoot, warehouse: Warehouse, folder: Path, options
     result = ExportResult(folder)
     with _export_lock(folder):
         previous, exported_from = _previous_export(folder)
-        if exported_from is not None and exported_from != str(root.path.absolute()):
+        if exported_from is not None and exported_from != origin:
             raise ExportError(
-                f"{folder}: exported from the data root {exported_from}, not {root.path.absolute()} "
+                f"{folder}: exported from the data root {exported_from}, not {origin} "
                 "(MLECURATE_HOME): bringing it up to date from another root would remove what that one exported; "
                 "export into a new folder"
             )
@@ -176,7 +182,7 @@ def export_benchmark(root: DataRoot, warehouse: Warehouse, folder: Path, options
         for slug in gone:
             _remove_competition(folder, slug)
             result.removed.append(slug)
-        _write_index(folder, result, options, root)
+        _write_index(folder, result, options, origin)
         shutil.rmtree(folder / STAGING, ignore_errors=True)
     return result
 
@@ -495,7 +501,7 @@ def _export_lock(folder: Path):
         yield
 
 
-def _write_index(folder: Path, result: ExportResult, options: ExportOptions, root: DataRoot) -> None:
+def _write_index(folder: Path, result: ExportResult, options: ExportOptions, origin: str) -> None:
     """The split lists and export.json, written last (atomically), from the competitions the export holds."""
     held = result.members
     lists = {"all": held} | {
@@ -508,7 +514,7 @@ def _write_index(folder: Path, result: ExportResult, options: ExportOptions, roo
         "format_version": FORMAT_VERSION,
         "mlecurate_version": mlecurate_version(),
         "written_at": datetime.now(UTC).isoformat(timespec="seconds"),
-        "data_root": str(root.path.absolute()),
+        "data_root": origin,
         "options": {"complexity": options.complexity, "include_drift": options.include_drift},
         "competitions": {slug: result.competitions[slug] for slug in held},
         "left_out": dict(sorted(result.left_out.items())),

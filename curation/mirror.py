@@ -6,10 +6,11 @@
 
 With a local data root (``objects`` None) this does nothing. With ``MLECURATE_HOME=s3://...`` the data root is a
 local mirror (``validation.object_root``): the parts read and written are pulled first, and every warehouse table is
-pulled and loaded into this process's own warehouse when it changed; after the block (after a failure too, so that a
-failed stage's record reaches the bucket) the parts written and the tables replaced are pushed, each scope published
-by its index, written last. Only the parts a step writes are pushed: pushing a part it only read could publish a
-stale copy over another worker's newer one.
+pulled and loaded into the mirror's warehouse when it changed (``load_tables=False``: none, for a block needing no
+table, such as an annotations save); after the block (after a failure too, so that a failed stage's record reaches the
+bucket) the parts written and the tables replaced are pushed, each scope's changes merged into what the bucket
+publishes now, by its index, written last. Only the parts a step writes are pushed. Steps may share one mirror
+(``make cluster``'s workers): a pull leaves what another step wrote and has not pushed yet as it is.
 """
 
 from __future__ import annotations
@@ -91,9 +92,11 @@ def synced(
     writes: Iterable[Part] = (),
     tables: Iterable[str] = (),
     views: bool = False,
+    load_tables: bool = True,
 ) -> Iterator[DataRoot]:
-    """``root`` with ``reads`` and ``writes`` pulled and the tables loaded; ``writes`` and ``tables`` (the tables
-    the block replaces) pushed after it. ``views``: the warehouse's views made over the files pulled."""
+    """``root`` with ``reads`` and ``writes`` pulled and (``load_tables``) the tables loaded; ``writes`` and
+    ``tables`` (the tables the block replaces) pushed after it. ``views``: the warehouse's views made over the files
+    pulled. Without ``load_tables`` or ``views`` the warehouse is not opened at all."""
     if objects is None:
         yield root
         return
@@ -103,9 +106,10 @@ def synced(
     for part in [*reads, *writes]:
         for scope in scopes(objects, root, part):
             objects.pull(scope, only=part.only)
-    for scope in table_scopes(root, BUILT_BY):
-        objects.pull(scope)
-    warehouse.load_table_copies(root)
+    if load_tables:
+        for scope in table_scopes(root, BUILT_BY):
+            objects.pull(scope)
+        warehouse.load_table_copies(root)
     if views:
         warehouse.refresh_views(root)
     try:

@@ -6,10 +6,11 @@ DuckDB lets one process write a database file at a time (readers in other proces
 Dagster runs independent steps in parallel processes. So every connection here waits for the file lock, up to
 ``lock_timeout`` seconds, instead of failing at once; large per-partition data is written as files elsewhere.
 
-With an object-storage home (``validation.object_root``) every process has a warehouse of its own, in its local
-mirror, never shared: each table a step replaces is also written as Parquet under the data root (``copies``), pushed
-to the bucket, and loaded by the other processes' warehouses (:meth:`Warehouse.load_table_copies`); the views are
-made over the mirror's files, as in a local data root.
+With an object-storage home (``validation.object_root``) the warehouse is the local mirror's: shared by the processes
+that use that mirror (``make cluster``'s workers), under the file lock as with a local home, never between machines.
+Each table a step replaces is also written as Parquet under the data root (``copies``), pushed to the bucket, and
+loaded by the other mirrors' warehouses (:meth:`Warehouse.load_table_copies`); the views are made over the mirror's
+files, as in a local data root.
 """
 
 from __future__ import annotations
@@ -70,6 +71,12 @@ class Warehouse:
                         f"{self.path}: still locked by another process after {self.lock_timeout:.0f} s"
                     ) from error
                 time.sleep(0.2)
+            except duckdb.ConnectionException as error:  # this process holds it open otherwise (read-only vs not)
+                mode = "read-only" if read_only else "read-write"
+                raise WarehouseError(
+                    f"{self.path}: cannot open the warehouse {mode} while this process holds it open otherwise "
+                    f"({str(error).strip().splitlines()[0]}); retry once the other use ends"
+                ) from error
         try:
             yield con
         finally:

@@ -65,7 +65,7 @@ def annotate(
             "nothing to record: give at least one of --complexity, --category, --decision, --reason, --note, "
             "--split-recipe"
         )
-    with curation.annotations_synced(slug):  # pulled and pushed, with an s3:// home
+    with curation.annotations_synced(slug, load_tables=not allow_unknown):  # pulled and pushed, with an s3:// home
         if not allow_unknown:
             _check_known_slug(curation, slug)
         annotation = curation.store.update(slug, curator, changes)

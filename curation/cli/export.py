@@ -45,7 +45,8 @@ def export(curation: Curation, folder: Path, export_format: str, complexity: str
       mlebench grade-sample submission.csv SLUG --data-dir curated-benchmark/data
     """
     with curation.synced(reads=export_inputs(curation.root)):
-        result = export_benchmark(curation.root, curation.warehouse, folder, ExportOptions(complexity, include_drift))
+        result = export_benchmark(curation.root, curation.warehouse, folder, ExportOptions(complexity, include_drift),
+                                  curation.settings.object_home)  # fmt: skip
     click.echo(
         f"{folder}: {len(result.members)} competition(s) exported ({len(result.exported)} written, "
         f"{len(result.unchanged)} unchanged"

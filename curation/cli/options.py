@@ -57,16 +57,18 @@ class Curation:
         return self.settings.object_root()
 
     def synced(
-        self, reads: Iterable[Part] = (), writes: Iterable[Part] = (), views: bool = False
+        self, reads: Iterable[Part] = (), writes: Iterable[Part] = (), views: bool = False, load_tables: bool = True
     ) -> contextlib.AbstractContextManager[DataRoot]:
         """With an ``s3://`` home: what the command reads and writes pulled into the local mirror first (and the
-        warehouse's tables, and its views with ``views``), what it writes pushed after (``curation.mirror``); nothing
-        with a local home."""
-        return synced(self.objects, self.root, self.warehouse, reads, writes, views=views)
+        warehouse's tables unless not ``load_tables``, and its views with ``views``), what it writes pushed after
+        (``curation.mirror``); nothing with a local home."""
+        return synced(self.objects, self.root, self.warehouse, reads, writes, views=views, load_tables=load_tables)
 
-    def annotations_synced(self, slug: str) -> contextlib.AbstractContextManager[DataRoot]:
-        """``synced`` for a command or page that writes ``slug``'s annotations: pulled before, pushed after."""
-        return self.synced(writes=[Part(slug_folder(self.store.root, slug))])
+    def annotations_synced(self, slug: str, load_tables: bool = False) -> contextlib.AbstractContextManager[DataRoot]:
+        """``synced`` for a command or page that writes ``slug``'s annotations: that scope alone pulled before and
+        pushed after; the tables only with ``load_tables`` (``annotate`` checks the slug against them; the workbench
+        never: a page may be reading the warehouse meanwhile)."""
+        return self.synced(writes=[Part(slug_folder(self.store.root, slug))], load_tables=load_tables)
 
     def listing(self) -> contextlib.AbstractContextManager[DataRoot]:
         """``synced`` for the commands that list or show competitions: every competition's small files."""

@@ -41,7 +41,8 @@ def serve(curation: Curation, host: str, port: int, min_curators: int) -> None:
 
 def served_app(curation: Curation, min_curators: int = 2):
     """The workbench ``serve`` runs; with an s3:// home, every competition's small files and the warehouse's tables
-    pulled first, and each save's annotations pulled before and pushed after it."""
+    pulled first, and each save's annotations (that scope alone: no table is pulled or loaded while pages read the
+    warehouse) pulled before and pushed after it, one save of a competition at a time."""
     from curation.workbench.app import workbench_app
 
     with curation.listing():

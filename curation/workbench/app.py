@@ -17,6 +17,7 @@ no name, so it saves nothing); a post whose ``Origin`` is another site is refuse
 from __future__ import annotations
 
 import contextlib
+import threading
 from collections.abc import Callable
 from contextlib import AbstractContextManager
 from pathlib import Path
@@ -65,6 +66,8 @@ class Workbench:
         self.root, self.min_curators = root, min_curators
         self.store = AnnotationStore(root.annotations)
         self.warehouse = Warehouse(root.warehouse, lock_timeout=LOCK_TIMEOUT_SECONDS)
+        self._turns: dict[str, threading.Lock] = {}
+        self._turns_lock = threading.Lock()
         self.templates = Jinja2Templates(directory=HERE / "templates")
         self.templates.env.filters["markdown"] = lambda text: Markup(_MARKDOWN.render(text or ""))
         self.templates.env.filters["bytes"] = _bytes_text
@@ -77,6 +80,12 @@ class Workbench:
         context.setdefault("curator", curator_of(request))
         return self.templates.TemplateResponse(request, template, context, status_code=status_code)
 
+    def saving_turn(self, slug: str) -> threading.Lock:
+        """One save of ``slug`` at a time in this process (handlers run in a thread pool): each save's pull and push
+        of the competition's annotations (``saving``) finish before the next one starts."""
+        with self._turns_lock:
+            return self._turns.setdefault(slug, threading.Lock())
+
     def queue(self, curator: str | None, filters: QueueFilters):
         candidates = self.warehouse.read_table(CANDIDATES)
         return curator_queue(candidates, annotations_frame(self.store.all()), curator, self.min_curators, filters)
@@ -86,7 +95,7 @@ def workbench_app(
     settings: Settings, min_curators: int = 2, saving: Callable[[str], AbstractContextManager] | None = None
 ) -> Starlette:
     """The workbench over the data root ``settings`` points at; a competition is done when ``min_curators``
-    curators decided it alike. ``saving(slug)`` wraps every save (``mlecurate serve`` pulls the competition's
+    curators decided it alike. ``saving(slug)`` wraps every save, one at a time per competition (``mlecurate serve`` pulls the competition's
     annotations from an ``s3://`` home before and pushes them after); nothing by default."""
     bench = Workbench(settings.data_root(), min_curators)
     saving = saving or (lambda slug: contextlib.nullcontext())
@@ -141,7 +150,7 @@ def workbench_app(
             changes = form_changes(form, where=f"the split recipe of {slug} by {curator}")
             following = bench.queue(curator, filters).neighbours(slug)[1]
             if changes:
-                with saving(slug):
+                with bench.saving_turn(slug), saving(slug):
                     bench.store.update(slug, curator, changes)
         except (FormError, RecipeError, AnnotationError) as error:
             return _competition_view(request, curator, 400, f"Not saved: {error}", form)
