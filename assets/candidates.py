@@ -77,9 +77,7 @@ def candidate_competitions(
             or f"trained on {len(prior.labels)} annotated competitions "
             f"({', '.join(f'{n} {level}' for level, n in prior.labels.value_counts().items())}) over "
             f"{len(prior.features)} features",
-            "suggested_complexity_of_candidates": counts_table(
-                candidates["suggested_complexity"], "level", missing="(no suggestion)"
-            ),
+            "suggestions": counts_table(candidates["suggested_complexity"], "level", missing="(no suggestion)"),
         }
     )
 
