@@ -39,6 +39,7 @@ import subprocess
 import sys
 import time
 import urllib.request
+from collections.abc import Mapping
 from dataclasses import dataclass
 from functools import partial
 from pathlib import Path
@@ -505,6 +506,12 @@ def ensure_debian_packages(install: bool) -> None:
     subprocess.run(install_command, env=apt_env, check=True)
 
 
+def clashing(running: dict[str, str], asked: dict[str, str], environ: Mapping[str, str]) -> list[str]:
+    """The variables set in ``environ`` whose value for the stack (``asked``) is not the running stack's: a variable
+    the asked stack would not set at all (AWS_* of an s3:// home, asked again with a folder home) differs too."""
+    return [name for name in environ if name in running and asked.get(name) != running[name]]
+
+
 def start(state: Path, ports: dict[str, int], install: bool, steps_concurrency: int = STEPS_CONCURRENCY) -> None:
     ensure_debian_packages(install)
     try:
@@ -518,8 +525,7 @@ def start(state: Path, ports: dict[str, int], install: bool, steps_concurrency: 
     running = running_services(Stack(state, recorded["ports"])) if recorded else {}
     if running:  # a running stack keeps its ports and data root; starting it again only adds what is missing
         stack, variables = Stack(state, recorded["ports"], steps_concurrency), recorded["variables"]
-        asked = stack_variables(stack, dict(os.environ))
-        clash = [name for name in os.environ if name in variables and asked[name] != variables[name]]
+        clash = clashing(variables, stack_variables(stack, dict(os.environ)), os.environ)
         if clash:
             names = ", ".join(f"{name}={variables[name]}" for name in clash)
             raise StackError(f"the stack in {state} runs with {names}; `make cluster-stop` first to change it")

@@ -92,3 +92,15 @@ def test_a_stack_started_with_one_step_slot_runs_one_and_refuses_another_number_
         stop = subprocess.run([*command, "stop"], capture_output=True, text=True, timeout=200, check=False)
         assert stop.returncode == 0, stop.stdout + stop.stderr
         shutil.rmtree(state)
+
+
+def test_asking_a_running_s3_stack_again_with_a_folder_home_names_the_clash(tmp_path):
+    stack = cluster.Stack(tmp_path, cluster.PORTS)
+    running = cluster.stack_variables(stack, {"MLECURATE_HOME": "s3://mlecurate/data"})
+    shell = {name: running[name] for name in running if name.startswith("AWS_")}  # as `. env.sh` left them
+    assert shell, "an s3:// stack sets moto's AWS_* variables"
+    folder = shell | {"MLECURATE_HOME": str(tmp_path / "data")}
+    asked = cluster.stack_variables(stack, folder)
+    assert set(cluster.clashing(running, asked, folder)) == {"MLECURATE_HOME", *shell}  # before: KeyError
+    same = shell | {"MLECURATE_HOME": "s3://mlecurate/data"}
+    assert cluster.clashing(running, cluster.stack_variables(stack, same), same) == []
