@@ -45,7 +45,6 @@ from __future__ import annotations
 import contextlib
 import fcntl
 import fnmatch
-import hashlib
 import json
 import os
 import re
@@ -57,13 +56,14 @@ from datetime import UTC, datetime
 from pathlib import Path
 from urllib.parse import urlsplit
 
+from validation.data_files import file_sha256
+
 INDEX = "index.json"
 SCHEMES = ("s3",)
 UNREFERENCED_GRACE = 3600.0  # seconds: a key no index names, younger than this, may be a push still uploading
 PULL_ATTEMPTS = 3  # a key deleted between reading the index and downloading it: a newer version was published
 GENERATION_TIME = "%Y%m%dT%H%M%SZ"
 GENERATION = re.compile(r"\d{8}T\d{6}Z-[0-9a-f]{8}")  # a generation's folder name (time made, then random)
-CHUNK = 1 << 20
 
 
 class ObjectRootError(RuntimeError):
@@ -114,14 +114,6 @@ def split_url(url: str, setting: str = "MLECURATE_HOME") -> tuple[str, str]:
             f"{setting}={url!r}: expected s3://bucket/prefix (a bucket name, then an optional prefix)"
         )
     return bucket, prefix
-
-
-def file_sha256(path: Path) -> str:
-    digest = hashlib.sha256()
-    with open(path, "rb") as handle:
-        while chunk := handle.read(CHUNK):
-            digest.update(chunk)
-    return digest.hexdigest()
 
 
 def hidden(relpath: str) -> bool:
