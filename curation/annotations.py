@@ -37,7 +37,7 @@ from pathlib import Path
 
 import yaml
 
-from validation.data_root import write_atomic
+from validation.data_root import is_slug, write_atomic
 from validation.split_recipe import RecipeError, parse_recipe
 from validation.yaml_files import YamlFileError, read_yaml_file
 
@@ -45,7 +45,6 @@ FORMAT_VERSION = 1
 COMPLEXITIES = ("low", "medium", "high")
 COMPLEXITY_HOURS = {"low": "< 2 h", "medium": "2-10 h", "high": "> 10 h"}
 DECISIONS = ("include", "exclude", "undecided")
-SLUG_PATTERN = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$")
 CURATOR_PATTERN = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$")
 
 
@@ -73,7 +72,7 @@ EDITABLE_FIELDS = tuple(f.name for f in fields(Annotation) if f.name not in ("sl
 
 
 def validate_slug(slug: str) -> str:
-    if not isinstance(slug, str) or not SLUG_PATTERN.fullmatch(slug) or ".." in slug:
+    if not is_slug(slug):
         raise AnnotationError(f"slug {slug!r} is not a Kaggle competition slug (letters, digits, '-', '_', '.')")
     return slug
 

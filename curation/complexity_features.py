@@ -112,12 +112,11 @@ def leaderboard_statistics(board: Leaderboard, higher_is_better: bool | None) ->
 def board_statistics(root: DataRoot) -> dict[str, dict]:
     """:func:`leaderboard_statistics` of every competition's current snapshot under the data root."""
     found = {}
-    folder = root.leaderboards_root
-    for path in sorted(folder.iterdir()) if folder.is_dir() else []:
-        current = current_board_and_record(root.leaderboards(path.name)) if path.is_dir() else None
+    for slug in root.leaderboard_slugs():
+        current = current_board_and_record(root.leaderboards(slug))
         if current is not None:
             record, board = current
-            found[path.name] = leaderboard_statistics(board, record.higher_is_better)
+            found[slug] = leaderboard_statistics(board, record.higher_is_better)
     return found
 
 

@@ -17,11 +17,13 @@ from assets import annotations, candidates, meta_kaggle
 from assets.resources import SourcesResource, StorageResource
 from curation.annotations import Annotation, AnnotationStore
 from curation.cli import main
-from curation.complexity_features import FEATURES, complexity_features, leaderboard_statistics
+from curation.complexity_features import FEATURES, board_statistics, complexity_features, leaderboard_statistics
 from curation.complexity_prior import MIN_LABELS, agreed_complexities, suggest, train_prior
+from curation.mlebench_leaderboards import import_mlebench_leaderboards
 from curation.settings import Settings
 from curation.workbench.app import COOKIE, workbench_app
 from tests.conftest import PROJECT, SHARED
+from validation.data_root import DataRoot
 from validation.leaderboard import Leaderboard
 
 FACTS_ONLY_FIGURE = 0.71  # the random forest on Meta Kaggle facts alone: the floor this must not go under
@@ -106,6 +108,22 @@ def test_board_statistics_do_not_depend_on_the_metric_direction():
     lower = leaderboard_statistics(Leaderboard.from_scores(1 - scores, "lower"), higher_is_better=False)
     assert higher == pytest.approx(lower)
     assert higher["board_distinct_share"] == 7 / 8
+
+
+def test_board_statistics_pass_over_what_is_not_a_competition_folder(tmp_path):
+    picked = tmp_path / "mle-bench"
+    for slug in ("spooky-author-identification", "aerial-cactus-identification"):
+        (picked / slug).mkdir(parents=True)
+        (picked / slug / "leaderboard.csv").symlink_to(SHARED / "mle-bench" / "competitions" / slug / "leaderboard.csv")
+    root = DataRoot(tmp_path / "home")
+    import_mlebench_leaderboards(picked, root, {"spooky-author-identification": False,
+                                                "aerial-cactus-identification": True})  # fmt: skip
+    (root.leaderboards_root / ".Trash-0" / "snapshots").mkdir(parents=True)  # a desktop's bin, an editor's folder
+    (root.leaderboards_root / "notes.txt").write_text("boards refreshed on Monday\n")
+    (root.leaderboards_root / "not-yet-refreshed").mkdir()
+    found = board_statistics(root)
+    assert sorted(found) == ["aerial-cactus-identification", "spooky-author-identification"]
+    assert 0 < found["spooky-author-identification"]["board_distinct_share"] <= 1
 
 
 def test_features_of_a_competition_without_facts_are_missing_not_zero(real_competitions):

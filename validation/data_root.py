@@ -91,12 +91,24 @@ class SlugError(ValueError):
 def checked_slug(slug: str) -> str:
     """``slug`` if it is a Kaggle competition slug (letters, digits, ``-``, ``_``, ``.``; no ``..``), else
     :class:`SlugError` naming it."""
-    if not isinstance(slug, str) or not SLUG_PATTERN.fullmatch(slug) or ".." in slug:
+    if not is_slug(slug):
         raise SlugError(
             f"{slug!r} is not a competition slug (Kaggle's: letters, digits, '-', '_' and '.', e.g. titanic; "
             "no '/' or '..')"
         )
     return slug
+
+
+def is_slug(name: str) -> bool:
+    return isinstance(name, str) and SLUG_PATTERN.fullmatch(name) is not None and ".." not in name
+
+
+def _slugs_with(parent: Path, marker: str) -> list[str]:
+    """The slugs of ``parent``'s folders holding ``marker``; other entries (a hidden folder, a stray file) are not
+    competitions and are passed over."""
+    if not parent.is_dir():
+        return []
+    return sorted(p.name for p in parent.iterdir() if is_slug(p.name) and (p / marker).is_file())
 
 
 def slug_folder(parent: Path, slug: str) -> Path:
@@ -344,8 +356,7 @@ class DataRoot:
 
     def downloaded_slugs(self) -> list[str]:
         """Slugs with a download record (whatever its status)."""
-        root = self.raw_root
-        return sorted(p.name for p in root.iterdir() if (p / "download.json").is_file()) if root.is_dir() else []
+        return _slugs_with(self.raw_root, "download.json")
 
     @property
     def prepared_root(self) -> Path:
@@ -369,6 +380,10 @@ class DataRoot:
 
     def leaderboards(self, slug: str) -> LeaderboardFolder:
         return LeaderboardFolder(slug_folder(self.leaderboards_root, slug))
+
+    def leaderboard_slugs(self) -> list[str]:
+        """Slugs with a leaderboard history (at least one refresh recorded)."""
+        return _slugs_with(self.leaderboards_root, "history.jsonl")
 
     def views(self) -> dict[str, str]:
         """The SQL of every view over the data root's files, by view name (``CREATE OR REPLACE VIEW <name> AS <sql>``).
