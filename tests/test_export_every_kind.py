@@ -1,10 +1,9 @@
 """Issue 11, beyond the six shared competitions: the MLE-bench export of a competition of every kind.
 
 One competition per metric of ``validation.metrics.METRICS`` is made with ``mlecurate generate-competition`` (small:
-``--rows 160``), then reshaped in its mirror folder where the generator has no option for it: the split recipe's kind
-(random, stratified, group, temporal, released_labels), the data files' format (CSV, JSON, Parquet), with and
-without an id column, one to four targets, and Kaggle's own sample file name (``CASES`` says which competition is
-which). Then, the real way, as the README's "Try a competition of any kind" does: annotated with the recipe, downloaded
+``--rows 160``) in the shape its case names, with the generator's options: the split recipe's kind (random,
+stratified, group, temporal, released_labels), the data files' format (CSV, JSON, Parquet), with and without an id
+column, one to four targets, and Kaggle's own sample file name (``CASES`` says which competition is which). Then, the real way, as the README's "Try a competition of any kind" does: annotated with the recipe, downloaded
 from the folder mirror (``fetch_competition``), split (``prepare_annotated_split``), the mirror's board recorded as
 the snapshot, parity checked for real (``check_split_parity``), curated, and exported once (``export_benchmark``;
 with ``include_drift`` when some verdict is ``drift``, which the module then says).
@@ -26,13 +25,10 @@ import os
 import shutil
 import subprocess
 import sys
-import zipfile
 from dataclasses import dataclass
-from datetime import datetime, timedelta
 from pathlib import Path
 from urllib.parse import parse_qs
 
-import duckdb
 import numpy as np
 import pandas as pd
 import pytest
@@ -92,68 +88,15 @@ SLUGS = sorted(BY_SLUG)
 # --- the competitions: generated, reshaped, and taken through data, split, board and parity ---------------------------
 
 
-def _reshape(folder: Path, case: Case) -> None:
-    """Turn the generated mirror entry into ``case``'s kind and format: rewrite ``<slug>.zip`` and ``recipe.yaml``."""
-    bundle_path, recipe_path = folder / f"{case.slug}.zip", folder / "recipe.yaml"
-    with zipfile.ZipFile(bundle_path) as bundle:
-        frames = {name: pd.read_csv(io.BytesIO(bundle.read(name)), dtype=str, keep_default_na=False)
-                  for name in bundle.namelist()}  # fmt: skip
-    recipe = yaml.safe_load(recipe_path.read_text())
-    data = [name for name in frames if name != "sample_submission.csv"]  # train, test, test_with_solutions
-    if case.text_ids:
-        for frame in frames.values():
-            frame["id"] = [f"r{int(i):05d}" for i in frame["id"]]
-    for name in data:
-        frame, ids = frames[name], frames[name]["id"].str.lstrip("r").astype(int)
-        if case.kind == "group":  # 23 users, each with rows in train and test
-            frame.insert(1, "user", [f"u{i % 23:02d}" for i in ids])
-        if case.kind == "temporal":  # one row an hour, in id order: the test set is the latest rows
-            start = datetime(2021, 1, 1)
-            frame.insert(1, "date", [(start + timedelta(hours=int(i))).isoformat(sep=" ") for i in ids])
-        if not case.has_id:
-            frames[name] = frame.drop(columns=["id"])
-    recipe["kind"] = case.kind
-    if case.kind == "group":
-        recipe["group_column"] = "user"
-    if case.kind == "temporal":
-        recipe["time_column"] = "date"
-    if case.kind == "released_labels":
-        recipe["answers_file"] = recipe.pop("original_answers_file")
-        recipe.pop("test_fraction", None)
-    if not case.has_id:
-        del frames["sample_submission.csv"]  # its id column is gone: the split builds the sample (key columns)
-        recipe.pop("id_column")
-        recipe.pop("sample_submission_file")
-    if case.sample_name:
-        recipe["sample_submission_name"] = case.sample_name
-    files = {}
-    for name, frame in frames.items():
-        text = frame.to_csv(index=False).encode()
-        if case.format == "csv" or name not in data:
-            files[name] = text
-            continue
-        renamed = name.removesuffix(".csv") + "." + case.format
-        files[renamed] = _convert(text, case.format, folder)
-        for key in ("train_file", "test_file", "answers_file", "original_answers_file"):
-            if recipe.get(key, {"train_file": "train.csv", "test_file": "test.csv"}.get(key)) == name:
-                recipe[key] = renamed
-    with zipfile.ZipFile(bundle_path, "w", zipfile.ZIP_DEFLATED) as bundle:
-        for name, content in sorted(files.items()):
-            bundle.writestr(name, content)
-    recipe_path.write_text(yaml.safe_dump(recipe, sort_keys=False))
-
-
-def _convert(csv_bytes: bytes, fmt: str, scratch: Path) -> bytes:
-    """The CSV as JSON (an array of records) or Parquet, with the types DuckDB infers (numbers, dates, text)."""
-    source, target = scratch / "convert.csv", scratch / f"convert.{fmt}"
-    source.write_bytes(csv_bytes)
-    options = "FORMAT JSON, ARRAY true" if fmt == "json" else "FORMAT PARQUET"
-    with duckdb.connect() as con:
-        con.execute(f"COPY (SELECT * FROM read_csv('{source}', header=true)) TO '{target}' ({options})")
-    content = target.read_bytes()
-    source.unlink()
-    target.unlink()
-    return content
+def _shape_options(case: Case) -> list[str]:
+    """``mlecurate generate-competition``'s options for ``case``."""
+    options = ["--rows", ROWS, "--slug", case.slug, "--kind", case.kind, "--format", case.format]
+    options += ["--targets", str(case.targets)] if case.targets else []
+    options += ["--labelled-test"] if case.labelled else []
+    options += [] if case.has_id else ["--no-id"]
+    options += ["--text-ids"] if case.text_ids else []
+    options += ["--sample-name", case.sample_name] if case.sample_name else []
+    return options
 
 
 @dataclass(frozen=True)
@@ -192,13 +135,9 @@ def built(tmp_path_factory, real_competitions) -> Built:
     sources = choose_sources("demo", KaggleClient(), mirror=mirror)  # MLECURATE_KAGGLE_MIRROR=mirror
     verdicts, reasons, parity_errors = {}, {}, {}
     for case in CASES:
-        options = ["--rows", ROWS, "--slug", case.slug]
-        options += ["--targets", str(case.targets)] if case.targets else []
-        options += ["--labelled-test"] if case.labelled else []
         with io.StringIO() as out, pytest.MonkeyPatch.context() as patch:
             patch.setattr(sys, "stdout", out)
-            assert main(["generate-competition", str(mirror), "--metric", case.metric, *options]) == 0
-        _reshape(mirror / case.slug, case)
+            assert main(["generate-competition", str(mirror), "--metric", case.metric, *_shape_options(case)]) == 0
         recipe = yaml.safe_load((mirror / case.slug / "recipe.yaml").read_text())
         store.update(case.slug, "alice", {"decision": "include", "complexity": "low", "split_recipe": recipe})
         fetch_competition(root.raw(case.slug), sources.competition_data, meta_kaggle=sources.meta_kaggle)

@@ -15,6 +15,7 @@ import zipfile
 from pathlib import Path
 
 import dagster as dg
+import duckdb
 import numpy as np
 import pandas as pd
 import pytest
@@ -103,6 +104,52 @@ def test_a_generated_two_target_competition_gets_parity_judged_on_the_original_l
     assert report["sample_medal"] is False  # the generated board, from the mirror
 
 
+@pytest.mark.parametrize(
+    "metric, options",
+    [("rmse", ["--kind", "temporal", "--format", "parquet", "--text-ids"]),
+     ("auc", ["--kind", "group", "--format", "json", "--no-id"]),
+     ("word_jaccard", ["--kind", "released_labels", "--labelled-test", "--format", "parquet",
+                       "--sample-name", "sampleSubmission.csv"])],
+)  # fmt: skip
+def test_a_competition_of_another_kind_and_format_goes_through_the_readme_path(tmp_path, monkeypatch, metric, options):
+    """generate-competition's shapes, as a curator meets them in real competitions, through the same Dagster assets
+    the README's prepare_competition job runs: data from the mirror, split, parity."""
+    slug, home, mirror = f"shaped-{metric.replace('_', '-')}", tmp_path / "home", tmp_path / "mirror"
+    monkeypatch.setenv("MLECURATE_HOME", str(home))
+    monkeypatch.setenv("MLECURATE_ANNOTATIONS", str(tmp_path / "annotations"))
+    assert _generate(mirror, "--metric", metric, "--slug", slug, "--rows", "300", *options) == 0
+    recipe = yaml.safe_load((mirror / slug / "recipe.yaml").read_text())
+    assert main(["annotate", slug, "--curator", "alice", "--decision", "include", "--split-recipe",
+                 str(mirror / slug / "recipe.yaml"), "--allow-unknown"]) == 0  # fmt: skip
+    (tmp_path / "dagster").mkdir()
+    instance = dg.DagsterInstance.local_temp(str(tmp_path / "dagster"))
+    instance.add_dynamic_partitions(curated_competition_partitions.name, [slug])
+    result = dg.materialize(
+        dg.load_assets_from_modules([competition_data, parity]), partition_key=slug, instance=instance,
+        resources={"sources": SourcesResource(kaggle_mirror=str(mirror), leaderboards=str(mirror)),
+                   "storage": StorageResource(home=str(home), annotations=str(tmp_path / "annotations"))},
+    )  # fmt: skip
+    assert result.success
+    folder = DataRoot(home).prepared(slug)
+    extension = "." + options[options.index("--format") + 1]
+    assert sorted(p.name for p in folder.public.iterdir() if p.name.startswith(("train", "test"))) == [
+        f"test{extension}", f"train{extension}"]  # fmt: skip
+    report = json.loads((folder.path / "parity.json").read_text())
+    assert report["verdict"] in ("parity", "drift"), report["reason"]
+    train, answers = (
+        duckdb.sql(f"SELECT * FROM '{folder.public / f'train{extension}'}'").df(),
+        pd.read_csv(folder.answers),
+    )
+    if recipe["kind"] == "temporal":  # the latest rows are the new test set: every answer id is after every train id
+        assert answers["id"].str.lstrip("r").astype(int).min() > train["id"].str.lstrip("r").astype(int).max()
+    if recipe["kind"] == "group":  # whole users on one side
+        test = duckdb.sql(f"SELECT * FROM '{folder.public / f'test{extension}'}'").df()
+        assert not set(test["user"]) & set(train["user"]) and "id" not in test.columns
+    if recipe["kind"] == "released_labels":  # the new test set is the original one, labelled by the released file
+        assert len(answers) == len(duckdb.sql(f"SELECT * FROM '{DataRoot(home).raw(slug).files / 'test.parquet'}'"))
+        assert recipe["sample_submission_name"] == "sampleSubmission.csv"  # the name `mlecurate export` gives it
+
+
 def _prepared(tmp_path: Path, metric: str, *options: str) -> tuple[PreparedFolder, Path, dict, Path]:
     """Generate ``metric``'s competition with the command, unpack it as a download, split it by its recipe."""
     slug = f"g-{metric.replace('_', '-')}"
@@ -143,9 +190,12 @@ def test_every_registry_metric_generates_a_competition_that_splits_grades_and_ha
     assert report.sample_medal is False
 
 
-def test_the_same_options_give_the_same_bytes(tmp_path):
+@pytest.mark.parametrize("shape", [[], ["--kind", "temporal", "--format", "parquet", "--text-ids"],
+                                   ["--kind", "group", "--format", "json", "--no-id"]])  # fmt: skip
+def test_the_same_options_give_the_same_bytes(tmp_path, shape):
     for run in ("one", "two"):
-        assert _generate(tmp_path / run, "--metric", "multiclass_log_loss", "--rows", "60", "--labelled-test") == 0
+        options = ["--metric", "multiclass_log_loss", "--rows", "60", "--labelled-test", *shape]
+        assert _generate(tmp_path / run, *options) == 0
     for name in ("generated-multiclass-log-loss.zip", "leaderboard.csv", "recipe.yaml"):
         one = (tmp_path / "one" / "generated-multiclass-log-loss" / name).read_bytes()
         assert one == (tmp_path / "two" / "generated-multiclass-log-loss" / name).read_bytes(), name
@@ -166,7 +216,15 @@ def test_targets_shape_the_files_and_the_recipe(tmp_path):
      (["--metric", "r2"], "Invalid value for '--metric': 'r2' is not one of"),
      (["--metric", "auc", "--slug", "../elsewhere"], "'../elsewhere' is not a competition slug"),
      (["--metric", "auc", "--rows", "5"], "Invalid value for '--rows': 5 is not in the range x>=40"),
-     (["--metric", "rmse", "--targets", "0"], "Invalid value for '--targets': 0 is not in the range 1<=x<=50")],
+     (["--metric", "rmse", "--targets", "0"], "Invalid value for '--targets': 0 is not in the range 1<=x<=50"),
+     (["--metric", "rmse", "--kind", "stratified"],
+      "error: kind stratified keeps each class's share: the metric's target is not a class (use random, group or "
+      "temporal)"),
+     (["--metric", "auc", "--kind", "released_labels"],
+      "error: kind released_labels splits along the original test set's released labels: ask for them too "
+      "(--labelled-test)"),
+     (["--metric", "auc", "--format", "xml"], "Invalid value for '--format': 'xml' is not one of 'csv', 'json', "
+      "'parquet'")],
 )  # fmt: skip
 def test_bad_options_are_named_and_nothing_is_written(tmp_path, capsys, args, expected):
     assert _generate(tmp_path / "mirror", *args) == 2

@@ -1,6 +1,7 @@
 """The ``generate-competition`` command: a made-up competition of any metric's task, laid out as a Kaggle mirror.
 
 >>> mlecurate generate-competition mirror --metric mean_columnwise_rmsle --targets 2 --labelled-test
+>>> mlecurate generate-competition mirror --metric auc --kind group --format json --text-ids
 
 writes ``mirror/<slug>/<slug>.zip`` (the files a Kaggle download would have), ``mirror/<slug>/leaderboard.csv`` (a
 private leaderboard in MLE-bench's format, in the metric's direction) and ``mirror/<slug>/recipe.yaml`` (a split
@@ -17,12 +18,14 @@ import click
 import yaml
 
 from curation.cli.options import CommandError
+from curation.sources.competition_shapes import FORMATS, Shape
 from curation.sources.demo_data import TRAIN_ROWS, generated_competition
 from validation.data_root import SlugError, slug_folder, write_atomic
 from validation.metrics import METRICS
-from validation.split_recipe import parse_recipe
+from validation.split_recipe import KINDS, parse_recipe
 
 RECIPE_FILE = "recipe.yaml"
+LABELLED_KEYS = ("original_answers_file", "answers_file")  # where the recipe names the labelled test set
 LEADERBOARD_FILE = "leaderboard.csv"
 RECIPE_HEADER = (
     "# A split recipe for {slug}, written by `mlecurate generate-competition` (see README: Split recipes).\n"
@@ -42,21 +45,47 @@ RECIPE_HEADER = (
 @click.option("--labelled-test", is_flag=True,
               help="also ship the original test set with its labels (test_with_solutions.csv, named in the recipe as "
                    "original_answers_file): parity is then judged on them")  # fmt: skip
+@click.option("--kind", type=click.Choice(KINDS),
+              help="the split recipe's kind (default: stratified for a class target, else random); group adds a "
+                   "user column, temporal a date column, released_labels needs --labelled-test")  # fmt: skip
+@click.option(
+    "--format",
+    "data_format",
+    type=click.Choice(FORMATS),
+    default="csv",
+    show_default=True,
+    help="the data files' format (train, test, the labelled test set); the sample submission stays CSV",
+)
+@click.option(
+    "--no-id",
+    "no_id",
+    is_flag=True,
+    help="no id column anywhere (rows matched by their content) and no sample submission",
+)
+@click.option("--text-ids", is_flag=True, help="ids as text (r00012) instead of numbers")
+@click.option(
+    "--sample-name",
+    metavar="NAME",
+    help="the sample submission's name as the competition ships it (e.g. sampleSubmission.csv)",
+)
 @click.option("--slug", help="the competition's slug (default: generated-<metric>)")
 @click.option("--rows", type=click.IntRange(40), default=TRAIN_ROWS, show_default=True, metavar="N",
               help="rows in train.csv; the original test set has 5/12 as many")  # fmt: skip
 def generate_competition(
-    directory: Path, metric: str, targets: int | None, labelled_test: bool, slug: str | None, rows: int
-) -> None:
+    directory: Path, metric: str, targets: int | None, labelled_test: bool, kind: str | None, data_format: str,
+    no_id: bool, text_ids: bool, sample_name: str | None, slug: str | None, rows: int,
+) -> None:  # fmt: skip
     """Write a made-up competition graded by METRIC into DIR/<slug>/, laid out as a Kaggle mirror: <slug>.zip
-    (train.csv, test.csv, sample_submission.csv; with --labelled-test also test_with_solutions.csv),
-    leaderboard.csv (100 teams, MLE-bench's format) and recipe.yaml (a split recipe that works for it). The same
-    slug and options always give the same bytes. Then annotate it with --allow-unknown (it is in no Meta Kaggle
-    dump) and run its partition with MLECURATE_KAGGLE_MIRROR=DIR.
+    (train, test, sample_submission.csv; with --labelled-test also test_with_solutions), leaderboard.csv (100
+    teams, MLE-bench's format) and recipe.yaml (a split recipe that works for it). --kind, --format, --no-id,
+    --text-ids and --sample-name give it the shape of a real competition's files. The same slug and options always
+    give the same bytes. Then annotate it with --allow-unknown (it is in no Meta Kaggle dump) and run its partition
+    with MLECURATE_KAGGLE_MIRROR=DIR.
 
     \b
     Example:
       mlecurate generate-competition mirror --metric mean_columnwise_rmsle --targets 2 --labelled-test
+      mlecurate generate-competition mirror --metric rmse --kind temporal --format parquet --slug sales-by-day
       mlecurate annotate generated-mean-columnwise-rmsle --curator alice --decision include \\
           --split-recipe mirror/generated-mean-columnwise-rmsle/recipe.yaml --allow-unknown
     """
@@ -66,7 +95,10 @@ def generate_competition(
     except SlugError as error:
         raise click.BadParameter(str(error), param_hint="--slug") from error
     try:
-        competition = generated_competition(slug, metric, targets=targets, labelled_test=labelled_test, train_rows=rows)
+        shape = Shape(kind, data_format, has_id=not no_id, text_ids=text_ids, sample_name=sample_name)
+        competition = generated_competition(
+            slug, metric, targets=targets, labelled_test=labelled_test, train_rows=rows, shape=shape
+        )
     except ValueError as error:
         raise CommandError(str(error)) from error
     recipe = parse_recipe(competition.recipe, where=f"the generated recipe of {slug}").to_document()
@@ -78,8 +110,8 @@ def generate_competition(
     teams = competition.leaderboard.count(b"\n") - 1
     click.echo(f"{folder / f'{slug}.zip'}: {files}\n{folder / LEADERBOARD_FILE}: {teams} teams, {metric} "
                f"({'higher' if METRICS[metric].higher_is_better else 'lower'} is better)\n"
-               f"{folder / RECIPE_FILE}: targets {', '.join(recipe['target_columns'])}"
-               f"{', original_answers_file ' + recipe['original_answers_file'] if labelled_test else ''}\n"
+               f"{folder / RECIPE_FILE}: {recipe['kind']} split, targets {', '.join(recipe['target_columns'])}"
+               f"{''.join(f', {key} {recipe[key]}' for key in LABELLED_KEYS if key in recipe)}\n"
                f"next: mlecurate annotate {slug} --curator NAME --decision include "
                f"--split-recipe {folder / RECIPE_FILE} --allow-unknown\n"
                f"      then run its partition with MLECURATE_KAGGLE_MIRROR={directory} (README: Try a "

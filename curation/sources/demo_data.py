@@ -7,6 +7,7 @@
 >>> demo_competition_files("s", "mean_columnwise_rmsle", targets=2, labelled_test=True)   # + test_with_solutions.csv
 >>> mlebench_leaderboard_csv("s", "auc", teams=120)                     # the board in MLE-bench's leaderboard.csv format
 >>> generated_competition("s", "rmsle", labelled_test=True)             # zip, board and recipe for a mirror folder
+>>> generated_competition("s", "auc", shape=Shape(kind="group", format="parquet"))   # another split kind, format
 
 Every bundle has ``train.csv`` (an ``id``; numeric ``x1``..``x4``, a categorical ``colour``, a text ``note``; and the
 targets), ``test.csv`` (the same rows' features, without targets) and ``sample_submission.csv`` (the test ids and a
@@ -44,6 +45,7 @@ from dataclasses import dataclass
 
 import pandas as pd
 
+from curation.sources.competition_shapes import Shape, reshape
 from validation.grading import score_aligned
 from validation.metrics import METRICS, RANKING_DEPTH, Metric
 
@@ -138,10 +140,14 @@ def demo_competition_zip(
     labelled_test: bool = False,
 ) -> bytes:
     """The demo competition's files zipped as Kaggle ships them (fixed times: the same bytes on every machine)."""
-    buffer = io.BytesIO()
-    files = demo_competition_files(
+    return zipped(demo_competition_files(
         slug, metric, train_rows=train_rows, test_rows=test_rows, targets=targets, labelled_test=labelled_test
-    )
+    ))  # fmt: skip
+
+
+def zipped(files: dict[str, bytes]) -> bytes:
+    """``files`` in one zip, in the order given, with fixed times (the same bytes on every machine)."""
+    buffer = io.BytesIO()
     with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as bundle:
         for name, content in files.items():
             bundle.writestr(zipfile.ZipInfo(name, date_time=ZIP_TIME), content, zipfile.ZIP_DEFLATED)
@@ -282,7 +288,7 @@ class GeneratedCompetition:
 
     slug: str
     metric: str
-    archive: bytes  # <slug>.zip: train.csv, test.csv, sample_submission.csv (and test_with_solutions.csv)
+    archive: bytes  # <slug>.zip: train, test, sample_submission.csv (and test_with_solutions), in the shape asked
     leaderboard: bytes  # leaderboard.csv, MLE-bench's format, best first in the metric's direction
     recipe: dict  # with metric (and original_answers_file, with a labelled test set)
 
@@ -296,8 +302,10 @@ def generated_competition(
     train_rows: int = TRAIN_ROWS,
     test_rows: int | None = None,
     teams: int = GENERATED_TEAMS,
+    shape: Shape | None = None,
 ) -> GeneratedCompetition:
-    """A competition of ``metric``'s task, deterministic per slug (``test_rows`` default: 5/12 of ``train_rows``)."""
+    """A competition of ``metric``'s task, deterministic per slug (``test_rows`` default: 5/12 of ``train_rows``), in
+    ``shape`` (split kind, data format, ids: ``curation.sources.competition_shapes``)."""
     if metric not in METRICS:
         raise ValueError(f"no metric {metric!r} in the registry (known: {', '.join(sorted(METRICS))})")
     target_count(METRICS[metric], targets)  # a bad number of targets fails before anything is built
@@ -308,9 +316,10 @@ def generated_competition(
     test_rows = (
         test_rows if test_rows is not None else max(MIN_GENERATED_ROWS // 2, train_rows * TEST_ROWS // TRAIN_ROWS)
     )
-    archive = demo_competition_zip(
+    files = demo_competition_files(
         slug, metric, train_rows=train_rows, test_rows=test_rows, targets=targets, labelled_test=labelled_test
     )
-    board = mlebench_leaderboard_csv(slug, metric, teams, targets)
     recipe = demo_split_recipe(metric, targets, labelled_test) | {"metric": metric}
-    return GeneratedCompetition(slug, metric, archive, board, recipe)
+    files, recipe = reshape(files, recipe, shape or Shape(), class_target=METRICS[metric].task in STRATIFIED_TASKS)
+    board = mlebench_leaderboard_csv(slug, metric, teams, targets)
+    return GeneratedCompetition(slug, metric, zipped(files), board, recipe)

@@ -1,0 +1,131 @@
+"""The shapes a generated competition can take beyond the demo's CSV with a random or stratified split: every kind of
+split recipe and every data format a real competition brings (``mlecurate generate-competition --kind --format``).
+
+>>> files, recipe = reshape(files, recipe, Shape(kind="temporal", format="parquet", text_ids=True))
+
+``files`` are the demo's CSV files by name (``curation.sources.demo_data.demo_competition_files``: an ``id`` column in
+each) and ``recipe`` their split recipe (``sample_submission_file`` and, with a labelled test set,
+``original_answers_file`` name those files); both come back reshaped:
+
+- ``kind``: ``group`` adds a ``user`` column (23 users, each with rows in train and test) and names it
+  ``group_column``; ``temporal`` adds a ``date`` column (one row an hour, in id order, so the test set is the latest
+  rows) and names it ``time_column``; ``released_labels`` splits along the original test set, labelled by
+  ``test_with_solutions`` (the labelled test set must be asked for); ``stratified`` needs a class target.
+- ``format``: ``json`` (an array of records) or ``parquet`` for the data files (train, test, the labelled test set),
+  with the types DuckDB infers from the CSV (numbers, dates, text); the sample submission stays CSV, as Kaggle's do.
+- ``has_id=False``: no id column anywhere (rows are matched by the test columns' content) and no sample submission
+  (the split builds one from the key columns).
+- ``text_ids``: ids as text (``r00012``) instead of numbers.
+- ``sample_name``: the sample submission's name as the competition ships it (``sampleSubmission.csv``).
+
+Nothing here reads anything but its arguments; the same arguments give the same bytes (with one DuckDB release).
+"""
+
+from __future__ import annotations
+
+import io
+import tempfile
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from pathlib import Path
+
+import duckdb
+import pandas as pd
+
+from validation.data_files import path_literal
+from validation.split_recipe import KINDS
+
+FORMATS = ("csv", "json", "parquet")
+GROUPS = 23  # users of a group split: enough that a fifth of them is a test set, few enough that each has many rows
+FIRST_HOUR = datetime(2021, 1, 1)
+
+
+@dataclass(frozen=True)
+class Shape:
+    kind: str | None = None  # None: the demo's own (stratified for a class target, else random)
+    format: str = "csv"
+    has_id: bool = True
+    text_ids: bool = False
+    sample_name: str | None = None
+
+    def __post_init__(self):
+        if self.kind is not None and self.kind not in KINDS:
+            raise ValueError(f"split kind {self.kind!r}: expected one of {', '.join(KINDS)}")
+        if self.format not in FORMATS:
+            raise ValueError(f"data format {self.format!r}: expected one of {', '.join(FORMATS)}")
+
+
+def reshape(files: dict[str, bytes], recipe: dict, shape: Shape, class_target: bool) -> tuple[dict[str, bytes], dict]:
+    """``files`` and ``recipe`` in ``shape`` (``class_target``: the metric's target is a class, so a stratified split
+    can keep each class's share). A shape the competition cannot take raises ValueError saying why."""
+    if shape.kind == "released_labels" and "original_answers_file" not in recipe:
+        raise ValueError("kind released_labels splits along the original test set's released labels: "
+                         "ask for them too (--labelled-test)")  # fmt: skip
+    if shape.kind == "stratified" and not class_target:
+        raise ValueError("kind stratified keeps each class's share: the metric's target is not a class "
+                         "(use random, group or temporal)")  # fmt: skip
+    frames = {name: pd.read_csv(io.BytesIO(content), dtype=str, keep_default_na=False)
+              for name, content in files.items()}  # fmt: skip
+    recipe = dict(recipe)
+    sample = recipe.get("sample_submission_file")
+    data = [name for name in frames if name != sample]  # train, test, test_with_solutions
+    for name in data:
+        frame, ids = frames[name], frames[name]["id"].astype(int)
+        if shape.kind == "group":
+            frame.insert(1, "user", [f"u{i % GROUPS:02d}" for i in ids])
+        if shape.kind == "temporal":
+            frame.insert(1, "date", [(FIRST_HOUR + timedelta(hours=int(i))).isoformat(sep=" ") for i in ids])
+    if shape.text_ids:
+        for frame in frames.values():
+            frame["id"] = [f"r{int(i):05d}" for i in frame["id"]]
+    if not shape.has_id:
+        for name in data:
+            frames[name] = frames[name].drop(columns=["id"])
+        frames.pop(sample, None)
+        recipe.pop("id_column", None)
+        recipe.pop("sample_submission_file", None)
+    recipe |= _recipe_keys(shape, recipe)
+    if shape.kind == "released_labels":
+        recipe.pop("test_fraction", None)
+    reshaped = {}
+    for name, frame in frames.items():
+        text = frame.to_csv(index=False, lineterminator="\n").encode()
+        if shape.format == "csv" or name not in data:
+            reshaped[name] = text
+            continue
+        renamed = name.removesuffix(".csv") + "." + shape.format
+        reshaped[renamed] = _converted(text, shape.format)
+        for key, default in (("train_file", "train.csv"), ("test_file", "test.csv"), ("answers_file", None),
+                             ("original_answers_file", None)):  # fmt: skip
+            if recipe.get(key, default) == name:
+                recipe[key] = renamed
+    return reshaped, recipe
+
+
+def _recipe_keys(shape: Shape, recipe: dict) -> dict:
+    keys: dict = {}
+    if shape.kind:
+        keys["kind"] = shape.kind
+    if shape.kind == "group":
+        keys["group_column"] = "user"
+    if shape.kind == "temporal":
+        keys["time_column"] = "date"
+    if shape.kind == "released_labels":
+        keys["answers_file"] = recipe.pop("original_answers_file")
+    if shape.sample_name:
+        keys["sample_submission_name"] = shape.sample_name
+    return keys
+
+
+def _converted(csv_bytes: bytes, fmt: str) -> bytes:
+    """The CSV as JSON (an array of records) or Parquet, with the types DuckDB infers (numbers, dates, text)."""
+    options = "FORMAT JSON, ARRAY true" if fmt == "json" else "FORMAT PARQUET"
+    with tempfile.TemporaryDirectory(prefix="mlecurate-shape-") as scratch:
+        source, target = Path(scratch) / "data.csv", Path(scratch) / f"data.{fmt}"
+        source.write_bytes(csv_bytes)
+        with duckdb.connect() as con:
+            con.execute(
+                f"COPY (SELECT * FROM read_csv({path_literal(source)}, header = true)) "
+                f"TO {path_literal(target)} ({options})"
+            )
+        return target.read_bytes()
