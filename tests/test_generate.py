@@ -41,6 +41,24 @@ def _generate(mirror: Path, *args: str) -> int:
     return main(["generate-competition", str(mirror), *args])
 
 
+def _annotated_and_prepared(tmp_path: Path, mirror: Path, slug: str) -> dg.ExecuteInProcessResult:
+    """The README's next commands for a generated competition: annotate it with its recipe and --allow-unknown, then
+    its partition's data, split and parity (home tmp_path/home, annotations tmp_path/annotations)."""
+    assert main(["annotate", slug, "--curator", "alice", "--decision", "include", "--split-recipe",
+                 str(mirror / slug / "recipe.yaml"), "--allow-unknown"]) == 0  # fmt: skip
+    (tmp_path / "dagster").mkdir()
+    instance = dg.DagsterInstance.local_temp(str(tmp_path / "dagster"))  # keeps compute logs: pictures are shown
+    instance.add_dynamic_partitions(curated_competition_partitions.name, [slug])
+    result = dg.materialize(
+        dg.load_assets_from_modules([competition_data, parity]), partition_key=slug, instance=instance,
+        # MLECURATE_KAGGLE_MIRROR=DIR MLECURATE_LEADERBOARDS=DIR: the generated folder is both, as the README says
+        resources={"sources": SourcesResource(kaggle_mirror=str(mirror), leaderboards=str(mirror)),
+                   "storage": StorageResource(home=str(tmp_path / "home"), annotations=str(tmp_path / "annotations"))},
+    )  # fmt: skip
+    assert result.success
+    return result
+
+
 def test_a_generated_two_target_competition_gets_parity_judged_on_the_original_labels(tmp_path, monkeypatch, capsys):
     """The README's commands: generate, annotate with --allow-unknown, then data, split and parity from the mirror."""
     home, mirror = tmp_path / "home", tmp_path / "mirror"
@@ -50,19 +68,7 @@ def test_a_generated_two_target_competition_gets_parity_judged_on_the_original_l
     folder = mirror / SLUG
     assert sorted(p.name for p in folder.iterdir()) == [f"{SLUG}.zip", "leaderboard.csv", "recipe.yaml"]
     assert f"mlecurate annotate {SLUG} --curator NAME" in capsys.readouterr().out
-    assert main(["annotate", SLUG, "--curator", "alice", "--decision", "include", "--split-recipe",
-                 str(folder / "recipe.yaml"), "--allow-unknown"]) == 0  # fmt: skip
-
-    (tmp_path / "dagster").mkdir()
-    instance = dg.DagsterInstance.local_temp(str(tmp_path / "dagster"))  # keeps compute logs: pictures are shown
-    instance.add_dynamic_partitions(curated_competition_partitions.name, [SLUG])
-    result = dg.materialize(
-        dg.load_assets_from_modules([competition_data, parity]), partition_key=SLUG, instance=instance,
-        # MLECURATE_KAGGLE_MIRROR=DIR MLECURATE_LEADERBOARDS=DIR: the generated folder is both, as the README says
-        resources={"sources": SourcesResource(kaggle_mirror=str(mirror), leaderboards=str(mirror)),
-                   "storage": StorageResource(home=str(home), annotations=str(tmp_path / "annotations"))},
-    )  # fmt: skip
-    assert result.success
+    result = _annotated_and_prepared(tmp_path, mirror, SLUG)
     metadata = result.asset_materializations_for_node("split_parity")[0].metadata
     report = json.loads((home / "prepared" / SLUG / "parity.json").read_text())
     assert report["metric"] == "mean_columnwise_rmsle"
@@ -119,17 +125,7 @@ def test_a_competition_of_another_kind_and_format_goes_through_the_readme_path(t
     monkeypatch.setenv("MLECURATE_ANNOTATIONS", str(tmp_path / "annotations"))
     assert _generate(mirror, "--metric", metric, "--slug", slug, "--rows", "300", *options) == 0
     recipe = yaml.safe_load((mirror / slug / "recipe.yaml").read_text())
-    assert main(["annotate", slug, "--curator", "alice", "--decision", "include", "--split-recipe",
-                 str(mirror / slug / "recipe.yaml"), "--allow-unknown"]) == 0  # fmt: skip
-    (tmp_path / "dagster").mkdir()
-    instance = dg.DagsterInstance.local_temp(str(tmp_path / "dagster"))
-    instance.add_dynamic_partitions(curated_competition_partitions.name, [slug])
-    result = dg.materialize(
-        dg.load_assets_from_modules([competition_data, parity]), partition_key=slug, instance=instance,
-        resources={"sources": SourcesResource(kaggle_mirror=str(mirror), leaderboards=str(mirror)),
-                   "storage": StorageResource(home=str(home), annotations=str(tmp_path / "annotations"))},
-    )  # fmt: skip
-    assert result.success
+    _annotated_and_prepared(tmp_path, mirror, slug)
     folder = DataRoot(home).prepared(slug)
     extension = "." + options[options.index("--format") + 1]
     assert sorted(p.name for p in folder.public.iterdir() if p.name.startswith(("train", "test"))) == [
