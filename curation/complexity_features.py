@@ -9,9 +9,11 @@ Three kinds of feature, each NaN where it is not known (the model takes missing 
 - Meta Kaggle's facts (table meta_kaggle.competitions): teams, submissions, duration, reward, launch year, segment,
   and whether the metric is a custom one (not in mlecurate's metric registry: a bespoke metric is work);
 - the private leaderboard's shape, where a snapshot exists (``leaderboards/<slug>/``): the share of distinct scores,
-  and how far the top score stands above the median and above the 90th percentile, in interquartile ranges;
+  how far the top score stands above the median and above the 90th percentile, in interquartile ranges, and the
+  teams per medal (the board's teams over its medal places, ``validation.medals``);
 - data facts: its size (a download's extracted bytes, else Meta Kaggle's TotalUncompressedBytes in 2025 dumps, else
-  the size MLE-bench's import wrote into its annotation's note) and its file count (a download's).
+  the size MLE-bench's import wrote into its annotation's note), its file count and its modality (the shares of its
+  files that are images, audio, video; by extension) where it was downloaded.
 
 ``FACTS_ONLY`` is the issue's baseline set (counts, size, duration, reward, year, segment).
 """
@@ -21,6 +23,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass
+from pathlib import PurePosixPath
 
 import numpy as np
 import pandas as pd
@@ -30,6 +33,7 @@ from curation.competition_data import read_download_record
 from curation.leaderboard_history import current_board_and_record
 from validation.data_root import DataRoot
 from validation.leaderboard import Leaderboard
+from validation.medals import medal_positions
 from validation.metrics import canonical_metric
 
 SEGMENTS = ("Featured", "Research", "Playground", "Recruitment")  # one 0/1 column each; others are all zeros
@@ -37,8 +41,14 @@ FACT_FEATURES = [
     "teams_log", "submissions_log", "duration_days", "reward_usd_log", "launch_year",
     *(f"segment_{s.lower()}" for s in SEGMENTS), "custom_metric",
 ]  # fmt: skip
-BOARD_FEATURES = ["board_distinct_share", "board_top_gap", "board_top10_gap"]
-DATA_FEATURES = ["data_gb_log10", "data_files_log"]
+BOARD_FEATURES = ["board_distinct_share", "board_top_gap", "board_top10_gap", "board_teams_per_medal"]
+MODALITIES = {
+    "image": {".jpg", ".jpeg", ".png", ".tif", ".tiff", ".bmp", ".gif", ".webp", ".dcm", ".dicom", ".nii", ".npy"},
+    "audio": {".wav", ".mp3", ".flac", ".ogg", ".aif", ".aiff", ".m4a"},
+    "video": {".mp4", ".avi", ".mov", ".mkv", ".webm"},
+}  # fmt: skip
+MODALITY_FEATURES = [f"data_{modality}_share" for modality in MODALITIES]
+DATA_FEATURES = ["data_gb_log10", "data_files_log", *MODALITY_FEATURES]
 FEATURES = FACT_FEATURES + BOARD_FEATURES + DATA_FEATURES
 FACTS_ONLY = [
     "teams_log", "submissions_log", "data_gb_log10", "duration_days", "reward_usd_log", "launch_year",
@@ -48,8 +58,9 @@ FACTS_ONLY = [
 FEATURE_LABELS = {
     "teams_log": "teams", "submissions_log": "submissions", "duration_days": "days open", "reward_usd_log": "reward",
     "launch_year": "launched", "custom_metric": "custom metric", "board_distinct_share": "distinct scores",
-    "board_top_gap": "top above median", "board_top10_gap": "top above 90th pct", "data_gb_log10": "data",
-    "data_files_log": "data files",
+    "board_top_gap": "top above median", "board_top10_gap": "top above 90th pct",
+    "board_teams_per_medal": "teams per medal", "data_gb_log10": "data", "data_files_log": "data files",
+    **{f"data_{modality}_share": f"{modality} files" for modality in MODALITIES},
 }  # fmt: skip
 # MLE-bench's import (curation.mlebench_import) keeps the benchmark's dataset size in the note: "... size: 0.3 GB".
 NOTE_SIZE = re.compile(r"dataset size:\s*([0-9]*\.?[0-9]+)\s*GB", re.IGNORECASE)
@@ -61,6 +72,15 @@ SCORE_DECIMALS = 5  # scores equal to 5 decimals are one score, as MLE-bench gra
 class DataFacts:
     gigabytes: float | None = None
     files: int | None = None
+    modality: dict[str, float] | None = None  # MODALITIES' share of the files, each
+
+
+def modality_shares(names: list[str]) -> dict[str, float]:
+    """The share of ``names`` whose extension is each of MODALITIES' (none of them: tables or text)."""
+    suffixes = [PurePosixPath(name).suffix.lower() for name in names]
+    return {
+        modality: sum(s in kinds for s in suffixes) / max(len(suffixes), 1) for modality, kinds in MODALITIES.items()
+    }
 
 
 def complexity_features(
@@ -89,6 +109,10 @@ def complexity_features(
     features["data_gb_log10"] = np.log10(gigabytes.where(gigabytes > 0))
     files = pd.Series({slug: facts.files for slug, facts in data.items()}, dtype=float).reindex(features.index)
     features["data_files_log"] = np.log1p(files)
+    shares = {slug: facts.modality for slug, facts in data.items() if facts.modality is not None}
+    features[MODALITY_FEATURES] = (
+        pd.DataFrame.from_dict(shares, orient="index", columns=list(MODALITIES)).reindex(features.index).to_numpy()
+    )
     return features[FEATURES]
 
 
@@ -103,6 +127,7 @@ def leaderboard_statistics(board: Leaderboard, higher_is_better: bool | None) ->
     spread = q75 - q25
     top = scores.max()
     return {
+        "board_teams_per_medal": len(scores) / medal_positions(len(scores))[2],
         "board_distinct_share": len(np.unique(scores)) / len(scores),
         "board_top_gap": np.log1p((top - q50) / spread) if spread > 0 else np.nan,
         "board_top10_gap": np.log1p((top - q90) / spread) if spread > 0 else np.nan,
@@ -133,5 +158,5 @@ def data_facts(root: DataRoot, annotations: Iterable[Annotation]) -> dict[str, D
         if record is not None and record.status == "downloaded":
             noted = found.get(slug, DataFacts())
             size = record.extracted_bytes / GIGABYTE if record.extracted_bytes else noted.gigabytes
-            found[slug] = DataFacts(gigabytes=size, files=len(record.files))
+            found[slug] = DataFacts(gigabytes=size, files=len(record.files), modality=modality_shares(record.files))
     return found

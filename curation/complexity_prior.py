@@ -143,6 +143,8 @@ def feature_text(name: str, value: float) -> str:
         return f"{10**value:,.3g} GB"
     if name.endswith("_log"):
         return f"{np.expm1(value):,.0f}"
+    if name.endswith("_share"):
+        return f"{value:.0%}"
     if name.startswith("segment_") or name == "custom_metric":
         return "yes" if value >= 0.5 else "no"
     if name == "launch_year":
