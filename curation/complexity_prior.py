@@ -11,8 +11,9 @@ It suggests; curators decide. The model is a random forest (fixed seed) over ``c
 fewer than ``MIN_LABELS`` agreed complexities, or a single level among them, it suggests nothing and says why.
 "What drove it" is the three nearest annotated competitions (distance over the standardised features both have) and
 the two features where the competition stands furthest from the annotated ones' median, weighted by the model's
-feature importances. A competition that is itself annotated is suggested by a model that saw its label: its
-suggestion only says what the others would agree with, and its neighbours never include itself.
+feature importances. A competition that is itself annotated is suggested by the trees that never saw its label
+(the forest's out-of-bag estimate, about a third of the trees), so a second curator sees what the others' labels say,
+not the first curator's answer given back; its neighbours never include itself.
 """
 
 from __future__ import annotations
@@ -44,6 +45,7 @@ class ComplexityPrior:
     model: RandomForestClassifier | None = None
     training: pd.DataFrame | None = None  # the annotated competitions' features (for neighbours and medians)
     reason: str = ""  # why there is no model
+    out_of_bag: pd.DataFrame | None = None  # per annotated slug, the class probabilities of trees without its label
 
     @property
     def ready(self) -> bool:
@@ -75,9 +77,12 @@ def train_prior(features: pd.DataFrame, labels: pd.Series, columns: list[str] | 
                                f"{labels.iloc[0]}: nothing to tell levels apart by")  # fmt: skip
     training = features.loc[labels.index, columns]
     columns = [c for c in columns if training[c].notna().any()]  # a feature no label has cannot be learnt
-    model = RandomForestClassifier(n_estimators=TREES, random_state=seed, n_jobs=1)
-    model.fit(training[columns].to_numpy(dtype=float), labels.to_numpy())
-    return ComplexityPrior(labels, columns, model, training[columns])
+    model = RandomForestClassifier(n_estimators=TREES, random_state=seed, n_jobs=1, oob_score=True)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", UserWarning)  # "some inputs do not have OOB scores": only with few trees
+        model.fit(training[columns].to_numpy(dtype=float), labels.to_numpy())
+    out_of_bag = pd.DataFrame(model.oob_decision_function_, index=labels.index, columns=model.classes_).dropna()
+    return ComplexityPrior(labels, columns, model, training[columns], out_of_bag=out_of_bag)
 
 
 def suggest(prior: ComplexityPrior, features: pd.DataFrame) -> pd.DataFrame:
@@ -90,6 +95,8 @@ def suggest(prior: ComplexityPrior, features: pd.DataFrame) -> pd.DataFrame:
     values = features[prior.features]
     found = values.to_numpy(dtype=float)
     probabilities = prior.model.predict_proba(found)
+    unseen = values.index.isin(prior.out_of_bag.index)  # annotated: the trees that never saw its label
+    probabilities[unseen] = prior.out_of_bag.loc[values.index[unseen]].to_numpy()
     levels = list(prior.model.classes_)
     best = probabilities.argmax(axis=1)
     nearest, drivers = _nearest(found, values.index, prior), _drivers(found, prior)
@@ -103,7 +110,8 @@ def suggest(prior: ComplexityPrior, features: pd.DataFrame) -> pd.DataFrame:
             f"{feature_text(name, median)})"
             for name, j, median in drivers[i]
         )
-        because.append(f"{shown}; like {like or '-'}" + (f"; {driven}" if driven else ""))
+        without = "without its own label: " if unseen[i] else ""
+        because.append(f"{without}{shown}; like {like or '-'}" + (f"; {driven}" if driven else ""))
     return pd.DataFrame({"suggested_complexity": [levels[i] for i in best],
                          "suggested_complexity_probability": probabilities.max(axis=1).round(2),
                          "suggested_complexity_reason": because}, index=features.index)  # fmt: skip

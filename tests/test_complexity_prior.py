@@ -17,7 +17,14 @@ from assets import annotations, candidates, meta_kaggle
 from assets.resources import SourcesResource, StorageResource
 from curation.annotations import Annotation, AnnotationStore
 from curation.cli import main
-from curation.complexity_features import FEATURES, board_statistics, complexity_features, leaderboard_statistics
+from curation.complexity_features import (
+    FEATURES,
+    DataFacts,
+    board_statistics,
+    complexity_features,
+    leaderboard_statistics,
+    modality_shares,
+)
 from curation.complexity_prior import MIN_LABELS, agreed_complexities, suggest, train_prior
 from curation.mlebench_leaderboards import import_mlebench_leaderboards
 from curation.settings import Settings
@@ -91,8 +98,37 @@ def test_suggestions_say_what_drove_them():
     assert set(shown["suggested_complexity"]) <= {"low", "medium", "high"}
     assert shown["suggested_complexity_probability"].between(1 / 3, 1).all()
     because = shown.loc["competition-0", "suggested_complexity_reason"]
-    assert because.startswith("low ") and "; like " in because and "annotated median" in because
+    assert because.startswith("without its own label: low ") and "; like " in because and "annotated median" in because
     assert "competition-0 (" not in because  # never its own neighbour
+    assert shown.loc["competition-29", "suggested_complexity_reason"].startswith(("low ", "medium ", "high "))
+
+
+def test_an_annotated_competition_is_not_shown_its_own_label_back():
+    """Labels drawn at random over features of pure noise: a forest gives its training labels back (it fits them), the
+    trees that never saw a label cannot; a second curator must see the latter."""
+    features = _features(60)
+    labels = pd.Series(np.random.default_rng(1).choice(["low", "medium", "high"], 60), index=features.index)
+    prior = train_prior(features, labels)
+    in_sample = prior.model.predict(features[prior.features].to_numpy(dtype=float))
+    assert (in_sample == labels.to_numpy()).mean() > 0.95
+    shown = suggest(prior, features)
+    assert (shown["suggested_complexity"] == labels).mean() < 0.6  # chance is 1/3
+    expected = prior.out_of_bag.max(axis=1).round(2)
+    assert shown["suggested_complexity_probability"].equals(expected.reindex(shown.index))
+
+
+def test_teams_per_medal_and_modality_are_features(real_competitions):
+    board = Leaderboard.from_scores(np.linspace(0, 1, 500), "higher")
+    assert leaderboard_statistics(board, True)["board_teams_per_medal"] == 500 / 100  # 500 teams: bronze to 100th
+    files = ["train.csv", "train/a.jpg", "train/b.JPG", "test/c.png", "clips/d.wav"]
+    assert modality_shares(files) == {"image": 0.6, "audio": 0.2, "video": 0.0}
+    frame = real_competitions.table.to_pandas().head(2)
+    slug = frame["slug"].iloc[0]
+    features = complexity_features(
+        frame, data={slug: DataFacts(gigabytes=1.0, files=5, modality=modality_shares(files))}
+    )
+    assert features.loc[slug, ["data_image_share", "data_audio_share", "data_video_share"]].tolist() == [0.6, 0.2, 0.0]
+    assert features.drop(index=slug)[["data_image_share", "board_teams_per_medal"]].isna().all().all()  # not known
 
 
 def test_disputed_complexities_teach_nothing():
