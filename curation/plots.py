@@ -148,27 +148,89 @@ def leaderboard_plot(
     metric: str = "",
     marks: Mapping[str, float] | None = None,
 ) -> Chart:
-    """A leaderboard's score distribution (histogram) with the gold, silver and bronze thresholds as lines, and each
-    of ``marks`` (e.g. ``{"sample submission": 1.0986}``: where a submission would fall) as a dashed line."""
+    """A leaderboard's score distribution (histogram) with the gold, silver and bronze thresholds as lines, its median
+    dotted, and each of ``marks`` (e.g. ``{"sample submission": 1.0986}``: where a submission would fall) dashed.
+
+    The axis spans :func:`board_window` (a few wild scores, a broken submission's 7.9e6 among RMSEs near 2, would
+    otherwise squeeze every other team into one bar; the caption says how many are left off). When the medal places
+    take under MEDAL_ZONE_SHARE of that axis (the three lines would draw as one), a second panel enlarges them."""
     values = pd.to_numeric(scores, errors="coerce").dropna()
     if values.empty:
         return "no scores on the leaderboard"
-    figure, axes = plt.subplots(figsize=(WIDTH_INCHES, 2.6))
-    axes.hist(values, bins=min(40, max(5, int(math.sqrt(len(values))))), color=NEW_TEST, alpha=0.7)
-    for medal, colour in MEDAL_COLOURS.items():
-        value = thresholds.get(medal)
-        if value is not None and not pd.isna(value):
-            axes.axvline(value, color=colour, linewidth=2, label=f"{medal} {value:.4g}")
-    for name, value in (marks or {}).items():
-        if value is not None and not pd.isna(value):
-            axes.axvline(value, color=MARK_COLOUR, linewidth=1.5, linestyle="--", label=f"{name} {value:.4g}")
+    window = board_window(values, higher_is_better)
+    shown = values[values.between(*window)]
+    medals = {m: float(v) for m, v in thresholds.items() if m in MEDAL_COLOURS and v is not None and not pd.isna(v)}
+    zone = _medal_zone(medals, window)
+    figure, panels = plt.subplots(2 if zone else 1, 1, figsize=(WIDTH_INCHES, 4.4 if zone else 2.6), squeeze=False)
+    marks = {name: float(v) for name, v in (marks or {}).items() if v is not None and not pd.isna(v)}
+    for axes, (low, high) in zip(panels[:, 0], [window, zone] if zone else [window], strict=True):
+        inside = values[values.between(low, high)]
+        axes.hist(inside, bins=min(40, max(5, int(math.sqrt(len(inside))))), range=(low, high), color=NEW_TEST,
+                  alpha=0.7)  # fmt: skip
+        for medal, value in medals.items():
+            if low <= value <= high:
+                axes.axvline(value, color=MEDAL_COLOURS[medal], linewidth=2, label=f"{medal} {value:.4g}")
+        median = float(values.median())
+        if low <= median <= high:
+            axes.axvline(median, color=MARK_COLOUR, linewidth=1, linestyle=":", label=f"median {median:.4g}")
+        for name, value in marks.items():
+            off = "" if low <= value <= high else " (off scale)"
+            line = min(max(value, low), high)
+            axes.axvline(line, color=MARK_COLOUR, linewidth=1.5, linestyle="--", label=f"{name} {value:.4g}{off}")
+        axes.ticklabel_format(axis="x", useOffset=False)
+        axes.set_ylabel("teams", fontsize=9)
+        axes.legend(fontsize=8, frameon=False, loc="upper left", bbox_to_anchor=(1.0, 1.0))
+        _tidy(axes)
     better = "higher" if higher_is_better else "lower"
-    axes.set_xlabel(f"{metric or 'score'} ({better} is better)", fontsize=9)
-    axes.set_ylabel("teams", fontsize=9)
-    axes.set_title(f"{len(values):,} teams", fontsize=10)
-    axes.legend(fontsize=8, frameon=False, loc="upper left", bbox_to_anchor=(1.0, 1.0))
-    _tidy(axes)
-    return picture(figure, "leaderboard score distribution with the medal thresholds")
+    panels[-1, 0].set_xlabel(f"{metric or 'score'} ({better} is better)", fontsize=9)
+    panels[0, 0].set_title(f"{len(values):,} teams", fontsize=10)
+    if zone:
+        panels[1, 0].set_title("the medal places, enlarged", fontsize=9)
+    left_off = len(values) - len(shown)
+    caption = (
+        f"{left_off:,} team(s) scoring beyond {_edge(window, higher_is_better):.4g} left off the scale"
+        if left_off
+        else ""
+    )
+    alt = "leaderboard score distribution with the medal thresholds" + (
+        " and the medal places enlarged" if zone else ""
+    )
+    return picture(figure, alt, caption)
+
+
+BOARD_SPREAD = 2.0  # the axis reaches this many best-to-median distances past the median, on the worse side
+BOARD_KEPT = 0.9  # and always keeps at least this share of the teams
+MEDAL_ZONE_SHARE = 0.05  # medal places narrower than this share of the axis get a panel of their own
+
+
+def board_window(values: pd.Series, higher_is_better: bool) -> tuple[float, float]:
+    """The scores a board's picture spans: from the best to BOARD_SPREAD best-to-median distances past the median, or
+    further if that keeps fewer than BOARD_KEPT of the teams, never past the worst score. The best side is never cut:
+    the medals are there."""
+    best = float(values.max() if higher_is_better else values.min())
+    worst = float(values.min() if higher_is_better else values.max())
+    median = float(values.median())
+    reach = median + (median - best) * BOARD_SPREAD  # past the median, away from the best
+    kept = float(values.quantile(1 - BOARD_KEPT if higher_is_better else BOARD_KEPT))
+    worse = max(worst, min(reach, kept)) if higher_is_better else min(worst, max(reach, kept))
+    return (worse, best) if higher_is_better else (best, worse)
+
+
+def _edge(window: tuple[float, float], higher_is_better: bool) -> float:
+    return window[0] if higher_is_better else window[1]
+
+
+def _medal_zone(medals: dict[str, float], window: tuple[float, float]) -> tuple[float, float] | None:
+    """The medal lines' span with as much again on each side, when they take less than MEDAL_ZONE_SHARE of
+    ``window`` (they would draw as one line); else None. Lines that coincide need no enlarging: the legend lists
+    them."""
+    if len(medals) < 2 or window[1] <= window[0]:
+        return None
+    low, high = min(medals.values()), max(medals.values())
+    span = high - low
+    if span == 0 or span >= MEDAL_ZONE_SHARE * (window[1] - window[0]):
+        return None
+    return low - span, high + span
 
 
 def _row_label(row) -> str:

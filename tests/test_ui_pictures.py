@@ -27,9 +27,18 @@ from curation.curated import (
     members_status,
 )
 from curation.leaderboard_history import known_direction
-from curation.plots import NEW_TEST, Picture, complexity_mix_plot, funnel_plot, interval_plot, leaderboard_plot
+from curation.plots import (
+    NEW_TEST,
+    Picture,
+    board_window,
+    complexity_mix_plot,
+    funnel_plot,
+    interval_plot,
+    leaderboard_plot,
+)
 from curation.sources.demo import DemoSource
 from curation.sources.demo_meta_kaggle import demo_catalogue, demo_data_metrics
+from tests.conftest import SHARED
 from validation.data_root import DataRoot
 from validation.metrics import METRICS, resolve_metric
 
@@ -136,6 +145,23 @@ def test_the_leaderboard_and_complexity_pictures():
     board = leaderboard_plot(pd.Series([0.9, 0.8, 0.7, 0.6]), {"gold": 0.9, "silver": 0.8, "bronze": None}, True)
     assert _png(board).startswith(PNG)
     assert _png(complexity_mix_plot(complexity_counts(CURATED))).startswith(PNG)  # with None: none given
+
+
+def test_a_board_with_wild_scores_keeps_its_teams_readable_and_enlarges_close_medal_lines():
+    """A real board (taxi fare, RMSE): a few broken submissions score in the thousands while gold to bronze is 0.09
+    wide; drawn from the worst to the best score every team fell in one bar and the three medal lines drew as one."""
+    scores = pd.read_csv(SHARED / "mle-bench/competitions/new-york-city-taxi-fare-prediction/leaderboard.csv")["score"]
+    low, high = board_window(scores, higher_is_better=False)
+    assert low == scores.min() and high < 10 < scores.max()  # the best side kept, the wild side cut
+    assert scores.between(low, high).mean() >= 0.9
+    thresholds = {"gold": 2.83377, "silver": 2.88191, "bronze": 2.92371}
+    chart = leaderboard_plot(scores, thresholds, False, "rmse", {"sample submission": 12.5})
+    left_off = int((scores > high).sum())
+    assert chart.caption == f"{left_off:,} team(s) scoring beyond {high:.4g} left off the scale" and left_off > 0
+    assert chart.alt.endswith("and the medal places enlarged")
+    bounded = leaderboard_plot(pd.Series([0.9, 0.8, 0.7, 0.6]), {"gold": 0.9, "silver": 0.8, "bronze": 0.7}, True)
+    assert bounded.caption == "" and not bounded.alt.endswith("enlarged")  # nothing to cut, lines apart
+    assert board_window(pd.Series([0.9, 0.8, 0.7, 0.6]), True) == (0.6, 0.9)
 
 
 # Finding 6: a demo competition whose metric mlecurate cannot grade (SMAPE, lower is better in Meta Kaggle) got
