@@ -5,7 +5,7 @@ import pandas as pd
 
 from assets.checks import check_specs, competition_check_result
 from assets.metadata import markdown_table
-from assets.partitions import curated_competition_partitions
+from assets.partitions import curated_competition_partitions, curated_slug
 from assets.pools import DOWNLOAD_STEP_TAGS, KAGGLE_DOWNLOADS
 from assets.resources import SourcesResource, StorageResource
 from curation.competition_data import fetch_competition, read_download_record, stored_description
@@ -46,7 +46,7 @@ def competition_raw(
     Kaggle's Overview; a text that cannot be fetched is recorded as unavailable, never a failure). A download whose
     zip has the sha256 of the one kept (its data version), with the same text, leaves the kept files untouched.
     """
-    slug, root = context.partition_key, storage.root()
+    slug, root = curated_slug(context), storage.root()
     reads = [Part(root.descriptions_root, (root.imported_description(slug).name,))]
     with storage.synced(reads=reads, writes=[Part(root.raw(slug).path)]):
         return _raw(slug, root, sources)
@@ -118,7 +118,7 @@ def competition_split(context: dg.AssetExecutionContext, storage: StorageResourc
     Nothing is redone that has not changed: with the same recipe, download, text and mlecurate version (the data
     version, a fingerprint of them), the published split is kept without reading or writing a file.
     """
-    slug, root = context.partition_key, storage.root()
+    slug, root = curated_slug(context), storage.root()
     reads = [unpacked_download(root, slug), Part(root.descriptions_root, (root.imported_description(slug).name,)),
              Part(root.annotations / slug)]  # fmt: skip
     writes = [Part(root.prepared(slug).path), Part(root.stage_failure(slug, SPLIT).parent)]

@@ -4,7 +4,7 @@ from datetime import UTC, datetime
 
 import dagster as dg
 
-from assets.partitions import curated_competition_partitions
+from assets.partitions import curated_competition_partitions, curated_slug
 from assets.pictures import picture_metadata
 from assets.pools import DOWNLOAD_STEP_TAGS, KAGGLE_DOWNLOADS
 from assets.resources import LeaderboardAgeResource, SourcesResource, StorageResource
@@ -37,7 +37,7 @@ def leaderboard_snapshots(
     retry (a rejected board, credentials Kaggle refused) are not retried; timeouts, 429s and 5xx are. Views
     `leaderboards.snapshots`, `.refreshes` and `.thresholds`.
     """
-    slug = context.partition_key
+    slug = curated_slug(context)
     root = storage.root()
     with storage.synced(writes=[Part(root.leaderboards(slug).path)]):
         return _refresh(context, slug, root, storage.warehouse(), sources)

@@ -6,7 +6,7 @@ from pydantic import Field
 
 from assets.checks import check_specs, competition_check_result
 from assets.metadata import markdown_table
-from assets.partitions import curated_competition_partitions
+from assets.partitions import curated_competition_partitions, curated_slug
 from assets.pictures import picture_metadata
 from assets.resources import SourcesResource, StorageResource
 from curation.mirror import Part, unpacked_download
@@ -66,7 +66,7 @@ def split_parity(
     tolerances and leaderboard as the report already written (its data version), the report is read back, not
     measured again.
     """
-    slug = context.partition_key
+    slug = curated_slug(context)
     root, warehouse = storage.root(), storage.warehouse()
     tolerance = ParityTolerance(config.score_tolerance, config.adversarial_auc_tolerance)
     reads = [unpacked_download(root, slug), Part(root.annotations / slug), Part(root.leaderboards(slug).path)]

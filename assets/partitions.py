@@ -9,3 +9,17 @@ def missing_partitions(instance: dg.DagsterInstance, slugs: list[str]) -> list[s
     """The curated slugs that have no partition yet (partitions of dropped members are kept, with their history)."""
     existing = set(instance.get_dynamic_partitions(curated_competition_partitions.name))
     return [slug for slug in slugs if slug not in existing]
+
+
+def curated_slug(context: dg.AssetExecutionContext) -> str:
+    """The run's competition, refused before anything is written when it is not a curated partition: `dagster job
+    execute --tags '{"dagster/partition": ...}'` runs the steps first and checks the key only when it records them,
+    so a mistyped slug left a download and a leaderboard history behind."""
+    slug = context.partition_key
+    if not context.instance.has_dynamic_partition(curated_competition_partitions.name, slug):
+        raise dg.Failure(
+            f"{slug!r} is not a curated competition partition: `mlecurate curated --slugs` lists them (a competition "
+            "becomes one when curators include it and the curation job runs)",
+            allow_retries=False,
+        )
+    return slug

@@ -46,6 +46,7 @@ import yaml
 from curation.competition_data import read_download_record
 from curation.curated import curated_slugs
 from curation.leaderboard_history import current_board_and_record
+from curation.stage_status import SPLIT, partition_command, read_failure
 from curation.submission_grading import GradingUnavailable, grading_metric
 from curation.warehouse import Warehouse
 from validation.data_files import file_digest
@@ -204,10 +205,13 @@ def _plan(slug: str, member: dict, root: DataRoot, warehouse: Warehouse, options
         raise _LeftOut(f"complexity {complexity or 'not agreed'}, not {options.complexity}")
     prepared = root.prepared(slug)
     if not prepared.manifest.is_file():
-        raise _LeftOut("no published split: materialise competition_split for it")
+        failed = read_failure(root, slug, SPLIT)
+        if failed is not None:
+            raise _LeftOut(f"its split failed ({failed.at}): {failed.error}")
+        raise _LeftOut(f"no published split: {partition_command('prepare_competition', slug)}")
     manifest = prepared.read_manifest()
     if not prepared.parity.is_file():
-        raise _LeftOut("parity not checked: materialise split_parity for it")
+        raise _LeftOut(f"parity not checked: {partition_command('prepare_competition', slug)}")
     parity = read_json_file(prepared.parity, f"materialise split_parity for {slug} again")
     verdict = parity.get("verdict")
     wanted = ("parity", "drift") if options.include_drift else ("parity",)
@@ -218,7 +222,7 @@ def _plan(slug: str, member: dict, root: DataRoot, warehouse: Warehouse, options
     metric = grading_metric(slug, recipe, warehouse)
     current = current_board_and_record(root.leaderboards(slug))
     if current is None:
-        raise _LeftOut("no leaderboard snapshot: medals need one; materialise leaderboard_snapshots for it")
+        raise _LeftOut(f"no leaderboard snapshot: medals need one; {partition_command('refresh_leaderboards', slug)}")
     snapshot, board = current
     if not prepared.description.is_file():
         raise _LeftOut(f"the published split has no {prepared.description.name}: materialise competition_split")

@@ -45,6 +45,11 @@ class StageStatus:
     parity: str
 
 
+def partition_command(job: str, slug: str) -> str:
+    """How a person runs ``job`` for one competition (README: Competition data and new splits)."""
+    return f'dagster job execute -m pipelines -j {job} --tags \'{{"dagster/partition": "{slug}"}}\''
+
+
 def record_failure(root: DataRoot, slug: str, stage: str, error: str, now: datetime | None = None) -> StageFailure:
     """Keep ``error`` as the last failed attempt of ``stage`` for ``slug`` (atomically; replaces an older one)."""
     _check_stage(stage)

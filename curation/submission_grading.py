@@ -14,6 +14,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from curation.leaderboard_history import current_board
+from curation.stage_status import partition_command
 from curation.warehouse import Warehouse
 from validation.data_root import DataRoot
 from validation.grading import GradingReport, grade_submission
@@ -38,7 +39,7 @@ def grade_prepared(
     prepared = root.prepared(slug)
     if not prepared.manifest.is_file():
         raise GradingUnavailable(
-            f"{slug}: no prepared split at {prepared.path}; materialise competition_split for it first"
+            f"{slug}: no prepared split at {prepared.path}; first {partition_command('prepare_competition', slug)}"
         )
     metric = grading_metric(slug, prepared.read_manifest()["recipe"], warehouse, metric_override)
     board = read_leaderboard(leaderboard_file) if leaderboard_file else current_board(root.leaderboards(slug))

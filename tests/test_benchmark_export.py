@@ -27,6 +27,7 @@ from curation.leaderboard_history import record_snapshot
 from curation.sources import FolderSource, choose_sources
 from curation.sources.kaggle_client import KaggleClient
 from curation.split_parity import check_split_parity
+from curation.stage_status import SPLIT, clear_failure, partition_command, record_failure
 from curation.warehouse import Warehouse
 from splits.layout import prepare_competition
 from tests.conftest import PROJECT, SHARED, screened_warehouse
@@ -95,7 +96,7 @@ def test_the_export_holds_each_eligible_competition_in_mlebench_layout(root, tmp
     out = tmp_path / "bench"
     result = _export(root, out)
     assert result.members == [INSULTS, SPACESHIP] and sorted(result.exported) == [INSULTS, SPACESHIP]
-    assert result.left_out == {TITANIC: "parity not checked: materialise split_parity for it"}
+    assert result.left_out == {TITANIC: f"parity not checked: {partition_command('prepare_competition', TITANIC)}"}
     assert not result.failed
     # Detecting-insults' sample keeps Kaggle's own name, and the description names it so.
     public = out / "data" / INSULTS / "prepared" / "public"
@@ -174,7 +175,22 @@ def test_a_competition_without_a_parity_report_is_left_out_saying_so(root, tmp_p
     root.prepared(INSULTS).parity.unlink()
     result = _export(root, tmp_path / "bench")
     assert result.members == [SPACESHIP]
-    assert result.left_out[INSULTS] == "parity not checked: materialise split_parity for it"
+    assert result.left_out[INSULTS] == (
+        "parity not checked: dagster job execute -m pipelines -j prepare_competition --tags "
+        """'{"dagster/partition": "detecting-insults-in-social-commentary"}'"""
+    )
+
+
+def test_a_competition_whose_split_failed_is_left_out_with_the_failure(root, tmp_path):
+    """Not "materialise competition_split": it was, and it failed; the curator needs what went wrong."""
+    shutil.rmtree(root.prepared(INSULTS).path)
+    record_failure(root, INSULTS, SPLIT, "recipe key time_column: 'colour' is not a time")
+    result = _export(root, tmp_path / "bench")
+    assert result.left_out[INSULTS].startswith("its split failed (")
+    assert result.left_out[INSULTS].endswith("): recipe key time_column: 'colour' is not a time")
+    clear_failure(root, INSULTS, SPLIT)
+    again = _export(root, tmp_path / "bench")
+    assert again.left_out[INSULTS] == f"no published split: {partition_command('prepare_competition', INSULTS)}"
 
 
 def test_a_failed_competition_keeps_its_previous_export_and_the_rest_is_usable(root, tmp_path, monkeypatch):
@@ -236,7 +252,7 @@ def test_the_export_command_lists_what_it_wrote_and_what_it_left_out(root, tmp_p
     lines = capsys.readouterr().out.splitlines()
     assert lines[0] == f"{out}: 2 competition(s) exported (2 written, 0 unchanged), 1 left out, 0 failed"
     assert f"  {SPACESHIP}: medium, accuracy, parity parity" in lines
-    assert f"  left out (parity not checked: materialise split_parity for it): {TITANIC}" in lines
+    assert f"  left out (parity not checked: {partition_command('prepare_competition', TITANIC)}): {TITANIC}" in lines
     assert main(["export", str(out)]) == 0
     assert capsys.readouterr().out.splitlines()[0] == (
         f"{out}: 2 competition(s) exported (0 written, 2 unchanged), 1 left out, 0 failed"

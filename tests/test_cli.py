@@ -104,6 +104,10 @@ def test_annotate_unknown_slug_explains_both_reasons_a_dump_lacks_it(built, stor
     assert "launched after it, or left out of it, like some Getting Started competitions" in err
     assert not (store.root / "titanic").exists()
     assert main(["annotate", "titanic", "--curator", "alice", "--decision", "include", "--allow-unknown"]) == 0
+    # Admitted once: its next annotations (a fixed recipe, a second curator) need no flag again.
+    assert main(["annotate", "titanic", "--curator", "alice", "--note", "recipe fixed"]) == 0
+    assert main(["annotate", "titanic", "--curator", "bob", "--decision", "include"]) == 0
+    assert (store.get("titanic", "alice").note, store.get("titanic", "bob").decision) == ("recipe fixed", "include")
 
 
 def test_annotate_without_a_warehouse_warns_and_records(home, store, capsys):

@@ -164,7 +164,10 @@ def test_grade_prepared_says_why_a_competition_cannot_be_graded(home, tmp_path):
     from curation.warehouse import Warehouse
 
     warehouse = Warehouse(tmp_path / "warehouse.duckdb")
-    with pytest.raises(GradingUnavailable, match=r"^nowhere: no prepared split at .*; materialise competition_split"):
+    with pytest.raises(
+        GradingUnavailable,
+        match=r"^nowhere: no prepared split at .*; first dagster job execute -m pipelines -j prepare_competition",
+    ):
         grade_prepared("nowhere", tmp_path / "submission.csv", home, warehouse, None, None)
     with pytest.raises(GradingUnavailable, match=r"^titanic: metric override 'r2' is not a metric mlecurate grades"):
         grade_prepared("titanic", tmp_path / "submission.csv", home, warehouse, "r2", None)
@@ -202,8 +205,13 @@ def test_rows_without_an_id_column_are_matched_by_content_in_any_order(home, tmp
     dropped = pd.concat([shuffled.iloc[1:], shuffled.iloc[[1]]])  # one test row missing, another twice
     report = grade_submission(_frame_submission(tmp_path, dropped, "dropped.csv"), folder, "auc")
     assert not report.valid_submission
-    assert any("no submission row with the same Date, Comment" in e for e in report.errors), report.errors
-    assert any("match no test row" in e for e in report.errors), report.errors
+    missing = shuffled.iloc[0]  # named by its Date and Comment (in the public test file), not a line of the answers
+    expected = f"1 test row(s) have no submission row with the same Date, Comment, e.g. (Date={missing['Date']}, "
+    assert any(e.startswith(expected) and "of the answers" not in e for e in report.errors), report.errors
+    assert (
+        f"1 submission row(s) match no test row by Date, Comment, e.g. line(s) {len(dropped) + 1}: (Date="
+        in " ".join(report.errors)
+    )  # the repeated row, by its line in the submission
 
 
 def test_repeated_key_rows_are_matched_occurrence_by_occurrence():

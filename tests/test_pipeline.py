@@ -180,3 +180,24 @@ def test_no_annotations_yet_makes_an_empty_benchmark(tmp_path, home):
     assert curated["outside_meta_kaggle"].value == "none"
     checks = {e.check_name: e for e in result.get_asset_check_evaluations()}
     assert checks["curators_agree"].passed and checks["members_in_meta_kaggle"].passed
+
+
+@pytest.mark.parametrize("job", ["prepare_competition", "refresh_leaderboards"])
+def test_a_job_for_a_slug_that_is_not_a_partition_writes_nothing(tmp_path, home, monkeypatch, job):
+    """`dagster job execute -j JOB --tags '{"dagster/partition": "spaceship-titanic"}'` with a slug curators never
+    included: Dagster checks the key only when it records the step, so the download and a leaderboard history line
+    were written first. Refused by the first step, naming the slug and where the partitions are listed."""
+    from pipelines import defs
+
+    monkeypatch.setenv("MLECURATE_META_KAGGLE", "demo")
+    (tmp_path / "dagster").mkdir()
+    instance = dg.DagsterInstance.local_temp(str(tmp_path / "dagster"))
+    result = defs.resolve_job_def(job).execute_in_process(
+        tags={"dagster/partition": "spaceship-titanic"}, instance=instance, raise_on_error=False
+    )
+    assert not result.success
+    assert "'spaceship-titanic' is not a curated competition partition: `mlecurate curated --slugs`" in (
+        step_failure_message(result)
+    )
+    written = [p for p in home.rglob("*") if p.is_file()] if home.exists() else []
+    assert not [p for p in written if "spaceship-titanic" in str(p)], written

@@ -326,12 +326,12 @@ def _validate(frame: pd.DataFrame, answers: pd.DataFrame, keys: list[str], spec:
         if missing_rows:
             errors.append(
                 f"{len(missing_rows):,} test row(s) have no submission row with the same {named}, "
-                f"e.g. lines {_some([i + 2 for i in missing_rows])} of the answers"
+                f"e.g. {_rows_shown(answers, missing_rows, keys)}"
             )
         if extra_rows:
             errors.append(
                 f"{len(extra_rows):,} submission row(s) match no test row by {named}, "
-                f"e.g. lines {_some([i + 2 for i in extra_rows])}"
+                f"e.g. line(s) {_some([i + 2 for i in extra_rows])}: {_rows_shown(frame, extra_rows, keys)}"
             )
     predicted = [c for c in answers.columns if c not in keys]
     parsed = numbers(frame[predicted], errors="coerce") if spec.numeric_predictions else None
@@ -462,6 +462,15 @@ def _normalised_numbers(values: pd.Series, errors: str) -> pd.Series:
     # make every cell that wide (gigabytes)
     lowered = values.astype(str).str.strip().str.lower()
     return to_numeric(lowered.mask(lowered == "true", "1").mask(lowered == "false", "0"), errors=errors)
+
+
+def _rows_shown(table: pd.DataFrame, rows, keys: list[str]) -> str:
+    """The first ``MAX_SHOWN_ITEMS`` of ``rows`` by their key values (``x1=0.5, colour=red``): a row of the private
+    answers is named by what the public test file holds, never by its line in a file the submitter cannot see."""
+    return "; ".join(
+        "(" + ", ".join(f"{key}={shown(table[key].iloc[i])}" for key in keys) + ")"
+        for i in list(rows)[:MAX_SHOWN_ITEMS]
+    )
 
 
 def _some(values) -> str:
