@@ -73,7 +73,7 @@ def _refresh(
             "looks_truncated": refresh.looks_truncated,
             "snapshot": record.snapshot_id,
             "content_hash": record.content_hash,
-            "gold": record.gold, "silver": record.silver, "bronze": record.bronze, "median": record.median,
+            "gold": record.gold, "silver": record.silver, "bronze": record.bronze, "median": _shown(record.median),
             "higher_is_better": record.higher_is_better,
             "changes": dg.MetadataValue.json(record.changes)
             if record.changes
@@ -110,3 +110,9 @@ def _score_distribution(root, slug: str, record) -> Chart:
         return "no snapshot"
     thresholds = {"gold": record.gold, "silver": record.silver, "bronze": record.bronze}
     return leaderboard_plot(found[1]["score"], thresholds, bool(record.higher_is_better))
+
+
+def _shown(value: float | None) -> float | None:
+    """A computed score as a person reads it: the median of two 5-decimal scores without float noise (3.328, not
+    3.3280000000000003)."""
+    return None if value is None else round(value, 10)

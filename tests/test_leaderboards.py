@@ -187,6 +187,15 @@ def test_a_board_shorter_than_meta_kaggle_says_is_flagged(home, tmp_path, real_c
     assert metadata["looks_truncated"].value is True and metadata["meta_kaggle_total_teams"].value == 1241
 
 
+def test_the_median_is_shown_without_float_noise(home, tmp_path):
+    """random-acts-of-pizza's median is the mean of two 5-decimal scores: 0.5995950000000001 in the UI before."""
+    pizza = "random-acts-of-pizza"
+    (tmp_path / "boards" / pizza).mkdir(parents=True)
+    (tmp_path / "boards" / pizza / "leaderboard.csv").symlink_to(BOARDS / pizza / "leaderboard.csv")
+    metadata = _materialise(home, tmp_path / "boards", pizza).asset_materializations_for_node("leaderboard_snapshots")
+    assert metadata[0].metadata["median"].value == 0.599595
+
+
 def _write_meta_kaggle_tables(folder: Path) -> None:
     """Generated tables with SCHEMA.md's columns: ranked teams, a benchmark team and an unranked team left out."""
     teams = pd.DataFrame({
