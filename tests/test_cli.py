@@ -375,6 +375,10 @@ def test_import_leaderboards_records_snapshots_then_unchanged(root, tmp_path, ca
     assert first[1].startswith("2 board(s) with no known metric direction") and first[1].endswith(
         "leaf-classification, spooky-author-identification"
     )
+    assert first[2] == (  # no warehouse here yet: what to do to get Meta Kaggle's directions
+        "Meta Kaggle is not in the warehouse yet: run the curation job (or materialise meta_kaggle_competitions), "
+        "then import again to take its directions"
+    )
     assert main(["import-leaderboards", str(tmp_path / "boards")]) == 0
     assert capsys.readouterr().out.splitlines()[0].endswith(": 2 unchanged")
 

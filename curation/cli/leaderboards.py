@@ -37,10 +37,13 @@ def import_leaderboards(curation: Curation, folder: Path) -> None:
         f"imported {sum(done.statuses.values())} MLE-bench leaderboards into {curation.root.leaderboards_root}: {counts}"
     )
     if done.inferred:
+        unread = curation.warehouse.competition_slugs() is None  # meta_kaggle.competitions not loaded yet
         click.echo(
             f"{len(done.inferred)} board(s) with no known metric direction (no Meta Kaggle row, no prepared split): "
             f"their own order decided which way is better: {shown_list(done.inferred)}"
-        )
+            + ("\nMeta Kaggle is not in the warehouse yet: run the curation job (or materialise "
+               "meta_kaggle_competitions), then import again to take its directions" if unread else "")
+        )  # fmt: skip
     if done.rejected:
         raise CommandError(
             f"{len(done.rejected)} board(s) rejected (recorded in their history; the previous snapshot stays): "
