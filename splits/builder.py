@@ -50,6 +50,7 @@ from splits.test_rows import (
     sorted_unique,
     test_size,
 )
+from splits.time_column import NotATime, TimeColumn
 from splits.unit_hash import MASK
 from validation.data_files import (
     DataFileError,
@@ -62,6 +63,7 @@ from validation.data_files import (
     path_literal,
     quote,
     reader_sql,
+    setting,
 )
 from validation.data_root import TEST, TRAIN, PreparedFolder
 from validation.split_recipe import FILE_KEYS, RecipeError, SplitRecipe, recipe_file
@@ -97,17 +99,6 @@ def connect(scratch: Path, memory_limit: str = SPLIT_MEMORY, threads: int | None
     if threads:
         con.execute(f"SET threads = {int(threads)}")
     return con
-
-
-@contextlib.contextmanager
-def setting(con, name: str, value) -> Iterator[None]:
-    """DuckDB's setting ``name`` at ``value`` inside the block, and back to what it was after."""
-    before = con.execute(f"SELECT current_setting('{name}')").fetchall()[0][0]
-    con.execute(f"SET {name} = {literal(str(value)) if isinstance(value, str) else value}")
-    try:
-        yield
-    finally:
-        con.execute(f"SET {name} = {literal(str(before)) if isinstance(before, str) else before}")
 
 
 @contextlib.contextmanager
@@ -179,6 +170,14 @@ def recipe_columns(con, recipe: SplitRecipe, raw_dir: Path, slug: str = "") -> d
         value = getattr(recipe, key)
         if value:
             _require(train, [value], key, raw_dir / recipe.train_file, where)
+    if recipe.time_format:  # a format DuckDB cannot use is the recipe's mistake, said before any read
+        try:
+            con.execute("SELECT TRY_STRPTIME('', ?)", [recipe.time_format])
+        except duckdb.Error as error:
+            raise RecipeError(
+                f"{where}split recipe key 'time_format': {recipe.time_format!r} is not a strptime format: "
+                f"{first_line(error)}"
+            ) from error
     if recipe.id_column and "sample_submission_file" in found:  # a submission names its rows by the id
         sample = raw_dir / recipe.sample_submission_file
         _require(found["sample_submission_file"], [recipe.id_column], "id_column", sample, where)
@@ -237,12 +236,12 @@ def _split_rows(con, recipe, raw_dir, rows_path: Path, columns, folder, outputs,
     source = reader_sql(rows_path)
     try:
         chosen = _choose(con, recipe, raw_dir, source, unit, train_path, folder.scratch, where)
-    except TooFewRows as error:
+    except (TooFewRows, NotATime) as error:
         raise SplitError(str(error)) from error
     except (duckdb.Error, OSError) as error:  # a damaged row met while streaming (Arrow hands it over as OSError)
         raise SplitError(f"{where}{train_path}: cannot be read to choose the test rows: {first_line(error)}") from error
     if len(chosen.rows) >= chosen.total:
-        raise SplitError(f"{where}{train_path}: every row landed in the test set; check the group sizes")
+        raise SplitError(_all_rows_in_test(con, recipe, raw_dir, source, unit, chosen.total, where))
     index = pa.table({"__rn": chosen.rows, "__h": chosen.hashes})
     con.register("__test_index", index)
     lines = folder.scratch / TEST_LINES
@@ -317,13 +316,7 @@ def _choose(
     con, recipe: SplitRecipe, raw_dir: Path, source: str, unit: str, path: Path, scratch: Path, where: str
 ) -> ChosenRows:
     """The test set's row numbers and unit hashes (``splits.test_rows``)."""
-    fraction = recipe.test_fraction
-    if recipe.original_ratio:
-        original = con.execute(f"SELECT count(*) FROM {reader_sql(raw_dir / recipe.test_file)}").fetchall()[0][0]
-
-        def fraction(total: int) -> float:  # the original's share, once the training rows are counted
-            return original / (total + original)
-
+    fraction = _fraction(con, recipe, raw_dir)
     if recipe.kind == "temporal":
 
         def size(total: int) -> int:
@@ -335,11 +328,51 @@ def _choose(
             most = con.execute(f"SELECT count(*) FROM {source}").fetchall()[0][0]
         scratch.mkdir(parents=True, exist_ok=True)
         spill = scratch / UNIT_HASHES
-        return latest_rows(con, source, unit, quote(recipe.time_column), recipe.seed, size, most, spill)
+        time = TimeColumn(recipe.time_column, recipe.time_format)
+        return latest_rows(con, source, unit, time, recipe.seed, size, most, spill, label=f"{where}{path}")
     stratified = recipe.kind == "stratified"
     label = f", CAST({quote(recipe.target_columns[0])} AS VARCHAR) AS __class" if stratified else ""
     query = f"SELECT {unit} AS __unit{label} FROM {source}"
     return choose_test_rows(con, query, recipe.seed, fraction, path, where, stratified=stratified)
+
+
+def _fraction(con, recipe: SplitRecipe, raw_dir: Path):
+    """The test set's share of the rows: ``test_fraction``, or for ``original_ratio`` a function of the row count."""
+    if not recipe.original_ratio:
+        return recipe.test_fraction
+    original = con.execute(f"SELECT count(*) FROM {reader_sql(raw_dir / recipe.test_file)}").fetchall()[0][0]
+
+    def fraction(total: int) -> float:  # the original's share, once the training rows are counted
+        return original / (total + original)
+
+    return fraction
+
+
+def _all_rows_in_test(con, recipe: SplitRecipe, raw_dir: Path, source: str, unit: str, total: int, where: str) -> str:
+    """Why every row went to the test set, when the split's units are too few or too large: the unit column's
+    distinct values (the largest ones), the test set asked for, and what to change. A second read, on failure only."""
+    path = raw_dir / recipe.train_file
+    key = "group_column" if recipe.group_column else "id_column" if recipe.id_column else None
+    if key is None:
+        return f"{where}{path}: every row landed in the test set: its rows are copies of one another"
+    column = getattr(recipe, key)
+    groups = "groups" if key == "group_column" else "ids"
+    distinct, largest = con.execute(
+        f"""SELECT count(*), list(struct_pack(value := u, rows := n) ORDER BY n DESC, u)[1:3]
+            FROM (SELECT u, count(*) AS n FROM (SELECT {unit} AS u FROM {source}) WHERE u IS NOT NULL GROUP BY u)"""
+    ).fetchone()
+    opening = f"{where}{path}: split recipe key '{key}': column {column!r} has {distinct} distinct value"
+    if distinct == 1:
+        return f"{opening} ({largest[0]['value']!r}) in {path.name}; a {recipe.kind} split needs at least 2 {groups}"
+    fraction = _fraction(con, recipe, raw_dir)
+    share = fraction(total) if callable(fraction) else fraction
+    knob = "original_ratio (or set test_fraction)" if recipe.original_ratio else "test_fraction"
+    sizes = ", ".join(f"{group['value']!r}: {group['rows']} rows" for group in largest)
+    return (
+        f"{opening}s in {path.name} ({sizes}{', ...' if distinct > len(largest) else ''}); a test set of "
+        f"{test_size(total, share, path, where)} of {total} rows takes all of them (a unit is never cut), leaving "
+        f"none for training; lower {knob} or choose a column with more {groups}"
+    )
 
 
 def _write_train(con, train_path: Path, train_out: Path, chosen: ChosenRows, lines: Path, columns, unit) -> str:

@@ -32,11 +32,12 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from splits.unit_hash import MASK, UNASSIGNED, unit_hashes
+from splits.time_column import INT64_MAX, BatchTimes, TimeCheck, TimeColumn
+from splits.unit_hash import UNASSIGNED, unit_hashes
+from validation.data_files import setting
 
 BATCH_ROWS = 1 << 20
 SPILL_ROWS = 1 << 23  # unit hashes read back at a time (64 MB)
-INT64_MAX = (1 << 63) - 1
 HEADROOM = 1.1  # rows kept while reading: hashes below this many times the test fraction of the range
 
 
@@ -107,56 +108,82 @@ def _first_per_class(hashes: np.ndarray, classes: np.ndarray, want: np.ndarray) 
 
 
 def latest_rows(
-    con, source: str, unit: str, time_column: str, seed: int, size: Callable[[int], int], most_rows: int, spill: Path
+    con,
+    source: str,
+    unit: str,
+    time: TimeColumn,
+    seed: int,
+    size: Callable[[int], int],
+    most_rows: int,
+    spill: Path,
+    label: str = "",
 ) -> ChosenRows:
-    """The test rows of a ``temporal`` split: the ``size(rows)`` latest rows (times read as timestamps, else numbers,
-    else text; ties by unit hash), and every row sharing a unit with them.
+    """The test rows of a ``temporal`` split: the ``size(rows)`` latest rows by ``time`` (ties by unit hash), and
+    every row sharing a unit with them. A column that is not a time is :class:`splits.time_column.NotATime`,
+    raised before anything is written; ``label`` (the competition and the file) opens its message.
 
-    One streaming read keeps the latest rows of each kind of time in numpy (the best ``size(most_rows)`` and their
-    ties, 24 bytes each) and writes every row's unit hash to ``spill`` (8 bytes a row, on disk); the rows of the
-    chosen units are then found in that file, not by reading the data again. ``most_rows`` is what the file can
+    One streaming read checks each row's time (:mod:`splits.time_column`) and keeps the latest rows in numpy (the
+    best ``size(most_rows)`` and their ties, 24 bytes each, for instants and for numbers; rows without a time, the
+    earliest of all, by hash) and writes every row's unit hash to ``spill`` (8 bytes a row, on disk); the rows of
+    the chosen units are then found in that file, not by reading the data again. ``most_rows`` is what the file can
     hold at most (a CSV's line count: no count of the rows first); should the read find more, it is made again with
-    the true count. When the test set reaches rows whose time is neither a timestamp nor a number (ordered as
-    text), DuckDB orders instead (:func:`latest_rows_in_duckdb`)."""
-    t = time_column
-    query = (  # a timestamp as microseconds (its infinities at the ends), else a number
-        f"SELECT __unit, CASE WHEN __stamp = 'infinity' THEN {INT64_MAX} WHEN __stamp = '-infinity' THEN -{INT64_MAX} "
-        f"ELSE epoch_us(__stamp) END AS __ts, CASE WHEN __stamp IS NULL THEN TRY_CAST(__time AS DOUBLE) END AS __num "
-        f"FROM (SELECT {unit} AS __unit, {t} AS __time, TRY_CAST({t} AS TIMESTAMP) AS __stamp FROM {source})"
-    )
+    the true count."""
+    query = time.query(con, source, unit)
     try:
-        return _latest_rows(con, query, source, unit, time_column, seed, size, most_rows, spill)
+        with setting(con, "TimeZone", "UTC"):  # a time without an offset is UTC, whatever the session's zone
+            return _latest_rows(con, query, source, time, seed, size, most_rows, spill, label)
     finally:
         spill.unlink(missing_ok=True)
 
 
-def _latest_rows(con, query, source, unit, time_column, seed, size, most_rows, spill: Path) -> ChosenRows:
+def _latest_rows(con, query, source, time: TimeColumn, seed, size, most_rows, spill: Path, label) -> ChosenRows:
     try:
-        room = size(most_rows)
+        room = max(size(most_rows), 1)
     except TooFewRows:
-        room = most_rows  # the true count decides what to say; keep everything meanwhile
-    stamps, numbers, total = _Latest(max(room, 1)), _Latest(max(room, 1)), 0
-    with open(spill, "wb") as hashes_out:
-        for batch in read_ahead(con, query):
+        room = max(most_rows, 1)  # the true count decides what to say; keep everything meanwhile
+    instants, numbers, untimed = _Latest(room, np.int64), _Latest(room, np.float64), _Latest(room, np.uint64)
+    check, total = TimeCheck(), 0
+    with open(spill, "wb") as hashes_out, contextlib.closing(read_ahead(con, query)) as batches:
+        for batch in batches:
+            times = BatchTimes.of(batch)
+            if check.offer(total, times):
+                break  # not a time: said below, once the read has stopped
             h = unit_hashes(batch.column(0), seed)
             h.tofile(hashes_out)
             total += len(h)
-            ts = batch.column(1)
             unit_known = h != UNASSIGNED  # a row without a unit is never in the test set: it takes no place there
-            stamped = np.asarray(ts.is_valid()) & unit_known
-            stamps.offer(-ts.fill_null(0).to_numpy()[stamped], h[stamped])
-            num = batch.column(2).fill_null(np.nan).to_numpy(zero_copy_only=False)
-            numeric = ~stamped & unit_known & np.asarray(batch.column(2).is_valid())
-            numbers.offer(-np.where(np.isnan(num), np.inf, num)[numeric], h[numeric])  # NaN first, as DuckDB does
+            stamped, numbered = times.stamped & unit_known, times.numbered & unit_known
+            instants.offer(-times.instants[stamped], h[stamped])
+            numbers.offer(-times.numbers[numbered], h[numbered])
+            rest = unit_known & ~times.stamped & ~times.numbered  # no time: after every row that has one
+            untimed.offer(h[rest], h[rest])
+    problem = check.problem()
+    if problem is not None:
+        raise time.refusal(con, source, label, problem)
     if total > most_rows:  # more rows than lines (a line end the count missed): read again, keeping enough
-        return _latest_rows(con, query, source, unit, time_column, seed, size, total, spill)
+        return _latest_rows(con, query, source, time, seed, size, total, spill, label)
     target = size(total)
-    if stamps.seen + numbers.seen < target:  # the test set reaches rows ordered as text
-        return latest_rows_in_duckdb(con, source, unit, time_column, seed, target)
-    chosen = stamps.first(target)
-    if len(chosen) < target:
-        chosen = np.concatenate((chosen, numbers.first(target - len(chosen))))
+    if not check.timed:
+        raise time.nothing_held(label, total)
+    chosen = _latest_of(instants, numbers, target, of_instants=check.first_instant is not None)
+    if len(chosen) < target:  # the test set reaches rows without a time: by hash
+        chosen = np.concatenate((chosen, untimed.first(target - len(chosen))))
     return _rows_in_spill(spill, chosen, total)
+
+
+def _latest_of(instants: _Latest, numbers: _Latest, count: int, of_instants: bool) -> np.ndarray:
+    """The unit hashes of the ``count`` latest timed rows. A column holds instants or numbers (TimeCheck refuses
+    both); the infinities read as either ('inf' casts to a timestamp too), so the other kind holds only those, and
+    they join the column's kind at its ends."""
+    instant_keys, instant_hashes = instants.best()
+    number_keys, number_hashes = numbers.best()
+    if of_instants:
+        number_keys = np.where(number_keys < 0, -INT64_MAX, INT64_MAX).astype(np.int64)
+    else:
+        instant_keys = np.where(instant_keys < 0, -np.inf, np.inf)
+    keys = np.concatenate((instant_keys, number_keys))
+    hashes = np.concatenate((instant_hashes, number_hashes))
+    return hashes[np.lexsort((hashes, keys))[:count]]
 
 
 def _rows_in_spill(spill: Path, chosen_hashes: np.ndarray, total: int) -> ChosenRows:
@@ -175,14 +202,13 @@ def _rows_in_spill(spill: Path, chosen_hashes: np.ndarray, total: int) -> Chosen
 class _Latest:
     """The rows with the smallest keys seen so far (at least ``target`` of them, with every tie of the last)."""
 
-    def __init__(self, target: int):
-        self.target, self.seen, self.waiting = target, 0, 0
-        self.keys: list[np.ndarray] = []  # int64 microseconds or float64 numbers, negated: smallest first
+    def __init__(self, target: int, dtype):
+        self.target, self.dtype, self.waiting = target, dtype, 0
+        self.keys: list[np.ndarray] = []  # negated microseconds or numbers (smallest first), or unit hashes
         self.hashes: list[np.ndarray] = []
         self.last = None  # the largest key that can still be among the first target (known after a prune)
 
     def offer(self, keys: np.ndarray, hashes: np.ndarray) -> None:
-        self.seen += len(keys)
         if self.last is not None:  # a row after target rows already kept cannot get in
             kept = keys <= self.last
             keys, hashes = keys[kept], hashes[kept]
@@ -193,35 +219,24 @@ class _Latest:
             self._prune()
 
     def _prune(self) -> None:
-        keys, hashes = np.concatenate(self.keys), np.concatenate(self.hashes)
+        keys, hashes = _joined(self.keys, self.dtype), _joined(self.hashes, np.uint64)
         if len(keys) > self.target:
             self.last = np.partition(keys, self.target - 1)[self.target - 1]
             kept = keys <= self.last
             keys, hashes = keys[kept], hashes[kept]
         self.keys, self.hashes, self.waiting = [keys], [hashes], len(keys)
 
+    def best(self) -> tuple[np.ndarray, np.ndarray]:
+        """The keys and unit hashes kept: the first ``target`` rows by key and their ties, in no order."""
+        self._prune()
+        return self.keys[0], self.hashes[0]
+
     def first(self, count: int) -> np.ndarray:
         """The unit hashes of the first ``count`` rows by key, then hash."""
-        if not self.keys or count <= 0:
+        if count <= 0:
             return np.zeros(0, dtype=np.uint64)
-        self._prune()
-        keys, hashes = self.keys[0], self.hashes[0]
-        order = np.lexsort((hashes, keys))[:count]
-        return hashes[order]
-
-
-def latest_rows_in_duckdb(con, source: str, unit: str, time_column: str, seed: int, target: int) -> ChosenRows:
-    """:func:`latest_rows`, ordered by DuckDB, with the unit hash as a function (:func:`register_unit_hash`)."""
-    register_unit_hash(con)
-    t = time_column
-    order = (
-        f"TRY_CAST({t} AS TIMESTAMP) DESC NULLS LAST, TRY_CAST({t} AS DOUBLE) DESC NULLS LAST, {t} DESC, __h, __unit"
-    )
-    latest = con.execute(
-        f"""SELECT __h FROM (SELECT {t}, {unit} AS __unit, {UNIT_HASH}({unit}, {int(seed) & MASK}) AS __h FROM {source})
-            WHERE __unit IS NOT NULL ORDER BY {order} LIMIT {int(target)}"""
-    ).fetchnumpy()["__h"]
-    return rows_of_units(con, f"SELECT {unit} AS __unit FROM {source}", seed, np.asarray(latest, np.uint64))
+        keys, hashes = self.best()
+        return hashes[np.lexsort((hashes, keys))[:count]]
 
 
 UNIT_HASH = "mlecurate_unit_hash"

@@ -13,8 +13,10 @@ import pytest
 
 import splits.builder as builder
 import splits.csv_lines as csv_lines
+import splits.test_rows as test_rows
 from splits.builder import SplitError, build_split
-from splits.test_rows import UNIT_HASH, register_unit_hash
+from splits.test_rows import UNIT_HASH, latest_rows, register_unit_hash, round_half_up, rows_of_units
+from splits.time_column import NotATime, TimeColumn
 from splits.unit_hash import UNASSIGNED, reference_hash, unit_hashes
 from validation.data_files import content_checksum
 from validation.split_recipe import parse_recipe
@@ -129,7 +131,7 @@ def _rows(count: int, seed: int) -> list[dict]:
     rng = random.Random(seed)
     return [
         {"id": f"r{i:05d}", "group": f"g{i % 37}", "label": rng.choice("abc"), "note": f"n{rng.random():.6f}",
-         "extra": "x", "target": str(rng.randint(0, 1))}
+         "extra": "x", "target": str(rng.randint(0, 1)), "day": f"2020-{rng.randint(1, 12):02d}-{rng.randint(1, 28):02d}"}
         for i in range(count)
     ]  # fmt: skip
 
@@ -150,7 +152,7 @@ def _ids(path: Path) -> set[str]:
         {"kind": "random", "id_column": "id", "target_columns": ["target"]},
         {"kind": "group", "group_column": "group", "target_columns": ["target"], "test_fraction": 0.2},
         {"kind": "stratified", "id_column": "id", "target_columns": ["label"], "test_fraction": 0.15},
-        {"kind": "temporal", "id_column": "id", "time_column": "note", "target_columns": ["target"]},
+        {"kind": "temporal", "id_column": "id", "time_column": "day", "target_columns": ["target"]},  # JSON: a DATE
         {"kind": "random", "target_columns": ["target"]},  # no id: rows are their own units
     ],
     ids=["random", "group", "stratified", "temporal", "row-content"],
@@ -271,35 +273,55 @@ def test_many_classes_are_chosen_in_one_sort(tmp_path):
     assert result.test_rows == 200_000  # round_half_up(5 * 0.1) = 1 per class
 
 
-@pytest.mark.parametrize(
-    "times",
-    [
-        lambda i: f"2020-01-{1 + i % 28:02d}",  # dates, many ties
-        lambda i: f"2020-01-01 {i % 24:02d}:{i % 60:02d}:00" if i % 7 else "",  # timestamps and missing times
-        lambda i: ["infinity", "-infinity", "nan", "inf", "2021-05-05", "3.5", "12"][i % 7] if i % 5 == 0 else str(i),
-    ],
-    ids=["dates", "timestamps-and-empty", "infinities-and-numbers"],
-)
-def test_the_streamed_latest_rows_are_the_ones_duckdb_orders(tmp_path, times):
-    """Temporal splits keep the latest rows in numpy while streaming; DuckDB's ORDER BY (the route for text times)
-    must agree on every kind of time the streamed route handles."""
-    from splits.test_rows import latest_rows, latest_rows_in_duckdb
+def _latest_in_duckdb(con, source: str, column: str, seed: int, target: int, numbers: bool = False):
+    """The reference for the streamed temporal route, by DuckDB's ORDER BY: the latest instants (text read as
+    TIMESTAMPTZ in UTC) or numbers (NaN is no time), then the rows without a time, ties by unit hash."""
+    register_unit_hash(con)
+    time = f"nullif(TRY_CAST({column} AS DOUBLE), 'nan')" if numbers else f"TRY_CAST({column} AS TIMESTAMPTZ)"
+    con.execute("SET TimeZone = 'UTC'")
+    latest = con.execute(
+        f"""SELECT __h FROM (SELECT {time} AS __time, {UNIT_HASH}(CAST(id AS VARCHAR), {seed}) AS __h FROM {source}
+            WHERE id IS NOT NULL) ORDER BY __time DESC NULLS LAST, __h LIMIT {target}"""
+    ).fetchnumpy()["__h"]
+    return rows_of_units(con, f"SELECT CAST(id AS VARCHAR) AS __unit FROM {source}", seed, latest.astype(np.uint64))
 
+
+LATEST = {
+    "dates": (lambda i: f"2020-01-{1 + i % 28:02d}", False),  # many ties
+    "timestamps-and-empty": (lambda i: f"2020-01-01 {i % 24:02d}:{i % 60:02d}:00" if i % 7 else "", False),
+    "offsets": (lambda i: f"2020-01-{1 + i % 28:02d}T{i % 24:02d}:00:00{'+-'[i % 2]}{i % 13:02d}:30", False),
+    "infinite-dates": (
+        lambda i: ["infinity", "-infinity", "inf", "-inf", ""][i % 5] if i % 3 == 0 else f"2021-{1 + i % 12:02d}-05",
+        False,
+    ),  # fmt: skip
+    "infinite-numbers": (
+        lambda i: ["infinity", "-infinity", "nan", "inf", "-inf", "3.5", "12"][i % 7] if i % 5 == 0 else str(i),
+        True,
+    ),  # fmt: skip
+}
+
+
+@pytest.mark.parametrize("name", LATEST)
+def test_the_streamed_latest_rows_are_the_ones_duckdb_orders(tmp_path, name):
+    """Temporal splits keep the latest rows in numpy while streaming; DuckDB's ORDER BY must agree on every kind of
+    time: ties, missing times (the earliest of all), offsets (by instant), and the infinities, which read as dates
+    and as numbers ('inf' is a timestamp to DuckDB) and belong at the ends of either."""
+    times, numbers = LATEST[name]
     path, spill = tmp_path / "train.csv", tmp_path / "hashes.bin"
     path.write_text("id,t\n" + "".join(f"{i},{times(i)}\n" for i in range(5000)))
     with duckdb.connect() as con:
         source = f"read_csv('{path}', all_varchar=true, header=true)"
-        for target in (1, 300, 2600, 4000):
-            streamed = latest_rows(con, source, "CAST(id AS VARCHAR)", '"t"', 3, lambda _, n=target: n, 5001, spill)
-            ordered = latest_rows_in_duckdb(con, source, "CAST(id AS VARCHAR)", '"t"', 3, target)
+        for target in (1, 300, 2600, 4000, 4900):
+            streamed = latest_rows(
+                con, source, "CAST(id AS VARCHAR)", TimeColumn("t"), 3, lambda _, n=target: n, 5001, spill
+            )
+            ordered = _latest_in_duckdb(con, source, '"t"', 3, target, numbers)
             assert streamed.rows.tolist() == ordered.rows.tolist(), target
 
 
 def test_typed_times_in_parquet_stream_as_duckdb_orders_them(tmp_path):
-    """A Parquet time column is a TIMESTAMP (or DATE, or number), not text: the streamed route casts it as DuckDB's
+    """A Parquet time column is a TIMESTAMP (or DATE, or number), not text: the streamed route reads it as DuckDB's
     ORDER BY does, ties and missing times included."""
-    from splits.test_rows import latest_rows, latest_rows_in_duckdb
-
     path, spill = tmp_path / "train.parquet", tmp_path / "hashes.bin"
     with duckdb.connect() as con:
         con.execute(f"""COPY (SELECT i::VARCHAR AS id,
@@ -307,12 +329,12 @@ def test_typed_times_in_parquet_stream_as_duckdb_orders_them(tmp_path):
                                      DATE '2021-01-01' + CAST(i % 17 AS INTEGER) AS d, (i % 13) * 1.5 AS x
                               FROM range(3000) r(i)) TO '{path}' (FORMAT PARQUET)""")
         source = f"read_parquet('{path}')"
-        for column in ('"t"', '"d"', '"x"'):
-            for target in (1, 700, 2500):
+        for column in ("t", "d", "x"):
+            for target in (1, 700, 2500, 2800):
                 streamed = latest_rows(
-                    con, source, "CAST(id AS VARCHAR)", column, 5, lambda _, n=target: n, 3000, spill
+                    con, source, "CAST(id AS VARCHAR)", TimeColumn(column), 5, lambda _, n=target: n, 3000, spill
                 )
-                ordered = latest_rows_in_duckdb(con, source, "CAST(id AS VARCHAR)", column, 5, target)
+                ordered = _latest_in_duckdb(con, source, f'"{column}"', 5, target, numbers=column == "x")
                 assert streamed.rows.tolist() == ordered.rows.tolist(), (column, target)
 
 
@@ -322,8 +344,6 @@ def test_latest_rows_need_no_row_count_and_keep_units_whole(tmp_path, most_rows)
     too high costs only memory, one too low (a file whose lines end in a lone CR has no line feed) makes it read
     again. Units repeat here (an id on up to eight rows, at several times): every row of a chosen unit is found
     in the hashes spilled to disk, as DuckDB's route finds it by reading the file again."""
-    from splits.test_rows import latest_rows, latest_rows_in_duckdb, round_half_up
-
     path, spill = tmp_path / "train.csv", tmp_path / "hashes.bin"
     path.write_text("id,t\n" + "".join(f"{i % 700},2020-01-{1 + (i // 180) % 28:02d}\n" for i in range(5000)))
     with duckdb.connect() as con:
@@ -334,23 +354,48 @@ def test_latest_rows_need_no_row_count_and_keep_units_whole(tmp_path, most_rows)
             seen.append(total)
             return round_half_up(total * 0.2)
 
-        streamed = latest_rows(con, source, "CAST(id AS VARCHAR)", '"t"', 9, size, most_rows, spill)
-        ordered = latest_rows_in_duckdb(con, source, "CAST(id AS VARCHAR)", '"t"', 9, 1000)
+        streamed = latest_rows(con, source, "CAST(id AS VARCHAR)", TimeColumn("t"), 9, size, most_rows, spill)
+        ordered = _latest_in_duckdb(con, source, '"t"', 9, 1000)
     assert streamed.rows.tolist() == ordered.rows.tolist()
     assert streamed.total == 5000 and seen[-1] == 5000
     assert len(streamed.rows) > 1000  # the chosen units' older rows came along
     assert not spill.exists()
 
 
-def test_rows_without_a_unit_take_no_test_place_on_either_temporal_route(tmp_path):
-    """Numeric times stream; text times ("week-07") go to DuckDB's ORDER BY: on both, the latest rows that have
-    no unit (no id) are passed over, and the test set is as large as asked."""
-    from splits.test_rows import latest_rows
-
-    for name, time in [("numbers", lambda i: str(i)), ("text", lambda i: f"week-{i:03d}")]:
+def test_rows_without_a_unit_take_no_test_place_whatever_the_time(tmp_path):
+    """Numbers and timestamps alike: the latest rows that have no unit (no id) are passed over, and the test set is
+    as large as asked."""
+    for name, time in [
+        ("numbers", lambda i: str(i)),
+        ("timestamps", lambda i: f"2020-01-01 {i // 60:02d}:{i % 60:02d}"),
+    ]:
         path, spill = tmp_path / f"{name}.csv", tmp_path / "hashes.bin"
         path.write_text("id,t\n" + "".join(f"{'' if i >= 150 else i},{time(i)}\n" for i in range(200)))
         with duckdb.connect() as con:
             source = f"read_csv('{path}', all_varchar=true, header=true)"
-            chosen = latest_rows(con, source, "CAST(id AS VARCHAR)", '"t"', 1, lambda _: 40, 201, spill)
+            chosen = latest_rows(con, source, "CAST(id AS VARCHAR)", TimeColumn("t"), 1, lambda _: 40, 201, spill)
         assert chosen.rows.tolist() == list(range(110, 150)), name
+
+
+@pytest.mark.parametrize(
+    "times, found",
+    [
+        (lambda i: "10/01/2020" if i == 4321 else f"2020-01-{1 + i % 28:02d}", "holds '10/01/2020' at row 4322, "),
+        (lambda i: "20200105" if i == 4321 else f"2020-01-{1 + i % 28:02d}",
+         "holds '20200105' at row 4322, a number, after '2020-01-01' at row 1, a date or timestamp: "),
+        (lambda i: "" if i < 4321 else "n/a", "holds 'n/a' at row 4322, "),
+        (lambda i: "", "holds no time in any of its 5000 rows"),
+    ],
+    ids=["us-date", "dates-then-a-number", "empty-then-text", "all-empty"],
+)  # fmt: skip
+def test_a_value_that_is_not_a_time_is_found_in_the_streaming_read(tmp_path, monkeypatch, times, found):
+    """The check rides the one read, batch by batch: the row is counted across batches and the value quoted from
+    the file; the hashes spilled so far are removed."""
+    monkeypatch.setattr(test_rows, "BATCH_ROWS", 1000)
+    path, spill = tmp_path / "train.csv", tmp_path / "hashes.bin"
+    path.write_text("id,t\n" + "".join(f"{i},{times(i)}\n" for i in range(5000)))
+    with duckdb.connect() as con, pytest.raises(NotATime) as raised:
+        source = f"read_csv('{path}', all_varchar=true, header=true)"
+        latest_rows(con, source, "CAST(id AS VARCHAR)", TimeColumn("t"), 1, lambda _: 40, 5001, spill, "c: train.csv")
+    assert str(raised.value).startswith(f"c: train.csv: split recipe key 'time_column': column 't' {found}")
+    assert not spill.exists()

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import csv
+import datetime
 import json
 import os
 import random
@@ -10,6 +11,8 @@ import shutil
 from pathlib import Path
 
 import duckdb
+import pyarrow as pa
+import pyarrow.parquet as pq
 import pytest
 
 from splits.builder import SplitError, build_split, connect
@@ -33,6 +36,9 @@ COMPETITIONS = SHARED / "competitions"
         ({"kind": "random", "target_columns": ["y"], "seed": "zero"}, "seed"),
         ({"kind": "group", "target_columns": ["y"]}, "group_column"),
         ({"kind": "temporal", "target_columns": ["y"]}, "time_column"),
+        ({"kind": "random", "target_columns": ["y"], "time_format": "%Y-%m-%d"}, "time_format"),
+        ({"kind": "temporal", "time_column": "t", "target_columns": ["y"], "time_format": ""}, "time_format"),
+        ({"kind": "temporal", "time_column": "t", "target_columns": ["y"], "time_format": 20}, "time_format"),
         ({"kind": "released_labels", "target_columns": ["y"]}, "answers_file"),
         ({"kind": "random", "target_columns": ["y"], "train_file": "../etc/passwd.csv"}, "train_file"),
         ({"kind": "random", "target_columns": ["y"], "train_file": "train.xlsx"}, "train_file"),
@@ -329,6 +335,163 @@ def test_a_temporal_split_fills_its_test_set_with_rows_that_have_a_unit(tmp_path
     assert (result.train_rows, result.test_rows) == (75, 25)
     ids = [line.split(",")[0] for line in result.answers_file.read_text().splitlines()[1:]]
     assert sorted(int(i) for i in ids) == list(range(50, 75))  # the latest 25 rows that have an id
+
+
+def _write_times(raw: Path, times: list, form: str = "csv") -> None:
+    """``raw/train.<form>``: rows (id, t, y) whose time column ``t`` holds ``times`` as given (text stays text in
+    every form; JSON and Parquet keep numbers, booleans and None typed)."""
+    raw.mkdir(parents=True, exist_ok=True)
+    rows = [{"id": i, "t": t, "y": i % 2} for i, t in enumerate(times)]
+    if form == "csv":
+        with open(raw / "train.csv", "w", newline="", encoding="utf-8") as handle:
+            writer = csv.writer(handle)
+            writer.writerow(["id", "t", "y"])
+            writer.writerows([r["id"], "" if r["t"] is None else r["t"], r["y"]] for r in rows)
+    elif form == "json":
+        (raw / "train.json").write_text(json.dumps(rows))
+    else:
+        pq.write_table(pa.Table.from_pylist(rows), raw / "train.parquet")
+
+
+def _us_date(day: int) -> str:
+    return (datetime.date(2020, 10, 1) + datetime.timedelta(days=day)).strftime("%m/%d/%Y")
+
+
+TIMES = {"kind": "temporal", "id_column": "id", "time_column": "t", "target_columns": ["y"], "test_fraction": 0.2}
+ISO = [f"2020-01-{1 + i % 28:02d}" for i in range(5)]
+NOT_TIMES = [  # (form, times, the first offending value, its row counted from 1)
+    ("csv", [_us_date(i) for i in range(160)], "10/01/2020", 1),  # 10/01 < 11/30 < 12/31 < 01/05 as text
+    ("json", [_us_date(i) for i in range(160)], "10/01/2020", 1),
+    ("parquet", [_us_date(i) for i in range(160)], "10/01/2020", 1),
+    ("csv", ISO + ["Jan 7, 2021"] * 40, "Jan 7, 2021", 6),  # readable times first: the first value that is not
+    ("csv", ISO + ["7-Jan-2021"] * 40, "7-Jan-2021", 6),
+    ("csv", [None, None] + ["red", "green", "blue"] * 20, "red", 3),  # a category (empty times are no refusal)
+    ("json", [f"note {i}: looks fine" for i in range(60)], "note 0: looks fine", 1),  # free text
+    ("json", [i % 2 == 0 for i in range(60)], "true", 1),  # a JSON boolean: typed, and still no time
+    ("csv", ISO + [str(20200106 + i) for i in range(40)], "20200106", 6),  # dates, then numbers: no one order
+    ("json", list(range(5)) + ["2020-01-05"] * 40, "2020-01-05", 6),  # numbers, then a date (JSON types it text)
+]
+
+
+@pytest.mark.parametrize("form, times, value, row", NOT_TIMES, ids=[
+    "us-dates-csv", "us-dates-json", "us-dates-parquet", "month-name", "day-month-name", "category",
+    "free-text-json", "boolean-json", "dates-then-numbers", "numbers-then-a-date"])  # fmt: skip
+def test_a_time_column_that_is_not_a_time_is_refused_and_nothing_is_published(tmp_path, form, times, value, row):
+    """A temporal split orders rows by their time; text it cannot read as a time used to be ordered as text, and
+    published: US dates put 11/30-12/31/2020 in the "latest" test set while training reached 2021-03-09."""
+    _write_times(tmp_path / "raw", times, form)
+    recipe = parse_recipe(TIMES | {"train_file": f"train.{form}"}, "r")
+    with pytest.raises(SplitError) as raised:
+        prepare_competition("late", recipe, tmp_path / "raw", tmp_path / "prepared")
+    message = str(raised.value)
+    assert message.startswith(f"late: {tmp_path / 'raw' / f'train.{form}'}: split recipe key 'time_column': ")
+    assert f"column 't' holds {value!r} at row {row}" in message
+    assert "time_format" in message
+    assert not list((tmp_path / "prepared").iterdir())  # nothing written, under any name
+
+
+@pytest.mark.parametrize("form", ["csv", "parquet"])
+def test_us_dates_with_a_time_format_split_by_their_real_date(tmp_path, form):
+    days = list(range(160))
+    random.Random(4).shuffle(days)  # file order is not time order
+    _write_times(tmp_path / "raw", [_us_date(d) for d in days], form)
+    recipe = TIMES | {"train_file": f"train.{form}", "time_format": "%m/%d/%Y"}
+    result = _split(tmp_path, tmp_path / "raw", recipe, "us")
+    with duckdb.connect() as con:
+        test_ids = {row[0] for row in con.execute(f"SELECT id FROM '{result.answers_file}'").fetchall()}
+    assert test_ids == {i for i, d in enumerate(days) if d >= 128}  # the 32 latest days: 2021-02-06 to 03-09
+
+
+@pytest.mark.parametrize("form", ["csv", "json"])
+def test_numeric_times_are_ordered_as_numbers(tmp_path, form):
+    """Epoch seconds, a day index, a year: 9 < 10, whether the file holds them as text (CSV) or typed (JSON)."""
+    _write_times(tmp_path / "raw", [i + 1 if form == "json" else str(i + 1) for i in range(20)], form)
+    result = _split(tmp_path, tmp_path / "raw", TIMES | {"train_file": f"train.{form}", "test_fraction": 0.25}, "n")
+    with duckdb.connect() as con:
+        test_ids = sorted(row[0] for row in con.execute(f"SELECT id FROM '{result.answers_file}'").fetchall())
+    assert test_ids == [15, 16, 17, 18, 19]  # times 16 to 20 (as text: 9, 8, 7, 6, 5)
+
+
+@pytest.mark.parametrize("form", ["csv", "json"])
+def test_times_with_offsets_are_ordered_by_their_instant(tmp_path, form):
+    """Row i is at 00:00 + 10i minutes on the wall clock, 20i minutes ahead of UTC: the later the wall clock, the
+    earlier the instant. The offset used to be dropped, and the wall clock ordered."""
+    times = [f"2020-01-01T{(10 * i) // 60:02d}:{(10 * i) % 60:02d}:00+{(20 * i) // 60:02d}:{(20 * i) % 60:02d}"
+             for i in range(40)]  # fmt: skip
+    _write_times(tmp_path / "raw", times, form)
+    result = _split(tmp_path, tmp_path / "raw", TIMES | {"train_file": f"train.{form}", "test_fraction": 0.25}, "tz")
+    with duckdb.connect() as con:
+        test_ids = sorted(row[0] for row in con.execute(f"SELECT id FROM '{result.answers_file}'").fetchall())
+    assert test_ids == list(range(10))
+
+
+INSULTS = {"kind": "temporal", "time_column": "Date", "target_columns": ["Insult"]}
+
+
+def test_a_real_time_column_in_another_form_needs_its_time_format(tmp_path):
+    """detecting-insults' Date is 20120618192155Z (no ISO form; 718 of 3947 rows have none): refused, then split
+    by its real time with time_format; the rows without a date stay in training."""
+    raw = COMPETITIONS / "detecting-insults-in-social-commentary"
+    with pytest.raises(SplitError, match=r"column 'Date' holds '20120618192155Z' at row 1\b.*time_format"):
+        _split(tmp_path, raw, INSULTS, "insults")
+    result = _split(tmp_path, raw, INSULTS | {"time_format": "%Y%m%d%H%M%SZ"}, "insults-dated")
+    assert (result.train_rows, result.test_rows) == (3552, 395)
+    with duckdb.connect() as con:
+
+        def dates(path):
+            return [r[0] for r in con.execute(f"SELECT Date FROM read_csv('{path}', all_varchar=true)").fetchall()]
+
+        train, test = dates(result.train_file), dates(result.test_file)
+    assert None not in test and train.count(None) == 718
+    assert max(d for d in train if d) < min(test)  # fixed width: text order is time order here
+
+
+def test_a_real_json_column_that_is_no_time_is_refused(tmp_path):
+    """random-acts-of-pizza (JSON): the label, a boolean, is no time; the request's Unix time is one."""
+    raw = COMPETITIONS / "random-acts-of-pizza"
+    pizza = {"kind": "temporal", "id_column": "request_id", "target_columns": ["requester_received_pizza"],
+             "train_file": "train.json", "test_file": "test.json"}  # fmt: skip
+    with pytest.raises(SplitError, match=r"column 'requester_received_pizza' holds '(true|false)' at row 1\b"):
+        _split(tmp_path, raw, pizza | {"time_column": "requester_received_pizza"}, "pizza-label")
+    result = _split(tmp_path, raw, pizza | {"time_column": "unix_timestamp_of_request_utc"}, "pizza")
+    with duckdb.connect() as con:
+
+        def latest(path):
+            return con.execute(f"SELECT min(t), max(t) FROM (SELECT unix_timestamp_of_request_utc AS t "
+                               f"FROM read_json_auto('{path}'))").fetchone()  # fmt: skip
+
+        assert latest(result.train_file)[1] < latest(result.test_file)[0]
+    assert result.test_rows == 404
+
+
+def test_a_time_format_duckdb_cannot_use_names_the_key_before_any_read(tmp_path):
+    _write_times(tmp_path / "raw", ISO * 4)
+    with pytest.raises(RecipeError, match="^f: split recipe key 'time_format': '%Q' is not a strptime format: "):
+        _split(tmp_path, tmp_path / "raw", TIMES | {"time_format": "%Q"}, "f")
+
+
+def test_a_group_column_with_one_value_says_so(tmp_path):
+    (tmp_path / "raw").mkdir()
+    (tmp_path / "raw" / "train.csv").write_text("id,user,y\n" + "".join(f"{i},u00,{i % 2}\n" for i in range(160)))
+    recipe = {"kind": "group", "id_column": "id", "group_column": "user", "target_columns": ["y"]}
+    with pytest.raises(SplitError) as raised:
+        _split(tmp_path, tmp_path / "raw", recipe, "one")
+    assert str(raised.value) == (
+        f"one: {tmp_path / 'raw' / 'train.csv'}: split recipe key 'group_column': column 'user' has 1 distinct value "
+        "('u00') in train.csv; a group split needs at least 2 groups"
+    )
+
+
+def test_too_few_groups_for_the_test_fraction_says_so(tmp_path):
+    (tmp_path / "raw").mkdir()
+    text = "id,user,y\n" + "".join(f"{i},{'a' if i < 60 else 'b'},{i % 2}\n" for i in range(100))
+    (tmp_path / "raw" / "train.csv").write_text(text)
+    recipe = {"kind": "group", "id_column": "id", "group_column": "user", "target_columns": ["y"],
+              "test_fraction": 0.9}  # fmt: skip
+    with pytest.raises(SplitError, match=r"^g: .*train\.csv: split recipe key 'group_column': column 'user' has 2 "
+                       r"distinct values in train\.csv \('a': 60 rows, 'b': 40 rows\); a test set of 90 of 100 rows "
+                       r"takes all of them.*test_fraction"):  # fmt: skip
+        _split(tmp_path, tmp_path / "raw", recipe, "g")
 
 
 def test_released_labels_use_the_labelled_test_set(tmp_path):

@@ -17,7 +17,9 @@ own error type with it.
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
+from collections.abc import Iterator
 from pathlib import Path
 
 import duckdb
@@ -67,6 +69,17 @@ def literal(text: str) -> str:
     "'o''brien'"
     """
     return "'" + text.replace("'", "''") + "'"
+
+
+@contextlib.contextmanager
+def setting(con, name: str, value) -> Iterator[None]:
+    """DuckDB's setting ``name`` at ``value`` inside the block, and back to what it was after."""
+    before = con.execute(f"SELECT current_setting('{name}')").fetchall()[0][0]
+    con.execute(f"SET {name} = {literal(str(value)) if isinstance(value, str) else value}")
+    try:
+        yield
+    finally:
+        con.execute(f"SET {name} = {literal(str(before)) if isinstance(before, str) else before}")
 
 
 GLOB_CHARACTERS = "[*?"

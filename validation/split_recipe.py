@@ -19,7 +19,8 @@ A recipe replaces MLE-bench's hand-written ``prepare.py``. Keys:
 | ``seed`` | any integer; the same seed gives the same split on any machine | 0 |
 | ``id_column`` | the row id; without one, a row is identified by its content | none |
 | ``target_columns`` | what a submission predicts; removed from the public test set, kept in ``answers.csv`` | required |
-| ``group_column`` / ``time_column`` | for ``group`` / ``temporal`` (``stratified`` stratifies on the first target) | |
+| ``group_column`` / ``time_column`` | for ``group`` / ``temporal`` (``stratified`` stratifies on the first target); a time column holds dates or timestamps (ISO 8601 text, or typed in JSON or Parquet; an offset orders by its instant, none is UTC) or numbers (epoch seconds, a day index, a year), else the split is refused naming the first other value and its row | |
+| ``time_format`` | for ``temporal``: a strptime format (DuckDB's ``strptime``) for text times in another form, e.g. ``"%m/%d/%Y"`` for ``10/01/2020`` | none: ISO 8601 only |
 | ``train_file`` / ``test_file`` / ``sample_submission_file`` | files in the competition's download (CSV, JSON or Parquet); the new public test set keeps only ``test_file``'s columns (a download without the default ``test.csv`` keeps the train columns, unless ``original_ratio`` or ``released_labels`` needs it) | ``train.csv`` / ``test.csv`` / none |
 | ``answers_file`` | for ``released_labels``: the original test set with its labels | |
 | ``original_answers_file`` | the original test set with labels Kaggle released later: parity is then measured on it | |
@@ -65,6 +66,7 @@ class SplitRecipe:
     id_column: str | None = None
     group_column: str | None = None
     time_column: str | None = None
+    time_format: str | None = None  # DuckDB strptime format of a text time column that is not ISO 8601
     train_file: str = "train.csv"
     test_file: str | None = "test.csv"
     sample_submission_file: str | None = None
@@ -159,6 +161,12 @@ def parse_recipe(document: object, where: str) -> SplitRecipe:
         value = values.get(key)
         if value is not None and (not isinstance(value, str) or not value):
             raise fail(key, f"expected a column name, found {value!r}")
+    time_format = values.get("time_format")
+    if time_format is not None:
+        if not isinstance(time_format, str) or not time_format:
+            raise fail("time_format", f'expected a strptime format such as "%m/%d/%Y", found {time_format!r}')
+        if kind != "temporal":
+            raise fail("time_format", f"only for kind temporal (it reads time_column), found kind {kind}")
     for key in FILE_KEYS:
         value = values.get(key)
         if value is None:
