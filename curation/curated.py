@@ -49,6 +49,7 @@ CURATED_COLUMNS = [
 FROM_META_KAGGLE = "meta kaggle"  # facts_from of a member in the dump
 FROM_RECIPE = "split recipe"  # outside the dump: the metric named by the split recipe
 FROM_ANNOTATION = "annotation"  # outside the dump, and nothing lists it: only what curators annotated
+DISPUTED = "disputed"  # the one label of what curators disagree on (decision or complexity), wherever it is shown
 
 
 @dataclass(frozen=True)
@@ -114,20 +115,10 @@ def consolidate(
     facts = candidates.set_index("slug")
     rows = []
     for slug, group in frame.groupby("slug", sort=True):
-        decided = group[group["decision"] != "undecided"]
-        complexity, complexity_status, complexities = _agree(group, "complexity")
-        category, category_status, _ = _agree(group, "category")
         known = slug in facts.index
         rows.append({
             "slug": slug,
-            "curators": ", ".join(group["curator"]),
-            "decision": _decision(set(decided["decision"])),
-            "decisions": _listing(group, "decision"),
-            "complexity": complexity,
-            "complexity_status": complexity_status,
-            "complexities": complexities,
-            "category": category,
-            "category_status": category_status,
+            **agreement(group),
             "in_meta_kaggle": known,
             "is_candidate": bool(facts.at[slug, "is_candidate"]) if known else None,
             "exclusion_reason": facts.at[slug, "exclusion_reason"] if known else None,
@@ -239,10 +230,46 @@ def fetch_listings(
     return found, errors
 
 
+def agreement(group: pd.DataFrame) -> dict:
+    """One competition's annotations (its rows of :func:`annotations_frame`, by curator) consolidated: the curators,
+    the decision (``include`` or ``exclude`` when every curator who decided said so, ``disputed``, ``undecided``) with
+    each curator's, and the complexity and category with their status (agreed, disputed, missing). The one
+    consolidation: :func:`consolidate` makes curation.consolidated of it, the curators' queue its status."""
+    decided = group[group["decision"] != "undecided"]
+    complexity, complexity_status, complexities = _agree(group, "complexity")
+    category, category_status, _ = _agree(group, "category")
+    return {
+        "curators": ", ".join(group["curator"]),
+        "decision": _decision(set(decided["decision"])),
+        "decisions": _listing(group, "decision"),
+        "complexity": complexity,
+        "complexity_status": complexity_status,
+        "complexities": complexities,
+        "category": category,
+        "category_status": category_status,
+    }
+
+
+# What makes a competition disputed, and the consolidated column that says so: curators who disagree on the decision
+# or on the complexity (the curators_agree check's two). A different category is shown, never held against it.
+DISPUTE_COLUMNS = {"decision": "decision", "complexity": "complexity_status"}
+
+
+def disputed_on(agreed: Mapping) -> list[str]:
+    """What the curators of one competition (an :func:`agreement`, or a row of curation.consolidated) disagree on:
+    ``decision``, ``complexity``, both or neither."""
+    return [name for name, column in DISPUTE_COLUMNS.items() if agreed[column] == DISPUTED]
+
+
+def disputed_mask(consolidated: pd.DataFrame) -> pd.Series:
+    """Which rows of curation.consolidated are disputed (:func:`disputed_on` is not empty)."""
+    return pd.concat([consolidated[column] == DISPUTED for column in DISPUTE_COLUMNS.values()], axis=1).any(axis=1)
+
+
 def _decision(decisions: set[str]) -> str:
     if not decisions:
         return "undecided"
-    return decisions.pop() if len(decisions) == 1 else "disputed"
+    return decisions.pop() if len(decisions) == 1 else DISPUTED
 
 
 def _agree(group: pd.DataFrame, field: str) -> tuple[str | None, str, str]:
@@ -312,9 +339,7 @@ def curate(
     result = consolidate(annotations, candidates, listings, errors)
     counts = warehouse.replace_tables({CURATED: _typed_nulls(result.curated), CONSOLIDATED: result.consolidated})
     consolidated = result.consolidated
-    disputed = consolidated[
-        (consolidated["decision"] == "disputed") | (consolidated["complexity_status"] == "disputed")
-    ]
+    disputed = consolidated[disputed_mask(consolidated)]
     overrides = result.curated[result.curated["overrides_rule"].notna()]
     return CuratedBenchmark(result, counts[CURATED], disputed, overrides)
 
@@ -357,7 +382,6 @@ def _cut(text: str, width: int | None) -> str:
     return line if width is None or len(line) <= width else line[: width - 3] + "..."
 
 
-DISPUTED = "disputed"  # the one label of a complexity curators disagree on, wherever it is shown
 NONE_GIVEN = "none given"  # a count of members whose complexity no curator gave (a table cell shows "-")
 
 

@@ -151,16 +151,17 @@ def test_a_bad_setting_names_the_variable(home, monkeypatch, capsys):
 def test_queue_orders_by_teams_and_reports_progress(built, capsys):
     main(["import-mlebench", str(MLEBENCH_CATEGORIES)])
     capsys.readouterr()
-    assert main(["queue", "--limit", "5"]) == 0
+    assert main(["queue", "--limit", "5", "--min-curators", "1"]) == 0
     out = capsys.readouterr().out
-    progress = re.search(r"progress: ([\d,]+) / ([\d,]+) candidates annotated \(\d+%\) by at least 1 curator", out)
+    progress = re.search(r"progress: ([\d,]+) of ([\d,]+) done \(\d+%\): decided alike by 1 curator", out)
     annotated, total = (int(g.replace(",", "")) for g in progress.groups())
-    assert 0 < annotated < total
-    assert out.splitlines()[1].split() == ["slug", "segment", "metric", "teams", "launched", "deadline", "reward",
-                                           "curators", "suggested"]  # fmt: skip
-    assert len(out.splitlines()) == 1 + 1 + 5 + 1 and "more (use --limit)" in out.splitlines()[-1]
+    assert (annotated, total) == (75, 337)  # MLE-bench's 75; the 308 candidates and 29 of its that are not
+    assert "under review: 308 candidates and 29 annotated competitions that are not (27 excluded by a rule, " in out
+    assert out.splitlines()[2].split() == ["slug", "segment", "metric", "teams", "launched", "deadline", "reward",
+                                           "curators", "status", "screening", "suggested"]  # fmt: skip
+    assert len(out.splitlines()) == 2 + 1 + 5 + 1 and "more (use --limit)" in out.splitlines()[-1]
 
-    assert main(["queue", "--limit", "50", "--format", "csv"]) == 0
+    assert main(["queue", "--limit", "50", "--format", "csv", "--min-curators", "1"]) == 0
     captured = capsys.readouterr()
     listed = pd.read_csv(io.StringIO(captured.out))  # stdout is only the table; progress goes to stderr
     assert len(listed) == 50 and "progress:" in captured.err and "more (use --limit)" in captured.err
@@ -168,12 +169,21 @@ def test_queue_orders_by_teams_and_reports_progress(built, capsys):
     assert listed["curators"].eq(0).all()
     assert not set(listed["slug"]) & {SPOOKY, "leaf-classification"}  # already annotated
 
+    # By default two curators decide each (as the workbench): MLE-bench's alone need a second, first.
+    assert main(["queue", "--limit", "400", "--format", "csv"]) == 0
+    captured = capsys.readouterr()
+    assert "progress: 0 of 337 done (0%): decided alike by 2 curator(s)" in captured.err
+    waiting = pd.read_csv(io.StringIO(captured.out), keep_default_na=False)
+    assert len(waiting) == 337 and set(waiting["status"][:75]) == {"second"} and SPOOKY in set(waiting["slug"][:75])
+    custom = waiting.set_index("slug").loc["smartphone-decimeter-2022"]
+    assert (custom["screening"], custom["status"]) == ("rule known_metric", "second")
+
 
 def test_queue_with_every_candidate_annotated_lists_none(built, capsys):
     main(["import-mlebench", str(MLEBENCH_CATEGORIES)])
     capsys.readouterr()
     assert main(["queue", "--min-curators", "0"]) == 0
-    assert capsys.readouterr().out.startswith("progress: 308 / 308 candidates annotated (100%) by at least 0 curator")
+    assert capsys.readouterr().out.startswith("progress: 337 of 337 done (100%): decided alike by 0 curator(s)")
 
 
 def test_queue_lists_downloads_waiting_for_the_rules(built, root, capsys):
@@ -338,8 +348,10 @@ def test_a_member_outside_the_dump_in_show_curated_and_queue(built, store, capsy
     assert titanic.split()[0] == "titanic" and "failed: titanic: recipe key train_file" in titanic
     assert titanic.rstrip().endswith("split recipe")
 
-    assert main(["queue", "--limit", "1"]) == 0
-    assert "outside the Meta Kaggle dump, fewer than 1 decision(s) (1): brand-new-2026\n" in capsys.readouterr().out
+    assert main(["queue", "--limit", "400", "--format", "csv"]) == 0
+    listed = pd.read_csv(io.StringIO(capsys.readouterr().out), keep_default_na=False).set_index("slug")
+    assert listed.loc[["titanic", "brand-new-2026"], ["screening", "status", "teams", "metric"]].values.tolist() == [
+        ["outside dump", "second", "", ""], ["outside dump", "undecided", "", ""]]  # fmt: skip
 
 
 def test_curated_without_the_table_says_what_to_run(built, capsys):

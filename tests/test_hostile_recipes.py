@@ -365,7 +365,10 @@ def test_row21_queue_help_shows_the_ranges(capsys):
     assert main(["queue", "--help"]) == 0
     help_text = " ".join(capsys.readouterr().out.split())
     assert "--limit INTEGER RANGE how many to list [default: 20; x>=1]" in help_text
-    assert "--min-curators INTEGER RANGE decisions each candidate needs [default: 1; x>=0]" in help_text
+    assert (
+        "--min-curators INTEGER RANGE curators who must decide a competition alike (MLE-bench had two engineers "
+        "screen each; as `serve`) [default: 2; x>=0]" in help_text
+    )
 
 
 @pytest.mark.parametrize("slug, curator", [("titanic\n", "ada"), ("titanic", "ada\n")])

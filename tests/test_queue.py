@@ -7,8 +7,19 @@ import pandas as pd
 import pytest
 
 from curation.competition_profile import UnknownCompetitionError, check_known_slug, fact_text, reward_text
-from curation.curated import annotations_frame, complexity_counts
-from curation.queue import QUEUE_COLUMNS, annotation_queue
+from curation.curated import ANNOTATION_COLUMNS, annotations_frame, complexity_counts, consolidate
+from curation.queue import (
+    CANDIDATE,
+    DONE,
+    EXCLUDED,
+    MIN_CURATORS,
+    OUTSIDE,
+    QUEUE_COLUMNS,
+    SECOND,
+    UNDECIDED,
+    annotation_queue,
+    review_table,
+)
 from curation.warehouse import Warehouse
 from validation.data_root import CANDIDATES, COMPETITIONS
 
@@ -18,39 +29,113 @@ def _candidates(*rows: tuple[str, bool, int]) -> pd.DataFrame:
         "slug": [r[0] for r in rows], "is_candidate": [r[1] for r in rows], "total_teams": [r[2] for r in rows],
         "host_segment": "Featured", "evaluation_algorithm_name": "Area Under Receiver Operating Characteristic Curve",
         "enabled_date": pd.Timestamp("2020-01-01"), "deadline_date": pd.Timestamp("2020-03-01"),
-        "reward_type": "USD", "reward_quantity": 25000.0,
+        "reward_type": "USD", "reward_quantity": 25000.0, "exclusion_reason": None, "exclusion_detail": None,
+        "title": "A competition", "metric": "auc",
     })  # fmt: skip
 
 
-def _annotations(*rows: tuple[str, str, str]) -> pd.DataFrame:
-    return pd.DataFrame([{"slug": s, "curator": c, "decision": d} for s, c, d in rows],
-                        columns=["slug", "curator", "decision"])  # fmt: skip
-
-
-def test_queue_counts_decisions_not_undecided_and_skips_non_candidates():
-    queue = annotation_queue(
-        _candidates(("a", True, 10), ("b", True, 500), ("c", True, 50), ("excluded", False, 9000)),
-        _annotations(("a", "ada", "include"), ("a", "grace", "exclude"), ("c", "ada", "undecided")),
-        min_curators=1,
+def _annotations(*rows: tuple) -> pd.DataFrame:
+    """(slug, curator, decision[, complexity]) rows as an annotations_frame."""
+    return pd.DataFrame(
+        [dict(zip(["slug", "curator", "decision", "complexity"], row, strict=False)) for row in rows],
+        columns=ANNOTATION_COLUMNS,
     )
-    assert (queue.total, queue.done, queue.share) == (3, 1, "33%")
+
+
+def test_queue_counts_decisions_not_undecided_and_skips_unannotated_non_candidates():
+    queue = annotation_queue(
+        _candidates(("a", True, 10), ("b", True, 500), ("c", True, 50), ("d", True, 5), ("excluded", False, 9000)),
+        _annotations(("a", "ada", "include"), ("a", "grace", "exclude"), ("c", "ada", "undecided"),
+                     ("d", "ada", "exclude")),
+        min_curators=1,
+    )  # fmt: skip
+    assert (queue.progress.total, queue.progress.done, queue.progress.share) == (4, 1, "25%")
     assert list(queue.waiting.columns) == QUEUE_COLUMNS
-    assert queue.waiting["slug"].tolist() == ["b", "c"]  # most teams first
-    assert queue.waiting.iloc[0].to_dict() == {
+    assert queue.waiting["slug"].tolist() == ["a", "b", "c"]  # the dispute first, then most teams
+    assert queue.waiting.iloc[1].to_dict() == {
         "slug": "b", "segment": "Featured", "metric": "Area Under Receiver Operating Characteri", "teams": 500,
-        "launched": "2020-01-01", "deadline": "2020-03-01", "reward": "25,000 USD", "curators": 0, "suggested": "-",
+        "launched": "2020-01-01", "deadline": "2020-03-01", "reward": "25,000 USD", "curators": 0,
+        "status": "undecided", "screening": "candidate", "suggested": "-",
     }  # fmt: skip
+    assert queue.waiting.iloc[0][["curators", "status"]].tolist() == [2, "disputed: decision"]
 
 
 def test_queue_puts_half_decided_candidates_first():
     queue = annotation_queue(_candidates(("small", True, 10), ("big", True, 500)),
                              _annotations(("small", "ada", "include")), min_curators=2)  # fmt: skip
-    assert queue.waiting["slug"].tolist() == ["small", "big"] and queue.done == 0
+    assert queue.waiting["slug"].tolist() == ["small", "big"] and queue.progress.done == 0
+
+
+def test_the_queue_and_the_workbench_wait_for_two_curators_by_default():
+    from curation.cli.review import queue as queue_command
+    from curation.cli.serve import serve
+
+    for command in (queue_command, serve):
+        assert next(o for o in command.params if o.name == "min_curators").default == MIN_CURATORS == 2
+
+
+def test_curators_who_decide_alike_but_differ_on_complexity_are_disputed_as_consolidate_says():
+    """Both include, one says medium, the other high: the competition is not done, it waits as a dispute, exactly
+    where curation.consolidated has complexity_status 'disputed'."""
+    candidates = _candidates(("split", True, 100), ("agreed", True, 90), ("open", True, 80))
+    annotations = _annotations(("split", "ada", "include", "medium"), ("split", "grace", "include", "high"),
+                               ("agreed", "ada", "include", "low"), ("agreed", "grace", "include", "low"))  # fmt: skip
+    queue = annotation_queue(candidates, annotations, min_curators=2)
+    assert (queue.progress.done, queue.progress.total) == (1, 3)
+    assert queue.waiting[["slug", "status"]].values.tolist() == [
+        ["split", "disputed: complexity"],
+        ["open", "undecided"],
+    ]
+    consolidated = consolidate(annotations, candidates).consolidated.set_index("slug")
+    table = review_table(candidates, annotations, 2).set_index("slug")
+    for slug in ("split", "agreed"):
+        disputed = "disputed" in (consolidated.at[slug, "decision"], consolidated.at[slug, "complexity_status"])
+        assert (table.at[slug, "status"] == "disputed") == disputed
+
+
+@pytest.mark.parametrize(
+    ("decisions", "min_curators", "status"),
+    [
+        ([], 2, UNDECIDED),
+        ([("ada", "undecided", "high")], 2, UNDECIDED),
+        ([("ada", "include", None)], 2, SECOND),
+        ([("ada", "include", None)], 1, DONE),
+        ([("ada", "include", "low"), ("grace", "include", None)], 2, DONE),  # one complexity given: no dispute
+        ([("ada", "include", "low"), ("grace", "undecided", "high")], 2, "disputed"),  # as consolidate: any annotation
+        ([("ada", "exclude", None), ("grace", "include", None), ("bob", "include", None)], 2, "disputed"),
+    ],
+)
+def test_one_status_for_every_count_of_curators(decisions, min_curators, status):
+    annotations = _annotations(*[("x", curator, decision, level) for curator, decision, level in decisions])
+    assert review_table(_candidates(("x", True, 10)), annotations, min_curators)["status"].tolist() == [status]
+
+
+def test_annotated_non_candidates_are_under_review_and_marked():
+    """A rule's exclusion a curator included, and a competition outside the dump: both wait, and count in progress."""
+    candidates = _candidates(("kept", True, 100), ("custom-metric", False, 900), ("unannotated", False, 50))
+    candidates["exclusion_reason"] = [None, "known_metric", "enough_teams"]
+    annotations = _annotations(("custom-metric", "mle-bench", "include"), ("brand-new", "ada", "include"))
+    table = review_table(candidates, annotations, MIN_CURATORS).set_index("slug")
+    assert table["screening"].to_dict() == {"custom-metric": EXCLUDED, "brand-new": OUTSIDE, "kept": CANDIDATE}
+    assert table.at["brand-new", "total_teams"] is pd.NA and table.at["custom-metric", "included_by"] == "mle-bench"
+    queue = annotation_queue(candidates, annotations, MIN_CURATORS)
+    assert (queue.progress.total, queue.progress.candidates, queue.progress.excluded, queue.progress.outside) == (
+        3, 1, 1, 1)  # fmt: skip
+    assert queue.progress.scope == (
+        "1 candidates and 2 annotated competitions that are not (1 excluded by a rule, 1 outside the Meta Kaggle dump)"
+    )
+    assert queue.waiting[["slug", "screening"]].values.tolist() == [
+        ["custom-metric", "rule known_metric"], ["brand-new", "outside dump"], ["kept", "candidate"]]  # fmt: skip
 
 
 def test_an_empty_queue():
     queue = annotation_queue(_candidates(("excluded", False, 10)), annotations_frame([]), min_curators=1)
-    assert (queue.total, queue.done, queue.share, list(queue.waiting.columns)) == (0, 0, "-", QUEUE_COLUMNS)
+    assert (queue.progress.total, queue.progress.done, queue.progress.share, list(queue.waiting.columns)) == (
+        0,
+        0,
+        "-",
+        QUEUE_COLUMNS,
+    )
 
 
 def test_complexity_counts_put_unresolved_last():

@@ -18,6 +18,7 @@ from starlette.testclient import TestClient
 from curation.annotations import AnnotationStore
 from curation.cli import main
 from curation.competition_data import fetch_competition
+from curation.curated import annotations_frame
 from curation.leaderboard_history import record_snapshot
 from curation.settings import Settings
 from curation.sources.folder import FolderSource
@@ -113,10 +114,11 @@ def test_the_name_form_never_sends_a_curator_to_another_site(home):
 
 def test_the_queue_counts_progress_for_everyone_and_for_the_curator(home):
     page = client(home).get("/").text
-    assert re.search(r"<strong>0</strong> of 308 candidates done \(0%\): 2 curator\(s\) decided alike; 308 need", page)
-    assert "<strong>0</strong> of 308 candidates decided by alice" in page
+    assert re.search(r"<strong>0</strong> of 308 done \(0%\): 2 curator\(s\) decided alike, no dispute; 308 need", page)
+    assert "Under review: 308 candidates." in page
+    assert "<strong>0</strong> of 308 decided by alice" in page
     bob = client(home, "bob").get("/").text
-    assert "<strong>3</strong> of 308 candidates decided by bob (1%)" in bob
+    assert "<strong>3</strong> of 308 decided by bob (1%)" in bob
     assert "305 competition(s) in your queue" in bob  # bob's own decisions wait for someone else
 
 
@@ -125,7 +127,7 @@ def test_a_second_curator_finishes_a_competition_and_a_dispute_comes_first(home)
     assert save(alice, "home-credit-default-risk", decision="include").status_code == 303
     assert save(alice, "ieee-fraud-detection", decision="exclude").status_code == 303
     page = client(home, "carol").get("/").text
-    assert "<strong>1</strong> of 308 candidates done" in page
+    assert "<strong>1</strong> of 308 done" in page
     slugs = re.findall(r'<tr data-href="[^"]*" data-slug="([^"]+)"', page)
     assert slugs[:2] == ["ieee-fraud-detection", "leaf-classification"]  # disputed, then needs a second curator
     assert "home-credit-default-risk" not in slugs
@@ -151,7 +153,6 @@ def test_a_second_curator_finishes_a_competition_and_a_dispute_comes_first(home)
 def test_each_filter_narrows_the_queue(home, query, check):
     from urllib.parse import parse_qsl
 
-    from curation.curated import annotations_frame
     from curation.warehouse import Warehouse
 
     candidates = Warehouse(home.warehouse).read_table(CANDIDATES)
@@ -230,8 +231,9 @@ def test_every_curators_annotation_is_on_the_page(home):
     client(home).post("/competitions/leaf-classification", data={"decision": "exclude", "reason": "too small"})
     page = client(home).get("/competitions/leaf-classification").text
     assert re.search(
-        r'data-curator="alice">\s*<strong>alice</strong>.*decision <strong>exclude</strong>: too small', page, re.S
-    )
+        r'data-curator="alice">\s*<strong>alice</strong>.*decision <strong>exclude</strong>: '
+        r'<span class="written">too small</span>', page, re.S
+    )  # fmt: skip
     assert re.search(r'data-curator="bob">\s*<strong>bob</strong>.*decision <strong>include</strong>', page, re.S)
     assert "Together: decision <strong>disputed</strong>" in page
 
@@ -334,9 +336,36 @@ def test_a_post_from_another_site_or_without_a_name_saves_nothing(home):
                                headers={"Origin": "http://evil.example"})  # fmt: skip
     assert forged.status_code == 403 and not path.exists()
     nameless = client(home, None).post(f"/competitions/{SPOOKY}", data={"decision": "include"}, follow_redirects=False)
-    assert (
-        nameless.status_code == 303 and nameless.headers["location"].startswith("/curator?next=") and not path.exists()
-    )
+    assert nameless.status_code == 403 and "Who is curating?" in nameless.text and not path.exists()
+    forged_name = client(home, None).post(f"/competitions/{SPOOKY}", data={"decision": "include", "curator": "alice"},
+                                          headers={"Origin": "http://evil.example"})  # fmt: skip
+    assert forged_name.status_code == 403 and not path.exists()
+
+
+def test_a_save_after_the_name_is_forgotten_asks_it_and_keeps_what_was_typed(home):
+    """The cookie expired while the curator typed: nothing is saved, the name is asked on a page that carries the
+    form through, and the competition's page comes back with the typed fields, to save then."""
+    path = home.annotations / SPOOKY / "alice.yaml"
+    typed = form_of(client(home).get(f"/competitions/{SPOOKY}?segment=Featured").text) | {
+        "decision": "include", "note": "first line\nsecond line", "reason": "clean", "then": "next"}  # fmt: skip
+    browser = client(home, None)
+    asked = browser.post(f"/competitions/{SPOOKY}?segment=Featured", data=typed, follow_redirects=False)
+    assert asked.status_code == 403 and 'id="not-saved"' in asked.text and not path.exists()
+    assert f'action="/competitions/{SPOOKY}?segment=Featured"' in asked.text
+    carried = dict(re.findall(r'<input type="hidden" name="(\w+)" value="([^"]*)">', asked.text))
+    assert {k: html.unescape(v) for k, v in carried.items()} == {k: v for k, v in typed.items() if k != "then"}
+    refused = browser.post(f"/competitions/{SPOOKY}?segment=Featured", data=carried | {"curator": "../x"})
+    assert refused.status_code == 400 and "must be a short name" in refused.text and 'value="clean"' in refused.text
+    named = browser.post(f"/competitions/{SPOOKY}?segment=Featured", data=carried | {"curator": "alice"},
+                         follow_redirects=False)  # fmt: skip
+    assert named.status_code == 200 and 'id="form-notice"' in named.text and not path.exists()
+    assert browser.cookies.get(COOKIE) == "alice"
+    shown = form_of(named.text)
+    assert (shown["decision"], shown["note"], shown["reason"]) == ("include", "first line\nsecond line", "clean")
+    assert shown["was_decision"] == "undecided"  # what the form was first shown with: only changes are saved
+    assert browser.post(f"/competitions/{SPOOKY}", data=shown, follow_redirects=False).status_code == 303
+    kept = AnnotationStore(home.annotations).get(SPOOKY, "alice")
+    assert (kept.decision, kept.note, kept.reason) == ("include", "first line\nsecond line", "clean")
 
 
 @pytest.mark.parametrize("slug", ["no-such-competition", "a..b", "a%2F..%2F..%2Fetc"])
@@ -402,3 +431,93 @@ def test_serve_help_names_host_and_port(capsys):
     shown = " ".join(capsys.readouterr().out.split())
     assert "--host TEXT the address to listen on (this machine only by default) [default: 127.0.0.1]" in shown
     assert "--port INTEGER RANGE the port to listen on [default: 3100; 1<=x<=65535]" in shown
+
+
+def test_a_complexity_dispute_is_not_done_and_waits_as_a_dispute(home):
+    """Both include, medium against high: curation.consolidated says complexity disputed, so the queue does too."""
+    assert save(client(home), "home-credit-default-risk", decision="include", complexity="high").status_code == 303
+    page = client(home, "carol").get("/").text
+    assert "<strong>0</strong> of 308 done" in page
+    disputed = client(home, "carol").get("/?status=disputed").text
+    assert re.findall(r'data-slug="([^"]+)"', disputed) == ["home-credit-default-risk"]
+    assert '<div class="sub disputed-on">on complexity</div>' in disputed
+    from curation.curated import consolidate
+    from curation.warehouse import Warehouse
+
+    candidates = Warehouse(home.warehouse).read_table(CANDIDATES)
+    consolidated = consolidate(annotations_frame(AnnotationStore(home.annotations).all()), candidates).consolidated
+    row = consolidated.set_index("slug").loc["home-credit-default-risk"]
+    assert (row["decision"], row["complexity_status"]) == ("include", "disputed")
+
+
+def test_the_command_line_queue_and_the_workbench_agree(home):
+    """Same progress, same competitions waiting, in the same order: one status, shared."""
+    from curation.queue import annotation_queue
+    from curation.warehouse import Warehouse
+
+    store = AnnotationStore(home.annotations)
+    store.update("home-credit-default-risk", "alice", {"decision": "include", "complexity": "medium"})  # done
+    store.update("ieee-fraud-detection", "alice", {"decision": "exclude"})  # disputed
+    store.update(EXCLUDED, "mle-bench", {"decision": "include"})  # a rule's exclusion, included
+    candidates = Warehouse(home.warehouse).read_table(CANDIDATES)
+    annotations = annotations_frame(store.all())
+    command_line = annotation_queue(candidates, annotations, 2)
+    workbench = curator_queue(candidates, annotations, None, 2)
+    assert command_line.progress == workbench.progress and (workbench.progress.done, workbench.progress.total) == (
+        1,
+        309,
+    )
+    assert command_line.waiting["slug"].tolist() == workbench.slugs
+    assert workbench.slugs[:3] == ["ieee-fraud-detection", "leaf-classification", EXCLUDED]  # then by teams
+
+
+def test_annotated_competitions_that_are_not_candidates_are_listed_marked_and_filterable(home):
+    store = AnnotationStore(home.annotations)
+    store.update(EXCLUDED, "mle-bench", {"decision": "include"})
+    store.update("brand-new-2026", "mle-bench", {"decision": "include"})  # outside the dump (--allow-unknown)
+    page = client(home).get("/").text
+    assert "of 310 done" in page and (
+        "Under review: 308 candidates and 2 annotated competitions that are not (1 excluded by a rule, 1 outside "
+        "the Meta Kaggle dump)." in page
+    )
+    assert '<div class="mark mark-excluded">excluded by rule enough_teams, included by mle-bench</div>' in page
+    assert '<div class="mark mark-outside">outside the Meta Kaggle dump, included by mle-bench</div>' in page
+    assert re.findall(r'data-slug="([^"]+)"', client(home).get("/?screening=excluded").text) == [EXCLUDED]
+    assert re.findall(r'data-slug="([^"]+)"', client(home).get("/?screening=outside").text) == ["brand-new-2026"]
+    candidates_only = re.findall(r'data-slug="([^"]+)"', client(home).get("/?screening=candidate").text)
+    assert len(candidates_only) == 308 and EXCLUDED not in candidates_only
+    assert client(home).get("/competitions/brand-new-2026").status_code == 200
+    assert client(home).get("/?screening=other").status_code == 400
+
+
+def test_a_description_loads_nothing_from_the_internet(data_root):
+    """Kaggle's pictures are links (text and address), and every response forbids loading from elsewhere."""
+    slug = "denoising-dirty-documents"
+    source = SHARED / "mle-bench" / "competitions" / slug / "description.md"
+    target = data_root.imported_description(slug)
+    target.parent.mkdir(parents=True, exist_ok=True)
+    target.write_text(source.read_text(encoding="utf-8") + "\n\n| a | b |\n|--:|:--|\n| 1 | 2 |\n")
+    browser = client(data_root)
+    page = browser.get(f"/competitions/{slug}")
+    assert "storage.googleapis.com" in source.read_text(encoding="utf-8")
+    assert not re.search(r"<img[^>]+src=\"https?:", page.text)
+    assert re.search(r'<a class="image-link" href="https://storage\.googleapis\.com/[^"]+" rel="noreferrer">image: ',
+                     page.text)  # fmt: skip
+    assert 'style="' not in page.text and '<td class="align-right">1</td>' in page.text
+    for path in ("/", f"/competitions/{slug}", "/curator", "/static/workbench.css", "/no-such-page"):
+        assert browser.get(path).headers["content-security-policy"] == "default-src 'self'", path
+
+
+def test_a_note_keeps_its_lines_and_the_name_link_keeps_the_filters(home):
+    save(client(home), SPOOKY, note="first line\nsecond line", reason="one\ntwo")
+    page = client(home).get(f"/competitions/{SPOOKY}?segment=Featured").text
+    assert (
+        '<span class="written">first line\nsecond line</span>' in page
+        and '<span class="written">one\ntwo</span>' in page
+    )
+    css = client(home).get("/static/workbench.css").text
+    assert ".written { white-space: pre-line; }" in css
+    assert f'href="/curator?next=/competitions/{SPOOKY}%3Fsegment%3DFeatured" id="not-you"' in page
+    named = client(home, None).post("/curator", data={"curator": "bob", "next": f"/competitions/{SPOOKY}?segment=Featured"},
+                                     follow_redirects=False)  # fmt: skip
+    assert named.headers["location"] == f"/competitions/{SPOOKY}?segment=Featured"

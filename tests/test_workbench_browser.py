@@ -2,7 +2,8 @@
 driven in Debian's headless Chromium at 1600x1000 with the keyboard: three competitions annotated from the queue, a
 bad recipe refused with its key named and nothing written, two curators (and one curator in two windows) saving
 the same competition at once losing nothing, and the files written equal to `mlecurate annotate`'s for the same
-input (byte for byte, but the updated_at stamp of the moment each was saved).
+input (byte for byte, but the updated_at stamp of the moment each was saved). And the queue over the real March 2024
+screening with MLE-bench's annotations (long slugs, Meta Kaggle's long metric names) fits a 1280x800 window.
 
 Screenshots go to ``workbench-screenshots/`` in pytest's temporary folder, and to MLECURATE_UI_SCREENSHOTS when set
 (``workbench.png`` there is the README's picture).
@@ -21,7 +22,18 @@ from pathlib import Path
 import pytest
 
 from curation.annotations import AnnotationStore
-from tests.ui_browser import BIN, PROJECT, Browser, browser_paths, curate_demo, demo_environment, prepare_partition
+from curation.mlebench_import import import_mlebench_categories
+from tests.conftest import MLEBENCH_CATEGORIES, screened_warehouse
+from tests.ui_browser import (
+    BIN,
+    PROJECT,
+    Browser,
+    browser_paths,
+    curate_demo,
+    demo_environment,
+    prepare_partition,
+)
+from validation.data_root import CANDIDATES, DataRoot
 
 pytestmark = [pytest.mark.ui, pytest.mark.slow]
 
@@ -73,7 +85,7 @@ def bench(tmp_path_factory):
         opened.open("/", "Who is curating?")
         name = opened.driver.find_element("id", "curator")
         name.send_keys(curator + "\n")
-        opened.wait_for_text("candidates decided by")
+        opened.wait_for_text(f"decided by {curator}")
         return opened
 
     try:
@@ -82,6 +94,71 @@ def bench(tmp_path_factory):
         for opened in browsers:
             opened.driver.quit()
         server.stop()
+
+
+@pytest.fixture(scope="module")
+def real_queue(tmp_path_factory, real_competitions):
+    """`mlecurate serve` over the real screening (308 candidates, each with a suggested complexity) and MLE-bench's
+    75 annotations: 27 of them excluded by a rule, 2 outside the dump, all in the queue."""
+    browser_paths()
+    root = tmp_path_factory.mktemp("workbench-real")
+    env = demo_environment(root)
+    data = DataRoot(Path(env["MLECURATE_HOME"]), Path(env["MLECURATE_ANNOTATIONS"]))
+    warehouse = screened_warehouse(data, real_competitions)
+    candidates = warehouse.read_table(CANDIDATES)  # with a suggested complexity, as the curation job leaves it
+    candidates["suggested_complexity"] = ["high" if teams > 3000 else "medium" for teams in candidates["total_teams"]]
+    candidates["suggested_complexity_probability"] = 0.8
+    candidates["suggested_complexity_reason"] = "many teams"
+    warehouse.replace_table(CANDIDATES, candidates)
+    import_mlebench_categories(MLEBENCH_CATEGORIES, AnnotationStore(data.annotations))
+    server = Workbench(env)
+    try:
+        yield server, root
+    finally:
+        server.stop()
+
+
+# How the queue table sits in the window: the page's and the table's widths, the last column's right edge, and the
+# cells that must stay on one line (dates, rewards, suggestions) but take more than one.
+QUEUE_FIT = """
+const table = document.getElementById('queue');
+const heads = [...table.querySelectorAll('thead th')].map(th => th.innerText.trim());
+const oneLine = ['launched', 'deadline', 'reward', 'suggested'].map(name => heads.indexOf(name)).filter(i => i >= 0);
+const broken = [];
+for (const row of table.querySelectorAll('tbody tr')) {
+  for (const at of oneLine) {
+    const range = document.createRange();
+    range.selectNodeContents(row.children[at]);
+    const tops = [...range.getClientRects()].map(r => r.top);
+    if (tops.length && Math.max(...tops) - Math.min(...tops) > 8) broken.push(row.children[at].innerText);
+  }
+}
+return {window: document.documentElement.clientWidth, page: document.documentElement.scrollWidth,
+        yours: table.querySelector('thead th:last-child').getBoundingClientRect().right, broken: broken.slice(0, 5)};
+"""
+
+
+def test_the_queue_fits_a_1280_px_window_without_scrolling_sideways(real_queue):
+    server, root = real_queue
+    browser = Browser(server.url, [root / "workbench-screenshots"])
+    try:
+        browser.driver.execute_cdp_cmd(
+            "Emulation.setDeviceMetricsOverride",
+            {"width": 1280, "height": 800, "deviceScaleFactor": 1, "mobile": False},
+        )
+        browser.open("/", "Who is curating?")
+        browser.driver.find_element("id", "curator").send_keys("erin\n")
+        browser.wait_for_text("decided by erin")
+        for query in ("", "?screening=excluded", "?decided_by_me=1"):
+            browser.open(f"/{query}", "competition(s) in your queue")
+            fit = browser.script(QUEUE_FIT)
+            where = f"the queue{query} at 1280 px: {fit}"
+            assert fit["page"] <= fit["window"] and fit["yours"] <= fit["window"], where
+            assert not fit["broken"], where
+            screenshot(browser, f"workbench-queue-1280{query.replace('?', '-').replace('=', '-')}.png")
+        assert "of 337 done" in browser.text("#progress-overall")
+    finally:
+        browser.quit()
 
 
 def keys(browser: Browser, text: str) -> None:

@@ -7,29 +7,33 @@ import click
 from curation.cli.options import CommandError, Curation, pass_curation, slug_argument
 from curation.competition_profile import competition_profile
 from curation.curated import DISPUTED, FROM_META_KAGGLE, NONE_GIVEN, complexity_counts, members_status
-from curation.queue import read_queue
+from curation.queue import MIN_CURATORS, read_queue
 from validation.data_root import COMPETITIONS, CURATED
 
 LABEL_WIDTH = 22  # show's labels are right-aligned to this width
 
 
-@click.command("queue", short_help="candidates that still need an annotation, most useful first")
+@click.command("queue", short_help="competitions that still need a decision, most useful first")
 @click.option("--limit", type=click.IntRange(min=1), default=20, show_default=True, help="how many to list")
 @click.option(
-    "--min-curators", type=click.IntRange(min=0), default=1, show_default=True, help="decisions each candidate needs"
-)
+    "--min-curators", type=click.IntRange(min=0), default=MIN_CURATORS, show_default=True,
+    help="curators who must decide a competition alike (MLE-bench had two engineers screen each; as `serve`)",
+)  # fmt: skip
 @click.option(
     "--format", "output_format", type=click.Choice(["table", "csv"]), default="table", show_default=True,
     help="output format",
 )  # fmt: skip
 @pass_curation
 def queue(curation: Curation, limit: int, min_curators: int, output_format: str) -> None:
-    """Candidates with fewer than --min-curators decisions, most teams first, with the facts to decide on and the
-    suggested complexity (a model trained on the complexities already annotated; it suggests, curators decide).
+    """Competitions that still need a decision, as the workbench (`serve`) lists them: the candidates and the
+    annotated competitions that are not one (column screening: a rule excludes it, or it is outside the Meta Kaggle
+    dump). Disputed first (curators disagree on the decision or the complexity), then those with fewer than
+    --min-curators decisions, most decided, then most teams; with the facts to decide on and the suggested
+    complexity (a model trained on the complexities already annotated; it suggests, curators decide).
 
     \b
     Example:
-      mlecurate queue --min-curators 2 --format csv > todo.csv
+      mlecurate queue --format csv > todo.csv
     """
     with curation.listing():
         found = read_queue(curation.warehouse, curation.store, curation.root, min_curators)
@@ -43,15 +47,10 @@ def queue(curation: Curation, limit: int, min_curators: int, output_format: str)
         )
         for record in found.blocked:
             click.echo(f"  {record.slug}: {record.rules_url}", err=to_stderr)
-    if found.outside_waiting:
-        click.echo(
-            f"outside the Meta Kaggle dump, fewer than {min_curators} decision(s) ({len(found.outside_waiting)}): "
-            + ", ".join(found.outside_waiting),
-            err=to_stderr,
-        )
-    waiting = len(found.waiting)
-    click.echo(f"progress: {found.done:,} / {found.total:,} candidates annotated ({found.share}) by at least "
-               f"{min_curators} curator(s); {waiting:,} waiting", err=to_stderr)  # fmt: skip
+    progress, waiting = found.progress, len(found.waiting)
+    click.echo(f"progress: {progress.done:,} of {progress.total:,} done ({progress.share}): decided alike by "
+               f"{min_curators} curator(s), no dispute; {waiting:,} waiting", err=to_stderr)  # fmt: skip
+    click.echo(f"under review: {progress.scope}", err=to_stderr)
     if not waiting:
         return
     shown = found.waiting.head(limit)

@@ -6,9 +6,10 @@
 | module | holds |
 |---|---|
 | ``app`` | the routes and handlers (they only wire), the curator's cookie |
-| ``curator_queue`` | the queue: what needs a decision, its filters, progress |
+| ``curator_queue`` | the queue: what needs a decision (:mod:`curation.queue`'s status and order), its filters, progress |
 | ``competition_page`` | everything about one competition, read-only, and its leaderboard picture |
 | ``annotation_form`` | the form's fields as the annotation store's changes, the recipe validated |
+| ``description_html`` | a competition's description as HTML that loads nothing (pictures as links) |
 | ``templates/``, ``static/`` | the HTML (Jinja2) and the page's own CSS and keyboard script: nothing from the internet |
 
 Like the rest of ``curation``, no Dagster: the page reads the warehouse read-only and writes annotations only

@@ -1,17 +1,21 @@
 """The curators' workbench as a web application: the queue, a competition's page and the annotation form.
 
->>> app = workbench_app(Settings.from_environment(), min_curators=2)
+>>> app = workbench_app(Settings.from_environment(), min_curators=MIN_CURATORS)
 >>> uvicorn.run(app, host="127.0.0.1", port=3100)       # what `mlecurate serve` does
 
 Starlette (with Jinja2 templates, served by uvicorn): the web library the Dagster webserver is built on, so it is
 well kept and already installed. Pages are rendered on the server; one small script (``static/workbench.js``) adds
-the keyboard shortcuts, and nothing is fetched from the internet. Handlers only wire: the queue is
+the keyboard shortcuts, and nothing is fetched from the internet: every response says so to the browser
+(``Content-Security-Policy: default-src 'self'``), and a description's pictures are links
+(:mod:`curation.workbench.description_html`). Handlers only wire: the queue is
 :mod:`curation.workbench.curator_queue`, a page :mod:`curation.workbench.competition_page`, the form
 :mod:`curation.workbench.annotation_form`, and every annotation is written by :class:`AnnotationStore` (its lock,
 validation and atomic write, as ``mlecurate annotate``). The warehouse is only ever opened read-only.
 
 The curator's name is asked once and kept in a cookie (``SameSite=Strict``: a form posted from another site carries
-no name, so it saves nothing); a post whose ``Origin`` is another site is refused as well.
+no name, so it saves nothing); a post whose ``Origin`` is another site is refused as well. A save that arrives
+without the name (the cookie expired or was cleared) saves nothing either: the page asks for the name and carries
+what was typed through, back into the form, to be saved then.
 """
 
 from __future__ import annotations
@@ -23,10 +27,11 @@ from contextlib import AbstractContextManager
 from pathlib import Path
 from urllib.parse import quote, urlencode, urlsplit
 
-from markdown_it import MarkdownIt
-from markupsafe import Markup
+from markupsafe import Markup, escape
 from starlette.applications import Starlette
 from starlette.concurrency import run_in_threadpool
+from starlette.datastructures import MutableHeaders
+from starlette.middleware import Middleware
 from starlette.requests import Request
 from starlette.responses import PlainTextResponse, RedirectResponse, Response
 from starlette.routing import Mount, Route
@@ -43,11 +48,20 @@ from curation.annotations import (
     validate_slug,
 )
 from curation.curated import DISPUTED, annotations_frame
+from curation.queue import MIN_CURATORS
 from curation.settings import Settings
 from curation.warehouse import MissingTableError, Warehouse, WarehouseError
 from curation.workbench.annotation_form import MAX_FORM_BYTES, FormError, form_changes, parse_form
 from curation.workbench.competition_page import competition_page, leaderboard_picture
-from curation.workbench.curator_queue import STATUS_LABELS, QueueFilterError, QueueFilters, curator_queue
+from curation.workbench.curator_queue import (
+    SCREENING_LABELS,
+    STATUS_BADGES,
+    STATUS_LABELS,
+    QueueFilterError,
+    QueueFilters,
+    curator_queue,
+)
+from curation.workbench.description_html import description_html
 from validation.data_root import CANDIDATES, DataRoot
 from validation.split_recipe import RecipeError
 
@@ -56,7 +70,9 @@ COOKIE = "mlecurate_curator"
 COOKIE_SECONDS = 400 * 24 * 3600  # browsers keep a cookie at most 400 days
 LOCK_TIMEOUT_SECONDS = 15  # a page waits this long for a pipeline step to release the warehouse
 QUEUE_ROWS_SHOWN = 500  # more rows than a curator reads; the filters narrow the rest
-_MARKDOWN = MarkdownIt("js-default")  # CommonMark with tables; raw HTML is shown as text, unsafe links dropped
+# The page loads its own script, style and pictures only (no inline script or style: none is needed).
+CONTENT_SECURITY_POLICY = "default-src 'self'"
+NAME_FIELD = "curator"  # the name form's field, also in a save that arrives without the name cookie
 
 
 class Workbench:
@@ -69,15 +85,18 @@ class Workbench:
         self._turns: dict[str, threading.Lock] = {}
         self._turns_lock = threading.Lock()
         self.templates = Jinja2Templates(directory=HERE / "templates")
-        self.templates.env.filters["markdown"] = lambda text: Markup(_MARKDOWN.render(text or ""))
+        self.templates.env.filters["markdown"] = description_html
         self.templates.env.filters["bytes"] = _bytes_text
+        self.templates.env.filters["breakable"] = _breakable
         self.templates.env.globals.update(
             COMPLEXITIES=COMPLEXITIES, COMPLEXITY_HOURS=COMPLEXITY_HOURS, DECISIONS=DECISIONS,
-            STATUS_LABELS=STATUS_LABELS, DISPUTED=DISPUTED, min_curators=min_curators, home=root.path,
+            STATUS_LABELS=STATUS_LABELS, STATUS_BADGES=STATUS_BADGES, SCREENING_LABELS=SCREENING_LABELS,
+            DISPUTED=DISPUTED, min_curators=min_curators, home=root.path,
         )  # fmt: skip
 
     def render(self, request: Request, template: str, status_code: int = 200, **context) -> Response:
         context.setdefault("curator", curator_of(request))
+        context.setdefault("here", _here(request))
         return self.templates.TemplateResponse(request, template, context, status_code=status_code)
 
     def saving_turn(self, slug: str) -> threading.Lock:
@@ -92,7 +111,7 @@ class Workbench:
 
 
 def workbench_app(
-    settings: Settings, min_curators: int = 2, saving: Callable[[str], AbstractContextManager] | None = None
+    settings: Settings, min_curators: int = MIN_CURATORS, saving: Callable[[str], AbstractContextManager] | None = None
 ) -> Starlette:
     """The workbench over the data root ``settings`` points at; a competition is done when ``min_curators``
     curators decided it alike. ``saving(slug)`` wraps every save, one at a time per competition (``mlecurate serve`` pulls the competition's
@@ -118,7 +137,9 @@ def workbench_app(
             return _not_a_slug(request)
         return _competition_view(request, curator)
 
-    def _competition_view(request: Request, curator: str, status: int = 200, error: str = "", form=None) -> Response:
+    def _competition_view(
+        request: Request, curator: str, status: int = 200, error: str = "", form=None, notice: str = ""
+    ) -> Response:
         slug = request.path_params["slug"]
         filters = QueueFilters.from_query(request.query_params)
         page = competition_page(slug, bench.warehouse, bench.root, bench.store, curator)
@@ -127,17 +148,33 @@ def workbench_app(
                                 message=f"nothing known about {slug!r}: not in the warehouse and no annotations")  # fmt: skip
         previous, following = bench.queue(curator, filters).neighbours(slug)
         return bench.render(request, "competition.html", status, page=page, filters=filters, previous=previous,
-                            following=following, error=error, form=form or {},
+                            following=following, error=error, form=form or {}, notice=notice, curator=curator,
                             saved=request.query_params.get("saved") == "1")  # fmt: skip
 
     async def save(request: Request) -> Response:
         curator = curator_of(request)
         if not _same_origin(request):
             return PlainTextResponse("refused: a form posted from another site", status_code=403)
-        if curator is None:
-            return _ask_name(request)
         form = parse_form(await _body(request))
+        if curator is None:
+            return await run_in_threadpool(_name_then_form, request, form)
         return await run_in_threadpool(_save, request, curator, form)
+
+    def _name_then_form(request: Request, form: dict[str, str]) -> Response:
+        """A save without the name: nothing is saved. The curator gives the name on a page that carries the typed
+        fields through; then the competition's page shows them in the form, unsaved, to check and save."""
+        if _slug(request) is None:
+            return _not_a_slug(request)
+        name = form.pop(NAME_FIELD, None)
+        carried = {key: value for key, value in form.items() if key != "then"}
+        error = _curator_error(name) if name is not None else ""
+        if name is None or error:
+            return bench.render(request, "curator.html", 400 if error else 403, next=_here(request), carried=carried,
+                                slug=request.path_params["slug"], name=name or "", error=error)  # fmt: skip
+        notice = f"Not saved yet: your name is now {name}; check the form, then save."
+        response = _competition_view(request, name, 200, form=carried, notice=notice)
+        _remember(response, name)
+        return response
 
     def _save(request: Request, curator: str, form: dict[str, str]) -> Response:
         slug = _slug(request)
@@ -177,12 +214,11 @@ def workbench_app(
             return PlainTextResponse("refused: a form posted from another site", status_code=403)
         form = parse_form(await _body(request))
         name, target = form.get("curator", "").strip(), _local(form.get("next", "/"))
-        try:
-            validate_curator(name)
-        except AnnotationError as error:
-            return bench.render(request, "curator.html", 400, next=target, error=str(error), name=name)
+        error = _curator_error(name)
+        if error:
+            return bench.render(request, "curator.html", 400, next=target, error=error, name=name)
         response = RedirectResponse(target, status_code=303)
-        response.set_cookie(COOKIE, name, max_age=COOKIE_SECONDS, httponly=True, samesite="strict")
+        _remember(response, name)
         return response
 
     def _not_a_slug(request: Request) -> Response:
@@ -212,7 +248,25 @@ def workbench_app(
     ]
     handlers = {QueueFilterError: bad_filter, FormError: bad_form, MissingTableError: not_built,
                 WarehouseError: not_built, AnnotationError: bad_annotation}  # fmt: skip
-    return Starlette(routes=routes, exception_handlers=handlers)
+    return Starlette(routes=routes, exception_handlers=handlers, middleware=[Middleware(ContentSecurityPolicy)])
+
+
+class ContentSecurityPolicy:
+    """Every response tells the browser to load script, style, pictures and fonts from this server only."""
+
+    def __init__(self, app):
+        self.app = app
+
+    async def __call__(self, scope, receive, send):
+        if scope["type"] != "http":
+            return await self.app(scope, receive, send)
+
+        async def sending(message):
+            if message["type"] == "http.response.start":
+                MutableHeaders(scope=message)["Content-Security-Policy"] = CONTENT_SECURITY_POLICY
+            await send(message)
+
+        return await self.app(scope, receive, sending)
 
 
 def curator_of(request: Request) -> str | None:
@@ -224,6 +278,19 @@ def curator_of(request: Request) -> str | None:
         return None
 
 
+def _curator_error(name: str) -> str:
+    """Why ``name`` cannot be a curator's name, or "" when it can."""
+    try:
+        validate_curator(name)
+    except AnnotationError as error:
+        return str(error)
+    return ""
+
+
+def _remember(response: Response, name: str) -> None:
+    response.set_cookie(COOKIE, name, max_age=COOKIE_SECONDS, httponly=True, samesite="strict")
+
+
 def _slug(request: Request) -> str | None:
     """The competition slug in the address, or None when it cannot be one (never a path outside the data root)."""
     try:
@@ -233,8 +300,12 @@ def _slug(request: Request) -> str | None:
 
 
 def _ask_name(request: Request) -> Response:
-    target = request.url.path + (f"?{request.url.query}" if request.url.query else "")
-    return RedirectResponse(f"/curator?{urlencode({'next': target})}", status_code=303)
+    return RedirectResponse(f"/curator?{urlencode({'next': _here(request)})}", status_code=303)
+
+
+def _here(request: Request) -> str:
+    """This page's path and query (its filters), to come back to."""
+    return request.url.path + (f"?{request.url.query}" if request.url.query else "")
 
 
 def _redirect(path: str, query: str) -> Response:
@@ -260,6 +331,11 @@ async def _body(request: Request) -> bytes:
         if len(body) > MAX_FORM_BYTES:
             raise FormError(f"the form is larger than {MAX_FORM_BYTES:,} bytes; a recipe and a note are far smaller")
     return bytes(body)
+
+
+def _breakable(text: str) -> Markup:
+    """``text`` that a narrow column may break after each underscore (``mean_columnwise_auc``), not mid-word."""
+    return Markup("_<wbr>").join(escape(part) for part in str(text).split("_"))
 
 
 def _bytes_text(size: int | None) -> str:

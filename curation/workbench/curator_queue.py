@@ -1,15 +1,16 @@
-"""The workbench's queue: the candidates that need a curator's decision, filtered, with progress.
+"""The workbench's queue: the competitions that need a curator's decision, filtered, with progress.
 
 >>> filters = QueueFilters.from_query({"segment": "Featured", "status": "second", "min_teams": "500"})
 >>> queue = curator_queue(candidates, annotations_frame(store.all()), "alice", min_curators=2, filters=filters)
 >>> queue.rows            # one QueueRow per competition, most useful first
->>> queue.done, queue.total, queue.mine   # progress: agreed by min_curators curators; decided by alice
+>>> queue.progress.done, queue.progress.total, queue.mine   # progress: agreed by min_curators curators; decided by alice
 
-A competition needs a decision while its curators' decisions (``include`` or ``exclude``; ``undecided`` does not
-count) are fewer than ``min_curators`` (``undecided`` with none, ``second`` with some: it needs a second curator) or
-disagree (``disputed``). The order is :mod:`curation.queue`'s: finishing a competition beats starting one (disputed,
-then the most decided), then most teams, then the latest deadline. A curator's own queue leaves out what they
-have already decided, except disputes, which wait for the curators who disagree.
+What is under review, each competition's status and the order are :mod:`curation.queue`'s, as ``mlecurate queue``
+has them: the candidates and the annotated competitions that are not one (a rule excludes it, or the Meta Kaggle
+dump lacks it: marked, and the ``screening`` filter finds them); ``disputed`` when curators disagree on the
+decision or the complexity (as curation.consolidated says), ``done`` once ``min_curators`` curators decided alike,
+else ``second`` or ``undecided``. A curator's own queue leaves out what they have already decided, except disputes,
+which wait for the curators who disagree.
 
 The suggested complexity (``suggested_complexity`` and, when there, ``suggested_complexity_probability`` and
 ``suggested_complexity_reason`` in curation.candidates) is shown and filterable when the screening has it, and
@@ -27,14 +28,31 @@ import pandas as pd
 from curation.annotations import COMPLEXITIES
 from curation.competition_profile import reward_text
 from curation.complexity_prior import SUGGESTION_COLUMNS
+from curation.curated import DISPUTED
+from curation.queue import (
+    CANDIDATE,
+    DONE,
+    EXCLUDED,
+    OUTSIDE,
+    SECOND,
+    UNDECIDED,
+    ReviewProgress,
+    review_progress,
+    review_table,
+    screening_mark,
+)
 
-UNDECIDED, SECOND, DISPUTED, DONE = "undecided", "second", "disputed", "done"
 STATUS_LABELS = {  # the statuses that need a decision, as the filter offers them
     DISPUTED: "disputed: curators disagree",
     SECOND: "needs a second curator",
     UNDECIDED: "undecided: no decision yet",
 }
-STATUS_ORDER = {DISPUTED: 0, SECOND: 1, UNDECIDED: 2, DONE: 3}
+STATUS_BADGES = {DISPUTED: "disputed", SECOND: "second curator", UNDECIDED: "undecided"}  # the queue table's, short
+SCREENING_LABELS = {  # what the screening filter offers
+    CANDIDATE: "candidates",
+    EXCLUDED: "annotated, excluded by a rule",
+    OUTSIDE: "annotated, outside the Meta Kaggle dump",
+}
 # The columns of curation.candidates the complexity prior writes (absent from a screening made before it existed).
 SUGGESTED, SUGGESTED_PROBABILITY, SUGGESTED_REASON = SUGGESTION_COLUMNS
 
@@ -51,6 +69,7 @@ class QueueFilters:
     max_teams: int | None = None
     year: int | None = None  # the launch (enabled) year
     status: str = ""  # "" (any that needs a decision) or one of STATUS_LABELS
+    screening: str = ""  # "" (any) or one of SCREENING_LABELS
     suggested: str = ""  # a suggested complexity
     decided_by_me: bool = False  # also list what the curator has already decided
 
@@ -69,6 +88,11 @@ class QueueFilters:
         status = (query.get("status") or "").strip()
         if status and status not in STATUS_LABELS:
             raise QueueFilterError(f"filter 'status': expected one of {', '.join(STATUS_LABELS)}, found {status!r}")
+        screening = (query.get("screening") or "").strip()
+        if screening and screening not in SCREENING_LABELS:
+            raise QueueFilterError(
+                f"filter 'screening': expected one of {', '.join(SCREENING_LABELS)}, found {screening!r}"
+            )
         suggested = (query.get("suggested") or "").strip()
         if suggested and suggested not in COMPLEXITIES:
             raise QueueFilterError(
@@ -81,6 +105,7 @@ class QueueFilters:
             max_teams=number("max_teams", 0, 10**7),
             year=number("year", 1990, 2100),
             status=status,
+            screening=screening,
             suggested=suggested,
             decided_by_me=(query.get("decided_by_me") or "") in ("1", "on", "true"),
         )
@@ -106,26 +131,25 @@ class QueueRow:
     my_decision: str | None  # the curator's own decision, when they annotated it
     suggested: str | None = None
     suggested_probability: float | None = None
+    screening: str = CANDIDATE  # candidate | excluded | outside
+    mark: str = ""  # for a non-candidate: "excluded by rule known_metric, included by mle-bench"
+    disputed_on: str = ""  # "decision", "complexity" or both, when disputed
 
 
 @dataclass(frozen=True)
 class CuratorQueue:
     rows: list[QueueRow]  # what needs a decision, filtered, most useful first
-    total: int  # candidates
-    done: int  # candidates with min_curators agreeing decisions
-    waiting: int  # candidates that need a decision (before filters and the curator's own)
-    mine: int  # candidates the curator decided
+    progress: ReviewProgress  # done of everything under review (curation.queue's)
+    waiting: int  # competitions that need a decision (before filters and the curator's own)
+    mine: int  # competitions under review the curator decided
     min_curators: int
     has_suggestions: bool  # the screening carries a suggested complexity
-    options: dict[str, list]  # filter values that exist: segment, metric, year, suggested
-
-    @property
-    def share(self) -> str:
-        return f"{self.done / self.total:.0%}" if self.total else "-"
+    options: dict[str, list]  # filter values that exist: segment, metric, year, suggested, screening
 
     @property
     def my_share(self) -> str:
-        return f"{self.mine / self.total:.0%}" if self.total else "-"
+        total = self.progress.total
+        return f"{self.mine / total:.0%}" if total else "-"
 
     @property
     def slugs(self) -> list[str]:
@@ -150,37 +174,18 @@ def curator_queue(
 ) -> CuratorQueue:
     """``candidates`` is table curation.candidates, ``annotations`` a :func:`curation.curated.annotations_frame`."""
     filters = filters or QueueFilters()
-    screened = candidates[candidates["is_candidate"].fillna(False).astype(bool)]
-    decided = annotations[annotations["decision"] != "undecided"]
-    counts = decided.groupby("slug")["curator"].nunique()
-    kinds = decided.groupby("slug")["decision"].nunique()
+    table = review_table(candidates, annotations, min_curators)
     own = annotations[annotations["curator"] == curator].set_index("slug")["decision"]
-    has_suggestions = SUGGESTED in screened.columns
-
-    rows = []
-    for record in screened.to_dict("records"):
-        slug = record["slug"]
-        status = _status(int(counts.get(slug, 0)), int(kinds.get(slug, 0)), min_curators)
-        rows.append(_row(record, int(counts.get(slug, 0)), status, own.get(slug), has_suggestions))
-    done = sum(row.status == DONE for row in rows)
+    has_suggestions = SUGGESTED in table.columns
+    rows = [_row(record, own.get(record["slug"]), has_suggestions) for record in table.to_dict("records")]
     waiting = [row for row in rows if row.status != DONE]
     mine = sum(row.my_decision in ("include", "exclude") for row in rows)
-    shown = [row for row in waiting if _matches(row, filters)]
-    shown.sort(key=lambda row: row.deadline, reverse=True)  # stable sorts: the latest deadline breaks ties
-    shown.sort(key=lambda row: (STATUS_ORDER[row.status], -row.decisions, -(row.teams or 0)))
-    return CuratorQueue(shown, len(rows), done, len(waiting), mine, min_curators, has_suggestions,
-                        _options(screened, has_suggestions))  # fmt: skip
+    shown = [row for row in waiting if _matches(row, filters)]  # the table's order: most useful first
+    return CuratorQueue(shown, review_progress(table), len(waiting), mine, min_curators, has_suggestions,
+                        _options(table, has_suggestions))  # fmt: skip
 
 
-def _status(decisions: int, kinds: int, min_curators: int) -> str:
-    if kinds > 1:
-        return DISPUTED
-    if decisions >= max(min_curators, 1):
-        return DONE
-    return SECOND if decisions else UNDECIDED
-
-
-def _row(record: dict, decisions: int, status: str, my_decision: object, has_suggestions: bool) -> QueueRow:
+def _row(record: dict, my_decision: object, has_suggestions: bool) -> QueueRow:
     teams = record.get("total_teams")
     probability = record.get(SUGGESTED_PROBABILITY) if has_suggestions else None
     return QueueRow(
@@ -188,15 +193,18 @@ def _row(record: dict, decisions: int, status: str, my_decision: object, has_sug
         title=_text(record.get("title")),
         segment=_text(record.get("host_segment")),
         metric=_text(record.get("metric")) or _text(record.get("evaluation_algorithm_name")),
-        teams=None if pd.isna(teams) else int(teams),
+        teams=None if teams is None or pd.isna(teams) else int(teams),
         launched=_day(record.get("enabled_date")),
         deadline=_day(record.get("deadline_date")),
         reward=reward_text(record.get("reward_type"), record.get("reward_quantity")),
-        decisions=decisions,
-        status=status,
+        decisions=int(record["decisions"]),
+        status=record["status"],
         my_decision=None if my_decision is None or pd.isna(my_decision) else str(my_decision),
         suggested=_text(record.get(SUGGESTED)) or None if has_suggestions else None,
         suggested_probability=None if probability is None or pd.isna(probability) else float(probability),
+        screening=record["screening"],
+        mark=screening_mark(record),
+        disputed_on=record["disputed_on"],
     )
 
 
@@ -210,19 +218,21 @@ def _matches(row: QueueRow, filters: QueueFilters) -> bool:
         filters.max_teams is None or (row.teams or 0) <= filters.max_teams,
         filters.year is None or row.launched[:4] == str(filters.year),
         not filters.status or row.status == filters.status,
+        not filters.screening or row.screening == filters.screening,
         not filters.suggested or row.suggested == filters.suggested,
     ]
     return all(checks)
 
 
-def _options(screened: pd.DataFrame, has_suggestions: bool) -> dict[str, list]:
-    metric = screened["metric"].fillna(screened["evaluation_algorithm_name"])
-    years = pd.to_datetime(screened["enabled_date"]).dt.year.dropna().astype(int)
+def _options(table: pd.DataFrame, has_suggestions: bool) -> dict[str, list]:
+    metric = table["metric"].fillna(table["evaluation_algorithm_name"])
+    years = pd.to_datetime(table["enabled_date"]).dt.year.dropna().astype(int)
     return {
-        "segment": sorted(screened["host_segment"].dropna().unique().tolist()),
+        "segment": sorted(table["host_segment"].dropna().unique().tolist()),
         "metric": sorted(metric.dropna().unique().tolist()),
         "year": sorted(years.unique().tolist(), reverse=True),
-        "suggested": [c for c in COMPLEXITIES if has_suggestions and (screened[SUGGESTED] == c).any()],
+        "suggested": [c for c in COMPLEXITIES if has_suggestions and (table[SUGGESTED] == c).any()],
+        "screening": [key for key in SCREENING_LABELS if (table["screening"] == key).any()],
     }
 
 
