@@ -19,7 +19,9 @@ naming the file, the column, the first value that is not a time and its row, and
 the common formats that read that value). The check rides on the split's one streaming read
 (:func:`splits.test_rows.latest_rows`): each value is cast once there, and one that is present but casts to nothing
 is the refusal; only then is the file read again, to the offending row, to quote it. A missing time (NULL, an empty
-field, an empty JSON string, NaN) is no refusal: such rows count as the earliest (:mod:`splits.test_rows`).
+field, an empty JSON string, NaN, a missing-value word such as NA or null) is no refusal: such rows count as the
+earliest (:mod:`splits.test_rows`). Text is trimmed first. With ``time_format``, a number column is read as its text
+(dates written as numbers, ``31012020`` with ``%d%m%Y``).
 """
 
 from __future__ import annotations
@@ -43,6 +45,7 @@ COMMON_FORMATS = (  # offered when a value is not a time: those that read it
     "%m/%d/%y", "%d/%m/%y", "%d.%m.%Y", "%Y/%m/%d", "%m-%d-%Y", "%d-%m-%Y", "%b %d, %Y", "%B %d, %Y", "%d %b %Y",
     "%d-%b-%Y", "%d-%b-%y", "%Y%m%d", "%Y%m%d%H%M%S", "%Y%m%d%H%M%SZ", "%a %b %d %H:%M:%S %Y",
 )  # fmt: skip
+MISSING_WORDS = ("", "NA", "N/A", "n/a", "na", "null", "NULL", "Null", "None", "none", "NaN", "nan", "-")  # no time
 QUOTED_CHARACTERS = 80  # a longer value is cut in the message
 
 
@@ -75,13 +78,16 @@ class TimeColumn:
             return "__time", "CAST(NULL AS DOUBLE)", "__time IS NOT NULL"
         if kind in INSTANT_TYPES:
             return "CAST(__time AS TIMESTAMP)", "CAST(NULL AS DOUBLE)", "__time IS NOT NULL"
-        if kind in NUMBER_TYPES or kind.startswith("DECIMAL"):
+        if (kind in NUMBER_TYPES or kind.startswith("DECIMAL")) and not self.time_format:
             return "CAST(NULL AS TIMESTAMP)", "CAST(__time AS DOUBLE)", "__time IS NOT NULL"
-        text = _text("__time", kind)
+        # Text (and, with time_format, numbers written as dates: 31012020 as %d%m%Y), trimmed; a missing-value word
+        # (NA, null, ...) is no value, as an empty field is.
+        text = f"trim({_text('__time', kind)})"
         instant = f"TRY_CAST({text} AS TIMESTAMPTZ)"
         if self.time_format:
             instant = f"COALESCE(CAST(TRY_STRPTIME({text}, {literal(self.time_format)}) AS TIMESTAMPTZ), {instant})"
-        return instant, f"TRY_CAST({text} AS DOUBLE)", f"{text} IS NOT NULL AND {text} <> ''"
+        held = f"{text} IS NOT NULL AND {text} NOT IN ({', '.join(map(literal, MISSING_WORDS))})"
+        return instant, f"TRY_CAST({text} AS DOUBLE)", held
 
     def refusal(self, con, source: str, label: str, problem: tuple[int, int | None]) -> NotATime:
         """The error for the row ``problem`` names (and, for a column mixing instants and numbers, the earlier row

@@ -383,7 +383,7 @@ def test_rows_without_a_unit_take_no_test_place_whatever_the_time(tmp_path):
         (lambda i: "10/01/2020" if i == 4321 else f"2020-01-{1 + i % 28:02d}", "holds '10/01/2020' at row 4322, "),
         (lambda i: "20200105" if i == 4321 else f"2020-01-{1 + i % 28:02d}",
          "holds '20200105' at row 4322, a number, after '2020-01-01' at row 1, a date or timestamp: "),
-        (lambda i: "" if i < 4321 else "n/a", "holds 'n/a' at row 4322, "),
+        (lambda i: "" if i < 4321 else "later", "holds 'later' at row 4322, "),
         (lambda i: "", "holds no time in any of its 5000 rows"),
     ],
     ids=["us-date", "dates-then-a-number", "empty-then-text", "all-empty"],

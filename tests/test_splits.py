@@ -402,6 +402,29 @@ def test_us_dates_with_a_time_format_split_by_their_real_date(tmp_path, form):
     assert test_ids == {i for i, d in enumerate(days) if d >= 128}  # the 32 latest days: 2021-02-06 to 03-09
 
 
+def test_dates_written_as_numbers_follow_time_format_in_a_typed_file(tmp_path):
+    """A Parquet integer column of dates written %d%m%Y (28012020 is 28 January, 10022020 is 10 February): with
+    time_format they are dates, not numbers (as numbers, 28 January came after 10 February)."""
+    dates = [int(f"{day}{month:02d}2020") for month in (1, 2) for day in range(10, 30)]  # 40 days, in time order
+    _write_times(tmp_path / "raw", dates, "parquet")
+    recipe = TIMES | {"train_file": "train.parquet", "time_format": "%d%m%Y", "test_fraction": 0.25}
+    result = _split(tmp_path, tmp_path / "raw", recipe, "dmy")
+    with duckdb.connect() as con:
+        test_ids = sorted(row[0] for row in con.execute(f"SELECT id FROM '{result.answers_file}'").fetchall())
+    assert test_ids == list(range(30, 40))  # the ten latest days: 20 to 29 February
+
+
+def test_missing_value_words_and_padding_are_no_refusal(tmp_path):
+    """Kaggle CSVs write a missing time as NA, null or N/A, and pad values with spaces: missing times (the earliest),
+    and padded ISO dates read as dates, never 'not a time'."""
+    times = [f" 2020-01-{d + 1:02d} " for d in range(20)] + ["NA", "null", "N/A", "None"]
+    _write_times(tmp_path / "raw", times, "csv")
+    result = _split(tmp_path, tmp_path / "raw", TIMES | {"test_fraction": 0.25}, "na")
+    with duckdb.connect() as con:
+        test_ids = sorted(row[0] for row in con.execute(f"SELECT id FROM '{result.answers_file}'").fetchall())
+    assert test_ids == [14, 15, 16, 17, 18, 19]  # the six latest days; the four without a time stay in training
+
+
 @pytest.mark.parametrize("form", ["csv", "json"])
 def test_numeric_times_are_ordered_as_numbers(tmp_path, form):
     """Epoch seconds, a day index, a year: 9 < 10, whether the file holds them as text (CSV) or typed (JSON)."""
