@@ -36,6 +36,10 @@ SAMPLE_EARNS_NO_MEDAL = Check(
 class ParityConfig(dg.Config):
     score_tolerance: float = Field(0.03, description="How far the baseline's score may move between test sets.")
     adversarial_auc_tolerance: float = Field(0.6, description="Above this AUC the two test sets are told apart.")
+    drift_significance: float = Field(
+        0.05, ge=0.0, le=1.0, description="An AUC above its tolerance is drift only when test sets drawn alike reach "
+        "it with this p-value at most (a permutation test): on small test sets, chance reaches 0.6 often.",
+    )  # fmt: skip
     kaggle_late_submissions: bool = Field(
         False,
         description="Without released labels, score the sample and the baseline on Kaggle's original test set as late "
@@ -68,7 +72,7 @@ def split_parity(
     """
     slug = curated_slug(context)
     root, warehouse = storage.root(), storage.warehouse()
-    tolerance = ParityTolerance(config.score_tolerance, config.adversarial_auc_tolerance)
+    tolerance = ParityTolerance(config.score_tolerance, config.adversarial_auc_tolerance, config.drift_significance)
     reads = [unpacked_download(root, slug), Part(root.annotations / slug), Part(root.leaderboards(slug).path)]
     writes = [Part(root.prepared(slug).path), Part(root.stage_failure(slug, PARITY).parent)]
     with storage.synced(reads=reads, writes=writes), recorded_stage(root, slug, PARITY):  # a failure is kept, raised
@@ -98,6 +102,9 @@ def split_parity(
                 markdown_table(pd.DataFrame(report.excluded_columns)) if report.excluded_columns else "none"
             ),
             "adversarial_auc": report.adversarial_auc if report.adversarial_auc is not None else "not measured",
+            "adversarial_p_value": report.adversarial_p_value
+            if report.adversarial_p_value is not None
+            else "not measured (no AUC above its tolerance)",
             "leaderboard": medal,
             "notes": "; ".join(report.notes) or "none",
             "measured": "kept: the report already written has these inputs (read back, not measured again)"

@@ -111,7 +111,8 @@ def _inputs_version(
         return None
     board_digest = None if board is None else hashlib.sha256(board.teams.to_csv(index=False).encode()).hexdigest()
     return fingerprint({
-        "split": split_version, "recipe": recipe, "metric": metric, "tolerance": [tolerance.score, tolerance.adversarial_auc],
+        "split": split_version, "recipe": recipe, "metric": metric,
+        "tolerance": [tolerance.score, tolerance.adversarial_auc, tolerance.significance],
         "board": board_digest, "kaggle_scores_original": late, "source": source, "code": parity_code_version(),
     })  # fmt: skip
 

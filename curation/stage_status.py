@@ -43,6 +43,7 @@ class StageStatus:
     data: str
     split: str
     parity: str
+    parity_reason: str | None = None  # what decided the verdict (parity.json's reason; None without a report)
 
 
 def partition_command(job: str, slug: str) -> str:
@@ -104,7 +105,9 @@ def failure_message(error: BaseException) -> str:
 
 
 def competition_stages(slug: str, root: DataRoot) -> StageStatus:
-    return StageStatus(data_status(slug, root), split_status(slug, root), parity_status(slug, root))
+    return StageStatus(
+        data_status(slug, root), split_status(slug, root), parity_status(slug, root), parity_reason(slug, root)
+    )
 
 
 def data_status(slug: str, root: DataRoot) -> str:
@@ -149,16 +152,30 @@ def split_status(slug: str, root: DataRoot) -> str:
 def parity_status(slug: str, root: DataRoot) -> str:
     """The verdict (``parity``, ``drift``, ``unknown``) from the parity report, with ``(last attempt failed: ...)``
     when a later run failed; ``failed: <error>``; or ``not run``."""
-    report, failure = root.prepared(slug).parity, read_failure(root, slug, PARITY)
-    verdict = None
-    if report.is_file():
-        try:
-            verdict = str(json.loads(report.read_text(encoding="utf-8"))["verdict"])
-        except (ValueError, KeyError, TypeError) as error:
-            verdict = f"unreadable report {report}: {error}"
+    failure = read_failure(root, slug, PARITY)
+    verdict, unreadable = _parity_report_field(slug, root, "verdict")
+    verdict = verdict or unreadable
     if verdict:
         return verdict + (f" (last attempt failed: {failure.error})" if failure else "")
     return f"failed: {failure.error}" if failure else NOT_RUN
+
+
+def parity_reason(slug: str, root: DataRoot) -> str | None:
+    """What decided the parity report's verdict (its ``reason``: the scores and their gap, or the classifier's AUC
+    and its p-value); None without a readable report (:func:`parity_status` says why it cannot be read)."""
+    return _parity_report_field(slug, root, "reason")[0] or None
+
+
+def _parity_report_field(slug: str, root: DataRoot, key: str) -> tuple[str | None, str | None]:
+    """(``key`` of the parity report as text, None); (None, why the report cannot be read); (None, None) without
+    a report."""
+    report = root.prepared(slug).parity
+    if not report.is_file():
+        return None, None
+    try:
+        return str(json.loads(report.read_text(encoding="utf-8"))[key]), None
+    except (ValueError, KeyError, TypeError) as error:
+        return None, f"unreadable report {report}: {error}"
 
 
 def _check_stage(stage: str) -> None:

@@ -65,6 +65,34 @@ def prepare_shared_competitions(home: Path, slugs) -> DataRoot:
     return root
 
 
+def generated_split(tmp_path: Path, metric: str, *options: str):
+    """``mlecurate generate-competition`` for ``metric`` with ``options`` (``--kind``, ``--format``, ``--rows``, ...),
+    unpacked as a download and split by its recipe: (the prepared folder, the download's files, the recipe document,
+    the generated leaderboard file)."""
+    import zipfile
+
+    import yaml
+
+    from curation.cli import main
+    from splits.layout import prepare_competition
+    from validation.data_root import PreparedFolder
+    from validation.split_recipe import parse_recipe
+
+    slug = f"g-{metric.replace('_', '-')}"
+    mirror = tmp_path / "mirror"
+    assert main(["generate-competition", str(mirror), "--metric", metric, "--slug", slug, *options]) == 0
+    root = DataRoot(tmp_path / "home")
+    raw = root.raw(slug).files
+    raw.mkdir(parents=True)
+    with zipfile.ZipFile(mirror / slug / f"{slug}.zip") as bundle:
+        bundle.extractall(raw)
+    document = yaml.safe_load((mirror / slug / "recipe.yaml").read_text())
+    recipe = parse_recipe(document, where="recipe.yaml")
+    prepared = prepare_competition(slug, recipe, raw, root.prepared_root, "description")
+    assert prepared.published, [(c.name, c.found) for c in prepared.checks if not c.passed]
+    return PreparedFolder(prepared.folder), raw, recipe.to_document(), mirror / slug / "leaderboard.csv"
+
+
 def step_failure_message(result) -> str:
     """The failed step's error and its causes (a Dagster ``ExecuteInProcessResult``), as a person reads them in the UI."""
     failure = next(e for e in result.all_events if e.event_type_value == "STEP_FAILURE")

@@ -239,6 +239,17 @@ def test_show_an_annotated_competition_the_dump_does_not_have(home, store, capsy
     assert out.endswith("consolidated: decision include; complexity - (missing); category - (missing)\n")
 
 
+def test_show_prints_what_decided_the_parity_verdict(home, root, store, capsys):
+    store.update("brand-new-2026", "alice", {"decision": "include"})
+    reason = ("no original labels; a classifier tells the original and new test sets apart with AUC 0.865 (0.5: "
+              "indistinguishable; drift above 0.6 when test sets drawn alike reach it with p at most 0.05); p 0.010")  # fmt: skip
+    report = root.prepared("brand-new-2026").parity
+    report.parent.mkdir(parents=True)
+    report.write_text(json.dumps({"slug": "brand-new-2026", "verdict": "drift", "reason": reason}))
+    assert main(["show", "brand-new-2026"]) == 0
+    assert f"\n                parity: drift\n         parity reason: {reason}\n" in capsys.readouterr().out
+
+
 def test_import_mlebench_reports_counts(home, store, capsys):
     assert main(["import-mlebench", str(MLEBENCH_CATEGORIES)]) == 0
     assert capsys.readouterr().out == (

@@ -25,14 +25,13 @@ from assets import competition_data, parity
 from assets.partitions import curated_competition_partitions
 from assets.resources import SourcesResource, StorageResource
 from curation.cli import main
-from splits.layout import prepare_competition
-from validation.data_root import DataRoot, PreparedFolder
+from tests.conftest import generated_split
+from validation.data_root import DataRoot
 from validation.grading import grade_submission
 from validation.leaderboard import parse_leaderboard
 from validation.metrics import METRICS, rmsle
 from validation.parity import parity_report
 from validation.parity_inputs import load_parity_inputs
-from validation.split_recipe import parse_recipe
 
 SLUG = "generated-mean-columnwise-rmsle"
 
@@ -146,27 +145,10 @@ def test_a_competition_of_another_kind_and_format_goes_through_the_readme_path(t
         assert recipe["sample_submission_name"] == "sampleSubmission.csv"  # the name `mlecurate export` gives it
 
 
-def _prepared(tmp_path: Path, metric: str, *options: str) -> tuple[PreparedFolder, Path, dict, Path]:
-    """Generate ``metric``'s competition with the command, unpack it as a download, split it by its recipe."""
-    slug = f"g-{metric.replace('_', '-')}"
-    mirror = tmp_path / "mirror"
-    assert _generate(mirror, "--metric", metric, "--slug", slug, *options) == 0
-    root = DataRoot(tmp_path / "home")
-    raw = root.raw(slug).files
-    raw.mkdir(parents=True)
-    with zipfile.ZipFile(mirror / slug / f"{slug}.zip") as bundle:
-        bundle.extractall(raw)
-    document = yaml.safe_load((mirror / slug / "recipe.yaml").read_text())
-    recipe = parse_recipe(document, where="recipe.yaml")
-    prepared = prepare_competition(slug, recipe, raw, root.prepared_root, "description")
-    assert prepared.published, [(c.name, c.found) for c in prepared.checks if not c.passed]
-    return PreparedFolder(prepared.folder), raw, recipe.to_document(), mirror / slug / "leaderboard.csv"
-
-
 @pytest.mark.parametrize("metric", sorted(METRICS))
 def test_every_registry_metric_generates_a_competition_that_splits_grades_and_has_parity(tmp_path, metric):
     spec = METRICS[metric]
-    folder, raw, recipe, board_file = _prepared(tmp_path, metric, "--rows", "300", "--labelled-test")
+    folder, raw, recipe, board_file = generated_split(tmp_path, metric, "--rows", "300", "--labelled-test")
     assert recipe["metric"] == metric and recipe["original_answers_file"] == "test_with_solutions.csv"
     written = pd.read_csv(board_file)
     assert list(written.columns) == ["scoreNullable", "teamId", "hasTeamName", "submissionDate", "score", "hasScore"]
@@ -198,7 +180,7 @@ def test_the_same_options_give_the_same_bytes(tmp_path, shape):
 
 
 def test_targets_shape_the_files_and_the_recipe(tmp_path):
-    folder, _, recipe, _ = _prepared(tmp_path, "mean_columnwise_auc", "--targets", "5", "--rows", "120")
+    folder, _, recipe, _ = generated_split(tmp_path, "mean_columnwise_auc", "--targets", "5", "--rows", "120")
     assert recipe["target_columns"] == [f"label_{i}" for i in range(1, 6)]
     assert "original_answers_file" not in recipe
     assert list(pd.read_csv(folder.sample_submission).columns) == ["id", *recipe["target_columns"]]

@@ -97,8 +97,10 @@ def test_a_shifted_original_test_set_is_drift(tmp_path, monkeypatch):
     metadata = result.asset_materializations_for_node("split_parity")[0].metadata
     assert metadata["verdict"].value == "drift"
     assert metadata["adversarial_auc"].value > 0.8
+    assert metadata["adversarial_p_value"].value < 1e-6  # 600 and 150 rows: far beyond chance, no shuffles needed
     check = next(e for e in result.get_asset_check_evaluations() if e.check_name == "scores_agree")
     assert not check.passed and "tells the original and new test sets apart" in check.description
+    assert "standard errors above 0.5 for test sets of 600 and 150 rows drawn alike" in check.description
     assert "no leaderboard configured" in metadata["leaderboard"].value
 
 
@@ -107,9 +109,9 @@ def test_the_same_distribution_is_parity_and_tolerance_is_config(tmp_path, monke
     mirror = _mirror(tmp_path, "alike", _shifted_competition(shift=0.0))
     result = _run(tmp_path, "alike", RECIPE, mirror)
     assert result.asset_materializations_for_node("split_parity")[0].metadata["verdict"].value == "parity"
-    strict = _run(
-        tmp_path / "again", "alike", RECIPE, mirror, config=parity.ParityConfig(adversarial_auc_tolerance=0.0)
-    )
+    # no tolerance and no significance asked: any AUC is drift (p is at most 1)
+    config = parity.ParityConfig(adversarial_auc_tolerance=0.0, drift_significance=1.0)
+    strict = _run(tmp_path / "again", "alike", RECIPE, mirror, config=config)
     assert strict.asset_materializations_for_node("split_parity")[0].metadata["verdict"].value == "drift"
 
 
@@ -433,3 +435,87 @@ def test_a_released_labels_split_is_kaggles_own_test_set():
     report.adversarial_auc = 0.34  # what comparing a test set with itself gave before
     _decide(report, ParityTolerance(), test_is_original=True)
     assert report.verdict == "parity" and "Kaggle's own original test set" in report.reason
+
+
+# What the split's own design makes differ, and what chance makes differ, is not drift.
+
+
+@pytest.mark.parametrize(
+    "metric, options, column, reason",
+    [("auc", ["--kind", "group"], "user",
+      "the recipe's group column: new and original test sets hold different groups by construction"),
+     ("log_loss", ["--kind", "temporal"], "date",
+      "the recipe's time column: new and original test sets cover different times by construction"),
+     ("rmse", ["--kind", "temporal", "--format", "json", "--text-ids"], "date",
+      "the recipe's time column: new and original test sets cover different times by construction")],
+    ids=["group-csv", "temporal-csv", "temporal-json"],
+)  # fmt: skip
+def test_the_recipes_group_or_time_column_is_left_out_of_the_feature_comparison(tmp_path, metric, options, column,
+                                                                                 reason):  # fmt: skip
+    """Generated competitions whose test sets differ only in the split's own column (the features are drawn alike):
+    compared, the user column (total variation 0.79) or the date (KS 1.0 from JSON; "too many categories" from CSV)
+    made them drift or gave a wrong reason."""
+    from tests.conftest import generated_split
+    from validation.parity import parity_report
+    from validation.parity_inputs import load_parity_inputs
+
+    folder, raw, recipe, _ = generated_split(tmp_path, metric, "--rows", "160", *options)
+    report = parity_report(load_parity_inputs(folder, raw, recipe, metric))
+    assert report.verdict == "parity", report.reason
+    excluded = {(e["column"], e["left_out_of"]): e["reason"] for e in report.to_dict()["excluded_columns"]}
+    assert excluded[(column, "feature comparison")].startswith(reason)
+    assert column not in {c["column"] for c in report.columns}
+    assert not any("too many categories" in why for why in excluded.values())
+
+
+def test_a_date_is_the_same_number_in_every_format():
+    """CSV holds dates as text, JSON and Parquet typed: both are seconds since 1970, a missing one NaN (not -2**63)."""
+    import pandas as pd
+
+    from validation.parity_baseline import classify_columns, feature_numbers
+
+    hours = pd.date_range("2021-01-01", periods=98, freq="h")
+    typed = pd.Series(list(hours) + [pd.NaT])
+    text = pd.Series([h.isoformat(sep=" ") for h in hours] + [None])
+    assert classify_columns(pd.DataFrame({"typed": typed, "text": text})) == ((["typed", "text"], [], []), {})
+    assert feature_numbers(text).equals(feature_numbers(typed))
+    assert feature_numbers(text).iloc[0] == 1609459200.0 and pd.isna(feature_numbers(typed).iloc[-1])
+
+
+def _feature_inputs(seed: int, shift: float):
+    """66 original and 32 new test rows without labels (the newcomer's stratified split's sizes): six numbers and a
+    category, the new rows' first number moved by ``shift``."""
+    import pandas as pd
+
+    from validation.parity_inputs import EvaluationSet, ParityInputs
+
+    rng = random.Random(seed)
+
+    def rows(count, offset):
+        return pd.DataFrame([{**{f"x{i}": round(rng.gauss(offset if i == 1 else 0, 1), 4) for i in range(1, 7)},
+                              "colour": rng.choice("abc")} for _ in range(count)])  # fmt: skip
+
+    original, new, train = rows(66, 0.0), rows(32, shift), rows(160, 0.0)
+    train["y"] = [int(rng.random() < 0.5) for _ in range(len(train))]
+    truth = pd.Series([int(rng.random() < 0.5) for _ in range(len(new))])
+    return ParityInputs("auc", train, ["y"], EvaluationSet(new, truth), 0.5, original_public_test=original)
+
+
+def test_an_auc_just_above_the_tolerance_on_small_test_sets_is_chance_not_drift():
+    from validation.parity import parity_report
+
+    report = parity_report(_feature_inputs(seed=3, shift=0.0))  # drawn alike
+    assert report.adversarial_auc == 0.6151 and report.adversarial_p_value > 0.05
+    assert report.verdict == "parity", report.reason
+    assert (
+        "above 0.6, but within sampling noise: p 0.081 (permutation test: 5 of the first 62 shuffles" in report.reason
+    )
+    assert parity_report(_feature_inputs(seed=3, shift=0.0)).to_dict() == report.to_dict()  # seeded: the same again
+
+
+def test_real_drift_on_small_test_sets_is_still_drift():
+    from validation.parity import parity_report
+
+    report = parity_report(_feature_inputs(seed=0, shift=1.0))
+    assert report.adversarial_auc == 0.7401 and report.verdict == "drift", report.reason
+    assert report.reason.endswith("p 0.010 (permutation test: 0 of 99 shuffles of which set each row is in reach it)")

@@ -19,7 +19,11 @@ c. feature-distribution parity with no labels: the original public test features
 d. where the sample submission falls on the real leaderboard (it should earn no medal).
 
 Verdict: ``parity`` or ``drift`` from (b) when original labels exist (the baseline's score moves by no more than the
-tolerance, or by more but within sampling noise: its two bootstrap intervals overlap), else from (c) (the two test sets are hard to tell apart); ``unknown`` when neither can be measured.
+tolerance, or by more but within sampling noise: its two bootstrap intervals overlap), else from (c): drift when the
+classifier's AUC is above its tolerance and significant (test sets drawn alike reach it with p at most the
+significance level, ``validation.feature_parity.auc_significance``: a small test set cannot show drift it cannot
+measure); ``unknown`` when neither can be measured. The recipe's group column and a temporal split's time column are
+left out of (c): the two test sets differ there by construction (``validation.feature_parity.designed_differences``).
 
 Rows: one per (submission, test set) with the metric's score, ``target`` None. A column-wise metric (several target
 columns, e.g. mean column-wise RMSLE) also gets one row per target column before it, ``target`` naming the column:
@@ -35,7 +39,14 @@ from dataclasses import asdict, dataclass, field, fields
 import numpy as np
 import pandas as pd
 
-from validation.feature_parity import adversarial_auc, column_parity, comparison_exclusions
+from validation.feature_parity import (
+    adversarial_auc,
+    auc_significance,
+    column_parity,
+    compared_columns,
+    comparison_exclusions,
+    designed_differences,
+)
 from validation.medals import medal_thresholds, place
 from validation.metrics import METRICS, Metric
 from validation.parity_baseline import baseline_exclusions, constant_prediction, fit_baseline, predict
@@ -48,6 +59,8 @@ BOOTSTRAP_ROUNDS = 200
 class ParityTolerance:
     score: float = 0.03  # the baseline's score may move this much (absolute) between original and new test sets
     adversarial_auc: float = 0.6  # above this, a classifier tells the two test sets apart
+    # ... when test sets drawn alike reach its AUC this rarely at most (a one-sided p-value): not by chance
+    significance: float = 0.05
 
 
 class OriginalScoreUnavailable(Exception):
@@ -63,6 +76,8 @@ class ParityReport:
     # every column left out of the feature comparison or the baseline, {column, left_out_of, reason}: none silently
     excluded_columns: list[dict] = field(default_factory=list)
     adversarial_auc: float | None = None
+    adversarial_p_value: float | None = None  # measured only for an AUC above its tolerance
+    adversarial_test: str | None = None  # how the p-value was found (a permutation test, or the AUC's standard error)
     sample_medal: bool | None = None
     sample_rank: int | None = None
     verdict: str = "unknown"
@@ -131,11 +146,7 @@ def parity_report(
             report.rows.append({"submission": name, "test_set": "original test (Kaggle)", "target": None,
                                 "rows": len(frame), "score": round(float(score), 5), "low": None, "high": None})  # fmt: skip
     if inputs.original_public_test is not None:
-        original, new = inputs.original_public_test, inputs.new_test.features
-        report.excluded_columns += comparison_exclusions(original, new, inputs.id_column, inputs.targets)
-        shared = [c for c in new.columns if c in original.columns]
-        report.columns = column_parity(original[shared], new[shared])
-        report.adversarial_auc = adversarial_auc(original[shared], new[shared], seed)
+        _compare_features(report, inputs, tolerance, seed)
     if inputs.leaderboard is not None:
         sample = report.score_row("sample submission", "new test")["score"]
         if sample is not None:
@@ -146,6 +157,25 @@ def parity_report(
             report.sample_medal, report.sample_rank = placement.any_medal, placement.rank
     _decide(report, tolerance, inputs.test_is_original)
     return report
+
+
+def _compare_features(report: ParityReport, inputs: ParityInputs, tolerance: ParityTolerance, seed: int) -> None:
+    """(c): the original and the new public test features, column by column and by a classifier; its AUC's p-value
+    when the AUC is above the tolerance (only then does the verdict need it)."""
+    original, new = inputs.original_public_test, inputs.new_test.features
+    designed = designed_differences(inputs.group_column, inputs.time_column)
+    report.excluded_columns += comparison_exclusions(original, new, inputs.id_column, inputs.targets, designed)
+    shared = compared_columns(original, new, designed)
+    report.columns = column_parity(original[shared], new[shared])
+    report.adversarial_auc = adversarial_auc(original[shared], new[shared], seed)
+    if report.adversarial_auc is not None and report.adversarial_auc > tolerance.adversarial_auc:
+        significance = auc_significance(original[shared], new[shared], report.adversarial_auc, seed,
+                                        tolerance.significance)  # fmt: skip
+        report.adversarial_p_value, report.adversarial_test = float(f"{significance.p_value:.3g}"), significance.how
+
+
+def _p_text(p_value: float) -> str:
+    return f"{p_value:.3f}" if p_value >= 0.001 else f"{p_value:.1e}"
 
 
 def _decide(report: ParityReport, tolerance: ParityTolerance, test_is_original: bool = False) -> None:
@@ -168,13 +198,26 @@ def _decide(report: ParityReport, tolerance: ParityTolerance, test_is_original: 
                             if noise else "")
                          + _target_gaps(report, old["test_set"]))  # fmt: skip
     elif report.adversarial_auc is not None:
-        alike = report.adversarial_auc <= tolerance.adversarial_auc
-        report.verdict = "parity" if alike else "drift"
-        report.reason = (f"no original labels; a classifier tells the original and new test sets apart with AUC "
-                         f"{report.adversarial_auc:.3f} (0.5: indistinguishable; drift above "
-                         f"{tolerance.adversarial_auc})")  # fmt: skip
+        report.verdict, report.reason = _feature_verdict(report, tolerance)
     else:
         report.verdict, report.reason = "unknown", "no original labels and no original test features to compare"
+
+
+def _feature_verdict(report: ParityReport, tolerance: ParityTolerance) -> tuple[str, str]:
+    """Without original labels: drift when the classifier's AUC is above the tolerance and test sets drawn alike
+    rarely reach it (its p-value at most the significance level); above the tolerance by chance is parity."""
+    auc, p_value = report.adversarial_auc, report.adversarial_p_value
+    said = (f"no original labels; a classifier tells the original and new test sets apart with AUC {auc:.3f} (0.5: "
+            f"indistinguishable; drift above {tolerance.adversarial_auc} when test sets drawn alike reach it with p "
+            f"at most {tolerance.significance})")  # fmt: skip
+    if auc <= tolerance.adversarial_auc:
+        return "parity", said
+    if p_value is None:
+        return "drift", said
+    measured = f"p {_p_text(p_value)} ({report.adversarial_test})"
+    if p_value > tolerance.significance:
+        return "parity", f"{said}; above {tolerance.adversarial_auc}, but within sampling noise: {measured}"
+    return "drift", f"{said}; {measured}"
 
 
 def _intervals_overlap(first: dict, second: dict) -> bool:

@@ -4,7 +4,8 @@
 >>> predictions = predict(model, inputs, METRICS["accuracy"], inputs.new_test.features)
 
 Features: TF-IDF for text, scaled numbers, one-hot categories (judged from the values, :func:`classify_columns`,
-which also says why a column is left out: empty, constant, nested values, too many categories, ...; and
+which also says why a column is left out: empty, constant, nested values, too many categories, ...; dates are numbers,
+seconds since 1970, whether typed or ISO 8601 text, :func:`feature_numbers`; and
 :func:`baseline_exclusions` lists every column of the new train set the baseline does not learn from, with the reason).
 A ridge regression per target column (regression tasks); a logistic regression's probabilities per target column
 (binary, multi-label) or per class (multi-class), its predicted label (classification) or its most probable labels
@@ -18,12 +19,15 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
+from validation.float_text import to_numeric
 from validation.grading import numbers
 from validation.metrics import RANKING_DEPTH, Metric
 from validation.parity_inputs import ParityInputs
 
 TEXT_MIN_MEAN_LENGTH = 30  # a column whose values average more characters than this is text
 MAX_CATEGORIES = 50
+NUMBER_SHARE = 0.95  # of the values present: this share parses as numbers (or dates), and the column is a number
+DATE_SAMPLE = 1_000  # the first values present that are tried as dates: one look, whatever the column's length
 MAX_TEXT_COLUMNS = 2  # TF-IDF on this many text columns at most (the first ones)
 MAX_BASELINE_CLASSES = 200  # more distinct labels than this (free text, ids): the baseline predicts the commonest
 BASELINE_BY_TASK = {  # what the baseline learns for each task of validation.metrics.TASKS (see fit_baseline)
@@ -39,8 +43,9 @@ def feature_kinds(frame: pd.DataFrame) -> tuple[list[str], list[str], list[str]]
 
 def classify_columns(frame: pd.DataFrame) -> tuple[tuple[list[str], list[str], list[str]], dict[str, str]]:
     """((numeric, text, categorical) columns, {left-out column: why}), judged from the values: numbers (95% of the
-    values present parse as numbers; missing ones are imputed), text (longer than ``TEXT_MIN_MEAN_LENGTH`` characters on average), categories (at most
-    ``MAX_CATEGORIES`` distinct values); every other column is left out, with the reason."""
+    values present parse as numbers, or as dates: :func:`feature_numbers`; missing ones are imputed), text (longer than
+    ``TEXT_MIN_MEAN_LENGTH`` characters on average), categories (at most ``MAX_CATEGORIES`` distinct values); every
+    other column is left out, with the reason."""
     numeric, text, categorical, excluded = [], [], [], {}
     for column in frame.columns:
         values = frame[column]
@@ -55,9 +60,10 @@ def classify_columns(frame: pd.DataFrame) -> tuple[tuple[list[str], list[str], l
         if distinct == 1:
             excluded[column] = f"constant: every value is {str(present.iloc[0])[:40]!r}"
             continue
-        not_numbers = pd.to_numeric(present, errors="coerce").isna()
+        not_numbers = to_numeric(present, errors="coerce").isna()
         numbers_share = 1 - not_numbers.mean()  # of the values present: missing ones are imputed
-        if numbers_share >= 0.95 and present.astype(str).str.lower().isin(["true", "false"]).mean() < 0.5:
+        numbers = numbers_share >= NUMBER_SHARE and present.astype(str).str.lower().isin(["true", "false"]).mean() < 0.5
+        if numbers or _date_text(present):  # CSV's dates are numbers (time), as JSON's and Parquet's typed ones are
             numeric.append(column)
         elif values.astype(str).str.len().mean() > TEXT_MIN_MEAN_LENGTH:
             text.append(column)
@@ -71,6 +77,40 @@ def classify_columns(frame: pd.DataFrame) -> tuple[tuple[list[str], list[str], l
             excluded[column] = (f"too many categories: {distinct:,} distinct short values (at most {MAX_CATEGORIES} "
                                 f"are one-hot encoded; text needs over {TEXT_MIN_MEAN_LENGTH} characters on average)")  # fmt: skip
     return (numeric, text, categorical), excluded
+
+
+def feature_numbers(values: pd.Series) -> pd.Series:
+    """A number column's values as numbers, NaN where missing: numbers as they are; dates, typed (JSON, Parquet) or
+    ISO 8601 text (CSV), as seconds since 1970, so that a date column is the same feature in every data format.
+
+    >>> feature_numbers(pd.Series(["2021-01-01 01:00:00", None]))   # 1609462800.0, NaN
+    """
+    if pd.api.types.is_datetime64_any_dtype(values):
+        return _seconds(values)
+    numbers = to_numeric(values, errors="coerce")
+    present = values.dropna()
+    if numbers.notna().sum() >= NUMBER_SHARE * len(present) or not _date_text(present):
+        return numbers
+    return _seconds(_iso_dates(values))
+
+
+def _date_text(present: pd.Series) -> bool:
+    """Whether the values present are ISO 8601 dates written as text (as a CSV file holds them): 95% of the first
+    ``DATE_SAMPLE`` parse. Numbers are not asked (``2021`` would parse): :func:`classify_columns` takes them first."""
+    if present.empty or pd.api.types.is_numeric_dtype(present):
+        return False
+    return bool(_iso_dates(present.iloc[:DATE_SAMPLE]).notna().mean() >= NUMBER_SHARE)
+
+
+def _iso_dates(values: pd.Series) -> pd.Series:
+    return pd.to_datetime(values.astype(str), errors="coerce", format="ISO8601", utc=True)
+
+
+def _seconds(dates: pd.Series) -> pd.Series:
+    """Dates as seconds since 1970, NaN where missing (``pd.to_numeric`` would make a missing date -2**63)."""
+    if dates.dt.tz is None:
+        dates = dates.dt.tz_localize("UTC")
+    return (dates - pd.Timestamp(0, tz="UTC")).dt.total_seconds()
 
 
 def unused_text(columns: tuple[list[str], list[str], list[str]]) -> dict[str, str]:
@@ -100,7 +140,7 @@ def feature_design(columns: tuple[list[str], list[str], list[str]]):
 
 def prepare_features(frame: pd.DataFrame, columns) -> pd.DataFrame:
     numeric, text, categorical = columns
-    data = {c: pd.to_numeric(frame[c], errors="coerce") for c in numeric}
+    data = {c: feature_numbers(frame[c]) for c in numeric}
     data |= {c: frame[c].fillna("").astype(str) for c in [*text, *categorical]}
     return pd.DataFrame(data, index=frame.index)
 

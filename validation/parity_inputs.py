@@ -59,6 +59,8 @@ class ParityInputs:
     id_column: str | None = None
     notes: tuple[str, ...] = ()  # what could not be read and what that leaves out (absent optional files)
     test_is_original: bool = False  # kind released_labels: the new test set is Kaggle's own, with its released labels
+    group_column: str | None = None  # the recipe's: whole groups on one side of the split
+    time_column: str | None = None  # a temporal split's: the new test set is the latest rows
 
     @property
     def target(self) -> str:
@@ -76,7 +78,7 @@ def load_parity_inputs(
 ) -> ParityInputs:
     """Everything :func:`parity_report` needs, from a prepared split, the raw download's files and the recipe (a
     recipe document: ``target_columns``, ``id_column``, ``test_file``, ``sample_submission_file``,
-    ``original_answers_file``). ``slug`` (default: the prepared folder's name) names the competition in errors."""
+    ``original_answers_file``, ``group_column``, ``time_column``). ``slug`` (default: the prepared folder's name) names the competition in errors."""
     import duckdb
 
     from validation.data_files import reader_sql
@@ -167,6 +169,8 @@ def load_parity_inputs(
         id_column=id_column,
         notes=tuple(notes),
         test_is_original=released,
+        group_column=recipe.get("group_column"),  # any kind: the split keeps a group's rows together
+        time_column=recipe.get("time_column") if recipe.get("kind") == "temporal" else None,
     )
 
 

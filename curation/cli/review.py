@@ -65,7 +65,7 @@ def queue(curation: Curation, limit: int, min_curators: int, output_format: str)
 def show(curation: Curation, slug: str) -> None:
     """Meta Kaggle facts (for a member outside the dump: its listing's or recipe's), the candidate rules' verdict,
     the suggested complexity and what drove it, each stage's status (data, split, parity, with the error of a failed
-    one), every annotation, their consolidation.
+    one, and what decided the parity verdict), every annotation, their consolidation.
 
     \b
     Example:
@@ -90,6 +90,7 @@ def show(curation: Curation, slug: str) -> None:
         ("data", profile.download_summary() or (stages.data if stages else None)),
         ("split", stages.split if stages else None),
         ("parity", stages.parity if stages else None),
+        ("parity reason", stages.parity_reason if stages else None),  # what decided the verdict, under it
     ]:
         if text is not None:
             click.echo(f"{label:>{LABEL_WIDTH}}: {text}")
