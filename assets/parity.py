@@ -37,8 +37,9 @@ class ParityConfig(dg.Config):
     score_tolerance: float = Field(0.03, description="How far the baseline's score may move between test sets.")
     adversarial_auc_tolerance: float = Field(0.6, description="Above this AUC the two test sets are told apart.")
     drift_significance: float = Field(
-        0.05, ge=0.0, le=1.0, description="An AUC above its tolerance is drift only when test sets drawn alike reach "
-        "it with this p-value at most (a permutation test): on small test sets, chance reaches 0.6 often.",
+        0.05, ge=0.01, le=1.0, description="An AUC above its tolerance is drift only when test sets drawn alike reach "
+        "it with this p-value at most (a permutation test): on small test sets, chance reaches 0.6 often. At least "
+        "0.01: the test's 99 shuffles cannot show a smaller p.",
     )  # fmt: skip
     kaggle_late_submissions: bool = Field(
         False,

@@ -519,3 +519,14 @@ def test_real_drift_on_small_test_sets_is_still_drift():
     report = parity_report(_feature_inputs(seed=0, shift=1.0))
     assert report.adversarial_auc == 0.7401 and report.verdict == "drift", report.reason
     assert report.reason.endswith("p 0.010 (permutation test: 0 of 99 shuffles of which set each row is in reach it)")
+
+
+def test_a_significance_level_the_permutation_test_cannot_reach_is_refused():
+    """99 shuffles give p >= 0.01: at a level of 0.005 every AUC would be 'within sampling noise', even 0.89."""
+    from pydantic import ValidationError
+
+    from assets.parity import ParityConfig
+
+    assert ParityConfig(drift_significance=0.01).drift_significance == 0.01
+    with pytest.raises(ValidationError, match="drift_significance"):
+        ParityConfig(drift_significance=0.005)

@@ -35,6 +35,7 @@ COMPARISON = "feature comparison"  # left out of the column-by-column comparison
 CLASSIFIER = "adversarial classifier"  # compared column by column, left out of the classifier only
 FOLDS = 5
 PERMUTATIONS = 99  # shuffles of which set each row is in: p-values in steps of 0.01
+NULL_WIDENING = 1.4  # the permutation null's width over Mann-Whitney's standard error, measured 1.34-1.40
 CLEAR_STANDARD_ERRORS = 6.0  # an AUC this far above 0.5 needs no permutations (see auc_significance)
 GROUP_COLUMN = ("the recipe's group column: new and original test sets hold different groups by construction (the "
                 "new test set whole groups of the training data, the original test set its own)")  # fmt: skip
@@ -154,7 +155,8 @@ def auc_significance(original: pd.DataFrame, new: pd.DataFrame, auc: float, seed
     error = np.sqrt((sum(rows) + 1) / (12 * rows[0] * rows[1]))
     above = (auc - 0.5) / error
     if above >= CLEAR_STANDARD_ERRORS:
-        return Significance(float(norm.sf(above)), f"{above:.1f} standard errors above 0.5 for test sets of "
+        # A bound, not an exact p: the real null is up to NULL_WIDENING times wider than Mann-Whitney's.
+        return Significance(float(norm.sf(above / NULL_WIDENING)), f"{above:.1f} standard errors above 0.5 for test sets of "
                                                    f"{rows[0]:,} and {rows[1]:,} rows drawn alike")  # fmt: skip
     from threadpoolctl import threadpool_limits
 
