@@ -192,6 +192,7 @@ def test_a_job_for_a_slug_that_is_not_a_partition_writes_nothing(tmp_path, home,
     monkeypatch.setenv("MLECURATE_META_KAGGLE", "demo")
     (tmp_path / "dagster").mkdir()
     instance = dg.DagsterInstance.local_temp(str(tmp_path / "dagster"))
+    instance.add_dynamic_partitions("curated_competition", ["titanic"])  # the curation job has run: one member
     result = defs.resolve_job_def(job).execute_in_process(
         tags={"dagster/partition": "spaceship-titanic"}, instance=instance, raise_on_error=False
     )
