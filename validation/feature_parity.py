@@ -1,8 +1,9 @@
 """Feature parity without labels: are the original and the new public test features alike?
 
 >>> column_parity(original_test, new_test)        # per column: KS for numbers, total variation, text length/vocabulary
->>> adversarial_auc(original_test, new_test, 0)   # cross-validated AUC of a classifier telling them apart (0.5: alike)
->>> auc_significance(original_test, new_test, 0.61, 0, 0.05)   # how often test sets drawn alike reach it: p
+>>> task = classifier_task(original_test, new_test, 0)   # the features, built once (None: nothing to classify)
+>>> adversarial_auc(task)                  # cross-validated AUC of a classifier telling them apart (0.5: alike)
+>>> auc_significance(task, 0.61, 0.05)     # how often test sets drawn alike reach it: p
 >>> comparison_exclusions(original_test, new_test, "id", ["y"], designed_differences("user", None))   # left out, why
 
 Two columns differ between the test sets by the split's own design, and are left out of both comparisons with the
@@ -130,14 +131,13 @@ class Significance:
     how: str
 
 
-def adversarial_auc(original: pd.DataFrame, new: pd.DataFrame, seed: int) -> float | None:
+def adversarial_auc(task: ClassifierTask | None) -> float | None:
     """The cross-validated AUC of a logistic regression telling the original test rows from the new ones (0.5: it
-    cannot); None when there are no usable features or fewer than 10 rows on a side."""
-    task = _classifier_task(original, new, seed)
+    cannot); None without a task (no usable features, or fewer than 10 rows on a side)."""
     return None if task is None else round(_cross_validated_auc(task, task.sides), 4)
 
 
-def auc_significance(original: pd.DataFrame, new: pd.DataFrame, auc: float, seed: int, level: float) -> Significance:
+def auc_significance(task: ClassifierTask, auc: float, level: float) -> Significance:
     """The one-sided p-value of ``auc``: how often the classifier reaches it on test sets drawn alike.
 
     Found by a permutation test over the same folds: which set each row is in is shuffled within each fold (seeded;
@@ -151,7 +151,7 @@ def auc_significance(original: pd.DataFrame, new: pd.DataFrame, auc: float, seed
     1.34 to 1.40 times on the generated competitions), so six of them are still over four of the real ones."""
     from scipy.stats import norm
 
-    rows = (len(original), len(new))
+    rows = (int((task.sides == 0).sum()), int((task.sides == 1).sum()))
     error = np.sqrt((sum(rows) + 1) / (12 * rows[0] * rows[1]))
     above = (auc - 0.5) / error
     if above >= CLEAR_STANDARD_ERRORS:
@@ -160,8 +160,7 @@ def auc_significance(original: pd.DataFrame, new: pd.DataFrame, auc: float, seed
                                                    f"{rows[0]:,} and {rows[1]:,} rows drawn alike")  # fmt: skip
     from threadpoolctl import threadpool_limits
 
-    task = _classifier_task(original, new, seed)
-    rng = np.random.default_rng(seed)
+    rng = np.random.default_rng(task.seed)
     enough = max(1, ceil(level * (PERMUTATIONS + 1)))  # this many shuffles reaching the AUC: p is above the level
     reached = 0
     with threadpool_limits(limits=1):
@@ -174,7 +173,7 @@ def auc_significance(original: pd.DataFrame, new: pd.DataFrame, auc: float, seed
                                                             "of which set each row is in reach it")  # fmt: skip
 
 
-def _shuffled_within_folds(task: _ClassifierTask, rng: np.random.Generator) -> np.ndarray:
+def _shuffled_within_folds(task: ClassifierTask, rng: np.random.Generator) -> np.ndarray:
     """Which set each row is in, shuffled among the rows of each fold (each fold keeps its count of each set)."""
     sides = task.sides.copy()
     for _, held_out in task.folds:
@@ -183,16 +182,20 @@ def _shuffled_within_folds(task: _ClassifierTask, rng: np.random.Generator) -> n
 
 
 @dataclass(frozen=True)
-class _ClassifierTask:
-    """The adversarial classifier's cross-validation, its label-free part done once: each fold's features, fitted on
-    the fold's training rows (TF-IDF, scaling and one-hot never see which set a row is in)."""
+class ClassifierTask:
+    """The adversarial classifier's cross-validation, its label-free part done once for the AUC and every shuffle of
+    its significance test: each fold's features, fitted on the fold's training rows (TF-IDF, scaling and one-hot
+    never see which set a row is in)."""
 
     sides: np.ndarray  # 0: an original test row, 1: a new one
     folds: list[tuple[np.ndarray, np.ndarray]]  # (training rows, held-out rows)
     features: list[tuple[object, object]]  # per fold: (training rows' features, held-out rows' features)
+    seed: int  # the folds' and the shuffles' seed
 
 
-def _classifier_task(original: pd.DataFrame, new: pd.DataFrame, seed: int) -> _ClassifierTask | None:
+def classifier_task(original: pd.DataFrame, new: pd.DataFrame, seed: int) -> ClassifierTask | None:
+    """The cross-validation telling ``original`` rows from ``new`` ones, features built; None when there are no
+    usable features or fewer than 10 rows on a side."""
     from sklearn.base import clone
     from sklearn.model_selection import StratifiedKFold
 
@@ -208,10 +211,10 @@ def _classifier_task(original: pd.DataFrame, new: pd.DataFrame, seed: int) -> _C
     for train, held_out in folds:
         fitted = clone(design).fit(X.iloc[train])
         features.append((fitted.transform(X.iloc[train]), fitted.transform(X.iloc[held_out])))
-    return _ClassifierTask(sides, folds, features)
+    return ClassifierTask(sides, folds, features, seed)
 
 
-def _cross_validated_auc(task: _ClassifierTask, sides: np.ndarray) -> float:
+def _cross_validated_auc(task: ClassifierTask, sides: np.ndarray) -> float:
     """The AUC of out-of-fold probabilities that a row is in set 1 of ``sides`` (the real sides, or shuffled)."""
     from sklearn.linear_model import LogisticRegression
     from sklearn.metrics import roc_auc_score

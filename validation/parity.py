@@ -42,6 +42,7 @@ import pandas as pd
 from validation.feature_parity import (
     adversarial_auc,
     auc_significance,
+    classifier_task,
     column_parity,
     compared_columns,
     comparison_exclusions,
@@ -167,10 +168,10 @@ def _compare_features(report: ParityReport, inputs: ParityInputs, tolerance: Par
     report.excluded_columns += comparison_exclusions(original, new, inputs.id_column, inputs.targets, designed)
     shared = compared_columns(original, new, designed)
     report.columns = column_parity(original[shared], new[shared])
-    report.adversarial_auc = adversarial_auc(original[shared], new[shared], seed)
-    if report.adversarial_auc is not None and report.adversarial_auc > tolerance.adversarial_auc:
-        significance = auc_significance(original[shared], new[shared], report.adversarial_auc, seed,
-                                        tolerance.significance)  # fmt: skip
+    task = classifier_task(original[shared], new[shared], seed)
+    report.adversarial_auc = adversarial_auc(task)
+    if task is not None and report.adversarial_auc > tolerance.adversarial_auc:
+        significance = auc_significance(task, report.adversarial_auc, tolerance.significance)
         report.adversarial_p_value, report.adversarial_test = float(f"{significance.p_value:.3g}"), significance.how
 
 
