@@ -25,7 +25,7 @@ from assets import competition_data, parity
 from assets.partitions import curated_competition_partitions
 from assets.resources import SourcesResource, StorageResource
 from curation.cli import main
-from tests.conftest import generated_split
+from tests.conftest import generated_split, step_failure_message
 from validation.data_root import DataRoot
 from validation.grading import grade_submission
 from validation.leaderboard import parse_leaderboard
@@ -40,7 +40,9 @@ def _generate(mirror: Path, *args: str) -> int:
     return main(["generate-competition", str(mirror), *args])
 
 
-def _annotated_and_prepared(tmp_path: Path, mirror: Path, slug: str) -> dg.ExecuteInProcessResult:
+def _annotated_and_prepared(
+    tmp_path: Path, mirror: Path, slug: str, succeeds: bool = True
+) -> dg.ExecuteInProcessResult:
     """The README's next commands for a generated competition: annotate it with its recipe and --allow-unknown, then
     its partition's data, split and parity (home tmp_path/home, annotations tmp_path/annotations)."""
     assert main(["annotate", slug, "--curator", "alice", "--decision", "include", "--split-recipe",
@@ -50,11 +52,12 @@ def _annotated_and_prepared(tmp_path: Path, mirror: Path, slug: str) -> dg.Execu
     instance.add_dynamic_partitions(curated_competition_partitions.name, [slug])
     result = dg.materialize(
         dg.load_assets_from_modules([competition_data, parity]), partition_key=slug, instance=instance,
+        raise_on_error=succeeds,
         # MLECURATE_KAGGLE_MIRROR=DIR MLECURATE_LEADERBOARDS=DIR: the generated folder is both, as the README says
         resources={"sources": SourcesResource(kaggle_mirror=str(mirror), leaderboards=str(mirror)),
                    "storage": StorageResource(home=str(tmp_path / "home"), annotations=str(tmp_path / "annotations"))},
     )  # fmt: skip
-    assert result.success
+    assert result.success is succeeds
     return result
 
 
@@ -166,6 +169,23 @@ def test_every_registry_metric_generates_a_competition_that_splits_grades_and_ha
     assert targets == ({None, *recipe["target_columns"]} if spec.column_wise else {None})
     assert all(math.isfinite(r["score"]) for r in report.rows), report.rows
     assert report.sample_medal is False
+
+
+def test_a_per_class_metric_without_ids_or_sample_names_what_parity_needs(tmp_path, monkeypatch):
+    """multiclass log loss, no id column and no sample submission: the split builds the sample from the key columns
+    and the label, but the metric scores one probability column per class. Parity failed with 'Unable to parse
+    string "gamma"'; it names the metric, the column and the recipe key to set instead."""
+    slug, mirror = "shaped-per-class", tmp_path / "mirror"
+    monkeypatch.setenv("MLECURATE_HOME", str(tmp_path / "home"))
+    monkeypatch.setenv("MLECURATE_ANNOTATIONS", str(tmp_path / "annotations"))
+    options = ["--metric", "multiclass_log_loss", "--slug", slug, "--rows", "200", "--no-id", "--format", "json"]
+    assert _generate(mirror, *options) == 0
+    result = _annotated_and_prepared(tmp_path, mirror, slug, succeeds=False)
+    assert (
+        f"{slug}: metric multiclass_log_loss scores one probability column per class, but the new sample submission "
+        "has the label column(s) 'target'"
+    ) in step_failure_message(result)
+    assert not DataRoot(tmp_path / "home").prepared(slug).parity.exists()
 
 
 @pytest.mark.parametrize("shape", [[], ["--kind", "temporal", "--format", "parquet", "--text-ids"],

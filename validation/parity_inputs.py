@@ -128,6 +128,13 @@ def load_parity_inputs(
     columns = None
     if spec.one_column_per_class:
         columns = [c for c in answers.columns if c not in keys]
+        if columns == targets:  # the label itself, where the metric wants a probability column per class
+            raise ParityInputError(
+                f"{slug}: metric {metric} scores one probability column per class, but the new sample submission "
+                f"has the label column(s) {', '.join(map(repr, targets))}: the split builds a sample from the key "
+                "columns and targets when the competition ships none; name one with one column per class in split "
+                "recipe key 'sample_submission_file'"
+            )
     elif spec.column_wise:
         columns = targets
     if not spec.one_column_per_class:
