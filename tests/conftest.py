@@ -65,10 +65,10 @@ def prepare_shared_competitions(home: Path, slugs) -> DataRoot:
     return root
 
 
-def generated_split(tmp_path: Path, metric: str, *options: str):
+def generated_split(tmp_path: Path, metric: str, *options: str, reshape=None):
     """``mlecurate generate-competition`` for ``metric`` with ``options`` (``--kind``, ``--format``, ``--rows``, ...),
     unpacked as a download and split by its recipe: (the prepared folder, the download's files, the recipe document,
-    the generated leaderboard file)."""
+    the generated leaderboard file). ``reshape(download_folder)``, if given, changes the files before the split."""
     import zipfile
 
     import yaml
@@ -86,6 +86,8 @@ def generated_split(tmp_path: Path, metric: str, *options: str):
     raw.mkdir(parents=True)
     with zipfile.ZipFile(mirror / slug / f"{slug}.zip") as bundle:
         bundle.extractall(raw)
+    if reshape is not None:
+        reshape(raw)
     document = yaml.safe_load((mirror / slug / "recipe.yaml").read_text())
     recipe = parse_recipe(document, where="recipe.yaml")
     prepared = prepare_competition(slug, recipe, raw, root.prepared_root, "description")

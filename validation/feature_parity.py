@@ -5,6 +5,7 @@
 >>> adversarial_auc(task)                  # cross-validated AUC of a classifier telling them apart (0.5: alike)
 >>> auc_significance(task, 0.61, 0.05)     # how often test sets drawn alike reach it: p
 >>> comparison_exclusions(original_test, new_test, "id", ["y"], designed_differences("user", None))   # left out, why
+>>> clocks(original_test, new_test, "date", ["x1", "shipped"])   # {"shipped": "moves with the time column ..."}
 
 Two columns differ between the test sets by the split's own design, and are left out of both comparisons with the
 reason (:func:`designed_differences`): the recipe's group column (the new test set holds whole groups of the training
@@ -40,6 +41,8 @@ NULL_WIDENING = 1.4  # the permutation null's width over Mann-Whitney's standard
 CLEAR_STANDARD_ERRORS = 6.0  # an AUC this far above 0.5 needs no permutations (see auc_significance)
 GROUP_COLUMN = ("the recipe's group column: new and original test sets hold different groups by construction (the "
                 "new test set whole groups of the training data, the original test set its own)")  # fmt: skip
+CLOCK_CORRELATION = 0.9  # |Spearman| with the time column over both test sets: a clock, not a feature
+CLOCK_MIN_ROWS = 10  # rows with both values present, fewer say nothing
 TIME_COLUMN = ("the recipe's time column: new and original test sets cover different times by construction (the new "
                "test set the latest training rows, the original test set what came after them)")  # fmt: skip
 
@@ -49,6 +52,28 @@ def designed_differences(group_column: str | None, time_column: str | None) -> d
     design: the recipe's group column, and the time column of a temporal split (None: the recipe has none)."""
     differences = {group_column: GROUP_COLUMN, time_column: TIME_COLUMN}
     return {column: reason for column, reason in differences.items() if column}
+
+
+def clocks(original: pd.DataFrame, new: pd.DataFrame, time_column: str, columns: list[str]) -> dict[str, str]:
+    """{column: why} for the ``columns`` (numbers or dates) that move with ``time_column`` in a temporal split: rank
+    correlation at least ``CLOCK_CORRELATION`` with it over the two test sets together. The time column's values must
+    read as numbers or ISO dates (:func:`feature_numbers`); one in another text form finds none."""
+    if time_column not in original.columns or time_column not in new.columns:
+        return {}
+    both = pd.concat([original[[time_column, *columns]], new[[time_column, *columns]]], ignore_index=True)
+    time = feature_numbers(both[time_column])
+    numeric = feature_kinds(both[columns])[0]
+    found = {}
+    for column in numeric:
+        values = feature_numbers(both[column])
+        present = time.notna() & values.notna()
+        if present.sum() < CLOCK_MIN_ROWS or values[present].nunique() < 2 or time[present].nunique() < 2:
+            continue
+        correlation = float(time[present].rank().corr(values[present].rank()))
+        if abs(correlation) >= CLOCK_CORRELATION:
+            found[column] = (f"moves with the recipe's time column {time_column!r} (rank correlation "
+                             f"{correlation:.2f} over both test sets): a temporal split shifts it by construction")  # fmt: skip
+    return found
 
 
 def compared_columns(original: pd.DataFrame, new: pd.DataFrame, designed: dict[str, str]) -> list[str]:

@@ -43,6 +43,7 @@ from validation.feature_parity import (
     adversarial_auc,
     auc_significance,
     classifier_task,
+    clocks,
     column_parity,
     compared_columns,
     comparison_exclusions,
@@ -165,6 +166,8 @@ def _compare_features(report: ParityReport, inputs: ParityInputs, tolerance: Par
     when the AUC is above the tolerance (only then does the verdict need it)."""
     original, new = inputs.original_public_test, inputs.new_test.features
     designed = designed_differences(inputs.group_column, inputs.time_column)
+    if inputs.time_column:
+        designed |= clocks(original, new, inputs.time_column, compared_columns(original, new, designed))
     report.excluded_columns += comparison_exclusions(original, new, inputs.id_column, inputs.targets, designed)
     shared = compared_columns(original, new, designed)
     report.columns = column_parity(original[shared], new[shared])
