@@ -513,6 +513,22 @@ def test_a_date_is_the_same_number_in_every_format():
     assert feature_numbers(text).iloc[0] == 1609459200.0 and pd.isna(feature_numbers(typed).iloc[-1])
 
 
+def test_iso_times_with_and_without_an_offset_read_the_same_in_any_row_order():
+    """pandas 2.3, parsing them together, gave a time without an offset the offset of one before it: 05:00 read as
+    03:00 UTC after a +02:00, and as 05:00 before it. Without an offset a time is UTC, as the split orders it."""
+    import pandas as pd
+
+    from validation.parity_baseline import feature_numbers
+
+    values = pd.Series(["2021-01-01T00:00:00+02:00", "2021-01-01 05:00", "2021-01-02", "2021-01-02T10:00Z",
+                        "2021-03-04 10:00:00-0530", None])  # fmt: skip
+    seconds = feature_numbers(values)
+    expected = pd.Series(["2020-12-31T22:00Z", "2021-01-01T05:00Z", "2021-01-02T00:00Z", "2021-01-02T10:00Z",
+                          "2021-03-04T15:30Z"]).map(lambda t: pd.Timestamp(t).timestamp())  # fmt: skip
+    assert seconds.iloc[:5].tolist() == expected.tolist() and pd.isna(seconds.iloc[5])
+    assert feature_numbers(values.iloc[::-1]).sort_index().equals(seconds)
+
+
 def _feature_inputs(seed: int, shift: float):
     """66 original and 32 new test rows without labels (the newcomer's stratified split's sizes): six numbers and a
     category, the new rows' first number moved by ``shift``."""

@@ -14,6 +14,7 @@ A ridge regression per target column (regression tasks); a logistic regression's
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 
 import numpy as np
@@ -102,8 +103,20 @@ def _date_text(present: pd.Series) -> bool:
     return bool(_iso_dates(present.iloc[:DATE_SAMPLE]).notna().mean() >= NUMBER_SHARE)
 
 
+UTC_OFFSET = re.compile(r"\d(?::?\d{2}){1,2}(?:\.\d+)?\s*(?:Z|[+-]\d{2}(?::?\d{2})?)$", re.IGNORECASE)  # after a time
+
+
 def _iso_dates(values: pd.Series) -> pd.Series:
-    return pd.to_datetime(values.astype(str), errors="coerce", format="ISO8601", utc=True)
+    """ISO 8601 text as UTC instants, NaT where it is not one: a time without an offset is UTC, one with an offset its
+    instant (as ``splits.time_column`` orders them). The two kinds are parsed apart: pandas 2.3 parsing them together
+    gives a time without an offset the offset of one before it, so the same value read differently by row order."""
+    text = values.astype(str).str.strip()
+    with_offset = text.str.contains(UTC_OFFSET)
+    parsed = pd.Series(pd.NaT, index=values.index, dtype="datetime64[ns, UTC]")
+    for part in (with_offset, ~with_offset):
+        if part.any():
+            parsed[part] = pd.to_datetime(text[part], errors="coerce", format="ISO8601", utc=True)
+    return parsed
 
 
 def _seconds(dates: pd.Series) -> pd.Series:
