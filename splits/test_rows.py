@@ -23,7 +23,7 @@ from __future__ import annotations
 import contextlib
 import queue
 import threading
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -188,15 +188,13 @@ def _latest_of(instants: _Latest, numbers: _Latest, count: int, of_instants: boo
 
 def _rows_in_spill(spill: Path, chosen_hashes: np.ndarray, total: int) -> ChosenRows:
     """:func:`rows_of_units`, over the unit hashes a streaming read wrote to ``spill`` (one uint64 a row)."""
-    wanted = Members(chosen_hashes)
-    rows, hashes = [], []
-    with open(spill, "rb") as hashes_in:
-        for start in range(0, total, SPILL_ROWS):
-            h = np.fromfile(hashes_in, dtype=np.uint64, count=min(SPILL_ROWS, total - start))
-            hit = np.flatnonzero(wanted.among(h) & (h != UNASSIGNED))
-            rows.append(hit + start)
-            hashes.append(h[hit])
-    return ChosenRows(_joined(rows, np.int64), _joined(hashes, np.uint64), total)
+
+    def spilled() -> Iterator[np.ndarray]:
+        with open(spill, "rb") as hashes_in:
+            for start in range(0, total, SPILL_ROWS):
+                yield np.fromfile(hashes_in, dtype=np.uint64, count=min(SPILL_ROWS, total - start))
+
+    return _rows_among(spilled(), chosen_hashes)
 
 
 class _Latest:
@@ -257,14 +255,18 @@ def register_unit_hash(con) -> None:
 
 def rows_of_units(con, query: str, seed: int, chosen_hashes: np.ndarray) -> ChosenRows:
     """Every row whose unit hash is one of ``chosen_hashes`` (the rows that share a unit with a chosen row)."""
+    return _rows_among((unit_hashes(batch.column(0), seed) for batch in read_ahead(con, query)), chosen_hashes)
+
+
+def _rows_among(hash_batches: Iterable[np.ndarray], chosen_hashes: np.ndarray) -> ChosenRows:
+    """The rows (numbered across the batches of every row's unit hash, in file order) whose hash is chosen."""
     wanted = Members(chosen_hashes)
     rows, hashes, start = [], [], 0
-    for batch in read_ahead(con, query):
-        h = unit_hashes(batch.column(0), seed)
+    for h in hash_batches:
         hit = np.flatnonzero(wanted.among(h) & (h != UNASSIGNED))
         rows.append(hit + start)
         hashes.append(h[hit])
-        start += batch.num_rows
+        start += len(h)
     return ChosenRows(_joined(rows, np.int64), _joined(hashes, np.uint64), start)
 
 
