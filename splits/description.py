@@ -258,9 +258,15 @@ def _changes_section(recipe: SplitRecipe, built: BuiltSplit) -> str:
             f"`{recipe.sample_submission_file}`."
         )
     else:
+        keys = "id" if recipe.id_column else "key columns"
+        predicted = (  # a metric scored per class gets one column per class (splits.layout), no target column
+            "target columns"
+            if set(recipe.target_columns) & set(built.submission_columns)
+            else "target's classes, one column each, every one equally likely"
+        )
         changes.append(
             f"The split recipe names no sample submission file (`sample_submission_file`); `{SAMPLE_SUBMISSION}` "
-            "holds the " + ("id and the " if recipe.id_column else "key columns and the ") + "target columns."
+            f"holds the {keys} and the {predicted}."
         )
     if built.left_out_columns:
         changes.append(

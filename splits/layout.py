@@ -6,7 +6,9 @@ Layout (``<prepared_root>/<slug>/``)::
 
     public/train.<ext>             the new training set
     public/test.<ext>              the new test set, without the target columns
-    public/sample_submission.csv   built the way the competition's own sample is: same columns, trivial values
+    public/sample_submission.csv   built the way the competition's own sample is: same columns, trivial values (with
+                                   none shipped: the key columns and the targets, or for a metric scored per class
+                                   one column per class, each 1/k)
     public/description.md          the competition's own text, then the new split's (``splits.description``)
     public/<public_files>          the recipe's extra files, copied unchanged from the download (``splits.public_files``)
     private/answers.csv            the new test set's answers
@@ -50,10 +52,12 @@ from validation.data_files import (
 )
 from validation.data_root import PreparedFolder, recorded_json, slug_folder
 from validation.leakage import ExtraFile, LeakageFacts, SplitCheck, check_prepared_split
-from validation.split_recipe import SplitRecipe, parse_recipe
+from validation.metrics import METRICS, resolve_metric
+from validation.split_recipe import RecipeError, SplitRecipe, parse_recipe
 from validation.versions import code_version, fingerprint, text_sha256
 
 DESCRIBED_FACTS = ("title", "subtitle", "evaluation_algorithm_name")  # the Meta Kaggle facts description.md shows
+MAX_CLASS_COLUMNS = 1000  # a built per-class sample with more columns than this is no per-class target (leaf has 99)
 
 
 @dataclass(frozen=True)
@@ -112,7 +116,8 @@ def prepare_competition(
     try:
         extras = resolve_public_files(recipe.public_files, raw_files, slug, Path(recipe.train_file).suffix.lower())
         result = build_split(recipe, raw_files, staging.path, slug, con)
-        _write_sample_submission(con, recipe, raw_files, result, staging.sample_submission)
+        metric = resolve_metric(None, recipe.to_document(), (facts or {}).get("evaluation_algorithm_name"))
+        _write_sample_submission(con, slug, recipe, metric, raw_files, result, staging.sample_submission)
         _answers_in_submission_format(con, recipe, result, staging)
         digests = copy_public_files(extras, staging.public)  # each extra file's sha256, hashed as it is copied
         files = _file_entries(con, staging, extras, digests)
@@ -215,20 +220,70 @@ def _publish(staging: PreparedFolder, final: PreparedFolder) -> None:
     shutil.rmtree(final.retired, ignore_errors=True)
 
 
-def _write_sample_submission(con, recipe: SplitRecipe, raw_files: Path, result: SplitResult, target: Path) -> None:
-    """Same columns as the competition's own sample, trivial values (its most common one), the new test rows."""
+def _write_sample_submission(
+    con, slug: str, recipe: SplitRecipe, metric: str | None, raw_files: Path, result: SplitResult, target: Path
+) -> None:
+    """Same columns as the competition's own sample, trivial values (its most common one), the new test rows.
+
+    With no sample shipped (e.g. random-acts-of-pizza): the key columns and the targets, set to 0 or the mode; for a
+    metric scored per class (``metric``, as grading and parity resolve it), the key columns and one column per class
+    (:func:`_class_columns`), each 1/k, as spooky-author-identification's own sample has them."""
     test = reader_sql(result.test_file)
     if recipe.sample_submission_file:
         original = raw_files / recipe.sample_submission_file
         columns = columns_of(con, original)
         constant_columns = [c for c in columns if c not in result.public_columns]
         constants = _modes(con, original, constant_columns)
-    else:  # no sample shipped (e.g. random-acts-of-pizza): the key columns and the targets, set to 0 or the mode
+    else:
         keys = [recipe.id_column] if recipe.id_column else result.public_columns
-        columns = [*keys, *recipe.target_columns]
-        constants = {t: _trivial_value(con, result.train_file, t) for t in recipe.target_columns}
+        if metric is not None and METRICS[metric].one_column_per_class:
+            classes = _class_columns(con, slug, recipe, metric, result, keys)
+            columns, constants = [*keys, *classes], dict.fromkeys(classes, 1 / len(classes))
+        else:
+            columns = [*keys, *recipe.target_columns]
+            constants = {t: _trivial_value(con, result.train_file, t) for t in recipe.target_columns}
     select = ", ".join(f"{_sql_value(constants[c])} AS {quote(c)}" if c in constants else quote(c) for c in columns)
     con.execute(copy_sql(f"SELECT {select} FROM {test}", target))
+
+
+def _class_columns(con, slug: str, recipe: SplitRecipe, metric: str, result: SplitResult, keys: list[str]) -> list:
+    """A per-class sample's class columns: the label's distinct values in the new train set and the new test set's
+    answers (every labelled row the split keeps, so the answers can be one-hot encoded), as text, sorted. More than
+    :data:`MAX_CLASS_COLUMNS`, or a label that cannot be a column of its own, is a ``RecipeError``: the recipe's
+    metric or target does not fit this competition."""
+    where = f"{slug}: metric {metric} scores one probability column per class and the competition ships no sample"
+    if len(recipe.target_columns) != 1:
+        raise RecipeError(
+            f"{where} submission, so the split builds one with a column per class of one label, but split recipe key "
+            f"'target_columns' names {len(recipe.target_columns)}; name the competition's sample in split recipe key "
+            "'sample_submission_file', or check the recipe's metric"
+        )
+    label = f"CAST({quote(recipe.target_columns[0])} AS VARCHAR)"
+    labels = f"SELECT {label} AS label FROM {reader_sql(result.train_file)} UNION SELECT {label} FROM " + reader_sql(
+        result.answers_file
+    )
+    found = con.execute(
+        f"SELECT label FROM ({labels}) WHERE label IS NOT NULL ORDER BY label LIMIT {MAX_CLASS_COLUMNS + 1}"
+    ).fetchall()
+    classes = [row[0] for row in found]
+    origin = f"column {recipe.target_columns[0]!r} of {recipe.train_file}"
+    if recipe.kind == "released_labels":
+        origin += f" and {recipe.answers_file}"
+    if len(classes) > MAX_CLASS_COLUMNS:
+        count = con.execute(f"SELECT count(DISTINCT label) FROM ({labels})").fetchone()[0]
+        raise RecipeError(
+            f"{where} submission, so the split would build one column per class, but {origin} holds {count:,} "
+            f"distinct labels (at most {MAX_CLASS_COLUMNS:,}): not a per-class target. Check split recipe keys "
+            "'metric' and 'target_columns', or name the competition's sample in 'sample_submission_file'"
+        )
+    clashing = [c for c in classes if c == "" or c in keys]
+    if clashing:
+        raise RecipeError(
+            f"{where} submission, so the split builds one column per class, but {origin} holds the label(s) "
+            f"{', '.join(map(repr, clashing[:5]))}, which cannot be class columns (empty, or a key column's name); name "
+            "the competition's sample in split recipe key 'sample_submission_file'"
+        )
+    return classes
 
 
 MODES_PER_QUERY = 16  # DuckDB reserves memory per aggregate: a sample of 100 columns at once can exceed the limit

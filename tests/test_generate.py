@@ -171,19 +171,55 @@ def test_every_registry_metric_generates_a_competition_that_splits_grades_and_ha
     assert report.sample_medal is False
 
 
-def test_a_per_class_metric_without_ids_or_sample_names_what_parity_needs(tmp_path, monkeypatch):
-    """multiclass log loss, no id column and no sample submission: the split builds the sample from the key columns
-    and the label, but the metric scores one probability column per class. Parity failed with 'Unable to parse
-    string "gamma"'; it names the metric, the column and the recipe key to set instead."""
-    slug, mirror = "shaped-per-class", tmp_path / "mirror"
+@pytest.mark.parametrize("shape", [["--no-id"], []], ids=["no-id", "id"])
+def test_a_per_class_metric_with_no_shipped_sample_gets_one_uniform_column_per_class(tmp_path, monkeypatch, shape):
+    """multiclass log loss and no sample submission (--no-id ships none; with ids the recipe leaves it out): the split
+    builds one of the key columns and one column per class of the labels (sorted, as text), each 1/k, on the new test
+    rows in the test file's order; the answers are one-hot, and parity scores the sample ln k on the new and the
+    original test set. Parity once refused it: the built sample had the label column, 'target'."""
+    slug, mirror, home = "shaped-per-class", tmp_path / "mirror", tmp_path / "home"
+    monkeypatch.setenv("MLECURATE_HOME", str(home))
+    monkeypatch.setenv("MLECURATE_ANNOTATIONS", str(tmp_path / "annotations"))
+    options = ["--metric", "multiclass_log_loss", "--slug", slug, "--rows", "200", "--kind", "temporal", "--format",
+               "json", "--labelled-test", *shape]  # fmt: skip
+    assert _generate(mirror, *options) == 0
+    recipe_file = mirror / slug / "recipe.yaml"
+    recipe = yaml.safe_load(recipe_file.read_text())
+    recipe.pop("sample_submission_file", None)
+    recipe_file.write_text(yaml.safe_dump(recipe))
+    _annotated_and_prepared(tmp_path, mirror, slug)
+    folder = DataRoot(home).prepared(slug)
+    test = duckdb.sql(f"SELECT * FROM '{folder.public / 'test.json'}'").df().astype(str)
+    keys, classes = ["id"] if "id_column" in recipe else list(test.columns), ["alpha", "beta", "gamma"]
+    sample = pd.read_csv(folder.sample_submission, dtype=str, keep_default_na=False)
+    assert list(sample.columns) == [*keys, *classes]
+    assert (sample[classes] == repr(1 / 3)).all().all()
+    assert sample[keys[0]].tolist() == test[keys[0]].tolist()  # the new test rows, in the test file's order
+    answers = pd.read_csv(folder.answers)
+    assert list(answers.columns) == [*keys, *classes] and (answers[classes].sum(axis=1) == 1).all()
+    report = json.loads(folder.parity.read_text())
+    scores = {(r["submission"], r["test_set"]): r["score"] for r in report["rows"]}
+    uniform = round(math.log(3), 5)
+    assert scores[("sample submission", "new test")] == scores[("sample submission", "original test")] == uniform
+    graded = grade_submission(folder.sample_submission, folder, "multiclass_log_loss")
+    assert graded.valid_submission and graded.score == uniform, graded.errors
+    assert grade_submission(folder.answers, folder, "multiclass_log_loss").score == 0.0
+
+
+def test_a_per_class_metric_over_a_shipped_label_sample_names_the_recipe_key(tmp_path, monkeypatch):
+    """A recipe naming multiclass log loss for a competition whose own sample predicts labels (id, target): parity
+    names the sample and the recipe key to check, rather than failing on 'Unable to parse string "gamma"'."""
+    slug, mirror = "labels-as-per-class", tmp_path / "mirror"
     monkeypatch.setenv("MLECURATE_HOME", str(tmp_path / "home"))
     monkeypatch.setenv("MLECURATE_ANNOTATIONS", str(tmp_path / "annotations"))
-    options = ["--metric", "multiclass_log_loss", "--slug", slug, "--rows", "200", "--no-id", "--format", "json"]
-    assert _generate(mirror, *options) == 0
+    assert _generate(mirror, "--metric", "accuracy", "--slug", slug, "--rows", "200") == 0
+    recipe_file = mirror / slug / "recipe.yaml"
+    recipe_file.write_text(yaml.safe_dump(yaml.safe_load(recipe_file.read_text()) | {"metric": "multiclass_log_loss"}))
     result = _annotated_and_prepared(tmp_path, mirror, slug, succeeds=False)
     assert (
         f"{slug}: metric multiclass_log_loss scores one probability column per class, but the new sample submission "
-        "has the label column(s) 'target'"
+        "has the label column(s) 'target', as the competition's own sample sample_submission.csv (split recipe key "
+        "'sample_submission_file') has: it predicts labels, so check split recipe key 'metric'"
     ) in step_failure_message(result)
     assert not DataRoot(tmp_path / "home").prepared(slug).parity.exists()
 

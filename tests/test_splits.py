@@ -4,20 +4,24 @@ from __future__ import annotations
 
 import csv
 import datetime
+import importlib
 import json
+import math
 import os
 import random
 import shutil
 from pathlib import Path
 
 import duckdb
+import pandas as pd
 import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
+import yaml
 
 from splits.builder import SplitError, build_split, connect
 from splits.layout import prepare_competition
-from tests.conftest import SHARED
+from tests.conftest import PROJECT, SHARED
 from validation.data_files import content_checksum
 from validation.data_root import PreparedFolder
 from validation.split_recipe import RecipeError, parse_recipe
@@ -610,6 +614,73 @@ def test_the_id_column_must_name_the_sample_submissions_rows(tmp_path):
         "titanic: split recipe key 'id_column': no column 'PassengerId' in gender_submission.csv (its columns: Id, "
         "Survived)"
     )
+
+
+def _without_sample(slug: str, **changes) -> dict:
+    """The competition's recipe in ``splits/recipes``, as if the competition shipped no sample submission."""
+    recipe = yaml.safe_load((PROJECT / "splits" / "recipes" / f"{slug}.yaml").read_text()) | changes
+    recipe.pop("sample_submission_file")
+    return recipe
+
+
+@pytest.mark.parametrize("slug", ["spooky-author-identification", "leaf-classification"])
+def test_a_per_class_metric_with_no_shipped_sample_gets_one_uniform_column_per_class(tmp_path, monkeypatch, slug):
+    """multiclass log loss with no sample shipped: the built sample is the id and one column per class of the labels
+    (sorted, as text), each 1/k, on the new test rows in the test file's order: the very header of the sample Kaggle
+    ships (spooky: id, EAP, HPL, MWS; leaf: id and 99 species). MLE-bench's own grader of the competition accepts it
+    (ln k) and the answers, one-hot (0). It was the id and the label column, which no per-class grader takes."""
+    prepared = prepare_competition(slug, parse_recipe(_without_sample(slug), slug), COMPETITIONS / slug, tmp_path)
+    folder = PreparedFolder(prepared.folder)
+    read = lambda path: pd.read_csv(path, float_precision="round_trip")  # noqa: E731  # as MLE-bench reads
+    sample, answers = read(folder.sample_submission), read(folder.answers)
+    shipped = pd.read_csv(COMPETITIONS / slug / "sample_submission.csv", nrows=0)
+    assert list(sample.columns) == list(answers.columns) == list(shipped.columns)
+    classes = list(shipped.columns[1:])
+    assert (sample[classes] == 1 / len(classes)).all().all()
+    assert sample["id"].tolist() == pd.read_csv(folder.public / "test.csv")["id"].tolist()
+    monkeypatch.syspath_prepend(str(SHARED.parent / "tools" / "mle-bench"))
+    grade = importlib.import_module(f"mlebench.competitions.{slug}.grade").grade
+    assert grade(sample, answers) == pytest.approx(math.log(len(classes)))
+    assert grade(answers.astype(dict.fromkeys(classes, float)), answers) == pytest.approx(0, abs=1e-9)
+    assert (
+        "`sample_submission.csv` holds the id and the target's classes, one column each, every one equally likely."
+        in folder.description.read_text()
+    )
+
+
+def test_a_per_class_metric_over_a_target_of_too_many_labels_is_refused(tmp_path):
+    """spooky's sentences as the label of a per-class metric, no sample shipped: one column per distinct sentence
+    would be a sample 19,579 columns wide. Refused, naming the competition, file, column and count; nothing written."""
+    slug = "spooky-author-identification"
+    recipe = parse_recipe(_without_sample(slug, kind="random", target_columns=["text"]), slug)
+    with pytest.raises(RecipeError) as raised:
+        prepare_competition(slug, recipe, COMPETITIONS / slug, tmp_path / "prepared")
+    assert str(raised.value) == (
+        f"{slug}: metric multiclass_log_loss scores one probability column per class and the competition ships no "
+        "sample submission, so the split would build one column per class, but column 'text' of train.csv holds "
+        "19,579 distinct labels (at most 1,000): not a per-class target. Check split recipe keys 'metric' and "
+        "'target_columns', or name the competition's sample in 'sample_submission_file'"
+    )
+    assert not list((tmp_path / "prepared").iterdir())
+
+
+def test_a_per_class_metric_of_two_targets_with_no_shipped_sample_is_refused(tmp_path):
+    recipe = parse_recipe(TITANIC | {"target_columns": ["Survived", "Pclass"], "metric": "multiclass_log_loss"}, "r")
+    with pytest.raises(RecipeError, match=r"^titanic: metric multiclass_log_loss scores one probability column per "
+                       r"class .* but split recipe key 'target_columns' names 2;"):  # fmt: skip
+        prepare_competition("titanic", recipe, COMPETITIONS / "titanic", tmp_path / "prepared")
+    assert not list((tmp_path / "prepared").iterdir())
+
+
+def test_a_per_class_label_named_like_a_key_column_is_refused(tmp_path):
+    """No id, no sample: the key columns are the public ones, and a class named 'x' would be a second column 'x'."""
+    (tmp_path / "raw").mkdir()
+    (tmp_path / "raw" / "train.csv").write_text("x,y\n" + "".join(f"{i},{'x' if i % 2 else 'z'}\n" for i in range(40)))
+    recipe = parse_recipe({"kind": "random", "target_columns": ["y"], "metric": "multiclass_log_loss"}, "r")
+    with pytest.raises(RecipeError, match=r"^t: .* but column 'y' of train.csv holds the label\(s\) 'x', which cannot be "
+                       r"class columns \(empty, or a key column's name\)"):  # fmt: skip
+        prepare_competition("t", recipe, tmp_path / "raw", tmp_path / "prepared")
+    assert not list((tmp_path / "prepared").iterdir())
 
 
 def test_released_labels_check_their_files_columns(tmp_path):

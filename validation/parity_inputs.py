@@ -129,12 +129,7 @@ def load_parity_inputs(
     if spec.one_column_per_class:
         columns = [c for c in answers.columns if c not in keys]
         if columns == targets:  # the label itself, where the metric wants a probability column per class
-            raise ParityInputError(
-                f"{slug}: metric {metric} scores one probability column per class, but the new sample submission "
-                f"has the label column(s) {', '.join(map(repr, targets))}: the split builds a sample from the key "
-                "columns and targets when the competition ships none; name one with one column per class in split "
-                "recipe key 'sample_submission_file'"
-            )
+            raise ParityInputError(_label_sample_message(slug, metric, targets, recipe.get("sample_submission_file")))
     elif spec.column_wise:
         columns = targets
     if not spec.one_column_per_class:
@@ -208,6 +203,22 @@ def _labelled_rows(
         f"{', '.join(repr(c) for c in missing[:LISTED_COLUMNS])} and they cannot be joined from the original test file "
         f"by id (needs id_column in both); its columns: {column_listing(labelled.columns)}"
     )
+
+
+def _label_sample_message(slug: str, metric: str, targets: list[str], shipped: str | None) -> str:
+    """Why a sample with the label column cannot be scored by a per-class metric. The split builds a per-class sample
+    when the competition ships none, so the label comes from the competition's own sample (a metric that is not the
+    competition's), or from a split built before it did."""
+    found = (
+        f"{slug}: metric {metric} scores one probability column per class, but the new sample submission has the label "
+        f"column(s) {', '.join(map(repr, targets))}"
+    )
+    if shipped:
+        return (
+            f"{found}, as the competition's own sample {shipped} (split recipe key 'sample_submission_file') has: it "
+            "predicts labels, so check split recipe key 'metric'"
+        )
+    return f"{found}: the split was built before per-class samples were; run the split again"
 
 
 def _require(slug: str, key: str, wanted: list[str], frame: pd.DataFrame, where: str) -> None:
