@@ -106,6 +106,7 @@ def split_parity(
             "adversarial_p_value": report.adversarial_p_value
             if report.adversarial_p_value is not None
             else "not measured (no AUC above its tolerance)",
+            "adversarial_test": report.adversarial_test or "none (no p-value measured)",
             "leaderboard": medal,
             "notes": "; ".join(report.notes) or "none",
             "measured": "kept: the report already written has these inputs (read back, not measured again)"

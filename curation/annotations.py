@@ -46,6 +46,10 @@ COMPLEXITIES = ("low", "medium", "high")
 COMPLEXITY_HOURS = {"low": "< 2 h", "medium": "2-10 h", "high": "> 10 h"}
 DECISIONS = ("include", "exclude", "undecided")
 CURATOR_PATTERN = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$")
+MLEBENCH_CURATOR = "mle-bench"
+# Names an import writes its annotations under, with the command that does: no person annotates as one (their work
+# would count as MLE-bench's, and the next import would write over it).
+IMPORT_CURATORS = {MLEBENCH_CURATOR: "mlecurate import-mlebench"}
 
 
 class AnnotationError(ValueError):
@@ -78,8 +82,22 @@ def validate_slug(slug: str) -> str:
 
 
 def validate_curator(curator: str) -> str:
+    """A curator's name as a file name in the store: any annotation's, an import's included."""
     if not isinstance(curator, str) or not CURATOR_PATTERN.fullmatch(curator):
         raise AnnotationError(f"curator {curator!r} must be a short name of letters, digits, '-', '_' or '.'")
+    return curator
+
+
+def validate_curator_name(curator: str) -> str:
+    """A name a person annotates under (``mlecurate annotate``, the workbench): a valid curator name that no import
+    writes under, in any case (``MLE-Bench.yaml`` is ``mle-bench.yaml`` on a case-insensitive disk)."""
+    validate_curator(curator)
+    for reserved, command in IMPORT_CURATORS.items():
+        if curator.casefold() == reserved.casefold():
+            raise AnnotationError(
+                f"curator {curator!r} is reserved: `{command}` writes its annotations under {reserved!r}; annotate "
+                "under your own name"
+            )
     return curator
 
 
@@ -204,8 +222,13 @@ class AnnotationStore:
             return []
         return [self.read(path) for path in sorted(self.root.glob("*/*.yaml"))]
 
-    def update(self, slug: str, curator: str, changes: dict, now: datetime | None = None) -> Annotation:
-        """Merge ``changes`` into the curator's annotation of ``slug`` (creating it) and save it atomically."""
+    def update(
+        self, slug: str, curator: str, changes: dict, now: datetime | None = None, imported: bool = False
+    ) -> Annotation:
+        """Merge ``changes`` into the curator's annotation of ``slug`` (creating it) and save it atomically. Only an
+        import (``imported``) writes under a name reserved for one (:func:`validate_curator_name`)."""
+        if not imported:
+            validate_curator_name(curator)
         unknown = sorted(set(changes) - set(EDITABLE_FIELDS))
         if unknown:
             raise AnnotationError(f"field '{unknown[0]}' cannot be set (editable: {', '.join(EDITABLE_FIELDS)})")

@@ -14,9 +14,9 @@ from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 
-from curation.annotations import COMPLEXITIES, AnnotationError, AnnotationStore, validate_slug
+from curation.annotations import COMPLEXITIES, MLEBENCH_CURATOR, AnnotationError, AnnotationStore, validate_slug
 
-CURATOR = "mle-bench"
+CURATOR = MLEBENCH_CURATOR  # a name reserved for this import (curation.annotations.IMPORT_CURATORS)
 REQUIRED_COLUMNS = ("competition_id", "category", "Complexity")
 
 
@@ -31,7 +31,7 @@ def import_mlebench_categories(path: Path, store: AnnotationStore, now: datetime
     rows = _read_rows(Path(path))
     counts = dict.fromkeys(COMPLEXITIES, 0)
     for row in rows:
-        store.update(row["slug"], CURATOR, row["changes"], now=now)
+        store.update(row["slug"], CURATOR, row["changes"], now=now, imported=True)
         counts[row["changes"]["complexity"]] += 1
     return ImportSummary(imported=len(rows), by_complexity=counts)
 

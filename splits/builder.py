@@ -21,8 +21,8 @@ Before anything is written, :func:`recipe_columns` checks every file and column 
 download: a wrong name is a ``RecipeError`` naming the competition, the recipe key and what exists.
 
 Output (``out_dir``): ``public/train.<ext>``, ``public/test.<ext>`` (no target columns, and only the columns the
-original test set has), ``private/answers.csv``
-(id, or the test columns when there is no id, plus the targets). The sample submission and description are the
+original test set has; the train file's extension, and for JSON its layout: JSON Lines stays JSON Lines),
+``private/answers.csv`` (id, or the test columns when there is no id, plus the targets). The sample submission and description are the
 layout writer's (``splits.layout``).
 """
 
@@ -53,6 +53,7 @@ from splits.test_rows import (
 from splits.time_column import NotATime, TimeColumn
 from splits.unit_hash import MASK
 from validation.data_files import (
+    DATA_FORMATS,
     DataFileError,
     columns_of,
     copy_sql,
@@ -105,7 +106,7 @@ def connect(scratch: Path, memory_limit: str = SPLIT_MEMORY, threads: int | None
 def one_thread_for_json(con, *file_names: str) -> Iterator[None]:
     """DuckDB 2.0.1 reading a JSON file with several threads and writing CSV or JSON asks for a buffer the size of
     the file (4 GiB for a 2.3 GB file, refused under the memory limit); one thread reads it in bounded memory."""
-    if not any(name and Path(name).suffix.lower() == ".json" for name in file_names):
+    if not any(name and DATA_FORMATS.get(Path(name).suffix.lower()) == "json" for name in file_names):
         yield
         return
     with setting(con, "threads", 1):
@@ -246,9 +247,9 @@ def _split_rows(con, recipe, raw_dir, rows_path: Path, columns, folder, outputs,
     con.register("__test_index", index)
     lines = folder.scratch / TEST_LINES
     try:
-        test_rows = _write_train(con, rows_path, train_out, chosen, lines, columns, unit)
+        test_rows = _write_train(con, rows_path, train_out, chosen, lines, columns, unit, train_path)
         public_columns = _public_columns(con, recipe, raw_dir, columns)
-        con.execute(copy_sql(f"SELECT {_select(public_columns)} FROM {test_rows}", test_out))
+        con.execute(copy_sql(f"SELECT {_select(public_columns)} FROM {test_rows}", test_out, like=train_path))
         answer_columns = _answer_columns(recipe, public_columns)
         con.execute(copy_sql(f"SELECT {_select(answer_columns)} FROM {test_rows}", answers_out))
     finally:
@@ -375,8 +376,11 @@ def _all_rows_in_test(con, recipe: SplitRecipe, raw_dir: Path, source: str, unit
     )
 
 
-def _write_train(con, train_path: Path, train_out: Path, chosen: ChosenRows, lines: Path, columns, unit) -> str:
-    """Write the new train set; return a view or table of the test rows, in hash order.
+def _write_train(
+    con, train_path: Path, train_out: Path, chosen: ChosenRows, lines: Path, columns, unit, original: Path
+) -> str:
+    """Write the new train set; return a view or table of the test rows, in hash order. ``train_path`` is the train
+    file or its Parquet copy; ``original``, the train file, whose layout a JSON train set keeps (JSON Lines or not).
 
     A CSV whose rows are lines is split as bytes (``splits.csv_lines``): the new train set is the original's own
     lines, and the test rows' lines, already in hash order, go to ``lines``, read back through a view (twice: the
@@ -395,7 +399,8 @@ def _write_train(con, train_path: Path, train_out: Path, chosen: ChosenRows, lin
     repeated = len(sorted_unique(chosen.hashes)) < len(chosen.hashes)  # units with several rows: order those too
     order = f"ORDER BY __h, __unit, {_select(columns)}" if repeated else "ORDER BY __h, __unit"
     numbered = _numbered(train_path, columns)
-    con.execute(copy_sql(f"SELECT {_select(columns)} FROM ({numbered}) ANTI JOIN __test_index USING (__rn)", train_out))
+    train_rows = f"SELECT {_select(columns)} FROM ({numbered}) ANTI JOIN __test_index USING (__rn)"
+    con.execute(copy_sql(train_rows, train_out, like=original))
     con.execute(  # in hash order once, so the test set and the answers are written without sorting again
         f"""CREATE OR REPLACE TEMP TABLE __test_rows AS
             SELECT * FROM (SELECT s.* EXCLUDE (__rn), {unit} AS __unit, i.__h
@@ -436,7 +441,8 @@ def _released_labels(con, recipe, raw_dir, train_out, test_out, answers_out, whe
     )
     total = con.execute(f"SELECT count(*) FROM {reader_sql(raw_dir / recipe.train_file)}").fetchone()[0]
     shutil.copyfile(raw_dir / recipe.train_file, train_out)  # the train set is the original's, byte for byte
-    con.execute(copy_sql(f"SELECT {_select(public_columns)} FROM rows ORDER BY __h", test_out))
+    like = raw_dir / recipe.train_file  # the public files' layout: the train set's, kept byte for byte
+    con.execute(copy_sql(f"SELECT {_select(public_columns)} FROM rows ORDER BY __h", test_out, like=like))
     answer_columns = _answer_columns(recipe, public_columns)
     con.execute(copy_sql(f"SELECT {_select(answer_columns)} FROM rows ORDER BY __h", answers_out))
     test_rows = con.execute("SELECT count(*) FROM rows").fetchone()[0]

@@ -98,13 +98,7 @@ class TimeColumn:
         value = values.get(row)
         opening = f"{_opening(label)}split recipe key 'time_column': column {self.name!r} holds {_quoted(value)} at row {row + 1}"
         if earlier is not None:
-            first = values.get(earlier)
-            number = value if _is_number(con, value) else first
-            return NotATime(
-                f"{opening}, {_kind(con, value)}, after {_quoted(first)} at row {earlier + 1}, {_kind(con, first)}: no "
-                "order joins the two; a time column holds dates and timestamps, or numbers. If its numbers are dates "
-                f"written another way, set time_format to their strptime format{_formats_reading(con, number)}"
-            )
+            return self._mix(con, opening, values.get(earlier), earlier, value)
         if self.time_format:
             return NotATime(
                 f"{opening}, which is not a time: time_format {self.time_format!r} does not read it, and it is neither an "
@@ -116,6 +110,49 @@ class TimeColumn:
             f"times written another way, set time_format to their strptime format{_formats_reading(con, value)}; "
             "otherwise choose another time_column"
         )
+
+    def _mix(self, con, opening: str, first: str | None, earlier: int, value: str | None) -> NotATime:
+        """The refusal of a column holding an instant and a number: each value named by what it reads as (a number
+        is a date too with ``time_format``, so "a number" alone would not tell the curator which one is wrong)."""
+        number = first if self._is_instant(con, value) else value
+        if self.time_format:
+            advice = (
+                "Set time_format to a format that reads both values, or choose another time_column"
+                f"{_formats_reading(con, number, example=False)}"
+            )
+        else:
+            advice = (
+                "If its numbers are dates written another way, set time_format to their strptime format"
+                f"{_formats_reading(con, number)}"
+            )
+        return NotATime(
+            f"{opening}, {self._kind(con, value)}, after {_quoted(first)} at row {earlier + 1}, "
+            f"{self._kind(con, first)}: no order joins the two; a time column holds dates and timestamps, or numbers. "
+            + advice
+        )
+
+    def _is_instant(self, con, value: str | None) -> bool:
+        """Whether ``value`` reads as an instant, as :meth:`_readings` reads text: through ``time_format``, or ISO."""
+        return self._formatted(con, value) or bool(
+            con.execute("SELECT TRY_CAST(trim(?) AS TIMESTAMPTZ) IS NOT NULL", [value]).fetchone()[0]
+        )
+
+    def _formatted(self, con, value: str | None) -> bool:
+        """Whether the recipe's ``time_format`` reads ``value``."""
+        if not self.time_format:
+            return False
+        return bool(con.execute("SELECT TRY_STRPTIME(trim(?), ?) IS NOT NULL", [value, self.time_format]).fetchone()[0])
+
+    def _kind(self, con, value: str | None) -> str:
+        """What ``value`` is, in the message: a date time_format reads, an ISO date or timestamp, or a number (one
+        time_format does not read)."""
+        if self._formatted(con, value):
+            return f"a date (time_format {self.time_format!r} reads it)"
+        if self._is_instant(con, value):
+            return "a date or timestamp"
+        if self.time_format:
+            return f"a number, which time_format {self.time_format!r} does not read"
+        return "a number"
 
     def nothing_held(self, label: str, total: int) -> NotATime:
         return NotATime(
@@ -211,18 +248,11 @@ def _quoted(value: str | None) -> str:
     return repr(value)
 
 
-def _is_number(con, value: str | None) -> bool:
-    return bool(con.execute("SELECT TRY_CAST(? AS DOUBLE) IS NOT NULL", [value]).fetchone()[0])
-
-
-def _kind(con, value: str | None) -> str:
-    return "a number" if _is_number(con, value) else "a date or timestamp"
-
-
-def _formats_reading(con, value: str | None) -> str:
-    """The common formats that read ``value``, as advice: ``(e.g. "%m/%d/%Y" reads 10/01/2020)`` when none does."""
+def _formats_reading(con, value: str | None, example: bool = True) -> str:
+    """The common formats that read ``value``, as advice: ``(e.g. "%m/%d/%Y" reads 10/01/2020)`` when none does
+    (nothing, without ``example``: a curator who set time_format knows what one is)."""
     fits = [f for f in COMMON_FORMATS if con.execute("SELECT TRY_STRPTIME(?, ?) IS NOT NULL", [value, f]).fetchone()[0]]
     if not fits:
-        return ' (e.g. time_format: "%m/%d/%Y" reads 10/01/2020)'
+        return ' (e.g. time_format: "%m/%d/%Y" reads 10/01/2020)' if example else ""
     named = " or ".join(f'"{f}"' for f in fits)
     return f" ({named} reads {_quoted(value)}{': check which one the file uses' if len(fits) > 1 else ''})"

@@ -57,6 +57,24 @@ def test_bad_curator_name(store):
         store.update("titanic", "../alice", {"decision": "include"})
 
 
+RESERVED = (
+    "curator '{}' is reserved: `mlecurate import-mlebench` writes its annotations under 'mle-bench'; annotate under "
+    "your own name"
+)
+
+
+@pytest.mark.parametrize("name", ["mle-bench", "MLE-bench", "Mle-Bench"])
+def test_a_name_an_import_writes_under_is_no_persons(store, name):
+    """MLE-bench's import writes as mle-bench: a person annotating under that name had their work counted as
+    MLE-bench's (and written over by the next import). Any case: MLE-bench.yaml is mle-bench.yaml on some disks."""
+    with pytest.raises(AnnotationError) as raised:
+        store.update("titanic", name, {"decision": "exclude"})
+    assert str(raised.value) == RESERVED.format(name)
+    assert not (store.root / "titanic").exists()
+    assert store.update("titanic", "mle-bench", {"decision": "include"}, imported=True).curator == "mle-bench"
+    assert store.get("titanic", "mle-bench").decision == "include"  # read back like any annotation
+
+
 @pytest.mark.parametrize(
     "content, expected",
     [

@@ -116,6 +116,16 @@ def test_annotate_without_a_warehouse_warns_and_records(home, store, capsys):
     assert store.get("titanic", "alice").decision == "include"
 
 
+def test_annotate_refuses_the_name_mlebenchs_import_writes_under(built, store, capsys):
+    """The workbench's check of a name (curation.annotations.validate_curator_name), before anything is read."""
+    assert main(["annotate", SPOOKY, "--curator", "MLE-bench", "--decision", "exclude"]) == 2
+    assert capsys.readouterr().err == (
+        "mlecurate annotate: error: curator 'MLE-bench' is reserved: `mlecurate import-mlebench` writes its "
+        "annotations under 'mle-bench'; annotate under your own name\n"
+    )
+    assert not (store.root / SPOOKY).exists()
+
+
 def test_annotate_needs_something_to_record(built, capsys):
     assert main(["annotate", "titanic", "--curator", "alice"]) == 2
     assert "mlecurate annotate: error: nothing to record" in capsys.readouterr().err

@@ -98,6 +98,14 @@ def test_a_shifted_original_test_set_is_drift(tmp_path, monkeypatch):
     assert metadata["verdict"].value == "drift"
     assert metadata["adversarial_auc"].value > 0.8
     assert metadata["adversarial_p_value"].value < 1e-6  # 600 and 150 rows: far beyond chance, no shuffles needed
+    assert "standard error" in metadata["adversarial_test"].value
+    with duckdb.connect(str(tmp_path / "home" / "warehouse.duckdb"), read_only=True) as con:  # the view says the same
+        viewed = con.execute(
+            "SELECT DISTINCT adversarial_auc, adversarial_p_value, adversarial_test FROM validation.parity"
+        ).fetchall()
+    assert viewed == [
+        tuple(metadata[key].value for key in ("adversarial_auc", "adversarial_p_value", "adversarial_test"))
+    ]
     check = next(e for e in result.get_asset_check_evaluations() if e.check_name == "scores_agree")
     assert not check.passed and "tells the original and new test sets apart" in check.description
     assert "standard errors above 0.5 for test sets of 600 and 150 rows drawn alike" in check.description

@@ -24,6 +24,8 @@ from splits.layout import prepare_competition
 from tests.conftest import PROJECT, SHARED
 from validation.data_files import content_checksum
 from validation.data_root import PreparedFolder
+from validation.grading import grade_submission
+from validation.parity_inputs import load_parity_inputs
 from validation.split_recipe import RecipeError, parse_recipe
 
 COMPETITIONS = SHARED / "competitions"
@@ -130,6 +132,42 @@ def test_same_rows_in_any_order_give_the_same_split_through_duckdb(tmp_path, for
     assert original.test_file.read_bytes() == reordered.test_file.read_bytes()
     assert original.answers_file.read_bytes() == reordered.answers_file.read_bytes()
     assert (original.train_rows, original.test_rows) == (802, 89)
+
+
+@pytest.mark.parametrize(
+    "name, options, lines",
+    [("train.json", "FORMAT JSON", True), ("train.jsonl", "FORMAT JSON", True), ("train.ndjson", "FORMAT JSON", True),
+     ("train.json", "FORMAT JSON, ARRAY true", False)],
+    ids=["json-lines-named-json", "jsonl", "ndjson", "json-array"],
+)  # fmt: skip
+def test_json_lines_are_published_as_json_lines(tmp_path, name, options, lines):
+    """A participant given JSON Lines on Kaggle gets JSON Lines: the split published every JSON train file as one
+    array (and refused .jsonl). The test set keeps the layout too; the answers stay CSV, grading and parity read them."""
+    titanic = COMPETITIONS / "titanic"
+    raw = tmp_path / "raw"
+    raw.mkdir()
+    test_name = name.replace("train", "test")
+    with duckdb.connect() as con:
+        for source, target in [("train.csv", name), ("test.csv", test_name)]:
+            con.execute(f"COPY (SELECT * FROM read_csv('{titanic / source}')) TO '{raw / target}' ({options})")
+    recipe = parse_recipe(TITANIC | {"train_file": name, "test_file": test_name, "metric": "accuracy"}, "t")
+    prepared = prepare_competition("t", recipe, raw, tmp_path / "prepared")
+    public = prepared.folder / "public"
+    assert sorted(p.name for p in public.iterdir()) == sorted(
+        ["description.md", "sample_submission.csv", name, test_name]
+    )
+    for published, rows in [(public / name, 802), (public / test_name, 89)]:
+        text = published.read_text()
+        if lines:
+            assert [json.loads(line)["PassengerId"] for line in text.splitlines()]  # every line one object
+            assert len(text.splitlines()) == rows
+        else:
+            assert len(json.loads(text)) == rows  # an array stays an array
+    folder = PreparedFolder(prepared.folder)
+    graded = grade_submission(folder.answers, folder, "accuracy")
+    assert (graded.valid_submission, graded.score) == (True, 1.0), graded.errors
+    inputs = load_parity_inputs(folder, raw, prepared.manifest["recipe"], "accuracy", slug="t")
+    assert len(inputs.new_test.features) == 89 and len(inputs.original_public_test) == 418
 
 
 JSON_KINDS = [
@@ -416,6 +454,22 @@ def test_dates_written_as_numbers_follow_time_format_in_a_typed_file(tmp_path):
     with duckdb.connect() as con:
         test_ids = sorted(row[0] for row in con.execute(f"SELECT id FROM '{result.answers_file}'").fetchall())
     assert test_ids == list(range(30, 40))  # the ten latest days: 20 to 29 February
+
+
+@pytest.mark.parametrize("form", ["csv", "parquet"])
+def test_a_number_time_format_does_not_read_is_named_apart_from_the_dates_it_reads(tmp_path, form):
+    """With time_format %Y%m%d, 20200105 is a date and 99999999 a number the format does not read: the message used
+    to call both "a number", leaving the curator to guess which value was wrong."""
+    _write_times(tmp_path / "raw", [20200105 + i for i in range(20)] + [99999999], form)
+    recipe = parse_recipe(TIMES | {"train_file": f"train.{form}", "time_format": "%Y%m%d"}, "r")
+    with pytest.raises(SplitError) as raised:
+        prepare_competition("ymd", recipe, tmp_path / "raw", tmp_path / "prepared")
+    assert str(raised.value) == (
+        f"ymd: {tmp_path / 'raw' / f'train.{form}'}: split recipe key 'time_column': column 't' holds '99999999' at "
+        "row 21, a number, which time_format '%Y%m%d' does not read, after '20200105' at row 1, a date (time_format "
+        "'%Y%m%d' reads it): no order joins the two; a time column holds dates and timestamps, or numbers. Set "
+        "time_format to a format that reads both values, or choose another time_column"
+    )
 
 
 def test_missing_value_words_and_padding_are_no_refusal(tmp_path):

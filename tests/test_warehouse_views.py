@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 
 from curation.warehouse import Warehouse
-from validation.data_root import PARITY, DataRoot
+from validation.data_root import PARITY, VIEW_COLUMNS, DataRoot
 
 
 def _report(slug: str, rows: list[dict]) -> dict:
@@ -61,3 +61,42 @@ def test_the_manifest_view_leaves_out_a_staging_split(tmp_path):
     warehouse.refresh_views(root)
     listed = warehouse.query("SELECT slug, created_at FROM splits.manifest").to_dict("records")
     assert listed == [{"slug": "titanic", "created_at": "published"}]
+
+
+def test_the_parity_view_gives_the_classifier_drifts_auc_and_significance(tmp_path):
+    """``mlecurate show`` prints the drift classifier's p-value (the verdict's reason), and the view held only its
+    AUC. A report with no AUC measured, and one written before the p-value existed, keep the columns' types."""
+    root = DataRoot(tmp_path / "home")
+    row = {"submission": "baseline", "test_set": "new test", "rows": 10, "score": 0.5, "low": 0.4, "high": 0.6}
+    reports = {
+        "unmeasured": {
+            **_report("unmeasured", [row]),
+            "adversarial_auc": None,
+            "adversarial_p_value": None,
+            "adversarial_test": None,
+            "sample_medal": None,
+        },
+        "drifted": {
+            **_report("drifted", [row]),
+            "adversarial_auc": 0.74,
+            "adversarial_p_value": 1e-17,
+            "adversarial_test": "the AUC's standard error",
+        },
+        "older": _report("older", [row]),  # no adversarial_p_value key at all
+    }
+    warehouse = Warehouse(root.warehouse)
+    for slug, report in reports.items():  # the types hold from the first report on (no value at all), and with all
+        root.prepared(slug).path.mkdir(parents=True)
+        root.prepared(slug).parity.write_text(json.dumps(report))
+        warehouse.refresh_views(root)
+        described = warehouse.query(f"DESCRIBE {PARITY}")
+        assert dict(zip(described["column_name"], described["column_type"], strict=True)) == VIEW_COLUMNS[PARITY]
+    found = warehouse.query(
+        f"SELECT slug, adversarial_auc, adversarial_p_value, adversarial_test FROM {PARITY} ORDER BY slug"
+    )
+    assert found.replace({float("nan"): None}).to_dict("records") == [
+        {"slug": "drifted", "adversarial_auc": 0.74, "adversarial_p_value": 1e-17,
+         "adversarial_test": "the AUC's standard error"},
+        {"slug": "older", "adversarial_auc": 0.5, "adversarial_p_value": None, "adversarial_test": None},
+        {"slug": "unmeasured", "adversarial_auc": None, "adversarial_p_value": None, "adversarial_test": None},
+    ]  # fmt: skip

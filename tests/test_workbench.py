@@ -13,6 +13,7 @@ from datetime import UTC, datetime
 
 import pandas as pd
 import pytest
+from markupsafe import escape
 from starlette.testclient import TestClient
 
 from curation.annotations import AnnotationStore
@@ -24,6 +25,7 @@ from curation.settings import Settings
 from curation.sources.folder import FolderSource
 from curation.workbench.app import COOKIE, workbench_app
 from curation.workbench.curator_queue import QueueFilterError, QueueFilters, QueueRow, curator_queue
+from curation.workbench.description_html import description_html
 from tests.conftest import SHARED, screened_warehouse
 from validation.data_root import CANDIDATES, COMPETITIONS, DataRoot, write_atomic
 from validation.leaderboard import Leaderboard
@@ -104,6 +106,26 @@ def test_the_name_is_asked_once_and_remembered(home):
     assert named.status_code == 303 and named.headers["location"] == "/?segment=Featured"
     assert "SameSite=strict" in named.headers["set-cookie"] and "HttpOnly" in named.headers["set-cookie"]
     assert 'curator <strong id="curator-name">alice</strong>' in browser.get("/").text
+
+
+def test_the_name_mlebenchs_import_writes_under_is_refused_everywhere_a_name_is_given(home):
+    """mle-bench is the import's name: refused on the name form, in a save's name and from an old cookie (asked
+    again), with the command line's message; nothing is saved under it."""
+    message = escape(
+        "curator 'mle-bench' is reserved: `mlecurate import-mlebench` writes its annotations under 'mle-bench'; "
+        "annotate under your own name"
+    )  # fmt: skip
+    browser = client(home, curator=None)
+    refused = browser.post("/curator", data={"curator": "mle-bench", "next": "/"}, follow_redirects=False)
+    assert refused.status_code == 400 and message in refused.text and COOKIE not in browser.cookies
+    typed = form_of(client(home).get(f"/competitions/{SPOOKY}").text) | {"decision": "exclude"}
+    in_a_save = browser.post(f"/competitions/{SPOOKY}", data=typed | {"curator": "mle-bench"})
+    assert in_a_save.status_code == 400 and message in in_a_save.text
+    remembered = client(home, curator="MLE-Bench")  # a cookie set before the name was refused
+    assert remembered.get("/", follow_redirects=False).headers["location"] == "/curator?next=%2F"
+    saved = remembered.post(f"/competitions/{SPOOKY}", data=typed, follow_redirects=False)
+    assert saved.status_code == 403 and "Who is curating?" in saved.text
+    assert not list((home.annotations / SPOOKY).glob("*ench.yaml"))
 
 
 def test_the_name_form_never_sends_a_curator_to_another_site(home):
@@ -458,7 +480,7 @@ def test_the_command_line_queue_and_the_workbench_agree(home):
     store = AnnotationStore(home.annotations)
     store.update("home-credit-default-risk", "alice", {"decision": "include", "complexity": "medium"})  # done
     store.update("ieee-fraud-detection", "alice", {"decision": "exclude"})  # disputed
-    store.update(EXCLUDED, "mle-bench", {"decision": "include"})  # a rule's exclusion, included
+    store.update(EXCLUDED, "mle-bench", {"decision": "include"}, imported=True)  # a rule's exclusion, included
     candidates = Warehouse(home.warehouse).read_table(CANDIDATES)
     annotations = annotations_frame(store.all())
     command_line = annotation_queue(candidates, annotations, 2)
@@ -473,8 +495,10 @@ def test_the_command_line_queue_and_the_workbench_agree(home):
 
 def test_annotated_competitions_that_are_not_candidates_are_listed_marked_and_filterable(home):
     store = AnnotationStore(home.annotations)
-    store.update(EXCLUDED, "mle-bench", {"decision": "include"})
-    store.update("brand-new-2026", "mle-bench", {"decision": "include"})  # outside the dump (--allow-unknown)
+    store.update(EXCLUDED, "mle-bench", {"decision": "include"}, imported=True)
+    store.update(
+        "brand-new-2026", "mle-bench", {"decision": "include"}, imported=True
+    )  # outside the dump (--allow-unknown)
     page = client(home).get("/").text
     assert "of 310 done" in page and (
         "Under review: 308 candidates and 2 annotated competitions that are not (1 excluded by a rule, 1 outside "
@@ -506,6 +530,21 @@ def test_a_description_loads_nothing_from_the_internet(data_root):
     assert 'style="' not in page.text and '<td class="align-right">1</td>' in page.text
     for path in ("/", f"/competitions/{slug}", "/curator", "/static/workbench.css", "/no-such-page"):
         assert browser.get(path).headers["content-security-policy"] == "default-src 'self'", path
+
+
+@pytest.mark.parametrize("scheme", ["data", "DATA", "Data", "dAtA"])
+def test_an_embedded_picture_is_told_whatever_the_case_of_its_scheme(scheme):
+    """Schemes ignore case: ``DATA:`` was shown as a link to a data: address (and its base64 in full), ``data:`` as
+    an embedded picture."""
+    shown = description_html(f"![the plot]({scheme}:image/png;base64,iVBORw0KGgo=)")
+    assert shown == '<p><span class="image-link">image: the plot (embedded, not shown)</span></p>\n'
+
+
+@pytest.mark.parametrize("address", ["javascript:alert(1)", "JAVASCRIPT:alert(1)", "JavaScript:alert(1)",
+                                     "VBScript:msgbox(1)"])  # fmt: skip
+def test_a_script_address_is_never_a_link_whatever_its_case(address):
+    shown = description_html(f"![x]({address}) and [y]({address})")
+    assert "href" not in shown and "image-address" not in shown
 
 
 def test_a_note_keeps_its_lines_and_the_name_link_keeps_the_filters(home):

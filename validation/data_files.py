@@ -1,4 +1,4 @@
-"""Competition data files (CSV, JSON, Parquet) in DuckDB: how mlecurate reads, writes and checksums them.
+"""Competition data files (CSV, JSON or JSON Lines, Parquet) in DuckDB: how mlecurate reads, writes and checksums them.
 
 CSV is read as text (``all_varchar``): values pass through a split byte for byte, whatever their type, so a split
 never reformats a number or a date. JSON and Parquet keep their own types.
@@ -51,11 +51,34 @@ def columns_of(con: duckdb.DuckDBPyConnection, path: Path) -> list[str]:
         ) from error
 
 
-def copy_sql(query: str, target: Path) -> str:
-    """A COPY statement writing ``query`` to ``target`` in the format its name says."""
+def copy_sql(query: str, target: Path, like: Path | None = None) -> str:
+    """A COPY statement writing ``query`` to ``target`` in the format its name says. JSON is written as JSON Lines
+    (one object a line) when ``target`` is named ``.jsonl``/``.ndjson`` or ``like``, the file it is made from, is
+    JSON Lines; else as one array: a split publishes its data in the layout the competition's participants know."""
     kind = data_format(target.name)
-    options = {"csv": "FORMAT CSV, HEADER true", "json": "FORMAT JSON, ARRAY true", "parquet": "FORMAT PARQUET"}[kind]
+    lines = target.suffix.lower() in JSON_LINES_SUFFIXES or (like is not None and is_json_lines(like))
+    options = {
+        "csv": "FORMAT CSV, HEADER true",
+        "json": "FORMAT JSON" if lines else "FORMAT JSON, ARRAY true",
+        "parquet": "FORMAT PARQUET",
+    }[kind]
     return f"COPY ({query}) TO {literal(str(target))} ({options})"
+
+
+def is_json_lines(path: Path) -> bool:
+    """Whether ``path`` is a JSON file of one value a line (JSON Lines), not one array: its name says so
+    (``.jsonl``, ``.ndjson``), or a ``.json`` file's first character that is not white space is not ``[``."""
+    suffix = path.suffix.lower()
+    if suffix in JSON_LINES_SUFFIXES:
+        return True
+    if suffix != ".json":
+        return False
+    with open(path, "rb") as handle:
+        while block := handle.read(JSON_PEEK_BYTES):
+            text = block.lstrip(b" \t\r\n\xef\xbb\xbf")  # white space, and a UTF-8 byte order mark
+            if text:
+                return not text.startswith(b"[")
+    return False
 
 
 def quote(identifier: str) -> str:
@@ -112,11 +135,13 @@ def first_line(error: BaseException) -> str:
     return text.splitlines()[0] if text else type(error).__name__
 
 
-DATA_FORMATS = {".csv": "csv", ".json": "json", ".parquet": "parquet"}
+JSON_LINES_SUFFIXES = (".jsonl", ".ndjson")  # JSON Lines by name; a .json file may be either layout
+DATA_FORMATS = {".csv": "csv", ".json": "json", ".parquet": "parquet"} | dict.fromkeys(JSON_LINES_SUFFIXES, "json")
+JSON_PEEK_BYTES = 1 << 16  # read this much at a time looking for a JSON file's first character
 
 
 def data_format(file_name: str) -> str:
-    """``csv`` | ``json`` | ``parquet`` from a file name."""
+    """``csv`` | ``json`` | ``parquet`` from a file name (``.jsonl`` and ``.ndjson`` are JSON)."""
     return DATA_FORMATS[Path(file_name).suffix.lower()]
 
 

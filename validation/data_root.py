@@ -67,8 +67,9 @@ VIEW_COLUMNS = {
     SPLITS_MANIFEST: {"slug": "VARCHAR", "created_at": "TIMESTAMP WITH TIME ZONE", "file": "VARCHAR", "rows": "BIGINT",
                       "checksum": "VARCHAR", "bytes": "BIGINT"},
     PARITY: {"slug": "VARCHAR", "metric": "VARCHAR", "verdict": "VARCHAR", "reason": "VARCHAR",
-             "adversarial_auc": "DOUBLE", "sample_medal": "BOOLEAN", "submission": "VARCHAR", "test_set": "VARCHAR",
-             "target": "VARCHAR", "rows": "BIGINT", "score": "DOUBLE", "low": "DOUBLE", "high": "DOUBLE"},
+             "adversarial_auc": "DOUBLE", "adversarial_p_value": "DOUBLE", "adversarial_test": "VARCHAR",
+             "sample_medal": "BOOLEAN", "submission": "VARCHAR", "test_set": "VARCHAR", "target": "VARCHAR",
+             "rows": "BIGINT", "score": "DOUBLE", "low": "DOUBLE", "high": "DOUBLE"},
     LEADERBOARD_REFRESHES: {"slug": "VARCHAR", "at": "TIMESTAMP WITH TIME ZONE", "status": "VARCHAR",
                             "source": "VARCHAR", "snapshot_id": "VARCHAR", "content_hash": "VARCHAR", "teams": "BIGINT",
                             "gold": "DOUBLE", "silver": "DOUBLE", "bronze": "DOUBLE", "median": "DOUBLE",
@@ -78,6 +79,9 @@ VIEW_COLUMNS = {
                             "content_hash": "VARCHAR", "rank": "BIGINT", "team_id": "VARCHAR", "score": "DOUBLE",
                             "submission_date": "VARCHAR"},
 }  # fmt: skip
+# validation.parity's columns from each of a report's rows (one per submission, test set and target); the others are
+# the report's own
+PARITY_ROW_COLUMNS = ("submission", "test_set", "target", "rows", "score", "low", "high")
 
 
 # A Kaggle competition slug: the only text that becomes a folder name under the data root.
@@ -394,12 +398,12 @@ class DataRoot:
                 SELECT m.slug, m.created_at, f.path AS file, f.rows, f.checksum, f.bytes
                 FROM read_json({files}, union_by_name = true, filename = true) AS m, unnest(m.files) AS t(f)
                 WHERE NOT regexp_matches(m.filename, '/[.][^/]*/manifest[.]json$')  -- not a hidden (staging) split"""),
-            PARITY: self._view_over_files(PARITY, self.prepared_root, "*/parity.json", """
-                SELECT p.slug, p.metric, p.verdict, p.reason, p.adversarial_auc, p.sample_medal,
-                       r.submission, r.test_set,
-                       json_extract_string(to_json(r), '$.target') AS target,  -- absent from reports before 2026-11
-                       r.rows, r.score, r.low, r.high
-                FROM read_json({files}, union_by_name = true) AS p, unnest(p.rows) AS t(r)"""),
+            PARITY: self._view_over_files(PARITY, self.prepared_root, "*/parity.json", f"""
+                SELECT {", ".join(f"p.{quote(c)}" for c in VIEW_COLUMNS[PARITY] if c not in PARITY_ROW_COLUMNS)},
+                       {", ".join(f"r.{quote(c)}" for c in PARITY_ROW_COLUMNS)}
+                FROM read_json({{files}}, columns = """
+                + _struct_literal(_parity_report_columns()).replace("{", "{{").replace("}", "}}")
+                + ") AS p, unnest(p.rows) AS t(r)"),  # typed whichever keys the reports hold (older ones lack some)
             LEADERBOARD_REFRESHES: self._view_over_files(LEADERBOARD_REFRESHES, self.leaderboards_root,
                 "*/history.jsonl", """
                 SELECT * FROM read_json({files}, format = 'newline_delimited', columns = """
@@ -422,6 +426,14 @@ class DataRoot:
         if not any(folder.glob(pattern)):
             return empty_view_sql(VIEW_COLUMNS[name])
         return select.format(files=glob_literal(folder, pattern))
+
+
+def _parity_report_columns() -> dict[str, str]:
+    """The keys of ``parity.json`` the parity view reads, with their types: the report's own, and its rows."""
+    columns = VIEW_COLUMNS[PARITY]
+    row = ", ".join(f"{quote(name)} {columns[name]}" for name in PARITY_ROW_COLUMNS)
+    report = {name: kind for name, kind in columns.items() if name not in PARITY_ROW_COLUMNS}
+    return report | {"rows": f"STRUCT({row})[]"}
 
 
 def _struct_literal(columns: dict[str, str]) -> str:

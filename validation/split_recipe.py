@@ -177,7 +177,7 @@ def parse_recipe(document: object, where: str) -> SplitRecipe:
         if path.is_absolute() or ".." in path.parts:
             raise fail(key, f"must be a path inside the competition's download, found {value!r}")
         if path.suffix.lower() not in DATA_FORMATS:
-            raise fail(key, f"expected a .csv, .json or .parquet file, found {value!r}")
+            raise fail(key, f"expected a .csv, .json (or .jsonl, .ndjson) or .parquet file, found {value!r}")
 
     values["public_files"] = _public_files(values.get("public_files", ()), fail)
     name = values.get("sample_submission_name")

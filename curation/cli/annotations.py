@@ -6,7 +6,7 @@ from pathlib import Path
 
 import click
 
-from curation.annotations import COMPLEXITIES, COMPLEXITY_HOURS, DECISIONS
+from curation.annotations import COMPLEXITIES, COMPLEXITY_HOURS, DECISIONS, validate_curator_name
 from curation.cli.options import CommandError, Curation, pass_curation, slug_argument
 from curation.competition_profile import check_known_slug
 from curation.demo_annotations import DEMO_ANNOTATION_TIME, demo_annotations
@@ -56,6 +56,7 @@ def annotate(
       mlecurate annotate spooky-author-identification --curator alice \\
           --complexity low --category "Text Classification" --decision include --reason "clean, small"
     """
+    validate_curator_name(curator)  # before anything is read: the workbench's check of a name
     given = {"complexity": complexity, "category": category, "decision": decision, "reason": reason, "note": note}
     changes = {name: value for name, value in given.items() if value is not None}
     if split_recipe:

@@ -44,7 +44,7 @@ from curation.annotations import (
     DECISIONS,
     AnnotationError,
     AnnotationStore,
-    validate_curator,
+    validate_curator_name,
     validate_slug,
 )
 from curation.curated import DISPUTED, annotations_frame
@@ -273,7 +273,7 @@ def curator_of(request: Request) -> str | None:
     """The curator's name from the cookie, when it is a valid name."""
     name = request.cookies.get(COOKIE)
     try:
-        return validate_curator(name) if name else None
+        return validate_curator_name(name) if name else None
     except AnnotationError:
         return None
 
@@ -281,7 +281,7 @@ def curator_of(request: Request) -> str | None:
 def _curator_error(name: str) -> str:
     """Why ``name`` cannot be a curator's name, or "" when it can."""
     try:
-        validate_curator(name)
+        validate_curator_name(name)
     except AnnotationError as error:
         return str(error)
     return ""
