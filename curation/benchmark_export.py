@@ -49,7 +49,7 @@ from curation.leaderboard_history import current_board_and_record
 from curation.stage_status import SPLIT, partition_command, read_failure
 from curation.submission_grading import GradingUnavailable, grading_metric
 from curation.warehouse import Warehouse
-from validation.data_files import file_digest
+from validation.data_files import data_stem, file_digest
 from validation.data_root import (
     CURATED,
     DataRoot,
@@ -282,9 +282,7 @@ def _sample_name(slug: str, recipe: dict, prepared: PreparedFolder) -> str:
     """The sample submission's name in the export: the recipe's ``sample_submission_name``, else Kaggle's file's
     name (as a .csv: the published sample is CSV), else ``sample_submission.csv``; never another public file's."""
     name = recipe.get("sample_submission_name") or (
-        Path(recipe["sample_submission_file"]).with_suffix(".csv").name
-        if recipe.get("sample_submission_file")
-        else DEFAULT_SAMPLE
+        data_stem(recipe["sample_submission_file"]) + ".csv" if recipe.get("sample_submission_file") else DEFAULT_SAMPLE
     )
     if name != prepared.sample_submission.name and (prepared.public / name).exists():
         raise ValueError(

@@ -8,22 +8,23 @@ arithmetic, so the same rows give the same split on any machine and with any Duc
 the first ``round(rows * test_fraction)`` rows in that order and every row sharing a unit with them (per class for
 ``stratified``; the latest rows for ``temporal``): :mod:`splits.test_rows`, one read of the unit column.
 
-Then one pass writes the new train set. A CSV whose rows are lines is split as bytes (:mod:`splits.csv_lines`):
-the new train set is the original's own lines, in the input's order, and the test rows' lines go to a scratch file
-in hash order; anything else (Parquet, JSON, a CSV with a quoted line break) goes through DuckDB by row number (an
-anti-join, whose output order DuckDB may change; the content, and so the content checksum, is the same). JSON, slow
-to parse, is parsed once: into a Parquet copy in scratch that every later read uses. The test set
-and answers are written in hash order (byte-identical whatever the input order), from the test rows alone. Memory
-stays bounded: the unit column streams, the test rows are 16 bytes each in numpy, and DuckDB runs under a memory
-limit that spills to disk. ``bench/split_benchmark.py`` measures it against one DuckDB pass over the file.
+Then one pass writes the new train set. A CSV or TSV whose rows are lines is split as bytes
+(:mod:`splits.csv_lines`): the new train set is the original's own lines, in the input's order, and the test rows'
+lines go to a scratch file in hash order; anything else (Parquet, JSON, a gzip'd file, a CSV with a quoted line
+break) goes through DuckDB by row number (an anti-join, whose output order DuckDB may change; the content, and so the
+content checksum, is the same). JSON, slow to parse, is parsed once: into a Parquet copy in scratch that every later
+read uses. The test set and answers are written in hash order (byte-identical whatever the input order), from the
+test rows alone. Memory stays bounded: the unit column streams, the test rows are 16 bytes each in numpy, and DuckDB
+runs under a memory limit that spills to disk. ``bench/split_benchmark.py`` measures it against one DuckDB pass over
+the file.
 
 Before anything is written, :func:`recipe_columns` checks every file and column the recipe names against the
 download: a wrong name is a ``RecipeError`` naming the competition, the recipe key and what exists.
 
-Output (``out_dir``): ``public/train.<ext>``, ``public/test.<ext>`` (no target columns, and only the columns the
-original test set has; the train file's extension, and for JSON its layout: JSON Lines stays JSON Lines),
-``private/answers.csv`` (id, or the test columns when there is no id, plus the targets). The sample submission and description are the
-layout writer's (``splits.layout``).
+Output (``out_dir``): ``public/train.<ext>``, ``public/test.<ext>`` (in the train file's format, uncompressed:
+``train.tsv.gz`` gives ``train.tsv``, and for JSON its layout: JSON Lines stays JSON Lines; no target columns,
+and only the columns the original test set has), ``private/answers.csv`` (id, or the test columns when there is
+no id, plus the targets). The sample submission and description are the layout writer's (``splits.layout``).
 """
 
 from __future__ import annotations
@@ -53,17 +54,21 @@ from splits.test_rows import (
 from splits.time_column import NotATime, TimeColumn
 from splits.unit_hash import MASK
 from validation.data_files import (
-    DATA_FORMATS,
     DataFileError,
     columns_of,
     copy_sql,
+    copy_uncompressed,
     data_format,
+    delimiter_option,
     first_line,
+    is_data_file,
     literal,
     missing_columns_message,
     path_literal,
+    published_suffix,
     quote,
     reader_sql,
+    rows_are_lines_candidate,
     setting,
 )
 from validation.data_root import TEST, TRAIN, PreparedFolder
@@ -106,7 +111,7 @@ def connect(scratch: Path, memory_limit: str = SPLIT_MEMORY, threads: int | None
 def one_thread_for_json(con, *file_names: str) -> Iterator[None]:
     """DuckDB 2.0.1 reading a JSON file with several threads and writing CSV or JSON asks for a buffer the size of
     the file (4 GiB for a 2.3 GB file, refused under the memory limit); one thread reads it in bounded memory."""
-    if not any(name and DATA_FORMATS.get(Path(name).suffix.lower()) == "json" for name in file_names):
+    if not any(name and is_data_file(name) and data_format(name) == "json" for name in file_names):
         yield
         return
     with setting(con, "threads", 1):
@@ -200,7 +205,7 @@ def _build(con, recipe: SplitRecipe, raw_dir: Path, out_dir: Path, where: str) -
     folder = PreparedFolder(out_dir)
     folder.public.mkdir(parents=True, exist_ok=True)
     folder.private.mkdir(parents=True, exist_ok=True)
-    extension = Path(recipe.train_file).suffix.lower()
+    extension = published_suffix(recipe.train_file)  # a gzip'd file is published uncompressed
     train_out, test_out, answers_out = (
         folder.new_public_file(TRAIN, extension),
         folder.new_public_file(TEST, extension),
@@ -323,7 +328,7 @@ def _choose(
         def size(total: int) -> int:
             return test_size(total, fraction(total) if callable(fraction) else fraction, path, where)
 
-        if data_format(path.name) == "csv":
+        if rows_are_lines_candidate(path):
             most = line_ends(path)  # a row ends a line: no count of the rows before the read
         else:
             most = con.execute(f"SELECT count(*) FROM {source}").fetchall()[0][0]
@@ -386,7 +391,7 @@ def _write_train(
     lines, and the test rows' lines, already in hash order, go to ``lines``, read back through a view (twice: the
     test set and the answers). Any other file, or a CSV with a quoted line break, goes through DuckDB by row number,
     and the test rows are collected into a table in hash order."""
-    if data_format(train_path.name) == "csv":
+    if rows_are_lines_candidate(train_path):
         lines.parent.mkdir(parents=True, exist_ok=True)
         if split_lines(train_path, chosen.rows, chosen.hashes, chosen.total, train_out, lines):
             test_lines = (
@@ -413,7 +418,8 @@ def _dialect(con, path: Path) -> str:
     """The CSV dialect DuckDB finds in the whole file, as read_csv options: the test rows' lines alone must be read
     the same way (a quote or escape character their own lines would not reveal)."""
     delimiter, quote_char, escape = con.execute(
-        f"SELECT Delimiter, Quote, Escape FROM sniff_csv({path_literal(path)}, all_varchar = true, header = true)"
+        f"SELECT Delimiter, Quote, Escape FROM sniff_csv({path_literal(path)}, all_varchar = true, header = true"
+        f"{delimiter_option(path.name)})"
     ).fetchall()[0]
     options = {"delim": delimiter, "quote": quote_char, "escape": escape}
     return ", ".join(f"{key} = {literal('' if value == '(empty)' else value)}" for key, value in options.items())
@@ -440,8 +446,8 @@ def _released_labels(con, recipe, raw_dir, train_out, test_out, answers_out, whe
             SELECT *, {UNIT_HASH}({unit}, {int(recipe.seed) & MASK}) AS __h FROM {reader_sql(labelled)}"""
     )
     total = con.execute(f"SELECT count(*) FROM {reader_sql(raw_dir / recipe.train_file)}").fetchone()[0]
-    shutil.copyfile(raw_dir / recipe.train_file, train_out)  # the train set is the original's, byte for byte
-    like = raw_dir / recipe.train_file  # the public files' layout: the train set's, kept byte for byte
+    copy_uncompressed(raw_dir / recipe.train_file, train_out)  # the train set is the original's, byte for byte
+    like = raw_dir / recipe.train_file  # the public files' layout: the train set's
     con.execute(copy_sql(f"SELECT {_select(public_columns)} FROM rows ORDER BY __h", test_out, like=like))
     answer_columns = _answer_columns(recipe, public_columns)
     con.execute(copy_sql(f"SELECT {_select(answer_columns)} FROM rows ORDER BY __h", answers_out))

@@ -41,12 +41,13 @@ from splits.builder import SplitResult, build_split, connect
 from splits.description import BuiltSplit, describe_split
 from splits.public_files import PublicFile, copy_public_files, resolve_public_files
 from validation.data_files import (
-    DATA_FORMATS,
     DataFileError,
     columns_of,
     content_checksum,
     copy_sql,
     file_sha256,
+    is_data_file,
+    published_suffix,
     quote,
     reader_sql,
 )
@@ -114,7 +115,7 @@ def prepare_competition(
     con = connect(final.scratch)
     built = False
     try:
-        extras = resolve_public_files(recipe.public_files, raw_files, slug, Path(recipe.train_file).suffix.lower())
+        extras = resolve_public_files(recipe.public_files, raw_files, slug, published_suffix(recipe.train_file))
         result = build_split(recipe, raw_files, staging.path, slug, con)
         metric = resolve_metric(None, recipe.to_document(), (facts or {}).get("evaluation_algorithm_name"))
         _write_sample_submission(con, slug, recipe, metric, raw_files, result, staging.sample_submission)
@@ -368,7 +369,7 @@ def _file_entries(con, folder: PreparedFolder, extras: list[PublicFile], digests
         extra = copied.get(relative)
         digest = digests[str(extra.relative)] if extra else None
         entry = _plain_entry(folder, path, digest)
-        if path.suffix.lower() in DATA_FORMATS:
+        if is_data_file(path.name):
             try:
                 checksum = content_checksum(path, con)
                 entry |= {"rows": int(checksum.split(":")[1]), "checksum": checksum}

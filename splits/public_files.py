@@ -22,7 +22,7 @@ import shutil
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 
-from validation.data_files import DATA_FORMATS, download_listing, download_owner, missing_file_message
+from validation.data_files import data_stem, download_listing, download_owner, is_data_file, missing_file_message
 from validation.data_root import TEST, TRAIN, PreparedFolder
 from validation.split_recipe import RecipeError
 
@@ -110,8 +110,9 @@ def _reserved(relative: PurePosixPath, extension: str) -> str | None:
     name = relative.name
     if name in (_OWN.sample_submission.name, _OWN.description.name):
         return name
-    if relative.stem in (TRAIN, TEST) and relative.suffix.lower() in DATA_FORMATS:
-        return f"{relative.stem}{extension} (public/ holds one {relative.stem} data file)"
+    stem = data_stem(name)
+    if is_data_file(name) and stem in (TRAIN, TEST):
+        return f"{stem}{extension} (public/ holds one {stem} data file)"
     return None
 
 

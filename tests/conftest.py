@@ -69,12 +69,11 @@ def generated_split(tmp_path: Path, metric: str, *options: str, reshape=None):
     """``mlecurate generate-competition`` for ``metric`` with ``options`` (``--kind``, ``--format``, ``--rows``, ...),
     unpacked as a download and split by its recipe: (the prepared folder, the download's files, the recipe document,
     the generated leaderboard file). ``reshape(download_folder)``, if given, changes the files before the split."""
-    import zipfile
-
     import yaml
 
     from curation.cli import main
     from splits.layout import prepare_competition
+    from validation.archives import extract_zip
     from validation.data_root import PreparedFolder
     from validation.split_recipe import parse_recipe
 
@@ -83,9 +82,7 @@ def generated_split(tmp_path: Path, metric: str, *options: str, reshape=None):
     assert main(["generate-competition", str(mirror), "--metric", metric, "--slug", slug, *options]) == 0
     root = DataRoot(tmp_path / "home")
     raw = root.raw(slug).files
-    raw.mkdir(parents=True)
-    with zipfile.ZipFile(mirror / slug / f"{slug}.zip") as bundle:
-        bundle.extractall(raw)
+    extract_zip(mirror / slug / f"{slug}.zip", raw)  # as a download is: inner archives extracted in place
     if reshape is not None:
         reshape(raw)
     document = yaml.safe_load((mirror / slug / "recipe.yaml").read_text())

@@ -17,12 +17,15 @@ import json
 import os
 import subprocess
 import sys
+import tarfile
 import time
 import traceback
 import zipfile
+import zlib
 from pathlib import Path
 
 import dagster as dg
+import py7zr
 import pytest
 import requests
 
@@ -413,3 +416,120 @@ def test_build2_rejected_credentials_fail_a_leaderboard_refresh_once(tmp_path, m
     assert time.monotonic() - started < 45
     failure = next(e for e in result.all_events if e.event_type_value == "STEP_FAILURE")
     assert "Kaggle rejected the configured credentials" in failure.step_failure_data.error.message
+
+
+# --- inner archives: 7z and tar extracted in place like inner zips, under the same checks ---------------------------
+
+
+def _seven_zip(members: dict[str, bytes], rename: tuple[str, str] | None = None) -> bytes:
+    """A 7z of ``members``; ``rename`` swaps a member's name in the (plain) header for another of the same length,
+    with the header's checksums recomputed, for a name py7zr's writer refuses (``../x.csv``)."""
+    buffer = io.BytesIO()
+    with py7zr.SevenZipFile(buffer, "w") as archive:
+        archive.set_encoded_header_mode(False)
+        for name, data in members.items():
+            archive.writestr(data, name)
+    data = bytearray(buffer.getvalue())
+    if rename:
+        old, new = (name.encode("utf-16-le") for name in rename)
+        data = bytearray(data.replace(old, new))
+        offset, size = int.from_bytes(data[12:20], "little"), int.from_bytes(data[20:28], "little")
+        data[28:32] = zlib.crc32(data[32 + offset : 32 + offset + size]).to_bytes(4, "little")
+        data[8:12] = zlib.crc32(data[12:32]).to_bytes(4, "little")
+    return bytes(data)
+
+
+def _tar(members: dict[str, bytes], mode: str = "w:gz", special: tarfile.TarInfo | None = None) -> bytes:
+    buffer = io.BytesIO()
+    with tarfile.open(fileobj=buffer, mode=mode) as bundle:
+        for name, data in members.items():
+            info = tarfile.TarInfo(name)
+            info.size = len(data)
+            bundle.addfile(info, io.BytesIO(data))
+        if special is not None:
+            bundle.addfile(special)
+    return buffer.getvalue()
+
+
+def _special(name: str, kind: bytes, target: str = "") -> tarfile.TarInfo:
+    info = tarfile.TarInfo(name)
+    info.type, info.linkname = kind, target
+    return info
+
+
+TRAIN_ROWS = b"id,y\n" + b"".join(b"%d,%d\n" % (i, i % 2) for i in range(2000))
+
+
+def test_inner_7z_and_tar_archives_are_extracted_in_place(tmp_path):
+    """statoil's train.json.7z, inaturalist's .tar.gz and a plain .tar inside the competition's zip come out in place,
+    one level deep (an archive inside them stays as it is), and the inner archives are gone."""
+    archive = tmp_path / "comp.zip"
+    archive.write_bytes(_zip({
+        "train.json.7z": _seven_zip({"train.json": b'[{"id": 1, "y": 0}]'}),
+        "images.tar.gz": _tar({"images/1.jpg": b"\xff\xd8", "images/deeper.zip": _zip({"x": b"1"})}),
+        "extra/notes.tar": _tar({"notes.txt": b"hello"}, mode="w"),
+        "test.csv": b"id\n2\n",
+    }))  # fmt: skip
+    files = extract_zip(archive, tmp_path / "out")
+    assert files == ["extra/notes.txt", "images/1.jpg", "images/deeper.zip", "test.csv", "train.json"]
+    assert (tmp_path / "out" / "train.json").read_bytes() == b'[{"id": 1, "y": 0}]'
+
+
+@pytest.mark.parametrize("inner, expected", [
+    (_tar({"../evil.csv": b"1"}, mode="w"), "x.tar inside comp.zip: member '../evil.csv' would be written outside"),
+    (_tar({"/etc/evil.csv": b"1"}), "member '/etc/evil.csv' would be written outside"),
+    (_tar({"ok.csv": b"1"}, special=_special("link.csv", tarfile.SYMTYPE, "/etc/passwd")),
+     "x.tar inside comp.zip: member 'link.csv' is a symbolic link"),
+    (_tar({"ok.csv": b"1"}, special=_special("hard.csv", tarfile.LNKTYPE, "ok.csv")), "member 'hard.csv' is a hard link"),
+    (_tar({"ok.csv": b"1"}, special=_special("tty", tarfile.CHRTYPE)), "member 'tty' is a device or special file"),
+    (_tar({"a.csv": TRAIN_ROWS})[:-200], "x.tar inside comp.zip: member 'a.csv' cannot be read"),
+    (b"not a tar at all", "x.tar inside comp.zip: the archive cannot be read"),
+    (_tar({"zeros.csv": bytes(3_000_000)}), r"member 'zeros.csv' expands the archive past [\d,]+ bytes, the 200:1"),
+])  # fmt: skip
+def test_a_hostile_or_damaged_inner_tar_is_refused_naming_it_and_its_member(tmp_path, inner, expected):
+    archive = tmp_path / "comp.zip"
+    archive.write_bytes(_zip({"x.tar": inner, "train.csv": b"id\n1\n"}))
+    with pytest.raises(ArchiveError, match=expected):
+        extract_zip(archive, tmp_path / "out", ZipLimits(max_ratio=200))
+    assert not (tmp_path / "out").exists() and sorted(p.name for p in tmp_path.iterdir()) == ["comp.zip"]
+
+
+@pytest.mark.parametrize("inner, limits, expected", [
+    (_seven_zip({"big.csv": bytes(5_000_000)}), ZipLimits(),
+     r"x.7z inside comp.zip: members \(the largest 'big.csv', 5,000,000 bytes\) expand [\d,]+:1 from the archive's "
+     r"[\d,]+ bytes, more than the 200:1 allowed \(a 7z bomb\?\)"),
+    (_seven_zip({"big.csv": bytes(5_000_000)}), ZipLimits(max_total_bytes=1_000_000, max_ratio=1e9),
+     "x.7z inside comp.zip: members expand to 5,000,000 bytes, more than the 1,000,000 allowed"),
+    (_seven_zip({"xx/up.csv": b"1,2\n"}, rename=("xx/up.csv", "../up.csv")), ZipLimits(),
+     "x.7z inside comp.zip: member '../up.csv' would be written outside the target folder"),
+    (_seven_zip({"train.csv": TRAIN_ROWS})[:-40], ZipLimits(), "x.7z inside comp.zip: not a 7z archive, or a damaged"),
+    (b"7z? no", ZipLimits(), "x.7z inside comp.zip: not a 7z archive, or a damaged one"),
+])  # fmt: skip
+def test_a_hostile_or_damaged_inner_7z_is_refused_naming_it(tmp_path, inner, limits, expected):
+    archive = tmp_path / "comp.zip"
+    archive.write_bytes(_zip({"x.7z": inner, "train.csv": b"id\n1\n"}))
+    with pytest.raises(ArchiveError, match=expected):
+        extract_zip(archive, tmp_path / "out", limits)
+    assert not (tmp_path / "out").exists()
+
+
+def test_a_7z_damaged_inside_a_member_names_the_member(tmp_path):
+    data = bytearray(_seven_zip({"train.csv": TRAIN_ROWS}))
+    data[40:60] = bytes(20)  # in the compressed stream, before the header at the end
+    archive = tmp_path / "comp.zip"
+    archive.write_bytes(_zip({"train.csv.7z": bytes(data)}))
+    with pytest.raises(ArchiveError, match=r"train.csv.7z inside comp.zip: member 'train.csv' cannot be read"):
+        extract_zip(archive, tmp_path / "out")
+
+
+def test_a_7z_holding_a_symlink_is_refused(tmp_path):
+    (tmp_path / "t.csv").write_text("1\n")
+    (tmp_path / "l.csv").symlink_to("t.csv")
+    buffer = io.BytesIO()
+    with py7zr.SevenZipFile(buffer, "w") as bundle:
+        bundle.write(tmp_path / "t.csv", "t.csv")
+        bundle.write(tmp_path / "l.csv", "l.csv")
+    archive = tmp_path / "comp.zip"
+    archive.write_bytes(_zip({"x.7z": buffer.getvalue()}))
+    with pytest.raises(UnsafeArchiveError, match="x.7z inside comp.zip: member 'l.csv' is a symbolic link"):
+        extract_zip(archive, tmp_path / "out")

@@ -235,25 +235,31 @@ def test_a_label_in_the_file_name_is_caught(download, tmp_path):
 @pytest.mark.parametrize(
     "name, write",
     [
-        ("labels.tsv", lambda labels: "id\tlabel\n" + "".join(f"{i}\t{v}\n" for i, v in labels.items())),
         ("labels.txt", lambda labels: "".join(f"{i} {v}\n" for i, v in labels.items())),  # no header
         ("notes.txt", lambda labels: "Notes.\n" + "".join(f"Sample {i} is a {v}.\n" for i, v in labels.items())),
-        ("labels.csv.gz", None),
         ("broken.csv", lambda labels: "id,label\n" + "".join(f"{i},{v},,\n" for i, v in labels.items())),
     ],
 )
 def test_labels_in_text_files_are_caught(download, tmp_path, name, write):
+    labels = _labels(download)
+    (download / name).write_text(write(labels))
+    found = _failed(_prepare(download, tmp_path / "prepared", [name]))
+    assert found.startswith(f"{name} gives ") and "20 new test id" in found, found
+
+
+@pytest.mark.parametrize("name", ["labels.tsv", "labels.csv.gz"])
+def test_a_tsv_or_gzipped_table_of_labels_is_read_as_a_data_file_and_caught(download, tmp_path, name):
+    """A TSV and a gzip'd CSV are data files (read with their delimiter, decompressed), checked as a CSV is."""
     import gzip
 
     labels = _labels(download)
-    if write is None:
-        (download / name).write_bytes(
-            gzip.compress(("id,label\n" + "".join(f"{i},{v}\n" for i, v in labels.items())).encode())
-        )
-    else:
-        (download / name).write_text(write(labels))
+    delimiter = "\t" if name.endswith(".tsv") else ","
+    text = f"id{delimiter}label\n" + "".join(f"{i}{delimiter}{v}\n" for i, v in labels.items())
+    (download / name).write_bytes(gzip.compress(text.encode()) if name.endswith(".gz") else text.encode())
     found = _failed(_prepare(download, tmp_path / "prepared", [name]))
-    assert found.startswith(f"{name} gives ") and "20 new test id" in found, found
+    assert found == (
+        f"{name} holds every answers column; {name} holds target column(s) label for 20 new test id(s) (id)"
+    ), found
 
 
 def test_a_data_file_whose_id_column_has_another_name_is_caught(download, tmp_path):

@@ -8,18 +8,27 @@ The one reader for every archive mlecurate is handed: a competition's data, a le
 that Kaggle zipped. Every member is checked when the zip is opened, before a byte is read (absolute paths, ``..``,
 symlinks, declared sizes and ratios), and sizes are counted again while streaming, because a zip's headers can lie: a
 member is never read past its declared size nor past the limits, so memory and disk stay bounded whatever the zip
-claims. Kaggle ships some competitions as a zip of zips (``train.zip`` inside ``<slug>.zip``); :func:`extract_zip`
-extracts inner zips in place, one level deep, under the same limits, into a staging folder that is renamed into place
-only when everything succeeded. Every refusal raises :class:`ArchiveError` (permanent: the same bytes fail again).
+claims. Kaggle ships some competitions as a zip of archives (``train.zip``, statoil's ``train.json.7z``,
+inaturalist's ``train_val2019.tar.gz`` inside ``<slug>.zip``); :func:`extract_zip` extracts the inner archives
+(:data:`INNER_ARCHIVES`: zip, 7z, tar, gzip'd, bzip2'd or xz'd tar) in place, one level deep, under the same limits
+and one shared budget, into a staging folder that is renamed into place only when everything succeeded, and removes
+each inner archive once extracted. A 7z (read by py7zr: the standard library has no 7z reader) is checked like a zip
+before a byte is expanded (names, symlinks and special files, declared sizes, and the whole archive's ratio, since a
+solid 7z compresses members together); a tar's headers sit between its members, so each member is checked as the
+stream reaches it (names; symlinks, hard links and devices refused; its declared size against the budget), and a
+compressed tar may expand to at most ``max_ratio`` times its own size. Every refusal raises :class:`ArchiveError`
+(permanent: the same bytes fail again), naming the archive, the member and the limit; a damaged inner archive is one.
 """
 
 from __future__ import annotations
 
 import contextlib
 import io
+import lzma
 import os
 import shutil
 import stat
+import tarfile
 import zipfile
 import zlib
 from collections.abc import Iterator
@@ -27,7 +36,16 @@ from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 from typing import BinaryIO
 
+import py7zr
+import py7zr.exceptions
+import py7zr.io
+
 CHUNK = 1 << 20
+# Archives inside a competition's zip that are extracted in place (by the end of their name, in lower case).
+INNER_ARCHIVES = {
+    ".zip": "zip", ".7z": "7z", ".tar": "tar", ".tar.gz": "tar", ".tgz": "tar", ".tar.bz2": "tar", ".tbz2": "tar",
+    ".tar.xz": "tar", ".txz": "tar",
+}  # fmt: skip
 
 
 class ArchiveError(ValueError):
@@ -56,6 +74,39 @@ class _Budget:
     remaining: int
 
 
+class _Meter:
+    """Counts the bytes an archive's members expand to as they stream, against each member's declared size, the
+    budget shared with the archives around it, and (``cap``) what the archive may expand to by its ratio."""
+
+    def __init__(self, label: str, limits: ZipLimits, budget: _Budget, cap: int | None = None):
+        self.label, self.limits, self.budget, self.cap, self.total = label, limits, budget, cap, 0
+
+    def count(self, name: str, size: int, written: int, declared: int) -> None:
+        """``size`` more bytes of member ``name``, ``written`` of its ``declared`` so far with them."""
+        self.budget.remaining -= size
+        self.total += size
+        if written > declared or self.budget.remaining < 0:
+            raise UnsafeArchiveError(
+                f"{self.label}: member {name!r} expands beyond its declared size ({declared:,} bytes) or the "
+                f"{self.limits.max_total_bytes:,} bytes allowed"
+            )
+        if self.cap is not None and self.total > self.cap:
+            raise UnsafeArchiveError(
+                f"{self.label}: member {name!r} expands the archive past {self.cap:,} bytes, the "
+                f"{self.limits.max_ratio:,.0f}:1 allowed of its own size (a bomb?)"
+            )
+
+
+def _stream(source: BinaryIO, sink: BinaryIO, name: str, declared: int, meter: _Meter) -> int:
+    """Copy member ``name`` from ``source`` to ``sink`` through ``meter``; return its size."""
+    written = 0
+    while chunk := source.read(CHUNK):
+        written += len(chunk)
+        meter.count(name, len(chunk), written, declared)
+        sink.write(chunk)
+    return written
+
+
 class CheckedZip:
     """An open zip whose every member passed the checks; members are read through the limits, counted as they stream."""
 
@@ -72,21 +123,12 @@ class CheckedZip:
         """Stream member ``name`` into ``sink``; return its size. Raises :class:`ArchiveError` past its declared size
         or the total limit, or when it cannot be decompressed."""
         member = self._members[name]
-        written = 0
+        meter = _Meter(self.label, self._limits, self._budget)
         try:
             with self._bundle.open(member) as source:
-                while chunk := source.read(CHUNK):
-                    written += len(chunk)
-                    self._budget.remaining -= len(chunk)
-                    if written > member.file_size or self._budget.remaining < 0:
-                        raise UnsafeArchiveError(
-                            f"{self.label}: member {name!r} expands beyond its declared size "
-                            f"({member.file_size:,} bytes) or the {self._limits.max_total_bytes:,} bytes allowed"
-                        )
-                    sink.write(chunk)
+                return _stream(source, sink, name, member.file_size, meter)
         except (zipfile.BadZipFile, zlib.error, EOFError, NotImplementedError, RuntimeError) as error:
             raise ArchiveError(f"{self.label}: member {name!r} cannot be read ({error})") from error
-        return written
 
     def read(self, name: str) -> bytes:
         """Member ``name``'s bytes, read under the limits (see :meth:`copy`)."""
@@ -127,7 +169,8 @@ def _opened(archive: Path | bytes, label: str, limits: ZipLimits, budget: _Budge
 
 
 def extract_zip(archive: Path, target: Path, limits: ZipLimits | None = None, label: str | None = None) -> list[str]:
-    """Extract ``archive`` into ``target`` (replacing it); return the extracted files' relative paths.
+    """Extract ``archive`` into ``target`` (replacing it), and the archives in it one level deep; return the extracted
+    files' relative paths.
 
     ``target`` is replaced only when everything was extracted and at least one file came out: a refused or empty zip
     leaves an earlier extraction as it was."""
@@ -138,8 +181,9 @@ def extract_zip(archive: Path, target: Path, limits: ZipLimits | None = None, la
     try:
         budget = _Budget(limits.max_total_bytes)
         _extract(archive, staging, limits, budget, label)
-        for inner in sorted(staging.rglob("*.zip")):
-            _extract(inner, inner.parent, limits, budget, f"{inner.relative_to(staging)} inside {label}")
+        for inner in sorted(p for p in staging.rglob("*") if p.is_file() and inner_archive_kind(p.name)):  # one level
+            inner_label = f"{inner.relative_to(staging).as_posix()} inside {label}"
+            EXTRACTORS[inner_archive_kind(inner.name)](inner, inner.parent, limits, budget, inner_label)
             inner.unlink()
         if not any(p.is_file() for p in staging.rglob("*")):
             raise ArchiveError(f"{label}: the zip holds no files; nothing to extract (an empty download?)")
@@ -162,9 +206,7 @@ def _extract(archive: Path, into: Path, limits: ZipLimits, budget: _Budget, labe
 
 def _check_member(member: zipfile.ZipInfo, label: str, limits: ZipLimits) -> None:
     name = member.filename
-    path = PurePosixPath(name.replace("\\", "/"))
-    if path.is_absolute() or ".." in path.parts or (path.parts and ":" in path.parts[0]):
-        raise UnsafeArchiveError(f"{label}: member {name!r} would be written outside the target folder")
+    _check_name(name, label)
     if stat.S_ISLNK(member.external_attr >> 16):
         raise UnsafeArchiveError(f"{label}: member {name!r} is a symbolic link")
     if member.compress_size and member.file_size / member.compress_size > limits.max_ratio:
@@ -172,3 +214,185 @@ def _check_member(member: zipfile.ZipInfo, label: str, limits: ZipLimits) -> Non
             f"{label}: member {name!r} compresses {member.file_size / member.compress_size:,.0f}:1, more than the "
             f"{limits.max_ratio:,.0f}:1 allowed (a zip bomb?)"
         )
+
+
+def inner_archive_kind(file_name: str) -> str | None:
+    """``zip`` | ``7z`` | ``tar`` for an archive :func:`extract_zip` extracts in place, else None (``train.csv.gz`` is
+    a gzip'd table, read as it is, not an archive)."""
+    name = file_name.lower()
+    return next((kind for end, kind in INNER_ARCHIVES.items() if name.endswith(end)), None)
+
+
+def _check_name(name: str, label: str) -> PurePosixPath:
+    """A member's path inside the target; refused when it is absolute, climbs out (``..``) or names a drive."""
+    path = PurePosixPath(name.replace("\\", "/"))
+    if path.is_absolute() or ".." in path.parts or (path.parts and ":" in path.parts[0]):
+        raise UnsafeArchiveError(f"{label}: member {name!r} would be written outside the target folder")
+    return path
+
+
+def _destination(into: Path, path: PurePosixPath) -> Path:
+    destination = into.joinpath(*path.parts)
+    destination.parent.mkdir(parents=True, exist_ok=True)
+    return destination
+
+
+# What py7zr raises on a damaged or unsupported 7z (its header parser can fail with Python's own errors).
+SEVEN_ZIP_ERRORS = (
+    py7zr.exceptions.ArchiveError, py7zr.exceptions.PasswordRequired, lzma.LZMAError, zlib.error, EOFError,
+    ValueError, KeyError, IndexError, TypeError,
+)  # fmt: skip
+
+
+def _extract_7z(archive: Path, into: Path, limits: ZipLimits, budget: _Budget, label: str) -> None:
+    """Extract a 7z: every member checked before a byte is expanded, then streamed through the meter."""
+    size = archive.stat().st_size
+    with open(archive, "rb") as handle:
+        try:
+            bundle = py7zr.SevenZipFile(handle)
+        except SEVEN_ZIP_ERRORS as error:
+            raise ArchiveError(f"{label}: not a 7z archive, or a damaged one ({error})") from error
+        with bundle:
+            if bundle.needs_password():
+                raise ArchiveError(f"{label}: the 7z archive is encrypted; mlecurate cannot read it")
+            members = bundle.list()
+            declared = _check_7z_members(members, label, limits, budget, size)
+            targets = {}
+            for member in members:
+                if not member.is_directory:
+                    targets[member.filename] = _destination(into, _check_name(member.filename, label))
+            writers = _SevenZipWriters(targets, {m.filename: m.uncompressed for m in members}, _Meter(
+                label, limits, budget, cap=max(declared, int(size * limits.max_ratio))))  # fmt: skip
+            try:
+                bundle.extractall(path=into, factory=writers)
+            except ArchiveError:
+                raise
+            except SEVEN_ZIP_ERRORS as error:
+                raise ArchiveError(f"{label}: member {writers.current!r} cannot be read ({error})") from error
+            finally:
+                writers.close()
+
+
+def _check_7z_members(members: list, label: str, limits: ZipLimits, budget: _Budget, size: int) -> int:
+    """Check a 7z's listing; return what its members declare they expand to."""
+    if len(members) > limits.max_members:
+        raise UnsafeArchiveError(f"{label}: {len(members):,} members, more than the limit of {limits.max_members:,}")
+    for member in members:
+        _check_name(member.filename, label)
+        if member.is_symlink:
+            raise UnsafeArchiveError(f"{label}: member {member.filename!r} is a symbolic link")
+        if not (member.is_file or member.is_directory):
+            raise UnsafeArchiveError(f"{label}: member {member.filename!r} is not a file or folder (a special file)")
+    declared = sum(m.uncompressed or 0 for m in members if not m.is_directory)
+    if declared > budget.remaining:
+        raise UnsafeArchiveError(
+            f"{label}: members expand to {declared:,} bytes, more than the {limits.max_total_bytes:,} allowed"
+        )
+    if declared > max(size, 1) * limits.max_ratio:
+        largest = max(members, key=lambda m: m.uncompressed or 0)
+        raise UnsafeArchiveError(
+            f"{label}: members (the largest {largest.filename!r}, {largest.uncompressed:,} bytes) expand "
+            f"{declared / max(size, 1):,.0f}:1 from the archive's {size:,} bytes, more than the "
+            f"{limits.max_ratio:,.0f}:1 allowed (a 7z bomb?)"
+        )
+    return declared
+
+
+class _SevenZipWriters(py7zr.io.WriterFactory):
+    """Where py7zr writes each member: its checked destination, through the meter (py7zr hands the output path;
+    the member is found by it)."""
+
+    def __init__(self, targets: dict[str, Path], declared: dict[str, int], meter: _Meter):
+        self.by_path = {str(path.resolve()): name for name, path in targets.items()}
+        self.targets, self.declared, self.meter = targets, declared, meter
+        self.current: str | None = None
+        self.opened: list[_SevenZipSink] = []
+
+    def create(self, filename: str) -> py7zr.io.Py7zIO:
+        name = self.by_path.get(str(Path(filename).resolve()))
+        if name is None:  # py7zr renamed it (a name repeated in the archive): not one of the checked destinations
+            raise UnsafeArchiveError(f"{self.meter.label}: member {filename!r} is not one the archive lists")
+        self.current = name
+        sink = _SevenZipSink(self, name, self.targets[name])
+        self.opened.append(sink)
+        return sink
+
+    def close(self) -> None:
+        for sink in self.opened:
+            sink.close()
+
+
+class _SevenZipSink(py7zr.io.Py7zIO):
+    def __init__(self, writers: _SevenZipWriters, name: str, path: Path):
+        self.writers, self.name, self.written = writers, name, 0
+        self.file: BinaryIO | None = open(path, "wb")  # noqa: SIM115 (closed by close(): py7zr calls it, or the factory)
+
+    def write(self, s: bytes | bytearray) -> int:
+        self.writers.current = self.name
+        self.written += len(s)
+        self.writers.meter.count(self.name, len(s), self.written, self.writers.declared[self.name])
+        assert self.file is not None
+        return self.file.write(s)
+
+    def read(self, size: int | None = None) -> bytes:
+        return b""
+
+    def seek(self, offset: int, whence: int = 0) -> int:
+        return 0
+
+    def flush(self) -> None:
+        if self.file is not None:
+            self.file.flush()
+
+    def size(self) -> int:
+        return self.written
+
+    def close(self) -> None:
+        if self.file is not None:
+            self.file.close()
+            self.file = None
+
+
+# What a damaged tar raises; in stream mode tarfile turns a damaged gzip, bzip2 or xz stream into a ReadError.
+TAR_ERRORS = (tarfile.TarError, EOFError, zlib.error)
+
+
+def _extract_tar(archive: Path, into: Path, limits: ZipLimits, budget: _Budget, label: str) -> None:
+    """Extract a tar (plain, or gzip'd, bzip2'd, xz'd) in one pass, each member checked as the stream reaches it."""
+    meter = _Meter(label, limits, budget, cap=int(archive.stat().st_size * limits.max_ratio))
+    name = None
+    try:
+        with tarfile.open(archive, "r|*") as bundle:
+            for count, member in enumerate(bundle, start=1):
+                name = member.name
+                if count > limits.max_members:
+                    raise UnsafeArchiveError(f"{label}: more members than the limit of {limits.max_members:,}")
+                path = _check_tar_member(member, label, limits, budget)
+                if member.isdir():
+                    continue
+                source = bundle.extractfile(member)
+                assert source is not None  # a regular file, checked above
+                with source, open(_destination(into, path), "wb") as sink:
+                    _stream(source, sink, member.name, member.size, meter)
+    except TAR_ERRORS as error:
+        where = f"member {name!r}" if name else "the archive"
+        raise ArchiveError(f"{label}: {where} cannot be read ({error}); a damaged tar?") from error
+
+
+def _check_tar_member(member: tarfile.TarInfo, label: str, limits: ZipLimits, budget: _Budget) -> PurePosixPath:
+    path = _check_name(member.name, label)
+    if member.issym():
+        raise UnsafeArchiveError(f"{label}: member {member.name!r} is a symbolic link")
+    if member.islnk():
+        raise UnsafeArchiveError(f"{label}: member {member.name!r} is a hard link")
+    if not (member.isfile() or member.isdir()):
+        raise UnsafeArchiveError(f"{label}: member {member.name!r} is a device or special file")
+    if member.size > budget.remaining:
+        raise UnsafeArchiveError(
+            f"{label}: member {member.name!r} expands to {member.size:,} bytes, more than the "
+            f"{limits.max_total_bytes:,} allowed"
+        )
+    return path
+
+
+EXTRACTORS = {"zip": _extract, "7z": _extract_7z, "tar": _extract_tar}

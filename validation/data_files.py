@@ -1,7 +1,10 @@
-"""Competition data files (CSV, JSON or JSON Lines, Parquet) in DuckDB: how mlecurate reads, writes and checksums them.
+"""Competition data files (CSV, TSV, JSON or JSON Lines, Parquet) in DuckDB: how mlecurate reads, writes and checksums them.
 
-CSV is read as text (``all_varchar``): values pass through a split byte for byte, whatever their type, so a split
-never reformats a number or a date. JSON and Parquet keep their own types.
+CSV and TSV (``.tsv`` or ``.tab``: a CSV with a tab between fields) are read as text (``all_varchar``): values pass
+through a split byte for byte, whatever their type, so a split never reformats a number or a date. JSON and Parquet
+keep their own types. A CSV, TSV or JSON file may come gzip'd (``train.csv.gz``, as Kaggle ships some): DuckDB reads
+it as it is, and a split publishes it uncompressed (:func:`published_suffix`), so every later reader (the byte-level
+splitter, the grader, an agent's pandas) meets one plain file.
 
 Content checksums (:func:`content_checksum`): the same rows give the same checksum, whatever their order and
 whichever library wrote them. MLE-bench's MD5 file checksums break when a writer library changes its quoting, line
@@ -18,9 +21,12 @@ own error type with it.
 from __future__ import annotations
 
 import contextlib
+import gzip
 import hashlib
+import shutil
+import zlib
 from collections.abc import Iterator
-from pathlib import Path
+from pathlib import Path, PurePosixPath
 
 import duckdb
 
@@ -30,11 +36,11 @@ class DataFileError(ValueError):
 
 
 def reader_sql(path: Path) -> str:
-    """A DuckDB table function call that reads ``path``."""
+    """A DuckDB table function call that reads ``path`` (gzip'd or not: DuckDB tells by the ``.gz``)."""
     path_sql = path_literal(path)
     kind = data_format(path.name)
-    if kind == "csv":
-        return f"read_csv({path_sql}, all_varchar=true, header=true)"
+    if kind in DELIMITED:
+        return f"read_csv({path_sql}, all_varchar=true, header=true{delimiter_option(path.name)})"
     if kind == "json":
         return f"read_json_auto({path_sql})"
     return f"read_parquet({path_sql})"
@@ -59,6 +65,7 @@ def copy_sql(query: str, target: Path, like: Path | None = None) -> str:
     lines = target.suffix.lower() in JSON_LINES_SUFFIXES or (like is not None and is_json_lines(like))
     options = {
         "csv": "FORMAT CSV, HEADER true",
+        "tsv": "FORMAT CSV, HEADER true, DELIMITER '\\t'",
         "json": "FORMAT JSON" if lines else "FORMAT JSON, ARRAY true",
         "parquet": "FORMAT PARQUET",
     }[kind]
@@ -79,6 +86,12 @@ def is_json_lines(path: Path) -> bool:
             if text:
                 return not text.startswith(b"[")
     return False
+
+
+def delimiter_option(file_name: str) -> str:
+    """``, delim = '\\t'`` for a TSV (the reader's options go on after it), nothing for a CSV, whose delimiter DuckDB's
+    sniffer finds."""
+    return ", delim = '\\t'" if data_format(file_name) == "tsv" else ""
 
 
 def quote(identifier: str) -> str:
@@ -136,13 +149,75 @@ def first_line(error: BaseException) -> str:
 
 
 JSON_LINES_SUFFIXES = (".jsonl", ".ndjson")  # JSON Lines by name; a .json file may be either layout
-DATA_FORMATS = {".csv": "csv", ".json": "json", ".parquet": "parquet"} | dict.fromkeys(JSON_LINES_SUFFIXES, "json")
+DATA_FORMATS = {".csv": "csv", ".tsv": "tsv", ".tab": "tsv", ".json": "json", ".parquet": "parquet"} | dict.fromkeys(
+    JSON_LINES_SUFFIXES, "json"
+)
 JSON_PEEK_BYTES = 1 << 16  # read this much at a time looking for a JSON file's first character
+DELIMITED = ("csv", "tsv")  # read by DuckDB's CSV reader, as text
+GZIP = ".gz"
+GZIPPED_FORMATS = ("csv", "tsv", "json")  # DuckDB reads these gzip'd; a gzip'd Parquet is not a data file
+
+
+def data_suffix(file_name: str) -> str | None:
+    """The suffix that makes ``file_name`` a data file (``.csv``, ``.tsv.gz``), in lower case; None when it is not one.
+
+    >>> data_suffix("train.tsv.gz"), data_suffix("images.tar.gz")
+    ('.tsv.gz', None)
+    """
+    suffixes = [s.lower() for s in PurePosixPath(file_name).suffixes]
+    if not suffixes:
+        return None
+    if suffixes[-1] == GZIP:
+        inner = suffixes[-2] if len(suffixes) > 1 else ""
+        return inner + GZIP if DATA_FORMATS.get(inner) in GZIPPED_FORMATS else None
+    return suffixes[-1] if suffixes[-1] in DATA_FORMATS else None
+
+
+def is_data_file(file_name: str) -> bool:
+    """A table mlecurate reads: CSV, TSV, JSON or Parquet, or a gzip'd CSV, TSV or JSON."""
+    return data_suffix(file_name) is not None
 
 
 def data_format(file_name: str) -> str:
-    """``csv`` | ``json`` | ``parquet`` from a file name (``.jsonl`` and ``.ndjson`` are JSON)."""
-    return DATA_FORMATS[Path(file_name).suffix.lower()]
+    """``csv`` | ``tsv`` | ``json`` | ``parquet`` from a file name (``train.csv.gz`` is ``csv``, ``.jsonl`` and
+    ``.ndjson`` are JSON); KeyError for a name
+    that is not a data file."""
+    suffix = data_suffix(file_name)
+    if suffix is None:
+        raise KeyError(file_name)
+    return DATA_FORMATS[suffix.removesuffix(GZIP)]
+
+
+def is_gzipped(file_name: str) -> bool:
+    return (data_suffix(file_name) or "").endswith(GZIP)
+
+
+def published_suffix(file_name: str) -> str:
+    """The suffix a split publishes a data file under: its own, uncompressed (``train.csv.gz`` gives ``.csv``)."""
+    return (data_suffix(file_name) or "").removesuffix(GZIP)
+
+
+def data_stem(file_name: str) -> str:
+    """A data file's name without its data suffix: ``train`` for ``train.csv.gz``."""
+    name = PurePosixPath(file_name).name
+    return name[: len(name) - len(data_suffix(name) or "")]
+
+
+def rows_are_lines_candidate(path: Path) -> bool:
+    """Whether a file may be split as bytes (``splits.csv_lines``): a plain (not gzip'd) CSV or TSV."""
+    return data_format(path.name) in DELIMITED and not is_gzipped(path.name)
+
+
+def copy_uncompressed(source: Path, target: Path) -> None:
+    """``source``'s bytes to ``target``, gunzipped when ``source`` is a gzip'd data file (its content, byte for
+    byte)."""
+    opener = gzip.open if is_gzipped(source.name) else open
+    try:
+        with opener(source, "rb") as reader, open(target, "wb") as writer:
+            shutil.copyfileobj(reader, writer, 1 << 20)
+    except (OSError, EOFError, zlib.error) as error:
+        target.unlink(missing_ok=True)
+        raise DataFileError(f"{source}: cannot be read: {first_line(error)}") from error
 
 
 LISTED_PER_FOLDER = 8  # a folder of the download with more files than this is listed as one entry with its count
@@ -218,7 +293,7 @@ def file_digest(path: Path, algorithm: str) -> str:
 
 
 def content_checksum(path: Path, con: duckdb.DuckDBPyConnection | None = None) -> str:
-    """``v1:<rows>:<hash>`` of a CSV, JSON or Parquet file's content."""
+    """``v1:<rows>:<hash>`` of a data file's content (a gzip'd one's is its content's: the same as uncompressed)."""
     owned = con is None
     con = con or duckdb.connect()
     try:

@@ -40,7 +40,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
-from validation.data_files import DATA_FORMATS, glob_literal, literal, quote
+from validation.data_files import data_stem, glob_literal, is_data_file, literal, quote
 
 # Warehouse tables, and the asset that builds each (named in "materialise ... first" messages).
 COMPETITIONS = "meta_kaggle.competitions"
@@ -248,7 +248,7 @@ class PreparedFolder:
 
     def public_file(self, stem: str) -> Path:
         """``public/train.<ext>`` or ``public/test.<ext>``: the one data file with that stem."""
-        found = [p for p in self.public.iterdir() if p.stem == stem and p.suffix.lower() in DATA_FORMATS]
+        found = [p for p in self.public.iterdir() if is_data_file(p.name) and data_stem(p.name) == stem]
         if len(found) != 1:
             raise FileNotFoundError(f"{self.public}: expected one {stem} file, found {[p.name for p in found]}")
         return found[0]

@@ -17,8 +17,8 @@ Each check says what it found. All are blocking: a split that fails one is not p
   - no table among them gives new test ids' labels away: a target column (by name) next to the id column, or any
     column holding new test ids next to any column agreeing with their labels (at least ``LABEL_SHARE`` of at least
     ``LEAST_LABELLED_IDS`` of them, well beyond chance), whatever the columns are called (``image_id, label``);
-    CSV, JSON and Parquet files are read as such, any other text file (``.tsv``, ``.txt``, ``.csv.gz``) as a
-    delimited table where DuckDB's sniffer reads one;
+    data files (CSV, TSV, JSON and Parquet, and gzip'd CSV, TSV and JSON) are read as such, any other text file
+    (``.txt``, ``.dat``) as a delimited table where DuckDB's sniffer reads one;
   - no other text file (prose, a malformed table) has new test ids on a line with their label and no other label
     of that target (same thresholds); it is scanned line by line, up to ``TEXT_SCAN_LIMIT`` bytes, and a larger one,
     or an extra data file that is neither readable nor text, is not cleared: the check fails, naming the file and
@@ -53,11 +53,11 @@ import pandas as pd
 
 from validation.checks import Check
 from validation.data_files import (
-    DATA_FORMATS,
     DataFileError,
     columns_of,
     content_checksum,
     file_sha256,
+    is_data_file,
     literal,
     path_literal,
     quote,
@@ -205,7 +205,7 @@ def _public_free_of_private(con, folder: PreparedFolder, facts: LeakageFacts, tr
     scanned: dict[Path, tuple[str, list[str]]] = {}  # content checksum and columns of each readable data file
     unreadable: dict[Path, str] = {}  # extra data files DuckDB cannot read, and why
     public_files = [
-        p for p in sorted(folder.public.rglob("*")) if p.is_file() and p.suffix.lower() in DATA_FORMATS
+        p for p in sorted(folder.public.rglob("*")) if p.is_file() and is_data_file(p.name)
     ]  # fmt: skip
     for path in public_files:
         name = path.relative_to(folder.public).as_posix()
@@ -251,7 +251,7 @@ def _extra_files_leak(
     digests = {file_sha256(s): s.name for s in sources}
     contents = {}
     for source in sources:
-        if source.suffix.lower() in DATA_FORMATS:
+        if is_data_file(source.name):
             with contextlib.suppress(DataFileError):  # unreadable: its bytes are still compared
                 contents[content_checksum(source, con)] = source.name
     copies = set()
@@ -392,7 +392,7 @@ def _kappa(truth: list, found: list) -> float:
 
 
 def _text_file_labels(con, path: Path, extra: ExtraFile, labels: dict, least: int, unreadable: str | None) -> list[str]:
-    """A file that is not a readable CSV, JSON or Parquet file: binary files are cleared by the copy and path checks
+    """A file that is not a readable data file: binary files are cleared by the copy and path checks
     alone; a text file (gzip-compressed or not) is read as a delimited table where DuckDB's sniffer can, and checked
     like a data file, else scanned line by line (up to ``TEXT_SCAN_LIMIT`` bytes) for new test ids on the same line
     as their label; a text file that can be neither is not cleared."""
@@ -403,7 +403,7 @@ def _text_file_labels(con, path: Path, extra: ExtraFile, labels: dict, least: in
                 f"{_remedy(extra)}"
             ]
         return []
-    if not unreadable:  # a .csv/.json/.parquet DuckDB failed on is not retried as delimited text
+    if not unreadable:  # a data file DuckDB failed on is not retried as delimited text
         reader = f"read_csv({path_literal(path)}, all_varchar=true)"
         try:
             columns = [row[0] for row in con.execute(f"DESCRIBE SELECT * FROM {reader}").fetchall()]

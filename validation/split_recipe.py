@@ -21,7 +21,7 @@ A recipe replaces MLE-bench's hand-written ``prepare.py``. Keys:
 | ``target_columns`` | what a submission predicts; removed from the public test set, kept in ``answers.csv`` | required |
 | ``group_column`` / ``time_column`` | for ``group`` / ``temporal`` (``stratified`` stratifies on the first target); a time column holds dates or timestamps (ISO 8601 text, or typed in JSON or Parquet; an offset orders by its instant, none is UTC) or numbers (epoch seconds, a day index, a year), else the split is refused naming the first other value and its row | |
 | ``time_format`` | for ``temporal``: a strptime format (DuckDB's ``strptime``) for text times in another form, e.g. ``"%m/%d/%Y"`` for ``10/01/2020`` | none: ISO 8601 only |
-| ``train_file`` / ``test_file`` / ``sample_submission_file`` | files in the competition's download (CSV, JSON or Parquet); the new public test set keeps only ``test_file``'s columns (a download without the default ``test.csv`` keeps the train columns, unless ``original_ratio`` or ``released_labels`` needs it) | ``train.csv`` / ``test.csv`` / none |
+| ``train_file`` / ``test_file`` / ``sample_submission_file`` | files in the competition's download: CSV, TSV (``.tsv``, ``.tab``), JSON or Parquet, or a gzip'd CSV, TSV or JSON (``train.csv.gz``; published uncompressed); the new public test set keeps only ``test_file``'s columns (a download without the default ``test.csv`` keeps the train columns, unless ``original_ratio`` or ``released_labels`` needs it) | ``train.csv`` / ``test.csv`` / none |
 | ``answers_file`` | for ``released_labels``: the original test set with its labels | |
 | ``original_answers_file`` | the original test set with labels Kaggle released later: parity is then measured on it | |
 | ``metric`` | the grading metric (a name in ``validation.metrics``) | the competition's Meta Kaggle metric |
@@ -41,7 +41,7 @@ import re
 from dataclasses import dataclass, fields
 from pathlib import Path, PurePosixPath
 
-from validation.data_files import DATA_FORMATS
+from validation.data_files import is_data_file
 from validation.metrics import METRICS
 from validation.yaml_files import YamlFileError, read_yaml_file
 
@@ -176,8 +176,11 @@ def parse_recipe(document: object, where: str) -> SplitRecipe:
         path = PurePosixPath(value)
         if path.is_absolute() or ".." in path.parts:
             raise fail(key, f"must be a path inside the competition's download, found {value!r}")
-        if path.suffix.lower() not in DATA_FORMATS:
-            raise fail(key, f"expected a .csv, .json (or .jsonl, .ndjson) or .parquet file, found {value!r}")
+        if not is_data_file(value):
+            raise fail(
+                key,
+                f"expected a .csv, .tsv, .tab, .json (or .jsonl, .ndjson) or .parquet file (or a .gz of a CSV, TSV or JSON), found {value!r}",
+            )
 
     values["public_files"] = _public_files(values.get("public_files", ()), fail)
     name = values.get("sample_submission_name")

@@ -18,7 +18,7 @@ import click
 import yaml
 
 from curation.cli.options import CommandError
-from curation.sources.competition_shapes import FORMATS, Shape
+from curation.sources.competition_shapes import FORMATS, INNER_ARCHIVES, Shape
 from curation.sources.demo_data import TRAIN_ROWS, generated_competition
 from validation.data_root import SlugError, slug_folder, write_atomic
 from validation.metrics import METRICS
@@ -54,7 +54,15 @@ RECIPE_HEADER = (
     type=click.Choice(FORMATS),
     default="csv",
     show_default=True,
-    help="the data files' format (train, test, the labelled test set); the sample submission stays CSV",
+    help="the data files' format (train, test, the labelled test set; tsv: tab-separated); the sample submission "
+    "stays CSV",
+)
+@click.option("--gzip", "gzipped", is_flag=True, help="gzip the data files (train.csv.gz), as Kaggle ships some")
+@click.option(
+    "--inner-archive",
+    type=click.Choice(INNER_ARCHIVES),
+    help="pack each data file in an archive of its own inside the zip (train.csv.7z), as Kaggle ships some; the "
+    "download extracts it in place",
 )
 @click.option(
     "--no-id",
@@ -73,12 +81,13 @@ RECIPE_HEADER = (
               help="rows in train.csv; the original test set has 5/12 as many")  # fmt: skip
 def generate_competition(
     directory: Path, metric: str, targets: int | None, labelled_test: bool, kind: str | None, data_format: str,
-    no_id: bool, text_ids: bool, sample_name: str | None, slug: str | None, rows: int,
+    gzipped: bool, inner_archive: str | None, no_id: bool, text_ids: bool, sample_name: str | None, slug: str | None,
+    rows: int,
 ) -> None:  # fmt: skip
     """Write a made-up competition graded by METRIC into DIR/<slug>/, laid out as a Kaggle mirror: <slug>.zip
     (train, test, sample_submission.csv; with --labelled-test also test_with_solutions), leaderboard.csv (100
-    teams, MLE-bench's format) and recipe.yaml (a split recipe that works for it). --kind, --format, --no-id,
-    --text-ids and --sample-name give it the shape of a real competition's files. The same slug and options always
+    teams, MLE-bench's format) and recipe.yaml (a split recipe that works for it). --kind, --format, --gzip,
+    --inner-archive, --no-id, --text-ids and --sample-name give it the shape of a real competition's files. The same slug and options always
     give the same bytes. Then annotate it with --allow-unknown (it is in no Meta Kaggle dump) and run its partition
     with MLECURATE_KAGGLE_MIRROR=DIR.
 
@@ -86,6 +95,7 @@ def generate_competition(
     Example:
       mlecurate generate-competition mirror --metric mean_columnwise_rmsle --targets 2 --labelled-test
       mlecurate generate-competition mirror --metric rmse --kind temporal --format parquet --slug sales-by-day
+      mlecurate generate-competition mirror --metric accuracy --format tsv --inner-archive 7z --slug reviews
       mlecurate annotate generated-mean-columnwise-rmsle --curator alice --decision include \\
           --split-recipe mirror/generated-mean-columnwise-rmsle/recipe.yaml --allow-unknown
     """
@@ -95,7 +105,8 @@ def generate_competition(
     except SlugError as error:
         raise click.BadParameter(str(error), param_hint="--slug") from error
     try:
-        shape = Shape(kind, data_format, has_id=not no_id, text_ids=text_ids, sample_name=sample_name)
+        shape = Shape(kind, data_format, has_id=not no_id, text_ids=text_ids, sample_name=sample_name,
+                      gzip=gzipped, inner_archive=inner_archive)  # fmt: skip
         competition = generated_competition(
             slug, metric, targets=targets, labelled_test=labelled_test, train_rows=rows, shape=shape
         )

@@ -11,8 +11,12 @@ each) and ``recipe`` their split recipe (``sample_submission_file`` and, with a 
   ``group_column``; ``temporal`` adds a ``date`` column (one row an hour, in id order, so the test set is the latest
   rows) and names it ``time_column``; ``released_labels`` splits along the original test set, labelled by
   ``test_with_solutions`` (the labelled test set must be asked for); ``stratified`` needs a class target.
-- ``format``: ``json`` (an array of records) or ``parquet`` for the data files (train, test, the labelled test set),
-  with the types DuckDB infers from the CSV (numbers, dates, text); the sample submission stays CSV, as Kaggle's do.
+- ``format``: ``tsv`` (tab-separated, as movie-review-sentiment-analysis ships), ``json`` (an array of records) or
+  ``parquet`` for the data files (train, test, the labelled test set), JSON and Parquet with the types DuckDB infers
+  from the CSV (numbers, dates, text); the sample submission stays CSV, as Kaggle's do.
+- ``gzip``: the data files gzip'd (``train.csv.gz``; a CSV, TSV or JSON).
+- ``inner_archive``: each data file packed in an archive of its own inside the competition's zip, as Kaggle ships
+  some (statoil's ``train.json.7z``, movie-review's ``train.tsv.zip``): ``zip``, ``7z`` or ``tar.gz``.
 - ``has_id=False``: no id column anywhere (rows are matched by the test columns' content) and no sample submission
   (the split builds one from the key columns).
 - ``text_ids``: ids as text (``r00012``) instead of numbers.
@@ -23,19 +27,26 @@ Nothing here reads anything but its arguments; the same arguments give the same 
 
 from __future__ import annotations
 
+import gzip
 import io
+import tarfile
 import tempfile
+import zipfile
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from pathlib import Path
 
 import duckdb
 import pandas as pd
+import py7zr
+from py7zr.helpers import ArchiveTimestamp
 
 from validation.data_files import path_literal
 from validation.split_recipe import KINDS
 
-FORMATS = ("csv", "json", "parquet")
+FORMATS = ("csv", "tsv", "json", "parquet")
+INNER_ARCHIVES = ("zip", "7z", "tar.gz")
+FIXED_TIME = datetime(2020, 1, 1)  # every packed file's time: the same arguments give the same bytes
 GROUPS = 23  # users of a group split: enough that a fifth of them is a test set, few enough that each has many rows
 FIRST_HOUR = datetime(2021, 1, 1)
 
@@ -47,12 +58,18 @@ class Shape:
     has_id: bool = True
     text_ids: bool = False
     sample_name: str | None = None
+    gzip: bool = False
+    inner_archive: str | None = None
 
     def __post_init__(self):
         if self.kind is not None and self.kind not in KINDS:
             raise ValueError(f"split kind {self.kind!r}: expected one of {', '.join(KINDS)}")
         if self.format not in FORMATS:
             raise ValueError(f"data format {self.format!r}: expected one of {', '.join(FORMATS)}")
+        if self.gzip and self.format == "parquet":
+            raise ValueError("a gzip'd Parquet file is not a table DuckDB reads: --gzip takes csv, tsv or json")
+        if self.inner_archive is not None and self.inner_archive not in INNER_ARCHIVES:
+            raise ValueError(f"inner archive {self.inner_archive!r}: expected one of {', '.join(INNER_ARCHIVES)}")
 
 
 def reshape(files: dict[str, bytes], recipe: dict, shape: Shape, class_target: bool) -> tuple[dict[str, bytes], dict]:
@@ -90,16 +107,48 @@ def reshape(files: dict[str, bytes], recipe: dict, shape: Shape, class_target: b
     reshaped = {}
     for name, frame in frames.items():
         text = frame.to_csv(index=False, lineterminator="\n").encode()
-        if shape.format == "csv" or name not in data:
+        if name not in data:
             reshaped[name] = text
             continue
-        renamed = name.removesuffix(".csv") + "." + shape.format
-        reshaped[renamed] = _converted(text, shape.format)
+        renamed = name.removesuffix(".csv") + "." + shape.format + (".gz" if shape.gzip else "")
+        content = _converted(frame, text, shape.format)
+        content = gzip.compress(content, mtime=0) if shape.gzip else content
         for key, default in (("train_file", "train.csv"), ("test_file", "test.csv"), ("answers_file", None),
                              ("original_answers_file", None)):  # fmt: skip
             if recipe.get(key, default) == name:
                 recipe[key] = renamed
+        if shape.inner_archive:  # the recipe names the file inside: the download extracts it in place
+            reshaped[f"{renamed}.{shape.inner_archive}"] = packed(renamed, content, shape.inner_archive)
+        else:
+            reshaped[renamed] = content
     return reshaped, recipe
+
+
+def packed(name: str, content: bytes, kind: str) -> bytes:
+    """``content`` as the one file ``name`` of a ``zip``, ``7z`` or ``tar.gz`` archive, with fixed times."""
+    buffer = io.BytesIO()
+    if kind == "zip":
+        with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as bundle:
+            bundle.writestr(zipfile.ZipInfo(name, date_time=FIXED_TIME.timetuple()[:6]), content, zipfile.ZIP_DEFLATED)
+    elif kind == "7z":
+        with _FixedTimeSevenZip(buffer, "w") as bundle:
+            bundle.writestr(content, name)
+    else:
+        with gzip.GzipFile(fileobj=buffer, mode="wb", mtime=0) as zipped, tarfile.open(fileobj=zipped, mode="w") as tar:
+            member = tarfile.TarInfo(name)
+            member.size, member.mtime, member.mode = len(content), int(FIXED_TIME.timestamp()), 0o644
+            tar.addfile(member, io.BytesIO(content))
+    return buffer.getvalue()
+
+
+class _FixedTimeSevenZip(py7zr.SevenZipFile):
+    """py7zr stamps a file written from bytes with the time of writing; this one with :data:`FIXED_TIME`."""
+
+    @staticmethod
+    def _make_file_info_from_name(bio, size: int, arcname: str):
+        info = py7zr.SevenZipFile._make_file_info_from_name(bio, size, arcname)
+        stamp = ArchiveTimestamp.from_datetime(FIXED_TIME.timestamp())
+        return info | {"creationtime": stamp, "lastwritetime": stamp, "lastaccesstime": stamp}
 
 
 def _recipe_keys(shape: Shape, recipe: dict) -> dict:
@@ -117,8 +166,13 @@ def _recipe_keys(shape: Shape, recipe: dict) -> dict:
     return keys
 
 
-def _converted(csv_bytes: bytes, fmt: str) -> bytes:
-    """The CSV as JSON (an array of records) or Parquet, with the types DuckDB infers (numbers, dates, text)."""
+def _converted(frame: pd.DataFrame, csv_bytes: bytes, fmt: str) -> bytes:
+    """The CSV as it is, tab-separated, or as JSON (an array of records) or Parquet with the types DuckDB infers
+    (numbers, dates, text)."""
+    if fmt == "csv":
+        return csv_bytes
+    if fmt == "tsv":
+        return frame.to_csv(index=False, sep="\t", lineterminator="\n").encode()
     options = "FORMAT JSON, ARRAY true" if fmt == "json" else "FORMAT PARQUET"
     with tempfile.TemporaryDirectory(prefix="mlecurate-shape-") as scratch:
         source, target = Path(scratch) / "data.csv", Path(scratch) / f"data.{fmt}"
