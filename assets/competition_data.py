@@ -156,7 +156,9 @@ def _split(slug: str, storage: StorageResource, checks: list[dg.AssetCheckResult
     if not prepared.reused:
         split_published(root, slug)
     warehouse.refresh_views(root)  # cheap, and makes the views whatever happened to the warehouse file
-    files = [{k: f.get(k) for k in ("path", "rows", "checksum", "bytes")} for f in prepared.manifest["files"]]
+    manifest_files = prepared.manifest["files"]
+    files = [{k: f.get(k) for k in ("path", "rows", "checksum", "bytes")} for f in manifest_files
+             if "row_files_key" not in f]  # fmt: skip
     rows = prepared.manifest["rows"]
     return dg.MaterializeResult(
         data_version=dg.DataVersion(prepared.manifest["inputs_version"]),
@@ -172,11 +174,24 @@ def _split(slug: str, storage: StorageResource, checks: list[dg.AssetCheckResult
             "test_share": round(rows["test"] / (rows["train"] + rows["test"]), 4),
             "assigned_by": prepared.manifest["unit"],
             "files": markdown_table(pd.DataFrame(files)),
+            **row_file_metadata(manifest_files),
             "folder": dg.MetadataValue.path(str(prepared.folder)),
             "description": overview_origin,
         },
         check_results=results,
     )
+
+
+def row_file_metadata(manifest_files: list[dict]) -> dict:
+    """How many row files (recipe key ``row_files``) went to public/ with the train and the test rows, and their
+    bytes; they are left out of the files table (one row each would be 100,000 rows)."""
+    counts = {"row_files_train": 0, "row_files_train_bytes": 0, "row_files_test": 0, "row_files_test_bytes": 0}
+    for entry in manifest_files:
+        side = {"row_files": "train", "test_row_files": "test"}.get(entry.get("row_files_key"))
+        if side:
+            counts[f"row_files_{side}"] += 1
+            counts[f"row_files_{side}_bytes"] += entry["bytes"]
+    return counts if counts["row_files_train"] or counts["row_files_test"] else {}
 
 
 def _check_result(slug: str, check: SplitCheck) -> dg.AssetCheckResult:

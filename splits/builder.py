@@ -37,6 +37,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import duckdb
+import numpy as np
 import pyarrow as pa
 
 from splits.csv_lines import line_ends, split_lines
@@ -89,6 +90,8 @@ class SplitResult:
     answers_file: Path
     public_columns: list[str]  # columns of the public test file
     unit: str  # what was assigned to a side: the id column, the group column, or "row content"
+    # The train file's rows (0-based, file order) that became the new test set; None for released labels
+    test_row_numbers: np.ndarray | None = None
 
 
 SPLIT_MEMORY = "512MB"  # DuckDB's share; with Python's own, a split peaks under 0.8 GB whatever the file's size
@@ -253,7 +256,7 @@ def _split_rows(con, recipe, raw_dir, rows_path: Path, columns, folder, outputs,
     lines = folder.scratch / TEST_LINES
     try:
         test_rows = _write_train(con, rows_path, train_out, chosen, lines, columns, unit, train_path)
-        public_columns = _public_columns(con, recipe, raw_dir, columns)
+        public_columns = public_test_columns(con, recipe, raw_dir, columns)
         con.execute(copy_sql(f"SELECT {_select(public_columns)} FROM {test_rows}", test_out, like=train_path))
         answer_columns = _answer_columns(recipe, public_columns)
         con.execute(copy_sql(f"SELECT {_select(answer_columns)} FROM {test_rows}", answers_out))
@@ -265,7 +268,7 @@ def _split_rows(con, recipe, raw_dir, rows_path: Path, columns, folder, outputs,
     return SplitResult(
         original_rows=chosen.total, train_rows=chosen.total - len(chosen.rows), test_rows=len(chosen.rows),
         train_file=train_out, test_file=test_out, answers_file=answers_out, public_columns=public_columns,
-        unit=unit_name or "row content",
+        unit=unit_name or "row content", test_row_numbers=chosen.rows,
     )  # fmt: skip
 
 
@@ -403,7 +406,7 @@ def _write_train(
             train_out.unlink(missing_ok=True)  # the test rows alone read differently: split through DuckDB
     repeated = len(sorted_unique(chosen.hashes)) < len(chosen.hashes)  # units with several rows: order those too
     order = f"ORDER BY __h, __unit, {_select(columns)}" if repeated else "ORDER BY __h, __unit"
-    numbered = _numbered(train_path, columns)
+    numbered = numbered_rows(train_path, columns)
     train_rows = f"SELECT {_select(columns)} FROM ({numbered}) ANTI JOIN __test_index USING (__rn)"
     con.execute(copy_sql(train_rows, train_out, like=original))
     con.execute(  # in hash order once, so the test set and the answers are written without sorting again
@@ -425,7 +428,7 @@ def _dialect(con, path: Path) -> str:
     return ", ".join(f"{key} = {literal('' if value == '(empty)' else value)}" for key, value in options.items())
 
 
-def _numbered(path: Path, columns: list[str]) -> str:
+def numbered_rows(path: Path, columns: list[str]) -> str:
     """The file's rows with their row number ``__rn`` (0-based, file order): Parquet's own ``file_row_number``
     (read in parallel), else (or when a column has that name) a streaming ``row_number()``."""
     if data_format(path.name) == "parquet" and "file_row_number" not in columns:
@@ -458,7 +461,7 @@ def _released_labels(con, recipe, raw_dir, train_out, test_out, answers_out, whe
     )  # fmt: skip
 
 
-def _public_columns(con, recipe: SplitRecipe, raw_dir: Path, columns: list[str]) -> list[str]:
+def public_test_columns(con, recipe: SplitRecipe, raw_dir: Path, columns: list[str]) -> list[str]:
     """The new test set's columns: the train columns less the targets and, as on Kaggle, only those the original
     test set has (random-acts-of-pizza's train carries ``*_at_retrieval`` fields that leak the label)."""
     kept = [c for c in columns if c not in recipe.target_columns]

@@ -14,7 +14,8 @@ unchanged, then a generated section on this version of the task:
   row per test row);
 - what changed from Kaggle's version (test set rebuilt from Kaggle's train set, or Kaggle's own test set with the
   labels it released; Kaggle's test set not the test set, and what its released labels are used for, when the recipe
-  names them (``original_answers_file``); the sample submission rebuilt; extra files copied unchanged).
+  names them (``original_answers_file``); the sample submission rebuilt; each row's own file moved with its row
+  (``row_files``); extra files copied unchanged).
 
 Without an overview it starts with the competition's title (Meta Kaggle's, else the slug) and its Kaggle address.
 """
@@ -45,6 +46,7 @@ class BuiltSplit:
     original_test_rows: int | None = None  # rows in Kaggle's (unlabelled) test file, where the download has it
     left_out_columns: list[str] = field(default_factory=list)  # train columns the new test set leaves out (not targets)
     extra_files: frozenset[str] = frozenset()  # paths (relative to public/) copied from the download (public_files)
+    row_files: dict[str, int] | None = None  # row files copied with their rows, by side (train, test): row_files
 
 
 def describe_split(
@@ -173,6 +175,14 @@ def _files_section(recipe: SplitRecipe, built: BuiltSplit) -> str:
     ):
         rows.append(_row(f"`{entry['path']}`", _rows(entry), what.get(entry["path"], "")))
     rows.append(_row(f"`{DESCRIPTION}`", "", "this text"))
+    for side, key, pattern in (
+        ("train", "row_files", recipe.row_files),
+        ("test", "test_row_files", recipe.test_row_pattern),
+    ):
+        count = (built.row_files or {}).get(side, 0)
+        if pattern and count:
+            rows.append(_row(f"`{pattern}`", "", f"{count:,} files, one per {side} row (`{key}`), from Kaggle's download, "
+                             "unchanged"))  # fmt: skip
     for path, count, entry in _extra_lines(built):
         if count == 1:
             rows.append(_row(f"`{path}`", _rows(entry), "from Kaggle's download, unchanged"))
@@ -272,6 +282,12 @@ def _changes_section(recipe: SplitRecipe, built: BuiltSplit) -> str:
         changes.append(
             f"The new test set keeps only the columns Kaggle's test set has: {len(built.left_out_columns)} training "
             "column(s) are not in it."
+        )
+    if recipe.row_files and built.row_files:
+        changes.append(
+            f"Each row's own file (`{recipe.row_files}`) went with its row: the new training rows' "
+            f"({built.row_files['train']:,}) stay at their paths, the new test rows' ({built.row_files['test']:,}) are "
+            f"at `{recipe.test_row_pattern}`. Kaggle's own test files are not included."
         )
     if built.extra_files:
         changes.append(

@@ -11,6 +11,8 @@ Layout (``<prepared_root>/<slug>/``)::
                                    one column per class, each 1/k)
     public/description.md          the competition's own text, then the new split's (``splits.description``)
     public/<public_files>          the recipe's extra files, copied unchanged from the download (``splits.public_files``)
+    public/<row_files>             each row's own file (an image), copied with its row: the new train rows' to their
+                                   path, the new test rows' to test_row_files (``splits.row_files``)
     private/answers.csv            the new test set's answers
     manifest.json                  recipe, source, row counts, a checksum per file (content checksum for data files,
                                    sha256 for others), the leakage checks
@@ -33,13 +35,22 @@ from __future__ import annotations
 import json
 import os
 import shutil
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from pathlib import Path
 
-from splits.builder import SplitResult, build_split, connect
+from splits.builder import SplitResult, build_split, connect, recipe_columns
 from splits.description import BuiltSplit, describe_split
 from splits.public_files import PublicFile, copy_public_files, resolve_public_files
+from splits.row_files import (
+    RowFile,
+    check_places,
+    check_row_file_columns,
+    copy_row_files,
+    find_row_files,
+    place_row_files,
+    row_file_facts,
+)
 from validation.data_files import (
     DataFileError,
     columns_of,
@@ -115,21 +126,24 @@ def prepare_competition(
     con = connect(final.scratch)
     built = False
     try:
-        extras = resolve_public_files(recipe.public_files, raw_files, slug, published_suffix(recipe.train_file))
+        extension = published_suffix(recipe.train_file)
+        extras = resolve_public_files(recipe.public_files, raw_files, slug, extension)
+        found_rows = _row_files_found(con, recipe, raw_files, slug)  # every row's file, before anything is written
         result = build_split(recipe, raw_files, staging.path, slug, con)
+        row_files = place_row_files(found_rows, recipe, result.test_row_numbers) if found_rows else []
+        check_places(row_files, extras, recipe, slug, extension)
         metric = resolve_metric(None, recipe.to_document(), (facts or {}).get("evaluation_algorithm_name"))
         _write_sample_submission(con, slug, recipe, metric, raw_files, result, staging.sample_submission)
         _answers_in_submission_format(con, recipe, result, staging)
         digests = copy_public_files(extras, staging.public)  # each extra file's sha256, hashed as it is copied
-        files = _file_entries(con, staging, extras, digests)
-        staging.description.write_text(
-            describe_split(
-                slug, recipe, _built(con, recipe, raw_files, result, files, staging, extras), facts, overview
-            ),
-            encoding="utf-8",
-        )
+        row_digests = copy_row_files(row_files, raw_files, staging.public)  # the same, for each row's file
+        files = _file_entries(con, staging, extras, digests, row_files, row_digests)
+        built_split = _built(con, recipe, raw_files, result, files, staging, extras, row_files)
+        staging.description.write_text(describe_split(slug, recipe, built_split, facts, overview), encoding="utf-8")
         files = sorted([*files, _plain_entry(staging, staging.description)], key=lambda f: f["path"])
-        checks = check_prepared_split(staging, _leakage_facts(con, recipe, raw_files, result, extras, digests))
+        leakage_facts = _leakage_facts(con, recipe, raw_files, result, extras, digests)
+        leakage_facts = replace(leakage_facts, row_files=row_file_facts(row_files, row_digests))
+        checks = check_prepared_split(staging, leakage_facts)
         manifest = _manifest(slug, recipe, result, files, checks, source or {}) | {"inputs_version": inputs_version}
         built = True
     finally:
@@ -142,6 +156,15 @@ def prepare_competition(
         return PreparedSplit(slug, staging.path, False, result, checks, manifest)
     _publish(staging, final)
     return PreparedSplit(slug, final.path, True, result, checks, manifest)
+
+
+def _row_files_found(con, recipe: SplitRecipe, raw_files: Path, slug: str):
+    """Every row's file in the download (``splits.row_files``), its columns checked first; None without row_files."""
+    if not recipe.row_files:
+        return None
+    train_columns = recipe_columns(con, recipe, raw_files, slug)["train_file"]  # the recipe's files and columns
+    check_row_file_columns(con, recipe, raw_files, train_columns, slug)
+    return find_row_files(con, recipe, raw_files, slug)
 
 
 def _leakage_facts(
@@ -163,7 +186,9 @@ def _leakage_facts(
     )  # fmt: skip
 
 
-def _built(con, recipe, raw: Path, result: SplitResult, files, staging: PreparedFolder, extras) -> BuiltSplit:
+def _built(
+    con, recipe, raw: Path, result: SplitResult, files, staging: PreparedFolder, extras, row_files: list[RowFile]
+) -> BuiltSplit:
     """Counts and columns for the description, read from the built files and the download."""
     original_test = raw / recipe.test_file if recipe.test_file else None
     original_test_rows = (
@@ -178,13 +203,21 @@ def _built(con, recipe, raw: Path, result: SplitResult, files, staging: Prepared
     public = [
         {"path": f["path"].removeprefix("public/"), "rows": f.get("rows")}
         for f in files
-        if f["path"].startswith("public/")
+        if f["path"].startswith("public/") and "row_files_key" not in f
     ]
     return BuiltSplit(
         result=result, files=public, submission_columns=columns_of(con, staging.sample_submission),
         original_test_rows=original_test_rows, left_out_columns=left_out,
-        extra_files=frozenset(str(f.relative) for f in extras),
+        extra_files=frozenset(str(f.relative) for f in extras), row_files=_row_file_counts(row_files),
     )  # fmt: skip
+
+
+def _row_file_counts(row_files: list[RowFile]) -> dict[str, int]:
+    """How many row files each side's pattern put in public/, by side (``train``, ``test``)."""
+    counts = {"train": 0, "test": 0}
+    for file in row_files:
+        counts[file.side] += 1
+    return counts
 
 
 def _published_with(final: PreparedFolder, inputs_version: str) -> dict | None:
@@ -354,22 +387,35 @@ def _sql_value(value) -> str:
     return "'" + str(value).replace("'", "''") + "'"
 
 
-def _file_entries(con, folder: PreparedFolder, extras: list[PublicFile], digests: dict[str, str]) -> list[dict]:
+def _file_entries(
+    con,
+    folder: PreparedFolder,
+    extras: list[PublicFile],
+    digests: dict[str, str],
+    row_files: list[RowFile] = (),
+    row_digests: dict[str, str] | None = None,
+) -> list[dict]:
     """A manifest entry per file of the staging folder (but the manifest and description): path, bytes, and one
     ``checksum``: the content checksum (with rows) for a data file, ``sha256:<hex>`` of the bytes for any other. A file
     copied from the download (``public_files``) also names the entry that brought it, and a data file among them keeps
-    its bytes' sha256 in ``sha256`` (its ``checksum`` being the content checksum). The sha256 of a copied file is the
-    one computed while copying (``digests``, by path relative to ``public/``), never recomputed."""
-    copied = {f"public/{f.relative}": f for f in extras}
+    its bytes' sha256 in ``sha256`` (its ``checksum`` being the content checksum); a row's file (``row_files``) names
+    the key that placed it (``row_files`` for a train row's, ``test_row_files`` for a test row's). The sha256 of a
+    copied file is the one computed while copying (``digests``, ``row_digests``, by path relative to ``public/``),
+    never recomputed."""
+    copied: dict[str, tuple[str, str, str]] = {  # path -> (manifest key, value, sha256)
+        f"public/{f.relative}": ("public_files_entry", f.entry, digests[str(f.relative)]) for f in extras
+    }
+    copied |= {f"public/{f.relative}": ("row_files_key", f.key, (row_digests or {})[f.relative]) for f in row_files}
     entries = []
-    for path in sorted(
-        p for p in folder.path.rglob("*") if p.is_file() and p not in (folder.manifest, folder.description)
-    ):
-        relative = path.relative_to(folder.path).as_posix()
+    left_out = {_relative(folder, folder.manifest), _relative(folder, folder.description)}
+    for relative, size in sorted(_files_with_sizes(folder.path)):
+        if relative in left_out:
+            continue
         extra = copied.get(relative)
-        digest = digests[str(extra.relative)] if extra else None
-        entry = _plain_entry(folder, path, digest)
-        if is_data_file(path.name):
+        digest = extra[2] if extra else None
+        path = folder.path / relative
+        entry = {"path": relative, "bytes": size, "checksum": f"sha256:{digest or file_sha256(path)}"}
+        if is_data_file(relative):
             try:
                 checksum = content_checksum(path, con)
                 entry |= {"rows": int(checksum.split(":")[1]), "checksum": checksum}
@@ -379,9 +425,29 @@ def _file_entries(con, folder: PreparedFolder, extras: list[PublicFile], digests
                 if extra is None:
                     raise
         if extra:
-            entry["public_files_entry"] = extra.entry
+            entry[extra[0]] = extra[1]
         entries.append(entry)
     return entries
+
+
+def _files_with_sizes(top: Path) -> list[tuple[str, int]]:
+    """Every regular file under ``top`` (POSIX path relative to it, bytes), by ``os.scandir``: pathlib's ``rglob``
+    and ``stat`` cost seconds on the 100,000 files of a split with row files."""
+    found = []
+    stack = [(str(top), "")]
+    while stack:
+        where, prefix = stack.pop()
+        with os.scandir(where) as entries:
+            for entry in entries:
+                if entry.is_dir(follow_symlinks=False):
+                    stack.append((entry.path, f"{prefix}{entry.name}/"))
+                elif entry.is_file(follow_symlinks=False):
+                    found.append((prefix + entry.name, entry.stat(follow_symlinks=False).st_size))
+    return found
+
+
+def _relative(folder: PreparedFolder, path: Path) -> str:
+    return path.relative_to(folder.path).as_posix()
 
 
 def _plain_entry(folder: PreparedFolder, path: Path, digest: str | None = None) -> dict:

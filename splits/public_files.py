@@ -66,7 +66,7 @@ def resolve_public_files(entries: tuple[str, ...], raw_dir: Path, slug: str, ext
             )
         for path in files:
             relative = PurePosixPath(path.relative_to(raw_dir).as_posix())
-            reserved = _reserved(relative, extension)
+            reserved = split_own_file(relative, extension)
             if reserved:
                 raise RecipeError(
                     f"{_prefix(slug)}split recipe key 'public_files': entry '{entry}' would put {relative} in "
@@ -103,7 +103,7 @@ def _matches(entry: str, raw_dir: Path) -> list[Path]:
     return [path] if path.exists() else []
 
 
-def _reserved(relative: PurePosixPath, extension: str) -> str | None:
+def split_own_file(relative: PurePosixPath, extension: str) -> str | None:
     """What the split writes at ``relative``, if it writes anything there."""
     if len(relative.parts) != 1:
         return None

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import csv
 from pathlib import Path
 
 import pytest
@@ -118,3 +119,12 @@ def titanic_mirror(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     for name in ("MLECURATE_LEADERBOARDS", "KAGGLE_API_TOKEN", "KAGGLE_USERNAME", "KAGGLE_KEY"):
         monkeypatch.delenv(name, raising=False)
     return mirror
+
+
+def write_csv(path: Path, header: list[str], rows) -> None:
+    """A CSV file at ``path`` (its folders made), as Python's csv module writes it."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with open(path, "w", newline="", encoding="utf-8") as handle:
+        writer = csv.writer(handle)
+        writer.writerow(header)
+        writer.writerows(rows)

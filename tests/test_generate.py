@@ -323,9 +323,49 @@ def test_targets_shape_the_files_and_the_recipe(tmp_path):
       "'json', 'parquet'"),
      (["--metric", "auc", "--format", "parquet", "--gzip"],
       "error: a gzip'd Parquet file is not a table DuckDB reads: --gzip takes csv, tsv or json"),
-     (["--metric", "auc", "--inner-archive", "rar"], "Invalid value for '--inner-archive': 'rar' is not one of")],
+     (["--metric", "auc", "--inner-archive", "rar"], "Invalid value for '--inner-archive': 'rar' is not one of"),
+     (["--metric", "auc", "--row-files", "png", "--no-id"],
+      "error: row files are named by the row's id: --row-files needs an id column (drop --no-id)"),
+     (["--metric", "auc", "--row-files", "png", "--kind", "released_labels", "--labelled-test"],
+      "error: kind released_labels keeps Kaggle's train and test sets whole: its files need no row_files")],
 )  # fmt: skip
 def test_bad_options_are_named_and_nothing_is_written(tmp_path, capsys, args, expected):
     assert _generate(tmp_path / "mirror", *args) == 2
     assert expected in " ".join(capsys.readouterr().err.split())
     assert not (tmp_path / "mirror").exists()
+
+
+def test_a_competition_with_a_file_per_row_goes_through_the_readme_path(tmp_path, monkeypatch):
+    """--row-files png: an image per row (train/<id>.png, Kaggle's test rows' in test/). Through the Dagster assets,
+    each new train row's image lands in public/train/, each new test row's in public/test/, none of Kaggle's own
+    test images; the split's metadata counts them; the answers grade as a perfect submission."""
+    from curation.competition_data import read_download_record
+    from curation.complexity_features import modality_shares
+
+    slug, home, mirror = "shaped-images", tmp_path / "home", tmp_path / "mirror"
+    monkeypatch.setenv("MLECURATE_HOME", str(home))
+    monkeypatch.setenv("MLECURATE_ANNOTATIONS", str(tmp_path / "annotations"))
+    assert _generate(mirror, "--metric", "auc", "--slug", slug, "--rows", "300", "--row-files", "png") == 0
+    recipe = yaml.safe_load((mirror / slug / "recipe.yaml").read_text())
+    assert recipe["row_files"] == "train/{id}.png"
+    result = _annotated_and_prepared(tmp_path, mirror, slug)
+    root = DataRoot(home)
+    folder, raw = root.prepared(slug), root.raw(slug).files
+    train_ids = pd.read_csv(folder.public / "train.csv", dtype=str)["id"]
+    test_ids = pd.read_csv(folder.public / "test.csv", dtype=str)["id"]
+    assert sorted(p.name for p in (folder.public / "train").iterdir()) == sorted(f"{i}.png" for i in train_ids)
+    assert sorted(p.name for p in (folder.public / "test").iterdir()) == sorted(f"{i}.png" for i in test_ids)
+    for i in test_ids:
+        assert (folder.public / "test" / f"{i}.png").read_bytes() == (raw / "train" / f"{i}.png").read_bytes()
+    assert not {p.name for p in (raw / "test").iterdir()} & {p.name for p in (folder.public / "test").iterdir()}
+    metadata = result.asset_materializations_for_node("competition_split")[0].metadata
+    assert metadata["row_files_train"].value == len(train_ids) == 240
+    assert metadata["row_files_test"].value == len(test_ids) == 60
+    assert metadata["row_files_test_bytes"].value == sum(p.stat().st_size for p in (folder.public / "test").iterdir())
+    assert "train/" not in metadata["files"].value  # counted, not listed one row each
+    board = parse_leaderboard((mirror / slug / "leaderboard.csv").read_bytes(), "leaderboard.csv")
+    answers = grade_submission(folder.answers, folder, "auc", board)
+    assert answers.valid_submission and answers.score == 1.0 and answers.gold_medal, answers.errors
+    # the download's modality: the complexity features see images
+    shares = modality_shares(read_download_record(root.raw(slug)).files)
+    assert shares["image"] > 0.9, shares

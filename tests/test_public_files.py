@@ -13,20 +13,13 @@ from pathlib import Path
 import pytest
 
 from splits.layout import prepare_competition
+from tests.conftest import write_csv
 from validation.data_files import content_checksum
 from validation.split_recipe import RecipeError, parse_recipe
 
 SLUG = "pet-pictures"
 TRAIN_IDS = range(1, 101)
 TEST_IDS = range(101, 131)
-
-
-def _write_csv(path: Path, header: list[str], rows) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    with open(path, "w", newline="", encoding="utf-8") as handle:
-        writer = csv.writer(handle)
-        writer.writerow(header)
-        writer.writerows(rows)
 
 
 @pytest.fixture
@@ -37,15 +30,15 @@ def download(tmp_path) -> Path:
     rng = random.Random(0)
     raw = tmp_path / "raw"
     labels = {i: rng.choice(["cat", "dog"]) for i in [*TRAIN_IDS, *TEST_IDS]}
-    _write_csv(raw / "train.csv", ["id", "size", "label"], [(i, rng.random(), labels[i]) for i in TRAIN_IDS])
-    _write_csv(raw / "test.csv", ["id", "size"], [(i, rng.random()) for i in TEST_IDS])
-    _write_csv(raw / "sample_submission.csv", ["id", "label"], [(i, "cat") for i in TEST_IDS])
-    _write_csv(raw / "solution.csv", ["id", "size", "label"], [(i, 0.5, labels[i]) for i in TEST_IDS])
+    write_csv(raw / "train.csv", ["id", "size", "label"], [(i, rng.random(), labels[i]) for i in TRAIN_IDS])
+    write_csv(raw / "test.csv", ["id", "size"], [(i, rng.random()) for i in TEST_IDS])
+    write_csv(raw / "sample_submission.csv", ["id", "label"], [(i, "cat") for i in TEST_IDS])
+    write_csv(raw / "solution.csv", ["id", "size", "label"], [(i, 0.5, labels[i]) for i in TEST_IDS])
     (raw / "data_description.txt").write_text("size: the animal's size, scaled to 0..1\nlabel: cat or dog\n")
     for i in [*TRAIN_IDS, *TEST_IDS]:
         (raw / "images").mkdir(exist_ok=True)
         (raw / "images" / f"{i}.jpg").write_bytes(rng.randbytes(64))
-        _write_csv(
+        write_csv(
             raw / "structures" / f"{i}.csv", ["point", "x", "y"], [(p, rng.random(), rng.random()) for p in range(3)]
         )
         (raw / "shards" / str(i % 2)).mkdir(parents=True, exist_ok=True)
@@ -53,7 +46,7 @@ def download(tmp_path) -> Path:
     for i in TRAIN_IDS:
         (raw / "train_images" / labels[i]).mkdir(parents=True, exist_ok=True)
         (raw / "train_images" / labels[i] / f"{i}.jpg").write_bytes(rng.randbytes(16))
-    _write_csv(raw / "extra" / "labels.csv", ["id", "label"], [(i, labels[i]) for i in TRAIN_IDS])
+    write_csv(raw / "extra" / "labels.csv", ["id", "label"], [(i, labels[i]) for i in TRAIN_IDS])
     return raw
 
 
@@ -207,7 +200,7 @@ def test_ids_with_their_extension_filed_under_their_label_are_caught(tmp_path):
     raw = tmp_path / "raw"
     rng = random.Random(0)
     labels = {f"img{i}.jpg": rng.choice(["cat", "dog"]) for i in range(200)}
-    _write_csv(raw / "train.csv", ["image_id", "label"], labels.items())
+    write_csv(raw / "train.csv", ["image_id", "label"], labels.items())
     for name, label in labels.items():
         (raw / "train" / label).mkdir(parents=True, exist_ok=True)
         (raw / "train" / label / name).write_bytes(b"x")
@@ -264,7 +257,7 @@ def test_a_tsv_or_gzipped_table_of_labels_is_read_as_a_data_file_and_caught(down
 
 def test_a_data_file_whose_id_column_has_another_name_is_caught(download, tmp_path):
     labels = _labels(download)
-    _write_csv(download / "meta" / "info.csv", ["image_id", "kind"], labels.items())
+    write_csv(download / "meta" / "info.csv", ["image_id", "kind"], labels.items())
     found = _failed(_prepare(download, tmp_path / "prepared", ["meta/"]))
     assert found == (
         "meta/info.csv gives the label of 20 new test id(s) away: column kind agrees with it for 20 of the 20 new "
@@ -272,7 +265,7 @@ def test_a_data_file_whose_id_column_has_another_name_is_caught(download, tmp_pa
     )
     # a column of the same ids with values that are not the labels (an independent feature) passes
     rng = random.Random(1)
-    _write_csv(download / "meta" / "info.csv", ["image_id", "kind"], [(i, rng.choice(["cat", "dog"])) for i in labels])
+    write_csv(download / "meta" / "info.csv", ["image_id", "kind"], [(i, rng.choice(["cat", "dog"])) for i in labels])
     assert _prepare(download, tmp_path / "prepared", ["meta/"]).published
 
 

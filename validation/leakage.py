@@ -29,6 +29,11 @@ Each check says what it found. All are blocking: a split that fails one is not p
     among its name's other pieces (``cat.123.jpg``, as dogs-vs-cats names them), for at least ``LABEL_SHARE`` of the
     id-named files at that place, new test ids among them.
 
+  Each row's own file (recipe key ``row_files``: an image per row, copied with its row) is a public file like the
+  others for the data-file checks above; its content is not read for labels (it is the row's data, as its feature
+  columns are), but a new test row's file must not carry the row's label in its path (a folder, or a piece of its
+  name: ``test/cat.12.jpg``) for ``LABEL_SHARE`` of them (the test pattern naming a target is refused before).
+
   Binary files other than data files (images, archives) are cleared by the copy and path checks only: their
   content is not read. Without an id column (rows identified by their content), a new test row cannot be found in
   an extra file, so the label checks cannot run: the check fails for any extra file that is not already caught as a
@@ -43,6 +48,7 @@ from __future__ import annotations
 
 import contextlib
 import gzip
+import os
 import re
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
@@ -116,6 +122,16 @@ class ExtraFile:
 
 
 @dataclass(frozen=True)
+class RowFileFact:
+    """One row's file (recipe keys ``row_files``, ``test_row_files``)."""
+
+    path: str  # relative to public/
+    side: str  # "train" or "test"
+    sha256: str  # of its bytes, computed once, while it was copied
+    labels: tuple[tuple[str, str], ...] = ()  # a new test row's (target, label) pairs
+
+
+@dataclass(frozen=True)
 class LeakageFacts:
     target_columns: tuple[str, ...]
     id_column: str | None
@@ -126,6 +142,7 @@ class LeakageFacts:
     public_files: tuple[ExtraFile, ...] = ()  # the recipe's extra public files
     answer_sources: tuple[Path, ...] = ()  # files of the download holding answers (released or original answers)
     label_sources: tuple[Path, ...] = ()  # files of the download with the id and target columns (train, answers)
+    row_files: tuple[RowFileFact, ...] = ()  # each row's own file (row_files), copied with its row
 
 
 # A place (a folder level, the file name, a table's column, a line of text) gives labels away when it holds the label
@@ -204,9 +221,7 @@ def _public_free_of_private(con, folder: PreparedFolder, facts: LeakageFacts, tr
     problems = []
     scanned: dict[Path, tuple[str, list[str]]] = {}  # content checksum and columns of each readable data file
     unreadable: dict[Path, str] = {}  # extra data files DuckDB cannot read, and why
-    public_files = [
-        p for p in sorted(folder.public.rglob("*")) if p.is_file() and is_data_file(p.name)
-    ]  # fmt: skip
+    public_files = sorted(_data_files(folder.public))
     for path in public_files:
         name = path.relative_to(folder.public).as_posix()
         if path == folder.sample_submission:
@@ -226,14 +241,31 @@ def _public_free_of_private(con, folder: PreparedFolder, facts: LeakageFacts, tr
             problems.append(f"{name} holds every answers column")
     if extras:
         problems += _extra_files_leak(con, folder, facts, extras, scanned, unreadable)
+    problems += _labels_in_row_file_paths(facts.row_files)
+    sides = Counter(f.side for f in facts.row_files)
     found = "; ".join(problems) or (
         f"{len(public_files)} public data file(s)"
         + (f" and {len(extras)} extra public file(s)" if extras else "")
+        + (f" and {len(facts.row_files):,} row file(s) (train {sides['train']:,}, test {sides['test']:,})"
+           if facts.row_files else "")
         + ", none holds private content"
-        + (" or a new test row's label" if extras else "")
-    )
+        + (" or a new test row's label" if extras or facts.row_files else "")
+    )  # fmt: skip
     metadata = {"public_files": len(public_files), "extra_public_files": len(extras)}
+    if facts.row_files:
+        metadata |= {"row_files_train": sides["train"], "row_files_test": sides["test"]}
     return SplitCheck(PUBLIC_FREE_OF_PRIVATE.name, not problems, found, metadata)
+
+
+def _data_files(top: Path) -> list[Path]:
+    """The CSV, JSON and Parquet files under ``top`` (``os.walk``, suffixes first: a split with row files has
+    100,000 images there, and pathlib's ``rglob`` costs seconds on them)."""
+    return [
+        Path(where, name)
+        for where, _, names in os.walk(top)
+        for name in names
+        if is_data_file(name) and os.path.isfile(os.path.join(where, name))
+    ]
 
 
 def _extra_files_leak(
@@ -554,6 +586,33 @@ def _labels_in_paths(con, extras: list[PurePosixPath]) -> list[str]:
             problems.append(
                 f"{len(test_files):,} extra file(s) named by a new test id carry its {target} {where} "
                 f"(e.g. {_short(test_files)}): the paths give the labels away"
+            )
+    return problems
+
+
+def _labels_in_row_file_paths(row_files: tuple[RowFileFact, ...]) -> list[str]:
+    """New test rows' files whose path carries the row's own label (a folder, or a run of pieces of the file name:
+    ``test/cat.12.jpg``), for at least ``LABEL_SHARE`` of them and ``LEAST_LABELLED_IDS`` (all in a smaller test
+    set): the test pattern names no target (checked when the split is built), but a column may hold the label in
+    its values, as dogs-vs-cats' file names do."""
+    labelled: dict[str, int] = Counter()
+    told: dict[str, list[str]] = defaultdict(list)
+    for row_file in row_files:
+        if row_file.side != "test" or not row_file.labels:
+            continue
+        runs = set().union(*(_runs(part) for part in PurePosixPath(row_file.path).parts))
+        for target, label in row_file.labels:
+            labelled[target] += 1
+            if label in runs:
+                told[target].append(row_file.path)
+    problems = []
+    for target, count in sorted(labelled.items()):
+        carried = told[target]
+        if carried and len(carried) >= LABEL_SHARE * count and len(carried) >= min(LEAST_LABELLED_IDS, count):
+            problems.append(
+                f"{len(carried):,} of the {count:,} new test rows' files carry the row's {target} in their path "
+                f"(e.g. {_short(carried)}): the paths give the labels away; name them by columns that hold no label "
+                "(recipe key test_row_files)"
             )
     return problems
 

@@ -25,14 +25,19 @@ A recipe replaces MLE-bench's hand-written ``prepare.py``. Keys:
 | ``answers_file`` | for ``released_labels``: the original test set with its labels | |
 | ``original_answers_file`` | the original test set with labels Kaggle released later: parity is then measured on it | |
 | ``metric`` | the grading metric (a name in ``validation.metrics``) | the competition's Meta Kaggle metric |
+| ``row_files`` | one file of the download per train row, named by its columns: a path pattern with placeholders (``train/{id}``, ``train/{image_id}.jpg``, ``train/{breed}/{id}.jpg``); each row's file goes with its row: the new train rows' to the same path under ``public/``, the new test rows' to ``test_row_files``; the download's other files there (Kaggle's own test images) are not copied; not for ``released_labels`` | none |
+| ``test_row_files`` | where the new test rows' files go under ``public/``: a pattern of the columns the public test set keeps (never a target: the path would give the label away) | ``row_files`` with ``train`` in its first path component made ``test`` (``train/`` -> ``test/``, ``train_images/`` -> ``test_images/``); required when it has none |
 | ``public_files`` | extra files for ``public/``, copied unchanged to the same relative path: file names, folders (``images/``) and globs (``structures/*.csv``), relative to the download; each must match something, and none may replace the split's own files; the leakage checks clear them (no copy of an answers file, no new test row's target, no per-sample folder named by the label) | none |
 
 Every file key is a path inside the competition's download: no absolute path, no ``..`` (checked here, without the
 download), and no symlink out of it (:func:`recipe_file`, which resolves a key's file against the download).
 File and column keys are checked again when the split is built (:func:`splits.builder.build_split`): a file that is
 not in the download, or a column that is not in its file (the id, targets, group and time columns in the train
-file; for ``released_labels`` the targets and id in ``answers_file``; the id in the sample submission), is a
-:class:`RecipeError` naming the competition, the key, the file, and what the download or the file holds.
+file; for ``released_labels`` the targets and id in ``answers_file``; the id in the sample submission; the
+placeholders of ``row_files`` in the train file, those of ``test_row_files`` in the public test set and never a
+target), is a :class:`RecipeError` naming the competition, the key, the file, and what the download or the file
+holds. The row files' patterns are checked here (no absolute path, no ``..``, at least one placeholder, balanced
+braces; ``validation.row_file_patterns``), each row's file when the split is built (``splits.row_files``).
 """
 
 from __future__ import annotations
@@ -43,6 +48,7 @@ from pathlib import Path, PurePosixPath
 
 from validation.data_files import is_data_file
 from validation.metrics import METRICS
+from validation.row_file_patterns import default_test_pattern, pattern_problem
 from validation.yaml_files import YamlFileError, read_yaml_file
 
 KINDS = ("random", "stratified", "group", "temporal", "released_labels")
@@ -74,9 +80,19 @@ class SplitRecipe:
     original_answers_file: str | None = None  # the original test set with labels Kaggle released (for parity)
     metric: str | None = None  # a metric of validation.metrics; default: the competition's Meta Kaggle metric
     public_files: tuple[str, ...] = ()  # extra files, folders or globs of the download copied into public/
+    row_files: str | None = None  # one file per train row, named by its columns (train/{id}.jpg): goes with its row
+    test_row_files: str | None = None  # where the new test rows' files go under public/ (default: row_files, test/)
     # The sample submission's own file name where an export names it (Kaggle's, e.g. sampleSubmission.csv, when the
     # download lacks the file): default, sample_submission_file's name, else sample_submission.csv.
     sample_submission_name: str | None = None
+
+    @property
+    def test_row_pattern(self) -> str | None:
+        """Where the new test rows' files go under ``public/``: ``test_row_files``, else ``row_files`` with ``train``
+        in its first path component made ``test`` (parsing refuses a recipe where neither gives one)."""
+        if not self.row_files:
+            return None
+        return self.test_row_files or default_test_pattern(self.row_files)
 
     def to_document(self) -> dict:
         """The recipe as stored in an annotation (only keys that differ from the defaults, plus kind and targets)."""
@@ -183,6 +199,7 @@ def parse_recipe(document: object, where: str) -> SplitRecipe:
             )
 
     values["public_files"] = _public_files(values.get("public_files", ()), fail)
+    _row_file_patterns(values, kind, fail)
     name = values.get("sample_submission_name")
     if name is not None and (not isinstance(name, str) or not SAMPLE_NAME.fullmatch(name)):
         raise fail("sample_submission_name", f"expected a file name ending in .csv (no folder), found {name!r}")
@@ -198,6 +215,37 @@ def parse_recipe(document: object, where: str) -> SplitRecipe:
     if kind == "released_labels" and not values.get("test_file", "test.csv"):
         raise fail("test_file", "required for kind released_labels (the public test file)")
     return SplitRecipe(**values)
+
+
+def _row_file_patterns(values: dict, kind: str, fail) -> None:
+    """``row_files`` and ``test_row_files``: path patterns with placeholders (``validation.row_file_patterns``); the
+    test rows' files need a place of their own under ``public/``."""
+    row_files, test_row_files = values.get("row_files"), values.get("test_row_files")
+    for key, pattern in (("row_files", row_files), ("test_row_files", test_row_files)):
+        if pattern is not None and (problem := pattern_problem(pattern)):
+            raise fail(key, problem)
+    if row_files is None:
+        if test_row_files is not None:
+            raise fail("test_row_files", "needs row_files (where each train row's file is in the download)")
+        return
+    if kind == "released_labels":
+        raise fail(
+            "row_files",
+            "not for kind released_labels: its train and test sets are Kaggle's own, so copy their folders "
+            "whole with public_files",
+        )
+    if test_row_files is None and default_test_pattern(row_files) is None:
+        raise fail(
+            "test_row_files",
+            f"required: row_files {row_files!r} has no 'train' in its first path component to make 'test' of; "
+            "give where the new test rows' files go under public/, such as 'test/{id}.jpg'",
+        )
+    if test_row_files == row_files:
+        raise fail(
+            "test_row_files",
+            f"{test_row_files!r} is row_files' own pattern: the test rows' files would sit beside the train rows'; "
+            "give them a folder of their own, such as 'test/{id}.jpg'",
+        )
 
 
 def _public_files(value: object, fail) -> tuple[str, ...]:

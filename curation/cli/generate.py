@@ -18,7 +18,7 @@ import click
 import yaml
 
 from curation.cli.options import CommandError
-from curation.sources.competition_shapes import FORMATS, INNER_ARCHIVES, Shape
+from curation.sources.competition_shapes import FORMATS, INNER_ARCHIVES, ROW_FILE_TYPES, Shape
 from curation.sources.demo_data import TRAIN_ROWS, generated_competition
 from validation.data_root import SlugError, slug_folder, write_atomic
 from validation.metrics import METRICS
@@ -27,6 +27,7 @@ from validation.split_recipe import KINDS, parse_recipe
 RECIPE_FILE = "recipe.yaml"
 LABELLED_KEYS = ("original_answers_file", "answers_file")  # where the recipe names the labelled test set
 LEADERBOARD_FILE = "leaderboard.csv"
+ROW_FILES = "row_files"
 RECIPE_HEADER = (
     "# A split recipe for {slug}, written by `mlecurate generate-competition` (see README: Split recipes).\n"
 )
@@ -76,18 +77,24 @@ RECIPE_HEADER = (
     metavar="NAME",
     help="the sample submission's name as the competition ships it (e.g. sampleSubmission.csv)",
 )
+@click.option(
+    "--row-files",
+    type=click.Choice(ROW_FILE_TYPES),
+    help="one small file per row, as image competitions ship them: train/<id>.png per train row, test/<id>.png per "
+    "original test row, and row_files: train/{id}.png in the recipe",
+)
 @click.option("--slug", help="the competition's slug (default: generated-<metric>)")
 @click.option("--rows", type=click.IntRange(40), default=TRAIN_ROWS, show_default=True, metavar="N",
               help="rows in train.csv; the original test set has 5/12 as many")  # fmt: skip
 def generate_competition(
     directory: Path, metric: str, targets: int | None, labelled_test: bool, kind: str | None, data_format: str,
-    gzipped: bool, inner_archive: str | None, no_id: bool, text_ids: bool, sample_name: str | None, slug: str | None,
-    rows: int,
+    gzipped: bool, inner_archive: str | None, no_id: bool, text_ids: bool, sample_name: str | None,
+    row_files: str | None, slug: str | None, rows: int,
 ) -> None:  # fmt: skip
     """Write a made-up competition graded by METRIC into DIR/<slug>/, laid out as a Kaggle mirror: <slug>.zip
     (train, test, sample_submission.csv; with --labelled-test also test_with_solutions), leaderboard.csv (100
     teams, MLE-bench's format) and recipe.yaml (a split recipe that works for it). --kind, --format, --gzip,
-    --inner-archive, --no-id, --text-ids and --sample-name give it the shape of a real competition's files. The same slug and options always
+    --inner-archive, --no-id, --text-ids, --sample-name and --row-files give it the shape of a real competition's files. The same slug and options always
     give the same bytes. Then annotate it with --allow-unknown (it is in no Meta Kaggle dump) and run its partition
     with MLECURATE_KAGGLE_MIRROR=DIR.
 
@@ -96,6 +103,7 @@ def generate_competition(
       mlecurate generate-competition mirror --metric mean_columnwise_rmsle --targets 2 --labelled-test
       mlecurate generate-competition mirror --metric rmse --kind temporal --format parquet --slug sales-by-day
       mlecurate generate-competition mirror --metric accuracy --format tsv --inner-archive 7z --slug reviews
+      mlecurate generate-competition mirror --metric auc --row-files png --slug cactus-like
       mlecurate annotate generated-mean-columnwise-rmsle --curator alice --decision include \\
           --split-recipe mirror/generated-mean-columnwise-rmsle/recipe.yaml --allow-unknown
     """
@@ -106,7 +114,7 @@ def generate_competition(
         raise click.BadParameter(str(error), param_hint="--slug") from error
     try:
         shape = Shape(kind, data_format, has_id=not no_id, text_ids=text_ids, sample_name=sample_name,
-                      gzip=gzipped, inner_archive=inner_archive)  # fmt: skip
+                      gzip=gzipped, inner_archive=inner_archive, row_files=row_files)  # fmt: skip
         competition = generated_competition(
             slug, metric, targets=targets, labelled_test=labelled_test, train_rows=rows, shape=shape
         )
@@ -117,13 +125,30 @@ def generate_competition(
     write_atomic(folder / LEADERBOARD_FILE, competition.leaderboard)
     write_atomic(folder / RECIPE_FILE, RECIPE_HEADER.format(slug=slug) + yaml.safe_dump(recipe, sort_keys=False))
     with zipfile.ZipFile(BytesIO(competition.archive)) as bundle:
-        files = ", ".join(bundle.namelist())
+        files = _listing(bundle.namelist())
     teams = competition.leaderboard.count(b"\n") - 1
     click.echo(f"{folder / f'{slug}.zip'}: {files}\n{folder / LEADERBOARD_FILE}: {teams} teams, {metric} "
                f"({'higher' if METRICS[metric].higher_is_better else 'lower'} is better)\n"
                f"{folder / RECIPE_FILE}: {recipe['kind']} split, targets {', '.join(recipe['target_columns'])}"
-               f"{''.join(f', {key} {recipe[key]}' for key in LABELLED_KEYS if key in recipe)}\n"
+               f"{''.join(f', {key} {recipe[key]}' for key in LABELLED_KEYS if key in recipe)}"
+               f"{f', row_files {recipe[ROW_FILES]}' if ROW_FILES in recipe else ''}\n"
                f"next: mlecurate annotate {slug} --curator NAME --decision include "
                f"--split-recipe {folder / RECIPE_FILE} --allow-unknown\n"
                f"      then run its partition with MLECURATE_KAGGLE_MIRROR={directory} (README: Try a "
                "competition of any kind)")  # fmt: skip
+
+
+def _listing(names: list[str]) -> str:
+    """The zip's files, a folder's as one entry with its count (``train/ (1,200 files)``)."""
+    folders: dict[str, int] = {}
+    shown = []
+    for name in names:
+        folder = name.split("/", 1)[0] + "/" if "/" in name else None
+        if folder is None:
+            shown.append(name)
+        elif folder not in folders:
+            folders[folder] = 0
+            shown.append(folder)
+        if folder:
+            folders[folder] += 1
+    return ", ".join(f"{n} ({folders[n]:,} files)" if n in folders else n for n in shown)

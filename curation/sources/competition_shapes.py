@@ -21,6 +21,9 @@ each) and ``recipe`` their split recipe (``sample_submission_file`` and, with a 
   (the split builds one from the key columns).
 - ``text_ids``: ids as text (``r00012``) instead of numbers.
 - ``sample_name``: the sample submission's name as the competition ships it (``sampleSubmission.csv``).
+- ``row_files``: one small file per row, as image competitions ship them: ``train/<id>.png`` for each train row and
+  ``test/<id>.png`` for each original test row (a valid 4x4 greyscale PNG whose pixels come from the id, never the
+  target), and ``row_files: train/{id}.png`` in the recipe, so that each row's image goes with its row.
 
 Nothing here reads anything but its arguments; the same arguments give the same bytes (with one DuckDB release).
 """
@@ -28,10 +31,13 @@ Nothing here reads anything but its arguments; the same arguments give the same 
 from __future__ import annotations
 
 import gzip
+import hashlib
 import io
+import struct
 import tarfile
 import tempfile
 import zipfile
+import zlib
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from pathlib import Path
@@ -46,6 +52,8 @@ from validation.split_recipe import KINDS
 
 FORMATS = ("csv", "tsv", "json", "parquet")
 INNER_ARCHIVES = ("zip", "7z", "tar.gz")
+ROW_FILE_TYPES = ("png",)
+PNG_SIDE = 4  # pixels
 FIXED_TIME = datetime(2020, 1, 1)  # every packed file's time: the same arguments give the same bytes
 GROUPS = 23  # users of a group split: enough that a fifth of them is a test set, few enough that each has many rows
 FIRST_HOUR = datetime(2021, 1, 1)
@@ -60,6 +68,7 @@ class Shape:
     sample_name: str | None = None
     gzip: bool = False
     inner_archive: str | None = None
+    row_files: str | None = None  # one file per row of this type (png), named by the row's id
 
     def __post_init__(self):
         if self.kind is not None and self.kind not in KINDS:
@@ -70,6 +79,13 @@ class Shape:
             raise ValueError("a gzip'd Parquet file is not a table DuckDB reads: --gzip takes csv, tsv or json")
         if self.inner_archive is not None and self.inner_archive not in INNER_ARCHIVES:
             raise ValueError(f"inner archive {self.inner_archive!r}: expected one of {', '.join(INNER_ARCHIVES)}")
+        if self.row_files is not None and self.row_files not in ROW_FILE_TYPES:
+            raise ValueError(f"row file type {self.row_files!r}: expected one of {', '.join(ROW_FILE_TYPES)}")
+        if self.row_files and not self.has_id:
+            raise ValueError("row files are named by the row's id: --row-files needs an id column (drop --no-id)")
+        if self.row_files and self.kind == "released_labels":
+            raise ValueError("kind released_labels keeps Kaggle's train and test sets whole: its files need no "
+                             "row_files (drop --row-files, or use another kind)")  # fmt: skip
 
 
 def reshape(files: dict[str, bytes], recipe: dict, shape: Shape, class_target: bool) -> tuple[dict[str, bytes], dict]:
@@ -101,6 +117,7 @@ def reshape(files: dict[str, bytes], recipe: dict, shape: Shape, class_target: b
         frames.pop(sample, None)
         recipe.pop("id_column", None)
         recipe.pop("sample_submission_file", None)
+    row_files = _row_files(frames, recipe, shape)
     recipe |= _recipe_keys(shape, recipe)
     if shape.kind == "released_labels":
         recipe.pop("test_fraction", None)
@@ -121,7 +138,33 @@ def reshape(files: dict[str, bytes], recipe: dict, shape: Shape, class_target: b
             reshaped[f"{renamed}.{shape.inner_archive}"] = packed(renamed, content, shape.inner_archive)
         else:
             reshaped[renamed] = content
-    return reshaped, recipe
+    return reshaped | row_files, recipe
+
+
+def _row_files(frames: dict[str, pd.DataFrame], recipe: dict, shape: Shape) -> dict[str, bytes]:
+    """``train/<id>.png`` for each train row, ``test/<id>.png`` for each original test row (``shape.row_files``)."""
+    if not shape.row_files:
+        return {}
+    files = {}
+    for folder, name in (
+        ("train", recipe.get("train_file", "train.csv")),
+        ("test", recipe.get("test_file", "test.csv")),
+    ):
+        for row_id in frames[name]["id"]:
+            files[f"{folder}/{row_id}.{shape.row_files}"] = _png(hashlib.sha256(f"{row_id}".encode()).digest())
+    recipe["row_files"] = f"train/{{id}}.{shape.row_files}"
+    return files
+
+
+def _png(seed: bytes) -> bytes:
+    """A valid ``PNG_SIDE`` x ``PNG_SIDE`` 8-bit greyscale PNG whose pixels are ``seed``'s bytes."""
+
+    def chunk(kind: bytes, data: bytes) -> bytes:
+        return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data) & 0xFFFFFFFF)
+
+    rows = b"".join(b"\0" + seed[r * PNG_SIDE : (r + 1) * PNG_SIDE] for r in range(PNG_SIDE))  # filter 0 per row
+    header = struct.pack(">IIBBBBB", PNG_SIDE, PNG_SIDE, 8, 0, 0, 0, 0)
+    return b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", header) + chunk(b"IDAT", zlib.compress(rows, 9)) + chunk(b"IEND", b"")
 
 
 def packed(name: str, content: bytes, kind: str) -> bytes:

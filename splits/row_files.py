@@ -1,0 +1,331 @@
+"""Per-row files (recipe keys ``row_files``, ``test_row_files``): an image, a recording, one file of the download per
+row of the train file, that goes where its row goes.
+
+>>> rows = find_row_files(con, recipe, raw_dir, "aerial-cactus-identification")  # every row's file, or SplitError
+>>> files = place_row_files(rows, recipe, split.test_row_numbers)          # train rows' to train/, test rows' to test/
+>>> digests = copy_row_files(files, staging.public)                        # sha256 of each, hashed while copied
+
+``row_files`` is a path pattern inside the download whose placeholders are columns of the train file
+(``train/{id}``, ``train/{breed}/{id}.jpg``): each row has exactly one file there. A new train row's file is copied to
+the same path under ``public/``; a new test row's to ``test_row_files`` (default: ``row_files`` with ``train`` made
+``test`` in its first path component), a pattern of the columns the public test set keeps, never a target. Files of
+the download that no row names (Kaggle's own test images, whose labels are hidden) are not copied.
+
+Everything that can be wrong is found before anything is written: a placeholder that is not a column
+(:func:`check_row_file_columns`, a :class:`~validation.split_recipe.RecipeError`), and a row without its file, with
+no value to name it, or sharing its file with another row (:func:`find_row_files`, a SplitError naming the row by its
+number in the train file and its id, the pattern and the download's files).
+
+Files are hard links to the download's where the file system allows, else copies: 100,000 files of 2 KB took
+6-7 s linked against 25-35 s copied, measured on 2 busy cores (``tests/test_row_files.py``); a whole split of 100,000
+rows with their files about 12 s. A link shares its bytes with the download's file, and the manifest's sha256 stays
+right: a new download replaces the download's folder whole (``curation.competition_data``), so the published file
+keeps the bytes its sha256 was computed from; only a file edited in place in the download would change the published
+one (nothing in mlecurate edits one; the export links the published files the same way). Each file's sha256 is
+computed once, from the bytes read while linking or copying, for the manifest and the leakage checks.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import shutil
+from collections.abc import Iterable
+from dataclasses import dataclass
+from pathlib import Path, PurePosixPath
+
+import numpy as np
+
+from splits.builder import SplitError, numbered_rows, public_test_columns
+from splits.public_files import PublicFile, split_own_file
+from validation.data_files import column_listing, download_listing, download_owner, quote, reader_sql
+from validation.leakage import RowFileFact
+from validation.row_file_patterns import pattern_columns, pattern_parts, static_folder
+from validation.split_recipe import RecipeError, SplitRecipe
+
+MISSING_SHOWN = 3  # rows named in a "files missing" error
+
+
+@dataclass(frozen=True)
+class RowFile:
+    """One row's file: where it is in the download, and where it goes under ``public/``."""
+
+    source: str  # relative to the download, a POSIX path (strings: pathlib costs seconds on 100,000 files)
+    relative: str  # relative to public/
+    side: str  # "train" or "test"
+    labels: tuple[tuple[str, str], ...] = ()  # a test row's (target, label) pairs, for the leakage checks
+
+    @property
+    def key(self) -> str:
+        return "row_files" if self.side == "train" else "test_row_files"
+
+
+@dataclass(frozen=True)
+class FoundRows:
+    """Every train row's file (``sources``, relative to the download, by row number from 0), the path its test row
+    would get (``test_paths``), and its target values as text (``labels``, one tuple per row)."""
+
+    sources: list[str]
+    test_paths: list[str]
+    labels: list[tuple[str | None, ...]]
+
+
+def check_row_file_columns(con, recipe: SplitRecipe, raw_dir: Path, train_columns: list[str], slug: str) -> None:
+    """Each placeholder of ``row_files`` is a column of the train file, and each of the test pattern one the public
+    test set keeps, never a target; else a RecipeError naming the competition, the key, the column and the columns."""
+    if not recipe.row_files:
+        return
+    where = f"{slug}: " if slug else ""
+    missing = [c for c in pattern_columns(recipe.row_files) if c not in train_columns]
+    if missing:
+        raise RecipeError(
+            f"{where}split recipe key 'row_files': no column {', '.join(map(repr, missing))} in {recipe.train_file} "
+            f"(its columns: {column_listing(train_columns)}); the placeholders of {recipe.row_files!r} name the train "
+            "file's columns"
+        )
+    pattern = recipe.test_row_pattern
+    given = (
+        f"{pattern!r}" if recipe.test_row_files else f"{pattern!r} (the default, from row_files {recipe.row_files!r})"
+    )
+    targets = [c for c in pattern_columns(pattern) if c in recipe.target_columns]
+    if targets:
+        raise RecipeError(
+            f"{where}split recipe key 'test_row_files': {given} names target column {targets[0]!r}: the test rows' "
+            "file paths would give their labels away; name their files by columns the public test set keeps, such "
+            f"as {_example(recipe)!r}"
+        )
+    public = public_test_columns(con, recipe, raw_dir, train_columns)
+    hidden = [c for c in pattern_columns(pattern) if c not in public]
+    if hidden:
+        raise RecipeError(
+            f"{where}split recipe key 'test_row_files': {given} names column {hidden[0]!r}, which the new public "
+            f"test set does not keep (its columns: {column_listing(public)}); name the test rows' files by those"
+        )
+
+
+def _example(recipe: SplitRecipe) -> str:
+    """The test pattern without its target placeholders: ``test/{breed}/{id}.jpg`` -> ``test/{id}.jpg``."""
+    *folders, name = recipe.test_row_pattern.split("/")
+    kept = [f for f in folders if not set(pattern_columns(f)) & set(recipe.target_columns)]
+    if set(pattern_columns(name)) & set(recipe.target_columns):
+        suffix = PurePosixPath(name).suffix if "}" not in PurePosixPath(name).suffix else ""
+        name = "{" + (recipe.id_column or "<column>") + "}" + suffix
+    return "/".join([*kept, name])
+
+
+def find_row_files(con, recipe: SplitRecipe, raw_dir: Path, slug: str) -> FoundRows:
+    """Every row's file in the download, by row number; a row without one (or without a value to name it, or whose
+    file another row names too) is a SplitError naming the row, the pattern and the download's files. One read of
+    the train file's pattern and target columns; one walk of the pattern's folder."""
+    where = f"{slug}: " if slug else ""
+    train = raw_dir / recipe.train_file
+    test_pattern = recipe.test_row_pattern
+    columns = list(dict.fromkeys([*pattern_columns(recipe.row_files), *pattern_columns(test_pattern)]))
+    key = recipe.id_column
+    select = ", ".join(
+        [
+            _path_sql(recipe.row_files),
+            _path_sql(test_pattern),
+            f"CAST({quote(key)} AS VARCHAR)" if key else "NULL",
+            *(f"CAST({quote(c)} AS VARCHAR)" for c in recipe.target_columns),
+            *(f"{quote(c)} IS NULL" for c in columns),
+        ]
+    )
+    all_columns = [r[0] for r in con.execute(f"DESCRIBE SELECT * FROM {reader_sql(train)}").fetchall()]
+    rows = con.execute(f"SELECT {select} FROM ({numbered_rows(train, all_columns)}) ORDER BY __rn").fetchall()
+    present = _download_files(raw_dir, static_folder(recipe.row_files))
+    sources, test_paths, labels = [], [], []
+    missing: list[tuple[int, str | None, str]] = []
+    first_row: dict[str, int] = {}
+    targets = len(recipe.target_columns)
+    for number, row in enumerate(rows):
+        source, test_path, ident = row[0], row[1], row[2]
+        nulls = row[3 + targets :]
+        if any(nulls):
+            column = columns[list(nulls).index(True)]
+            raise SplitError(
+                f"{where}split recipe key 'row_files': {_row(number, ident, key, recipe)} has no value in column "
+                f"{column!r}, so {recipe.row_files!r} names no file for it"
+            )
+        normal, problem = _normal(source)
+        test_normal, test_problem = _normal(test_path)
+        for pattern_key, path, wrong in (("row_files", source, problem), ("test_row_files", test_path, test_problem)):
+            if wrong:
+                raise SplitError(
+                    f"{where}split recipe key '{pattern_key}': {_row(number, ident, key, recipe)} gives the path "
+                    f"{path!r}, which {wrong}"
+                )
+        if normal in first_row:
+            other = first_row[normal]
+            raise SplitError(
+                f"{where}split recipe key 'row_files': {_row(other, rows[other][2], key, recipe)} and "
+                f"{_row(number, ident, key, recipe, again=True)} both name {normal!r}; each row needs a file of "
+                "its own"
+            )
+        first_row[normal] = number
+        if normal not in present:
+            missing.append((number, ident, normal))
+        sources.append(normal)
+        test_paths.append(test_normal)
+        labels.append(row[3 : 3 + targets])
+    if missing:
+        raise SplitError(_missing_message(where, slug, recipe, raw_dir, missing, len(rows)))
+    return FoundRows(sources, test_paths, labels)
+
+
+def _row(number: int, ident: str | None, key: str | None, recipe: SplitRecipe, again: bool = False) -> str:
+    """``row 17 of train.csv (id '17')``: counted from 1, the header not counted."""
+    of = "" if again else f" of {recipe.train_file}"
+    return f"row {number + 1:,}{of}" + (f" ({key} {ident!r})" if key else "")
+
+
+def _missing_message(where: str, slug: str, recipe: SplitRecipe, raw_dir: Path, missing, rows: int) -> str:
+    shown = "; ".join(
+        f"{_row(number, ident, recipe.id_column, recipe)}: no file {path!r}"
+        for number, ident, path in missing[:MISSING_SHOWN]
+    )
+    more = f" (and {len(missing) - MISSING_SHOWN:,} more)" if len(missing) > MISSING_SHOWN else ""
+    return (
+        f"{where}split recipe key 'row_files': {len(missing):,} of {rows:,} rows have no file at "
+        f"{recipe.row_files!r} in {download_owner(slug, raw_dir)}: {shown}{more}; files: {download_listing(raw_dir)}"
+    )
+
+
+def _path_sql(pattern: str) -> str:
+    """The SQL text of ``pattern`` for a row: its literal text and the row's columns as text."""
+    pieces = []
+    for text, column in pattern_parts(pattern):
+        if text:
+            pieces.append("'" + text.replace("'", "''") + "'")
+        if column is not None:
+            pieces.append(f"CAST({quote(column)} AS VARCHAR)")
+    return "concat(" + ", ".join(pieces) + ")"
+
+
+def _normal(path: str) -> tuple[str | None, str | None]:
+    """``path`` as a normal relative POSIX path (``a//./b`` -> ``a/b``), or why it cannot be a file inside the
+    download (a value with ``..``, an absolute path)."""
+    if path.startswith(("/", "\\")) or "\\" in path or ":" in path.split("/", 1)[0]:
+        return None, "leads outside the competition's download"
+    parts = [part for part in path.split("/") if part not in ("", ".")]
+    if ".." in parts:
+        return None, "leads outside the competition's download"
+    if not parts or path.endswith("/"):
+        return None, "names no file"
+    return "/".join(parts), None
+
+
+def _download_files(raw_dir: Path, folder: str) -> set[str]:
+    """The download's regular files (no symlinks) under ``folder``, relative to the download, as POSIX paths."""
+    top = os.path.join(raw_dir, folder) if folder else str(raw_dir)
+    found: set[str] = set()
+    stack = [(top, f"{folder}/" if folder else "")] if os.path.isdir(top) and not os.path.islink(top) else []
+    while stack:
+        where, prefix = stack.pop()
+        with os.scandir(where) as entries:
+            for entry in entries:
+                if entry.is_symlink():
+                    continue
+                if entry.is_dir():
+                    stack.append((entry.path, f"{prefix}{entry.name}/"))
+                elif entry.is_file():
+                    found.add(prefix + entry.name)
+    return found
+
+
+def place_row_files(found: FoundRows, recipe: SplitRecipe, test_row_numbers: np.ndarray) -> list[RowFile]:
+    """Each row's file and where it goes: a new train row's to its own path under ``public/``, a new test row's to
+    the test pattern's (with its labels, which the leakage checks look for in the path)."""
+    test = np.zeros(len(found.sources), dtype=bool)
+    test[np.asarray(test_row_numbers, dtype=np.int64)] = True
+    placed = []
+    for number, source in enumerate(found.sources):
+        if test[number]:
+            labels = tuple((t, v) for t, v in zip(recipe.target_columns, found.labels[number], strict=True) if v)
+            placed.append(RowFile(source, found.test_paths[number], "test", labels))
+        else:
+            placed.append(RowFile(source, source, "train"))
+    return placed
+
+
+def check_places(
+    files: list[RowFile], extras: list[PublicFile], recipe: SplitRecipe, slug: str, extension: str
+) -> None:
+    """No two row files go to one path, none where the split writes its own files, and ``public_files`` copies none of them, nor anything into their folders
+    (Kaggle's own ``test/`` beside the new test rows' files): RecipeErrors naming both keys."""
+    if not recipe.row_files:
+        return
+    where = f"{slug}: " if slug else ""
+    taken: dict[str, RowFile] = {}
+    for file in files:
+        own = split_own_file(PurePosixPath(file.relative), extension) if "/" not in file.relative else None
+        if own:
+            raise SplitError(
+                f"{where}split recipe key '{file.key}': the file of {file.source} would go to public/{file.relative}, "
+                f"where the split writes its own {own}"
+            )
+        other = taken.setdefault(file.relative, file)
+        if other is not file:
+            raise SplitError(
+                f"{where}split recipe key '{file.key}': the files of {other.source} and {file.source} would both go "
+                f"to public/{file.relative}; name the {file.side} rows' files by a column that tells them apart"
+            )
+    sources = {file.source for file in files}
+    folders = [f for f in {static_folder(recipe.row_files), static_folder(recipe.test_row_pattern)} if f]
+    for extra in extras:
+        relative = extra.relative.as_posix()
+        inside = next((f for f in folders if relative.startswith(f + "/")), None)
+        if relative in sources or relative in taken or inside:
+            what = (
+                "a row's file" if relative in sources
+                else "to where a row's file goes" if relative in taken
+                else f"into {inside}/, where row_files puts the rows' files"
+            )  # fmt: skip
+            raise RecipeError(
+                f"{where}split recipe keys 'public_files' and 'row_files': entry '{extra.entry}' would copy "
+                f"{extra.relative} {what}; each row's file goes with its row (the train rows' to "
+                f"{recipe.row_files!r}, the test rows' to {recipe.test_row_pattern!r}): leave it out of public_files"
+            )
+
+
+def copy_row_files(files: list[RowFile], raw_dir: Path, public: Path) -> dict[str, str]:
+    """Put each row's file, unchanged, at ``public/<relative>``: a hard link to the download's file where the file
+    system allows, else a copy (bytes and modification time). Return each one's sha256 (hex, by its path relative to
+    ``public/``), computed from the bytes read once, while linking or copying."""
+    raw, top = str(raw_dir), str(public)
+    for folder in sorted({os.path.dirname(file.relative) for file in files}):
+        os.makedirs(os.path.join(top, folder), exist_ok=True)
+    digests = {}
+    link = True
+    for file in files:
+        source, target = os.path.join(raw, file.source), os.path.join(top, file.relative)
+        if link:
+            try:
+                os.link(source, target)
+            except OSError:  # another file system, or one without hard links: copy this one and the rest
+                link = False
+        digests[file.relative] = _sha256(source) if link else _copy_hashed(source, target)
+    return digests
+
+
+def _sha256(path: str) -> str:
+    digest = hashlib.sha256()
+    with open(path, "rb") as handle:
+        for block in iter(lambda: handle.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()
+
+
+def _copy_hashed(source: str, target: str) -> str:
+    digest = hashlib.sha256()
+    with open(source, "rb") as original, open(target, "xb") as copy:
+        for block in iter(lambda: original.read(1 << 20), b""):
+            digest.update(block)
+            copy.write(block)
+    shutil.copystat(source, target)
+    return digest.hexdigest()
+
+
+def row_file_facts(files: Iterable[RowFile], digests: dict[str, str]) -> tuple[RowFileFact, ...]:
+    """What the leakage checks know of each row's file."""
+    return tuple(RowFileFact(f.relative, f.side, digests[f.relative], f.labels) for f in files)

@@ -1,0 +1,242 @@
+"""The recipe keys ``row_files`` and ``test_row_files``: each row's own file (an image) goes where its row goes, as
+MLE-bench's prepare scripts copy them (aerial-cactus-identification: ``train/<id>`` to ``public/train/`` and
+``public/test/``), with nothing published when a row has no file."""
+
+from __future__ import annotations
+
+import csv
+import hashlib
+import json
+import random
+import time
+from pathlib import Path
+
+import pytest
+
+from splits.builder import SplitError
+from splits.layout import prepare_competition
+from splits.row_files import RowFile, copy_row_files
+from tests.conftest import write_csv
+from validation.split_recipe import RecipeError, parse_recipe
+
+SLUG = "cactus-pictures"
+TRAIN_IDS = [f"{hashlib.sha256(str(i).encode()).hexdigest()[:12]}.jpg" for i in range(200)]
+TEST_IDS = [f"{hashlib.sha256(str(i).encode()).hexdigest()[:12]}.jpg" for i in range(200, 260)]
+RECIPE = {"kind": "random", "id_column": "id", "target_columns": ["has_cactus"], "test_fraction": 0.2,
+          "sample_submission_file": "sample_submission.csv", "metric": "auc", "row_files": "train/{id}"}  # fmt: skip
+
+
+@pytest.fixture
+def download(tmp_path) -> Path:
+    """aerial-cactus-identification's shape: train.csv (id "abc.jpg", has_cactus), train/<id> for every train row,
+    test/<id> for Kaggle's test rows (labels hidden), and the same images filed by class in train_by_class/."""
+    rng = random.Random(0)
+    raw = tmp_path / "raw"
+    labels = {i: rng.choice(["0", "1"]) for i in TRAIN_IDS}
+    write_csv(raw / "train.csv", ["id", "has_cactus"], labels.items())
+    write_csv(raw / "sample_submission.csv", ["id", "has_cactus"], [(i, 0.5) for i in TEST_IDS])
+    for folder, ids in (("train", TRAIN_IDS), ("test", TEST_IDS)):
+        (raw / folder).mkdir()
+        for i in ids:
+            (raw / folder / i).write_bytes(rng.randbytes(40))
+    for i, label in labels.items():
+        (raw / "train_by_class" / label).mkdir(parents=True, exist_ok=True)
+        (raw / "train_by_class" / label / i).write_bytes((raw / "train" / i).read_bytes())
+    return raw
+
+
+def _prepare(download: Path, root: Path, **changes):
+    return prepare_competition(SLUG, parse_recipe(RECIPE | changes, "recipe.yaml"), download, root)
+
+
+def _column(path: Path, name: str) -> list[str]:
+    with open(path, encoding="utf-8") as handle:
+        return [row[name] for row in csv.DictReader(handle)]
+
+
+@pytest.mark.parametrize(
+    "changes, test_folder",
+    [({}, "test"), ({"row_files": "train_by_class/{has_cactus}/{id}", "test_row_files": "test/{id}"}, "test")],
+)
+def test_each_rows_file_goes_with_its_row(download, tmp_path, changes, test_folder):
+    prepared = _prepare(download, tmp_path / "prepared", **changes)
+    assert prepared.published, [c.found for c in prepared.checks if not c.passed]
+    public = prepared.folder / "public"
+    train_ids, test_ids = _column(public / "train.csv", "id"), _column(public / "test.csv", "id")
+    assert len(train_ids) == 160 and len(test_ids) == 40
+    pattern = changes.get("row_files", "train/{id}")
+    source_of = {i: download / pattern.format(id=i, has_cactus=label) for i, label in
+                 zip(_column(download / "train.csv", "id"), _column(download / "train.csv", "has_cactus"), strict=True)}  # fmt: skip
+    train_folder = pattern.split("/")[0]
+    train_files = sorted(p.relative_to(public).as_posix() for p in (public / train_folder).rglob("*") if p.is_file())
+    assert train_files == sorted(source_of[i].relative_to(download).as_posix() for i in train_ids)
+    assert sorted(p.name for p in (public / test_folder).iterdir()) == sorted(test_ids)  # none of Kaggle's test/
+    for i in train_ids:
+        assert (public / source_of[i].relative_to(download)).read_bytes() == source_of[i].read_bytes()
+    for i in test_ids:
+        assert (public / test_folder / i).read_bytes() == source_of[i].read_bytes()
+    assert not set(test_ids) & {p.name for p in (download / "test").iterdir()}
+
+    manifest = json.loads((prepared.folder / "manifest.json").read_text())
+    files = {f["path"]: f for f in manifest["files"]}
+    some_test = files[f"public/test/{test_ids[0]}"]
+    assert some_test == {
+        "path": f"public/test/{test_ids[0]}", "bytes": 40, "row_files_key": "test_row_files",
+        "checksum": "sha256:" + hashlib.sha256(source_of[test_ids[0]].read_bytes()).hexdigest(),
+    }  # fmt: skip
+    assert sum(f.get("row_files_key") == "row_files" for f in files.values()) == 160
+    found = manifest["checks"]["public_free_of_private"]
+    assert found["passed"] and "200 row file(s) (train 160, test 40)" in found["found"]
+    description = (public / "description.md").read_text()
+    assert f"| `{pattern}` | | 160 files, one per train row (`row_files`)" in description
+    assert "| `test/{id}` | | 40 files, one per test row (`test_row_files`)" in description
+    assert "Kaggle's own test files are not included." in description
+
+
+@pytest.mark.parametrize(
+    "changes, key, message",
+    [
+        ({"row_files": "/abs/{id}"}, "row_files", "must be a path inside the competition's download"),
+        ({"row_files": "train/../{id}"}, "row_files", "must be a path inside the competition's download"),
+        ({"row_files": "train/image.jpg"}, "row_files", "names one file for every row: put the row's columns"),
+        ({"row_files": "train/{id.jpg"}, "row_files", "has unbalanced braces"),
+        ({"row_files": "train/{id}}.jpg"}, "row_files", "has unbalanced braces"),
+        ({"row_files": "train/{}.jpg"}, "row_files", "has an empty placeholder"),
+        ({"row_files": "train/{id}/"}, "row_files", "names a folder"),
+        ({"row_files": ["train/{id}"]}, "row_files", "expected a path pattern"),
+        ({"row_files": "images/{id}"}, "test_row_files", "required: row_files 'images/{id}' has no 'train'"),
+        ({"row_files": None, "test_row_files": "test/{id}"}, "test_row_files", "needs row_files"),
+        ({"test_row_files": "train/{id}"}, "test_row_files", "is row_files' own pattern"),
+        ({"test_row_files": "../test/{id}"}, "test_row_files", "must be a path inside"),
+        ({"kind": "released_labels", "answers_file": "a.csv"}, "row_files", "not for kind released_labels"),
+    ],
+)
+def test_bad_patterns_are_refused_when_the_recipe_is_read(changes, key, message):
+    with pytest.raises(RecipeError) as raised:
+        parse_recipe({k: v for k, v in (RECIPE | changes).items() if v is not None}, "recipe.yaml")
+    assert str(raised.value).startswith(f"recipe.yaml: split recipe key '{key}': ")
+    assert message in str(raised.value)
+
+
+def test_the_default_test_pattern_turns_train_into_test():
+    for row_files, test in (("train/{id}", "test/{id}"), ("train_images/{image_id}.jpg", "test_images/{image_id}.jpg"),
+                            ("Train/{breed}/{id}.jpg", "Test/{breed}/{id}.jpg")):  # fmt: skip
+        recipe = parse_recipe(RECIPE | {"row_files": row_files}, "r")
+        assert recipe.test_row_pattern == test and recipe.to_document()["row_files"] == row_files
+        assert parse_recipe(recipe.to_document(), "again") == recipe
+
+
+@pytest.mark.parametrize(
+    "changes, message",
+    [
+        ({"row_files": "train/{image}"}, "split recipe key 'row_files': no column 'image' in train.csv (its columns: "
+         "id, has_cactus)"),
+        ({"row_files": "train_by_class/{has_cactus}/{id}"}, "split recipe key 'test_row_files': "
+         "'test_by_class/{has_cactus}/{id}' (the default, from row_files 'train_by_class/{has_cactus}/{id}') names "
+         "target column 'has_cactus': the test rows' file paths would give their labels away; name their files by "
+         "columns the public test set keeps, such as 'test_by_class/{id}'"),
+        ({"test_row_files": "test/{has_cactus}/{id}"}, "split recipe key 'test_row_files': 'test/{has_cactus}/{id}' "
+         "names target column 'has_cactus'"),
+    ],
+)  # fmt: skip
+def test_columns_are_checked_before_anything_is_written(download, tmp_path, changes, message):
+    with pytest.raises(RecipeError) as raised:
+        _prepare(download, tmp_path / "prepared", **changes)
+    assert str(raised.value).startswith(f"{SLUG}: {message}"), str(raised.value)
+    assert not list((tmp_path / "prepared").iterdir())
+
+
+def test_a_missing_file_names_the_row_and_nothing_is_published(download, tmp_path):
+    root = tmp_path / "prepared"
+    assert _prepare(download, root).published
+    published = (root / SLUG / "manifest.json").read_text()
+    (download / "train" / TRAIN_IDS[6]).unlink()
+    with pytest.raises(SplitError) as raised:
+        _prepare(download, root, seed=3)
+    assert str(raised.value) == (
+        f"{SLUG}: split recipe key 'row_files': 1 of 200 rows have no file at 'train/{{id}}' in {SLUG}'s download: "
+        f"row 7 of train.csv (id '{TRAIN_IDS[6]}'): no file 'train/{TRAIN_IDS[6]}'; files: sample_submission.csv, "
+        "test/ (60 files), train/ (199 files), train.csv, train_by_class/ (200 files)"
+    )
+    assert (root / SLUG / "manifest.json").read_text() == published  # the published split stays
+    assert sorted(p.name for p in root.iterdir()) == [SLUG]  # no staging left
+
+
+def test_two_rows_naming_one_file_are_refused(download, tmp_path):
+    rows = list(csv.reader((download / "train.csv").read_text(encoding="utf-8").splitlines()))
+    rows.append([TRAIN_IDS[2], "1"])  # a repeated id
+    write_csv(download / "train.csv", rows[0], rows[1:])
+    with pytest.raises(SplitError) as raised:
+        _prepare(download, tmp_path / "prepared", kind="group", group_column="id")
+    assert str(raised.value) == (
+        f"{SLUG}: split recipe key 'row_files': row 3 of train.csv (id '{TRAIN_IDS[2]}') and row 201 (id "
+        f"'{TRAIN_IDS[2]}') both name 'train/{TRAIN_IDS[2]}'; each row needs a file of its own"
+    )
+    assert not list((tmp_path / "prepared").iterdir())
+
+
+def test_public_files_may_not_copy_what_row_files_copies(download, tmp_path):
+    for entry, where in (("train/", "a row's file"), ("test/", "into test/, where row_files puts the rows' files")):
+        with pytest.raises(RecipeError) as raised:
+            _prepare(download, tmp_path / "prepared", public_files=[entry])
+        assert str(raised.value).startswith(
+            f"{SLUG}: split recipe keys 'public_files' and 'row_files': entry '{entry}' would copy "
+        )
+        assert where in str(raised.value)
+    assert not list((tmp_path / "prepared").iterdir())
+
+
+def test_a_label_in_the_test_files_names_is_caught(tmp_path):
+    """dogs-vs-cats: the id is the file name, and the file name holds the label (``cat.12.jpg``)."""
+    raw, rng = tmp_path / "raw", random.Random(1)
+    labels = {f"{rng.choice(['cat', 'dog'])}.{i}.jpg": None for i in range(100)}
+    labels = {name: name.split(".")[0] for name in labels}
+    write_csv(raw / "train.csv", ["id", "label"], labels.items())
+    (raw / "train").mkdir()
+    for name in labels:
+        (raw / "train" / name).write_bytes(b"x" + name.encode())
+    recipe = {"kind": "random", "id_column": "id", "target_columns": ["label"], "row_files": "train/{id}"}
+    prepared = prepare_competition(SLUG, parse_recipe(recipe, "r"), raw, tmp_path / "prepared")
+    failed = {c.name: c.found for c in prepared.checks if not c.passed}
+    assert not prepared.published and list(failed) == ["public_free_of_private"]
+    assert failed["public_free_of_private"].startswith(
+        "10 of the 10 new test rows' files carry the row's label in their path (e.g. test/"
+    )
+
+
+def test_a_hundred_thousand_small_files_copy_in_seconds(tmp_path):
+    raw, public = tmp_path / "raw", tmp_path / "public"
+    (raw / "train").mkdir(parents=True)
+    payload = bytes(range(256)) * 8  # 2 KB each
+    files = []
+    for i in range(100_000):
+        (raw / "train" / f"{i}.png").write_bytes(payload)
+        side = "test" if i % 5 == 0 else "train"
+        files.append(RowFile(f"train/{i}.png", f"{side}/{i}.png", side))
+    started = time.perf_counter()
+    digests = copy_row_files(files, raw, public)
+    took = time.perf_counter() - started
+    assert len(digests) == 100_000 and len(list((public / "test").iterdir())) == 20_000
+    assert digests["test/5.png"] == hashlib.sha256(payload).hexdigest()
+    print(f"copied 100,000 files of 2 KB in {took:.1f} s")
+    assert took < 30, took
+
+
+@pytest.mark.parametrize(
+    "options",
+    [["--format", "json", "--kind", "group"], ["--format", "parquet", "--kind", "temporal", "--text-ids"], []],
+)
+def test_every_split_route_sends_each_file_with_its_row(tmp_path, options):
+    """The test rows' numbers are the train file's on every route (CSV lines, DuckDB, JSON's Parquet copy)."""
+    import duckdb
+
+    from tests.conftest import generated_split
+
+    folder, raw, _, _ = generated_split(tmp_path, "rmse", "--rows", "120", "--row-files", "png", *options)
+    extension = "." + (options[1] if options else "csv")
+    ids = {side: [str(v[0]) for v in duckdb.sql(f"SELECT id FROM '{folder.public / (side + extension)}'").fetchall()]
+           for side in ("train", "test")}  # fmt: skip
+    for side in ("train", "test"):
+        assert sorted(p.name for p in (folder.public / side).iterdir()) == sorted(f"{i}.png" for i in ids[side])
+        for i in ids[side]:
+            assert (folder.public / side / f"{i}.png").read_bytes() == (raw / "train" / f"{i}.png").read_bytes()

@@ -1,0 +1,85 @@
+"""Path patterns of per-row files (recipe keys ``row_files`` and ``test_row_files``): one file per row of the train
+file, named by the row's columns.
+
+>>> pattern_columns("train/{breed}/{id}.jpg")   # ['breed', 'id']
+>>> default_test_pattern("train_images/{id}")   # 'test_images/{id}'
+>>> pattern_parts("train/{id}.jpg")             # [('train/', None), ('', 'id'), ('.jpg', None)]
+
+A placeholder is a column name in braces; the rest is literal text. A pattern is checked here without the download
+(:func:`pattern_problem`: no absolute path, no ``..``, at least one placeholder, balanced braces); its columns are
+checked against the files when the split is built (``splits.row_files``).
+"""
+
+from __future__ import annotations
+
+import re
+from pathlib import PurePosixPath
+
+PLACEHOLDER = re.compile(r"\{([^{}]*)\}")
+TRAIN_WORDS = (("train", "test"), ("Train", "Test"), ("TRAIN", "TEST"))  # what the default test pattern replaces
+
+
+def pattern_parts(pattern: str) -> list[tuple[str, str | None]]:
+    """``pattern`` as (literal text, column) pairs, in order; a trailing literal has column None."""
+    parts: list[tuple[str, str | None]] = []
+    start = 0
+    for match in PLACEHOLDER.finditer(pattern):
+        parts.append((pattern[start : match.start()], match[1]))
+        start = match.end()
+    if start < len(pattern):
+        parts.append((pattern[start:], None))
+    return parts
+
+
+def pattern_columns(pattern: str) -> list[str]:
+    """The columns ``pattern`` names, each once, in order."""
+    return list(dict.fromkeys(column for _, column in pattern_parts(pattern) if column is not None))
+
+
+def pattern_problem(pattern: object) -> str | None:
+    """What is wrong with ``pattern`` as a path inside the download (or under ``public/``), or None."""
+    if not isinstance(pattern, str) or not pattern.strip():
+        return f"expected a path pattern such as 'train/{{id}}.jpg', found {pattern!r}"
+    literal = PLACEHOLDER.sub("x", pattern)
+    if "{" in literal or "}" in literal:
+        return f"{pattern!r} has unbalanced braces: a placeholder is a column name in braces, such as {{id}}"
+    if any(not column for column in pattern_columns(pattern)) or "{}" in pattern:
+        return f"{pattern!r} has an empty placeholder {{}}: name a column of the train file, such as {{id}}"
+    if not PLACEHOLDER.search(pattern):
+        return (
+            f"{pattern!r} names one file for every row: put the row's columns in it as placeholders, such as "
+            "'train/{id}.jpg'"
+        )
+    path = PurePosixPath(literal)
+    if literal.startswith(("/", "\\")) or path.is_absolute() or ".." in path.parts or "\\" in literal or ":" in literal:
+        return f"{pattern!r} must be a path inside the competition's download (no absolute path, no '..')"
+    if literal.endswith("/"):
+        return f"{pattern!r} names a folder; name each row's file, such as 'train/{{id}}.jpg'"
+    return None
+
+
+def default_test_pattern(pattern: str) -> str | None:
+    """Where the new test rows' files go when the recipe does not say: ``pattern`` with ``train`` in its first path
+    component (outside placeholders) made ``test`` (``train/{id}`` -> ``test/{id}``, ``train_images/`` ->
+    ``test_images/``); None when that component has no ``train``."""
+    first = pattern.split("/", 1)[0]
+    rest = pattern[len(first) :]
+    pieces = []
+    changed = False
+    for text, column in pattern_parts(first):
+        for old, new in TRAIN_WORDS:
+            if old in text:
+                text, changed = text.replace(old, new), True
+        pieces.append(text + ("" if column is None else "{" + column + "}"))
+    return "".join(pieces) + rest if changed else None
+
+
+def static_folder(pattern: str) -> str:
+    """The folder every file of ``pattern`` is in (its leading components without a placeholder): ``train`` for
+    ``train/{breed}/{id}.jpg``; ``""`` when the first component has a placeholder."""
+    folders = []
+    for part in pattern.split("/")[:-1]:
+        if PLACEHOLDER.search(part) or "{" in part:
+            break
+        folders.append(part)
+    return "/".join(folders)
