@@ -15,6 +15,7 @@ import hashlib
 import io
 import json
 import os
+import re
 import subprocess
 import sys
 import tarfile
@@ -533,3 +534,34 @@ def test_a_7z_holding_a_symlink_is_refused(tmp_path):
     archive.write_bytes(_zip({"x.7z": buffer.getvalue()}))
     with pytest.raises(UnsafeArchiveError, match="x.7z inside comp.zip: member 'l.csv' is a symbolic link"):
         extract_zip(archive, tmp_path / "out")
+
+
+def _seven_zip_twice(name: str) -> bytes:
+    buffer = io.BytesIO()
+    with py7zr.SevenZipFile(buffer, "w") as archive:
+        archive.writestr(b"first", name)
+        archive.writestr(b"second", name)
+    return buffer.getvalue()
+
+
+@pytest.mark.parametrize("members, expected", [
+    ({"x.tar": _tar({"train.csv": b"id\n9\n"}, mode="w"), "train.csv": b"id\n1\n"},
+     "x.tar inside comp.zip: member 'train.csv' clashes with train.csv, already extracted"),
+    ({"x.zip": _zip({"train.csv": b"id\n9\n"}), "train.csv": b"id\n1\n"},
+     "x.zip inside comp.zip: member 'train.csv' clashes with train.csv"),
+    ({"a.tar": _tar({"b.7z": _seven_zip({"deep.csv": b"1"})}, mode="w"), "b.7z": _seven_zip({"orig.csv": b"1"})},
+     "a.tar inside comp.zip: member 'b.7z' clashes with b.7z"),
+    ({"x.tar": _tar({".": b"1"}, mode="w")}, "x.tar inside comp.zip: member '.' names no file"),
+    ({"x.tar": _tar({"a": b"1", "a/b": b"2"}, mode="w")},
+     "x.tar inside comp.zip: member 'a/b' needs a folder where a file was extracted"),
+    ({"x.7z": _seven_zip_twice("dup.csv")}, "x.7z inside comp.zip: member 'dup.csv' appears twice"),
+])  # fmt: skip
+def test_an_inner_archive_never_replaces_a_file_and_its_clash_is_named(tmp_path, members, expected):
+    """Extraction used to overwrite: an inner tar's train.csv replaced the zip's own, an inner archive's b.7z replaced
+    the zip's b.7z before it was extracted (two levels deep, orig.csv lost), and a file-then-folder clash escaped as
+    a bare OSError, which Dagster retries as transient. Each is now a permanent refusal naming the member."""
+    archive = tmp_path / "comp.zip"
+    archive.write_bytes(_zip(members))
+    with pytest.raises(UnsafeArchiveError, match=re.escape(expected)):
+        extract_zip(archive, tmp_path / "out")
+    assert not (tmp_path / "out").exists() and sorted(p.name for p in tmp_path.iterdir()) == ["comp.zip"]

@@ -198,9 +198,7 @@ def extract_zip(archive: Path, target: Path, limits: ZipLimits | None = None, la
 def _extract(archive: Path, into: Path, limits: ZipLimits, budget: _Budget, label: str) -> None:
     with _opened(archive, label, limits, budget) as bundle:
         for name in bundle.files:
-            destination = into.joinpath(*PurePosixPath(name).parts)
-            destination.parent.mkdir(parents=True, exist_ok=True)
-            with open(destination, "wb") as sink:
+            with _new_file(_destination(into, _check_name(name, label), label, name), label, name) as sink:
                 bundle.copy(name, sink)
 
 
@@ -231,10 +229,40 @@ def _check_name(name: str, label: str) -> PurePosixPath:
     return path
 
 
-def _destination(into: Path, path: PurePosixPath) -> Path:
+def _destination(into: Path, path: PurePosixPath, label: str, name: str) -> Path:
+    """Where member ``name`` goes under ``into``, its folders made. A member that names no file (``.``), or one whose
+    file or folders clash with one already extracted (an inner archive's ``train.csv`` beside the zip's own, a file
+    where a folder is), is refused: extraction never replaces a file, so nothing is lost and nothing goes two levels
+    deep (an inner archive holding an archive of an outer one's name)."""
+    if not path.parts:
+        raise UnsafeArchiveError(f"{label}: member {name!r} names no file")
     destination = into.joinpath(*path.parts)
-    destination.parent.mkdir(parents=True, exist_ok=True)
+    try:
+        destination.parent.mkdir(parents=True, exist_ok=True)
+    except (FileExistsError, NotADirectoryError) as error:
+        raise UnsafeArchiveError(f"{label}: member {name!r} needs a folder where a file was extracted") from error
+    if destination.exists() or destination.is_symlink():
+        raise UnsafeArchiveError(
+            f"{label}: member {name!r} clashes with {destination.relative_to(_top(into)).as_posix()}, already "
+            "extracted (a name twice, or an inner archive's file beside the zip's own); refused rather than replaced"
+        )
     return destination
+
+
+def _top(folder: Path) -> Path:
+    """The staging folder an extraction writes under (named ``.<target>.extracting``), for paths in messages."""
+    return next((p for p in (folder, *folder.parents) if p.name.endswith(".extracting")), folder)
+
+
+@contextlib.contextmanager
+def _new_file(path: Path, label: str, name: str) -> Iterator[BinaryIO]:
+    """``path`` opened to write a member, never over an existing file or folder."""
+    try:
+        handle = open(path, "xb")  # noqa: SIM115 (closed below)
+    except (FileExistsError, IsADirectoryError) as error:
+        raise UnsafeArchiveError(f"{label}: member {name!r} clashes with a file or folder already extracted") from error
+    with handle:
+        yield handle
 
 
 # What py7zr raises on a damaged or unsupported 7z (its header parser can fail with Python's own errors).
@@ -260,7 +288,8 @@ def _extract_7z(archive: Path, into: Path, limits: ZipLimits, budget: _Budget, l
             targets = {}
             for member in members:
                 if not member.is_directory:
-                    targets[member.filename] = _destination(into, _check_name(member.filename, label))
+                    targets[member.filename] = _destination(into, _check_name(member.filename, label), label,
+                                                            member.filename)  # fmt: skip
             writers = _SevenZipWriters(targets, {m.filename: m.uncompressed for m in members}, _Meter(
                 label, limits, budget, cap=max(declared, int(size * limits.max_ratio))))  # fmt: skip
             try:
@@ -269,6 +298,9 @@ def _extract_7z(archive: Path, into: Path, limits: ZipLimits, budget: _Budget, l
                 raise
             except SEVEN_ZIP_ERRORS as error:
                 raise ArchiveError(f"{label}: member {writers.current!r} cannot be read ({error})") from error
+            except (FileExistsError, NotADirectoryError, IsADirectoryError) as error:  # a folder member over a file
+                raise UnsafeArchiveError(f"{label}: a member clashes with a file or folder already extracted "
+                                         f"({Path(error.filename or '').name!r})") from error  # fmt: skip
             finally:
                 writers.close()
 
@@ -277,8 +309,13 @@ def _check_7z_members(members: list, label: str, limits: ZipLimits, budget: _Bud
     """Check a 7z's listing; return what its members declare they expand to."""
     if len(members) > limits.max_members:
         raise UnsafeArchiveError(f"{label}: {len(members):,} members, more than the limit of {limits.max_members:,}")
+    seen: set[str] = set()
     for member in members:
-        _check_name(member.filename, label)
+        path = _check_name(member.filename, label).as_posix()
+        if path in seen and not member.is_directory:
+            raise UnsafeArchiveError(f"{label}: member {member.filename!r} appears twice; refused rather than "
+                                     "written twice")  # fmt: skip
+        seen.add(path)
         if member.is_symlink:
             raise UnsafeArchiveError(f"{label}: member {member.filename!r} is a symbolic link")
         if not (member.is_file or member.is_directory):
@@ -311,7 +348,8 @@ class _SevenZipWriters(py7zr.io.WriterFactory):
     def create(self, filename: str) -> py7zr.io.Py7zIO:
         name = self.by_path.get(str(Path(filename).resolve()))
         if name is None:  # py7zr renamed it (a name repeated in the archive): not one of the checked destinations
-            raise UnsafeArchiveError(f"{self.meter.label}: member {filename!r} is not one the archive lists")
+            raise UnsafeArchiveError(f"{self.meter.label}: a member py7zr renamed ({Path(filename).name!r}) is not "
+                                     "one the archive lists")  # fmt: skip
         self.current = name
         sink = _SevenZipSink(self, name, self.targets[name])
         self.opened.append(sink)
@@ -325,7 +363,7 @@ class _SevenZipWriters(py7zr.io.WriterFactory):
 class _SevenZipSink(py7zr.io.Py7zIO):
     def __init__(self, writers: _SevenZipWriters, name: str, path: Path):
         self.writers, self.name, self.written = writers, name, 0
-        self.file: BinaryIO | None = open(path, "wb")  # noqa: SIM115 (closed by close(): py7zr calls it, or the factory)
+        self.file: BinaryIO | None = open(path, "xb")  # noqa: SIM115 (closed by close(): py7zr calls it, or the factory)
 
     def write(self, s: bytes | bytearray) -> int:
         self.writers.current = self.name
@@ -372,7 +410,7 @@ def _extract_tar(archive: Path, into: Path, limits: ZipLimits, budget: _Budget, 
                     continue
                 source = bundle.extractfile(member)
                 assert source is not None  # a regular file, checked above
-                with source, open(_destination(into, path), "wb") as sink:
+                with source, _new_file(_destination(into, path, label, member.name), label, member.name) as sink:
                     _stream(source, sink, member.name, member.size, meter)
     except TAR_ERRORS as error:
         where = f"member {name!r}" if name else "the archive"
