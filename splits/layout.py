@@ -396,7 +396,8 @@ def _file_entries(
     row_digests: dict[str, str] | None = None,
 ) -> list[dict]:
     """A manifest entry per file of the staging folder (but the manifest and description): path, bytes, and one
-    ``checksum``: the content checksum (with rows) for a data file, ``sha256:<hex>`` of the bytes for any other. A file
+    ``checksum``: the content checksum (with rows) for a data file, ``sha256:<hex>`` of the bytes for any other (a
+    row's own file too, whatever its name: it is an input, placed unchanged, not a table of the split). A file
     copied from the download (``public_files``) also names the entry that brought it, and a data file among them keeps
     its bytes' sha256 in ``sha256`` (its ``checksum`` being the content checksum); a row's file (``row_files``) names
     the key that placed it (``row_files`` for a train row's, ``test_row_files`` for a test row's). The sha256 of a
@@ -415,7 +416,7 @@ def _file_entries(
         digest = extra[2] if extra else None
         path = folder.path / relative
         entry = {"path": relative, "bytes": size, "checksum": f"sha256:{digest or file_sha256(path)}"}
-        if is_data_file(relative):
+        if is_data_file(relative) and (extra is None or extra[0] != "row_files_key"):  # a row's file: by its bytes
             try:
                 checksum = content_checksum(path, con)
                 entry |= {"rows": int(checksum.split(":")[1]), "checksum": checksum}

@@ -3,7 +3,7 @@ row of the train file, that goes where its row goes.
 
 >>> rows = find_row_files(con, recipe, raw_dir, "aerial-cactus-identification")  # every row's file, or SplitError
 >>> files = place_row_files(rows, recipe, split.test_row_numbers)          # train rows' to train/, test rows' to test/
->>> digests = copy_row_files(files, staging.public)                        # sha256 of each, hashed while copied
+>>> digests = copy_row_files(files, raw_dir, staging.public)               # sha256 of each, hashed while placed
 
 ``row_files`` is a path pattern inside the download whose placeholders are columns of the train file
 (``train/{id}``, ``train/{breed}/{id}.jpg``): each row has exactly one file there. A new train row's file is copied to
@@ -11,18 +11,19 @@ the same path under ``public/``; a new test row's to ``test_row_files`` (default
 ``test`` in its first path component), a pattern of the columns the public test set keeps, never a target. Files of
 the download that no row names (Kaggle's own test images, whose labels are hidden) are not copied.
 
-Everything that can be wrong is found before anything is written: a placeholder that is not a column
+What the download can get wrong is found before the split is built: a placeholder that is not a column
 (:func:`check_row_file_columns`, a :class:`~validation.split_recipe.RecipeError`), and a row without its file, with
 no value to name it, or sharing its file with another row (:func:`find_row_files`, a SplitError naming the row by its
-number in the train file and its id, the pattern and the download's files).
+number in the train file and its id, the pattern and the download's files). Where the files land is checked once
+the split has chosen its test rows (:func:`check_places`), still in the staging folder: nothing is published.
 
 Files are hard links to the download's where the file system allows, else copies: 100,000 files of 2 KB took
-6-7 s linked against 25-35 s copied, measured on 2 busy cores (``tests/test_row_files.py``); a whole split of 100,000
-rows with their files about 12 s. A link shares its bytes with the download's file, and the manifest's sha256 stays
-right: a new download replaces the download's folder whole (``curation.competition_data``), so the published file
-keeps the bytes its sha256 was computed from; only a file edited in place in the download would change the published
-one (nothing in mlecurate edits one; the export links the published files the same way). Each file's sha256 is
-computed once, from the bytes read while linking or copying, for the manifest and the leakage checks.
+about 4 s linked against 9-23 s copied (``bench/row_files_benchmark.py``); a whole split of 100,000 rows with their
+files about 12 s. A link shares its bytes with the download's file, so both are made read-only: a new download
+replaces the download's folder whole (``curation.competition_data``), and a published file keeps the bytes its
+sha256 was computed from unless someone with the right to (root) edits it in place, which would change the download
+too (the export links the published files the same way). Each file's sha256 is computed once, from the bytes read
+while linking or copying, for the manifest and the leakage checks.
 """
 
 from __future__ import annotations
@@ -30,6 +31,7 @@ from __future__ import annotations
 import hashlib
 import os
 import shutil
+import stat
 from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
@@ -289,9 +291,10 @@ def check_places(
 
 
 def copy_row_files(files: list[RowFile], raw_dir: Path, public: Path) -> dict[str, str]:
-    """Put each row's file, unchanged, at ``public/<relative>``: a hard link to the download's file where the file
-    system allows, else a copy (bytes and modification time). Return each one's sha256 (hex, by its path relative to
-    ``public/``), computed from the bytes read once, while linking or copying."""
+    """Put each row's file, unchanged and read-only, at ``public/<relative>``: a hard link to the download's file
+    where the file system allows (the download's file becomes read-only with it: they are one file), else a copy
+    (bytes and modification time). Return each one's sha256 (hex, by its path relative to ``public/``), computed from
+    the bytes read once, while linking or copying."""
     raw, top = str(raw_dir), str(public)
     for folder in sorted({os.path.dirname(file.relative) for file in files}):
         os.makedirs(os.path.join(top, folder), exist_ok=True)
@@ -305,7 +308,11 @@ def copy_row_files(files: list[RowFile], raw_dir: Path, public: Path) -> dict[st
             except OSError:  # another file system, or one without hard links: copy this one and the rest
                 link = False
         digests[file.relative] = _sha256(source) if link else _copy_hashed(source, target)
+        os.chmod(target, stat.S_IMODE(os.stat(target).st_mode) & ~WRITABLE)
     return digests
+
+
+WRITABLE = stat.S_IWUSR | stat.S_IWGRP | stat.S_IWOTH
 
 
 def _sha256(path: str) -> str:

@@ -137,8 +137,9 @@ def test_same_rows_in_any_order_give_the_same_split_through_duckdb(tmp_path, for
 @pytest.mark.parametrize(
     "name, options, lines",
     [("train.json", "FORMAT JSON", True), ("train.jsonl", "FORMAT JSON", True), ("train.ndjson", "FORMAT JSON", True),
-     ("train.json", "FORMAT JSON, ARRAY true", False)],
-    ids=["json-lines-named-json", "jsonl", "ndjson", "json-array"],
+     ("train.json", "FORMAT JSON, ARRAY true", False), ("train.json.gz", "FORMAT JSON, COMPRESSION gzip", True),
+     ("train.jsonl.gz", "FORMAT JSON, COMPRESSION gzip", True)],
+    ids=["json-lines-named-json", "jsonl", "ndjson", "json-array", "json-lines-gzipped", "jsonl-gzipped"],
 )  # fmt: skip
 def test_json_lines_are_published_as_json_lines(tmp_path, name, options, lines):
     """A participant given JSON Lines on Kaggle gets JSON Lines: the split published every JSON train file as one
@@ -153,6 +154,7 @@ def test_json_lines_are_published_as_json_lines(tmp_path, name, options, lines):
     recipe = parse_recipe(TITANIC | {"train_file": name, "test_file": test_name, "metric": "accuracy"}, "t")
     prepared = prepare_competition("t", recipe, raw, tmp_path / "prepared")
     public = prepared.folder / "public"
+    name, test_name = name.removesuffix(".gz"), test_name.removesuffix(".gz")  # published uncompressed
     assert sorted(p.name for p in public.iterdir()) == sorted(
         ["description.md", "sample_submission.csv", name, test_name]
     )

@@ -74,13 +74,14 @@ def copy_sql(query: str, target: Path, like: Path | None = None) -> str:
 
 def is_json_lines(path: Path) -> bool:
     """Whether ``path`` is a JSON file of one value a line (JSON Lines), not one array: its name says so
-    (``.jsonl``, ``.ndjson``), or a ``.json`` file's first character that is not white space is not ``[``."""
-    suffix = path.suffix.lower()
+    (``.jsonl``, ``.ndjson``, gzip'd or not), or a ``.json`` file's first character that is not white space is not
+    ``[`` (read through gzip for a ``.json.gz``)."""
+    suffix = (data_suffix(path.name) or "").removesuffix(GZIP)
     if suffix in JSON_LINES_SUFFIXES:
         return True
     if suffix != ".json":
         return False
-    with open(path, "rb") as handle:
+    with (gzip.open if is_gzipped(path.name) else open)(path, "rb") as handle:
         while block := handle.read(JSON_PEEK_BYTES):
             text = block.lstrip(b" \t\r\n\xef\xbb\xbf")  # white space, and a UTF-8 byte order mark
             if text:

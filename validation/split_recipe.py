@@ -240,7 +240,7 @@ def _row_file_patterns(values: dict, kind: str, fail) -> None:
             f"required: row_files {row_files!r} has no 'train' in its first path component to make 'test' of; "
             "give where the new test rows' files go under public/, such as 'test/{id}.jpg'",
         )
-    if test_row_files == row_files:
+    if test_row_files is not None and PurePosixPath(test_row_files) == PurePosixPath(row_files):  # train/./x too
         raise fail(
             "test_row_files",
             f"{test_row_files!r} is row_files' own pattern: the test rows' files would sit beside the train rows'; "
