@@ -55,20 +55,26 @@ from splits.test_rows import (
 from splits.time_column import NotATime, TimeColumn
 from splits.unit_hash import MASK
 from validation.data_files import (
+    DELIMITED,
     DataFileError,
+    column_listing,
     columns_of,
     copy_sql,
     copy_uncompressed,
+    csv_dialect,
     data_format,
-    delimiter_option,
     first_line,
+    header_names,
     is_data_file,
     literal,
     missing_columns_message,
     path_literal,
     published_suffix,
     quote,
+    read_detail,
+    read_failure,
     reader_sql,
+    repeated_names,
     rows_are_lines_candidate,
     setting,
 )
@@ -172,6 +178,8 @@ def recipe_columns(con, recipe: SplitRecipe, raw_dir: Path, slug: str = "") -> d
             found[key] = columns_of(con, path)
         except DataFileError as error:
             raise RecipeError(f"{where}split recipe key '{key}': {error}") from error
+        if key == "train_file":
+            _refuse_repeated_columns(con, path, key, where)
     train = found["train_file"]
     targets_in = "answers_file" if recipe.kind == "released_labels" else "train_file"
     _require(found[targets_in], recipe.target_columns, "target_columns", raw_dir / getattr(recipe, targets_in), where)
@@ -248,7 +256,8 @@ def _split_rows(con, recipe, raw_dir, rows_path: Path, columns, folder, outputs,
     except (TooFewRows, NotATime) as error:
         raise SplitError(str(error)) from error
     except (duckdb.Error, OSError) as error:  # a damaged row met while streaming (Arrow hands it over as OSError)
-        raise SplitError(f"{where}{train_path}: cannot be read to choose the test rows: {first_line(error)}") from error
+        detail = read_detail(train_path, error)
+        raise SplitError(f"{where}{train_path}: cannot be read to choose the test rows: {detail}") from error
     if len(chosen.rows) >= chosen.total:
         raise SplitError(_all_rows_in_test(con, recipe, raw_dir, source, unit, chosen.total, where))
     index = pa.table({"__rn": chosen.rows, "__h": chosen.hashes})
@@ -257,7 +266,8 @@ def _split_rows(con, recipe, raw_dir, rows_path: Path, columns, folder, outputs,
     try:
         test_rows = _write_train(con, rows_path, train_out, chosen, lines, columns, unit, train_path)
         public_columns = public_test_columns(con, recipe, raw_dir, columns)
-        con.execute(copy_sql(f"SELECT {_select(public_columns)} FROM {test_rows}", test_out, like=train_path))
+        dialect = _published_dialect(con, train_path)
+        con.execute(copy_sql(f"SELECT {_select(public_columns)} FROM {test_rows}", test_out, train_path, dialect))
         answer_columns = _answer_columns(recipe, public_columns)
         con.execute(copy_sql(f"SELECT {_select(answer_columns)} FROM {test_rows}", answers_out))
     finally:
@@ -298,7 +308,7 @@ def _parquet_copy(con, path: Path, scratch: Path, where: str) -> Path:
         return path
     except duckdb.Error as error:
         copy.unlink(missing_ok=True)
-        raise SplitError(f"{where}{path}: cannot be read: {first_line(error)}") from error
+        raise SplitError(f"{where}{read_failure(path, error)}") from error
     if _types(con, reader_sql(copy)) != _types(con, reader_sql(path)):
         copy.unlink()
         return path
@@ -408,7 +418,7 @@ def _write_train(
     order = f"ORDER BY __h, __unit, {_select(columns)}" if repeated else "ORDER BY __h, __unit"
     numbered = numbered_rows(train_path, columns)
     train_rows = f"SELECT {_select(columns)} FROM ({numbered}) ANTI JOIN __test_index USING (__rn)"
-    con.execute(copy_sql(train_rows, train_out, like=original))
+    con.execute(copy_sql(train_rows, train_out, original, _published_dialect(con, original)))
     con.execute(  # in hash order once, so the test set and the answers are written without sorting again
         f"""CREATE OR REPLACE TEMP TABLE __test_rows AS
             SELECT * FROM (SELECT s.* EXCLUDE (__rn), {unit} AS __unit, i.__h
@@ -420,12 +430,13 @@ def _write_train(
 def _dialect(con, path: Path) -> str:
     """The CSV dialect DuckDB finds in the whole file, as read_csv options: the test rows' lines alone must be read
     the same way (a quote or escape character their own lines would not reveal)."""
-    delimiter, quote_char, escape = con.execute(
-        f"SELECT Delimiter, Quote, Escape FROM sniff_csv({path_literal(path)}, all_varchar = true, header = true"
-        f"{delimiter_option(path.name)})"
-    ).fetchall()[0]
-    options = {"delim": delimiter, "quote": quote_char, "escape": escape}
-    return ", ".join(f"{key} = {literal('' if value == '(empty)' else value)}" for key, value in options.items())
+    return ", ".join(f"{key} = {literal(value)}" for key, value in csv_dialect(con, path).items())
+
+
+def _published_dialect(con, path: Path) -> dict[str, str] | None:
+    """The dialect the public train and test sets are written in: the train file's, when it is a CSV or TSV (the
+    byte route publishes its own lines: a semicolon-separated train set gets a semicolon-separated test set)."""
+    return csv_dialect(con, path) if data_format(path.name) in DELIMITED else None
 
 
 def numbered_rows(path: Path, columns: list[str]) -> str:
@@ -451,7 +462,8 @@ def _released_labels(con, recipe, raw_dir, train_out, test_out, answers_out, whe
     total = con.execute(f"SELECT count(*) FROM {reader_sql(raw_dir / recipe.train_file)}").fetchone()[0]
     copy_uncompressed(raw_dir / recipe.train_file, train_out)  # the train set is the original's, byte for byte
     like = raw_dir / recipe.train_file  # the public files' layout: the train set's
-    con.execute(copy_sql(f"SELECT {_select(public_columns)} FROM rows ORDER BY __h", test_out, like=like))
+    dialect = _published_dialect(con, like)
+    con.execute(copy_sql(f"SELECT {_select(public_columns)} FROM rows ORDER BY __h", test_out, like, dialect))
     answer_columns = _answer_columns(recipe, public_columns)
     con.execute(copy_sql(f"SELECT {_select(answer_columns)} FROM rows ORDER BY __h", answers_out))
     test_rows = con.execute("SELECT count(*) FROM rows").fetchone()[0]
@@ -475,6 +487,21 @@ def public_test_columns(con, recipe: SplitRecipe, raw_dir: Path, columns: list[s
 def _answer_columns(recipe: SplitRecipe, public_columns: list[str]) -> list[str]:
     keys = [recipe.id_column] if recipe.id_column else public_columns
     return [*keys, *recipe.target_columns]
+
+
+def _refuse_repeated_columns(con, path: Path, key: str, where: str) -> None:
+    """A CSV header naming a column twice is refused: DuckDB renames the second (``x1_1``) in the public test set
+    while the train set, published as its own lines, keeps ``x1,x1``; the two would disagree."""
+    if data_format(path.name) not in DELIMITED:
+        return
+    header = header_names(con, path)
+    repeated = repeated_names(header)
+    if repeated:
+        raise RecipeError(
+            f"{where}split recipe key '{key}': {path.name}'s header names the column "
+            f"{', '.join(repr(c) for c in repeated)} more than once (its columns: {column_listing(header)}); "
+            "rename the repeated columns where the download comes from and download it again"
+        )
 
 
 def _require(found: list[str], wanted, key: str, path: Path, where: str) -> None:

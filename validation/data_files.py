@@ -15,14 +15,18 @@ checksum, so it reads at a glance: ``v1:891:3f1c...``.
 Recipe mistakes are told the same way at split time (``splits.builder``, ``splits.public_files``) and at parity time
 (``validation.parity_inputs``): :func:`missing_file_message` and :func:`missing_columns_message` build the text, with
 the download's files (:func:`download_listing`: big folders summarised) or the file's columns; each caller raises its
-own error type with it.
+own error type with it. A file DuckDB cannot parse is told by :func:`read_failure`: the line and its fields against
+the header's (a truncated or damaged CSV), or the first byte that is not UTF-8, never DuckDB's list of reader options.
 """
 
 from __future__ import annotations
 
+import codecs
 import contextlib
+import csv
 import gzip
 import hashlib
+import re
 import shutil
 import zlib
 from collections.abc import Iterator
@@ -42,25 +46,152 @@ def reader_sql(path: Path) -> str:
     if kind in DELIMITED:
         return f"read_csv({path_sql}, all_varchar=true, header=true{delimiter_option(path.name)})"
     if kind == "json":
-        return f"read_json_auto({path_sql})"
+        return f"read_json_auto({path_sql}{', format = ' + literal('array') if is_json_array(path) else ''})"
     return f"read_parquet({path_sql})"
 
 
 def columns_of(con: duckdb.DuckDBPyConnection, path: Path) -> list[str]:
+    """The file's column names; a file DuckDB cannot parse is a :class:`DataFileError` saying why (the line, what
+    it holds) and what to do. A CSV whose sniffer gave up and read each line as one column (named after the whole
+    header: a truncated or damaged file) is one too, not a file with a strange column."""
     if not path.is_file():
         raise DataFileError(f"{path}: no such file")
     try:
-        return [row[0] for row in con.execute(f"DESCRIBE SELECT * FROM {reader_sql(path)}").fetchall()]
+        columns = [row[0] for row in con.execute(f"DESCRIBE SELECT * FROM {reader_sql(path)}").fetchall()]
     except duckdb.Error as error:
-        raise DataFileError(
-            f"{path}: cannot be read as {data_format(path.name).upper()}: {first_line(error)}"
-        ) from error
+        raise DataFileError(read_failure(path, error)) from error
+    if data_format(path.name) == "csv" and len(columns) == 1 and header_delimiter(columns[0]):
+        raise DataFileError(read_failure(path, None))
+    return columns
 
 
-def copy_sql(query: str, target: Path, like: Path | None = None) -> str:
+def read_failure(path: Path, error: BaseException | None) -> str:
+    """``<path>: cannot be read as CSV: <why>`` (:func:`read_detail`), for a message the caller adds the competition
+    to."""
+    return f"{path}: cannot be read as {data_format(path.name).upper()}: {read_detail(path, error)}"
+
+
+def read_detail(path: Path, error: BaseException | None) -> str:
+    """Why ``path`` cannot be read (``error``, DuckDB's; None when it read a CSV as one column): DuckDB's useful
+    lines (the line, its fields against the header's), not its list of reader options. A CSV the sniffer could not
+    make out is read again strictly with its header's delimiter to find the first bad line; a file that is not
+    UTF-8 names its first byte that is not, and what to do."""
+    text = str(error or "")
+    if ("not utf-8" in text.lower() or error is None) and (bad := first_non_utf8(path)):
+        line, byte = bad
+        return (
+            f"it is not UTF-8 text (line {line:,} holds the byte {byte!r}: Latin-1 or Windows-1252?); mlecurate "
+            "reads UTF-8 only: re-encode the file as UTF-8 where the download comes from (the mirror's file, e.g. "
+            f"iconv -f cp1252 -t utf-8 {path.name}) and download it again"
+        )
+    if data_format(path.name) in DELIMITED and not LINE_ERROR.search(text):  # the sniffer gave up, or said no line
+        strict = strict_read_error(path)
+        if strict and LINE_ERROR.search(strict) or not text:
+            text = strict or "its lines do not split into its header's columns"
+    return error_detail(text) + (DAMAGED_HINT if LINE_ERROR.search(text) else "")
+
+
+LINE_ERROR = re.compile(r"CSV Error on Line: (\d+)")
+FIELD_COUNTS = re.compile(r"Expected Number of Columns: (\d+) Found: (\d+)")
+ORIGINAL_LINE = re.compile(r"^Original Line:[ \r\n]*(.*?)\r?$", re.MULTILINE)  # CRLF files: on the next line
+DAMAGED_HINT = " (a truncated or damaged file? download it again, or fix it where the download comes from)"
+SHOWN_LINE_CHARACTERS = 200
+DELIMITER_CANDIDATES = (",", ";", "\t", "|")  # DuckDB's sniffer's
+
+
+def error_detail(text: str) -> str:
+    """DuckDB's read error in a line: ``line 1,201 has 7 fields where the header has 8: '1199,-0.06,...'`` when it
+    names the line; else its first lines, up to its list of possible fixes and reader options."""
+    line, counts, original = LINE_ERROR.search(text), FIELD_COUNTS.search(text), ORIGINAL_LINE.search(text)
+    if line:
+        said = f"line {int(line.group(1)):,}"
+        if counts:  # DuckDB stops counting a long line's fields one past the header's
+            expected, found = int(counts.group(1)), int(counts.group(2))
+            fewer = f" has {found} fields where the header has {expected}"
+            said += fewer if found < expected else f" has more fields than the header's {expected}"
+        if original:
+            shown = original.group(1)
+            cut = shown[:SHOWN_LINE_CHARACTERS] + ("..." if len(shown) > SHOWN_LINE_CHARACTERS else "")
+            said += f": {cut!r}"
+        return said
+    kept = []
+    for row in text.strip().splitlines():
+        if row.startswith(("Possible", "LINE ", "*")) or not row.strip():
+            break
+        kept.append(row.strip().removeprefix("Invalid Input Error: "))
+    return "; ".join(kept) or "an error DuckDB does not describe"
+
+
+def header_delimiter(header: str) -> str | None:
+    """The delimiter a CSV header line uses (the candidate it holds most of); None when it holds none."""
+    counts = {candidate: header.count(candidate) for candidate in DELIMITER_CANDIDATES}
+    best = max(counts, key=counts.get)
+    return best if counts[best] else None
+
+
+def strict_read_error(path: Path) -> str | None:
+    """DuckDB's error reading a CSV strictly (no sniffing) with its header's delimiter and column count, which names
+    the first line that does not fit; None when the file reads (or has no header to go by). A read of the whole
+    file, made only once a read has failed."""
+    header = first_record(path)
+    delimiter = "\t" if data_format(path.name) == "tsv" else header_delimiter(header) if header else None
+    if not header or delimiter is None:
+        return None
+    count = len(next(csv.reader([header], delimiter=delimiter)))
+    columns = "{" + ", ".join(f"'c{i}': 'VARCHAR'" for i in range(count)) + "}"
+    query = (
+        f"SELECT count(*) FROM read_csv({path_literal(path)}, auto_detect = false, header = true, "
+        f"delim = {literal(delimiter)}, quote = '\"', escape = '\"', columns = {columns})"
+    )
+    with duckdb.connect() as con:
+        try:
+            con.execute(query).fetchall()
+        except duckdb.Error as error:
+            return str(error)
+    return None
+
+
+def first_record(path: Path) -> str:
+    """A delimited file's first line (its header), read as UTF-8 with any byte order mark dropped (a line ends at
+    LF, CRLF or a lone CR)."""
+    opener = gzip.open if is_gzipped(path.name) else open
+    try:
+        with opener(path, "rb") as handle:
+            line = handle.readline(HEADER_BYTES).decode("utf-8-sig", errors="replace")
+    except (OSError, EOFError, zlib.error):
+        return ""
+    return next(iter(line.splitlines()), "")  # a file of lone CR line ends is one line to readline
+
+
+HEADER_BYTES = 1 << 20
+
+
+def first_non_utf8(path: Path) -> tuple[int, bytes] | None:
+    """The line number of a file's first byte that is not UTF-8, and that byte; None when it is all UTF-8 (read
+    once, in blocks: only once a read has failed)."""
+    opener = gzip.open if is_gzipped(path.name) else open
+    decoder = codecs.getincrementaldecoder("utf-8")()
+    lines = 1
+    try:
+        with opener(path, "rb") as handle:
+            while block := handle.read(1 << 20):
+                data = decoder.getstate()[0] + block  # a character cut at the last block's end comes first
+                try:
+                    decoder.decode(block)
+                except UnicodeDecodeError as error:
+                    return lines + data.count(b"\n", 0, error.start), data[error.start : error.start + 1]
+                lines += block.count(b"\n")
+    except (OSError, EOFError, zlib.error):
+        return None
+    return None
+
+
+def copy_sql(query: str, target: Path, like: Path | None = None, dialect: dict[str, str] | None = None) -> str:
     """A COPY statement writing ``query`` to ``target`` in the format its name says. JSON is written as JSON Lines
     (one object a line) when ``target`` is named ``.jsonl``/``.ndjson`` or ``like``, the file it is made from, is
-    JSON Lines; else as one array: a split publishes its data in the layout the competition's participants know."""
+    JSON Lines; else as one array. A CSV or TSV is written in ``dialect`` (:func:`csv_dialect` of the file it is
+    made from: its delimiter, quote and escape), else comma-separated: a split publishes its data in the layout the
+    competition's participants know, and the public train and test sets in one dialect."""
     kind = data_format(target.name)
     lines = target.suffix.lower() in JSON_LINES_SUFFIXES or (like is not None and is_json_lines(like))
     options = {
@@ -69,7 +200,51 @@ def copy_sql(query: str, target: Path, like: Path | None = None) -> str:
         "json": "FORMAT JSON" if lines else "FORMAT JSON, ARRAY true",
         "parquet": "FORMAT PARQUET",
     }[kind]
+    if kind in DELIMITED and dialect:
+        options = f"FORMAT CSV, HEADER true, {written_dialect(dialect, kind)}"
     return f"COPY ({query}) TO {literal(str(target))} ({options})"
+
+
+def written_dialect(dialect: dict[str, str], kind: str) -> str:
+    """COPY's options writing ``dialect``: its delimiter (a tab for a TSV), its quote (``"`` when the file it comes
+    from quotes nothing: a value holding the delimiter still needs one) and its escape (the quote, when it has
+    none)."""
+    delimiter = "\t" if kind == "tsv" else dialect["delim"] or ","
+    quote_char = dialect["quote"] or '"'
+    escape = dialect["escape"] or quote_char
+    return f"DELIMITER {literal(delimiter)}, QUOTE {literal(quote_char)}, ESCAPE {literal(escape)}"
+
+
+def csv_dialect(con: duckdb.DuckDBPyConnection, path: Path) -> dict[str, str]:
+    """The CSV dialect DuckDB's sniffer finds in the whole file: ``{"delim": ..., "quote": ..., "escape": ...}``,
+    ``""`` for none."""
+    found = con.execute(
+        f"SELECT Delimiter, Quote, Escape FROM sniff_csv({path_literal(path)}, all_varchar = true, header = true"
+        f"{delimiter_option(path.name)})"
+    ).fetchall()[0]
+    return {key: "" if value == "(empty)" else value for key, value in zip(DIALECT_KEYS, found, strict=True)}
+
+
+DIALECT_KEYS = ("delim", "quote", "escape")  # read_csv's names for them
+
+
+def header_names(con: duckdb.DuckDBPyConnection, path: Path) -> list[str]:
+    """A CSV's header as written (DuckDB's names make a repeated one unique: ``x1``, ``x1_1``), split by its
+    dialect."""
+    dialect = csv_dialect(con, path)
+    reader = csv.reader([first_record(path)], delimiter=dialect["delim"] or ",", quotechar=dialect["quote"] or '"')
+    return next(reader, [])
+
+
+def repeated_names(names: list[str]) -> list[str]:
+    """The names ``names`` holds more than once, in order of their first appearance."""
+    seen: set[str] = set()
+    repeated: list[str] = []
+    for name in names:
+        if name in seen and name not in repeated:
+            repeated.append(name)
+        seen.add(name)
+    return repeated
 
 
 def is_json_lines(path: Path) -> bool:
@@ -81,12 +256,30 @@ def is_json_lines(path: Path) -> bool:
         return True
     if suffix != ".json":
         return False
-    with (gzip.open if is_gzipped(path.name) else open)(path, "rb") as handle:
-        while block := handle.read(JSON_PEEK_BYTES):
-            text = block.lstrip(b" \t\r\n\xef\xbb\xbf")  # white space, and a UTF-8 byte order mark
-            if text:
-                return not text.startswith(b"[")
-    return False
+    return json_opening(path) not in (b"", b"[")
+
+
+def is_json_array(path: Path) -> bool:
+    """Whether a JSON file (gzip'd or not) is one array: its first character that is not white space or a byte order
+    mark is ``[``. DuckDB's reader, left to guess, reads an array after a UTF-8 byte order mark as one row of one
+    column named ``json``; told it is an array, it reads its records."""
+    suffix = (data_suffix(path.name) or "").removesuffix(GZIP)
+    return suffix == ".json" and json_opening(path) == b"["
+
+
+def json_opening(path: Path) -> bytes:
+    """A JSON file's first character that is not white space or a UTF-8 byte order mark (gzip'd or not); empty for
+    an empty, missing or unreadable file."""
+    opener = gzip.open if is_gzipped(path.name) else open
+    try:
+        with opener(path, "rb") as handle:
+            while block := handle.read(JSON_PEEK_BYTES):
+                text = block.lstrip(b" \t\r\n\xef\xbb\xbf")  # white space, and a UTF-8 byte order mark
+                if text:
+                    return text[:1]
+    except (OSError, EOFError, zlib.error):
+        return b""
+    return b""
 
 
 def delimiter_option(file_name: str) -> str:
@@ -255,10 +448,27 @@ def download_owner(slug: str, raw_dir: Path) -> str:
 
 
 def missing_file_message(slug: str, key: str, name: str, raw_dir: Path) -> str:
-    """``split recipe key 'train_file': no file 'trian.csv' in titanic's download; files: ...`` (no slug prefix)."""
-    return f"split recipe key '{key}': no file '{name}' in {download_owner(slug, raw_dir)}; files: " + download_listing(
-        raw_dir
-    )
+    """``split recipe key 'train_file': no file 'trian.csv' in titanic's download; files: ...`` (no slug prefix),
+    and, when the name is inside one folder of the download (a zip whose files sit under ``titanic/``), the key's
+    value that finds it."""
+    message = f"split recipe key '{key}': no file '{name}' in {download_owner(slug, raw_dir)}; files: "
+    return message + download_listing(raw_dir) + folder_hint(key, name, raw_dir)
+
+
+def folder_hint(key: str, name: str, raw_dir: Path) -> str:
+    """``; it is under one folder: set train_file: titanic/train.csv (and the other file keys alike)`` when exactly
+    one folder at the download's top holds ``name``; else nothing."""
+    if not raw_dir.is_dir():
+        return ""
+    found = [
+        folder / name
+        for folder in sorted(raw_dir.iterdir())
+        if folder.is_dir() and not folder.is_symlink() and (folder / name).is_file()
+    ]
+    if len(found) != 1:
+        return ""
+    inside = found[0].relative_to(raw_dir).as_posix()
+    return f"; it is under one folder: set {key}: {inside} (and the recipe's other file keys alike)"
 
 
 def column_listing(columns) -> str:

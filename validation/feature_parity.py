@@ -218,6 +218,21 @@ class ClassifierTask:
     seed: int  # the folds' and the shuffles' seed
 
 
+CLASSIFIER_ROWS = 10  # a classifier telling two test sets apart needs this many rows of each
+
+
+def no_classifier_reason(original: pd.DataFrame, new: pd.DataFrame, shared: list[str]) -> str:
+    """Why :func:`classifier_task` gave none: too few rows on a side, or no column it can use."""
+    if min(len(original), len(new)) < CLASSIFIER_ROWS:
+        return (
+            f"it needs {CLASSIFIER_ROWS} rows of each test set, and the original has {len(original):,}, "
+            f"the new {len(new):,}"
+        )
+    if not shared:
+        return "the two test sets share no column to compare"
+    return "no shared column it can use (excluded_columns says why each is left out)"
+
+
 def classifier_task(original: pd.DataFrame, new: pd.DataFrame, seed: int) -> ClassifierTask | None:
     """The cross-validation telling ``original`` rows from ``new`` ones, features built; None when there are no
     usable features or fewer than 10 rows on a side."""
@@ -227,7 +242,7 @@ def classifier_task(original: pd.DataFrame, new: pd.DataFrame, seed: int) -> Cla
     both = pd.concat([original, new], ignore_index=True)
     columns = feature_kinds(both)
     design = feature_design(columns)
-    if design is None or min(len(original), len(new)) < 10:
+    if design is None or min(len(original), len(new)) < CLASSIFIER_ROWS:
         return None
     sides = np.r_[np.zeros(len(original)), np.ones(len(new))]
     X = prepare_features(both, columns)

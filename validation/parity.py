@@ -48,6 +48,7 @@ from validation.feature_parity import (
     compared_columns,
     comparison_exclusions,
     designed_differences,
+    no_classifier_reason,
 )
 from validation.medals import medal_thresholds, place
 from validation.metrics import METRICS, Metric
@@ -147,8 +148,9 @@ def parity_report(
                 break
             report.rows.append({"submission": name, "test_set": "original test (Kaggle)", "target": None,
                                 "rows": len(frame), "score": round(float(score), 5), "low": None, "high": None})  # fmt: skip
+    no_classifier = None
     if inputs.original_public_test is not None:
-        _compare_features(report, inputs, tolerance, seed)
+        no_classifier = _compare_features(report, inputs, tolerance, seed)
     if inputs.leaderboard is not None:
         sample = report.score_row("sample submission", "new test")["score"]
         if sample is not None:
@@ -157,13 +159,14 @@ def parity_report(
                 sample, board, medal_thresholds(board, metric.higher_is_better, f"the metric {metric.name}")
             )
             report.sample_medal, report.sample_rank = placement.any_medal, placement.rank
-    _decide(report, tolerance, inputs.test_is_original)
+    _decide(report, tolerance, inputs.test_is_original, no_classifier)
     return report
 
 
-def _compare_features(report: ParityReport, inputs: ParityInputs, tolerance: ParityTolerance, seed: int) -> None:
+def _compare_features(report: ParityReport, inputs: ParityInputs, tolerance: ParityTolerance, seed: int) -> str | None:
     """(c): the original and the new public test features, column by column and by a classifier; its AUC's p-value
-    when the AUC is above the tolerance (only then does the verdict need it)."""
+    when the AUC is above the tolerance (only then does the verdict need it). Returns why no classifier ran, if
+    none did (too few rows, or no usable feature): the verdict's reason says so."""
     original, new = inputs.original_public_test, inputs.new_test.features
     designed = designed_differences(inputs.group_column, inputs.time_column)
     if inputs.time_column:
@@ -176,13 +179,16 @@ def _compare_features(report: ParityReport, inputs: ParityInputs, tolerance: Par
     if task is not None and report.adversarial_auc > tolerance.adversarial_auc:
         significance = auc_significance(task, report.adversarial_auc, tolerance.significance)
         report.adversarial_p_value, report.adversarial_test = float(f"{significance.p_value:.3g}"), significance.how
+    return None if task is not None else no_classifier_reason(original, new, shared)
 
 
 def _p_text(p_value: float) -> str:
     return f"{p_value:.3f}" if p_value >= 0.001 else f"{p_value:.1e}"
 
 
-def _decide(report: ParityReport, tolerance: ParityTolerance, test_is_original: bool = False) -> None:
+def _decide(
+    report: ParityReport, tolerance: ParityTolerance, test_is_original: bool = False, no_classifier: str | None = None
+) -> None:
     if test_is_original:
         report.verdict = "parity"
         report.reason = ("the new test set is Kaggle's own original test set, labelled by the labels Kaggle released "
@@ -203,6 +209,12 @@ def _decide(report: ParityReport, tolerance: ParityTolerance, test_is_original: 
                          + _target_gaps(report, old["test_set"]))  # fmt: skip
     elif report.adversarial_auc is not None:
         report.verdict, report.reason = _feature_verdict(report, tolerance)
+    elif no_classifier:
+        compared = f"; {len(report.columns)} columns compared one by one in the report" if report.columns else ""
+        report.verdict, report.reason = (
+            "unknown",
+            f"no original labels, and no classifier ran: {no_classifier}{compared}",
+        )
     else:
         report.verdict, report.reason = "unknown", "no original labels and no original test features to compare"
 

@@ -21,6 +21,7 @@ from validation.data_files import (
     first_line,
     missing_columns_message,
     missing_file_message,
+    read_detail,
 )
 from validation.data_root import TEST, TRAIN, PreparedFolder
 from validation.grading import numbers
@@ -95,7 +96,8 @@ def load_parity_inputs(
                 return con.sql(f"SELECT * FROM {reader_sql(path)}").df()
             except (duckdb.Error, KeyError) as error:  # KeyError: a file name with no data format
                 what = f"split recipe key '{key}': " if key else ""
-                raise ParityInputError(f"{slug}: {what}cannot read {path.name}: {first_line(error)}") from error
+                detail = first_line(error) if isinstance(error, KeyError) else read_detail(path, error)
+                raise ParityInputError(f"{slug}: {what}cannot read {path.name}: {detail}") from error
 
         def raw(key: str, default: str | None = None, without: str | None = None) -> pd.DataFrame | None:
             """The download's file named by ``key``; when it is absent, an error (``without`` is None) or a note

@@ -1,0 +1,172 @@
+"""Messy downloads a newcomer meets (a truncated or damaged CSV, another encoding, a byte order mark before a JSON
+array, a semicolon-separated train set, a repeated column, files under one folder): each splits right or is refused
+saying what is wrong, where, and what to do. Real competitions from ../shared/data, made messy in a temporary folder."""
+
+from __future__ import annotations
+
+import csv
+import io
+import random
+import re
+import shutil
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+from splits.builder import SplitError, build_split
+from tests.conftest import PROJECT, SHARED
+from validation.split_recipe import RecipeError, parse_recipe
+
+COMPETITIONS = SHARED / "competitions"
+TITANIC = {"kind": "random", "id_column": "PassengerId", "target_columns": ["Survived"], "test_fraction": 0.2,
+           "sample_submission_file": "gender_submission.csv"}  # fmt: skip
+
+
+def _download(tmp_path: Path, slug: str) -> Path:
+    raw = tmp_path / "raw"
+    shutil.copytree(COMPETITIONS / slug, raw, ignore=shutil.ignore_patterns("_zips", "PROVENANCE.md"))
+    return raw
+
+
+def _refused_titanic(tmp_path: Path, edit) -> str:
+    """The refusal of titanic's split once ``edit`` has changed its train.csv's lines (as written: CRLF)."""
+    raw = _download(tmp_path, "titanic")
+    lines = (raw / "train.csv").read_bytes().decode().splitlines(keepends=True)
+    edit(lines)
+    (raw / "train.csv").write_bytes("".join(lines).encode())
+    with pytest.raises(RecipeError) as refused:
+        build_split(parse_recipe(TITANIC, "r"), raw, tmp_path / "out", "titanic")
+    return str(refused.value)
+
+
+def test_a_truncated_train_file_is_refused_naming_its_cut_line(tmp_path):
+    raw = _download(tmp_path, "titanic")
+    data = (raw / "train.csv").read_bytes()
+    (raw / "train.csv").write_bytes(data[: len(data) - 20])  # the last line cut: DuckDB read one column of it all
+    with pytest.raises(RecipeError) as refused:
+        build_split(parse_recipe(TITANIC, "r"), raw, tmp_path / "out", "titanic")
+    message = str(refused.value)
+    assert message.startswith("titanic: split recipe key 'train_file': ")
+    assert "train.csv: cannot be read as CSV: line 892 has 7 fields where the header has 12: '891,0,3," in message
+    assert "a truncated or damaged file?" in message and "no column" not in message
+
+
+def _two_fields_short(lines):
+    lines[400] = lines[400].rstrip("\r\n").rsplit(",", 2)[0] + "\r\n"  # DuckDB's sniffer gives up
+
+
+def _a_column_twice(lines):
+    lines[0] = lines[0].replace("SibSp", "Parch")  # DuckDB would read Parch, Parch_1
+
+
+@pytest.mark.parametrize(
+    "edit, expected",
+    [
+        (_two_fields_short, r".*train\.csv: cannot be read as CSV: line 401 has 10 fields where the header has 12: '400,"),
+        (_a_column_twice, r"train\.csv's header names the column 'Parch' more than once \(its columns: PassengerId, "
+                          r".*Parch, Parch, Ticket"),
+    ],
+)  # fmt: skip
+def test_a_train_file_its_reader_would_misread_is_refused_naming_the_line_or_columns(tmp_path, edit, expected):
+    assert re.match(r"titanic: split recipe key 'train_file': " + expected, _refused_titanic(tmp_path, edit))
+
+
+def test_a_damaged_row_past_the_sniffers_sample_names_its_line_and_fields(tmp_path):
+    raw = tmp_path / "raw"
+    raw.mkdir()
+    (raw / "train.csv").write_text("id,y\n" + "".join(f"{i},{i % 2}\n" for i in range(50_000)) + "1,2,3,4,5\n")
+    recipe = parse_recipe({"kind": "random", "id_column": "id", "target_columns": ["y"]}, "r")
+    with pytest.raises(SplitError) as refused:
+        build_split(recipe, raw, tmp_path / "out", "c")
+    message = str(refused.value)
+    assert (
+        "train.csv: cannot be read to choose the test rows: line 50,002 has more fields than the header's 2: "
+        in message
+    )
+    assert "'1,2,3,4,5' (a truncated or damaged file?" in message and "Possible fixes" not in message
+
+
+def test_a_file_not_in_utf8_is_refused_naming_its_line_and_what_to_do(tmp_path):
+    raw = _download(tmp_path, "spooky-author-identification")
+    text = (raw / "train.csv").read_text()
+    (raw / "train.csv").write_bytes(text.encode("cp1252", errors="replace"))
+    first = next(n for n, line in enumerate(text.splitlines(), 1) if not line.isascii())
+    recipe = parse_recipe({"kind": "stratified", "id_column": "id", "target_columns": ["author"]}, "r")
+    with pytest.raises(RecipeError) as refused:
+        build_split(recipe, raw, tmp_path / "out", "spooky")
+    message = str(refused.value)
+    assert message.startswith("spooky: split recipe key 'train_file': ")
+    assert f"train.csv: cannot be read as CSV: it is not UTF-8 text (line {first:,} holds the byte b'\\x" in message
+    assert "re-encode the file as UTF-8 where the download comes from" in message and "iconv -f cp1252" in message
+
+
+def test_a_json_array_after_a_byte_order_mark_splits_by_its_records(tmp_path):
+    raw = tmp_path / "raw"
+    raw.mkdir()
+    for name in ("train.json", "test.json"):
+        (raw / name).write_bytes(b"\xef\xbb\xbf" + (COMPETITIONS / "random-acts-of-pizza" / name).read_bytes())
+    recipe = parse_recipe({"kind": "random", "id_column": "request_id", "target_columns": ["requester_received_pizza"],
+                           "test_fraction": 0.1, "train_file": "train.json", "test_file": "test.json"}, "r")  # fmt: skip
+    result = build_split(recipe, raw, tmp_path / "out", "pizza")
+    assert (result.train_rows, result.test_rows) == (3636, 404)
+    assert "requester_received_pizza" not in result.public_columns and "request_id" in result.public_columns
+
+
+def _redelimited(path: Path, delimiter: str) -> None:
+    rows = list(csv.reader(io.StringIO(path.read_text())))
+    out = io.StringIO()
+    csv.writer(out, delimiter=delimiter, lineterminator="\n").writerows(rows)
+    path.write_text(out.getvalue())
+
+
+@pytest.mark.parametrize("delimiter", [";", "\t"])
+def test_the_public_test_set_is_written_in_the_train_files_dialect(tmp_path, delimiter):
+    raw = _download(tmp_path, "titanic")
+    for name in ("train.csv", "test.csv"):
+        _redelimited(raw / name, delimiter)
+    result = build_split(parse_recipe(TITANIC, "r"), raw, tmp_path / "out", "titanic")
+    train = pd.read_csv(result.train_file, sep=delimiter, dtype=str)
+    test = pd.read_csv(result.test_file, sep=delimiter, dtype=str)
+    assert list(test.columns) == [c for c in train.columns if c != "Survived"]
+    assert len(test) == result.test_rows and test["Name"].str.contains(",").all()  # "Braund, Mr. Owen Harris"
+    answers = pd.read_csv(result.answers_file, dtype=str)  # the graders' file stays comma-separated
+    assert list(answers.columns) == ["PassengerId", "Survived"]
+
+
+def test_files_under_one_folder_are_refused_with_the_recipe_value_that_finds_them(tmp_path):
+    raw = tmp_path / "raw"
+    shutil.copytree(COMPETITIONS / "titanic", raw / "titanic", ignore=shutil.ignore_patterns("PROVENANCE.md"))
+    with pytest.raises(RecipeError) as refused:
+        build_split(parse_recipe(TITANIC, "r"), raw, tmp_path / "out", "titanic")
+    message = str(refused.value)
+    assert "split recipe key 'train_file': no file 'train.csv' in titanic's download; files: titanic/" in message
+    assert message.endswith("; it is under one folder: set train_file: titanic/train.csv (and the recipe's other file "
+                            "keys alike)")  # fmt: skip
+
+
+def test_a_test_set_too_small_for_the_classifier_says_so_not_that_nothing_was_compared():
+    from validation.parity import parity_report
+    from validation.parity_inputs import EvaluationSet, ParityInputs
+
+    rng = random.Random(0)
+
+    def rows(count):
+        return pd.DataFrame([{"x": round(rng.gauss(0, 1), 4), "colour": rng.choice("abc")} for _ in range(count)])
+
+    train, original, new = rows(27), rows(40), rows(3)  # a 30-row competition: 3 new test rows
+    train["y"] = [i % 2 for i in range(len(train))]
+    inputs = ParityInputs("auc", train, ["y"], EvaluationSet(new, pd.Series([0, 1, 0])), 0.5,
+                          original_public_test=original)  # fmt: skip
+    report = parity_report(inputs)
+    assert report.verdict == "unknown" and report.columns
+    assert report.reason == (
+        "no original labels, and no classifier ran: it needs 10 rows of each test set, and the original has 40, the "
+        "new 3; 2 columns compared one by one in the report"
+    )
+
+
+def test_the_readme_says_the_grader_strips_spaces_around_labels():
+    readme = (PROJECT / "README.md").read_text()
+    table = readme[readme.index("| case | mlecurate | MLE-bench | why |") :].split("\n\n")[0]
+    assert "| a label with spaces around it (`alpha `, ` True`) | stripped" in table
