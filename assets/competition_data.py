@@ -175,6 +175,7 @@ def _split(slug: str, storage: StorageResource, checks: list[dg.AssetCheckResult
             "assigned_by": prepared.manifest["unit"],
             "files": markdown_table(pd.DataFrame(files)),
             **row_file_metadata(manifest_files),
+            **dropped_sample_metadata(prepared.manifest),
             "folder": dg.MetadataValue.path(str(prepared.folder)),
             "description": overview_origin,
         },
@@ -192,6 +193,19 @@ def row_file_metadata(manifest_files: list[dict]) -> dict:
             counts[f"row_files_{side}"] += 1
             counts[f"row_files_{side}_bytes"] += entry["bytes"]
     return counts if counts["row_files_train"] or counts["row_files_test"] else {}
+
+
+def dropped_sample_metadata(manifest: dict) -> dict:
+    """The columns of Kaggle's sample submission left out of the built one (no prediction: ``Usage``), if any."""
+    dropped = manifest.get("sample_submission_dropped_columns")
+    if not dropped:
+        return {}
+    return {
+        "sample_submission_dropped_columns": dg.MetadataValue.md(
+            ", ".join(f"`{c}`" for c in dropped) + ": in Kaggle's sample submission, not in the answers (no "
+            "prediction), so left out of the built one"
+        )
+    }
 
 
 def _check_result(slug: str, check: SplitCheck) -> dg.AssetCheckResult:

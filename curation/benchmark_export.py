@@ -46,7 +46,7 @@ import yaml
 from curation.competition_data import read_download_record
 from curation.curated import curated_slugs
 from curation.leaderboard_history import current_board_and_record
-from curation.stage_status import SPLIT, partition_command, read_failure
+from curation.stage_status import PARITY, SPLIT, partition_command, read_failure
 from curation.submission_grading import GradingUnavailable, grading_metric
 from curation.warehouse import Warehouse
 from validation.data_files import data_stem, file_digest
@@ -211,6 +211,9 @@ def _plan(slug: str, member: dict, root: DataRoot, warehouse: Warehouse, options
         raise _LeftOut(f"no published split: {partition_command('prepare_competition', slug)}")
     manifest = prepared.read_manifest()
     if not prepared.parity.is_file():
+        failed = read_failure(root, slug, PARITY)
+        if failed is not None:  # it ran and failed: what went wrong, not a command that fails the same way
+            raise _LeftOut(f"its parity check failed ({failed.at}): {failed.error}")
         raise _LeftOut(f"parity not checked: {partition_command('prepare_competition', slug)}")
     parity = read_json_file(prepared.parity, f"materialise split_parity for {slug} again")
     verdict = parity.get("verdict")

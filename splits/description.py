@@ -47,6 +47,7 @@ class BuiltSplit:
     left_out_columns: list[str] = field(default_factory=list)  # train columns the new test set leaves out (not targets)
     extra_files: frozenset[str] = frozenset()  # paths (relative to public/) copied from the download (public_files)
     row_files: dict[str, int] | None = None  # row files copied with their rows, by side (train, test): row_files
+    dropped_sample_columns: list[str] = field(default_factory=list)  # Kaggle's sample columns that are no prediction
 
 
 def describe_split(
@@ -265,7 +266,14 @@ def _changes_section(recipe: SplitRecipe, built: BuiltSplit) -> str:
     if recipe.sample_submission_file:
         changes.append(
             f"`{SAMPLE_SUBMISSION}` is rebuilt for the new test rows, with the columns of Kaggle's "
-            f"`{recipe.sample_submission_file}`."
+            f"`{recipe.sample_submission_file}`"
+            + (
+                f" but {', '.join(f'`{c}`' for c in built.dropped_sample_columns)}: not a prediction (Kaggle's "
+                "`Usage` said which leaderboard a row counted for), so the answers do not have it and a submission "
+                "leaves it out."
+                if built.dropped_sample_columns
+                else "."
+            )
         )
     else:
         keys = "id" if recipe.id_column else "key columns"

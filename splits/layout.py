@@ -39,7 +39,9 @@ from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from pathlib import Path
 
-from splits.builder import SplitResult, build_split, connect, recipe_columns
+import pandas as pd
+
+from splits.builder import SplitResult, build_split, connect, numbered_rows, recipe_columns
 from splits.description import BuiltSplit, describe_split
 from splits.public_files import PublicFile, copy_public_files, resolve_public_files
 from splits.row_files import (
@@ -63,6 +65,7 @@ from validation.data_files import (
     reader_sql,
 )
 from validation.data_root import PreparedFolder, recorded_json, slug_folder
+from validation.gradable_answers import AnswerFacts, check_gradable_answers, check_graded
 from validation.leakage import ExtraFile, LeakageFacts, SplitCheck, check_prepared_split
 from validation.metrics import METRICS, resolve_metric
 from validation.split_recipe import RecipeError, SplitRecipe, parse_recipe
@@ -133,29 +136,63 @@ def prepare_competition(
         row_files = place_row_files(found_rows, recipe, result.test_row_numbers) if found_rows else []
         check_places(row_files, extras, recipe, slug, extension)
         metric = resolve_metric(None, recipe.to_document(), (facts or {}).get("evaluation_algorithm_name"))
+        _check_answers(con, slug, recipe, metric, raw_files, result)  # before anything else is built on them
         _write_sample_submission(con, slug, recipe, metric, raw_files, result, staging.sample_submission)
-        _answers_in_submission_format(con, recipe, result, staging)
+        dropped = _answers_in_submission_format(con, recipe, result, staging)
         digests = copy_public_files(extras, staging.public)  # each extra file's sha256, hashed as it is copied
         row_digests = copy_row_files(row_files, raw_files, staging.public)  # the same, for each row's file
         files = _file_entries(con, staging, extras, digests, row_files, row_digests)
-        built_split = _built(con, recipe, raw_files, result, files, staging, extras, row_files)
+        built_split = _built(con, recipe, raw_files, result, files, staging, extras, row_files, dropped)
         staging.description.write_text(describe_split(slug, recipe, built_split, facts, overview), encoding="utf-8")
         files = sorted([*files, _plain_entry(staging, staging.description)], key=lambda f: f["path"])
         leakage_facts = _leakage_facts(con, recipe, raw_files, result, extras, digests)
         leakage_facts = replace(leakage_facts, row_files=row_file_facts(row_files, row_digests))
         checks = check_prepared_split(staging, leakage_facts)
         manifest = _manifest(slug, recipe, result, files, checks, source or {}) | {"inputs_version": inputs_version}
+        if dropped:
+            manifest["sample_submission_dropped_columns"] = dropped
+        staging.manifest.write_text(json.dumps(manifest, indent=2) + "\n", encoding="utf-8")
+        if all(check.passed for check in checks):  # a split the leakage checks refuse is kept in staging, ungraded
+            check_graded(staging, slug, metric)  # the grader reads the staging manifest's id column
         built = True
     finally:
         con.close()
         shutil.rmtree(final.scratch, ignore_errors=True)
         if not built:
             shutil.rmtree(staging.path, ignore_errors=True)
-    staging.manifest.write_text(json.dumps(manifest, indent=2) + "\n", encoding="utf-8")
     if not all(check.passed for check in checks):
         return PreparedSplit(slug, staging.path, False, result, checks, manifest)
     _publish(staging, final)
     return PreparedSplit(slug, final.path, True, result, checks, manifest)
+
+
+def _check_answers(con, slug: str, recipe: SplitRecipe, metric: str | None, raw: Path, result: SplitResult) -> None:
+    """The new test set's answers (id and targets, as the split wrote them) checked gradable
+    (``validation.gradable_answers``): read once, a tenth of the rows; the source file is read again only on failure,
+    to name the rows."""
+    source = raw / (recipe.answers_file if recipe.kind == "released_labels" else recipe.train_file)
+    answers = pd.read_csv(result.answers_file, dtype=str, keep_default_na=False)
+    facts = AnswerFacts(slug, recipe.id_column, recipe.target_columns, metric, recipe.answers_file
+                        if recipe.kind == "released_labels" else recipe.train_file)  # fmt: skip
+
+    def rows_of(ids: list[str]) -> dict[str, list[int]]:
+        return _rows_of_ids(con, source, recipe.id_column, ids)
+
+    check_gradable_answers(answers, facts, rows_of)
+
+
+ROWS_SHOWN_PER_ID = 3
+
+
+def _rows_of_ids(con, path: Path, id_column: str, ids: list[str]) -> dict[str, list[int]]:
+    """Each of ``ids``'s first rows in ``path`` (1-based, the header not counted): one read, on failure only."""
+    column = f"CAST({quote(id_column)} AS VARCHAR)"
+    found = con.execute(
+        f"""SELECT {column}, list(__rn + 1 ORDER BY __rn)[1:{ROWS_SHOWN_PER_ID}]
+            FROM ({numbered_rows(path, columns_of(con, path))}) WHERE {column} IN (SELECT unnest(?)) GROUP BY 1""",
+        [ids],
+    ).fetchall()
+    return {value: rows for value, rows in found}
 
 
 def _row_files_found(con, recipe: SplitRecipe, raw_files: Path, slug: str):
@@ -187,7 +224,15 @@ def _leakage_facts(
 
 
 def _built(
-    con, recipe, raw: Path, result: SplitResult, files, staging: PreparedFolder, extras, row_files: list[RowFile]
+    con,
+    recipe,
+    raw: Path,
+    result: SplitResult,
+    files,
+    staging: PreparedFolder,
+    extras,
+    row_files: list[RowFile],
+    dropped_sample_columns: list[str],
 ) -> BuiltSplit:
     """Counts and columns for the description, read from the built files and the download."""
     original_test = raw / recipe.test_file if recipe.test_file else None
@@ -209,6 +254,7 @@ def _built(
         result=result, files=public, submission_columns=columns_of(con, staging.sample_submission),
         original_test_rows=original_test_rows, left_out_columns=left_out,
         extra_files=frozenset(str(f.relative) for f in extras), row_files=_row_file_counts(row_files),
+        dropped_sample_columns=dropped_sample_columns,
     )  # fmt: skip
 
 
@@ -335,35 +381,69 @@ def _modes(con, path: Path, columns: list[str]) -> dict:
     return found
 
 
-def _answers_in_submission_format(con, recipe: SplitRecipe, result: SplitResult, folder: PreparedFolder) -> None:
-    """Rewrite ``answers.csv`` with the sample submission's columns, so that the answers are a perfect submission.
+def _answers_in_submission_format(con, recipe: SplitRecipe, result: SplitResult, folder: PreparedFolder) -> list[str]:
+    """Rewrite ``answers.csv`` with the sample submission's columns, so that the answers are a perfect submission;
+    return the sample's columns left out of it.
 
     Columns come in the sample's order; a sample with one probability column per class
     (spooky-author-identification: id, EAP, HPL, MWS) gets the answers one-hot encoded from the label. A sample
-    column that can be derived neither way leaves the answers as they are (id or key columns plus the targets).
+    column that can be derived neither way is no prediction (Kaggle's ``Usage``, which says which leaderboard a row
+    counted for; a public test column): it is left out of the sample, which is rewritten without it (the
+    description and the manifest say so), since a submission holding it would be refused for it.
     """
     answers = result.answers_file
     present = columns_of(con, answers)
     wanted = columns_of(con, folder.sample_submission)
     if wanted == present:
-        return
+        return []
     missing = [c for c in wanted if c not in present]
+    classes = _one_hot_classes(con, recipe, answers, missing)
+    dropped = [c for c in missing if classes is None or (c not in classes and not _numbers_in(con, folder, c))]
+    wanted = [c for c in wanted if c not in dropped]
+    if classes is None and not set(present) <= set(wanted):  # the sample lacks an answer column: nothing derives
+        return []  # it, and the grading before publishing refuses the sample, naming what it lacks
+    if dropped:
+        _rewrite(
+            con, f"SELECT {', '.join(quote(c) for c in wanted)}", folder.sample_submission, folder.rewriting_sample
+        )
+    if wanted == present:
+        return dropped
     label = quote(recipe.target_columns[0])
-    if missing:
-        if len(recipe.target_columns) != 1:
-            return
-        found = con.execute(f"SELECT DISTINCT CAST({label} AS VARCHAR) FROM {reader_sql(answers)}").fetchall()
-        if not {str(v[0]) for v in found} <= set(missing):
-            return
     select = ", ".join(
         quote(c)
         if c in present
         else f"CASE WHEN CAST({label} AS VARCHAR) = {_sql_value(c)} THEN 1 ELSE 0 END AS {quote(c)}"
         for c in wanted
     )
-    rewritten = folder.rewriting_answers
-    con.execute(copy_sql(f"SELECT {select} FROM {reader_sql(answers)}", rewritten))
-    os.replace(rewritten, answers)
+    _rewrite(con, f"SELECT {select}", answers, folder.rewriting_answers)
+    return dropped
+
+
+def _one_hot_classes(con, recipe: SplitRecipe, answers: Path, missing: list[str]) -> set[str] | None:
+    """The answers' labels when the sample's ``missing`` columns name every one of them (one column per class: the
+    answers are one-hot encoded), else None."""
+    if not missing or len(recipe.target_columns) != 1:
+        return None
+    label = quote(recipe.target_columns[0])
+    found = con.execute(f"SELECT DISTINCT CAST({label} AS VARCHAR) FROM {reader_sql(answers)}").fetchall()
+    labels = {str(v[0]) for v in found}
+    return labels if labels <= set(missing) else None
+
+
+def _numbers_in(con, folder: PreparedFolder, column: str) -> bool:
+    """The built sample's ``column`` holds numbers (a class's probability), not text (Kaggle's ``Usage``)."""
+    text = f"CAST({quote(column)} AS VARCHAR)"
+    return bool(
+        con.execute(
+            f"SELECT bool_and(TRY_CAST({text} AS DOUBLE) IS NOT NULL) FROM {reader_sql(folder.sample_submission)}"
+        ).fetchone()[0]
+    )
+
+
+def _rewrite(con, select: str, path: Path, rewritten: Path) -> None:
+    """``path`` (a CSV file) replaced by ``select ... FROM`` it, through ``rewritten``."""
+    con.execute(copy_sql(f"{select} FROM {reader_sql(path)}", rewritten))
+    os.replace(rewritten, path)
 
 
 def _trivial_value(con, train: Path, column: str):

@@ -66,16 +66,14 @@ def prepare_shared_competitions(home: Path, slugs) -> DataRoot:
     return root
 
 
-def generated_split(tmp_path: Path, metric: str, *options: str, reshape=None):
+def generated_download(tmp_path: Path, metric: str, *options: str, reshape=None):
     """``mlecurate generate-competition`` for ``metric`` with ``options`` (``--kind``, ``--format``, ``--rows``, ...),
-    unpacked as a download and split by its recipe: (the prepared folder, the download's files, the recipe document,
-    the generated leaderboard file). ``reshape(download_folder)``, if given, changes the files before the split."""
+    unpacked as a download: (its slug, the download's files, the parsed recipe, the data root, the mirror folder).
+    ``reshape(download_folder)``, if given, changes the files (a mess a real download has)."""
     import yaml
 
     from curation.cli import main
-    from splits.layout import prepare_competition
     from validation.archives import extract_zip
-    from validation.data_root import PreparedFolder
     from validation.split_recipe import parse_recipe
 
     slug = f"g-{metric.replace('_', '-')}"
@@ -86,11 +84,20 @@ def generated_split(tmp_path: Path, metric: str, *options: str, reshape=None):
     extract_zip(mirror / slug / f"{slug}.zip", raw)  # as a download is: inner archives extracted in place
     if reshape is not None:
         reshape(raw)
-    document = yaml.safe_load((mirror / slug / "recipe.yaml").read_text())
-    recipe = parse_recipe(document, where="recipe.yaml")
+    recipe = parse_recipe(yaml.safe_load((mirror / slug / "recipe.yaml").read_text()), where="recipe.yaml")
+    return slug, raw, recipe, root, mirror / slug
+
+
+def generated_split(tmp_path: Path, metric: str, *options: str, reshape=None):
+    """:func:`generated_download`, split by its recipe: (the prepared folder, the download's files, the recipe
+    document, the generated leaderboard file)."""
+    from splits.layout import prepare_competition
+    from validation.data_root import PreparedFolder
+
+    slug, raw, recipe, root, generated = generated_download(tmp_path, metric, *options, reshape=reshape)
     prepared = prepare_competition(slug, recipe, raw, root.prepared_root, "description")
     assert prepared.published, [(c.name, c.found) for c in prepared.checks if not c.passed]
-    return PreparedFolder(prepared.folder), raw, recipe.to_document(), mirror / slug / "leaderboard.csv"
+    return PreparedFolder(prepared.folder), raw, recipe.to_document(), generated / "leaderboard.csv"
 
 
 def step_failure_message(result) -> str:

@@ -27,7 +27,7 @@ from curation.leaderboard_history import record_snapshot
 from curation.sources import FolderSource, choose_sources
 from curation.sources.kaggle_client import KaggleClient
 from curation.split_parity import check_split_parity
-from curation.stage_status import SPLIT, clear_failure, partition_command, record_failure
+from curation.stage_status import PARITY, SPLIT, clear_failure, partition_command, record_failure
 from curation.warehouse import Warehouse
 from splits.layout import prepare_competition
 from tests.conftest import PROJECT, SHARED, screened_warehouse
@@ -179,6 +179,35 @@ def test_a_competition_without_a_parity_report_is_left_out_saying_so(root, tmp_p
         "parity not checked: dagster job execute -m pipelines -j prepare_competition --tags "
         """'{"dagster/partition": "detecting-insults-in-social-commentary"}'"""
     )
+
+
+def test_a_competition_whose_parity_check_failed_is_left_out_with_the_failure(root, tmp_path, monkeypatch, capsys):
+    """Not "parity not checked" with a command to run: it ran, and failed; the curator needs what went wrong."""
+    root.prepared(INSULTS).parity.unlink()
+    record_failure(root, INSULTS, PARITY, "ValueError: operands could not be broadcast together")
+    result = _export(root, tmp_path / "bench")
+    assert result.left_out[INSULTS].startswith("its parity check failed (")
+    assert result.left_out[INSULTS].endswith("): ValueError: operands could not be broadcast together")
+    monkeypatch.setenv("MLECURATE_HOME", str(root.path))
+    monkeypatch.setenv("MLECURATE_ANNOTATIONS", str(root.annotations))
+    assert main(["export", str(tmp_path / "bench")]) == 0
+    assert "ValueError: operands could not be broadcast together): detecting-insults" in capsys.readouterr().out
+
+
+def test_the_export_command_checks_what_it_wrote_and_exits_1_on_a_problem(root, tmp_path, monkeypatch, capsys):
+    """`mlecurate export` checked nothing the benchmark_export asset's grades_its_answers check does: an export whose
+    answers its grader rejects was written with exit 0."""
+    answers = root.prepared(SPACESHIP).answers
+    frame = pd.read_csv(answers, dtype=str, keep_default_na=False)
+    frame.loc[::17, "Transported"] = ""  # as a split of a train file with unlabelled rows published them
+    frame.to_csv(answers, index=False)
+    monkeypatch.setenv("MLECURATE_HOME", str(root.path))
+    monkeypatch.setenv("MLECURATE_ANNOTATIONS", str(root.annotations))
+    out = tmp_path / "bench"
+    assert main(["export", str(out)]) == 1
+    err = capsys.readouterr().err.splitlines()
+    assert err and all(line.startswith(f"  invalid {SPACESHIP}: ") for line in err), err
+    assert verify_export(out)[INSULTS] == []
 
 
 def test_a_competition_whose_split_failed_is_left_out_with_the_failure(root, tmp_path):

@@ -208,8 +208,9 @@ def test_a_per_class_metric_with_no_shipped_sample_gets_one_uniform_column_per_c
 
 
 def test_a_per_class_metric_over_a_shipped_label_sample_names_the_recipe_key(tmp_path, monkeypatch):
-    """A recipe naming multiclass log loss for a competition whose own sample predicts labels (id, target): parity
-    names the sample and the recipe key to check, rather than failing on 'Unable to parse string "gamma"'."""
+    """A recipe naming multiclass log loss for a competition whose own sample predicts labels (id, target): the split
+    (grading its sample before publishing) names the sample and the recipe key to check, rather than parity failing on
+    'Unable to parse string "gamma"'."""
     slug, mirror = "labels-as-per-class", tmp_path / "mirror"
     monkeypatch.setenv("MLECURATE_HOME", str(tmp_path / "home"))
     monkeypatch.setenv("MLECURATE_ANNOTATIONS", str(tmp_path / "annotations"))
@@ -222,7 +223,7 @@ def test_a_per_class_metric_over_a_shipped_label_sample_names_the_recipe_key(tmp
         "has the label column(s) 'target', as the competition's own sample sample_submission.csv (split recipe key "
         "'sample_submission_file') has: it predicts labels, so check split recipe key 'metric'"
     ) in step_failure_message(result)
-    assert not DataRoot(tmp_path / "home").prepared(slug).parity.exists()
+    assert not DataRoot(tmp_path / "home").prepared(slug).path.exists()  # refused: nothing published
 
 
 @pytest.mark.parametrize("shape", [[], ["--kind", "temporal", "--format", "parquet", "--text-ids"],

@@ -263,6 +263,11 @@ class PreparedFolder:
         return self.private / ".answers.rewriting.csv"
 
     @property
+    def rewriting_sample(self) -> Path:
+        """Where the sample submission is rewritten without a column that is no prediction before it replaces it."""
+        return self.public / ".sample_submission.rewriting.csv"
+
+    @property
     def staging(self) -> PreparedFolder:
         """Where a split is built and checked before it is published (a sibling, renamed into place)."""
         return PreparedFolder(self.path.with_name(f".{self.path.name}.staging"))

@@ -131,7 +131,7 @@ def load_parity_inputs(
     if spec.one_column_per_class:
         columns = [c for c in answers.columns if c not in keys]
         if columns == targets:  # the label itself, where the metric wants a probability column per class
-            raise ParityInputError(_label_sample_message(slug, metric, targets, recipe.get("sample_submission_file")))
+            raise ParityInputError(label_sample_message(slug, metric, targets, recipe.get("sample_submission_file")))
     elif spec.column_wise:
         columns = targets
     if not spec.one_column_per_class:
@@ -207,7 +207,7 @@ def _labelled_rows(
     )
 
 
-def _label_sample_message(slug: str, metric: str, targets: list[str], shipped: str | None) -> str:
+def label_sample_message(slug: str, metric: str, targets: list[str], shipped: str | None) -> str:
     """Why a sample with the label column cannot be scored by a per-class metric. The split builds a per-class sample
     when the competition ships none, so the label comes from the competition's own sample (a metric that is not the
     competition's), or from a split built before it did."""

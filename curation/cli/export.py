@@ -6,11 +6,11 @@ from pathlib import Path
 
 import click
 
-from curation.benchmark_export import COMPLEXITIES, FORMAT, ExportOptions, export_benchmark
+from curation.benchmark_export import COMPLEXITIES, FORMAT, ExportOptions, export_benchmark, verify_export
 from curation.cli.options import Curation, pass_curation
 from curation.mirror import export_inputs
 
-PARTLY_FAILED = 1  # the exit code when some competitions could not be written (the rest of the export is usable)
+PARTLY_FAILED = 1  # some competitions could not be written, or fail verification (the rest of the export is usable)
 
 
 @click.command("export", short_help="write the curated benchmark as an MLE-bench data dir and registry")
@@ -36,7 +36,9 @@ def export(curation: Curation, folder: Path, export_format: str, complexity: str
     into mlebench/competitions/ of an MLE-bench checkout), DIR/splits/{all,low,medium,high}.txt and DIR/export.json.
     The grader each config names is mlecurate's (install mlecurate beside MLE-bench). Run it again to bring DIR up
     to date: unchanged competitions are not rewritten. Lists the competitions left out, by reason (export.json has
-    them too); exits 1 when some could not be written (the rest of DIR is usable).
+    them too). Then checks DIR as the benchmark_export asset does (each competition's files match its checksums, and
+    its grader grades its answers as a perfect submission) and lists each problem. Exits 1 when some could not be
+    written or fail that check (the rest of DIR is usable).
 
     \b
     Example:
@@ -66,4 +68,7 @@ def export(curation: Curation, folder: Path, export_format: str, complexity: str
         click.echo(f"  left out ({why}): {', '.join(slugs)}")
     for slug, why in result.failed.items():
         click.echo(f"  failed {slug}: {why}", err=True)
-    return PARTLY_FAILED if result.failed else 0
+    problems = [problem for found in verify_export(folder).values() for problem in found]
+    for problem in problems:  # each names its competition
+        click.echo(f"  invalid {problem}", err=True)
+    return PARTLY_FAILED if result.failed or problems else 0

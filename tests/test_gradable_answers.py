@@ -1,0 +1,156 @@
+"""A split whose new test set its own grader would reject is refused before it is published, naming what is wrong in
+the download (``validation.gradable_answers``); Kaggle's ``Usage`` column is left out of the built sample. Each mess is
+one a newcomer met running real-looking competitions through the README (every 17th label empty, a repeated id,
+thousands separators in a number, a sample submission with ``Usage``)."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+from splits.layout import prepare_competition
+from tests.conftest import generated_download, generated_split
+from validation.data_root import PreparedFolder
+from validation.gradable_answers import UngradableAnswers
+from validation.grading import grade_submission
+
+
+def _train(download: Path) -> pd.DataFrame:
+    return pd.read_csv(download / "train.csv", dtype=str, keep_default_na=False)
+
+
+def _every_17th_label_empty(download: Path) -> None:
+    frame = _train(download)
+    frame.loc[::17, "target"] = ""
+    frame.to_csv(download / "train.csv", index=False)
+
+
+def _repeated_ids(download: Path) -> None:
+    """Rows 2, 5, 8, ... take the id of the row before them (train rows 1 and 2 both hold id 0)."""
+    frame = _train(download)
+    for row in range(0, 39, 3):
+        frame.loc[row + 1, "id"] = frame.loc[row, "id"]
+    frame.to_csv(download / "train.csv", index=False)
+
+
+def _thousands_separators(download: Path) -> None:
+    frame = pd.read_csv(download / "train.csv")
+    frame["target"] = [f"{value * 1000:,.1f}" for value in frame["target"]]
+    frame.to_csv(download / "train.csv", index=False)
+
+
+def _kaggle_usage(download: Path) -> None:
+    sample = pd.read_csv(download / "sample_submission.csv")
+    sample["Usage"] = "Public"
+    sample.to_csv(download / "sample_submission.csv", index=False)
+
+
+def _refused(tmp_path: Path, metric: str, reshape) -> str:
+    """Split the generated competition, reshaped: it must be refused, publishing nothing; the refusal's message."""
+    slug, raw, recipe, root, _ = generated_download(tmp_path, metric, reshape=reshape)
+    with pytest.raises(UngradableAnswers) as refusal:
+        prepare_competition(slug, recipe, raw, root.prepared_root, "description")
+    assert not root.prepared_root.exists() or list(root.prepared_root.iterdir()) == []  # no split, no staging left
+    return str(refusal.value)
+
+
+@pytest.mark.parametrize("metric", ["accuracy", "rmse"])
+def test_a_train_file_with_rows_without_a_label_is_refused_naming_them(tmp_path, metric):
+    """Published before, with answers the grader rejected ("column target: 14 empty or NaN value(s)") and, for rmse,
+    a parity failure naming nothing ("Input y contains NaN.")."""
+    message = _refused(tmp_path, metric, _every_17th_label_empty)
+    assert message.startswith(f"g-{metric}: column 'target' of train.csv is empty (or NaN) on ")
+    assert " of the 240 rows the new test set took, e.g. id '" in message
+    assert "of train.csv (rows counted from 1 under its header)" in message
+    assert "the download's training file has rows without a label, and the split cannot grade them" in message
+    assert message.endswith("(recipes have no row filter): leave the competition out of the benchmark")
+    empty = _train(generated_download(tmp_path / "again", metric, reshape=_every_17th_label_empty)[1])
+    first = message.split("e.g. id '")[1].split("'")[0]  # the first id shown is one with an empty label, at its row
+    row = int(message.split(f"'{first}' (row ")[1].split(")")[0])
+    assert empty.loc[row - 1, "id"] == first and empty.loc[row - 1, "target"] == ""
+
+
+def test_repeated_ids_are_refused_naming_the_ids_and_their_rows(tmp_path):
+    """Published before, with id 0 twice in the answers and the sample: grading failed ("5 id(s) appear more than
+    once") and parity with a numpy broadcast error."""
+    message = _refused(tmp_path, "accuracy", _repeated_ids)
+    assert message.startswith(
+        "g-accuracy: split recipe key 'id_column' names 'id', but 4 of its values are on more than one row of "
+        "train.csv and went to the new test set together"
+    )
+    assert "'0' (rows 1, 2)" in message and "of train.csv (rows counted from 1 under its header)" in message
+    assert message.endswith("Name a column whose value is unique to each row in 'id_column' (or none: rows are then "
+                            "matched by their content)")  # fmt: skip
+
+
+def test_a_target_the_metric_cannot_take_is_refused_naming_the_value(tmp_path):
+    """ "28,370.0" under rmse: published before; parity failed with "Unable to parse string"."""
+    message = _refused(tmp_path, "rmse", _thousands_separators)
+    assert message.startswith("g-rmse: column 'target' of train.csv holds ")
+    assert " value(s) that are not numbers on the 240 rows the new test set took, e.g. '" in message
+    value = message.split("e.g. '")[1].split("'")[0]
+    assert "," in value and float(value.replace(",", "")) and "' at id '" in message
+    assert "; rmse needs numbers, in the answers as in a submission." in message
+
+
+def test_a_target_outside_the_metrics_domain_is_refused_with_the_graders_words(tmp_path):
+    def negative(download: Path) -> None:
+        frame = pd.read_csv(download / "train.csv")
+        frame["target"] = frame["target"] - frame["target"].max() - 1  # every value below 0
+        frame.to_csv(download / "train.csv", index=False)
+
+    message = _refused(tmp_path, "rmsle", negative)
+    assert "negative value(s) on the 240 rows the new test set took" in message
+    assert "rmsle needs predictions >= 0, in the answers as in a submission" in message
+
+
+@pytest.mark.parametrize("metric", ["accuracy", "multiclass_log_loss"])
+def test_kaggles_usage_column_is_left_out_of_the_sample_and_said_so(tmp_path, metric):
+    """Published before with id,target,Usage while the answers had id,target: mlecurate grade and MLE-bench's
+    grade-sample called the sample invalid. Now the sample has the answers' columns, and the grader takes it."""
+    folder, *_ = generated_split(tmp_path, metric, reshape=_kaggle_usage)
+    sample, answers = (pd.read_csv(p, nrows=0).columns.tolist() for p in (folder.sample_submission, folder.answers))
+    assert "Usage" not in sample and sample == answers
+    report = grade_submission(folder.sample_submission, folder, metric)
+    assert report.valid_submission, report.errors
+    manifest = json.loads(folder.manifest.read_text())
+    assert manifest["sample_submission_dropped_columns"] == ["Usage"]
+    assert "but `Usage`: not a prediction (Kaggle's `Usage` said which leaderboard a row counted for)" in (
+        folder.description.read_text()
+    )
+
+
+def test_the_split_assets_metadata_names_a_dropped_sample_column():
+    from assets.competition_data import dropped_sample_metadata
+
+    assert dropped_sample_metadata({"sample_submission_dropped_columns": ["Usage"]})[
+        "sample_submission_dropped_columns"
+    ].value.startswith("`Usage`: in Kaggle's sample submission, not in the answers")
+    assert dropped_sample_metadata({}) == {}
+
+
+def test_a_sample_the_grader_rejects_is_refused_before_publishing(tmp_path):
+    """The built sample is graded as MLE-bench's grade-sample will: a Kaggle sample naming its prediction column
+    otherwise than the recipe's target gives a sample no submission can follow."""
+
+    def renamed(download: Path) -> None:
+        sample = pd.read_csv(download / "sample_submission.csv")
+        sample.rename(columns={"target": "prediction"}).to_csv(download / "sample_submission.csv", index=False)
+
+    message = _refused(tmp_path, "rmse", renamed)
+    assert message.startswith("g-rmse: the built sample_submission.csv is not a valid submission for rmse: ")
+    assert "1 unexpected column(s): prediction" in message and "missing column(s): target" in message
+
+
+def test_a_refused_split_leaves_the_published_one(tmp_path):
+    slug, raw, recipe, root, _ = generated_download(tmp_path, "rmse")
+    assert prepare_competition(slug, recipe, raw, root.prepared_root, "description").published
+    before = PreparedFolder(root.prepared_root / slug).answers.read_bytes()
+    _thousands_separators(raw)
+    with pytest.raises(UngradableAnswers):
+        prepare_competition(slug, recipe, raw, root.prepared_root, "description")
+    assert PreparedFolder(root.prepared_root / slug).answers.read_bytes() == before
+    assert sorted(p.name for p in root.prepared_root.iterdir()) == [slug]

@@ -1,0 +1,182 @@
+"""The new test set's answers checked before a split is published: every answer row must be one a grader can grade.
+
+>>> check_gradable_answers(answers, AnswerFacts("m-dupids", "id", ("target",), "accuracy", "train.csv"), rows_of)
+>>> check_graded(staging, "m-dupids", "accuracy")   # the built sample valid, the answers a perfect submission
+
+A split takes the test set from the download's rows; what those rows hold becomes the answers. Three things in them
+make every submission invalid, so the split is refused (naming the competition, the column, a few ids and their rows
+in the file the answers come from), never published:
+
+- an id on more than one row: the unit of a split is the id, so a repeated id goes to the test set whole, and a
+  submission, which names each id once, cannot match it;
+- a row without a target value (the grader refuses an empty prediction, so the answers cannot hold one either);
+- a target value outside the metric's domain: not a number for a numeric metric (``28,370.0``), a negative value for
+  RMSLE, ... (the same checks, ``validation.metrics.Domain``, and the same number parser, ``validation.grading.numbers``,
+  the grader uses on a submission).
+
+The answers are a tenth of the rows, read once (as text, as the grader reads them): no extra pass over the train
+file, but one on failure, to name the rows (``rows_of``). Once the sample submission is built and the answers are in
+its format, :func:`check_graded` grades both with mlecurate's grader, as MLE-bench will: a split whose sample is not
+a valid submission, or whose answers are not a perfect one, is refused too.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+
+from validation.data_root import PreparedFolder
+from validation.grading import EMPTY, GradingReport, grade_submission, key_columns, numbers, score_frame
+from validation.messages import MAX_SHOWN_ITEMS, shown
+from validation.metrics import METRICS, TEXT_TASKS
+from validation.parity_inputs import label_sample_message
+from validation.split_recipe import RecipeError
+
+# ids -> their rows (1-based, the header not counted) in the file the answers come from: the ids shown in a message
+RowsOf = Callable[[list[str]], dict[str, list[int]]]
+
+
+class UngradableAnswers(RecipeError):
+    """The new test set's answers cannot be graded; the message names the competition, the column, a few ids and
+    rows of the file they come from, and what to do."""
+
+
+@dataclass(frozen=True)
+class AnswerFacts:
+    slug: str
+    id_column: str | None
+    target_columns: tuple[str, ...]
+    metric: str | None  # the metric grading uses (None: no metric known, so no domain to check)
+    source: str  # the download's file the answers come from (the train file, or the released answers file)
+
+
+def check_gradable_answers(answers: pd.DataFrame, facts: AnswerFacts, rows_of: RowsOf) -> None:
+    """Raise :class:`UngradableAnswers` for the first problem found in ``answers`` (the id and target columns, every
+    value text, as ``answers.csv`` reads with ``dtype=str, keep_default_na=False``)."""
+    for problem in (_repeated_ids, _missing_targets, _outside_domain):
+        message = problem(answers, facts, rows_of)
+        if message:
+            raise UngradableAnswers(f"{facts.slug}: {message}")
+
+
+def _repeated_ids(answers: pd.DataFrame, facts: AnswerFacts, rows_of: RowsOf) -> str | None:
+    if not facts.id_column:  # rows are matched by content: identical rows are matched in turn
+        return None
+    ids = answers[facts.id_column]
+    repeated = ids[ids.duplicated()].unique().tolist()
+    if not repeated:
+        return None
+    return (
+        f"split recipe key 'id_column' names {facts.id_column!r}, but {len(repeated):,} of its values are on more "
+        f"than one row of {facts.source} and went to the new test set together (a split keeps the rows of an id on "
+        f"one side), so its answers hold them more than once and no submission can be graded (a submission names "
+        f"each id once): {_ids_and_rows(repeated, facts, rows_of)}. Name a column whose value is unique to each row in "
+        "'id_column' (or none: rows are then matched by their content)"
+    )
+
+
+def _missing_targets(answers: pd.DataFrame, facts: AnswerFacts, rows_of: RowsOf) -> str | None:
+    spec = METRICS.get(facts.metric or "")
+    if spec is not None and spec.task in TEXT_TASKS:  # free text and ranked labels may be empty, as in a submission
+        return None
+    for column in facts.target_columns:
+        empty = answers[column].str.strip().isin(EMPTY).to_numpy()
+        if empty.any():
+            return (
+                f"column {column!r} of {facts.source} is empty (or NaN) on {int(empty.sum()):,} of the "
+                f"{len(answers):,} rows the new test set took, e.g. {_examples(answers, empty, facts, rows_of)}: the "
+                "download's training file has rows without a label, and the split cannot grade them (a submission "
+                "is scored against every answer). Check that split recipe key 'target_columns' names the label; if "
+                "it does, this download cannot be split as it is (recipes have no row filter): leave the competition "
+                "out of the benchmark"
+            )
+    return None
+
+
+def _outside_domain(answers: pd.DataFrame, facts: AnswerFacts, rows_of: RowsOf) -> str | None:
+    spec = METRICS.get(facts.metric or "")
+    if spec is None or not spec.numeric_predictions or spec.one_column_per_class:
+        return None  # labels (one-hot encoded later for a per-class metric) take any value
+    domain = spec.prediction_domain
+    for column in facts.target_columns:
+        values = answers[column]
+        parsed = numbers(values, errors="coerce").astype(float)
+        bad = ~np.isfinite(parsed.to_numpy())
+        what = "value(s) that are not numbers"
+        if not bad.any():
+            bad, what = domain.outside(parsed.to_numpy()), domain.violation
+        if bad.any():
+            first = np.flatnonzero(bad)[:1]
+            at = _examples(answers, np.isin(np.arange(len(bad)), first), facts, rows_of)
+            return (
+                f"column {column!r} of {facts.source} holds {int(bad.sum()):,} {what} on the {len(answers):,} rows "
+                f"the new test set took, e.g. {shown(values.iloc[first[0]])!r} at {at}; "
+                f"{spec.name} needs {domain.requirement}, in the answers as in a submission. Check split recipe keys "
+                "'target_columns' and 'metric'"
+            )
+    return None
+
+
+def _examples(answers: pd.DataFrame, rows: np.ndarray, facts: AnswerFacts, rows_of: RowsOf) -> str:
+    """The first few rows of ``answers`` marked in ``rows``, by id and row of the source file (no id column: their
+    position among the answers only)."""
+    positions = np.flatnonzero(rows)[:MAX_SHOWN_ITEMS]
+    if not facts.id_column:
+        return "answer row(s) " + ", ".join(str(p + 1) for p in positions)
+    return _ids_and_rows(answers[facts.id_column].iloc[positions].tolist(), facts, rows_of)
+
+
+def _ids_and_rows(ids: list[str], facts: AnswerFacts, rows_of: RowsOf) -> str:
+    """``id '0' (rows 1, 2), '7' (row 8) of train.csv (rows counted from 1 under its header)``: the first few
+    ``ids`` and their rows in the source file."""
+    shown_ids = ids[:MAX_SHOWN_ITEMS]
+    found = rows_of(shown_ids)
+    parts = []
+    for value in shown_ids:
+        rows = found.get(value)
+        where = f" ({'row' if len(rows) == 1 else 'rows'} {', '.join(map(str, rows))})" if rows else ""
+        parts.append(f"{shown(value)!r}{where}")
+    more = f", and {len(ids) - len(shown_ids):,} more" if len(ids) > len(shown_ids) else ""
+    source = f" of {facts.source} (rows counted from 1 under its header)" if found else ""
+    return f"{facts.id_column} {', '.join(parts)}{more}{source}"
+
+
+PERFECT_TOLERANCE = 1e-9  # as ``curation.benchmark_export.verify_export`` compares the answers' score
+
+
+def check_graded(folder: PreparedFolder, slug: str, metric: str | None) -> None:
+    """Grade the built split in ``folder`` (its staging folder, with its manifest) as MLE-bench will: the sample
+    submission must be a valid submission, and the answers, graded as one, valid with the metric's best score.
+    Raise :class:`UngradableAnswers` with the grader's errors otherwise; nothing to grade without a metric."""
+    if metric is None:
+        return
+    spec = METRICS[metric]
+    sample = grade_submission(folder.sample_submission, folder, metric, competition_id=slug)
+    if not sample.valid_submission:
+        recipe = folder.read_manifest()["recipe"]
+        targets = list(recipe["target_columns"])
+        if spec.one_column_per_class and set(targets) <= set(pd.read_csv(folder.sample_submission, nrows=0).columns):
+            message = label_sample_message(slug, metric, targets, recipe.get("sample_submission_file"))
+            raise UngradableAnswers(message)  # the metric is not the competition's: its sample predicts labels
+        raise UngradableAnswers(
+            f"{slug}: the built {folder.sample_submission.name} is not a valid submission for {metric}: "
+            f"{'; '.join(sample.errors[:MAX_SHOWN_ITEMS])}. Check split recipe keys 'sample_submission_file', "
+            "'target_columns' and 'metric'"
+        )
+    answers = pd.read_csv(folder.answers, dtype=str, keep_default_na=False)
+    report = GradingReport(slug, metric=metric)
+    score_frame(answers.copy(), answers, key_columns(folder, answers), spec, report)
+    perfect = spec.perfect
+    if not report.valid_submission:
+        problem = "; ".join(report.errors[:MAX_SHOWN_ITEMS])
+    elif perfect is not None and abs(report.score - perfect) > PERFECT_TOLERANCE:
+        problem = f"they score {report.score}, not {metric}'s best ({perfect})"
+    else:
+        return
+    raise UngradableAnswers(
+        f"{slug}: the new test set's answers, graded as a submission, are not a perfect one for {metric}: {problem}. "
+        "Check split recipe keys 'target_columns' and 'metric'"
+    )
