@@ -521,6 +521,40 @@ def test_a_date_is_the_same_number_in_every_format():
     assert feature_numbers(text).iloc[0] == 1609459200.0 and pd.isna(feature_numbers(typed).iloc[-1])
 
 
+def _us_dates(download: Path) -> None:
+    """The order time and a shipping date written as US text (``01/26/2021 00:00``), as a recipe's time_format reads."""
+    import pandas as pd
+
+    for name in ("train.csv", "test.csv"):
+        frame = pd.read_csv(download / name)
+        order = pd.to_datetime(frame["date"])
+        frame["date"] = order.dt.strftime("%m/%d/%Y %H:%M")
+        frame["shipped"] = (order + pd.Timedelta(days=3)).dt.strftime("%m/%d/%Y %H:%M")
+        frame.to_csv(download / name, index=False)
+
+
+def test_a_clock_in_the_recipes_time_format_is_left_out_too(tmp_path):
+    """With time_format the times are text in another form: the clock check read them as ISO only and found none, so
+    the shipping date was left out for a wrong reason ("too many categories") here, and with 50 distinct days or
+    fewer would have been compared as categories, which differ between the two periods by construction."""
+    from splits.layout import prepare_competition
+    from tests.conftest import generated_download
+    from validation.data_root import PreparedFolder
+    from validation.parity import parity_report
+    from validation.parity_inputs import load_parity_inputs
+    from validation.split_recipe import parse_recipe
+
+    slug, raw, recipe, root, _ = generated_download(tmp_path, "log_loss", "--rows", "600", "--kind", "temporal",
+                                                    reshape=_us_dates)  # fmt: skip
+    recipe = parse_recipe(recipe.to_document() | {"time_format": "%m/%d/%Y %H:%M"}, where="recipe.yaml")
+    prepared = prepare_competition(slug, recipe, raw, root.prepared_root, "description")
+    assert prepared.published
+    report = parity_report(load_parity_inputs(PreparedFolder(prepared.folder), raw, recipe.to_document(), "log_loss"))
+    assert report.verdict == "parity", report.reason
+    excluded = {e["column"]: e["reason"] for e in report.to_dict()["excluded_columns"]}
+    assert excluded["shipped"].startswith("moves with the recipe's time column 'date' (rank correlation 1.00")
+
+
 def test_iso_times_with_and_without_an_offset_read_the_same_in_any_row_order():
     """pandas 2.3, parsing them together, gave a time without an offset the offset of one before it: 05:00 read as
     03:00 UTC after a +02:00, and as 05:00 before it. Without an offset a time is UTC, as the split orders it."""

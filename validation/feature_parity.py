@@ -43,6 +43,7 @@ GROUP_COLUMN = ("the recipe's group column: new and original test sets hold diff
                 "new test set whole groups of the training data, the original test set its own)")  # fmt: skip
 CLOCK_CORRELATION = 0.9  # |Spearman| with the time column over both test sets: a clock, not a feature
 CLOCK_MIN_ROWS = 10  # rows with both values present, fewer say nothing
+CLOCK_FORMAT_SHARE = 0.95  # of a column's values present, read by time_format: a time in that form
 TIME_COLUMN = ("the recipe's time column: new and original test sets cover different times by construction (the new "
                "test set the latest training rows, the original test set what came after them)")  # fmt: skip
 
@@ -54,18 +55,23 @@ def designed_differences(group_column: str | None, time_column: str | None) -> d
     return {column: reason for column, reason in differences.items() if column}
 
 
-def clocks(original: pd.DataFrame, new: pd.DataFrame, time_column: str, columns: list[str]) -> dict[str, str]:
+def clocks(
+    original: pd.DataFrame, new: pd.DataFrame, time_column: str, columns: list[str], time_format: str | None = None
+) -> dict[str, str]:
     """{column: why} for the ``columns`` (numbers or dates) that move with ``time_column`` in a temporal split: rank
-    correlation at least ``CLOCK_CORRELATION`` with it over the two test sets together. The time column's values must
-    read as numbers or ISO dates (:func:`feature_numbers`); one in another text form finds none."""
+    correlation at least ``CLOCK_CORRELATION`` with it over the two test sets together. Times read as numbers or ISO
+    dates (:func:`feature_numbers`), or, with the recipe's ``time_format``, as text in that form (``10/04/2020``):
+    the time column, and any other column whose values it reads."""
     if time_column not in original.columns or time_column not in new.columns:
         return {}
     both = pd.concat([original[[time_column, *columns]], new[[time_column, *columns]]], ignore_index=True)
-    time = feature_numbers(both[time_column])
+    time = _times(both[time_column], time_format)
     numeric = feature_kinds(both[columns])[0]
     found = {}
-    for column in numeric:
-        values = feature_numbers(both[column])
+    for column in columns:
+        values = feature_numbers(both[column]) if column in numeric else _formatted_times(both[column], time_format)
+        if values is None:
+            continue
         present = time.notna() & values.notna()
         if present.sum() < CLOCK_MIN_ROWS or values[present].nunique() < 2 or time[present].nunique() < 2:
             continue
@@ -74,6 +80,28 @@ def clocks(original: pd.DataFrame, new: pd.DataFrame, time_column: str, columns:
             found[column] = (f"moves with the recipe's time column {time_column!r} (rank correlation "
                              f"{correlation:.2f} over both test sets): a temporal split shifts it by construction")  # fmt: skip
     return found
+
+
+def _times(values: pd.Series, time_format: str | None) -> pd.Series:
+    """The time column as numbers: in ``time_format`` where it reads them, else as :func:`feature_numbers` does."""
+    formatted = _formatted_times(values, time_format)
+    return formatted if formatted is not None else feature_numbers(values)
+
+
+def _formatted_times(values: pd.Series, time_format: str | None) -> pd.Series | None:
+    """``values`` as seconds since 1970 when ``time_format`` (a strptime format) reads most of those present
+    (``CLOCK_FORMAT_SHARE``), else None."""
+    present = values.dropna()
+    if not time_format or present.empty:
+        return None
+    text = values.astype("string").str.strip()
+    try:
+        instants = pd.to_datetime(text, format=time_format, errors="coerce", utc=True)
+    except ValueError:  # a DuckDB strptime form pandas does not know
+        return None
+    if instants[present.index].notna().mean() < CLOCK_FORMAT_SHARE:
+        return None
+    return (instants - pd.Timestamp(0, tz="UTC")).dt.total_seconds()
 
 
 def compared_columns(original: pd.DataFrame, new: pd.DataFrame, designed: dict[str, str]) -> list[str]:

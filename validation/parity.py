@@ -170,7 +170,8 @@ def _compare_features(report: ParityReport, inputs: ParityInputs, tolerance: Par
     original, new = inputs.original_public_test, inputs.new_test.features
     designed = designed_differences(inputs.group_column, inputs.time_column)
     if inputs.time_column:
-        designed |= clocks(original, new, inputs.time_column, compared_columns(original, new, designed))
+        designed |= clocks(original, new, inputs.time_column, compared_columns(original, new, designed),
+                           inputs.time_format)  # fmt: skip
     report.excluded_columns += comparison_exclusions(original, new, inputs.id_column, inputs.targets, designed)
     shared = compared_columns(original, new, designed)
     report.columns = column_parity(original[shared], new[shared])

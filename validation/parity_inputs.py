@@ -62,6 +62,7 @@ class ParityInputs:
     test_is_original: bool = False  # kind released_labels: the new test set is Kaggle's own, with its released labels
     group_column: str | None = None  # the recipe's: whole groups on one side of the split
     time_column: str | None = None  # a temporal split's: the new test set is the latest rows
+    time_format: str | None = None  # the recipe's strptime format for its text times (``10/04/2020``)
 
     @property
     def target(self) -> str:
@@ -175,6 +176,7 @@ def load_parity_inputs(
         test_is_original=released,
         group_column=recipe.get("group_column"),  # any kind: the split keeps a group's rows together
         time_column=recipe.get("time_column") if recipe.get("kind") == "temporal" else None,
+        time_format=recipe.get("time_format") if recipe.get("kind") == "temporal" else None,
     )
 
 
