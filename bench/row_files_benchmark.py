@@ -25,7 +25,8 @@ from pathlib import Path
 PROJECT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(PROJECT))
 
-from splits.row_files import RowFile, _copy_hashed, copy_row_files  # noqa: E402
+from splits.row_files import RowFile, copy_row_files  # noqa: E402
+from validation.data_files import copy_hashed  # noqa: E402
 
 
 def row_files(raw: Path, count: int, kilobytes: int) -> list[RowFile]:
@@ -43,7 +44,7 @@ def copied_hashed(files: list[RowFile], raw: Path, public: Path) -> None:
     for folder in {os.path.dirname(f.relative) for f in files}:
         (public / folder).mkdir(parents=True, exist_ok=True)
     for f in files:
-        _copy_hashed(str(raw / f.source), str(public / f.relative))
+        copy_hashed(raw / f.source, public / f.relative, "xb")
 
 
 def mlebench_way(files: list[RowFile], raw: Path, public: Path) -> None:

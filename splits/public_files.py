@@ -17,12 +17,17 @@ passed on (manifest, leakage checks).
 
 from __future__ import annotations
 
-import hashlib
-import shutil
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 
-from validation.data_files import data_stem, download_listing, download_owner, is_data_file, missing_file_message
+from validation.data_files import (
+    copy_hashed,
+    data_stem,
+    download_listing,
+    download_owner,
+    is_data_file,
+    missing_file_message,
+)
 from validation.data_root import TEST, TRAIN, PreparedFolder
 from validation.split_recipe import RecipeError
 
@@ -83,13 +88,7 @@ def copy_public_files(files: list[PublicFile], public: Path) -> dict[str, str]:
     for file in files:
         target = public.joinpath(*file.relative.parts)
         target.parent.mkdir(parents=True, exist_ok=True)
-        digest = hashlib.sha256()
-        with open(file.source, "rb") as source, open(target, "wb") as copy:
-            for block in iter(lambda: source.read(1 << 20), b""):
-                digest.update(block)
-                copy.write(block)
-        shutil.copystat(file.source, target)
-        digests[str(file.relative)] = digest.hexdigest()
+        digests[str(file.relative)] = copy_hashed(file.source, target)
     return digests
 
 

@@ -28,9 +28,7 @@ while linking or copying, for the manifest and the leakage checks.
 
 from __future__ import annotations
 
-import hashlib
 import os
-import shutil
 import stat
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -40,7 +38,15 @@ import numpy as np
 
 from splits.builder import SplitError, numbered_rows, public_test_columns
 from splits.public_files import PublicFile, split_own_file
-from validation.data_files import column_listing, download_listing, download_owner, quote, reader_sql
+from validation.data_files import (
+    column_listing,
+    copy_hashed,
+    download_listing,
+    download_owner,
+    file_sha256,
+    quote,
+    reader_sql,
+)
 from validation.leakage import RowFileFact
 from validation.row_file_patterns import pattern_columns, pattern_parts, static_folder
 from validation.split_recipe import RecipeError, SplitRecipe
@@ -307,30 +313,12 @@ def copy_row_files(files: list[RowFile], raw_dir: Path, public: Path) -> dict[st
                 os.link(source, target)
             except OSError:  # another file system, or one without hard links: copy this one and the rest
                 link = False
-        digests[file.relative] = _sha256(source) if link else _copy_hashed(source, target)
+        digests[file.relative] = file_sha256(source) if link else copy_hashed(source, target, "xb")
         os.chmod(target, stat.S_IMODE(os.stat(target).st_mode) & ~WRITABLE)
     return digests
 
 
 WRITABLE = stat.S_IWUSR | stat.S_IWGRP | stat.S_IWOTH
-
-
-def _sha256(path: str) -> str:
-    digest = hashlib.sha256()
-    with open(path, "rb") as handle:
-        for block in iter(lambda: handle.read(1 << 20), b""):
-            digest.update(block)
-    return digest.hexdigest()
-
-
-def _copy_hashed(source: str, target: str) -> str:
-    digest = hashlib.sha256()
-    with open(source, "rb") as original, open(target, "xb") as copy:
-        for block in iter(lambda: original.read(1 << 20), b""):
-            digest.update(block)
-            copy.write(block)
-    shutil.copystat(source, target)
-    return digest.hexdigest()
 
 
 def row_file_facts(files: Iterable[RowFile], digests: dict[str, str]) -> tuple[RowFileFact, ...]:

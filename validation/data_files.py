@@ -496,6 +496,18 @@ def file_sha256(path: Path) -> str:
     return file_digest(path, "sha256")
 
 
+def copy_hashed(source: str | Path, target: str | Path, mode: str = "wb") -> str:
+    """Copy ``source``'s bytes and modification time to ``target`` (opened with ``mode``: ``xb`` never replaces a
+    file); return the hex sha256 of the bytes, computed as they are copied (one read)."""
+    digest = hashlib.sha256()
+    with open(source, "rb") as original, open(target, mode) as copy:
+        for block in iter(lambda: original.read(1 << 20), b""):
+            digest.update(block)
+            copy.write(block)
+    shutil.copystat(source, target)
+    return digest.hexdigest()
+
+
 def file_digest(path: Path, algorithm: str) -> str:
     """The hex digest of a file's bytes by ``algorithm`` (``sha256``; ``md5`` where MLE-bench's checksums need it),
     read in blocks."""
