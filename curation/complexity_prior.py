@@ -21,14 +21,17 @@ from __future__ import annotations
 import warnings
 from collections.abc import Iterable
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 import numpy as np
 import pandas as pd
-from sklearn.ensemble import RandomForestClassifier
 
 from curation.annotations import COMPLEXITIES, Annotation
 from curation.complexity_features import FEATURE_LABELS, board_statistics, complexity_features, data_facts
 from validation.data_root import DataRoot
+
+if TYPE_CHECKING:
+    from sklearn.ensemble import RandomForestClassifier
 
 MIN_LABELS = 10  # fewer agreed complexities than this teach nothing worth suggesting
 SEED = 0
@@ -42,7 +45,7 @@ SUGGESTION_COLUMNS = ["suggested_complexity", "suggested_complexity_probability"
 class ComplexityPrior:
     labels: pd.Series  # slug -> low/medium/high: what it learnt from
     features: list[str]  # the columns it uses (those known for at least one annotated competition)
-    model: RandomForestClassifier | None = None
+    model: RandomForestClassifier | None = None  # sklearn's, imported when a prior is trained
     training: pd.DataFrame | None = None  # the annotated competitions' features (for neighbours and medians)
     reason: str = ""  # why there is no model
     out_of_bag: pd.DataFrame | None = None  # per annotated slug, the class probabilities of trees without its label
@@ -77,6 +80,8 @@ def train_prior(features: pd.DataFrame, labels: pd.Series, columns: list[str] | 
                                f"{labels.iloc[0]}: nothing to tell levels apart by")  # fmt: skip
     training = features.loc[labels.index, columns]
     columns = [c for c in columns if training[c].notna().any()]  # a feature no label has cannot be learnt
+    from sklearn.ensemble import RandomForestClassifier  # about a second to import: only when training
+
     model = RandomForestClassifier(n_estimators=TREES, random_state=seed, n_jobs=1, oob_score=True)
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", UserWarning)  # "some inputs do not have OOB scores": only with few trees

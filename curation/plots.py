@@ -14,14 +14,14 @@ import io
 import math
 from collections.abc import Mapping
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
-import matplotlib
+import pandas as pd
 
-matplotlib.use("Agg")  # no display: draw to memory only (import order matters: before pyplot)
-import matplotlib.pyplot as plt  # noqa: E402
-import pandas as pd  # noqa: E402
+from curation.curated import DISPUTED, NONE_GIVEN
 
-from curation.curated import DISPUTED, NONE_GIVEN  # noqa: E402
+if TYPE_CHECKING:
+    from matplotlib.figure import Figure
 
 WIDTH_INCHES = 4.4
 DPI = 100  # at most 440 px wide: fits the value column of the metadata table at 1600 px, whatever its keys
@@ -46,7 +46,18 @@ class Picture:
 Chart = Picture | str  # a str: why there is nothing to draw
 
 
-def picture(figure: plt.Figure, alt: str, caption: str = "") -> Picture:
+def _pyplot():
+    """matplotlib's pyplot drawing to memory only, imported on the first chart: importing it takes about a second,
+    which every process loading the Dagster definitions (each `dagster job execute`, each Celery step) would pay."""
+    import matplotlib
+
+    matplotlib.use("Agg")  # no display (before pyplot is imported)
+    import matplotlib.pyplot as pyplot
+
+    return pyplot
+
+
+def picture(figure: Figure, alt: str, caption: str = "") -> Picture:
     """``figure`` drawn as PNG (and closed). Laid out to fit its WIDTH_INCHES; should labels still reach past its
     edges, the PNG grows to hold them (a wider picture beats a clipped one)."""
     buffer = io.BytesIO()
@@ -55,7 +66,7 @@ def picture(figure: plt.Figure, alt: str, caption: str = "") -> Picture:
     drawn, canvas = figure.get_tightbbox(), figure.bbox_inches
     clipped = drawn.x0 < 0 or drawn.y0 < 0 or drawn.x1 > canvas.x1 + 0.01 or drawn.y1 > canvas.y1 + 0.01
     figure.savefig(buffer, format="png", dpi=DPI, bbox_inches="tight" if clipped else None)
-    plt.close(figure)
+    _pyplot().close(figure)
     return Picture(buffer.getvalue(), alt, caption)
 
 
@@ -69,7 +80,7 @@ def interval_plot(rows: pd.DataFrame, tolerance: float | None = None, metric: st
         return "no scores: none could be computed"
     labels = [_row_label(row) for row in shown.itertuples()]
     height = 1.4 + 0.42 * len(shown) + 0.14 * sum("\n" in label for label in labels)  # + title, two-row legend
-    figure, axes = plt.subplots(figsize=(WIDTH_INCHES, height), layout="constrained")
+    figure, axes = _pyplot().subplots(figsize=(WIDTH_INCHES, height), layout="constrained")
     positions = list(range(len(shown)))[::-1]  # first row on top
     for y, row in zip(positions, shown.itertuples(), strict=True):
         colour = NEW_TEST if row.test_set == "new test" else ORIGINAL
@@ -108,7 +119,7 @@ def funnel_plot(funnel: pd.DataFrame) -> Chart:
     if steps.empty:
         return "no rules enabled: every competition is a candidate"
     total = int(steps["remaining"].iloc[0] + steps["excluded"].iloc[0])
-    figure, axes = plt.subplots(figsize=(WIDTH_INCHES, 0.9 + 0.42 * len(steps)))
+    figure, axes = _pyplot().subplots(figsize=(WIDTH_INCHES, 0.9 + 0.42 * len(steps)))
     positions = list(range(len(steps)))[::-1]
     removed = [max(int(v), 0) for v in steps["excluded"]]
     axes.barh(positions, [max(v, 0.8) for v in removed], color=NEW_TEST, alpha=0.75, height=0.6)
@@ -131,7 +142,7 @@ def complexity_mix_plot(counts: Mapping[str | None, int]) -> Chart:
     if not counts:
         return "no members yet"
     order = [level for level in COMPLEXITY_ORDER if level in counts] + sorted(set(counts) - set(COMPLEXITY_ORDER))
-    figure, axes = plt.subplots(figsize=(WIDTH_INCHES * 0.7, 2.4))
+    figure, axes = _pyplot().subplots(figsize=(WIDTH_INCHES * 0.7, 2.4))
     colours = ["#7fb77e", "#f2c14e", "#e4572e", "#8e7dbe", "#bbbbbb", "#bbbbbb"]
     bars = axes.bar(order, [counts[level] for level in order], color=colours[: len(order)] + ["#bbbbbb"] * 9)
     axes.bar_label(bars, fontsize=9)
@@ -161,7 +172,9 @@ def leaderboard_plot(
     shown = values[values.between(*window)]
     medals = {m: float(v) for m, v in thresholds.items() if m in MEDAL_COLOURS and v is not None and not pd.isna(v)}
     zone = _medal_zone(medals, window)
-    figure, panels = plt.subplots(2 if zone else 1, 1, figsize=(WIDTH_INCHES, 4.4 if zone else 2.6), squeeze=False)
+    figure, panels = _pyplot().subplots(
+        2 if zone else 1, 1, figsize=(WIDTH_INCHES, 4.4 if zone else 2.6), squeeze=False
+    )
     marks = {name: float(v) for name, v in (marks or {}).items() if v is not None and not pd.isna(v)}
     for axes, (low, high) in zip(panels[:, 0], [window, zone] if zone else [window], strict=True):
         inside = values[values.between(low, high)]
