@@ -141,8 +141,8 @@ def test_each_asset_page_shows_its_description_lineage_and_metadata_unclipped(ui
     assert not re.search(r"(?<![:/])//", shown), f"{asset}'s description shows an empty path segment: {shown}"
     assert shown.replace("`", "") == _markdown_as_read(node.description)
 
-    assert sorted(browser.links_under("Upstream assets")) == sorted(p.to_user_string() for p in node.parent_keys)
-    assert sorted(browser.links_under("Downstream assets")) == sorted(c.to_user_string() for c in node.child_keys)
+    for heading, keys in (("Upstream assets", node.parent_keys), ("Downstream assets", node.child_keys)):
+        assert _lineage_links(browser, heading, keys) == sorted(key.to_user_string() for key in keys), heading
 
     if materialised:
         rows = browser.script(METADATA_ROWS)
@@ -157,6 +157,14 @@ def test_each_asset_page_shows_its_description_lineage_and_metadata_unclipped(ui
     for shown in pictures:  # inline (no "[Show Markdown]" click), at its own size, whole in its cell and the window
         assert shown["width"] == shown["natural"] >= 300 and shown["left"] >= 0, shown
         assert shown["right"] <= min(shown["cell_right"], shown["window"]), shown
+
+
+def _lineage_links(browser: Browser, heading: str, expected) -> list[str]:
+    """The assets linked under ``heading``, once as many as ``expected`` are drawn: the lists fill in after the page's
+    text (CI once read an empty "Upstream assets" list under load)."""
+    if expected:
+        browser.wait_until(lambda b: len(b.links_under(heading)) >= len(expected), f"{len(expected)} {heading}")
+    return sorted(browser.links_under(heading))
 
 
 def _loaded_pictures(browser: Browser) -> list[dict] | None:
