@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import csv
 import io
+import json
 import random
 import re
 import shutil
@@ -85,6 +86,54 @@ def test_a_damaged_row_past_the_sniffers_sample_names_its_line_and_fields(tmp_pa
         in message
     )
     assert "'1,2,3,4,5' (a truncated or damaged file?" in message and "Possible fixes" not in message
+
+
+@pytest.mark.parametrize("delimiter", [",", "\t"])
+def test_a_file_whose_first_quoted_field_is_past_the_sniffers_sample_splits(tmp_path, delimiter):
+    """25,000 plain rows, then titanic's passengers, whose names are quoted ("Braund, Mr. Owen Harris"): DuckDB's
+    sniffer, deciding the quote from the first 20,480 rows, found none and refused line 25,002 as damaged."""
+    names = pd.read_csv(COMPETITIONS / "titanic" / "train.csv", dtype=str)["Name"].tolist()
+    rows = [(i, f"plain {i}", i % 2) for i in range(25_000)]
+    rows += [(25_000 + i, name + delimiter, i % 2) for i, name in enumerate(names)]  # a delimiter in every name
+    raw = tmp_path / "raw"
+    raw.mkdir()
+    name = "train.csv" if delimiter == "," else "train.tsv"
+    frame = pd.DataFrame(rows, columns=["id", "name", "y"])
+    frame.to_csv(raw / name, sep=delimiter, index=False, quoting=csv.QUOTE_MINIMAL)
+    assert (raw / name).read_text().splitlines()[25_001].startswith('25000\t"' if delimiter == "\t" else '25000,"')
+    recipe = {"kind": "random", "id_column": "id", "target_columns": ["y"], "train_file": name, "test_file": None}
+    result = build_split(parse_recipe(recipe, "r"), raw, tmp_path / "out", "c")
+    read = [pd.read_csv(path, sep=delimiter, dtype=str) for path in (result.train_file, result.test_file)]
+    assert sorted(pd.concat(read)["name"]) == sorted(frame["name"])
+    assert sum(len(part) for part in read) == len(frame) and result.test_rows == len(read[1])
+
+
+@pytest.mark.parametrize("layout", ["lines", "array"])
+def test_a_json_key_or_type_first_seen_past_the_readers_sample_is_kept(tmp_path, layout):
+    """DuckDB types JSON by its first 20,480 records: a key first seen after them ("note") was dropped without a
+    word, and a value of another type ("n/a" among numbers) stopped the split."""
+    records = [{"id": i, "size": i * 0.5, "y": i % 2} for i in range(25_000)]
+    for record in records[22_000::3]:
+        record.update(size="n/a", note=f"measured by hand {record['id']}")
+    raw = tmp_path / "raw"
+    raw.mkdir()
+    text = "\n".join(json.dumps(r) for r in records) if layout == "lines" else json.dumps(records)
+    (raw / "train.json").write_text(text)
+    recipe = {
+        "kind": "random",
+        "id_column": "id",
+        "target_columns": ["y"],
+        "train_file": "train.json",
+        "test_file": None,
+    }
+    result = build_split(parse_recipe(recipe, "r"), raw, tmp_path / "out", "c")
+    read = pd.concat(pd.read_json(path, lines=layout == "lines") for path in (result.train_file, result.test_file))
+    assert len(read) == len(records) and "note" in read.columns
+    written = {record["id"]: record for record in records}
+    for row in read.itertuples():
+        assert row.size == written[row.id]["size"] and (row.note if pd.notna(row.note) else None) == written[
+            row.id
+        ].get("note")
 
 
 def test_a_file_not_in_utf8_is_refused_naming_its_line_and_what_to_do(tmp_path):

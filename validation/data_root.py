@@ -40,7 +40,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
-from validation.data_files import data_stem, glob_literal, is_data_file, literal, quote
+from validation.data_files import columns_argument, data_stem, glob_literal, is_data_file, quote
 
 # Warehouse tables, and the asset that builds each (named in "materialise ... first" messages).
 COMPETITIONS = "meta_kaggle.competitions"
@@ -407,12 +407,12 @@ class DataRoot:
                 SELECT {", ".join(f"p.{quote(c)}" for c in VIEW_COLUMNS[PARITY] if c not in PARITY_ROW_COLUMNS)},
                        {", ".join(f"r.{quote(c)}" for c in PARITY_ROW_COLUMNS)}
                 FROM read_json({{files}}, columns = """
-                + _struct_literal(_parity_report_columns()).replace("{", "{{").replace("}", "}}")
+                + columns_argument(_parity_report_columns()).replace("{", "{{").replace("}", "}}")
                 + ") AS p, unnest(p.rows) AS t(r)"),  # typed whichever keys the reports hold (older ones lack some)
             LEADERBOARD_REFRESHES: self._view_over_files(LEADERBOARD_REFRESHES, self.leaderboards_root,
                 "*/history.jsonl", """
                 SELECT * FROM read_json({files}, format = 'newline_delimited', columns = """
-                + _struct_literal(VIEW_COLUMNS[LEADERBOARD_REFRESHES]).replace("{", "{{").replace("}", "}}")
+                + columns_argument(VIEW_COLUMNS[LEADERBOARD_REFRESHES]).replace("{", "{{").replace("}", "}}")
                 + ")"),  # the same columns whichever keys the lines hold (older lines lack direction_from)
             LEADERBOARD_THRESHOLDS: f"""
                 SELECT slug, snapshot_id, "at" AS snapshot_at, source, teams, gold, silver, bronze, median,
@@ -439,11 +439,6 @@ def _parity_report_columns() -> dict[str, str]:
     row = ", ".join(f"{quote(name)} {columns[name]}" for name in PARITY_ROW_COLUMNS)
     report = {name: kind for name, kind in columns.items() if name not in PARITY_ROW_COLUMNS}
     return report | {"rows": f"STRUCT({row})[]"}
-
-
-def _struct_literal(columns: dict[str, str]) -> str:
-    """``{'name': 'TYPE', ...}``: a ``columns`` argument for DuckDB's ``read_json``."""
-    return "{" + ", ".join(f"{literal(name)}: {literal(kind)}" for name, kind in columns.items()) + "}"
 
 
 def empty_view_sql(columns: dict[str, str]) -> str:
