@@ -410,7 +410,11 @@ def _write_train(
             test_lines = (
                 f"read_csv({path_literal(lines)}, all_varchar = true, header = true, {_dialect(con, train_path)})"
             )
-            if [r[0] for r in con.execute(f"DESCRIBE SELECT * FROM {test_lines}").fetchall()] == columns:
+            try:
+                alone = [r[0] for r in con.execute(f"DESCRIBE SELECT * FROM {test_lines}").fetchall()]
+            except duckdb.Error:  # e.g. a line with one delimiter too many, which the whole file's sniffer never saw
+                alone = None
+            if alone == columns:
                 con.execute(f"CREATE OR REPLACE TEMP VIEW __test_lines AS SELECT * FROM {test_lines}")
                 return "__test_lines"
             train_out.unlink(missing_ok=True)  # the test rows alone read differently: split through DuckDB

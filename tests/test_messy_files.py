@@ -219,3 +219,32 @@ def test_the_readme_says_the_grader_strips_spaces_around_labels():
     readme = (PROJECT / "README.md").read_text()
     table = readme[readme.index("| case | mlecurate | MLE-bench | why |") :].split("\n\n")[0]
     assert "| a label with spaces around it (`alpha `, ` True`) | stripped" in table
+
+
+def test_test_rows_whose_lines_alone_do_not_read_split_through_duckdb(tmp_path):
+    """One line past the sniffer's sample ends with a delimiter too many (DuckDB reads the whole file, pandas does
+    not): at seed 2 it is a test row, and the test rows' lines alone failed to read with a raw DuckDB error naming a
+    scratch file. They are written through DuckDB instead, as three fields."""
+    raw = tmp_path / "raw"
+    raw.mkdir()
+    lines = [f"{i},t{i},{i % 7}" + ("," if i == 24_000 else "") for i in range(25_000)]
+    (raw / "train.csv").write_text("id,text,y\n" + "\n".join(lines) + "\n")
+    recipe = {"kind": "random", "id_column": "id", "target_columns": ["y"], "test_fraction": 0.2, "seed": 2,
+              "test_file": None}  # fmt: skip
+    result = build_split(parse_recipe(recipe, "r"), raw, tmp_path / "out", "c")
+    test, answers = (pd.read_csv(path, dtype=str) for path in (result.test_file, result.answers_file))
+    assert "24000" in set(test["id"]) and answers.set_index("id").loc["24000", "y"] == "4"
+    assert len(test) == result.test_rows == 5_000
+
+
+def test_a_line_longer_than_duckdb_reads_is_said_to_be_long_not_damaged(tmp_path):
+    raw = tmp_path / "raw"
+    raw.mkdir()
+    rows = "".join(f"{i},x,{i % 2}\n" for i in range(25_000)) + "25000," + "y" * 3_000_000 + ",1\n"
+    (raw / "train.csv").write_text("id,t,y\n" + rows)
+    recipe = parse_recipe({"kind": "random", "id_column": "id", "target_columns": ["y"], "test_file": None}, "r")
+    with pytest.raises(SplitError) as refused:
+        build_split(recipe, raw, tmp_path / "out", "c")
+    message = str(refused.value)
+    assert "train.csv: cannot be read to choose the test rows: a line of 3,000,008 bytes is longer than" in message
+    assert "damaged file?" not in message and "not a damaged file" in message

@@ -112,6 +112,12 @@ def read_detail(path: Path, error: BaseException | None) -> str:
     make out is read again strictly with its header's delimiter to find the first bad line; a file that is not
     UTF-8 names its first byte that is not, and what to do."""
     text = str(error or "")
+    if too_long := LINE_TOO_LONG.search(text):
+        return (
+            f"a line of {int(too_long.group(2)):,} bytes is longer than the {int(too_long.group(1)):,} bytes DuckDB "
+            "reads in one line (a field holding a whole document or image?): not a damaged file, but one mlecurate "
+            "cannot split yet"
+        )
     if ("not utf-8" in text.lower() or error is None) and (bad := first_non_utf8(path)):
         line, byte = bad
         return (
@@ -127,6 +133,7 @@ def read_detail(path: Path, error: BaseException | None) -> str:
 
 
 LINE_ERROR = re.compile(r"CSV Error on Line: (\d+)")
+LINE_TOO_LONG = re.compile(r"Maximum line size of (\d+) bytes exceeded\. Actual Size:\s*(\d+)")
 FIELD_COUNTS = re.compile(r"Expected Number of Columns: (\d+) Found: (\d+)")
 ORIGINAL_LINE = re.compile(r"^Original Line:[ \r\n]*(.*?)\r?$", re.MULTILINE)  # CRLF files: on the next line
 DAMAGED_HINT = " (a truncated or damaged file? download it again, or fix it where the download comes from)"
@@ -322,7 +329,8 @@ def delimited_options(file_name: str) -> str:
     ``"``, as pandas, MLE-bench's graders and RFC 4180 read one; DuckDB's sniffer otherwise decides it from the first
     20,480 rows, so a valid file whose first quoted field came later was refused as damaged. A TSV's delimiter is a
     tab; a CSV's, and the escape (``"`` or ``\\``), the sniffer finds."""
-    return ", quote = '\"'" + (", delim = '\\t'" if data_format(file_name) == "tsv" else "")
+    tsv = is_data_file(file_name) and data_format(file_name) == "tsv"  # any other text file: sniffed as a CSV
+    return ", quote = '\"'" + (", delim = '\\t'" if tsv else "")
 
 
 def quote(identifier: str) -> str:
