@@ -619,3 +619,18 @@ def test_a_significance_level_the_permutation_test_cannot_reach_is_refused():
     assert ParityConfig(drift_significance=0.01).drift_significance == 0.01
     with pytest.raises(ValidationError, match="drift_significance"):
         ParityConfig(drift_significance=0.005)
+
+
+def test_whether_a_text_column_holds_dates_is_decided_by_all_its_rows_not_the_first():
+    """1,000 dates then 24,000 codes are codes; 1,000 codes then 24,000 dates are dates, in any order (the first
+    1,000 values present decided: row order alone chose whether a column fed the baseline and the classifier)."""
+    import pandas as pd
+
+    from validation.parity_baseline import feature_numbers
+
+    codes, dates = [f"code{i}" for i in range(1_000)], [f"2020-01-{1 + i % 28:02d}" for i in range(24_000)]
+    first_dates = pd.Series(dates[:1_000] + [f"code{i % 5_000}" for i in range(24_000)])
+    late_dates = pd.Series(codes + dates)
+    assert feature_numbers(first_dates).notna().sum() == 0
+    for column in (late_dates, late_dates.sample(frac=1, random_state=0)):
+        assert feature_numbers(column).notna().sum() == 24_000
