@@ -324,3 +324,23 @@ def test_a_missing_file_reads_the_same_at_split_and_parity_time(download, tmp_pa
         )
     assert str(at_split.value) == str(at_parity.value)
     assert "images/ (130 files)" in str(at_parity.value)
+
+
+def test_a_text_file_quoted_only_past_the_sniffers_sample_is_read_as_a_table(tmp_path):
+    """labels.txt gives every label away; its notes are quoted only from row 22,000. DuckDB's sniffer, choosing the
+    quote from the first 20,480 rows, could not read it as a table, and a file over the text scan's 64 MB was then
+    refused as uncheckable even when harmless. Read as a table, the leak is found by its columns."""
+    raw = tmp_path / "raw"
+    raw.mkdir()
+    labels = ["cat", "dog", "eel"]
+    (raw / "train.csv").write_text("id,y\n" + "".join(f"{i},{labels[i % 3]}\n" for i in range(25_000)))
+    (raw / "test.csv").write_text("id\n" + "".join(f"{i}\n" for i in range(25_000, 25_100)))
+    notes = (f'"n, {i}"' if i >= 22_000 else f"n{i}" for i in range(25_000))
+    (raw / "labels.txt").write_text(
+        "key,label,note\n" + "".join(f"{i},{labels[i % 3]},{n}\n" for i, n in enumerate(notes))
+    )
+    recipe = parse_recipe({"kind": "random", "id_column": "id", "target_columns": ["y"], "test_fraction": 0.2,
+                           "metric": "accuracy", "public_files": ["labels.txt"]}, "leak")  # fmt: skip
+    result = prepare_competition("leak", recipe, raw, tmp_path / "prepared")
+    found = next(check.found for check in result.checks if check.name == "public_free_of_private")
+    assert not result.published and "labels.txt gives the y of 5,000 new test id(s) away: column label" in found

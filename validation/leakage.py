@@ -62,6 +62,7 @@ from validation.data_files import (
     DataFileError,
     columns_of,
     content_checksum,
+    delimited_options,
     file_sha256,
     is_data_file,
     literal,
@@ -438,7 +439,7 @@ def _text_file_labels(con, path: Path, extra: ExtraFile, labels: dict, least: in
             ]
         return []
     if not unreadable:  # a data file DuckDB failed on is not retried as delimited text
-        reader = f"read_csv({path_literal(path)}, all_varchar=true)"
+        reader = f"read_csv({path_literal(path)}, all_varchar=true{delimited_options(path.name)})"  # the quote: "
         try:
             columns = [row[0] for row in con.execute(f"DESCRIBE SELECT * FROM {reader}").fetchall()]
             con.execute(f"SELECT count(*) FROM {reader}").fetchall()
