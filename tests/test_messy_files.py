@@ -248,3 +248,20 @@ def test_a_line_longer_than_duckdb_reads_is_said_to_be_long_not_damaged(tmp_path
     message = str(refused.value)
     assert "train.csv: cannot be read to choose the test rows: a line of 3,000,008 bytes is longer than" in message
     assert "damaged file?" not in message and "not a damaged file" in message
+
+
+@pytest.mark.parametrize(("first", "then"), [("\r\n", "\n"), ("\n", "\r\n")], ids=["crlf-then-lf", "lf-then-crlf"])
+@pytest.mark.parametrize("from_row", [100, 22_000])
+def test_a_file_mixing_line_ends_is_refused_saying_so(tmp_path, first, then, from_row):
+    raw = tmp_path / "raw"
+    raw.mkdir()
+    rows = "".join(f"{i},t{i},{i % 2}" + (first if i < from_row else then) for i in range(25_000))
+    (raw / "train.csv").write_bytes(("id,t,y" + first + rows).encode())
+    recipe = parse_recipe({"kind": "random", "id_column": "id", "target_columns": ["y"], "test_file": None}, "r")
+    with pytest.raises((SplitError, RecipeError)) as refused:
+        build_split(recipe, raw, tmp_path / "out", "c")
+    names = {"\r\n": "CRLF", "\n": "LF"}
+    said = (
+        f"its lines end in two ways: line {from_row + 2:,} ends in {names[then]} after lines ending in {names[first]}"
+    )
+    assert said in str(refused.value) and "train.csv" in str(refused.value)

@@ -125,6 +125,12 @@ def read_detail(path: Path, error: BaseException | None) -> str:
             "reads UTF-8 only: re-encode the file as UTF-8 where the download comes from (the mirror's file, e.g. "
             f"iconv -f cp1252 -t utf-8 {path.name}) and download it again"
         )
+    if data_format(path.name) in DELIMITED and not LINE_ERROR.search(text) and (mixed := mixed_line_end(path)):
+        return (
+            f"its lines end in two ways: line {mixed[0]:,} ends in {mixed[1]} after lines ending in {mixed[2]} (pandas "
+            "reads such a file, DuckDB does not): convert it to one line end (e.g. dos2unix) where the download "
+            "comes from"
+        )
     if data_format(path.name) in DELIMITED and not LINE_ERROR.search(text):  # the sniffer gave up, or said no line
         strict = strict_read_error(path)
         if strict and LINE_ERROR.search(strict) or not text:
@@ -223,6 +229,27 @@ def first_non_utf8(path: Path) -> tuple[int, bytes] | None:
                 except UnicodeDecodeError as error:
                     return lines + data.count(b"\n", 0, error.start), data[error.start : error.start + 1]
                 lines += block.count(b"\n")
+    except (OSError, EOFError, zlib.error):
+        return None
+    return None
+
+
+def mixed_line_end(path: Path) -> tuple[int, str, str] | None:
+    """The number of a file's first line that ends unlike its first line, how it ends and how the lines before it do
+    (``(22001, "LF", "CRLF")``); None when every line ends alike (read once, line by line: only once a read has
+    failed)."""
+    opener = gzip.open if is_gzipped(path.name) else open
+    try:
+        with opener(path, "rb") as handle:
+            first = None
+            for number, line in enumerate(handle, start=1):
+                if not line.endswith(b"\n"):  # the last line, without an end
+                    return None
+                crlf = line.endswith(b"\r\n")
+                if first is None:
+                    first = crlf
+                elif crlf != first:
+                    return number, *(("CRLF", "LF") if crlf else ("LF", "CRLF"))
     except (OSError, EOFError, zlib.error):
         return None
     return None
