@@ -432,8 +432,8 @@ def _write_train(
 
 
 def _dialect(con, path: Path) -> str:
-    """The CSV dialect of the whole file (:func:`csv_dialect`), as read_csv options: the test rows' lines alone must be read
-    the same way (a quote or escape character their own lines would not reveal)."""
+    """The train file's CSV dialect (:func:`csv_dialect`), as read_csv options: the test rows' lines alone must be
+    read the same way (a quote or escape character their own lines would not reveal)."""
     return ", ".join(f"{key} = {literal(value)}" for key, value in csv_dialect(con, path).items())
 
 

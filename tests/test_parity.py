@@ -634,3 +634,18 @@ def test_whether_a_text_column_holds_dates_is_decided_by_all_its_rows_not_the_fi
     assert feature_numbers(first_dates).notna().sum() == 0
     for column in (late_dates, late_dates.sample(frac=1, random_state=0)):
         assert feature_numbers(column).notna().sum() == 24_000
+
+
+def test_a_column_of_more_distinct_values_than_the_date_sample_is_judged_by_a_spread_sample():
+    """30,000 distinct times, the first 1,000 (or the last) replaced by codes: 97% dates, past the 10,000 distinct
+    values tried, so a sample decides, not the rows' order; 30,000 codes with 1,000 dates first are codes."""
+    import pandas as pd
+
+    from validation.parity_baseline import DATE_SAMPLE, feature_numbers
+
+    times = [str(t) for t in pd.date_range("2020-01-01", periods=30_000, freq="min")]
+    codes = [f"code{i}" for i in range(30_000)]
+    assert len(times) > DATE_SAMPLE
+    for column in (codes[:1_000] + times[1_000:], times[:29_000] + codes[:1_000]):
+        assert feature_numbers(pd.Series(column)).notna().sum() == 29_000
+    assert feature_numbers(pd.Series(times[:1_000] + codes[1_000:])).notna().sum() == 0

@@ -64,12 +64,12 @@ def json_columns(path: Path) -> dict[str, str] | None:
 
 @functools.lru_cache(maxsize=64)
 def _json_columns(path: str, size: int, mtime_ns: int) -> dict[str, str] | None:
+    def typed(reader: str) -> dict[str, str]:
+        return {name: kind for name, kind, *_ in con.execute(f"DESCRIBE SELECT * FROM {reader}").fetchall()}
+
     with duckdb.connect() as con:
         try:
-            sampled, whole = (
-                {name: kind for name, kind, *_ in con.execute(f"DESCRIBE SELECT * FROM {reader}").fetchall()}
-                for reader in (_json_reader(Path(path)), _json_reader(Path(path), ", sample_size = -1"))
-            )
+            sampled, whole = typed(_json_reader(Path(path))), typed(_json_reader(Path(path), ", sample_size = -1"))
         except duckdb.Error:
             return None
     return whole if whole != sampled else None
@@ -77,7 +77,8 @@ def _json_columns(path: str, size: int, mtime_ns: int) -> dict[str, str] | None:
 
 def _json_reader(path: Path, options: str = "") -> str:
     """DuckDB's JSON reader on ``path`` with ``options``, told when the file is one array (:func:`is_json_array`)."""
-    return f"read_json_auto({path_literal(path)}{', format = ' + literal('array') if is_json_array(path) else ''}{options})"
+    array = ", format = 'array'" if is_json_array(path) else ""
+    return f"read_json_auto({path_literal(path)}{array}{options})"
 
 
 def columns_argument(columns: dict[str, str]) -> str:
@@ -125,13 +126,13 @@ def read_detail(path: Path, error: BaseException | None) -> str:
             "reads UTF-8 only: re-encode the file as UTF-8 where the download comes from (the mirror's file, e.g. "
             f"iconv -f cp1252 -t utf-8 {path.name}) and download it again"
         )
-    if data_format(path.name) in DELIMITED and not LINE_ERROR.search(text) and (mixed := mixed_line_end(path)):
-        return (
-            f"its lines end in two ways: line {mixed[0]:,} ends in {mixed[1]} after lines ending in {mixed[2]} (pandas "
-            "reads such a file, DuckDB does not): convert it to one line end (e.g. dos2unix) where the download "
-            "comes from"
-        )
     if data_format(path.name) in DELIMITED and not LINE_ERROR.search(text):  # the sniffer gave up, or said no line
+        if mixed := mixed_line_end(path):
+            return (
+                f"its lines end in two ways: line {mixed[0]:,} ends in {mixed[1]} after lines ending in {mixed[2]} "
+                "(pandas reads such a file, DuckDB does not): convert it to one line end (e.g. dos2unix) where the "
+                "download comes from"
+            )
         strict = strict_read_error(path)
         if strict and LINE_ERROR.search(strict) or not text:
             text = strict or "its lines do not split into its header's columns"

@@ -107,10 +107,11 @@ def _date_text(present: pd.Series) -> bool:
         counts = present.value_counts(sort=False)
     except TypeError:  # lists or objects (nested JSON): not dates
         return False
+    distinct = counts.index.to_series()
     if len(counts) > DATE_SAMPLE:
-        hashes = pd.util.hash_pandas_object(counts.index.to_series(), index=False).to_numpy()
-        counts = counts.iloc[np.argpartition(hashes, DATE_SAMPLE)[:DATE_SAMPLE]]
-    dates = _iso_dates(counts.index.to_series()).notna().to_numpy()
+        chosen = np.argpartition(pd.util.hash_pandas_object(distinct, index=False).to_numpy(), DATE_SAMPLE)
+        counts, distinct = counts.iloc[chosen[:DATE_SAMPLE]], distinct.iloc[chosen[:DATE_SAMPLE]]
+    dates = _iso_dates(distinct).notna().to_numpy()
     return bool(counts.to_numpy()[dates].sum() >= NUMBER_SHARE * counts.sum())
 
 
