@@ -77,6 +77,7 @@ from validation.data_files import (
     repeated_names,
     rows_are_lines_candidate,
     setting,
+    utc_connection,
 )
 from validation.data_root import TEST, TRAIN, PreparedFolder
 from validation.split_recipe import FILE_KEYS, RecipeError, SplitRecipe, recipe_file
@@ -106,7 +107,7 @@ SPLIT_MEMORY = "512MB"  # DuckDB's share; with Python's own, a split peaks under
 def connect(scratch: Path, memory_limit: str = SPLIT_MEMORY, threads: int | None = None) -> duckdb.DuckDBPyConnection:
     """A DuckDB connection that stays under ``memory_limit`` and spills to ``scratch``."""
     scratch.mkdir(parents=True, exist_ok=True)
-    con = duckdb.connect()
+    con = utc_connection()  # a zoned timestamp's text, the same on every machine
     con.execute("SET memory_limit = ?", [memory_limit])
     con.execute("SET temp_directory = ?", [str(scratch)])
     con.execute("SET preserve_insertion_order = true")  # the new train set keeps the input's row order

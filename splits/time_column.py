@@ -6,9 +6,10 @@ that holds something else.
 
 A time is an instant or a number, never text ordered as text (``10/01/2020`` sorted before ``12/31/2019``):
 
-- a typed date or timestamp (Parquet's, and JSON strings DuckDB's reader types as one): ``DATE`` and ``TIMESTAMP``
-  are read as UTC, ``TIMESTAMP WITH TIME ZONE`` by its instant;
-- text DuckDB casts to ``TIMESTAMPTZ``, read under UTC: ISO 8601 (``2020-10-01``, ``2020-10-01 16:00``,
+- a typed date or timestamp (Parquet's): ``DATE`` and ``TIMESTAMP`` are read as UTC, ``TIMESTAMP WITH TIME ZONE``
+  by its instant;
+- text (a CSV's, and a JSON string: ``validation.data_files.json_columns`` keeps those text) DuckDB casts to
+  ``TIMESTAMPTZ``, read under UTC: ISO 8601 (``2020-10-01``, ``2020-10-01 16:00``,
   ``2020-10-01T16:00:00+05:00``, a zone name after the time); without an offset it is UTC, with one it is its instant,
   not its wall clock. With the recipe's ``time_format``, text DuckDB's ``strptime`` reads with it as well;
 - a number (typed, or text DuckDB casts to ``DOUBLE``): epoch seconds, a day index, a year, ordered as numbers.

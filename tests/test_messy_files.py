@@ -10,6 +10,7 @@ import json
 import random
 import re
 import shutil
+import uuid
 from pathlib import Path
 
 import pandas as pd
@@ -130,10 +131,67 @@ def test_a_json_key_or_type_first_seen_past_the_readers_sample_is_kept(tmp_path,
     read = pd.concat(pd.read_json(path, lines=layout == "lines") for path in (result.train_file, result.test_file))
     assert len(read) == len(records) and "note" in read.columns
     written = {record["id"]: record for record in records}
-    for row in read.itertuples():
-        assert row.size == written[row.id]["size"] and (row.note if pd.notna(row.note) else None) == written[
-            row.id
-        ].get("note")
+    for row in read.itertuples():  # "size", numbers and then strings, is published as text (json_columns)
+        assert row.size == str(written[row.id]["size"]), row
+        assert (row.note if pd.notna(row.note) else None) == written[row.id].get("note")
+
+
+@pytest.mark.parametrize("kind", ["random", "temporal"])
+def test_json_dates_and_times_are_published_as_the_file_wrote_them(tmp_path, kind):
+    """DuckDB's JSON reader types strings that look like dates, times and UUIDs and wrote them back in its own format
+    (``2020-01-01T10:00:00.500Z`` as ``2020-01-01 10:00:00.5+00``): each record must come out as it went in, every
+    value of it, in the train set or in the test set and the answers; a temporal split still orders by the instant."""
+    start = pd.Timestamp("2020-01-01T00:00:00Z")
+    records = [
+        {
+            "id": i,
+            "at": (start + pd.Timedelta(seconds=97 * i)).strftime("%Y-%m-%dT%H:%M:%S.") + f"{i % 1000:03d}Z",
+            "day": (start + pd.Timedelta(days=i % 400)).strftime("%Y-%m-%d"),
+            "clock": f"{i % 24:02d}:{i % 60:02d}:{i % 60:02d}.{i % 7}00",
+            "local": (start + pd.Timedelta(hours=i)).strftime("%Y-%m-%dT%H:%M:%S+05:30"),
+            "ref": str(uuid.UUID(int=i * 7919 + 1)).upper(),  # DuckDB's UUID came back in lower case
+            "y": i % 3,
+        }
+        for i in range(3_000)
+    ]
+    raw = tmp_path / "raw"
+    raw.mkdir()
+    (raw / "train.jsonl").write_text("\n".join(json.dumps(r) for r in records) + "\n")
+    recipe = {"kind": kind, "id_column": "id", "target_columns": ["y"], "train_file": "train.jsonl", "test_file": None}
+    if kind == "temporal":
+        recipe["time_column"] = "at"
+    result = build_split(parse_recipe(recipe, "r"), raw, tmp_path / "out", "c")
+    by_id = {r["id"]: r for r in records}
+    published = [json.loads(line) for path in (result.train_file, result.test_file) for line in path.open()]
+    assert len(published) == len(records)
+    for record in published:  # the test set's records lack the target
+        assert record == {key: value for key, value in by_id[record["id"]].items() if key in record}, record
+    answers = pd.read_csv(result.answers_file, dtype=str)
+    assert len(answers) == result.test_rows and all(by_id[int(i)]["y"] == int(y) for i, y in answers.values)
+    if kind == "temporal":  # the latest instants, read from the text: ids rise with time here
+        assert sorted(int(i) for i in answers["id"]) == list(range(len(records) - result.test_rows, len(records)))
+
+
+def test_a_json_column_of_numbers_and_strings_is_answered_by_its_text(tmp_path):
+    """DuckDB types a JSON column of numbers and strings (labels 1, 2 and "3+"; ids mostly numbers, a few
+    zero-padded strings) as JSON, whose text keeps the quotes: the answers held '"3+"' and '"021003"', so the
+    source's own labels scored 0.7 and a submission built from test.json was refused. Each value is its text now."""
+    records = [{"id": f"{i:06d}" if i % 17 == 0 else i, "x": i * 0.25, "y": "3+" if i % 5 == 0 else 1 + i % 2}
+               for i in range(1, 2_001)]  # fmt: skip
+    raw = tmp_path / "raw"
+    raw.mkdir()
+    (raw / "train.jsonl").write_text("\n".join(json.dumps(r) for r in records) + "\n")
+    recipe = {"kind": "random", "id_column": "id", "target_columns": ["y"], "train_file": "train.jsonl",
+              "test_file": None}  # fmt: skip
+    result = build_split(parse_recipe(recipe, "r"), raw, tmp_path / "out", "c")
+    truth = {str(r["id"]): str(r["y"]) for r in records}
+    with result.answers_file.open(newline="") as answers:
+        rows = list(csv.DictReader(answers))
+    assert len(rows) == result.test_rows and {row["y"] for row in rows} == {"1", "2", "3+"}
+    assert all(truth[row["id"]] == row["y"] for row in rows)
+    assert any(row["id"].startswith("0") for row in rows)
+    test_ids = [json.loads(line)["id"] for line in result.test_file.open()]
+    assert sorted(test_ids) == sorted(row["id"] for row in rows)  # the same text: a submission from test.json fits
 
 
 def test_a_file_not_in_utf8_is_refused_naming_its_line_and_what_to_do(tmp_path):

@@ -10,6 +10,8 @@ import math
 import os
 import random
 import shutil
+import subprocess
+import sys
 from pathlib import Path
 
 import duckdb
@@ -132,6 +134,39 @@ def test_same_rows_in_any_order_give_the_same_split_through_duckdb(tmp_path, for
     assert original.test_file.read_bytes() == reordered.test_file.read_bytes()
     assert original.answers_file.read_bytes() == reordered.answers_file.read_bytes()
     assert (original.train_rows, original.test_rows) == (802, 89)
+
+
+SPLIT_IN_A_ZONE = """
+import json, sys
+from pathlib import Path
+from splits.builder import build_split
+from validation.data_files import content_checksum
+from validation.split_recipe import parse_recipe
+raw, out = Path(sys.argv[1]), Path(sys.argv[2])
+recipe = {"kind": "random", "target_columns": ["y"], "train_file": "train.parquet", "test_file": None}
+result = build_split(parse_recipe(recipe, "r"), raw, out, "zoned")
+print(json.dumps({"answers": result.answers_file.read_text(), "rows": result.test_row_numbers.tolist(),
+                  "checksums": [content_checksum(f) for f in (result.train_file, result.test_file, raw / "train.parquet")]}))
+"""
+
+
+def test_a_split_of_zoned_timestamps_is_the_same_in_every_time_zone(tmp_path):
+    """A Parquet TIMESTAMP WITH TIME ZONE read as text was written in the machine's zone (``TZ``): with no id column,
+    a row's text is its unit, so the machine's zone chose the test rows, and the answers and checksums differed."""
+    raw = tmp_path / "raw"
+    raw.mkdir()
+    with duckdb.connect() as con:
+        con.execute(f"""COPY (SELECT i AS n, TIMESTAMPTZ '2020-01-26 20:30:00+00' + INTERVAL (i * 3671) SECOND AS at,
+                                     i % 2 AS y FROM range(400) t(i))
+                        TO '{raw / "train.parquet"}' (FORMAT PARQUET)""")
+    runs = []
+    for zone in ("UTC", "America/New_York", "Asia/Kolkata"):
+        done = subprocess.run([sys.executable, "-c", SPLIT_IN_A_ZONE, str(raw), str(tmp_path / zone)], cwd=PROJECT,
+                              env={**os.environ, "TZ": zone}, capture_output=True, text=True, check=True)  # fmt: skip
+        runs.append(json.loads(done.stdout))
+    assert runs[0]["answers"].splitlines()[0] == "n,at,y" and ",2020-01-" in runs[0]["answers"].splitlines()[1]
+    assert "+00" in runs[0]["answers"] and len(runs[0]["rows"]) == 40
+    assert runs[1] == runs[0] and runs[2] == runs[0]
 
 
 @pytest.mark.parametrize(

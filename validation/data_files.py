@@ -53,11 +53,19 @@ def reader_sql(path: Path) -> str:
 
 
 def json_columns(path: Path) -> dict[str, str] | None:
-    """A JSON file's columns and their types from every record, when they differ from what DuckDB's reader finds in
-    its first 20,480 records, which is all it reads to type a file: a key first seen after them was dropped without
-    a word, and a value of another type after them stopped the read. None when they agree (the reader is left to
-    itself: told its columns, it needs more memory for wide rows) or when DuckDB cannot read the file (the read that
-    follows says why). One more parse of the file, once per version of it (its size and time)."""
+    """A JSON file's columns and their types from every record, to tell DuckDB's reader, when they differ from what
+    it finds on its own. Its own: it types a file by its first 20,480 records (a key first seen after them was
+    dropped without a word, a value of another type after them stopped the read); it reads strings that look like
+    dates, times or UUIDs as DATE, TIME, TIMESTAMP or UUID, written back in its own format
+    (``2020-01-01T10:00:00.500Z`` as ``2020-01-01 10:00:00.5+00``, an upper-case UUID in lower case); and it reads a
+    column of numbers and strings (``1``, ``"3+"``) as JSON, whose text keeps the quotes (``"3+"`` in the answers).
+    Here those columns are text, as a CSV's are: each value is published as the file gave it (the numbers of a mixed
+    column as strings, ``"1"``), and a temporal split reads a date as its instant all the same. A date inside a list
+    or an object keeps DuckDB's type.
+
+    None when the reader's own types are these (it is left to itself: told its columns, it needs more memory for
+    wide rows) or when DuckDB cannot read the file (the read that follows says why). One more parse of the file
+    (two with a mixed column), once per version of it (its size and time)."""
     stat = path.stat() if path.is_file() else None
     return _json_columns(str(path), stat.st_size, stat.st_mtime_ns) if stat else None
 
@@ -70,9 +78,33 @@ def _json_columns(path: str, size: int, mtime_ns: int) -> dict[str, str] | None:
     with duckdb.connect() as con:
         try:
             sampled, whole = typed(_json_reader(Path(path))), typed(_json_reader(Path(path), ", sample_size = -1"))
+            mixed = _scalars_of_several_types(con, Path(path), whole)
         except duckdb.Error:
             return None
-    return whole if whole != sampled else None
+    kept = {name: "VARCHAR" if kind in STRING_LOOKALIKES or name in mixed else kind for name, kind in whole.items()}
+    return kept if kept != sampled else None
+
+
+def _scalars_of_several_types(con, path: Path, types: dict[str, str]) -> set[str]:
+    """The columns DuckDB types ``JSON`` (values of several types: ``1``, ``2`` and ``"3+"``) that hold no object or
+    list. Read as JSON, their text is JSON's (``"3+"`` with its quotes, in the answers and the unit hashes); read as
+    text, each value is its own text (``1``, ``3+``), as in a CSV. One more read, only of a file that has such a
+    column."""
+    candidates = [name for name, kind in types.items() if kind == "JSON"]
+    if not candidates:
+        return set()
+    nested = ", ".join(f"bool_or(json_type({quote(c)}) IN ('OBJECT', 'ARRAY'))" for c in candidates)
+    reader = _json_reader(path, f", columns = {columns_argument(types)}")
+    found = con.execute(f"SELECT {nested} FROM {reader}").fetchone()
+    return {name for name, has_nested in zip(candidates, found, strict=True) if not has_nested}
+
+
+# What DuckDB's JSON reader makes of strings that look like dates, times or UUIDs (an upper-case UUID came back in
+# lower case); json_columns keeps them text.
+STRING_LOOKALIKES = frozenset(
+    ("DATE", "TIME", "TIME WITH TIME ZONE", "TIMESTAMP", "TIMESTAMP WITH TIME ZONE", "TIMESTAMP_S", "TIMESTAMP_MS",
+     "TIMESTAMP_NS", "UUID")
+)  # fmt: skip
 
 
 def _json_reader(path: Path, options: str = "") -> str:
@@ -374,6 +406,16 @@ def literal(text: str) -> str:
     return "'" + text.replace("'", "''") + "'"
 
 
+def utc_connection() -> duckdb.DuckDBPyConnection:
+    """An in-memory DuckDB connection whose session time zone is UTC, not the machine's: a zoned timestamp (a Parquet
+    file's ``TIMESTAMP WITH TIME ZONE``) read as text is then the same text on every machine, so the unit hashes of a
+    split, the published CSVs, the answers and the content checksums do not depend on where they were made (under
+    ``TZ=America/New_York`` the instant ``2020-01-26 20:30:00+00`` read ``2020-01-26 15:30:00-05``)."""
+    con = duckdb.connect()
+    con.execute("SET TimeZone = 'UTC'")  # not as connect's config: the time zone needs ICU, loaded on first use
+    return con
+
+
 @contextlib.contextmanager
 def setting(con, name: str, value) -> Iterator[None]:
     """DuckDB's setting ``name`` at ``value`` inside the block, and back to what it was after."""
@@ -591,7 +633,7 @@ def file_digest(path: Path, algorithm: str) -> str:
 def content_checksum(path: Path, con: duckdb.DuckDBPyConnection | None = None) -> str:
     """``v1:<rows>:<hash>`` of a data file's content (a gzip'd one's is its content's: the same as uncompressed)."""
     owned = con is None
-    con = con or duckdb.connect()
+    con = con or utc_connection()
     try:
         columns = sorted(columns_of(con, path))
         row = "CAST(struct_pack(" + ", ".join(f"{quote(c)} := {quote(c)}" for c in columns) + ") AS VARCHAR)"

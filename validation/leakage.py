@@ -69,6 +69,7 @@ from validation.data_files import (
     path_literal,
     quote,
     reader_sql,
+    utc_connection,
 )
 from validation.data_root import PreparedFolder
 
@@ -169,7 +170,7 @@ class SplitCheck:
 
 def check_prepared_split(folder: PreparedFolder, facts: LeakageFacts) -> list[SplitCheck]:
     """Run every leakage check on ``folder`` (``public/`` + ``private/``)."""
-    con = duckdb.connect()
+    con = utc_connection()
     try:
         train = folder.public_file("train")
         test = folder.public_file("test")

@@ -22,6 +22,7 @@ from validation.data_files import (
     missing_columns_message,
     missing_file_message,
     read_detail,
+    utc_connection,
 )
 from validation.data_root import TEST, TRAIN, PreparedFolder
 from validation.grading import numbers
@@ -90,7 +91,7 @@ def load_parity_inputs(
     targets = list(recipe["target_columns"])
     id_column = recipe.get("id_column")
     notes = []
-    with duckdb.connect() as con:
+    with utc_connection() as con:
 
         def read(path: Path, key: str | None = None) -> pd.DataFrame:
             try:
