@@ -62,7 +62,8 @@ def test_a_train_file_with_rows_without_a_label_is_refused_naming_them(tmp_path,
     """Published before, with answers the grader rejected ("column target: 14 empty or NaN value(s)") and, for rmse,
     a parity failure naming nothing ("Input y contains NaN.")."""
     message = _refused(tmp_path, metric, _every_17th_label_empty)
-    assert message.startswith(f"g-{metric}: column 'target' of train.csv is empty (or NaN) on ")
+    what = "empty" if metric == "accuracy" else "empty (or NaN)"  # a class may be named NA, a number may not
+    assert message.startswith(f"g-{metric}: column 'target' of train.csv is {what} on ")
     assert " of the 240 rows the new test set took, e.g. id '" in message
     assert "of train.csv (rows counted from 1 under its header)" in message
     assert "the download's training file has rows without a label, and the split cannot grade them" in message
@@ -71,6 +72,32 @@ def test_a_train_file_with_rows_without_a_label_is_refused_naming_them(tmp_path,
     first = message.split("e.g. id '")[1].split("'")[0]  # the first id shown is one with an empty label, at its row
     row = int(message.split(f"'{first}' (row ")[1].split(")")[0])
     assert empty.loc[row - 1, "id"] == first and empty.loc[row - 1, "target"] == ""
+
+
+def _classes_named_like_missing_values(download: Path) -> None:
+    frame = _train(download)
+    frame["target"] = [("None", "NA", "null", "nan", "Mild")[i % 5] for i in range(len(frame))]
+    frame.to_csv(download / "train.csv", index=False)
+
+
+def test_classes_named_none_or_na_are_labels_that_split_and_grade(tmp_path):
+    """A severity "None", the region "NA": the split was refused ("column 'target' is empty (or NaN) on 96 of the 240
+    rows ... the download's training file has rows without a label"), though every row has one."""
+    slug, raw, recipe, root, _ = generated_download(tmp_path, "accuracy", reshape=_classes_named_like_missing_values)
+    prepared = prepare_competition(slug, recipe, raw, root.prepared_root, "description")
+    assert prepared.published, [(c.name, c.found) for c in prepared.checks if not c.passed]
+    folder = PreparedFolder(prepared.folder)
+    answers = pd.read_csv(folder.answers, dtype=str, keep_default_na=False)
+    assert set(answers["target"]) == {"None", "NA", "null", "nan", "Mild"}
+    report = grade_submission(folder.answers, folder, "accuracy")  # the answers themselves: every label right
+    assert report.valid_submission and report.score == 1.0, report.errors
+    wrong = answers.assign(target=answers["target"].map({"None": "NA", "NA": "None"}).fillna(answers["target"]))
+    wrong.to_csv(tmp_path / "swapped.csv", index=False)
+    swapped = grade_submission(tmp_path / "swapped.csv", folder, "accuracy")
+    assert swapped.valid_submission and swapped.score == (answers["target"].isin(["null", "nan", "Mild"])).mean()
+    answers.assign(target="").to_csv(tmp_path / "blank.csv", index=False)
+    blank = grade_submission(tmp_path / "blank.csv", folder, "accuracy")
+    assert not blank.valid_submission and blank.errors[0].startswith("column target: 240 empty or NaN value(s)")
 
 
 def test_repeated_ids_are_refused_naming_the_ids_and_their_rows(tmp_path):

@@ -82,11 +82,13 @@ def _missing_targets(answers: pd.DataFrame, facts: AnswerFacts, rows_of: RowsOf)
     spec = METRICS.get(facts.metric or "")
     if spec is not None and spec.task in TEXT_TASKS:  # free text and ranked labels may be empty, as in a submission
         return None
+    numeric = spec is None or (spec.numeric_predictions and not spec.one_column_per_class)
+    missing, what = (EMPTY, "empty (or NaN)") if numeric else (("",), "empty")  # a class may be named None or NA
     for column in facts.target_columns:
-        empty = answers[column].str.strip().isin(EMPTY).to_numpy()
+        empty = answers[column].str.strip().isin(missing).to_numpy()
         if empty.any():
             return (
-                f"column {column!r} of {facts.source} is empty (or NaN) on {int(empty.sum()):,} of the "
+                f"column {column!r} of {facts.source} is {what} on {int(empty.sum()):,} of the "
                 f"{len(answers):,} rows the new test set took, e.g. {_examples(answers, empty, facts, rows_of)}: the "
                 "download's training file has rows without a label, and the split cannot grade them (a submission "
                 "is scored against every answer). Check that split recipe key 'target_columns' names the label; if "

@@ -58,7 +58,9 @@ MAX_MESSAGES = 20  # errors (and notes) a report lists; then how many more
 SIZE_LIMIT_SHARE = 20  # a submission may be this many times the sample submission's size (10 MiB at least)
 # Kaggle takes a CSV competition's submission as a .csv file, or zipped/gzipped; MLE-bench takes .csv only.
 SUBMISSION_SUFFIXES = (".csv", ".zip", ".gz")
-EMPTY = ("", "nan", "NaN", "NA", "null", "None")  # what a spreadsheet or pandas writes for a missing value
+# What a spreadsheet or pandas writes for a missing number. A class label is missing only when blank: "None", "NA"
+# or "null" are classes a competition may have (a severity None, the region NA).
+EMPTY = ("", "nan", "NaN", "NA", "null", "None")
 SUM_TOLERANCE = 1e-6  # a row of class probabilities sums to 1 within this (MLE-bench's tolerance)
 
 
@@ -343,8 +345,8 @@ def _validate(frame: pd.DataFrame, answers: pd.DataFrame, keys: list[str], spec:
             empty = pd.Series(False, index=frame.index)
             unread = parsed[column].isna()
             empty[unread] = frame.loc[unread, column].str.strip().isin(EMPTY).to_numpy(dtype=bool)
-        else:
-            empty = frame[column].str.strip().isin(EMPTY)
+        else:  # a class label: "None" or "NA" may be a class (an unknown one is said to be so below)
+            empty = frame[column].str.strip() == ""
         if empty.any():
             errors.append(
                 f"column {column}: {int(empty.sum()):,} empty or NaN value(s), e.g. lines {_some((np.flatnonzero(empty) + 2).tolist())}"
