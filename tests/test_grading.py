@@ -307,3 +307,43 @@ def test_numbers_read_plain_numbers_in_one_parse_and_the_rest_as_before():
     assert numbers(pd.Series([" 3", "True"])).tolist() == [3, 1]
     with pytest.raises(ValueError):
         numbers(mixed)
+
+
+def _with_a_flag_and_a_zoned_time(download: Path) -> None:
+    """Give the generated Parquet files a boolean and a zoned timestamp column (as real Parquet files have)."""
+    import duckdb
+
+    for name in ("train.parquet", "test.parquet"):
+        path = download / name
+        with duckdb.connect() as con:
+            con.execute(
+                f"""COPY (SELECT *, row_number() OVER () % 3 = 0 AS flag,
+                                 TIMESTAMPTZ '2020-01-26 20:30:00.5+00' + INTERVAL (row_number() OVER () * 3671) SECOND AS at
+                          FROM read_parquet('{path}')) TO '{path}.new' (FORMAT PARQUET)"""
+            )
+        Path(f"{path}.new").replace(path)
+
+
+def test_rows_without_an_id_match_by_value_as_pandas_writes_them(tmp_path):
+    """No id column: rows are matched by their content. The answers hold DuckDB's text of Parquet values (``true``,
+    ``2020-01-26 21:31:11.5+00``); an agent's pandas writes ``True`` and ``2020-01-26 21:31:11.500000+00:00``. Every
+    row was 'missing' for mlecurate grade, while MLE-bench's grader (pandas on both sides) took the submission."""
+    from tests.conftest import generated_split
+
+    folder, _, recipe, _ = generated_split(tmp_path, "rmse", "--format", "parquet", "--no-id",
+                                           reshape=_with_a_flag_and_a_zoned_time)  # fmt: skip
+    assert not recipe.get("id_column")
+    answers = pd.read_csv(folder.answers, dtype=str, keep_default_na=False)
+    assert set(answers["flag"]) == {"true", "false"} and answers["at"].str.endswith("+00").all()
+    submission = pd.read_parquet(folder.public_file("test"))  # in the answers' order: both are in hash order
+    submission["target"] = answers["target"].astype(float).to_numpy()
+    submission = submission[list(answers.columns)].iloc[::-1]  # any row order
+    submission.to_csv(tmp_path / "pandas.csv", index=False)
+    written = pd.read_csv(tmp_path / "pandas.csv", dtype=str, keep_default_na=False)
+    assert set(written["flag"]) == {"True", "False"} and written["at"].str.endswith("+00:00").all()
+    report = grade_submission(tmp_path / "pandas.csv", folder, "rmse")
+    assert report.valid_submission and report.score == 0.0, report.errors
+    written.loc[written.index[0], "flag"] = "maybe"  # a value of another kind matches nothing
+    written.to_csv(tmp_path / "changed.csv", index=False)
+    changed = grade_submission(tmp_path / "changed.csv", folder, "rmse")
+    assert not changed.valid_submission and changed.errors[0].startswith("1 test row(s) have no submission row")

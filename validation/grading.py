@@ -33,10 +33,12 @@ import csv
 import gzip
 import io
 import json
+import warnings
 import zlib
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import asdict, dataclass, field
 from datetime import UTC, datetime
+from decimal import Decimal, InvalidOperation
 from pathlib import Path
 
 import duckdb
@@ -380,9 +382,12 @@ def match_rows(submission: pd.DataFrame, answers: pd.DataFrame, keys: list[str])
     answers' order (None when some do not match), the answers' row numbers that no submission row matches and the
     submission's row numbers that match no answer (both 0-based)."""
 
+    readers = {key: key_reader(answers[key]) for key in keys}
+
     def keyed(frame: pd.DataFrame) -> pd.MultiIndex:
-        occurrence = frame.groupby(keys, sort=False).cumcount().rename("__occurrence")
-        return pd.MultiIndex.from_frame(pd.concat([frame[keys].astype(str), occurrence], axis=1))
+        values = pd.DataFrame({key: readers[key](frame[key].astype(str)) for key in keys}, index=frame.index)
+        occurrence = values.groupby(keys, sort=False).cumcount().rename("__occurrence")
+        return pd.MultiIndex.from_frame(pd.concat([values, occurrence], axis=1))
 
     wanted, given = keyed(answers), keyed(submission)
     missing = np.flatnonzero(~wanted.isin(given)).tolist()
@@ -391,6 +396,59 @@ def match_rows(submission: pd.DataFrame, answers: pd.DataFrame, keys: list[str])
         return None, missing, extra
     order = given.get_indexer(wanted)
     return submission.iloc[order].reset_index(drop=True), missing, extra
+
+
+def key_reader(answers: pd.Series):
+    """How a content key column (a competition without an id column) is compared: by value when every answer in it
+    is a boolean, a number or an ISO 8601 time, else as text. The answers hold DuckDB's text of a Parquet or JSON
+    value (``true``, ``2020-01-26 20:30:00+00``), which an agent's pandas writes otherwise (``True``,
+    ``2020-01-26 20:30:00+00:00``): the same value, the same row. A cell that does not read as the column's kind is
+    compared as its text (it matches no answer). Blank cells are blank on both sides."""
+    present = answers[answers.str.strip() != ""]
+    if present.empty:
+        return _text
+    lowered = present.str.strip().str.lower()
+    if lowered.isin(("true", "false")).all():
+        return _lowered
+    if to_numeric(present.str.strip(), errors="coerce").notna().all() and not present.str.match(r"\s*[-+]?0\d").any():
+        return _number_text  # (codes written with leading zeros, 02134 beside 2134, stay text)
+    if _instants(present).notna().all():
+        return _instant_text
+    return _text
+
+
+def _text(values: pd.Series) -> pd.Series:
+    return values
+
+
+def _lowered(values: pd.Series) -> pd.Series:
+    return values.str.strip().str.lower()
+
+
+def _number_text(values: pd.Series) -> pd.Series:
+    """A number's exact decimal value (``135``, ``135.0`` and ``1.35e2`` alike; no rounding through a float, which
+    would join ids past 2**53)."""
+    return values.map(_decimal_text)
+
+
+def _decimal_text(text: str) -> str:
+    try:
+        value = Decimal(text.strip())
+    except InvalidOperation:
+        return text
+    return f"n:{value.normalize()}" if value.is_finite() else text
+
+
+def _instant_text(values: pd.Series) -> pd.Series:
+    parsed = _instants(values)
+    return values.where(parsed.isna(), "t:" + parsed.astype("int64").astype(str))
+
+
+def _instants(values: pd.Series) -> pd.Series:
+    """ISO 8601 times as UTC instants (a time without an offset is UTC, as a temporal split reads it); NaT else."""
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        return pd.to_datetime(values.str.strip(), format="ISO8601", utc=True, errors="coerce")
 
 
 def _check_numbers(values: pd.Series, parsed: pd.Series, column: str, spec: Metric, errors: list[str]) -> None:
