@@ -38,6 +38,7 @@ import signal
 import socket
 import subprocess
 import sys
+import threading
 import time
 import urllib.request
 from collections.abc import Callable, Mapping
@@ -63,6 +64,7 @@ STOP_TIMEOUT = 30
 
 
 Ready = Callable[[], None]  # waits until a started service answers (raises StackError when it does not)
+STOPPING = threading.Event()  # set when a start is given up: the services still waited for stop being waited for
 
 
 class StackError(RuntimeError):
@@ -146,17 +148,30 @@ def stop_pid(pid: int, program: str, pidfile: Path, group: bool) -> None:
 
 def wait_until(ready, what: str, log: Path, pid: int | None = None, every: float = 0.5) -> None:
     """Poll ``ready()`` until it is true; fail with the log's tail on timeout, when the process died, or when it
-    could not bind its port (the webserver lives on for a minute after that, shutting its code server down)."""
+    could not bind its port (the webserver lives on for a minute after that, shutting its code server down). Stops
+    early, failing, once :data:`STOPPING` is set (another service failed, or Ctrl-C)."""
     deadline, seen = time.monotonic() + START_TIMEOUT, log.stat().st_size if log.exists() else 0
     while time.monotonic() < deadline:
         if ready():
             return
-        if pid is not None and not Path(f"/proc/{pid}").exists():
+        if pid is not None and exited(pid):
             raise StackError(f"{what} exited while starting:\n{tail(log)}")
+        if STOPPING.is_set():
+            raise StackError(f"{what}: no longer waited for (the start was interrupted)")
         if log.exists() and b"address already in use" in log.read_bytes()[seen:].lower():
             raise StackError(f"{what} could not bind its port:\n{tail(log)}")
         time.sleep(every)
     raise StackError(f"{what} did not answer within {START_TIMEOUT} s:\n{tail(log)}")
+
+
+def exited(pid: int) -> bool:
+    """The process ``pid`` has ended. One this process started stays a zombie until reaped: reaped here (its
+    /proc entry would otherwise stay, and a service that died on import was waited for until the timeout)."""
+    try:
+        ended, _ = os.waitpid(pid, os.WNOHANG)
+    except ChildProcessError:  # not a child of this process
+        return not Path(f"/proc/{pid}").exists()
+    return ended == pid
 
 
 def tail(log: Path, lines: int = 25) -> str:
@@ -371,8 +386,12 @@ def daemon_start(stack: Stack, env: dict[str, str]) -> Ready:
     time). An earlier daemon's heartbeats are forgotten first."""
     from dagster import DagsterInstance  # with dagster-celery: start checked that it imports
 
-    instance = DagsterInstance.from_config(str(stack.dagster_home))  # makes the instance's tables when missing
-    instance.wipe_daemon_heartbeats()
+    try:
+        instance = DagsterInstance.from_config(str(stack.dagster_home))  # makes the instance's tables when missing
+        instance.wipe_daemon_heartbeats()
+    except Exception as error:  # noqa: BLE001 - the database's own words, said as the stack's error
+        raise StackError(f"dagster-daemon: the instance's database in {stack.dagster_home} cannot be used: "
+                         f"{error}") from error  # fmt: skip
     pid = spawn(stack, "daemon", [str(BIN / "dagster-daemon"), "run", "-w", "workspace.yaml"], env)
 
     def live() -> bool:
@@ -553,13 +572,16 @@ def start(state: Path, ports: dict[str, int], install: bool, steps_concurrency: 
     else:
         stack = Stack(state, ports, steps_concurrency)
         variables = stack_variables(stack, dict(os.environ))
+    taken = [f"{service}: port {stack.ports[port]} is taken by another process; --{port}-port"
+             for service, _program, port, _start in SERVICES
+             if port and service not in running and not port_free(stack.ports[port])]  # fmt: skip
+    if taken:  # said before anything starts
+        raise StackError("\n".join(taken))
     env, started, waiting = {**os.environ, **variables}, [], []
     try:
-        for service, program, port, start_service in SERVICES:
+        for service, program, _port, start_service in SERVICES:
             if service in running:
                 print(f"{service}: already running (pid {running[service]})")
-            elif port and not port_free(stack.ports[port]):
-                raise StackError(f"{service}: port {stack.ports[port]} is taken by another process; --{port}-port")
             else:
                 began = time.monotonic()
                 ready = start_service(stack, env)
@@ -591,19 +613,23 @@ def wait_for_all(stack: Stack, waiting: list[tuple[str, str, float, Ready]]) -> 
     the first that fails is raised once all have answered or failed (the others keep running, for `stop`)."""
     if not waiting:
         return
+    failures: list[str] = []
     with ThreadPoolExecutor(max_workers=len(waiting)) as pool:
         futures = {pool.submit(ready): (service, program, began) for service, program, began, ready in waiting}
-        failures = []
-        for future in as_completed(futures):
-            service, program, began = futures[future]
-            try:
-                future.result()
-            except StackError as error:
-                failures.append(error)
-                continue
-            print(started_line(stack, service, program, began), flush=True)
+        try:
+            for future in as_completed(futures):
+                service, program, began = futures[future]
+                try:
+                    future.result()
+                except Exception as error:  # noqa: BLE001 - each failure is said, with its service
+                    failures.append(str(error) if isinstance(error, StackError) else f"{service}: {error!r}")
+                    continue
+                print(started_line(stack, service, program, began), flush=True)
+        except BaseException:  # Ctrl-C: the waiting threads give up at their next poll
+            STOPPING.set()
+            raise
     if failures:
-        raise failures[0]
+        raise StackError("\n".join(failures))
 
 
 def stop(state: Path) -> None:

@@ -77,3 +77,25 @@ def test_the_first_failure_is_raised_once_every_service_has_answered_or_failed(t
         cluster.wait_for_all(stack, [("daemon", "dagster-daemon", 0.0, fails), ("webserver", "dagster", 0.0, answers)])
     assert waited == ["webserver"]
     assert capsys.readouterr().out.startswith("webserver: started")
+
+
+def test_a_service_that_dies_at_start_is_said_to_have_exited_at_once(tmp_path, monkeypatch):
+    """A child that exits stays a zombie (its /proc entry too) until reaped: the wait saw it alive and gave up only
+    after START_TIMEOUT (180 s), saying it "did not answer"."""
+    stack = cluster.Stack(tmp_path, {})
+    (tmp_path / "logs").mkdir()
+    (tmp_path / "pids").mkdir()
+    monkeypatch.setattr(cluster, "START_TIMEOUT", 30)
+    pid = cluster.spawn(stack, "daemon", [sys.executable, "-c", "raise SystemExit('no module named x')"], {})
+    began = time.monotonic()
+    with pytest.raises(cluster.StackError, match="dagster-daemon exited while starting:\n    no module named x"):
+        cluster.wait_until(lambda: False, "dagster-daemon", stack.log("daemon"), pid)
+    assert time.monotonic() - began < 10
+
+
+def test_a_failure_that_is_not_the_stacks_own_is_said_with_its_service(tmp_path):
+    def broken():
+        raise ConnectionError("database went away")
+
+    with pytest.raises(cluster.StackError, match=r"daemon: ConnectionError\('database went away'\)"):
+        cluster.wait_for_all(cluster.Stack(tmp_path, {}), [("daemon", "dagster-daemon", 0.0, broken)])
