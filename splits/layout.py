@@ -67,6 +67,7 @@ from validation.data_files import (
 from validation.data_root import PreparedFolder, recorded_json, slug_folder
 from validation.gradable_answers import AnswerFacts, check_gradable_answers, check_graded
 from validation.leakage import ExtraFile, LeakageFacts, SplitCheck, check_prepared_split
+from validation.messages import shown_list
 from validation.metrics import METRICS, resolve_metric
 from validation.split_recipe import RecipeError, SplitRecipe, parse_recipe
 from validation.versions import code_version, fingerprint, text_sha256
@@ -132,10 +133,11 @@ def prepare_competition(
         extension = published_suffix(recipe.train_file)
         extras = resolve_public_files(recipe.public_files, raw_files, slug, extension)
         found_rows = _row_files_found(con, recipe, raw_files, slug)  # every row's file, before anything is written
+        metric = resolve_metric(None, recipe.to_document(), (facts or {}).get("evaluation_algorithm_name"))
+        _check_one_target_per_column_metric(slug, recipe, metric)
         result = build_split(recipe, raw_files, staging.path, slug, con)
         row_files = place_row_files(found_rows, recipe, result.test_row_numbers) if found_rows else []
         check_places(row_files, extras, recipe, slug, extension)
-        metric = resolve_metric(None, recipe.to_document(), (facts or {}).get("evaluation_algorithm_name"))
         _check_answers(con, slug, recipe, metric, raw_files, result)  # before anything else is built on them
         _write_sample_submission(con, slug, recipe, metric, raw_files, result, staging.sample_submission)
         dropped = _answers_in_submission_format(con, recipe, result, staging)
@@ -324,6 +326,21 @@ def _write_sample_submission(
             constants = {t: _trivial_value(con, result.train_file, t) for t in recipe.target_columns}
     select = ", ".join(f"{_sql_value(constants[c])} AS {quote(c)}" if c in constants else quote(c) for c in columns)
     con.execute(copy_sql(f"SELECT {select} FROM {test}", target))
+
+
+def _check_one_target_per_column_metric(slug: str, recipe: SplitRecipe, metric: str | None) -> None:
+    """A metric that scores one prediction column (log_loss, rmse, accuracy, ...) with several target columns would
+    grade a submission on the first target alone (lish-moa's 206 targets under log_loss): a ``RecipeError``."""
+    spec = METRICS.get(metric or "")
+    targets = recipe.target_columns
+    if spec is None or spec.column_wise or spec.one_column_per_class or len(targets) == 1:
+        return
+    column_wise = ", ".join(name for name, m in sorted(METRICS.items()) if m.column_wise)
+    raise RecipeError(
+        f"{slug}: metric {metric} scores one target column, but split recipe key 'target_columns' names "
+        f"{len(targets)} ({shown_list(targets)}): a submission would be graded on {targets[0]!r} alone. Set split "
+        f"recipe key 'metric' to a column-wise metric ({column_wise}), or name one target"
+    )
 
 
 def _class_columns(con, slug: str, recipe: SplitRecipe, metric: str, result: SplitResult, keys: list[str]) -> list:

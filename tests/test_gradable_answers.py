@@ -97,7 +97,7 @@ def test_classes_named_none_or_na_are_labels_that_split_and_grade(tmp_path):
     assert swapped.valid_submission and swapped.score == (answers["target"].isin(["null", "nan", "Mild"])).mean()
     answers.assign(target="").to_csv(tmp_path / "blank.csv", index=False)
     blank = grade_submission(tmp_path / "blank.csv", folder, "accuracy")
-    assert not blank.valid_submission and blank.errors[0].startswith("column target: 240 empty or NaN value(s)")
+    assert not blank.valid_submission and blank.errors[0].startswith("column target: 240 empty value(s)")
 
 
 def test_repeated_ids_are_refused_naming_the_ids_and_their_rows(tmp_path):
@@ -181,3 +181,22 @@ def test_a_refused_split_leaves_the_published_one(tmp_path):
         prepare_competition(slug, recipe, raw, root.prepared_root, "description")
     assert PreparedFolder(root.prepared_root / slug).answers.read_bytes() == before
     assert sorted(p.name for p in root.prepared_root.iterdir()) == [slug]
+
+
+def test_a_one_column_metric_with_several_targets_is_refused_before_the_split(tmp_path):
+    """lish-moa's 206 targets under log_loss (its mean column-wise log loss is not in the registry): the split,
+    parity and export succeeded, and a submission right on the first target alone scored as if right on all."""
+    from validation.split_recipe import RecipeError, parse_recipe
+
+    slug, raw, recipe, root, _ = generated_download(tmp_path, "mean_columnwise_auc", "--targets", "3")
+    one_column = parse_recipe(recipe.to_document() | {"metric": "log_loss"}, where="recipe.yaml")
+    with pytest.raises(RecipeError) as refused:
+        prepare_competition(slug, one_column, raw, root.prepared_root, "description")
+    message = str(refused.value)
+    assert message.startswith(f"{slug}: metric log_loss scores one target column, but split recipe key "
+                              "'target_columns' names 3 (")  # fmt: skip
+    assert (
+        "(label_1, label_2, label_3): a submission would be graded on 'label_1' alone" in message
+        and "mean_columnwise_auc" in message
+    )
+    assert not root.prepared_root.exists() or not any(root.prepared_root.rglob("*.csv"))

@@ -66,7 +66,7 @@ def _answers(home: DataRoot, slug: str) -> list[str]:
         ("titanic", lambda lines: lines[:-1], "id(s) missing"),
         ("titanic", lambda lines: lines + [lines[1]], "appear more than once"),
         ("titanic", lambda lines: [lines[0] + ",Extra"] + [line + ",1" for line in lines[1:]], "unexpected column(s): Extra"),
-        ("titanic", lambda lines: [lines[0]] + [lines[1].split(",")[0] + ","] + lines[2:], "empty or NaN value"),
+        ("titanic", lambda lines: [lines[0]] + [lines[1].split(",")[0] + ","] + lines[2:], "1 empty value(s)"),
         ("titanic", lambda lines: [lines[0].replace("PassengerId", "Id")] + lines[1:], "missing column(s): PassengerId"),
         ("detecting-insults-in-social-commentary", lambda lines: lines[:1] + [lines[1].replace("0,", "abc,", 1)] + lines[2:], "not numbers"),
         ("spooky-author-identification", lambda lines: [lines[0]] + [line.replace(",0,", ",NaN,", 1) for line in lines[1:]], "empty or NaN"),
@@ -310,23 +310,28 @@ def test_numbers_read_plain_numbers_in_one_parse_and_the_rest_as_before():
 
 
 def _with_a_flag_and_a_zoned_time(download: Path) -> None:
-    """Give the generated Parquet files a boolean and a zoned timestamp column (as real Parquet files have)."""
+    """Give the generated Parquet files a boolean, a zoned timestamp, an integer with nulls and a float with NaN (as
+    real Parquet files have)."""
     import duckdb
 
     for name in ("train.parquet", "test.parquet"):
         path = download / name
         with duckdb.connect() as con:
             con.execute(
-                f"""COPY (SELECT *, row_number() OVER () % 3 = 0 AS flag,
-                                 TIMESTAMPTZ '2020-01-26 20:30:00.5+00' + INTERVAL (row_number() OVER () * 3671) SECOND AS at
-                          FROM read_parquet('{path}')) TO '{path}.new' (FORMAT PARQUET)"""
+                f"""COPY (SELECT *, n % 3 = 0 AS flag,
+                                 TIMESTAMPTZ '2020-01-26 20:30:00.5+00' + INTERVAL (n * 3671) SECOND AS at,
+                                 CASE WHEN n % 7 = 0 THEN NULL ELSE n END AS count,
+                                 CASE WHEN n % 5 = 0 THEN 'NaN'::DOUBLE ELSE n / 4 END AS quarter
+                          FROM (SELECT *, row_number() OVER () AS n FROM read_parquet('{path}')))
+                        TO '{path}.new' (FORMAT PARQUET)"""
             )
         Path(f"{path}.new").replace(path)
 
 
 def test_rows_without_an_id_match_by_value_as_pandas_writes_them(tmp_path):
     """No id column: rows are matched by their content. The answers hold DuckDB's text of Parquet values (``true``,
-    ``2020-01-26 21:31:11.5+00``); an agent's pandas writes ``True`` and ``2020-01-26 21:31:11.500000+00:00``. Every
+    ``2020-01-26 21:31:11.5+00``, ``nan``, ``7``); an agent's pandas writes ``True``,
+    ``2020-01-26 21:31:11.500000+00:00``, a blank and ``7.0`` (an integer column with nulls is float to it). Every
     row was 'missing' for mlecurate grade, while MLE-bench's grader (pandas on both sides) took the submission."""
     from tests.conftest import generated_split
 
@@ -335,12 +340,14 @@ def test_rows_without_an_id_match_by_value_as_pandas_writes_them(tmp_path):
     assert not recipe.get("id_column")
     answers = pd.read_csv(folder.answers, dtype=str, keep_default_na=False)
     assert set(answers["flag"]) == {"true", "false"} and answers["at"].str.endswith("+00").all()
+    assert "nan" in set(answers["quarter"]) and "" in set(answers["count"])
     submission = pd.read_parquet(folder.public_file("test"))  # in the answers' order: both are in hash order
     submission["target"] = answers["target"].astype(float).to_numpy()
     submission = submission[list(answers.columns)].iloc[::-1]  # any row order
     submission.to_csv(tmp_path / "pandas.csv", index=False)
     written = pd.read_csv(tmp_path / "pandas.csv", dtype=str, keep_default_na=False)
     assert set(written["flag"]) == {"True", "False"} and written["at"].str.endswith("+00:00").all()
+    assert "nan" not in set(written["quarter"]) and written["count"].str.endswith(".0").any()  # pandas' float
     report = grade_submission(tmp_path / "pandas.csv", folder, "rmse")
     assert report.valid_submission and report.score == 0.0, report.errors
     written.loc[written.index[0], "flag"] = "maybe"  # a value of another kind matches nothing

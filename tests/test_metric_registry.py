@@ -238,7 +238,7 @@ def test_empty_predictions_are_valid_for_text_and_ranking_only(tmp_path, name):
         assert math.isfinite(report.score)
     else:
         assert not report.valid_submission
-        assert report.errors == [f"column {column}: 3 empty or NaN value(s), e.g. lines 2, 3, 4"]
+        assert report.errors == [f"column {column}: 3 empty value(s), e.g. lines 2, 3, 4"]
 
 
 # The metric matrix: for every metric and every label encoding a user may submit, typed variants score as the

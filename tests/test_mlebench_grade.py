@@ -46,7 +46,7 @@ def test_an_invalid_submission_raises_with_every_problem_named():
         grade(ANSWERS[["id"]], ANSWERS)
     with pytest.raises(invalid, match=r"column id: 1 id\(s\) missing, e.g. 4"):
         grade(ANSWERS.head(3), ANSWERS)
-    with pytest.raises(invalid, match="column label: 1 empty or NaN value"):
+    with pytest.raises(invalid, match="column label: 1 empty value"):
         grade(ANSWERS.assign(label=[True, None, True, False]), ANSWERS)
 
 

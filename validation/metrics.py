@@ -355,7 +355,7 @@ def typed_labels(answers, predictions) -> tuple[np.ndarray, np.ndarray]:
     its text and matches no answer. String answers compare as (stripped) text. Both come back as canonical strings
     (a number as ``repr(float)``), which sort and compare."""
     kind = label_type(answers)
-    return _as_label(answers, kind), _as_label(predictions, kind)
+    return canonical_labels(answers, kind), canonical_labels(predictions, kind)
 
 
 def foreign_labels(answers, predictions) -> tuple[np.ndarray, str, str]:
@@ -379,7 +379,9 @@ def _text(values) -> pd.Series:
     return pd.Series(np.asarray(values, dtype=object)).astype(str).str.strip()
 
 
-def _as_label(values, kind: str) -> np.ndarray:
+def canonical_labels(values, kind: str) -> np.ndarray:
+    """``values`` as labels of ``kind`` (:func:`label_type`), each a canonical string: a number (true/false as 1/0)
+    as ``repr(float)``, text stripped; a value not of that kind stays its text."""
     text = _text(values)
     if kind == "string":
         return text.to_numpy(dtype=object)
