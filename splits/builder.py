@@ -65,6 +65,7 @@ from validation.data_files import (
     data_format,
     first_line,
     header_names,
+    header_width,
     is_data_file,
     literal,
     missing_columns_message,
@@ -101,7 +102,18 @@ class SplitResult:
     test_row_numbers: np.ndarray | None = None
 
 
-SPLIT_MEMORY = "512MB"  # DuckDB's share; with Python's own, a split peaks under 0.8 GB whatever the file's size
+# DuckDB's share; with Python's own, a split peaks under 0.8 GB whatever the file's rows
+SPLIT_MEMORY_MB = 512
+SPLIT_MEMORY = f"{SPLIT_MEMORY_MB}MB"
+NARROW_COLUMNS, MB_PER_COLUMN = 500, 0.4  # past this many columns, DuckDB's share grows by this much a column
+
+
+def split_memory(train_path: Path) -> str:
+    """DuckDB's memory limit for splitting ``train_path``: SPLIT_MEMORY, and more for a wide table. DuckDB 2.0.1
+    holds a 256 KB block per text column while it writes one (a 1,000-row CSV of 5,000 columns needs 1-2 GB to be
+    copied: santander-value-prediction has 4,993), so past NARROW_COLUMNS each column adds MB_PER_COLUMN."""
+    extra = max(0, header_width(train_path) - NARROW_COLUMNS) * MB_PER_COLUMN
+    return SPLIT_MEMORY if not extra else f"{SPLIT_MEMORY_MB + round(extra)}MB"
 
 
 def connect(scratch: Path, memory_limit: str = SPLIT_MEMORY, threads: int | None = None) -> duckdb.DuckDBPyConnection:
@@ -135,7 +147,7 @@ def build_split(
     where = f"{slug}: " if slug else ""
     scratch = PreparedFolder(out_dir).scratch
     owned = con is None
-    con = con or connect(scratch)
+    con = con or connect(scratch, split_memory(raw_dir / recipe.train_file))
     try:
         recipe_columns(con, recipe, raw_dir, slug)
         with setting(con, "preserve_insertion_order", "true"):  # a caller's connection too: the files' row order
@@ -496,7 +508,8 @@ def _answer_columns(recipe: SplitRecipe, public_columns: list[str]) -> list[str]
 
 def _refuse_repeated_columns(con, path: Path, key: str, where: str) -> None:
     """A CSV header naming a column twice is refused: DuckDB renames the second (``x1_1``) in the public test set
-    while the train set, published as its own lines, keeps ``x1,x1``; the two would disagree."""
+    while the train set, published as its own lines, keeps ``x1,x1``; the two would disagree. So is one whose names
+    DuckDB reads otherwise: spaces around a name, an empty name, two names that differ only by case."""
     if data_format(path.name) not in DELIMITED:
         return
     header = header_names(con, path)
@@ -506,6 +519,19 @@ def _refuse_repeated_columns(con, path: Path, key: str, where: str) -> None:
             f"{where}split recipe key '{key}': {path.name}'s header names the column "
             f"{', '.join(repr(c) for c in repeated)} more than once (its columns: {column_listing(header)}); "
             "rename the repeated columns where the download comes from and download it again"
+        )
+    read = columns_of(con, path)
+    renamed = [(position, written, name) for position, (written, name) in enumerate(zip(header, read, strict=False), 1)
+               if written != name]  # fmt: skip
+    if renamed:  # spaces around a name (DuckDB strips them), no name (column3), 'Id' beside 'id' (Id_1)
+        shown = "; ".join(
+            f"column {position} {written!r} is read as {name!r}" for position, written, name in renamed[:5]
+        )
+        raise RecipeError(
+            f"{where}split recipe key '{key}': {path.name}'s header has names DuckDB reads otherwise ({shown}"
+            f"{'; ...' if len(renamed) > 5 else ''}): the published test set would name them so while the train set "
+            "keeps its header as written, and the two would disagree. Rename them where the download comes from "
+            "(no spaces around a name, none empty, none differing from another only by case) and download it again"
         )
 
 

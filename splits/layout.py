@@ -41,7 +41,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from splits.builder import SplitResult, build_split, connect, numbered_rows, recipe_columns
+from splits.builder import SplitResult, build_split, connect, numbered_rows, recipe_columns, split_memory
 from splits.description import BuiltSplit, describe_split
 from splits.public_files import PublicFile, copy_public_files, resolve_public_files
 from splits.row_files import (
@@ -127,7 +127,7 @@ def prepare_competition(
         return PreparedSplit(slug, final.path, True, None, _recorded_checks(kept), kept, reused=True)
     staging = final.staging
     shutil.rmtree(staging.path, ignore_errors=True)
-    con = connect(final.scratch)
+    con = connect(final.scratch, split_memory(raw_files / recipe.train_file))  # wide tables need more
     built = False
     try:
         extension = published_suffix(recipe.train_file)

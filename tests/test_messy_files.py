@@ -62,12 +62,21 @@ def _a_column_twice(lines):
     lines[0] = lines[0].replace("SibSp", "Parch")  # DuckDB would read Parch, Parch_1
 
 
+def _names_duckdb_reads_otherwise(lines):
+    """Spaces around a name (DuckDB strips them), an empty name (column4), a name differing from another only by case
+    (Pclass_1): the published test set had DuckDB's names, the train set its own header."""
+    lines[0] = lines[0].replace(",Name,", ", Name ,").replace(",Sex,", ",,").replace(",Age,", ",pclass,")
+
+
 @pytest.mark.parametrize(
     "edit, expected",
     [
         (_two_fields_short, r".*train\.csv: cannot be read as CSV: line 401 has 10 fields where the header has 12: '400,"),
         (_a_column_twice, r"train\.csv's header names the column 'Parch' more than once \(its columns: PassengerId, "
                           r".*Parch, Parch, Ticket"),
+        (_names_duckdb_reads_otherwise, r"train\.csv's header has names DuckDB reads otherwise \(column 4 ' Name ' is "
+                                        r"read as 'Name'; column 5 '' is read as 'column04'; column 6 'pclass' is read "
+                                        r"as 'pclass_1'\): the published test set would name them so .* Rename them"),
     ],
 )  # fmt: skip
 def test_a_train_file_its_reader_would_misread_is_refused_naming_the_line_or_columns(tmp_path, edit, expected):

@@ -853,3 +853,25 @@ def test_a_failing_check_does_not_replace_the_published_split(tmp_path):
         and "50 shared by train and test (id column PassengerId)" in failed["ids_disjoint"]
     )
     assert content_checksum(tmp_path / "prepared" / "titanic" / "public" / "test.csv") == before
+
+
+def test_a_table_of_thousands_of_columns_splits(tmp_path):
+    """santander-value-prediction has 4,993 columns: DuckDB holds a 256 KB block per text column while it writes one,
+    and under the split's 512 MB the test set could not be written ("the split ran out of memory")."""
+    raw = tmp_path / "raw"
+    raw.mkdir()
+    columns = [f"f{i:04d}" for i in range(5_000)]
+    rows = [[f"{r:06x}", str(r % 7), *(str((r * 31 + c) % 97 if (r + c) % 13 == 0 else 0) for c in range(5_000))]
+            for r in range(200)]  # fmt: skip
+    with (raw / "train.csv").open("w", newline="") as handle:
+        csv.writer(handle).writerows([["ID", "target", *columns], *rows])
+    result = _split(tmp_path, raw, {"kind": "random", "id_column": "ID", "target_columns": ["target"],
+                                    "test_file": None}, "wide")  # fmt: skip
+    test = pd.read_csv(result.test_file, dtype=str)
+    answers = pd.read_csv(result.answers_file, dtype=str)
+    assert list(test.columns) == ["ID", *columns] and list(answers.columns) == ["ID", "target"]
+    assert (result.train_rows, result.test_rows) == (180, 20)
+    source = {row[0]: row for row in rows}
+    assert all(
+        list(values) == [source[values[0]][0], *source[values[0]][2:]] for values in test.itertuples(index=False)
+    )

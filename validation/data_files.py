@@ -247,6 +247,26 @@ def first_record(path: Path) -> str:
 HEADER_BYTES = 1 << 20
 
 
+def header_width(path: Path) -> int:
+    """How many columns a data file has, read without DuckDB (which needs memory sized by it to sniff a wide file):
+    a delimited file's first line split by whichever of comma, tab, semicolon and pipe splits it most; a Parquet
+    file's schema; 0 for JSON and for a file that cannot be read. An estimate, for sizing memory."""
+    if not is_data_file(path.name) or not path.is_file():
+        return 0
+    kind = data_format(path.name)
+    if kind == "parquet":
+        import pyarrow.parquet as pq
+
+        try:
+            return len(pq.read_schema(path).names)
+        except (OSError, ValueError):
+            return 0
+    if kind not in DELIMITED:
+        return 0
+    line = first_record(path)
+    return max(len(next(csv.reader([line], delimiter=d), [])) for d in ",\t;|") if line else 0
+
+
 def first_non_utf8(path: Path) -> tuple[int, bytes] | None:
     """The line number of a file's first byte that is not UTF-8, and that byte; None when it is all UTF-8 (read
     once, in blocks: only once a read has failed)."""
