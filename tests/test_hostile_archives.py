@@ -37,6 +37,7 @@ from assets.resources import SourcesResource, StorageResource
 from curation.competition_data import fetch_competition, read_download_record
 from curation.competition_profile import CompetitionProfile
 from curation.sources import SOURCES, FolderSource
+from curation.sources.base import NotProvided
 from curation.sources.kaggle_client import (
     KaggleClient,
     KaggleCredentials,
@@ -370,24 +371,53 @@ class _HostileSource:
         return None
 
 
-def test_build2_a_hostile_zip_fails_once_fast_without_retry(tmp_path, monkeypatch):
-    """Build 2, as reported (each hostile zip took about 130 s to fail): competition_raw fails at the first attempt,
-    with the refusal as its description, and the retry policy does not run it again."""
-    monkeypatch.setitem(SOURCES, "hostile", lambda kaggle: _HostileSource())
-    monkeypatch.setattr(_HostileSource, "calls", [])
+def _raw_from(source, tmp_path: Path, monkeypatch):
+    """competition_raw of SLUG from ``source`` (a class with ``name`` and ``calls``): the result and its seconds."""
+    monkeypatch.setitem(SOURCES, source.name, lambda kaggle: source())
+    monkeypatch.setattr(source, "calls", [])
     instance = dg.DagsterInstance.ephemeral()
     instance.add_dynamic_partitions(curated_competition_partitions.name, [SLUG])
     started = time.monotonic()
     result = dg.materialize(
         [competition_raw], partition_key=SLUG, instance=instance, raise_on_error=False,
-        resources={"sources": SourcesResource(meta_kaggle="hostile"), "storage": StorageResource(home=str(tmp_path))},
+        resources={"sources": SourcesResource(meta_kaggle=source.name), "storage": StorageResource(home=str(tmp_path))},
     )  # fmt: skip
+    return result, time.monotonic() - started
+
+
+def test_build2_a_hostile_zip_fails_once_fast_without_retry(tmp_path, monkeypatch):
+    """Build 2, as reported (each hostile zip took about 130 s to fail): competition_raw fails at the first attempt,
+    with the refusal as its description, and the retry policy does not run it again."""
+    result, seconds = _raw_from(_HostileSource, tmp_path, monkeypatch)
     assert not result.success
     assert _HostileSource.calls == [SLUG]
-    assert time.monotonic() - started < 25  # a retry waits 30 s first
+    assert seconds < 25  # a retry waits 30 s first
     failure = next(e for e in result.all_events if e.event_type_value == "STEP_FAILURE")
     assert "zip bomb" in failure.step_failure_data.error.message
     assert json.loads((tmp_path / "raw" / SLUG / "download.json").read_text())["status"] == "failed"
+
+
+class _MissingSource:
+    """A mirror that does not hold the competition (a wrong or relative MLECURATE_KAGGLE_MIRROR), counting asks."""
+
+    name = "missing"
+    calls: list[str] = []
+
+    def download_competition(self, slug: str, folder: Path) -> Path:
+        self.calls.append(slug)
+        raise NotProvided(f"{slug}: the mirror /nowhere has no {slug}/{slug}.zip and no folder {slug}/")
+
+    def description(self, slug: str) -> str | None:
+        return None
+
+
+def test_a_competition_the_source_does_not_hold_fails_once_without_retry(tmp_path, monkeypatch):
+    """A mirror without the competition was asked again after 30 s and after 90 s more: the same answer each time."""
+    result, seconds = _raw_from(_MissingSource, tmp_path, monkeypatch)
+    assert not result.success and _MissingSource.calls == [SLUG]
+    assert seconds < 25  # a retry waits 30 s first
+    failure = next(e for e in result.all_events if e.event_type_value == "STEP_FAILURE")
+    assert f"the mirror /nowhere has no {SLUG}/{SLUG}.zip" in failure.step_failure_data.error.message
 
 
 class _RefusedSource:

@@ -25,7 +25,11 @@ from validation.leaderboard import Leaderboard
 
 
 class SourceError(ValueError):
-    """The configured source cannot be used; the message says what was configured and what is wrong."""
+    """The configured source cannot be used; the message says what was configured and what is wrong. Asking again
+    gives the same answer (a mirror without the competition, a folder without Competitions.csv): orchestrators do
+    not retry it (``permanent``, as :class:`curation.sources.kaggle_client.KaggleError` says of its refusals)."""
+
+    permanent = True
 
 
 class NotProvided(SourceError):
