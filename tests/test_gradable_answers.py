@@ -200,3 +200,20 @@ def test_a_one_column_metric_with_several_targets_is_refused_before_the_split(tm
         and "mean_columnwise_auc" in message
     )
     assert not root.prepared_root.exists() or not any(root.prepared_root.rglob("*.csv"))
+
+
+def _label_2_never_positive(download: Path) -> None:
+    frame = _train(download)
+    frame["label_2"] = "0"  # a label too rare to reach the new test set (lish-moa has targets with a handful)
+    frame.to_csv(download / "train.csv", index=False)
+
+
+def test_a_target_with_one_class_in_the_test_set_is_named_with_its_counts(tmp_path):
+    """Refused before with "AUC needs both classes in the answers" and advice about the sample submission's file."""
+    message = _refused(tmp_path, "mean_columnwise_auc", _label_2_never_positive)
+    assert (
+        "target column label_2: AUC needs both classes in the answers, which hold 0 positive and 240 negative "
+        in message
+    )
+    assert message.endswith("Raise split recipe key 'test_fraction' until its rarer class reaches the new test set, "
+                            "or leave that target out of 'target_columns'")  # fmt: skip

@@ -163,10 +163,14 @@ def check_graded(folder: PreparedFolder, slug: str, metric: str | None) -> None:
         if spec.one_column_per_class and set(targets) <= set(pd.read_csv(folder.sample_submission, nrows=0).columns):
             message = label_sample_message(slug, metric, targets, recipe.get("sample_submission_file"))
             raise UngradableAnswers(message)  # the metric is not the competition's: its sample predicts labels
+        if any("AUC needs both classes" in error for error in sample.errors):  # a label too rare for the test set
+            advice = ("Raise split recipe key 'test_fraction' until its rarer class reaches the new test set, or "
+                      "leave that target out of 'target_columns'")  # fmt: skip
+        else:
+            advice = "Check split recipe keys 'sample_submission_file', 'target_columns' and 'metric'"
         raise UngradableAnswers(
             f"{slug}: the built {folder.sample_submission.name} is not a valid submission for {metric}: "
-            f"{'; '.join(sample.errors[:MAX_SHOWN_ITEMS])}. Check split recipe keys 'sample_submission_file', "
-            "'target_columns' and 'metric'"
+            f"{'; '.join(sample.errors[:MAX_SHOWN_ITEMS])}. {advice}"
         )
     answers = pd.read_csv(folder.answers, dtype=str, keep_default_na=False)
     report = GradingReport(slug, metric=metric)

@@ -181,7 +181,10 @@ def auc(y_true: pd.Series, y_score: pd.Series) -> float:
     positives = int((y == 1).sum())
     negatives = len(y) - positives
     if positives == 0 or negatives == 0:
-        raise ValueError("AUC needs both classes in the answers")
+        raise ValueError(
+            f"AUC needs both classes in the answers, which hold {positives:,} positive and {negatives:,} negative "
+            f"row(s) of {len(y):,}"
+        )
     return (_rank_sum(np.asarray(y_score, dtype=float), y == 1) - positives * (positives + 1) / 2) / (
         positives * negatives
     )
@@ -203,7 +206,15 @@ def _rank_sum(scores: np.ndarray, chosen: np.ndarray) -> np.float64:
 
 
 def mean_columnwise_auc(y_true: pd.DataFrame, y_score: pd.DataFrame) -> float:
-    return float(np.mean([auc(y_true[c], y_score[c]) for c in y_true.columns]))
+    return float(np.mean([_column_auc(y_true, y_score, c) for c in y_true.columns]))
+
+
+def _column_auc(y_true: pd.DataFrame, y_score: pd.DataFrame, column) -> float:
+    """One target's AUC; a target with one class (a rare label no new test row has) is named in the error."""
+    try:
+        return auc(y_true[column], y_score[column])
+    except ValueError as error:
+        raise ValueError(f"target column {column}: {error}") from error
 
 
 def log_loss(y_true: pd.Series, p: pd.Series) -> float:
