@@ -278,6 +278,27 @@ def test_nested_values_are_listed_not_dropped():
     )
 
 
+def test_typed_number_columns_are_classified_as_their_text_would_be():
+    """Columns pandas typed as numbers take a shortcut (a wide table's thousands of them took a Python call per
+    value): the same classes as when the values come as text, constants and booleans included."""
+    import numpy as np
+    import pandas as pd
+
+    from validation.parity_baseline import classify_columns
+
+    rng = np.random.default_rng(0)
+    typed = pd.DataFrame({
+        "count": rng.integers(0, 9, 200), "ratio": rng.random(200), "gaps": np.where(rng.random(200) < 0.3, np.nan, 2.5),
+        "seven": np.full(200, 7), "flag": rng.random(200) < 0.5, "sparse": (rng.random(200) < 0.05) * 3.0,
+    })  # fmt: skip
+    as_text = typed.astype(object).where(typed.notna(), None).astype(str).where(typed.notna(), None)
+    assert classify_columns(typed) == classify_columns(as_text)
+    assert classify_columns(typed) == (
+        (["count", "ratio", "sparse"], [], ["flag"]),
+        {"gaps": "constant: every value is '2.5'", "seven": "constant: every value is '7'"},
+    )
+
+
 # Recipe mistakes found at parity time name the competition, the recipe key and what exists.
 
 LABELLED_RECIPE = RECIPE | {"original_answers_file": "test_with_solutions.csv"}

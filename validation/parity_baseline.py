@@ -54,6 +54,12 @@ def classify_columns(frame: pd.DataFrame) -> tuple[tuple[list[str], list[str], l
         if present.empty:
             excluded[column] = "empty: no values"
             continue
+        if _typed_numbers(present):  # what the checks below conclude for them, without a Python call per value
+            if present.nunique() == 1:
+                excluded[column] = f"constant: every value is {str(present.iloc[0])[:40]!r}"
+            else:
+                numeric.append(column)
+            continue
         if present.map(lambda v: isinstance(v, list | dict | np.ndarray)).any():
             excluded[column] = "nested values (lists or mappings), not numbers, text or categories"
             continue
@@ -78,6 +84,14 @@ def classify_columns(frame: pd.DataFrame) -> tuple[tuple[list[str], list[str], l
             excluded[column] = (f"too many categories: {distinct:,} distinct short values (at most {MAX_CATEGORIES} "
                                 f"are one-hot encoded; text needs over {TEXT_MIN_MEAN_LENGTH} characters on average)")  # fmt: skip
     return (numeric, text, categorical), excluded
+
+
+def _typed_numbers(present: pd.Series) -> bool:
+    """A column pandas typed as numbers (not booleans): every value present is a number, none is true/false text,
+    nested or text, so :func:`classify_columns` would find it numeric (or constant). A wide table's thousands of
+    such columns took a Python call per value each (12.6 s for 2,000 columns of 5,000 rows, in every parity run
+    several times)."""
+    return pd.api.types.is_numeric_dtype(present) and not pd.api.types.is_bool_dtype(present)
 
 
 def feature_numbers(values: pd.Series) -> pd.Series:
