@@ -192,7 +192,7 @@ def recipe_columns(con, recipe: SplitRecipe, raw_dir: Path, slug: str = "") -> d
         except DataFileError as error:
             raise RecipeError(f"{where}split recipe key '{key}': {error}") from error
         if key == "train_file":
-            _refuse_repeated_columns(con, path, key, where)
+            _refuse_misread_header(con, path, found[key], key, where)
     train = found["train_file"]
     targets_in = "answers_file" if recipe.kind == "released_labels" else "train_file"
     _require(found[targets_in], recipe.target_columns, "target_columns", raw_dir / getattr(recipe, targets_in), where)
@@ -506,8 +506,8 @@ def _answer_columns(recipe: SplitRecipe, public_columns: list[str]) -> list[str]
     return [*keys, *recipe.target_columns]
 
 
-def _refuse_repeated_columns(con, path: Path, key: str, where: str) -> None:
-    """A CSV header naming a column twice is refused: DuckDB renames the second (``x1_1``) in the public test set
+def _refuse_misread_header(con, path: Path, read: list[str], key: str, where: str) -> None:
+    """A CSV header naming a column twice is refused (``read``: its columns as DuckDB reads them): DuckDB renames the second (``x1_1``) in the public test set
     while the train set, published as its own lines, keeps ``x1,x1``; the two would disagree. So is one whose names
     DuckDB reads otherwise: spaces around a name, an empty name, two names that differ only by case."""
     if data_format(path.name) not in DELIMITED:
@@ -520,7 +520,6 @@ def _refuse_repeated_columns(con, path: Path, key: str, where: str) -> None:
             f"{', '.join(repr(c) for c in repeated)} more than once (its columns: {column_listing(header)}); "
             "rename the repeated columns where the download comes from and download it again"
         )
-    read = columns_of(con, path)
     renamed = [(position, written, name) for position, (written, name) in enumerate(zip(header, read, strict=False), 1)
                if written != name]  # fmt: skip
     if renamed:  # spaces around a name (DuckDB strips them), no name (column3), 'Id' beside 'id' (Id_1)

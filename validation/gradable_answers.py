@@ -29,7 +29,7 @@ import numpy as np
 import pandas as pd
 
 from validation.data_root import PreparedFolder
-from validation.grading import EMPTY, GradingReport, grade_submission, key_columns, numbers, score_frame
+from validation.grading import GradingReport, empty_cells, grade_submission, key_columns, numbers, score_frame
 from validation.messages import MAX_SHOWN_ITEMS, shown
 from validation.metrics import METRICS, TEXT_TASKS
 from validation.parity_inputs import label_sample_message
@@ -82,10 +82,10 @@ def _missing_targets(answers: pd.DataFrame, facts: AnswerFacts, rows_of: RowsOf)
     spec = METRICS.get(facts.metric or "")
     if spec is not None and spec.task in TEXT_TASKS:  # free text and ranked labels may be empty, as in a submission
         return None
-    numeric = spec is None or (spec.numeric_predictions and not spec.one_column_per_class)
-    missing, what = (EMPTY, "empty (or NaN)") if numeric else (("",), "empty")  # a class may be named None or NA
+    labels = not (spec is None or (spec.numeric_predictions and not spec.one_column_per_class))
+    what = "empty" if labels else "empty (or NaN)"  # a class may be named None or NA
     for column in facts.target_columns:
-        empty = answers[column].str.strip().isin(missing).to_numpy()
+        empty = empty_cells(answers[column], labels=labels).to_numpy()
         if empty.any():
             return (
                 f"column {column!r} of {facts.source} is {what} on {int(empty.sum()):,} of the "

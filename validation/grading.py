@@ -62,6 +62,14 @@ SUBMISSION_SUFFIXES = (".csv", ".zip", ".gz")
 # What a spreadsheet or pandas writes for a missing number. A class label is missing only when blank: "None", "NA"
 # or "null" are classes a competition may have (a severity None, the region NA).
 EMPTY = ("", "nan", "NaN", "NA", "null", "None")
+
+
+def empty_cells(values: pd.Series, labels: bool = False) -> pd.Series:
+    """Which cells hold no value: blank, or for a number one of EMPTY's words; a class label only when blank."""
+    stripped = values.str.strip()
+    return stripped == "" if labels else stripped.isin(EMPTY)
+
+
 SUM_TOLERANCE = 1e-6  # a row of class probabilities sums to 1 within this (MLE-bench's tolerance)
 
 
@@ -346,9 +354,9 @@ def _validate(frame: pd.DataFrame, answers: pd.DataFrame, keys: list[str], spec:
         elif parsed is not None:  # a cell read as a number is not empty: only the others are looked at as text
             empty = pd.Series(False, index=frame.index)
             unread = parsed[column].isna()
-            empty[unread] = frame.loc[unread, column].str.strip().isin(EMPTY).to_numpy(dtype=bool)
+            empty[unread] = empty_cells(frame.loc[unread, column]).to_numpy(dtype=bool)
         else:  # a class label: "None" or "NA" may be a class (an unknown one is said to be so below)
-            empty, what = frame[column].str.strip() == "", "empty"
+            empty, what = empty_cells(frame[column], labels=True), "empty"
         if empty.any():
             errors.append(
                 f"column {column}: {int(empty.sum()):,} {what} value(s), e.g. lines {_some((np.flatnonzero(empty) + 2).tolist())}"
@@ -438,7 +446,7 @@ def key_values(answers: pd.Series):
     ``1.0`` and ``true`` alike, as labels do); when every one is an ISO 8601 time, as instants; else as text. Codes
     written with leading zeros (``02134`` beside ``2134``) stay text. A cell that does not read as the column's kind
     keeps its text, and matches no answer."""
-    present = answers[~_missing_cells(answers)]
+    present = answers[~empty_cells(answers)]
     if present.empty or present.str.match(r"\s*[-+]?0\d").any():
         return _blanked(_stripped)
     kind = label_type(present)
@@ -449,13 +457,9 @@ def key_values(answers: pd.Series):
     return _blanked(_stripped)
 
 
-def _missing_cells(values: pd.Series) -> pd.Series:
-    return values.str.strip().isin(EMPTY)
-
-
 def _blanked(read):
     def values_of(column: pd.Series) -> pd.Series:
-        return read(column).mask(_missing_cells(column), "")
+        return read(column).mask(empty_cells(column), "")
 
     return values_of
 
