@@ -42,12 +42,11 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from pathlib import Path
 
-import duckdb
 import pandas as pd
 import py7zr
 from py7zr.helpers import ArchiveTimestamp
 
-from validation.data_files import path_literal
+from validation.data_files import path_literal, utc_connection
 from validation.split_recipe import KINDS
 
 FORMATS = ("csv", "tsv", "json", "parquet")
@@ -220,7 +219,7 @@ def _converted(frame: pd.DataFrame, csv_bytes: bytes, fmt: str) -> bytes:
     with tempfile.TemporaryDirectory(prefix="mlecurate-shape-") as scratch:
         source, target = Path(scratch) / "data.csv", Path(scratch) / f"data.{fmt}"
         source.write_bytes(csv_bytes)
-        with duckdb.connect() as con:
+        with utc_connection() as con:  # a zoned timestamp written the same on every machine
             con.execute(
                 f"COPY (SELECT * FROM read_csv({path_literal(source)}, header = true)) "
                 f"TO {path_literal(target)} ({options})"
