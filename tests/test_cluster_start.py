@@ -45,15 +45,24 @@ def _time_wait_ports() -> set[str]:
     return {line.split()[1].split(":")[1] for line in lines if line.split()[3] == "06"}
 
 
-def test_services_started_together_are_waited_for_together_each_said_as_it_answers(tmp_path, capsys):
+def test_services_started_together_are_waited_for_together_each_said_as_it_answers(tmp_path, capsys, monkeypatch):
     stack = cluster.Stack(tmp_path, {})
-    answered = threading.Event()
+    said_quick = threading.Event()
+    started_line = cluster.started_line
 
-    def slow():
-        assert answered.wait(5)  # answers only once the quick one has: they are waited for at once
+    def saying(stack, service, program, began):
+        line = started_line(stack, service, program, began)
+        if service == "quick":
+            said_quick.set()
+        return line
+
+    monkeypatch.setattr(cluster, "started_line", saying)
+
+    def slow():  # answers only once the quick one has been said: they are waited for at once
+        assert said_quick.wait(5)
 
     def quick():
-        answered.set()
+        pass
 
     began = time.monotonic()
     cluster.wait_for_all(stack, [("slow", "python", began, slow), ("quick", "python", began, quick)])
