@@ -73,8 +73,8 @@ class ReviewProgress:
 
     @property
     def scope(self) -> str:
-        """``308 candidates and 29 annotated competitions that are not (27 excluded by a rule, 2 outside the Meta
-        Kaggle dump)``, or ``308 candidates``."""
+        """``332 candidates and 26 annotated competitions that are not (24 excluded by a rule, 2 outside the Meta
+        Kaggle dump)``, or ``332 candidates``."""
         others = [f"{n:,} {what}" for n, what in ((self.excluded, "excluded by a rule"),
                                                   (self.outside, "outside the Meta Kaggle dump")) if n]  # fmt: skip
         if not others:

@@ -311,7 +311,8 @@ def test_targets_shape_the_files_and_the_recipe(tmp_path):
     "args, expected",
     [(["--metric", "auc", "--targets", "2"],
       "error: metric auc (task binary) scores one target column, not 2; several targets need a column-wise metric "
-      "(mean_columnwise_auc, mean_columnwise_rmsle, mean_columnwise_spearman)"),
+      "(mean_columnwise_auc, mean_columnwise_log_loss, mean_columnwise_mae, mean_columnwise_rmse, "
+      "mean_columnwise_rmsle, mean_columnwise_spearman)"),
      (["--metric", "r2"], "Invalid value for '--metric': 'r2' is not one of"),
      (["--metric", "auc", "--slug", "../elsewhere"], "'../elsewhere' is not a competition slug"),
      (["--metric", "auc", "--rows", "5"], "Invalid value for '--rows': 5 is not in the range x>=40"),

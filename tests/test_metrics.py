@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
+import importlib.util
+import sys
+
 import numpy as np
 import pandas as pd
 import pytest
-from scipy.stats import spearmanr
+from scipy.stats import pearsonr, spearmanr
 from sklearn import metrics as sk
 
+from tests.conftest import SHARED
 from validation.metrics import DOMAINS, METRICS, canonical_metric, foreign_labels, label_type, levenshtein
 
 rng = np.random.default_rng(0)
@@ -20,6 +24,7 @@ LABELS = pd.Series(rng.choice(["cat", "dog", "emu"], N))
 LABELS_PRED = pd.Series(np.where(rng.random(N) < 0.6, LABELS, rng.choice(["cat", "dog", "emu"], N)))
 RATINGS = pd.Series(rng.integers(0, 5, N))
 RATINGS_PRED = pd.Series(np.clip(RATINGS + rng.integers(-1, 2, N), 0, 4))
+MLEBENCH = SHARED.parent / "tools" / "mle-bench"
 
 
 def test_every_metric_is_checked_here():
@@ -90,7 +95,7 @@ def test_f1_macro():
     assert METRICS["f1_macro"].score(LABELS, LABELS_PRED) == round(expected, 5)
 
 
-@pytest.mark.parametrize("metric", ["accuracy", "f1_micro", "f1_macro"])
+@pytest.mark.parametrize("metric", ["accuracy", "f1_micro", "f1_macro", "matthews_correlation"])
 @pytest.mark.parametrize(
     "truth, predicted",
     [(["0", "1", "1"], ["False", "True", "True"]), (["True", "False"], ["true", "false"]), (["1", "2"], ["1.0", "2.0"]),
@@ -145,6 +150,110 @@ def test_mean_columnwise_spearman_with_constant_columns():
     assert np.isnan(METRICS["mean_columnwise_spearman"].score(truth[["c"]], pred[["c"]]))
 
 
+def test_mse():
+    assert METRICS["mse"].score(REAL, REAL_PRED) == round(sk.mean_squared_error(REAL, REAL_PRED), 5)
+
+
+def test_mean_columnwise_rmse():
+    truth, pred = pd.DataFrame({"a": REAL, "b": -REAL}), pd.DataFrame({"a": REAL_PRED, "b": PROBABILITY})
+    expected = np.mean([sk.root_mean_squared_error(truth[c], pred[c]) for c in truth])
+    assert METRICS["mean_columnwise_rmse"].score(truth, pred) == round(expected, 5)
+
+
+def test_mean_columnwise_mae():
+    truth, pred = pd.DataFrame({"a": REAL, "b": -REAL}), pd.DataFrame({"a": REAL_PRED, "b": PROBABILITY})
+    expected = np.mean([sk.mean_absolute_error(truth[c], pred[c]) for c in truth])
+    assert METRICS["mean_columnwise_mae"].score(truth, pred) == round(expected, 5)
+
+
+def test_mean_columnwise_log_loss():
+    truth = pd.DataFrame({"a": BINARY, "b": 1 - BINARY, "c": np.zeros(N, dtype=int)})
+    pred = pd.DataFrame({"a": PROBABILITY, "b": 1 - PROBABILITY, "c": PROBABILITY / 10})
+    expected = np.mean([sk.log_loss(truth[c], pred[c], labels=[0, 1]) for c in truth])  # c: one class, still scored
+    assert METRICS["mean_columnwise_log_loss"].score(truth, pred) == round(expected, 5)
+
+
+def test_smape():
+    # Kaggle's SMAPE (web-traffic-time-series-forecasting): 100/n * sum |F - A| / ((|A| + |F|) / 2), 0/0 counted 0.
+    truth, pred = pd.Series([100.0, 0.0, 0.0, -5.0, 10.0]), pd.Series([110.0, 0.0, 3.0, 5.0, 10.0])
+    expected = 100 / 5 * (10 / 105 + 0 + 3 / 1.5 + 10 / 5 + 0)
+    assert METRICS["smape"].score(truth, pred) == round(expected, 5)
+    assert METRICS["smape"].score(REAL, REAL_PRED) == round(
+        100 * np.mean(np.abs(REAL_PRED - REAL) / ((REAL.abs() + REAL_PRED.abs()) / 2)), 5
+    )
+
+
+def test_rmspe():
+    # Rossmann's RMSPE: sqrt(mean(((y - yhat) / y)^2)) over the rows whose answer is not 0.
+    truth, pred = pd.Series([100.0, 0.0, 50.0]), pd.Series([90.0, 1e9, 60.0])
+    assert METRICS["rmspe"].score(truth, pred) == round(np.sqrt((0.1**2 + 0.2**2) / 2), 5)
+    assert np.isnan(METRICS["rmspe"].score(pd.Series([0.0, 0.0]), pd.Series([1.0, 2.0])))
+
+
+def test_pearson():
+    assert METRICS["pearson"].score(REAL, REAL_PRED) == round(pearsonr(REAL, REAL_PRED).statistic, 5)
+    assert METRICS["pearson"].score(REAL, -REAL_PRED) == round(pearsonr(REAL, -REAL_PRED).statistic, 5)
+    huge = REAL * 1e200  # squares past float's range: centred and scaled first, as scipy does
+    assert METRICS["pearson"].score(huge, REAL_PRED) == round(pearsonr(huge, REAL_PRED).statistic, 5)
+    assert METRICS["pearson"].score(REAL, pd.Series(np.zeros(N))) == 0.0  # a constant sample submission scores 0
+    assert np.isnan(METRICS["pearson"].score(pd.Series(np.ones(N)), REAL))  # constant answers: undefined
+
+
+def test_matthews_correlation():
+    expected = sk.matthews_corrcoef(LABELS, LABELS_PRED)
+    assert METRICS["matthews_correlation"].score(LABELS, LABELS_PRED) == round(expected, 5)
+    guess = pd.Series(np.where(rng.random(N) < 0.7, BINARY, 1 - BINARY))
+    assert METRICS["matthews_correlation"].score(BINARY, guess) == round(sk.matthews_corrcoef(BINARY, guess), 5)
+    assert METRICS["matthews_correlation"].score(BINARY, 1 - BINARY) == -1.0
+    assert METRICS["matthews_correlation"].score(BINARY, pd.Series(np.zeros(N, dtype=int))) == 0.0  # one class
+    # labels typed from the answers, as every label metric's
+    assert METRICS["matthews_correlation"].score(pd.Series(["0", "1", "1"]), pd.Series(["False", "True", "1.0"])) == 1.0
+
+
+def _mlebench_grader(slug: str):
+    """MLE-bench's own ``grade`` function for ``slug`` (``../shared/tools/mle-bench``)."""
+    sys.path.insert(0, str(MLEBENCH))
+    try:
+        spec = importlib.util.spec_from_file_location(
+            f"grade_{slug}", MLEBENCH / "mlebench/competitions" / slug / "grade.py"
+        )
+        module = importlib.util.module_from_spec(spec)
+        spec.loader.exec_module(module)
+    finally:
+        sys.path.remove(str(MLEBENCH))
+    return module.grade
+
+
+def test_pearson_as_mlebench_grades_us_patent_phrase_to_phrase_matching():
+    answers = pd.DataFrame({"id": [f"p{i:04d}" for i in range(N)], "score": np.round(PROBABILITY * 4) / 4})
+    submission = answers.assign(score=np.clip(answers["score"] + rng.normal(0, 0.3, N), 0, 1)).sample(
+        frac=1, random_state=1
+    )
+    theirs = _mlebench_grader("us-patent-phrase-to-phrase-matching")(submission, answers)
+    ours = METRICS["pearson"].score(answers["score"], submission.set_index("id").loc[answers["id"], "score"])
+    assert ours == round(theirs, 5)
+
+
+def test_matthews_correlation_as_mlebench_grades_nfl_player_contact_detection():
+    answers = pd.DataFrame({"contact_id": [f"58168_003392_{i}" for i in range(N)], "contact": BINARY})
+    guess = np.where(rng.random(N) < 0.8, BINARY, 1 - BINARY)
+    submission = answers.assign(contact=guess).sample(frac=1, random_state=2)
+    theirs = _mlebench_grader("nfl-player-contact-detection")(submission, answers)
+    ours = METRICS["matthews_correlation"].score(answers["contact"], pd.Series(guess))
+    assert ours == round(theirs, 5)
+
+
+def test_mean_columnwise_rmse_as_mlebench_grades_stanford_covid_vaccine():
+    scored = ["reactivity", "deg_Mg_pH10", "deg_Mg_50C"]
+    answers = pd.DataFrame({"id_seqpos": [f"id_{i}_{i % 68}" for i in range(N)], "keep": True}
+                           | {c: rng.gamma(1.0, 0.5, N) for c in scored})  # fmt: skip
+    predicted = {c: answers[c] + rng.normal(0, 0.2, N) for c in scored}
+    submission = answers[["id_seqpos"]].assign(**predicted, deg_pH10=0.0, deg_50C=0.0)
+    theirs = _mlebench_grader("stanford-covid-vaccine")(submission, answers)
+    ours = METRICS["mean_columnwise_rmse"].score(answers[scored], submission[scored])
+    assert ours == round(theirs, 5)
+
+
 def test_every_metric_scores_the_answers_themselves_as_perfect():
     data = {"binary": (BINARY, BINARY), "regression": (REAL, REAL), "classification": (LABELS, LABELS),
             "ranking": (LABELS, LABELS), "text": (LABELS, LABELS),
@@ -177,13 +286,15 @@ def test_clipping_moves_baseline_predictions_into_the_domain():
 
 
 def test_derived_facts():
-    assert [m for m in METRICS if METRICS[m].task in ("regression", "multi_target_regression")] == ["rmse", "rmsle", "mean_columnwise_rmsle", "mae",
-                                                             "mean_columnwise_spearman"]  # fmt: skip
+    assert [m for m in METRICS if METRICS[m].task in ("regression", "multi_target_regression")] == [
+        "rmse", "rmsle", "mean_columnwise_rmsle", "mae", "mse", "smape", "rmspe", "pearson", "mean_columnwise_rmse",
+        "mean_columnwise_mae", "mean_columnwise_spearman"]  # fmt: skip
     assert [m for m in METRICS if METRICS[m].one_column_per_class] == ["multiclass_log_loss"]
-    assert [m for m in METRICS if METRICS[m].column_wise] == ["mean_columnwise_auc", "mean_columnwise_rmsle",
-                                                              "mean_columnwise_spearman"]  # fmt: skip
-    assert [m for m in METRICS if not METRICS[m].numeric_predictions] == ["accuracy", "f1_micro", "f1_macro",
-                                                                          "map_at_k", "word_jaccard", "mean_levenshtein"]  # fmt: skip
+    assert [m for m in METRICS if METRICS[m].column_wise] == [
+        "mean_columnwise_auc", "mean_columnwise_log_loss", "mean_columnwise_rmsle", "mean_columnwise_rmse",
+        "mean_columnwise_mae", "mean_columnwise_spearman"]  # fmt: skip
+    assert [m for m in METRICS if not METRICS[m].numeric_predictions] == [
+        "accuracy", "f1_micro", "f1_macro", "matthews_correlation", "map_at_k", "word_jaccard", "mean_levenshtein"]  # fmt: skip
 
 
 def test_word_jaccard():

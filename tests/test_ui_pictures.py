@@ -164,7 +164,7 @@ def test_a_board_with_wild_scores_keeps_its_teams_readable_and_enlarges_close_me
     assert board_window(pd.Series([0.9, 0.8, 0.7, 0.6]), True) == (0.6, 0.9)
 
 
-# Finding 6: a demo competition whose metric mlecurate cannot grade (SMAPE, lower is better in Meta Kaggle) got
+# Finding 6: a demo competition whose metric mlecurate cannot grade (weighted MAE, lower is better in Meta Kaggle) got
 # AUC data and an AUC board sorted higher-first, so its board, its recipe's metric and Meta Kaggle disagreed.
 def _one_per_metric() -> list[dict]:
     seen: dict[str, dict] = {}
@@ -197,9 +197,9 @@ def test_every_demo_include_is_scored_by_the_metric_its_board_was_scored_by():
 
 
 def test_an_ungraded_lower_is_better_demo_competition_gets_lower_is_better_data(tmp_path):
-    smape = next(r for r in demo_catalogue() if r["EvaluationAlgorithmName"] == "SMAPE")
-    assert demo_data_metrics()[smape["Slug"]] == "rmse"
-    assert DemoSource().leaderboard(smape["Slug"], tmp_path).board.teams["score"].is_monotonic_increasing
+    wmae = next(r for r in demo_catalogue() if r["EvaluationAlgorithmName"] == "Weighted Mean Absolute Error")
+    assert demo_data_metrics()[wmae["Slug"]] == "rmse"
+    assert DemoSource().leaderboard(wmae["Slug"], tmp_path).board.teams["score"].is_monotonic_increasing
 
 
 # Finding 7: one disputed complexity was "(none)" in the metadata, "disputed" in `curated`, "1 unresolved" in summary.

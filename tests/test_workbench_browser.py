@@ -98,8 +98,8 @@ def bench(tmp_path_factory):
 
 @pytest.fixture(scope="module")
 def real_queue(tmp_path_factory, real_competitions):
-    """`mlecurate serve` over the real screening (308 candidates, each with a suggested complexity) and MLE-bench's
-    75 annotations: 27 of them excluded by a rule, 2 outside the dump, all in the queue."""
+    """`mlecurate serve` over the real screening (332 candidates, each with a suggested complexity) and MLE-bench's
+    75 annotations: 24 of them excluded by a rule, 2 outside the dump, all in the queue."""
     browser_paths()
     root = tmp_path_factory.mktemp("workbench-real")
     env = demo_environment(root)
@@ -156,7 +156,7 @@ def test_the_queue_fits_a_1280_px_window_without_scrolling_sideways(real_queue):
             assert fit["page"] <= fit["window"] and fit["yours"] <= fit["window"], where
             assert not fit["broken"], where
             screenshot(browser, f"workbench-queue-1280{query.replace('?', '-').replace('=', '-')}.png")
-        assert "of 337 done" in browser.text("#progress-overall")
+        assert "of 358 done" in browser.text("#progress-overall")
     finally:
         browser.quit()
 

@@ -15,11 +15,11 @@ to demo categories (``curation/demo_annotations.py``), and split recipes name th
 | task | a submission holds | registry metrics |
 |---|---|---|
 | ``binary`` | one probability or score column for a 0/1 label | auc, log_loss |
-| ``multilabel`` | one probability column per binary target | mean_columnwise_auc |
+| ``multilabel`` | one probability column per binary target | mean_columnwise_auc, mean_columnwise_log_loss |
 | ``multiclass`` | one probability column per class (the answers one-hot) | multiclass_log_loss |
-| ``classification`` | one predicted label per row | accuracy, f1_micro, f1_macro, quadratic_weighted_kappa |
-| ``regression`` | one number per row | rmse, rmsle, mae |
-| ``multi_target_regression`` | several numeric target columns | mean_columnwise_rmsle, mean_columnwise_spearman |
+| ``classification`` | one predicted label per row | accuracy, f1_micro, f1_macro, matthews_correlation, quadratic_weighted_kappa |
+| ``regression`` | one number per row | rmse, rmsle, mae, mse, smape, rmspe, pearson |
+| ``multi_target_regression`` | several numeric target columns | mean_columnwise_rmse, mean_columnwise_rmsle, mean_columnwise_mae, mean_columnwise_spearman |
 | ``ranking`` | space-separated labels, best first | map_at_k |
 | ``text`` | free text | word_jaccard, mean_levenshtein |
 
@@ -248,6 +248,72 @@ def mae(y_true: pd.Series, y_pred: pd.Series) -> float:
     return float(np.mean(np.abs(np.asarray(y_true, float) - np.asarray(y_pred, float))))
 
 
+def mse(y_true: pd.Series, y_pred: pd.Series) -> float:
+    return float(np.mean((np.asarray(y_true, float) - np.asarray(y_pred, float)) ** 2))
+
+
+def mean_columnwise_rmse(y_true: pd.DataFrame, y_pred: pd.DataFrame) -> float:
+    """MCRMSE: the mean over the target columns of each column's RMSE (every column weighs the same)."""
+    return float(np.mean([rmse(y_true[c], y_pred[c]) for c in y_true.columns]))
+
+
+def mean_columnwise_mae(y_true: pd.DataFrame, y_pred: pd.DataFrame) -> float:
+    return float(np.mean([mae(y_true[c], y_pred[c]) for c in y_true.columns]))
+
+
+def mean_columnwise_log_loss(y_true: pd.DataFrame, p: pd.DataFrame) -> float:
+    """The mean over the binary target columns of each column's log loss (lish-moa's metric)."""
+    return float(np.mean([log_loss(y_true[c], p[c]) for c in y_true.columns]))
+
+
+def smape(y_true: pd.Series, y_pred: pd.Series) -> float:
+    """Kaggle's SMAPE, in percent (0..200): the mean of |F - A| / ((|A| + |F|) / 2), a row where both are 0 scoring 0."""
+    actual, forecast = np.asarray(y_true, float), np.asarray(y_pred, float)
+    both = np.abs(actual) + np.abs(forecast)
+    ratios = np.divide(2 * np.abs(forecast - actual), both, out=np.zeros_like(both), where=both != 0)
+    return float(100 * np.mean(ratios))
+
+
+def rmspe(y_true: pd.Series, y_pred: pd.Series) -> float:
+    """Root mean square percentage error over the rows whose answer is not 0 (Kaggle ignores those, as Rossmann's
+    days without sales); undefined (nan) when every answer is 0."""
+    actual, predicted = np.asarray(y_true, float), np.asarray(y_pred, float)
+    kept = actual != 0
+    if not kept.any():
+        return float("nan")
+    return float(np.sqrt(np.mean(((actual[kept] - predicted[kept]) / actual[kept]) ** 2)))
+
+
+def pearson(y_true: pd.Series, y_pred: pd.Series) -> float:
+    """Pearson's r between answers and predictions. Constant predictions correlate with nothing and score 0, as a
+    constant column does in ``mean_columnwise_spearman`` (a sample submission must get a score; scipy's ``pearsonr``,
+    which MLE-bench's grader calls, says nan); constant answers leave it undefined (nan)."""
+    truth, predicted = np.asarray(y_true, float), np.asarray(y_pred, float)
+    if np.ptp(truth) == 0:
+        return float("nan")
+    if np.ptp(predicted) == 0:
+        return 0.0
+    # Centred and scaled before the products, as scipy does: values near 1e200 would overflow their squares.
+    a, b = truth - truth.mean(), predicted - predicted.mean()
+    a, b = a / np.abs(a).max(), b / np.abs(b).max()
+    return float(np.clip(np.dot(a, b) / np.sqrt(np.dot(a, a) * np.dot(b, b)), -1.0, 1.0))
+
+
+def matthews_correlation(y_true: pd.Series, y_pred: pd.Series) -> float:
+    """Matthews correlation coefficient over any number of classes (Gorodkin's R_K, as sklearn computes it); 0 when
+    the answers or the predictions hold one class only."""
+    t, p = typed_labels(y_true, y_pred)
+    codes, _ = pd.factorize(np.concatenate([t, p]))
+    n = len(t)
+    classes = int(codes.max()) + 1 if n else 0
+    confusion = np.zeros((classes, classes))
+    np.add.at(confusion, (codes[:n], codes[n:]), 1)
+    true_counts, predicted_counts = confusion.sum(axis=1), confusion.sum(axis=0)
+    covariance = np.trace(confusion) * n - np.dot(true_counts, predicted_counts)
+    spread = (n * n - np.dot(predicted_counts, predicted_counts)) * (n * n - np.dot(true_counts, true_counts))
+    return 0.0 if spread == 0 else float(covariance / np.sqrt(spread))
+
+
 def accuracy(y_true: pd.Series, y_pred: pd.Series) -> float:
     t, p = typed_labels(y_true, y_pred)
     return float(np.mean(t == p))
@@ -411,6 +477,8 @@ METRICS: dict[str, Metric] = {
         Metric("mean_columnwise_auc", True, ("Mean Columnwise Area Under Receiver Operating Characteristic Curve",),
                mean_columnwise_auc, "multilabel", "probability", 1.0),
         Metric("log_loss", False, ("Log Loss",), log_loss, "binary", "probability", 0.0),
+        Metric("mean_columnwise_log_loss", False, ("Mean Columnwise Log Loss",), mean_columnwise_log_loss,
+               "multilabel", "probability", 0.0),
         Metric("multiclass_log_loss", False, ("Multiclass Loss", "Multiclass Loss (Deprecated)"),
                multiclass_log_loss, "multiclass", "class_probabilities", 0.0),
         Metric("rmse", False, ("Root Mean Squared Error",), rmse, "regression", "any_number", 0.0),
@@ -418,12 +486,24 @@ METRICS: dict[str, Metric] = {
         Metric("mean_columnwise_rmsle", False, ("Mean Columnwise Root Mean Squared Logarithmic Error",),
                mean_columnwise_rmsle, "multi_target_regression", "non_negative", 0.0),
         Metric("mae", False, ("Mean Absolute Error",), mae, "regression", "any_number", 0.0),
+        Metric("mse", False, ("Mean Squared Error",), mse, "regression", "any_number", 0.0),
+        Metric("smape", False, ("SMAPE",), smape, "regression", "any_number", 0.0),
+        Metric("rmspe", False, ("Root Mean Square Percentage Error",), rmspe, "regression", "any_number", 0.0),
+        Metric("pearson", True, ("PearsonCorrelationCoefficient", "Pearson Correlation Coefficient"), pearson,
+               "regression", "any_number", 1.0),
+        Metric("mean_columnwise_rmse", False, ("Mean Columnwise Root Mean Squared Error",
+                                               "Mean Weighted Columnwise Root Mean Squared Error"),
+               mean_columnwise_rmse, "multi_target_regression", "any_number", 0.0),
+        Metric("mean_columnwise_mae", False, ("Mean Columnwise Mean Absolute Error",), mean_columnwise_mae,
+               "multi_target_regression", "any_number", 0.0),
         Metric("accuracy", True, ("Categorization Accuracy", "Accuracy Score"), accuracy, "classification", "label",
                1.0),
         Metric("quadratic_weighted_kappa", True, ("QuadraticWeightedKappa",), quadratic_weighted_kappa,
                "classification", "integer_label", 1.0),
         Metric("f1_micro", True, ("F-Score (Micro)",), f1_micro, "classification", "label", 1.0),
         Metric("f1_macro", True, ("F-Score (Macro)",), f1_macro, "classification", "label", 1.0),
+        Metric("matthews_correlation", True, ("Matthews correlation coefficient",), matthews_correlation,
+               "classification", "label", 1.0),
         Metric("map_at_k", True, ("MAP@{K}", "Mean Average Precision at K"), map_at_k, "ranking", "label", 1.0),
         Metric("mean_columnwise_spearman", True, ("Mean Columnwise Spearman's r (rank correlation coefficient)",),
                mean_columnwise_spearman, "multi_target_regression", "any_number", 1.0),

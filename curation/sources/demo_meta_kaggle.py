@@ -45,7 +45,7 @@ METRICS = [  # (abbreviation, EvaluationAlgorithmName, is max, weight)
     ("MAP@{K}", "MAP@{K}", True, 3),
     ("MacroFScore", "F-Score (Macro)", True, 2),
     ("QWK", "QuadraticWeightedKappa", True, 2),
-    ("SMAPE", "SMAPE", False, 2),
+    ("WMAE", "Weighted Mean Absolute Error", False, 2),
     ("Dice", "Dice", True, 2),
     ("CustomEval", "Custom Evaluation Metric", True, 2),
     ("39244492", "Roc Auc Score", True, 1),
@@ -199,7 +199,7 @@ def demo_competition_metrics() -> dict[str, str | None]:
 
 
 # The registry metric that shapes the data and board of a demo competition whose Meta Kaggle metric mlecurate cannot
-# grade (SMAPE, Dice, a custom one): one going the way Meta Kaggle's EvaluationAlgorithmIsMax says, so that the board
+# grade (weighted MAE, Dice, a custom one): one going the way Meta Kaggle's EvaluationAlgorithmIsMax says, so that the board
 # is sorted as Meta Kaggle says and a recipe naming this metric scores on the board's own scale.
 UNGRADED_DATA_METRICS = {True: "auc", False: "rmse"}
 
