@@ -273,7 +273,7 @@ def _split_rows(con, recipe, raw_dir, rows_path: Path, columns, folder, outputs,
         raise SplitError(f"{where}{train_path}: cannot be read to choose the test rows: {detail}") from error
     if len(chosen.rows) >= chosen.total:
         raise SplitError(_all_rows_in_test(con, recipe, raw_dir, source, unit, chosen.total, where))
-    index = pa.table({"__rn": chosen.rows, "__h": chosen.hashes})
+    index = pa.table({"__mlecurate_rn": chosen.rows, "__mlecurate_h": chosen.hashes})
     con.register("__test_index", index)
     lines = folder.scratch / TEST_LINES
     try:
@@ -363,8 +363,8 @@ def _choose(
         time = TimeColumn(recipe.time_column, recipe.time_format)
         return latest_rows(con, source, unit, time, recipe.seed, size, most, spill, label=f"{where}{path}")
     stratified = recipe.kind == "stratified"
-    label = f", CAST({quote(recipe.target_columns[0])} AS VARCHAR) AS __class" if stratified else ""
-    query = f"SELECT {unit} AS __unit{label} FROM {source}"
+    label = f", CAST({quote(recipe.target_columns[0])} AS VARCHAR) AS __mlecurate_class" if stratified else ""
+    query = f"SELECT {unit} AS __mlecurate_unit{label} FROM {source}"
     return choose_test_rows(con, query, recipe.seed, fraction, path, where, stratified=stratified)
 
 
@@ -432,14 +432,18 @@ def _write_train(
                 return "__test_lines"
             train_out.unlink(missing_ok=True)  # the test rows alone read differently: split through DuckDB
     repeated = len(sorted_unique(chosen.hashes)) < len(chosen.hashes)  # units with several rows: order those too
-    order = f"ORDER BY __h, __unit, {_select(columns)}" if repeated else "ORDER BY __h, __unit"
+    order = (
+        f"ORDER BY __mlecurate_h, __mlecurate_unit, {_select(columns)}"
+        if repeated
+        else "ORDER BY __mlecurate_h, __mlecurate_unit"
+    )
     numbered = numbered_rows(train_path, columns)
-    train_rows = f"SELECT {_select(columns)} FROM ({numbered}) ANTI JOIN __test_index USING (__rn)"
+    train_rows = f"SELECT {_select(columns)} FROM ({numbered}) ANTI JOIN __test_index USING (__mlecurate_rn)"
     con.execute(copy_sql(train_rows, train_out, original, _published_dialect(con, original)))
     con.execute(  # in hash order once, so the test set and the answers are written without sorting again
         f"""CREATE OR REPLACE TEMP TABLE __test_rows AS
-            SELECT * FROM (SELECT s.* EXCLUDE (__rn), {unit} AS __unit, i.__h
-                           FROM ({numbered}) s JOIN __test_index i USING (__rn)) {order}"""
+            SELECT * FROM (SELECT s.* EXCLUDE (__mlecurate_rn), {unit} AS __mlecurate_unit, i.__mlecurate_h
+                           FROM ({numbered}) s JOIN __test_index i USING (__mlecurate_rn)) {order}"""
     )
     return "__test_rows"
 
@@ -457,11 +461,11 @@ def _published_dialect(con, path: Path) -> dict[str, str] | None:
 
 
 def numbered_rows(path: Path, columns: list[str]) -> str:
-    """The file's rows with their row number ``__rn`` (0-based, file order): Parquet's own ``file_row_number``
+    """The file's rows with their row number ``__mlecurate_rn`` (0-based, file order): Parquet's own ``file_row_number``
     (read in parallel), else (or when a column has that name) a streaming ``row_number()``."""
     if data_format(path.name) == "parquet" and "file_row_number" not in columns:
-        return f"SELECT file_row_number AS __rn, * EXCLUDE (file_row_number) FROM read_parquet({path_literal(path)}, file_row_number = true)"
-    return f"SELECT row_number() OVER () - 1 AS __rn, * FROM {reader_sql(path)}"
+        return f"SELECT file_row_number AS __mlecurate_rn, * EXCLUDE (file_row_number) FROM read_parquet({path_literal(path)}, file_row_number = true)"
+    return f"SELECT row_number() OVER () - 1 AS __mlecurate_rn, * FROM {reader_sql(path)}"
 
 
 def _released_labels(con, recipe, raw_dir, train_out, test_out, answers_out, where) -> SplitResult:
@@ -474,15 +478,15 @@ def _released_labels(con, recipe, raw_dir, train_out, test_out, answers_out, whe
     register_unit_hash(con)
     con.execute(
         f"""CREATE OR REPLACE TEMP TABLE rows AS
-            SELECT *, {UNIT_HASH}({unit}, {int(recipe.seed) & MASK}) AS __h FROM {reader_sql(labelled)}"""
+            SELECT *, {UNIT_HASH}({unit}, {int(recipe.seed) & MASK}) AS __mlecurate_h FROM {reader_sql(labelled)}"""
     )
     total = con.execute(f"SELECT count(*) FROM {reader_sql(raw_dir / recipe.train_file)}").fetchone()[0]
     copy_uncompressed(raw_dir / recipe.train_file, train_out)  # the train set is the original's, byte for byte
     like = raw_dir / recipe.train_file  # the public files' layout: the train set's
     dialect = _published_dialect(con, like)
-    con.execute(copy_sql(f"SELECT {_select(public_columns)} FROM rows ORDER BY __h", test_out, like, dialect))
+    con.execute(copy_sql(f"SELECT {_select(public_columns)} FROM rows ORDER BY __mlecurate_h", test_out, like, dialect))
     answer_columns = _answer_columns(recipe, public_columns)
-    con.execute(copy_sql(f"SELECT {_select(answer_columns)} FROM rows ORDER BY __h", answers_out))
+    con.execute(copy_sql(f"SELECT {_select(answer_columns)} FROM rows ORDER BY __mlecurate_h", answers_out))
     test_rows = con.execute("SELECT count(*) FROM rows").fetchone()[0]
     return SplitResult(
         original_rows=total, train_rows=total, test_rows=test_rows, train_file=train_out, test_file=test_out,

@@ -190,7 +190,7 @@ def _rows_of_ids(con, path: Path, id_column: str, ids: list[str]) -> dict[str, l
     """Each of ``ids``'s first rows in ``path`` (1-based, the header not counted): one read, on failure only."""
     column = f"CAST({quote(id_column)} AS VARCHAR)"
     found = con.execute(
-        f"""SELECT {column}, list(__rn + 1 ORDER BY __rn)[1:{ROWS_SHOWN_PER_ID}]
+        f"""SELECT {column}, list(__mlecurate_rn + 1 ORDER BY __mlecurate_rn)[1:{ROWS_SHOWN_PER_ID}]
             FROM ({numbered_rows(path, columns_of(con, path))}) WHERE {column} IN (SELECT unnest(?)) GROUP BY 1""",
         [ids],
     ).fetchall()

@@ -140,7 +140,7 @@ def find_row_files(con, recipe: SplitRecipe, raw_dir: Path, slug: str) -> FoundR
         ]
     )
     all_columns = [r[0] for r in con.execute(f"DESCRIBE SELECT * FROM {reader_sql(train)}").fetchall()]
-    rows = con.execute(f"SELECT {select} FROM ({numbered_rows(train, all_columns)}) ORDER BY __rn").fetchall()
+    rows = con.execute(f"SELECT {select} FROM ({numbered_rows(train, all_columns)}) ORDER BY __mlecurate_rn").fetchall()
     present = _download_files(raw_dir, static_folder(recipe.row_files))
     sources, test_paths, labels = [], [], []
     missing: list[tuple[int, str | None, str]] = []

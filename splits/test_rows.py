@@ -1,6 +1,6 @@
 """Which rows of the training file become the new test set: one streaming read of the unit column.
 
->>> chosen = choose_test_rows(con, "SELECT CAST(id AS VARCHAR) AS __unit FROM ...", seed=0, fraction=0.1, path=path, where="titanic: ")
+>>> chosen = choose_test_rows(con, "SELECT CAST(id AS VARCHAR) AS __mlecurate_unit FROM ...", seed=0, fraction=0.1, path=path, where="titanic: ")
 >>> chosen.rows, chosen.hashes, chosen.total     # row numbers (0-based, ascending), their unit hashes, rows read
 
 Every row belongs to a unit (its id, its group, or its content) and units are ranked by
@@ -69,8 +69,8 @@ def test_size(total: int, fraction: float, path: Path, where: str) -> int:
 def choose_test_rows(
     con, query: str, seed: int, fraction, path: Path, where: str, stratified: bool = False
 ) -> ChosenRows:
-    """The test rows of a ``random``, ``group`` or ``stratified`` split. ``query`` selects ``__unit`` (text) and, when
-    ``stratified``, ``__class`` (text) in file order; ``fraction`` is a number or, for ``original_ratio``, a function
+    """The test rows of a ``random``, ``group`` or ``stratified`` split. ``query`` selects ``__mlecurate_unit`` (text) and, when
+    ``stratified``, ``__mlecurate_class`` (text) in file order; ``fraction`` is a number or, for ``original_ratio``, a function
     of the row count."""
     bound = _bound(fraction if not callable(fraction) else None)
     scan = _scan(con, query, seed, bound, stratified, full_classes=set())

@@ -2,7 +2,7 @@
 that holds something else.
 
 >>> time = TimeColumn("date", time_format="%m/%d/%Y")
->>> query = time.query(con, source, unit)  # __unit, __ts, __num, __held: one row per row of the file, in its order
+>>> query = time.query(con, source, unit)  # __mlecurate_unit, __ts, __num, __held: one row per row of the file, in its order
 
 A time is an instant or a number, never text ordered as text (``10/01/2020`` sorted before ``12/31/2019``):
 
@@ -67,10 +67,10 @@ class TimeColumn:
         with the session's time zone at UTC (:func:`splits.test_rows.latest_rows` does)."""
         instant, number, held = self._readings(_sql_type(con, source, self.name))
         return (
-            f"SELECT __unit, CASE WHEN __stamp = 'infinity' THEN {INT64_MAX} WHEN __stamp = '-infinity' "
+            f"SELECT __mlecurate_unit, CASE WHEN __stamp = 'infinity' THEN {INT64_MAX} WHEN __stamp = '-infinity' "
             f"THEN -{INT64_MAX} ELSE epoch_us(__stamp) END AS __ts, CASE WHEN __stamp IS NULL THEN {number} END AS __num, "
-            f"__held FROM (SELECT __unit, {instant} AS __stamp, __time, {held} AS __held "
-            f"FROM (SELECT {unit} AS __unit, {quote(self.name)} AS __time FROM {source}))"
+            f"__held FROM (SELECT __mlecurate_unit, {instant} AS __stamp, __time, {held} AS __held "
+            f"FROM (SELECT {unit} AS __mlecurate_unit, {quote(self.name)} AS __time FROM {source}))"
         )
 
     def _readings(self, kind: str) -> tuple[str, str, str]:
@@ -237,8 +237,8 @@ def _values_at(con, source: str, column: str, rows: list[int]) -> dict[int, str 
     """The text of ``column`` (SQL) at ``rows`` (0-based, file order): a read of the file up to them, for the message."""
     wanted = ", ".join(str(int(r)) for r in rows)
     found = con.execute(
-        f"SELECT __rn, __text FROM (SELECT row_number() OVER () - 1 AS __rn, {column} AS __text FROM {source}) "
-        f"WHERE __rn IN ({wanted})"
+        f"SELECT __mlecurate_rn, __text FROM (SELECT row_number() OVER () - 1 AS __mlecurate_rn, {column} AS __text FROM {source}) "
+        f"WHERE __mlecurate_rn IN ({wanted})"
     ).fetchall()
     return dict(found)
 

@@ -332,3 +332,43 @@ def test_a_file_mixing_line_ends_is_refused_saying_so(tmp_path, first, then, fro
         f"its lines end in two ways: line {from_row + 2:,} ends in {names[then]} after lines ending in {names[first]}"
     )
     assert said in str(refused.value) and "train.csv" in str(refused.value)
+
+
+INTERNAL_NAMES = {
+    "Pclass": "__rn",
+    "Sex": "__h",
+    "Ticket": "__unit",
+    "Cabin": "__rid",
+    "Embarked": "__class",
+    "Parch": "file_row_number",
+}
+
+
+@pytest.mark.parametrize("fmt", ["csv-quoted-newline", "json", "parquet"])
+@pytest.mark.parametrize("kind", ["random", "stratified", "group", "temporal"])
+def test_columns_named_like_the_builders_own_split_like_any_other(tmp_path, fmt, kind):
+    """A file's columns named as the builder names its working columns (row numbers, hashes, units) once crashed the
+    DuckDB route (Parquet, JSON, a CSV whose quoted line breaks the byte route cannot take) with a Binder error."""
+    import duckdb
+
+    from splits.layout import prepare_competition
+
+    raw = _download(tmp_path, "titanic")
+    frame = pd.read_csv(raw / "train.csv", dtype=str, keep_default_na=False).rename(columns=INTERNAL_NAMES)
+    frame.loc[3, "Name"] = "Futrelle,\nMrs. Jacques Heath"  # a quoted line break: the DuckDB route for a CSV
+    for name in ("train.csv", "test.csv", "gender_submission.csv"):
+        (raw / name).unlink()
+    train = raw / ("train.csv" if fmt.startswith("csv") else f"train.{fmt}")
+    if fmt == "parquet":
+        duckdb.from_df(frame).write_parquet(str(train))
+    elif fmt == "json":
+        frame.to_json(train, orient="records", lines=True)
+    else:
+        frame.to_csv(train, index=False)
+    recipe = {"kind": kind, "id_column": "PassengerId", "target_columns": ["Survived"], "test_fraction": 0.2,
+              "train_file": train.name} | {"group": {"group_column": "__unit"}, "temporal": {"time_column": "Fare"}}.get(kind, {})  # fmt: skip
+    prepared = prepare_competition("titanic", parse_recipe(recipe, "r"), raw, tmp_path / "prepared")
+    assert prepared.published, [(c.name, c.found) for c in prepared.checks if not c.passed]
+    published = prepared.folder / "public" / train.name
+    columns = duckdb.sql(f"DESCRIBE SELECT * FROM '{published}'").fetchnumpy()["column_name"].tolist()
+    assert set(INTERNAL_NAMES.values()) <= set(columns), columns

@@ -282,10 +282,12 @@ def _latest_in_duckdb(con, source: str, column: str, seed: int, target: int, num
     time = f"nullif(TRY_CAST({column} AS DOUBLE), 'nan')" if numbers else f"TRY_CAST({column} AS TIMESTAMPTZ)"
     con.execute("SET TimeZone = 'UTC'")
     latest = con.execute(
-        f"""SELECT __h FROM (SELECT {time} AS __time, {UNIT_HASH}(CAST(id AS VARCHAR), {seed}) AS __h FROM {source}
-            WHERE id IS NOT NULL) ORDER BY __time DESC NULLS LAST, __h LIMIT {target}"""
-    ).fetchnumpy()["__h"]
-    return rows_of_units(con, f"SELECT CAST(id AS VARCHAR) AS __unit FROM {source}", seed, latest.astype(np.uint64))
+        f"""SELECT __mlecurate_h FROM (SELECT {time} AS __time, {UNIT_HASH}(CAST(id AS VARCHAR), {seed}) AS __mlecurate_h FROM {source}
+            WHERE id IS NOT NULL) ORDER BY __time DESC NULLS LAST, __mlecurate_h LIMIT {target}"""
+    ).fetchnumpy()["__mlecurate_h"]
+    return rows_of_units(
+        con, f"SELECT CAST(id AS VARCHAR) AS __mlecurate_unit FROM {source}", seed, latest.astype(np.uint64)
+    )
 
 
 LATEST = {

@@ -378,16 +378,16 @@ def _label_pairs(con, reader: str, extra: ExtraFile, columns: list[str], least: 
     unpivot = ", ".join(quote(c) for c in columns)
     con.execute(
         f"""CREATE OR REPLACE TEMP TABLE extra_cells AS
-            UNPIVOT (SELECT row_number() OVER () AS __rid, {cast} FROM {reader})
+            UNPIVOT (SELECT row_number() OVER () AS __mlecurate_rid, {cast} FROM {reader})
             ON {unpivot} INTO NAME col VALUE val"""
     )
     con.execute(
         """CREATE OR REPLACE TEMP TABLE extra_pairs AS
-           WITH keys AS (SELECT c.__rid, c.col AS key_col, c.val AS k FROM extra_cells c JOIN new_test_ids t ON c.val = t.k)
+           WITH keys AS (SELECT c.__mlecurate_rid, c.col AS key_col, c.val AS k FROM extra_cells c JOIN new_test_ids t ON c.val = t.k)
            SELECT keys.key_col, l.target, c.col AS label_col, keys.k, l.label, min(c.val) AS val,
                   bool_or(c.val = l.label) AS agrees
            FROM keys JOIN test_labels l ON keys.k = l.k
-                JOIN extra_cells c ON c.__rid = keys.__rid AND c.col <> keys.key_col
+                JOIN extra_cells c ON c.__mlecurate_rid = keys.__mlecurate_rid AND c.col <> keys.key_col
            GROUP BY ALL"""
     )
     try:
