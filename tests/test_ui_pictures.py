@@ -17,6 +17,7 @@ from assets.metadata import MAX_CELL, counts_table, markdown_table
 from assets.partitions import curated_competition_partitions
 from assets.pictures import picture_metadata
 from assets.resources import LeaderboardAgeResource, StorageResource
+from curation import plots
 from curation.curated import (
     DISPUTED,
     NONE_GIVEN,
@@ -351,3 +352,21 @@ def test_a_picture_that_cannot_be_written_is_named_and_the_step_goes_on(tmp_path
         folder.write_text("a file where the folder should be")  # mkdir fails: the picture cannot be written
         shown = picture_metadata(instance, chart).value
     assert shown.startswith("_candidate funnel: ") and "not shown" in shown and "could not be written" in shown
+
+
+def test_a_parity_picture_of_hundreds_of_targets_draws_the_combined_scores_and_the_targets_that_differ_most():
+    from PIL import Image
+
+    per_target = pd.concat(
+        [PARITY_ROWS.assign(target=f"target_{i:03d}", score=PARITY_ROWS["score"] * (1 + (i == 150) + i / 1000))
+         for i in range(206)]
+    )  # fmt: skip
+    chart = interval_plot(pd.concat([PARITY_ROWS, per_target]), 0.03, "mean_columnwise_log_loss")
+    drawn = Image.open(io.BytesIO(_png(chart)))
+    few = Image.open(io.BytesIO(_png(interval_plot(pd.concat([PARITY_ROWS, per_target.head(36)]), 0.03))))
+    assert drawn.height <= few.height * 1.2  # 12 targets drawn either way, not 206
+    assert chart.caption.endswith("_194 more target(s) not drawn: the 12 whose scores differ most between "
+                                  "submissions and test sets are; the scores table has every one._")  # fmt: skip
+    kept, left_out = plots._targets_drawn(pd.concat([PARITY_ROWS, per_target]))
+    assert left_out == 194 and "target_150" in set(kept["target"]) and (kept["target"] == "all").sum() == 3
+    assert set(kept["target"]) - {"all", "target_150"} == {f"target_{i}" for i in range(195, 206)}
