@@ -9,6 +9,8 @@ from pathlib import Path
 
 import dagster as dg
 import duckdb
+import numpy as np
+import pandas as pd
 import pytest
 
 from assets import competition_data, parity
@@ -16,6 +18,7 @@ from assets.partitions import curated_competition_partitions
 from assets.resources import SourcesResource, StorageResource
 from curation.annotations import AnnotationStore
 from tests.conftest import SHARED
+from validation.metrics import METRICS
 
 INSULTS = "detecting-insults-in-social-commentary"
 INSULTS_RANDOM = {  # the acceptance's split: a 10% random test set, judged against Kaggle's released labels
@@ -670,3 +673,26 @@ def test_a_column_of_more_distinct_values_than_the_date_sample_is_judged_by_a_sp
     for column in (codes[:1_000] + times[1_000:], times[:29_000] + codes[:1_000]):
         assert feature_numbers(pd.Series(column)).notna().sum() == 29_000
     assert feature_numbers(pd.Series(times[:1_000] + codes[1_000:])).notna().sum() == 0
+
+
+@pytest.mark.parametrize("name", sorted(m for m in METRICS if METRICS[m].column_wise))
+def test_a_column_wise_metrics_combined_interval_from_its_targets_rounds_is_the_direct_one(name):
+    """Parity scores each target's resamples once and combines them into the metric's own rounds; that must be what
+    scoring every target of each resample at once gives, refused resamples (AUC of one class) and undefined columns
+    (Spearman of constant answers) included."""
+    from validation.parity import _bootstrap_rounds, _combined_rounds, _interval, _with_interval
+
+    metric, rng, columns = METRICS[name], np.random.default_rng(1), ["a", "b", "c", "d"]
+    if metric.task == "multilabel":
+        truth = pd.DataFrame((rng.random((60, 4)) < [0.5, 0.1, 0.03, 0.5]).astype(int), columns=columns)
+        truth.loc[0, "c"] = 1  # one positive: most resamples of c have none
+        predicted = pd.DataFrame(rng.random((60, 4)), columns=columns)
+    else:
+        truth = pd.DataFrame(rng.gamma(2, 2, (60, 4)), columns=columns).assign(
+            c=np.where(rng.random(60) < 0.95, 1.0, 2.0)
+        )
+        predicted = pd.DataFrame(rng.gamma(2, 2, (60, 4)), columns=columns).assign(d=3.0)
+    for seed in range(3):
+        rounds = [_bootstrap_rounds(metric, truth[[c]], predicted[[c]], seed) for c in columns]
+        combined = (metric.score(truth, predicted), *_interval(_combined_rounds(metric, rounds)))
+        assert combined == _with_interval(metric, truth, predicted, seed), (name, seed)

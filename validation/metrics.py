@@ -128,6 +128,9 @@ class Metric:
     task: str  # a key of TASKS: what a submission predicts, and so its shape
     domain: str  # a key of DOMAINS: what a valid prediction value is
     perfect: float | None = None  # the score of a perfect submission (the answers themselves), where there is one
+    # A column-wise metric's score from its columns' own scores (each the metric on that column alone): the mean, or
+    # for Spearman the mean of those defined. Parity's bootstrap scores each target once and combines them.
+    combine_columns: Callable[[np.ndarray], float] = np.mean
 
     def __post_init__(self):
         if self.task not in TASKS:
@@ -377,6 +380,11 @@ def mean_columnwise_spearman(y_true: pd.DataFrame, y_pred: pd.DataFrame) -> floa
         else:  # Spearman's r: Pearson's r of the (average) ranks
             ranks = [pd.Series(v).rank(method="average").to_numpy() for v in (truth, predicted)]
             values.append(float(np.corrcoef(*ranks)[0, 1]))
+    return mean_of_defined(values)
+
+
+def mean_of_defined(values) -> float:
+    """The mean of the values that are not nan; nan when none is."""
     return float(np.nanmean(values)) if not np.isnan(values).all() else float("nan")
 
 
@@ -506,7 +514,7 @@ METRICS: dict[str, Metric] = {
                "classification", "label", 1.0),
         Metric("map_at_k", True, ("MAP@{K}", "Mean Average Precision at K"), map_at_k, "ranking", "label", 1.0),
         Metric("mean_columnwise_spearman", True, ("Mean Columnwise Spearman's r (rank correlation coefficient)",),
-               mean_columnwise_spearman, "multi_target_regression", "any_number", 1.0),
+               mean_columnwise_spearman, "multi_target_regression", "any_number", 1.0, mean_of_defined),
         Metric("word_jaccard", True, ("Jaccard",), word_jaccard, "text", "text", 1.0),
         Metric("mean_levenshtein", False, ("Levenshtein Mean",), mean_levenshtein, "text", "text", 0.0),
     ]
