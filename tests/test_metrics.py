@@ -99,8 +99,10 @@ def test_f1_macro():
 @pytest.mark.parametrize(
     "truth, predicted",
     [(["0", "1", "1"], ["False", "True", "True"]), (["True", "False"], ["true", "false"]), (["1", "2"], ["1.0", "2.0"]),
-     (["True", "False"], ["1", "0"]), ([True, False], ["TRUE", "0.0"]), ([1, 0], [True, False])],
-    ids=["0/1-vs-True/False", "True-vs-true", "1-vs-1.0", "True/False-vs-1/0", "bool-vs-text", "int-vs-bool"],
+     (["True", "False"], ["1", "0"]), ([True, False], ["TRUE", "0.0"]), ([1, 0], [True, False]),
+     (["0", "1"], ["-0.0", "1"])],
+    ids=["0/1-vs-True/False", "True-vs-true", "1-vs-1.0", "True/False-vs-1/0", "bool-vs-text", "int-vs-bool",
+         "0-vs-minus-0.0"],
 )  # fmt: skip
 def test_labels_are_typed_from_the_answers(metric, truth, predicted):
     """Labels are compared as values of the answers' type (booleans, integers, strings), never as text."""
@@ -112,8 +114,10 @@ def test_labels_are_typed_from_the_answers(metric, truth, predicted):
     [(["True", "False", "True"], ["1", "0.0", "TRUE"], [False, False, False]),
      (["True", "False", "True"], ["2", "0.5", "maybe"], [True, True, True]),
      (["0", "1", "2"], ["5", "true", "1.0"], [False, False, False]), (["0", "1", "2"], ["one", "", "inf"], [True] * 3),
-     (["cat", "dog", "1"], ["bird", "2", ""], [False] * 3)],
-    ids=["booleans", "not-booleans", "numbers", "not-numbers", "strings-take-anything"],
+     (["cat", "dog", "1"], ["bird", "2", ""], [False] * 3),
+     (["0", "1", "1"], ["0.05", "1", "0.9"], [True, False, True]), (["0.5", "1.5"], ["0.25", "2"], [False, False])],
+    ids=["booleans", "not-booleans", "numbers", "not-numbers", "strings-take-anything", "probabilities-for-0/1-labels",
+         "fractions-for-fraction-labels"],
 )  # fmt: skip
 def test_labels_of_another_type_than_the_answers_are_foreign(truth, predicted, foreign):
     mask, violation, requirement = foreign_labels(pd.Series(truth), pd.Series(predicted))
@@ -241,6 +245,11 @@ def test_matthews_correlation_as_mlebench_grades_nfl_player_contact_detection():
     theirs = _mlebench_grader("nfl-player-contact-detection")(submission, answers)
     ours = METRICS["matthews_correlation"].score(answers["contact"], pd.Series(guess))
     assert ours == round(theirs, 5)
+    # probabilities for the 0/1 labels, the usual mistake: MLE-bench's grader refuses them (sklearn), and so do we
+    probabilities = answers.assign(contact=np.clip(BINARY * 0.8 + rng.random(N) * 0.2, 0, 1))
+    with pytest.raises(ValueError, match="mix of binary and continuous"):
+        _mlebench_grader("nfl-player-contact-detection")(probabilities, answers)
+    assert foreign_labels(answers["contact"], probabilities["contact"])[0].any()
 
 
 def test_mean_columnwise_rmse_as_mlebench_grades_stanford_covid_vaccine():

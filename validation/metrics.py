@@ -457,7 +457,21 @@ def foreign_labels(answers, predictions) -> tuple[np.ndarray, str, str]:
     if kind == "boolean":
         bad |= ~parsed.isin([0.0, 1.0]).to_numpy()
         return bad, "value(s) that are not booleans", "true/false labels (or 1/0), as the answers"
+    if not bad.any() and _whole(answers):  # 0/1 or class numbers: a fraction is a probability, not a label (sklearn
+        # refuses the mix); said once the values that are not numbers at all are gone
+        fractions = parsed.to_numpy() % 1 != 0
+        return (
+            fractions,
+            "value(s) that are not whole numbers",
+            "whole-number labels, as the answers (not probabilities)",
+        )
     return bad, "value(s) that are not numbers", "number labels, as the answers"
+
+
+def _whole(answers) -> bool:
+    """Every answer is a whole number (the answers' label type being ``number``)."""
+    numbers = to_numeric(_text(answers).str.lower().replace({"true": "1", "false": "0"}), errors="coerce")
+    return bool((numbers.astype(float) % 1 == 0).all())
 
 
 def _text(values) -> pd.Series:
@@ -472,7 +486,7 @@ def canonical_labels(values, kind: str) -> np.ndarray:
         return text.to_numpy(dtype=object)
     parsed = to_numeric(text.str.lower().replace({"true": "1", "false": "0"}), errors="coerce")
     finite = parsed.notna() & np.isfinite(parsed.astype(float))
-    canonical = parsed.astype(float).map(repr)
+    canonical = (parsed.astype(float) + 0.0).map(repr)  # + 0.0: -0.0 (pandas' writing of a rounded -0.01) is 0.0
     # object, not numpy's fixed-width str: one 100,000-character label would make every row that wide
     return canonical.where(finite, text).to_numpy(dtype=object)
 
