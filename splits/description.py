@@ -239,6 +239,7 @@ def _metric_line(recipe: SplitRecipe, facts: dict) -> str:
     return (
         f"Metric: **{metric.display_name}** (`{metric.name}`, {origin}): {direction}{perfect}. "
         f"A submission holds {TASKS[metric.task]}; values must be {metric.prediction_domain.requirement}."
+        + (f" {metric.note[0].upper()}{metric.note[1:]}." if metric.note else "")
     )
 
 

@@ -182,6 +182,7 @@ def test_smape():
     truth, pred = pd.Series([100.0, 0.0, 0.0, -5.0, 10.0]), pd.Series([110.0, 0.0, 3.0, 5.0, 10.0])
     expected = 100 / 5 * (10 / 105 + 0 + 3 / 1.5 + 10 / 5 + 0)
     assert METRICS["smape"].score(truth, pred) == round(expected, 5)
+    assert METRICS["smape"].score(pd.Series([1.0, 2.0]), pd.Series([1e308, 2.0])) == 100.0  # bounded: 200 and 0
     assert METRICS["smape"].score(REAL, REAL_PRED) == round(
         100 * np.mean(np.abs(REAL_PRED - REAL) / ((REAL.abs() + REAL_PRED.abs()) / 2)), 5
     )
@@ -199,6 +200,8 @@ def test_pearson():
     assert METRICS["pearson"].score(REAL, -REAL_PRED) == round(pearsonr(REAL, -REAL_PRED).statistic, 5)
     huge = REAL * 1e200  # squares past float's range: centred and scaled first, as scipy does
     assert METRICS["pearson"].score(huge, REAL_PRED) == round(pearsonr(huge, REAL_PRED).statistic, 5)
+    extreme = pd.Series(np.where(REAL_PRED.median() < REAL_PRED, 1e308, -1e308))  # its mean would overflow
+    assert METRICS["pearson"].score(REAL, extreme) == round(pearsonr(REAL, extreme / 1e300).statistic, 5)
     assert METRICS["pearson"].score(REAL, pd.Series(np.zeros(N))) == 0.0  # a constant sample submission scores 0
     assert np.isnan(METRICS["pearson"].score(pd.Series(np.ones(N)), REAL))  # constant answers: undefined
 

@@ -63,7 +63,9 @@ def test_the_metric_is_the_recipes_else_the_competitions_with_its_direction(tmp_
     )
     assert (
         'Metric: **Multiclass Loss** (`multiclass_log_loss`, Kaggle\'s metric, "Multiclass Loss"): lower is better, '
-        "a perfect submission scores 0. A submission holds one probability column per class" in text
+        "a perfect submission scores 0. A submission holds one probability column per class; values must be class "
+        "probabilities between 0 and 1. Each row's probabilities are rescaled to sum to 1, then clipped to "
+        "1e-15..1-1e-15." in text
     )
     text = _describe(tmp_path, "titanic", {"metric": None}, facts={"evaluation_algorithm_name": "Hamming Loss"})
     assert "Metric: Kaggle's \"Hamming Loss\" (mlecurate's metric registry does not grade it)." in text

@@ -131,6 +131,7 @@ class Metric:
     # A column-wise metric's score from its columns' own scores (each the metric on that column alone): the mean, or
     # for Spearman the mean of those defined. Parity's bootstrap scores each target once and combines them.
     combine_columns: Callable[[np.ndarray], float] = np.mean
+    note: str = ""  # how it treats what a competitor would ask about, for the competition's description
 
     def __post_init__(self):
         if self.task not in TASKS:
@@ -272,6 +273,10 @@ def mean_columnwise_log_loss(y_true: pd.DataFrame, p: pd.DataFrame) -> float:
 def smape(y_true: pd.Series, y_pred: pd.Series) -> float:
     """Kaggle's SMAPE, in percent (0..200): the mean of |F - A| / ((|A| + |F|) / 2), a row where both are 0 scoring 0."""
     actual, forecast = np.asarray(y_true, float), np.asarray(y_pred, float)
+    # each row scaled by its larger magnitude first: 1e308 against 1 is 200 (its bound), not an overflow
+    scale = np.maximum(np.abs(actual), np.abs(forecast))
+    scale[scale == 0] = 1.0
+    actual, forecast = actual / scale, forecast / scale
     both = np.abs(actual) + np.abs(forecast)
     ratios = np.divide(2 * np.abs(forecast - actual), both, out=np.zeros_like(both), where=both != 0)
     return float(100 * np.mean(ratios))
@@ -296,8 +301,10 @@ def pearson(y_true: pd.Series, y_pred: pd.Series) -> float:
         return float("nan")
     if np.ptp(predicted) == 0:
         return 0.0
-    # Centred and scaled before the products, as scipy does: values near 1e200 would overflow their squares.
-    a, b = truth - truth.mean(), predicted - predicted.mean()
+    # Scaled before the mean and again before the products: values near 1e308 would overflow their sum, near 1e200
+    # their squares (Pearson's r does not change with the scale).
+    a, b = truth / np.abs(truth).max(), predicted / np.abs(predicted).max()
+    a, b = a - a.mean(), b - b.mean()
     a, b = a / np.abs(a).max(), b / np.abs(b).max()
     return float(np.clip(np.dot(a, b) / np.sqrt(np.dot(a, a) * np.dot(b, b)), -1.0, 1.0))
 
@@ -502,20 +509,24 @@ METRICS: dict[str, Metric] = {
         Metric("mean_columnwise_log_loss", False, ("Mean Columnwise Log Loss",), mean_columnwise_log_loss,
                "multilabel", "probability", 0.0),
         Metric("multiclass_log_loss", False, ("Multiclass Loss", "Multiclass Loss (Deprecated)"),
-               multiclass_log_loss, "multiclass", "class_probabilities", 0.0),
+               multiclass_log_loss, "multiclass", "class_probabilities", 0.0,
+               note="each row's probabilities are rescaled to sum to 1, then clipped to 1e-15..1-1e-15"),
         Metric("rmse", False, ("Root Mean Squared Error",), rmse, "regression", "any_number", 0.0),
         Metric("rmsle", False, ("Root Mean Squared Logarithmic Error",), rmsle, "regression", "non_negative", 0.0),
         Metric("mean_columnwise_rmsle", False, ("Mean Columnwise Root Mean Squared Logarithmic Error",),
                mean_columnwise_rmsle, "multi_target_regression", "non_negative", 0.0),
         Metric("mae", False, ("Mean Absolute Error",), mae, "regression", "any_number", 0.0),
         Metric("mse", False, ("Mean Squared Error",), mse, "regression", "any_number", 0.0),
-        Metric("smape", False, ("SMAPE",), smape, "regression", "any_number", 0.0),
-        Metric("rmspe", False, ("Root Mean Square Percentage Error",), rmspe, "regression", "any_number", 0.0),
-        Metric("pearson", True, ("PearsonCorrelationCoefficient", "Pearson Correlation Coefficient"), pearson,
-               "regression", "any_number", 1.0),
+        Metric("smape", False, ("SMAPE",), smape, "regression", "any_number", 0.0,
+               note="in percent, 0 to 200; a row whose answer and prediction are both 0 scores 0"),
+        Metric("rmspe", False, ("Root Mean Square Percentage Error",), rmspe, "regression", "any_number", 0.0,
+               note="rows whose answer is 0 are left out"),
+        Metric("pearson", True, ("Pearson Correlation Coefficient", "PearsonCorrelationCoefficient"), pearson,
+               "regression", "any_number", 1.0, note="constant predictions score 0"),
         Metric("mean_columnwise_rmse", False, ("Mean Columnwise Root Mean Squared Error",
                                                "Mean Weighted Columnwise Root Mean Squared Error"),
-               mean_columnwise_rmse, "multi_target_regression", "any_number", 0.0),
+               mean_columnwise_rmse, "multi_target_regression", "any_number", 0.0,
+               note="every target column weighs the same"),
         Metric("mean_columnwise_mae", False, ("Mean Columnwise Mean Absolute Error",), mean_columnwise_mae,
                "multi_target_regression", "any_number", 0.0),
         Metric("accuracy", True, ("Categorization Accuracy", "Accuracy Score"), accuracy, "classification", "label",
@@ -525,7 +536,7 @@ METRICS: dict[str, Metric] = {
         Metric("f1_micro", True, ("F-Score (Micro)",), f1_micro, "classification", "label", 1.0),
         Metric("f1_macro", True, ("F-Score (Macro)",), f1_macro, "classification", "label", 1.0),
         Metric("matthews_correlation", True, ("Matthews correlation coefficient",), matthews_correlation,
-               "classification", "label", 1.0),
+               "classification", "label", 1.0, note="predicting one class for every row scores 0"),
         Metric("map_at_k", True, ("MAP@{K}", "Mean Average Precision at K"), map_at_k, "ranking", "label", 1.0),
         Metric("mean_columnwise_spearman", True, ("Mean Columnwise Spearman's r (rank correlation coefficient)",),
                mean_columnwise_spearman, "multi_target_regression", "any_number", 1.0, mean_of_defined),
