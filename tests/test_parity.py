@@ -696,3 +696,15 @@ def test_a_column_wise_metrics_combined_interval_from_its_targets_rounds_is_the_
         rounds = [_bootstrap_rounds(metric, truth[[c]], predicted[[c]], seed) for c in columns]
         combined = (metric.score(truth, predicted), *_interval(_combined_rounds(metric, rounds)))
         assert combined == _with_interval(metric, truth, predicted, seed), (name, seed)
+
+
+def test_the_reason_names_the_largest_target_gaps_only():
+    from validation.parity import ParityReport, _target_gaps
+
+    report = ParityReport("mean_columnwise_log_loss")
+    for i in range(8):
+        for test_set, score in (("new test", 0.1), ("original test", 0.1 + i / 100)):
+            report.rows.append({"submission": "baseline", "test_set": test_set, "target": f"t{i}", "score": score})
+    assert _target_gaps(report, "original test") == (
+        "; per target (the largest 5 of 8): t7 0.07000, t6 0.06000, t5 0.05000, t4 0.04000, t3 0.03000"
+    )
