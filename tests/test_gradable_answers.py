@@ -6,6 +6,7 @@ thousands separators in a number, a sample submission with ``Usage``)."""
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 
 import pandas as pd
@@ -217,3 +218,26 @@ def test_a_target_with_one_class_in_the_test_set_is_named_with_its_counts(tmp_pa
     )
     assert message.endswith("Raise split recipe key 'test_fraction' until its rarer class reaches the new test set, "
                             "or leave that target out of 'target_columns'")  # fmt: skip
+
+
+@pytest.mark.parametrize(
+    "metric, value, note",
+    [("matthews_correlation", "alpha", "predicting one class for every row scores 0"),
+     ("pearson", "3.5", "constant predictions score 0"), ("rmspe", "0", "rows whose answer is 0 are left out")],
+)  # fmt: skip
+def test_answers_that_never_vary_are_refused_saying_so(tmp_path, metric, value, note):
+    """Refused before as answers "not a perfect one ... Check split recipe keys 'target_columns' and 'metric'" (MCC of
+    one class) or a sample "not a valid submission ... (it scores nan)" (Pearson, RMSPE): the keys were right, the new
+    test set had nothing to tell apart (an imbalanced MCC competition's rare class, a closed day's sales of 0)."""
+
+    def constant(download: Path) -> None:
+        frame = _train(download)
+        frame["target"] = value
+        frame.to_csv(download / "train.csv", index=False)
+
+    message = _refused(tmp_path, metric, constant)
+    assert re.search(
+        rf"every one of the new test set's \d+ answers in column target is '{value}', and {metric} \({note}\) cannot "
+        r"grade answers that never vary\. Raise split recipe key 'test_fraction', or choose a 'kind'",
+        message,
+    ), message

@@ -31,7 +31,7 @@ import pandas as pd
 from validation.data_root import PreparedFolder
 from validation.grading import GradingReport, empty_cells, grade_submission, key_columns, numbers, score_frame
 from validation.messages import MAX_SHOWN_ITEMS, shown
-from validation.metrics import METRICS, TEXT_TASKS
+from validation.metrics import METRICS, TEXT_TASKS, Metric
 from validation.parity_inputs import label_sample_message
 from validation.split_recipe import RecipeError
 
@@ -149,6 +149,24 @@ def _ids_and_rows(ids: list[str], facts: AnswerFacts, rows_of: RowsOf) -> str:
 PERFECT_TOLERANCE = 1e-9  # as ``curation.benchmark_export.verify_export`` compares the answers' score
 
 
+def _constant_answers(folder: PreparedFolder, slug: str, spec: Metric, targets: list[str]) -> str | None:
+    """Why the new test set cannot be graded when a target's answers are all one value (one class under Matthews
+    correlation, constant under Pearson, every answer 0 under RMSPE): the metric has nothing to tell apart, whatever
+    the recipe's keys; None when every target's answers vary (or the metric takes one class per column)."""
+    if spec.one_column_per_class:
+        return None
+    answers = pd.read_csv(folder.answers, dtype=str, keep_default_na=False, usecols=lambda c: c in targets)
+    for column in answers.columns:
+        values = answers[column].str.strip()
+        if len(values) and values.nunique() == 1:
+            note = f" ({spec.note})" if spec.note else ""
+            return (f"{slug}: every one of the new test set's {len(values):,} answers in column {column} "
+                    f"is {values.iloc[0]!r}, and {spec.name}{note} cannot grade answers that never vary. Raise split "
+                    "recipe key 'test_fraction', or choose a 'kind' whose new test set holds more than one value "
+                    "(random or stratified rather than temporal or group)")  # fmt: skip
+    return None
+
+
 def check_graded(folder: PreparedFolder, slug: str, metric: str | None) -> None:
     """Grade the built split in ``folder`` (its staging folder, with its manifest) as MLE-bench will: the sample
     submission must be a valid submission, and the answers, graded as one, valid with the metric's best score.
@@ -166,6 +184,8 @@ def check_graded(folder: PreparedFolder, slug: str, metric: str | None) -> None:
         if any("AUC needs both classes" in error for error in sample.errors):  # a label too rare for the test set
             advice = ("Raise split recipe key 'test_fraction' until its rarer class reaches the new test set, or "
                       "leave that target out of 'target_columns'")  # fmt: skip
+        elif constant := _constant_answers(folder, slug, spec, targets):
+            raise UngradableAnswers(constant)
         else:
             advice = "Check split recipe keys 'sample_submission_file', 'target_columns' and 'metric'"
         raise UngradableAnswers(
@@ -182,6 +202,8 @@ def check_graded(folder: PreparedFolder, slug: str, metric: str | None) -> None:
         problem = f"they score {report.score}, not {metric}'s best ({perfect})"
     else:
         return
+    if constant := _constant_answers(folder, slug, spec, list(folder.read_manifest()["recipe"]["target_columns"])):
+        raise UngradableAnswers(constant)
     raise UngradableAnswers(
         f"{slug}: the new test set's answers, graded as a submission, are not a perfect one for {metric}: {problem}. "
         "Check split recipe keys 'target_columns' and 'metric'"
