@@ -708,3 +708,44 @@ def test_the_reason_names_the_largest_target_gaps_only():
     assert _target_gaps(report, "original test") == (
         "; per target (the largest 5 of 8): t7 0.07000, t6 0.06000, t5 0.05000, t4 0.04000, t3 0.03000"
     )
+
+
+def _fitted_baseline_scores(metric_name: str, x: np.ndarray, y: np.ndarray) -> tuple[float, float]:
+    """The metric's score of parity's baseline fitted as the metric asks, and fitted plainly, on rows 1000 on (both
+    trained on the first 1000)."""
+    import dataclasses
+
+    from validation.parity_baseline import (
+        BASELINE_BY_TASK,
+        _fit_column,
+        _predict_column,
+        feature_kinds,
+        prepare_features,
+    )
+
+    metric = METRICS[metric_name]
+    frame = pd.DataFrame({"x1": x[:, 0], "x2": x[:, 1]})
+    columns = feature_kinds(frame)
+    X = prepare_features(frame, columns)
+    values = pd.Series(y).astype(str) if metric.task == "classification" else pd.Series(y)
+    scores = []
+    for spec in (metric, dataclasses.replace(metric, baseline_fit="plain")):
+        pipeline, constant = _fit_column(BASELINE_BY_TASK[metric.task], values[:1000], X[:1000], columns, spec)
+        predicted = _predict_column(spec, pipeline, constant, X[1000:].reset_index(drop=True))
+        truth = values[1000:].reset_index(drop=True)
+        scores.append(metric.score(truth.astype(float) if metric.numeric_predictions else truth, predicted))
+    return scores[0], scores[1]
+
+
+def test_the_baseline_under_mcc_weighs_the_rare_class_and_under_rmspe_the_small_answers():
+    """A plain logistic regression predicts the commonest class for every row when the other is rare (bosch,
+    nfl-player-contact-detection): MCC 0 on any test set, whatever the shift; a plain ridge regression's percentage
+    errors on small answers (optiver's volatilities) are worse than predicting 0."""
+    rng = np.random.default_rng(0)
+    x = rng.normal(size=(2000, 2))
+    rare = (x[:, 0] + 2.0 * rng.normal(size=2000) > 3.0).astype(int)  # about 8% ones, loosely tied to x1
+    balanced, plain = _fitted_baseline_scores("matthews_correlation", x, rare)
+    assert plain < 0.05 and balanced > 0.15
+    small = np.exp(x[:, 0] + 0.3 * rng.normal(size=2000))  # 0.05 .. 20: the relative error of the small ones rules
+    relative, plain = _fitted_baseline_scores("rmspe", x, small)
+    assert relative < 1.0 < plain  # 1.0: predicting 0

@@ -132,8 +132,15 @@ class Metric:
     # for Spearman the mean of those defined. Parity's bootstrap scores each target once and combines them.
     combine_columns: Callable[[np.ndarray], float] = np.mean
     note: str = ""  # how it treats what a competitor would ask about, for the competition's description
+    # How parity's baseline fits for it: "plain"; "balanced" (classes weighed by their rarity, where predicting the
+    # commonest class scores nothing, as under MCC); "relative" (rows weighed by 1/answer², for percentage errors).
+    baseline_fit: str = "plain"
 
     def __post_init__(self):
+        if self.baseline_fit not in ("plain", "balanced", "relative"):
+            raise ValueError(
+                f"metric {self.name}: baseline_fit {self.baseline_fit!r} is not plain, balanced or relative"
+            )
         if self.task not in TASKS:
             raise ValueError(f"metric {self.name}: task {self.task!r} is not one of {', '.join(TASKS)}")
         if self.domain not in DOMAINS:
@@ -520,7 +527,7 @@ METRICS: dict[str, Metric] = {
         Metric("smape", False, ("SMAPE",), smape, "regression", "any_number", 0.0,
                note="in percent, 0 to 200; a row whose answer and prediction are both 0 scores 0"),
         Metric("rmspe", False, ("Root Mean Square Percentage Error",), rmspe, "regression", "any_number", 0.0,
-               note="rows whose answer is 0 are left out"),
+               note="rows whose answer is 0 are left out", baseline_fit="relative"),
         Metric("pearson", True, ("Pearson Correlation Coefficient", "PearsonCorrelationCoefficient"), pearson,
                "regression", "any_number", 1.0, note="constant predictions score 0"),
         Metric("mean_columnwise_rmse", False, ("Mean Columnwise Root Mean Squared Error",
@@ -536,7 +543,7 @@ METRICS: dict[str, Metric] = {
         Metric("f1_micro", True, ("F-Score (Micro)",), f1_micro, "classification", "label", 1.0),
         Metric("f1_macro", True, ("F-Score (Macro)",), f1_macro, "classification", "label", 1.0),
         Metric("matthews_correlation", True, ("Matthews correlation coefficient",), matthews_correlation,
-               "classification", "label", 1.0, note="predicting one class for every row scores 0"),
+               "classification", "label", 1.0, note="predicting one class for every row scores 0", baseline_fit="balanced"),
         Metric("map_at_k", True, ("MAP@{K}", "Mean Average Precision at K"), map_at_k, "ranking", "label", 1.0),
         Metric("mean_columnwise_spearman", True, ("Mean Columnwise Spearman's r (rank correlation coefficient)",),
                mean_columnwise_spearman, "multi_target_regression", "any_number", 1.0, mean_of_defined),

@@ -218,7 +218,7 @@ def fit_baseline(inputs: ParityInputs, metric: Metric) -> Baseline | None:
         values = inputs.train[target]
         if metric.task == "ranking":  # learn each row's first (best) label
             values = values.astype(str).str.split().str[0].fillna("")
-        fitted[target] = _fit_column(kind, values, X, columns, metric.numeric_predictions)
+        fitted[target] = _fit_column(kind, values, X, columns, metric)
     return Baseline(columns, {c: m for c, (m, _) in fitted.items()}, {c: k for c, (_, k) in fitted.items()})
 
 
@@ -243,13 +243,21 @@ def baseline_exclusions(inputs: ParityInputs) -> dict[str, str]:
     return excluded | unusable | unused_text(columns)
 
 
-def _fit_column(kind: str, values: pd.Series, X: pd.DataFrame, columns, numeric: bool) -> tuple[object, object]:
-    """(a fitted pipeline or None, the constant to predict without one) for one prediction column."""
+def _fit_column(kind: str, values: pd.Series, X: pd.DataFrame, columns, metric: Metric) -> tuple[object, object]:
+    """(a fitted pipeline or None, the constant to predict without one) for one prediction column, fitted as the
+    metric asks (``Metric.baseline_fit``)."""
     from sklearn.linear_model import LogisticRegression, Ridge
     from sklearn.pipeline import make_pipeline
 
     if kind == "regress":
-        return make_pipeline(feature_design(columns), Ridge(alpha=1.0)).fit(X, numbers(values)), None
+        y = numbers(values)
+        weights = {}
+        if metric.baseline_fit == "relative":  # squared percentage errors: a row's error counts over its answer²
+            answers = y.to_numpy(dtype=float)
+            share = np.divide(1.0, answers**2, out=np.zeros_like(answers), where=answers != 0)
+            weights = {"ridge__sample_weight": share / share.sum() * len(share) if share.sum() > 0 else None}
+        return make_pipeline(feature_design(columns), Ridge(alpha=1.0)).fit(X, y, **weights), None
+    numeric = metric.numeric_predictions
     y = numbers(values) if kind == "probability" or (kind == "label" and numeric) else values.astype(str)
     frequencies = y.value_counts(normalize=True)
     if kind == "probability":  # the share of positives
@@ -262,7 +270,9 @@ def _fit_column(kind: str, values: pd.Series, X: pd.DataFrame, columns, numeric:
         constant = frequencies.index[0]
     if kind == "constant" or not 2 <= len(frequencies) <= MAX_BASELINE_CLASSES:
         return None, constant
-    return make_pipeline(feature_design(columns), LogisticRegression(max_iter=2000, C=1.0)).fit(X, y), constant
+    weighing = "balanced" if metric.baseline_fit == "balanced" else None
+    classifier = LogisticRegression(max_iter=2000, C=1.0, class_weight=weighing)
+    return make_pipeline(feature_design(columns), classifier).fit(X, y), constant
 
 
 def predict(model: Baseline | None, inputs: ParityInputs, metric: Metric, features: pd.DataFrame):

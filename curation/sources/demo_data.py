@@ -19,8 +19,8 @@ shape of the metric's task (``validation.metrics.TASKS``):
 | binary | ``target``: 0/1 | ``target``: 0.5 |
 | multilabel | ``label_1``..``label_N``: 0/1 each (N = ``targets``, default 3) | 0.5 each |
 | multiclass | ``target``: a class name | one probability column per class, uniform |
-| classification | ``target``: a class name (0..4 for whole-number labels such as kappa) | the first class |
-| regression | ``target``: a non-negative number | 0 |
+| classification | ``target``: a class name (0..4 for whole-number labels such as kappa; 0/1, about 1 in 6 a 1, for a metric of imbalanced classes such as MCC) | the first class (0) |
+| regression | ``target``: a non-negative number (100 or more under a percentage error such as RMSPE) | 0 |
 | multi_target_regression | ``target_1``..``target_N``: non-negative numbers (N = ``targets``, default 3) | 0 each |
 | ranking | ``target``: 1-2 space-separated labels, best first | the first five labels |
 | text | ``target``: two words | a constant word |
@@ -64,6 +64,7 @@ LABELLED_TEST_FILE = "test_with_solutions.csv"  # the original test set with its
 ZIP_TIME = (2024, 3, 1, 0, 0, 0)
 BOARD_DATE = "2024-02-01 12:00:00"
 STRATIFIED_TASKS = ("binary", "multiclass", "classification")  # a class label to stratify on
+RARE_CLASS_SCORE = 2.6  # the latent score above which a row is of the rare class, for a metric of imbalanced classes
 
 
 def target_columns(metric: str, targets: int | None = None) -> list[str]:
@@ -207,11 +208,13 @@ def _targets(spec: Metric, score: float, x: list[float], colour: str, noise: ran
     task = spec.task
     if task == "binary":
         return {"target": int(score > 0)}
-    if task == "regression":
-        return {"target": _positive(score)}
+    if task == "regression":  # a percentage error's targets are far from 0, as sales are (a 0.01 would rule it)
+        return {"target": round(_positive(score) + (100 if spec.baseline_fit == "relative" else 0), 3)}
     if task == "multiclass":
         return {"target": CLASSES[_bin(score, len(CLASSES))]}
     if task == "classification":
+        if spec.baseline_fit == "balanced":  # a metric for imbalanced classes (MCC): 0/1, about one row in six a 1
+            return {"target": int(score > RARE_CLASS_SCORE)}
         labels = WHOLE_LABELS if spec.prediction_domain.whole else CLASSES
         return {"target": labels[_bin(score, len(labels))]}
     if task == "multilabel":
@@ -253,6 +256,8 @@ def _sample_row(spec: Metric, columns: list[str]) -> dict:
         value = 0.5 if task == "multilabel" else 0
         return {c: value for c in columns}
     if task == "classification":
+        if spec.baseline_fit == "balanced":
+            return {"target": 0}  # the commonest class
         return {"target": WHOLE_LABELS[0] if spec.prediction_domain.whole else CLASSES[0]}
     constants = {"binary": 0.5, "regression": 0, "ranking": " ".join(RANK_LABELS[:RANKING_DEPTH]), "text": TEXT_SAMPLE}
     return {"target": constants[task]}
