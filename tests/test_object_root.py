@@ -451,7 +451,7 @@ CURATION = dg.load_assets_from_modules([meta_kaggle, candidates, annotations])
 PREPARE = dg.load_assets_from_modules([competition_data, parity])
 BOARDS = dg.load_assets_from_modules([leaderboards])
 TABLES = [COMPETITIONS, CANDIDATES, ANNOTATIONS, CONSOLIDATED, CURATED]
-SPLITS = 3
+SPLITS = 2  # competitions prepared (make demo prepares 3): two show each stage's storage at work
 
 
 def demo(tmp_path: Path, monkeypatch, env: dict[str, str], storage) -> Path:
