@@ -87,7 +87,7 @@ def interval_plot(rows: pd.DataFrame, tolerance: float | None = None, metric: st
     shown = rows[rows["score"].notna()].reset_index(drop=True)
     if shown.empty:
         return "no scores: none could be computed"
-    shown, left_out = _targets_drawn(shown)
+    shown, left_out, chosen_by = _targets_drawn(shown)
     labels = [_row_label(row) for row in shown.itertuples()]
     height = 1.4 + 0.42 * len(shown) + 0.14 * sum("\n" in label for label in labels)  # + title, two-row legend
     figure, axes = _pyplot().subplots(figsize=(WIDTH_INCHES, height), layout="constrained")
@@ -118,36 +118,45 @@ def interval_plot(rows: pd.DataFrame, tolerance: float | None = None, metric: st
         notes.append(f"_Score tolerance ±{tolerance:g} not drawn: no baseline score on the original test set to hold "
                      "the new one against._")  # fmt: skip
     if left_out:
-        notes.append(f"_{left_out:,} more target(s) not drawn: the {TARGETS_DRAWN} drawn are those whose baseline "
-                     "score moves most from the original test set (without one: whose interval is widest); the "
-                     "scores table has every one._")  # fmt: skip
+        notes.append(f"_{left_out:,} more target(s) not drawn: the {TARGETS_DRAWN} drawn are "
+                     f"{_WHICH_DRAWN[chosen_by]}; the scores table has every one._")  # fmt: skip
     return picture(figure, "parity intervals: each score with its 95% interval, new vs original test set",
                    " ".join(notes))  # fmt: skip
 
 
-def _targets_drawn(rows: pd.DataFrame) -> tuple[pd.DataFrame, int]:
-    """The rows to draw and how many targets were left out: every combined row, and of a column-wise metric's
-    targets the TARGETS_DRAWN where the new test set looks least like Kaggle's (lish-moa's 206 targets drew a picture
-    22,000 pixels tall): the largest gaps between the baseline's scores on the new and the original test set, or
-    without an original, the widest intervals of the baseline's score on the new test set."""
+_WHICH_DRAWN = {
+    "gap": "those whose baseline score moves most from the original test set",
+    "interval": "those whose baseline interval on the new test set is widest",
+    "order": "the first in the table (no baseline score to choose by)",
+}
+
+
+def _targets_drawn(rows: pd.DataFrame) -> tuple[pd.DataFrame, int, str]:
+    """The rows to draw, how many targets were left out and how those drawn were chosen (a key of _WHICH_DRAWN):
+    every combined row, and of a column-wise metric's targets the TARGETS_DRAWN where the new test set looks least
+    like Kaggle's (lish-moa's 206 targets drew a picture 22,000 pixels tall): the largest gaps between the baseline's
+    scores on the new and the original test set, or without an original, the widest intervals of the baseline's
+    score on the new test set."""
     if "target" not in rows:
-        return rows, 0
+        return rows, 0, "order"
     of_a_target = rows["target"].notna() & (rows["target"] != ALL_TARGETS)
-    baseline = rows[of_a_target & (rows["submission"] == "baseline")].set_index(["test_set", "target"])
-    new = baseline.xs("new test", level="test_set") if "new test" in baseline.index.get_level_values(0) else None
     targets = rows.loc[of_a_target, "target"].drop_duplicates()
     if len(targets) <= TARGETS_DRAWN:
-        return rows, 0
-    if new is None:
-        concern = pd.Series(0.0, index=targets)
-    elif "original test" in baseline.index.get_level_values(0):
-        concern = (new["score"] - baseline.xs("original test", level="test_set")["score"]).abs()
+        return rows, 0, "order"
+    baseline = rows[of_a_target & (rows["submission"] == "baseline")].set_index(["test_set", "target"])
+    sets = set(baseline.index.get_level_values(0))
+    if "new test" not in sets:
+        concern, chosen_by = pd.Series(0.0, index=targets), "order"
+    elif "original test" in sets:
+        new, original = baseline.xs("new test", level="test_set"), baseline.xs("original test", level="test_set")
+        concern, chosen_by = (new["score"] - original["score"]).abs(), "gap"
     else:
-        concern = new["high"] - new["low"]
+        new = baseline.xs("new test", level="test_set")
+        concern, chosen_by = new["high"] - new["low"], "interval"
     concern = concern.reindex(targets).fillna(-1.0)
     kept = concern.sort_values(ascending=False, kind="stable").index[:TARGETS_DRAWN]
     drawn = rows[~of_a_target | rows["target"].isin(kept)]
-    return drawn.reset_index(drop=True), len(targets) - TARGETS_DRAWN
+    return drawn.reset_index(drop=True), len(targets) - TARGETS_DRAWN, chosen_by
 
 
 def funnel_plot(funnel: pd.DataFrame) -> Chart:

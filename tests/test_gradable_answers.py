@@ -221,11 +221,10 @@ def test_a_target_with_one_class_in_the_test_set_is_named_with_its_counts(tmp_pa
 
 
 @pytest.mark.parametrize(
-    "metric, value, note",
-    [("matthews_correlation", "alpha", "predicting one class for every row scores 0"),
-     ("pearson", "3.5", "constant predictions score 0"), ("rmspe", "0", "rows whose answer is 0 are left out")],
+    "metric, value, scored",
+    [("matthews_correlation", "0", "0, not 1"), ("pearson", "3.5", "nan, not 1"), ("rmspe", "0", "nan, not 0")],
 )  # fmt: skip
-def test_answers_that_never_vary_are_refused_saying_so(tmp_path, metric, value, note):
+def test_answers_that_never_vary_are_refused_saying_so(tmp_path, metric, value, scored):
     """Refused before as answers "not a perfect one ... Check split recipe keys 'target_columns' and 'metric'" (MCC of
     one class) or a sample "not a valid submission ... (it scores nan)" (Pearson, RMSPE): the keys were right, the new
     test set had nothing to tell apart (an imbalanced MCC competition's rare class, a closed day's sales of 0)."""
@@ -237,7 +236,31 @@ def test_answers_that_never_vary_are_refused_saying_so(tmp_path, metric, value, 
 
     message = _refused(tmp_path, metric, constant)
     assert re.search(
-        rf"every one of the new test set's \d+ answers in column target is '{value}', and {metric} \({note}\) cannot "
-        r"grade answers that never vary\. Raise split recipe key 'test_fraction', or choose a 'kind'",
+        rf"every one of the new test set's \d+ answers in column target is '{value}', and {metric} cannot grade "
+        rf"answers that never vary \(graded against themselves they score {scored}\)\. Raise split recipe key "
+        r"'test_fraction', or choose a 'kind'",
         message,
     ), message
+
+
+@pytest.mark.parametrize("metric, value", [("accuracy", "alpha"), ("rmspe", "5"), ("log_loss", "0")])
+def test_answers_that_never_vary_are_published_where_the_metric_grades_them(tmp_path, metric, value):
+    slug, raw, recipe, root, _ = generated_download(tmp_path, metric)
+    frame = _train(raw)
+    frame["target"] = value
+    frame.to_csv(raw / "train.csv", index=False)
+    assert prepare_competition(slug, recipe, raw, root.prepared_root, "description").published
+
+
+def test_a_constant_target_is_not_blamed_for_another_targets_fault(tmp_path):
+    """lish-moa-like: label_2 never positive (column-wise log loss grades it) and label_1's answers soft labels, the
+    fault; the refusal was about label_2."""
+
+    def soft_and_constant(download: Path) -> None:
+        frame = _train(download)
+        frame["label_1"] = frame["label_1"].map({"0": "0.3", "1": "0.7"})
+        frame["label_2"] = "0"
+        frame.to_csv(download / "train.csv", index=False)
+
+    message = _refused(tmp_path, "mean_columnwise_log_loss", soft_and_constant)
+    assert "label_2" not in message and "not a perfect one for mean_columnwise_log_loss" in message, message

@@ -193,6 +193,7 @@ def test_rmspe():
     truth, pred = pd.Series([100.0, 0.0, 50.0]), pd.Series([90.0, 1e9, 60.0])
     assert METRICS["rmspe"].score(truth, pred) == round(np.sqrt((0.1**2 + 0.2**2) / 2), 5)
     assert np.isnan(METRICS["rmspe"].score(pd.Series([0.0, 0.0]), pd.Series([1.0, 2.0])))
+    assert METRICS["rmspe"].score(pd.Series([-1e308, 2.0]), pd.Series([1e308, 2.0])) == round(np.sqrt(2), 5)
 
 
 def test_pearson():

@@ -749,3 +749,5 @@ def test_the_baseline_under_mcc_weighs_the_rare_class_and_under_rmspe_the_small_
     small = np.exp(x[:, 0] + 0.3 * rng.normal(size=2000))  # 0.05 .. 20: the relative error of the small ones rules
     relative, plain = _fitted_baseline_scores("rmspe", x, small)
     assert relative < 1.0 < plain  # 1.0: predicting 0
+    small[[3, 5]] = 1e-200, 0.0  # 1/answer² overflows; a 0 is left out
+    assert np.isfinite(_fitted_baseline_scores("rmspe", x, small)[0])

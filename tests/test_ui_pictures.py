@@ -366,15 +366,15 @@ def test_a_parity_picture_of_hundreds_of_targets_draws_the_combined_scores_and_t
     few = Image.open(io.BytesIO(_png(interval_plot(pd.concat([PARITY_ROWS, per_target.head(36)]), 0.03))))
     assert drawn.height <= few.height * 1.2  # 12 targets drawn either way, not 206
     assert chart.caption.endswith("_194 more target(s) not drawn: the 12 drawn are those whose baseline score moves "
-                                  "most from the original test set (without one: whose interval is widest); the "
-                                  "scores table has every one._")  # fmt: skip
+                                  "most from the original test set; the scores table has every one._")  # fmt: skip
     # the baseline's gap between the test sets: 0.014 times the target's factor, largest for target_150, then 205...
-    kept, left_out = plots._targets_drawn(pd.concat([PARITY_ROWS, per_target]))
-    assert left_out == 194 and (kept["target"] == "all").sum() == 3
+    kept, left_out, chosen_by = plots._targets_drawn(pd.concat([PARITY_ROWS, per_target]))
+    assert left_out == 194 and chosen_by == "gap" and (kept["target"] == "all").sum() == 3
     assert set(kept["target"]) - {"all"} == {"target_150", *(f"target_{i}" for i in range(195, 206))}
     # without the original test set: the widest intervals of the baseline on the new one
     new_only = pd.concat(
         [PARITY_ROWS, per_target.assign(high=per_target["high"] + (per_target["target"] == "target_007"))]
     )
-    kept, _ = plots._targets_drawn(new_only[new_only["test_set"] == "new test"])
+    kept, _, chosen_by = plots._targets_drawn(new_only[new_only["test_set"] == "new test"])
+    assert chosen_by == "interval"
     assert "target_007" in set(kept["target"]) and kept["target"].nunique() == 13

@@ -150,20 +150,32 @@ PERFECT_TOLERANCE = 1e-9  # as ``curation.benchmark_export.verify_export`` compa
 
 
 def _constant_answers(folder: PreparedFolder, slug: str, spec: Metric, targets: list[str]) -> str | None:
-    """Why the new test set cannot be graded when a target's answers are all one value (one class under Matthews
-    correlation, constant under Pearson, every answer 0 under RMSPE): the metric has nothing to tell apart, whatever
-    the recipe's keys; None when every target's answers vary (or the metric takes one class per column)."""
+    """Why the new test set cannot be graded, when the cause is a target whose answers are all one value that the
+    metric cannot grade against itself (one class under Matthews correlation scores 0, a constant under Pearson and
+    every answer 0 under RMSPE score nan); None otherwise, so that another cause keeps its own message (a constant
+    target that the metric grades, as log loss or accuracy do, is no cause)."""
     if spec.one_column_per_class:
         return None
     answers = pd.read_csv(folder.answers, dtype=str, keep_default_na=False, usecols=lambda c: c in targets)
     for column in answers.columns:
         values = answers[column].str.strip()
-        if len(values) and values.nunique() == 1:
-            note = f" ({spec.note})" if spec.note else ""
-            return (f"{slug}: every one of the new test set's {len(values):,} answers in column {column} "
-                    f"is {values.iloc[0]!r}, and {spec.name}{note} cannot grade answers that never vary. Raise split "
-                    "recipe key 'test_fraction', or choose a 'kind' whose new test set holds more than one value "
-                    "(random or stratified rather than temporal or group)")  # fmt: skip
+        typed = numbers(values) if spec.numeric_predictions else values
+        if not len(values) or typed.nunique(dropna=False) != 1:
+            continue
+        alone = typed.to_frame() if spec.column_wise else typed
+        try:
+            score = spec.score(alone, alone)
+        except ValueError:
+            score = float("nan")
+        if np.isfinite(score) and (spec.perfect is None or abs(score - spec.perfect) <= PERFECT_TOLERANCE):
+            continue
+        best = f", not {spec.perfect:g}" if spec.perfect is not None else ""
+        return (f"{slug}: every one of the new test set's {len(values):,} answers in column {column} is "
+                f"{values.iloc[0]!r}, and {spec.name} cannot grade answers that never vary (graded against "
+                f"themselves they score {score:g}{best}). Raise split recipe key 'test_fraction', or "
+                "choose a 'kind' whose new test set holds more than one value (random or stratified rather than "
+                "temporal or group); if the train file holds one value there too, leave the column out of "
+                "'target_columns'")  # fmt: skip
     return None
 
 

@@ -296,7 +296,7 @@ def rmspe(y_true: pd.Series, y_pred: pd.Series) -> float:
     kept = actual != 0
     if not kept.any():
         return float("nan")
-    return float(np.sqrt(np.mean(((actual[kept] - predicted[kept]) / actual[kept]) ** 2)))
+    return float(np.sqrt(np.mean((1 - predicted[kept] / actual[kept]) ** 2)))  # 1e308 - -1e308 would overflow
 
 
 def pearson(y_true: pd.Series, y_pred: pd.Series) -> float:
@@ -477,7 +477,7 @@ def foreign_labels(answers, predictions) -> tuple[np.ndarray, str, str]:
         return (
             fractions,
             "value(s) that are not whole numbers",
-            "whole-number labels, as the answers (not probabilities)",
+            "whole-number labels, as the answers (a probability or a fraction is no label)",
         )
     return bad, "value(s) that are not numbers", "number labels, as the answers"
 
@@ -546,7 +546,7 @@ METRICS: dict[str, Metric] = {
                "classification", "label", 1.0, note="predicting one class for every row scores 0", baseline_fit="balanced"),
         Metric("map_at_k", True, ("MAP@{K}", "Mean Average Precision at K"), map_at_k, "ranking", "label", 1.0),
         Metric("mean_columnwise_spearman", True, ("Mean Columnwise Spearman's r (rank correlation coefficient)",),
-               mean_columnwise_spearman, "multi_target_regression", "any_number", 1.0, mean_of_defined),
+               mean_columnwise_spearman, "multi_target_regression", "any_number", 1.0, combine_columns=mean_of_defined),
         Metric("word_jaccard", True, ("Jaccard",), word_jaccard, "text", "text", 1.0),
         Metric("mean_levenshtein", False, ("Levenshtein Mean",), mean_levenshtein, "text", "text", 0.0),
     ]

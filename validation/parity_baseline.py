@@ -253,9 +253,12 @@ def _fit_column(kind: str, values: pd.Series, X: pd.DataFrame, columns, metric: 
         y = numbers(values)
         weights = {}
         if metric.baseline_fit == "relative":  # squared percentage errors: a row's error counts over its answer²
-            answers = y.to_numpy(dtype=float)
-            share = np.divide(1.0, answers**2, out=np.zeros_like(answers), where=answers != 0)
-            weights = {"ridge__sample_weight": share / share.sum() * len(share) if share.sum() > 0 else None}
+            answers = np.abs(y.to_numpy(dtype=float))
+            given = answers != 0
+            if given.any():  # (smallest answer / answer)², at most 1: 1/answer² overflows for answers below 1e-154
+                share = np.zeros_like(answers)
+                share[given] = (answers[given].min() / answers[given]) ** 2
+                weights = {"ridge__sample_weight": share / share.mean()}
         return make_pipeline(feature_design(columns), Ridge(alpha=1.0)).fit(X, y, **weights), None
     numeric = metric.numeric_predictions
     y = numbers(values) if kind == "probability" or (kind == "label" and numeric) else values.astype(str)
