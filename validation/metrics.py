@@ -252,7 +252,12 @@ def rmsle(y_true: pd.Series, y_pred: pd.Series) -> float:
 
 
 def mean_columnwise_rmsle(y_true: pd.DataFrame, y_pred: pd.DataFrame) -> float:
-    return float(np.mean([rmsle(y_true[c], y_pred[c]) for c in y_true.columns]))
+    return _mean_over_columns(rmsle, y_true, y_pred)
+
+
+def _mean_over_columns(score: Callable, y_true: pd.DataFrame, y_pred: pd.DataFrame) -> float:
+    """A column-wise metric: ``score`` of each target column, averaged (``Metric.combine_columns``' default)."""
+    return float(np.mean([score(y_true[c], y_pred[c]) for c in y_true.columns]))
 
 
 def mae(y_true: pd.Series, y_pred: pd.Series) -> float:
@@ -265,16 +270,16 @@ def mse(y_true: pd.Series, y_pred: pd.Series) -> float:
 
 def mean_columnwise_rmse(y_true: pd.DataFrame, y_pred: pd.DataFrame) -> float:
     """MCRMSE: the mean over the target columns of each column's RMSE (every column weighs the same)."""
-    return float(np.mean([rmse(y_true[c], y_pred[c]) for c in y_true.columns]))
+    return _mean_over_columns(rmse, y_true, y_pred)
 
 
 def mean_columnwise_mae(y_true: pd.DataFrame, y_pred: pd.DataFrame) -> float:
-    return float(np.mean([mae(y_true[c], y_pred[c]) for c in y_true.columns]))
+    return _mean_over_columns(mae, y_true, y_pred)
 
 
 def mean_columnwise_log_loss(y_true: pd.DataFrame, p: pd.DataFrame) -> float:
     """The mean over the binary target columns of each column's log loss (lish-moa's metric)."""
-    return float(np.mean([log_loss(y_true[c], p[c]) for c in y_true.columns]))
+    return _mean_over_columns(log_loss, y_true, p)
 
 
 def smape(y_true: pd.Series, y_pred: pd.Series) -> float:
@@ -466,7 +471,7 @@ def foreign_labels(answers, predictions) -> tuple[np.ndarray, str, str]:
     text = _text(predictions)
     if kind == "string":
         return np.zeros(len(text), dtype=bool), "", ""
-    parsed = to_numeric(text.str.lower().replace({"true": "1", "false": "0"}), errors="coerce").astype(float)
+    parsed = _label_numbers(text)
     bad = ~np.isfinite(parsed.to_numpy())
     if kind == "boolean":
         bad |= ~parsed.isin([0.0, 1.0]).to_numpy()
@@ -484,8 +489,12 @@ def foreign_labels(answers, predictions) -> tuple[np.ndarray, str, str]:
 
 def _whole(answers) -> bool:
     """Every answer is a whole number (the answers' label type being ``number``)."""
-    numbers = to_numeric(_text(answers).str.lower().replace({"true": "1", "false": "0"}), errors="coerce")
-    return bool((numbers.astype(float) % 1 == 0).all())
+    return bool((_label_numbers(_text(answers)) % 1 == 0).all())
+
+
+def _label_numbers(text: pd.Series) -> pd.Series:
+    """Labels' (stripped) text as numbers, true/false (any case) as 1/0; nan where a label is no number."""
+    return to_numeric(text.str.lower().replace({"true": "1", "false": "0"}), errors="coerce").astype(float)
 
 
 def _text(values) -> pd.Series:
@@ -498,9 +507,9 @@ def canonical_labels(values, kind: str) -> np.ndarray:
     text = _text(values)
     if kind == "string":
         return text.to_numpy(dtype=object)
-    parsed = to_numeric(text.str.lower().replace({"true": "1", "false": "0"}), errors="coerce")
-    finite = parsed.notna() & np.isfinite(parsed.astype(float))
-    canonical = (parsed.astype(float) + 0.0).map(repr)  # + 0.0: -0.0 (pandas' writing of a rounded -0.01) is 0.0
+    parsed = _label_numbers(text)
+    finite = np.isfinite(parsed)
+    canonical = (parsed + 0.0).map(repr)  # + 0.0: -0.0 (pandas' writing of a rounded -0.01) is 0.0
     # object, not numpy's fixed-width str: one 100,000-character label would make every row that wide
     return canonical.where(finite, text).to_numpy(dtype=object)
 
