@@ -280,6 +280,43 @@ def test_every_metric_scores_the_answers_themselves_as_perfect():
         assert metric.score(truth, predicted) == metric.perfect, metric.name
 
 
+def _imperfect_submission(metric) -> tuple:
+    """Answers and imperfect predictions of ``metric``'s shape, labels of mixed spellings where it takes labels."""
+    words = pd.Series(rng.choice(["the cat", "a dog sat", "", "emu emu ran", "The Cat"], N))
+    table = {"binary": (BINARY, PROBABILITY), "regression": (REAL, REAL_PRED),
+             "classification": (pd.Series(rng.choice(["1", "0", "2", "2.0"], N)),  # numbers in every resample
+                                pd.Series(rng.choice(["1.0", "0", "2", "True", "x", "-0.0"], N))),
+             "ranking": (LABELS, pd.Series(rng.choice(["cat dog", "emu", "dog emu cat", "cat cat"], N))),
+             "text": (words, words.sample(frac=1, random_state=1).reset_index(drop=True)),
+             "multilabel": (pd.DataFrame({"a": BINARY, "b": 1 - BINARY}),
+                            pd.DataFrame({"a": PROBABILITY, "b": PROBABILITY[::-1].to_numpy()})),
+             "multi_target_regression": (pd.DataFrame({"a": REAL, "b": REAL_PRED}),
+                                         pd.DataFrame({"a": REAL_PRED, "b": REAL})),
+             "multiclass": (LABELS, pd.DataFrame(rng.random((N, 3)), columns=["cat", "dog", "emu"]))}  # fmt: skip
+    if metric.domain == "integer_label":
+        return RATINGS, RATINGS_PRED
+    return table[metric.task]
+
+
+@pytest.mark.parametrize("name", sorted(METRICS))
+def test_a_metric_on_resampled_rows_is_the_metric_on_those_rows(name):
+    """Parity's bootstrap scores resamples through ``Metric.resampler`` (labels typed once, each row's own score
+    computed once): every resample must score what the metric gives those rows directly."""
+    metric = METRICS[name]
+    truth, predicted = _imperfect_submission(metric)
+    score_rows = metric.resampler(truth, predicted)
+    for seed, size in enumerate([N, N // 2, 20, *range(1, 6)] * 4):  # small resamples miss labels, classes, words
+        rows = np.random.default_rng(seed).integers(0, N, size)
+        try:
+            direct = metric.function(*(x.iloc[rows].reset_index(drop=True) for x in (truth, predicted)))
+        except ValueError:  # refused (AUC of one class): refused resampled too
+            with pytest.raises(ValueError):
+                score_rows(rows)
+            continue
+        assert score_rows(rows) == pytest.approx(direct, rel=1e-12, abs=1e-12, nan_ok=True), (name, size)
+    assert score_rows(np.arange(N)) == pytest.approx(metric.function(truth, predicted), rel=1e-12), name
+
+
 @pytest.mark.parametrize(
     "domain, values, outside",
     [("any_number", [-1e9, 0, 3.5, np.inf], [False, False, False, True]),

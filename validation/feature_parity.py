@@ -25,6 +25,7 @@ import numpy as np
 import pandas as pd
 
 from validation.parity_baseline import (
+    Classified,
     classify_columns,
     feature_design,
     feature_kinds,
@@ -115,9 +116,11 @@ def comparison_exclusions(
     id_column: str | None,
     targets: list[str],
     designed: dict[str, str] | None = None,
+    classified: Classified | None = None,
 ) -> list[dict]:
     """Every column of the original or the new public test set left out of the comparison, with the reason (one
-    ``{"column", "left_out_of", "reason"}`` per column); ``designed``: :func:`designed_differences`."""
+    ``{"column", "left_out_of", "reason"}`` per column); ``designed``: :func:`designed_differences`;
+    ``classified``: :func:`compared_kinds`, when the caller has it already."""
     designed = designed or {}
     out = []
 
@@ -140,7 +143,7 @@ def comparison_exclusions(
         if column in original.columns and column in designed:
             leave(column, designed[column])
     shared = compared_columns(original, new, designed)
-    columns, excluded = classify_columns(pd.concat([original[shared], new[shared]], ignore_index=True))
+    columns, excluded = classified or compared_kinds(original[shared], new[shared])
     for column, reason in excluded.items():
         leave(column, reason)
     for column, reason in unused_text(columns).items():
@@ -148,10 +151,18 @@ def comparison_exclusions(
     return out
 
 
-def column_parity(original: pd.DataFrame, new: pd.DataFrame) -> list[dict]:
+def compared_kinds(original: pd.DataFrame, new: pd.DataFrame) -> Classified:
+    """The two test sets' columns classified together (:func:`classify_columns`): what the comparison looks at as
+    numbers, text and categories, and what it leaves out."""
+    return classify_columns(pd.concat([original, new], ignore_index=True))
+
+
+def column_parity(original: pd.DataFrame, new: pd.DataFrame, classified: Classified | None = None) -> list[dict]:
+    """One comparison per column the two test sets share (``classified``: :func:`compared_kinds`, when the caller
+    has it already)."""
     from scipy.stats import ks_2samp
 
-    numeric, text, categorical = feature_kinds(pd.concat([original, new], ignore_index=True))
+    numeric, text, categorical = (classified or compared_kinds(original, new))[0]
     rows = []
     for c in numeric:
         a, b = feature_numbers(original[c]).dropna(), feature_numbers(new[c]).dropna()
@@ -261,14 +272,17 @@ def no_classifier_reason(original: pd.DataFrame, new: pd.DataFrame, shared: list
     return "no shared column it can use (excluded_columns says why each is left out)"
 
 
-def classifier_task(original: pd.DataFrame, new: pd.DataFrame, seed: int) -> ClassifierTask | None:
+def classifier_task(
+    original: pd.DataFrame, new: pd.DataFrame, seed: int, classified: Classified | None = None
+) -> ClassifierTask | None:
     """The cross-validation telling ``original`` rows from ``new`` ones, features built; None when there are no
-    usable features or fewer than 10 rows on a side."""
+    usable features or fewer than 10 rows on a side (``classified``: :func:`compared_kinds`, when the caller has
+    it already)."""
     from sklearn.base import clone
     from sklearn.model_selection import StratifiedKFold
 
     both = pd.concat([original, new], ignore_index=True)
-    columns = feature_kinds(both)
+    columns = (classified or compared_kinds(original, new))[0]
     design = feature_design(columns)
     if design is None or min(len(original), len(new)) < CLASSIFIER_ROWS:
         return None

@@ -22,20 +22,24 @@ HUGE_EXPONENT = r"[eE][+-]?0*[0-9]{7,}"
 # In bytes, one pattern per letter: a literal first character lets the regex engine skip ahead (18 ms for 38 MB,
 # where the character class took 230 ms).
 _HUGE_BYTES = (re.compile(rb"e[+-]?0*[0-9]{7,}"), re.compile(rb"E[+-]?0*[0-9]{7,}"))
+_HUGE_TEXT = tuple(re.compile(pattern.pattern.decode()) for pattern in _HUGE_BYTES)
 _TAMED = r"([eE][+-]?)0*[0-9]{7,}"  # the same, keeping the sign
 
 
 def to_numeric(values, errors: str = "raise"):
     """``pd.to_numeric`` with huge exponents tamed first (see the module docstring)."""
-    if isinstance(values, pd.Series) and values.dtype == object:
-        try:
-            huge = values.str.contains(HUGE_EXPONENT, regex=True, na=False).astype(bool)
-        except AttributeError:  # no text among the values (numbers in an object column): nothing to tame
-            return pd.to_numeric(values, errors=errors)
-        if huge.any():
-            values = values.copy()
-            values[huge] = values[huge].str.replace(_TAMED, r"\g<1>400", regex=True)
+    if isinstance(values, pd.Series) and values.dtype == object and _any_huge_exponent(values):
+        huge = values.str.contains(HUGE_EXPONENT, regex=True, na=False).astype(bool)
+        values = values.copy()
+        values[huge] = values[huge].str.replace(_TAMED, r"\g<1>400", regex=True)
     return pd.to_numeric(values, errors=errors)
+
+
+def _any_huge_exponent(values: pd.Series) -> bool:
+    """Whether any text value holds a huge exponent: one search over the values joined, a third of the time a
+    per-value match takes (and almost no column has one)."""
+    text = "\n".join([value for value in values if isinstance(value, str)])
+    return any(letter in text and pattern.search(text) for letter, pattern in zip("eE", _HUGE_TEXT, strict=True))
 
 
 def has_huge_exponent(data: bytes) -> bool:

@@ -34,7 +34,6 @@ Scores are rounded to 5 decimals, as MLE-bench reports them.
 
 from __future__ import annotations
 
-import functools
 import re
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
@@ -47,6 +46,7 @@ from validation.float_text import to_numeric
 
 EPSILON = 1e-15
 RANKING_DEPTH = 5  # labels a ranking prediction lists (MAP@K's k unless the competition says otherwise)
+PARALLEL_SORT_ROWS = 100_000  # from this many scores, AUC sorts its two classes on two threads
 
 TASKS = {
     "binary": "one probability or score column for a 0/1 label",
@@ -135,6 +135,11 @@ class Metric:
     # How parity's baseline fits for it: "plain"; "balanced" (classes weighed by their rarity, where predicting the
     # commonest class scores nothing, as under MCC); "relative" (rows weighed by 1/answer², for percentage errors).
     baseline_fit: str = "plain"
+    # Optional: the function in two stages, ``(prepare, score_prepared)`` with function(a, p) equal to
+    # score_prepared(*prepare(a, p)). ``prepare`` does what does not depend on which rows are scored (labels typed,
+    # each row's own score where the metric is a mean over rows) and returns arrays, row for row; parity's bootstrap
+    # prepares once and scores each resample's rows (``resampler``).
+    stages: tuple[Callable, Callable] | None = None
 
     def __post_init__(self):
         if self.baseline_fit not in ("plain", "balanced", "relative"):
@@ -151,6 +156,19 @@ class Metric:
 
     def score(self, answers, predictions, **options) -> float:
         return round(float(self.function(answers, predictions, **options)), 5)
+
+    def resampler(self, answers, predictions) -> Callable[[np.ndarray], float]:
+        """A function scoring the rows at the given positions (repeats allowed) of the aligned answers and
+        predictions, unrounded: the metric on a bootstrap resample, with the work that does not depend on the rows
+        (``stages``) done once, here."""
+        if self.stages is None:
+            answers, predictions = answers.reset_index(drop=True), predictions.reset_index(drop=True)
+            return lambda rows: self.function(
+                answers.iloc[rows].reset_index(drop=True), predictions.iloc[rows].reset_index(drop=True)
+            )
+        prepare, score_prepared = self.stages
+        prepared = prepare(answers, predictions)
+        return lambda rows: score_prepared(*(values[rows] for values in prepared))
 
     @property
     def display_name(self) -> str:
@@ -207,11 +225,15 @@ def _rank_sum(scores: np.ndarray, chosen: np.ndarray) -> np.float64:
     if np.isnan(scores).any():  # pandas ranks NaN as NaN
         return pd.Series(scores).rank(method="average").to_numpy()[chosen].sum()
     # Mann-Whitney: a chosen score's rank is the chosen scores up to it (sorted among themselves) plus the others
-    # below it, and half the others equal to it. The two sorts run on two cores (numpy releases the GIL).
-    with ThreadPoolExecutor(max_workers=1) as pool:
-        others = pool.submit(np.sort, scores[~chosen])
-        mine = np.sort(scores[chosen])
-        others = others.result()
+    # below it, and half the others equal to it. On large arrays the two sorts run on two cores (numpy releases the
+    # GIL); on small ones a thread costs more than the sort (parity's bootstrap sorts 200 resamples).
+    if len(scores) < PARALLEL_SORT_ROWS:
+        others, mine = np.sort(scores[~chosen]), np.sort(scores[chosen])
+    else:
+        with ThreadPoolExecutor(max_workers=1) as pool:
+            others = pool.submit(np.sort, scores[~chosen])
+            mine = np.sort(scores[chosen])
+            others = others.result()
     twice_below = int(np.searchsorted(others, mine, "left").sum()) + int(np.searchsorted(others, mine, "right").sum())
     return np.float64(twice_below + len(mine) * (len(mine) + 1)) / 2
 
@@ -236,11 +258,21 @@ def log_loss(y_true: pd.Series, p: pd.Series) -> float:
 
 def multiclass_log_loss(labels: pd.Series, probabilities: pd.DataFrame) -> float:
     """Kaggle's multi-class log loss: each row rescaled to sum to 1, clipped, mean of -log p(true class)."""
+    return _mean(*_true_class_log_loss(labels, probabilities))
+
+
+def _true_class_log_loss(labels: pd.Series, probabilities: pd.DataFrame) -> tuple[np.ndarray]:
+    """Each row's -log p(true class), its probabilities rescaled to sum to 1 and clipped."""
     p = probabilities.to_numpy(dtype=float)
     p = np.clip(p / p.sum(axis=1, keepdims=True), EPSILON, 1 - EPSILON)
     classes = {str(c): i for i, c in enumerate(probabilities.columns)}
-    index = np.array([classes[str(label)] for label in labels])
-    return float(-np.mean(np.log(p[np.arange(len(index)), index])))
+    index = np.array([classes[str(label)] for label in labels], dtype=int)
+    return (-np.log(p[np.arange(len(index)), index]),)
+
+
+def _mean(row_scores: np.ndarray) -> float:
+    """A metric that is the mean of its rows' own scores, from those scores (the second of its ``stages``)."""
+    return float(np.mean(row_scores))
 
 
 def rmse(y_true: pd.Series, y_pred: pd.Series) -> float:
@@ -324,12 +356,13 @@ def pearson(y_true: pd.Series, y_pred: pd.Series) -> float:
 def matthews_correlation(y_true: pd.Series, y_pred: pd.Series) -> float:
     """Matthews correlation coefficient over any number of classes (Gorodkin's R_K, as sklearn computes it); 0 when
     the answers or the predictions hold one class only."""
-    t, p = typed_labels(y_true, y_pred)
-    codes, _ = pd.factorize(np.concatenate([t, p]))
+    return _matthews_of_codes(*label_codes(y_true, y_pred))
+
+
+def _matthews_of_codes(t: np.ndarray, p: np.ndarray) -> float:
     n = len(t)
-    classes = int(codes.max()) + 1 if n else 0
-    confusion = np.zeros((classes, classes))
-    np.add.at(confusion, (codes[:n], codes[n:]), 1)
+    classes = int(max(t.max(), p.max())) + 1 if n else 0
+    confusion = np.bincount(t * classes + p, minlength=classes * classes).reshape(classes, classes).astype(float)
     true_counts, predicted_counts = confusion.sum(axis=1), confusion.sum(axis=0)
     covariance = np.trace(confusion) * n - np.dot(true_counts, predicted_counts)
     spread = (n * n - np.dot(predicted_counts, predicted_counts)) * (n * n - np.dot(true_counts, true_counts))
@@ -337,7 +370,10 @@ def matthews_correlation(y_true: pd.Series, y_pred: pd.Series) -> float:
 
 
 def accuracy(y_true: pd.Series, y_pred: pd.Series) -> float:
-    t, p = typed_labels(y_true, y_pred)
+    return _accuracy_of_codes(*label_codes(y_true, y_pred))
+
+
+def _accuracy_of_codes(t: np.ndarray, p: np.ndarray) -> float:
     return float(np.mean(t == p))
 
 
@@ -360,19 +396,28 @@ def f1_micro(y_true: pd.Series, y_pred: pd.Series) -> float:
 
 
 def f1_macro(y_true: pd.Series, y_pred: pd.Series) -> float:
-    t, p = typed_labels(y_true, y_pred)
-    scores = []
-    for label in np.union1d(t, p):
-        tp = np.sum((t == label) & (p == label))
-        fp = np.sum((t != label) & (p == label))
-        fn = np.sum((t == label) & (p != label))
-        scores.append(0.0 if tp == 0 else 2 * tp / (2 * tp + fp + fn))
-    return float(np.mean(scores))
+    return _f1_macro_of_codes(*label_codes(y_true, y_pred))
+
+
+def _f1_macro_of_codes(t: np.ndarray, p: np.ndarray) -> float:
+    """The mean over the labels in the answers or the predictions of each label's F1, 2 TP / (2 TP + FP + FN)."""
+    if not len(t):
+        return float("nan")
+    classes = int(max(t.max(), p.max())) + 1
+    hits = np.bincount(t[t == p], minlength=classes)
+    given = np.bincount(t, minlength=classes) + np.bincount(p, minlength=classes)  # 2 TP + FP + FN
+    present = given > 0
+    return float(np.mean(2 * hits[present] / given[present]))
 
 
 def map_at_k(y_true: pd.Series, y_pred: pd.Series, k: int = RANKING_DEPTH) -> float:
     """Mean average precision at k; answers and predictions are space-separated labels."""
-    total = 0.0
+    return _mean(*_average_precisions(y_true, y_pred, k))
+
+
+def _average_precisions(y_true: pd.Series, y_pred: pd.Series, k: int = RANKING_DEPTH) -> tuple[np.ndarray]:
+    """Each row's average precision at k."""
+    scores = []
     for actual_text, predicted_text in zip(y_true, y_pred, strict=True):
         actual = set(str(actual_text).split())
         predicted = str(predicted_text).split()[:k]
@@ -382,8 +427,8 @@ def map_at_k(y_true: pd.Series, y_pred: pd.Series, k: int = RANKING_DEPTH) -> fl
                 hits += 1
                 score += hits / (i + 1)
             seen.add(label)
-        total += score / min(len(actual), k) if actual else 0.0
-    return total / len(y_true)
+        scores.append(score / min(len(actual), k) if actual else 0.0)
+    return (np.array(scores, dtype=float),)
 
 
 def mean_columnwise_spearman(y_true: pd.DataFrame, y_pred: pd.DataFrame) -> float:
@@ -409,11 +454,15 @@ def mean_of_defined(values) -> float:
 
 def word_jaccard(y_true: pd.Series, y_pred: pd.Series) -> float:
     """Mean word-level Jaccard similarity (lower-cased, split on whitespace); two empty strings score 1."""
+    return _mean(*_word_jaccards(y_true, y_pred))
+
+
+def _word_jaccards(y_true: pd.Series, y_pred: pd.Series) -> tuple[np.ndarray]:
     scores = []
     for a_text, b_text in zip(y_true, y_pred, strict=True):
         a, b = set(str(a_text).lower().split()), set(str(b_text).lower().split())
         scores.append(1.0 if not a and not b else len(a & b) / len(a | b))
-    return float(np.mean(scores))
+    return (np.array(scores, dtype=float),)
 
 
 def levenshtein(a: str, b: str) -> int:
@@ -434,13 +483,12 @@ def levenshtein(a: str, b: str) -> int:
     return int(previous[-1])
 
 
-@functools.lru_cache(maxsize=2**16)
-def _cached_levenshtein(a: str, b: str) -> int:
-    return levenshtein(a, b)  # parity's bootstrap scores the same pairs hundreds of times
-
-
 def mean_levenshtein(y_true: pd.Series, y_pred: pd.Series) -> float:
-    return float(np.mean([_cached_levenshtein(str(a), str(b)) for a, b in zip(y_true, y_pred, strict=True)]))
+    return _mean(*_levenshteins(y_true, y_pred))
+
+
+def _levenshteins(y_true: pd.Series, y_pred: pd.Series) -> tuple[np.ndarray]:
+    return (np.array([levenshtein(str(a), str(b)) for a, b in zip(y_true, y_pred, strict=True)], dtype=float),)
 
 
 def label_type(answers) -> str:
@@ -460,6 +508,14 @@ def typed_labels(answers, predictions) -> tuple[np.ndarray, np.ndarray]:
     (a number as ``repr(float)``), which sort and compare."""
     kind = label_type(answers)
     return canonical_labels(answers, kind), canonical_labels(predictions, kind)
+
+
+def label_codes(answers, predictions) -> tuple[np.ndarray, np.ndarray]:
+    """Both label columns as integer codes of their :func:`typed_labels` values (one code per label, shared by both):
+    what the label metrics compare."""
+    t, p = typed_labels(answers, predictions)
+    codes, _ = pd.factorize(np.concatenate([t, p]))
+    return codes[: len(t)], codes[len(t) :]
 
 
 def foreign_labels(answers, predictions) -> tuple[np.ndarray, str, str]:
@@ -526,7 +582,8 @@ METRICS: dict[str, Metric] = {
                "multilabel", "probability", 0.0),
         Metric("multiclass_log_loss", False, ("Multiclass Loss", "Multiclass Loss (Deprecated)"),
                multiclass_log_loss, "multiclass", "class_probabilities", 0.0,
-               note="each row's probabilities are rescaled to sum to 1, then clipped to 1e-15..1-1e-15"),
+               note="each row's probabilities are rescaled to sum to 1, then clipped to 1e-15..1-1e-15",
+               stages=(_true_class_log_loss, _mean)),
         Metric("rmse", False, ("Root Mean Squared Error",), rmse, "regression", "any_number", 0.0),
         Metric("rmsle", False, ("Root Mean Squared Logarithmic Error",), rmsle, "regression", "non_negative", 0.0),
         Metric("mean_columnwise_rmsle", False, ("Mean Columnwise Root Mean Squared Logarithmic Error",),
@@ -546,18 +603,23 @@ METRICS: dict[str, Metric] = {
         Metric("mean_columnwise_mae", False, ("Mean Columnwise Mean Absolute Error",), mean_columnwise_mae,
                "multi_target_regression", "any_number", 0.0),
         Metric("accuracy", True, ("Categorization Accuracy", "Accuracy Score"), accuracy, "classification", "label",
-               1.0),
+               1.0, stages=(label_codes, _accuracy_of_codes)),
         Metric("quadratic_weighted_kappa", True, ("QuadraticWeightedKappa",), quadratic_weighted_kappa,
                "classification", "integer_label", 1.0),
-        Metric("f1_micro", True, ("F-Score (Micro)",), f1_micro, "classification", "label", 1.0),
-        Metric("f1_macro", True, ("F-Score (Macro)",), f1_macro, "classification", "label", 1.0),
+        Metric("f1_micro", True, ("F-Score (Micro)",), f1_micro, "classification", "label", 1.0,
+               stages=(label_codes, _accuracy_of_codes)),
+        Metric("f1_macro", True, ("F-Score (Macro)",), f1_macro, "classification", "label", 1.0,
+               stages=(label_codes, _f1_macro_of_codes)),
         Metric("matthews_correlation", True, ("Matthews correlation coefficient",), matthews_correlation,
-               "classification", "label", 1.0, note="predicting one class for every row scores 0", baseline_fit="balanced"),
-        Metric("map_at_k", True, ("MAP@{K}", "Mean Average Precision at K"), map_at_k, "ranking", "label", 1.0),
+               "classification", "label", 1.0, note="predicting one class for every row scores 0", baseline_fit="balanced",
+               stages=(label_codes, _matthews_of_codes)),
+        Metric("map_at_k", True, ("MAP@{K}", "Mean Average Precision at K"), map_at_k, "ranking", "label", 1.0,
+               stages=(_average_precisions, _mean)),
         Metric("mean_columnwise_spearman", True, ("Mean Columnwise Spearman's r (rank correlation coefficient)",),
                mean_columnwise_spearman, "multi_target_regression", "any_number", 1.0, combine_columns=mean_of_defined),
-        Metric("word_jaccard", True, ("Jaccard",), word_jaccard, "text", "text", 1.0),
-        Metric("mean_levenshtein", False, ("Levenshtein Mean",), mean_levenshtein, "text", "text", 0.0),
+        Metric("word_jaccard", True, ("Jaccard",), word_jaccard, "text", "text", 1.0, stages=(_word_jaccards, _mean)),
+        Metric("mean_levenshtein", False, ("Levenshtein Mean",), mean_levenshtein, "text", "text", 0.0,
+               stages=(_levenshteins, _mean)),
     ]
 }  # fmt: skip
 

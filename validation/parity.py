@@ -46,13 +46,20 @@ from validation.feature_parity import (
     clocks,
     column_parity,
     compared_columns,
+    compared_kinds,
     comparison_exclusions,
     designed_differences,
     no_classifier_reason,
 )
 from validation.medals import medal_thresholds, place
 from validation.metrics import METRICS, Metric
-from validation.parity_baseline import baseline_exclusions, constant_prediction, fit_baseline, predict
+from validation.parity_baseline import (
+    baseline_columns,
+    baseline_exclusions,
+    constant_prediction,
+    fit_baseline,
+    predict,
+)
 from validation.parity_inputs import ParityInputs
 
 BOOTSTRAP_ROUNDS = 200
@@ -116,9 +123,10 @@ def parity_report(
     tolerance = tolerance or ParityTolerance()
     metric = METRICS[inputs.metric]
     report = ParityReport(inputs.metric, notes=list(inputs.notes))
-    model = fit_baseline(inputs, metric)
+    classified = baseline_columns(inputs)  # once: it reads every value
+    model = fit_baseline(inputs, metric, classified)
     report.excluded_columns = [{"column": c, "left_out_of": "baseline", "reason": reason}
-                               for c, reason in baseline_exclusions(inputs).items()]  # fmt: skip
+                               for c, reason in baseline_exclusions(inputs, classified).items()]  # fmt: skip
     sets = {"new test": inputs.new_test}
     if inputs.original_test is not None:
         sets["original test"] = inputs.original_test
@@ -132,15 +140,12 @@ def parity_report(
             for target in [*(inputs.targets if per_target else []), None]:
                 truth = evaluation.truth if target is None else evaluation.truth[[target]]
                 predicted = predictions if target is None else predictions[[target]]
+                score = metric.score(truth, predicted)
                 if target is None and rounds:
-                    score = metric.score(truth, predicted)
-                    low, high = _interval(_combined_rounds(metric, list(rounds.values())))
+                    samples = _combined_rounds(metric, list(rounds.values()))
                 else:
-                    score, rounds[target] = (
-                        metric.score(truth, predicted),
-                        _bootstrap_rounds(metric, truth, predicted, seed),
-                    )
-                    low, high = _interval(rounds[target])
+                    samples = rounds[target] = _bootstrap_rounds(metric, truth, predicted, seed)
+                low, high = _interval(samples)
                 if not np.isfinite(score):
                     report.notes.append(f"{metric.name} is undefined for the {submission} on the {name} set"
                                         f"{f' (target {target})' if target else ''}: constant answers?")  # fmt: skip
@@ -180,10 +185,13 @@ def _compare_features(report: ParityReport, inputs: ParityInputs, tolerance: Par
     if inputs.time_column:
         designed |= clocks(original, new, inputs.time_column, compared_columns(original, new, designed),
                            inputs.time_format)  # fmt: skip
-    report.excluded_columns += comparison_exclusions(original, new, inputs.id_column, inputs.targets, designed)
     shared = compared_columns(original, new, designed)
-    report.columns = column_parity(original[shared], new[shared])
-    task = classifier_task(original[shared], new[shared], seed)
+    classified = compared_kinds(original[shared], new[shared])  # once: it reads every value
+    report.excluded_columns += comparison_exclusions(
+        original, new, inputs.id_column, inputs.targets, designed, classified
+    )
+    report.columns = column_parity(original[shared], new[shared], classified)
+    task = classifier_task(original[shared], new[shared], seed, classified)
     report.adversarial_auc = adversarial_auc(task)
     if task is not None and report.adversarial_auc > tolerance.adversarial_auc:
         significance = auc_significance(task, report.adversarial_auc, tolerance.significance)
@@ -302,18 +310,13 @@ def _bootstrap_rounds(metric: Metric, truth: pd.Series | pd.DataFrame, predictio
     """The unrounded score of each of BOOTSTRAP_ROUNDS resamples of the rows (the same resamples for every call of
     the same seed and row count): nan where it is not finite (a resample of constant answers has no Spearman
     correlation), -inf where the metric refused it (a resample with one class only has no AUC)."""
-    truth = truth.reset_index(drop=True)
-    predictions = predictions.reset_index(drop=True)
+    score_rows = metric.resampler(truth, predictions)  # labels typed once, not once per round (Metric.stages)
     rng = np.random.default_rng(seed)
     scores = np.full(BOOTSTRAP_ROUNDS, np.nan)
     for round_ in range(BOOTSTRAP_ROUNDS):
         index = rng.integers(0, len(truth), len(truth))
         try:
-            score = float(
-                metric.function(
-                    truth.iloc[index].reset_index(drop=True), predictions.iloc[index].reset_index(drop=True)
-                )
-            )
+            score = float(score_rows(index))
         except ValueError:
             scores[round_] = -np.inf
             continue

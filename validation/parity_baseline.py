@@ -42,7 +42,11 @@ def feature_kinds(frame: pd.DataFrame) -> tuple[list[str], list[str], list[str]]
     return classify_columns(frame)[0]
 
 
-def classify_columns(frame: pd.DataFrame) -> tuple[tuple[list[str], list[str], list[str]], dict[str, str]]:
+# (numeric, text, categorical) columns, and {left-out column: why}
+Classified = tuple[tuple[list[str], list[str], list[str]], dict[str, str]]
+
+
+def classify_columns(frame: pd.DataFrame) -> Classified:
     """((numeric, text, categorical) columns, {left-out column: why}), judged from the values: numbers (95% of the
     values present parse as numbers, or as dates: :func:`feature_numbers`; missing ones are imputed), text (longer than
     ``TEXT_MIN_MEAN_LENGTH`` characters on average), categories (at most ``MAX_CATEGORIES`` distinct values); every
@@ -193,7 +197,7 @@ class Baseline:
     constants: dict[str, object]  # prediction column -> what it predicts without a model
 
 
-def fit_baseline(inputs: ParityInputs, metric: Metric) -> Baseline | None:
+def fit_baseline(inputs: ParityInputs, metric: Metric, classified: Classified | None = None) -> Baseline | None:
     """The baseline for the metric's task, trained on the new train set only; None when there are no usable
     features (it then predicts what the sample submission does).
 
@@ -206,9 +210,10 @@ def fit_baseline(inputs: ParityInputs, metric: Metric) -> Baseline | None:
 
     A target with a single class (or more than ``MAX_BASELINE_CLASSES``) gets a constant: its share of positives, its
     class frequencies, or its commonest label(s). Predictions are clipped into the metric's domain.
+    ``classified``: :func:`baseline_columns`, when the caller has it already.
     """
     features = inputs.train.drop(columns=inputs.targets, errors="ignore")
-    columns = feature_kinds(features[_usable(inputs)])
+    columns = (classified or baseline_columns(inputs))[0]
     if feature_design(columns) is None:
         return None
     X = prepare_features(features, columns)
@@ -228,8 +233,15 @@ def _usable(inputs: ParityInputs) -> list[str]:
     return [c for c in inputs.train.columns if c in test_columns and c not in inputs.targets]
 
 
-def baseline_exclusions(inputs: ParityInputs) -> dict[str, str]:
-    """Every column of the new train set the baseline does not learn from, with the reason."""
+def baseline_columns(inputs: ParityInputs) -> Classified:
+    """The new train set's usable columns (:func:`_usable`), classified (:func:`classify_columns`): what the baseline
+    learns from, and what it leaves out."""
+    return classify_columns(inputs.train[_usable(inputs)])
+
+
+def baseline_exclusions(inputs: ParityInputs, classified: Classified | None = None) -> dict[str, str]:
+    """Every column of the new train set the baseline does not learn from, with the reason (``classified``:
+    :func:`baseline_columns`, when the caller has it already)."""
     excluded = {}
     if inputs.id_column:
         excluded[inputs.id_column] = "id column: identifies rows, predicts nothing"
@@ -239,7 +251,7 @@ def baseline_exclusions(inputs: ParityInputs) -> dict[str, str]:
             excluded[column] = "a target: what the baseline predicts"
         elif column not in test_columns:
             excluded[column] = "not in the new public test set (as in the original test set): cannot be predicted from"
-    columns, unusable = classify_columns(inputs.train[_usable(inputs)])
+    columns, unusable = classified or baseline_columns(inputs)
     return excluded | unusable | unused_text(columns)
 
 
