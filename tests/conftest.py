@@ -9,22 +9,6 @@ import pytest
 
 from validation.data_root import DataRoot
 
-# The files that take longest, longest first (seconds of CI's --durations, summed per file, 2026-12-02): with
-# --dist loadfile and --no-loadscope-reorder (pyproject.toml), pytest-xdist hands files out in collection order, so
-# these go first and the short ones fill in around them. (xdist's default reorders files by their number of tests,
-# which sent the README's examples, four tests and four minutes, near the end: one worker finished alone.)
-LONGEST_FIRST = ("test_readme_examples.py", "test_cluster_object_home.py", "test_cluster.py", "test_competition_data.py",
-                 "test_ui_browser.py", "test_object_root.py", "test_commands.py", "test_complexity_prior.py",
-                 "test_leaderboards.py", "test_generate.py", "test_workbench_browser.py", "test_parity.py",
-                 "test_export_every_kind.py", "test_metric_registry.py", "test_pipeline.py", "test_cluster_options.py",
-                 "test_splits.py", "test_mlebench_export.py", "test_grading_paths.py", "test_benchmark_export.py")  # fmt: skip
-
-
-def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
-    rank = {name: i for i, name in enumerate(LONGEST_FIRST)}
-    items.sort(key=lambda item: rank.get(item.path.name, len(rank)))  # stable: each file's order kept
-
-
 PROJECT = Path(__file__).resolve().parents[1]
 SHARED = PROJECT.parent / "shared" / "data"
 META_KAGGLE = SHARED / "meta-kaggle"
