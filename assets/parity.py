@@ -34,7 +34,11 @@ SAMPLE_EARNS_NO_MEDAL = Check(
 
 
 class ParityConfig(dg.Config):
-    score_tolerance: float = Field(0.03, description="How far the baseline's score may move between test sets.")
+    score_tolerance: float = Field(
+        0.03,
+        description="How far the baseline's score may move between test sets: an amount for scores between -1 and 1 "
+        "(AUC, accuracy, F1, correlations), a share of the original-test score for errors (RMSE, log loss, SMAPE).",
+    )
     adversarial_auc_tolerance: float = Field(0.6, description="Above this AUC the two test sets are told apart.")
     drift_significance: float = Field(
         0.05, ge=0.01, le=1.0, description="An AUC above its tolerance is drift only when test sets drawn alike reach "
@@ -95,12 +99,13 @@ def split_parity(
         combined = rows["target"] == ALL_TARGETS
         table = pd.concat([rows[combined], rows[~combined]])
     medal = _sample_on_the_board(report)
+    band = config.score_tolerance if report.allowed_gap is None else report.allowed_gap  # drawn where scores decided
     yield dg.MaterializeResult(
         data_version=dg.DataVersion(report.inputs_version) if report.inputs_version else None,
         metadata={
             "verdict": report.verdict,  # the verdict, what decided it and the picture first: what a person reads
             "reason": report.reason,
-            "intervals": picture_metadata(context.instance, interval_plot(rows, config.score_tolerance, metric)),
+            "intervals": picture_metadata(context.instance, interval_plot(rows, band, metric)),
             "metric": metric,
             "scores": markdown_table(table),
             "columns": markdown_table(pd.DataFrame(report.columns)) if report.columns else "no original test features",

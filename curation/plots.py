@@ -81,8 +81,8 @@ def picture(figure: Figure, alt: str, caption: str = "") -> Picture:
 
 def interval_plot(rows: pd.DataFrame, tolerance: float | None = None, metric: str = "") -> Chart:
     """Parity's scores, each with its 95% interval: the new test set in blue, the original in orange; with
-    ``tolerance``, the band the baseline's new-test score may move within around its original-test score (the score
-    tolerance that decides the verdict when the original is labelled). ``rows``: submission, test_set, score, low,
+    ``tolerance``, the band the baseline's new-test score may move within around its original-test score (how far
+    the score may move, ``ParityReport.allowed_gap``, when the original is labelled). ``rows``: submission, test_set, score, low,
     high (and target for a column-wise metric), as split_parity's scores table."""
     shown = rows[rows["score"].notna()].reset_index(drop=True)
     if shown.empty:
@@ -115,7 +115,7 @@ def interval_plot(rows: pd.DataFrame, tolerance: float | None = None, metric: st
     _tidy(axes)
     notes = []
     if tolerance is not None and band is None:
-        notes.append(f"_Score tolerance ±{tolerance:g} not drawn: no baseline score on the original test set to hold "
+        notes.append("_Score tolerance not drawn: no baseline score on the original test set to hold "
                      "the new one against._")  # fmt: skip
     if left_out:
         notes.append(f"_{left_out:,} more target(s) not drawn: the {TARGETS_DRAWN} drawn are "

@@ -317,6 +317,14 @@ def test_a_metric_on_resampled_rows_is_the_metric_on_those_rows(name):
     assert score_rows(np.arange(N)) == pytest.approx(metric.function(truth, predicted), rel=1e-12), name
 
 
+def test_higher_is_better_scores_lie_between_minus_one_and_one_and_lower_is_better_ones_are_errors():
+    """What parity's relative tolerance rests on (``Metric.relative_tolerance``): a higher-is-better score here is a
+    share, overlap or correlation whose perfect score is 1; a lower-is-better one an error whose perfect score is 0."""
+    for metric in METRICS.values():
+        assert metric.perfect == (1.0 if metric.higher_is_better else 0.0), metric.name
+        assert metric.relative_tolerance == (not metric.higher_is_better)
+
+
 @pytest.mark.parametrize(
     "domain, values, outside",
     [("any_number", [-1e9, 0, 3.5, np.inf], [False, False, False, True]),

@@ -434,10 +434,12 @@ def test_a_target_whose_score_is_undefined_gets_no_score_and_a_note_not_nan():
     )
 
 
-def _labelled_report(new: tuple[float, float, float], old: tuple[float, float, float] | None):
+def _labelled_report(
+    new: tuple[float, float, float], old: tuple[float, float, float] | None, metric: str = "multiclass_log_loss"
+):
     from validation.parity import ParityReport
 
-    report = ParityReport("multiclass_log_loss")
+    report = ParityReport(metric)
     sets = [("new test", new)] + ([("original test", old)] if old else [])
     for test_set, (score, low, high) in sets:
         report.rows.append({"submission": "baseline", "test_set": test_set, "target": None, "rows": 240,
@@ -458,6 +460,26 @@ def test_a_gap_above_tolerance_within_sampling_noise_is_parity_and_beyond_it_dri
     close = _labelled_report((0.50467, 0.480, 0.530), (0.52, 0.50, 0.54))
     _decide(close, ParityTolerance())
     assert close.verdict == "parity" and "noise" not in close.reason
+
+
+@pytest.mark.parametrize("metric, new, old, verdict, said", [
+    # An error of the answers' own scale: 3% of the original score, not 0.03 (house prices: 0.03 was no room at all)
+    ("rmse", (50_900.0, 50_000.0, 51_800.0), (50_000.0, 49_900.0, 50_100.0), "parity", "1500.00000 (3% of the "),
+    ("rmse", (56_000.0, 55_500.0, 56_500.0), (50_000.0, 49_900.0, 50_100.0), "drift", "1500.00000 (3% of the "),
+    # ... and on errors of 0.001, ten times the original error was within 0.03
+    ("mae", (0.010, 0.0095, 0.0105), (0.001, 0.0009, 0.0011), "drift", "0.00003 (3% of the original score)"),
+    ("mae", (0.00102, 0.0009, 0.0011), (0.001, 0.0009, 0.0011), "parity", "0.00003 (3% of the original score)"),
+    # Scores between -1 and 1 keep the amount
+    ("auc", (0.80, 0.79, 0.81), (0.82, 0.815, 0.825), "parity", "tolerance 0.03"),
+    ("auc", (0.70, 0.69, 0.71), (0.82, 0.815, 0.825), "drift", "tolerance 0.03"),
+])  # fmt: skip
+def test_an_errors_tolerance_is_a_share_of_its_score_and_a_shares_an_amount(metric, new, old, verdict, said):
+    from validation.parity import ParityTolerance, _decide
+
+    report = _labelled_report(new, old, metric)
+    _decide(report, ParityTolerance())
+    assert report.verdict == verdict and said in report.reason and "noise" not in report.reason, report.reason
+    assert report.allowed_gap == (0.03 if metric == "auc" else round(0.03 * old[0], 5))
 
 
 def test_a_released_labels_split_is_kaggles_own_test_set():

@@ -176,6 +176,13 @@ class Metric:
         return self.meta_kaggle_names[0].replace("{K}", str(RANKING_DEPTH))
 
     @property
+    def relative_tolerance(self) -> bool:
+        """Parity's score tolerance is a share of the score, not an amount: the lower-is-better metrics here are
+        errors of the answers' own scale (RMSE of prices, MSE, SMAPE in percent), where 0.03 is nothing or
+        everything; the higher-is-better ones are shares, overlaps and correlations between -1 and 1."""
+        return not self.higher_is_better
+
+    @property
     def prediction_domain(self) -> Domain:
         return DOMAINS[self.domain]
 

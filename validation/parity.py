@@ -67,7 +67,10 @@ BOOTSTRAP_ROUNDS = 200
 
 @dataclass(frozen=True)
 class ParityTolerance:
-    score: float = 0.03  # the baseline's score may move this much (absolute) between original and new test sets
+    # The baseline's score may move this much between original and new test sets: an amount where scores lie between
+    # -1 and 1 (AUC, accuracy, correlations), a share of the original-test score for errors of the answers' own scale
+    # (RMSE, log loss, SMAPE: Metric.relative_tolerance).
+    score: float = 0.03
     adversarial_auc: float = 0.6  # above this, a classifier tells the two test sets apart
     # ... when test sets drawn alike reach its AUC this rarely at most (a one-sided p-value): not by chance
     significance: float = 0.05
@@ -94,6 +97,7 @@ class ParityReport:
     reason: str = ""
     notes: list[str] = field(default_factory=list)
     inputs_version: str | None = None  # fingerprint of what the report is a function of (curation.split_parity)
+    allowed_gap: float | None = None  # how far the baseline's score could move, where scores decided the verdict
     reused: bool = False  # read back from an earlier run with the same inputs (never written to the report)
 
     def to_dict(self) -> dict:
@@ -216,10 +220,11 @@ def _decide(
     if original is not None and original["score"] is not None and baseline["new test"]["score"] is not None:
         new, old = baseline["new test"], original
         gap = abs(new["score"] - old["score"])
-        noise = gap > tolerance.score and _intervals_overlap(new, old)
-        report.verdict = "parity" if gap <= tolerance.score or noise else "drift"
+        report.allowed_gap, said = allowed_gap(METRICS[report.metric], tolerance.score, old["score"])
+        noise = gap > report.allowed_gap and _intervals_overlap(new, old)
+        report.verdict = "parity" if gap <= report.allowed_gap or noise else "drift"
         report.reason = (f"baseline {report.metric} {new['score']:.5f} on the new test set vs {old['score']:.5f} on the "
-                         f"{old['test_set']}: gap {gap:.5f}, tolerance {tolerance.score}"
+                         f"{old['test_set']}: gap {gap:.5f}, tolerance {said}"
                          + (f"; above it, but within sampling noise (the 95% intervals overlap: "
                             f"[{new['low']:.5f}, {new['high']:.5f}] and [{old['low']:.5f}, {old['high']:.5f}])"
                             if noise else "")
@@ -234,6 +239,15 @@ def _decide(
         )
     else:
         report.verdict, report.reason = "unknown", "no original labels and no original test features to compare"
+
+
+def allowed_gap(metric: Metric, tolerance: float, original_score: float) -> tuple[float, str]:
+    """How far the baseline's score may move from its original-test score, and how the reason says it: the tolerance
+    itself, or for an error metric (``Metric.relative_tolerance``) that share of the original score."""
+    if not metric.relative_tolerance:
+        return tolerance, f"{tolerance:g}"
+    allowed = round(tolerance * abs(original_score), 5)
+    return allowed, f"{allowed:.5f} ({tolerance:.0%} of the original score)"
 
 
 def _feature_verdict(report: ParityReport, tolerance: ParityTolerance) -> tuple[str, str]:
