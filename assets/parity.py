@@ -99,13 +99,12 @@ def split_parity(
         combined = rows["target"] == ALL_TARGETS
         table = pd.concat([rows[combined], rows[~combined]])
     medal = _sample_on_the_board(report)
-    band = config.score_tolerance if report.allowed_gap is None else report.allowed_gap  # drawn where scores decided
     yield dg.MaterializeResult(
         data_version=dg.DataVersion(report.inputs_version) if report.inputs_version else None,
         metadata={
             "verdict": report.verdict,  # the verdict, what decided it and the picture first: what a person reads
             "reason": report.reason,
-            "intervals": picture_metadata(context.instance, interval_plot(rows, band, metric)),
+            "intervals": picture_metadata(context.instance, interval_plot(rows, report.allowed_gap, metric)),
             "metric": metric,
             "scores": markdown_table(table),
             "columns": markdown_table(pd.DataFrame(report.columns)) if report.columns else "no original test features",

@@ -114,9 +114,9 @@ def interval_plot(rows: pd.DataFrame, tolerance: float | None = None, metric: st
     figure.legend(fontsize=8, frameon=False, loc="outside lower center", ncol=2)
     _tidy(axes)
     notes = []
-    if tolerance is not None and band is None:
-        notes.append("_Score tolerance not drawn: no baseline score on the original test set to hold "
-                     "the new one against._")  # fmt: skip
+    if band is None:
+        notes.append("_Score tolerance not drawn: no baseline scores on both the original and the new test set to "
+                     "hold against each other._")  # fmt: skip
     if left_out:
         notes.append(f"_{left_out:,} more target(s) not drawn: the {TARGETS_DRAWN} drawn are "
                      f"{_WHICH_DRAWN[chosen_by]}; the scores table has every one._")  # fmt: skip

@@ -159,8 +159,9 @@ class Metric:
 
     def resampler(self, answers, predictions) -> Callable[[np.ndarray], float]:
         """A function scoring the rows at the given positions (repeats allowed) of the aligned answers and
-        predictions, unrounded: the metric on a bootstrap resample, with the work that does not depend on the rows
-        (``stages``) done once, here."""
+        predictions, unrounded, for parity's bootstrap: the work that does not depend on the rows (``stages``) is
+        done once, here, on the whole. So a resample's labels are typed as the whole answers' are, as for the score
+        it gives an interval to (answers ``1``, ``a``: text, so ``1.0`` is no ``1`` in any resample)."""
         if self.stages is None:
             answers, predictions = answers.reset_index(drop=True), predictions.reset_index(drop=True)
             return lambda rows: self.function(
@@ -176,7 +177,7 @@ class Metric:
         return self.meta_kaggle_names[0].replace("{K}", str(RANKING_DEPTH))
 
     @property
-    def relative_tolerance(self) -> bool:
+    def tolerance_is_relative(self) -> bool:
         """Parity's score tolerance is a share of the score, not an amount: the lower-is-better metrics here are
         errors of the answers' own scale (RMSE of prices, MSE, SMAPE in percent), where 0.03 is nothing or
         everything; the higher-is-better ones are shares, overlaps and correlations between -1 and 1."""

@@ -69,7 +69,7 @@ BOOTSTRAP_ROUNDS = 200
 class ParityTolerance:
     # The baseline's score may move this much between original and new test sets: an amount where scores lie between
     # -1 and 1 (AUC, accuracy, correlations), a share of the original-test score for errors of the answers' own scale
-    # (RMSE, log loss, SMAPE: Metric.relative_tolerance).
+    # (RMSE, log loss, SMAPE: Metric.tolerance_is_relative).
     score: float = 0.03
     adversarial_auc: float = 0.6  # above this, a classifier tells the two test sets apart
     # ... when test sets drawn alike reach its AUC this rarely at most (a one-sided p-value): not by chance
@@ -220,9 +220,10 @@ def _decide(
     if original is not None and original["score"] is not None and baseline["new test"]["score"] is not None:
         new, old = baseline["new test"], original
         gap = abs(new["score"] - old["score"])
-        report.allowed_gap, said = allowed_gap(METRICS[report.metric], tolerance.score, old["score"])
-        noise = gap > report.allowed_gap and _intervals_overlap(new, old)
-        report.verdict = "parity" if gap <= report.allowed_gap or noise else "drift"
+        report.allowed_gap, said = _gap_allowed(METRICS[report.metric], tolerance.score, old["score"])
+        within = round(gap, 5) <= report.allowed_gap  # as the scores are: 0.85 against 0.82 is a gap of 0.03
+        noise = not within and _intervals_overlap(new, old)
+        report.verdict = "parity" if within or noise else "drift"
         report.reason = (f"baseline {report.metric} {new['score']:.5f} on the new test set vs {old['score']:.5f} on the "
                          f"{old['test_set']}: gap {gap:.5f}, tolerance {said}"
                          + (f"; above it, but within sampling noise (the 95% intervals overlap: "
@@ -241,13 +242,17 @@ def _decide(
         report.verdict, report.reason = "unknown", "no original labels and no original test features to compare"
 
 
-def allowed_gap(metric: Metric, tolerance: float, original_score: float) -> tuple[float, str]:
+SMALLEST_GAP = 1e-5  # the scores' last decimal: an error's share of a score near 0 allows at least this
+
+
+def _gap_allowed(metric: Metric, tolerance: float, original_score: float) -> tuple[float, str]:
     """How far the baseline's score may move from its original-test score, and how the reason says it: the tolerance
-    itself, or for an error metric (``Metric.relative_tolerance``) that share of the original score."""
-    if not metric.relative_tolerance:
+    itself, or for an error metric (``Metric.tolerance_is_relative``) that share of the original score (at least
+    ``SMALLEST_GAP``: a perfect original score would otherwise allow no gap at all)."""
+    if not metric.tolerance_is_relative:
         return tolerance, f"{tolerance:g}"
-    allowed = round(tolerance * abs(original_score), 5)
-    return allowed, f"{allowed:.5f} ({tolerance:.0%} of the original score)"
+    allowed = max(tolerance * abs(original_score), SMALLEST_GAP)
+    return allowed, f"{allowed:.6g} ({tolerance * 100:g}% of the original score)"
 
 
 def _feature_verdict(report: ParityReport, tolerance: ParityTolerance) -> tuple[str, str]:
@@ -323,7 +328,8 @@ def _with_interval(
 def _bootstrap_rounds(metric: Metric, truth: pd.Series | pd.DataFrame, predictions, seed: int) -> np.ndarray:
     """The unrounded score of each of BOOTSTRAP_ROUNDS resamples of the rows (the same resamples for every call of
     the same seed and row count): nan where it is not finite (a resample of constant answers has no Spearman
-    correlation), -inf where the metric refused it (a resample with one class only has no AUC)."""
+    correlation), -inf where the metric refused it (a resample with one class only has no AUC). What the metric does
+    to the whole answers and predictions first (``Metric.stages``: labels typed) raises, as scoring them whole does."""
     score_rows = metric.resampler(truth, predictions)  # labels typed once, not once per round (Metric.stages)
     rng = np.random.default_rng(seed)
     scores = np.full(BOOTSTRAP_ROUNDS, np.nan)
