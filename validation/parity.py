@@ -251,8 +251,8 @@ def _gap_allowed(metric: Metric, tolerance: float, original_score: float) -> tup
     ``SMALLEST_GAP``: a perfect original score would otherwise allow no gap at all)."""
     if not metric.tolerance_is_relative:
         return tolerance, f"{tolerance:g}"
-    allowed = max(tolerance * abs(original_score), SMALLEST_GAP)
-    return allowed, f"{allowed:.6g} ({tolerance * 100:g}% of the original score)"
+    allowed = float(f"{max(tolerance * abs(original_score), SMALLEST_GAP):.6g}")  # 0.0141522, not 0.014152199999999998
+    return allowed, f"{allowed:g} ({tolerance * 100:g}% of the original score)"
 
 
 def _feature_verdict(report: ParityReport, tolerance: ParityTolerance) -> tuple[str, str]:
