@@ -43,7 +43,8 @@ class ParityConfig(dg.Config):
     drift_significance: float = Field(
         0.05, ge=0.01, le=1.0, description="An AUC above its tolerance is drift only when test sets drawn alike reach "
         "it with this p-value at most (a permutation test): on small test sets, chance reaches 0.6 often. At least "
-        "0.01: the test's 99 shuffles cannot show a smaller p.",
+        "0.01: the test's 99 shuffles cannot show a smaller p. A score gap beyond its tolerance is drift only when its "
+        "bootstrap interval at this level (95% for 0.05) does not hold 0.",
     )  # fmt: skip
     kaggle_late_submissions: bool = Field(
         False,

@@ -68,7 +68,7 @@ VIEW_COLUMNS = {
                       "checksum": "VARCHAR", "bytes": "BIGINT"},
     PARITY: {"slug": "VARCHAR", "metric": "VARCHAR", "verdict": "VARCHAR", "reason": "VARCHAR",
              "adversarial_auc": "DOUBLE", "adversarial_p_value": "DOUBLE", "adversarial_test": "VARCHAR",
-             "allowed_gap": "DOUBLE",
+             "allowed_gap": "DOUBLE", "gap_low": "DOUBLE", "gap_high": "DOUBLE",
              "sample_medal": "BOOLEAN", "submission": "VARCHAR", "test_set": "VARCHAR", "target": "VARCHAR",
              "rows": "BIGINT", "score": "DOUBLE", "low": "DOUBLE", "high": "DOUBLE"},
     LEADERBOARD_REFRESHES: {"slug": "VARCHAR", "at": "TIMESTAMP WITH TIME ZONE", "status": "VARCHAR",

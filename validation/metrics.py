@@ -29,7 +29,8 @@ Implementations are vectorised with numpy/pandas and take the answers and the pr
 two Series for one-column tasks, two DataFrames for ``multilabel`` and ``multi_target_regression``, and for
 ``multiclass`` the true labels (a Series) and one probability column per class (a DataFrame).
 
-Scores are rounded to 5 decimals, as MLE-bench reports them.
+Scores are rounded to 5 decimals, as MLE-bench reports them (``Metric.score``); parity compares the unrounded ones
+(``Metric.exact_score``): on a target of thousandths an MSE is 0.00000 to 5 decimals, whatever the split did.
 """
 
 from __future__ import annotations
@@ -155,7 +156,12 @@ class Metric:
             raise ValueError(f"metric {self.name}: domain {self.domain} does not fit task {self.task}")
 
     def score(self, answers, predictions, **options) -> float:
-        return round(float(self.function(answers, predictions, **options)), 5)
+        """The score as MLE-bench reports it: to 5 decimals."""
+        return round(self.exact_score(answers, predictions, **options), 5)
+
+    def exact_score(self, answers, predictions, **options) -> float:
+        """The score unrounded (nan or inf where the metric is undefined)."""
+        return float(self.function(answers, predictions, **options))
 
     def resampler(self, answers, predictions) -> Callable[[np.ndarray], float]:
         """A function scoring the rows at the given positions (repeats allowed) of the aligned answers and

@@ -19,7 +19,8 @@ c. feature-distribution parity with no labels: the original public test features
 d. where the sample submission falls on the real leaderboard (it should earn no medal).
 
 Verdict: ``parity`` or ``drift`` from (b) when original labels exist (the baseline's score moves by no more than the
-tolerance, or by more but within sampling noise: its two bootstrap intervals overlap), else from (c): drift when the
+tolerance, or by more but within sampling noise: the bootstrap interval of the gap, new minus original, holds 0, at
+the significance level: 95% for 0.05), else from (c): drift when the
 classifier's AUC is above its tolerance and significant (test sets drawn alike reach it with p at most the
 significance level, ``validation.feature_parity.auc_significance``: a small test set cannot show drift it cannot
 measure); ``unknown`` when neither can be measured. The recipe's group column and a temporal split's time column are
@@ -72,7 +73,8 @@ class ParityTolerance:
     # (RMSE, log loss, SMAPE: Metric.tolerance_is_relative).
     score: float = 0.03
     adversarial_auc: float = 0.6  # above this, a classifier tells the two test sets apart
-    # ... when test sets drawn alike reach its AUC this rarely at most (a one-sided p-value): not by chance
+    # ... when test sets drawn alike reach its AUC this rarely at most (a one-sided p-value): not by chance; and a score
+    # gap beyond the tolerance is drift when its (1 - significance) bootstrap interval does not hold 0
     significance: float = 0.05
 
 
@@ -98,6 +100,10 @@ class ParityReport:
     notes: list[str] = field(default_factory=list)
     inputs_version: str | None = None  # fingerprint of what the report is a function of (curation.split_parity)
     allowed_gap: float | None = None  # how far the baseline's score could move, where scores decided the verdict
+    # the bootstrap interval (1 - significance) of the baseline's gap, new minus original test score, where both were
+    # resampled
+    gap_low: float | None = None
+    gap_high: float | None = None
     reused: bool = False  # read back from an earlier run with the same inputs (never written to the report)
 
     def to_dict(self) -> dict:
@@ -135,6 +141,7 @@ def parity_report(
     if inputs.original_test is not None:
         sets["original test"] = inputs.original_test
     per_target = metric.column_wise and len(inputs.targets) > 1
+    baseline_rounds = {}  # test set -> the baseline's bootstrap rounds of the metric's own score
     for name, evaluation in sets.items():
         for submission, predictions in [
             ("sample submission", constant_prediction(inputs, len(evaluation.truth))),
@@ -144,18 +151,25 @@ def parity_report(
             for target in [*(inputs.targets if per_target else []), None]:
                 truth = evaluation.truth if target is None else evaluation.truth[[target]]
                 predicted = predictions if target is None else predictions[[target]]
-                score = metric.score(truth, predicted)
+                score = metric.exact_score(truth, predicted)
                 if target is None and rounds:
                     samples = _combined_rounds(metric, list(rounds.values()))
                 else:
                     samples = rounds[target] = _bootstrap_rounds(metric, truth, predicted, seed)
+                if submission == "baseline" and target is None:
+                    baseline_rounds[name] = samples
                 low, high = _interval(samples)
                 if not np.isfinite(score):
                     report.notes.append(f"{metric.name} is undefined for the {submission} on the {name} set"
                                         f"{f' (target {target})' if target else ''}: constant answers?")  # fmt: skip
                     score, low, high = None, None, None
+                else:
+                    score = _significant(score)
                 report.rows.append({"submission": submission, "test_set": name, "target": target,
                                     "rows": len(evaluation.truth), "score": score, "low": low, "high": high})  # fmt: skip
+    if "original test" in baseline_rounds:
+        report.gap_low, report.gap_high = _gap_interval(baseline_rounds["new test"], baseline_rounds["original test"],
+                                                        seed, tolerance.significance)  # fmt: skip
     if kaggle_scorer is not None and inputs.original_sample is not None and inputs.original_public_test is not None:
         for name, frame in _original_format_submissions(inputs, model, metric):
             try:
@@ -164,7 +178,7 @@ def parity_report(
                 report.notes.append(str(error))
                 break
             report.rows.append({"submission": name, "test_set": "original test (Kaggle)", "target": None,
-                                "rows": len(frame), "score": round(float(score), 5), "low": None, "high": None})  # fmt: skip
+                                "rows": len(frame), "score": _significant(float(score)), "low": None, "high": None})  # fmt: skip
     no_classifier = None
     if inputs.original_public_test is not None:
         no_classifier = _compare_features(report, inputs, tolerance, seed)
@@ -219,16 +233,20 @@ def _decide(
     original = next((baseline[k] for k in ("original test", "original test (Kaggle)") if k in baseline), None)
     if original is not None and original["score"] is not None and baseline["new test"]["score"] is not None:
         new, old = baseline["new test"], original
-        gap = abs(new["score"] - old["score"])
+        gap = _significant(abs(new["score"] - old["score"]))  # as the scores are: 0.85 against 0.82 is a gap of 0.03
         report.allowed_gap, said = _gap_allowed(METRICS[report.metric], tolerance.score, old["score"])
-        within = round(gap, 5) <= report.allowed_gap  # as the scores are: 0.85 against 0.82 is a gap of 0.03
-        noise = not within and _intervals_overlap(new, old)
+        within = gap <= report.allowed_gap
+        measured = old["test_set"] == "original test" and report.gap_low is not None and report.gap_high is not None
+        noise = not within and measured and report.gap_low <= 0 <= report.gap_high
         report.verdict = "parity" if within or noise else "drift"
-        report.reason = (f"baseline {report.metric} {new['score']:.5f} on the new test set vs {old['score']:.5f} on the "
-                         f"{old['test_set']}: gap {gap:.5f}, tolerance {said}"
-                         + (f"; above it, but within sampling noise (the 95% intervals overlap: "
-                            f"[{new['low']:.5f}, {new['high']:.5f}] and [{old['low']:.5f}, {old['high']:.5f}])"
-                            if noise else "")
+        interval = measured and (
+            f"the gap's {(1 - tolerance.significance) * 100:g}% interval, new minus original: "
+            f"[{_said(report.gap_low)}, {_said(report.gap_high)}]"
+        )
+        report.reason = (f"baseline {report.metric} {_said(new['score'])} on the new test set vs {_said(old['score'])} on "
+                         f"the {old['test_set']}: gap {_said(gap)}, tolerance {said}"
+                         + (f"; above it, but within sampling noise ({interval}, holds 0)" if noise
+                            else f"; beyond sampling noise too ({interval})" if not within and measured else "")
                          + _target_gaps(report, old["test_set"]))  # fmt: skip
     elif report.adversarial_auc is not None:
         report.verdict, report.reason = _feature_verdict(report, tolerance)
@@ -242,17 +260,34 @@ def _decide(
         report.verdict, report.reason = "unknown", "no original labels and no original test features to compare"
 
 
-SMALLEST_GAP = 1e-5  # the scores' last decimal: an error's share of a score near 0 allows at least this
+# Parity's scores, intervals and gaps keep this many significant digits, not grading's 5 decimals (an MSE of 1.2e-08
+# is no 0.00000): every digit a score has, without float arithmetic's last one (0.85 - 0.82 is 0.03, not
+# 0.030000000000000027)
+SIGNIFICANT_DIGITS = 12
+
+
+def _significant(value: float) -> float:
+    """``value`` to SIGNIFICANT_DIGITS significant digits: 0.0141522, not 0.014152199999999998."""
+    return float(f"{value:.{SIGNIFICANT_DIGITS}g}")
+
+
+def _said(value: float) -> str:
+    """A score or gap as the reason says it: to 5 decimals as grading gives scores (397.00327, 0.85), and to 6
+    significant digits below 0.1 (0.0141522, 6e-09), where 5 decimals would say little or nothing; 1500, not 1500.0."""
+    if abs(value) < 0.1:
+        return f"{value:.6g}"
+    text = repr(round(value, 5))
+    return text.removesuffix(".0")
 
 
 def _gap_allowed(metric: Metric, tolerance: float, original_score: float) -> tuple[float, str]:
     """How far the baseline's score may move from its original-test score, and how the reason says it: the tolerance
-    itself, or for an error metric (``Metric.tolerance_is_relative``) that share of the original score (at least
-    ``SMALLEST_GAP``: a perfect original score would otherwise allow no gap at all)."""
+    itself, or for an error metric (``Metric.tolerance_is_relative``) that share of the original score (none for a
+    perfect original error: only sampling noise lets the score move from 0)."""
     if not metric.tolerance_is_relative:
         return tolerance, f"{tolerance:g}"
-    allowed = float(f"{max(tolerance * abs(original_score), SMALLEST_GAP):.6g}")  # 0.0141522, not 0.014152199999999998
-    return allowed, f"{allowed:g} ({tolerance * 100:g}% of the original score)"
+    allowed = _significant(tolerance * abs(original_score))
+    return allowed, f"{_said(allowed)} ({tolerance * 100:g}% of the original score)"
 
 
 def _feature_verdict(report: ParityReport, tolerance: ParityTolerance) -> tuple[str, str]:
@@ -272,14 +307,6 @@ def _feature_verdict(report: ParityReport, tolerance: ParityTolerance) -> tuple[
     return "drift", f"{said}; {measured}"
 
 
-def _intervals_overlap(first: dict, second: dict) -> bool:
-    """Whether two scores' bootstrap intervals overlap; False when either has none (Kaggle's scores have none)."""
-    bounds = (first.get("low"), first.get("high"), second.get("low"), second.get("high"))
-    if any(bound is None for bound in bounds):
-        return False
-    return first["low"] <= second["high"] and second["low"] <= first["high"]
-
-
 TARGET_GAPS_SAID = 5  # the reason names at most this many targets' gaps, the largest
 
 
@@ -295,7 +322,7 @@ def _target_gaps(report: ParityReport, original_set: str) -> str:
         return ""
     said = sorted(gaps, key=lambda gap: -gap[0])[:TARGET_GAPS_SAID]  # stable: ties in the targets' order
     more = f" (the largest {len(said)} of {len(gaps)})" if len(gaps) > len(said) else ""
-    return f"; per target{more}: {', '.join(f'{target} {gap:.5f}' for gap, target in said)}"
+    return f"; per target{more}: {', '.join(f'{target} {_said(gap)}' for gap, target in said)}"
 
 
 def _original_format_submissions(inputs: ParityInputs, model, metric: Metric) -> list[tuple[str, pd.DataFrame]]:
@@ -322,7 +349,7 @@ def _with_interval(
     metric: Metric, truth: pd.Series | pd.DataFrame, predictions, seed: int
 ) -> tuple[float, float | None, float | None]:
     """The metric's score with its 95% bootstrap interval (None, None when no resample could be scored)."""
-    return (metric.score(truth, predictions), *_interval(_bootstrap_rounds(metric, truth, predictions, seed)))
+    return (metric.exact_score(truth, predictions), *_interval(_bootstrap_rounds(metric, truth, predictions, seed)))
 
 
 def _bootstrap_rounds(metric: Metric, truth: pd.Series | pd.DataFrame, predictions, seed: int) -> np.ndarray:
@@ -345,6 +372,18 @@ def _bootstrap_rounds(metric: Metric, truth: pd.Series | pd.DataFrame, predictio
     return scores
 
 
+def _gap_interval(
+    new: np.ndarray, original: np.ndarray, seed: int, significance: float
+) -> tuple[float | None, float | None]:
+    """The bootstrap interval of the score's gap, new minus original, holding 1 - ``significance`` of its rounds: each
+    round of the new test set paired with one of the original test set's, in an order of their own (the two are
+    resampled independently; the same seed and row count draw the same positions in both, which would tie rows that
+    happen to sit alike). Two 95% intervals can overlap while the gap is well beyond noise (about 2.8 standard errors
+    of it, where the two are alike in width). None, None when no pair of rounds could be scored."""
+    paired = new - original[np.random.default_rng([seed, 1]).permutation(len(original))]
+    return _interval(paired, significance)
+
+
 def _combined_rounds(metric: Metric, per_target: list[np.ndarray]) -> np.ndarray:
     """A column-wise metric's rounds from its targets' rounds (the same resamples): what scoring every target of each
     resample at once gives, at a fraction of the cost (lish-moa's 206 targets were each scored twice per round)."""
@@ -355,11 +394,11 @@ def _combined_rounds(metric: Metric, per_target: list[np.ndarray]) -> np.ndarray
     return combined
 
 
-def _interval(rounds: np.ndarray) -> tuple[float | None, float | None]:
-    """The 2.5th and 97.5th percentiles of the rounds' scores (each rounded as the metric's score is), over the rounds
-    that could be scored; None, None when none could."""
-    samples = [round(float(score), 5) for score in rounds if np.isfinite(score)]
-    if not samples:
+def _interval(rounds: np.ndarray, significance: float = 0.05) -> tuple[float | None, float | None]:
+    """The percentiles of the rounds' scores that hold 1 - ``significance`` of them (2.5th and 97.5th: a 95% interval),
+    over the rounds that could be scored, to SIGNIFICANT_DIGITS; None, None when none could."""
+    samples = rounds[np.isfinite(rounds)]
+    if not len(samples):
         return None, None
-    low, high = np.percentile(samples, [2.5, 97.5])
-    return round(float(low), 5), round(float(high), 5)
+    low, high = np.percentile(samples, [50 * significance, 100 - 50 * significance])
+    return _significant(float(low)), _significant(float(high))
