@@ -64,9 +64,11 @@ def agreed_complexities(annotations: Iterable[Annotation]) -> pd.Series:
 
 
 def train_prior(features: pd.DataFrame, labels: pd.Series, columns: list[str] | None = None,
-                seed: int = SEED) -> ComplexityPrior:  # fmt: skip
+                seed: int = SEED, out_of_bag: bool = True) -> ComplexityPrior:  # fmt: skip
     """A model of ``labels`` (slug -> level) over ``features`` (index slug); annotated competitions without features
-    (outside the dump) are left out. With too few labels or a single level, a prior without a model and its reason."""
+    (outside the dump) are left out. With too few labels or a single level, a prior without a model and its reason.
+    ``out_of_bag=False`` leaves out the annotated competitions' own out-of-bag suggestions (a sixth of the training
+    time), for a prior that only suggests for others (leave-one-out: the same trees, the same suggestions)."""
     unknown = sorted(set(labels) - set(COMPLEXITIES))
     if unknown:
         raise ValueError(f"complexity label(s) {', '.join(map(repr, unknown))}: expected {', '.join(COMPLEXITIES)}")
@@ -82,12 +84,13 @@ def train_prior(features: pd.DataFrame, labels: pd.Series, columns: list[str] | 
     columns = [c for c in columns if training[c].notna().any()]  # a feature no label has cannot be learnt
     from sklearn.ensemble import RandomForestClassifier  # about a second to import: only when training
 
-    model = RandomForestClassifier(n_estimators=TREES, random_state=seed, n_jobs=1, oob_score=True)
+    model = RandomForestClassifier(n_estimators=TREES, random_state=seed, n_jobs=1, oob_score=out_of_bag)
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", UserWarning)  # "some inputs do not have OOB scores": only with few trees
         model.fit(training[columns].to_numpy(dtype=float), labels.to_numpy())
-    out_of_bag = pd.DataFrame(model.oob_decision_function_, index=labels.index, columns=model.classes_).dropna()
-    return ComplexityPrior(labels, columns, model, training[columns], out_of_bag=out_of_bag)
+    bagged = (pd.DataFrame(model.oob_decision_function_, index=labels.index, columns=model.classes_).dropna()
+              if out_of_bag else pd.DataFrame(columns=model.classes_, dtype=float))  # fmt: skip
+    return ComplexityPrior(labels, columns, model, training[columns], out_of_bag=bagged)
 
 
 def suggest(prior: ComplexityPrior, features: pd.DataFrame) -> pd.DataFrame:
@@ -192,7 +195,7 @@ def leave_one_out(features: pd.DataFrame, labels: pd.Series, columns: list[str] 
     labels = labels[labels.index.isin(features.index)]
     predicted = {}
     for slug in labels.index:
-        prior = train_prior(features, labels.drop(slug), columns, seed)
+        prior = train_prior(features, labels.drop(slug), columns, seed, out_of_bag=False)
         if not prior.ready:
             raise ValueError(f"leave-one-out without {slug}: {prior.reason}")
         predicted[slug] = suggest(prior, features.loc[[slug]]).iloc[0]["suggested_complexity"]

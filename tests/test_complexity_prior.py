@@ -58,6 +58,17 @@ def test_leave_one_out_on_mlebench_labels_beats_the_baselines(tmp_path):
     assert int(result.confusion().to_numpy().trace()) == round(result.accuracy * 73)
 
 
+def test_a_prior_without_out_of_bag_suggestions_suggests_the_same_for_the_others():
+    """Leave-one-out trains 73 priors that each suggest for one competition they never saw: it skips the out-of-bag
+    suggestions of the annotated ones (a sixth of the time), and the trees and their suggestions stay the same."""
+    features = _features(40)
+    labels = pd.Series(["low", "medium", "high"] * 10, index=features.index[:30])
+    full, lean = train_prior(features, labels), train_prior(features, labels, out_of_bag=False)
+    assert lean.out_of_bag.empty and len(full.out_of_bag) == 30
+    others = features.index[30:]
+    pd.testing.assert_frame_equal(suggest(lean, features.loc[others]), suggest(full, features.loc[others]))
+
+
 def test_too_few_labels_suggest_nothing_and_say_why():
     features = _features(20)
     few = pd.Series(["low", "high"] * 4, index=features.index[:8])
