@@ -1,11 +1,12 @@
 """``leaderboard_snapshots``: each curated competition's full private leaderboard, kept as a versioned history."""
 
 from datetime import UTC, datetime
+from functools import cache
 
 import dagster as dg
 
 from assets.partitions import curated_competition_partitions, curated_slug
-from assets.pictures import picture_metadata
+from assets.pictures import remembered_picture
 from assets.pools import DOWNLOAD_STEP_TAGS, KAGGLE_DOWNLOADS
 from assets.resources import LeaderboardAgeResource, SourcesResource, StorageResource
 from curation.leaderboard_history import current_snapshot, needs_refresh, refresh_leaderboard
@@ -14,6 +15,7 @@ from curation.plots import Chart, leaderboard_plot
 from curation.warehouse import Warehouse
 from validation.data_root import DataRoot
 from validation.leaderboard import LeaderboardError
+from validation.versions import code_version
 
 
 @dg.asset(
@@ -80,7 +82,9 @@ def _refresh(
             else "first snapshot: nothing to compare with"
             if record.status == "new"
             else "none",
-            "score_distribution": picture_metadata(context.instance, _score_distribution(root, slug, record)),
+            "score_distribution": remembered_picture(
+                context.instance, _distribution_inputs(record), lambda: _score_distribution(root, slug, record)
+            ),
             "source": record.source,
         }
     )  # fmt: skip
@@ -101,6 +105,18 @@ def boards_fresh(
         + (f": {', '.join(stale[:20])}" if stale else ""),
         metadata={"stale": len(stale), "boards": len(slugs)},
     )
+
+
+@cache
+def _plots_version() -> str:
+    return code_version("curation.plots")
+
+
+def _distribution_inputs(record) -> str:
+    """What the score distribution's picture is a function of: the board's content, its medal lines and direction,
+    and the drawing code."""
+    return (f"leaderboard_plot {_plots_version()} {record.content_hash} {record.gold} {record.silver} {record.bronze} "
+            f"{bool(record.higher_is_better)}")  # fmt: skip
 
 
 def _score_distribution(root, slug: str, record) -> Chart:

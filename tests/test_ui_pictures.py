@@ -307,6 +307,28 @@ def test_a_picture_is_short_markdown_pointing_at_a_file_the_webserver_serves():
         assert len(list(served.parent.iterdir())) == 1
 
 
+def test_a_picture_of_the_same_inputs_is_drawn_once_and_again_when_its_file_is_gone():
+    """A leaderboard refreshed unchanged shows the picture drawn for that board before, without drawing it again."""
+    from assets.pictures import remembered_picture
+
+    drawn = []
+
+    def draw():
+        drawn.append(1)
+        return leaderboard_plot(pd.Series([0.9, 0.8, 0.7, 0.6]), {"gold": 0.9, "silver": 0.8, "bronze": 0.7}, True)
+
+    with dg.instance_for_test() as instance:
+        first = remembered_picture(instance, "board a", draw).value
+        assert remembered_picture(instance, "board a", draw).value == first and len(drawn) == 1
+        assert remembered_picture(instance, "board b", draw).value == first and len(drawn) == 2  # other inputs: drawn
+        name = re.search(r"/logs/mlecurate-pictures/(\w+)/png", first)[1]
+        Path(instance.compute_log_manager.get_captured_local_path(["mlecurate-pictures", name], "png")).unlink()
+        assert remembered_picture(instance, "board a", draw).value == first and len(drawn) == 3  # its file was gone
+        assert remembered_picture(instance, "board a", draw).value == first and len(drawn) == 3
+    ephemeral = remembered_picture(dg.DagsterInstance.ephemeral(), "board a", draw).value  # serves no files
+    assert "not shown" in ephemeral and len(drawn) == 4
+
+
 def test_a_picture_with_a_caption_and_a_sentence_without_a_picture():
     chart = interval_plot(PARITY_ROWS[PARITY_ROWS["test_set"] == "new test"], tolerance=0.03)
     with dg.instance_for_test() as instance:
