@@ -83,7 +83,10 @@ def _refresh(
             if record.status == "new"
             else "none",
             "score_distribution": remembered_picture(
-                context.instance, _distribution_inputs(record), lambda: _score_distribution(root, slug, record)
+                context.instance,
+                _distribution_inputs(record),
+                lambda: _score_distribution(root, slug, record),
+                "leaderboard score distribution with the medal thresholds",
             ),
             "source": record.source,
         }

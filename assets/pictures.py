@@ -36,15 +36,16 @@ PICTURE_LINK = re.compile(rf"\(/logs/{FOLDER}/([0-9a-f]{{32}})/png\)")
 
 
 def remembered_picture(
-    instance: dg.DagsterInstance, inputs: str, draw: Callable[[], Chart]
+    instance: dg.DagsterInstance, inputs: str, draw: Callable[[], Chart], what: str
 ) -> dg.MarkdownMetadataValue:
     """:func:`picture_metadata` of ``draw()``, drawn once per ``inputs`` (text naming everything the chart is a function
     of, its drawing code included): a leaderboard refreshed unchanged shows the picture already drawn for it instead of
     drawing it again (a quarter of a second each; 81 boards per scheduled refresh). What was shown is kept beside the
-    pictures, under the sha256 of ``inputs``; it is drawn again when that or the picture it names is gone."""
+    pictures, under the sha256 of ``inputs``; it is drawn again when that or the picture it names is gone. An instance
+    that cannot serve pictures gets the sentence saying so about ``what``, and nothing is drawn."""
     logs = instance.compute_log_manager
     if not isinstance(logs, LocalComputeLogManager):
-        return picture_metadata(instance, draw())
+        return _not_served(what, logs, "")
     key = hashlib.sha256(inputs.encode("utf-8")).hexdigest()[:32]
     shown = Path(logs.get_captured_local_path([FOLDER, "drawn", key], "md"))
     try:
@@ -78,10 +79,7 @@ def picture_metadata(instance: dg.DagsterInstance, chart: Chart) -> dg.MarkdownM
     alt = chart.alt.replace("[", "(").replace("]", ")")
     logs = instance.compute_log_manager
     if not isinstance(logs, LocalComputeLogManager):
-        return dg.MetadataValue.md(
-            f"_{alt}: not shown. The UI serves pictures from the instance's local compute logs, and this instance "
-            f"keeps them with {type(logs).__name__}._{caption}"
-        )
+        return _not_served(alt, logs, caption)
     name = hashlib.sha256(chart.png).hexdigest()[:32]
     path = Path(logs.get_captured_local_path([FOLDER, name], "png"))
     try:
@@ -93,3 +91,10 @@ def picture_metadata(instance: dg.DagsterInstance, chart: Chart) -> dg.MarkdownM
             f"_{alt}: not shown, {path} could not be written ({error.strerror or error})._{caption}"
         )
     return dg.MetadataValue.md(f"![{alt}](/logs/{FOLDER}/{name}/png){caption}")
+
+
+def _not_served(alt: str, logs, caption: str) -> dg.MarkdownMetadataValue:
+    return dg.MetadataValue.md(
+        f"_{alt}: not shown. The UI serves pictures from the instance's local compute logs, and this instance "
+        f"keeps them with {type(logs).__name__}._{caption}"
+    )

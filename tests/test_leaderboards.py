@@ -92,9 +92,9 @@ def test_a_refresh_from_kaggle_keeps_history(imported, tmp_path):
     env |= stub.client_environment() | {"MLECURATE_META_KAGGLE": "kaggle", "HOME": str(tmp_path)}
     code = (  # the asset called directly per partition: the real client, without a Dagster run each time
         "import sys, dagster as dg; from assets import leaderboards; from pipelines.resources import resources_from_environment\n"
-        "r = resources_from_environment()\n"
+        "r, instance = resources_from_environment(), dg.DagsterInstance.ephemeral()  # one, not one per board\n"
         "for s in sys.argv[1:]:\n"
-        "    with dg.build_asset_context(partition_key=s, resources=r) as context:\n"
+        "    with dg.build_asset_context(partition_key=s, resources=r, instance=instance) as context:\n"
         "        print(leaderboards.leaderboard_snapshots(context).metadata['status'])\n"
     )
     try:
