@@ -100,3 +100,19 @@ def test_the_parity_view_gives_the_classifier_drifts_auc_and_significance(tmp_pa
         {"slug": "older", "adversarial_auc": 0.5, "adversarial_p_value": None, "adversarial_test": None},
         {"slug": "unmeasured", "adversarial_auc": None, "adversarial_p_value": None, "adversarial_test": None},
     ]  # fmt: skip
+
+
+def test_views_already_as_asked_are_not_written_again_and_a_changed_one_is(tmp_path):
+    """Every refresh and prepare step asks for the views; most change none. Asked again unchanged, the warehouse is
+    only read: it works beside a read-only connection that a write would have to wait for."""
+    import duckdb
+
+    warehouse = Warehouse(tmp_path / "warehouse.duckdb")
+    warehouse.replace_views({"views.one": "SELECT 1 AS a", "views.two": "SELECT 2 AS b"})
+    with duckdb.connect(str(warehouse.path), read_only=True) as reader:
+        warehouse.replace_views({"views.one": "SELECT 1 AS a", "views.two": "SELECT 2 AS b"})
+        assert reader.execute("SELECT a FROM views.one").fetchall() == [(1,)]
+    warehouse.replace_views({"views.one": "SELECT 3 AS a", "views.two": "SELECT 2 AS b"})
+    assert warehouse.query("SELECT a FROM views.one")["a"].tolist() == [3]
+    comments = dict(warehouse.query("SELECT view_name, comment FROM duckdb_views() WHERE NOT internal").to_numpy())
+    assert comments["one"] != comments["two"] and all(c.startswith("sha256:") for c in comments.values())
