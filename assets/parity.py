@@ -117,6 +117,9 @@ def split_parity(
             if report.adversarial_p_value is not None
             else "not measured (no AUC above its tolerance)",
             "adversarial_test": report.adversarial_test or "none (no p-value measured)",
+            "gap_interval": f"[{report.gap_low:g}, {report.gap_high:g}] (the baseline's score, new minus original test)"
+            if report.gap_low is not None and report.gap_high is not None
+            else "not measured (no labelled original test set to resample)",
             "leaderboard": medal,
             "notes": "; ".join(report.notes) or "none",
             "measured": "kept: the report already written has these inputs (read back, not measured again)"

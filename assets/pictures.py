@@ -55,7 +55,7 @@ def remembered_picture(
     if text is not None and _pictures_exist(logs, text):
         return dg.MetadataValue.md(text)
     metadata = picture_metadata(instance, draw())
-    if "not shown" not in metadata.value:
+    if PICTURE_LINK.search(metadata.value):  # a picture, not a sentence that may not hold next time ("no snapshot")
         try:
             shown.parent.mkdir(parents=True, exist_ok=True)
             write_atomic(shown, metadata.value.encode("utf-8"))

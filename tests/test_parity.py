@@ -501,6 +501,38 @@ def test_an_errors_tolerance_is_a_share_of_its_score_and_a_shares_an_amount(metr
     assert report.allowed_gap == pytest.approx(0.03 if metric == "auc" else 0.03 * old[0])
 
 
+def test_the_numbers_the_reason_says_are_the_ones_that_decide():
+    """3% of 3.33333 is 0.0999999; a gap of 3.43333 - 3.33333 is 0.1000000000000001. Said as 0.1 and 0.1 (to 5
+    decimals each), the reason would contradict its verdict; kept and said as parity keeps them, it explains it."""
+    from validation.parity import ParityTolerance, _decide
+
+    report = _labelled_report((3.43333, 3.3, 3.5), (3.33333, 3.3, 3.4), "rmse")
+    _decide(report, ParityTolerance())
+    assert report.verdict == "drift" and "gap 0.1, tolerance 0.0999999 (3% of the original score)" in report.reason
+    assert report.allowed_gap == 0.0999999
+    close = _labelled_report((3.43332, 3.3, 3.5), (3.33333, 3.3, 3.4), "rmse")
+    _decide(close, ParityTolerance())
+    assert close.verdict == "parity" and "gap 0.09999, tolerance 0.0999999 (3%" in close.reason
+
+
+@pytest.mark.parametrize("new, kaggle, verdict, said", [
+    (1.23e-08, 0.0, "parity", "mse 0 on the new test set vs 0 on the original test (Kaggle): gap 0, tolerance 1e-05"),
+    (0.000412345, 0.0004, "parity", "gap 1e-05, tolerance 1.2e-05"),
+    (0.00043, 0.0004, "drift", "gap 3e-05, tolerance 1.2e-05"),
+])  # fmt: skip
+def test_a_gap_against_kaggles_score_is_judged_to_its_5_decimals(new, kaggle, verdict, said):
+    """Kaggle's private score comes with 5 decimals and no interval: the new score is compared at that precision, and
+    the allowed gap is at least its last digit."""
+    from validation.parity import ParityReport, ParityTolerance, _decide
+
+    report = ParityReport("mse")
+    for test_set, score in (("new test", new), ("original test (Kaggle)", kaggle)):
+        report.rows.append({"submission": "baseline", "test_set": test_set, "target": None, "rows": 240,
+                            "score": score, "low": None, "high": None})  # fmt: skip
+    _decide(report, ParityTolerance())
+    assert report.verdict == verdict and said in report.reason, report.reason
+
+
 def test_a_released_labels_split_is_kaggles_own_test_set():
     from validation.parity import ParityTolerance, _decide
 
@@ -794,22 +826,24 @@ def test_the_baseline_under_mcc_weighs_the_rare_class_and_under_rmspe_the_small_
     assert np.isfinite(_fitted_baseline_scores("rmspe", x, small)[0])
 
 
-def test_the_gaps_interval_pairs_rounds_in_an_order_of_their_own_and_leaves_out_unscored_ones():
-    """The same seed and row count draw the same positions in both test sets: paired position for position, two sets
-    whose rows sit alike would give a gap with no spread at all."""
+def test_the_gaps_interval_takes_every_pair_of_scored_rounds():
+    """The two test sets are resampled independently: every round of one against every round of the other is a draw
+    of the gap. Paired position for position (the same seed and row count draw the same positions in both), two sets
+    whose rows sit alike would give a gap with no spread at all; a round not scored on one side costs the other
+    nothing."""
     from validation.parity import _gap_interval
 
     rounds = np.linspace(0.6, 0.8, 200)
-    low, high = _gap_interval(rounds, rounds.copy(), 0, 0.05)
+    low, high = _gap_interval(rounds, rounds.copy(), 0.05)
     assert low < -0.1 and high > 0.1  # not [0, 0]
-    assert _gap_interval(rounds, rounds.copy(), 0, 0.05) == (low, high)
+    assert low == pytest.approx(-high)
     refused = rounds.copy()
     refused[:100] = -np.inf  # a resample of one class has no AUC
     refused[100:150] = np.nan
-    kept = _gap_interval(refused, rounds.copy(), 0, 0.05)
+    kept = _gap_interval(refused, rounds.copy(), 0.05)  # 50 scored rounds against 200: 10,000 gaps
     assert kept[0] is not None and -0.2 <= kept[0] <= kept[1] <= 0.2
-    assert _gap_interval(np.full(200, np.nan), rounds, 0, 0.05) == (None, None)
-    assert _gap_interval(rounds, rounds.copy(), 0, 0.01)[0] < low  # the level is drift_significance's
+    assert _gap_interval(np.full(200, np.nan), rounds, 0.05) == (None, None)
+    assert _gap_interval(rounds, rounds.copy(), 0.01)[0] < low  # the level is drift_significance's
 
 
 def _scaled_original_answers(factor: float):

@@ -174,12 +174,12 @@ def _measured_report(inputs: ParityInputs, tolerance: ParityTolerance, seed: int
                                         f"{f' (target {target})' if target else ''}: constant answers?")  # fmt: skip
                     score, low, high = None, None, None
                 else:
-                    score = _significant(score)
+                    score = _shown(score)
                 report.rows.append({"submission": submission, "test_set": name, "target": target,
                                     "rows": len(evaluation.truth), "score": score, "low": low, "high": high})  # fmt: skip
     if "original test" in baseline_rounds:
         report.gap_low, report.gap_high = _gap_interval(baseline_rounds["new test"], baseline_rounds["original test"],
-                                                        seed, tolerance.significance)  # fmt: skip
+                                                        tolerance.significance)  # fmt: skip
     if kaggle_scorer is not None and inputs.original_sample is not None and inputs.original_public_test is not None:
         for name, frame in _original_format_submissions(inputs, model, metric):
             try:
@@ -188,7 +188,7 @@ def _measured_report(inputs: ParityInputs, tolerance: ParityTolerance, seed: int
                 report.notes.append(str(error))
                 break
             report.rows.append({"submission": name, "test_set": "original test (Kaggle)", "target": None,
-                                "rows": len(frame), "score": _significant(float(score)), "low": None, "high": None})  # fmt: skip
+                                "rows": len(frame), "score": _shown(float(score)), "low": None, "high": None})  # fmt: skip
     no_classifier = None
     if inputs.original_public_test is not None:
         no_classifier = _compare_features(report, inputs, tolerance, seed)
@@ -196,8 +196,8 @@ def _measured_report(inputs: ParityInputs, tolerance: ParityTolerance, seed: int
         sample = report.score_row("sample submission", "new test")["score"]
         if sample is not None:
             board = inputs.leaderboard
-            placement = place(
-                sample, board, medal_thresholds(board, metric.higher_is_better, f"the metric {metric.name}")
+            placement = place(  # ranked as grading ranks it: by the score to 5 decimals
+                round(sample, 5), board, medal_thresholds(board, metric.higher_is_better, f"the metric {metric.name}")
             )
             report.sample_medal, report.sample_rank = placement.any_medal, placement.rank
     _decide(report, tolerance, inputs.test_is_original, no_classifier)
@@ -243,9 +243,12 @@ def _decide(
     original = next((baseline[k] for k in ("original test", "original test (Kaggle)") if k in baseline), None)
     if original is not None and original["score"] is not None and baseline["new test"]["score"] is not None:
         new, old = baseline["new test"], original
-        gap = _significant(abs(new["score"] - old["score"]))  # as the scores are: 0.85 against 0.82 is a gap of 0.03
-        report.allowed_gap, said = _gap_allowed(METRICS[report.metric], tolerance.score, old["score"])
-        within = gap <= report.allowed_gap
+        kaggle = old["test_set"] == "original test (Kaggle)"  # Kaggle's score has 5 decimals, and no interval
+        new_score = round(new["score"], 5) if kaggle else new["score"]
+        gap = _shown(abs(new_score - old["score"]))  # as the scores are: 0.85 against 0.82 is a gap of 0.03
+        report.allowed_gap, said = _gap_allowed(METRICS[report.metric], tolerance.score, old["score"],
+                                                KAGGLE_LAST_DIGIT if kaggle else 0.0)  # fmt: skip
+        within = gap <= report.allowed_gap  # the two numbers the reason says
         measured = old["test_set"] == "original test" and report.gap_low is not None and report.gap_high is not None
         noise = not within and measured and report.gap_low <= 0 <= report.gap_high
         report.verdict = "parity" if within or noise else "drift"
@@ -253,7 +256,7 @@ def _decide(
             f"the gap's {(1 - tolerance.significance) * 100:g}% interval, new minus original: "
             f"[{_said(report.gap_low)}, {_said(report.gap_high)}]"
         )
-        report.reason = (f"baseline {report.metric} {_said(new['score'])} on the new test set vs {_said(old['score'])} on "
+        report.reason = (f"baseline {report.metric} {_said(new_score)} on the new test set vs {_said(old['score'])} on "
                          f"the {old['test_set']}: gap {_said(gap)}, tolerance {said}"
                          + (f"; above it, but within sampling noise ({interval}, holds 0)" if noise
                             else f"; beyond sampling noise too ({interval})" if not within and measured else "")
@@ -270,34 +273,37 @@ def _decide(
         report.verdict, report.reason = "unknown", "no original labels and no original test features to compare"
 
 
-# Parity's scores, intervals and gaps keep this many significant digits, not grading's 5 decimals (an MSE of 1.2e-08
-# is no 0.00000): every digit a score has, without float arithmetic's last one (0.85 - 0.82 is 0.03, not
-# 0.030000000000000027)
-SIGNIFICANT_DIGITS = 12
+SIGNIFICANT_DIGITS = 6  # below 0.1, where 5 decimals hold 4 significant digits or fewer (an MSE of 1.2e-08: none)
+KAGGLE_LAST_DIGIT = 1e-5  # Kaggle's scores have 5 decimals: a gap against one is known to that digit only
 
 
-def _significant(value: float) -> float:
-    """``value`` to SIGNIFICANT_DIGITS significant digits: 0.0141522, not 0.014152199999999998."""
-    return float(f"{value:.{SIGNIFICANT_DIGITS}g}")
+def _shown(value: float) -> float:
+    """A score, interval bound or gap as parity keeps, compares and says it: to 5 decimals, as grading gives scores
+    (0.52676, 397.00327: the same numbers as ``mlecurate grade``), and to SIGNIFICANT_DIGITS significant digits below
+    0.1 (0.0141522, 1.2e-08), where 5 decimals would say little or nothing. No float noise: 0.85 - 0.82 is 0.03."""
+    if not np.isfinite(value) or value == 0:
+        return float(value)
+    if abs(value) >= 0.1:
+        return round(float(value), 5)
+    return round(float(value), SIGNIFICANT_DIGITS - 1 - int(np.floor(np.log10(abs(value)))))
 
 
 def _said(value: float) -> str:
-    """A score or gap as the reason says it: to 5 decimals as grading gives scores (397.00327, 0.85), and to 6
-    significant digits below 0.1 (0.0141522, 6e-09), where 5 decimals would say little or nothing; 1500, not 1500.0."""
-    if abs(value) < 0.1:
-        return f"{value:.6g}"
-    text = repr(round(value, 5))
-    return text.removesuffix(".0")
+    """A number as the reason says it: exactly as parity keeps it (:func:`_shown`), so the numbers said decide the
+    verdict; 1500, not 1500.0."""
+    return repr(_shown(value)).removesuffix(".0")
 
 
-def _gap_allowed(metric: Metric, tolerance: float, original_score: float) -> tuple[float, str]:
+def _gap_allowed(metric: Metric, tolerance: float, original_score: float, floor: float = 0.0) -> tuple[float, str]:
     """How far the baseline's score may move from its original-test score, and how the reason says it: the tolerance
     itself, or for an error metric (``Metric.tolerance_is_relative``) that share of the original score (none for a
-    perfect original error: only sampling noise lets the score move from 0)."""
+    perfect original error: only sampling noise lets the score move from 0); at least ``floor`` (a score Kaggle gave
+    to 5 decimals is known to its last digit only)."""
     if not metric.tolerance_is_relative:
-        return tolerance, f"{tolerance:g}"
-    allowed = _significant(tolerance * abs(original_score))
-    return allowed, f"{_said(allowed)} ({tolerance * 100:g}% of the original score)"
+        return max(tolerance, floor), f"{max(tolerance, floor):g}"
+    allowed = _shown(max(tolerance * abs(original_score), floor))
+    shared = f"{tolerance * 100:g}% of the original score"
+    return allowed, f"{_said(allowed)} ({shared}{', at least its last digit' if floor and allowed == floor else ''})"
 
 
 def _feature_verdict(report: ParityReport, tolerance: ParityTolerance) -> tuple[str, str]:
@@ -382,16 +388,14 @@ def _bootstrap_rounds(metric: Metric, truth: pd.Series | pd.DataFrame, predictio
     return scores
 
 
-def _gap_interval(
-    new: np.ndarray, original: np.ndarray, seed: int, significance: float
-) -> tuple[float | None, float | None]:
-    """The bootstrap interval of the score's gap, new minus original, holding 1 - ``significance`` of its rounds: each
-    round of the new test set paired with one of the original test set's, in an order of their own (the two are
-    resampled independently; the same seed and row count draw the same positions in both, which would tie rows that
-    happen to sit alike). Two 95% intervals can overlap while the gap is well beyond noise (about 2.8 standard errors
-    of it, where the two are alike in width). None, None when no pair of rounds could be scored."""
-    paired = new - original[np.random.default_rng([seed, 1]).permutation(len(original))]
-    return _interval(paired, significance)
+def _gap_interval(new: np.ndarray, original: np.ndarray, significance: float) -> tuple[float | None, float | None]:
+    """The bootstrap interval of the score's gap, new minus original, holding 1 - ``significance`` of it: every
+    scored round of the new test set against every scored round of the original one (the two are resampled
+    independently, so each pair is a draw of the gap; all pairs, not one order of them: nothing left to chance, and a
+    round that could not be scored on one side loses no round of the other). Two 95% intervals can overlap while the
+    gap is well beyond noise (about 2.8 standard errors of it, where the two are alike in width). None, None when
+    either side has no scored round."""
+    return _interval(np.subtract.outer(new[np.isfinite(new)], original[np.isfinite(original)]).ravel(), significance)
 
 
 def _combined_rounds(metric: Metric, per_target: list[np.ndarray]) -> np.ndarray:
@@ -406,9 +410,9 @@ def _combined_rounds(metric: Metric, per_target: list[np.ndarray]) -> np.ndarray
 
 def _interval(rounds: np.ndarray, significance: float = 0.05) -> tuple[float | None, float | None]:
     """The percentiles of the rounds' scores that hold 1 - ``significance`` of them (2.5th and 97.5th: a 95% interval),
-    over the rounds that could be scored, to SIGNIFICANT_DIGITS; None, None when none could."""
+    over the rounds that could be scored, as parity keeps scores (:func:`_shown`); None, None when none could."""
     samples = rounds[np.isfinite(rounds)]
     if not len(samples):
         return None, None
     low, high = np.percentile(samples, [50 * significance, 100 - 50 * significance])
-    return _significant(float(low)), _significant(float(high))
+    return _shown(float(low)), _shown(float(high))
