@@ -333,6 +333,17 @@ def test_a_picture_of_the_same_inputs_is_drawn_once_and_again_when_its_file_is_g
     assert ephemeral.startswith("_a board: not shown") and len(drawn) == 3  # it serves no files: nothing drawn
 
 
+def test_a_sentence_instead_of_a_picture_is_not_remembered():
+    """'no snapshot' holds until a board is written: the next refresh of the same inputs draws the picture."""
+    from assets.pictures import remembered_picture
+
+    charts = ["no snapshot", leaderboard_plot(pd.Series([0.9, 0.8]), {"gold": 0.9, "silver": 0.8, "bronze": 0.8}, True)]
+    with dg.instance_for_test() as instance:
+        assert remembered_picture(instance, "board a", lambda: charts.pop(0), "a board").value == "no snapshot"
+        assert remembered_picture(instance, "board a", lambda: charts.pop(0), "a board").value.startswith("![")
+        assert not charts
+
+
 def test_a_picture_with_a_caption_and_a_sentence_without_a_picture():
     chart = interval_plot(PARITY_ROWS[PARITY_ROWS["test_set"] == "new test"], tolerance=0.03)
     with dg.instance_for_test() as instance:

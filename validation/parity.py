@@ -249,7 +249,7 @@ def _decide(
         report.allowed_gap, said = _gap_allowed(METRICS[report.metric], tolerance.score, old["score"],
                                                 KAGGLE_LAST_DIGIT if kaggle else 0.0)  # fmt: skip
         within = gap <= report.allowed_gap  # the two numbers the reason says
-        measured = old["test_set"] == "original test" and report.gap_low is not None and report.gap_high is not None
+        measured = not kaggle and report.gap_low is not None  # the gap's interval: both sets resampled
         noise = not within and measured and report.gap_low <= 0 <= report.gap_high
         report.verdict = "parity" if within or noise else "drift"
         interval = measured and (
