@@ -34,7 +34,7 @@ from curation.leaderboard_history import current_board_and_record
 from validation.data_root import DataRoot
 from validation.leaderboard import Leaderboard
 from validation.medals import medal_positions
-from validation.metrics import canonical_metric
+from validation.metrics import SCORE_DECIMALS, canonical_metric
 
 SEGMENTS = ("Featured", "Research", "Playground", "Recruitment")  # one 0/1 column each; others are all zeros
 FACT_FEATURES = [
@@ -65,7 +65,6 @@ FEATURE_LABELS = {
 # MLE-bench's import (curation.mlebench_import) keeps the benchmark's dataset size in the note: "... size: 0.3 GB".
 NOTE_SIZE = re.compile(r"dataset size:\s*([0-9]*\.?[0-9]+)\s*GB", re.IGNORECASE)
 GIGABYTE = 1e9
-SCORE_DECIMALS = 5  # scores equal to 5 decimals are one score, as MLE-bench grades them
 
 
 @dataclass(frozen=True)

@@ -29,8 +29,9 @@ Implementations are vectorised with numpy/pandas and take the answers and the pr
 two Series for one-column tasks, two DataFrames for ``multilabel`` and ``multi_target_regression``, and for
 ``multiclass`` the true labels (a Series) and one probability column per class (a DataFrame).
 
-Scores are rounded to 5 decimals, as MLE-bench reports them (``Metric.score``); parity compares the unrounded ones
-(``Metric.exact_score``): on a target of thousandths an MSE is 0.00000 to 5 decimals, whatever the split did.
+Scores are rounded to SCORE_DECIMALS (5) decimals, as MLE-bench and Kaggle report them (``Metric.score``); parity
+compares the unrounded ones (``Metric.exact_score``): on a target of thousandths an MSE is 0.00000 to 5 decimals,
+whatever the split did.
 """
 
 from __future__ import annotations
@@ -61,6 +62,7 @@ TASKS = {
 }
 NUMERIC_TASKS = ("binary", "multilabel", "multiclass", "regression", "multi_target_regression")
 TEXT_TASKS = ("ranking", "text")  # their predictions are words, never numbers
+SCORE_DECIMALS = 5  # as MLE-bench grades and Kaggle shows scores; scores equal to this many decimals are one score
 
 
 @dataclass(frozen=True)
@@ -156,8 +158,8 @@ class Metric:
             raise ValueError(f"metric {self.name}: domain {self.domain} does not fit task {self.task}")
 
     def score(self, answers, predictions, **options) -> float:
-        """The score as MLE-bench reports it: to 5 decimals."""
-        return round(self.exact_score(answers, predictions, **options), 5)
+        """The score as MLE-bench reports it: to SCORE_DECIMALS decimals."""
+        return round(self.exact_score(answers, predictions, **options), SCORE_DECIMALS)
 
     def exact_score(self, answers, predictions, **options) -> float:
         """The score unrounded (nan or inf where the metric is undefined)."""

@@ -53,7 +53,7 @@ from validation.feature_parity import (
     no_classifier_reason,
 )
 from validation.medals import medal_thresholds, place
-from validation.metrics import METRICS, Metric
+from validation.metrics import METRICS, SCORE_DECIMALS, Metric
 from validation.parity_baseline import (
     baseline_columns,
     baseline_exclusions,
@@ -196,9 +196,8 @@ def _measured_report(inputs: ParityInputs, tolerance: ParityTolerance, seed: int
         sample = report.score_row("sample submission", "new test")["score"]
         if sample is not None:
             board = inputs.leaderboard
-            placement = place(  # ranked as grading ranks it: by the score to 5 decimals
-                round(sample, 5), board, medal_thresholds(board, metric.higher_is_better, f"the metric {metric.name}")
-            )
+            thresholds = medal_thresholds(board, metric.higher_is_better, f"the metric {metric.name}")
+            placement = place(round(sample, SCORE_DECIMALS), board, thresholds)  # ranked as grading ranks it
             report.sample_medal, report.sample_rank = placement.any_medal, placement.rank
     _decide(report, tolerance, inputs.test_is_original, no_classifier)
     return report
@@ -244,7 +243,7 @@ def _decide(
     if original is not None and original["score"] is not None and baseline["new test"]["score"] is not None:
         new, old = baseline["new test"], original
         kaggle = old["test_set"] == "original test (Kaggle)"  # Kaggle's score has 5 decimals, and no interval
-        new_score = round(new["score"], 5) if kaggle else new["score"]
+        new_score = round(new["score"], SCORE_DECIMALS) if kaggle else new["score"]
         gap = _shown(abs(new_score - old["score"]))  # as the scores are: 0.85 against 0.82 is a gap of 0.03
         report.allowed_gap, said = _gap_allowed(METRICS[report.metric], tolerance.score, old["score"],
                                                 KAGGLE_LAST_DIGIT if kaggle else 0.0)  # fmt: skip
@@ -274,7 +273,8 @@ def _decide(
 
 
 SIGNIFICANT_DIGITS = 6  # below 0.1, where 5 decimals hold 4 significant digits or fewer (an MSE of 1.2e-08: none)
-KAGGLE_LAST_DIGIT = 1e-5  # Kaggle's scores have 5 decimals: a gap against one is known to that digit only
+# Kaggle's scores have SCORE_DECIMALS decimals: a gap against one is known to that digit only.
+KAGGLE_LAST_DIGIT = 10.0**-SCORE_DECIMALS
 
 
 def _shown(value: float) -> float:
@@ -284,7 +284,7 @@ def _shown(value: float) -> float:
     if not np.isfinite(value) or value == 0:
         return float(value)
     if abs(value) >= 0.1:
-        return round(float(value), 5)
+        return round(float(value), SCORE_DECIMALS)
     return round(float(value), SIGNIFICANT_DIGITS - 1 - int(np.floor(np.log10(abs(value)))))
 
 
