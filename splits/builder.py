@@ -46,6 +46,7 @@ from splits.test_rows import (
     UNIT_HASH,
     ChosenRows,
     TooFewRows,
+    TooManyClasses,
     choose_test_rows,
     latest_rows,
     register_unit_hash,
@@ -266,7 +267,7 @@ def _split_rows(con, recipe, raw_dir, rows_path: Path, columns, folder, outputs,
     source = reader_sql(rows_path)
     try:
         chosen = _choose(con, recipe, raw_dir, source, unit, train_path, folder.scratch, where)
-    except (TooFewRows, NotATime) as error:
+    except (TooFewRows, TooManyClasses, NotATime) as error:
         raise SplitError(str(error)) from error
     except (duckdb.Error, OSError) as error:  # a damaged row met while streaming (Arrow hands it over as OSError)
         detail = read_detail(train_path, error)
@@ -363,9 +364,20 @@ def _choose(
         time = TimeColumn(recipe.time_column, recipe.time_format)
         return latest_rows(con, source, unit, time, recipe.seed, size, most, spill, label=f"{where}{path}")
     stratified = recipe.kind == "stratified"
-    label = f", CAST({quote(recipe.target_columns[0])} AS VARCHAR) AS __mlecurate_class" if stratified else ""
+    label = f", {_stratum(recipe.target_columns)} AS __mlecurate_class" if stratified else ""
     query = f"SELECT {unit} AS __mlecurate_unit{label} FROM {source}"
-    return choose_test_rows(con, query, recipe.seed, fraction, path, where, stratified=stratified)
+    targets = ", ".join(recipe.target_columns)
+    stratified_by = f"split recipe key 'target_columns' ({targets})" if stratified else None
+    return choose_test_rows(con, query, recipe.seed, fraction, path, where, stratified_by=stratified_by)
+
+
+def _stratum(targets: list[str]) -> str:
+    """A row's class for a ``stratified`` split: its target's value as text, or for several targets (one-hot classes,
+    several labels) the combination of their values (a JSON list: no value can pass for a separator)."""
+    if len(targets) == 1:
+        return f"CAST({quote(targets[0])} AS VARCHAR)"
+    values = ", ".join(f"CAST({quote(column)} AS VARCHAR)" for column in targets)
+    return f"CAST(to_json(list_value({values})) AS VARCHAR)"
 
 
 def _fraction(con, recipe: SplitRecipe, raw_dir: Path):

@@ -139,9 +139,11 @@ def _split_section(slug: str, recipe: SplitRecipe, built: BuiltSplit) -> str:
 def _assignment(recipe: SplitRecipe, result: SplitResult) -> str:
     seed = f"seed {recipe.seed}"
     if recipe.kind == "stratified":
+        targets = ", ".join(f"`{column}`" for column in recipe.target_columns)
+        within = f"each class of {targets}" if len(recipe.target_columns) == 1 else f"each combination of {targets}"
         return (
-            f"Rows were drawn at random ({seed}) within each class of `{recipe.target_columns[0]}`, so each class "
-            "keeps its share of the rows in both sets."
+            f"Rows were drawn at random ({seed}) within {within}, so each class keeps its share of the rows in both "
+            "sets."
         )
     if recipe.kind == "group":
         return f"Whole groups of `{recipe.group_column}` were drawn at random ({seed}): no group has rows in both sets."

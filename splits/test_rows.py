@@ -41,6 +41,10 @@ SPILL_ROWS = 1 << 23  # unit hashes read back at a time (64 MB)
 HEADROOM = 1.1  # rows kept while reading: hashes below this many times the test fraction of the range
 
 
+class TooManyClasses(ValueError):
+    """A stratified split of a target with more distinct values than the test set has rows."""
+
+
 class TooFewRows(ValueError):
     """The file cannot give a test set of the asked size; the message names the file."""
 
@@ -67,11 +71,12 @@ def test_size(total: int, fraction: float, path: Path, where: str) -> int:
 
 
 def choose_test_rows(
-    con, query: str, seed: int, fraction, path: Path, where: str, stratified: bool = False
+    con, query: str, seed: int, fraction, path: Path, where: str, stratified_by: str | None = None
 ) -> ChosenRows:
-    """The test rows of a ``random``, ``group`` or ``stratified`` split. ``query`` selects ``__mlecurate_unit`` (text) and, when
-    ``stratified``, ``__mlecurate_class`` (text) in file order; ``fraction`` is a number or, for ``original_ratio``, a function
-    of the row count."""
+    """The test rows of a ``random``, ``group`` or ``stratified`` split. ``query`` selects ``__mlecurate_unit`` (text) and,
+    for a stratified split, ``__mlecurate_class`` (text) in file order; ``stratified_by`` names what the classes are
+    (the target columns) in its error. ``fraction`` is a number or, for ``original_ratio``, a function of the row count."""
+    stratified = stratified_by is not None
     bound = _bound(fraction if not callable(fraction) else None)
     scan = _scan(con, query, seed, bound, stratified, full_classes=set())
     share = fraction(scan.total) if callable(fraction) else fraction
@@ -80,6 +85,12 @@ def choose_test_rows(
         if len(scan.hashes) < target:  # few rows: read again, keeping all
             scan = _scan(con, query, seed, UNASSIGNED - 1, False, set())
         return _first(scan.rows, scan.hashes, target, scan.total)
+    if len(scan.class_names) > target:  # classes that could not all be in the test set: scikit-learn refuses too
+        raise TooManyClasses(
+            f"{where}{path}: a stratified split keeps each class's share of the test set, but {stratified_by} "
+            f"has {len(scan.class_names):,} distinct values for a test set of {target:,} of {scan.total:,} rows: more "
+            "classes than test rows (a continuous target, or an id?); use kind random, or raise test_fraction"
+        )
     share = target / scan.total
     wanted = {name: round_half_up(scan.class_counts.get(code, 0) * share) for code, name in enumerate(scan.class_names)}
     kept = np.bincount(scan.classes, minlength=len(scan.class_names))

@@ -268,11 +268,11 @@ def test_a_damaged_row_far_down_names_the_competition_and_file(tmp_path):
 
 
 def test_many_classes_are_chosen_in_one_sort(tmp_path):
-    """200,000 classes of five rows, one row each in the test set (0.5 rounds up, as in SQL)."""
-    text = "id,label\n" + "".join(f"{i},c{i // 5}\n" for i in range(1_000_000))
+    """100,000 classes of ten rows (as many classes as test rows: more are refused), one row each in the test set."""
+    text = "id,label\n" + "".join(f"{i},c{i // 10}\n" for i in range(1_000_000))
     recipe = {"kind": "stratified", "id_column": "id", "target_columns": ["label"], "test_fraction": 0.1}
     result = _build(tmp_path, text, recipe)
-    assert result.test_rows == 200_000  # round_half_up(5 * 0.1) = 1 per class
+    assert result.test_rows == 100_000  # 10 * 0.1 = 1 per class
 
 
 def _latest_in_duckdb(con, source: str, column: str, seed: int, target: int, numbers: bool = False):

@@ -23,7 +23,7 @@ import yaml
 
 from splits.builder import SplitError, build_split, connect
 from splits.layout import prepare_competition
-from tests.conftest import PROJECT, SHARED
+from tests.conftest import PROJECT, SHARED, write_csv
 from validation.data_files import content_checksum
 from validation.data_root import PreparedFolder
 from validation.grading import grade_submission
@@ -337,6 +337,42 @@ def test_stratified_shares_are_within_one_row_per_class(tmp_path):
     assert len(everything) == 99
     for label, total in everything.items():
         assert abs(in_test.get(label, 0) - total * 0.1) <= 1, label
+
+
+def test_stratified_on_several_targets_keeps_each_combination_s_share(tmp_path):
+    """Several targets (plant-pathology's one-hot healthy, multiple_diseases, rust, scab): each combination of their
+    values is a class that keeps its share, not the first target's classes alone (which left rust, scab and
+    multiple_diseases to chance)."""
+    classes = ["healthy", "multiple_diseases", "rust", "scab"]
+    shares = [0.5, 0.05, 0.3, 0.15]
+    rng = random.Random(3)
+    with open(tmp_path / "train.csv", "w", newline="") as handle:
+        writer = csv.writer(handle)
+        writer.writerow(["image_id", *classes])
+        for index in range(2000):
+            label = rng.choices(range(4), shares)[0]
+            writer.writerow([f"Train_{index}", *(int(k == label) for k in range(4))])
+    recipe = {"kind": "stratified", "id_column": "image_id", "target_columns": classes, "test_fraction": 0.1}
+    result = _split(tmp_path, tmp_path, recipe, "plants")
+    for column in classes:
+        everything, in_test = _class_counts(tmp_path / "train.csv", column), _class_counts(result.answers_file, column)
+        assert abs(in_test["1"] - everything["1"] * 0.1) <= 1, (column, in_test, everything)
+
+
+def test_a_stratified_split_of_a_continuous_target_is_refused_naming_it(tmp_path):
+    """Every value its own class: each class's share of a 10% test set rounds to no row, and the split published an
+    empty test set. Refused, as scikit-learn's train_test_split refuses more classes than test rows."""
+    rng = random.Random(0)
+    write_csv(tmp_path / "train.csv", ["id", "x", "price"], [[i, rng.random(), rng.random()] for i in range(500)])
+    recipe = {"kind": "stratified", "id_column": "id", "target_columns": ["price"], "test_fraction": 0.1}
+    with pytest.raises(SplitError) as refused:
+        _split(tmp_path, tmp_path, recipe, "prices")
+    assert str(refused.value) == (
+        f"prices: {tmp_path / 'train.csv'}: a stratified split keeps each class's share of the test set, but split "
+        "recipe key 'target_columns' (price) has 500 distinct values for a test set of 50 of 500 rows: more classes "
+        "than test rows (a continuous target, or an id?); use kind random, or raise test_fraction"
+    )
+    assert not (tmp_path / "prices").exists() or not any((tmp_path / "prices").rglob("*.csv"))
 
 
 def _write_grouped(path: Path, rows: int, groups: int) -> None:
