@@ -528,6 +528,24 @@ def _write_index(folder: Path, result: ExportResult, options: ExportOptions, ori
     write_atomic(folder / MANIFEST, json.dumps(document, indent=2, default=str) + "\n")
 
 
+def _answers_as_written(slug: str, answers_file: Path, grade_fn: str) -> list[str]:
+    """The answers file graded as a submission as ``mlecurate grade`` reads files (every value text as written):
+    MLE-bench's reading cannot tell a blank label from one pandas reads as missing (``null``), and takes both as the
+    label ``nan``, so a label lost from the file shows only here."""
+    from validation.grading import GradingReport, score_frame
+    from validation.metrics import METRICS
+    from validation.mlebench_grade import metric_and_keys
+
+    metric, keys = metric_and_keys(grade_fn)
+    text = pd.read_csv(answers_file, dtype=str, keep_default_na=False)
+    report = GradingReport(slug, metric=metric)
+    score_frame(text.copy(), text, keys, METRICS[metric], report)
+    if report.valid_submission:
+        return []
+    return [f"{slug}: its answers file, graded as a submission as `mlecurate grade` reads it, is invalid: "
+            f"{'; '.join(report.errors[:5])}"]  # fmt: skip
+
+
 def verify_export(folder: Path) -> dict[str, list[str]]:
     """Each competition of the export in ``folder`` checked as MLE-bench would use it, without MLE-bench: its files
     match ``checksums.yaml``, and the grader its ``config.yaml`` names, imported by that path, grades the answers
@@ -550,11 +568,13 @@ def verify_export(folder: Path) -> dict[str, list[str]]:
                     problems.append(f"{slug}: the files of prepared/{part} do not match checksums.yaml")
             module, _, name = config["grader"]["grade_fn"].partition(":")
             grade = getattr(import_module(module), name)
-            answers = pd.read_csv(folder / "data" / config["dataset"]["answers"], float_precision="round_trip")
+            answers_file = folder / "data" / config["dataset"]["answers"]
+            answers = pd.read_csv(answers_file, float_precision="round_trip")
             score = grade(answers.copy(), answers)
             perfect = METRICS[config["grader"]["name"]].perfect
             if perfect is not None and abs(score - perfect) > 1e-9:
                 problems.append(f"{slug}: its answers score {score} as a submission, not the perfect {perfect}")
+            problems += _answers_as_written(slug, answers_file, name)
         except Exception as error:  # noqa: BLE001 - whatever goes wrong is what the check reports
             problems.append(f"{slug}: {type(error).__name__}: {error}")
         found[slug] = problems

@@ -354,3 +354,34 @@ def test_rows_without_an_id_match_by_value_as_pandas_writes_them(tmp_path):
     written.to_csv(tmp_path / "changed.csv", index=False)
     changed = grade_submission(tmp_path / "changed.csv", folder, "rmse")
     assert not changed.valid_submission and changed.errors[0].startswith("1 test row(s) have no submission row")
+
+
+def _notes_pandas_reads_as_missing(download: Path) -> None:
+    """Give every row's ``note`` a word pandas reads as missing, one of each in turn (text-normalization's tokens
+    ``N/A``, ``NULL``, ``#N/A`` are such words)."""
+    from pandas._libs.parsers import STR_NA_VALUES  # pandas' own list, as the oracle
+
+    words = sorted(STR_NA_VALUES)
+    for name in ("train.csv", "test.csv"):
+        frame = pd.read_csv(download / name, dtype=str, keep_default_na=False)
+        frame["note"] = [words[i % len(words)] for i in range(len(frame))]
+        frame.to_csv(download / name, index=False)
+
+
+def test_a_key_cell_pandas_reads_as_missing_matches_a_blank_one_whatever_the_word(tmp_path):
+    """No id column, and a key column of words pandas reads as missing (``N/A``, ``NULL``, ``#N/A``, ``<NA>``...): a
+    submission written by pandas from the answers has a blank there, and every such row must still match. Only
+    ``nan``, ``NA``, ``null`` and ``None`` did: ``N/A`` rows were 'missing' (a text-normalization-like layout)."""
+    from pandas._libs.parsers import STR_NA_VALUES
+
+    from tests.conftest import generated_split
+    from validation.grading import EMPTY
+
+    assert set(EMPTY) == set(STR_NA_VALUES)
+    folder, _, recipe, _ = generated_split(tmp_path, "accuracy", "--no-id", reshape=_notes_pandas_reads_as_missing)
+    assert not recipe.get("id_column")
+    answers = pd.read_csv(folder.answers)  # as an agent reads it: pandas' defaults
+    assert answers["note"].isna().all()
+    answers.iloc[::-1].to_csv(tmp_path / "pandas.csv", index=False)
+    report = grade_submission(tmp_path / "pandas.csv", folder, "accuracy")
+    assert report.valid_submission and report.score == 1.0, report.errors

@@ -378,3 +378,40 @@ def test_the_listed_differences_are_differences(graded, prepared, mlebench, tmp_
     ours, theirs = grade_submission(text, prepared.prepared(slug), METRIC[slug]), mlebench(slug, text)
     assert not ours.valid_submission and not theirs.valid_submission
     assert ours.submission_exists and not theirs.submission_exists
+
+
+def _mlebench_grader(slug: str, monkeypatch: pytest.MonkeyPatch):
+    monkeypatch.syspath_prepend(str(MLEBENCH))
+    folder = slug.replace("-", "_")
+    spec = importlib.util.spec_from_file_location(
+        f"grade_{folder}", MLEBENCH / "mlebench" / "competitions" / slug / "grade.py"
+    )
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module.grade
+
+
+def test_out_of_domain_predictions_some_of_mlebenchs_other_graders_score(monkeypatch):
+    """README, "Grading": a prediction outside the metric's domain is invalid for mlecurate whatever the competition;
+    the five graders above refuse it too, but MLE-bench's graders are one per competition, and some score it:
+    plant-pathology-2020-fgvc7's AUC ranks a probability of 1.5, nomad2018's RMSLE takes a negative energy."""
+    import validation.mlebench_grade as ours
+
+    def import_fn(name: str):  # MLE-bench's: module:attribute
+        return getattr(ours, name.partition(":")[2])
+
+    classes = ["healthy", "multiple_diseases", "rust", "scab"]
+    answers = pd.DataFrame({"image_id": [f"Test_{i}" for i in range(8)],
+                            **{c: np.eye(4, dtype=int)[np.arange(8) % 4, k] for k, c in enumerate(classes)}})  # fmt: skip
+    above = answers.assign(healthy=answers["healthy"] * 1.5)
+    theirs = _mlebench_grader("plant-pathology-2020-fgvc7", monkeypatch)(above.copy(), answers.copy())
+    assert theirs == 1.0
+    with pytest.raises(Exception, match="healthy"):
+        import_fn(ours.grade_function_name("mean_columnwise_auc", ["image_id"]))(above, answers)
+    targets = ["formation_energy_ev_natom", "bandgap_energy_ev"]
+    energies = pd.DataFrame({"id": [1, 2, 3, 4], targets[0]: [0.1, 0.2, 0.3, 0.4], targets[1]: [1.0, 2.0, 3.0, 4.0]})
+    negative = energies.assign(formation_energy_ev_natom=[-0.1, 0.2, 0.3, 0.4])
+    theirs = _mlebench_grader("nomad2018-predict-transparent-conductors", monkeypatch)(negative.copy(), energies.copy())
+    assert np.isfinite(theirs) and theirs > 0
+    with pytest.raises(Exception, match="formation_energy_ev_natom"):
+        import_fn(ours.grade_function_name("mean_columnwise_rmsle", ["id"]))(negative, energies)

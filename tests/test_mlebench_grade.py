@@ -86,3 +86,27 @@ def test_the_preparer_refuses_saying_where_the_data_is(tmp_path):
     public = tmp_path / "data" / "titanic" / "prepared" / "public"
     with pytest.raises(RuntimeError, match=r"^titanic: this competition was prepared by mlecurate"):
         mlebench_grade.prepare(tmp_path / "raw", public, public.parent / "private")
+
+
+def _read_as_mlebench_does(text: str) -> pd.DataFrame:
+    import io
+
+    return pd.read_csv(io.StringIO(text))  # MLE-bench's read_csv: pandas' defaults, "null" and "N/A" read as NaN
+
+
+def test_class_labels_pandas_reads_as_missing_are_the_label_nan_as_mlebench_compares_them():
+    """text-normalization's answers hold the tokens ``null`` and ``N/A`` as labels; MLE-bench reads them as NaN and
+    compares labels as text (``astype(str)``: both 'nan'). The exported grader turned them blank, a blank label is
+    invalid, so even the answers themselves were an invalid submission and the export was refused."""
+    answers = _read_as_mlebench_does("id,after\n1,null\n2,N/A\n3,two\n4,NA\n")
+    assert answers["after"].isna().sum() == 3
+    grade = _grader(grade_function_name("accuracy", ["id"]))
+    assert grade(answers.copy(), answers) == 1.0
+    written = _read_as_mlebench_does("id,after\n1,\n2,NA\n3,two\n4,three\n")  # blank and NA read as missing too
+    assert grade(written, answers) == 0.75  # as MLE-bench's astype(str) scores it: row 4 alone is wrong
+    invalid = mlebench_grade._invalid_submission_error()
+    with pytest.raises(invalid, match="column label: 1 empty value"):  # a label column without missing answers
+        grade(ANSWERS.assign(label=[True, None, True, False]), ANSWERS)
+    numbers = _read_as_mlebench_does("id,target\n1,0.5\n2,\n")  # a missing number stays missing: no label 'nan'
+    with pytest.raises(invalid, match="empty or NaN"):
+        _grader(grade_function_name("rmse", ["id"]))(numbers.copy(), numbers)

@@ -59,9 +59,11 @@ MAX_MESSAGES = 20  # errors (and notes) a report lists; then how many more
 SIZE_LIMIT_SHARE = 20  # a submission may be this many times the sample submission's size (10 MiB at least)
 # Kaggle takes a CSV competition's submission as a .csv file, or zipped/gzipped; MLE-bench takes .csv only.
 SUBMISSION_SUFFIXES = (".csv", ".zip", ".gz")
-# What a spreadsheet or pandas writes for a missing number. A class label is missing only when blank: "None", "NA"
-# or "null" are classes a competition may have (a severity None, the region NA).
-EMPTY = ("", "nan", "NaN", "NA", "null", "None")
+# What pandas reads as missing by default (read_csv's na_values: what a spreadsheet, a database or pandas writes for
+# no value): a missing number, or a key an agent's pandas wrote back blank. A class label is missing only when blank:
+# "None", "NA", "null" or "N/A" are classes or words a competition may have (a severity None, the region NA).
+EMPTY = ("", "#N/A", "#N/A N/A", "#NA", "-1.#IND", "-1.#QNAN", "-NaN", "-nan", "1.#IND", "1.#QNAN", "<NA>", "N/A",
+         "NA", "NULL", "NaN", "None", "n/a", "nan", "null")  # fmt: skip
 
 
 def empty_cells(values: pd.Series, labels: bool = False) -> pd.Series:

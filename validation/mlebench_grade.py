@@ -69,8 +69,9 @@ def __getattr__(name: str) -> Callable:
     raise AttributeError(f"module {MODULE!r} has no attribute {name!r}")
 
 
-@functools.lru_cache(maxsize=256)
-def _grader(name: str) -> Callable[[pd.DataFrame, pd.DataFrame], float]:
+def metric_and_keys(name: str) -> tuple[str, list[str]]:
+    """The metric and key columns a grade function's name (:func:`grade_function_name`, without the module) carries;
+    an ``AttributeError`` for a name that is not one."""
     query = parse_qs(name.partition("?")[2], keep_blank_values=True)
     unknown = sorted(set(query) - {"metric", "keys"})
     metric = query.get("metric", [""])[0]
@@ -79,7 +80,12 @@ def _grader(name: str) -> Callable[[pd.DataFrame, pd.DataFrame], float]:
             f"{MODULE}:{name}: not a grader mlecurate exports (expected grade?metric=<one of "
             f"{', '.join(sorted(METRICS))}>&keys=<column>...)"
         )
-    keys = query.get("keys", [])
+    return metric, query.get("keys", [])
+
+
+@functools.lru_cache(maxsize=256)
+def _grader(name: str) -> Callable[[pd.DataFrame, pd.DataFrame], float]:
+    metric, keys = metric_and_keys(name)
 
     def grade(submission: pd.DataFrame, answers: pd.DataFrame) -> float:
         return grade_tables(submission, answers, metric, keys)
@@ -94,6 +100,8 @@ def grade_tables(submission: pd.DataFrame, answers: pd.DataFrame, metric: str, k
     gives it for the same files; an unusable submission raises MLE-bench's ``InvalidSubmissionError``."""
     spec = METRICS[metric]
     report = GradingReport(competition_id="", metric=metric)
+    if spec.task == "classification":
+        submission, answers = _missing_labels_as_nan(submission, answers, keys)
     answers_text = _as_text(answers)
     problems = header_problems([str(c) for c in submission.columns], list(answers_text.columns))
     missing_keys = [k for k in keys if k not in answers_text.columns]
@@ -106,6 +114,25 @@ def grade_tables(submission: pd.DataFrame, answers: pd.DataFrame, metric: str, k
         more = f"; ... and {len(problems) - SHOWN_PROBLEMS} more" if len(problems) > SHOWN_PROBLEMS else ""
         raise _invalid_submission_error()("; ".join(problems[:SHOWN_PROBLEMS]) + more)
     return float(report.score)
+
+
+def _missing_labels_as_nan(
+    submission: pd.DataFrame, answers: pd.DataFrame, keys: list[str]
+) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """MLE-bench's graders compare class labels as text (``astype(str)``), so a label its ``read_csv`` read as missing
+    (``null``, ``N/A``, ``NA``: text-normalization's tokens) is the label ``nan``, in the answers and in a submission
+    alike. Where the answers' label column holds such labels, both tables' missing cells there read ``nan``; elsewhere
+    a missing label stays blank (invalid), and a missing number is never a label."""
+    read_as_missing = [
+        column
+        for column in answers.columns
+        if column not in keys and answers[column].dtype == object and answers[column].isna().any()
+    ]
+    if not read_as_missing:
+        return submission, answers
+    labelled = {column: "nan" for column in read_as_missing}
+    shared = {column: "nan" for column in read_as_missing if column in submission.columns}
+    return submission.fillna(shared), answers.fillna(labelled)
 
 
 def _as_text(frame: pd.DataFrame) -> pd.DataFrame:
