@@ -169,8 +169,41 @@ def test_a_sample_the_grader_rejects_is_refused_before_publishing(tmp_path):
         sample.rename(columns={"target": "prediction"}).to_csv(download / "sample_submission.csv", index=False)
 
     message = _refused(tmp_path, "rmse", renamed)
-    assert message.startswith("g-rmse: the built sample_submission.csv is not a valid submission for rmse: ")
+    assert message.startswith(
+        "g-rmse: the built sample_submission.csv (from the download's sample_submission.csv) is not a valid "
+        "submission for rmse: "
+    )
     assert "1 unexpected column(s): prediction" in message and "missing column(s): target" in message
+
+
+def test_a_kaggle_sample_keyed_by_a_column_the_train_file_lacks_says_why(tmp_path):
+    """text-normalization: no id column in the train file (rows match by content), and Kaggle's sample keyed by an
+    ``id`` built from two columns. The refusal named the staging folder's sample and advised checking three keys; it
+    names the download's file and the cause."""
+    from validation.split_recipe import parse_recipe
+
+    def kaggle_sample(download: Path) -> None:
+        rows = len(pd.read_csv(download / "test.csv"))
+        pd.DataFrame({"id": [f"0_{i}" for i in range(rows)], "target": "alpha"}).to_csv(
+            download / "en_sample_submission.csv", index=False
+        )
+
+    slug, raw, recipe, root, _ = generated_download(tmp_path, "accuracy", "--no-id", reshape=kaggle_sample)
+    recipe = parse_recipe(recipe.to_document() | {"sample_submission_file": "en_sample_submission.csv"}, "recipe")
+    with pytest.raises(UngradableAnswers) as refusal:
+        prepare_competition(slug, recipe, raw, root.prepared_root, "description")
+    message = str(refusal.value)
+    assert message.startswith(
+        "g-accuracy: the built sample_submission.csv (from the download's en_sample_submission.csv) is not a valid "
+        "submission for accuracy: 1 unexpected column(s): id"
+    ), message
+    assert "staging" not in message
+    assert message.endswith(
+        "Without split recipe key 'id_column', a submission's rows are matched by the public test columns (x1, x2, x3, "
+        "x4, colour and 1 more), and en_sample_submission.csv has column(s) id that the train file does not: name the id "
+        "column in 'id_column' if the train file has it, or leave out 'sample_submission_file' (the sample is then "
+        "built from the new test rows)"
+    ), message
 
 
 def test_a_refused_split_leaves_the_published_one(tmp_path):

@@ -30,7 +30,7 @@ import pandas as pd
 
 from validation.data_root import PreparedFolder
 from validation.grading import GradingReport, empty_cells, grade_submission, key_columns, numbers, score_frame
-from validation.messages import MAX_SHOWN_ITEMS, shown
+from validation.messages import MAX_SHOWN_ITEMS, shown, shown_list
 from validation.metrics import METRICS, TEXT_TASKS, Metric
 from validation.parity_inputs import label_sample_message
 from validation.split_recipe import RecipeError
@@ -179,6 +179,24 @@ def _constant_answers(folder: PreparedFolder, slug: str, spec: Metric, targets: 
     return None
 
 
+def _sample_advice(folder: PreparedFolder, recipe: dict) -> str:
+    """What to check when the download's sample submission does not fit the new test set. Without an id column a
+    submission's rows are matched by the public test columns, so a Kaggle sample keyed by a column the train file
+    lacks (text-normalization's ``id``, built from two columns) can never fit: say so."""
+    source = recipe.get("sample_submission_file")
+    answers = list(pd.read_csv(folder.answers, nrows=0).columns)
+    extra = [c for c in pd.read_csv(folder.sample_submission, nrows=0).columns if c not in answers]
+    if source and not recipe.get("id_column") and extra:
+        keys = [c for c in answers if c not in recipe["target_columns"]]
+        return (
+            f"Without split recipe key 'id_column', a submission's rows are matched by the public test columns "
+            f"({shown_list(keys)}), and {source} has column(s) {shown_list(extra)} that the train file does not: "
+            "name the id column in 'id_column' if the train file has it, or leave out 'sample_submission_file' "
+            "(the sample is then built from the new test rows)"
+        )
+    return "Check split recipe keys 'sample_submission_file', 'target_columns' and 'metric'"
+
+
 def check_graded(folder: PreparedFolder, slug: str, metric: str | None) -> None:
     """Grade the built split in ``folder`` (its staging folder, with its manifest) as MLE-bench will: the sample
     submission must be a valid submission, and the answers, graded as one, valid with the metric's best score.
@@ -199,11 +217,12 @@ def check_graded(folder: PreparedFolder, slug: str, metric: str | None) -> None:
         elif constant := _constant_answers(folder, slug, spec, targets):
             raise UngradableAnswers(constant)
         else:
-            advice = "Check split recipe keys 'sample_submission_file', 'target_columns' and 'metric'"
-        raise UngradableAnswers(
-            f"{slug}: the built {folder.sample_submission.name} is not a valid submission for {metric}: "
-            f"{'; '.join(sample.errors[:MAX_SHOWN_ITEMS])}. {advice}"
-        )
+            advice = _sample_advice(folder, recipe)
+        source = recipe.get("sample_submission_file")
+        built = folder.sample_submission.name + (f" (from the download's {source})" if source else "")
+        errors = [error.replace(f"{folder.sample_submission}: ", "") for error in sample.errors[:MAX_SHOWN_ITEMS]]
+        raise UngradableAnswers(f"{slug}: the built {built} is not a valid submission for {metric}: "
+                                f"{'; '.join(errors)}. {advice}")  # fmt: skip
     answers = pd.read_csv(folder.answers, dtype=str, keep_default_na=False)
     report = GradingReport(slug, metric=metric)
     score_frame(answers.copy(), answers, key_columns(folder, answers), spec, report)

@@ -19,7 +19,7 @@ A recipe replaces MLE-bench's hand-written ``prepare.py``. Keys:
 | ``seed`` | any integer; the same seed gives the same split on any machine | 0 |
 | ``id_column`` | the row id; without one, a row is identified by its content | none |
 | ``target_columns`` | what a submission predicts; removed from the public test set, kept in ``answers.csv`` | required |
-| ``group_column`` / ``time_column`` | for ``group`` / ``temporal`` (``stratified`` stratifies on the first target); a time column holds dates or timestamps (ISO 8601 text, or typed in JSON or Parquet; an offset orders by its instant, none is UTC) or numbers (epoch seconds, a day index, a year), else the split is refused naming the first other value and its row | |
+| ``group_column`` / ``time_column`` | for ``group`` / ``temporal`` (``stratified`` needs neither: it keeps each class's share of the target, or of each combination of the targets' values); a time column holds dates or timestamps (ISO 8601 text, or typed in JSON or Parquet; an offset orders by its instant, none is UTC) or numbers (epoch seconds, a day index, a year), else the split is refused naming the first other value and its row | |
 | ``time_format`` | for ``temporal``: a strptime format (DuckDB's ``strptime``) for text times in another form, e.g. ``"%m/%d/%Y"`` for ``10/01/2020`` | none: ISO 8601 only |
 | ``train_file`` / ``test_file`` / ``sample_submission_file`` | files in the competition's download: CSV, TSV (``.tsv``, ``.tab``), JSON or Parquet, or a gzip'd CSV, TSV or JSON (``train.csv.gz``; published uncompressed); the new public test set keeps only ``test_file``'s columns (a download without the default ``test.csv`` keeps the train columns, unless ``original_ratio`` or ``released_labels`` needs it) | ``train.csv`` / ``test.csv`` / none |
 | ``answers_file`` | for ``released_labels``: the original test set with its labels | |
@@ -238,14 +238,19 @@ def _row_file_patterns(values: dict, kind: str, fail) -> None:
         raise fail(
             "test_row_files",
             f"required: row_files {row_files!r} has no 'train' in its first path component to make 'test' of; "
-            "give where the new test rows' files go under public/, such as 'test/{id}.jpg'",
+            f"give where the new test rows' files go under public/, such as {_own_folder(row_files)!r}",
         )
     if test_row_files is not None and PurePosixPath(test_row_files) == PurePosixPath(row_files):  # train/./x too
         raise fail(
             "test_row_files",
             f"{test_row_files!r} is row_files' own pattern: the test rows' files would sit beside the train rows'; "
-            "give them a folder of their own, such as 'test/{id}.jpg'",
+            f"give them a folder of their own, such as {_own_folder(row_files)!r}",
         )
+
+
+def _own_folder(row_files: str) -> str:
+    """An example of where the new test rows' files could go: ``row_files``' file name under ``test/``."""
+    return f"test/{PurePosixPath(row_files).name}"
 
 
 def _public_files(value: object, fail) -> tuple[str, ...]:
