@@ -105,7 +105,9 @@ def split_parity(
         metadata={
             "verdict": report.verdict,  # the verdict, what decided it and the picture first: what a person reads
             "reason": report.reason,
-            "intervals": picture_metadata(context.instance, interval_plot(rows, report.allowed_gap, metric)),
+            "intervals": picture_metadata(
+                context.instance, interval_plot(rows, report.allowed_gap, metric, (report.gap_low, report.gap_high))
+            ),
             "metric": metric,
             "scores": markdown_table(table),
             "columns": markdown_table(pd.DataFrame(report.columns)) if report.columns else "no original test features",

@@ -30,6 +30,7 @@ LABEL_CHARACTERS = 30  # a row label's longest line: about a third of the pictur
 ALL_TARGETS = "all"  # parity's label for the metric's own score over every target
 TARGETS_DRAWN = 12  # of a column-wise metric's targets, at most this many are drawn in the parity picture
 NEW_TEST, ORIGINAL = "#1f6fb4", "#d9822b"  # the new test set, and the original one (Kaggle's, or its labels)
+GAP_COLOUR = "#7b4fa0"  # parity's gap interval (new minus original), drawn from the original score
 MEDAL_COLOURS = {"gold": "#d4af37", "silver": "#9a9a9a", "bronze": "#b0703c"}
 MARK_COLOUR = "#222222"  # a submission placed on a board (the sample submission)
 COMPLEXITY_ORDER = ("low", "medium", "high", DISPUTED, NONE_GIVEN)
@@ -79,20 +80,34 @@ def picture(figure: Figure, alt: str, caption: str = "") -> Picture:
     return Picture(buffer.getvalue(), alt, caption)
 
 
-def interval_plot(rows: pd.DataFrame, tolerance: float | None = None, metric: str = "") -> Chart:
+def interval_plot(
+    rows: pd.DataFrame, tolerance: float | None = None, metric: str = "", gap: tuple[float, float] | None = None
+) -> Chart:
     """Parity's scores, each with its 95% interval: the new test set in blue, the original in orange; with
     ``tolerance``, the band the baseline's new-test score may move within around its original-test score (how far
-    the score may move, ``ParityReport.allowed_gap``, when the original is labelled). ``rows``: submission, test_set, score, low,
-    high (and target for a column-wise metric), as split_parity's scores table."""
+    the score may move, ``ParityReport.allowed_gap``, when the original is labelled); with ``gap`` (the gap's own
+    interval, new minus original: ``ParityReport.gap_low``, ``gap_high``), a last row drawing it from the original
+    score, so the picture shows both of what decides: the new score inside the band, or the gap's interval reaching
+    the original score (no gap beyond sampling noise). ``rows``: submission, test_set, score, low, high (and target
+    for a column-wise metric), as split_parity's scores table."""
     shown = rows[rows["score"].notna()].reset_index(drop=True)
     if shown.empty:
         return "no scores: none could be computed"
     shown, left_out, chosen_by = _targets_drawn(shown)
+    origin = _baseline_original(shown)
+    if gap is not None and origin is not None and None not in gap:
+        low, high = origin + gap[0], origin + gap[1]
+        shown = shown.reset_index(drop=True)
+        shown.loc[len(shown), ["submission", "test_set", "low", "high"]] = ["baseline gap", "from original", low, high]
     labels = [_row_label(row) for row in shown.itertuples()]
     height = 1.4 + 0.42 * len(shown) + 0.14 * sum("\n" in label for label in labels)  # + title, two-row legend
     figure, axes = _pyplot().subplots(figsize=(WIDTH_INCHES, height), layout="constrained")
     positions = list(range(len(shown)))[::-1]  # first row on top
     for y, row in zip(positions, shown.itertuples(), strict=True):
+        if pd.isna(row.score):  # the gap's interval, drawn from the original score
+            axes.plot([row.low, row.high], [y, y], color=GAP_COLOUR, linewidth=3, solid_capstyle="butt", alpha=0.8)
+            axes.plot([origin, origin], [y - 0.3, y + 0.3], color=ORIGINAL, linewidth=1.5)
+            continue
         colour = NEW_TEST if row.test_set == "new test" else ORIGINAL
         low, high = row.low, row.high
         if pd.notna(low) and pd.notna(high):
@@ -111,6 +126,8 @@ def interval_plot(rows: pd.DataFrame, tolerance: float | None = None, metric: st
     axes.plot([], [], "o", color=NEW_TEST, label="new test set")
     if (shown["test_set"] != "new test").any():
         axes.plot([], [], "o", color=ORIGINAL, label="original test set")
+    if shown["score"].isna().any():
+        axes.plot([], [], color=GAP_COLOUR, linewidth=3, label="baseline gap's 95% interval, new − original")
     figure.legend(fontsize=8, frameon=False, loc="outside lower center", ncol=2)
     _tidy(axes)
     notes = []
@@ -309,14 +326,17 @@ def _cut(text: str) -> str:
 
 def _tolerance_band(rows: pd.DataFrame, tolerance: float | None) -> tuple[float, float] | None:
     """The baseline's original-test score ± tolerance (its metric's own score), or None without one."""
-    if tolerance is None:
+    score = _baseline_original(rows)
+    if tolerance is None or score is None:
         return None
-    own = rows if "target" not in rows else rows[rows["target"].isin([ALL_TARGETS]) | rows["target"].isna()]
-    original = own[(own["submission"] == "baseline") & (own["test_set"] != "new test")]
-    if original.empty:
-        return None
-    score = float(original["score"].iloc[0])
     return score - tolerance, score + tolerance
+
+
+def _baseline_original(rows: pd.DataFrame) -> float | None:
+    """The baseline's score on the original test set (its metric's own score, not a target's), or None."""
+    own = rows if "target" not in rows else rows[rows["target"].isin([ALL_TARGETS]) | rows["target"].isna()]
+    original = own[(own["submission"] == "baseline") & (own["test_set"] != "new test") & own["score"].notna()]
+    return None if original.empty else float(original["score"].iloc[0])
 
 
 def _starts_with_total(funnel: pd.DataFrame) -> bool:

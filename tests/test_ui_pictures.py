@@ -136,6 +136,22 @@ def test_the_parity_intervals_are_a_picture_with_the_tolerance():
     assert "not drawn" not in chart.caption  # an original score: the tolerance band is drawn
 
 
+def test_the_parity_picture_draws_the_gaps_interval_that_decides():
+    """The verdict is decided by the gap's own interval (new minus original), not by the two score intervals: the
+    picture draws it as a last row, from the original score; without a gap interval or an original score, no row."""
+    from PIL import Image
+
+    def height(chart) -> int:
+        return Image.open(io.BytesIO(_png(chart))).height
+
+    plain = interval_plot(PARITY_ROWS, 0.03, "accuracy")
+    with_gap = interval_plot(PARITY_ROWS, 0.03, "accuracy", (-0.07, 0.04))
+    assert height(with_gap) > height(plain)
+    assert height(interval_plot(PARITY_ROWS, 0.03, "accuracy", (None, None))) == height(plain)
+    new_only = PARITY_ROWS[PARITY_ROWS["test_set"] == "new test"]
+    assert height(interval_plot(new_only, 0.03, "", (-0.07, 0.04))) == height(interval_plot(new_only, 0.03, ""))
+
+
 def test_the_parity_picture_says_when_the_tolerance_cannot_be_drawn():
     chart = interval_plot(PARITY_ROWS[PARITY_ROWS["test_set"] == "new test"], tolerance=0.03)
     assert _png(chart).startswith(PNG) and "Score tolerance not drawn" in chart.caption
