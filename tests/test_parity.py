@@ -876,3 +876,38 @@ def test_a_gap_is_judged_by_its_own_interval_not_by_overlapping_score_intervals(
         assert report.gap_high < 0 and "beyond sampling noise too (the gap's 95% interval" in report.reason
     else:
         assert report.gap_low <= 0 <= report.gap_high
+
+
+def _one_hot_labels(download: Path) -> None:
+    """The label as one 0/1 column per class (lmsys-chatbot-arena's winner_model_a, winner_model_b, winner_tie), in
+    the train file and the labelled original test set."""
+    import pandas as pd
+
+    for name in ("train.csv", "test_with_solutions.csv"):
+        frame = pd.read_csv(download / name)
+        for label in ("alpha", "beta", "gamma"):
+            frame[label] = (frame["target"] == label).astype(int)
+        frame.drop(columns="target").to_csv(download / name, index=False)
+
+
+def test_one_hot_class_columns_get_parity_under_a_per_class_metric(tmp_path):
+    """lmsys-chatbot-arena: its targets are the class columns themselves, as its sample's are. The split published
+    and grading scored it, but parity refused it as "the sample predicts labels, check 'metric'" (the check for a
+    single label column), and the baseline learnt from the first class column alone."""
+    from splits.layout import prepare_competition
+    from tests.conftest import generated_download
+    from validation.data_root import PreparedFolder
+    from validation.parity import parity_report
+    from validation.parity_inputs import load_parity_inputs
+    from validation.split_recipe import parse_recipe
+
+    metric = "multiclass_log_loss"
+    slug, raw, recipe, root, _ = generated_download(tmp_path, metric, "--labelled-test", reshape=_one_hot_labels)
+    recipe = parse_recipe(recipe.to_document() | {"kind": "random", "target_columns": ["alpha", "beta", "gamma"]}, "r")
+    prepared = prepare_competition(slug, recipe, raw, root.prepared_root, "description")
+    assert prepared.published
+    report = parity_report(load_parity_inputs(PreparedFolder(prepared.folder), raw, recipe.to_document(), metric))
+    scores = {(r["submission"], r["test_set"]): r["score"] for r in report.combined_rows()}
+    assert scores[("sample submission", "new test")] == pytest.approx(1.09861, abs=1e-5)  # uniform: log 3
+    assert scores[("baseline", "new test")] < 0.9 and scores[("baseline", "original test")] < 0.9
+    assert report.verdict == "parity", report.reason

@@ -221,6 +221,8 @@ def fit_baseline(inputs: ParityInputs, metric: Metric, classified: Classified | 
     fitted = {}
     for target in inputs.targets if metric.column_wise else [inputs.target]:
         values = inputs.train[target]
+        if metric.one_column_per_class and len(inputs.targets) > 1:  # one-hot class columns: the class with the 1
+            values = inputs.train[inputs.targets].apply(numbers).idxmax(axis=1)
         if metric.task == "ranking":  # learn each row's first (best) label
             values = values.astype(str).str.split().str[0].fillna("")
         fitted[target] = _fit_column(kind, values, X, columns, metric)

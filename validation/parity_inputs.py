@@ -132,7 +132,7 @@ def load_parity_inputs(
     columns = None
     if spec.one_column_per_class:
         columns = [c for c in answers.columns if c not in keys]
-        if columns == targets:  # the label itself, where the metric wants a probability column per class
+        if len(targets) == 1 and columns == targets:  # the label itself, where the metric wants a column per class
             raise ParityInputError(label_sample_message(slug, metric, targets, recipe.get("sample_submission_file")))
     elif spec.column_wise:
         columns = targets
