@@ -42,7 +42,10 @@ HEADROOM = 1.1  # rows kept while reading: hashes below this many times the test
 
 
 class TooManyClasses(ValueError):
-    """A stratified split of a target with more distinct values than the test set has rows."""
+    """A stratified split whose classes' shares of the test set, each rounded to whole rows, are far from its size."""
+
+
+CLASS_ROUNDING_SLACK = 0.1  # a stratified test set may differ from the asked size by this share (or a row) at most
 
 
 class TooFewRows(ValueError):
@@ -85,14 +88,11 @@ def choose_test_rows(
         if len(scan.hashes) < target:  # few rows: read again, keeping all
             scan = _scan(con, query, seed, UNASSIGNED - 1, False, set())
         return _first(scan.rows, scan.hashes, target, scan.total)
-    if len(scan.class_names) > target:  # classes that could not all be in the test set: scikit-learn refuses too
-        raise TooManyClasses(
-            f"{where}{path}: a stratified split keeps each class's share of the test set, but {stratified_by} "
-            f"has {len(scan.class_names):,} distinct values for a test set of {target:,} of {scan.total:,} rows: more "
-            "classes than test rows (a continuous target, or an id?); use kind random, or raise test_fraction"
-        )
     share = target / scan.total
     wanted = {name: round_half_up(scan.class_counts.get(code, 0) * share) for code, name in enumerate(scan.class_names)}
+    drawn = sum(wanted.values())
+    if abs(drawn - target) > max(1, CLASS_ROUNDING_SLACK * target):
+        raise TooManyClasses(_class_rounding_message(scan, target, drawn, stratified_by, f"{where}{path}"))
     kept = np.bincount(scan.classes, minlength=len(scan.class_names))
     short = {name for code, name in enumerate(scan.class_names) if kept[code] < wanted[name]}
     if short:  # a small class: read again, keeping every row of the classes that fell short
@@ -103,6 +103,18 @@ def choose_test_rows(
         return rows_of_units(con, query, seed, chosen)
     sharing = Members(chosen).among(scan.hashes)  # every row of a chosen unit, whatever its class: a unit is never cut
     return ChosenRows(scan.rows[sharing], scan.hashes[sharing], scan.total)
+
+
+def _class_rounding_message(scan, target: int, drawn: int, stratified_by: str, label: str) -> str:
+    """Why a stratified split is refused: its classes' shares round to a test set far from the asked size (a
+    continuous target: every share rounds to no row; five-row classes at 10%: each rounds up to one, twice the size)."""
+    classes, rows = len(scan.class_names), scan.total
+    hint = " (most values are on one row: a continuous target, or an id?)" if classes > rows / 2 else ""
+    return (
+        f"{label}: a stratified split keeps each class's share of the test set, but the {classes:,} classes of "
+        f"{stratified_by}, each given its share of a test set of {target:,} of {rows:,} rows rounded to whole "
+        f"rows, make a test set of {drawn:,}{hint}; use kind random, or change test_fraction"
+    )
 
 
 def _first_per_class(hashes: np.ndarray, classes: np.ndarray, want: np.ndarray) -> np.ndarray:

@@ -101,6 +101,28 @@ def test_classes_named_none_or_na_are_labels_that_split_and_grade(tmp_path):
     assert not blank.valid_submission and blank.errors[0].startswith("column target: 240 empty value(s)")
 
 
+def _missing_words_and_nan_numbers(download: Path) -> None:
+    """``word``: text-normalization-like labels, pandas' missing words among them; ``price``: numbers, NaN in some."""
+    frame = _train(download)
+    frame["word"] = [("N/A", "NULL", "#N/A", "null", "seven")[i % 5] for i in range(len(frame))]
+    frame["price"] = [("NaN" if i % 9 == 0 else str(i)) for i in range(len(frame))]
+    frame.to_csv(download / "train.csv", index=False)
+
+
+def test_without_a_metric_a_label_is_missing_only_when_blank_and_a_number_also_when_nan(tmp_path):
+    """No metric in the recipe: labels like N/A and NULL were "empty (or NaN)" (the split refused: "the download's
+    training file has rows without a label"); a column whose values present are all numbers keeps the number rule."""
+    from validation.split_recipe import parse_recipe
+
+    slug, raw, recipe, root, _ = generated_download(tmp_path, "accuracy", reshape=_missing_words_and_nan_numbers)
+    document = {k: v for k, v in recipe.to_document().items() if k not in ("metric", "sample_submission_file")}
+    words = parse_recipe(document | {"kind": "random", "target_columns": ["word"]}, "recipe")
+    assert prepare_competition(slug, words, raw, root.prepared_root, "description").published
+    prices = parse_recipe(document | {"kind": "random", "target_columns": ["price"]}, "recipe")
+    with pytest.raises(UngradableAnswers, match="column 'price' of train.csv is empty \\(or NaN\\) on "):
+        prepare_competition(slug, prices, raw, root.prepared_root, "description")
+
+
 def test_repeated_ids_are_refused_naming_the_ids_and_their_rows(tmp_path):
     """Published before, with id 0 twice in the answers and the sample: grading failed ("5 id(s) appear more than
     once") and parity with a numpy broadcast error."""
@@ -200,7 +222,7 @@ def test_a_kaggle_sample_keyed_by_a_column_the_train_file_lacks_says_why(tmp_pat
     assert "staging" not in message
     assert message.endswith(
         "Without split recipe key 'id_column', a submission's rows are matched by the public test columns (x1, x2, x3, "
-        "x4, colour and 1 more), and en_sample_submission.csv has column(s) id that the train file does not: name the id "
+        "x4, colour and 1 more), and en_sample_submission.csv has column(s) id that the new test set does not: name the id "
         "column in 'id_column' if the train file has it, or leave out 'sample_submission_file' (the sample is then "
         "built from the new test rows)"
     ), message

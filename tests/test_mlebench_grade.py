@@ -107,6 +107,9 @@ def test_class_labels_pandas_reads_as_missing_are_the_label_nan_as_mlebench_comp
     invalid = mlebench_grade._invalid_submission_error()
     with pytest.raises(invalid, match="column label: 1 empty value"):  # a label column without missing answers
         grade(ANSWERS.assign(label=[True, None, True, False]), ANSWERS)
+    classes = _read_as_mlebench_does("id,after\n1,1\n2,2\n3,NA\n4,1\n")  # a class NA among numbers: float to pandas
+    assert grade(classes.copy(), classes) == 1.0
+    assert grade(classes.assign(after=[1, 2, 2, 1]), classes) == 0.75
     numbers = _read_as_mlebench_does("id,target\n1,0.5\n2,\n")  # a missing number stays missing: no label 'nan'
     with pytest.raises(invalid, match="empty or NaN"):
         _grader(grade_function_name("rmse", ["id"]))(numbers.copy(), numbers)

@@ -113,6 +113,11 @@ def test_each_rows_file_goes_with_its_row(download, tmp_path, changes, test_fold
             "test_row_files",
             "a folder of their own, such as 'test/{image_id}.jpg'",
         ),
+        (
+            {"row_files": "images/{image_id}/photo.jpg", "test_row_files": "images/{image_id}/photo.jpg"},
+            "test_row_files",
+            "a folder of their own, such as 'test/{image_id}/photo.jpg'",
+        ),
         ({"test_row_files": "../test/{id}"}, "test_row_files", "must be a path inside"),
         ({"kind": "released_labels", "answers_file": "a.csv"}, "row_files", "not for kind released_labels"),
     ],

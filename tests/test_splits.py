@@ -368,11 +368,30 @@ def test_a_stratified_split_of_a_continuous_target_is_refused_naming_it(tmp_path
     with pytest.raises(SplitError) as refused:
         _split(tmp_path, tmp_path, recipe, "prices")
     assert str(refused.value) == (
-        f"prices: {tmp_path / 'train.csv'}: a stratified split keeps each class's share of the test set, but split "
-        "recipe key 'target_columns' (price) has 500 distinct values for a test set of 50 of 500 rows: more classes "
-        "than test rows (a continuous target, or an id?); use kind random, or raise test_fraction"
+        f"prices: {tmp_path / 'train.csv'}: a stratified split keeps each class's share of the test set, but the 500 "
+        "classes of split recipe key 'target_columns' (price), each given its share of a test set of 50 of 500 rows "
+        "rounded to whole rows, make a test set of 0 (most values are on one row: a continuous target, or an id?); "
+        "use kind random, or change test_fraction"
     )
     assert not (tmp_path / "prices").exists() or not any((tmp_path / "prices").rglob("*.csv"))
+
+
+@pytest.mark.parametrize(
+    "labels, fraction, test_rows",
+    [
+        (["a"] * 98 + ["b", "c"], 0.02, 2),  # more classes than test rows, and the shares round to the asked size
+        ([f"c{i // 5}" for i in range(1000)], 0.1, None),  # five-row classes: each rounds up to one, twice the size
+        ([f"c{i // 10}" for i in range(1000)], 0.1, 100),
+    ],
+)
+def test_a_stratified_split_is_refused_only_when_rounding_misses_the_asked_size(tmp_path, labels, fraction, test_rows):
+    write_csv(tmp_path / "train.csv", ["id", "label"], list(enumerate(labels)))
+    recipe = {"kind": "stratified", "id_column": "id", "target_columns": ["label"], "test_fraction": fraction}
+    if test_rows is None:
+        with pytest.raises(SplitError, match="make a test set of 200; use kind random"):
+            _split(tmp_path, tmp_path, recipe, "labels")
+    else:
+        assert _split(tmp_path, tmp_path, recipe, "labels").test_rows == test_rows
 
 
 def _write_grouped(path: Path, rows: int, groups: int) -> None:

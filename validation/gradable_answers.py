@@ -82,9 +82,13 @@ def _missing_targets(answers: pd.DataFrame, facts: AnswerFacts, rows_of: RowsOf)
     spec = METRICS.get(facts.metric or "")
     if spec is not None and spec.task in TEXT_TASKS:  # free text and ranked labels may be empty, as in a submission
         return None
-    labels = not (spec is None or (spec.numeric_predictions and not spec.one_column_per_class))
-    what = "empty" if labels else "empty (or NaN)"  # a class may be named None or NA
     for column in facts.target_columns:
+        if spec is None:  # no metric to say: a number when every value present reads as one, else a label
+            present = answers[column][~empty_cells(answers[column])]
+            labels = numbers(present, errors="coerce").isna().any()
+        else:
+            labels = not (spec.numeric_predictions and not spec.one_column_per_class)
+        what = "empty" if labels else "empty (or NaN)"  # a class may be named None, NA or N/A
         empty = empty_cells(answers[column], labels=labels).to_numpy()
         if empty.any():
             return (
@@ -190,7 +194,7 @@ def _sample_advice(folder: PreparedFolder, recipe: dict) -> str:
         keys = [c for c in answers if c not in recipe["target_columns"]]
         return (
             f"Without split recipe key 'id_column', a submission's rows are matched by the public test columns "
-            f"({shown_list(keys)}), and {source} has column(s) {shown_list(extra)} that the train file does not: "
+            f"({shown_list(keys)}), and {source} has column(s) {shown_list(extra)} that the new test set does not: "
             "name the id column in 'id_column' if the train file has it, or leave out 'sample_submission_file' "
             "(the sample is then built from the new test rows)"
         )

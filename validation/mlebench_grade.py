@@ -100,15 +100,16 @@ def grade_tables(submission: pd.DataFrame, answers: pd.DataFrame, metric: str, k
     gives it for the same files; an unusable submission raises MLE-bench's ``InvalidSubmissionError``."""
     spec = METRICS[metric]
     report = GradingReport(competition_id="", metric=metric)
-    if spec.task == "classification":
-        submission, answers = _missing_labels_as_nan(submission, answers, keys)
     answers_text = _as_text(answers)
     problems = header_problems([str(c) for c in submission.columns], list(answers_text.columns))
     missing_keys = [k for k in keys if k not in answers_text.columns]
     if missing_keys:  # the export and the answers disagree: a broken export, not a bad submission
         raise ValueError(f"the answers have no column(s) {shown_list(missing_keys)} that the grader matches rows by")
     if not problems:
-        score_frame(_as_text(submission), answers_text, keys, spec, report)
+        submission_text = _as_text(submission)
+        if spec.task == "classification":
+            _missing_labels_as_nan(submission_text, answers_text, keys)
+        score_frame(submission_text, answers_text, keys, spec, report)
         problems = report.errors
     if problems:
         more = f"; ... and {len(problems) - SHOWN_PROBLEMS} more" if len(problems) > SHOWN_PROBLEMS else ""
@@ -116,23 +117,17 @@ def grade_tables(submission: pd.DataFrame, answers: pd.DataFrame, metric: str, k
     return float(report.score)
 
 
-def _missing_labels_as_nan(
-    submission: pd.DataFrame, answers: pd.DataFrame, keys: list[str]
-) -> tuple[pd.DataFrame, pd.DataFrame]:
+def _missing_labels_as_nan(submission: pd.DataFrame, answers: pd.DataFrame, keys: list[str]) -> None:
     """MLE-bench's graders compare class labels as text (``astype(str)``), so a label its ``read_csv`` read as missing
-    (``null``, ``N/A``, ``NA``: text-normalization's tokens) is the label ``nan``, in the answers and in a submission
-    alike. Where the answers' label column holds such labels, both tables' missing cells there read ``nan``; elsewhere
-    a missing label stays blank (invalid), and a missing number is never a label."""
-    read_as_missing = [
-        column
-        for column in answers.columns
-        if column not in keys and answers[column].dtype == object and answers[column].isna().any()
-    ]
-    if not read_as_missing:
-        return submission, answers
-    labelled = {column: "nan" for column in read_as_missing}
-    shared = {column: "nan" for column in read_as_missing if column in submission.columns}
-    return submission.fillna(shared), answers.fillna(labelled)
+    (``null``, ``N/A``, ``NA``: text-normalization's tokens, or a class ``NA`` among numbers) is the label ``nan``, in
+    the answers and in a submission alike. In the tables as text (:func:`_as_text`, where such a cell is blank): where
+    an answers' label column has blank cells, both tables' blank cells there read ``nan``; elsewhere a blank label
+    stays missing (invalid)."""
+    for column in answers.columns:
+        if column not in keys and (answers[column] == "").any():
+            answers[column] = answers[column].replace("", "nan")
+            if column in submission.columns:
+                submission[column] = submission[column].replace("", "nan")
 
 
 def _as_text(frame: pd.DataFrame) -> pd.DataFrame:

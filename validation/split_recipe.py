@@ -249,8 +249,10 @@ def _row_file_patterns(values: dict, kind: str, fail) -> None:
 
 
 def _own_folder(row_files: str) -> str:
-    """An example of where the new test rows' files could go: ``row_files``' file name under ``test/``."""
-    return f"test/{PurePosixPath(row_files).name}"
+    """An example of where the new test rows' files could go: ``row_files`` with ``test`` for its first folder
+    (``images/{image_id}/photo.jpg``: ``test/{image_id}/photo.jpg``), or under ``test/`` when it has none."""
+    parts = PurePosixPath(row_files).parts
+    return str(PurePosixPath("test", *parts[1:] if len(parts) > 1 else parts))
 
 
 def _public_files(value: object, fail) -> tuple[str, ...]:
