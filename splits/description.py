@@ -33,6 +33,7 @@ from validation.split_recipe import SplitRecipe
 _OWN = PreparedFolder(Path("prepared"))  # only for the names of the split's own public files
 SAMPLE_SUBMISSION = _OWN.sample_submission.name
 DESCRIPTION = _OWN.description.name
+LISTED_COLUMNS = 20  # a list of columns names this many, then how many more
 FILES_PER_FOLDER = 10  # a folder of extra files with more than this is listed as one line with its file count
 
 
@@ -126,14 +127,18 @@ def _split_section(slug: str, recipe: SplitRecipe, built: BuiltSplit) -> str:
     targets = ", ".join(f"`{t}`" for t in recipe.target_columns)
     columns = f"The test set has the training set's columns without the target{_s(recipe.target_columns)} {targets}"
     if built.left_out_columns:
-        shown = ", ".join(f"`{c}`" for c in built.left_out_columns[:20])
-        more = len(built.left_out_columns) - 20
         columns += (
             f", and without {len(built.left_out_columns)} column(s) that Kaggle's test set does not have either "
-            f"({shown}{f', and {more} more' if more > 0 else ''})"
+            f"({_listed(built.left_out_columns)})"
         )
     lines += ["", columns + "."]
     return "## The split\n\n" + "\n".join(lines)
+
+
+def _listed(columns: list[str]) -> str:
+    """The first LISTED_COLUMNS of ``columns`` in backticks, then how many more."""
+    more = len(columns) - LISTED_COLUMNS
+    return ", ".join(f"`{c}`" for c in columns[:LISTED_COLUMNS]) + (f", and {more} more" if more > 0 else "")
 
 
 def _assignment(recipe: SplitRecipe, result: SplitResult) -> str:
@@ -148,7 +153,11 @@ def _assignment(recipe: SplitRecipe, result: SplitResult) -> str:
     if recipe.kind == "group":
         return f"Whole groups of `{recipe.group_column}` were drawn at random ({seed}): no group has rows in both sets."
     if recipe.kind == "temporal":
-        return f"The test set is the latest rows by `{recipe.time_column}`; the training set is everything earlier."
+        return (
+            f"The test set is the latest rows by `{recipe.time_column}`; the training set is everything earlier, "
+            f"except that rows sharing the time where the two meet are divided at random ({seed}) to give the test "
+            "set its size."
+        )
     return f"Rows were drawn at random ({seed}, by {result.unit})."
 
 
@@ -287,7 +296,8 @@ def _changes_section(recipe: SplitRecipe, built: BuiltSplit) -> str:
         )
         changes.append(
             f"The split recipe names no sample submission file (`sample_submission_file`); `{SAMPLE_SUBMISSION}` "
-            f"holds the {keys} and the {predicted}."
+            f"holds the {keys} and the {predicted} ({_listed(built.submission_columns)}): a submission has these "
+            "columns, whatever submission format Kaggle's own pages give."
         )
     if built.left_out_columns:
         changes.append(

@@ -105,8 +105,9 @@ def test_what_changed_lists_left_out_columns_and_the_rebuilt_sample(tmp_path):
     assert "- The test set is rebuilt from Kaggle's training set: 404 of its 4,040 rows became the new test set" in text
     assert (
         "- The split recipe names no sample submission file (`sample_submission_file`); `sample_submission.csv` holds "
-        "the id and the target" in text
-    )
+        "the id and the target columns (`request_id`, `requester_received_pizza`): a submission has these columns, "
+        "whatever submission format Kaggle's own pages give." in text
+    )  # chaii's Kaggle format is id,PredictionString; its built sample, id,answer_text
     assert "Kaggle's download has no sample submission" not in text
     assert "- No other file of Kaggle's download is in `public/`." in text
 
@@ -115,7 +116,19 @@ def test_what_changed_lists_left_out_columns_and_the_rebuilt_sample(tmp_path):
     "kind, changes, says",
     [
         ("group", {"group_column": "Pclass"}, "Whole groups of `Pclass` were drawn at random (seed 0)"),
-        ("temporal", {"time_column": "Fare"}, "The test set is the latest rows by `Fare`"),
+        (
+            "temporal",
+            {"time_column": "Fare"},
+            "The test set is the latest rows by `Fare`; the training set is "
+            "everything earlier, except that rows sharing the time where the two meet are divided at random (seed 0) to "
+            "give the test set its size.",
+        ),
+        (
+            "stratified",
+            {"target_columns": ["Survived", "Sex"]},
+            "Rows were drawn at random (seed 0) within each "
+            "combination of `Survived`, `Sex`, so each class keeps its share",
+        ),
     ],
 )
 def test_each_kind_says_how_rows_were_assigned(tmp_path, kind, changes, says):
