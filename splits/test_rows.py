@@ -5,7 +5,8 @@
 
 Every row belongs to a unit (its id, its group, or its content) and units are ranked by
 :func:`splits.unit_hash.unit_hashes` under the recipe's seed. The test set is the first ``round(rows * fraction)``
-rows in hash order (for ``stratified``, the first ``round(rows_in_class * fraction)`` of each class), and every row
+rows in hash order (for ``stratified``, each class's first rows, as many as its share of that, apportioned so that
+the shares add up: :func:`_class_sizes`), and every row
 whose unit hashes no higher than the last of them: a group is never cut, and the choice does not depend on the
 order of the rows. ``temporal`` takes the latest rows instead (:func:`latest_rows`). A row whose unit is missing
 (NULL) is never in the test set.
@@ -42,10 +43,7 @@ HEADROOM = 1.1  # rows kept while reading: hashes below this many times the test
 
 
 class TooManyClasses(ValueError):
-    """A stratified split whose classes' shares of the test set, each rounded to whole rows, are far from its size."""
-
-
-CLASS_ROUNDING_SLACK = 0.1  # a stratified test set may differ from the asked size by this share (or a row) at most
+    """A stratified split of a target with fewer than two rows a class (a continuous one, or an id)."""
 
 
 class TooFewRows(ValueError):
@@ -88,11 +86,15 @@ def choose_test_rows(
         if len(scan.hashes) < target:  # few rows: read again, keeping all
             scan = _scan(con, query, seed, UNASSIGNED - 1, False, set())
         return _first(scan.rows, scan.hashes, target, scan.total)
-    share = target / scan.total
-    wanted = {name: round_half_up(scan.class_counts.get(code, 0) * share) for code, name in enumerate(scan.class_names)}
-    drawn = sum(wanted.values())
-    if abs(drawn - target) > max(1, CLASS_ROUNDING_SLACK * target):
-        raise TooManyClasses(_class_rounding_message(scan, target, drawn, stratified_by, f"{where}{path}"))
+    if len(scan.class_names) > scan.total / 2:
+        raise TooManyClasses(
+            f"{where}{path}: a stratified split keeps each class's share of the test set, but {stratified_by} has "
+            f"{len(scan.class_names):,} classes among {scan.total:,} rows (fewer than two rows a class: a continuous "
+            "target, or an id?); use kind random"
+        )
+    counts = np.array([scan.class_counts.get(code, 0) for code in range(len(scan.class_names))], dtype=np.int64)
+    sizes = _class_sizes(scan.class_names, counts, target, scan.total, seed)
+    wanted = dict(zip(scan.class_names, sizes.tolist(), strict=True))
     kept = np.bincount(scan.classes, minlength=len(scan.class_names))
     short = {name for code, name in enumerate(scan.class_names) if kept[code] < wanted[name]}
     if short:  # a small class: read again, keeping every row of the classes that fell short
@@ -105,16 +107,19 @@ def choose_test_rows(
     return ChosenRows(scan.rows[sharing], scan.hashes[sharing], scan.total)
 
 
-def _class_rounding_message(scan, target: int, drawn: int, stratified_by: str, label: str) -> str:
-    """Why a stratified split is refused: its classes' shares round to a test set far from the asked size (a
-    continuous target: every share rounds to no row; five-row classes at 10%: each rounds up to one, twice the size)."""
-    classes, rows = len(scan.class_names), scan.total
-    hint = " (most values are on one row: a continuous target, or an id?)" if classes > rows / 2 else ""
-    return (
-        f"{label}: a stratified split keeps each class's share of the test set, but the {classes:,} classes of "
-        f"{stratified_by}, each given its share of a test set of {target:,} of {rows:,} rows rounded to whole "
-        f"rows, make a test set of {drawn:,}{hint}; use kind random, or change test_fraction"
-    )
+def _class_sizes(names: list, counts: np.ndarray, target: int, total: int, seed: int) -> np.ndarray:
+    """Each class's rows in a test set of ``target`` of ``total`` rows: its share rounded down, and the rows left over
+    one each to the classes with the largest remainders (ties in the seeded hash order of the class names): the sizes
+    add up to ``target``, each within one row of its share (the largest-remainder method, as scikit-learn's stratified
+    split apportions). Rounding each share on its own made 30 classes of 25 rows at 10% a test set of 90, not 75."""
+    exact = counts * target  # each share times ``total``: integers, no rounding error
+    sizes = exact // total
+    left = target - int(sizes.sum())
+    if left:
+        ties = unit_hashes(pa.array(names, type=pa.string()), seed)
+        order = np.lexsort((ties, -(exact % total)))  # the largest remainder first, then by hash
+        sizes[order[:left]] += 1
+    return sizes
 
 
 def _first_per_class(hashes: np.ndarray, classes: np.ndarray, want: np.ndarray) -> np.ndarray:

@@ -304,3 +304,16 @@ def test_where_links_fail_the_rest_are_copies_and_every_placed_file_is_read_only
         assert digests[f.relative] == hashlib.sha256(bytes([i]) * 50).hexdigest()
         assert not stat.S_IMODE(placed.stat().st_mode) & 0o222
         assert placed.samefile(raw / f.source) == (i < 3)
+
+
+@pytest.mark.parametrize(
+    "row_files", ["images/{image_id}.jpg", "images/{image_id}/photo.jpg", "{image_id}/photo.jpg", "test/{id}.png"]
+)
+def test_the_folder_a_refusal_suggests_is_accepted(row_files):
+    """The hint for test_row_files equal to row_files is a pattern the recipe then accepts (it once suggested
+    'test/photo.jpg', which names one file for every row, and kept 'test/{id}.png' as it was)."""
+    with pytest.raises(RecipeError) as raised:
+        parse_recipe(RECIPE | {"row_files": row_files, "test_row_files": row_files}, "recipe.yaml")
+    suggested = str(raised.value).rsplit("such as ", 1)[1].strip("'")
+    recipe = parse_recipe(RECIPE | {"row_files": row_files, "test_row_files": suggested}, "recipe.yaml")
+    assert recipe.test_row_pattern == suggested != row_files

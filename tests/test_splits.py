@@ -368,10 +368,9 @@ def test_a_stratified_split_of_a_continuous_target_is_refused_naming_it(tmp_path
     with pytest.raises(SplitError) as refused:
         _split(tmp_path, tmp_path, recipe, "prices")
     assert str(refused.value) == (
-        f"prices: {tmp_path / 'train.csv'}: a stratified split keeps each class's share of the test set, but the 500 "
-        "classes of split recipe key 'target_columns' (price), each given its share of a test set of 50 of 500 rows "
-        "rounded to whole rows, make a test set of 0 (most values are on one row: a continuous target, or an id?); "
-        "use kind random, or change test_fraction"
+        f"prices: {tmp_path / 'train.csv'}: a stratified split keeps each class's share of the test set, but split "
+        "recipe key 'target_columns' (price) has 500 classes among 500 rows (fewer than two rows a class: a "
+        "continuous target, or an id?); use kind random"
     )
     assert not (tmp_path / "prices").exists() or not any((tmp_path / "prices").rglob("*.csv"))
 
@@ -379,19 +378,31 @@ def test_a_stratified_split_of_a_continuous_target_is_refused_naming_it(tmp_path
 @pytest.mark.parametrize(
     "labels, fraction, test_rows",
     [
-        (["a"] * 98 + ["b", "c"], 0.02, 2),  # more classes than test rows, and the shares round to the asked size
-        ([f"c{i // 5}" for i in range(1000)], 0.1, None),  # five-row classes: each rounds up to one, twice the size
-        ([f"c{i // 10}" for i in range(1000)], 0.1, 100),
+        (["a"] * 98 + ["b", "c"], 0.02, 2),  # more classes than test rows: the two largest shares get them
+        ([f"c{i // 25}" for i in range(750)], 0.1, 75),  # 30 classes of 25: 2.5 each, rounded alone 90 rows
+        ([f"c{i // 5}" for i in range(1000)], 0.1, 100),  # five-row classes: 0.5 each, rounded alone twice the size
+        ([f"c{i // 15}" for i in range(990)] + ["z"] * 10, 0.1, 100),  # 66 of 15 and one of 10: alone, 133
     ],
 )
-def test_a_stratified_split_is_refused_only_when_rounding_misses_the_asked_size(tmp_path, labels, fraction, test_rows):
+def test_a_stratified_test_set_has_the_asked_size_and_each_class_its_share_within_a_row(
+    tmp_path, labels, fraction, test_rows
+):
+    """Each class's share rounded on its own added up to test sets 20-100% too large; the largest remainders now get
+    the rows left over, as scikit-learn's stratified split apportions them."""
     write_csv(tmp_path / "train.csv", ["id", "label"], list(enumerate(labels)))
     recipe = {"kind": "stratified", "id_column": "id", "target_columns": ["label"], "test_fraction": fraction}
-    if test_rows is None:
-        with pytest.raises(SplitError, match="make a test set of 200; use kind random"):
-            _split(tmp_path, tmp_path, recipe, "labels")
-    else:
-        assert _split(tmp_path, tmp_path, recipe, "labels").test_rows == test_rows
+    result = _split(tmp_path, tmp_path, recipe, "labels")
+    assert result.test_rows == test_rows
+    everything, in_test = _class_counts(tmp_path / "train.csv", "label"), _class_counts(result.answers_file, "label")
+    assert all(abs(in_test.get(label, 0) - total * test_rows / len(labels)) < 1 for label, total in everything.items())
+
+
+def test_a_stratified_split_of_one_row_classes_is_refused(tmp_path):
+    """Ten rows, ten labels: every share rounded to no row, and an empty test set was published."""
+    write_csv(tmp_path / "train.csv", ["id", "label"], [[i, i] for i in range(10)])
+    recipe = {"kind": "stratified", "id_column": "id", "target_columns": ["label"], "test_fraction": 0.1}
+    with pytest.raises(SplitError, match=r"has 10 classes among 10 rows \(fewer than two rows a class"):
+        _split(tmp_path, tmp_path, recipe, "labels")
 
 
 def _write_grouped(path: Path, rows: int, groups: int) -> None:
@@ -788,8 +799,10 @@ def test_a_per_class_metric_with_no_shipped_sample_gets_one_uniform_column_per_c
     grade = importlib.import_module(f"mlebench.competitions.{slug}.grade").grade
     assert grade(sample, answers) == pytest.approx(math.log(len(classes)))
     assert grade(answers.astype(dict.fromkeys(classes, float)), answers) == pytest.approx(0, abs=1e-9)
+    shown = ", ".join(f"`{c}`" for c in ["id", *classes][:20]) + (", and 80 more" if len(classes) == 99 else "")
     assert (
-        "`sample_submission.csv` holds the id and the target's classes, one column each, every one equally likely."
+        "`sample_submission.csv` holds the id and the target's classes, one column each, every one equally likely "
+        f"({shown}): a submission has these columns, whatever submission format Kaggle's own pages give."
         in folder.description.read_text()
     )
 

@@ -250,9 +250,12 @@ def _row_file_patterns(values: dict, kind: str, fail) -> None:
 
 def _own_folder(row_files: str) -> str:
     """An example of where the new test rows' files could go: ``row_files`` with ``test`` for its first folder
-    (``images/{image_id}/photo.jpg``: ``test/{image_id}/photo.jpg``), or under ``test/`` when it has none."""
+    (``images/{image_id}/photo.jpg``: ``test/{image_id}/photo.jpg``; ``new_test`` for a folder named test), or
+    under ``test/`` when it has none or its first part is a placeholder (``{image_id}/photo.jpg``)."""
     parts = PurePosixPath(row_files).parts
-    return str(PurePosixPath("test", *parts[1:] if len(parts) > 1 else parts))
+    if len(parts) == 1 or "{" in parts[0]:  # no folder of its own, or a placeholder first: kept, under test/
+        return str(PurePosixPath("test", *parts))
+    return str(PurePosixPath("new_test" if parts[0] == "test" else "test", *parts[1:]))
 
 
 def _public_files(value: object, fail) -> tuple[str, ...]:
