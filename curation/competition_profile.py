@@ -121,9 +121,9 @@ def check_known_slug(slug: str, known: Sequence[str]) -> None:
     """Raise :class:`UnknownCompetitionError` when ``slug`` is not among ``known`` (Meta Kaggle's slugs)."""
     if slug in known:
         return
-    close = difflib.get_close_matches(slug, known, n=CLOSE_MATCHES, cutoff=CLOSE_CUTOFF) or [
-        k for k in known if k.casefold() == slug.casefold()
-    ]
+    close = [k for k in known if k.casefold() == slug.casefold()] or difflib.get_close_matches(
+        slug, known, n=CLOSE_MATCHES, cutoff=CLOSE_CUTOFF
+    )  # the same letters in another case first: 'ai4code' is AI4Code, not abide
     hint = f"; did you mean {', '.join(close)}?" if close else ""
     raise UnknownCompetitionError(
         f"unknown competition {slug!r}: not among the {len(known):,} slugs in {COMPETITIONS}{hint} "

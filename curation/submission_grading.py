@@ -55,8 +55,8 @@ def grading_metric(slug: str, recipe: dict, warehouse: Warehouse, metric_overrid
     except UnknownMetricError as error:
         raise GradingUnavailable(f"{slug}: {error}") from error
     if metric is None:
+        named = f"Meta Kaggle names {meta_kaggle_metric!r}" if meta_kaggle_metric else "Meta Kaggle names none"
         raise GradingUnavailable(
-            f"{slug}: no metric mlecurate can grade (Meta Kaggle names none); give --metric, one of "
-            f"{', '.join(sorted(METRICS))}"
+            f"{slug}: no metric mlecurate can grade ({named}); give --metric, one of {', '.join(sorted(METRICS))}"
         )
     return metric

@@ -455,6 +455,16 @@ def test_grade_metric_comes_from_the_override_then_the_recipe(prepared_manifest,
     )
 
 
+def test_grade_names_the_metric_meta_kaggle_gives_when_mlecurate_cannot_grade_it(built, prepared_manifest, tmp_path,
+                                                                                 capsys):  # fmt: skip
+    """AI4Code's metric is Kaggle's own AI4CodeKendallTau: the message said Meta Kaggle names none."""
+    prepared_manifest("AI4Code", {"kind": "random"})
+    assert main(["grade", "AI4Code", str(tmp_path / "missing.csv")]) == 2
+    assert "AI4Code: no metric mlecurate can grade (Meta Kaggle names 'AI4CodeKendallTau'); give --metric" in (
+        capsys.readouterr().err
+    )
+
+
 def test_grade_without_a_metric_says_how_to_give_one(prepared_manifest, tmp_path, capsys):
     prepared_manifest("titanic", {"kind": "random"})
     assert main(["grade", "titanic", str(tmp_path / "missing.csv")]) == 2

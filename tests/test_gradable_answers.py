@@ -319,3 +319,35 @@ def test_a_constant_target_is_not_blamed_for_another_targets_fault(tmp_path):
 
     message = _refused(tmp_path, "mean_columnwise_log_loss", soft_and_constant)
     assert "label_2" not in message and "not a perfect one for mean_columnwise_log_loss" in message, message
+
+
+def _freesound_sample(download: Path) -> None:
+    """Kaggle's sample predicts one probability column per class, while the train file holds a comma-separated list
+    of labels (freesound-audio-tagging-2019's 80 classes, its metric not in the registry)."""
+    frame = _train(download)
+    frame["target"] = [("alpha,beta", "gamma", "beta")[i % 3] for i in range(len(frame))]
+    frame.to_csv(download / "train.csv", index=False)
+    ids = pd.read_csv(download / "test.csv")["id"]
+    pd.DataFrame({"id": ids, "alpha": 0.5, "beta": 0.5, "gamma": 0.5}).to_csv(
+        download / "sample_submission.csv", index=False
+    )
+
+
+def test_without_a_metric_a_sample_that_does_not_fit_the_answers_is_refused(tmp_path):
+    """Published before: a sample of id plus class columns beside answers of id and a label list, so no submission
+    that follows the sample could be graded (freesound, uw-madison's id,class,predicted against id,class,segmentation)."""
+    from validation.split_recipe import parse_recipe
+
+    slug, raw, recipe, root, _ = generated_download(tmp_path, "accuracy", reshape=_freesound_sample)
+    document = {k: v for k, v in recipe.to_document().items() if k != "metric"} | {"kind": "random"}
+    with pytest.raises(UngradableAnswers) as refusal:
+        prepare_competition(slug, parse_recipe(document, "recipe"), raw, root.prepared_root, "description")
+    assert str(refusal.value).startswith(
+        "g-accuracy: the built sample_submission.csv (from the download's sample_submission.csv) has the columns id, "
+        "alpha, beta, gamma, but the new answers have id, target: a submission that follows the sample could not be "
+        "graded"
+    ), refusal.value
+    assert not root.prepared_root.exists() or list(root.prepared_root.iterdir()) == []
+    without_sample = {k: v for k, v in document.items() if k != "sample_submission_file"}
+    prepared = prepare_competition(slug, parse_recipe(without_sample, "recipe"), raw, root.prepared_root, "description")
+    assert prepared.published

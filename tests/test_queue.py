@@ -156,6 +156,15 @@ def test_an_unknown_slug_is_named_with_the_ones_it_may_mean(slug, hint):
     check_known_slug("titanic", ["spooky-author-identification", "titanic"])
 
 
+def test_a_slug_in_another_case_is_suggested_before_look_alikes(real_competitions):
+    """`mlecurate annotate ai4code` answered "did you mean abide?": difflib's look-alikes came before the same slug
+    in another case (Meta Kaggle's AI4Code), and --allow-unknown would then have made a second competition."""
+    known = real_competitions.table.column("slug").to_pylist()
+    with pytest.raises(UnknownCompetitionError) as raised:
+        check_known_slug("ai4code", known)
+    assert "; did you mean AI4Code? (use --allow-unknown" in str(raised.value)
+
+
 @pytest.mark.parametrize("value, text", [(None, "-"), (float("nan"), "-"), (1241, "1,241"), (30.0, "30.0"),
                                          ("Playground", "Playground")])  # fmt: skip
 def test_fact_text(value, text):

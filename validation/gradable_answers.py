@@ -201,11 +201,32 @@ def _sample_advice(folder: PreparedFolder, recipe: dict) -> str:
     return "Check split recipe keys 'sample_submission_file', 'target_columns' and 'metric'"
 
 
+def _check_sample_columns(folder: PreparedFolder, slug: str) -> None:
+    """The sample's columns are the answers' (in any order), or :class:`UngradableAnswers` naming both: without a
+    metric, nothing says whether Kaggle's sample (freesound's 80 class columns) or the answers (its label list) is the
+    form a submission takes."""
+    sample = list(pd.read_csv(folder.sample_submission, nrows=0).columns)
+    answers = list(pd.read_csv(folder.answers, nrows=0).columns)
+    if set(sample) == set(answers):
+        return
+    source = folder.read_manifest()["recipe"].get("sample_submission_file")
+    built = folder.sample_submission.name + (f" (from the download's {source})" if source else "")
+    raise UngradableAnswers(
+        f"{slug}: the built {built} has the columns {shown_list(sample)}, but the new answers have "
+        f"{shown_list(answers)}: a submission that follows the sample could not be graded, and with no metric "
+        "mlecurate cannot shape either for the other. Name the metric in split recipe key 'metric' (its task then "
+        "shapes the answers, as one 0/1 column per class for a metric scored per class), or leave out "
+        "'sample_submission_file' (the sample is then built from the answers' columns)"
+    )
+
+
 def check_graded(folder: PreparedFolder, slug: str, metric: str | None) -> None:
     """Grade the built split in ``folder`` (its staging folder, with its manifest) as MLE-bench will: the sample
     submission must be a valid submission, and the answers, graded as one, valid with the metric's best score.
-    Raise :class:`UngradableAnswers` with the grader's errors otherwise; nothing to grade without a metric."""
+    Raise :class:`UngradableAnswers` with the grader's errors otherwise. Without a metric nothing is graded, but the
+    sample must have the answers' columns: a submission that follows it could never be graded otherwise."""
     if metric is None:
+        _check_sample_columns(folder, slug)
         return
     spec = METRICS[metric]
     sample = grade_submission(folder.sample_submission, folder, metric, competition_id=slug)
