@@ -27,6 +27,9 @@ class ExportConfig(dg.Config):
         "", description=f"Export only the members of this curated complexity ({', '.join(COMPLEXITIES)}); empty: all."
     )
     include_drift: bool = Field(False, description="Also export competitions whose parity verdict is drift.")
+    include_unknown: bool = Field(
+        False, description="Also export competitions parity could not judge (verdict unknown: no labels, no features)."
+    )
 
 
 @dg.asset(
@@ -37,7 +40,7 @@ class ExportConfig(dg.Config):
 )
 def benchmark_export(context: dg.AssetExecutionContext, config: ExportConfig, storage: StorageResource):
     """The curated benchmark in MLE-bench's layout, for agent harnesses: for each curated competition with a
-    published split, a parity verdict of parity and a leaderboard snapshot, `data/<slug>/prepared/{public,private}`
+    published split, a parity verdict of parity (drift and unknown too, when configured) and a leaderboard snapshot, `data/<slug>/prepared/{public,private}`
     (MLE-bench's `--data-dir` is `data/`) and `competitions/<slug>/` (`config.yaml` naming mlecurate's grader,
     `description.md`, `leaderboard.csv`, `checksums.yaml`), `splits/{all,low,medium,high}.txt` and `export.json`.
     Unchanged competitions are not rewritten; each is swapped in whole; the others are listed with the reason they
@@ -45,7 +48,7 @@ def benchmark_export(context: dg.AssetExecutionContext, config: ExportConfig, st
     """
     root = storage.root()
     folder = Path(config.folder) if config.folder else root.export
-    options = ExportOptions(config.complexity or None, config.include_drift)
+    options = ExportOptions(config.complexity or None, config.include_drift, config.include_unknown)
     # With an s3:// home: every published split and board, and the default folder's export pushed back.
     writes = [Part(root.export)] if folder == root.export else []
     try:

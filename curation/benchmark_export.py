@@ -87,6 +87,9 @@ class ExportError(ValueError):
 class ExportOptions:
     complexity: str | None = None  # export only the members of this curated complexity
     include_drift: bool = False  # also export competitions whose parity verdict is drift
+    # also those parity could not judge (verdict unknown: an image competition whose test file holds only ids, with
+    # no labels released); the export says which they are, in export.json and in the printed list
+    include_unknown: bool = False
 
     def __post_init__(self):
         if self.complexity is not None and self.complexity not in COMPLEXITIES:
@@ -217,9 +220,9 @@ def _plan(slug: str, member: dict, root: DataRoot, warehouse: Warehouse, options
         raise _LeftOut(f"parity not checked: {partition_command('prepare_competition', slug)}")
     parity = read_json_file(prepared.parity, f"materialise split_parity for {slug} again")
     verdict = parity.get("verdict")
-    wanted = ("parity", "drift") if options.include_drift else ("parity",)
+    wanted = ("parity",) + ("drift",) * options.include_drift + ("unknown",) * options.include_unknown
     if verdict not in wanted:
-        hint = " (--include-drift exports it)" if verdict == "drift" else ""
+        hint = {"drift": " (--include-drift exports it)", "unknown": " (--include-unknown exports it)"}.get(verdict, "")
         raise _LeftOut(f"parity verdict {verdict}{hint}: {parity.get('reason') or 'no reason given'}")
     recipe = manifest["recipe"]
     metric = grading_metric(slug, recipe, warehouse)
@@ -520,7 +523,11 @@ def _write_index(folder: Path, result: ExportResult, options: ExportOptions, ori
         "mlecurate_version": mlecurate_version(),
         "written_at": datetime.now(UTC).isoformat(timespec="seconds"),
         "data_root": origin,
-        "options": {"complexity": options.complexity, "include_drift": options.include_drift},
+        "options": {
+            "complexity": options.complexity,
+            "include_drift": options.include_drift,
+            "include_unknown": options.include_unknown,
+        },
         "competitions": {slug: result.competitions[slug] for slug in held},
         "left_out": dict(sorted(result.left_out.items())),
         "failed": dict(sorted(result.failed.items())),

@@ -169,6 +169,12 @@ def test_complexity_and_drift_choose_the_members_and_a_member_no_longer_chosen_i
     drift = _export(root, out)
     assert drift.left_out[SPACESHIP] == "parity verdict drift (--include-drift exports it): scores moved"
     assert _export(root, out, include_drift=True).members == [INSULTS, SPACESHIP]
+    # So is a verdict of unknown (parity could not judge: no labels, no comparable features), unless asked for.
+    report.write_text(json.dumps(json.loads(report.read_text()) | {"verdict": "unknown", "reason": "no labels"}))
+    unknown = _export(root, out, include_drift=True)
+    assert unknown.left_out[SPACESHIP] == "parity verdict unknown (--include-unknown exports it): no labels"
+    assert _export(root, out, include_unknown=True).members == [INSULTS, SPACESHIP]
+    assert json.loads((out / "export.json").read_text())["options"]["include_unknown"] is True
 
 
 def test_a_competition_without_a_parity_report_is_left_out_saying_so(root, tmp_path):

@@ -28,10 +28,19 @@ PARTLY_FAILED = 1  # some competitions could not be written, or fail verificatio
     is_flag=True,
     help="also export competitions whose parity verdict is drift (default: parity only)",
 )
+@click.option(
+    "--include-unknown",
+    is_flag=True,
+    help="also export competitions parity could not judge (verdict unknown: e.g. a test file of ids only, no labels "
+    "released); their verdict is listed",
+)
 @pass_curation
-def export(curation: Curation, folder: Path, export_format: str, complexity: str | None, include_drift: bool) -> int:
-    """Write every curated competition with a published split, a parity verdict of parity and a leaderboard
-    snapshot to DIR, as MLE-bench reads it: DIR/data/<slug>/prepared/{public,private} (pass DIR/data as MLE-bench's
+def export(
+    curation: Curation, folder: Path, export_format: str, complexity: str | None, include_drift: bool,
+    include_unknown: bool,
+) -> int:  # fmt: skip
+    """Write every curated competition with a published split, a parity verdict of parity (drift and unknown too
+    with --include-drift and --include-unknown) and a leaderboard snapshot to DIR, as MLE-bench reads it: DIR/data/<slug>/prepared/{public,private} (pass DIR/data as MLE-bench's
     --data-dir), DIR/competitions/<slug>/ (config.yaml, description.md, leaderboard.csv, checksums.yaml: copy them
     into mlebench/competitions/ of an MLE-bench checkout), DIR/splits/{all,low,medium,high}.txt and DIR/export.json.
     The grader each config names is mlecurate's (install mlecurate beside MLE-bench). Run it again to bring DIR up
@@ -47,7 +56,7 @@ def export(curation: Curation, folder: Path, export_format: str, complexity: str
       mlebench grade-sample submission.csv SLUG --data-dir curated-benchmark/data
     """
     with curation.synced(reads=export_inputs(curation.root)):
-        result = export_benchmark(curation.root, curation.warehouse, folder, ExportOptions(complexity, include_drift),
+        result = export_benchmark(curation.root, curation.warehouse, folder, ExportOptions(complexity, include_drift, include_unknown),
                                   curation.settings.object_home)  # fmt: skip
     click.echo(
         f"{folder}: {len(result.members)} competition(s) exported ({len(result.exported)} written, "
