@@ -4,7 +4,7 @@
 >>> result.exported, result.unchanged, result.left_out   # slugs; slugs; {slug: why}
 
 For every curated competition with a published split, a parity verdict of ``parity`` (``drift`` too with
-``include_drift``) and a current leaderboard snapshot, ``DIR`` gets:
+``include_drift``, ``unknown`` with ``include_unknown``) and a current leaderboard snapshot, ``DIR`` gets:
 
 - ``data/<slug>/prepared/public/``: the published public files, the sample submission under the competition's own
   file name (the split recipe's ``sample_submission_name``, else its ``sample_submission_file``'s name, e.g.
@@ -225,7 +225,13 @@ def _plan(slug: str, member: dict, root: DataRoot, warehouse: Warehouse, options
         hint = {"drift": " (--include-drift exports it)", "unknown": " (--include-unknown exports it)"}.get(verdict, "")
         raise _LeftOut(f"parity verdict {verdict}{hint}: {parity.get('reason') or 'no reason given'}")
     recipe = manifest["recipe"]
-    metric = grading_metric(slug, recipe, warehouse)
+    try:
+        metric = grading_metric(slug, recipe, warehouse)
+    except GradingUnavailable as error:  # its remedy is grade's --metric; an export grades by the recipe's metric
+        raise _LeftOut(
+            f"{error.reason}: name one in its split recipe (key metric), then "
+            f"{partition_command('prepare_competition', slug)}"
+        ) from None
     current = current_board_and_record(root.leaderboards(slug))
     if current is None:
         raise _LeftOut(f"no leaderboard snapshot: medals need one; {partition_command('refresh_leaderboards', slug)}")

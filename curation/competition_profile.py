@@ -121,9 +121,13 @@ def check_known_slug(slug: str, known: Sequence[str]) -> None:
     """Raise :class:`UnknownCompetitionError` when ``slug`` is not among ``known`` (Meta Kaggle's slugs)."""
     if slug in known:
         return
-    close = [k for k in known if k.casefold() == slug.casefold()] or difflib.get_close_matches(
-        slug, known, n=CLOSE_MATCHES, cutoff=CLOSE_CUTOFF
-    )  # the same letters in another case first: 'ai4code' is AI4Code, not abide
+    same = [k for k in known if k.casefold() == slug.casefold()]  # 'ai4code' is AI4Code, not look-alike abide
+    if same:
+        raise UnknownCompetitionError(
+            f"unknown competition {slug!r}: Meta Kaggle spells it {', '.join(same)} ({COMPETITIONS}); use that slug "
+            "(--allow-unknown would make a second competition beside it)"
+        )
+    close = difflib.get_close_matches(slug, known, n=CLOSE_MATCHES, cutoff=CLOSE_CUTOFF)
     hint = f"; did you mean {', '.join(close)}?" if close else ""
     raise UnknownCompetitionError(
         f"unknown competition {slug!r}: not among the {len(known):,} slugs in {COMPETITIONS}{hint} "

@@ -23,7 +23,12 @@ from validation.metrics import METRICS, UnknownMetricError, resolve_metric
 
 
 class GradingUnavailable(ValueError):
-    """The competition cannot be graded (no prepared split, no metric); the message says what to do."""
+    """The competition cannot be graded (no prepared split, no metric); the message says what to do with
+    ``mlecurate grade``, ``reason`` only why (for callers with other remedies, such as the export)."""
+
+    def __init__(self, message: str, reason: str | None = None):
+        super().__init__(message)
+        self.reason = reason or message
 
 
 def grade_prepared(
@@ -56,7 +61,6 @@ def grading_metric(slug: str, recipe: dict, warehouse: Warehouse, metric_overrid
         raise GradingUnavailable(f"{slug}: {error}") from error
     if metric is None:
         named = f"Meta Kaggle names {meta_kaggle_metric!r}" if meta_kaggle_metric else "Meta Kaggle names none"
-        raise GradingUnavailable(
-            f"{slug}: no metric mlecurate can grade ({named}); give --metric, one of {', '.join(sorted(METRICS))}"
-        )
+        reason = f"{slug}: no metric mlecurate can grade ({named})"
+        raise GradingUnavailable(f"{reason}; give --metric, one of {', '.join(sorted(METRICS))}", reason)
     return metric

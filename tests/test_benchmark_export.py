@@ -177,6 +177,23 @@ def test_complexity_and_drift_choose_the_members_and_a_member_no_longer_chosen_i
     assert json.loads((out / "export.json").read_text())["options"]["include_unknown"] is True
 
 
+def test_a_competition_mlecurate_cannot_grade_is_left_out_with_the_exports_own_remedy(root, tmp_path, monkeypatch):
+    """Its reason said "give --metric", an option of mlecurate grade that export does not have (AI4Code: Meta Kaggle's
+    AI4CodeKendallTau, no metric in the recipe); an export grades by the recipe's metric."""
+    manifest = root.prepared(SPACESHIP).manifest
+    document = json.loads(manifest.read_text())
+    document["recipe"].pop("metric", None)
+    manifest.write_text(json.dumps(document))
+    facts = Warehouse.competition
+    monkeypatch.setattr(Warehouse, "competition", lambda self, slug: facts(self, slug) | (
+        {"evaluation_algorithm_name": "AI4CodeKendallTau"} if slug == SPACESHIP else {}))  # fmt: skip
+    result = _export(root, tmp_path / "bench", include_unknown=True)
+    assert result.left_out[SPACESHIP] == (
+        f"{SPACESHIP}: no metric mlecurate can grade (Meta Kaggle names 'AI4CodeKendallTau'): name one in its split "
+        f"recipe (key metric), then {partition_command('prepare_competition', SPACESHIP)}"
+    )
+
+
 def test_a_competition_without_a_parity_report_is_left_out_saying_so(root, tmp_path):
     root.prepared(INSULTS).parity.unlink()
     result = _export(root, tmp_path / "bench")
