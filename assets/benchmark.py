@@ -40,8 +40,8 @@ class ExportConfig(dg.Config):
 )
 def benchmark_export(context: dg.AssetExecutionContext, config: ExportConfig, storage: StorageResource):
     """The curated benchmark in MLE-bench's layout, for agent harnesses: for each curated competition with a
-    published split, a parity verdict of parity (drift and unknown too, when configured) and a leaderboard snapshot, `data/<slug>/prepared/{public,private}`
-    (MLE-bench's `--data-dir` is `data/`) and `competitions/<slug>/` (`config.yaml` naming mlecurate's grader,
+    published split, a parity verdict of parity (drift and unknown too, when configured) and a leaderboard snapshot,
+    `data/<slug>/prepared/{public,private}` (MLE-bench's `--data-dir` is `data/`) and `competitions/<slug>/` (`config.yaml` naming mlecurate's grader,
     `description.md`, `leaderboard.csv`, `checksums.yaml`), `splits/{all,low,medium,high}.txt` and `export.json`.
     Unchanged competitions are not rewritten; each is swapped in whole; the others are listed with the reason they
     were left out. Same as `mlecurate export`.

@@ -115,7 +115,7 @@ def interval_plot(
         axes.plot([row.score], [y], "o", color=colour, markersize=7)
         axes.annotate(f"{row.score:.4g}", (row.score, y), textcoords="offset points", xytext=(0, 7), ha="center",
                       fontsize=8, color=colour)  # fmt: skip
-    band = _tolerance_band(shown, tolerance)
+    band = None if tolerance is None or origin is None else (origin - tolerance, origin + tolerance)
     if band is not None:
         axes.axvspan(*band, color=ORIGINAL, alpha=0.12, label=f"original ±{tolerance:g} (tolerance)")
     axes.set_yticks(positions, labels, fontsize=9)
@@ -322,14 +322,6 @@ def _row_label(row) -> str:
 
 def _cut(text: str) -> str:
     return text if len(text) <= LABEL_CHARACTERS else text[: LABEL_CHARACTERS - 1] + "…"
-
-
-def _tolerance_band(rows: pd.DataFrame, tolerance: float | None) -> tuple[float, float] | None:
-    """The baseline's original-test score ± tolerance (its metric's own score), or None without one."""
-    score = _baseline_original(rows)
-    if tolerance is None or score is None:
-        return None
-    return score - tolerance, score + tolerance
 
 
 def _baseline_original(rows: pd.DataFrame) -> float | None:

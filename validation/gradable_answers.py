@@ -201,6 +201,13 @@ def _sample_advice(folder: PreparedFolder, recipe: dict) -> str:
     return "Check split recipe keys 'sample_submission_file', 'target_columns' and 'metric'"
 
 
+def _built_name(folder: PreparedFolder, recipe: dict) -> str:
+    """The built sample as a curator knows it: its name, and the download's file it came from (not the staging
+    folder's path)."""
+    source = recipe.get("sample_submission_file")
+    return folder.sample_submission.name + (f" (from the download's {source})" if source else "")
+
+
 def _check_sample_columns(folder: PreparedFolder, slug: str) -> None:
     """The sample's columns are the answers' (in any order), or :class:`UngradableAnswers` naming both: without a
     metric, nothing says whether Kaggle's sample (freesound's 80 class columns) or the answers (its label list) is the
@@ -209,10 +216,8 @@ def _check_sample_columns(folder: PreparedFolder, slug: str) -> None:
     answers = list(pd.read_csv(folder.answers, nrows=0).columns)
     if set(sample) == set(answers):
         return
-    source = folder.read_manifest()["recipe"].get("sample_submission_file")
-    built = folder.sample_submission.name + (f" (from the download's {source})" if source else "")
     raise UngradableAnswers(
-        f"{slug}: the built {built} has the columns {shown_list(sample)}, but the new answers have "
+        f"{slug}: the built {_built_name(folder, folder.read_manifest()['recipe'])} has the columns {shown_list(sample)}, but the new answers have "
         f"{shown_list(answers)}: a submission that follows the sample could not be graded, and with no metric "
         "mlecurate cannot shape either for the other. Name the metric in split recipe key 'metric' (its task then "
         "shapes the answers, as one 0/1 column per class for a metric scored per class), or leave out "
@@ -243,11 +248,9 @@ def check_graded(folder: PreparedFolder, slug: str, metric: str | None) -> None:
             raise UngradableAnswers(constant)
         else:
             advice = _sample_advice(folder, recipe)
-        source = recipe.get("sample_submission_file")
-        built = folder.sample_submission.name + (f" (from the download's {source})" if source else "")
         errors = [error.replace(f"{folder.sample_submission}: ", "") for error in sample.errors[:MAX_SHOWN_ITEMS]]
-        raise UngradableAnswers(f"{slug}: the built {built} is not a valid submission for {metric}: "
-                                f"{'; '.join(errors)}. {advice}")  # fmt: skip
+        raise UngradableAnswers(f"{slug}: the built {_built_name(folder, recipe)} is not a valid submission for "
+                                f"{metric}: {'; '.join(errors)}. {advice}")  # fmt: skip
     answers = pd.read_csv(folder.answers, dtype=str, keep_default_na=False)
     report = GradingReport(slug, metric=metric)
     score_frame(answers.copy(), answers, key_columns(folder, answers), spec, report)

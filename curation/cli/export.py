@@ -40,8 +40,8 @@ def export(
     include_unknown: bool,
 ) -> int:  # fmt: skip
     """Write every curated competition with a published split, a parity verdict of parity (drift and unknown too
-    with --include-drift and --include-unknown) and a leaderboard snapshot to DIR, as MLE-bench reads it: DIR/data/<slug>/prepared/{public,private} (pass DIR/data as MLE-bench's
-    --data-dir), DIR/competitions/<slug>/ (config.yaml, description.md, leaderboard.csv, checksums.yaml: copy them
+    with --include-drift and --include-unknown) and a leaderboard snapshot to DIR, as MLE-bench reads it:
+    DIR/data/<slug>/prepared/{public,private} (pass DIR/data as MLE-bench's --data-dir), DIR/competitions/<slug>/ (config.yaml, description.md, leaderboard.csv, checksums.yaml: copy them
     into mlebench/competitions/ of an MLE-bench checkout), DIR/splits/{all,low,medium,high}.txt and DIR/export.json.
     The grader each config names is mlecurate's (install mlecurate beside MLE-bench). Run it again to bring DIR up
     to date: unchanged competitions are not rewritten. Lists the competitions left out, by reason (export.json has
@@ -56,8 +56,8 @@ def export(
       mlebench grade-sample submission.csv SLUG --data-dir curated-benchmark/data
     """
     with curation.synced(reads=export_inputs(curation.root)):
-        result = export_benchmark(curation.root, curation.warehouse, folder, ExportOptions(complexity, include_drift, include_unknown),
-                                  curation.settings.object_home)  # fmt: skip
+        options = ExportOptions(complexity, include_drift, include_unknown)
+        result = export_benchmark(curation.root, curation.warehouse, folder, options, curation.settings.object_home)
     click.echo(
         f"{folder}: {len(result.members)} competition(s) exported ({len(result.exported)} written, "
         f"{len(result.unchanged)} unchanged"
