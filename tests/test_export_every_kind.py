@@ -88,6 +88,8 @@ CASES = [
     # Numeric ids in a JSON / Parquet download (typed there, text in answers.csv: parity once failed on them).
     Case("accuracy", "random", "json", name="accuracy-json-numeric-ids"),
     Case("rmse", "random", "parquet", name="rmse-parquet-numeric-ids"),
+    # Several 0/1 targets stratified on the combination of their values (plant-pathology's one-hot classes).
+    Case("mean_columnwise_auc", "stratified", targets=3, name="multilabel-stratified"),
 ]
 BY_SLUG = {case.slug: case for case in CASES}
 SLUGS = sorted(BY_SLUG)
@@ -271,6 +273,7 @@ def test_the_cases_cover_every_metric_kind_format_and_key():
     assert {case.format for case in CASES} == {"csv", "json", "parquet"}
     assert {case.has_id for case in CASES} == {True, False}
     assert any((case.targets or 1) > 1 for case in CASES)
+    assert any((case.targets or 1) > 1 and case.kind == "stratified" for case in CASES)
 
 
 def test_each_generated_competition_is_exported_or_left_out_for_a_stated_reason(built):
@@ -283,7 +286,7 @@ def test_each_generated_competition_is_exported_or_left_out_for_a_stated_reason(
             continue
         verdict = built.verdicts[slug]
         assert verdict not in (("parity", "drift") if built.include_drift else ("parity",)), (slug, why)
-        hint = " (--include-drift exports it)" if verdict == "drift" else ""
+        hint = {"drift": " (--include-drift exports it)", "unknown": " (--include-unknown exports it)"}.get(verdict, "")
         assert why == f"parity verdict {verdict}{hint}: {built.reasons[slug]}", (slug, why)
     index = json.loads((built.export / "export.json").read_text())
     assert sorted(index["competitions"]) == result.members and index["left_out"] == result.left_out

@@ -63,7 +63,9 @@ MIN_GENERATED_ROWS = 40
 LABELLED_TEST_FILE = "test_with_solutions.csv"  # the original test set with its labels (as detecting-insults')
 ZIP_TIME = (2024, 3, 1, 0, 0, 0)
 BOARD_DATE = "2024-02-01 12:00:00"
-STRATIFIED_TASKS = ("binary", "multiclass", "classification")  # a class label to stratify on
+STRATIFIED_TASKS = ("binary", "multiclass", "classification")  # a class label to stratify on (the default kind)
+# --kind stratified also takes several 0/1 targets: a split stratifies on the combination of their values
+STRATIFIABLE_TASKS = (*STRATIFIED_TASKS, "multilabel")
 RARE_CLASS_SCORE = 2.6  # the latent score above which a row is of the rare class, for a metric of imbalanced classes
 
 
@@ -325,6 +327,6 @@ def generated_competition(
         slug, metric, train_rows=train_rows, test_rows=test_rows, targets=targets, labelled_test=labelled_test
     )
     recipe = demo_split_recipe(metric, targets, labelled_test) | {"metric": metric}
-    files, recipe = reshape(files, recipe, shape or Shape(), class_target=METRICS[metric].task in STRATIFIED_TASKS)
+    files, recipe = reshape(files, recipe, shape or Shape(), class_target=METRICS[metric].task in STRATIFIABLE_TASKS)
     board = mlebench_leaderboard_csv(slug, metric, teams, targets)
     return GeneratedCompetition(slug, metric, zipped(files), board, recipe)
