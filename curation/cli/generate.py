@@ -47,8 +47,9 @@ RECIPE_HEADER = (
               help="also ship the original test set with its labels (test_with_solutions.csv, named in the recipe as "
                    "original_answers_file): parity is then judged on them")  # fmt: skip
 @click.option("--kind", type=click.Choice(KINDS),
-              help="the split recipe's kind (default: stratified for a class target, else random); group adds a "
-                   "user column, temporal a date column, released_labels needs --labelled-test")  # fmt: skip
+              help="the split recipe's kind (default: stratified for a class target, else random; stratified also "
+                   "takes several 0/1 targets, by their combination); group adds a user column, temporal a date "
+                   "column, released_labels needs --labelled-test")  # fmt: skip
 @click.option(
     "--format",
     "data_format",
