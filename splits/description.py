@@ -153,10 +153,12 @@ def _assignment(recipe: SplitRecipe, result: SplitResult) -> str:
     if recipe.kind == "group":
         return f"Whole groups of `{recipe.group_column}` were drawn at random ({seed}): no group has rows in both sets."
     if recipe.kind == "temporal":
+        latest = f"The test set is the latest rows by `{recipe.time_column}`; the training set is everything earlier"
+        if not result.boundary_divided:
+            return latest + "."
         return (
-            f"The test set is the latest rows by `{recipe.time_column}`; the training set is everything earlier, "
-            f"except that rows sharing the time where the two meet are divided at random ({seed}) to give the test "
-            "set its size."
+            f"{latest}, except that rows sharing the time where the two meet are divided at random ({seed}) to give "
+            "the test set its size."
         )
     return f"Rows were drawn at random ({seed}, by {result.unit})."
 

@@ -25,7 +25,7 @@ import contextlib
 import queue
 import threading
 from collections.abc import Callable, Iterable, Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 import duckdb
@@ -55,6 +55,8 @@ class ChosenRows:
     rows: np.ndarray  # row numbers in the file, ascending
     hashes: np.ndarray  # each chosen row's unit hash (uint64), aligned with rows
     total: int  # rows in the file
+    # temporal only: rows sharing the time where the sets meet are on both sides (divided by unit hash)
+    boundary_divided: bool = False
 
 
 def round_half_up(value: float) -> int:
@@ -193,16 +195,17 @@ def _latest_rows(con, query, source, time: TimeColumn, seed, size, most_rows, sp
     target = size(total)
     if not check.timed:
         raise time.nothing_held(label, total)
-    chosen = _latest_of(instants, numbers, target, of_instants=check.first_instant is not None)
+    chosen, divided = _latest_of(instants, numbers, target, of_instants=check.first_instant is not None)
     if len(chosen) < target:  # the test set reaches rows without a time: by hash
         chosen = np.concatenate((chosen, untimed.first(target - len(chosen))))
-    return _rows_in_spill(spill, chosen, total)
+    return replace(_rows_in_spill(spill, chosen, total), boundary_divided=divided)
 
 
-def _latest_of(instants: _Latest, numbers: _Latest, count: int, of_instants: bool) -> np.ndarray:
-    """The unit hashes of the ``count`` latest timed rows. A column holds instants or numbers (TimeCheck refuses
-    both); the infinities read as either ('inf' casts to a timestamp too), so the other kind holds only those, and
-    they join the column's kind at its ends."""
+def _latest_of(instants: _Latest, numbers: _Latest, count: int, of_instants: bool) -> tuple[np.ndarray, bool]:
+    """The unit hashes of the ``count`` latest timed rows, and whether rows sharing the last one's time are left
+    out (the boundary's rows divided by hash). A column holds instants or numbers (TimeCheck refuses both); the
+    infinities read as either ('inf' casts to a timestamp too), so the other kind holds only those, and they join
+    the column's kind at its ends."""
     instant_keys, instant_hashes = instants.best()
     number_keys, number_hashes = numbers.best()
     if of_instants:
@@ -211,7 +214,9 @@ def _latest_of(instants: _Latest, numbers: _Latest, count: int, of_instants: boo
         instant_keys = np.where(instant_keys < 0, -np.inf, np.inf)
     keys = np.concatenate((instant_keys, number_keys))
     hashes = np.concatenate((instant_hashes, number_hashes))
-    return hashes[np.lexsort((hashes, keys))[:count]]
+    order = np.lexsort((hashes, keys))
+    divided = 0 < count < len(order) and keys[order[count]] == keys[order[count - 1]]
+    return hashes[order[:count]], bool(divided)
 
 
 def _rows_in_spill(spill: Path, chosen_hashes: np.ndarray, total: int) -> ChosenRows:

@@ -124,6 +124,11 @@ def test_what_changed_lists_left_out_columns_and_the_rebuilt_sample(tmp_path):
             "give the test set its size.",
         ),
         (
+            "temporal",
+            {"time_column": "PassengerId"},
+            "The test set is the latest rows by `PassengerId`; the training set is everything earlier.\n",
+        ),  # no two rows share a time: nothing divided
+        (
             "stratified",
             {"target_columns": ["Survived", "Sex"]},
             "Rows were drawn at random (seed 0) within each "
