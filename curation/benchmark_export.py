@@ -178,17 +178,30 @@ def export_benchmark(
                 result.kept.append(slug)
         gone = sorted(set(previous) - set(result.competitions) - set(result.failed))
         if gone and not result.competitions:
-            raise ExportError(
-                f"{folder}: this run would remove every competition exported before ({len(gone)}: "
-                f"{', '.join(gone[:5])}{' ...' if len(gone) > 5 else ''}) and export none; is MLECURATE_HOME the data "
-                "root it was exported from? Remove the folder to start again"
-            )
+            raise ExportError(_removing_everything(folder, gone, result.left_out))
         for slug in gone:
             _remove_competition(folder, slug)
             result.removed.append(slug)
         _write_index(folder, result, options, origin)
         shutil.rmtree(folder / STAGING, ignore_errors=True)
     return result
+
+
+def _removing_everything(folder: Path, gone: list[str], left_out: dict[str, str]) -> str:
+    """Why an export that would empty ``folder`` is refused: each member's left-out reason (a filter or a flag the
+    earlier export had), or, for competitions no longer curated here, the data root."""
+    named = ", ".join(gone[:5]) + (" ..." if len(gone) > 5 else "")
+    why = [f"{slug}: {left_out[slug]}" for slug in gone if slug in left_out][:5]
+    strangers = [slug for slug in gone if slug not in left_out]
+    advice = "; ".join(why)
+    if strangers:
+        advice += ("; " if advice else "") + (
+            f"{len(strangers)} are not curated members here: is MLECURATE_HOME the data root it was exported from?"
+        )
+    return (
+        f"{folder}: this run would remove every competition exported before ({len(gone)}: {named}) and export none "
+        f"({advice}). Run it with the options that exported them, or remove the folder to start again"
+    )
 
 
 class _LeftOut(Exception):

@@ -425,6 +425,24 @@ def test_a_run_that_would_remove_every_competition_is_refused(root, tmp_path):
     assert _tree(out) == before
 
 
+def test_a_run_that_would_remove_what_a_flag_exported_names_the_flag(root, tmp_path):
+    """Every member exported with --include-drift, run again without it: the refusal names each one's reason, not the
+    data root (it is the same)."""
+    out = tmp_path / "bench"
+    for slug in (INSULTS, SPACESHIP):
+        report = root.prepared(slug).parity
+        report.write_text(json.dumps(json.loads(report.read_text()) | {"verdict": "drift", "reason": "scores moved"}))
+    _export(root, out, include_drift=True)
+    before = _tree(out)
+    with pytest.raises(ExportError) as refused:
+        _export(root, out)
+    assert (
+        f"would remove every competition exported before (2: {INSULTS}, {SPACESHIP}) and export none ({INSULTS}: "
+        "parity verdict drift (--include-drift exports it): scores moved; " in str(refused.value)
+    )
+    assert "MLECURATE_HOME" not in str(refused.value) and _tree(out) == before
+
+
 def test_a_failed_swap_puts_the_previous_folders_back(root, tmp_path, monkeypatch):
     """The second of the two moves fails: the first is undone, so data/ and competitions/ stay from one export."""
     out = tmp_path / "bench"
