@@ -372,3 +372,23 @@ def test_columns_named_like_the_builders_own_split_like_any_other(tmp_path, fmt,
     published = prepared.folder / "public" / train.name
     columns = duckdb.sql(f"DESCRIBE SELECT * FROM '{published}'").fetchnumpy()["column_name"].tolist()
     assert set(INTERNAL_NAMES.values()) <= set(columns), columns
+
+
+@pytest.mark.parametrize("from_row", [100, 22_000])  # within the sniffer's sample, past it
+def test_an_unquoted_field_opening_with_a_quote_is_named_not_called_damage(tmp_path, from_row):
+    """A TSV written without quoting whose text opens with a double quote (movie-review's phrases could: `"best`):
+    the field is named, with what a quote at a field's start means; quoted fields with delimiters inside, on other
+    lines, are not taken for it."""
+    raw = tmp_path / "raw"
+    raw.mkdir()
+    lines = [f'{i}\t"a, b"\tphrase {i}\t{i % 5}\n' for i in range(25_000)]
+    lines[from_row] = f'{from_row}\tx\t"best -RRB-\t3\n'
+    (raw / "train.tsv").write_text("PhraseId\tNote\tPhrase\tSentiment\n" + "".join(lines))
+    recipe = {"kind": "random", "id_column": "PhraseId", "target_columns": ["Sentiment"], "train_file": "train.tsv",
+              "test_file": None}  # fmt: skip
+    with pytest.raises(RecipeError) as refused:
+        build_split(parse_recipe(recipe, "r"), raw, tmp_path / "out", "movie-review")
+    message = str(refused.value)
+    assert re.search(rf"train\.tsv: cannot be read (as TSV|to choose the test rows): line {from_row + 2:,}: ", message)
+    assert "its field '\"best -RRB-\\t3' opens with a double quote that the line never closes" in message, message
+    assert "damaged file?" not in message

@@ -168,7 +168,42 @@ def read_detail(path: Path, error: BaseException | None) -> str:
         strict = strict_read_error(path)
         if strict and LINE_ERROR.search(strict) or not text:
             text = strict or "its lines do not split into its header's columns"
-    return error_detail(text) + (DAMAGED_HINT if LINE_ERROR.search(text) else "")
+    return error_detail(text) + (_line_hint(path, text) if LINE_ERROR.search(text) else "")
+
+
+def _line_hint(path: Path, text: str) -> str:
+    """What a line DuckDB cannot split says: a field opening with a double quote never closed on its line is text
+    written without quoting (a TSV's ``"best -RRB-``), not damage."""
+    original = ORIGINAL_LINE.search(text)
+    delimiter = "\t" if data_format(path.name) == "tsv" else header_delimiter(first_record(path)) or ","
+    opened = _unclosed_field(original.group(1).rstrip("\r"), delimiter) if original else None
+    if opened is None:
+        return DAMAGED_HINT
+    return (
+        f" (its field {opened[:40]!r} opens with a double quote that the line never closes: text written without "
+        "quoting, or a file cut short in a quoted field? A double quote at a field's start opens a quoted field, "
+        "as pandas and DuckDB read it, and mlecurate cannot read such text unquoted: quote the field, or download "
+        "the file again, where the download comes from)"
+    )
+
+
+def _unclosed_field(line: str, delimiter: str) -> str | None:
+    """The rest of ``line`` from a field that opens with a double quote never closed on it; None if there is none
+    (quoted fields read as CSV does: a doubled quote inside, the closing one before a delimiter or the end)."""
+    start = 0
+    while start <= len(line):
+        if line.startswith('"', start):
+            end = start + 1
+            while (end := line.find('"', end)) != -1 and line.startswith('"', end + 1):
+                end += 2  # a doubled quote inside the field
+            if end == -1:
+                return line[start:]
+            start = end + 1
+        following = line.find(delimiter, start)
+        if following == -1:
+            return None
+        start = following + len(delimiter)
+    return None
 
 
 LINE_ERROR = re.compile(r"CSV Error on Line: (\d+)")
