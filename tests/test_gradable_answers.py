@@ -298,6 +298,24 @@ def test_answers_that_never_vary_are_refused_saying_so(tmp_path, metric, value, 
     ), message
 
 
+def test_a_column_a_columnwise_metric_would_leave_out_is_refused(tmp_path):
+    """google-quest-like: one of 30 Spearman targets is 0 in all but 11 of 6,079 rows, so a tenth of them misses its
+    other values about one seed in three; the mean of the other columns graded the answers as perfect and the split
+    was published, where MLE-bench's grader (and Kaggle's) scores nan."""
+
+    def one_constant(download: Path) -> None:
+        frame = _train(download)
+        frame["target_2"] = "0"
+        frame.to_csv(download / "train.csv", index=False)
+
+    message = _refused(tmp_path, "mean_columnwise_spearman", one_constant)
+    assert re.search(
+        r"every one of the new test set's \d+ answers in column target_2 is '0', and mean_columnwise_spearman cannot "
+        r"grade answers that never vary \(graded against themselves they score nan, not 1\)",
+        message,
+    ), message
+
+
 @pytest.mark.parametrize("metric, value", [("accuracy", "alpha"), ("rmspe", "5"), ("log_loss", "0")])
 def test_answers_that_never_vary_are_published_where_the_metric_grades_them(tmp_path, metric, value):
     slug, raw, recipe, root, _ = generated_download(tmp_path, metric)

@@ -415,3 +415,17 @@ def test_out_of_domain_predictions_some_of_mlebenchs_other_graders_score(monkeyp
     assert np.isfinite(theirs) and theirs > 0
     with pytest.raises(Exception, match="formation_energy_ev_natom"):
         import_fn(ours.grade_function_name("mean_columnwise_rmsle", ["id"]))(negative, energies)
+
+
+def test_an_empty_answer_under_word_jaccard_scores_one_here_and_fails_mlebenchs_grader(monkeypatch):
+    """README, "Grading": Kaggle's word-level Jaccard (tweet-sentiment-extraction's page, MLE-bench's grade.py) divides
+    by zero when the answer and the prediction are both empty, as Kaggle's real row fdb77c3752 is; mlecurate scores
+    that row 1 (nothing to find, nothing found)."""
+    import validation.mlebench_grade as ours
+
+    answers = pd.DataFrame({"textID": ["a1", "b2", "fdb77c3752"], "selected_text": ["good day", "so sad", ""]})
+    submission = answers.assign(selected_text=["good", "so sad", ""])
+    with pytest.raises(ZeroDivisionError):
+        _mlebench_grader("tweet-sentiment-extraction", monkeypatch)(submission.copy(), answers.copy())
+    grade = getattr(ours, ours.grade_function_name("word_jaccard", ["textID"]).partition(":")[2])
+    assert grade(submission, answers) == round((0.5 + 1 + 1) / 3, 5)

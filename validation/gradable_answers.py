@@ -260,9 +260,12 @@ def check_graded(folder: PreparedFolder, slug: str, metric: str | None) -> None:
     elif perfect is not None and abs(report.score - perfect) > PERFECT_TOLERANCE:
         problem = f"they score {report.score}, not {metric}'s best ({perfect})"
     else:
+        problem = None  # perfect as a whole; a column-wise metric may still have left out a column it cannot grade
+    targets = list(folder.read_manifest()["recipe"]["target_columns"])
+    if (spec.column_wise or problem) and (constant := _constant_answers(folder, slug, spec, targets)):
+        raise UngradableAnswers(constant)  # google-quest's rare column all 0: Spearman's mean silently left it out
+    if problem is None:
         return
-    if constant := _constant_answers(folder, slug, spec, list(folder.read_manifest()["recipe"]["target_columns"])):
-        raise UngradableAnswers(constant)
     raise UngradableAnswers(
         f"{slug}: the new test set's answers, graded as a submission, are not a perfect one for {metric}: {problem}. "
         "Check split recipe keys 'target_columns' and 'metric'"
