@@ -360,6 +360,27 @@ def test_labels_without_features_are_joined_onto_the_original_test_set_by_id(tmp
     assert [r["rows"] for r in original] == [600, 600] and "on the original test" in report.reason
 
 
+def test_released_labels_kaggle_does_not_score_are_left_out_of_the_original_score(tmp_path):
+    """jigsaw-toxic's test_labels.csv marks the rows Kaggle does not score with -1: scored as negatives before,
+    without a word."""
+    from validation.parity import parity_report
+    from validation.parity_inputs import load_parity_inputs
+
+    files = _labelled_competition()
+    solution = [line.split(",") for line in files["test_with_solutions.csv"].decode().splitlines()]
+    unscored = [f"{r[0]},-1" for r in solution[1:201]]
+    files["solution.csv"] = "\n".join([f"{solution[0][0]},{solution[0][-1]}", *unscored,
+                                        *(f"{r[0]},{r[-1]}" for r in solution[201:])]).encode() + b"\n"  # fmt: skip
+    folder, raw = _split(tmp_path, files, RECIPE, slug="labelled")
+    report = parity_report(load_parity_inputs(folder, raw, RECIPE | {"original_answers_file": "solution.csv"}, "auc"))
+    original = [r for r in report.rows if r["test_set"] == "original test"]
+    assert [r["rows"] for r in original] == [400, 400]
+    assert (
+        "split recipe key 'original_answers_file': 200 of solution.csv's 600 rows have a label that is not 0 or 1 "
+        "(e.g. y '-1': a row Kaggle does not score?), left out of the original score" in report.notes
+    ), report.notes
+
+
 def test_an_absent_optional_file_is_a_note_naming_the_key(tmp_path):
     from validation.parity import parity_report
     from validation.parity_inputs import load_parity_inputs

@@ -157,9 +157,12 @@ def load_parity_inputs(
         labelled = _labelled_rows(slug, name, original_labelled, original_public, features, id_column, notes)
         if not (spec.one_column_per_class and columns and all(c in labelled.columns for c in columns)):
             _require(slug, "target_columns", targets if not spec.one_column_per_class else targets[:1], labelled, name)
-        original_test = EvaluationSet(
-            labelled[[c for c in features.columns if c in labelled.columns]], _truth(spec, labelled, targets, columns)
-        )
+        labelled = _scored_rows(name, labelled, spec, targets, notes)
+        if len(labelled):
+            original_test = EvaluationSet(
+                labelled[[c for c in features.columns if c in labelled.columns]],
+                _truth(spec, labelled, targets, columns),
+            )
     released = recipe.get("kind") == "released_labels"
     return ParityInputs(
         metric=metric,
@@ -230,6 +233,34 @@ def _require(slug: str, key: str, wanted: list[str], frame: pd.DataFrame, where:
     message = missing_columns_message(key, wanted, frame.columns, where)
     if message:
         raise ParityInputError(f"{slug}: {message}")
+
+
+BINARY_TRUTH_TASKS = ("binary", "multilabel")  # the truth is 0 or 1
+
+
+def _scored_rows(name: str, labelled: pd.DataFrame, spec: Metric, targets: list[str], notes: list[str]) -> pd.DataFrame:
+    """The labelled original test rows a 0/1 truth can score: a row whose label is another value (jigsaw-toxic's
+    ``test_labels.csv`` marks the rows Kaggle does not score with -1 in every target) is left out, and the notes say
+    how many and which value, rather than being scored as a negative."""
+    if spec.task not in BINARY_TRUTH_TASKS:
+        return labelled
+    present = [c for c in targets if c in labelled.columns]
+    outside = pd.Series(False, index=labelled.index)
+    shown = []
+    for column in present:
+        bad = ~numbers(labelled[column], errors="coerce").isin([0, 1])
+        if bad.any():
+            shown.append(f"{column} {labelled.loc[bad, column].astype(str).iloc[0]!r}")
+        outside |= bad
+    if not outside.any():
+        return labelled
+    kept = labelled[~outside]
+    notes.append(
+        f"split recipe key 'original_answers_file': {int(outside.sum()):,} of {name}'s {len(labelled):,} rows have a "
+        f"label that is not 0 or 1 (e.g. {', '.join(shown[:3])}: a row Kaggle does not score?), left out of the "
+        f"original score" + ("" if len(kept) else "; none is left, so the original is not scored")
+    )
+    return kept
 
 
 def _truth(spec: Metric, frame: pd.DataFrame, targets: list[str], columns: list[str] | None):
