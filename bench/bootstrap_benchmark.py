@@ -51,6 +51,7 @@ def submission(metric: Metric, rows: int, rng: np.random.Generator) -> tuple:
         "regression": (real, real * rng.uniform(0.7, 1.3, rows)),
         "classification": (labels, guessed),
         "ranking": (labels, guessed + " " + labels.sample(frac=1, random_state=0).to_numpy()),
+        "label_set": (labels + " " + labels.sample(frac=1, random_state=1).to_numpy(), guessed),
         "multilabel": (pd.DataFrame({"a": binary, "b": 1 - binary}), pd.DataFrame(rng.random((rows, 2)), columns=["a", "b"])),
         "multi_target_regression": (pd.DataFrame({"a": real, "b": real[::-1].to_numpy()}),
                                     pd.DataFrame({"a": real * 1.1, "b": real.to_numpy()})),

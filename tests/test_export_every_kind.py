@@ -85,6 +85,7 @@ CASES = [
     Case("mean_columnwise_rmse", "released_labels", "json", targets=3, labelled=True),
     Case("mean_columnwise_mae", "temporal", "parquet", targets=2),
     Case("mean_columnwise_log_loss", "group", has_id=False, targets=4),
+    Case("f1_micro_labels", "group", "json", text_ids=True),
     # Numeric ids in a JSON / Parquet download (typed there, text in answers.csv: parity once failed on them).
     Case("accuracy", "random", "json", name="accuracy-json-numeric-ids"),
     Case("rmse", "random", "parquet", name="rmse-parquet-numeric-ids"),

@@ -269,7 +269,7 @@ def test_mean_columnwise_rmse_as_mlebench_grades_stanford_covid_vaccine():
 
 def test_every_metric_scores_the_answers_themselves_as_perfect():
     data = {"binary": (BINARY, BINARY), "regression": (REAL, REAL), "classification": (LABELS, LABELS),
-            "ranking": (LABELS, LABELS), "text": (LABELS, LABELS),
+            "ranking": (LABELS, LABELS), "label_set": (LABELS, LABELS), "text": (LABELS, LABELS),
             "multilabel": (pd.DataFrame({"a": BINARY, "b": 1 - BINARY}),) * 2,
             "multi_target_regression": (pd.DataFrame({"a": REAL, "b": REAL_PRED}),) * 2,
             "multiclass": (LABELS, pd.get_dummies(LABELS).astype(float))}  # fmt: skip
@@ -301,6 +301,8 @@ def _imperfect_submission(metric) -> tuple:
              "classification": (pd.Series(rng.choice(["1", "0", "2", "2.0"], N)),  # numbers in every resample
                                 pd.Series(rng.choice(["1.0", "0", "2", "True", "x", "-0.0"], N))),
              "ranking": (LABELS, pd.Series(rng.choice(["cat dog", "emu", "dog emu cat", "cat cat"], N))),
+             "label_set": (pd.Series(rng.choice(["cat dog", "emu", "", "dog cat emu"], N)),
+                           pd.Series(rng.choice(["cat", "emu dog", "", "owl", "cat cat dog"], N))),
              "text": (words, words.sample(frac=1, random_state=1).reset_index(drop=True)),
              "multilabel": (pd.DataFrame({"a": BINARY, "b": 1 - BINARY}),
                             pd.DataFrame({"a": PROBABILITY, "b": PROBABILITY[::-1].to_numpy()})),
@@ -367,7 +369,8 @@ def test_derived_facts():
         "mean_columnwise_auc", "mean_columnwise_log_loss", "mean_columnwise_rmsle", "mean_columnwise_rmse",
         "mean_columnwise_mae", "mean_columnwise_spearman"]  # fmt: skip
     assert [m for m in METRICS if not METRICS[m].numeric_predictions] == [
-        "accuracy", "f1_micro", "f1_macro", "matthews_correlation", "map_at_k", "word_jaccard", "mean_levenshtein"]  # fmt: skip
+        "accuracy", "f1_micro", "f1_micro_labels", "f1_macro", "matthews_correlation", "map_at_k", "word_jaccard",
+        "mean_levenshtein"]  # fmt: skip
 
 
 def test_word_jaccard():
@@ -383,6 +386,23 @@ def _reference_levenshtein(a: str, b: str) -> int:
         for j in range(1, len(b) + 1):
             table[i][j] = min(table[i - 1][j] + 1, table[i][j - 1] + 1, table[i - 1][j - 1] + (a[i - 1] != b[j - 1]))
     return table[-1][-1]
+
+
+def test_f1_micro_labels():
+    """Micro F1 of label sets: each row's labels binarized over every label named in the answers or the predictions,
+    sklearn's micro F1. A predicted label no answer holds is a false positive (MLE-bench's graders drop it: README's
+    differences)."""
+    from sklearn.metrics import f1_score
+    from sklearn.preprocessing import MultiLabelBinarizer
+
+    truth = pd.Series(rng.choice(["cat dog", "emu", "", "dog cat emu", "dog"], N))
+    predicted = pd.Series(rng.choice(["cat", "emu dog", "", "owl", "cat cat dog", "dog"], N))
+    binarizer = MultiLabelBinarizer().fit([s.split() for s in pd.concat([truth, predicted])])
+    expected = f1_score(binarizer.transform(truth.str.split()), binarizer.transform(predicted.str.split()),
+                        average="micro")  # fmt: skip
+    assert METRICS["f1_micro_labels"].score(truth, predicted) == round(expected, 5)
+    assert METRICS["f1_micro_labels"].score(pd.Series(["b a", "c"]), pd.Series(["a b b", "c"])) == 1.0
+    assert np.isnan(METRICS["f1_micro_labels"].score(pd.Series(["", ""]), pd.Series([np.nan, ""])))
 
 
 def test_mean_levenshtein():

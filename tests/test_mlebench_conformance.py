@@ -429,3 +429,38 @@ def test_an_empty_answer_under_word_jaccard_scores_one_here_and_fails_mlebenchs_
         _mlebench_grader("tweet-sentiment-extraction", monkeypatch)(submission.copy(), answers.copy())
     grade = getattr(ours, ours.grade_function_name("word_jaccard", ["textID"]).partition(":")[2])
     assert grade(submission, answers) == round((0.5 + 1 + 1) / 3, 5)
+
+
+LABEL_SET_GRADERS = [("imet-2020-fgvc7", "id", "attribute_ids"), ("plant-pathology-2021-fgvc8", "image", "labels"),
+                     ("facebook-recruiting-iii-keyword-extraction", "Id", "Tags")]  # fmt: skip
+
+
+@pytest.mark.parametrize("slug, key, column", LABEL_SET_GRADERS, ids=[g[0] for g in LABEL_SET_GRADERS])
+def test_micro_f1_of_label_sets_agrees_with_mlebenchs_graders(monkeypatch, slug, key, column):
+    """f1_micro_labels, the metric MLE-bench grades these three with (Meta Kaggle says F-Score (Micro) or F-Score Beta
+    (Micro), which mlecurate maps to one label a row): the same scores on label sets in any order, repeated labels,
+    empty rows, shuffled rows; apart from predicted labels no answer holds (README's differences)."""
+    import validation.mlebench_grade as ours
+
+    grade = getattr(ours, ours.grade_function_name("f1_micro_labels", [key]).partition(":")[2])
+    theirs = _mlebench_grader(slug, monkeypatch)
+    generator = np.random.default_rng(7)
+    labels = ["13", "147", "rust", "c++", "scab frog_eye_leaf_spot"]
+    answers = pd.DataFrame(
+        {
+            key: [f"r{i:03d}" for i in range(60)],
+            column: [" ".join(generator.choice(labels, generator.integers(1, 4))) for _ in range(60)],
+        }
+    )
+    submissions = {
+        "answers": answers,
+        "reordered": answers.assign(**{column: answers[column].str.split().map(lambda s: " ".join(sorted(s)[::-1]))}),
+        "some wrong": answers.assign(**{column: [" ".join(generator.choice(labels, 2)) for _ in range(60)]}),
+        "some empty": answers.assign(**{column: [v if i % 3 else "" for i, v in enumerate(answers[column])]}),
+        "shuffled rows": answers.sample(frac=1, random_state=3),
+    }
+    for name, submission in submissions.items():
+        ours_score = grade(submission.copy(), answers.copy())
+        assert ours_score == pytest.approx(theirs(submission.copy(), answers.copy()), abs=1e-5), name
+    unknown = answers.assign(**{column: answers[column] + " never-an-answer"})
+    assert grade(unknown.copy(), answers.copy()) < theirs(unknown.copy(), answers.copy()) == 1.0

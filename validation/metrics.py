@@ -21,6 +21,7 @@ to demo categories (``curation/demo_annotations.py``), and split recipes name th
 | ``regression`` | one number per row | rmse, rmsle, mae, mse, smape, rmspe, pearson |
 | ``multi_target_regression`` | several numeric target columns | mean_columnwise_rmse, mean_columnwise_rmsle, mean_columnwise_mae, mean_columnwise_spearman |
 | ``ranking`` | space-separated labels, best first | map_at_k |
+| ``label_set`` | space-separated labels, in any order (none is a prediction too) | f1_micro_labels |
 | ``text`` | free text | word_jaccard, mean_levenshtein |
 
 Meta Kaggle names a competition's metric in ``EvaluationAlgorithmName`` (since 2023 the abbreviation of a Python
@@ -58,10 +59,11 @@ TASKS = {
     "regression": "one number per row",
     "multi_target_regression": "several numeric target columns",
     "ranking": "space-separated labels, best first",
+    "label_set": "space-separated labels, in any order",
     "text": "free text",
 }
 NUMERIC_TASKS = ("binary", "multilabel", "multiclass", "regression", "multi_target_regression")
-TEXT_TASKS = ("ranking", "text")  # their predictions are words, never numbers
+TEXT_TASKS = ("ranking", "label_set", "text")  # their predictions are words, never numbers; none is a prediction too
 SCORE_DECIMALS = 5  # as MLE-bench grades and Kaggle shows scores; scores equal to this many decimals are one score
 
 
@@ -411,6 +413,35 @@ def f1_micro(y_true: pd.Series, y_pred: pd.Series) -> float:
     return accuracy(y_true, y_pred)
 
 
+def f1_micro_labels(y_true: pd.Series, y_pred: pd.Series) -> float:
+    """Micro-averaged F1 over label sets: each row's answer and prediction are space-separated labels (order and
+    repeats ignored, an empty cell no label), and F1 = 2 TP / (2 TP + FP + FN) summed over every row and label. A
+    predicted label that no answer holds is a false positive. Undefined (nan) when no row holds or predicts a label."""
+    return _micro_f1(*_label_set_counts(y_true, y_pred))
+
+
+def _label_set_counts(y_true: pd.Series, y_pred: pd.Series) -> tuple[np.ndarray, ...]:
+    """Each row's true positives, false positives and false negatives."""
+    truth, predicted = _label_pairs(y_true), _label_pairs(y_pred)
+    rows = len(y_true)
+    hits = truth.merge(predicted, on=["row", "label"])
+    tp = np.bincount(hits["row"], minlength=rows)
+    return tp, np.bincount(predicted["row"], minlength=rows) - tp, np.bincount(truth["row"], minlength=rows) - tp
+
+
+def _label_pairs(labels: pd.Series) -> pd.DataFrame:
+    """(row position, label) once for each label a row lists."""
+    texts = pd.Series(np.asarray(labels, dtype=object)).fillna("").astype(str)
+    listed = texts.str.split().explode().dropna()
+    pairs = pd.DataFrame({"row": listed.index.to_numpy(dtype=np.int64), "label": listed.to_numpy()})
+    return pairs.drop_duplicates()
+
+
+def _micro_f1(tp: np.ndarray, fp: np.ndarray, fn: np.ndarray) -> float:
+    given = 2 * tp.sum() + fp.sum() + fn.sum()
+    return float("nan") if given == 0 else float(2 * tp.sum() / given)
+
+
 def f1_macro(y_true: pd.Series, y_pred: pd.Series) -> float:
     return _f1_macro_of_codes(*label_codes(y_true, y_pred))
 
@@ -624,6 +655,9 @@ METRICS: dict[str, Metric] = {
                "classification", "integer_label", 1.0),
         Metric("f1_micro", True, ("F-Score (Micro)",), f1_micro, "classification", "label", 1.0,
                stages=(label_codes, _accuracy_of_codes)),
+        Metric("f1_micro_labels", True, ("Micro F1 of Label Sets",), f1_micro_labels, "label_set", "label", 1.0,
+               note="a row may hold no label; a predicted label that no answer holds is a false positive",
+               stages=(_label_set_counts, _micro_f1)),
         Metric("f1_macro", True, ("F-Score (Macro)",), f1_macro, "classification", "label", 1.0,
                stages=(label_codes, _f1_macro_of_codes)),
         Metric("matthews_correlation", True, ("Matthews correlation coefficient",), matthews_correlation,

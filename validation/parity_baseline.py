@@ -33,7 +33,8 @@ MAX_TEXT_COLUMNS = 2  # TF-IDF on this many text columns at most (the first ones
 MAX_BASELINE_CLASSES = 200  # more distinct labels than this (free text, ids): the baseline predicts the commonest
 BASELINE_BY_TASK = {  # what the baseline learns for each task of validation.metrics.TASKS (see fit_baseline)
     "binary": "probability", "multilabel": "probability", "multiclass": "classes", "classification": "label",
-    "regression": "regress", "multi_target_regression": "regress", "ranking": "ranking", "text": "constant",
+    "regression": "regress", "multi_target_regression": "regress", "ranking": "ranking", "label_set": "label",
+    "text": "constant",
 }  # fmt: skip
 
 
@@ -223,7 +224,7 @@ def fit_baseline(inputs: ParityInputs, metric: Metric, classified: Classified | 
         values = inputs.train[target]
         if metric.one_column_per_class and len(inputs.targets) > 1:  # one-hot class columns: the class with the 1
             values = inputs.train[inputs.targets].apply(numbers).idxmax(axis=1)
-        if metric.task == "ranking":  # learn each row's first (best) label
+        if metric.task in ("ranking", "label_set"):  # learn each row's first (best) label; predict the likeliest
             values = values.astype(str).str.split().str[0].fillna("")
         fitted[target] = _fit_column(kind, values, X, columns, metric)
     return Baseline(columns, {c: m for c, (m, _) in fitted.items()}, {c: k for c, (_, k) in fitted.items()})

@@ -225,7 +225,7 @@ def _targets(spec: Metric, score: float, x: list[float], colour: str, noise: ran
     if task == "multi_target_regression":
         latent = [score, 2 * x[0] + x[1], x[2] - x[3] + (1 if colour == "blue" else 0)] + _more_latent(x, targets)
         return {f"target_{i + 1}": _positive(v + noise.gauss(0, 0.3)) for i, v in enumerate(latent[:targets])}
-    if task == "ranking":  # the best label follows the score; sometimes a second, random one
+    if task in ("ranking", "label_set"):  # the best label follows the score; sometimes a second, random one
         first = RANK_LABELS[_bin(score, len(RANK_LABELS))]
         second = noise.choice([label for label in RANK_LABELS if label != first])
         return {"target": first if noise.random() < 0.6 else f"{first} {second}"}
@@ -261,7 +261,8 @@ def _sample_row(spec: Metric, columns: list[str]) -> dict:
         if spec.baseline_fit == "balanced":
             return {"target": 0}  # the commonest class
         return {"target": WHOLE_LABELS[0] if spec.prediction_domain.whole else CLASSES[0]}
-    constants = {"binary": 0.5, "regression": 0, "ranking": " ".join(RANK_LABELS[:RANKING_DEPTH]), "text": TEXT_SAMPLE}
+    constants = {"binary": 0.5, "regression": 0, "ranking": " ".join(RANK_LABELS[:RANKING_DEPTH]),
+                 "label_set": RANK_LABELS[0], "text": TEXT_SAMPLE}  # fmt: skip
     return {"target": constants[task]}
 
 
