@@ -48,7 +48,7 @@ from validation.data_files import (
     reader_sql,
 )
 from validation.leakage import RowFileFact
-from validation.row_file_patterns import pattern_columns, pattern_parts, static_folder
+from validation.row_file_patterns import pattern_columns, pattern_parts, placeholder, static_folder
 from validation.split_recipe import RecipeError, SplitRecipe
 
 MISSING_SHOWN = 3  # rows named in a "files missing" error
@@ -202,11 +202,17 @@ def _missing_message(where: str, slug: str, recipe: SplitRecipe, raw_dir: Path, 
 def _path_sql(pattern: str) -> str:
     """The SQL text of ``pattern`` for a row: its literal text and the row's columns as text."""
     pieces = []
-    for text, column in pattern_parts(pattern):
+    for text, written in pattern_parts(pattern):
         if text:
             pieces.append("'" + text.replace("'", "''") + "'")
-        if column is not None:
-            pieces.append(f"CAST({quote(column)} AS VARCHAR)")
+        if written is None:
+            continue
+        taken = placeholder(written)
+        value = f"CAST({quote(taken.column)} AS VARCHAR)"
+        if taken.sliced:  # Python's slice of the text's characters; DuckDB's substring counts from 1
+            length = "" if taken.stop is None else f", {taken.stop - taken.start}"
+            value = f"substring({value}, {taken.start + 1}{length})"
+        pieces.append(value)
     return "concat(" + ", ".join(pieces) + ")"
 
 

@@ -119,6 +119,9 @@ def test_each_rows_file_goes_with_its_row(download, tmp_path, changes, test_fold
             "a folder of their own, such as 'test/{image_id}/photo.jpg'",
         ),
         ({"test_row_files": "../test/{id}"}, "test_row_files", "must be a path inside"),
+        ({"row_files": "train/{id[a]}/{id}"}, "row_files", "whose slice is not one of [i], [i:j], [i:] or [:j]"),
+        ({"row_files": "train/{id[:]}/{id}"}, "row_files", "whose slice is not one of [i], [i:j], [i:] or [:j]"),
+        ({"row_files": "train/{id[3:1]}/{id}"}, "row_files", "whose slice takes no character"),
         ({"kind": "released_labels", "answers_file": "a.csv"}, "row_files", "not for kind released_labels"),
     ],
 )
@@ -127,6 +130,34 @@ def test_bad_patterns_are_refused_when_the_recipe_is_read(changes, key, message)
         parse_recipe({k: v for k, v in (RECIPE | changes).items() if v is not None}, "recipe.yaml")
     assert str(raised.value).startswith(f"recipe.yaml: split recipe key '{key}': ")
     assert message in str(raised.value)
+
+
+def test_a_placeholder_may_take_a_slice_of_its_columns_text(tmp_path):
+    """bms-molecular-translation files each image under its id's first three characters
+    (``train/a/b/c/abc123.png``, prepare.py's make_image_subpath), seti-breakthrough-listen under its first:
+    ``{image_id[0]}`` is that character, and the test rows' files go where the same pattern puts them under test/."""
+    rng = random.Random(1)
+    raw = tmp_path / "raw"
+    ids = [hashlib.sha256(str(i).encode()).hexdigest()[:10] for i in range(120)]
+    write_csv(raw / "train_labels.csv", ["image_id", "InChI"], [(i, f"InChI=1S/C{rng.randint(1, 9)}H") for i in ids])
+    for i in ids:
+        (raw / "train" / i[0] / i[1] / i[2]).mkdir(parents=True, exist_ok=True)
+        (raw / "train" / i[0] / i[1] / i[2] / f"{i}.png").write_bytes(i.encode())
+    pattern = "train/{image_id[0]}/{image_id[1]}/{image_id[2]}/{image_id}.png"
+    recipe = {"kind": "random", "id_column": "image_id", "target_columns": ["InChI"], "test_fraction": 0.25,
+              "train_file": "train_labels.csv", "test_file": None, "metric": "mean_levenshtein", "row_files": pattern}  # fmt: skip
+    prepared = prepare_competition("bms-like", parse_recipe(recipe, "r"), raw, tmp_path / "prepared")
+    assert prepared.published, [c.found for c in prepared.checks if not c.passed]
+    public = prepared.folder / "public"
+    test_ids = _column(public / "test.csv", "image_id")
+    assert len(test_ids) == 30
+    for i in test_ids:
+        assert (public / "test" / i[0] / i[1] / i[2] / f"{i}.png").read_bytes() == i.encode()
+    for i in _column(public / "train.csv", "image_id"):
+        assert (public / "train" / i[0] / i[1] / i[2] / f"{i}.png").read_bytes() == i.encode()
+    (raw / "train" / ids[5][0] / ids[5][1] / ids[5][2] / f"{ids[5]}.png").unlink()
+    with pytest.raises(SplitError, match=rf"no file 'train/{ids[5][0]}/{ids[5][1]}/{ids[5][2]}/{ids[5]}.png'"):
+        prepare_competition("bms-like", parse_recipe(recipe, "r"), raw, tmp_path / "again")
 
 
 def test_the_default_test_pattern_turns_train_into_test():

@@ -4,8 +4,11 @@ file, named by the row's columns.
 >>> pattern_columns("train/{breed}/{id}.jpg")   # ['breed', 'id']
 >>> default_test_pattern("train_images/{id}")   # 'test_images/{id}'
 >>> pattern_parts("train/{id}.jpg")             # [('train/', None), ('', 'id'), ('.jpg', None)]
+>>> placeholder("id[0:2]")                      # Placeholder(column='id', start=0, stop=2)
 
-A placeholder is a column name in braces; the rest is literal text. A pattern is checked here without the download
+A placeholder is a column name in braces, optionally followed by a slice of its text in Python's words, ``{id[0]}``
+(its first character), ``{id[0:3]}``, ``{id[2:]}`` (bms-molecular-translation keeps ``train/a/b/c/abc123.png``:
+``train/{image_id[0]}/{image_id[1]}/{image_id[2]}/{image_id}.png``); the rest is literal text. A pattern is checked here without the download
 (:func:`pattern_problem`: no absolute path, no ``..``, at least one placeholder, balanced braces); its columns are
 checked against the files when the split is built (``splits.row_files``).
 """
@@ -13,9 +16,38 @@ checked against the files when the split is built (``splits.row_files``).
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass
 from pathlib import PurePosixPath
 
 PLACEHOLDER = re.compile(r"\{([^{}]*)\}")
+SLICE = re.compile(r"^(?P<column>.+?)\[(?P<start>\d*)(?P<colon>:?)(?P<stop>\d*)\]$")
+
+
+@dataclass(frozen=True)
+class Placeholder:
+    """A placeholder's column and the slice of its text it takes (characters ``start`` to ``stop``, Python's)."""
+
+    column: str
+    start: int | None = None
+    stop: int | None = None
+
+    @property
+    def sliced(self) -> bool:
+        return self.start is not None or self.stop is not None
+
+
+def placeholder(text: str) -> Placeholder:
+    """The placeholder written ``text`` (between the braces): a column name, or one followed by ``[i]``, ``[i:j]``,
+    ``[i:]`` or ``[:j]`` with whole numbers from 0."""
+    match = SLICE.match(text)
+    if not match or not (match["start"] or match["stop"]) or (not match["colon"] and not match["start"]):
+        return Placeholder(text)
+    start = int(match["start"]) if match["start"] else 0
+    if not match["colon"]:
+        return Placeholder(match["column"], start, start + 1)
+    return Placeholder(match["column"], start, int(match["stop"]) if match["stop"] else None)
+
+
 TRAIN_WORDS = (("train", "test"), ("Train", "Test"), ("TRAIN", "TEST"))  # what the default test pattern replaces
 
 
@@ -33,7 +65,7 @@ def pattern_parts(pattern: str) -> list[tuple[str, str | None]]:
 
 def pattern_columns(pattern: str) -> list[str]:
     """The columns ``pattern`` names, each once, in order."""
-    return list(dict.fromkeys(column for _, column in pattern_parts(pattern) if column is not None))
+    return list(dict.fromkeys(placeholder(text).column for _, text in pattern_parts(pattern) if text is not None))
 
 
 def pattern_problem(pattern: object) -> str | None:
@@ -45,6 +77,15 @@ def pattern_problem(pattern: object) -> str | None:
         return f"{pattern!r} has unbalanced braces: a placeholder is a column name in braces, such as {{id}}"
     if any(not column for column in pattern_columns(pattern)) or "{}" in pattern:
         return f"{pattern!r} has an empty placeholder {{}}: name a column of the train file, such as {{id}}"
+    for _, text in pattern_parts(pattern):
+        taken = placeholder(text) if text else None
+        if taken and not taken.sliced and "[" in text and text.endswith("]"):
+            return (
+                f"{pattern!r} has the placeholder {{{text}}}, whose slice is not one of [i], [i:j], [i:] or [:j] with "
+                "whole numbers from 0 (such as {id[0]}, the first character of id)"
+            )
+        if taken and taken.sliced and taken.stop is not None and taken.stop <= taken.start:
+            return f"{pattern!r} has the placeholder {{{text}}}, whose slice takes no character"
     if not PLACEHOLDER.search(pattern):
         return (
             f"{pattern!r} names one file for every row: put the row's columns in it as placeholders, such as "
