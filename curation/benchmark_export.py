@@ -196,7 +196,8 @@ def _removing_everything(folder: Path, gone: list[str], left_out: dict[str, str]
     advice = "; ".join(why)
     if strangers:
         advice += ("; " if advice else "") + (
-            f"{len(strangers)} are not curated members here: is MLECURATE_HOME the data root it was exported from?"
+            f"{len(strangers)} {'is not a curated member' if len(strangers) == 1 else 'are not curated members'} "
+            "here: is MLECURATE_HOME the data root it was exported from?"
         )
     return (
         f"{folder}: this run would remove every competition exported before ({len(gone)}: {named}) and export none "

@@ -101,7 +101,7 @@ class SplitResult:
     unit: str  # what was assigned to a side: the id column, the group column, or "row content"
     # The train file's rows (0-based, file order) that became the new test set; None for released labels
     test_row_numbers: np.ndarray | None = None
-    boundary_divided: bool = False  # temporal: rows sharing the time where the sets meet are on both sides
+    divided: str = ""  # temporal: what was divided at random (splits.test_rows.ChosenRows.divided)
 
 
 # DuckDB's share; with Python's own, a split peaks under 0.8 GB whatever the file's rows
@@ -293,7 +293,7 @@ def _split_rows(con, recipe, raw_dir, rows_path: Path, columns, folder, outputs,
     return SplitResult(
         original_rows=chosen.total, train_rows=chosen.total - len(chosen.rows), test_rows=len(chosen.rows),
         train_file=train_out, test_file=test_out, answers_file=answers_out, public_columns=public_columns,
-        unit=unit_name or "row content", test_row_numbers=chosen.rows, boundary_divided=chosen.boundary_divided,
+        unit=unit_name or "row content", test_row_numbers=chosen.rows, divided=chosen.divided,
     )  # fmt: skip
 
 

@@ -154,12 +154,17 @@ def _assignment(recipe: SplitRecipe, result: SplitResult) -> str:
         return f"Whole groups of `{recipe.group_column}` were drawn at random ({seed}): no group has rows in both sets."
     if recipe.kind == "temporal":
         latest = f"The test set is the latest rows by `{recipe.time_column}`; the training set is everything earlier"
-        if not result.boundary_divided:
-            return latest + "."
-        return (
-            f"{latest}, except that rows sharing the time where the two meet are divided at random ({seed}) to give "
-            "the test set its size."
-        )
+        if result.divided == "boundary":
+            return (
+                f"{latest}, except that rows sharing the time where the two meet are divided at random ({seed}) to "
+                "give the test set its size."
+            )
+        if result.divided == "untimed":
+            return (
+                f"{latest}. The test set needed more rows than have a time: it holds every row with one, and rows "
+                f"without one drawn at random ({seed}); the training set holds the other rows without a time."
+            )
+        return latest + "."
     return f"Rows were drawn at random ({seed}, by {result.unit})."
 
 

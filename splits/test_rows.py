@@ -55,8 +55,9 @@ class ChosenRows:
     rows: np.ndarray  # row numbers in the file, ascending
     hashes: np.ndarray  # each chosen row's unit hash (uint64), aligned with rows
     total: int  # rows in the file
-    # temporal only: rows sharing the time where the sets meet are on both sides (divided by unit hash)
-    boundary_divided: bool = False
+    # temporal only, what was divided by unit hash: "boundary" (rows sharing the time where the sets meet are on
+    # both sides), "untimed" (the test set holds every timed row and some rows without a time), or ""
+    divided: str = ""
 
 
 def round_half_up(value: float) -> int:
@@ -197,13 +198,13 @@ def _latest_rows(con, query, source, time: TimeColumn, seed, size, most_rows, sp
         raise time.nothing_held(label, total)
     chosen, divided = _latest_of(instants, numbers, target, of_instants=check.first_instant is not None)
     if len(chosen) < target:  # the test set reaches rows without a time: by hash
-        chosen = np.concatenate((chosen, untimed.first(target - len(chosen))))
-    return replace(_rows_in_spill(spill, chosen, total), boundary_divided=divided)
+        chosen, divided = np.concatenate((chosen, untimed.first(target - len(chosen)))), "untimed"
+    return replace(_rows_in_spill(spill, chosen, total), divided=divided)
 
 
-def _latest_of(instants: _Latest, numbers: _Latest, count: int, of_instants: bool) -> tuple[np.ndarray, bool]:
-    """The unit hashes of the ``count`` latest timed rows, and whether rows sharing the last one's time are left
-    out (the boundary's rows divided by hash). A column holds instants or numbers (TimeCheck refuses both); the
+def _latest_of(instants: _Latest, numbers: _Latest, count: int, of_instants: bool) -> tuple[np.ndarray, str]:
+    """The unit hashes of the ``count`` latest timed rows, and "boundary" when rows sharing the last one's time are
+    left out (divided by hash; a row whose unit is chosen is not left out), else "". A column holds instants or numbers (TimeCheck refuses both); the
     infinities read as either ('inf' casts to a timestamp too), so the other kind holds only those, and they join
     the column's kind at its ends."""
     instant_keys, instant_hashes = instants.best()
@@ -215,8 +216,11 @@ def _latest_of(instants: _Latest, numbers: _Latest, count: int, of_instants: boo
     keys = np.concatenate((instant_keys, number_keys))
     hashes = np.concatenate((instant_hashes, number_hashes))
     order = np.lexsort((hashes, keys))
-    divided = 0 < count < len(order) and keys[order[count]] == keys[order[count - 1]]
-    return hashes[order[:count]], bool(divided)
+    chosen = hashes[order[:count]]
+    if not 0 < count < len(order):
+        return chosen, ""
+    at_boundary = hashes[keys == keys[order[count - 1]]]
+    return chosen, "" if np.isin(at_boundary, chosen).all() else "boundary"
 
 
 def _rows_in_spill(spill: Path, chosen_hashes: np.ndarray, total: int) -> ChosenRows:

@@ -336,7 +336,24 @@ def test_a_constant_target_is_not_blamed_for_another_targets_fault(tmp_path):
         frame.to_csv(download / "train.csv", index=False)
 
     message = _refused(tmp_path, "mean_columnwise_log_loss", soft_and_constant)
-    assert "label_2" not in message and "not a perfect one for mean_columnwise_log_loss" in message, message
+    assert (
+        "label_2" not in message and "column 'label_1' of train.csv holds 240 value(s) that are not 0 or 1" in message
+    )
+
+
+@pytest.mark.parametrize("metric", ["auc", "log_loss"])
+def test_answers_that_are_no_0_or_1_label_are_refused_under_a_binary_metric(tmp_path, metric):
+    """A label 0.3 is inside 0..1, the predictions' domain: the split published, and parity's baseline then failed
+    with sklearn's "Unknown label type: continuous"."""
+
+    def fractions(download: Path) -> None:
+        frame = _train(download)
+        frame["target"] = frame["target"].map({"0": "0", "1": "0.3"})
+        frame.to_csv(download / "train.csv", index=False)
+
+    message = _refused(tmp_path, metric, fractions)
+    assert re.search(r"column 'target' of train.csv holds \d+ value\(s\) that are not 0 or 1 on the 240 rows", message)
+    assert f"{metric} needs answers that are labels 0 or 1 (the predictions are probabilities of the 1)" in message
 
 
 def _freesound_sample(download: Path) -> None:

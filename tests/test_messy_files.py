@@ -392,3 +392,16 @@ def test_an_unquoted_field_opening_with_a_quote_is_named_not_called_damage(tmp_p
     assert re.search(rf"train\.tsv: cannot be read (as TSV|to choose the test rows): line {from_row + 2:,}: ", message)
     assert "its field '\"best -RRB-\\t3' opens with a double quote that the line never closes" in message, message
     assert "damaged file?" not in message
+
+
+def test_a_bad_record_with_a_quoted_field_over_two_lines_is_not_blamed_on_the_quote(tmp_path):
+    """DuckDB's record holds both lines; the hint once read only the first and named the closed quote as unclosed."""
+    raw = tmp_path / "raw"
+    raw.mkdir()
+    lines = [f'{i},"line one\nline two",{i % 2}\n' for i in range(3_000)]
+    lines[1_500] = '1500,"line one\nline two",1,EXTRA\n'
+    (raw / "train.csv").write_text("id,text,y\n" + "".join(lines))
+    recipe = parse_recipe({"kind": "random", "id_column": "id", "target_columns": ["y"], "test_file": None}, "r")
+    with pytest.raises(RecipeError) as refused:
+        build_split(recipe, raw, tmp_path / "out", "c")
+    assert "damaged file?" in str(refused.value) and "opens with a double quote" not in str(refused.value)

@@ -129,6 +129,12 @@ def test_what_changed_lists_left_out_columns_and_the_rebuilt_sample(tmp_path):
             "The test set is the latest rows by `PassengerId`; the training set is everything earlier.\n",
         ),  # no two rows share a time: nothing divided
         (
+            "temporal",
+            {"time_column": "Age", "test_fraction": 0.9},
+            "The test set is the latest rows by `Age`; the training set is everything earlier. The test set needed "
+            "more rows than have a time: it holds every row with one, and rows without one drawn at random (seed 0)",
+        ),  # 714 of 891 rows have an age; the test set is 802
+        (
             "stratified",
             {"target_columns": ["Survived", "Sex"]},
             "Rows were drawn at random (seed 0) within each "
@@ -140,6 +146,20 @@ def test_each_kind_says_how_rows_were_assigned(tmp_path, kind, changes, says):
     recipe = parse_recipe({"kind": kind, "id_column": "PassengerId", "target_columns": ["Survived"]} | changes, "r")
     prepared = prepare_competition("titanic", recipe, COMPETITIONS / "titanic", tmp_path / "prepared")
     assert says in (prepared.folder / "public" / "description.md").read_text()
+
+
+def test_identical_latest_rows_are_one_unit_and_not_called_divided(tmp_path):
+    """Without an id, identical rows are one unit: both latest rows go to the test set of one row's size together,
+    and nothing sharing their time stays behind."""
+    raw = tmp_path / "raw"
+    raw.mkdir()
+    rows = [f"{t},{t % 3},{t % 2}" for t in range(1, 11)] + ["11,7,1", "11,7,1"]
+    (raw / "train.csv").write_text("t,x,y\n" + "\n".join(rows) + "\n")
+    recipe = parse_recipe({"kind": "temporal", "time_column": "t", "target_columns": ["y"], "test_fraction": 0.05,
+                           "test_file": None, "metric": "accuracy"}, "r")  # fmt: skip
+    prepared = prepare_competition("same-rows", recipe, raw, tmp_path / "prepared")
+    text = (prepared.folder / "public" / "description.md").read_text()
+    assert "The test set is the latest rows by `t`; the training set is everything earlier.\n" in text
 
 
 def test_released_original_labels_are_not_called_hidden(tmp_path, monkeypatch):

@@ -175,8 +175,10 @@ def _line_hint(path: Path, text: str) -> str:
     """What a line DuckDB cannot split says: a field opening with a double quote never closed on its line is text
     written without quoting (a TSV's ``"best -RRB-``), not damage."""
     original = ORIGINAL_LINE.search(text)
+    if not original or UNTERMINATED_QUOTE not in text:  # a record with a quoted field over several lines, say
+        return DAMAGED_HINT
     delimiter = "\t" if data_format(path.name) == "tsv" else header_delimiter(first_record(path)) or ","
-    opened = _unclosed_field(original.group(1).rstrip("\r"), delimiter) if original else None
+    opened = _unclosed_field(original.group(1).rstrip("\r"), delimiter)
     if opened is None:
         return DAMAGED_HINT
     return (
@@ -210,6 +212,7 @@ LINE_ERROR = re.compile(r"CSV Error on Line: (\d+)")
 LINE_TOO_LONG = re.compile(r"Maximum line size of (\d+) bytes exceeded\. Actual Size:\s*(\d+)")
 FIELD_COUNTS = re.compile(r"Expected Number of Columns: (\d+) Found: (\d+)")
 ORIGINAL_LINE = re.compile(r"^Original Line:[ \r\n]*(.*?)\r?$", re.MULTILINE)  # CRLF files: on the next line
+UNTERMINATED_QUOTE = "Value with unterminated quote found"  # DuckDB's words for a field whose quote never closes
 DAMAGED_HINT = " (a truncated or damaged file? download it again, or fix it where the download comes from)"
 SHOWN_LINE_CHARACTERS = 200
 DELIMITER_CANDIDATES = (",", ";", "\t", "|")  # DuckDB's sniffer's

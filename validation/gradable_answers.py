@@ -112,16 +112,19 @@ def _outside_domain(answers: pd.DataFrame, facts: AnswerFacts, rows_of: RowsOf) 
         parsed = numbers(values, errors="coerce").astype(float)
         bad = ~np.isfinite(parsed.to_numpy())
         what = "value(s) that are not numbers"
+        needs = f"{domain.requirement}, in the answers as in a submission"
         if not bad.any():
             bad, what = domain.outside(parsed.to_numpy()), domain.violation
+        if not bad.any() and spec.binary_truth:  # a label 0.3 is in 0..1, but no label: sklearn's AUC refuses it
+            bad, what = ~np.isin(parsed.to_numpy(), (0.0, 1.0)), "value(s) that are not 0 or 1"
+            needs = "answers that are labels 0 or 1 (the predictions are probabilities of the 1)"
         if bad.any():
             first = np.flatnonzero(bad)[:1]
             at = _examples(answers, np.isin(np.arange(len(bad)), first), facts, rows_of)
             return (
                 f"column {column!r} of {facts.source} holds {int(bad.sum()):,} {what} on the {len(answers):,} rows "
-                f"the new test set took, e.g. {shown(values.iloc[first[0]])!r} at {at}; "
-                f"{spec.name} needs {domain.requirement}, in the answers as in a submission. Check split recipe keys "
-                "'target_columns' and 'metric'"
+                f"the new test set took, e.g. {shown(values.iloc[first[0]])!r} at {at}; {spec.name} needs {needs}. "
+                "Check split recipe keys 'target_columns' and 'metric'"
             )
     return None
 

@@ -213,6 +213,12 @@ class Metric:
         return self.task in ("multilabel", "multi_target_regression")
 
     @property
+    def binary_truth(self) -> bool:
+        """The answers are labels 0 or 1 (each target column's), which the predictions' probabilities are scored
+        against."""
+        return self.task in ("binary", "multilabel")
+
+    @property
     def predicts_probabilities(self) -> bool:
         """Predictions are class probabilities (or scores) rather than the classes themselves."""
         return self.task in ("binary", "multilabel", "multiclass")

@@ -235,14 +235,11 @@ def _require(slug: str, key: str, wanted: list[str], frame: pd.DataFrame, where:
         raise ParityInputError(f"{slug}: {message}")
 
 
-BINARY_TRUTH_TASKS = ("binary", "multilabel")  # the truth is 0 or 1
-
-
 def _scored_rows(name: str, labelled: pd.DataFrame, spec: Metric, targets: list[str], notes: list[str]) -> pd.DataFrame:
     """The labelled original test rows a 0/1 truth can score: a row whose label is another value (jigsaw-toxic's
     ``test_labels.csv`` marks the rows Kaggle does not score with -1 in every target) is left out, and the notes say
     how many and which value, rather than being scored as a negative."""
-    if spec.task not in BINARY_TRUTH_TASKS:
+    if not spec.binary_truth:
         return labelled
     present = [c for c in targets if c in labelled.columns]
     outside = pd.Series(False, index=labelled.index)
@@ -250,7 +247,8 @@ def _scored_rows(name: str, labelled: pd.DataFrame, spec: Metric, targets: list[
     for column in present:
         bad = ~numbers(labelled[column], errors="coerce").isin([0, 1])
         if bad.any():
-            shown.append(f"{column} {labelled.loc[bad, column].astype(str).iloc[0]!r}")
+            first = labelled.loc[bad, column].iloc[0]
+            shown.append(f"{column} " + ("empty" if pd.isna(first) or not str(first).strip() else repr(str(first))))
         outside |= bad
     if not outside.any():
         return labelled
