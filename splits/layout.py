@@ -305,7 +305,8 @@ def _publish(staging: PreparedFolder, final: PreparedFolder) -> None:
 def _write_sample_submission(
     con, slug: str, recipe: SplitRecipe, metric: str | None, raw_files: Path, result: SplitResult, target: Path
 ) -> None:
-    """Same columns as the competition's own sample, trivial values (its most common one), the new test rows.
+    """Same columns as the competition's own sample, trivial values (its most common one; where that is blank, a
+    target's as if no sample were shipped), the new test rows.
 
     With no sample shipped (e.g. random-acts-of-pizza): the key columns and the targets, set to 0 or the mode; for a
     metric scored per class (``metric``, as grading and parity resolve it), the key columns and one column per class
@@ -316,6 +317,11 @@ def _write_sample_submission(
         columns = columns_of(con, original)
         constant_columns = [c for c in columns if c not in result.public_columns]
         constants = _modes(con, original, constant_columns)
+        for column, value in constants.items():
+            value = value.strip() if isinstance(value, str) else value  # Kaggle's "Id, Pawpularity" rows: " 96.1"
+            if (value is None or value == "") and column in recipe.target_columns:  # paddy's sample: labels blank
+                value = _trivial_value(con, result.train_file, column)
+            constants[column] = value
     else:
         keys = [recipe.id_column] if recipe.id_column else result.public_columns
         if metric is not None and METRICS[metric].one_column_per_class:

@@ -91,17 +91,10 @@ def check_row_file_columns(con, recipe: SplitRecipe, raw_dir: Path, train_column
             f"(its columns: {column_listing(train_columns)}); the placeholders of {recipe.row_files!r} name the train "
             "file's columns"
         )
-    pattern = recipe.test_row_pattern
+    pattern = recipe.test_row_pattern  # never a target's: refused when the recipe is read
     given = (
         f"{pattern!r}" if recipe.test_row_files else f"{pattern!r} (the default, from row_files {recipe.row_files!r})"
     )
-    targets = [c for c in pattern_columns(pattern) if c in recipe.target_columns]
-    if targets:
-        raise RecipeError(
-            f"{where}split recipe key 'test_row_files': {given} names target column {targets[0]!r}: the test rows' "
-            "file paths would give their labels away; name their files by columns the public test set keeps, such "
-            f"as {_example(recipe)!r}"
-        )
     public = public_test_columns(con, recipe, raw_dir, train_columns)
     hidden = [c for c in pattern_columns(pattern) if c not in public]
     if hidden:
@@ -109,16 +102,6 @@ def check_row_file_columns(con, recipe: SplitRecipe, raw_dir: Path, train_column
             f"{where}split recipe key 'test_row_files': {given} names column {hidden[0]!r}, which the new public "
             f"test set does not keep (its columns: {column_listing(public)}); name the test rows' files by those"
         )
-
-
-def _example(recipe: SplitRecipe) -> str:
-    """The test pattern without its target placeholders: ``test/{breed}/{id}.jpg`` -> ``test/{id}.jpg``."""
-    *folders, name = recipe.test_row_pattern.split("/")
-    kept = [f for f in folders if not set(pattern_columns(f)) & set(recipe.target_columns)]
-    if set(pattern_columns(name)) & set(recipe.target_columns):
-        suffix = PurePosixPath(name).suffix if "}" not in PurePosixPath(name).suffix else ""
-        name = "{" + (recipe.id_column or "<column>") + "}" + suffix
-    return "/".join([*kept, name])
 
 
 def find_row_files(con, recipe: SplitRecipe, raw_dir: Path, slug: str) -> FoundRows:

@@ -198,6 +198,21 @@ def test_a_sample_the_grader_rejects_is_refused_before_publishing(tmp_path):
     assert "1 unexpected column(s): prediction" in message and "missing column(s): target" in message
 
 
+@pytest.mark.parametrize("metric, blank", [("accuracy", ""), ("rmse", " ")])
+def test_a_kaggle_sample_with_blank_predictions_gets_the_trivial_value(tmp_path, metric, blank):
+    """paddy-disease-classification ships a sample whose label column is blank: the built sample took that blank,
+    most common value and was refused as no valid submission ("column label: 100 empty value(s)")."""
+    slug, raw, recipe, root, _ = generated_download(tmp_path, metric)
+    sample = pd.read_csv(raw / "sample_submission.csv", dtype=str)
+    sample.assign(target=blank).to_csv(raw / "sample_submission.csv", index=False)
+    prepared = prepare_competition(slug, recipe, raw, root.prepared_root, "description")
+    assert prepared.published
+    built = pd.read_csv(prepared.folder / "public" / "sample_submission.csv", dtype=str, keep_default_na=False)
+    train = pd.read_csv(prepared.folder / "public" / "train.csv", dtype=str)
+    expected = "0" if metric == "rmse" else train["target"].mode().iloc[0]
+    assert set(built["target"]) == {expected}
+
+
 def test_a_kaggle_sample_keyed_by_a_column_the_train_file_lacks_says_why(tmp_path):
     """text-normalization: no id column in the train file (rows match by content), and Kaggle's sample keyed by an
     ``id`` built from two columns. The refusal named the staging folder's sample and advised checking three keys; it

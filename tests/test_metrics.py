@@ -419,6 +419,8 @@ def test_mean_levenshtein():
     ("Area Under Receiver Operating Characteristic Curve", "auc"), ("Multiclass Loss", "multiclass_log_loss"),
     ("Mean Columnwise Spearman's r (rank correlation  coefficient)", "mean_columnwise_spearman"),
     ("Custom Evaluation Metric", None), (None, None),
+    ("Quadratic Weighted Kappa", "quadratic_weighted_kappa"),  # Kaggle's listing; Meta Kaggle: QuadraticWeightedKappa
+    ("PearsonCorrelationCoefficient", "pearson"), ("F-Score (Micro)", "f1_micro"),
 ])  # fmt: skip
 def test_meta_kaggle_names_map_to_the_registry(name, metric):
     assert canonical_metric(name) == metric

@@ -389,8 +389,8 @@ def test_an_absent_optional_file_is_a_note_naming_the_key(tmp_path):
     (raw / "test.csv").unlink()
     report = parity_report(load_parity_inputs(folder, raw, RECIPE, "auc"))
     assert report.notes == [
-        "split recipe key 'test_file': no file 'test.csv' in noted's download; files: sample_submission.csv, "
-        "train.csv: no comparison of the original and new test features"
+        "split recipe key 'test_file' (not set; its default is 'test.csv'): no file 'test.csv' in noted's download; "
+        "files: sample_submission.csv, train.csv: no comparison of the original and new test features"
     ]
     assert report.verdict == "unknown"
 

@@ -119,6 +119,19 @@ def test_each_rows_file_goes_with_its_row(download, tmp_path, changes, test_fold
             "a folder of their own, such as 'test/{image_id}/photo.jpg'",
         ),
         ({"test_row_files": "../test/{id}"}, "test_row_files", "must be a path inside"),
+        (
+            {"row_files": "train_by_class/{has_cactus}/{id}"},
+            "test_row_files",
+            "'test_by_class/{has_cactus}/{id}' (the default, from row_files 'train_by_class/{has_cactus}/{id}') names "
+            "target column 'has_cactus': the test rows' file paths would give their labels away; name their files by "
+            "columns the public test set keeps, such as 'test_by_class/{id}'",
+        ),
+        (
+            {"test_row_files": "test/{has_cactus}/{id}"},
+            "test_row_files",
+            "'test/{has_cactus}/{id}' names target column 'has_cactus'",
+        ),
+        ({"test_row_files": "test/{has_cactus[0]}/{id}"}, "test_row_files", "names target column 'has_cactus'"),
         ({"row_files": "train/{id[a]}/{id}"}, "row_files", "whose slice is not one of [i], [i:j], [i:] or [:j]"),
         ({"row_files": "train/{id[:]}/{id}"}, "row_files", "whose slice is not one of [i], [i:j], [i:] or [:j]"),
         ({"row_files": "train/{id[3:1]}/{id}"}, "row_files", "whose slice takes no character"),
@@ -173,12 +186,6 @@ def test_the_default_test_pattern_turns_train_into_test():
     [
         ({"row_files": "train/{image}"}, "split recipe key 'row_files': no column 'image' in train.csv (its columns: "
          "id, has_cactus)"),
-        ({"row_files": "train_by_class/{has_cactus}/{id}"}, "split recipe key 'test_row_files': "
-         "'test_by_class/{has_cactus}/{id}' (the default, from row_files 'train_by_class/{has_cactus}/{id}') names "
-         "target column 'has_cactus': the test rows' file paths would give their labels away; name their files by "
-         "columns the public test set keeps, such as 'test_by_class/{id}'"),
-        ({"test_row_files": "test/{has_cactus}/{id}"}, "split recipe key 'test_row_files': 'test/{has_cactus}/{id}' "
-         "names target column 'has_cactus'"),
     ],
 )  # fmt: skip
 def test_columns_are_checked_before_anything_is_written(download, tmp_path, changes, message):

@@ -25,7 +25,8 @@ to demo categories (``curation/demo_annotations.py``), and split recipes name th
 | ``text`` | free text | word_jaccard, mean_levenshtein |
 
 Meta Kaggle names a competition's metric in ``EvaluationAlgorithmName`` (since 2023 the abbreviation of a Python
-"Kaggle Metric" is a numeric id, so names are what to match on, case-insensitively with runs of spaces collapsed).
+"Kaggle Metric" is a numeric id, so names are what to match on, case-insensitively and without spaces, hyphens or
+underscores).
 Implementations are vectorised with numpy/pandas and take the answers and the predictions already aligned by id:
 two Series for one-column tasks, two DataFrames for ``multilabel`` and ``multi_target_regression``, and for
 ``multiclass`` the true labels (a Series) and one probability column per class (a DataFrame).
@@ -647,7 +648,7 @@ METRICS: dict[str, Metric] = {
                note="in percent, 0 to 200; a row whose answer and prediction are both 0 scores 0"),
         Metric("rmspe", False, ("Root Mean Square Percentage Error",), rmspe, "regression", "any_number", 0.0,
                note="rows whose answer is 0 are left out", baseline_fit="relative"),
-        Metric("pearson", True, ("Pearson Correlation Coefficient", "PearsonCorrelationCoefficient"), pearson,
+        Metric("pearson", True, ("Pearson Correlation Coefficient",), pearson,
                "regression", "any_number", 1.0, note="constant predictions score 0"),
         Metric("mean_columnwise_rmse", False, ("Mean Columnwise Root Mean Squared Error",
                                                "Mean Weighted Columnwise Root Mean Squared Error"),
@@ -685,7 +686,9 @@ class UnknownMetricError(ValueError):
 
 
 def _normalise(name: str) -> str:
-    return re.sub(r"\s+", " ", name).strip().lower()
+    """A metric name as matched: lower case, without spaces, hyphens or underscores (Kaggle's listing writes
+    "Quadratic Weighted Kappa" where Meta Kaggle has "QuadraticWeightedKappa")."""
+    return re.sub(r"[\s_\-]+", "", name).lower()
 
 
 _INDEX: tuple[tuple, dict[str, str]] = ((), {})

@@ -111,6 +111,8 @@ def load_parity_inputs(
             if path.is_file():
                 return read(path, key)
             message = missing_file_message(slug, key, name, raw_files)
+            if key not in recipe:  # the curator wrote no such key: say that its default is what is missing
+                message = message.replace(f"key '{key}': ", f"key '{key}' (not set; its default is {name!r}): ", 1)
             if without is None:
                 raise ParityInputError(f"{slug}: {message}")
             notes.append(f"{message}: {without}")

@@ -48,7 +48,7 @@ from pathlib import Path, PurePosixPath
 
 from validation.data_files import is_data_file
 from validation.metrics import METRICS
-from validation.row_file_patterns import default_test_pattern, pattern_problem
+from validation.row_file_patterns import default_test_pattern, pattern_columns, pattern_problem
 from validation.yaml_files import YamlFileError, read_yaml_file
 
 KINDS = ("random", "stratified", "group", "temporal", "released_labels")
@@ -246,6 +246,27 @@ def _row_file_patterns(values: dict, kind: str, fail) -> None:
             f"{test_row_files!r} is row_files' own pattern: the test rows' files would sit beside the train rows'; "
             f"give them a folder of their own, such as {_own_folder(row_files)!r}",
         )
+    pattern = test_row_files or default_test_pattern(row_files)
+    targets = values.get("target_columns") or ()
+    leaked = [c for c in pattern_columns(pattern) if c in targets]
+    if leaked:
+        given = f"{pattern!r}" if test_row_files else f"{pattern!r} (the default, from row_files {row_files!r})"
+        raise fail(
+            "test_row_files",
+            f"{given} names target column {leaked[0]!r}: the test rows' file paths would give their labels away; "
+            "name their files by columns the public test set keeps, such as "
+            f"{_without_targets(pattern, targets, values.get('id_column'))!r}",
+        )
+
+
+def _without_targets(pattern: str, targets, id_column: str | None) -> str:
+    """The test pattern without its target placeholders: ``test/{breed}/{id}.jpg`` -> ``test/{id}.jpg``."""
+    *folders, name = pattern.split("/")
+    kept = [f for f in folders if not set(pattern_columns(f)) & set(targets)]
+    if set(pattern_columns(name)) & set(targets):
+        suffix = PurePosixPath(name).suffix if "}" not in PurePosixPath(name).suffix else ""
+        name = "{" + (id_column or "<column>") + "}" + suffix
+    return "/".join([*kept, name])
 
 
 def _own_folder(row_files: str) -> str:
