@@ -160,7 +160,7 @@ def find_row_files(con, recipe: SplitRecipe, raw_dir: Path, slug: str) -> FoundR
         test_paths.append(test_normal)
         labels.append(row[3 : 3 + targets])
     if missing:
-        raise SplitError(_missing_message(where, slug, recipe, raw_dir, missing, len(rows)))
+        raise SplitError(_missing_message(where, slug, recipe, raw_dir, missing, len(rows), present))
     return FoundRows(sources, test_paths, labels)
 
 
@@ -170,7 +170,9 @@ def _row(number: int, ident: str | None, key: str | None, recipe: SplitRecipe, a
     return f"row {number + 1:,}{of}" + (f" ({key} {ident!r})" if key else "")
 
 
-def _missing_message(where: str, slug: str, recipe: SplitRecipe, raw_dir: Path, missing, rows: int) -> str:
+def _missing_message(
+    where: str, slug: str, recipe: SplitRecipe, raw_dir: Path, missing, rows: int, present: set[str]
+) -> str:
     shown = "; ".join(
         f"{_row(number, ident, recipe.id_column, recipe)}: no file {path!r}"
         for number, ident, path in missing[:MISSING_SHOWN]
@@ -179,7 +181,8 @@ def _missing_message(where: str, slug: str, recipe: SplitRecipe, raw_dir: Path, 
     return (
         f"{where}split recipe key 'row_files': {len(missing):,} of {rows:,} rows have no file at "
         f"{recipe.row_files!r} in {download_owner(slug, raw_dir)}: {shown}{more}; files: {download_listing(raw_dir)}"
-    )
+        + (f"; one that is there: {min(present)!r}" if present and len(missing) == rows else "")
+    )  # every row missing: the pattern is wrong, and a real name shows how (train/696425564 against its .csv)
 
 
 def _path_sql(pattern: str) -> str:

@@ -17,6 +17,7 @@ from tests.conftest import generated_download, generated_split
 from validation.data_root import PreparedFolder
 from validation.gradable_answers import UngradableAnswers
 from validation.grading import grade_submission
+from validation.split_recipe import parse_recipe
 
 
 def _train(download: Path) -> pd.DataFrame:
@@ -211,6 +212,24 @@ def test_a_kaggle_sample_with_blank_predictions_gets_the_trivial_value(tmp_path,
     train = pd.read_csv(prepared.folder / "public" / "train.csv", dtype=str)
     expected = "0" if metric == "rmse" else train["target"].mode().iloc[0]
     assert set(built["target"]) == {expected}
+
+
+def test_label_sets_under_meta_kaggles_f_score_micro_are_refused_naming_both_metrics(tmp_path):
+    """plant-pathology-2021 and facebook-recruiting-iii: Meta Kaggle says F-Score (Micro), which is f1_micro, one
+    label a row; their answers are space-separated labels (a perfect submission in another order scored 0.2). The
+    curator decides in the recipe: f1_micro_labels publishes, and so does f1_micro named there."""
+    slug, raw, recipe, root, _ = generated_download(tmp_path, "f1_micro_labels", "--rows", "300")
+    unnamed = parse_recipe(recipe.to_document() | {"metric": None}, "r")
+    facts = {"evaluation_algorithm_name": "F-Score (Micro)"}
+    with pytest.raises(UngradableAnswers) as refused:
+        prepare_competition(slug, unnamed, raw, root.prepared_root, facts=facts)
+    message = str(refused.value)
+    assert re.search(r"^g-f1-micro-labels: the new answers in column target look like sets of labels \('\w+ \w+', "
+                     r"whose words are each a whole label on other rows\)", message), message  # fmt: skip
+    assert "split recipe key 'metric': f1_micro_labels (micro F1 over each row's labels, in any order" in message
+    for named in ("f1_micro_labels", "f1_micro"):
+        chosen = parse_recipe(recipe.to_document() | {"metric": named}, "r")
+        assert prepare_competition(slug, chosen, raw, root.prepared_root / named, facts=facts).published
 
 
 def test_a_kaggle_sample_keyed_by_a_column_the_train_file_lacks_says_why(tmp_path):

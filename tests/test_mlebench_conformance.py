@@ -464,3 +464,34 @@ def test_micro_f1_of_label_sets_agrees_with_mlebenchs_graders(monkeypatch, slug,
         assert ours_score == pytest.approx(theirs(submission.copy(), answers.copy()), abs=1e-5), name
     unknown = answers.assign(**{column: answers[column] + " never-an-answer"})
     assert grade(unknown.copy(), answers.copy()) < theirs(unknown.copy(), answers.copy()) == 1.0
+
+
+def test_kappa_counts_the_distance_between_ratings_not_between_the_labels_seen(monkeypatch):
+    """README, "Grading": quadratic weighted kappa weighs a disagreement by the ratings' distance over the whole
+    range (Kaggle's, Ben Hamner's Metrics), where sklearn's cohen_kappa_score, in MLE-bench's
+    learning-agency-lab-automated-essay-scoring-2 grader, counts steps between the labels present: with no 6 among
+    answers and predictions, 5 against 7 is one step there and two here. With no gap, the two agree."""
+    import validation.mlebench_grade as ours
+
+    grade = getattr(ours, ours.grade_function_name("quadratic_weighted_kappa", ["essay_id"]).partition(":")[2])
+    theirs = _mlebench_grader("learning-agency-lab-automated-essay-scoring-2", monkeypatch)
+    answers = pd.DataFrame({"essay_id": [f"e{i}" for i in range(40)], "score": [1 + i % 5 for i in range(40)]})
+    close = answers.assign(score=[s if i % 4 else min(s + 1, 5) for i, s in enumerate(answers["score"])])
+    assert grade(close.copy(), answers.copy()) == pytest.approx(theirs(close.copy(), answers.copy()), abs=1e-5)
+    gap = answers.assign(score=[7 if i == 4 else s for i, s in enumerate(answers["score"])])  # a 5 answered 7
+    ours_score, their_score = grade(gap.copy(), answers.copy()), theirs(gap.copy(), answers.copy())
+    assert ours_score < their_score - 0.005, (ours_score, their_score)
+
+
+def test_a_blank_class_label_is_invalid_here_and_a_wrong_label_in_mlebench(monkeypatch):
+    """README, "Grading": a blank prediction of a class label (paddy-disease-classification's `label`) makes the
+    submission invalid, naming the lines; MLE-bench's paddy grader fills it with "" and counts the row wrong."""
+    import validation.mlebench_grade as ours
+
+    grade = getattr(ours, ours.grade_function_name("accuracy", ["image_id"]).partition(":")[2])
+    theirs = _mlebench_grader("paddy-disease-classification", monkeypatch)
+    answers = pd.DataFrame({"image_id": [f"{i}.jpg" for i in range(6)], "label": ["blast", "normal", "hispa"] * 2})
+    blank = answers.assign(label=[None, *answers["label"][1:]])
+    assert theirs(blank.copy(), answers.copy()) == pytest.approx(5 / 6)
+    with pytest.raises(Exception, match="column label: 1 empty value"):
+        grade(blank, answers)

@@ -211,6 +211,15 @@ def test_a_missing_file_names_the_row_and_nothing_is_published(download, tmp_pat
     assert sorted(p.name for p in root.iterdir()) == [SLUG]  # no staging left
 
 
+def test_a_pattern_that_finds_no_file_at_all_shows_one_that_is_there(download, tmp_path):
+    """predict-volcanic-eruptions' readings are train/<segment_id>.csv; 'train/{segment_id}' found none of them."""
+    for name in TRAIN_IDS:
+        (download / "train" / name).rename(download / "train" / f"{name}.npy")
+    with pytest.raises(SplitError) as raised:
+        _prepare(download, tmp_path / "prepared")
+    assert str(raised.value).endswith(f"; one that is there: 'train/{min(TRAIN_IDS)}.npy'"), str(raised.value)
+
+
 def test_two_rows_naming_one_file_are_refused(download, tmp_path):
     rows = list(csv.reader((download / "train.csv").read_text(encoding="utf-8").splitlines()))
     rows.append([TRAIN_IDS[2], "1"])  # a repeated id

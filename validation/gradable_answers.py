@@ -204,6 +204,34 @@ def _sample_advice(folder: PreparedFolder, recipe: dict) -> str:
     return "Check split recipe keys 'sample_submission_file', 'target_columns' and 'metric'"
 
 
+LABEL_SET_METRIC = "f1_micro_labels"
+
+
+def _label_sets_under_one_label_metric(folder: PreparedFolder, slug: str, metric: str) -> str | None:
+    """Why answers that look like sets of labels cannot be graded under ``f1_micro`` taken from Meta Kaggle: its
+    "F-Score (Micro)" is one label a row, each set compared whole, where plant-pathology-2021 and facebook-recruiting-iii
+    hold space-separated labels (a perfect submission listing them in another order scored 0.2). A set is a row of
+    several words each of which is a whole label on another row. None when the recipe names its metric (the
+    curator's choice) or no row is such a set."""
+    recipe = folder.read_manifest()["recipe"]
+    if metric != "f1_micro" or recipe.get("metric"):
+        return None
+    column = recipe["target_columns"][0]
+    labels = pd.read_csv(folder.answers, dtype=str, keep_default_na=False, usecols=[column])[column].str.strip()
+    whole = set(labels)
+    for label in labels:
+        words = label.split()
+        if len(words) > 1 and all(word in whole for word in words):
+            return (
+                f"{slug}: the new answers in column {column} look like sets of labels ({label!r}, whose words are "
+                "each a whole label on other rows), and the metric, Meta Kaggle's F-Score (Micro), is f1_micro here: "
+                "one label a row, a set right only when written whole and in the same order. Name the metric in split "
+                f"recipe key 'metric': {LABEL_SET_METRIC} (micro F1 over each row's labels, in any order, as MLE-bench "
+                "grades such competitions), or f1_micro to grade each row's text as one label"
+            )
+    return None
+
+
 def _built_name(folder: PreparedFolder, recipe: dict) -> str:
     """The built sample as a curator knows it: its name, and the download's file it came from (not the staging
     folder's path)."""
@@ -236,6 +264,8 @@ def check_graded(folder: PreparedFolder, slug: str, metric: str | None) -> None:
     if metric is None:
         _check_sample_columns(folder, slug)
         return
+    if sets := _label_sets_under_one_label_metric(folder, slug, metric):
+        raise UngradableAnswers(sets)
     spec = METRICS[metric]
     sample = grade_submission(folder.sample_submission, folder, metric, competition_id=slug)
     if not sample.valid_submission:
