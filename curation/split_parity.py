@@ -27,7 +27,7 @@ from curation.sources import NoLeaderboardError, NotProvided, Source, Sources
 from curation.sources.kaggle_client import KaggleError, LateSubmissionRefusedError
 from validation.data_root import DataRoot, PreparedFolder, recorded_json, write_atomic
 from validation.leaderboard import Leaderboard
-from validation.metrics import resolve_metric
+from validation.metrics import resolve_metric, similar_metrics
 from validation.parity import OriginalScoreUnavailable, ParityReport, ParityTolerance, parity_report
 from validation.parity_inputs import ParityInputError, load_parity_inputs
 from validation.split_recipe import RecipeError, parse_recipe, recipe_files
@@ -60,8 +60,11 @@ def check_split_parity(
         raise ParityError(str(error)) from None
     metric = resolve_metric(None, document, facts.get("evaluation_algorithm_name"))
     if metric is None:
-        raise ParityError(f"{slug}: no metric mlecurate can grade ({facts.get('evaluation_algorithm_name')}); "
-                          "name one in the split recipe (key metric)")  # fmt: skip
+        named = facts.get("evaluation_algorithm_name")
+        near = similar_metrics(named)
+        hint = f" (the nearest names in the registry: {', '.join(near)}; check what each grades)" if near else ""
+        raise ParityError(f"{slug}: no metric mlecurate can grade ({named}); name one in the split recipe (key "
+                          f"metric){hint}")  # fmt: skip
     board = current_board(root.leaderboards(slug))
     if board is None and sources.local_leaderboards is not None:
         try:

@@ -419,6 +419,30 @@ def test_the_asset_fails_naming_the_key_and_the_curator(tmp_path, monkeypatch):
     )
 
 
+def test_a_metric_mlecurate_cannot_grade_names_the_nearest_in_the_registry(tmp_path, monkeypatch):
+    """imet-2020's Meta Kaggle metric, F-Score Beta (Micro), is none of the registry's: the curator is shown where
+    to look (MLE-bench grades it with micro F1)."""
+    from curation.sources import choose_sources
+    from curation.sources.kaggle_client import KaggleClient
+    from curation.split_parity import ParityError, check_split_parity
+    from validation.data_root import DataRoot
+    from validation.parity import ParityTolerance
+
+    monkeypatch.setenv("MLECURATE_HOME", str(tmp_path / "home"))
+    mirror = _mirror(tmp_path, "unnamed", _labelled_competition())
+    assert _run(tmp_path, "unnamed", LABELLED_RECIPE, mirror).success
+    store = AnnotationStore(tmp_path / "annotations")
+    store.update("unnamed", "alice", {"split_recipe": {k: v for k, v in LABELLED_RECIPE.items() if k != "metric"}})
+    sources = choose_sources("demo", KaggleClient(), mirror)
+    with pytest.raises(ParityError) as error:
+        check_split_parity("unnamed", DataRoot(tmp_path / "home"), store.for_competition("unnamed"),
+                           {"evaluation_algorithm_name": "F-Score Beta (Micro)"}, ParityTolerance(), sources)  # fmt: skip
+    assert str(error.value) == (
+        "unnamed: no metric mlecurate can grade (F-Score Beta (Micro)); name one in the split recipe (key metric) "
+        "(the nearest names in the registry: f1_micro, f1_macro; check what each grades)"
+    )
+
+
 def test_a_number_column_with_missing_values_is_a_number_feature_not_left_out():
     """Titanic's Age: a fifth of the values missing, the rest numbers; the imputer fills the gaps."""
     import pandas as pd

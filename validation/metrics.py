@@ -38,6 +38,7 @@ whatever the split did.
 
 from __future__ import annotations
 
+import difflib
 import re
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
@@ -701,6 +702,16 @@ def _meta_kaggle_index() -> dict[str, str]:
     if _INDEX[0] != key:
         _INDEX = (key, {_normalise(n): m.name for m in METRICS.values() for n in m.meta_kaggle_names})
     return _INDEX[1]
+
+
+def similar_metrics(name: str | None, count: int = 3) -> list[str]:
+    """The registry's metrics whose Meta Kaggle names are nearest ``name`` (difflib's ratio of at least 0.6), nearest
+    first: "F-Score Beta (Micro)" -> f1_micro, f1_macro. A hint for a curator naming one, never a match."""
+    if not name:
+        return []
+    index = _meta_kaggle_index()
+    near = difflib.get_close_matches(_normalise(name), list(index), n=count * 2, cutoff=0.6)
+    return list(dict.fromkeys(index[n] for n in near))[:count]
 
 
 def canonical_metric(evaluation_algorithm_name: str | None) -> str | None:
