@@ -84,7 +84,7 @@ def check_row_file_columns(con, recipe: SplitRecipe, raw_dir: Path, train_column
     if not recipe.row_files:
         return
     where = f"{slug}: " if slug else ""
-    missing = [c for c in pattern_columns(recipe.row_files) if c not in train_columns]
+    missing = [c for c in pattern_columns(recipe.row_files, train_columns) if c not in train_columns]
     if missing:
         raise RecipeError(
             f"{where}split recipe key 'row_files': no column {', '.join(map(repr, missing))} in {recipe.train_file} "
@@ -96,7 +96,7 @@ def check_row_file_columns(con, recipe: SplitRecipe, raw_dir: Path, train_column
         f"{pattern!r}" if recipe.test_row_files else f"{pattern!r} (the default, from row_files {recipe.row_files!r})"
     )
     public = public_test_columns(con, recipe, raw_dir, train_columns)
-    hidden = [c for c in pattern_columns(pattern) if c not in public]
+    hidden = [c for c in pattern_columns(pattern, train_columns) if c not in public]
     if hidden:
         raise RecipeError(
             f"{where}split recipe key 'test_row_files': {given} names column {hidden[0]!r}, which the new public "
@@ -111,18 +111,19 @@ def find_row_files(con, recipe: SplitRecipe, raw_dir: Path, slug: str) -> FoundR
     where = f"{slug}: " if slug else ""
     train = raw_dir / recipe.train_file
     test_pattern = recipe.test_row_pattern
-    columns = list(dict.fromkeys([*pattern_columns(recipe.row_files), *pattern_columns(test_pattern)]))
+    all_columns = [r[0] for r in con.execute(f"DESCRIBE SELECT * FROM {reader_sql(train)}").fetchall()]
+    named = [*pattern_columns(recipe.row_files, all_columns), *pattern_columns(test_pattern, all_columns)]
+    columns = list(dict.fromkeys(named))
     key = recipe.id_column
     select = ", ".join(
         [
-            _path_sql(recipe.row_files),
-            _path_sql(test_pattern),
+            _path_sql(recipe.row_files, all_columns),
+            _path_sql(test_pattern, all_columns),
             f"CAST({quote(key)} AS VARCHAR)" if key else "NULL",
             *(f"CAST({quote(c)} AS VARCHAR)" for c in recipe.target_columns),
             *(f"{quote(c)} IS NULL" for c in columns),
         ]
     )
-    all_columns = [r[0] for r in con.execute(f"DESCRIBE SELECT * FROM {reader_sql(train)}").fetchall()]
     rows = con.execute(f"SELECT {select} FROM ({numbered_rows(train, all_columns)}) ORDER BY __mlecurate_rn").fetchall()
     present = _download_files(raw_dir, static_folder(recipe.row_files))
     sources, test_paths, labels = [], [], []
@@ -185,15 +186,15 @@ def _missing_message(
     )  # every row missing: the pattern is wrong, and a real name shows how (train/696425564 against its .csv)
 
 
-def _path_sql(pattern: str) -> str:
-    """The SQL text of ``pattern`` for a row: its literal text and the row's columns as text."""
+def _path_sql(pattern: str, columns: list[str]) -> str:
+    """The SQL text of ``pattern`` for a row: its literal text and the row's columns (of ``columns``) as text."""
     pieces = []
     for text, written in pattern_parts(pattern):
         if text:
             pieces.append("'" + text.replace("'", "''") + "'")
         if written is None:
             continue
-        taken = placeholder(written)
+        taken = placeholder(written, columns)
         value = f"CAST({quote(taken.column)} AS VARCHAR)"
         if taken.sliced:  # Python's slice of the text's characters; DuckDB's substring counts from 1
             length = "" if taken.stop is None else f", {taken.stop - taken.start}"

@@ -440,7 +440,8 @@ DIFFERENCES = {  # variant: (grade_fn valid, grade_submission valid, same score 
 
 @pytest.mark.parametrize(
     "slug, name",
-    [("kind-mean-levenshtein", "text-prediction-None"), ("kind-accuracy", "zero-padded-ids"),
+    [("kind-mean-levenshtein", "text-prediction-None"), ("kind-f1-micro-labels", "text-prediction-None"),
+     ("kind-accuracy", "zero-padded-ids"),
      ("kind-accuracy", "float-ids"), ("kind-mean-levenshtein", "ragged-text-line")],
 )  # fmt: skip
 def test_where_pandas_typing_makes_the_grade_fn_differ_it_differs_as_documented(built, tmp_path, slug, name):

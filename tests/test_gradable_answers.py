@@ -232,6 +232,28 @@ def test_label_sets_under_meta_kaggles_f_score_micro_are_refused_naming_both_met
         assert prepare_competition(slug, chosen, raw, root.prepared_root / named, facts=facts).published
 
 
+def test_what_makes_labels_look_like_sets():
+    """Beyond a set whose labels are each a label alone: the same words in another order, and a test set where every
+    row holds several labels from a small vocabulary (facebook's tags), which had no row of one label to go by."""
+    from itertools import combinations
+
+    from validation.gradable_answers import _looks_like_sets
+
+    tags = [f"tag{i}" for i in range(8)]
+    assert (
+        _looks_like_sets({" ".join(c) for c in combinations(tags, 3)})
+        == "56 labels of several words drawn from 8 words"
+    )
+    assert (
+        _looks_like_sets({"java c#", "c# java", "python"}) == "'java c#' and 'c# java', the same words in another order"
+    )
+    assert _looks_like_sets({"Sport Shoes", "Running Shoes", "Boots"}) is None  # classes of several words
+    assert (
+        _looks_like_sets({"scab", "rust", "scab rust"})
+        == "'scab rust', whose words are each a whole label on other rows"
+    )
+
+
 def test_a_kaggle_sample_keyed_by_a_column_the_train_file_lacks_says_why(tmp_path):
     """text-normalization: no id column in the train file (rows match by content), and Kaggle's sample keyed by an
     ``id`` built from two columns. The refusal named the staging folder's sample and advised checking three keys; it

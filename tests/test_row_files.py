@@ -132,7 +132,7 @@ def test_each_rows_file_goes_with_its_row(download, tmp_path, changes, test_fold
             "'test/{has_cactus}/{id}' names target column 'has_cactus'",
         ),
         ({"test_row_files": "test/{has_cactus[0]}/{id}"}, "test_row_files", "names target column 'has_cactus'"),
-        ({"row_files": "train/{id[a]}/{id}"}, "row_files", "whose slice is not one of [i], [i:j], [i:] or [:j]"),
+        ({"row_files": "train/{id[-1]}/{id}"}, "row_files", "whose slice is not one of [i], [i:j], [i:] or [:j]"),
         ({"row_files": "train/{id[:]}/{id}"}, "row_files", "whose slice is not one of [i], [i:j], [i:] or [:j]"),
         ({"row_files": "train/{id[3:1]}/{id}"}, "row_files", "whose slice takes no character"),
         ({"kind": "released_labels", "answers_file": "a.csv"}, "row_files", "not for kind released_labels"),
@@ -171,6 +171,16 @@ def test_a_placeholder_may_take_a_slice_of_its_columns_text(tmp_path):
     (raw / "train" / ids[5][0] / ids[5][1] / ids[5][2] / f"{ids[5]}.png").unlink()
     with pytest.raises(SplitError, match=rf"no file 'train/{ids[5][0]}/{ids[5][1]}/{ids[5][2]}/{ids[5]}.png'"):
         prepare_competition("bms-like", parse_recipe(recipe, "r"), raw, tmp_path / "again")
+
+
+def test_brackets_that_are_no_slice_are_part_of_a_column_name():
+    """A column named ``Temp[C]`` or ``x[0]`` is still a placeholder: brackets holding no number are no slice, and a
+    column of the file named as written wins over a slice."""
+    from validation.row_file_patterns import pattern_columns, pattern_problem
+
+    assert pattern_problem("train/{Temp[C]}/{id}.png") is None
+    assert pattern_columns("train/{Temp[C]}/{id}.png") == ["Temp[C]", "id"]
+    assert pattern_columns("train/{x[0]}.png") == ["x"] and pattern_columns("train/{x[0]}.png", ["x[0]"]) == ["x[0]"]
 
 
 def test_the_default_test_pattern_turns_train_into_test():

@@ -218,17 +218,36 @@ def _label_sets_under_one_label_metric(folder: PreparedFolder, slug: str, metric
         return None
     column = recipe["target_columns"][0]
     labels = pd.read_csv(folder.answers, dtype=str, keep_default_na=False, usecols=[column])[column].str.strip()
-    whole = set(labels)
-    for label in labels:
-        words = label.split()
-        if len(words) > 1 and all(word in whole for word in words):
-            return (
-                f"{slug}: the new answers in column {column} look like sets of labels ({label!r}, whose words are "
-                "each a whole label on other rows), and the metric, Meta Kaggle's F-Score (Micro), is f1_micro here: "
-                "one label a row, a set right only when written whole and in the same order. Name the metric in split "
-                f"recipe key 'metric': {LABEL_SET_METRIC} (micro F1 over each row's labels, in any order, as MLE-bench "
-                "grades such competitions), or f1_micro to grade each row's text as one label"
-            )
+    why = _looks_like_sets(set(labels))
+    if why is None:
+        return None
+    return (
+        f"{slug}: the new answers in column {column} look like sets of labels ({why}), and the metric, Meta Kaggle's "
+        "F-Score (Micro), is f1_micro here: one label a row, a set right only when written whole and in the same "
+        f"order. Name the metric in split recipe key 'metric': {LABEL_SET_METRIC} (micro F1 over each row's labels, "
+        "in any order, as MLE-bench grades such competitions), or f1_micro to grade each row's text as one label"
+    )
+
+
+SETS_SEEN = 20  # distinct labels of several words, at least, for their words' count to say they are sets
+
+
+def _looks_like_sets(labels: set[str]) -> str | None:
+    """What makes these distinct labels look like space-separated sets, or None: a label whose words are each a
+    whole label too (plant-pathology-2021's ``scab frog_eye_leaf_spot`` beside ``scab``), two labels of the same
+    words in another order, or many labels of several words drawn from few words (facebook's tags)."""
+    several = {label: label.split() for label in labels if len(label.split()) > 1}
+    for label, words in several.items():
+        if all(word in labels for word in words):
+            return f"{label!r}, whose words are each a whole label on other rows"
+    orders: dict[frozenset, str] = {}
+    for label, words in several.items():
+        other = orders.setdefault(frozenset(words), label)
+        if other != label and sorted(other.split()) == sorted(words):
+            return f"{other!r} and {label!r}, the same words in another order"
+    vocabulary = {word for words in several.values() for word in words}
+    if len(several) >= SETS_SEEN and len(vocabulary) * 2 <= len(several):
+        return f"{len(several):,} labels of several words drawn from {len(vocabulary):,} words"
     return None
 
 

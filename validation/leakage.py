@@ -608,7 +608,7 @@ def _row_files_copying_private(folder: PreparedFolder, row_files: tuple[RowFileF
 def _labels_in_row_file_paths(row_files: tuple[RowFileFact, ...]) -> list[str]:
     """New test rows' files whose path carries the row's own label (a folder, or a run of pieces of the file name:
     ``test/cat.12.jpg``), for at least ``LABEL_SHARE`` of them and ``LEAST_LABELLED_IDS`` (all in a smaller test
-    set): the test pattern names no target (checked when the split is built), but a column may hold the label in
+    set): the test pattern names no target (checked when the recipe is read), but a column may hold the label in
     its values, as dogs-vs-cats' file names do."""
     labelled: dict[str, int] = Counter()
     told: dict[str, list[str]] = defaultdict(list)

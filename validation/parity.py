@@ -263,7 +263,11 @@ def _decide(
     elif report.adversarial_auc is not None:
         report.verdict, report.reason = _feature_verdict(report, tolerance)
     elif no_classifier:
-        compared = f"; {len(report.columns)} columns compared one by one in the report" if report.columns else ""
+        compared = (
+            f"; {len(report.columns)} column{'' if len(report.columns) == 1 else 's'} compared one by one in the report"
+            if report.columns
+            else ""
+        )
         report.verdict, report.reason = (
             "unknown",
             f"no original labels, and no classifier ran: {no_classifier}{compared}",

@@ -9,7 +9,7 @@ seconds since 1970, whether typed or ISO 8601 text, :func:`feature_numbers`; and
 :func:`baseline_exclusions` lists every column of the new train set the baseline does not learn from, with the reason).
 A ridge regression per target column (regression tasks); a logistic regression's probabilities per target column
 (binary, multi-label) or per class (multi-class), its predicted label (classification) or its most probable labels
-(ranking); the commonest answer (free text). Predictions are clipped into the metric's domain.
+(ranking), or one label (label sets: the row's label commonest over all rows); the commonest answer (free text). Predictions are clipped into the metric's domain.
 """
 
 from __future__ import annotations
@@ -207,6 +207,7 @@ def fit_baseline(inputs: ParityInputs, metric: Metric, classified: Classified | 
     - ``multiclass``: a logistic regression's class probabilities, in the submission's class columns;
     - ``classification``: a logistic regression's predicted label;
     - ``ranking``: a logistic regression on each row's first label, listing its most probable labels, best first;
+    - ``label_set``: a logistic regression on each row's label commonest over all rows, predicting one label;
     - ``text``: the most common training answer (free text has no classes to learn).
 
     A target with a single class (or more than ``MAX_BASELINE_CLASSES``) gets a constant: its share of positives, its
@@ -224,10 +225,20 @@ def fit_baseline(inputs: ParityInputs, metric: Metric, classified: Classified | 
         values = inputs.train[target]
         if metric.one_column_per_class and len(inputs.targets) > 1:  # one-hot class columns: the class with the 1
             values = inputs.train[inputs.targets].apply(numbers).idxmax(axis=1)
-        if metric.task in ("ranking", "label_set"):  # learn each row's first (best) label; predict the likeliest
-            values = values.astype(str).str.split().str[0].fillna("")
+        if metric.task in ("ranking", "label_set"):
+            values = _one_label_a_row(values, by_frequency=metric.task == "label_set")
         fitted[target] = _fit_column(kind, values, X, columns, metric)
     return Baseline(columns, {c: m for c, (m, _) in fitted.items()}, {c: k for c, (_, k) in fitted.items()})
+
+
+def _one_label_a_row(values: pd.Series, by_frequency: bool) -> pd.Series:
+    """The one label a row's baseline learns: a ranking's first (best); a set's commonest over all rows (rows of
+    ``rNN zz`` learn ``zz``, which most rows hold, not their own ``rNN``). A blank row learns the label ""."""
+    listed = values.fillna("").astype(str).str.split()
+    if not by_frequency:
+        return listed.str[0].fillna("")
+    counts = listed.explode().value_counts()
+    return listed.map(lambda labels: max(labels, key=lambda label: (counts[label], label)) if labels else "")
 
 
 def _usable(inputs: ParityInputs) -> list[str]:

@@ -16,10 +16,12 @@ checked against the files when the split is built (``splits.row_files``).
 from __future__ import annotations
 
 import re
+from collections.abc import Collection
 from dataclasses import dataclass
 from pathlib import PurePosixPath
 
 PLACEHOLDER = re.compile(r"\{([^{}]*)\}")
+SLICE_LIKE = re.compile(r"\[[\d:\s+-]*\]$")  # meant as a slice, and not one: [], [:], [-1], [0:1:2]
 SLICE = re.compile(r"^(?P<column>.+?)\[(?P<start>\d*)(?P<colon>:?)(?P<stop>\d*)\]$")
 
 
@@ -36,10 +38,13 @@ class Placeholder:
         return self.start is not None or self.stop is not None
 
 
-def placeholder(text: str) -> Placeholder:
+def placeholder(text: str, columns: Collection[str] = ()) -> Placeholder:
     """The placeholder written ``text`` (between the braces): a column name, or one followed by ``[i]``, ``[i:j]``,
-    ``[i:]`` or ``[:j]`` with whole numbers from 0."""
+    ``[i:]`` or ``[:j]`` with whole numbers from 0; a column of ``columns`` named ``text`` whole (``x[0]``) is that
+    column."""
     match = SLICE.match(text)
+    if text in columns:
+        return Placeholder(text)
     if not match or not (match["start"] or match["stop"]) or (not match["colon"] and not match["start"]):
         return Placeholder(text)
     start = int(match["start"]) if match["start"] else 0
@@ -63,9 +68,11 @@ def pattern_parts(pattern: str) -> list[tuple[str, str | None]]:
     return parts
 
 
-def pattern_columns(pattern: str) -> list[str]:
-    """The columns ``pattern`` names, each once, in order."""
-    return list(dict.fromkeys(placeholder(text).column for _, text in pattern_parts(pattern) if text is not None))
+def pattern_columns(pattern: str, columns: Collection[str] = ()) -> list[str]:
+    """The columns ``pattern`` names, each once, in order (``columns``: the file's, see :func:`placeholder`)."""
+    return list(
+        dict.fromkeys(placeholder(text, columns).column for _, text in pattern_parts(pattern) if text is not None)
+    )
 
 
 def pattern_problem(pattern: object) -> str | None:
@@ -79,7 +86,7 @@ def pattern_problem(pattern: object) -> str | None:
         return f"{pattern!r} has an empty placeholder {{}}: name a column of the train file, such as {{id}}"
     for _, text in pattern_parts(pattern):
         taken = placeholder(text) if text else None
-        if taken and not taken.sliced and "[" in text and text.endswith("]"):
+        if taken and not taken.sliced and SLICE_LIKE.search(text):  # Temp[C] is a column name
             return (
                 f"{pattern!r} has the placeholder {{{text}}}, whose slice is not one of [i], [i:j], [i:] or [:j] with "
                 "whole numbers from 0 (such as {id[0]}, the first character of id)"
