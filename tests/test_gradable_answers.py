@@ -245,7 +245,7 @@ def test_what_makes_labels_look_like_sets():
         == "56 labels of several words drawn from 8 words"
     )
     assert (
-        _looks_like_sets({"java c#", "c# java", "python"}) == "'java c#' and 'c# java', the same words in another order"
+        _looks_like_sets({"java c#", "c# java", "python"}) == "'c# java' and 'java c#', the same words in another order"
     )
     assert _looks_like_sets({"Sport Shoes", "Running Shoes", "Boots"}) is None  # classes of several words
     assert (

@@ -236,7 +236,7 @@ def _looks_like_sets(labels: set[str]) -> str | None:
     """What makes these distinct labels look like space-separated sets, or None: a label whose words are each a
     whole label too (plant-pathology-2021's ``scab frog_eye_leaf_spot`` beside ``scab``), two labels of the same
     words in another order, or many labels of several words drawn from few words (facebook's tags)."""
-    several = {label: label.split() for label in labels if len(label.split()) > 1}
+    several = {label: label.split() for label in sorted(labels) if len(label.split()) > 1}  # sorted: one message
     for label, words in several.items():
         if all(word in labels for word in words):
             return f"{label!r}, whose words are each a whole label on other rows"
