@@ -116,7 +116,7 @@ def _outside_domain(answers: pd.DataFrame, facts: AnswerFacts, rows_of: RowsOf) 
         if not bad.any():
             bad, what = domain.outside(parsed.to_numpy()), domain.violation
         if not bad.any() and spec.binary_truth:  # a label 0.3 is in 0..1, but no label: sklearn's AUC refuses it
-            bad, what = ~np.isin(parsed.to_numpy(), (0.0, 1.0)), "value(s) that are not 0 or 1"
+            bad, what = spec.not_a_binary_label(parsed.to_numpy()), "value(s) that are not 0 or 1"
             needs = "answers that are labels 0 or 1 (the predictions are probabilities of the 1)"
         if bad.any():
             first = np.flatnonzero(bad)[:1]
@@ -207,13 +207,12 @@ def _sample_advice(folder: PreparedFolder, recipe: dict) -> str:
 LABEL_SET_METRIC = "f1_micro_labels"
 
 
-def _label_sets_under_one_label_metric(folder: PreparedFolder, slug: str, metric: str) -> str | None:
+def _label_sets_under_one_label_metric(folder: PreparedFolder, slug: str, metric: str, recipe: dict) -> str | None:
     """Why answers that look like sets of labels cannot be graded under ``f1_micro`` taken from Meta Kaggle: its
     "F-Score (Micro)" is one label a row, each set compared whole, where plant-pathology-2021 and facebook-recruiting-iii
     hold space-separated labels (a perfect submission listing them in another order scored 0.2). A set is a row of
     several words each of which is a whole label on another row. None when the recipe names its metric (the
     curator's choice) or no row is such a set."""
-    recipe = folder.read_manifest()["recipe"]
     if metric != "f1_micro" or recipe.get("metric"):
         return None
     column = recipe["target_columns"][0]
@@ -283,13 +282,13 @@ def check_graded(folder: PreparedFolder, slug: str, metric: str | None) -> None:
     if metric is None:
         _check_sample_columns(folder, slug)
         return
-    if sets := _label_sets_under_one_label_metric(folder, slug, metric):
+    recipe = folder.read_manifest()["recipe"]
+    targets = list(recipe["target_columns"])
+    if sets := _label_sets_under_one_label_metric(folder, slug, metric, recipe):
         raise UngradableAnswers(sets)
     spec = METRICS[metric]
     sample = grade_submission(folder.sample_submission, folder, metric, competition_id=slug)
     if not sample.valid_submission:
-        recipe = folder.read_manifest()["recipe"]
-        targets = list(recipe["target_columns"])
         if spec.one_column_per_class and set(targets) <= set(pd.read_csv(folder.sample_submission, nrows=0).columns):
             message = label_sample_message(slug, metric, targets, recipe.get("sample_submission_file"))
             raise UngradableAnswers(message)  # the metric is not the competition's: its sample predicts labels
@@ -313,7 +312,6 @@ def check_graded(folder: PreparedFolder, slug: str, metric: str | None) -> None:
         problem = f"they score {report.score}, not {metric}'s best ({perfect})"
     else:
         problem = None  # perfect as a whole; a column-wise metric may still have left out a column it cannot grade
-    targets = list(folder.read_manifest()["recipe"]["target_columns"])
     if (spec.column_wise or problem) and (constant := _constant_answers(folder, slug, spec, targets)):
         raise UngradableAnswers(constant)  # google-quest's rare column all 0: Spearman's mean silently left it out
     if problem is None:

@@ -220,6 +220,11 @@ class Metric:
         against."""
         return self.task in ("binary", "multilabel")
 
+    def not_a_binary_label(self, numbers: np.ndarray) -> np.ndarray:
+        """A mask of the answers (as numbers, nan where none) that a 0/1 truth cannot hold; none for other tasks."""
+        values = np.asarray(numbers, dtype=float)
+        return ~np.isin(values, (0.0, 1.0)) if self.binary_truth else np.zeros(len(values), dtype=bool)
+
     @property
     def predicts_probabilities(self) -> bool:
         """Predictions are class probabilities (or scores) rather than the classes themselves."""

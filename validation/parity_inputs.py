@@ -247,7 +247,7 @@ def _scored_rows(name: str, labelled: pd.DataFrame, spec: Metric, targets: list[
     outside = pd.Series(False, index=labelled.index)
     shown = []
     for column in present:
-        bad = ~numbers(labelled[column], errors="coerce").isin([0, 1])
+        bad = pd.Series(spec.not_a_binary_label(numbers(labelled[column], errors="coerce")), index=labelled.index)
         if bad.any():
             first = labelled.loc[bad, column].iloc[0]
             shown.append(f"{column} " + ("empty" if pd.isna(first) or not str(first).strip() else repr(str(first))))
