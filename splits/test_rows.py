@@ -204,9 +204,9 @@ def _latest_rows(con, query, source, time: TimeColumn, seed, size, most_rows, sp
 
 def _latest_of(instants: _Latest, numbers: _Latest, count: int, of_instants: bool) -> tuple[np.ndarray, str]:
     """The unit hashes of the ``count`` latest timed rows, and "boundary" when rows sharing the last one's time are
-    left out (divided by hash; a row whose unit is chosen is not left out), else "". A column holds instants or numbers (TimeCheck refuses both); the
-    infinities read as either ('inf' casts to a timestamp too), so the other kind holds only those, and they join
-    the column's kind at its ends."""
+    left out (divided by hash; a row whose unit is chosen is not left out), else "". A column holds instants or
+    numbers (TimeCheck refuses both); the infinities read as either ('inf' casts to a timestamp too), so the other
+    kind holds only those, and they join the column's kind at its ends."""
     instant_keys, instant_hashes = instants.best()
     number_keys, number_hashes = numbers.best()
     if of_instants:

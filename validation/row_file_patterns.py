@@ -8,9 +8,10 @@ file, named by the row's columns.
 
 A placeholder is a column name in braces, optionally followed by a slice of its text in Python's words, ``{id[0]}``
 (its first character), ``{id[0:3]}``, ``{id[2:]}`` (bms-molecular-translation keeps ``train/a/b/c/abc123.png``:
-``train/{image_id[0]}/{image_id[1]}/{image_id[2]}/{image_id}.png``); the rest is literal text. A pattern is checked here without the download
-(:func:`pattern_problem`: no absolute path, no ``..``, at least one placeholder, balanced braces); its columns are
-checked against the files when the split is built (``splits.row_files``).
+``train/{image_id[0]}/{image_id[1]}/{image_id[2]}/{image_id}.png``); the rest is literal text. A pattern is
+checked here without the download (:func:`pattern_problem`: no absolute path, no ``..``, at least one placeholder,
+balanced braces, a slice that is one); its columns are checked against the files when the split is built
+(``splits.row_files``).
 """
 
 from __future__ import annotations
@@ -42,9 +43,9 @@ def placeholder(text: str, columns: Collection[str] = ()) -> Placeholder:
     """The placeholder written ``text`` (between the braces): a column name, or one followed by ``[i]``, ``[i:j]``,
     ``[i:]`` or ``[:j]`` with whole numbers from 0; a column of ``columns`` named ``text`` whole (``x[0]``) is that
     column."""
-    match = SLICE.match(text)
     if text in columns:
         return Placeholder(text)
+    match = SLICE.match(text)
     if not match or not (match["start"] or match["stop"]) or (not match["colon"] and not match["start"]):
         return Placeholder(text)
     start = int(match["start"]) if match["start"] else 0
