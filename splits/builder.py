@@ -82,6 +82,7 @@ from validation.data_files import (
     utc_connection,
 )
 from validation.data_root import TEST, TRAIN, PreparedFolder
+from validation.messages import shown_list
 from validation.split_recipe import FILE_KEYS, RecipeError, SplitRecipe, recipe_file
 
 
@@ -202,6 +203,9 @@ def recipe_columns(con, recipe: SplitRecipe, raw_dir: Path, slug: str = "") -> d
         value = getattr(recipe, key)
         if value:
             _require(train, [value], key, raw_dir / recipe.train_file, where)
+    keys_in = "answers_file" if recipe.kind == "released_labels" else "train_file"
+    keys_path = raw_dir / getattr(recipe, keys_in)
+    _require(found[keys_in], list(recipe.submission_key_columns), "submission_columns", keys_path, where)
     if recipe.time_format:  # a format DuckDB cannot use is the recipe's mistake, said before any read
         try:
             con.execute("SELECT TRY_STRPTIME('', ?)", [recipe.time_format])
@@ -210,9 +214,13 @@ def recipe_columns(con, recipe: SplitRecipe, raw_dir: Path, slug: str = "") -> d
                 f"{where}split recipe key 'time_format': {recipe.time_format!r} is not a strptime format: "
                 f"{first_line(error)}"
             ) from error
-    if recipe.id_column and "sample_submission_file" in found:  # a submission names its rows by the id
+    if "sample_submission_file" in found:  # a submission names its rows by the id, or as the recipe says
         sample = raw_dir / recipe.sample_submission_file
-        _require(found["sample_submission_file"], [recipe.id_column], "id_column", sample, where)
+        if recipe.submission_columns:  # the competition's own submission format: its sample has these columns
+            named = [name for name, _ in recipe.submission_columns]
+            _require(found["sample_submission_file"], named, "submission_columns", sample, where)
+        elif recipe.id_column:
+            _require(found["sample_submission_file"], [recipe.id_column], "id_column", sample, where)
     if recipe.kind == "released_labels":
         if recipe.id_column:
             _require(found["answers_file"], [recipe.id_column], "id_column", raw_dir / recipe.answers_file, where)
@@ -283,7 +291,7 @@ def _split_rows(con, recipe, raw_dir, rows_path: Path, columns, folder, outputs,
         public_columns = public_test_columns(con, recipe, raw_dir, columns)
         dialect = _published_dialect(con, train_path)
         con.execute(copy_sql(f"SELECT {_select(public_columns)} FROM {test_rows}", test_out, train_path, dialect))
-        answer_columns = _answer_columns(recipe, public_columns)
+        answer_columns = _answer_columns(recipe, public_columns, where)
         con.execute(copy_sql(f"SELECT {_select(answer_columns)} FROM {test_rows}", answers_out))
     finally:
         con.execute("DROP VIEW IF EXISTS __test_lines")
@@ -498,7 +506,7 @@ def _released_labels(con, recipe, raw_dir, train_out, test_out, answers_out, whe
     like = raw_dir / recipe.train_file  # the public files' layout: the train set's
     dialect = _published_dialect(con, like)
     con.execute(copy_sql(f"SELECT {_select(public_columns)} FROM rows ORDER BY __mlecurate_h", test_out, like, dialect))
-    answer_columns = _answer_columns(recipe, public_columns)
+    answer_columns = _answer_columns(recipe, public_columns, where)
     con.execute(copy_sql(f"SELECT {_select(answer_columns)} FROM rows ORDER BY __mlecurate_h", answers_out))
     test_rows = con.execute("SELECT count(*) FROM rows").fetchone()[0]
     return SplitResult(
@@ -518,9 +526,17 @@ def public_test_columns(con, recipe: SplitRecipe, raw_dir: Path, columns: list[s
     return [c for c in kept if c in available or c == recipe.id_column]
 
 
-def _answer_columns(recipe: SplitRecipe, public_columns: list[str]) -> list[str]:
+def _answer_columns(recipe: SplitRecipe, public_columns: list[str], where: str) -> list[str]:
+    """The id (else every public test column), the columns ``submission_columns``' keys are built from, the targets."""
     keys = [recipe.id_column] if recipe.id_column else public_columns
-    return [*keys, *recipe.target_columns]
+    needed = recipe.submission_key_columns
+    if missing := [c for c in needed if c not in public_columns]:
+        raise RecipeError(
+            f"{where}split recipe key 'submission_columns': a key names column {missing[0]!r}, which the new public "
+            f"test set does not have (its columns: {shown_list(public_columns)}); a submission's key must be one a "
+            "participant can read from the test set"
+        )
+    return list(dict.fromkeys([*keys, *needed, *recipe.target_columns]))
 
 
 def _refuse_misread_header(con, path: Path, read: list[str], key: str, where: str) -> None:

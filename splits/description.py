@@ -282,7 +282,9 @@ def _changes_section(recipe: SplitRecipe, built: BuiltSplit) -> str:
             )
             + ", so scores are on a different test set from Kaggle's leaderboard.",
         ]
-    if recipe.sample_submission_file:
+    if recipe.submission_columns:
+        changes.append(_submission_columns_said(recipe))
+    elif recipe.sample_submission_file:
         changes.append(
             f"`{SAMPLE_SUBMISSION}` is rebuilt for the new test rows, with the columns of Kaggle's "
             f"`{recipe.sample_submission_file}`"
@@ -325,6 +327,30 @@ def _changes_section(recipe: SplitRecipe, built: BuiltSplit) -> str:
     else:
         changes.append("No other file of Kaggle's download is in `public/`.")
     return "## What changed from Kaggle's version\n\n" + "\n".join(f"- {c}" for c in changes)
+
+
+def _submission_columns_said(recipe: SplitRecipe) -> str:
+    """What the recipe's ``submission_columns`` made of the sample: each column and where it comes from, and the
+    targets a submission does not predict."""
+    said = []
+    for name, source in recipe.submission_columns:
+        if source in recipe.target_columns:
+            said.append(f"`{name}` (predicts `{source}`)")
+        elif "{" in source:
+            said.append(f"`{name}` (built from each test row as `{source}`)")
+        else:
+            said.append(f"`{name}` (the test set's `{source}`)")
+    unpredicted = [t for t in recipe.target_columns if t not in recipe.graded_targets]
+    text = (
+        f"`{SAMPLE_SUBMISSION}` is built for the new test rows in the submission format the split recipe gives "
+        f"(`submission_columns`): {', '.join(said)}; a submission has these columns."
+    )
+    if unpredicted:
+        text += (
+            f" {_listed(unpredicted)} {'is' if len(unpredicted) == 1 else 'are'} left out of the test set but not "
+            "predicted or graded."
+        )
+    return text
 
 
 def _row(*cells: str) -> str:

@@ -53,11 +53,11 @@ from splits.row_files import (
     place_row_files,
     row_file_facts,
 )
+from splits.submission_format import check_one_target_per_column_metric, write_submission_files
 from validation.data_files import (
     DataFileError,
     columns_of,
     content_checksum,
-    copy_sql,
     file_sha256,
     is_data_file,
     published_suffix,
@@ -67,13 +67,11 @@ from validation.data_files import (
 from validation.data_root import PreparedFolder, recorded_json, slug_folder
 from validation.gradable_answers import AnswerFacts, check_gradable_answers, check_graded
 from validation.leakage import ExtraFile, LeakageFacts, SplitCheck, check_prepared_split
-from validation.messages import shown_list
-from validation.metrics import METRICS, resolve_metric
-from validation.split_recipe import RecipeError, SplitRecipe, parse_recipe
+from validation.metrics import resolve_metric
+from validation.split_recipe import SplitRecipe, parse_recipe
 from validation.versions import code_version, fingerprint, text_sha256
 
 DESCRIBED_FACTS = ("title", "subtitle", "evaluation_algorithm_name")  # the Meta Kaggle facts description.md shows
-MAX_CLASS_COLUMNS = 1000  # a built per-class sample with more columns than this is no per-class target (leaf has 99)
 
 
 @dataclass(frozen=True)
@@ -134,13 +132,12 @@ def prepare_competition(
         extras = resolve_public_files(recipe.public_files, raw_files, slug, extension)
         found_rows = _row_files_found(con, recipe, raw_files, slug)  # every row's file, before anything is written
         metric = resolve_metric(None, recipe.to_document(), (facts or {}).get("evaluation_algorithm_name"))
-        _check_one_target_per_column_metric(slug, recipe, metric)
+        check_one_target_per_column_metric(slug, recipe, metric)
         result = build_split(recipe, raw_files, staging.path, slug, con)
         row_files = place_row_files(found_rows, recipe, result.test_row_numbers) if found_rows else []
         check_places(row_files, extras, recipe, slug, extension)
         _check_answers(con, slug, recipe, metric, raw_files, result)  # before anything else is built on them
-        _write_sample_submission(con, slug, recipe, metric, raw_files, result, staging.sample_submission)
-        dropped = _answers_in_submission_format(con, recipe, result, staging)
+        dropped = write_submission_files(con, slug, recipe, metric, raw_files, result, staging)
         digests = copy_public_files(extras, staging.public)  # each extra file's sha256, hashed as it is copied
         row_digests = copy_row_files(row_files, raw_files, staging.public)  # the same, for each row's file
         files = _file_entries(con, staging, extras, digests, row_files, row_digests)
@@ -174,7 +171,7 @@ def _check_answers(con, slug: str, recipe: SplitRecipe, metric: str | None, raw:
     to name the rows."""
     source = raw / (recipe.answers_file if recipe.kind == "released_labels" else recipe.train_file)
     answers = pd.read_csv(result.answers_file, dtype=str, keep_default_na=False)
-    facts = AnswerFacts(slug, recipe.id_column, recipe.target_columns, metric, recipe.answers_file
+    facts = AnswerFacts(slug, recipe.id_column, recipe.graded_targets, metric, recipe.answers_file
                         if recipe.kind == "released_labels" else recipe.train_file)  # fmt: skip
 
     def rows_of(ids: list[str]) -> dict[str, list[int]]:
@@ -300,194 +297,6 @@ def _publish(staging: PreparedFolder, final: PreparedFolder) -> None:
         os.replace(final.path, final.retired)
     os.replace(staging.path, final.path)
     shutil.rmtree(final.retired, ignore_errors=True)
-
-
-def _write_sample_submission(
-    con, slug: str, recipe: SplitRecipe, metric: str | None, raw_files: Path, result: SplitResult, target: Path
-) -> None:
-    """Same columns as the competition's own sample, trivial values (its most common one; where that is blank, a
-    target's as if no sample were shipped), the new test rows.
-
-    With no sample shipped (e.g. random-acts-of-pizza): the key columns and the targets, set to 0 or the mode; for a
-    metric scored per class (``metric``, as grading and parity resolve it), the key columns and one column per class
-    (:func:`_class_columns`), each 1/k, as spooky-author-identification's own sample has them."""
-    test = reader_sql(result.test_file)
-    if recipe.sample_submission_file:
-        original = raw_files / recipe.sample_submission_file
-        columns = columns_of(con, original)
-        constant_columns = [c for c in columns if c not in result.public_columns]
-        constants = _modes(con, original, constant_columns)
-        for column, value in constants.items():
-            value = value.strip() if isinstance(value, str) else value  # Kaggle's "Id, Pawpularity" rows: " 96.1"
-            if (value is None or value == "") and column in recipe.target_columns:  # paddy's sample: labels blank
-                value = _trivial_value(con, result.train_file, column)
-            constants[column] = value
-    else:
-        keys = [recipe.id_column] if recipe.id_column else result.public_columns
-        if metric is not None and METRICS[metric].one_column_per_class:
-            classes = _class_columns(con, slug, recipe, metric, result, keys)
-            columns, constants = [*keys, *classes], dict.fromkeys(classes, 1 / len(classes))
-        else:
-            columns = [*keys, *recipe.target_columns]
-            constants = {t: _trivial_value(con, result.train_file, t) for t in recipe.target_columns}
-    select = ", ".join(f"{_sql_value(constants[c])} AS {quote(c)}" if c in constants else quote(c) for c in columns)
-    con.execute(copy_sql(f"SELECT {select} FROM {test}", target))
-
-
-def _check_one_target_per_column_metric(slug: str, recipe: SplitRecipe, metric: str | None) -> None:
-    """A metric that scores one prediction column (log_loss, rmse, accuracy, ...) with several target columns would
-    grade a submission on the first target alone (lish-moa's 206 targets under log_loss): a ``RecipeError``."""
-    spec = METRICS.get(metric or "")
-    targets = recipe.target_columns
-    if spec is None or spec.column_wise or spec.one_column_per_class or len(targets) == 1:
-        return
-    column_wise = ", ".join(name for name, m in sorted(METRICS.items()) if m.column_wise)
-    raise RecipeError(
-        f"{slug}: metric {metric} scores one target column, but split recipe key 'target_columns' names "
-        f"{len(targets)} ({shown_list(targets)}): a submission would be graded on {targets[0]!r} alone. Set split "
-        f"recipe key 'metric' to a column-wise metric ({column_wise}), or name one target"
-    )
-
-
-def _class_columns(con, slug: str, recipe: SplitRecipe, metric: str, result: SplitResult, keys: list[str]) -> list:
-    """A per-class sample's class columns: the label's distinct values in the new train set and the new test set's
-    answers (every labelled row the split keeps, so the answers can be one-hot encoded), as text, sorted. More than
-    :data:`MAX_CLASS_COLUMNS`, or a label that cannot be a column of its own, is a ``RecipeError``: the recipe's
-    metric or target does not fit this competition."""
-    where = f"{slug}: metric {metric} scores one probability column per class and the competition ships no sample"
-    if len(recipe.target_columns) != 1:
-        raise RecipeError(
-            f"{where} submission, so the split builds one with a column per class of one label, but split recipe key "
-            f"'target_columns' names {len(recipe.target_columns)}; name the competition's sample in split recipe key "
-            "'sample_submission_file', or check the recipe's metric"
-        )
-    label = f"CAST({quote(recipe.target_columns[0])} AS VARCHAR)"
-    labels = f"SELECT {label} AS label FROM {reader_sql(result.train_file)} UNION SELECT {label} FROM " + reader_sql(
-        result.answers_file
-    )
-    found = con.execute(
-        f"SELECT label FROM ({labels}) WHERE label IS NOT NULL ORDER BY label LIMIT {MAX_CLASS_COLUMNS + 1}"
-    ).fetchall()
-    classes = [row[0] for row in found]
-    origin = f"column {recipe.target_columns[0]!r} of {recipe.train_file}"
-    if recipe.kind == "released_labels":
-        origin += f" and {recipe.answers_file}"
-    if len(classes) > MAX_CLASS_COLUMNS:
-        count = con.execute(f"SELECT count(DISTINCT label) FROM ({labels})").fetchone()[0]
-        raise RecipeError(
-            f"{where} submission, so the split would build one column per class, but {origin} holds {count:,} "
-            f"distinct labels (at most {MAX_CLASS_COLUMNS:,}): not a per-class target. Check split recipe keys "
-            "'metric' and 'target_columns', or name the competition's sample in 'sample_submission_file'"
-        )
-    clashing = [c for c in classes if c == "" or c in keys]
-    if clashing:
-        raise RecipeError(
-            f"{where} submission, so the split builds one column per class, but {origin} holds the label(s) "
-            f"{', '.join(map(repr, clashing[:5]))}, which cannot be class columns (empty, or a key column's name); name "
-            "the competition's sample in split recipe key 'sample_submission_file'"
-        )
-    return classes
-
-
-MODES_PER_QUERY = 16  # DuckDB reserves memory per aggregate: a sample of 100 columns at once can exceed the limit
-
-
-def _modes(con, path: Path, columns: list[str]) -> dict:
-    """Each column's most common value, a few columns per query."""
-    found = {}
-    for first in range(0, len(columns), MODES_PER_QUERY):
-        batch = columns[first : first + MODES_PER_QUERY]
-        values = con.execute(
-            f"SELECT {', '.join(f'mode({quote(c)})' for c in batch)} FROM {reader_sql(path)}"
-        ).fetchall()
-        found.update(zip(batch, values[0], strict=True))
-    return found
-
-
-def _answers_in_submission_format(con, recipe: SplitRecipe, result: SplitResult, folder: PreparedFolder) -> list[str]:
-    """Rewrite ``answers.csv`` with the sample submission's columns, so that the answers are a perfect submission;
-    return the sample's columns left out of it.
-
-    Columns come in the sample's order; a sample with one probability column per class
-    (spooky-author-identification: id, EAP, HPL, MWS) gets the answers one-hot encoded from the label. A sample
-    column that can be derived neither way is no prediction (Kaggle's ``Usage``, which says which leaderboard a row
-    counted for; a public test column): it is left out of the sample, which is rewritten without it (the
-    description and the manifest say so), since a submission holding it would be refused for it.
-    """
-    answers = result.answers_file
-    present = columns_of(con, answers)
-    wanted = columns_of(con, folder.sample_submission)
-    if wanted == present:
-        return []
-    missing = [c for c in wanted if c not in present]
-    classes = _one_hot_classes(con, recipe, answers, missing)
-    dropped = [c for c in missing if classes is None or (c not in classes and not _numbers_in(con, folder, c))]
-    wanted = [c for c in wanted if c not in dropped]
-    if classes is None and not set(present) <= set(wanted):  # the sample lacks an answer column: nothing derives
-        return []  # it, and the grading before publishing refuses the sample, naming what it lacks
-    if dropped:
-        _rewrite(
-            con, f"SELECT {', '.join(quote(c) for c in wanted)}", folder.sample_submission, folder.rewriting_sample
-        )
-    if wanted == present:
-        return dropped
-    label = quote(recipe.target_columns[0])
-    select = ", ".join(
-        quote(c)
-        if c in present
-        else f"CASE WHEN CAST({label} AS VARCHAR) = {_sql_value(c)} THEN 1 ELSE 0 END AS {quote(c)}"
-        for c in wanted
-    )
-    _rewrite(con, f"SELECT {select}", answers, folder.rewriting_answers)
-    return dropped
-
-
-def _one_hot_classes(con, recipe: SplitRecipe, answers: Path, missing: list[str]) -> set[str] | None:
-    """The answers' labels when the sample's ``missing`` columns name every one of them (one column per class: the
-    answers are one-hot encoded), else None."""
-    if not missing or len(recipe.target_columns) != 1:
-        return None
-    label = quote(recipe.target_columns[0])
-    found = con.execute(f"SELECT DISTINCT CAST({label} AS VARCHAR) FROM {reader_sql(answers)}").fetchall()
-    labels = {str(v[0]) for v in found}
-    return labels if labels <= set(missing) else None
-
-
-def _numbers_in(con, folder: PreparedFolder, column: str) -> bool:
-    """The built sample's ``column`` holds numbers (a class's probability), not text (Kaggle's ``Usage``)."""
-    text = f"CAST({quote(column)} AS VARCHAR)"
-    return bool(
-        con.execute(
-            f"SELECT bool_and(TRY_CAST({text} AS DOUBLE) IS NOT NULL) FROM {reader_sql(folder.sample_submission)}"
-        ).fetchone()[0]
-    )
-
-
-def _rewrite(con, select: str, path: Path, rewritten: Path) -> None:
-    """``path`` (a CSV file) replaced by ``select ... FROM`` it, through ``rewritten``."""
-    con.execute(copy_sql(f"{select} FROM {reader_sql(path)}", rewritten))
-    os.replace(rewritten, path)
-
-
-def _trivial_value(con, train: Path, column: str):
-    text = f"CAST({quote(column)} AS VARCHAR)"
-    numeric = con.execute(  # numbers and booleans get 0, as Kaggle's samples have them
-        f"SELECT bool_and(TRY_CAST({text} AS DOUBLE) IS NOT NULL OR TRY_CAST({text} AS BOOLEAN) IS NOT NULL) "
-        f"FROM {reader_sql(train)}"
-    ).fetchone()[0]
-    if numeric:
-        return 0
-    return con.execute(f"SELECT mode(CAST({quote(column)} AS VARCHAR)) FROM {reader_sql(train)}").fetchone()[0]
-
-
-def _sql_value(value) -> str:
-    if value is None:
-        return "NULL"
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    if isinstance(value, int | float):
-        return repr(value)
-    return "'" + str(value).replace("'", "''") + "'"
 
 
 def _file_entries(

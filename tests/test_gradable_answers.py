@@ -279,8 +279,9 @@ def test_a_kaggle_sample_keyed_by_a_column_the_train_file_lacks_says_why(tmp_pat
     assert message.endswith(
         "Without split recipe key 'id_column', a submission's rows are matched by the public test columns (x1, x2, x3, "
         "x4, colour and 1 more), and en_sample_submission.csv has column(s) id that the new test set does not: name the id "
-        "column in 'id_column' if the train file has it, or leave out 'sample_submission_file' (the sample is then "
-        "built from the new test rows)"
+        "column in 'id_column' if the train file has it, map the sample's key to the test columns it is built from in "
+        "'submission_columns' (such as {id: \"{sentence_id}_{token_id}\"}), or leave out 'sample_submission_file' (the "
+        "sample is then built from the new test rows)"
     ), message
 
 

@@ -33,7 +33,7 @@ from validation.grading import GradingReport, empty_cells, grade_submission, key
 from validation.messages import MAX_SHOWN_ITEMS, shown, shown_list
 from validation.metrics import METRICS, TEXT_TASKS, Metric
 from validation.parity_inputs import label_sample_message
-from validation.split_recipe import RecipeError
+from validation.split_recipe import RecipeError, answer_targets
 
 # ids -> their rows (1-based, the header not counted) in the file the answers come from: the ids shown in a message
 RowsOf = Callable[[list[str]], dict[str, list[int]]]
@@ -194,12 +194,13 @@ def _sample_advice(folder: PreparedFolder, recipe: dict) -> str:
     answers = list(pd.read_csv(folder.answers, nrows=0).columns)
     extra = [c for c in pd.read_csv(folder.sample_submission, nrows=0).columns if c not in answers]
     if source and not recipe.get("id_column") and extra:
-        keys = [c for c in answers if c not in recipe["target_columns"]]
+        keys = [c for c in answers if c not in answer_targets(recipe)]
         return (
             f"Without split recipe key 'id_column', a submission's rows are matched by the public test columns "
             f"({shown_list(keys)}), and {source} has column(s) {shown_list(extra)} that the new test set does not: "
-            "name the id column in 'id_column' if the train file has it, or leave out 'sample_submission_file' "
-            "(the sample is then built from the new test rows)"
+            "name the id column in 'id_column' if the train file has it, map the sample's key to the test columns "
+            "it is built from in 'submission_columns' (such as {id: \"{sentence_id}_{token_id}\"}), or leave out "
+            "'sample_submission_file' (the sample is then built from the new test rows)"
         )
     return "Check split recipe keys 'sample_submission_file', 'target_columns' and 'metric'"
 
@@ -215,7 +216,7 @@ def _label_sets_under_one_label_metric(folder: PreparedFolder, slug: str, metric
     curator's choice) or no row is such a set."""
     if metric != "f1_micro" or recipe.get("metric"):
         return None
-    column = recipe["target_columns"][0]
+    column = answer_targets(recipe)[0]
     labels = pd.read_csv(folder.answers, dtype=str, keep_default_na=False, usecols=[column])[column].str.strip()
     why = _looks_like_sets(set(labels))
     if why is None:
@@ -283,7 +284,7 @@ def check_graded(folder: PreparedFolder, slug: str, metric: str | None) -> None:
         _check_sample_columns(folder, slug)
         return
     recipe = folder.read_manifest()["recipe"]
-    targets = list(recipe["target_columns"])
+    targets = answer_targets(recipe)  # as answers.csv names them
     if sets := _label_sets_under_one_label_metric(folder, slug, metric, recipe):
         raise UngradableAnswers(sets)
     spec = METRICS[metric]

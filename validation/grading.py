@@ -54,6 +54,7 @@ from validation.leaderboard import Leaderboard
 from validation.medals import medal_thresholds, place
 from validation.messages import MAX_SHOWN_ITEMS, shown, shown_list
 from validation.metrics import METRICS, TEXT_TASKS, Metric, canonical_labels, foreign_labels, label_type
+from validation.split_recipe import submission_keys
 
 MAX_MESSAGES = 20  # errors (and notes) a report lists; then how many more
 SIZE_LIMIT_SHARE = 20  # a submission may be this many times the sample submission's size (10 MiB at least)
@@ -186,9 +187,9 @@ def key_columns(prepared: PreparedFolder, answers: pd.DataFrame) -> list[str]:
 
 
 def _keys_among(prepared: PreparedFolder, columns: list[str]) -> list[str]:
-    id_column = prepared.read_manifest()["recipe"].get("id_column")
-    if id_column:
-        return [id_column]
+    keys = submission_keys(prepared.read_manifest()["recipe"])
+    if keys:
+        return keys
     with duckdb.connect() as con:
         header = set(columns_of(con, prepared.public_file(TEST)))
     return [c for c in columns if c in header]

@@ -62,6 +62,7 @@ from validation.parity_baseline import (
     predict,
 )
 from validation.parity_inputs import ParityInputs
+from validation.submission_keys import key_values
 
 BOOTSTRAP_ROUNDS = 200
 
@@ -350,19 +351,40 @@ def _original_format_submissions(inputs: ParityInputs, model, metric: Metric) ->
     rows in the same format (keys from the sample, predictions in its other columns)."""
     sample = inputs.original_sample.reset_index(drop=True)
     test = inputs.original_public_test.reset_index(drop=True)
-    if inputs.id_column and inputs.id_column in sample.columns and inputs.id_column in test.columns:
-        rows = sample[[inputs.id_column]].merge(test, on=inputs.id_column, how="left")
-    else:  # no id: Kaggle's sample lists the test rows in the test file's order
-        rows = test
-    predicted_columns = [c for c in sample.columns if c not in test.columns and c != inputs.id_column]
+    if inputs.submission_columns:  # the recipe names the submission's columns: Kaggle's sample has them
+        rows = _rows_by_submission_key(sample, test, inputs)
+        predicted = {name: source for name, source in inputs.submission_columns if source in inputs.targets}
+        predicted = {name: source for name, source in predicted.items() if name in sample.columns}
+    else:
+        if inputs.id_column and inputs.id_column in sample.columns and inputs.id_column in test.columns:
+            rows = sample[[inputs.id_column]].merge(test, on=inputs.id_column, how="left")
+        else:  # no id: Kaggle's sample lists the test rows in the test file's order
+            rows = test
+        predicted = {c: c for c in sample.columns if c not in test.columns and c != inputs.id_column}
     predictions = predict(model, inputs, metric, rows)
     baseline = sample.copy()
     if isinstance(predictions, pd.DataFrame):
-        for column in predicted_columns:
-            baseline[column] = predictions[column].to_numpy() if column in predictions else 0.0
+        for column, source in predicted.items():
+            baseline[column] = predictions[source].to_numpy() if source in predictions else 0.0
     else:
-        baseline[predicted_columns[0]] = np.asarray(predictions)
+        baseline[next(iter(predicted))] = np.asarray(predictions)
     return [("sample submission", sample), ("baseline", baseline)]
+
+
+def _rows_by_submission_key(sample: pd.DataFrame, test: pd.DataFrame, inputs: ParityInputs) -> pd.DataFrame:
+    """The original test rows of Kaggle's sample, in its order, found by the recipe's submission key (``Id`` from
+    ``id``, ``id`` from ``{sentence_id}_{token_id}``) built on the original test set; where the test set lacks a
+    key's columns, the sample lists the test rows in the test file's order."""
+    keys = [(name, source) for name, source in inputs.submission_columns if source not in inputs.targets]
+    if not all(name in sample.columns for name, _ in keys):
+        return test
+    hidden = [f"__mlecurate_key{i}" for i in range(len(keys))]  # a key may share a test column's name
+    try:
+        built = test.assign(**{h: key_values(test, source) for h, (_, source) in zip(hidden, keys, strict=True)})
+    except KeyError:  # a key column the original test set does not have
+        return test
+    wanted = sample[[name for name, _ in keys]].astype(str).set_axis(hidden, axis=1)
+    return wanted.merge(built, on=hidden, how="left").drop(columns=hidden)
 
 
 def _with_interval(

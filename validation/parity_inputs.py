@@ -28,7 +28,7 @@ from validation.data_root import TEST, TRAIN, PreparedFolder
 from validation.grading import numbers
 from validation.leaderboard import Leaderboard
 from validation.metrics import METRICS, Metric
-from validation.split_recipe import recipe_file
+from validation.split_recipe import graded_targets, recipe_file
 
 
 class ParityInputError(ValueError):
@@ -59,6 +59,7 @@ class ParityInputs:
     leaderboard: Leaderboard | None = None  # the competition's real private leaderboard
     original_sample: pd.DataFrame | None = None  # the competition's own sample submission (original test rows)
     id_column: str | None = None
+    submission_columns: tuple[tuple[str, str], ...] = ()  # the recipe's: the submission's columns and their sources
     notes: tuple[str, ...] = ()  # what could not be read and what that leaves out (absent optional files)
     test_is_original: bool = False  # kind released_labels: the new test set is Kaggle's own, with its released labels
     group_column: str | None = None  # the recipe's: whole groups on one side of the split
@@ -88,7 +89,7 @@ def load_parity_inputs(
 
     slug = slug or prepared.slug
     spec = METRICS[metric]
-    targets = list(recipe["target_columns"])
+    targets = graded_targets(recipe)  # the train file's names; a target no submission predicts is not scored
     id_column = recipe.get("id_column")
     notes = []
     with utc_connection() as con:
@@ -125,6 +126,8 @@ def load_parity_inputs(
         original_public = raw("test_file", "test.csv", without="no comparison of the original and new test features")
         original_labelled = raw("original_answers_file")
         original_sample = raw("sample_submission_file", without="no late submissions of the original format")
+    if recipe.get("submission_columns"):  # the answers and sample in the train file's names, rows as the test's
+        answers, sample = (_in_train_names(frame, recipe, test) for frame in (answers, sample))
     new_train = f"the new train set ({prepared.public_file(TRAIN).name})"
     _require(slug, "target_columns", targets, train, new_train)
     if id_column:
@@ -178,12 +181,26 @@ def load_parity_inputs(
         leaderboard=leaderboard,
         original_sample=original_sample,
         id_column=id_column,
+        submission_columns=tuple((recipe.get("submission_columns") or {}).items()),
         notes=tuple(notes),
         test_is_original=released,
         group_column=recipe.get("group_column"),  # any kind: the split keeps a group's rows together
         time_column=recipe.get("time_column") if recipe.get("kind") == "temporal" else None,
         time_format=recipe.get("time_format") if recipe.get("kind") == "temporal" else None,
     )
+
+
+def _in_train_names(frame: pd.DataFrame, recipe: dict, test: pd.DataFrame) -> pd.DataFrame:
+    """The new answers or sample, written in ``submission_columns``' names, in the train file's: each prediction
+    named by its target, the keys replaced by the test set's id (else its columns), row for row (the split writes
+    the test set, the answers and the sample in one order)."""
+    predicted = {
+        name: source for name, source in recipe["submission_columns"].items() if source in recipe["target_columns"]
+    }
+    id_column = recipe.get("id_column")
+    keys = test[[id_column]] if id_column else test
+    renamed = frame[list(predicted)].rename(columns=predicted).reset_index(drop=True)
+    return pd.concat([keys.reset_index(drop=True), renamed], axis=1)
 
 
 def _labelled_rows(

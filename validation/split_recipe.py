@@ -27,6 +27,7 @@ A recipe replaces MLE-bench's hand-written ``prepare.py``. Keys:
 | ``metric`` | the grading metric (a name in ``validation.metrics``) | the competition's Meta Kaggle metric |
 | ``row_files`` | one file of the download per train row, named by its columns: a path pattern with placeholders (``train/{id}``, ``train/{image_id}.jpg``, ``train/{breed}/{id}.jpg``); each row's file goes with its row: the new train rows' to the same path under ``public/``, the new test rows' to ``test_row_files``; the download's other files there (Kaggle's own test images) are not copied; not for ``released_labels`` | none |
 | ``test_row_files`` | where the new test rows' files go under ``public/``: a pattern of the columns the public test set keeps (never a target: the path would give the label away) | ``row_files`` with ``train`` in its first path component made ``test`` (``train/`` -> ``test/``, ``train_images/`` -> ``test_images/``); required when it has none |
+| ``submission_columns`` | the submission's columns where they are not the train file's, in order: a mapping of each column's name to a target column it predicts (``Category: category_id``), or to the key that identifies a row, a public test column or a pattern of them (``Id: id``, ``id: "{sentence_id}_{token_id}"``, placeholders as in ``row_files``); the sample and ``answers.csv`` take these columns; targets it leaves out are removed from the public test set and not graded (chaii's ``answer_start``) | the id column (else the public test columns) and every target |
 | ``public_files`` | extra files for ``public/``, copied unchanged to the same relative path: file names, folders (``images/``) and globs (``structures/*.csv``), relative to the download; each must match something, and none may replace the split's own files; the leakage checks clear them (no copy of an answers file, no new test row's target, no per-sample folder named by the label) | none |
 
 Every file key is a path inside the competition's download: no absolute path, no ``..`` (checked here, without the
@@ -48,7 +49,13 @@ from pathlib import Path, PurePosixPath
 
 from validation.data_files import is_data_file
 from validation.metrics import METRICS
-from validation.row_file_patterns import default_test_pattern, pattern_columns, pattern_problem
+from validation.row_file_patterns import (
+    default_test_pattern,
+    pattern_columns,
+    pattern_parts,
+    pattern_problem,
+    placeholder,
+)
 from validation.yaml_files import YamlFileError, read_yaml_file
 
 KINDS = ("random", "stratified", "group", "temporal", "released_labels")
@@ -85,6 +92,26 @@ class SplitRecipe:
     # The sample submission's own file name where an export names it (Kaggle's, e.g. sampleSubmission.csv, when the
     # download lacks the file): default, sample_submission_file's name, else sample_submission.csv.
     sample_submission_name: str | None = None
+    # The submission's columns where they are not the id and the targets: (name, source) pairs in order, a source
+    # being a target it predicts or the key, a public test column or a pattern of them ("{sentence_id}_{token_id}").
+    submission_columns: tuple[tuple[str, str], ...] = ()
+
+    @property
+    def graded_targets(self) -> tuple[str, ...]:
+        """The targets a submission predicts, as the train file names them: those ``submission_columns`` names, or
+        every target."""
+        return tuple(graded_targets(self.to_document()))
+
+    @property
+    def submission_key_columns(self) -> tuple[str, ...]:
+        """The columns ``submission_columns``' keys are built from (public test columns), each once, in order."""
+        columns: list[str] = []
+        for _, source in self.submission_columns:
+            if source in self.target_columns:
+                continue
+            parts = pattern_parts(source) if "{" in source else [("", source)]
+            columns += [placeholder(text).column for _, text in parts if text is not None]
+        return tuple(dict.fromkeys(columns))
 
     @property
     def test_row_pattern(self) -> str | None:
@@ -102,7 +129,9 @@ class SplitRecipe:
             if f.name in ("kind", "target_columns"):
                 continue
             value = getattr(self, f.name)
-            if value != getattr(defaults, f.name):
+            if f.name == "submission_columns" and value:
+                out[f.name] = dict(value)
+            elif value != getattr(defaults, f.name):
                 out[f.name] = list(value) if isinstance(value, tuple) else value
         return out
 
@@ -199,6 +228,7 @@ def parse_recipe(document: object, where: str) -> SplitRecipe:
             )
 
     values["public_files"] = _public_files(values.get("public_files", ()), fail)
+    values["submission_columns"] = _submission_columns(values.get("submission_columns"), values["target_columns"], fail)
     _row_file_patterns(values, kind, fail)
     name = values.get("sample_submission_name")
     if name is not None and (not isinstance(name, str) or not SAMPLE_NAME.fullmatch(name)):
@@ -277,6 +307,79 @@ def _own_folder(row_files: str) -> str:
     if len(parts) == 1 or "{" in parts[0]:  # no folder of its own, or a placeholder first: kept, under test/
         return str(PurePosixPath("test", *parts))
     return str(PurePosixPath("new_test" if parts[0] == "test" else "test", *parts[1:]))
+
+
+def submission_keys(recipe: dict) -> list[str] | None:
+    """The columns of a submission (and of ``answers.csv``) that identify its rows, for a recipe document: the keys
+    of ``submission_columns``, else the id column, else None (the public test columns the answers repeat)."""
+    columns = recipe.get("submission_columns")
+    if columns:
+        return [name for name, source in columns.items() if source not in recipe["target_columns"]]
+    return [recipe["id_column"]] if recipe.get("id_column") else None
+
+
+def graded_targets(recipe: dict) -> list[str]:
+    """The targets a submission predicts, by their train file's names, for a recipe document."""
+    columns = recipe.get("submission_columns")
+    targets = list(recipe["target_columns"])
+    return [source for source in columns.values() if source in targets] if columns else targets
+
+
+def answer_targets(recipe: dict) -> list[str]:
+    """The targets a submission predicts, by the names ``answers.csv`` and the sample give them (:func:`graded_targets`
+    renamed by ``submission_columns``), for a recipe document."""
+    columns = recipe.get("submission_columns")
+    targets = list(recipe["target_columns"])
+    return [name for name, source in columns.items() if source in targets] if columns else targets
+
+
+def _submission_columns(value: object, targets: tuple[str, ...], fail) -> tuple[tuple[str, str], ...]:
+    """``submission_columns``: a mapping of the submission's column names, in order, to a target (what the column
+    predicts) or to the key (a column, or a pattern of columns with placeholders as in ``row_files``); at least one
+    of each, no target in a key, each target named once."""
+    if value is None:
+        return ()
+    example = "{Id: id, Category: category_id}"
+    if not isinstance(value, dict) or not value:
+        raise fail("submission_columns", f"expected a mapping of the submission's columns, such as {example}, "
+                                         f"found {value!r}")  # fmt: skip
+    pairs = []
+    for name, source in value.items():
+        if not isinstance(name, str) or not name.strip() or name != name.strip():
+            raise fail("submission_columns", f"{name!r} is no column name (the submission's columns are text, "
+                                             "without spaces around them)")  # fmt: skip
+        if not isinstance(source, str) or not source:
+            raise fail("submission_columns", f"column {name!r}: expected a target column, an id column or a pattern "
+                                             f"such as \"{{sentence_id}}_{{token_id}}\", found {source!r}")  # fmt: skip
+        if source not in targets and (problem := _key_problem(source, targets)):
+            raise fail("submission_columns", f"column {name!r}: {problem}")
+        pairs.append((name, source))
+    predicted = [source for _, source in pairs if source in targets]
+    if not predicted:
+        raise fail("submission_columns", f"names no target column ({', '.join(targets)}): a submission would predict "
+                                         "nothing; map a column to the target it predicts, such as " + example)  # fmt: skip
+    if len(set(predicted)) != len(predicted):
+        twice = next(t for t in predicted if predicted.count(t) > 1)
+        raise fail("submission_columns", f"target {twice!r} is predicted by two columns; map it once")
+    if len(predicted) == len(pairs):
+        raise fail("submission_columns", "names no key column: a submission's rows need one that identifies them, "
+                                         "such as {Id: id} (a public test column) before the targets")  # fmt: skip
+    return tuple(pairs)
+
+
+def _key_problem(source: str, targets: tuple[str, ...]) -> str | None:
+    """What is wrong with ``source`` as a key of ``submission_columns`` (a column name, or a pattern), or None."""
+    if "{" not in source and "}" not in source:
+        return None  # a column name; checked against the public test set when the split is built
+    if source.count("{") != source.count("}") or any("{" in lit or "}" in lit for lit, _ in pattern_parts(source)):
+        return f'{source!r} has unbalanced braces; a pattern names columns in braces, such as "{{a}}_{{b}}"'
+    columns = [placeholder(text).column for _, text in pattern_parts(source) if text is not None]
+    if any(not c for c in columns):
+        return f"{source!r} has an empty placeholder {{}}; name a column in it"
+    if leaked := [c for c in columns if c in targets]:
+        return (f"{source!r} names target column {leaked[0]!r}: a key is built from the public test set's columns, "
+                "which hold no target")  # fmt: skip
+    return None
 
 
 def _public_files(value: object, fail) -> tuple[str, ...]:

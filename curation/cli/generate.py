@@ -18,7 +18,7 @@ import click
 import yaml
 
 from curation.cli.options import CommandError
-from curation.sources.competition_shapes import FORMATS, INNER_ARCHIVES, ROW_FILE_TYPES, Shape
+from curation.sources.competition_shapes import FORMATS, INNER_ARCHIVES, ROW_FILE_TYPES, SUBMISSION_FORMATS, Shape
 from curation.sources.demo_data import TRAIN_ROWS, generated_competition
 from validation.data_root import SlugError, slug_folder, write_atomic
 from validation.metrics import METRICS
@@ -28,6 +28,7 @@ RECIPE_FILE = "recipe.yaml"
 LABELLED_KEYS = ("original_answers_file", "answers_file")  # where the recipe names the labelled test set
 LEADERBOARD_FILE = "leaderboard.csv"
 ROW_FILES = "row_files"
+SUBMISSION = "submission_columns"
 RECIPE_HEADER = (
     "# A split recipe for {slug}, written by `mlecurate generate-competition` (see README: Split recipes).\n"
 )
@@ -84,18 +85,25 @@ RECIPE_HEADER = (
     help="one small file per row, as image competitions ship them: train/<id>.png per train row, test/<id>.png per "
     "original test row, and row_files: train/{id}.png in the recipe",
 )
+@click.option(
+    "--submission-format",
+    type=click.Choice(SUBMISSION_FORMATS),
+    help="the submission's columns are not the train file's, named in the recipe's submission_columns: renamed "
+    "(Id, Predicted for id and the target) or composite (the id replaced by batch and item columns; the sample's id "
+    "is {batch}_{item})",
+)
 @click.option("--slug", help="the competition's slug (default: generated-<metric>)")
 @click.option("--rows", type=click.IntRange(40), default=TRAIN_ROWS, show_default=True, metavar="N",
               help="rows in train.csv; the original test set has 5/12 as many")  # fmt: skip
 def generate_competition(
     directory: Path, metric: str, targets: int | None, labelled_test: bool, kind: str | None, data_format: str,
     gzipped: bool, inner_archive: str | None, no_id: bool, text_ids: bool, sample_name: str | None,
-    row_files: str | None, slug: str | None, rows: int,
+    row_files: str | None, submission_format: str | None, slug: str | None, rows: int,
 ) -> None:  # fmt: skip
     """Write a made-up competition graded by METRIC into DIR/<slug>/, laid out as a Kaggle mirror: <slug>.zip
     (train, test, sample_submission.csv; with --labelled-test also test_with_solutions), leaderboard.csv (100
     teams, MLE-bench's format) and recipe.yaml (a split recipe that works for it). --kind, --format, --gzip,
-    --inner-archive, --no-id, --text-ids, --sample-name and --row-files give it the shape of a real competition's files. The same slug and options always
+    --inner-archive, --no-id, --text-ids, --sample-name, --row-files and --submission-format give it the shape of a real competition's files. The same slug and options always
     give the same bytes. Then annotate it with --allow-unknown (it is in no Meta Kaggle dump) and run its partition
     with MLECURATE_KAGGLE_MIRROR=DIR.
 
@@ -105,6 +113,7 @@ def generate_competition(
       mlecurate generate-competition mirror --metric rmse --kind temporal --format parquet --slug sales-by-day
       mlecurate generate-competition mirror --metric accuracy --format tsv --inner-archive 7z --slug reviews
       mlecurate generate-competition mirror --metric auc --row-files png --slug cactus-like
+      mlecurate generate-competition mirror --metric accuracy --submission-format composite --slug tokens
       mlecurate annotate generated-mean-columnwise-rmsle --curator alice --decision include \\
           --split-recipe mirror/generated-mean-columnwise-rmsle/recipe.yaml --allow-unknown
     """
@@ -115,7 +124,8 @@ def generate_competition(
         raise click.BadParameter(str(error), param_hint="--slug") from error
     try:
         shape = Shape(kind, data_format, has_id=not no_id, text_ids=text_ids, sample_name=sample_name,
-                      gzip=gzipped, inner_archive=inner_archive, row_files=row_files)  # fmt: skip
+                      gzip=gzipped, inner_archive=inner_archive, row_files=row_files,
+                      submission_format=submission_format)  # fmt: skip
         competition = generated_competition(
             slug, metric, targets=targets, labelled_test=labelled_test, train_rows=rows, shape=shape
         )
@@ -132,11 +142,17 @@ def generate_competition(
                f"({'higher' if METRICS[metric].higher_is_better else 'lower'} is better)\n"
                f"{folder / RECIPE_FILE}: {recipe['kind']} split, targets {', '.join(recipe['target_columns'])}"
                f"{''.join(f', {key} {recipe[key]}' for key in LABELLED_KEYS if key in recipe)}"
-               f"{f', row_files {recipe[ROW_FILES]}' if ROW_FILES in recipe else ''}\n"
+               f"{f', row_files {recipe[ROW_FILES]}' if ROW_FILES in recipe else ''}"
+               f"{f', submission_columns {_mapping(recipe[SUBMISSION])}' if SUBMISSION in recipe else ''}\n"
                f"next: mlecurate annotate {slug} --curator NAME --decision include "
                f"--split-recipe {folder / RECIPE_FILE} --allow-unknown\n"
                f"      then run its partition with MLECURATE_KAGGLE_MIRROR={directory} (README: Try a "
                "competition of any kind)")  # fmt: skip
+
+
+def _mapping(columns: dict) -> str:
+    """``submission_columns`` as ``Id <- id, Predicted <- target``."""
+    return ", ".join(f"{name} <- {source}" for name, source in columns.items())
 
 
 def _listing(names: list[str]) -> str:

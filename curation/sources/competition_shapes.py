@@ -21,6 +21,11 @@ each) and ``recipe`` their split recipe (``sample_submission_file`` and, with a 
   (the split builds one from the key columns).
 - ``text_ids``: ids as text (``r00012``) instead of numbers.
 - ``sample_name``: the sample submission's name as the competition ships it (``sampleSubmission.csv``).
+- ``submission_format``: the submission's columns are not the train file's, as a recipe's ``submission_columns``
+  says: ``renamed`` names the sample's id ``Id`` and its prediction ``Predicted`` (``<target>_predicted`` for each of
+  several targets), as iwildcam-2019's ``Id, Category`` stand for ``id, category_id``; ``composite`` replaces the id
+  with two columns, ``batch`` and ``item``, whose ``{batch}_{item}`` is the sample's id, as text-normalization's
+  ``{sentence_id}_{token_id}``.
 - ``row_files``: one small file per row, as image competitions ship them: ``train/<id>.png`` for each train row and
   ``test/<id>.png`` for each original test row (a valid 4x4 greyscale PNG whose pixels come from the id, never the
   target), and ``row_files: train/{id}.png`` in the recipe, so that each row's image goes with its row.
@@ -52,6 +57,7 @@ from validation.split_recipe import KINDS
 FORMATS = ("csv", "tsv", "json", "parquet")
 INNER_ARCHIVES = ("zip", "7z", "tar.gz")
 ROW_FILE_TYPES = ("png",)
+SUBMISSION_FORMATS = ("renamed", "composite")
 PNG_SIDE = 4  # pixels
 FIXED_TIME = datetime(2020, 1, 1)  # every packed file's time: the same arguments give the same bytes
 GROUPS = 23  # users of a group split: enough that a fifth of them is a test set, few enough that each has many rows
@@ -68,6 +74,7 @@ class Shape:
     gzip: bool = False
     inner_archive: str | None = None
     row_files: str | None = None  # one file per row of this type (png), named by the row's id
+    submission_format: str | None = None  # renamed or composite: the submission's columns, not the train file's
 
     def __post_init__(self):
         if self.kind is not None and self.kind not in KINDS:
@@ -82,6 +89,15 @@ class Shape:
             raise ValueError(f"row file type {self.row_files!r}: expected one of {', '.join(ROW_FILE_TYPES)}")
         if self.row_files and not self.has_id:
             raise ValueError("row files are named by the row's id: --row-files needs an id column (drop --no-id)")
+        if self.submission_format is not None and self.submission_format not in SUBMISSION_FORMATS:
+            raise ValueError(f"submission format {self.submission_format!r}: expected one of "
+                             f"{', '.join(SUBMISSION_FORMATS)}")  # fmt: skip
+        if self.submission_format and not self.has_id:
+            raise ValueError("a submission format maps the sample's id: --submission-format needs an id column and a "
+                             "sample (drop --no-id)")  # fmt: skip
+        if self.submission_format == "composite" and self.row_files:
+            raise ValueError("row files are named by the row's id, which the composite format replaces: drop "
+                             "--row-files or use --submission-format renamed")  # fmt: skip
         if self.row_files and self.kind == "released_labels":
             raise ValueError("kind released_labels keeps Kaggle's train and test sets whole: its files need no "
                              "row_files (drop --row-files, or use another kind)")  # fmt: skip
@@ -117,6 +133,8 @@ def reshape(files: dict[str, bytes], recipe: dict, shape: Shape, class_target: b
         recipe.pop("id_column", None)
         recipe.pop("sample_submission_file", None)
     row_files = _row_files(frames, recipe, shape)
+    if shape.submission_format:
+        _submission_format(frames, recipe, data, sample, shape)
     recipe |= _recipe_keys(shape, recipe)
     if shape.kind == "released_labels":
         recipe.pop("test_fraction", None)
@@ -191,6 +209,37 @@ class _FixedTimeSevenZip(py7zr.SevenZipFile):
         info = py7zr.SevenZipFile._make_file_info_from_name(bio, size, arcname)
         stamp = ArchiveTimestamp.from_datetime(FIXED_TIME.timestamp())
         return info | {"creationtime": stamp, "lastwritetime": stamp, "lastaccesstime": stamp}
+
+
+def _submission_format(
+    frames: dict[str, pd.DataFrame], recipe: dict, data: list[str], sample: str, shape: Shape
+) -> None:
+    """The sample in ``shape.submission_format`` (its id and predictions renamed, or its id built from two columns
+    that replace the id in every data file), and ``submission_columns`` in the recipe saying so."""
+    targets = list(recipe["target_columns"])
+    predicted = {t: "Predicted" if len(targets) == 1 else f"{t}_predicted" for t in targets}
+    if shape.submission_format == "renamed":
+        frames[sample] = frames[sample].rename(columns={"id": "Id", **predicted})
+        recipe["submission_columns"] = {"Id": "id"} | {name: t for t, name in predicted.items()}
+        return
+    for name in data:
+        frame = frames[name]
+        batch, item = _halves(frame.pop("id"), shape.text_ids)
+        frame.insert(0, "item", item)
+        frame.insert(0, "batch", batch)
+    batch, item = _halves(frames[sample]["id"], shape.text_ids)
+    frames[sample] = frames[sample].assign(id=batch + "_" + item).rename(columns=predicted)
+    recipe.pop("id_column", None)
+    recipe["submission_columns"] = {"id": "{batch}_{item}"} | {name: t for t, name in predicted.items()}
+
+
+def _halves(ids: pd.Series, text_ids: bool) -> tuple[pd.Series, pd.Series]:
+    """Two columns that together tell the rows apart as ``ids`` do: all but the last character and the last (text
+    ids, ``r0001``, ``2``), or the tens and the units (``1``, ``2`` for 12)."""
+    if text_ids:
+        return ids.str[:-1], ids.str[-1:]
+    numbers = ids.astype(int)
+    return (numbers // 10).astype(str), (numbers % 10).astype(str)
 
 
 def _recipe_keys(shape: Shape, recipe: dict) -> dict:

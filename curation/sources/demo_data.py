@@ -317,6 +317,9 @@ def generated_competition(
     if metric not in METRICS:
         raise ValueError(f"no metric {metric!r} in the registry (known: {', '.join(sorted(METRICS))})")
     target_count(METRICS[metric], targets)  # a bad number of targets fails before anything is built
+    if shape is not None and shape.submission_format and METRICS[metric].one_column_per_class:
+        raise ValueError(f"{metric} scores one column per class, which a submission format cannot map (a recipe's "
+                         "submission_columns maps a column to a target): drop --submission-format")  # fmt: skip
     if train_rows < MIN_GENERATED_ROWS:
         raise ValueError(
             f"rows must be at least {MIN_GENERATED_ROWS} (a split and its bootstrap need some), found {train_rows}"

@@ -1,0 +1,288 @@
+"""The new sample submission and ``answers.csv`` in the competition's submission format.
+
+>>> dropped = write_submission_files(con, "titanic", recipe, "accuracy", raw_files, result, staging)
+
+The sample is built the way the competition's own is: its columns, trivial values (with none shipped: the key
+columns and the targets, or for a metric scored per class one column per class, each 1/k). ``answers.csv``, which the
+split wrote as the id and the targets, is rewritten with the sample's columns, so that the answers graded as a
+submission are a perfect one (one-hot encoded for a per-class sample).
+
+Where the recipe names the submission's columns (``submission_columns``: iwildcam-2019's ``Id, Category`` for the
+train file's ``id, category_id``; text-normalization's ``id`` built as ``{sentence_id}_{token_id}``), both files
+take those columns, in that order: each key computed from the answers' own rows (a column's text, or a pattern of
+columns with placeholders as in ``row_files``), each prediction renamed from the target it predicts. The sample is
+written from the rewritten answers, so the two list the same keys in the same order; a key that names two rows is
+refused (a submission names each once).
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+from splits.builder import SplitResult
+from validation.data_files import columns_of, copy_sql, quote, reader_sql
+from validation.data_root import PreparedFolder
+from validation.messages import shown_list
+from validation.metrics import METRICS
+from validation.split_recipe import RecipeError, SplitRecipe
+from validation.submission_keys import key_sql
+
+MAX_CLASS_COLUMNS = 1000  # a built per-class sample with more columns than this is no per-class target (leaf has 99)
+KEYS_SHOWN = 3  # repeated keys named in an error
+
+
+def write_submission_files(
+    con, slug: str, recipe: SplitRecipe, metric: str | None, raw_files: Path, result: SplitResult, folder: PreparedFolder
+) -> list[str]:  # fmt: skip
+    """Write ``folder``'s sample submission and rewrite its answers in the submission format; return the columns of
+    the competition's own sample left out as no prediction (Kaggle's ``Usage``)."""
+    if recipe.submission_columns:
+        _in_submission_columns(con, slug, recipe, metric, raw_files, result, folder)
+        return []
+    _write_sample_submission(con, slug, recipe, metric, raw_files, result, folder.sample_submission)
+    return _answers_in_submission_format(con, recipe, result, folder)
+
+
+def _in_submission_columns(
+    con, slug: str, recipe: SplitRecipe, metric: str | None, raw_files: Path, result: SplitResult, folder: PreparedFolder
+) -> None:  # fmt: skip
+    """``answers.csv`` and the sample with ``submission_columns``' columns: keys computed, predictions renamed (the
+    answers) or trivial (the sample: the competition's own sample's commonest value, else the target's trivial one)."""
+    where = f"{slug}: split recipe key 'submission_columns'"
+    if metric is not None and METRICS[metric].one_column_per_class:
+        raise RecipeError(
+            f"{where}: metric {metric} scores one probability column per class, which submission_columns cannot "
+            "name (it maps a column to a target's labels); leave it out and name the competition's sample in "
+            "'sample_submission_file', or check the recipe's metric"
+        )
+    answers = result.answers_file
+    targets = set(recipe.target_columns)
+    select = ", ".join(
+        f"{quote(source) if source in targets else key_sql(source)} AS {quote(name)}"
+        for name, source in recipe.submission_columns
+    )
+    _rewrite(con, f"SELECT {select}", answers, folder.rewriting_answers)
+    _refuse_repeated_keys(con, slug, recipe, answers)
+    own = raw_files / recipe.sample_submission_file if recipe.sample_submission_file else None
+    own_columns = set(columns_of(con, own)) if own else set()
+    predicted = [(name, source) for name, source in recipe.submission_columns if source in targets]
+    shipped = _modes(con, own, [name for name, _ in predicted if name in own_columns]) if own else {}
+    constants = {}
+    for name, source in predicted:
+        value = shipped.get(name)
+        value = value.strip() if isinstance(value, str) else value
+        constants[name] = _trivial_value(con, result.train_file, source) if value in (None, "") else value
+    select = ", ".join(
+        f"{_sql_value(constants[name])} AS {quote(name)}" if name in constants else quote(name)
+        for name, _ in recipe.submission_columns
+    )
+    con.execute(copy_sql(f"SELECT {select} FROM {reader_sql(answers)}", folder.sample_submission))
+
+
+def _refuse_repeated_keys(con, slug: str, recipe: SplitRecipe, answers: Path) -> None:
+    """A submission names each row once: keys that give two new test rows the same value are a ``RecipeError``."""
+    keys = [name for name, source in recipe.submission_columns if source not in recipe.target_columns]
+    listed = ", ".join(quote(k) for k in keys)
+    repeated = con.execute(
+        f"SELECT {listed}, count(*) AS n FROM {reader_sql(answers)} GROUP BY ALL HAVING count(*) > 1 "
+        f"ORDER BY n DESC, {listed} LIMIT {KEYS_SHOWN}"
+    ).fetchall()
+    if not repeated:
+        return
+    sources = {name: source for name, source in recipe.submission_columns}
+    shown = "; ".join(f"{', '.join(map(repr, row[:-1]))} on {row[-1]:,} rows" for row in repeated)
+    named = " and ".join(f"{k!r} (from {sources[k]!r})" for k in keys)
+    raise RecipeError(
+        f"{slug}: split recipe key 'submission_columns': {'keys' if len(keys) > 1 else 'key'} {named} "
+        f"{'give' if len(keys) > 1 else 'gives'} several new test rows the same value ({shown}), and a submission names each row once; build the key from columns that "
+        'tell the rows apart, such as "{sentence_id}_{token_id}"'
+    )
+
+
+def _write_sample_submission(
+    con, slug: str, recipe: SplitRecipe, metric: str | None, raw_files: Path, result: SplitResult, target: Path
+) -> None:
+    """Same columns as the competition's own sample, trivial values (its most common one; where that is blank, a
+    target's as if no sample were shipped), the new test rows.
+
+    With no sample shipped (e.g. random-acts-of-pizza): the key columns and the targets, set to 0 or the mode; for a
+    metric scored per class (``metric``, as grading and parity resolve it), the key columns and one column per class
+    (:func:`_class_columns`), each 1/k, as spooky-author-identification's own sample has them."""
+    test = reader_sql(result.test_file)
+    if recipe.sample_submission_file:
+        original = raw_files / recipe.sample_submission_file
+        columns = columns_of(con, original)
+        constant_columns = [c for c in columns if c not in result.public_columns]
+        constants = _modes(con, original, constant_columns)
+        for column, value in constants.items():
+            value = value.strip() if isinstance(value, str) else value  # Kaggle's "Id, Pawpularity" rows: " 96.1"
+            if (value is None or value == "") and column in recipe.target_columns:  # paddy's sample: labels blank
+                value = _trivial_value(con, result.train_file, column)
+            constants[column] = value
+    else:
+        keys = [recipe.id_column] if recipe.id_column else result.public_columns
+        if metric is not None and METRICS[metric].one_column_per_class:
+            classes = _class_columns(con, slug, recipe, metric, result, keys)
+            columns, constants = [*keys, *classes], dict.fromkeys(classes, 1 / len(classes))
+        else:
+            columns = [*keys, *recipe.target_columns]
+            constants = {t: _trivial_value(con, result.train_file, t) for t in recipe.target_columns}
+    select = ", ".join(f"{_sql_value(constants[c])} AS {quote(c)}" if c in constants else quote(c) for c in columns)
+    con.execute(copy_sql(f"SELECT {select} FROM {test}", target))
+
+
+def check_one_target_per_column_metric(slug: str, recipe: SplitRecipe, metric: str | None) -> None:
+    """A metric that scores one prediction column (log_loss, rmse, accuracy, ...) with several target columns would
+    grade a submission on the first target alone (lish-moa's 206 targets under log_loss): a ``RecipeError``."""
+    spec = METRICS.get(metric or "")
+    targets = recipe.graded_targets
+    if spec is None or spec.column_wise or spec.one_column_per_class or len(targets) == 1:
+        return
+    column_wise = ", ".join(name for name, m in sorted(METRICS.items()) if m.column_wise)
+    raise RecipeError(
+        f"{slug}: metric {metric} scores one target column, but split recipe key 'target_columns' names "
+        f"{len(targets)} ({shown_list(targets)}): a submission would be graded on {targets[0]!r} alone. Set split "
+        f"recipe key 'metric' to a column-wise metric ({column_wise}), or name one target"
+    )
+
+
+def _class_columns(con, slug: str, recipe: SplitRecipe, metric: str, result: SplitResult, keys: list[str]) -> list:
+    """A per-class sample's class columns: the label's distinct values in the new train set and the new test set's
+    answers (every labelled row the split keeps, so the answers can be one-hot encoded), as text, sorted. More than
+    :data:`MAX_CLASS_COLUMNS`, or a label that cannot be a column of its own, is a ``RecipeError``: the recipe's
+    metric or target does not fit this competition."""
+    where = f"{slug}: metric {metric} scores one probability column per class and the competition ships no sample"
+    if len(recipe.target_columns) != 1:
+        raise RecipeError(
+            f"{where} submission, so the split builds one with a column per class of one label, but split recipe key "
+            f"'target_columns' names {len(recipe.target_columns)}; name the competition's sample in split recipe key "
+            "'sample_submission_file', or check the recipe's metric"
+        )
+    label = f"CAST({quote(recipe.target_columns[0])} AS VARCHAR)"
+    labels = f"SELECT {label} AS label FROM {reader_sql(result.train_file)} UNION SELECT {label} FROM " + reader_sql(
+        result.answers_file
+    )
+    found = con.execute(
+        f"SELECT label FROM ({labels}) WHERE label IS NOT NULL ORDER BY label LIMIT {MAX_CLASS_COLUMNS + 1}"
+    ).fetchall()
+    classes = [row[0] for row in found]
+    origin = f"column {recipe.target_columns[0]!r} of {recipe.train_file}"
+    if recipe.kind == "released_labels":
+        origin += f" and {recipe.answers_file}"
+    if len(classes) > MAX_CLASS_COLUMNS:
+        count = con.execute(f"SELECT count(DISTINCT label) FROM ({labels})").fetchone()[0]
+        raise RecipeError(
+            f"{where} submission, so the split would build one column per class, but {origin} holds {count:,} "
+            f"distinct labels (at most {MAX_CLASS_COLUMNS:,}): not a per-class target. Check split recipe keys "
+            "'metric' and 'target_columns', or name the competition's sample in 'sample_submission_file'"
+        )
+    clashing = [c for c in classes if c == "" or c in keys]
+    if clashing:
+        raise RecipeError(
+            f"{where} submission, so the split builds one column per class, but {origin} holds the label(s) "
+            f"{', '.join(map(repr, clashing[:5]))}, which cannot be class columns (empty, or a key column's name); name "
+            "the competition's sample in split recipe key 'sample_submission_file'"
+        )
+    return classes
+
+
+MODES_PER_QUERY = 16  # DuckDB reserves memory per aggregate: a sample of 100 columns at once can exceed the limit
+
+
+def _modes(con, path: Path, columns: list[str]) -> dict:
+    """Each column's most common value, a few columns per query."""
+    found = {}
+    for first in range(0, len(columns), MODES_PER_QUERY):
+        batch = columns[first : first + MODES_PER_QUERY]
+        values = con.execute(
+            f"SELECT {', '.join(f'mode({quote(c)})' for c in batch)} FROM {reader_sql(path)}"
+        ).fetchall()
+        found.update(zip(batch, values[0], strict=True))
+    return found
+
+
+def _answers_in_submission_format(con, recipe: SplitRecipe, result: SplitResult, folder: PreparedFolder) -> list[str]:
+    """Rewrite ``answers.csv`` with the sample submission's columns, so that the answers are a perfect submission;
+    return the sample's columns left out of it.
+
+    Columns come in the sample's order; a sample with one probability column per class
+    (spooky-author-identification: id, EAP, HPL, MWS) gets the answers one-hot encoded from the label. A sample
+    column that can be derived neither way is no prediction (Kaggle's ``Usage``, which says which leaderboard a row
+    counted for; a public test column): it is left out of the sample, which is rewritten without it (the
+    description and the manifest say so), since a submission holding it would be refused for it.
+    """
+    answers = result.answers_file
+    present = columns_of(con, answers)
+    wanted = columns_of(con, folder.sample_submission)
+    if wanted == present:
+        return []
+    missing = [c for c in wanted if c not in present]
+    classes = _one_hot_classes(con, recipe, answers, missing)
+    dropped = [c for c in missing if classes is None or (c not in classes and not _numbers_in(con, folder, c))]
+    wanted = [c for c in wanted if c not in dropped]
+    if classes is None and not set(present) <= set(wanted):  # the sample lacks an answer column: nothing derives
+        return []  # it, and the grading before publishing refuses the sample, naming what it lacks
+    if dropped:
+        _rewrite(
+            con, f"SELECT {', '.join(quote(c) for c in wanted)}", folder.sample_submission, folder.rewriting_sample
+        )
+    if wanted == present:
+        return dropped
+    label = quote(recipe.target_columns[0])
+    select = ", ".join(
+        quote(c)
+        if c in present
+        else f"CASE WHEN CAST({label} AS VARCHAR) = {_sql_value(c)} THEN 1 ELSE 0 END AS {quote(c)}"
+        for c in wanted
+    )
+    _rewrite(con, f"SELECT {select}", answers, folder.rewriting_answers)
+    return dropped
+
+
+def _one_hot_classes(con, recipe: SplitRecipe, answers: Path, missing: list[str]) -> set[str] | None:
+    """The answers' labels when the sample's ``missing`` columns name every one of them (one column per class: the
+    answers are one-hot encoded), else None."""
+    if not missing or len(recipe.target_columns) != 1:
+        return None
+    label = quote(recipe.target_columns[0])
+    found = con.execute(f"SELECT DISTINCT CAST({label} AS VARCHAR) FROM {reader_sql(answers)}").fetchall()
+    labels = {str(v[0]) for v in found}
+    return labels if labels <= set(missing) else None
+
+
+def _numbers_in(con, folder: PreparedFolder, column: str) -> bool:
+    """The built sample's ``column`` holds numbers (a class's probability), not text (Kaggle's ``Usage``)."""
+    text = f"CAST({quote(column)} AS VARCHAR)"
+    return bool(
+        con.execute(
+            f"SELECT bool_and(TRY_CAST({text} AS DOUBLE) IS NOT NULL) FROM {reader_sql(folder.sample_submission)}"
+        ).fetchone()[0]
+    )
+
+
+def _rewrite(con, select: str, path: Path, rewritten: Path) -> None:
+    """``path`` (a CSV file) replaced by ``select ... FROM`` it, through ``rewritten``."""
+    con.execute(copy_sql(f"{select} FROM {reader_sql(path)}", rewritten))
+    os.replace(rewritten, path)
+
+
+def _trivial_value(con, train: Path, column: str):
+    text = f"CAST({quote(column)} AS VARCHAR)"
+    numeric = con.execute(  # numbers and booleans get 0, as Kaggle's samples have them
+        f"SELECT bool_and(TRY_CAST({text} AS DOUBLE) IS NOT NULL OR TRY_CAST({text} AS BOOLEAN) IS NOT NULL) "
+        f"FROM {reader_sql(train)}"
+    ).fetchone()[0]
+    if numeric:
+        return 0
+    return con.execute(f"SELECT mode(CAST({quote(column)} AS VARCHAR)) FROM {reader_sql(train)}").fetchone()[0]
+
+
+def _sql_value(value) -> str:
+    if value is None:
+        return "NULL"
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, int | float):
+        return repr(value)
+    return "'" + str(value).replace("'", "''") + "'"

@@ -1,0 +1,301 @@
+"""Recipe key ``submission_columns``: the submission's columns where they are not the train file's (iwildcam-2019's
+``Id, Category`` for ``id, category_id``; chaii's ``PredictionString`` for ``answer_text``, ``answer_start`` not
+predicted; text-normalization's ``id`` built as ``{sentence_id}_{token_id}``). The split's answers and sample take
+them, mlecurate grades them, parity maps them back, and MLE-bench's own graders for those three competitions grade the
+published files as mlecurate does."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import pytest
+import yaml
+
+from splits.layout import prepare_competition
+from tests.conftest import generated_download
+from tests.test_mlebench_conformance import _mlebench_grader
+from validation.data_root import DataRoot, PreparedFolder
+from validation.grading import grade_submission
+from validation.parity import parity_report
+from validation.parity_inputs import load_parity_inputs
+from validation.split_recipe import RecipeError, answer_targets, parse_recipe, submission_keys
+
+TOKENS = {"kind": "group", "group_column": "sentence_id", "target_columns": ["after", "class"],
+          "submission_columns": {"id": "{sentence_id}_{token_id}", "after": "after"}}  # fmt: skip
+
+
+def test_the_key_is_read_kept_and_said_in_the_recipe_document():
+    recipe = parse_recipe(TOKENS, where="tokens.yaml")
+    assert recipe.submission_columns == (("id", "{sentence_id}_{token_id}"), ("after", "after"))
+    assert recipe.graded_targets == ("after",)  # class: out of the test set, not predicted
+    assert recipe.submission_key_columns == ("sentence_id", "token_id")
+    document = recipe.to_document()
+    assert document["submission_columns"] == TOKENS["submission_columns"]
+    assert parse_recipe(document, where="again") == recipe
+    assert submission_keys(document) == ["id"] and answer_targets(document) == ["after"]
+    renamed = {"kind": "random", "id_column": "id", "target_columns": "category_id",
+               "submission_columns": {"Id": "id", "Category": "category_id"}}  # fmt: skip
+    document = parse_recipe(renamed, where="r").to_document()
+    assert submission_keys(document) == ["Id"] and answer_targets(document) == ["Category"]
+    assert submission_keys({"target_columns": ["y"], "id_column": "id"}) == ["id"]
+    assert submission_keys({"target_columns": ["y"]}) is None
+
+
+@pytest.mark.parametrize(
+    "columns, said",
+    [
+        (["id", "after"], "expected a mapping of the submission's columns, such as {Id: id, Category: category_id}"),
+        ({}, "expected a mapping"),
+        ({"id": "{sentence_id}_{token_id}"}, "names no target column (after, class): a submission would predict nothing"),
+        ({"after": "after", "class": "class"}, "names no key column"),
+        ({"id": "{sentence_id}_{class}", "after": "after"}, "column 'id': '{sentence_id}_{class}' names target column 'class'"),
+        ({"id": "{sentence_id_{token_id}", "after": "after"}, "column 'id': '{sentence_id_{token_id}' has unbalanced braces"),
+        ({"id": "{}_{token_id}", "after": "after"}, "column 'id': '{}_{token_id}' has an empty placeholder"),
+        ({"id": "token_id", "a": "after", "b": "after"}, "target 'after' is predicted by two columns"),
+        ({" id": "token_id", "after": "after"}, "' id' is no column name"),
+        ({"id": 3, "after": "after"}, "column 'id': expected a target column, an id column or a pattern"),
+    ],
+)  # fmt: skip
+def test_a_bad_mapping_is_refused_naming_the_key_and_the_column(columns, said):
+    with pytest.raises(RecipeError) as error:
+        parse_recipe(TOKENS | {"submission_columns": columns}, where="tokens.yaml")
+    assert str(error.value).startswith("tokens.yaml: split recipe key 'submission_columns': ")
+    assert said in str(error.value)
+
+
+def _tokens(folder, rows: int = 300) -> None:
+    """A text-normalization-like download: tokens of sentences, the class and the normalised text as targets."""
+    generator = np.random.default_rng(3)
+    words = ["hello", "12", "Dr.", "the", "2010", "km"]
+    spoken = {"12": "twelve", "Dr.": "doctor", "2010": "twenty ten", "km": "kilometers"}
+    table = []
+    for sentence in range(rows):
+        for token in range(int(generator.integers(2, 6))):
+            word = str(generator.choice(words))
+            table.append(
+                (sentence, token, "PLAIN" if word in ("hello", "the") else "OTHER", word, spoken.get(word, word))
+            )
+    folder.mkdir(parents=True, exist_ok=True)
+    columns = ["sentence_id", "token_id", "class", "before", "after"]
+    pd.DataFrame(table, columns=columns).to_csv(folder / "en_train.csv", index=False)
+    test = pd.DataFrame([(s, t, "the") for s in range(40) for t in range(3)], columns=columns[:2] + ["before"])
+    test.to_csv(folder / "en_test_2.csv", index=False)
+    sample = pd.DataFrame({"id": test["sentence_id"].astype(str) + "_" + test["token_id"].astype(str), "after": "x"})
+    sample.to_csv(folder / "en_sample_submission_2.csv", index=False)
+
+
+def _chaii(folder) -> None:
+    generator = np.random.default_rng(5)
+    answers = ["नई दिल्ली", "चेन्नई", "1947", "two words here", "ஒன்று"]
+    rows = 400
+    text = [str(generator.choice(answers)) for _ in range(rows)]
+    train = pd.DataFrame({"id": [f"q{i:04x}" for i in range(rows)], "context": [f"context {i} {t}" for i, t in enumerate(text)],
+                          "question": "what?", "answer_text": text, "answer_start": generator.integers(0, 90, rows),
+                          "language": generator.choice(["hindi", "tamil"], rows)})  # fmt: skip
+    folder.mkdir(parents=True, exist_ok=True)
+    train.to_csv(folder / "train.csv", index=False)
+    train.drop(columns=["answer_text", "answer_start"]).head(5).to_csv(folder / "test.csv", index=False)
+    pd.DataFrame({"id": train["id"].head(5), "PredictionString": "dummy text"}).to_csv(folder / "sample_submission.csv", index=False)  # fmt: skip
+
+
+def _wildcam(folder) -> None:
+    generator = np.random.default_rng(8)
+    rows = 900
+    train = pd.DataFrame({"id": [f"5998cfa4-{i:04d}" for i in range(rows)], "location": generator.integers(0, 40, rows),
+                          "frame_num": generator.integers(1, 4, rows), "category_id": generator.choice([0, 1, 3, 10, 13], rows)})  # fmt: skip
+    folder.mkdir(parents=True, exist_ok=True)
+    train.to_csv(folder / "train.csv", index=False)
+    test = pd.DataFrame({"id": [f"t{i}" for i in range(30)], "location": 99, "frame_num": 1})
+    test.to_csv(folder / "test.csv", index=False)
+    pd.DataFrame({"Id": test["id"], "Category": 0}).to_csv(folder / "sample_submission.csv", index=False)
+
+
+MLEBENCH_SHAPED = {
+    "text-normalization-challenge-english-language": (_tokens, TOKENS | {
+        "train_file": "en_train.csv", "test_file": "en_test_2.csv", "sample_submission_file": "en_sample_submission_2.csv",
+        "metric": "accuracy"}),
+    "chaii-hindi-and-tamil-question-answering": (_chaii, {
+        "kind": "random", "id_column": "id", "target_columns": ["answer_text", "answer_start"], "metric": "word_jaccard",
+        "sample_submission_file": "sample_submission.csv",
+        "submission_columns": {"id": "id", "PredictionString": "answer_text"}}),
+    "iwildcam-2019-fgvc6": (_wildcam, {
+        "kind": "group", "group_column": "location", "id_column": "id", "target_columns": ["category_id"],
+        "metric": "f1_macro", "sample_submission_file": "sample_submission.csv",
+        "submission_columns": {"Id": "id", "Category": "category_id"}}),
+}  # fmt: skip
+
+
+def _prepared(tmp_path, slug: str) -> tuple[PreparedFolder, dict]:
+    write, document = MLEBENCH_SHAPED[slug]
+    root = DataRoot(tmp_path / "home")
+    raw = root.raw(slug).files
+    write(raw)
+    recipe = parse_recipe(document, where=f"{slug}.yaml")
+    prepared = prepare_competition(slug, recipe, raw, root.prepared_root, "description")
+    assert prepared.published, [(c.name, c.found) for c in prepared.checks if not c.passed]
+    return PreparedFolder(prepared.folder), document
+
+
+@pytest.mark.parametrize("slug", sorted(MLEBENCH_SHAPED))
+def test_mlebenchs_graders_grade_the_published_files_as_mlecurate_does(tmp_path, monkeypatch, slug):
+    """The three competitions' own MLE-bench graders read the published answers.csv and submissions in the
+    recipe's columns, unchanged: the answers are a perfect submission for both, the sample and a submission with
+    every third row wrong get the same scores."""
+    folder, document = _prepared(tmp_path, slug)
+    answers = pd.read_csv(folder.answers, dtype=str, keep_default_na=False)
+    sample = pd.read_csv(folder.sample_submission, dtype=str, keep_default_na=False)
+    assert list(answers.columns) == list(sample.columns) == list(document["submission_columns"])
+    key = next(iter(document["submission_columns"]))
+    assert sample[key].tolist() == answers[key].tolist() and answers[key].is_unique
+    public_test = pd.read_csv(folder.public_file("test"), nrows=0).columns
+    assert not set(document["target_columns"]) & set(public_test)  # answer_start too, though no submission has it
+    predicted = answer_targets(document)[0]
+    wrong = answers.copy()
+    wrong.loc[::3, predicted] = sample[predicted].iloc[0]
+    theirs = _mlebench_grader(slug, monkeypatch)
+    for name, submission in {"answers": answers, "sample": sample, "every third wrong": wrong}.items():
+        path = tmp_path / f"{name}.csv"
+        submission.to_csv(path, index=False)
+        ours = grade_submission(path, folder, document["metric"])
+        assert ours.valid_submission, (name, ours.errors)
+        expected = theirs(pd.read_csv(path), pd.read_csv(folder.answers))
+        assert ours.score == pytest.approx(expected, abs=1e-5), name
+    assert grade_submission(tmp_path / "answers.csv", folder, document["metric"]).score == 1.0
+
+
+@pytest.mark.parametrize("slug", sorted(MLEBENCH_SHAPED))
+def test_the_description_says_where_each_column_comes_from(tmp_path, slug):
+    folder, document = _prepared(tmp_path, slug)
+    text = folder.description.read_text(encoding="utf-8")
+    said = {
+        "text-normalization-challenge-english-language": "`id` (built from each test row as `{sentence_id}_{token_id}`), "
+        "`after` (predicts `after`); a submission has these columns. `class` is left out of the test set but not "
+        "predicted or graded.",
+        "chaii-hindi-and-tamil-question-answering": "`id` (the test set's `id`), `PredictionString` (predicts "
+        "`answer_text`); a submission has these columns. `answer_start` is left out",
+        "iwildcam-2019-fgvc6": "`Id` (the test set's `id`), `Category` (predicts `category_id`); a submission has these "
+        "columns.",
+    }[slug]  # fmt: skip
+    assert said in text
+
+
+@pytest.mark.parametrize(
+    "options",
+    [
+        ["--submission-format", "renamed"],
+        ["--submission-format", "composite", "--format", "parquet", "--kind", "group", "--text-ids"],
+        ["--submission-format", "composite", "--format", "tsv", "--kind", "temporal"],
+    ],
+    ids=["renamed", "composite-group-parquet", "composite-temporal-tsv"],
+)
+def test_parity_finds_the_original_rows_by_the_submission_key(tmp_path, options):
+    """Parity reads the answers and sample back in the train file's names, and builds its late submissions of the
+    original format by Kaggle's sample's keys (``Id`` from ``id``, ``id`` from ``{batch}_{item}``): scored on the
+    labelled original test set by those keys, the baseline scores what parity's own scoring of it gives."""
+    slug, raw, recipe, root, _ = generated_download(tmp_path, "rmse", "--labelled-test", *options)
+    prepared = prepare_competition(slug, recipe, raw, root.prepared_root, "description")
+    assert prepared.published, [(c.name, c.found) for c in prepared.checks if not c.passed]
+    folder, document = PreparedFolder(prepared.folder), recipe.to_document()
+    (key, source), (predicted, target) = recipe.submission_columns
+    import duckdb
+
+    from validation.data_files import reader_sql
+    from validation.submission_keys import key_values
+
+    with duckdb.connect() as con:  # CSV, TSV or Parquet, as the split reads it
+        labelled = con.sql(f"SELECT * FROM {reader_sql(next(raw.glob('test_with_solutions.*')))}").df()
+
+    truth = pd.Series(labelled[target].astype(float).to_numpy(), index=key_values(labelled.astype(str), source))
+    sent = {}
+
+    def kaggle(name: str, submission: pd.DataFrame) -> float:
+        sent[name] = submission
+        assert list(submission.columns) == [key, predicted]
+        predictions = submission[predicted].astype(float).to_numpy()
+        return float(np.sqrt(np.mean((predictions - truth.loc[submission[key].astype(str)].to_numpy()) ** 2)))
+
+    report = parity_report(load_parity_inputs(folder, raw, document, "rmse"), kaggle_scorer=kaggle)
+    scores = {(r["submission"], r["test_set"]): r["score"] for r in report.rows}
+    assert scores[("baseline", "original test (Kaggle)")] == pytest.approx(
+        scores[("baseline", "original test")], abs=1e-4
+    )
+    assert sent["baseline"][predicted].nunique() > 1  # the model's predictions, row by row, not the sample's value
+
+
+def test_a_key_the_public_test_set_does_not_have_is_refused_naming_its_columns(tmp_path):
+    """``frame_num`` is in the train file but not in Kaggle's test file, so not in the new public test set: a key
+    built from it is one no participant could build."""
+    write, document = MLEBENCH_SHAPED["iwildcam-2019-fgvc6"]
+    root = DataRoot(tmp_path / "home")
+    raw = root.raw("w").files
+    write(raw)
+    pd.read_csv(raw / "test.csv").drop(columns=["frame_num"]).to_csv(raw / "test.csv", index=False)
+    recipe = parse_recipe(
+        document | {"submission_columns": {"Id": "{id}-{frame_num}", "Category": "category_id"}}, where="w"
+    )
+    with pytest.raises(RecipeError) as error:
+        prepare_competition("w", recipe, raw, root.prepared_root)
+    assert str(error.value) == (
+        "w: split recipe key 'submission_columns': a key names column 'frame_num', which the new public test set does "
+        "not have (its columns: id, location); a submission's key must be one a participant can read from the test set"
+    )
+    assert not (root.prepared_root / "w").exists()
+
+
+@pytest.mark.parametrize(
+    "change, said",
+    [
+        ({"submission_columns": {"Id": "image", "Category": "category_id"}},
+         "w: split recipe key 'submission_columns': no column 'image' in train.csv (its columns: id, location, "
+         "frame_num, category_id)"),
+        ({"submission_columns": {"Id": "id", "Predicted": "category_id"}},
+         "w: split recipe key 'submission_columns': no column 'Predicted' in sample_submission.csv (its columns: Id, "
+         "Category)"),
+        ({"submission_columns": {"Id": "location", "Category": "category_id"}},
+         "w: split recipe key 'submission_columns': key 'Id' (from 'location') gives several new test rows the same "
+         "value ('"),
+        ({"metric": "multiclass_log_loss"},
+         "w: split recipe key 'submission_columns': metric multiclass_log_loss scores one probability column per "
+         "class, which submission_columns cannot name"),
+    ],
+    ids=["no such column", "not in the sample", "repeated keys", "per-class metric"],
+)  # fmt: skip
+def test_a_mapping_that_does_not_fit_the_download_is_refused_and_nothing_published(tmp_path, change, said):
+    write, document = MLEBENCH_SHAPED["iwildcam-2019-fgvc6"]
+    root = DataRoot(tmp_path / "home")
+    raw = root.raw("w").files
+    write(raw)
+    with pytest.raises(RecipeError) as error:
+        prepare_competition("w", parse_recipe(document | change, where="w"), raw, root.prepared_root)
+    assert str(error.value).startswith(said)
+    assert not (root.prepared_root / "w").exists()
+
+
+@pytest.mark.parametrize(
+    "options, said",
+    [
+        (["--no-id"], "--submission-format needs an id column and a sample (drop --no-id)"),
+        (["--row-files", "png"], "drop --row-files or use --submission-format renamed"),
+    ],
+)
+def test_generate_refuses_a_submission_format_the_competition_cannot_take(tmp_path, capsys, options, said):
+    from curation.cli import main
+
+    arguments = ["generate-competition", str(tmp_path), "--metric", "auc", "--submission-format", "composite"]
+    assert main([*arguments, *options]) != 0
+    assert said in capsys.readouterr().err
+    assert main(["generate-competition", str(tmp_path), "--metric", "multiclass_log_loss", "--submission-format",
+                 "renamed"]) != 0  # fmt: skip
+    assert "multiclass_log_loss scores one column per class, which a submission format cannot map" in (
+        capsys.readouterr().err
+    )
+
+
+def test_a_generated_recipe_names_the_mapping(tmp_path):
+    from curation.cli import main
+
+    assert main(["generate-competition", str(tmp_path), "--metric", "auc", "--slug", "tokens",
+                 "--submission-format", "composite"]) == 0  # fmt: skip
+    recipe = yaml.safe_load((tmp_path / "tokens" / "recipe.yaml").read_text())
+    assert recipe["submission_columns"] == {"id": "{batch}_{item}", "Predicted": "target"}
+    assert "id_column" not in recipe
