@@ -203,6 +203,7 @@ def recipe_columns(con, recipe: SplitRecipe, raw_dir: Path, slug: str = "") -> d
         value = getattr(recipe, key)
         if value:
             _require(train, [value], key, raw_dir / recipe.train_file, where)
+    _require(train, list(recipe.test_columns), "test_columns", raw_dir / recipe.train_file, where)
     keys_in = "answers_file" if recipe.kind == "released_labels" else "train_file"
     keys_path = raw_dir / getattr(recipe, keys_in)
     _require(found[keys_in], list(recipe.submission_key_columns), "submission_columns", keys_path, where)
@@ -516,8 +517,11 @@ def _released_labels(con, recipe, raw_dir, train_out, test_out, answers_out, whe
 
 
 def public_test_columns(con, recipe: SplitRecipe, raw_dir: Path, columns: list[str]) -> list[str]:
-    """The new test set's columns: the train columns less the targets and, as on Kaggle, only those the original
-    test set has (random-acts-of-pizza's train carries ``*_at_retrieval`` fields that leak the label)."""
+    """The new test set's columns: those ``test_columns`` names, else the train columns less the targets and, as on
+    Kaggle, only those the original test set has (random-acts-of-pizza's train carries ``*_at_retrieval`` fields that
+    leak the label)."""
+    if recipe.test_columns:
+        return [c for c in columns if c in recipe.test_columns]  # in the train file's order
     kept = [c for c in columns if c not in recipe.target_columns]
     original = raw_dir / recipe.test_file if recipe.test_file else None
     if original is None or not original.is_file():

@@ -127,9 +127,10 @@ def _split_section(slug: str, recipe: SplitRecipe, built: BuiltSplit) -> str:
     targets = ", ".join(f"`{t}`" for t in recipe.target_columns)
     columns = f"The test set has the training set's columns without the target{_s(recipe.target_columns)} {targets}"
     if built.left_out_columns:
+        why = "the split recipe leaves out (`test_columns`)" if recipe.test_columns else (
+            "Kaggle's test set does not have either")  # fmt: skip
         columns += (
-            f", and without {len(built.left_out_columns)} column(s) that Kaggle's test set does not have either "
-            f"({_listed(built.left_out_columns)})"
+            f", and without {len(built.left_out_columns)} column(s) that {why} ({_listed(built.left_out_columns)})"
         )
     lines += ["", columns + "."]
     return "## The split\n\n" + "\n".join(lines)
@@ -308,7 +309,12 @@ def _changes_section(recipe: SplitRecipe, built: BuiltSplit) -> str:
             f"holds the {keys} and the {predicted} ({_listed(built.submission_columns)}): a submission has these "
             "columns, whatever submission format Kaggle's own pages give."
         )
-    if built.left_out_columns:
+    if built.left_out_columns and recipe.test_columns:
+        changes.append(
+            f"The new test set keeps only the columns the split recipe names (`test_columns`): "
+            f"{len(built.left_out_columns)} training column(s) are not in it."
+        )
+    elif built.left_out_columns:
         changes.append(
             f"The new test set keeps only the columns Kaggle's test set has: {len(built.left_out_columns)} training "
             "column(s) are not in it."

@@ -27,6 +27,7 @@ A recipe replaces MLE-bench's hand-written ``prepare.py``. Keys:
 | ``metric`` | the grading metric (a name in ``validation.metrics``) | the competition's Meta Kaggle metric |
 | ``row_files`` | one file of the download per train row, named by its columns: a path pattern with placeholders (``train/{id}``, ``train/{image_id}.jpg``, ``train/{breed}/{id}.jpg``); each row's file goes with its row: the new train rows' to the same path under ``public/``, the new test rows' to ``test_row_files``; the download's other files there (Kaggle's own test images) are not copied; not for ``released_labels`` | none |
 | ``test_row_files`` | where the new test rows' files go under ``public/``: a pattern of the columns the public test set keeps (never a target: the path would give the label away) | ``row_files`` with ``train`` in its first path component made ``test`` (``train/`` -> ``test/``, ``train_images/`` -> ``test_images/``); required when it has none |
+| ``test_columns`` | the train columns the new public test set keeps (no target), for a download whose test file does not say (paddy's Kaggle test set is its images alone: its train file's ``variety`` and ``age`` are no test features); must hold ``id_column`` | the train columns Kaggle's test file has, else every train column but the targets |
 | ``submission_columns`` | the submission's columns where they are not the train file's, in order: a mapping of each column's name to a target column it predicts (``Category: category_id``), or to the key that identifies a row, a public test column or a pattern of them (``Id: id``, ``id: "{sentence_id}_{token_id}"``, placeholders as in ``row_files``); the sample and ``answers.csv`` take these columns; targets it leaves out are removed from the public test set and not graded (chaii's ``answer_start``) | the id column (else the public test columns) and every target |
 | ``public_files`` | extra files for ``public/``, copied unchanged to the same relative path: file names, folders (``images/``) and globs (``structures/*.csv``), relative to the download; each must match something, and none may replace the split's own files; the leakage checks clear them (no copy of an answers file, no new test row's target, no per-sample folder named by the label) | none |
 
@@ -92,6 +93,7 @@ class SplitRecipe:
     # The sample submission's own file name where an export names it (Kaggle's, e.g. sampleSubmission.csv, when the
     # download lacks the file): default, sample_submission_file's name, else sample_submission.csv.
     sample_submission_name: str | None = None
+    test_columns: tuple[str, ...] = ()  # the train columns the new public test set keeps (default: see the table)
     # The submission's columns where they are not the id and the targets: (name, source) pairs in order, a source
     # being a target it predicts or the key, a public test column or a pattern of them ("{sentence_id}_{token_id}").
     submission_columns: tuple[tuple[str, str], ...] = ()
@@ -228,6 +230,7 @@ def parse_recipe(document: object, where: str) -> SplitRecipe:
             )
 
     values["public_files"] = _public_files(values.get("public_files", ()), fail)
+    values["test_columns"] = _test_columns(values.get("test_columns"), values, kind, fail)
     values["submission_columns"] = _submission_columns(values.get("submission_columns"), values["target_columns"], fail)
     _row_file_patterns(values, kind, fail)
     name = values.get("sample_submission_name")
@@ -307,6 +310,29 @@ def _own_folder(row_files: str) -> str:
     if len(parts) == 1 or "{" in parts[0]:  # no folder of its own, or a placeholder first: kept, under test/
         return str(PurePosixPath("test", *parts))
     return str(PurePosixPath("new_test" if parts[0] == "test" else "test", *parts[1:]))
+
+
+def _test_columns(value: object, values: dict, kind: str, fail) -> tuple[str, ...]:
+    """``test_columns``: train columns, each once, none a target, the id among them."""
+    if value is None:
+        return ()
+    if isinstance(value, str):
+        value = [value]
+    if not isinstance(value, list) or not value or not all(isinstance(c, str) and c for c in value):
+        raise fail("test_columns", f"expected a list of the train file's column names, found {value!r}")
+    if kind == "released_labels":
+        raise fail("test_columns", "not for kind released_labels: its public test set is Kaggle's own test file")
+    if len(set(value)) != len(value):
+        raise fail("test_columns", f"a column is listed twice: {value!r}")
+    if targets := [c for c in value if c in values["target_columns"]]:
+        raise fail(
+            "test_columns", f"names target column {targets[0]!r}: the public test set would give its answers away"
+        )
+    id_column = values.get("id_column")
+    if id_column and id_column not in value:
+        raise fail("test_columns", f"leaves out the id column {id_column!r}, which names the test rows a submission "
+                                   "predicts; add it")  # fmt: skip
+    return tuple(value)
 
 
 def submission_keys(recipe: dict) -> list[str] | None:
