@@ -55,8 +55,8 @@ RULE_DESCRIPTIONS = {
 
 CANDIDATE_COLUMNS = [
     "id", "slug", "title", "host_segment", "enabled_date", "deadline_date", "total_teams",
-    "evaluation_algorithm_name", "metric", "reward_type", "reward_quantity", "is_candidate",
-    "exclusion_reason", "exclusion_detail",
+    "evaluation_algorithm_name", "metric", "reward_type", "reward_quantity", "can_qualify_tiers",
+    "only_allow_kernel_submissions", "is_candidate", "exclusion_reason", "exclusion_detail",
 ]  # fmt: skip
 
 

@@ -44,7 +44,8 @@ CONSOLIDATED_COLUMNS = [
 CURATED_COLUMNS = [
     "slug", "title", "host_segment", "complexity", "complexity_status", "complexities", "category",
     "category_status", "curators", "metric", "evaluation_algorithm_name", "total_teams", "enabled_date",
-    "deadline_date", "overrides_rule", "overrides_detail", "facts_from",
+    "deadline_date", "can_qualify_tiers", "only_allow_kernel_submissions", "overrides_rule", "overrides_detail",
+    "facts_from",
 ]  # fmt: skip
 FROM_META_KAGGLE = "meta kaggle"  # facts_from of a member in the dump
 FROM_RECIPE = "split recipe"  # outside the dump: the metric named by the split recipe
@@ -134,7 +135,7 @@ def consolidate(
     members["overrides_rule"] = members["exclusion_reason"].where(~members["is_candidate"].astype(bool))
     members["overrides_detail"] = members["exclusion_detail"].where(~members["is_candidate"].astype(bool))
     members["facts_from"] = FROM_META_KAGGLE
-    members = members[CURATED_COLUMNS]
+    members = members.reindex(columns=CURATED_COLUMNS)  # a screening without a column (an older one) leaves it empty
     outside = [
         _outside_member(row, frame[frame["slug"] == row["slug"]], (listings or {}).get(row["slug"]))
         for row in included[~known].to_dict("records")
@@ -175,6 +176,8 @@ def _outside_member(row: dict, annotations: pd.DataFrame, listing: CompetitionLi
         "total_teams": listing.team_count if listed else None,
         "enabled_date": None,
         "deadline_date": _naive_time(listing.deadline) if listed else None,
+        "can_qualify_tiers": listing.awards_medals if listing is not None else None,  # an export's awards_medals
+        "only_allow_kernel_submissions": listing.code_competition if listing is not None else None,
         "overrides_rule": None,
         "overrides_detail": None,
         "facts_from": " + ".join(origins) or FROM_ANNOTATION,

@@ -58,7 +58,8 @@ LISTED = {
     "detecting-insults-in-social-commentary": {"title": "Detecting Insults in Social Commentary",
                                                "category": "Recruitment", "reward": "Jobs",
                                                "description": "Predict whether a comment posted during a public discussion is an insult",
-                                               "deadline": "2012-09-21T23:59:00Z", "teamCount": 50, "evaluationMetric": AUC},
+                                               "deadline": "2012-09-21T23:59:00Z", "teamCount": 50, "evaluationMetric": AUC,
+                                               "awardsPoints": True, "isKernelsSubmissionsOnly": False},
 }  # fmt: skip
 
 

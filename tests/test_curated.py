@@ -193,7 +193,8 @@ def test_curate_asks_the_source_only_about_members_outside_the_dump(tmp_path, ca
 
     def listing(slug):
         asked.append(slug)
-        return _listing(slug, title="Titanic - Machine Learning from Disaster", team_count=15000)
+        return _listing(slug, title="Titanic - Machine Learning from Disaster", team_count=15000, awards_medals=True,
+                        code_competition=False)  # fmt: skip
 
     benchmark = curate(warehouse, listing, "kaggle")
     assert asked == ["titanic"] and benchmark.members == 2
@@ -201,6 +202,10 @@ def test_curate_asks_the_source_only_about_members_outside_the_dump(tmp_path, ca
     facts = warehouse.competition("titanic")
     assert facts["title"] == "Titanic - Machine Learning from Disaster" and facts["total_teams"] == 15000
     assert facts["evaluation_algorithm_name"] == "accuracy" and facts["facts_from"] == "kaggle listing + split recipe"
+    # what `mlecurate export` writes as awards_medals and competition_type, by Meta Kaggle's names
+    assert facts["can_qualify_tiers"] is True and facts["only_allow_kernel_submissions"] is False
+    assert warehouse.competition("spooky-author-identification")["can_qualify_tiers"] is False  # the dump's
     assert warehouse.competition("no-such-competition") == {}
     types = dict(warehouse.query(f"SELECT column_name, column_type FROM (DESCRIBE {CURATED})").values.tolist())
     assert "NULL" not in types.values() and types["total_teams"] in ("BIGINT", "INTEGER")
+    assert types["can_qualify_tiers"] == types["only_allow_kernel_submissions"] == "BOOLEAN"

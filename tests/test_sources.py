@@ -178,6 +178,7 @@ def test_kaggle_listing_is_the_exact_slug_of_the_search(competitions_stub, tmp_p
     competitions_stub.listings["lmsys-chatbot-arena"] = {
         "title": "LMSYS - Chatbot Arena Human Preference Predictions", "evaluationMetric": "Log Loss",
         "deadline": "2024-08-05T23:59:00.123Z", "teamCount": 1849, "category": "Featured", "reward": "$100,000",
+        "awardsPoints": True, "isKernelsSubmissionsOnly": True,
     }  # fmt: skip
     done = _kaggle_source_call(competitions_stub, tmp_path, "print(json.dumps([dataclasses.asdict(k.listing(s)) "
                                "if k.listing(s) else None for s in ['titanic', 'lmsys-chatbot-arena', 'tita']]))")  # fmt: skip
@@ -186,10 +187,13 @@ def test_kaggle_listing_is_the_exact_slug_of_the_search(competitions_stub, tmp_p
     assert titanic == {  # the search for "titanic" lists spaceship-titanic first; the exact ref is taken
         "slug": "titanic", "source": "kaggle", "title": "Titanic - Machine Learning from Disaster",
         "evaluation_metric": "Categorization Accuracy", "deadline": "2030-01-01T00:00:00", "team_count": 15731,
-        "url": "https://www.kaggle.com/competitions/titanic",
+        "url": "https://www.kaggle.com/competitions/titanic", "awards_medals": False, "code_competition": False,
     }  # fmt: skip
     assert arena["deadline"] == "2024-08-05T23:59:00.123000" and arena["team_count"] == 1849
     assert arena["evaluation_metric"] == "Log Loss" and arena["title"].startswith("LMSYS")
+    assert (
+        arena["awards_medals"] is True and arena["code_competition"] is True
+    )  # awardsPoints, isKernelsSubmissionsOnly
     assert partial is None  # "tita" finds titanic and spaceship-titanic, neither of them exactly
     searches = [r["body"]["search"] for r in competitions_stub.requests if r["method"] == "ListCompetitions"]
     assert set(searches) == {"titanic", "lmsys-chatbot-arena", "tita"}
@@ -264,18 +268,24 @@ def test_a_mirror_serves_its_description_and_listing(tmp_path):
     (folder / "listing.json").write_text(json.dumps({
         "title": "Titanic - Machine Learning from Disaster", "evaluation_metric": "Categorization Accuracy",
         "deadline": "2030-01-01T00:00:00Z", "team_count": 15731, "url": "https://www.kaggle.com/competitions/titanic",
+        "awards_medals": False, "code_competition": False,
     }))  # fmt: skip
     assert mirror.description("titanic") == "# Titanic\n\nPredict survival.\n"  # the byte-order mark is dropped
     assert mirror.listing("titanic") == CompetitionListing(
         "titanic", "mirror", "Titanic - Machine Learning from Disaster", "Categorization Accuracy",
-        "2030-01-01T00:00:00Z", 15731, "https://www.kaggle.com/competitions/titanic",
+        "2030-01-01T00:00:00Z", 15731, "https://www.kaggle.com/competitions/titanic", awards_medals=False,
+        code_competition=False,
     )  # fmt: skip
     fallback = FolderSource(tmp_path / "meta", fallback=mirror)
     assert fallback.listing("titanic") == mirror.listing("titanic")  # what the folder lacks comes from its fallback
 
 
 @pytest.mark.parametrize("content, message", [
-    ('{"title": "T", "teams": 3}', "unknown key(s) 'teams'; known: title, evaluation_metric, deadline, team_count, url"),
+    ('{"title": "T", "teams": 3}', "unknown key(s) 'teams'; known: title, evaluation_metric, deadline, team_count, url, "
+                                   "awards_medals, code_competition"),
+    ('{"awards_medals": "yes"}', "key 'awards_medals' must be true or false, not 'yes'"),
+    ('{"code_competition": 1}', "key 'code_competition' must be true or false, not 1"),
+    ('{"team_count": true}', "key 'team_count' must be a whole number, not True"),
     ('{"team_count": "many"}', "key 'team_count' must be a whole number, not 'many'"),
     ('{"team_count": -1}', "key 'team_count' must not be negative"),
     ('{"deadline": "next week"}', "key 'deadline' is not an ISO 8601 date: 'next week'"),

@@ -68,6 +68,8 @@ class CompetitionListing:
     deadline: str | None = None  # ISO 8601
     team_count: int | None = None
     url: str | None = None
+    awards_medals: bool | None = None  # Kaggle's awardsPoints: its ranks give medals (Meta Kaggle's CanQualifyTiers)
+    code_competition: bool | None = None  # Kaggle's isKernelsSubmissionsOnly (Meta Kaggle's OnlyAllowKernelSubmissions)
 
 
 class Source(Protocol):

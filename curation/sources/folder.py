@@ -21,7 +21,9 @@ What the folder may hold, each optional:
   (else Meta Kaggle's ``Overview`` column, which 2025 dumps carry);
 - ``<slug>/listing.json``: what Kaggle lists about the competition, for one outside Meta Kaggle's dump: a JSON object
   with any of ``title`` (text), ``evaluation_metric`` (Kaggle's metric name, e.g. "Categorization Accuracy"),
-  ``deadline`` (ISO 8601 date or date-time), ``team_count`` (a whole number) and ``url``; another key is an error.
+  ``deadline`` (ISO 8601 date or date-time), ``team_count`` (a whole number), ``url``, ``awards_medals`` and
+  ``code_competition`` (true or false: Kaggle's ``awardsPoints`` and ``isKernelsSubmissionsOnly``, which an export's
+  ``config.yaml`` says as ``awards_medals`` and ``competition_type: code``); another key is an error.
 
 What the folder does not hold comes from ``fallback`` when one is set (Kaggle, for a Meta Kaggle folder), else raises
 :class:`NotProvided`.
@@ -59,7 +61,8 @@ BOARD_FILE = "leaderboard.csv"  # MLE-bench's name for a competition's private l
 DESCRIPTION_FILE = "description.md"  # MLE-bench's name for a competition's description
 LISTING_FILE = "listing.json"  # what Kaggle lists about a competition (see the module docstring)
 NOT_DATA = {BOARD_FILE, DESCRIPTION_FILE, LISTING_FILE, "PROVENANCE.md"}  # a mirror's own files, never in the bundle
-LISTING_KEYS = {"title": str, "evaluation_metric": str, "deadline": str, "team_count": int, "url": str}
+LISTING_KEYS = {"title": str, "evaluation_metric": str, "deadline": str, "team_count": int, "url": str,
+                "awards_medals": bool, "code_competition": bool}  # fmt: skip
 ZIP_TIMESTAMP = (1980, 1, 1, 0, 0, 0)  # every member's, so the bundle's bytes depend on the data alone
 
 
@@ -202,9 +205,9 @@ def read_listing(path: Path, slug: str, source: str) -> CompetitionListing:
         raise SourceError(f"{where}: unknown key(s) {', '.join(map(repr, unknown))}; known: {', '.join(LISTING_KEYS)}")
     for key, kind in LISTING_KEYS.items():
         value = document.get(key)
-        if value is not None and (not isinstance(value, kind) or isinstance(value, bool)):
-            raise SourceError(f"{where}: key {key!r} must be {'a whole number' if kind is int else 'text'}, "
-                              f"not {value!r}")  # fmt: skip
+        if value is not None and (not isinstance(value, kind) or isinstance(value, bool) != (kind is bool)):
+            expected = {int: "a whole number", bool: "true or false"}.get(kind, "text")
+            raise SourceError(f"{where}: key {key!r} must be {expected}, not {value!r}")
     if document.get("team_count") is not None and document["team_count"] < 0:
         raise SourceError(f"{where}: key 'team_count' must not be negative, not {document['team_count']!r}")
     if document.get("deadline"):

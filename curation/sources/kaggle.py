@@ -59,6 +59,7 @@ class KaggleSource:
         return CompetitionListing(
             slug=slug, source=self.name, title=facts["title"], evaluation_metric=facts["evaluation_metric"],
             deadline=facts["deadline"], team_count=facts["team_count"], url=facts["url"],
+            awards_medals=facts["awards_medals"], code_competition=facts["code_competition"],
         )  # fmt: skip
 
     def description(self, slug: str) -> str | None:

@@ -274,7 +274,8 @@ class KaggleClient:
     def competition_listed(self, slug: str, max_pages: int = 5) -> dict | None:
         """Kaggle's list entry for exactly ``slug`` (searched by its slug, a few pages at most), as plain facts:
         ``title, evaluation_metric, deadline`` (ISO 8601, UTC, no offset, as Meta Kaggle's dates), ``team_count, url,
-        category, reward, description`` (the subtitle); None when Kaggle lists no competition with that slug."""
+        category, reward, description`` (the subtitle), ``awards_medals, code_competition`` (Kaggle's
+        ``awardsPoints``, ``isKernelsSubmissionsOnly``); None when Kaggle lists no competition with that slug."""
         token = None
         for _ in range(max_pages):
             found = self._call(f"search competitions for {slug!r}",
@@ -362,6 +363,8 @@ def _listed_facts(slug: str, entry) -> dict:
         "category": getattr(entry, "category", None) or None,
         "reward": getattr(entry, "reward", None) or None,
         "description": getattr(entry, "description", None) or None,
+        "awards_medals": getattr(entry, "awards_points", None),
+        "code_competition": getattr(entry, "is_kernels_submissions_only", None),
     }
 
 
