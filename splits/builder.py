@@ -206,7 +206,9 @@ def recipe_columns(con, recipe: SplitRecipe, raw_dir: Path, slug: str = "") -> d
     _require(train, list(recipe.test_columns), "test_columns", raw_dir / recipe.train_file, where)
     keys_in = "answers_file" if recipe.kind == "released_labels" else "train_file"
     keys_path = raw_dir / getattr(recipe, keys_in)
-    _require(found[keys_in], list(recipe.submission_key_columns), "submission_columns", keys_path, where)
+    _require(
+        found[keys_in], list(recipe.submission_key_columns(found[keys_in])), "submission_columns", keys_path, where
+    )
     if recipe.time_format:  # a format DuckDB cannot use is the recipe's mistake, said before any read
         try:
             con.execute("SELECT TRY_STRPTIME('', ?)", [recipe.time_format])
@@ -533,7 +535,7 @@ def public_test_columns(con, recipe: SplitRecipe, raw_dir: Path, columns: list[s
 def _answer_columns(recipe: SplitRecipe, public_columns: list[str], where: str) -> list[str]:
     """The id (else every public test column), the columns ``submission_columns``' keys are built from, the targets."""
     keys = [recipe.id_column] if recipe.id_column else public_columns
-    needed = recipe.submission_key_columns
+    needed = recipe.submission_key_columns(public_columns)
     if missing := [c for c in needed if c not in public_columns]:
         raise RecipeError(
             f"{where}split recipe key 'submission_columns': a key names column {missing[0]!r}, which the new public "

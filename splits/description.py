@@ -170,6 +170,10 @@ def _assignment(recipe: SplitRecipe, result: SplitResult) -> str:
 
 
 def _identity(recipe: SplitRecipe, result: SplitResult) -> str:
+    if recipe.submission_columns:
+        keys = " and ".join(_key_said(name, source) for name, source in _submission_keys(recipe))
+        matched = f"a submission's rows are matched to the test rows by {keys}."
+        return f"Each row is identified by `{recipe.id_column}`; {matched}" if recipe.id_column else "A" + matched[1:]
     if recipe.id_column:
         return f"Each row is identified by `{recipe.id_column}`."
     keys = ", ".join(f"`{c}`" for c in result.public_columns)
@@ -177,6 +181,17 @@ def _identity(recipe: SplitRecipe, result: SplitResult) -> str:
         f"There is no id column: a submission's rows are matched to the test rows by the content of the test "
         f"columns ({keys}), in any order."
     )
+
+
+def _submission_keys(recipe: SplitRecipe) -> list[tuple[str, str]]:
+    """``submission_columns``' keys: (the submission's column, what it is built from)."""
+    return [(name, source) for name, source in recipe.submission_columns if source not in recipe.target_columns]
+
+
+def _key_said(name: str, source: str) -> str:
+    if "{" in source:
+        return f"`{name}`, built from each test row as `{source}`"
+    return f"`{name}`, the test set's `{source}`" if name != source else f"`{name}`"
 
 
 def _files_section(recipe: SplitRecipe, built: BuiltSplit) -> str:
@@ -231,7 +246,12 @@ def _grading_section(recipe: SplitRecipe, built: BuiltSplit, facts: dict) -> str
     lines = [_metric_line(recipe, facts)]
     columns = ", ".join(f"`{c}`" for c in built.submission_columns)
     test_rows = built.result.test_rows
-    matched = f"each `{recipe.id_column}` of the test set once" if recipe.id_column else "matched by content"
+    if recipe.submission_columns:
+        matched = "each " + " and ".join(f"`{name}`" for name, _ in _submission_keys(recipe)) + " once"
+    elif recipe.id_column:
+        matched = f"each `{recipe.id_column}` of the test set once"
+    else:
+        matched = "matched by content"
     lines += [
         "",
         f"A submission is a CSV file with the columns of `{SAMPLE_SUBMISSION}` ({columns}) and one row per test row "
@@ -345,7 +365,7 @@ def _submission_columns_said(recipe: SplitRecipe) -> str:
         elif "{" in source:
             said.append(f"`{name}` (built from each test row as `{source}`)")
         else:
-            said.append(f"`{name}` (the test set's `{source}`)")
+            said.append(f"`{name}` (the test set's `{source}`)")  # the key, as the test set names it
     unpredicted = [t for t in recipe.target_columns if t not in recipe.graded_targets]
     text = (
         f"`{SAMPLE_SUBMISSION}` is built for the new test rows in the submission format the split recipe gives "

@@ -58,8 +58,9 @@ def _in_submission_columns(
         )
     answers = result.answers_file
     targets = set(recipe.target_columns)
+    columns = columns_of(con, answers)
     select = ", ".join(
-        f"{quote(source) if source in targets else key_sql(source)} AS {quote(name)}"
+        f"{quote(source) if source in targets else key_sql(source, columns)} AS {quote(name)}"
         for name, source in recipe.submission_columns
     )
     _rewrite(con, f"SELECT {select}", answers, folder.rewriting_answers)

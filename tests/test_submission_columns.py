@@ -28,7 +28,9 @@ def test_the_key_is_read_kept_and_said_in_the_recipe_document():
     recipe = parse_recipe(TOKENS, where="tokens.yaml")
     assert recipe.submission_columns == (("id", "{sentence_id}_{token_id}"), ("after", "after"))
     assert recipe.graded_targets == ("after",)  # class: out of the test set, not predicted
-    assert recipe.submission_key_columns == ("sentence_id", "token_id")
+    assert recipe.submission_key_columns() == ("sentence_id", "token_id")
+    sliced = parse_recipe(TOKENS | {"submission_columns": {"id": "{x[0]}_{y[0]}", "after": "after"}}, where="r")
+    assert sliced.submission_key_columns(["x[0]", "y"]) == ("x[0]", "y")  # a column named x[0] is that column
     document = recipe.to_document()
     assert document["submission_columns"] == TOKENS["submission_columns"]
     assert parse_recipe(document, where="again") == recipe
@@ -49,11 +51,14 @@ def test_the_key_is_read_kept_and_said_in_the_recipe_document():
         ({"id": "{sentence_id}_{token_id}"}, "names no target column (after, class): a submission would predict nothing"),
         ({"after": "after", "class": "class"}, "names no key column"),
         ({"id": "{sentence_id}_{class}", "after": "after"}, "column 'id': '{sentence_id}_{class}' names target column 'class'"),
-        ({"id": "{sentence_id_{token_id}", "after": "after"}, "column 'id': '{sentence_id_{token_id}' has unbalanced braces"),
+        ({"id": "{sentence_id_{token_id}", "after": "after"}, "column 'id': '{sentence_id_{token_id}' has unbalanced or nested braces"),
         ({"id": "{}_{token_id}", "after": "after"}, "column 'id': '{}_{token_id}' has an empty placeholder"),
         ({"id": "token_id", "a": "after", "b": "after"}, "target 'after' is predicted by two columns"),
         ({" id": "token_id", "after": "after"}, "' id' is no column name"),
         ({"id": 3, "after": "after"}, "column 'id': expected a target column, an id column or a pattern"),
+        ({"id": "{sentence_id[3:1]}", "after": "after"}, "the placeholder {sentence_id[3:1]}, whose slice takes no character"),
+        ({"id": "{token_id[-1]}", "after": "after"}, "whose slice is not one of [i], [i:j], [i:] or [:j]"),
+        ({"id": "{{token_id}}", "after": "after"}, "'{{token_id}}' has unbalanced or nested braces"),
     ],
 )  # fmt: skip
 def test_a_bad_mapping_is_refused_naming_the_key_and_the_column(columns, said):
@@ -177,6 +182,17 @@ def test_the_description_says_where_each_column_comes_from(tmp_path, slug):
         "columns.",
     }[slug]  # fmt: skip
     assert said in text
+    matched = {
+        "text-normalization-challenge-english-language": "A submission's rows are matched to the test rows by `id`, "
+        "built from each test row as `{sentence_id}_{token_id}`.",
+        "chaii-hindi-and-tamil-question-answering": "Each row is identified by `id`; a submission's rows are matched to "
+        "the test rows by `id`.",
+        "iwildcam-2019-fgvc6": "Each row is identified by `id`; a submission's rows are matched to the test rows by "
+        "`Id`, the test set's `id`.",
+    }[slug]  # fmt: skip
+    assert matched in text
+    key = next(iter(document["submission_columns"]))
+    assert f"rows, each `{key}` once)" in text  # the grading section's count names the key a submission carries
 
 
 @pytest.mark.parametrize(
@@ -197,15 +213,11 @@ def test_parity_finds_the_original_rows_by_the_submission_key(tmp_path, options)
     assert prepared.published, [(c.name, c.found) for c in prepared.checks if not c.passed]
     folder, document = PreparedFolder(prepared.folder), recipe.to_document()
     (key, source), (predicted, target) = recipe.submission_columns
-    import duckdb
-
-    from validation.data_files import reader_sql
-    from validation.submission_keys import key_values
-
-    with duckdb.connect() as con:  # CSV, TSV or Parquet, as the split reads it
-        labelled = con.sql(f"SELECT * FROM {reader_sql(next(raw.glob('test_with_solutions.*')))}").df()
-
-    truth = pd.Series(labelled[target].astype(float).to_numpy(), index=key_values(labelled.astype(str), source))
+    labelled = _table(next(raw.glob("test_with_solutions.*")))  # CSV, TSV or Parquet
+    keys = (
+        labelled["id"] if source == "id" else labelled["batch"] + "_" + labelled["item"]
+    )  # as a participant builds it
+    truth = pd.Series(labelled[target].astype(float).to_numpy(), index=keys.to_numpy())
     sent = {}
 
     def kaggle(name: str, submission: pd.DataFrame) -> float:
@@ -220,6 +232,76 @@ def test_parity_finds_the_original_rows_by_the_submission_key(tmp_path, options)
         scores[("baseline", "original test")], abs=1e-4
     )
     assert sent["baseline"][predicted].nunique() > 1  # the model's predictions, row by row, not the sample's value
+
+
+def _table(path) -> pd.DataFrame:
+    """A data file as text columns, whatever its format."""
+    import duckdb
+
+    from validation.data_files import reader_sql
+
+    with duckdb.connect() as con:
+        return con.sql(f"SELECT * FROM {reader_sql(path)}").df().astype(str)
+
+
+def _dated(folder, rows: int = 400) -> None:
+    """A Parquet competition whose key is a DATE and a number (``{day}_{reading}``), and Kaggle's sample keyed as its
+    host wrote the keys: ``2021-03-04_2500.25``."""
+    import datetime
+
+    generator = np.random.default_rng(4)
+
+    def table(count: int, first: int) -> pd.DataFrame:
+        days = [datetime.date(2020, 1, 1) + datetime.timedelta(days=i) for i in range(count)]
+        return pd.DataFrame({"day": days, "reading": (np.arange(count) + first) / 4, "x": generator.normal(size=count)})
+
+    folder.mkdir(parents=True, exist_ok=True)
+    train = table(rows, 0).assign(y=lambda t: t["x"] * 2 + generator.normal(size=rows) / 10)
+    train.to_parquet(folder / "train.parquet")
+    test = table(40, 10_000)
+    test.to_parquet(folder / "test.parquet")
+    keys = [f"{day.isoformat()}_{reading}" for day, reading in zip(test["day"], test["reading"], strict=True)]
+    pd.DataFrame({"key": keys, "Pred": 0.0}).to_csv(folder / "sample_submission.csv", index=False)
+
+
+DATED = {"kind": "random", "train_file": "train.parquet", "test_file": "test.parquet", "target_columns": ["y"],
+         "metric": "rmse", "sample_submission_file": "sample_submission.csv",
+         "submission_columns": {"key": "{day}_{reading}", "Pred": "y"}}  # fmt: skip
+
+
+def test_parity_builds_typed_keys_of_the_original_test_set_as_the_split_does(tmp_path):
+    """A DATE renders as ``2020-01-02`` in DuckDB and as ``2020-01-02 00:00:00`` through pandas: parity found none of
+    Kaggle's sample's rows, and sent a late submission of one constant prediction without a word."""
+    root = DataRoot(tmp_path / "home")
+    raw = root.raw("dated").files
+    _dated(raw)
+    recipe = parse_recipe(DATED, where="dated.yaml")
+    prepared = prepare_competition("dated", recipe, raw, root.prepared_root, "description")
+    assert prepared.published, [(c.name, c.found) for c in prepared.checks if not c.passed]
+    folder = PreparedFolder(prepared.folder)
+    public = _table(folder.public_file("test"))
+    answers = pd.read_csv(folder.answers, dtype=str)
+    assert answers["key"].tolist() == (public["day"] + "_" + public["reading"]).tolist()
+    sent = {}
+
+    def kaggle(name: str, submission: pd.DataFrame) -> float:
+        sent[name] = submission
+        return 1.0
+
+    report = parity_report(load_parity_inputs(folder, raw, recipe.to_document(), "rmse"), kaggle_scorer=kaggle)
+    assert sent["baseline"]["Pred"].nunique() == 40, report.notes  # a prediction from each row's own features
+    assert not [note for note in report.notes if "Kaggle's sample" in note]
+    sample = pd.read_csv(raw / "sample_submission.csv")
+    sample.loc[3, "key"] = "2020-01-04 00:00:00_2500.75"  # a key the original test set does not have
+    sample.to_csv(raw / "sample_submission.csv", index=False)
+    sent.clear()
+    report = parity_report(load_parity_inputs(folder, raw, recipe.to_document(), "rmse"), kaggle_scorer=kaggle)
+    said = (
+        "1 of 40 rows of Kaggle's sample submission have a key no row of the original test set has when built as the "
+        "recipe's submission_columns build it (key as '{day}_{reading}'; first: '2020-01-04 00:00:00_2500.75'): no "
+        "late submissions of the original format"
+    )
+    assert "baseline" not in sent and said in report.notes
 
 
 def test_a_key_the_public_test_set_does_not_have_is_refused_naming_its_columns(tmp_path):

@@ -62,7 +62,6 @@ from validation.parity_baseline import (
     predict,
 )
 from validation.parity_inputs import ParityInputs
-from validation.submission_keys import key_values
 
 BOOTSTRAP_ROUNDS = 200
 
@@ -182,7 +181,12 @@ def _measured_report(inputs: ParityInputs, tolerance: ParityTolerance, seed: int
         report.gap_low, report.gap_high = _gap_interval(baseline_rounds["new test"], baseline_rounds["original test"],
                                                         tolerance.significance)  # fmt: skip
     if kaggle_scorer is not None and inputs.original_sample is not None and inputs.original_public_test is not None:
-        for name, frame in _original_format_submissions(inputs, model, metric):
+        try:
+            submissions = _original_format_submissions(inputs, model, metric)
+        except UnmatchedSample as error:
+            report.notes.append(str(error))
+            submissions = []
+        for name, frame in submissions:
             try:
                 score = kaggle_scorer(name, frame)
             except OriginalScoreUnavailable as error:
@@ -373,18 +377,31 @@ def _original_format_submissions(inputs: ParityInputs, model, metric: Metric) ->
 
 def _rows_by_submission_key(sample: pd.DataFrame, test: pd.DataFrame, inputs: ParityInputs) -> pd.DataFrame:
     """The original test rows of Kaggle's sample, in its order, found by the recipe's submission key (``Id`` from
-    ``id``, ``id`` from ``{sentence_id}_{token_id}``) built on the original test set; where the test set lacks a
-    key's columns, the sample lists the test rows in the test file's order."""
-    keys = [(name, source) for name, source in inputs.submission_columns if source not in inputs.targets]
-    if not all(name in sample.columns for name, _ in keys):
+    ``id``, ``id`` from ``{sentence_id}_{token_id}``), built on the original test set as the split builds it; where
+    the test set lacks a key's columns, the sample lists the test rows in the test file's order. A sample row whose key
+    no test row has is :class:`UnmatchedSample` (its baseline would predict from no features)."""
+    keys = inputs.original_test_keys
+    names = list(keys.columns) if keys is not None else []
+    if keys is None or not all(name in sample.columns for name in names):
         return test
-    hidden = [f"__mlecurate_key{i}" for i in range(len(keys))]  # a key may share a test column's name
-    try:
-        built = test.assign(**{h: key_values(test, source) for h, (_, source) in zip(hidden, keys, strict=True)})
-    except KeyError:  # a key column the original test set does not have
-        return test
-    wanted = sample[[name for name, _ in keys]].astype(str).set_axis(hidden, axis=1)
-    return wanted.merge(built, on=hidden, how="left").drop(columns=hidden)
+    hidden = [f"__mlecurate_key{i}" for i in range(len(names))]  # a key may share a test column's name
+    built = test.assign(**{h: keys[name].to_numpy() for h, name in zip(hidden, names, strict=True)})
+    wanted = sample[names].fillna("").astype(str).set_axis(hidden, axis=1)
+    rows = wanted.merge(built, on=hidden, how="left", indicator=True)
+    missing = rows["_merge"] != "both"
+    if missing.any():
+        first = ", ".join(repr(v) for v in wanted[missing.to_numpy()].iloc[0])
+        built_as = ", ".join(f"{n} as {s!r}" for n, s in inputs.submission_columns if n in names)
+        raise UnmatchedSample(
+            f"{int(missing.sum()):,} of {len(sample):,} rows of Kaggle's sample submission have a key no row of the "
+            f"original test set has when built as the recipe's submission_columns build it ({built_as}; first: "
+            f"{first}): no late submissions of the original format"
+        )
+    return rows.drop(columns=[*hidden, "_merge"])
+
+
+class UnmatchedSample(ValueError):
+    """Kaggle's sample names rows the original test set does not have, by the recipe's submission key."""
 
 
 def _with_interval(

@@ -18,10 +18,13 @@ import pandas as pd
 from validation.data_files import (
     LISTED_COLUMNS,
     column_listing,
+    columns_of,
     first_line,
     missing_columns_message,
     missing_file_message,
+    quote,
     read_detail,
+    reader_sql,
     utc_connection,
 )
 from validation.data_root import TEST, TRAIN, PreparedFolder
@@ -29,6 +32,7 @@ from validation.grading import numbers
 from validation.leaderboard import Leaderboard
 from validation.metrics import METRICS, Metric
 from validation.split_recipe import graded_targets, recipe_file
+from validation.submission_keys import key_sql
 
 
 class ParityInputError(ValueError):
@@ -60,6 +64,7 @@ class ParityInputs:
     original_sample: pd.DataFrame | None = None  # the competition's own sample submission (original test rows)
     id_column: str | None = None
     submission_columns: tuple[tuple[str, str], ...] = ()  # the recipe's: the submission's columns and their sources
+    original_test_keys: pd.DataFrame | None = None  # the original test rows' submission keys, by the keys' names
     notes: tuple[str, ...] = ()  # what could not be read and what that leaves out (absent optional files)
     test_is_original: bool = False  # kind released_labels: the new test set is Kaggle's own, with its released labels
     group_column: str | None = None  # the recipe's: whole groups on one side of the split
@@ -126,6 +131,10 @@ def load_parity_inputs(
         original_public = raw("test_file", "test.csv", without="no comparison of the original and new test features")
         original_labelled = raw("original_answers_file")
         original_sample = raw("sample_submission_file", without="no late submissions of the original format")
+        original_keys = None
+        if recipe.get("submission_columns") and original_public is not None:
+            original_keys = _original_keys(con, recipe, recipe_file(raw_files, recipe.get("test_file", "test.csv"),
+                                                                    "test_file", slug))  # fmt: skip
     if recipe.get("submission_columns"):  # the answers and sample in the train file's names, rows as the test's
         answers, sample = (_in_train_names(frame, recipe, test) for frame in (answers, sample))
     new_train = f"the new train set ({prepared.public_file(TRAIN).name})"
@@ -180,6 +189,7 @@ def load_parity_inputs(
         original_public_test=None if released else original_public,  # the same rows: nothing to compare
         leaderboard=leaderboard,
         original_sample=original_sample,
+        original_test_keys=original_keys,
         id_column=id_column,
         submission_columns=tuple((recipe.get("submission_columns") or {}).items()),
         notes=tuple(notes),
@@ -188,6 +198,22 @@ def load_parity_inputs(
         time_column=recipe.get("time_column") if recipe.get("kind") == "temporal" else None,
         time_format=recipe.get("time_format") if recipe.get("kind") == "temporal" else None,
     )
+
+
+def _original_keys(con, recipe: dict, path: Path) -> pd.DataFrame | None:
+    """The submission keys of each row of Kaggle's original test set ``path``, built as the split builds the new ones
+    (``validation.submission_keys``), in the file's order; None when it lacks a key's columns (Kaggle's sample then
+    lists its rows in the test file's order)."""
+    import duckdb
+
+    columns = columns_of(con, path)
+    keys = [(name, source) for name, source in recipe["submission_columns"].items()
+            if source not in recipe["target_columns"]]  # fmt: skip
+    select = ", ".join(f"{key_sql(source, columns)} AS {quote(name)}" for name, source in keys)
+    try:
+        return con.sql(f"SELECT {select} FROM {reader_sql(path)}").df()
+    except duckdb.BinderException:  # a key column the original test set does not have
+        return None
 
 
 def _in_train_names(frame: pd.DataFrame, recipe: dict, test: pd.DataFrame) -> pd.DataFrame:

@@ -80,9 +80,28 @@ def pattern_problem(pattern: object) -> str | None:
     """What is wrong with ``pattern`` as a path inside the download (or under ``public/``), or None."""
     if not isinstance(pattern, str) or not pattern.strip():
         return f"expected a path pattern such as 'train/{{id}}.jpg', found {pattern!r}"
+    if problem := placeholder_problem(pattern):
+        return problem
+    if not PLACEHOLDER.search(pattern):
+        return (
+            f"{pattern!r} names one file for every row: put the row's columns in it as placeholders, such as "
+            "'train/{id}.jpg'"
+        )
+    literal = PLACEHOLDER.sub("x", pattern)
+    path = PurePosixPath(literal)
+    if literal.startswith(("/", "\\")) or path.is_absolute() or ".." in path.parts or "\\" in literal or ":" in literal:
+        return f"{pattern!r} must be a path inside the competition's download (no absolute path, no '..')"
+    if literal.endswith("/"):
+        return f"{pattern!r} names a folder; name each row's file, such as 'train/{{id}}.jpg'"
+    return None
+
+
+def placeholder_problem(pattern: str) -> str | None:
+    """What is wrong with ``pattern``'s placeholders (braces, names, slices), or None: for row-file patterns and for
+    submission keys (``validation.split_recipe``)."""
     literal = PLACEHOLDER.sub("x", pattern)
     if "{" in literal or "}" in literal:
-        return f"{pattern!r} has unbalanced braces: a placeholder is a column name in braces, such as {{id}}"
+        return f"{pattern!r} has unbalanced or nested braces: a placeholder is a column name in braces, such as {{id}}"
     if any(not column for column in pattern_columns(pattern)) or "{}" in pattern:
         return f"{pattern!r} has an empty placeholder {{}}: name a column of the train file, such as {{id}}"
     for _, text in pattern_parts(pattern):
@@ -94,16 +113,6 @@ def pattern_problem(pattern: object) -> str | None:
             )
         if taken and taken.sliced and taken.stop is not None and taken.stop <= taken.start:
             return f"{pattern!r} has the placeholder {{{text}}}, whose slice takes no character"
-    if not PLACEHOLDER.search(pattern):
-        return (
-            f"{pattern!r} names one file for every row: put the row's columns in it as placeholders, such as "
-            "'train/{id}.jpg'"
-        )
-    path = PurePosixPath(literal)
-    if literal.startswith(("/", "\\")) or path.is_absolute() or ".." in path.parts or "\\" in literal or ":" in literal:
-        return f"{pattern!r} must be a path inside the competition's download (no absolute path, no '..')"
-    if literal.endswith("/"):
-        return f"{pattern!r} names a folder; name each row's file, such as 'train/{{id}}.jpg'"
     return None
 
 

@@ -45,6 +45,7 @@ braces; ``validation.row_file_patterns``), each row's file when the split is bui
 from __future__ import annotations
 
 import re
+from collections.abc import Collection
 from dataclasses import dataclass, fields
 from pathlib import Path, PurePosixPath
 
@@ -56,6 +57,7 @@ from validation.row_file_patterns import (
     pattern_parts,
     pattern_problem,
     placeholder,
+    placeholder_problem,
 )
 from validation.yaml_files import YamlFileError, read_yaml_file
 
@@ -104,16 +106,16 @@ class SplitRecipe:
         every target."""
         return tuple(graded_targets(self.to_document()))
 
-    @property
-    def submission_key_columns(self) -> tuple[str, ...]:
-        """The columns ``submission_columns``' keys are built from (public test columns), each once, in order."""
-        columns: list[str] = []
+    def submission_key_columns(self, columns: Collection[str] = ()) -> tuple[str, ...]:
+        """The columns ``submission_columns``' keys are built from (public test columns), each once, in order;
+        ``columns``: the file's, where a column named like a slice (``x[0]``) is that column."""
+        found: list[str] = []
         for _, source in self.submission_columns:
             if source in self.target_columns:
                 continue
             parts = pattern_parts(source) if "{" in source else [("", source)]
-            columns += [placeholder(text).column for _, text in parts if text is not None]
-        return tuple(dict.fromkeys(columns))
+            found += [placeholder(text, columns).column for _, text in parts if text is not None]
+        return tuple(dict.fromkeys(found))
 
     @property
     def test_row_pattern(self) -> str | None:
@@ -397,11 +399,9 @@ def _key_problem(source: str, targets: tuple[str, ...]) -> str | None:
     """What is wrong with ``source`` as a key of ``submission_columns`` (a column name, or a pattern), or None."""
     if "{" not in source and "}" not in source:
         return None  # a column name; checked against the public test set when the split is built
-    if source.count("{") != source.count("}") or any("{" in lit or "}" in lit for lit, _ in pattern_parts(source)):
-        return f'{source!r} has unbalanced braces; a pattern names columns in braces, such as "{{a}}_{{b}}"'
+    if problem := placeholder_problem(source):
+        return problem
     columns = [placeholder(text).column for _, text in pattern_parts(source) if text is not None]
-    if any(not c for c in columns):
-        return f"{source!r} has an empty placeholder {{}}; name a column in it"
     if leaked := [c for c in columns if c in targets]:
         return (f"{source!r} names target column {leaked[0]!r}: a key is built from the public test set's columns, "
                 "which hold no target")  # fmt: skip
