@@ -53,14 +53,36 @@ def test_the_manifest_view_leaves_out_a_staging_split(tmp_path):
     rejected split is kept in, so the view listed the competition twice."""
     root = DataRoot(tmp_path / "home")
     published = root.prepared("titanic")
-    for folder, created in ((published, "published"), (published.staging, "rejected")):
+    for folder, created in ((published, "2026-12-01T10:00:00+00:00"), (published.staging, "2026-12-02T10:00:00+00:00")):
         folder.path.mkdir(parents=True)
         folder.manifest.write_text(json.dumps({"slug": "titanic", "created_at": created, "files": [
             {"path": "public/train.csv", "rows": 1, "checksum": "x", "bytes": 1}]}))  # fmt: skip
     warehouse = Warehouse(root.warehouse)
     warehouse.refresh_views(root)
-    listed = warehouse.query("SELECT slug, created_at FROM splits.manifest").to_dict("records")
-    assert listed == [{"slug": "titanic", "created_at": "published"}]
+    listed = warehouse.query("SELECT slug, day(created_at) AS day FROM splits.manifest").to_dict("records")
+    assert listed == [{"slug": "titanic", "day": 1}]
+
+
+def test_the_manifest_view_reads_recipes_whose_keys_differ_only_by_case(tmp_path):
+    """A newcomer's run: iwildcam-2019's recipe maps the submission's ``Id``, chaii's its ``id``; DuckDB's guess of
+    the manifests' structure took the two as one struct with a duplicate name and refused every manifest (the view
+    failed, and with it refresh_leaderboards and every split step after the first)."""
+    root = DataRoot(tmp_path / "home")
+    for slug, columns in (("iwildcam", {"Id": "id", "Category": "category_id"}), ("chaii", {"id": "id", "P": "a"})):
+        folder = root.prepared(slug)
+        folder.path.mkdir(parents=True)
+        recipe = {"kind": "random", "target_columns": list(columns.values())[1:], "submission_columns": columns}
+        folder.manifest.write_text(json.dumps({"slug": slug, "created_at": "2026-12-03T05:00:00+00:00", "recipe": recipe,
+                                               "files": [{"path": "public/train.csv", "rows": 3, "checksum": "x", "bytes": 9,
+                                                          "sha256": "y"}, {"path": "public/a.jpg", "bytes": 2,
+                                                          "checksum": "sha256:z", "row_files_key": "row_files"}]}))  # fmt: skip
+    warehouse = Warehouse(root.warehouse)
+    warehouse.refresh_views(root)
+    listed = warehouse.query("SELECT slug, file, rows FROM splits.manifest ORDER BY slug, file").to_dict("records")
+    assert listed == [{"slug": "chaii", "file": "public/a.jpg", "rows": None},
+                      {"slug": "chaii", "file": "public/train.csv", "rows": 3},
+                      {"slug": "iwildcam", "file": "public/a.jpg", "rows": None},
+                      {"slug": "iwildcam", "file": "public/train.csv", "rows": 3}]  # fmt: skip
 
 
 def test_the_parity_view_gives_the_classifier_drifts_auc_and_significance(tmp_path):

@@ -63,6 +63,9 @@ LEADERBOARD_REFRESHES = "leaderboards.refreshes"
 LEADERBOARD_THRESHOLDS = "leaderboards.thresholds"
 LEADERBOARD_SNAPSHOTS = "leaderboards.snapshots"
 # The columns of each view over files when no such file exists (the types DuckDB reads from the files).
+# What the splits.manifest view reads of each manifest.json (the rest, such as the recipe, is left out).
+MANIFEST_COLUMNS = {"slug": "VARCHAR", "created_at": "TIMESTAMP WITH TIME ZONE",
+                    "files": "STRUCT(path VARCHAR, rows BIGINT, checksum VARCHAR, bytes BIGINT)[]"}  # fmt: skip
 VIEW_COLUMNS = {
     SPLITS_MANIFEST: {"slug": "VARCHAR", "created_at": "TIMESTAMP WITH TIME ZONE", "file": "VARCHAR", "rows": "BIGINT",
                       "checksum": "VARCHAR", "bytes": "BIGINT"},
@@ -400,9 +403,13 @@ class DataRoot:
         A view whose files do not exist (yet, or any more: a re-split removes the old parity report) is empty, with
         its columns, so every reader works on an empty or partly empty root."""
         return {
+            # Typed, not guessed: DuckDB's guess of the whole manifest took a recipe's submission_columns {Id: ...}
+            # beside another's {id: ...} as one struct with a duplicate name, and refused every manifest.
             SPLITS_MANIFEST: self._view_over_files(SPLITS_MANIFEST, self.prepared_root, "*/manifest.json", """
                 SELECT m.slug, m.created_at, f.path AS file, f.rows, f.checksum, f.bytes
-                FROM read_json({files}, union_by_name = true, filename = true) AS m, unnest(m.files) AS t(f)
+                FROM read_json({files}, filename = true, columns = """
+                + columns_argument(MANIFEST_COLUMNS).replace("{", "{{").replace("}", "}}")
+                + """) AS m, unnest(m.files) AS t(f)
                 WHERE NOT regexp_matches(m.filename, '/[.][^/]*/manifest[.]json$')  -- not a hidden (staging) split"""),
             PARITY: self._view_over_files(PARITY, self.prepared_root, "*/parity.json", f"""
                 SELECT {", ".join(f"p.{quote(c)}" for c in VIEW_COLUMNS[PARITY] if c not in PARITY_ROW_COLUMNS)},
