@@ -23,6 +23,7 @@ from pathlib import Path
 from splits.builder import SplitResult
 from validation.data_files import columns_of, copy_sql, quote, reader_sql
 from validation.data_root import PreparedFolder
+from validation.grading import EMPTY
 from validation.messages import shown_list
 from validation.metrics import METRICS
 from validation.split_recipe import RecipeError, SplitRecipe
@@ -56,6 +57,7 @@ def _in_submission_columns(
             "name (it maps a column to a target's labels); leave it out and name the competition's sample in "
             "'sample_submission_file', or check the recipe's metric"
         )
+    _refuse_keys_kaggles_sample_lacks(con, slug, recipe, raw_files)
     answers = result.answers_file
     targets = set(recipe.target_columns)
     columns = columns_of(con, answers)
@@ -79,6 +81,39 @@ def _in_submission_columns(
         for name, _ in recipe.submission_columns
     )
     con.execute(copy_sql(f"SELECT {select} FROM {reader_sql(answers)}", folder.sample_submission))
+
+
+def _refuse_keys_kaggles_sample_lacks(con, slug: str, recipe: SplitRecipe, raw_files: Path) -> None:
+    """The keys built on Kaggle's own test file must be keys of Kaggle's own sample: none of them there is a
+    ``RecipeError`` showing both (``{sentence_id}-{token_id}`` built ``0-0`` where Kaggle's ids are ``0_0``). Not
+    checked without both files, or when the test file lacks a key's columns."""
+    if not recipe.sample_submission_file or not recipe.test_file or not (raw_files / recipe.test_file).is_file():
+        return
+    test, sample = raw_files / recipe.test_file, raw_files / recipe.sample_submission_file
+    test_columns = columns_of(con, test)
+    if not set(recipe.submission_key_columns(test_columns)) <= set(test_columns):
+        return
+    keys = [(name, source) for name, source in recipe.submission_columns if source not in recipe.target_columns]
+    built = ", ".join(f"{key_sql(source, test_columns)} AS {quote(name)}" for name, source in keys)
+    shipped = ", ".join(f"coalesce(CAST({quote(name)} AS VARCHAR), '') AS {quote(name)}" for name, _ in keys)
+    found = con.execute(
+        f"SELECT count(*) FROM (SELECT {shipped} FROM {reader_sql(sample)}) "
+        f"SEMI JOIN (SELECT {built} FROM {reader_sql(test)}) USING ({', '.join(quote(n) for n, _ in keys)})"
+    ).fetchone()[0]
+    if found:
+        return
+    ours = con.execute(f"SELECT {built} FROM {reader_sql(test)} LIMIT {KEYS_SHOWN}").fetchall()
+    theirs = con.execute(f"SELECT {shipped} FROM {reader_sql(sample)} LIMIT {KEYS_SHOWN}").fetchall()
+    said = " and ".join(f"{name!r} as {source!r}" for name, source in keys)
+
+    def shown(rows) -> str:
+        return ", ".join("/".join(map(repr, row)) for row in rows)
+
+    raise RecipeError(
+        f"{slug}: split recipe key 'submission_columns': built on Kaggle's test file {recipe.test_file}, {said} gives "
+        f"none of the keys of Kaggle's sample {recipe.sample_submission_file} ({shown(ours)}; the sample's: "
+        f"{shown(theirs)}): check the pattern's columns and the text between them"
+    )
 
 
 def _refuse_repeated_keys(con, slug: str, recipe: SplitRecipe, answers: Path) -> None:
@@ -269,14 +304,19 @@ def _rewrite(con, select: str, path: Path, rewritten: Path) -> None:
 
 
 def _trivial_value(con, train: Path, column: str):
+    """A target's value in a sample that predicts nothing: 0 for numbers and booleans, as Kaggle's samples have them;
+    else its commonest value that pandas reads as text (not ``1947``, not ``null``: MLE-bench's chaii grader, given
+    a sample of 1947s, fails on an int), else its commonest value."""
     text = f"CAST({quote(column)} AS VARCHAR)"
-    numeric = con.execute(  # numbers and booleans get 0, as Kaggle's samples have them
-        f"SELECT bool_and(TRY_CAST({text} AS DOUBLE) IS NOT NULL OR TRY_CAST({text} AS BOOLEAN) IS NOT NULL) "
-        f"FROM {reader_sql(train)}"
-    ).fetchone()[0]
+    not_text = f"TRY_CAST({text} AS DOUBLE) IS NOT NULL OR TRY_CAST({text} AS BOOLEAN) IS NOT NULL"
+    missing = ", ".join(_sql_value(word) for word in EMPTY)
+    numeric, mode, any_mode = con.execute(
+        f"SELECT bool_and({not_text}), mode({text}) FILTER (WHERE NOT ({not_text}) AND trim({text}) NOT IN ({missing})), "
+        f"mode({text}) FROM {reader_sql(train)}"
+    ).fetchone()
     if numeric:
         return 0
-    return con.execute(f"SELECT mode(CAST({quote(column)} AS VARCHAR)) FROM {reader_sql(train)}").fetchone()[0]
+    return mode if mode is not None else any_mode
 
 
 def _sql_value(value) -> str:

@@ -48,7 +48,8 @@ def test_the_key_is_read_kept_and_said_in_the_recipe_document():
     [
         (["id", "after"], "expected a mapping of the submission's columns, such as {Id: id, Category: category_id}"),
         ({}, "expected a mapping"),
-        ({"id": "{sentence_id}_{token_id}"}, "names no target column (after, class): a submission would predict nothing"),
+        ({"id": "{sentence_id}_{token_id}"}, "names no target column (after, class): its entries (id: {sentence_id}_{token_id}) are all keys"),
+        ({"id": "token_id", "after": "aftr"}, "names no target column (after, class): its entries (id: token_id, after: aftr) are all keys, so a submission would predict nothing; map a column of the submission to the target it predicts"),
         ({"after": "after", "class": "class"}, "names no key column"),
         ({"id": "{sentence_id}_{class}", "after": "after"}, "column 'id': '{sentence_id}_{class}' names target column 'class'"),
         ({"id": "{sentence_id_{token_id}", "after": "after"}, "column 'id': '{sentence_id_{token_id}' has unbalanced or nested braces"),
@@ -91,16 +92,16 @@ def _tokens(folder, rows: int = 300) -> None:
 
 def _chaii(folder) -> None:
     generator = np.random.default_rng(5)
-    answers = ["नई दिल्ली", "चेन्नई", "1947", "two words here", "ஒன்று"]
+    answers = ["1947", "नई दिल्ली", "चेन्नई", "two words here", "ஒன்று"]  # the commonest reads as a number
     rows = 400
-    text = [str(generator.choice(answers)) for _ in range(rows)]
+    text = [str(generator.choice(answers, p=[0.4, 0.3, 0.1, 0.1, 0.1])) for _ in range(rows)]
     train = pd.DataFrame({"id": [f"q{i:04x}" for i in range(rows)], "context": [f"context {i} {t}" for i, t in enumerate(text)],
                           "question": "what?", "answer_text": text, "answer_start": generator.integers(0, 90, rows),
                           "language": generator.choice(["hindi", "tamil"], rows)})  # fmt: skip
     folder.mkdir(parents=True, exist_ok=True)
     train.to_csv(folder / "train.csv", index=False)
     train.drop(columns=["answer_text", "answer_start"]).head(5).to_csv(folder / "test.csv", index=False)
-    pd.DataFrame({"id": train["id"].head(5), "PredictionString": "dummy text"}).to_csv(folder / "sample_submission.csv", index=False)  # fmt: skip
+    pd.DataFrame({"id": train["id"].head(5), "PredictionString": ""}).to_csv(folder / "sample_submission.csv", index=False)  # fmt: skip
 
 
 def _wildcam(folder) -> None:
@@ -304,6 +305,24 @@ def test_parity_builds_typed_keys_of_the_original_test_set_as_the_split_does(tmp
     assert "baseline" not in sent and said in report.notes
 
 
+def test_a_key_built_otherwise_than_kaggles_sample_keys_its_rows_is_refused(tmp_path):
+    """A newcomer's run: ``{sentence_id}-{token_id}`` where Kaggle's ids are ``0_0`` was published, and parity said
+    nothing. Built on Kaggle's own test file, no key is one of Kaggle's sample's."""
+    write, document = MLEBENCH_SHAPED["text-normalization-challenge-english-language"]
+    root = DataRoot(tmp_path / "home")
+    raw = root.raw("tokens").files
+    write(raw)
+    dashed = document | {"submission_columns": {"id": "{sentence_id}-{token_id}", "after": "after"}}
+    with pytest.raises(RecipeError) as error:
+        prepare_competition("tokens", parse_recipe(dashed, where="tokens.yaml"), raw, root.prepared_root)
+    assert str(error.value) == (
+        "tokens: split recipe key 'submission_columns': built on Kaggle's test file en_test_2.csv, 'id' as "
+        "'{sentence_id}-{token_id}' gives none of the keys of Kaggle's sample en_sample_submission_2.csv ('0-0', "
+        "'0-1', '0-2'; the sample's: '0_0', '0_1', '0_2'): check the pattern's columns and the text between them"
+    )
+    assert not (root.prepared_root / "tokens").exists()
+
+
 def test_a_key_the_public_test_set_does_not_have_is_refused_naming_its_columns(tmp_path):
     """``frame_num`` is in the train file but not in Kaggle's test file, so not in the new public test set: a key
     built from it is one no participant could build."""
@@ -333,7 +352,7 @@ def test_a_key_the_public_test_set_does_not_have_is_refused_naming_its_columns(t
         ({"submission_columns": {"Id": "id", "Predicted": "category_id"}},
          "w: split recipe key 'submission_columns': no column 'Predicted' in sample_submission.csv (its columns: Id, "
          "Category)"),
-        ({"submission_columns": {"Id": "location", "Category": "category_id"}},
+        ({"submission_columns": {"Id": "location", "Category": "category_id"}, "sample_submission_file": None},
          "w: split recipe key 'submission_columns': key 'Id' (from 'location') gives several new test rows the same "
          "value ('"),
         ({"metric": "multiclass_log_loss"},

@@ -384,8 +384,10 @@ def _submission_columns(value: object, targets: tuple[str, ...], fail) -> tuple[
         pairs.append((name, source))
     predicted = [source for _, source in pairs if source in targets]
     if not predicted:
-        raise fail("submission_columns", f"names no target column ({', '.join(targets)}): a submission would predict "
-                                         "nothing; map a column to the target it predicts, such as " + example)  # fmt: skip
+        given = ", ".join(f"{name}: {source}" for name, source in pairs)
+        raise fail("submission_columns", f"names no target column ({', '.join(targets)}): its entries ({given}) are "
+                                         "all keys, so a submission would predict nothing; map a column of the "
+                                         f"submission to the target it predicts, such as {example}")  # fmt: skip
     if len(set(predicted)) != len(predicted):
         twice = next(t for t in predicted if predicted.count(t) > 1)
         raise fail("submission_columns", f"target {twice!r} is predicted by two columns; map it once")
