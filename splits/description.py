@@ -211,7 +211,7 @@ def _files_section(recipe: SplitRecipe, built: BuiltSplit) -> str:
         rows.append(_row(f"`{entry['path']}`", _rows(entry), what.get(entry["path"], "")))
     rows.append(_row(f"`{DESCRIPTION}`", "", "this text"))
     for side, key, pattern in (
-        ("train", "row_files", recipe.row_files),
+        ("train", "train_row_files" if recipe.train_row_files else "row_files", recipe.train_row_pattern),
         ("test", "test_row_files", recipe.test_row_pattern),
     ):
         count = (built.row_files or {}).get(side, 0)
@@ -342,7 +342,12 @@ def _changes_section(recipe: SplitRecipe, built: BuiltSplit) -> str:
     if recipe.row_files and built.row_files:
         changes.append(
             f"Each row's own file (`{recipe.row_files}`) went with its row: the new training rows' "
-            f"({built.row_files['train']:,}) stay at their paths, the new test rows' ({built.row_files['test']:,}) are "
+            + (
+                f"({built.row_files['train']:,}) are at `{recipe.train_row_files}`"
+                if recipe.train_row_files
+                else f"({built.row_files['train']:,}) stay at their paths"
+            )  # fmt: skip
+            + f", the new test rows' ({built.row_files['test']:,}) are "
             f"at `{recipe.test_row_pattern}`. Kaggle's own test files are not included."
         )
     if built.extra_files:

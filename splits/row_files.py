@@ -76,6 +76,7 @@ class FoundRows:
     sources: list[str]
     test_paths: list[str]
     labels: list[tuple[str | None, ...]]
+    train_paths: list[str] | None = None  # where a train row's file goes, when train_row_files says: else its source
 
 
 def check_row_file_columns(con, recipe: SplitRecipe, raw_dir: Path, train_columns: list[str], slug: str) -> None:
@@ -84,13 +85,14 @@ def check_row_file_columns(con, recipe: SplitRecipe, raw_dir: Path, train_column
     if not recipe.row_files:
         return
     where = f"{slug}: " if slug else ""
-    missing = [c for c in pattern_columns(recipe.row_files, train_columns) if c not in train_columns]
-    if missing:
-        raise RecipeError(
-            f"{where}split recipe key 'row_files': no column {', '.join(map(repr, missing))} in {recipe.train_file} "
-            f"(its columns: {column_listing(train_columns)}); the placeholders of {recipe.row_files!r} name the train "
-            "file's columns"
-        )
+    for key, pattern in (("row_files", recipe.row_files), ("train_row_files", recipe.train_row_files)):
+        missing = [c for c in pattern_columns(pattern or "", train_columns) if c not in train_columns]
+        if missing:
+            raise RecipeError(
+                f"{where}split recipe key '{key}': no column {', '.join(map(repr, missing))} in {recipe.train_file} "
+                f"(its columns: {column_listing(train_columns)}); the placeholders of {pattern!r} name the train "
+                "file's columns"
+            )
     pattern = recipe.test_row_pattern  # never a target's: refused when the recipe is read
     given = (
         f"{pattern!r}" if recipe.test_row_files else f"{pattern!r} (the default, from row_files {recipe.row_files!r})"
@@ -112,13 +114,16 @@ def find_row_files(con, recipe: SplitRecipe, raw_dir: Path, slug: str) -> FoundR
     train = raw_dir / recipe.train_file
     test_pattern = recipe.test_row_pattern
     all_columns = [r[0] for r in con.execute(f"DESCRIBE SELECT * FROM {reader_sql(train)}").fetchall()]
-    named = [*pattern_columns(recipe.row_files, all_columns), *pattern_columns(test_pattern, all_columns)]
+    train_pattern = recipe.train_row_pattern
+    named = [*pattern_columns(recipe.row_files, all_columns), *pattern_columns(test_pattern, all_columns),
+             *pattern_columns(train_pattern, all_columns)]  # fmt: skip
     columns = list(dict.fromkeys(named))
     key = recipe.id_column
     select = ", ".join(
         [
             _path_sql(recipe.row_files, all_columns),
             _path_sql(test_pattern, all_columns),
+            _path_sql(train_pattern, all_columns),
             f"CAST({quote(key)} AS VARCHAR)" if key else "NULL",
             *(f"CAST({quote(c)} AS VARCHAR)" for c in recipe.target_columns),
             *(f"{quote(c)} IS NULL" for c in columns),
@@ -126,12 +131,13 @@ def find_row_files(con, recipe: SplitRecipe, raw_dir: Path, slug: str) -> FoundR
     )
     rows = con.execute(f"SELECT {select} FROM ({numbered_rows(train, all_columns)}) ORDER BY __mlecurate_rn").fetchall()
     present = _download_files(raw_dir, static_folder(recipe.row_files))
-    sources, test_paths, labels = [], [], []
+    sources, test_paths, train_paths, labels = [], [], [], []
     missing: list[tuple[int, str | None, str]] = []
     first_row: dict[str, int] = {}
     targets = len(recipe.target_columns)
     for number, row in enumerate(rows):
-        source, test_path, ident = row[0], row[1], row[2]
+        source, test_path, train_path, ident = row[0], row[1], row[2], row[3]
+        row = (source, test_path, *row[3:])  # as before the train path: ident, targets, nulls
         nulls = row[3 + targets :]
         if any(nulls):
             column = columns[list(nulls).index(True)]
@@ -141,7 +147,10 @@ def find_row_files(con, recipe: SplitRecipe, raw_dir: Path, slug: str) -> FoundR
             )
         normal, problem = _normal(source)
         test_normal, test_problem = _normal(test_path)
-        for pattern_key, path, wrong in (("row_files", source, problem), ("test_row_files", test_path, test_problem)):
+        train_normal, train_problem = _normal(train_path)
+        checked = (("row_files", source, problem), ("test_row_files", test_path, test_problem),
+                   ("train_row_files", train_path, train_problem))  # fmt: skip
+        for pattern_key, path, wrong in checked:
             if wrong:
                 raise SplitError(
                     f"{where}split recipe key '{pattern_key}': {_row(number, ident, key, recipe)} gives the path "
@@ -150,7 +159,7 @@ def find_row_files(con, recipe: SplitRecipe, raw_dir: Path, slug: str) -> FoundR
         if normal in first_row:
             other = first_row[normal]
             raise SplitError(
-                f"{where}split recipe key 'row_files': {_row(other, rows[other][2], key, recipe)} and "
+                f"{where}split recipe key 'row_files': {_row(other, rows[other][3], key, recipe)} and "
                 f"{_row(number, ident, key, recipe, again=True)} both name {normal!r}; each row needs a file of "
                 "its own"
             )
@@ -159,10 +168,11 @@ def find_row_files(con, recipe: SplitRecipe, raw_dir: Path, slug: str) -> FoundR
             missing.append((number, ident, normal))
         sources.append(normal)
         test_paths.append(test_normal)
+        train_paths.append(train_normal)
         labels.append(row[3 : 3 + targets])
     if missing:
         raise SplitError(_missing_message(where, slug, recipe, raw_dir, missing, len(rows), present))
-    return FoundRows(sources, test_paths, labels)
+    return FoundRows(sources, test_paths, labels, train_paths if recipe.train_row_files else None)
 
 
 def _row(number: int, ident: str | None, key: str | None, recipe: SplitRecipe, again: bool = False) -> str:
@@ -245,7 +255,7 @@ def place_row_files(found: FoundRows, recipe: SplitRecipe, test_row_numbers: np.
             labels = tuple((t, v) for t, v in zip(recipe.target_columns, found.labels[number], strict=True) if v)
             placed.append(RowFile(source, found.test_paths[number], "test", labels))
         else:
-            placed.append(RowFile(source, source, "train"))
+            placed.append(RowFile(source, found.train_paths[number] if found.train_paths else source, "train"))
     return placed
 
 
@@ -272,7 +282,8 @@ def check_places(
                 f"to public/{file.relative}; name the {file.side} rows' files by a column that tells them apart"
             )
     sources = {file.source for file in files}
-    folders = [f for f in {static_folder(recipe.row_files), static_folder(recipe.test_row_pattern)} if f]
+    patterns = {recipe.row_files, recipe.train_row_pattern, recipe.test_row_pattern}
+    folders = [f for f in {static_folder(p) for p in patterns} if f]
     for extra in extras:
         relative = extra.relative.as_posix()
         inside = next((f for f in folders if relative.startswith(f + "/")), None)
@@ -285,7 +296,7 @@ def check_places(
             raise RecipeError(
                 f"{where}split recipe keys 'public_files' and 'row_files': entry '{extra.entry}' would copy "
                 f"{extra.relative} {what}; each row's file goes with its row (the train rows' to "
-                f"{recipe.row_files!r}, the test rows' to {recipe.test_row_pattern!r}): leave it out of public_files"
+                f"{recipe.train_row_pattern!r}, the test rows' to {recipe.test_row_pattern!r}): leave it out of public_files"
             )
 
 

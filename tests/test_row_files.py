@@ -136,6 +136,18 @@ def test_each_rows_file_goes_with_its_row(download, tmp_path, changes, test_fold
         ({"row_files": "train/{id[:]}/{id}"}, "row_files", "whose slice is not one of [i], [i:j], [i:] or [:j]"),
         ({"row_files": "train/{id[3:1]}/{id}"}, "row_files", "whose slice takes no character"),
         ({"kind": "released_labels", "answers_file": "a.csv"}, "row_files", "not for kind released_labels"),
+        ({"row_files": None, "train_row_files": "train_images/{id}"}, "train_row_files", "needs row_files"),
+        ({"train_row_files": "train_images/{id"}, "train_row_files", "has unbalanced or nested braces"),
+        (
+            {"train_row_files": "test/{id}"},
+            "train_row_files",
+            "'test/{id}' is where the test rows' files go (test_row_files, by default: 'test/{id}')",
+        ),
+        (
+            {"train_row_files": "images/{id}", "test_row_files": "images/{id}"},
+            "test_row_files",
+            "'images/{id}' is train_row_files' pattern",
+        ),
     ],
 )
 def test_bad_patterns_are_refused_when_the_recipe_is_read(changes, key, message):
@@ -143,6 +155,27 @@ def test_bad_patterns_are_refused_when_the_recipe_is_read(changes, key, message)
         parse_recipe({k: v for k, v in (RECIPE | changes).items() if v is not None}, "recipe.yaml")
     assert str(raised.value).startswith(f"recipe.yaml: split recipe key '{key}': ")
     assert message in str(raised.value)
+
+
+def test_train_row_files_puts_the_train_rows_files_in_a_folder_of_their_own(download, tmp_path):
+    """iwildcam-2019's images are flat in its train_images.zip, which the download unpacks at its top: without
+    train_row_files the new train rows' images sat beside train.csv in public/."""
+    for i in TRAIN_IDS:
+        (download / i).write_bytes((download / "train" / i).read_bytes())
+    changes = {"row_files": "{id}", "train_row_files": "train_images/{id}", "test_row_files": "test_images/{id}"}
+    prepared = _prepare(download, tmp_path / "prepared", **changes)
+    assert prepared.published, [c.found for c in prepared.checks if not c.passed]
+    public = prepared.folder / "public"
+    train_ids, test_ids = _column(public / "train.csv", "id"), _column(public / "test.csv", "id")
+    assert sorted(p.name for p in (public / "train_images").iterdir()) == sorted(train_ids)
+    assert sorted(p.name for p in (public / "test_images").iterdir()) == sorted(test_ids)
+    assert not [p for p in public.iterdir() if p.name.endswith(".jpg")]  # none left at the top
+    assert (public / "train_images" / train_ids[0]).read_bytes() == (download / train_ids[0]).read_bytes()
+    description = (public / "description.md").read_text()
+    assert "| `train_images/{id}` | | 160 files, one per train row (`train_row_files`)" in description
+    assert "the new training rows' (160) are at `train_images/{id}`, the new test rows' (40) are at" in description
+    with pytest.raises(RecipeError, match="split recipe key 'train_row_files': no column 'image' in train.csv"):
+        _prepare(download, tmp_path / "again", **changes | {"train_row_files": "train_images/{image}"})
 
 
 def test_a_placeholder_may_take_a_slice_of_its_columns_text(tmp_path):

@@ -29,6 +29,7 @@ A recipe replaces MLE-bench's hand-written ``prepare.py``. Keys:
 | ``test_row_files`` | where the new test rows' files go under ``public/``: a pattern of the columns the public test set keeps (never a target: the path would give the label away) | ``row_files`` with ``train`` in its first path component made ``test`` (``train/`` -> ``test/``, ``train_images/`` -> ``test_images/``); required when it has none |
 | ``test_columns`` | the train columns the new public test set keeps (no target), for a download whose test file does not say (paddy's Kaggle test set is its images alone: its train file's ``variety`` and ``age`` are no test features); must hold ``id_column`` | the train columns Kaggle's test file has, else every train column but the targets |
 | ``submission_columns`` | the submission's columns where they are not the train file's, in order: a mapping of each column's name to a target column it predicts (``Category: category_id``), or to the key that identifies a row, a public test column or a pattern of them (``Id: id``, ``id: "{sentence_id}_{token_id}"``, placeholders as in ``row_files``); the sample and ``answers.csv`` take these columns; targets it leaves out are removed from the public test set and not graded (chaii's ``answer_start``) | the id column (else the public test columns) and every target |
+| ``train_row_files`` | where the new train rows' files go under ``public/``: a pattern of the train file's columns (iwildcam-2019's images are flat in ``train_images.zip``, unpacked at the download's top: ``train_images/{id}.jpg`` puts them in a folder of their own) | ``row_files``: each file at its own path |
 | ``public_files`` | extra files for ``public/``, copied unchanged to the same relative path: file names, folders (``images/``) and globs (``structures/*.csv``), relative to the download; each must match something, and none may replace the split's own files; the leakage checks clear them (no copy of an answers file, no new test row's target, no per-sample folder named by the label) | none |
 
 Every file key is a path inside the competition's download: no absolute path, no ``..`` (checked here, without the
@@ -92,6 +93,7 @@ class SplitRecipe:
     public_files: tuple[str, ...] = ()  # extra files, folders or globs of the download copied into public/
     row_files: str | None = None  # one file per train row, named by its columns (train/{id}.jpg): goes with its row
     test_row_files: str | None = None  # where the new test rows' files go under public/ (default: row_files, test/)
+    train_row_files: str | None = None  # where the new train rows' files go under public/ (default: row_files)
     # The sample submission's own file name where an export names it (Kaggle's, e.g. sampleSubmission.csv, when the
     # download lacks the file): default, sample_submission_file's name, else sample_submission.csv.
     sample_submission_name: str | None = None
@@ -124,6 +126,11 @@ class SplitRecipe:
         if not self.row_files:
             return None
         return self.test_row_files or default_test_pattern(self.row_files)
+
+    @property
+    def train_row_pattern(self) -> str | None:
+        """Where the new train rows' files go under ``public/``: ``train_row_files``, else each at its own path."""
+        return self.train_row_files or self.row_files
 
     def to_document(self) -> dict:
         """The recipe as stored in an annotation (only keys that differ from the defaults, plus kind and targets)."""
@@ -256,12 +263,15 @@ def _row_file_patterns(values: dict, kind: str, fail) -> None:
     """``row_files`` and ``test_row_files``: path patterns with placeholders (``validation.row_file_patterns``); the
     test rows' files need a place of their own under ``public/``."""
     row_files, test_row_files = values.get("row_files"), values.get("test_row_files")
-    for key, pattern in (("row_files", row_files), ("test_row_files", test_row_files)):
+    train_row_files = values.get("train_row_files")
+    patterns = (("row_files", row_files), ("test_row_files", test_row_files), ("train_row_files", train_row_files))
+    for key, pattern in patterns:
         if pattern is not None and (problem := pattern_problem(pattern)):
             raise fail(key, problem)
     if row_files is None:
-        if test_row_files is not None:
-            raise fail("test_row_files", "needs row_files (where each train row's file is in the download)")
+        for key in ("test_row_files", "train_row_files"):
+            if values.get(key) is not None:
+                raise fail(key, "needs row_files (where each train row's file is in the download)")
         return
     if kind == "released_labels":
         raise fail(
@@ -275,13 +285,21 @@ def _row_file_patterns(values: dict, kind: str, fail) -> None:
             f"required: row_files {row_files!r} has no 'train' in its first path component to make 'test' of; "
             f"give where the new test rows' files go under public/, such as {_own_folder(row_files)!r}",
         )
-    if test_row_files is not None and PurePosixPath(test_row_files) == PurePosixPath(row_files):  # train/./x too
+    train_pattern = train_row_files or row_files
+    if test_row_files is not None and PurePosixPath(test_row_files) == PurePosixPath(train_pattern):  # train/./x too
+        whose = "train_row_files'" if train_row_files else "row_files' own"
         raise fail(
             "test_row_files",
-            f"{test_row_files!r} is row_files' own pattern: the test rows' files would sit beside the train rows'; "
-            f"give them a folder of their own, such as {_own_folder(row_files)!r}",
+            f"{test_row_files!r} is {whose} pattern: the test rows' files would sit beside the train rows'; "
+            f"give them a folder of their own, such as {_own_folder(train_pattern)!r}",
         )
     pattern = test_row_files or default_test_pattern(row_files)
+    if train_row_files is not None and PurePosixPath(pattern) == PurePosixPath(train_row_files):
+        raise fail(
+            "train_row_files",
+            f"{train_row_files!r} is where the test rows' files go (test_row_files{'' if test_row_files else ', by default'}"
+            f": {pattern!r}); give the train rows' files a folder of their own",
+        )
     targets = values.get("target_columns") or ()
     leaked = [c for c in pattern_columns(pattern) if c in targets]
     if leaked:
