@@ -188,7 +188,9 @@ def row_file_metadata(manifest_files: list[dict]) -> dict:
     bytes; they are left out of the files table (one row each would be 100,000 rows)."""
     counts = {"row_files_train": 0, "row_files_train_bytes": 0, "row_files_test": 0, "row_files_test_bytes": 0}
     for entry in manifest_files:
-        side = {"row_files": "train", "test_row_files": "test"}.get(entry.get("row_files_key"))
+        side = {"row_files": "train", "train_row_files": "train", "test_row_files": "test"}.get(
+            entry.get("row_files_key")
+        )
         if side:
             counts[f"row_files_{side}"] += 1
             counts[f"row_files_{side}_bytes"] += entry["bytes"]

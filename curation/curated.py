@@ -81,7 +81,9 @@ def annotations_frame(annotations: Iterable[Annotation]) -> pd.DataFrame:
     return _typed_if_empty(pd.DataFrame(rows, columns=ANNOTATION_COLUMNS))
 
 
-_BOOLEAN_COLUMNS = ("in_meta_kaggle", "is_candidate")
+# Meta Kaggle's flags an export's config.yaml says (awards_medals, competition_type: code), for every member
+LISTED_FLAGS = ("can_qualify_tiers", "only_allow_kernel_submissions")
+_BOOLEAN_COLUMNS = ("in_meta_kaggle", "is_candidate", *LISTED_FLAGS)
 
 
 def _typed_if_empty(frame: pd.DataFrame) -> pd.DataFrame:
@@ -96,7 +98,7 @@ def _typed_nulls(frame: pd.DataFrame) -> pd.DataFrame:
     """Columns holding no value at all (every member outside the dump lacks a segment) typed as text, so that the
     table's column never has DuckDB's NULL type."""
     empty = [name for name in frame.columns if frame[name].dtype == object and frame[name].isna().all()]
-    return frame.astype(dict.fromkeys(empty, "string")) if empty else frame
+    return frame.astype({n: "boolean" if n in _BOOLEAN_COLUMNS else "string" for n in empty}) if empty else frame
 
 
 def _recipe_text(recipe: dict) -> str:
@@ -136,6 +138,7 @@ def consolidate(
     members["overrides_detail"] = members["exclusion_detail"].where(~members["is_candidate"].astype(bool))
     members["facts_from"] = FROM_META_KAGGLE
     members = members.reindex(columns=CURATED_COLUMNS)  # a screening without a column (an older one) leaves it empty
+    members = members.astype(dict.fromkeys(LISTED_FLAGS, "boolean"))  # BOOLEAN, whatever the screening held
     outside = [
         _outside_member(row, frame[frame["slug"] == row["slug"]], (listings or {}).get(row["slug"]))
         for row in included[~known].to_dict("records")
@@ -154,13 +157,22 @@ def consolidate(
 
 
 # The curated table's column types where outside members (built from Python values) join the dump's rows.
-_CURATED_TYPES = {"total_teams": "Int64", "enabled_date": "datetime64[ns]", "deadline_date": "datetime64[ns]"}
+_CURATED_TYPES = {"total_teams": "Int64", "enabled_date": "datetime64[ns]", "deadline_date": "datetime64[ns]",
+                  **dict.fromkeys(LISTED_FLAGS, "boolean")}  # fmt: skip
 
 
 def _outside_member(row: dict, annotations: pd.DataFrame, listing: CompetitionListing | None) -> dict:
     """A member the dump lacks: its facts from the listing, else the split recipe (its metric), else none."""
     listed = listing is not None and any(
-        value is not None for value in (listing.title, listing.evaluation_metric, listing.deadline, listing.team_count)
+        value is not None
+        for value in (
+            listing.title,
+            listing.evaluation_metric,
+            listing.deadline,
+            listing.team_count,
+            listing.awards_medals,
+            listing.code_competition,
+        )  # fmt: skip
     )
     recipe_metric = _recipe_metric(row["slug"], annotations)
     listed_metric = listing.evaluation_metric if listed else None
@@ -176,8 +188,8 @@ def _outside_member(row: dict, annotations: pd.DataFrame, listing: CompetitionLi
         "total_teams": listing.team_count if listed else None,
         "enabled_date": None,
         "deadline_date": _naive_time(listing.deadline) if listed else None,
-        "can_qualify_tiers": listing.awards_medals if listing is not None else None,  # an export's awards_medals
-        "only_allow_kernel_submissions": listing.code_competition if listing is not None else None,
+        "can_qualify_tiers": listing.awards_medals if listed else None,  # an export's awards_medals
+        "only_allow_kernel_submissions": listing.code_competition if listed else None,
         "overrides_rule": None,
         "overrides_detail": None,
         "facts_from": " + ".join(origins) or FROM_ANNOTATION,

@@ -204,6 +204,9 @@ def recipe_columns(con, recipe: SplitRecipe, raw_dir: Path, slug: str = "") -> d
         if value:
             _require(train, [value], key, raw_dir / recipe.train_file, where)
     _require(train, list(recipe.test_columns), "test_columns", raw_dir / recipe.train_file, where)
+    if recipe.test_columns and "test_file" in found:  # Kaggle's test set says which columns a test row has
+        original = [c for c in recipe.test_columns if c != recipe.id_column]
+        _require(found["test_file"], original, "test_columns", raw_dir / recipe.test_file, where)
     keys_in = "answers_file" if recipe.kind == "released_labels" else "train_file"
     keys_path = raw_dir / getattr(recipe, keys_in)
     _require(

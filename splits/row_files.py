@@ -62,10 +62,7 @@ class RowFile:
     relative: str  # relative to public/
     side: str  # "train" or "test"
     labels: tuple[tuple[str, str], ...] = ()  # a test row's (target, label) pairs, for the leakage checks
-
-    @property
-    def key(self) -> str:
-        return "row_files" if self.side == "train" else "test_row_files"
+    key: str = "row_files"  # the recipe key that placed it: row_files, train_row_files or test_row_files
 
 
 @dataclass(frozen=True)
@@ -253,9 +250,11 @@ def place_row_files(found: FoundRows, recipe: SplitRecipe, test_row_numbers: np.
     for number, source in enumerate(found.sources):
         if test[number]:
             labels = tuple((t, v) for t, v in zip(recipe.target_columns, found.labels[number], strict=True) if v)
-            placed.append(RowFile(source, found.test_paths[number], "test", labels))
+            placed.append(RowFile(source, found.test_paths[number], "test", labels, "test_row_files"))
+        elif found.train_paths:
+            placed.append(RowFile(source, found.train_paths[number], "train", key="train_row_files"))
         else:
-            placed.append(RowFile(source, found.train_paths[number] if found.train_paths else source, "train"))
+            placed.append(RowFile(source, source, "train"))
     return placed
 
 

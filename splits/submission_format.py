@@ -29,6 +29,8 @@ from validation.metrics import METRICS
 from validation.split_recipe import RecipeError, SplitRecipe
 from validation.submission_keys import key_sql
 
+NUMBER = r"[-+]?(\d+\.?\d*|\.\d+)([eE][-+]?\d+)?|[-+]?(inf|Inf|INF|infinity|Infinity)"  # what pandas reads as one
+PANDAS_BOOLEANS = ("True", "False", "true", "false", "TRUE", "FALSE")  # pandas' read_csv's booleans
 MAX_CLASS_COLUMNS = 1000  # a built per-class sample with more columns than this is no per-class target (leaf has 99)
 KEYS_SHOWN = 3  # repeated keys named in an error
 
@@ -96,9 +98,14 @@ def _refuse_keys_kaggles_sample_lacks(con, slug: str, recipe: SplitRecipe, raw_f
     keys = [(name, source) for name, source in recipe.submission_columns if source not in recipe.target_columns]
     built = ", ".join(f"{key_sql(source, test_columns)} AS {quote(name)}" for name, source in keys)
     shipped = ", ".join(f"coalesce(CAST({quote(name)} AS VARCHAR), '') AS {quote(name)}" for name, _ in keys)
+    # a number written otherwise (1000.0, 001000 for 1000) is the same key: pandas-based graders read it so
+    same = " AND ".join(
+        f"(s.{quote(n)} = t.{quote(n)} OR TRY_CAST(s.{quote(n)} AS DOUBLE) = TRY_CAST(t.{quote(n)} AS DOUBLE))"
+        for n, _ in keys
+    )
     found = con.execute(
-        f"SELECT count(*) FROM (SELECT {shipped} FROM {reader_sql(sample)}) "
-        f"SEMI JOIN (SELECT {built} FROM {reader_sql(test)}) USING ({', '.join(quote(n) for n, _ in keys)})"
+        f"SELECT count(*) FROM (SELECT {shipped} FROM {reader_sql(sample)}) AS s "
+        f"SEMI JOIN (SELECT {built} FROM {reader_sql(test)}) AS t ON {same}"
     ).fetchone()[0]
     if found:
         return
@@ -109,10 +116,12 @@ def _refuse_keys_kaggles_sample_lacks(con, slug: str, recipe: SplitRecipe, raw_f
     def shown(rows) -> str:
         return ", ".join("/".join(map(repr, row)) for row in rows)
 
+    patterned = any("{" in source for _, source in keys)
+    advice = "check the pattern's columns and the text between them" if patterned else "check the key's column"
     raise RecipeError(
         f"{slug}: split recipe key 'submission_columns': built on Kaggle's test file {recipe.test_file}, {said} gives "
         f"none of the keys of Kaggle's sample {recipe.sample_submission_file} ({shown(ours)}; the sample's: "
-        f"{shown(theirs)}): check the pattern's columns and the text between them"
+        f"{shown(theirs)}): {advice}"
     )
 
 
@@ -307,8 +316,9 @@ def _trivial_value(con, train: Path, column: str):
     """A target's value in a sample that predicts nothing: 0 for numbers and booleans, as Kaggle's samples have them;
     else its commonest value that pandas reads as text (not ``1947``, not ``null``: MLE-bench's chaii grader, given
     a sample of 1947s, fails on an int), else its commonest value."""
-    text = f"CAST({quote(column)} AS VARCHAR)"
-    not_text = f"TRY_CAST({text} AS DOUBLE) IS NOT NULL OR TRY_CAST({text} AS BOOLEAN) IS NOT NULL"
+    text = f"trim(CAST({quote(column)} AS VARCHAR))"
+    booleans = ", ".join(_sql_value(word) for word in PANDAS_BOOLEANS)
+    not_text = f"(regexp_full_match({text}, '{NUMBER}') OR {text} IN ({booleans}))"  # what pandas reads otherwise
     missing = ", ".join(_sql_value(word) for word in EMPTY)
     numeric, mode, any_mode = con.execute(
         f"SELECT bool_and({not_text}), mode({text}) FILTER (WHERE NOT ({not_text}) AND trim({text}) NOT IN ({missing})), "

@@ -209,3 +209,11 @@ def test_curate_asks_the_source_only_about_members_outside_the_dump(tmp_path, ca
     types = dict(warehouse.query(f"SELECT column_name, column_type FROM (DESCRIBE {CURATED})").values.tolist())
     assert "NULL" not in types.values() and types["total_teams"] in ("BIGINT", "INTEGER")
     assert types["can_qualify_tiers"] == types["only_allow_kernel_submissions"] == "BOOLEAN"
+
+    def unflagged(slug):
+        return _listing(slug, title="Titanic - Machine Learning from Disaster")
+
+    curate(warehouse, unflagged, "kaggle")  # no member says: still BOOLEAN columns, not text
+    types = dict(warehouse.query(f"SELECT column_name, column_type FROM (DESCRIBE {CURATED})").values.tolist())
+    assert types["can_qualify_tiers"] == types["only_allow_kernel_submissions"] == "BOOLEAN"
+    assert warehouse.competition("titanic")["can_qualify_tiers"] is None

@@ -238,7 +238,7 @@ def test_every_column_left_out_of_the_comparison_or_the_baseline_is_listed_with_
     assert excluded == {
         ("id", "baseline"): "id column: identifies rows, predicts nothing",
         ("y", "baseline"): "a target: what the baseline predicts",
-        ("leak_after", "baseline"): "not in the new public test set (as in the original test set): cannot be predicted from",
+        ("leak_after", "baseline"): "not in the new public test set: cannot be predicted from",
         ("same", "baseline"): "constant: every value is 'k'",
         ("empty", "baseline"): "empty: no values",
         ("name", "baseline"): excluded[("name", "baseline")],

@@ -62,6 +62,38 @@ def test_released_labels_keeps_kaggles_own_test_file():
         parse_recipe(document, where="r.yaml")
 
 
+def test_a_column_kaggles_test_file_withholds_stays_withheld(tmp_path):
+    """A review: test_columns could bring back a column Kaggle's test set leaves out (random-acts-of-pizza's
+    ``*_at_retrieval`` fields), and parity then failed on it with a KeyError."""
+
+    def withheld(download) -> None:
+        test = pd.read_csv(download / "test.csv")
+        test.drop(columns=["note"]).to_csv(download / "test.csv", index=False)
+
+    slug, raw, recipe, root, _ = generated_download(tmp_path, "accuracy", reshape=withheld)
+    recipe = parse_recipe(recipe.to_document() | {"test_columns": ["id", "x1", "note"]}, where="recipe.yaml")
+    with pytest.raises(RecipeError) as error:
+        prepare_competition(slug, recipe, raw, root.prepared_root, "description")
+    assert str(error.value).startswith("g-accuracy: split recipe key 'test_columns': no column 'note' in test.csv")
+
+
+def test_a_group_split_whose_test_set_leaves_the_group_out_is_checked_by_id(tmp_path):
+    """The groups_disjoint check read the group column from the public test set: a DuckDB binder error when it was
+    not there (test_columns without it, or Kaggle's test file without it). With the id kept, the test rows' groups
+    are found in the train file; with neither, the check fails saying why."""
+    slug, raw, recipe, root, _ = generated_download(tmp_path, "accuracy", "--kind", "group", reshape=_without_test_file)
+    kept_id = parse_recipe(recipe.to_document() | {"test_columns": ["id", "x1"]}, where="recipe.yaml")
+    prepared = prepare_competition(slug, kept_id, raw, root.prepared_root, "description")
+    assert prepared.published, [(c.name, c.found) for c in prepared.checks if not c.passed]
+    assert next(c for c in prepared.checks if c.name == "groups_disjoint").found == "no group of user on both sides"
+    document = {k: v for k, v in recipe.to_document().items() if k not in ("id_column", "sample_submission_file")}
+    no_id = parse_recipe(document | {"test_columns": ["x1", "x2"]}, where="recipe.yaml")
+    refused = prepare_competition(slug, no_id, raw, tmp_path / "again", "description")
+    check = next(c for c in refused.checks if c.name == "groups_disjoint")
+    assert not refused.published and not check.passed
+    assert check.found.startswith("cannot check: the new public test set holds neither the group column user nor an id")
+
+
 def test_a_column_the_train_file_lacks_is_refused_naming_its_columns(tmp_path):
     slug, raw, recipe, root, _ = generated_download(tmp_path, "accuracy", reshape=_without_test_file)
     recipe = parse_recipe(recipe.to_document() | {"test_columns": ["id", "varietyy"]}, where="recipe.yaml")

@@ -148,6 +148,12 @@ def test_each_rows_file_goes_with_its_row(download, tmp_path, changes, test_fold
             "test_row_files",
             "'images/{id}' is train_row_files' pattern",
         ),
+        (
+            {"train_row_files": "test/{id}.jpg"},
+            "train_row_files",
+            "the train rows' files ('test/{id}.jpg') and the test rows' ('test/{id}') would share the folder test/",
+        ),
+        ({"test_row_files": "train/x/{id}"}, "test_row_files", "would share the folder train/"),
     ],
 )
 def test_bad_patterns_are_refused_when_the_recipe_is_read(changes, key, message):
@@ -176,6 +182,9 @@ def test_train_row_files_puts_the_train_rows_files_in_a_folder_of_their_own(down
     assert "the new training rows' (160) are at `train_images/{id}`, the new test rows' (40) are at" in description
     with pytest.raises(RecipeError, match="split recipe key 'train_row_files': no column 'image' in train.csv"):
         _prepare(download, tmp_path / "again", **changes | {"train_row_files": "train_images/{image}"})
+    with pytest.raises(SplitError, match="split recipe key 'train_row_files': the files of .* would both go to "
+                                         "public/train_images/"):  # fmt: skip
+        _prepare(download, tmp_path / "again", **changes | {"train_row_files": "train_images/{has_cactus}"})
 
 
 def test_a_placeholder_may_take_a_slice_of_its_columns_text(tmp_path):

@@ -323,6 +323,42 @@ def test_a_key_built_otherwise_than_kaggles_sample_keys_its_rows_is_refused(tmp_
     assert not (root.prepared_root / "tokens").exists()
 
 
+def test_a_kaggle_sample_writing_its_numbers_otherwise_still_keys_the_same_rows(tmp_path):
+    """A review: Kaggle's sample writing ``12.0`` for the test file's ``12`` was refused as keys none of the
+    sample's; pandas-based graders read them as the same number, and the new sample is built from the answers."""
+
+    def float_ids(download) -> None:
+        sample = pd.read_csv(download / "sample_submission.csv")
+        sample.assign(Id=sample["Id"].astype(float)).to_csv(download / "sample_submission.csv", index=False)
+
+    slug, raw, recipe, root, _ = generated_download(
+        tmp_path, "rmse", "--submission-format", "renamed", reshape=float_ids
+    )
+    assert pd.read_csv(raw / "sample_submission.csv", dtype=str)["Id"].iloc[0].endswith(".0")
+    prepared = prepare_competition(slug, recipe, raw, root.prepared_root, "description")
+    assert prepared.published, [(c.name, c.found) for c in prepared.checks if not c.passed]
+
+
+def test_the_trivial_value_of_a_text_target_is_one_pandas_reads_as_text(tmp_path):
+    import duckdb
+
+    from splits.submission_format import _trivial_value
+
+    cases = {
+        "yes/no labels keep their commonest": (["yes", "yes", "yes", "no", "maybe"], "yes"),
+        "Y/N are text to pandas": (["Y", "Y", "N"], "Y"),
+        "numbers get 0": (["1", "2.5", "-3e4", "inf"], 0),
+        "pandas' booleans get 0": (["True", "false", "TRUE"], 0),
+        "a number-like commonest is passed over": (["1947", "1947", "1947", "Delhi", "null", "null"], "Delhi"),
+        "1_000 is text to pandas": (["1_000", "1_000", "x"], "1_000"),
+    }
+    with duckdb.connect() as con:
+        for number, (name, (values, expected)) in enumerate(cases.items()):
+            path = tmp_path / f"{number}.csv"
+            pd.DataFrame({"y": values}).to_csv(path, index=False)
+            assert _trivial_value(con, path, "y") == expected, name
+
+
 def test_a_key_the_public_test_set_does_not_have_is_refused_naming_its_columns(tmp_path):
     """``frame_num`` is in the train file but not in Kaggle's test file, so not in the new public test set: a key
     built from it is one no participant could build."""

@@ -657,7 +657,23 @@ def _groups_disjoint(con, train: Path, test: Path, facts: LeakageFacts) -> Split
     if not facts.group_column:
         return SplitCheck(GROUPS_DISJOINT.name, True, "not a group split (the recipe sets no group_column)",
                           {"shared": 0})  # fmt: skip
-    count, examples = _overlap(con, train, test, f"CAST({quote(facts.group_column)} AS VARCHAR)")
+    group = f"CAST({quote(facts.group_column)} AS VARCHAR)"
+    test_columns = columns_of(con, test)
+    if facts.group_column in test_columns:
+        count, examples = _overlap(con, train, test, group)
+    elif facts.id_column in test_columns and facts.label_sources:  # the test rows' groups, by id, in the train file
+        ids = f"CAST({quote(facts.id_column)} AS VARCHAR)"
+        rows = con.execute(
+            f"""SELECT count(*) OVER (), k FROM (
+                    SELECT DISTINCT {group} AS k FROM {reader_sql(train)}
+                    INTERSECT SELECT DISTINCT {group} FROM {reader_sql(facts.label_sources[0])}
+                    WHERE {ids} IN (SELECT {ids} FROM {reader_sql(test)})) LIMIT 5"""
+        ).fetchall()
+        count, examples = (rows[0][0] if rows else 0), [r[1] for r in rows]
+    else:
+        return SplitCheck(GROUPS_DISJOINT.name, False, f"cannot check: the new public test set holds neither the "
+                          f"group column {facts.group_column} nor an id to find its rows' groups by; keep one of them "
+                          "in it (split recipe key test_columns)", {"shared": 0})  # fmt: skip
     found = (
         f"{count:,} group(s) of {facts.group_column} on both sides, e.g. {_short(examples)}"
         if count

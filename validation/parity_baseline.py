@@ -264,7 +264,7 @@ def baseline_exclusions(inputs: ParityInputs, classified: Classified | None = No
         if column in inputs.targets:
             excluded[column] = "a target: what the baseline predicts"
         elif column not in test_columns:
-            excluded[column] = "not in the new public test set (as in the original test set): cannot be predicted from"
+            excluded[column] = "not in the new public test set: cannot be predicted from"
     columns, unusable = classified or baseline_columns(inputs)
     return excluded | unusable | unused_text(columns)
 

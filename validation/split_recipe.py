@@ -59,6 +59,7 @@ from validation.row_file_patterns import (
     pattern_problem,
     placeholder,
     placeholder_problem,
+    static_folder,
 )
 from validation.yaml_files import YamlFileError, read_yaml_file
 
@@ -299,6 +300,15 @@ def _row_file_patterns(values: dict, kind: str, fail) -> None:
             "train_row_files",
             f"{train_row_files!r} is where the test rows' files go (test_row_files{'' if test_row_files else ', by default'}"
             f": {pattern!r}); give the train rows' files a folder of their own",
+        )
+    train_folder, test_folder = static_folder(train_pattern), static_folder(pattern)
+    if train_folder and test_folder and (train_folder == test_folder or test_folder.startswith(train_folder + "/")
+                                         or train_folder.startswith(test_folder + "/")):  # fmt: skip
+        key = "train_row_files" if train_row_files else "test_row_files"
+        raise fail(
+            key,
+            f"the train rows' files ({train_pattern!r}) and the test rows' ({pattern!r}) would share the folder "
+            f"{min(train_folder, test_folder, key=len)}/; give each side a folder of its own",
         )
     targets = values.get("target_columns") or ()
     leaked = [c for c in pattern_columns(pattern) if c in targets]
