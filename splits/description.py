@@ -171,7 +171,7 @@ def _assignment(recipe: SplitRecipe, result: SplitResult) -> str:
 
 def _identity(recipe: SplitRecipe, result: SplitResult) -> str:
     if recipe.submission_columns:
-        keys = " and ".join(_key_said(name, source) for name, source in _submission_keys(recipe))
+        keys = " and ".join(_key_said(name, source) for name, source in recipe.submission_key_entries)
         matched = f"a submission's rows are matched to the test rows by {keys}."
         return f"Each row is identified by `{recipe.id_column}`; {matched}" if recipe.id_column else "A" + matched[1:]
     if recipe.id_column:
@@ -181,11 +181,6 @@ def _identity(recipe: SplitRecipe, result: SplitResult) -> str:
         f"There is no id column: a submission's rows are matched to the test rows by the content of the test "
         f"columns ({keys}), in any order."
     )
-
-
-def _submission_keys(recipe: SplitRecipe) -> list[tuple[str, str]]:
-    """``submission_columns``' keys: (the submission's column, what it is built from)."""
-    return [(name, source) for name, source in recipe.submission_columns if source not in recipe.target_columns]
 
 
 def _key_said(name: str, source: str) -> str:
@@ -247,7 +242,7 @@ def _grading_section(recipe: SplitRecipe, built: BuiltSplit, facts: dict) -> str
     columns = ", ".join(f"`{c}`" for c in built.submission_columns)
     test_rows = built.result.test_rows
     if recipe.submission_columns:
-        matched = "each " + " and ".join(f"`{name}`" for name, _ in _submission_keys(recipe)) + " once"
+        matched = "each " + " and ".join(f"`{name}`" for name, _ in recipe.submission_key_entries) + " once"
     elif recipe.id_column:
         matched = f"each `{recipe.id_column}` of the test set once"
     else:

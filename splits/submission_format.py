@@ -70,9 +70,8 @@ def _in_submission_columns(
     _rewrite(con, f"SELECT {select}", answers, folder.rewriting_answers)
     _refuse_repeated_keys(con, slug, recipe, answers)
     own = raw_files / recipe.sample_submission_file if recipe.sample_submission_file else None
-    own_columns = set(columns_of(con, own)) if own else set()
     predicted = [(name, source) for name, source in recipe.submission_columns if source in targets]
-    shipped = _modes(con, own, [name for name, _ in predicted if name in own_columns]) if own else {}
+    shipped = _modes(con, own, [name for name, _ in predicted]) if own else {}  # it has them (recipe_columns)
     constants = {}
     for name, source in predicted:
         value = shipped.get(name)
@@ -95,7 +94,7 @@ def _refuse_keys_kaggles_sample_lacks(con, slug: str, recipe: SplitRecipe, raw_f
     test_columns = columns_of(con, test)
     if not set(recipe.submission_key_columns(test_columns)) <= set(test_columns):
         return
-    keys = [(name, source) for name, source in recipe.submission_columns if source not in recipe.target_columns]
+    keys = recipe.submission_key_entries
     built = ", ".join(f"{key_sql(source, test_columns)} AS {quote(name)}" for name, source in keys)
     shipped = ", ".join(f"coalesce(CAST({quote(name)} AS VARCHAR), '') AS {quote(name)}" for name, _ in keys)
     # a number written otherwise (1000.0, 001000 for 1000) is the same key: pandas-based graders read it so
@@ -127,7 +126,7 @@ def _refuse_keys_kaggles_sample_lacks(con, slug: str, recipe: SplitRecipe, raw_f
 
 def _refuse_repeated_keys(con, slug: str, recipe: SplitRecipe, answers: Path) -> None:
     """A submission names each row once: keys that give two new test rows the same value are a ``RecipeError``."""
-    keys = [name for name, source in recipe.submission_columns if source not in recipe.target_columns]
+    keys = [name for name, _ in recipe.submission_key_entries]
     listed = ", ".join(quote(k) for k in keys)
     repeated = con.execute(
         f"SELECT {listed}, count(*) AS n FROM {reader_sql(answers)} GROUP BY ALL HAVING count(*) > 1 "
@@ -135,13 +134,13 @@ def _refuse_repeated_keys(con, slug: str, recipe: SplitRecipe, answers: Path) ->
     ).fetchall()
     if not repeated:
         return
-    sources = {name: source for name, source in recipe.submission_columns}
     shown = "; ".join(f"{', '.join(map(repr, row[:-1]))} on {row[-1]:,} rows" for row in repeated)
-    named = " and ".join(f"{k!r} (from {sources[k]!r})" for k in keys)
+    named = " and ".join(f"{name!r} (from {source!r})" for name, source in recipe.submission_key_entries)
+    several = len(keys) > 1
     raise RecipeError(
-        f"{slug}: split recipe key 'submission_columns': {'keys' if len(keys) > 1 else 'key'} {named} "
-        f"{'give' if len(keys) > 1 else 'gives'} several new test rows the same value ({shown}), and a submission names each row once; build the key from columns that "
-        'tell the rows apart, such as "{sentence_id}_{token_id}"'
+        f"{slug}: split recipe key 'submission_columns': {'keys' if several else 'key'} {named} "
+        f"{'give' if several else 'gives'} several new test rows the same value ({shown}), and a submission names "
+        'each row once; build the key from columns that tell the rows apart, such as "{sentence_id}_{token_id}"'
     )
 
 

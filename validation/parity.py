@@ -357,8 +357,8 @@ def _original_format_submissions(inputs: ParityInputs, model, metric: Metric) ->
     test = inputs.original_public_test.reset_index(drop=True)
     if inputs.submission_columns:  # the recipe names the submission's columns: Kaggle's sample has them
         rows = _rows_by_submission_key(sample, test, inputs)
-        predicted = {name: source for name, source in inputs.submission_columns if source in inputs.targets}
-        predicted = {name: source for name, source in predicted.items() if name in sample.columns}
+        predicted = {name: source for name, source in inputs.submission_columns
+                     if source in inputs.targets and name in sample.columns}  # fmt: skip
     else:
         if inputs.id_column and inputs.id_column in sample.columns and inputs.id_column in test.columns:
             rows = sample[[inputs.id_column]].merge(test, on=inputs.id_column, how="left")

@@ -31,7 +31,7 @@ from validation.data_root import TEST, TRAIN, PreparedFolder
 from validation.grading import numbers
 from validation.leaderboard import Leaderboard
 from validation.metrics import METRICS, Metric
-from validation.split_recipe import graded_targets, recipe_file
+from validation.split_recipe import graded_targets, recipe_file, submission_entries
 from validation.submission_keys import key_sql
 
 
@@ -207,9 +207,8 @@ def _original_keys(con, recipe: dict, path: Path) -> pd.DataFrame | None:
     import duckdb
 
     columns = columns_of(con, path)
-    keys = [(name, source) for name, source in recipe["submission_columns"].items()
-            if source not in recipe["target_columns"]]  # fmt: skip
-    select = ", ".join(f"{key_sql(source, columns)} AS {quote(name)}" for name, source in keys)
+    keys = submission_entries(recipe)[0]
+    select = ", ".join(f"{key_sql(source, columns)} AS {quote(name)}" for name, source in keys.items())
     try:
         return con.sql(f"SELECT {select} FROM {reader_sql(path)}").df()
     except duckdb.BinderException:  # a key column the original test set does not have
@@ -220,9 +219,7 @@ def _in_train_names(frame: pd.DataFrame, recipe: dict, test: pd.DataFrame) -> pd
     """The new answers or sample, written in ``submission_columns``' names, in the train file's: each prediction
     named by its target, the keys replaced by the test set's id (else its columns), row for row (the split writes
     the test set, the answers and the sample in one order)."""
-    predicted = {
-        name: source for name, source in recipe["submission_columns"].items() if source in recipe["target_columns"]
-    }
+    predicted = submission_entries(recipe)[1]
     id_column = recipe.get("id_column")
     keys = test[[id_column]] if id_column else test
     renamed = frame[list(predicted)].rename(columns=predicted).reset_index(drop=True)

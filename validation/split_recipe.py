@@ -109,13 +109,16 @@ class SplitRecipe:
         every target."""
         return tuple(graded_targets(self.to_document()))
 
+    @property
+    def submission_key_entries(self) -> tuple[tuple[str, str], ...]:
+        """``submission_columns``' keys: (the submission's column, the column or pattern it is built from)."""
+        return tuple(submission_entries(self.to_document())[0].items())
+
     def submission_key_columns(self, columns: Collection[str] = ()) -> tuple[str, ...]:
         """The columns ``submission_columns``' keys are built from (public test columns), each once, in order;
         ``columns``: the file's, where a column named like a slice (``x[0]``) is that column."""
         found: list[str] = []
-        for _, source in self.submission_columns:
-            if source in self.target_columns:
-                continue
+        for _, source in self.submission_key_entries:
             parts = pattern_parts(source) if "{" in source else [("", source)]
             found += [placeholder(text, columns).column for _, text in parts if text is not None]
         return tuple(dict.fromkeys(found))
@@ -365,28 +368,34 @@ def _test_columns(value: object, values: dict, kind: str, fail) -> tuple[str, ..
     return tuple(value)
 
 
+def submission_entries(recipe: dict) -> tuple[dict[str, str], dict[str, str]]:
+    """``submission_columns`` of a recipe document split in two: its keys and its predictions, each the submission's
+    column name -> its source (a column or pattern; a target), in the submission's order. Empty without the key."""
+    columns = recipe.get("submission_columns") or {}
+    targets = set(recipe["target_columns"])
+    keys = {name: source for name, source in columns.items() if source not in targets}
+    return keys, {name: source for name, source in columns.items() if source in targets}
+
+
 def submission_keys(recipe: dict) -> list[str] | None:
     """The columns of a submission (and of ``answers.csv``) that identify its rows, for a recipe document: the keys
     of ``submission_columns``, else the id column, else None (the public test columns the answers repeat)."""
-    columns = recipe.get("submission_columns")
-    if columns:
-        return [name for name, source in columns.items() if source not in recipe["target_columns"]]
+    if recipe.get("submission_columns"):
+        return list(submission_entries(recipe)[0])
     return [recipe["id_column"]] if recipe.get("id_column") else None
 
 
 def graded_targets(recipe: dict) -> list[str]:
     """The targets a submission predicts, by their train file's names, for a recipe document."""
-    columns = recipe.get("submission_columns")
-    targets = list(recipe["target_columns"])
-    return [source for source in columns.values() if source in targets] if columns else targets
+    predicted = submission_entries(recipe)[1]
+    return list(predicted.values()) if predicted else list(recipe["target_columns"])
 
 
 def answer_targets(recipe: dict) -> list[str]:
     """The targets a submission predicts, by the names ``answers.csv`` and the sample give them (:func:`graded_targets`
     renamed by ``submission_columns``), for a recipe document."""
-    columns = recipe.get("submission_columns")
-    targets = list(recipe["target_columns"])
-    return [name for name, source in columns.items() if source in targets] if columns else targets
+    predicted = submission_entries(recipe)[1]
+    return list(predicted) if predicted else list(recipe["target_columns"])
 
 
 def _submission_columns(value: object, targets: tuple[str, ...], fail) -> tuple[tuple[str, str], ...]:

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from collections.abc import Collection
 
-from validation.data_files import quote
+from validation.data_files import literal, quote
 from validation.row_file_patterns import pattern_parts, placeholder
 
 
@@ -24,9 +24,9 @@ def key_sql(source: str, columns: Collection[str] = ()) -> str:
     if "{" not in source:
         return f"coalesce(CAST({quote(source)} AS VARCHAR), '')"
     pieces = []
-    for literal, text in pattern_parts(source):
-        if literal:
-            pieces.append(sql_text(literal))
+    for text_before, text in pattern_parts(source):
+        if text_before:
+            pieces.append(literal(text_before))
         if text is None:
             continue
         part = placeholder(text, columns)
@@ -37,8 +37,3 @@ def key_sql(source: str, columns: Collection[str] = ()) -> str:
             value = f"substring({value}, {start + 1}{length})"
         pieces.append(value)
     return "concat(" + ", ".join(pieces) + ")"
-
-
-def sql_text(text: str) -> str:
-    """``text`` as a DuckDB string literal."""
-    return "'" + text.replace("'", "''") + "'"
