@@ -17,6 +17,7 @@ Runs are derandomised, so CI is reproducible; ``HYPOTHESIS_PROFILE=fuzz-long`` r
 
 from __future__ import annotations
 
+import contextlib
 import csv
 import io
 import json
@@ -24,6 +25,7 @@ import os
 import resource
 import tempfile
 import zipfile
+from collections.abc import Iterator
 from datetime import timedelta
 from pathlib import Path
 
@@ -79,11 +81,13 @@ def bounded_memory():
     assert grown_mb < MEMORY_GROWTH_LIMIT_MB, f"peak memory grew by {grown_mb:.0f} MB"
 
 
-def _scratch_file(data: bytes, name: str) -> Path:
-    folder = Path(tempfile.mkdtemp(prefix="fuzz-"))
-    path = folder / name
-    path.write_bytes(data)
-    return path
+@contextlib.contextmanager
+def _scratch_file(data: bytes, name: str) -> Iterator[Path]:
+    """``data`` in a file named ``name`` of a folder of its own, removed afterwards (hypothesis runs hundreds)."""
+    with tempfile.TemporaryDirectory(prefix="fuzz-") as folder:
+        path = Path(folder) / name
+        path.write_bytes(data)
+        yield path
 
 
 def _csv_line(cells: list[str]) -> str:
@@ -116,12 +120,12 @@ def test_meta_kaggle_reader_types_or_names_the_problem(meta_kaggle_lines, bounde
     cut = data.draw(st.one_of(st.none(), st.integers(0, len(raw))))
     if cut is not None:  # a truncated or spliced download
         raw = raw[:cut] + data.draw(st.binary(max_size=20))
-    path = _scratch_file(raw, "Competitions.csv")
-    try:
-        table = read_competitions(path)
-    except MetaKaggleError as error:
-        assert str(path) in str(error), f"the error does not name the file: {error}"
-        return
+    with _scratch_file(raw, "Competitions.csv") as path:
+        try:
+            table = read_competitions(path)
+        except MetaKaggleError as error:
+            assert str(path) in str(error), f"the error does not name the file: {error}"
+            return
     assert isinstance(table, CompetitionsTable)
     assert table.table.num_rows <= len(rows) + 1
 
@@ -191,15 +195,15 @@ ANNOTATION_FIELDS = [
     )
 )
 def test_annotation_reader_reads_or_names_the_file(bounded_memory, content):
-    folder = Path(tempfile.mkdtemp(prefix="fuzz-annotations-"))
-    path = folder / "titanic" / "ada.yaml"
-    path.parent.mkdir()
-    path.write_bytes(content)
-    try:
-        annotation = AnnotationStore(folder).read(path)
-    except AnnotationError as error:
-        assert str(path) in str(error), f"the error does not name the file: {error}"
-        return
+    with _scratch_file(content, "ada.yaml") as scratch:
+        path = scratch.parent / "titanic" / "ada.yaml"
+        path.parent.mkdir()
+        scratch.rename(path)
+        try:
+            annotation = AnnotationStore(scratch.parent).read(path)
+        except AnnotationError as error:
+            assert str(path) in str(error), f"the error does not name the file: {error}"
+            return
     assert isinstance(annotation, Annotation) and (annotation.slug, annotation.curator) == ("titanic", "ada")
 
 
@@ -289,8 +293,8 @@ def test_grader_reports_never_raises(prepared, bounded_memory, metric, data):
     if damage == "bytes":
         at = data.draw(st.integers(0, len(raw)))
         raw = raw[:at] + data.draw(st.binary(max_size=30)) + raw[at + data.draw(st.integers(0, 40)) :]
-    submission = _scratch_file(raw, "submission.csv")
-    report = grade_submission(submission, folder, metric)  # the contract: never raises on bad input
+    with _scratch_file(raw, "submission.csv") as submission:
+        report = grade_submission(submission, folder, metric)  # the contract: never raises on bad input
     document = report.to_json()
     assert len(document) < REPORT_LIMIT_BYTES, f"a {len(document)}-byte report"
     assert report.valid_submission == (report.score is not None)
