@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import csv
+import os
 from pathlib import Path
 
 import pytest
@@ -19,16 +20,22 @@ DUMPS = {
 }
 MLEBENCH_CATEGORIES = SHARED / "mle-bench" / "competition_categories.csv"
 # The files that take minutes, longest first (seconds summed in a quiet clean run on 2026-12-02: 230, 182, 173, 85,
-# 81, 81, 78, 76, 62, 56). xdist hands whole files to its two workers in collection order (--dist loadfile
+# 81, 81, 78, 76, 62, 56). xdist hands whole files to its workers in collection order (--dist loadfile
 # --no-loadscope-reorder in pyproject.toml), so these start first and the short ones fill in around them; by its own
-# order (most tests first) the README's four minutes started last and ran alone at the end. A worker is handed its
-# next file while it has two tests or fewer waiting, so one worker takes both cluster files (second and third: one
-# test, then six), one after the other, never side by side. A file left out only runs later.
+# order (most tests first) the README's four minutes started last and ran alone at the end. With a worker more than
+# the cores (-n auto, below), the two cluster files can run side by side, each with a stack of its own on ports of
+# its own. A file left out only runs later.
 LONGEST_FIRST = (
     "test_readme_examples.py", "test_cluster_object_home.py", "test_cluster.py", "test_object_root.py",
     "test_ui_browser.py", "test_competition_data.py", "test_commands.py", "test_workbench_browser.py",
     "test_complexity_prior.py", "test_generate.py",
 )  # fmt: skip
+
+
+def pytest_xdist_auto_num_workers(config: pytest.Config) -> int:
+    """``-n auto``: a worker more than the cores this process may use. Most tests wait on subprocesses and servers:
+    two workers kept two cores about 70% busy."""
+    return len(os.sched_getaffinity(0)) + 1
 
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
