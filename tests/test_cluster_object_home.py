@@ -7,13 +7,14 @@ from __future__ import annotations
 
 import json
 import os
+from pathlib import Path
 
 import dagster as dg
 import pytest
 
 from tests.test_cluster import CURATION_TABLES, HOST, celery_workers_by_step, rows, stack
 from tests.test_object_root import manifests
-from tests.ui_browser import DAGSTER_YAML
+from tests.ui_browser import demo_copy, prepare_partition
 from validation.data_root import DataRoot
 from validation.object_root import ObjectRoot
 
@@ -42,7 +43,9 @@ def make_demo(run, env: dict[str, str]) -> tuple[list[str], str, str]:
     return slugs, summary, run("mlecurate", "curated", env=env).stdout
 
 
-def test_the_demo_on_the_workers_through_the_bucket_equals_make_demo(s3_cluster, tmp_path, monkeypatch):
+def test_the_demo_on_the_workers_through_the_bucket_equals_make_demo(
+    s3_cluster, tmp_path, tmp_path_factory, monkeypatch
+):
     env_sh = (s3_cluster.state / "env.sh").read_text()
     commands = s3_cluster.state / "mirror-commands"
     assert f"export MLECURATE_HOME={HOME}\n" in env_sh and f"export MLECURATE_MIRROR={commands}\n" in env_sh
@@ -59,13 +62,14 @@ def test_the_demo_on_the_workers_through_the_bucket_equals_make_demo(s3_cluster,
     assert all((workers_mirror / "prepared" / slug / "manifest.json").is_file() for slug in slugs)
     assert not (commands / "prepared").exists() or not list((commands / "prepared").rglob("*.csv"))
 
-    embedded = tmp_path / "embedded"
-    (embedded / "dagster").mkdir(parents=True)
-    (embedded / "dagster" / "dagster.yaml").write_text(DAGSTER_YAML)
-    local = {name: value for name, value in s3_cluster.env.items() if not name.startswith(("MLECURATE_", "DAGSTER_"))}
-    local |= {"MLECURATE_HOME": str(embedded), "DAGSTER_HOME": str(embedded / "dagster"),
-              "MLECURATE_META_KAGGLE": "demo", "MLECURATE_ANNOTATIONS": str(embedded / "annotations")}  # fmt: skip
-    assert make_demo(s3_cluster.run, local) == (slugs, summary, curated)
+    # `make demo` on a local data root, embedded: the session's demo (its first competition prepared) and the rest.
+    _, local, demo_slugs = demo_copy(tmp_path_factory, "embedded")
+    for slug in slugs[1:]:
+        prepare_partition(local, slug)
+    embedded = Path(local["MLECURATE_HOME"])
+    assert demo_slugs[:SPLITS] == slugs
+    assert s3_cluster.run("mlecurate", "summary", env=local).stdout.split("\n", 1)[1] == summary
+    assert s3_cluster.run("mlecurate", "curated", env=local).stdout == curated
 
     for name in ("AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY", "AWS_DEFAULT_REGION"):
         monkeypatch.setenv(name, s3_cluster.env[name])

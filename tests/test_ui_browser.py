@@ -26,11 +26,9 @@ from tests.ui_browser import (
     DagsterDev,
     GraphNode,
     browser_paths,
-    curate_demo,
-    demo_environment,
+    demo_copy,
     edges_between,
     expand_truncated,
-    prepare_partition,
 )
 
 pytestmark = [pytest.mark.ui, pytest.mark.slow]
@@ -69,15 +67,12 @@ class UI:
 @pytest.fixture(scope="module")
 def ui(tmp_path_factory):
     browser_paths()  # fail first, and say what to install, when Chromium is missing
-    root = tmp_path_factory.mktemp("ui")
-    env = demo_environment(root)
-    curated = curate_demo(root, env)
-    # The webserver loads while the partition runs; the curation job has already added every partition, so the
-    # sensor that dagster dev starts finds nothing to request.
+    _, env, curated = demo_copy(tmp_path_factory, "ui")
+    # The curation job has already added every partition, so the sensor that dagster dev starts finds nothing to
+    # request.
     server = DagsterDev(env)
     browser = None
     try:
-        prepare_partition(env, curated[0])
         server.wait_until_serving()
         shots = [tmp_path_factory.getbasetemp() / "ui-screenshots"]
         if os.environ.get("MLECURATE_UI_SCREENSHOTS"):

@@ -29,9 +29,8 @@ from tests.ui_browser import (
     PROJECT,
     Browser,
     browser_paths,
-    curate_demo,
+    demo_copy,
     demo_environment,
-    prepare_partition,
 )
 from validation.data_root import CANDIDATES, DataRoot
 
@@ -69,10 +68,7 @@ class Workbench:
 @pytest.fixture(scope="module")
 def bench(tmp_path_factory):
     browser_paths()  # fail first, and say what to install, when Chromium is missing
-    root = tmp_path_factory.mktemp("workbench-ui")
-    env = demo_environment(root)
-    curated = curate_demo(root, env)
-    prepare_partition(env, curated[0])
+    root, env, curated = demo_copy(tmp_path_factory, "workbench-ui")
     server = Workbench(env)
     shots = [root / "workbench-screenshots"] + (
         [Path(os.environ["MLECURATE_UI_SCREENSHOTS"])] if os.environ.get("MLECURATE_UI_SCREENSHOTS") else []

@@ -7,6 +7,7 @@ and `selenium` (the `dev` extras).
 
 from __future__ import annotations
 
+import fcntl
 import json
 import os
 import re
@@ -19,6 +20,9 @@ import time
 import urllib.request
 from dataclasses import dataclass
 from pathlib import Path
+
+from curation.warehouse import Warehouse
+from validation.data_root import DataRoot
 
 PROJECT = Path(__file__).resolve().parents[1]
 BIN = Path(sys.executable).parent
@@ -74,6 +78,31 @@ def prepare_partition(env: dict[str, str], slug: str) -> None:
     for job in PARTITION_JOBS:
         tags = json.dumps({"dagster/partition": slug})
         _run([str(BIN / "dagster"), "job", "execute", "-m", "pipelines", "-j", job, "--tags", tags], env)
+
+
+def demo_copy(tmp_path_factory, name: str) -> tuple[Path, dict[str, str], list[str]]:
+    """A demo data root of the caller's own at ``<tmp>/<name>``, as `make demo` leaves it with ``DEMO_SPLITS=1``: the
+    demo annotations, the curation job, and the first curated competition's partition jobs. Returns the root, its
+    environment and the curated competitions. The demo is built once a session (every xdist worker waits for the one
+    build, under a file lock; it takes a minute of Dagster runs) and each caller gets a copy, its warehouse's views
+    pointed at the copy's files: the UI tests launch runs in theirs and the workbench's write annotations."""
+    shared = tmp_path_factory.getbasetemp()
+    if os.environ.get("PYTEST_XDIST_WORKER"):
+        shared = shared.parent  # the session's folder, above each worker's own
+    built = shared / "demo-built"
+    with open(shared / "demo-built.lock", "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        if not (built / "curated.txt").is_file():  # written last: a build that failed half-way is built again
+            shutil.rmtree(built, ignore_errors=True)
+            env = demo_environment(built)
+            curated = curate_demo(built, env)
+            prepare_partition(env, curated[0])
+            (built / "curated.txt").write_text("\n".join(curated))
+    root = tmp_path_factory.mktemp(name)
+    shutil.copytree(built, root, symlinks=True, dirs_exist_ok=True)
+    home = DataRoot(root / "home")
+    Warehouse(home.warehouse).refresh_views(home)  # the views read the built root's files until pointed here
+    return root, demo_environment(root), (root / "curated.txt").read_text().split()
 
 
 def _free_port() -> int:
