@@ -225,6 +225,25 @@ def test_a_label_in_the_file_name_is_caught(download, tmp_path):
     assert _prepare(download, tmp_path / "prepared", ["images/", "shards/"]).published  # ids without labels
 
 
+def test_an_extra_file_naming_every_label_of_a_target_tells_none(tmp_path):
+    """Extra files named by DICOM UIDs (``1.2.826.0.1...``: both labels of a 0/1 target among the pieces) tell no
+    label; the same files filed under their label still do."""
+    raw, rng = tmp_path / "raw", random.Random(3)
+    labels = {f"1.2.826.0.1.3680043.8.498.{rng.randrange(10**29, 10**30)}": rng.choice("01") for _ in range(200)}
+    write_csv(raw / "train.csv", ["StudyInstanceUID", "Abnormal"], labels.items())
+    for uid, label in labels.items():
+        for folder in (raw / "annotated", raw / "by_label" / label):
+            folder.mkdir(parents=True, exist_ok=True)
+            (folder / f"{uid}.dcm").write_bytes(b"x")
+    recipe = {"kind": "random", "id_column": "StudyInstanceUID", "target_columns": ["Abnormal"], "test_fraction": 0.2}
+    assert prepare_competition(SLUG, parse_recipe(recipe | {"public_files": ["annotated/"]}, "r"), raw,
+                               tmp_path / "p").published  # fmt: skip
+    leaky = prepare_competition(SLUG, parse_recipe(recipe | {"public_files": ["by_label/"]}, "r"), raw, tmp_path / "q")
+    assert "40 extra file(s) named by a new test id carry its Abnormal in the folder 1 level(s) above them" in (
+        _failed(leaky)
+    )
+
+
 @pytest.mark.parametrize(
     "name, write",
     [

@@ -314,6 +314,29 @@ def test_a_label_in_the_test_files_names_is_caught(tmp_path):
     )
 
 
+def _dicom_uids(count: int, seed: int) -> list[str]:
+    rng = random.Random(seed)
+    return [f"1.2.826.0.1.3680043.8.498.{rng.randrange(10**29, 10**30)}" for _ in range(count)]
+
+
+def test_a_path_naming_every_label_of_a_target_tells_none(tmp_path):
+    """ranzcr-clip: files named by DICOM UIDs, whose pieces (``1.2.826.0.1...``) hold both labels of its eleven 0/1
+    targets. The split was refused: "41 of the 41 new test rows' files carry the row's CVC - Abnormal in their
+    path"."""
+    raw, rng = tmp_path / "raw", random.Random(2)
+    targets = ["ETT - Abnormal", "CVC - Abnormal", "Swan Ganz Catheter Present"]
+    rows = [[uid, *(rng.choice("01") for _ in targets)] for uid in _dicom_uids(200, 2)]
+    write_csv(raw / "train.csv", ["StudyInstanceUID", *targets], rows)
+    (raw / "train").mkdir()
+    for uid, *_ in rows:
+        (raw / "train" / f"{uid}.jpg").write_bytes(uid.encode())
+    recipe = {"kind": "random", "id_column": "StudyInstanceUID", "target_columns": targets,
+              "row_files": "train/{StudyInstanceUID}.jpg"}  # fmt: skip
+    prepared = prepare_competition(SLUG, parse_recipe(recipe, "r"), raw, tmp_path / "prepared")
+    assert prepared.published, [c.found for c in prepared.checks if not c.passed]
+    assert len(list((tmp_path / "prepared" / SLUG / "public" / "test").iterdir())) == 20
+
+
 def test_each_row_file_is_placed_unchanged_with_its_sha256(tmp_path):
     """Linked or copied, every file lands at its side's path with the download's bytes and their sha256 (how fast:
     bench/row_files_benchmark.py)."""

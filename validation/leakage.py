@@ -26,13 +26,15 @@ Each check says what it found. All are blocking: a split that fails one is not p
   - no per-sample file's path names its label: a file named by an id (the whole name, its stem, or any run of the
     pieces of its name between ``.``, ``-`` and ``_``, so ``img7.jpg`` and ``cat.7.jpg`` both name id ``7`` or
     ``img7.jpg``; or a folder) with the id's label in a folder of its path (``train_images/<class>/<id>.jpg``) or
-    among its name's other pieces (``cat.123.jpg``, as dogs-vs-cats names them), for at least ``LABEL_SHARE`` of the
-    id-named files at that place, new test ids among them.
+    among its name's other pieces (``cat.123.jpg``, as dogs-vs-cats names them), and no other label of the target
+    there, for at least ``LABEL_SHARE`` of the id-named files at that place, new test ids among them (a path with both
+    of a 0/1 target's labels among its pieces, as every DICOM UID has, tells neither).
 
   Each row's own file (recipe key ``row_files``: an image per row, copied with its row) is a public file like the
   others for the data-file checks above; its content is not read for labels (it is the row's data, as its feature
   columns are), but a new test row's file must not carry the row's label in its path (a folder, or a piece of its
-  name: ``test/cat.12.jpg``) for ``LABEL_SHARE`` of them (the test pattern naming a target is refused before).
+  name: ``test/cat.12.jpg``, with no other label of the target there) for ``LABEL_SHARE`` of them (the test pattern
+  naming a target is refused before).
 
   Binary files other than data files (images, archives) are cleared by the copy and path checks only: their
   content is not read. Without an id column (rows identified by their content), a new test row cannot be found in
@@ -538,6 +540,13 @@ def _runs(word: str) -> set[str]:
     return runs - {""}
 
 
+def _tells(label: str, runs: set[str], labels: set[str]) -> bool:
+    """Whether a path's ``runs`` tell its row's ``label`` among the target's ``labels``: it is there and no other
+    label is. A 0/1 target's labels are in every DICOM UID (``1.2.826.0.1.3680043...``, ranzcr-clip's names): such a
+    path names both, and tells neither."""
+    return label in runs and runs.isdisjoint(labels - {label})
+
+
 def _labels_in_paths(con, extras: list[PurePosixPath]) -> list[str]:
     """Per-sample files whose path names the label: a file named by an id (a run of its name's pieces, or a folder)
     with that id's label in a folder of its path (``train_images/<class>/<id>.jpg``) or among the other pieces of its
@@ -571,6 +580,9 @@ def _labels_in_paths(con, extras: list[PurePosixPath]) -> list[str]:
         con.unregister("path_candidates")
         with contextlib.suppress(Exception):
             con.unregister("chosen_ids")
+    values: dict[str, set[str]] = defaultdict(set)  # each target's labels among the files named by an id
+    for _, target, label, _ in rows:
+        values[target].add(label)
     tally: dict[tuple[str, int], list] = defaultdict(lambda: [0, 0, []])  # (target, slot) -> files, labelled, test
     for file, target, label, is_test in rows:
         path_slots, k = slots[file], chosen[file]
@@ -579,7 +591,7 @@ def _labels_in_paths(con, extras: list[PurePosixPath]) -> list[str]:
                 continue  # the folder that names the id
             entry = tally[(target, slot - len(path_slots))]  # counted from the file name: -1 is the name
             entry[0] += 1
-            if label in runs and label != k:
+            if label != k and _tells(label, runs - {k}, values[target]):
                 entry[1] += 1
                 if is_test:
                     entry[2].append(extras[file].as_posix())
@@ -610,15 +622,18 @@ def _labels_in_row_file_paths(row_files: tuple[RowFileFact, ...]) -> list[str]:
     ``test/cat.12.jpg``), for at least ``LABEL_SHARE`` of them and ``LEAST_LABELLED_IDS`` (all in a smaller test
     set): the test pattern names no target (checked when the recipe is read), but a column may hold the label in
     its values, as dogs-vs-cats' file names do."""
+    tested = [row_file for row_file in row_files if row_file.side == "test" and row_file.labels]
+    values: dict[str, set[str]] = defaultdict(set)  # each target's labels among the new test rows
+    for row_file in tested:
+        for target, label in row_file.labels:
+            values[target].add(label)
     labelled: dict[str, int] = Counter()
     told: dict[str, list[str]] = defaultdict(list)
-    for row_file in row_files:
-        if row_file.side != "test" or not row_file.labels:
-            continue
+    for row_file in tested:
         runs = set().union(*(_runs(part) for part in PurePosixPath(row_file.path).parts))
         for target, label in row_file.labels:
             labelled[target] += 1
-            if label in runs:
+            if _tells(label, runs, values[target]):
                 told[target].append(row_file.path)
     problems = []
     for target, count in sorted(labelled.items()):
