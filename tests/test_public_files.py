@@ -269,9 +269,22 @@ def test_a_tsv_or_gzipped_table_of_labels_is_read_as_a_data_file_and_caught(down
     text = f"id{delimiter}label\n" + "".join(f"{i}{delimiter}{v}\n" for i, v in labels.items())
     (download / name).write_bytes(gzip.compress(text.encode()) if name.endswith(".gz") else text.encode())
     found = _failed(_prepare(download, tmp_path / "prepared", [name]))
-    assert found == (
-        f"{name} holds every answers column; {name} holds target column(s) label for 20 new test id(s) (id)"
-    ), found
+    assert found == f"{name} holds target column(s) label for 20 new test id(s) (id)", found
+
+
+def test_an_extra_table_of_old_labels_for_other_ids_is_published(download, tmp_path):
+    """seti-breakthrough-listen ships ``old_leaky_data/train_labels_old.csv`` (``id``, ``target``: the answers'
+    columns) for ids of an earlier version of the data, none of them a new test id. It was refused for its columns
+    alone ("holds every answers column"); a table of the same columns pairing new test ids with labels still is."""
+    labels = _labels(download)
+    (download / "old").mkdir()
+    write_csv(download / "old" / "train_labels_old.csv", ["id", "label"],
+              [(f"old{i}", label) for i, label in labels.items()])  # fmt: skip
+    assert _prepare(download, tmp_path / "prepared", ["old/"]).published
+    write_csv(download / "old" / "train_labels_old.csv", ["id", "label"], labels.items())
+    assert "old/train_labels_old.csv holds target column(s) label for 20 new test id(s) (id)" in _failed(
+        _prepare(download, tmp_path / "prepared", ["old/"])
+    )
 
 
 def test_a_data_file_whose_id_column_has_another_name_is_caught(download, tmp_path):

@@ -8,9 +8,10 @@ Each check says what it found. All are blocking: a split that fails one is not p
 
 - ``ids_disjoint``: no id (or, without an id column, no identical row) in both the new train and test sets.
 - ``no_target_in_public_test``: the public test file has none of the target columns.
-- ``public_free_of_private``: no public file has the content of a private one, or all of the answers' columns
-  (the split's own train set aside). For the recipe's extra ``public_files`` also (new test ids and their labels
-  come from the new test set and the label sources, compared as text):
+- ``public_free_of_private``: no public file has the content of a private one, and no file of the split's own (its
+  test set) all of the answers' columns. The recipe's extra ``public_files`` are judged by what their rows pair
+  instead (seti-breakthrough-listen's ``old_leaky_data/`` has the answers' columns for ids no new test row has; new
+  test ids and their labels come from the new test set and the label sources, compared as text):
 
   - none is a copy (same bytes, by the sha256 computed while it was copied, or same content) of a file holding
     answers (the released or original answers file, or the original train file);
@@ -92,8 +93,9 @@ NO_TARGET_IN_PUBLIC_TEST = Check(
 )
 PUBLIC_FREE_OF_PRIVATE = Check(
     "public_free_of_private",
-    "No public file holds the content or all the columns of a private one; no extra public file (the recipe's "
-    "public_files) is an answers file, holds a new test row's target, or sits under a folder named by its label.",
+    "No public file holds the content of a private one, nor a file of the split's own all of its columns; no extra "
+    "public file (the recipe's public_files) is an answers file, holds a new test row's target, or sits under a "
+    "folder named by its label.",
     blocking=True,
     remedy="Remove the file named above from the recipe's `public_files` (or replace it in the download with one "
     "that holds no answers); then split again.",
@@ -242,8 +244,8 @@ def _public_free_of_private(con, folder: PreparedFolder, facts: LeakageFacts, tr
         scanned[path] = (checksum, columns)
         if checksum in private.values():
             problems.append(f"{name} has the content of a private file")
-        elif answer_columns <= set(columns) and path != train:
-            problems.append(f"{name} holds every answers column")
+        elif answer_columns <= set(columns) and path != train and path not in extras:
+            problems.append(f"{name} holds every answers column")  # extra files: by what their rows pair, below
     if extras:
         problems += _extra_files_leak(con, folder, facts, extras, scanned, unreadable)
     problems += _labels_in_row_file_paths(facts.row_files)
