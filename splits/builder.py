@@ -64,6 +64,7 @@ from validation.data_files import (
     copy_uncompressed,
     csv_dialect,
     data_format,
+    download_listing,
     first_line,
     header_names,
     header_width,
@@ -187,6 +188,13 @@ def recipe_columns(con, recipe: SplitRecipe, raw_dir: Path, slug: str = "") -> d
         if not path.is_file():
             if key == "test_file" and name == "test.csv" and not _needs_test_file(recipe):
                 continue  # the default, and nothing needs it: the public test set keeps the train columns
+            if key == "test_file" and name == "test.csv" and recipe.original_ratio and recipe.kind != "released_labels":
+                raise RecipeError(
+                    f"{where}split recipe key 'original_ratio': Kaggle's test set has no table to count its rows in "
+                    f"(no file 'test.csv' in the download, and no sample_submission_file): name the test file "
+                    f"(test_file) or the sample (sample_submission_file), or set test_fraction; files: "
+                    f"{download_listing(raw_dir)}"
+                )
             raise missing_file(slug, key, name, raw_dir)
         if key == "original_answers_file":
             continue  # parity reads it, and checks its columns
@@ -236,7 +244,19 @@ def recipe_columns(con, recipe: SplitRecipe, raw_dir: Path, slug: str = "") -> d
 
 
 def _needs_test_file(recipe: SplitRecipe) -> bool:
-    return recipe.original_ratio or recipe.kind == "released_labels"
+    """The download's test file is needed: released labels' test set is Kaggle's, and ``original_ratio`` takes its
+    size from it (or, without it, from Kaggle's sample submission: :func:`kaggle_test_size`)."""
+    return recipe.kind == "released_labels" or (recipe.original_ratio and not recipe.sample_submission_file)
+
+
+def kaggle_test_size(con, recipe: SplitRecipe, raw_dir: Path) -> tuple[int, str] | None:
+    """Rows in Kaggle's test set and the file counted: its test file, or, where the download has none (test sets of
+    images alone: invasive-species-monitoring's ``test.7z``), its sample submission, one row a test row. None
+    without either."""
+    for name in (recipe.test_file, recipe.sample_submission_file):
+        if name and (raw_dir / name).is_file():
+            return con.execute(f"SELECT count(*) FROM {reader_sql(raw_dir / name)}").fetchall()[0][0], name
+    return None
 
 
 def _build(con, recipe: SplitRecipe, raw_dir: Path, out_dir: Path, where: str) -> SplitResult:
@@ -399,7 +419,7 @@ def _fraction(con, recipe: SplitRecipe, raw_dir: Path):
     """The test set's share of the rows: ``test_fraction``, or for ``original_ratio`` a function of the row count."""
     if not recipe.original_ratio:
         return recipe.test_fraction
-    original = con.execute(f"SELECT count(*) FROM {reader_sql(raw_dir / recipe.test_file)}").fetchall()[0][0]
+    original = kaggle_test_size(con, recipe, raw_dir)[0]  # recipe_columns found the test file or the sample
 
     def fraction(total: int) -> float:  # the original's share, once the training rows are counted
         return original / (total + original)

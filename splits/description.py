@@ -44,7 +44,8 @@ class BuiltSplit:
     result: SplitResult
     files: list[dict]  # every file in public/ but description.md: path (relative to public/), rows (data files)
     submission_columns: list[str]  # the columns of public/sample_submission.csv
-    original_test_rows: int | None = None  # rows in Kaggle's (unlabelled) test file, where the download has it
+    original_test_rows: int | None = None  # rows in Kaggle's (unlabelled) test set, where the download tells
+    original_test_counted: str | None = None  # the file counted: Kaggle's test file, else its sample submission
     left_out_columns: list[str] = field(default_factory=list)  # train columns the new test set leaves out (not targets)
     extra_files: frozenset[str] = frozenset()  # paths (relative to public/) copied from the download (public_files)
     row_files: dict[str, int] | None = None  # row files copied with their rows, by side (train, test): row_files
@@ -95,11 +96,15 @@ def _split_section(slug: str, recipe: SplitRecipe, built: BuiltSplit) -> str:
             f"- test set: {r.test_rows:,} rows ({test_share}), Kaggle's `{recipe.test_file}` with its released labels",
         ]
     else:
-        kaggle_test = (
-            f"Kaggle's test set (`{recipe.test_file}`, {built.original_test_rows:,} rows)"
-            if built.original_test_rows is not None
-            else "Kaggle's test set"
-        )
+        if built.original_test_rows is None:
+            kaggle_test = "Kaggle's test set"
+        elif built.original_test_counted == recipe.test_file:
+            kaggle_test = f"Kaggle's test set (`{recipe.test_file}`, {built.original_test_rows:,} rows)"
+        else:
+            kaggle_test = (
+                f"Kaggle's test set ({built.original_test_rows:,} rows, as many as its sample submission "
+                f"`{built.original_test_counted}` has)"
+            )
         if recipe.original_answers_file:
             original = (
                 f"{kaggle_test} is not the test set here. Kaggle released its labels "
@@ -193,8 +198,9 @@ def _files_section(recipe: SplitRecipe, built: BuiltSplit) -> str:
     result = built.result
     train, test = result.train_file.name, result.test_file.name
     targets = ", ".join(f"`{t}`" for t in recipe.target_columns)
+    renamed = f" (from Kaggle's `{recipe.train_file}`)" if PurePosixPath(recipe.train_file).name != train else ""
     what = {
-        train: f"the training set, with the target{_s(recipe.target_columns)} {targets}",
+        train: f"the training set, with the target{_s(recipe.target_columns)} {targets}{renamed}",
         test: "the test set, without the target" + _s(recipe.target_columns),
         SAMPLE_SUBMISSION: "a valid submission with trivial values: the format to submit",
     }

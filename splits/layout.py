@@ -41,7 +41,15 @@ from pathlib import Path
 
 import pandas as pd
 
-from splits.builder import SplitResult, build_split, connect, numbered_rows, recipe_columns, split_memory
+from splits.builder import (
+    SplitResult,
+    build_split,
+    connect,
+    kaggle_test_size,
+    numbered_rows,
+    recipe_columns,
+    split_memory,
+)
 from splits.description import BuiltSplit, describe_split
 from splits.public_files import PublicFile, copy_public_files, resolve_public_files
 from splits.row_files import (
@@ -234,12 +242,7 @@ def _built(
     dropped_sample_columns: list[str],
 ) -> BuiltSplit:
     """Counts and columns for the description, read from the built files and the download."""
-    original_test = raw / recipe.test_file if recipe.test_file else None
-    original_test_rows = (
-        con.execute(f"SELECT count(*) FROM {reader_sql(original_test)}").fetchone()[0]
-        if original_test is not None and original_test.is_file()
-        else None
-    )
+    original_test_rows, original_test_counted = kaggle_test_size(con, recipe, raw) or (None, None)
     left_out = []
     if recipe.kind != "released_labels":
         train_columns = columns_of(con, result.train_file)
@@ -251,7 +254,7 @@ def _built(
     ]
     return BuiltSplit(
         result=result, files=public, submission_columns=columns_of(con, staging.sample_submission),
-        original_test_rows=original_test_rows, left_out_columns=left_out,
+        original_test_rows=original_test_rows, original_test_counted=original_test_counted, left_out_columns=left_out,
         extra_files=frozenset(str(f.relative) for f in extras), row_files=_row_file_counts(row_files),
         dropped_sample_columns=dropped_sample_columns,
     )  # fmt: skip

@@ -736,8 +736,45 @@ def test_the_default_test_file_is_needed_only_when_the_recipe_uses_it(tmp_path):
     raw.mkdir()
     shutil.copy(COMPETITIONS / "titanic" / "train.csv", raw / "train.csv")
     assert build_split(parse_recipe(TITANIC, "r"), raw, tmp_path / "out", "titanic").test_rows == 89
-    with pytest.raises(RecipeError, match="titanic: split recipe key 'test_file': no file 'test.csv' in titanic's"):
+    with pytest.raises(RecipeError) as raised:
         build_split(parse_recipe(TITANIC | {"original_ratio": True}, "r"), raw, tmp_path / "out2", "titanic")
+    assert str(raised.value) == (
+        "titanic: split recipe key 'original_ratio': Kaggle's test set has no table to count its rows in (no file "
+        "'test.csv' in the download, and no sample_submission_file): name the test file (test_file) or the sample "
+        "(sample_submission_file), or set test_fraction; files: train.csv"
+    )
+    assert not (tmp_path / "out2" / "public" / "train.csv").exists()
+
+
+def test_original_ratio_counts_kaggles_sample_where_the_download_has_no_test_table(tmp_path):
+    """invasive-species-monitoring ships its test set as images in test.7z: its sample has a row a test image. The
+    recipe was refused naming test_file, which it never set (a newcomer's run)."""
+    raw = tmp_path / "raw"
+    raw.mkdir()
+    shutil.copy(COMPETITIONS / "titanic" / "train.csv", raw / "train.csv")
+    shutil.copy(COMPETITIONS / "titanic" / "gender_submission.csv", raw / "gender_submission.csv")  # 418 rows
+    recipe = TITANIC | {"original_ratio": True, "sample_submission_file": "gender_submission.csv"}
+    prepared = prepare_competition("titanic", parse_recipe(recipe, "r"), raw, tmp_path / "prepared")
+    assert prepared.published and prepared.manifest["rows"]["test"] == round(891 * 418 / (891 + 418))
+    description = (prepared.folder / "public" / "description.md").read_text()
+    assert "Kaggle's test set (418 rows, as many as its sample submission `gender_submission.csv` has)" in description
+    assert "The test share follows Kaggle's: its test set is 418 of 1,309 rows (31.9%)." in description
+    assert "| `train.csv` | 606 | the training set, with the target `Survived` |" in description  # its own name
+
+
+def test_the_description_says_which_kaggle_file_the_training_set_comes_from(tmp_path):
+    """seti-breakthrough-listen's and invasive-species-monitoring's train tables are Kaggle's ``train_labels.csv``;
+    the competition's own text names that file, and the published one is ``train.csv``."""
+    raw = tmp_path / "raw"
+    raw.mkdir()
+    shutil.copy(COMPETITIONS / "titanic" / "train.csv", raw / "train_labels.csv")
+    recipe = parse_recipe(TITANIC | {"train_file": "train_labels.csv", "test_fraction": 0.2}, "r")
+    prepared = prepare_competition("titanic", recipe, raw, tmp_path / "prepared")
+    description = (prepared.folder / "public" / "description.md").read_text()
+    assert (
+        "| `train.csv` | 713 | the training set, with the target `Survived` (from Kaggle's `train_labels.csv`) |"
+        in description
+    )
 
 
 @pytest.mark.parametrize(
