@@ -244,6 +244,30 @@ def test_an_extra_file_naming_every_label_of_a_target_tells_none(tmp_path):
     )
 
 
+def test_a_table_naming_the_targets_that_are_1_for_new_test_ids_is_caught(tmp_path):
+    """ranzcr-clip's ``train_annotations.csv``: a row for each line drawn on an image, naming the target column
+    that is 1 for it (``StudyInstanceUID, label, data``). It passed the check (a newcomer's run); a table naming
+    targets at random for the same ids still passes."""
+    raw, rng = tmp_path / "raw", random.Random(4)
+    targets = ["ETT - Abnormal", "ETT - Normal", "NGT - Normal", "CVC - Normal"]
+    rows = [[f"uid{i:04d}", *(int(rng.random() < 0.25) for _ in targets)] for i in range(300)]
+    write_csv(raw / "train.csv", ["StudyInstanceUID", *targets], rows)
+    drawn = [[uid, target, "[[1, 2]]"] for uid, *ones in rows for target, one in zip(targets, ones, strict=True) if one]
+    write_csv(raw / "annotations.csv", ["StudyInstanceUID", "label", "data"], drawn)
+    write_csv(raw / "random.csv", ["StudyInstanceUID", "label", "data"],
+              [[uid, rng.choice(targets), "[[1, 2]]"] for uid, *_ in rows])  # fmt: skip
+    recipe = {"kind": "random", "id_column": "StudyInstanceUID", "target_columns": targets, "test_fraction": 0.2}
+    leaky = prepare_competition(SLUG, parse_recipe(recipe | {"public_files": ["annotations.csv"]}, "r"), raw,
+                                tmp_path / "p")  # fmt: skip
+    found = _failed(leaky)
+    assert found.startswith(
+        "annotations.csv gives new test ids' labels away: column label names a target that is 1 for the id in column "
+        "StudyInstanceUID ("
+    ), found
+    assert prepare_competition(SLUG, parse_recipe(recipe | {"public_files": ["random.csv"]}, "r"), raw,
+                               tmp_path / "q").published  # fmt: skip
+
+
 @pytest.mark.parametrize(
     "name, write",
     [

@@ -17,7 +17,9 @@ Each check says what it found. All are blocking: a split that fails one is not p
     answers (the released or original answers file, or the original train file);
   - no table among them gives new test ids' labels away: a target column (by name) next to the id column, or any
     column holding new test ids next to any column agreeing with their labels (at least ``LABEL_SHARE`` of at least
-    ``LEAST_LABELLED_IDS`` of them, well beyond chance), whatever the columns are called (``image_id, label``);
+    ``LEAST_LABELLED_IDS`` of them, well beyond chance), whatever the columns are called (``image_id, label``),
+    or a column naming, next to new test ids, the 0/1 targets that are 1 for them (ranzcr-clip's
+    ``train_annotations.csv``; :func:`_named_targets`);
     data files (CSV, TSV, JSON and Parquet, and gzip'd CSV, TSV and JSON) are read as such, any other text file
     (``.txt``, ``.dat``) as a delimited table where DuckDB's sniffer reads one;
   - no other text file (prose, a malformed table) has new test ids on a line with their label and no other label
@@ -414,10 +416,42 @@ def _label_pairs(con, reader: str, extra: ExtraFile, columns: list[str], least: 
                     f"with it for {agreeing:,} of the {ids:,} new test ids in column {key_col}"
                 )
                 break
-        return problems
+        return problems or _named_targets(con, extra, least)
     finally:
         con.execute("DROP TABLE IF EXISTS extra_pairs")
         con.execute("DROP TABLE IF EXISTS extra_cells")
+
+
+POSITIVE_LABELS = ("1", "1.0", "true", "True", "TRUE")
+
+
+def _named_targets(con, extra: ExtraFile, least: int) -> list[str]:
+    """A column naming, next to new test ids, the targets that are 1 for them: ranzcr-clip's
+    ``train_annotations.csv`` has a row (``StudyInstanceUID``, ``label``, ``data``) for each line drawn on an image,
+    ``label`` the name of one of its eleven 0/1 target columns, which is 1 for that image. For at least
+    ``LABEL_SHARE`` of such rows of at least ``least`` new test ids, where at most half of the new test labels are
+    1 (a target named at random would then be 0 as often as not)."""
+    positive = ", ".join(literal(label) for label in POSITIVE_LABELS)
+    base = con.execute(f"SELECT avg(CASE WHEN label IN ({positive}) THEN 1 ELSE 0 END) FROM test_labels").fetchall()
+    if base[0][0] is None or base[0][0] > 0.5:
+        return []
+    found = con.execute(
+        f"""WITH keys AS (SELECT c.__mlecurate_rid, c.col AS key_col, c.val AS k
+                          FROM extra_cells c JOIN new_test_ids t ON c.val = t.k)
+            SELECT keys.key_col, c.col AS name_col, count(DISTINCT keys.k) AS ids, count(*) AS named,
+                   count(*) FILTER (WHERE l.label IN ({positive})) AS ones
+            FROM keys JOIN extra_cells c ON c.__mlecurate_rid = keys.__mlecurate_rid AND c.col <> keys.key_col
+                 JOIN test_labels l ON l.k = keys.k AND l.target = c.val
+            GROUP BY ALL
+            HAVING count(DISTINCT keys.k) >= {int(least)}
+               AND count(*) FILTER (WHERE l.label IN ({positive})) >= {LABEL_SHARE} * count(*)
+            ORDER BY ids DESC, key_col, name_col LIMIT 1"""
+    ).fetchall()
+    return [
+        f"{extra.path} gives new test ids' labels away: column {name_col} names a target that is 1 for the id in "
+        f"column {key_col} ({ones:,} of {named:,} rows, {ids:,} new test ids)"
+        for key_col, name_col, ids, named, ones in found
+    ]
 
 
 def _kappa(truth: list, found: list) -> float:
