@@ -88,7 +88,7 @@ def bench(tmp_path_factory):
         yield server, env, curated, AnnotationStore(Path(env["MLECURATE_ANNOTATIONS"])), browser
     finally:
         for opened in browsers:
-            opened.driver.quit()
+            opened.quit()
         server.stop()
 
 

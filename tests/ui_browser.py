@@ -16,6 +16,7 @@ import signal
 import socket
 import subprocess
 import sys
+import tempfile
 import time
 import urllib.request
 from dataclasses import dataclass
@@ -254,7 +255,11 @@ class Browser:
             f"--window-size={WIDTH},{HEIGHT}",
         ):
             options.add_argument(argument)
-        self.driver = webdriver.Chrome(options=options, service=Service(driver))
+        # Chromium's own temporary folders (a profile, its singleton socket) go to a folder removed on quit: under
+        # /tmp they outlived the tests, one per browser.
+        self.scratch = tempfile.mkdtemp(prefix="mlecurate-chromium-")
+        service = Service(driver, env=os.environ | {"TMPDIR": self.scratch})
+        self.driver = webdriver.Chrome(options=options, service=service)
         # The page itself 1600x1000, as a person's browser window shows it (--window-size counts the window's frame).
         self.driver.execute_cdp_cmd(
             "Emulation.setDeviceMetricsOverride",
@@ -324,4 +329,7 @@ class Browser:
         ActionChains(self.driver).key_down(Keys.ALT).send_keys(key).key_up(Keys.ALT).perform()
 
     def quit(self) -> None:
-        self.driver.quit()
+        try:
+            self.driver.quit()
+        finally:
+            shutil.rmtree(self.scratch, ignore_errors=True)
