@@ -760,6 +760,9 @@ def test_original_ratio_counts_kaggles_sample_where_the_download_has_no_test_tab
     assert "Kaggle's test set (418 rows, as many as its sample submission `gender_submission.csv` has)" in description
     assert "The test share follows Kaggle's: its test set is 418 of 1,309 rows (31.9%)." in description
     assert "| `train.csv` | 606 | the training set, with the target `Survived` |" in description  # its own name
+    assert parse_recipe(recipe | {"test_file": None}, "r").original_ratio  # the sample is enough
+    with pytest.raises(RecipeError, match="'original_ratio': needs test_file or sample_submission_file, to count"):
+        parse_recipe(TITANIC | {"original_ratio": True, "test_file": None}, "r")
 
 
 def test_the_description_says_which_kaggle_file_the_training_set_comes_from(tmp_path):

@@ -256,8 +256,14 @@ def parse_recipe(document: object, where: str) -> SplitRecipe:
     needs = {"group": "group_column", "temporal": "time_column", "released_labels": "answers_file"}
     if kind in needs and not values.get(needs[kind]):
         raise fail(needs[kind], f"required for kind {kind}")
-    if values.get("original_ratio") and not values.get("test_file", "test.csv"):
-        raise fail("original_ratio", "needs test_file, to know the original test share")
+    if (
+        values.get("original_ratio")
+        and not values.get("test_file", "test.csv")
+        and not values.get("sample_submission_file")
+    ):
+        raise fail(
+            "original_ratio", "needs test_file or sample_submission_file, to count Kaggle's test rows (its test share)"
+        )
     if kind == "released_labels" and not values.get("test_file", "test.csv"):
         raise fail("test_file", "required for kind released_labels (the public test file)")
     return SplitRecipe(**values)
