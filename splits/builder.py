@@ -251,11 +251,16 @@ def _needs_test_file(recipe: SplitRecipe) -> bool:
 
 def kaggle_test_size(con, recipe: SplitRecipe, raw_dir: Path) -> tuple[int, str] | None:
     """Rows in Kaggle's test set and the file counted: its test file, or, where the download has none (test sets of
-    images alone: invasive-species-monitoring's ``test.7z``), its sample submission, one row a test row. None
-    without either."""
+    images alone: invasive-species-monitoring's ``test.7z``), its sample submission: its distinct ids where it has
+    the id column (a sample of a row per test image and class counts its images), else its rows. None without
+    either."""
     for name in (recipe.test_file, recipe.sample_submission_file):
         if name and (raw_dir / name).is_file():
-            return con.execute(f"SELECT count(*) FROM {reader_sql(raw_dir / name)}").fetchall()[0][0], name
+            path = raw_dir / name
+            counted = "count(*)"
+            if name != recipe.test_file and recipe.id_column in columns_of(con, path):
+                counted = f"count(DISTINCT {quote(recipe.id_column)})"
+            return con.execute(f"SELECT {counted} FROM {reader_sql(path)}").fetchall()[0][0], name
     return None
 
 
@@ -384,7 +389,7 @@ def _choose(
     con, recipe: SplitRecipe, raw_dir: Path, source: str, unit: str, path: Path, scratch: Path, where: str
 ) -> ChosenRows:
     """The test set's row numbers and unit hashes (``splits.test_rows``)."""
-    fraction = _fraction(con, recipe, raw_dir)
+    fraction = _fraction(con, recipe, raw_dir, where)
     if recipe.kind == "temporal":
 
         def size(total: int) -> int:
@@ -415,11 +420,14 @@ def _stratum(targets: list[str]) -> str:
     return f"CAST(to_json(list_value({values})) AS VARCHAR)"
 
 
-def _fraction(con, recipe: SplitRecipe, raw_dir: Path):
+def _fraction(con, recipe: SplitRecipe, raw_dir: Path, where: str = ""):
     """The test set's share of the rows: ``test_fraction``, or for ``original_ratio`` a function of the row count."""
     if not recipe.original_ratio:
         return recipe.test_fraction
-    original = kaggle_test_size(con, recipe, raw_dir)[0]  # recipe_columns found the test file or the sample
+    original, counted = kaggle_test_size(con, recipe, raw_dir)  # recipe_columns found the test file or the sample
+    if not original:
+        raise RecipeError(f"{where}split recipe key 'original_ratio': Kaggle's test set counts no rows in {counted}; "
+                          "set test_fraction instead")  # fmt: skip
 
     def fraction(total: int) -> float:  # the original's share, once the training rows are counted
         return original / (total + original)
@@ -443,7 +451,7 @@ def _all_rows_in_test(con, recipe: SplitRecipe, raw_dir: Path, source: str, unit
     opening = f"{where}{path}: split recipe key '{key}': column {column!r} has {distinct} distinct value"
     if distinct == 1:
         return f"{opening} ({largest[0]['value']!r}) in {path.name}; a {recipe.kind} split needs at least 2 {groups}"
-    fraction = _fraction(con, recipe, raw_dir)
+    fraction = _fraction(con, recipe, raw_dir, where)
     share = fraction(total) if callable(fraction) else fraction
     knob = "original_ratio (or set test_fraction)" if recipe.original_ratio else "test_fraction"
     sizes = ", ".join(f"{group['value']!r}: {group['rows']} rows" for group in largest)

@@ -61,7 +61,7 @@ class RowFile:
     source: str  # relative to the download, a POSIX path (strings: pathlib costs seconds on 100,000 files)
     relative: str  # relative to public/
     side: str  # "train" or "test"
-    labels: tuple[tuple[str, str], ...] = ()  # a test row's (target, label) pairs, for the leakage checks
+    labels: tuple[tuple[str, str], ...] = ()  # the row's (target, label) pairs, for the leakage checks
     key: str = "row_files"  # the recipe key that placed it: row_files, train_row_files or test_row_files
 
 
@@ -248,13 +248,13 @@ def place_row_files(found: FoundRows, recipe: SplitRecipe, test_row_numbers: np.
     test[np.asarray(test_row_numbers, dtype=np.int64)] = True
     placed = []
     for number, source in enumerate(found.sources):
+        labels = tuple((t, v) for t, v in zip(recipe.target_columns, found.labels[number], strict=True) if v)
         if test[number]:
-            labels = tuple((t, v) for t, v in zip(recipe.target_columns, found.labels[number], strict=True) if v)
             placed.append(RowFile(source, found.test_paths[number], "test", labels, "test_row_files"))
         elif found.train_paths:
-            placed.append(RowFile(source, found.train_paths[number], "train", key="train_row_files"))
+            placed.append(RowFile(source, found.train_paths[number], "train", labels, "train_row_files"))
         else:
-            placed.append(RowFile(source, source, "train"))
+            placed.append(RowFile(source, source, "train", labels))
     return placed
 
 

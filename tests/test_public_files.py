@@ -244,6 +244,31 @@ def test_an_extra_file_naming_every_label_of_a_target_tells_none(tmp_path):
     )
 
 
+def test_a_label_beside_the_uid_in_a_file_name_is_caught(tmp_path):
+    """``<uid>_<label>.dcm``: the name without the id tells the label, though the UID's pieces hold both (a
+    fresh-eyed review)."""
+    raw, rng = tmp_path / "raw", random.Random(6)
+    labels = {f"1.2.826.0.1.3680043.8.498.{rng.randrange(10**29, 10**30)}": rng.choice("01") for _ in range(200)}
+    write_csv(raw / "train.csv", ["StudyInstanceUID", "Abnormal"], labels.items())
+    (raw / "named").mkdir(parents=True)
+    for uid, label in labels.items():
+        (raw / "named" / f"{uid}_{label}.dcm").write_bytes(b"x")
+    recipe = {"kind": "random", "id_column": "StudyInstanceUID", "target_columns": ["Abnormal"], "test_fraction": 0.2,
+              "public_files": ["named/"]}  # fmt: skip
+    found = _failed(prepare_competition(SLUG, parse_recipe(recipe, "r"), raw, tmp_path / "p"))
+    assert "40 extra file(s) named by a new test id carry its Abnormal in their file names" in found, found
+
+
+@pytest.mark.parametrize("written", ["{}.0", "00{}"])
+def test_a_table_of_labels_writing_the_ids_otherwise_is_caught(download, tmp_path, written):
+    """``101.0`` or ``00101`` for id ``101``: the same ids (a fresh-eyed review: such a table was published)."""
+    write_csv(download / "old" / "labels.csv", ["id", "label"],
+              [(written.format(i), label) for i, label in _labels(download).items()])  # fmt: skip
+    assert "old/labels.csv holds target column(s) label for 20 new test id(s) (id)" in _failed(
+        _prepare(download, tmp_path / "prepared", ["old/"])
+    )
+
+
 def test_a_table_naming_the_targets_that_are_1_for_new_test_ids_is_caught(tmp_path):
     """ranzcr-clip's ``train_annotations.csv``: a row for each line drawn on an image, naming the target column
     that is 1 for it (``StudyInstanceUID, label, data``). It passed the check (a newcomer's run); a table naming
@@ -266,6 +291,11 @@ def test_a_table_naming_the_targets_that_are_1_for_new_test_ids_is_caught(tmp_pa
     ), found
     assert prepare_competition(SLUG, parse_recipe(recipe | {"public_files": ["random.csv"]}, "r"), raw,
                                tmp_path / "q").published  # fmt: skip
+    write_csv(raw / "annotations.csv", ["StudyInstanceUID", "label", "data"],
+              [[uid, f" {target.lower().replace(' ', '')}", data] for uid, target, data in drawn])  # fmt: skip
+    otherwise = prepare_competition(SLUG, parse_recipe(recipe | {"public_files": ["annotations.csv"]}, "r"), raw,
+                                    tmp_path / "r")  # fmt: skip
+    assert "annotations.csv gives new test ids' labels away" in _failed(otherwise)  # " ett-abnormal": the same name
 
 
 @pytest.mark.parametrize(

@@ -337,6 +337,38 @@ def test_a_path_naming_every_label_of_a_target_tells_none(tmp_path):
     assert len(list((tmp_path / "prepared" / SLUG / "public" / "test").iterdir())) == 20
 
 
+def test_a_folder_named_by_the_label_tells_it_beside_a_uid_naming_both(tmp_path):
+    """``test/0/<uid>.jpg``: the folder tells the label though the UID's pieces hold both (a fresh-eyed review)."""
+    raw, rng = tmp_path / "raw", random.Random(5)
+    rows = [[uid, f"{label}/{uid}.jpg", label] for uid in _dicom_uids(200, 5) for label in [rng.choice("01")]]
+    write_csv(raw / "train.csv", ["StudyInstanceUID", "image_path", "Abnormal"], rows)
+    for uid, path, _ in rows:
+        (raw / "images" / path).parent.mkdir(parents=True, exist_ok=True)
+        (raw / "images" / path).write_bytes(uid.encode())
+    recipe = {"kind": "random", "id_column": "StudyInstanceUID", "target_columns": ["Abnormal"],
+              "row_files": "images/{image_path}", "test_row_files": "test/{image_path}"}  # fmt: skip
+    prepared = prepare_competition(SLUG, parse_recipe(recipe, "r"), raw, tmp_path / "prepared")
+    failed = {c.name: c.found for c in prepared.checks if not c.passed}
+    assert failed["public_free_of_private"].startswith(
+        "20 of the 20 new test rows' files carry the row's Abnormal in their path (e.g. test/"
+    )
+
+
+def test_a_rare_target_all_one_class_in_the_test_set_is_told_by_no_uid(tmp_path):
+    """ranzcr-clip's ``ETT - Abnormal`` is 1 for a fraction of a percent of images: a small new test set may hold only
+    0s, and the UIDs' pieces still hold the 1 the training rows have (a fresh-eyed review)."""
+    raw = tmp_path / "raw"
+    uids = _dicom_uids(200, 6)
+    write_csv(raw / "train.csv", ["StudyInstanceUID", "ETT - Abnormal"], [[u, int(i == 7)] for i, u in enumerate(uids)])
+    (raw / "train").mkdir()
+    for uid in uids:
+        (raw / "train" / f"{uid}.jpg").write_bytes(uid.encode())
+    recipe = {"kind": "random", "id_column": "StudyInstanceUID", "target_columns": ["ETT - Abnormal"],
+              "row_files": "train/{StudyInstanceUID}.jpg"}  # fmt: skip
+    prepared = prepare_competition(SLUG, parse_recipe(recipe, "r"), raw, tmp_path / "prepared")
+    assert prepared.published, [c.found for c in prepared.checks if not c.passed]
+
+
 def test_each_row_file_is_placed_unchanged_with_its_sha256(tmp_path):
     """Linked or copied, every file lands at its side's path with the download's bytes and their sha256 (how fast:
     bench/row_files_benchmark.py)."""

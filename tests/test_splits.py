@@ -761,6 +761,19 @@ def test_original_ratio_counts_kaggles_sample_where_the_download_has_no_test_tab
     assert "The test share follows Kaggle's: its test set is 418 of 1,309 rows (31.9%)." in description
     assert "| `train.csv` | 606 | the training set, with the target `Survived` |" in description  # its own name
     assert parse_recipe(recipe | {"test_file": None}, "r").original_ratio  # the sample is enough
+
+    # A sample of several rows a test row counts its distinct ids; an empty one is refused (a fresh-eyed review).
+    rows = (COMPETITIONS / "titanic" / "gender_submission.csv").read_text().splitlines()
+    (raw / "gender_submission.csv").write_text("\n".join([rows[0], *rows[1:], *rows[1:]]) + "\n")
+    again = prepare_competition("titanic", parse_recipe(recipe, "r"), raw, tmp_path / "again")
+    assert again.manifest["rows"]["test"] == round(891 * 418 / (891 + 418))
+    (raw / "gender_submission.csv").write_text(rows[0] + "\n")
+    with pytest.raises(RecipeError) as raised:
+        prepare_competition("titanic", parse_recipe(recipe, "r"), raw, tmp_path / "empty")
+    assert str(raised.value) == (
+        "titanic: split recipe key 'original_ratio': Kaggle's test set counts no rows in gender_submission.csv; "
+        "set test_fraction instead"
+    )
     with pytest.raises(RecipeError, match="'original_ratio': needs test_file or sample_submission_file, to count"):
         parse_recipe(TITANIC | {"original_ratio": True, "test_file": None}, "r")
 

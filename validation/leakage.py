@@ -136,7 +136,7 @@ class RowFileFact:
     path: str  # relative to public/
     side: str  # "train" or "test"
     sha256: str  # of its bytes, computed once, while it was copied
-    labels: tuple[tuple[str, str], ...] = ()  # a new test row's (target, label) pairs
+    labels: tuple[tuple[str, str], ...] = ()  # the row's (target, label) pairs (every label a target has)
 
 
 @dataclass(frozen=True)
@@ -362,9 +362,10 @@ def _data_file_labels(
     reader = reader or reader_sql(path)
     targets = [c for c in facts.target_columns if c in columns]
     if targets and facts.id_column in columns:
-        shared = con.execute(
-            f"""SELECT count(*) FROM (SELECT DISTINCT CAST({quote(facts.id_column)} AS VARCHAR) AS k
-                                      FROM {reader}) JOIN new_test_ids USING (k)"""
+        shared = con.execute(  # ids written otherwise (101.0, 00101 for 101) are the same ids
+            f"""SELECT count(DISTINCT t.k) FROM (SELECT DISTINCT CAST({quote(facts.id_column)} AS VARCHAR) AS k
+                                                 FROM {reader}) e
+                JOIN new_test_ids t ON e.k = t.k OR TRY_CAST(e.k AS DOUBLE) = TRY_CAST(t.k AS DOUBLE)"""
         ).fetchall()[0][0]
         if shared:
             return [
@@ -441,7 +442,7 @@ def _named_targets(con, extra: ExtraFile, least: int) -> list[str]:
             SELECT keys.key_col, c.col AS name_col, count(DISTINCT keys.k) AS ids, count(*) AS named,
                    count(*) FILTER (WHERE l.label IN ({positive})) AS ones
             FROM keys JOIN extra_cells c ON c.__mlecurate_rid = keys.__mlecurate_rid AND c.col <> keys.key_col
-                 JOIN test_labels l ON l.k = keys.k AND l.target = c.val
+                 JOIN test_labels l ON l.k = keys.k AND {_name_key("l.target")} = {_name_key("c.val")}
             GROUP BY ALL
             HAVING count(DISTINCT keys.k) >= {int(least)}
                AND count(*) FILTER (WHERE l.label IN ({positive})) >= {LABEL_SHARE} * count(*)
@@ -452,6 +453,12 @@ def _named_targets(con, extra: ExtraFile, least: int) -> list[str]:
         f"column {key_col} ({ones:,} of {named:,} rows, {ids:,} new test ids)"
         for key_col, name_col, ids, named, ones in found
     ]
+
+
+def _name_key(sql: str) -> str:
+    """A target's name as a table may write it: lower case, letters and digits only (``ETT - Abnormal``,
+    ``ett_abnormal`` and `` ETT-Abnormal`` are one name)."""
+    return f"lower(regexp_replace({sql}, '[^A-Za-z0-9]', '', 'g'))"
 
 
 def _kappa(truth: list, found: list) -> float:
@@ -625,9 +632,11 @@ def _labels_in_paths(con, extras: list[PurePosixPath]) -> list[str]:
         for slot, runs in enumerate(path_slots):
             if k in runs and slot != len(path_slots) - 1:
                 continue  # the folder that names the id
+            if slot == len(path_slots) - 1 and k in runs:  # the name without the id's text: a UID's pieces (0, 1)
+                runs = _runs(extras[file].name.replace(k, "", 1))  # would hide a label beside it (<uid>_1.dcm)
             entry = tally[(target, slot - len(path_slots))]  # counted from the file name: -1 is the name
             entry[0] += 1
-            if label != k and _tells(label, runs - {k}, values[target]):
+            if label != k and _tells(label, runs, values[target]):
                 entry[1] += 1
                 if is_test:
                     entry[2].append(extras[file].as_posix())
@@ -658,18 +667,19 @@ def _labels_in_row_file_paths(row_files: tuple[RowFileFact, ...]) -> list[str]:
     ``test/cat.12.jpg``), for at least ``LABEL_SHARE`` of them and ``LEAST_LABELLED_IDS`` (all in a smaller test
     set): the test pattern names no target (checked when the recipe is read), but a column may hold the label in
     its values, as dogs-vs-cats' file names do."""
-    tested = [row_file for row_file in row_files if row_file.side == "test" and row_file.labels]
-    values: dict[str, set[str]] = defaultdict(set)  # each target's labels among the new test rows
-    for row_file in tested:
+    values: dict[str, set[str]] = defaultdict(set)  # each target's labels, among all the rows (a test set of 41 rows
+    for row_file in row_files:  # may hold one class of a rare target: its UIDs still name the other)
         for target, label in row_file.labels:
             values[target].add(label)
     labelled: dict[str, int] = Counter()
     told: dict[str, list[str]] = defaultdict(list)
-    for row_file in tested:
-        runs = set().union(*(_runs(part) for part in PurePosixPath(row_file.path).parts))
+    for row_file in row_files:
+        if row_file.side != "test" or not row_file.labels:
+            continue
+        parts = [_runs(part) for part in PurePosixPath(row_file.path).parts]  # each folder, and the name, alone
         for target, label in row_file.labels:
             labelled[target] += 1
-            if _tells(label, runs, values[target]):
+            if any(_tells(label, runs, values[target]) for runs in parts):
                 told[target].append(row_file.path)
     problems = []
     for target, count in sorted(labelled.items()):
