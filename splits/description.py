@@ -38,6 +38,17 @@ FILES_PER_FOLDER = 10  # a folder of extra files with more than this is listed a
 
 
 @dataclass(frozen=True)
+class TableFacts:
+    """A table of the new training rows' rows (recipe key ``train_tables``)."""
+
+    path: str  # relative to public/
+    name: str  # the file in Kaggle's download
+    column: str  # the column it shares with the train file
+    kept: int  # rows published
+    rows: int  # rows in Kaggle's file
+
+
+@dataclass(frozen=True)
 class BuiltSplit:
     """What the description says about a built split, counted in its files."""
 
@@ -50,6 +61,7 @@ class BuiltSplit:
     extra_files: frozenset[str] = frozenset()  # paths (relative to public/) copied from the download (public_files)
     row_files: dict[str, int] | None = None  # row files copied with their rows, by side (train, test): row_files
     dropped_sample_columns: list[str] = field(default_factory=list)  # Kaggle's sample columns that are no prediction
+    train_tables: tuple[TableFacts, ...] = ()  # tables published with the new training rows' rows only
 
 
 def describe_split(
@@ -205,12 +217,17 @@ def _files_section(recipe: SplitRecipe, built: BuiltSplit) -> str:
         SAMPLE_SUBMISSION: "a valid submission with trivial values: the format to submit",
     }
     rows = ["| file | rows | what it is |", "|---|---|---|"]
-    own = [f for f in built.files if f["path"] not in built.extra_files]
+    tables = {t.path: t for t in built.train_tables}
+    own = [f for f in built.files if f["path"] not in built.extra_files and f["path"] not in tables]
     for entry in sorted(
         own, key=lambda f: [train, test, SAMPLE_SUBMISSION].index(f["path"]) if f["path"] in what else 9
     ):
         rows.append(_row(f"`{entry['path']}`", _rows(entry), what.get(entry["path"], "")))
     rows.append(_row(f"`{DESCRIPTION}`", "", "this text"))
+    for table in built.train_tables:
+        what_it_is = (f"the rows of Kaggle's `{table.name}` for the new training set's `{table.column}` values "
+                      f"({table.kept:,} of its {table.rows:,}; `train_tables`)")  # fmt: skip
+        rows.append(_row(f"`{table.path}`", f"{table.kept:,}", what_it_is))
     for side, key, pattern in (
         ("train", "train_row_files" if recipe.train_row_files else "row_files", recipe.train_row_pattern),
         ("test", "test_row_files", recipe.test_row_pattern),

@@ -11,6 +11,8 @@ Layout (``<prepared_root>/<slug>/``)::
                                    one column per class, each 1/k)
     public/description.md          the competition's own text, then the new split's (``splits.description``)
     public/<public_files>          the recipe's extra files, copied unchanged from the download (``splits.public_files``)
+    public/<train_tables>          the recipe's tables about the training rows, with the new training rows' rows only
+                                   (``splits.train_tables``)
     public/<row_files>             each row's own file (an image), copied with its row: the new train rows' to their
                                    path, the new test rows' to test_row_files (``splits.row_files``)
     private/answers.csv            the new test set's answers
@@ -50,7 +52,7 @@ from splits.builder import (
     recipe_columns,
     split_memory,
 )
-from splits.description import BuiltSplit, describe_split
+from splits.description import BuiltSplit, TableFacts, describe_split
 from splits.public_files import PublicFile, copy_public_files, resolve_public_files
 from splits.row_files import (
     RowFile,
@@ -62,6 +64,8 @@ from splits.row_files import (
     row_file_facts,
 )
 from splits.submission_format import check_one_target_per_column_metric, write_submission_files
+from splits.train_tables import KEY as TABLES_KEY
+from splits.train_tables import TrainTable, resolve_train_tables, write_train_tables
 from validation.data_files import (
     DataFileError,
     columns_of,
@@ -138,6 +142,7 @@ def prepare_competition(
     try:
         extension = published_suffix(recipe.train_file)
         extras = resolve_public_files(recipe.public_files, raw_files, slug, extension)
+        tables = resolve_train_tables(con, recipe, raw_files, slug, extension, extras)
         found_rows = _row_files_found(con, recipe, raw_files, slug)  # every row's file, before anything is written
         metric = resolve_metric(None, recipe.to_document(), (facts or {}).get("evaluation_algorithm_name"))
         check_one_target_per_column_metric(slug, recipe, metric)
@@ -147,12 +152,14 @@ def prepare_competition(
         _check_answers(con, slug, recipe, metric, raw_files, result)  # before anything else is built on them
         dropped = write_submission_files(con, slug, recipe, metric, raw_files, result, staging)
         digests = copy_public_files(extras, staging.public)  # each extra file's sha256, hashed as it is copied
+        tables = write_train_tables(con, tables, result.train_file, staging.public)
+        digests |= {str(t.relative): file_sha256(staging.public.joinpath(*t.relative.parts)) for t in tables}
         row_digests = copy_row_files(row_files, raw_files, staging.public)  # the same, for each row's file
-        files = _file_entries(con, staging, extras, digests, row_files, row_digests)
-        built_split = _built(con, recipe, raw_files, result, files, staging, extras, row_files, dropped)
+        files = _file_entries(con, staging, extras, digests, row_files, row_digests, tables)
+        built_split = _built(con, recipe, raw_files, result, files, staging, extras, row_files, dropped, tables)
         staging.description.write_text(describe_split(slug, recipe, built_split, facts, overview), encoding="utf-8")
         files = sorted([*files, _plain_entry(staging, staging.description)], key=lambda f: f["path"])
-        leakage_facts = _leakage_facts(con, recipe, raw_files, result, extras, digests)
+        leakage_facts = _leakage_facts(con, recipe, raw_files, result, extras, digests, tables)
         leakage_facts = replace(leakage_facts, row_files=row_file_facts(row_files, row_digests))
         checks = check_prepared_split(staging, leakage_facts)
         manifest = _manifest(slug, recipe, result, files, checks, source or {}) | {"inputs_version": inputs_version}
@@ -212,7 +219,13 @@ def _row_files_found(con, recipe: SplitRecipe, raw_files: Path, slug: str):
 
 
 def _leakage_facts(
-    con, recipe: SplitRecipe, raw: Path, result: SplitResult, extras: list[PublicFile], digests: dict[str, str]
+    con,
+    recipe: SplitRecipe,
+    raw: Path,
+    result: SplitResult,
+    extras: list[PublicFile],
+    digests: dict[str, str],
+    tables: list[TrainTable],
 ) -> LeakageFacts:
     released = recipe.kind == "released_labels"
     labelled_rows = (
@@ -224,7 +237,8 @@ def _leakage_facts(
     return LeakageFacts(
         target_columns=recipe.target_columns, id_column=recipe.id_column, group_column=recipe.group_column,
         released_labels=released, original_rows=result.original_rows, labelled_test_rows=labelled_rows,
-        public_files=tuple(ExtraFile(str(f.relative), digests[str(f.relative)], f.entry) for f in extras),
+        public_files=tuple(ExtraFile(str(f.relative), digests[str(f.relative)], f.entry) for f in extras)
+        + tuple(ExtraFile(str(t.relative), digests[str(t.relative)], f"{TABLES_KEY}: {t.name}") for t in tables),
         answer_sources=tuple(raw / name for name in holding_answers if name),
         label_sources=tuple(raw / name for name in (recipe.train_file, recipe.answers_file) if name),
     )  # fmt: skip
@@ -240,6 +254,7 @@ def _built(
     extras,
     row_files: list[RowFile],
     dropped_sample_columns: list[str],
+    tables: list[TrainTable],
 ) -> BuiltSplit:
     """Counts and columns for the description, read from the built files and the download."""
     original_test_rows, original_test_counted = kaggle_test_size(con, recipe, raw) or (None, None)
@@ -257,6 +272,7 @@ def _built(
         original_test_rows=original_test_rows, original_test_counted=original_test_counted, left_out_columns=left_out,
         extra_files=frozenset(str(f.relative) for f in extras), row_files=_row_file_counts(row_files),
         dropped_sample_columns=dropped_sample_columns,
+        train_tables=tuple(TableFacts(str(t.relative), t.name, t.column, t.kept, t.rows) for t in tables),
     )  # fmt: skip
 
 
@@ -309,6 +325,7 @@ def _file_entries(
     digests: dict[str, str],
     row_files: list[RowFile] = (),
     row_digests: dict[str, str] | None = None,
+    tables: list[TrainTable] = (),
 ) -> list[dict]:
     """A manifest entry per file of the staging folder (but the manifest and description): path, bytes, and one
     ``checksum``: the content checksum (with rows) for a data file, ``sha256:<hex>`` of the bytes for any other (a
@@ -317,11 +334,13 @@ def _file_entries(
     its bytes' sha256 in ``sha256`` (its ``checksum`` being the content checksum); a row's file (``row_files``) names
     the key that placed it (``row_files`` for a train row's, ``test_row_files`` for a test row's). The sha256 of a
     copied file is the one computed while copying (``digests``, ``row_digests``, by path relative to ``public/``),
-    never recomputed."""
+    never recomputed. A table of the new train rows' rows (``train_tables``) names its file in the download
+    (``train_tables_entry``)."""
     copied: dict[str, tuple[str, str, str]] = {  # path -> (manifest key, value, sha256)
         f"public/{f.relative}": ("public_files_entry", f.entry, digests[str(f.relative)]) for f in extras
     }
     copied |= {f"public/{f.relative}": ("row_files_key", f.key, (row_digests or {})[f.relative]) for f in row_files}
+    copied |= {f"public/{t.relative}": ("train_tables_entry", t.name, digests[str(t.relative)]) for t in tables}
     entries = []
     left_out = {_relative(folder, folder.manifest), _relative(folder, folder.description)}
     for relative, size in sorted(_files_with_sizes(folder.path)):

@@ -30,6 +30,7 @@ A recipe replaces MLE-bench's hand-written ``prepare.py``. Keys:
 | ``test_columns`` | the train columns the new public test set keeps (no target), for a download whose test file does not say (paddy's Kaggle test set is its images alone: its train file's ``variety`` and ``age`` are no test features); must hold ``id_column`` | the train columns Kaggle's test file has, else every train column but the targets |
 | ``submission_columns`` | the submission's columns where they are not the train file's, in order: a mapping of each column's name to a target column it predicts (``Category: category_id``), or to the key that identifies a row, a public test column or a pattern of them (``Id: id``, ``id: "{sentence_id}_{token_id}"``, placeholders as in ``row_files``); the sample and ``answers.csv`` take these columns; targets it leaves out are removed from the public test set and not graded (chaii's ``answer_start``) | the id column (else the public test columns) and every target |
 | ``train_row_files`` | where the new train rows' files go under ``public/``: a pattern of the train file's columns (iwildcam-2019's images are flat in ``train_images.zip``, unpacked at the download's top: ``train_images/{id}.jpg`` puts them in a folder of their own) | ``row_files``: each file at its own path |
+| ``train_tables`` | tables of the download about the train rows (extra annotations, auxiliary targets), each with the column it shares with the train file (``train_annotations.csv: StudyInstanceUID``); published at the same path with only the rows whose value there is a new train row's (the new test rows' would give their labels away); not for ``released_labels`` | none |
 | ``public_files`` | extra files for ``public/``, copied unchanged to the same relative path: file names, folders (``images/``) and globs (``structures/*.csv``), relative to the download; each must match something, and none may replace the split's own files; the leakage checks clear them (no copy of an answers file, no new test row's target, no per-sample folder named by the label) | none |
 
 Every file key is a path inside the competition's download: no absolute path, no ``..`` (checked here, without the
@@ -102,6 +103,9 @@ class SplitRecipe:
     # The submission's columns where they are not the id and the targets: (name, source) pairs in order, a source
     # being a target it predicts or the key, a public test column or a pattern of them ("{sentence_id}_{token_id}").
     submission_columns: tuple[tuple[str, str], ...] = ()
+    # Tables of the download about the train rows, published with the new train set's rows only: (file, the column
+    # it shares with the train file) pairs (ranzcr-clip's train_annotations.csv by StudyInstanceUID).
+    train_tables: tuple[tuple[str, str], ...] = ()
 
     @property
     def graded_targets(self) -> tuple[str, ...]:
@@ -144,7 +148,7 @@ class SplitRecipe:
             if f.name in ("kind", "target_columns"):
                 continue
             value = getattr(self, f.name)
-            if f.name == "submission_columns" and value:
+            if f.name in ("submission_columns", "train_tables") and value:
                 out[f.name] = dict(value)
             elif value != getattr(defaults, f.name):
                 out[f.name] = list(value) if isinstance(value, tuple) else value
@@ -243,6 +247,7 @@ def parse_recipe(document: object, where: str) -> SplitRecipe:
             )
 
     values["public_files"] = _public_files(values.get("public_files", ()), fail)
+    values["train_tables"] = _train_tables(values.get("train_tables"), kind, fail)
     values["test_columns"] = _test_columns(values.get("test_columns"), values, kind, fail)
     values["submission_columns"] = _submission_columns(values.get("submission_columns"), values["target_columns"], fail)
     _row_file_patterns(values, kind, fail)
@@ -451,6 +456,27 @@ def _key_problem(source: str, targets: tuple[str, ...]) -> str | None:
         return (f"{source!r} names target column {leaked[0]!r}: a key is built from the public test set's columns, "
                 "which hold no target")  # fmt: skip
     return None
+
+
+def _train_tables(value: object, kind: str, fail) -> tuple[tuple[str, str], ...]:
+    """``train_tables``: a mapping of data files inside the download to the column each shares with the train
+    file."""
+    if value is None:
+        return ()
+    if not isinstance(value, dict) or not value:
+        raise fail("train_tables", f"expected a mapping of files to the column each shares with the train file "
+                   f"(train_annotations.csv: StudyInstanceUID), found {value!r}")  # fmt: skip
+    if kind == "released_labels":
+        raise fail("train_tables", "not for kind released_labels: its training set is Kaggle's, unchanged (copy the "
+                   "tables with public_files)")  # fmt: skip
+    for name, column in value.items():
+        path = PurePosixPath(name) if isinstance(name, str) else None
+        if path is None or not name or path.is_absolute() or ".." in path.parts or not is_data_file(name):
+            raise fail("train_tables", f"expected a .csv, .tsv, .json or .parquet file inside the competition's "
+                       f"download (no absolute path, no '..'), found {name!r}")  # fmt: skip
+        if not isinstance(column, str) or not column:
+            raise fail("train_tables", f"{name}: expected the column it shares with the train file, found {column!r}")
+    return tuple(value.items())
 
 
 def _public_files(value: object, fail) -> tuple[str, ...]:

@@ -1,0 +1,111 @@
+"""Tables of a download about its training rows, published with the new training set's rows only (recipe key
+``train_tables``).
+
+>>> tables = resolve_train_tables(con, recipe, raw_dir, "ranzcr-clip-catheter-line-classification", ".csv")
+>>> written = write_train_tables(con, tables, result.train_file, staging.public)   # before the leakage checks
+
+ranzcr-clip's ``train_annotations.csv`` has a row for each line drawn on a training image, naming the target column
+that is 1 for it; champs-scalar-coupling's ``mulliken_charges.csv`` a row for each atom of a training molecule.
+Copied whole (``public_files``), their rows of the new test set's images or molecules give those rows' labels away.
+MLE-bench's prepare scripts keep the rows of the new training set's; so does this: each table's rows whose value in
+the named column (which the train file has too) is one of the new training rows' values there, compared as DuckDB's
+text of each, in the table's own order. The table is written at the same path under ``public/`` in its own format
+(a gzip'd one uncompressed, as the split's own files), and the leakage checks clear it like any extra public file.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path, PurePosixPath
+
+from splits.public_files import PublicFile, missing_file, split_own_file
+from validation.data_files import (
+    DELIMITED,
+    DataFileError,
+    column_listing,
+    columns_of,
+    copy_sql,
+    csv_dialect,
+    data_format,
+    data_stem,
+    published_suffix,
+    quote,
+    reader_sql,
+)
+from validation.split_recipe import FILE_KEYS, RecipeError, SplitRecipe, recipe_file
+
+KEY = "train_tables"
+
+
+@dataclass(frozen=True)
+class TrainTable:
+    source: Path  # in the download
+    relative: PurePosixPath  # under public/
+    name: str  # the recipe's entry: the file's path in the download
+    column: str  # the column it shares with the train file
+    rows: int = 0  # in the download's table
+    kept: int = 0  # published: the new training set's
+
+
+def resolve_train_tables(
+    con, recipe: SplitRecipe, raw_dir: Path, slug: str, extension: str, public_files: list[PublicFile]
+) -> list[TrainTable]:
+    """Each ``train_tables`` entry checked against the download before anything is written: the file is there, a
+    readable table, not a file another key names, not in ``public/`` under the split's own names or a
+    ``public_files`` file's; the column is in it and in the train file. A problem is a :class:`RecipeError` naming the
+    key, the file and what exists."""
+    if not recipe.train_tables:
+        return []
+    where = f"{slug}: " if slug else ""
+    if not (raw_dir / recipe.train_file).is_file():
+        raise missing_file(slug, "train_file", recipe.train_file, raw_dir)
+    train_columns = columns_of(con, raw_dir / recipe.train_file)
+    named = {getattr(recipe, key): key for key in FILE_KEYS if getattr(recipe, key)}
+    copied = {str(f.relative): f.entry for f in public_files}
+    tables = []
+    for name, column in recipe.train_tables:
+        path = recipe_file(raw_dir, name, KEY, slug or str(raw_dir))
+        if not path.is_file():
+            raise missing_file(slug, KEY, name, raw_dir)
+        if name in named:
+            raise RecipeError(f"{where}split recipe key '{KEY}': {name} is the recipe's {named[name]}")
+        relative = PurePosixPath(name).with_name(data_stem(name) + published_suffix(name))
+        reserved = split_own_file(relative, extension)
+        if reserved:
+            raise RecipeError(f"{where}split recipe key '{KEY}': {name} would be published as {relative}, where the "
+                              f"split writes its own {reserved}")  # fmt: skip
+        if str(relative) in copied:
+            raise RecipeError(
+                f"{where}split recipe keys '{KEY}' and 'public_files': {name} is copied whole by the public_files "
+                f"entry '{copied[str(relative)]}'; leave it out of public_files"
+            )
+        try:
+            columns = columns_of(con, path)
+        except DataFileError as error:
+            raise RecipeError(f"{where}split recipe key '{KEY}': {error}") from error
+        for file, found in ((name, columns), (recipe.train_file, train_columns)):
+            if column not in found:
+                raise RecipeError(f"{where}split recipe key '{KEY}': {name}: no column {column!r} in {file} (its "
+                                  f"columns: {column_listing(found)})")  # fmt: skip
+        tables.append(TrainTable(path, relative, name, column))
+    return tables
+
+
+def write_train_tables(con, tables: list[TrainTable], train_file: Path, public: Path) -> list[TrainTable]:
+    """Write each table's rows of the new training set (``train_file``, as published) under ``public``; return the
+    tables with their row counts."""
+    written = []
+    for table in tables:
+        target = public.joinpath(*table.relative.parts)
+        target.parent.mkdir(parents=True, exist_ok=True)
+        column = quote(table.column)
+        query = (
+            f"SELECT * FROM {reader_sql(table.source)} WHERE CAST({column} AS VARCHAR) IN "
+            f"(SELECT CAST({column} AS VARCHAR) FROM {reader_sql(train_file)})"
+        )
+        dialect = csv_dialect(con, table.source) if data_format(table.source.name) in DELIMITED else None
+        con.execute(copy_sql(query, target, like=table.source, dialect=dialect))
+        rows = con.execute(f"SELECT count(*) FROM {reader_sql(table.source)}").fetchall()[0][0]
+        kept = con.execute(f"SELECT count(*) FROM {reader_sql(target)}").fetchall()[0][0]
+        written.append(TrainTable(table.source, table.relative, table.name, table.column, rows, kept))
+    return written

@@ -1,0 +1,127 @@
+"""Recipe key ``train_tables``: tables of the download about the training rows (ranzcr-clip's
+``train_annotations.csv``, champs-scalar-coupling's ``mulliken_charges.csv``), published with the new training set's
+rows only, as MLE-bench's prepare scripts filter them; copied whole, their new test rows' rows give labels away."""
+
+from __future__ import annotations
+
+import json
+import random
+
+import pandas as pd
+import pytest
+
+from splits.layout import prepare_competition
+from tests.conftest import write_csv
+from validation.split_recipe import RecipeError, parse_recipe
+
+SLUG = "catheters"
+TARGETS = ["ETT - Abnormal", "ETT - Normal", "CVC - Normal"]
+RECIPE = {"kind": "random", "id_column": "StudyInstanceUID", "target_columns": TARGETS, "test_fraction": 0.2}
+
+
+@pytest.fixture
+def download(tmp_path):
+    """ranzcr-clip's shape: train.csv (an image a row, 0/1 targets), train_annotations.csv (a row a line drawn on an
+    image, naming the target it shows), and structures.csv keyed by a column of its own."""
+    raw, rng = tmp_path / "raw", random.Random(7)
+    rows = [[f"uid{i:04d}", f"p{i // 3}", *(int(rng.random() < 0.3) for _ in TARGETS)] for i in range(300)]
+    write_csv(raw / "train.csv", ["StudyInstanceUID", "PatientID", *TARGETS], rows)
+    drawn = [[uid, target, f'"[[{i}, 2]]"'] for i, (uid, _, *ones) in enumerate(rows)
+             for target, one in zip(TARGETS, ones, strict=True) if one]  # fmt: skip
+    write_csv(raw / "train_annotations.csv", ["StudyInstanceUID", "label", "data"], drawn)
+    return raw
+
+
+def _prepare(raw, root, **changes):
+    return prepare_competition(SLUG, parse_recipe(RECIPE | changes, "r"), raw, root)
+
+
+def test_a_train_table_keeps_the_new_training_rows_rows_in_its_own_order(download, tmp_path):
+    prepared = _prepare(download, tmp_path / "prepared", train_tables={"train_annotations.csv": "StudyInstanceUID"})
+    assert prepared.published, [c.found for c in prepared.checks if not c.passed]
+    public = prepared.folder / "public"
+    train = set(pd.read_csv(public / "train.csv")["StudyInstanceUID"])
+    test = set(pd.read_csv(public / "test.csv")["StudyInstanceUID"])
+    original = pd.read_csv(download / "train_annotations.csv")
+    published = pd.read_csv(public / "train_annotations.csv")
+    pd.testing.assert_frame_equal(published, original[original["StudyInstanceUID"].isin(train)].reset_index(drop=True))
+    assert not set(published["StudyInstanceUID"]) & test and len(published) < len(original)
+    entry = next(f for f in prepared.manifest["files"] if f["path"] == "public/train_annotations.csv")
+    assert entry["train_tables_entry"] == "train_annotations.csv" and entry["rows"] == len(published)
+    description = (public / "description.md").read_text()
+    assert (
+        f"| `train_annotations.csv` | {len(published):,} | the rows of Kaggle's `train_annotations.csv` for the new "
+        f"training set's `StudyInstanceUID` values ({len(published):,} of its {len(original):,}; `train_tables`) |"
+    ) in description
+    manifest = json.loads((prepared.folder / "manifest.json").read_text())
+    assert manifest["recipe"]["train_tables"] == {"train_annotations.csv": "StudyInstanceUID"}
+
+
+def test_the_same_table_copied_whole_is_refused_as_a_leak(download, tmp_path):
+    leaky = _prepare(download, tmp_path / "prepared", public_files=["train_annotations.csv"])
+    failed = {c.name: c.found for c in leaky.checks if not c.passed}
+    assert (
+        not leaky.published
+        and "train_annotations.csv gives new test ids' labels away" in failed["public_free_of_private"]
+    )
+
+
+def test_a_group_split_keeps_a_table_by_its_group_column(download, tmp_path):
+    """champs-scalar-coupling: a molecule's atoms in mulliken_charges.csv, the molecule the split's group."""
+    write_csv(download / "patients.csv", ["PatientID", "age"], [[f"p{i}", 40 + i % 30] for i in range(100)])
+    prepared = _prepare(download, tmp_path / "prepared", kind="group", group_column="PatientID",
+                        train_tables={"patients.csv": "PatientID"})  # fmt: skip
+    assert prepared.published, [c.found for c in prepared.checks if not c.passed]
+    public = prepared.folder / "public"
+    kept = pd.read_csv(public / "patients.csv")
+    assert set(kept["PatientID"]) == set(pd.read_csv(public / "train.csv")["PatientID"])
+
+
+@pytest.mark.parametrize(
+    "tables, message",
+    [
+        ({"annotations.csv": "StudyInstanceUID"}, "split recipe key 'train_tables': no file 'annotations.csv' in "),
+        ({"train_annotations.csv": "uid"}, "split recipe key 'train_tables': train_annotations.csv: no column 'uid' "
+         "in train_annotations.csv (its columns: StudyInstanceUID, label, data)"),
+        ({"train_annotations.csv": "label"}, "split recipe key 'train_tables': train_annotations.csv: no column "
+         "'label' in train.csv (its columns: StudyInstanceUID, PatientID, ETT - Abnormal, ETT - Normal, CVC - Normal)"),
+        ({"train.csv": "StudyInstanceUID"}, "split recipe key 'train_tables': train.csv is the recipe's train_file"),
+    ],
+)  # fmt: skip
+def test_a_wrong_train_table_names_the_key_and_what_exists(download, tmp_path, tables, message):
+    with pytest.raises(RecipeError) as raised:
+        _prepare(download, tmp_path / "prepared", train_tables=tables)
+    assert str(raised.value).startswith(f"{SLUG}: {message}"), str(raised.value)
+    assert not list((tmp_path / "prepared").iterdir())  # nothing half-written
+
+
+def test_a_table_also_in_public_files_is_refused_naming_both_keys(download, tmp_path):
+    with pytest.raises(RecipeError) as raised:
+        _prepare(download, tmp_path / "prepared", train_tables={"train_annotations.csv": "StudyInstanceUID"},
+                 public_files=["*.csv"])  # fmt: skip
+    assert str(raised.value).startswith(f"{SLUG}: split recipe key 'public_files': entry '*.csv' would put train.csv")
+    with pytest.raises(RecipeError) as raised:
+        _prepare(download, tmp_path / "prepared", train_tables={"train_annotations.csv": "StudyInstanceUID"},
+                 public_files=["train_annotations.csv"])  # fmt: skip
+    assert str(raised.value) == (
+        f"{SLUG}: split recipe keys 'train_tables' and 'public_files': train_annotations.csv is copied whole by the "
+        "public_files entry 'train_annotations.csv'; leave it out of public_files"
+    )
+
+
+@pytest.mark.parametrize(
+    "value, message",
+    [
+        (["train_annotations.csv"], "expected a mapping of files to the column each shares with the train file"),
+        ({"../x.csv": "id"}, "expected a .csv, .tsv, .json or .parquet file inside the competition's download"),
+        ({"notes.txt": "id"}, "expected a .csv, .tsv, .json or .parquet file inside the competition's download"),
+        ({"x.csv": ""}, "x.csv: expected the column it shares with the train file, found ''"),
+    ],
+)
+def test_a_malformed_train_tables_key_is_refused_when_read(value, message):
+    with pytest.raises(RecipeError) as raised:
+        parse_recipe(RECIPE | {"train_tables": value}, "r")
+    assert str(raised.value).startswith(f"r: split recipe key 'train_tables': {message}"), str(raised.value)
+    released = {"kind": "released_labels", "target_columns": ["y"], "answers_file": "a.csv"}
+    with pytest.raises(RecipeError, match="'train_tables': not for kind released_labels"):
+        parse_recipe(released | {"train_tables": {"x.csv": "id"}}, "r")
