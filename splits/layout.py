@@ -149,10 +149,11 @@ def prepare_competition(
         result = build_split(recipe, raw_files, staging.path, slug, con)
         row_files = place_row_files(found_rows, recipe, result.test_row_numbers) if found_rows else []
         check_places(row_files, extras, recipe, slug, extension)
+        check_places(row_files, [t.placed for t in tables], recipe, slug, extension, TABLES_KEY)
         _check_answers(con, slug, recipe, metric, raw_files, result)  # before anything else is built on them
         dropped = write_submission_files(con, slug, recipe, metric, raw_files, result, staging)
         digests = copy_public_files(extras, staging.public)  # each extra file's sha256, hashed as it is copied
-        tables = write_train_tables(con, tables, result.train_file, staging.public)
+        tables = write_train_tables(con, tables, result.train_file, staging.public, slug)
         digests |= {str(t.relative): file_sha256(staging.public.joinpath(*t.relative.parts)) for t in tables}
         row_digests = copy_row_files(row_files, raw_files, staging.public)  # the same, for each row's file
         files = _file_entries(con, staging, extras, digests, row_files, row_digests, tables)

@@ -259,10 +259,16 @@ def place_row_files(found: FoundRows, recipe: SplitRecipe, test_row_numbers: np.
 
 
 def check_places(
-    files: list[RowFile], extras: list[PublicFile], recipe: SplitRecipe, slug: str, extension: str
+    files: list[RowFile],
+    extras: list[PublicFile],
+    recipe: SplitRecipe,
+    slug: str,
+    extension: str,
+    extras_key: str = "public_files",
 ) -> None:
-    """No two row files go to one path, none where the split writes its own files, and ``public_files`` copies none of them, nor anything into their folders
-    (Kaggle's own ``test/`` beside the new test rows' files): RecipeErrors naming both keys."""
+    """No two row files go to one path, none where the split writes its own files, and ``public_files`` (or
+    ``extras_key``'s files: ``train_tables``) puts none of them, nor anything into their folders (Kaggle's own
+    ``test/`` beside the new test rows' files): RecipeErrors naming both keys."""
     if not recipe.row_files:
         return
     where = f"{slug}: " if slug else ""
@@ -293,9 +299,10 @@ def check_places(
                 else f"into {inside}/, where row_files puts the rows' files"
             )  # fmt: skip
             raise RecipeError(
-                f"{where}split recipe keys 'public_files' and 'row_files': entry '{extra.entry}' would copy "
+                f"{where}split recipe keys '{extras_key}' and 'row_files': entry '{extra.entry}' would copy "
                 f"{extra.relative} {what}; each row's file goes with its row (the train rows' to "
-                f"{recipe.train_row_pattern!r}, the test rows' to {recipe.test_row_pattern!r}): leave it out of public_files"
+                f"{recipe.train_row_pattern!r}, the test rows' to {recipe.test_row_pattern!r}): leave it out of "
+                f"{extras_key}"
             )
 
 

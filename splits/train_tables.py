@@ -18,6 +18,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 
+import duckdb
+
 from splits.public_files import PublicFile, missing_file, split_own_file
 from validation.data_files import (
     DELIMITED,
@@ -30,6 +32,7 @@ from validation.data_files import (
     data_stem,
     published_suffix,
     quote,
+    read_failure,
     reader_sql,
 )
 from validation.split_recipe import FILE_KEYS, RecipeError, SplitRecipe, recipe_file
@@ -46,6 +49,11 @@ class TrainTable:
     rows: int = 0  # in the download's table
     kept: int = 0  # published: the new training set's
 
+    @property
+    def placed(self) -> PublicFile:
+        """As an extra public file, for the checks of where files go (``splits.row_files.check_places``)."""
+        return PublicFile(self.source, self.relative, self.name)
+
 
 def resolve_train_tables(
     con, recipe: SplitRecipe, raw_dir: Path, slug: str, extension: str, public_files: list[PublicFile]
@@ -60,8 +68,10 @@ def resolve_train_tables(
     if not (raw_dir / recipe.train_file).is_file():
         raise missing_file(slug, "train_file", recipe.train_file, raw_dir)
     train_columns = columns_of(con, raw_dir / recipe.train_file)
+    units = {recipe.id_column} | ({recipe.group_column} if recipe.kind == "group" else set())
     named = {getattr(recipe, key): key for key in FILE_KEYS if getattr(recipe, key)}
-    copied = {str(f.relative): f.entry for f in public_files}
+    copied = {str(f.relative): f.entry for f in public_files} | {f.source.resolve(): f.entry for f in public_files}
+    published: dict[PurePosixPath, str] = {}
     tables = []
     for name, column in recipe.train_tables:
         path = recipe_file(raw_dir, name, KEY, slug or str(raw_dir))
@@ -74,11 +84,15 @@ def resolve_train_tables(
         if reserved:
             raise RecipeError(f"{where}split recipe key '{KEY}': {name} would be published as {relative}, where the "
                               f"split writes its own {reserved}")  # fmt: skip
-        if str(relative) in copied:
+        entry = copied.get(str(relative)) or copied.get(path.resolve())
+        if entry:
             raise RecipeError(
                 f"{where}split recipe keys '{KEY}' and 'public_files': {name} is copied whole by the public_files "
-                f"entry '{copied[str(relative)]}'; leave it out of public_files"
+                f"entry '{entry}'; leave it out of public_files"
             )
+        if published.setdefault(relative, name) != name:
+            raise RecipeError(f"{where}split recipe key '{KEY}': {published[relative]} and {name} would both be "
+                              f"published as {relative}")  # fmt: skip
         try:
             columns = columns_of(con, path)
         except DataFileError as error:
@@ -87,13 +101,24 @@ def resolve_train_tables(
             if column not in found:
                 raise RecipeError(f"{where}split recipe key '{KEY}': {name}: no column {column!r} in {file} (its "
                                   f"columns: {column_listing(found)})")  # fmt: skip
+        if column not in units - {None}:
+            raise RecipeError(
+                f"{where}split recipe key '{KEY}': {name}: column {column!r} is not what the split keeps on one side: "
+                f"name the id column{f' ({recipe.id_column})' if recipe.id_column else ''}, or the group column of "
+                "a group split (a value with rows on both sides would publish the new test rows' rows)"
+            )
         tables.append(TrainTable(path, relative, name, column))
     return tables
 
 
-def write_train_tables(con, tables: list[TrainTable], train_file: Path, public: Path) -> list[TrainTable]:
+def write_train_tables(
+    con, tables: list[TrainTable], train_file: Path, public: Path, slug: str = ""
+) -> list[TrainTable]:
     """Write each table's rows of the new training set (``train_file``, as published) under ``public``; return the
-    tables with their row counts."""
+    tables with their row counts. A table none of whose rows is kept (its values written otherwise than the train
+    file's: ``1.0`` for ``1``, ``<uid>_image`` for ``<uid>``), or one DuckDB cannot read whole, is a
+    :class:`RecipeError` naming the key and the file."""
+    where = f"{slug}: " if slug else ""
     written = []
     for table in tables:
         target = public.joinpath(*table.relative.parts)
@@ -103,9 +128,28 @@ def write_train_tables(con, tables: list[TrainTable], train_file: Path, public: 
             f"SELECT * FROM {reader_sql(table.source)} WHERE CAST({column} AS VARCHAR) IN "
             f"(SELECT CAST({column} AS VARCHAR) FROM {reader_sql(train_file)})"
         )
-        dialect = csv_dialect(con, table.source) if data_format(table.source.name) in DELIMITED else None
-        con.execute(copy_sql(query, target, like=table.source, dialect=dialect))
-        rows = con.execute(f"SELECT count(*) FROM {reader_sql(table.source)}").fetchall()[0][0]
+        try:
+            dialect = csv_dialect(con, table.source) if data_format(table.source.name) in DELIMITED else None
+            con.execute(copy_sql(query, target, like=table.source, dialect=dialect))
+            rows = con.execute(f"SELECT count(*) FROM {reader_sql(table.source)}").fetchall()[0][0]
+        except duckdb.Error as error:
+            raise RecipeError(f"{where}split recipe key '{KEY}': {read_failure(table.source, error)}") from error
         kept = con.execute(f"SELECT count(*) FROM {reader_sql(target)}").fetchall()[0][0]
+        if rows and not kept:
+            ours, theirs = (
+                con.execute(
+                    f"SELECT CAST({column} AS VARCHAR) FROM {reader_sql(path)} WHERE {column} IS NOT NULL LIMIT 1"
+                ).fetchall()  # fmt: skip
+                for path in (table.source, train_file)
+            )
+            raise RecipeError(
+                f"{where}split recipe key '{KEY}': {table.name}: none of its {rows:,} rows has a value of "
+                f"{table.column!r} that a new training row has (compared as text: {_first(ours)} in {table.name}, "
+                f"{_first(theirs)} in the train file); the table's values must be written as the train file's"
+            )
         written.append(TrainTable(table.source, table.relative, table.name, table.column, rows, kept))
     return written
+
+
+def _first(found: list[tuple]) -> str:
+    return repr(found[0][0]) if found else "no value"

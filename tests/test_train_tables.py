@@ -4,6 +4,7 @@ rows only, as MLE-bench's prepare scripts filter them; copied whole, their new t
 
 from __future__ import annotations
 
+import gzip
 import json
 import random
 
@@ -125,3 +126,68 @@ def test_a_malformed_train_tables_key_is_refused_when_read(value, message):
     released = {"kind": "released_labels", "target_columns": ["y"], "answers_file": "a.csv"}
     with pytest.raises(RecipeError, match="'train_tables': not for kind released_labels"):
         parse_recipe(released | {"train_tables": {"x.csv": "id"}}, "r")
+
+
+def test_a_column_that_is_neither_the_id_nor_the_split_group_is_refused(download, tmp_path):
+    """champs-scalar-coupling split at random by pair id, its molecules' tables kept by molecule: a molecule with a
+    training pair brought its test pairs' rows along (66 of 72 test labels readable: a fresh-eyed review)."""
+    write_csv(download / "patients.csv", ["PatientID", "age"], [[f"p{i}", 40 + i % 30] for i in range(100)])
+    with pytest.raises(RecipeError) as raised:
+        _prepare(download, tmp_path / "prepared", train_tables={"patients.csv": "PatientID"})
+    assert str(raised.value) == (
+        f"{SLUG}: split recipe key 'train_tables': patients.csv: column 'PatientID' is not what the split keeps on one "
+        "side: name the id column (StudyInstanceUID), or the group column of a group split (a value with rows on both "
+        "sides would publish the new test rows' rows)"
+    )
+
+
+def test_a_table_keeping_no_row_is_refused_showing_both_spellings(download, tmp_path):
+    """siim-covid19-detection's image table writes its ids ``<uid>_image``: nothing matched, and an empty table was
+    published without a word (a fresh-eyed review)."""
+    original = pd.read_csv(download / "train_annotations.csv")
+    original["StudyInstanceUID"] = original["StudyInstanceUID"] + "_image"
+    original.to_csv(download / "image_level.csv", index=False)
+    with pytest.raises(RecipeError) as raised:
+        _prepare(download, tmp_path / "prepared", train_tables={"image_level.csv": "StudyInstanceUID"})
+    assert str(raised.value).startswith(
+        f"{SLUG}: split recipe key 'train_tables': image_level.csv: none of its {len(original):,} rows has a value of "
+        "'StudyInstanceUID' that a new training row has (compared as text: 'uid"
+    )
+    assert "_image' in image_level.csv, 'uid" in str(raised.value)
+    assert not list((tmp_path / "prepared").iterdir())
+
+
+def test_a_damaged_row_past_the_sniffed_lines_names_the_key_and_file(download, tmp_path):
+    text = (download / "train_annotations.csv").read_text()
+    (download / "big.csv").write_text(text + "".join(f"uid0001,x,{i}\n" for i in range(30_000)) + "uid0001,x,1,2\n")
+    with pytest.raises(RecipeError) as raised:
+        _prepare(download, tmp_path / "prepared", train_tables={"big.csv": "StudyInstanceUID"})
+    assert str(raised.value).startswith(f"{SLUG}: split recipe key 'train_tables': {download / 'big.csv'}: cannot be "
+                                        "read as CSV")  # fmt: skip
+    assert not list((tmp_path / "prepared").iterdir())
+
+
+def test_tables_may_not_share_a_place_with_each_other_public_files_or_row_files(download, tmp_path):
+    """A gzip'd table copied whole by public_files too, two tables published as one file, a table in the row files'
+    folder: each was published (or failed with a bare FileExistsError) before a fresh-eyed review."""
+    (download / "a.csv.gz").write_bytes(gzip.compress((download / "train_annotations.csv").read_bytes()))
+    refusals = {
+        "split recipe keys 'train_tables' and 'public_files': a.csv.gz is copied whole by the public_files entry "
+        "'a.csv.gz'": {"train_tables": {"a.csv.gz": "StudyInstanceUID"}, "public_files": ["a.csv.gz"]},
+        "split recipe key 'train_tables': train_annotations.csv and train_annotations.csv.gz would both be published "
+        "as train_annotations.csv": {"train_tables": {"train_annotations.csv": "StudyInstanceUID",
+                                                      "train_annotations.csv.gz": "StudyInstanceUID"}},
+        "split recipe keys 'train_tables' and 'row_files': entry 'images/info.csv' would copy images/info.csv into "
+        "images/": {"train_tables": {"images/info.csv": "StudyInstanceUID"}, "row_files": "images/{StudyInstanceUID}.png",
+                    "test_row_files": "test/{StudyInstanceUID}.png"},
+    }  # fmt: skip
+    (download / "train_annotations.csv.gz").write_bytes((download / "a.csv.gz").read_bytes())
+    (download / "images").mkdir()
+    for uid in pd.read_csv(download / "train.csv")["StudyInstanceUID"]:
+        (download / "images" / f"{uid}.png").write_bytes(uid.encode())
+    (download / "images" / "info.csv").write_bytes((download / "train_annotations.csv").read_bytes())
+    for message, changes in refusals.items():
+        with pytest.raises(RecipeError) as raised:
+            _prepare(download, tmp_path / "prepared", **changes)
+        assert str(raised.value).startswith(f"{SLUG}: {message}"), str(raised.value)
+    assert not list((tmp_path / "prepared").iterdir())
