@@ -6,9 +6,15 @@ import csv
 import os
 from pathlib import Path
 
+import anyio._core._fileio  # noqa: F401  (see below)
 import pytest
 
 from validation.data_root import DataRoot
+
+# anyio (4.16) imports its submodules on first use, and pytest rewrites them (anyio is a pytest plugin): the workbench
+# test client's first static file imported anyio's _fileio in Starlette's worker thread, where CPython 3.11's compile
+# failed with "SystemError: AST constructor recursion depth mismatch" (a clean CI run). Imported here, in the main
+# thread, before any test.
 
 PROJECT = Path(__file__).resolve().parents[1]
 SHARED = PROJECT.parent / "shared" / "data"
