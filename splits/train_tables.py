@@ -130,11 +130,10 @@ def write_train_tables(
         )
         try:
             dialect = csv_dialect(con, table.source) if data_format(table.source.name) in DELIMITED else None
-            con.execute(copy_sql(query, target, like=table.source, dialect=dialect))
+            kept = con.execute(copy_sql(query, target, like=table.source, dialect=dialect)).fetchall()[0][0]
             rows = con.execute(f"SELECT count(*) FROM {reader_sql(table.source)}").fetchall()[0][0]
         except duckdb.Error as error:
             raise RecipeError(f"{where}split recipe key '{KEY}': {read_failure(table.source, error)}") from error
-        kept = con.execute(f"SELECT count(*) FROM {reader_sql(target)}").fetchall()[0][0]
         if rows and not kept:
             ours, theirs = (
                 con.execute(
