@@ -21,7 +21,7 @@ import os
 from pathlib import Path
 
 from splits.builder import SplitResult
-from validation.data_files import columns_of, copy_sql, quote, reader_sql
+from validation.data_files import columns_of, copy_sql, key_text, quote, reader_sql
 from validation.data_root import PreparedFolder
 from validation.grading import EMPTY
 from validation.messages import shown_list
@@ -98,10 +98,7 @@ def _refuse_keys_kaggles_sample_lacks(con, slug: str, recipe: SplitRecipe, raw_f
     built = ", ".join(f"{key_sql(source, test_columns)} AS {quote(name)}" for name, source in keys)
     shipped = ", ".join(f"coalesce(CAST({quote(name)} AS VARCHAR), '') AS {quote(name)}" for name, _ in keys)
     # a number written otherwise (1000.0, 001000 for 1000) is the same key: pandas-based graders read it so
-    same = " AND ".join(
-        f"(s.{quote(n)} = t.{quote(n)} OR TRY_CAST(s.{quote(n)} AS DOUBLE) = TRY_CAST(t.{quote(n)} AS DOUBLE))"
-        for n, _ in keys
-    )
+    same = " AND ".join(f"{key_text(f's.{quote(n)}')} = {key_text(f't.{quote(n)}')}" for n, _ in keys)
     found = con.execute(
         f"SELECT count(*) FROM (SELECT {shipped} FROM {reader_sql(sample)}) AS s "
         f"SEMI JOIN (SELECT {built} FROM {reader_sql(test)}) AS t ON {same}"

@@ -70,6 +70,7 @@ from validation.data_files import (
     delimited_options,
     file_sha256,
     is_data_file,
+    key_text,
     literal,
     path_literal,
     quote,
@@ -365,7 +366,7 @@ def _data_file_labels(
         shared = con.execute(  # ids written otherwise (101.0, 00101 for 101) are the same ids
             f"""SELECT count(DISTINCT t.k) FROM (SELECT DISTINCT CAST({quote(facts.id_column)} AS VARCHAR) AS k
                                                  FROM {reader}) e
-                JOIN new_test_ids t ON e.k = t.k OR TRY_CAST(e.k AS DOUBLE) = TRY_CAST(t.k AS DOUBLE)"""
+                JOIN new_test_ids t ON {key_text("e.k")} = {key_text("t.k")}"""
         ).fetchall()[0][0]
         if shared:
             return [
