@@ -173,6 +173,7 @@ def _split(slug: str, storage: StorageResource, checks: list[dg.AssetCheckResult
             "test_rows": rows["test"],
             "test_share": round(rows["test"] / (rows["train"] + rows["test"]), 4),
             "assigned_by": prepared.manifest["unit"],
+            **_listing_metadata(prepared.manifest),
             "files": markdown_table(pd.DataFrame(files)),
             **row_file_metadata(manifest_files),
             **dropped_sample_metadata(prepared.manifest),
@@ -181,6 +182,12 @@ def _split(slug: str, storage: StorageResource, checks: list[dg.AssetCheckResult
         },
         check_results=results,
     )
+
+
+def _listing_metadata(manifest: dict) -> dict:
+    """Where the training table came from when the recipe lists the download's files (``train_listing``)."""
+    pattern = manifest["recipe"].get("train_listing")
+    return {"train_listing": f"{manifest['rows']['original']:,} files of {pattern}, listed"} if pattern else {}
 
 
 def row_file_metadata(manifest_files: list[dict]) -> dict:

@@ -41,6 +41,7 @@ import numpy as np
 import pyarrow as pa
 
 from splits.csv_lines import line_ends, split_lines
+from splits.listing import train_source, write_train_listing
 from splits.public_files import missing_file
 from splits.test_rows import (
     UNIT_HASH,
@@ -147,11 +148,14 @@ def one_thread_for_json(con, *file_names: str) -> Iterator[None]:
 def build_split(
     recipe: SplitRecipe, raw_dir: Path, out_dir: Path, slug: str = "", con: duckdb.DuckDBPyConnection | None = None
 ) -> SplitResult:
-    """Split ``raw_dir/<train_file>`` by ``recipe`` into ``out_dir/public`` and ``out_dir/private``."""
+    """Split the training table (``raw_dir/<train_file>``, or the download's files listed: ``splits.listing``) by
+    ``recipe`` into ``out_dir/public`` and ``out_dir/private``."""
     where = f"{slug}: " if slug else ""
     scratch = PreparedFolder(out_dir).scratch
     owned = con is None
-    con = con or connect(scratch, split_memory(raw_dir / recipe.train_file))
+    if owned and recipe.train_listing:  # prepare_competition lists the files before its own reads
+        write_train_listing(raw_dir, recipe, slug)
+    con = con or connect(scratch, split_memory(train_source(raw_dir, recipe)))
     try:
         recipe_columns(con, recipe, raw_dir, slug)
         with setting(con, "preserve_insertion_order", "true"):  # a caller's connection too: the files' row order
@@ -184,7 +188,10 @@ def recipe_columns(con, recipe: SplitRecipe, raw_dir: Path, slug: str = "") -> d
         name = getattr(recipe, key)
         if not name:
             continue
-        path = recipe_file(raw_dir, name, key, slug or str(raw_dir))  # a symlink out of the download is refused
+        if key == "train_file" and recipe.train_listing:
+            path = train_source(raw_dir, recipe)
+        else:
+            path = recipe_file(raw_dir, name, key, slug or str(raw_dir))  # a symlink out of the download is refused
         if not path.is_file():
             if key == "test_file" and name == "test.csv" and not _needs_test_file(recipe):
                 continue  # the default, and nothing needs it: the public test set keeps the train columns
@@ -206,17 +213,17 @@ def recipe_columns(con, recipe: SplitRecipe, raw_dir: Path, slug: str = "") -> d
             _refuse_misread_header(con, path, found[key], key, where)
     train = found["train_file"]
     targets_in = "answers_file" if recipe.kind == "released_labels" else "train_file"
-    _require(found[targets_in], recipe.target_columns, "target_columns", raw_dir / getattr(recipe, targets_in), where)
+    _require(found[targets_in], recipe.target_columns, "target_columns", _key_path(raw_dir, recipe, targets_in), where)
     for key in ("id_column", "group_column", "time_column"):
         value = getattr(recipe, key)
         if value:
-            _require(train, [value], key, raw_dir / recipe.train_file, where)
-    _require(train, list(recipe.test_columns), "test_columns", raw_dir / recipe.train_file, where)
+            _require(train, [value], key, train_source(raw_dir, recipe), where)
+    _require(train, list(recipe.test_columns), "test_columns", train_source(raw_dir, recipe), where)
     if recipe.test_columns and "test_file" in found:  # Kaggle's test set says which columns a test row has
         original = [c for c in recipe.test_columns if c != recipe.id_column]
         _require(found["test_file"], original, "test_columns", raw_dir / recipe.test_file, where)
     keys_in = "answers_file" if recipe.kind == "released_labels" else "train_file"
-    keys_path = raw_dir / getattr(recipe, keys_in)
+    keys_path = _key_path(raw_dir, recipe, keys_in)
     _require(
         found[keys_in], list(recipe.submission_key_columns(found[keys_in])), "submission_columns", keys_path, where
     )
@@ -243,6 +250,11 @@ def recipe_columns(con, recipe: SplitRecipe, raw_dir: Path, slug: str = "") -> d
     return found
 
 
+def _key_path(raw_dir: Path, recipe: SplitRecipe, key: str) -> Path:
+    """The file a recipe file key names (``train_file``: the table the split reads, :func:`train_source`)."""
+    return train_source(raw_dir, recipe) if key == "train_file" else raw_dir / getattr(recipe, key)
+
+
 def _needs_test_file(recipe: SplitRecipe) -> bool:
     """The download's test file is needed: released labels' test set is Kaggle's, and ``original_ratio`` takes its
     size from it (or, without it, from Kaggle's sample submission: :func:`kaggle_test_size`)."""
@@ -265,7 +277,7 @@ def kaggle_test_size(con, recipe: SplitRecipe, raw_dir: Path) -> tuple[int, str]
 
 
 def _build(con, recipe: SplitRecipe, raw_dir: Path, out_dir: Path, where: str) -> SplitResult:
-    train_path = raw_dir / recipe.train_file
+    train_path = train_source(raw_dir, recipe)
     columns = columns_of(con, train_path)
     folder = PreparedFolder(out_dir)
     folder.public.mkdir(parents=True, exist_ok=True)
@@ -300,7 +312,7 @@ def _build(con, recipe: SplitRecipe, raw_dir: Path, out_dir: Path, where: str) -
 
 def _split_rows(con, recipe, raw_dir, rows_path: Path, columns, folder, outputs, where: str) -> SplitResult:
     """Choose the test rows and write the three files; ``rows_path`` is the train file or its Parquet copy."""
-    train_path = raw_dir / recipe.train_file
+    train_path = train_source(raw_dir, recipe)
     train_out, test_out, answers_out = outputs
     unit_name = recipe.group_column or recipe.id_column
     unit = f"CAST({quote(unit_name)} AS VARCHAR)" if unit_name else _row_text(columns)
@@ -438,7 +450,7 @@ def _fraction(con, recipe: SplitRecipe, raw_dir: Path, where: str = ""):
 def _all_rows_in_test(con, recipe: SplitRecipe, raw_dir: Path, source: str, unit: str, total: int, where: str) -> str:
     """Why every row went to the test set, when the split's units are too few or too large: the unit column's
     distinct values (the largest ones), the test set asked for, and what to change. A second read, on failure only."""
-    path = raw_dir / recipe.train_file
+    path = train_source(raw_dir, recipe)
     key = "group_column" if recipe.group_column else "id_column" if recipe.id_column else None
     if key is None:
         return f"{where}{path}: every row landed in the test set: its rows are copies of one another"

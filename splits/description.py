@@ -28,6 +28,7 @@ from pathlib import Path, PurePosixPath
 from splits.builder import SplitResult
 from validation.data_root import PreparedFolder
 from validation.metrics import METRICS, TASKS, resolve_metric
+from validation.row_file_patterns import pattern_columns
 from validation.split_recipe import SplitRecipe
 
 _OWN = PreparedFolder(Path("prepared"))  # only for the names of the split's own public files
@@ -127,7 +128,7 @@ def _split_section(slug: str, recipe: SplitRecipe, built: BuiltSplit) -> str:
             original = f"{kaggle_test} is not used: its labels are hidden."
         lines = [
             f"This is not Kaggle's split. {original} The test set was rebuilt from Kaggle's training set "
-            f"(`{recipe.train_file}`, {r.original_rows:,} rows), which is divided into:",
+            f"({_training_source(recipe)}, {r.original_rows:,} rows), which is divided into:",
             "",
             f"- new training set: {r.train_rows:,} rows ({train_share})",
             f"- new test set: {r.test_rows:,} rows ({test_share})",
@@ -206,11 +207,21 @@ def _key_said(name: str, source: str) -> str:
     return f"`{name}`, the test set's `{source}`" if name != source else f"`{name}`"
 
 
+def _training_source(recipe: SplitRecipe) -> str:
+    """Kaggle's training set as the split read it: its train file, or its files listed as a table."""
+    if not recipe.train_listing:
+        return f"`{recipe.train_file}`"
+    columns = " and ".join(f"`{c}`" for c in pattern_columns(recipe.train_listing))
+    return f"its files `{recipe.train_listing}` listed as a table, a row per file with its {columns} from its path"
+
+
 def _files_section(recipe: SplitRecipe, built: BuiltSplit) -> str:
     result = built.result
     train, test = result.train_file.name, result.test_file.name
     targets = ", ".join(f"`{t}`" for t in recipe.target_columns)
     renamed = f" (from Kaggle's `{recipe.train_file}`)" if PurePosixPath(recipe.train_file).name != train else ""
+    if recipe.train_listing:
+        renamed = f" (its files listed, `{recipe.train_listing}`)"
     what = {
         train: f"the training set, with the target{_s(recipe.target_columns)} {targets}{renamed}",
         test: "the test set, without the target" + _s(recipe.target_columns),

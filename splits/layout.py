@@ -53,6 +53,7 @@ from splits.builder import (
     split_memory,
 )
 from splits.description import BuiltSplit, TableFacts, describe_split
+from splits.listing import train_name, train_source, write_train_listing
 from splits.public_files import PublicFile, copy_public_files, resolve_public_files
 from splits.row_files import (
     RowFile,
@@ -137,7 +138,9 @@ def prepare_competition(
         return PreparedSplit(slug, final.path, True, None, _recorded_checks(kept), kept, reused=True)
     staging = final.staging
     shutil.rmtree(staging.path, ignore_errors=True)
-    con = connect(final.scratch, split_memory(raw_files / recipe.train_file))  # wide tables need more
+    if recipe.train_listing:  # the training table is the download's files, listed
+        write_train_listing(raw_files, recipe, slug)
+    con = connect(final.scratch, split_memory(train_source(raw_files, recipe)))  # wide tables need more
     built = False
     try:
         extension = published_suffix(recipe.train_file)
@@ -185,10 +188,10 @@ def _check_answers(con, slug: str, recipe: SplitRecipe, metric: str | None, raw:
     """The new test set's answers (id and targets, as the split wrote them) checked gradable
     (``validation.gradable_answers``): read once, a tenth of the rows; the source file is read again only on failure,
     to name the rows."""
-    source = raw / (recipe.answers_file if recipe.kind == "released_labels" else recipe.train_file)
+    source = raw / recipe.answers_file if recipe.kind == "released_labels" else train_source(raw, recipe)
     answers = pd.read_csv(result.answers_file, dtype=str, keep_default_na=False)
     facts = AnswerFacts(slug, recipe.id_column, recipe.graded_targets, metric, recipe.answers_file
-                        if recipe.kind == "released_labels" else recipe.train_file)  # fmt: skip
+                        if recipe.kind == "released_labels" else train_name(recipe))  # fmt: skip
 
     def rows_of(ids: list[str]) -> dict[str, list[int]]:
         return _rows_of_ids(con, source, recipe.id_column, ids)
@@ -234,14 +237,15 @@ def _leakage_facts(
     )
     # Files holding the new test rows' answers: the released or original answers, and (unless the training set is
     # Kaggle's, unchanged) the original training file, which holds the new test rows with their targets.
-    holding_answers = [recipe.answers_file, recipe.original_answers_file] + ([] if released else [recipe.train_file])
+    holding_answers = [raw / name for name in (recipe.answers_file, recipe.original_answers_file) if name]
+    holding_answers += [] if released else [train_source(raw, recipe)]
     return LeakageFacts(
         target_columns=recipe.target_columns, id_column=recipe.id_column, group_column=recipe.group_column,
         released_labels=released, original_rows=result.original_rows, labelled_test_rows=labelled_rows,
         public_files=tuple(ExtraFile(str(f.relative), digests[str(f.relative)], f.entry) for f in extras)
         + tuple(ExtraFile(str(t.relative), digests[str(t.relative)], f"{TABLES_KEY}: {t.name}") for t in tables),
-        answer_sources=tuple(raw / name for name in holding_answers if name),
-        label_sources=tuple(raw / name for name in (recipe.train_file, recipe.answers_file) if name),
+        answer_sources=tuple(holding_answers),
+        label_sources=(train_source(raw, recipe), *([raw / recipe.answers_file] if recipe.answers_file else [])),
     )  # fmt: skip
 
 

@@ -37,6 +37,7 @@ from pathlib import Path, PurePosixPath
 import numpy as np
 
 from splits.builder import SplitError, numbered_rows, public_test_columns
+from splits.listing import download_files, train_name, train_source
 from splits.public_files import PublicFile, split_own_file
 from validation.data_files import (
     column_listing,
@@ -86,7 +87,7 @@ def check_row_file_columns(con, recipe: SplitRecipe, raw_dir: Path, train_column
         missing = [c for c in pattern_columns(pattern or "", train_columns) if c not in train_columns]
         if missing:
             raise RecipeError(
-                f"{where}split recipe key '{key}': no column {', '.join(map(repr, missing))} in {recipe.train_file} "
+                f"{where}split recipe key '{key}': no column {', '.join(map(repr, missing))} in {train_name(recipe)} "
                 f"(its columns: {column_listing(train_columns)}); the placeholders of {pattern!r} name the train "
                 "file's columns"
             )
@@ -108,7 +109,7 @@ def find_row_files(con, recipe: SplitRecipe, raw_dir: Path, slug: str) -> FoundR
     file another row names too) is a SplitError naming the row, the pattern and the download's files. One read of
     the train file's pattern and target columns; one walk of the pattern's folder."""
     where = f"{slug}: " if slug else ""
-    train = raw_dir / recipe.train_file
+    train = train_source(raw_dir, recipe)
     test_pattern = recipe.test_row_pattern
     all_columns = [r[0] for r in con.execute(f"DESCRIBE SELECT * FROM {reader_sql(train)}").fetchall()]
     train_pattern = recipe.train_row_pattern
@@ -127,7 +128,7 @@ def find_row_files(con, recipe: SplitRecipe, raw_dir: Path, slug: str) -> FoundR
         ]
     )
     rows = con.execute(f"SELECT {select} FROM ({numbered_rows(train, all_columns)}) ORDER BY __mlecurate_rn").fetchall()
-    present = _download_files(raw_dir, static_folder(recipe.row_files))
+    present = download_files(raw_dir, static_folder(recipe.row_files))
     sources, test_paths, train_paths, labels = [], [], [], []
     missing: list[tuple[int, str | None, str]] = []
     first_row: dict[str, int] = {}
@@ -174,7 +175,7 @@ def find_row_files(con, recipe: SplitRecipe, raw_dir: Path, slug: str) -> FoundR
 
 def _row(number: int, ident: str | None, key: str | None, recipe: SplitRecipe, again: bool = False) -> str:
     """``row 17 of train.csv (id '17')``: counted from 1, the header not counted."""
-    of = "" if again else f" of {recipe.train_file}"
+    of = "" if again else f" of {train_name(recipe)}"
     return f"row {number + 1:,}{of}" + (f" ({key} {ident!r})" if key else "")
 
 
@@ -221,24 +222,6 @@ def _normal(path: str) -> tuple[str | None, str | None]:
     if not parts or path.endswith("/"):
         return None, "names no file"
     return "/".join(parts), None
-
-
-def _download_files(raw_dir: Path, folder: str) -> set[str]:
-    """The download's regular files (no symlinks) under ``folder``, relative to the download, as POSIX paths."""
-    top = os.path.join(raw_dir, folder) if folder else str(raw_dir)
-    found: set[str] = set()
-    stack = [(top, f"{folder}/" if folder else "")] if os.path.isdir(top) and not os.path.islink(top) else []
-    while stack:
-        where, prefix = stack.pop()
-        with os.scandir(where) as entries:
-            for entry in entries:
-                if entry.is_symlink():
-                    continue
-                if entry.is_dir():
-                    stack.append((entry.path, f"{prefix}{entry.name}/"))
-                elif entry.is_file():
-                    found.add(prefix + entry.name)
-    return found
 
 
 def place_row_files(found: FoundRows, recipe: SplitRecipe, test_row_numbers: np.ndarray) -> list[RowFile]:

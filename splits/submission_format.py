@@ -21,6 +21,7 @@ import os
 from pathlib import Path
 
 from splits.builder import SplitResult
+from splits.listing import train_name
 from validation.data_files import columns_of, copy_sql, key_text, quote, reader_sql
 from validation.data_root import PreparedFolder
 from validation.grading import EMPTY
@@ -208,7 +209,7 @@ def _class_columns(con, slug: str, recipe: SplitRecipe, metric: str, result: Spl
         f"SELECT label FROM ({labels}) WHERE label IS NOT NULL ORDER BY label LIMIT {MAX_CLASS_COLUMNS + 1}"
     ).fetchall()
     classes = [row[0] for row in found]
-    origin = f"column {recipe.target_columns[0]!r} of {recipe.train_file}"
+    origin = f"column {recipe.target_columns[0]!r} of {train_name(recipe)}"
     if recipe.kind == "released_labels":
         origin += f" and {recipe.answers_file}"
     if len(classes) > MAX_CLASS_COLUMNS:

@@ -20,6 +20,7 @@ from pathlib import Path, PurePosixPath
 
 import duckdb
 
+from splits.listing import train_name, train_source
 from splits.public_files import PublicFile, missing_file, split_own_file
 from validation.data_files import (
     DELIMITED,
@@ -65,9 +66,9 @@ def resolve_train_tables(
     if not recipe.train_tables:
         return []
     where = f"{slug}: " if slug else ""
-    if not (raw_dir / recipe.train_file).is_file():
+    if not train_source(raw_dir, recipe).is_file():
         raise missing_file(slug, "train_file", recipe.train_file, raw_dir)
-    train_columns = columns_of(con, raw_dir / recipe.train_file)
+    train_columns = columns_of(con, train_source(raw_dir, recipe))
     units = {recipe.id_column} | ({recipe.group_column} if recipe.kind == "group" else set())
     named = {getattr(recipe, key): key for key in FILE_KEYS if getattr(recipe, key)}
     copied = {str(f.relative): f.entry for f in public_files} | {f.source.resolve(): f.entry for f in public_files}
@@ -97,7 +98,7 @@ def resolve_train_tables(
             columns = columns_of(con, path)
         except DataFileError as error:
             raise RecipeError(f"{where}split recipe key '{KEY}': {error}") from error
-        for file, found in ((name, columns), (recipe.train_file, train_columns)):
+        for file, found in ((name, columns), (train_name(recipe), train_columns)):
             if column not in found:
                 raise RecipeError(f"{where}split recipe key '{KEY}': {name}: no column {column!r} in {file} (its "
                                   f"columns: {column_listing(found)})")  # fmt: skip

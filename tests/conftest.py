@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import csv
+import importlib.util
 import os
+import sys
 from pathlib import Path
 
 import anyio._core._fileio  # noqa: F401  (see below)
@@ -165,3 +167,18 @@ def write_csv(path: Path, header: list[str], rows) -> None:
         writer = csv.writer(handle)
         writer.writerow(header)
         writer.writerows(rows)
+
+
+def mlebench_grade(slug: str):
+    """MLE-bench's own ``grade`` function for ``slug`` (``../shared/tools/mle-bench``), the oracle of a grader."""
+    tools = SHARED.parent / "tools" / "mle-bench"
+    sys.path.insert(0, str(tools))
+    try:
+        spec = importlib.util.spec_from_file_location(
+            f"grade_{slug}", tools / "mlebench/competitions" / slug / "grade.py"
+        )
+        module = importlib.util.module_from_spec(spec)
+        spec.loader.exec_module(module)
+    finally:
+        sys.path.remove(str(tools))
+    return module.grade

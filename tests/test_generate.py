@@ -331,7 +331,13 @@ def test_targets_shape_the_files_and_the_recipe(tmp_path):
      (["--metric", "auc", "--row-files", "png", "--no-id"],
       "error: row files are named by the row's id: --row-files needs an id column (drop --no-id)"),
      (["--metric", "auc", "--row-files", "png", "--kind", "released_labels", "--labelled-test"],
-      "error: kind released_labels keeps Kaggle's train and test sets whole: its files need no row_files")],
+      "error: kind released_labels keeps Kaggle's train and test sets whole: its files need no row_files"),
+     (["--metric", "accuracy", "--filed-by-label"],
+      "error: files filed by label are row files: --filed-by-label needs --row-files"),
+     (["--metric", "accuracy", "--row-files", "png", "--filed-by-label", "--kind", "group"],
+      "error: files filed by label are listed as a table of their id and label alone: kind group needs a column"),
+     (["--metric", "rmse", "--row-files", "png", "--filed-by-label"],
+      "error: files filed by label need one class target to name their folders")],
 )  # fmt: skip
 def test_bad_options_are_named_and_nothing_is_written(tmp_path, capsys, args, expected):
     assert _generate(tmp_path / "mirror", *args) == 2
@@ -373,3 +379,27 @@ def test_a_competition_with_a_file_per_row_goes_through_the_readme_path(tmp_path
     # the download's modality: the complexity features see images
     shares = modality_shares(read_download_record(root.raw(slug)).files)
     assert shares["image"] > 0.9, shares
+
+
+def test_a_competition_whose_images_are_filed_by_label_goes_through_the_readme_path(tmp_path, monkeypatch):
+    """--row-files png --filed-by-label: no train or test table, each train image under its label (plant-seedlings'
+    layout). Through the Dagster assets the recipe's train_listing lists the files as the training table; the split's
+    metadata says so; each new test row's image is in public/test/ by its id; the answers grade perfect."""
+    slug, home, mirror = "shaped-seedlings", tmp_path / "home", tmp_path / "mirror"
+    monkeypatch.setenv("MLECURATE_HOME", str(home))
+    monkeypatch.setenv("MLECURATE_ANNOTATIONS", str(tmp_path / "annotations"))
+    options = ("--metric", "accuracy", "--slug", slug, "--rows", "200", "--row-files", "png", "--filed-by-label")
+    assert _generate(mirror, *options) == 0
+    result = _annotated_and_prepared(tmp_path, mirror, slug)
+    root = DataRoot(home)
+    folder, raw = root.prepared(slug), root.raw(slug).files
+    answers = pd.read_csv(folder.answers, dtype=str)
+    metadata = result.asset_materializations_for_node("competition_split")[0].metadata
+    assert metadata["train_listing"].value == "200 files of train/{target}/{id}.png, listed"
+    assert metadata["row_files_test"].value == len(answers) == 40
+    for row_id, label in zip(answers["id"], answers["target"], strict=True):
+        assert (folder.public / "test" / f"{row_id}.png").read_bytes() == (
+            raw / "train" / label / f"{row_id}.png"
+        ).read_bytes()
+    report = grade_submission(folder.answers, folder, "accuracy")
+    assert report.valid_submission and report.score == 1.0, report.errors

@@ -2,16 +2,13 @@
 
 from __future__ import annotations
 
-import importlib.util
-import sys
-
 import numpy as np
 import pandas as pd
 import pytest
 from scipy.stats import pearsonr, spearmanr
 from sklearn import metrics as sk
 
-from tests.conftest import SHARED
+from tests.conftest import mlebench_grade
 from validation.metrics import DOMAINS, METRICS, canonical_metric, foreign_labels, label_type, levenshtein
 
 rng = np.random.default_rng(0)
@@ -24,7 +21,6 @@ LABELS = pd.Series(rng.choice(["cat", "dog", "emu"], N))
 LABELS_PRED = pd.Series(np.where(rng.random(N) < 0.6, LABELS, rng.choice(["cat", "dog", "emu"], N)))
 RATINGS = pd.Series(rng.integers(0, 5, N))
 RATINGS_PRED = pd.Series(np.clip(RATINGS + rng.integers(-1, 2, N), 0, 4))
-MLEBENCH = SHARED.parent / "tools" / "mle-bench"
 
 
 def test_every_metric_is_checked_here():
@@ -218,26 +214,12 @@ def test_matthews_correlation():
     assert METRICS["matthews_correlation"].score(pd.Series(["0", "1", "1"]), pd.Series(["False", "True", "1.0"])) == 1.0
 
 
-def _mlebench_grader(slug: str):
-    """MLE-bench's own ``grade`` function for ``slug`` (``../shared/tools/mle-bench``)."""
-    sys.path.insert(0, str(MLEBENCH))
-    try:
-        spec = importlib.util.spec_from_file_location(
-            f"grade_{slug}", MLEBENCH / "mlebench/competitions" / slug / "grade.py"
-        )
-        module = importlib.util.module_from_spec(spec)
-        spec.loader.exec_module(module)
-    finally:
-        sys.path.remove(str(MLEBENCH))
-    return module.grade
-
-
 def test_pearson_as_mlebench_grades_us_patent_phrase_to_phrase_matching():
     answers = pd.DataFrame({"id": [f"p{i:04d}" for i in range(N)], "score": np.round(PROBABILITY * 4) / 4})
     submission = answers.assign(score=np.clip(answers["score"] + rng.normal(0, 0.3, N), 0, 1)).sample(
         frac=1, random_state=1
     )
-    theirs = _mlebench_grader("us-patent-phrase-to-phrase-matching")(submission, answers)
+    theirs = mlebench_grade("us-patent-phrase-to-phrase-matching")(submission, answers)
     ours = METRICS["pearson"].score(answers["score"], submission.set_index("id").loc[answers["id"], "score"])
     assert ours == round(theirs, 5)
 
@@ -246,13 +228,13 @@ def test_matthews_correlation_as_mlebench_grades_nfl_player_contact_detection():
     answers = pd.DataFrame({"contact_id": [f"58168_003392_{i}" for i in range(N)], "contact": BINARY})
     guess = np.where(rng.random(N) < 0.8, BINARY, 1 - BINARY)
     submission = answers.assign(contact=guess).sample(frac=1, random_state=2)
-    theirs = _mlebench_grader("nfl-player-contact-detection")(submission, answers)
+    theirs = mlebench_grade("nfl-player-contact-detection")(submission, answers)
     ours = METRICS["matthews_correlation"].score(answers["contact"], pd.Series(guess))
     assert ours == round(theirs, 5)
     # probabilities for the 0/1 labels, the usual mistake: MLE-bench's grader refuses them (sklearn), and so do we
     probabilities = answers.assign(contact=np.clip(BINARY * 0.8 + rng.random(N) * 0.2, 0, 1))
     with pytest.raises(ValueError, match="mix of binary and continuous"):
-        _mlebench_grader("nfl-player-contact-detection")(probabilities, answers)
+        mlebench_grade("nfl-player-contact-detection")(probabilities, answers)
     assert foreign_labels(answers["contact"], probabilities["contact"])[0].any()
 
 
@@ -262,7 +244,7 @@ def test_mean_columnwise_rmse_as_mlebench_grades_stanford_covid_vaccine():
                            | {c: rng.gamma(1.0, 0.5, N) for c in scored})  # fmt: skip
     predicted = {c: answers[c] + rng.normal(0, 0.2, N) for c in scored}
     submission = answers[["id_seqpos"]].assign(**predicted, deg_pH10=0.0, deg_50C=0.0)
-    theirs = _mlebench_grader("stanford-covid-vaccine")(submission, answers)
+    theirs = mlebench_grade("stanford-covid-vaccine")(submission, answers)
     ours = METRICS["mean_columnwise_rmse"].score(answers[scored], submission[scored])
     assert ours == round(theirs, 5)
 

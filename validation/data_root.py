@@ -10,6 +10,7 @@ Layout (``$MLECURATE_HOME``)::
     annotations/<slug>/<curator>.yaml         curators' annotations (or $MLECURATE_ANNOTATIONS)
     sources/<source>/                         files a source fetched or generated (Meta Kaggle's Competitions.csv)
     raw/<slug>/<slug>.zip, files/, download.json          a competition's download, unpacked, and its record
+    raw/<slug>/files.train-listing.csv        the table of the download's files a recipe's train_listing lists
     raw/<slug>/description.md                 the competition's text, fetched with its data (origin in download.json)
     descriptions/<slug>.md                    imported descriptions (mlecurate import-descriptions), preferred to any source
     prepared/<slug>/public/, private/answers.csv, manifest.json, parity.json   a split in MLE-bench's layout
@@ -192,6 +193,13 @@ class RawFolder:
         if not self.record.is_file():
             return None
         return read_json_file(self.record, "delete it and " + rerun("competition_raw", self.slug))
+
+
+def train_listing_file(raw_files: Path) -> Path:
+    """Where the table of a download's files (recipe key ``train_listing``, ``splits.listing``) is written: beside
+    the download's folder ``raw_files``, never in it."""
+    files = raw_files.absolute()
+    return files.with_name(f"{files.name}.train-listing.csv")
 
 
 @dataclass(frozen=True)

@@ -28,6 +28,7 @@ RECIPE_FILE = "recipe.yaml"
 LABELLED_KEYS = ("original_answers_file", "answers_file")  # where the recipe names the labelled test set
 LEADERBOARD_FILE = "leaderboard.csv"
 ROW_FILES = "row_files"
+LISTING = "train_listing"
 SUBMISSION = "submission_columns"
 RECIPE_HEADER = (
     "# A split recipe for {slug}, written by `mlecurate generate-competition` (see README: Split recipes).\n"
@@ -86,6 +87,13 @@ RECIPE_HEADER = (
     "original test row, and row_files: train/{id}.png in the recipe",
 )
 @click.option(
+    "--filed-by-label",
+    is_flag=True,
+    help="with --row-files: no train or test table, as plant-seedlings ships its images: each train row's file is "
+    "filed under its label (train/<label>/<id>.png) and the recipe lists them (train_listing); one class target, a "
+    "random or stratified split",
+)
+@click.option(
     "--submission-format",
     type=click.Choice(SUBMISSION_FORMATS),
     help="the submission's columns are not the train file's, named in the recipe's submission_columns: renamed "
@@ -98,12 +106,13 @@ RECIPE_HEADER = (
 def generate_competition(
     directory: Path, metric: str, targets: int | None, labelled_test: bool, kind: str | None, data_format: str,
     gzipped: bool, inner_archive: str | None, no_id: bool, text_ids: bool, sample_name: str | None,
-    row_files: str | None, submission_format: str | None, slug: str | None, rows: int,
+    row_files: str | None, filed_by_label: bool, submission_format: str | None, slug: str | None, rows: int,
 ) -> None:  # fmt: skip
     """Write a made-up competition graded by METRIC into DIR/<slug>/, laid out as a Kaggle mirror: <slug>.zip
     (train, test, sample_submission.csv; with --labelled-test also test_with_solutions), leaderboard.csv (100
     teams, MLE-bench's format) and recipe.yaml (a split recipe that works for it). --kind, --format, --gzip,
-    --inner-archive, --no-id, --text-ids, --sample-name, --row-files and --submission-format give it the shape of a real competition's files. The same slug and options always
+    --inner-archive, --no-id, --text-ids, --sample-name, --row-files, --filed-by-label and --submission-format give it
+    the shape of a real competition's files. The same slug and options always
     give the same bytes. Then annotate it with --allow-unknown (it is in no Meta Kaggle dump) and run its partition
     with MLECURATE_KAGGLE_MIRROR=DIR.
 
@@ -113,6 +122,7 @@ def generate_competition(
       mlecurate generate-competition mirror --metric rmse --kind temporal --format parquet --slug sales-by-day
       mlecurate generate-competition mirror --metric accuracy --format tsv --inner-archive 7z --slug reviews
       mlecurate generate-competition mirror --metric auc --row-files png --slug cactus-like
+      mlecurate generate-competition mirror --metric accuracy --row-files png --filed-by-label --slug seedlings-like
       mlecurate generate-competition mirror --metric accuracy --submission-format composite --slug tokens
       mlecurate annotate generated-mean-columnwise-rmsle --curator alice --decision include \\
           --split-recipe mirror/generated-mean-columnwise-rmsle/recipe.yaml --allow-unknown
@@ -125,7 +135,7 @@ def generate_competition(
     try:
         shape = Shape(kind, data_format, has_id=not no_id, text_ids=text_ids, sample_name=sample_name,
                       gzip=gzipped, inner_archive=inner_archive, row_files=row_files,
-                      submission_format=submission_format)  # fmt: skip
+                      submission_format=submission_format, filed_by_label=filed_by_label)  # fmt: skip
         competition = generated_competition(
             slug, metric, targets=targets, labelled_test=labelled_test, train_rows=rows, shape=shape
         )
@@ -143,6 +153,7 @@ def generate_competition(
                f"{folder / RECIPE_FILE}: {recipe['kind']} split, targets {', '.join(recipe['target_columns'])}"
                f"{''.join(f', {key} {recipe[key]}' for key in LABELLED_KEYS if key in recipe)}"
                f"{f', row_files {recipe[ROW_FILES]}' if ROW_FILES in recipe else ''}"
+               f"{f', train_listing {recipe[LISTING]}' if LISTING in recipe else ''}"
                f"{f', submission_columns {_mapping(recipe[SUBMISSION])}' if SUBMISSION in recipe else ''}\n"
                f"next: mlecurate annotate {slug} --curator NAME --decision include "
                f"--split-recipe {folder / RECIPE_FILE} --allow-unknown\n"

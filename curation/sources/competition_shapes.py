@@ -21,6 +21,10 @@ each) and ``recipe`` their split recipe (``sample_submission_file`` and, with a 
   (the split builds one from the key columns).
 - ``text_ids``: ids as text (``r00012``) instead of numbers.
 - ``sample_name``: the sample submission's name as the competition ships it (``sampleSubmission.csv``).
+- ``filed_by_label`` (with ``row_files``): no train table, as plant-seedlings-classification ships its images:
+  each train row's file is filed under its label, ``train/<label>/<id>.png``, the original test rows' are
+  ``test/<id>.png`` with no test table either, and the recipe lists the files (``train_listing:
+  train/{<target>}/{id}.png``); for one class target, with a random or stratified split.
 - ``submission_format``: the submission's columns are not the train file's, as a recipe's ``submission_columns``
   says: ``renamed`` names the sample's id ``Id`` and its prediction ``Predicted`` (``<target>_predicted`` for each of
   several targets), as iwildcam-2019's ``Id, Category`` stand for ``id, category_id``; ``composite`` replaces the id
@@ -75,6 +79,7 @@ class Shape:
     inner_archive: str | None = None
     row_files: str | None = None  # one file per row of this type (png), named by the row's id
     submission_format: str | None = None  # renamed or composite: the submission's columns, not the train file's
+    filed_by_label: bool = False  # no train or test table: the train rows' files filed under their label
 
     def __post_init__(self):
         if self.kind is not None and self.kind not in KINDS:
@@ -98,6 +103,11 @@ class Shape:
         if self.submission_format == "composite" and self.row_files:
             raise ValueError("row files are named by the row's id, which the composite format replaces: drop "
                              "--row-files or use --submission-format renamed")  # fmt: skip
+        if self.filed_by_label and not self.row_files:
+            raise ValueError("files filed by label are row files: --filed-by-label needs --row-files")
+        if self.filed_by_label and self.kind not in (None, "random", "stratified"):
+            raise ValueError(f"files filed by label are listed as a table of their id and label alone: kind "
+                             f"{self.kind} needs a column they do not have (use random or stratified)")  # fmt: skip
         if self.row_files and self.kind == "released_labels":
             raise ValueError("kind released_labels keeps Kaggle's train and test sets whole: its files need no "
                              "row_files (drop --row-files, or use another kind)")  # fmt: skip
@@ -109,6 +119,9 @@ def reshape(files: dict[str, bytes], recipe: dict, shape: Shape, class_target: b
     if shape.kind == "released_labels" and "original_answers_file" not in recipe:
         raise ValueError("kind released_labels splits along the original test set's released labels: "
                          "ask for them too (--labelled-test)")  # fmt: skip
+    if shape.filed_by_label and (not class_target or len(recipe["target_columns"]) != 1):
+        raise ValueError("files filed by label need one class target to name their folders: the metric's target is "
+                         "not one (use a classification metric such as accuracy)")  # fmt: skip
     if shape.kind == "stratified" and not class_target:
         raise ValueError("kind stratified keeps each class's share: the metric's target is not a class "
                          "(use random, group or temporal)")  # fmt: skip
@@ -133,6 +146,8 @@ def reshape(files: dict[str, bytes], recipe: dict, shape: Shape, class_target: b
         recipe.pop("id_column", None)
         recipe.pop("sample_submission_file", None)
     row_files = _row_files(frames, recipe, shape)
+    if shape.filed_by_label:
+        row_files = _filed_by_label(frames, recipe, row_files)
     if shape.submission_format:
         _submission_format(frames, recipe, data, sample, shape)
     recipe |= _recipe_keys(shape, recipe)
@@ -171,6 +186,21 @@ def _row_files(frames: dict[str, pd.DataFrame], recipe: dict, shape: Shape) -> d
             files[f"{folder}/{row_id}.{shape.row_files}"] = _png(hashlib.sha256(f"{row_id}".encode()).digest())
     recipe["row_files"] = f"train/{{id}}.{shape.row_files}"
     return files
+
+
+def _filed_by_label(frames: dict[str, pd.DataFrame], recipe: dict, row_files: dict[str, bytes]) -> dict[str, bytes]:
+    """The train rows' files moved under their label (``train/<label>/<id>.png``) and the train and test tables
+    dropped: the recipe lists the files instead (``train_listing``)."""
+    target = recipe["target_columns"][0]
+    train = frames.pop(recipe.pop("train_file", "train.csv"))
+    frames.pop(recipe.pop("test_file", "test.csv"))
+    suffix = recipe.pop("row_files").rsplit(".", 1)[1]
+    moved = {name: content for name, content in row_files.items() if not name.startswith("train/")}
+    for row_id, label in zip(train["id"], train[target], strict=True):
+        moved[f"train/{label}/{row_id}.{suffix}"] = row_files[f"train/{row_id}.{suffix}"]
+    recipe["train_listing"] = f"train/{{{target}}}/{{id}}.{suffix}"
+    recipe["test_row_files"] = f"test/{{id}}.{suffix}"
+    return moved
 
 
 def _png(seed: bytes) -> bytes:

@@ -1,0 +1,127 @@
+"""A training table from the download's files (recipe key ``train_listing``): image competitions whose labels are
+the folders their files are filed in, with no table at all (plant-seedlings-classification's
+``train/<species>/<file>.png``, tensorflow-speech-recognition-challenge's ``train/audio/<word>/<clip>.wav``).
+
+>>> write_train_listing(raw_dir, recipe, "plant-seedlings-classification")   # 4,750 rows: file, species
+>>> train_source(raw_dir, recipe)    # where every read of the training table goes: the listing, or train_file
+
+The pattern's placeholders are the table's columns, in the pattern's order, each a piece of a file's path: one row
+per file under the pattern's folder whose path matches it whole (a placeholder takes the shortest text it can, never
+a ``/``), in path order, every value text. Hidden files and folders (names starting with ``.``) and ``__MACOSX``
+folders are not listed. Each listed file is its row's file (``row_files`` is the same pattern), so it goes where its
+row goes, as any row file does (``splits.row_files``).
+
+The listing is written as a CSV beside the download's folder, never inside it (``validation.data_root``: the
+download's files are the source of everything else the recipe copies, and its checksum is the download's), again
+at each build (one walk of the folder; the same files give the same bytes), atomically.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import os
+import re
+from pathlib import Path
+
+from validation.data_files import download_listing
+from validation.data_root import train_listing_file, write_atomic
+from validation.row_file_patterns import pattern_parts, static_folder
+from validation.split_recipe import RecipeError, SplitRecipe
+
+SKIPPED_FOLDERS = frozenset({"__MACOSX"})  # what macOS's zip tool adds beside the files
+SHOWN_FILES = 5
+
+
+def train_source(raw_dir: Path, recipe: SplitRecipe) -> Path:
+    """The training table the split reads: the download's ``train_file``, or with ``train_listing`` the table of its
+    files (:func:`write_train_listing` writes it)."""
+    return train_listing_file(raw_dir) if recipe.train_listing else raw_dir / recipe.train_file
+
+
+def train_name(recipe: SplitRecipe) -> str:
+    """The training table as messages name it: ``train.csv``, or ``the listing of 'train/{species}/{file}'``."""
+    return f"the listing of {recipe.train_listing!r}" if recipe.train_listing else recipe.train_file
+
+
+def write_train_listing(raw_dir: Path, recipe: SplitRecipe, slug: str = "") -> int:
+    """Write the table of the download's files that ``train_listing`` matches (:func:`train_source`'s path) and
+    return its rows; none matching is a RecipeError naming the competition, the key and the files that are there."""
+    pattern = recipe.train_listing
+    matcher = listing_regex(pattern)
+    columns = [text for _, text in pattern_parts(pattern) if text is not None]
+    folder = static_folder(pattern)
+    where = f"{slug}: " if slug else ""
+    rows, paths = [], []
+    for path in sorted(download_files(raw_dir, folder)):
+        if _hidden(path):
+            continue
+        if match := matcher.fullmatch(path):
+            rows.append(match.groups())
+            paths.append(path)
+    if not rows:
+        raise RecipeError(
+            f"{where}split recipe key 'train_listing': no file of the download matches {pattern!r}; "
+            f"{_files_there(raw_dir, folder)}"
+        )
+    if recipe.id_column in columns:
+        _refuse_repeated_ids(rows, paths, columns.index(recipe.id_column), recipe, where)
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\n")
+    writer.writerow(columns)
+    writer.writerows(rows)
+    write_atomic(train_listing_file(raw_dir), out.getvalue())
+    return len(rows)
+
+
+def _refuse_repeated_ids(rows: list[tuple], paths: list[str], at: int, recipe: SplitRecipe, where: str) -> None:
+    """Two files whose paths give the same id (``train/cat/1.jpg``, ``train/dog/1.jpg`` by ``{id}``) are refused:
+    an id names one row, and a submission one prediction per id."""
+    first: dict[str, str] = {}
+    for row, path in zip(rows, paths, strict=True):
+        if (seen := first.setdefault(row[at], path)) != path:
+            raise RecipeError(
+                f"{where}split recipe key 'id_column': {recipe.id_column!r} is {row[at]!r} for two files of "
+                f"train_listing {recipe.train_listing!r}: {seen} and {path}; an id names one row: choose a column "
+                "of the pattern that tells every file apart (mlecurate does not rename files)"
+            )
+
+
+def listing_regex(pattern: str) -> re.Pattern:
+    """``pattern`` as a regular expression over a file's path: its literal text, and a group per placeholder that
+    takes the shortest text it can (at least a character, never a ``/``)."""
+    pieces = [re.escape(text) + ("" if column is None else "([^/]+?)") for text, column in pattern_parts(pattern)]
+    return re.compile("".join(pieces))
+
+
+def download_files(raw_dir: Path, folder: str) -> set[str]:
+    """The download's regular files (no symlinks) under ``folder``, relative to the download, as POSIX paths."""
+    top = os.path.join(raw_dir, folder) if folder else str(raw_dir)
+    found: set[str] = set()
+    stack = [(top, f"{folder}/" if folder else "")] if os.path.isdir(top) and not os.path.islink(top) else []
+    while stack:
+        where, prefix = stack.pop()
+        with os.scandir(where) as entries:
+            for entry in entries:
+                if entry.is_symlink():
+                    continue
+                if entry.is_dir():
+                    stack.append((entry.path, f"{prefix}{entry.name}/"))
+                elif entry.is_file():
+                    found.add(prefix + entry.name)
+    return found
+
+
+def _hidden(path: str) -> bool:
+    return any(part.startswith(".") or part in SKIPPED_FOLDERS for part in path.split("/"))
+
+
+def _files_there(raw_dir: Path, folder: str) -> str:
+    """What the download holds where the pattern looked: some of the folder's files, or the download's top."""
+    if folder and (raw_dir / folder).is_dir():
+        files = sorted(path for path in download_files(raw_dir, folder) if not _hidden(path))
+        shown = ", ".join(files[:SHOWN_FILES]) + (
+            f" and {len(files) - SHOWN_FILES:,} more" if len(files) > SHOWN_FILES else ""
+        )
+        return f"files under {folder}/: {shown or 'none'}"
+    return f"files: {download_listing(raw_dir)}"

@@ -1,0 +1,181 @@
+"""A training table listed from the download's files (recipe key ``train_listing``): image competitions that ship no
+table, their labels being the folders their files are filed in (plant-seedlings-classification's
+``train/<species>/<file>.png``), split as MLE-bench's prepare script splits them and graded as its grader grades."""
+
+from __future__ import annotations
+
+import hashlib
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+from curation.sources.competition_shapes import _png
+from splits.layout import prepare_competition
+from splits.listing import train_source, write_train_listing
+from tests.conftest import generated_split, mlebench_grade
+from validation.data_root import DataRoot, PreparedFolder
+from validation.grading import grade_submission
+from validation.split_recipe import RecipeError, parse_recipe
+
+SLUG = "plant-seedlings-classification"
+SPECIES = ["Black-grass", "Charlock", "Cleavers", "Common Chickweed", "Common wheat", "Fat Hen", "Loose Silky-bent",
+           "Maize", "Scentless Mayweed", "Shepherds Purse", "Small-flowered Cranesbill", "Sugar beet"]  # fmt: skip
+RECIPE = {
+    "kind": "stratified",
+    "train_listing": "train/{species}/{file}",
+    "target_columns": ["species"],
+    "id_column": "file",
+    "test_row_files": "test/{file}",
+    "sample_submission_file": "sample_submission.csv",
+    "metric": "f1_micro",
+    "test_fraction": 0.14,
+}
+
+
+def _image(name: str) -> bytes:
+    return _png(hashlib.sha256(name.encode()).digest())
+
+
+@pytest.fixture
+def download(tmp_path: Path) -> Path:
+    """plant-seedlings-classification's layout: ``train/<species>/<file>.png`` (12 species, names with spaces),
+    ``test/<file>.png`` of Kaggle's test set, its sample submission, and what a zip made on a Mac adds."""
+    raw = DataRoot(tmp_path / "home").raw(SLUG).files
+    for number in range(240):
+        species = SPECIES[number % 12] if number % 2 else SPECIES[number % 5]  # classes of several sizes
+        name = f"{hashlib.md5(str(number).encode()).hexdigest()[:9]}.png"
+        path = raw / "train" / species / name
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_bytes(_image(name))
+    (raw / "test").mkdir()
+    for number in range(40):
+        (raw / "test" / f"t{number:08d}.png").write_bytes(_image(f"t{number}"))
+    (raw / "sample_submission.csv").write_text(
+        "file,species\n" + "".join(f"t{number:08d}.png,Sugar beet\n" for number in range(40))
+    )
+    (raw / "train" / "Maize" / ".DS_Store").write_bytes(b"\0")  # hidden: not a row
+    (raw / "__MACOSX" / "train" / "Maize").mkdir(parents=True)
+    (raw / "__MACOSX" / "train" / "Maize" / "._x.png").write_bytes(b"\0")
+    return raw
+
+
+def _download_files(raw: Path) -> dict[str, bytes]:
+    return {str(p.relative_to(raw)): p.read_bytes() for p in raw.rglob("*") if p.is_file()}
+
+
+def test_files_filed_by_species_are_split_as_rows_with_their_files(download, tmp_path):
+    before = _download_files(download)
+    prepared = prepare_competition(SLUG, parse_recipe(RECIPE, "recipe"), download, tmp_path / "prepared", "Seedlings.")
+    assert prepared.published, [(c.name, c.found) for c in prepared.checks if not c.passed]
+    folder = PreparedFolder(prepared.folder)
+    train = pd.read_csv(folder.public / "train.csv", dtype=str, keep_default_na=False)
+    answers = pd.read_csv(folder.answers, dtype=str, keep_default_na=False)
+    test = pd.read_csv(folder.public / "test.csv", dtype=str, keep_default_na=False)
+    assert list(train.columns) == ["species", "file"] and list(test.columns) == ["file"]
+    assert list(answers.columns) == ["file", "species"]
+    assert len(train) + len(answers) == 240  # the hidden file and __MACOSX are no rows
+    assert len(answers) == round(240 * 0.14) and set(test["file"]) == set(answers["file"])
+    filed = {path.split("/")[2]: path.split("/")[1] for path in before if path.startswith("train/")}
+    for frame in (train, answers):  # each row's label is the folder its file was filed in
+        assert all(filed[file] == species for file, species in zip(frame["file"], frame["species"], strict=True))
+    for file, species in zip(answers["file"], answers["species"], strict=True):
+        assert (folder.public / "test" / file).read_bytes() == before[f"train/{species}/{file}"]
+        assert not (folder.public / "train" / species / file).exists()
+    for file, species in zip(train["file"], train["species"], strict=True):
+        assert (folder.public / "train" / species / file).read_bytes() == before[f"train/{species}/{file}"]
+    assert not (folder.public / "test" / "t00000000.png").exists()  # Kaggle's own test images: labels hidden
+    assert _download_files(download) == before  # the listing is written beside the download, not in it
+    listing = train_source(download, parse_recipe(RECIPE, "recipe"))
+    assert listing.parent == download.parent and len(pd.read_csv(listing)) == 240
+    description = (folder.public / "description.md").read_text()
+    assert "its files `train/{species}/{file}` listed as a table" in description
+
+
+def test_the_split_grades_as_mlebench_grades_plant_seedlings(download, tmp_path):
+    prepared = prepare_competition(SLUG, parse_recipe(RECIPE, "recipe"), download, tmp_path / "prepared", "")
+    folder = PreparedFolder(prepared.folder)
+    answers = pd.read_csv(folder.answers, dtype=str, keep_default_na=False)
+    guesses = answers.assign(species=[SPECIES[i % 12] for i in range(len(answers))]).sample(frac=1, random_state=0)
+    guesses.to_csv(tmp_path / "guesses.csv", index=False)
+    theirs = mlebench_grade(SLUG)
+    for submission in (folder.sample_submission, folder.answers, tmp_path / "guesses.csv"):
+        ours = grade_submission(submission, folder, "f1_micro")
+        frame = pd.read_csv(submission, dtype=str, keep_default_na=False)
+        assert ours.valid_submission, ours.error
+        assert ours.score == pytest.approx(theirs(frame, answers.copy()), abs=1e-5)  # ours: 5 decimals
+    assert 0 < grade_submission(tmp_path / "guesses.csv", folder, "f1_micro").score < 1
+
+
+def test_a_generated_competition_filed_by_label_goes_from_download_to_split(tmp_path):
+    folder, raw, recipe, _ = generated_split(tmp_path, "accuracy", "--row-files", "png", "--filed-by-label")
+    assert recipe["train_listing"] == "train/{target}/{id}.png" and "row_files" not in recipe  # the listing's own
+    assert not (raw / "train.csv").exists() and not (raw / "test.csv").exists()
+    answers = pd.read_csv(folder.answers, dtype=str)
+    assert sorted(p.name for p in (folder.public / "test").iterdir()) == sorted(f"{i}.png" for i in answers["id"])
+    for row_id, label in zip(answers["id"], answers["target"], strict=True):
+        assert (raw / "train" / label / f"{row_id}.png").is_file()
+
+
+def test_the_same_download_and_recipe_publish_the_same_bytes_and_are_not_redone(download, tmp_path):
+    recipe = parse_recipe(RECIPE, "recipe")
+    source = {"zip_sha256": "f" * 64}
+    first = prepare_competition(SLUG, recipe, download, tmp_path / "a", "", source)
+    again = prepare_competition(SLUG, recipe, download, tmp_path / "a", "", source)
+    other = prepare_competition(SLUG, recipe, download, tmp_path / "b", "", source)
+    assert again.reused and not first.reused
+    for name in ("public/train.csv", "public/test.csv", "private/answers.csv"):
+        assert (first.folder / name).read_bytes() == (other.folder / name).read_bytes()
+
+
+@pytest.mark.parametrize(
+    ("changes", "key", "words"),
+    [
+        ({"train_file": "train.csv"}, "train_file", "not both"),
+        ({"train_listing": "train/{species}{file}"}, "train_listing", "side by side"),
+        ({"train_listing": "train/{species[0]}/{file}"}, "train_listing", "plain column names"),
+        ({"train_listing": "train/{file}/{file}"}, "train_listing", "twice"),
+        ({"train_listing": "../train/{species}/{file}"}, "train_listing", "inside the competition's download"),
+        ({"train_listing": "train/all.png"}, "train_listing", "placeholders"),
+        ({"train_listing": ["train/{species}/{file}"]}, "train_listing", "expected a path pattern"),
+        ({"row_files": "images/{file}"}, "row_files", "leave row_files out"),
+        ({"test_row_files": None}, "test_row_files", "names target column 'species'"),
+        ({"kind": "released_labels", "answers_file": "a.csv", "test_row_files": None}, "train_listing", "released"),
+    ],
+)
+def test_a_listing_a_split_cannot_use_is_refused_when_the_recipe_is_read(changes, key, words):
+    document = {k: v for k, v in (RECIPE | changes).items() if v is not None}
+    with pytest.raises(RecipeError, match=f"key '{key}'") as raised:
+        parse_recipe(document, "annotations/plant-seedlings-classification/ada.yaml")
+    assert words in str(raised.value) and "ada.yaml" in str(raised.value)
+
+
+def test_a_listing_that_finds_no_file_shows_the_files_there_and_writes_nothing(download, tmp_path):
+    recipe = parse_recipe(RECIPE | {"train_listing": "train/{species}/{file}.jpg"}, "recipe")
+    with pytest.raises(RecipeError, match="key 'train_listing'") as raised:
+        prepare_competition(SLUG, recipe, download, tmp_path / "prepared", "")
+    assert "'train/{species}/{file}.jpg'" in str(raised.value) and "train/Black-grass/" in str(raised.value)
+    assert ".DS_Store" not in str(raised.value)
+    assert not train_source(download, recipe).exists() and not (tmp_path / "prepared" / SLUG).exists()
+
+
+def test_two_files_giving_one_id_are_refused_naming_both(download, tmp_path):
+    name = next((download / "train" / "Maize").glob("*.png")).name
+    (download / "train" / "Charlock" / name).write_bytes(b"another image")
+    with pytest.raises(RecipeError, match="key 'id_column'") as raised:
+        prepare_competition(SLUG, parse_recipe(RECIPE, "recipe"), download, tmp_path / "prepared", "")
+    assert f"train/Charlock/{name} and train/Maize/{name}" in str(raised.value)
+    assert not (tmp_path / "prepared" / SLUG).exists()
+
+
+def test_a_placeholder_takes_the_shortest_piece_of_a_name(tmp_path):
+    """dogs-vs-cats' ``train/cat.1.jpg``: ``train/{label}.{id}.jpg`` gives label ``cat`` and id ``1``; a name with
+    more dots gives the first its shortest piece; a file the pattern does not match whole is no row."""
+    raw = tmp_path / "raw"
+    (raw / "train" / "deeper").mkdir(parents=True)
+    for name in ("cat.1.jpg", "dog.1.2.jpg", "cat.2.png", "deeper/cat.3.jpg"):
+        (raw / "train" / name).write_bytes(b"image")
+    recipe = parse_recipe({"kind": "random", "train_listing": "train/{label}.{id}.jpg", "target_columns": "label",
+                           "test_row_files": "test/{id}.jpg"}, "recipe")  # fmt: skip
+    assert write_train_listing(raw, recipe, "dogs-vs-cats") == 2
+    assert train_source(raw, recipe).read_text() == "label,id\ncat,1\ndog,1.2\n"
