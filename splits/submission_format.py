@@ -22,7 +22,7 @@ from pathlib import Path
 
 from splits.builder import SplitResult
 from splits.listing import train_name
-from validation.data_files import columns_of, copy_sql, key_text, quote, reader_sql
+from validation.data_files import FALSE_WORDS, TRUE_WORDS, columns_of, copy_sql, key_text, quote, reader_sql
 from validation.data_root import PreparedFolder
 from validation.grading import EMPTY
 from validation.messages import shown_list
@@ -31,7 +31,6 @@ from validation.split_recipe import RecipeError, SplitRecipe
 from validation.submission_keys import key_sql
 
 NUMBER = r"[-+]?(\d+\.?\d*|\.\d+)([eE][-+]?\d+)?|[-+]?(inf|Inf|INF|infinity|Infinity)"  # what pandas reads as one
-PANDAS_BOOLEANS = ("True", "False", "true", "false", "TRUE", "FALSE")  # pandas' read_csv's booleans
 MAX_CLASS_COLUMNS = 1000  # a built per-class sample with more columns than this is no per-class target (leaf has 99)
 KEYS_SHOWN = 3  # repeated keys named in an error
 
@@ -314,7 +313,7 @@ def _trivial_value(con, train: Path, column: str):
     else its commonest value that pandas reads as text (not ``1947``, not ``null``: MLE-bench's chaii grader, given
     a sample of 1947s, fails on an int), else its commonest value."""
     text = f"trim(CAST({quote(column)} AS VARCHAR))"
-    booleans = ", ".join(_sql_value(word) for word in PANDAS_BOOLEANS)
+    booleans = ", ".join(_sql_value(word) for word in (*TRUE_WORDS, *FALSE_WORDS))
     not_text = f"(regexp_full_match({text}, '{NUMBER}') OR {text} IN ({booleans}))"  # what pandas reads otherwise
     missing = ", ".join(_sql_value(word) for word in EMPTY)
     numeric, mode, any_mode = con.execute(

@@ -451,6 +451,11 @@ def delimited_options(file_name: str) -> str:
     return ", quote = '\"'" + (", delim = '\\t'" if tsv else "")
 
 
+# The words pandas' read_csv reads as booleans (a target of them is 0/1; a sample's value of them is no text label).
+TRUE_WORDS = ("True", "true", "TRUE")
+FALSE_WORDS = ("False", "false", "FALSE")
+
+
 def quote(identifier: str) -> str:
     return '"' + identifier.replace('"', '""') + '"'
 

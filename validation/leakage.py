@@ -64,6 +64,7 @@ import pandas as pd
 
 from validation.checks import Check
 from validation.data_files import (
+    TRUE_WORDS,
     DataFileError,
     columns_of,
     content_checksum,
@@ -424,7 +425,7 @@ def _label_pairs(con, reader: str, extra: ExtraFile, columns: list[str], least: 
         con.execute("DROP TABLE IF EXISTS extra_cells")
 
 
-POSITIVE_LABELS = ("1", "1.0", "true", "True", "TRUE")
+POSITIVE_LABELS = ("1", "1.0", *TRUE_WORDS)
 
 
 def _named_targets(con, extra: ExtraFile, least: int) -> list[str]:
