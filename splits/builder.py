@@ -41,7 +41,7 @@ import numpy as np
 import pyarrow as pa
 
 from splits.csv_lines import line_ends, split_lines
-from splits.listing import train_source, write_train_listing
+from splits.listing import train_name, train_source, write_train_listing
 from splits.public_files import missing_file
 from splits.test_rows import (
     UNIT_HASH,
@@ -213,17 +213,17 @@ def recipe_columns(con, recipe: SplitRecipe, raw_dir: Path, slug: str = "") -> d
             _refuse_misread_header(con, path, found[key], key, where)
     train = found["train_file"]
     targets_in = "answers_file" if recipe.kind == "released_labels" else "train_file"
-    _require(found[targets_in], recipe.target_columns, "target_columns", _key_path(raw_dir, recipe, targets_in), where)
+    _require(found[targets_in], recipe.target_columns, "target_columns", _key_name(raw_dir, recipe, targets_in), where)
     for key in ("id_column", "group_column", "time_column"):
         value = getattr(recipe, key)
         if value:
-            _require(train, [value], key, train_source(raw_dir, recipe), where)
-    _require(train, list(recipe.test_columns), "test_columns", train_source(raw_dir, recipe), where)
+            _require(train, [value], key, _key_name(raw_dir, recipe, "train_file"), where)
+    _require(train, list(recipe.test_columns), "test_columns", _key_name(raw_dir, recipe, "train_file"), where)
     if recipe.test_columns and "test_file" in found:  # Kaggle's test set says which columns a test row has
         original = [c for c in recipe.test_columns if c != recipe.id_column]
         _require(found["test_file"], original, "test_columns", raw_dir / recipe.test_file, where)
     keys_in = "answers_file" if recipe.kind == "released_labels" else "train_file"
-    keys_path = _key_path(raw_dir, recipe, keys_in)
+    keys_path = _key_name(raw_dir, recipe, keys_in)
     _require(
         found[keys_in], list(recipe.submission_key_columns(found[keys_in])), "submission_columns", keys_path, where
     )
@@ -250,9 +250,12 @@ def recipe_columns(con, recipe: SplitRecipe, raw_dir: Path, slug: str = "") -> d
     return found
 
 
-def _key_path(raw_dir: Path, recipe: SplitRecipe, key: str) -> Path:
-    """The file a recipe file key names (``train_file``: the table the split reads, :func:`train_source`)."""
-    return train_source(raw_dir, recipe) if key == "train_file" else raw_dir / getattr(recipe, key)
+def _key_name(raw_dir: Path, recipe: SplitRecipe, key: str) -> Path | str:
+    """The file a recipe file key names, or for a listed training table the name messages give it
+    (``the listing of 'train/{species}/{file}'``)."""
+    if key == "train_file" and recipe.train_listing:
+        return train_name(recipe)
+    return raw_dir / getattr(recipe, key)
 
 
 def _needs_test_file(recipe: SplitRecipe) -> bool:
@@ -616,8 +619,9 @@ def _refuse_misread_header(con, path: Path, read: list[str], key: str, where: st
         )
 
 
-def _require(found: list[str], wanted, key: str, path: Path, where: str) -> None:
-    message = missing_columns_message(key, wanted, found, path.name)
+def _require(found: list[str], wanted, key: str, path: Path | str, where: str) -> None:
+    """A RecipeError when ``found`` lacks a column of ``wanted``; ``path``: the file (or the name messages give it)."""
+    message = missing_columns_message(key, wanted, found, path if isinstance(path, str) else path.name)
     if message:
         raise RecipeError(f"{where}{message}")
 

@@ -7,8 +7,9 @@ the folders their files are filed in, with no table at all (plant-seedlings-clas
 
 The pattern's placeholders are the table's columns, in the pattern's order, each a piece of a file's path: one row
 per file under the pattern's folder whose path matches it whole (a placeholder takes the shortest text it can, never
-a ``/``), in path order, every value text. Hidden files and folders (names starting with ``.``) and ``__MACOSX``
-folders are not listed. Each listed file is its row's file (``row_files`` is the same pattern), so it goes where its
+a ``/``), in path order, every value text. Hidden files and folders (names starting with ``.``), ``__MACOSX``
+folders, ``Thumbs.db`` and ``desktop.ini`` are not listed; any other file the pattern matches is a row (write the
+extension into the pattern, ``train/{species}/{name}.png``, where the id need not keep it). Each listed file is its row's file (``row_files`` is the same pattern), so it goes where its
 row goes, as any row file does (``splits.row_files``).
 
 The listing is written as a CSV beside the download's folder, never inside it (``validation.data_root``: the
@@ -29,7 +30,7 @@ from validation.data_root import train_listing_file, write_atomic
 from validation.row_file_patterns import pattern_parts, static_folder
 from validation.split_recipe import RecipeError, SplitRecipe
 
-SKIPPED_FOLDERS = frozenset({"__MACOSX"})  # what macOS's zip tool adds beside the files
+SKIPPED = frozenset({"__MACOSX", "Thumbs.db", "desktop.ini"})  # what macOS's zip tool and Windows add beside files
 SHOWN_FILES = 5
 
 
@@ -113,7 +114,7 @@ def download_files(raw_dir: Path, folder: str) -> set[str]:
 
 
 def _hidden(path: str) -> bool:
-    return any(part.startswith(".") or part in SKIPPED_FOLDERS for part in path.split("/"))
+    return any(part.startswith(".") or part in SKIPPED for part in path.split("/"))
 
 
 def _files_there(raw_dir: Path, folder: str) -> str:

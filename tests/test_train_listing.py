@@ -57,6 +57,7 @@ def download(tmp_path: Path) -> Path:
     (raw / "train" / "Maize" / ".DS_Store").write_bytes(b"\0")  # hidden: not a row
     (raw / "__MACOSX" / "train" / "Maize").mkdir(parents=True)
     (raw / "__MACOSX" / "train" / "Maize" / "._x.png").write_bytes(b"\0")
+    (raw / "train" / "Maize" / "Thumbs.db").write_bytes(b"\0")  # what Windows leaves: not a row
     return raw
 
 
@@ -140,6 +141,9 @@ def test_the_same_download_and_recipe_publish_the_same_bytes_and_are_not_redone(
         ({"train_listing": ["train/{species}/{file}"]}, "train_listing", "expected a path pattern"),
         ({"row_files": "images/{file}"}, "row_files", "leave row_files out"),
         ({"test_row_files": None}, "test_row_files", "names target column 'species'"),
+        ({"target_columns": ["label"]}, "target_columns", "no column 'label' in the listing of"),
+        ({"id_column": "image_id"}, "id_column", "its columns, the pattern's placeholders: species, file"),
+        ({"kind": "group", "group_column": "plant"}, "group_column", "no column 'plant'"),
         ({"kind": "released_labels", "answers_file": "a.csv", "test_row_files": None}, "train_listing", "released"),
     ],
 )
@@ -179,3 +183,11 @@ def test_a_placeholder_takes_the_shortest_piece_of_a_name(tmp_path):
                            "test_row_files": "test/{id}.jpg"}, "recipe")  # fmt: skip
     assert write_train_listing(raw, recipe, "dogs-vs-cats") == 2
     assert train_source(raw, recipe).read_text() == "label,id\ncat,1\ndog,1.2\n"
+
+
+def test_a_submission_column_the_listing_lacks_names_the_listing_not_its_file(download, tmp_path):
+    recipe = parse_recipe(RECIPE | {"submission_columns": {"image": "image", "species": "species"}}, "recipe")
+    with pytest.raises(RecipeError, match="key 'submission_columns'") as raised:
+        prepare_competition(SLUG, recipe, download, tmp_path / "prepared", "")
+    assert "in the listing of 'train/{species}/{file}'" in str(raised.value)
+    assert "train-listing.csv" not in str(raised.value)
