@@ -19,7 +19,12 @@ Each check says what it found. All are blocking: a split that fails one is not p
     column holding new test ids next to any column agreeing with their labels (at least ``LABEL_SHARE`` of at least
     ``LEAST_LABELLED_IDS`` of them, well beyond chance), whatever the columns are called (``image_id, label``),
     or a column naming, next to new test ids, the 0/1 targets that are 1 for them (ranzcr-clip's
-    ``train_annotations.csv``; :func:`_named_targets`);
+    ``train_annotations.csv``; :func:`_named_targets`), or a number column that follows a numeric target of the new
+    test ids (a correlation of at least ``LEAST_CORRELATION`` in size, over at least ``LEAST_LABELLED_IDS`` of them:
+    the target rounded, rescaled, or its largest part) that the public test set does not have; a table without the
+    id column is matched to the new test rows by the columns it shares with the public test set where those tell
+    the rows apart (champs-scalar-coupling's ``scalar_coupling_contributions.csv`` by ``molecule_name, atom_index_0,
+    atom_index_1, type``), and judged the same way;
     data files (CSV, TSV, JSON and Parquet, and gzip'd CSV, TSV and JSON) are read as such, any other text file
     (``.txt``, ``.dat``) as a delimited table where DuckDB's sniffer reads one;
   - no other text file (prose, a malformed table) has new test ids on a line with their label and no other label
@@ -161,6 +166,7 @@ class LeakageFacts:
 LABEL_SHARE = 0.9
 LEAST_LABELLED_IDS = 10
 LEAST_KAPPA = 0.5
+LEAST_CORRELATION = 0.95  # a number column this close to a numeric target gives it away
 TEXT_SCAN_LIMIT = 64 * 1024 * 1024  # bytes of a text file scanned line by line; a larger one is not cleared
 TEXT_PROBE = 8192  # bytes read to tell text from binary
 MAX_PIECES = 12  # a file name or word with more pieces than this has its pieces tried alone, not every run
@@ -329,15 +335,16 @@ def _extra_files_leak(
 
 
 def _new_test_labels(con, folder: PreparedFolder, facts: LeakageFacts) -> int | None:
-    """Fill temp tables ``new_test_ids(k)``, ``path_labels(k, target, label)`` (every labelled id) and
-    ``test_labels(k, target, label)`` (the new test ids'); return the number of new test ids, or None without an id
-    column."""
+    """Make temp view ``public_test`` (the new public test set), fill temp tables ``new_test_ids(k)``,
+    ``path_labels(k, target, label)`` (every labelled id) and ``test_labels(k, target, label)`` (the new test ids');
+    return the number of new test ids, or None without an id column."""
     test = folder.public_file("test")
     if not facts.id_column or facts.id_column not in columns_of(con, test):
         return None
+    con.execute(f"CREATE OR REPLACE TEMP VIEW public_test AS SELECT * FROM {reader_sql(test)}")
     con.execute(
         f"""CREATE OR REPLACE TEMP TABLE new_test_ids AS
-            SELECT DISTINCT CAST({quote(facts.id_column)} AS VARCHAR) AS k FROM {reader_sql(test)}"""
+            SELECT DISTINCT CAST({quote(facts.id_column)} AS VARCHAR) AS k FROM public_test"""
     )
     selects = _label_rows(con, facts) or ["SELECT NULL::VARCHAR AS k, NULL::VARCHAR AS target, NULL::VARCHAR AS label"]
     con.execute(f"CREATE OR REPLACE TEMP TABLE path_labels AS {' UNION '.join(selects)}")
@@ -374,7 +381,73 @@ def _data_file_labels(
                 f"{extra.path} holds target column(s) {', '.join(targets)} for {shared:,} new test id(s) "
                 f"({facts.id_column})"
             ]
-    return _label_pairs(con, reader, extra, columns, least)
+    if facts.id_column not in columns and (keyed := _keyed_by_test_rows(con, reader, columns, facts)):
+        reader, columns = keyed  # rows found by the columns the table shares with the public test set
+    return _label_pairs(con, reader, extra, columns, least) or _numbers_agreeing(
+        con, reader, extra, columns, facts, least
+    )
+
+
+KEYED = "__mlecurate_test_id"  # the new test id of a table's row, found by the columns it shares with the test set
+
+
+def _keyed_by_test_rows(con, reader: str, columns: list[str], facts: LeakageFacts) -> tuple[str, list[str]] | None:
+    """A table without the id column whose rows are found in the new public test set by the columns both have, where
+    those tell the test rows apart (champs-scalar-coupling's ``scalar_coupling_contributions.csv`` by
+    ``molecule_name, atom_index_0, atom_index_1, type``): the table with each row's test id as column :data:`KEYED`
+    (a reader) and its columns. None when it shares no such columns (a table per molecule under a split of pairs)."""
+    shared = [c for c in columns if c in _public_test_columns(con) and c != facts.id_column]
+    if not shared:
+        return None
+    key = ", ".join(key_text(f"CAST({quote(c)} AS VARCHAR)") for c in shared)
+    tells_apart = con.execute(
+        f"SELECT count(*) = count(DISTINCT ({key})) FROM public_test"
+    ).fetchall()[0][0]  # fmt: skip
+    if not tells_apart:
+        return None
+    on = " AND ".join(
+        f"{key_text(f'CAST(e.{quote(c)} AS VARCHAR)')} = {key_text(f'CAST(t.{quote(c)} AS VARCHAR)')}" for c in shared
+    )
+    others = [c for c in columns if c not in shared]
+    chosen = ", ".join([f"CAST(t.{quote(facts.id_column)} AS VARCHAR) AS {KEYED}"]
+                       + [f"e.{quote(c)}" for c in others])  # fmt: skip
+    return f"(SELECT {chosen} FROM {reader} e JOIN public_test t ON {on})", [KEYED, *others]
+
+
+def _public_test_columns(con) -> list[str]:
+    return [row[0] for row in con.execute("DESCRIBE public_test").fetchall()]
+
+
+def _numbers_agreeing(
+    con, reader: str, extra: ExtraFile, columns: list[str], facts: LeakageFacts, least: int
+) -> list[str]:
+    """A number column that follows a numeric target of at least ``least`` new test ids (a Pearson correlation of at
+    least ``LEAST_CORRELATION`` in size, found by the id or :data:`KEYED`): a target rounded, rescaled, or its largest
+    part (champs' ``fc``, of the four contributions that sum to ``scalar_coupling_constant``). Columns the public
+    test set has too are features the agents have anyway, and are passed over."""
+    key = KEYED if KEYED in columns else facts.id_column
+    values = [c for c in columns if c != key and c not in _public_test_columns(con)]
+    if key not in columns or not values:
+        return []
+    cells = " UNION ALL ".join(
+        f"SELECT CAST({quote(key)} AS VARCHAR) AS k, {literal(c)} AS col, TRY_CAST({quote(c)} AS DOUBLE) AS x "
+        f"FROM {reader}"
+        for c in values
+    )
+    found = con.execute(
+        f"""SELECT l.target, c.col, count(DISTINCT l.k) AS ids, corr(c.x, TRY_CAST(l.label AS DOUBLE)) AS r
+            FROM ({cells}) c JOIN test_labels l ON {key_text("c.k")} = {key_text("l.k")}
+            WHERE c.x IS NOT NULL AND TRY_CAST(l.label AS DOUBLE) IS NOT NULL
+            GROUP BY ALL HAVING count(DISTINCT l.k) >= {int(least)} AND abs(corr(c.x, TRY_CAST(l.label AS DOUBLE))) >= ?
+            ORDER BY abs(r) DESC, c.col LIMIT 1""",
+        [LEAST_CORRELATION],
+    ).fetchall()
+    return [
+        f"{extra.path} gives the {target} of {ids:,} new test row(s) away: column {col} follows it (correlation "
+        f"{r:.3f}) over the {ids:,} new test rows it has"
+        + ("" if key == facts.id_column else " (found by the columns it shares with the public test set)")
+        for target, col, ids, r in found
+    ]
 
 
 def _label_pairs(con, reader: str, extra: ExtraFile, columns: list[str], least: int) -> list[str]:
