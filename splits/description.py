@@ -28,7 +28,7 @@ from pathlib import Path, PurePosixPath
 from splits.builder import SplitResult
 from validation.data_root import PreparedFolder
 from validation.metrics import METRICS, TASKS, resolve_metric
-from validation.row_file_patterns import pattern_columns
+from validation.row_file_patterns import listing_placeholders
 from validation.split_recipe import SplitRecipe
 
 _OWN = PreparedFolder(Path("prepared"))  # only for the names of the split's own public files
@@ -211,7 +211,7 @@ def _training_source(recipe: SplitRecipe) -> str:
     """Kaggle's training set as the split read it: its train file, or its files listed as a table."""
     if not recipe.train_listing:
         return f"`{recipe.train_file}`"
-    columns = " and ".join(f"`{c}`" for c in pattern_columns(recipe.train_listing))
+    columns = " and ".join(f"`{c}`" for c, _ in listing_placeholders(recipe.train_listing))
     return f"its files `{recipe.train_listing}` listed as a table, a row per file with its {columns} from its path"
 
 

@@ -9,7 +9,8 @@ The pattern's placeholders are the table's columns, in the pattern's order, each
 per file under the pattern's folder whose path matches it whole (a placeholder takes the shortest text it can, never
 a ``/``), in path order, every value text. Hidden files and folders (names starting with ``.``), ``__MACOSX``
 folders, ``Thumbs.db`` and ``desktop.ini`` are not listed; any other file the pattern matches is a row (write the
-extension into the pattern, ``train/{species}/{name}.png``, where the id need not keep it). Each listed file is its row's file (``row_files`` is the same pattern), so it goes where its
+extension into the pattern, ``train/{species}/{name}.png``, or a glob into the placeholder, ``{file:*.png}``, where
+the id keeps it: ``fnmatch``'s, case-sensitive). Each listed file is its row's file (``row_files`` is the same pattern), so it goes where its
 row goes, as any row file does (``splits.row_files``).
 
 The listing is written as a CSV beside the download's folder, never inside it (``validation.data_root``: the
@@ -20,6 +21,7 @@ at each build (one walk of the folder; the same files give the same bytes), atom
 from __future__ import annotations
 
 import csv
+import fnmatch
 import io
 import os
 import re
@@ -27,7 +29,7 @@ from pathlib import Path
 
 from validation.data_files import download_listing
 from validation.data_root import train_listing_file, write_atomic
-from validation.row_file_patterns import pattern_parts, static_folder
+from validation.row_file_patterns import listing_placeholders, pattern_parts, static_folder
 from validation.split_recipe import RecipeError, SplitRecipe
 
 SKIPPED = frozenset({"__MACOSX", "Thumbs.db", "desktop.ini"})  # what macOS's zip tool and Windows add beside files
@@ -50,14 +52,17 @@ def write_train_listing(raw_dir: Path, recipe: SplitRecipe, slug: str = "") -> i
     return its rows; none matching is a RecipeError naming the competition, the key and the files that are there."""
     pattern = recipe.train_listing
     matcher = listing_regex(pattern)
-    columns = [text for _, text in pattern_parts(pattern) if text is not None]
+    placeholders = listing_placeholders(pattern)
+    columns = [name for name, _ in placeholders]
+    globs = [(at, glob) for at, (_, glob) in enumerate(placeholders) if glob]
     folder = static_folder(pattern)
     where = f"{slug}: " if slug else ""
     rows, paths = [], []
     for path in sorted(download_files(raw_dir, folder)):
         if _hidden(path):
             continue
-        if match := matcher.fullmatch(path):
+        match = matcher.fullmatch(path)
+        if match and all(fnmatch.fnmatchcase(match[at + 1], glob) for at, glob in globs):
             rows.append(match.groups())
             paths.append(path)
     if not rows:

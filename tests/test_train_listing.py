@@ -191,3 +191,28 @@ def test_a_submission_column_the_listing_lacks_names_the_listing_not_its_file(do
         prepare_competition(SLUG, recipe, download, tmp_path / "prepared", "")
     assert "in the listing of 'train/{species}/{file}'" in str(raised.value)
     assert "train-listing.csv" not in str(raised.value)
+
+
+def test_a_glob_in_a_placeholder_lists_only_the_files_it_matches_keeping_the_whole_name(tmp_path):
+    """tensorflow-speech-recognition-challenge's ``train/audio/_background_noise_/README.md`` beside the clips:
+    ``{fname:*.wav}`` lists the clips only, their ids keeping ``.wav`` (as MLE-bench's answers do)."""
+    raw = tmp_path / "raw"
+    for path in ("yes/0a7c2a8d_nohash_0.wav", "no/0b09edd3_nohash_0.wav", "_background_noise_/README.md",
+                 "_background_noise_/running_tap.wav", "yes/notes.WAV"):  # fmt: skip
+        (raw / "train" / "audio" / path).parent.mkdir(parents=True, exist_ok=True)
+        (raw / "train" / "audio" / path).write_bytes(b"RIFF")
+    recipe = parse_recipe({"kind": "random", "train_listing": "train/audio/{label}/{fname:*.wav}",
+                           "target_columns": "label", "id_column": "fname", "test_row_files": "test/audio/{fname}"},
+                          "recipe")  # fmt: skip
+    assert recipe.row_files == "train/audio/{label}/{fname}" and "row_files" not in recipe.to_document()
+    assert parse_recipe(recipe.to_document(), "again") == recipe
+    assert write_train_listing(raw, recipe, "speech") == 3
+    assert train_source(raw, recipe).read_text() == (
+        "label,fname\n_background_noise_,running_tap.wav\nno,0b09edd3_nohash_0.wav\nyes,0a7c2a8d_nohash_0.wav\n"
+    )
+
+
+@pytest.mark.parametrize("placeholder", ["{:*.png}", "{file:}", "{file:a/*.png}"])
+def test_a_placeholder_glob_that_is_none_is_refused(placeholder):
+    with pytest.raises(RecipeError, match="key 'train_listing'.*such as \\{fname:\\*.wav\\}"):
+        parse_recipe(RECIPE | {"train_listing": f"train/{{species}}/{placeholder}"}, "recipe")

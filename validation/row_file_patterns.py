@@ -116,6 +116,24 @@ def placeholder_problem(pattern: str) -> str | None:
     return None
 
 
+def listing_placeholders(pattern: str) -> list[tuple[str, str | None]]:
+    """A file listing's placeholders (recipe key ``train_listing``), each a column name and the glob its text must
+    match, if any: ``train/audio/{label}/{fname:*.wav}`` -> ``[('label', None), ('fname', '*.wav')]``."""
+    found = []
+    for _, text in pattern_parts(pattern):
+        if text is not None:
+            name, colon, glob = text.partition(":")
+            found.append((name, glob if colon else None))
+    return found
+
+
+def without_globs(pattern: str) -> str:
+    """A file listing's pattern with its placeholders' globs taken out: the row files' pattern of its rows
+    (``train/{file:*.png}`` -> ``train/{file}``)."""
+    return "".join(text + ("" if column is None else "{" + column.partition(":")[0] + "}")
+                   for text, column in pattern_parts(pattern))  # fmt: skip
+
+
 def default_test_pattern(pattern: str) -> str | None:
     """Where the new test rows' files go when the recipe does not say: ``pattern`` with ``train`` in its first path
     component (outside placeholders) made ``test`` (``train/{id}`` -> ``test/{id}``, ``train_images/`` ->

@@ -30,7 +30,7 @@ A recipe replaces MLE-bench's hand-written ``prepare.py``. Keys:
 | ``test_columns`` | the train columns the new public test set keeps (no target), for a download whose test file does not say (paddy's Kaggle test set is its images alone: its train file's ``variety`` and ``age`` are no test features); must hold ``id_column`` | the train columns Kaggle's test file has, else every train column but the targets |
 | ``submission_columns`` | the submission's columns where they are not the train file's, in order: a mapping of each column's name to a target column it predicts (``Category: category_id``), or to the key that identifies a row, a public test column or a pattern of them (``Id: id``, ``id: "{sentence_id}_{token_id}"``, placeholders as in ``row_files``); the sample and ``answers.csv`` take these columns; targets it leaves out are removed from the public test set and not graded (chaii's ``answer_start``) | the id column (else the public test columns) and every target |
 | ``train_row_files`` | where the new train rows' files go under ``public/``: a pattern of the train file's columns (iwildcam-2019's images are flat in ``train_images.zip``, unpacked at the download's top: ``train_images/{id}.jpg`` puts them in a folder of their own) | ``row_files``: each file at its own path |
-| ``train_listing`` | the training table is the download's files, listed: a path pattern whose placeholders become its columns, one row per file that matches (``train/{species}/{file}``: plant-seedlings' images filed by class give the columns ``file`` and ``species``; ``train/{label}.{id}.jpg``); each placeholder a plain column name, once, with literal text between two of them (it matches the shortest text it can, never a ``/``); hidden files and folders (``.``-names, ``__MACOSX``, ``Thumbs.db``, ``desktop.ini``) are not listed; the target, id, group, time and test columns are placeholders; each row's file is its ``row_files`` (which may be left out, or be the same pattern); published as ``train.csv`` (``train_file`` is not given); not for ``released_labels`` | none |
+| ``train_listing`` | the training table is the download's files, listed: a path pattern whose placeholders become its columns, one row per file that matches (``train/{species}/{file}``: plant-seedlings' images filed by class give the columns ``file`` and ``species``; ``train/{label}.{id}.jpg``); each placeholder a plain column name, once, with literal text between two of them (it matches the shortest text it can, never a ``/``), and a glob its text must match if it says so (``{fname:*.wav}``: only ``.wav`` files, the column keeping the extension); hidden files and folders (``.``-names, ``__MACOSX``, ``Thumbs.db``, ``desktop.ini``) are not listed; the target, id, group, time and test columns are placeholders; each row's file is its ``row_files`` (which may be left out, or be the same pattern); published as ``train.csv`` (``train_file`` is not given); not for ``released_labels`` | none |
 | ``train_tables`` | tables of the download about the train rows (extra annotations, auxiliary targets), each with the column it shares with the train file, the id column or a group split's group column (``train_annotations.csv: StudyInstanceUID``); published at the same path with only the rows whose value there is a new train row's (the new test rows' would give their labels away); not for ``released_labels`` | none |
 | ``public_files`` | extra files for ``public/``, copied unchanged to the same relative path: file names, folders (``images/``) and globs (``structures/*.csv``), relative to the download; each must match something, and none may replace the split's own files; the leakage checks clear them (no copy of an answers file, no new test row's target, no per-sample folder named by the label) | none |
 
@@ -56,12 +56,14 @@ from validation.data_files import is_data_file
 from validation.metrics import METRICS
 from validation.row_file_patterns import (
     default_test_pattern,
+    listing_placeholders,
     pattern_columns,
     pattern_parts,
     pattern_problem,
     placeholder,
     placeholder_problem,
     static_folder,
+    without_globs,
 )
 from validation.yaml_files import YamlFileError, read_yaml_file
 
@@ -154,7 +156,7 @@ class SplitRecipe:
             value = getattr(self, f.name)
             if f.name in ("submission_columns", "train_tables") and value:
                 out[f.name] = dict(value)
-            elif f.name == "row_files" and value == self.train_listing:
+            elif f.name == "row_files" and self.train_listing and value == without_globs(self.train_listing):
                 continue  # the listing's own pattern, set when it was read
             elif value != getattr(defaults, f.name):
                 out[f.name] = list(value) if isinstance(value, tuple) else value
@@ -345,20 +347,26 @@ def _row_file_patterns(values: dict, kind: str, fail) -> None:
 
 def _train_listing(values: dict, document: dict, kind: str, fail) -> None:
     """``train_listing``: a path pattern whose placeholders are plain column names, each once, with literal text
-    between two of them (else a file's path could be read more than one way); it is the training table, so
-    ``train_file`` is not given, and each listed file is its row's (``row_files`` is set to the pattern)."""
+    between two of them (else a file's path could be read more than one way), each with a glob its text must match
+    if it says so (``{fname:*.wav}``); it is the training table, so ``train_file`` is not given, its columns are the
+    recipe's columns, and each listed file is its row's (``row_files`` is set to the pattern without its globs)."""
     listing = values.get("train_listing")
     if listing is None:
         return
     if problem := pattern_problem(listing):
         raise fail("train_listing", problem)
-    parts = pattern_parts(listing)
-    named = [text for _, text in parts if text is not None]
-    if sliced := [text for text in named if placeholder(text).sliced]:
-        raise fail("train_listing", f"{listing!r} has the placeholder {{{sliced[0]}}}: a listing's placeholders are "
-                   "plain column names, each taking a piece of the file's path")  # fmt: skip
-    if twice := [text for text in named if named.count(text) > 1]:
+    placeholders = listing_placeholders(listing)
+    columns = [name for name, _ in placeholders]
+    for name, glob in placeholders:
+        if not name or glob == "" or (glob and "/" in glob):
+            raise fail("train_listing", f"{listing!r} has a placeholder that is not a column name, or one followed by "
+                       "':' and a glob of the file's piece (no '/'), such as {fname:*.wav}")  # fmt: skip
+        if placeholder(name).sliced:
+            raise fail("train_listing", f"{listing!r} has the placeholder {{{name}}}: a listing's placeholders are "
+                       "plain column names, each taking a piece of the file's path")  # fmt: skip
+    if twice := [name for name in columns if columns.count(name) > 1]:
         raise fail("train_listing", f"{listing!r} names column {twice[0]!r} twice: name each column once")
+    parts = pattern_parts(listing)
     for (_, before), (text, after) in zip(parts, parts[1:], strict=False):
         if before is not None and after is not None and not text:
             raise fail("train_listing", f"{listing!r} puts {{{before}}} and {{{after}}} side by side: a path could be "
@@ -368,7 +376,6 @@ def _train_listing(values: dict, document: dict, kind: str, fail) -> None:
     if "train_file" in document:
         raise fail("train_file", f"give either train_file (a table of the download) or train_listing (the table of "
                    f"its files, {listing!r}), not both")  # fmt: skip
-    columns = pattern_columns(listing)
     named = [("target_columns", c) for c in values["target_columns"]] + [("test_columns", c) for c in
              values.get("test_columns") or ()] + [(k, values[k]) for k in ("id_column", "group_column", "time_column")
                                                   if values.get(k)]  # fmt: skip
@@ -377,10 +384,10 @@ def _train_listing(values: dict, document: dict, kind: str, fail) -> None:
             raise fail(key, f"no column {column!r} in the listing of {listing!r} (its columns, the pattern's "
                        f"placeholders: {', '.join(columns)})")  # fmt: skip
     row_files = values.get("row_files")
-    if row_files is not None and row_files != listing:
+    if row_files is not None and row_files != without_globs(listing):
         raise fail("row_files", f"{row_files!r} is not train_listing's {listing!r}: each listed file is its row's "
                    "file; leave row_files out")  # fmt: skip
-    values["row_files"] = listing
+    values["row_files"] = without_globs(listing)
 
 
 def _without_targets(pattern: str, targets, id_column: str | None) -> str:
