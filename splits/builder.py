@@ -105,6 +105,7 @@ class SplitResult:
     # The train file's rows (0-based, file order) that became the new test set; None for released labels
     test_row_numbers: np.ndarray | None = None
     divided: str = ""  # temporal: what was divided at random (splits.test_rows.ChosenRows.divided)
+    test_ids: list[str] | None = None  # with the recipe's test_ids: each test row's new id, by test_row_numbers
 
 
 # DuckDB's share; with Python's own, a split peaks under 0.8 GB whatever the file's rows
@@ -333,7 +334,11 @@ def _split_rows(con, recipe, raw_dir, rows_path: Path, columns, folder, outputs,
     con.register("__test_index", index)
     lines = folder.scratch / TEST_LINES
     try:
-        test_rows = _write_train(con, rows_path, train_out, chosen, lines, columns, unit, train_path)
+        test_rows = _write_train(con, rows_path, train_out, chosen, lines, columns, unit, train_path,
+                                 by_lines=not recipe.test_ids)  # fmt: skip
+        new_ids = None
+        if recipe.test_ids:
+            test_rows, new_ids = _renumbered(con, recipe, test_rows, columns)
         public_columns = public_test_columns(con, recipe, raw_dir, columns)
         dialect = _published_dialect(con, train_path)
         con.execute(copy_sql(f"SELECT {_select(public_columns)} FROM {test_rows}", test_out, train_path, dialect))
@@ -342,13 +347,34 @@ def _split_rows(con, recipe, raw_dir, rows_path: Path, columns, folder, outputs,
     finally:
         con.execute("DROP VIEW IF EXISTS __test_lines")
         con.execute("DROP TABLE IF EXISTS __test_rows")
+        con.execute("DROP TABLE IF EXISTS __test_renamed")
         con.unregister("__test_index")
         lines.unlink(missing_ok=True)
     return SplitResult(
         original_rows=chosen.total, train_rows=chosen.total - len(chosen.rows), test_rows=len(chosen.rows),
         train_file=train_out, test_file=test_out, answers_file=answers_out, public_columns=public_columns,
-        unit=unit_name or "row content", test_row_numbers=chosen.rows, divided=chosen.divided,
+        unit=unit_name or "row content", test_row_numbers=chosen.rows, divided=chosen.divided, test_ids=new_ids,
     )  # fmt: skip
+
+
+def _renumbered(con, recipe: SplitRecipe, test_rows: str, columns: list[str]) -> tuple[str, list[str]]:
+    """The test rows with ``recipe.test_ids`` for their ids, numbered from 1 in an order drawn at random (the unit
+    hash under the next seed, then each row's content hashed, for rows of one unit): a table in that order, and each
+    test row's new id in row-number order (aligned with the chosen rows)."""
+    register_unit_hash(con)
+    seed, text = (int(recipe.seed) + 1) & MASK, _row_text(columns)
+    order = f"{UNIT_HASH}(__mlecurate_unit, {seed}), {UNIT_HASH}({text}, {seed}), {text}"
+    printf = re.sub(r"\{n(?::(0\d+)d)?\}", lambda m: f"%{m[1] or ''}d", recipe.test_ids.replace("%", "%%"))
+    con.execute(
+        f"""CREATE OR REPLACE TEMP TABLE __test_renamed AS
+            SELECT * REPLACE (printf({literal(printf)}, __mlecurate_n) AS {quote(recipe.id_column)})
+            FROM (SELECT *, row_number() OVER (ORDER BY {order}) AS __mlecurate_n FROM {test_rows})
+            ORDER BY __mlecurate_n"""
+    )
+    new_ids = con.execute(
+        f"SELECT {quote(recipe.id_column)} FROM __test_renamed ORDER BY __mlecurate_rn"
+    ).fetchall()  # fmt: skip
+    return "__test_renamed", [row[0] for row in new_ids]
 
 
 def _parsed_once(path: Path) -> bool:
@@ -478,7 +504,15 @@ def _all_rows_in_test(con, recipe: SplitRecipe, raw_dir: Path, source: str, unit
 
 
 def _write_train(
-    con, train_path: Path, train_out: Path, chosen: ChosenRows, lines: Path, columns, unit, original: Path
+    con,
+    train_path: Path,
+    train_out: Path,
+    chosen: ChosenRows,
+    lines: Path,
+    columns,
+    unit,
+    original: Path,
+    by_lines: bool = True,
 ) -> str:
     """Write the new train set; return a view or table of the test rows, in hash order. ``train_path`` is the train
     file or its Parquet copy; ``original``, the train file, whose layout a JSON train set keeps (JSON Lines or not).
@@ -486,8 +520,9 @@ def _write_train(
     A CSV whose rows are lines is split as bytes (``splits.csv_lines``): the new train set is the original's own
     lines, and the test rows' lines, already in hash order, go to ``lines``, read back through a view (twice: the
     test set and the answers). Any other file, or a CSV with a quoted line break, goes through DuckDB by row number,
-    and the test rows are collected into a table in hash order."""
-    if rows_are_lines_candidate(train_path):
+    and the test rows are collected into a table in hash order, with their row numbers (``by_lines=False``: this
+    way for any file)."""
+    if by_lines and rows_are_lines_candidate(train_path):
         lines.parent.mkdir(parents=True, exist_ok=True)
         if split_lines(train_path, chosen.rows, chosen.hashes, chosen.total, train_out, lines):
             test_lines = (
@@ -512,7 +547,7 @@ def _write_train(
     con.execute(copy_sql(train_rows, train_out, original, _published_dialect(con, original)))
     con.execute(  # in hash order once, so the test set and the answers are written without sorting again
         f"""CREATE OR REPLACE TEMP TABLE __test_rows AS
-            SELECT * FROM (SELECT s.* EXCLUDE (__mlecurate_rn), {unit} AS __mlecurate_unit, i.__mlecurate_h
+            SELECT * FROM (SELECT s.*, {unit} AS __mlecurate_unit, i.__mlecurate_h
                            FROM ({numbered}) s JOIN __test_index i USING (__mlecurate_rn)) {order}"""
     )
     return "__test_rows"

@@ -192,6 +192,12 @@ def _identity(recipe: SplitRecipe, result: SplitResult) -> str:
         keys = " and ".join(_key_said(name, source) for name, source in recipe.submission_key_entries)
         matched = f"a submission's rows are matched to the test rows by {keys}."
         return f"Each row is identified by `{recipe.id_column}`; {matched}" if recipe.id_column else "A" + matched[1:]
+    if recipe.id_column and recipe.test_ids:
+        return (
+            f"Each row is identified by `{recipe.id_column}`. The test rows have new ones, `{recipe.test_ids}` "
+            "numbered from 1 in an order drawn at random (their own repeat, or tell their label); the training rows "
+            "keep Kaggle's."
+        )
     if recipe.id_column:
         return f"Each row is identified by `{recipe.id_column}`."
     keys = ", ".join(f"`{c}`" for c in result.public_columns)
@@ -377,7 +383,14 @@ def _changes_section(recipe: SplitRecipe, built: BuiltSplit) -> str:
                 else f"({built.row_files['train']:,}) stay at their paths"
             )  # fmt: skip
             + f", the new test rows' ({built.row_files['test']:,}) are "
-            f"at `{recipe.test_row_pattern}`. Kaggle's own test files are not included."
+            f"at `{recipe.test_row_pattern}`"
+            + (f", named by their new `{recipe.id_column}`" if recipe.test_ids else "")
+            + ". Kaggle's own test files are not included."
+        )
+    if recipe.test_ids:
+        changes.append(
+            f"The new test rows' `{recipe.id_column}` values are new (`{recipe.test_ids}`): Kaggle's would repeat "
+            "or tell their labels."
         )
     if built.extra_files:
         changes.append(

@@ -150,7 +150,7 @@ def prepare_competition(
         metric = resolve_metric(None, recipe.to_document(), (facts or {}).get("evaluation_algorithm_name"))
         check_one_target_per_column_metric(slug, recipe, metric)
         result = build_split(recipe, raw_files, staging.path, slug, con)
-        row_files = place_row_files(found_rows, recipe, result.test_row_numbers) if found_rows else []
+        row_files = place_row_files(found_rows, recipe, result.test_row_numbers, result.test_ids) if found_rows else []
         check_places(row_files, extras, recipe, slug, extension)
         check_places(row_files, [t.placed for t in tables], recipe, slug, extension, TABLES_KEY)
         _check_answers(con, slug, recipe, metric, raw_files, result)  # before anything else is built on them

@@ -70,7 +70,7 @@ def write_train_listing(raw_dir: Path, recipe: SplitRecipe, slug: str = "") -> i
             f"{where}split recipe key 'train_listing': no file of the download matches {pattern!r}; "
             f"{_files_there(raw_dir, folder)}"
         )
-    if recipe.id_column in columns:
+    if recipe.id_column in columns and not recipe.test_ids:  # renamed test rows: only train rows keep theirs
         _refuse_repeated_ids(rows, paths, columns.index(recipe.id_column), recipe, where)
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\n")
@@ -89,7 +89,7 @@ def _refuse_repeated_ids(rows: list[tuple], paths: list[str], at: int, recipe: S
             raise RecipeError(
                 f"{where}split recipe key 'id_column': {recipe.id_column!r} is {row[at]!r} for two files of "
                 f"train_listing {recipe.train_listing!r}: {seen} and {path}; an id names one row: choose a column "
-                "of the pattern that tells every file apart (mlecurate does not rename files)"
+                "of the pattern that tells every file apart, or give the new test rows ids of their own (test_ids)"
             )
 
 

@@ -224,21 +224,35 @@ def _normal(path: str) -> tuple[str | None, str | None]:
     return "/".join(parts), None
 
 
-def place_row_files(found: FoundRows, recipe: SplitRecipe, test_row_numbers: np.ndarray) -> list[RowFile]:
+def place_row_files(
+    found: FoundRows, recipe: SplitRecipe, test_row_numbers: np.ndarray, test_ids: list[str] | None = None
+) -> list[RowFile]:
     """Each row's file and where it goes: a new train row's to its own path under ``public/``, a new test row's to
-    the test pattern's (with its labels, which the leakage checks look for in the path)."""
+    the test pattern's (with its labels, which the leakage checks look for in the path); with the recipe's
+    ``test_ids``, named by the row's new id (``test_ids``, aligned with ``test_row_numbers``)."""
     test = np.zeros(len(found.sources), dtype=bool)
     test[np.asarray(test_row_numbers, dtype=np.int64)] = True
+    renamed = dict(zip(np.asarray(test_row_numbers).tolist(), test_ids, strict=True)) if test_ids else {}
     placed = []
     for number, source in enumerate(found.sources):
         labels = tuple((t, v) for t, v in zip(recipe.target_columns, found.labels[number], strict=True) if v)
         if test[number]:
-            placed.append(RowFile(source, found.test_paths[number], "test", labels, "test_row_files"))
+            path = _named_by(recipe.test_row_pattern, renamed[number]) if renamed else found.test_paths[number]
+            placed.append(RowFile(source, path, "test", labels, "test_row_files"))
         elif found.train_paths:
             placed.append(RowFile(source, found.train_paths[number], "train", labels, "train_row_files"))
         else:
             placed.append(RowFile(source, source, "train", labels))
     return placed
+
+
+def _named_by(pattern: str, new_id: str) -> str:
+    """The test pattern for a row renamed ``new_id`` (its placeholders are the id alone, a slice of it at most)."""
+    pieces = []
+    for text, written in pattern_parts(pattern):
+        taken = placeholder(written) if written is not None else None
+        pieces.append(text + ("" if taken is None else new_id[taken.start : taken.stop] if taken.sliced else new_id))
+    return "".join(pieces)
 
 
 def check_places(

@@ -136,7 +136,7 @@ RECIPE_KEYS = [
     "kind", "test_fraction", "seed", "id_column", "target_columns", "train_file", "test_file", "sample_submission_file",
     "stratify_column", "group_column", "time_column", "original_answers_file", "released_labels", "metric",
     "public_files", "original_ratio", "time_format", "row_files", "test_row_files", "train_row_files", "test_columns",
-    "submission_columns", "train_tables",
+    "submission_columns", "train_tables", "train_listing", "test_ids",
 ]  # fmt: skip
 YAML_SCALARS = st.one_of(
     st.none(), st.booleans(), st.integers(), st.floats(allow_nan=True, allow_infinity=True), HOSTILE_CELLS
@@ -150,7 +150,7 @@ RECIPE_DOCUMENTS = st.one_of(
     st.dictionaries(st.sampled_from(RECIPE_KEYS) | HOSTILE_CELLS, YAML_VALUES, max_size=8),
     st.fixed_dictionaries(
         {"kind": st.sampled_from(["random", "stratified", "group", "temporal", "released_labels", "bogus"])},
-        optional={k: YAML_VALUES | st.sampled_from(["/etc/passwd", "../x.csv", "a/../../b", "train.csv"]) for k in RECIPE_KEYS[1:]},
+        optional={k: YAML_VALUES | st.sampled_from(["/etc/passwd", "../x.csv", "a/../../b", "train.csv", "train/{y}/{id:*.png}", "t{n:04d}"]) for k in RECIPE_KEYS[1:]},
     ),
 )  # fmt: skip
 

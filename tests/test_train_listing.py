@@ -5,6 +5,7 @@ table, their labels being the folders their files are filed in (plant-seedlings-
 from __future__ import annotations
 
 import hashlib
+from dataclasses import replace
 from pathlib import Path
 
 import pandas as pd
@@ -13,7 +14,7 @@ import pytest
 from curation.sources.competition_shapes import _png
 from splits.layout import prepare_competition
 from splits.listing import train_source, write_train_listing
-from tests.conftest import generated_split, mlebench_grade
+from tests.conftest import generated_download, generated_split, mlebench_grade
 from validation.data_root import DataRoot, PreparedFolder
 from validation.grading import grade_submission
 from validation.split_recipe import RecipeError, parse_recipe
@@ -216,3 +217,97 @@ def test_a_glob_in_a_placeholder_lists_only_the_files_it_matches_keeping_the_who
 def test_a_placeholder_glob_that_is_none_is_refused(placeholder):
     with pytest.raises(RecipeError, match="key 'train_listing'.*such as \\{fname:\\*.wav\\}"):
         parse_recipe(RECIPE | {"train_listing": f"train/{{species}}/{placeholder}"}, "recipe")
+
+
+@pytest.fixture
+def speech(tmp_path: Path) -> Path:
+    """tensorflow-speech-recognition-challenge's layout: ``train/audio/<word>/<speaker>_nohash_0.wav``, each
+    speaker's clip name repeated across the words it said, each clip's bytes unique (speaker and word)."""
+    raw = tmp_path / "speech"
+    for speaker in range(40):
+        for word in ("yes", "no", "up", "down", "left", "right")[speaker % 4 : speaker % 4 + 3]:
+            path = raw / "train" / "audio" / word / f"{speaker:08x}_nohash_0.wav"
+            path.parent.mkdir(parents=True, exist_ok=True)
+            path.write_bytes(f"RIFF {speaker} {word}".encode())
+    (raw / "train" / "audio" / "_background_noise_").mkdir()
+    (raw / "train" / "audio" / "_background_noise_" / "README.md").write_text("noise")
+    return raw
+
+
+SPEECH = {"kind": "random", "train_listing": "train/audio/{label}/{fname:*.wav}", "target_columns": "label",
+          "id_column": "fname", "test_row_files": "test/audio/{fname}", "test_ids": "clip_{n:08d}.wav"}  # fmt: skip
+
+
+def test_test_rows_whose_names_repeat_get_new_ids_and_their_files_with_them(speech, tmp_path):
+    recipe = parse_recipe(SPEECH, "recipe")
+    prepared = prepare_competition("tensorflow-speech-recognition-challenge", recipe, speech, tmp_path / "a", "")
+    assert prepared.published, [(c.name, c.found) for c in prepared.checks if not c.passed]
+    folder = PreparedFolder(prepared.folder)
+    answers = pd.read_csv(folder.answers, dtype=str)
+    train = pd.read_csv(folder.public / "train.csv", dtype=str)
+    assert len(answers) + len(train) == 120 and len(answers) == 12  # a speaker's clips together: units by name
+    assert list(answers["fname"]) == [f"clip_{n:08d}.wav" for n in range(1, 13)]
+    assert list(pd.read_csv(folder.public / "test.csv", dtype=str)["fname"]) == list(answers["fname"])
+    assert not set(answers["fname"]) & set(train["fname"])
+    for fname, label in zip(answers["fname"], answers["label"], strict=True):  # each file went with its own label
+        speaker = (folder.public / "test" / "audio" / fname).read_bytes().decode().split()[1]
+        assert (speech / "train" / "audio" / label / f"{int(speaker):08x}_nohash_0.wav").is_file()
+        assert f"{int(speaker):08x}_nohash_0.wav" not in set(train["fname"])  # no speaker on both sides
+    assert "The test rows have new ones, `clip_{n:08d}.wav`" in (folder.public / "description.md").read_text()
+    assert grade_submission(folder.answers, folder, "accuracy").score == 1.0
+    again = prepare_competition("tensorflow-speech-recognition-challenge", recipe, speech, tmp_path / "b", "")
+    for name in ("public/test.csv", "private/answers.csv"):
+        assert (again.folder / name).read_bytes() == (prepared.folder / name).read_bytes()
+
+
+def test_new_test_ids_that_are_training_ids_too_are_refused(tmp_path):
+    raw = tmp_path / "raw"
+    (raw / "train").mkdir(parents=True)
+    for number in range(1, 41):
+        (raw / "train" / f"{'cat' if number % 2 else 'dog'}.{number}.jpg").write_bytes(_image(str(number)))
+    recipe = parse_recipe({"kind": "random", "train_listing": "train/{label}.{id}.jpg", "target_columns": "label",
+                           "id_column": "id", "test_row_files": "test/{id}.jpg", "test_ids": "{n}"}, "recipe")  # fmt: skip
+    prepared = prepare_competition("dogs-vs-cats-redux-kernels-edition", recipe, raw, tmp_path / "prepared", "")
+    assert not prepared.published
+    assert "shared by train and test (id column id)" in next(c.found for c in prepared.checks if not c.passed)
+    renamed = replace(recipe, test_ids="test_{n}")
+    assert prepare_competition("dogs-vs-cats-redux-kernels-edition", renamed, raw, tmp_path / "again", "").published
+
+
+def test_a_table_competition_may_give_its_test_rows_new_ids(tmp_path):
+    slug, raw, recipe, root, _ = generated_download(tmp_path, "accuracy", "--rows", "120")
+    prepared = prepare_competition(slug, replace(recipe, test_ids="row-{n:04d}"), raw, root.prepared_root, "")
+    assert prepared.published, [(c.name, c.found) for c in prepared.checks if not c.passed]
+    folder = PreparedFolder(prepared.folder)
+    answers = pd.read_csv(folder.answers, dtype=str)
+    assert list(answers["id"]) == [f"row-{n:04d}" for n in range(1, 25)]
+    assert list(pd.read_csv(folder.sample_submission, dtype=str)["id"]) == list(answers["id"])
+    assert grade_submission(folder.answers, folder, "accuracy").score == 1.0
+    assert grade_submission(folder.sample_submission, folder, "accuracy").valid_submission
+
+
+@pytest.mark.parametrize(
+    ("changes", "key", "words"),
+    [
+        ({"test_ids": "clip.wav"}, "test_ids", "one {n}"),
+        ({"test_ids": "{n}_{n}"}, "test_ids", "one {n}"),
+        ({"test_ids": "{n:8d}"}, "test_ids", "one {n}"),
+        ({"test_ids": "a/{n}"}, "test_ids", "no '/'"),
+        ({"test_ids": "{fname}_{n}"}, "test_ids", "no brace"),
+        ({"id_column": None}, "test_ids", "needs id_column"),
+        ({"submission_columns": {"fname": "fname", "label": "label"}}, "test_ids", "not with submission_columns"),
+        ({"test_row_files": "test/audio/{label}_{fname}"}, "test_row_files", "names target column 'label'"),
+    ],
+)
+def test_test_ids_a_split_cannot_use_are_refused_when_the_recipe_is_read(changes, key, words):
+    document = {k: v for k, v in (SPEECH | changes).items() if v is not None}
+    with pytest.raises(RecipeError, match=f"key '{key}'") as raised:
+        parse_recipe(document, "recipe")
+    assert words in str(raised.value)
+
+
+def test_test_row_files_naming_more_than_the_id_are_refused_with_test_ids():
+    document = {"kind": "random", "target_columns": "y", "id_column": "id", "row_files": "train/{site}/{id}.png",
+                "test_row_files": "test/{site}/{id}.png", "test_ids": "t{n}"}  # fmt: skip
+    with pytest.raises(RecipeError, match="key 'test_row_files'.*named by their new id alone, such as 'test/{id}'"):
+        parse_recipe(document, "recipe")

@@ -32,6 +32,7 @@ A recipe replaces MLE-bench's hand-written ``prepare.py``. Keys:
 | ``train_row_files`` | where the new train rows' files go under ``public/``: a pattern of the train file's columns (iwildcam-2019's images are flat in ``train_images.zip``, unpacked at the download's top: ``train_images/{id}.jpg`` puts them in a folder of their own) | ``row_files``: each file at its own path |
 | ``train_listing`` | the training table is the download's files, listed: a path pattern whose placeholders become its columns, one row per file that matches (``train/{species}/{file}``: plant-seedlings' images filed by class give the columns ``file`` and ``species``; ``train/{label}.{id}.jpg``); each placeholder a plain column name, once, with literal text between two of them (it matches the shortest text it can, never a ``/``), and a glob its text must match if it says so (``{fname:*.wav}``: only ``.wav`` files, the column keeping the extension); hidden files and folders (``.``-names, ``__MACOSX``, ``Thumbs.db``, ``desktop.ini``) are not listed; the target, id, group, time and test columns are placeholders; each row's file is its ``row_files`` (which may be left out, or be the same pattern); published as ``train.csv`` (``train_file`` is not given); not for ``released_labels`` | none |
 | ``train_tables`` | tables of the download about the train rows (extra annotations, auxiliary targets), each with the column it shares with the train file, the id column or a group split's group column (``train_annotations.csv: StudyInstanceUID``); published at the same path with only the rows whose value there is a new train row's (the new test rows' would give their labels away); not for ``released_labels`` | none |
+| ``test_ids`` | new ids for the new test rows: text with one ``{n}``, the row's number in the new test set from 1 (``{n:08d}``: zero-padded to 8 digits), numbered in an order drawn at random, replacing ``id_column``'s values in the public test set, the answers and the sample, and naming the test rows' files (``test_row_files`` names the id alone), as MLE-bench renames tensorflow-speech's test clips ``clip_00000000.wav`` (their names repeat across words) and dogs-vs-cats' images (``cat.1.jpg`` tells the label); the train rows keep theirs, which may then repeat; not with ``submission_columns``, not for ``released_labels`` | none |
 | ``public_files`` | extra files for ``public/``, copied unchanged to the same relative path: file names, folders (``images/``) and globs (``structures/*.csv``), relative to the download; each must match something, and none may replace the split's own files; the leakage checks clear them (no copy of an answers file, no new test row's target, no per-sample folder named by the label) | none |
 
 Every file key is a path inside the competition's download: no absolute path, no ``..`` (checked here, without the
@@ -112,6 +113,8 @@ class SplitRecipe:
     # The training table as the download's files listed: a path pattern whose placeholders are its columns
     # (train/{species}/{file}); row_files is then the same pattern (splits.listing).
     train_listing: str | None = None
+    # New ids for the new test rows, numbered ("clip_{n:08d}.wav"): their own ids repeat or tell the label.
+    test_ids: str | None = None
 
     @property
     def graded_targets(self) -> tuple[str, ...]:
@@ -260,6 +263,7 @@ def parse_recipe(document: object, where: str) -> SplitRecipe:
     values["submission_columns"] = _submission_columns(values.get("submission_columns"), values["target_columns"], fail)
     _train_listing(values, document, kind, fail)
     _row_file_patterns(values, kind, fail)
+    _test_ids(values, kind, fail)
     name = values.get("sample_submission_name")
     if name is not None and (not isinstance(name, str) or not SAMPLE_NAME.fullmatch(name)):
         raise fail("sample_submission_name", f"expected a file name ending in .csv (no folder), found {name!r}")
@@ -388,6 +392,38 @@ def _train_listing(values: dict, document: dict, kind: str, fail) -> None:
         raise fail("row_files", f"{row_files!r} is not train_listing's {listing!r}: each listed file is its row's "
                    "file; leave row_files out")  # fmt: skip
     values["row_files"] = without_globs(listing)
+
+
+TEST_ID_NUMBER = re.compile(r"\{n(?::0(?P<width>[1-9]|1[0-9]|20)d)?\}")
+
+
+def _test_ids(values: dict, kind: str, fail) -> None:
+    """``test_ids``: text with one ``{n}`` (the row's number in the new test set, from 1) or ``{n:08d}`` (zero-padded
+    to that width), no other brace, no ``/``; it replaces ``id_column``'s value in the new test rows, so their files
+    (``test_row_files``) are named by the id alone."""
+    pattern = values.get("test_ids")
+    if pattern is None:
+        return
+    example = "such as 'clip_{n:08d}.wav' or 'test_{n}'"
+    if not isinstance(pattern, str) or len(TEST_ID_NUMBER.findall(pattern)) != 1:
+        raise fail("test_ids", f"expected text with one {{n}} (the row's number in the new test set, from 1) or "
+                   f"{{n:08d}} (zero-padded), {example}; found {pattern!r}")  # fmt: skip
+    rest = TEST_ID_NUMBER.sub("", pattern)
+    if "{" in rest or "}" in rest or "/" in rest or "\\" in rest:
+        raise fail("test_ids", f"{pattern!r}: the text around {{n}} may hold no brace and no '/' ({example})")
+    if kind == "released_labels":
+        raise fail("test_ids", "not for kind released_labels: its test set is Kaggle's, with Kaggle's ids")
+    id_column = values.get("id_column")
+    if not id_column:
+        raise fail("test_ids", "needs id_column: the column whose value the new test rows get from it")
+    if values.get("submission_columns"):
+        raise fail("test_ids", "not with submission_columns: the submission names its rows by the id column")
+    test_pattern = values.get("test_row_files") or (
+        values.get("row_files") and default_test_pattern(values["row_files"])
+    )
+    if test_pattern and (named := [c for c in pattern_columns(test_pattern) if c != id_column]):
+        raise fail("test_row_files", f"{test_pattern!r} names column {named[0]!r}: with test_ids the new test rows' "
+                   f"files are named by their new id alone, such as 'test/{{{id_column}}}'")  # fmt: skip
 
 
 def _without_targets(pattern: str, targets, id_column: str | None) -> str:
