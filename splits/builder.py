@@ -106,6 +106,7 @@ class SplitResult:
     test_row_numbers: np.ndarray | None = None
     divided: str = ""  # temporal: what was divided at random (splits.test_rows.ChosenRows.divided)
     test_ids: list[str] | None = None  # with the recipe's test_ids: each test row's new id, by test_row_numbers
+    renamed_ids: list[str] | None = None  # and its own id in the download, the same way
 
 
 # DuckDB's share; with Python's own, a split peaks under 0.8 GB whatever the file's rows
@@ -336,9 +337,9 @@ def _split_rows(con, recipe, raw_dir, rows_path: Path, columns, folder, outputs,
     try:
         test_rows = _write_train(con, rows_path, train_out, chosen, lines, columns, unit, train_path,
                                  by_lines=not recipe.test_ids)  # fmt: skip
-        new_ids = None
+        new_ids = own_ids = None
         if recipe.test_ids:
-            test_rows, new_ids = _renumbered(con, recipe, test_rows, columns)
+            test_rows, new_ids, own_ids = _renumbered(con, recipe, test_rows, columns)
         public_columns = public_test_columns(con, recipe, raw_dir, columns)
         dialect = _published_dialect(con, train_path)
         con.execute(copy_sql(f"SELECT {_select(public_columns)} FROM {test_rows}", test_out, train_path, dialect))
@@ -354,27 +355,28 @@ def _split_rows(con, recipe, raw_dir, rows_path: Path, columns, folder, outputs,
         original_rows=chosen.total, train_rows=chosen.total - len(chosen.rows), test_rows=len(chosen.rows),
         train_file=train_out, test_file=test_out, answers_file=answers_out, public_columns=public_columns,
         unit=unit_name or "row content", test_row_numbers=chosen.rows, divided=chosen.divided, test_ids=new_ids,
+        renamed_ids=own_ids,
     )  # fmt: skip
 
 
-def _renumbered(con, recipe: SplitRecipe, test_rows: str, columns: list[str]) -> tuple[str, list[str]]:
-    """The test rows with ``recipe.test_ids`` for their ids, numbered from 1 in an order drawn at random (the unit
-    hash under the next seed, then each row's content hashed, for rows of one unit): a table in that order, and each
-    test row's new id in row-number order (aligned with the chosen rows)."""
+def _renumbered(con, recipe: SplitRecipe, test_rows: str, columns: list[str]) -> tuple[str, list[str], list[str]]:
+    """The test rows with ``recipe.test_ids`` for their ids, numbered from 1 in an order drawn at random (each row's
+    content hashed under the next seed; rows of one unit are not numbered together, which would say they share it):
+    a table in that order, and each test row's new id and own id in row-number order (aligned with the chosen
+    rows)."""
     register_unit_hash(con)
     seed, text = (int(recipe.seed) + 1) & MASK, _row_text(columns)
-    order = f"{UNIT_HASH}(__mlecurate_unit, {seed}), {UNIT_HASH}({text}, {seed}), {text}"
+    order = f"{UNIT_HASH}({text}, {seed}), {text}"  # each row on its own: a unit's rows are not numbered together
     printf = re.sub(r"\{n(?::(0\d+)d)?\}", lambda m: f"%{m[1] or ''}d", recipe.test_ids.replace("%", "%%"))
+    own = quote(recipe.id_column)
     con.execute(
         f"""CREATE OR REPLACE TEMP TABLE __test_renamed AS
-            SELECT * REPLACE (printf({literal(printf)}, __mlecurate_n) AS {quote(recipe.id_column)})
+            SELECT * REPLACE (printf({literal(printf)}, __mlecurate_n) AS {own}), CAST({own} AS VARCHAR) AS __mlecurate_own
             FROM (SELECT *, row_number() OVER (ORDER BY {order}) AS __mlecurate_n FROM {test_rows})
             ORDER BY __mlecurate_n"""
     )
-    new_ids = con.execute(
-        f"SELECT {quote(recipe.id_column)} FROM __test_renamed ORDER BY __mlecurate_rn"
-    ).fetchall()  # fmt: skip
-    return "__test_renamed", [row[0] for row in new_ids]
+    ids = con.execute(f"SELECT {own}, __mlecurate_own FROM __test_renamed ORDER BY __mlecurate_rn").fetchall()
+    return "__test_renamed", [row[0] for row in ids], [row[1] for row in ids]
 
 
 def _parsed_once(path: Path) -> bool:

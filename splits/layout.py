@@ -245,7 +245,9 @@ def _leakage_facts(
         public_files=tuple(ExtraFile(str(f.relative), digests[str(f.relative)], f.entry) for f in extras)
         + tuple(ExtraFile(str(t.relative), digests[str(t.relative)], f"{TABLES_KEY}: {t.name}") for t in tables),
         answer_sources=tuple(holding_answers),
-        label_sources=(train_source(raw, recipe), *([raw / recipe.answers_file] if recipe.answers_file else [])),
+        label_sources=(train_source(raw, recipe), *([raw / recipe.answers_file] if recipe.answers_file else []),
+                       *([result.answers_file] if result.test_ids else [])),  # the answers label the new ids
+        renamed_ids=tuple(result.renamed_ids or ()),
     )  # fmt: skip
 
 

@@ -76,13 +76,21 @@ def test_per_atom_tables_and_contributions_of_training_pairs_only_are_published(
     assert grouped.published, _failure(grouped)
 
 
-@pytest.mark.parametrize("written", [lambda y: np.round(y, 1), lambda y: -2 * y + 3])
-def test_a_numeric_target_rounded_or_rescaled_next_to_the_id_is_caught(download, tmp_path, written):
-    train = pd.read_csv(download / "train.csv")
-    pd.DataFrame({"id": train["id"], "coupling": written(train[TARGET])}).to_csv(download / "extra.csv", index=False)
+@pytest.mark.parametrize(
+    ("written", "column"),
+    [
+        (lambda train: {"id": train["id"], "coupling": np.round(train[TARGET], 1)}, "coupling"),  # rounded
+        (lambda train: {"id": train["id"], "coupling": -2 * train[TARGET] + 3}, "coupling"),  # rescaled
+        (lambda train: {"id": train["id"], "coupling": np.exp(train[TARGET] / 10)}, "coupling"),  # by rank
+        (lambda train: {"row_id": train["id"], "coupling": train[TARGET]}, "coupling"),  # the id named otherwise
+        (lambda train: {"id": train["id"], "type": train[TARGET]}, "type"),  # under a test column's name
+    ],
+)
+def test_a_numeric_target_written_otherwise_next_to_the_ids_is_caught(download, tmp_path, written, column):
+    pd.DataFrame(written(pd.read_csv(download / "train.csv"))).to_csv(download / "extra.csv", index=False)
     prepared = _prepare(download, tmp_path, public_files=["extra.csv"])
     assert not prepared.published
-    assert "extra.csv gives the scalar_coupling_constant of 60 new test row(s) away: column coupling follows it" in (
+    assert f"extra.csv gives the scalar_coupling_constant of 60 new test row(s) away: column {column} follows it" in (
         _failure(prepared)
     )
     assert "shares with the public test set" not in _failure(prepared)
@@ -95,3 +103,11 @@ def test_a_number_column_unrelated_to_the_target_or_one_the_test_set_has_is_publ
         download / "extra.csv", index=False
     )
     assert _prepare(download, tmp_path, public_files=["extra.csv"]).published
+
+
+def test_renamed_test_rows_are_still_found_by_their_own_ids(download, tmp_path):
+    """With test_ids the public test set holds new ids; a table keyed by Kaggle's (the contributions, found by the
+    pair's columns... and by id) is judged against the new test rows all the same."""
+    prepared = _prepare(download, tmp_path, public_files=["scalar_coupling_contributions.csv"], test_ids="t{n}")
+    assert not prepared.published
+    assert "column fc follows it" in _failure(prepared)

@@ -311,3 +311,30 @@ def test_test_row_files_naming_more_than_the_id_are_refused_with_test_ids():
                 "test_row_files": "test/{site}/{id}.png", "test_ids": "t{n}"}  # fmt: skip
     with pytest.raises(RecipeError, match="key 'test_row_files'.*named by their new id alone, such as 'test/{id}'"):
         parse_recipe(document, "recipe")
+
+
+def test_extra_files_naming_a_renamed_test_rows_label_by_its_own_name_are_caught(speech, tmp_path):
+    """A copy of each clip named ``<word>__<clip>``: with new test ids the clips' own names still name new test
+    rows, so an extra file carrying one with its word gives that row's label away."""
+    extra = speech / "extra"
+    extra.mkdir()
+    for path in (speech / "train" / "audio").glob("*/*.wav"):
+        (extra / f"{path.parent.name}__{path.name}").write_bytes(path.read_bytes())
+    recipe = parse_recipe(SPEECH | {"public_files": ["extra/"]}, "recipe")
+    prepared = prepare_competition("tensorflow-speech-recognition-challenge", recipe, speech, tmp_path / "a", "")
+    assert not prepared.published
+    assert "new test rows' files with the row's label in their path (e.g. extra/" in next(
+        c.found for c in prepared.checks if not c.passed
+    )
+
+
+def test_a_units_rows_are_not_numbered_together(speech, tmp_path):
+    """A speaker's clips (one unit: their names are one) get numbers in an order of their own, not side by side,
+    which would say which test clips one speaker said (and that their words differ)."""
+    recipe = parse_recipe(SPEECH | {"test_fraction": 0.3}, "recipe")
+    prepared = prepare_competition("tensorflow-speech-recognition-challenge", recipe, speech, tmp_path / "a", "")
+    folder = PreparedFolder(prepared.folder)
+    answers = pd.read_csv(folder.answers, dtype=str)
+    speakers = [(folder.public / "test" / "audio" / f).read_bytes().split()[1] for f in answers["fname"]]
+    runs = sum(a == b for a, b in zip(speakers, speakers[1:], strict=False))
+    assert runs < len(speakers) / 3, speakers  # side by side they would be two in three

@@ -20,8 +20,9 @@ Each check says what it found. All are blocking: a split that fails one is not p
     ``LEAST_LABELLED_IDS`` of them, well beyond chance), whatever the columns are called (``image_id, label``),
     or a column naming, next to new test ids, the 0/1 targets that are 1 for them (ranzcr-clip's
     ``train_annotations.csv``; :func:`_named_targets`), or a number column that follows a numeric target of the new
-    test ids (a correlation of at least ``LEAST_CORRELATION`` in size, over at least ``LEAST_LABELLED_IDS`` of them:
-    the target rounded, rescaled, or its largest part) that the public test set does not have; a table without the
+    test ids in any column holding them (a Pearson or rank correlation of at least ``LEAST_CORRELATION`` in size,
+    over at least ``LEAST_LABELLED_IDS`` of them: the target rounded, rescaled, transformed, or its largest part),
+    unless it is a public test column, by name and values; a table without the
     id column is matched to the new test rows by the columns it shares with the public test set where those tell
     the rows apart (champs-scalar-coupling's ``scalar_coupling_contributions.csv`` by ``molecule_name, atom_index_0,
     atom_index_1, type``), and judged the same way;
@@ -37,6 +38,10 @@ Each check says what it found. All are blocking: a split that fails one is not p
     among its name's other pieces (``cat.123.jpg``, as dogs-vs-cats names them), and no other label of the target
     there, for at least ``LABEL_SHARE`` of the id-named files at that place, new test ids among them (a path with both
     of a 0/1 target's labels among its pieces, as every DICOM UID has, tells neither).
+
+  With the recipe's ``test_ids`` (new ids for the new test rows), the rows' own ids in the download count as new
+  test ids as well, and an extra file with a new test row's file's bytes and that row's label in its path is caught
+  (a copy of a clip named ``up__<clip>.wav``).
 
   Each row's own file (recipe key ``row_files``: an image per row, copied with its row) is a public file like the
   others for the data-file checks above; its content is not read for labels (it is the row's data, as its feature
@@ -158,6 +163,9 @@ class LeakageFacts:
     answer_sources: tuple[Path, ...] = ()  # files of the download holding answers (released or original answers)
     label_sources: tuple[Path, ...] = ()  # files of the download with the id and target columns (train, answers)
     row_files: tuple[RowFileFact, ...] = ()  # each row's own file (row_files), copied with its row
+    # With the recipe's test_ids: the new test rows' own ids in the download, which are new test ids all the same
+    # (a file or table of the download names them); the answers, among label_sources, label the new ids.
+    renamed_ids: tuple[str, ...] = ()
 
 
 # A place (a folder level, the file name, a table's column, a line of text) gives labels away when it holds the label
@@ -188,6 +196,7 @@ def check_prepared_split(folder: PreparedFolder, facts: LeakageFacts) -> list[Sp
     try:
         train = folder.public_file("train")
         test = folder.public_file("test")
+        con.execute("CREATE TEMP TABLE renamed_test_ids AS SELECT unnest(?::VARCHAR[]) AS k", [list(facts.renamed_ids)])
         return [
             _ids_disjoint(con, train, test, facts),
             _no_target_in_public_test(con, test, facts),
@@ -259,6 +268,7 @@ def _public_free_of_private(con, folder: PreparedFolder, facts: LeakageFacts, tr
     if extras:
         problems += _extra_files_leak(con, folder, facts, extras, scanned, unreadable)
     problems += _labels_in_row_file_paths(facts.row_files)
+    problems += _test_files_copied_with_labels(facts.public_files, facts.row_files)
     problems += _row_files_copying_private(folder, facts.row_files)
     sides = Counter(f.side for f in facts.row_files)
     found = "; ".join(problems) or (
@@ -344,7 +354,8 @@ def _new_test_labels(con, folder: PreparedFolder, facts: LeakageFacts) -> int | 
     con.execute(f"CREATE OR REPLACE TEMP VIEW public_test AS SELECT * FROM {reader_sql(test)}")
     con.execute(
         f"""CREATE OR REPLACE TEMP TABLE new_test_ids AS
-            SELECT DISTINCT CAST({quote(facts.id_column)} AS VARCHAR) AS k FROM public_test"""
+            SELECT DISTINCT CAST({quote(facts.id_column)} AS VARCHAR) AS k FROM public_test
+            UNION SELECT k FROM renamed_test_ids"""
     )
     selects = _label_rows(con, facts) or ["SELECT NULL::VARCHAR AS k, NULL::VARCHAR AS target, NULL::VARCHAR AS label"]
     con.execute(f"CREATE OR REPLACE TEMP TABLE path_labels AS {' UNION '.join(selects)}")
@@ -421,33 +432,68 @@ def _public_test_columns(con) -> list[str]:
 def _numbers_agreeing(
     con, reader: str, extra: ExtraFile, columns: list[str], facts: LeakageFacts, least: int
 ) -> list[str]:
-    """A number column that follows a numeric target of at least ``least`` new test ids (a Pearson correlation of at
-    least ``LEAST_CORRELATION`` in size, found by the id or :data:`KEYED`): a target rounded, rescaled, or its largest
-    part (champs' ``fc``, of the four contributions that sum to ``scalar_coupling_constant``). Columns the public
-    test set has too are features the agents have anyway, and are passed over."""
-    key = KEYED if KEYED in columns else facts.id_column
-    values = [c for c in columns if c != key and c not in _public_test_columns(con)]
-    if key not in columns or not values:
-        return []
-    cells = " UNION ALL ".join(
-        f"SELECT CAST({quote(key)} AS VARCHAR) AS k, {literal(c)} AS col, TRY_CAST({quote(c)} AS DOUBLE) AS x "
-        f"FROM {reader}"
-        for c in values
+    """A number column that follows a numeric target of at least ``least`` new test ids: a Pearson or a rank
+    (Spearman) correlation of at least ``LEAST_CORRELATION`` in size, found by any column holding new test ids (the
+    id, one named otherwise, or :data:`KEYED`): the target rounded, rescaled, transformed, or its largest part
+    (champs' ``fc``, of the four contributions that sum to ``scalar_coupling_constant``). A column with a public test
+    column's name and values (the same feature, which agents have anyway) is passed over."""
+    for key in _test_id_columns(con, reader, columns, least):
+        values = [c for c in columns if c != key and not _public_feature(con, reader, key, c, facts)]
+        if not values:
+            continue
+        cells = " UNION ALL ".join(
+            f"SELECT CAST({quote(key)} AS VARCHAR) AS k, {literal(c)} AS col, TRY_CAST({quote(c)} AS DOUBLE) AS x "
+            f"FROM {reader}"
+            for c in values
+        )
+        found = con.execute(
+            f"""WITH pairs AS (
+                    SELECT l.target, c.col, l.k, c.x, TRY_CAST(l.label AS DOUBLE) AS y
+                    FROM ({cells}) c JOIN test_labels l ON {key_text("c.k")} = {key_text("l.k")}
+                    WHERE c.x IS NOT NULL AND TRY_CAST(l.label AS DOUBLE) IS NOT NULL),
+                ranked AS (
+                    SELECT *, rank() OVER (PARTITION BY target, col ORDER BY x) AS rx,
+                              rank() OVER (PARTITION BY target, col ORDER BY y) AS ry FROM pairs)
+                SELECT target, col, count(DISTINCT k) AS ids,
+                       greatest(abs(corr(x, y)), abs(corr(rx, ry))) AS r
+                FROM ranked GROUP BY ALL
+                HAVING count(DISTINCT k) >= {int(least)} AND greatest(abs(corr(x, y)), abs(corr(rx, ry))) >= ?
+                ORDER BY r DESC, col LIMIT 1""",
+            [LEAST_CORRELATION],
+        ).fetchall()
+        if found:
+            target, col, ids, r = found[0]
+            return [
+                f"{extra.path} gives the {target} of {ids:,} new test row(s) away: column {col} follows it "
+                f"(correlation {r:.3f}) over the {ids:,} new test rows it has"
+                + (" (found by the columns it shares with the public test set)" if key == KEYED else f" in {key}")
+            ]
+    return []
+
+
+def _test_id_columns(con, reader: str, columns: list[str], least: int) -> list[str]:
+    """The table's columns holding at least ``least`` new test ids (ids written otherwise too: 101.0 for 101)."""
+    counts = " UNION ALL ".join(
+        f"""SELECT {literal(c)} AS col, count(DISTINCT t.k) AS n FROM (SELECT DISTINCT CAST({quote(c)} AS VARCHAR) AS v
+            FROM {reader}) e JOIN new_test_ids t ON {key_text("e.v")} = {key_text("t.k")}"""
+        for c in columns
     )
-    found = con.execute(
-        f"""SELECT l.target, c.col, count(DISTINCT l.k) AS ids, corr(c.x, TRY_CAST(l.label AS DOUBLE)) AS r
-            FROM ({cells}) c JOIN test_labels l ON {key_text("c.k")} = {key_text("l.k")}
-            WHERE c.x IS NOT NULL AND TRY_CAST(l.label AS DOUBLE) IS NOT NULL
-            GROUP BY ALL HAVING count(DISTINCT l.k) >= {int(least)} AND abs(corr(c.x, TRY_CAST(l.label AS DOUBLE))) >= ?
-            ORDER BY abs(r) DESC, c.col LIMIT 1""",
-        [LEAST_CORRELATION],
-    ).fetchall()
-    return [
-        f"{extra.path} gives the {target} of {ids:,} new test row(s) away: column {col} follows it (correlation "
-        f"{r:.3f}) over the {ids:,} new test rows it has"
-        + ("" if key == facts.id_column else " (found by the columns it shares with the public test set)")
-        for target, col, ids, r in found
-    ]
+    found = dict(con.execute(counts).fetchall())
+    return [c for c in columns if found.get(c, 0) >= least]
+
+
+def _public_feature(con, reader: str, key: str, column: str, facts: LeakageFacts) -> bool:
+    """Whether ``column`` is a public test column by name whose values the table repeats for the test rows it has
+    (at least ``LABEL_SHARE`` of them, found by ``key``): a feature the agents have, not an answer."""
+    if column not in _public_test_columns(con) or not facts.id_column or key == KEYED:
+        return False
+    same, rows = con.execute(
+        f"""SELECT count(*) FILTER (WHERE CAST(e.{quote(column)} AS VARCHAR) = CAST(t.{quote(column)} AS VARCHAR)),
+                   count(*)
+            FROM {reader} e JOIN public_test t
+                 ON {key_text(f"CAST(e.{quote(key)} AS VARCHAR)")} = {key_text(f"CAST(t.{quote(facts.id_column)} AS VARCHAR)")}"""
+    ).fetchall()[0]
+    return rows > 0 and same >= LABEL_SHARE * rows
 
 
 def _label_pairs(con, reader: str, extra: ExtraFile, columns: list[str], least: int) -> list[str]:
@@ -768,6 +814,37 @@ def _labels_in_row_file_paths(row_files: tuple[RowFileFact, ...]) -> list[str]:
     return problems
 
 
+def _test_files_copied_with_labels(extras: tuple[ExtraFile, ...], row_files: tuple[RowFileFact, ...]) -> list[str]:
+    """Extra files with a new test row's file's bytes and that row's label in their path (a folder, or a run of the
+    name's pieces), for at least ``LABEL_SHARE`` of the extra files that are such copies: a copy of
+    tensorflow-speech's clip named ``up__<clip>.wav`` gives the word of the test clip it is, whatever the test
+    rows' ids (renamed by test_ids, they are not in its name)."""
+    tests: dict[str, tuple[RowFileFact, ...]] = defaultdict(tuple)
+    values: dict[str, set[str]] = defaultdict(set)
+    for row_file in row_files:
+        for target, label in row_file.labels:
+            values[target].add(label)
+        if row_file.side == "test" and row_file.labels:
+            tests[row_file.sha256] += (row_file,)
+    copies = told = 0
+    examples: list[str] = []
+    for extra in extras:
+        rows = tests.get(extra.sha256, ())
+        if len({row.labels for row in rows}) != 1:
+            continue  # not a test row's file, or the bytes of rows labelled otherwise
+        copies += 1
+        parts = [_runs(part) for part in PurePosixPath(extra.path).parts]
+        if any(_tells(label, runs, values[target]) for target, label in rows[0].labels for runs in parts):
+            told += 1
+            examples.append(f"{extra.path} ({rows[0].path})")
+    if told and told >= LABEL_SHARE * copies:
+        return [
+            f"{told:,} extra file(s) are new test rows' files with the row's label in their path (e.g. "
+            f"{_short(examples)}): the paths give the labels away"
+        ]
+    return []
+
+
 def _label_rows(con, facts: LeakageFacts) -> list[str]:
     """SELECTs of (k, target, label) from every label source that has the id and target columns."""
     selects = []
@@ -803,7 +880,8 @@ def _groups_disjoint(con, train: Path, test: Path, facts: LeakageFacts) -> Split
             f"""SELECT count(*) OVER (), k FROM (
                     SELECT DISTINCT {group} AS k FROM {reader_sql(train)}
                     INTERSECT SELECT DISTINCT {group} FROM {reader_sql(facts.label_sources[0])}
-                    WHERE {ids} IN (SELECT {ids} FROM {reader_sql(test)})) LIMIT 5"""
+                    WHERE {ids} IN (SELECT {ids} FROM {reader_sql(test)} UNION SELECT k FROM renamed_test_ids))
+                LIMIT 5"""
         ).fetchall()
         count, examples = (rows[0][0] if rows else 0), [r[1] for r in rows]
     else:
