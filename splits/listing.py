@@ -55,6 +55,7 @@ def write_train_listing(raw_dir: Path, recipe: SplitRecipe, slug: str = "") -> i
     placeholders = listing_placeholders(pattern)
     columns = [name for name, _ in placeholders]
     globs = [(at, glob) for at, (_, glob) in enumerate(placeholders) if glob]
+    mapped = {columns.index(column): dict(pairs) for column, pairs in recipe.listed_values}
     folder = static_folder(pattern)
     where = f"{slug}: " if slug else ""
     rows, paths = [], []
@@ -63,7 +64,7 @@ def write_train_listing(raw_dir: Path, recipe: SplitRecipe, slug: str = "") -> i
             continue
         match = matcher.fullmatch(path)
         if match and all(fnmatch.fnmatchcase(match[at + 1], glob) for at, glob in globs):
-            rows.append(match.groups())
+            rows.append(_values(match.groups(), mapped, path, recipe, where))
             paths.append(path)
     if not rows:
         raise RecipeError(
@@ -78,6 +79,21 @@ def write_train_listing(raw_dir: Path, recipe: SplitRecipe, slug: str = "") -> i
     writer.writerows(rows)
     write_atomic(train_listing_file(raw_dir), out.getvalue())
     return len(rows)
+
+
+def _values(texts: tuple[str, ...], mapped: dict[int, dict[str, str]], path: str, recipe, where: str) -> tuple:
+    """A listed file's row: its path's texts, each mapped by ``listed_values`` where the recipe says; a text the
+    mapping lacks is a RecipeError naming the column, the text and the file."""
+    row = list(texts)
+    for at, values in mapped.items():
+        if row[at] not in values:
+            column = [name for name, _ in listing_placeholders(recipe.train_listing)][at]
+            raise RecipeError(
+                f"{where}split recipe key 'listed_values': {path} gives {column} {row[at]!r}, which "
+                f"listed_values.{column} does not map (it maps {', '.join(map(repr, values))})"
+            )
+        row[at] = values[row[at]]
+    return tuple(row)
 
 
 def _refuse_repeated_ids(rows: list[tuple], paths: list[str], at: int, recipe: SplitRecipe, where: str) -> None:

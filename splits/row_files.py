@@ -45,6 +45,7 @@ from validation.data_files import (
     download_listing,
     download_owner,
     file_sha256,
+    literal,
     quote,
     reader_sql,
 )
@@ -117,11 +118,12 @@ def find_row_files(con, recipe: SplitRecipe, raw_dir: Path, slug: str) -> FoundR
              *pattern_columns(train_pattern, all_columns)]  # fmt: skip
     columns = list(dict.fromkeys(named))
     key = recipe.id_column
+    texts = {column: {v: t for t, v in pairs} for column, pairs in recipe.listed_values}  # the paths' own text
     select = ", ".join(
         [
-            _path_sql(recipe.row_files, all_columns),
+            _path_sql(recipe.row_files, all_columns, texts),
             _path_sql(test_pattern, all_columns),
-            _path_sql(train_pattern, all_columns),
+            _path_sql(train_pattern, all_columns, texts),
             f"CAST({quote(key)} AS VARCHAR)" if key else "NULL",
             *(f"CAST({quote(c)} AS VARCHAR)" for c in recipe.target_columns),
             *(f"{quote(c)} IS NULL" for c in columns),
@@ -194,8 +196,9 @@ def _missing_message(
     )  # every row missing: the pattern is wrong, and a real name shows how (train/696425564 against its .csv)
 
 
-def _path_sql(pattern: str, columns: list[str]) -> str:
-    """The SQL text of ``pattern`` for a row: its literal text and the row's columns (of ``columns``) as text."""
+def _path_sql(pattern: str, columns: list[str], texts: dict[str, dict[str, str]] | None = None) -> str:
+    """The SQL text of ``pattern`` for a row: its literal text and the row's columns (of ``columns``) as text; a
+    column of ``texts`` (a listing's ``listed_values``, turned around) as the text its file's path has."""
     pieces = []
     for text, written in pattern_parts(pattern):
         if text:
@@ -204,6 +207,9 @@ def _path_sql(pattern: str, columns: list[str]) -> str:
             continue
         taken = placeholder(written, columns)
         value = f"CAST({quote(taken.column)} AS VARCHAR)"
+        if (texts or {}).get(taken.column):
+            cases = " ".join(f"WHEN {literal(v)} THEN {literal(t)}" for v, t in texts[taken.column].items())
+            value = f"CASE {value} {cases} ELSE {value} END"
         if taken.sliced:  # Python's slice of the text's characters; DuckDB's substring counts from 1
             length = "" if taken.stop is None else f", {taken.stop - taken.start}"
             value = f"substring({value}, {taken.start + 1}{length})"

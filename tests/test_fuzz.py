@@ -136,7 +136,7 @@ RECIPE_KEYS = [
     "kind", "test_fraction", "seed", "id_column", "target_columns", "train_file", "test_file", "sample_submission_file",
     "stratify_column", "group_column", "time_column", "original_answers_file", "released_labels", "metric",
     "public_files", "original_ratio", "time_format", "row_files", "test_row_files", "train_row_files", "test_columns",
-    "submission_columns", "train_tables", "train_listing", "test_ids",
+    "submission_columns", "train_tables", "train_listing", "test_ids", "listed_values",
 ]  # fmt: skip
 YAML_SCALARS = st.one_of(
     st.none(), st.booleans(), st.integers(), st.floats(allow_nan=True, allow_infinity=True), HOSTILE_CELLS

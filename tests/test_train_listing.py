@@ -8,6 +8,7 @@ import hashlib
 from dataclasses import replace
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 import pytest
 
@@ -338,3 +339,72 @@ def test_a_units_rows_are_not_numbered_together(speech, tmp_path):
     speakers = [(folder.public / "test" / "audio" / f).read_bytes().split()[1] for f in answers["fname"]]
     runs = sum(a == b for a, b in zip(speakers, speakers[1:], strict=False))
     assert runs < len(speakers) / 3, speakers  # side by side they would be two in three
+
+
+DOGS = "dogs-vs-cats-redux-kernels-edition"
+DOGS_RECIPE = {"kind": "stratified", "train_listing": "train/{label}.{id}.jpg", "target_columns": "label",
+               "listed_values": {"label": {"cat": 0, "dog": 1}}, "id_column": "id", "test_ids": "t{n}",
+               "test_row_files": "test/{id}.jpg", "sample_submission_file": "sample_submission.csv",
+               "metric": "log_loss"}  # fmt: skip
+
+
+@pytest.fixture
+def dogs(tmp_path: Path) -> Path:
+    """dogs-vs-cats-redux-kernels-edition's layout: ``train/cat.0.jpg`` ... ``train/dog.59.jpg`` (each number a cat
+    and a dog), Kaggle's ``test/1.jpg`` ..., a sample of the probability of a dog."""
+    raw = tmp_path / "dogs"
+    (raw / "train").mkdir(parents=True)
+    (raw / "test").mkdir()
+    for number in range(60):
+        for animal in ("cat", "dog"):
+            (raw / "train" / f"{animal}.{number}.jpg").write_bytes(_image(f"{animal}{number}"))
+    for number in range(1, 21):
+        (raw / "test" / f"{number}.jpg").write_bytes(_image(f"test{number}"))
+    (raw / "sample_submission.csv").write_text("id,label\n" + "".join(f"{n},0.5\n" for n in range(1, 21)))
+    return raw
+
+
+def test_labels_a_name_spells_otherwise_are_mapped_and_graded_as_mlebench_grades_them(dogs, tmp_path):
+    prepared = prepare_competition(DOGS, parse_recipe(DOGS_RECIPE, "recipe"), dogs, tmp_path / "prepared", "")
+    assert prepared.published, [(c.name, c.found) for c in prepared.checks if not c.passed]
+    folder = PreparedFolder(prepared.folder)
+    answers = pd.read_csv(folder.answers, dtype=str)
+    assert set(answers["label"]) == {"0", "1"} and len(answers) == 12
+    assert set(pd.read_csv(folder.public / "train.csv", dtype=str)["label"]) == {"0", "1"}
+    for row_id, label in zip(answers["id"], answers["label"], strict=True):  # each image is of its own label's animal
+        image = (folder.public / "test" / f"{row_id}.jpg").read_bytes()
+        animal = "dog" if label == "1" else "cat"
+        assert any(image == path.read_bytes() for path in (dogs / "train").glob(f"{animal}.*.jpg"))
+    guesses = answers.assign(label=np.linspace(0.05, 0.95, len(answers)))
+    guesses.to_csv(tmp_path / "guesses.csv", index=False)
+    truth = pd.read_csv(folder.answers)
+    for submission in (folder.sample_submission, tmp_path / "guesses.csv"):
+        ours = grade_submission(submission, folder, "log_loss")
+        assert ours.valid_submission, ours.errors
+        assert ours.score == pytest.approx(mlebench_grade(DOGS)(pd.read_csv(submission), truth.copy()), abs=1e-5)
+
+
+def test_a_text_the_values_do_not_map_is_refused_naming_the_file(dogs, tmp_path):
+    (dogs / "train" / "bird.1.jpg").write_bytes(_image("bird"))
+    with pytest.raises(RecipeError, match="key 'listed_values'") as raised:
+        prepare_competition(DOGS, parse_recipe(DOGS_RECIPE, "recipe"), dogs, tmp_path / "prepared", "")
+    assert "train/bird.1.jpg gives label 'bird', which listed_values.label does not map" in str(raised.value)
+
+
+@pytest.mark.parametrize(
+    ("changes", "words"),
+    [
+        ({"listed_values": {"animal": {"cat": 0}}}, "'animal' is no column of the listing"),
+        ({"listed_values": {"label": ["cat", "dog"]}}, "expected a mapping of the text of a path to the value"),
+        ({"listed_values": {"label": {"cat": None}}}, "expected a mapping of the text of a path to the value"),
+        ({"listed_values": "cat=0"}, "expected a mapping of the listing's columns"),
+        ({"listed_values": {"label": {"cat": 0, "kitten": 0}}}, "two texts map to one value"),
+    ],
+)
+def test_listed_values_a_listing_cannot_use_are_refused(changes, words):
+    with pytest.raises(RecipeError, match="key 'listed_values'") as raised:
+        parse_recipe(DOGS_RECIPE | changes, "recipe")
+    assert words in str(raised.value)
+    without = {k: v for k, v in DOGS_RECIPE.items() if k not in ("train_listing", "test_ids", "test_row_files")}
+    with pytest.raises(RecipeError, match="key 'listed_values': needs train_listing"):
+        parse_recipe(without | {"row_files": "train/{id}.jpg", "test_row_files": "test/{id}.jpg"}, "recipe")

@@ -32,6 +32,7 @@ A recipe replaces MLE-bench's hand-written ``prepare.py``. Keys:
 | ``train_row_files`` | where the new train rows' files go under ``public/``: a pattern of the train file's columns (iwildcam-2019's images are flat in ``train_images.zip``, unpacked at the download's top: ``train_images/{id}.jpg`` puts them in a folder of their own) | ``row_files``: each file at its own path |
 | ``train_listing`` | the training table is the download's files, listed: a path pattern whose placeholders become its columns, one row per file that matches (``train/{species}/{file}``: plant-seedlings' images filed by class give the columns ``file`` and ``species``; ``train/{label}.{id}.jpg``); each placeholder a plain column name, once, with literal text between two of them (it matches the shortest text it can, never a ``/``), and a glob its text must match if it says so (``{fname:*.wav}``: only ``.wav`` files, the column keeping the extension); hidden files and folders (``.``-names, ``__MACOSX``, ``Thumbs.db``, ``desktop.ini``) are not listed; the target, id, group, time and test columns are placeholders; each row's file is its ``row_files`` (which may be left out, or be the same pattern); published as ``train.csv`` (``train_file`` is not given); not for ``released_labels`` | none |
 | ``train_tables`` | tables of the download about the train rows (extra annotations, auxiliary targets), each with the column it shares with the train file, the id column or a group split's group column (``train_annotations.csv: StudyInstanceUID``); published at the same path with only the rows whose value there is a new train row's (the new test rows' would give their labels away); not for ``released_labels`` | none |
+| ``listed_values`` | for ``train_listing``: what the text a file's path gives a column stands for, by column (``{label: {cat: 0, dog: 1}}``: dogs-vs-cats' names say ``cat`` or ``dog``, its log loss scores the probability of a dog); a text not listed is refused naming the file | none |
 | ``test_ids`` | new ids for the new test rows: text with one ``{n}``, the row's number in the new test set from 1 (``{n:08d}``: zero-padded to 8 digits), numbered in an order drawn at random, replacing ``id_column``'s values in the public test set, the answers and the sample, and naming the test rows' files (``test_row_files`` names the id alone), as MLE-bench renames tensorflow-speech's test clips ``clip_00000000.wav`` (their names repeat across words) and dogs-vs-cats' images (``cat.1.jpg`` tells the label); the train rows keep theirs, which may then repeat; not with ``submission_columns``, not for ``released_labels`` | none |
 | ``public_files`` | extra files for ``public/``, copied unchanged to the same relative path: file names, folders (``images/``) and globs (``structures/*.csv``), relative to the download; each must match something, and none may replace the split's own files; the leakage checks clear them (no copy of an answers file, no new test row's target, no per-sample folder named by the label) | none |
 
@@ -115,6 +116,8 @@ class SplitRecipe:
     train_listing: str | None = None
     # New ids for the new test rows, numbered ("clip_{n:08d}.wav"): their own ids repeat or tell the label.
     test_ids: str | None = None
+    # What a listing's placeholder text stands for, by column: (column, ((text, value), ...)) (cat/dog as 0/1).
+    listed_values: tuple[tuple[str, tuple[tuple[str, str], ...]], ...] = ()
 
     @property
     def graded_targets(self) -> tuple[str, ...]:
@@ -159,6 +162,8 @@ class SplitRecipe:
             value = getattr(self, f.name)
             if f.name in ("submission_columns", "train_tables") and value:
                 out[f.name] = dict(value)
+            elif f.name == "listed_values" and value:
+                out[f.name] = {column: dict(pairs) for column, pairs in value}
             elif f.name == "row_files" and self.train_listing and value == without_globs(self.train_listing):
                 continue  # the listing's own pattern, set when it was read
             elif value != getattr(defaults, f.name):
@@ -262,6 +267,7 @@ def parse_recipe(document: object, where: str) -> SplitRecipe:
     values["test_columns"] = _test_columns(values.get("test_columns"), values, kind, fail)
     values["submission_columns"] = _submission_columns(values.get("submission_columns"), values["target_columns"], fail)
     _train_listing(values, document, kind, fail)
+    values["listed_values"] = _listed_values(values.get("listed_values"), values.get("train_listing"), fail)
     _row_file_patterns(values, kind, fail)
     _test_ids(values, kind, fail)
     name = values.get("sample_submission_name")
@@ -392,6 +398,39 @@ def _train_listing(values: dict, document: dict, kind: str, fail) -> None:
         raise fail("row_files", f"{row_files!r} is not train_listing's {listing!r}: each listed file is its row's "
                    "file; leave row_files out")  # fmt: skip
     values["row_files"] = without_globs(listing)
+
+
+def _listed_values(value: object, listing: str | None, fail) -> tuple[tuple[str, tuple[tuple[str, str], ...]], ...]:
+    """``listed_values``: for ``train_listing``, a mapping of its columns to mappings of the text a file's path
+    gives to the value the table holds (``{label: {cat: 0, dog: 1}}``); texts and values are text (numbers
+    written as YAML reads them)."""
+    if value is None:
+        return ()
+    example = "{label: {cat: 0, dog: 1}}"
+    if listing is None:
+        raise fail("listed_values", "needs train_listing: it says what the text of a listed file's path stands for")
+    if not isinstance(value, dict) or not value:
+        raise fail("listed_values", f"expected a mapping of the listing's columns to mappings of text to values, such "
+                   f"as {example}; found {value!r}")  # fmt: skip
+    columns = [name for name, _ in listing_placeholders(listing)]
+    found = []
+    for column, pairs in value.items():
+        if column not in columns:
+            raise fail("listed_values", f"{column!r} is no column of the listing of {listing!r} (its columns: "
+                       f"{', '.join(columns)})")  # fmt: skip
+        if not isinstance(pairs, dict) or not pairs or not all(_scalar(v) for kv in pairs.items() for v in kv):
+            raise fail("listed_values", f"{column}: expected a mapping of the text of a path to the value, such as "
+                       f"{{cat: 0, dog: 1}}; found {pairs!r}")  # fmt: skip
+        mapped = tuple((str(text), str(v)) for text, v in pairs.items())
+        if len({v for _, v in mapped}) < len(mapped):
+            raise fail("listed_values", f"{column}: two texts map to one value ({pairs!r}); each value stands for one "
+                       "text, which names its file")  # fmt: skip
+        found.append((column, mapped))
+    return tuple(found)
+
+
+def _scalar(value: object) -> bool:
+    return isinstance(value, str | int | float) and not isinstance(value, bool)
 
 
 TEST_ID_NUMBER = re.compile(r"\{n(?::0(?P<width>[1-9]|1[0-9]|20)d)?\}")
