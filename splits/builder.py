@@ -30,6 +30,7 @@ no id, plus the targets). The sample submission and description are the layout w
 from __future__ import annotations
 
 import contextlib
+import hashlib
 import re
 import shutil
 from collections.abc import Iterator
@@ -61,6 +62,7 @@ from validation.data_files import (
     DataFileError,
     column_listing,
     columns_of,
+    content_checksum,
     copy_sql,
     copy_uncompressed,
     csv_dialect,
@@ -339,7 +341,7 @@ def _split_rows(con, recipe, raw_dir, rows_path: Path, columns, folder, outputs,
                                  by_lines=not recipe.test_ids)  # fmt: skip
         new_ids = own_ids = None
         if recipe.test_ids:
-            test_rows, new_ids, own_ids = _renumbered(con, recipe, test_rows, columns)
+            test_rows, new_ids, own_ids = _renumbered(con, recipe, test_rows, columns, rows_path)
         public_columns = public_test_columns(con, recipe, raw_dir, columns)
         dialect = _published_dialect(con, train_path)
         con.execute(copy_sql(f"SELECT {_select(public_columns)} FROM {test_rows}", test_out, train_path, dialect))
@@ -359,13 +361,18 @@ def _split_rows(con, recipe, raw_dir, rows_path: Path, columns, folder, outputs,
     )  # fmt: skip
 
 
-def _renumbered(con, recipe: SplitRecipe, test_rows: str, columns: list[str]) -> tuple[str, list[str], list[str]]:
-    """The test rows with ``recipe.test_ids`` for their ids, numbered from 1 in an order drawn at random (each row's
-    content hashed under the next seed; rows of one unit are not numbered together, which would say they share it):
-    a table in that order, and each test row's new id and own id in row-number order (aligned with the chosen
-    rows)."""
+def _renumbered(
+    con, recipe: SplitRecipe, test_rows: str, columns: list[str], rows_path: Path
+) -> tuple[str, list[str], list[str]]:
+    """The test rows with ``recipe.test_ids`` for their ids, numbered from 1 in an order drawn at random: each row's
+    content hashed, rows of one unit apart (numbered together they would say they share it), under a key made of
+    the seed and the training data's content checksum, labels included, so that the order cannot be computed again
+    from the public files (with the seed alone, the public rows and the test rows' own ids, which the training
+    set's gaps tell, would give each new id's label: dogs-vs-cats' cat.17 and dog.17). Returns a table in that
+    order, and each test row's new id and own id in row-number order (aligned with the chosen rows)."""
     register_unit_hash(con)
-    seed, text = (int(recipe.seed) + 1) & MASK, _row_text(columns)
+    keyed = hashlib.sha256(f"{recipe.seed}:{content_checksum(rows_path, con)}".encode()).digest()
+    seed, text = int.from_bytes(keyed[:8], "big") & MASK, _row_text(columns)
     order = f"{UNIT_HASH}({text}, {seed}), {text}"  # each row on its own: a unit's rows are not numbered together
     printf = re.sub(r"\{n(?::(0\d+)d)?\}", lambda m: f"%{m[1] or ''}d", recipe.test_ids.replace("%", "%%"))
     own = quote(recipe.id_column)

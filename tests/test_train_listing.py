@@ -408,3 +408,40 @@ def test_listed_values_a_listing_cannot_use_are_refused(changes, words):
     without = {k: v for k, v in DOGS_RECIPE.items() if k not in ("train_listing", "test_ids", "test_row_files")}
     with pytest.raises(RecipeError, match="key 'listed_values': needs train_listing"):
         parse_recipe(without | {"row_files": "train/{id}.jpg", "test_row_files": "test/{id}.jpg"}, "recipe")
+
+
+def test_the_new_ids_order_cannot_be_computed_again_from_the_public_files(dogs, tmp_path):
+    """The test rows' own ids are the training set's gaps (dogs-vs-cats: a cat and a dog each); ordered by a hash of
+    the rows under the public seed, the new ids would give each one's label. Keyed by the training data's content,
+    that order matches the answers no better than chance."""
+    import duckdb
+
+    from splits.test_rows import UNIT_HASH, register_unit_hash
+
+    prepared = prepare_competition(DOGS, parse_recipe(DOGS_RECIPE, "recipe"), dogs, tmp_path / "prepared", "")
+    folder = PreparedFolder(prepared.folder)
+    answers = pd.read_csv(folder.answers, dtype=str)
+    gaps = sorted(set(map(str, range(60))) - set(pd.read_csv(folder.public / "train.csv", dtype=str)["id"]))
+    with duckdb.connect() as con:
+        register_unit_hash(con)
+        for seed in (0, 1):  # the recipe's seed, and the next one
+            guessed = con.execute(
+                f"""SELECT label FROM (SELECT unnest(['0', '1']) AS label) CROSS JOIN (SELECT unnest(?::VARCHAR[]) AS id)
+                    ORDER BY {UNIT_HASH}(CAST(struct_pack(label := label, id := id) AS VARCHAR), {seed})""",
+                [gaps],
+            ).fetchall()
+            assert len(guessed) == len(answers) and [g for (g,) in guessed] != list(answers["label"])
+
+
+def test_a_copy_of_a_test_image_named_by_its_animal_is_caught_where_labels_are_mapped(dogs, tmp_path):
+    """listed_values makes the labels 0 and 1; the paths still say cat and dog, and are judged by that."""
+    (dogs / "extra").mkdir()
+    for path in (dogs / "train").glob("*.jpg"):
+        animal, number, _ = path.name.split(".")
+        (dogs / "extra" / f"{animal}_{number}.jpg").write_bytes(path.read_bytes())
+    recipe = parse_recipe(DOGS_RECIPE | {"public_files": ["extra/"]}, "recipe")
+    prepared = prepare_competition(DOGS, recipe, dogs, tmp_path / "prepared", "")
+    assert not prepared.published
+    assert "new test rows' files with the row's label in their path" in next(
+        c.found for c in prepared.checks if not c.passed
+    )

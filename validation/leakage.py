@@ -66,7 +66,7 @@ import gzip
 import os
 import re
 from collections import Counter, defaultdict
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path, PurePosixPath
 
 import duckdb
@@ -166,6 +166,9 @@ class LeakageFacts:
     # With the recipe's test_ids: the new test rows' own ids in the download, which are new test ids all the same
     # (a file or table of the download names them); the answers, among label_sources, label the new ids.
     renamed_ids: tuple[str, ...] = ()
+    # With the recipe's listed_values: each target's labels as the download's paths spell them (value -> text):
+    # a path or table telling dogs-vs-cats' "dog" tells the label 1.
+    label_texts: dict[str, dict[str, str]] = field(default_factory=dict)
 
 
 # A place (a folder level, the file name, a table's column, a line of text) gives labels away when it holds the label
@@ -267,8 +270,9 @@ def _public_free_of_private(con, folder: PreparedFolder, facts: LeakageFacts, tr
             problems.append(f"{name} holds every answers column")  # extra files: by what their rows pair, below
     if extras:
         problems += _extra_files_leak(con, folder, facts, extras, scanned, unreadable)
-    problems += _labels_in_row_file_paths(facts.row_files)
-    problems += _test_files_copied_with_labels(facts.public_files, facts.row_files)
+    row_files = _as_spelled(facts.row_files, facts.label_texts)  # labels as paths would tell them
+    problems += _labels_in_row_file_paths(row_files)
+    problems += _test_files_copied_with_labels(facts.public_files, row_files)
     problems += _row_files_copying_private(folder, facts.row_files)
     sides = Counter(f.side for f in facts.row_files)
     found = "; ".join(problems) or (
@@ -346,7 +350,8 @@ def _extra_files_leak(
 
 def _new_test_labels(con, folder: PreparedFolder, facts: LeakageFacts) -> int | None:
     """Make temp view ``public_test`` (the new public test set), fill temp tables ``new_test_ids(k)``,
-    ``path_labels(k, target, label)`` (every labelled id) and ``test_labels(k, target, label)`` (the new test ids');
+    ``path_labels(k, target, label, text)`` (every labelled id; ``text``: the label as the download's paths spell it,
+    where the recipe's ``listed_values`` maps it, else the label) and ``test_labels`` (the new test ids');
     return the number of new test ids, or None without an id column."""
     test = folder.public_file("test")
     if not facts.id_column or facts.id_column not in columns_of(con, test):
@@ -357,11 +362,14 @@ def _new_test_labels(con, folder: PreparedFolder, facts: LeakageFacts) -> int | 
             SELECT DISTINCT CAST({quote(facts.id_column)} AS VARCHAR) AS k FROM public_test
             UNION SELECT k FROM renamed_test_ids"""
     )
-    selects = _label_rows(con, facts) or ["SELECT NULL::VARCHAR AS k, NULL::VARCHAR AS target, NULL::VARCHAR AS label"]
+    selects = _label_rows(con, facts) or [
+        "SELECT NULL::VARCHAR AS k, NULL::VARCHAR AS target, NULL::VARCHAR AS label, NULL::VARCHAR AS text"
+    ]
     con.execute(f"CREATE OR REPLACE TEMP TABLE path_labels AS {' UNION '.join(selects)}")
     con.execute(
         """CREATE OR REPLACE TEMP TABLE test_labels AS
-           SELECT DISTINCT k, target, label FROM path_labels JOIN new_test_ids USING (k) WHERE label IS NOT NULL"""
+           SELECT DISTINCT k, target, label, text FROM path_labels JOIN new_test_ids USING (k)
+           WHERE label IS NOT NULL"""
     )
     return con.execute("SELECT count(*) FROM new_test_ids").fetchall()[0][0]
 
@@ -513,7 +521,7 @@ def _label_pairs(con, reader: str, extra: ExtraFile, columns: list[str], least: 
         """CREATE OR REPLACE TEMP TABLE extra_pairs AS
            WITH keys AS (SELECT c.__mlecurate_rid, c.col AS key_col, c.val AS k FROM extra_cells c JOIN new_test_ids t ON c.val = t.k)
            SELECT keys.key_col, l.target, c.col AS label_col, keys.k, l.label, min(c.val) AS val,
-                  bool_or(c.val = l.label) AS agrees
+                  bool_or(c.val = l.label OR c.val = l.text) AS agrees
            FROM keys JOIN test_labels l ON keys.k = l.k
                 JOIN extra_cells c ON c.__mlecurate_rid = keys.__mlecurate_rid AND c.col <> keys.key_col
            GROUP BY ALL"""
@@ -737,7 +745,7 @@ def _labels_in_paths(con, extras: list[PurePosixPath]) -> list[str]:
         chosen = {file: k for file, k in named}
         con.register("chosen_ids", pd.DataFrame(list(chosen.items()), columns=["file", "k"]))
         rows = con.execute(
-            """SELECT c.file, l.target, l.label, t.k IS NOT NULL AS is_test
+            """SELECT c.file, l.target, l.text, t.k IS NOT NULL AS is_test
                FROM chosen_ids c JOIN path_labels l USING (k) LEFT JOIN new_test_ids t USING (k)"""
         ).fetchall()
     finally:
@@ -859,11 +867,32 @@ def _label_rows(con, facts: LeakageFacts) -> list[str]:
             continue
         key = f"CAST({quote(facts.id_column)} AS VARCHAR)"
         selects += [
-            f"SELECT {key} AS k, {literal(t)} AS target, CAST({quote(t)} AS VARCHAR) AS label FROM {reader_sql(source)}"
+            f"SELECT {key} AS k, {literal(t)} AS target, CAST({quote(t)} AS VARCHAR) AS label, "
+            f"{_spelled(f'CAST({quote(t)} AS VARCHAR)', facts.label_texts.get(t, {}))} AS text FROM {reader_sql(source)}"
             for t in facts.target_columns
             if t in columns
         ]
     return selects
+
+
+def _as_spelled(row_files: tuple[RowFileFact, ...], texts: dict[str, dict[str, str]]) -> tuple[RowFileFact, ...]:
+    """The row files with each label as the download's paths spell it (``listed_values`` turned around)."""
+    if not texts:
+        return row_files
+    return tuple(
+        replace(f, labels=tuple((t, texts.get(t, {}).get(label, label)) for t, label in f.labels)) for f in row_files
+    )
+
+
+def _spelled(label: str, texts: dict[str, str]) -> str:
+    """SQL of a label as the download's paths spell it (``listed_values`` turned around), else the label."""
+    if not texts:
+        return label
+    return (
+        f"CASE {label} "
+        + " ".join(f"WHEN {literal(v)} THEN {literal(t)}" for v, t in texts.items())
+        + f" ELSE {label} END"
+    )
 
 
 def _groups_disjoint(con, train: Path, test: Path, facts: LeakageFacts) -> SplitCheck:
