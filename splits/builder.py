@@ -33,7 +33,7 @@ import contextlib
 import hashlib
 import re
 import shutil
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -150,10 +150,16 @@ def one_thread_for_json(con, *file_names: str) -> Iterator[None]:
 
 
 def build_split(
-    recipe: SplitRecipe, raw_dir: Path, out_dir: Path, slug: str = "", con: duckdb.DuckDBPyConnection | None = None
+    recipe: SplitRecipe,
+    raw_dir: Path,
+    out_dir: Path,
+    slug: str = "",
+    con: duckdb.DuckDBPyConnection | None = None,
+    row_file_digests: Callable[[np.ndarray], list[str]] | None = None,
 ) -> SplitResult:
     """Split the training table (``raw_dir/<train_file>``, or the download's files listed: ``splits.listing``) by
-    ``recipe`` into ``out_dir/public`` and ``out_dir/private``."""
+    ``recipe`` into ``out_dir/public`` and ``out_dir/private``. ``row_file_digests``: the sha256 of each given
+    row's own file (``row_files``), which the public sees, for numbering the test rows (``test_ids``)."""
     where = f"{slug}: " if slug else ""
     scratch = PreparedFolder(out_dir).scratch
     owned = con is None
@@ -163,7 +169,7 @@ def build_split(
     try:
         recipe_columns(con, recipe, raw_dir, slug)
         with setting(con, "preserve_insertion_order", "true"):  # a caller's connection too: the files' row order
-            return _build(con, recipe, raw_dir, out_dir, where)
+            return _build(con, recipe, raw_dir, out_dir, where, row_file_digests)
     except DataFileError as error:
         raise SplitError(f"{where}{error}") from error
     finally:
@@ -283,7 +289,7 @@ def kaggle_test_size(con, recipe: SplitRecipe, raw_dir: Path) -> tuple[int, str]
     return None
 
 
-def _build(con, recipe: SplitRecipe, raw_dir: Path, out_dir: Path, where: str) -> SplitResult:
+def _build(con, recipe: SplitRecipe, raw_dir: Path, out_dir: Path, where: str, digests=None) -> SplitResult:
     train_path = train_source(raw_dir, recipe)
     columns = columns_of(con, train_path)
     folder = PreparedFolder(out_dir)
@@ -305,19 +311,21 @@ def _build(con, recipe: SplitRecipe, raw_dir: Path, out_dir: Path, where: str) -
         rows_path = _parquet_copy(con, train_path, folder.scratch, where) if _parsed_once(train_path) else train_path
     try:
         with one_thread_for_json(con, rows_path.name):
-            return _split_rows(con, recipe, raw_dir, rows_path, columns, folder, outputs, where)
+            return _split_rows(con, recipe, raw_dir, rows_path, columns, folder, outputs, where, digests)
     except duckdb.OutOfMemoryException as error:
         if rows_path == train_path:
             raise SplitError(f"{where}{train_path}: the split ran out of memory: {first_line(error)}") from error
     # Wide rows (kilobytes each) on two threads outgrow the memory limit writing the train set: again on one.
     with setting(con, "threads", 1):
         try:
-            return _split_rows(con, recipe, raw_dir, rows_path, columns, folder, outputs, where)
+            return _split_rows(con, recipe, raw_dir, rows_path, columns, folder, outputs, where, digests)
         except duckdb.OutOfMemoryException as error:
             raise SplitError(f"{where}{train_path}: the split ran out of memory: {first_line(error)}") from error
 
 
-def _split_rows(con, recipe, raw_dir, rows_path: Path, columns, folder, outputs, where: str) -> SplitResult:
+def _split_rows(
+    con, recipe, raw_dir, rows_path: Path, columns, folder, outputs, where: str, digests=None
+) -> SplitResult:
     """Choose the test rows and write the three files; ``rows_path`` is the train file or its Parquet copy."""
     train_path = train_source(raw_dir, recipe)
     train_out, test_out, answers_out = outputs
@@ -339,10 +347,11 @@ def _split_rows(con, recipe, raw_dir, rows_path: Path, columns, folder, outputs,
     try:
         test_rows = _write_train(con, rows_path, train_out, chosen, lines, columns, unit, train_path,
                                  by_lines=not recipe.test_ids)  # fmt: skip
+        public_columns = public_test_columns(con, recipe, raw_dir, columns)
         new_ids = own_ids = None
         if recipe.test_ids:
-            test_rows, new_ids, own_ids = _renumbered(con, recipe, test_rows, columns, rows_path)
-        public_columns = public_test_columns(con, recipe, raw_dir, columns)
+            seen = _seen(recipe, public_columns, chosen.rows, digests)
+            test_rows, new_ids, own_ids = _renumbered(con, recipe, test_rows, columns, rows_path, seen)
         dialect = _published_dialect(con, train_path)
         con.execute(copy_sql(f"SELECT {_select(public_columns)} FROM {test_rows}", test_out, train_path, dialect))
         answer_columns = _answer_columns(recipe, public_columns, where)
@@ -361,27 +370,52 @@ def _split_rows(con, recipe, raw_dir, rows_path: Path, columns, folder, outputs,
     )  # fmt: skip
 
 
+def _seen(recipe: SplitRecipe, public_columns: list[str], rows: np.ndarray, digests) -> tuple[pa.Table, list[str]]:
+    """What the public sees of each test row besides its new id: its public columns (named), and its own file's
+    sha256 (``digests``, with row files), by row number."""
+    files = digests(rows) if digests else [""] * len(rows)
+    return pa.table({"__mlecurate_rn": rows, "__mlecurate_file": pa.array(files, pa.string())}), [
+        c for c in public_columns if c != recipe.id_column
+    ]
+
+
 def _renumbered(
-    con, recipe: SplitRecipe, test_rows: str, columns: list[str], rows_path: Path
+    con, recipe: SplitRecipe, test_rows: str, columns: list[str], rows_path: Path, seen
 ) -> tuple[str, list[str], list[str]]:
-    """The test rows with ``recipe.test_ids`` for their ids, numbered from 1 in an order drawn at random: each row's
-    content hashed, rows of one unit apart (numbered together they would say they share it), under a key made of
-    the seed and the training data's content checksum, labels included, so that the order cannot be computed again
-    from the public files (with the seed alone, the public rows and the test rows' own ids, which the training
-    set's gaps tell, would give each new id's label: dogs-vs-cats' cat.17 and dog.17). Returns a table in that
+    """The test rows with ``recipe.test_ids`` for their ids, numbered from 1 in the order of a hash of what the public
+    sees of each (its public columns and its own file's bytes, ``seen``): the numbering tells nothing the public test
+    set does not show. (A hash of the whole row under the seed, which the description prints, gave dogs-vs-cats'
+    labels back: the training set's gaps tell the test rows' own ids, a cat and a dog each.) Rows the public cannot
+    tell apart are ordered by a hash of the whole row, keyed by the training data's content checksum, which the
+    public cannot compute without the test labels (read only when there are such rows). Returns a table in that
     order, and each test row's new id and own id in row-number order (aligned with the chosen rows)."""
     register_unit_hash(con)
-    keyed = hashlib.sha256(f"{recipe.seed}:{content_checksum(rows_path, con)}".encode()).digest()
-    seed, text = int.from_bytes(keyed[:8], "big") & MASK, _row_text(columns)
-    order = f"{UNIT_HASH}({text}, {seed}), {text}"  # each row on its own: a unit's rows are not numbered together
+    files, public = seen
+    con.register("__test_seen", files)
+    try:
+        columns_shown = _row_text(public) if public else "''"
+        shown = f"concat({columns_shown}, '|', __mlecurate_file)"
+        con.execute(
+            f"""CREATE OR REPLACE TEMP TABLE __test_shown AS
+                SELECT t.*, {shown} AS __mlecurate_shown FROM {test_rows} t JOIN __test_seen USING (__mlecurate_rn)"""
+        )
+    finally:
+        con.unregister("__test_seen")
+    text = _row_text(columns)
+    order = f"{UNIT_HASH}(__mlecurate_shown, {(int(recipe.seed) + 1) & MASK})"
+    alike = con.execute("SELECT count(*) > count(DISTINCT __mlecurate_shown) FROM __test_shown").fetchall()[0][0]
+    if alike:
+        keyed = hashlib.sha256(f"{recipe.seed}:{content_checksum(rows_path, con)}".encode()).digest()
+        order += f", {UNIT_HASH}({text}, {int.from_bytes(keyed[:8], 'big') & MASK}), {text}"
     printf = re.sub(r"\{n(?::(0\d+)d)?\}", lambda m: f"%{m[1] or ''}d", recipe.test_ids.replace("%", "%%"))
     own = quote(recipe.id_column)
     con.execute(
         f"""CREATE OR REPLACE TEMP TABLE __test_renamed AS
             SELECT * REPLACE (printf({literal(printf)}, __mlecurate_n) AS {own}), CAST({own} AS VARCHAR) AS __mlecurate_own
-            FROM (SELECT *, row_number() OVER (ORDER BY {order}) AS __mlecurate_n FROM {test_rows})
+            FROM (SELECT *, row_number() OVER (ORDER BY {order}) AS __mlecurate_n FROM __test_shown)
             ORDER BY __mlecurate_n"""
     )
+    con.execute("DROP TABLE __test_shown")
     ids = con.execute(f"SELECT {own}, __mlecurate_own FROM __test_renamed ORDER BY __mlecurate_rn").fetchall()
     return "__test_renamed", [row[0] for row in ids], [row[1] for row in ids]
 

@@ -149,7 +149,13 @@ def prepare_competition(
         found_rows = _row_files_found(con, recipe, raw_files, slug)  # every row's file, before anything is written
         metric = resolve_metric(None, recipe.to_document(), (facts or {}).get("evaluation_algorithm_name"))
         check_one_target_per_column_metric(slug, recipe, metric)
-        result = build_split(recipe, raw_files, staging.path, slug, con)
+        digests = None
+        if found_rows and recipe.test_ids:  # the public sees each test row's file: its new id may follow from it
+
+            def digests(rows):
+                return [file_sha256(raw_files / found_rows.sources[row]) for row in rows]
+
+        result = build_split(recipe, raw_files, staging.path, slug, con, digests)
         row_files = place_row_files(found_rows, recipe, result.test_row_numbers, result.test_ids) if found_rows else []
         check_places(row_files, extras, recipe, slug, extension)
         check_places(row_files, [t.placed for t in tables], recipe, slug, extension, TABLES_KEY)

@@ -410,21 +410,33 @@ def test_listed_values_a_listing_cannot_use_are_refused(changes, words):
         parse_recipe(without | {"row_files": "train/{id}.jpg", "test_row_files": "test/{id}.jpg"}, "recipe")
 
 
-def test_the_new_ids_order_cannot_be_computed_again_from_the_public_files(dogs, tmp_path):
-    """The test rows' own ids are the training set's gaps (dogs-vs-cats: a cat and a dog each); ordered by a hash of
-    the rows under the public seed, the new ids would give each one's label. Keyed by the training data's content,
-    that order matches the answers no better than chance."""
+def test_the_new_ids_follow_what_the_public_sees_and_nothing_hidden(dogs, tmp_path):
+    """The test rows' own ids are the training set's gaps (dogs-vs-cats: a cat and a dog each), so the whole listing
+    can be rebuilt from public/ but for which new id is which animal. Numbered by a hash of the rows (even keyed by
+    that listing's content checksum) the new ids gave every label back; numbered by a hash of what the public sees
+    of each row (its file's bytes), they tell nothing more than the files do."""
+    import hashlib
+
     import duckdb
 
     from splits.test_rows import UNIT_HASH, register_unit_hash
+    from validation.data_files import content_checksum
 
     prepared = prepare_competition(DOGS, parse_recipe(DOGS_RECIPE, "recipe"), dogs, tmp_path / "prepared", "")
     folder = PreparedFolder(prepared.folder)
     answers = pd.read_csv(folder.answers, dtype=str)
-    gaps = sorted(set(map(str, range(60))) - set(pd.read_csv(folder.public / "train.csv", dtype=str)["id"]))
+    train = pd.read_csv(folder.public / "train.csv", dtype=str)
+    gaps = sorted(set(map(str, range(60))) - set(train["id"]))
+    rebuilt = pd.concat([train, pd.DataFrame([(label, i) for i in gaps for label in "01"], columns=["label", "id"])])
+    rebuilt.to_csv(tmp_path / "rebuilt.csv", index=False)
     with duckdb.connect() as con:
         register_unit_hash(con)
-        for seed in (0, 1):  # the recipe's seed, and the next one
+        shown = [f"|{hashlib.sha256((folder.public / 'test' / f'{i}.jpg').read_bytes()).hexdigest()}"
+                 for i in answers["id"]]  # fmt: skip
+        hashes = con.execute(f"SELECT {UNIT_HASH}(unnest(?::VARCHAR[]), 1)", [shown]).fetchall()
+        assert [h for (h,) in hashes] == sorted(h for (h,) in hashes)  # t1, t2, ... in the order of the files' hash
+        keyed = hashlib.sha256(f"0:{content_checksum(tmp_path / 'rebuilt.csv', con)}".encode()).digest()
+        for seed in (0, 1, int.from_bytes(keyed[:8], "big") & ((1 << 64) - 1)):  # the attacks that worked before
             guessed = con.execute(
                 f"""SELECT label FROM (SELECT unnest(['0', '1']) AS label) CROSS JOIN (SELECT unnest(?::VARCHAR[]) AS id)
                     ORDER BY {UNIT_HASH}(CAST(struct_pack(label := label, id := id) AS VARCHAR), {seed})""",
@@ -433,12 +445,14 @@ def test_the_new_ids_order_cannot_be_computed_again_from_the_public_files(dogs, 
             assert len(guessed) == len(answers) and [g for (g,) in guessed] != list(answers["label"])
 
 
-def test_a_copy_of_a_test_image_named_by_its_animal_is_caught_where_labels_are_mapped(dogs, tmp_path):
-    """listed_values makes the labels 0 and 1; the paths still say cat and dog, and are judged by that."""
-    (dogs / "extra").mkdir()
+@pytest.mark.parametrize("named", ["{animal}_{number}.jpg", "{value}/{number}.jpg"])
+def test_a_copy_of_a_test_image_named_by_its_label_is_caught_where_labels_are_mapped(dogs, tmp_path, named):
+    """listed_values makes the labels 0 and 1; the paths say cat and dog: a path is judged by either spelling."""
     for path in (dogs / "train").glob("*.jpg"):
         animal, number, _ = path.name.split(".")
-        (dogs / "extra" / f"{animal}_{number}.jpg").write_bytes(path.read_bytes())
+        copy = dogs / "extra" / named.format(animal=animal, number=number, value=int(animal == "dog"))
+        copy.parent.mkdir(parents=True, exist_ok=True)
+        copy.write_bytes(path.read_bytes())
     recipe = parse_recipe(DOGS_RECIPE | {"public_files": ["extra/"]}, "recipe")
     prepared = prepare_competition(DOGS, recipe, dogs, tmp_path / "prepared", "")
     assert not prepared.published

@@ -350,8 +350,8 @@ def _extra_files_leak(
 
 def _new_test_labels(con, folder: PreparedFolder, facts: LeakageFacts) -> int | None:
     """Make temp view ``public_test`` (the new public test set), fill temp tables ``new_test_ids(k)``,
-    ``path_labels(k, target, label, text)`` (every labelled id; ``text``: the label as the download's paths spell it,
-    where the recipe's ``listed_values`` maps it, else the label) and ``test_labels`` (the new test ids');
+    ``path_labels(k, target, label)`` (every labelled id; a target ``listed_values`` maps has its labels a second
+    time as the download's paths spell them, under :func:`spelled_target`) and ``test_labels`` (the new test ids');
     return the number of new test ids, or None without an id column."""
     test = folder.public_file("test")
     if not facts.id_column or facts.id_column not in columns_of(con, test):
@@ -362,14 +362,11 @@ def _new_test_labels(con, folder: PreparedFolder, facts: LeakageFacts) -> int | 
             SELECT DISTINCT CAST({quote(facts.id_column)} AS VARCHAR) AS k FROM public_test
             UNION SELECT k FROM renamed_test_ids"""
     )
-    selects = _label_rows(con, facts) or [
-        "SELECT NULL::VARCHAR AS k, NULL::VARCHAR AS target, NULL::VARCHAR AS label, NULL::VARCHAR AS text"
-    ]
+    selects = _label_rows(con, facts) or ["SELECT NULL::VARCHAR AS k, NULL::VARCHAR AS target, NULL::VARCHAR AS label"]
     con.execute(f"CREATE OR REPLACE TEMP TABLE path_labels AS {' UNION '.join(selects)}")
     con.execute(
         """CREATE OR REPLACE TEMP TABLE test_labels AS
-           SELECT DISTINCT k, target, label, text FROM path_labels JOIN new_test_ids USING (k)
-           WHERE label IS NOT NULL"""
+           SELECT DISTINCT k, target, label FROM path_labels JOIN new_test_ids USING (k) WHERE label IS NOT NULL"""
     )
     return con.execute("SELECT count(*) FROM new_test_ids").fetchall()[0][0]
 
@@ -521,7 +518,7 @@ def _label_pairs(con, reader: str, extra: ExtraFile, columns: list[str], least: 
         """CREATE OR REPLACE TEMP TABLE extra_pairs AS
            WITH keys AS (SELECT c.__mlecurate_rid, c.col AS key_col, c.val AS k FROM extra_cells c JOIN new_test_ids t ON c.val = t.k)
            SELECT keys.key_col, l.target, c.col AS label_col, keys.k, l.label, min(c.val) AS val,
-                  bool_or(c.val = l.label OR c.val = l.text) AS agrees
+                  bool_or(c.val = l.label) AS agrees
            FROM keys JOIN test_labels l ON keys.k = l.k
                 JOIN extra_cells c ON c.__mlecurate_rid = keys.__mlecurate_rid AND c.col <> keys.key_col
            GROUP BY ALL"""
@@ -745,7 +742,7 @@ def _labels_in_paths(con, extras: list[PurePosixPath]) -> list[str]:
         chosen = {file: k for file, k in named}
         con.register("chosen_ids", pd.DataFrame(list(chosen.items()), columns=["file", "k"]))
         rows = con.execute(
-            """SELECT c.file, l.target, l.text, t.k IS NOT NULL AS is_test
+            """SELECT c.file, l.target, l.label, t.k IS NOT NULL AS is_test
                FROM chosen_ids c JOIN path_labels l USING (k) LEFT JOIN new_test_ids t USING (k)"""
         ).fetchall()
     finally:
@@ -867,20 +864,32 @@ def _label_rows(con, facts: LeakageFacts) -> list[str]:
             continue
         key = f"CAST({quote(facts.id_column)} AS VARCHAR)"
         selects += [
-            f"SELECT {key} AS k, {literal(t)} AS target, CAST({quote(t)} AS VARCHAR) AS label, "
-            f"{_spelled(f'CAST({quote(t)} AS VARCHAR)', facts.label_texts.get(t, {}))} AS text FROM {reader_sql(source)}"
+            f"SELECT {key} AS k, {literal(t)} AS target, CAST({quote(t)} AS VARCHAR) AS label FROM {reader_sql(source)}"
             for t in facts.target_columns
             if t in columns
+        ]
+        selects += [  # the same labels as the paths spell them, judged as a target of their own
+            f"SELECT {key} AS k, {literal(spelled_target(t))} AS target, "
+            f"{_spelled(f'CAST({quote(t)} AS VARCHAR)', facts.label_texts[t])} AS label FROM {reader_sql(source)}"
+            for t in facts.target_columns
+            if t in columns and facts.label_texts.get(t)
         ]
     return selects
 
 
+def spelled_target(target: str) -> str:
+    """How the checks name a target whose labels ``listed_values`` maps, judged as the paths spell them."""
+    return f"{target} (as the paths spell it)"
+
+
 def _as_spelled(row_files: tuple[RowFileFact, ...], texts: dict[str, dict[str, str]]) -> tuple[RowFileFact, ...]:
-    """The row files with each label as the download's paths spell it (``listed_values`` turned around)."""
+    """The row files with each mapped label a second time as the download's paths spell it (``listed_values``
+    turned around), as a target of its own: a path telling ``dog`` or ``1`` tells the label either way."""
     if not texts:
         return row_files
     return tuple(
-        replace(f, labels=tuple((t, texts.get(t, {}).get(label, label)) for t, label in f.labels)) for f in row_files
+        replace(f, labels=f.labels + tuple((spelled_target(t), texts[t].get(v, v)) for t, v in f.labels if t in texts))
+        for f in row_files
     )
 
 
