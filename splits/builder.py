@@ -30,7 +30,6 @@ no id, plus the targets). The sample submission and description are the layout w
 from __future__ import annotations
 
 import contextlib
-import hashlib
 import re
 import shutil
 from collections.abc import Callable, Iterator
@@ -62,7 +61,6 @@ from validation.data_files import (
     DataFileError,
     column_listing,
     columns_of,
-    content_checksum,
     copy_sql,
     copy_uncompressed,
     csv_dialect,
@@ -351,7 +349,7 @@ def _split_rows(
         new_ids = own_ids = None
         if recipe.test_ids:
             seen = _seen(recipe, public_columns, chosen.rows, digests)
-            test_rows, new_ids, own_ids = _renumbered(con, recipe, test_rows, columns, rows_path, seen)
+            test_rows, new_ids, own_ids = _renumbered(con, recipe, test_rows, seen, where)
         dialect = _published_dialect(con, train_path)
         con.execute(copy_sql(f"SELECT {_select(public_columns)} FROM {test_rows}", test_out, train_path, dialect))
         answer_columns = _answer_columns(recipe, public_columns, where)
@@ -379,16 +377,14 @@ def _seen(recipe: SplitRecipe, public_columns: list[str], rows: np.ndarray, dige
     ]
 
 
-def _renumbered(
-    con, recipe: SplitRecipe, test_rows: str, columns: list[str], rows_path: Path, seen
-) -> tuple[str, list[str], list[str]]:
+def _renumbered(con, recipe: SplitRecipe, test_rows: str, seen, where: str) -> tuple[str, list, list]:
     """The test rows with ``recipe.test_ids`` for their ids, numbered from 1 in the order of a hash of what the public
-    sees of each (its public columns and its own file's bytes, ``seen``): the numbering tells nothing the public test
-    set does not show. (A hash of the whole row under the seed, which the description prints, gave dogs-vs-cats'
-    labels back: the training set's gaps tell the test rows' own ids, a cat and a dog each.) Rows the public cannot
-    tell apart are ordered by a hash of the whole row, keyed by the training data's content checksum, which the
-    public cannot compute without the test labels (read only when there are such rows). Returns a table in that
-    order, and each test row's new id and own id in row-number order (aligned with the chosen rows)."""
+    sees of each (its public columns and its own file's bytes, ``seen``), then of its own id: the numbering is a
+    function of label-free inputs, and tells nothing the public test set does not show. (A hash of the whole row
+    gave dogs-vs-cats' labels back, under the seed the description prints or keyed by the training data's content:
+    the training set's gaps tell the test rows' own ids, a cat and a dog each, and so the whole listing.) Rows alike
+    in all of them differ only in their label: any order would tell it, and the split is refused. Returns a table in
+    that order, and each test row's new id and own id in row-number order (aligned with the chosen rows)."""
     register_unit_hash(con)
     files, public = seen
     con.register("__test_seen", files)
@@ -401,14 +397,21 @@ def _renumbered(
         )
     finally:
         con.unregister("__test_seen")
-    text = _row_text(columns)
-    order = f"{UNIT_HASH}(__mlecurate_shown, {(int(recipe.seed) + 1) & MASK})"
-    alike = con.execute("SELECT count(*) > count(DISTINCT __mlecurate_shown) FROM __test_shown").fetchall()[0][0]
+    seed, own = (int(recipe.seed) + 1) & MASK, quote(recipe.id_column)
+    own_text = f"CAST({own} AS VARCHAR)"
+    order = f"{UNIT_HASH}(__mlecurate_shown, {seed}), {UNIT_HASH}({own_text}, {seed}), {own_text}"
+    alike = con.execute(
+        f"""SELECT list({own_text})[1:3], count(*) FROM __test_shown
+            GROUP BY __mlecurate_shown, {own_text} HAVING count(*) > 1 LIMIT 1"""
+    ).fetchall()
     if alike:
-        keyed = hashlib.sha256(f"{recipe.seed}:{content_checksum(rows_path, con)}".encode()).digest()
-        order += f", {UNIT_HASH}({text}, {int.from_bytes(keyed[:8], 'big') & MASK}), {text}"
+        raise SplitError(
+            f"{where}split recipe key 'test_ids': {alike[0][1]} new test rows with {recipe.id_column} "
+            f"{alike[0][0][0]!r} look the same in every public column and file: they differ only in their label, and "
+            "any order of their new ids would tell which is which; remove the duplicate from the download, or split "
+            f"by a column that keeps them on one side"
+        )
     printf = re.sub(r"\{n(?::(0\d+)d)?\}", lambda m: f"%{m[1] or ''}d", recipe.test_ids.replace("%", "%%"))
-    own = quote(recipe.id_column)
     con.execute(
         f"""CREATE OR REPLACE TEMP TABLE __test_renamed AS
             SELECT * REPLACE (printf({literal(printf)}, __mlecurate_n) AS {own}), CAST({own} AS VARCHAR) AS __mlecurate_own

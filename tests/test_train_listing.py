@@ -13,6 +13,7 @@ import pandas as pd
 import pytest
 
 from curation.sources.competition_shapes import _png
+from splits.builder import SplitError
 from splits.layout import prepare_competition
 from splits.listing import train_source, write_train_listing
 from tests.conftest import generated_download, generated_split, mlebench_grade
@@ -414,7 +415,7 @@ def test_the_new_ids_follow_what_the_public_sees_and_nothing_hidden(dogs, tmp_pa
     """The test rows' own ids are the training set's gaps (dogs-vs-cats: a cat and a dog each), so the whole listing
     can be rebuilt from public/ but for which new id is which animal. Numbered by a hash of the rows (even keyed by
     that listing's content checksum) the new ids gave every label back; numbered by a hash of what the public sees
-    of each row (its file's bytes), they tell nothing more than the files do."""
+    of each row (its file's bytes), then its own id, they tell nothing more than the files do."""
     import hashlib
 
     import duckdb
@@ -459,3 +460,17 @@ def test_a_copy_of_a_test_image_named_by_its_label_is_caught_where_labels_are_ma
     assert "new test rows' files with the row's label in their path" in next(
         c.found for c in prepared.checks if not c.passed
     )
+
+
+def test_test_rows_alike_but_for_their_label_are_refused_and_alike_files_of_other_ids_are_numbered(dogs, tmp_path):
+    """cat.i and dog.i with the same bytes are one public view and one own id: any order of their new ids tells
+    which is which, so the split is refused; the same image under two numbers is told apart by its own id."""
+    recipe = parse_recipe(DOGS_RECIPE, "recipe")
+    for number in range(0, 60, 2):
+        (dogs / "train" / f"dog.{number + 1}.jpg").write_bytes((dogs / "train" / f"cat.{number}.jpg").read_bytes())
+    assert prepare_competition(DOGS, recipe, dogs, tmp_path / "a", "").published
+    for number in range(60):
+        (dogs / "train" / f"dog.{number}.jpg").write_bytes((dogs / "train" / f"cat.{number}.jpg").read_bytes())
+    with pytest.raises(SplitError, match="key 'test_ids': 2 new test rows with id '\\d+' look the same") as raised:
+        prepare_competition(DOGS, recipe, dogs, tmp_path / "b", "")
+    assert "differ only in their label" in str(raised.value)
