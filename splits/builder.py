@@ -348,8 +348,8 @@ def _split_rows(
         public_columns = public_test_columns(con, recipe, raw_dir, columns)
         new_ids = own_ids = None
         if recipe.test_ids:
-            seen = _seen(recipe, public_columns, chosen.rows, digests)
-            test_rows, new_ids, own_ids = _renumbered(con, recipe, test_rows, seen, where)
+            files = digests(chosen.rows) if digests else [""] * len(chosen.rows)  # each test row's file's sha256
+            test_rows, new_ids, own_ids = _renumbered(con, recipe, test_rows, public_columns, chosen.rows, files, where)
         dialect = _published_dialect(con, train_path)
         con.execute(copy_sql(f"SELECT {_select(public_columns)} FROM {test_rows}", test_out, train_path, dialect))
         answer_columns = _answer_columns(recipe, public_columns, where)
@@ -368,26 +368,20 @@ def _split_rows(
     )  # fmt: skip
 
 
-def _seen(recipe: SplitRecipe, public_columns: list[str], rows: np.ndarray, digests) -> tuple[pa.Table, list[str]]:
-    """What the public sees of each test row besides its new id: its public columns (named), and its own file's
-    sha256 (``digests``, with row files), by row number."""
-    files = digests(rows) if digests else [""] * len(rows)
-    return pa.table({"__mlecurate_rn": rows, "__mlecurate_file": pa.array(files, pa.string())}), [
-        c for c in public_columns if c != recipe.id_column
-    ]
-
-
-def _renumbered(con, recipe: SplitRecipe, test_rows: str, seen, where: str) -> tuple[str, list, list]:
+def _renumbered(
+    con, recipe: SplitRecipe, test_rows: str, public_columns: list[str], rows: np.ndarray, files: list[str], where: str
+) -> tuple[str, list, list]:
     """The test rows with ``recipe.test_ids`` for their ids, numbered from 1 in the order of a hash of what the public
-    sees of each (its public columns and its own file's bytes, ``seen``), then of its own id: the numbering is a
+    sees of each (its public columns but the id, and its own file's sha256, ``files``, aligned with the chosen
+    ``rows``; empty without row files), then of its own id: the numbering is a
     function of label-free inputs, and tells nothing the public test set does not show. (A hash of the whole row
     gave dogs-vs-cats' labels back, under the seed the description prints or keyed by the training data's content:
     the training set's gaps tell the test rows' own ids, a cat and a dog each, and so the whole listing.) Rows alike
     in all of them differ only in their label: any order would tell it, and the split is refused. Returns a table in
     that order, and each test row's new id and own id in row-number order (aligned with the chosen rows)."""
     register_unit_hash(con)
-    files, public = seen
-    con.register("__test_seen", files)
+    public = [c for c in public_columns if c != recipe.id_column]
+    con.register("__test_seen", pa.table({"__mlecurate_rn": rows, "__mlecurate_file": pa.array(files, pa.string())}))
     try:
         columns_shown = _row_text(public) if public else "''"
         shown = f"concat({columns_shown}, '|', __mlecurate_file)"
@@ -401,13 +395,13 @@ def _renumbered(con, recipe: SplitRecipe, test_rows: str, seen, where: str) -> t
     own_text = f"CAST({own} AS VARCHAR)"
     order = f"{UNIT_HASH}(__mlecurate_shown, {seed}), {UNIT_HASH}({own_text}, {seed}), {own_text}"
     alike = con.execute(
-        f"""SELECT list({own_text})[1:3], count(*) FROM __test_shown
+        f"""SELECT any_value({own_text}), count(*) FROM __test_shown
             GROUP BY __mlecurate_shown, {own_text} HAVING count(*) > 1 LIMIT 1"""
     ).fetchall()
     if alike:
         raise SplitError(
             f"{where}split recipe key 'test_ids': {alike[0][1]} new test rows with {recipe.id_column} "
-            f"{alike[0][0][0]!r} look the same in every public column and file: they differ only in their label, and "
+            f"{alike[0][0]!r} look the same in every public column and file: they differ only in their label, and "
             "any order of their new ids would tell which is which; remove the duplicate from the download, or split "
             f"by a column that keeps them on one side"
         )

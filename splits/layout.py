@@ -254,8 +254,7 @@ def _leakage_facts(
         label_sources=(train_source(raw, recipe), *([raw / recipe.answers_file] if recipe.answers_file else []),
                        *([result.answers_file] if result.test_ids else [])),  # the answers label the new ids
         renamed_ids=tuple(result.renamed_ids or ()),
-        label_texts={column: {v: t for t, v in pairs} for column, pairs in recipe.listed_values
-                     if column in recipe.target_columns},
+        label_texts={c: texts for c, texts in recipe.listed_texts.items() if c in recipe.target_columns},
     )  # fmt: skip
 
 

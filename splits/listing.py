@@ -64,7 +64,7 @@ def write_train_listing(raw_dir: Path, recipe: SplitRecipe, slug: str = "") -> i
             continue
         match = matcher.fullmatch(path)
         if match and all(fnmatch.fnmatchcase(match[at + 1], glob) for at, glob in globs):
-            rows.append(_values(match.groups(), mapped, path, recipe, where))
+            rows.append(_values(match.groups(), columns, mapped, path, where))
             paths.append(path)
     if not rows:
         raise RecipeError(
@@ -81,16 +81,15 @@ def write_train_listing(raw_dir: Path, recipe: SplitRecipe, slug: str = "") -> i
     return len(rows)
 
 
-def _values(texts: tuple[str, ...], mapped: dict[int, dict[str, str]], path: str, recipe, where: str) -> tuple:
+def _values(texts: tuple[str, ...], columns: list[str], mapped: dict[int, dict[str, str]], path: str, where: str):
     """A listed file's row: its path's texts, each mapped by ``listed_values`` where the recipe says; a text the
     mapping lacks is a RecipeError naming the column, the text and the file."""
     row = list(texts)
     for at, values in mapped.items():
         if row[at] not in values:
-            column = [name for name, _ in listing_placeholders(recipe.train_listing)][at]
             raise RecipeError(
-                f"{where}split recipe key 'listed_values': {path} gives {column} {row[at]!r}, which "
-                f"listed_values.{column} does not map (it maps {', '.join(map(repr, values))})"
+                f"{where}split recipe key 'listed_values': {path} gives {columns[at]} {row[at]!r}, which "
+                f"listed_values.{columns[at]} does not map (it maps {', '.join(map(repr, values))})"
             )
         row[at] = values[row[at]]
     return tuple(row)

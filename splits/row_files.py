@@ -45,7 +45,7 @@ from validation.data_files import (
     download_listing,
     download_owner,
     file_sha256,
-    literal,
+    mapped_sql,
     quote,
     reader_sql,
 )
@@ -118,7 +118,7 @@ def find_row_files(con, recipe: SplitRecipe, raw_dir: Path, slug: str) -> FoundR
              *pattern_columns(train_pattern, all_columns)]  # fmt: skip
     columns = list(dict.fromkeys(named))
     key = recipe.id_column
-    texts = {column: {v: t for t, v in pairs} for column, pairs in recipe.listed_values}  # the paths' own text
+    texts = recipe.listed_texts  # a listing's mapped columns as the paths spell them
     select = ", ".join(
         [
             _path_sql(recipe.row_files, all_columns, texts),
@@ -207,9 +207,7 @@ def _path_sql(pattern: str, columns: list[str], texts: dict[str, dict[str, str]]
             continue
         taken = placeholder(written, columns)
         value = f"CAST({quote(taken.column)} AS VARCHAR)"
-        if (texts or {}).get(taken.column):
-            cases = " ".join(f"WHEN {literal(v)} THEN {literal(t)}" for v, t in texts[taken.column].items())
-            value = f"CASE {value} {cases} ELSE {value} END"
+        value = mapped_sql(value, (texts or {}).get(taken.column, {}))
         if taken.sliced:  # Python's slice of the text's characters; DuckDB's substring counts from 1
             length = "" if taken.stop is None else f", {taken.stop - taken.start}"
             value = f"substring({value}, {taken.start + 1}{length})"

@@ -8,6 +8,7 @@ import hashlib
 from dataclasses import replace
 from pathlib import Path
 
+import duckdb
 import numpy as np
 import pandas as pd
 import pytest
@@ -17,6 +18,7 @@ from splits.builder import SplitError
 from splits.layout import prepare_competition
 from splits.listing import train_source, write_train_listing
 from tests.conftest import generated_download, generated_split, mlebench_grade
+from validation.data_files import reader_sql
 from validation.data_root import DataRoot, PreparedFolder
 from validation.grading import grade_submission
 from validation.split_recipe import RecipeError, parse_recipe
@@ -276,14 +278,18 @@ def test_new_test_ids_that_are_training_ids_too_are_refused(tmp_path):
     assert prepare_competition("dogs-vs-cats-redux-kernels-edition", renamed, raw, tmp_path / "again", "").published
 
 
-def test_a_table_competition_may_give_its_test_rows_new_ids(tmp_path):
-    slug, raw, recipe, root, _ = generated_download(tmp_path, "accuracy", "--rows", "120")
+@pytest.mark.parametrize("data_format", ["csv", "json", "parquet"])  # integer ids typed in JSON and Parquet
+def test_a_table_competition_may_give_its_test_rows_new_ids(tmp_path, data_format):
+    slug, raw, recipe, root, _ = generated_download(tmp_path, "accuracy", "--rows", "120", "--format", data_format)
     prepared = prepare_competition(slug, replace(recipe, test_ids="row-{n:04d}"), raw, root.prepared_root, "")
     assert prepared.published, [(c.name, c.found) for c in prepared.checks if not c.passed]
     folder = PreparedFolder(prepared.folder)
     answers = pd.read_csv(folder.answers, dtype=str)
     assert list(answers["id"]) == [f"row-{n:04d}" for n in range(1, 25)]
     assert list(pd.read_csv(folder.sample_submission, dtype=str)["id"]) == list(answers["id"])
+    with duckdb.connect() as con:  # the public test set in the download's format, with the same new ids
+        public = con.execute(f"SELECT CAST(id AS VARCHAR) FROM {reader_sql(folder.public_file('test'))}").fetchall()
+    assert [i for (i,) in public] == list(answers["id"])
     assert grade_submission(folder.answers, folder, "accuracy").score == 1.0
     assert grade_submission(folder.sample_submission, folder, "accuracy").valid_submission
 
@@ -416,10 +422,6 @@ def test_the_new_ids_follow_what_the_public_sees_and_nothing_hidden(dogs, tmp_pa
     can be rebuilt from public/ but for which new id is which animal. Numbered by a hash of the rows (even keyed by
     that listing's content checksum) the new ids gave every label back; numbered by a hash of what the public sees
     of each row (its file's bytes), then its own id, they tell nothing more than the files do."""
-    import hashlib
-
-    import duckdb
-
     from splits.test_rows import UNIT_HASH, register_unit_hash
     from validation.data_files import content_checksum
 

@@ -476,6 +476,15 @@ def literal(text: str) -> str:
     return "'" + text.replace("'", "''") + "'"
 
 
+def mapped_sql(sql: str, mapping: dict[str, str]) -> str:
+    """SQL of the text ``sql`` with each key of ``mapping`` replaced by its value (a listing's ``listed_values``, or
+    the same turned around), any other text kept."""
+    if not mapping:
+        return sql
+    cases = " ".join(f"WHEN {literal(key)} THEN {literal(value)}" for key, value in mapping.items())
+    return f"CASE {sql} {cases} ELSE {sql} END"
+
+
 def utc_connection() -> duckdb.DuckDBPyConnection:
     """An in-memory DuckDB connection whose session time zone is UTC, not the machine's: a zoned timestamp (a Parquet
     file's ``TIMESTAMP WITH TIME ZONE``) read as text is then the same text on every machine, so the unit hashes of a

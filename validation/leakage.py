@@ -83,6 +83,7 @@ from validation.data_files import (
     is_data_file,
     key_text,
     literal,
+    mapped_sql,
     path_literal,
     quote,
     reader_sql,
@@ -870,7 +871,7 @@ def _label_rows(con, facts: LeakageFacts) -> list[str]:
         ]
         selects += [  # the same labels as the paths spell them, judged as a target of their own
             f"SELECT {key} AS k, {literal(spelled_target(t))} AS target, "
-            f"{_spelled(f'CAST({quote(t)} AS VARCHAR)', facts.label_texts[t])} AS label FROM {reader_sql(source)}"
+            f"{mapped_sql(f'CAST({quote(t)} AS VARCHAR)', facts.label_texts[t])} AS label FROM {reader_sql(source)}"
             for t in facts.target_columns
             if t in columns and facts.label_texts.get(t)
         ]
@@ -890,17 +891,6 @@ def _as_spelled(row_files: tuple[RowFileFact, ...], texts: dict[str, dict[str, s
     return tuple(
         replace(f, labels=f.labels + tuple((spelled_target(t), texts[t].get(v, v)) for t, v in f.labels if t in texts))
         for f in row_files
-    )
-
-
-def _spelled(label: str, texts: dict[str, str]) -> str:
-    """SQL of a label as the download's paths spell it (``listed_values`` turned around), else the label."""
-    if not texts:
-        return label
-    return (
-        f"CASE {label} "
-        + " ".join(f"WHEN {literal(v)} THEN {literal(t)}" for v, t in texts.items())
-        + f" ELSE {label} END"
     )
 
 

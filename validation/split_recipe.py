@@ -120,6 +120,12 @@ class SplitRecipe:
     listed_values: tuple[tuple[str, tuple[tuple[str, str], ...]], ...] = ()
 
     @property
+    def listed_texts(self) -> dict[str, dict[str, str]]:
+        """``listed_values`` turned around: by column, each value -> the text the download's paths spell it with
+        (one text a value: parsing refuses two)."""
+        return {column: {value: text for text, value in pairs} for column, pairs in self.listed_values}
+
+    @property
     def graded_targets(self) -> tuple[str, ...]:
         """The targets a submission predicts, as the train file names them: those ``submission_columns`` names, or
         every target."""
