@@ -738,5 +738,35 @@ def resolve_metric(override: str | None, recipe: dict | None, meta_kaggle_name: 
     return canonical_metric(meta_kaggle_name)
 
 
+def find_metric(name: str) -> Metric | None:
+    """The registry's metric ``name`` means: a registry name, or a Meta Kaggle name (either matched without case,
+    spaces, hyphens or underscores: ``RMSE``-style abbreviations are not names); None when it means none."""
+    wanted = _normalise(name)
+    by_name = {_normalise(m.name): m for m in METRICS.values()}
+    if wanted in by_name:
+        return by_name[wanted]
+    found = canonical_metric(name)
+    return METRICS[found] if found else None
+
+
+def metric_table() -> pd.DataFrame:
+    """The registry as a curator reads it, one row per metric by name: which way is better, what a submission holds
+    (its task), what a valid prediction is (its domain), the perfect score, Meta Kaggle's names for it, its note."""
+    return pd.DataFrame(
+        [
+            {
+                "metric": m.name,
+                "better": "higher" if m.higher_is_better else "lower",
+                "a submission holds": TASKS[m.task],
+                "predictions": DOMAINS[m.domain].requirement,
+                "perfect": m.perfect,
+                "meta_kaggle_names": "; ".join(n.replace("{K}", "K") for n in m.meta_kaggle_names),
+                "note": m.note,
+            }
+            for m in sorted(METRICS.values(), key=lambda m: m.name)
+        ]
+    )
+
+
 def higher_is_better(metric: str) -> bool:
     return METRICS[metric].higher_is_better

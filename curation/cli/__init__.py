@@ -3,7 +3,7 @@
 >>> mlecurate annotate spooky-author-identification --curator alice --complexity low --decision include
 
 One module per command group: ``annotations`` (annotate, import-mlebench, demo-annotations), ``review`` (queue, show,
-curated, summary), ``grading`` (grade), ``leaderboards`` (import-leaderboards), ``export`` (export), ``serve`` (serve:
+curated, summary), ``grading`` (grade), ``metrics`` (metrics), ``leaderboards`` (import-leaderboards), ``export`` (export), ``serve`` (serve:
 the curators' workbench, ``curation.workbench``); ``options`` holds what they share.
 Settings come from the environment (``curation.settings``); annotations go to ``$MLECURATE_ANNOTATIONS`` (default
 ``$MLECURATE_HOME/annotations``) and facts come from the warehouse the Dagster assets build.
@@ -27,6 +27,7 @@ from curation.cli.export import export
 from curation.cli.generate import generate_competition
 from curation.cli.grading import grade
 from curation.cli.leaderboards import import_leaderboards
+from curation.cli.metrics import metrics
 from curation.cli.options import CommandError
 from curation.cli.review import curated, queue, show, summary
 from curation.cli.serve import serve
@@ -65,6 +66,7 @@ COMMANDS = [
     annotate, import_mlebench, demo_annotations_command,  # curation.cli.annotations
     queue, show, curated, summary,  # curation.cli.review
     grade,  # curation.cli.grading
+    metrics,  # curation.cli.metrics
     generate_competition,  # curation.cli.generate
     import_leaderboards,  # curation.cli.leaderboards
     import_descriptions_command,  # curation.cli.descriptions
