@@ -225,6 +225,52 @@ def test_a_label_in_the_file_name_is_caught(download, tmp_path):
     assert _prepare(download, tmp_path / "prepared", ["images/", "shards/"]).published  # ids without labels
 
 
+@pytest.mark.parametrize(
+    "named",
+    [
+        "upper/{LABEL}_{i}.jpg",  # CAT_20.jpg: another case
+        "plural/{label}s/{i}.jpg",  # cats/20.jpg: the plural
+        "capital/{Label}es/{i}.png",  # Cates/20.png, Doges/20.png: a plural in -es, capitalised
+    ],
+)
+def test_a_label_in_another_case_or_in_the_plural_is_caught(download, tmp_path, named):
+    """A fresh-eyed review published ``CAT_20.jpg`` and ``cats/20.jpg``: only a piece equal to the label counted."""
+    for i, label in _labels(download).items():
+        path = download / named.format(i=i, label=label, LABEL=label.upper(), Label=label.capitalize())
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_bytes(b"x")
+    where = "their file names" if named.startswith("upper") else "the folder 1 level(s) above them"
+    assert f"20 extra file(s) named by a new test id carry its label in {where}" in _failed(
+        _prepare(download, tmp_path / "prepared", [named.split("/")[0] + "/"])
+    )
+
+
+def test_a_label_where_letters_meet_digits_is_caught_and_a_word_two_labels_fold_to_tells_neither(tmp_path):
+    """``20_label1.jpg``: the 0/1 label is attached to a word. Files whose names spell the label in a case another
+    label has too (the labels ``A`` and ``a``) tell neither."""
+    raw, rng = tmp_path / "raw", random.Random(4)
+    labels = {i: rng.choice("01") for i in range(100, 300)}
+    write_csv(raw / "train.csv", ["id", "Abnormal", "grade"], [(i, v, rng.choice("Aa")) for i, v in labels.items()])
+    for i, label in labels.items():
+        (raw / "attached").mkdir(exist_ok=True)
+        (raw / "attached" / f"{i}_label{label}.jpg").write_bytes(b"x")
+        (raw / "plain").mkdir(exist_ok=True)
+        (raw / "plain" / f"{i}_v2.jpg").write_bytes(b"x")
+    recipe = {"kind": "random", "id_column": "id", "target_columns": ["Abnormal"], "test_fraction": 0.2}
+    leaky = prepare_competition(SLUG, parse_recipe(recipe | {"public_files": ["attached/"]}, "r"), raw, tmp_path / "p")
+    assert "40 extra file(s) named by a new test id carry its Abnormal in their file names" in _failed(leaky)
+    assert prepare_competition(SLUG, parse_recipe(recipe | {"public_files": ["plain/"]}, "r"), raw,
+                               tmp_path / "q").published  # fmt: skip
+
+    rows = list(csv.DictReader((raw / "train.csv").open()))
+    assert {r["grade"] for r in rows} == {"A", "a"}
+    (raw / "graded").mkdir()
+    for r in rows:
+        (raw / "graded" / f"{r['id']}_{r['grade'].upper()}.jpg").write_bytes(b"x")
+    by_grade = recipe | {"target_columns": ["grade"], "public_files": ["graded/"]}
+    assert prepare_competition(SLUG, parse_recipe(by_grade, "r"), raw, tmp_path / "r").published
+
+
 def test_an_extra_file_naming_every_label_of_a_target_tells_none(tmp_path):
     """Extra files named by DICOM UIDs (``1.2.826.0.1...``: both labels of a 0/1 target among the pieces) tell no
     label; the same files filed under their label still do."""

@@ -314,6 +314,27 @@ def test_a_label_in_the_test_files_names_is_caught(tmp_path):
     )
 
 
+def test_a_label_in_the_test_files_names_in_another_case_is_caught_and_hex_ids_tell_nothing(tmp_path):
+    """``Cat.12.jpg`` tells the label ``cat`` as ``cat.12.jpg`` does. Ids of hex digits (``3f0a1c9e``) cut where
+    letters meet digits hold a 0 or a 1 by chance, far from every test row's label alone: published."""
+    raw, rng = tmp_path / "raw", random.Random(7)
+    names = {f"{label.capitalize()}.{i}.jpg": label for i in range(100) for label in [rng.choice(["cat", "dog"])]}
+    hex_ids = {f"{rng.randrange(16**8):08x}": rng.choice("01") for _ in range(200)}
+    write_csv(raw / "named.csv", ["id", "label"], names.items())
+    write_csv(raw / "hex.csv", ["id", "label"], hex_ids.items())
+    (raw / "train").mkdir()
+    for name in [*names, *(f"{k}.png" for k in hex_ids)]:
+        (raw / "train" / name).write_bytes(b"x" + name.encode())
+    recipe = {"kind": "random", "id_column": "id", "target_columns": ["label"]}
+    named = recipe | {"train_file": "named.csv", "row_files": "train/{id}"}
+    prepared = prepare_competition(SLUG, parse_recipe(named, "r"), raw, tmp_path / "prepared")
+    failed = {c.name: c.found for c in prepared.checks if not c.passed}
+    assert failed["public_free_of_private"].startswith("10 of the 10 new test rows' files carry the row's label")
+    by_hex = recipe | {"train_file": "hex.csv", "row_files": "train/{id}.png"}
+    prepared = prepare_competition(SLUG, parse_recipe(by_hex, "r"), raw, tmp_path / "hex")
+    assert prepared.published, [c.found for c in prepared.checks if not c.passed]
+
+
 def _dicom_uids(count: int, seed: int) -> list[str]:
     rng = random.Random(seed)
     return [f"1.2.826.0.1.3680043.8.498.{rng.randrange(10**29, 10**30)}" for _ in range(count)]

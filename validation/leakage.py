@@ -35,8 +35,9 @@ Each check says what it found. All are blocking: a split that fails one is not p
   - no per-sample file's path names its label: a file named by an id (the whole name, its stem, or any run of the
     pieces of its name between ``.``, ``-`` and ``_``, so ``img7.jpg`` and ``cat.7.jpg`` both name id ``7`` or
     ``img7.jpg``; or a folder) with the id's label in a folder of its path (``train_images/<class>/<id>.jpg``) or
-    among its name's other pieces (``cat.123.jpg``, as dogs-vs-cats names them), and no other label of the target
-    there, for at least ``LABEL_SHARE`` of the id-named files at that place, new test ids among them (a path with both
+    among its name's other pieces (``cat.123.jpg``, as dogs-vs-cats names them; in any case, a text label also in
+    the plural, ``CAT_123.jpg`` and ``cats/123.jpg``, and where letters meet digits, ``123_label1.jpg``:
+    :class:`LabelSpellings`), and no other label of the target there, for at least ``LABEL_SHARE`` of the id-named files at that place, new test ids among them (a path with both
     of a 0/1 target's labels among its pieces, as every DICOM UID has, tells neither).
 
   With the recipe's ``test_ids`` (new ids for the new test rows), the rows' own ids in the download count as new
@@ -710,11 +711,47 @@ def _runs(word: str) -> set[str]:
     return runs - {""}
 
 
-def _tells(label: str, runs: set[str], labels: set[str]) -> bool:
-    """Whether a path's ``runs`` tell its row's ``label`` among the target's ``labels``: it is there and no other
-    label is. A 0/1 target's labels are in every DICOM UID (``1.2.826.0.1.3680043...``, ranzcr-clip's names): such a
-    path names both, and tells neither."""
-    return label in runs and runs.isdisjoint(labels - {label})
+class LabelSpellings:
+    """How a target's labels may be written in a path, to tell which label a path names: in any case
+    (``CAT_20.jpg``), a text label also in the plural (``cats/20.jpg``, ``boxes/``), and a label where letters meet
+    digits (``20_label1.jpg``, ``20_isdog1.jpg`` for the label ``1``)."""
+
+    def __init__(self, labels: set[str]) -> None:
+        self.labels_of: dict[str, set[str]] = defaultdict(set)  # a word -> the labels it spells
+        for label in labels:
+            for word in _spellings(label):
+                self.labels_of[word].add(label)
+
+    def tells(self, label: str, runs: set[str]) -> bool:
+        """Whether a path's ``runs`` tell its row's ``label``: they spell it and no other label of the target. A 0/1
+        target's labels are in every DICOM UID (``1.2.826.0.1.3680043...``, ranzcr-clip's names): such a path
+        spells both, and tells neither; so does a word that two labels fold to (``A`` and ``a``)."""
+        spelled = set()
+        for word in _words(runs):
+            spelled |= self.labels_of.get(word, set())
+        return spelled == {label}
+
+
+def _spellings(label: str) -> set[str]:
+    """The words that spell ``label`` in a path: it, folded; a text label of three or more characters ending in a
+    letter also with ``s`` or ``es`` after it."""
+    folded = label.casefold()
+    if len(folded) >= 3 and folded[-1].isalpha():
+        return {folded, f"{folded}s", f"{folded}es"}
+    return {folded}
+
+
+LETTERS_MEET_DIGITS = re.compile(r"(?<=[^\W\d_])(?=\d)|(?<=\d)(?=[^\W\d_])")
+
+
+def _words(runs: set[str]) -> set[str]:
+    """A path part's runs, folded, and each also cut where letters meet digits (``label1``: label, 1)."""
+    words = set()
+    for run in runs:
+        folded = run.casefold()
+        words.add(folded)
+        words.update(LETTERS_MEET_DIGITS.split(folded))
+    return words - {""}
 
 
 def _labels_in_paths(con, extras: list[PurePosixPath]) -> list[str]:
@@ -753,6 +790,7 @@ def _labels_in_paths(con, extras: list[PurePosixPath]) -> list[str]:
     values: dict[str, set[str]] = defaultdict(set)  # each target's labels among the files named by an id
     for _, target, label, _ in rows:
         values[target].add(label)
+    spellings = {target: LabelSpellings(labels) for target, labels in values.items()}
     tally: dict[tuple[str, int], list] = defaultdict(lambda: [0, 0, []])  # (target, slot) -> files, labelled, test
     for file, target, label, is_test in rows:
         path_slots, k = slots[file], chosen[file]
@@ -763,7 +801,7 @@ def _labels_in_paths(con, extras: list[PurePosixPath]) -> list[str]:
                 runs = _runs(extras[file].name.replace(k, "", 1))  # would hide a label beside it (<uid>_1.dcm)
             entry = tally[(target, slot - len(path_slots))]  # counted from the file name: -1 is the name
             entry[0] += 1
-            if label != k and _tells(label, runs, values[target]):
+            if label != k and spellings[target].tells(label, runs):
                 entry[1] += 1
                 if is_test:
                     entry[2].append(extras[file].as_posix())
@@ -798,6 +836,7 @@ def _labels_in_row_file_paths(row_files: tuple[RowFileFact, ...]) -> list[str]:
     for row_file in row_files:  # may hold one class of a rare target: its UIDs still name the other)
         for target, label in row_file.labels:
             values[target].add(label)
+    spellings = {target: LabelSpellings(labels) for target, labels in values.items()}
     labelled: dict[str, int] = Counter()
     told: dict[str, list[str]] = defaultdict(list)
     for row_file in row_files:
@@ -806,7 +845,7 @@ def _labels_in_row_file_paths(row_files: tuple[RowFileFact, ...]) -> list[str]:
         parts = [_runs(part) for part in PurePosixPath(row_file.path).parts]  # each folder, and the name, alone
         for target, label in row_file.labels:
             labelled[target] += 1
-            if any(_tells(label, runs, values[target]) for runs in parts):
+            if any(spellings[target].tells(label, runs) for runs in parts):
                 told[target].append(row_file.path)
     problems = []
     for target, count in sorted(labelled.items()):
@@ -832,6 +871,7 @@ def _test_files_copied_with_labels(extras: tuple[ExtraFile, ...], row_files: tup
             values[target].add(label)
         if row_file.side == "test" and row_file.labels:
             tests[row_file.sha256] += (row_file,)
+    spellings = {target: LabelSpellings(labels) for target, labels in values.items()}
     copies = told = 0
     examples: list[str] = []
     for extra in extras:
@@ -840,7 +880,7 @@ def _test_files_copied_with_labels(extras: tuple[ExtraFile, ...], row_files: tup
             continue  # not a test row's file, or the bytes of rows labelled otherwise
         copies += 1
         parts = [_runs(part) for part in PurePosixPath(extra.path).parts]
-        if any(_tells(label, runs, values[target]) for target, label in rows[0].labels for runs in parts):
+        if any(spellings[target].tells(label, runs) for target, label in rows[0].labels for runs in parts):
             told += 1
             examples.append(f"{extra.path} ({rows[0].path})")
     if told and told >= LABEL_SHARE * copies:
