@@ -315,6 +315,24 @@ def test_a_table_of_labels_writing_the_ids_otherwise_is_caught(download, tmp_pat
     )
 
 
+def test_a_table_listing_every_label_for_each_id_tells_none(download, tmp_path):
+    """``image_id, kind``: a row of each label for every id tells no id's label, and is published (it was refused:
+    an id counted as agreeing when any of its rows held its label); a row of its own label for each id is refused,
+    beside rows of values that are no label too, and so are votes whose majority is the label."""
+    labels = _labels(download)
+    write_csv(download / "both" / "kinds.csv", ["image_id", "kind"],
+              [(i, kind) for i in labels for kind in ("cat", "dog")])  # fmt: skip
+    write_csv(download / "one" / "kinds.csv", ["image_id", "kind"], labels.items())
+    write_csv(download / "noted" / "kinds.csv", ["image_id", "kind"],
+              [(i, kind) for i, label in labels.items() for kind in (label, "unsure")])  # fmt: skip
+    write_csv(download / "votes" / "kinds.csv", ["image_id", "kind"],  # two curators of three say the label
+              [(i, kind) for i, label in labels.items() for kind in (label, label, {"cat": "dog"}.get(label, "cat"))])  # fmt: skip
+    assert _prepare(download, tmp_path / "prepared", ["both/"]).published
+    for told in ("one/", "noted/", "votes/"):
+        found = _failed(_prepare(download, tmp_path / "prepared", [told]))
+        assert f"{told}kinds.csv gives the label of 20 new test id(s) away: column kind agrees with it" in found, found
+
+
 def test_a_table_naming_the_targets_that_are_1_for_new_test_ids_is_caught(tmp_path):
     """ranzcr-clip's ``train_annotations.csv``: a row for each line drawn on an image, naming the target column
     that is 1 for it (``StudyInstanceUID, label, data``). It passed the check (a newcomer's run); a table naming

@@ -17,7 +17,9 @@ Each check says what it found. All are blocking: a split that fails one is not p
     answers (the released or original answers file, or the original train file);
   - no table among them gives new test ids' labels away: a target column (by name) next to the id column, or any
     column holding new test ids next to any column agreeing with their labels (at least ``LABEL_SHARE`` of at least
-    ``LEAST_LABELLED_IDS`` of them, well beyond chance), whatever the columns are called (``image_id, label``),
+    ``LEAST_LABELLED_IDS`` of them, well beyond chance; an id's rows agree when they hold its label more often than
+    any other label, so a row of every label for each id tells none), whatever the columns are called
+    (``image_id, label``),
     or a column naming, next to new test ids, the 0/1 targets that are 1 for them (ranzcr-clip's
     ``train_annotations.csv``; :func:`_named_targets`), or a number column that follows a numeric target of the new
     test ids in any column holding them (a Pearson or rank correlation of at least ``LEAST_CORRELATION`` in size,
@@ -516,14 +518,25 @@ def _label_pairs(con, reader: str, extra: ExtraFile, columns: list[str], least: 
             UNPIVOT (SELECT row_number() OVER () AS __mlecurate_rid, {cast} FROM {reader})
             ON {unpivot} INTO NAME col VALUE val"""
     )
-    con.execute(
+    con.execute(  # an id's rows agree when they hold its label more often than any other label of the target
         """CREATE OR REPLACE TEMP TABLE extra_pairs AS
-           WITH keys AS (SELECT c.__mlecurate_rid, c.col AS key_col, c.val AS k FROM extra_cells c JOIN new_test_ids t ON c.val = t.k)
-           SELECT keys.key_col, l.target, c.col AS label_col, keys.k, l.label, min(c.val) AS val,
-                  bool_or(c.val = l.label) AS agrees
-           FROM keys JOIN test_labels l ON keys.k = l.k
-                JOIN extra_cells c ON c.__mlecurate_rid = keys.__mlecurate_rid AND c.col <> keys.key_col
-           GROUP BY ALL"""
+           WITH keys AS (SELECT c.__mlecurate_rid, c.col AS key_col, c.val AS k FROM extra_cells c JOIN new_test_ids t ON c.val = t.k),
+                target_labels AS (SELECT DISTINCT target, label FROM test_labels),
+                counted AS (
+                    SELECT keys.key_col, l.target, c.col AS label_col, keys.k, l.label, c.val, count(*) AS n,
+                           bool_or(v.label IS NOT NULL) AS is_label
+                    FROM keys JOIN test_labels l ON keys.k = l.k
+                         JOIN extra_cells c ON c.__mlecurate_rid = keys.__mlecurate_rid AND c.col <> keys.key_col
+                         LEFT JOIN target_labels v ON v.target = l.target AND v.label = c.val
+                    GROUP BY ALL),
+                voted AS (
+                    SELECT key_col, target, label_col, k, label,
+                           coalesce(sum(n) FILTER (WHERE val = label), 0)
+                               > coalesce(max(n) FILTER (WHERE is_label AND val <> label), 0) AS agrees,
+                           coalesce(arg_max(val, n) FILTER (WHERE is_label AND val <> label), min(val)) AS other
+                    FROM counted GROUP BY ALL)
+           SELECT key_col, target, label_col, k, label, CASE WHEN agrees THEN label ELSE other END AS val, agrees
+           FROM voted"""
     )
     try:
         candidates = con.execute(
@@ -535,8 +548,7 @@ def _label_pairs(con, reader: str, extra: ExtraFile, columns: list[str], least: 
         problems = []
         for key_col, target, label_col, ids, agreeing in candidates:
             pairs = con.execute(
-                "SELECT label, CASE WHEN agrees THEN label ELSE val END FROM extra_pairs "
-                "WHERE key_col = ? AND target = ? AND label_col = ?",
+                "SELECT label, val FROM extra_pairs WHERE key_col = ? AND target = ? AND label_col = ?",
                 [key_col, target, label_col],
             ).fetchall()
             if _kappa([p[0] for p in pairs], [p[1] for p in pairs]) >= LEAST_KAPPA:
