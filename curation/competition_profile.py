@@ -5,6 +5,7 @@
 >>> profile.candidate_verdict()   # "yes", or "no: <rule> (<detail>)"
 >>> profile.consolidated          # the curators' annotations consolidated, as curated_competitions would
 >>> profile.stages                # each stage's status: data, split, parity (curation.stage_status)
+>>> profile.graded_with()         # "f1_micro (the published split's recipe)": the metric `grade` scores with
 
 Also here: :func:`check_known_slug`, which tells a curator that a slug is not a Meta Kaggle competition and
 suggests the ones it may mean.
@@ -21,11 +22,11 @@ import pandas as pd
 from curation.annotations import Annotation, AnnotationStore
 from curation.candidate_rules import CANDIDATE_COLUMNS
 from curation.competition_data import DownloadRecord, read_download_record
-from curation.curated import FROM_META_KAGGLE, annotations_frame, consolidate
+from curation.curated import FROM_META_KAGGLE, SplitRecipeChoiceError, annotations_frame, consolidate, split_recipe_for
 from curation.stage_status import StageStatus, competition_stages
 from curation.warehouse import Warehouse
 from validation.data_root import CANDIDATES, COMPETITIONS, DataRoot
-from validation.metrics import METRICS
+from validation.metrics import METRICS, UnknownMetricError, resolve_metric
 
 KAGGLE_COMPETITION_URL = "https://www.kaggle.com/competitions/{slug}"
 FACTS = [  # (label, column of meta_kaggle.competitions), in the order shown
@@ -52,6 +53,33 @@ class CompetitionProfile:
     annotations: list[Annotation] = field(default_factory=list)
     consolidated: dict | None = None  # the annotations consolidated (curation.curated.consolidate); None without any
     stages: StageStatus | None = None  # data, split and parity status (curation.stage_status)
+    published_recipe: dict | None = None  # the split recipe of the published split, if there is one
+
+    def graded_with(self) -> str:
+        """The metric submissions are scored with, and where it comes from: the published split's recipe (what
+        ``mlecurate grade`` takes), else the curators' split recipe (what the next split will publish), else Meta
+        Kaggle's name mapped to the registry; or why there is none."""
+        recipe, source = self.published_recipe, "the published split's recipe"
+        if recipe is None:
+            try:
+                recipe, _ = split_recipe_for(self.slug, self.annotations)
+                source = "the curators' split recipe"
+            except SplitRecipeChoiceError:
+                recipe = None
+        meta_kaggle = self.facts.get("evaluation_algorithm_name")
+        try:
+            metric = resolve_metric(None, recipe, meta_kaggle)
+        except UnknownMetricError as error:
+            return f"none: {error}"
+        if metric is None:
+            why = (
+                f"Meta Kaggle's {meta_kaggle!r} is not a metric mlecurate grades"
+                if meta_kaggle
+                else ("Meta Kaggle names no metric")
+            )
+            return f"none: {why}; name one in the split recipe's `metric` (`mlecurate metrics` lists them)"
+        origin = source if recipe and recipe.get("metric") else "Meta Kaggle's name"
+        return f"{metric} ({origin})"
 
     @property
     def facts_from(self) -> str | None:
@@ -113,8 +141,10 @@ def competition_profile(slug: str, warehouse: Warehouse, root: DataRoot, store: 
     if annotations:
         candidates = screened if screened is not None else pd.DataFrame(columns=CANDIDATE_COLUMNS)
         consolidated = consolidate(annotations_frame(annotations), candidates).consolidated.iloc[0].to_dict()
+    prepared = root.prepared(slug)
+    recipe = prepared.read_manifest().get("recipe") if prepared.manifest.is_file() else None
     return CompetitionProfile(slug, facts, screening, read_download_record(root.raw(slug)), annotations, consolidated,
-                              competition_stages(slug, root))  # fmt: skip
+                              competition_stages(slug, root), recipe)  # fmt: skip
 
 
 def check_known_slug(slug: str, known: Sequence[str]) -> None:

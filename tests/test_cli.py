@@ -73,6 +73,7 @@ def test_annotate_then_show(built, store, capsys):
     out = capsys.readouterr().out
     assert out.startswith(f"# {SPOOKY}\n                 title: Spooky Author Identification\n")
     assert "                 teams: 1,241\n" in out and "             candidate: yes\n" in out
+    assert "           graded with: multiclass_log_loss (Meta Kaggle's name)\n" in out  # Multiclass Loss
     assert f"                   url: https://www.kaggle.com/competitions/{SPOOKY}\n" in out
     assert "\n## annotations (1)\n- alice (" in out and "decision include - clean text" in out
     assert out.endswith("\nconsolidated: decision include; complexity low (agreed); category Text Classification "
@@ -237,6 +238,8 @@ def test_show_an_excluded_competition_with_its_download(built, root, capsys):
     assert ("\n             candidate: no: known_metric (metric Normalized Gini Index is not in the metric registry)\n"
             in out)  # fmt: skip
     assert "\n                  data: failed (kaggle, 2026-11-30T10:00:00+00:00): HTTPError: 500\n" in out
+    assert ("\n           graded with: none: Meta Kaggle's 'Normalized Gini Index' is not a metric mlecurate grades; name "
+            "one in the split recipe's `metric` (`mlecurate metrics` lists them)\n") in out  # fmt: skip
     assert out.endswith("\n## annotations (0)\n")
 
 
@@ -246,7 +249,23 @@ def test_show_an_annotated_competition_the_dump_does_not_have(home, store, capsy
     out = capsys.readouterr().out
     assert "Meta Kaggle: not in this dump (or the warehouse is not built yet)\n" in out
     assert "; note: launched last week" in out
+    assert "           graded with: none: Meta Kaggle names no metric; name one in the split recipe's `metric`" in out
     assert out.endswith("consolidated: decision include; complexity - (missing); category - (missing)\n")
+
+
+def test_show_says_which_metric_grades_and_where_it_comes_from(built, root, store, capsys):
+    """The published split's recipe (what `grade` takes), else the curators' recipe, else Meta Kaggle's name: the
+    metric Meta Kaggle names (spooky's Multiclass Loss) is not always the one submissions are scored with."""
+    store.update(SPOOKY, "alice", {"decision": "include", "split_recipe": {"kind": "random", "target_columns": ["author"],
+                                                                        "metric": "accuracy"}})  # fmt: skip
+    assert main(["show", SPOOKY]) == 0
+    assert "           graded with: accuracy (the curators' split recipe)\n" in capsys.readouterr().out
+    manifest = root.prepared(SPOOKY).manifest
+    manifest.parent.mkdir(parents=True)
+    manifest.write_text(json.dumps({"slug": SPOOKY, "recipe": {"kind": "random", "target_columns": ["author"],
+                                                               "metric": "f1_macro"}}))  # fmt: skip
+    assert main(["show", SPOOKY]) == 0
+    assert "           graded with: f1_macro (the published split's recipe)\n" in capsys.readouterr().out
 
 
 def test_show_prints_what_decided_the_parity_verdict(home, root, store, capsys):

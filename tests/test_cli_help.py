@@ -27,8 +27,8 @@ def undocumented(name: str, command: click.Command) -> list[str]:
 
 def test_the_commands_are_the_ones_the_readme_documents():
     assert COMMANDS == ["annotate", "curated", "demo-annotations", "export", "generate-competition", "grade",
-                        "import-descriptions", "import-leaderboards", "import-mlebench", "queue", "serve", "show",
-                        "summary"]  # fmt: skip
+                        "import-descriptions", "import-leaderboards", "import-mlebench", "metrics", "queue", "serve",
+                        "show", "summary"]  # fmt: skip
 
 
 @pytest.mark.parametrize("name", COMMANDS)

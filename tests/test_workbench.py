@@ -231,6 +231,7 @@ def test_the_suggested_complexity_is_shown_and_filterable_when_the_screening_has
 def test_a_competition_page_shows_what_a_curator_decides_on(home):
     page = client(home).get(f"/competitions/{SPOOKY}").text
     assert "Spooky Author Identification" in page and "<dt>candidate</dt><dd>yes</dd>" in page
+    assert "<dt>graded with</dt><dd>multiclass_log_loss (Meta Kaggle&#39;s name)</dd>" in page
     assert re.search(r"<dt>teams</dt><dd>1,24\d</dd>", page)
     assert "downloaded (folder," in page and "<td>train.csv</td>" in page and "MB</td>" in page
     assert "300 teams, snapshot of" in page and "sample submission scores 1.0986 on the new test set (rank 301)" in page

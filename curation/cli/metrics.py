@@ -12,7 +12,7 @@ DETAIL_WIDTH = 20  # a metric's labels are right-aligned to this width
 
 
 @click.command("metrics", short_help="the metrics mlecurate grades: names for a recipe's metric, and what each takes")
-@click.argument("name", required=False, metavar="[NAME]")
+@click.argument("name", required=False, metavar="[NAME]", help="one metric: its name, or a Meta Kaggle name")
 @click.option(
     "--format", "output_format", type=click.Choice(["table", "csv"]), default="table", show_default=True,
     help="output format",

@@ -85,6 +85,7 @@ def show(curation: Curation, slug: str) -> None:
             click.echo(f"{label:>{LABEL_WIDTH}}: {text}")
     stages = profile.stages
     for label, text in [
+        ("graded with", profile.graded_with()),
         ("candidate", profile.candidate_verdict()),
         ("suggested complexity", suggested_complexity_text(profile.screening)),
         ("data", profile.download_summary() or (stages.data if stages else None)),
