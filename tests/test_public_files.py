@@ -245,6 +245,58 @@ def test_a_label_in_another_case_or_in_the_plural_is_caught(download, tmp_path, 
     )
 
 
+def _spelled_paths(tmp_path, labels: dict[int, str], path) -> list[str]:
+    """The split of ``labels`` (id -> label) with an extra file at ``path(id, label)`` for every id (where it is not
+    None): its failed checks' findings (none when published)."""
+    raw = tmp_path / "raw"
+    write_csv(raw / "train.csv", ["id", "label"], labels.items())
+    paths = [path(i, label) for i, label in labels.items() if path(i, label)]
+    for relative in paths:
+        (raw / relative).parent.mkdir(parents=True, exist_ok=True)
+        (raw / relative).write_bytes(b"x")
+    folders = sorted({relative.split("/")[0] + "/" for relative in paths})
+    recipe = {"kind": "random", "id_column": "id", "target_columns": ["label"], "test_fraction": 0.2,
+              "public_files": folders}  # fmt: skip
+    prepared = prepare_competition(SLUG, parse_recipe(recipe, "r"), raw, tmp_path / "prepared")
+    return [c.found for c in prepared.checks if not c.passed]
+
+
+SEEDLINGS = ["Black-grass", "Common Chickweed", "Loose Silky-bent"]
+
+
+@pytest.mark.parametrize(
+    "share, values, path, told",
+    [
+        # a word every path has spells the commonest label of an imbalanced target: it tells nothing (a review)
+        (0.96, "01", lambda i, label: f"frames/{i}_frame0.jpg", False),
+        (0.96, "01", lambda i, label: f"batch0/{i}.jpg", False),
+        (0.93, ["no", "yes"], lambda i, label: f"scans/{i}_No2.png", False),
+        (0.93, ["image", "video"], lambda i, label: f"images/{i}.bin", False),
+        # the same target filed by its label, and a folder of one label of a balanced one, tell it
+        (0.96, "01", lambda i, label: f"by_label/{label}/{i}.jpg", True),
+        (0.5, ["cat", "dog"], lambda i, label: f"dogs/{i}.jpg" if label == "dog" else None, True),
+        # labels that are each other's plural; an irregular plural; labels written without their separators
+        (0.5, ["cat", "cats"], lambda i, label: f"by_label/{label}/{i}.jpg", True),
+        (
+            1 / 3,
+            ["daisy", "rose", "tulip"],
+            lambda i, label: f"flowers/{label[:-1]}ies/{i}.jpg" if label.endswith("y") else f"flowers/{label}s/{i}.jpg",
+            True,
+        ),  # fmt: skip
+        (1 / 3, SEEDLINGS, lambda i, label: f"seeds/{label.lower().replace(' ', '_').replace('-', '_')}/{i}.png", True),
+        (1 / 3, SEEDLINGS, lambda i, label: f"seeds/{label.title().replace(' ', '').replace('-', '')}/{i}.png", True),
+    ],
+)
+def test_a_path_tells_a_label_when_its_words_set_labels_apart(tmp_path, share, values, path, told):
+    rng = random.Random(1)
+    weights = [share, 1 - share] if len(values) == 2 else [1] * len(values)
+    labels = {i: rng.choices(list(values), weights)[0] for i in range(1000, 1200)}
+    found = _spelled_paths(tmp_path, labels, path)
+    assert bool(found) == told, found
+    if told:
+        assert len(found) == 1 and "extra file(s) named by a new test id carry its label" in found[0], found
+
+
 def test_a_label_where_letters_meet_digits_is_caught_and_a_word_two_labels_fold_to_tells_neither(tmp_path):
     """``20_label1.jpg``: the 0/1 label is attached to a word. Files whose names spell the label in a case another
     label has too (the labels ``A`` and ``a``) tell neither."""

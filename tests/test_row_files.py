@@ -335,6 +335,26 @@ def test_a_label_in_the_test_files_names_in_another_case_is_caught_and_hex_ids_t
     assert prepared.published, [c.found for c in prepared.checks if not c.passed]
 
 
+def test_a_word_every_test_file_has_tells_nothing_of_an_imbalanced_target(tmp_path):
+    """``test/{id}_frame0.jpg`` spells the label 0, which 96% of the rows have anyway: published (a review found it
+    refused). Filed by the label (``test/{label}/{id}.jpg``, the label a column of its own), they are caught."""
+    raw, rng = tmp_path / "raw", random.Random(8)
+    rows = [(i, rng.choices("01", [0.96, 0.04])[0]) for i in range(1000, 1400)]
+    write_csv(raw / "train.csv", ["id", "label"], [(i, label) for i, label in rows])
+    write_csv(raw / "filed.csv", ["id", "kind", "label"], [(i, label, label) for i, label in rows])
+    (raw / "train").mkdir()
+    for i, _ in rows:
+        (raw / "train" / f"{i}.jpg").write_bytes(b"x%d" % i)
+    recipe = {"kind": "random", "id_column": "id", "target_columns": ["label"], "row_files": "train/{id}.jpg"}
+    framed = prepare_competition(SLUG, parse_recipe(recipe | {"test_row_files": "test/{id}_frame0.jpg"}, "r"), raw,
+                                 tmp_path / "framed")  # fmt: skip
+    assert framed.published, [c.found for c in framed.checks if not c.passed]
+    filed = recipe | {"train_file": "filed.csv", "test_row_files": "test/{kind}/{id}.jpg"}
+    prepared = prepare_competition(SLUG, parse_recipe(filed, "r"), raw, tmp_path / "filed")
+    failed = {c.name: c.found for c in prepared.checks if not c.passed}
+    assert "of the 40 new test rows' files carry the row's label in their path" in failed["public_free_of_private"]
+
+
 def _dicom_uids(count: int, seed: int) -> list[str]:
     rng = random.Random(seed)
     return [f"1.2.826.0.1.3680043.8.498.{rng.randrange(10**29, 10**30)}" for _ in range(count)]

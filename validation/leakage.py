@@ -38,9 +38,11 @@ Each check says what it found. All are blocking: a split that fails one is not p
     pieces of its name between ``.``, ``-`` and ``_``, so ``img7.jpg`` and ``cat.7.jpg`` both name id ``7`` or
     ``img7.jpg``; or a folder) with the id's label in a folder of its path (``train_images/<class>/<id>.jpg``) or
     among its name's other pieces (``cat.123.jpg``, as dogs-vs-cats names them; in any case, a text label also in
-    the plural, ``CAT_123.jpg`` and ``cats/123.jpg``, and where letters meet digits, ``123_label1.jpg``:
-    :class:`LabelSpellings`), and no other label of the target there, for at least ``LABEL_SHARE`` of the id-named files at that place, new test ids among them (a path with both
-    of a 0/1 target's labels among its pieces, as every DICOM UID has, tells neither).
+    the plural and without its separators, ``CAT_123.jpg``, ``cats/123.jpg``, ``common_chickweed/``, and where
+    letters meet digits, ``123_label1.jpg``: :class:`LabelSpellings`), and no other label of the target there, for
+    at least ``LABEL_SHARE`` of the id-named files at that place, new test ids among them (a path with both of a
+    0/1 target's labels among its pieces, as every DICOM UID has, tells neither; a word every path has, ``frame0``,
+    tells nothing when the one label it spells is that of ``LABEL_SHARE`` of the new test ids anyway).
 
   With the recipe's ``test_ids`` (new ids for the new test rows), the rows' own ids in the download count as new
   test ids as well, and an extra file with a new test row's file's bytes and that row's label in its path is caught
@@ -725,14 +727,20 @@ def _runs(word: str) -> set[str]:
 
 class LabelSpellings:
     """How a target's labels may be written in a path, to tell which label a path names: in any case
-    (``CAT_20.jpg``), a text label also in the plural (``cats/20.jpg``, ``boxes/``), and a label where letters meet
-    digits (``20_label1.jpg``, ``20_isdog1.jpg`` for the label ``1``)."""
+    (``CAT_20.jpg``), a text label also in the plural (``cats/20.jpg``, ``boxes/``, ``daisies/``) and without its
+    spaces, hyphens or underscores (``common_chickweed/`` and ``CommonChickweed/`` for ``Common Chickweed``), and a
+    label where letters meet digits (``20_label1.jpg``, ``20_isdog1.jpg`` for the label ``1``). A word that is a
+    label itself spells that label only (``cats`` where ``cat`` and ``cats`` are both labels)."""
 
     def __init__(self, labels: set[str]) -> None:
+        own: dict[str, set[str]] = defaultdict(set)  # a label's own word (folded) -> the labels written so
+        for label in labels:
+            own[label.casefold()].add(label)
         self.labels_of: dict[str, set[str]] = defaultdict(set)  # a word -> the labels it spells
         for label in labels:
             for word in _spellings(label):
-                self.labels_of[word].add(label)
+                if word not in own or label in own[word]:
+                    self.labels_of[word].add(label)
 
     def tells(self, label: str, runs: set[str]) -> bool:
         """Whether a path's ``runs`` tell its row's ``label``: they spell it and no other label of the target. A 0/1
@@ -744,26 +752,43 @@ class LabelSpellings:
         return spelled == {label}
 
 
+SEPARATORS = re.compile(r"[\W_]+")
+
+
 def _spellings(label: str) -> set[str]:
-    """The words that spell ``label`` in a path: it, folded; a text label of three or more characters ending in a
-    letter also with ``s`` or ``es`` after it."""
+    """The words that spell ``label`` in a path: it, folded; a text label also without its separators, and where it
+    has three or more characters and ends in a letter, in the plural (``s``, ``es``, ``y`` made ``ies``)."""
     folded = label.casefold()
-    if len(folded) >= 3 and folded[-1].isalpha():
-        return {folded, f"{folded}s", f"{folded}es"}
-    return {folded}
+    if not any(c.isalpha() for c in folded):
+        return {folded}
+    forms = {folded, SEPARATORS.sub("", folded)} - {""}
+    plurals = {f"{form}{end}" for form in forms for end in ("s", "es") if len(form) >= 3 and form[-1].isalpha()}
+    plurals |= {f"{form[:-1]}ies" for form in forms if len(form) >= 3 and form.endswith("y")}
+    return forms | plurals
 
 
 LETTERS_MEET_DIGITS = re.compile(r"(?<=[^\W\d_])(?=\d)|(?<=\d)(?=[^\W\d_])")
 
 
 def _words(runs: set[str]) -> set[str]:
-    """A path part's runs, folded, and each also cut where letters meet digits (``label1``: label, 1)."""
+    """A path part's runs, folded; each also cut where letters meet digits (``label1``: label, 1) and, holding a
+    letter, without its separators (``common_chickweed``: commonchickweed)."""
     words = set()
     for run in runs:
         folded = run.casefold()
         words.add(folded)
         words.update(LETTERS_MEET_DIGITS.split(folded))
+        if any(c.isalpha() for c in folded):
+            words.add(SEPARATORS.sub("", folded))
     return words - {""}
+
+
+def _commonest_alone(told: set[str], labels: Counter) -> bool:
+    """Whether the labels paths tell are one label that ``LABEL_SHARE`` of the rows (``labels``: each label's
+    count) have anyway: a word every path has (``frame0``, ``images/``) spells the commonest label of an imbalanced
+    target, and tells nothing a guess would not."""
+    total = sum(labels.values())
+    return len(told) == 1 and total > 0 and labels[next(iter(told))] >= LABEL_SHARE * total
 
 
 def _labels_in_paths(con, extras: list[PurePosixPath]) -> list[str]:
@@ -803,7 +828,11 @@ def _labels_in_paths(con, extras: list[PurePosixPath]) -> list[str]:
     for _, target, label, _ in rows:
         values[target].add(label)
     spellings = {target: LabelSpellings(labels) for target, labels in values.items()}
-    tally: dict[tuple[str, int], list] = defaultdict(lambda: [0, 0, []])  # (target, slot) -> files, labelled, test
+    base: dict[str, Counter] = defaultdict(Counter)  # each target's labels over the new test ids
+    for target, label, count in con.execute("SELECT target, label, count(*) FROM test_labels GROUP BY ALL").fetchall():
+        base[target][label] = count
+    # (target, slot) -> files, labelled, test files, the labels told
+    tally: dict[tuple[str, int], list] = defaultdict(lambda: [0, 0, [], set()])
     for file, target, label, is_test in rows:
         path_slots, k = slots[file], chosen[file]
         for slot, runs in enumerate(path_slots):
@@ -815,11 +844,12 @@ def _labels_in_paths(con, extras: list[PurePosixPath]) -> list[str]:
             entry[0] += 1
             if label != k and spellings[target].tells(label, runs):
                 entry[1] += 1
+                entry[3].add(label)
                 if is_test:
                     entry[2].append(extras[file].as_posix())
     problems = []
-    for (target, slot), (files, labelled, test_files) in sorted(tally.items()):
-        if test_files and labelled / files >= LABEL_SHARE:
+    for (target, slot), (files, labelled, test_files, told) in sorted(tally.items()):
+        if test_files and labelled / files >= LABEL_SHARE and not _commonest_alone(told, base[target]):
             where = "in their file names" if slot == -1 else f"in the folder {-slot - 1} level(s) above them"
             problems.append(
                 f"{len(test_files):,} extra file(s) named by a new test id carry its {target} {where} "
@@ -849,20 +879,27 @@ def _labels_in_row_file_paths(row_files: tuple[RowFileFact, ...]) -> list[str]:
         for target, label in row_file.labels:
             values[target].add(label)
     spellings = {target: LabelSpellings(labels) for target, labels in values.items()}
-    labelled: dict[str, int] = Counter()
+    labelled: dict[str, Counter] = defaultdict(Counter)  # each target's labels over the new test rows
     told: dict[str, list[str]] = defaultdict(list)
+    told_labels: dict[str, set[str]] = defaultdict(set)
     for row_file in row_files:
         if row_file.side != "test" or not row_file.labels:
             continue
         parts = [_runs(part) for part in PurePosixPath(row_file.path).parts]  # each folder, and the name, alone
         for target, label in row_file.labels:
-            labelled[target] += 1
+            labelled[target][label] += 1
             if any(spellings[target].tells(label, runs) for runs in parts):
                 told[target].append(row_file.path)
+                told_labels[target].add(label)
     problems = []
-    for target, count in sorted(labelled.items()):
-        carried = told[target]
-        if carried and len(carried) >= LABEL_SHARE * count and len(carried) >= min(LEAST_LABELLED_IDS, count):
+    for target, labels in sorted(labelled.items()):
+        carried, count = told[target], labels.total()
+        if (
+            carried
+            and len(carried) >= LABEL_SHARE * count
+            and len(carried) >= min(LEAST_LABELLED_IDS, count)
+            and not _commonest_alone(told_labels[target], labels)
+        ):
             problems.append(
                 f"{len(carried):,} of the {count:,} new test rows' files carry the row's {target} in their path "
                 f"(e.g. {_short(carried)}): the paths give the labels away; name them by columns that hold no label "
@@ -886,15 +923,24 @@ def _test_files_copied_with_labels(extras: tuple[ExtraFile, ...], row_files: tup
     spellings = {target: LabelSpellings(labels) for target, labels in values.items()}
     copies = told = 0
     examples: list[str] = []
+    copied_labels: Counter = Counter()  # the copies' (target, label) pairs, and those their paths tell
+    told_labels: set[tuple[str, str]] = set()
     for extra in extras:
         rows = tests.get(extra.sha256, ())
         if len({row.labels for row in rows}) != 1:
             continue  # not a test row's file, or the bytes of rows labelled otherwise
         copies += 1
+        copied_labels.update(rows[0].labels)
         parts = [_runs(part) for part in PurePosixPath(extra.path).parts]
-        if any(spellings[target].tells(label, runs) for target, label in rows[0].labels for runs in parts):
+        pairs = {(t, v) for t, v in rows[0].labels if any(spellings[t].tells(v, runs) for runs in parts)}
+        if pairs:
             told += 1
+            told_labels |= pairs
             examples.append(f"{extra.path} ({rows[0].path})")
+    if len(told_labels) == 1:  # one label told: a leak unless nearly every copy has it anyway
+        ((target, label),) = told_labels
+        if _commonest_alone({label}, Counter({v: n for (t, v), n in copied_labels.items() if t == target})):
+            return []
     if told and told >= LABEL_SHARE * copies:
         return [
             f"{told:,} extra file(s) are new test rows' files with the row's label in their path (e.g. "

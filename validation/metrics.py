@@ -739,8 +739,9 @@ def resolve_metric(override: str | None, recipe: dict | None, meta_kaggle_name: 
 
 
 def find_metric(name: str) -> Metric | None:
-    """The registry's metric ``name`` means: a registry name, or a Meta Kaggle name (either matched without case,
-    spaces, hyphens or underscores: ``RMSE``-style abbreviations are not names); None when it means none."""
+    """The registry's metric ``name`` means: a registry name, or a Meta Kaggle name (``MAP@{K}`` as the dump writes
+    it; a filled-in ``MAP@3`` is none: its depth is not the registry's), either matched without case, spaces,
+    hyphens or underscores; None when it means none."""
     wanted = _normalise(name)
     by_name = {_normalise(m.name): m for m in METRICS.values()}
     if wanted in by_name:
@@ -760,7 +761,7 @@ def metric_table() -> pd.DataFrame:
                 "a submission holds": TASKS[m.task],
                 "predictions": DOMAINS[m.domain].requirement,
                 "perfect": m.perfect,
-                "meta_kaggle_names": "; ".join(n.replace("{K}", "K") for n in m.meta_kaggle_names),
+                "meta_kaggle_names": "; ".join(m.meta_kaggle_names),  # as the dump writes them: MAP@{K}
                 "note": m.note,
             }
             for m in sorted(METRICS.values(), key=lambda m: m.name)
