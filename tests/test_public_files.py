@@ -385,6 +385,41 @@ def test_a_table_listing_every_label_for_each_id_tells_none(download, tmp_path):
         assert f"{told}kinds.csv gives the label of 20 new test id(s) away: column kind agrees with it" in found, found
 
 
+@pytest.mark.parametrize(
+    "written, told",
+    [
+        ({"cat": "CAT", "dog": "DOG"}, "CAT for cat, DOG for dog"),  # another case
+        ({"cat": "dog", "dog": "cat"}, "cat for dog, dog for cat"),  # always the other label of two
+        ({"cat": "indoor", "dog": "outdoor"}, "indoor for cat, outdoor for dog"),  # a code
+    ],
+)
+def test_a_table_writing_the_labels_otherwise_is_caught(download, tmp_path, written, told):
+    """A column of a few values standing for the labels gives them away, whatever it writes; so do rows of the
+    other label more often than the label (a review: published after 9b3b3e3)."""
+    labels = _labels(download)
+    write_csv(download / "coded" / "kinds.csv", ["image_id", "kind"], [(i, written[v]) for i, v in labels.items()])
+    found = _failed(_prepare(download, tmp_path / "prepared", ["coded/"]))
+    assert f"coded/kinds.csv gives the label of 20 new test id(s) away: column kind writes it otherwise ({told})" in (
+        found
+    ), found
+    other = {"cat": "dog", "dog": "cat"}
+    write_csv(download / "mostly" / "kinds.csv", ["image_id", "kind"],
+              [(i, kind) for i, v in labels.items() for kind in (v, other[v], other[v])])  # fmt: skip
+    assert "mostly/kinds.csv gives the label of 20 new test id(s) away" in _failed(
+        _prepare(download, tmp_path / "prepared", ["mostly/"])
+    )
+
+
+def test_a_column_of_a_value_per_id_or_of_values_apart_from_the_labels_is_no_leak(download, tmp_path):
+    """Read as standing for the labels, a column of a value per id would stand for any; a two-valued column drawn
+    apart from the labels stands for none."""
+    rng = random.Random(9)
+    write_csv(download / "features" / "more.csv", ["image_id", "file", "indoor", "colour"],
+              [(i, f"f{i}", rng.choice(["yes", "no"]), rng.choice(["black", "white", "ginger"]))
+               for i in _labels(download)])  # fmt: skip
+    assert _prepare(download, tmp_path / "prepared", ["features/"]).published
+
+
 def test_a_table_naming_the_targets_that_are_1_for_new_test_ids_is_caught(tmp_path):
     """ranzcr-clip's ``train_annotations.csv``: a row for each line drawn on an image, naming the target column
     that is 1 for it (``StudyInstanceUID, label, data``). It passed the check (a newcomer's run); a table naming

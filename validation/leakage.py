@@ -19,7 +19,8 @@ Each check says what it found. All are blocking: a split that fails one is not p
     column holding new test ids next to any column agreeing with their labels (at least ``LABEL_SHARE`` of at least
     ``LEAST_LABELLED_IDS`` of them, well beyond chance; an id's rows agree when they hold its label more often than
     any other label, so a row of every label for each id tells none), whatever the columns are called
-    (``image_id, label``),
+    (``image_id, label``), or a column of a few values standing for the labels written otherwise (``CAT`` for
+    ``cat``, ``True`` for ``1``, always the other label of two: :func:`_labels_written_otherwise`),
     or a column naming, next to new test ids, the 0/1 targets that are 1 for them (ranzcr-clip's
     ``train_annotations.csv``; :func:`_named_targets`), or a number column that follows a numeric target of the new
     test ids in any column holding them (a Pearson or rank correlation of at least ``LEAST_CORRELATION`` in size,
@@ -183,6 +184,7 @@ class LeakageFacts:
 LABEL_SHARE = 0.9
 LEAST_LABELLED_IDS = 10
 LEAST_KAPPA = 0.5
+CODED_SUPPORT = 5  # ids a value of a column standing for the labels holds, on average, at least
 LEAST_CORRELATION = 0.95  # a number column this close to a numeric target gives it away
 TEXT_SCAN_LIMIT = 64 * 1024 * 1024  # bytes of a text file scanned line by line; a larger one is not cleared
 TEXT_PROBE = 8192  # bytes read to tell text from binary
@@ -535,9 +537,11 @@ def _label_pairs(con, reader: str, extra: ExtraFile, columns: list[str], least: 
                     SELECT key_col, target, label_col, k, label,
                            coalesce(sum(n) FILTER (WHERE val = label), 0)
                                > coalesce(max(n) FILTER (WHERE is_label AND val <> label), 0) AS agrees,
-                           coalesce(arg_max(val, n) FILTER (WHERE is_label AND val <> label), min(val)) AS other
+                           coalesce(arg_max(val, n) FILTER (WHERE is_label AND val <> label), min(val)) AS other,
+                           first(val ORDER BY n DESC, val) AS commonest
                     FROM counted GROUP BY ALL)
-           SELECT key_col, target, label_col, k, label, CASE WHEN agrees THEN label ELSE other END AS val, agrees
+           SELECT key_col, target, label_col, k, label, CASE WHEN agrees THEN label ELSE other END AS val, agrees,
+                  commonest
            FROM voted"""
     )
     try:
@@ -559,10 +563,47 @@ def _label_pairs(con, reader: str, extra: ExtraFile, columns: list[str], least: 
                     f"with it for {agreeing:,} of the {ids:,} new test ids in column {key_col}"
                 )
                 break
-        return problems or _named_targets(con, extra, least)
+        return problems or _labels_written_otherwise(con, extra, least) or _named_targets(con, extra, least)
     finally:
         con.execute("DROP TABLE IF EXISTS extra_pairs")
         con.execute("DROP TABLE IF EXISTS extra_cells")
+
+
+def _labels_written_otherwise(con, extra: ExtraFile, least: int) -> list[str]:
+    """A column of a few values standing for the labels, written otherwise: ``CAT``/``DOG`` for ``cat``/``dog``,
+    ``True``/``False`` for ``1``/``0``, or always the other label of a 0/1 target. Each id is read as the value its
+    rows hold most often (``extra_pairs.commonest``), each value as the label it goes with most often; a leak when
+    that reading agrees with at least ``LABEL_SHARE`` of at least ``least`` new test ids, Cohen's kappa at least
+    ``LEAST_KAPPA``. Only for columns of two values to as many as the target has labels, each value held by
+    ``CODED_SUPPORT`` ids on average: read so, a column of a value per id would stand for any label."""
+    columns = con.execute(
+        f"""WITH g AS (SELECT key_col, target, label_col, count(*) AS ids, count(DISTINCT commonest) AS vals
+                       FROM extra_pairs GROUP BY ALL),
+                 labels AS (SELECT target, count(DISTINCT label) AS labels FROM test_labels GROUP BY ALL)
+            SELECT g.key_col, g.target, g.label_col, g.ids FROM g JOIN labels USING (target)
+            WHERE g.ids >= {int(least)} AND g.vals BETWEEN 2 AND labels.labels AND g.ids >= {CODED_SUPPORT} * g.vals
+            ORDER BY ALL"""
+    ).fetchall()
+    for key_col, target, label_col, ids in columns:
+        pairs = con.execute(
+            "SELECT label, commonest FROM extra_pairs WHERE key_col = ? AND target = ? AND label_col = ?",
+            [key_col, target, label_col],
+        ).fetchall()
+        goes_with: dict[str, Counter] = defaultdict(Counter)
+        for label, value in pairs:
+            goes_with[value][label] += 1
+        reading = {
+            value: max(sorted(counts.items()), key=lambda item: item[1])[0] for value, counts in goes_with.items()
+        }
+        read = [reading[value] for _, value in pairs]
+        agreeing = sum(label == found for (label, _), found in zip(pairs, read, strict=True))
+        if agreeing >= LABEL_SHARE * ids and _kappa([label for label, _ in pairs], read) >= LEAST_KAPPA:
+            shown = ", ".join(f"{value} for {reading[value]}" for value in sorted(reading)[:4])
+            return [
+                f"{extra.path} gives the {target} of {agreeing:,} new test id(s) away: column {label_col} writes it "
+                f"otherwise ({shown}) for {agreeing:,} of the {ids:,} new test ids in column {key_col}"
+            ]
+    return []
 
 
 POSITIVE_LABELS = ("1", "1.0", *TRUE_WORDS)
