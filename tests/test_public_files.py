@@ -274,6 +274,15 @@ SEEDLINGS = ["Black-grass", "Common Chickweed", "Loose Silky-bent"]
         (0.93, ["image", "video"], lambda i, label: f"images/{i}.bin", False),
         # the same target filed by its label, and a folder of one label of a balanced one, tell it
         (0.96, "01", lambda i, label: f"by_label/{label}/{i}.jpg", True),
+        # a folder or a name only the commonest label's files have tells it (a second review: published)
+        (0.96, "01", lambda i, label: f"imgs/{label if label == '0' else 'flagged'}/{i}.jpg", True),
+        (0.96, "01", lambda i, label: f"imgs/{i}_0.jpg" if label == "0" else f"imgs/{i}.jpg", True),
+        (
+            0.93,
+            ["normal", "benign", "malign"],
+            lambda i, label: f"scans/{'normal' if label == 'normal' else 'abnormal'}/{i}.png",
+            True,
+        ),
         (0.5, ["cat", "dog"], lambda i, label: f"dogs/{i}.jpg" if label == "dog" else None, True),
         # labels that are each other's plural; an irregular plural; labels written without their separators
         (0.5, ["cat", "cats"], lambda i, label: f"by_label/{label}/{i}.jpg", True),
@@ -289,7 +298,7 @@ SEEDLINGS = ["Black-grass", "Common Chickweed", "Loose Silky-bent"]
 )
 def test_a_path_tells_a_label_when_its_words_set_labels_apart(tmp_path, share, values, path, told):
     rng = random.Random(1)
-    weights = [share, 1 - share] if len(values) == 2 else [1] * len(values)
+    weights = [share, *[(1 - share) / (len(values) - 1)] * (len(values) - 1)] if share != 1 / len(values) else None
     labels = {i: rng.choices(list(values), weights)[0] for i in range(1000, 1200)}
     found = _spelled_paths(tmp_path, labels, path)
     assert bool(found) == told, found
@@ -418,6 +427,45 @@ def test_a_column_of_a_value_per_id_or_of_values_apart_from_the_labels_is_no_lea
               [(i, f"f{i}", rng.choice(["yes", "no"]), rng.choice(["black", "white", "ginger"]))
                for i in _labels(download)])  # fmt: skip
     assert _prepare(download, tmp_path / "prepared", ["features/"]).published
+
+
+def _table_split(tmp_path, header: list[str], rows: list, extra: dict[str, tuple[list[str], list]]) -> list[str]:
+    """A split of ``rows`` (``header``: id, the target ``label``, features the public test set keeps) with the extra
+    tables ``extra`` (path -> header, rows): its failed checks' findings (none when published)."""
+    raw = tmp_path / "raw"
+    write_csv(raw / "train.csv", header, rows)
+    for path, (columns, table) in extra.items():
+        write_csv(raw / path, columns, table)
+    recipe = {"kind": "random", "id_column": "id", "target_columns": ["label"], "test_fraction": 0.2,
+              "public_files": sorted({path.split("/")[0] + "/" for path in extra})}  # fmt: skip
+    prepared = prepare_competition(SLUG, parse_recipe(recipe, "r"), raw, tmp_path / "prepared")
+    return [c.found for c in prepared.checks if not c.passed]
+
+
+def test_honest_extra_tables_a_second_review_found_refused_are_published(tmp_path):
+    """A constant number column (its correlation NaN, once read as 1); a public test column the table repeats,
+    coded (sex M/F following the label); an honest flag of a 4% positive target catching three of four positives."""
+    rng = random.Random(2)
+    ids = range(1000, 1500)
+    labels = {i: rng.choices("01", [0.5, 0.5])[0] for i in ids}
+    sex = {i: ("M" if v == "1" else "F") if rng.random() < 0.97 else rng.choice("MF") for i, v in labels.items()}
+    rows = [(i, sex[i], labels[i]) for i in ids]
+    assert not _table_split(tmp_path / "a", ["id", "sex", "label"], rows, {
+        "t/meta.csv": (["id", "version", "sex"], [(i, 3, sex[i]) for i in ids])})  # fmt: skip
+    rare = {i: rng.choices("01", [0.96, 0.04])[0] for i in ids}
+    flag = {i: "Y" if (v == "1" and rng.random() < 0.75) or rng.random() < 0.01 else "N" for i, v in rare.items()}
+    assert not _table_split(tmp_path / "b", ["id", "label"], list(rare.items()), {
+        "t/exams.csv": (["id", "prior_exam"], list(flag.items()))})  # fmt: skip
+
+
+@pytest.mark.parametrize("written", ["{}.0", "00{}"])
+def test_ids_written_otherwise_next_to_labels_of_any_name_are_caught(tmp_path, written):
+    """``1000.0`` or ``001000`` for id ``1000`` next to its label, under names that are not the target's."""
+    rng = random.Random(3)
+    rows = [(i, rng.choice(["cat", "dog"])) for i in range(1000, 1200)]
+    found = _table_split(tmp_path, ["id", "label"], rows, {
+        "t/kinds.csv": (["image_id", "kind"], [(written.format(i), v) for i, v in rows])})  # fmt: skip
+    assert found and "t/kinds.csv gives the label of 40 new test id(s) away: column kind agrees" in found[0], found
 
 
 def test_a_table_naming_the_targets_that_are_1_for_new_test_ids_is_caught(tmp_path):

@@ -43,7 +43,7 @@ Each check says what it found. All are blocking: a split that fails one is not p
     letters meet digits, ``123_label1.jpg``: :class:`LabelSpellings`), and no other label of the target there, for
     at least ``LABEL_SHARE`` of the id-named files at that place, new test ids among them (a path with both of a
     0/1 target's labels among its pieces, as every DICOM UID has, tells neither; a word every path has, ``frame0``,
-    tells nothing when the one label it spells is that of ``LABEL_SHARE`` of the new test ids anyway).
+    tells nothing: one label told is no leak when the other labels' paths spell it too).
 
   With the recipe's ``test_ids`` (new ids for the new test rows), the rows' own ids in the download count as new
   test ids as well, and an extra file with a new test row's file's bytes and that row's label in its path is caught
@@ -72,6 +72,7 @@ import gzip
 import os
 import re
 from collections import Counter, defaultdict
+from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from pathlib import Path, PurePosixPath
 
@@ -407,7 +408,7 @@ def _data_file_labels(
             ]
     if facts.id_column not in columns and (keyed := _keyed_by_test_rows(con, reader, columns, facts)):
         reader, columns = keyed  # rows found by the columns the table shares with the public test set
-    return _label_pairs(con, reader, extra, columns, least) or _numbers_agreeing(
+    return _label_pairs(con, reader, extra, columns, least, facts) or _numbers_agreeing(
         con, reader, extra, columns, facts, least
     )
 
@@ -470,7 +471,8 @@ def _numbers_agreeing(
                 SELECT target, col, count(DISTINCT k) AS ids,
                        greatest(abs(corr(x, y)), abs(corr(rx, ry))) AS r
                 FROM ranked GROUP BY ALL
-                HAVING count(DISTINCT k) >= {int(least)} AND greatest(abs(corr(x, y)), abs(corr(rx, ry))) >= ?
+                HAVING count(DISTINCT k) >= {int(least)} AND var_pop(x) > 0 AND var_pop(y) > 0  -- else corr is NaN
+                       AND greatest(abs(corr(x, y)), abs(corr(rx, ry))) >= ?
                 ORDER BY r DESC, col LIMIT 1""",
             [LEAST_CORRELATION],
         ).fetchall()
@@ -509,10 +511,13 @@ def _public_feature(con, reader: str, key: str, column: str, facts: LeakageFacts
     return rows > 0 and same >= LABEL_SHARE * rows
 
 
-def _label_pairs(con, reader: str, extra: ExtraFile, columns: list[str], least: int) -> list[str]:
+def _label_pairs(
+    con, reader: str, extra: ExtraFile, columns: list[str], least: int, facts: LeakageFacts | None = None
+) -> list[str]:
     """Any column pair (key, label) where the key column holds at least ``least`` new test ids and, for at least
     ``LABEL_SHARE`` of them, the label column on the same row holds the id's label, well above chance
-    (Cohen's kappa at least ``LEAST_KAPPA``): whatever the columns are called."""
+    (Cohen's kappa at least ``LEAST_KAPPA``): whatever the columns are called. A public test column the table
+    repeats (by name and values, :func:`_public_feature`, with ``facts``) is a feature the agents have, not judged."""
     if len(columns) < 2:
         return []
     cast = ", ".join(f"CAST({quote(c)} AS VARCHAR) AS {quote(c)}" for c in columns)
@@ -523,8 +528,9 @@ def _label_pairs(con, reader: str, extra: ExtraFile, columns: list[str], least: 
             ON {unpivot} INTO NAME col VALUE val"""
     )
     con.execute(  # an id's rows agree when they hold its label more often than any other label of the target
-        """CREATE OR REPLACE TEMP TABLE extra_pairs AS
-           WITH keys AS (SELECT c.__mlecurate_rid, c.col AS key_col, c.val AS k FROM extra_cells c JOIN new_test_ids t ON c.val = t.k),
+        f"""CREATE OR REPLACE TEMP TABLE extra_pairs AS
+           WITH keys AS (SELECT c.__mlecurate_rid, c.col AS key_col, t.k FROM extra_cells c
+                         JOIN new_test_ids t ON {key_text("c.val")} = {key_text("t.k")}),  -- 101.0, 00101 for 101
                 target_labels AS (SELECT DISTINCT target, label FROM test_labels),
                 counted AS (
                     SELECT keys.key_col, l.target, c.col AS label_col, keys.k, l.label, c.val, count(*) AS n,
@@ -551,8 +557,19 @@ def _label_pairs(con, reader: str, extra: ExtraFile, columns: list[str], least: 
                 HAVING count(*) >= {int(least)} AND count(*) FILTER (WHERE agrees) >= {LABEL_SHARE} * count(*)
                 ORDER BY key_col, target, label_col"""
         ).fetchall()
+        public = {}  # (key, column) -> a public test column the table repeats
+
+        def is_public(key_col: str, label_col: str) -> bool:
+            if (key_col, label_col) not in public:
+                public[(key_col, label_col)] = facts is not None and _public_feature(
+                    con, reader, key_col, label_col, facts
+                )
+            return public[(key_col, label_col)]
+
         problems = []
         for key_col, target, label_col, ids, agreeing in candidates:
+            if is_public(key_col, label_col):
+                continue
             pairs = con.execute(
                 "SELECT label, val FROM extra_pairs WHERE key_col = ? AND target = ? AND label_col = ?",
                 [key_col, target, label_col],
@@ -563,19 +580,21 @@ def _label_pairs(con, reader: str, extra: ExtraFile, columns: list[str], least: 
                     f"with it for {agreeing:,} of the {ids:,} new test ids in column {key_col}"
                 )
                 break
-        return problems or _labels_written_otherwise(con, extra, least) or _named_targets(con, extra, least)
+        return problems or _labels_written_otherwise(con, extra, least, is_public) or _named_targets(con, extra, least)
     finally:
         con.execute("DROP TABLE IF EXISTS extra_pairs")
         con.execute("DROP TABLE IF EXISTS extra_cells")
 
 
-def _labels_written_otherwise(con, extra: ExtraFile, least: int) -> list[str]:
+def _labels_written_otherwise(con, extra: ExtraFile, least: int, is_public: Callable[[str, str], bool]) -> list[str]:
     """A column of a few values standing for the labels, written otherwise: ``CAT``/``DOG`` for ``cat``/``dog``,
     ``True``/``False`` for ``1``/``0``, or always the other label of a 0/1 target. Each id is read as the value its
     rows hold most often (``extra_pairs.commonest``), each value as the label it goes with most often; a leak when
     that reading agrees with at least ``LABEL_SHARE`` of at least ``least`` new test ids, Cohen's kappa at least
-    ``LEAST_KAPPA``. Only for columns of two values to as many as the target has labels, each value held by
-    ``CODED_SUPPORT`` ids on average: read so, a column of a value per id would stand for any label."""
+    ``LEAST_KAPPA``, and ``CODED_SUPPORT`` ids of labels other than the commonest read right (a 4% positive target's
+    honest flag catching three of four positives is no leak). Only for columns of two values to as many as the
+    target has labels, each value held by ``CODED_SUPPORT`` ids on average: read so, a column of a value per id
+    would stand for any label. A public test column the table repeats is not judged (``is_public``)."""
     columns = con.execute(
         f"""WITH g AS (SELECT key_col, target, label_col, count(*) AS ids, count(DISTINCT commonest) AS vals
                        FROM extra_pairs GROUP BY ALL),
@@ -585,6 +604,8 @@ def _labels_written_otherwise(con, extra: ExtraFile, least: int) -> list[str]:
             ORDER BY ALL"""
     ).fetchall()
     for key_col, target, label_col, ids in columns:
+        if is_public(key_col, label_col):
+            continue
         pairs = con.execute(
             "SELECT label, commonest FROM extra_pairs WHERE key_col = ? AND target = ? AND label_col = ?",
             [key_col, target, label_col],
@@ -596,8 +617,11 @@ def _labels_written_otherwise(con, extra: ExtraFile, least: int) -> list[str]:
             value: max(sorted(counts.items()), key=lambda item: item[1])[0] for value, counts in goes_with.items()
         }
         read = [reading[value] for _, value in pairs]
-        agreeing = sum(label == found for (label, _), found in zip(pairs, read, strict=True))
-        if agreeing >= LABEL_SHARE * ids and _kappa([label for label, _ in pairs], read) >= LEAST_KAPPA:
+        truth = [label for label, _ in pairs]
+        agreeing = sum(label == found for label, found in zip(truth, read, strict=True))
+        commonest = Counter(truth).most_common(1)[0][0]  # a guess gets its ids right: the others must be read too
+        rarer = sum(label == found != commonest for label, found in zip(truth, read, strict=True))
+        if agreeing >= LABEL_SHARE * ids and rarer >= CODED_SUPPORT and _kappa(truth, read) >= LEAST_KAPPA:
             shown = ", ".join(f"{value} for {reading[value]}" for value in sorted(reading)[:4])
             return [
                 f"{extra.path} gives the {target} of {agreeing:,} new test id(s) away: column {label_col} writes it "
@@ -787,10 +811,14 @@ class LabelSpellings:
         """Whether a path's ``runs`` tell its row's ``label``: they spell it and no other label of the target. A 0/1
         target's labels are in every DICOM UID (``1.2.826.0.1.3680043...``, ranzcr-clip's names): such a path
         spells both, and tells neither; so does a word that two labels fold to (``A`` and ``a``)."""
+        return self.spelled(runs) == {label}
+
+    def spelled(self, runs: set[str]) -> set[str]:
+        """The labels a path part's ``runs`` spell."""
         spelled = set()
         for word in _words(runs):
             spelled |= self.labels_of.get(word, set())
-        return spelled == {label}
+        return spelled
 
 
 SEPARATORS = re.compile(r"[\W_]+")
@@ -824,12 +852,16 @@ def _words(runs: set[str]) -> set[str]:
     return words - {""}
 
 
-def _commonest_alone(told: set[str], labels: Counter) -> bool:
-    """Whether the labels paths tell are one label that ``LABEL_SHARE`` of the rows (``labels``: each label's
-    count) have anyway: a word every path has (``frame0``, ``images/``) spells the commonest label of an imbalanced
-    target, and tells nothing a guess would not."""
-    total = sum(labels.values())
-    return len(told) == 1 and total > 0 and labels[next(iter(told))] >= LABEL_SHARE * total
+def _spelled_everywhere(told: set[str], spelled: list[tuple[str, set[str]]]) -> bool:
+    """Whether the one label paths tell is spelled by the paths of the other labels' files as well (at least half
+    of them; ``spelled``: each file's label and the labels its path spells): a word every path has (``frame0``,
+    ``images/``) spells the commonest label of an imbalanced target and tells nothing. A folder or name that only
+    that label's files have (``imgs/0/`` beside ``imgs/flagged/``) still tells it."""
+    if len(told) != 1:
+        return False
+    (label,) = told
+    others = [labels for own, labels in spelled if own != label]
+    return bool(others) and sum(label in labels for labels in others) >= len(others) / 2
 
 
 def _labels_in_paths(con, extras: list[PurePosixPath]) -> list[str]:
@@ -869,11 +901,8 @@ def _labels_in_paths(con, extras: list[PurePosixPath]) -> list[str]:
     for _, target, label, _ in rows:
         values[target].add(label)
     spellings = {target: LabelSpellings(labels) for target, labels in values.items()}
-    base: dict[str, Counter] = defaultdict(Counter)  # each target's labels over the new test ids
-    for target, label, count in con.execute("SELECT target, label, count(*) FROM test_labels GROUP BY ALL").fetchall():
-        base[target][label] = count
-    # (target, slot) -> files, labelled, test files, the labels told
-    tally: dict[tuple[str, int], list] = defaultdict(lambda: [0, 0, [], set()])
+    # (target, slot) -> files, labelled, test files, the labels told, each file's label and the labels it spells
+    tally: dict[tuple[str, int], list] = defaultdict(lambda: [0, 0, [], set(), []])
     for file, target, label, is_test in rows:
         path_slots, k = slots[file], chosen[file]
         for slot, runs in enumerate(path_slots):
@@ -883,14 +912,16 @@ def _labels_in_paths(con, extras: list[PurePosixPath]) -> list[str]:
                 runs = _runs(extras[file].name.replace(k, "", 1))  # would hide a label beside it (<uid>_1.dcm)
             entry = tally[(target, slot - len(path_slots))]  # counted from the file name: -1 is the name
             entry[0] += 1
-            if label != k and spellings[target].tells(label, runs):
+            spelled = spellings[target].spelled(runs)
+            entry[4].append((label, spelled))
+            if label != k and spelled == {label}:
                 entry[1] += 1
                 entry[3].add(label)
                 if is_test:
                     entry[2].append(extras[file].as_posix())
     problems = []
-    for (target, slot), (files, labelled, test_files, told) in sorted(tally.items()):
-        if test_files and labelled / files >= LABEL_SHARE and not _commonest_alone(told, base[target]):
+    for (target, slot), (files, labelled, test_files, told, spelled) in sorted(tally.items()):
+        if test_files and labelled / files >= LABEL_SHARE and not _spelled_everywhere(told, spelled):
             where = "in their file names" if slot == -1 else f"in the folder {-slot - 1} level(s) above them"
             problems.append(
                 f"{len(test_files):,} extra file(s) named by a new test id carry its {target} {where} "
@@ -920,7 +951,7 @@ def _labels_in_row_file_paths(row_files: tuple[RowFileFact, ...]) -> list[str]:
         for target, label in row_file.labels:
             values[target].add(label)
     spellings = {target: LabelSpellings(labels) for target, labels in values.items()}
-    labelled: dict[str, Counter] = defaultdict(Counter)  # each target's labels over the new test rows
+    labelled: dict[str, list[tuple[str, set[str]]]] = defaultdict(list)  # each test row's label, the labels spelled
     told: dict[str, list[str]] = defaultdict(list)
     told_labels: dict[str, set[str]] = defaultdict(set)
     for row_file in row_files:
@@ -928,18 +959,18 @@ def _labels_in_row_file_paths(row_files: tuple[RowFileFact, ...]) -> list[str]:
             continue
         parts = [_runs(part) for part in PurePosixPath(row_file.path).parts]  # each folder, and the name, alone
         for target, label in row_file.labels:
-            labelled[target][label] += 1
+            labelled[target].append((label, set().union(*(spellings[target].spelled(runs) for runs in parts))))
             if any(spellings[target].tells(label, runs) for runs in parts):
                 told[target].append(row_file.path)
                 told_labels[target].add(label)
     problems = []
-    for target, labels in sorted(labelled.items()):
-        carried, count = told[target], labels.total()
+    for target, spelled in sorted(labelled.items()):
+        carried, count = told[target], len(spelled)
         if (
             carried
             and len(carried) >= LABEL_SHARE * count
             and len(carried) >= min(LEAST_LABELLED_IDS, count)
-            and not _commonest_alone(told_labels[target], labels)
+            and not _spelled_everywhere(told_labels[target], spelled)
         ):
             problems.append(
                 f"{len(carried):,} of the {count:,} new test rows' files carry the row's {target} in their path "
@@ -964,23 +995,24 @@ def _test_files_copied_with_labels(extras: tuple[ExtraFile, ...], row_files: tup
     spellings = {target: LabelSpellings(labels) for target, labels in values.items()}
     copies = told = 0
     examples: list[str] = []
-    copied_labels: Counter = Counter()  # the copies' (target, label) pairs, and those their paths tell
-    told_labels: set[tuple[str, str]] = set()
+    spelled: dict[str, list[tuple[str, set[str]]]] = defaultdict(list)  # each copy's label, the labels it spells
+    told_labels: set[tuple[str, str]] = set()  # the (target, label) pairs the copies' paths tell
     for extra in extras:
         rows = tests.get(extra.sha256, ())
         if len({row.labels for row in rows}) != 1:
             continue  # not a test row's file, or the bytes of rows labelled otherwise
         copies += 1
-        copied_labels.update(rows[0].labels)
         parts = [_runs(part) for part in PurePosixPath(extra.path).parts]
+        for t, v in rows[0].labels:
+            spelled[t].append((v, set().union(*(spellings[t].spelled(runs) for runs in parts))))
         pairs = {(t, v) for t, v in rows[0].labels if any(spellings[t].tells(v, runs) for runs in parts)}
         if pairs:
             told += 1
             told_labels |= pairs
             examples.append(f"{extra.path} ({rows[0].path})")
-    if len(told_labels) == 1:  # one label told: a leak unless nearly every copy has it anyway
+    if len(told_labels) == 1:  # one label told: a leak unless the other labels' copies spell it too
         ((target, label),) = told_labels
-        if _commonest_alone({label}, Counter({v: n for (t, v), n in copied_labels.items() if t == target})):
+        if _spelled_everywhere({label}, spelled[target]):
             return []
     if told and told >= LABEL_SHARE * copies:
         return [
