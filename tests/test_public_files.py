@@ -283,6 +283,12 @@ SEEDLINGS = ["Black-grass", "Common Chickweed", "Loose Silky-bent"]
             lambda i, label: f"scans/{'normal' if label == 'normal' else 'abnormal'}/{i}.png",
             True,
         ),
+        (
+            0.93,
+            ["normal", "benign", "malign"],
+            lambda i, label: f"scans/{'normal' if label == 'normal' else 'not_normal'}/{i}.png",
+            True,
+        ),  # fmt: skip
         (0.5, ["cat", "dog"], lambda i, label: f"dogs/{i}.jpg" if label == "dog" else None, True),
         # labels that are each other's plural; an irregular plural; labels written without their separators
         (0.5, ["cat", "cats"], lambda i, label: f"by_label/{label}/{i}.jpg", True),
@@ -454,8 +460,22 @@ def test_honest_extra_tables_a_second_review_found_refused_are_published(tmp_pat
         "t/meta.csv": (["id", "version", "sex"], [(i, 3, sex[i]) for i in ids])})  # fmt: skip
     rare = {i: rng.choices("01", [0.96, 0.04])[0] for i in ids}
     flag = {i: "Y" if (v == "1" and rng.random() < 0.75) or rng.random() < 0.01 else "N" for i, v in rare.items()}
-    assert not _table_split(tmp_path / "b", ["id", "label"], list(rare.items()), {
-        "t/exams.csv": (["id", "prior_exam"], list(flag.items()))})  # fmt: skip
+    for name, written in (("b", {"Y": "Y", "N": "N"}), ("c", {"Y": "1", "N": "0"})):  # a code, or the labels' text
+        assert not _table_split(tmp_path / name, ["id", "label"], list(rare.items()), {
+            "t/exams.csv": (["id", "prior_exam"], [(i, written[f]) for i, f in flag.items()])})  # fmt: skip
+
+
+def test_leaks_a_third_review_found_published_are_caught(tmp_path):
+    """Ids of 19 digits (a tweet's) read as numbers were one id for their neighbours; a 2% positive target written
+    Y/N exactly had too few positives among the new test ids for a fixed count of them."""
+    rng = random.Random(5)
+    big = [(1234567890123456000 + k, rng.choice(["cat", "dog"])) for k in range(500)]
+    found = _table_split(tmp_path / "a", ["id", "label"], big, {"t/labels.csv": (["tweet", "kind"], big)})
+    assert found and "column kind agrees with it for 100 of the 100 new test ids in column tweet" in found[0], found
+    rare = [(i, rng.choices("01", [0.98, 0.02])[0]) for i in range(1000, 2000)]  # a few positives among 200
+    found = _table_split(tmp_path / "b", ["id", "label"], rare, {
+        "t/meta.csv": (["image_id", "flag"], [(i, "Y" if v == "1" else "N") for i, v in rare])})  # fmt: skip
+    assert found and "column flag writes it otherwise (N for 0, Y for 1) for 200 of the 200" in found[0], found
 
 
 @pytest.mark.parametrize("written", ["{}.0", "00{}"])

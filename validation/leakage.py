@@ -43,7 +43,7 @@ Each check says what it found. All are blocking: a split that fails one is not p
     letters meet digits, ``123_label1.jpg``: :class:`LabelSpellings`), and no other label of the target there, for
     at least ``LABEL_SHARE`` of the id-named files at that place, new test ids among them (a path with both of a
     0/1 target's labels among its pieces, as every DICOM UID has, tells neither; a word every path has, ``frame0``,
-    tells nothing: one label told is no leak when the other labels' paths spell it too).
+    tells nothing: one label told is no leak when the other labels' files are marked alike there).
 
   With the recipe's ``test_ids`` (new ids for the new test rows), the rows' own ids in the download count as new
   test ids as well, and an extra file with a new test row's file's bytes and that row's label in its path is caught
@@ -574,7 +574,8 @@ def _label_pairs(
                 "SELECT label, val FROM extra_pairs WHERE key_col = ? AND target = ? AND label_col = ?",
                 [key_col, target, label_col],
             ).fetchall()
-            if _kappa([p[0] for p in pairs], [p[1] for p in pairs]) >= LEAST_KAPPA:
+            truth, read = [p[0] for p in pairs], [p[1] for p in pairs]
+            if _reads_the_rarer(truth, read) and _kappa(truth, read) >= LEAST_KAPPA:
                 problems.append(
                     f"{extra.path} gives the {target} of {agreeing:,} new test id(s) away: column {label_col} agrees "
                     f"with it for {agreeing:,} of the {ids:,} new test ids in column {key_col}"
@@ -591,8 +592,8 @@ def _labels_written_otherwise(con, extra: ExtraFile, least: int, is_public: Call
     ``True``/``False`` for ``1``/``0``, or always the other label of a 0/1 target. Each id is read as the value its
     rows hold most often (``extra_pairs.commonest``), each value as the label it goes with most often; a leak when
     that reading agrees with at least ``LABEL_SHARE`` of at least ``least`` new test ids, Cohen's kappa at least
-    ``LEAST_KAPPA``, and ``CODED_SUPPORT`` ids of labels other than the commonest read right (a 4% positive target's
-    honest flag catching three of four positives is no leak). Only for columns of two values to as many as the
+    ``LEAST_KAPPA``, the ids of labels other than the commonest read right alike (:func:`_reads_the_rarer`). Only
+    for columns of two values to as many as the
     target has labels, each value held by ``CODED_SUPPORT`` ids on average: read so, a column of a value per id
     would stand for any label. A public test column the table repeats is not judged (``is_public``)."""
     columns = con.execute(
@@ -619,9 +620,7 @@ def _labels_written_otherwise(con, extra: ExtraFile, least: int, is_public: Call
         read = [reading[value] for _, value in pairs]
         truth = [label for label, _ in pairs]
         agreeing = sum(label == found for label, found in zip(truth, read, strict=True))
-        commonest = Counter(truth).most_common(1)[0][0]  # a guess gets its ids right: the others must be read too
-        rarer = sum(label == found != commonest for label, found in zip(truth, read, strict=True))
-        if agreeing >= LABEL_SHARE * ids and rarer >= CODED_SUPPORT and _kappa(truth, read) >= LEAST_KAPPA:
+        if agreeing >= LABEL_SHARE * ids and _reads_the_rarer(truth, read) and _kappa(truth, read) >= LEAST_KAPPA:
             shown = ", ".join(f"{value} for {reading[value]}" for value in sorted(reading)[:4])
             return [
                 f"{extra.path} gives the {target} of {agreeing:,} new test id(s) away: column {label_col} writes it "
@@ -666,6 +665,15 @@ def _name_key(sql: str) -> str:
     """A target's name as a table may write it: lower case, letters and digits only (``ETT - Abnormal``,
     ``ett_abnormal`` and `` ETT-Abnormal`` are one name)."""
     return f"lower(regexp_replace({sql}, '[^A-Za-z0-9]', '', 'g'))"
+
+
+def _reads_the_rarer(truth: list, found: list) -> bool:
+    """Whether ``found`` gets ``LABEL_SHARE`` of the ids right whose label is not the commonest: a guess of the
+    commonest label gets the rest, so an honest flag of a 4% positive target (three of four positives) tells
+    nothing a guess would not, while a column writing the label does."""
+    commonest = Counter(truth).most_common(1)[0][0] if truth else None
+    rarer = [label == seen for label, seen in zip(truth, found, strict=True) if label != commonest]
+    return bool(rarer) and sum(rarer) >= LABEL_SHARE * len(rarer)
 
 
 def _kappa(truth: list, found: list) -> float:
@@ -852,16 +860,18 @@ def _words(runs: set[str]) -> set[str]:
     return words - {""}
 
 
-def _spelled_everywhere(told: set[str], spelled: list[tuple[str, set[str]]]) -> bool:
-    """Whether the one label paths tell is spelled by the paths of the other labels' files as well (at least half
-    of them; ``spelled``: each file's label and the labels its path spells): a word every path has (``frame0``,
-    ``images/``) spells the commonest label of an imbalanced target and tells nothing. A folder or name that only
-    that label's files have (``imgs/0/`` beside ``imgs/flagged/``) still tells it."""
+def _marked_alike(told: set[str], marks: list[tuple[str, object]]) -> bool:
+    """Whether the one label paths tell is marked on the other labels' files alike (at least half of them;
+    ``marks``: each file's label and its mark there, the folder or the name without the id for extra files, the
+    labels it spells for row files): a word every path has (``frame0``, ``images/``) spells the commonest label of
+    an imbalanced target and tells nothing. A folder or name only that label's files have (``imgs/0/`` beside
+    ``imgs/flagged/``, ``scans/normal/`` beside ``scans/not_normal/``) still tells it."""
     if len(told) != 1:
         return False
     (label,) = told
-    others = [labels for own, labels in spelled if own != label]
-    return bool(others) and sum(label in labels for labels in others) >= len(others) / 2
+    own = {mark for each, mark in marks if each == label}
+    others = [mark for each, mark in marks if each != label]
+    return bool(others) and sum(mark in own for mark in others) >= len(others) / 2
 
 
 def _labels_in_paths(con, extras: list[PurePosixPath]) -> list[str]:
@@ -901,27 +911,28 @@ def _labels_in_paths(con, extras: list[PurePosixPath]) -> list[str]:
     for _, target, label, _ in rows:
         values[target].add(label)
     spellings = {target: LabelSpellings(labels) for target, labels in values.items()}
-    # (target, slot) -> files, labelled, test files, the labels told, each file's label and the labels it spells
+    # (target, slot) -> files, labelled, test files, the labels told, each file's label and its text there
     tally: dict[tuple[str, int], list] = defaultdict(lambda: [0, 0, [], set(), []])
     for file, target, label, is_test in rows:
         path_slots, k = slots[file], chosen[file]
         for slot, runs in enumerate(path_slots):
             if k in runs and slot != len(path_slots) - 1:
                 continue  # the folder that names the id
+            text = extras[file].parts[slot]
             if slot == len(path_slots) - 1 and k in runs:  # the name without the id's text: a UID's pieces (0, 1)
-                runs = _runs(extras[file].name.replace(k, "", 1))  # would hide a label beside it (<uid>_1.dcm)
+                text = extras[file].name.replace(k, "", 1)  # would hide a label beside it (<uid>_1.dcm)
+                runs = _runs(text)
             entry = tally[(target, slot - len(path_slots))]  # counted from the file name: -1 is the name
             entry[0] += 1
-            spelled = spellings[target].spelled(runs)
-            entry[4].append((label, spelled))
-            if label != k and spelled == {label}:
+            entry[4].append((label, text))
+            if label != k and spellings[target].tells(label, runs):
                 entry[1] += 1
                 entry[3].add(label)
                 if is_test:
                     entry[2].append(extras[file].as_posix())
     problems = []
-    for (target, slot), (files, labelled, test_files, told, spelled) in sorted(tally.items()):
-        if test_files and labelled / files >= LABEL_SHARE and not _spelled_everywhere(told, spelled):
+    for (target, slot), (files, labelled, test_files, told, texts) in sorted(tally.items()):
+        if test_files and labelled / files >= LABEL_SHARE and not _marked_alike(told, texts):
             where = "in their file names" if slot == -1 else f"in the folder {-slot - 1} level(s) above them"
             problems.append(
                 f"{len(test_files):,} extra file(s) named by a new test id carry its {target} {where} "
@@ -951,7 +962,7 @@ def _labels_in_row_file_paths(row_files: tuple[RowFileFact, ...]) -> list[str]:
         for target, label in row_file.labels:
             values[target].add(label)
     spellings = {target: LabelSpellings(labels) for target, labels in values.items()}
-    labelled: dict[str, list[tuple[str, set[str]]]] = defaultdict(list)  # each test row's label, the labels spelled
+    labelled: dict[str, list[tuple[str, frozenset]]] = defaultdict(list)  # each test row's label, the labels spelled
     told: dict[str, list[str]] = defaultdict(list)
     told_labels: dict[str, set[str]] = defaultdict(set)
     for row_file in row_files:
@@ -959,7 +970,7 @@ def _labels_in_row_file_paths(row_files: tuple[RowFileFact, ...]) -> list[str]:
             continue
         parts = [_runs(part) for part in PurePosixPath(row_file.path).parts]  # each folder, and the name, alone
         for target, label in row_file.labels:
-            labelled[target].append((label, set().union(*(spellings[target].spelled(runs) for runs in parts))))
+            labelled[target].append((label, frozenset().union(*(spellings[target].spelled(r) for r in parts))))
             if any(spellings[target].tells(label, runs) for runs in parts):
                 told[target].append(row_file.path)
                 told_labels[target].add(label)
@@ -970,7 +981,7 @@ def _labels_in_row_file_paths(row_files: tuple[RowFileFact, ...]) -> list[str]:
             carried
             and len(carried) >= LABEL_SHARE * count
             and len(carried) >= min(LEAST_LABELLED_IDS, count)
-            and not _spelled_everywhere(told_labels[target], spelled)
+            and not _marked_alike(told_labels[target], spelled)
         ):
             problems.append(
                 f"{len(carried):,} of the {count:,} new test rows' files carry the row's {target} in their path "
@@ -995,7 +1006,7 @@ def _test_files_copied_with_labels(extras: tuple[ExtraFile, ...], row_files: tup
     spellings = {target: LabelSpellings(labels) for target, labels in values.items()}
     copies = told = 0
     examples: list[str] = []
-    spelled: dict[str, list[tuple[str, set[str]]]] = defaultdict(list)  # each copy's label, the labels it spells
+    spelled: dict[str, list[tuple[str, frozenset]]] = defaultdict(list)  # each copy's label, the labels it spells
     told_labels: set[tuple[str, str]] = set()  # the (target, label) pairs the copies' paths tell
     for extra in extras:
         rows = tests.get(extra.sha256, ())
@@ -1004,7 +1015,7 @@ def _test_files_copied_with_labels(extras: tuple[ExtraFile, ...], row_files: tup
         copies += 1
         parts = [_runs(part) for part in PurePosixPath(extra.path).parts]
         for t, v in rows[0].labels:
-            spelled[t].append((v, set().union(*(spellings[t].spelled(runs) for runs in parts))))
+            spelled[t].append((v, frozenset().union(*(spellings[t].spelled(runs) for runs in parts))))
         pairs = {(t, v) for t, v in rows[0].labels if any(spellings[t].tells(v, runs) for runs in parts)}
         if pairs:
             told += 1
@@ -1012,7 +1023,7 @@ def _test_files_copied_with_labels(extras: tuple[ExtraFile, ...], row_files: tup
             examples.append(f"{extra.path} ({rows[0].path})")
     if len(told_labels) == 1:  # one label told: a leak unless the other labels' copies spell it too
         ((target, label),) = told_labels
-        if _spelled_everywhere({label}, spelled[target]):
+        if _marked_alike({label}, spelled[target]):
             return []
     if told and told >= LABEL_SHARE * copies:
         return [
