@@ -570,11 +570,7 @@ def _label_pairs(
         for key_col, target, label_col, ids, agreeing in candidates:
             if is_public(key_col, label_col):
                 continue
-            pairs = con.execute(
-                "SELECT label, val FROM extra_pairs WHERE key_col = ? AND target = ? AND label_col = ?",
-                [key_col, target, label_col],
-            ).fetchall()
-            truth, read = [p[0] for p in pairs], [p[1] for p in pairs]
+            truth, read = _column_pairs(con, key_col, target, label_col, "val")
             if _reads_the_rarer(truth, read) and _kappa(truth, read) >= LEAST_KAPPA:
                 problems.append(
                     f"{extra.path} gives the {target} of {agreeing:,} new test id(s) away: column {label_col} agrees "
@@ -587,15 +583,25 @@ def _label_pairs(
         con.execute("DROP TABLE IF EXISTS extra_cells")
 
 
+def _column_pairs(con, key_col: str, target: str, label_col: str, value: str) -> tuple[list, list]:
+    """``extra_pairs``' new test ids of one (key, target, label column): their labels and their ``value`` column
+    (``val``: the label when the id's rows agree, else another; ``commonest``: the value its rows hold most often)."""
+    pairs = con.execute(
+        f"SELECT label, {value} FROM extra_pairs WHERE key_col = ? AND target = ? AND label_col = ?",
+        [key_col, target, label_col],
+    ).fetchall()
+    return [label for label, _ in pairs], [found for _, found in pairs]
+
+
 def _labels_written_otherwise(con, extra: ExtraFile, least: int, is_public: Callable[[str, str], bool]) -> list[str]:
     """A column of a few values standing for the labels, written otherwise: ``CAT``/``DOG`` for ``cat``/``dog``,
     ``True``/``False`` for ``1``/``0``, or always the other label of a 0/1 target. Each id is read as the value its
     rows hold most often (``extra_pairs.commonest``), each value as the label it goes with most often; a leak when
     that reading agrees with at least ``LABEL_SHARE`` of at least ``least`` new test ids, Cohen's kappa at least
     ``LEAST_KAPPA``, the ids of labels other than the commonest read right alike (:func:`_reads_the_rarer`). Only
-    for columns of two values to as many as the
-    target has labels, each value held by ``CODED_SUPPORT`` ids on average: read so, a column of a value per id
-    would stand for any label. A public test column the table repeats is not judged (``is_public``)."""
+    for columns of two values to as many as the target has labels, each value held by ``CODED_SUPPORT`` ids on
+    average: read so, a column of a value per id would stand for any label. A public test column the table repeats
+    is not judged (``is_public``)."""
     columns = con.execute(
         f"""WITH g AS (SELECT key_col, target, label_col, count(*) AS ids, count(DISTINCT commonest) AS vals
                        FROM extra_pairs GROUP BY ALL),
@@ -607,18 +613,14 @@ def _labels_written_otherwise(con, extra: ExtraFile, least: int, is_public: Call
     for key_col, target, label_col, ids in columns:
         if is_public(key_col, label_col):
             continue
-        pairs = con.execute(
-            "SELECT label, commonest FROM extra_pairs WHERE key_col = ? AND target = ? AND label_col = ?",
-            [key_col, target, label_col],
-        ).fetchall()
+        truth, values = _column_pairs(con, key_col, target, label_col, "commonest")
         goes_with: dict[str, Counter] = defaultdict(Counter)
-        for label, value in pairs:
+        for label, value in zip(truth, values, strict=True):
             goes_with[value][label] += 1
         reading = {
             value: max(sorted(counts.items()), key=lambda item: item[1])[0] for value, counts in goes_with.items()
         }
-        read = [reading[value] for _, value in pairs]
-        truth = [label for label, _ in pairs]
+        read = [reading[value] for value in values]
         agreeing = sum(label == found for label, found in zip(truth, read, strict=True))
         if agreeing >= LABEL_SHARE * ids and _reads_the_rarer(truth, read) and _kappa(truth, read) >= LEAST_KAPPA:
             shown = ", ".join(f"{value} for {reading[value]}" for value in sorted(reading)[:4])
