@@ -81,7 +81,7 @@ from validation.data_files import (
     repeated_names,
     rows_are_lines_candidate,
     setting,
-    utc_connection,
+    utc_database,
 )
 from validation.data_root import TEST, TRAIN, PreparedFolder
 from validation.messages import shown_list
@@ -126,7 +126,7 @@ def split_memory(train_path: Path) -> str:
 def connect(scratch: Path, memory_limit: str = SPLIT_MEMORY, threads: int | None = None) -> duckdb.DuckDBPyConnection:
     """A DuckDB connection that stays under ``memory_limit`` and spills to ``scratch``."""
     scratch.mkdir(parents=True, exist_ok=True)
-    con = utc_connection()  # a zoned timestamp's text, the same on every machine
+    con = utc_database()  # its own limits; a zoned timestamp's text, the same on every machine
     con.execute("SET memory_limit = ?", [memory_limit])
     con.execute("SET temp_directory = ?", [str(scratch)])
     con.execute("SET preserve_insertion_order = true")  # the new train set keeps the input's row order

@@ -40,14 +40,13 @@ from dataclasses import asdict, dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 
-import duckdb
 import numpy as np
 import pandas as pd
 import pyarrow as pa
 import pyarrow.csv as pa_csv
 
 from validation.archives import ArchiveError, ZipLimits, open_zip
-from validation.data_files import columns_of
+from validation.data_files import columns_of, utc_connection
 from validation.data_root import TEST, PreparedFolder
 from validation.float_text import has_huge_exponent, to_numeric
 from validation.leaderboard import Leaderboard
@@ -190,7 +189,7 @@ def _keys_among(prepared: PreparedFolder, columns: list[str]) -> list[str]:
     keys = submission_keys(prepared.read_manifest()["recipe"])
     if keys:
         return keys
-    with duckdb.connect() as con:
+    with utc_connection() as con:
         header = set(columns_of(con, prepared.public_file(TEST)))
     return [c for c in columns if c in header]
 

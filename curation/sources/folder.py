@@ -39,7 +39,6 @@ from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 
-import duckdb
 import pandas as pd
 
 from curation.meta_kaggle import COMPETITIONS_FILE
@@ -53,7 +52,7 @@ from curation.sources.base import (
     SourceError,
     SourceFile,
 )
-from validation.data_files import path_literal
+from validation.data_files import path_literal, utc_connection
 from validation.data_root import atomic_path, slug_folder
 from validation.leaderboard import Leaderboard, leaderboard_from_frame, read_leaderboard
 
@@ -153,7 +152,7 @@ class FolderSource:
         path = self._competitions_csv()
         if path is None:
             return None
-        with duckdb.connect() as con:
+        with utc_connection() as con:
             source = f"read_csv({path_literal(path)}, all_varchar = true, header = true, max_line_size = 100000000)"
             if column not in [row[0] for row in con.execute(f"DESCRIBE SELECT * FROM {source}").fetchall()]:
                 return None
