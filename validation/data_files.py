@@ -24,6 +24,7 @@ from __future__ import annotations
 import codecs
 import contextlib
 import csv
+import ctypes
 import functools
 import gzip
 import hashlib
@@ -507,13 +508,38 @@ _DATABASES_LOCK = threading.Lock()
 def utc_connection() -> duckdb.DuckDBPyConnection:
     """A connection of its own (its session's settings, temporary tables and registered frames) to this process's
     one in-memory :func:`utc_database`. DuckDB builds a new database's catalogue of functions in about 40 ms and a
-    connection to an open one in microseconds, and checking one split opens dozens. A forked child opens a database of
-    its own (its parent's copy is left alone, as DuckDB's threads did not survive the fork)."""
+    connection to an open one in microseconds, and checking one split opens dozens.
+
+    What a connection does to the database itself reaches every other one: a global setting (memory_limit, threads,
+    preserve_insertion_order), a table or view not TEMP, a macro, ``create_function``, ``ATTACH``. Work that needs
+    any of these takes a :func:`utc_database` of its own. The database hands memory a closed connection used back to
+    the system (its allocator's background threads), so a long-lived worker does not keep its largest check's peak;
+    one a fatal error invalidated is replaced."""
     with _DATABASES_LOCK:
         database = _DATABASES.get(os.getpid())
-        if database is None:
-            database = _DATABASES[os.getpid()] = utc_database()
+        if database is not None:
+            try:
+                connection = database.cursor()
+                connection.execute("SELECT 1")
+                return connection
+            except duckdb.Error:  # invalidated by a fatal error: every later connection would fail too
+                pass
+        database = _DATABASES[os.getpid()] = utc_database()
+        database.execute("SET GLOBAL allocator_background_threads = true")
         return database.cursor()
+
+
+def _after_fork_in_child() -> None:
+    """A forked child never uses nor frees its parent's database: its destructor would wait for threads that did not
+    survive the fork (the child crashed or hung at exit). The child opens its own, behind a lock of its own."""
+    global _DATABASES_LOCK
+    for inherited in _DATABASES.values():
+        ctypes.pythonapi.Py_IncRef(ctypes.py_object(inherited))  # left alive, unused, for the child's whole life
+    _DATABASES.clear()
+    _DATABASES_LOCK = threading.Lock()
+
+
+os.register_at_fork(after_in_child=_after_fork_in_child)
 
 
 @contextlib.contextmanager
