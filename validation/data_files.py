@@ -520,7 +520,7 @@ def utc_connection() -> duckdb.DuckDBPyConnection:
         if database is not None:
             try:
                 connection = database.cursor()
-                connection.execute("SELECT 1")
+                connection.execute("SELECT 1").fetchall()  # a result left unread blocks the connection
                 return connection
             except duckdb.Error:  # invalidated by a fatal error: every later connection would fail too
                 pass
