@@ -160,10 +160,10 @@ def test_a_database_no_longer_usable_is_replaced(monkeypatch):
 
     broken = duckdb.connect()
     broken.close()
-    monkeypatch.setitem(data_files._DATABASES, os.getpid(), broken)
+    monkeypatch.setattr(data_files, "_DATABASE", broken)
     with utc_connection() as con:
         assert con.execute(ZONED).fetchone()[0] == "2020-01-26 20:30:00+00"
-    assert data_files._DATABASES[os.getpid()] is not broken
+    assert data_files._DATABASE is not broken
 
 
 def test_a_connection_handed_out_is_ready_for_any_work():
@@ -173,3 +173,20 @@ def test_a_connection_handed_out_is_ready_for_any_work():
         with utc_connection() as con:
             assert con.sql("SELECT 42 AS x").df()["x"].tolist() == [42]
             assert con.sql(ZONED).fetchall() == [("2020-01-26 20:30:00+00",)]
+
+
+def test_a_split_leaves_the_shared_database_as_it_found_it(tmp_path):
+    """The split builder sets memory_limit, threads, temp_directory and preserve_insertion_order on its database, and
+    the leakage check, checksums and parity read through shared connections: after a whole split, a shared connection
+    still has a fresh database's settings."""
+    from tests.conftest import generated_split
+
+    names = ("memory_limit", "threads", "temp_directory", "preserve_insertion_order", "TimeZone")
+    read = "SELECT " + ", ".join(f"current_setting('{name}')" for name in names)
+    with utc_connection() as shared:
+        before = shared.execute(read).fetchone()
+    generated_split(tmp_path, "accuracy")
+    with utc_connection() as shared, duckdb.connect() as fresh:
+        after = shared.execute(read).fetchone()
+        fresh_values = fresh.execute(read).fetchone()
+    assert after == before and after[:4] == fresh_values[:4] and after[4] == "UTC"

@@ -501,8 +501,8 @@ def utc_database() -> duckdb.DuckDBPyConnection:
     return con
 
 
-_DATABASES: dict[int, duckdb.DuckDBPyConnection] = {}  # this process's shared database, by process id
-_DATABASES_LOCK = threading.Lock()
+_DATABASE: duckdb.DuckDBPyConnection | None = None  # this process's shared database, opened on first use
+_DATABASE_LOCK = threading.Lock()
 
 
 def utc_connection() -> duckdb.DuckDBPyConnection:
@@ -515,28 +515,27 @@ def utc_connection() -> duckdb.DuckDBPyConnection:
     any of these takes a :func:`utc_database` of its own. The database hands memory a closed connection used back to
     the system (its allocator's background threads), so a long-lived worker does not keep its largest check's peak;
     one a fatal error invalidated is replaced."""
-    with _DATABASES_LOCK:
-        database = _DATABASES.get(os.getpid())
-        if database is not None:
+    global _DATABASE
+    with _DATABASE_LOCK:
+        if _DATABASE is not None:
             try:
-                connection = database.cursor()
+                connection = _DATABASE.cursor()
                 connection.execute("SELECT 1").fetchall()  # a result left unread blocks the connection
                 return connection
             except duckdb.Error:  # invalidated by a fatal error: every later connection would fail too
                 pass
-        database = _DATABASES[os.getpid()] = utc_database()
-        database.execute("SET GLOBAL allocator_background_threads = true")
-        return database.cursor()
+        _DATABASE = utc_database()
+        _DATABASE.execute("SET GLOBAL allocator_background_threads = true")
+        return _DATABASE.cursor()
 
 
 def _after_fork_in_child() -> None:
     """A forked child never uses nor frees its parent's database: its destructor would wait for threads that did not
     survive the fork (the child crashed or hung at exit). The child opens its own, behind a lock of its own."""
-    global _DATABASES_LOCK
-    for inherited in _DATABASES.values():
-        ctypes.pythonapi.Py_IncRef(ctypes.py_object(inherited))  # left alive, unused, for the child's whole life
-    _DATABASES.clear()
-    _DATABASES_LOCK = threading.Lock()
+    global _DATABASE, _DATABASE_LOCK
+    if _DATABASE is not None:
+        ctypes.pythonapi.Py_IncRef(ctypes.py_object(_DATABASE))  # left alive, unused, for the child's whole life
+    _DATABASE, _DATABASE_LOCK = None, threading.Lock()
 
 
 os.register_at_fork(after_in_child=_after_fork_in_child)
