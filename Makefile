@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 DEMO_HOME := $(CURDIR)/mlecurate-demo
 DEMO_SPLITS ?= 3
 
-.PHONY: setup demo test ui curate cluster cluster-stop test-cluster system-packages
+.PHONY: setup demo test ui curate cluster cluster-stop test-cluster system-packages lock
 
 # Dagster's instance settings: at most 2 steps at a time per pool (kaggle_downloads), so Kaggle is not flooded.
 define DAGSTER_YAML
@@ -15,18 +15,31 @@ concurrency:
 endef
 export DAGSTER_YAML
 
-$(VENV)/.installed: pyproject.toml
-	$(PYTHON) -m venv $(VENV)
+# Every install is pinned by constraints.txt (`make lock` writes it): the same versions on every machine, and pip
+# resolves at once instead of backtracking (about 40 s of a fresh `make test`'s install).
+$(VENV)/.installed: pyproject.toml constraints.txt
+	test -x $(BIN)/pip || $(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install --quiet --upgrade pip
-	$(BIN)/pip install --quiet -e '.[dev]'
+	$(BIN)/pip install --quiet -c constraints.txt -e '.[dev]'
 	touch $@
 
-## setup: create .venv and install mlecurate with its dependencies
+## setup: create .venv and install mlecurate with its dependencies (the versions of constraints.txt)
 setup: $(VENV)/.installed
 
-$(VENV)/.cluster-installed: $(VENV)/.installed pyproject.toml
-	$(BIN)/pip install --quiet -e '.[dev,cluster]'
-	touch $@
+# The cluster extra with the rest in one pip run (one resolution), so it does not wait for .installed; marks both.
+$(VENV)/.cluster-installed: pyproject.toml constraints.txt
+	test -x $(BIN)/pip || $(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+	$(BIN)/pip install --quiet -c constraints.txt -e '.[dev,cluster]'
+	touch $(VENV)/.installed $@
+
+## lock: write constraints.txt afresh: every extra installed unpinned in a throwaway venv, then `pip freeze`
+lock:
+	rm -rf $(VENV)-lock && $(PYTHON) -m venv $(VENV)-lock && $(VENV)-lock/bin/pip install --quiet --upgrade pip
+	$(VENV)-lock/bin/pip install --quiet -e '.[dev,cluster]'
+	{ echo "# The versions every install takes (pip -c): written by \`make lock\` from pyproject.toml; do not edit by hand."; \
+	  $(VENV)-lock/bin/pip freeze --exclude-editable; } > constraints.txt.tmp && mv constraints.txt.tmp constraints.txt
+	rm -rf $(VENV)-lock
 
 ## demo: set up, then run the curation job on the built-in demo source (offline) in ./mlecurate-demo,
 ##       and prepare (data, leaderboard, split, parity) the first DEMO_SPLITS curated competitions
@@ -63,7 +76,8 @@ system-packages:
 
 ## test: set up (.venv with the cluster extra, the system packages above), then lint, check the architecture
 ##       (import-linter contracts in pyproject.toml) and run every test
-test: system-packages $(VENV)/.cluster-installed
+test:
+	$(MAKE) --no-print-directory -j2 system-packages $(VENV)/.cluster-installed  # apt and pip side by side
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(BIN)/lint-imports

@@ -33,7 +33,7 @@ NOT_RUN_HERE = {
     ". mlecurate-cluster/env.sh": "needs the stack of `make cluster`; tests/test_cluster.py runs these commands on "
     "a stack of its own",
 }
-LEFT_IN_PROJECT = {".git", ".venv-build", "mlecurate-data", "mlecurate-demo", "mlecurate-cluster", ".pytest_cache",
+LEFT_IN_PROJECT = {".git", ".venv-build", ".venv-lock", "mlecurate-data", "mlecurate-demo", "mlecurate-cluster", ".pytest_cache",
                    ".ruff_cache", "curated-benchmark", "cache"}  # fmt: skip
 
 
