@@ -51,6 +51,12 @@ def meta_kaggle_competitions(
             "columns_kept_as_text": ", ".join(load.parsed.extra_columns) or "none",
             "newest_launch": str(frame["enabled_date"].max()),
             "segments": counts_table(frame["host_segment"], "segment"),
+            "suite_run": (
+                f"reused: the report of {load.checked_at:%Y-%m-%d %H:%M} on the same table, suite and Great "
+                "Expectations release"
+                if load.reused
+                else f"ran at {load.checked_at:%Y-%m-%d %H:%M}"
+            ),
         },
         check_results=[_check_result(check) for check in load.report.checks],
     )

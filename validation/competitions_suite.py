@@ -17,7 +17,7 @@ Great Expectations 1.x runs on an ephemeral context; importing it costs seconds,
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
+from dataclasses import asdict, dataclass, field
 from datetime import datetime
 
 import pandas as pd
@@ -289,3 +289,26 @@ def _plain(value: object) -> object:
     if isinstance(value, (list, tuple)):
         return "/".join(str(_plain(v)) for v in value)
     return value.isoformat(sep=" ") if hasattr(value, "isoformat") else value
+
+
+def report_record(report: SuiteReport) -> dict:
+    """``report`` as plain JSON-able data (:func:`report_from_record` reads it back)."""
+    return asdict(report)
+
+
+def report_from_record(record: dict) -> SuiteReport:
+    """The :class:`SuiteReport` :func:`report_record` wrote. Each check's severity is the one the code gives it, not
+    the record's; a record without every check and expectation of the suite, in order, is a ValueError (a KeyError
+    or TypeError when not of this shape at all)."""
+    by_name = {check["name"]: check for check in record["checks"]}
+    rules: dict[str, list[Rule]] = {}
+    for rule in _suite_definition(datetime.now()):
+        rules.setdefault(rule.check.name, []).append(rule)
+    checks = []
+    for check in SUITE_CHECKS:
+        outcomes = [ExpectationOutcome(**outcome) for outcome in by_name[check.name]["outcomes"]]
+        expected = [(_words(rule.expectation), rule.column) for rule in rules[check.name]]
+        if [(o.expectation, o.column) for o in outcomes] != expected or len(by_name) != len(SUITE_CHECKS):
+            raise ValueError(f"the record's check {check.name} is not the suite's")
+        checks.append(SuiteCheck(check.name, check.severity, outcomes))
+    return SuiteReport(checks=checks, gx_success=bool(record["gx_success"]))
