@@ -17,9 +17,9 @@ export DAGSTER_YAML
 
 # Every install is pinned by constraints.txt (`make lock` writes it): the same versions on every machine, and pip
 # resolves at once instead of backtracking (about 40 s of a fresh `make test`'s install).
+NEW_VENV := test -x $(BIN)/pip || $(PYTHON) -m venv $(VENV); $(BIN)/pip install --quiet --upgrade pip
 $(VENV)/.installed: pyproject.toml constraints.txt
-	test -x $(BIN)/pip || $(PYTHON) -m venv $(VENV)
-	$(BIN)/pip install --quiet --upgrade pip
+	$(NEW_VENV)
 	$(BIN)/pip install --quiet -c constraints.txt -e '.[dev]'
 	touch $@
 
@@ -28,8 +28,7 @@ setup: $(VENV)/.installed
 
 # The cluster extra with the rest in one pip run (one resolution), so it does not wait for .installed; marks both.
 $(VENV)/.cluster-installed: pyproject.toml constraints.txt
-	test -x $(BIN)/pip || $(PYTHON) -m venv $(VENV)
-	$(BIN)/pip install --quiet --upgrade pip
+	$(NEW_VENV)
 	$(BIN)/pip install --quiet -c constraints.txt -e '.[dev,cluster]'
 	touch $(VENV)/.installed $@
 

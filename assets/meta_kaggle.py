@@ -1,6 +1,5 @@
 """``meta_kaggle_competitions``: every competition Kaggle ran, typed, checked by a Great Expectations suite."""
 
-import hashlib
 from collections.abc import Iterator
 
 import dagster as dg
@@ -45,17 +44,16 @@ def meta_kaggle_competitions(
             "table": COMPETITIONS,
             "source": load.source.origin,
             "source_file": dg.MetadataValue.path(str(load.source.path)),
-            "source_sha256": short_hash("sha256:" + hashlib.sha256(load.source.path.read_bytes()).hexdigest()),
+            "source_sha256": short_hash("sha256:" + load.source_sha256),
             "dump_columns": len(load.parsed.dump_columns),
             "columns_missing_from_dump": ", ".join(load.parsed.missing_optional) or "none",
             "columns_kept_as_text": ", ".join(load.parsed.extra_columns) or "none",
             "newest_launch": str(frame["enabled_date"].max()),
             "segments": counts_table(frame["host_segment"], "segment"),
             "suite_run": (
-                f"reused: the report of {load.checked_at:%Y-%m-%d %H:%M} on the same table, suite and Great "
-                "Expectations release"
+                f"reused: the report of {load.checked_at:%Y-%m-%d %H:%M} UTC on the same file, code and libraries"
                 if load.reused
-                else f"ran at {load.checked_at:%Y-%m-%d %H:%M}"
+                else f"ran at {load.checked_at:%Y-%m-%d %H:%M} UTC"
             ),
         },
         check_results=[_check_result(check) for check in load.report.checks],

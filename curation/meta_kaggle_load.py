@@ -43,6 +43,7 @@ class CompetitionsLoad:
     parsed: CompetitionsTable
     report: SuiteReport
     rows: int  # rows now in the warehouse table
+    source_sha256: str  # of the fetched file's bytes
     checked_at: datetime  # when the suite ran: now, or earlier on the same table (``reused``)
     reused: bool = False
 
@@ -57,7 +58,8 @@ def load_competitions(source: Source, workdir: Path, warehouse: Warehouse) -> Co
     unless a competition has launched since (the suite's "in the future" is relative to when it ran)."""
     file = source.competitions_file(workdir)
     parsed = read_competitions(file.path)
-    report, checked_at, reused = _suite_report(parsed.table, file.path, workdir / CHECKED)
+    run_on = _run_on(file.path)
+    report, checked_at, reused = _suite_report(parsed.table, run_on, workdir / CHECKED)
     blocking = report.failed("error")
     if blocking:
         raise MetaKaggleChecksFailed(
@@ -67,16 +69,16 @@ def load_competitions(source: Source, workdir: Path, warehouse: Warehouse) -> Co
             report,
         )
     rows = warehouse.replace_table(COMPETITIONS, parsed.table)
-    return CompetitionsLoad(file, parsed, report, rows, checked_at, reused)
+    return CompetitionsLoad(file, parsed, report, rows, run_on["file_sha256"], checked_at, reused)
 
 
-def _suite_report(table: pa.Table, csv: Path, kept: Path) -> tuple[SuiteReport, datetime, bool]:
-    """The suite's report on ``table`` (read from ``csv``), when it ran (UTC, as Meta Kaggle's dates), and whether it
+def _suite_report(table: pa.Table, run_on: dict[str, str], kept: Path) -> tuple[SuiteReport, datetime, bool]:
+    """The suite's report on ``table`` (what it depends on: ``run_on``, :func:`_run_on`), when it ran (UTC, as Meta Kaggle's dates), and whether it
     was the one ``kept`` holds. A kept report is taken only for the same file, code and libraries, with no competition
     launched after both its time and now (the clock may have gone back), and with every check and expectation the
     suite has, at the severity the code gives it; anything else runs the suite again. Keeping it is a saving only: a
     report that cannot be written is not kept, and the load goes on."""
-    run_on, now = _run_on(csv), datetime.now(UTC).replace(tzinfo=None)
+    now = datetime.now(UTC).replace(tzinfo=None)
     latest = pc.max(table["enabled_date"]).as_py() if "enabled_date" in table.column_names else None
     try:
         record = json.loads(kept.read_text())

@@ -21,7 +21,6 @@ step opens the warehouse a dozen times.
 from __future__ import annotations
 
 import contextlib
-import ctypes
 import hashlib
 import itertools
 import os
@@ -36,7 +35,7 @@ import duckdb
 import pandas as pd
 import pyarrow as pa
 
-from validation.data_files import literal
+from validation.data_files import abandon_in_child, literal
 from validation.data_root import BUILT_BY, COMPETITIONS, CURATED, DataRoot, atomic_path
 from validation.object_root import file_sha256
 
@@ -375,10 +374,11 @@ def _detach_unused(key: Path, attached: _Attachment) -> None:
     try:
         attached.host.execute(f"DETACH {attached.alias}").fetchall()
     except duckdb.Error:
-        still = attached.host.execute("SELECT count(*) FROM duckdb_databases() WHERE database_name = ?",
-                                      [attached.alias]).fetchall()  # fmt: skip
-        if still[0][0]:
-            return
+        with contextlib.suppress(duckdb.Error):  # a host the failure invalidated holds nothing any more
+            still = attached.host.execute("SELECT count(*) FROM duckdb_databases() WHERE database_name = ?",
+                                          [attached.alias]).fetchall()  # fmt: skip
+            if still[0][0]:
+                return
     del _ATTACHED[key]
 
 
@@ -388,10 +388,7 @@ def _after_fork_in_child() -> None:
     own, behind a lock of its own. DuckDB's list of the files open in the process is inherited too, so a file the
     parent had attached cannot be opened here: :func:`_attach` says so."""
     global _HOST, _HOST_LOCK, _ATTACHED, _FORKED_OPEN
-    if _HOST is not None:
-        ctypes.pythonapi.Py_IncRef(ctypes.py_object(_HOST))  # left alive, unused, for the child's whole life
-    for attached in _ATTACHED.values():
-        ctypes.pythonapi.Py_IncRef(ctypes.py_object(attached.host))
+    abandon_in_child(_HOST, *(attached.host for attached in _ATTACHED.values()))
     _HOST, _HOST_LOCK, _ATTACHED, _FORKED_OPEN = None, threading.Lock(), {}, _FORKED_OPEN | set(_ATTACHED)
 
 

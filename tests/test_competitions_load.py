@@ -14,6 +14,7 @@ from curation.sources import choose_sources
 from curation.sources.kaggle import KaggleClient
 from curation.warehouse import Warehouse
 from tests.conftest import SHARED
+from validation.data_files import file_sha256
 from validation.data_root import COMPETITIONS
 
 ROWS = 300  # the first competitions of the real dump: the suite's cost is not what is tested here
@@ -55,6 +56,7 @@ def test_the_same_dump_again_takes_the_kept_report(tmp_path, dump, runs):
     again = load(dump, tmp_path)
     assert runs == [ROWS] and (first.reused, again.reused) == (False, True)
     assert again.report == first.report and again.checked_at == first.checked_at
+    assert first.source_sha256 == again.source_sha256 == file_sha256(dump / "Competitions.csv")
     assert again.rows == ROWS and Warehouse(tmp_path / "warehouse.duckdb").table_counts()[COMPETITIONS] == ROWS
 
 

@@ -533,9 +533,17 @@ def _after_fork_in_child() -> None:
     """A forked child never uses nor frees its parent's database: its destructor would wait for threads that did not
     survive the fork (the child crashed or hung at exit). The child opens its own, behind a lock of its own."""
     global _DATABASE, _DATABASE_LOCK
-    if _DATABASE is not None:
-        ctypes.pythonapi.Py_IncRef(ctypes.py_object(_DATABASE))  # left alive, unused, for the child's whole life
+    abandon_in_child(_DATABASE)
     _DATABASE, _DATABASE_LOCK = None, threading.Lock()
+
+
+def abandon_in_child(*databases: duckdb.DuckDBPyConnection | None) -> None:
+    """In a forked child: leave the parent's ``databases`` alive and unused for the child's whole life (one more
+    reference each, never dropped), so that no destructor waits for the parent's threads, which did not survive the
+    fork."""
+    for database in databases:
+        if database is not None:
+            ctypes.pythonapi.Py_IncRef(ctypes.py_object(database))
 
 
 os.register_at_fork(after_in_child=_after_fork_in_child)
