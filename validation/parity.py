@@ -23,8 +23,9 @@ tolerance, or by more but within sampling noise: the bootstrap interval of the g
 the significance level: 95% for 0.05), else from (c): drift when the
 classifier's AUC is above its tolerance and significant (test sets drawn alike reach it with p at most the
 significance level, ``validation.feature_parity.auc_significance``: a small test set cannot show drift it cannot
-measure); ``unknown`` when neither can be measured. The recipe's group column and a temporal split's time column are
-left out of (c): the two test sets differ there by construction (``validation.feature_parity.designed_differences``).
+measure); ``unknown`` when neither can be measured. The recipe's group column, a temporal split's time column and the
+columns a submission's key is built from are left out of (c): the two test sets differ there by construction
+(``validation.feature_parity.designed_differences``).
 
 Rows: one per (submission, test set) with the metric's score, ``target`` None. A column-wise metric (several target
 columns, e.g. mean column-wise RMSLE) also gets one row per target column before it, ``target`` naming the column:
@@ -213,7 +214,7 @@ def _compare_features(report: ParityReport, inputs: ParityInputs, tolerance: Par
     when the AUC is above the tolerance (only then does the verdict need it). Returns why no classifier ran, if
     none did (too few rows, or no usable feature): the verdict's reason says so."""
     original, new = inputs.original_public_test, inputs.new_test.features
-    designed = designed_differences(inputs.group_column, inputs.time_column)
+    designed = designed_differences(inputs.group_column, inputs.time_column, inputs.key_columns)
     if inputs.time_column:
         designed |= clocks(original, new, inputs.time_column, compared_columns(original, new, designed),
                            inputs.time_format)  # fmt: skip

@@ -31,7 +31,7 @@ from validation.data_root import TEST, TRAIN, PreparedFolder
 from validation.grading import numbers
 from validation.leaderboard import Leaderboard
 from validation.metrics import METRICS, Metric
-from validation.split_recipe import graded_targets, recipe_file, submission_entries
+from validation.split_recipe import graded_targets, recipe_file, submission_entries, submission_key_columns
 from validation.submission_keys import key_sql
 
 
@@ -67,6 +67,7 @@ class ParityInputs:
     original_test_keys: pd.DataFrame | None = None  # the original test rows' submission keys, by the keys' names
     notes: tuple[str, ...] = ()  # what could not be read and what that leaves out (absent optional files)
     test_is_original: bool = False  # kind released_labels: the new test set is Kaggle's own, with its released labels
+    key_columns: tuple[str, ...] = ()  # the public test columns submission_columns' keys are built from
     group_column: str | None = None  # the recipe's: whole groups on one side of the split
     time_column: str | None = None  # a temporal split's: the new test set is the latest rows
     time_format: str | None = None  # the recipe's strptime format for its text times (``10/04/2020``)
@@ -194,6 +195,7 @@ def load_parity_inputs(
         submission_columns=tuple((recipe.get("submission_columns") or {}).items()),
         notes=tuple(notes),
         test_is_original=released,
+        key_columns=submission_key_columns(recipe, test.columns),
         group_column=recipe.get("group_column"),  # any kind: the split keeps a group's rows together
         time_column=recipe.get("time_column") if recipe.get("kind") == "temporal" else None,
         time_format=recipe.get("time_format") if recipe.get("kind") == "temporal" else None,

@@ -139,11 +139,7 @@ class SplitRecipe:
     def submission_key_columns(self, columns: Collection[str] = ()) -> tuple[str, ...]:
         """The columns ``submission_columns``' keys are built from (public test columns), each once, in order;
         ``columns``: the file's, where a column named like a slice (``x[0]``) is that column."""
-        found: list[str] = []
-        for _, source in self.submission_key_entries:
-            parts = pattern_parts(source) if "{" in source else [("", source)]
-            found += [placeholder(text, columns).column for _, text in parts if text is not None]
-        return tuple(dict.fromkeys(found))
+        return submission_key_columns(self.to_document(), columns)
 
     @property
     def test_row_pattern(self) -> str | None:
@@ -529,6 +525,17 @@ def submission_keys(recipe: dict) -> list[str] | None:
     if recipe.get("submission_columns"):
         return list(submission_entries(recipe)[0])
     return [recipe["id_column"]] if recipe.get("id_column") else None
+
+
+def submission_key_columns(recipe: dict, columns: Collection[str] = ()) -> tuple[str, ...]:
+    """The columns ``submission_columns``' keys are built from (public test columns), each once, in order, for a
+    recipe document (none without the key); ``columns``: the file's, where a column named like a slice (``x[0]``) is
+    that column."""
+    found: list[str] = []
+    for source in submission_entries(recipe)[0].values():
+        parts = pattern_parts(source) if "{" in source else [("", source)]
+        found += [placeholder(text, columns).column for _, text in parts if text is not None]
+    return tuple(dict.fromkeys(found))
 
 
 def graded_targets(recipe: dict) -> list[str]:
