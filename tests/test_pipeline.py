@@ -182,23 +182,39 @@ def test_no_annotations_yet_makes_an_empty_benchmark(tmp_path, home):
     assert checks["curators_agree"].passed and checks["members_in_meta_kaggle"].passed
 
 
+NOT_A_PARTITION = {
+    "a mistyped slug": (
+        ["titanic"], {"dagster/partition": "spaceship-titanic"},
+        "'spaceship-titanic' is not a curated competition partition: `mlecurate curated --slugs` lists them",
+    ),
+    "before the curation job": (
+        [], {"dagster/partition": "spaceship-titanic"},
+        "'spaceship-titanic' is not a curated competition partition: no competition is one yet: run the curation job "
+        "first (`dagster job execute -m pipelines -j curation`)",
+    ),
+    "no partition tag": ([], {}, "runs for one curated competition: add --tags '{\"dagster/partition\": \"<slug>\"}'"),
+}  # fmt: skip
+
+
+@pytest.mark.parametrize("case", NOT_A_PARTITION)
 @pytest.mark.parametrize("job", ["prepare_competition", "refresh_leaderboards"])
-def test_a_job_for_a_slug_that_is_not_a_partition_writes_nothing(tmp_path, home, monkeypatch, job):
+def test_a_job_for_a_slug_that_is_not_a_partition_writes_nothing(tmp_path, home, monkeypatch, job, case):
     """`dagster job execute -j JOB --tags '{"dagster/partition": "spaceship-titanic"}'` with a slug curators never
     included: Dagster checks the key only when it records the step, so the download and a leaderboard history line
-    were written first. Refused by the first step, naming the slug and where the partitions are listed."""
+    were written first. Refused by the first step, naming the slug and where the partitions are listed. A newcomer's
+    sweep found two more ways in: the same before the curation job had made any partition (the check let an instance
+    without partitions through, and Dagster's own "Nonexistent partition keys" traceback came after the download),
+    and no partition tag at all ("Cannot access partition_key for a non-partitioned run")."""
     from pipelines import defs
 
+    partitions, tags, message = NOT_A_PARTITION[case]
     monkeypatch.setenv("MLECURATE_META_KAGGLE", "demo")
     (tmp_path / "dagster").mkdir()
     instance = dg.DagsterInstance.local_temp(str(tmp_path / "dagster"))
-    instance.add_dynamic_partitions("curated_competition", ["titanic"])  # the curation job has run: one member
-    result = defs.resolve_job_def(job).execute_in_process(
-        tags={"dagster/partition": "spaceship-titanic"}, instance=instance, raise_on_error=False
-    )
+    if partitions:
+        instance.add_dynamic_partitions("curated_competition", partitions)  # the curation job has run: one member
+    result = defs.resolve_job_def(job).execute_in_process(tags=tags, instance=instance, raise_on_error=False)
     assert not result.success
-    assert "'spaceship-titanic' is not a curated competition partition: `mlecurate curated --slugs`" in (
-        step_failure_message(result)
-    )
+    assert message in step_failure_message(result)
     written = [p for p in home.rglob("*") if p.is_file()] if home.exists() else []
-    assert not [p for p in written if "spaceship-titanic" in str(p)], written
+    assert not [p for p in written if "spaceship-titanic" in str(p) or "raw" in p.parts], written
