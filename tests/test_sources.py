@@ -12,7 +12,14 @@ from pathlib import Path
 import pytest
 
 from curation.meta_kaggle import read_competitions
-from curation.sources import CompetitionListing, FolderSource, NotProvided, SourceError, choose_sources
+from curation.sources import (
+    CompetitionListing,
+    FolderSource,
+    NoLeaderboardError,
+    NotProvided,
+    SourceError,
+    choose_sources,
+)
 from curation.sources.demo_meta_kaggle import demo_competitions_csv, write_demo_meta_kaggle
 from curation.sources.kaggle_client import KaggleClient
 from tests.conftest import DUMPS, META_KAGGLE, PROJECT, SHARED
@@ -257,6 +264,24 @@ def test_a_mirror_zip_wins_and_a_mirror_without_data_is_explained(tmp_path):
         mirror.download_competition("alpha", tmp_path / "out")
     with pytest.raises(NotProvided, match=r"beta: the mirror .* has no beta/beta.zip and no folder beta/"):
         mirror.download_competition("beta", tmp_path / "out")
+
+
+def test_a_mistyped_mirror_folder_is_named_as_set_never_its_parent_searched(tmp_path):
+    """MLECURATE_KAGGLE_MIRROR=<...>/mirrors where the competitions are in <...>/mirror: a root that is no folder was
+    taken for a file's name and its parent searched, so the error named a folder the curator never set (and a parent
+    holding <slug>/ would have been used without a word)."""
+    import zipfile
+
+    (tmp_path / "spooky").mkdir()  # the parent holds the competition: it must not be found there
+    with zipfile.ZipFile(tmp_path / "spooky" / "spooky.zip", "w") as bundle:
+        bundle.writestr("train.csv", "id,y\n1,0\n")
+    sources = choose_sources("demo", KaggleClient(), mirror=tmp_path / "mirrors", leaderboards=tmp_path / "boards")
+    with pytest.raises(NotProvided) as raised:
+        sources.competition_data.download_competition("spooky", tmp_path / "out")
+    assert str(raised.value) == f"spooky: MLECURATE_KAGGLE_MIRROR='{tmp_path / 'mirrors'}': no such folder"
+    with pytest.raises(NoLeaderboardError, match=r"spooky: MLECURATE_LEADERBOARDS='.*/boards': no such folder$"):
+        sources.leaderboards.leaderboard("spooky", tmp_path / "work")
+    assert not (tmp_path / "out").exists()
 
 
 def test_a_mirror_serves_its_description_and_listing(tmp_path):

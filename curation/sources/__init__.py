@@ -65,8 +65,16 @@ def choose_sources(
     """The sources for these settings (see the module docstring); nothing is fetched or checked yet. ``boards_cache``:
     where a Meta Kaggle folder's leaderboard rebuilds keep narrow copies of Teams.csv and Submissions.csv."""
     setting = (meta_kaggle or "demo").strip()
-    boards = FolderSource(leaderboards, name="mle-bench") if leaderboards else None
-    mirrored = FolderSource(mirror, name="mirror") if mirror else None
+    boards = (
+        FolderSource(leaderboards, name="mle-bench", configured_as=f"MLECURATE_LEADERBOARDS={str(leaderboards)!r}")
+        if leaderboards
+        else None
+    )
+    mirrored = (
+        FolderSource(mirror, name="mirror", configured_as=f"MLECURATE_KAGGLE_MIRROR={str(mirror)!r}")
+        if mirror
+        else None
+    )
     if setting in SOURCES:
         primary = data = SOURCES[setting](kaggle)
         board_source = boards or mirrored or primary  # an air-gapped mirror never reaches out for a board

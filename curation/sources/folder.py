@@ -88,6 +88,8 @@ class FolderSource:
         if not bundle.is_file() and not files:
             if self.fallback is not None:
                 return self.fallback.download_competition(slug, folder)
+            if missing := self._missing_folder(slug):
+                raise NotProvided(missing)
             what = "only files that are not data" if self._mirror(slug).is_dir() else "no folder"
             raise NotProvided(
                 f"{slug}: the mirror {self._folder} has no {slug}/{slug}.zip and {what} {slug}/ of its files "
@@ -111,7 +113,7 @@ class FolderSource:
             return FetchedBoard(board, "meta-kaggle")
         if self.fallback is not None:
             return self.fallback.leaderboard(slug, workdir)
-        raise NoLeaderboardError(f"{slug}: no leaderboard at {board}", self.name)
+        raise NoLeaderboardError(self._missing_folder(slug) or f"{slug}: no leaderboard at {board}", self.name)
 
     def listing(self, slug: str) -> CompetitionListing | None:
         """``<slug>/listing.json`` (see the module docstring), else the fallback's listing, else None."""
@@ -134,7 +136,16 @@ class FolderSource:
 
     @property
     def _folder(self) -> Path:
-        return self.root if self.root.is_dir() else self.root.parent
+        """The folder: the root, or the folder of a root that is Meta Kaggle's Competitions.csv itself."""
+        return self.root.parent if self.root.is_file() else self.root
+
+    def _missing_folder(self, slug: str) -> str | None:
+        """What to say when the root is no folder, naming the setting (a mistyped one was once taken for a file's name
+        and its parent searched, so the error named a folder the curator never set); None when it is one."""
+        if self._folder.is_dir():
+            return None
+        where, absolute = self.configured_as or str(self.root), self.root.absolute()
+        return f"{slug}: {where}: no such folder" + (f" ({absolute})" if absolute != self.root else "")
 
     def _mirror(self, slug: str) -> Path:
         """The competition's own folder in the mirror (a slug that is a path is refused, never followed)."""
