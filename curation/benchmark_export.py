@@ -15,7 +15,9 @@ For every curated competition with a published split, a parity verdict of ``pari
   columns) and ``checksums.yaml`` (MD5s of the files, as MLE-bench's ``generate_checksums`` makes them);
 - ``splits/{all,low,medium,high}.txt``: MLE-bench's split lists, by curated complexity;
 - ``export.json``: mlecurate's version, the data root it came from (an object-storage home's ``s3://`` URL, not a
-  mirror's path), and per competition its source, checksums, parity verdict and fingerprint.
+  mirror's path), and per competition its source, checksums, parity verdict, fingerprint and warnings (a board
+  MLE-bench reads in the other direction; a published split the curators no longer ask for: their recipe changed, or
+  a later split or parity check failed).
 
 Data files are hard links to the published ones when the export is on the same file system (a split is published by
 rename, never rewritten in place, so a later split never changes an exported file), else copies.
@@ -44,13 +46,14 @@ import pandas as pd
 import yaml
 
 from curation.competition_data import read_download_record
-from curation.curated import curated_slugs
+from curation.curated import annotated_recipe, curated_slugs
 from curation.leaderboard_history import current_board_and_record
 from curation.stage_status import PARITY, SPLIT, partition_command, read_failure
 from curation.submission_grading import GradingUnavailable, grading_metric
 from curation.warehouse import Warehouse
 from validation.data_files import data_stem, file_digest
 from validation.data_root import (
+    ANNOTATIONS,
     CURATED,
     DataRoot,
     DataRootFileError,
@@ -65,6 +68,7 @@ from validation.grading import key_columns
 from validation.leaderboard import Leaderboard, LeaderboardError
 from validation.metrics import METRICS
 from validation.mlebench_grade import MODULE, PREPARE, grade_function_name
+from validation.split_recipe import RecipeError, parse_recipe
 from validation.versions import mlecurate_version
 
 FORMAT = "mlebench"
@@ -150,10 +154,11 @@ def export_benchmark(
                 "export into a new folder"
             )
         members = _curated_members(warehouse)
+        annotations = warehouse.query(f"SELECT slug, curator, decision, split_recipe FROM {ANNOTATIONS}")
         plans = {}
         for slug, member in members.items():
             try:
-                plan = _plan(slug, member, root, warehouse, options)
+                plan = _plan(slug, member, root, warehouse, options, annotations)
             except (_LeftOut, GradingUnavailable) as why:
                 result.left_out[slug] = str(why)
                 continue
@@ -216,7 +221,9 @@ def _curated_members(warehouse: Warehouse) -> dict[str, dict]:
     return {row["slug"]: {k: (None if pd.isna(v) else v) for k, v in row.items()} for row in rows.to_dict("records")}
 
 
-def _plan(slug: str, member: dict, root: DataRoot, warehouse: Warehouse, options: ExportOptions) -> _Plan:
+def _plan(
+    slug: str, member: dict, root: DataRoot, warehouse: Warehouse, options: ExportOptions, annotations: pd.DataFrame
+) -> _Plan:
     complexity = member.get("complexity")
     if options.complexity and complexity != options.complexity:
         raise _LeftOut(f"complexity {complexity or 'not agreed'}, not {options.complexity}")
@@ -289,7 +296,7 @@ def _plan(slug: str, member: dict, root: DataRoot, warehouse: Warehouse, options
         },
         "parity": {"verdict": verdict, "reason": parity.get("reason")},
         "leaderboard_teams": len(board.teams),
-        "warnings": _direction_warnings(board, metric),
+        "warnings": _direction_warnings(board, metric) + _split_warnings(slug, manifest, root, annotations),
     }
     fingerprint = {
         "format": [FORMAT, FORMAT_VERSION],
@@ -353,6 +360,28 @@ def _direction_warnings(board: Leaderboard, metric: str) -> list[str]:
         f"are {scores.iloc[0]} and {scores.iloc[-1]}), while {metric} is "
         f"{'higher' if _higher_is_better(metric) else 'lower'} is better: its medal thresholds may differ"
     ]
+
+
+def _split_warnings(slug: str, manifest: dict, root: DataRoot, annotations: pd.DataFrame) -> list[str]:
+    """Say when the published split is not what the curators now ask for: their recipe has changed since it was
+    built, or a later split or parity check failed (either way the export holds the published split, whose parity was
+    checked, and names what to run)."""
+    warnings = []
+    published = f"the published split ({manifest.get('created_at') or 'undated'})"
+    current = annotated_recipe(slug, annotations[annotations["slug"] == slug])
+    if current is not None:
+        try:
+            wanted = parse_recipe(current, where=f"{slug}'s split recipe").to_document()
+        except RecipeError as error:
+            wanted = {"unreadable": str(error)}
+        if json.dumps(wanted, sort_keys=True, default=str) != json.dumps(manifest.get("recipe"), sort_keys=True):
+            warnings.append(f"{published} was built from a split recipe the curators have since changed: this export "
+                            f"holds it; {partition_command('prepare_competition', slug)}")  # fmt: skip
+    for stage, what in ((SPLIT, "split"), (PARITY, "parity check")):
+        failed = read_failure(root, slug, stage)
+        if failed is not None:
+            warnings.append(f"its latest {what} failed ({failed.at}): {failed.error}; this export holds {published}")
+    return warnings
 
 
 def _write_competition(folder: Path, plan: _Plan) -> dict:

@@ -249,6 +249,42 @@ def test_a_competition_whose_split_failed_is_left_out_with_the_failure(root, tmp
     assert again.left_out[INSULTS] == f"no published split: {partition_command('prepare_competition', INSULTS)}"
 
 
+def test_a_published_split_the_curators_no_longer_ask_for_is_exported_with_a_warning(root, tmp_path, monkeypatch,
+                                                                                       capsys):  # fmt: skip
+    """A newcomer's sweep: a curator changed the recipe (a sample file that does not exist), the re-split failed, and
+    `mlecurate export` wrote the old split with no word (exit 0, "warnings": []), while `show` said the last attempt
+    failed. The published split is still whole and checked, so it is exported, and each thing is said: the changed
+    recipe (with the command that builds it) and the failed split."""
+    out = tmp_path / "bench"
+    assert _export(root, out).competitions[INSULTS]["warnings"] == []
+    store = AnnotationStore(root.annotations)
+    recipe = read_recipe_file(PROJECT / "splits" / "recipes" / f"{INSULTS}.yaml").to_document()
+    store.update(INSULTS, "alice", {"split_recipe": recipe | {"sample_submission_file": "sampleSubmission.csv"}})
+    record_failure(root, INSULTS, SPLIT, "recipe key sample_submission_file: no file 'sampleSubmission.csv'")
+    warehouse = Warehouse(root.warehouse)
+    load_annotations(store, warehouse)
+    curate(warehouse)
+    result = _export(root, out)
+    assert result.exported == [INSULTS] and result.unchanged == [SPACESHIP]  # the warnings are part of its entry
+    created = root.prepared(INSULTS).read_manifest()["created_at"]
+    warnings = result.competitions[INSULTS]["warnings"]
+    assert warnings[0] == (
+        f"the published split ({created}) was built from a split recipe the curators have since changed: this export "
+        f"holds it; {partition_command('prepare_competition', INSULTS)}"
+    )
+    assert warnings[1].startswith("its latest split failed (") and warnings[1].endswith(
+        f"): recipe key sample_submission_file: no file 'sampleSubmission.csv'; this export holds the published split "
+        f"({created})"
+    )
+    assert json.loads((out / "export.json").read_text())["competitions"][INSULTS]["warnings"] == warnings
+    monkeypatch.setenv("MLECURATE_HOME", str(root.path))
+    monkeypatch.setenv("MLECURATE_ANNOTATIONS", str(root.annotations))
+    assert main(["export", str(out)]) == 0
+    printed = capsys.readouterr().out
+    assert all(f"    warning: {warning}" in printed for warning in warnings)
+    assert _export(root, out).competitions[SPACESHIP]["warnings"] == []
+
+
 def test_a_failed_competition_keeps_its_previous_export_and_the_rest_is_usable(root, tmp_path, monkeypatch):
     """A competition whose writing fails mid-way (a full disk, here) keeps its previous export whole; the others are
     written; export.json names the failure; nothing is left in staging."""
