@@ -330,6 +330,8 @@ def test_targets_shape_the_files_and_the_recipe(tmp_path):
      (["--metric", "auc", "--inner-archive", "rar"], "Invalid value for '--inner-archive': 'rar' is not one of"),
      (["--metric", "auc", "--row-files", "png", "--no-id"],
       "error: row files are named by the row's id: --row-files needs an id column (drop --no-id)"),
+     (["--metric", "auc", "--no-id", "--text-ids"],  # was accepted, and --text-ids silently did nothing
+      "error: --text-ids writes the id column as text: it needs one (drop --no-id)"),
      (["--metric", "auc", "--row-files", "png", "--kind", "released_labels", "--labelled-test"],
       "error: kind released_labels keeps Kaggle's train and test sets whole: its files need no row_files"),
      (["--metric", "accuracy", "--filed-by-label"],

@@ -92,6 +92,8 @@ class Shape:
             raise ValueError(f"inner archive {self.inner_archive!r}: expected one of {', '.join(INNER_ARCHIVES)}")
         if self.row_files is not None and self.row_files not in ROW_FILE_TYPES:
             raise ValueError(f"row file type {self.row_files!r}: expected one of {', '.join(ROW_FILE_TYPES)}")
+        if self.text_ids and not self.has_id:
+            raise ValueError("--text-ids writes the id column as text: it needs one (drop --no-id)")
         if self.row_files and not self.has_id:
             raise ValueError("row files are named by the row's id: --row-files needs an id column (drop --no-id)")
         if self.submission_format is not None and self.submission_format not in SUBMISSION_FORMATS:
