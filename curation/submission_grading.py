@@ -13,6 +13,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from curation.curated import curated_slugs
 from curation.leaderboard_history import current_board
 from curation.stage_status import partition_command
 from curation.warehouse import Warehouse
@@ -43,6 +44,12 @@ def grade_prepared(
     ``validation.leaderboard.LeaderboardError``."""
     prepared = root.prepared(slug)
     if not prepared.manifest.is_file():
+        curated = curated_slugs(warehouse)
+        if curated is not None and slug not in curated:  # a mistyped slug: preparing it would be refused too
+            raise GradingUnavailable(
+                f"{slug}: no prepared split at {prepared.path}, and not a curated competition (`mlecurate curated "
+                "--slugs` lists them)"
+            )
         raise GradingUnavailable(
             f"{slug}: no prepared split at {prepared.path}; first {partition_command('prepare_competition', slug)}"
         )

@@ -171,6 +171,17 @@ def test_grade_prepared_says_why_a_competition_cannot_be_graded(home, tmp_path):
         grade_prepared("nowhere", tmp_path / "submission.csv", home, warehouse, None, None)
     with pytest.raises(GradingUnavailable, match=r"^titanic: metric override 'r2' is not a metric mlecurate grades"):
         grade_prepared("titanic", tmp_path / "submission.csv", home, warehouse, "r2", None)
+    # Once there is a curated benchmark, a slug outside it is a mistyped one: its prepare_competition would be refused
+    # (a newcomer's sweep followed the advice into that refusal).
+    warehouse.replace_table("curation.curated", pd.DataFrame({"slug": ["nowhere", "titanic"]}))
+    with pytest.raises(GradingUnavailable) as raised:
+        grade_prepared("titanik", tmp_path / "submission.csv", home, warehouse, None, None)
+    assert str(raised.value) == (
+        f"titanik: no prepared split at {home.prepared('titanik').path}, and not a curated competition (`mlecurate "
+        "curated --slugs` lists them)"
+    )
+    with pytest.raises(GradingUnavailable, match=r"^nowhere: no prepared split at .*; first dagster job execute"):
+        grade_prepared("nowhere", tmp_path / "submission.csv", home, warehouse, None, None)
 
 
 def _frame_submission(tmp_path: Path, frame: pd.DataFrame, name: str = "submission.csv") -> Path:
