@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import dagster as dg
@@ -160,6 +161,22 @@ def test_demo_source_runs_the_whole_funnel_offline(tmp_path, home):
     checks = {e.check_name: e for e in result.get_asset_check_evaluations()}
     assert not checks["curators_agree"].passed
     assert LAUNCHED_AFTER_THE_DUMP in checks["members_in_meta_kaggle"].description
+    # The suite's report is kept with the fetched file and taken again for the same file: the UI says which it was.
+    suite_run = result.asset_materializations_for_node("meta_kaggle_competitions")[0].metadata["suite_run"].value
+    assert re.fullmatch(r"ran at \d{4}-\d\d-\d\d \d\d:\d\d UTC", suite_run), suite_run
+    again = dg.materialize(
+        ASSETS,
+        selection=["meta_kaggle_competitions"],
+        resources={"sources": SourcesResource(meta_kaggle="demo"), "storage": _storage(tmp_path)},
+        instance=dg.DagsterInstance.ephemeral(),
+    )
+    reused = again.asset_materializations_for_node("meta_kaggle_competitions")[0].metadata["suite_run"].value
+    assert reused == f"reused: the report of {suite_run[len('ran at ') :]} on the same file, code and libraries"
+    assert {e.check_name: e.passed for e in again.get_asset_check_evaluations()} == {
+        e.check_name: e.passed
+        for e in result.get_asset_check_evaluations()
+        if e.asset_key.path == ["meta_kaggle_competitions"]
+    }
 
 
 def test_no_annotations_yet_makes_an_empty_benchmark(tmp_path, home):
