@@ -17,8 +17,9 @@ def curated_slug(context: dg.AssetExecutionContext) -> str:
     so a mistyped slug, or any slug before the curation job had made partitions, left a download and a leaderboard
     history behind. Partitions are looked up once per step (one query of the instance)."""
     if not context.has_partition_key:
+        job = "this asset" if _called_directly(context) else context.job_name  # a direct call has no job
         raise dg.Failure(
-            f'{context.job_name} runs for one curated competition: add --tags \'{{"dagster/partition": "<slug>"}}\' '
+            f'{job} runs for one curated competition: add --tags \'{{"dagster/partition": "<slug>"}}\' '
             "(`mlecurate curated --slugs` lists them)",
             allow_retries=False,
         )

@@ -45,15 +45,15 @@ from pathlib import Path
 import pandas as pd
 import yaml
 
+from curation.annotations import AnnotationError, AnnotationStore
 from curation.competition_data import read_download_record
-from curation.curated import annotated_recipe, curated_slugs
+from curation.curated import SplitRecipeChoiceError, curated_slugs, split_recipe_for
 from curation.leaderboard_history import current_board_and_record
 from curation.stage_status import PARITY, SPLIT, partition_command, read_failure
 from curation.submission_grading import GradingUnavailable, grading_metric
 from curation.warehouse import Warehouse
 from validation.data_files import data_stem, file_digest
 from validation.data_root import (
-    ANNOTATIONS,
     CURATED,
     DataRoot,
     DataRootFileError,
@@ -154,7 +154,7 @@ def export_benchmark(
                 "export into a new folder"
             )
         members = _curated_members(warehouse)
-        annotations = warehouse.query(f"SELECT slug, curator, decision, split_recipe FROM {ANNOTATIONS}")
+        annotations = AnnotationStore(root.annotations)
         plans = {}
         for slug, member in members.items():
             try:
@@ -222,7 +222,7 @@ def _curated_members(warehouse: Warehouse) -> dict[str, dict]:
 
 
 def _plan(
-    slug: str, member: dict, root: DataRoot, warehouse: Warehouse, options: ExportOptions, annotations: pd.DataFrame
+    slug: str, member: dict, root: DataRoot, warehouse: Warehouse, options: ExportOptions, annotations: AnnotationStore
 ) -> _Plan:
     complexity = member.get("complexity")
     if options.complexity and complexity != options.complexity:
@@ -362,19 +362,19 @@ def _direction_warnings(board: Leaderboard, metric: str) -> list[str]:
     ]
 
 
-def _split_warnings(slug: str, manifest: dict, root: DataRoot, annotations: pd.DataFrame) -> list[str]:
-    """Say when the published split is not what the curators now ask for: their recipe has changed since it was
-    built, or a later split or parity check failed (either way the export holds the published split, whose parity was
-    checked, and names what to run)."""
+def _split_warnings(slug: str, manifest: dict, root: DataRoot, annotations: AnnotationStore) -> list[str]:
+    """Say when the published split is not what the curators now ask for: their recipe (in the annotation files, as
+    prepare_competition reads it) has changed since it was built, or a later split or parity check failed. Either way
+    the export holds the published split, whose parity was checked, and the warning names what to do."""
     warnings = []
     published = f"the published split ({manifest.get('created_at') or 'undated'})"
-    current = annotated_recipe(slug, annotations[annotations["slug"] == slug])
-    if current is not None:
-        try:
-            wanted = parse_recipe(current, where=f"{slug}'s split recipe").to_document()
-        except RecipeError as error:
-            wanted = {"unreadable": str(error)}
-        if json.dumps(wanted, sort_keys=True, default=str) != json.dumps(manifest.get("recipe"), sort_keys=True):
+    try:
+        document, curators = split_recipe_for(slug, annotations.for_competition(slug))
+        wanted = parse_recipe(document, where=f"{slug} (recipe by {curators})").to_document()
+    except (AnnotationError, SplitRecipeChoiceError, RecipeError) as error:
+        warnings.append(f"the curators' split recipe cannot be used ({error}); this export holds {published}")
+    else:  # in the order the split's manifest keeps it: the order of submission_columns is the submission's
+        if json.dumps(wanted, default=str) != json.dumps(manifest.get("recipe"), default=str):
             warnings.append(f"{published} was built from a split recipe the curators have since changed: this export "
                             f"holds it; {partition_command('prepare_competition', slug)}")  # fmt: skip
     for stage, what in ((SPLIT, "split"), (PARITY, "parity check")):

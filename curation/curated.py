@@ -198,22 +198,16 @@ def _outside_member(row: dict, annotations: pd.DataFrame, listing: CompetitionLi
 
 def _recipe_metric(slug: str, annotations: pd.DataFrame) -> str | None:
     """The ``metric`` of the split recipe that counts (:func:`split_recipe_for` decides which); None without one."""
-    recipe = annotated_recipe(slug, annotations)
-    return str(recipe["metric"]) if recipe and recipe.get("metric") else None
-
-
-def annotated_recipe(slug: str, annotations: pd.DataFrame) -> dict | None:
-    """The split recipe that counts for ``slug`` (:func:`split_recipe_for` decides which) in the annotations table's
-    rows ``annotations`` (its ``split_recipe`` column is JSON text); None without one, or when curators disagree."""
     given = [
         SimpleNamespace(curator=a.curator, decision=a.decision, split_recipe=json.loads(a.split_recipe))
         for a in annotations.itertuples()
-        if a.slug == slug and isinstance(a.split_recipe, str) and a.split_recipe
+        if isinstance(a.split_recipe, str) and a.split_recipe
     ]
     try:
-        return split_recipe_for(slug, given)[0]
+        recipe, _ = split_recipe_for(slug, given)
     except SplitRecipeChoiceError:
         return None
+    return str(recipe["metric"]) if recipe.get("metric") else None
 
 
 def _naive_time(text: str | None) -> pd.Timestamp | None:

@@ -59,11 +59,14 @@ def catalogue(root: DataRoot) -> list[Part]:
 
 
 def export_inputs(root: DataRoot) -> list[Part]:
-    """What an MLE-bench export reads: every published split and leaderboard whole, each download's record and zip."""
+    """What an MLE-bench export reads: every published split and leaderboard whole, each download's record and zip,
+    the failed stages and the annotations (whether the published split is the one the curators now ask for)."""
     return [
         Part(root.prepared_root, each=True),
         Part(root.leaderboards_root, each=True),
         Part(root.raw_root, ("download.json", "*.zip"), each=True),
+        Part(root.status_root, each=True),
+        Part(root.annotations, each=True),
     ]
 
 

@@ -254,16 +254,15 @@ def test_a_published_split_the_curators_no_longer_ask_for_is_exported_with_a_war
     """A newcomer's sweep: a curator changed the recipe (a sample file that does not exist), the re-split failed, and
     `mlecurate export` wrote the old split with no word (exit 0, "warnings": []), while `show` said the last attempt
     failed. The published split is still whole and checked, so it is exported, and each thing is said: the changed
-    recipe (with the command that builds it) and the failed split."""
+    recipe (with the command that builds it) and the failed split. The recipe is the annotation files' (as
+    prepare_competition reads it), not the warehouse's copy, which only the curation job refreshes (a review found
+    the warning stale both ways until that job ran)."""
     out = tmp_path / "bench"
     assert _export(root, out).competitions[INSULTS]["warnings"] == []
     store = AnnotationStore(root.annotations)
     recipe = read_recipe_file(PROJECT / "splits" / "recipes" / f"{INSULTS}.yaml").to_document()
     store.update(INSULTS, "alice", {"split_recipe": recipe | {"sample_submission_file": "sampleSubmission.csv"}})
     record_failure(root, INSULTS, SPLIT, "recipe key sample_submission_file: no file 'sampleSubmission.csv'")
-    warehouse = Warehouse(root.warehouse)
-    load_annotations(store, warehouse)
-    curate(warehouse)
     result = _export(root, out)
     assert result.exported == [INSULTS] and result.unchanged == [SPACESHIP]  # the warnings are part of its entry
     created = root.prepared(INSULTS).read_manifest()["created_at"]
@@ -276,12 +275,26 @@ def test_a_published_split_the_curators_no_longer_ask_for_is_exported_with_a_war
         f"): recipe key sample_submission_file: no file 'sampleSubmission.csv'; this export holds the published split "
         f"({created})"
     )
+    assert len(warnings) == 2
     assert json.loads((out / "export.json").read_text())["competitions"][INSULTS]["warnings"] == warnings
     monkeypatch.setenv("MLECURATE_HOME", str(root.path))
     monkeypatch.setenv("MLECURATE_ANNOTATIONS", str(root.annotations))
     assert main(["export", str(out)]) == 0
     printed = capsys.readouterr().out
     assert all(f"    warning: {warning}" in printed for warning in warnings)
+    # Two curators asking for different recipes: prepare_competition would refuse; so says the export.
+    store.update(INSULTS, "bob", {"decision": "include", "split_recipe": recipe | {"seed": 7}})
+    assert _export(root, out).competitions[INSULTS]["warnings"][0] == (
+        f"the curators' split recipe cannot be used ({INSULTS}: curators alice, bob gave different split recipes; "
+        f"agree on one); this export holds the published split ({created})"
+    )
+    # The recipe back as it was, and a split that succeeded since: nothing to say, with no curation job run.
+    store.update(INSULTS, "alice", {"split_recipe": recipe | {"seed": 7}})
+    assert _export(root, out).competitions[INSULTS]["warnings"][0].startswith(f"the published split ({created}) was")
+    for curator in ("alice", "bob"):
+        store.update(INSULTS, curator, {"split_recipe": recipe})
+    clear_failure(root, INSULTS, SPLIT)
+    assert _export(root, out).competitions[INSULTS]["warnings"] == []
     assert _export(root, out).competitions[SPACESHIP]["warnings"] == []
 
 

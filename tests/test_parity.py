@@ -599,7 +599,8 @@ def test_a_released_labels_split_is_kaggles_own_test_set():
      ("rmse", ["--kind", "temporal", "--format", "json", "--text-ids"], "date",
       "the recipe's time column: new and original test sets cover different times by construction"),
      ("accuracy", ["--submission-format", "composite"], "batch",
-      "a column of the submission's key (the recipe's submission_columns): it names rows, as an id column does")],
+      "a column of the submission's key (the recipe's submission_columns) that names rows, as an id column does: 0% "
+      "of the new test set's values are in the original test set's")],
     ids=["group-csv", "temporal-csv", "temporal-json", "composite-key"],
 )  # fmt: skip
 def test_the_recipes_group_or_time_column_is_left_out_of_the_feature_comparison(tmp_path, metric, options, column,
@@ -608,7 +609,7 @@ def test_the_recipes_group_or_time_column_is_left_out_of_the_feature_comparison(
     compared, the user column (total variation 0.79) or the date (KS 1.0 from JSON; "too many categories" from CSV)
     made them drift or gave a wrong reason. So did a composite key's batch (``id: "{batch}_{item}"``; Kaggle's test
     batches numbered after the training ones): KS 1.0, AUC 1.000, drift on every such competition in a newcomer's
-    sweep."""
+    sweep. Its item column, whose values both test sets hold, is still compared."""
     from tests.conftest import generated_split
     from validation.parity import parity_report
     from validation.parity_inputs import load_parity_inputs
@@ -620,6 +621,8 @@ def test_the_recipes_group_or_time_column_is_left_out_of_the_feature_comparison(
     assert excluded[(column, "feature comparison")].startswith(reason)
     assert column not in {c["column"] for c in report.columns}
     assert not any("too many categories" in why for why in excluded.values())
+    if column == "batch":  # the key's other column: values both test sets hold, a feature like any other
+        assert "item" in {c["column"] for c in report.columns} and ("item", "feature comparison") not in excluded
 
 
 def _with_dates(download: Path) -> None:

@@ -179,6 +179,16 @@ def test_demo_source_runs_the_whole_funnel_offline(tmp_path, home):
     }
 
 
+def test_an_asset_called_directly_without_a_partition_is_refused_by_its_own_message():
+    """build_asset_context() with no partition key: the refusal named the run's job, which a direct call has not, and
+    raised Dagster's own "The job_name property is not set" instead (found in review)."""
+    from assets.partitions import curated_slug
+
+    with pytest.raises(dg.Failure, match=r"^this asset runs for one curated competition: add --tags"):
+        curated_slug(dg.build_asset_context())
+    assert curated_slug(dg.build_asset_context(partition_key="titanic")) == "titanic"  # no partitions: the caller's
+
+
 def test_no_annotations_yet_makes_an_empty_benchmark(tmp_path, home):
     """The first thing a newcomer materialises: no curator has annotated anything, the store does not even exist."""
     result = _materialise(tmp_path, str(META_KAGGLE))

@@ -281,6 +281,14 @@ def test_a_mistyped_mirror_folder_is_named_as_set_never_its_parent_searched(tmp_
     assert str(raised.value) == f"spooky: MLECURATE_KAGGLE_MIRROR='{tmp_path / 'mirrors'}': no such folder"
     with pytest.raises(NoLeaderboardError, match=r"spooky: MLECURATE_LEADERBOARDS='.*/boards': no such folder$"):
         sources.leaderboards.leaderboard("spooky", tmp_path / "work")
+    # Set to a file beside the competitions (a review found its folder searched as if it were Competitions.csv).
+    (tmp_path / "notes.txt").write_text("not a mirror")
+    (tmp_path / "spooky" / "leaderboard.csv").write_text("not this one")
+    sources = choose_sources("demo", KaggleClient(), mirror=tmp_path / "notes.txt", leaderboards=tmp_path / "notes.txt")
+    with pytest.raises(NotProvided, match=r"^spooky: MLECURATE_KAGGLE_MIRROR='.*/notes.txt': a file, not a folder$"):
+        sources.competition_data.download_competition("spooky", tmp_path / "out")
+    with pytest.raises(NoLeaderboardError, match=r"^spooky: MLECURATE_LEADERBOARDS='.*/notes.txt': a file, not a"):
+        sources.leaderboards.leaderboard("spooky", tmp_path / "work")
     assert not (tmp_path / "out").exists()
 
 

@@ -7,12 +7,12 @@
 >>> comparison_exclusions(original_test, new_test, "id", ["y"], designed_differences("user", None))   # left out, why
 >>> clocks(original_test, new_test, "date", ["x1", "shipped"])   # {"shipped": "moves with the time column ..."}
 
-Some columns differ between the test sets by the split's own design, and are left out of both comparisons with the
+Two columns differ between the test sets by the split's own design, and are left out of both comparisons with the
 reason (:func:`designed_differences`): the recipe's group column (the new test set holds whole groups of the training
-data, the original test set others), for a temporal split its time column (the new test set is the latest training
-rows, the original test set comes after them), and the columns a submission's key is built from (``submission_columns``
-such as ``{batch}_{item}``: like an id column, they name rows, and Kaggle's test rows are often numbered after the
-training rows). Compared, they would make every group or temporal split, and such a key, drift.
+data, the original test set others) and, for a temporal split, its time column (the new test set is the latest
+training rows, the original test set comes after them). Compared, they would make every group or temporal split drift.
+So would a column of a submission's key that names rows as an id column does (``{batch}_{item}``, Kaggle's test
+batches numbered after the training ones): :func:`row_names` finds those by the values the two sets share.
 
 The classifier's AUC is judged against chance as well as against the tolerance: on small test sets, two sets drawn
 alike reach 0.6 often (:func:`auc_significance`).
@@ -45,8 +45,7 @@ NULL_WIDENING = 1.4  # the permutation null's width over Mann-Whitney's standard
 CLEAR_STANDARD_ERRORS = 6.0  # an AUC this far above 0.5 needs no permutations (see auc_significance)
 GROUP_COLUMN = ("the recipe's group column: new and original test sets hold different groups by construction (the "
                 "new test set whole groups of the training data, the original test set its own)")  # fmt: skip
-KEY_COLUMN = ("a column of the submission's key (the recipe's submission_columns): it names rows, as an id column "
-              "does, and the two test sets hold different rows")  # fmt: skip
+ROW_NAME_SHARED = 0.05  # a key column whose values the new and original test sets share at most this much names rows
 CLOCK_CORRELATION = 0.9  # |Spearman| with the time column over both test sets: a clock, not a feature
 CLOCK_MIN_ROWS = 10  # rows with both values present, fewer say nothing
 CLOCK_FORMAT_SHARE = 0.95  # of a column's values present, read by time_format: a time in that form
@@ -54,14 +53,31 @@ TIME_COLUMN = ("the recipe's time column: new and original test sets cover diffe
                "test set the latest training rows, the original test set what came after them)")  # fmt: skip
 
 
-def designed_differences(
-    group_column: str | None, time_column: str | None, key_columns: Collection[str] = ()
-) -> dict[str, str]:
+def designed_differences(group_column: str | None, time_column: str | None) -> dict[str, str]:
     """{column: why} for the columns whose values differ between the new and the original test set by the split's
-    design: the recipe's group column, the time column of a temporal split (None: the recipe has none), and the
-    columns a submission's key is built from (``submission_columns``: they name rows, as an id column does)."""
-    differences = dict.fromkeys(key_columns, KEY_COLUMN) | {group_column: GROUP_COLUMN, time_column: TIME_COLUMN}
+    design: the recipe's group column, and the time column of a temporal split (None: the recipe has none)."""
+    differences = {group_column: GROUP_COLUMN, time_column: TIME_COLUMN}
     return {column: reason for column, reason in differences.items() if column}
+
+
+def row_names(original: pd.DataFrame, new: pd.DataFrame, key_columns: Collection[str]) -> dict[str, str]:
+    """{column: why} for the columns a submission's key is built from (``submission_columns``) that name rows, as an
+    id column does: the two test sets share almost none of their values (at most ``ROW_NAME_SHARED`` of the new test
+    set's distinct values are in the original's), as when Kaggle numbers its test batches after the training ones. A
+    key column whose values both sets hold (a store, a department) is a feature like any other, and compared."""
+    found = {}
+    for column in key_columns:
+        if column not in original.columns or column not in new.columns:
+            continue
+        values = set(new[column].dropna().astype(str))
+        if not values:
+            continue
+        shared = len(values & set(original[column].dropna().astype(str))) / len(values)
+        if shared <= ROW_NAME_SHARED:
+            found[column] = (f"a column of the submission's key (the recipe's submission_columns) that names rows, as "
+                             f"an id column does: {shared:.0%} of the new test set's values are in the original "
+                             "test set's")  # fmt: skip
+    return found
 
 
 def clocks(

@@ -23,9 +23,9 @@ tolerance, or by more but within sampling noise: the bootstrap interval of the g
 the significance level: 95% for 0.05), else from (c): drift when the
 classifier's AUC is above its tolerance and significant (test sets drawn alike reach it with p at most the
 significance level, ``validation.feature_parity.auc_significance``: a small test set cannot show drift it cannot
-measure); ``unknown`` when neither can be measured. The recipe's group column, a temporal split's time column and the
-columns a submission's key is built from are left out of (c): the two test sets differ there by construction
-(``validation.feature_parity.designed_differences``).
+measure); ``unknown`` when neither can be measured. The recipe's group column, a temporal split's time column and a
+column of the submission's key that names rows are left out of (c): the two test sets differ there by construction
+(``validation.feature_parity.designed_differences``, ``row_names``).
 
 Rows: one per (submission, test set) with the metric's score, ``target`` None. A column-wise metric (several target
 columns, e.g. mean column-wise RMSLE) also gets one row per target column before it, ``target`` naming the column:
@@ -52,6 +52,7 @@ from validation.feature_parity import (
     comparison_exclusions,
     designed_differences,
     no_classifier_reason,
+    row_names,
 )
 from validation.medals import medal_thresholds, place
 from validation.metrics import METRICS, SCORE_DECIMALS, Metric
@@ -214,7 +215,8 @@ def _compare_features(report: ParityReport, inputs: ParityInputs, tolerance: Par
     when the AUC is above the tolerance (only then does the verdict need it). Returns why no classifier ran, if
     none did (too few rows, or no usable feature): the verdict's reason says so."""
     original, new = inputs.original_public_test, inputs.new_test.features
-    designed = designed_differences(inputs.group_column, inputs.time_column, inputs.key_columns)
+    designed = designed_differences(inputs.group_column, inputs.time_column)
+    designed |= row_names(original, new, [c for c in inputs.key_columns if c not in designed])
     if inputs.time_column:
         designed |= clocks(original, new, inputs.time_column, compared_columns(original, new, designed),
                            inputs.time_format)  # fmt: skip

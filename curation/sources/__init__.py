@@ -80,7 +80,7 @@ def choose_sources(
         board_source = boards or mirrored or primary  # an air-gapped mirror never reaches out for a board
     else:  # a Meta Kaggle folder: competition data from Kaggle; boards rebuilt from the folder, else the mirror's or Kaggle's
         data = KaggleSource(kaggle)
-        primary = FolderSource(Path(setting).expanduser(), fallback=mirrored or data,
+        primary = FolderSource(Path(setting).expanduser(), fallback=mirrored or data, file_is_meta_kaggle=True,
                                configured_as=f"MLECURATE_META_KAGGLE={setting!r}", boards_cache=boards_cache)  # fmt: skip
         board_source = boards or primary
     return Sources(

@@ -72,6 +72,7 @@ class FolderSource:
     configured_as: str = ""  # how a person set it (e.g. MLECURATE_META_KAGGLE='/data'), for messages
     name: str = "folder"
     boards_cache: Path | None = None  # narrow Parquet copies of Teams/Submissions (None: every rebuild reads the CSVs)
+    file_is_meta_kaggle: bool = False  # a root that is a file is Meta Kaggle's Competitions.csv (MLECURATE_META_KAGGLE)
 
     def competitions_file(self, workdir: Path) -> SourceFile:
         path = self._competitions_csv()
@@ -137,15 +138,17 @@ class FolderSource:
     @property
     def _folder(self) -> Path:
         """The folder: the root, or the folder of a root that is Meta Kaggle's Competitions.csv itself."""
-        return self.root.parent if self.root.is_file() else self.root
+        return self.root.parent if self.file_is_meta_kaggle and self.root.is_file() else self.root
 
     def _missing_folder(self, slug: str) -> str | None:
-        """What to say when the root is no folder, naming the setting (a mistyped one was once taken for a file's name
-        and its parent searched, so the error named a folder the curator never set); None when it is one."""
+        """What to say when the root is no folder, naming the setting (a mistyped one, or one naming a file, was once
+        taken for Competitions.csv and its parent searched, so the error named a folder the curator never set, or the
+        parent's competitions were used); None when it is one."""
         if self._folder.is_dir():
             return None
         where, absolute = self.configured_as or str(self.root), self.root.absolute()
-        return f"{slug}: {where}: no such folder" + (f" ({absolute})" if absolute != self.root else "")
+        what = "a file, not a folder" if self.root.exists() else "no such folder"
+        return f"{slug}: {where}: {what}" + (f" ({absolute})" if absolute != self.root else "")
 
     def _mirror(self, slug: str) -> Path:
         """The competition's own folder in the mirror (a slug that is a path is refused, never followed)."""
