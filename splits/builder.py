@@ -230,6 +230,8 @@ def recipe_columns(con, recipe: SplitRecipe, raw_dir: Path, slug: str = "") -> d
     if recipe.test_columns and "test_file" in found:  # Kaggle's test set says which columns a test row has
         original = [c for c in recipe.test_columns if c != recipe.id_column]
         _require(found["test_file"], original, "test_columns", raw_dir / recipe.test_file, where)
+    elif "test_file" in found and recipe.kind != "released_labels":
+        _refuse_foreign_test_header(recipe, train, found["test_file"], raw_dir / recipe.test_file, where)
     keys_in = "answers_file" if recipe.kind == "released_labels" else "train_file"
     keys_path = _key_name(raw_dir, recipe, keys_in)
     _require(
@@ -691,6 +693,33 @@ def _refuse_misread_header(con, path: Path, read: list[str], key: str, where: st
             f"{'; ...' if len(renamed) > 5 else ''}): the published test set would name them so while the train set "
             "keeps its header as written, and the two would disagree. Rename them where the download comes from "
             "(no spaces around a name, none empty, none differing from another only by case) and download it again"
+        )
+
+
+def _refuse_foreign_test_header(recipe: SplitRecipe, train: list[str], test: list[str], path: Path, where: str):
+    """Kaggle's test set keeps, in the new one, the train columns it has (:func:`public_test_columns`); a test file
+    that spells one of them in other letter case (``X2`` for ``x2``), or shares no column with the train set (not
+    even the id: another table, or another file under its name), would drop them without a word: it is refused,
+    naming the columns, before any read. A test file of the id alone is Kaggle's way for images and recordings, and
+    is taken. Without a test file (``test_file: null``), ``test_columns`` names the public test set's columns."""
+    shown = f"{path.name} (its columns: {column_listing(test)})"
+    instead = "set test_file: null in the recipe and name the new test set's columns with test_columns"
+    kept = [c for c in train if c not in recipe.target_columns]
+    present = set(test)
+    by_case = {c.casefold(): c for c in test}
+    recased = [(c, by_case[c.casefold()]) for c in kept if c not in present and c.casefold() in by_case]
+    if recased:
+        pairs = ", ".join(f"{written!r} for {name!r}" for name, written in recased[:5])
+        raise RecipeError(
+            f"{where}split recipe key 'test_file': {shown} spells train columns in other letter case ({pairs}"
+            f"{', ...' if len(recased) > 5 else ''}): the new test set keeps only the train columns Kaggle's test set "
+            f"has, and would drop these; rename them where the download comes from, or {instead}"
+        )
+    if kept and not present.intersection(kept):
+        raise RecipeError(
+            f"{where}split recipe key 'test_file': {shown} shares no column with the train set's "
+            f"({shown_list(kept)}): the new test set keeps only the train columns Kaggle's test set has, and would "
+            f"have none. Is it Kaggle's test set? Name the right file with test_file, or {instead}"
         )
 
 

@@ -271,8 +271,9 @@ def test_probabilities_rounded_to_six_places_are_not_called_off(home, tmp_path):
      ("detecting-insults-in-social-commentary", "Insult", "-0.1", "column Insult: 1 value(s) outside 0..1, e.g. -0.1 on line 3; auc needs probabilities between 0 and 1"),
      ("spaceship-titanic", "Transported", "maybe", "column Transported: 1 value(s) that are not booleans, e.g. maybe on line 3; accuracy needs true/false labels (or 1/0), as the answers"),
      ("spaceship-titanic", "Transported", "2", "column Transported: 1 value(s) that are not booleans, e.g. 2 on line 3; accuracy needs true/false labels (or 1/0), as the answers"),
-     ("titanic", "Survived", "yes", "column Survived: 1 value(s) that are not numbers, e.g. yes on line 3; accuracy needs number labels, as the answers")],
-    ids=["class-probability-above-1", "leaf-above-1", "auc-above-1", "auc-negative", "not-a-boolean", "2-is-no-boolean", "not-a-number-label"],
+     ("titanic", "Survived", "yes", "column Survived: 1 value(s) that are not numbers, e.g. yes on line 3; accuracy needs number labels, as the answers"),
+     ("detecting-insults-in-social-commentary", "Insult", " True", "column Insult: 1 value(s) are true/false among numbers, e.g. ' True' on line 3; a column of predictions is numbers, or true/false throughout (read as 1/0)")],
+    ids=["class-probability-above-1", "leaf-above-1", "auc-above-1", "auc-negative", "not-a-boolean", "2-is-no-boolean", "not-a-number-label", "true-among-probabilities"],
 )  # fmt: skip
 def test_predictions_outside_the_domain_are_invalid_as_mlebench_and_kaggle_say(
     home, tmp_path, slug, column, value, expected

@@ -83,6 +83,105 @@ def test_a_train_file_its_reader_would_misread_is_refused_naming_the_line_or_col
     assert re.match(r"titanic: split recipe key 'train_file': " + expected, _refused_titanic(tmp_path, edit))
 
 
+def _titanic_as_json(raw: Path) -> None:
+    for name in ("train", "test"):
+        pd.read_csv(raw / f"{name}.csv").to_json(raw / f"{name}.json", orient="records")
+        (raw / f"{name}.csv").unlink()
+
+
+TITANIC_JSON = {**TITANIC, "train_file": "train.json", "test_file": "test.json"}
+EMPTY = "the file is empty (no header row, no record: nothing but white space): a download cut short? download it again"
+EMPTY_JSON = "the file is empty (no record: nothing but white space): a download cut short? download it again"
+KEYLESS = (
+    "the file holds no record with named fields (an empty JSON array, or records without keys): a download cut short? "
+    "download it again"
+)
+
+
+@pytest.mark.parametrize(
+    "recipe, damage, key, expected",
+    [
+        (TITANIC, {"test.csv": b""}, "test_file", "test.csv: " + EMPTY),
+        (TITANIC, {"test.csv": b"\r\n\n  \n"}, "test_file", "test.csv: " + EMPTY),
+        (TITANIC, {"train.csv": b""}, "train_file", "train.csv: " + EMPTY),
+        (TITANIC, {"train.csv": b"\xef\xbb\xbf\n"}, "train_file", "train.csv: " + EMPTY),
+        (TITANIC, {"gender_submission.csv": b""}, "sample_submission_file", "gender_submission.csv: " + EMPTY),
+        (TITANIC_JSON, {"test.json": b""}, "test_file", "test.json: " + EMPTY_JSON),
+        (TITANIC_JSON, {"test.json": b"[]"}, "test_file", "test.json: " + KEYLESS),
+        (TITANIC_JSON, {"train.json": b"[{}, {}]\n"}, "train_file", "train.json: " + KEYLESS),
+    ],
+    ids=["empty-test", "blank-test", "empty-train", "bom-only-train", "empty-sample", "empty-json", "json-[]",
+         "json-keyless"],
+)  # fmt: skip
+def test_an_empty_file_is_refused_as_empty_and_nothing_is_written(tmp_path, recipe, damage, key, expected):
+    """A file cut to nothing published a test set of the id alone (test.csv), or stopped with DuckDB's sniffer's
+    words and no file named (train.csv), or named a column 'column0' (the sample)."""
+    raw = _download(tmp_path, "titanic")
+    if recipe is TITANIC_JSON:
+        _titanic_as_json(raw)
+    for name, data in damage.items():
+        (raw / name).write_bytes(data)
+    with pytest.raises(RecipeError) as refused:
+        build_split(parse_recipe(recipe, "r"), raw, tmp_path / "out", "titanic")
+    message = str(refused.value)
+    assert message == f"titanic: split recipe key '{key}': {raw}/{expected}, or fix it where the download comes from"
+    assert not (tmp_path / "out").exists()
+
+
+@pytest.mark.parametrize(
+    "header, expected",
+    [
+        ("PassengerId,PCLASS,Name,Sex,Age,SibSp,Parch,Ticket,fare,Cabin,Embarked",
+         "test.csv (its columns: PassengerId, PCLASS, Name, Sex, Age, SibSp, Parch, Ticket, fare, Cabin, Embarked) "
+         "spells train columns in other letter case ('PCLASS' for 'Pclass', 'fare' for 'Fare'): the new test set "
+         "keeps only the train columns Kaggle's test set has, and would drop these; rename them where the download "
+         "comes from, or set test_file: null in the recipe and name the new test set's columns with test_columns"),
+        ("Passenger,Class,Name_,Sex_,Age_,SibSp_,Parch_,Ticket_,Fare_,Cabin_,Embarked_",
+         "test.csv (its columns: Passenger, Class, Name_, Sex_, Age_, SibSp_, Parch_, Ticket_, Fare_, Cabin_, "
+         "Embarked_) shares no column with the train "
+         "set's (PassengerId, Pclass, Name, Sex, Age and 6 more): the new test set keeps only the train columns "
+         "Kaggle's test set has, and would have none. Is it Kaggle's test set? Name the right file with test_file, "
+         "or set test_file: null in the recipe and name the new test set's columns with test_columns"),
+    ],
+    ids=["letter-case", "no-shared-column"],
+)  # fmt: skip
+def test_a_test_header_that_would_drop_train_columns_silently_is_refused(tmp_path, header, expected):
+    """The new test set keeps the train columns Kaggle's test set has: 'PCLASS' for 'Pclass' dropped the feature."""
+    raw = _download(tmp_path, "titanic")
+    lines = (raw / "test.csv").read_text().splitlines(keepends=True)
+    (raw / "test.csv").write_text(header + "\n" + "".join(lines[1:]))
+    with pytest.raises(RecipeError) as refused:
+        build_split(parse_recipe(TITANIC, "r"), raw, tmp_path / "out", "titanic")
+    assert str(refused.value) == "titanic: split recipe key 'test_file': " + expected
+    named = {**TITANIC, "test_file": None, "test_columns": ["PassengerId", "Pclass", "Name", "Sex"]}  # the way out
+    result = build_split(parse_recipe(named, "r"), raw, tmp_path / "out", "titanic")
+    assert pd.read_csv(result.test_file).columns.tolist() == named["test_columns"]
+
+
+def test_a_test_file_of_the_id_alone_still_gives_a_test_set_of_the_id(tmp_path):
+    """Kaggle's way for images and recordings: the features are files, the test table names them."""
+    raw = _download(tmp_path, "titanic")
+    ids = pd.read_csv(raw / "test.csv")[["PassengerId"]]
+    ids.to_csv(raw / "test.csv", index=False)
+    result = build_split(parse_recipe(TITANIC, "r"), raw, tmp_path / "out", "titanic")
+    assert pd.read_csv(result.test_file).columns.tolist() == ["PassengerId"]
+
+
+@pytest.mark.parametrize("line_end", ["\n", "\r\n"])
+def test_a_line_of_spaces_is_named_as_such(tmp_path, line_end):
+    """DuckDB's error quoted its own next line ('Expected Number of Columns: 12 Found: 1') for a line of spaces."""
+
+    def spaces(lines):
+        lines[:] = [line.replace("\r\n", line_end) for line in lines]  # titanic's are CRLF
+        lines.insert(300, "   " + line_end)
+
+    message = _refused_titanic(tmp_path, spaces)
+    assert message.endswith(
+        "train.csv: cannot be read as CSV: line 301 has 1 field where the header has 12: '   ' (a line of white "
+        "space only, inside the file: delete it where the download comes from, and download it again)"
+    ), message
+
+
 def test_a_damaged_row_past_the_sniffers_sample_names_its_line_and_fields(tmp_path):
     raw = tmp_path / "raw"
     raw.mkdir()

@@ -122,18 +122,39 @@ def columns_argument(columns: dict[str, str]) -> str:
 
 
 def columns_of(con: duckdb.DuckDBPyConnection, path: Path) -> list[str]:
-    """The file's column names; a file DuckDB cannot parse is a :class:`DataFileError` saying why (the line, what
-    it holds) and what to do. A CSV whose sniffer gave up and read each line as one column (named after the whole
+    """The file's column names; an empty file (:func:`is_blank`) or one DuckDB cannot parse is a
+    :class:`DataFileError` saying why (the line, what it holds) and what to do. A CSV whose sniffer gave up and read each line as one column (named after the whole
     header: a truncated or damaged file) is one too, not a file with a strange column."""
     if not path.is_file():
         raise DataFileError(f"{path}: no such file")
+    if is_blank(path):
+        held = "no header row, no record" if data_format(path.name) in DELIMITED else "no record"
+        raise DataFileError(f"{path}: the file is empty ({held}: nothing but white space){DOWNLOAD_AGAIN}")
     try:
-        columns = [row[0] for row in con.execute(f"DESCRIBE SELECT * FROM {reader_sql(path)}").fetchall()]
+        described = con.execute(f"DESCRIBE SELECT * FROM {reader_sql(path)}").fetchall()
     except duckdb.Error as error:
         raise DataFileError(read_failure(path, error)) from error
+    columns = [row[0] for row in described]
+    if data_format(path.name) == "json" and columns == ["json"] and _keyless(con, path):
+        raise DataFileError(
+            f"{path}: the file holds no record with named fields (an empty JSON array, or records without keys)"
+            f"{DOWNLOAD_AGAIN}"
+        )
     if data_format(path.name) == "csv" and len(columns) == 1 and header_delimiter(columns[0]):
         raise DataFileError(read_failure(path, None))
     return columns
+
+
+def _keyless(con: duckdb.DuckDBPyConnection, path: Path) -> bool:
+    """Whether DuckDB's JSON reader, left to itself, finds no named field in the file (``[]``, ``[{}, {}]``): it
+    reads one column ``json`` of every record (a file whose records have one key ``json`` reads so too, typed)."""
+    described = con.execute(f"DESCRIBE SELECT * FROM {_json_reader(path)}").fetchall()
+    return [row[:2] for row in described] in KEYLESS_JSON
+
+
+DOWNLOAD_AGAIN = ": a download cut short? download it again, or fix it where the download comes from"
+# What DuckDB's JSON reader makes of a file without a named field: one column 'json' ([] or [{}, {}]).
+KEYLESS_JSON = ([("json", "JSON")], [("json", "MAP(VARCHAR, JSON)")])
 
 
 def read_failure(path: Path, error: BaseException | None) -> str:
@@ -175,9 +196,14 @@ def read_detail(path: Path, error: BaseException | None) -> str:
 
 
 def _line_hint(path: Path, text: str) -> str:
-    """What a line DuckDB cannot split says: a field opening with a double quote never closed on its line is text
-    written without quoting (a TSV's ``"best -RRB-``), not damage."""
+    """What a line DuckDB cannot split says: a line of spaces is a stray line, a field opening with a double quote
+    never closed on its line is text written without quoting (a TSV's ``"best -RRB-``), not damage."""
     original = ORIGINAL_LINE.search(text)
+    if original and not original.group(1).strip():
+        return (
+            " (a line of white space only, inside the file: delete it where the download comes from, and download it "
+            "again)"
+        )
     if not original or UNTERMINATED_QUOTE not in text:  # a record with a quoted field over several lines, say
         return DAMAGED_HINT
     delimiter = "\t" if data_format(path.name) == "tsv" else header_delimiter(first_record(path)) or ","
@@ -214,7 +240,9 @@ def _unclosed_field(line: str, delimiter: str) -> str | None:
 LINE_ERROR = re.compile(r"CSV Error on Line: (\d+)")
 LINE_TOO_LONG = re.compile(r"Maximum line size of (\d+) bytes exceeded\. Actual Size:\s*(\d+)")
 FIELD_COUNTS = re.compile(r"Expected Number of Columns: (\d+) Found: (\d+)")
-ORIGINAL_LINE = re.compile(r"^Original Line:[ \r\n]*(.*?)\r?$", re.MULTILINE)  # CRLF files: on the next line
+# The line DuckDB quotes, up to its next line of explanation: after "Original Line: " or, in a CRLF file, on the next
+# line; a line of spaces is quoted as its spaces.
+ORIGINAL_LINE = re.compile(r"^Original Line: ?(?:\r?\n(?!Expected|Possible))?(.*?)\r?$", re.MULTILINE)
 UNTERMINATED_QUOTE = "Value with unterminated quote found"  # DuckDB's words for a field whose quote never closes
 DAMAGED_HINT = " (a truncated or damaged file? download it again, or fix it where the download comes from)"
 SHOWN_LINE_CHARACTERS = 200
@@ -229,7 +257,7 @@ def error_detail(text: str) -> str:
         said = f"line {int(line.group(1)):,}"
         if counts:  # DuckDB stops counting a long line's fields one past the header's
             expected, found = int(counts.group(1)), int(counts.group(2))
-            fewer = f" has {found} fields where the header has {expected}"
+            fewer = f" has {found} field{'' if found == 1 else 's'} where the header has {expected}"
             said += fewer if found < expected else f" has more fields than the header's {expected}"
         if original:
             shown = original.group(1)
@@ -433,6 +461,20 @@ def is_json_array(path: Path) -> bool:
 def json_opening(path: Path) -> bytes:
     """A JSON file's first character that is not white space or a UTF-8 byte order mark (gzip'd or not); empty for
     an empty, missing or unreadable file."""
+    return _opening(path) or b""
+
+
+def is_blank(path: Path) -> bool:
+    """Whether a CSV, TSV or JSON file (gzip'd or not) holds nothing but white space and a byte order mark: no
+    header, no record. DuckDB reads such a file as one column named ``column0`` or ``json`` (a test set without
+    columns, a sample without its id) or fails to sniff it; it is refused as empty instead. False for a Parquet
+    file (pyarrow refuses an empty one by itself) and for a file that cannot be read (its read says why)."""
+    return data_format(path.name) in (*DELIMITED, "json") and _opening(path) == b""
+
+
+def _opening(path: Path) -> bytes | None:
+    """The first byte that is not white space or a UTF-8 byte order mark (gzip'd or not); ``b""`` when there is none,
+    None when the file cannot be read."""
     opener = gzip.open if is_gzipped(path.name) else open
     try:
         with opener(path, "rb") as handle:
@@ -441,7 +483,7 @@ def json_opening(path: Path) -> bytes:
                 if text:
                     return text[:1]
     except (OSError, EOFError, zlib.error):
-        return b""
+        return None
     return b""
 
 

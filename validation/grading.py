@@ -485,8 +485,9 @@ def _instants(values: pd.Series) -> pd.Series:
 
 
 def _check_numbers(values: pd.Series, parsed: pd.Series, column: str, spec: Metric, errors: list[str]) -> None:
-    """Every value a number (true/false count as 1/0) inside the metric's domain; else one message naming the column,
-    how many, and the first offending line."""
+    """Every value a number (a column of true/false throughout counts as 1/0, a true/false among numbers is
+    invalid) inside the metric's domain; else one message naming the column, how many, and the first offending
+    line."""
     bad = (parsed.isna() | ~np.isfinite(parsed.astype(float))).to_numpy()  # inf is no prediction either
     if bad.any():
         first = int(np.flatnonzero(bad)[0])
@@ -503,6 +504,29 @@ def _check_numbers(values: pd.Series, parsed: pd.Series, column: str, spec: Metr
             f"column {column}: {int(outside.sum()):,} {domain.violation}, "
             f"e.g. {shown(values.iloc[first].strip())} on line {first + 2}; {spec.name} needs {domain.requirement}"
         )
+        return
+    if (mixed := _booleans_among_numbers(values, parsed)) is not None:
+        words, first = mixed
+        errors.append(
+            f"column {column}: {words:,} value(s) are true/false among numbers, e.g. {shown(values.iloc[first])!r} "
+            f"on line {first + 2}; a column of predictions is numbers, or true/false throughout (read as 1/0)"
+        )
+
+
+def _booleans_among_numbers(values: pd.Series, parsed: pd.Series) -> tuple[int, int] | None:
+    """How many of a column's values are true/false and the first one's row, when the others are numbers: a
+    column of true/false throughout is 1/0 (as pandas reads a column of booleans, and MLE-bench's graders score it),
+    but a ``True`` among probabilities is a mistake in the file, which pandas reads as text. Only the values read
+    as 0 or 1 are looked at as text."""
+    candidates = ((parsed == 0) | (parsed == 1)).to_numpy()
+    if not candidates.any():
+        return None
+    words = np.zeros(len(values), dtype=bool)
+    words[candidates] = values[candidates].astype(str).str.strip().str.lower().isin(("true", "false")).to_numpy()
+    count = int(words.sum())
+    if count == 0 or count == len(values):
+        return None
+    return count, int(np.flatnonzero(words)[0])
 
 
 def _check_labels(answers: pd.Series, values: pd.Series, column: str, spec: Metric, errors: list[str]) -> None:
