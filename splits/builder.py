@@ -698,13 +698,17 @@ def _refuse_misread_header(con, path: Path, read: list[str], key: str, where: st
 
 def _refuse_foreign_test_header(recipe: SplitRecipe, train: list[str], test: list[str], path: Path, where: str):
     """Kaggle's test set keeps, in the new one, the train columns it has (:func:`public_test_columns`); a test file
-    that spells one of them in other letter case (``X2`` for ``x2``), or shares no column with the train set (not
-    even the id: another table, or another file under its name), would drop them without a word: it is refused,
+    that spells one of them in other letter case (``X2`` for ``x2``), or of several columns none of which is the
+    train set's (another table, or another file under its name), would drop them without a word: it is refused,
     naming the columns, before any read. A test file of the id alone is Kaggle's way for images and recordings, and
-    is taken. Without a test file (``test_file: null``), ``test_columns`` names the public test set's columns."""
+    is taken, whatever it calls the id (the id is kept anyway). Without a test file (``test_file: null``),
+    ``test_columns`` names the public test set's columns."""
     shown = f"{path.name} (its columns: {column_listing(test)})"
-    instead = "set test_file: null in the recipe and name the new test set's columns with test_columns"
-    kept = [c for c in train if c not in recipe.target_columns]
+    instead = (
+        "set test_file: null in the recipe (with test_fraction, not original_ratio) and name the new test set's "
+        "columns with test_columns"
+    )
+    kept = [c for c in train if c not in recipe.target_columns and c != recipe.id_column]  # the id is kept anyway
     present = set(test)
     by_case = {c.casefold(): c for c in test}
     recased = [(c, by_case[c.casefold()]) for c in kept if c not in present and c.casefold() in by_case]
@@ -715,11 +719,13 @@ def _refuse_foreign_test_header(recipe: SplitRecipe, train: list[str], test: lis
             f"{', ...' if len(recased) > 5 else ''}): the new test set keeps only the train columns Kaggle's test set "
             f"has, and would drop these; rename them where the download comes from, or {instead}"
         )
-    if kept and not present.intersection(kept):
+    folded = {c.casefold() for c in test}
+    if len(test) > 1 and not any(c.casefold() in folded for c in [*kept, recipe.id_column] if c):
         raise RecipeError(
             f"{where}split recipe key 'test_file': {shown} shares no column with the train set's "
-            f"({shown_list(kept)}): the new test set keeps only the train columns Kaggle's test set has, and would "
-            f"have none. Is it Kaggle's test set? Name the right file with test_file, or {instead}"
+            f"({shown_list([c for c in train if c not in recipe.target_columns])}): the new test set keeps only the "
+            f"train columns Kaggle's test set has, and would have {'the id alone' if recipe.id_column else 'none'}. "
+            f"Is it Kaggle's test set? Name the right file with test_file, or {instead}"
         )
 
 

@@ -288,6 +288,17 @@ def test_predictions_outside_the_domain_are_invalid_as_mlebench_and_kaggle_say(
     assert report.errors == [expected]
 
 
+@pytest.mark.parametrize("true, false", [("True", "False"), ("true", "false"), ("TRUE", "FALSE")])
+def test_a_column_of_true_false_throughout_counts_as_1_0(home, tmp_path, true, false):
+    """As pandas reads such a column (booleans) and MLE-bench's AUC grader scores it: only a mix is invalid."""
+    slug = "detecting-insults-in-social-commentary"
+    folder = home.prepared(slug)
+    frame = pd.read_csv(folder.answers, dtype=str, keep_default_na=False)
+    frame["Insult"] = frame["Insult"].map({"1": true, "0": false})
+    report = grade_submission(_frame_submission(tmp_path, frame), folder, METRIC[slug])
+    assert report.valid_submission and report.score == 1.0, report.errors
+
+
 def test_the_report_json_is_strict(home, tmp_path):
     """No bare NaN or Infinity: every float that is not finite is null (RFC 8259 JSON has neither)."""
     from validation.grading import GradingReport

@@ -135,13 +135,15 @@ def test_an_empty_file_is_refused_as_empty_and_nothing_is_written(tmp_path, reci
          "test.csv (its columns: PassengerId, PCLASS, Name, Sex, Age, SibSp, Parch, Ticket, fare, Cabin, Embarked) "
          "spells train columns in other letter case ('PCLASS' for 'Pclass', 'fare' for 'Fare'): the new test set "
          "keeps only the train columns Kaggle's test set has, and would drop these; rename them where the download "
-         "comes from, or set test_file: null in the recipe and name the new test set's columns with test_columns"),
+         "comes from, or set test_file: null in the recipe (with test_fraction, not original_ratio) and name the new "
+         "test set's columns with test_columns"),
         ("Passenger,Class,Name_,Sex_,Age_,SibSp_,Parch_,Ticket_,Fare_,Cabin_,Embarked_",
          "test.csv (its columns: Passenger, Class, Name_, Sex_, Age_, SibSp_, Parch_, Ticket_, Fare_, Cabin_, "
          "Embarked_) shares no column with the train "
          "set's (PassengerId, Pclass, Name, Sex, Age and 6 more): the new test set keeps only the train columns "
-         "Kaggle's test set has, and would have none. Is it Kaggle's test set? Name the right file with test_file, "
-         "or set test_file: null in the recipe and name the new test set's columns with test_columns"),
+         "Kaggle's test set has, and would have the id alone. Is it Kaggle's test set? Name the right file with "
+         "test_file, or set test_file: null in the recipe (with test_fraction, not original_ratio) and name the new "
+         "test set's columns with test_columns"),
     ],
     ids=["letter-case", "no-shared-column"],
 )  # fmt: skip
@@ -158,13 +160,47 @@ def test_a_test_header_that_would_drop_train_columns_silently_is_refused(tmp_pat
     assert pd.read_csv(result.test_file).columns.tolist() == named["test_columns"]
 
 
-def test_a_test_file_of_the_id_alone_still_gives_a_test_set_of_the_id(tmp_path):
-    """Kaggle's way for images and recordings: the features are files, the test table names them."""
+@pytest.mark.parametrize("id_name", ["PassengerId", "passengerid", "test_id"])
+def test_a_test_file_of_the_id_alone_still_gives_a_test_set_of_the_id(tmp_path, id_name):
+    """Kaggle's way for images and recordings: the features are files, the test table names them (the id is kept
+    whatever the test file calls it)."""
     raw = _download(tmp_path, "titanic")
-    ids = pd.read_csv(raw / "test.csv")[["PassengerId"]]
+    ids = pd.read_csv(raw / "test.csv")[["PassengerId"]].rename(columns={"PassengerId": id_name})
     ids.to_csv(raw / "test.csv", index=False)
     result = build_split(parse_recipe(TITANIC, "r"), raw, tmp_path / "out", "titanic")
     assert pd.read_csv(result.test_file).columns.tolist() == ["PassengerId"]
+
+
+def test_an_id_in_other_letter_case_in_the_test_file_keeps_every_feature(tmp_path):
+    raw = _download(tmp_path, "titanic")
+    text = (raw / "test.csv").read_text()
+    (raw / "test.csv").write_text(text.replace("PassengerId", "passengerid", 1))
+    result = build_split(parse_recipe(TITANIC, "r"), raw, tmp_path / "out", "titanic")
+    assert len(pd.read_csv(result.test_file).columns) == 11
+
+
+@pytest.mark.parametrize("text", ['[{"json": 1, "y": 0}, {"json": "a", "y": 1}]', '{"json": 1}\n{"json": [1]}\n'])
+def test_a_json_file_whose_one_key_is_json_is_a_table(tmp_path, text):
+    """DuckDB reads it as a column 'json', as it reads [] or [{}]: only those are refused as keyless."""
+    import duckdb
+
+    from validation.data_files import columns_of
+
+    path = tmp_path / "t.json"
+    path.write_text(text)
+    with duckdb.connect() as con:
+        assert columns_of(con, path)[0] == "json"
+
+
+@pytest.mark.parametrize("line_end", ["\n", "\r\n"])
+def test_a_short_line_opening_with_duckdbs_own_words_is_quoted(tmp_path, line_end):
+    def words(lines):
+        lines[:] = [line.replace("\r\n", line_end) for line in lines]
+        lines.insert(300, "Expected,1" + line_end)
+
+    assert "line 301 has 2 fields where the header has 12: 'Expected,1' (a truncated" in _refused_titanic(
+        tmp_path, words
+    )
 
 
 @pytest.mark.parametrize("line_end", ["\n", "\r\n"])

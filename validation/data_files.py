@@ -146,15 +146,15 @@ def columns_of(con: duckdb.DuckDBPyConnection, path: Path) -> list[str]:
 
 
 def _keyless(con: duckdb.DuckDBPyConnection, path: Path) -> bool:
-    """Whether DuckDB's JSON reader, left to itself, finds no named field in the file (``[]``, ``[{}, {}]``): it
-    reads one column ``json`` of every record (a file whose records have one key ``json`` reads so too, typed)."""
-    described = con.execute(f"DESCRIBE SELECT * FROM {_json_reader(path)}").fetchall()
-    return [row[:2] for row in described] in KEYLESS_JSON
+    """Whether no record of the file is an object with a key (``[]``, ``[{}, {}]``), which DuckDB's reader reads
+    as one column ``json``, as it reads a file whose records have the one key ``json``."""
+    array = ", format = 'array'" if is_json_array(path) else ""
+    objects = f"read_json_objects({path_literal(path)}{array})"
+    keyed = f"SELECT count(*) FROM {objects} WHERE json_type(json) = 'OBJECT' AND len(json_keys(json)) > 0"
+    return con.execute(keyed).fetchone()[0] == 0
 
 
 DOWNLOAD_AGAIN = ": a download cut short? download it again, or fix it where the download comes from"
-# What DuckDB's JSON reader makes of a file without a named field: one column 'json' ([] or [{}, {}]).
-KEYLESS_JSON = ([("json", "JSON")], [("json", "MAP(VARCHAR, JSON)")])
 
 
 def read_failure(path: Path, error: BaseException | None) -> str:
@@ -242,7 +242,9 @@ LINE_TOO_LONG = re.compile(r"Maximum line size of (\d+) bytes exceeded\. Actual 
 FIELD_COUNTS = re.compile(r"Expected Number of Columns: (\d+) Found: (\d+)")
 # The line DuckDB quotes, up to its next line of explanation: after "Original Line: " or, in a CRLF file, on the next
 # line; a line of spaces is quoted as its spaces.
-ORIGINAL_LINE = re.compile(r"^Original Line: ?(?:\r?\n(?!Expected|Possible))?(.*?)\r?$", re.MULTILINE)
+ORIGINAL_LINE = re.compile(
+    r"^Original Line: ?(?:\r?\n(?!Expected Number of Columns|Possible fixes))?(.*?)\r?$", re.MULTILINE
+)
 UNTERMINATED_QUOTE = "Value with unterminated quote found"  # DuckDB's words for a field whose quote never closes
 DAMAGED_HINT = " (a truncated or damaged file? download it again, or fix it where the download comes from)"
 SHOWN_LINE_CHARACTERS = 200
