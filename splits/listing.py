@@ -27,12 +27,12 @@ import os
 import re
 from pathlib import Path
 
+from validation.archives import is_os_litter
 from validation.data_files import download_listing
 from validation.data_root import train_listing_file, write_atomic
 from validation.row_file_patterns import listing_placeholders, pattern_parts, static_folder
 from validation.split_recipe import RecipeError, SplitRecipe
 
-SKIPPED = frozenset({"__MACOSX", "Thumbs.db", "desktop.ini"})  # what macOS's zip tool and Windows add beside files
 SHOWN_FILES = 5
 
 
@@ -60,7 +60,7 @@ def write_train_listing(raw_dir: Path, recipe: SplitRecipe, slug: str = "") -> i
     where = f"{slug}: " if slug else ""
     rows, paths = [], []
     for path in sorted(download_files(raw_dir, folder)):
-        if _hidden(path):
+        if is_os_litter(path):
             continue
         match = matcher.fullmatch(path)
         if match and all(fnmatch.fnmatchcase(match[at + 1], glob) for at, glob in globs):
@@ -133,14 +133,10 @@ def download_files(raw_dir: Path, folder: str) -> set[str]:
     return found
 
 
-def _hidden(path: str) -> bool:
-    return any(part.startswith(".") or part in SKIPPED for part in path.split("/"))
-
-
 def _files_there(raw_dir: Path, folder: str) -> str:
     """What the download holds where the pattern looked: some of the folder's files, or the download's top."""
     if folder and (raw_dir / folder).is_dir():
-        files = sorted(path for path in download_files(raw_dir, folder) if not _hidden(path))
+        files = sorted(path for path in download_files(raw_dir, folder) if not is_os_litter(path))
         shown = ", ".join(files[:SHOWN_FILES]) + (
             f" and {len(files) - SHOWN_FILES:,} more" if len(files) > SHOWN_FILES else ""
         )

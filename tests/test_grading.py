@@ -299,6 +299,27 @@ def test_a_column_of_true_false_throughout_counts_as_1_0(home, tmp_path, true, f
     assert report.valid_submission and report.score == 1.0, report.errors
 
 
+def test_a_zip_from_macos_finder_is_graded_by_its_one_csv(home, tmp_path):
+    """Finder's "Compress" adds __MACOSX/._submission.csv beside the file; a zip of two CSVs is still refused."""
+    import zipfile
+
+    folder = home.prepared("titanic")
+    data = folder.answers.read_bytes()
+    path = tmp_path / "submission.zip"
+    with zipfile.ZipFile(path, "w") as bundle:
+        bundle.writestr("submission.csv", data)
+        bundle.writestr("__MACOSX/._submission.csv", b"\x00\x05\x16\x07 Mac OS X attributes")
+        bundle.writestr(".DS_Store", b"\x00\x00\x00\x01Bud1")
+    report = grade_submission(path, folder, "accuracy")
+    assert report.valid_submission and report.score == 1.0, report.errors
+    with zipfile.ZipFile(path, "a") as bundle:
+        bundle.writestr("other.csv", data)
+    report = grade_submission(path, folder, "accuracy")
+    assert report.errors == [
+        f"{path}: a zipped submission holds one CSV file; this zip holds 2: submission.csv, other.csv"
+    ]
+
+
 def test_the_report_json_is_strict(home, tmp_path):
     """No bare NaN or Infinity: every float that is not finite is null (RFC 8259 JSON has neither)."""
     from validation.grading import GradingReport

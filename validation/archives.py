@@ -48,6 +48,15 @@ INNER_ARCHIVES = {
 }  # fmt: skip
 
 
+OS_LITTER = frozenset({"__MACOSX", "Thumbs.db", "desktop.ini"})  # what macOS's zip tool and Windows add beside files
+
+
+def is_os_litter(path: str) -> bool:
+    """Whether a POSIX path (in an archive, or in a download) is a file the OS added, not one a person put there:
+    hidden names (``.DS_Store``, macOS's ``._x.csv``), ``__MACOSX/``, ``Thumbs.db``, ``desktop.ini``."""
+    return any(part.startswith(".") or part in OS_LITTER for part in path.split("/"))
+
+
 class ArchiveError(ValueError):
     """A zip cannot be used (damaged, empty or unsafe); the message names the archive, the member and the limit.
 

@@ -45,7 +45,7 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.csv as pa_csv
 
-from validation.archives import ArchiveError, ZipLimits, open_zip
+from validation.archives import ArchiveError, ZipLimits, is_os_litter, open_zip
 from validation.data_files import columns_of, utc_connection
 from validation.data_root import TEST, PreparedFolder
 from validation.float_text import has_huge_exponent, to_numeric
@@ -257,12 +257,13 @@ def _submission_bytes(path: Path, limit: int) -> bytes:
     name = path.name.lower()
     if name.endswith(".zip"):
         with open_zip(path, str(path), ZipLimits(max_total_bytes=limit)) as bundle:
-            if len(bundle.files) != 1:
+            files = [name for name in bundle.files if not is_os_litter(name)]  # macOS's __MACOSX/._submission.csv
+            if len(files) != 1:
                 raise ArchiveError(
-                    f"{path}: a zipped submission holds one CSV file; this zip holds {len(bundle.files):,}: "
-                    f"{shown_list(bundle.files) or 'none'}"
+                    f"{path}: a zipped submission holds one CSV file; this zip holds {len(files):,}: "
+                    f"{shown_list(files) or 'none'}"
                 )
-            return bundle.read(bundle.files[0])
+            return bundle.read(files[0])
     if name.endswith(".gz"):
         with gzip.open(path) as stream:
             data = stream.read(limit + 1)
