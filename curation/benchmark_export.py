@@ -307,7 +307,7 @@ def _plan(
     }
     entry["fingerprint"] = hashlib.sha256(json.dumps(fingerprint, sort_keys=True, default=str).encode()).hexdigest()
     archive = root.raw(slug).archive
-    return _Plan(slug, prepared, config, description, sample_name, _mlebench_board(board),
+    return _Plan(slug, prepared, config, description, sample_name, _mlebench_board(board, metric),
                  archive if archive.is_file() else None, entry)  # fmt: skip
 
 
@@ -336,9 +336,19 @@ def _description(text: str, sample_name: str) -> str:
     return text.replace(f"`{DEFAULT_SAMPLE}`", f"`{sample_name}`")
 
 
-def _mlebench_board(board: Leaderboard) -> pd.DataFrame:
-    """The snapshot in MLE-bench's leaderboard.csv columns, best first (MLE-bench reads the order for direction)."""
+def _best_first(board: Leaderboard, metric: str) -> pd.DataFrame:
+    """The board's teams best score first by the metric, teams of equal scores in rank order. MLE-bench takes its
+    medal thresholds from positions in the file (the 10th row's score is gold's for 100-249 teams): a board whose
+    rows are not in score order (a hand-edited file, two rows swapped) would give it wrong thresholds, while
+    mlecurate's grader takes them from the sorted scores."""
     teams = board.teams.sort_values("rank", kind="stable")
+    return teams.sort_values("score", ascending=not _higher_is_better(metric), kind="stable")
+
+
+def _mlebench_board(board: Leaderboard, metric: str) -> pd.DataFrame:
+    """The snapshot in MLE-bench's leaderboard.csv columns, best first (MLE-bench reads the order for direction, and
+    its medal thresholds from positions: :func:`_best_first`)."""
+    teams = _best_first(board, metric)
     return pd.DataFrame({
         "scoreNullable": teams["score"].to_numpy(), "teamId": teams["team_id"].to_numpy(),
         "hasTeamName": True, "submissionDate": teams["submission_date"].fillna("").to_numpy(),
@@ -349,7 +359,7 @@ def _mlebench_board(board: Leaderboard) -> pd.DataFrame:
 def _direction_warnings(board: Leaderboard, metric: str) -> list[str]:
     """MLE-bench infers a board's direction from its first and last scores; say when that disagrees with the metric
     (a board whose first and last scores tie reads as higher-is-better there)."""
-    scores = board.teams.sort_values("rank", kind="stable")["score"]
+    scores = _best_first(board, metric)["score"]
     if len(scores) == 0:
         return []
     lower_there = bool(scores.iloc[0] < scores.iloc[-1])

@@ -111,3 +111,31 @@ def test_every_real_board_parses_in_rank_order():
         board = read_leaderboard(Path(path))
         assert board.teams["rank"].tolist() == list(range(1, board.team_count + 1)), path
         assert board.order_direction() is not None, path
+
+
+@pytest.mark.parametrize("metric", ["auc", "rmse"])
+def test_a_board_with_rows_out_of_score_order_is_exported_sorted_and_mlebench_agrees(monkeypatch, metric):
+    """MLE-bench takes medal thresholds from row positions: with two rows of a 100-team board swapped (a hand-edited
+    file), it gave gold at 0.70 AUC; the export writes the board best score first, so its thresholds are mlecurate's."""
+    from curation.benchmark_export import _mlebench_board
+    from validation.medals import medal_thresholds
+    from validation.metrics import METRICS
+
+    monkeypatch.syspath_prepend(str(SHARED.parent / "tools" / "mle-bench"))
+    from mlebench.grade_helpers import Grader
+
+    higher = METRICS[metric].higher_is_better
+    scores = np.linspace(0.95, 0.60, 100) if higher else np.linspace(0.10, 0.90, 100)
+    rows = scores.copy()
+    rows[[9, 89]] = rows[[89, 9]]  # the 10th (gold's position) and 90th rows swapped
+    board = leaderboard_from_frame(pd.DataFrame({"teamId": [str(i) for i in range(100)], "score": rows}), "hand")
+    exported = _mlebench_board(board, metric)
+    assert exported["score"].tolist() == sorted(rows, reverse=higher)
+    ours = medal_thresholds(board, higher)
+    theirs = Grader(metric, "mlebench.utils:get_logger").rank_score(float(scores[50]), exported)
+    assert (theirs["gold_threshold"], theirs["silver_threshold"], theirs["bronze_threshold"]) == (
+        ours.gold,
+        ours.silver,
+        ours.bronze,
+    )
+    assert not theirs["gold_medal"]
