@@ -68,10 +68,13 @@ def _answers(home: DataRoot, slug: str) -> list[str]:
         ("titanic", lambda lines: [lines[0] + ",Extra"] + [line + ",1" for line in lines[1:]], "unexpected column(s): Extra"),
         ("titanic", lambda lines: [lines[0]] + [lines[1].split(",")[0] + ","] + lines[2:], "1 empty value(s)"),
         ("titanic", lambda lines: [lines[0].replace("PassengerId", "Id")] + lines[1:], "missing column(s): PassengerId"),
+        ("titanic", lambda lines: [lines[0].replace("PassengerId", " PassengerId ")] + lines[1:], "1 unexpected column(s): ' PassengerId ' (' PassengerId ' for 'PassengerId': names are compared as written, without trimming spaces or folding case)"),
+        ("titanic", lambda lines: [lines[0].replace("Survived", "survived")] + lines[1:], "1 unexpected column(s): survived ('survived' for 'Survived': names are compared"),
         ("detecting-insults-in-social-commentary", lambda lines: lines[:1] + [lines[1].replace("0,", "abc,", 1)] + lines[2:], "not numbers"),
         ("spooky-author-identification", lambda lines: [lines[0]] + [line.replace(",0,", ",NaN,", 1) for line in lines[1:]], "empty or NaN"),
     ],
-    ids=["missing-id", "repeated-id", "extra-column", "nan", "renamed-id", "string-for-number", "nan-probabilities"],
+    ids=["missing-id", "repeated-id", "extra-column", "nan", "renamed-id", "spaces-around-a-name", "name-in-other-case",
+         "string-for-number", "nan-probabilities"],
 )  # fmt: skip
 def test_bad_submissions_are_explained_not_crashed(home, tmp_path, slug, damage, expected):
     lines = _answers(home, slug)

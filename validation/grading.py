@@ -306,13 +306,28 @@ def header_problems(header: list[str], columns: list[str]) -> list[str]:
             )
             break
         seen.add(name)
-    extra = [name or repr(name) for name in dict.fromkeys(header) if name not in expected]
-    if extra:
-        problems.append(f"{len(extra):,} unexpected column(s): {shown_list(extra)}")
+    unexpected = [name for name in dict.fromkeys(header) if name not in expected]
+    if unexpected:
+        named = [repr(name) if not name or name != name.strip() else name for name in unexpected]
+        problems.append(
+            f"{len(unexpected):,} unexpected column(s): {shown_list(named)}{_near_misses(unexpected, columns)}"
+        )
     missing = [c for c in columns if c not in seen]
     if missing:
         problems.append(f"missing column(s): {shown_list(missing)} (expected {shown_list(columns)})")
     return problems
+
+
+def _near_misses(unexpected: list[str], columns: list[str]) -> str:
+    """What turns unexpected header names into the answers' columns, when spaces around them or letter case is all
+    that differs (``' id '`` for ``id``, ``ID`` for ``id``): the header is compared as written."""
+    folded = {c.casefold(): c for c in columns}
+    hints = [
+        f"{name!r} for {folded[name.strip().casefold()]!r}" for name in unexpected if name.strip().casefold() in folded
+    ]
+    if not hints:
+        return ""
+    return f" ({', '.join(hints[:5])}: names are compared as written, without trimming spaces or folding case)"
 
 
 def _validate(frame: pd.DataFrame, answers: pd.DataFrame, keys: list[str], spec: Metric, report: GradingReport):
