@@ -12,7 +12,7 @@ For every curated competition with a published split, a parity verdict of ``pari
 - ``data/<slug>/prepared/private/test.csv``: the answers (MLE-bench's name);
 - ``competitions/<slug>/``: ``config.yaml`` in MLE-bench's format (its ``grader.grade_fn`` is mlecurate's grader,
   ``validation.mlebench_grade``), ``description.md``, ``leaderboard.csv`` (the current snapshot in MLE-bench's
-  columns) and ``checksums.yaml`` (MD5s of the files, as MLE-bench's ``generate_checksums`` makes them);
+  columns; a board whose scores are in no order, best first) and ``checksums.yaml`` (MD5s of the files, as MLE-bench's ``generate_checksums`` makes them);
 - ``splits/{all,low,medium,high}.txt``: MLE-bench's split lists, by curated complexity;
 - ``export.json``: mlecurate's version, the data root it came from (an object-storage home's ``s3://`` URL, not a
   mirror's path), and per competition its source, checksums, parity verdict, fingerprint and warnings (a board
@@ -72,7 +72,8 @@ from validation.split_recipe import RecipeError, parse_recipe
 from validation.versions import mlecurate_version
 
 FORMAT = "mlebench"
-FORMAT_VERSION = 1  # bump when what an export writes changes: every competition is then rewritten
+FORMAT_VERSION = 2  # bump when what an export writes changes: every competition is then rewritten (2: boards in
+# no score order are written sorted)
 COMPLEXITIES = ("low", "medium", "high")
 MANIFEST = "export.json"
 # MLE-bench's generate_checksums: the files directly under a folder with these extensions.
@@ -337,11 +338,14 @@ def _description(text: str, sample_name: str) -> str:
 
 
 def _best_first(board: Leaderboard, metric: str) -> pd.DataFrame:
-    """The board's teams best score first by the metric, teams of equal scores in rank order. MLE-bench takes its
-    medal thresholds from positions in the file (the 10th row's score is gold's for 100-249 teams): a board whose
-    rows are not in score order (a hand-edited file, two rows swapped) would give it wrong thresholds, while
-    mlecurate's grader takes them from the sorted scores."""
+    """The board's teams in rank order; a board whose scores are in no order (a hand-edited file, two rows swapped)
+    best score first by the metric, teams of equal scores in rank order. MLE-bench takes its medal thresholds from
+    positions in the file (the 10th row's score is gold's for 100-249 teams), and would take wrong ones from such a
+    board, while mlecurate's grader takes them from the sorted scores. A board sorted against the metric is kept as
+    it is, and :func:`_direction_warnings` says so."""
     teams = board.teams.sort_values("rank", kind="stable")
+    if board.order_direction() is not None:
+        return teams
     return teams.sort_values("score", ascending=not _higher_is_better(metric), kind="stable")
 
 

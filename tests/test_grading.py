@@ -315,6 +315,10 @@ def test_a_zip_from_macos_finder_is_graded_by_its_one_csv(home, tmp_path):
         bundle.writestr(".DS_Store", b"\x00\x00\x00\x01Bud1")
     report = grade_submission(path, folder, "accuracy")
     assert report.valid_submission and report.score == 1.0, report.errors
+    alone = tmp_path / "dot.zip"  # a zip writer that keeps the ./ prefix: a hidden-looking name, and the only file
+    with zipfile.ZipFile(alone, "w") as bundle:
+        bundle.writestr("./submission.csv", data)
+    assert grade_submission(alone, folder, "accuracy").valid_submission
     with zipfile.ZipFile(path, "a") as bundle:
         bundle.writestr("other.csv", data)
     report = grade_submission(path, folder, "accuracy")

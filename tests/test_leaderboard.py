@@ -139,3 +139,12 @@ def test_a_board_with_rows_out_of_score_order_is_exported_sorted_and_mlebench_ag
         ours.bronze,
     )
     assert not theirs["gold_medal"]
+
+
+def test_a_board_sorted_against_the_metric_is_exported_as_it_is_with_a_warning():
+    """Sorting it would hide what the warning says: the board or the metric is wrong."""
+    from curation.benchmark_export import _direction_warnings, _mlebench_board
+
+    board = leaderboard_from_frame(pd.DataFrame({"score": np.linspace(0.9, 0.1, 20)}), "higher first")
+    assert _mlebench_board(board, "rmse")["score"].tolist() == board.scores.tolist()
+    assert _direction_warnings(board, "rmse")[0].startswith("MLE-bench reads this board as higher is better")

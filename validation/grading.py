@@ -257,7 +257,8 @@ def _submission_bytes(path: Path, limit: int) -> bytes:
     name = path.name.lower()
     if name.endswith(".zip"):
         with open_zip(path, str(path), ZipLimits(max_total_bytes=limit)) as bundle:
-            files = [name for name in bundle.files if not is_os_litter(name)]  # macOS's __MACOSX/._submission.csv
+            # macOS's __MACOSX/._submission.csv and .DS_Store beside the file; a zip of hidden names alone is read
+            files = [name for name in bundle.files if not is_os_litter(name)] or bundle.files
             if len(files) != 1:
                 raise ArchiveError(
                     f"{path}: a zipped submission holds one CSV file; this zip holds {len(files):,}: "
@@ -308,9 +309,9 @@ def header_problems(header: list[str], columns: list[str]) -> list[str]:
         seen.add(name)
     unexpected = [name for name in dict.fromkeys(header) if name not in expected]
     if unexpected:
-        named = [repr(name) if not name or name != name.strip() else name for name in unexpected]
+        named = [repr(shown(name)) if not name or name != name.strip() else name for name in unexpected]
         problems.append(
-            f"{len(unexpected):,} unexpected column(s): {shown_list(named)}{_near_misses(unexpected, columns)}"
+            f"{len(unexpected):,} unexpected column(s): {shown_list(named)}{_near_misses(unexpected, columns, header)}"
         )
     missing = [c for c in columns if c not in seen]
     if missing:
@@ -318,12 +319,17 @@ def header_problems(header: list[str], columns: list[str]) -> list[str]:
     return problems
 
 
-def _near_misses(unexpected: list[str], columns: list[str]) -> str:
+def _near_misses(unexpected: list[str], columns: list[str], header: list[str]) -> str:
     """What turns unexpected header names into the answers' columns, when spaces around them or letter case is all
     that differs (``' id '`` for ``id``, ``ID`` for ``id``): the header is compared as written."""
-    folded = {c.casefold(): c for c in columns}
+    folded: dict[str, list[str]] = {}
+    for column in columns:
+        folded.setdefault(column.casefold(), []).append(column)
+    present = set(header)
     hints = [
-        f"{name!r} for {folded[name.strip().casefold()]!r}" for name in unexpected if name.strip().casefold() in folded
+        f"{shown(name)!r} for {meant[0]!r}"
+        for name in unexpected
+        if len(meant := folded.get(name.strip().casefold(), [])) == 1 and meant[0] not in present
     ]
     if not hints:
         return ""
