@@ -12,7 +12,8 @@ For every curated competition with a published split, a parity verdict of ``pari
 - ``data/<slug>/prepared/private/test.csv``: the answers (MLE-bench's name);
 - ``competitions/<slug>/``: ``config.yaml`` in MLE-bench's format (its ``grader.grade_fn`` is mlecurate's grader,
   ``validation.mlebench_grade``), ``description.md``, ``leaderboard.csv`` (the current snapshot in MLE-bench's
-  columns; a board whose scores are in no order, best first) and ``checksums.yaml`` (MD5s of the files, as MLE-bench's ``generate_checksums`` makes them);
+  columns; a board whose scores are in no order, best first) and ``checksums.yaml`` (MD5s of the files, as
+  MLE-bench's ``generate_checksums`` makes them);
 - ``splits/{all,low,medium,high}.txt``: MLE-bench's split lists, by curated complexity;
 - ``export.json``: mlecurate's version, the data root it came from (an object-storage home's ``s3://`` URL, not a
   mirror's path), and per competition its source, checksums, parity verdict, fingerprint and warnings (a board
@@ -337,7 +338,7 @@ def _description(text: str, sample_name: str) -> str:
     return text.replace(f"`{DEFAULT_SAMPLE}`", f"`{sample_name}`")
 
 
-def _best_first(board: Leaderboard, metric: str) -> pd.DataFrame:
+def _export_order(board: Leaderboard, metric: str) -> pd.DataFrame:
     """The board's teams in rank order; a board whose scores are in no order (a hand-edited file, two rows swapped)
     best score first by the metric, teams of equal scores in rank order. MLE-bench takes its medal thresholds from
     positions in the file (the 10th row's score is gold's for 100-249 teams), and would take wrong ones from such a
@@ -351,8 +352,8 @@ def _best_first(board: Leaderboard, metric: str) -> pd.DataFrame:
 
 def _mlebench_board(board: Leaderboard, metric: str) -> pd.DataFrame:
     """The snapshot in MLE-bench's leaderboard.csv columns, best first (MLE-bench reads the order for direction, and
-    its medal thresholds from positions: :func:`_best_first`)."""
-    teams = _best_first(board, metric)
+    its medal thresholds from positions: :func:`_export_order`)."""
+    teams = _export_order(board, metric)
     return pd.DataFrame({
         "scoreNullable": teams["score"].to_numpy(), "teamId": teams["team_id"].to_numpy(),
         "hasTeamName": True, "submissionDate": teams["submission_date"].fillna("").to_numpy(),
@@ -363,7 +364,7 @@ def _mlebench_board(board: Leaderboard, metric: str) -> pd.DataFrame:
 def _direction_warnings(board: Leaderboard, metric: str) -> list[str]:
     """MLE-bench infers a board's direction from its first and last scores; say when that disagrees with the metric
     (a board whose first and last scores tie reads as higher-is-better there)."""
-    scores = _best_first(board, metric)["score"]
+    scores = _export_order(board, metric)["score"]
     if len(scores) == 0:
         return []
     lower_there = bool(scores.iloc[0] < scores.iloc[-1])

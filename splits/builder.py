@@ -709,9 +709,8 @@ def _refuse_foreign_test_header(recipe: SplitRecipe, train: list[str], test: lis
         "columns with test_columns"
     )
     kept = [c for c in train if c not in recipe.target_columns and c != recipe.id_column]  # the id is kept anyway
-    present = set(test)
     by_case = {c.casefold(): c for c in test}
-    recased = [(c, by_case[c.casefold()]) for c in kept if c not in present and c.casefold() in by_case]
+    recased = [(c, by_case[c.casefold()]) for c in kept if c not in test and c.casefold() in by_case]
     if recased:
         pairs = ", ".join(f"{written!r} for {name!r}" for name, written in recased[:5])
         raise RecipeError(
@@ -719,8 +718,7 @@ def _refuse_foreign_test_header(recipe: SplitRecipe, train: list[str], test: lis
             f"{', ...' if len(recased) > 5 else ''}): the new test set keeps only the train columns Kaggle's test set "
             f"has, and would drop these; rename them where the download comes from, or {instead}"
         )
-    folded = {c.casefold() for c in test}
-    if len(test) > 1 and not any(c.casefold() in folded for c in [*kept, recipe.id_column] if c):
+    if len(test) > 1 and not any(c.casefold() in by_case for c in [*kept, recipe.id_column] if c):
         raise RecipeError(
             f"{where}split recipe key 'test_file': {shown} shares no column with the train set's "
             f"({shown_list([c for c in train if c not in recipe.target_columns])}): the new test set keeps only the "

@@ -128,6 +128,20 @@ def test_an_empty_file_is_refused_as_empty_and_nothing_is_written(tmp_path, reci
     assert not (tmp_path / "out").exists()
 
 
+@pytest.mark.parametrize("name, data", [("test.csv.gz", b"\n  \r\n"), ("test.json.gz", b""), ("test.tsv", b"\t\n")])
+def test_a_gzipped_or_tab_separated_file_of_white_space_is_empty_too(tmp_path, name, data):
+    import gzip
+
+    import duckdb
+
+    from validation.data_files import DataFileError, columns_of
+
+    path = tmp_path / name
+    path.write_bytes(gzip.compress(data) if name.endswith(".gz") else data)
+    with duckdb.connect() as con, pytest.raises(DataFileError, match=r": the file is empty \("):
+        columns_of(con, path)
+
+
 @pytest.mark.parametrize(
     "header, expected",
     [

@@ -112,8 +112,12 @@ STRING_LOOKALIKES = frozenset(
 
 def _json_reader(path: Path, options: str = "") -> str:
     """DuckDB's JSON reader on ``path`` with ``options``, told when the file is one array (:func:`is_json_array`)."""
-    array = ", format = 'array'" if is_json_array(path) else ""
-    return f"read_json_auto({path_literal(path)}{array}{options})"
+    return f"read_json_auto({path_literal(path)}{_array_option(path)}{options})"
+
+
+def _array_option(path: Path) -> str:
+    """The option that tells DuckDB's JSON readers a file is one array (:func:`is_json_array`), or nothing."""
+    return ", format = 'array'" if is_json_array(path) else ""
 
 
 def columns_argument(columns: dict[str, str]) -> str:
@@ -123,8 +127,9 @@ def columns_argument(columns: dict[str, str]) -> str:
 
 def columns_of(con: duckdb.DuckDBPyConnection, path: Path) -> list[str]:
     """The file's column names; an empty file (:func:`is_blank`) or one DuckDB cannot parse is a
-    :class:`DataFileError` saying why (the line, what it holds) and what to do. A CSV whose sniffer gave up and read each line as one column (named after the whole
-    header: a truncated or damaged file) is one too, not a file with a strange column."""
+    :class:`DataFileError` saying why (the line, what it holds) and what to do. A CSV whose sniffer gave up and read
+    each line as one column (named after the whole header: a truncated or damaged file) is one too, not a file with
+    a strange column."""
     if not path.is_file():
         raise DataFileError(f"{path}: no such file")
     if is_blank(path):
@@ -148,8 +153,7 @@ def columns_of(con: duckdb.DuckDBPyConnection, path: Path) -> list[str]:
 def _keyless(con: duckdb.DuckDBPyConnection, path: Path) -> bool:
     """Whether no record of the file is an object with a key (``[]``, ``[{}, {}]``), which DuckDB's reader reads
     as one column ``json``, as it reads a file whose records have the one key ``json``."""
-    array = ", format = 'array'" if is_json_array(path) else ""
-    objects = f"read_json_objects({path_literal(path)}{array})"
+    objects = f"read_json_objects({path_literal(path)}{_array_option(path)})"
     keyed = f"SELECT count(*) FROM {objects} WHERE json_type(json) = 'OBJECT' AND len(json_keys(json)) > 0"
     return con.execute(keyed).fetchone()[0] == 0
 
