@@ -119,7 +119,13 @@ def check_annotation(annotation: Annotation, where: str = "") -> Annotation:
     for name in ("complexity", "category", "reason", "note", "updated_at"):
         value = getattr(annotation, name)
         if value is not None and not isinstance(value, str):
-            raise fail(name, f"expected text, found {type(value).__name__} {value!r}")
+            quote = (
+                f" (YAML reads a bare yes/no/on/off/true/false as a boolean and a bare number as a number: quote "
+                f"the text, e.g. {name}: '...')"
+                if isinstance(value, bool | int | float)
+                else ""
+            )
+            raise fail(name, f"expected text, found {type(value).__name__} {value!r}{quote}")
     complexity = annotation.complexity.strip().lower() if annotation.complexity else None
     if complexity is not None and complexity not in COMPLEXITIES:
         raise fail("complexity", f"expected one of {', '.join(COMPLEXITIES)}, found {annotation.complexity!r}")
