@@ -34,9 +34,10 @@ def leaderboard_snapshots(
     or a rebuild from Meta Kaggle's Teams.csv and Submissions.csv when the Meta Kaggle folder has them), appended to its
     history: a new snapshot only when the content changed, with what changed (teams added or removed, scores moved,
     thresholds moved); an unchanged board is recorded as unchanged. Medal thresholds per snapshot follow Kaggle's
-    rules. A board much shorter than Meta Kaggle's TotalTeams is flagged as truncated; a malformed board (or a zip
-    beyond the archive limits) is rejected and the previous snapshot stays current. Failures that cannot succeed on a
-    retry (a rejected board, credentials Kaggle refused) are not retried; timeouts, 429s and 5xx are. Views
+    rules. A board much shorter than Meta Kaggle's TotalTeams (or, without it, the previous snapshot) is flagged as
+    truncated; a malformed board (or a zip beyond the archive limits, or a board that is no ranking by the metric) is
+    rejected and the previous snapshot stays current. Failures that cannot succeed on a retry (a rejected board,
+    credentials Kaggle refused) are not retried; timeouts, 429s and 5xx are. Views
     `leaderboards.snapshots`, `.refreshes` and `.thresholds`.
     """
     slug = curated_slug(context)
@@ -64,15 +65,14 @@ def _refresh(
     if record.status == "no_leaderboard":
         return dg.MaterializeResult(metadata={"status": "no_leaderboard", "message": record.message})
     if refresh.looks_truncated:
-        context.log.warning(
-            f"{slug}: {record.teams} rows on the board but Meta Kaggle counts {refresh.meta_kaggle_teams} teams: truncated?"
-        )
+        context.log.warning(f"{slug}: {refresh.truncation}")
     return dg.MaterializeResult(
         metadata={
             "status": record.status,
             "teams": record.teams,
             "meta_kaggle_total_teams": int(refresh.meta_kaggle_teams) if refresh.meta_kaggle_teams else "unknown",
             "looks_truncated": refresh.looks_truncated,
+            **({"truncation": refresh.truncation} if refresh.truncation else {}),
             "snapshot": record.snapshot_id,
             "content_hash": record.content_hash,
             "gold": record.gold, "silver": record.silver, "bronze": record.bronze, "median": _shown(record.median),

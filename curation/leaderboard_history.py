@@ -10,8 +10,9 @@ team count, medal thresholds, which way is better and who says so (``direction_f
 whose content has not changed is recorded as unchanged without a new copy. The warehouse reads these files through
 views (``validation.data_root``).
 
-A board sorted against its competition's known direction (Meta Kaggle's, else its metric's) is rejected; without
-either, the board's own order decides and the record says so. ``history.jsonl`` is rewritten atomically on every
+A board sorted against its competition's known direction (Meta Kaggle's, else its metric's) is rejected, as is one
+whose ranks do not follow its scores or with a score better than the metric's perfect one (``medals.check_board``);
+without a direction, the board's own order decides and the record says so. ``history.jsonl`` is rewritten atomically on every
 refresh, so a damaged line never comes from an interrupted refresh: it is an error (:class:`HistoryError`) naming the
 file and line, never skipped (a skipped line could make an older snapshot current).
 """
@@ -28,9 +29,9 @@ import pandas as pd
 from curation.sources import NotProvided, Source
 from validation.data_root import LeaderboardFolder, atomic_path, write_atomic
 from validation.leaderboard import Leaderboard, LeaderboardError
-from validation.medals import INFERRED_DIRECTION, medal_thresholds
+from validation.medals import INFERRED_DIRECTION, check_board, medal_thresholds
 from validation.messages import shown, shown_list
-from validation.metrics import higher_is_better, resolve_metric
+from validation.metrics import METRICS, Metric, resolve_metric
 
 TRUNCATION_SHARE = 0.8  # fewer rows than this share of Meta Kaggle's TotalTeams looks truncated
 STATUSES = ("new", "changed", "unchanged", "no_leaderboard", "rejected")
@@ -62,6 +63,21 @@ class Refresh:
     record: RefreshRecord
     meta_kaggle_teams: int | None  # Meta Kaggle's TotalTeams, when known
     looks_truncated: bool
+    truncation: str = ""  # why it looks truncated: fewer teams than Meta Kaggle counts, or than the previous snapshot
+
+
+def _truncation(teams: int, meta_kaggle_teams: int | None, previous: RefreshRecord | None) -> str:
+    """Why a board of ``teams`` rows looks cut short ("" when it does not): against Meta Kaggle's TotalTeams when
+    known, else against the previous snapshot (a final board loses a few disqualified teams, never a fifth)."""
+    if meta_kaggle_teams:
+        expected, counted = meta_kaggle_teams, f"Meta Kaggle counts {meta_kaggle_teams:,} teams"
+    elif previous is not None and previous.teams:
+        expected, counted = previous.teams, f"the previous snapshot ({previous.snapshot_id}) had {previous.teams:,}"
+    else:
+        return ""
+    if teams >= TRUNCATION_SHARE * expected:
+        return ""
+    return f"{teams:,} rows on the board but {counted}: truncated?"
 
 
 class LeaderboardRejected(LeaderboardError):
@@ -154,10 +170,16 @@ def known_direction(facts: dict, recipe: dict | None = None) -> tuple[bool | Non
     metric (the split recipe's, else the one Meta Kaggle or the curated table names); (None, "") when nobody does."""
     if facts.get("evaluation_algorithm_is_max") is not None:
         return bool(facts["evaluation_algorithm_is_max"]), META_KAGGLE_DIRECTION
-    metric = resolve_metric(None, recipe, facts.get("evaluation_algorithm_name")) or facts.get("metric")
+    metric = known_metric(facts, recipe)
     if metric:
-        return higher_is_better(metric), f"the metric {metric}"
+        return metric.higher_is_better, f"the metric {metric.name}"
     return None, ""
+
+
+def known_metric(facts: dict, recipe: dict | None = None) -> Metric | None:
+    """The competition's metric: the split recipe's, else the one Meta Kaggle or the curated table names."""
+    name = resolve_metric(None, recipe, facts.get("evaluation_algorithm_name")) or facts.get("metric")
+    return METRICS.get(name) if name else None
 
 
 def record_rejection(folder: LeaderboardFolder, slug: str, source: str, message: str, now: datetime) -> RefreshRecord:
@@ -179,7 +201,7 @@ def refresh_leaderboard(
     now = now or datetime.now(UTC)
     at = now.isoformat(timespec="seconds")
     total = facts.get("total_teams")
-    history(folder)  # a damaged history is named before anything is fetched or added to it
+    stored = [r for r in history(folder) if r.status in ("new", "changed")]  # a damaged history is named first
     try:
         fetched = source.leaderboard(slug, folder.downloads)
     except NotProvided as error:  # NoLeaderboardError, or a source with no leaderboards at all
@@ -192,13 +214,16 @@ def refresh_leaderboard(
         raise LeaderboardRejected(f"{error}. The previous snapshot stays current.") from error
     direction, direction_from = known_direction(facts)
     try:
-        record = record_snapshot(folder, slug, fetched.board, fetched.source, direction, now, direction_from)
+        record = record_snapshot(
+            folder, slug, fetched.board, fetched.source, direction, now, direction_from, known_metric(facts)
+        )
     except HistoryError:
         raise
-    except LeaderboardError as error:  # sorted against the competition's direction
+    except LeaderboardError as error:  # sorted against the competition's direction, or no ranking by it
         record_rejection(folder, slug, fetched.source, str(error), now)
         raise LeaderboardRejected(f"{error}. The previous snapshot stays current.") from error
-    return Refresh(record, total, bool(total and record.teams < TRUNCATION_SHARE * total))
+    truncation = _truncation(record.teams, total, stored[-1] if stored else None)
+    return Refresh(record, total, bool(truncation), truncation)
 
 
 def record_snapshot(
@@ -209,14 +234,17 @@ def record_snapshot(
     higher_is_better: bool | None,
     now: datetime | None = None,
     direction_from: str = "the metric",
+    metric: Metric | None = None,
 ) -> RefreshRecord:
     """Compare with the current snapshot; store a new copy only when the content changed; log the refresh.
-    ``direction_from`` says who gives ``higher_is_better``; a board sorted against it raises ``LeaderboardError``
-    (and nothing is recorded); without a direction the board's order decides and the record says so."""
+    ``direction_from`` says who gives ``higher_is_better``; a board sorted against it, one whose ranks do not follow
+    its scores, or one with a score better than the ``metric``'s perfect one raises ``LeaderboardError`` (and nothing
+    is recorded; ``medals.check_board``); without a direction the board's order decides and the record says so."""
     now = now or datetime.now(UTC)
     at = now.isoformat(timespec="seconds")
     digest = board.content_hash()
     thresholds = medal_thresholds(board, higher_is_better, direction_from)
+    check_board(board, thresholds.higher_is_better, thresholds.direction_from, metric)
     inferred = thresholds.direction_from == INFERRED_DIRECTION
     record = RefreshRecord(
         slug, at, "new", source, content_hash=digest, teams=board.team_count, gold=thresholds.gold,

@@ -5,9 +5,9 @@
 ({'new': 81}, [], ['learning-agency-lab-automated-essay-scoring-2', ...])
 
 Each board becomes a snapshot from source ``mle-bench`` (``curation.leaderboard_history.record_snapshot``); a board
-whose content has not changed is recorded as ``unchanged``, without a new copy. A malformed board, or one sorted
-against its competition's direction, is recorded as ``rejected`` in its history (naming the file and line) and the
-import goes on with the next: one bad board never blocks the others.
+whose content has not changed is recorded as ``unchanged``, without a new copy. A malformed board, or one that is no
+ranking under its competition's direction (``validation.medals.check_board``), is recorded as ``rejected`` in its
+history (naming the file and line) and the import goes on with the next: one bad board never blocks the others.
 """
 
 from __future__ import annotations
@@ -17,7 +17,13 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 
-from curation.leaderboard_history import HistoryError, known_direction, record_rejection, record_snapshot
+from curation.leaderboard_history import (
+    HistoryError,
+    known_direction,
+    known_metric,
+    record_rejection,
+    record_snapshot,
+)
 from curation.sources.folder import BOARD_FILE
 from validation.data_root import DataRoot, SlugError
 from validation.leaderboard import LeaderboardError, read_leaderboard
@@ -46,16 +52,17 @@ def import_mlebench_leaderboards(folder: Path, root: DataRoot, directions: dict[
     for path in paths:
         slug = path.parent.name
         try:
-            boards = root.leaderboards(slug)
-            direction, direction_from = known_direction(
-                {"evaluation_algorithm_is_max": directions.get(slug)}, _recipe(root, slug)
-            )
+            boards, recipe = root.leaderboards(slug), _recipe(root, slug)
+            direction, direction_from = known_direction({"evaluation_algorithm_is_max": directions.get(slug)}, recipe)
+            metric = known_metric({}, recipe)
         except SlugError as error:  # a folder whose name is no competition slug: it has no history to record into
             done.rejected.append(f"{path}: {error}")
             statuses["rejected"] += 1
             continue
         try:
-            record = record_snapshot(boards, slug, read_leaderboard(path), SOURCE, direction, None, direction_from)
+            record = record_snapshot(
+                boards, slug, read_leaderboard(path), SOURCE, direction, None, direction_from, metric
+            )
         except HistoryError:  # the data root's own file is damaged: named, and nothing is added to it
             raise
         except LeaderboardError as error:

@@ -18,14 +18,14 @@ from assets import leaderboards
 from assets.partitions import curated_competition_partitions
 from assets.resources import LeaderboardAgeResource, SourcesResource, StorageResource
 from curation.cli import main
-from curation.leaderboard_history import current_snapshot, history, record_snapshot
+from curation.leaderboard_history import current_snapshot, history, known_metric, record_snapshot
 from curation.sources import NoLeaderboardError
 from curation.sources.folder import rebuild_from_meta_kaggle
 from tests.conftest import PROJECT, SHARED
 from tests.kaggle_stub import KaggleStub
 from validation.data_root import DataRoot
 from validation.leaderboard import LeaderboardError, read_leaderboard
-from validation.medals import medal_thresholds
+from validation.medals import check_board, medal_thresholds
 
 BOARDS = SHARED / "mle-bench" / "competitions"
 SPOOKY = "spooky-author-identification"
@@ -166,6 +166,70 @@ def test_a_malformed_board_is_rejected_and_the_previous_snapshot_stays(imported,
     assert current_snapshot(_boards(imported, SPOOKY))[0].snapshot_id == before
 
 
+def _real_board_altered(tmp_path: Path, slug: str, alter) -> Path:
+    frame = alter(pd.read_csv(BOARDS / slug / "leaderboard.csv"))
+    (tmp_path / "altered" / slug).mkdir(parents=True)
+    frame.to_csv(tmp_path / "altered" / slug / "leaderboard.csv", index=False)
+    return tmp_path / "altered"
+
+
+def _swap_ranks_10_and_11(frame: pd.DataFrame) -> pd.DataFrame:
+    order = list(range(len(frame)))
+    order[9], order[10] = 10, 9
+    return frame.iloc[order]
+
+
+def _auc_of_1_7(frame: pd.DataFrame) -> pd.DataFrame:
+    frame.loc[0, "score"] = 1.7
+    return frame
+
+
+@pytest.mark.parametrize(
+    "slug, alter, expected",
+    [
+        (
+            SPOOKY,
+            _swap_ranks_10_and_11,
+            "team 1040279 at rank 11 scores 0.14106, better than team 1064201 at rank 10 (0.14824), though Meta "
+            "Kaggle's EvaluationAlgorithmIsMax says lower is better; 1 team(s) score better than the team ranked "
+            "above them",
+        ),
+        ("random-acts-of-pizza", _auc_of_1_7, "at rank 1 scores 1.7, better than a perfect auc (1), as 1 team(s) do"),
+    ],
+    ids=["rows-out-of-rank-order", "auc-beyond-perfect"],
+)
+def test_a_board_that_is_no_ranking_under_the_metric_is_rejected(
+    imported, tmp_path, real_competitions, slug, alter, expected
+):
+    """A partly unsorted board (order neither direction) was kept with the file's ranks (0.62 at rank 10 of a board
+    whose rank 11 had 0.94); an AUC of 1.7 was kept as the gold threshold."""
+    from curation.warehouse import Warehouse
+
+    Warehouse(imported / "warehouse.duckdb").replace_table("meta_kaggle.competitions", real_competitions.table)
+    before = current_snapshot(_boards(imported, slug))[0].snapshot_id
+    result = _materialise(imported, _real_board_altered(tmp_path, slug, alter), slug)
+    assert not result.success
+    last = history(_boards(imported, slug))[-1]
+    assert last.status == "rejected" and expected in last.message, last.message
+    assert current_snapshot(_boards(imported, slug))[0].snapshot_id == before
+
+
+def test_every_real_board_is_a_ranking_under_its_meta_kaggle_metric(real_competitions):
+    """The rules a board is held to at intake hold for MLE-bench's real boards: ranked by score in Meta Kaggle's
+    direction, and, where Meta Kaggle's metric is one of the registry's, no score beyond its perfect one."""
+    facts = real_competitions.table.to_pandas().set_index("slug")
+    checked = 0
+    for path in sorted(BOARDS.glob("*/leaderboard.csv")):
+        slug = path.parent.name
+        if slug not in facts.index:
+            continue
+        row = facts.loc[slug]
+        metric = known_metric({"evaluation_algorithm_name": row["evaluation_algorithm_name"]})
+        check_board(read_leaderboard(path), bool(row["evaluation_algorithm_is_max"]), "Meta Kaggle", metric)
+        checked += metric is not None
+    assert checked >= 50  # boards whose scores were held to a registry metric's perfect score
+
+
 def test_a_competition_without_a_leaderboard_is_recorded(home, tmp_path):
     result = _materialise(home, tmp_path / "empty", "no-board-here")
     assert result.success
@@ -185,6 +249,18 @@ def test_a_board_shorter_than_meta_kaggle_says_is_flagged(home, tmp_path, real_c
         .metadata
     )
     assert metadata["looks_truncated"].value is True and metadata["meta_kaggle_total_teams"].value == 1241
+
+
+def test_a_board_much_shorter_than_the_previous_snapshot_is_flagged_when_meta_kaggle_has_no_count(imported, tmp_path):
+    """Without Meta Kaggle's TotalTeams a board cut from 1,242 teams to 100 was kept without a word."""
+    folder = _real_board_altered(tmp_path, SPOOKY, lambda frame: frame.head(100))
+    result = _materialise(imported, folder, SPOOKY)
+    metadata = result.asset_materializations_for_node("leaderboard_snapshots")[0].metadata
+    previous = [r for r in history(_boards(imported, SPOOKY)) if r.status == "new"][0]
+    assert metadata["meta_kaggle_total_teams"].value == "unknown" and metadata["looks_truncated"].value is True
+    assert metadata["truncation"].value == (
+        f"100 rows on the board but the previous snapshot ({previous.snapshot_id}) had 1,242: truncated?"
+    )
 
 
 def test_the_median_is_shown_without_float_noise(home, tmp_path):

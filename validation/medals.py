@@ -16,6 +16,10 @@ Ties at a threshold win the medal; ``above_median`` is strict. The direction com
 and is checked against the board's own order: a board sorted the other way is rejected, never silently trusted (its
 worst score would be the gold threshold). Without a known direction the board's own order decides, and the thresholds
 say so (``direction_from``).
+
+Before a board is kept (a leaderboard snapshot), :func:`check_board` also holds it to what every real Kaggle board
+shows: teams ranked by score (a team never scores better than the one ranked above it; ties keep their order) and no
+score better than the metric's perfect one (an AUC of 1.7).
 """
 
 from __future__ import annotations
@@ -25,6 +29,10 @@ from dataclasses import dataclass
 import numpy as np
 
 from validation.leaderboard import Leaderboard, LeaderboardError
+from validation.messages import shown
+from validation.metrics import Metric
+
+PERFECT_SLACK = 1e-9  # a board's score may pass the metric's perfect one by this share of it (float noise), no more
 
 
 @dataclass(frozen=True)
@@ -100,3 +108,35 @@ def place(score: float, board: Leaderboard, thresholds: MedalThresholds) -> Plac
     return Placement(
         gold, silver, bronze, above, rank, round(100 * (board.team_count - int(strictly.sum())) / board.team_count, 2)
     )
+
+
+def check_board(board: Leaderboard, higher_is_better: bool, direction_from: str, metric: Metric | None = None) -> None:
+    """Raise :class:`LeaderboardError` when the board cannot be a ranking under its competition's direction: a team
+    scoring better than the team ranked above it (the rows or the scores are damaged, and the ranks a snapshot keeps
+    would be wrong), or, given the ``metric``, a score better than its perfect one. Every one of MLE-bench's 81 real
+    boards passes."""
+    scores, teams = board.scores, board.teams
+    steps = np.diff(scores)
+    climbs = steps > 0 if higher_is_better else steps < 0
+    if climbs.any():
+        below = int(np.flatnonzero(climbs)[0]) + 1
+        above = below - 1
+        raise LeaderboardError(
+            f"{board.origin}: team {shown(teams['team_id'].iloc[below])} at rank {teams['rank'].iloc[below]} scores "
+            f"{scores[below]:g}, better than team {shown(teams['team_id'].iloc[above])} at rank "
+            f"{teams['rank'].iloc[above]} ({scores[above]:g}), though {direction_from} says "
+            f"{'higher' if higher_is_better else 'lower'} is better; {int(climbs.sum())} team(s) score better than "
+            "the team ranked above them. A leaderboard ranks teams by score, so its rows or scores are damaged"
+        )
+    if metric is None or metric.perfect is None or metric.higher_is_better != higher_is_better:
+        return
+    slack = PERFECT_SLACK * max(1.0, abs(metric.perfect))
+    beyond = scores > metric.perfect + slack if higher_is_better else scores < metric.perfect - slack
+    if beyond.any():
+        first = int(np.flatnonzero(beyond)[0])
+        raise LeaderboardError(
+            f"{board.origin}: team {shown(teams['team_id'].iloc[first])} at rank {teams['rank'].iloc[first]} scores "
+            f"{scores[first]:g}, better than a perfect {metric.name} ({metric.perfect:g}), as {int(beyond.sum())} "
+            "team(s) do: the board is not scored by this metric (is the competition's metric right?) or its scores "
+            "are damaged"
+        )
