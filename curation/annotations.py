@@ -178,6 +178,19 @@ def parse_annotation_document(document: object, where: str) -> Annotation:
     return check_annotation(Annotation(**document), where)
 
 
+def require_decision(document: dict, annotation: Annotation, where: str) -> None:
+    """A file must say its decision: every file mlecurate writes does, and reading its absence as "undecided" took a
+    competition whose file was cut short in an editor or a merge out of the benchmark without a word."""
+    if document.get("decision") not in (None, ""):
+        return
+    raise AnnotationError(
+        f"{where}: field 'decision' {'is empty' if 'decision' in document else 'is missing'} (expected one of "
+        f"{', '.join(DECISIONS)}); every file mlecurate writes has one, so this one was written by hand or cut short. "
+        f"Write 'decision: undecided' to leave it open, or run: mlecurate annotate {annotation.slug} --curator "
+        f"{annotation.curator} --decision <decision>"
+    )
+
+
 @dataclass(frozen=True)
 class AnnotationStore:
     root: Path
@@ -185,8 +198,9 @@ class AnnotationStore:
     def path_for(self, slug: str, curator: str) -> Path:
         return self.root / validate_slug(slug) / f"{validate_curator(curator)}.yaml"
 
-    def read(self, path: Path) -> Annotation:
-        """Read and validate one annotation file; its content must match its place in the store."""
+    def read(self, path: Path, needs_decision: bool = True) -> Annotation:
+        """Read and validate one annotation file; its content must match its place in the store and, unless
+        ``needs_decision`` is False (an update about to set it), say its decision."""
         try:
             document = read_yaml_file(path, what="annotation")
         except YamlFileError as error:
@@ -197,6 +211,8 @@ class AnnotationStore:
                 f"{path}: fields 'slug'/'curator' say {annotation.slug}/{annotation.curator} but the file sits at "
                 f"{path.parent.name}/{path.name}; move the file or fix the fields"
             )
+        if needs_decision:
+            require_decision(document, annotation, str(path))
         return annotation
 
     def get(self, slug: str, curator: str) -> Annotation | None:
@@ -208,6 +224,12 @@ class AnnotationStore:
         if not self._folder_exists() or not folder.is_dir():
             return []
         return [self.read(path) for path in sorted(folder.glob("*.yaml"))]
+
+    def has_annotations(self, slug: str) -> bool:
+        """Whether any curator has a file for the competition (the files are not read: one that is damaged is named
+        where the annotations are read, not here)."""
+        folder = self.root / validate_slug(slug)
+        return self._folder_exists() and next(folder.glob("*.yaml"), None) is not None
 
     def is_empty(self) -> bool:
         """True when the store holds no annotation file (its folder may not exist yet)."""
@@ -242,7 +264,12 @@ class AnnotationStore:
         self._folder_exists()  # a file in the store's place is named as such, before anything is written
         try:
             with self._locked(path.parent):
-                current = self.read(path) if path.exists() else Annotation(slug=slug, curator=curator)
+                # An update that sets the decision mends a file without one (the way out its error names).
+                current = (
+                    self.read(path, needs_decision="decision" not in changes)
+                    if path.exists()
+                    else Annotation(slug=slug, curator=curator)
+                )
                 stamp = (now or datetime.now(UTC)).isoformat(timespec="seconds")
                 updated = check_annotation(replace(current, **changes, updated_at=stamp), f"{path}")
                 write_atomic(path, _dump(updated))

@@ -91,6 +91,8 @@ def test_a_name_an_import_writes_under_is_no_persons(store, name):
         ("slug: [unclosed\n", "not valid YAML"),
         ("- just\n- a list\n", "expected a mapping"),
         ("slug: titanic\ncurator: bob\n", "file sits at titanic/alice.yaml"),
+        ("slug: titanic\ncurator: alice\ncomplexity: low\n", "field 'decision' is missing (expected one of include,"),
+        ("slug: titanic\ncurator: alice\ndecision: ''\n", "field 'decision' is empty"),
     ],
 )
 def test_malformed_files_name_the_file_and_field(store, content, expected):
@@ -100,6 +102,27 @@ def test_malformed_files_name_the_file_and_field(store, content, expected):
     with pytest.raises(AnnotationError) as error:
         store.all()
     assert str(path) in str(error.value) and expected in str(error.value)
+
+
+def test_a_file_cut_short_before_its_decision_is_refused_and_an_update_setting_it_mends_it(store):
+    """Cut at a line boundary (an editor, a merge), a file read as "undecided": the competition left the benchmark
+    with exit 0 everywhere. Now the file and the way out are named; an update that sets the decision keeps the rest."""
+    store.update("titanic", "alice", {"complexity": "medium", "decision": "include", "reason": "tabular"})
+    path = store.path_for("titanic", "alice")
+    lines = path.read_text().splitlines(keepends=True)
+    path.write_text("".join(lines[: next(i for i, line in enumerate(lines) if line.startswith("decision:"))]))
+    with pytest.raises(AnnotationError) as refused:
+        store.all()
+    assert str(refused.value) == (
+        f"{path}: field 'decision' is missing (expected one of include, exclude, undecided); every file mlecurate "
+        "writes has one, so this one was written by hand or cut short. Write 'decision: undecided' to leave it open, "
+        "or run: mlecurate annotate titanic --curator alice --decision <decision>"
+    )
+    with pytest.raises(AnnotationError, match="field 'decision' is missing"):
+        store.update("titanic", "alice", {"note": "a note alone does not mend it"})
+    mended = store.update("titanic", "alice", {"decision": "include"})
+    assert (mended.decision, mended.complexity, mended.reason) == ("include", "medium", None)
+    assert store.all() == [mended]
 
 
 def _annotate_many(root: str, field: str, count: int) -> None:

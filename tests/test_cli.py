@@ -87,6 +87,18 @@ def test_annotate_keeps_the_fields_not_given(built, store):
     assert (annotation.complexity, annotation.decision, annotation.note) == ("low", "include", "check the license")
 
 
+def test_annotate_mends_a_file_without_a_decision_as_its_error_says(built, store, capsys):
+    path = store.path_for(SPOOKY, "alice")
+    path.parent.mkdir(parents=True)
+    path.write_text(f"slug: {SPOOKY}\ncurator: alice\ncomplexity: low\n")  # written by hand, no decision
+    assert main(["show", SPOOKY]) == 2
+    err = capsys.readouterr().err
+    assert f"{path}: field 'decision' is missing" in err
+    assert f"or run: mlecurate annotate {SPOOKY} --curator alice --decision <decision>" in err
+    assert main(["annotate", SPOOKY, "--curator", "alice", "--decision", "include"]) == 0
+    assert (store.get(SPOOKY, "alice").decision, store.get(SPOOKY, "alice").complexity) == ("include", "low")
+
+
 def test_annotate_unknown_slug_suggests_close_ones(built, store, capsys):
     assert main(["annotate", "spooky-author-identificaton", "--curator", "alice", "--decision", "include"]) == 2
     err = capsys.readouterr().err

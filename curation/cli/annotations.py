@@ -83,7 +83,7 @@ def _read_split_recipe(path: str) -> dict:
 def _check_known_slug(curation: Curation, slug: str) -> None:
     """The slug is in the Meta Kaggle dump, or a curator already annotated it (with --allow-unknown then: the next
     annotation of it, a fixed recipe or a second curator, needs no flag again)."""
-    if curation.store.for_competition(slug):
+    if curation.store.has_annotations(slug):
         return
     known = curation.warehouse.competition_slugs()
     if known is None:
