@@ -63,16 +63,17 @@ class Refresh:
     record: RefreshRecord
     meta_kaggle_teams: int | None  # Meta Kaggle's TotalTeams, when known
     looks_truncated: bool
-    truncation: str = ""  # why it looks truncated: fewer teams than Meta Kaggle counts, or than the previous snapshot
+    truncation: str = ""  # why it looks truncated: fewer teams than Meta Kaggle counts, or than an earlier snapshot
 
 
-def _truncation(teams: int, meta_kaggle_teams: int | None, previous: RefreshRecord | None) -> str:
+def _truncation(teams: int, meta_kaggle_teams: int | None, largest: RefreshRecord | None) -> str:
     """Why a board of ``teams`` rows looks cut short ("" when it does not): against Meta Kaggle's TotalTeams when
-    known, else against the previous snapshot (a final board loses a few disqualified teams, never a fifth)."""
+    known, else against the ``largest`` earlier snapshot (a final board loses a few disqualified teams, never a fifth;
+    the largest, not the last, so a cut board stored once is flagged on every refresh, not only the first)."""
     if meta_kaggle_teams:
-        expected, counted = meta_kaggle_teams, f"Meta Kaggle counts {meta_kaggle_teams:,} teams"
-    elif previous is not None and previous.teams:
-        expected, counted = previous.teams, f"the previous snapshot ({previous.snapshot_id}) had {previous.teams:,}"
+        expected, counted = meta_kaggle_teams, f"Meta Kaggle counts {int(meta_kaggle_teams):,} teams"
+    elif largest is not None and largest.teams:
+        expected, counted = largest.teams, f"snapshot {largest.snapshot_id} had {largest.teams:,}"
     else:
         return ""
     if teams >= TRUNCATION_SHARE * expected:
@@ -182,6 +183,16 @@ def known_metric(facts: dict, recipe: dict | None = None) -> Metric | None:
     return METRICS.get(name) if name else None
 
 
+def _score_decimals(facts: dict) -> int | None:
+    """Meta Kaggle's ScoreTruncationNumDecimals, the decimals Kaggle ranked the board's scores to, when it says."""
+    value = facts.get("score_truncation_num_decimals")
+    try:
+        decimals = int(value)
+    except (TypeError, ValueError):
+        return None
+    return decimals if 0 <= decimals <= 15 else None
+
+
 def record_rejection(folder: LeaderboardFolder, slug: str, source: str, message: str, now: datetime) -> RefreshRecord:
     """Log a refresh whose board was refused; the current snapshot stays."""
     record = RefreshRecord(slug, now.isoformat(timespec="seconds"), "rejected", source, message=message)
@@ -215,14 +226,15 @@ def refresh_leaderboard(
     direction, direction_from = known_direction(facts)
     try:
         record = record_snapshot(
-            folder, slug, fetched.board, fetched.source, direction, now, direction_from, known_metric(facts)
-        )
+            folder, slug, fetched.board, fetched.source, direction, now, direction_from, known_metric(facts),
+            _score_decimals(facts),
+        )  # fmt: skip
     except HistoryError:
         raise
     except LeaderboardError as error:  # sorted against the competition's direction, or no ranking by it
         record_rejection(folder, slug, fetched.source, str(error), now)
         raise LeaderboardRejected(f"{error}. The previous snapshot stays current.") from error
-    truncation = _truncation(record.teams, total, stored[-1] if stored else None)
+    truncation = _truncation(record.teams, total, max(stored, key=lambda r: r.teams or 0, default=None))
     return Refresh(record, total, bool(truncation), truncation)
 
 
@@ -235,16 +247,18 @@ def record_snapshot(
     now: datetime | None = None,
     direction_from: str = "the metric",
     metric: Metric | None = None,
+    decimals: int | None = None,
 ) -> RefreshRecord:
     """Compare with the current snapshot; store a new copy only when the content changed; log the refresh.
     ``direction_from`` says who gives ``higher_is_better``; a board sorted against it, one whose ranks do not follow
     its scores, or one with a score better than the ``metric``'s perfect one raises ``LeaderboardError`` (and nothing
-    is recorded; ``medals.check_board``); without a direction the board's order decides and the record says so."""
+    is recorded; ``medals.check_board``, with the ``decimals`` Kaggle ranks scores to); without a direction the
+    board's order decides and the record says so."""
     now = now or datetime.now(UTC)
     at = now.isoformat(timespec="seconds")
     digest = board.content_hash()
     thresholds = medal_thresholds(board, higher_is_better, direction_from)
-    check_board(board, thresholds.higher_is_better, thresholds.direction_from, metric)
+    check_board(board, thresholds.higher_is_better, thresholds.direction_from, metric, decimals)
     inferred = thresholds.direction_from == INFERRED_DIRECTION
     record = RefreshRecord(
         slug, at, "new", source, content_hash=digest, teams=board.team_count, gold=thresholds.gold,

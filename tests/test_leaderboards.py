@@ -24,8 +24,9 @@ from curation.sources.folder import rebuild_from_meta_kaggle
 from tests.conftest import PROJECT, SHARED
 from tests.kaggle_stub import KaggleStub
 from validation.data_root import DataRoot
-from validation.leaderboard import LeaderboardError, read_leaderboard
+from validation.leaderboard import LeaderboardError, parse_leaderboard, read_leaderboard
 from validation.medals import check_board, medal_thresholds
+from validation.metrics import METRICS
 
 BOARDS = SHARED / "mle-bench" / "competitions"
 SPOOKY = "spooky-author-identification"
@@ -191,8 +192,9 @@ def _auc_of_1_7(frame: pd.DataFrame) -> pd.DataFrame:
             SPOOKY,
             _swap_ranks_10_and_11,
             "team 1040279 at rank 11 scores 0.14106, better than team 1064201 at rank 10 (0.14824), though Meta "
-            "Kaggle's EvaluationAlgorithmIsMax says lower is better; 1 team(s) score better than the team ranked "
-            "above them",
+            "Kaggle's EvaluationAlgorithmIsMax says lower is better; 1 team(s) score better than a team ranked above "
+            "them. A leaderboard ranks teams by score, so the board's rows or scores are damaged: fetch it again, "
+            "and if its source keeps serving it so, check the competition's direction",
         ),
         ("random-acts-of-pizza", _auc_of_1_7, "at rank 1 scores 1.7, better than a perfect auc (1), as 1 team(s) do"),
     ],
@@ -212,6 +214,24 @@ def test_a_board_that_is_no_ranking_under_the_metric_is_rejected(
     last = history(_boards(imported, slug))[-1]
     assert last.status == "rejected" and expected in last.message, last.message
     assert current_snapshot(_boards(imported, slug))[0].snapshot_id == before
+
+
+@pytest.mark.parametrize(
+    "rows",
+    [
+        "rank,teamid,score\n1,a,0.9\n2,b,0.7\n2,c,0.8\n4,d,0.6\n",  # teams sharing a rank, in any order
+        "rank,teamid,score\n2,b,0.7\n1,a,0.9\n2,c,0.8\n4,d,0.6\n",
+        "teamid,score\n1,0.812341\n2,0.812349\n3,0.81\n",  # tied when cut to 5 decimals: the earlier ranks first
+    ],
+    ids=["tied-rank-worse-first", "tied-rank-rows-shuffled", "tie-within-the-last-decimal"],
+)
+def test_a_board_ranked_as_kaggle_ranks_is_accepted_whatever_its_row_order(rows):
+    """Meta Kaggle's rebuilt boards can share a rank, and Kaggle ranks scores cut to the competition's decimals:
+    neither is damage (a review found ties refused or kept depending on Teams.csv's row order)."""
+    board = parse_leaderboard(rows.encode(), "board")
+    check_board(board, True, "Meta Kaggle", METRICS["auc"])
+    with pytest.raises(LeaderboardError, match="team 2 at rank 2 scores 0.812349, better than team 1 at rank 1"):
+        check_board(parse_leaderboard(b"teamid,score\n1,0.812341\n2,0.812349\n", "cut to 6"), True, "x", None, 6)
 
 
 def test_every_real_board_is_a_ranking_under_its_meta_kaggle_metric(real_competitions):
@@ -249,18 +269,21 @@ def test_a_board_shorter_than_meta_kaggle_says_is_flagged(home, tmp_path, real_c
         .metadata
     )
     assert metadata["looks_truncated"].value is True and metadata["meta_kaggle_total_teams"].value == 1241
+    assert metadata["truncation"].value == "20 rows on the board but Meta Kaggle counts 1,241 teams: truncated?"
 
 
 def test_a_board_much_shorter_than_the_previous_snapshot_is_flagged_when_meta_kaggle_has_no_count(imported, tmp_path):
     """Without Meta Kaggle's TotalTeams a board cut from 1,242 teams to 100 was kept without a word."""
     folder = _real_board_altered(tmp_path, SPOOKY, lambda frame: frame.head(100))
-    result = _materialise(imported, folder, SPOOKY)
-    metadata = result.asset_materializations_for_node("leaderboard_snapshots")[0].metadata
-    previous = [r for r in history(_boards(imported, SPOOKY)) if r.status == "new"][0]
-    assert metadata["meta_kaggle_total_teams"].value == "unknown" and metadata["looks_truncated"].value is True
-    assert metadata["truncation"].value == (
-        f"100 rows on the board but the previous snapshot ({previous.snapshot_id}) had 1,242: truncated?"
-    )
+    full = [r for r in history(_boards(imported, SPOOKY)) if r.status == "new"][0]
+    for status in ("changed", "unchanged"):  # stored once, the cut board is still flagged on the next refresh
+        result = _materialise(imported, folder, SPOOKY)
+        metadata = result.asset_materializations_for_node("leaderboard_snapshots")[0].metadata
+        assert metadata["status"].value == status and metadata["meta_kaggle_total_teams"].value == "unknown"
+        assert metadata["looks_truncated"].value is True
+        assert metadata["truncation"].value == (
+            f"100 rows on the board but snapshot {full.snapshot_id} had 1,242: truncated?"
+        )
 
 
 def test_the_median_is_shown_without_float_noise(home, tmp_path):

@@ -30,7 +30,7 @@ import numpy as np
 
 from validation.leaderboard import Leaderboard, LeaderboardError
 from validation.messages import shown
-from validation.metrics import Metric
+from validation.metrics import SCORE_DECIMALS, Metric
 
 PERFECT_SLACK = 1e-9  # a board's score may pass the metric's perfect one by this share of it (float noise), no more
 
@@ -110,23 +110,36 @@ def place(score: float, board: Leaderboard, thresholds: MedalThresholds) -> Plac
     )
 
 
-def check_board(board: Leaderboard, higher_is_better: bool, direction_from: str, metric: Metric | None = None) -> None:
+def check_board(
+    board: Leaderboard,
+    higher_is_better: bool,
+    direction_from: str,
+    metric: Metric | None = None,
+    decimals: int | None = None,
+) -> None:
     """Raise :class:`LeaderboardError` when the board cannot be a ranking under its competition's direction: a team
-    scoring better than the team ranked above it (the rows or the scores are damaged, and the ranks a snapshot keeps
+    scoring better than a team ranked above it (the rows or the scores are damaged, and the ranks a snapshot keeps
     would be wrong), or, given the ``metric``, a score better than its perfect one. Every one of MLE-bench's 81 real
-    boards passes."""
-    scores, teams = board.scores, board.teams
+    boards passes.
+
+    Kaggle ranks scores cut to the competition's ``decimals`` (Meta Kaggle's ScoreTruncationNumDecimals; unknown:
+    ``SCORE_DECIMALS``) and breaks ties by submission time, so a team may outscore the one above it by less than one
+    unit of the last decimal; teams sharing a rank may come in any order."""
+    tolerance = 10.0 ** -(decimals if decimals is not None else SCORE_DECIMALS)
+    teams = board.teams.sort_values(["rank", "score"], ascending=[True, not higher_is_better], kind="stable")
+    scores = teams["score"].to_numpy(dtype=float)
     steps = np.diff(scores)
-    climbs = steps > 0 if higher_is_better else steps < 0
+    climbs = steps > tolerance if higher_is_better else steps < -tolerance
     if climbs.any():
         below = int(np.flatnonzero(climbs)[0]) + 1
         above = below - 1
         raise LeaderboardError(
             f"{board.origin}: team {shown(teams['team_id'].iloc[below])} at rank {teams['rank'].iloc[below]} scores "
-            f"{scores[below]:g}, better than team {shown(teams['team_id'].iloc[above])} at rank "
-            f"{teams['rank'].iloc[above]} ({scores[above]:g}), though {direction_from} says "
-            f"{'higher' if higher_is_better else 'lower'} is better; {int(climbs.sum())} team(s) score better than "
-            "the team ranked above them. A leaderboard ranks teams by score, so its rows or scores are damaged"
+            f"{float(scores[below])!r}, better than team {shown(teams['team_id'].iloc[above])} at rank "
+            f"{teams['rank'].iloc[above]} ({float(scores[above])!r}), though {direction_from} says "
+            f"{'higher' if higher_is_better else 'lower'} is better; {int(climbs.sum())} team(s) score better than a "
+            "team ranked above them. A leaderboard ranks teams by score, so the board's rows or scores are damaged: "
+            "fetch it again, and if its source keeps serving it so, check the competition's direction"
         )
     if metric is None or metric.perfect is None or metric.higher_is_better != higher_is_better:
         return
@@ -136,7 +149,7 @@ def check_board(board: Leaderboard, higher_is_better: bool, direction_from: str,
         first = int(np.flatnonzero(beyond)[0])
         raise LeaderboardError(
             f"{board.origin}: team {shown(teams['team_id'].iloc[first])} at rank {teams['rank'].iloc[first]} scores "
-            f"{scores[first]:g}, better than a perfect {metric.name} ({metric.perfect:g}), as {int(beyond.sum())} "
+            f"{float(scores[first])!r}, better than a perfect {metric.name} ({metric.perfect:g}), as {int(beyond.sum())} "
             "team(s) do: the board is not scored by this metric (is the competition's metric right?) or its scores "
             "are damaged"
         )
