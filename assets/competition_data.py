@@ -13,12 +13,12 @@ from curation.curated import split_recipe_for
 from curation.mirror import Part, unpacked_download
 from curation.sources.kaggle_client import RulesNotAcceptedError
 from curation.stage_status import SPLIT, recorded_stage, split_published
-from splits.layout import prepare_annotated_split, split_code_version
+from splits.layout import SPLIT_CHECKS, prepare_annotated_split, refused, split_code_version
 from validation.data_root import DataRoot
-from validation.leakage import LEAKAGE_CHECKS, SplitCheck
+from validation.leakage import SplitCheck
 from validation.versions import code_version, fingerprint, text_sha256
 
-DECLARED = {check.name: check for check in LEAKAGE_CHECKS}
+DECLARED = {check.name: check for check in SPLIT_CHECKS}
 
 
 @dg.asset(
@@ -103,7 +103,7 @@ def _raw(slug: str, root: DataRoot, sources: SourcesResource) -> dg.MaterializeR
     kinds={"duckdb", "csv"},
     partitions_def=curated_competition_partitions,
     deps=[competition_raw],
-    check_specs=check_specs("competition_split", LEAKAGE_CHECKS, curated_competition_partitions),
+    check_specs=check_specs("competition_split", SPLIT_CHECKS, curated_competition_partitions),
     code_version=split_code_version(),
 )
 def competition_split(context: dg.AssetExecutionContext, storage: StorageResource):
@@ -147,7 +147,7 @@ def _split(slug: str, storage: StorageResource, checks: list[dg.AssetCheckResult
     results = [_check_result(slug, check) for check in prepared.checks]
     if not prepared.published:
         checks.extend(results)
-        failed = [c for c in prepared.checks if not c.passed]
+        failed = refused(prepared.checks)
         raise dg.Failure(
             description=f"{slug}: the new split fails "
             + "; ".join(f"{c.name} ({c.found})" for c in failed)

@@ -79,8 +79,9 @@ from validation.data_files import (
 )
 from validation.data_root import PreparedFolder, recorded_json, slug_folder
 from validation.gradable_answers import AnswerFacts, check_gradable_answers, check_graded
-from validation.leakage import ExtraFile, LeakageFacts, SplitCheck, check_prepared_split
+from validation.leakage import LEAKAGE_CHECKS, ExtraFile, LeakageFacts, SplitCheck, check_prepared_split
 from validation.metrics import resolve_metric
+from validation.row_file_health import ROW_FILES_WHOLE, check_row_files_whole
 from validation.split_recipe import SplitRecipe, parse_recipe
 from validation.versions import code_version, fingerprint, text_sha256
 
@@ -96,6 +97,16 @@ class PreparedSplit:
     checks: list[SplitCheck]
     manifest: dict
     reused: bool = False  # the published split already had these inputs: nothing was read or written
+
+
+SPLIT_CHECKS = (*LEAKAGE_CHECKS, ROW_FILES_WHOLE)  # every check a split runs; a blocking one that fails refuses it
+BLOCKING = {check.name for check in SPLIT_CHECKS if check.blocking}
+
+
+def refused(checks: list[SplitCheck]) -> list[SplitCheck]:
+    """The failed checks that stop a split from being published (a failed warning, such as damaged row files, does
+    not)."""
+    return [check for check in checks if not check.passed and check.name in BLOCKING]
 
 
 def split_code_version() -> str:
@@ -170,13 +181,14 @@ def prepare_competition(
         staging.description.write_text(describe_split(slug, recipe, built_split, facts, overview), encoding="utf-8")
         files = sorted([*files, _plain_entry(staging, staging.description)], key=lambda f: f["path"])
         leakage_facts = _leakage_facts(con, recipe, raw_files, result, extras, digests, tables)
-        leakage_facts = replace(leakage_facts, row_files=row_file_facts(row_files, row_digests))
-        checks = check_prepared_split(staging, leakage_facts)
+        row_facts = row_file_facts(row_files, row_digests)
+        leakage_facts = replace(leakage_facts, row_files=row_facts)
+        checks = [*check_prepared_split(staging, leakage_facts), check_row_files_whole(staging.public, row_facts)]
         manifest = _manifest(slug, recipe, result, files, checks, source or {}) | {"inputs_version": inputs_version}
         if dropped:
             manifest["sample_submission_dropped_columns"] = dropped
         staging.manifest.write_text(json.dumps(manifest, indent=2) + "\n", encoding="utf-8")
-        if all(check.passed for check in checks):  # a split the leakage checks refuse is kept in staging, ungraded
+        if not refused(checks):  # a split the leakage checks refuse is kept in staging, ungraded
             check_graded(staging, slug, metric)  # the grader reads the staging manifest's id column
         built = True
     finally:
@@ -184,7 +196,7 @@ def prepare_competition(
         shutil.rmtree(final.scratch, ignore_errors=True)
         if not built:
             shutil.rmtree(staging.path, ignore_errors=True)
-    if not all(check.passed for check in checks):
+    if refused(checks):
         return PreparedSplit(slug, staging.path, False, result, checks, manifest)
     _publish(staging, final)
     return PreparedSplit(slug, final.path, True, result, checks, manifest)

@@ -375,6 +375,11 @@ def test_a_competition_with_a_file_per_row_goes_through_the_readme_path(tmp_path
     assert metadata["row_files_test"].value == len(test_ids) == 60
     assert metadata["row_files_test_bytes"].value == sum(p.stat().st_size for p in (folder.public / "test").iterdir())
     assert "train/" not in metadata["files"].value  # counted, not listed one row each
+    whole = {e.check_name: e for e in result.get_asset_check_evaluations()}["row_files_whole"]
+    assert whole.passed and whole.description == (
+        f"{slug}: 300 row files, none empty; 300 PNG, JPEG, GIF or WAV files start as their formats do and none "
+        "looks cut short"
+    )
     board = parse_leaderboard((mirror / slug / "leaderboard.csv").read_bytes(), "leaderboard.csv")
     answers = grade_submission(folder.answers, folder, "auc", board)
     assert answers.valid_submission and answers.score == 1.0 and answers.gold_medal, answers.errors

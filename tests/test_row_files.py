@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 
 from splits.builder import SplitError
-from splits.layout import prepare_competition
+from splits.layout import prepare_competition, refused
 from splits.row_files import RowFile, copy_row_files
 from tests.conftest import write_csv
 from validation.split_recipe import RecipeError, parse_recipe
@@ -307,7 +307,7 @@ def test_a_label_in_the_test_files_names_is_caught(tmp_path):
         (raw / "train" / name).write_bytes(b"x" + name.encode())
     recipe = {"kind": "random", "id_column": "id", "target_columns": ["label"], "row_files": "train/{id}"}
     prepared = prepare_competition(SLUG, parse_recipe(recipe, "r"), raw, tmp_path / "prepared")
-    failed = {c.name: c.found for c in prepared.checks if not c.passed}
+    failed = {c.name: c.found for c in refused(prepared.checks)}  # its files are no JPEGs: a warning besides
     assert not prepared.published and list(failed) == ["public_free_of_private"]
     assert failed["public_free_of_private"].startswith(
         "10 of the 10 new test rows' files carry the row's label in their path (e.g. test/"
@@ -512,3 +512,59 @@ def test_the_folder_a_refusal_suggests_is_accepted(row_files):
     suggested = str(raised.value).rsplit("such as ", 1)[1].strip("'")
     recipe = parse_recipe(RECIPE | {"row_files": row_files, "test_row_files": suggested}, "recipe.yaml")
     assert recipe.test_row_pattern == suggested != row_files
+
+
+def _png_of(seed: str) -> bytes:
+    from curation.sources.competition_shapes import _png
+
+    return _png(hashlib.sha256(seed.encode()).digest())
+
+
+@pytest.mark.parametrize(
+    "name, content, problem",
+    [
+        ("a.png", b"", "empty"),
+        ("a.bin", b"", "empty"),
+        ("a.png", _png_of("a")[:33], "a PNG cut short: no IEND chunk at its end"),  # its signature and IHDR alone
+        ("a.png", b"GIF89a" + bytes(20), "not a PNG: it does not start with PNG's signature"),
+        ("a.JPG", b"<html>not found</html>", "not a JPEG: it does not start with JPEG's start marker"),
+        ("a.gif", b"GIF89a" + bytes(40), "a GIF cut short: no trailer byte at its end"),
+        (
+            "a.wav",
+            b"RIFF" + (1000).to_bytes(4, "little") + b"WAVEfmt " + bytes(20),
+            "a WAV cut short: 36 bytes of the 1,008",
+        ),
+        ("a.png", _png_of("a"), ""),
+        ("a.jpeg", b"\xff\xd8\xff\xe0" + bytes(50) + b"trailer written after the end marker", ""),
+        ("a.gif", b"GIF87a" + bytes(30) + b";", ""),
+        ("a.wav", b"RIFF" + (28).to_bytes(4, "little") + b"WAVEfmt " + bytes(20), ""),
+        ("a.bin", b"x", ""),
+    ],
+)
+def test_damage_reads_a_files_ends(tmp_path, name, content, problem):
+    from validation.row_file_health import damage
+
+    (tmp_path / name).write_bytes(content)
+    assert damage(tmp_path / name).startswith(problem) and bool(damage(tmp_path / name)) == bool(problem)
+
+
+def test_empty_and_cut_short_row_images_are_published_with_a_warning_naming_them(tmp_path):
+    """A 0-byte PNG, or a PNG header alone, was published without a word (a newcomer's sweep). The split still
+    publishes (Kaggle may ship them so, and MLE-bench copies them as they are) and the warning names each file."""
+    raw = tmp_path / "raw"
+    ids = [f"img{i:03d}" for i in range(50)]
+    write_csv(raw / "train.csv", ["id", "label"], [(i, i[-1] in "02468") for i in ids])
+    (raw / "train").mkdir()
+    for i in ids:
+        (raw / "train" / f"{i}.png").write_bytes(_png_of(i))
+    (raw / "train" / "img007.png").write_bytes(b"")
+    (raw / "train" / "img011.png").write_bytes(_png_of("img011")[:33])
+    recipe = {"kind": "random", "id_column": "id", "target_columns": ["label"], "row_files": "train/{id}.png"}
+    prepared = prepare_competition(SLUG, parse_recipe(recipe, "r"), raw, tmp_path / "prepared")
+    assert prepared.published and not refused(prepared.checks)
+    check = {c.name: c for c in prepared.checks}["row_files_whole"]
+    assert not check.passed and check.found.startswith("2 of 50 row files look damaged: ")
+    for name, problem in (("img007.png", "empty"), ("img011.png", "a PNG cut short: no IEND chunk at its end")):
+        assert f"/{name} ({problem})" in check.found
+    recorded = json.loads((tmp_path / "prepared" / SLUG / "manifest.json").read_text())["checks"]["row_files_whole"]
+    assert recorded["passed"] is False and recorded["found"] == check.found
