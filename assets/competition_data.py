@@ -174,6 +174,7 @@ def _split(slug: str, storage: StorageResource, checks: list[dg.AssetCheckResult
             "test_share": round(rows["test"] / (rows["train"] + rows["test"]), 4),
             "assigned_by": prepared.manifest["unit"],
             **_listing_metadata(prepared.manifest),
+            **_unlabelled_metadata(rows),
             "files": markdown_table(pd.DataFrame(files)),
             **row_file_metadata(manifest_files),
             **dropped_sample_metadata(prepared.manifest),
@@ -188,6 +189,17 @@ def _listing_metadata(manifest: dict) -> dict:
     """Where the training table came from when the recipe lists the download's files (``train_listing``)."""
     pattern = manifest["recipe"].get("train_listing")
     return {"train_listing": f"{manifest['rows']['original']:,} files of {pattern}, listed"} if pattern else {}
+
+
+def _unlabelled_metadata(rows: dict) -> dict:
+    """Released labels: the rows of Kaggle's test file the answers file does not label, when there are any."""
+    missing = rows.get("kaggle_test_unlabelled")
+    if not missing:
+        return {}
+    return {
+        "kaggle_test_unlabelled": f"{missing:,} of {missing + rows['test']:,} rows of Kaggle's test file have no label "
+        "in the answers file: left out of the new test set"
+    }
 
 
 def row_file_metadata(manifest_files: list[dict]) -> dict:

@@ -426,7 +426,8 @@ def _manifest(slug, recipe, result, files: list[dict], checks, source: dict) -> 
         "recipe": recipe.to_document(),
         "source": source,
         "unit": result.unit,
-        "rows": {"original": result.original_rows, "train": result.train_rows, "test": result.test_rows},
+        "rows": {"original": result.original_rows, "train": result.train_rows, "test": result.test_rows}
+        | ({"kaggle_test_unlabelled": result.unlabelled_test_rows} if recipe.kind == "released_labels" else {}),
         "files": files,
         "checks": {c.name: {"passed": c.passed, "found": c.found, "metadata": c.metadata} for c in checks},
     }

@@ -687,6 +687,44 @@ def test_released_labels_use_the_labelled_test_set(tmp_path):
     assert result.test_file.read_text().splitlines()[0] == "Date,Comment"
 
 
+def test_kaggle_test_rows_the_answers_do_not_label_are_counted_and_shown(tmp_path):
+    """Released labels for part of Kaggle's test set (5 of 2,647 rows here, or 100 of titanic's 418 ids) gave a test
+    set of that part without a word; the manifest and the split's metadata now count the rows left out."""
+    insults = COMPETITIONS / "detecting-insults-in-social-commentary"
+    raw = tmp_path / "raw"
+    raw.mkdir()
+    for name in ("train.csv", "test.csv"):
+        shutil.copy(insults / name, raw / name)
+    answers = pd.read_csv(insults / "test_with_solutions.csv", dtype=str, keep_default_na=False)
+    answers.head(5).to_csv(raw / "test_with_solutions.csv", index=False)
+    recipe = {"kind": "released_labels", "target_columns": ["Insult"], "answers_file": "test_with_solutions.csv"}
+    assert _split(tmp_path, insults, recipe, "whole").unlabelled_test_rows == 0  # the real one labels every row
+    cut = _split(tmp_path, raw, recipe, "cut")
+    assert (cut.test_rows, cut.unlabelled_test_rows) == (5, 2642)
+
+    titanic = tmp_path / "titanic"
+    titanic.mkdir()
+    shutil.copy(COMPETITIONS / "titanic" / "train.csv", titanic / "train.csv")
+    test = pd.read_csv(COMPETITIONS / "titanic" / "test.csv", dtype=str, keep_default_na=False)
+    test.to_csv(titanic / "test.csv", index=False)
+    test.head(100).assign(Survived="1").to_csv(titanic / "labelled_test.csv", index=False)
+    document = TITANIC | {"kind": "released_labels", "answers_file": "labelled_test.csv"}
+    prepared = prepare_competition("titanic", parse_recipe(document, "r"), titanic, tmp_path / "prepared")
+    assert prepared.manifest["rows"] == {"original": 891, "train": 891, "test": 100, "kaggle_test_unlabelled": 318}
+    described = (tmp_path / "prepared" / "titanic" / "public" / "description.md").read_text()
+    assert (
+        "- test set: 100 rows (10.1%), Kaggle's `test.csv` with its released labels (the 100 of its 418 rows "
+        in (described)
+        and "they label; the other 318 are left out)" in described
+    )
+    from assets.competition_data import _unlabelled_metadata
+
+    assert _unlabelled_metadata(prepared.manifest["rows"]) == {
+        "kaggle_test_unlabelled": "318 of 418 rows of Kaggle's test file have no label in the answers file: left "
+        "out of the new test set"
+    }
+
+
 def test_parquet_input_is_split_into_parquet(tmp_path):
     with duckdb.connect() as con:
         con.execute(
