@@ -50,6 +50,9 @@ MLEBENCH_CURATOR = "mle-bench"
 # Names an import writes its annotations under, with the command that does: no person annotates as one (their work
 # would count as MLE-bench's, and the next import would write over it).
 IMPORT_CURATORS = {MLEBENCH_CURATOR: "mlecurate import-mlebench"}
+# The first line of every file mlecurate writes, whose last key is updated_at (a file with it and without that key
+# was cut short: require_whole).
+HEADER = "# mlecurate annotation: one competition, one curator. Edit with `mlecurate annotate` or by hand.\n"
 
 
 class AnnotationError(ValueError):
@@ -175,6 +178,8 @@ def parse_annotation_document(document: object, where: str) -> Annotation:
             raise AnnotationError(f"{where}: field '{required}' is missing")
     if isinstance(document.get("updated_at"), datetime):
         document["updated_at"] = document["updated_at"].isoformat()
+    if document.get("decision") is None:
+        document.pop("decision", None)  # a bare "decision:" is no decision: require_decision says so
     return check_annotation(Annotation(**document), where)
 
 
@@ -183,11 +188,28 @@ def require_decision(document: dict, annotation: Annotation, where: str) -> None
     competition whose file was cut short in an editor or a merge out of the benchmark without a word."""
     if document.get("decision") not in (None, ""):
         return
+    if annotation.curator in IMPORT_CURATORS:  # no person annotates under its name: the import writes it again
+        mend = f"run {IMPORT_CURATORS[annotation.curator]} again"
+    else:
+        mend = f"run: mlecurate annotate {annotation.slug} --curator {annotation.curator} --decision <decision>"
     raise AnnotationError(
         f"{where}: field 'decision' {'is empty' if 'decision' in document else 'is missing'} (expected one of "
         f"{', '.join(DECISIONS)}); every file mlecurate writes has one, so this one was written by hand or cut short. "
-        f"Write 'decision: undecided' to leave it open, or run: mlecurate annotate {annotation.slug} --curator "
-        f"{annotation.curator} --decision <decision>"
+        f"Write 'decision: undecided' to leave it open, or {mend}"
+    )
+
+
+def require_whole(text_start: bytes, document: dict, where: str) -> None:
+    """A file mlecurate wrote (it opens with :data:`HEADER`) ends with ``updated_at``: without it, the file was cut
+    short, and what followed the cut (a split recipe, or its last keys) is lost; reading it would publish another
+    split without a word."""
+    if not text_start.startswith(HEADER.encode()) or "updated_at" in document:
+        return
+    raise AnnotationError(
+        f"{where}: field 'updated_at' is missing, and every file mlecurate writes ends with it: this one was cut "
+        "short (in an editor, a copy or a merge), and the fields after the cut (its split_recipe, or the end of it) "
+        "are lost. Restore it from version control (git diff shows what is missing); if what is left is right, add "
+        "an updated_at line (an ISO time)"
     )
 
 
@@ -205,6 +227,9 @@ class AnnotationStore:
             document = read_yaml_file(path, what="annotation")
         except YamlFileError as error:
             raise AnnotationError(str(error)) from None
+        if document is None or isinstance(document, dict):  # cut short before or after its first key
+            with open(path, "rb") as handle:
+                require_whole(handle.read(len(HEADER.encode())), document or {}, str(path))
         annotation = parse_annotation_document(document, str(path))
         if (annotation.slug, annotation.curator) != (path.parent.name, path.stem):
             raise AnnotationError(
@@ -312,6 +337,5 @@ class _PlainDumper(yaml.SafeDumper):
 
 
 def _dump(annotation: Annotation) -> str:
-    header = "# mlecurate annotation: one competition, one curator. Edit with `mlecurate annotate` or by hand.\n"
     document = annotation.to_document()
-    return header + yaml.dump(document, Dumper=_PlainDumper, sort_keys=False, allow_unicode=True, width=100)
+    return HEADER + yaml.dump(document, Dumper=_PlainDumper, sort_keys=False, allow_unicode=True, width=100)

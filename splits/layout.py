@@ -100,13 +100,13 @@ class PreparedSplit:
 
 
 SPLIT_CHECKS = (*LEAKAGE_CHECKS, ROW_FILES_WHOLE)  # every check a split runs; a blocking one that fails refuses it
-BLOCKING = {check.name for check in SPLIT_CHECKS if check.blocking}
+WARNINGS = {check.name for check in SPLIT_CHECKS if not check.blocking}
 
 
 def refused(checks: list[SplitCheck]) -> list[SplitCheck]:
-    """The failed checks that stop a split from being published (a failed warning, such as damaged row files, does
-    not)."""
-    return [check for check in checks if not check.passed and check.name in BLOCKING]
+    """The failed checks that stop a split from being published: every one but a declared warning (damaged row
+    files), so a check not declared here refuses, as every check did before warnings."""
+    return [check for check in checks if not check.passed and check.name not in WARNINGS]
 
 
 def split_code_version() -> str:
@@ -135,7 +135,7 @@ def prepare_competition(
     *,
     facts: dict | None = None,
 ) -> PreparedSplit:
-    """Build, check and (when every check passes) publish ``<prepared_root>/<slug>``.
+    """Build, check and (when no blocking check fails: :func:`refused`) publish ``<prepared_root>/<slug>``.
 
     ``overview`` is the competition's own text (it opens ``description.md``, unchanged); ``facts`` its Meta Kaggle
     row (title, metric), when there is one. A recipe that does not fit the download is a ``RecipeError`` raised

@@ -104,25 +104,57 @@ def test_malformed_files_name_the_file_and_field(store, content, expected):
     assert str(path) in str(error.value) and expected in str(error.value)
 
 
-def test_a_file_cut_short_before_its_decision_is_refused_and_an_update_setting_it_mends_it(store):
-    """Cut at a line boundary (an editor, a merge), a file read as "undecided": the competition left the benchmark
-    with exit 0 everywhere. Now the file and the way out are named; an update that sets the decision keeps the rest."""
-    store.update("titanic", "alice", {"complexity": "medium", "decision": "include", "reason": "tabular"})
+def test_a_file_without_a_decision_is_refused_and_an_update_setting_it_mends_it(store):
+    """A hand-written file without its decision read as "undecided": the competition left the benchmark with exit 0
+    everywhere. Now the file and the way out are named; an update that sets the decision keeps the rest."""
     path = store.path_for("titanic", "alice")
-    lines = path.read_text().splitlines(keepends=True)
-    path.write_text("".join(lines[: next(i for i, line in enumerate(lines) if line.startswith("decision:"))]))
-    with pytest.raises(AnnotationError) as refused:
+    path.parent.mkdir(parents=True)
+    for written, found in (("", "is missing"), ("decision:\n", "is empty"), ("decision: ''\n", "is empty")):
+        path.write_text(f"slug: titanic\ncurator: alice\ncomplexity: medium\nreason: tabular\n{written}")
+        with pytest.raises(AnnotationError) as refused:
+            store.all()
+        assert str(refused.value) == (
+            f"{path}: field 'decision' {found} (expected one of include, exclude, undecided); every file mlecurate "
+            "writes has one, so this one was written by hand or cut short. Write 'decision: undecided' to leave it "
+            "open, or run: mlecurate annotate titanic --curator alice --decision <decision>"
+        )
+        with pytest.raises(AnnotationError, match="field 'decision' (is missing|is empty)"):
+            store.update("titanic", "alice", {"note": "a note alone does not mend it"})
+        mended = store.update("titanic", "alice", {"decision": "include"})
+        assert (mended.decision, mended.complexity, mended.reason) == ("include", "medium", "tabular")
+        assert store.all() == [mended]
+
+
+def test_an_imported_file_without_a_decision_names_the_import_as_the_way_out(store):
+    path = store.path_for("titanic", "mle-bench")
+    path.parent.mkdir(parents=True)
+    path.write_text("slug: titanic\ncurator: mle-bench\ncomplexity: low\n")
+    with pytest.raises(AnnotationError, match=r"leave it open, or run mlecurate import-mlebench again$"):
         store.all()
-    assert str(refused.value) == (
-        f"{path}: field 'decision' is missing (expected one of include, exclude, undecided); every file mlecurate "
-        "writes has one, so this one was written by hand or cut short. Write 'decision: undecided' to leave it open, "
-        "or run: mlecurate annotate titanic --curator alice --decision <decision>"
-    )
-    with pytest.raises(AnnotationError, match="field 'decision' is missing"):
-        store.update("titanic", "alice", {"note": "a note alone does not mend it"})
-    mended = store.update("titanic", "alice", {"decision": "include"})
-    assert (mended.decision, mended.complexity, mended.reason) == ("include", "medium", None)
-    assert store.all() == [mended]
+
+
+def test_a_file_mlecurate_wrote_cut_short_at_any_line_is_refused_and_never_saved_over(store):
+    """Cut at a line boundary (an editor, a copy, a merge) after its decision, a file lost its split recipe, or the
+    recipe's last keys, and another split was published with exit 0. Every file mlecurate writes ends with
+    updated_at: without it, the file is refused, by reads and by updates alike (which would save the loss)."""
+    recipe = {"kind": "random", "id_column": "PassengerId", "target_columns": ["Survived"], "test_fraction": 0.2,
+              "seed": 7}  # fmt: skip
+    store.update("titanic", "alice", {"complexity": "medium", "decision": "include", "split_recipe": recipe})
+    path = store.path_for("titanic", "alice")
+    whole = path.read_text()
+    lines = whole.splitlines(keepends=True)
+    assert lines[-1].startswith("updated_at: ")
+    for cut in range(1, len(lines)):  # the header alone, and on
+        path.write_text("".join(lines[:cut]))
+        with pytest.raises(AnnotationError) as refused:
+            store.all()
+        assert str(refused.value).startswith(f"{path}: field 'updated_at' is missing, and every file mlecurate "), cut
+        assert "Restore it from version control (git diff shows what is missing)" in str(refused.value)
+        with pytest.raises(AnnotationError, match="field 'updated_at' is missing"):
+            store.update("titanic", "alice", {"decision": "exclude"})
+        assert path.read_text() == "".join(lines[:cut])  # never saved over
+    path.write_text(whole)
+    assert store.get("titanic", "alice").split_recipe == recipe
 
 
 def _annotate_many(root: str, field: str, count: int) -> None:

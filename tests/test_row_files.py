@@ -525,10 +525,14 @@ def _png_of(seed: str) -> bytes:
     [
         ("a.png", b"", "empty"),
         ("a.bin", b"", "empty"),
-        ("a.png", _png_of("a")[:33], "a PNG cut short: no IEND chunk at its end"),  # its signature and IHDR alone
+        ("a.png", _png_of("a")[:33], "a PNG cut short: no IEND chunk in its last 4 KiB"),  # signature and IHDR alone
+        ("a.png", _png_of("a") + bytes(3000), ""),  # bytes after its end, as some writers leave
+        ("a.txt", b"", ""),  # an image's label file with no boxes: text may be empty
         ("a.png", b"GIF89a" + bytes(20), "not a PNG: it does not start with PNG's signature"),
         ("a.JPG", b"<html>not found</html>", "not a JPEG: it does not start with JPEG's start marker"),
-        ("a.gif", b"GIF89a" + bytes(40), "a GIF cut short: no trailer byte at its end"),
+        ("a.gif", b"GIF89a" + bytes(40), "a GIF cut short: it does not end with GIF's trailer byte"),
+        ("a.gif", b"GIF89a" + bytes(30) + b";" + bytes(5) + b"\x01\x02", "a GIF cut short"),  # a ';' is no trailer
+        ("a.gif", b"GIF89a" + bytes(30) + b";" + bytes(100), ""),  # zeros after the trailer
         (
             "a.wav",
             b"RIFF" + (1000).to_bytes(4, "little") + b"WAVEfmt " + bytes(20),
@@ -538,6 +542,9 @@ def _png_of(seed: str) -> bytes:
         ("a.jpeg", b"\xff\xd8\xff\xe0" + bytes(50) + b"trailer written after the end marker", ""),
         ("a.gif", b"GIF87a" + bytes(30) + b";", ""),
         ("a.wav", b"RIFF" + (28).to_bytes(4, "little") + b"WAVEfmt " + bytes(20), ""),
+        ("a.wav", b"RIFF" + (29).to_bytes(4, "little") + b"WAVEfmt " + bytes(20), ""),  # a pad byte counted, not there
+        ("a.wav", b"RIFF" + (0xFFFFFFFF).to_bytes(4, "little") + b"WAVEfmt " + bytes(20), ""),  # written streaming
+        ("a.wav", b"RF64" + (0xFFFFFFFF).to_bytes(4, "little") + b"WAVEds64" + bytes(20), ""),  # its size elsewhere
         ("a.bin", b"x", ""),
     ],
 )
@@ -564,7 +571,7 @@ def test_empty_and_cut_short_row_images_are_published_with_a_warning_naming_them
     assert prepared.published and not refused(prepared.checks)
     check = {c.name: c for c in prepared.checks}["row_files_whole"]
     assert not check.passed and check.found.startswith("2 of 50 row files look damaged: ")
-    for name, problem in (("img007.png", "empty"), ("img011.png", "a PNG cut short: no IEND chunk at its end")):
+    for name, problem in (("img007.png", "empty"), ("img011.png", "a PNG cut short: no IEND chunk in its last 4 KiB")):
         assert f"/{name} ({problem})" in check.found
     recorded = json.loads((tmp_path / "prepared" / SLUG / "manifest.json").read_text())["checks"]["row_files_whole"]
     assert recorded["passed"] is False and recorded["found"] == check.found

@@ -5,11 +5,12 @@
 (False, '2 of 1,200 row files look damaged: train/12.png (empty), train/57.png (a PNG cut short: ...)')
 
 A split copies each row's file unchanged, so an empty image, or one cut short, reaches agents as it is. A file is
-damaged when it is empty, or when its name says PNG, JPEG, GIF or WAV and its first bytes are not that format's, or
-(PNG, GIF, WAV) its last bytes show it was cut short: no IEND chunk, no trailer byte, fewer bytes than its RIFF header
-counts. Only a few bytes at each end are read (about 1.2 s for 100,000 files, a tenth of such a split's time). A
-JPEG's end is not checked: cameras write kilobytes after the end marker. The check warns; it does not stop the split
-(Kaggle may ship the files so, and agents would get them so).
+damaged when it is empty (but for text: a label file with no boxes is empty), or when its name says PNG, JPEG, GIF
+or WAV and its first bytes are not that format's, or (PNG, GIF, WAV) its last bytes show it was cut short: no IEND
+chunk, no trailer byte, fewer bytes than its RIFF header counts. Only a few bytes at each end are read (about 1.2 s
+for 100,000 files, a tenth of such a split's time). A JPEG's end is not checked: cameras write kilobytes after the
+end marker. The check warns; it does not stop the split (Kaggle may ship the files so, and agents would get them
+so).
 """
 
 from __future__ import annotations
@@ -23,21 +24,21 @@ from validation.leakage import RowFileFact, SplitCheck
 
 ROW_FILES_WHOLE = Check(
     "row_files_whole",
-    "Every row's own file (recipe key `row_files`) has content, and a PNG, JPEG, GIF or WAV file starts (and, but "
-    "for JPEG, ends) as its format does.",
+    "Every row's own file (recipe key `row_files`) but a text file has content, and a PNG, JPEG, GIF or WAV file "
+    "starts (and, but for JPEG, ends) as its format does.",
     severity="warning",
     remedy="These files are so in the download (`raw/<slug>/`): download the competition again if it was cut short; "
     "if Kaggle ships them so, agents get them so too: say so in the annotation's note.",
 )
 SHOWN = 5  # damaged files named in the finding
-TAIL = 256  # bytes read at a file's end, where PNG's IEND chunk and GIF's trailer sit
+TAIL = 4096  # bytes read at a file's end, where PNG's IEND chunk and GIF's trailer sit (and what follows them)
 PNG_START = b"\x89PNG\r\n\x1a\n"
 
 
 def _png(head: bytes, tail: bytes, size: int) -> str:
     if not head.startswith(PNG_START):
         return "not a PNG: it does not start with PNG's signature"
-    return "" if b"IEND" in tail else "a PNG cut short: no IEND chunk at its end"
+    return "" if b"IEND" in tail else f"a PNG cut short: no IEND chunk in its last {TAIL // 1024} KiB"
 
 
 def _jpeg(head: bytes, tail: bytes, size: int) -> str:
@@ -47,24 +48,30 @@ def _jpeg(head: bytes, tail: bytes, size: int) -> str:
 def _gif(head: bytes, tail: bytes, size: int) -> str:
     if not head.startswith((b"GIF87a", b"GIF89a")):
         return "not a GIF: it does not start with GIF87a or GIF89a"
-    return "" if b";" in tail[-16:] else "a GIF cut short: no trailer byte at its end"
+    return "" if tail.rstrip(b"\0").endswith(b";") else "a GIF cut short: it does not end with GIF's trailer byte"
 
 
 def _wav(head: bytes, tail: bytes, size: int) -> str:
-    if not (head.startswith(b"RIFF") and head[8:12] == b"WAVE"):
+    if not (head.startswith((b"RIFF", b"RIFX", b"RF64")) and head[8:12] == b"WAVE"):
         return "not a WAV: it does not start with RIFF....WAVE"
-    counted = int.from_bytes(head[4:8], "little") + 8
-    return "" if size >= counted else f"a WAV cut short: {size:,} bytes of the {counted:,} its header counts"
+    counted = int.from_bytes(head[4:8], "big" if head.startswith(b"RIFX") else "little") + 8
+    if head.startswith(b"RF64") or counted in (8, 0xFFFFFFFF + 8):  # a 64-bit size elsewhere, or written streaming
+        return ""
+    # A last chunk of odd size may count its pad byte without having it.
+    return "" if size >= counted - 1 else f"a WAV cut short: {size:,} bytes of the {counted:,} its header counts"
 
 
 FORMATS = {".png": _png, ".jpg": _jpeg, ".jpeg": _jpeg, ".gif": _gif, ".wav": _wav}
+# Text a row may have none of: an image's label file with no boxes, a recording's empty transcript.
+MAY_BE_EMPTY = {".txt", ".csv", ".tsv", ".json", ".jsonl", ".xml", ".md"}
 
 
 def damage(path: str | Path) -> str:
     """What is wrong with the file at ``path`` ("" when nothing is seen): a few bytes read at each end."""
-    reader = FORMATS.get(os.path.splitext(path)[1].lower())
+    suffix = os.path.splitext(path)[1].lower()
+    reader = FORMATS.get(suffix)
     if reader is None:
-        return "empty" if os.stat(path).st_size == 0 else ""
+        return "empty" if suffix not in MAY_BE_EMPTY and os.stat(path).st_size == 0 else ""
     fd = os.open(path, os.O_RDONLY)
     try:
         size = os.fstat(fd).st_size
