@@ -327,6 +327,25 @@ def test_a_zip_from_macos_finder_is_graded_by_its_one_csv(home, tmp_path):
     ]
 
 
+@pytest.mark.parametrize("member", ["submission.txt", "submission.csv.gz"])
+def test_a_zip_whose_one_file_is_no_csv_names_it(home, tmp_path, member):
+    """A bare .txt is refused, but one inside a zip was graded; a .csv.gz inside a zip was 'not UTF-8 text' without
+    naming the file (a newcomer's sweep)."""
+    import gzip
+    import zipfile
+
+    folder = home.prepared("titanic")
+    data = folder.answers.read_bytes()
+    path = tmp_path / "submission.zip"
+    with zipfile.ZipFile(path, "w") as bundle:
+        bundle.writestr(member, gzip.compress(data) if member.endswith(".gz") else data)
+    report = grade_submission(path, folder, "accuracy")
+    assert not report.valid_submission and report.errors == [
+        f"{path}: a zipped submission holds one CSV file; its one file, {member!r}, is not a .csv file: zip the .csv "
+        "itself"
+    ]
+
+
 def test_the_report_json_is_strict(home, tmp_path):
     """No bare NaN or Infinity: every float that is not finite is null (RFC 8259 JSON has neither)."""
     from validation.grading import GradingReport

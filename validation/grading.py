@@ -218,6 +218,9 @@ def _read_submission(
     except UnicodeDecodeError as error:
         report.errors.append(f"{path}: not UTF-8 text ({error.reason} at byte {error.start})")
         return None
+    except ZippedSubmissionError as error:  # ours: the members' names in it are already cut to length
+        report.errors.append(str(error))
+        return None
     except ArchiveError as error:  # its message names the file
         report.errors.append(shown(error))
         return None
@@ -251,6 +254,10 @@ def _too_large(path: Path, prepared: PreparedFolder, report: GradingReport) -> b
     return size == 0 or size > limit
 
 
+class ZippedSubmissionError(ArchiveError):
+    """A zipped submission that is not one CSV file (the zip itself is sound)."""
+
+
 def _submission_bytes(path: Path, limit: int) -> bytes:
     """The submission's CSV bytes: the file, or the one CSV of a .zip (under the archive limits) or a .gz, never more
     than ``limit`` bytes once decompressed (raises ``ValueError`` beyond)."""
@@ -260,11 +267,17 @@ def _submission_bytes(path: Path, limit: int) -> bytes:
             # macOS's __MACOSX/._submission.csv and .DS_Store beside the file; a zip of hidden names alone is read
             files = [name for name in bundle.files if not is_os_litter(name)] or bundle.files
             if len(files) != 1:
-                raise ArchiveError(
+                raise ZippedSubmissionError(
                     f"{path}: a zipped submission holds one CSV file; this zip holds {len(files):,}: "
                     f"{shown_list(files) or 'none'}"
                 )
-            return bundle.read(files[0])
+            member = files[0]
+            if not member.lower().endswith(".csv"):  # as a bare file must be: a .txt, or a .csv.gz zipped again
+                raise ZippedSubmissionError(
+                    f"{path}: a zipped submission holds one CSV file; its one file, {shown(member)!r}, is not a .csv "
+                    "file: zip the .csv itself"
+                )
+            return bundle.read(member)
     if name.endswith(".gz"):
         with gzip.open(path) as stream:
             data = stream.read(limit + 1)
