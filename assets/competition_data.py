@@ -197,8 +197,8 @@ def _unlabelled_metadata(rows: dict) -> dict:
     if not missing:
         return {}
     return {
-        "kaggle_test_unlabelled": f"{missing:,} of {missing + rows['test']:,} rows of Kaggle's test file have no label "
-        "in the answers file: left out of the new test set"
+        "kaggle_test_unlabelled": f"{missing:,} of the {rows['kaggle_test']:,} rows of Kaggle's test file have no "
+        "label in the answers file: left out of the new test set"
     }
 
 

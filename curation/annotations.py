@@ -53,6 +53,7 @@ IMPORT_CURATORS = {MLEBENCH_CURATOR: "mlecurate import-mlebench"}
 # The first line of every file mlecurate writes, whose last key is updated_at (a file with it and without that key
 # was cut short: require_whole).
 HEADER = "# mlecurate annotation: one competition, one curator. Edit with `mlecurate annotate` or by hand.\n"
+HEADER_MARK = b"# mlecurate annotation:"  # what of it survives an editor's BOM, CRLF line ends, or an edit of its words
 
 
 class AnnotationError(ValueError):
@@ -200,10 +201,11 @@ def require_decision(document: dict, annotation: Annotation, where: str) -> None
 
 
 def require_whole(text_start: bytes, document: dict, where: str) -> None:
-    """A file mlecurate wrote (it opens with :data:`HEADER`) ends with ``updated_at``: without it, the file was cut
+    """A file mlecurate wrote (it opens with :data:`HEADER_MARK`) ends with ``updated_at``: without it, the file was cut
     short, and what followed the cut (a split recipe, or its last keys) is lost; reading it would publish another
     split without a word."""
-    if not text_start.startswith(HEADER.encode()) or "updated_at" in document:
+    written_by_us = text_start.removeprefix(b"\xef\xbb\xbf").startswith(HEADER_MARK)  # a BOM, CRLF, an edited line
+    if not written_by_us or "updated_at" in document:
         return
     raise AnnotationError(
         f"{where}: field 'updated_at' is missing, and every file mlecurate writes ends with it: this one was cut "
@@ -229,7 +231,7 @@ class AnnotationStore:
             raise AnnotationError(str(error)) from None
         if document is None or isinstance(document, dict):  # cut short before or after its first key
             with open(path, "rb") as handle:
-                require_whole(handle.read(len(HEADER.encode())), document or {}, str(path))
+                require_whole(handle.read(len(HEADER_MARK) + 3), document or {}, str(path))
         annotation = parse_annotation_document(document, str(path))
         if (annotation.slug, annotation.curator) != (path.parent.name, path.stem):
             raise AnnotationError(

@@ -107,7 +107,8 @@ class SplitResult:
     divided: str = ""  # temporal: what was divided at random (splits.test_rows.ChosenRows.divided)
     test_ids: list[str] | None = None  # with the recipe's test_ids: each test row's new id, by test_row_numbers
     renamed_ids: list[str] | None = None  # and its own id in the download, the same way
-    # Released labels: rows of Kaggle's test file the answers file does not label (left out of the new test set)
+    # Released labels: rows in Kaggle's test file, and those of them the answers file does not label (left out)
+    kaggle_test_rows: int | None = None
     unlabelled_test_rows: int = 0
 
 
@@ -640,16 +641,24 @@ def _released_labels(con, recipe, raw_dir, train_out, test_out, answers_out, whe
     return SplitResult(
         original_rows=total, train_rows=total, test_rows=test_rows, train_file=train_out, test_file=test_out,
         answers_file=answers_out, public_columns=public_columns, unit=key or "row content",
+        kaggle_test_rows=con.execute(f"SELECT count(*) FROM {reader_sql(test_path)}").fetchone()[0],
         unlabelled_test_rows=_unlabelled(con, test_path, key, public_columns),
     )  # fmt: skip
 
 
 def _unlabelled(con, test_path: Path, key: str | None, public_columns: list[str]) -> int:
-    """Rows of Kaggle's test file that the labelled rows (table ``rows``) do not hold: by the id, else by the public
-    columns' content (a row labelled twice counts once against one unlabelled copy)."""
+    """Rows of Kaggle's test file that the labelled rows (table ``rows``) do not hold: by the id (as a number where
+    both read as one: ``1``, ``1.0`` and ``001`` are one id; a missing id matches a missing one), else by the public
+    columns' content (a row labelled twice counts once against one unlabelled copy). A note, not a check: it may
+    match two ids only a number's spelling tells apart."""
     if key and key in public_columns:
+
+        def same(side: str) -> str:
+            value = f"{side}.{quote(key)}"
+            return f"coalesce(CAST(TRY_CAST({value} AS DOUBLE) AS VARCHAR), CAST({value} AS VARCHAR))"
+
         query = f"""SELECT count(*) FROM {reader_sql(test_path)} AS t ANTI JOIN rows AS r
-                    ON CAST(t.{quote(key)} AS VARCHAR) = CAST(r.{quote(key)} AS VARCHAR)"""
+                    ON {same("t")} IS NOT DISTINCT FROM {same("r")}"""
     else:
         columns = _select(public_columns)
         query = f"SELECT count(*) FROM (SELECT {columns} FROM {reader_sql(test_path)} EXCEPT ALL SELECT {columns} FROM rows)"

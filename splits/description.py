@@ -108,8 +108,8 @@ def _split_section(slug: str, recipe: SplitRecipe, built: BuiltSplit) -> str:
             f"- training set: {r.train_rows:,} rows ({train_share}), Kaggle's `{recipe.train_file}` as it is",
             f"- test set: {r.test_rows:,} rows ({test_share}), Kaggle's `{recipe.test_file}` with its released labels"
             + (
-                f" (the {r.test_rows:,} of its {r.test_rows + r.unlabelled_test_rows:,} rows they label; the other "
-                f"{r.unlabelled_test_rows:,} are left out)"
+                f" (of its {r.kaggle_test_rows:,} rows, the {r.unlabelled_test_rows:,} the labels leave out are left "
+                "out)"
                 if r.unlabelled_test_rows
                 else ""
             ),

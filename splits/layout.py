@@ -427,7 +427,11 @@ def _manifest(slug, recipe, result, files: list[dict], checks, source: dict) -> 
         "source": source,
         "unit": result.unit,
         "rows": {"original": result.original_rows, "train": result.train_rows, "test": result.test_rows}
-        | ({"kaggle_test_unlabelled": result.unlabelled_test_rows} if recipe.kind == "released_labels" else {}),
+        | (
+            {"kaggle_test": result.kaggle_test_rows, "kaggle_test_unlabelled": result.unlabelled_test_rows}
+            if recipe.kind == "released_labels"
+            else {}
+        ),
         "files": files,
         "checks": {c.name: {"passed": c.passed, "found": c.found, "metadata": c.metadata} for c in checks},
     }

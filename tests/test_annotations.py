@@ -144,15 +144,17 @@ def test_a_file_mlecurate_wrote_cut_short_at_any_line_is_refused_and_never_saved
     whole = path.read_text()
     lines = whole.splitlines(keepends=True)
     assert lines[-1].startswith("updated_at: ")
-    for cut in range(1, len(lines)):  # the header alone, and on
-        path.write_text("".join(lines[:cut]))
+    cuts = [("".join(lines[:cut]), cut) for cut in range(1, len(lines))]  # the header alone, and on
+    crlf = "".join(lines[:-1]).replace("\n", "\r\n")  # as git's autocrlf checks it out; and with an editor's BOM
+    for text, cut in [*cuts, (crlf, "crlf"), ("\ufeff" + "".join(lines[:-2]), "bom")]:
+        path.write_bytes(text.encode())
         with pytest.raises(AnnotationError) as refused:
             store.all()
         assert str(refused.value).startswith(f"{path}: field 'updated_at' is missing, and every file mlecurate "), cut
         assert "Restore it from version control (git diff shows what is missing)" in str(refused.value)
         with pytest.raises(AnnotationError, match="field 'updated_at' is missing"):
             store.update("titanic", "alice", {"decision": "exclude"})
-        assert path.read_text() == "".join(lines[:cut])  # never saved over
+        assert path.read_bytes() == text.encode()  # never saved over
     path.write_text(whole)
     assert store.get("titanic", "alice").split_recipe == recipe
 

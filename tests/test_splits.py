@@ -710,19 +710,22 @@ def test_kaggle_test_rows_the_answers_do_not_label_are_counted_and_shown(tmp_pat
     test.head(100).assign(Survived="1").to_csv(titanic / "labelled_test.csv", index=False)
     document = TITANIC | {"kind": "released_labels", "answers_file": "labelled_test.csv"}
     prepared = prepare_competition("titanic", parse_recipe(document, "r"), titanic, tmp_path / "prepared")
-    assert prepared.manifest["rows"] == {"original": 891, "train": 891, "test": 100, "kaggle_test_unlabelled": 318}
+    rows = {"original": 891, "train": 891, "test": 100, "kaggle_test": 418, "kaggle_test_unlabelled": 318}
+    assert prepared.manifest["rows"] == rows
     described = (tmp_path / "prepared" / "titanic" / "public" / "description.md").read_text()
-    assert (
-        "- test set: 100 rows (10.1%), Kaggle's `test.csv` with its released labels (the 100 of its 418 rows "
-        in (described)
-        and "they label; the other 318 are left out)" in described
-    )
+    said = "- test set: 100 rows (10.1%), Kaggle's `test.csv` with its released labels (of its 418 rows, the 318 the "
+    assert said + "labels leave out are left out)" in described
     from assets.competition_data import _unlabelled_metadata
 
     assert _unlabelled_metadata(prepared.manifest["rows"]) == {
-        "kaggle_test_unlabelled": "318 of 418 rows of Kaggle's test file have no label in the answers file: left "
-        "out of the new test set"
+        "kaggle_test_unlabelled": "318 of the 418 rows of Kaggle's test file have no label in the answers file: "
+        "left out of the new test set"
     }
+    # Ids spelled otherwise in the answers (1.0 for 1, 001 for 1) are the same ids: every row is labelled.
+    respelled = [f"{int(i):03d}" if n % 2 else f"{i}.0" for n, i in enumerate(test["PassengerId"])]
+    test.assign(Survived="0", PassengerId=respelled).to_csv(titanic / "labelled_test.csv", index=False)
+    whole = prepare_competition("titanic", parse_recipe(document, "r"), titanic, tmp_path / "prepared")
+    assert whole.manifest["rows"]["kaggle_test_unlabelled"] == 0
 
 
 def test_parquet_input_is_split_into_parquet(tmp_path):
