@@ -386,7 +386,9 @@ def _split_warnings(slug: str, manifest: dict, root: DataRoot, annotations: Anno
     try:
         document, curators = split_recipe_for(slug, annotations.for_competition(slug))
         wanted = parse_recipe(document, where=f"{slug} (recipe by {curators})").to_document()
-    except (AnnotationError, SplitRecipeChoiceError, RecipeError) as error:
+    except AnnotationError as error:  # a damaged annotation file, whichever field
+        warnings.append(f"the curators' annotations cannot be read ({error}); this export holds {published}")
+    except (SplitRecipeChoiceError, RecipeError) as error:
         warnings.append(f"the curators' split recipe cannot be used ({error}); this export holds {published}")
     else:  # in the order the split's manifest keeps it: the order of submission_columns is the submission's
         if json.dumps(wanted, default=str) != json.dumps(manifest.get("recipe"), default=str):

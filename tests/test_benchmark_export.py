@@ -288,6 +288,15 @@ def test_a_published_split_the_curators_no_longer_ask_for_is_exported_with_a_war
         f"the curators' split recipe cannot be used ({INSULTS}: curators alice, bob gave different split recipes; "
         f"agree on one); this export holds the published split ({created})"
     )
+    # A damaged annotation file is named as such, not as a recipe that cannot be used.
+    bob = store.path_for(INSULTS, "bob")
+    kept = bob.read_text()
+    bob.write_text(kept.replace("decision: include", "decision: perhaps"))
+    assert _export(root, out).competitions[INSULTS]["warnings"][0] == (
+        f"the curators' annotations cannot be read ({bob}: field 'decision': expected one of include, exclude, "
+        f"undecided, found 'perhaps'); this export holds the published split ({created})"
+    )
+    bob.write_text(kept)
     # The recipe back as it was, and a split that succeeded since: nothing to say, with no curation job run.
     store.update(INSULTS, "alice", {"split_recipe": recipe | {"seed": 7}})
     assert _export(root, out).competitions[INSULTS]["warnings"][0].startswith(f"the published split ({created}) was")
