@@ -68,7 +68,11 @@ def medal_thresholds(
     order = board.order_direction()
     if higher_is_better is None:
         if order is None:
-            raise LeaderboardError(f"{board.origin}: cannot tell the direction: give the metric")
+            raise LeaderboardError(
+                f"{board.origin}: cannot tell the direction: its scores are all equal or in no order, and no metric "
+                "is known for it (a competition's comes from Meta Kaggle's EvaluationAlgorithmIsMax, once "
+                "meta_kaggle_competitions is materialised, or from the `metric` of its curators' split recipe)"
+            )
         higher_is_better, direction_from = order, INFERRED_DIRECTION
     elif order is not None and order != higher_is_better:
         raise LeaderboardError(
