@@ -734,13 +734,15 @@ def _refuse_foreign_test_header(recipe: SplitRecipe, train: list[str], test: lis
     )
     kept = [c for c in train if c not in recipe.target_columns and c != recipe.id_column]  # the id is kept anyway
     by_case = {c.casefold(): c for c in test}
-    recased = [(c, by_case[c.casefold()]) for c in kept if c not in test and c.casefold() in by_case]
-    if recased:
-        pairs = ", ".join(f"{written!r} for {name!r}" for name, written in recased[:5])
+    strangers = {_spelling(c): c for c in test if c not in train}  # a train column's own name is no respelling
+    respelled = [(c, strangers[_spelling(c)]) for c in kept if c not in test and _spelling(c) in strangers]
+    if respelled:
+        pairs = ", ".join(f"{written!r} for {name!r}" for name, written in respelled[:5])
         raise RecipeError(
-            f"{where}split recipe key 'test_file': {shown} spells train columns in other letter case ({pairs}"
-            f"{', ...' if len(recased) > 5 else ''}): the new test set keeps only the train columns Kaggle's test set "
-            f"has, and would drop these; rename them where the download comes from, or {instead}"
+            f"{where}split recipe key 'test_file': {shown} spells train columns otherwise, in letter case or "
+            f"punctuation ({pairs}{', ...' if len(respelled) > 5 else ''}): the new test set keeps only the train "
+            f"columns Kaggle's test set has, and would drop these; rename them where the download comes from, or "
+            f"{instead}"
         )
     if len(test) > 1 and not any(c.casefold() in by_case for c in [*kept, recipe.id_column] if c):
         raise RecipeError(
@@ -749,6 +751,11 @@ def _refuse_foreign_test_header(recipe: SplitRecipe, train: list[str], test: lis
             f"train columns Kaggle's test set has, and would have {'the id alone' if recipe.id_column else 'none'}. "
             f"Is it Kaggle's test set? Name the right file with test_file, or {instead}"
         )
+
+
+def _spelling(name: str) -> str:
+    """A column name without letter case, spaces or punctuation: ``id-01``, ``ID 01`` and ``id_01`` are one."""
+    return re.sub(r"[\W_]+", "", name).casefold() or name.casefold()
 
 
 def _require(found: list[str], wanted, key: str, path: Path | str, where: str) -> None:

@@ -147,19 +147,25 @@ def test_a_gzipped_or_tab_separated_file_of_white_space_is_empty_too(tmp_path, n
     [
         ("PassengerId,PCLASS,Name,Sex,Age,SibSp,Parch,Ticket,fare,Cabin,Embarked",
          "test.csv (its columns: PassengerId, PCLASS, Name, Sex, Age, SibSp, Parch, Ticket, fare, Cabin, Embarked) "
-         "spells train columns in other letter case ('PCLASS' for 'Pclass', 'fare' for 'Fare'): the new test set "
-         "keeps only the train columns Kaggle's test set has, and would drop these; rename them where the download "
-         "comes from, or set test_file: null in the recipe (with test_fraction, not original_ratio) and name the new "
-         "test set's columns with test_columns"),
-        ("Passenger,Class,Name_,Sex_,Age_,SibSp_,Parch_,Ticket_,Fare_,Cabin_,Embarked_",
-         "test.csv (its columns: Passenger, Class, Name_, Sex_, Age_, SibSp_, Parch_, Ticket_, Fare_, Cabin_, "
-         "Embarked_) shares no column with the train "
+         "spells train columns otherwise, in letter case or punctuation ('PCLASS' for 'Pclass', 'fare' for 'Fare'): "
+         "the new test set keeps only the train columns Kaggle's test set has, and would drop these; rename them "
+         "where the download comes from, or set test_file: null in the recipe (with test_fraction, not "
+         "original_ratio) and name the new test set's columns with test_columns"),
+        ("PassengerId,Pclass,Name,Sex,Age,Sib-Sp,Parch,Ticket,Fare,cabin_,Embarked",
+         "test.csv (its columns: PassengerId, Pclass, Name, Sex, Age, Sib-Sp, Parch, Ticket, Fare, cabin_, Embarked) "
+         "spells train columns otherwise, in letter case or punctuation ('Sib-Sp' for 'SibSp', 'cabin_' for "
+         "'Cabin'): the new test set keeps only the train columns Kaggle's test set has, and would drop these; "
+         "rename them where the download comes from, or set test_file: null in the recipe (with test_fraction, not "
+         "original_ratio) and name the new test set's columns with test_columns"),
+        ("Passenger,Class,Nom,Sexe,Alter,Geschwister,Eltern,Billet,Preis,Kabine,Hafen",
+         "test.csv (its columns: Passenger, Class, Nom, Sexe, Alter, Geschwister, Eltern, Billet, Preis, Kabine, "
+         "Hafen) shares no column with the train "
          "set's (PassengerId, Pclass, Name, Sex, Age and 6 more): the new test set keeps only the train columns "
          "Kaggle's test set has, and would have the id alone. Is it Kaggle's test set? Name the right file with "
          "test_file, or set test_file: null in the recipe (with test_fraction, not original_ratio) and name the new "
          "test set's columns with test_columns"),
     ],
-    ids=["letter-case", "no-shared-column"],
+    ids=["letter-case", "punctuation", "no-shared-column"],
 )  # fmt: skip
 def test_a_test_header_that_would_drop_train_columns_silently_is_refused(tmp_path, header, expected):
     """The new test set keeps the train columns Kaggle's test set has: 'PCLASS' for 'Pclass' dropped the feature."""
