@@ -67,8 +67,9 @@ def _in_submission_columns(
         f"{quote(source) if source in targets else key_sql(source, columns)} AS {quote(name)}"
         for name, source in recipe.submission_columns
     )
+    blanks = _empty_key_sources(con, recipe, answers, columns)  # read before the rewrite keeps the keys alone
     _rewrite(con, f"SELECT {select}", answers, folder.rewriting_answers)
-    _refuse_repeated_keys(con, slug, recipe, answers)
+    _refuse_repeated_keys(con, slug, recipe, answers, blanks)
     own = raw_files / recipe.sample_submission_file if recipe.sample_submission_file else None
     predicted = [(name, source) for name, source in recipe.submission_columns if source in targets]
     shipped = _modes(con, own, [name for name, _ in predicted]) if own else {}  # it has them (recipe_columns)
@@ -121,8 +122,23 @@ def _refuse_keys_kaggles_sample_lacks(con, slug: str, recipe: SplitRecipe, raw_f
     )
 
 
-def _refuse_repeated_keys(con, slug: str, recipe: SplitRecipe, answers: Path) -> None:
-    """A submission names each row once: keys that give two new test rows the same value are a ``RecipeError``."""
+def _empty_key_sources(con, recipe: SplitRecipe, answers: Path, columns: list[str]) -> dict[str, int]:
+    """The columns the submission's keys are built from that are empty (or missing) on some new test rows, with how
+    many: a key built from an empty value repeats, and the message then names them."""
+    sources = [c for c in recipe.submission_key_columns(columns) if c in columns]
+    if not sources:
+        return {}
+    counts = con.execute(
+        "SELECT " + ", ".join(f"count(*) FILTER (WHERE trim(CAST({quote(c)} AS VARCHAR)) IS NOT DISTINCT FROM NULL "
+                              f"OR trim(CAST({quote(c)} AS VARCHAR)) = '')" for c in sources)
+        + f" FROM {reader_sql(answers)}"
+    ).fetchone()  # fmt: skip
+    return {c: n for c, n in zip(sources, counts, strict=True) if n}
+
+
+def _refuse_repeated_keys(con, slug: str, recipe: SplitRecipe, answers: Path, blanks: dict[str, int]) -> None:
+    """A submission names each row once: keys that give two new test rows the same value are a ``RecipeError``
+    (naming the key's columns that are empty on some rows, ``blanks``, when that is why)."""
     keys = [name for name, _ in recipe.submission_key_entries]
     listed = ", ".join(quote(k) for k in keys)
     repeated = con.execute(
@@ -131,13 +147,25 @@ def _refuse_repeated_keys(con, slug: str, recipe: SplitRecipe, answers: Path) ->
     ).fetchall()
     if not repeated:
         return
-    shown = "; ".join(f"{', '.join(map(repr, row[:-1]))} on {row[-1]:,} rows" for row in repeated)
+    shown = "; ".join(  # an empty key (NULL) as a submission would write it: ''
+        f"{', '.join(repr('' if value is None else value) for value in row[:-1])} on {row[-1]:,} rows"
+        for row in repeated
+    )
     named = " and ".join(f"{name!r} (from {source!r})" for name, source in recipe.submission_key_entries)
     several = len(keys) > 1
+    if blanks:
+        empty = ", ".join(f"{c!r} on {n:,} row(s)" for c, n in blanks.items())
+        advice = (
+            f"the column(s) it is built from are empty on some new test rows ({empty}), and a key built from an "
+            "empty value repeats: fill them where the download comes from, or build the key from columns every row "
+            "has"
+        )
+    else:
+        advice = 'build the key from columns that tell the rows apart, such as "{sentence_id}_{token_id}"'
     raise RecipeError(
         f"{slug}: split recipe key 'submission_columns': {'keys' if several else 'key'} {named} "
         f"{'give' if several else 'gives'} several new test rows the same value ({shown}), and a submission names "
-        'each row once; build the key from columns that tell the rows apart, such as "{sentence_id}_{token_id}"'
+        f"each row once; {advice}"
     )
 
 

@@ -339,6 +339,34 @@ def test_a_kaggle_sample_writing_its_numbers_otherwise_still_keys_the_same_rows(
     assert prepared.published, [(c.name, c.found) for c in prepared.checks if not c.passed]
 
 
+def test_keys_repeated_by_an_empty_column_name_that_column(tmp_path):
+    """A key built from a column empty on some rows repeats; the message blamed the recipe's choice of columns."""
+    write, document = MLEBENCH_SHAPED["iwildcam-2019-fgvc6"]
+    root = DataRoot(tmp_path / "home")
+    raw = root.raw("w").files
+    write(raw)
+    train = pd.read_csv(raw / "train.csv")
+    train.insert(1, "image", [f"img{i}.jpg" if i % 9 else "" for i in range(len(train))])
+    train.to_csv(raw / "train.csv", index=False)
+    test = pd.read_csv(raw / "test.csv")
+    test.insert(1, "image", [f"test{i}.jpg" for i in range(len(test))])
+    test.to_csv(raw / "test.csv", index=False)
+    change = {"submission_columns": {"Id": "{image}", "Category": "category_id"}, "sample_submission_file": None}
+    with pytest.raises(RecipeError) as error:
+        prepare_competition("w", parse_recipe(document | change, where="w"), raw, root.prepared_root)
+    said = str(error.value)
+    assert said.startswith("w: split recipe key 'submission_columns': key 'Id' (from '{image}') gives several new "
+                           "test rows the same value ('' on ")  # fmt: skip
+    assert (
+        said.endswith(
+            " row(s)), and a key built from an empty value repeats: fill them where the download comes from, or build "
+            "the key from columns every row has"
+        )
+        and "the column(s) it is built from are empty on some new test rows ('image' on " in said
+    )
+    assert not (root.prepared_root / "w").exists()
+
+
 def test_the_trivial_value_of_a_text_target_is_one_pandas_reads_as_text(tmp_path):
     import duckdb
 
