@@ -26,6 +26,7 @@ import duckdb
 import pytest
 
 from curation.annotations import AnnotationStore
+from splits.layout import SPLIT_CHECKS
 from tests.conftest import PROJECT
 from tests.ui_browser import DAGSTER_YAML
 from validation.data_files import content_checksum
@@ -338,7 +339,7 @@ def assert_the_new_split_is_published(
     assert {event.step_key for event in events if event.event_type == dg.DagsterEventType.STEP_SUCCESS} == steps
     checks = [event.event_specific_data for event in events
               if event.event_type == dg.DagsterEventType.ASSET_CHECK_EVALUATION and event.step_key == SPLIT]  # fmt: skip
-    assert len(checks) == 5 and all(check.passed for check in checks)
+    assert len(checks) == len(SPLIT_CHECKS) and all(check.passed for check in checks)
     manifest = folder.read_manifest()
     assert manifest["rows"]["original"] == rows and manifest["recipe"]["test_fraction"] == test_fraction
     assert all(check["passed"] for check in manifest["checks"].values())

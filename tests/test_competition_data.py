@@ -13,6 +13,7 @@ import pytest
 import yaml
 
 from curation.annotations import AnnotationStore
+from splits.layout import SPLIT_CHECKS
 from tests.conftest import PROJECT, SHARED
 from tests.kaggle_stub import KaggleStub, hostile_zip
 from validation.archives import ArchiveError, UnsafeArchiveError, ZipLimits, extract_zip
@@ -77,7 +78,7 @@ def test_every_shared_competition_downloads_and_splits(stub, tmp_path):
     for slug in SLUGS:
         assert results[slug]["success"], (slug, results[slug]["errors"])
         checks = results[slug]["checks"]
-        assert len(checks) == 7 and all(checks.values()), checks  # 5 leakage checks, 2 parity checks
+        assert len(checks) == len(SPLIT_CHECKS) + 2 and all(checks.values()), checks  # and 2 parity checks
         parity = json.loads((tmp_path / "home" / "prepared" / slug / "parity.json").read_text())
         assert parity["verdict"] == "parity", (slug, parity["reason"])
         assert parity["sample_medal"] in (False, None)
@@ -90,7 +91,8 @@ def test_every_shared_competition_downloads_and_splits(stub, tmp_path):
     rows = {slug: _manifest(tmp_path, slug)["rows"] for slug in SLUGS}
     assert rows["leaf-classification"] == {"original": 990, "train": 891, "test": 99}  # as MLE-bench's split
     assert rows["titanic"]["test"] == round(891 * 418 / (891 + 418))  # the original test share
-    assert rows["detecting-insults-in-social-commentary"] == {"original": 3947, "train": 3947, "test": 2647}
+    assert rows["detecting-insults-in-social-commentary"] == {"original": 3947, "train": 3947, "test": 2647,
+                                                              "kaggle_test": 2647, "kaggle_test_unlabelled": 0}  # fmt: skip
     assert rows["random-acts-of-pizza"]["test"] == 404
     pizza = tmp_path / "home" / "prepared" / "random-acts-of-pizza" / "public"
     assert (pizza / "train.json").is_file() and (pizza / "test.json").is_file()
