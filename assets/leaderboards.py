@@ -9,7 +9,7 @@ from assets.partitions import curated_competition_partitions, curated_slug
 from assets.pictures import remembered_picture
 from assets.pools import DOWNLOAD_STEP_TAGS, KAGGLE_DOWNLOADS
 from assets.resources import LeaderboardAgeResource, SourcesResource, StorageResource
-from curation.leaderboard_history import current_snapshot, needs_refresh, refresh_leaderboard
+from curation.leaderboard_history import current_snapshot, needs_refresh, published_recipe, refresh_leaderboard
 from curation.mirror import Part, leaderboard_histories
 from curation.plots import Chart, leaderboard_plot
 from curation.warehouse import Warehouse
@@ -51,8 +51,8 @@ def _refresh(
 ) -> dg.MaterializeResult:
     try:
         chosen = sources.get(boards_cache=root.sources("meta-kaggle-boards"))  # Teams/Submissions read once, then kept
-        refresh = refresh_leaderboard(root.leaderboards(slug), slug, chosen.leaderboards,
-                                      warehouse.competition(slug), datetime.now(UTC))  # fmt: skip
+        refresh = refresh_leaderboard(root.leaderboards(slug), slug, chosen.leaderboards, warehouse.competition(slug),
+                                      datetime.now(UTC), published_recipe(root, slug))  # fmt: skip
     except LeaderboardError as error:  # rejected boards and damaged histories: retrying cannot help
         raise dg.Failure(description=str(error), allow_retries=False) from error
     except Exception as error:

@@ -60,6 +60,10 @@ class AnnotationError(ValueError):
     """An annotation is invalid; the message names the file (when there is one) and the field."""
 
 
+class AnnotationRecipeError(AnnotationError):
+    """An annotation's split recipe is invalid (the recipe validator's message, naming the file and key)."""
+
+
 @dataclass(frozen=True)
 class Annotation:
     slug: str
@@ -144,7 +148,7 @@ def check_annotation(annotation: Annotation, where: str = "") -> Annotation:
                 annotation.split_recipe, where or f"the annotation of {annotation.slug} by {annotation.curator}"
             )
         except RecipeError as error:
-            raise AnnotationError(str(error)) from None
+            raise AnnotationRecipeError(str(error)) from None
     if annotation.updated_at is not None:
         try:
             datetime.fromisoformat(annotation.updated_at)

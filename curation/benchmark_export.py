@@ -46,7 +46,7 @@ from pathlib import Path
 import pandas as pd
 import yaml
 
-from curation.annotations import AnnotationError, AnnotationStore
+from curation.annotations import AnnotationError, AnnotationRecipeError, AnnotationStore
 from curation.competition_data import read_download_record
 from curation.curated import SplitRecipeChoiceError, curated_slugs, split_recipe_for
 from curation.leaderboard_history import current_board_and_record
@@ -386,10 +386,10 @@ def _split_warnings(slug: str, manifest: dict, root: DataRoot, annotations: Anno
     try:
         document, curators = split_recipe_for(slug, annotations.for_competition(slug))
         wanted = parse_recipe(document, where=f"{slug} (recipe by {curators})").to_document()
-    except AnnotationError as error:  # a damaged annotation file, whichever field
-        warnings.append(f"the curators' annotations cannot be read ({error}); this export holds {published}")
-    except (SplitRecipeChoiceError, RecipeError) as error:
+    except (AnnotationRecipeError, SplitRecipeChoiceError, RecipeError) as error:
         warnings.append(f"the curators' split recipe cannot be used ({error}); this export holds {published}")
+    except AnnotationError as error:  # a damaged annotation file, another field
+        warnings.append(f"the curators' annotations cannot be read ({error}); this export holds {published}")
     else:  # in the order the split's manifest keeps it: the order of submission_columns is the submission's
         if json.dumps(wanted, default=str) != json.dumps(manifest.get("recipe"), default=str):
             warnings.append(f"{published} was built from a split recipe the curators have since changed: this export "

@@ -27,7 +27,7 @@ from datetime import UTC, datetime
 import pandas as pd
 
 from curation.sources import NotProvided, Source
-from validation.data_root import LeaderboardFolder, atomic_path, write_atomic
+from validation.data_root import DataRoot, LeaderboardFolder, atomic_path, write_atomic
 from validation.leaderboard import Leaderboard, LeaderboardError
 from validation.medals import INFERRED_DIRECTION, check_board, medal_thresholds
 from validation.messages import shown, shown_list
@@ -183,6 +183,12 @@ def known_metric(facts: dict, recipe: dict | None = None) -> Metric | None:
     return METRICS.get(name) if name else None
 
 
+def published_recipe(root: DataRoot, slug: str) -> dict | None:
+    """The recipe of the competition's published split, when it has one (it names the metric)."""
+    prepared = root.prepared(slug)
+    return prepared.read_manifest().get("recipe") if prepared.manifest.is_file() else None
+
+
 def _score_decimals(facts: dict) -> int | None:
     """Meta Kaggle's ScoreTruncationNumDecimals, the decimals Kaggle ranked the board's scores to, when it says."""
     value = facts.get("score_truncation_num_decimals")
@@ -201,9 +207,15 @@ def record_rejection(folder: LeaderboardFolder, slug: str, source: str, message:
 
 
 def refresh_leaderboard(
-    folder: LeaderboardFolder, slug: str, source: Source, facts: dict, now: datetime | None = None
+    folder: LeaderboardFolder,
+    slug: str,
+    source: Source,
+    facts: dict,
+    now: datetime | None = None,
+    recipe: dict | None = None,
 ) -> Refresh:
-    """Fetch the board from ``source`` and record it; ``facts`` is the competition's Meta Kaggle row (may be empty).
+    """Fetch the board from ``source`` and record it; ``facts`` is the competition's Meta Kaggle row (may be empty),
+    ``recipe`` its published split's recipe (its metric, when Meta Kaggle has none: :func:`published_recipe`).
 
     No board: recorded as ``no_leaderboard`` (not an error). A malformed board, or one sorted against the direction
     (:func:`known_direction`): recorded as ``rejected`` and raised as :class:`LeaderboardRejected`. A damaged history
@@ -223,10 +235,10 @@ def refresh_leaderboard(
     except LeaderboardError as error:
         record_rejection(folder, slug, source.name, str(error), now)
         raise LeaderboardRejected(f"{error}. The previous snapshot stays current.") from error
-    direction, direction_from = known_direction(facts)
+    direction, direction_from = known_direction(facts, recipe)
     try:
         record = record_snapshot(
-            folder, slug, fetched.board, fetched.source, direction, now, direction_from, known_metric(facts),
+            folder, slug, fetched.board, fetched.source, direction, now, direction_from, known_metric(facts, recipe),
             _score_decimals(facts),
         )  # fmt: skip
     except HistoryError:

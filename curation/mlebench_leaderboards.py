@@ -21,6 +21,7 @@ from curation.leaderboard_history import (
     HistoryError,
     known_direction,
     known_metric,
+    published_recipe,
     record_rejection,
     record_snapshot,
 )
@@ -52,7 +53,7 @@ def import_mlebench_leaderboards(folder: Path, root: DataRoot, directions: dict[
     for path in paths:
         slug = path.parent.name
         try:
-            boards, recipe = root.leaderboards(slug), _recipe(root, slug)
+            boards, recipe = root.leaderboards(slug), published_recipe(root, slug)
             direction, direction_from = known_direction({"evaluation_algorithm_is_max": directions.get(slug)}, recipe)
             metric = known_metric({}, recipe)
         except SlugError as error:  # a folder whose name is no competition slug: it has no history to record into
@@ -75,9 +76,3 @@ def import_mlebench_leaderboards(folder: Path, root: DataRoot, directions: dict[
             done.inferred.append(slug)
     done.statuses = dict(sorted(statuses.items()))
     return done
-
-
-def _recipe(root: DataRoot, slug: str) -> dict | None:
-    """The split recipe of the competition's prepared split, when it has one (it names the metric)."""
-    prepared = root.prepared(slug)
-    return prepared.read_manifest().get("recipe") if prepared.manifest.is_file() else None

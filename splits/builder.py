@@ -740,7 +740,7 @@ def _refuse_foreign_test_header(recipe: SplitRecipe, train: list[str], test: lis
         pairs = ", ".join(f"{written!r} for {name!r}" for name, written in respelled[:5])
         raise RecipeError(
             f"{where}split recipe key 'test_file': {shown} spells train columns otherwise, in letter case or "
-            f"punctuation ({pairs}{', ...' if len(respelled) > 5 else ''}): the new test set keeps only the train "
+            f"separators ({pairs}{', ...' if len(respelled) > 5 else ''}): the new test set keeps only the train "
             f"columns Kaggle's test set has, and would drop these; rename them where the download comes from, or "
             f"{instead}"
         )
@@ -754,8 +754,9 @@ def _refuse_foreign_test_header(recipe: SplitRecipe, train: list[str], test: lis
 
 
 def _spelling(name: str) -> str:
-    """A column name without letter case, spaces or punctuation: ``id-01``, ``ID 01`` and ``id_01`` are one."""
-    return re.sub(r"[\W_]+", "", name).casefold() or name.casefold()
+    """A column name without letter case or word separators (spaces, ``_``, ``-``, ``.``): ``id-01``, ``ID 01`` and
+    ``id_01`` are one; other signs tell names apart (``age<18``, ``age>18``)."""
+    return re.sub(r"[\s_.\-]+", "", name).casefold() or name.casefold()
 
 
 def _require(found: list[str], wanted, key: str, path: Path | str, where: str) -> None:

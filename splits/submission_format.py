@@ -123,22 +123,25 @@ def _refuse_keys_kaggles_sample_lacks(con, slug: str, recipe: SplitRecipe, raw_f
 
 
 def _empty_key_sources(con, recipe: SplitRecipe, answers: Path, columns: list[str]) -> dict[str, int]:
-    """The columns the submission's keys are built from that are empty (or missing) on some new test rows, with how
-    many: a key built from an empty value repeats, and the message then names them."""
+    """The columns the submission's keys are built from that are empty (or missing) on new test rows whose key
+    repeats, with how many such rows: a key built from an empty value repeats, and the message then names them."""
     sources = [c for c in recipe.submission_key_columns(columns) if c in columns]
     if not sources:
         return {}
+    keys = ", ".join(key_sql(source, columns) for _, source in recipe.submission_key_entries)
+    empty = [f"CAST({quote(c)} AS VARCHAR) IS NULL OR CAST({quote(c)} AS VARCHAR) = ''" for c in sources]
     counts = con.execute(
-        "SELECT " + ", ".join(f"count(*) FILTER (WHERE trim(CAST({quote(c)} AS VARCHAR)) IS NOT DISTINCT FROM NULL "
-                              f"OR trim(CAST({quote(c)} AS VARCHAR)) = '')" for c in sources)
-        + f" FROM {reader_sql(answers)}"
-    ).fetchone()  # fmt: skip
+        f"""WITH keyed AS (SELECT ({keys},) AS __key, * FROM {reader_sql(answers)}),
+                 repeated AS (SELECT __key FROM keyed GROUP BY __key HAVING count(*) > 1)
+            SELECT {", ".join(f"count(*) FILTER (WHERE {test})" for test in empty)}
+            FROM keyed SEMI JOIN repeated USING (__key)"""
+    ).fetchone()
     return {c: n for c, n in zip(sources, counts, strict=True) if n}
 
 
 def _refuse_repeated_keys(con, slug: str, recipe: SplitRecipe, answers: Path, blanks: dict[str, int]) -> None:
     """A submission names each row once: keys that give two new test rows the same value are a ``RecipeError``
-    (naming the key's columns that are empty on some rows, ``blanks``, when that is why)."""
+    (naming the key's columns that are empty on some of those rows, ``blanks``, when that is why)."""
     keys = [name for name, _ in recipe.submission_key_entries]
     listed = ", ".join(quote(k) for k in keys)
     repeated = con.execute(
@@ -156,7 +159,7 @@ def _refuse_repeated_keys(con, slug: str, recipe: SplitRecipe, answers: Path, bl
     if blanks:
         empty = ", ".join(f"{c!r} on {n:,} row(s)" for c, n in blanks.items())
         advice = (
-            f"the column(s) it is built from are empty on some new test rows ({empty}), and a key built from an "
+            f"the column(s) it is built from are empty on some of those rows ({empty}), and a key built from an "
             "empty value repeats: fill them where the download comes from, or build the key from columns every row "
             "has"
         )

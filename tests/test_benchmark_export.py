@@ -296,6 +296,12 @@ def test_a_published_split_the_curators_no_longer_ask_for_is_exported_with_a_war
         f"the curators' annotations cannot be read ({bob}: field 'decision': expected one of include, exclude, "
         f"undecided, found 'perhaps'); this export holds the published split ({created})"
     )
+    bob.write_text(kept.replace("kind: released_labels", "kind: bogus"))  # a recipe that does not parse: the recipe
+    assert (
+        _export(root, out)
+        .competitions[INSULTS]["warnings"][0]
+        .startswith(f"the curators' split recipe cannot be used ({bob}: split recipe key 'kind': ")
+    )
     bob.write_text(kept)
     # The recipe back as it was, and a split that succeeded since: nothing to say, with no curation job run.
     store.update(INSULTS, "alice", {"split_recipe": recipe | {"seed": 7}})

@@ -234,6 +234,20 @@ def test_a_board_ranked_as_kaggle_ranks_is_accepted_whatever_its_row_order(rows)
         check_board(parse_leaderboard(b"teamid,score\n1,0.812341\n2,0.812349\n", "cut to 6"), True, "x", None, 6)
 
 
+def test_without_meta_kaggle_the_published_splits_metric_judges_the_board(imported, tmp_path):
+    """A refresh read the metric from Meta Kaggle only (an import read the published split's recipe): an AUC of 1.7
+    on a competition Meta Kaggle does not list was kept, its direction taken from the board."""
+    pizza = "random-acts-of-pizza"
+    prepared = DataRoot(imported).prepared(pizza)
+    prepared.path.mkdir(parents=True)
+    prepared.manifest.write_text(json.dumps({"slug": pizza, "recipe": {"kind": "random", "metric": "auc"}}))
+    before = current_snapshot(_boards(imported, pizza))[0].snapshot_id
+    assert not _materialise(imported, _real_board_altered(tmp_path, pizza, _auc_of_1_7), pizza).success
+    last = history(_boards(imported, pizza))[-1]
+    assert last.status == "rejected" and "scores 1.7, better than a perfect auc (1)" in last.message, last.message
+    assert current_snapshot(_boards(imported, pizza))[0].snapshot_id == before
+
+
 def test_every_real_board_is_a_ranking_under_its_meta_kaggle_metric(real_competitions):
     """The rules a board is held to at intake hold for MLE-bench's real boards: ranked by score in Meta Kaggle's
     direction, and, where Meta Kaggle's metric is one of the registry's, no score beyond its perfect one."""

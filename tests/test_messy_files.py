@@ -147,13 +147,13 @@ def test_a_gzipped_or_tab_separated_file_of_white_space_is_empty_too(tmp_path, n
     [
         ("PassengerId,PCLASS,Name,Sex,Age,SibSp,Parch,Ticket,fare,Cabin,Embarked",
          "test.csv (its columns: PassengerId, PCLASS, Name, Sex, Age, SibSp, Parch, Ticket, fare, Cabin, Embarked) "
-         "spells train columns otherwise, in letter case or punctuation ('PCLASS' for 'Pclass', 'fare' for 'Fare'): "
+         "spells train columns otherwise, in letter case or separators ('PCLASS' for 'Pclass', 'fare' for 'Fare'): "
          "the new test set keeps only the train columns Kaggle's test set has, and would drop these; rename them "
          "where the download comes from, or set test_file: null in the recipe (with test_fraction, not "
          "original_ratio) and name the new test set's columns with test_columns"),
         ("PassengerId,Pclass,Name,Sex,Age,Sib-Sp,Parch,Ticket,Fare,cabin_,Embarked",
          "test.csv (its columns: PassengerId, Pclass, Name, Sex, Age, Sib-Sp, Parch, Ticket, Fare, cabin_, Embarked) "
-         "spells train columns otherwise, in letter case or punctuation ('Sib-Sp' for 'SibSp', 'cabin_' for "
+         "spells train columns otherwise, in letter case or separators ('Sib-Sp' for 'SibSp', 'cabin_' for "
          "'Cabin'): the new test set keeps only the train columns Kaggle's test set has, and would drop these; "
          "rename them where the download comes from, or set test_file: null in the recipe (with test_fraction, not "
          "original_ratio) and name the new test set's columns with test_columns"),
@@ -178,6 +178,14 @@ def test_a_test_header_that_would_drop_train_columns_silently_is_refused(tmp_pat
     named = {**TITANIC, "test_file": None, "test_columns": ["PassengerId", "Pclass", "Name", "Sex"]}  # the way out
     result = build_split(parse_recipe(named, "r"), raw, tmp_path / "out", "titanic")
     assert pd.read_csv(result.test_file).columns.tolist() == named["test_columns"]
+
+
+def test_a_respelling_differs_only_in_letter_case_and_word_separators():
+    from splits.builder import _spelling
+
+    assert len({_spelling(n) for n in ("id_01", "ID-01", "id 01", "Id.01", "id01")}) == 1
+    for one, other in (("age<18", "age>18"), ("delta+", "delta-"), ("C++", "C#"), ("年龄", "年齢")):
+        assert _spelling(one) != _spelling(other)
 
 
 @pytest.mark.parametrize("id_name", ["PassengerId", "passengerid", "test_id"])

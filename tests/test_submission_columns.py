@@ -362,9 +362,27 @@ def test_keys_repeated_by_an_empty_column_name_that_column(tmp_path):
             " row(s)), and a key built from an empty value repeats: fill them where the download comes from, or build "
             "the key from columns every row has"
         )
-        and "the column(s) it is built from are empty on some new test rows ('image' on " in said
+        and "the column(s) it is built from are empty on some of those rows ('image' on " in said
     )
     assert not (root.prepared_root / "w").exists()
+
+
+def test_only_an_empty_value_among_the_repeated_keys_is_blamed(tmp_path):
+    """A column empty on rows whose keys are unique is not why other keys repeat (a review's case)."""
+    import duckdb
+
+    from splits.submission_format import _empty_key_sources
+
+    recipe = parse_recipe({"kind": "random", "id_column": "id", "target_columns": ["y"],
+                           "submission_columns": {"Id": "{site}-{image}", "y": "y"}}, "r")  # fmt: skip
+    answers = tmp_path / "answers.csv"
+    unrelated = {"id": range(5), "site": ["", "", "s1", "s1", "s2"], "image": ["a", "b", "c", "c", "d"], "y": 0}
+    pd.DataFrame(unrelated).to_csv(answers, index=False)
+    columns = ["id", "site", "image", "y"]
+    with duckdb.connect() as con:
+        assert _empty_key_sources(con, recipe, answers, columns) == {}  # '-a', '-b' unique; 's1-c' repeats
+        pd.DataFrame(unrelated | {"image": ["a", "a", "c", "e", "d"]}).to_csv(answers, index=False)
+        assert _empty_key_sources(con, recipe, answers, columns) == {"site": 2}  # '-a' twice
 
 
 def test_the_trivial_value_of_a_text_target_is_one_pandas_reads_as_text(tmp_path):

@@ -70,8 +70,9 @@ def medal_thresholds(
         if order is None:
             raise LeaderboardError(
                 f"{board.origin}: cannot tell the direction: its scores are all equal or in no order, and no metric "
-                "is known for it (a competition's comes from Meta Kaggle's EvaluationAlgorithmIsMax, once "
-                "meta_kaggle_competitions is materialised, or from the `metric` of its curators' split recipe)"
+                "is known for it (a competition's comes from Meta Kaggle, once meta_kaggle_competitions is "
+                "materialised, or from the `metric` of its published split's recipe: add it to the curators' recipe "
+                "and run prepare_competition)"
             )
         higher_is_better, direction_from = order, INFERRED_DIRECTION
     elif order is not None and order != higher_is_better:
