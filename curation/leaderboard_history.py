@@ -66,10 +66,15 @@ class Refresh:
     truncation: str = ""  # why it looks truncated: fewer teams than Meta Kaggle counts, or than an earlier snapshot
 
 
-def _truncation(teams: int, meta_kaggle_teams: int | None, largest: RefreshRecord | None) -> str:
+def _truncation(teams: int, meta_kaggle_teams: int | None, largest: RefreshRecord | None, last_rank: int = 0) -> str:
     """Why a board of ``teams`` rows looks cut short ("" when it does not): against Meta Kaggle's TotalTeams when
     known, else against the ``largest`` earlier snapshot (a final board loses a few disqualified teams, never a fifth;
-    the largest, not the last, so a cut board stored once is flagged on every refresh, not only the first)."""
+    the largest, not the last, so a cut board stored once is flagged on every refresh, not only the first); and
+    whatever the counts, a board whose ranks go far past its rows (ranks 50 to 149, or every third rank, for 100
+    teams: teams are missing, and medal thresholds are taken from the rows there are; a benchmark team left out of
+    a Meta Kaggle rebuild leaves a gap of one)."""
+    if teams < TRUNCATION_SHARE * last_rank:
+        return f"{teams:,} rows on the board but its ranks go to {last_rank:,}: teams are missing: truncated?"
     if meta_kaggle_teams:
         expected, counted = meta_kaggle_teams, f"Meta Kaggle counts {int(meta_kaggle_teams):,} teams"
     elif largest is not None and largest.teams:
@@ -246,7 +251,8 @@ def refresh_leaderboard(
     except LeaderboardError as error:  # sorted against the competition's direction, or no ranking by it
         record_rejection(folder, slug, fetched.source, str(error), now)
         raise LeaderboardRejected(f"{error}. The previous snapshot stays current.") from error
-    truncation = _truncation(record.teams, total, max(stored, key=lambda r: r.teams or 0, default=None))
+    largest = max(stored, key=lambda r: r.teams or 0, default=None)
+    truncation = _truncation(record.teams, total, largest, int(fetched.board.teams["rank"].max()))
     return Refresh(record, total, bool(truncation), truncation)
 
 

@@ -180,6 +180,11 @@ def _swap_ranks_10_and_11(frame: pd.DataFrame) -> pd.DataFrame:
     return frame.iloc[order]
 
 
+def _last_auc_below_0(frame: pd.DataFrame) -> pd.DataFrame:
+    frame.loc[len(frame) - 1, "score"] = -0.2
+    return frame
+
+
 def _auc_of_1_7(frame: pd.DataFrame) -> pd.DataFrame:
     frame.loc[0, "score"] = 1.7
     return frame
@@ -197,8 +202,9 @@ def _auc_of_1_7(frame: pd.DataFrame) -> pd.DataFrame:
             "and if its source keeps serving it so, check the competition's direction",
         ),
         ("random-acts-of-pizza", _auc_of_1_7, "at rank 1 scores 1.7, better than a perfect auc (1), as 1 team(s) do"),
+        ("random-acts-of-pizza", _last_auc_below_0, "at rank 462 scores -0.2, worse than the worst auc (0), as 1 team"),
     ],
-    ids=["rows-out-of-rank-order", "auc-beyond-perfect"],
+    ids=["rows-out-of-rank-order", "auc-beyond-perfect", "auc-below-the-worst"],
 )
 def test_a_board_that_is_no_ranking_under_the_metric_is_rejected(
     imported, tmp_path, real_competitions, slug, alter, expected
@@ -298,6 +304,21 @@ def test_a_board_much_shorter_than_the_previous_snapshot_is_flagged_when_meta_ka
         assert metadata["truncation"].value == (
             f"100 rows on the board but snapshot {full.snapshot_id} had 1,242: truncated?"
         )
+
+
+@pytest.mark.parametrize("ranks", [range(50, 150), range(1, 300, 3)], ids=["top-missing", "every-third-rank"])
+def test_a_board_whose_ranks_go_far_past_its_rows_is_flagged(imported, tmp_path, ranks):
+    """Ranks 50 to 149 were taken as a whole board: the team at rank 50 set gold (a newcomer's sweep)."""
+    board = pd.read_csv(BOARDS / SPOOKY / "leaderboard.csv").head(100)
+    folder = tmp_path / "ranked" / SPOOKY
+    folder.mkdir(parents=True)
+    pd.DataFrame({"rank": list(ranks), "teamid": board["teamId"], "score": board["score"]}).to_csv(
+        folder / "leaderboard.csv", index=False
+    )
+    metadata = _materialise(imported, folder.parent, SPOOKY).asset_materializations_for_node("leaderboard_snapshots")
+    assert metadata[0].metadata["truncation"].value == (
+        f"100 rows on the board but its ranks go to {ranks[-1]}: teams are missing: truncated?"
+    )
 
 
 def test_the_median_is_shown_without_float_noise(home, tmp_path):

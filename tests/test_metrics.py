@@ -262,6 +262,31 @@ def test_every_metric_scores_the_answers_themselves_as_perfect():
         assert metric.score(truth, predicted) == metric.perfect, metric.name
 
 
+def test_the_worst_score_is_reached_by_the_opposite_of_the_answers_and_never_passed():
+    """``Metric.worst`` bounds the boards leaderboard intake accepts (an AUC below 0 is damage): the opposite of the
+    answers reaches it, and no submission here passes it."""
+    flipped = pd.Series(1 - BINARY)
+    opposite = {"auc": (BINARY, flipped), "mean_columnwise_auc": (pd.DataFrame({"a": BINARY}), pd.DataFrame({"a": flipped})),
+                "pearson": (REAL, -REAL), "matthews_correlation": (BINARY.astype(str), flipped.astype(str)),
+                "mean_columnwise_spearman": (pd.DataFrame({"a": REAL}), pd.DataFrame({"a": -REAL})),
+                "accuracy": (BINARY.astype(str), flipped.astype(str)), "f1_micro": (BINARY.astype(str), flipped.astype(str)),
+                "f1_macro": (BINARY.astype(str), flipped.astype(str)), "f1_micro_labels": (LABELS, LABELS + "x"),
+                "map_at_k": (LABELS, LABELS + "x"), "word_jaccard": (LABELS, LABELS + "x"),
+                "smape": (REAL, -REAL)}  # fmt: skip
+    bounded = [m for m in METRICS.values() if m.worst is not None]
+    assert {m.name for m in bounded} == set(opposite)
+    for metric in bounded:
+        truth, predicted = opposite[metric.name]
+        assert metric.score(truth, predicted) == metric.worst, metric.name
+        sign = 1 if metric.higher_is_better else -1
+        for seed in range(5):
+            noise = np.random.default_rng(seed)
+            shuffled = predicted.sample(frac=1, random_state=seed).reset_index(drop=True)
+            if metric.name in ("pearson", "smape"):
+                shuffled = pd.Series(noise.normal(0, 5, N))
+            assert sign * (metric.score(truth, shuffled) - metric.worst) >= 0, metric.name
+
+
 @pytest.mark.parametrize("name, resampled", [("accuracy", 0.5), ("f1_micro", 0.5), ("f1_macro", 1 / 3),
                                              ("matthews_correlation", 0.5)])  # fmt: skip
 def test_resampled_labels_are_typed_as_the_whole_answers(name, resampled):

@@ -19,7 +19,7 @@ say so (``direction_from``).
 
 Before a board is kept (a leaderboard snapshot), :func:`check_board` also holds it to what every real Kaggle board
 shows: teams ranked by score (a team never scores better than the one ranked above it; ties keep their order) and no
-score better than the metric's perfect one (an AUC of 1.7).
+score better than the metric's perfect one (an AUC of 1.7) or worse than its worst (an MCC of -3).
 """
 
 from __future__ import annotations
@@ -124,8 +124,8 @@ def check_board(
 ) -> None:
     """Raise :class:`LeaderboardError` when the board cannot be a ranking under its competition's direction: a team
     scoring better than a team ranked above it (the rows or the scores are damaged, and the ranks a snapshot keeps
-    would be wrong), or, given the ``metric``, a score better than its perfect one. Every one of MLE-bench's 81 real
-    boards passes.
+    would be wrong), or, given the ``metric``, a score better than its perfect one or worse than its worst (an AUC
+    below 0, a correlation below -1). Every one of MLE-bench's 81 real boards passes.
 
     Kaggle ranks scores cut to the competition's ``decimals`` (Meta Kaggle's ScoreTruncationNumDecimals; unknown:
     ``SCORE_DECIMALS``) and breaks ties by submission time, so a team may outscore the one above it by less than one
@@ -146,15 +146,22 @@ def check_board(
             "team ranked above them. A leaderboard ranks teams by score, so the board's rows or scores are damaged: "
             "fetch it again, and if its source keeps serving it so, check the competition's direction"
         )
-    if metric is None or metric.perfect is None or metric.higher_is_better != higher_is_better:
+    if metric is None or metric.higher_is_better != higher_is_better:
         return
-    slack = PERFECT_SLACK * max(1.0, abs(metric.perfect))
-    beyond = scores > metric.perfect + slack if higher_is_better else scores < metric.perfect - slack
-    if beyond.any():
-        first = int(np.flatnonzero(beyond)[0])
-        raise LeaderboardError(
-            f"{board.origin}: team {shown(teams['team_id'].iloc[first])} at rank {teams['rank'].iloc[first]} scores "
-            f"{float(scores[first])!r}, better than a perfect {metric.name} ({metric.perfect:g}), as {int(beyond.sum())} "
-            "team(s) do: the board is not scored by this metric (is the competition's metric right?) or its scores "
-            "are damaged"
-        )
+    sign = 1.0 if higher_is_better else -1.0  # scores times sign: higher is better
+    for bound, past, what in (
+        (metric.perfect, 1.0, "better than a perfect"),
+        (metric.worst, -1.0, "worse than the worst"),
+    ):
+        if bound is None:
+            continue
+        slack = PERFECT_SLACK * max(1.0, abs(bound))
+        beyond = past * sign * (scores - bound) > slack
+        if beyond.any():
+            first = int(np.flatnonzero(beyond)[0])
+            raise LeaderboardError(
+                f"{board.origin}: team {shown(teams['team_id'].iloc[first])} at rank {teams['rank'].iloc[first]} "
+                f"scores {float(scores[first])!r}, {what} {metric.name} ({bound:g}), as {int(beyond.sum())} team(s) "
+                "do: the board is not scored by this metric (is the competition's metric right?) or its scores are "
+                "damaged"
+            )

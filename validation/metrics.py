@@ -135,6 +135,7 @@ class Metric:
     task: str  # a key of TASKS: what a submission predicts, and so its shape
     domain: str  # a key of DOMAINS: what a valid prediction value is
     perfect: float | None = None  # the score of a perfect submission (the answers themselves), where there is one
+    worst: float | None = None  # the worst score any submission can get, where there is one (0 for AUC, -1 for MCC)
     # A column-wise metric's score from its columns' own scores (each the metric on that column alone): the mean, or
     # for Spearman the mean of those defined. Parity's bootstrap scores each target once and combines them.
     combine_columns: Callable[[np.ndarray], float] = np.mean
@@ -634,9 +635,9 @@ METRICS: dict[str, Metric] = {
     m.name: m
     for m in [
         Metric("auc", True, ("Area Under Receiver Operating Characteristic Curve", "Roc Auc Score",
-                             "sklearn_roc_auc_score"), auc, "binary", "probability", 1.0),
+                             "sklearn_roc_auc_score"), auc, "binary", "probability", 1.0, worst=0.0),
         Metric("mean_columnwise_auc", True, ("Mean Columnwise Area Under Receiver Operating Characteristic Curve",),
-               mean_columnwise_auc, "multilabel", "probability", 1.0),
+               mean_columnwise_auc, "multilabel", "probability", 1.0, worst=0.0),
         Metric("log_loss", False, ("Log Loss",), log_loss, "binary", "probability", 0.0),
         Metric("mean_columnwise_log_loss", False, ("Mean Columnwise Log Loss",), mean_columnwise_log_loss,
                "multilabel", "probability", 0.0),
@@ -651,11 +652,11 @@ METRICS: dict[str, Metric] = {
         Metric("mae", False, ("Mean Absolute Error",), mae, "regression", "any_number", 0.0),
         Metric("mse", False, ("Mean Squared Error",), mse, "regression", "any_number", 0.0),
         Metric("smape", False, ("SMAPE",), smape, "regression", "any_number", 0.0,
-               note="in percent, 0 to 200; a row whose answer and prediction are both 0 scores 0"),
+               note="in percent, 0 to 200; a row whose answer and prediction are both 0 scores 0", worst=200.0),
         Metric("rmspe", False, ("Root Mean Square Percentage Error",), rmspe, "regression", "any_number", 0.0,
                note="rows whose answer is 0 are left out", baseline_fit="relative"),
         Metric("pearson", True, ("Pearson Correlation Coefficient",), pearson,
-               "regression", "any_number", 1.0, note="constant predictions score 0"),
+               "regression", "any_number", 1.0, note="constant predictions score 0", worst=-1.0),
         Metric("mean_columnwise_rmse", False, ("Mean Columnwise Root Mean Squared Error",
                                                "Mean Weighted Columnwise Root Mean Squared Error"),
                mean_columnwise_rmse, "multi_target_regression", "any_number", 0.0,
@@ -663,24 +664,24 @@ METRICS: dict[str, Metric] = {
         Metric("mean_columnwise_mae", False, ("Mean Columnwise Mean Absolute Error",), mean_columnwise_mae,
                "multi_target_regression", "any_number", 0.0),
         Metric("accuracy", True, ("Categorization Accuracy", "Accuracy Score"), accuracy, "classification", "label",
-               1.0, stages=(label_codes, _accuracy_of_codes)),
+               1.0, stages=(label_codes, _accuracy_of_codes), worst=0.0),
         Metric("quadratic_weighted_kappa", True, ("QuadraticWeightedKappa",), quadratic_weighted_kappa,
                "classification", "integer_label", 1.0),
         Metric("f1_micro", True, ("F-Score (Micro)",), f1_micro, "classification", "label", 1.0,
-               stages=(label_codes, _accuracy_of_codes)),
+               stages=(label_codes, _accuracy_of_codes), worst=0.0),
         Metric("f1_micro_labels", True, ("Micro F1 of Label Sets",), f1_micro_labels, "label_set", "label", 1.0,
                note="a row may hold no label; a predicted label that no answer holds is a false positive",
-               stages=(_label_set_counts, _micro_f1)),
+               stages=(_label_set_counts, _micro_f1), worst=0.0),
         Metric("f1_macro", True, ("F-Score (Macro)",), f1_macro, "classification", "label", 1.0,
-               stages=(label_codes, _f1_macro_of_codes)),
+               stages=(label_codes, _f1_macro_of_codes), worst=0.0),
         Metric("matthews_correlation", True, ("Matthews correlation coefficient",), matthews_correlation,
                "classification", "label", 1.0, note="predicting one class for every row scores 0", baseline_fit="balanced",
-               stages=(label_codes, _matthews_of_codes)),
+               stages=(label_codes, _matthews_of_codes), worst=-1.0),
         Metric("map_at_k", True, ("MAP@{K}", "Mean Average Precision at K"), map_at_k, "ranking", "label", 1.0,
-               stages=(_average_precisions, _mean)),
+               stages=(_average_precisions, _mean), worst=0.0),
         Metric("mean_columnwise_spearman", True, ("Mean Columnwise Spearman's r (rank correlation coefficient)",),
-               mean_columnwise_spearman, "multi_target_regression", "any_number", 1.0, combine_columns=mean_of_defined),
-        Metric("word_jaccard", True, ("Jaccard",), word_jaccard, "text", "text", 1.0, stages=(_word_jaccards, _mean)),
+               mean_columnwise_spearman, "multi_target_regression", "any_number", 1.0, combine_columns=mean_of_defined, worst=-1.0),
+        Metric("word_jaccard", True, ("Jaccard",), word_jaccard, "text", "text", 1.0, stages=(_word_jaccards, _mean), worst=0.0),
         Metric("mean_levenshtein", False, ("Levenshtein Mean",), mean_levenshtein, "text", "text", 0.0,
                stages=(_levenshteins, _mean)),
     ]
