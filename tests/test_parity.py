@@ -395,6 +395,27 @@ def test_an_absent_optional_file_is_a_note_naming_the_key(tmp_path):
     assert report.verdict == "unknown"
 
 
+def test_train_rows_whose_target_is_no_number_are_left_out_of_the_baseline_with_a_note(tmp_path):
+    """Kaggle's training file may hold rows labelled NA or ?: they are published as they are, and parity failed with
+    pandas' bare "Unable to parse string" (a newcomer's sweep)."""
+    from validation.parity import parity_report
+    from validation.parity_inputs import load_parity_inputs
+
+    folder, raw = _split(tmp_path, _shifted_competition(shift=0.0), RECIPE, slug="unlabelled")
+    train = folder.public_file("train")
+    lines = train.read_text().splitlines(keepends=True)
+    for number, label in ((3, "NA"), (5, ""), (8, "?")):
+        lines[number] = lines[number].rstrip("\n").rsplit(",", 1)[0] + f",{label}\n"
+    train.write_text("".join(lines))
+    report = parity_report(load_parity_inputs(folder, raw, RECIPE, "auc"))
+    assert (
+        "the new train set (train.csv): 3 of its 1,350 rows have a target that is not a number (first: 'y' 'NA' on "
+        "row 3), left out of the baseline's training; the published train set keeps them, as Kaggle's training file "
+        "has them"
+    ) in report.notes, report.notes
+    assert report.verdict in ("parity", "drift")
+
+
 def test_the_asset_fails_naming_the_key_and_the_curator(tmp_path, monkeypatch):
     """A recipe edited after its split: parity, not the split, finds the mistake."""
     from curation.sources import choose_sources

@@ -13,6 +13,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 
 from validation.data_files import (
@@ -140,6 +141,7 @@ def load_parity_inputs(
         answers, sample = (_in_train_names(frame, recipe, test) for frame in (answers, sample))
     new_train = f"the new train set ({prepared.public_file(TRAIN).name})"
     _require(slug, "target_columns", targets, train, new_train)
+    train = _trainable_rows(train, spec, targets, new_train, notes)
     if id_column:
         _require(slug, "id_column", [id_column], test, f"the new public test set ({prepared.public_file(TEST).name})")
         _require(slug, "id_column", [id_column], answers, "the new answers (answers.csv)")
@@ -277,6 +279,37 @@ def _require(slug: str, key: str, wanted: list[str], frame: pd.DataFrame, where:
     message = missing_columns_message(key, wanted, frame.columns, where)
     if message:
         raise ParityInputError(f"{slug}: {message}")
+
+
+NUMERIC_TRUTH_TASKS = ("binary", "multilabel", "regression", "multi_target_regression")
+
+
+def _trainable_rows(train: pd.DataFrame, spec: Metric, targets: list[str], name: str, notes: list[str]) -> pd.DataFrame:
+    """The new train rows the baseline can learn from: where the metric's truth is a number, a row whose target is
+    empty or not a number (``NA``, ``?``: Kaggle's own training file may hold such rows, published as they are) is
+    left out, and the notes say how many, in which column and line, with an example (the baseline's fit failed
+    with pandas' "Unable to parse string", naming nothing)."""
+    if spec.task not in NUMERIC_TRUTH_TASKS and spec.domain != "integer_label":
+        return train
+    unusable = pd.Series(False, index=train.index)
+    shown = []
+    for column in targets:
+        parsed = numbers(train[column], errors="coerce").astype(float)
+        bad = parsed.isna() | ~np.isfinite(parsed)
+        if bad.any():
+            row = int(np.flatnonzero(bad.to_numpy())[0])
+            value = train[column].iloc[row]
+            what = "empty" if pd.isna(value) or not str(value).strip() else repr(str(value)[:40])
+            shown.append(f"{column!r} {what} on row {row + 1:,}")
+        unusable |= bad
+    if not unusable.any():
+        return train
+    notes.append(
+        f"{name}: {int(unusable.sum()):,} of its {len(train):,} rows have a target that is not a number (first: "
+        f"{', '.join(shown[:3])}), left out of the baseline's training; the published train set keeps them, as "
+        "Kaggle's training file has them"
+    )
+    return train[~unusable]
 
 
 def _scored_rows(name: str, labelled: pd.DataFrame, spec: Metric, targets: list[str], notes: list[str]) -> pd.DataFrame:
