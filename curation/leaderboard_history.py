@@ -63,7 +63,8 @@ class Refresh:
     record: RefreshRecord
     meta_kaggle_teams: int | None  # Meta Kaggle's TotalTeams, when known
     looks_truncated: bool
-    truncation: str = ""  # why it looks truncated: fewer teams than Meta Kaggle counts, or than an earlier snapshot
+    truncation: str = ""  # why it looks truncated: fewer teams than Meta Kaggle counts or an earlier snapshot had, or
+    # than its ranks run to
 
 
 def _truncation(teams: int, meta_kaggle_teams: int | None, largest: RefreshRecord | None, last_rank: int = 0) -> str:
@@ -269,9 +270,9 @@ def record_snapshot(
 ) -> RefreshRecord:
     """Compare with the current snapshot; store a new copy only when the content changed; log the refresh.
     ``direction_from`` says who gives ``higher_is_better``; a board sorted against it, one whose ranks do not follow
-    its scores, or one with a score better than the ``metric``'s perfect one raises ``LeaderboardError`` (and nothing
-    is recorded; ``medals.check_board``, with the ``decimals`` Kaggle ranks scores to); without a direction the
-    board's order decides and the record says so."""
+    its scores, or one with a score better than the ``metric``'s perfect one or worse than its worst raises
+    ``LeaderboardError`` (and nothing is recorded; ``medals.check_board``, with the ``decimals`` Kaggle ranks scores
+    to); without a direction the board's order decides and the record says so."""
     now = now or datetime.now(UTC)
     at = now.isoformat(timespec="seconds")
     digest = board.content_hash()

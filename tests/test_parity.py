@@ -399,7 +399,7 @@ def test_train_rows_whose_target_is_no_number_are_left_out_of_the_baseline_with_
     """Kaggle's training file may hold rows labelled NA or ?: they are published as they are, and parity failed with
     pandas' bare "Unable to parse string" (a newcomer's sweep)."""
     from validation.parity import parity_report
-    from validation.parity_inputs import load_parity_inputs
+    from validation.parity_inputs import ParityInputError, load_parity_inputs
 
     folder, raw = _split(tmp_path, _shifted_competition(shift=0.0), RECIPE, slug="unlabelled")
     train = folder.public_file("train")
@@ -414,6 +414,24 @@ def test_train_rows_whose_target_is_no_number_are_left_out_of_the_baseline_with_
         "has them"
     ) in report.notes, report.notes
     assert report.verdict in ("parity", "drift")
+    train.write_text("".join([lines[0], *(line.rsplit(",", 1)[0] + ",NA\n" for line in lines[1:])]))
+    with pytest.raises(
+        ParityInputError,
+        match=r"split recipe key 'target_columns': the new train set \(train\.csv\) "
+        r"has no row whose target is a number \(first: 'y' 'NA' on row 1\), and auc scores numbers",
+    ):
+        load_parity_inputs(folder, raw, RECIPE, "auc")  # fmt: skip
+
+
+def test_one_hot_class_columns_with_an_unreadable_row_are_trained_without_it():
+    """A multiclass truth as one 0/1 column per class: a row with NA failed the baseline's fit with a bare message."""
+    from validation.metrics import METRICS
+    from validation.parity_inputs import _trainable_rows
+
+    train = pd.DataFrame({"x": [1, 2, 3, 4], "a": ["1", "0", "NA", "0"], "b": ["0", "1", "0", "1"]})
+    notes = []
+    kept = _trainable_rows(train, METRICS["multiclass_log_loss"], ["a", "b"], "train.csv", notes)
+    assert kept["x"].tolist() == [1, 2, 4] and notes[0].startswith("train.csv: 1 of its 4 rows have a target that ")
 
 
 def test_the_asset_fails_naming_the_key_and_the_curator(tmp_path, monkeypatch):

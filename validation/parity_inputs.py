@@ -287,9 +287,10 @@ NUMERIC_TRUTH_TASKS = ("binary", "multilabel", "regression", "multi_target_regre
 def _trainable_rows(train: pd.DataFrame, spec: Metric, targets: list[str], name: str, notes: list[str]) -> pd.DataFrame:
     """The new train rows the baseline can learn from: where the metric's truth is a number, a row whose target is
     empty or not a number (``NA``, ``?``: Kaggle's own training file may hold such rows, published as they are) is
-    left out, and the notes say how many, in which column and line, with an example (the baseline's fit failed
+    left out, and the notes say how many, in which column and data row, with an example (the baseline's fit failed
     with pandas' "Unable to parse string", naming nothing)."""
-    if spec.task not in NUMERIC_TRUTH_TASKS and spec.domain != "integer_label":
+    one_hot = spec.one_column_per_class and len(targets) > 1  # a multiclass truth as one 0/1 column per class
+    if spec.task not in NUMERIC_TRUTH_TASKS and spec.domain != "integer_label" and not one_hot:
         return train
     unusable = pd.Series(False, index=train.index)
     shown = []
@@ -304,6 +305,11 @@ def _trainable_rows(train: pd.DataFrame, spec: Metric, targets: list[str], name:
         unusable |= bad
     if not unusable.any():
         return train
+    if unusable.all():
+        raise ParityInputError(
+            f"split recipe key 'target_columns': {name} has no row whose target is a number (first: "
+            f"{', '.join(shown[:3])}), and {spec.name} scores numbers: is {', '.join(map(repr, targets))} the target?"
+        )
     notes.append(
         f"{name}: {int(unusable.sum()):,} of its {len(train):,} rows have a target that is not a number (first: "
         f"{', '.join(shown[:3])}), left out of the baseline's training; the published train set keeps them, as "
