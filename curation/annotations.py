@@ -188,6 +188,18 @@ def parse_annotation_document(document: object, where: str) -> Annotation:
     return check_annotation(Annotation(**document), where)
 
 
+COMMENT = re.compile(r"(?:^|\s)#")  # a YAML comment: at a line's start, or after a space (a '#' in a quoted value too)
+
+
+def hand_comments(path: Path) -> int:
+    """Comment lines a curator wrote into an annotation file (mlecurate's header aside): an update rewrites the file
+    from its fields, so they are lost, and the command says so."""
+    if not path.is_file():
+        return 0
+    lines = path.read_text(encoding="utf-8-sig", errors="replace").splitlines()
+    return sum(1 for line in lines if COMMENT.search(line) and line.strip() != HEADER.strip())
+
+
 def require_decision(document: dict, annotation: Annotation, where: str) -> None:
     """A file must say its decision: every file mlecurate writes does, and reading its absence as "undecided" took a
     competition whose file was cut short in an editor or a merge out of the benchmark without a word."""

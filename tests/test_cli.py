@@ -99,6 +99,22 @@ def test_annotate_mends_a_file_without_a_decision_as_its_error_says(built, store
     assert (store.get(SPOOKY, "alice").decision, store.get(SPOOKY, "alice").complexity) == ("include", "low")
 
 
+def test_annotate_says_when_a_hand_edited_files_comments_are_not_kept(built, store, capsys):
+    """The header invites editing by hand; a curator's comments were dropped by the next annotate without a word."""
+    assert main(["annotate", SPOOKY, "--curator", "alice", "--decision", "include"]) == 0
+    path = store.path_for(SPOOKY, "alice")
+    text = path.read_text().replace("decision: include", "decision: include  # agreed with bob")
+    path.write_text(text + "# check the licence before the export\n")
+    capsys.readouterr()
+    assert main(["annotate", SPOOKY, "--curator", "alice", "--complexity", "low"]) == 0
+    assert capsys.readouterr().err == (
+        f"warning: {path} held 2 comment line(s) of your own, which are not kept: mlecurate rewrites the file from "
+        "its fields (write such notes in --note, or see them in git)\n"
+    )
+    assert main(["annotate", SPOOKY, "--curator", "alice", "--complexity", "medium"]) == 0
+    assert capsys.readouterr().err == ""  # mlecurate's own header is no comment of yours
+
+
 def test_annotate_unknown_slug_suggests_close_ones(built, store, capsys):
     assert main(["annotate", "spooky-author-identificaton", "--curator", "alice", "--decision", "include"]) == 2
     err = capsys.readouterr().err

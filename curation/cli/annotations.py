@@ -6,7 +6,7 @@ from pathlib import Path
 
 import click
 
-from curation.annotations import COMPLEXITIES, COMPLEXITY_HOURS, DECISIONS, validate_curator_name
+from curation.annotations import COMPLEXITIES, COMPLEXITY_HOURS, DECISIONS, hand_comments, validate_curator_name
 from curation.cli.options import CommandError, Curation, pass_curation, slug_argument
 from curation.competition_profile import check_known_slug
 from curation.demo_annotations import DEMO_ANNOTATION_TIME, demo_annotations
@@ -69,10 +69,14 @@ def annotate(
     with curation.annotations_synced(slug, load_tables=not allow_unknown):  # pulled and pushed, with an s3:// home
         if not allow_unknown:
             _check_known_slug(curation, slug)
+        path = curation.store.path_for(slug, curator)
+        comments = hand_comments(path)
         annotation = curation.store.update(slug, curator, changes)
     click.echo(f"{annotation.slug} by {annotation.curator}: decision {annotation.decision}, complexity "
-               f"{annotation.complexity or '-'}, category {annotation.category or '-'} "
-               f"({curation.store.path_for(annotation.slug, annotation.curator)})")  # fmt: skip
+               f"{annotation.complexity or '-'}, category {annotation.category or '-'} ({path})")  # fmt: skip
+    if comments:
+        click.echo(f"warning: {path} held {comments} comment line(s) of your own, which are not kept: mlecurate "
+                   "rewrites the file from its fields (write such notes in --note, or see them in git)", err=True)  # fmt: skip
 
 
 def _read_split_recipe(path: str) -> dict:
