@@ -32,7 +32,7 @@ from validation.leaderboard import Leaderboard, LeaderboardError
 from validation.messages import shown
 from validation.metrics import SCORE_DECIMALS, Metric
 
-PERFECT_SLACK = 1e-9  # a board's score may pass the metric's perfect one by this share of it (float noise), no more
+PERFECT_SLACK = 1e-9  # a board's score may pass the metric's perfect or worst one by this share of it (float noise)
 
 
 @dataclass(frozen=True)

@@ -281,6 +281,11 @@ def _require(slug: str, key: str, wanted: list[str], frame: pd.DataFrame, where:
         raise ParityInputError(f"{slug}: {message}")
 
 
+def _said(value) -> str:
+    """A label as the notes quote it: ``empty`` for nothing or white space, else its text in quotes."""
+    return "empty" if pd.isna(value) or not str(value).strip() else repr(str(value))
+
+
 NUMERIC_TRUTH_TASKS = ("binary", "multilabel", "regression", "multi_target_regression")
 
 
@@ -300,8 +305,7 @@ def _trainable_rows(train: pd.DataFrame, spec: Metric, targets: list[str], name:
         if bad.any():
             row = int(np.flatnonzero(bad.to_numpy())[0])
             value = train[column].iloc[row]
-            what = "empty" if pd.isna(value) or not str(value).strip() else repr(str(value)[:40])
-            shown.append(f"{column!r} {what} on row {row + 1:,}")
+            shown.append(f"{column!r} {_said(value if pd.isna(value) else str(value)[:40])} on row {row + 1:,}")
         unusable |= bad
     if not unusable.any():
         return train
@@ -331,7 +335,7 @@ def _scored_rows(name: str, labelled: pd.DataFrame, spec: Metric, targets: list[
         bad = pd.Series(spec.not_a_binary_label(numbers(labelled[column], errors="coerce")), index=labelled.index)
         if bad.any():
             first = labelled.loc[bad, column].iloc[0]
-            shown.append(f"{column} " + ("empty" if pd.isna(first) or not str(first).strip() else repr(str(first))))
+            shown.append(f"{column} {_said(first)}")
         outside |= bad
     if not outside.any():
         return labelled
