@@ -254,6 +254,32 @@ def test_without_meta_kaggle_the_published_splits_metric_judges_the_board(import
     assert current_snapshot(_boards(imported, pizza))[0].snapshot_id == before
 
 
+@pytest.mark.parametrize("decimals, step, kept", [(2, 0.004, True), (2, 0.02, False), (None, 0.004, False)])
+def test_a_refresh_forgives_inversions_within_the_decimals_meta_kaggle_says_kaggle_ranked_to(
+    home, decimals, step, kept
+):
+    """Kaggle ranks scores cut to ScoreTruncationNumDecimals and breaks ties by time: a rebuilt board may have rank 2
+    outscore rank 1 by less than the last decimal. The refresh reads that count from the competition's facts."""
+    from curation.leaderboard_history import LeaderboardRejected, refresh_leaderboard
+    from curation.sources.base import FetchedBoard
+    from validation.leaderboard import Leaderboard
+
+    class Board:
+        name = "memory"
+
+        def leaderboard(self, slug, workdir):
+            return FetchedBoard(Leaderboard.from_scores([0.901, 0.901 + step, 0.8, 0.7, 0.6], "rebuilt"), self.name)
+
+    facts = {"evaluation_algorithm_is_max": True, "score_truncation_num_decimals": decimals}
+    if kept:
+        assert refresh_leaderboard(_boards(home, "titanic"), "titanic", Board(), facts).record.status == "new"
+    else:
+        with pytest.raises(
+            LeaderboardRejected, match=r"team 2 at rank 2 scores 0\.9\d+, better than team 1 at rank 1 \(0\.901\)"
+        ):
+            refresh_leaderboard(_boards(home, "titanic"), "titanic", Board(), facts)
+
+
 def test_every_real_board_is_a_ranking_under_its_meta_kaggle_metric(real_competitions):
     """The rules a board is held to at intake hold for MLE-bench's real boards: ranked by score in Meta Kaggle's
     direction, and, where Meta Kaggle's metric is one of the registry's, no score beyond its perfect one."""
