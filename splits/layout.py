@@ -82,7 +82,8 @@ from validation.gradable_answers import AnswerFacts, check_gradable_answers, che
 from validation.leakage import LEAKAGE_CHECKS, ExtraFile, LeakageFacts, SplitCheck, check_prepared_split
 from validation.metrics import resolve_metric
 from validation.row_file_health import ROW_FILES_WHOLE, check_row_files_whole
-from validation.split_recipe import SplitRecipe, parse_recipe
+from validation.split_recipe import SplitRecipe, parse_recipe, recipe_files
+from validation.tsv_rows import TSV_ROWS_ARE_LINES, check_tsv_rows_are_lines
 from validation.versions import code_version, fingerprint, text_sha256
 
 DESCRIBED_FACTS = ("title", "subtitle", "evaluation_algorithm_name")  # the Meta Kaggle facts description.md shows
@@ -99,7 +100,11 @@ class PreparedSplit:
     reused: bool = False  # the published split already had these inputs: nothing was read or written
 
 
-SPLIT_CHECKS = (*LEAKAGE_CHECKS, ROW_FILES_WHOLE)  # every check a split runs; a blocking one that fails refuses it
+SPLIT_CHECKS = (
+    *LEAKAGE_CHECKS,
+    ROW_FILES_WHOLE,
+    TSV_ROWS_ARE_LINES,
+)  # every check a split runs; a blocking one that fails refuses it
 WARNINGS = {check.name for check in SPLIT_CHECKS if not check.blocking}
 
 
@@ -183,7 +188,11 @@ def prepare_competition(
         leakage_facts = _leakage_facts(con, recipe, raw_files, result, extras, digests, tables)
         row_facts = row_file_facts(row_files, row_digests)
         leakage_facts = replace(leakage_facts, row_files=row_facts)
-        checks = [*check_prepared_split(staging, leakage_facts), check_row_files_whole(staging.public, row_facts)]
+        checks = [
+            *check_prepared_split(staging, leakage_facts),
+            check_row_files_whole(staging.public, row_facts),
+            check_tsv_rows_are_lines(recipe_files(recipe, raw_files, slug)),
+        ]
         manifest = _manifest(slug, recipe, result, files, checks, source or {}) | {"inputs_version": inputs_version}
         if dropped:
             manifest["sample_submission_dropped_columns"] = dropped

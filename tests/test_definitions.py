@@ -19,6 +19,7 @@ SPLIT_CHECKS = {
     "groups_disjoint",
     "rows_conserved",
     "row_files_whole",
+    "tsv_rows_are_lines",
 }
 CHECKS = {
     ("meta_kaggle_competitions", "unique_id_and_slug"),
@@ -77,7 +78,10 @@ def test_competition_data_is_partitioned_per_curated_competition():
     for name in ("competition_raw", "competition_split", "split_parity", "leaderboard_snapshots"):
         assert defs.resolve_assets_def(name).partitions_def.name == "curated_competition"
     specs = {spec.name: spec.blocking for spec in defs.resolve_assets_def("competition_split").check_specs}
-    assert specs == dict.fromkeys(SPLIT_CHECKS, True) | {"row_files_whole": False}  # damaged images: a warning
+    assert specs == dict.fromkeys(SPLIT_CHECKS, True) | {
+        "row_files_whole": False,
+        "tsv_rows_are_lines": False,
+    }  # warnings
 
 
 def test_structural_checks_block_and_the_others_warn():
