@@ -293,6 +293,21 @@ class AnnotationStore:
             return []
         return [self.read(path) for path in sorted(self.root.glob("*/*.yaml"))]
 
+    def readable(self, slug: str | None = None) -> tuple[list[Annotation], list[AnnotationError]]:
+        """Every annotation of ``slug`` (of the whole store without one) that can be read, sorted as :meth:`all`,
+        and the error naming each file that cannot. For pages that stay usable beside a damaged file (the
+        workbench, which shows the errors); what decides or publishes reads with :meth:`all`, which raises."""
+        if not self._folder_exists():
+            return [], []
+        pattern = f"{validate_slug(slug)}/*.yaml" if slug is not None else "*/*.yaml"
+        annotations, unreadable = [], []
+        for path in sorted(self.root.glob(pattern)):
+            try:
+                annotations.append(self.read(path))
+            except AnnotationError as error:
+                unreadable.append(error)
+        return annotations, unreadable
+
     def update(
         self, slug: str, curator: str, changes: dict, now: datetime | None = None, imported: bool = False
     ) -> Annotation:

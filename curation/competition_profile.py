@@ -54,6 +54,7 @@ class CompetitionProfile:
     consolidated: dict | None = None  # the annotations consolidated (curation.curated.consolidate); None without any
     stages: StageStatus | None = None  # data, split and parity status (curation.stage_status)
     published_recipe: dict | None = None  # the split recipe of the published split, if there is one
+    unreadable: list[str] = field(default_factory=list)  # the annotation files left out, each error naming its file
 
     def graded_with(self) -> str:
         """The metric submissions are scored with, and where it comes from: the published split's recipe (what
@@ -92,7 +93,7 @@ class CompetitionProfile:
     @property
     def known(self) -> bool:
         """Meta Kaggle has it, or a curator annotated it."""
-        return bool(self.facts) or bool(self.annotations)
+        return bool(self.facts) or bool(self.annotations) or bool(self.unreadable)
 
     def fact_rows(self) -> list[tuple[str, str]]:
         """Meta Kaggle's facts as (label, text) rows, ending with the reward and the competition's URL; a member
@@ -131,10 +132,14 @@ class CompetitionProfile:
         return f"{record.status} ({record.source}, {record.at}): {detail}{failed}"
 
 
-def competition_profile(slug: str, warehouse: Warehouse, root: DataRoot, store: AnnotationStore) -> CompetitionProfile:
-    """What the warehouse, the data root and the annotation store know about ``slug`` (nothing missing raises)."""
+def competition_profile(
+    slug: str, warehouse: Warehouse, root: DataRoot, store: AnnotationStore, *, skip_unreadable: bool = False
+) -> CompetitionProfile:
+    """What the warehouse, the data root and the annotation store know about ``slug`` (nothing missing raises). A
+    damaged annotation file raises, unless ``skip_unreadable``: then the profile leaves it out and names it in
+    ``unreadable``."""
     facts = warehouse.competition(slug)
-    annotations = store.for_competition(slug)
+    annotations, unreadable = store.readable(slug) if skip_unreadable else (store.for_competition(slug), [])
     screened = warehouse.rows_for_slug(CANDIDATES, slug)
     screening = None if screened is None or screened.empty else screened.iloc[0].to_dict()
     consolidated = None
@@ -144,7 +149,7 @@ def competition_profile(slug: str, warehouse: Warehouse, root: DataRoot, store: 
     prepared = root.prepared(slug)
     recipe = prepared.read_manifest().get("recipe") if prepared.manifest.is_file() else None
     return CompetitionProfile(slug, facts, screening, read_download_record(root.raw(slug)), annotations, consolidated,
-                              competition_stages(slug, root), recipe)  # fmt: skip
+                              competition_stages(slug, root), recipe, [str(e) for e in unreadable])  # fmt: skip
 
 
 def check_known_slug(slug: str, known: Sequence[str]) -> None:

@@ -16,7 +16,7 @@ import pytest
 from markupsafe import escape
 from starlette.testclient import TestClient
 
-from curation.annotations import AnnotationStore
+from curation.annotations import AnnotationError, AnnotationStore
 from curation.cli import main
 from curation.competition_data import fetch_competition
 from curation.curated import annotations_frame
@@ -423,12 +423,28 @@ def test_without_a_warehouse_the_page_says_what_to_build(tmp_path):
     )
 
 
-def test_a_malformed_annotation_file_is_named(home):
+def test_a_malformed_annotation_file_is_named_and_the_other_pages_stay_usable(home):
+    """One damaged file made every page of the queue a 500 naming it: it is named, left out, and nothing is lost."""
     broken = home.annotations / SPOOKY / "zed.yaml"
     broken.parent.mkdir(parents=True, exist_ok=True)
-    broken.write_text("slug: spooky-author-identification\ncurator: zed\ndecision: perhaps\n")
-    page = client(home).get("/")
-    assert page.status_code == 500 and "zed.yaml: field &#39;decision&#39;" in page.text
+    damaged = "slug: spooky-author-identification\ncurator: zed\ndecision: perhaps\n"
+    broken.write_text(damaged)
+    named = "zed.yaml: field &#39;decision&#39;: expected one of include, exclude, undecided"
+    queue = client(home).get("/")
+    assert queue.status_code == 200 and 'id="unreadable"' in queue.text and named in queue.text
+    assert "1 annotation file(s) cannot be read and are left out of the queue" in queue.text
+    assert f'href="/competitions/{SPOOKY}' in queue.text  # still queued: nobody readable decided it
+    page = client(home).get(f"/competitions/{SPOOKY}")
+    assert page.status_code == 200 and "Cannot be read, left out of what is shown here: " in page.text
+    assert named in page.text
+    saved = client(home).post(f"/competitions/{SPOOKY}", data={"decision": "exclude"})
+    assert saved.status_code == 200, saved.text  # alice
+    assert AnnotationStore(home.annotations).get(SPOOKY, "alice").decision == "exclude"
+    refused = client(home, "zed").post(f"/competitions/{SPOOKY}", data={"decision": "include"})
+    assert refused.status_code == 400 and "Not saved: " in refused.text and named in refused.text
+    assert broken.read_text() == damaged  # never saved over
+    with pytest.raises(AnnotationError, match="zed.yaml: field 'decision'"):
+        AnnotationStore(home.annotations).all()  # what decides and publishes still refuses it
 
 
 def test_the_page_fetches_nothing_from_the_internet(home):

@@ -24,6 +24,7 @@ import contextlib
 import threading
 from collections.abc import Callable
 from contextlib import AbstractContextManager
+from dataclasses import replace
 from pathlib import Path
 from urllib.parse import quote, urlencode, urlsplit
 
@@ -106,8 +107,12 @@ class Workbench:
             return self._turns.setdefault(slug, threading.Lock())
 
     def queue(self, curator: str | None, filters: QueueFilters):
+        """The curator's queue; a damaged annotation file is left out of it and named (``unreadable``), so one file
+        does not make every page an error."""
         candidates = self.warehouse.read_table(CANDIDATES)
-        return curator_queue(candidates, annotations_frame(self.store.all()), curator, self.min_curators, filters)
+        annotations, unreadable = self.store.readable()
+        found = curator_queue(candidates, annotations_frame(annotations), curator, self.min_curators, filters)
+        return replace(found, unreadable=[str(error) for error in unreadable])
 
 
 def workbench_app(
@@ -181,7 +186,7 @@ def workbench_app(
         if slug is None:
             return _not_a_slug(request)
         filters = QueueFilters.from_query(request.query_params)
-        if not (bench.store.for_competition(slug) or bench.warehouse.competition(slug)):
+        if not (bench.store.has_annotations(slug) or bench.warehouse.competition(slug)):
             return PlainTextResponse(f"unknown competition {slug!r}: nothing saved", status_code=404)
         try:
             changes = form_changes(form, where=f"the split recipe of {slug} by {curator}")

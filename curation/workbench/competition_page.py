@@ -99,7 +99,7 @@ def competition_page(
     slug: str, warehouse: Warehouse, root: DataRoot, store: AnnotationStore, curator: str | None
 ) -> CompetitionPage:
     """What the warehouse, the data root and the annotation store say about ``slug``, for ``curator``."""
-    profile = competition_profile(slug, warehouse, root, store)
+    profile = competition_profile(slug, warehouse, root, store, skip_unreadable=True)  # a damaged file: named
     files, more, data_note = _data_files(root, slug)
     board, board_note = _board(root, slug)
     parity, parity_note = _parity(root, slug)

@@ -20,7 +20,7 @@ quietly absent when it does not.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, field
 from urllib.parse import urlencode
 
 import pandas as pd
@@ -145,6 +145,7 @@ class CuratorQueue:
     min_curators: int
     has_suggestions: bool  # the screening carries a suggested complexity
     options: dict[str, list]  # filter values that exist: segment, metric, year, suggested, screening
+    unreadable: list[str] = field(default_factory=list)  # damaged annotation files left out, each error naming one
 
     @property
     def my_share(self) -> str:
