@@ -17,7 +17,9 @@ other's files, so their edits merge in git without conflicts. A file looks like 
     split_recipe: null         # filled by the split-recipe work (how to re-split the public train set)
     updated_at: '2026-11-30T10:00:00+00:00'
 
-Updates lock the competition's folder, read, merge and write atomically: two ``annotate`` calls at once lose nothing,
+A file holding comments of a curator's own is edited in place: only the changed fields are rewritten, the comments
+kept (ruamel.yaml's round trip, checked to read back to the fields: :func:`_written`). Updates lock the competition's
+folder, read, merge and write atomically: two ``annotate`` calls at once lose nothing,
 and a failed write (a full disk, a read-only folder) is an :class:`AnnotationError` naming the file, with the
 previous annotation left as it was. Files are read by :func:`validation.yaml_files.read_yaml_file` (no duplicate
 keys, no aliases, at most 1 MB, UTF-8), and a ``split_recipe`` is validated by the one recipe validator,
@@ -28,6 +30,7 @@ from __future__ import annotations
 
 import contextlib
 import fcntl
+import io
 import os
 import re
 from collections.abc import Iterator
@@ -36,6 +39,9 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 import yaml
+from ruamel.yaml import YAML as RoundTripYaml
+from ruamel.yaml.error import YAMLError as RuamelError
+from ruamel.yaml.scalarstring import SingleQuotedScalarString
 
 from validation.data_root import is_slug, write_atomic
 from validation.split_recipe import RecipeError, parse_recipe
@@ -192,12 +198,15 @@ COMMENT = re.compile(r"(?:^|\s)#")  # a YAML comment: at a line's start, or afte
 
 
 def hand_comments(path: Path) -> int:
-    """Comment lines a curator wrote into an annotation file (mlecurate's header aside): an update rewrites the file
-    from its fields, so they are lost, and the command says so."""
+    """Comment lines a curator wrote into an annotation file (mlecurate's header aside): an update keeps them
+    (:func:`_written`), or, when it cannot, the command says they are lost."""
     if not path.is_file():
         return 0
-    lines = path.read_text(encoding="utf-8-sig", errors="replace").splitlines()
-    return sum(1 for line in lines if COMMENT.search(line) and line.strip() != HEADER.strip())
+    return _comment_lines(path.read_text(encoding="utf-8-sig", errors="replace"))
+
+
+def _comment_lines(text: str) -> int:
+    return sum(1 for line in text.splitlines() if COMMENT.search(line) and line.strip() != HEADER.strip())
 
 
 def require_decision(document: dict, annotation: Annotation, where: str) -> None:
@@ -330,7 +339,7 @@ class AnnotationStore:
                 )
                 stamp = (now or datetime.now(UTC)).isoformat(timespec="seconds")
                 updated = check_annotation(replace(current, **changes, updated_at=stamp), f"{path}")
-                write_atomic(path, _dump(updated))
+                write_atomic(path, _written(path, updated))
         except OSError as error:  # a full disk, a read-only or unwritable folder: the previous file is untouched
             raise AnnotationError(
                 f"{path}: cannot save the annotation ({error.strerror or error}); nothing was changed"
@@ -372,3 +381,57 @@ class _PlainDumper(yaml.SafeDumper):
 def _dump(annotation: Annotation) -> str:
     document = annotation.to_document()
     return HEADER + yaml.dump(document, Dumper=_PlainDumper, sort_keys=False, allow_unicode=True, width=100)
+
+
+def _written(path: Path, annotation: Annotation) -> str:
+    """The annotation file's new text. A file holding comments of a curator's own keeps them: each changed field is
+    set in place through ruamel.yaml's round trip (comments, key order and layout kept; those inside a field that
+    changes, such as a replaced split recipe, go with it), provided the result reads back, as every annotation is
+    read (PyYAML), to exactly the new fields with ``updated_at`` last (:func:`require_whole`). Any other file, or one
+    that fails that, gets the canonical text (:func:`_dump`). ``annotate`` says when comment lines were lost."""
+    canonical = _dump(annotation)
+    if not hand_comments(path):
+        return canonical
+    document = annotation.to_document()
+    try:
+        edited = _edited_in_place(path.read_text(encoding="utf-8-sig"), document)
+        read_back = yaml.safe_load(edited)
+    except (RuamelError, yaml.YAMLError, UnicodeDecodeError, ValueError, TypeError):
+        return canonical
+    if read_back != document or list(read_back)[-1] != "updated_at":
+        return canonical
+    return edited
+
+
+def _quoted_where_misread(value):
+    """``value`` with each text that PyYAML, reading it unquoted, would take for another type (``1:20`` for 80, ``no``
+    for False: YAML 1.1's rules, which ruamel.yaml's 1.2 writer does not all quote) marked to be written quoted."""
+    if isinstance(value, dict):
+        return {key: _quoted_where_misread(item) for key, item in value.items()}
+    if isinstance(value, list):
+        return [_quoted_where_misread(item) for item in value]
+    if isinstance(value, str) and _PYYAML_TYPES.resolve(yaml.ScalarNode, value, (True, False)) != _TEXT_TAG:
+        return SingleQuotedScalarString(value)
+    return value
+
+
+_PYYAML_TYPES = yaml.resolver.Resolver()
+_TEXT_TAG = "tag:yaml.org,2002:str"
+
+
+def _edited_in_place(text: str, document: dict) -> str:
+    """``text`` with each field of ``document`` that differs set to its value (``updated_at`` moved last)."""
+    editor = RoundTripYaml()
+    editor.width, editor.preserve_quotes = 100, True
+    fields_now = editor.load(text)
+    if not isinstance(fields_now, dict):
+        raise ValueError("not a mapping")
+    for key, value in document.items():
+        if key != "updated_at" and (key not in fields_now or fields_now[key] != value):
+            fields_now[key] = _quoted_where_misread(value)
+    if list(fields_now)[-1:] != ["updated_at"]:
+        fields_now.pop("updated_at", None)
+    fields_now["updated_at"] = _quoted_where_misread(document["updated_at"])
+    out = io.StringIO()
+    editor.dump(fields_now, out)
+    return out.getvalue()

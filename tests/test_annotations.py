@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import multiprocessing
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
@@ -89,6 +90,7 @@ def test_a_name_an_import_writes_under_is_no_persons(store, name):
         ("slug: titanic\ncurator: alice\nformat: 7\n", "field 'format'"),
         ("slug: titanic\ncurator: alice\nsplit_recipe: random\n", "field 'split_recipe'"),
         ("slug: [unclosed\n", "not valid YAML"),
+        ("slug: " + "[" * 5000 + "\n", "nested too deeply to be read"),  # a RecursionError made the workbench a 500
         ("- just\n- a list\n", "expected a mapping"),
         ("slug: titanic\ncurator: bob\n", "file sits at titanic/alice.yaml"),
         ("slug: titanic\ncurator: alice\ncomplexity: low\n", "field 'decision' is missing (expected one of include,"),
@@ -179,3 +181,80 @@ def test_concurrent_updates_lose_nothing(store):
     final = store.get("titanic", "alice")
     assert (final.reason, final.note) == ("reason 39", "note 39")
     assert [p.name for p in (store.root / "titanic").iterdir()] == ["alice.yaml"]  # no temp files left
+
+
+NOW = datetime(2026, 12, 4, 12, 0, tzinfo=UTC)
+HAND_EDITED = """\
+# mlecurate annotation: one competition, one curator. Edit with `mlecurate annotate` or by hand.
+format: 1
+slug: titanic
+curator: alice
+# asked bob about the hours
+complexity: low   # a notebook or two
+category: Tabular
+decision: include
+reason: classic
+note: ''
+split_recipe:
+  kind: random   # no groups in this data
+  target_columns: [Survived]
+updated_at: '2026-11-30T10:00:00+00:00'
+# check the licence before the export
+"""
+
+
+def test_an_update_keeps_a_curators_comments_and_changes_only_its_fields(store):
+    """`annotate` (and the workbench's save) rewrote a hand-edited file from its fields: its comments were lost."""
+    path = store.path_for("titanic", "alice")
+    path.parent.mkdir(parents=True)
+    path.write_text(HAND_EDITED)
+    changes = {"decision": "exclude", "note": "no", "reason": "1:20", "category": "null"}  # words PyYAML would misread
+    updated = store.update("titanic", "alice", changes, now=NOW)
+    text = path.read_text()
+    expected = (
+        HAND_EDITED.replace("decision: include", "decision: exclude")
+        .replace("reason: classic", "reason: '1:20'")
+        .replace("note: ''", "note: 'no'")
+        .replace("category: Tabular", "category: 'null'")
+        .replace("2026-11-30T10:00:00+00:00", NOW.isoformat())
+    )
+    assert text == expected
+    assert store.get("titanic", "alice") == updated and (updated.note, updated.reason) == ("no", "1:20")
+    assert updated.category == "null" and updated.split_recipe == {"kind": "random", "target_columns": ["Survived"]}
+
+
+def test_a_replaced_recipe_takes_its_own_comments_along_and_the_others_stay(store):
+    path = store.path_for("titanic", "alice")
+    path.parent.mkdir(parents=True)
+    path.write_text(HAND_EDITED)
+    recipe = {"kind": "stratified", "target_columns": ["Survived"]}
+    store.update("titanic", "alice", {"split_recipe": recipe}, now=NOW)
+    text = path.read_text()
+    assert "# no groups in this data" not in text and "kind: stratified" in text
+    for comment in ("# asked bob about the hours", "# a notebook or two", "# check the licence before the export"):
+        assert comment in text
+    assert store.get("titanic", "alice").split_recipe == recipe
+
+
+def test_a_hand_written_file_with_updated_at_before_other_keys_ends_with_it_after_an_update(store):
+    path = store.path_for("titanic", "alice")
+    path.parent.mkdir(parents=True)
+    path.write_text(
+        "slug: titanic  # by hand\ncurator: alice\nupdated_at: '2026-01-01T00:00:00+00:00'\ndecision: include\n"
+    )
+    store.update("titanic", "alice", {"complexity": "high"}, now=NOW)
+    read_back = yaml.safe_load(path.read_text())
+    assert list(read_back)[-1] == "updated_at" and read_back["complexity"] == "high"
+    assert "# by hand" in path.read_text()
+
+
+def test_a_round_trip_that_does_not_read_back_to_the_fields_is_not_written(store, monkeypatch):
+    from curation import annotations
+
+    path = store.path_for("titanic", "alice")
+    path.parent.mkdir(parents=True)
+    path.write_text(HAND_EDITED)
+    monkeypatch.setattr(annotations, "_edited_in_place", lambda text, document: text)  # the change not made
+    updated = store.update("titanic", "alice", {"decision": "exclude"}, now=NOW)
+    assert path.read_text().startswith(annotations.HEADER) and "# asked bob" not in path.read_text()  # canonical
+    assert store.get("titanic", "alice") == updated and updated.decision == "exclude"

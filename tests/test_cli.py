@@ -99,7 +99,7 @@ def test_annotate_mends_a_file_without_a_decision_as_its_error_says(built, store
     assert (store.get(SPOOKY, "alice").decision, store.get(SPOOKY, "alice").complexity) == ("include", "low")
 
 
-def test_annotate_says_when_a_hand_edited_files_comments_are_not_kept(built, store, capsys):
+def test_annotate_keeps_a_hand_edited_files_comments_and_says_when_some_go(built, store, capsys, monkeypatch):
     """The header invites editing by hand; a curator's comments were dropped by the next annotate without a word."""
     assert main(["annotate", SPOOKY, "--curator", "alice", "--decision", "include"]) == 0
     path = store.path_for(SPOOKY, "alice")
@@ -107,11 +107,20 @@ def test_annotate_says_when_a_hand_edited_files_comments_are_not_kept(built, sto
     path.write_text(text + "# check the licence before the export\n")
     capsys.readouterr()
     assert main(["annotate", SPOOKY, "--curator", "alice", "--complexity", "low"]) == 0
+    assert capsys.readouterr().err == ""
+    kept = path.read_text()
+    assert "decision: include  # agreed with bob\n" in kept and kept.endswith("# check the licence before the export\n")
+    assert store.get(SPOOKY, "alice").complexity == "low"
+    from curation import annotations
+
+    monkeypatch.setattr(annotations, "_edited_in_place", lambda text, document: "not: [the fields")
+    assert main(["annotate", SPOOKY, "--curator", "alice", "--complexity", "medium"]) == 0
     assert capsys.readouterr().err == (
-        f"warning: {path} held 2 comment line(s) of your own, which are not kept: mlecurate rewrites the file from "
+        f"warning: {path} held 2 comment line(s) of your own, and 2 could not be kept: the file was rewritten from "
         "its fields (write such notes in --note, or see them in git)\n"
     )
-    assert main(["annotate", SPOOKY, "--curator", "alice", "--complexity", "medium"]) == 0
+    assert store.get(SPOOKY, "alice").complexity == "medium"
+    assert main(["annotate", SPOOKY, "--curator", "alice", "--complexity", "high"]) == 0
     assert capsys.readouterr().err == ""  # mlecurate's own header is no comment of yours
 
 

@@ -80,6 +80,8 @@ def parse_yaml_text(text: str, where: str) -> object:
         raise YamlFileError(f"{where}: not valid YAML: {at}{problem}".replace("\n", " ")) from None
     except yaml.YAMLError as error:
         raise YamlFileError(f"{where}: not valid YAML: {error}".replace("\n", " ")) from None
+    except RecursionError:  # thousands of nested brackets: PyYAML's parser recurses once per level
+        raise YamlFileError(f"{where}: nested too deeply to be read (thousands of levels of [ or {{)") from None
 
 
 def _read_text(path: Path, what: str, max_bytes: int) -> str:

@@ -74,9 +74,10 @@ def annotate(
         annotation = curation.store.update(slug, curator, changes)
     click.echo(f"{annotation.slug} by {annotation.curator}: decision {annotation.decision}, complexity "
                f"{annotation.complexity or '-'}, category {annotation.category or '-'} ({path})")  # fmt: skip
-    if comments:
-        click.echo(f"warning: {path} held {comments} comment line(s) of your own, which are not kept: mlecurate "
-                   "rewrites the file from its fields (write such notes in --note, or see them in git)", err=True)  # fmt: skip
+    lost = comments - hand_comments(path)
+    if lost > 0:
+        click.echo(f"warning: {path} held {comments} comment line(s) of your own, and {lost} could not be kept: the "
+                   "file was rewritten from its fields (write such notes in --note, or see them in git)", err=True)  # fmt: skip
 
 
 def _read_split_recipe(path: str) -> dict:
