@@ -33,6 +33,7 @@ import fcntl
 import io
 import os
 import re
+from collections import Counter
 from collections.abc import Iterator
 from dataclasses import asdict, dataclass, fields, replace
 from datetime import UTC, datetime
@@ -45,7 +46,7 @@ from ruamel.yaml.scalarstring import SingleQuotedScalarString
 
 from validation.data_root import is_slug, write_atomic
 from validation.split_recipe import RecipeError, parse_recipe
-from validation.yaml_files import YamlFileError, read_yaml_file
+from validation.yaml_files import YamlFileError, parse_yaml_text, read_yaml_file
 
 FORMAT_VERSION = 1
 COMPLEXITIES = ("low", "medium", "high")
@@ -194,19 +195,37 @@ def parse_annotation_document(document: object, where: str) -> Annotation:
     return check_annotation(Annotation(**document), where)
 
 
-COMMENT = re.compile(r"(?:^|\s)#")  # a YAML comment: at a line's start, or after a space (a '#' in a quoted value too)
+COMMENT = re.compile(
+    r"(?:^|(?<=\s))#.*", re.MULTILINE
+)  # where a YAML comment may start: a line's start, or after white space
 
 
-def hand_comments(path: Path) -> int:
-    """Comment lines a curator wrote into an annotation file (mlecurate's header aside): an update keeps them
-    (:func:`_written`), or, when it cannot, the command says they are lost."""
+def hand_comments(path: Path) -> list[str]:
+    """The comments a curator wrote into an annotation file (mlecurate's header aside), in order: an update keeps
+    them (:func:`_written`), or the command says which were lost (:func:`comments_lost`)."""
     if not path.is_file():
-        return 0
-    return _comment_lines(path.read_text(encoding="utf-8-sig", errors="replace"))
+        return []
+    return _comments(path.read_text(encoding="utf-8-sig", errors="replace"))
 
 
-def _comment_lines(text: str) -> int:
-    return sum(1 for line in text.splitlines() if COMMENT.search(line) and line.strip() != HEADER.strip())
+def comments_lost(before: list[str], path: Path) -> int:
+    """How many of the comments ``before`` (:func:`hand_comments` of the file before an update) it no longer holds."""
+    return sum((Counter(before) - Counter(hand_comments(path))).values())
+
+
+def _comments(text: str) -> list[str]:
+    """Each YAML comment in ``text`` but mlecurate's header: a ``#`` at a line's start or after white space that is
+    not inside a value (a quoted ``'see #3'`` is none), as PyYAML's scanner places the values."""
+    try:
+        values = [(t.start_mark.index, t.end_mark.index) for t in yaml.scan(text) if isinstance(t, yaml.ScalarToken)]
+    except yaml.YAMLError:  # not YAML: every '#' that could open a comment counts
+        values = []
+    found = []
+    for match in COMMENT.finditer(text):
+        inside = any(start <= match.start() < end for start, end in values)
+        if not inside and match.group().rstrip() != HEADER.strip():
+            found.append(match.group().rstrip())
+    return found
 
 
 def require_decision(document: dict, annotation: Annotation, where: str) -> None:
@@ -394,11 +413,13 @@ def _written(path: Path, annotation: Annotation) -> str:
         return canonical
     document = annotation.to_document()
     try:
-        edited = _edited_in_place(path.read_text(encoding="utf-8-sig"), document)
-        read_back = yaml.safe_load(edited)
-    except (RuamelError, yaml.YAMLError, UnicodeDecodeError, ValueError, TypeError):
+        text = path.read_text(encoding="utf-8-sig")
+        edited = _edited_in_place(text, document)
+        read_back = parse_yaml_text(edited, str(path))  # the strict reader every read goes through
+    except (RuamelError, YamlFileError, UnicodeDecodeError, ValueError, TypeError):
         return canonical
-    if read_back != document or list(read_back)[-1] != "updated_at":
+    header_kept = edited.startswith(HEADER_MARK.decode()) or not text.startswith(HEADER_MARK.decode())
+    if read_back != document or list(read_back)[-1] != "updated_at" or not header_kept:  # require_whole needs both
         return canonical
     return edited
 

@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 import yaml
 
-from curation.annotations import AnnotationError, AnnotationStore
+from curation.annotations import HEADER, AnnotationError, AnnotationStore, comments_lost, hand_comments
 
 
 @pytest.fixture
@@ -258,3 +258,35 @@ def test_a_round_trip_that_does_not_read_back_to_the_fields_is_not_written(store
     updated = store.update("titanic", "alice", {"decision": "exclude"}, now=NOW)
     assert path.read_text().startswith(annotations.HEADER) and "# asked bob" not in path.read_text()  # canonical
     assert store.get("titanic", "alice") == updated and updated.decision == "exclude"
+
+
+def test_an_edit_in_place_that_would_drop_mlecurates_header_is_not_written(store):
+    """ruamel.yaml drops a comment before a document start: the header went, and with it the cut-short check."""
+    path = store.path_for("titanic", "alice")
+    path.parent.mkdir(parents=True)
+    path.write_text(HAND_EDITED.replace("format: 1\n", "---\n# mine\nformat: 1\n"))
+    store.update("titanic", "alice", {"decision": "exclude"}, now=NOW)
+    assert path.read_text().startswith(HEADER)
+    lines = path.read_text().splitlines()
+    path.write_text("\n".join(lines[: lines.index("split_recipe:")]) + "\n")  # cut before its recipe
+    with pytest.raises(AnnotationError, match="field 'updated_at' is missing"):
+        store.get("titanic", "alice")
+
+
+def test_comments_are_told_from_a_hash_inside_a_value(tmp_path):
+    path = tmp_path / "a.yaml"
+    path.write_text(HEADER + "slug: x  # a\nnote: 'see #3'\nreason: |\n  # inside\n  text\n# own line\n")
+    assert hand_comments(path) == ["# a", "# own line"]
+    path.write_text("note: 'see #3'\n")
+    assert hand_comments(path) == []
+
+
+def test_a_lost_comment_is_counted_whatever_the_new_text_holds(store):
+    path = store.path_for("titanic", "alice")
+    path.parent.mkdir(parents=True)
+    path.write_text(HAND_EDITED)
+    before = hand_comments(path)
+    store.update("titanic", "alice", {"note": "PR #3 merged", "split_recipe": {"kind": "stratified",
+                                      "target_columns": ["Survived"]}}, now=NOW)  # fmt: skip
+    assert comments_lost(before, path) == 1  # the recipe's "# no groups in this data"
+    assert store.get("titanic", "alice").note == "PR #3 merged"

@@ -116,8 +116,9 @@ def test_annotate_keeps_a_hand_edited_files_comments_and_says_when_some_go(built
     monkeypatch.setattr(annotations, "_edited_in_place", lambda text, document: "not: [the fields")
     assert main(["annotate", SPOOKY, "--curator", "alice", "--complexity", "medium"]) == 0
     assert capsys.readouterr().err == (
-        f"warning: {path} held 2 comment line(s) of your own, and 2 could not be kept: the file was rewritten from "
-        "its fields (write such notes in --note, or see them in git)\n"
+        f"warning: {path} held 2 comment(s) of your own, and 2 could not be kept (one inside a replaced split recipe "
+        "goes with it; a file that cannot be edited in place is rewritten from its fields): write such notes in "
+        "--note, or see them in git\n"
     )
     assert store.get(SPOOKY, "alice").complexity == "medium"
     assert main(["annotate", SPOOKY, "--curator", "alice", "--complexity", "high"]) == 0

@@ -315,6 +315,21 @@ def test_a_bad_recipe_leaves_an_existing_annotation_as_it_was(home):
     assert path.read_bytes() == before
 
 
+def test_a_save_keeps_the_curators_comments_and_says_when_one_goes(home):
+    save(client(home), SPOOKY, decision="include", split_recipe=RECIPE)
+    path = home.annotations / SPOOKY / "alice.yaml"
+    text = path.read_text().replace("decision: include", "decision: include  # agreed with bob")
+    path.write_text(text.replace("  kind: stratified", "  kind: stratified  # the authors' shares kept"))
+    kept = save(client(home), SPOOKY, reason="three authors", then="next")
+    assert kept.status_code == 303 and kept.headers["location"] != f"/competitions/{SPOOKY}?saved=1"  # on to the next
+    assert "# agreed with bob" in path.read_text() and "# the authors' shares kept" in path.read_text()
+    changed = save(client(home), SPOOKY, split_recipe=RECIPE.replace("0.1", "0.2"), then="next")
+    assert changed.headers["location"] == f"/competitions/{SPOOKY}?saved=1&comments_lost=1"  # stays to say so
+    page = client(home).get(changed.headers["location"]).text
+    assert "1 comment(s) of your own in the file could not be kept" in page
+    assert "# agreed with bob" in path.read_text() and "# the authors' shares kept" not in path.read_text()
+
+
 def test_only_the_fields_changed_are_saved_so_two_open_pages_both_keep_theirs(home):
     first, second = client(home), client(home)
     shown_first = form_of(first.get(f"/competitions/{SPOOKY}").text)

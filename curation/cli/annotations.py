@@ -6,7 +6,14 @@ from pathlib import Path
 
 import click
 
-from curation.annotations import COMPLEXITIES, COMPLEXITY_HOURS, DECISIONS, hand_comments, validate_curator_name
+from curation.annotations import (
+    COMPLEXITIES,
+    COMPLEXITY_HOURS,
+    DECISIONS,
+    comments_lost,
+    hand_comments,
+    validate_curator_name,
+)
 from curation.cli.options import CommandError, Curation, pass_curation, slug_argument
 from curation.competition_profile import check_known_slug
 from curation.demo_annotations import DEMO_ANNOTATION_TIME, demo_annotations
@@ -74,10 +81,11 @@ def annotate(
         annotation = curation.store.update(slug, curator, changes)
     click.echo(f"{annotation.slug} by {annotation.curator}: decision {annotation.decision}, complexity "
                f"{annotation.complexity or '-'}, category {annotation.category or '-'} ({path})")  # fmt: skip
-    lost = comments - hand_comments(path)
-    if lost > 0:
-        click.echo(f"warning: {path} held {comments} comment line(s) of your own, and {lost} could not be kept: the "
-                   "file was rewritten from its fields (write such notes in --note, or see them in git)", err=True)  # fmt: skip
+    lost = comments_lost(comments, path)
+    if lost:
+        click.echo(f"warning: {path} held {len(comments)} comment(s) of your own, and {lost} could not be kept (one "
+                   "inside a replaced split recipe goes with it; a file that cannot be edited in place is rewritten "
+                   "from its fields): write such notes in --note, or see them in git", err=True)  # fmt: skip
 
 
 def _read_split_recipe(path: str) -> dict:

@@ -45,6 +45,8 @@ from curation.annotations import (
     DECISIONS,
     AnnotationError,
     AnnotationStore,
+    comments_lost,
+    hand_comments,
     validate_curator_name,
     validate_slug,
 )
@@ -154,7 +156,8 @@ def workbench_app(
         previous, following = bench.queue(curator, filters).neighbours(slug)
         return bench.render(request, "competition.html", status, page=page, filters=filters, previous=previous,
                             following=following, error=error, form=form or {}, notice=notice, curator=curator,
-                            saved=request.query_params.get("saved") == "1")  # fmt: skip
+                            saved=request.query_params.get("saved") == "1",
+                            comments_lost=_count(request.query_params.get("comments_lost")))  # fmt: skip
 
     async def save(request: Request) -> Response:
         curator = curator_of(request)
@@ -188,18 +191,23 @@ def workbench_app(
         filters = QueueFilters.from_query(request.query_params)
         if not (bench.store.has_annotations(slug) or bench.warehouse.competition(slug)):
             return PlainTextResponse(f"unknown competition {slug!r}: nothing saved", status_code=404)
+        lost = 0
         try:
             changes = form_changes(form, where=f"the split recipe of {slug} by {curator}")
             following = bench.queue(curator, filters).neighbours(slug)[1]
             if changes:
                 with bench.saving_turn(slug), saving(slug):
+                    path = bench.store.path_for(slug, curator)
+                    comments = hand_comments(path)
                     bench.store.update(slug, curator, changes)
+                    lost = comments_lost(comments, path)
         except (FormError, RecipeError, AnnotationError) as error:
             return _competition_view(request, curator, 400, f"Not saved: {error}", form)
         query = filters.query_string()
-        if form.get("then") == "next" and following:
+        if form.get("then") == "next" and following and not lost:  # lost comments are said on this page
             return _redirect(f"/competitions/{quote(following)}", query)
-        return _redirect(f"/competitions/{quote(slug)}", "&".join(p for p in ("saved=1", query) if p))
+        said = ("saved=1", f"comments_lost={lost}" if lost else "", query)
+        return _redirect(f"/competitions/{quote(slug)}", "&".join(p for p in said if p))
 
     def picture(request: Request) -> Response:
         slug = _slug(request)
@@ -290,6 +298,11 @@ def _curator_error(name: str) -> str:
     except AnnotationError as error:
         return str(error)
     return ""
+
+
+def _count(value: str | None) -> int:
+    """A count from the address (0 when it is none)."""
+    return int(value) if value and value.isdigit() else 0
 
 
 def _remember(response: Response, name: str) -> None:
