@@ -9,11 +9,13 @@ from assets.metadata import markdown_table
 from assets.partitions import curated_competition_partitions, curated_slug
 from assets.pictures import picture_metadata
 from assets.resources import SourcesResource, StorageResource
+from curation.curated import split_recipe_for
 from curation.mirror import Part, unpacked_download
 from curation.plots import interval_plot
 from curation.split_parity import ParityError, check_split_parity, parity_code_version
 from curation.stage_status import PARITY, recorded_stage
 from validation.checks import Check
+from validation.metrics import recipe_metric_against_kaggle
 from validation.parity import ParityReport, ParityTolerance
 
 SCORES_AGREE = Check(
@@ -31,6 +33,17 @@ SAMPLE_EARNS_NO_MEDAL = Check(
     remedy="A trivial submission would medal, so the medal thresholds say nothing: check the recipe's metric and the "
     "leaderboard it is compared with, or exclude the competition.",
 )
+
+METRIC_IS_KAGGLES = Check(
+    "metric_is_kaggles",
+    "The split recipe's metric, when it sets one, is the one Kaggle ranked the leaderboard by (Meta Kaggle's), and "
+    "runs the same way: the board's scores and medal thresholds are that metric's.",
+    severity="warning",
+    remedy="Medals compare scores of two metrics: drop the recipe's `metric` (Meta Kaggle's is used), or keep it only "
+    "where Kaggle's cannot be graded, and say why in the annotation's note.",
+)
+
+PARITY_CHECKS = (SCORES_AGREE, SAMPLE_EARNS_NO_MEDAL, METRIC_IS_KAGGLES)
 
 
 class ParityConfig(dg.Config):
@@ -58,7 +71,7 @@ class ParityConfig(dg.Config):
     kinds={"sklearn", "duckdb"},
     partitions_def=curated_competition_partitions,
     deps=["competition_split", "leaderboard_snapshots"],  # the sample's place is read on the current snapshot
-    check_specs=check_specs("split_parity", (SCORES_AGREE, SAMPLE_EARNS_NO_MEDAL), curated_competition_partitions),
+    check_specs=check_specs("split_parity", PARITY_CHECKS, curated_competition_partitions),
     code_version=parity_code_version(),
 )
 def split_parity(
@@ -82,13 +95,23 @@ def split_parity(
     reads = [unpacked_download(root, slug), Part(root.annotations / slug), Part(root.leaderboards(slug).path)]
     writes = [Part(root.prepared(slug).path), Part(root.stage_failure(slug, PARITY).parent)]
     with storage.synced(reads=reads, writes=writes), recorded_stage(root, slug, PARITY):  # a failure is kept, raised
+        annotations, facts = storage.annotation_store().for_competition(slug), warehouse.competition(slug)
         try:
             report = check_split_parity(
-                slug, root, storage.annotation_store().for_competition(slug), warehouse.competition(slug), tolerance,
-                sources.get(), late_submissions=config.kaggle_late_submissions,
-            )  # fmt: skip
+                slug,
+                root,
+                annotations,
+                facts,
+                tolerance,
+                sources.get(),
+                late_submissions=config.kaggle_late_submissions,
+            )
         except ParityError as error:
             raise dg.Failure(str(error)) from error
+    recipe, _ = split_recipe_for(slug, annotations)  # the one check_split_parity measured with
+    metric_agrees, metric_found = recipe_metric_against_kaggle(
+        recipe.get("metric"), facts.get("evaluation_algorithm_name"), facts.get("evaluation_algorithm_is_max")
+    )
     warehouse.refresh_views(root)
     metric = report.metric
     rows = pd.DataFrame(report.rows)
@@ -142,6 +165,13 @@ def split_parity(
                 not report.sample_medal,
                 medal,
                 {"sample_rank": report.sample_rank if report.sample_rank is not None else "not ranked"},
+            ),
+            _check_result(
+                slug,
+                METRIC_IS_KAGGLES,
+                metric_agrees,
+                metric_found,
+                {"metric": metric, "meta_kaggle_metric": facts.get("evaluation_algorithm_name") or "none"},
             ),
         ],  # fmt: skip
     )

@@ -12,6 +12,7 @@ from pathlib import Path
 import pytest
 import yaml
 
+from assets.parity import PARITY_CHECKS
 from curation.annotations import AnnotationStore
 from splits.layout import SPLIT_CHECKS
 from tests.conftest import PROJECT, SHARED
@@ -78,7 +79,7 @@ def test_every_shared_competition_downloads_and_splits(stub, tmp_path):
     for slug in SLUGS:
         assert results[slug]["success"], (slug, results[slug]["errors"])
         checks = results[slug]["checks"]
-        assert len(checks) == len(SPLIT_CHECKS) + 2 and all(checks.values()), checks  # and 2 parity checks
+        assert len(checks) == len(SPLIT_CHECKS) + len(PARITY_CHECKS) and all(checks.values()), checks
         parity = json.loads((tmp_path / "home" / "prepared" / slug / "parity.json").read_text())
         assert parity["verdict"] == "parity", (slug, parity["reason"])
         assert parity["sample_medal"] in (False, None)

@@ -29,7 +29,7 @@ CHECKS = {
     ("curated_competitions", "curators_agree"),
     ("curated_competitions", "members_in_meta_kaggle"),
 } | {("competition_split", name) for name in SPLIT_CHECKS} | {
-    ("split_parity", "scores_agree"), ("split_parity", "sample_earns_no_medal"),
+    ("split_parity", "scores_agree"), ("split_parity", "sample_earns_no_medal"), ("split_parity", "metric_is_kaggles"),
     ("leaderboard_snapshots", "boards_fresh"),
     ("benchmark_export", "all_written"), ("benchmark_export", "grades_its_answers"),
 }  # fmt: skip

@@ -23,7 +23,16 @@ from splits.layout import prepare_competition
 from validation.data_root import DataRoot, PreparedFolder
 from validation.grading import GradingReport, grade_submission, numbers
 from validation.leaderboard import Leaderboard, parse_leaderboard
-from validation.metrics import DOMAINS, METRICS, TASKS, TEXT_TASKS, Metric, canonical_metric, resolve_metric
+from validation.metrics import (
+    DOMAINS,
+    METRICS,
+    TASKS,
+    TEXT_TASKS,
+    Metric,
+    canonical_metric,
+    recipe_metric_against_kaggle,
+    resolve_metric,
+)
 from validation.parity import ParityReport, parity_report
 from validation.parity_baseline import BASELINE_BY_TASK
 from validation.parity_inputs import load_parity_inputs
@@ -416,3 +425,36 @@ def test_metric_matrix_typed_variants_score_as_the_answers_and_out_of_domain_is_
         assert not metric.numeric_predictions and metric.domain not in OUT_OF_DOMAIN
     else:
         assert metric.domain in OUT_OF_DOMAIN or metric.task == "classification"
+
+
+@pytest.mark.parametrize(
+    "recipe, name, is_max, agrees, found",
+    [
+        (None, "Roc Auc Score", True, True, "the recipe sets no metric: Meta Kaggle's Roc Auc Score (auc in the registry) grades"),
+        (None, None, None, True, "the recipe sets no metric, and Meta Kaggle names none"),
+        ("auc", "Roc Auc Score", True, True, "the recipe's auc is Meta Kaggle's Roc Auc Score"),
+        (
+            "accuracy", "Roc Auc Score", True, False,
+            "the recipe grades with accuracy, but Kaggle ranked the leaderboard by Meta Kaggle's Roc Auc Score (auc in the "
+            "registry): the board's scores and medal thresholds are auc's, compared with accuracy scores",
+        ),
+        (
+            "rmse", "Some Custom Score", True, False,
+            "the recipe's rmse is better lower, but Meta Kaggle's Some Custom Score ranked the leaderboard higher is "
+            "better (EvaluationAlgorithmIsMax): medals would go to the wrong end of the board",
+        ),
+        (
+            "rmse", "Some Custom Score", False, True,
+            "the recipe's rmse stands in for Meta Kaggle's Some Custom Score, which the registry does not grade, both "
+            "lower is better",
+        ),
+        (
+            "auc", None, None, True,
+            "the recipe's auc grades; Meta Kaggle names no metric to compare it with",
+        ),
+    ],
+)  # fmt: skip
+def test_a_recipe_metric_other_than_the_one_kaggle_ranked_by_is_named(recipe, name, is_max, agrees, found):
+    """A recipe's metric was used against a leaderboard ranked by another without a word: medal thresholds of one
+    metric compared with scores of another."""
+    assert recipe_metric_against_kaggle(recipe, name, is_max) == (agrees, found)

@@ -17,7 +17,8 @@ from assets import competition_data, parity
 from assets.partitions import curated_competition_partitions
 from assets.resources import SourcesResource, StorageResource
 from curation.annotations import AnnotationStore
-from tests.conftest import SHARED
+from tests.conftest import SHARED, screened_warehouse
+from validation.data_root import DataRoot
 from validation.metrics import METRICS
 
 INSULTS = "detecting-insults-in-social-commentary"
@@ -71,6 +72,27 @@ def test_insults_baseline_auc_on_new_and_original_test_sets(tmp_path, monkeypatc
     assert checks["sample_earns_no_medal"].description.endswith(
         "the sample submission scores auc 0.5, which would rank 50 on the leaderboard: no medal"
     )  # the metric, the score and the rank: finding 6
+    assert checks["metric_is_kaggles"].passed and checks["metric_is_kaggles"].description == (
+        f"{INSULTS}: the recipe's auc grades; Meta Kaggle names no metric to compare it with"
+    )
+
+
+def test_a_recipe_metric_other_than_kaggles_is_named_by_a_warning(tmp_path, monkeypatch, real_competitions):
+    """A recipe's metric other than the one Kaggle ranked by was used without a word (medal thresholds of one metric
+    compared with scores of another: with a board ranked the other way, parity refuses it)."""
+    monkeypatch.setenv("MLECURATE_HOME", str(tmp_path / "home"))
+    screened_warehouse(DataRoot(tmp_path / "home"), real_competitions)  # Meta Kaggle's AUC for insults
+    source = SHARED / "competitions" / INSULTS
+    mirror = _mirror(tmp_path, INSULTS, {p.name: p.read_bytes() for p in source.glob("*.csv")})
+    recipe = INSULTS_RANDOM | {"metric": "log_loss"}
+    result = _run(tmp_path, INSULTS, recipe, mirror)  # with the board, parity refuses it as sorted the wrong way
+    check = {e.check_name: e for e in result.get_asset_check_evaluations()}["metric_is_kaggles"]
+    assert not check.passed and check.severity == dg.AssetCheckSeverity.WARN
+    assert check.description.startswith(
+        f"{INSULTS}: the recipe grades with log_loss, but Kaggle ranked the leaderboard by Meta Kaggle's Area Under "
+        "Receiver Operating Characteristic Curve (auc in the registry): the board's scores and medal thresholds are "
+        "auc's, compared with log_loss scores. Medals compare scores of two metrics: drop the recipe's `metric`"
+    )
 
 
 def _shifted_competition(shift: float) -> dict[str, bytes]:

@@ -739,6 +739,44 @@ def resolve_metric(override: str | None, recipe: dict | None, meta_kaggle_name: 
     return canonical_metric(meta_kaggle_name)
 
 
+def recipe_metric_against_kaggle(
+    recipe_metric: str | None, meta_kaggle_name: str | None, meta_kaggle_is_max: bool | None
+) -> tuple[bool, str]:
+    """Whether a split recipe's ``metric`` is the one Kaggle ranked the leaderboard by, and what was found: the
+    board's scores and medal thresholds are Kaggle's metric's, compared with scores of the recipe's. A recipe metric
+    that differs from Meta Kaggle's (mapped to the registry), or that runs the other way than Meta Kaggle's
+    ``EvaluationAlgorithmIsMax``, is a disagreement; a recipe without a metric, or one standing in for a Meta Kaggle
+    metric the registry does not grade, running the same way, is not."""
+    kaggle = canonical_metric(meta_kaggle_name)
+    if not recipe_metric:
+        graded = f" ({kaggle} in the registry)" if kaggle else ""
+        return (
+            True,
+            f"the recipe sets no metric: Meta Kaggle's {meta_kaggle_name}{graded} grades"
+            if meta_kaggle_name
+            else "the recipe sets no metric, and Meta Kaggle names none",
+        )
+    metric = METRICS[recipe_metric]
+    listed = f"Meta Kaggle's {meta_kaggle_name}" if meta_kaggle_name else "Meta Kaggle's direction"
+    if kaggle is not None and kaggle != recipe_metric:
+        return False, (
+            f"the recipe grades with {recipe_metric}, but Kaggle ranked the leaderboard by {listed} ({kaggle} in the "
+            f"registry): the board's scores and medal thresholds are {kaggle}'s, compared with {recipe_metric} scores"
+        )
+    if meta_kaggle_is_max is not None and bool(meta_kaggle_is_max) != metric.higher_is_better:
+        ranked, runs = ("higher", "lower") if meta_kaggle_is_max else ("lower", "higher")
+        return False, (
+            f"the recipe's {recipe_metric} is better {runs}, but {listed} ranked the leaderboard {ranked} is better "
+            "(EvaluationAlgorithmIsMax): medals would go to the wrong end of the board"
+        )
+    if kaggle == recipe_metric:
+        return True, f"the recipe's {recipe_metric} is {listed}"
+    if not meta_kaggle_name:
+        return True, f"the recipe's {recipe_metric} grades; Meta Kaggle names no metric to compare it with"
+    runs = "" if meta_kaggle_is_max is None else f", both {'higher' if meta_kaggle_is_max else 'lower'} is better"
+    return True, f"the recipe's {recipe_metric} stands in for {listed}, which the registry does not grade{runs}"
+
+
 def find_metric(name: str) -> Metric | None:
     """The registry's metric ``name`` means: a registry name, or a Meta Kaggle name (``MAP@{K}`` as the dump writes
     it; a filled-in ``MAP@3`` is none: its depth is not the registry's), either matched without case, spaces,
