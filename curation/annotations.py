@@ -398,8 +398,13 @@ class _PlainDumper(yaml.SafeDumper):
 
 
 def _dump(annotation: Annotation) -> str:
+    """The canonical text: the header, then the fields in order, non-ASCII text as written (``é``) unless a
+    character would not read back (PyYAML writes a NEL, U+0085, raw and reads it as a line break): then escaped."""
     document = annotation.to_document()
-    return HEADER + yaml.dump(document, Dumper=_PlainDumper, sort_keys=False, allow_unicode=True, width=100)
+    text = yaml.dump(document, Dumper=_PlainDumper, sort_keys=False, allow_unicode=True, width=100)
+    if yaml.safe_load(text) != document:
+        text = yaml.dump(document, Dumper=_PlainDumper, sort_keys=False, allow_unicode=False, width=100)
+    return HEADER + text
 
 
 def _written(path: Path, annotation: Annotation) -> str:

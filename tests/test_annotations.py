@@ -290,3 +290,10 @@ def test_a_lost_comment_is_counted_whatever_the_new_text_holds(store):
                                       "target_columns": ["Survived"]}}, now=NOW)  # fmt: skip
     assert comments_lost(before, path) == 1  # the recipe's "# no groups in this data"
     assert store.get("titanic", "alice").note == "PR #3 merged"
+
+
+@pytest.mark.parametrize("note", ["a\x85b", "é\u2028ü", "tab\there", "  padded  ", "line1\nline2"])
+def test_every_text_reads_back_as_it_was_saved(store, note):
+    """A NEL (U+0085) was written raw and read back as a space: the note changed on its way through the file."""
+    store.update("titanic", "alice", {"decision": "include", "note": note})
+    assert store.get("titanic", "alice").note == note
