@@ -9,13 +9,11 @@ from assets.metadata import markdown_table
 from assets.partitions import curated_competition_partitions, curated_slug
 from assets.pictures import picture_metadata
 from assets.resources import SourcesResource, StorageResource
-from curation.curated import split_recipe_for
 from curation.mirror import Part, unpacked_download
 from curation.plots import interval_plot
-from curation.split_parity import ParityError, check_split_parity, parity_code_version
+from curation.split_parity import ParityError, check_split_parity, metric_against_kaggle, parity_code_version
 from curation.stage_status import PARITY, recorded_stage
 from validation.checks import Check
-from validation.metrics import recipe_metric_against_kaggle
 from validation.parity import ParityReport, ParityTolerance
 
 SCORES_AGREE = Check(
@@ -108,10 +106,7 @@ def split_parity(
             )
         except ParityError as error:
             raise dg.Failure(str(error)) from error
-    recipe, _ = split_recipe_for(slug, annotations)  # the one check_split_parity measured with
-    metric_agrees, metric_found = recipe_metric_against_kaggle(
-        recipe.get("metric"), facts.get("evaluation_algorithm_name"), facts.get("evaluation_algorithm_is_max")
-    )
+    metric_agrees, metric_found, kaggle_metric = metric_against_kaggle(slug, annotations, facts)
     warehouse.refresh_views(root)
     metric = report.metric
     rows = pd.DataFrame(report.rows)
@@ -171,7 +166,7 @@ def split_parity(
                 METRIC_IS_KAGGLES,
                 metric_agrees,
                 metric_found,
-                {"metric": metric, "meta_kaggle_metric": facts.get("evaluation_algorithm_name") or "none"},
+                {"metric": metric, "kaggle_metric": kaggle_metric},
             ),
         ],  # fmt: skip
     )

@@ -21,13 +21,13 @@ import json
 import pandas as pd
 
 from curation.annotations import Annotation
-from curation.curated import split_recipe_for
+from curation.curated import FROM_META_KAGGLE, split_recipe_for
 from curation.leaderboard_history import current_board
 from curation.sources import NoLeaderboardError, NotProvided, Source, Sources
 from curation.sources.kaggle_client import KaggleError, LateSubmissionRefusedError
 from validation.data_root import DataRoot, PreparedFolder, recorded_json, write_atomic
 from validation.leaderboard import Leaderboard
-from validation.metrics import resolve_metric, similar_metrics
+from validation.metrics import recipe_metric_against_kaggle, resolve_metric, similar_metrics
 from validation.parity import OriginalScoreUnavailable, ParityReport, ParityTolerance, parity_report
 from validation.parity_inputs import ParityInputError, load_parity_inputs
 from validation.split_recipe import RecipeError, parse_recipe, recipe_files
@@ -91,6 +91,24 @@ def check_split_parity(
     report.inputs_version = None if late_submissions and kaggle is None else version
     write_atomic(prepared.parity, json.dumps({"slug": slug, **report.to_dict()}, indent=2) + "\n")
     return report
+
+
+def metric_against_kaggle(slug: str, annotations: list[Annotation], facts: dict) -> tuple[bool, str, str]:
+    """Whether the split recipe's metric is the one Kaggle ranked the leaderboard by
+    (:func:`validation.metrics.recipe_metric_against_kaggle`), what was found, and Kaggle's metric as named and by
+    whom. Kaggle's metric is Meta Kaggle's, or a Kaggle listing's for a competition outside the dump; a curated row
+    whose metric came from the recipe itself names none to compare with."""
+    recipe, _ = split_recipe_for(slug, annotations)
+    origin = facts.get("facts_from")
+    name = facts.get("evaluation_algorithm_name")
+    if origin in (None, FROM_META_KAGGLE):
+        by, is_max = "Meta Kaggle", facts.get("evaluation_algorithm_is_max")
+    elif "listing" in origin:
+        by, is_max = f"the {origin.split(' + ')[0]}", None
+    else:  # the curated row's metric is the recipe's own
+        by, name, is_max = "", None, None
+    agrees, found = recipe_metric_against_kaggle(recipe.get("metric"), name, is_max, by)
+    return agrees, found, f"{name} ({by})" if name else "none independent of the recipe"
 
 
 def parity_code_version() -> str:

@@ -17,9 +17,11 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 import pytest
+import yaml
 
 from curation.sources.demo_data import demo_competition_zip, demo_leaderboard_csv, demo_split_recipe
 from splits.layout import prepare_competition
+from tests.conftest import SHARED
 from validation.data_root import DataRoot, PreparedFolder
 from validation.grading import GradingReport, grade_submission, numbers
 from validation.leaderboard import Leaderboard, parse_leaderboard
@@ -30,6 +32,7 @@ from validation.metrics import (
     TEXT_TASKS,
     Metric,
     canonical_metric,
+    find_metric,
     recipe_metric_against_kaggle,
     resolve_metric,
 )
@@ -431,30 +434,62 @@ def test_metric_matrix_typed_variants_score_as_the_answers_and_out_of_domain_is_
     "recipe, name, is_max, agrees, found",
     [
         (None, "Roc Auc Score", True, True, "the recipe sets no metric: Meta Kaggle's Roc Auc Score (auc in the registry) grades"),
-        (None, None, None, True, "the recipe sets no metric, and Meta Kaggle names none"),
+        (None, None, None, True, "the recipe sets no metric"),
         ("auc", "Roc Auc Score", True, True, "the recipe's auc is Meta Kaggle's Roc Auc Score"),
         (
             "accuracy", "Roc Auc Score", True, False,
-            "the recipe grades with accuracy, but Kaggle ranked the leaderboard by Meta Kaggle's Roc Auc Score (auc in the "
-            "registry): the board's scores and medal thresholds are auc's, compared with accuracy scores",
+            "the recipe grades with accuracy, but Kaggle ranked the leaderboard by Meta Kaggle's Roc Auc Score (auc in "
+            "the registry): the board's scores and medal thresholds are auc's, compared with accuracy scores",
         ),
         (
+            "mean_columnwise_rmse", "Root Mean Squared Error", False, False,
+            "the recipe grades with mean_columnwise_rmse, but Kaggle ranked the leaderboard by Meta Kaggle's Root Mean "
+            "Squared Error (rmse in the registry): the board's scores and medal thresholds are rmse's, compared with "
+            "mean_columnwise_rmse scores",
+        ),
+        (  # label sets: the README asks for f1_micro_labels where Meta Kaggle says F-Score (Micro)
+            "f1_micro_labels", "F-Score (Micro)", True, True,
+            "the recipe's f1_micro_labels gives Meta Kaggle's F-Score (Micro) (f1_micro in the registry) the same score",
+        ),
+        ("mean_columnwise_auc", "Roc Auc Score", True, True, "the recipe's mean_columnwise_auc gives Meta Kaggle's Roc "
+         "Auc Score (auc in the registry) the same score"),
+        (
             "rmse", "Some Custom Score", True, False,
-            "the recipe's rmse is better lower, but Meta Kaggle's Some Custom Score ranked the leaderboard higher is "
-            "better (EvaluationAlgorithmIsMax): medals would go to the wrong end of the board",
+            "the recipe's rmse is better lower, but Meta Kaggle's EvaluationAlgorithmIsMax says the leaderboard was "
+            "ranked higher is better: medals would go to the wrong end of the board",
         ),
         (
             "rmse", "Some Custom Score", False, True,
             "the recipe's rmse stands in for Meta Kaggle's Some Custom Score, which the registry does not grade, both "
             "lower is better",
         ),
-        (
-            "auc", None, None, True,
-            "the recipe's auc grades; Meta Kaggle names no metric to compare it with",
-        ),
+        ("auc", None, None, True, "the recipe's auc grades; nothing independent of it names Kaggle's metric"),
     ],
 )  # fmt: skip
 def test_a_recipe_metric_other_than_the_one_kaggle_ranked_by_is_named(recipe, name, is_max, agrees, found):
     """A recipe's metric was used against a leaderboard ranked by another without a word: medal thresholds of one
     metric compared with scores of another."""
     assert recipe_metric_against_kaggle(recipe, name, is_max) == (agrees, found)
+
+
+# MLE-bench's config names the grader multi-class-log-loss; its grade function computes Kaggle's column-wise RMSE.
+MLE_BENCH_GRADER_MISNAMED = {"stanford-covid-vaccine"}
+
+
+def test_every_mle_bench_grader_agrees_with_the_metric_kaggle_ranked_by():
+    """No false alarm on real data: each MLE-bench competition's grader, as a registry metric, against Meta Kaggle's
+    metric and direction for it (where both are known)."""
+    listed = pd.read_csv(SHARED / "meta-kaggle" / "Competitions.csv", dtype=str, keep_default_na=False)
+    listed = listed.drop_duplicates("Slug").set_index("Slug")
+    checked = 0
+    for config in sorted((SHARED / "mle-bench" / "competitions").glob("*/config.yaml")):
+        document = yaml.safe_load(config.read_text())
+        grader = find_metric(document["grader"]["name"])
+        if grader is None or document["id"] not in listed.index:
+            continue
+        row = listed.loc[document["id"]]
+        is_max = {"True": True, "False": False}.get(row["EvaluationAlgorithmIsMax"])
+        agrees, found = recipe_metric_against_kaggle(grader.name, row["EvaluationAlgorithmName"] or None, is_max)
+        checked += agrees or document["id"] in MLE_BENCH_GRADER_MISNAMED
+        assert agrees or document["id"] in MLE_BENCH_GRADER_MISNAMED, (document["id"], found)
+    assert checked >= 20  # 23 of MLE-bench's graders are registry metrics of competitions in the dump

@@ -16,7 +16,8 @@ import pytest
 from assets import competition_data, parity
 from assets.partitions import curated_competition_partitions
 from assets.resources import SourcesResource, StorageResource
-from curation.annotations import AnnotationStore
+from curation.annotations import Annotation, AnnotationStore
+from curation.split_parity import metric_against_kaggle
 from tests.conftest import SHARED, screened_warehouse
 from validation.data_root import DataRoot
 from validation.metrics import METRICS
@@ -73,7 +74,7 @@ def test_insults_baseline_auc_on_new_and_original_test_sets(tmp_path, monkeypatc
         "the sample submission scores auc 0.5, which would rank 50 on the leaderboard: no medal"
     )  # the metric, the score and the rank: finding 6
     assert checks["metric_is_kaggles"].passed and checks["metric_is_kaggles"].description == (
-        f"{INSULTS}: the recipe's auc grades; Meta Kaggle names no metric to compare it with"
+        f"{INSULTS}: the recipe's auc grades; nothing independent of it names Kaggle's metric"
     )
 
 
@@ -1024,3 +1025,21 @@ def test_one_hot_class_columns_get_parity_under_a_per_class_metric(tmp_path):
     assert scores[("sample submission", "new test")] == pytest.approx(1.09861, abs=1e-5)  # uniform: log 3
     assert scores[("baseline", "new test")] < 0.9 and scores[("baseline", "original test")] < 0.9
     assert report.verdict == "parity", report.reason
+
+
+@pytest.mark.parametrize(
+    "facts, found, kaggle",
+    [
+        ({"evaluation_algorithm_name": "Log Loss", "evaluation_algorithm_is_max": False}, False, "Log Loss (Meta Kaggle)"),
+        ({"evaluation_algorithm_name": "auc", "facts_from": "split recipe"}, True, "none independent of the recipe"),
+        ({"evaluation_algorithm_name": "Log Loss", "facts_from": "kaggle listing + split recipe"}, False,
+         "Log Loss (the kaggle listing)"),
+        ({}, True, "none independent of the recipe"),
+    ],
+)  # fmt: skip
+def test_kaggles_metric_is_meta_kaggles_or_a_listings_never_the_recipes_own(facts, found, kaggle):
+    """Outside the dump the curated row's metric came from the recipe itself: it was compared with itself and called
+    Meta Kaggle's."""
+    annotation = Annotation(INSULTS, "alice", decision="include", split_recipe=INSULTS_RANDOM)
+    agrees, said, named = metric_against_kaggle(INSULTS, [annotation], facts)
+    assert (agrees, named) == (found, kaggle), said

@@ -739,41 +739,59 @@ def resolve_metric(override: str | None, recipe: dict | None, meta_kaggle_name: 
     return canonical_metric(meta_kaggle_name)
 
 
+# Registry metrics that give one competition the same score, the answers laid out another way: Kaggle's micro F1 of
+# label sets, or of one label a row (which is accuracy); its AUC or log loss over several 0/1 columns (their mean);
+# binary log loss as two-class multiclass log loss; mean absolute error over several columns (the mean of each's).
+# Not RMSE or RMSLE: the root of the mean over every cell is not the mean of each column's root.
+SAME_SCORE = {
+    frozenset(pair)
+    for pair in (
+        ("f1_micro", "f1_micro_labels"),
+        ("f1_micro", "accuracy"),
+        ("auc", "mean_columnwise_auc"),
+        ("log_loss", "mean_columnwise_log_loss"),
+        ("log_loss", "multiclass_log_loss"),
+        ("mae", "mean_columnwise_mae"),
+    )
+}
+
+
 def recipe_metric_against_kaggle(
-    recipe_metric: str | None, meta_kaggle_name: str | None, meta_kaggle_is_max: bool | None
+    recipe_metric: str | None, kaggle_name: str | None, kaggle_is_max: bool | None, listed_by: str = "Meta Kaggle"
 ) -> tuple[bool, str]:
     """Whether a split recipe's ``metric`` is the one Kaggle ranked the leaderboard by, and what was found: the
-    board's scores and medal thresholds are Kaggle's metric's, compared with scores of the recipe's. A recipe metric
-    that differs from Meta Kaggle's (mapped to the registry), or that runs the other way than Meta Kaggle's
-    ``EvaluationAlgorithmIsMax``, is a disagreement; a recipe without a metric, or one standing in for a Meta Kaggle
-    metric the registry does not grade, running the same way, is not."""
-    kaggle = canonical_metric(meta_kaggle_name)
+    board's scores and medal thresholds are Kaggle's metric's, compared with scores of the recipe's. ``kaggle_name``
+    is the metric's name as ``listed_by`` gives it (Meta Kaggle's EvaluationAlgorithmName, or a Kaggle listing's),
+    ``kaggle_is_max`` Meta Kaggle's EvaluationAlgorithmIsMax. A recipe metric other than Kaggle's (mapped to the
+    registry, :data:`SAME_SCORE` aside), or that runs the other way, is a disagreement; a recipe without a metric,
+    or one standing in for a metric the registry does not grade, running the same way, is not."""
+    kaggle = canonical_metric(kaggle_name)
+    listed = f"{listed_by}'s {kaggle_name}"
     if not recipe_metric:
         graded = f" ({kaggle} in the registry)" if kaggle else ""
         return (
             True,
-            f"the recipe sets no metric: Meta Kaggle's {meta_kaggle_name}{graded} grades"
-            if meta_kaggle_name
-            else "the recipe sets no metric, and Meta Kaggle names none",
+            f"the recipe sets no metric: {listed}{graded} grades" if kaggle_name else "the recipe sets no metric",
         )
     metric = METRICS[recipe_metric]
-    listed = f"Meta Kaggle's {meta_kaggle_name}" if meta_kaggle_name else "Meta Kaggle's direction"
-    if kaggle is not None and kaggle != recipe_metric:
+    if kaggle is not None and kaggle != recipe_metric and frozenset((kaggle, recipe_metric)) not in SAME_SCORE:
         return False, (
             f"the recipe grades with {recipe_metric}, but Kaggle ranked the leaderboard by {listed} ({kaggle} in the "
             f"registry): the board's scores and medal thresholds are {kaggle}'s, compared with {recipe_metric} scores"
         )
-    if meta_kaggle_is_max is not None and bool(meta_kaggle_is_max) != metric.higher_is_better:
-        ranked, runs = ("higher", "lower") if meta_kaggle_is_max else ("lower", "higher")
+    if kaggle_is_max is not None and bool(kaggle_is_max) != metric.higher_is_better:
+        ranked, runs = ("higher", "lower") if kaggle_is_max else ("lower", "higher")
         return False, (
-            f"the recipe's {recipe_metric} is better {runs}, but {listed} ranked the leaderboard {ranked} is better "
-            "(EvaluationAlgorithmIsMax): medals would go to the wrong end of the board"
+            f"the recipe's {recipe_metric} is better {runs}, but Meta Kaggle's EvaluationAlgorithmIsMax says the "
+            f"leaderboard was ranked {ranked} is better: medals would go to the wrong end of the board"
         )
     if kaggle == recipe_metric:
         return True, f"the recipe's {recipe_metric} is {listed}"
-    if not meta_kaggle_name:
-        return True, f"the recipe's {recipe_metric} grades; Meta Kaggle names no metric to compare it with"
-    runs = "" if meta_kaggle_is_max is None else f", both {'higher' if meta_kaggle_is_max else 'lower'} is better"
+    if kaggle is not None:
+        return True, f"the recipe's {recipe_metric} gives {listed} ({kaggle} in the registry) the same score"
+    if not kaggle_name:
+        return True, f"the recipe's {recipe_metric} grades; nothing independent of it names Kaggle's metric"
+    runs = "" if kaggle_is_max is None else f", both {'higher' if kaggle_is_max else 'lower'} is better"
     return True, f"the recipe's {recipe_metric} stands in for {listed}, which the registry does not grade{runs}"
 
 
