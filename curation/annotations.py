@@ -195,9 +195,7 @@ def parse_annotation_document(document: object, where: str) -> Annotation:
     return check_annotation(Annotation(**document), where)
 
 
-COMMENT = re.compile(
-    r"(?:^|(?<=\s))#.*", re.MULTILINE
-)  # where a YAML comment may start: a line's start, or after white space
+COMMENT_START = re.compile(r"(?:^|(?<=\s))#", re.MULTILINE)  # where a YAML comment may start
 
 
 def hand_comments(path: Path) -> list[str]:
@@ -220,11 +218,19 @@ def _comments(text: str) -> list[str]:
         values = [(t.start_mark.index, t.end_mark.index) for t in yaml.scan(text) if isinstance(t, yaml.ScalarToken)]
     except yaml.YAMLError:  # not YAML: every '#' that could open a comment counts
         values = []
-    found = []
-    for match in COMMENT.finditer(text):
-        inside = any(start <= match.start() < end for start, end in values)
-        if not inside and match.group().rstrip() != HEADER.strip():
-            found.append(match.group().rstrip())
+    found, at = [], 0
+    while match := COMMENT_START.search(text, at):
+        start = match.start()
+        end = text.find("\n", start)
+        end = len(text) if end < 0 else end  # the line's end, or the text's
+        value = next(((a, b) for a, b in values if a <= start < b), None)
+        if value is not None:  # a '#' inside a value: look again after it
+            at = value[1]
+            continue
+        comment = text[start:end].rstrip()
+        if comment != HEADER.strip():
+            found.append(comment)
+        at = end
     return found
 
 

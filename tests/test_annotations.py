@@ -279,6 +279,8 @@ def test_comments_are_told_from_a_hash_inside_a_value(tmp_path):
     assert hand_comments(path) == ["# a", "# own line"]
     path.write_text("note: 'see #3'\n")
     assert hand_comments(path) == []
+    path.write_text("note: 'see #3'  # asked bob\nreason: \"a # b\" # mine\n'a #b': c # last")  # after a value's #
+    assert hand_comments(path) == ["# asked bob", "# mine", "# last"]
 
 
 def test_a_lost_comment_is_counted_whatever_the_new_text_holds(store):
