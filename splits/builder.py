@@ -342,8 +342,8 @@ def _split_rows(
     except (duckdb.Error, OSError) as error:  # a damaged row met while streaming (Arrow hands it over as OSError)
         detail = read_detail(train_path, error)
         raise SplitError(f"{where}{train_path}: cannot be read to choose the test rows: {detail}") from error
-    if len(chosen.rows) >= chosen.total:
-        raise SplitError(_all_rows_in_test(con, recipe, raw_dir, source, unit, chosen.total, where))
+    if len(chosen.rows) >= chosen.total or len(chosen.rows) == 0:
+        raise SplitError(_units_too_large(con, recipe, raw_dir, source, unit, chosen.total, where, len(chosen.rows)))
     index = pa.table({"__mlecurate_rn": chosen.rows, "__mlecurate_h": chosen.hashes})
     con.register("__test_index", index)
     lines = folder.scratch / TEST_LINES
@@ -521,13 +521,17 @@ def _fraction(con, recipe: SplitRecipe, raw_dir: Path, where: str = ""):
     return fraction
 
 
-def _all_rows_in_test(con, recipe: SplitRecipe, raw_dir: Path, source: str, unit: str, total: int, where: str) -> str:
-    """Why every row went to the test set, when the split's units are too few or too large: the unit column's
-    distinct values (the largest ones), the test set asked for, and what to change. A second read, on failure only."""
+def _units_too_large(
+    con, recipe: SplitRecipe, raw_dir: Path, source: str, unit: str, total: int, where: str, taken: int
+) -> str:
+    """Why every row (``taken`` is ``total``) or none (``taken`` is 0) went to the test set, when the split's units
+    are too few or too large: the unit column's distinct values (the largest ones), the test set asked for, and what
+    to change. A second read, on failure only."""
     path = train_source(raw_dir, recipe)
     key = "group_column" if recipe.group_column else "id_column" if recipe.id_column else None
+    landed = "every row landed in the test set" if taken else "no row could go to the test set"
     if key is None:
-        return f"{where}{path}: every row landed in the test set: its rows are copies of one another"
+        return f"{where}{path}: {landed}: its rows are copies of one another"
     column = getattr(recipe, key)
     groups = "groups" if key == "group_column" else "ids"
     distinct, largest = con.execute(
@@ -537,14 +541,23 @@ def _all_rows_in_test(con, recipe: SplitRecipe, raw_dir: Path, source: str, unit
     opening = f"{where}{path}: split recipe key '{key}': column {column!r} has {distinct} distinct value"
     if distinct == 1:
         return f"{opening} ({largest[0]['value']!r}) in {path.name}; a {recipe.kind} split needs at least 2 {groups}"
+    if distinct == 0:
+        return f"{opening}s in {path.name} (every row's is empty); a {recipe.kind} split needs at least 2 {groups}"
     fraction = _fraction(con, recipe, raw_dir, where)
     share = fraction(total) if callable(fraction) else fraction
     knob = "original_ratio (or set test_fraction)" if recipe.original_ratio else "test_fraction"
     sizes = ", ".join(f"{group['value']!r}: {group['rows']} rows" for group in largest)
+    size = test_size(total, share, path, where)
+    if not taken:
+        return (
+            f"{opening}s in {path.name} ({sizes}{', ...' if distinct > len(largest) else ''}); a test set of "
+            f"{size} of {total} rows can take none of them: each holds at least twice that (a unit is never cut, and "
+            f"one that large would overshoot it); raise {knob} or choose a column with more {groups}"
+        )
     return (
         f"{opening}s in {path.name} ({sizes}{', ...' if distinct > len(largest) else ''}); a test set of "
-        f"{test_size(total, share, path, where)} of {total} rows takes all of them (a unit is never cut), leaving "
-        f"none for training; lower {knob} or choose a column with more {groups}"
+        f"{size} of {total} rows takes all of them (a unit is never cut), leaving none for training; lower {knob} or "
+        f"choose a column with more {groups}"
     )
 
 

@@ -8,7 +8,8 @@ Every row belongs to a unit (its id, its group, or its content) and units are ra
 rows in hash order (for ``stratified``, each class's first rows, as many as its share of that, apportioned so that
 the shares add up: :func:`_class_sizes`), and every row
 whose unit hashes no higher than the last of them: a group is never cut, and the choice does not depend on the
-order of the rows. ``temporal`` takes the latest rows instead (:func:`latest_rows`). A row whose unit is missing
+order of the rows. A unit that would overshoot (it holds at least twice the rows still wanted: a group of most of the
+file) is passed over for the next ones (:func:`_units_nearest`), so the test set ends within a unit of its size. ``temporal`` takes the latest rows instead (:func:`latest_rows`). A row whose unit is missing
 (NULL) is never in the test set.
 
 DuckDB reads the file and streams the unit column (and the class, for ``stratified``) to numpy in file order; only
@@ -87,8 +88,12 @@ def choose_test_rows(
     target = test_size(scan.total, share, path, where)
     if not stratified:
         if len(scan.hashes) < target:  # few rows: read again, keeping all
+            scan, bound = _scan(con, query, seed, UNASSIGNED - 1, False, set()), UNASSIGNED - 1
+        chosen = _first(scan.rows, scan.hashes, target, scan.total)
+        if len(chosen.rows) < target and bound < UNASSIGNED - 1:  # large units passed over: read every unit
             scan = _scan(con, query, seed, UNASSIGNED - 1, False, set())
-        return _first(scan.rows, scan.hashes, target, scan.total)
+            chosen = _first(scan.rows, scan.hashes, target, scan.total)
+        return chosen
     if len(scan.class_names) > scan.total / 2:
         raise TooManyClasses(
             f"{where}{path}: a stratified split keeps each class's share of the test set, but {stratified_by} has "
@@ -438,7 +443,8 @@ def _class_codes(labels: pa.Array, names: list, codes: dict) -> np.ndarray:
 
 
 def _first(rows: np.ndarray, hashes: np.ndarray, target: int, total: int) -> ChosenRows:
-    """The ``target`` rows with the lowest hashes, and every other row whose hash is no higher than the last."""
+    """Whole units in hash order up to ``target`` rows: the ``target`` rows with the lowest hashes and every other
+    row of the last one's unit, unless that unit overshoots; then :func:`_units_nearest`."""
     assigned = hashes != UNASSIGNED
     rows, hashes = rows[assigned], hashes[assigned]
     if len(hashes) < target:
@@ -447,7 +453,25 @@ def _first(rows: np.ndarray, hashes: np.ndarray, target: int, total: int) -> Cho
         return ChosenRows(np.zeros(0, np.int64), np.zeros(0, np.uint64), total)
     last = np.partition(hashes, target - 1)[target - 1]
     chosen = hashes <= last
+    if int(chosen.sum()) > target:  # the last unit has more rows than were left to take
+        chosen = Members(_units_nearest(hashes, target)).among(hashes)
     return ChosenRows(rows[chosen], hashes[chosen], total)
+
+
+def _units_nearest(hashes: np.ndarray, target: int) -> np.ndarray:
+    """Units (their hashes) taken in hash order, each only when it brings the rows taken nearer ``target`` (it holds
+    fewer than twice the rows still wanted), until ``target`` is reached. Taking the next unit whole whatever its
+    size made a group holding 90% of the rows, first in hash order, a 90% test set asked for 10%; with units of one
+    row this is the plain prefix."""
+    units, sizes = np.unique(hashes, return_counts=True)  # in hash order
+    taken, count = [], 0
+    for unit, size in zip(units.tolist(), sizes.tolist(), strict=True):
+        if count >= target:
+            break
+        if size < 2 * (target - count):
+            taken.append(unit)
+            count += size
+    return np.array(taken, dtype=np.uint64)
 
 
 def _joined(parts: list, dtype) -> np.ndarray:

@@ -115,7 +115,11 @@ def test_what_changed_lists_left_out_columns_and_the_rebuilt_sample(tmp_path):
 @pytest.mark.parametrize(
     "kind, changes, says",
     [
-        ("group", {"group_column": "Pclass"}, "Whole groups of `Pclass` were drawn at random (seed 0)"),
+        (
+            "group",
+            {"group_column": "Pclass", "test_fraction": 0.2},
+            "Whole groups of `Pclass` were drawn at random (seed 0)",
+        ),
         (
             "temporal",
             {"time_column": "Fare"},

@@ -678,6 +678,40 @@ def test_too_few_groups_for_the_test_fraction_says_so(tmp_path):
         _split(tmp_path, tmp_path / "raw", recipe, "g")
 
 
+def _lowest_hashing(names: list[str], others: list[str], seed: int) -> str:
+    """The first of ``names`` whose unit hash under ``seed`` is lower than every one of ``others``'."""
+    import pyarrow as pa
+
+    from splits.unit_hash import unit_hashes
+
+    lowest = unit_hashes(pa.array(others), seed).min()
+    return next(name for name, h in zip(names, unit_hashes(pa.array(names), seed), strict=True) if h < lowest)
+
+
+def test_a_group_of_most_rows_first_in_hash_order_is_passed_over(tmp_path):
+    """A newcomer's sweep: one user held 90% of the rows and came first in hash order: the test set asked for 10%
+    took it whole, 97% of the rows, and the split was published with 32 training rows."""
+    users = [f"u{i:03d}" for i in range(100)]
+    giant = _lowest_hashing([f"giant{i}" for i in range(1000)], users, seed=7)
+    rows = [(i, giant if i < 900 else users[i - 900], i % 2) for i in range(1000)]
+    (tmp_path / "raw").mkdir()
+    write_csv(tmp_path / "raw" / "train.csv", ["id", "user", "y"], rows)
+    recipe = {"kind": "group", "id_column": "id", "group_column": "user", "target_columns": ["y"], "seed": 7}
+    result = _split(tmp_path, tmp_path / "raw", recipe, "g")
+    assert (result.train_rows, result.test_rows) == (900, 100)  # the giant's 900 rows train; 100 small users test
+    assert giant not in result.test_file.read_text()
+
+
+def test_groups_each_too_large_for_the_test_set_say_so(tmp_path):
+    (tmp_path / "raw").mkdir()
+    write_csv(tmp_path / "raw" / "train.csv", ["id", "user", "y"], [(i, "ab"[i % 2], i % 2) for i in range(100)])
+    recipe = {"kind": "group", "id_column": "id", "group_column": "user", "target_columns": ["y"]}
+    with pytest.raises(SplitError, match=r"^g: .*train\.csv: split recipe key 'group_column': column 'user' has 2 "
+                       r"distinct values in train\.csv \('a': 50 rows, 'b': 50 rows\); a test set of 10 of 100 rows "
+                       r"can take none of them: each holds at least twice that .*raise test_fraction"):  # fmt: skip
+        _split(tmp_path, tmp_path / "raw", recipe, "g")
+
+
 def test_released_labels_use_the_labelled_test_set(tmp_path):
     recipe = {"kind": "released_labels", "target_columns": ["Insult"], "answers_file": "test_with_solutions.csv"}
     result = _split(tmp_path, COMPETITIONS / "detecting-insults-in-social-commentary", recipe, "insults")
