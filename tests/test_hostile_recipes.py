@@ -20,7 +20,7 @@ from curation.cli import main
 from curation.warehouse import Warehouse
 from tests.conftest import PROJECT
 from validation.data_root import ANNOTATIONS
-from validation.split_recipe import RecipeError, read_recipe_file
+from validation.split_recipe import RecipeError, parse_recipe, read_recipe_file
 
 TITANIC = "titanic"
 RECIPE = "kind: random\nid_column: PassengerId\ntarget_columns: [Survived]\n"
@@ -400,3 +400,17 @@ def test_row5_the_split_builder_never_follows_a_symlink_out_of_the_download(tmp_
         f"(to {elsewhere}); recipes read only the download's own files"
     )
     assert not out.exists() or not any(out.iterdir())
+
+
+@pytest.mark.parametrize(
+    "kind, key, why",
+    [
+        ("group", "group_column", "whole groups of one value would go to the test set"),
+        ("random", "id_column", "the public test set keeps the id"),
+        ("temporal", "time_column", "the test set would be the rows of the latest targets"),
+    ],
+)
+def test_a_unit_or_time_column_that_is_a_target_is_refused(kind, key, why):
+    """A newcomer's sweep: group_column set to the target published a test set of one class training never saw."""
+    with pytest.raises(RecipeError, match=rf"^r\.yaml: split recipe key '{key}': 'label' is a target column: {why}"):
+        parse_recipe({"kind": kind, "target_columns": ["label", "other"], key: "label"}, "r.yaml")

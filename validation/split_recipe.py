@@ -243,6 +243,8 @@ def parse_recipe(document: object, where: str) -> SplitRecipe:
         value = values.get(key)
         if value is not None and (not isinstance(value, str) or not value):
             raise fail(key, f"expected a column name, found {value!r}")
+        if value in values["target_columns"]:
+            raise fail(key, f"{value!r} is a target column: {UNIT_IS_TARGET[key]}")
     time_format = values.get("time_format")
     if time_format is not None:
         if not isinstance(time_format, str) or not time_format:
@@ -293,6 +295,15 @@ def parse_recipe(document: object, where: str) -> SplitRecipe:
     if kind == "released_labels" and not values.get("test_file", "test.csv"):
         raise fail("test_file", "required for kind released_labels (the public test file)")
     return SplitRecipe(**values)
+
+
+# Why a recipe's unit or time column cannot be a target (a group split on the target published a test set of one
+# class that training never saw: a newcomer's sweep).
+UNIT_IS_TARGET = {
+    "id_column": "the public test set keeps the id, so it would give each row's answer away",
+    "group_column": "whole groups of one value would go to the test set, classes the training set never sees",
+    "time_column": "the test set would be the rows of the latest targets, which its order would give away",
+}
 
 
 def _row_file_patterns(values: dict, kind: str, fail) -> None:
