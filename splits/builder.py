@@ -70,6 +70,7 @@ from validation.data_files import (
     header_names,
     header_width,
     is_data_file,
+    key_text,
     literal,
     missing_columns_message,
     path_literal,
@@ -235,7 +236,7 @@ def recipe_columns(con, recipe: SplitRecipe, raw_dir: Path, slug: str = "") -> d
         _require(found["test_file"], original, "test_columns", raw_dir / recipe.test_file, where)
     elif "test_file" in found and recipe.kind != "released_labels":
         _refuse_foreign_test_header(recipe, train, found["test_file"], raw_dir / recipe.test_file, where)
-    keys_in = "answers_file" if recipe.kind == "released_labels" else "train_file"
+    keys_in = "train_file" if recipe.kind != "released_labels" else "test_file" if recipe.id_column else "answers_file"
     keys_path = _key_name(raw_dir, recipe, keys_in)
     _require(
         found[keys_in], list(recipe.submission_key_columns(found[keys_in])), "submission_columns", keys_path, where
@@ -259,7 +260,8 @@ def recipe_columns(con, recipe: SplitRecipe, raw_dir: Path, slug: str = "") -> d
         if recipe.id_column:
             _require(found["answers_file"], [recipe.id_column], "id_column", raw_dir / recipe.answers_file, where)
             _require(found["test_file"], [recipe.id_column], "id_column", raw_dir / recipe.test_file, where)
-        _require(found["answers_file"], found["test_file"], "answers_file", raw_dir / recipe.answers_file, where)
+        else:  # the answers' rows are the test rows, matched by content: they hold the test file's columns
+            _require(found["answers_file"], found["test_file"], "answers_file", raw_dir / recipe.answers_file, where)
     return found
 
 
@@ -632,17 +634,35 @@ def numbered_rows(path: Path, columns: list[str]) -> str:
 
 
 def _released_labels(con, recipe, raw_dir, train_out, test_out, answers_out, where) -> SplitResult:
-    """The original train set stays whole; the released, labelled original test set becomes the test set."""
+    """The original train set stays whole; Kaggle's test set, labelled by the released answers, becomes the test set.
+
+    With an id column the test rows are Kaggle's test file's own (its columns, its ids as written), each given its
+    targets from the answers file by id, compared as a number where both read as one (``1200`` and ``001200``): so a
+    solution file of ids and targets alone (Kaggle's ``id, target, Usage``) labels them. A labelled id that is no
+    row of the test file is refused, naming it. Without an id, the answers file's rows are the test rows (it holds
+    the test file's columns: rows are matched by content)."""
     labelled = raw_dir / recipe.answers_file
     test_path = raw_dir / recipe.test_file
     public_columns = columns_of(con, test_path)
     key = recipe.id_column
-    unit = f"CAST({quote(key)} AS VARCHAR)" if key else _row_text(public_columns)
     register_unit_hash(con)
-    con.execute(
-        f"""CREATE OR REPLACE TEMP TABLE rows AS
-            SELECT *, {UNIT_HASH}({unit}, {int(recipe.seed) & MASK}) AS __mlecurate_h FROM {reader_sql(labelled)}"""
-    )
+    seed = int(recipe.seed) & MASK
+    if key:
+        _refuse_foreign_answers(con, labelled, test_path, key, where)
+        kept = ", ".join(f"t.{quote(c)}" for c in public_columns if c not in recipe.target_columns)
+        targets = ", ".join(f"a.{quote(c)}" for c in recipe.target_columns)
+        con.execute(
+            f"""CREATE OR REPLACE TEMP TABLE rows AS
+                SELECT {kept}, {targets}, {UNIT_HASH}(CAST(t.{quote(key)} AS VARCHAR), {seed}) AS __mlecurate_h
+                FROM {reader_sql(test_path)} AS t JOIN {reader_sql(labelled)} AS a
+                  ON {key_text(f"CAST(t.{quote(key)} AS VARCHAR)")} = {key_text(f"CAST(a.{quote(key)} AS VARCHAR)")}"""
+        )
+    else:
+        con.execute(
+            f"""CREATE OR REPLACE TEMP TABLE rows AS
+                SELECT *, {UNIT_HASH}({_row_text(public_columns)}, {seed}) AS __mlecurate_h
+                FROM {reader_sql(labelled)}"""
+        )
     total = con.execute(f"SELECT count(*) FROM {reader_sql(raw_dir / recipe.train_file)}").fetchone()[0]
     copy_uncompressed(raw_dir / recipe.train_file, train_out)  # the train set is the original's, byte for byte
     like = raw_dir / recipe.train_file  # the public files' layout: the train set's
@@ -657,6 +677,27 @@ def _released_labels(con, recipe, raw_dir, train_out, test_out, answers_out, whe
         kaggle_test_rows=con.execute(f"SELECT count(*) FROM {reader_sql(test_path)}").fetchone()[0],
         unlabelled_test_rows=_unlabelled(con, test_path, key, public_columns),
     )  # fmt: skip
+
+
+FOREIGN_SHOWN = 5  # labelled ids that are no test row, named in the refusal
+
+
+def _refuse_foreign_answers(con, labelled: Path, test_path: Path, key: str, where: str) -> None:
+    """Refuse released answers labelling ids Kaggle's test file does not have (by number where both read as one):
+    they would be test rows no participant was given (a newcomer's sweep published 5 such rows)."""
+    count, first = con.execute(
+        f"""SELECT count(*), list(CAST(a.{quote(key)} AS VARCHAR) ORDER BY a.__mlecurate_rn)[1:{FOREIGN_SHOWN}]
+            FROM (SELECT *, row_number() OVER () AS __mlecurate_rn FROM {reader_sql(labelled)}) AS a
+            ANTI JOIN {reader_sql(test_path)} AS t ON {key_text(f"CAST(a.{quote(key)} AS VARCHAR)")} = {key_text(f"CAST(t.{quote(key)} AS VARCHAR)")}"""
+    ).fetchone()
+    if count:
+        more = f" and {count - len(first):,} more" if count > len(first) else ""
+        raise SplitError(
+            f"{where}{labelled}: split recipe key 'answers_file': {count:,} labelled row(s) whose {key} is no row of "
+            f"Kaggle's test file {test_path.name} ({', '.join(repr(i) for i in first)}{more}); released answers "
+            "label Kaggle's test rows: check that both files are the same competition's, and remove the rows the "
+            "test file does not have"
+        )
 
 
 def _unlabelled(con, test_path: Path, key: str | None, public_columns: list[str]) -> int:

@@ -722,6 +722,61 @@ def test_released_labels_use_the_labelled_test_set(tmp_path):
     assert result.test_file.read_text().splitlines()[0] == "Date,Comment"
 
 
+def _titanic_with_answers(tmp_path: Path, answers: pd.DataFrame) -> Path:
+    """titanic's train and test files beside a released answers file ``answers``."""
+    raw = tmp_path / "raw"
+    raw.mkdir()
+    shutil.copy(COMPETITIONS / "titanic" / "train.csv", raw / "train.csv")
+    shutil.copy(COMPETITIONS / "titanic" / "test.csv", raw / "test.csv")
+    answers.to_csv(raw / "solution.csv", index=False)
+    return raw
+
+
+def test_released_answers_of_ids_and_targets_alone_label_kaggles_test_rows(tmp_path):
+    """A newcomer's sweep: Kaggle's usual solution file (id, target, Usage) could not be used: the answers file had
+    to hold every column of the test file. The test rows are now the test file's, labelled by id."""
+    test = pd.read_csv(COMPETITIONS / "titanic" / "test.csv", dtype=str, keep_default_na=False)
+    solution = pd.DataFrame({"PassengerId": test["PassengerId"], "Survived": "1", "Usage": "Private"})
+    raw = _titanic_with_answers(tmp_path, solution.iloc[::-1])
+    document = TITANIC | {"kind": "released_labels", "answers_file": "solution.csv"}
+    result = _split(tmp_path, raw, document, "titanic")
+    assert (result.train_rows, result.test_rows, result.unlabelled_test_rows) == (891, 418, 0)
+    public = pd.read_csv(result.test_file, dtype=str, keep_default_na=False)
+    assert list(public.columns) == list(test.columns)  # the test file's own columns, no Usage, no target
+    assert (
+        public.sort_values("PassengerId")
+        .reset_index(drop=True)
+        .equals(test.sort_values("PassengerId").reset_index(drop=True))
+    )
+    assert list(pd.read_csv(result.answers_file).columns) == ["PassengerId", "Survived"]
+
+
+def test_released_answers_ids_spelled_otherwise_are_published_as_the_test_file_spells_them(tmp_path):
+    """Zero-padded answer ids (001200 for 1200) were published in the public test set, the answers and the sample,
+    where Kaggle's test file and every submission say 1200."""
+    test = pd.read_csv(COMPETITIONS / "titanic" / "test.csv", dtype=str, keep_default_na=False)
+    solution = test.assign(Survived="0", PassengerId=test["PassengerId"].str.zfill(6))
+    raw = _titanic_with_answers(tmp_path, solution)
+    result = _split(tmp_path, raw, TITANIC | {"kind": "released_labels", "answers_file": "solution.csv"}, "titanic")
+    ids = set(pd.read_csv(result.test_file, dtype=str)["PassengerId"])
+    assert ids == set(test["PassengerId"]) == set(pd.read_csv(result.answers_file, dtype=str)["PassengerId"])
+
+
+def test_released_answers_labelling_ids_kaggles_test_file_lacks_are_refused(tmp_path):
+    """Five answer rows with ids no test row has were published as test rows no participant was given."""
+    test = pd.read_csv(COMPETITIONS / "titanic" / "test.csv", dtype=str, keep_default_na=False)
+    extra = pd.DataFrame({"PassengerId": [str(9000 + i) for i in range(7)], "Survived": "1"})
+    raw = _titanic_with_answers(tmp_path, pd.concat([test[["PassengerId"]].assign(Survived="0"), extra]))
+    with pytest.raises(SplitError) as refused:
+        _split(tmp_path, raw, TITANIC | {"kind": "released_labels", "answers_file": "solution.csv"}, "titanic")
+    assert str(refused.value) == (
+        f"titanic: {raw / 'solution.csv'}: split recipe key 'answers_file': 7 labelled row(s) whose PassengerId is no "
+        "row of Kaggle's test file test.csv ('9000', '9001', '9002', '9003', '9004' and 2 more); released answers "
+        "label Kaggle's test rows: check that both files are the same competition's, and remove the rows the test "
+        "file does not have"
+    )
+
+
 def test_kaggle_test_rows_the_answers_do_not_label_are_counted_and_shown(tmp_path):
     """Released labels for part of Kaggle's test set (5 of 2,647 rows here, or 100 of titanic's 418 ids) gave a test
     set of that part without a word; the manifest and the split's metadata now count the rows left out."""
@@ -1038,9 +1093,10 @@ def test_a_failing_check_does_not_replace_the_published_split(tmp_path):
     good = prepare_competition("titanic", recipe, raw, tmp_path / "prepared")
     assert good.published
     before = content_checksum(tmp_path / "prepared" / "titanic" / "public" / "test.csv")
-    # A "released" labelled test set that repeats training passengers: the new test set would leak.
+    # A "released" labelled test set (and Kaggle's test file) that repeats training passengers: it would leak.
     lines = (raw / "train.csv").read_text().splitlines()
     (raw / "labelled_test.csv").write_text("\n".join(lines[:51]) + "\n")
+    pd.read_csv(raw / "labelled_test.csv").drop(columns="Survived").to_csv(raw / "test.csv", index=False)
     leaky = parse_recipe(TITANIC | {"kind": "released_labels", "answers_file": "labelled_test.csv"}, "r")
     bad = prepare_competition("titanic", leaky, raw, tmp_path / "prepared")
     failed = {c.name: c.found for c in bad.checks if not c.passed}
