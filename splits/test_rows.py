@@ -36,7 +36,7 @@ import pyarrow.compute as pc
 
 from splits.time_column import INT64_MAX, BatchTimes, TimeCheck, TimeColumn
 from splits.unit_hash import UNASSIGNED, unit_hashes
-from validation.data_files import setting
+from validation.data_files import one_object_hint, setting
 
 BATCH_ROWS = 1 << 20
 SPILL_ROWS = 1 << 23  # unit hashes read back at a time (64 MB)
@@ -68,7 +68,7 @@ def round_half_up(value: float) -> int:
 
 def test_size(total: int, fraction: float, path: Path, where: str) -> int:
     if total < 2:
-        raise TooFewRows(f"{where}{path}: {total} row(s); a split needs at least 2")
+        raise TooFewRows(f"{where}{path}: {total} row(s); a split needs at least 2{one_object_hint(path, total)}")
     target = round_half_up(total * fraction)
     if target < 1 or target >= total:
         raise TooFewRows(f"{where}{path}: a test set of {target} of {total} rows; check test_fraction")

@@ -28,6 +28,7 @@ import ctypes
 import functools
 import gzip
 import hashlib
+import json
 import os
 import re
 import shutil
@@ -196,7 +197,27 @@ def read_detail(path: Path, error: BaseException | None) -> str:
         strict = strict_read_error(path)
         if strict and LINE_ERROR.search(strict) or not text:
             text = strict or "its lines do not split into its header's columns"
+    if "Malformed JSON" in text and is_json_lines(path) and (bad := first_bad_json_line(path)):
+        return bad
     return error_detail(text) + (_line_hint(path, text) if LINE_ERROR.search(text) else "")
+
+
+def first_bad_json_line(path: Path) -> str:
+    """The first line of a JSON Lines file (gzip'd or not) that is no JSON value, as Python's reader says, counted
+    from 1 (DuckDB names the line where it noticed, one later for an object left open); "" when every line is one.
+    Read on failure only."""
+    opener = gzip.open if is_gzipped(path.name) else open
+    with opener(path, "rt", encoding="utf-8-sig", errors="replace") as lines:
+        for number, line in enumerate(lines, start=1):
+            if not line.strip():
+                continue
+            text = line.rstrip("\r\n")
+            try:
+                json.loads(text)
+            except json.JSONDecodeError as error:
+                cut = text[:SHOWN_LINE_CHARACTERS] + ("..." if len(text) > SHOWN_LINE_CHARACTERS else "")
+                return f"line {number:,} is no JSON value ({error.msg} at column {error.colno:,}): {cut}"
+    return ""
 
 
 def _line_hint(path: Path, text: str) -> str:
@@ -454,6 +475,20 @@ def is_json_lines(path: Path) -> bool:
     if suffix != ".json":
         return False
     return json_opening(path) not in (b"", b"[")
+
+
+def one_object_hint(path: Path, rows: int) -> str:
+    """Why a JSON file read as ``rows`` row(s) may hold more: one that is a single object (it opens with ``{``, and
+    is no JSON Lines by its name) read as one row, which is how pandas' default ``to_json()`` (``orient="columns"``:
+    each key a column, holding an object of row to value) comes out; "" otherwise."""
+    suffix = (data_suffix(path.name) or "").removesuffix(GZIP)
+    if rows != 1 or suffix != ".json" or json_opening(path) != b"{":
+        return ""
+    return (
+        f" ({path.name} is one JSON object, read as one row: if its keys are the columns, each an object of rows, as "
+        "pandas' to_json() writes by default, write it as an array of records (orient='records') or as JSON Lines "
+        "(orient='records', lines=True))"
+    )
 
 
 def is_json_array(path: Path) -> bool:
