@@ -184,8 +184,12 @@ def _row(number: int, ident: str | None, key: str | None, recipe: SplitRecipe, a
 def _missing_message(
     where: str, slug: str, recipe: SplitRecipe, raw_dir: Path, missing, rows: int, present: set[str]
 ) -> str:
+    folded = {}
+    for name in present:
+        folded.setdefault(name.casefold(), name)
     shown = "; ".join(
         f"{_row(number, ident, recipe.id_column, recipe)}: no file {path!r}"
+        + (f" (there is {near!r}: names differ in letter case)" if (near := folded.get(path.casefold())) else "")
         for number, ident, path in missing[:MISSING_SHOWN]
     )
     more = f" (and {len(missing) - MISSING_SHOWN:,} more)" if len(missing) > MISSING_SHOWN else ""

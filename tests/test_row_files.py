@@ -263,6 +263,17 @@ def test_a_missing_file_names_the_row_and_nothing_is_published(download, tmp_pat
     assert sorted(p.name for p in root.iterdir()) == [SLUG]  # no staging left
 
 
+def test_a_file_named_in_other_letter_case_is_pointed_out(download, tmp_path):
+    """A newcomer's sweep: r00004.PNG for r00004.png was "no file", without the near match."""
+    (download / "train" / TRAIN_IDS[6]).rename(download / "train" / TRAIN_IDS[6].upper())
+    with pytest.raises(SplitError) as raised:
+        _prepare(download, tmp_path / "prepared")
+    assert (
+        f"no file 'train/{TRAIN_IDS[6]}' (there is 'train/{TRAIN_IDS[6].upper()}': names differ in letter case)"
+        in str(raised.value)
+    )
+
+
 def test_a_pattern_that_finds_no_file_at_all_shows_one_that_is_there(download, tmp_path):
     """predict-volcanic-eruptions' readings are train/<segment_id>.csv; 'train/{segment_id}' found none of them."""
     for name in TRAIN_IDS:
