@@ -111,6 +111,7 @@ class SplitResult:
     # Released labels: rows in Kaggle's test file, and those of them the answers file does not label (left out)
     kaggle_test_rows: int | None = None
     unlabelled_test_rows: int = 0
+    without_unit: int = 0  # rows whose id or group is missing: never in the test set (ChosenRows.without_unit)
 
 
 # DuckDB's share; with Python's own, a split peaks under 0.8 GB whatever the file's rows
@@ -344,7 +345,7 @@ def _split_rows(
     except (duckdb.Error, OSError) as error:  # a damaged row met while streaming (Arrow hands it over as OSError)
         detail = read_detail(train_path, error)
         raise SplitError(f"{where}{train_path}: cannot be read to choose the test rows: {detail}") from error
-    if len(chosen.rows) >= chosen.total or len(chosen.rows) == 0:
+    if len(chosen.rows) >= chosen.total or len(chosen.rows) * 2 < chosen.target:  # none, or under half, fits
         raise SplitError(_units_too_large(con, recipe, raw_dir, source, unit, chosen.total, where, len(chosen.rows)))
     index = pa.table({"__mlecurate_rn": chosen.rows, "__mlecurate_h": chosen.hashes})
     con.register("__test_index", index)
@@ -371,7 +372,7 @@ def _split_rows(
         original_rows=chosen.total, train_rows=chosen.total - len(chosen.rows), test_rows=len(chosen.rows),
         train_file=train_out, test_file=test_out, answers_file=answers_out, public_columns=public_columns,
         unit=unit_name or "row content", test_row_numbers=chosen.rows, divided=chosen.divided, test_ids=new_ids,
-        renamed_ids=own_ids,
+        renamed_ids=own_ids, without_unit=chosen.without_unit,
     )  # fmt: skip
 
 
@@ -526,12 +527,12 @@ def _fraction(con, recipe: SplitRecipe, raw_dir: Path, where: str = ""):
 def _units_too_large(
     con, recipe: SplitRecipe, raw_dir: Path, source: str, unit: str, total: int, where: str, taken: int
 ) -> str:
-    """Why every row (``taken`` is ``total``) or none (``taken`` is 0) went to the test set, when the split's units
-    are too few or too large: the unit column's distinct values (the largest ones), the test set asked for, and what
-    to change. A second read, on failure only."""
+    """Why every row (``taken`` is ``total``), or under half the rows asked for, went to the test set, when the
+    split's units are too few or too large: the unit column's distinct values (the largest ones), the test set asked
+    for, and what to change. A second read, on failure only."""
     path = train_source(raw_dir, recipe)
     key = "group_column" if recipe.group_column else "id_column" if recipe.id_column else None
-    landed = "every row landed in the test set" if taken else "no row could go to the test set"
+    landed = "every row landed in the test set" if taken == total else f"only {taken:,} row(s) could go to the test set"
     if key is None:
         return f"{where}{path}: {landed}: its rows are copies of one another"
     column = getattr(recipe, key)
@@ -547,19 +548,20 @@ def _units_too_large(
         return f"{opening}s in {path.name} (every row's is empty); a {recipe.kind} split needs at least 2 {groups}"
     fraction = _fraction(con, recipe, raw_dir, where)
     share = fraction(total) if callable(fraction) else fraction
-    knob = "original_ratio (or set test_fraction)" if recipe.original_ratio else "test_fraction"
     sizes = ", ".join(f"{group['value']!r}: {group['rows']} rows" for group in largest)
+    listed = f"{opening}s in {path.name} ({sizes}{', ...' if distinct > len(largest) else ''})"
     size = test_size(total, share, path, where)
-    if not taken:
+    if taken < total:
+        larger = "a larger test_fraction in place of original_ratio" if recipe.original_ratio else "raise test_fraction"
         return (
-            f"{opening}s in {path.name} ({sizes}{', ...' if distinct > len(largest) else ''}); a test set of "
-            f"{size} of {total} rows can take none of them: each holds at least twice that (a unit is never cut, and "
-            f"one that large would overshoot it); raise {knob} or choose a column with more {groups}"
+            f"{listed}; a test set of {size:,} of {total:,} rows can take {taken:,} of them whole: every other holds "
+            f"at least twice the rows still wanted (a unit is never cut, and one that large would overshoot it); "
+            f"{larger} or choose a column with more {groups}"
         )
+    knob = "original_ratio (or set test_fraction)" if recipe.original_ratio else "test_fraction"
     return (
-        f"{opening}s in {path.name} ({sizes}{', ...' if distinct > len(largest) else ''}); a test set of "
-        f"{size} of {total} rows takes all of them (a unit is never cut), leaving none for training; lower {knob} or "
-        f"choose a column with more {groups}"
+        f"{listed}; a test set of {size:,} of {total:,} rows takes all of them (a unit is never cut), leaving none for "
+        f"training; lower {knob} or choose a column with more {groups}"
     )
 
 
@@ -643,19 +645,23 @@ def _released_labels(con, recipe, raw_dir, train_out, test_out, answers_out, whe
     the test file's columns: rows are matched by content)."""
     labelled = raw_dir / recipe.answers_file
     test_path = raw_dir / recipe.test_file
-    public_columns = columns_of(con, test_path)
     key = recipe.id_column
+    # A test file carrying the target columns (empty, or Kaggle's placeholder) publishes without them.
+    public_columns = [c for c in columns_of(con, test_path) if not key or c not in recipe.target_columns]
     register_unit_hash(con)
     seed = int(recipe.seed) & MASK
     if key:
+        for path in (test_path, labelled):
+            _refuse_repeated_ids(con, path, key, where)
         _refuse_foreign_answers(con, labelled, test_path, key, where)
-        kept = ", ".join(f"t.{quote(c)}" for c in public_columns if c not in recipe.target_columns)
+        kept = ", ".join(f"t.{quote(c)}" for c in public_columns)
         targets = ", ".join(f"a.{quote(c)}" for c in recipe.target_columns)
+        scored = f"WHERE a.{quote(USAGE)} IS DISTINCT FROM 'Ignored'" if USAGE in columns_of(con, labelled) else ""
         con.execute(
             f"""CREATE OR REPLACE TEMP TABLE rows AS
                 SELECT {kept}, {targets}, {UNIT_HASH}(CAST(t.{quote(key)} AS VARCHAR), {seed}) AS __mlecurate_h
                 FROM {reader_sql(test_path)} AS t JOIN {reader_sql(labelled)} AS a
-                  ON {key_text(f"CAST(t.{quote(key)} AS VARCHAR)")} = {key_text(f"CAST(a.{quote(key)} AS VARCHAR)")}"""
+                  ON {_id_text("t", key)} = {_id_text("a", key)} {scored}"""
         )
     else:
         con.execute(
@@ -680,6 +686,29 @@ def _released_labels(con, recipe, raw_dir, train_out, test_out, answers_out, whe
 
 
 FOREIGN_SHOWN = 5  # labelled ids that are no test row, named in the refusal
+USAGE = "Usage"  # a Kaggle solution file's column: Public, Private, or Ignored (rows Kaggle does not score)
+
+
+def _id_text(table: str, key: str) -> str:
+    """An id as released labels match it: its text, as a number where it reads as one (``001200`` is ``1200``)."""
+    return key_text(f"CAST({table}.{quote(key)} AS VARCHAR)")
+
+
+def _refuse_repeated_ids(con, path: Path, key: str, where: str) -> None:
+    """Released labels match rows by id: an id on two rows of the test file or the answers (as a number where it
+    reads as one) cannot say which label is whose."""
+    found = con.execute(
+        f"""SELECT CAST(list(a.{quote(key)})[1] AS VARCHAR), list(a.__mlecurate_rn ORDER BY a.__mlecurate_rn)[1:3]
+            FROM (SELECT *, row_number() OVER () AS __mlecurate_rn FROM {reader_sql(path)}) AS a
+            GROUP BY {_id_text("a", key)} HAVING count(*) > 1 ORDER BY min(a.__mlecurate_rn) LIMIT 1"""
+    ).fetchone()
+    if found:
+        value, rows = found
+        raise SplitError(
+            f"{where}{path}: split recipe key 'id_column': {key} {value!r} is on rows {', '.join(map(str, rows))} "
+            "(counted from 1, the header not counted; ids are compared as numbers where they read as one); released "
+            "labels are matched to Kaggle's test rows by id, so each id must be on one row of each file"
+        )
 
 
 def _refuse_foreign_answers(con, labelled: Path, test_path: Path, key: str, where: str) -> None:
@@ -688,7 +717,7 @@ def _refuse_foreign_answers(con, labelled: Path, test_path: Path, key: str, wher
     count, first = con.execute(
         f"""SELECT count(*), list(CAST(a.{quote(key)} AS VARCHAR) ORDER BY a.__mlecurate_rn)[1:{FOREIGN_SHOWN}]
             FROM (SELECT *, row_number() OVER () AS __mlecurate_rn FROM {reader_sql(labelled)}) AS a
-            ANTI JOIN {reader_sql(test_path)} AS t ON {key_text(f"CAST(a.{quote(key)} AS VARCHAR)")} = {key_text(f"CAST(t.{quote(key)} AS VARCHAR)")}"""
+            ANTI JOIN {reader_sql(test_path)} AS t ON {_id_text("a", key)} = {_id_text("t", key)}"""
     ).fetchone()
     if count:
         more = f" and {count - len(first):,} more" if count > len(first) else ""
@@ -706,13 +735,8 @@ def _unlabelled(con, test_path: Path, key: str | None, public_columns: list[str]
     columns' content (a row labelled twice counts once against one unlabelled copy). A note, not a check: it may
     match two ids only a number's spelling tells apart."""
     if key and key in public_columns:
-
-        def same(side: str) -> str:
-            value = f"{side}.{quote(key)}"
-            return f"coalesce(CAST(TRY_CAST({value} AS DOUBLE) AS VARCHAR), CAST({value} AS VARCHAR))"
-
         query = f"""SELECT count(*) FROM {reader_sql(test_path)} AS t ANTI JOIN rows AS r
-                    ON {same("t")} IS NOT DISTINCT FROM {same("r")}"""
+                    ON {_id_text("t", key)} IS NOT DISTINCT FROM {_id_text("r", key)}"""
     else:
         columns = _select(public_columns)
         query = f"SELECT count(*) FROM (SELECT {columns} FROM {reader_sql(test_path)} EXCEPT ALL SELECT {columns} FROM rows)"

@@ -139,7 +139,7 @@ def _split_section(slug: str, recipe: SplitRecipe, built: BuiltSplit) -> str:
             f"- new training set: {r.train_rows:,} rows ({train_share})",
             f"- new test set: {r.test_rows:,} rows ({test_share})",
             "",
-            _assignment(recipe, r),
+            _assignment(recipe, r) + _without_unit(recipe, r),
         ]
         if recipe.original_ratio and built.original_test_rows is not None:
             kaggle = built.original_test_rows / (r.original_rows + built.original_test_rows)
@@ -164,6 +164,19 @@ def _listed(columns: list[str]) -> str:
     """The first LISTED_COLUMNS of ``columns`` in backticks, then how many more."""
     more = len(columns) - LISTED_COLUMNS
     return ", ".join(f"`{c}`" for c in columns[:LISTED_COLUMNS]) + (f", and {more} more" if more > 0 else "")
+
+
+def _without_unit(recipe: SplitRecipe, result: SplitResult) -> str:
+    """What the rows without a unit mean for the test set: they are never in it (a group split on titanic's
+    `Cabin`, empty for 687 of 891 rows, drew its test set from the 204 passengers with a cabin, without a word)."""
+    if not result.without_unit or recipe.kind == "temporal":
+        return ""
+    column = recipe.group_column or recipe.id_column
+    rest = result.original_rows - result.without_unit
+    return (
+        f" {result.without_unit:,} rows have no `{column}` (an empty value): they are never in the test set, which "
+        f"was drawn from the other {rest:,} rows only."
+    )
 
 
 def _assignment(recipe: SplitRecipe, result: SplitResult) -> str:

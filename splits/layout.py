@@ -440,7 +440,8 @@ def _manifest(slug, recipe, result, files: list[dict], checks, source: dict) -> 
             {"kaggle_test": result.kaggle_test_rows, "kaggle_test_unlabelled": result.unlabelled_test_rows}
             if recipe.kind == "released_labels"
             else {}
-        ),
+        )
+        | ({"without_unit": result.without_unit} if result.without_unit else {}),
         "files": files,
         "checks": {c.name: {"passed": c.passed, "found": c.found, "metadata": c.metadata} for c in checks},
     }

@@ -59,6 +59,8 @@ class ChosenRows:
     # temporal only, what was divided by unit hash: "boundary" (rows sharing the time where the sets meet are on
     # both sides), "untimed" (the test set holds every timed row and some rows without a time), or ""
     divided: str = ""
+    without_unit: int = 0  # random, group, stratified: rows whose unit (id, group) is missing, never in the test set
+    target: int = 0  # random, group: the rows asked for (whole units may end short of them: _units_nearest)
 
 
 def round_half_up(value: float) -> int:
@@ -86,6 +88,7 @@ def choose_test_rows(
     scan = _scan(con, query, seed, bound, stratified, full_classes=set())
     share = fraction(scan.total) if callable(fraction) else fraction
     target = test_size(scan.total, share, path, where)
+    without_unit = scan.unassigned
     if not stratified:
         if len(scan.hashes) < target:  # few rows: read again, keeping all
             scan, bound = _scan(con, query, seed, UNASSIGNED - 1, False, set()), UNASSIGNED - 1
@@ -93,7 +96,7 @@ def choose_test_rows(
         if len(chosen.rows) < target and bound < UNASSIGNED - 1:  # large units passed over: read every unit
             scan = _scan(con, query, seed, UNASSIGNED - 1, False, set())
             chosen = _first(scan.rows, scan.hashes, target, scan.total)
-        return chosen
+        return replace(chosen, without_unit=without_unit, target=target)
     if len(scan.class_names) > scan.total / 2:
         raise TooManyClasses(
             f"{where}{path}: a stratified split keeps each class's share of the test set, but {stratified_by} has "
@@ -110,9 +113,9 @@ def choose_test_rows(
     want = np.array([wanted.get(name, 0) for name in scan.class_names], dtype=np.int64)
     chosen = sorted_unique(_first_per_class(scan.hashes, scan.classes, want))
     if len(chosen) and int(chosen[-1]) > bound:  # a unit chosen in a short class may have rows in other classes
-        return rows_of_units(con, query, seed, chosen)
+        return replace(rows_of_units(con, query, seed, chosen), without_unit=without_unit)
     sharing = Members(chosen).among(scan.hashes)  # every row of a chosen unit, whatever its class: a unit is never cut
-    return ChosenRows(scan.rows[sharing], scan.hashes[sharing], scan.total)
+    return ChosenRows(scan.rows[sharing], scan.hashes[sharing], scan.total, without_unit=without_unit)
 
 
 def _class_sizes(names: list, counts: np.ndarray, target: int, total: int, seed: int) -> np.ndarray:
@@ -389,6 +392,7 @@ class _Scan:
     class_names: list
     class_counts: dict
     total: int
+    unassigned: int  # rows whose unit is missing (NULL)
 
 
 def _bound(fraction: float | None) -> int:
@@ -402,10 +406,11 @@ def _scan(con, query: str, seed: int, bound: int, stratified: bool, full_classes
     names: list = []
     codes: dict = {}
     counts = np.zeros(0, dtype=np.int64)  # rows per class
-    start = 0
+    start = unassigned = 0
     limit = np.uint64(bound)
     for batch in read_ahead(con, query):
         h = unit_hashes(batch.column(0), seed)
+        unassigned += batch.column(0).null_count
         keep = h <= limit
         if stratified:
             label_codes = _class_codes(batch.column(1), names, codes)
@@ -421,7 +426,7 @@ def _scan(con, query: str, seed: int, bound: int, stratified: bool, full_classes
         start += batch.num_rows
     return _Scan(
         rows=_joined(rows, np.int64), hashes=_joined(hashes, np.uint64), classes=_joined(classes, np.int64),
-        class_names=names, class_counts=dict(enumerate(counts.tolist())), total=start,
+        class_names=names, class_counts=dict(enumerate(counts.tolist())), total=start, unassigned=unassigned,
     )  # fmt: skip
 
 

@@ -709,7 +709,18 @@ def test_groups_each_too_large_for_the_test_set_say_so(tmp_path):
     recipe = {"kind": "group", "id_column": "id", "group_column": "user", "target_columns": ["y"]}
     with pytest.raises(SplitError, match=r"^g: .*train\.csv: split recipe key 'group_column': column 'user' has 2 "
                        r"distinct values in train\.csv \('a': 50 rows, 'b': 50 rows\); a test set of 10 of 100 rows "
-                       r"can take none of them: each holds at least twice that .*raise test_fraction"):  # fmt: skip
+                       r"can take 0 of them whole: every other holds at least twice .*raise test_fraction"):  # fmt: skip
+        _split(tmp_path, tmp_path / "raw", recipe, "g")
+
+
+def test_groups_leaving_under_half_the_test_set_say_so(tmp_path):
+    """A review: groups of 1, 500 and 499 rows at 10% published a test set of 1 row, the only group that fit."""
+    (tmp_path / "raw").mkdir()
+    users = ["a"] + ["b"] * 500 + ["c"] * 499
+    write_csv(tmp_path / "raw" / "train.csv", ["id", "user", "y"], [(i, u, i % 2) for i, u in enumerate(users)])
+    recipe = {"kind": "group", "id_column": "id", "group_column": "user", "target_columns": ["y"]}
+    with pytest.raises(SplitError, match=r"column 'user' has 3 distinct values in train\.csv \('b': 500 rows, 'c': 499 "
+                       r"rows, 'a': 1 rows\); a test set of 100 of 1,000 rows can take 1 of them whole"):  # fmt: skip
         _split(tmp_path, tmp_path / "raw", recipe, "g")
 
 
@@ -736,11 +747,18 @@ def test_released_answers_of_ids_and_targets_alone_label_kaggles_test_rows(tmp_p
     """A newcomer's sweep: Kaggle's usual solution file (id, target, Usage) could not be used: the answers file had
     to hold every column of the test file. The test rows are now the test file's, labelled by id."""
     test = pd.read_csv(COMPETITIONS / "titanic" / "test.csv", dtype=str, keep_default_na=False)
-    solution = pd.DataFrame({"PassengerId": test["PassengerId"], "Survived": "1", "Usage": "Private"})
+    label = (test["PassengerId"].astype(int) * 7 % 3 == 0).astype(int).astype(str)  # a label of its own per id
+    usage = ["Ignored" if i < 8 else "Private" for i in range(len(test))]  # rows Kaggle does not score
+    solution = pd.DataFrame({"PassengerId": test["PassengerId"], "Survived": label, "Usage": usage})
     raw = _titanic_with_answers(tmp_path, solution.iloc[::-1])
     document = TITANIC | {"kind": "released_labels", "answers_file": "solution.csv"}
     result = _split(tmp_path, raw, document, "titanic")
-    assert (result.train_rows, result.test_rows, result.unlabelled_test_rows) == (891, 418, 0)
+    assert (result.train_rows, result.test_rows, result.unlabelled_test_rows) == (891, 410, 8)
+    graded = pd.read_csv(result.answers_file, dtype=str)
+    expected = dict(zip(solution["PassengerId"], solution["Survived"], strict=True))
+    assert all(expected[i] == s for i, s in zip(graded["PassengerId"], graded["Survived"], strict=True))
+    assert not set(graded["PassengerId"]) & set(solution["PassengerId"][:8])  # the ignored rows are no test rows
+    test = test[~test["PassengerId"].isin(solution["PassengerId"][:8])]
     public = pd.read_csv(result.test_file, dtype=str, keep_default_na=False)
     assert list(public.columns) == list(test.columns)  # the test file's own columns, no Usage, no target
     assert (
@@ -775,6 +793,42 @@ def test_released_answers_labelling_ids_kaggles_test_file_lacks_are_refused(tmp_
         "label Kaggle's test rows: check that both files are the same competition's, and remove the rows the test "
         "file does not have"
     )
+
+
+def test_released_answers_for_a_test_file_holding_the_target_column_publish_without_it(tmp_path):
+    test = pd.read_csv(COMPETITIONS / "titanic" / "test.csv", dtype=str, keep_default_na=False)
+    raw = _titanic_with_answers(tmp_path, test[["PassengerId"]].assign(Survived="1"))
+    test.assign(Survived="").to_csv(raw / "test.csv", index=False)  # Kaggle's placeholder column, empty
+    result = _split(tmp_path, raw, TITANIC | {"kind": "released_labels", "answers_file": "solution.csv"}, "titanic")
+    assert "Survived" not in pd.read_csv(result.test_file).columns and result.test_rows == 418
+
+
+@pytest.mark.parametrize("where", ["test.csv", "solution.csv"])
+def test_released_labels_with_an_id_on_two_rows_are_refused_naming_the_file(tmp_path, where):
+    test = pd.read_csv(COMPETITIONS / "titanic" / "test.csv", dtype=str, keep_default_na=False)
+    solution = test[["PassengerId"]].assign(Survived="1")
+    raw = _titanic_with_answers(tmp_path, solution)
+    repeated = pd.read_csv(raw / where, dtype=str, keep_default_na=False)
+    repeated.loc[5, "PassengerId"] = "0" + repeated.loc[2, "PassengerId"]  # 0894: 894 again, as a number
+    repeated.to_csv(raw / where, index=False)
+    with pytest.raises(SplitError) as refused:
+        _split(tmp_path, raw, TITANIC | {"kind": "released_labels", "answers_file": "solution.csv"}, "titanic")
+    assert str(refused.value).startswith(
+        f"titanic: {raw / where}: split recipe key 'id_column': PassengerId '894' is on rows 3, 6 (counted from 1"
+    )
+
+
+def test_released_labels_count_unlabelled_ids_past_two_to_the_53(tmp_path):
+    """A review: 19-digit ids (a tweet's) matched exactly, but were counted as numbers: 10 unlabelled rows said 0."""
+    raw = tmp_path / "raw"
+    raw.mkdir()
+    ids = [str(1234567890123456000 + i) for i in range(50)]
+    write_csv(raw / "train.csv", ["id", "x", "y"], [(i, i, i % 2) for i in range(100)])
+    write_csv(raw / "test.csv", ["id", "x"], [(i, n) for n, i in enumerate(ids)])
+    write_csv(raw / "solution.csv", ["id", "y"], [(i, n % 2) for n, i in enumerate(ids[:40])])
+    recipe = {"kind": "released_labels", "id_column": "id", "target_columns": ["y"], "answers_file": "solution.csv"}
+    result = _split(tmp_path, raw, recipe, "tweets")
+    assert (result.test_rows, result.unlabelled_test_rows) == (40, 10)
 
 
 def test_kaggle_test_rows_the_answers_do_not_label_are_counted_and_shown(tmp_path):
