@@ -111,6 +111,7 @@ class SplitResult:
     # Released labels: rows in Kaggle's test file, and those of them the answers file does not label (left out)
     kaggle_test_rows: int | None = None
     unlabelled_test_rows: int = 0
+    ignored_test_rows: int = 0  # and those the answers' Usage says Kaggle ignored (left out, not graded)
     without_unit: int = 0  # rows whose id or group is missing: never in the test set (ChosenRows.without_unit)
 
 
@@ -345,8 +346,9 @@ def _split_rows(
     except (duckdb.Error, OSError) as error:  # a damaged row met while streaming (Arrow hands it over as OSError)
         detail = read_detail(train_path, error)
         raise SplitError(f"{where}{train_path}: cannot be read to choose the test rows: {detail}") from error
-    if len(chosen.rows) >= chosen.total or len(chosen.rows) * 2 < chosen.target:  # none, or under half, fits
-        raise SplitError(_units_too_large(con, recipe, raw_dir, source, unit, chosen.total, where, len(chosen.rows)))
+    taken, asked = len(chosen.rows), chosen.target
+    if taken >= chosen.total or not taken or asked and not asked / 2 <= taken <= asked * 2:  # whole units miss it
+        raise SplitError(_units_too_large(con, recipe, raw_dir, source, unit, chosen, where))
     index = pa.table({"__mlecurate_rn": chosen.rows, "__mlecurate_h": chosen.hashes})
     con.register("__test_index", index)
     lines = folder.scratch / TEST_LINES
@@ -525,15 +527,16 @@ def _fraction(con, recipe: SplitRecipe, raw_dir: Path, where: str = ""):
 
 
 def _units_too_large(
-    con, recipe: SplitRecipe, raw_dir: Path, source: str, unit: str, total: int, where: str, taken: int
+    con, recipe: SplitRecipe, raw_dir: Path, source: str, unit: str, chosen: ChosenRows, where: str
 ) -> str:
-    """Why every row (``taken`` is ``total``), or under half the rows asked for, went to the test set, when the
-    split's units are too few or too large: the unit column's distinct values (the largest ones), the test set asked
-    for, and what to change. A second read, on failure only."""
+    """Why every row, none, or a test set under half or over twice the size asked for went to the test set: the
+    unit column's distinct values (the largest ones), the rows without one, the test set asked for, and what to
+    change. A second read, on failure only."""
     path = train_source(raw_dir, recipe)
+    total, taken = chosen.total, len(chosen.rows)
     key = "group_column" if recipe.group_column else "id_column" if recipe.id_column else None
-    landed = "every row landed in the test set" if taken == total else f"only {taken:,} row(s) could go to the test set"
     if key is None:
+        landed = "every row landed in the test set" if taken == total else f"{taken:,} row(s) could go to the test set"
         return f"{where}{path}: {landed}: its rows are copies of one another"
     column = getattr(recipe, key)
     groups = "groups" if key == "group_column" else "ids"
@@ -545,23 +548,25 @@ def _units_too_large(
     if distinct == 1:
         return f"{opening} ({largest[0]['value']!r}) in {path.name}; a {recipe.kind} split needs at least 2 {groups}"
     if distinct == 0:
-        return f"{opening}s in {path.name} (every row's is empty); a {recipe.kind} split needs at least 2 {groups}"
+        return f"{opening}s in {path.name} (every row's is missing); a {recipe.kind} split needs at least 2 {groups}"
     fraction = _fraction(con, recipe, raw_dir, where)
     share = fraction(total) if callable(fraction) else fraction
     sizes = ", ".join(f"{group['value']!r}: {group['rows']} rows" for group in largest)
     listed = f"{opening}s in {path.name} ({sizes}{', ...' if distinct > len(largest) else ''})"
+    missing = (
+        f"; {chosen.without_unit:,} rows have no {column} and never enter the test set" if chosen.without_unit else ""
+    )
     size = test_size(total, share, path, where)
-    if taken < total:
-        larger = "a larger test_fraction in place of original_ratio" if recipe.original_ratio else "raise test_fraction"
+    if taken == total:
+        knob = "original_ratio (or set test_fraction)" if recipe.original_ratio else "test_fraction"
         return (
-            f"{listed}; a test set of {size:,} of {total:,} rows can take {taken:,} of them whole: every other holds "
-            f"at least twice the rows still wanted (a unit is never cut, and one that large would overshoot it); "
-            f"{larger} or choose a column with more {groups}"
+            f"{listed}; a test set of {size:,} of {total:,} rows takes all of them (a unit is never cut), leaving "
+            f"none for training; lower {knob} or choose a column with more {groups}"
         )
-    knob = "original_ratio (or set test_fraction)" if recipe.original_ratio else "test_fraction"
     return (
-        f"{listed}; a test set of {size:,} of {total:,} rows takes all of them (a unit is never cut), leaving none for "
-        f"training; lower {knob} or choose a column with more {groups}"
+        f"{listed}{missing}; a test set of {size:,} of {total:,} rows gets {taken:,} from whole {groups} taken in "
+        f"hash order (seed {recipe.seed}): not within half to twice its size (a unit is never cut); set "
+        f"test_fraction nearer what whole {groups} give, another seed, or a column with more {groups}"
     )
 
 
@@ -640,9 +645,10 @@ def _released_labels(con, recipe, raw_dir, train_out, test_out, answers_out, whe
 
     With an id column the test rows are Kaggle's test file's own (its columns, its ids as written), each given its
     targets from the answers file by id, compared as a number where both read as one (``1200`` and ``001200``): so a
-    solution file of ids and targets alone (Kaggle's ``id, target, Usage``) labels them. A labelled id that is no
-    row of the test file is refused, naming it. Without an id, the answers file's rows are the test rows (it holds
-    the test file's columns: rows are matched by content)."""
+    solution file of ids and targets alone (Kaggle's ``id, target, Usage``) labels them, less the rows its ``Usage``
+    says Kaggle ignored. A labelled id that is no row of the test file, or an id on two rows of either, is refused,
+    naming it; each file is read once. Without an id, the answers file's rows are the test rows (it holds the test
+    file's columns: rows are matched by content)."""
     labelled = raw_dir / recipe.answers_file
     test_path = raw_dir / recipe.test_file
     key = recipe.id_column
@@ -650,25 +656,30 @@ def _released_labels(con, recipe, raw_dir, train_out, test_out, answers_out, whe
     public_columns = [c for c in columns_of(con, test_path) if not key or c not in recipe.target_columns]
     register_unit_hash(con)
     seed = int(recipe.seed) & MASK
+    ignored = unlabelled = 0
     if key:
-        for path in (test_path, labelled):
-            _refuse_repeated_ids(con, path, key, where)
+        _released_tables(con, test_path, labelled, recipe, public_columns)
+        _refuse_repeated_ids(con, KAGGLE_TEST, test_path, key, where)
+        _refuse_repeated_ids(con, RELEASED, labelled, key, where)
         _refuse_foreign_answers(con, labelled, test_path, key, where)
-        kept = ", ".join(f"t.{quote(c)}" for c in public_columns)
         targets = ", ".join(f"a.{quote(c)}" for c in recipe.target_columns)
-        scored = f"WHERE a.{quote(USAGE)} IS DISTINCT FROM 'Ignored'" if USAGE in columns_of(con, labelled) else ""
         con.execute(
             f"""CREATE OR REPLACE TEMP TABLE rows AS
-                SELECT {kept}, {targets}, {UNIT_HASH}(CAST(t.{quote(key)} AS VARCHAR), {seed}) AS __mlecurate_h
-                FROM {reader_sql(test_path)} AS t JOIN {reader_sql(labelled)} AS a
-                  ON {_id_text("t", key)} = {_id_text("a", key)} {scored}"""
+                SELECT {", ".join(f"t.{quote(c)}" for c in public_columns)}, {targets},
+                       {UNIT_HASH}(CAST(t.{quote(key)} AS VARCHAR), {seed}) AS __mlecurate_h
+                FROM {KAGGLE_TEST} AS t JOIN {RELEASED} AS a USING (__mlecurate_k) WHERE NOT a.__mlecurate_ignored"""
         )
+        ignored, unlabelled = con.execute(
+            f"""SELECT count(*) FILTER (WHERE a.__mlecurate_ignored), count(*) FILTER (WHERE a.__mlecurate_k IS NULL)
+                FROM {KAGGLE_TEST} AS t LEFT JOIN {RELEASED} AS a USING (__mlecurate_k)"""
+        ).fetchone()
     else:
         con.execute(
             f"""CREATE OR REPLACE TEMP TABLE rows AS
                 SELECT *, {UNIT_HASH}({_row_text(public_columns)}, {seed}) AS __mlecurate_h
                 FROM {reader_sql(labelled)}"""
         )
+        unlabelled = _unlabelled(con, test_path, public_columns)
     total = con.execute(f"SELECT count(*) FROM {reader_sql(raw_dir / recipe.train_file)}").fetchone()[0]
     copy_uncompressed(raw_dir / recipe.train_file, train_out)  # the train set is the original's, byte for byte
     like = raw_dir / recipe.train_file  # the public files' layout: the train set's
@@ -677,35 +688,59 @@ def _released_labels(con, recipe, raw_dir, train_out, test_out, answers_out, whe
     answer_columns = _answer_columns(recipe, public_columns, where)
     con.execute(copy_sql(f"SELECT {_select(answer_columns)} FROM rows ORDER BY __mlecurate_h", answers_out))
     test_rows = con.execute("SELECT count(*) FROM rows").fetchone()[0]
+    kaggle_rows = con.execute(f"SELECT count(*) FROM {KAGGLE_TEST if key else reader_sql(test_path)}").fetchone()[0]
+    for table in (KAGGLE_TEST, RELEASED):
+        con.execute(f"DROP TABLE IF EXISTS {table}")
     return SplitResult(
         original_rows=total, train_rows=total, test_rows=test_rows, train_file=train_out, test_file=test_out,
         answers_file=answers_out, public_columns=public_columns, unit=key or "row content",
-        kaggle_test_rows=con.execute(f"SELECT count(*) FROM {reader_sql(test_path)}").fetchone()[0],
-        unlabelled_test_rows=_unlabelled(con, test_path, key, public_columns),
+        kaggle_test_rows=kaggle_rows, unlabelled_test_rows=unlabelled, ignored_test_rows=ignored,
     )  # fmt: skip
 
 
 FOREIGN_SHOWN = 5  # labelled ids that are no test row, named in the refusal
-USAGE = "Usage"  # a Kaggle solution file's column: Public, Private, or Ignored (rows Kaggle does not score)
+KAGGLE_TEST, RELEASED = "__kaggle_test", "__released"  # the two files of released labels, each read once
 
 
-def _id_text(table: str, key: str) -> str:
+def _released_tables(con, test_path: Path, labelled: Path, recipe: SplitRecipe, public_columns: list[str]) -> None:
+    """Kaggle's test rows (their public columns) and the released labels (the targets, and whether Kaggle ignored
+    the row: a ``Usage`` column, in any letter case, saying ``Ignored``), each with its row number and its id's
+    text as matched (:func:`_id_text`), as temp tables: each file read once."""
+    key = recipe.id_column
+    usage = next((c for c in columns_of(con, labelled) if c.strip().casefold() == "usage"), None)
+    ignored = f"coalesce(lower(trim(CAST({quote(usage)} AS VARCHAR))) = 'ignored', false)" if usage else "false"
+    numbered = "row_number() OVER () AS __mlecurate_rn"
+    con.execute(
+        f"""CREATE OR REPLACE TEMP TABLE {KAGGLE_TEST} AS
+            SELECT {_select(public_columns)}, {numbered}, {_id_text(None, key)} AS __mlecurate_k
+            FROM {reader_sql(test_path)}"""
+    )
+    con.execute(
+        f"""CREATE OR REPLACE TEMP TABLE {RELEASED} AS
+            SELECT {_select(recipe.target_columns)}, CAST({quote(key)} AS VARCHAR) AS __mlecurate_id, {numbered},
+                   {_id_text(None, key)} AS __mlecurate_k, {ignored} AS __mlecurate_ignored
+            FROM {reader_sql(labelled)}"""
+    )
+
+
+def _id_text(table: str | None, key: str) -> str:
     """An id as released labels match it: its text, as a number where it reads as one (``001200`` is ``1200``)."""
-    return key_text(f"CAST({table}.{quote(key)} AS VARCHAR)")
+    column = f"{table}.{quote(key)}" if table else quote(key)
+    return key_text(f"CAST({column} AS VARCHAR)")
 
 
-def _refuse_repeated_ids(con, path: Path, key: str, where: str) -> None:
-    """Released labels match rows by id: an id on two rows of the test file or the answers (as a number where it
-    reads as one) cannot say which label is whose."""
+def _refuse_repeated_ids(con, table: str, path: Path, key: str, where: str) -> None:
+    """Released labels match rows by id: an id on two rows of the test file or the answers (``table``, read from
+    ``path``; as a number where it reads as one) cannot say which label is whose. Rows without an id are not
+    matched, so not compared."""
     found = con.execute(
-        f"""SELECT CAST(list(a.{quote(key)})[1] AS VARCHAR), list(a.__mlecurate_rn ORDER BY a.__mlecurate_rn)[1:3]
-            FROM (SELECT *, row_number() OVER () AS __mlecurate_rn FROM {reader_sql(path)}) AS a
-            GROUP BY {_id_text("a", key)} HAVING count(*) > 1 ORDER BY min(a.__mlecurate_rn) LIMIT 1"""
+        f"""SELECT list(__mlecurate_rn ORDER BY __mlecurate_rn)[1:3] FROM {table} WHERE __mlecurate_k IS NOT NULL
+            GROUP BY __mlecurate_k HAVING count(*) > 1 ORDER BY min(__mlecurate_rn) LIMIT 1"""
     ).fetchone()
     if found:
-        value, rows = found
+        rows = found[0]
         raise SplitError(
-            f"{where}{path}: split recipe key 'id_column': {key} {value!r} is on rows {', '.join(map(str, rows))} "
+            f"{where}{path}: split recipe key 'id_column': rows {', '.join(map(str, rows))} hold one {key} "
             "(counted from 1, the header not counted; ids are compared as numbers where they read as one); released "
             "labels are matched to Kaggle's test rows by id, so each id must be on one row of each file"
         )
@@ -715,9 +750,8 @@ def _refuse_foreign_answers(con, labelled: Path, test_path: Path, key: str, wher
     """Refuse released answers labelling ids Kaggle's test file does not have (by number where both read as one):
     they would be test rows no participant was given (a newcomer's sweep published 5 such rows)."""
     count, first = con.execute(
-        f"""SELECT count(*), list(CAST(a.{quote(key)} AS VARCHAR) ORDER BY a.__mlecurate_rn)[1:{FOREIGN_SHOWN}]
-            FROM (SELECT *, row_number() OVER () AS __mlecurate_rn FROM {reader_sql(labelled)}) AS a
-            ANTI JOIN {reader_sql(test_path)} AS t ON {_id_text("a", key)} = {_id_text("t", key)}"""
+        f"""SELECT count(*), list(a.__mlecurate_id ORDER BY a.__mlecurate_rn)[1:{FOREIGN_SHOWN}]
+            FROM {RELEASED} AS a ANTI JOIN {KAGGLE_TEST} AS t USING (__mlecurate_k)"""
     ).fetchone()
     if count:
         more = f" and {count - len(first):,} more" if count > len(first) else ""
@@ -729,17 +763,13 @@ def _refuse_foreign_answers(con, labelled: Path, test_path: Path, key: str, wher
         )
 
 
-def _unlabelled(con, test_path: Path, key: str | None, public_columns: list[str]) -> int:
-    """Rows of Kaggle's test file that the labelled rows (table ``rows``) do not hold: by the id (as a number where
-    both read as one: ``1``, ``1.0`` and ``001`` are one id; a missing id matches a missing one), else by the public
-    columns' content (a row labelled twice counts once against one unlabelled copy). A note, not a check: it may
-    match two ids only a number's spelling tells apart."""
-    if key and key in public_columns:
-        query = f"""SELECT count(*) FROM {reader_sql(test_path)} AS t ANTI JOIN rows AS r
-                    ON {_id_text("t", key)} IS NOT DISTINCT FROM {_id_text("r", key)}"""
-    else:
-        columns = _select(public_columns)
-        query = f"SELECT count(*) FROM (SELECT {columns} FROM {reader_sql(test_path)} EXCEPT ALL SELECT {columns} FROM rows)"
+def _unlabelled(con, test_path: Path, public_columns: list[str]) -> int:
+    """Rows of Kaggle's test file that the labelled rows (table ``rows``, matched by content: no id) do not hold (a
+    row labelled twice counts once against one unlabelled copy)."""
+    columns = _select(public_columns)
+    query = (
+        f"SELECT count(*) FROM (SELECT {columns} FROM {reader_sql(test_path)} EXCEPT ALL SELECT {columns} FROM rows)"
+    )
     return con.execute(query).fetchone()[0]
 
 

@@ -107,12 +107,7 @@ def _split_section(slug: str, recipe: SplitRecipe, built: BuiltSplit) -> str:
             "",
             f"- training set: {r.train_rows:,} rows ({train_share}), Kaggle's `{recipe.train_file}` as it is",
             f"- test set: {r.test_rows:,} rows ({test_share}), Kaggle's `{recipe.test_file}` with its released labels"
-            + (
-                f" (of its {r.kaggle_test_rows:,} rows, the {r.unlabelled_test_rows:,} the labels leave out are left "
-                "out)"
-                if r.unlabelled_test_rows
-                else ""
-            ),
+            + _left_out(r),
         ]
     else:
         if built.original_test_rows is None:
@@ -166,6 +161,13 @@ def _listed(columns: list[str]) -> str:
     return ", ".join(f"`{c}`" for c in columns[:LISTED_COLUMNS]) + (f", and {more} more" if more > 0 else "")
 
 
+def _left_out(r: SplitResult) -> str:
+    """Which of Kaggle's test rows released labels leave out: those without a label, and those Kaggle ignored."""
+    parts = [f"the {r.unlabelled_test_rows:,} the labels leave out"] if r.unlabelled_test_rows else []
+    parts += [f"the {r.ignored_test_rows:,} Kaggle did not score (`Usage` Ignored)"] if r.ignored_test_rows else []
+    return f" (of its {r.kaggle_test_rows:,} rows, {' and '.join(parts)} are left out)" if parts else ""
+
+
 def _without_unit(recipe: SplitRecipe, result: SplitResult) -> str:
     """What the rows without a unit mean for the test set: they are never in it (a group split on titanic's
     `Cabin`, empty for 687 of 891 rows, drew its test set from the 204 passengers with a cabin, without a word)."""
@@ -174,7 +176,7 @@ def _without_unit(recipe: SplitRecipe, result: SplitResult) -> str:
     column = recipe.group_column or recipe.id_column
     rest = result.original_rows - result.without_unit
     return (
-        f" {result.without_unit:,} rows have no `{column}` (an empty value): they are never in the test set, which "
+        f" {result.without_unit:,} rows have no `{column}` (an empty CSV field, or null): they are never in the test set, which "
         f"was drawn from the other {rest:,} rows only."
     )
 

@@ -441,6 +441,7 @@ def _manifest(slug, recipe, result, files: list[dict], checks, source: dict) -> 
             if recipe.kind == "released_labels"
             else {}
         )
+        | ({"kaggle_test_ignored": result.ignored_test_rows} if result.ignored_test_rows else {})
         | ({"without_unit": result.without_unit} if result.without_unit else {}),
         "files": files,
         "checks": {c.name: {"passed": c.passed, "found": c.found, "metadata": c.metadata} for c in checks},

@@ -449,7 +449,8 @@ def _class_codes(labels: pa.Array, names: list, codes: dict) -> np.ndarray:
 
 def _first(rows: np.ndarray, hashes: np.ndarray, target: int, total: int) -> ChosenRows:
     """Whole units in hash order up to ``target`` rows: the ``target`` rows with the lowest hashes and every other
-    row of the last one's unit, unless that unit overshoots; then :func:`_units_nearest`."""
+    row of the last one's unit; when that unit overshoots, :func:`_units_nearest` instead, if its size is nearer
+    ``target`` by ratio (of 94 rows asked, 160 is nearer than 30; of 100, 100 is nearer than 1,168)."""
     assigned = hashes != UNASSIGNED
     rows, hashes = rows[assigned], hashes[assigned]
     if len(hashes) < target:
@@ -458,8 +459,12 @@ def _first(rows: np.ndarray, hashes: np.ndarray, target: int, total: int) -> Cho
         return ChosenRows(np.zeros(0, np.int64), np.zeros(0, np.uint64), total)
     last = np.partition(hashes, target - 1)[target - 1]
     chosen = hashes <= last
-    if int(chosen.sum()) > target:  # the last unit has more rows than were left to take
-        chosen = Members(_units_nearest(hashes, target)).among(hashes)
+    taken = int(chosen.sum())
+    if taken > target:  # the last unit has more rows than were left to take
+        nearest = Members(_units_nearest(hashes, target)).among(hashes)
+        fewer = int(nearest.sum())
+        if fewer and abs(np.log(fewer / target)) <= abs(np.log(taken / target)):
+            chosen = nearest
     return ChosenRows(rows[chosen], hashes[chosen], total)
 
 

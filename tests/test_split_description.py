@@ -209,7 +209,7 @@ def test_rows_without_a_group_are_counted_and_said_never_to_be_tested(tmp_path):
     only, without a word."""
     text = _describe(tmp_path, "titanic", {"kind": "group", "group_column": "Cabin"})
     assert (
-        "687 rows have no `Cabin` (an empty value): they are never in the test set, which was drawn from the other "
+        "687 rows have no `Cabin` (an empty CSV field, or null): they are never in the test set, which was drawn from the other "
         "204 rows only." in text
     )
     manifest = yaml.safe_load((tmp_path / "prepared" / "titanic" / "manifest.json").read_text())

@@ -82,3 +82,14 @@ def test_a_damaged_json_lines_row_is_named_by_its_own_line(tmp_path, broken, nam
     with pytest.raises(RecipeError, match=rf"{name}: cannot be read as JSON: line {broken:,} is no JSON value "
                        rf"\(Expecting ',' delimiter at column \d+\): {{\"id\": {broken}, \"y\": {broken % 2}$"):  # fmt: skip
         prepare_competition("j", recipe, raw, tmp_path / "prepared")
+
+
+def test_a_file_of_objects_over_several_lines_keeps_duckdbs_words(tmp_path):
+    """A review: pretty-printed objects, one after another, were named "line 1 is no JSON value: {" when record 100
+    was damaged; DuckDB's own words (its record) stand where the lines are no values."""
+    from validation.data_files import first_bad_json_line
+
+    records = [f'{{\n  "id": {i},\n  "y": {i % 2}\n}}' for i in range(200)]
+    records[99] = records[99].replace('"y"', '"y')
+    (tmp_path / "train.json").write_text("\n".join(records) + "\n")
+    assert first_bad_json_line(tmp_path / "train.json", 400) == ""  # its first line, "{", is no value

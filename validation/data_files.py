@@ -197,26 +197,38 @@ def read_detail(path: Path, error: BaseException | None) -> str:
         strict = strict_read_error(path)
         if strict and LINE_ERROR.search(strict) or not text:
             text = strict or "its lines do not split into its header's columns"
-    if "Malformed JSON" in text and is_json_lines(path) and (bad := first_bad_json_line(path)):
+    noticed = JSON_LINE_ERROR.search(text)
+    if noticed and is_json_lines(path) and (bad := first_bad_json_line(path, int(noticed.group(1)))):
         return bad
     return error_detail(text) + (_line_hint(path, text) if LINE_ERROR.search(text) else "")
 
 
-def first_bad_json_line(path: Path) -> str:
-    """The first line of a JSON Lines file (gzip'd or not) that is no JSON value, as Python's reader says, counted
-    from 1 (DuckDB names the line where it noticed, one later for an object left open); "" when every line is one.
-    Read on failure only."""
+JSON_LINE_ERROR = re.compile(r"Malformed JSON in file .* in line (\d+)")
+
+
+def first_bad_json_line(path: Path, noticed: int) -> str:
+    """The line of a JSON Lines file (gzip'd or not) DuckDB noticed damage on (``noticed``), or the one before (an
+    object left open is noticed on the next line, a cut last line one past the end), when it is no JSON value to
+    Python's reader: that line, counted from 1 (lines end at a line feed); "" otherwise, and DuckDB's words stand
+    (a file of objects over several lines, whose lines are no values). Read on failure only."""
     opener = gzip.open if is_gzipped(path.name) else open
-    with opener(path, "rt", encoding="utf-8-sig", errors="replace") as lines:
+    first = True
+    with opener(path, "rb") as lines:
         for number, line in enumerate(lines, start=1):
-            if not line.strip():
+            if number > noticed:
+                break
+            if not line.strip() or not first and number < noticed - 1:
                 continue
-            text = line.rstrip("\r\n")
+            text = line.decode("utf-8", errors="replace").removeprefix("\ufeff").rstrip("\r\n")
             try:
                 json.loads(text)
             except json.JSONDecodeError as error:
+                if first and number < noticed - 1:
+                    return ""  # its first line is no value: objects over several lines, not JSON Lines
                 cut = text[:SHOWN_LINE_CHARACTERS] + ("..." if len(text) > SHOWN_LINE_CHARACTERS else "")
-                return f"line {number:,} is no JSON value ({error.msg} at column {error.colno:,}): {cut}"
+                why = error.msg.removesuffix(" at")  # "Invalid control character at"
+                return f"line {number:,} is no JSON value ({why} at column {error.colno:,}): {cut}"
+            first = False
     return ""
 
 
