@@ -557,6 +557,14 @@ def _units_too_large(
         f"; {chosen.without_unit:,} rows have no {column} and never enter the test set" if chosen.without_unit else ""
     )
     size = test_size(total, share, path, where)
+    larger = "a test_fraction in place of original_ratio" if recipe.original_ratio else "another test_fraction"
+    if chosen.without_unit and (total - chosen.without_unit) * 2 < size:
+        return (
+            f"{where}{path}: split recipe key '{key}': {chosen.without_unit:,} of {total:,} rows have no {column} "
+            f"(an empty CSV field, or null), and a row without one never enters the test set: the "
+            f"{total - chosen.without_unit:,} with one cannot give a test set of {size:,}; fill the column, or "
+            f"choose one every row has"
+        )
     if taken == total:
         knob = "original_ratio (or set test_fraction)" if recipe.original_ratio else "test_fraction"
         return (
@@ -566,7 +574,7 @@ def _units_too_large(
     return (
         f"{listed}{missing}; a test set of {size:,} of {total:,} rows gets {taken:,} from whole {groups} taken in "
         f"hash order (seed {recipe.seed}): not within half to twice its size (a unit is never cut); set "
-        f"test_fraction nearer what whole {groups} give, another seed, or a column with more {groups}"
+        f"{larger} nearer what whole {groups} give, another seed, or a column with more {groups}"
     )
 
 
@@ -707,7 +715,10 @@ def _released_tables(con, test_path: Path, labelled: Path, recipe: SplitRecipe, 
     the row: a ``Usage`` column, in any letter case, saying ``Ignored``), each with its row number and its id's
     text as matched (:func:`_id_text`), as temp tables: each file read once."""
     key = recipe.id_column
-    usage = next((c for c in columns_of(con, labelled) if c.strip().casefold() == "usage"), None)
+    usage = next(
+        (c for c in columns_of(con, labelled) if c.strip().casefold() == "usage" and c not in recipe.target_columns),
+        None,
+    )
     ignored = f"coalesce(lower(trim(CAST({quote(usage)} AS VARCHAR))) = 'ignored', false)" if usage else "false"
     numbered = "row_number() OVER () AS __mlecurate_rn"
     con.execute(
@@ -750,14 +761,15 @@ def _refuse_foreign_answers(con, labelled: Path, test_path: Path, key: str, wher
     """Refuse released answers labelling ids Kaggle's test file does not have (by number where both read as one):
     they would be test rows no participant was given (a newcomer's sweep published 5 such rows)."""
     count, first = con.execute(
-        f"""SELECT count(*), list(a.__mlecurate_id ORDER BY a.__mlecurate_rn)[1:{FOREIGN_SHOWN}]
+        f"""SELECT count(*), list(coalesce('''' || a.__mlecurate_id || '''', 'none on row ' || a.__mlecurate_rn)
+                                  ORDER BY a.__mlecurate_rn)[1:{FOREIGN_SHOWN}]
             FROM {RELEASED} AS a ANTI JOIN {KAGGLE_TEST} AS t USING (__mlecurate_k)"""
     ).fetchone()
     if count:
         more = f" and {count - len(first):,} more" if count > len(first) else ""
         raise SplitError(
             f"{where}{labelled}: split recipe key 'answers_file': {count:,} labelled row(s) whose {key} is no row of "
-            f"Kaggle's test file {test_path.name} ({', '.join(repr(i) for i in first)}{more}); released answers "
+            f"Kaggle's test file {test_path.name} ({', '.join(first)}{more}); released answers "
             "label Kaggle's test rows: check that both files are the same competition's, and remove the rows the "
             "test file does not have"
         )

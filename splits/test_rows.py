@@ -92,7 +92,7 @@ def choose_test_rows(
     if not stratified:
         if len(scan.hashes) < target:  # few rows: read again, keeping all
             scan, bound = _scan(con, query, seed, UNASSIGNED - 1, False, set()), UNASSIGNED - 1
-        chosen = _first(scan.rows, scan.hashes, target, scan.total)
+        chosen = _first(scan.rows, scan.hashes, target, scan.total, complete=bound >= UNASSIGNED - 1)
         if len(chosen.rows) < target and bound < UNASSIGNED - 1:  # large units passed over: read every unit
             scan = _scan(con, query, seed, UNASSIGNED - 1, False, set())
             chosen = _first(scan.rows, scan.hashes, target, scan.total)
@@ -447,10 +447,12 @@ def _class_codes(labels: pa.Array, names: list, codes: dict) -> np.ndarray:
     return mapping[indices]
 
 
-def _first(rows: np.ndarray, hashes: np.ndarray, target: int, total: int) -> ChosenRows:
+def _first(rows: np.ndarray, hashes: np.ndarray, target: int, total: int, complete: bool = True) -> ChosenRows:
     """Whole units in hash order up to ``target`` rows: the ``target`` rows with the lowest hashes and every other
     row of the last one's unit; when that unit overshoots, :func:`_units_nearest` instead, if its size is nearer
-    ``target`` by ratio (of 94 rows asked, 160 is nearer than 30; of 100, 100 is nearer than 1,168)."""
+    ``target`` by ratio (of 94 rows asked, 160 is nearer than 30; of 100, 100 is nearer than 1,168). Unless
+    ``complete`` (every unit read, not only the lowest hashes), units passed over leave the rows short: the caller
+    reads every unit and asks again, so the two are compared on all units."""
     assigned = hashes != UNASSIGNED
     rows, hashes = rows[assigned], hashes[assigned]
     if len(hashes) < target:
@@ -463,7 +465,7 @@ def _first(rows: np.ndarray, hashes: np.ndarray, target: int, total: int) -> Cho
     if taken > target:  # the last unit has more rows than were left to take
         nearest = Members(_units_nearest(hashes, target)).among(hashes)
         fewer = int(nearest.sum())
-        if fewer and abs(np.log(fewer / target)) <= abs(np.log(taken / target)):
+        if fewer < target and not complete or fewer and abs(np.log(fewer / target)) <= abs(np.log(taken / target)):
             chosen = nearest
     return ChosenRows(rows[chosen], hashes[chosen], total)
 

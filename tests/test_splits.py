@@ -1213,3 +1213,45 @@ def test_a_stratified_split_whose_ids_are_all_missing_is_refused(tmp_path):
     recipe = {"kind": "stratified", "id_column": "id", "target_columns": ["y"]}
     with pytest.raises(SplitError, match=r"column 'id' has 0 distinct values in train\.csv \(every row's is missing\)"):
         _split(tmp_path, tmp_path / "raw", recipe, "s")
+
+
+@pytest.mark.parametrize(
+    "sizes, seed, rows",
+    [
+        ([13, 60, 1, 40, 5, 1, 3, 2, 13, 40, 5, 20, 60, 2, 5, 1, 5, 20, 8, 3, 20], 0, 35),  # 33 asked
+        ([8, 20, 5, 40, 8, 8, 60, 2, 40], 3, 21),  # 19 asked
+    ],
+)
+def test_units_are_weighed_on_every_unit_not_the_first_read_only(tmp_path, sizes, seed, rows):
+    """A review: the first read keeps only the lowest hashes; weighing the overshooting unit against what those
+    alone gave made 53 rows of 33 asked (or 40 of 19, refused), where reading every unit gives 35 (21)."""
+    users = [f"g{i}" for i, size in enumerate(sizes) for _ in range(size)]
+    (tmp_path / "raw").mkdir()
+    write_csv(tmp_path / "raw" / "train.csv", ["id", "user", "y"], [(i, u, i % 2) for i, u in enumerate(users)])
+    recipe = {"kind": "group", "id_column": "id", "group_column": "user", "target_columns": ["y"], "seed": seed}
+    assert _split(tmp_path, tmp_path / "raw", recipe, "g").test_rows == rows
+
+
+def test_a_split_whose_rows_mostly_lack_an_id_says_so(tmp_path):
+    (tmp_path / "raw").mkdir()
+    write_csv(tmp_path / "raw" / "train.csv", ["id", "y"], [(i if i < 4 else "", i % 2) for i in range(40)])
+    recipe = {"kind": "random", "id_column": "id", "target_columns": ["y"], "test_fraction": 0.3}
+    with pytest.raises(SplitError, match=r"split recipe key 'id_column': 36 of 40 rows have no id \(an empty CSV "
+                       r"field, or null\), and a row without one never enters the test set: the 4 with one cannot "
+                       r"give a test set of 12"):  # fmt: skip
+        _split(tmp_path, tmp_path / "raw", recipe, "r")
+
+
+def test_released_labels_a_target_named_usage_is_a_target_and_an_answer_without_id_is_named(tmp_path):
+    raw = tmp_path / "raw"
+    raw.mkdir()
+    write_csv(raw / "train.csv", ["id", "x", "usage"], [(i, i, "ignored" if i % 3 else "kept") for i in range(30)])
+    write_csv(raw / "test.csv", ["id", "x"], [(100 + i, i) for i in range(20)])
+    write_csv(raw / "solution.csv", ["id", "usage"], [(100 + i, "ignored" if i % 3 else "kept") for i in range(20)])
+    recipe = {"kind": "released_labels", "id_column": "id", "target_columns": ["usage"], "answers_file": "solution.csv"}
+    result = _split(tmp_path, raw, recipe, "u")
+    assert (result.test_rows, result.ignored_test_rows) == (20, 0)  # its labels, not Kaggle's Usage
+    write_csv(raw / "solution.csv", ["id", "usage"], [("", "kept")] + [(100 + i, "kept") for i in range(20)])
+    with pytest.raises(SplitError, match=r"1 labelled row\(s\) whose id is no row of Kaggle's test file test\.csv "
+                       r"\(none on row 1\)"):  # fmt: skip
+        _split(tmp_path / "again", raw, recipe, "u")
