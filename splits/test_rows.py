@@ -9,8 +9,10 @@ rows in hash order (for ``stratified``, each class's first rows, as many as its 
 the shares add up: :func:`_class_sizes`), and every row
 whose unit hashes no higher than the last of them: a group is never cut, and the choice does not depend on the
 order of the rows. A unit that would overshoot (it holds at least twice the rows still wanted: a group of most of the
-file) is passed over for the next ones (:func:`_units_nearest`), so the test set ends within a unit of its size. ``temporal`` takes the latest rows instead (:func:`latest_rows`). A row whose unit is missing
-(NULL) is never in the test set.
+file) is passed over for the next ones (:func:`_units_nearest`), unless what that leaves is further off than the
+overshoot (:func:`_first`); the builder refuses a test set under half or over twice its size. ``temporal`` takes the
+latest rows instead (:func:`latest_rows`). A row whose unit is missing (NULL) is never in the test set; the count of
+such rows is kept (``ChosenRows.without_unit``) for the description.
 
 DuckDB reads the file and streams the unit column (and the class, for ``stratified``) to numpy in file order; only
 rows whose hash falls in the lowest ``1.1 * fraction`` of the hash range are kept (16 bytes each), so memory follows
