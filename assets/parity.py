@@ -34,8 +34,9 @@ SAMPLE_EARNS_NO_MEDAL = Check(
 
 METRIC_IS_KAGGLES = Check(
     "metric_is_kaggles",
-    "The split recipe's metric, when it sets one, is the one Kaggle ranked the leaderboard by (Meta Kaggle's), and "
-    "runs the same way: the board's scores and medal thresholds are that metric's.",
+    "The split recipe's metric, when it sets one, is the one Kaggle ranked the leaderboard by (Meta Kaggle's, or a "
+    "Kaggle listing's), or one giving the same score, and runs the same way: the board's scores and medal thresholds "
+    "are that metric's.",
     severity="warning",
     remedy="Medals compare scores of two metrics: drop the recipe's `metric` (Meta Kaggle's is used), or keep it only "
     "where Kaggle's cannot be graded, and say why in the annotation's note.",

@@ -418,7 +418,8 @@ def _written(path: Path, annotation: Annotation) -> str:
     set in place through ruamel.yaml's round trip (comments, key order and layout kept; those inside a field that
     changes, such as a replaced split recipe, go with it), provided the result reads back, as every annotation is
     read (PyYAML), to exactly the new fields with ``updated_at`` last (:func:`require_whole`). Any other file, or one
-    that fails that, gets the canonical text (:func:`_dump`). ``annotate`` says when comment lines were lost."""
+    that fails that, gets the canonical text (:func:`_dump`). ``annotate`` and the workbench's save say when comments
+    were lost (:func:`comments_lost`)."""
     canonical = _dump(annotation)
     if not hand_comments(path):
         return canonical

@@ -327,6 +327,8 @@ def test_a_save_keeps_the_curators_comments_and_says_when_one_goes(home):
     assert changed.headers["location"] == f"/competitions/{SPOOKY}?saved=1&comments_lost=1"  # stays to say so
     page = client(home).get(changed.headers["location"]).text
     assert "1 comment(s) of your own in the file could not be kept" in page
+    odd = client(home).get(f"/competitions/{SPOOKY}?saved=1&comments_lost=%C2%B2")  # "²": a digit int() refuses
+    assert odd.status_code == 200 and 'id="comments-lost"' not in odd.text
     assert "# agreed with bob" in path.read_text() and "# the authors' shares kept" not in path.read_text()
 
 

@@ -302,7 +302,7 @@ def _curator_error(name: str) -> str:
 
 def _count(value: str | None) -> int:
     """A count from the address (0 when it is none)."""
-    return int(value) if value and value.isdigit() else 0
+    return int(value) if value and value.isascii() and value.isdigit() else 0  # "²" is a digit int() refuses
 
 
 def _remember(response: Response, name: str) -> None:
