@@ -421,11 +421,14 @@ def _written(path: Path, annotation: Annotation) -> str:
     that fails that, gets the canonical text (:func:`_dump`). ``annotate`` and the workbench's save say when comments
     were lost (:func:`comments_lost`)."""
     canonical = _dump(annotation)
-    if not hand_comments(path):
+    try:
+        text = path.read_text(encoding="utf-8-sig") if path.is_file() else ""
+    except UnicodeDecodeError:  # the read before the update refuses such a file: not reached
+        return canonical
+    if not _comments(text):
         return canonical
     document = annotation.to_document()
     try:
-        text = path.read_text(encoding="utf-8-sig")
         edited = _edited_in_place(text, document)
         read_back = parse_yaml_text(edited, str(path))  # the strict reader every read goes through
     except (RuamelError, YamlFileError, UnicodeDecodeError, ValueError, TypeError):
