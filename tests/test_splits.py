@@ -840,6 +840,29 @@ def test_released_labels_leave_test_rows_without_an_id_unlabelled_not_repeated(t
     assert (result.test_rows, result.unlabelled_test_rows) == (416, 2)
 
 
+@pytest.mark.parametrize(
+    "ids",
+    [
+        ["102_0", "10_20", "1_020", "3_1"],  # text-normalization's sentence_token ids: DuckDB reads 1020 in each
+        ["0001e002", "00000100", "0012e003", "00012000"],  # hex ids: 1e2 is 100, 12e3 is 12000
+    ],
+    ids=["underscores", "exponents"],
+)
+def test_released_labels_ids_that_only_a_number_parser_equates_stay_apart(tmp_path, ids):
+    """A newcomer's check: ids were matched as numbers wherever DuckDB's cast read one, which takes ``_`` between
+    digits and an exponent, so ``102_0`` and ``10_20`` (sentence 102's token 0, sentence 10's token 20) were one id
+    and the split was refused as an id on two rows. pandas, and so the graders, read neither as a number."""
+    raw = tmp_path / "raw"
+    raw.mkdir()
+    write_csv(raw / "train.csv", ["id", "x", "y"], [(f"t{i}", i, i % 2) for i in range(100)])
+    write_csv(raw / "test.csv", ["id", "x"], [(i, n) for n, i in enumerate(ids)])
+    write_csv(raw / "solution.csv", ["id", "y"], [(i, n % 2) for n, i in enumerate(ids)])
+    recipe = {"kind": "released_labels", "id_column": "id", "target_columns": ["y"], "answers_file": "solution.csv"}
+    result = _split(tmp_path, raw, recipe, "text-normalization")
+    answers = pd.read_csv(result.answers_file, dtype=str)
+    assert dict(zip(answers["id"], answers["y"], strict=True)) == {i: str(n % 2) for n, i in enumerate(ids)}
+
+
 def test_released_labels_count_unlabelled_ids_past_two_to_the_53(tmp_path):
     """A review: 19-digit ids (a tweet's) matched exactly, but were counted as numbers: 10 unlabelled rows said 0."""
     raw = tmp_path / "raw"
