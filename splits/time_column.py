@@ -88,7 +88,9 @@ class TimeColumn:
         if self.time_format:
             instant = f"COALESCE(CAST(TRY_STRPTIME({text}, {literal(self.time_format)}) AS TIMESTAMPTZ), {instant})"
         held = f"{text} IS NOT NULL AND {text} NOT IN ({', '.join(map(literal, MISSING_WORDS))})"
-        return instant, f"TRY_CAST({text} AS DOUBLE)", held
+        # DuckDB's cast reads `_` between digits as nothing (2020_1_15 is 2020115); pandas reads no number there
+        number = f"CASE WHEN NOT contains({text}, '_') THEN TRY_CAST({text} AS DOUBLE) END"
+        return instant, number, held
 
     def refusal(self, con, source: str, label: str, problem: tuple[int, int | None]) -> NotATime:
         """The error for the row ``problem`` names (and, for a column mixing instants and numbers, the earlier row

@@ -596,6 +596,20 @@ def test_numeric_times_are_ordered_as_numbers(tmp_path, form):
     assert test_ids == [15, 16, 17, 18, 19]  # times 16 to 20 (as text: 9, 8, 7, 6, 5)
 
 
+def test_dates_written_with_underscores_are_no_numbers(tmp_path):
+    """DuckDB's cast reads ``_`` between digits as nothing, so 2020_1_5 was the number 202015 and 2020_12_25 the
+    number 20201225: ordered as numbers, 2020_1_15 (2020115) came after 2020_12_25 and went to the test set. pandas
+    reads neither as a number: they are no time, and the refusal asks for time_format."""
+    times = [f"2020_{m}_{d}" for m in (1, 12) for d in (5, 15, 25)] * 4
+    _write_times(tmp_path / "raw", times, "csv")
+    with pytest.raises(SplitError, match=r"column 't' holds '2020_1_5' at row 1, which is not a time.*time_format"):
+        _split(tmp_path, tmp_path / "raw", TIMES | {"test_fraction": 0.25}, "underscored")
+    result = _split(tmp_path, tmp_path / "raw", TIMES | {"test_fraction": 0.25, "time_format": "%Y_%m_%d"}, "ymd")
+    with duckdb.connect() as con:
+        test_times = {row[0] for row in con.execute(f"SELECT t FROM '{result.test_file}'").fetchall()}
+    assert test_times == {"2020_12_15", "2020_12_25"}
+
+
 @pytest.mark.parametrize("form", ["csv", "json"])
 def test_times_with_offsets_are_ordered_by_their_instant(tmp_path, form):
     """Row i is at 00:00 + 10i minutes on the wall clock, 20i minutes ahead of UTC: the later the wall clock, the
