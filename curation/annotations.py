@@ -198,19 +198,6 @@ def parse_annotation_document(document: object, where: str) -> Annotation:
 COMMENT_START = re.compile(r"(?:^|(?<=\s))#", re.MULTILINE)  # where a YAML comment may start
 
 
-def hand_comments(path: Path) -> list[str]:
-    """The comments a curator wrote into an annotation file (mlecurate's header aside), in order: an update keeps
-    them (:func:`_written`), or the command says which were lost (:func:`comments_lost`)."""
-    if not path.is_file():
-        return []
-    return _comments(path.read_text(encoding="utf-8-sig", errors="replace"))
-
-
-def comments_lost(before: list[str], path: Path) -> int:
-    """How many of the comments ``before`` (:func:`hand_comments` of the file before an update) it no longer holds."""
-    return sum((Counter(before) - Counter(hand_comments(path))).values())
-
-
 def _comments(text: str) -> list[str]:
     """Each YAML comment in ``text`` but mlecurate's header: a ``#`` at a line's start or after white space that is
     not inside a value (a quoted ``'see #3'`` is none), as PyYAML's scanner places the values."""
@@ -347,6 +334,14 @@ class AnnotationStore:
     ) -> Annotation:
         """Merge ``changes`` into the curator's annotation of ``slug`` (creating it) and save it atomically. Only an
         import (``imported``) writes under a name reserved for one (:func:`validate_curator_name`)."""
+        return self.save(slug, curator, changes, now, imported).annotation
+
+    def save(
+        self, slug: str, curator: str, changes: dict, now: datetime | None = None, imported: bool = False
+    ) -> Saved:
+        """:meth:`update`, saying how many of the curator's own comments the file held and how many it lost (counted
+        under the lock, so another save in between cannot make one seem lost): what ``annotate`` and the
+        workbench's save tell the curator."""
         if not imported:
             validate_curator_name(curator)
         unknown = sorted(set(changes) - set(EDITABLE_FIELDS))
@@ -364,12 +359,15 @@ class AnnotationStore:
                 )
                 stamp = (now or datetime.now(UTC)).isoformat(timespec="seconds")
                 updated = check_annotation(replace(current, **changes, updated_at=stamp), f"{path}")
-                write_atomic(path, _written(path, updated))
+                before = _file_text(path)
+                text = _written(before, updated, path)
+                write_atomic(path, text)
         except OSError as error:  # a full disk, a read-only or unwritable folder: the previous file is untouched
             raise AnnotationError(
                 f"{path}: cannot save the annotation ({error.strerror or error}); nothing was changed"
             ) from None
-        return updated
+        comments = _comments(before)
+        return Saved(updated, path, len(comments), sum((Counter(comments) - Counter(_comments(text))).values()))
 
     @contextlib.contextmanager
     def _locked(self, folder: Path) -> Iterator[None]:
@@ -413,18 +411,30 @@ def _dump(annotation: Annotation) -> str:
     return HEADER + text
 
 
-def _written(path: Path, annotation: Annotation) -> str:
-    """The annotation file's new text. A file holding comments of a curator's own keeps them: each changed field is
-    set in place through ruamel.yaml's round trip (comments, key order and layout kept; those inside a field that
-    changes, such as a replaced split recipe, go with it), provided the result reads back, as every annotation is
-    read (PyYAML), to exactly the new fields with ``updated_at`` last (:func:`require_whole`). Any other file, or one
-    that fails that, gets the canonical text (:func:`_dump`). ``annotate`` and the workbench's save say when comments
-    were lost (:func:`comments_lost`)."""
+@dataclass(frozen=True)
+class Saved:
+    """What :meth:`AnnotationStore.save` wrote."""
+
+    annotation: Annotation
+    path: Path
+    comments: int  # the curator's own comments the file held before (mlecurate's header aside)
+    comments_lost: int  # how many of them the new text no longer holds
+
+
+def _file_text(path: Path) -> str:
+    """An annotation file's text before an update ("" for a new one). The read before the update has refused a
+    file that is not UTF-8."""
+    return path.read_text(encoding="utf-8-sig") if path.is_file() else ""
+
+
+def _written(text: str, annotation: Annotation, path: Path) -> str:
+    """The annotation file's new text, from its ``text`` now. A file holding comments of a curator's own keeps them:
+    each changed field is set in place through ruamel.yaml's round trip (comments, key order and layout kept; those
+    inside a field that changes, such as a replaced split recipe, go with it), provided the result reads back, as
+    every annotation is read (PyYAML), to exactly the new fields with ``updated_at`` last (:func:`require_whole`).
+    Any other file, or one that fails that, gets the canonical text (:func:`_dump`). ``annotate`` and the
+    workbench's save say when comments were lost (:class:`Saved`)."""
     canonical = _dump(annotation)
-    try:
-        text = path.read_text(encoding="utf-8-sig") if path.is_file() else ""
-    except UnicodeDecodeError:  # the read before the update refuses such a file: not reached
-        return canonical
     if not _comments(text):
         return canonical
     document = annotation.to_document()

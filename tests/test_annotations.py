@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 import yaml
 
-from curation.annotations import HEADER, AnnotationError, AnnotationStore, comments_lost, hand_comments
+from curation.annotations import HEADER, AnnotationError, AnnotationStore, _comments
 
 
 @pytest.fixture
@@ -273,24 +273,21 @@ def test_an_edit_in_place_that_would_drop_mlecurates_header_is_not_written(store
         store.get("titanic", "alice")
 
 
-def test_comments_are_told_from_a_hash_inside_a_value(tmp_path):
-    path = tmp_path / "a.yaml"
-    path.write_text(HEADER + "slug: x  # a\nnote: 'see #3'\nreason: |\n  # inside\n  text\n# own line\n")
-    assert hand_comments(path) == ["# a", "# own line"]
-    path.write_text("note: 'see #3'\n")
-    assert hand_comments(path) == []
-    path.write_text("note: 'see #3'  # asked bob\nreason: \"a # b\" # mine\n'a #b': c # last")  # after a value's #
-    assert hand_comments(path) == ["# asked bob", "# mine", "# last"]
+def test_comments_are_told_from_a_hash_inside_a_value():
+    assert _comments(HEADER + "slug: x  # a\nnote: 'see #3'\nreason: |\n  # inside\n  text\n# own line\n") == [
+        "# a", "# own line"]  # fmt: skip
+    assert _comments("note: 'see #3'\n") == []
+    text = "note: 'see #3'  # asked bob\nreason: \"a # b\" # mine\n'a #b': c # last"  # after a value's #
+    assert _comments(text) == ["# asked bob", "# mine", "# last"]
 
 
 def test_a_lost_comment_is_counted_whatever_the_new_text_holds(store):
     path = store.path_for("titanic", "alice")
     path.parent.mkdir(parents=True)
     path.write_text(HAND_EDITED)
-    before = hand_comments(path)
-    store.update("titanic", "alice", {"note": "PR #3 merged", "split_recipe": {"kind": "stratified",
-                                      "target_columns": ["Survived"]}}, now=NOW)  # fmt: skip
-    assert comments_lost(before, path) == 1  # the recipe's "# no groups in this data"
+    saved = store.save("titanic", "alice", {"note": "PR #3 merged", "split_recipe": {"kind": "stratified",
+                                            "target_columns": ["Survived"]}}, now=NOW)  # fmt: skip
+    assert (saved.comments, saved.comments_lost) == (len(_comments(HAND_EDITED)), 1)  # "# no groups in this data"
     assert store.get("titanic", "alice").note == "PR #3 merged"
 
 

@@ -10,8 +10,6 @@ from curation.annotations import (
     COMPLEXITIES,
     COMPLEXITY_HOURS,
     DECISIONS,
-    comments_lost,
-    hand_comments,
     validate_curator_name,
 )
 from curation.cli.options import CommandError, Curation, pass_curation, slug_argument
@@ -76,16 +74,15 @@ def annotate(
     with curation.annotations_synced(slug, load_tables=not allow_unknown):  # pulled and pushed, with an s3:// home
         if not allow_unknown:
             _check_known_slug(curation, slug)
-        path = curation.store.path_for(slug, curator)
-        comments = hand_comments(path)
-        annotation = curation.store.update(slug, curator, changes)
+        saved = curation.store.save(slug, curator, changes)
+    annotation, path = saved.annotation, saved.path
     click.echo(f"{annotation.slug} by {annotation.curator}: decision {annotation.decision}, complexity "
                f"{annotation.complexity or '-'}, category {annotation.category or '-'} ({path})")  # fmt: skip
-    lost = comments_lost(comments, path)
-    if lost:
-        click.echo(f"warning: {path} held {len(comments)} comment(s) of your own, and {lost} could not be kept (one "
-                   "inside a replaced split recipe goes with it; a file that cannot be edited in place is rewritten "
-                   "from its fields): write such notes in --note, or see them in git", err=True)  # fmt: skip
+    if saved.comments_lost:
+        click.echo(f"warning: {path} held {saved.comments} comment(s) of your own, and {saved.comments_lost} could "
+                   "not be kept (one inside a replaced split recipe goes with it; a file that cannot be edited in "
+                   "place is rewritten from its fields): write such notes in --note, or see them in git",
+                   err=True)  # fmt: skip
 
 
 def _read_split_recipe(path: str) -> dict:

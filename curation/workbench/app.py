@@ -45,8 +45,6 @@ from curation.annotations import (
     DECISIONS,
     AnnotationError,
     AnnotationStore,
-    comments_lost,
-    hand_comments,
     validate_curator_name,
     validate_slug,
 )
@@ -197,10 +195,7 @@ def workbench_app(
             following = bench.queue(curator, filters).neighbours(slug)[1]
             if changes:
                 with bench.saving_turn(slug), saving(slug):
-                    path = bench.store.path_for(slug, curator)
-                    comments = hand_comments(path)
-                    bench.store.update(slug, curator, changes)
-                    lost = comments_lost(comments, path)
+                    lost = bench.store.save(slug, curator, changes).comments_lost
         except (FormError, RecipeError, AnnotationError) as error:
             return _competition_view(request, curator, 400, f"Not saved: {error}", form)
         query = filters.query_string()
