@@ -86,6 +86,7 @@ from validation.data_files import (
 )
 from validation.data_root import TEST, TRAIN, PreparedFolder
 from validation.messages import shown_list
+from validation.metrics import METRICS
 from validation.split_recipe import FILE_KEYS, RecipeError, SplitRecipe, recipe_file
 
 
@@ -160,10 +161,13 @@ def build_split(
     slug: str = "",
     con: duckdb.DuckDBPyConnection | None = None,
     row_file_digests: Callable[[np.ndarray], list[str]] | None = None,
+    metric: str | None = None,
 ) -> SplitResult:
     """Split the training table (``raw_dir/<train_file>``, or the download's files listed: ``splits.listing``) by
     ``recipe`` into ``out_dir/public`` and ``out_dir/private``. ``row_file_digests``: the sha256 of each given
-    row's own file (``row_files``), which the public sees, for numbering the test rows (``test_ids``)."""
+    row's own file (``row_files``), which the public sees, for numbering the test rows (``test_ids``). ``metric``:
+    the one that grades the split (``prepare_competition``'s; default the recipe's), which tells whether released
+    answers mark rows Kaggle did not score with -1 (:func:`_released_tables`)."""
     where = f"{slug}: " if slug else ""
     scratch = PreparedFolder(out_dir).scratch
     owned = con is None
@@ -173,7 +177,7 @@ def build_split(
     try:
         recipe_columns(con, recipe, raw_dir, slug)
         with setting(con, "preserve_insertion_order", "true"):  # a caller's connection too: the files' row order
-            return _build(con, recipe, raw_dir, out_dir, where, row_file_digests)
+            return _build(con, recipe, raw_dir, out_dir, where, row_file_digests, metric or recipe.metric)
     except DataFileError as error:
         raise SplitError(f"{where}{error}") from error
     finally:
@@ -296,7 +300,9 @@ def kaggle_test_size(con, recipe: SplitRecipe, raw_dir: Path) -> tuple[int, str]
     return None
 
 
-def _build(con, recipe: SplitRecipe, raw_dir: Path, out_dir: Path, where: str, digests=None) -> SplitResult:
+def _build(
+    con, recipe: SplitRecipe, raw_dir: Path, out_dir: Path, where: str, digests=None, metric=None
+) -> SplitResult:
     train_path = train_source(raw_dir, recipe)
     columns = columns_of(con, train_path)
     folder = PreparedFolder(out_dir)
@@ -311,7 +317,8 @@ def _build(con, recipe: SplitRecipe, raw_dir: Path, out_dir: Path, where: str, d
 
     if recipe.kind == "released_labels":
         with one_thread_for_json(con, recipe.train_file, recipe.answers_file):
-            return _released_labels(con, recipe, raw_dir, train_out, test_out, answers_out, where)
+            marked = metric in METRICS and METRICS[metric].binary_truth  # -1 in every target: not scored
+            return _released_labels(con, recipe, raw_dir, (train_out, test_out, answers_out), where, marked)
 
     outputs = (train_out, test_out, answers_out)
     with one_thread_for_json(con, train_path.name):
@@ -648,15 +655,17 @@ def numbered_rows(path: Path, columns: list[str]) -> str:
     return f"SELECT row_number() OVER () - 1 AS __mlecurate_rn, * FROM {reader_sql(path)}"
 
 
-def _released_labels(con, recipe, raw_dir, train_out, test_out, answers_out, where) -> SplitResult:
+def _released_labels(con, recipe, raw_dir, outputs, where, minus_one_unscored: bool = False) -> SplitResult:
     """The original train set stays whole; Kaggle's test set, labelled by the released answers, becomes the test set.
 
     With an id column the test rows are Kaggle's test file's own (its columns, its ids as written), each given its
     targets from the answers file by id, compared as a number where both read as one (``1200`` and ``001200``): so a
-    solution file of ids and targets alone (Kaggle's ``id, target, Usage``) labels them, less the rows its ``Usage``
-    says Kaggle ignored. A labelled id that is no row of the test file, or an id on two rows of either, is refused,
+    solution file of ids and targets alone (Kaggle's ``id, target, Usage``) labels them, less the rows Kaggle did
+    not score: its ``Usage`` says Ignored, or (``minus_one_unscored``: a metric of 0/1 labels) every target is -1,
+    as jigsaw-toxic's ``test_labels.csv`` marks them. A labelled id that is no row of the test file, or an id on two rows of either, is refused,
     naming it; each file is read once. Without an id, the answers file's rows are the test rows (it holds the test
     file's columns: rows are matched by content)."""
+    train_out, test_out, answers_out = outputs
     labelled = raw_dir / recipe.answers_file
     test_path = raw_dir / recipe.test_file
     key = recipe.id_column
@@ -666,7 +675,7 @@ def _released_labels(con, recipe, raw_dir, train_out, test_out, answers_out, whe
     seed = int(recipe.seed) & MASK
     ignored = unlabelled = 0
     if key:
-        _released_tables(con, test_path, labelled, recipe, public_columns)
+        _released_tables(con, test_path, labelled, recipe, public_columns, minus_one_unscored)
         _refuse_repeated_ids(con, KAGGLE_TEST, test_path, key, where)
         _refuse_repeated_ids(con, RELEASED, labelled, key, where)
         _refuse_foreign_answers(con, labelled, test_path, key, where)
@@ -710,16 +719,23 @@ FOREIGN_SHOWN = 5  # labelled ids that are no test row, named in the refusal
 KAGGLE_TEST, RELEASED = "__kaggle_test", "__released"  # the two files of released labels, each read once
 
 
-def _released_tables(con, test_path: Path, labelled: Path, recipe: SplitRecipe, public_columns: list[str]) -> None:
+def _released_tables(
+    con, test_path: Path, labelled: Path, recipe: SplitRecipe, public_columns: list[str], minus_one_unscored: bool
+) -> None:
     """Kaggle's test rows (their public columns) and the released labels (the targets, and whether Kaggle ignored
-    the row: a ``Usage`` column, in any letter case, saying ``Ignored``), each with its row number and its id's
-    text as matched (:func:`_id_text`), as temp tables: each file read once."""
+    the row: a ``Usage`` column, in any letter case, saying ``Ignored``; with ``minus_one_unscored``, -1 in every
+    target, which MLE-bench's jigsaw grader skips too), each with its row number and its id's text as matched
+    (:func:`_id_text`), as temp tables: each file read once."""
     key = recipe.id_column
     usage = next(
         (c for c in columns_of(con, labelled) if c.strip().casefold() == "usage" and c not in recipe.target_columns),
         None,
     )
     ignored = f"coalesce(lower(trim(CAST({quote(usage)} AS VARCHAR))) = 'ignored', false)" if usage else "false"
+    if minus_one_unscored:
+        marks = " AND ".join(f"coalesce(TRY_CAST(trim(CAST({quote(c)} AS VARCHAR)) AS DOUBLE) = -1, false)"
+                             for c in recipe.target_columns)  # fmt: skip
+        ignored = f"({ignored} OR ({marks}))"
     numbered = "row_number() OVER () AS __mlecurate_rn"
     con.execute(
         f"""CREATE OR REPLACE TEMP TABLE {KAGGLE_TEST} AS

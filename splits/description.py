@@ -164,7 +164,11 @@ def _listed(columns: list[str]) -> str:
 def _left_out(r: SplitResult) -> str:
     """Which of Kaggle's test rows released labels leave out: those without a label, and those Kaggle ignored."""
     parts = [f"the {r.unlabelled_test_rows:,} the labels leave out"] if r.unlabelled_test_rows else []
-    parts += [f"the {r.ignored_test_rows:,} Kaggle did not score (`Usage` Ignored)"] if r.ignored_test_rows else []
+    parts += (
+        [f"the {r.ignored_test_rows:,} Kaggle did not score (`Usage` Ignored, or -1 in every target)"]
+        if r.ignored_test_rows
+        else []
+    )
     return f" (of its {r.kaggle_test_rows:,} rows, {' and '.join(parts)} are left out)" if parts else ""
 
 

@@ -171,7 +171,7 @@ def prepare_competition(
             def digests(rows):
                 return [file_sha256(raw_files / found_rows.sources[row]) for row in rows]
 
-        result = build_split(recipe, raw_files, staging.path, slug, con, digests)
+        result = build_split(recipe, raw_files, staging.path, slug, con, digests, metric)
         row_files = place_row_files(found_rows, recipe, result.test_row_numbers, result.test_ids) if found_rows else []
         check_places(row_files, extras, recipe, slug, extension)
         check_places(row_files, [t.placed for t in tables], recipe, slug, extension, TABLES_KEY)
@@ -269,6 +269,7 @@ def _leakage_facts(
     return LeakageFacts(
         target_columns=recipe.target_columns, id_column=recipe.id_column, group_column=recipe.group_column,
         released_labels=released, original_rows=result.original_rows, labelled_test_rows=labelled_rows,
+        ignored_test_rows=result.ignored_test_rows,
         public_files=tuple(ExtraFile(str(f.relative), digests[str(f.relative)], f.entry) for f in extras)
         + tuple(ExtraFile(str(t.relative), digests[str(t.relative)], f"{TABLES_KEY}: {t.name}") for t in tables),
         answer_sources=tuple(holding_answers),

@@ -877,6 +877,65 @@ def test_released_labels_ids_that_only_a_number_parser_equates_stay_apart(tmp_pa
     assert dict(zip(answers["id"], answers["y"], strict=True)) == {i: str(n % 2) for n, i in enumerate(ids)}
 
 
+JIGSAW = ["toxic", "obscene"]
+
+
+def _jigsaw_like(tmp_path: Path) -> Path:
+    """jigsaw-toxic's layout: test_labels.csv marks the test rows Kaggle did not score with -1 in every target."""
+    raw = tmp_path / "raw"
+    raw.mkdir()
+    write_csv(raw / "train.csv", ["id", "comment_text", *JIGSAW],
+              [(f"a{i:04x}", f"text {i}", i % 2, i % 3 == 0) for i in range(200)])  # fmt: skip
+    write_csv(raw / "test.csv", ["id", "comment_text"], [(f"b{i:04x}", f"text {i}") for i in range(60)])
+    labels = [(f"b{i:04x}", -1, -1) if i % 4 == 0 else (f"b{i:04x}", i % 2, int(i % 3 == 0)) for i in range(60)]
+    write_csv(raw / "test_labels.csv", ["id", *JIGSAW], labels)
+    return raw
+
+
+JIGSAW_RECIPE = {"kind": "released_labels", "id_column": "id", "target_columns": JIGSAW,
+                 "answers_file": "test_labels.csv", "metric": "mean_columnwise_auc"}  # fmt: skip
+
+
+def test_released_labels_of_minus_one_in_every_target_are_rows_kaggle_did_not_score(tmp_path):
+    """A newcomer's sweep: MLE-bench's jigsaw-toxic keeps Kaggle's test set with test_labels.csv as its answers, and
+    its grader skips the rows marked -1; here the split was refused, the -1 rows' labels called out of 0..1. Under
+    a metric of 0/1 labels they are left out and counted as rows Kaggle did not score, as `Usage` Ignored rows are."""
+    raw = _jigsaw_like(tmp_path)
+    built = prepare_competition("jigsaw", parse_recipe(JIGSAW_RECIPE, "r"), raw, tmp_path / "prepared")
+    assert built.published
+    result = built.result
+    assert (result.test_rows, result.ignored_test_rows) == (45, 15)
+    folder = PreparedFolder(built.folder)
+    answers = pd.read_csv(folder.answers, dtype=str)
+    assert len(answers) == 45 and not (answers[JIGSAW] == "-1").any().any()
+    assert set(pd.read_csv(folder.public / "test.csv", dtype=str)["id"]) == set(answers["id"])
+    assert built.manifest["rows"]["kaggle_test_ignored"] == 15
+    rows_conserved = next(c for c in built.checks if c.name == "rows_conserved")
+    assert rows_conserved.found.endswith("of the 60 labelled test rows, less the 15 Kaggle did not score (45)")
+    text = folder.description.read_text()
+    assert "the 15 Kaggle did not score (`Usage` Ignored, or -1 in every target)" in text
+
+
+def test_rows_kaggle_ignored_are_no_rows_lost_to_rows_conserved(tmp_path):
+    """Found writing the test above: since `Usage` Ignored rows were left out of the test set, rows_conserved
+    compared it with every labelled row, and refused to publish any split that had such rows."""
+    raw = _jigsaw_like(tmp_path)
+    labels = pd.read_csv(raw / "test_labels.csv", dtype=str)
+    usage = ["Ignored" if i < 7 else "Private" for i in range(60)]
+    labels.assign(toxic="0", Usage=usage).to_csv(raw / "test_labels.csv", index=False)
+    recipe = JIGSAW_RECIPE | {"target_columns": ["toxic"], "metric": "accuracy"}
+    built = prepare_competition("usage", parse_recipe(recipe, "r"), raw, tmp_path / "prepared")
+    assert built.published and (built.result.test_rows, built.result.ignored_test_rows) == (53, 7)
+
+
+def test_minus_one_is_a_label_where_the_metric_scores_classes(tmp_path):
+    """Under accuracy, -1 is a class like any other (a sentiment of -1, 0, 1): no row is left out."""
+    raw = _jigsaw_like(tmp_path)
+    recipe = JIGSAW_RECIPE | {"target_columns": ["toxic"], "metric": "accuracy"}
+    result = _split(tmp_path, raw, recipe, "sentiment")
+    assert (result.test_rows, result.ignored_test_rows) == (60, 0)
+
+
 def test_released_labels_count_unlabelled_ids_past_two_to_the_53(tmp_path):
     """A review: 19-digit ids (a tweet's) matched exactly, but were counted as numbers: 10 unlabelled rows said 0."""
     raw = tmp_path / "raw"

@@ -62,7 +62,7 @@ Each check says what it found. All are blocking: a split that fails one is not p
   ``public_files``.
 - ``groups_disjoint``: for group splits, no group on both sides.
 - ``rows_conserved``: new train + new test = the original train set (for released labels: train unchanged, test =
-  the labelled original test set).
+  the labelled original test set, less the rows Kaggle did not score).
 """
 
 from __future__ import annotations
@@ -167,6 +167,7 @@ class LeakageFacts:
     released_labels: bool
     original_rows: int  # rows in the original train file
     labelled_test_rows: int | None = None  # for released labels: rows in the labelled original test file
+    ignored_test_rows: int = 0  # of them, those Kaggle did not score (left out of the test set)
     public_files: tuple[ExtraFile, ...] = ()  # the recipe's extra public files
     answer_sources: tuple[Path, ...] = ()  # files of the download holding answers (released or original answers)
     label_sources: tuple[Path, ...] = ()  # files of the download with the id and target columns (train, answers)
@@ -1112,9 +1113,12 @@ def _rows_conserved(con, train: Path, test: Path, facts: LeakageFacts) -> SplitC
     train_rows = con.execute(f"SELECT count(*) FROM {reader_sql(train)}").fetchall()[0][0]
     test_rows = con.execute(f"SELECT count(*) FROM {reader_sql(test)}").fetchall()[0][0]
     if facts.released_labels:
-        passed = train_rows == facts.original_rows and test_rows == facts.labelled_test_rows
+        scored = (facts.labelled_test_rows or 0) - facts.ignored_test_rows
+        passed = train_rows == facts.original_rows and test_rows == scored
         found = (f"new train {train_rows:,} of the original training set's {facts.original_rows:,} rows; new test "
                  f"{test_rows:,} of the {facts.labelled_test_rows:,} labelled test rows")  # fmt: skip
+        if facts.ignored_test_rows:
+            found += f", less the {facts.ignored_test_rows:,} Kaggle did not score ({scored:,})"
     else:
         passed = train_rows + test_rows == facts.original_rows
         found = (
