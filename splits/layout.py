@@ -84,6 +84,7 @@ from validation.metrics import resolve_metric
 from validation.row_file_health import ROW_FILES_WHOLE, check_row_files_whole
 from validation.split_recipe import SplitRecipe, parse_recipe, recipe_files
 from validation.tsv_rows import TSV_ROWS_ARE_LINES, check_tsv_rows_are_lines
+from validation.unseen_labels import TEST_LABELS_SEEN, check_test_labels_seen
 from validation.versions import code_version, fingerprint, text_sha256
 
 DESCRIBED_FACTS = ("title", "subtitle", "evaluation_algorithm_name")  # the Meta Kaggle facts description.md shows
@@ -104,6 +105,7 @@ SPLIT_CHECKS = (
     *LEAKAGE_CHECKS,
     ROW_FILES_WHOLE,
     TSV_ROWS_ARE_LINES,
+    TEST_LABELS_SEEN,
 )  # every check a split runs; a blocking one that fails refuses it
 WARNINGS = {check.name for check in SPLIT_CHECKS if not check.blocking}
 
@@ -192,6 +194,7 @@ def prepare_competition(
             *check_prepared_split(staging, leakage_facts),
             check_row_files_whole(staging.public, row_facts),
             check_tsv_rows_are_lines(recipe_files(recipe, raw_files, slug)),
+            check_test_labels_seen(result.train_file, result.test_file, result.answers_file, recipe, metric),
         ]
         manifest = _manifest(slug, recipe, result, files, checks, source or {}) | {"inputs_version": inputs_version}
         if dropped:
