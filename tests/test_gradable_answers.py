@@ -349,8 +349,9 @@ def test_answers_that_never_vary_are_refused_saying_so(tmp_path, metric, value, 
     message = _refused(tmp_path, metric, constant)
     assert re.search(
         rf"every one of the new test set's \d+ answers in column target is '{value}', and {metric} cannot grade "
-        rf"answers that never vary \(graded against themselves they score {scored}\)\. Raise split recipe key "
-        r"'test_fraction', or choose a 'kind'",
+        rf"answers that never vary \(graded against themselves they score {scored}\)\. Set split recipe key 'seed' "
+        r"to another value \(it draws the test rows; another draw may hold the column's other values\), or raise "
+        r"'test_fraction'; if the train file",
         message,
     ), message
 

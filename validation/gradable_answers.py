@@ -156,7 +156,7 @@ def _ids_and_rows(ids: list[str], facts: AnswerFacts, rows_of: RowsOf) -> str:
 PERFECT_TOLERANCE = 1e-9  # as ``curation.benchmark_export.verify_export`` compares the answers' score
 
 
-def _constant_answers(folder: PreparedFolder, slug: str, spec: Metric, targets: list[str]) -> str | None:
+def _constant_answers(folder: PreparedFolder, slug: str, spec: Metric, targets: list[str], kind: str) -> str | None:
     """Why the new test set cannot be graded, when the cause is a target whose answers are all one value that the
     metric cannot grade against itself (one class under Matthews correlation scores 0, a constant under Pearson and
     every answer 0 under RMSPE score nan); None otherwise, so that another cause keeps its own message (a constant
@@ -179,11 +179,20 @@ def _constant_answers(folder: PreparedFolder, slug: str, spec: Metric, targets: 
         best = f", not {spec.perfect:g}" if spec.perfect is not None else ""
         return (f"{slug}: every one of the new test set's {len(values):,} answers in column {column} is "
                 f"{values.iloc[0]!r}, and {spec.name} cannot grade answers that never vary (graded against "
-                f"themselves they score {score:g}{best}). Raise split recipe key 'test_fraction', or "
-                "choose a 'kind' whose new test set holds more than one value (random or stratified rather than "
-                "temporal or group); if the train file holds one value there too, leave the column out of "
-                "'target_columns'")  # fmt: skip
+                f"themselves they score {score:g}{best}). {_varied_by(kind)}; if the train file holds one value "
+                "there too, leave the column out of 'target_columns'")  # fmt: skip
     return None
+
+
+def _varied_by(kind: str) -> str:
+    """What gives a new test set more than one value, by the recipe's ``kind``."""
+    if kind in ("random", "stratified"):  # the seed draws the rows: a column of a few rare values misses them by chance
+        return ("Set split recipe key 'seed' to another value (it draws the test rows; another draw may hold the "
+                "column's other values), or raise 'test_fraction'")  # fmt: skip
+    if kind == "released_labels":
+        return "Kaggle's released answers hold one value there: split Kaggle's training set instead (another 'kind')"
+    return ("Raise split recipe key 'test_fraction', or choose a 'kind' whose new test set holds more than one value "
+            "(random or stratified rather than temporal or group)")  # fmt: skip
 
 
 def _sample_advice(folder: PreparedFolder, recipe: dict) -> str:
@@ -296,7 +305,7 @@ def check_graded(folder: PreparedFolder, slug: str, metric: str | None) -> None:
         if any("AUC needs both classes" in error for error in sample.errors):  # a label too rare for the test set
             advice = ("Raise split recipe key 'test_fraction' until its rarer class reaches the new test set, or "
                       "leave that target out of 'target_columns'")  # fmt: skip
-        elif constant := _constant_answers(folder, slug, spec, targets):
+        elif constant := _constant_answers(folder, slug, spec, targets, recipe["kind"]):
             raise UngradableAnswers(constant)
         else:
             advice = _sample_advice(folder, recipe)
@@ -313,7 +322,7 @@ def check_graded(folder: PreparedFolder, slug: str, metric: str | None) -> None:
         problem = f"they score {report.score}, not {metric}'s best ({perfect})"
     else:
         problem = None  # perfect as a whole; a column-wise metric may still have left out a column it cannot grade
-    if (spec.column_wise or problem) and (constant := _constant_answers(folder, slug, spec, targets)):
+    if (spec.column_wise or problem) and (constant := _constant_answers(folder, slug, spec, targets, recipe["kind"])):
         raise UngradableAnswers(constant)  # google-quest's rare column all 0: Spearman's mean silently left it out
     if problem is None:
         return
