@@ -495,3 +495,40 @@ def test_a_blank_class_label_is_invalid_here_and_a_wrong_label_in_mlebench(monke
     assert theirs(blank.copy(), answers.copy()) == pytest.approx(5 / 6)
     with pytest.raises(Exception, match="column label: 1 empty value"):
         grade(blank, answers)
+
+
+def test_map_at_k_reads_labels_between_runs_of_white_space_where_mlebench_splits_on_each_space(monkeypatch):
+    """README, "Grading": under MAP@5 (whale-categorization-playground), ``"  w_x  new_whale"`` predicts w_x first
+    here; MLE-bench's grader splits on every single space, so the empty texts before it take the first two of the
+    five places (a newcomer's sweep: 1.0 here, 0.333 there). With single spaces the two agree."""
+    import validation.mlebench_grade as ours
+
+    grade = getattr(ours, ours.grade_function_name("map_at_k", ["Image"]).partition(":")[2])
+    theirs = _mlebench_grader("whale-categorization-playground", monkeypatch)
+    answers = pd.DataFrame({"Image": [f"{i:03d}.jpg" for i in range(6)], "Id": ["w_x", "new_whale", "w_y"] * 2})
+    single = answers.assign(Id=[f"w_z {label} new_whale" for label in answers["Id"]])
+    assert grade(single.copy(), answers.copy()) == pytest.approx(theirs(single.copy(), answers.copy()), abs=1e-5)
+    doubled = answers.assign(Id=[f"  {label}  new_whale" for label in answers["Id"]])
+    assert grade(doubled.copy(), answers.copy()) == 1.0
+    assert theirs(doubled.copy(), answers.copy()) == pytest.approx(1 / 3)
+
+
+def test_a_constant_prediction_column_under_columnwise_spearman_scores_0_here_and_nan_in_mlebench(monkeypatch):
+    """README, "Grading": google-quest-challenge's grader means scipy's Spearman over 30 columns; a column predicted
+    constant gives scipy's nan, and the submission scores nan. Here the column scores 0 (constant predictions tell
+    nothing, as under Pearson's r), so the sample submission, constant in every column, gets a score."""
+    import validation.mlebench_grade as ours
+
+    monkeypatch.syspath_prepend(str(MLEBENCH))  # its grade.py imports its classes.py relatively: as a package
+    package = "mlebench.competitions.google-quest-challenge"
+    classes = importlib.import_module(f"{package}.classes").CLASSES
+    theirs = importlib.import_module(f"{package}.grade").grade
+    grade = getattr(ours, ours.grade_function_name("mean_columnwise_spearman", ["qa_id"]).partition(":")[2])
+    generator = np.random.default_rng(3)
+    answers = pd.DataFrame({"qa_id": range(20), **{c: generator.random(20).round(3) for c in classes}})
+    noisy = answers.assign(**{c: answers[c] + generator.normal(0, 0.2, 20) for c in classes})
+    assert grade(noisy.copy(), answers.copy()) == pytest.approx(theirs(noisy.copy(), answers.copy()), abs=1e-5)
+    flat = answers.assign(**{classes[0]: 0.5})
+    assert grade(flat.copy(), answers.copy()) == pytest.approx((len(classes) - 1) / len(classes), abs=1e-5)
+    with pytest.warns(Warning, match="constant"):  # scipy's ConstantInputWarning
+        assert np.isnan(theirs(flat.copy(), answers.copy()))
