@@ -248,6 +248,11 @@ def _plan(
         hint = {"drift": " (--include-drift exports it)", "unknown": " (--include-unknown exports it)"}.get(verdict, "")
         raise _LeftOut(f"parity verdict {verdict}{hint}: {parity.get('reason') or 'no reason given'}")
     recipe = manifest["recipe"]
+    if recipe.get("scored_rows"):  # MLE-bench calls grade(submission, answers): no room for which rows count
+        raise _LeftOut(
+            "its split recipe scores some test rows only (scored_rows), which MLE-bench's grading interface cannot "
+            "carry yet: `mlecurate grade` grades it"
+        )
     try:
         metric = grading_metric(slug, recipe, warehouse)
     except GradingUnavailable as error:  # its remedy is grade's --metric; an export grades by the recipe's metric

@@ -87,6 +87,7 @@ from validation.data_files import (
 from validation.data_root import TEST, TRAIN, PreparedFolder
 from validation.messages import shown_list
 from validation.metrics import METRICS
+from validation.scored_rows import SCORED, scored_sql
 from validation.split_recipe import FILE_KEYS, RecipeError, SplitRecipe, recipe_file
 
 
@@ -113,6 +114,7 @@ class SplitResult:
     kaggle_test_rows: int | None = None
     unlabelled_test_rows: int = 0
     ignored_test_rows: int = 0  # and those the answers' Usage says Kaggle ignored (left out, not graded)
+    scored_rows: int | None = None  # the test rows scored, with the recipe's scored_rows (None: every row)
     without_unit: int = 0  # rows whose id or group is missing: never in the test set (ChosenRows.without_unit)
 
 
@@ -318,7 +320,7 @@ def _build(
     if recipe.kind == "released_labels":
         with one_thread_for_json(con, recipe.train_file, recipe.answers_file):
             marked = metric in METRICS and METRICS[metric].binary_truth  # -1 in every target: not scored
-            return _released_labels(con, recipe, raw_dir, (train_out, test_out, answers_out), where, marked)
+            return _released_labels(con, recipe, raw_dir, folder, where, marked)
 
     outputs = (train_out, test_out, answers_out)
     with one_thread_for_json(con, train_path.name):
@@ -371,6 +373,7 @@ def _split_rows(
         con.execute(copy_sql(f"SELECT {_select(public_columns)} FROM {test_rows}", test_out, train_path, dialect))
         answer_columns = _answer_columns(recipe, public_columns, where)
         con.execute(copy_sql(f"SELECT {_select(answer_columns)} FROM {test_rows}", answers_out))
+        scored = _write_scored(con, recipe, test_rows, public_columns, folder, where)
     finally:
         con.execute("DROP VIEW IF EXISTS __test_lines")
         con.execute("DROP TABLE IF EXISTS __test_rows")
@@ -381,7 +384,7 @@ def _split_rows(
         original_rows=chosen.total, train_rows=chosen.total - len(chosen.rows), test_rows=len(chosen.rows),
         train_file=train_out, test_file=test_out, answers_file=answers_out, public_columns=public_columns,
         unit=unit_name or "row content", test_row_numbers=chosen.rows, divided=chosen.divided, test_ids=new_ids,
-        renamed_ids=own_ids, without_unit=chosen.without_unit,
+        renamed_ids=own_ids, without_unit=chosen.without_unit, scored_rows=scored,
     )  # fmt: skip
 
 
@@ -432,6 +435,31 @@ def _renumbered(
     con.execute("DROP TABLE __test_shown")
     ids = con.execute(f"SELECT {own}, __mlecurate_own FROM __test_renamed ORDER BY __mlecurate_rn").fetchall()
     return "__test_renamed", [row[0] for row in ids], [row[1] for row in ids]
+
+
+def _write_scored(
+    con, recipe: SplitRecipe, test_rows: str, public_columns: list[str], folder: PreparedFolder, where: str
+) -> int | None:
+    """With ``scored_rows``: ``private/scored_rows.csv``, 1 or 0 for each test row in the answers' order (``test_rows``
+    is what the answers were written from, in their order); how many are scored. Refused: a column the public test
+    set lacks, and a test set without a scored row."""
+    if not recipe.scored_rows:
+        return None
+    if missing := [column for column, _ in recipe.scored_rows if column not in public_columns]:
+        raise RecipeError(
+            f"{where}split recipe key 'scored_rows': {missing[0]!r} is not a column of the new public test set "
+            f"({shown_list(public_columns)}); a row's being scored must be seen in its public columns"
+        )
+    condition = scored_sql(recipe.scored_rows)
+    con.execute(copy_sql(f"SELECT CAST({condition} AS INTEGER) AS {SCORED} FROM {test_rows}", folder.scored_rows))
+    scored, total = con.execute(f"SELECT count(*) FILTER (WHERE {condition}), count(*) FROM {test_rows}").fetchone()
+    if not scored:
+        said = ", ".join(f"{column} {value!r}" for column, value in recipe.scored_rows)
+        raise SplitError(
+            f"{where}split recipe key 'scored_rows': none of the new test set's {total:,} rows holds {said}, so "
+            "nothing would be scored; check the columns and values (a value is compared as text, or as a number)"
+        )
+    return scored
 
 
 def _parsed_once(path: Path) -> bool:
@@ -655,7 +683,7 @@ def numbered_rows(path: Path, columns: list[str]) -> str:
     return f"SELECT row_number() OVER () - 1 AS __mlecurate_rn, * FROM {reader_sql(path)}"
 
 
-def _released_labels(con, recipe, raw_dir, outputs, where, minus_one_unscored: bool = False) -> SplitResult:
+def _released_labels(con, recipe, raw_dir, folder, where, minus_one_unscored: bool = False) -> SplitResult:
     """The original train set stays whole; Kaggle's test set, labelled by the released answers, becomes the test set.
 
     With an id column the test rows are Kaggle's test file's own (its columns, its ids as written), each given its
@@ -665,7 +693,12 @@ def _released_labels(con, recipe, raw_dir, outputs, where, minus_one_unscored: b
     as jigsaw-toxic's ``test_labels.csv`` marks them. A labelled id that is no row of the test file, or an id on two rows of either, is refused,
     naming it; each file is read once. Without an id, the answers file's rows are the test rows (it holds the test
     file's columns: rows are matched by content)."""
-    train_out, test_out, answers_out = outputs
+    extension = published_suffix(recipe.train_file)
+    train_out, test_out, answers_out = (
+        folder.new_public_file(TRAIN, extension),
+        folder.new_public_file(TEST, extension),
+        folder.answers,
+    )
     labelled = raw_dir / recipe.answers_file
     test_path = raw_dir / recipe.test_file
     key = recipe.id_column
@@ -704,6 +737,8 @@ def _released_labels(con, recipe, raw_dir, outputs, where, minus_one_unscored: b
     con.execute(copy_sql(f"SELECT {_select(public_columns)} FROM rows ORDER BY __mlecurate_h", test_out, like, dialect))
     answer_columns = _answer_columns(recipe, public_columns, where)
     con.execute(copy_sql(f"SELECT {_select(answer_columns)} FROM rows ORDER BY __mlecurate_h", answers_out))
+    ordered = "(SELECT * FROM rows ORDER BY __mlecurate_h)"
+    scored = _write_scored(con, recipe, ordered, public_columns, folder, where)
     test_rows = con.execute("SELECT count(*) FROM rows").fetchone()[0]
     kaggle_rows = con.execute(f"SELECT count(*) FROM {KAGGLE_TEST if key else reader_sql(test_path)}").fetchone()[0]
     for table in (KAGGLE_TEST, RELEASED):
@@ -711,7 +746,7 @@ def _released_labels(con, recipe, raw_dir, outputs, where, minus_one_unscored: b
     return SplitResult(
         original_rows=total, train_rows=total, test_rows=test_rows, train_file=train_out, test_file=test_out,
         answers_file=answers_out, public_columns=public_columns, unit=key or "row content",
-        kaggle_test_rows=kaggle_rows, unlabelled_test_rows=unlabelled, ignored_test_rows=ignored,
+        kaggle_test_rows=kaggle_rows, unlabelled_test_rows=unlabelled, ignored_test_rows=ignored, scored_rows=scored,
     )  # fmt: skip
 
 

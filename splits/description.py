@@ -319,6 +319,10 @@ def _grading_section(recipe: SplitRecipe, built: BuiltSplit, facts: dict) -> str
         "metric cannot take makes it invalid, with a message saying which. It is scored against the test set's "
         "hidden answers; medal thresholds come from Kaggle's leaderboard for the competition.",
     ]
+    if recipe.scored_rows and built.result.scored_rows is not None:
+        held = " and ".join(f"`{column}` is {value}" for column, value in recipe.scored_rows)
+        lines[-1] += (f" Only the {built.result.scored_rows:,} test rows where {held} are scored, as Kaggle scored "
+                      "this competition; the others still need a row in the submission.")  # fmt: skip
     return "## Metric and grading\n\n" + "\n".join(lines)
 
 

@@ -446,7 +446,8 @@ def _manifest(slug, recipe, result, files: list[dict], checks, source: dict) -> 
             else {}
         )
         | ({"kaggle_test_ignored": result.ignored_test_rows} if result.ignored_test_rows else {})
-        | ({"without_unit": result.without_unit} if result.without_unit else {}),
+        | ({"without_unit": result.without_unit} if result.without_unit else {})
+        | ({"test_scored": result.scored_rows} if result.scored_rows is not None else {}),
         "files": files,
         "checks": {c.name: {"passed": c.passed, "found": c.found, "metadata": c.metadata} for c in checks},
     }

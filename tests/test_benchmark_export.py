@@ -194,6 +194,20 @@ def test_a_competition_mlecurate_cannot_grade_is_left_out_with_the_exports_own_r
     )
 
 
+def test_a_competition_scoring_some_rows_only_is_left_out_saying_why(root, tmp_path):
+    """MLE-bench calls grade(submission, answers): which rows count (recipe key scored_rows) has no way through, and
+    an export graded on every row would give other scores than Kaggle's leaderboard."""
+    manifest = root.prepared(SPACESHIP).manifest
+    document = json.loads(manifest.read_text())
+    document["recipe"]["scored_rows"] = {"HomePlanet": "Earth"}
+    manifest.write_text(json.dumps(document))
+    result = _export(root, tmp_path / "bench", include_unknown=True)
+    assert result.left_out[SPACESHIP] == (
+        "its split recipe scores some test rows only (scored_rows), which MLE-bench's grading interface cannot "
+        "carry yet: `mlecurate grade` grades it"
+    )
+
+
 def test_a_competition_without_a_parity_report_is_left_out_saying_so(root, tmp_path):
     root.prepared(INSULTS).parity.unlink()
     result = _export(root, tmp_path / "bench")

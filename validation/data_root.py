@@ -225,6 +225,11 @@ class PreparedFolder:
         return self.private / "answers.csv"
 
     @property
+    def scored_rows(self) -> Path:
+        """Which answers rows are scored (split recipe key ``scored_rows``; ``validation.scored_rows``)."""
+        return self.private / "scored_rows.csv"
+
+    @property
     def sample_submission(self) -> Path:
         return self.public / "sample_submission.csv"
 

@@ -33,6 +33,7 @@ from validation.grading import GradingReport, empty_cells, grade_submission, key
 from validation.messages import MAX_SHOWN_ITEMS, shown, shown_list
 from validation.metrics import METRICS, TEXT_TASKS, Metric
 from validation.parity_inputs import label_sample_message
+from validation.scored_rows import read_scored
 from validation.split_recipe import RecipeError, answer_targets
 
 # ids -> their rows (1-based, the header not counted) in the file the answers come from: the ids shown in a message
@@ -314,7 +315,7 @@ def check_graded(folder: PreparedFolder, slug: str, metric: str | None) -> None:
                                 f"{metric}: {'; '.join(errors)}. {advice}")  # fmt: skip
     answers = pd.read_csv(folder.answers, dtype=str, keep_default_na=False)
     report = GradingReport(slug, metric=metric)
-    score_frame(answers.copy(), answers, key_columns(folder, answers), spec, report)
+    score_frame(answers.copy(), answers, key_columns(folder, answers), spec, report, read_scored(folder))
     perfect = spec.perfect
     if not report.valid_submission:
         problem = "; ".join(report.errors[:MAX_SHOWN_ITEMS])

@@ -53,6 +53,7 @@ from validation.leaderboard import Leaderboard
 from validation.medals import medal_thresholds, place
 from validation.messages import MAX_SHOWN_ITEMS, shown, shown_list
 from validation.metrics import METRICS, TEXT_TASKS, Metric, canonical_labels, foreign_labels, label_type
+from validation.scored_rows import read_scored
 from validation.split_recipe import submission_keys
 
 MAX_MESSAGES = 20  # errors (and notes) a report lists; then how many more
@@ -145,13 +146,14 @@ def grade_submission(
         return report
     if _too_large(submission, prepared, report):  # refused before anything is parsed, the answers included
         return report
-    if not (FAST_PATH and _graded_fast(submission, prepared, spec, report)):
+    scored = read_scored(prepared)
+    if not (FAST_PATH and _graded_fast(submission, prepared, spec, report, scored)):
         answers = pd.read_csv(prepared.existing_answers(), dtype=str, keep_default_na=False)
         keys = key_columns(prepared, answers)
         frame = _read_submission(submission, prepared, list(answers.columns), report)
         if frame is None:
             return report
-        score_frame(frame, answers, keys, spec, report)
+        score_frame(frame, answers, keys, spec, report, scored)
     if leaderboard is not None and report.valid_submission:
         placement = place(report.score, leaderboard, thresholds)
         report.gold_medal, report.silver_medal = placement.gold_medal, placement.silver_medal
@@ -160,13 +162,25 @@ def grade_submission(
     return report
 
 
-def score_frame(frame: pd.DataFrame, answers: pd.DataFrame, keys: list[str], spec: Metric, report: GradingReport):
+def score_frame(
+    frame: pd.DataFrame,
+    answers: pd.DataFrame,
+    keys: list[str],
+    spec: Metric,
+    report: GradingReport,
+    scored: np.ndarray | None = None,
+):
     """Validate a submission read as text (``frame``: the answers' columns, every value a string) against the answers
     (also text), matched by ``keys`` (:func:`key_columns`), and score it: ``report`` gets the score and
-    ``valid_submission``, or every problem. Never raises on a bad submission."""
+    ``valid_submission``, or every problem. ``scored``: which answers rows are scored (split recipe key
+    ``scored_rows``; every row is validated all the same). Never raises on a bad submission."""
     aligned = _validate(frame, answers, keys, spec, report)
     if aligned is None:
         return
+    if scored is not None:
+        if not _scored_fits(scored, len(answers), report):
+            return
+        answers, aligned = answers[scored].reset_index(drop=True), aligned[scored].reset_index(drop=True)
     predictions = [c for c in answers.columns if c not in keys]
     try:
         score = _quiet_score(spec, answers, aligned, predictions)
@@ -178,6 +192,21 @@ def score_frame(frame: pd.DataFrame, answers: pd.DataFrame, keys: list[str], spe
         return
     report.score = score
     report.valid_submission = True
+
+
+def _scored_fits(scored: np.ndarray, rows: int, report: GradingReport) -> bool:
+    """Whether the split's scored-rows mask has a row for each answer (a damaged folder says so, as an error), and
+    the note saying how many rows are scored."""
+    if len(scored) != rows:
+        report.errors.append(f"the split's scored_rows.csv has {len(scored):,} rows for {rows:,} answers: re-run the "
+                             "split (competition_split)")  # fmt: skip
+        return False
+    report.notes.append(_scored_note(scored))
+    return True
+
+
+def _scored_note(scored: np.ndarray) -> str:
+    return f"{int(scored.sum()):,} of the {len(scored):,} test rows are scored (split recipe key scored_rows)"
 
 
 def key_columns(prepared: PreparedFolder, answers: pd.DataFrame) -> list[str]:
@@ -673,9 +702,11 @@ class _PlainTable:
     ids: _IdSlots | None = None  # the answers' integer ids as a lookup table, when they are close together
 
 
-def _graded_fast(path: Path, prepared: PreparedFolder, spec: Metric, report: GradingReport) -> bool:
+def _graded_fast(
+    path: Path, prepared: PreparedFolder, spec: Metric, report: GradingReport, scored: np.ndarray | None = None
+) -> bool:
     """Grade ``path`` the fast way: True when ``report`` has its score (the submission is valid); False, with
-    ``report`` untouched, when the precise path must grade it."""
+    ``report`` untouched, when the precise path must grade it. ``scored``: as :func:`score_frame`'s."""
     if not spec.numeric_predictions:
         return False
     answers_path = prepared.existing_answers()
@@ -707,20 +738,27 @@ def _graded_fast(path: Path, prepared: PreparedFolder, spec: Metric, report: Gra
     values, truth = _predictions(submission, predicted), _predictions(answers, predicted)
     if order is None or values is None or truth is None or spec.prediction_domain.outside(values).any():
         return False
+    if scored is not None and len(scored) != len(truth):
+        return False  # the precise path says so
+    values = values[order]
     if spec.one_column_per_class:  # as _validate: the frame numbers() builds, so the same sums to the last bit
         sums = pd.DataFrame(values, columns=predicted).sum(axis=1).to_numpy()
         if (sums <= 0).any():
             return False
         off = int((~np.isclose(sums, 1, atol=SUM_TOLERANCE)).sum())
+    if scored is not None:
+        truth, values = truth[scored], values[scored]
     try:
         score = _quiet_score(spec, pd.DataFrame(truth, columns=predicted),
-                             pd.DataFrame(values[order], columns=predicted), predicted)  # fmt: skip
+                             pd.DataFrame(values, columns=predicted), predicted)  # fmt: skip
     except (ValueError, KeyError):
         return False
     if not np.isfinite(score):
         return False
     if spec.one_column_per_class and off:
         report.notes.append(f"{off:,} row(s)' probabilities do not sum to 1; rescaled as Kaggle does")
+    if scored is not None:
+        report.notes.append(_scored_note(scored))
     report.score, report.valid_submission = score, True
     return True
 

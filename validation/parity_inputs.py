@@ -32,6 +32,7 @@ from validation.data_root import TEST, TRAIN, PreparedFolder
 from validation.grading import numbers
 from validation.leaderboard import Leaderboard
 from validation.metrics import METRICS, Metric
+from validation.scored_rows import scored_mask
 from validation.split_recipe import graded_targets, recipe_file, submission_entries, submission_key_columns
 from validation.submission_keys import key_sql
 
@@ -49,6 +50,15 @@ class EvaluationSet:
 
     features: pd.DataFrame
     truth: pd.Series | pd.DataFrame
+
+    def scored(self, pairs: tuple[tuple[str, str], ...], name: str, notes: list[str]) -> EvaluationSet:
+        """The rows split recipe key ``scored_rows`` scores (``pairs``; all without), the notes saying how many of
+        the set ``name``'s."""
+        if not pairs:
+            return self
+        mask = scored_mask(self.features, pairs)
+        notes.append(f"{name}: {int(mask.sum()):,} of its {len(mask):,} rows are scored (split recipe key scored_rows)")
+        return EvaluationSet(self.features[mask].reset_index(drop=True), self.truth[mask].reset_index(drop=True))
 
 
 @dataclass(frozen=True)
@@ -97,6 +107,7 @@ def load_parity_inputs(
     slug = slug or prepared.slug
     spec = METRICS[metric]
     targets = graded_targets(recipe)  # the train file's names; a target no submission predicts is not scored
+    scored_rows = tuple((column, str(value).strip()) for column, value in (recipe.get("scored_rows") or {}).items())
     id_column = recipe.get("id_column")
     notes = []
     with utc_connection() as con:
@@ -179,13 +190,13 @@ def load_parity_inputs(
             original_test = EvaluationSet(
                 labelled[[c for c in features.columns if c in labelled.columns]],
                 _truth(spec, labelled, targets, columns),
-            )
+            ).scored(scored_rows, name, notes)
     released = recipe.get("kind") == "released_labels"
     return ParityInputs(
         metric=metric,
         train=train.drop(columns=[id_column], errors="ignore"),
         targets=targets,
-        new_test=EvaluationSet(features, truth),
+        new_test=EvaluationSet(features, truth).scored(scored_rows, "the new test set", notes),
         sample_prediction=sample_prediction,
         prediction_columns=columns,
         original_test=original_test,

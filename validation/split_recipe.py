@@ -34,6 +34,7 @@ A recipe replaces MLE-bench's hand-written ``prepare.py``. Keys:
 | ``train_tables`` | tables of the download about the train rows (extra annotations, auxiliary targets), each with the column it shares with the train file, the id column or a group split's group column (``train_annotations.csv: StudyInstanceUID``); published at the same path with only the rows whose value there is a new train row's (the new test rows' would give their labels away); not for ``released_labels`` | none |
 | ``listed_values`` | for ``train_listing``: what the text a file's path gives a column stands for, by column (``{label: {cat: 0, dog: 1}}``: dogs-vs-cats' names say ``cat`` or ``dog``, its log loss scores the probability of a dog); a text not listed is refused naming the file | none |
 | ``test_ids`` | new ids for the new test rows: text with one ``{n}``, the row's number in the new test set from 1 (``{n:08d}``: zero-padded to 8 digits), numbered in an order drawn at random, replacing ``id_column``'s values in the public test set, the answers and the sample, and naming the test rows' files (``test_row_files`` names the id alone), as MLE-bench renames tensorflow-speech's test clips ``clip_00000000.wav`` (their names repeat across words) and dogs-vs-cats' images (``cat.1.jpg`` tells the label); the train rows keep theirs, which may then repeat; not with ``submission_columns``, not for ``released_labels`` | none |
+| ``scored_rows`` | the test rows Kaggle scores, where it scores some only: a mapping of public test columns to the value a scored row holds (``{u_out: 0}``: ventilator-pressure-prediction scores the inspiratory phase); every test row is still in the test set, the answers and a submission, and grading and parity score only those (a row holds a value when its text, trimmed, is the value's, or both are numbers and equal); not a target | every row is scored |
 | ``public_files`` | extra files for ``public/``, copied unchanged to the same relative path: file names, folders (``images/``) and globs (``structures/*.csv``), relative to the download; each must match something, and none may replace the split's own files; the leakage checks clear them (no copy of an answers file, no new test row's target, no per-sample folder named by the label) | none |
 
 Every file key is a path inside the competition's download: no absolute path, no ``..`` (checked here, without the
@@ -118,6 +119,8 @@ class SplitRecipe:
     test_ids: str | None = None
     # What a listing's placeholder text stands for, by column: (column, ((text, value), ...)) (cat/dog as 0/1).
     listed_values: tuple[tuple[str, tuple[tuple[str, str], ...]], ...] = ()
+    # The test rows Kaggle scores: (public test column, the value a scored row holds as text) pairs ({u_out: 0}).
+    scored_rows: tuple[tuple[str, str], ...] = ()
 
     @property
     def listed_texts(self) -> dict[str, dict[str, str]]:
@@ -162,7 +165,7 @@ class SplitRecipe:
             if f.name in ("kind", "target_columns"):
                 continue
             value = getattr(self, f.name)
-            if f.name in ("submission_columns", "train_tables") and value:
+            if f.name in ("submission_columns", "train_tables", "scored_rows") and value:
                 out[f.name] = dict(value)
             elif f.name == "listed_values" and value:
                 out[f.name] = {column: dict(pairs) for column, pairs in value}
@@ -272,6 +275,9 @@ def parse_recipe(document: object, where: str) -> SplitRecipe:
     values["submission_columns"] = _submission_columns(values.get("submission_columns"), values["target_columns"], fail)
     _train_listing(values, document, kind, fail)
     values["listed_values"] = _listed_values(values.get("listed_values"), values.get("train_listing"), fail)
+    values["scored_rows"] = _scored_rows(values.get("scored_rows"), values["target_columns"], fail)
+    if values.get("id_column") in dict(values["scored_rows"]):
+        raise fail("scored_rows", f"names the id column {values['id_column']!r}: a row is scored by its other columns")
     _row_file_patterns(values, kind, fail)
     _test_ids(values, kind, fail)
     name = values.get("sample_submission_name")
@@ -496,6 +502,29 @@ def _own_folder(row_files: str) -> str:
     if len(parts) == 1 or "{" in parts[0]:  # no folder of its own, or a placeholder first: kept, under test/
         return str(PurePosixPath("test", *parts))
     return str(PurePosixPath("new_test" if parts[0] == "test" else "test", *parts[1:]))
+
+
+def _scored_rows(value: object, targets: tuple[str, ...], fail) -> tuple[tuple[str, str], ...]:
+    """``scored_rows``: public test columns (none a target), each with a plain value, kept as its text."""
+    if value is None:
+        return ()
+    if not isinstance(value, dict) or not value:
+        raise fail("scored_rows", f"expected a mapping of public test columns to the value a scored row holds "
+                                  f"(such as {{u_out: 0}}), found {value!r}")  # fmt: skip
+    pairs = []
+    for column, held in value.items():
+        if not isinstance(column, str) or not column:
+            raise fail("scored_rows", f"expected a column name, found {column!r}")
+        if column in targets:
+            raise fail("scored_rows", f"{column!r} is a target column: the public test set does not hold it")
+        if (
+            isinstance(held, bool)
+            or not isinstance(held, str | int | float)
+            or (isinstance(held, str) and not held.strip())
+        ):
+            raise fail("scored_rows", f"expected a text or a number for column {column!r}, found {held!r}")
+        pairs.append((column, str(held).strip()))
+    return tuple(pairs)
 
 
 def _test_columns(value: object, values: dict, kind: str, fail) -> tuple[str, ...]:

@@ -1,0 +1,131 @@
+"""Split recipe key ``scored_rows``: Kaggle scores some test rows only (ventilator-pressure-prediction: the
+inspiratory phase, ``u_out == 0``). A newcomer's sweep found mlecurate scoring every row: the sample scored 8.89
+where MLE-bench's grader (and Kaggle, whose leaderboard gives the medal thresholds) gave 10.01, and a submission
+wrong only on unscored rows scored 3.1 where theirs scored 0. The oracle here is MLE-bench's own ventilator
+grader."""
+
+from __future__ import annotations
+
+import duckdb
+import numpy as np
+import pandas as pd
+import pytest
+
+import validation.grading as grading
+from splits.builder import SplitError
+from splits.layout import prepare_competition
+from tests.conftest import mlebench_grade, write_csv
+from validation.data_root import PreparedFolder
+from validation.grading import grade_submission
+from validation.parity_inputs import load_parity_inputs
+from validation.scored_rows import scored_mask, scored_sql
+from validation.split_recipe import RecipeError, parse_recipe
+
+BREATHS, STEPS = 60, 8  # each breath: 8 time steps, the first 5 breathing in (u_out 0), the last 3 out
+RECIPE = {"kind": "group", "id_column": "id", "group_column": "breath_id", "target_columns": ["pressure"],
+          "scored_rows": {"u_out": 0}, "metric": "mae", "test_fraction": 0.2}  # fmt: skip
+COLUMNS = ["id", "breath_id", "R", "C", "time_step", "u_in", "u_out"]
+
+
+def _ventilator(tmp_path):
+    raw = tmp_path / "raw"
+    generator = np.random.default_rng(0)
+    rows = []
+    for breath in range(BREATHS):
+        for step in range(STEPS):
+            rows.append((breath * STEPS + step + 1, breath + 1, 20, 50, round(step * 0.03, 4),
+                         round(float(generator.random() * 30), 4), int(step >= 5),
+                         round(float(generator.random() * 40), 4)))  # fmt: skip
+    write_csv(raw / "train.csv", [*COLUMNS, "pressure"], rows)
+    write_csv(raw / "test.csv", COLUMNS, [(10_000 + r[0], 1_000 + r[1], *r[2:7]) for r in rows[: STEPS * 10]])
+    return raw
+
+
+@pytest.fixture(scope="module")
+def built(tmp_path_factory):
+    tmp_path = tmp_path_factory.mktemp("ventilator")
+    split = prepare_competition("ventilator", parse_recipe(RECIPE, "r"), _ventilator(tmp_path), tmp_path / "prepared")
+    assert split.published
+    return split
+
+
+def _answers_with_u_out(folder: PreparedFolder) -> pd.DataFrame:
+    """The answers as MLE-bench's ventilator prepare.py keeps them: every test column, u_out among them."""
+    test = pd.read_csv(folder.public / "test.csv")
+    return test.merge(pd.read_csv(folder.answers), on="id")
+
+
+def test_only_the_scored_rows_are_counted_and_said(built):
+    folder = PreparedFolder(built.folder)
+    test = pd.read_csv(folder.public / "test.csv")
+    assert built.manifest["rows"]["test_scored"] == int((test["u_out"] == 0).sum()) == len(test) * 5 // 8
+    assert len(pd.read_csv(folder.answers)) == len(test)  # every test row is answered and submitted
+    text = folder.description.read_text()
+    assert f"Only the {len(test) * 5 // 8} test rows where `u_out` is 0 are scored" in text
+
+
+@pytest.mark.parametrize("fast", [True, False], ids=["fast path", "precise path"])
+def test_grades_agree_with_mlebenchs_ventilator_grader(built, tmp_path, monkeypatch, fast):
+    monkeypatch.setattr(grading, "FAST_PATH", fast)
+    folder = PreparedFolder(built.folder)
+    answers = _answers_with_u_out(folder)
+    theirs = mlebench_grade("ventilator-pressure-prediction")
+    generator = np.random.default_rng(1)
+    exhaling = answers["u_out"] == 1
+    submissions = {
+        "sample": pd.read_csv(folder.sample_submission),
+        "wrong only breathing out": answers[["id", "pressure"]].assign(
+            pressure=answers["pressure"].where(~exhaling, answers["pressure"] + 100)),
+        "noisy": answers[["id", "pressure"]].assign(pressure=answers["pressure"] + generator.normal(0, 3, len(answers))),
+        "shuffled": answers[["id", "pressure"]].sample(frac=1, random_state=2),
+    }  # fmt: skip
+    for name, submission in submissions.items():
+        path = tmp_path / f"{name}.csv"
+        submission.to_csv(path, index=False)
+        ours = grade_submission(path, folder, "mae")
+        assert ours.valid_submission, (name, ours.errors)
+        assert ours.score == pytest.approx(theirs(submission.copy(), answers.copy()), abs=1e-5), name  # 5 decimals
+        assert f"{len(answers) * 5 // 8} of the {len(answers)} test rows are scored" in ours.notes[-1]
+    assert grade_submission(tmp_path / "wrong only breathing out.csv", folder, "mae").score == 0
+
+
+def test_parity_scores_the_same_rows(built):
+    inputs = load_parity_inputs(PreparedFolder(built.folder), _ventilator_raw(built), RECIPE, "mae")
+    assert (inputs.new_test.features["u_out"].astype(str) == "0").all()  # read as text
+    assert len(inputs.new_test.features) == built.manifest["rows"]["test_scored"]
+    assert any("rows are scored (split recipe key scored_rows)" in note for note in inputs.notes)
+
+
+def _ventilator_raw(built):
+    return PreparedFolder(built.folder).path.parent.parent / "raw"
+
+
+CELLS = ["0", "0.0", " 0 ", "00", "1", "0_0", "-0", "", None, "true", "1e0"]
+
+
+@pytest.mark.parametrize("value", ["0", "1", "true", "0.0"])
+def test_duckdb_and_pandas_read_a_scored_value_alike(value):
+    """The split writes the mask with DuckDB; parity reads the rule with pandas: one definition, the same rows."""
+    frame = pd.DataFrame({"u_out": CELLS})
+    with duckdb.connect() as con:
+        con.register("cells", frame)
+        by_sql = [row[0] for row in con.execute(f"SELECT {scored_sql((('u_out', value),))} FROM cells").fetchall()]
+    assert by_sql == scored_mask(frame, (("u_out", value),)).tolist()
+    if value == "0":
+        assert by_sql == [True, True, True, True, False, False, True, False, False, False, False]
+
+
+@pytest.mark.parametrize(
+    "change, error, message",
+    [
+        ({"scored_rows": {"pressure": 0}}, RecipeError, "'pressure' is a target column"),
+        ({"scored_rows": {"id": 3}}, RecipeError, "names the id column 'id'"),
+        ({"scored_rows": {"u_in_x": 0}}, RecipeError, "'u_in_x' is not a column of the new public test set"),
+        ({"scored_rows": {"u_out": 7}}, SplitError, "none of the new test set's 96 rows holds u_out '7'"),
+    ],
+)
+def test_a_rule_that_cannot_score_is_refused_naming_the_key(tmp_path, change, error, message):
+    with pytest.raises(error, match=message) as refused:
+        prepare_competition("v", parse_recipe(RECIPE | change, "r"), _ventilator(tmp_path), tmp_path / "prepared")
+    assert "split recipe key 'scored_rows'" in str(refused.value)
+    assert not (tmp_path / "prepared" / "v").exists()
