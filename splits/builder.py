@@ -113,7 +113,8 @@ class SplitResult:
     # Released labels: rows in Kaggle's test file, and those of them the answers file does not label (left out)
     kaggle_test_rows: int | None = None
     unlabelled_test_rows: int = 0
-    ignored_test_rows: int = 0  # and those the answers' Usage says Kaggle ignored (left out, not graded)
+    ignored_test_rows: int = 0  # and those Kaggle did not score (left out, not graded): Usage Ignored, or marked
+    marked_test_rows: int = 0  # of them, those marked -1 in every target (and not Usage Ignored)
     scored_rows: int | None = None  # the test rows scored, with the recipe's scored_rows (None: every row)
     without_unit: int = 0  # rows whose id or group is missing: never in the test set (ChosenRows.without_unit)
 
@@ -319,7 +320,9 @@ def _build(
 
     if recipe.kind == "released_labels":
         with one_thread_for_json(con, recipe.train_file, recipe.answers_file):
-            marked = metric in METRICS and METRICS[metric].binary_truth  # -1 in every target: not scored
+            # jigsaw-toxic's mark of a row Kaggle did not score: -1 in each of several 0/1 targets (with one target,
+            # -1 is a label: a competition of -1/+1 labels)
+            marked = metric in METRICS and METRICS[metric].binary_truth and len(recipe.target_columns) > 1
             return _released_labels(con, recipe, raw_dir, folder, where, marked)
 
     outputs = (train_out, test_out, answers_out)
@@ -689,8 +692,8 @@ def _released_labels(con, recipe, raw_dir, folder, where, minus_one_unscored: bo
     With an id column the test rows are Kaggle's test file's own (its columns, its ids as written), each given its
     targets from the answers file by id, compared as a number where both read as one (``1200`` and ``001200``): so a
     solution file of ids and targets alone (Kaggle's ``id, target, Usage``) labels them, less the rows Kaggle did
-    not score: its ``Usage`` says Ignored, or (``minus_one_unscored``: a metric of 0/1 labels) every target is -1,
-    as jigsaw-toxic's ``test_labels.csv`` marks them. A labelled id that is no row of the test file, or an id on two rows of either, is refused,
+    not score: its ``Usage`` says Ignored, or (``minus_one_unscored``: a metric of 0/1 labels and several targets)
+    every target is -1, as jigsaw-toxic's ``test_labels.csv`` marks them. A labelled id that is no row of the test file, or an id on two rows of either, is refused,
     naming it; each file is read once. Without an id, the answers file's rows are the test rows (it holds the test
     file's columns: rows are matched by content)."""
     extension = published_suffix(recipe.train_file)
@@ -706,7 +709,7 @@ def _released_labels(con, recipe, raw_dir, folder, where, minus_one_unscored: bo
     public_columns = [c for c in columns_of(con, test_path) if not key or c not in recipe.target_columns]
     register_unit_hash(con)
     seed = int(recipe.seed) & MASK
-    ignored = unlabelled = 0
+    ignored = marked = unlabelled = 0
     if key:
         _released_tables(con, test_path, labelled, recipe, public_columns, minus_one_unscored)
         _refuse_repeated_ids(con, KAGGLE_TEST, test_path, key, where)
@@ -719,8 +722,9 @@ def _released_labels(con, recipe, raw_dir, folder, where, minus_one_unscored: bo
                        {UNIT_HASH}(CAST(t.{quote(key)} AS VARCHAR), {seed}) AS __mlecurate_h
                 FROM {KAGGLE_TEST} AS t JOIN {RELEASED} AS a USING (__mlecurate_k) WHERE NOT a.__mlecurate_ignored"""
         )
-        ignored, unlabelled = con.execute(
-            f"""SELECT count(*) FILTER (WHERE a.__mlecurate_ignored), count(*) FILTER (WHERE a.__mlecurate_k IS NULL)
+        ignored, marked, unlabelled = con.execute(
+            f"""SELECT count(*) FILTER (WHERE a.__mlecurate_ignored), count(*) FILTER (WHERE a.__mlecurate_marked),
+                       count(*) FILTER (WHERE a.__mlecurate_k IS NULL)
                 FROM {KAGGLE_TEST} AS t LEFT JOIN {RELEASED} AS a USING (__mlecurate_k)"""
         ).fetchone()
     else:
@@ -746,7 +750,8 @@ def _released_labels(con, recipe, raw_dir, folder, where, minus_one_unscored: bo
     return SplitResult(
         original_rows=total, train_rows=total, test_rows=test_rows, train_file=train_out, test_file=test_out,
         answers_file=answers_out, public_columns=public_columns, unit=key or "row content",
-        kaggle_test_rows=kaggle_rows, unlabelled_test_rows=unlabelled, ignored_test_rows=ignored, scored_rows=scored,
+        kaggle_test_rows=kaggle_rows, unlabelled_test_rows=unlabelled, ignored_test_rows=ignored,
+        marked_test_rows=marked, scored_rows=scored,
     )  # fmt: skip
 
 
@@ -767,10 +772,11 @@ def _released_tables(
         None,
     )
     ignored = f"coalesce(lower(trim(CAST({quote(usage)} AS VARCHAR))) = 'ignored', false)" if usage else "false"
+    marked = "false"
     if minus_one_unscored:
         marks = " AND ".join(f"coalesce(TRY_CAST(trim(CAST({quote(c)} AS VARCHAR)) AS DOUBLE) = -1, false)"
                              for c in recipe.target_columns)  # fmt: skip
-        ignored = f"({ignored} OR ({marks}))"
+        marked = f"(NOT {ignored} AND {marks})"
     numbered = "row_number() OVER () AS __mlecurate_rn"
     con.execute(
         f"""CREATE OR REPLACE TEMP TABLE {KAGGLE_TEST} AS
@@ -780,7 +786,8 @@ def _released_tables(
     con.execute(
         f"""CREATE OR REPLACE TEMP TABLE {RELEASED} AS
             SELECT {_select(recipe.target_columns)}, CAST({quote(key)} AS VARCHAR) AS __mlecurate_id, {numbered},
-                   {_id_text(None, key)} AS __mlecurate_k, {ignored} AS __mlecurate_ignored
+                   {_id_text(None, key)} AS __mlecurate_k, {ignored} OR {marked} AS __mlecurate_ignored,
+                   {marked} AS __mlecurate_marked
             FROM {reader_sql(labelled)}"""
     )
 

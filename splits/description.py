@@ -164,11 +164,13 @@ def _listed(columns: list[str]) -> str:
 def _left_out(r: SplitResult) -> str:
     """Which of Kaggle's test rows released labels leave out: those without a label, and those Kaggle ignored."""
     parts = [f"the {r.unlabelled_test_rows:,} the labels leave out"] if r.unlabelled_test_rows else []
-    parts += (
-        [f"the {r.ignored_test_rows:,} Kaggle did not score (`Usage` Ignored, or -1 in every target)"]
-        if r.ignored_test_rows
-        else []
-    )
+    if r.ignored_test_rows:
+        usage = r.ignored_test_rows - r.marked_test_rows
+        why = {"`Usage` Ignored": usage, "-1 in every target": r.marked_test_rows}
+        said = [
+            f"{count:,} {cause}" if usage and r.marked_test_rows else cause for cause, count in why.items() if count
+        ]
+        parts.append(f"the {r.ignored_test_rows:,} Kaggle did not score ({', '.join(said)})")
     return f" (of its {r.kaggle_test_rows:,} rows, {' and '.join(parts)} are left out)" if parts else ""
 
 

@@ -26,6 +26,7 @@ from splits.layout import prepare_competition
 from tests.conftest import PROJECT, SHARED, write_csv
 from validation.data_files import content_checksum
 from validation.data_root import PreparedFolder
+from validation.gradable_answers import UngradableAnswers
 from validation.grading import grade_submission
 from validation.parity_inputs import load_parity_inputs
 from validation.split_recipe import RecipeError, parse_recipe
@@ -913,7 +914,7 @@ def test_released_labels_of_minus_one_in_every_target_are_rows_kaggle_did_not_sc
     rows_conserved = next(c for c in built.checks if c.name == "rows_conserved")
     assert rows_conserved.found.endswith("of the 60 labelled test rows, less the 15 Kaggle did not score (45)")
     text = folder.description.read_text()
-    assert "the 15 Kaggle did not score (`Usage` Ignored, or -1 in every target)" in text
+    assert "the 15 Kaggle did not score (-1 in every target) are left out" in text
 
 
 def test_rows_kaggle_ignored_are_no_rows_lost_to_rows_conserved(tmp_path):
@@ -926,6 +927,37 @@ def test_rows_kaggle_ignored_are_no_rows_lost_to_rows_conserved(tmp_path):
     recipe = JIGSAW_RECIPE | {"target_columns": ["toxic"], "metric": "accuracy"}
     built = prepare_competition("usage", parse_recipe(recipe, "r"), raw, tmp_path / "prepared")
     assert built.published and (built.result.test_rows, built.result.ignored_test_rows) == (53, 7)
+
+
+@pytest.mark.parametrize("metric", ["log_loss", "auc"])
+def test_minus_one_is_a_label_of_a_single_target_and_refused_under_a_metric_of_0_1_labels(tmp_path, metric):
+    """A review: with one target, "-1 in every target" is the label -1: a competition of -1/+1 labels lost every
+    negative row as "not scored" (log loss published answers all 1). The answers outside 0..1 are refused again."""
+    raw = _jigsaw_like(tmp_path)
+    recipe = parse_recipe(JIGSAW_RECIPE | {"target_columns": ["toxic"], "metric": metric}, "r")
+    with pytest.raises(UngradableAnswers, match=r"column 'toxic' of test_labels.csv holds 15 value\(s\) outside 0..1"):
+        prepare_competition("signs", recipe, raw, tmp_path / "prepared")
+
+
+def test_released_answers_of_one_class_are_refused_saying_they_are_kaggles(tmp_path):
+    """A review: the advice was to raise test_fraction, which released labels do not read."""
+    raw = _jigsaw_like(tmp_path)
+    labels = pd.read_csv(raw / "test_labels.csv")
+    labels.assign(toxic=0).to_csv(raw / "test_labels.csv", index=False)
+    recipe = parse_recipe(JIGSAW_RECIPE | {"target_columns": ["toxic"], "metric": "auc"}, "r")
+    with pytest.raises(UngradableAnswers, match="Kaggle's released answers hold one class there: leave that target"):
+        prepare_competition("one-class", recipe, raw, tmp_path / "prepared")
+
+
+def test_kaggles_two_marks_are_counted_apart_in_the_description(tmp_path):
+    raw = _jigsaw_like(tmp_path)
+    labels = pd.read_csv(raw / "test_labels.csv", dtype=str)
+    labels.assign(Usage=["Ignored" if i in (1, 2, 3) else "Private" for i in range(60)]).to_csv(
+        raw / "test_labels.csv", index=False
+    )
+    built = prepare_competition("both", parse_recipe(JIGSAW_RECIPE, "r"), raw, tmp_path / "prepared")
+    text = PreparedFolder(built.folder).description.read_text()
+    assert "the 18 Kaggle did not score (3 `Usage` Ignored, 15 -1 in every target) are left out" in text
 
 
 def test_minus_one_is_a_label_where_the_metric_scores_classes(tmp_path):

@@ -304,8 +304,13 @@ def check_graded(folder: PreparedFolder, slug: str, metric: str | None) -> None:
             message = label_sample_message(slug, metric, targets, recipe.get("sample_submission_file"))
             raise UngradableAnswers(message)  # the metric is not the competition's: its sample predicts labels
         if any("AUC needs both classes" in error for error in sample.errors):  # a label too rare for the test set
-            advice = ("Raise split recipe key 'test_fraction' until its rarer class reaches the new test set, or "
-                      "leave that target out of 'target_columns'")  # fmt: skip
+            advice = (
+                "Kaggle's released answers hold one class there: leave that target out of 'target_columns', or "
+                "split Kaggle's training set instead (another 'kind')"
+                if recipe["kind"] == "released_labels"
+                else "Raise split recipe key 'test_fraction' until its rarer class reaches the new test set, or "
+                "leave that target out of 'target_columns'"
+            )
         elif constant := _constant_answers(folder, slug, spec, targets, recipe["kind"]):
             raise UngradableAnswers(constant)
         else:
