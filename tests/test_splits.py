@@ -968,6 +968,20 @@ def test_minus_one_is_a_label_where_the_metric_scores_classes(tmp_path):
     assert (result.test_rows, result.ignored_test_rows) == (60, 0)
 
 
+def test_released_labels_ids_written_with_a_signed_exponent_are_numbers(tmp_path):
+    """A review: R's write.csv writes 100000 as 1e+05; such answer ids matched the test file's until exponents were
+    refused outright (then: "no row of Kaggle's test file")."""
+    raw = tmp_path / "raw"
+    raw.mkdir()
+    ids = [100000, 200000, 7, 8]
+    write_csv(raw / "train.csv", ["id", "x", "y"], [(i, i, i % 2) for i in range(40)])
+    write_csv(raw / "test.csv", ["id", "x"], [(i, n) for n, i in enumerate(ids)])
+    write_csv(raw / "solution.csv", ["id", "y"], [("1e+05", 1), ("2E+05", 0), (7, 1), (8, 0)])
+    recipe = {"kind": "released_labels", "id_column": "id", "target_columns": ["y"], "answers_file": "solution.csv"}
+    answers = pd.read_csv(_split(tmp_path, raw, recipe, "r-ids").answers_file, dtype=str)
+    assert dict(zip(answers["id"], answers["y"], strict=True)) == {"100000": "1", "200000": "0", "7": "1", "8": "0"}
+
+
 def test_released_labels_count_unlabelled_ids_past_two_to_the_53(tmp_path):
     """A review: 19-digit ids (a tweet's) matched exactly, but were counted as numbers: 10 unlabelled rows said 0."""
     raw = tmp_path / "raw"
