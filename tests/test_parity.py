@@ -819,8 +819,22 @@ def test_real_drift_on_small_test_sets_is_still_drift():
     report = parity_report(_feature_inputs(seed=0, shift=1.0))
     assert report.adversarial_auc == 0.7401 and report.verdict == "drift", report.reason
     assert report.reason.endswith(
-        "p 0.010 (permutation test: 0 of 99 shuffles of which set each row is in reach it); the columns that differ "
-        "most: x1 (KS 0.400), x6 (KS 0.384), x3 (KS 0.173)"  # x1 is the one shifted: a curator sees where to look
+        "p 0.010 (permutation test: 0 of 99 shuffles of which set each row is in reach it); the number and category "
+        "columns that differ most: x1 (KS 0.400), x6 (KS 0.384), x3 (KS 0.173)"  # x1 is the one shifted
+    )
+
+
+def test_a_drift_reason_names_the_columns_that_differ_most_leaving_out_ones_without_a_measure():
+    """A review: a column with no number on one side has KS nan, which sorted anywhere and pushed a larger
+    difference out of the three named."""
+    from validation.parity import ParityReport, _differing_columns
+
+    report = ParityReport(metric="auc", rows=[])
+    report.columns = [{"column": name, "kind": "number", "statistic": "KS", "value": value, "p_value": None}
+                      for name, value in (("a", 0.06), ("b", float("nan")), ("c", 0.45), ("d", 0.2))]  # fmt: skip
+    report.columns.append({"column": "e", "kind": "category", "statistic": "total variation", "value": 0.3})
+    assert _differing_columns(report) == (
+        "; the number and category columns that differ most: c (KS 0.450), e (total variation 0.300), d (KS 0.200)"
     )
 
 

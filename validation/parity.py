@@ -343,12 +343,13 @@ def _differing_columns(report: ParityReport) -> str:
     categories, both 0 to 1), for a drift's reason: a newcomer's sweep had to open parity.json to find that
     movie-review's SentenceId, numbered on from the training set's in Kaggle's test file, was all the classifier
     needed."""
-    compared = [c for c in report.columns if c.get("kind") in ("number", "category") and c.get("value") is not None]
+    compared = [c for c in report.columns if c.get("kind") in ("number", "category")
+                and c.get("value") is not None and np.isfinite(c["value"])]  # fmt: skip  # nan: a side with no number
     most = sorted(compared, key=lambda c: -c["value"])[:COLUMNS_SAID]  # stable: ties in the columns' order
     if not most:
         return ""
     said = ", ".join(f"{c['column']} ({c['statistic']} {c['value']:.3f})" for c in most)
-    return f"; the columns that differ most: {said}"
+    return f"; the number and category columns that differ most: {said}"
 
 
 TARGET_GAPS_SAID = 5  # the reason names at most this many targets' gaps, the largest
