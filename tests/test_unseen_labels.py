@@ -89,3 +89,31 @@ def test_a_metric_of_numbers_has_nothing_to_check(tmp_path):
     recipe = {"kind": "random", "id_column": "id", "target_columns": ["y"], "metric": "rmse"}
     check = _check(prepare_competition("numbers", parse_recipe(recipe, "r"), raw, tmp_path / "prepared"))
     assert check.passed and check.found == "nothing to check: rmse scores no labels"
+
+
+def test_labels_are_compared_as_the_grader_compares_them(tmp_path):
+    """A review: Kaggle's solution wrote 1.0 where the train file says 1, and every test row was called unseen; the
+    grader reads both as the label 1 (and True as 1)."""
+    raw = tmp_path / "raw"
+    raw.mkdir()
+    write_csv(raw / "train.csv", ["id", "x", "y"], [(i, i, 1 + i % 3) for i in range(60)])
+    write_csv(raw / "test.csv", ["id", "x"], [(100 + i, i) for i in range(30)])
+    write_csv(raw / "solution.csv", ["id", "y"], [(100 + i, f"{1 + i % 3}.0") for i in range(30)])
+    recipe = {"kind": "released_labels", "id_column": "id", "target_columns": ["y"], "answers_file": "solution.csv",
+              "metric": "accuracy"}  # fmt: skip
+    check = _check(prepare_competition("typed", parse_recipe(recipe, "r"), raw, tmp_path / "prepared"))
+    assert check.passed, check.found
+    write_csv(raw / "solution.csv", ["id", "y"], [(100 + i, f"{4 + i % 2}.0") for i in range(30)])
+    check = _check(prepare_competition("typed", parse_recipe(recipe, "r"), raw, tmp_path / "prepared2"))
+    assert not check.passed and check.found.endswith("; the test set is Kaggle's own, with its released labels")
+
+
+def test_map_at_k_answers_are_read_word_by_word(tmp_path):
+    """A review: MAP@K's grader reads an answer's words as its labels; 'b d c' against a train of 'a b c' and 'd'
+    was called unseen."""
+    raw = tmp_path / "raw"
+    raw.mkdir()
+    write_csv(raw / "train.csv", ["id", "x", "y"], [(i, i, ["a b c", "b d c", "d"][i % 3]) for i in range(90)])
+    recipe = {"kind": "random", "id_column": "id", "target_columns": ["y"], "metric": "map_at_k", "test_fraction": 0.3}
+    check = _check(prepare_competition("words", parse_recipe(recipe, "r"), raw, tmp_path / "prepared"))
+    assert check.passed and check.found == "each of the new test set's 4 labels is in the new training set"

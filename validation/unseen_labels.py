@@ -11,7 +11,8 @@ whale-categorization's 4,251 whales, most with one or two images, gave 17 of 80 
 training set lacked, without a word; MLE-bench's prepare script relabels those as ``new_whale``). It warns: Kaggle's
 own test sets hold such labels too, and a recipe may mean it; the remedy names the stratified split, which keeps
 each class of two rows or more on both sides. Rows without a label are not counted; a label set's labels are
-counted one by one.
+counted one by one, as are MAP@K's (its grader reads an answer's words as its labels). Labels compare as the grader
+compares them (``1``, ``1.0`` and ``true`` are one label where the test set's are numbers or booleans).
 """
 
 from __future__ import annotations
@@ -24,7 +25,7 @@ from validation.checks import Check
 from validation.data_files import columns_of, quote, reader_sql, utc_connection
 from validation.leakage import SplitCheck
 from validation.messages import shown_list
-from validation.metrics import METRICS
+from validation.metrics import METRICS, canonical_labels, label_type
 from validation.split_recipe import SplitRecipe, submission_entries, submission_keys
 
 TEST_LABELS_SEEN = Check(
@@ -50,9 +51,9 @@ def check_test_labels_seen(
     if spec is None or spec.task not in LABEL_TASKS or len(targets) != 1:
         why = f"{metric} scores no labels" if spec else "no metric"
         return SplitCheck(TEST_LABELS_SEEN.name, True, f"nothing to check: {why}", {})
-    label_set = spec.task == "label_set"
+    words = spec.task in ("label_set", "ranking")  # a row's labels are its words (MAP@K's answers, as graded)
     with utc_connection() as con:
-        seen = set(_labels(con, train, targets[0], label_set))
+        train_labels = _labels(con, train, targets[0], words)
         public = set(columns_of(con, test))
     table = pd.read_csv(answers, dtype=str, keep_default_na=False)
     if spec.one_column_per_class:  # one-hot answers: the label is the class column holding the 1
@@ -62,10 +63,14 @@ def check_test_labels_seen(
     else:
         named = {target: column for column, target in submission_entries(recipe.to_document())[1].items()}
         cells = table[named.get(targets[0], targets[0])].str.strip()
-        rows = cells.str.split() if label_set else cells.map(lambda label: [label] if label else [])
-    test_labels = {label for labels in rows for label in labels}
-    unseen = sorted(test_labels - seen)
-    count = int(rows.map(lambda labels: any(label not in seen for label in labels)).sum())
+        rows = cells.str.split() if words else cells.map(lambda label: [label] if label else [])
+    flat = pd.Series([label for labels in rows for label in labels], dtype=object)
+    kind = label_type(flat) if len(flat) else "string"  # compared as the grader compares them: 1, 1.0 and true alike
+    seen = set(canonical_labels(pd.Series(train_labels, dtype=object), kind))
+    as_graded = dict(zip(flat, canonical_labels(flat, kind), strict=True))
+    test_labels = {as_graded[label] for label in flat}
+    unseen = sorted(label for label in set(flat) if as_graded[label] not in seen)
+    count = int(rows.map(lambda labels: any(as_graded[label] not in seen for label in labels)).sum())
     facts = {"test_rows": len(table), "rows_with_unseen_label": count, "unseen_labels": len(unseen),
              "test_labels": len(test_labels)}  # fmt: skip
     if not unseen:
@@ -79,15 +84,16 @@ def check_test_labels_seen(
         False,
         f"{count:,} of {len(table):,} new test rows ({share:.1%}) have a label the new training set never has: "
         f"{shown_list(repr(label[:SHOWN_CHARS]) for label in unseen)} (of {len(test_labels):,} labels in the new "
-        f"test set, {len(unseen):,} are unseen)",
+        f"test set, {len(unseen):,} are unseen)"
+        + ("; the test set is Kaggle's own, with its released labels" if recipe.kind == "released_labels" else ""),
         facts,
     )
 
 
-def _labels(con, path: Path, column: str, label_set: bool) -> list[str]:
-    """The distinct labels of ``column`` in ``path`` (a label set's one by one), as text."""
+def _labels(con, path: Path, column: str, words: bool) -> list[str]:
+    """The distinct labels of ``column`` in ``path`` (with ``words``, each word of a cell), as text."""
     text = f"trim(CAST({quote(column)} AS VARCHAR))"
-    if label_set:
+    if words:
         text = f"unnest(string_split_regex({text}, '\\s+'))"
     found = con.execute(f"SELECT DISTINCT {text} AS label FROM {reader_sql(path)}").fetchall()
     return [row[0] for row in found if row[0]]
