@@ -82,6 +82,7 @@ from validation.gradable_answers import AnswerFacts, check_gradable_answers, che
 from validation.leakage import LEAKAGE_CHECKS, ExtraFile, LeakageFacts, SplitCheck, check_prepared_split
 from validation.metrics import resolve_metric
 from validation.row_file_health import ROW_FILES_WHOLE, check_row_files_whole
+from validation.row_files_published import ROW_FILES_PUBLISHED, SAMPLED_IDS, check_row_files_published
 from validation.split_recipe import SplitRecipe, parse_recipe, recipe_files
 from validation.tsv_rows import TSV_ROWS_ARE_LINES, check_tsv_rows_are_lines
 from validation.unseen_labels import TEST_LABELS_SEEN, check_test_labels_seen
@@ -106,6 +107,7 @@ SPLIT_CHECKS = (
     ROW_FILES_WHOLE,
     TSV_ROWS_ARE_LINES,
     TEST_LABELS_SEEN,
+    ROW_FILES_PUBLISHED,
 )  # every check a split runs; a blocking one that fails refuses it
 WARNINGS = {check.name for check in SPLIT_CHECKS if not check.blocking}
 
@@ -195,6 +197,14 @@ def prepare_competition(
             check_row_files_whole(staging.public, row_facts),
             check_tsv_rows_are_lines(recipe_files(recipe, raw_files, slug)),
             check_test_labels_seen(result.train_file, result.test_file, result.answers_file, recipe, metric),
+            check_row_files_published(
+                raw_files,
+                recipe.id_column,
+                _first_ids(con, recipe, raw_files),
+                recipe.row_files,
+                {str(f.relative) for f in extras},
+                recipe_files(recipe, raw_files, slug).values(),
+            ),
         ]
         manifest = _manifest(slug, recipe, result, files, checks, source or {}) | {"inputs_version": inputs_version}
         if dropped:
@@ -227,6 +237,16 @@ def _check_answers(con, slug: str, recipe: SplitRecipe, metric: str | None, raw:
         return _rows_of_ids(con, source, recipe.id_column, ids)
 
     check_gradable_answers(answers, facts, rows_of)
+
+
+def _first_ids(con, recipe: SplitRecipe, raw: Path) -> list[str]:
+    """The train file's first ids (as text), where the recipe has an id column (``row_files_published``)."""
+    if not recipe.id_column or recipe.train_listing:
+        return []
+    column = quote(recipe.id_column)
+    found = con.execute(f"SELECT CAST({column} AS VARCHAR) FROM {reader_sql(train_source(raw, recipe))} "
+                        f"WHERE {column} IS NOT NULL LIMIT {SAMPLED_IDS}").fetchall()  # fmt: skip
+    return [row[0] for row in found]
 
 
 ROWS_SHOWN_PER_ID = 3

@@ -21,6 +21,7 @@ SPLIT_CHECKS = {
     "row_files_whole",
     "tsv_rows_are_lines",
     "test_labels_seen",
+    "row_files_published",
 }
 CHECKS = {
     ("meta_kaggle_competitions", "unique_id_and_slug"),
@@ -83,6 +84,7 @@ def test_competition_data_is_partitioned_per_curated_competition():
         "row_files_whole": False,
         "tsv_rows_are_lines": False,
         "test_labels_seen": False,
+        "row_files_published": False,
     }  # warnings
 
 
