@@ -236,6 +236,11 @@ def _plan(
             raise _LeftOut(f"its split failed ({failed.at}): {failed.error}")
         raise _LeftOut(f"no published split: {partition_command('prepare_competition', slug)}")
     manifest = prepared.read_manifest()
+    if manifest["recipe"].get("scored_rows"):  # MLE-bench calls grade(submission, answers): no room for which rows
+        raise _LeftOut(  # count; before the verdict, whose hint (--include-drift) would not export it either
+            "its split recipe scores some test rows only (scored_rows), which MLE-bench's grading interface cannot "
+            "carry yet: `mlecurate grade` grades it"
+        )
     if not prepared.parity.is_file():
         failed = read_failure(root, slug, PARITY)
         if failed is not None:  # it ran and failed: what went wrong, not a command that fails the same way
@@ -248,11 +253,6 @@ def _plan(
         hint = {"drift": " (--include-drift exports it)", "unknown": " (--include-unknown exports it)"}.get(verdict, "")
         raise _LeftOut(f"parity verdict {verdict}{hint}: {parity.get('reason') or 'no reason given'}")
     recipe = manifest["recipe"]
-    if recipe.get("scored_rows"):  # MLE-bench calls grade(submission, answers): no room for which rows count
-        raise _LeftOut(
-            "its split recipe scores some test rows only (scored_rows), which MLE-bench's grading interface cannot "
-            "carry yet: `mlecurate grade` grades it"
-        )
     try:
         metric = grading_metric(slug, recipe, warehouse)
     except GradingUnavailable as error:  # its remedy is grade's --metric; an export grades by the recipe's metric

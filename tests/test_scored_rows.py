@@ -96,6 +96,18 @@ def test_parity_scores_the_same_rows(built):
     assert any("rows are scored (split recipe key scored_rows)" in note for note in inputs.notes)
 
 
+def test_the_feature_comparison_draws_every_test_row_alike(built):
+    """A review: the new test set's features were cut to the scored rows (u_out 0) and compared with Kaggle's whole
+    test set (u_out mostly 1): a classifier told them apart, and ventilator, with no released labels, was drift."""
+    from validation.parity import parity_report
+
+    without = {key: value for key, value in RECIPE.items() if key != "scored_rows"}
+    folder, raw = PreparedFolder(built.folder), _ventilator_raw(built)
+    scored, every = (parity_report(load_parity_inputs(folder, raw, recipe, "mae")) for recipe in (RECIPE, without))
+    assert scored.adversarial_auc == every.adversarial_auc and scored.columns == every.columns
+    assert scored.verdict == every.verdict
+
+
 def _ventilator_raw(built):
     return PreparedFolder(built.folder).path.parent.parent / "raw"
 
@@ -115,6 +127,52 @@ def test_duckdb_and_pandas_read_a_scored_value_alike(value):
         assert by_sql == [True, True, True, True, False, False, True, False, False, False, False]
 
 
+TYPED = {
+    "bool": pd.Series([True, False, None, True], dtype="boolean"),
+    "int": pd.Series([0, 1, None, 0], dtype="Int64"),
+    "float": pd.Series([0.0, 1.0, np.nan, 0.5]),
+}
+
+
+@pytest.mark.parametrize("kind", sorted(TYPED))
+@pytest.mark.parametrize("value", ["0", "1", "false", "true", "0.5"])
+def test_typed_columns_are_read_alike_by_both(kind, value):
+    """A review: parity's frames are typed (DuckDB's .df()); a Parquet boolean u_out holds 0 as false."""
+    frame = pd.DataFrame({"u_out": TYPED[kind]})
+    with duckdb.connect() as con:
+        con.register("cells", frame)
+        by_sql = [row[0] for row in con.execute(f"SELECT {scored_sql((('u_out', value),))} FROM cells").fetchall()]
+    assert by_sql == scored_mask(frame, (("u_out", value),)).tolist()
+    if kind == "bool" and value in ("0", "false"):
+        assert by_sql == [False, True, False, False]
+
+
+def test_a_yaml_boolean_is_a_value():
+    assert parse_recipe(RECIPE | {"scored_rows": {"u_out": False}}, "r").scored_rows == (("u_out", "false"),)
+
+
+@pytest.mark.parametrize(
+    "damage, message",
+    [("", "cannot be read as the split's scored rows"), ("other\n1\n", "cannot be read as the split's scored rows"),
+     ("scored\n2\n", "not a column scored of 1 and 0 with at least one 1"),
+     ("scored\n0\n", "not a column scored of 1 and 0 with at least one 1")],
+)  # fmt: skip
+def test_a_damaged_mask_is_named_with_the_split_to_rerun(built, tmp_path, damage, message):
+    """A review: an empty mask file raised pandas' EmptyDataError, a wrong column a KeyError, naming nothing."""
+    import shutil
+
+    from validation.data_root import DataRootFileError
+    from validation.scored_rows import read_scored
+
+    copy = PreparedFolder(shutil.copytree(built.folder, tmp_path / "ventilator"))
+    copy.scored_rows.write_text(damage)
+    with pytest.raises(DataRootFileError, match=message) as refused:
+        read_scored(copy)
+    assert str(refused.value).startswith(str(copy.scored_rows)) and "competition_split for partition" in str(
+        refused.value
+    )
+
+
 @pytest.mark.parametrize(
     "change, error, message",
     [
@@ -129,3 +187,38 @@ def test_a_rule_that_cannot_score_is_refused_naming_the_key(tmp_path, change, er
         prepare_competition("v", parse_recipe(RECIPE | change, "r"), _ventilator(tmp_path), tmp_path / "prepared")
     assert "split recipe key 'scored_rows'" in str(refused.value)
     assert not (tmp_path / "prepared" / "v").exists()
+
+
+def _reshaped(tmp_path, change):
+    raw = _ventilator(tmp_path)
+    frame = pd.read_csv(raw / "train.csv")
+    change(frame)
+    frame.to_csv(raw / "train.csv", index=False)
+    return raw
+
+
+def test_scored_rows_of_one_class_are_refused_naming_scored_rows(tmp_path):
+    """A review: the refusal counted the scored rows as the answers and advised raising test_fraction."""
+    from validation.gradable_answers import UngradableAnswers
+
+    def flag(frame):  # a 0/1 target, 1 only where nothing is scored
+        frame["pressure"] = frame["u_out"]
+
+    recipe = parse_recipe(RECIPE | {"metric": "auc"}, "r")
+    with pytest.raises(UngradableAnswers, match="The rows split recipe key 'scored_rows' scores hold one class there"):
+        prepare_competition("v", recipe, _reshaped(tmp_path, flag), tmp_path / "prepared")
+
+
+def test_a_column_constant_on_the_scored_rows_is_refused_under_a_columnwise_metric(tmp_path):
+    """A review: a target varying over every row but constant where u_out is 0 passed, and Spearman's mean left it
+    out: a random column scored 1.0."""
+    from validation.gradable_answers import UngradableAnswers
+
+    def second(frame):
+        frame["volume"] = frame["u_out"] * frame["u_in"]  # 0 on every scored row
+
+    recipe = parse_recipe(RECIPE | {"metric": "mean_columnwise_spearman",
+                                    "target_columns": ["pressure", "volume"]}, "r")  # fmt: skip
+    with pytest.raises(UngradableAnswers, match=r"every one of the new test set's 60 scored rows in column volume is "
+                                                r"'0\.0'.*Check split recipe key 'scored_rows'"):  # fmt: skip
+        prepare_competition("v", recipe, _reshaped(tmp_path, second), tmp_path / "prepared")

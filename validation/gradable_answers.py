@@ -165,6 +165,10 @@ def _constant_answers(folder: PreparedFolder, slug: str, spec: Metric, targets: 
     if spec.one_column_per_class:
         return None
     answers = pd.read_csv(folder.answers, dtype=str, keep_default_na=False, usecols=lambda c: c in targets)
+    scored = read_scored(folder)
+    if scored is not None:  # what grading scores (split recipe key scored_rows)
+        answers = answers[scored]
+    rows = "scored rows" if scored is not None else "answers"
     for column in answers.columns:
         values = answers[column].str.strip()
         typed = numbers(values) if spec.numeric_predictions else values
@@ -178,15 +182,17 @@ def _constant_answers(folder: PreparedFolder, slug: str, spec: Metric, targets: 
         if np.isfinite(score) and (spec.perfect is None or abs(score - spec.perfect) <= PERFECT_TOLERANCE):
             continue
         best = f", not {spec.perfect:g}" if spec.perfect is not None else ""
-        return (f"{slug}: every one of the new test set's {len(values):,} answers in column {column} is "
+        return (f"{slug}: every one of the new test set's {len(values):,} {rows} in column {column} is "
                 f"{values.iloc[0]!r}, and {spec.name} cannot grade answers that never vary (graded against "
-                f"themselves they score {score:g}{best}). {_varied_by(kind)}; if the train file holds one value "
-                "there too, leave the column out of 'target_columns'")  # fmt: skip
+                f"themselves they score {score:g}{best}). {_varied_by(kind, scored is not None)}; if the train file "
+                "holds one value there too, leave the column out of 'target_columns'")  # fmt: skip
     return None
 
 
-def _varied_by(kind: str) -> str:
-    """What gives a new test set more than one value, by the recipe's ``kind``."""
+def _varied_by(kind: str, scored: bool = False) -> str:
+    """What gives a new test set more than one value, by the recipe's ``kind`` (and its ``scored_rows``)."""
+    if scored:
+        return "Check split recipe key 'scored_rows': the rows it scores hold one value there"
     if kind in ("random", "stratified"):  # the seed draws the rows: a column of a few rare values misses them by chance
         return ("Set split recipe key 'seed' to another value (it draws the test rows; another draw may hold the "
                 "column's other values), or raise 'test_fraction'")  # fmt: skip
@@ -305,7 +311,10 @@ def check_graded(folder: PreparedFolder, slug: str, metric: str | None) -> None:
             raise UngradableAnswers(message)  # the metric is not the competition's: its sample predicts labels
         if any("AUC needs both classes" in error for error in sample.errors):  # a label too rare for the test set
             advice = (
-                "Kaggle's released answers hold one class there: leave that target out of 'target_columns', or "
+                "The rows split recipe key 'scored_rows' scores hold one class there (the counts are of those): check "
+                "its columns and values"
+                if recipe.get("scored_rows")
+                else "Kaggle's released answers hold one class there: leave that target out of 'target_columns', or "
                 "split Kaggle's training set instead (another 'kind')"
                 if recipe["kind"] == "released_labels"
                 else "Raise split recipe key 'test_fraction' until its rarer class reaches the new test set, or "

@@ -198,8 +198,9 @@ def _scored_fits(scored: np.ndarray, rows: int, report: GradingReport) -> bool:
     """Whether the split's scored-rows mask has a row for each answer (a damaged folder says so, as an error), and
     the note saying how many rows are scored."""
     if len(scored) != rows:
-        report.errors.append(f"the split's scored_rows.csv has {len(scored):,} rows for {rows:,} answers: re-run the "
-                             "split (competition_split)")  # fmt: skip
+        report.errors.append(f"the split is damaged, not the submission: its private/scored_rows.csv has "
+                             f"{len(scored):,} rows for {rows:,} answers; materialise competition_split for this "
+                             "competition again to rebuild it")  # fmt: skip
         return False
     report.notes.append(_scored_note(scored))
     return True

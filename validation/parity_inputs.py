@@ -82,6 +82,14 @@ class ParityInputs:
     group_column: str | None = None  # the recipe's: whole groups on one side of the split
     time_column: str | None = None  # a temporal split's: the new test set is the latest rows
     time_format: str | None = None  # the recipe's strptime format for its text times (``10/04/2020``)
+    # Every new test row's features, where new_test holds the scored rows only (split recipe key scored_rows): the
+    # feature comparison draws the two test sets alike, and Kaggle's holds unscored rows too
+    all_new_features: pd.DataFrame | None = None
+
+    @property
+    def new_test_features(self) -> pd.DataFrame:
+        """The new public test set's features as the feature comparison compares them: every row."""
+        return self.new_test.features if self.all_new_features is None else self.all_new_features
 
     @property
     def target(self) -> str:
@@ -197,6 +205,7 @@ def load_parity_inputs(
         train=train.drop(columns=[id_column], errors="ignore"),
         targets=targets,
         new_test=EvaluationSet(features, truth).scored(scored_rows, "the new test set", notes),
+        all_new_features=features if scored_rows else None,
         sample_prediction=sample_prediction,
         prediction_columns=columns,
         original_test=original_test,

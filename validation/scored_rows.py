@@ -10,7 +10,8 @@ Every test row stays in the test set, the answers and a submission; grading (``v
 grader score ventilator's rows with ``u_out == 0`` (scoring every row gave other scores than the leaderboard's, whose
 medal thresholds are the masked score's). A cell holds the value when its text, trimmed, is the value, or both are
 numbers and equal (``0``, ``0.0``; digits, a point and an exponent, as pandas reads them: not ``1_0``), or both are
-true or false in any letter case (a typed column's ``True``, DuckDB's ``true``). The split writes the mask once, as
+true or false in any letter case (a typed column's ``True``, DuckDB's ``true``), true being 1 and false 0 (a
+Parquet boolean ``u_out`` holds the value 0 as false). The split writes the mask once, as
 ``private/scored_rows.csv`` (one column, ``scored``, 1 or 0 for each answers row in order), so grading needs no
 other file.
 """
@@ -21,7 +22,7 @@ import numpy as np
 import pandas as pd
 
 from validation.data_files import literal, quote
-from validation.data_root import PreparedFolder
+from validation.data_root import DataRootFileError, PreparedFolder, rerun
 
 SCORED = "scored"  # the mask file's one column
 BOOLEANS = ("true", "false")
@@ -37,8 +38,9 @@ def _holds_sql(column: str, value: str) -> str:
     tests = [f"{text} = {literal(value)}"]
     if (number := _number(value)) is not None:
         tests.append(f"(NOT contains({text}, '_') AND TRY_CAST({text} AS DOUBLE) = {number!r})")
-    if value.lower() in BOOLEANS:
-        tests.append(f"lower({text}) = {literal(value.lower())}")
+    if (boolean := _boolean(value)) is not None:
+        tests.append(f"lower({text}) = {literal(boolean)}")
+        tests.append(f"(NOT contains({text}, '_') AND TRY_CAST({text} AS DOUBLE) = {BOOLEANS.index(boolean) ^ 1})")
     return f"coalesce({' OR '.join(tests)}, false)"
 
 
@@ -48,12 +50,21 @@ def scored_mask(frame: pd.DataFrame, pairs: tuple[tuple[str, str], ...]) -> np.n
     for column, value in pairs:
         cells = frame[column].astype(str).str.strip().where(frame[column].notna())
         holds = cells == value
+        numbers = pd.to_numeric(cells.where(~cells.str.contains("_", na=False)), errors="coerce")
         if (number := _number(value)) is not None:
-            holds |= pd.to_numeric(cells, errors="coerce") == number
-        if value.lower() in BOOLEANS:
-            holds |= cells.str.lower() == value.lower()
+            holds |= numbers == number
+        if (boolean := _boolean(value)) is not None:
+            holds |= (cells.str.lower() == boolean) | (numbers == BOOLEANS.index(boolean) ^ 1)
         mask &= holds.fillna(False).to_numpy(dtype=bool)
     return mask
+
+
+def _boolean(value: str) -> str | None:
+    """``true`` or ``false`` for a value that is one (any letter case), or the number 1 or 0."""
+    lowered = value.lower()
+    if lowered in BOOLEANS:
+        return lowered
+    return {1.0: "true", 0.0: "false"}.get(_number(value))
 
 
 def _number(value: str) -> float | None:
@@ -63,8 +74,17 @@ def _number(value: str) -> float | None:
 
 
 def read_scored(prepared: PreparedFolder) -> np.ndarray | None:
-    """The published split's mask (in ``answers.csv``'s row order), or None where every row is scored."""
+    """The published split's mask (in ``answers.csv``'s row order), or None where every row is scored; a damaged
+    file (not one column ``scored`` of 1 and 0 with a 1) is a ``DataRootFileError`` naming it."""
     path = prepared.scored_rows
     if not path.is_file():
         return None
-    return pd.read_csv(path, dtype={SCORED: np.int8})[SCORED].to_numpy() == 1
+    try:
+        column = pd.read_csv(path, dtype=str, keep_default_na=False)[SCORED]
+    except (ValueError, KeyError, OSError) as error:  # empty, not a CSV, no such column
+        raise DataRootFileError(f"{path}: cannot be read as the split's scored rows ({type(error).__name__}: "
+                                f"{error}); {rerun('competition_split', prepared.slug)}") from None  # fmt: skip
+    if not column.isin(["0", "1"]).all() or not (column == "1").any():
+        raise DataRootFileError(f"{path}: not a column {SCORED} of 1 and 0 with at least one 1; "
+                                + rerun("competition_split", prepared.slug))  # fmt: skip
+    return (column == "1").to_numpy()

@@ -517,13 +517,9 @@ def _scored_rows(value: object, targets: tuple[str, ...], fail) -> tuple[tuple[s
             raise fail("scored_rows", f"expected a column name, found {column!r}")
         if column in targets:
             raise fail("scored_rows", f"{column!r} is a target column: the public test set does not hold it")
-        if (
-            isinstance(held, bool)
-            or not isinstance(held, str | int | float)
-            or (isinstance(held, str) and not held.strip())
-        ):
-            raise fail("scored_rows", f"expected a text or a number for column {column!r}, found {held!r}")
-        pairs.append((column, str(held).strip()))
+        if not isinstance(held, str | int | float) or (isinstance(held, str) and not held.strip()):
+            raise fail("scored_rows", f"expected a text, a number or true/false for column {column!r}, found {held!r}")
+        pairs.append((column, str(held).lower() if isinstance(held, bool) else str(held).strip()))
     return tuple(pairs)
 
 
