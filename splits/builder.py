@@ -240,6 +240,8 @@ def recipe_columns(con, recipe: SplitRecipe, raw_dir: Path, slug: str = "") -> d
         if value:
             _require(train, [value], key, _key_name(raw_dir, recipe, "train_file"), where)
     _require(train, list(recipe.test_columns), "test_columns", _key_name(raw_dir, recipe, "train_file"), where)
+    excluded = list(recipe.parity_excluded_columns)
+    _require(train, excluded, "parity_excluded_columns", _key_name(raw_dir, recipe, "train_file"), where)
     if recipe.test_columns and "test_file" in found:  # Kaggle's test set says which columns a test row has
         original = [c for c in recipe.test_columns if c != recipe.id_column]
         _require(found["test_file"], original, "test_columns", raw_dir / recipe.test_file, where)

@@ -18,7 +18,7 @@ from assets.partitions import curated_competition_partitions
 from assets.resources import SourcesResource, StorageResource
 from curation.annotations import Annotation, AnnotationStore
 from curation.split_parity import metric_against_kaggle
-from tests.conftest import SHARED, screened_warehouse
+from tests.conftest import SHARED, screened_warehouse, write_csv
 from validation.data_root import DataRoot
 from validation.metrics import METRICS
 
@@ -1060,3 +1060,49 @@ def test_kaggles_metric_is_meta_kaggles_or_a_listings_never_the_recipes_own(fact
     annotation = Annotation(INSULTS, "alice", decision="include", split_recipe=INSULTS_RANDOM)
     agrees, said, named = metric_against_kaggle(INSULTS, [annotation], facts)
     assert (agrees, named) == (found, kaggle), said
+
+
+def _sentences(tmp_path: Path) -> Path:
+    """movie-review-like: phrases of sentences, Kaggle's test sentences numbered on from the training ones."""
+    raw = tmp_path / "raw"
+    rng = random.Random(5)
+    rows = [(i, 1 + i // 10, round(rng.gauss(0, 1), 4), rng.randrange(5)) for i in range(1, 1201)]
+    write_csv(raw / "train.csv", ["PhraseId", "SentenceId", "x", "Sentiment"], rows)
+    write_csv(raw / "test.csv", ["PhraseId", "SentenceId", "x"],
+              [(5000 + i, 500 + i // 10, round(rng.gauss(0, 1), 4)) for i in range(600)])  # fmt: skip
+    return raw
+
+
+SENTENCES = {"kind": "random", "id_column": "PhraseId", "target_columns": ["Sentiment"], "metric": "accuracy",
+             "test_fraction": 0.3}  # fmt: skip
+
+
+def test_a_column_the_recipe_says_names_rows_is_left_out_of_the_feature_comparison(tmp_path):
+    """A newcomer's sweep: movie-review's SentenceId (Kaggle's test sentences numbered after the training ones) was
+    all a classifier needed, and the MLE-bench-faithful random split was always drift, with no way out."""
+    from splits.layout import prepare_competition
+    from validation.data_root import PreparedFolder
+    from validation.parity import parity_report
+    from validation.parity_inputs import load_parity_inputs
+    from validation.split_recipe import parse_recipe
+
+    raw = _sentences(tmp_path)
+    built = prepare_competition("sentences", parse_recipe(SENTENCES, "r"), raw, tmp_path / "prepared")
+    folder = PreparedFolder(built.folder)
+    named = parity_report(load_parity_inputs(folder, raw, SENTENCES, "accuracy"))
+    assert named.verdict == "drift" and "SentenceId (KS 1.000)" in named.reason
+    excluded = SENTENCES | {"parity_excluded_columns": ["SentenceId"]}
+    report = parity_report(load_parity_inputs(folder, raw, excluded, "accuracy"))
+    assert report.verdict == "parity", report.reason
+    assert {"column": "SentenceId", "left_out_of": "feature comparison",
+            "reason": "split recipe key parity_excluded_columns: the curators say it names rows, not a feature"} in (
+        report.excluded_columns)  # fmt: skip
+
+
+def test_a_column_to_leave_out_that_the_train_file_lacks_is_refused(tmp_path):
+    from splits.layout import prepare_competition
+    from validation.split_recipe import RecipeError, parse_recipe
+
+    recipe = parse_recipe(SENTENCES | {"parity_excluded_columns": ["SentenceID"]}, "r")
+    with pytest.raises(RecipeError, match="split recipe key 'parity_excluded_columns'.*SentenceID"):
+        prepare_competition("sentences", recipe, _sentences(tmp_path), tmp_path / "prepared")

@@ -53,11 +53,17 @@ TIME_COLUMN = ("the recipe's time column: new and original test sets cover diffe
                "test set the latest training rows, the original test set what came after them)")  # fmt: skip
 
 
-def designed_differences(group_column: str | None, time_column: str | None) -> dict[str, str]:
+EXCLUDED_BY_RECIPE = "split recipe key parity_excluded_columns: the curators say it names rows, not a feature"
+
+
+def designed_differences(
+    group_column: str | None, time_column: str | None, excluded: tuple[str, ...] = ()
+) -> dict[str, str]:
     """{column: why} for the columns whose values differ between the new and the original test set by the split's
-    design: the recipe's group column, and the time column of a temporal split (None: the recipe has none)."""
+    design: the recipe's group column, and the time column of a temporal split (None: the recipe has none); and
+    those the recipe's ``parity_excluded_columns`` names (``excluded``)."""
     differences = {group_column: GROUP_COLUMN, time_column: TIME_COLUMN}
-    return {column: reason for column, reason in differences.items() if column}
+    return dict.fromkeys(excluded, EXCLUDED_BY_RECIPE) | {c: why for c, why in differences.items() if c}
 
 
 def row_names(original: pd.DataFrame, new: pd.DataFrame, key_columns: Collection[str]) -> dict[str, str]:

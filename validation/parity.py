@@ -215,7 +215,7 @@ def _compare_features(report: ParityReport, inputs: ParityInputs, tolerance: Par
     when the AUC is above the tolerance (only then does the verdict need it). Returns why no classifier ran, if
     none did (too few rows, or no usable feature): the verdict's reason says so."""
     original, new = inputs.original_public_test, inputs.new_test_features
-    designed = designed_differences(inputs.group_column, inputs.time_column)
+    designed = designed_differences(inputs.group_column, inputs.time_column, inputs.parity_excluded_columns)
     designed |= row_names(original, new, [c for c in inputs.key_columns if c not in designed])
     if inputs.time_column:
         designed |= clocks(original, new, inputs.time_column, compared_columns(original, new, designed),

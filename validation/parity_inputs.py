@@ -82,6 +82,7 @@ class ParityInputs:
     group_column: str | None = None  # the recipe's: whole groups on one side of the split
     time_column: str | None = None  # a temporal split's: the new test set is the latest rows
     time_format: str | None = None  # the recipe's strptime format for its text times (``10/04/2020``)
+    parity_excluded_columns: tuple[str, ...] = ()  # the recipe's: columns that name rows, left out of the comparison
     # Every new test row's features, where new_test holds the scored rows only (split recipe key scored_rows): the
     # feature comparison draws the two test sets alike, and Kaggle's holds unscored rows too
     all_new_features: pd.DataFrame | None = None
@@ -220,6 +221,7 @@ def load_parity_inputs(
         key_columns=submission_key_columns(recipe, test.columns),
         group_column=recipe.get("group_column"),  # any kind: the split keeps a group's rows together
         time_column=recipe.get("time_column") if recipe.get("kind") == "temporal" else None,
+        parity_excluded_columns=tuple(recipe.get("parity_excluded_columns") or ()),
         time_format=recipe.get("time_format") if recipe.get("kind") == "temporal" else None,
     )
 

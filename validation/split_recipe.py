@@ -35,6 +35,7 @@ A recipe replaces MLE-bench's hand-written ``prepare.py``. Keys:
 | ``listed_values`` | for ``train_listing``: what the text a file's path gives a column stands for, by column (``{label: {cat: 0, dog: 1}}``: dogs-vs-cats' names say ``cat`` or ``dog``, its log loss scores the probability of a dog); a text not listed is refused naming the file | none |
 | ``test_ids`` | new ids for the new test rows: text with one ``{n}``, the row's number in the new test set from 1 (``{n:08d}``: zero-padded to 8 digits), numbered in an order drawn at random, replacing ``id_column``'s values in the public test set, the answers and the sample, and naming the test rows' files (``test_row_files`` names the id alone), as MLE-bench renames tensorflow-speech's test clips ``clip_00000000.wav`` (their names repeat across words) and dogs-vs-cats' images (``cat.1.jpg`` tells the label); the train rows keep theirs, which may then repeat; not with ``submission_columns``, not for ``released_labels`` | none |
 | ``scored_rows`` | the test rows Kaggle scores, where it scores some only: a mapping of public test columns to the value a scored row holds (``{u_out: 0}``: ventilator-pressure-prediction scores the inspiratory phase); every test row is still in the test set, the answers and a submission, and grading and parity score only those (a row holds a value when its text, trimmed, is the value's, or both are numbers and equal); not a target | every row is scored |
+| ``parity_excluded_columns`` | public test columns parity's feature comparison leaves out, where the curators know they name rows rather than describe them (movie-review's ``SentenceId``: Kaggle numbered its test sentences on from the training ones, so every value differs and a classifier tells the two test sets apart by it alone); each is listed in ``parity.json``'s ``excluded_columns`` with this key as the reason | none |
 | ``public_files`` | extra files for ``public/``, copied unchanged to the same relative path: file names, folders (``images/``) and globs (``structures/*.csv``), relative to the download; each must match something, and none may replace the split's own files; the leakage checks clear them (no copy of an answers file, no new test row's target, no per-sample folder named by the label) | none |
 
 Every file key is a path inside the competition's download: no absolute path, no ``..`` (checked here, without the
@@ -121,6 +122,8 @@ class SplitRecipe:
     listed_values: tuple[tuple[str, tuple[tuple[str, str], ...]], ...] = ()
     # The test rows Kaggle scores: (public test column, the value a scored row holds as text) pairs ({u_out: 0}).
     scored_rows: tuple[tuple[str, str], ...] = ()
+    # Public test columns parity's feature comparison leaves out: they name rows (movie-review's SentenceId).
+    parity_excluded_columns: tuple[str, ...] = ()
 
     @property
     def listed_texts(self) -> dict[str, dict[str, str]]:
@@ -276,6 +279,8 @@ def parse_recipe(document: object, where: str) -> SplitRecipe:
     _train_listing(values, document, kind, fail)
     values["listed_values"] = _listed_values(values.get("listed_values"), values.get("train_listing"), fail)
     values["scored_rows"] = _scored_rows(values.get("scored_rows"), values["target_columns"], fail)
+    values["parity_excluded_columns"] = _column_list(values.get("parity_excluded_columns"), "parity_excluded_columns",
+                                                     values["target_columns"], fail)  # fmt: skip
     if values.get("id_column") in dict(values["scored_rows"]):
         raise fail("scored_rows", f"names the id column {values['id_column']!r}: a row is scored by its other columns")
     _row_file_patterns(values, kind, fail)
@@ -502,6 +507,21 @@ def _own_folder(row_files: str) -> str:
     if len(parts) == 1 or "{" in parts[0]:  # no folder of its own, or a placeholder first: kept, under test/
         return str(PurePosixPath("test", *parts))
     return str(PurePosixPath("new_test" if parts[0] == "test" else "test", *parts[1:]))
+
+
+def _column_list(value: object, key: str, targets: tuple[str, ...], fail) -> tuple[str, ...]:
+    """A list of column names, each once, none a target."""
+    if value is None:
+        return ()
+    if isinstance(value, str):
+        value = [value]
+    if not isinstance(value, list) or not value or not all(isinstance(c, str) and c for c in value):
+        raise fail(key, f"expected a list of column names, found {value!r}")
+    if len(set(value)) != len(value):
+        raise fail(key, f"a column is listed twice: {value!r}")
+    if targets := [c for c in value if c in targets]:
+        raise fail(key, f"names target column {targets[0]!r}, which is no public test column")
+    return tuple(value)
 
 
 def _scored_rows(value: object, targets: tuple[str, ...], fail) -> tuple[tuple[str, str], ...]:
