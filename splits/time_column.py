@@ -32,7 +32,7 @@ from dataclasses import dataclass
 import numpy as np
 import pyarrow as pa
 
-from validation.data_files import literal, quote
+from validation.data_files import literal, number_sql, quote
 
 INT64_MAX = (1 << 63) - 1  # an infinite instant, in microseconds: the ends of the order
 INSTANT_TYPES = ("DATE", "TIMESTAMP", "TIMESTAMP_S", "TIMESTAMP_MS", "TIMESTAMP_NS")
@@ -88,9 +88,7 @@ class TimeColumn:
         if self.time_format:
             instant = f"COALESCE(CAST(TRY_STRPTIME({text}, {literal(self.time_format)}) AS TIMESTAMPTZ), {instant})"
         held = f"{text} IS NOT NULL AND {text} NOT IN ({', '.join(map(literal, MISSING_WORDS))})"
-        # DuckDB's cast reads `_` between digits as nothing (2020_1_15 is 2020115); pandas reads no number there
-        number = f"CASE WHEN NOT contains({text}, '_') THEN TRY_CAST({text} AS DOUBLE) END"
-        return instant, number, held
+        return instant, number_sql(text), held
 
     def refusal(self, con, source: str, label: str, problem: tuple[int, int | None]) -> NotATime:
         """The error for the row ``problem`` names (and, for a column mixing instants and numbers, the earlier row

@@ -558,6 +558,12 @@ def quote(identifier: str) -> str:
     return '"' + identifier.replace('"', '""') + '"'
 
 
+def number_sql(text: str) -> str:
+    """SQL of the text ``text`` as a DOUBLE where pandas reads it as a number, else NULL: DuckDB's cast, which also
+    reads ``_`` between digits as nothing (``2020_1_15`` is 2020115), where pandas reads no number."""
+    return f"CASE WHEN NOT contains({text}, '_') THEN TRY_CAST({text} AS DOUBLE) END"
+
+
 def key_text(sql: str) -> str:
     """A key's text compared as a number where it is one: ``101``, ``101.0`` and ``00101`` give one text, so two keys
     written otherwise match by equality (a hash join) instead of ``a = b OR TRY_CAST(a) = TRY_CAST(b)``, which DuckDB

@@ -21,7 +21,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from validation.data_files import literal, quote
+from validation.data_files import literal, number_sql, quote
 from validation.data_root import DataRootFileError, PreparedFolder, rerun
 
 SCORED = "scored"  # the mask file's one column
@@ -37,10 +37,10 @@ def _holds_sql(column: str, value: str) -> str:
     text = f"trim(CAST({quote(column)} AS VARCHAR))"
     tests = [f"{text} = {literal(value)}"]
     if (number := _number(value)) is not None:
-        tests.append(f"(NOT contains({text}, '_') AND TRY_CAST({text} AS DOUBLE) = {number!r})")
+        tests.append(f"{number_sql(text)} = {number!r}")
     if (boolean := _boolean(value)) is not None:
         tests.append(f"lower({text}) = {literal(boolean)}")
-        tests.append(f"(NOT contains({text}, '_') AND TRY_CAST({text} AS DOUBLE) = {BOOLEANS.index(boolean) ^ 1})")
+        tests.append(f"{number_sql(text)} = {BOOLEANS.index(boolean) ^ 1}")
     return f"coalesce({' OR '.join(tests)}, false)"
 
 
