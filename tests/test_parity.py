@@ -1106,3 +1106,60 @@ def test_a_column_to_leave_out_that_the_train_file_lacks_is_refused(tmp_path):
     recipe = parse_recipe(SENTENCES | {"parity_excluded_columns": ["SentenceID"]}, "r")
     with pytest.raises(RecipeError, match="split recipe key 'parity_excluded_columns'.*SentenceID"):
         prepare_competition("sentences", recipe, _sentences(tmp_path), tmp_path / "prepared")
+
+
+def _breaths(tmp_path: Path, breaths: int, seed: int, shift: float = 0.0) -> Path:
+    """ventilator-like: 80 rows a breath, R and C the same over a breath; Kaggle's test breaths drawn alike."""
+    raw = tmp_path / "raw"
+    rng = random.Random(seed)
+
+    def rows(first_id: int, first_breath: int, count: int, labelled: bool, shift: float = 0.0):
+        out = []
+        for b in range(count):
+            r, c = rng.choice([5, 20, 50]), rng.choice([10, 20, 50])
+            for step in range(80):
+                u_in = round(rng.random() * 30 + shift, 3)
+                row = [first_id + b * 80 + step, first_breath + b, r, c, u_in, int(step >= 30)]
+                out.append(row + ([round(rng.gauss(r / 2, 3), 3)] if labelled else []))
+        return out
+
+    columns = ["id", "breath_id", "R", "C", "u_in", "u_out"]
+    write_csv(raw / "train.csv", [*columns, "pressure"], rows(1, 1, breaths, True))
+    write_csv(raw / "test.csv", columns, rows(10**6, 10**5, 6, False, shift))
+    return raw
+
+
+BREATHS = {"kind": "group", "id_column": "id", "group_column": "breath_id", "target_columns": ["pressure"],
+           "metric": "mae", "test_fraction": 0.25}  # fmt: skip
+
+
+def test_few_groups_drawn_alike_are_not_drift(tmp_path):
+    """A newcomer's sweep: ventilator's 20 and 6 breaths, R and C constant within a breath, were read as 2,080
+    independent rows: drift at p 1e-16 on test sets drawn alike. Folds keep a breath whole and the test shuffles
+    breaths."""
+    from splits.layout import prepare_competition
+    from validation.data_root import PreparedFolder
+    from validation.parity import parity_report
+    from validation.parity_inputs import load_parity_inputs
+    from validation.split_recipe import parse_recipe
+
+    raw = _breaths(tmp_path, 80, seed=2)
+    built = prepare_competition("breaths", parse_recipe(BREATHS, "r"), raw, tmp_path / "prepared")
+    report = parity_report(load_parity_inputs(PreparedFolder(built.folder), raw, BREATHS, "mae"))
+    assert report.verdict == "parity", report.reason  # the classifier, folds by breath, no longer learns breaths
+    assert report.adversarial_auc < 0.6, report.reason
+
+
+def test_few_groups_drifting_are_still_drift_judged_by_groups(tmp_path):
+    from splits.layout import prepare_competition
+    from validation.data_root import PreparedFolder
+    from validation.parity import parity_report
+    from validation.parity_inputs import load_parity_inputs
+    from validation.split_recipe import parse_recipe
+
+    raw = _breaths(tmp_path, 80, seed=2, shift=20.0)  # Kaggle's breaths blow harder
+    built = prepare_competition("breaths", parse_recipe(BREATHS, "r"), raw, tmp_path / "prepared")
+    report = parity_report(load_parity_inputs(PreparedFolder(built.folder), raw, BREATHS, "mae"))
+    assert report.verdict == "drift", report.reason
+    assert report.adversarial_test.endswith(" of 99 shuffles of which set each group is in reach it")
+    assert report.adversarial_p_value <= 0.05  # 6 breaths against 20: a few shuffles may reach it, not many

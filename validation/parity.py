@@ -226,7 +226,9 @@ def _compare_features(report: ParityReport, inputs: ParityInputs, tolerance: Par
         original, new, inputs.id_column, inputs.targets, designed, classified
     )
     report.columns = column_parity(original[shared], new[shared], classified)
-    task = classifier_task(original[shared], new[shared], seed, classified)
+    group = inputs.group_column
+    groups = (original[group], new[group]) if group in original.columns and group in new.columns else None
+    task = classifier_task(original[shared], new[shared], seed, classified, groups)
     report.adversarial_auc = adversarial_auc(task)
     if task is not None and report.adversarial_auc > tolerance.adversarial_auc:
         significance = auc_significance(task, report.adversarial_auc, tolerance.significance)
