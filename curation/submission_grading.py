@@ -55,7 +55,13 @@ def grade_prepared(
         )
     metric = grading_metric(slug, prepared.read_manifest()["recipe"], warehouse, metric_override)
     board = read_leaderboard(leaderboard_file) if leaderboard_file else current_board(root.leaderboards(slug))
-    return grade_submission(submission, prepared, metric, board, competition_id=slug)
+    report = grade_submission(submission, prepared, metric, board, competition_id=slug)
+    if board is None:  # a newcomer read gold_medal: false beside a perfect score, and nothing said why
+        report.notes.append(
+            f"no leaderboard snapshot of {slug}, so no medal thresholds, medals or rank: "
+            f"{partition_command('refresh_leaderboards', slug)}, or give --leaderboard"
+        )
+    return report
 
 
 def grading_metric(slug: str, recipe: dict, warehouse: Warehouse, metric_override: str | None = None) -> str:

@@ -500,6 +500,10 @@ def test_grade_exits_1_for_an_invalid_submission(prepared_manifest, tmp_path, ca
     report = json.loads(capsys.readouterr().out)
     assert report["metric"] == "accuracy" and not report["valid_submission"] and not report["submission_exists"]
     assert json.loads(output.read_text()) == report
+    assert report["notes"] == [  # a newcomer read gold_medal: false and nothing said why
+        "no leaderboard snapshot of titanic, so no medal thresholds, medals or rank: dagster job execute -m pipelines "
+        """-j refresh_leaderboards --tags '{"dagster/partition": "titanic"}', or give --leaderboard"""
+    ]
 
 
 def test_grade_metric_comes_from_the_override_then_the_recipe(prepared_manifest, tmp_path, capsys):

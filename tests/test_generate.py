@@ -77,7 +77,9 @@ def test_a_generated_two_target_competition_gets_parity_judged_on_the_original_l
     assert report["metric"] == "mean_columnwise_rmsle"
     # judged on the original labels, with each target's gap
     assert report["verdict"] == metadata["verdict"].value == "parity", report["reason"]
-    assert "on the original test" in report["reason"] and "per target: target_1 " in report["reason"]
+    assert (
+        "on the original test" in report["reason"] and "per target (new minus original): target_1 " in report["reason"]
+    )
     assert ", target_2 " in report["reason"]
     rows = {(r["submission"], r["test_set"], r["target"]): r for r in report["rows"]}
     expected = {(s, t, target) for s in ("sample submission", "baseline") for t in ("new test", "original test")

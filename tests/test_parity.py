@@ -907,10 +907,10 @@ def test_the_reason_names_the_largest_target_gaps_only():
 
     report = ParityReport("mean_columnwise_log_loss")
     for i in range(8):
-        for test_set, score in (("new test", 0.1), ("original test", 0.1 + i / 100)):
+        for test_set, score in (("new test", 0.1), ("original test", 0.1 + (i if i % 2 else -i) / 100)):
             report.rows.append({"submission": "baseline", "test_set": test_set, "target": f"t{i}", "score": score})
-    assert _target_gaps(report, "original test") == (
-        "; per target (the largest 5 of 8): t7 0.07, t6 0.06, t5 0.05, t4 0.04, t3 0.03"
+    assert _target_gaps(report, "original test") == (  # signed: a newcomer could not tell targets that cancel
+        "; per target (new minus original, the largest 5 of 8): t7 -0.07, t6 +0.06, t5 -0.05, t4 +0.04, t3 -0.03"
     )
 
 

@@ -362,14 +362,15 @@ def _target_gaps(report: ParityReport, original_set: str) -> str:
     the reason: every target's would be 4,000 characters with lish-moa's 206 (the scores table has them all)."""
     scores = {(r["test_set"], r["target"]): r["score"] for r in report.rows
               if r["submission"] == "baseline" and r.get("target") is not None}  # fmt: skip
-    gaps = [(abs(score - scores[(original_set, target)]), target)
+    gaps = [(score - scores[(original_set, target)], target)
             for (test_set, target), score in scores.items()
             if test_set == "new test" and score is not None and scores.get((original_set, target)) is not None]  # fmt: skip
     if not gaps:
         return ""
-    said = sorted(gaps, key=lambda gap: -gap[0])[:TARGET_GAPS_SAID]  # stable: ties in the targets' order
-    more = f" (the largest {len(said)} of {len(gaps)})" if len(gaps) > len(said) else ""
-    return f"; per target{more}: {', '.join(f'{target} {_said(gap)}' for gap, target in said)}"
+    said = sorted(gaps, key=lambda gap: -abs(gap[0]))[:TARGET_GAPS_SAID]  # stable: ties in the targets' order
+    more = f", the largest {len(said)} of {len(gaps)}" if len(gaps) > len(said) else ""
+    signed = ", ".join(f"{target} {'+' if gap > 0 else ''}{_said(gap)}" for gap, target in said)
+    return f"; per target (new minus original{more}): {signed}"
 
 
 def _original_format_submissions(inputs: ParityInputs, model, metric: Metric) -> list[tuple[str, pd.DataFrame]]:

@@ -91,7 +91,7 @@ RECIPE_HEADER = (
     is_flag=True,
     help="with --row-files: no train or test table, as plant-seedlings ships its images: each train row's file is "
     "filed under its label (train/<label>/<id>.png) and the recipe lists them (train_listing); one class target, a "
-    "random or stratified split",
+    "random or stratified split; parity is unknown there (the original test set is files alone, no features)",
 )
 @click.option(
     "--submission-format",
@@ -102,7 +102,9 @@ RECIPE_HEADER = (
 )
 @click.option("--slug", help="the competition's slug (default: generated-<metric>)")
 @click.option("--rows", type=click.IntRange(40), default=TRAIN_ROWS, show_default=True, metavar="N",
-              help="rows in train.csv; the original test set has 5/12 as many")  # fmt: skip
+              help="rows in train.csv; the original test set has 5/12 as many (at least 20); parity's classifier "
+              "needs 10 rows in each test set, so below about 100 rows (a tenth is the new test set) parity is "
+              "unknown")  # fmt: skip
 def generate_competition(
     directory: Path, metric: str, targets: int | None, labelled_test: bool, kind: str | None, data_format: str,
     gzipped: bool, inner_archive: str | None, no_id: bool, text_ids: bool, sample_name: str | None,
