@@ -204,6 +204,7 @@ def prepare_competition(
                 recipe.row_files,
                 {str(f.relative) for f in extras},
                 recipe_files(recipe, raw_files, slug).values(),
+                recipe.kind,
             ),
         ]
         manifest = _manifest(slug, recipe, result, files, checks, source or {}) | {"inputs_version": inputs_version}

@@ -50,3 +50,91 @@ def test_a_table_whose_ids_name_no_file_or_few_has_nothing_to_publish(tmp_path, 
     recipe = parse_recipe({"kind": "random", "id_column": "id", "target_columns": ["y"], "metric": "auc"}, "r")
     check = _check(prepare_competition("tabular", recipe, raw, tmp_path / "prepared"))
     assert check.passed and check.found == f"{files} of the first 60 train ids name a file of the download"
+
+
+def _images(raw, folders, n=60):
+    for folder in folders:
+        (raw / folder).mkdir(parents=True, exist_ok=True)
+        for i in range(1, n + 1):
+            (raw / folder / f"{i}.jpg").write_bytes(b"\xff\xd8\xff\xe0" + folder.encode() + b"\xff\xd9")
+
+
+NUMBERED = {"kind": "random", "train_file": "train_labels.csv", "test_file": None, "id_column": "name",
+            "target_columns": ["invasive"], "metric": "auc"}  # fmt: skip
+
+
+def _numbered(tmp_path):
+    """invasive-species-like: train/1.jpg... and test/1.jpg... both numbered from 1 (Kaggle's test images)."""
+    raw = tmp_path / "raw"
+    write_csv(raw / "train_labels.csv", ["name", "invasive"], [(i, i % 2) for i in range(1, 61)])
+    _images(raw, ["test", "train"])
+    return raw
+
+
+def test_the_train_folder_is_suggested_before_a_test_folder_of_the_same_names(tmp_path):
+    """A review: the first file found was test/1.jpg, and following the advice published Kaggle's test images as
+    the train rows' files, every check passing."""
+    from validation.split_recipe import parse_recipe
+
+    check = _check(prepare_competition("inv", parse_recipe(NUMBERED, "r"), _numbered(tmp_path), tmp_path / "p"))
+    assert "set row_files: 'train/{name}.jpg' (it finds 60 of the 60)" in check.found, check.found
+    assert "(train/1.jpg, train/2.jpg, train/3.jpg)" in check.found
+
+
+def test_an_id_whose_train_file_public_files_copies_is_published(tmp_path):
+    """A review: only an id's first file found (test/1.jpg) was looked up among the copied ones."""
+    from validation.split_recipe import parse_recipe
+
+    recipe = parse_recipe(NUMBERED | {"public_files": ["train/"]}, "r")
+    check = _check(prepare_competition("inv", recipe, _numbered(tmp_path), tmp_path / "p"))
+    assert check.passed, check.found
+
+
+def test_released_labels_are_told_to_copy_the_folder(tmp_path):
+    """A review: the advice named row_files, which released labels refuse."""
+    from validation.split_recipe import parse_recipe
+
+    raw = tmp_path / "raw"
+    write_csv(raw / "train.csv", ["id", "y"], [(f"a{i:03d}", i % 2) for i in range(60)])
+    write_csv(raw / "test.csv", ["id"], [(f"b{i:03d}",) for i in range(40)])
+    write_csv(raw / "solution.csv", ["id", "y"], [(f"b{i:03d}", i % 2) for i in range(40)])
+    for side, prefix, n in (("train", "a", 60), ("test", "b", 40)):
+        (raw / side).mkdir()
+        for i in range(n):
+            (raw / side / f"{prefix}{i:03d}.png").write_bytes(b"png")
+    document = {"kind": "released_labels", "answers_file": "solution.csv", "id_column": "id", "target_columns": ["y"],
+                "metric": "auc"}  # fmt: skip
+    check = _check(prepare_competition("rl", parse_recipe(document, "r"), raw, tmp_path / "p"))
+    assert check.found.endswith("copy the files with public_files: ['train'] (released labels take no row_files)")
+
+
+def test_files_in_a_folder_named_by_the_id_are_seen(tmp_path):
+    """A review: osic's and rsna-miccai's train/<id>/1.dcm were never looked at (file names only)."""
+    from validation.split_recipe import parse_recipe
+
+    raw = tmp_path / "raw"
+    write_csv(raw / "train.csv", ["Patient", "FVC"], [(f"ID{i:05d}", 2000 + i) for i in range(60)])
+    for i in range(60):
+        (raw / "train" / f"ID{i:05d}").mkdir(parents=True)
+        for s in range(1, 4):
+            (raw / "train" / f"ID{i:05d}" / f"{s}.dcm").write_bytes(b"dcm")
+    recipe = parse_recipe({"kind": "random", "test_file": None, "id_column": "Patient", "target_columns": ["FVC"],
+                           "metric": "rmse"}, "r")  # fmt: skip
+    check = _check(prepare_competition("osic", recipe, raw, tmp_path / "p"))
+    assert not check.passed and "set row_files: 'train/{Patient}/1.dcm'" in check.found, check.found
+
+
+def test_files_filed_by_label_get_no_pattern_of_one_label(tmp_path):
+    """A review: train/<breed>/<id>.jpg gave 'train/collie/{id}.jpg', which misses every other breed's files."""
+    from validation.split_recipe import parse_recipe
+
+    raw = tmp_path / "raw"
+    write_csv(raw / "train.csv", ["id", "breed"], [(f"d{i:03d}", ("collie", "pug")[i % 2]) for i in range(60)])
+    for i in range(60):
+        folder = raw / "train" / ("collie", "pug")[i % 2]
+        folder.mkdir(parents=True, exist_ok=True)
+        (folder / f"d{i:03d}.jpg").write_bytes(b"jpg")
+    recipe = parse_recipe({"kind": "random", "test_file": None, "id_column": "id", "target_columns": ["breed"],
+                           "metric": "accuracy"}, "r")  # fmt: skip
+    check = _check(prepare_competition("dogs", recipe, raw, tmp_path / "p"))
+    assert "they lie in 2 folders (train/collie, train/pug)" in check.found and "train_listing" in check.found

@@ -221,9 +221,15 @@ def load_parity_inputs(
         key_columns=submission_key_columns(recipe, test.columns),
         group_column=recipe.get("group_column"),  # any kind: the split keeps a group's rows together
         time_column=recipe.get("time_column") if recipe.get("kind") == "temporal" else None,
-        parity_excluded_columns=tuple(recipe.get("parity_excluded_columns") or ()),
+        parity_excluded_columns=_names(recipe.get("parity_excluded_columns")),
         time_format=recipe.get("time_format") if recipe.get("kind") == "temporal" else None,
     )
+
+
+def _names(value: object) -> tuple[str, ...]:
+    """A recipe document's list of column names, as the recipe reader takes it: one name alone is a list of one (a
+    review: a hand-written ``parity_excluded_columns: SentenceId`` was split into its letters)."""
+    return (value,) if isinstance(value, str) else tuple(value or ())
 
 
 def _original_keys(con, recipe: dict, path: Path) -> pd.DataFrame | None:
