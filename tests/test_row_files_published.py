@@ -105,7 +105,9 @@ def test_released_labels_are_told_to_copy_the_folder(tmp_path):
     document = {"kind": "released_labels", "answers_file": "solution.csv", "id_column": "id", "target_columns": ["y"],
                 "metric": "auc"}  # fmt: skip
     check = _check(prepare_competition("rl", parse_recipe(document, "r"), raw, tmp_path / "p"))
-    assert check.found.endswith("copy the files with public_files: ['train'] (released labels take no row_files)")
+    assert check.found.endswith(
+        "copy them with public_files: ['train'], and the test rows' files likewise (released labels take no row_files)"
+    )
 
 
 def test_files_in_a_folder_named_by_the_id_are_seen(tmp_path):
@@ -121,7 +123,8 @@ def test_files_in_a_folder_named_by_the_id_are_seen(tmp_path):
     recipe = parse_recipe({"kind": "random", "test_file": None, "id_column": "Patient", "target_columns": ["FVC"],
                            "metric": "rmse"}, "r")  # fmt: skip
     check = _check(prepare_competition("osic", recipe, raw, tmp_path / "p"))
-    assert not check.passed and "set row_files: 'train/{Patient}/1.dcm'" in check.found, check.found
+    assert not check.passed, check.found  # a review: the advice was one slice a patient, train/{Patient}/1.dcm
+    assert "each row has a folder of files (train/{Patient}/1.dcm); row_files places one file a row" in check.found
 
 
 def test_files_filed_by_label_get_no_pattern_of_one_label(tmp_path):
@@ -138,3 +141,17 @@ def test_files_filed_by_label_get_no_pattern_of_one_label(tmp_path):
                            "metric": "accuracy"}, "r")  # fmt: skip
     check = _check(prepare_competition("dogs", recipe, raw, tmp_path / "p"))
     assert "they lie in 2 folders (train/collie, train/pug)" in check.found and "train_listing" in check.found
+
+
+def test_a_train_folder_below_the_top_is_preferred_and_a_copied_test_folder_is_no_train_rows(tmp_path):
+    """A review: with data/train and data/test, the tie fell to data/test (only the first part was looked at); and
+    public_files copying test/ passed as publishing the train rows' files."""
+    from validation.split_recipe import parse_recipe
+
+    raw = tmp_path / "raw"
+    write_csv(raw / "train_labels.csv", ["name", "invasive"], [(i, i % 2) for i in range(1, 61)])
+    _images(raw, ["data/test", "data/train"])
+    check = _check(prepare_competition("inv", parse_recipe(NUMBERED, "r"), raw, tmp_path / "p"))
+    assert "set row_files: 'data/train/{name}.jpg'" in check.found, check.found
+    copied = parse_recipe(NUMBERED | {"public_files": ["data/test/"]}, "r")
+    assert not _check(prepare_competition("inv", copied, raw, tmp_path / "p2")).passed

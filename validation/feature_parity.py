@@ -246,14 +246,15 @@ def auc_significance(task: ClassifierTask, auc: float, level: float) -> Signific
     from scipy.stats import norm
 
     units = "groups" if task.groups is not None else "rows"  # rows of one group are no independent draws
-    keys = task.groups if task.groups is not None else np.arange(len(task.sides))
-    rows = tuple(len(np.unique(keys[task.sides == side])) for side in (0, 1))
+    rows = tuple(_effective_draws(task, side) for side in (0, 1))
     error = np.sqrt((sum(rows) + 1) / (12 * rows[0] * rows[1]))
     above = (auc - 0.5) / error
     if above >= CLEAR_STANDARD_ERRORS:
         # A bound, not an exact p: the real null is up to NULL_WIDENING times wider than Mann-Whitney's.
+        counted = " ".join(f"{n:,.0f}" if n == int(n) else f"{n:,.1f}" for n in rows).replace(" ", " and ", 1)
+        weighed = " (their effective number, by size)" if task.groups is not None else ""
         return Significance(float(norm.sf(above / NULL_WIDENING)), f"{above:.1f} standard errors above 0.5 for test sets of "
-                                                   f"{rows[0]:,} and {rows[1]:,} {units} drawn alike")  # fmt: skip
+                                                   f"{counted} {units}{weighed} drawn alike")  # fmt: skip
     from threadpoolctl import threadpool_limits
 
     rng = np.random.default_rng(task.seed)
@@ -267,6 +268,16 @@ def auc_significance(task: ClassifierTask, auc: float, level: float) -> Signific
                                                    f"which set each {units[:-1]} is in reach it")  # fmt: skip
     return Significance((reached + 1) / (PERMUTATIONS + 1), f"permutation test: {reached} of {PERMUTATIONS} shuffles "
                                                             f"of which set each {units[:-1]} is in reach it")  # fmt: skip
+
+
+def _effective_draws(task: ClassifierTask, side: int) -> float:
+    """How many independent draws a set's rows are: its rows, or with groups Kish's effective number of groups,
+    (sum of sizes)^2 / sum of squared sizes: the groups' count when they are alike in size, about one for a set
+    that is mostly one group (a review: one group of half the rows, counted as one of many, gave false drift)."""
+    if task.groups is None:
+        return float((task.sides == side).sum())
+    sizes = np.unique(task.groups[task.sides == side], return_counts=True)[1].astype(float)
+    return float(sizes.sum() ** 2 / (sizes**2).sum())
 
 
 def _shuffled_within_folds(task: ClassifierTask, rng: np.random.Generator) -> np.ndarray:
@@ -324,7 +335,6 @@ def classifier_task(
     ventilator's 20 and 6 breaths of 80 rows each, a feature constant within a breath, read as 2,080 independent
     rows, gave drift at p 1e-16 on two test sets drawn alike)."""
     from sklearn.base import clone
-    from sklearn.model_selection import StratifiedGroupKFold, StratifiedKFold
 
     both = pd.concat([original, new], ignore_index=True)
     columns = (classified or compared_kinds(original, new))[0]
@@ -333,20 +343,48 @@ def classifier_task(
         return None
     sides = np.r_[np.zeros(len(original)), np.ones(len(new))]
     X = prepare_features(both, columns)
-    keys = None
-    if groups is not None:  # a set's own groups: the same id in both sets is two groups
-        keys = np.r_[("0:" + groups[0].astype(str)).to_numpy(), ("1:" + groups[1].astype(str)).to_numpy()]
-    if keys is not None and min(len(np.unique(keys[sides == side])) for side in (0, 1)) >= FOLDS:
-        splitter = StratifiedGroupKFold(n_splits=FOLDS, shuffle=True, random_state=seed)
-        folds = list(splitter.split(X, sides, keys))
-    else:
-        keys = None  # too few groups to keep whole in five folds: rows, as before
-        folds = list(StratifiedKFold(n_splits=FOLDS, shuffle=True, random_state=seed).split(X, sides))
+    keys = _group_keys(groups, sides) if groups is not None else None
+    folds = _folds(sides, keys, seed)
+    if folds is None:  # a side of one group: nothing to hold out; its rows are drawn as rows, as before
+        keys, folds = None, _folds(sides, None, seed)
     features = []
     for train, held_out in folds:
         fitted = clone(design).fit(X.iloc[train])
         features.append((fitted.transform(X.iloc[train]), fitted.transform(X.iloc[held_out])))
     return ClassifierTask(sides, folds, features, seed, keys)
+
+
+def _group_keys(groups: tuple[pd.Series, pd.Series], sides: np.ndarray) -> np.ndarray:
+    """Each row's group as one key: its set's own (the same id in both sets is two groups), and a row without one
+    (a missing value, or a Kaggle test file without the column) a group of its own."""
+    keys = []
+    for side, values in enumerate(groups):
+        values = values.reset_index(drop=True)
+        own = "row " + pd.Series(np.arange(len(values))).astype(str)
+        keys.append((f"{side}:" + values.astype(str).where(values.notna(), own)).to_numpy(dtype=object))
+    return np.concatenate(keys)
+
+
+def _folds(sides: np.ndarray, keys: np.ndarray | None, seed: int) -> list[tuple[np.ndarray, np.ndarray]] | None:
+    """Stratified folds of the rows, or with ``keys`` of whole groups: each group lies on one side, so the groups
+    are folded as rows are (stratified by side) and their rows follow (StratifiedGroupKFold took 13 s for 50,000
+    groups a side, this well under one). Fewer groups on a side than folds: as many folds as it has (two at least);
+    None for a side of one group."""
+    from sklearn.model_selection import StratifiedKFold
+
+    if keys is None:
+        return list(StratifiedKFold(n_splits=FOLDS, shuffle=True, random_state=seed).split(sides, sides))
+    names, first, rows_group = np.unique(keys, return_index=True, return_inverse=True)
+    group_sides = sides[first]
+    fewest = min(int((group_sides == side).sum()) for side in (0, 1))
+    if fewest < 2:
+        return None
+    splitter = StratifiedKFold(n_splits=min(FOLDS, fewest), shuffle=True, random_state=seed)
+    folds = []
+    for _, held_groups in splitter.split(group_sides, group_sides):
+        held = np.isin(rows_group, held_groups)
+        folds.append((np.flatnonzero(~held), np.flatnonzero(held)))
+    return folds
 
 
 def _cross_validated_auc(task: ClassifierTask, sides: np.ndarray) -> float:

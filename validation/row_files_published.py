@@ -72,7 +72,7 @@ def check_row_files_published(
         return SplitCheck(
             name, True, f"{len(matched):,} of the first {len(wanted):,} train ids name a file of the download", facts
         )
-    left = [i for i in matched if not any(path in published for path in found[i])]
+    left = [i for i in matched if _preferred(found[i])[0] not in published]  # Kaggle's test/1.jpg is no train row's
     if not left:
         return SplitCheck(name, True, "the files named by the train ids are published (public_files)", facts)
     examples = shown_list(_preferred(found[i])[0] for i in left[:SHOWN])
@@ -84,6 +84,12 @@ def check_row_files_published(
         f"their files; {_advice(id_column, left, found, kind)}",
         facts | {"unpublished": len(left)},
     )
+
+
+def _folder_or_glob(path: str) -> str:
+    """The folder holding ``path`` (``train``), or for a file at the download's top a glob of its kind (``*.png``)."""
+    relative = PurePosixPath(path)
+    return str(relative.parent) if relative.parent != PurePosixPath(".") else f"*{relative.suffix}"
 
 
 def _relative(raw: Path, path: Path) -> str:
@@ -130,9 +136,15 @@ def _pattern(column: str, row_id: str, path: str) -> str | None:
     return None
 
 
+def _side(path: str) -> int:
+    """0 for a path in a train folder (at any depth: ``data/train/``), 2 for one in a test folder, 1 for any other."""
+    folders = [part.lower() for part in PurePosixPath(path).parts[:-1]]
+    return 0 if any("train" in part for part in folders) else 2 if any("test" in part for part in folders) else 1
+
+
 def _preferred(paths: list[str]) -> list[str]:
     """An id's files, those in a train folder first (the same names in test/ are Kaggle's test rows')."""
-    return sorted(paths, key=lambda path: "train" not in PurePosixPath(path).parts[0].lower())
+    return sorted(paths, key=_side)
 
 
 def _advice(column: str, left: list[str], found: dict[str, list[str]], kind: str) -> str:
@@ -141,10 +153,16 @@ def _advice(column: str, left: list[str], found: dict[str, list[str]], kind: str
     counts: Counter[str] = Counter()
     for row_id in left:
         counts.update({p for path in found[row_id] if (p := _pattern(column, row_id, path))})
-    ranked = sorted(counts.items(), key=lambda item: (-item[1], "train" not in item[0].split("/")[0].lower(), item[0]))
-    if kind == "released_labels":  # its training set is Kaggle's own: the folder is copied whole
-        folders = sorted({PurePosixPath(_preferred(found[i])[0]).parts[0] for i in left})
-        return f"copy the files with public_files: {folders[:SHOWN]!r} (released labels take no row_files)"
+    ranked = sorted(counts.items(), key=lambda item: (-item[1], _side(item[0]), item[0]))
+    if kind == "released_labels":  # its training set is Kaggle's own: its files and the test rows' are copied whole
+        folders = sorted({_folder_or_glob(_preferred(found[i])[0]) for i in left})
+        return (f"copy them with public_files: {folders[:SHOWN]!r}, and the test rows' files likewise (released "
+                "labels take no row_files)")  # fmt: skip
+    if ranked and "{" + column + "}/" in ranked[0][0]:  # a folder per row: row_files places one file a row
+        return (
+            f"each row has a folder of files ({ranked[0][0]}); row_files places one file a row, so a folder per row "
+            "is not published by it: say so in the annotation's note, or copy the folders with public_files"
+        )
     if not ranked or ranked[0][1] < PATTERN_SHARE * len(left):
         folders = {str(PurePosixPath(_preferred(found[i])[0]).parent) for i in left}
         return (
