@@ -53,6 +53,7 @@ from validation.feature_parity import (
     designed_differences,
     no_classifier_reason,
     row_names,
+    too_few_groups,
 )
 from validation.medals import medal_thresholds, place
 from validation.metrics import METRICS, SCORE_DECIMALS, Metric
@@ -228,17 +229,20 @@ def _compare_features(report: ParityReport, inputs: ParityInputs, tolerance: Par
     report.columns = column_parity(original[shared], new[shared], classified)
     group = inputs.group_column
     groups = None
-    if group and group in new.columns:  # Kaggle's test file may lack it: each of its rows is then its own group
-        groups = (original[group] if group in original.columns else pd.Series([None] * len(original)), new[group])
+    new_groups = new[group] if group in new.columns else inputs.new_groups
+    if group and new_groups is not None:  # Kaggle's test file may lack it: each of its rows is then a draw of its own
+        own = "row " + pd.Series(np.arange(len(original))).astype(str)
+        groups = (original[group] if group in original.columns else own, new_groups)
+        if too_few := too_few_groups(groups, group):
+            return too_few
     task = classifier_task(original[shared], new[shared], seed, classified, groups)
     report.adversarial_auc = adversarial_auc(task)
     if task is not None and report.adversarial_auc > tolerance.adversarial_auc:
         significance = auc_significance(task, report.adversarial_auc, tolerance.significance)
         report.adversarial_p_value, report.adversarial_test = float(f"{significance.p_value:.3g}"), significance.how
-        if group and task.groups is None:  # said, so that a verdict from rows of few groups is read as such
-            why = "no column of it" if groups is None else "one group on a side"
+        if group and task.groups is None:  # said, so that a verdict from rows drawn in groups is read as such
             report.adversarial_test += (f"; rows counted as independent draws, though the recipe groups them by "
-                                        f"{group}: the new public test set has {why}")  # fmt: skip
+                                        f"{group}: the new test rows' groups are unknown (no id column)")  # fmt: skip
     return None if task is not None else no_classifier_reason(original, new, shared)
 
 

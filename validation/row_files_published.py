@@ -10,10 +10,12 @@ An image or audio competition ships a table of ids and a folder of files named b
 lines published train.csv, test.csv and the sample, every check passed, and the description said "No other file
 of Kaggle's download is in public/"). The check looks up the first :data:`SAMPLED_IDS` ids of the train file among
 the download's file names (the whole name, or without one or two extensions: ``<id>.nii.gz``) and folder names
-(``train/<id>/1.dcm``); when at least half have one and ``public_files`` copies none of an id's, it names them and
-suggests the pattern that finds the most, where the train folder's wins over a test folder's of the same names
-(invasive-species numbers both ``train/`` and ``test/`` from 1: Kaggle's test images are no train row's). Where the
-files lie in many folders (filed by label), so that no pattern finds nine in ten, it names them and suggests none. It warns: the files may be no
+(``train/<id>/1.dcm``); when at least half have one and ``public_files`` does not copy an id's file in the train
+folder, it names them and suggests the pattern that finds the most, where a train folder's (at any depth) wins over a
+test folder's of the same names (invasive-species numbers both ``train/`` and ``test/`` from 1: Kaggle's test images
+are no train row's). A folder per row (``train/<id>/``) gets no pattern (``row_files`` places one file a row); files
+in many folders (filed by label), so that no pattern finds nine in ten, are said to lie there; released labels are
+told ``public_files``. It warns: the files may be no
 input of the task.
 """
 
