@@ -1164,14 +1164,41 @@ def test_few_groups_drawn_alike_are_drift_no_more_often_than_chance(tmp_path, ka
             "groups (their effective number, by size)" in r.adversarial_test), r.adversarial_test  # fmt: skip
 
 
-@pytest.mark.parametrize("kaggle", [1, 2])
-def test_too_few_groups_on_a_side_are_unknown_saying_why(tmp_path, kaggle):
+@pytest.mark.parametrize("kaggle, group_column", [(1, True), (2, True), (1, False)])
+def test_too_few_groups_on_a_side_are_unknown_saying_why(tmp_path, kaggle, group_column):
     """A review: one breath in Kaggle's test file fell back to rows (drift 6 of 6 on sets drawn alike), and two gave
-    folds of one breath each (AUC 0.01 to 0.29, parity on sets twenty apart)."""
-    report = _breaths_report(tmp_path, _breaths(tmp_path, 0, kaggle=kaggle, shift=20.0))
+    folds of one breath each (AUC 0.01 to 0.29, parity on sets twenty apart); without breath_id in Kaggle's file, its
+    80 rows were 80 groups (drift 16 of 20 with one breath): now consecutive blocks of a new breath's size."""
+    report = _breaths_report(tmp_path, _breaths(tmp_path, 0, kaggle=kaggle, shift=20.0, group_column=group_column))
     assert report.verdict == "unknown" and report.adversarial_auc is None, report.reason
     assert (f"the split draws rows in groups of breath_id, and the original (Kaggle's) test set holds {kaggle} of "
             "them: too few to tell the sets apart (3 a side at least)") in report.reason  # fmt: skip
+    if not group_column:
+        assert "Kaggle's test rows, without breath_id, taken in consecutive blocks of 80" in report.reason
+
+
+def test_groups_the_new_test_rows_cannot_be_given_leave_parity_unknown(tmp_path):
+    """A review: without an id_column the new rows' breaths cannot be found in the training file; counted as rows,
+    five draws alike were five drifts (p down to 1e-39)."""
+    raw = _breaths(tmp_path, 0, group_column=False)
+    no_id = {key: value for key, value in BREATHS.items() if key != "id_column"}
+    from splits.layout import prepare_competition
+    from validation.data_root import PreparedFolder
+    from validation.parity import parity_report
+    from validation.parity_inputs import load_parity_inputs
+    from validation.split_recipe import parse_recipe
+
+    built = prepare_competition("breaths", parse_recipe(no_id, "r"), raw, tmp_path / "prepared")
+    report = parity_report(load_parity_inputs(PreparedFolder(built.folder), raw, no_id, "mae"))
+    assert report.verdict == "unknown" and "the new test rows' groups cannot be found" in report.reason, report.reason
+
+
+def test_a_sides_rows_without_a_group_value_are_one_group():
+    """A review: each was a group of its own, and rows Kaggle left without one, clustered, gave 30% false drift."""
+    from validation.feature_parity import too_few_groups
+
+    said = too_few_groups((pd.Series([None, None, np.nan, "a"]), pd.Series(list("abcd"))), "session")
+    assert said.startswith("the split draws rows in groups of session, and the original (Kaggle's) test set holds 2")
 
 
 def test_few_groups_drifting_are_still_drift_judged_by_groups(tmp_path):

@@ -228,21 +228,29 @@ def _compare_features(report: ParityReport, inputs: ParityInputs, tolerance: Par
     )
     report.columns = column_parity(original[shared], new[shared], classified)
     group = inputs.group_column
-    groups = None
+    groups, blocks = None, ""
     new_groups = new[group] if group in new.columns else inputs.new_groups
-    if group and new_groups is not None:  # Kaggle's test file may lack it: each of its rows is then a draw of its own
-        own = "row " + pd.Series(np.arange(len(original))).astype(str)
-        groups = (original[group] if group in original.columns else own, new_groups)
+    if group and new_groups is None:  # rows drawn in groups, counted as rows: drift at p 1e-39 on draws alike
+        return (f"the split draws rows in groups of {group}, and the new test rows' groups cannot be found (the "
+                "public test set has no such column, and the recipe's id_column does not find them in the training "
+                "file): counted as independent rows, test sets drawn alike look apart")  # fmt: skip
+    if group:
+        original_groups = original[group] if group in original.columns else None
+        if original_groups is None:  # Kaggle's test file lacks it: its rows in consecutive blocks of a group's size
+            size = max(1, int(pd.Series(new_groups).value_counts().median()))
+            original_groups = pd.Series(np.arange(len(original)) // size).astype(str)
+            blocks = (
+                f"; Kaggle's test rows, without {group}, taken in consecutive blocks of {size:,} (a new group's size)"
+            )
+        groups = (original_groups, new_groups)
         if too_few := too_few_groups(groups, group):
-            return too_few
+            return too_few + blocks
     task = classifier_task(original[shared], new[shared], seed, classified, groups)
     report.adversarial_auc = adversarial_auc(task)
     if task is not None and report.adversarial_auc > tolerance.adversarial_auc:
         significance = auc_significance(task, report.adversarial_auc, tolerance.significance)
         report.adversarial_p_value, report.adversarial_test = float(f"{significance.p_value:.3g}"), significance.how
-        if group and task.groups is None:  # said, so that a verdict from rows drawn in groups is read as such
-            report.adversarial_test += (f"; rows counted as independent draws, though the recipe groups them by "
-                                        f"{group}: the new test rows' groups are unknown (no id column)")  # fmt: skip
+        report.adversarial_test += blocks
     return None if task is not None else no_classifier_reason(original, new, shared)
 
 

@@ -238,12 +238,23 @@ def _new_groups(con, recipe: dict, raw_files: Path, test: pd.DataFrame, slug: st
     group, id_column = recipe.get("group_column"), recipe.get("id_column")
     if not group or group in test.columns or not id_column or id_column not in test.columns:
         return None
-    from validation.data_files import reader_sql
+    if recipe.get("train_listing"):  # its table is the split's listing, not a file of the download: not known here
+        return None
+    import duckdb
 
     path = recipe_file(raw_files, recipe.get("train_file", "train.csv"), "train_file", slug)
-    pairs = con.sql(f"SELECT CAST({quote(id_column)} AS VARCHAR) AS k, CAST({quote(group)} AS VARCHAR) AS g "
-                    f"FROM {reader_sql(path)}").df()  # fmt: skip
-    return test[id_column].astype(str).map(dict(zip(pairs["k"], pairs["g"], strict=True))).reset_index(drop=True)
+    con.register("__new_test_ids", pd.DataFrame({"k": test[id_column].astype(str), "n": range(len(test))}))
+    try:  # joined in DuckDB: a dict of every train row's id took 1.8 s and 300 MB a million rows
+        found = con.sql(
+            f"""SELECT i.n, t.g FROM __new_test_ids i LEFT JOIN (SELECT DISTINCT CAST({quote(id_column)} AS VARCHAR)
+                AS k, CAST({quote(group)} AS VARCHAR) AS g FROM {reader_sql(path)}) t USING (k) ORDER BY i.n"""
+        ).df()
+    except duckdb.Error as error:
+        raise ParityInputError(f"{slug}: split recipe key 'group_column': cannot read {group} of the new test rows "
+                               f"from {path.name}: {read_detail(path, error)}") from error  # fmt: skip
+    finally:
+        con.unregister("__new_test_ids")
+    return found["g"].reset_index(drop=True)
 
 
 def _names(value: object) -> tuple[str, ...]:
