@@ -1206,3 +1206,32 @@ def test_few_groups_drifting_are_still_drift_judged_by_groups(tmp_path):
     assert report.verdict == "drift", report.reason
     assert report.adversarial_test.endswith(" of 99 shuffles of which set each group is in reach it")
     assert report.adversarial_p_value <= 0.05  # 6 breaths against 20: a few shuffles may reach it, not many
+
+
+def test_a_listing_split_by_group_is_unknown_not_a_crash(tmp_path):
+    """A review: a train_listing recipe with a group_column crashed parity reading the train.csv a listing has not;
+    its new rows' groups cannot be found (the listing is the split's), so parity says so."""
+    import hashlib
+
+    from curation.sources.competition_shapes import _png
+    from splits.layout import prepare_competition
+    from validation.data_root import PreparedFolder
+    from validation.parity import parity_report
+    from validation.parity_inputs import load_parity_inputs
+    from validation.split_recipe import parse_recipe
+
+    raw = tmp_path / "raw"
+    for n in range(240):
+        path = raw / "train" / ("a", "b")[n % 2] / f"p{n // 6}" / f"f{n:04d}.png"
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_bytes(_png(hashlib.sha256(str(n).encode()).digest()))
+    (raw / "test").mkdir()
+    for n in range(40):
+        (raw / "test" / f"t{n:04d}.png").write_bytes(_png(hashlib.sha256(f"t{n}".encode()).digest()))
+    (raw / "test.csv").write_text("file\n" + "".join(f"t{n:04d}.png\n" for n in range(40)))
+    recipe = {"kind": "group", "train_listing": "train/{label}/{patient}/{file}", "target_columns": ["label"],
+              "id_column": "file", "group_column": "patient", "test_row_files": "test/{file}", "metric": "accuracy",
+              "test_fraction": 0.2}  # fmt: skip
+    built = prepare_competition("scans", parse_recipe(recipe, "r"), raw, tmp_path / "prepared")
+    report = parity_report(load_parity_inputs(PreparedFolder(built.folder), raw, recipe, "accuracy"))
+    assert report.verdict == "unknown" and "the new test rows' groups cannot be found" in report.reason, report.reason
