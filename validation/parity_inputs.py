@@ -21,6 +21,7 @@ from validation.data_files import (
     column_listing,
     columns_of,
     first_line,
+    key_text,
     missing_columns_message,
     missing_file_message,
     quote,
@@ -86,6 +87,7 @@ class ParityInputs:
     # Each new test row's group (in the public test set's order) where the public test set lacks the group column
     # (Kaggle's test file has none): read from the training file by id
     new_groups: pd.Series | None = None
+    new_groups_unknown: str = ""  # why they could not be found, where they are needed and were not
     # Every new test row's features, where new_test holds the scored rows only (split recipe key scored_rows): the
     # feature comparison draws the two test sets alike, and Kaggle's holds unscored rows too
     all_new_features: pd.DataFrame | None = None
@@ -151,7 +153,7 @@ def load_parity_inputs(
 
         train = read(prepared.public_file(TRAIN))
         test = read(prepared.public_file(TEST))
-        new_groups = _new_groups(con, recipe, raw_files, test, slug)
+        new_groups, new_groups_unknown = _new_groups(con, recipe, raw_files, test, slug)
         answers = read(prepared.answers)
         sample = read(prepared.sample_submission)
         original_public = raw("test_file", "test.csv", without="no comparison of the original and new test features")
@@ -227,19 +229,28 @@ def load_parity_inputs(
         time_column=recipe.get("time_column") if recipe.get("kind") == "temporal" else None,
         parity_excluded_columns=_names(recipe.get("parity_excluded_columns")),
         new_groups=new_groups,
+        new_groups_unknown=new_groups_unknown,
         time_format=recipe.get("time_format") if recipe.get("kind") == "temporal" else None,
     )
 
 
-def _new_groups(con, recipe: dict, raw_files: Path, test: pd.DataFrame, slug: str) -> pd.Series | None:
+NEW_GROUPS_FOUND = 0.99  # of the new test rows, found by id in the training file: else the groups are unknown
+
+
+def _new_groups(con, recipe: dict, raw_files: Path, test: pd.DataFrame, slug: str) -> tuple[pd.Series | None, str]:
     """The new test rows' groups, by id from the download's training file, where the recipe has a group column the
-    public test set lacks (it keeps Kaggle's test file's columns: ventilator without ``breath_id`` there). A review:
-    without them, parity counted a breath's 80 rows as 80 draws, and test sets drawn alike were drift every time."""
+    public test set lacks (it keeps Kaggle's test file's columns: ventilator without ``breath_id`` there), and why
+    they cannot be found where they cannot. A review: without them, parity counted a breath's 80 rows as 80 draws,
+    and test sets drawn alike were drift every time. Ids match as the split matches them (``key_text``)."""
     group, id_column = recipe.get("group_column"), recipe.get("id_column")
-    if not group or group in test.columns or not id_column or id_column not in test.columns:
-        return None
-    if recipe.get("train_listing"):  # its table is the split's listing, not a file of the download: not known here
-        return None
+    if not group or group in test.columns:
+        return None, ""
+    if not id_column or id_column not in test.columns:
+        return None, "the recipe names no id_column to find them by in the training file"
+    if recipe.get("train_listing"):  # its table is the split's listing, not a file of the download
+        return None, "its training table is a train_listing, which parity does not read"
+    if recipe.get("test_ids"):
+        return None, "test_ids renamed the new test rows, so their ids are not the training file's"
     import duckdb
 
     path = recipe_file(raw_files, recipe.get("train_file", "train.csv"), "train_file", slug)
@@ -247,14 +258,18 @@ def _new_groups(con, recipe: dict, raw_files: Path, test: pd.DataFrame, slug: st
     try:  # joined in DuckDB: a dict of every train row's id took 1.8 s and 300 MB a million rows
         found = con.sql(
             f"""SELECT i.n, t.g FROM __new_test_ids i LEFT JOIN (SELECT DISTINCT CAST({quote(id_column)} AS VARCHAR)
-                AS k, CAST({quote(group)} AS VARCHAR) AS g FROM {reader_sql(path)}) t USING (k) ORDER BY i.n"""
+                AS k, CAST({quote(group)} AS VARCHAR) AS g FROM {reader_sql(path)}) t
+                ON {key_text("i.k")} = {key_text("t.k")} ORDER BY i.n"""
         ).df()
     except duckdb.Error as error:
         raise ParityInputError(f"{slug}: split recipe key 'group_column': cannot read {group} of the new test rows "
                                f"from {path.name}: {read_detail(path, error)}") from error  # fmt: skip
     finally:
         con.unregister("__new_test_ids")
-    return found["g"].reset_index(drop=True)
+    groups = found["g"].reset_index(drop=True)
+    if len(groups) != len(test) or groups.notna().mean() < NEW_GROUPS_FOUND:
+        return None, f"{groups.isna().sum():,} of the {len(test):,} new test ids are not found in {path.name}"
+    return groups, ""
 
 
 def _names(value: object) -> tuple[str, ...]:
