@@ -1266,3 +1266,22 @@ def test_kaggles_rows_taken_in_blocks_are_said_whatever_the_verdict(tmp_path):
     report = _breaths_report(tmp_path, _breaths(tmp_path, 1, group_column=False))
     assert "Kaggle's test rows, without breath_id, taken in consecutive blocks of 80 (a new group's size)" in (
         report.notes)  # fmt: skip
+
+
+def test_a_group_column_that_is_the_id_column_is_a_group_per_row(tmp_path):
+    """A review: group_column and id_column both pid (a row per id) left parity unknown, with a reason cut off at
+    'and )': the id is no feature, so the groups were looked for and not found."""
+    from splits.layout import prepare_competition
+    from validation.data_root import PreparedFolder
+    from validation.parity import parity_report
+    from validation.parity_inputs import load_parity_inputs
+    from validation.split_recipe import parse_recipe
+
+    raw, rng = tmp_path / "raw", random.Random(0)
+    write_csv(raw / "train.csv", ["pid", "x", "y"], [(f"P{i}", rng.random(), rng.random()) for i in range(400)])
+    write_csv(raw / "test.csv", ["pid", "x"], [(f"Q{i}", rng.random()) for i in range(100)])
+    recipe = {"kind": "group", "id_column": "pid", "group_column": "pid", "target_columns": ["y"], "metric": "rmse",
+              "test_fraction": 0.25}  # fmt: skip
+    built = prepare_competition("gid", parse_recipe(recipe, "r"), raw, tmp_path / "prepared")
+    report = parity_report(load_parity_inputs(PreparedFolder(built.folder), raw, recipe, "rmse"))
+    assert report.adversarial_auc is not None and report.verdict == "parity", report.reason

@@ -227,13 +227,13 @@ def _compare_features(report: ParityReport, inputs: ParityInputs, tolerance: Par
         original, new, inputs.id_column, inputs.targets, designed, classified
     )
     report.columns = column_parity(original[shared], new[shared], classified)
-    group = inputs.group_column
+    group = inputs.group_column if inputs.group_column != inputs.id_column else None  # a group per row: rows
     groups, blocks = None, ""
     new_groups = new[group] if group in new.columns else inputs.new_groups
     if group and new_groups is None:  # rows drawn in groups, counted as rows: drift at p 1e-39 on draws alike
-        return (f"the split draws rows in groups of {group}, and the new test rows' groups cannot be found (the "
-                f"public test set has no such column, and {inputs.new_groups_unknown}): counted as independent rows, "
-                "test sets drawn alike look apart")  # fmt: skip
+        why = inputs.new_groups_unknown or "the new test set's features do not hold it"
+        return (f"the split draws rows in groups of {group}, and the new test rows' groups cannot be found ({why}): "
+                "counted as independent rows, test sets drawn alike look apart")  # fmt: skip
     if group:
         original_groups = original[group] if group in original.columns else None
         if original_groups is None:  # Kaggle's test file lacks it: its rows in consecutive blocks of a group's size

@@ -246,11 +246,14 @@ def _new_groups(con, recipe: dict, raw_files: Path, test: pd.DataFrame, slug: st
     if not group or group in test.columns:
         return None, ""
     if not id_column or id_column not in test.columns:
-        return None, "the recipe names no id_column to find them by in the training file"
+        return None, "the public test set has no such column, and the recipe names no id_column to find them by"
     if recipe.get("train_listing"):  # its table is the split's listing, not a file of the download
-        return None, "its training table is a train_listing, which parity does not read"
+        return None, "the public test set has no such column, and its training table is a train_listing"
     if recipe.get("test_ids"):
-        return None, "test_ids renamed the new test rows, so their ids are not the training file's"
+        return None, (
+            "the public test set has no such column, and test_ids renamed the new test rows, so their ids "
+            "are not the training file's"
+        )
     import duckdb
 
     path = recipe_file(raw_files, recipe.get("train_file", "train.csv"), "train_file", slug)
@@ -268,7 +271,10 @@ def _new_groups(con, recipe: dict, raw_files: Path, test: pd.DataFrame, slug: st
         con.unregister("__new_test_ids")
     groups = found["g"].reset_index(drop=True)
     if len(groups) != len(test) or groups.notna().mean() < NEW_GROUPS_FOUND:
-        return None, f"{groups.isna().sum():,} of the {len(test):,} new test ids are not found in {path.name}"
+        return None, (
+            f"the public test set has no such column, and {groups.isna().sum():,} of its {len(test):,} ids "
+            f"are not found in {path.name}"
+        )
     return groups, ""
 
 
