@@ -325,7 +325,7 @@ def _build(
             # jigsaw-toxic's mark of a row Kaggle did not score: -1 in each of several 0/1 targets (with one target,
             # -1 is a label: a competition of -1/+1 labels)
             marked = metric in METRICS and METRICS[metric].binary_truth and len(recipe.target_columns) > 1
-            return _released_labels(con, recipe, raw_dir, folder, where, marked)
+            return _released_labels(con, recipe, raw_dir, folder, (train_out, test_out, answers_out), where, marked)
 
     outputs = (train_out, test_out, answers_out)
     with one_thread_for_json(con, train_path.name):
@@ -688,7 +688,7 @@ def numbered_rows(path: Path, columns: list[str]) -> str:
     return f"SELECT row_number() OVER () - 1 AS __mlecurate_rn, * FROM {reader_sql(path)}"
 
 
-def _released_labels(con, recipe, raw_dir, folder, where, minus_one_unscored: bool = False) -> SplitResult:
+def _released_labels(con, recipe, raw_dir, folder, outputs, where, minus_one_unscored: bool = False) -> SplitResult:
     """The original train set stays whole; Kaggle's test set, labelled by the released answers, becomes the test set.
 
     With an id column the test rows are Kaggle's test file's own (its columns, its ids as written), each given its
@@ -698,12 +698,7 @@ def _released_labels(con, recipe, raw_dir, folder, where, minus_one_unscored: bo
     every target is -1, as jigsaw-toxic's ``test_labels.csv`` marks them. A labelled id that is no row of the test file, or an id on two rows of either, is refused,
     naming it; each file is read once. Without an id, the answers file's rows are the test rows (it holds the test
     file's columns: rows are matched by content)."""
-    extension = published_suffix(recipe.train_file)
-    train_out, test_out, answers_out = (
-        folder.new_public_file(TRAIN, extension),
-        folder.new_public_file(TEST, extension),
-        folder.answers,
-    )
+    train_out, test_out, answers_out = outputs  # _build's, in ``folder``
     labelled = raw_dir / recipe.answers_file
     test_path = raw_dir / recipe.test_file
     key = recipe.id_column

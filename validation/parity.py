@@ -227,30 +227,12 @@ def _compare_features(report: ParityReport, inputs: ParityInputs, tolerance: Par
         original, new, inputs.id_column, inputs.targets, designed, classified
     )
     report.columns = column_parity(original[shared], new[shared], classified)
-    group = inputs.group_column if inputs.group_column != inputs.id_column else None  # a group per row: rows
-    groups, blocks = None, ""
-    new_groups = new[group] if group in new.columns else inputs.new_groups
-    if group and new_groups is None:  # rows drawn in groups, counted as rows: drift at p 1e-39 on draws alike
-        why = inputs.new_groups_unknown or "the new test set's features do not hold it"
-        return (f"the split draws rows in groups of {group}, and the new test rows' groups cannot be found ({why}): "
-                "counted as independent rows, test sets drawn alike look apart")  # fmt: skip
-    if group:
-        original_groups = original[group] if group in original.columns else None
-        if original_groups is None:  # Kaggle's test file lacks it: its rows in consecutive blocks of a group's size
-            sizes = pd.Series(new_groups).value_counts()
-            if sizes.max() > BLOCK_SIZES_ALIKE * sizes.min():  # no one block size stands for groups this uneven
-                return (f"the split draws rows in groups of {group}, which Kaggle's test file does not have, and the "
-                        f"new groups' sizes run from {sizes.min():,} to {sizes.max():,} rows: Kaggle's groups cannot "
-                        "be told from its rows")  # fmt: skip
-            size = int(sizes.median())
-            original_groups = pd.Series(np.arange(len(original)) // size).astype(str)
-            blocks = (
-                f"; Kaggle's test rows, without {group}, taken in consecutive blocks of {size:,} (a new group's size)"
-            )
-            report.notes.append(blocks[2:])  # said whatever the verdict
-        groups = (original_groups, new_groups)
-        if too_few := too_few_groups(groups, group):
-            return too_few + blocks
+    drawn = _drawn_groups(inputs, original, new)
+    if isinstance(drawn, str):  # the groups cannot be found, or are too few: no classifier
+        return drawn
+    groups, blocks = drawn
+    if blocks:
+        report.notes.append(blocks[2:])  # said whatever the verdict
     task = classifier_task(original[shared], new[shared], seed, classified, groups)
     report.adversarial_auc = adversarial_auc(task)
     if task is not None and report.adversarial_auc > tolerance.adversarial_auc:
@@ -258,6 +240,38 @@ def _compare_features(report: ParityReport, inputs: ParityInputs, tolerance: Par
         report.adversarial_p_value, report.adversarial_test = float(f"{significance.p_value:.3g}"), significance.how
         report.adversarial_test += blocks
     return None if task is not None else no_classifier_reason(original, new, shared)
+
+
+def _drawn_groups(
+    inputs: ParityInputs, original: pd.DataFrame, new: pd.DataFrame
+) -> tuple[tuple[pd.Series, pd.Series] | None, str] | str:
+    """The two test sets' groups for the classifier (None: the rows are the draws) and what the reason adds about
+    Kaggle's, or why no classifier can judge them: the recipe's group column (not the id column: a group a row), the
+    new rows' from the public test set or the training file (``ParityInputs.new_groups``), Kaggle's from its column
+    or, without one, in consecutive blocks of a new group's size where those sizes are alike."""
+    group = inputs.group_column if inputs.group_column != inputs.id_column else None
+    if not group:
+        return None, ""
+    new_groups = new[group] if group in new.columns else inputs.new_groups
+    if new_groups is None:  # rows drawn in groups, counted as rows: drift at p 1e-39 on draws alike
+        why = inputs.new_groups_unknown or "the new test set's features do not hold it"
+        return (f"the split draws rows in groups of {group}, and the new test rows' groups cannot be found ({why}): "
+                "counted as independent rows, test sets drawn alike look apart")  # fmt: skip
+    blocks = ""
+    original_groups = original[group] if group in original.columns else None
+    if original_groups is None:  # Kaggle's test file lacks it: its rows in consecutive blocks of a group's size
+        sizes = pd.Series(new_groups).value_counts()
+        if sizes.max() > BLOCK_SIZES_ALIKE * sizes.min():  # no one block size stands for groups this uneven
+            return (f"the split draws rows in groups of {group}, which Kaggle's test file does not have, and the "
+                    f"new groups' sizes run from {sizes.min():,} to {sizes.max():,} rows: Kaggle's groups cannot "
+                    "be told from its rows")  # fmt: skip
+        size = int(sizes.median())
+        original_groups = pd.Series(np.arange(len(original)) // size).astype(str)
+        blocks = f"; Kaggle's test rows, without {group}, taken in consecutive blocks of {size:,} (a new group's size)"
+    groups = (original_groups, new_groups)
+    if too_few := too_few_groups(groups, group):
+        return too_few + blocks
+    return groups, blocks
 
 
 BLOCK_SIZES_ALIKE = 1.5  # Kaggle's rows go in blocks only where the new groups' sizes are this close (a review:

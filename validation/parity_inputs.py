@@ -34,7 +34,14 @@ from validation.grading import numbers
 from validation.leaderboard import Leaderboard
 from validation.metrics import METRICS, Metric
 from validation.scored_rows import scored_mask
-from validation.split_recipe import graded_targets, recipe_file, submission_entries, submission_key_columns
+from validation.split_recipe import (
+    RecipeError,
+    graded_targets,
+    parse_recipe,
+    recipe_file,
+    submission_entries,
+    submission_key_columns,
+)
 from validation.submission_keys import key_sql
 
 
@@ -121,7 +128,10 @@ def load_parity_inputs(
     slug = slug or prepared.slug
     spec = METRICS[metric]
     targets = graded_targets(recipe)  # the train file's names; a target no submission predicts is not scored
-    scored_rows = tuple((column, str(value).strip()) for column, value in (recipe.get("scored_rows") or {}).items())
+    try:  # the one reader's forms of the keys (scored_rows' values as text, one excluded column as a list of one)
+        parsed = parse_recipe(recipe, slug)
+    except RecipeError as error:
+        raise ParityInputError(str(error)) from error
     id_column = recipe.get("id_column")
     notes = []
     with utc_connection() as con:
@@ -205,14 +215,15 @@ def load_parity_inputs(
             original_test = EvaluationSet(
                 labelled[[c for c in features.columns if c in labelled.columns]],
                 _truth(spec, labelled, targets, columns),
-            ).scored(scored_rows, name, notes)
+            ).scored(parsed.scored_rows, name, notes)
     released = recipe.get("kind") == "released_labels"
+    new_test = EvaluationSet(features, truth).scored(parsed.scored_rows, "the new test set", notes)
     return ParityInputs(
         metric=metric,
         train=train.drop(columns=[id_column], errors="ignore"),
         targets=targets,
-        new_test=EvaluationSet(features, truth).scored(scored_rows, "the new test set", notes),
-        all_new_features=features if scored_rows else None,
+        new_test=new_test,
+        all_new_features=features if parsed.scored_rows else None,
         sample_prediction=sample_prediction,
         prediction_columns=columns,
         original_test=original_test,
@@ -227,7 +238,7 @@ def load_parity_inputs(
         key_columns=submission_key_columns(recipe, test.columns),
         group_column=recipe.get("group_column"),  # any kind: the split keeps a group's rows together
         time_column=recipe.get("time_column") if recipe.get("kind") == "temporal" else None,
-        parity_excluded_columns=_names(recipe.get("parity_excluded_columns")),
+        parity_excluded_columns=parsed.parity_excluded_columns,
         new_groups=new_groups,
         new_groups_unknown=new_groups_unknown,
         time_format=recipe.get("time_format") if recipe.get("kind") == "temporal" else None,
@@ -276,12 +287,6 @@ def _new_groups(con, recipe: dict, raw_files: Path, test: pd.DataFrame, slug: st
             f"are not found in {path.name}"
         )
     return groups, ""
-
-
-def _names(value: object) -> tuple[str, ...]:
-    """A recipe document's list of column names, as the recipe reader takes it: one name alone is a list of one (a
-    review: a hand-written ``parity_excluded_columns: SentenceId`` was split into its letters)."""
-    return (value,) if isinstance(value, str) else tuple(value or ())
 
 
 def _original_keys(con, recipe: dict, path: Path) -> pd.DataFrame | None:
