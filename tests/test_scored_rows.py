@@ -222,3 +222,27 @@ def test_a_column_constant_on_the_scored_rows_is_refused_under_a_columnwise_metr
     with pytest.raises(UngradableAnswers, match=r"every one of the new test set's 60 scored rows in column volume is "
                                                 r"'0\.0'.*Check split recipe key 'scored_rows'"):  # fmt: skip
         prepare_competition("v", recipe, _reshaped(tmp_path, second), tmp_path / "prepared")
+
+
+@pytest.mark.parametrize("form", ["parquet", "json"])
+def test_the_mask_follows_the_answers_in_the_duckdb_route(tmp_path, form):
+    """The tests above split a CSV by its lines; a Parquet or JSON file goes through DuckDB by row number (JSON via a
+    Parquet copy), and u_out is typed there (an integer, or a boolean). The mask must still follow the answers."""
+    raw = _ventilator(tmp_path)
+    for name in ("train", "test"):
+        frame = pd.read_csv(raw / f"{name}.csv").assign(u_out=lambda f: f["u_out"].astype(bool))
+        if form == "parquet":
+            frame.to_parquet(raw / f"{name}.parquet", index=False)
+        else:
+            frame.to_json(raw / f"{name}.json", orient="records", lines=True)
+        (raw / f"{name}.csv").unlink()
+    recipe = RECIPE | {"train_file": f"train.{form}", "test_file": f"test.{form}"}
+    built = prepare_competition("v", parse_recipe(recipe, "r"), raw, tmp_path / "prepared")
+    folder = PreparedFolder(built.folder)
+    with duckdb.connect() as con:
+        public = con.execute(f"SELECT id, u_out FROM '{folder.public / f'test.{form}'}'").df()
+    answers = pd.read_csv(folder.answers)
+    mask = pd.read_csv(folder.scored_rows)["scored"]
+    expected = answers[["id"]].merge(public, on="id", how="left")["u_out"]
+    assert len(mask) == len(answers) and (mask.astype(bool) == ~expected.astype(bool)).all()
+    assert built.manifest["rows"]["test_scored"] == int((~public["u_out"].astype(bool)).sum())
