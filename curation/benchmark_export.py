@@ -9,7 +9,8 @@ For every curated competition with a published split, a parity verdict of ``pari
 - ``data/<slug>/prepared/public/``: the published public files, the sample submission under the competition's own
   file name (the split recipe's ``sample_submission_name``, else its ``sample_submission_file``'s name, e.g.
   ``sampleSubmission.csv``; else ``sample_submission.csv``); the description names it so;
-- ``data/<slug>/prepared/private/test.csv``: the answers (MLE-bench's name);
+- ``data/<slug>/prepared/private/test.csv``: the answers (MLE-bench's name); where Kaggle scores some test rows only
+  (split recipe key ``scored_rows``), with one more column, ``scored`` (1/0), that the grader is told of;
 - ``competitions/<slug>/``: ``config.yaml`` in MLE-bench's format (its ``grader.grade_fn`` is mlecurate's grader,
   ``validation.mlebench_grade``), ``description.md``, ``leaderboard.csv`` (the current snapshot in MLE-bench's
   columns; a board whose scores are in no order, best first) and ``checksums.yaml`` (MD5s of the files, as
@@ -62,13 +63,15 @@ from validation.data_root import (
     SlugError,
     checked_slug,
     read_json_file,
+    rerun,
     slug_folder,
     write_atomic,
 )
 from validation.grading import key_columns
 from validation.leaderboard import Leaderboard, LeaderboardError
 from validation.metrics import METRICS
-from validation.mlebench_grade import MODULE, PREPARE, grade_function_name
+from validation.mlebench_grade import MODULE, PREPARE, grade_function_name, scored_column_name
+from validation.scored_rows import read_scored
 from validation.split_recipe import RecipeError, parse_recipe
 from validation.versions import mlecurate_version
 
@@ -131,6 +134,7 @@ class _Plan:
     board: pd.DataFrame
     raw_zip: Path | None  # the download's zip, whose MD5 checksums.yaml gives as MLE-bench does
     entry: dict  # its export.json entry, without checksums
+    scored: str | None = None  # the answers' mask column (split recipe key scored_rows), or None: every row scored
 
 
 def export_benchmark(
@@ -236,11 +240,6 @@ def _plan(
             raise _LeftOut(f"its split failed ({failed.at}): {failed.error}")
         raise _LeftOut(f"no published split: {partition_command('prepare_competition', slug)}")
     manifest = prepared.read_manifest()
-    if manifest["recipe"].get("scored_rows"):  # MLE-bench calls grade(submission, answers): no room for which rows
-        raise _LeftOut(  # count; before the verdict, whose hint (--include-drift) would not export it either
-            "its split recipe scores some test rows only (scored_rows), which MLE-bench's grading interface cannot "
-            "carry yet: `mlecurate grade` grades it"
-        )
     if not prepared.parity.is_file():
         failed = read_failure(root, slug, PARITY)
         if failed is not None:  # it ran and failed: what went wrong, not a command that fails the same way
@@ -270,6 +269,7 @@ def _plan(
     description = _description(prepared.description.read_text(encoding="utf-8"), sample_name)
     answers = pd.read_csv(prepared.existing_answers(), nrows=0, dtype=str)
     keys = key_columns(prepared, answers)
+    scored = scored_column_name(list(answers.columns)) if recipe.get("scored_rows") else None
     facts = warehouse.competition(slug)
     config = {
         "id": slug,
@@ -282,7 +282,7 @@ def _plan(
             "answers": f"{slug}/prepared/private/{ANSWERS}",
             "sample_submission": f"{slug}/prepared/public/{sample_name}",
         },
-        "grader": {"name": metric, "grade_fn": grade_function_name(metric, keys)},
+        "grader": {"name": metric, "grade_fn": grade_function_name(metric, keys, scored)},
         "preparer": f"{MODULE}:{PREPARE}",
     }
     download = read_download_record(root.raw(slug))
@@ -315,7 +315,7 @@ def _plan(
     entry["fingerprint"] = hashlib.sha256(json.dumps(fingerprint, sort_keys=True, default=str).encode()).hexdigest()
     archive = root.raw(slug).archive
     return _Plan(slug, prepared, config, description, sample_name, _mlebench_board(board, metric),
-                 archive if archive.is_file() else None, entry)  # fmt: skip
+                 archive if archive.is_file() else None, entry, scored)  # fmt: skip
 
 
 def _sample_name(slug: str, recipe: dict, prepared: PreparedFolder) -> str:
@@ -420,7 +420,10 @@ def _write_competition(folder: Path, plan: _Plan) -> dict:
         (public / plan.prepared.description.name).unlink(missing_ok=True)
         (public / plan.prepared.description.name).write_text(plan.description, encoding="utf-8")
         private.mkdir(parents=True)
-        _link_file(plan.prepared.existing_answers(), private / ANSWERS)
+        if plan.scored is None:
+            _link_file(plan.prepared.existing_answers(), private / ANSWERS)
+        else:
+            _write_masked_answers(plan.prepared, plan.scored, private / ANSWERS)
         competition.mkdir(parents=True)
         (competition / "config.yaml").write_text(yaml.safe_dump(plan.config, sort_keys=False), encoding="utf-8")
         (competition / "description.md").write_text(plan.description, encoding="utf-8")
@@ -434,6 +437,19 @@ def _write_competition(folder: Path, plan: _Plan) -> dict:
         shutil.rmtree(staging, ignore_errors=True)
     return {**plan.entry, "checksums": checksums, "files": _files(folder, plan.slug),
             "exported_at": datetime.now(UTC).isoformat(timespec="seconds")}  # fmt: skip
+
+
+def _write_masked_answers(prepared: PreparedFolder, column: str, target: Path) -> None:
+    """The answers with the scored-rows mask as one more column, ``column`` (1/0; the split's
+    ``private/scored_rows.csv``, row for row), each value as the published file has it."""
+    answers = pd.read_csv(prepared.existing_answers(), dtype=str, keep_default_na=False)
+    mask = read_scored(prepared)
+    if mask is None or len(mask) != len(answers):
+        found = "none" if mask is None else f"{len(mask):,} rows for {len(answers):,} answers"
+        raise DataRootFileError(f"{prepared.scored_rows}: the split's scored rows do not fit its answers ({found}); "
+                                + rerun("competition_split", prepared.slug))  # fmt: skip
+    answers[column] = mask.astype(int)
+    answers.to_csv(target, index=False)
 
 
 def _swap_in(folder: Path, slug: str, data: Path, competition: Path) -> None:
@@ -612,12 +628,12 @@ def _answers_as_written(slug: str, answers_file: Path, grade_fn: str) -> list[st
     label ``nan``, so a label lost from the file shows only here."""
     from validation.grading import GradingReport, score_frame
     from validation.metrics import METRICS
-    from validation.mlebench_grade import metric_and_keys
+    from validation.mlebench_grade import grader_parameters, split_scored
 
-    metric, keys = metric_and_keys(grade_fn)
-    text = pd.read_csv(answers_file, dtype=str, keep_default_na=False)
-    report = GradingReport(slug, metric=metric)
-    score_frame(text.copy(), text, keys, METRICS[metric], report)
+    parameters = grader_parameters(grade_fn)
+    text, mask = split_scored(pd.read_csv(answers_file, dtype=str, keep_default_na=False), parameters.scored)
+    report = GradingReport(slug, metric=parameters.metric)
+    score_frame(text.copy(), text, parameters.keys, METRICS[parameters.metric], report, mask)
     if report.valid_submission:
         return []
     return [f"{slug}: its answers file, graded as a submission as `mlecurate grade` reads it, is invalid: "

@@ -9,6 +9,7 @@ the snapshot, annotated and curated; titanic is curated and split too, but has n
 
 from __future__ import annotations
 
+import importlib
 import json
 import shutil
 from pathlib import Path
@@ -32,9 +33,10 @@ from curation.warehouse import Warehouse
 from splits.layout import prepare_competition
 from tests.conftest import PROJECT, SHARED, screened_warehouse
 from validation.data_root import DataRoot
+from validation.grading import grade_submission
 from validation.leaderboard import Leaderboard, read_leaderboard
 from validation.parity import ParityTolerance
-from validation.split_recipe import read_recipe_file
+from validation.split_recipe import parse_recipe, read_recipe_file
 
 INSULTS, SPACESHIP, TITANIC = "detecting-insults-in-social-commentary", "spaceship-titanic", "titanic"
 COMPLEXITY = {INSULTS: "low", SPACESHIP: "medium", TITANIC: "low"}
@@ -194,18 +196,42 @@ def test_a_competition_mlecurate_cannot_grade_is_left_out_with_the_exports_own_r
     )
 
 
-def test_a_competition_scoring_some_rows_only_is_left_out_saying_why(root, tmp_path):
-    """MLE-bench calls grade(submission, answers): which rows count (recipe key scored_rows) has no way through, and
-    an export graded on every row would give other scores than Kaggle's leaderboard."""
-    manifest = root.prepared(SPACESHIP).manifest
-    document = json.loads(manifest.read_text())
-    document["recipe"]["scored_rows"] = {"HomePlanet": "Earth"}
-    manifest.write_text(json.dumps(document))
-    result = _export(root, tmp_path / "bench", include_unknown=True)
-    assert result.left_out[SPACESHIP] == (
-        "its split recipe scores some test rows only (scored_rows), which MLE-bench's grading interface cannot "
-        "carry yet: `mlecurate grade` grades it"
-    )
+def test_a_competition_scoring_some_rows_only_is_exported_with_its_mask(root, tmp_path):
+    """It was left out (MLE-bench calls grade(submission, answers), with no room for which rows count). The mask now
+    travels as a column of the exported answers, named in the grader; the grader MLE-bench imports scores only those
+    rows, as ``mlecurate grade`` does on the published split, and the export verifies."""
+    recipe = read_recipe_file(PROJECT / "splits" / "recipes" / f"{SPACESHIP}.yaml").to_document()
+    recipe["scored_rows"] = {"HomePlanet": "Earth"}
+    store = AnnotationStore(root.annotations)
+    store.update(SPACESHIP, "alice", {"split_recipe": recipe})
+    split = prepare_competition(SPACESHIP, parse_recipe(recipe, "r"), root.raw(SPACESHIP).files, root.prepared_root)
+    assert split.published
+    check_split_parity(SPACESHIP, root, store.for_competition(SPACESHIP), Warehouse(root.warehouse).competition(
+        SPACESHIP), ParityTolerance(), choose_sources("demo", KaggleClient()))  # fmt: skip
+    out = tmp_path / "bench"
+    result = _export(root, out)
+    assert SPACESHIP in result.exported and not result.failed, (result.left_out, result.failed)
+    config = yaml.safe_load((out / "competitions" / SPACESHIP / "config.yaml").read_text())
+    assert config["grader"]["grade_fn"].endswith("&scored=scored")
+    prepared = root.prepared(SPACESHIP)
+    exported = pd.read_csv(out / "data" / SPACESHIP / "prepared" / "private" / "test.csv", dtype=str)
+    published = pd.read_csv(prepared.answers, dtype=str)
+    assert exported.drop(columns=["scored"]).equals(published)
+    assert exported["scored"].tolist() == pd.read_csv(prepared.scored_rows, dtype=str)["scored"].tolist()
+    test = pd.read_csv(prepared.public / "test.csv", dtype=str).set_index("PassengerId")
+    assert (exported["scored"] == "1").tolist() == (test.loc[exported["PassengerId"], "HomePlanet"] == "Earth").tolist()
+    assert verify_export(out)[SPACESHIP] == []
+    # A submission wrong on every row of another planet is perfect on the scored rows: by both routes.
+    flipped = published["Transported"].map({"True": "False", "False": "True"})
+    wrong = published.assign(Transported=published["Transported"].where(exported["scored"] == "1", flipped))
+    path = tmp_path / "wrong.csv"
+    wrong.to_csv(path, index=False)
+    assert grade_submission(path, prepared, config["grader"]["name"]).score == 1.0
+    module, _, name = config["grader"]["grade_fn"].partition(":")
+    grade = getattr(importlib.import_module(module), name)
+    answers = pd.read_csv(out / "data" / SPACESHIP / "prepared" / "private" / "test.csv")
+    assert grade(pd.read_csv(path), answers) == 1.0
+    assert grade(pd.read_csv(prepared.answers).assign(Transported=False), answers) < 1.0
 
 
 def test_a_competition_without_a_parity_report_is_left_out_saying_so(root, tmp_path):

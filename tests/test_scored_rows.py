@@ -6,6 +6,9 @@ grader."""
 
 from __future__ import annotations
 
+import importlib
+import re
+
 import duckdb
 import numpy as np
 import pandas as pd
@@ -17,6 +20,7 @@ from splits.layout import prepare_competition
 from tests.conftest import mlebench_grade, write_csv
 from validation.data_root import PreparedFolder
 from validation.grading import grade_submission
+from validation.mlebench_grade import grade_function_name
 from validation.parity_inputs import load_parity_inputs
 from validation.scored_rows import scored_mask, scored_sql
 from validation.split_recipe import RecipeError, parse_recipe
@@ -47,6 +51,12 @@ def built(tmp_path_factory):
     split = prepare_competition("ventilator", parse_recipe(RECIPE, "r"), _ventilator(tmp_path), tmp_path / "prepared")
     assert split.published
     return split
+
+
+def import_fn(name: str):
+    """MLE-bench's way to a grader from config.yaml's ``grade_fn``: ``module:attribute``, imported, then getattr."""
+    module, _, attribute = name.partition(":")
+    return getattr(importlib.import_module(module), attribute)
 
 
 def _answers_with_u_out(folder: PreparedFolder) -> pd.DataFrame:
@@ -87,6 +97,56 @@ def test_grades_agree_with_mlebenchs_ventilator_grader(built, tmp_path, monkeypa
         assert ours.score == pytest.approx(theirs(submission.copy(), answers.copy()), abs=1e-5), name  # 5 decimals
         assert f"{len(answers) * 5 // 8} of the {len(answers)} test rows are scored" in ours.notes[-1]
     assert grade_submission(tmp_path / "wrong only breathing out.csv", folder, "mae").score == 0
+
+
+def test_the_exported_grader_scores_the_rows_mlebenchs_ventilator_grader_scores(built, tmp_path):
+    """``mlecurate export`` left such a competition out (MLE-bench's grade(submission, answers) had no room for the
+    mask); the mask now travels as a column of the exported answers, named in the grader's name, and the grader
+    MLE-bench imports scores what MLE-bench's own ventilator grader scores, the answers themselves perfect."""
+    from curation.benchmark_export import _write_masked_answers
+
+    folder = PreparedFolder(built.folder)
+    exported = tmp_path / "test.csv"
+    _write_masked_answers(folder, "scored", exported)
+    masked = pd.read_csv(exported, float_precision="round_trip")  # as MLE-bench reads the answers
+    assert list(masked.columns) == ["id", "pressure", "scored"]
+    assert (masked["scored"].to_numpy() == (_answers_with_u_out(folder)["u_out"] == 0)).all()
+    ours = import_fn(grade_function_name("mae", ["id"], "scored"))
+    theirs, answers = mlebench_grade("ventilator-pressure-prediction"), _answers_with_u_out(folder)
+    exhaling = answers["u_out"] == 1
+    submissions = {
+        "sample": pd.read_csv(folder.sample_submission),
+        "wrong only breathing out": answers[["id", "pressure"]].assign(
+            pressure=answers["pressure"].where(~exhaling, answers["pressure"] + 100)),
+        "wrong breathing in": answers[["id", "pressure"]].assign(
+            pressure=answers["pressure"].where(exhaling, answers["pressure"] + 7)),
+        "shuffled": answers[["id", "pressure"]].sample(frac=1, random_state=2),
+    }  # fmt: skip
+    for name, submission in submissions.items():
+        expected = theirs(submission.copy(), answers.copy())
+        assert ours(submission.copy(), masked.copy()) == pytest.approx(expected, abs=1e-9), name
+    assert ours(masked.copy(), masked.copy()) == 0  # the answers as a submission: perfect, the mask column ignored
+    assert ours(submissions["wrong breathing in"], masked.copy()) == pytest.approx(7)
+
+
+@pytest.mark.parametrize(
+    "damage, message",
+    [(lambda a: a.drop(columns=["scored"]), "the answers have no column 'scored' saying which rows are scored"),
+     (lambda a: a.assign(scored=2), "the answers' column 'scored' is not 1 and 0 with at least one 1"),
+     (lambda a: a.assign(scored=0), "the answers' column 'scored' is not 1 and 0 with at least one 1")],
+    ids=["missing", "not a mask", "no row scored"],
+)  # fmt: skip
+def test_exported_answers_with_a_broken_mask_are_a_broken_export_not_a_bad_submission(built, tmp_path, damage,
+                                                                                      message):  # fmt: skip
+    from curation.benchmark_export import _write_masked_answers
+
+    exported = tmp_path / "test.csv"
+    _write_masked_answers(PreparedFolder(built.folder), "scored", exported)
+    answers = pd.read_csv(exported)
+    grade = import_fn(grade_function_name("mae", ["id"], "scored"))
+    with pytest.raises(ValueError, match=re.escape(message)) as raised:
+        grade(answers[["id", "pressure"]], damage(answers))
+    assert type(raised.value) is ValueError  # not MLE-bench's InvalidSubmissionError: the export is at fault
 
 
 def test_parity_scores_the_same_rows(built):

@@ -15,6 +15,12 @@ what mlecurate's grader needs beyond the two tables, the metric and the columns 
 installed beside MLE-bench, ``mlebench grade`` grades an exported competition, inside MLE-bench's registry or not,
 with no file of code per competition.
 
+A competition Kaggle scores on some test rows only (split recipe key ``scored_rows``) is exported with its mask as
+one more column of the answers, named in the function's name (``...&scored=scored``: 1 for a scored row, 0 for
+another), as MLE-bench's ventilator answers keep ``u_out`` for its grader: the grader scores only the rows marked 1,
+and that column is no part of a submission (a submission carrying it, as the answers graded as one do, is graded
+without it).
+
 MLE-bench reads both tables with ``pandas.read_csv`` (its types: ``001`` becomes 1 in both); they are written back to
 CSV text and read as mlecurate reads a submission file (every value a string), so the same checks run: the header
 (each of the answers' columns once), the ids, every prediction in the metric's domain, and the same score. The
@@ -27,9 +33,11 @@ from __future__ import annotations
 import functools
 import io
 from collections.abc import Callable
+from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import parse_qs, urlencode
 
+import numpy as np
 import pandas as pd
 
 from validation.grading import GradingReport, header_problems, score_frame
@@ -54,12 +62,23 @@ def _invalid_submission_error() -> type[Exception]:
     return mlebench_error
 
 
-def grade_function_name(metric: str, keys: list[str]) -> str:
+def grade_function_name(metric: str, keys: list[str], scored: str | None = None) -> str:
     """The ``grader.grade_fn`` of an exported competition: this module's grader for ``metric``, matching rows by
-    ``keys`` (the id column; the repeated test columns when there is none; [] to match by row order)."""
+    ``keys`` (the id column; the repeated test columns when there is none; [] to match by row order), scoring only
+    the answers rows whose column ``scored`` holds 1 (None: every row)."""
     if metric not in METRICS:
         raise ValueError(f"unknown metric {metric!r}; mlecurate grades {', '.join(sorted(METRICS))}")
-    return f"{MODULE}:{GRADE}?" + urlencode({"metric": metric, "keys": keys}, doseq=True)
+    query = {"metric": metric, "keys": keys} | ({"scored": scored} if scored is not None else {})
+    return f"{MODULE}:{GRADE}?" + urlencode(query, doseq=True)
+
+
+def scored_column_name(columns: list[str]) -> str:
+    """The name of the mask column added to exported answers of these columns: ``scored``, or with as many ``_``
+    appended as it takes to be none of them."""
+    name = "scored"
+    while name in columns:
+        name += "_"
+    return name
 
 
 def __getattr__(name: str) -> Callable:
@@ -69,38 +88,70 @@ def __getattr__(name: str) -> Callable:
     raise AttributeError(f"module {MODULE!r} has no attribute {name!r}")
 
 
-def metric_and_keys(name: str) -> tuple[str, list[str]]:
-    """The metric and key columns a grade function's name (:func:`grade_function_name`, without the module) carries;
-    an ``AttributeError`` for a name that is not one."""
+@dataclass(frozen=True)
+class GraderParameters:
+    """What a grade function's name carries (:func:`grade_function_name`)."""
+
+    metric: str
+    keys: list[str]
+    scored: str | None = None  # the answers' mask column (split recipe key scored_rows), or None: every row
+
+
+def grader_parameters(name: str) -> GraderParameters:
+    """What a grade function's name (:func:`grade_function_name`, without the module) carries; an
+    ``AttributeError`` for a name that is not one."""
     query = parse_qs(name.partition("?")[2], keep_blank_values=True)
-    unknown = sorted(set(query) - {"metric", "keys"})
+    unknown = sorted(set(query) - {"metric", "keys", "scored"})
     metric = query.get("metric", [""])[0]
-    if unknown or len(query.get("metric", [])) != 1 or metric not in METRICS:
+    if unknown or len(query.get("metric", [])) != 1 or metric not in METRICS or len(query.get("scored", [])) > 1:
         raise AttributeError(
             f"{MODULE}:{name}: not a grader mlecurate exports (expected grade?metric=<one of "
-            f"{', '.join(sorted(METRICS))}>&keys=<column>...)"
+            f"{', '.join(sorted(METRICS))}>&keys=<column>...[&scored=<column>])"
         )
-    return metric, query.get("keys", [])
+    return GraderParameters(metric, query.get("keys", []), query.get("scored", [None])[0])
 
 
 @functools.lru_cache(maxsize=256)
 def _grader(name: str) -> Callable[[pd.DataFrame, pd.DataFrame], float]:
-    metric, keys = metric_and_keys(name)
+    parameters = grader_parameters(name)
 
     def grade(submission: pd.DataFrame, answers: pd.DataFrame) -> float:
-        return grade_tables(submission, answers, metric, keys)
+        return grade_tables(submission, answers, parameters.metric, parameters.keys, parameters.scored)
 
     grade.__name__ = grade.__qualname__ = name
-    grade.__doc__ = f"mlecurate's {metric} grader, rows matched by {', '.join(keys) or 'row order'}."
+    scoring = f", scoring the rows whose {parameters.scored} is 1" if parameters.scored else ""
+    grade.__doc__ = (
+        f"mlecurate's {parameters.metric} grader, rows matched by {', '.join(parameters.keys) or 'row order'}{scoring}."
+    )
     return grade
 
 
-def grade_tables(submission: pd.DataFrame, answers: pd.DataFrame, metric: str, keys: list[str]) -> float:
+def split_scored(answers: pd.DataFrame, scored: str | None) -> tuple[pd.DataFrame, np.ndarray | None]:
+    """Exported answers (as text) without their mask column, and the mask (None: no column named, every row
+    scored); a column that is missing, or holds anything but 1 and 0 with a 1, is a broken export (``ValueError``)."""
+    if scored is None:
+        return answers, None
+    if scored not in answers.columns:
+        raise ValueError(f"the answers have no column {scored!r} saying which rows are scored (split recipe key "
+                         "scored_rows); export the competition again")  # fmt: skip
+    cells = answers[scored].astype(str).str.strip()
+    if not cells.isin(["0", "1"]).all() or not (cells == "1").any():
+        raise ValueError(f"the answers' column {scored!r} is not 1 and 0 with at least one 1 (which rows are "
+                         "scored); export the competition again")  # fmt: skip
+    return answers.drop(columns=[scored]), (cells == "1").to_numpy()
+
+
+def grade_tables(
+    submission: pd.DataFrame, answers: pd.DataFrame, metric: str, keys: list[str], scored: str | None = None
+) -> float:
     """The score of ``submission`` against ``answers`` (DataFrames as MLE-bench reads them), as ``mlecurate grade``
-    gives it for the same files; an unusable submission raises MLE-bench's ``InvalidSubmissionError``."""
+    gives it for the same files; an unusable submission raises MLE-bench's ``InvalidSubmissionError``. ``scored``:
+    the answers' mask column (:func:`grade_function_name`), dropped from a submission that carries it."""
     spec = METRICS[metric]
     report = GradingReport(competition_id="", metric=metric)
-    answers_text = _as_text(answers)
+    answers_text, mask = split_scored(_as_text(answers), scored)
+    if scored is not None and scored in submission.columns:
+        submission = submission.drop(columns=[scored])
     problems = header_problems([str(c) for c in submission.columns], list(answers_text.columns))
     missing_keys = [k for k in keys if k not in answers_text.columns]
     if missing_keys:  # the export and the answers disagree: a broken export, not a bad submission
@@ -109,7 +160,7 @@ def grade_tables(submission: pd.DataFrame, answers: pd.DataFrame, metric: str, k
         submission_text = _as_text(submission)
         if spec.task == "classification":
             _missing_labels_as_nan(submission_text, answers_text, keys)
-        score_frame(submission_text, answers_text, keys, spec, report)
+        score_frame(submission_text, answers_text, keys, spec, report, mask)
         problems = report.errors
     if problems:
         more = f"; ... and {len(problems) - SHOWN_PROBLEMS} more" if len(problems) > SHOWN_PROBLEMS else ""
