@@ -83,6 +83,7 @@ from validation.leakage import LEAKAGE_CHECKS, ExtraFile, LeakageFacts, SplitChe
 from validation.metrics import resolve_metric
 from validation.row_file_health import ROW_FILES_WHOLE, check_row_files_whole
 from validation.row_files_published import ROW_FILES_PUBLISHED, SAMPLED_IDS, check_row_files_published
+from validation.scored_rows import read_scored
 from validation.split_recipe import SplitRecipe, parse_recipe, recipe_files
 from validation.tsv_rows import TSV_ROWS_ARE_LINES, check_tsv_rows_are_lines
 from validation.unseen_labels import TEST_LABELS_SEEN, check_test_labels_seen
@@ -196,7 +197,9 @@ def prepare_competition(
             *check_prepared_split(staging, leakage_facts),
             check_row_files_whole(staging.public, row_facts),
             check_tsv_rows_are_lines(recipe_files(recipe, raw_files, slug)),
-            check_test_labels_seen(result.train_file, result.test_file, result.answers_file, recipe, metric),
+            check_test_labels_seen(
+                result.train_file, result.test_file, result.answers_file, recipe, metric, read_scored(staging)
+            ),
             check_row_files_published(
                 raw_files,
                 recipe.id_column,

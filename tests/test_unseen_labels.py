@@ -48,6 +48,27 @@ def test_labels_only_the_test_set_holds_are_counted_and_named_and_the_split_is_p
     assert repr(unseen[0]) in check.found and f"{len(unseen)} are unseen" in check.found
 
 
+def test_only_the_scored_rows_are_counted_under_scored_rows(tmp_path):
+    """An unscored row's label costs a submission nothing (split recipe key scored_rows): the check counted every
+    test row."""
+    raw = _whales(tmp_path, WHALES)
+    recipe = {"kind": "random", "id_column": "Image", "target_columns": ["Id"], "test_fraction": 0.3,
+              "metric": "accuracy", "scored_rows": {"x": 3}}  # fmt: skip
+    built = prepare_competition("whales", parse_recipe(recipe, "r"), raw, tmp_path / "prepared")
+    folder = PreparedFolder(built.folder)
+    train = set(pd.read_csv(folder.public / "train.csv", dtype=str)["Id"])
+    test = pd.read_csv(folder.public / "test.csv", dtype=str)
+    answers = pd.read_csv(folder.answers, dtype=str).merge(test, on="Image")
+    unseen = answers["Id"].map(lambda label: label not in train)
+    scored = answers["x"] == "3"
+    assert unseen[~scored].any() and unseen[scored].any()  # the case: unseen labels on rows of both kinds
+    check = _check(built)
+    assert check.metadata["rows_with_unseen_label"] == int((unseen & scored).sum())
+    assert check.metadata["test_rows"] == int(scored.sum())
+    said = f"{int((unseen & scored).sum())} of {int(scored.sum())} scored new test rows"
+    assert not check.passed and check.found.startswith(said)
+
+
 def test_a_stratified_split_of_classes_with_two_rows_sees_every_test_label(tmp_path):
     raw = _whales(tmp_path, [f"w_{i % 20:03d}" for i in range(60)])
     recipe = {"kind": "stratified", "id_column": "Image", "target_columns": ["Id"], "test_fraction": 0.3,

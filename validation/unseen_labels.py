@@ -19,6 +19,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 
 from validation.checks import Check
@@ -42,10 +43,12 @@ SHOWN_CHARS = 40  # of each unseen label named in the finding
 
 
 def check_test_labels_seen(
-    train: Path, test: Path, answers: Path, recipe: SplitRecipe, metric: str | None
+    train: Path, test: Path, answers: Path, recipe: SplitRecipe, metric: str | None, scored: np.ndarray | None = None
 ) -> SplitCheck:
     """The check on a built split: ``train``, ``test`` the new public train and test files, ``answers`` the new
-    answers (in submission format), ``metric`` the one that grades the split."""
+    answers (in submission format), ``metric`` the one that grades the split; ``scored``: which answers rows are
+    scored (split recipe key ``scored_rows``; None: all), the only ones counted (an unscored row's label costs
+    nothing)."""
     spec = METRICS.get(metric or "")
     targets = recipe.graded_targets
     if spec is None or spec.task not in LABEL_TASKS or len(targets) != 1:
@@ -56,6 +59,9 @@ def check_test_labels_seen(
         train_labels = _labels(con, train, targets[0], words)
         public = set(columns_of(con, test))
     table = pd.read_csv(answers, dtype=str, keep_default_na=False)
+    rows_said = "new test rows"
+    if scored is not None and len(scored) == len(table):
+        table, rows_said = table[scored].reset_index(drop=True), "scored new test rows"
     if spec.one_column_per_class:  # one-hot answers: the label is the class column holding the 1
         keys = set(submission_keys(recipe.to_document()) or ()) | public
         classes = [c for c in table.columns if c not in keys]
@@ -82,7 +88,7 @@ def check_test_labels_seen(
     return SplitCheck(
         TEST_LABELS_SEEN.name,
         False,
-        f"{count:,} of {len(table):,} new test rows ({share:.1%}) have a label the new training set never has: "
+        f"{count:,} of {len(table):,} {rows_said} ({share:.1%}) have a label the new training set never has: "
         f"{shown_list(repr(label[:SHOWN_CHARS]) for label in unseen)} (of {len(test_labels):,} labels in the new "
         f"test set, {len(unseen):,} are unseen)"
         + ("; the test set is Kaggle's own, with its released labels" if recipe.kind == "released_labels" else ""),
