@@ -117,6 +117,7 @@ class SplitResult:
     marked_test_rows: int = 0  # of them, those marked -1 in every target (and not Usage Ignored)
     scored_rows: int | None = None  # the test rows scored, with the recipe's scored_rows (None: every row)
     without_unit: int = 0  # rows whose id or group is missing: never in the test set (ChosenRows.without_unit)
+    unseen_relabelled: int | None = None  # with the recipe's unseen_label: answers rows given it (splits.unseen_label)
 
 
 # DuckDB's share; with Python's own, a split peaks under 0.8 GB whatever the file's rows

@@ -325,6 +325,9 @@ def _grading_section(recipe: SplitRecipe, built: BuiltSplit, facts: dict) -> str
         held = " and ".join(f"`{column}` is {value}" for column, value in recipe.scored_rows)
         lines[-1] += (f" Only the {built.result.scored_rows:,} test rows where {held} are scored, as Kaggle scored "
                       "this competition; the others still need a row in the submission.")  # fmt: skip
+    if recipe.unseen_label is not None and built.result.unseen_relabelled:
+        lines[-1] += (f" The {built.result.unseen_relabelled:,} test rows whose label the training set never has are "
+                      f"labelled `{recipe.unseen_label}` in the answers, as Kaggle's test set labels them.")  # fmt: skip
     return "## Metric and grading\n\n" + "\n".join(lines)
 
 

@@ -67,6 +67,7 @@ from splits.row_files import (
 from splits.submission_format import check_one_target_per_column_metric, write_submission_files
 from splits.train_tables import KEY as TABLES_KEY
 from splits.train_tables import TrainTable, resolve_train_tables, write_train_tables
+from splits.unseen_label import relabel_unseen
 from validation.data_files import (
     DataFileError,
     columns_of,
@@ -177,6 +178,8 @@ def prepare_competition(
                 return [file_sha256(raw_files / found_rows.sources[row]) for row in rows]
 
         result = build_split(recipe, raw_files, staging.path, slug, con, digests, metric)
+        relabelled = relabel_unseen(con, recipe, metric, result.train_file, result.answers_file, f"{slug}: ")
+        result = replace(result, unseen_relabelled=relabelled)
         row_files = place_row_files(found_rows, recipe, result.test_row_numbers, result.test_ids) if found_rows else []
         check_places(row_files, extras, recipe, slug, extension)
         check_places(row_files, [t.placed for t in tables], recipe, slug, extension, TABLES_KEY)
@@ -471,7 +474,8 @@ def _manifest(slug, recipe, result, files: list[dict], checks, source: dict) -> 
         )
         | ({"kaggle_test_ignored": result.ignored_test_rows} if result.ignored_test_rows else {})
         | ({"without_unit": result.without_unit} if result.without_unit else {})
-        | ({"test_scored": result.scored_rows} if result.scored_rows is not None else {}),
+        | ({"test_scored": result.scored_rows} if result.scored_rows is not None else {})
+        | ({"test_unseen_relabelled": result.unseen_relabelled} if result.unseen_relabelled is not None else {}),
         "files": files,
         "checks": {c.name: {"passed": c.passed, "found": c.found, "metadata": c.metadata} for c in checks},
     }

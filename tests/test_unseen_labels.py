@@ -4,13 +4,17 @@ counted and named, and the split is still published (a newcomer's sweep: whale-c
 
 from __future__ import annotations
 
+import re
+
 import pandas as pd
 import pytest
 
+from splits.builder import SplitError
 from splits.layout import prepare_competition
-from tests.conftest import write_csv
+from tests.conftest import mlebench_grade, write_csv
 from validation.data_root import PreparedFolder
-from validation.split_recipe import parse_recipe
+from validation.grading import grade_submission
+from validation.split_recipe import RecipeError, parse_recipe
 
 
 def _whales(tmp_path, labels: list[str]):
@@ -138,3 +142,76 @@ def test_map_at_k_answers_are_read_word_by_word(tmp_path):
     recipe = {"kind": "random", "id_column": "id", "target_columns": ["y"], "metric": "map_at_k", "test_fraction": 0.3}
     check = _check(prepare_competition("words", parse_recipe(recipe, "r"), raw, tmp_path / "prepared"))
     assert check.passed and check.found == "each of the new test set's 4 labels is in the new training set"
+
+
+WHALE_RECIPE = {"kind": "random", "id_column": "Image", "target_columns": ["Id"], "test_fraction": 0.3,
+                "metric": "map_at_k", "unseen_label": "new_whale"}  # fmt: skip
+
+
+def test_unseen_label_relabels_as_mlebenchs_whale_prepare_does(tmp_path):
+    """Recipe key unseen_label: Kaggle's whale test set names a whale its training set lacks new_whale, and MLE-bench's
+    prepare.py relabels its new test set so (``set(answers.Id) - set(new_train.Id)`` become new_whale); mlecurate
+    kept them, 17 of 80 answers no submission could win. The same rule, applied by MLE-bench's own lines to the
+    split before the key, gives the answers the key gives; MLE-bench's whale grader scores them perfect."""
+    raw = _whales(tmp_path, WHALES)
+    before = prepare_competition("whales", parse_recipe(WHALE_RECIPE | {"unseen_label": None}, "r"), raw,
+                                 tmp_path / "before")  # fmt: skip
+    built = prepare_competition("whales", parse_recipe(WHALE_RECIPE, "r"), raw, tmp_path / "prepared")
+    folder, plain = PreparedFolder(built.folder), PreparedFolder(before.folder)
+    new_train = pd.read_csv(folder.public / "train.csv")
+    assert new_train.equals(pd.read_csv(plain.public / "train.csv"))  # the same split; only labels change
+    answers = pd.read_csv(plain.answers)  # MLE-bench's lines, as its prepare.py runs them
+    ids_in_test_but_not_train = set(answers["Id"]) - set(new_train["Id"])
+    answers.loc[answers["Id"].isin(ids_in_test_but_not_train), "Id"] = "new_whale"
+    ours = pd.read_csv(folder.answers)
+    assert ours.equals(answers)
+    relabelled = int((ours["Id"] != pd.read_csv(plain.answers)["Id"]).sum())
+    assert relabelled and built.manifest["rows"]["test_unseen_relabelled"] == relabelled
+    assert (f"The {relabelled} test rows whose label the training set never has are labelled `new_whale` in the "
+            "answers") in folder.description.read_text()  # fmt: skip
+    check = _check(built)
+    assert check.passed and "(or is 'new_whale', the recipe's unseen_label)" in check.found
+    theirs = mlebench_grade("whale-categorization-playground")
+    assert theirs(ours.copy(), ours.copy()) == 1.0
+    sample = pd.read_csv(folder.sample_submission)
+    path = tmp_path / "sample.csv"
+    sample.to_csv(path, index=False)
+    assert grade_submission(path, folder, "map_at_k").score == pytest.approx(theirs(sample, ours.copy()), abs=1e-5)
+
+
+def test_unseen_label_compares_labels_as_the_grader_does(tmp_path):
+    """Answers of 1.0 where the training set says 1 are the same label: not relabelled."""
+    raw = tmp_path / "raw"
+    raw.mkdir()
+    write_csv(raw / "train.csv", ["id", "x", "y"], [(i, i, "1" if i % 2 else "2.0") for i in range(60)]
+              + [(60 + i, i, 9 + i) for i in range(10)])  # fmt: skip
+    recipe = {"kind": "random", "id_column": "id", "target_columns": ["y"], "metric": "accuracy", "test_fraction": 0.3,
+              "unseen_label": -1}  # fmt: skip
+    built = prepare_competition("numbers", parse_recipe(recipe, "r"), raw, tmp_path / "prepared")
+    folder = PreparedFolder(built.folder)
+    train = set(pd.read_csv(folder.public / "train.csv")["y"].astype(float))
+    answers = pd.read_csv(folder.answers)
+    assert set(answers["y"]) <= {1, 2, -1} and (answers["y"] == -1).sum() == built.manifest["rows"][
+        "test_unseen_relabelled"] > 0  # fmt: skip
+    assert {1.0, 2.0} <= train
+
+
+@pytest.mark.parametrize(
+    "change, error, message",
+    [({"metric": "rmse"}, RecipeError, "split recipe key 'unseen_label': only under a metric of one label a row "
+                                       "(accuracy, f1_macro, f1_micro, map_at_k, matthews_correlation, "
+                                       "quadratic_weighted_kappa); this competition is graded by rmse"),
+     ({"target_columns": ["Id", "x"]}, RecipeError, "split recipe key 'unseen_label': needs one target column"),
+     ({"unseen_label": True}, RecipeError, "split recipe key 'unseen_label': expected a label"),
+     ({"unseen_label": " "}, RecipeError, "split recipe key 'unseen_label': expected a label"),
+     ({"kind": "released_labels", "answers_file": "a.csv"}, RecipeError, "not for kind released_labels"),
+     ("several", SplitError, "split recipe key 'unseen_label': answers row ")],
+    ids=["rmse", "two targets", "boolean", "blank", "released labels", "several labels"],
+)  # fmt: skip
+def test_unseen_label_is_refused_where_it_cannot_apply_naming_the_key(tmp_path, change, error, message):
+    labels = [f"{label} w_x" for label in WHALES] if change == "several" else WHALES
+    raw = _whales(tmp_path, labels)
+    recipe = WHALE_RECIPE | (change if isinstance(change, dict) else {})
+    with pytest.raises(error, match=re.escape(message)):
+        prepare_competition("whales", parse_recipe(recipe, "whales"), raw, tmp_path / "prepared")
+    assert not (tmp_path / "prepared" / "whales" / "manifest.json").exists()  # nothing published

@@ -35,6 +35,7 @@ A recipe replaces MLE-bench's hand-written ``prepare.py``. Keys:
 | ``listed_values`` | for ``train_listing``: what the text a file's path gives a column stands for, by column (``{label: {cat: 0, dog: 1}}``: dogs-vs-cats' names say ``cat`` or ``dog``, its log loss scores the probability of a dog); a text not listed is refused naming the file | none |
 | ``test_ids`` | new ids for the new test rows: text with one ``{n}``, the row's number in the new test set from 1 (``{n:08d}``: zero-padded to 8 digits), numbered in an order drawn at random, replacing ``id_column``'s values in the public test set, the answers and the sample, and naming the test rows' files (``test_row_files`` names the id alone), as MLE-bench renames tensorflow-speech's test clips ``clip_00000000.wav`` (their names repeat across words) and dogs-vs-cats' images (``cat.1.jpg`` tells the label); the train rows keep theirs, which may then repeat; not with ``submission_columns``, not for ``released_labels`` | none |
 | ``scored_rows`` | the test rows Kaggle scores, where it scores some only: a mapping of public test columns to the value a scored row holds (``{u_out: 0}``: ventilator-pressure-prediction scores the inspiratory phase); every test row is still in the test set, the answers and a submission, and grading and parity score only those (a row holds a value when its text, trimmed, is the value's, or both are numbers and equal); not a target | every row is scored |
+| ``unseen_label`` | under a metric of one label a row: the label the answers give a new test row whose label the new training set never has (whale-categorization's ``new_whale``: Kaggle's test set names a whale its training set lacks so, and MLE-bench's prepare relabels the new test set's alike); one target; not for ``released_labels`` (Kaggle's own labels already say it) | labels kept as they are |
 | ``parity_excluded_columns`` | public test columns parity's feature comparison leaves out, where the curators know they name rows rather than describe them (movie-review's ``SentenceId``: Kaggle numbered its test sentences on from the training ones, so every value differs and a classifier tells the two test sets apart by it alone); each is listed in ``parity.json``'s ``excluded_columns`` with this key as the reason | none |
 | ``public_files`` | extra files for ``public/``, copied unchanged to the same relative path: file names, folders (``images/``) and globs (``structures/*.csv``), relative to the download; each must match something, and none may replace the split's own files; the leakage checks clear them (no copy of an answers file, no new test row's target, no per-sample folder named by the label) | none |
 
@@ -124,6 +125,8 @@ class SplitRecipe:
     scored_rows: tuple[tuple[str, str], ...] = ()
     # Public test columns parity's feature comparison leaves out: they name rows (movie-review's SentenceId).
     parity_excluded_columns: tuple[str, ...] = ()
+    # The label answers give a new test row whose label the new training set never has (whale's new_whale).
+    unseen_label: str | None = None
 
     @property
     def listed_texts(self) -> dict[str, dict[str, str]]:
@@ -281,6 +284,7 @@ def parse_recipe(document: object, where: str) -> SplitRecipe:
     values["scored_rows"] = _scored_rows(values.get("scored_rows"), values["target_columns"], fail)
     values["parity_excluded_columns"] = _column_list(values.get("parity_excluded_columns"), "parity_excluded_columns",
                                                      values["target_columns"], fail)  # fmt: skip
+    values["unseen_label"] = _unseen_label(values.get("unseen_label"), values["target_columns"], kind, fail)
     if values.get("id_column") in dict(values["scored_rows"]):
         raise fail("scored_rows", f"names the id column {values['id_column']!r}: a row is scored by its other columns")
     _row_file_patterns(values, kind, fail)
@@ -522,6 +526,20 @@ def _column_list(value: object, key: str, targets: tuple[str, ...], fail) -> tup
     if targets := [c for c in value if c in targets]:
         raise fail(key, f"names target column {targets[0]!r}, which is no public test column")
     return tuple(value)
+
+
+def _unseen_label(value: object, targets: tuple[str, ...], kind: str, fail) -> str | None:
+    """``unseen_label``: a plain label (text or a number), for one target, not under released labels."""
+    if value is None:
+        return None
+    if isinstance(value, bool) or not isinstance(value, str | int | float) or not str(value).strip():
+        raise fail("unseen_label", f"expected a label (a text such as new_whale, or a number), found {value!r}")
+    if len(targets) != 1:
+        raise fail("unseen_label", f"needs one target column (a label a row), found {len(targets)}: "
+                                   f"{', '.join(targets)}")  # fmt: skip
+    if kind == "released_labels":
+        raise fail("unseen_label", "not for kind released_labels: the test set is Kaggle's, with Kaggle's own labels")
+    return str(value).strip()
 
 
 def _scored_rows(value: object, targets: tuple[str, ...], fail) -> tuple[tuple[str, str], ...]:

@@ -35,8 +35,9 @@ TEST_LABELS_SEEN = Check(
     "training row has cannot be learnt from the training set).",
     severity="warning",
     remedy="Use `kind: stratified`, which keeps each class of two rows or more on both sides, or raise "
-    "`test_fraction` (classes with one row stay where they fall); if the competition means to hold unseen labels "
-    "(Kaggle's own test set may), say so in the annotation's note.",
+    "`test_fraction` (classes with one row stay where they fall); where Kaggle's test set names such labels with one "
+    "label of its own (whale's `new_whale`), give it as `unseen_label`; if the competition means to hold unseen "
+    "labels, say so in the annotation's note.",
 )
 LABEL_TASKS = ("classification", "multiclass", "ranking", "label_set")
 SHOWN_CHARS = 40  # of each unseen label named in the finding
@@ -72,7 +73,8 @@ def check_test_labels_seen(
         rows = cells.str.split() if words else cells.map(lambda label: [label] if label else [])
     flat = pd.Series([label for labels in rows for label in labels], dtype=object)
     kind = label_type(flat) if len(flat) else "string"  # compared as the grader compares them: 1, 1.0 and true alike
-    seen = set(canonical_labels(pd.Series(train_labels, dtype=object), kind))
+    meant = [recipe.unseen_label] if recipe.unseen_label else []  # the recipe's label for unseen ones is meant
+    seen = set(canonical_labels(pd.Series(train_labels + meant, dtype=object), kind))
     as_graded = dict(zip(flat, canonical_labels(flat, kind), strict=True))
     test_labels = {as_graded[label] for label in flat}
     unseen = sorted(label for label in set(flat) if as_graded[label] not in seen)
@@ -82,7 +84,8 @@ def check_test_labels_seen(
     if not unseen:
         return SplitCheck(
             TEST_LABELS_SEEN.name, True,
-            f"each of the new test set's {len(test_labels):,} labels is in the new training set", facts,
+            f"each of the new test set's {len(test_labels):,} labels is in the new training set"
+            + (f" (or is {recipe.unseen_label!r}, the recipe's unseen_label)" if meant else ""), facts,
         )  # fmt: skip
     share = count / len(table) if len(table) else 0.0
     return SplitCheck(
