@@ -236,6 +236,11 @@ def recipe_columns(con, recipe: SplitRecipe, raw_dir: Path, slug: str = "") -> d
     train = found["train_file"]
     targets_in = "answers_file" if recipe.kind == "released_labels" else "train_file"
     _require(found[targets_in], recipe.target_columns, "target_columns", _key_name(raw_dir, recipe, targets_in), where)
+    if recipe.kind == "released_labels":  # the training set is published whole: it must hold what the answers hold
+        message = missing_columns_message("target_columns", recipe.target_columns, train, recipe.train_file)
+        if message:  # (jigsaw-unintended-bias: the answers' toxicity is the train file's target) parity needs them too
+            raise RecipeError(f"{where}{message}: the released labels' targets must be the new training set's, under "
+                              f"the same names; the training set cannot teach a column it lacks")  # fmt: skip
     for key in ("id_column", "group_column", "time_column"):
         value = getattr(recipe, key)
         if value:

@@ -823,6 +823,23 @@ def test_released_answers_labelling_ids_kaggles_test_file_lacks_are_refused(tmp_
     )
 
 
+def test_released_labels_whose_target_the_train_file_lacks_are_refused_naming_both(tmp_path):
+    """A newcomer's sweep (jigsaw-unintended-bias: the answers' ``toxicity`` is the train file's ``target``): a raw
+    DuckDB Binder Error naming no file or key when the competition shipped no sample, and with one a split was
+    published that parity then refused ("no column 'toxicity' in the new train set")."""
+    test = pd.read_csv(COMPETITIONS / "titanic" / "test.csv", dtype=str, keep_default_na=False)
+    raw = _titanic_with_answers(tmp_path, test[["PassengerId"]].assign(Lived="1"))
+    recipe = TITANIC | {"kind": "released_labels", "answers_file": "solution.csv", "target_columns": ["Lived"]}
+    with pytest.raises(RecipeError) as refused:  # the whole way, as `prepare_competition` runs it: no sample shipped
+        prepare_competition("titanic", parse_recipe(recipe, "r"), raw, tmp_path / "prepared")
+    assert str(refused.value) == (
+        f"titanic: split recipe key 'target_columns': no column 'Lived' in train.csv (its columns: {TITANIC_COLUMNS}): "
+        "the released labels' targets must be the new training set's, under the same names; the training set cannot "
+        "teach a column it lacks"
+    )
+    assert not (tmp_path / "prepared" / "titanic" / "manifest.json").exists()
+
+
 def test_released_answers_for_a_test_file_holding_the_target_column_publish_without_it(tmp_path):
     test = pd.read_csv(COMPETITIONS / "titanic" / "test.csv", dtype=str, keep_default_na=False)
     raw = _titanic_with_answers(tmp_path, test[["PassengerId"]].assign(Survived="1"))
