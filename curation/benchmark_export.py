@@ -22,7 +22,8 @@ For every curated competition with a published split, a parity verdict of ``pari
   a later split or parity check failed).
 
 Data files are hard links to the published ones when the export is on the same file system (a split is published by
-rename, never rewritten in place, so a later split never changes an exported file), else copies.
+rename, never rewritten in place, so a later split never changes an exported file), else copies; the answers of a
+``scored_rows`` competition are written anew, with their mask column.
 
 Incremental and safe: a competition whose fingerprint (its published files, description, board snapshot, config and
 this module's format) is the one ``export.json`` records, with its folders present, is not rewritten. Each
@@ -648,6 +649,7 @@ def verify_export(folder: Path) -> dict[str, list[str]]:
     from importlib import import_module
 
     from validation.metrics import METRICS
+    from validation.mlebench_grade import grader_parameters
 
     found = {}
     index = read_json_file(folder / MANIFEST, f"run `mlecurate export {folder}` again")
@@ -664,7 +666,8 @@ def verify_export(folder: Path) -> dict[str, list[str]]:
             grade = getattr(import_module(module), name)
             answers_file = folder / "data" / config["dataset"]["answers"]
             answers = pd.read_csv(answers_file, float_precision="round_trip")
-            score = grade(answers.copy(), answers)
+            scored = grader_parameters(name).scored  # the answers' mask column is no part of a submission
+            score = grade(answers.drop(columns=[scored] if scored in answers.columns else []), answers)
             perfect = METRICS[config["grader"]["name"]].perfect
             if perfect is not None and abs(score - perfect) > 1e-9:
                 problems.append(f"{slug}: its answers score {score} as a submission, not the perfect {perfect}")

@@ -125,7 +125,10 @@ def test_the_exported_grader_scores_the_rows_mlebenchs_ventilator_grader_scores(
     for name, submission in submissions.items():
         expected = theirs(submission.copy(), answers.copy())
         assert ours(submission.copy(), masked.copy()) == pytest.approx(expected, abs=1e-9), name
-    assert ours(masked.copy(), masked.copy()) == 0  # the answers as a submission: perfect, the mask column ignored
+    assert ours(masked.drop(columns=["scored"]), masked.copy()) == 0  # the answers as a submission: perfect
+    with pytest.raises(Exception, match="1 unexpected column\\(s\\): scored") as raised:  # as `mlecurate grade` says
+        ours(masked.copy(), masked.copy())
+    assert type(raised.value).__name__ == "InvalidSubmissionError"
     assert ours(submissions["wrong breathing in"], masked.copy()) == pytest.approx(7)
 
 

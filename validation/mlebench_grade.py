@@ -18,8 +18,8 @@ with no file of code per competition.
 A competition Kaggle scores on some test rows only (split recipe key ``scored_rows``) is exported with its mask as
 one more column of the answers, named in the function's name (``...&scored=scored``: 1 for a scored row, 0 for
 another), as MLE-bench's ventilator answers keep ``u_out`` for its grader: the grader scores only the rows marked 1,
-and that column is no part of a submission (a submission carrying it, as the answers graded as one do, is graded
-without it).
+and that column is no part of a submission (one carrying it is invalid, as ``mlecurate grade`` finds it: an
+unexpected column).
 
 MLE-bench reads both tables with ``pandas.read_csv`` (its types: ``001`` becomes 1 in both); they are written back to
 CSV text and read as mlecurate reads a submission file (every value a string), so the same checks run: the header
@@ -146,12 +146,10 @@ def grade_tables(
 ) -> float:
     """The score of ``submission`` against ``answers`` (DataFrames as MLE-bench reads them), as ``mlecurate grade``
     gives it for the same files; an unusable submission raises MLE-bench's ``InvalidSubmissionError``. ``scored``:
-    the answers' mask column (:func:`grade_function_name`), dropped from a submission that carries it."""
+    the answers' mask column (:func:`grade_function_name`)."""
     spec = METRICS[metric]
     report = GradingReport(competition_id="", metric=metric)
     answers_text, mask = split_scored(_as_text(answers), scored)
-    if scored is not None and scored in submission.columns:
-        submission = submission.drop(columns=[scored])
     problems = header_problems([str(c) for c in submission.columns], list(answers_text.columns))
     missing_keys = [k for k in keys if k not in answers_text.columns]
     if missing_keys:  # the export and the answers disagree: a broken export, not a bad submission
