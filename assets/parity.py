@@ -20,9 +20,9 @@ SCORES_AGREE = Check(
     "scores_agree",
     "The verdict is parity: scores (or, without labels, features) agree.",
     severity="warning",
-    remedy="A drift means the new test set is not a faithful stand-in for the original (the reason says what moved): "
-    "fix the split recipe (a stratified, group or temporal split, or released labels) or exclude the competition; an "
-    "unknown verdict needs the original test set's labels or features.",
+    remedy="Drift: the new test set is not a faithful stand-in for the original (the reason says what moved); fix "
+    "the split recipe (a stratified, group or temporal split, or released labels) or exclude the competition. "
+    "Unknown: parity could not be judged (the reason says why); it needs the original test set's labels or features.",
 )
 ALL_TARGETS = "all"  # the target shown for the metric's own score (every target, combined)
 SAMPLE_EARNS_NO_MEDAL = Check(

@@ -532,3 +532,52 @@ def test_a_constant_prediction_column_under_columnwise_spearman_scores_0_here_an
     assert grade(flat.copy(), answers.copy()) == pytest.approx((len(classes) - 1) / len(classes), abs=1e-5)
     with pytest.warns(Warning, match="constant"):  # scipy's ConstantInputWarning
         assert np.isnan(theirs(flat.copy(), answers.copy()))
+
+
+def test_binary_log_loss_clips_as_kaggle_does_where_mlebench_clips_less(monkeypatch):
+    """README, "Grading" (a newcomer's sweep, statoil-iceberg-classifier-challenge): a probability of exactly 0 or 1
+    on the wrong side is clipped to 1e-15 here, Kaggle's rule, and to 2.2e-16 by MLE-bench's sklearn log_loss: a
+    higher loss there (0.966 against 1.004 on the sweep's submission). Away from 0 and 1 the two agree."""
+    import validation.mlebench_grade as ours
+
+    grade = getattr(ours, ours.grade_function_name("log_loss", ["id"]).partition(":")[2])
+    theirs = _mlebench_grader("statoil-iceberg-classifier-challenge", monkeypatch)
+    answers = pd.DataFrame({"id": [f"{i:08x}" for i in range(20)], "is_iceberg": [i % 2 for i in range(20)]})
+    soft = answers.assign(is_iceberg=[0.8 if i % 2 else 0.3 for i in range(20)])
+    assert grade(soft.copy(), answers.copy()) == pytest.approx(theirs(soft.copy(), answers.copy()), abs=1e-5)
+    sure = soft.assign(is_iceberg=[0.0 if i == 1 else p for i, p in enumerate(soft["is_iceberg"])])  # wrong, sure
+    ours_score, their_score = grade(sure.copy(), answers.copy()), theirs(sure.copy(), answers.copy())
+    truth, predicted = answers["is_iceberg"].to_numpy(), sure["is_iceberg"].to_numpy()
+    kaggles = -np.mean(np.log(np.clip(np.where(truth == 1, predicted, 1 - predicted), 1e-15, 1 - 1e-15)))
+    assert ours_score == pytest.approx(kaggles, abs=1e-5)
+    assert their_score > ours_score + 0.05
+
+
+def test_petfinder_predictions_outside_1_to_100_are_scored_here_and_invalid_in_mlebench(monkeypatch):
+    """README, "Grading" (a newcomer's sweep): petfinder-pawpularity-score's grader refuses a Pawpularity outside
+    1..100; RMSE here takes any number (a regression's domain is every number; Kaggle scored them)."""
+    import validation.mlebench_grade as ours
+
+    grade = getattr(ours, ours.grade_function_name("rmse", ["Id"]).partition(":")[2])
+    theirs = _mlebench_grader("petfinder-pawpularity-score", monkeypatch)
+    answers = pd.DataFrame({"Id": [f"{i:032x}" for i in range(10)], "Pawpularity": [10 * (i + 1) for i in range(10)]})
+    inside = answers.assign(Pawpularity=answers["Pawpularity"].clip(upper=95) - 3)
+    assert grade(inside.copy(), answers.copy()) == pytest.approx(theirs(inside.copy(), answers.copy()), abs=1e-5)
+    outside = inside.assign(Pawpularity=[0.5, *inside["Pawpularity"][1:-1], 104])
+    assert grade(outside.copy(), answers.copy()) > 0
+    with pytest.raises(Exception, match="between 1 and 100"):
+        theirs(outside.copy(), answers.copy())
+
+
+def test_mae_is_not_rounded_here_where_mlebenchs_volcanic_grader_rounds_it_to_a_whole_number(monkeypatch):
+    """README, "Grading" (a newcomer's sweep): predict-volcanic-eruptions-ingv-oe's grader returns int(round(mae));
+    here MAE keeps its decimals (rounded to five places as every score), so the answers plus 0.4 score 0.4, not 0."""
+    import validation.mlebench_grade as ours
+
+    grade = getattr(ours, ours.grade_function_name("mae", ["segment_id"]).partition(":")[2])
+    theirs = _mlebench_grader("predict-volcanic-eruptions-ingv-oe", monkeypatch)
+    answers = pd.DataFrame({"segment_id": range(1, 11), "time_to_eruption": [1_000_000 * i for i in range(1, 11)]})
+    near = answers.assign(time_to_eruption=answers["time_to_eruption"] + 0.4)
+    assert grade(near.copy(), answers.copy()) == pytest.approx(0.4) and theirs(near.copy(), answers.copy()) == 0
+    far = answers.assign(time_to_eruption=answers["time_to_eruption"] + 12_345)
+    assert grade(far.copy(), answers.copy()) == theirs(far.copy(), answers.copy()) == 12_345

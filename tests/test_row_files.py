@@ -586,3 +586,17 @@ def test_empty_and_cut_short_row_images_are_published_with_a_warning_naming_them
         assert f"/{name} ({problem})" in check.found
     recorded = json.loads((tmp_path / "prepared" / SLUG / "manifest.json").read_text())["checks"]["row_files_whole"]
     assert recorded["passed"] is False and recorded["found"] == check.found
+
+
+def test_row_files_of_formats_the_check_does_not_read_say_so_when_whole(tmp_path):
+    """A newcomer's sweep: volcanic's .csv row files passed with "0 PNG, JPEG, GIF or WAV files start as their formats
+    do", which reads as a failure; it says what was and was not read."""
+    from validation.leakage import RowFileFact
+    from validation.row_file_health import check_row_files_whole
+
+    (tmp_path / "train").mkdir()
+    for i in range(3):
+        (tmp_path / "train" / f"{i}.csv").write_text("sensor_1\n1\n")
+    check = check_row_files_whole(tmp_path, [RowFileFact(f"train/{i}.csv", "train", "") for i in range(3)])
+    assert check.passed and check.found == ("3 row files, none empty (none is a PNG, JPEG, GIF or WAV file, whose "
+                                            "contents this check reads: the others are checked for being empty only)")  # fmt: skip

@@ -92,13 +92,13 @@ def check_row_files_whole(public: Path, row_files: Iterable[RowFileFact]) -> Spl
     formats = sum(Path(f.path).suffix.lower() in FORMATS for f in files)
     metadata = {"row_files": len(files), "damaged": len(damaged), "of_known_formats": formats}
     if not damaged:
-        return SplitCheck(
-            ROW_FILES_WHOLE.name,
-            True,
-            f"{len(files):,} row files, none empty; {formats:,} PNG, JPEG, GIF or WAV files start as their formats "
-            "do and none looks cut short",
-            metadata,
+        known = (
+            f"; {formats:,} PNG, JPEG, GIF or WAV files start as their formats do and none looks cut short"
+            if formats
+            else " (none is a PNG, JPEG, GIF or WAV file, whose contents this check reads: the others are checked "
+            "for being empty only)"
         )
+        return SplitCheck(ROW_FILES_WHOLE.name, True, f"{len(files):,} row files, none empty{known}", metadata)
     named = ", ".join(f"{path} ({problem})" for path, problem in damaged[:SHOWN])
     more = f", and {len(damaged) - SHOWN:,} more" if len(damaged) > SHOWN else ""
     return SplitCheck(
