@@ -327,7 +327,7 @@ def _grading_section(recipe: SplitRecipe, built: BuiltSplit, facts: dict) -> str
                       "this competition; the others still need a row in the submission.")  # fmt: skip
     if recipe.unseen_label is not None and built.result.unseen_relabelled:
         lines[-1] += (f" The {built.result.unseen_relabelled:,} test rows whose label the training set never has are "
-                      f"labelled `{recipe.unseen_label}` in the answers, as Kaggle's test set labels them.")  # fmt: skip
+                      f"labelled `{recipe.unseen_label}` in the answers (split recipe key unseen_label).")  # fmt: skip
     return "## Metric and grading\n\n" + "\n".join(lines)
 
 

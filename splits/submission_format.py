@@ -24,7 +24,7 @@ from splits.builder import SplitResult
 from splits.listing import train_name
 from validation.data_files import FALSE_WORDS, TRUE_WORDS, columns_of, copy_sql, key_text, quote, reader_sql
 from validation.data_root import PreparedFolder
-from validation.grading import EMPTY
+from validation.float_text import EMPTY
 from validation.messages import shown_list
 from validation.metrics import METRICS
 from validation.split_recipe import RecipeError, SplitRecipe

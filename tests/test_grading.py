@@ -445,7 +445,7 @@ def test_a_key_cell_pandas_reads_as_missing_matches_a_blank_one_whatever_the_wor
     from pandas._libs.parsers import STR_NA_VALUES
 
     from tests.conftest import generated_split
-    from validation.grading import EMPTY
+    from validation.float_text import EMPTY
 
     assert set(EMPTY) == set(STR_NA_VALUES)
     folder, _, recipe, _ = generated_split(tmp_path, "accuracy", "--no-id", reshape=_notes_pandas_reads_as_missing)

@@ -205,13 +205,34 @@ def test_unseen_label_compares_labels_as_the_grader_does(tmp_path):
      ({"unseen_label": True}, RecipeError, "split recipe key 'unseen_label': expected a label"),
      ({"unseen_label": " "}, RecipeError, "split recipe key 'unseen_label': expected a label"),
      ({"kind": "released_labels", "answers_file": "a.csv"}, RecipeError, "not for kind released_labels"),
-     ("several", SplitError, "split recipe key 'unseen_label': answers row ")],
-    ids=["rmse", "two targets", "boolean", "blank", "released labels", "several labels"],
+     ("several", SplitError, "split recipe key 'unseen_label': answers row "),
+     ({"unseen_label": "new whale"}, RecipeError, "split recipe key 'unseen_label': 'new whale' holds white space, "
+                                                  "and map_at_k reads each word of an answer as a label of its own"),
+     ({"unseen_label": "NA"}, RecipeError, "split recipe key 'unseen_label': 'NA' reads as a missing value in pandas"),
+     ({"unseen_label": "null"}, RecipeError, "'null' reads as a missing value in pandas"),
+     ("numbers", RecipeError, "split recipe key 'unseen_label': 'new_whale' is not a number label, and the answers' Id "
+                              "labels are numbers; as text it would make every label text for the grader")],
+    ids=["rmse", "two targets", "boolean", "blank", "released labels", "several labels", "white space under MAP@K",
+         "NA", "null", "text among numbers"],
 )  # fmt: skip
 def test_unseen_label_is_refused_where_it_cannot_apply_naming_the_key(tmp_path, change, error, message):
-    labels = [f"{label} w_x" for label in WHALES] if change == "several" else WHALES
+    labels = {"several": [f"{label} w_x" for label in WHALES],
+              "numbers": [str(100 + WHALES.index(label)) for label in WHALES]}.get(str(change), WHALES)  # fmt: skip
     raw = _whales(tmp_path, labels)
     recipe = WHALE_RECIPE | (change if isinstance(change, dict) else {})
     with pytest.raises(error, match=re.escape(message)):
         prepare_competition("whales", parse_recipe(recipe, "whales"), raw, tmp_path / "prepared")
     assert not (tmp_path / "prepared" / "whales" / "manifest.json").exists()  # nothing published
+
+
+def test_unseen_label_reads_map_at_k_training_labels_word_by_word(tmp_path):
+    """A review: under MAP@K a training cell ``w_z w_a`` holds the label w_z (the grader and test_labels_seen read it
+    so); the key compared whole cells and relabelled 6 of 7 answers w_z as unseen."""
+    raw = tmp_path / "raw"
+    raw.mkdir()
+    rows = [(f"{i:04d}.jpg", i, "w_z w_a" if i < 20 else "w_z" if i % 4 else "w_b") for i in range(80)]
+    write_csv(raw / "train.csv", ["Image", "x", "Id"], rows)
+    recipe = WHALE_RECIPE | {"kind": "temporal", "time_column": "x"}  # the cells of two labels are the earliest
+    built = prepare_competition("words", parse_recipe(recipe, "r"), raw, tmp_path / "prepared")
+    answers = pd.read_csv(PreparedFolder(built.folder).answers)
+    assert "w_z" in set(answers["Id"]) and built.manifest["rows"]["test_unseen_relabelled"] == 0

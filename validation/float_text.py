@@ -18,6 +18,12 @@ import re
 
 import pandas as pd
 
+# What pandas reads as missing by default (read_csv's na_values: what a spreadsheet, a database or pandas writes for
+# no value): a missing number, or a key an agent's pandas wrote back blank. A class label is missing only when blank:
+# "None", "NA", "null" or "N/A" are classes or words a competition may have (a severity None, the region NA).
+EMPTY = ("", "#N/A", "#N/A N/A", "#NA", "-1.#IND", "-1.#QNAN", "-NaN", "-nan", "1.#IND", "1.#QNAN", "<NA>", "N/A",
+         "NA", "NULL", "NaN", "None", "n/a", "nan", "null")  # fmt: skip
+
 HUGE_EXPONENT = r"[eE][+-]?0*[0-9]{7,}"
 # In bytes, one pattern per letter: a literal first character lets the regex engine skip ahead (18 ms for 38 MB,
 # where the character class took 230 ms).

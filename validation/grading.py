@@ -48,7 +48,7 @@ import pyarrow.csv as pa_csv
 from validation.archives import ArchiveError, ZipLimits, is_os_litter, open_zip
 from validation.data_files import columns_of, utc_connection
 from validation.data_root import TEST, PreparedFolder
-from validation.float_text import has_huge_exponent, to_numeric
+from validation.float_text import EMPTY, has_huge_exponent, to_numeric
 from validation.leaderboard import Leaderboard
 from validation.medals import medal_thresholds, place
 from validation.messages import MAX_SHOWN_ITEMS, shown, shown_list
@@ -60,11 +60,6 @@ MAX_MESSAGES = 20  # errors (and notes) a report lists; then how many more
 SIZE_LIMIT_SHARE = 20  # a submission may be this many times the sample submission's size (10 MiB at least)
 # Kaggle takes a CSV competition's submission as a .csv file, or zipped/gzipped; MLE-bench takes .csv only.
 SUBMISSION_SUFFIXES = (".csv", ".zip", ".gz")
-# What pandas reads as missing by default (read_csv's na_values: what a spreadsheet, a database or pandas writes for
-# no value): a missing number, or a key an agent's pandas wrote back blank. A class label is missing only when blank:
-# "None", "NA", "null" or "N/A" are classes or words a competition may have (a severity None, the region NA).
-EMPTY = ("", "#N/A", "#N/A N/A", "#NA", "-1.#IND", "-1.#QNAN", "-NaN", "-nan", "1.#IND", "1.#QNAN", "<NA>", "N/A",
-         "NA", "NULL", "NaN", "None", "n/a", "nan", "null")  # fmt: skip
 
 
 def empty_cells(values: pd.Series, labels: bool = False) -> pd.Series:

@@ -58,6 +58,7 @@ from dataclasses import dataclass, fields
 from pathlib import Path, PurePosixPath
 
 from validation.data_files import is_data_file
+from validation.float_text import EMPTY
 from validation.metrics import METRICS
 from validation.row_file_patterns import (
     default_test_pattern,
@@ -534,6 +535,9 @@ def _unseen_label(value: object, targets: tuple[str, ...], kind: str, fail) -> s
         return None
     if isinstance(value, bool) or not isinstance(value, str | int | float) or not str(value).strip():
         raise fail("unseen_label", f"expected a label (a text such as new_whale, or a number), found {value!r}")
+    if str(value).strip() in EMPTY or (isinstance(value, float) and value != value):
+        raise fail("unseen_label", f"{value!r} reads as a missing value in pandas (as MLE-bench's graders read the "
+                                   "answers): a blank prediction would match it; choose a label such as new_whale")  # fmt: skip
     if len(targets) != 1:
         raise fail("unseen_label", f"needs one target column (a label a row), found {len(targets)}: "
                                    f"{', '.join(targets)}")  # fmt: skip

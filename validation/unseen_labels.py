@@ -57,7 +57,7 @@ def check_test_labels_seen(
         return SplitCheck(TEST_LABELS_SEEN.name, True, f"nothing to check: {why}", {})
     words = spec.task in ("label_set", "ranking")  # a row's labels are its words (MAP@K's answers, as graded)
     with utc_connection() as con:
-        train_labels = _labels(con, train, targets[0], words)
+        train_labels = distinct_labels(con, train, targets[0], words)
         public = set(columns_of(con, test))
     table = pd.read_csv(answers, dtype=str, keep_default_na=False)
     rows_said = "new test rows"
@@ -99,7 +99,7 @@ def check_test_labels_seen(
     )
 
 
-def _labels(con, path: Path, column: str, words: bool) -> list[str]:
+def distinct_labels(con, path: Path, column: str, words: bool) -> list[str]:
     """The distinct labels of ``column`` in ``path`` (with ``words``, each word of a cell), as text."""
     text = f"trim(CAST({quote(column)} AS VARCHAR))"
     if words:
