@@ -68,6 +68,7 @@ from splits.submission_format import check_one_target_per_column_metric, write_s
 from splits.train_tables import KEY as TABLES_KEY
 from splits.train_tables import TrainTable, resolve_train_tables, write_train_tables
 from splits.unseen_label import relabel_unseen
+from validation.binary_files import BINARY_FILES_WITHOUT_TEST_IDS, check_binary_files_without_test_ids
 from validation.data_files import (
     DataFileError,
     columns_of,
@@ -110,6 +111,7 @@ SPLIT_CHECKS = (
     TSV_ROWS_ARE_LINES,
     TEST_LABELS_SEEN,
     ROW_FILES_PUBLISHED,
+    BINARY_FILES_WITHOUT_TEST_IDS,
 )  # every check a split runs; a blocking one that fails refuses it
 WARNINGS = {check.name for check in SPLIT_CHECKS if not check.blocking}
 
@@ -200,6 +202,12 @@ def prepare_competition(
             *check_prepared_split(staging, leakage_facts),
             check_row_files_whole(staging.public, row_facts),
             check_tsv_rows_are_lines(recipe_files(recipe, raw_files, slug)),
+            check_binary_files_without_test_ids(
+                staging.public,
+                leakage_facts.public_files,
+                _new_test_ids(con, recipe, result),
+                recipe.kind == "released_labels",
+            ),
             check_test_labels_seen(
                 result.train_file, result.test_file, result.answers_file, recipe, metric, read_scored(staging)
             ),
@@ -277,6 +285,18 @@ def _row_files_found(con, recipe: SplitRecipe, raw_files: Path, slug: str):
     train_columns = recipe_columns(con, recipe, raw_files, slug)["train_file"]  # the recipe's files and columns
     check_row_file_columns(con, recipe, raw_files, train_columns, slug)
     return find_row_files(con, recipe, raw_files, slug)
+
+
+def _new_test_ids(con, recipe: SplitRecipe, result: SplitResult) -> list[str]:
+    """The new test rows' ids as the download writes them (their own ids under ``test_ids``); [] without an id."""
+    if result.renamed_ids:
+        return list(result.renamed_ids)
+    if not recipe.id_column or recipe.id_column not in result.public_columns:
+        return []
+    found = con.execute(
+        f"SELECT DISTINCT CAST({quote(recipe.id_column)} AS VARCHAR) FROM {reader_sql(result.test_file)}"
+    )
+    return [row[0] for row in found.fetchall() if row[0] is not None]
 
 
 def _leakage_facts(

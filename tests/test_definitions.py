@@ -22,6 +22,7 @@ SPLIT_CHECKS = {
     "tsv_rows_are_lines",
     "test_labels_seen",
     "row_files_published",
+    "binary_files_without_test_ids",
 }
 CHECKS = {
     ("meta_kaggle_competitions", "unique_id_and_slug"),
@@ -85,6 +86,7 @@ def test_competition_data_is_partitioned_per_curated_competition():
         "tsv_rows_are_lines": False,
         "test_labels_seen": False,
         "row_files_published": False,
+        "binary_files_without_test_ids": False,
     }  # warnings
 
 

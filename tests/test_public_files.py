@@ -98,9 +98,12 @@ def test_extra_files_reach_public_unchanged_with_checksums_and_a_description(dow
     assert sum(p.startswith("public/") for p in files) == 4 + len(copied)  # train, test, sample, description
 
     found = prepared.manifest["checks"]["public_free_of_private"]["found"]
+    from validation.leakage import is_text  # the images of text bytes are read line by line: not binary
+
     assert found == (
         f"{3 + 130} public data file(s) and {len(copied)} extra public file(s), none holds private content or a new "
-        "test row's label"
+        f"test row's label ({sum(not is_text(public / c) for c in copied)} binary extra file(s) among them judged by their "
+        "bytes and paths alone: their contents are not read for labels)"
     )
     description = (public / "description.md").read_text()
     assert "| `data_description.txt` | | from Kaggle's download, unchanged |" in description

@@ -56,7 +56,8 @@ Each check says what it found. All are blocking: a split that fails one is not p
   naming a target is refused before).
 
   Binary files other than data files (images, archives) are cleared by the copy and path checks only: their
-  content is not read. Without an id column (rows identified by their content), a new test row cannot be found in
+  content is not read for labels, and the found text says how many there were (the warning check
+  ``binary_files_without_test_ids``, ``validation.binary_files``, looks for the new test rows' ids in them). Without an id column (rows identified by their content), a new test row cannot be found in
   an extra file, so the label checks cannot run: the check fails for any extra file that is not already caught as a
   copy ("not checked for labels: no id column"), rather than claim the files are clear; set ``id_column`` or drop
   ``public_files``.
@@ -292,11 +293,18 @@ def _public_free_of_private(con, folder: PreparedFolder, facts: LeakageFacts, tr
            if facts.row_files else "")
         + ", none holds private content"
         + (" or a new test row's label" if extras or facts.row_files else "")
+        + (f" ({binary:,} binary extra file(s) among them judged by their bytes and paths alone: their contents are "
+           "not read for labels)" if (binary := _binary_extras(extras)) else "")
     )  # fmt: skip
     metadata = {"public_files": len(public_files), "extra_public_files": len(extras)}
     if facts.row_files:
         metadata |= {"row_files_train": sides["train"], "row_files_test": sides["test"]}
     return SplitCheck(PUBLIC_FREE_OF_PRIVATE.name, not problems, found, metadata)
+
+
+def _binary_extras(extras: dict[Path, ExtraFile]) -> int:
+    """How many extra files are neither data files nor text: their contents are not read for labels."""
+    return sum(1 for path in extras if not is_data_file(path.name) and path.is_file() and not is_text(path))
 
 
 def _data_files(top: Path) -> list[Path]:
@@ -695,7 +703,7 @@ def _text_file_labels(con, path: Path, extra: ExtraFile, labels: dict, least: in
     alone; a text file (gzip-compressed or not) is read as a delimited table where DuckDB's sniffer can, and checked
     like a data file, else scanned line by line (up to ``TEXT_SCAN_LIMIT`` bytes) for new test ids on the same line
     as their label; a text file that can be neither is not cleared."""
-    if not _is_text(path):
+    if not is_text(path):
         if unreadable:
             return [
                 f"{extra.path} cannot be read ({unreadable}) and is not text, so it cannot be cleared of answers: "
@@ -729,7 +737,7 @@ def _remedy(extra: ExtraFile) -> str:
     )
 
 
-def _is_text(path: Path) -> bool:
+def is_text(path: Path) -> bool:
     """Text: the first ``TEXT_PROBE`` bytes (decompressed, for ``.gz``) hold no NUL and few control characters."""
     try:
         opener = gzip.open if path.suffix.lower() == ".gz" else open
