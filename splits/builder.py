@@ -381,7 +381,11 @@ def _split_rows(
             files = digests(chosen.rows) if digests else [""] * len(chosen.rows)  # each test row's file's sha256
             test_rows, new_ids, own_ids = _renumbered(con, recipe, test_rows, public_columns, chosen.rows, files, where)
         dialect = _published_dialect(con, train_path)
-        con.execute(copy_sql(f"SELECT {_select(public_columns)} FROM {test_rows}", test_out, train_path, dialect))
+        con.execute(
+            copy_sql(
+                f"SELECT {_select(public_columns)} FROM {test_rows}", test_out, train_path, dialect, public_columns
+            )
+        )
         answer_columns = _answer_columns(recipe, public_columns, where)
         con.execute(copy_sql(f"SELECT {_select(answer_columns)} FROM {test_rows}", answers_out))
         scored = _write_scored(con, recipe, test_rows, public_columns, folder, where)
@@ -665,7 +669,7 @@ def _write_train(
     )
     numbered = numbered_rows(train_path, columns)
     train_rows = f"SELECT {_select(columns)} FROM ({numbered}) ANTI JOIN __test_index USING (__mlecurate_rn)"
-    con.execute(copy_sql(train_rows, train_out, original, _published_dialect(con, original)))
+    con.execute(copy_sql(train_rows, train_out, original, _published_dialect(con, original), columns))
     con.execute(  # in hash order once, so the test set and the answers are written without sorting again
         f"""CREATE OR REPLACE TEMP TABLE __test_rows AS
             SELECT * FROM (SELECT s.*, {unit} AS __mlecurate_unit, i.__mlecurate_h
@@ -741,7 +745,15 @@ def _released_labels(con, recipe, raw_dir, folder, outputs, where, minus_one_uns
     copy_uncompressed(raw_dir / recipe.train_file, train_out)  # the train set is the original's, byte for byte
     like = raw_dir / recipe.train_file  # the public files' layout: the train set's
     dialect = _published_dialect(con, like)
-    con.execute(copy_sql(f"SELECT {_select(public_columns)} FROM rows ORDER BY __mlecurate_h", test_out, like, dialect))
+    con.execute(
+        copy_sql(
+            f"SELECT {_select(public_columns)} FROM rows ORDER BY __mlecurate_h",
+            test_out,
+            like,
+            dialect,
+            public_columns,
+        )
+    )
     answer_columns = _answer_columns(recipe, public_columns, where)
     con.execute(copy_sql(f"SELECT {_select(answer_columns)} FROM rows ORDER BY __mlecurate_h", answers_out))
     ordered = "(SELECT * FROM rows ORDER BY __mlecurate_h)"

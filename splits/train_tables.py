@@ -131,7 +131,8 @@ def write_train_tables(
         )
         try:
             dialect = csv_dialect(con, table.source) if data_format(table.source.name) in DELIMITED else None
-            kept = con.execute(copy_sql(query, target, like=table.source, dialect=dialect)).fetchall()[0][0]
+            statement = copy_sql(query, target, table.source, dialect, columns_of(con, table.source))
+            kept = con.execute(statement).fetchall()[0][0]
             rows = con.execute(f"SELECT count(*) FROM {reader_sql(table.source)}").fetchall()[0][0]
         except duckdb.Error as error:
             raise RecipeError(f"{where}split recipe key '{KEY}': {read_failure(table.source, error)}") from error

@@ -13,6 +13,7 @@ import shutil
 import uuid
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 import pytest
 
@@ -303,8 +304,8 @@ def test_a_json_key_or_type_first_seen_past_the_readers_sample_is_kept(tmp_path,
     read = pd.concat(pd.read_json(path, lines=layout == "lines") for path in (result.train_file, result.test_file))
     assert len(read) == len(records) and "note" in read.columns
     written = {record["id"]: record for record in records}
-    for row in read.itertuples():  # "size", numbers and then strings, is published as text (json_columns)
-        assert row.size == str(written[row.id]["size"]), row
+    for row in read.itertuples():  # "size", numbers and then strings: each value published with its own type
+        assert row.size == written[row.id]["size"], row
         assert (row.note if pd.notna(row.note) else None) == written[row.id].get("note")
 
 
@@ -363,7 +364,31 @@ def test_a_json_column_of_numbers_and_strings_is_answered_by_its_text(tmp_path):
     assert all(truth[row["id"]] == row["y"] for row in rows)
     assert any(row["id"].startswith("0") for row in rows)
     test_ids = [json.loads(line)["id"] for line in result.test_file.open()]
-    assert sorted(test_ids) == sorted(row["id"] for row in rows)  # the same text: a submission from test.json fits
+    assert sorted(map(str, test_ids)) == sorted(row["id"] for row in rows)  # a submission from test.json fits
+    assert any(isinstance(i, int) for i in test_ids) and any(isinstance(i, str) for i in test_ids)  # their own types
+
+
+@pytest.mark.parametrize("lines", [False, True], ids=["array", "json lines"])
+def test_a_json_column_of_numbers_and_strings_keeps_each_values_type_when_published(tmp_path, lines):
+    """A newcomer's sweep (statoil-iceberg-classifier-challenge): ``inc_angle`` is a number or ``"na"`` in Kaggle's
+    train.json; the published train.json and test.json wrote every angle as a string ("45.2617"), where Kaggle's
+    test.json has numbers, so code written against Kaggle's files met text. Each value keeps its JSON type now."""
+    generator = np.random.default_rng(0)
+    records = [{"id": f"{i:08x}", "band_1": [round(float(v), 4) for v in generator.normal(-20, 5, 4)],
+                "inc_angle": "na" if i % 9 == 0 else round(float(generator.uniform(30, 46)), 4), "is_iceberg": i % 2}
+               for i in range(400)]  # fmt: skip
+    raw = tmp_path / "raw"
+    raw.mkdir()
+    name = "train.jsonl" if lines else "train.json"
+    (raw / name).write_text("\n".join(map(json.dumps, records)) + "\n" if lines else json.dumps(records))
+    recipe = {"kind": "random", "id_column": "id", "target_columns": ["is_iceberg"], "train_file": name,
+              "test_file": None, "test_fraction": 0.2}  # fmt: skip
+    result = build_split(parse_recipe(recipe, "r"), raw, tmp_path / "out", "statoil")
+    by_id = {r["id"]: r for r in records}
+    for path in (result.train_file, result.test_file):
+        published = [json.loads(line) for line in path.open()] if lines else json.loads(path.read_text())
+        assert published and all(r == {k: v for k, v in by_id[r["id"]].items() if k in r} for r in published), path
+        assert {type(r["inc_angle"]) for r in published} == {float, str}
 
 
 def test_a_file_not_in_utf8_is_refused_naming_its_line_and_what_to_do(tmp_path):

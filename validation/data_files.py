@@ -56,6 +56,15 @@ def reader_sql(path: Path) -> str:
     return f"read_parquet({path_sql})"
 
 
+def json_mixed_columns(path: Path) -> frozenset[str]:
+    """The columns of a JSON file whose scalar values are of several types (numbers and strings: statoil's
+    ``inc_angle``, a number or ``"na"``), which :func:`json_columns` reads as text; none for another file."""
+    if data_format(path.name) != "json" or not path.is_file():
+        return frozenset()
+    stat = path.stat()
+    return _json_types(str(path), stat.st_size, stat.st_mtime_ns)[1]
+
+
 def json_columns(path: Path) -> dict[str, str] | None:
     """A JSON file's columns and their types from every record, to tell DuckDB's reader, when they differ from what
     it finds on its own. Its own: it types a file by its first 20,480 records (a key first seen after them was
@@ -63,19 +72,21 @@ def json_columns(path: Path) -> dict[str, str] | None:
     dates, times or UUIDs as DATE, TIME, TIMESTAMP or UUID, written back in its own format
     (``2020-01-01T10:00:00.500Z`` as ``2020-01-01 10:00:00.5+00``, an upper-case UUID in lower case); and it reads a
     column of numbers and strings (``1``, ``"3+"``) as JSON, whose text keeps the quotes (``"3+"`` in the answers).
-    Here those columns are text, as a CSV's are: each value is published as the file gave it (the numbers of a mixed
-    column as strings, ``"1"``), and a temporal split reads a date as its instant all the same. A date inside a list
+    Here those columns are text, as a CSV's are (a mixed column's values are then written back with their own
+    JSON types: :func:`copy_sql`), and a temporal split reads a date as its instant all the same. A date inside a list
     or an object keeps DuckDB's type.
 
     None when the reader's own types are these (it is left to itself: told its columns, it needs more memory for
     wide rows) or when DuckDB cannot read the file (the read that follows says why). One more parse of the file
     (two with a mixed column), once per version of it (its size and time)."""
     stat = path.stat() if path.is_file() else None
-    return _json_columns(str(path), stat.st_size, stat.st_mtime_ns) if stat else None
+    return _json_types(str(path), stat.st_size, stat.st_mtime_ns)[0] if stat else None
 
 
 @functools.lru_cache(maxsize=64)
-def _json_columns(path: str, size: int, mtime_ns: int) -> dict[str, str] | None:
+def _json_types(path: str, size: int, mtime_ns: int) -> tuple[dict[str, str] | None, frozenset[str]]:
+    """:func:`json_columns` and :func:`json_mixed_columns` of one version of a file."""
+
     def typed(reader: str) -> dict[str, str]:
         return {name: kind for name, kind, *_ in con.execute(f"DESCRIBE SELECT * FROM {reader}").fetchall()}
 
@@ -84,9 +95,9 @@ def _json_columns(path: str, size: int, mtime_ns: int) -> dict[str, str] | None:
             sampled, whole = typed(_json_reader(Path(path))), typed(_json_reader(Path(path), ", sample_size = -1"))
             mixed = _scalars_of_several_types(con, Path(path), whole)
         except duckdb.Error:
-            return None
+            return None, frozenset()
     kept = {name: "VARCHAR" if kind in STRING_LOOKALIKES or name in mixed else kind for name, kind in whole.items()}
-    return kept if kept != sampled else None
+    return (kept if kept != sampled else None), frozenset(mixed)
 
 
 def _scalars_of_several_types(con, path: Path, types: dict[str, str]) -> set[str]:
@@ -416,14 +427,25 @@ def mixed_line_end(path: Path) -> tuple[int, str, str] | None:
     return None
 
 
-def copy_sql(query: str, target: Path, like: Path | None = None, dialect: dict[str, str] | None = None) -> str:
+def copy_sql(
+    query: str,
+    target: Path,
+    like: Path | None = None,
+    dialect: dict[str, str] | None = None,
+    columns: list[str] | None = None,
+) -> str:
     """A COPY statement writing ``query`` to ``target`` in the format its name says. JSON is written as JSON Lines
     (one object a line) when ``target`` is named ``.jsonl``/``.ndjson`` or ``like``, the file it is made from, is
     JSON Lines; else as one array. A CSV or TSV is written in ``dialect`` (:func:`csv_dialect` of the file it is
     made from: its delimiter, quote and escape), else comma-separated: a split publishes its data in the layout the
-    competition's participants know, and the public train and test sets in one dialect."""
+    competition's participants know, and the public train and test sets in one dialect. Given the query's
+    ``columns``, a JSON file made from a JSON file writes the values of ``like``'s columns of several types
+    (:func:`json_mixed_columns`, read as text) that are JSON numbers as numbers again, the others as strings
+    (statoil's ``inc_angle``: ``45.26`` and ``"na"``, not ``"45.26"``)."""
     kind = data_format(target.name)
     lines = target.suffix.lower() in JSON_LINES_SUFFIXES or (like is not None and is_json_lines(like))
+    if kind == "json" and like is not None and columns and (mixed := json_mixed_columns(like) & set(columns)):
+        query = f"SELECT {', '.join(_json_value(c) if c in mixed else quote(c) for c in columns)} FROM ({query})"
     options = {
         "csv": "FORMAT CSV, HEADER true",
         "tsv": "FORMAT CSV, HEADER true, DELIMITER '\\t'",
@@ -433,6 +455,16 @@ def copy_sql(query: str, target: Path, like: Path | None = None, dialect: dict[s
     if kind in DELIMITED and dialect:
         options = f"FORMAT CSV, HEADER true, {written_dialect(dialect, kind)}"
     return f"COPY ({query}) TO {literal(str(target))} ({options})"
+
+
+JSON_NUMBER = r"-?(0|[1-9][0-9]*)(\.[0-9]+)?([eE][-+]?[0-9]+)?"  # JSON's grammar of a number
+
+
+def _json_value(column: str) -> str:
+    """A text column as JSON: a value written as a JSON number is that number, any other value a string."""
+    text = f"CAST({quote(column)} AS VARCHAR)"
+    return (f"CASE WHEN regexp_full_match({text}, {literal(JSON_NUMBER)}) THEN CAST({text} AS JSON) "
+            f"ELSE to_json({text}) END AS {quote(column)}")  # fmt: skip
 
 
 def written_dialect(dialect: dict[str, str], kind: str) -> str:
