@@ -272,9 +272,12 @@ def _files_section(recipe: SplitRecipe, built: BuiltSplit) -> str:
         what_it_is = (f"the rows of Kaggle's `{table.name}` for the new training set's `{table.column}` values "
                       f"({table.kept:,} of its {table.rows:,}; `train_tables`)")  # fmt: skip
         rows.append(_row(f"`{table.path}`", f"{table.kept:,}", what_it_is))
+    others = [one for key, one in recipe.row_file_sets if key == "other_row_files"]
     for side, key, pattern in (
         ("train", "train_row_files" if recipe.train_row_files else "row_files", recipe.train_row_pattern),
+        *(("train", "other_row_files", one.row_files) for one in others),
         ("test", "test_row_files", recipe.test_row_pattern),
+        *(("test", "other_row_files", one.test_row_pattern) for one in others),
     ):
         count = (built.row_files or {}).get(side, 0)
         if pattern and count:
@@ -419,6 +422,11 @@ def _changes_section(recipe: SplitRecipe, built: BuiltSplit) -> str:
             + f", the new test rows' ({built.row_files['test']:,}) are "
             f"at `{recipe.test_row_pattern}`"
             + (f", named by their new `{recipe.id_column}`" if recipe.test_ids else "")
+            + "".join(
+                f"; its files at `{one.row_files}` went alike, the new test rows' to `{one.test_row_pattern}`"
+                for key, one in recipe.row_file_sets
+                if key == "other_row_files"
+            )
             + ". Kaggle's own test files are not included."
         )
     if recipe.test_ids:

@@ -170,7 +170,8 @@ def prepare_competition(
         extension = published_suffix(recipe.train_file)
         extras = resolve_public_files(recipe.public_files, raw_files, slug, extension)
         tables = resolve_train_tables(con, recipe, raw_files, slug, extension, extras)
-        found_rows = _row_files_found(con, recipe, raw_files, slug)  # every row's file, before anything is written
+        found_sets = _row_files_found(con, recipe, raw_files, slug)  # every row's files, before anything is written
+        found_rows = found_sets[0][2] if found_sets else None  # row_files' own
         metric = resolve_metric(None, recipe.to_document(), (facts or {}).get("evaluation_algorithm_name"))
         check_one_target_per_column_metric(slug, recipe, metric)
         digests = None
@@ -182,7 +183,11 @@ def prepare_competition(
         result = build_split(recipe, raw_files, staging.path, slug, con, digests, metric)
         relabelled = relabel_unseen(con, recipe, metric, result.train_file, result.answers_file, f"{slug}: ")
         result = replace(result, unseen_relabelled=relabelled)
-        row_files = place_row_files(found_rows, recipe, result.test_row_numbers, result.test_ids) if found_rows else []
+        row_files = [
+            placed
+            for key, one, found in found_sets
+            for placed in place_row_files(found, one, result.test_row_numbers, result.test_ids, key)
+        ]
         check_places(row_files, extras, recipe, slug, extension)
         check_places(row_files, [t.placed for t in tables], recipe, slug, extension, TABLES_KEY)
         _check_answers(con, slug, recipe, metric, raw_files, result)  # before anything else is built on them
@@ -278,13 +283,15 @@ def _rows_of_ids(con, path: Path, id_column: str, ids: list[str]) -> dict[str, l
     return {value: rows for value, rows in found}
 
 
-def _row_files_found(con, recipe: SplitRecipe, raw_files: Path, slug: str):
-    """Every row's file in the download (``splits.row_files``), its columns checked first; None without row_files."""
+def _row_files_found(con, recipe: SplitRecipe, raw_files: Path, slug: str) -> list[tuple]:
+    """Every row's files in the download (``splits.row_files``), their columns checked first: for each set (its
+    recipe key, the recipe of that set, what was found), ``row_files``' own first; [] without row_files."""
     if not recipe.row_files:
-        return None
+        return []
     train_columns = recipe_columns(con, recipe, raw_files, slug)["train_file"]  # the recipe's files and columns
-    check_row_file_columns(con, recipe, raw_files, train_columns, slug)
-    return find_row_files(con, recipe, raw_files, slug)
+    for key, one in recipe.row_file_sets:
+        check_row_file_columns(con, one, raw_files, train_columns, slug, key)
+    return [(key, one, find_row_files(con, one, raw_files, slug, key)) for key, one in recipe.row_file_sets]
 
 
 def _new_test_ids(con, recipe: SplitRecipe, result: SplitResult) -> list[str]:
@@ -363,10 +370,11 @@ def _built(
 
 
 def _row_file_counts(row_files: list[RowFile]) -> dict[str, int]:
-    """How many row files each side's pattern put in public/, by side (``train``, ``test``)."""
+    """How many row files each side's pattern put in public/, by side (``train``, ``test``): ``row_files``' own (each
+    set of ``other_row_files`` has as many: one file a row)."""
     counts = {"train": 0, "test": 0}
     for file in row_files:
-        counts[file.side] += 1
+        counts[file.side] += file.key != "other_row_files"
     return counts
 
 

@@ -78,17 +78,20 @@ class FoundRows:
     train_paths: list[str] | None = None  # where a train row's file goes, when train_row_files says: else its source
 
 
-def check_row_file_columns(con, recipe: SplitRecipe, raw_dir: Path, train_columns: list[str], slug: str) -> None:
+def check_row_file_columns(
+    con, recipe: SplitRecipe, raw_dir: Path, train_columns: list[str], slug: str, key: str = "row_files"
+) -> None:
     """Each placeholder of ``row_files`` is a column of the train file, and each of the test pattern one the public
-    test set keeps, never a target; else a RecipeError naming the competition, the key, the column and the columns."""
+    test set keeps, never a target; else a RecipeError naming the competition, the key, the column and the columns.
+    ``key``: the recipe key of this set of row files (``other_row_files``: ``recipe`` is one entry's)."""
     if not recipe.row_files:
         return
     where = f"{slug}: " if slug else ""
-    for key, pattern in (("row_files", recipe.row_files), ("train_row_files", recipe.train_row_files)):
+    for own, pattern in (("row_files", recipe.row_files), ("train_row_files", recipe.train_row_files)):
         missing = [c for c in pattern_columns(pattern or "", train_columns) if c not in train_columns]
         if missing:
             raise RecipeError(
-                f"{where}split recipe key '{key}': no column {', '.join(map(repr, missing))} in {train_name(recipe)} "
+                f"{where}{said(key, own, recipe)}: no column {', '.join(map(repr, missing))} in {train_name(recipe)} "
                 f"(its columns: {column_listing(train_columns)}); the placeholders of {pattern!r} name the train "
                 "file's columns"
             )
@@ -100,15 +103,16 @@ def check_row_file_columns(con, recipe: SplitRecipe, raw_dir: Path, train_column
     hidden = [c for c in pattern_columns(pattern, train_columns) if c not in public]
     if hidden:
         raise RecipeError(
-            f"{where}split recipe key 'test_row_files': {given} names column {hidden[0]!r}, which the new public "
+            f"{where}{said(key, 'test_row_files', recipe)}: {given} names column {hidden[0]!r}, which the new public "
             f"test set does not keep (its columns: {column_listing(public)}); name the test rows' files by those"
         )
 
 
-def find_row_files(con, recipe: SplitRecipe, raw_dir: Path, slug: str) -> FoundRows:
+def find_row_files(con, recipe: SplitRecipe, raw_dir: Path, slug: str, set_key: str = "row_files") -> FoundRows:
     """Every row's file in the download, by row number; a row without one (or without a value to name it, or whose
     file another row names too) is a SplitError naming the row, the pattern and the download's files. One read of
-    the train file's pattern and target columns; one walk of the pattern's folder."""
+    the train file's pattern and target columns; one walk of the pattern's folder. ``set_key``: the recipe key of
+    this set of row files (``other_row_files``: ``recipe`` is one entry's)."""
     where = f"{slug}: " if slug else ""
     train = train_source(raw_dir, recipe)
     test_pattern = recipe.test_row_pattern
@@ -142,7 +146,7 @@ def find_row_files(con, recipe: SplitRecipe, raw_dir: Path, slug: str) -> FoundR
         if any(nulls):
             column = columns[list(nulls).index(True)]
             raise SplitError(
-                f"{where}split recipe key 'row_files': {_row(number, ident, key, recipe)} has no value in column "
+                f"{where}{said(set_key, 'row_files', recipe)}: {_row(number, ident, key, recipe)} has no value in column "
                 f"{column!r}, so {recipe.row_files!r} names no file for it"
             )
         normal, problem = _normal(source)
@@ -153,13 +157,13 @@ def find_row_files(con, recipe: SplitRecipe, raw_dir: Path, slug: str) -> FoundR
         for pattern_key, path, wrong in checked:
             if wrong:
                 raise SplitError(
-                    f"{where}split recipe key '{pattern_key}': {_row(number, ident, key, recipe)} gives the path "
+                    f"{where}{said(set_key, pattern_key, recipe)}: {_row(number, ident, key, recipe)} gives the path "
                     f"{path!r}, which {wrong}"
                 )
         if normal in first_row:
             other = first_row[normal]
             raise SplitError(
-                f"{where}split recipe key 'row_files': {_row(other, rows[other][3], key, recipe)} and "
+                f"{where}{said(set_key, 'row_files', recipe)}: {_row(other, rows[other][3], key, recipe)} and "
                 f"{_row(number, ident, key, recipe, again=True)} both name {normal!r}; each row needs a file of "
                 "its own"
             )
@@ -171,8 +175,17 @@ def find_row_files(con, recipe: SplitRecipe, raw_dir: Path, slug: str) -> FoundR
         train_paths.append(train_normal)
         labels.append(row[3 : 3 + targets])
     if missing:
-        raise SplitError(_missing_message(where, slug, recipe, raw_dir, missing, len(rows), present))
+        raise SplitError(_missing_message(where, slug, recipe, raw_dir, missing, len(rows), present, set_key))
     return FoundRows(sources, test_paths, labels, train_paths if recipe.train_row_files else None)
+
+
+def said(set_key: str, key: str, recipe: SplitRecipe) -> str:
+    """``split recipe key 'row_files'``, or for a set of ``other_row_files`` (``recipe`` one entry's), the key and
+    the entry (``split recipe key 'other_row_files' (entry 'jpeg/train/{image_name}.jpg', its test pattern)``)."""
+    if set_key == "row_files":
+        return f"split recipe key '{key}'"
+    part = {"test_row_files": ", its test pattern"}.get(key, "")
+    return f"split recipe key '{set_key}' (entry {recipe.row_files!r}{part})"
 
 
 def _row(number: int, ident: str | None, key: str | None, recipe: SplitRecipe, again: bool = False) -> str:
@@ -182,7 +195,7 @@ def _row(number: int, ident: str | None, key: str | None, recipe: SplitRecipe, a
 
 
 def _missing_message(
-    where: str, slug: str, recipe: SplitRecipe, raw_dir: Path, missing, rows: int, present: set[str]
+    where: str, slug: str, recipe: SplitRecipe, raw_dir: Path, missing, rows: int, present: set[str], set_key: str
 ) -> str:
     folded = {}
     for name in present:
@@ -194,7 +207,7 @@ def _missing_message(
     )
     more = f" (and {len(missing) - MISSING_SHOWN:,} more)" if len(missing) > MISSING_SHOWN else ""
     return (
-        f"{where}split recipe key 'row_files': {len(missing):,} of {rows:,} rows have no file at "
+        f"{where}{said(set_key, 'row_files', recipe)}: {len(missing):,} of {rows:,} rows have no file at "
         f"{recipe.row_files!r} in {download_owner(slug, raw_dir)}: {shown}{more}; files: {download_listing(raw_dir)}"
         + (f"; one that is there: {min(present)!r}" if present and len(missing) == rows else "")
     )  # every row missing: the pattern is wrong, and a real name shows how (train/696425564 against its .csv)
@@ -233,11 +246,16 @@ def _normal(path: str) -> tuple[str | None, str | None]:
 
 
 def place_row_files(
-    found: FoundRows, recipe: SplitRecipe, test_row_numbers: np.ndarray, test_ids: list[str] | None = None
+    found: FoundRows,
+    recipe: SplitRecipe,
+    test_row_numbers: np.ndarray,
+    test_ids: list[str] | None = None,
+    set_key: str = "row_files",
 ) -> list[RowFile]:
     """Each row's file and where it goes: a new train row's to its own path under ``public/``, a new test row's to
     the test pattern's (with its labels, which the leakage checks look for in the path); with the recipe's
-    ``test_ids``, named by the row's new id (``test_ids``, aligned with ``test_row_numbers``)."""
+    ``test_ids``, named by the row's new id (``test_ids``, aligned with ``test_row_numbers``). ``set_key``: as
+    :func:`find_row_files`', named as the key that placed each file of another set."""
     test = np.zeros(len(found.sources), dtype=bool)
     test[np.asarray(test_row_numbers, dtype=np.int64)] = True
     renamed = dict(zip(np.asarray(test_row_numbers).tolist(), test_ids, strict=True)) if test_ids else {}
@@ -246,12 +264,16 @@ def place_row_files(
         labels = tuple((t, v) for t, v in zip(recipe.target_columns, found.labels[number], strict=True) if v)
         if test[number]:
             path = _named_by(recipe.test_row_pattern, renamed[number]) if renamed else found.test_paths[number]
-            placed.append(RowFile(source, path, "test", labels, "test_row_files"))
+            placed.append(RowFile(source, path, "test", labels, _placed_by(set_key, "test_row_files")))
         elif found.train_paths:
             placed.append(RowFile(source, found.train_paths[number], "train", labels, "train_row_files"))
         else:
-            placed.append(RowFile(source, source, "train", labels))
+            placed.append(RowFile(source, source, "train", labels, _placed_by(set_key, "row_files")))
     return placed
+
+
+def _placed_by(set_key: str, key: str) -> str:
+    return key if set_key == "row_files" else set_key
 
 
 def _named_by(pattern: str, new_id: str) -> str:
@@ -292,7 +314,9 @@ def check_places(
                 f"to public/{file.relative}; name the {file.side} rows' files by a column that tells them apart"
             )
     sources = {file.source for file in files}
-    patterns = {recipe.row_files, recipe.train_row_pattern, recipe.test_row_pattern}
+    patterns = {
+        p for _, one in recipe.row_file_sets for p in (one.row_files, one.train_row_pattern, one.test_row_pattern)
+    }
     folders = [f for f in {static_folder(p) for p in patterns} if f]
     for extra in extras:
         relative = extra.relative.as_posix()

@@ -600,3 +600,79 @@ def test_row_files_of_formats_the_check_does_not_read_say_so_when_whole(tmp_path
     check = check_row_files_whole(tmp_path, [RowFileFact(f"train/{i}.csv", "train", "") for i in range(3)])
     assert check.passed and check.found == ("3 row files, none empty (none is a PNG, JPEG, GIF or WAV file, whose "
                                             "contents this check reads: the others are checked for being empty only)")  # fmt: skip
+
+
+SIIM = {"kind": "group", "id_column": "image_name", "group_column": "patient_id", "target_columns": ["target"],
+        "test_fraction": 0.2, "metric": "auc", "row_files": "train/{image_name}.dcm",
+        "other_row_files": {"jpeg/train/{image_name}.jpg": "jpeg/test/{image_name}.jpg"}}  # fmt: skip
+
+
+def _two_files_a_row(tmp_path, missing: str | None = None) -> Path:
+    """siim-isic-melanoma's layout: each image as a DICOM and as a JPEG; Kaggle's own test images beside them."""
+    raw = tmp_path / "raw"
+    images = [f"ISIC_{1_000_000 + 7 * i:07d}" for i in range(120)]
+    write_csv(raw / "train.csv", ["image_name", "patient_id", "target"],
+              [(image, f"IP_{i // 4:03d}", int(i % 5 == 0)) for i, image in enumerate(images)])  # fmt: skip
+    for image in images:
+        for path in (raw / "train" / f"{image}.dcm", raw / "jpeg" / "train" / f"{image}.jpg"):
+            path.parent.mkdir(parents=True, exist_ok=True)
+            path.write_bytes(b"\x00\x01" + path.suffix.encode() + image.encode())
+    for folder, suffix in (("test", "dcm"), ("jpeg/test", "jpg")):
+        (raw / folder).mkdir(parents=True)
+        (raw / folder / f"ISIC_9000000.{suffix}").write_bytes(b"\x00kaggle's own test image")
+    if missing:
+        (raw / missing).unlink()
+    return raw
+
+
+def test_other_row_files_go_with_their_rows_as_row_files_do(tmp_path):
+    """A newcomer's sweep: siim-isic-melanoma ships each image twice (train/<id>.dcm and jpeg/train/<id>.jpg), and
+    row_files takes one pattern: the JPEGs, which most agents use, were left out without a word (or, copied with
+    public_files, published the new test rows' images under jpeg/train/). Recipe key other_row_files takes more."""
+    raw = _two_files_a_row(tmp_path)
+    built = prepare_competition(SLUG, parse_recipe(SIIM, "r"), raw, tmp_path / "prepared")
+    assert built.published, [c.found for c in built.checks if not c.passed]
+    public = built.folder / "public"
+    test_ids = {row["image_name"] for row in csv.DictReader((public / "test.csv").open())}
+    train_ids = {row["image_name"] for row in csv.DictReader((public / "train.csv").open())}
+    for folder, suffix, ids in (("train", "dcm", train_ids), ("test", "dcm", test_ids),
+                                ("jpeg/train", "jpg", train_ids), ("jpeg/test", "jpg", test_ids)):  # fmt: skip
+        found = {p.name for p in (public / folder).iterdir()}
+        assert found == {f"{i}.{suffix}" for i in ids}, folder  # Kaggle's own test images are not copied
+        side = "train" if folder.endswith("train") else "test"
+        source = "jpeg/train" if folder.startswith("jpeg") else "train"
+        for name in found:
+            assert (public / folder / name).read_bytes() == (raw / source / name).read_bytes(), (side, name)
+    entries = {f["path"]: f for f in built.manifest["files"]}
+    some = next(iter(test_ids))
+    assert entries[f"public/jpeg/test/{some}.jpg"]["row_files_key"] == "other_row_files"
+    assert entries[f"public/test/{some}.dcm"]["row_files_key"] == "test_row_files"
+    text = (public / "description.md").read_text()
+    assert ("; its files at `jpeg/train/{image_name}.jpg` went alike, the new test rows' to "
+            "`jpeg/test/{image_name}.jpg`. Kaggle's own test files are not included.") in text  # fmt: skip
+    assert f"| `jpeg/test/{{image_name}}.jpg` | | {len(test_ids)} files, one per test row (`other_row_files`)" in text
+
+
+@pytest.mark.parametrize(
+    "change, error, message",
+    [({"missing": "jpeg/train/ISIC_1000035.jpg"}, SplitError,
+      "split recipe key 'other_row_files' (entry 'jpeg/train/{image_name}.jpg'): 1 of 120 rows have no file at "
+      "'jpeg/train/{image_name}.jpg'"),
+     ({"other_row_files": {"jpeg/train/{image}.jpg": "jpeg/test/{image}.jpg"}}, RecipeError,
+      "split recipe key 'other_row_files' (entry 'jpeg/train/{image}.jpg'): no column 'image' in train.csv"),
+     ({"public_files": ["jpeg/train/"]}, RecipeError,
+      "split recipe keys 'public_files' and 'row_files': entry 'jpeg/train/' would copy jpeg/train/ISIC_1000000.jpg "
+      "a row's file"),
+     ({"other_row_files": {"jpeg/train/{image_name}.jpg": None}}, RecipeError,
+      "split recipe key 'other_row_files': entry 'jpeg/train/{image_name}.jpg', its test pattern: required: "),
+     ({"row_files": None}, RecipeError, "split recipe key 'other_row_files': needs row_files")],
+    ids=["a row without its second file", "a column the train file lacks", "public_files copying them",
+         "no default test folder", "without row_files"],
+)  # fmt: skip
+def test_other_row_files_that_cannot_go_with_their_rows_are_refused_naming_the_entry(tmp_path, change, error, message):
+    raw = _two_files_a_row(tmp_path, change.get("missing"))
+    recipe = {key: value for key, value in (SIIM | change).items() if key != "missing" and value is not None}
+    with pytest.raises(error) as refused_with:
+        prepare_competition(SLUG, parse_recipe(recipe, "r"), raw, tmp_path / "prepared")
+    assert message in str(refused_with.value)
+    assert not (tmp_path / "prepared" / SLUG / "manifest.json").exists()

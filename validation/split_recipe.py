@@ -27,6 +27,7 @@ A recipe replaces MLE-bench's hand-written ``prepare.py``. Keys:
 | ``metric`` | the grading metric (a name in ``validation.metrics``) | the competition's Meta Kaggle metric |
 | ``row_files`` | one file of the download per train row, named by its columns: a path pattern with placeholders (``train/{id}``, ``train/{image_id}.jpg``, ``train/{breed}/{id}.jpg``); each row's file goes with its row: the new train rows' to the same path under ``public/``, the new test rows' to ``test_row_files``; the download's other files there (Kaggle's own test images) are not copied; not for ``released_labels`` | none |
 | ``test_row_files`` | where the new test rows' files go under ``public/``: a pattern of the columns the public test set keeps (never a target: the path would give the label away) | ``row_files`` with ``train`` in its first path component made ``test`` (``train/`` -> ``test/``, ``train_images/`` -> ``test_images/``); required when it has none |
+| ``other_row_files`` | more files of each train row, beside ``row_files``' (siim-isic-melanoma ships each image as ``train/{image_name}.dcm`` and ``jpeg/train/{image_name}.jpg``): a mapping of each pattern (as ``row_files``) to where the new test rows' files go (as ``test_row_files``; null: the default, ``train`` made ``test`` in its first path component); each row has one file at each, which goes where its row goes; needs ``row_files`` | none |
 | ``test_columns`` | the train columns the new public test set keeps (no target), for a download whose test file does not say (paddy's Kaggle test set is its images alone: its train file's ``variety`` and ``age`` are no test features); must hold ``id_column`` | the train columns Kaggle's test file has, else every train column but the targets |
 | ``submission_columns`` | the submission's columns where they are not the train file's, in order: a mapping of each column's name to a target column it predicts (``Category: category_id``), or to the key that identifies a row, a public test column or a pattern of them (``Id: id``, ``id: "{sentence_id}_{token_id}"``, placeholders as in ``row_files``); the sample and ``answers.csv`` take these columns; targets it leaves out are removed from the public test set and not graded (chaii's ``answer_start``) | the id column (else the public test columns) and every target |
 | ``train_row_files`` | where the new train rows' files go under ``public/``: a pattern of the train file's columns (iwildcam-2019's images are flat in ``train_images.zip``, unpacked at the download's top: ``train_images/{id}.jpg`` puts them in a folder of their own) | ``row_files``: each file at its own path |
@@ -54,7 +55,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Collection
-from dataclasses import dataclass, fields
+from dataclasses import dataclass, fields, replace
 from pathlib import Path, PurePosixPath
 
 from validation.data_files import is_data_file
@@ -128,6 +129,8 @@ class SplitRecipe:
     parity_excluded_columns: tuple[str, ...] = ()
     # The label answers give a new test row whose label the new training set never has (whale's new_whale).
     unseen_label: str | None = None
+    # More files of each train row: (pattern, where the new test rows' go or None for the default) pairs.
+    other_row_files: tuple[tuple[str, str | None], ...] = ()
 
     @property
     def listed_texts(self) -> dict[str, dict[str, str]]:
@@ -160,6 +163,20 @@ class SplitRecipe:
         return self.test_row_files or default_test_pattern(self.row_files)
 
     @property
+    def row_file_sets(self) -> tuple[tuple[str, SplitRecipe], ...]:
+        """Each set of row files with the recipe key that names it: ``row_files``' own (this recipe), then each of
+        ``other_row_files`` as a recipe whose ``row_files`` and ``test_row_files`` are that entry's; () without
+        row_files."""
+        if not self.row_files:
+            return ()
+        others = tuple(
+            ("other_row_files", replace(self, row_files=pattern, test_row_files=test, train_row_files=None,
+                                        other_row_files=()))
+            for pattern, test in self.other_row_files
+        )  # fmt: skip
+        return (("row_files", self), *others)
+
+    @property
     def train_row_pattern(self) -> str | None:
         """Where the new train rows' files go under ``public/``: ``train_row_files``, else each at its own path."""
         return self.train_row_files or self.row_files
@@ -172,7 +189,7 @@ class SplitRecipe:
             if f.name in ("kind", "target_columns"):
                 continue
             value = getattr(self, f.name)
-            if f.name in ("submission_columns", "train_tables", "scored_rows") and value:
+            if f.name in ("submission_columns", "train_tables", "scored_rows", "other_row_files") and value:
                 out[f.name] = dict(value)
             elif f.name == "listed_values" and value:
                 out[f.name] = {column: dict(pairs) for column, pairs in value}
@@ -289,6 +306,7 @@ def parse_recipe(document: object, where: str) -> SplitRecipe:
     if values.get("id_column") in dict(values["scored_rows"]):
         raise fail("scored_rows", f"names the id column {values['id_column']!r}: a row is scored by its other columns")
     _row_file_patterns(values, kind, fail)
+    values["other_row_files"] = _other_row_files(values, kind, fail)
     _test_ids(values, kind, fail)
     name = values.get("sample_submission_name")
     if name is not None and (not isinstance(name, str) or not SAMPLE_NAME.fullmatch(name)):
@@ -463,6 +481,38 @@ def _scalar(value: object) -> bool:
 
 
 TEST_ID_NUMBER = re.compile(r"\{n(?::0(?P<width>[1-9]|1[0-9]|20)d)?\}")
+
+
+def _other_row_files(values: dict, kind: str, fail) -> tuple[tuple[str, str | None], ...]:
+    """``other_row_files``: a mapping of row-file patterns to test patterns (or null), each pair checked as
+    ``row_files`` and ``test_row_files`` are (and, with ``test_ids``, named by the id alone); needs ``row_files``."""
+    value = values.get("other_row_files")
+    if value is None:
+        return ()
+    if not isinstance(value, dict) or not value:
+        raise fail("other_row_files", "expected a mapping of each pattern (as row_files) to where the new test rows' "
+                                      f"files go (as test_row_files, or null for the default), found {value!r}")  # fmt: skip
+    if not values.get("row_files"):
+        raise fail("other_row_files", "needs row_files (where each train row's first file is in the download)")
+    pairs = []
+    for pattern, test in value.items():
+        if not isinstance(pattern, str) or not (test is None or isinstance(test, str)):
+            raise fail(
+                "other_row_files", f"expected a pattern and a test pattern (or null), found {pattern!r}: {test!r}"
+            )
+        if pattern in (values["row_files"], values.get("train_row_files")):
+            raise fail("other_row_files", f"{pattern!r} is row_files' own pattern: name each set of files once")
+
+        def entry_fail(key: str, message: str, pattern=pattern) -> RecipeError:
+            said = "its test pattern" if key == "test_row_files" else "the pattern" if key == "row_files" else key
+            return fail("other_row_files", f"entry {pattern!r}, {said}: {message}")
+
+        one = {"row_files": pattern, "test_row_files": test, "target_columns": values.get("target_columns"),
+               "id_column": values.get("id_column"), "test_ids": values.get("test_ids")}  # fmt: skip
+        _row_file_patterns(one, kind, entry_fail)
+        _test_ids(one | {"submission_columns": values.get("submission_columns")}, kind, entry_fail)
+        pairs.append((pattern, test))
+    return tuple(pairs)
 
 
 def _test_ids(values: dict, kind: str, fail) -> None:
