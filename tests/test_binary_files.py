@@ -100,10 +100,8 @@ def test_kaggles_own_test_records_alone_pass(tmp_path):
     raw = _siim(tmp_path)
     recipe = RECIPE | {"public_files": ["tfrecords/test00-20.tfrec"]}
     check = _check(prepare_competition("siim", parse_recipe(recipe, "r"), raw, tmp_path / "prepared"))
-    assert (
-        check.passed
-        and check.found == "1 extra public binary file(s) hold none of the 40 new test ids (first 64 MiB of each)"
-    )
+    assert check.passed and check.found == ("1 extra public binary file(s) hold none of the 40 new test ids (the first "
+                                            "64.0 MiB of each; archives and compressed streams opened)")  # fmt: skip
 
 
 def test_renamed_test_rows_are_looked_for_by_their_own_ids(tmp_path):
@@ -112,11 +110,16 @@ def test_renamed_test_rows_are_looked_for_by_their_own_ids(tmp_path):
     assert not _check(built).passed and "of the 40 new test ids ('ISIC_" in _check(built).found
 
 
-def test_files_past_the_scan_budget_are_named_as_not_read(tmp_path, monkeypatch):
-    monkeypatch.setattr(binary_files, "TOTAL_SCAN_BYTES", 1)
-    built = prepare_competition("siim", parse_recipe(RECIPE, "r"), _siim(tmp_path), tmp_path / "prepared")
-    check = _check(built)
-    assert check.passed and check.metadata["files_not_read"] == 2 and "2 not read (past 0 MiB in all)" in check.found
+def test_every_file_gets_its_share_of_the_scan_however_large_the_ones_before_it(tmp_path, monkeypatch):
+    """A review: Kaggle's own test TFRecords (test00... sorts before train00...) used up the whole budget on SIIM's
+    real folder, and no training file was read: the check passed."""
+    raw = _siim(tmp_path, test_records=False)
+    _tfrecord(raw / "tfrecords" / "test00-2000.tfrec", [_example(f"ISIC_{9_000_000 + i:07d}", 0) for i in range(2000)])
+    size = (raw / "tfrecords" / "test00-2000.tfrec").stat().st_size
+    monkeypatch.setattr(binary_files, "TOTAL_SCAN_BYTES", size)  # the old budget: all of it spent on Kaggle's file
+    monkeypatch.setattr(binary_files, "LEAST_SHARE", 0)
+    check = _check(prepare_competition("siim", parse_recipe(RECIPE, "r"), raw, tmp_path / "prepared"))
+    assert not check.passed and check.metadata["files_holding_test_ids"] == 2
 
 
 def test_short_ids_are_not_looked_for_saying_why(tmp_path):
@@ -126,15 +129,103 @@ def test_short_ids_are_not_looked_for_saying_why(tmp_path):
     recipe = {"kind": "random", "id_column": "id", "target_columns": ["target"], "metric": "auc",
               "public_files": ["blobs/"]}  # fmt: skip
     check = _check(prepare_competition("short", parse_recipe(recipe, "r"), raw, tmp_path / "prepared"))
-    assert check.passed and check.found == ("1 extra public binary file(s) not looked into: the ids are shorter than 5 "
-                                            "characters, so any binary file would hold some by chance")  # fmt: skip
+    assert check.passed and check.found == ("1 extra public binary file(s) not looked into: too few of the ids have 5 "
+                                            "characters or more (a shorter one is in any binary file by chance)")  # fmt: skip
 
 
-@pytest.mark.parametrize("before", [b"\x0c", b"A", b"9", b"\x00"])
+LONG = {b"ISIC_" + b"%043d" % i for i in (1234, 5678)}  # 48 characters: a length byte of 48 is the digit 0
+
+
+@pytest.mark.parametrize("before", [b"\x30", b"\x00", b"\xff"])
 def test_an_id_after_a_length_byte_that_is_one_of_its_characters_is_found(before):
-    ids = {b"ISIC_0001234", b"ISIC_0005678"}
-    data = b"\x00\x01" + before + b"ISIC_0001234" + b"\x12" + before + b"ISIC_0005678Z" + b"\xff"
-    assert _ids_in(data, _id_runs(ids), ids) == ids
+    runs, lengths = _id_runs(LONG), [48]
+    data = b"\x00\x01" + b"".join(before + i + b"\x12" for i in sorted(LONG))
+    assert _ids_in(data, runs, LONG, lengths) == LONG
+
+
+def test_a_number_is_not_cut_to_find_a_shorter_id():
+    """A review: stripping a character from either end of a run found Kaggle's own test ids (51234 made 1234)."""
+    ids = {b"12345", b"23456"}
+    data = b"\x00612345\x00234561\x00"
+    assert _ids_in(data, _id_runs(ids), ids, [5]) == set()
+
+
+def test_ids_written_back_to_back_in_a_fixed_width_array_are_found():
+    """A review: NumPy's ``S12`` array of ids is one run of their characters; the greedy runs cut across them."""
+    import numpy as np
+
+    ids = {f"ISIC_{1_000_000 + i:07d}".encode() for i in range(30)}
+    data = np.array(sorted(ids), dtype="S12").tobytes()
+    assert _ids_in(data, _id_runs(ids), ids, [12]) == ids
+
+
+@pytest.mark.parametrize("form", ["gzip", "zip", "npz", "tar.gz", "xz", "7z"])
+def test_compressed_files_and_archives_are_opened_or_named_as_not_looked_into(tmp_path, form):
+    """A review: a gzip'd TFRecord, an npz, a deflated zip and a tar.gz of one were said to hold none of the new
+    test ids, every one of which they held."""
+    import gzip
+    import io
+    import lzma
+    import tarfile
+    import zipfile
+
+    import numpy as np
+
+    from validation.binary_files import check_binary_files_without_test_ids
+    from validation.leakage import ExtraFile
+
+    _tfrecord(tmp_path / "plain.tfrec", [_example(image, 1) for image in IMAGES[:40]])
+    plain = (tmp_path / "plain.tfrec").read_bytes()
+    name = {"gzip": "train.tfrec.gz", "zip": "train.zip", "npz": "train.npz", "tar.gz": "train.tar.gz",
+            "xz": "train.tfrec.xz", "7z": "train.7z"}[form]  # fmt: skip
+    target = tmp_path / "public" / name
+    target.parent.mkdir()
+    if form == "gzip":
+        target.write_bytes(gzip.compress(plain))
+    elif form == "xz":
+        target.write_bytes(lzma.compress(plain))
+    elif form == "zip":
+        with zipfile.ZipFile(target, "w", zipfile.ZIP_DEFLATED) as archive:
+            archive.writestr("train00.tfrec", plain)
+    elif form == "npz":
+        np.savez_compressed(target, names=np.array(IMAGES[:40], dtype="S12"))
+    elif form == "tar.gz":
+        with tarfile.open(target, "w:gz") as archive:
+            info = tarfile.TarInfo("train00.tfrec")
+            info.size = len(plain)
+            archive.addfile(info, io.BytesIO(plain))
+    else:
+        import py7zr
+
+        with py7zr.SevenZipFile(target, "w") as archive:
+            archive.writestr(plain, "train00.tfrec")
+    check = check_binary_files_without_test_ids(target.parent, [ExtraFile(name, "", name)], IMAGES[:40])
+    assert not check.passed
+    if form == "7z":
+        assert check.found.endswith(f"1 not looked into (7z, compressed as mlecurate cannot open): {name}")
+    else:
+        assert check.found.startswith(f"{name} holds 40 of the 40 new test ids")
+
+
+def test_a_json_document_of_nested_records_is_looked_into(tmp_path):
+    """A newcomer's sweep (herbarium-2020-fgvc7): a COCO-style metadata.json, one object whose ``images`` and
+    ``annotations`` pair every image with its category, was published through public_files with all 58 new test
+    rows' labels, and public_free_of_private passed (it pairs ids and labels in a record's own columns)."""
+    import json
+
+    from validation.binary_files import check_binary_files_without_test_ids
+    from validation.leakage import ExtraFile
+
+    ids = [str(100_000 + 17 * i) for i in range(60)]
+    document = {"images": [{"id": int(i), "file_name": f"images/{k % 7}/{i}.jpg"} for k, i in enumerate(ids)],
+                "annotations": [{"image_id": int(i), "category_id": k % 7} for k, i in enumerate(ids)],
+                "categories": [{"id": k, "name": f"plant {k}"} for k in range(7)]}  # fmt: skip
+    (tmp_path / "metadata.json").write_text(json.dumps(document, indent=4))
+    (tmp_path / "table.json").write_text(json.dumps([{"id": i, "x": 1} for i in ids]))  # a flat table: not here
+    extras = [ExtraFile("metadata.json", "", "metadata.json"), ExtraFile("table.json", "", "table.json")]
+    check = check_binary_files_without_test_ids(tmp_path, extras, ids[:20])
+    assert not check.passed and check.found.startswith("metadata.json holds 20 of the 20 new test ids")
+    assert check.metadata["binary_files"] == 1
 
 
 def test_kaggles_own_test_rows_under_released_labels_are_not_looked_for(tmp_path):

@@ -13,30 +13,43 @@ file for the new test rows' ids (their ids in the download, under ``test_ids``) 
 and mlecurate cannot tell whether their labels are there too. It warns, naming the files and ids; Kaggle's own
 test TFRecords (Kaggle's test rows, none of them a new test row) pass.
 
-A file is looked at when it is no data file (those are read as tables), no text (read line by line) and no one
-sample's own content (an image, a sound, a DICOM or NIfTI scan: :data:`ONE_SAMPLE`). Ids are found as runs of the
-characters the ids are written with, of their lengths (a run one character longer on either side is tried without
-it: a length byte of a record may be a letter), in the first :data:`SCAN_BYTES` of each file and at most
-:data:`TOTAL_SCAN_BYTES` in all (a training TFRecord holds test rows throughout: its start is enough); the found
-text names files left unread. Ids shorter than :data:`MIN_ID_CHARS` characters (a row number) would be found in any
-binary file by chance: the check then says it could not look.
+A file is looked at when the table and text checks cannot read it for labels: a binary file that is not one
+sample's own content (an image, a sound, a DICOM or NIfTI scan: :data:`ONE_SAMPLE`), or a JSON document whose records
+nest objects (herbarium's COCO-style ``metadata.json``, whose ``images`` and ``annotations`` pair every image with its
+category: a newcomer's sweep published all 58 new test rows' labels so). A zip (and NumPy's npz) and a tar are opened
+(member names and contents), a gzip, bzip2 or xz stream decompressed; a 7z is not opened, and the check fails
+naming it (it cannot say the file is clear). Ids are found as runs of the characters they are written with: a run
+that is an id, one whose first byte is the rest's length (a record's length prefix that is one of the characters),
+and a longer run cut into pieces of an id's length from its start (a fixed-width array's ids, back to back; NumPy's
+UTF-32 ``U`` arrays are not read). Each file gets its share of :data:`TOTAL_SCAN_BYTES` (at least
+:data:`LEAST_SHARE`, at most :data:`SCAN_BYTES`), from its start: a training TFRecord holds test rows throughout.
+Ids shorter than :data:`MIN_ID_CHARS` characters (row numbers) would be found in any binary file by chance and are
+not looked for; when too few are left, the check says it could not look.
 """
 
 from __future__ import annotations
 
+import bz2
+import contextlib
+import gzip
+import lzma
 import re
-from collections.abc import Iterable
+import tarfile
+import zipfile
+from collections.abc import Iterable, Iterator
 from pathlib import Path, PurePosixPath
 
+import duckdb
+
 from validation.checks import Check
-from validation.data_files import is_data_file
+from validation.data_files import data_format, is_data_file, reader_sql, utc_connection
 from validation.leakage import ExtraFile, SplitCheck, is_text
 from validation.messages import shown_list
 
 BINARY_FILES_WITHOUT_TEST_IDS = Check(
     "binary_files_without_test_ids",
-    "No extra public binary file (a TFRecord, an array, an archive: a format mlecurate cannot read for labels) holds "
-    "the new test rows' ids.",
+    "No extra public file that mlecurate cannot read for labels (a TFRecord, an array, an archive, a JSON document of "
+    "nested records) holds the new test rows' ids.",
     severity="warning",
     remedy="Leave the file out of `public_files` (publish each row's own file with `row_files`, which puts the new "
     "test rows' files on the test side), or replace it in the download with files holding only training rows; if it "
@@ -46,9 +59,10 @@ BINARY_FILES_WITHOUT_TEST_IDS = Check(
 ONE_SAMPLE = {".png", ".jpg", ".jpeg", ".gif", ".bmp", ".tif", ".tiff", ".webp", ".wav", ".mp3", ".flac", ".ogg",
               ".aif", ".aiff", ".m4a", ".mp4", ".avi", ".mov", ".dcm", ".dicom", ".nii", ".mha", ".svs"}  # fmt: skip
 LEAST_IDS = 10  # new test ids a file must hold to be named (fewer, by chance, in a large binary file)
-MIN_ID_CHARS = 5  # ids shorter than this (their median) are found in random bytes: not looked for
-SCAN_BYTES = 64 * 1024 * 1024  # of each file, from its start
-TOTAL_SCAN_BYTES = 1024 * 1024 * 1024  # over every file
+MIN_ID_CHARS = 5  # ids shorter than this are found in random bytes: not looked for
+SCAN_BYTES = 64 * 1024 * 1024  # of each file, from its start (decompressed)
+TOTAL_SCAN_BYTES = 1024 * 1024 * 1024  # over every file: each gets its share of it, at least LEAST_SHARE
+LEAST_SHARE = 4 * 1024 * 1024
 SHOWN_IDS = 3
 
 
@@ -58,9 +72,18 @@ def check_binary_files_without_test_ids(
     """The check over the extra public files copied to ``public/``; ``test_ids``: the new test rows' ids as the
     download writes them (their own ids, where ``test_ids`` renamed them); ``released_labels``: the test rows are
     Kaggle's own, whose data Kaggle published (in its test TFRecords, say): nothing to look for."""
-    binaries = [extra for extra in extras if _binary(public, extra.path)]
+    extras = list(extras)
+    with utc_connection() as con:
+        binaries = [extra for extra in extras if _binary(con, public, extra.path)]
     if not binaries:
-        return SplitCheck(BINARY_FILES_WITHOUT_TEST_IDS.name, True, "no extra public binary file", {})
+        samples = sum(PurePosixPath(extra.path).suffix.lower() in ONE_SAMPLE for extra in extras)
+        return SplitCheck(
+            BINARY_FILES_WITHOUT_TEST_IDS.name, True,
+            "no extra public file that the table and text checks cannot read"
+            + (f" ({samples:,} image, sound or scan file(s), each one sample's own, are not looked into)"
+               if samples else ""),
+            {},
+        )  # fmt: skip
     if released_labels:
         return SplitCheck(
             BINARY_FILES_WITHOUT_TEST_IDS.name, True,
@@ -68,42 +91,45 @@ def check_binary_files_without_test_ids(
             "(released labels), published by Kaggle with their data",
             {"binary_files": len(binaries)},
         )  # fmt: skip
-    ids = {str(i).encode() for i in test_ids if str(i)}
-    metadata = {"binary_files": len(binaries), "new_test_ids": len(ids)}
-    lengths = sorted(len(i) for i in ids)
-    if not ids or lengths[len(lengths) // 2] < MIN_ID_CHARS:
-        why = "no id column" if not ids else f"the ids are shorter than {MIN_ID_CHARS} characters"
+    every = {str(i).encode() for i in test_ids if str(i)}
+    ids = {i for i in every if len(i) >= MIN_ID_CHARS}  # a shorter id (a row number) is in any binary by chance
+    metadata = {"binary_files": len(binaries), "new_test_ids": len(every)}
+    least = min(LEAST_IDS, len(every))
+    if len(ids) < least or not ids:
+        why = "no id column" if not every else f"too few of the ids have {MIN_ID_CHARS} characters or more"
         return SplitCheck(
             BINARY_FILES_WITHOUT_TEST_IDS.name, True,
-            f"{len(binaries):,} extra public binary file(s) not looked into: {why}, so any binary file would hold "
-            "some by chance",
+            f"{len(binaries):,} extra public binary file(s) not looked into: {why} (a shorter one is in any binary "
+            "file by chance)",
             metadata,
         )  # fmt: skip
-    runs = _id_runs(ids)
-    least = min(LEAST_IDS, len(ids))
-    holding, unread, budget = [], [], TOTAL_SCAN_BYTES
+    runs, lengths = _id_runs(ids), sorted({len(i) for i in ids})
+    share = min(SCAN_BYTES, max(LEAST_SHARE, TOTAL_SCAN_BYTES // len(binaries)))  # every file is looked into
+    holding, sealed = [], []
     for extra in binaries:
-        if budget <= 0:
-            unread.append(extra.path)
+        path = public.joinpath(*PurePosixPath(extra.path).parts)
+        found: set[bytes] = set()
+        try:
+            for data in _contents(path, share):
+                found |= _ids_in(data, runs, ids, lengths)
+        except Sealed:
+            sealed.append(extra.path)
             continue
-        with open(public.joinpath(*PurePosixPath(extra.path).parts), "rb") as handle:
-            head = handle.read(min(SCAN_BYTES, budget))
-        budget -= len(head)
-        found = _ids_in(head, runs, ids)
         if len(found) >= least:
             holding.append((extra.path, sorted(found)))
-    metadata |= {"files_holding_test_ids": len(holding), "files_not_read": len(unread)}
-    left = (f"; {len(unread):,} not read (past {TOTAL_SCAN_BYTES // 2**20:,} MiB in all): {shown_list(unread)}"
-            if unread else "")  # fmt: skip
+    metadata |= {"files_holding_test_ids": len(holding), "files_not_opened": len(sealed)}
+    looked = f"the first {share / 2**20:,.1f} MiB of each; archives and compressed streams opened"
+    left = (f"; {len(sealed):,} not looked into (7z, compressed as mlecurate cannot open): {shown_list(sealed)}"
+            if sealed else "")  # fmt: skip
     if not holding:
         return SplitCheck(
-            BINARY_FILES_WITHOUT_TEST_IDS.name, True,
-            f"{len(binaries) - len(unread):,} extra public binary file(s) hold none of the {len(ids):,} new test "
-            f"ids (first {SCAN_BYTES // 2**20:,} MiB of each){left}",
+            BINARY_FILES_WITHOUT_TEST_IDS.name, not sealed,
+            f"{len(binaries) - len(sealed):,} extra public binary file(s) hold none of the {len(every):,} new test "
+            f"ids ({looked}){left}",
             metadata,
         )  # fmt: skip
     named = "; ".join(
-        f"{path} holds {len(found):,} of the {len(ids):,} new test ids "
+        f"{path} holds {len(found):,} of the {len(every):,} new test ids "
         f"({', '.join(repr(i.decode(errors='replace')) for i in found[:SHOWN_IDS])}"
         f"{', ...' if len(found) > SHOWN_IDS else ''})"
         for path, found in holding[:SHOWN_IDS]
@@ -118,25 +144,91 @@ def check_binary_files_without_test_ids(
     )  # fmt: skip
 
 
-def _binary(public: Path, relative: str) -> bool:
+class Sealed(Exception):
+    """A file compressed in a way this check cannot open (7z)."""
+
+
+SEVEN_ZIP = b"7z\xbc\xaf\x27\x1c"
+STREAMS = {b"\x1f\x8b": gzip.open, b"BZh": bz2.open, b"\xfd7zXZ\x00": lzma.open}  # magic bytes -> opener
+
+
+def _contents(path: Path, share: int) -> Iterator[bytes]:
+    """What a file holds, up to ``share`` bytes in all: a zip's (and npz's) and a tar's member names and contents,
+    a gzip, bzip2 or xz stream decompressed, else its own bytes. A 7z raises :class:`Sealed`."""
+    with open(path, "rb") as handle:
+        magic = handle.read(8)
+    if magic.startswith(SEVEN_ZIP):
+        raise Sealed(path)
+    if zipfile.is_zipfile(path):
+        with zipfile.ZipFile(path) as archive:
+            for member in archive.infolist():
+                if share <= 0:
+                    return
+                yield member.filename.encode()
+                with archive.open(member) as opened:
+                    data = opened.read(share)
+                share -= len(data)
+                yield data
+        return
+    with contextlib.suppress(tarfile.TarError, OSError, EOFError), tarfile.open(path, "r:*") as archive:
+        for member in archive:
+            if share <= 0:
+                return
+            yield member.name.encode()
+            if member.isfile() and (opened := archive.extractfile(member)) is not None:
+                data = opened.read(share)
+                share -= len(data)
+                yield data
+        return
+    opener = next((o for m, o in STREAMS.items() if magic.startswith(m)), None)
+    try:
+        with (opener or open)(path, "rb") as handle:
+            yield handle.read(share)
+    except (OSError, EOFError, lzma.LZMAError):  # a damaged stream: its own bytes
+        with open(path, "rb") as handle:
+            yield handle.read(share)
+
+
+def _binary(con, public: Path, relative: str) -> bool:
+    """A file the table and text checks cannot read for labels: a binary file (not one sample's own), or a JSON
+    document whose records nest objects (:func:`_nested_json`)."""
     path = public.joinpath(*PurePosixPath(relative).parts)
-    return (
-        not is_data_file(path.name) and path.suffix.lower() not in ONE_SAMPLE and path.is_file() and not is_text(path)
-    )
+    if not path.is_file():
+        return False
+    if is_data_file(path.name):
+        return data_format(path.name) == "json" and _nested_json(con, path)
+    return path.suffix.lower() not in ONE_SAMPLE and not is_text(path)
+
+
+def _nested_json(con, path: Path) -> bool:
+    """Whether a JSON file's columns hold objects (COCO's ``images`` and ``annotations``, herbarium's
+    ``metadata.json``): the table checks pair an id with a label in one record's own columns, never inside these."""
+    try:
+        described = con.execute(f"DESCRIBE SELECT * FROM {reader_sql(path)}").fetchall()
+    except duckdb.Error:
+        return False  # unreadable: public_free_of_private says so
+    return any("STRUCT(" in str(kind) for _, kind, *_ in described)
 
 
 def _id_runs(ids: set[bytes]) -> re.Pattern:
-    """Runs of the ids' characters, of their lengths and one more (a record's length byte may be one of them)."""
+    """Runs of the characters the ids are written with, at least as long as the shortest."""
     characters = b"".join(re.escape(bytes([c])) for c in sorted({c for i in ids for c in i}))
-    shortest, longest = min(map(len, ids)), max(map(len, ids))
-    return re.compile(b"[" + characters + b"]{%d,%d}" % (shortest, longest + 2))
+    return re.compile(b"[" + characters + b"]{%d,}" % min(map(len, ids)))
 
 
-def _ids_in(data: bytes, runs: re.Pattern, ids: set[bytes]) -> set[bytes]:
+def _ids_in(data: bytes, runs: re.Pattern, ids: set[bytes], lengths: list[int]) -> set[bytes]:
+    """The ids among ``data``'s runs: a run that is an id; one whose first byte is the rest's length (a record's
+    length prefix that happens to be one of the characters: 'A' before a 65-character id); and a longer run cut
+    from its start into pieces of an id's length (a fixed-width array's ids, written back to back)."""
     found = set()
+    longest = lengths[-1]
     for run in runs.findall(data):
-        for candidate in (run, run[1:], run[:-1], run[1:-1]):
-            if candidate in ids:
-                found.add(candidate)
-                break
+        if run in ids:
+            found.add(run)
+        elif run[0] == len(run) - 1 and run[1:] in ids:
+            found.add(run[1:])
+        elif len(run) > longest + 1:
+            for length in lengths:
+                found.update(piece for k in range(0, len(run) - length + 1, length)
+                             if (piece := run[k : k + length]) in ids)  # fmt: skip
     return found
