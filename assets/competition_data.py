@@ -204,15 +204,17 @@ def _unlabelled_metadata(rows: dict) -> dict:
 
 def row_file_metadata(manifest_files: list[dict]) -> dict:
     """How many row files (recipe key ``row_files``) went to public/ with the train and the test rows, and their
-    bytes; they are left out of the files table (one row each would be 100,000 rows)."""
+    bytes (``other_row_files``' both sides together); they are left out of the files table (one row each would be
+    100,000 rows)."""
     counts = {"row_files_train": 0, "row_files_train_bytes": 0, "row_files_test": 0, "row_files_test_bytes": 0}
+    others = {"row_files_other": 0, "row_files_other_bytes": 0}  # other_row_files' (both sides)
     for entry in manifest_files:
-        side = {"row_files": "train", "train_row_files": "train", "test_row_files": "test"}.get(
-            entry.get("row_files_key")
-        )
+        side = {"row_files": "train", "train_row_files": "train", "test_row_files": "test",
+                "other_row_files": "other"}.get(entry.get("row_files_key"))  # fmt: skip
         if side:
-            counts[f"row_files_{side}"] += 1
-            counts[f"row_files_{side}_bytes"] += entry["bytes"]
+            (others if side == "other" else counts)[f"row_files_{side}"] += 1
+            (others if side == "other" else counts)[f"row_files_{side}_bytes"] += entry["bytes"]
+    counts |= others if others["row_files_other"] else {}
     return counts if counts["row_files_train"] or counts["row_files_test"] else {}
 
 

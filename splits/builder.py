@@ -59,6 +59,7 @@ from splits.unit_hash import MASK
 from validation.data_files import (
     DELIMITED,
     DataFileError,
+    JsonTypes,
     column_listing,
     columns_of,
     copy_sql,
@@ -374,7 +375,7 @@ def _split_rows(
     lines = folder.scratch / TEST_LINES
     try:
         test_rows = _write_train(con, rows_path, train_out, chosen, lines, columns, unit, train_path,
-                                 by_lines=not recipe.test_ids)  # fmt: skip
+                                 by_lines=not recipe.test_ids, typed=_json_types(recipe, columns, train_path))  # fmt: skip
         public_columns = public_test_columns(con, recipe, raw_dir, columns)
         new_ids = own_ids = None
         if recipe.test_ids:
@@ -383,8 +384,12 @@ def _split_rows(
         dialect = _published_dialect(con, train_path)
         con.execute(
             copy_sql(
-                f"SELECT {_select(public_columns)} FROM {test_rows}", test_out, train_path, dialect, public_columns
-            )
+                f"SELECT {_select(public_columns)} FROM {test_rows}",
+                test_out,
+                train_path,
+                dialect,
+                _json_types(recipe, public_columns, train_path),
+            )  # fmt: skip
         )
         answer_columns = _answer_columns(recipe, public_columns, where)
         con.execute(copy_sql(f"SELECT {_select(answer_columns)} FROM {test_rows}", answers_out))
@@ -638,6 +643,7 @@ def _write_train(
     unit,
     original: Path,
     by_lines: bool = True,
+    typed: JsonTypes | None = None,
 ) -> str:
     """Write the new train set; return a view or table of the test rows, in hash order. ``train_path`` is the train
     file or its Parquet copy; ``original``, the train file, whose layout a JSON train set keeps (JSON Lines or not).
@@ -669,13 +675,24 @@ def _write_train(
     )
     numbered = numbered_rows(train_path, columns)
     train_rows = f"SELECT {_select(columns)} FROM ({numbered}) ANTI JOIN __test_index USING (__mlecurate_rn)"
-    con.execute(copy_sql(train_rows, train_out, original, _published_dialect(con, original), columns))
+    con.execute(copy_sql(train_rows, train_out, original, _published_dialect(con, original), typed))
     con.execute(  # in hash order once, so the test set and the answers are written without sorting again
         f"""CREATE OR REPLACE TEMP TABLE __test_rows AS
             SELECT * FROM (SELECT s.*, {unit} AS __mlecurate_unit, i.__mlecurate_h
                            FROM ({numbered}) s JOIN __test_index i USING (__mlecurate_rn)) {order}"""
     )
     return "__test_rows"
+
+
+def _json_types(recipe: SplitRecipe, columns: list[str], source: Path) -> JsonTypes | None:
+    """How a JSON file of ``columns`` made from ``source`` keeps its values' types (:func:`copy_sql`): the id, group,
+    time, target and key columns stay text (compared as text by the checks, the answers and the sample); without an
+    id column every public column is a key (rows are matched by content), so none is retyped."""
+    if not recipe.id_column:
+        return None
+    text = {recipe.id_column, recipe.group_column, recipe.time_column, *recipe.target_columns,
+            *recipe.submission_key_columns(columns)} - {None}  # fmt: skip
+    return JsonTypes(list(columns), source, frozenset(text))
 
 
 def _dialect(con, path: Path) -> str:
@@ -751,7 +768,7 @@ def _released_labels(con, recipe, raw_dir, folder, outputs, where, minus_one_uns
             test_out,
             like,
             dialect,
-            public_columns,
+            _json_types(recipe, public_columns, test_path),  # the rows are Kaggle's test file's
         )
     )
     answer_columns = _answer_columns(recipe, public_columns, where)

@@ -423,7 +423,8 @@ def _changes_section(recipe: SplitRecipe, built: BuiltSplit) -> str:
             f"at `{recipe.test_row_pattern}`"
             + (f", named by their new `{recipe.id_column}`" if recipe.test_ids else "")
             + "".join(
-                f"; its files at `{one.row_files}` went alike, the new test rows' to `{one.test_row_pattern}`"
+                f"; its files at `{one.row_files}` went with their rows too (the new training rows' at their "
+                f"paths, the new test rows' to `{one.test_row_pattern}`)"
                 for key, one in recipe.row_file_sets
                 if key == "other_row_files"
             )

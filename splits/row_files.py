@@ -65,6 +65,7 @@ class RowFile:
     side: str  # "train" or "test"
     labels: tuple[tuple[str, str], ...] = ()  # the row's (target, label) pairs, for the leakage checks
     key: str = "row_files"  # the recipe key that placed it: row_files, train_row_files or test_row_files
+    entry: str = ""  # of other_row_files, the entry (its pattern) that placed it; "" for row_files' own
 
 
 @dataclass(frozen=True)
@@ -256,6 +257,7 @@ def place_row_files(
     the test pattern's (with its labels, which the leakage checks look for in the path); with the recipe's
     ``test_ids``, named by the row's new id (``test_ids``, aligned with ``test_row_numbers``). ``set_key``: as
     :func:`find_row_files`', named as the key that placed each file of another set."""
+    entry = recipe.row_files if set_key != "row_files" else ""
     test = np.zeros(len(found.sources), dtype=bool)
     test[np.asarray(test_row_numbers, dtype=np.int64)] = True
     renamed = dict(zip(np.asarray(test_row_numbers).tolist(), test_ids, strict=True)) if test_ids else {}
@@ -264,11 +266,11 @@ def place_row_files(
         labels = tuple((t, v) for t, v in zip(recipe.target_columns, found.labels[number], strict=True) if v)
         if test[number]:
             path = _named_by(recipe.test_row_pattern, renamed[number]) if renamed else found.test_paths[number]
-            placed.append(RowFile(source, path, "test", labels, _placed_by(set_key, "test_row_files")))
+            placed.append(RowFile(source, path, "test", labels, _placed_by(set_key, "test_row_files"), entry))
         elif found.train_paths:
             placed.append(RowFile(source, found.train_paths[number], "train", labels, "train_row_files"))
         else:
-            placed.append(RowFile(source, source, "train", labels, _placed_by(set_key, "row_files")))
+            placed.append(RowFile(source, source, "train", labels, _placed_by(set_key, "row_files"), entry))
     return placed
 
 
@@ -362,4 +364,4 @@ WRITABLE = stat.S_IWUSR | stat.S_IWGRP | stat.S_IWOTH
 
 def row_file_facts(files: Iterable[RowFile], digests: dict[str, str]) -> tuple[RowFileFact, ...]:
     """What the leakage checks know of each row's file."""
-    return tuple(RowFileFact(f.relative, f.side, digests[f.relative], f.labels) for f in files)
+    return tuple(RowFileFact(f.relative, f.side, digests[f.relative], f.labels, f.entry) for f in files)

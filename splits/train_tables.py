@@ -25,6 +25,7 @@ from splits.public_files import PublicFile, missing_file, split_own_file
 from validation.data_files import (
     DELIMITED,
     DataFileError,
+    JsonTypes,
     column_listing,
     columns_of,
     copy_sql,
@@ -131,7 +132,8 @@ def write_train_tables(
         )
         try:
             dialect = csv_dialect(con, table.source) if data_format(table.source.name) in DELIMITED else None
-            statement = copy_sql(query, target, table.source, dialect, columns_of(con, table.source))
+            typed = JsonTypes(columns_of(con, table.source), table.source, frozenset({table.column}))
+            statement = copy_sql(query, target, table.source, dialect, typed)
             kept = con.execute(statement).fetchall()[0][0]
             rows = con.execute(f"SELECT count(*) FROM {reader_sql(table.source)}").fetchall()[0][0]
         except duckdb.Error as error:

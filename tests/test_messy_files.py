@@ -18,7 +18,8 @@ import pandas as pd
 import pytest
 
 from splits.builder import SplitError, build_split
-from tests.conftest import PROJECT, SHARED
+from splits.layout import prepare_competition
+from tests.conftest import PROJECT, SHARED, write_csv
 from validation.split_recipe import RecipeError, parse_recipe
 
 COMPETITIONS = SHARED / "competitions"
@@ -364,8 +365,7 @@ def test_a_json_column_of_numbers_and_strings_is_answered_by_its_text(tmp_path):
     assert all(truth[row["id"]] == row["y"] for row in rows)
     assert any(row["id"].startswith("0") for row in rows)
     test_ids = [json.loads(line)["id"] for line in result.test_file.open()]
-    assert sorted(map(str, test_ids)) == sorted(row["id"] for row in rows)  # a submission from test.json fits
-    assert any(isinstance(i, int) for i in test_ids) and any(isinstance(i, str) for i in test_ids)  # their own types
+    assert sorted(test_ids) == sorted(row["id"] for row in rows)  # the same text: a submission from test.json fits
 
 
 @pytest.mark.parametrize("lines", [False, True], ids=["array", "json lines"])
@@ -389,6 +389,38 @@ def test_a_json_column_of_numbers_and_strings_keeps_each_values_type_when_publis
         published = [json.loads(line) for line in path.open()] if lines else json.loads(path.read_text())
         assert published and all(r == {k: v for k, v in by_id[r["id"]].items() if k in r} for r in published), path
         assert {type(r["inc_angle"]) for r in published} == {float, str}
+
+
+def test_json_columns_compared_as_text_stay_text_and_kaggles_test_file_keeps_its_types(tmp_path):
+    """A review of the above: the type is told by the text, so an id column of numbers and strings ("4.50") was
+    published as 4.5 where the answers say 4.50 (the split was refused), and a group column's 0 and "0.0" became one
+    value to groups_disjoint; ids, groups and targets stay text now. Under released labels the test rows are Kaggle's
+    test file's, whose own mixed column (a number or "na") decides, not the train file's."""
+    raw = tmp_path / "raw"
+    raw.mkdir()
+    records = [{"id": f"{i}.50" if i % 3 == 0 else i, "g": "0.0" if i % 10 == 0 else i % 10, "flag": True if i % 3 != 1
+                else "unknown", "x": i * 0.5, "y": i % 2} for i in range(200)]  # fmt: skip
+    (raw / "train.json").write_text(json.dumps(records))
+    recipe = {"kind": "group", "id_column": "id", "group_column": "g", "target_columns": ["y"], "train_file":
+              "train.json", "test_file": None, "test_fraction": 0.2}  # fmt: skip
+    built = prepare_competition("mixed", parse_recipe(recipe, "r"), raw, tmp_path / "prepared")
+    assert built.published, [c.found for c in built.checks if not c.passed]
+    test = json.loads((built.folder / "public" / "test.json").read_text())
+    assert all(isinstance(r["id"], str) and isinstance(r["g"], str) for r in test)
+    assert {type(r["flag"]) for r in test} == {bool, str}  # a feature keeps its types: true, "unknown"
+    answers = pd.read_csv(built.folder / "private" / "answers.csv", dtype=str)
+    assert sorted(answers["id"]) == sorted(r["id"] for r in test)
+
+    train = [{"id": f"r{i}", "angle": 30.5 + i, "y": i % 2} for i in range(120)]
+    kaggle = [{"id": f"t{i}", "angle": "na" if i % 5 == 0 else 40.25 + i} for i in range(40)]
+    (raw / "train.json").write_text(json.dumps(train))
+    (raw / "test.json").write_text(json.dumps(kaggle))
+    write_csv(raw / "solution.csv", ["id", "y"], [(r["id"], i % 2) for i, r in enumerate(kaggle)])
+    released = {"kind": "released_labels", "id_column": "id", "target_columns": ["y"], "train_file": "train.json",
+                "test_file": "test.json", "answers_file": "solution.csv"}  # fmt: skip
+    built = prepare_competition("released", parse_recipe(released, "r"), raw, tmp_path / "prepared2")
+    published = json.loads((built.folder / "public" / "test.json").read_text())
+    assert {type(r["angle"]) for r in published} == {float, str}
 
 
 def test_a_file_not_in_utf8_is_refused_naming_its_line_and_what_to_do(tmp_path):

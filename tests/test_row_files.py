@@ -8,6 +8,7 @@ import csv
 import hashlib
 import json
 import random
+import re
 from pathlib import Path
 
 import pytest
@@ -648,8 +649,9 @@ def test_other_row_files_go_with_their_rows_as_row_files_do(tmp_path):
     assert entries[f"public/jpeg/test/{some}.jpg"]["row_files_key"] == "other_row_files"
     assert entries[f"public/test/{some}.dcm"]["row_files_key"] == "test_row_files"
     text = (public / "description.md").read_text()
-    assert ("; its files at `jpeg/train/{image_name}.jpg` went alike, the new test rows' to "
-            "`jpeg/test/{image_name}.jpg`. Kaggle's own test files are not included.") in text  # fmt: skip
+    assert ("; its files at `jpeg/train/{image_name}.jpg` went with their rows too (the new training rows' at their "
+            "paths, the new test rows' to `jpeg/test/{image_name}.jpg`). Kaggle's own test files are not "
+            "included.") in text  # fmt: skip
     assert f"| `jpeg/test/{{image_name}}.jpg` | | {len(test_ids)} files, one per test row (`other_row_files`)" in text
 
 
@@ -676,3 +678,28 @@ def test_other_row_files_that_cannot_go_with_their_rows_are_refused_naming_the_e
         prepare_competition(SLUG, parse_recipe(recipe, "r"), raw, tmp_path / "prepared")
     assert message in str(refused_with.value)
     assert not (tmp_path / "prepared" / SLUG / "manifest.json").exists()
+
+
+def test_an_entrys_test_files_beside_any_sets_training_files_are_refused():
+    """A review: an entry's test pattern in row_files' train folder (train/jpeg/, or train/<id>.test.jpg) published
+    the new test rows' files beside the training rows' with every check passing."""
+    for test in ("train/jpeg/{image_name}.jpg", "train/{image_name}.test.jpg"):
+        with pytest.raises(RecipeError, match=re.escape(
+            f"split recipe key 'other_row_files': entry 'jpeg/train/{{image_name}}.jpg''s test pattern {test!r} puts "
+            "the new test rows' files in train")):  # fmt: skip
+            parse_recipe(SIIM | {"other_row_files": {"jpeg/train/{image_name}.jpg": test}}, "r")
+
+
+def test_a_label_in_an_entrys_test_paths_is_judged_on_that_entrys_files_alone(tmp_path):
+    """A review: the share of new test rows' files carrying their label was counted over every set's files, so an
+    entry naming its JPEGs by the label (1_0035.jpg) held half of them and passed."""
+    raw = _two_files_a_row(tmp_path)
+    rows = list(csv.DictReader((raw / "train.csv").open()))
+    for row in rows:
+        row["fname"] = f"{row['target']}_{row['image_name'][-4:]}"  # 1_0035.jpg: the target, then the id
+        (raw / "jpeg" / "train" / f"{row['image_name']}.jpg").rename(raw / "jpeg" / "train" / f"{row['fname']}.jpg")
+    write_csv(raw / "train.csv", list(rows[0]), [list(r.values()) for r in rows])
+    recipe = SIIM | {"other_row_files": {"jpeg/train/{fname}.jpg": "jpeg/test/{fname}.jpg"}}
+    built = prepare_competition(SLUG, parse_recipe(recipe, "r"), raw, tmp_path / "prepared")
+    check = {c.name: c for c in built.checks}["public_free_of_private"]
+    assert not built.published and not check.passed and "new test rows' files carry the row's target" in check.found

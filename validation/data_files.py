@@ -35,6 +35,7 @@ import shutil
 import threading
 import zlib
 from collections.abc import Iterator
+from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 
 import duckdb
@@ -427,25 +428,36 @@ def mixed_line_end(path: Path) -> tuple[int, str, str] | None:
     return None
 
 
+@dataclass(frozen=True)
+class JsonTypes:
+    """What :func:`copy_sql` needs to write a JSON file's columns of several types back with each value's type."""
+
+    columns: list[str]  # the query's columns, in order
+    source: Path  # the JSON file the rows come from (whose columns of several types are looked up)
+    text: frozenset[str] = frozenset()  # columns kept as text: ids, groups, times, targets, keys, compared as text
+
+
 def copy_sql(
     query: str,
     target: Path,
     like: Path | None = None,
     dialect: dict[str, str] | None = None,
-    columns: list[str] | None = None,
+    typed: JsonTypes | None = None,
 ) -> str:
     """A COPY statement writing ``query`` to ``target`` in the format its name says. JSON is written as JSON Lines
     (one object a line) when ``target`` is named ``.jsonl``/``.ndjson`` or ``like``, the file it is made from, is
     JSON Lines; else as one array. A CSV or TSV is written in ``dialect`` (:func:`csv_dialect` of the file it is
     made from: its delimiter, quote and escape), else comma-separated: a split publishes its data in the layout the
-    competition's participants know, and the public train and test sets in one dialect. Given the query's
-    ``columns``, a JSON file made from a JSON file writes the values of ``like``'s columns of several types
-    (:func:`json_mixed_columns`, read as text) that are JSON numbers as numbers again, the others as strings
-    (statoil's ``inc_angle``: ``45.26`` and ``"na"``, not ``"45.26"``)."""
+    competition's participants know, and the public train and test sets in one dialect. Given ``typed``, a JSON
+    file writes the values of its source's columns of several types (:func:`json_mixed_columns`, read as text) that
+    are written as JSON numbers or booleans as such again, the others as strings (statoil's ``inc_angle``: ``45.26``
+    and ``"na"``, not ``"45.26"``), except ``typed.text``'s columns. The type is told by the text (a string
+    ``"2.50"`` among numbers would be published as the number 2.5), so columns compared as text elsewhere stay
+    text."""
     kind = data_format(target.name)
     lines = target.suffix.lower() in JSON_LINES_SUFFIXES or (like is not None and is_json_lines(like))
-    if kind == "json" and like is not None and columns and (mixed := json_mixed_columns(like) & set(columns)):
-        query = f"SELECT {', '.join(_json_value(c) if c in mixed else quote(c) for c in columns)} FROM ({query})"
+    if kind == "json" and typed and (mixed := json_mixed_columns(typed.source) & set(typed.columns) - typed.text):
+        query = f"SELECT {', '.join(_json_value(c) if c in mixed else quote(c) for c in typed.columns)} FROM ({query})"
     options = {
         "csv": "FORMAT CSV, HEADER true",
         "tsv": "FORMAT CSV, HEADER true, DELIMITER '\\t'",
@@ -461,10 +473,11 @@ JSON_NUMBER = r"-?(0|[1-9][0-9]*)(\.[0-9]+)?([eE][-+]?[0-9]+)?"  # JSON's gramma
 
 
 def _json_value(column: str) -> str:
-    """A text column as JSON: a value written as a JSON number is that number, any other value a string."""
+    """A text column as JSON: a value written as a JSON number (or ``true``, ``false``) is that value, any other a
+    string."""
     text = f"CAST({quote(column)} AS VARCHAR)"
-    return (f"CASE WHEN regexp_full_match({text}, {literal(JSON_NUMBER)}) THEN CAST({text} AS JSON) "
-            f"ELSE to_json({text}) END AS {quote(column)}")  # fmt: skip
+    typed = f"regexp_full_match({text}, {literal(JSON_NUMBER)}) OR {text} IN ('true', 'false')"
+    return f"CASE WHEN {typed} THEN CAST({text} AS JSON) ELSE to_json({text}) END AS {quote(column)}"
 
 
 def written_dialect(dialect: dict[str, str], kind: str) -> str:

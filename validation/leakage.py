@@ -158,6 +158,7 @@ class RowFileFact:
     side: str  # "train" or "test"
     sha256: str  # of its bytes, computed once, while it was copied
     labels: tuple[tuple[str, str], ...] = ()  # the row's (target, label) pairs (every label a target has)
+    entry: str = ""  # the other_row_files entry that placed it ("": row_files' own): each set is judged on its own
 
 
 @dataclass(frozen=True)
@@ -282,7 +283,8 @@ def _public_free_of_private(con, folder: PreparedFolder, facts: LeakageFacts, tr
     if extras:
         problems += _extra_files_leak(con, folder, facts, extras, scanned, unreadable)
     row_files = _as_spelled(facts.row_files, facts.label_texts)  # labels as paths would tell them
-    problems += _labels_in_row_file_paths(row_files)
+    for entry in sorted({f.entry for f in row_files}):  # each set of files on its own: one's labels are not
+        problems += _labels_in_row_file_paths(tuple(f for f in row_files if f.entry == entry))  # diluted by another's
     problems += _test_files_copied_with_labels(facts.public_files, row_files)
     problems += _row_files_copying_private(folder, facts.row_files)
     sides = Counter(f.side for f in facts.row_files)

@@ -512,7 +512,33 @@ def _other_row_files(values: dict, kind: str, fail) -> tuple[tuple[str, str | No
         _row_file_patterns(one, kind, entry_fail)
         _test_ids(one | {"submission_columns": values.get("submission_columns")}, kind, entry_fail)
         pairs.append((pattern, test))
+    _sides_apart(values, pairs, fail)
     return tuple(pairs)
+
+
+def _sides_apart(values: dict, pairs: list[tuple[str, str | None]], fail) -> None:
+    """No set's test rows' files in a folder of any set's train rows' files, or around one (an entry's test files
+    in ``row_files``' ``train/``, beside the training rows' files, passed every check)."""
+    main = values.get("train_row_files") or values["row_files"]
+    main_test = values.get("test_row_files") or default_test_pattern(values["row_files"])
+    trains = [(f"row_files {main!r}", main), *((f"entry {p!r}", p) for p, _ in pairs)]
+    tests = [(f"row_files' test pattern {main_test!r}", main_test),
+             *((f"entry {p!r}'s test pattern {t or default_test_pattern(p)!r}", t or default_test_pattern(p))
+               for p, t in pairs)]  # fmt: skip
+    for test_said, test in tests:
+        test_folder = static_folder(test)
+        for train_said, train in trains:
+            train_folder = static_folder(train)
+            if not train_folder or not test_folder:
+                continue
+            if (
+                test_folder == train_folder
+                or test_folder.startswith(train_folder + "/")
+                or train_folder.startswith(test_folder + "/")
+            ):
+                raise fail("other_row_files", f"{test_said} puts the new test rows' files in {test_folder}/, with the "
+                                              f"train rows' files of {train_said} ({train_folder}/); give each side a "
+                                              "folder of its own")  # fmt: skip
 
 
 def _test_ids(values: dict, kind: str, fail) -> None:
