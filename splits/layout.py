@@ -210,7 +210,7 @@ def prepare_competition(
             check_binary_files_without_test_ids(
                 staging.public,
                 leakage_facts.public_files,
-                _new_test_ids(con, recipe, result),
+                _new_test_ids(con, recipe, result) if leakage_facts.public_files else [],
                 recipe.kind == "released_labels",
             ),
             check_test_labels_seen(
