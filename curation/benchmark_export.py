@@ -19,7 +19,7 @@ For every curated competition with a published split, a parity verdict of ``pari
 - ``export.json``: mlecurate's version, the data root it came from (an object-storage home's ``s3://`` URL, not a
   mirror's path), and per competition its source, checksums, parity verdict, fingerprint and warnings (a board
   MLE-bench reads in the other direction; a published split the curators no longer ask for: their recipe changed, or
-  a later split or parity check failed).
+  a later split or parity check failed; each of the split's warning checks that failed, with what it found).
 
 Data files are hard links to the published ones when the export is on the same file system (a split is published by
 rename, never rewritten in place, so a later split never changes an exported file), else copies; the answers of a
@@ -52,7 +52,7 @@ from curation.annotations import AnnotationError, AnnotationRecipeError, Annotat
 from curation.competition_data import read_download_record
 from curation.curated import SplitRecipeChoiceError, curated_slugs, split_recipe_for
 from curation.leaderboard_history import current_board_and_record
-from curation.stage_status import PARITY, SPLIT, partition_command, read_failure
+from curation.stage_status import PARITY, SPLIT, partition_command, read_failure, split_warnings
 from curation.submission_grading import GradingUnavailable, grading_metric
 from curation.warehouse import Warehouse
 from validation.data_files import data_stem, file_digest
@@ -404,6 +404,7 @@ def _split_warnings(slug: str, manifest: dict, root: DataRoot, annotations: Anno
         failed = read_failure(root, slug, stage)
         if failed is not None:
             warnings.append(f"its latest {what} failed ({failed.at}): {failed.error}; this export holds {published}")
+    warnings += [f"its split's warning check {warning}" for warning in split_warnings(slug, root)]
     return warnings
 
 

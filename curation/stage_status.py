@@ -44,6 +44,7 @@ class StageStatus:
     split: str
     parity: str
     parity_reason: str | None = None  # what decided the verdict (parity.json's reason; None without a report)
+    split_warnings: tuple[str, ...] = ()  # the published split's failed warning checks: "name: what it found"
 
 
 def partition_command(job: str, slug: str) -> str:
@@ -106,8 +107,9 @@ def failure_message(error: BaseException) -> str:
 
 def competition_stages(slug: str, root: DataRoot) -> StageStatus:
     return StageStatus(
-        data_status(slug, root), split_status(slug, root), parity_status(slug, root), parity_reason(slug, root)
-    )
+        data_status(slug, root), split_status(slug, root), parity_status(slug, root), parity_reason(slug, root),
+        tuple(split_warnings(slug, root)),
+    )  # fmt: skip
 
 
 def data_status(slug: str, root: DataRoot) -> str:
@@ -140,6 +142,8 @@ def split_status(slug: str, root: DataRoot) -> str:
         try:
             rows = prepared.read_manifest()["rows"]
             published = f"published (train {rows['train']:,}, test {rows['test']:,}"
+            if warned := [warning.partition(":")[0] for warning in split_warnings(slug, root)]:
+                published += f"; {len(warned)} warning(s): {', '.join(warned)}"
         except DataRootFileError as error:
             published = f"published (unreadable manifest: {error}"
         except (KeyError, TypeError) as error:
@@ -147,6 +151,21 @@ def split_status(slug: str, root: DataRoot) -> str:
     if published:
         return published + (f"; last attempt failed: {failure.error})" if failure else ")")
     return f"failed: {failure.error}" if failure else NOT_RUN
+
+
+def split_warnings(slug: str, root: DataRoot) -> list[str]:
+    """The published split's warning checks that failed (a split a blocking check refuses is never published), as
+    ``name: what it found``: a leak the split could not rule out, test labels the training set lacks, damaged row
+    files. [] without a published split, or with an unreadable manifest (``split_status`` says so)."""
+    prepared = root.prepared(slug)
+    if not prepared.manifest.is_file():
+        return []
+    try:
+        checks = prepared.read_manifest().get("checks") or {}
+    except DataRootFileError:
+        return []
+    return [f"{name}: {check.get('found')}" for name, check in checks.items()
+            if isinstance(check, dict) and check.get("passed") is False]  # fmt: skip
 
 
 def parity_status(slug: str, root: DataRoot) -> str:

@@ -594,3 +594,27 @@ def test_an_export_folder_under_a_file_is_one_clear_error(root, tmp_path, monkey
         _export(root, tmp_path / "afile")
     assert main(["export", str(tmp_path / "afile" / "x")]) == 2
     assert capsys.readouterr().err.startswith(f"mlecurate export: error: {tmp_path / 'afile' / 'x'}: cannot create")
+
+
+def test_a_split_warning_that_failed_is_shown_and_carried_into_the_export(root, tmp_path, monkeypatch, capsys):
+    """A newcomer's run: binary_files_without_test_ids failed ("train00.tfrec holds 119 of the 240 new test ids ...
+    every answer leaks") and neither `mlecurate show`, `curated` nor the export said a word (export.json's warnings
+    were []); a curator working from the command line saw it only in the manifest."""
+    from curation.stage_status import competition_stages
+
+    manifest = root.prepared(SPACESHIP).manifest
+    document = json.loads(manifest.read_text())
+    found = "tfrecords/train00.tfrec holds 119 of the 240 new test ids ('0001_01', ...): ... every answer leaks"
+    document["checks"]["binary_files_without_test_ids"] = {"passed": False, "found": found, "metadata": {}}
+    manifest.write_text(json.dumps(document))
+    stages = competition_stages(SPACESHIP, root)
+    assert stages.split.endswith("; 1 warning(s): binary_files_without_test_ids)")
+    assert stages.split_warnings == (f"binary_files_without_test_ids: {found}",)
+    assert competition_stages(INSULTS, root).split_warnings == ()
+    result = _export(root, tmp_path / "bench")
+    assert f"its split's warning check binary_files_without_test_ids: {found}" in result.competitions[SPACESHIP][
+        "warnings"]  # fmt: skip
+    monkeypatch.setenv("MLECURATE_HOME", str(root.path))
+    monkeypatch.setenv("MLECURATE_ANNOTATIONS", str(root.annotations))
+    assert main(["show", SPACESHIP]) == 0
+    assert f"split warning: binary_files_without_test_ids: {found}" in capsys.readouterr().out

@@ -151,6 +151,9 @@ def test_a_competition_of_another_kind_and_format_goes_through_the_readme_path(t
     if recipe["kind"] == "released_labels":  # the new test set is the original one, labelled by the released file
         assert len(answers) == len(duckdb.sql(f"SELECT * FROM '{DataRoot(home).raw(slug).files / 'test.parquet'}'"))
         assert recipe["sample_submission_name"] == "sampleSubmission.csv"  # the name `mlecurate export` gives it
+        assert recipe["sample_submission_file"] == "sampleSubmission.csv"  # and the one the download ships it under
+        assert (DataRoot(home).raw(slug).files / "sampleSubmission.csv").is_file()
+        assert not (DataRoot(home).raw(slug).files / "sample_submission.csv").exists()
 
 
 @pytest.mark.parametrize("metric", sorted(METRICS))

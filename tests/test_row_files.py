@@ -703,3 +703,31 @@ def test_a_label_in_an_entrys_test_paths_is_judged_on_that_entrys_files_alone(tm
     built = prepare_competition(SLUG, parse_recipe(recipe, "r"), raw, tmp_path / "prepared")
     check = {c.name: c for c in built.checks}["public_free_of_private"]
     assert not built.published and not check.passed and "new test rows' files carry the row's target" in check.found
+
+
+@pytest.mark.parametrize(
+    "change, message",
+    [({"other_row_files": {"jpeg/train/{image_name}.jpg": "./train/jpeg/{image_name}.jpg"}},
+      "'./train/jpeg/{image_name}.jpg' puts the new test rows' files in train/jpeg/, with the train rows' files of "
+      "row_files 'train/{image_name}.dcm' (train/)"),
+     ({"test_row_files": "./train/t/{image_name}.dcm"},
+      "split recipe key 'test_row_files': the train rows' files ('train/{image_name}.dcm') and the test rows' "
+      "('./train/t/{image_name}.dcm') would share the folder train/"),
+     ({"row_files": "{image_name}.png", "test_row_files": "{image_name}.test.png", "other_row_files": None},
+      "would share the top of public/"),
+     ({"other_row_files": {"{image_name}.png": "{image_name}.test.png"}}, "would share the top of public/")],
+    ids=["entry ./train", "row_files ./train", "row_files at the top", "entry at the top"],
+)  # fmt: skip
+def test_test_files_spelled_into_a_train_folder_or_beside_top_level_ones_are_refused(change, message):
+    """A review: './train/jpeg' got past the folder rule (compared as text), and two patterns at the top of public/
+    were never compared (the top had no folder name)."""
+    recipe = {key: value for key, value in (SIIM | change).items() if value is not None}
+    with pytest.raises(RecipeError, match=re.escape(message)):
+        parse_recipe(recipe, "r")
+
+
+def test_row_files_at_the_top_moved_to_folders_of_their_own_are_accepted():
+    changes = {"row_files": "{image_name}.jpg", "train_row_files": "train_images/{image_name}.jpg",
+               "test_row_files": "test_images/{image_name}.jpg"}  # iwildcam-2019's flat images  # fmt: skip
+    recipe = parse_recipe({k: v for k, v in (SIIM | changes).items() if k != "other_row_files"}, "r")
+    assert recipe.test_row_pattern == "test_images/{image_name}.jpg"

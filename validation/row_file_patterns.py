@@ -150,6 +150,26 @@ def default_test_pattern(pattern: str) -> str | None:
     return "".join(pieces) + rest if changed else None
 
 
+def placed_folder(pattern: str) -> str | None:
+    """Where ``pattern``'s files sit, normalised (``./train//x/{id}`` -> ``train/x``): ``""`` for the top (no folder),
+    None when its first component has a placeholder (a folder per value: no one folder)."""
+    normal = str(PurePosixPath(pattern))  # ./train//x -> train/x
+    first, _, rest = normal.partition("/")
+    if rest and "{" in first:
+        return None
+    return static_folder(normal)
+
+
+def folders_overlap(test: str | None, train: str | None) -> bool:
+    """Whether test files in folder ``test`` would sit with train files in ``train`` (:func:`placed_folder`'s): the
+    same folder, or one inside the other; the top holds only what is placed at the top."""
+    if test is None or train is None:
+        return False
+    if test == train:
+        return True
+    return bool(test and train) and (test.startswith(train + "/") or train.startswith(test + "/"))
+
+
 def static_folder(pattern: str) -> str:
     """The folder every file of ``pattern`` is in (its leading components without a placeholder): ``train`` for
     ``train/{breed}/{id}.jpg``; ``""`` when the first component has a placeholder."""

@@ -63,13 +63,14 @@ from validation.float_text import EMPTY
 from validation.metrics import METRICS
 from validation.row_file_patterns import (
     default_test_pattern,
+    folders_overlap,
     listing_placeholders,
     pattern_columns,
     pattern_parts,
     pattern_problem,
+    placed_folder,
     placeholder,
     placeholder_problem,
-    static_folder,
     without_globs,
 )
 from validation.yaml_files import YamlFileError, read_yaml_file
@@ -381,14 +382,14 @@ def _row_file_patterns(values: dict, kind: str, fail) -> None:
             f"{train_row_files!r} is where the test rows' files go (test_row_files{'' if test_row_files else ', by default'}"
             f": {pattern!r}); give the train rows' files a folder of their own",
         )
-    train_folder, test_folder = static_folder(train_pattern), static_folder(pattern)
-    if train_folder and test_folder and (train_folder == test_folder or test_folder.startswith(train_folder + "/")
-                                         or train_folder.startswith(test_folder + "/")):  # fmt: skip
+    train_folder, test_folder = placed_folder(train_pattern), placed_folder(pattern)
+    if folders_overlap(test_folder, train_folder):
         key = "train_row_files" if train_row_files else "test_row_files"
+        shared = min(train_folder, test_folder, key=len)
         raise fail(
             key,
-            f"the train rows' files ({train_pattern!r}) and the test rows' ({pattern!r}) would share the folder "
-            f"{min(train_folder, test_folder, key=len)}/; give each side a folder of its own",
+            f"the train rows' files ({train_pattern!r}) and the test rows' ({pattern!r}) would share "
+            f"{f'the folder {shared}/' if shared else 'the top of public/'}; give each side a folder of its own",
         )
     targets = values.get("target_columns") or ()
     leaked = [c for c in pattern_columns(pattern) if c in targets]
@@ -526,19 +527,14 @@ def _sides_apart(values: dict, pairs: list[tuple[str, str | None]], fail) -> Non
              *((f"entry {p!r}'s test pattern {t or default_test_pattern(p)!r}", t or default_test_pattern(p))
                for p, t in pairs)]  # fmt: skip
     for test_said, test in tests:
-        test_folder = static_folder(test)
+        test_folder = placed_folder(test)
         for train_said, train in trains:
-            train_folder = static_folder(train)
-            if not train_folder or not test_folder:
-                continue
-            if (
-                test_folder == train_folder
-                or test_folder.startswith(train_folder + "/")
-                or train_folder.startswith(test_folder + "/")
-            ):
-                raise fail("other_row_files", f"{test_said} puts the new test rows' files in {test_folder}/, with the "
-                                              f"train rows' files of {train_said} ({train_folder}/); give each side a "
-                                              "folder of its own")  # fmt: skip
+            train_folder = placed_folder(train)
+            if folders_overlap(test_folder, train_folder):
+                where, beside = test_folder or "the top of public", train_folder or "the top of public"
+                raise fail("other_row_files", f"{test_said} puts the new test rows' files in {where}/, with the train "
+                                              f"rows' files of {train_said} ({beside}/); give each side a folder of "
+                                              "its own")  # fmt: skip
 
 
 def _test_ids(values: dict, kind: str, fail) -> None:

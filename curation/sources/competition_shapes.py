@@ -20,7 +20,8 @@ each) and ``recipe`` their split recipe (``sample_submission_file`` and, with a 
 - ``has_id=False``: no id column anywhere (rows are matched by the test columns' content) and no sample submission
   (the split builds one from the key columns).
 - ``text_ids``: ids as text (``r00012``) instead of numbers.
-- ``sample_name``: the sample submission's name as the competition ships it (``sampleSubmission.csv``).
+- ``sample_name``: the sample submission's name as the competition ships it (``sampleSubmission.csv``): the file in
+  the zip and the recipe's ``sample_submission_file`` and ``sample_submission_name``.
 - ``filed_by_label`` (with ``row_files``): no train table, as plant-seedlings-classification ships its images:
   each train row's file is filed under its label, ``train/<label>/<id>.png``, the original test rows' are
   ``test/<id>.png`` with no test table either, and the recipe lists the files (``train_listing:
@@ -153,6 +154,9 @@ def reshape(files: dict[str, bytes], recipe: dict, shape: Shape, class_target: b
     if shape.submission_format:
         _submission_format(frames, recipe, data, sample, shape)
     recipe |= _recipe_keys(shape, recipe)
+    if shape.sample_name and sample in frames:  # shipped under the competition's own name, as Kaggle ships it
+        frames[shape.sample_name] = frames.pop(sample)
+        recipe["sample_submission_file"] = shape.sample_name
     if shape.kind == "released_labels":
         recipe.pop("test_fraction", None)
     reshaped = {}
