@@ -150,6 +150,23 @@ def test_a_number_is_not_cut_to_find_a_shorter_id():
     assert _ids_in(data, _id_runs(ids), ids, [5]) == set()
 
 
+@pytest.mark.parametrize("dtype", ["U12", "S12", "utf-16"])
+def test_a_numpy_array_of_text_ids_is_looked_into_whatever_its_encoding(tmp_path, dtype):
+    """A newcomer's run: np.save of a list of ids (NumPy's U, UTF-32) was said to hold none of the new test ids."""
+    import numpy as np
+
+    from validation.binary_files import check_binary_files_without_test_ids
+    from validation.leakage import ExtraFile
+
+    if dtype == "utf-16":
+        (tmp_path / "ids.bin").write_bytes("\n".join(IMAGES).encode("utf-16-le"))
+    else:
+        np.save(tmp_path / "ids.npy", np.array(IMAGES, dtype=dtype))
+    name = "ids.bin" if dtype == "utf-16" else "ids.npy"
+    check = check_binary_files_without_test_ids(tmp_path, [ExtraFile(name, "", name)], IMAGES[:40])
+    assert not check.passed and check.found.startswith(f"{name} holds 40 of the 40 new test ids")
+
+
 def test_ids_written_back_to_back_in_a_fixed_width_array_are_found():
     """A review: NumPy's ``S12`` array of ids is one run of their characters; the greedy runs cut across them."""
     import numpy as np

@@ -20,8 +20,8 @@ category: a newcomer's sweep published all 58 new test rows' labels so). A zip (
 (member names and contents), a gzip, bzip2 or xz stream decompressed; a 7z is not opened, and the check fails
 naming it (it cannot say the file is clear). Ids are found as runs of the characters they are written with: a run
 that is an id, one whose first byte is the rest's length (a record's length prefix that is one of the characters),
-and a longer run cut into pieces of an id's length from its start (a fixed-width array's ids, back to back; NumPy's
-UTF-32 ``U`` arrays are not read). Each file gets its share of :data:`TOTAL_SCAN_BYTES` (at least
+and a longer run cut into pieces of an id's length from its start (a fixed-width array's ids, back to back); in data
+of many zero bytes, every 4th and 2nd byte too (NumPy's UTF-32 ``U`` arrays, UTF-16 text). Each file gets its share of :data:`TOTAL_SCAN_BYTES` (at least
 :data:`LEAST_SHARE`, at most :data:`SCAN_BYTES`), from its start: a training TFRecord holds test rows throughout.
 Ids shorter than :data:`MIN_ID_CHARS` characters (row numbers) would be found in any binary file by chance and are
 not looked for; when too few are left, the check says it could not look.
@@ -111,7 +111,8 @@ def check_binary_files_without_test_ids(
         found: set[bytes] = set()
         try:
             for data in _contents(path, share):
-                found |= _ids_in(data, runs, ids, lengths)
+                for view in _views(data):
+                    found |= _ids_in(view, runs, ids, lengths)
         except Sealed:
             sealed.append(extra.path)
             continue
@@ -208,6 +209,16 @@ def _nested_json(con, path: Path) -> bool:
     except duckdb.Error:
         return False  # unreadable: public_free_of_private says so
     return any("STRUCT(" in str(kind) for _, kind, *_ in described)
+
+
+def _views(data: bytes) -> Iterator[bytes]:
+    """``data``, and where over 40% of it is zero bytes (NumPy's ``U`` arrays: UTF-32; UTF-16 text), every 4th and
+    every 2nd byte from each start: the characters of ASCII ids written so."""
+    yield data
+    if data.count(0) * 5 > len(data) * 2:  # over 40%: UTF-16 text is half zero bytes
+        for step in (4, 2):
+            for start in range(step):
+                yield data[start::step]
 
 
 def _id_runs(ids: set[bytes]) -> re.Pattern:
