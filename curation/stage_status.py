@@ -106,9 +106,10 @@ def failure_message(error: BaseException) -> str:
 
 
 def competition_stages(slug: str, root: DataRoot) -> StageStatus:
+    warnings = split_warnings(slug, root)  # the manifest read once for both
     return StageStatus(
-        data_status(slug, root), split_status(slug, root), parity_status(slug, root), parity_reason(slug, root),
-        tuple(split_warnings(slug, root)),
+        data_status(slug, root), split_status(slug, root, warnings), parity_status(slug, root),
+        parity_reason(slug, root), tuple(warnings),
     )  # fmt: skip
 
 
@@ -133,7 +134,7 @@ def data_status(slug: str, root: DataRoot) -> str:
     return f"{record.status}: {record.message}"
 
 
-def split_status(slug: str, root: DataRoot) -> str:
+def split_status(slug: str, root: DataRoot, warnings: list[str] | None = None) -> str:
     """``published (train N, test M)``, with ``; last attempt failed: ...`` when a re-split failed since;
     ``failed: <error>``; or ``not run``."""
     prepared, failure = root.prepared(slug), read_failure(root, slug, SPLIT)
@@ -142,7 +143,8 @@ def split_status(slug: str, root: DataRoot) -> str:
         try:
             rows = prepared.read_manifest()["rows"]
             published = f"published (train {rows['train']:,}, test {rows['test']:,}"
-            if warned := [warning.partition(":")[0] for warning in split_warnings(slug, root)]:
+            warnings = split_warnings(slug, root) if warnings is None else warnings
+            if warned := [warning.partition(":")[0] for warning in warnings]:
                 published += f"; {len(warned)} warning(s): {', '.join(warned)}"
         except DataRootFileError as error:
             published = f"published (unreadable manifest: {error}"
@@ -156,13 +158,16 @@ def split_status(slug: str, root: DataRoot) -> str:
 def split_warnings(slug: str, root: DataRoot) -> list[str]:
     """The published split's warning checks that failed (a split a blocking check refuses is never published), as
     ``name: what it found``: a leak the split could not rule out, test labels the training set lacks, damaged row
-    files. [] without a published split, or with an unreadable manifest (``split_status`` says so)."""
+    files. [] without a published split, or when its manifest or its checks cannot be read (``split_status`` says
+    so)."""
     prepared = root.prepared(slug)
     if not prepared.manifest.is_file():
         return []
     try:
         checks = prepared.read_manifest().get("checks") or {}
-    except DataRootFileError:
+    except (DataRootFileError, AttributeError):  # not a mapping: a damaged manifest
+        return []
+    if not isinstance(checks, dict):
         return []
     return [f"{name}: {check.get('found')}" for name, check in checks.items()
             if isinstance(check, dict) and check.get("passed") is False]  # fmt: skip

@@ -618,3 +618,16 @@ def test_a_split_warning_that_failed_is_shown_and_carried_into_the_export(root, 
     monkeypatch.setenv("MLECURATE_ANNOTATIONS", str(root.annotations))
     assert main(["show", SPACESHIP]) == 0
     assert f"split warning: binary_files_without_test_ids: {found}" in capsys.readouterr().out
+
+
+@pytest.mark.parametrize("checks", [[{"passed": False}], "damaged", None])
+def test_split_warnings_of_a_manifest_whose_checks_cannot_be_read_are_none_and_hide_nothing_else(root, checks):
+    """A review: a manifest whose checks were not a mapping stopped `curated` and `show` for every member."""
+    from curation.stage_status import competition_stages
+
+    manifest = root.prepared(SPACESHIP).manifest
+    document = json.loads(manifest.read_text())
+    document["checks"] = checks
+    manifest.write_text(json.dumps(document))
+    stages = competition_stages(SPACESHIP, root)
+    assert stages.split_warnings == () and stages.split.startswith("published (train ")

@@ -159,7 +159,7 @@ def test_a_numpy_array_of_text_ids_is_looked_into_whatever_its_encoding(tmp_path
     from validation.leakage import ExtraFile
 
     if dtype == "utf-16":
-        (tmp_path / "ids.bin").write_bytes("\n".join(IMAGES).encode("utf-16-le"))
+        (tmp_path / "ids.bin").write_bytes("\n".join(IMAGES).encode("utf-16"))  # with its byte order mark
     else:
         np.save(tmp_path / "ids.npy", np.array(IMAGES, dtype=dtype))
     name = "ids.bin" if dtype == "utf-16" else "ids.npy"

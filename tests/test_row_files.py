@@ -713,14 +713,16 @@ def test_a_label_in_an_entrys_test_paths_is_judged_on_that_entrys_files_alone(tm
      ({"test_row_files": "./train/t/{image_name}.dcm"},
       "split recipe key 'test_row_files': the train rows' files ('train/{image_name}.dcm') and the test rows' "
       "('./train/t/{image_name}.dcm') would share the folder train/"),
-     ({"row_files": "{image_name}.png", "test_row_files": "{image_name}.test.png", "other_row_files": None},
-      "would share the top of public/"),
-     ({"other_row_files": {"{image_name}.png": "{image_name}.test.png"}}, "would share the top of public/")],
-    ids=["entry ./train", "row_files ./train", "row_files at the top", "entry at the top"],
+     ({"row_files": "{image_name[0:4]}/{image_name}.dcm", "test_row_files": "{image_name[0:4]}/test/{image_name}.dcm",
+       "other_row_files": None}, "would share the folder {image_name[0:4]}/"),
+     ({"other_row_files": {"jpeg/{image_name[0]}/{image_name}.jpg": "jpeg/{image_name[0]}/t_{image_name}.jpg"}},
+      "would share the folder jpeg/{image_name[0]}/")],
+    ids=["entry ./train", "row_files ./train", "row_files in a folder of a slice", "entry in a folder of a slice"],
 )  # fmt: skip
 def test_test_files_spelled_into_a_train_folder_or_beside_top_level_ones_are_refused(change, message):
-    """A review: './train/jpeg' got past the folder rule (compared as text), and two patterns at the top of public/
-    were never compared (the top had no folder name)."""
+    """Reviews: './train/jpeg' got past the folder rule (compared as text), and a folder named by a slice of a column
+    ({image_name[0:4]}/, which many rows share) was taken for a folder per row and never compared. (The top of
+    public/ is not compared: train_{id}.jpg and test_{id}.jpg there are told apart by name.)"""
     recipe = {key: value for key, value in (SIIM | change).items() if value is not None}
     with pytest.raises(RecipeError, match=re.escape(message)):
         parse_recipe(recipe, "r")

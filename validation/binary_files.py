@@ -20,8 +20,8 @@ category: a newcomer's sweep published all 58 new test rows' labels so). A zip (
 (member names and contents), a gzip, bzip2 or xz stream decompressed; a 7z is not opened, and the check fails
 naming it (it cannot say the file is clear). Ids are found as runs of the characters they are written with: a run
 that is an id, one whose first byte is the rest's length (a record's length prefix that is one of the characters),
-and a longer run cut into pieces of an id's length from its start (a fixed-width array's ids, back to back); in data
-of many zero bytes, every 4th and 2nd byte too (NumPy's UTF-32 ``U`` arrays, UTF-16 text). Each file gets its share of :data:`TOTAL_SCAN_BYTES` (at least
+and a longer run cut into pieces of an id's length from its start (a fixed-width array's ids, back to back); in a
+NumPy array of ``U`` strings (UTF-32) every 4th byte, in UTF-16 text with its byte order mark every 2nd. Each file gets its share of :data:`TOTAL_SCAN_BYTES` (at least
 :data:`LEAST_SHARE`, at most :data:`SCAN_BYTES`), from its start: a training TFRecord holds test rows throughout.
 Ids shorter than :data:`MIN_ID_CHARS` characters (row numbers) would be found in any binary file by chance and are
 not looked for; when too few are left, the check says it could not look.
@@ -212,13 +212,16 @@ def _nested_json(con, path: Path) -> bool:
 
 
 def _views(data: bytes) -> Iterator[bytes]:
-    """``data``, and where over 40% of it is zero bytes (NumPy's ``U`` arrays: UTF-32; UTF-16 text), every 4th and
-    every 2nd byte from each start: the characters of ASCII ids written so."""
+    """``data``, and for a NumPy array of ``U`` strings (UTF-32) every 4th byte, for UTF-16 text (a byte order mark
+    first) every 2nd, from each start: the characters of ASCII ids written so. (Told by their headers: any int32
+    array of small numbers looks like UTF-32 ASCII too, and its bytes 48-57 would read as digits.)"""
     yield data
-    if data.count(0) * 5 > len(data) * 2:  # over 40%: UTF-16 text is half zero bytes
-        for step in (4, 2):
-            for start in range(step):
-                yield data[start::step]
+    step = 4 if data.startswith(b"\x93NUMPY") and b"<U" in data[:256] else 2 if data.startswith(BOMS) else 0
+    for start in range(step):
+        yield data[start::step]
+
+
+BOMS = (b"\xff\xfe", b"\xfe\xff")  # UTF-16's byte order marks
 
 
 def _id_runs(ids: set[bytes]) -> re.Pattern:

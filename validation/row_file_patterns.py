@@ -22,6 +22,7 @@ from dataclasses import dataclass
 from pathlib import PurePosixPath
 
 PLACEHOLDER = re.compile(r"\{([^{}]*)\}")
+WHOLE_PLACEHOLDER = re.compile(r"\{[^{}\[\]:]+\}")  # a whole column's value, as a folder of its own: {id}
 SLICE_LIKE = re.compile(r"\[[\d:\s+-]*\]$")  # meant as a slice, and not one: [], [:], [-1], [0:1:2]
 SLICE = re.compile(r"^(?P<column>.+?)\[(?P<start>\d*)(?P<colon>:?)(?P<stop>\d*)\]$")
 
@@ -154,20 +155,24 @@ def placed_folder(pattern: str) -> str | None:
     """Where ``pattern``'s files sit, normalised (``./train//x/{id}`` -> ``train/x``): ``""`` for the top (no folder),
     None when its first component has a placeholder (a folder per value: no one folder)."""
     normal = str(PurePosixPath(pattern))  # ./train//x -> train/x
-    first, _, rest = normal.partition("/")
-    if rest and "{" in first:
+    folders = normal.split("/")[:-1]
+    if folders and WHOLE_PLACEHOLDER.fullmatch(folders[0]):
         return None
-    return static_folder(normal)
+    taken = []
+    for part in folders:  # up to a folder per value; a slice ({id[0]}) is a folder rows share
+        if WHOLE_PLACEHOLDER.fullmatch(part):
+            break
+        taken.append(part)
+    return "/".join(taken)
 
 
 def folders_overlap(test: str | None, train: str | None) -> bool:
     """Whether test files in folder ``test`` would sit with train files in ``train`` (:func:`placed_folder`'s): the
-    same folder, or one inside the other; the top holds only what is placed at the top."""
-    if test is None or train is None:
+    same folder, or one inside the other. The top of ``public/`` is not compared: files there are told apart by
+    their names (``train_{id}.jpg`` and ``test_{id}.jpg``), as the split's own train and test files are."""
+    if not test or not train:
         return False
-    if test == train:
-        return True
-    return bool(test and train) and (test.startswith(train + "/") or train.startswith(test + "/"))
+    return test == train or test.startswith(train + "/") or train.startswith(test + "/")
 
 
 def static_folder(pattern: str) -> str:

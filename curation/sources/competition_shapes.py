@@ -155,6 +155,9 @@ def reshape(files: dict[str, bytes], recipe: dict, shape: Shape, class_target: b
         _submission_format(frames, recipe, data, sample, shape)
     recipe |= _recipe_keys(shape, recipe)
     if shape.sample_name and sample in frames:  # shipped under the competition's own name, as Kaggle ships it
+        if shape.sample_name in frames or shape.sample_name in row_files:
+            raise ValueError(f"the sample submission's name {shape.sample_name!r} is another file of the competition "
+                             f"({', '.join(sorted(frames))}): give it a name of its own")  # fmt: skip
         frames[shape.sample_name] = frames.pop(sample)
         recipe["sample_submission_file"] = shape.sample_name
     if shape.kind == "released_labels":
