@@ -346,7 +346,9 @@ def test_targets_shape_the_files_and_the_recipe(tmp_path):
      (["--metric", "rmse", "--row-files", "png", "--filed-by-label"],
       "error: files filed by label need one class target to name their folders"),
      (["--metric", "auc", "--sample-name", "train.csv"],  # a review: the sample replaced the train table
-      "error: the sample submission's name 'train.csv' is another file of the competition")],
+      "error: the sample submission's name 'train.csv' is another file of the competition"),
+     (["--metric", "auc", "--sample-name", "Train.csv"],  # another file's name in any letter case
+      "error: the sample submission's name 'Train.csv' is another file of the competition")],
 )  # fmt: skip
 def test_bad_options_are_named_and_nothing_is_written(tmp_path, capsys, args, expected):
     assert _generate(tmp_path / "mirror", *args) == 2

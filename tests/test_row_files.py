@@ -716,8 +716,12 @@ def test_a_label_in_an_entrys_test_paths_is_judged_on_that_entrys_files_alone(tm
      ({"row_files": "{image_name[0:4]}/{image_name}.dcm", "test_row_files": "{image_name[0:4]}/test/{image_name}.dcm",
        "other_row_files": None}, "would share the folder {image_name[0:4]}/"),
      ({"other_row_files": {"jpeg/{image_name[0]}/{image_name}.jpg": "jpeg/{image_name[0]}/t_{image_name}.jpg"}},
-      "would share the folder jpeg/{image_name[0]}/")],
-    ids=["entry ./train", "row_files ./train", "row_files in a folder of a slice", "entry in a folder of a slice"],
+      "would share the folder jpeg/{image_name[0]}/"),
+     ({"kind": "random", "group_column": None, "row_files": "{patient_id}/{image_name}.dcm",
+       "test_row_files": "{patient_id}/test/{image_name}.dcm", "other_row_files": None},
+      "would share the folder {patient_id}/")],
+    ids=["entry ./train", "row_files ./train", "row_files in a folder of a slice", "entry in a folder of a slice",
+         "a folder of a column many rows share"],
 )  # fmt: skip
 def test_test_files_spelled_into_a_train_folder_or_beside_top_level_ones_are_refused(change, message):
     """Reviews: './train/jpeg' got past the folder rule (compared as text), and a folder named by a slice of a column
@@ -733,3 +737,13 @@ def test_row_files_at_the_top_moved_to_folders_of_their_own_are_accepted():
                "test_row_files": "test_images/{image_name}.jpg"}  # iwildcam-2019's flat images  # fmt: skip
     recipe = parse_recipe({k: v for k, v in (SIIM | changes).items() if k != "other_row_files"}, "r")
     assert recipe.test_row_pattern == "test_images/{image_name}.jpg"
+
+
+def test_a_folder_of_each_id_or_of_a_group_splits_group_is_its_rows_own():
+    """Folders per id hold one row's files; a group split's groups are all on one side: neither is a shared folder."""
+    by_group = parse_recipe({k: v for k, v in SIIM.items() if k != "other_row_files"} | {
+        "row_files": "{patient_id}/{image_name}.dcm", "test_row_files": "{patient_id}/t_{image_name}.dcm"}, "r")  # fmt: skip
+    assert by_group.test_row_pattern == "{patient_id}/t_{image_name}.dcm"
+    per_id = parse_recipe({k: v for k, v in SIIM.items() if k != "other_row_files"} | {
+        "row_files": "{image_name}/{image_name}.dcm", "test_row_files": "{image_name}/t.dcm"}, "r")  # fmt: skip
+    assert per_id.test_row_pattern == "{image_name}/t.dcm"

@@ -21,7 +21,8 @@ category: a newcomer's sweep published all 58 new test rows' labels so). A zip (
 naming it (it cannot say the file is clear). Ids are found as runs of the characters they are written with: a run
 that is an id, one whose first byte is the rest's length (a record's length prefix that is one of the characters),
 and a longer run cut into pieces of an id's length from its start (a fixed-width array's ids, back to back); in a
-NumPy array of ``U`` strings (UTF-32) every 4th byte, in UTF-16 text with its byte order mark every 2nd. Each file gets its share of :data:`TOTAL_SCAN_BYTES` (at least
+NumPy array with a ``U`` field (UTF-32, either byte order; told by its header, not in a pickle) every 4th byte, in
+UTF-16 text with its byte order mark every 2nd. Each file gets its share of :data:`TOTAL_SCAN_BYTES` (at least
 :data:`LEAST_SHARE`, at most :data:`SCAN_BYTES`), from its start: a training TFRecord holds test rows throughout.
 Ids shorter than :data:`MIN_ID_CHARS` characters (row numbers) would be found in any binary file by chance and are
 not looked for; when too few are left, the check says it could not look.
@@ -216,12 +217,21 @@ def _views(data: bytes) -> Iterator[bytes]:
     first) every 2nd, from each start: the characters of ASCII ids written so. (Told by their headers: any int32
     array of small numbers looks like UTF-32 ASCII too, and its bytes 48-57 would read as digits.)"""
     yield data
-    step = 4 if data.startswith(b"\x93NUMPY") and b"<U" in data[:256] else 2 if data.startswith(BOMS) else 0
+    step = 4 if _unicode_array(data) else 2 if data.startswith(BOMS) else 0
     for start in range(step):
         yield data[start::step]
 
 
 BOMS = (b"\xff\xfe", b"\xfe\xff")  # UTF-16's byte order marks
+UNICODE_FIELD = re.compile(rb"'[<>|=]?U\d+'")  # a NumPy dtype of UTF-32 strings, either byte order
+
+
+def _unicode_array(data: bytes) -> bool:
+    """A NumPy ``.npy`` (or an npz's member) whose header (its text up to the first line feed) has a ``U`` field."""
+    if not data.startswith(b"\x93NUMPY"):
+        return False
+    end = data.find(b"\n", 10, 65_536)
+    return bool(UNICODE_FIELD.search(data[10 : end if end > 0 else 65_536]))
 
 
 def _id_runs(ids: set[bytes]) -> re.Pattern:

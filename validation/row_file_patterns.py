@@ -22,7 +22,7 @@ from dataclasses import dataclass
 from pathlib import PurePosixPath
 
 PLACEHOLDER = re.compile(r"\{([^{}]*)\}")
-WHOLE_PLACEHOLDER = re.compile(r"\{[^{}\[\]:]+\}")  # a whole column's value, as a folder of its own: {id}
+WHOLE_PLACEHOLDER = re.compile(r"\{([^{}\[\]:]+)\}")  # a whole column's value as a folder: {id}
 SLICE_LIKE = re.compile(r"\[[\d:\s+-]*\]$")  # meant as a slice, and not one: [], [:], [-1], [0:1:2]
 SLICE = re.compile(r"^(?P<column>.+?)\[(?P<start>\d*)(?P<colon>:?)(?P<stop>\d*)\]$")
 
@@ -151,17 +151,17 @@ def default_test_pattern(pattern: str) -> str | None:
     return "".join(pieces) + rest if changed else None
 
 
-def placed_folder(pattern: str) -> str | None:
-    """Where ``pattern``'s files sit, normalised (``./train//x/{id}`` -> ``train/x``): ``""`` for the top (no folder),
-    None when its first component has a placeholder (a folder per value: no one folder)."""
+def placed_folder(pattern: str, own: Collection[str] = ()) -> str | None:
+    """Where ``pattern``'s files sit, normalised (``./train//x/{id}`` -> ``train/x``), up to a folder of its own per
+    row: a whole value of a column of ``own`` (the id; a group split's group, whose rows are all on one side);
+    ``""`` for the top (no folder), None when the first folder is one of those. Another column's folder, or a slice
+    of one (``{patient}/``, ``{id[0]}/``), is shared by many rows and compared as written."""
     normal = str(PurePosixPath(pattern))  # ./train//x -> train/x
-    folders = normal.split("/")[:-1]
-    if folders and WHOLE_PLACEHOLDER.fullmatch(folders[0]):
-        return None
     taken = []
-    for part in folders:  # up to a folder per value; a slice ({id[0]}) is a folder rows share
-        if WHOLE_PLACEHOLDER.fullmatch(part):
-            break
+    for part in normal.split("/")[:-1]:
+        whole = WHOLE_PLACEHOLDER.fullmatch(part)
+        if whole and whole.group(1) in own:
+            return "/".join(taken) if taken else None
         taken.append(part)
     return "/".join(taken)
 

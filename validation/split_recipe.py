@@ -382,7 +382,8 @@ def _row_file_patterns(values: dict, kind: str, fail) -> None:
             f"{train_row_files!r} is where the test rows' files go (test_row_files{'' if test_row_files else ', by default'}"
             f": {pattern!r}); give the train rows' files a folder of their own",
         )
-    train_folder, test_folder = placed_folder(train_pattern), placed_folder(pattern)
+    own = _own_folder_columns(values, kind)
+    train_folder, test_folder = placed_folder(train_pattern, own), placed_folder(pattern, own)
     if folders_overlap(test_folder, train_folder):
         key = "train_row_files" if train_row_files else "test_row_files"
         shared = min(train_folder, test_folder, key=len)
@@ -509,12 +510,18 @@ def _other_row_files(values: dict, kind: str, fail) -> tuple[tuple[str, str | No
             return fail("other_row_files", f"entry {pattern!r}, {said}: {message}")
 
         one = {"row_files": pattern, "test_row_files": test, "target_columns": values.get("target_columns"),
-               "id_column": values.get("id_column"), "test_ids": values.get("test_ids")}  # fmt: skip
+               "id_column": values.get("id_column"), "test_ids": values.get("test_ids"),
+               "group_column": values.get("group_column")}  # fmt: skip
         _row_file_patterns(one, kind, entry_fail)
         _test_ids(one | {"submission_columns": values.get("submission_columns")}, kind, entry_fail)
         pairs.append((pattern, test))
     _sides_apart(values, pairs, fail)
     return tuple(pairs)
+
+
+def _own_folder_columns(values: dict, kind: str) -> set[str]:
+    """The columns a folder of whose value holds one side's rows alone: the id, and a group split's group."""
+    return {values.get("id_column"), values.get("group_column") if kind == "group" else None} - {None}
 
 
 def _sides_apart(values: dict, pairs: list[tuple[str, str | None]], fail) -> None:
@@ -526,10 +533,11 @@ def _sides_apart(values: dict, pairs: list[tuple[str, str | None]], fail) -> Non
     tests = [(f"row_files' test pattern {main_test!r}", main_test),
              *((f"entry {p!r}'s test pattern {t or default_test_pattern(p)!r}", t or default_test_pattern(p))
                for p, t in pairs)]  # fmt: skip
+    own = _own_folder_columns(values, values.get("kind") or "")
     for test_said, test in tests:
-        test_folder = placed_folder(test)
+        test_folder = placed_folder(test, own)
         for train_said, train in trains:
-            train_folder = placed_folder(train)
+            train_folder = placed_folder(train, own)
             if folders_overlap(test_folder, train_folder):
                 where, beside = test_folder or "the top of public", train_folder or "the top of public"
                 raise fail("other_row_files", f"{test_said} puts the new test rows' files in {where}/, with the train "

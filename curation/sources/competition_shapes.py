@@ -154,12 +154,6 @@ def reshape(files: dict[str, bytes], recipe: dict, shape: Shape, class_target: b
     if shape.submission_format:
         _submission_format(frames, recipe, data, sample, shape)
     recipe |= _recipe_keys(shape, recipe)
-    if shape.sample_name and sample in frames:  # shipped under the competition's own name, as Kaggle ships it
-        if shape.sample_name in frames or shape.sample_name in row_files:
-            raise ValueError(f"the sample submission's name {shape.sample_name!r} is another file of the competition "
-                             f"({', '.join(sorted(frames))}): give it a name of its own")  # fmt: skip
-        frames[shape.sample_name] = frames.pop(sample)
-        recipe["sample_submission_file"] = shape.sample_name
     if shape.kind == "released_labels":
         recipe.pop("test_fraction", None)
     reshaped = {}
@@ -179,6 +173,13 @@ def reshape(files: dict[str, bytes], recipe: dict, shape: Shape, class_target: b
             reshaped[f"{renamed}.{shape.inner_archive}"] = packed(renamed, content, shape.inner_archive)
         else:
             reshaped[renamed] = content
+    if shape.sample_name and sample in reshaped and shape.sample_name != sample:  # as the competition ships it
+        taken = {name.casefold() for name in [*reshaped, *row_files] if name != sample}  # its final names
+        if shape.sample_name.casefold() in taken:
+            raise ValueError(f"the sample submission's name {shape.sample_name!r} is another file of the competition "
+                             f"({', '.join(sorted(n for n in reshaped if n != sample))}): give it a name of its own")  # fmt: skip
+        reshaped[shape.sample_name] = reshaped.pop(sample)
+        recipe["sample_submission_file"] = shape.sample_name
     return reshaped | row_files, recipe
 
 
