@@ -254,3 +254,18 @@ def test_kaggles_own_test_rows_under_released_labels_are_not_looked_for(tmp_path
     released = check_binary_files_without_test_ids(tmp_path, [extra], IMAGES[:20], released_labels=True)
     assert released.passed and "the test rows are Kaggle's own (released labels)" in released.found
     assert not check_binary_files_without_test_ids(tmp_path, [extra], IMAGES[:20]).passed
+
+
+def test_a_unicode_field_is_found_in_a_header_past_64_kib_and_a_field_named_like_one_is_not_one(tmp_path):
+    """A review: NumPy writes format 2.0 for a header past 64 KiB (a wide structured array), whose U field came after
+    the first 64 KiB and was missed; and a field named 'U12' (of int32 pixels) was taken for a U field."""
+    import numpy as np
+
+    from validation.binary_files import _unicode_array
+
+    wide = np.zeros(3, dtype=[*((f"f{i}", "<f8") for i in range(4000)), ("id", "<U12")])
+    np.save(tmp_path / "wide.npy", wide)
+    data = (tmp_path / "wide.npy").read_bytes()
+    assert data[6] == 2 and _unicode_array(data)
+    np.save(tmp_path / "named.npy", np.zeros(3, dtype=[("U12", "<i4")]))
+    assert not _unicode_array((tmp_path / "named.npy").read_bytes())

@@ -719,9 +719,11 @@ def test_a_label_in_an_entrys_test_paths_is_judged_on_that_entrys_files_alone(tm
       "would share the folder jpeg/{image_name[0]}/"),
      ({"kind": "random", "group_column": None, "row_files": "{patient_id}/{image_name}.dcm",
        "test_row_files": "{patient_id}/test/{image_name}.dcm", "other_row_files": None},
-      "would share the folder {patient_id}/")],
+      "would share the folder {patient_id}/"),
+     ({"row_files": "train/{patient_id}/{image_name}.dcm", "test_row_files": "train/test/{image_name}.dcm",
+       "other_row_files": None}, "would share the folder train/")],
     ids=["entry ./train", "row_files ./train", "row_files in a folder of a slice", "entry in a folder of a slice",
-         "a folder of a column many rows share"],
+         "a folder of a column many rows share", "beside folders of a column's values"],
 )  # fmt: skip
 def test_test_files_spelled_into_a_train_folder_or_beside_top_level_ones_are_refused(change, message):
     """Reviews: './train/jpeg' got past the folder rule (compared as text), and a folder named by a slice of a column

@@ -223,15 +223,19 @@ def _views(data: bytes) -> Iterator[bytes]:
 
 
 BOMS = (b"\xff\xfe", b"\xfe\xff")  # UTF-16's byte order marks
-UNICODE_FIELD = re.compile(rb"'[<>|=]?U\d+'")  # a NumPy dtype of UTF-32 strings, either byte order
+# A NumPy dtype of UTF-32 strings, either byte order, as the header's descr or a field's type (not a field's name)
+UNICODE_FIELD = re.compile(rb"(?:'descr': |, )'[<>|=]?U\d+'")
 
 
 def _unicode_array(data: bytes) -> bool:
-    """A NumPy ``.npy`` (or an npz's member) whose header (its text up to the first line feed) has a ``U`` field."""
-    if not data.startswith(b"\x93NUMPY"):
+    """A NumPy ``.npy`` (or an npz's member) whose whole header has a ``U`` field: its length is a little-endian
+    uint16 at bytes 8-9 in format 1.0, a uint32 at 8-11 from 2.0 on (headers past 64 KiB: wide structured arrays)."""
+    if not data.startswith(b"\x93NUMPY") or len(data) < 12:
         return False
-    end = data.find(b"\n", 10, 65_536)
-    return bool(UNICODE_FIELD.search(data[10 : end if end > 0 else 65_536]))
+    start, size = (
+        (10, int.from_bytes(data[8:10], "little")) if data[6] == 1 else (12, int.from_bytes(data[8:12], "little"))
+    )
+    return bool(UNICODE_FIELD.search(data[start : start + size]))
 
 
 def _id_runs(ids: set[bytes]) -> re.Pattern:

@@ -168,11 +168,16 @@ def placed_folder(pattern: str, own: Collection[str] = ()) -> str | None:
 
 def folders_overlap(test: str | None, train: str | None) -> bool:
     """Whether test files in folder ``test`` would sit with train files in ``train`` (:func:`placed_folder`'s): the
-    same folder, or one inside the other. The top of ``public/`` is not compared: files there are told apart by
-    their names (``train_{id}.jpg`` and ``test_{id}.jpg``), as the split's own train and test files are."""
+    same folder, or one inside the other, compared folder by folder, where a folder named by a placeholder below a
+    shared first folder may be any name (``train/{label}/`` holds ``train/test/``: a label may be ``test``, and a
+    glob of ``train/*/`` takes both); first folders are compared as written. The top of ``public/`` is not compared: files there are told apart by their names (``train_{id}.jpg``
+    and ``test_{id}.jpg``), as the split's own train and test files are."""
     if not test or not train:
         return False
-    return test == train or test.startswith(train + "/") or train.startswith(test + "/")
+    shorter, longer = sorted((test.split("/"), train.split("/")), key=len)
+    return shorter[0] == longer[0] and all(
+        a == b or "{" in a or "{" in b for a, b in zip(shorter[1:], longer[1:], strict=False)
+    )
 
 
 def static_folder(pattern: str) -> str:
