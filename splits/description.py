@@ -272,7 +272,7 @@ def _files_section(recipe: SplitRecipe, built: BuiltSplit) -> str:
         what_it_is = (f"the rows of Kaggle's `{table.name}` for the new training set's `{table.column}` values "
                       f"({table.kept:,} of its {table.rows:,}; `train_tables`)")  # fmt: skip
         rows.append(_row(f"`{table.path}`", f"{table.kept:,}", what_it_is))
-    others = [one for key, one in recipe.row_file_sets if key == "other_row_files"]
+    others = recipe.other_row_file_sets
     for side, key, pattern in (
         ("train", "train_row_files" if recipe.train_row_files else "row_files", recipe.train_row_pattern),
         *(("train", "other_row_files", one.row_files) for one in others),
@@ -425,8 +425,7 @@ def _changes_section(recipe: SplitRecipe, built: BuiltSplit) -> str:
             + "".join(
                 f"; its files at `{one.row_files}` went with their rows too (the new training rows' at their "
                 f"paths, the new test rows' to `{one.test_row_pattern}`)"
-                for key, one in recipe.row_file_sets
-                if key == "other_row_files"
+                for one in recipe.other_row_file_sets
             )
             + ". Kaggle's own test files are not included."
         )

@@ -170,12 +170,15 @@ class SplitRecipe:
         row_files."""
         if not self.row_files:
             return ()
-        others = tuple(
-            ("other_row_files", replace(self, row_files=pattern, test_row_files=test, train_row_files=None,
-                                        other_row_files=()))
+        return (("row_files", self), *(("other_row_files", other) for other in self.other_row_file_sets))
+
+    @property
+    def other_row_file_sets(self) -> tuple[SplitRecipe, ...]:
+        """Each entry of ``other_row_files`` as a recipe whose ``row_files`` and ``test_row_files`` are its own."""
+        return tuple(
+            replace(self, row_files=pattern, test_row_files=test, train_row_files=None, other_row_files=())
             for pattern, test in self.other_row_files
-        )  # fmt: skip
-        return (("row_files", self), *others)
+        )
 
     @property
     def train_row_pattern(self) -> str | None:
