@@ -141,9 +141,10 @@ def split_status(slug: str, root: DataRoot, warnings: list[str] | None = None) -
     published = None
     if prepared.manifest.is_file():
         try:
-            rows = prepared.read_manifest()["rows"]
+            manifest = prepared.read_manifest()
+            rows = manifest["rows"]
             published = f"published (train {rows['train']:,}, test {rows['test']:,}"
-            warnings = split_warnings(slug, root) if warnings is None else warnings
+            warnings = failed_checks(manifest) if warnings is None else warnings
             if warned := [warning.partition(":")[0] for warning in warnings]:
                 published += f"; {len(warned)} warning(s): {', '.join(warned)}"
         except DataRootFileError as error:
@@ -164,9 +165,14 @@ def split_warnings(slug: str, root: DataRoot) -> list[str]:
     if not prepared.manifest.is_file():
         return []
     try:
-        checks = prepared.read_manifest().get("checks") or {}
-    except (DataRootFileError, AttributeError):  # not a mapping: a damaged manifest
+        return failed_checks(prepared.read_manifest())
+    except DataRootFileError:  # split_status names the damaged manifest
         return []
+
+
+def failed_checks(manifest: dict) -> list[str]:
+    """A split manifest's failed checks, as ``name: what it found`` ([] when its checks are not a mapping)."""
+    checks = manifest.get("checks") or {}
     if not isinstance(checks, dict):
         return []
     return [f"{name}: {check.get('found')}" for name, check in checks.items()
