@@ -44,7 +44,22 @@ def write_submission_files(
         _in_submission_columns(con, slug, recipe, metric, raw_files, result, folder)
         return []
     _write_sample_submission(con, slug, recipe, metric, raw_files, result, folder.sample_submission)
-    return _answers_in_submission_format(con, recipe, result, folder)
+    dropped = _answers_in_submission_format(con, recipe, result, folder)
+    if metric is not None and METRICS[metric].distribution:
+        _answers_as_shares(con, recipe.target_columns, folder)
+    return dropped
+
+
+def _answers_as_shares(con, targets: list[str], folder: PreparedFolder) -> None:
+    """A distribution's answers as the shares graded: each row's counts per class over their sum, so that the
+    answers stay a perfect submission (each row summing to 1). The download's counts stay in the new train set;
+    the gradable-answers check has refused a row without a count."""
+    present = columns_of(con, folder.answers)
+    total = " + ".join(f"CAST({quote(t)} AS DOUBLE)" for t in targets if t in present)
+    select = ", ".join(
+        f"CAST({quote(c)} AS DOUBLE) / ({total}) AS {quote(c)}" if c in targets else quote(c) for c in present
+    )
+    _rewrite(con, f"SELECT {select}", folder.answers, folder.rewriting_answers)
 
 
 def _in_submission_columns(
@@ -197,6 +212,9 @@ def _write_sample_submission(
         if metric is not None and METRICS[metric].one_column_per_class:
             classes = _class_columns(con, slug, recipe, metric, result, keys)
             columns, constants = [*keys, *classes], dict.fromkeys(classes, 1 / len(classes))
+        elif metric is not None and METRICS[metric].distribution:  # a uniform distribution over the classes
+            columns = [*keys, *recipe.target_columns]
+            constants = dict.fromkeys(recipe.target_columns, 1 / len(recipe.target_columns))
         else:
             columns = [*keys, *recipe.target_columns]
             constants = {t: _trivial_value(con, result.train_file, t) for t in recipe.target_columns}
@@ -209,13 +227,19 @@ def check_one_target_per_column_metric(slug: str, recipe: SplitRecipe, metric: s
     grade a submission on the first target alone (lish-moa's 206 targets under log_loss): a ``RecipeError``."""
     spec = METRICS.get(metric or "")
     targets = recipe.graded_targets
+    if spec is not None and spec.distribution and len(targets) < 2:
+        raise RecipeError(
+            f"{slug}: metric {metric} scores each row's counts over several classes as one distribution, one target "
+            f"column a class, but split recipe key 'target_columns' names {len(targets)} ({shown_list(targets)}): "
+            "name every class's column (hms' seizure_vote, lpd_vote, ...), or check the recipe's metric"
+        )
     if spec is None or spec.column_wise or spec.one_column_per_class or len(targets) == 1:
         return
     column_wise = ", ".join(name for name, m in sorted(METRICS.items()) if m.column_wise)
     raise RecipeError(
         f"{slug}: metric {metric} scores one target column, but split recipe key 'target_columns' names "
         f"{len(targets)} ({shown_list(targets)}): a submission would be graded on {targets[0]!r} alone. Set split "
-        f"recipe key 'metric' to a column-wise metric ({column_wise}), or name one target"
+        f"recipe key 'metric' to a metric of several target columns ({column_wise}), or name one target"
     )
 
 

@@ -86,6 +86,7 @@ CASES = [
     Case("mean_columnwise_mae", "temporal", "parquet", targets=2),
     Case("mean_columnwise_log_loss", "group", has_id=False, targets=4),
     Case("f1_micro_labels", "group", "json", text_ids=True),
+    Case("kl_divergence", "released_labels", "json", targets=4, labelled=True, text_ids=True),
     # Numeric ids in a JSON / Parquet download (typed there, text in answers.csv: parity once failed on them).
     Case("accuracy", "random", "json", name="accuracy-json-numeric-ids"),
     Case("rmse", "random", "parquet", name="rmse-parquet-numeric-ids"),
@@ -205,6 +206,8 @@ def _perturbed(answers: pd.DataFrame, sample: pd.DataFrame, keys: list[str], met
         for column in predicted:
             values = pd.to_numeric(out[column]).to_numpy(dtype=float)
             moved = 0.05 + 0.9 * values if spec.prediction_domain.high == 1.0 else values * 1.0123456789 + 0.25
+            if spec.distribution:  # towards the uniform distribution: each row still sums to 1
+                moved = 0.1 / len(predicted) + 0.9 * values
             out[column] = [repr(float(v)) for v in moved]
     constant = sample.iloc[0]
     third = out.index[::3]

@@ -174,7 +174,7 @@ def test_every_registry_metric_generates_a_competition_that_splits_grades_and_ha
     assert sets == {"new test", "original test"}
     assert "on the original test" in report.reason and report.verdict in ("parity", "drift")
     targets = {r["target"] for r in report.rows}
-    assert targets == ({None, *recipe["target_columns"]} if spec.column_wise else {None})
+    assert targets == ({None, *recipe["target_columns"]} if spec.scored_by_column else {None})
     assert all(math.isfinite(r["score"]) for r in report.rows), report.rows
     assert report.sample_medal is False
 
@@ -315,9 +315,11 @@ def test_targets_shape_the_files_and_the_recipe(tmp_path):
 @pytest.mark.parametrize(
     "args, expected",
     [(["--metric", "auc", "--targets", "2"],
-      "error: metric auc (task binary) scores one target column, not 2; several targets need a column-wise metric "
-      "(mean_columnwise_auc, mean_columnwise_log_loss, mean_columnwise_mae, mean_columnwise_rmse, "
+      "error: metric auc (task binary) scores one target column, not 2; several targets need a metric of several "
+      "target columns (kl_divergence, mean_columnwise_auc, mean_columnwise_log_loss, mean_columnwise_mae, mean_columnwise_rmse, "
       "mean_columnwise_rmsle, mean_columnwise_spearman)"),
+     (["--metric", "kl_divergence", "--targets", "1"], "error: metric kl_divergence (task distribution) scores a "
+      "distribution over several classes, a target column each: give 2 targets or more"),
      (["--metric", "r2"], "Invalid value for '--metric': 'r2' is not one of"),
      (["--metric", "auc", "--slug", "../elsewhere"], "'../elsewhere' is not a competition slug"),
      (["--metric", "auc", "--rows", "5"], "Invalid value for '--rows': 5 is not in the range x>=40"),

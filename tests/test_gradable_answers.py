@@ -315,6 +315,19 @@ def test_a_one_column_metric_with_several_targets_is_refused_before_the_split(tm
     assert not root.prepared_root.exists() or not any(root.prepared_root.rglob("*.csv"))
 
 
+def test_a_distribution_of_one_class_is_refused_before_the_split(tmp_path):
+    """kl_divergence over one target column: every row's share is 1, so every submission summing to 1 scores 0."""
+    from validation.split_recipe import RecipeError, parse_recipe
+
+    slug, raw, recipe, root, _ = generated_download(tmp_path, "kl_divergence")
+    one_class = parse_recipe(recipe.to_document() | {"target_columns": ["vote_1"]}, where="recipe.yaml")
+    with pytest.raises(RecipeError, match=r"metric kl_divergence scores each row's counts over several classes as "
+                       r"one distribution, one target column a class, but split recipe key 'target_columns' names 1 "
+                       r"\(vote_1\): name every class's column"):  # fmt: skip
+        prepare_competition(slug, one_class, raw, root.prepared_root, "description")
+    assert not root.prepared_root.exists() or not any(root.prepared_root.rglob("*.csv"))
+
+
 def _label_2_never_positive(download: Path) -> None:
     frame = _train(download)
     frame["label_2"] = "0"  # a label too rare to reach the new test set (lish-moa has targets with a handful)
@@ -444,3 +457,23 @@ def test_without_a_metric_a_sample_that_does_not_fit_the_answers_is_refused(tmp_
     without_sample = {k: v for k, v in document.items() if k != "sample_submission_file"}
     prepared = prepare_competition(slug, parse_recipe(without_sample, "recipe"), raw, root.prepared_root, "description")
     assert prepared.published
+
+
+@pytest.mark.parametrize("change, found", [("zero", "have no count in any of the target columns"),
+                                           ("negative", "negative value(s) on the")])  # fmt: skip
+def test_a_distributions_row_without_a_count_or_with_a_negative_one_is_refused_naming_it(tmp_path, change, found):
+    """kl_divergence grades each row's counts as shares of their sum: a row of zeros has none (its shares are 0/0),
+    and a negative count is no count. Refused before anything is published, naming the row; every row's counts
+    changed here, so the new test set takes some whatever the seed."""
+
+    def broken(download: Path) -> None:
+        frame = _train(download)
+        if change == "zero":
+            frame[["vote_1", "vote_2", "vote_3"]] = "0"
+        else:
+            frame["vote_2"] = "-1"
+        frame.to_csv(download / "train.csv", index=False)
+
+    message = _refused(tmp_path, "kl_divergence", broken)
+    assert message.startswith("g-kl-divergence: ") and found in message, message
+    assert "id '" in message and "of train.csv (rows counted from 1 under its header)" in message, message

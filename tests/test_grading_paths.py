@@ -34,6 +34,9 @@ def _answers(metric: str, rng: np.random.Generator) -> dict[str, list[str]]:
         return {"t": [repr(float(v)) for v in rng.random(ROWS) * 10]}
     if task == "multi_target_regression":
         return {c: [f"{v:.3f}" for v in rng.random(ROWS) * 5] for c in ("x", "y")}
+    if task == "distribution":  # the shares of each row's votes, as the split publishes them
+        votes = rng.multinomial(rng.integers(1, 9, ROWS), [0.5, 0.3, 0.2])
+        return {c: [repr(v) for v in votes[:, i] / votes.sum(axis=1)] for i, c in enumerate(CLASSES)}
     if metric == "quadratic_weighted_kappa":
         return {"t": [str(v) for v in rng.integers(0, 5, ROWS)]}
     if task == "classification":
@@ -46,7 +49,7 @@ def _answers(metric: str, rng: np.random.Generator) -> dict[str, list[str]]:
 def _predictions(metric: str, truth: dict[str, list[str]], rng: np.random.Generator) -> dict[str, list[str]]:
     """A fair model's predictions: floats written in full (17 digits), labels, words."""
     spec = METRICS[metric]
-    if spec.task == "multiclass":
+    if spec.task in ("multiclass", "distribution"):
         p = rng.random((ROWS, len(CLASSES))) + 0.1
         p /= p.sum(axis=1, keepdims=True)
         return {c: [repr(float(v)) for v in p[:, i]] for i, c in enumerate(CLASSES)}

@@ -62,7 +62,8 @@ def run_flow(root: Path, metric: str) -> Flow:
     raw.mkdir(parents=True)
     with zipfile.ZipFile(io.BytesIO(demo_competition_zip(slug, metric, **ROWS))) as bundle:
         bundle.extractall(raw)
-    recipe = parse_recipe(demo_split_recipe(metric), where=f"the demo recipe for {metric}")
+    # the metric named, as the pipeline knows it from Meta Kaggle: a distribution's answers are then its shares
+    recipe = parse_recipe(demo_split_recipe(metric) | {"metric": metric}, where=f"the demo recipe for {metric}")
     prepared = prepare_competition(slug, recipe, raw, home.prepared_root, "description")
     assert prepared.published, [(c.name, c.found) for c in prepared.checks if not c.passed]
     board = parse_leaderboard(demo_leaderboard_csv(slug, metric, TEAMS), f"the demo leaderboard of {slug}")
@@ -175,7 +176,7 @@ def demo_prepared(tmp_path_factory) -> dict[str, PreparedFolder]:
         raw.mkdir(parents=True)
         with zipfile.ZipFile(io.BytesIO(demo_competition_zip(slug, metric, **ROWS))) as bundle:
             bundle.extractall(raw)
-        recipe = parse_recipe(demo_split_recipe(metric), where=metric)
+        recipe = parse_recipe(demo_split_recipe(metric) | {"metric": metric}, where=metric)
         out[metric] = PreparedFolder(prepare_competition(slug, recipe, raw, root.prepared_root, "").folder)
     return out
 
@@ -339,7 +340,7 @@ def _model(metric: Metric, answers: pd.DataFrame, targets: list[str]) -> pd.Data
     noise = rng.random(truth.shape)
     if metric.prediction_domain.high is not None:  # probabilities
         model = 0.3 * truth + 0.7 * noise  # ranks some wrong way round: an AUC below 1
-        if metric.one_column_per_class:
+        if metric.one_column_per_class or metric.distribution:
             model /= model.sum(axis=1, keepdims=True)
     else:
         model = np.abs(truth * (0.8 + 0.4 * noise))
@@ -368,6 +369,8 @@ OUT_OF_DOMAIN = {
     "class_probabilities": [("1.5", "value(s) outside 0..1"), ("-0.1", "value(s) outside 0..1"),
                             ("x", "value(s) are not numbers")],
     "integer_label": [("2.5", "value(s) that are not whole numbers"), ("two", "value(s) are not numbers")],
+    "distribution": [("1.5", "value(s) outside 0..1"), ("-0.1", "value(s) outside 0..1"),
+                     ("x", "value(s) are not numbers")],
 }  # fmt: skip
 FOREIGN_LABELS = {
     "True/False": [("2", "value(s) that are not booleans"), ("maybe", "value(s) that are not booleans"),
@@ -428,6 +431,24 @@ def test_metric_matrix_typed_variants_score_as_the_answers_and_out_of_domain_is_
         assert not metric.numeric_predictions and metric.domain not in OUT_OF_DOMAIN
     else:
         assert metric.domain in OUT_OF_DOMAIN or metric.task == "classification"
+
+
+def test_a_distributions_row_not_summing_to_1_is_invalid_naming_its_line(demo_prepared, tmp_path):
+    """kl_divergence: each row's probabilities must sum to 1 to 5 decimals (MLE-bench's hms grader); within that, a
+    row is graded as it is (not rescaled)."""
+    folder = demo_prepared["kl_divergence"]
+    answers = pd.read_csv(folder.answers, dtype=str, keep_default_na=False)
+    off = answers.astype({"vote_1": object})
+    off.loc[2, "vote_1"] = repr(float(answers.loc[2, "vote_1"]) + 0.001)
+    report = _grade(folder, tmp_path, "off", off, "kl_divergence")
+    assert not report.valid_submission and report.score is None
+    assert report.errors == [
+        "1 row(s) whose probabilities do not sum to 1 (to 5 decimals), e.g. line 4 sums to 1.001; kl_divergence "
+        "scores each row's probabilities as one distribution over the classes: make each row sum to 1"
+    ]
+    close = answers.astype({"vote_1": object})
+    close.loc[2, "vote_1"] = repr(float(answers.loc[2, "vote_1"]) + 0.000004)
+    assert _grade(folder, tmp_path, "close", close, "kl_divergence").valid_submission
 
 
 @pytest.mark.parametrize(

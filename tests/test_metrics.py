@@ -5,6 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 import pytest
+from scipy.special import rel_entr
 from scipy.stats import pearsonr, spearmanr
 from sklearn import metrics as sk
 
@@ -150,6 +151,21 @@ def test_mean_columnwise_spearman_with_constant_columns():
     assert np.isnan(METRICS["mean_columnwise_spearman"].score(truth[["c"]], pred[["c"]]))
 
 
+def test_kl_divergence():
+    """Kaggle's KL divergence (hms): votes per class as shares of their row's sum, against scipy's relative entropy
+    of the clipped predictions; a class with no vote adds nothing, a prediction of 0 where one has votes is 1e-15."""
+    votes = pd.DataFrame(rng.integers(0, 4, (N, 3)), columns=["a", "b", "c"]).assign(a=lambda f: f["a"] + 1)
+    pred = pd.DataFrame(rng.dirichlet([1, 1, 1], N), columns=["a", "b", "c"])
+    truth = votes.div(votes.sum(axis=1), axis=0).to_numpy()
+    expected = np.mean(rel_entr(truth, np.clip(pred.to_numpy(), 1e-15, 1 - 1e-15)).sum(axis=1))
+    assert METRICS["kl_divergence"].score(votes, pred) == round(expected, 5)
+    assert METRICS["kl_divergence"].score(votes, votes.div(votes.sum(axis=1), axis=0)) == 0.0
+    sure = pd.DataFrame({"a": [0.0], "b": [1.0], "c": [0.0]})
+    assert METRICS["kl_divergence"].exact_score(pd.DataFrame({"a": [1], "b": [0], "c": [0]}), sure) == pytest.approx(
+        -np.log(1e-15)
+    )
+
+
 def test_mse():
     assert METRICS["mse"].score(REAL, REAL_PRED) == round(sk.mean_squared_error(REAL, REAL_PRED), 5)
 
@@ -254,7 +270,8 @@ def test_every_metric_scores_the_answers_themselves_as_perfect():
             "ranking": (LABELS, LABELS), "label_set": (LABELS, LABELS), "text": (LABELS, LABELS),
             "multilabel": (pd.DataFrame({"a": BINARY, "b": 1 - BINARY}),) * 2,
             "multi_target_regression": (pd.DataFrame({"a": REAL, "b": REAL_PRED}),) * 2,
-            "multiclass": (LABELS, pd.get_dummies(LABELS).astype(float))}  # fmt: skip
+            "multiclass": (LABELS, pd.get_dummies(LABELS).astype(float)),
+            "distribution": (pd.DataFrame({"a": [0.5, 0.0, 0.25], "b": [0.5, 1.0, 0.75]}),) * 2}  # fmt: skip
     for metric in METRICS.values():
         truth, predicted = data[metric.task]
         if metric.domain == "integer_label":
@@ -315,7 +332,9 @@ def _imperfect_submission(metric) -> tuple:
                             pd.DataFrame({"a": PROBABILITY, "b": PROBABILITY[::-1].to_numpy()})),
              "multi_target_regression": (pd.DataFrame({"a": REAL, "b": REAL_PRED}),
                                          pd.DataFrame({"a": REAL_PRED, "b": REAL})),
-             "multiclass": (LABELS, pd.DataFrame(rng.random((N, 3)), columns=["cat", "dog", "emu"]))}  # fmt: skip
+             "multiclass": (LABELS, pd.DataFrame(rng.random((N, 3)), columns=["cat", "dog", "emu"])),
+             "distribution": (pd.DataFrame(rng.integers(0, 3, (N, 3)) + [1, 0, 0], columns=["a", "b", "c"]),
+                              pd.DataFrame(rng.dirichlet([1, 1, 1], N), columns=["a", "b", "c"]))}  # fmt: skip
     if metric.domain == "integer_label":
         return RATINGS, RATINGS_PRED
     return table[metric.task]
@@ -372,9 +391,13 @@ def test_derived_facts():
         "rmse", "rmsle", "mean_columnwise_rmsle", "mae", "mse", "smape", "rmspe", "pearson", "mean_columnwise_rmse",
         "mean_columnwise_mae", "mean_columnwise_spearman"]  # fmt: skip
     assert [m for m in METRICS if METRICS[m].one_column_per_class] == ["multiclass_log_loss"]
-    assert [m for m in METRICS if METRICS[m].column_wise] == [
+    assert [m for m in METRICS if METRICS[m].scored_by_column] == [
         "mean_columnwise_auc", "mean_columnwise_log_loss", "mean_columnwise_rmsle", "mean_columnwise_rmse",
         "mean_columnwise_mae", "mean_columnwise_spearman"]  # fmt: skip
+    assert [m for m in METRICS if METRICS[m].column_wise] == [
+        "mean_columnwise_auc", "mean_columnwise_log_loss", "mean_columnwise_rmsle", "mean_columnwise_rmse",
+        "mean_columnwise_mae", "kl_divergence", "mean_columnwise_spearman"]  # fmt: skip
+    assert [m for m in METRICS if METRICS[m].distribution] == ["kl_divergence"]
     assert [m for m in METRICS if not METRICS[m].numeric_predictions] == [
         "accuracy", "f1_micro", "f1_micro_labels", "f1_macro", "matthews_correlation", "map_at_k", "word_jaccard",
         "mean_levenshtein"]  # fmt: skip

@@ -581,3 +581,34 @@ def test_mae_is_not_rounded_here_where_mlebenchs_volcanic_grader_rounds_it_to_a_
     assert grade(near.copy(), answers.copy()) == pytest.approx(0.4) and theirs(near.copy(), answers.copy()) == 0
     far = answers.assign(time_to_eruption=answers["time_to_eruption"] + 12_345)
     assert grade(far.copy(), answers.copy()) == theirs(far.copy(), answers.copy()) == 12_345
+
+
+def test_kl_divergence_agrees_with_mlebenchs_hms_grader(monkeypatch):
+    """kl_divergence, hms-harmful-brain-activity-classification's metric: the answers are votes per class, graded as
+    each row's shares of its votes; the same scores as MLE-bench's grader (Kaggle's KL code) on a perfect, a noisy, a
+    sure-and-wrong (clipped) and a row-shuffled submission, against the votes or the shares the split publishes; a
+    row not summing to 1 is invalid both ways."""
+    import validation.mlebench_grade as ours
+
+    monkeypatch.syspath_prepend(str(MLEBENCH))  # its grade.py imports its KL module relatively: as a package
+    package = "mlebench.competitions.hms-harmful-brain-activity-classification"
+    classes = importlib.import_module(f"{package}.constants").TARGET_COLS
+    theirs = importlib.import_module(f"{package}.grade").grade
+    grade = getattr(ours, ours.grade_function_name("kl_divergence", ["eeg_id"]).partition(":")[2])
+    generator = np.random.default_rng(5)
+    votes = generator.multinomial(generator.integers(1, 20, 40), [1 / 6] * 6)  # 1-19 experts a row
+    answers = pd.DataFrame({"eeg_id": generator.permutation(10**6)[:40], **dict(zip(classes, votes.T, strict=True))})
+    shares = answers.assign(**{c: answers[c] / votes.sum(axis=1) for c in classes})
+    noisy = answers.assign(**dict(zip(classes, generator.dirichlet([1] * 6, 40).T, strict=True)))
+    sure = shares.assign(**{c: (votes.argmin(axis=1) == k).astype(float) for k, c in enumerate(classes)})
+    submissions = {"perfect": shares, "noisy": noisy, "sure and wrong": sure, "shuffled": noisy.sample(frac=1)}
+    for truth_name, truth in {"votes": answers, "shares": shares}.items():
+        for name, submission in submissions.items():
+            expected = theirs(submission.copy(), truth.copy())
+            assert grade(submission.copy(), truth.copy()) == pytest.approx(expected, abs=1e-5), (truth_name, name)
+    assert grade(shares.copy(), answers.copy()) == 0.0 and grade(sure.copy(), answers.copy()) > 10
+    unnormalised = noisy.assign(**{classes[0]: noisy[classes[0]] + 0.01})
+    with pytest.raises(Exception, match="add to 1"):
+        theirs(unnormalised.copy(), answers.copy())
+    with pytest.raises(Exception, match=r"40 row\(s\) whose probabilities do not sum to 1 \(to 5 decimals\)"):
+        grade(unnormalised.copy(), answers.copy())

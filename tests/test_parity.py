@@ -879,7 +879,7 @@ def test_a_column_of_more_distinct_values_than_the_date_sample_is_judged_by_a_sp
     assert feature_numbers(pd.Series(times[:1_000] + codes[1_000:])).notna().sum() == 0
 
 
-@pytest.mark.parametrize("name", sorted(m for m in METRICS if METRICS[m].column_wise))
+@pytest.mark.parametrize("name", sorted(m for m in METRICS if METRICS[m].scored_by_column))
 def test_a_column_wise_metrics_combined_interval_from_its_targets_rounds_is_the_direct_one(name):
     """Parity scores each target's resamples once and combines them into the metric's own rounds; that must be what
     scoring every target of each resample at once gives, refused resamples (AUC of one class) and undefined columns

@@ -29,7 +29,14 @@ import numpy as np
 import pandas as pd
 
 from validation.data_root import PreparedFolder
-from validation.grading import GradingReport, empty_cells, grade_submission, key_columns, numbers, score_frame
+from validation.grading import (
+    GradingReport,
+    empty_cells,
+    grade_submission,
+    key_columns,
+    numbers,
+    score_frame,
+)
 from validation.messages import MAX_SHOWN_ITEMS, shown, shown_list
 from validation.metrics import METRICS, TEXT_TASKS, Metric
 from validation.parity_inputs import label_sample_message
@@ -114,7 +121,11 @@ def _outside_domain(answers: pd.DataFrame, facts: AnswerFacts, rows_of: RowsOf) 
         bad = ~np.isfinite(parsed.to_numpy())
         what = "value(s) that are not numbers"
         needs = f"{domain.requirement}, in the answers as in a submission"
-        if not bad.any():
+        if spec.distribution:  # counts (or shares) per class, graded as shares of their row's sum
+            needs = "a count or share of each class in the answers, none negative"
+            if not bad.any():
+                bad, what = parsed.to_numpy() < 0, "negative value(s)"
+        elif not bad.any():
             bad, what = domain.outside(parsed.to_numpy()), domain.violation
         if not bad.any() and spec.binary_truth:  # a label 0.3 is in 0..1, but no label: sklearn's AUC refuses it
             bad, what = spec.not_a_binary_label(parsed.to_numpy()), "value(s) that are not 0 or 1"
@@ -126,6 +137,15 @@ def _outside_domain(answers: pd.DataFrame, facts: AnswerFacts, rows_of: RowsOf) 
                 f"column {column!r} of {facts.source} holds {int(bad.sum()):,} {what} on the {len(answers):,} rows "
                 f"the new test set took, e.g. {shown(values.iloc[first[0]])!r} at {at}; {spec.name} needs {needs}. "
                 "Check split recipe keys 'target_columns' and 'metric'"
+            )
+    if spec.distribution:
+        counts = answers[list(facts.target_columns)].apply(numbers).sum(axis=1).to_numpy()
+        if (empty := counts <= 0).any():
+            return (
+                f"{int(empty.sum()):,} of the {len(answers):,} rows the new test set took from {facts.source} have "
+                f"no count in any of the target columns {shown_list(facts.target_columns)} (they sum to 0), e.g. "
+                f"{_examples(answers, empty, facts, rows_of)}; {spec.name} grades each row's counts as shares of "
+                "their sum, which such a row has none of. Check split recipe keys 'target_columns' and 'metric'"
             )
     return None
 
@@ -162,7 +182,7 @@ def _constant_answers(folder: PreparedFolder, slug: str, spec: Metric, targets: 
     metric cannot grade against itself (one class under Matthews correlation scores 0, a constant under Pearson and
     every answer 0 under RMSPE score nan); None otherwise, so that another cause keeps its own message (a constant
     target that the metric grades, as log loss or accuracy do, is no cause)."""
-    if spec.one_column_per_class:
+    if spec.one_column_per_class or spec.distribution:  # a class no row has a count of is no problem
         return None
     answers = pd.read_csv(folder.answers, dtype=str, keep_default_na=False, usecols=lambda c: c in targets)
     scored = read_scored(folder)

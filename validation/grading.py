@@ -11,7 +11,8 @@ to the k-th), and every prediction in the metric's domain (numbers for numeric m
 >= 0, log loss, AUC and class probabilities in 0..1). Labels are compared as values of the answers' type (``1``,
 ``1.0``, ``true`` and ``True`` are one boolean label: ``validation.metrics.typed_labels``), and a label of another
 type (``2`` or ``maybe`` against true/false answers) is invalid; class probabilities not summing to 1 are
-rescaled, as Kaggle does, with a note. Every problem gets its own
+rescaled, as Kaggle does, with a note, but a distribution's (KL divergence) must sum to 1 to 5 decimals, as MLE-bench's
+grader requires (answers.csv holds the shares a row's counts per class make of their sum). Every problem gets its own
 message naming the column and rows; a submission with any problem gets ``valid_submission: false`` and no score, and
 so does one whose score comes out NaN or infinite (``inf`` is no prediction; ``1e308`` is, but a metric it overflows
 gives no score). Nothing here raises on a bad submission.
@@ -52,7 +53,16 @@ from validation.float_text import EMPTY, has_huge_exponent, to_numeric
 from validation.leaderboard import Leaderboard
 from validation.medals import medal_thresholds, place
 from validation.messages import MAX_SHOWN_ITEMS, shown, shown_list
-from validation.metrics import METRICS, TEXT_TASKS, Metric, canonical_labels, foreign_labels, label_type
+from validation.metrics import (
+    DISTRIBUTION_DECIMALS,
+    METRICS,
+    TEXT_TASKS,
+    Metric,
+    canonical_labels,
+    foreign_labels,
+    label_type,
+    not_summing_to_one,
+)
 from validation.scored_rows import read_scored
 from validation.split_recipe import submission_keys
 
@@ -437,6 +447,15 @@ def _validate(frame: pd.DataFrame, answers: pd.DataFrame, keys: list[str], spec:
             )
         elif off := int((~np.isclose(sums, 1, atol=SUM_TOLERANCE)).sum()):  # as MLE-bench: np.isclose's rtol too
             report.notes.append(f"{off:,} row(s)' probabilities do not sum to 1; rescaled as Kaggle does")
+    if spec.distribution and not errors:
+        sums = parsed[predicted].sum(axis=1).to_numpy()
+        off = np.flatnonzero(not_summing_to_one(sums))
+        if len(off):
+            errors.append(
+                f"{len(off):,} row(s) whose probabilities do not sum to 1 (to {DISTRIBUTION_DECIMALS} decimals), "
+                f"e.g. line {off[0] + 2} sums to {sums[off[0]]:.6g}; {spec.name} scores each row's probabilities "
+                "as one distribution over the classes: make each row sum to 1"
+            )
     if errors:
         return None
     if len(keys) == 1:  # every id once (checked above): one lookup puts the rows in the answers' order
@@ -737,10 +756,10 @@ def _graded_fast(
     if scored is not None and len(scored) != len(truth):
         return False  # the precise path says so
     values = values[order]
-    if spec.one_column_per_class:  # as _validate: the frame numbers() builds, so the same sums to the last bit
+    if spec.one_column_per_class or spec.distribution:  # as _validate: the frame numbers() builds, so the same sums
         sums = pd.DataFrame(values, columns=predicted).sum(axis=1).to_numpy()
-        if (sums <= 0).any():
-            return False
+        if (sums <= 0).any() or (spec.distribution and not_summing_to_one(sums).any()):
+            return False  # the precise path says which rows
         off = int((~np.isclose(sums, 1, atol=SUM_TOLERANCE)).sum())
     if scored is not None:
         truth, values = truth[scored], values[scored]

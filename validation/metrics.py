@@ -20,6 +20,7 @@ to demo categories (``curation/demo_annotations.py``), and split recipes name th
 | ``classification`` | one predicted label per row | accuracy, f1_micro, f1_macro, matthews_correlation, quadratic_weighted_kappa |
 | ``regression`` | one number per row | rmse, rmsle, mae, mse, smape, rmspe, pearson |
 | ``multi_target_regression`` | several numeric target columns | mean_columnwise_rmse, mean_columnwise_rmsle, mean_columnwise_mae, mean_columnwise_spearman |
+| ``distribution`` | one probability column per class, each row a distribution (the answers a count or share per class) | kl_divergence |
 | ``ranking`` | space-separated labels, best first | map_at_k |
 | ``label_set`` | space-separated labels, in any order (none is a prediction too) | f1_micro_labels |
 | ``text`` | free text | word_jaccard, mean_levenshtein |
@@ -28,7 +29,7 @@ Meta Kaggle names a competition's metric in ``EvaluationAlgorithmName`` (since 2
 "Kaggle Metric" is a numeric id, so names are what to match on, case-insensitively and without spaces, hyphens or
 underscores).
 Implementations are vectorised with numpy/pandas and take the answers and the predictions already aligned by id:
-two Series for one-column tasks, two DataFrames for ``multilabel`` and ``multi_target_regression``, and for
+two Series for one-column tasks, two DataFrames for ``multilabel``, ``multi_target_regression`` and ``distribution``, and for
 ``multiclass`` the true labels (a Series) and one probability column per class (a DataFrame).
 
 Scores are rounded to SCORE_DECIMALS (5) decimals, as MLE-bench and Kaggle report them (``Metric.score``); parity
@@ -60,13 +61,15 @@ TASKS = {
     "classification": "one predicted label per row",
     "regression": "one number per row",
     "multi_target_regression": "several numeric target columns",
+    "distribution": "one probability column per class, each row a distribution",
     "ranking": "space-separated labels, best first",
     "label_set": "space-separated labels, in any order",
     "text": "free text",
 }
-NUMERIC_TASKS = ("binary", "multilabel", "multiclass", "regression", "multi_target_regression")
+NUMERIC_TASKS = ("binary", "multilabel", "multiclass", "regression", "multi_target_regression", "distribution")
 TEXT_TASKS = ("ranking", "label_set", "text")  # their predictions are words, never numbers; none is a prediction too
 SCORE_DECIMALS = 5  # as MLE-bench grades and Kaggle shows scores; scores equal to this many decimals are one score
+DISTRIBUTION_DECIMALS = 5  # a distribution's row sums to 1 rounded to this many decimals (MLE-bench's hms grader)
 
 
 @dataclass(frozen=True)
@@ -118,6 +121,8 @@ DOMAINS = {
                requirement="probabilities between 0 and 1"),
         Domain("class_probabilities", True, low=0.0, high=1.0, violation="value(s) outside 0..1",
                requirement="class probabilities between 0 and 1"),
+        Domain("distribution", True, low=0.0, high=1.0, violation="value(s) outside 0..1",
+               requirement="probabilities between 0 and 1, each row's summing to 1 (to 5 decimals)"),
         Domain("integer_label", True, whole=True, violation="value(s) that are not whole numbers",
                requirement="whole-number labels"),
         Domain("label", False, requirement="labels"),
@@ -212,8 +217,21 @@ class Metric:
 
     @property
     def column_wise(self) -> bool:
-        """Truth and predictions are frames of the same target columns, scored column by column."""
+        """Truth and predictions are frames of the same target columns (scored column by column, or a row's
+        columns together as one distribution)."""
+        return self.task in ("multilabel", "multi_target_regression", "distribution")
+
+    @property
+    def scored_by_column(self) -> bool:
+        """The score combines each target column's own score (``combine_columns``), so a column can be scored
+        alone: not a distribution, whose row's columns are scored together."""
         return self.task in ("multilabel", "multi_target_regression")
+
+    @property
+    def distribution(self) -> bool:
+        """The answers are a count or share per class column, and a prediction one probability per class column,
+        each row's summing to 1 (to ``DISTRIBUTION_DECIMALS`` decimals)."""
+        return self.task == "distribution"
 
     @property
     def binary_truth(self) -> bool:
@@ -232,8 +250,14 @@ class Metric:
         return self.task in ("binary", "multilabel", "multiclass")
 
     def clip(self, predictions):
-        """Predictions moved into the metric's domain (e.g. non-negative for RMSLE)."""
-        return DOMAINS[self.domain].clip(predictions)
+        """Predictions moved into the metric's domain (e.g. non-negative for RMSLE; for a distribution, each row
+        then rescaled to sum to 1, a row of zeros made uniform)."""
+        clipped = DOMAINS[self.domain].clip(predictions)
+        if not self.distribution:
+            return clipped
+        sums = clipped.sum(axis=1)
+        uniform = pd.DataFrame(1 / clipped.shape[1], index=clipped.index, columns=clipped.columns)
+        return clipped.div(sums.where(sums > 0), axis=0).where(sums > 0, uniform, axis=0)
 
 
 def auc(y_true: pd.Series, y_score: pd.Series) -> float:
@@ -305,6 +329,33 @@ def _true_class_log_loss(labels: pd.Series, probabilities: pd.DataFrame) -> tupl
 def _mean(row_scores: np.ndarray) -> float:
     """A metric that is the mean of its rows' own scores, from those scores (the second of its ``stages``)."""
     return float(np.mean(row_scores))
+
+
+def kl_divergence(y_true: pd.DataFrame, p: pd.DataFrame) -> float:
+    """Kaggle's Kullback-Leibler divergence (hms-harmful-brain-activity-classification): each answers row's counts
+    as shares of the row's sum, the predictions clipped to 1e-15..1-1e-15 (not rescaled), the mean over rows of
+    sum(share * log(share / p)), a class whose share is 0 adding nothing."""
+    return _mean(*_row_kl_divergences(y_true, p))
+
+
+def _row_kl_divergences(y_true: pd.DataFrame, p: pd.DataFrame) -> tuple[np.ndarray]:
+    """Each row's KL divergence of the predictions from the answers' shares."""
+    t = shares(y_true).to_numpy(dtype=float)
+    q = np.clip(np.asarray(p, dtype=float), EPSILON, 1 - EPSILON)
+    present = t != 0
+    return (np.where(present, t * np.log(np.where(present, t, 1.0) / q), 0.0).sum(axis=1),)
+
+
+def not_summing_to_one(sums: np.ndarray) -> np.ndarray:
+    """A mask of a distribution's row sums that are not 1 to ``DISTRIBUTION_DECIMALS`` decimals (MLE-bench's hms
+    grader: ``round(x, 5) == 1``)."""
+    return np.round(np.asarray(sums, dtype=float), DISTRIBUTION_DECIMALS) != 1
+
+
+def shares(counts: pd.DataFrame) -> pd.DataFrame:
+    """Each row's values over the row's sum: a distribution's answers (votes per class) as the shares graded."""
+    frame = pd.DataFrame(counts).astype(float)
+    return frame.div(frame.sum(axis=1), axis=0)
 
 
 def rmse(y_true: pd.Series, y_pred: pd.Series) -> float:
@@ -663,6 +714,10 @@ METRICS: dict[str, Metric] = {
                note="every target column weighs the same"),
         Metric("mean_columnwise_mae", False, ("Mean Columnwise Mean Absolute Error",), mean_columnwise_mae,
                "multi_target_regression", "any_number", 0.0),
+        Metric("kl_divergence", False, ("Kullback Leibler Divergence",), kl_divergence, "distribution",
+               "distribution", 0.0, stages=(_row_kl_divergences, _mean),
+               note="the answers' counts per class are scored as shares of their row's sum; predictions are clipped "
+                    "to 1e-15..1-1e-15, not rescaled"),
         Metric("accuracy", True, ("Categorization Accuracy", "Accuracy Score"), accuracy, "classification", "label",
                1.0, stages=(label_codes, _accuracy_of_codes), worst=0.0),
         Metric("quadratic_weighted_kappa", True, ("QuadraticWeightedKappa",), quadratic_weighted_kappa,

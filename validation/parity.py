@@ -153,7 +153,7 @@ def _measured_report(inputs: ParityInputs, tolerance: ParityTolerance, seed: int
     sets = {"new test": inputs.new_test}
     if inputs.original_test is not None:
         sets["original test"] = inputs.original_test
-    per_target = metric.column_wise and len(inputs.targets) > 1
+    per_target = metric.scored_by_column and len(inputs.targets) > 1
     baseline_rounds = {}  # test set -> the baseline's bootstrap rounds of the metric's own score
     for name, evaluation in sets.items():
         for submission, predictions in [

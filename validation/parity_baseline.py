@@ -23,6 +23,7 @@ import pandas as pd
 from validation.float_text import to_numeric
 from validation.grading import numbers
 from validation.metrics import RANKING_DEPTH, Metric
+from validation.metrics import shares as distribution_shares
 from validation.parity_inputs import ParityInputs
 
 TEXT_MIN_MEAN_LENGTH = 30  # a column whose values average more characters than this is text
@@ -34,7 +35,7 @@ MAX_BASELINE_CLASSES = 200  # more distinct labels than this (free text, ids): t
 BASELINE_BY_TASK = {  # what the baseline learns for each task of validation.metrics.TASKS (see fit_baseline)
     "binary": "probability", "multilabel": "probability", "multiclass": "classes", "classification": "label",
     "regression": "regress", "multi_target_regression": "regress", "ranking": "ranking", "label_set": "label",
-    "text": "constant",
+    "text": "constant", "distribution": "regress",
 }  # fmt: skip
 
 
@@ -203,6 +204,8 @@ def fit_baseline(inputs: ParityInputs, metric: Metric, classified: Classified | 
     features (it then predicts what the sample submission does).
 
     - ``regression``: a ridge regression; ``multi_target_regression``: one ridge regression per target column;
+    - ``distribution``: one ridge regression per class column on each row's shares (counts over the row's sum), the
+      predictions clipped into 0..1 and each row rescaled to sum to 1;
     - ``binary``: a logistic regression's probability of the positive class; ``multilabel``: one per target column;
     - ``multiclass``: a logistic regression's class probabilities, in the submission's class columns;
     - ``classification``: a logistic regression's predicted label;
@@ -221,8 +224,9 @@ def fit_baseline(inputs: ParityInputs, metric: Metric, classified: Classified | 
     X = prepare_features(features, columns)
     kind = BASELINE_BY_TASK[metric.task]
     fitted = {}
+    shares = distribution_shares(inputs.train[inputs.targets].apply(numbers)) if metric.distribution else None
     for target in inputs.targets if metric.column_wise else [inputs.target]:
-        values = inputs.train[target]
+        values = inputs.train[target] if shares is None else shares[target]
         if metric.one_column_per_class and len(inputs.targets) > 1:  # one-hot class columns: the class with the 1
             values = inputs.train[inputs.targets].apply(numbers).idxmax(axis=1)
         if metric.task in ("ranking", "label_set"):

@@ -371,7 +371,7 @@ def _said(value) -> str:
     return "empty" if pd.isna(value) or not str(value).strip() else repr(str(value))
 
 
-NUMERIC_TRUTH_TASKS = ("binary", "multilabel", "regression", "multi_target_regression")
+NUMERIC_TRUTH_TASKS = ("binary", "multilabel", "regression", "multi_target_regression", "distribution")
 
 
 def _trainable_rows(train: pd.DataFrame, spec: Metric, targets: list[str], name: str, notes: list[str]) -> pd.DataFrame:
@@ -392,15 +392,26 @@ def _trainable_rows(train: pd.DataFrame, spec: Metric, targets: list[str], name:
             value = train[column].iloc[row]
             shown.append(f"{column!r} {_said(value if pd.isna(value) else str(value)[:40])} on row {row + 1:,}")
         unusable |= bad
+    if spec.distribution:  # shares of a row's counts: none without a count, none of a negative one
+        counts = train[targets].apply(lambda column: numbers(column, errors="coerce")).astype(float)
+        bad = ~unusable & ((counts < 0).any(axis=1) | (counts.sum(axis=1) <= 0))
+        if bad.any():
+            row = int(np.flatnonzero(bad.to_numpy())[0])
+            shown.append(
+                f"row {row + 1:,} whose counts {'are negative' if (counts.iloc[row] < 0).any() else 'sum to 0'}"
+            )
+        unusable |= bad
     if not unusable.any():
         return train
+    counts = " (or counts that are negative or sum to 0)" if spec.distribution else ""
     if unusable.all():
         raise ParityInputError(
-            f"split recipe key 'target_columns': {name} has no row whose target is a number (first: "
+            f"split recipe key 'target_columns': {name} has no row whose target is a number"
+            f"{' (and counts not negative, summing to more than 0)' if spec.distribution else ''} (first: "
             f"{', '.join(shown[:3])}), and {spec.name} scores numbers: is {', '.join(map(repr, targets))} the target?"
         )
     notes.append(
-        f"{name}: {int(unusable.sum()):,} of its {len(train):,} rows have a target that is not a number (first: "
+        f"{name}: {int(unusable.sum()):,} of its {len(train):,} rows have a target that is not a number{counts} (first: "
         f"{', '.join(shown[:3])}), left out of the baseline's training; the published train set keeps them, as "
         "Kaggle's training file has them"
     )

@@ -44,7 +44,7 @@ RECIPE_HEADER = (
 @click.option("--metric", required=True, type=click.Choice(sorted(METRICS)),
               help="the registry metric that grades it; its task shapes the data")  # fmt: skip
 @click.option("--targets", type=click.IntRange(1, 50), metavar="N",
-              help="target columns, for a column-wise metric (default 3); other metrics have one")  # fmt: skip
+              help="target columns, for a metric of several (default 3; kl_divergence: 2 or more); others have one")  # fmt: skip
 @click.option("--labelled-test", is_flag=True,
               help="also ship the original test set with its labels (test_with_solutions.csv, named in the recipe as "
                    "original_answers_file): parity is then judged on them")  # fmt: skip

@@ -22,6 +22,7 @@ shape of the metric's task (``validation.metrics.TASKS``):
 | classification | ``target``: a class name (0..4 for whole-number labels such as kappa; 0/1, about 1 in 6 a 1, for a metric of imbalanced classes such as MCC) | the first class (0) |
 | regression | ``target``: a non-negative number (100 or more under a percentage error such as RMSPE) | 0 |
 | multi_target_regression | ``target_1``..``target_N``: non-negative numbers (N = ``targets``, default 3) | 0 each |
+| distribution | ``vote_1``..``vote_N``: each row's 1-7 votes over N classes (N = ``targets``, default 3; at least 2) | 1/N each |
 | ranking | ``target``: 1-2 space-separated labels, best first | the first five labels |
 | text | ``target``: two words | a constant word |
 
@@ -78,6 +79,8 @@ def target_columns(metric: str, targets: int | None = None) -> list[str]:
         return [f"label_{i}" for i in range(1, count + 1)]
     if spec.task == "multi_target_regression":
         return [f"target_{i}" for i in range(1, count + 1)]
+    if spec.distribution:
+        return [f"vote_{i}" for i in range(1, count + 1)]
     return ["target"]
 
 
@@ -89,10 +92,13 @@ def target_count(spec: Metric, targets: int | None) -> int:
         raise ValueError(
             f"metric {spec.name}: targets must be a whole number from 1 to {MAX_TARGETS}, found {targets!r}"
         )
+    if targets == 1 and spec.distribution:
+        raise ValueError(f"metric {spec.name} (task {spec.task}) scores a distribution over several classes, a target "
+                         "column each: give 2 targets or more")  # fmt: skip
     if targets != 1 and not spec.column_wise:
         column_wise = ", ".join(sorted(m.name for m in METRICS.values() if m.column_wise))
         raise ValueError(f"metric {spec.name} (task {spec.task}) scores one target column, not {targets}; "
-                         f"several targets need a column-wise metric ({column_wise})")  # fmt: skip
+                         f"several targets need a metric of several target columns ({column_wise})")  # fmt: skip
     return targets
 
 
@@ -225,6 +231,13 @@ def _targets(spec: Metric, score: float, x: list[float], colour: str, noise: ran
     if task == "multi_target_regression":
         latent = [score, 2 * x[0] + x[1], x[2] - x[3] + (1 if colour == "blue" else 0)] + _more_latent(x, targets)
         return {f"target_{i + 1}": _positive(v + noise.gauss(0, 0.3)) for i, v in enumerate(latent[:targets])}
+    if task == "distribution":  # 1-7 voters, each choosing a class with odds rising with its latent value
+        latent = [score, x[0] + x[1], x[2] - x[3] + (0.7 if colour == "red" else 0)] + _more_latent(x, targets)
+        odds = [math.exp(v) for v in latent[:targets]]
+        votes = [0] * targets
+        for _ in range(noise.randint(1, 7)):
+            votes[noise.choices(range(targets), weights=odds)[0]] += 1
+        return {f"vote_{i + 1}": count for i, count in enumerate(votes)}
     if task in ("ranking", "label_set"):  # the best label follows the score; sometimes a second, random one
         first = RANK_LABELS[_bin(score, len(RANK_LABELS))]
         second = noise.choice([label for label in RANK_LABELS if label != first])
@@ -257,6 +270,8 @@ def _sample_row(spec: Metric, columns: list[str]) -> dict:
     if task in ("multilabel", "multi_target_regression"):
         value = 0.5 if task == "multilabel" else 0
         return {c: value for c in columns}
+    if task == "distribution":
+        return dict.fromkeys(columns, 1 / len(columns))
     if task == "classification":
         if spec.baseline_fit == "balanced":
             return {"target": 0}  # the commonest class
