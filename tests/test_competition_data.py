@@ -235,6 +235,27 @@ def test_extraction_limits_are_counted_while_streaming(tmp_path):
     assert extract_zip(archive, tmp_path / "out", ZipLimits(max_ratio=1e9)) == ["train.csv"]
 
 
+def test_the_default_limits_take_mlebenchs_largest_downloads():
+    """Every dataset size in MLE-bench's competition_categories.csv (up to 451 GB: contrails) is under the default
+    total; the ratio, not the total, is what stops a bomb."""
+    import pandas as pd
+
+    sizes = pd.read_csv(SHARED / "mle-bench" / "competition_categories.csv")["dataset_size_GB"]
+    assert sizes.max() > 400 and sizes.max() * 1e9 < ZipLimits().max_total_bytes
+
+
+def test_a_download_of_more_than_100000_files_extracts(tmp_path):
+    """imet-2020-fgvc7's zip holds about 168,000 images and tensorflow-speech's test.7z 150,000 clips: refused at
+    100,000 members before (a newcomer's sweep), where herbarium-2021-fgvc8 ships 2.5 million."""
+    archive = tmp_path / "imet-2020-fgvc7.zip"
+    with zipfile.ZipFile(archive, "w") as bundle:
+        bundle.writestr("train.csv", "id,attribute_ids\n1,13 147\n")
+        for i in range(100_001):
+            bundle.writestr(f"train/{i}.png", b"")
+    files = extract_zip(archive, tmp_path / "out", ZipLimits())
+    assert len(files) == 100_002 and (tmp_path / "out" / "train" / "100000.png").is_file()
+
+
 def test_a_truncated_archive_is_named(tmp_path):
     archive = tmp_path / "titanic.zip"
     archive.write_bytes(b"PK\x03\x04 not really a zip")
