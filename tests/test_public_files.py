@@ -652,3 +652,27 @@ def test_a_text_file_quoted_only_past_the_sniffers_sample_is_read_as_a_table(tmp
     result = prepare_competition("leak", recipe, raw, tmp_path / "prepared")
     found = next(check.found for check in result.checks if check.name == "public_free_of_private")
     assert not result.published and "labels.txt gives the y of 5,000 new test id(s) away: column label" in found
+
+
+@pytest.mark.parametrize("flipped, leaks", [(0.0, True), (0.15, True), (0.4, False)])
+def test_an_older_labelling_with_some_labels_flipped_is_caught(tmp_path, flipped, leaks):
+    """seti-breakthrough-listen's ``old_leaky_data/train_labels_old.csv``: an older labelling of the same ids, some
+    labels flipped. 87% right was published (a newcomer's sweep); a column right for 85% of the new test ids, well
+    beyond chance, gives them away, where one right for 60% (a feature, weakly) does not."""
+    raw, rng = tmp_path / "raw", random.Random(8)
+    labels = {f"{rng.randrange(16**12):012x}": rng.choice("01") for _ in range(400)}
+    write_csv(raw / "train_labels.csv", ["id", "target"], labels.items())
+    old = dict(labels)
+    flips = rng.sample(sorted(old), round(flipped * len(old)))  # the share flipped of every id, new test ids alike
+    for key in flips:
+        old[key] = "1" if old[key] == "0" else "0"
+    write_csv(raw / "old_leaky_data" / "train_labels_old.csv", ["id", "old_target"], old.items())
+    recipe = {"kind": "random", "id_column": "id", "target_columns": ["target"], "test_fraction": 0.2,
+              "train_file": "train_labels.csv", "public_files": ["old_leaky_data/"]}  # fmt: skip
+    prepared = prepare_competition(SLUG, parse_recipe(recipe, "r"), raw, tmp_path / "p")
+    if not leaks:
+        assert prepared.published, [c.found for c in prepared.checks if not c.passed]
+        return
+    found = _failed(prepared)
+    assert "old_leaky_data/train_labels_old.csv gives the target of " in found, found
+    assert "new test id(s) away: column old_target agrees with it for " in found, found

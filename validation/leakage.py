@@ -16,8 +16,8 @@ Each check says what it found. All are blocking: a split that fails one is not p
   - none is a copy (same bytes, by the sha256 computed while it was copied, or same content) of a file holding
     answers (the released or original answers file, or the original train file);
   - no table among them gives new test ids' labels away: a target column (by name) next to the id column, or any
-    column holding new test ids next to any column agreeing with their labels (at least ``LABEL_SHARE`` of at least
-    ``LEAST_LABELLED_IDS`` of them, well beyond chance; an id's rows agree when they hold its label more often than
+    column holding new test ids next to any column agreeing with their labels (at least ``COLUMN_LABEL_SHARE`` of at
+    least ``LEAST_LABELLED_IDS`` of them, well beyond chance: a copy of the labels with some flipped too; an id's rows agree when they hold its label more often than
     any other label, so a row of every label for each id tells none), whatever the columns are called
     (``image_id, label``), or a column of a few values standing for the labels written otherwise (``CAT`` for
     ``cat``, ``True`` for ``1``, always the other label of two: :func:`_labels_written_otherwise`),
@@ -186,6 +186,11 @@ class LeakageFacts:
 # of at least this share of the new test ids found there, and of at least LEAST_LABELLED_IDS of them (all of them in
 # a smaller test set); a table's column must also agree well beyond chance (Cohen's kappa at least LEAST_KAPPA).
 LABEL_SHARE = 0.9
+# A table's column agreeing with this share of the new test ids' labels (and with the same share of those whose label
+# is not the commonest, Cohen's kappa at least LEAST_KAPPA) gives them away: seti-breakthrough-listen's
+# old_leaky_data/train_labels_old.csv is an older labelling, a copy with some labels flipped (a newcomer's sweep: one
+# 87% right was published, where under AUC it is most of the answer). A feature that close to the label is one too.
+COLUMN_LABEL_SHARE = 0.8
 LEAST_LABELLED_IDS = 10
 LEAST_KAPPA = 0.5
 CODED_SUPPORT = 5  # ids a value of a column standing for the labels holds, on average, at least
@@ -526,7 +531,7 @@ def _label_pairs(
     con, reader: str, extra: ExtraFile, columns: list[str], least: int, facts: LeakageFacts | None = None
 ) -> list[str]:
     """Any column pair (key, label) where the key column holds at least ``least`` new test ids and, for at least
-    ``LABEL_SHARE`` of them, the label column on the same row holds the id's label, well above chance
+    ``COLUMN_LABEL_SHARE`` of them, the label column on the same row holds the id's label, well above chance
     (Cohen's kappa at least ``LEAST_KAPPA``): whatever the columns are called. A public test column the table
     repeats (by name and values, :func:`_public_feature`, with ``facts``) is a feature the agents have, not judged."""
     if len(columns) < 2:
@@ -565,7 +570,7 @@ def _label_pairs(
         candidates = con.execute(
             f"""SELECT key_col, target, label_col, count(*) AS ids, count(*) FILTER (WHERE agrees) AS agreeing
                 FROM extra_pairs GROUP BY ALL
-                HAVING count(*) >= {int(least)} AND count(*) FILTER (WHERE agrees) >= {LABEL_SHARE} * count(*)
+                HAVING count(*) >= {int(least)} AND count(*) FILTER (WHERE agrees) >= {COLUMN_LABEL_SHARE} * count(*)
                 ORDER BY key_col, target, label_col"""
         ).fetchall()
         public = {}  # (key, column) -> a public test column the table repeats
@@ -608,7 +613,7 @@ def _labels_written_otherwise(con, extra: ExtraFile, least: int, is_public: Call
     """A column of a few values standing for the labels, written otherwise: ``CAT``/``DOG`` for ``cat``/``dog``,
     ``True``/``False`` for ``1``/``0``, or always the other label of a 0/1 target. Each id is read as the value its
     rows hold most often (``extra_pairs.commonest``), each value as the label it goes with most often; a leak when
-    that reading agrees with at least ``LABEL_SHARE`` of at least ``least`` new test ids, Cohen's kappa at least
+    that reading agrees with at least ``COLUMN_LABEL_SHARE`` of at least ``least`` new test ids, Cohen's kappa at least
     ``LEAST_KAPPA``, the ids of labels other than the commonest read right alike (:func:`_reads_the_rarer`). Only
     for columns of two values to as many as the target has labels, each value held by ``CODED_SUPPORT`` ids on
     average: read so, a column of a value per id would stand for any label. A public test column the table repeats
@@ -633,7 +638,7 @@ def _labels_written_otherwise(con, extra: ExtraFile, least: int, is_public: Call
         }
         read = [reading[value] for value in values]
         agreeing = sum(label == found for label, found in zip(truth, read, strict=True))
-        if agreeing >= LABEL_SHARE * ids and _reads_the_rarer(truth, read) and _kappa(truth, read) >= LEAST_KAPPA:
+        if agreeing >= COLUMN_LABEL_SHARE * ids and _reads_the_rarer(truth, read) and _kappa(truth, read) >= LEAST_KAPPA:
             shown = ", ".join(f"{value} for {reading[value]}" for value in sorted(reading)[:4])
             return [
                 f"{extra.path} gives the {target} of {agreeing:,} new test id(s) away: column {label_col} writes it "
@@ -681,12 +686,12 @@ def _name_key(sql: str) -> str:
 
 
 def _reads_the_rarer(truth: list, found: list) -> bool:
-    """Whether ``found`` gets ``LABEL_SHARE`` of the ids right whose label is not the commonest: a guess of the
+    """Whether ``found`` gets ``COLUMN_LABEL_SHARE`` of the ids right whose label is not the commonest: a guess of the
     commonest label gets the rest, so an honest flag of a 4% positive target (three of four positives) tells
     nothing a guess would not, while a column writing the label does."""
     commonest = Counter(truth).most_common(1)[0][0] if truth else None
     rarer = [label == seen for label, seen in zip(truth, found, strict=True) if label != commonest]
-    return bool(rarer) and sum(rarer) >= LABEL_SHARE * len(rarer)
+    return bool(rarer) and sum(rarer) >= COLUMN_LABEL_SHARE * len(rarer)
 
 
 def _kappa(truth: list, found: list) -> float:
