@@ -638,7 +638,11 @@ def _labels_written_otherwise(con, extra: ExtraFile, least: int, is_public: Call
         }
         read = [reading[value] for value in values]
         agreeing = sum(label == found for label, found in zip(truth, read, strict=True))
-        if agreeing >= COLUMN_LABEL_SHARE * ids and _reads_the_rarer(truth, read) and _kappa(truth, read) >= LEAST_KAPPA:
+        if (
+            agreeing >= COLUMN_LABEL_SHARE * ids
+            and _reads_the_rarer(truth, read)
+            and _kappa(truth, read) >= LEAST_KAPPA
+        ):
             shown = ", ".join(f"{value} for {reading[value]}" for value in sorted(reading)[:4])
             return [
                 f"{extra.path} gives the {target} of {agreeing:,} new test id(s) away: column {label_col} writes it "
