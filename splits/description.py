@@ -61,8 +61,13 @@ class BuiltSplit:
     left_out_columns: list[str] = field(default_factory=list)  # train columns the new test set leaves out (not targets)
     extra_files: frozenset[str] = frozenset()  # paths (relative to public/) copied from the download (public_files)
     row_files: dict[str, int] | None = None  # row files copied with their rows, by side (train, test): row_files
-    dropped_sample_columns: list[str] = field(default_factory=list)  # Kaggle's sample columns that are no prediction
+    dropped_sample_columns: list[str] = field(default_factory=list)  # Kaggle's sample columns the answers do not have
+    ungraded_sample_columns: list[str] = field(default_factory=list)  # of those, train columns no target names
     train_tables: tuple[TableFacts, ...] = ()  # tables published with the new training rows' rows only
+
+
+def _ticked(columns: list[str]) -> str:
+    return ", ".join(f"`{c}`" for c in columns)
 
 
 def describe_split(
@@ -378,14 +383,20 @@ def _changes_section(recipe: SplitRecipe, built: BuiltSplit) -> str:
     if recipe.submission_columns:
         changes.append(_submission_columns_said(recipe))
     elif recipe.sample_submission_file:
+        ungraded = built.ungraded_sample_columns
+        other = [c for c in built.dropped_sample_columns if c not in ungraded]
+        left = [
+            *([f"{_ticked(other)}: not a prediction (as Kaggle's `Usage`, which said which leaderboard a row counted "
+               "for)"] if other else []),
+            *([f"{_ticked(ungraded)}: column(s) of the training table that are not graded here (the curators' recipe "
+               "does not make them targets)"] if ungraded else []),
+        ]  # fmt: skip
         changes.append(
             f"`{SAMPLE_SUBMISSION}` is rebuilt for the new test rows, with the columns of Kaggle's "
             f"`{recipe.sample_submission_file}`"
             + (
-                f" but {', '.join(f'`{c}`' for c in built.dropped_sample_columns)}: not a prediction (Kaggle's "
-                "`Usage` said which leaderboard a row counted for), so the answers do not have it and a submission "
-                "leaves it out."
-                if built.dropped_sample_columns
+                f" but {'; and '.join(left)}; the answers do not have them and a submission leaves them out."
+                if left
                 else "."
             )
         )

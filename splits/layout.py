@@ -85,6 +85,7 @@ from validation.leakage import LEAKAGE_CHECKS, ExtraFile, LeakageFacts, SplitChe
 from validation.metrics import resolve_metric
 from validation.row_file_health import ROW_FILES_WHOLE, check_row_files_whole
 from validation.row_files_published import ROW_FILES_PUBLISHED, SAMPLED_IDS, check_row_files_published
+from validation.sample_columns import SAMPLE_COLUMNS_GRADED, check_sample_columns_graded, ungraded_sample_columns
 from validation.scored_rows import read_scored
 from validation.split_recipe import SplitRecipe, parse_recipe, recipe_files
 from validation.tsv_rows import TSV_ROWS_ARE_LINES, check_tsv_rows_are_lines
@@ -112,6 +113,7 @@ SPLIT_CHECKS = (
     TEST_LABELS_SEEN,
     ROW_FILES_PUBLISHED,
     BINARY_FILES_WITHOUT_TEST_IDS,
+    SAMPLE_COLUMNS_GRADED,
 )  # every check a split runs; a blocking one that fails refuses it
 WARNINGS = {check.name for check in SPLIT_CHECKS if not check.blocking}
 
@@ -224,6 +226,9 @@ def prepare_competition(
                 {str(f.relative) for f in extras},
                 recipe_files(recipe, raw_files, slug).values(),
                 recipe.kind,
+            ),
+            check_sample_columns_graded(
+                dropped, columns_of(con, result.train_file), recipe.sample_submission_file, train_name(recipe)
             ),
         ]
         manifest = _manifest(slug, recipe, result, files, checks, source or {}) | {"inputs_version": inputs_version}
@@ -365,6 +370,7 @@ def _built(
         original_test_rows=original_test_rows, original_test_counted=original_test_counted, left_out_columns=left_out,
         extra_files=frozenset(str(f.relative) for f in extras), row_files=_row_file_counts(row_files),
         dropped_sample_columns=dropped_sample_columns,
+        ungraded_sample_columns=ungraded_sample_columns(dropped_sample_columns, columns_of(con, result.train_file)),
         train_tables=tuple(TableFacts(str(t.relative), t.name, t.column, t.kept, t.rows) for t in tables),
     )  # fmt: skip
 

@@ -23,6 +23,7 @@ SPLIT_CHECKS = {
     "test_labels_seen",
     "row_files_published",
     "binary_files_without_test_ids",
+    "sample_columns_graded",
 }
 CHECKS = {
     ("meta_kaggle_competitions", "unique_id_and_slug"),
@@ -87,6 +88,7 @@ def test_competition_data_is_partitioned_per_curated_competition():
         "test_labels_seen": False,
         "row_files_published": False,
         "binary_files_without_test_ids": False,
+        "sample_columns_graded": False,
     }  # warnings
 
 

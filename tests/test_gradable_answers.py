@@ -169,8 +169,35 @@ def test_kaggles_usage_column_is_left_out_of_the_sample_and_said_so(tmp_path, me
     assert report.valid_submission, report.errors
     manifest = json.loads(folder.manifest.read_text())
     assert manifest["sample_submission_dropped_columns"] == ["Usage"]
-    assert "but `Usage`: not a prediction (Kaggle's `Usage` said which leaderboard a row counted for)" in (
-        folder.description.read_text()
+    assert (
+        "but `Usage`: not a prediction (as Kaggle's `Usage`, which said which leaderboard a row counted for); the "
+        "answers do not have them and a submission leaves them out." in folder.description.read_text()
+    )
+    graded = manifest["checks"]["sample_columns_graded"]
+    assert graded["passed"] and graded["found"] == (
+        "Usage of Kaggle's sample_submission.csv left out: no prediction (no column of train.csv)"
+    )
+
+
+def test_a_sample_column_of_the_train_file_the_recipe_does_not_target_is_a_warning(tmp_path):
+    """ranzcr-clip's sample predicts eleven columns of its train file; a recipe of nine targets (as MLE-bench grades
+    it) published a sample and answers of nine, and the description called the other two Kaggle's `Usage` (a
+    newcomer's sweep). Now the split says which they are, and a warning names them."""
+
+    slug, raw, recipe, root, _ = generated_download(tmp_path, "mean_columnwise_auc", "--targets", "3")
+    two = parse_recipe(recipe.to_document() | {"target_columns": ["label_1", "label_2"]}, where="recipe.yaml")
+    prepared = prepare_competition(slug, two, raw, root.prepared_root, "description")
+    assert prepared.published, [(c.name, c.found) for c in prepared.checks if not c.passed]
+    folder = PreparedFolder(prepared.folder)
+    assert pd.read_csv(folder.sample_submission, nrows=0).columns.tolist() == ["id", "label_1", "label_2"]
+    graded = next(c for c in prepared.checks if c.name == "sample_columns_graded")
+    assert not graded.passed and graded.found == (
+        "Kaggle's sample_submission.csv predicts label_3, column(s) of train.csv that split recipe key "
+        "'target_columns' leaves out: the new sample and answers leave them out, and no submission is graded on them"
+    )
+    assert (
+        "but `label_3`: column(s) of the training table that are not graded here (the curators' recipe does not make "
+        "them targets); the answers do not have them" in folder.description.read_text()
     )
 
 
