@@ -135,7 +135,7 @@ def check_annotation(annotation: Annotation, where: str = "") -> Annotation:
         value = getattr(annotation, name)
         if value is not None and not isinstance(value, str):
             quote = (
-                f" (YAML reads a bare yes/no/on/off/true/false as a boolean and a bare number as a number: quote "
+                f" (YAML reads a bare true/false as a boolean and a bare number as a number: quote "
                 f"the text, e.g. {name}: '...')"
                 if isinstance(value, bool | int | float)
                 else ""

@@ -42,12 +42,20 @@ def write_submission_files(
     the competition's own sample left out as no prediction (Kaggle's ``Usage``)."""
     if recipe.submission_columns:
         _in_submission_columns(con, slug, recipe, metric, raw_files, result, folder)
-        return []
-    _write_sample_submission(con, slug, recipe, metric, raw_files, result, folder.sample_submission)
-    dropped = _answers_in_submission_format(con, recipe, result, folder)
+        dropped = []
+    else:
+        _write_sample_submission(con, slug, recipe, metric, raw_files, result, folder.sample_submission)
+        dropped = _answers_in_submission_format(con, recipe, result, folder)
     if metric is not None and METRICS[metric].distribution:
-        _answers_as_shares(con, recipe.target_columns, folder)
+        _answers_as_shares(con, _predicted_targets(recipe), folder)
     return dropped
+
+
+def _predicted_targets(recipe: SplitRecipe) -> list[str]:
+    """The answers' columns that hold the targets: ``submission_columns``' names for them, else the targets'."""
+    if recipe.submission_columns:
+        return [name for name, source in recipe.submission_columns if source in recipe.target_columns]
+    return list(recipe.target_columns)
 
 
 def _answers_as_shares(con, targets: list[str], folder: PreparedFolder) -> None:
@@ -89,10 +97,13 @@ def _in_submission_columns(
     predicted = [(name, source) for name, source in recipe.submission_columns if source in targets]
     shipped = _modes(con, own, [name for name, _ in predicted]) if own else {}  # it has them (recipe_columns)
     constants = {}
+    distribution = metric is not None and METRICS[metric].distribution
     for name, source in predicted:
         value = shipped.get(name)
         value = value.strip() if isinstance(value, str) else value
-        constants[name] = _trivial_value(con, result.train_file, source) if value in (None, "") else value
+        if value in (None, ""):  # a distribution's sample is uniform over the classes
+            value = 1 / len(predicted) if distribution else _trivial_value(con, result.train_file, source)
+        constants[name] = value
     select = ", ".join(
         f"{_sql_value(constants[name])} AS {quote(name)}" if name in constants else quote(name)
         for name, _ in recipe.submission_columns

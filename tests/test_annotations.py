@@ -84,8 +84,8 @@ def test_a_name_an_import_writes_under_is_no_persons(store, name):
         ("slug: titanic\ncomplexity: low\n", "field 'curator' is missing"),
         ("slug: titanic\ncurator: alice\nreason: [1, 2]\n", "field 'reason': expected text"),
         (
-            "slug: titanic\ncurator: alice\nnote: no\n",
-            "field 'note': expected text, found bool False (YAML reads a bare yes/no/on/off/true/false as a boolean",
+            "slug: titanic\ncurator: alice\nnote: false\n",
+            "field 'note': expected text, found bool False (YAML reads a bare true/false as a boolean",
         ),
         ("slug: titanic\ncurator: alice\nformat: 7\n", "field 'format'"),
         ("slug: titanic\ncurator: alice\nsplit_recipe: random\n", "field 'split_recipe'"),

@@ -33,7 +33,11 @@ from tests.conftest import PROJECT, SHARED
 from validation.data_root import DataRoot
 from validation.leaderboard import Leaderboard
 
-FACTS_ONLY_FIGURE = 0.71  # the random forest on Meta Kaggle facts alone: the floor this must not go under
+# The random forest on Meta Kaggle facts alone: the floor this must not go under. It is a mean over forest
+# seeds (0.685-0.740 over seeds 0-4, bench/RESULTS.md): one competition is 0.014 and a seed moves a forest's figure by
+# up to 0.055, so the pipeline's figure is compared as a mean over seeds too.
+FACTS_ONLY_FIGURE = 0.71
+SEEDS = (0, 1, 2)
 spec = importlib.util.spec_from_file_location("complexity_bench", PROJECT / "bench" / "complexity_prior.py")
 bench = importlib.util.module_from_spec(spec)
 sys.modules[spec.name] = bench  # its dataclasses look their module up
@@ -51,11 +55,13 @@ def test_leave_one_out_on_mlebench_labels_beats_the_baselines(tmp_path):
     labels = labels[labels.index.isin(features.index)]
     assert len(labels) == 73  # MLE-bench's 75, less the two launched after the March 2024 dump
     assert features.loc[labels.index, "board_distinct_share"].notna().sum() == 72  # every board but ventilator's
-    result = bench.leave_one_out(features, labels)
+    results = [bench.leave_one_out(features, labels, seed=seed) for seed in SEEDS]
     majority = labels.value_counts(normalize=True).iloc[0]
-    assert result.accuracy >= FACTS_ONLY_FIGURE > majority + 0.2
-    assert result.two_levels_off <= 2
-    assert int(result.confusion().to_numpy().trace()) == round(result.accuracy * 73)
+    assert np.mean([r.accuracy for r in results]) >= FACTS_ONLY_FIGURE > majority + 0.2
+    assert min(r.accuracy for r in results) >= FACTS_ONLY_FIGURE - 0.02  # no seed more than one competition below
+    for result in results:
+        assert result.two_levels_off <= 2
+        assert int(result.confusion().to_numpy().trace()) == round(result.accuracy * 73)
 
 
 def test_a_prior_without_out_of_bag_suggestions_suggests_the_same_for_the_others():

@@ -421,3 +421,40 @@ def test_a_competition_whose_images_are_filed_by_label_goes_through_the_readme_p
         ).read_bytes()
     report = grade_submission(folder.answers, folder, "accuracy")
     assert report.valid_submission and report.score == 1.0, report.errors
+
+
+@pytest.mark.parametrize("shape", ["renamed", "composite"])
+def test_a_distribution_in_submission_columns_publishes_shares_and_a_uniform_sample(tmp_path, shape):
+    """kl_divergence with submission_columns: the answers stayed vote counts (the split refused them as values
+    outside 0..1, blaming target_columns; a review). Now they are each row's shares under the submission's names,
+    the built sample is uniform where Kaggle's has no value, and both grade."""
+    options = ["--rows", "200", "--submission-format", shape, "--labelled-test"] + (
+        ["--text-ids"] * (shape == "composite")
+    )
+    folder, raw, recipe, board = generated_split(tmp_path, "kl_divergence", *options)
+    predicted = ["vote_1_predicted", "vote_2_predicted", "vote_3_predicted"]
+    answers = pd.read_csv(folder.answers)
+    assert set(predicted) <= set(answers.columns)
+    assert np.allclose(answers[predicted].sum(axis=1), 1) and (answers[predicted] <= 1).all().all()
+    assert grade_submission(folder.answers, folder, "kl_divergence").score == 0.0
+    sample = grade_submission(folder.sample_submission, folder, "kl_divergence")
+    assert sample.valid_submission and sample.score > 0, sample.errors
+
+
+def test_a_labelled_original_row_without_a_vote_is_left_out_of_the_original_score(tmp_path):
+    """One row of zeros in test_with_solutions.csv made every original score undefined, and parity said "no
+    original labels" (a review); now that row is left out, said in the notes, and the rest is scored."""
+
+    def zero_votes(download: Path) -> None:
+        labelled = pd.read_csv(download / "test_with_solutions.csv")
+        labelled.loc[3, ["vote_1", "vote_2", "vote_3"]] = 0
+        labelled.to_csv(download / "test_with_solutions.csv", index=False)
+
+    folder, raw, recipe, board = generated_split(tmp_path, "kl_divergence", "--rows", "200", "--labelled-test",
+                                                 reshape=zero_votes)  # fmt: skip
+    inputs = load_parity_inputs(folder, raw, recipe, "kl_divergence", parse_leaderboard(board.read_bytes(), "board"))
+    report = parity_report(inputs)
+    original = [r for r in report.rows if r["test_set"] == "original test"]
+    assert original and all(math.isfinite(r["score"]) for r in original), report.rows
+    assert any("1 of test_with_solutions.csv's" in note and "sum to 0 (first: its row 4)" in note
+               for note in report.notes), report.notes  # fmt: skip

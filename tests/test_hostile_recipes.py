@@ -60,6 +60,21 @@ def test_row15_duplicate_recipe_key_is_refused_naming_key_and_lines(tmp_path):
     )
 
 
+def test_yes_no_on_and_off_are_words_not_booleans(tmp_path):
+    """tensorflow-speech-recognition-challenge's labels include yes, no, on and off: under YAML 1.1 (PyYAML's
+    default) a listed_values mapping of them read as the key True twice, and ``{no: 0, yes: 1}`` as booleans (a
+    newcomer's sweep). Only true and false are booleans (YAML 1.2); a boolean key written otherwise says so."""
+    words = "train_listing: 'train/audio/{label}/{fname:*.wav}'\nid_column: fname\ntarget_columns: [label]\n"
+    words += "test_row_files: 'test/audio/{fname}'\n"
+    path = _file(tmp_path, "kind: random\n" + words + "listed_values: {label: {yes: 1, no: 0, on: 3, off: 2, y: 5}}\n")
+    recipe = read_recipe_file(path)
+    assert recipe.to_document()["listed_values"] == {"label": {"yes": "1", "no": "0", "on": "3", "off": "2", "y": "5"}}
+    refused = _file(tmp_path, RECIPE + "original_ratio: yes\n", "ratio.yaml")
+    with pytest.raises(RecipeError, match="split recipe key 'original_ratio': expected true or false, found 'yes'"):
+        read_recipe_file(refused)
+    assert read_recipe_file(_file(tmp_path, RECIPE + "original_ratio: TRUE\n", "true.yaml")).original_ratio is True
+
+
 def test_row15_duplicate_key_in_an_annotation_file_is_refused(store):
     path = _annotation_file(store, "complexity: low\ncomplexity: high\n")
     with pytest.raises(AnnotationError, match=r"key 'complexity' is given twice \(lines 5 and 6\)") as error:

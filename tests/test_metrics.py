@@ -10,7 +10,15 @@ from scipy.stats import pearsonr, spearmanr
 from sklearn import metrics as sk
 
 from tests.conftest import mlebench_grade
-from validation.metrics import DOMAINS, METRICS, canonical_metric, foreign_labels, label_type, levenshtein
+from validation.metrics import (
+    DOMAINS,
+    METRICS,
+    canonical_metric,
+    foreign_labels,
+    label_type,
+    levenshtein,
+    not_summing_to_one,
+)
 
 rng = np.random.default_rng(0)
 N = 500
@@ -164,6 +172,14 @@ def test_kl_divergence():
     assert METRICS["kl_divergence"].exact_score(pd.DataFrame({"a": [1], "b": [0], "c": [0]}), sure) == pytest.approx(
         -np.log(1e-15)
     )
+
+
+def test_a_distributions_row_sum_is_rounded_as_mlebenchs_grader_rounds_it():
+    """MLE-bench's hms grader: Python's round(sum, 5) == 1 (correctly rounded, where numpy's round scales first:
+    1.000005 is 1.00001 to Python and 1.0 to numpy; a review found the two disagreeing there)."""
+    sums = np.concatenate([1 + np.arange(-100, 101) * 1e-7, [1.000005, 0.999995, 1.0000050000001, 0.99999499]])
+    assert not_summing_to_one(sums).tolist() == [round(float(s), 5) != 1 for s in sums]
+    assert not_summing_to_one(np.array([1.000005, 0.999995])).tolist() == [True, True]
 
 
 def test_mse():

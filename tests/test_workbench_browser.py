@@ -94,7 +94,7 @@ def bench(tmp_path_factory):
 
 @pytest.fixture(scope="module")
 def real_queue(tmp_path_factory, real_competitions):
-    """`mlecurate serve` over the real screening (332 candidates, each with a suggested complexity) and MLE-bench's
+    """`mlecurate serve` over the real screening (333 candidates, each with a suggested complexity) and MLE-bench's
     75 annotations: 24 of them excluded by a rule, 2 outside the dump, all in the queue."""
     browser_paths()
     root = tmp_path_factory.mktemp("workbench-real")

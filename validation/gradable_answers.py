@@ -145,7 +145,10 @@ def _outside_domain(answers: pd.DataFrame, facts: AnswerFacts, rows_of: RowsOf) 
                 f"{int(empty.sum()):,} of the {len(answers):,} rows the new test set took from {facts.source} have "
                 f"no count in any of the target columns {shown_list(facts.target_columns)} (they sum to 0), e.g. "
                 f"{_examples(answers, empty, facts, rows_of)}; {spec.name} grades each row's counts as shares of "
-                "their sum, which such a row has none of. Check split recipe keys 'target_columns' and 'metric'"
+                "their sum, which such a row has none of. Check that split recipe key 'target_columns' names every "
+                "class's column; if it does, the download's training file has rows without a count, which the split "
+                "cannot grade (recipes have no row filter): another 'seed' may leave them in the new train set, or "
+                "leave the competition out of the benchmark"
             )
     return None
 

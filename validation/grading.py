@@ -453,7 +453,7 @@ def _validate(frame: pd.DataFrame, answers: pd.DataFrame, keys: list[str], spec:
         if len(off):
             errors.append(
                 f"{len(off):,} row(s) whose probabilities do not sum to 1 (to {DISTRIBUTION_DECIMALS} decimals), "
-                f"e.g. line {off[0] + 2} sums to {sums[off[0]]:.6g}; {spec.name} scores each row's probabilities "
+                f"e.g. line {off[0] + 2} sums to {sums[off[0]]:.12g}; {spec.name} scores each row's probabilities "
                 "as one distribution over the classes: make each row sum to 1"
             )
     if errors:

@@ -347,9 +347,14 @@ def _row_kl_divergences(y_true: pd.DataFrame, p: pd.DataFrame) -> tuple[np.ndarr
 
 
 def not_summing_to_one(sums: np.ndarray) -> np.ndarray:
-    """A mask of a distribution's row sums that are not 1 to ``DISTRIBUTION_DECIMALS`` decimals (MLE-bench's hms
-    grader: ``round(x, 5) == 1``)."""
-    return np.round(np.asarray(sums, dtype=float), DISTRIBUTION_DECIMALS) != 1
+    """A mask of a distribution's row sums that are not 1 to ``DISTRIBUTION_DECIMALS`` decimals, exactly as MLE-bench's
+    hms grader rounds them (Python's ``round(x, 5) == 1``, correctly rounded: 1.000005 is 1.00001, where numpy's
+    ``round``, scaling first, makes it 1.0); numpy's for the rows far from the edge."""
+    values = np.asarray(sums, dtype=float)
+    off = np.round(values, DISTRIBUTION_DECIMALS) != 1
+    edge = np.flatnonzero(np.abs(np.abs(values - 1) - 0.5 * 10.0**-DISTRIBUTION_DECIMALS) < 1e-9)
+    off[edge] = [round(float(values[i]), DISTRIBUTION_DECIMALS) != 1 for i in edge]
+    return off
 
 
 def shares(counts: pd.DataFrame) -> pd.DataFrame:

@@ -421,7 +421,10 @@ def _trainable_rows(train: pd.DataFrame, spec: Metric, targets: list[str], name:
 def _scored_rows(name: str, labelled: pd.DataFrame, spec: Metric, targets: list[str], notes: list[str]) -> pd.DataFrame:
     """The labelled original test rows a 0/1 truth can score: a row whose label is another value (jigsaw-toxic's
     ``test_labels.csv`` marks the rows Kaggle does not score with -1 in every target) is left out, and the notes say
-    how many and which value, rather than being scored as a negative."""
+    how many and which value, rather than being scored as a negative. Under a distribution (KL divergence), a row
+    whose counts are not numbers, are negative or sum to 0 has no shares to score, and is left out alike."""
+    if spec.distribution:
+        return _counted_rows(name, labelled, targets, notes)
     if not spec.binary_truth:
         return labelled
     present = [c for c in targets if c in labelled.columns]
@@ -442,6 +445,24 @@ def _scored_rows(name: str, labelled: pd.DataFrame, spec: Metric, targets: list[
         f"original score" + ("" if len(kept) else "; none is left, so the original is not scored")
     )
     return kept
+
+
+def _counted_rows(name: str, labelled: pd.DataFrame, targets: list[str], notes: list[str]) -> pd.DataFrame:
+    """The labelled original test rows a distribution can score: counts that are numbers, none negative, summing to
+    more than 0; the notes say how many others were left out."""
+    counts = labelled[[c for c in targets if c in labelled.columns]].apply(
+        lambda column: numbers(column, errors="coerce")
+    )
+    usable = (counts.notna().all(axis=1) & (counts >= 0).all(axis=1) & (counts.sum(axis=1) > 0)).to_numpy()
+    if usable.all():
+        return labelled
+    first = int(np.flatnonzero(~usable)[0])
+    notes.append(
+        f"split recipe key 'original_answers_file': {int((~usable).sum()):,} of {name}'s {len(labelled):,} rows have "
+        f"counts that are not numbers, are negative or sum to 0 (first: its row {first + 1:,}), left out of the "
+        "original score" + ("" if usable.any() else "; none is left, so the original is not scored")
+    )
+    return labelled[usable]
 
 
 def _truth(spec: Metric, frame: pd.DataFrame, targets: list[str], columns: list[str] | None):
