@@ -15,7 +15,7 @@ from pathlib import Path
 
 from curation.curated import curated_slugs
 from curation.leaderboard_history import current_board
-from curation.stage_status import partition_command
+from curation.stage_status import NOT_RUN, data_status, partition_command, split_status
 from curation.warehouse import Warehouse
 from validation.data_root import DataRoot
 from validation.grading import GradingReport, grade_submission
@@ -49,6 +49,14 @@ def grade_prepared(
             raise GradingUnavailable(
                 f"{slug}: no prepared split at {prepared.path}, and not a curated competition (`mlecurate curated "
                 "--slugs` lists them)"
+            )
+        data, split = data_status(slug, root), split_status(slug, root)
+        failed = [f"its data: {data}"] if data != NOT_RUN and not data.startswith("downloaded") else []
+        failed += [f"its split: {split}"] if split.startswith("failed") else []
+        if failed:  # the same run again would fail the same way (a newcomer's sweep): say what failed
+            raise GradingUnavailable(
+                f"{slug}: no prepared split at {prepared.path}; {'; '.join(failed)}. Mend that, then "
+                f"{partition_command('prepare_competition', slug)}"
             )
         raise GradingUnavailable(
             f"{slug}: no prepared split at {prepared.path}; first {partition_command('prepare_competition', slug)}"

@@ -187,6 +187,27 @@ def test_grade_prepared_says_why_a_competition_cannot_be_graded(home, tmp_path):
         grade_prepared("nowhere", tmp_path / "submission.csv", home, warehouse, None, None)
 
 
+def test_grade_names_the_failed_download_rather_than_advising_the_run_that_failed(home, tmp_path):
+    """A newcomer's sweep: a download refused (an archive over a limit) left `mlecurate grade` advising the same
+    prepare_competition run, which failed again; now the message names the recorded failures first."""
+    from curation.competition_data import DownloadRecord, _save
+    from curation.stage_status import SPLIT, record_failure
+    from curation.submission_grading import GradingUnavailable, grade_prepared
+    from curation.warehouse import Warehouse
+
+    raw = home.raw("broken")
+    raw.path.mkdir(parents=True)
+    _save(raw, DownloadRecord("broken", "failed", "mirror", "2026-12-05T00:00:00", "UnsafeArchiveError: too big"))
+    record_failure(home, "broken", SPLIT, "RecipeError: no train.csv")
+    with pytest.raises(GradingUnavailable) as raised:
+        grade_prepared("broken", tmp_path / "s.csv", home, Warehouse(tmp_path / "w.duckdb"), None, None)
+    assert str(raised.value) == (
+        f"broken: no prepared split at {home.prepared('broken').path}; its data: failed: UnsafeArchiveError: too big; "
+        "its split: failed: RecipeError: no train.csv. Mend that, then dagster job execute -m pipelines -j "
+        "prepare_competition --tags '{\"dagster/partition\": \"broken\"}'"
+    )
+
+
 def _frame_submission(tmp_path: Path, frame: pd.DataFrame, name: str = "submission.csv") -> Path:
     path = tmp_path / name
     frame.to_csv(path, index=False)
