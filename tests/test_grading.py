@@ -204,7 +204,7 @@ def test_grade_names_the_failed_download_rather_than_advising_the_run_that_faile
     assert str(raised.value) == (
         f"broken: no prepared split at {home.prepared('broken').path}; its data: failed: UnsafeArchiveError: too big; "
         "its split: failed: RecipeError: no train.csv. Mend that, then dagster job execute -m pipelines -j "
-        "prepare_competition --tags '{\"dagster/partition\": \"broken\"}'"
+        'prepare_competition --tags \'{"dagster/partition": "broken"}\''
     )
 
 
