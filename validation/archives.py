@@ -72,18 +72,32 @@ class UnsafeArchiveError(ArchiveError):
 @dataclass(frozen=True)
 class ZipLimits:
     # Bounds against an archive that expands without end, high enough for every real competition MLE-bench holds:
-    # its largest download is 451 GB (google-research-identify-contrails-reduce-global-warming; 14 of its 75 are
-    # over 50 GB) and herbarium-2021-fgvc8 ships 2.5 million images. The ratio bounds a bomb of any size.
+    # its largest download is 451 GB (google-research-identify-contrails-reduce-global-warming; 16 of its 75 are
+    # over 50 GB) and herbarium-2021-fgvc8 ships 2.5 million images. The ratio bounds a bomb of any size: per member,
+    # and for the whole download, archives inside it included (_Budget.of).
     max_total_bytes: int = 2 * 1024**4  # what all members may expand to, in all (2 TiB)
-    max_ratio: float = 200.0  # uncompressed / compressed, per member (text CSVs reach about 10-20)
+    max_ratio: float = 200.0  # uncompressed / compressed, per member and in all (text CSVs reach about 10-20)
     max_members: int = 5_000_000
 
 
 @dataclass
 class _Budget:
-    """The bytes still allowed, shared by a zip and the zips inside it."""
+    """The bytes still allowed, shared by a zip and the zips inside it; ``allowed`` says how many in all, and why."""
 
     remaining: int
+    allowed: str = ""
+
+    @classmethod
+    def of(cls, limits: ZipLimits, archive_bytes: int | None = None) -> _Budget:
+        """The budget of an archive of ``archive_bytes`` (None: unknown): the total limit, or the ratio limit times
+        the archive's own size when that is less. Each member's ratio is checked level by level, so archives inside
+        archives, each at the limit, would multiply it (200:1 twice is 40,000:1); the whole is bounded here."""
+        total = limits.max_total_bytes
+        if archive_bytes is not None and archive_bytes * limits.max_ratio < total:
+            total = int(archive_bytes * limits.max_ratio)
+            return cls(total, f"{total:,} allowed ({limits.max_ratio:,.0f} times the archive's {archive_bytes:,} "
+                              "bytes, archives inside it included: a bomb?)")  # fmt: skip
+        return cls(total, f"{total:,} allowed")
 
 
 class _Meter:
@@ -100,7 +114,7 @@ class _Meter:
         if written > declared or self.budget.remaining < 0:
             raise UnsafeArchiveError(
                 f"{self.label}: member {name!r} expands beyond its declared size ({declared:,} bytes) or the "
-                f"{self.limits.max_total_bytes:,} bytes allowed"
+                f"{self.budget.allowed}"
             )
         if self.cap is not None and self.total > self.cap:
             raise UnsafeArchiveError(
@@ -155,7 +169,8 @@ def open_zip(
     """Open ``archive`` (a path, or the zip's bytes) and check every member against ``limits``; ``label`` names it in
     messages (the file and the competition)."""
     limits = limits or ZipLimits()
-    return _opened(archive, label, limits, _Budget(limits.max_total_bytes))
+    size = len(archive) if isinstance(archive, bytes) else Path(archive).stat().st_size
+    return _opened(archive, label, limits, _Budget.of(limits, size))
 
 
 @contextlib.contextmanager
@@ -170,13 +185,11 @@ def _opened(archive: Path | bytes, label: str, limits: ZipLimits, budget: _Budge
             raise UnsafeArchiveError(
                 f"{label}: {len(members):,} members, more than the limit of {limits.max_members:,}"
             )
+        for member in members:  # first: a member over the ratio is the bomb to name
+            _check_member(member, label, limits)
         declared = sum(m.file_size for m in members)
         if declared > budget.remaining:
-            raise UnsafeArchiveError(
-                f"{label}: members expand to {declared:,} bytes, more than the {limits.max_total_bytes:,} allowed"
-            )
-        for member in members:
-            _check_member(member, label, limits)
+            raise UnsafeArchiveError(f"{label}: members expand to {declared:,} bytes, more than the {budget.allowed}")
         yield CheckedZip(bundle, label, limits, budget)
 
 
@@ -191,7 +204,7 @@ def extract_zip(archive: Path, target: Path, limits: ZipLimits | None = None, la
     shutil.rmtree(staging, ignore_errors=True)
     staging.mkdir(parents=True)
     try:
-        budget = _Budget(limits.max_total_bytes)
+        budget = _Budget.of(limits, archive.stat().st_size)
         _extract(archive, staging, limits, budget, label)
         for inner in sorted(p for p in staging.rglob("*") if p.is_file() and inner_archive_kind(p.name)):  # one level
             inner_label = f"{inner.relative_to(staging).as_posix()} inside {label}"
@@ -333,17 +346,15 @@ def _check_7z_members(members: list, label: str, limits: ZipLimits, budget: _Bud
         if not (member.is_file or member.is_directory):
             raise UnsafeArchiveError(f"{label}: member {member.filename!r} is not a file or folder (a special file)")
     declared = sum(m.uncompressed or 0 for m in members if not m.is_directory)
-    if declared > budget.remaining:
-        raise UnsafeArchiveError(
-            f"{label}: members expand to {declared:,} bytes, more than the {limits.max_total_bytes:,} allowed"
-        )
-    if declared > max(size, 1) * limits.max_ratio:
+    if declared > max(size, 1) * limits.max_ratio:  # first: the archive's own ratio names the bomb
         largest = max(members, key=lambda m: m.uncompressed or 0)
         raise UnsafeArchiveError(
             f"{label}: members (the largest {largest.filename!r}, {largest.uncompressed:,} bytes) expand "
             f"{declared / max(size, 1):,.0f}:1 from the archive's {size:,} bytes, more than the "
             f"{limits.max_ratio:,.0f}:1 allowed (a 7z bomb?)"
         )
+    if declared > budget.remaining:
+        raise UnsafeArchiveError(f"{label}: members expand to {declared:,} bytes, more than the {budget.allowed}")
     return declared
 
 
@@ -439,8 +450,7 @@ def _check_tar_member(member: tarfile.TarInfo, label: str, limits: ZipLimits, bu
         raise UnsafeArchiveError(f"{label}: member {member.name!r} is a device or special file")
     if member.size > budget.remaining:
         raise UnsafeArchiveError(
-            f"{label}: member {member.name!r} expands to {member.size:,} bytes, more than the "
-            f"{limits.max_total_bytes:,} allowed"
+            f"{label}: member {member.name!r} expands to {member.size:,} bytes, more than the {budget.allowed}"
         )
     return path
 
