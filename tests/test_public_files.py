@@ -10,6 +10,7 @@ import random
 import shutil
 from pathlib import Path
 
+import pandas as pd
 import pytest
 
 from splits.layout import prepare_competition, refused
@@ -676,3 +677,51 @@ def test_an_older_labelling_with_some_labels_flipped_is_caught(tmp_path, flipped
     found = _failed(prepared)
     assert "old_leaky_data/train_labels_old.csv gives the target of " in found, found
     assert "new test id(s) away: column old_target agrees with it for " in found, found
+
+
+def test_a_noisy_older_labelling_of_rare_positives_is_caught(tmp_path):
+    """seti-breakthrough-listen's labels are about 10% positive: an older labelling with 13% of labels flipped agrees
+    with 85% of the new test ids but has a kappa of 0.45 (flips land mostly on negatives), and was published (a
+    review: submitted as it is, an AUC of 0.86, second on seti's board)."""
+    raw, rng = tmp_path / "raw", random.Random(11)
+    labels = {f"{rng.randrange(16**12):012x}": "1" if rng.random() < 0.1 else "0" for _ in range(2000)}
+    write_csv(raw / "train_labels.csv", ["id", "target"], labels.items())
+    old = {key: ("1" if value == "0" else "0") if rng.random() < 0.13 else value for key, value in labels.items()}
+    write_csv(raw / "old_leaky_data" / "train_labels_old.csv", ["id", "old_target"], old.items())
+    recipe = {"kind": "random", "id_column": "id", "target_columns": ["target"], "test_fraction": 0.2,
+              "train_file": "train_labels.csv", "public_files": ["old_leaky_data/"]}  # fmt: skip
+    found = _failed(prepare_competition(SLUG, parse_recipe(recipe, "r"), raw, tmp_path / "p"))
+    assert "old_leaky_data/train_labels_old.csv gives the target of " in found, found
+
+
+def test_a_public_test_feature_repeated_under_another_name_is_no_leak(tmp_path):
+    """test.csv's has_link matches the label for 85% of the rows: a metadata table repeating it as HasLink is a
+    feature the agents have in the public test set, not an answer (a review found it refused, and published under
+    its own name)."""
+    raw, rng = tmp_path / "raw", random.Random(12)
+    rows = []
+    for i in range(600):
+        label = rng.choice("01")
+        rows.append((str(i), label if rng.random() < 0.85 else ("1" if label == "0" else "0"), label))
+    write_csv(raw / "train.csv", ["id", "has_link", "label"], rows)
+    write_csv(raw / "meta" / "meta.csv", ["id", "HasLink"], [(i, link) for i, link, _ in rows])
+    recipe = {"kind": "random", "id_column": "id", "target_columns": ["label"], "test_fraction": 0.2,
+              "public_files": ["meta/"]}  # fmt: skip
+    prepared = prepare_competition(SLUG, parse_recipe(recipe, "r"), raw, tmp_path / "p")
+    assert prepared.published, [c.found for c in prepared.checks if not c.passed]
+
+
+def test_a_column_agreeing_with_few_ids_by_chance_is_no_leak(tmp_path):
+    """A table about other things whose number column happens to hold ten new test ids, next to a two-valued column:
+    8 of 10 agreeing is a coin's one-in-twenty (a review found such a table refused)."""
+    raw, rng = tmp_path / "raw", random.Random(13)
+    labels = {str(i): rng.choice(["cat", "dog"]) for i in range(1, 1001)}
+    write_csv(raw / "train.csv", ["id", "label"], labels.items())
+    recipe = {"kind": "random", "id_column": "id", "target_columns": ["label"], "test_fraction": 0.2,
+              "public_files": ["other/"]}  # fmt: skip
+    plan = prepare_competition(SLUG, parse_recipe(recipe | {"public_files": []}, "r"), raw, tmp_path / "first")
+    test_ids = pd.read_csv(plan.folder / "public" / "test.csv", dtype=str)["id"].tolist()[:10]
+    flags = [labels[i] if k < 8 else {"cat": "dog", "dog": "cat"}[labels[i]] for k, i in enumerate(test_ids)]
+    write_csv(raw / "other" / "sessions.csv", ["age", "device"], zip(test_ids, flags, strict=True))
+    prepared = prepare_competition(SLUG, parse_recipe(recipe, "r"), raw, tmp_path / "p")
+    assert prepared.published, [c.found for c in prepared.checks if not c.passed]
