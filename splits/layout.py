@@ -228,7 +228,11 @@ def prepare_competition(
                 recipe.kind,
             ),
             check_sample_columns_graded(
-                dropped, columns_of(con, result.train_file), recipe.sample_submission_file, train_name(recipe)
+                _sample_columns_left_out(con, recipe, raw_files, dropped),
+                columns_of(con, result.train_file),
+                result.public_columns,
+                recipe.sample_submission_file,
+                train_name(recipe),
             ),
         ]
         manifest = _manifest(slug, recipe, result, files, checks, source or {}) | {"inputs_version": inputs_version}
@@ -342,6 +346,15 @@ def _leakage_facts(
     )  # fmt: skip
 
 
+def _sample_columns_left_out(con, recipe: SplitRecipe, raw: Path, dropped: list[str]) -> list[str]:
+    """The columns of Kaggle's sample the built sample does not have: those dropped as no prediction, or, with
+    ``submission_columns`` (which names the built sample's columns), each column of Kaggle's it does not name."""
+    if not (recipe.submission_columns and recipe.sample_submission_file):
+        return dropped
+    named = {name for name, _ in recipe.submission_columns}
+    return [c for c in columns_of(con, raw / recipe.sample_submission_file) if c not in named]
+
+
 def _built(
     con,
     recipe,
@@ -370,7 +383,9 @@ def _built(
         original_test_rows=original_test_rows, original_test_counted=original_test_counted, left_out_columns=left_out,
         extra_files=frozenset(str(f.relative) for f in extras), row_files=_row_file_counts(row_files),
         dropped_sample_columns=dropped_sample_columns,
-        ungraded_sample_columns=ungraded_sample_columns(dropped_sample_columns, columns_of(con, result.train_file)),
+        ungraded_sample_columns=ungraded_sample_columns(
+            dropped_sample_columns, columns_of(con, result.train_file), result.public_columns
+        ),
         train_tables=tuple(TableFacts(str(t.relative), t.name, t.column, t.kept, t.rows) for t in tables),
     )  # fmt: skip
 

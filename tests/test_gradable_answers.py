@@ -175,7 +175,7 @@ def test_kaggles_usage_column_is_left_out_of_the_sample_and_said_so(tmp_path, me
     )
     graded = manifest["checks"]["sample_columns_graded"]
     assert graded["passed"] and graded["found"] == (
-        "Usage of Kaggle's sample_submission.csv left out: no prediction (no column of train.csv)"
+        "Usage of Kaggle's sample_submission.csv left out: no prediction (no target column of train.csv)"
     )
 
 
@@ -199,6 +199,23 @@ def test_a_sample_column_of_the_train_file_the_recipe_does_not_target_is_a_warni
         "but `label_3`: column(s) of the training table that are not graded here (the curators' recipe does not make "
         "them targets); the answers do not have them" in folder.description.read_text()
     )
+
+
+def test_sample_columns_left_out_by_submission_columns_or_public_ones_are_told_apart(tmp_path):
+    """A review: with submission_columns naming two of Kaggle's three targets the check passed ("every column ...
+    is graded"); a public test column in Kaggle's sample (no prediction: the answers never had it) was warned as a
+    target to make."""
+    slug, raw, recipe, root, _ = generated_download(tmp_path, "mean_columnwise_auc", "--targets", "3")
+    two = recipe.to_document() | {"target_columns": ["label_1", "label_2"],
+                                  "submission_columns": {"id": "id", "label_1": "label_1", "label_2": "label_2"}}  # fmt: skip
+    prepared = prepare_competition(slug, parse_recipe(two, where="recipe.yaml"), raw, root.prepared_root, "")
+    graded = next(c for c in prepared.checks if c.name == "sample_columns_graded")
+    assert not graded.passed and "predicts label_3, column(s) of train.csv" in graded.found, graded.found
+    sample = pd.read_csv(raw / "sample_submission.csv", dtype=str).assign(colour="red")
+    sample.to_csv(raw / "sample_submission.csv", index=False)
+    prepared = prepare_competition(slug, recipe, raw, root.prepared_root, "")
+    graded = next(c for c in prepared.checks if c.name == "sample_columns_graded")
+    assert graded.passed and graded.found.startswith("colour of Kaggle's sample_submission.csv left out"), graded.found
 
 
 def test_the_split_assets_metadata_names_a_dropped_sample_column():

@@ -24,17 +24,20 @@ SAMPLE_COLUMNS_GRADED = Check(
 )
 
 
-def ungraded_sample_columns(dropped: list[str], train_columns: list[str]) -> list[str]:
-    """The columns of Kaggle's sample left out of the new sample and answers (``dropped``) that the train file has: a
-    label the recipe's ``target_columns`` leaves out, rather than a column that is no prediction."""
-    return [c for c in dropped if c in train_columns]
+def ungraded_sample_columns(dropped: list[str], train_columns: list[str], public_columns: list[str]) -> list[str]:
+    """The columns of Kaggle's sample left out of the new sample and answers (``dropped``) that the train file has
+    (in any letter case) but the public test set does not: a label the recipe's ``target_columns`` leaves out, rather
+    than a column that is no prediction (Kaggle's ``Usage``) or a feature the test set has."""
+    train = {c.casefold() for c in train_columns}
+    public = {c.casefold() for c in public_columns}
+    return [c for c in dropped if c.casefold() in train and c.casefold() not in public]
 
 
 def check_sample_columns_graded(
-    dropped: list[str], train_columns: list[str], sample_name: str | None, train_name: str
+    dropped: list[str], train_columns: list[str], public_columns: list[str], sample_name: str | None, train_name: str
 ) -> SplitCheck:
     """The check over the columns of Kaggle's sample (``sample_name``) the split left out (``dropped``)."""
-    ungraded = ungraded_sample_columns(dropped, train_columns)
+    ungraded = ungraded_sample_columns(dropped, train_columns, public_columns)
     if ungraded:
         return SplitCheck(
             SAMPLE_COLUMNS_GRADED.name, False,
@@ -46,7 +49,8 @@ def check_sample_columns_graded(
     if dropped:
         return SplitCheck(
             SAMPLE_COLUMNS_GRADED.name, True,
-            f"{shown_list(dropped)} of Kaggle's {sample_name} left out: no prediction (no column of {train_name})",
+            f"{shown_list(dropped)} of Kaggle's {sample_name} left out: no prediction (no target column of "
+            f"{train_name})",
             {},
         )  # fmt: skip
     whose = f"Kaggle's {sample_name}" if sample_name else "the built sample"
