@@ -18,6 +18,7 @@ refused (a submission names each once).
 from __future__ import annotations
 
 import os
+import re
 from pathlib import Path
 
 from splits.builder import SplitResult
@@ -217,7 +218,15 @@ def _write_sample_submission(
             value = value.strip() if isinstance(value, str) else value  # Kaggle's "Id, Pawpularity" rows: " 96.1"
             if (value is None or value == "") and column in recipe.target_columns:  # paddy's sample: labels blank
                 value = _trivial_value(con, result.train_file, column)
+            elif column in recipe.target_columns and re.fullmatch(NUMBER, str(value)):
+                # chaii's sample answers "1" for a text target: pandas reads it as a number, and MLE-bench's grader
+                # fails on it; the target's own trivial text instead (a numeric target's stays the sample's)
+                trivial = _trivial_value(con, result.train_file, column)
+                value = value if isinstance(trivial, int | float) else trivial
             constants[column] = value
+        per_class = metric is not None and METRICS[metric].distribution  # a distribution's classes are its targets
+        classes = [c for c in constant_columns if (c in recipe.target_columns) == per_class]
+        _uniform_if_near(constants, classes, metric)
     else:
         keys = [recipe.id_column] if recipe.id_column else result.public_columns
         if metric is not None and METRICS[metric].one_column_per_class:
@@ -247,10 +256,13 @@ def check_one_target_per_column_metric(slug: str, recipe: SplitRecipe, metric: s
     if spec is None or spec.column_wise or spec.one_column_per_class or len(targets) == 1:
         return
     column_wise = ", ".join(name for name, m in sorted(METRICS.items()) if m.column_wise)
+    per_class = ", ".join(name for name, m in sorted(METRICS.items()) if m.one_column_per_class)
     raise RecipeError(
         f"{slug}: metric {metric} scores one target column, but split recipe key 'target_columns' names "
         f"{len(targets)} ({shown_list(targets)}): a submission would be graded on {targets[0]!r} alone. Set split "
-        f"recipe key 'metric' to a metric of several target columns ({column_wise}), or name one target"
+        f"recipe key 'metric' to a metric of several target columns ({column_wise}; or {per_class} where they are "
+        "one 0/1 column per class of one label, with Kaggle's sample of those columns in 'sample_submission_file'), "
+        "or name one target"
     )
 
 
@@ -295,6 +307,20 @@ def _class_columns(con, slug: str, recipe: SplitRecipe, metric: str, result: Spl
 
 
 MODES_PER_QUERY = 16  # DuckDB reserves memory per aggregate: a sample of 100 columns at once can exceed the limit
+
+
+def _uniform_if_near(constants: dict, classes: list[str], metric: str | None) -> None:
+    """A per-class sample whose every class has about 1/k (lmsys-chatbot-arena's 0.333333, summing to 0.999999, which
+    MLE-bench's grader refuses) gets 1/k written in full, in ``constants``."""
+    spec = METRICS.get(metric or "")
+    if spec is None or not (spec.one_column_per_class or spec.distribution) or len(classes) < 2:
+        return
+    try:
+        values = [float(constants[c]) for c in classes]
+    except (TypeError, ValueError):
+        return
+    if all(abs(v - 1 / len(classes)) < 1e-4 for v in values):
+        constants.update(dict.fromkeys(classes, 1 / len(classes)))
 
 
 def _modes(con, path: Path, columns: list[str]) -> dict:

@@ -355,6 +355,7 @@ def test_a_one_column_metric_with_several_targets_is_refused_before_the_split(tm
     assert (
         "(label_1, label_2, label_3): a submission would be graded on 'label_1' alone" in message
         and "mean_columnwise_auc" in message
+        and "or multiclass_log_loss where they are one 0/1 column per class of one label" in message
     )
     assert not root.prepared_root.exists() or not any(root.prepared_root.rglob("*.csv"))
 
@@ -521,3 +522,22 @@ def test_a_distributions_row_without_a_count_or_with_a_negative_one_is_refused_n
     message = _refused(tmp_path, "kl_divergence", broken)
     assert message.startswith("g-kl-divergence: ") and found in message, message
     assert "id '" in message and "of train.csv (rows counted from 1 under its header)" in message, message
+
+
+def test_the_built_sample_avoids_values_mlebenchs_graders_refuse(tmp_path):
+    """A newcomer's sweep: chaii's sample answers "1" for a text target (pandas reads a number, and MLE-bench's
+    grader fails on it), and lmsys' 0.333333 per class sums to 0.999999 (MLE-bench's grader refuses the row). The
+    built sample takes the target's trivial text, and 1/k in full."""
+
+    def numbers_for_text(download: Path) -> None:
+        sample = pd.read_csv(download / "sample_submission.csv", dtype=str).assign(target="1")
+        sample.to_csv(download / "sample_submission.csv", index=False)
+
+    folder, *_ = generated_split(tmp_path / "text", "word_jaccard", reshape=numbers_for_text)
+    built = pd.read_csv(folder.sample_submission, dtype=str, keep_default_na=False)["target"]
+    assert built.nunique() == 1 and not built.iloc[0].replace(".", "").isdigit(), built.iloc[0]
+    folder, *_ = generated_split(tmp_path / "classes", "multiclass_log_loss")
+    sample = pd.read_csv(folder.sample_submission)
+    classes = [c for c in sample.columns if c != "id"]
+    assert len(classes) == 3 and (sample[classes] == 1 / 3).all().all()
+    assert (sample[classes].sum(axis=1).round(5) == 1).all()

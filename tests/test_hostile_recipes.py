@@ -75,6 +75,12 @@ def test_yes_no_on_and_off_are_words_not_booleans(tmp_path):
     assert read_recipe_file(_file(tmp_path, RECIPE + "original_ratio: TRUE\n", "true.yaml")).original_ratio is True
 
 
+def test_a_recipe_without_target_columns_says_the_key_is_missing(tmp_path):
+    """A newcomer's sweep: "expected a list of column names, found None" did not say the key was missing."""
+    with pytest.raises(RecipeError, match=r"split recipe key 'target_columns': missing: every recipe names its label"):
+        read_recipe_file(_file(tmp_path, "kind: random\nid_column: id\n"))
+
+
 def test_row15_duplicate_key_in_an_annotation_file_is_refused(store):
     path = _annotation_file(store, "complexity: low\ncomplexity: high\n")
     with pytest.raises(AnnotationError, match=r"key 'complexity' is given twice \(lines 5 and 6\)") as error:

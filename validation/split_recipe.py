@@ -250,6 +250,8 @@ def parse_recipe(document: object, where: str) -> SplitRecipe:
     kind = document.get("kind")
     if kind not in KINDS:
         raise fail("kind", f"expected one of {', '.join(KINDS)}, found {kind!r}")
+    if "target_columns" not in document:
+        raise fail("target_columns", "missing: every recipe names its label column(s), e.g. target_columns: [label]")
     targets = document.get("target_columns")
     if isinstance(targets, str):
         targets = [targets]
