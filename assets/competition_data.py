@@ -18,6 +18,7 @@ from validation.data_root import DataRoot
 from validation.leakage import SplitCheck
 from validation.versions import code_version, fingerprint, text_sha256
 
+FILES_LISTED = 200  # files named in competition_raw's metadata; file_count counts them all
 DECLARED = {check.name: check for check in SPLIT_CHECKS}
 
 
@@ -70,7 +71,9 @@ def _raw(slug: str, root: DataRoot, sources: SourcesResource) -> dg.MaterializeR
             raise  # transient (a timeout, a 429 or 5xx Kaggle kept answering): the retry policy tries again
         # an unsafe, damaged or empty zip, or credentials Kaggle refused: the same attempt would fail the same way
         raise dg.Failure(description=str(error), metadata={"status": "failed"}, allow_retries=False) from error
-    files = "\n".join(f"- {name}" for name in record.files)
+    listed = record.files[:FILES_LISTED]  # an image competition has hundreds of thousands: the count says the rest
+    more = len(record.files) - len(listed)
+    files = "\n".join([*(f"- {name}" for name in listed), *([f"- ... and {more:,} more"] if more else [])])
     unchanged = previous is not None and record.zip_sha256 == previous.zip_sha256 and record.at == previous.at
     kept_before = previous is not None and previous.status == "downloaded"
     text = raw.description.read_text(encoding="utf-8") if raw.description.is_file() else None

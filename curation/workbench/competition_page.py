@@ -146,9 +146,10 @@ def _data_files(root: DataRoot, slug: str) -> tuple[list[DataFile], tuple[int, i
         return [], (0, 0), "not downloaded yet (competition_raw downloads a curated competition's data)"
     if record.status != "downloaded":
         return [], (0, 0), f"{record.status}: {record.rules_url or record.message}"
-    files = [DataFile(name, _size(raw.files / name)) for name in sorted(record.files)]
-    rest = files[MAX_FILES_LISTED:]
-    return files[:MAX_FILES_LISTED], (len(rest), sum(f.size or 0 for f in rest)), ""
+    names = sorted(record.files)  # only the listed are looked at: an image competition has hundreds of thousands
+    files = [DataFile(name, _size(raw.files / name)) for name in names[:MAX_FILES_LISTED]]
+    rest = len(names) - len(files)
+    return files, (rest, max((record.extracted_bytes or 0) - sum(f.size or 0 for f in files), 0)), ""
 
 
 def _size(path) -> int | None:
