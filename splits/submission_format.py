@@ -224,9 +224,11 @@ def _write_sample_submission(
                 trivial = _trivial_value(con, result.train_file, column)
                 value = value if isinstance(trivial, int | float) else trivial
             constants[column] = value
-        per_class = metric is not None and METRICS[metric].distribution  # a distribution's classes are its targets
-        classes = [c for c in constant_columns if (c in recipe.target_columns) == per_class]
-        _uniform_if_near(constants, classes, metric)
+        # the class columns: the targets, where they are one column per class (a distribution's; lmsys' one-hot
+        # winner_model_a, ...), else the sample's columns besides the label (spooky's EAP, HPL, MWS)
+        targets = [c for c in constant_columns if c in recipe.target_columns]
+        _uniform_if_near(constants, targets if len(targets) > 1 else [c for c in constant_columns if c not in targets],
+                         metric)  # fmt: skip
     else:
         keys = [recipe.id_column] if recipe.id_column else result.public_columns
         if metric is not None and METRICS[metric].one_column_per_class:

@@ -541,3 +541,29 @@ def test_the_built_sample_avoids_values_mlebenchs_graders_refuse(tmp_path):
     classes = [c for c in sample.columns if c != "id"]
     assert len(classes) == 3 and (sample[classes] == 1 / 3).all().all()
     assert (sample[classes].sum(axis=1).round(5) == 1).all()
+
+
+def test_a_one_hot_targets_sample_of_about_a_third_each_is_built_with_thirds_in_full(tmp_path):
+    """lmsys-chatbot-arena's layout: the targets are the class columns (winner_model_a, winner_model_b, winner_tie),
+    Kaggle's sample 0.333333 each; a review found the 1/k fix missing this layout (MLE-bench's grader refused the
+    sample: its rows sum to 0.999999)."""
+    import random
+
+    raw, rng = tmp_path / "raw", random.Random(3)
+    raw.mkdir()
+    classes = ["winner_model_a", "winner_model_b", "winner_tie"]
+    rows = []
+    for i in range(300):
+        won = rng.randrange(3)
+        rows.append(
+            {"id": i, "prompt": rng.choice(["hi", "why", "how"]), **{c: int(k == won) for k, c in enumerate(classes)}}
+        )
+    pd.DataFrame(rows).to_csv(raw / "train.csv", index=False)
+    pd.DataFrame({"id": [1000, 1001], **dict.fromkeys(classes, "0.333333")}).to_csv(raw / "sample_submission.csv",
+                                                                                    index=False)  # fmt: skip
+    recipe = {"kind": "random", "id_column": "id", "target_columns": classes, "metric": "multiclass_log_loss",
+              "sample_submission_file": "sample_submission.csv"}  # fmt: skip
+    prepared = prepare_competition("lmsys", parse_recipe(recipe, where="r"), raw, tmp_path / "prepared", "")
+    assert prepared.published, [(c.name, c.found) for c in prepared.checks if not c.passed]
+    sample = pd.read_csv(PreparedFolder(prepared.folder).sample_submission)
+    assert (sample[classes] == 1 / 3).all().all()

@@ -725,3 +725,18 @@ def test_a_column_agreeing_with_few_ids_by_chance_is_no_leak(tmp_path):
     write_csv(raw / "other" / "sessions.csv", ["age", "device"], zip(test_ids, flags, strict=True))
     prepared = prepare_competition(SLUG, parse_recipe(recipe, "r"), raw, tmp_path / "p")
     assert prepared.published, [c.found for c in prepared.checks if not c.passed]
+
+
+@pytest.mark.parametrize("flag", ["constant", "sparse"])
+def test_a_copy_of_rare_labels_beside_a_mostly_constant_public_column_is_caught(tmp_path, flag):
+    """A review: with public test columns judged by values under any name, a copy of 5%-positive labels matched a
+    public column of 0s (or 3% 1s) for 90% of the ids and passed as "a feature the agents have"."""
+    raw, rng = tmp_path / "raw", random.Random(14)
+    rows = [(str(i), "1" if flag == "sparse" and rng.random() < 0.03 else "0", "1" if rng.random() < 0.05 else "0")
+            for i in range(2000)]  # fmt: skip
+    write_csv(raw / "train.csv", ["id", "flag", "label"], rows)
+    write_csv(raw / "old" / "labels_old.csv", ["id", "old_label"], [(i, label) for i, _, label in rows])
+    recipe = {"kind": "random", "id_column": "id", "target_columns": ["label"], "test_fraction": 0.2,
+              "public_files": ["old/"]}  # fmt: skip
+    found = _failed(prepare_competition(SLUG, parse_recipe(recipe, "r"), raw, tmp_path / "p"))
+    assert "old/labels_old.csv gives the label of " in found, found

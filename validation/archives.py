@@ -86,6 +86,13 @@ class _Budget:
 
     remaining: int
     allowed: str = ""
+    total: int = 0
+
+    def left(self) -> str:
+        """What the budget allows now, as a message says it: what is left of the whole, when some is spent."""
+        if self.remaining < self.total:
+            return f"{self.remaining:,} bytes left of the {self.allowed}"
+        return self.allowed
 
     @classmethod
     def of(cls, limits: ZipLimits, archive_bytes: int | None = None) -> _Budget:
@@ -96,8 +103,8 @@ class _Budget:
         if archive_bytes is not None and archive_bytes * limits.max_ratio < total:
             total = int(archive_bytes * limits.max_ratio)
             return cls(total, f"{total:,} allowed ({limits.max_ratio:,.0f} times the archive's {archive_bytes:,} "
-                              "bytes, archives inside it included: a bomb?)")  # fmt: skip
-        return cls(total, f"{total:,} allowed")
+                              "bytes, archives inside it included: a bomb?)", total)  # fmt: skip
+        return cls(total, f"{total:,} allowed", total)
 
 
 class _Meter:
@@ -114,7 +121,7 @@ class _Meter:
         if written > declared or self.budget.remaining < 0:
             raise UnsafeArchiveError(
                 f"{self.label}: member {name!r} expands beyond its declared size ({declared:,} bytes) or the "
-                f"{self.budget.allowed}"
+                f"{self.budget.left()}"
             )
         if self.cap is not None and self.total > self.cap:
             raise UnsafeArchiveError(
@@ -189,7 +196,7 @@ def _opened(archive: Path | bytes, label: str, limits: ZipLimits, budget: _Budge
             _check_member(member, label, limits)
         declared = sum(m.file_size for m in members)
         if declared > budget.remaining:
-            raise UnsafeArchiveError(f"{label}: members expand to {declared:,} bytes, more than the {budget.allowed}")
+            raise UnsafeArchiveError(f"{label}: members expand to {declared:,} bytes, more than the {budget.left()}")
         yield CheckedZip(bundle, label, limits, budget)
 
 
@@ -354,7 +361,7 @@ def _check_7z_members(members: list, label: str, limits: ZipLimits, budget: _Bud
             f"{limits.max_ratio:,.0f}:1 allowed (a 7z bomb?)"
         )
     if declared > budget.remaining:
-        raise UnsafeArchiveError(f"{label}: members expand to {declared:,} bytes, more than the {budget.allowed}")
+        raise UnsafeArchiveError(f"{label}: members expand to {declared:,} bytes, more than the {budget.left()}")
     return declared
 
 
@@ -450,7 +457,7 @@ def _check_tar_member(member: tarfile.TarInfo, label: str, limits: ZipLimits, bu
         raise UnsafeArchiveError(f"{label}: member {member.name!r} is a device or special file")
     if member.size > budget.remaining:
         raise UnsafeArchiveError(
-            f"{label}: member {member.name!r} expands to {member.size:,} bytes, more than the {budget.allowed}"
+            f"{label}: member {member.name!r} expands to {member.size:,} bytes, more than the {budget.left()}"
         )
     return path
 

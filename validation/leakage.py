@@ -469,8 +469,8 @@ def _numbers_agreeing(
     """A number column that follows a numeric target of at least ``least`` new test ids: a Pearson or a rank
     (Spearman) correlation of at least ``LEAST_CORRELATION`` in size, found by any column holding new test ids (the
     id, one named otherwise, or :data:`KEYED`): the target rounded, rescaled, transformed, or its largest part
-    (champs' ``fc``, of the four contributions that sum to ``scalar_coupling_constant``). A column repeating a public test
-    column's values (the same feature, which agents have anyway, under any name) is passed over."""
+    (champs' ``fc``, of the four contributions that sum to ``scalar_coupling_constant``). A column repeating the values of
+    the public test column of its name (the same feature, which agents have anyway) is passed over."""
     for key in _test_id_columns(con, reader, columns, least):
         values = [c for c in columns if c != key and not _public_feature(con, reader, key, c, facts)]
         if not values:
@@ -518,13 +518,15 @@ def _test_id_columns(con, reader: str, columns: list[str], least: int) -> list[s
 
 
 def _public_feature(con, reader: str, key: str, column: str, facts: LeakageFacts) -> bool:
-    """Whether ``column`` repeats a public test column's values for the test rows the table has (at least
-    ``LABEL_SHARE`` of them, found by ``key``): a feature the agents have, not an answer, under its own name or
-    another (test.csv's ``has_link`` as ``HasLink`` in a metadata table; a review found it refused)."""
+    """Whether ``column`` repeats the values of the public test column of its name (in any letter case and
+    punctuation: test.csv's ``has_link`` as ``HasLink`` in a metadata table, which a review found refused) for the
+    test rows the table has (at least ``LABEL_SHARE`` of them, found by ``key``): a feature the agents have, not an
+    answer."""
     if not facts.id_column or key == KEYED:
         return False
-    public = [c for c in _public_test_columns(con) if c != facts.id_column]
-    candidates = [column] if column in public else public
+    named = _name_key_text(column)  # by name, in any case and punctuation: by values alone, a column of the
+    # majority label would match any mostly-constant public column, and an exact copy of the labels pass (a review)
+    candidates = [c for c in _public_test_columns(con) if c != facts.id_column and _name_key_text(c) == named]
     if not candidates:
         return False
     same = ", ".join(
@@ -689,6 +691,11 @@ def _named_targets(con, extra: ExtraFile, least: int) -> list[str]:
         f"column {key_col} ({ones:,} of {named:,} rows, {ids:,} new test ids)"
         for key_col, name_col, ids, named, ones in found
     ]
+
+
+def _name_key_text(name: str) -> str:
+    """:func:`_name_key` of a name in Python."""
+    return re.sub(r"[^A-Za-z0-9]", "", name).lower()
 
 
 def _name_key(sql: str) -> str:

@@ -1,7 +1,8 @@
 """Whether every prediction column of Kaggle's sample submission is graded: a column the new sample and answers leave
 out is Kaggle's ``Usage`` (which leaderboard a row counted for: no prediction), or a target the recipe does not name.
 
->>> check = check_sample_columns_graded(["Usage", "CVC - Normal"], train_columns, "sample_submission.csv", "train.csv")
+>>> check = check_sample_columns_graded(["Usage", "CVC - Normal"], train_columns, public_test_columns,
+...                                     "sample_submission.csv", "train.csv")
 >>> check.passed, check.found   # False: CVC - Normal is a column of train.csv that target_columns leaves out
 
 ranzcr-clip-catheter-line-classification's sample predicts eleven columns of its train file; a recipe of nine
