@@ -199,7 +199,11 @@ def prepare_competition(
         digests |= {str(t.relative): file_sha256(staging.public.joinpath(*t.relative.parts)) for t in tables}
         row_digests = copy_row_files(row_files, raw_files, staging.public)  # the same, for each row's file
         files = _file_entries(con, staging, extras, digests, row_files, row_digests, tables)
-        built_split = _built(con, recipe, raw_files, result, files, staging, extras, row_files, dropped, tables)
+        sample_left_out = _sample_columns_left_out(con, recipe, raw_files, dropped)
+        ungraded = ungraded_sample_columns(sample_left_out, columns_of(con, result.train_file), result.public_columns)
+        built_split = _built(
+            con, recipe, raw_files, result, files, staging, extras, row_files, (dropped, ungraded), tables
+        )
         staging.description.write_text(describe_split(slug, recipe, built_split, facts, overview), encoding="utf-8")
         files = sorted([*files, _plain_entry(staging, staging.description)], key=lambda f: f["path"])
         leakage_facts = _leakage_facts(con, recipe, raw_files, result, extras, digests, tables)
@@ -227,13 +231,7 @@ def prepare_competition(
                 recipe_files(recipe, raw_files, slug).values(),
                 recipe.kind,
             ),
-            check_sample_columns_graded(
-                _sample_columns_left_out(con, recipe, raw_files, dropped),
-                columns_of(con, result.train_file),
-                result.public_columns,
-                recipe.sample_submission_file,
-                train_name(recipe),
-            ),
+            check_sample_columns_graded(sample_left_out, ungraded, recipe.sample_submission_file, train_name(recipe)),
         ]
         manifest = _manifest(slug, recipe, result, files, checks, source or {}) | {"inputs_version": inputs_version}
         if dropped:
@@ -364,10 +362,13 @@ def _built(
     staging: PreparedFolder,
     extras,
     row_files: list[RowFile],
-    dropped_sample_columns: list[str],
+    sample_columns: tuple[list[str], list[str]],
     tables: list[TrainTable],
 ) -> BuiltSplit:
-    """Counts and columns for the description, read from the built files and the download."""
+    """Counts and columns for the description, read from the built files and the download. ``sample_columns``: the
+    columns of Kaggle's sample left out as no prediction, and those of them (or of those submission_columns leaves
+    out) that are training columns no target names."""
+    dropped_sample_columns, ungraded = sample_columns
     original_test_rows, original_test_counted = kaggle_test_size(con, recipe, raw) or (None, None)
     left_out = []
     if recipe.kind != "released_labels":
@@ -383,9 +384,7 @@ def _built(
         original_test_rows=original_test_rows, original_test_counted=original_test_counted, left_out_columns=left_out,
         extra_files=frozenset(str(f.relative) for f in extras), row_files=_row_file_counts(row_files),
         dropped_sample_columns=dropped_sample_columns,
-        ungraded_sample_columns=ungraded_sample_columns(
-            dropped_sample_columns, columns_of(con, result.train_file), result.public_columns
-        ),
+        ungraded_sample_columns=[c for c in ungraded if c in dropped_sample_columns],
         train_tables=tuple(TableFacts(str(t.relative), t.name, t.column, t.kept, t.rows) for t in tables),
     )  # fmt: skip
 

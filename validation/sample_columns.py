@@ -1,8 +1,9 @@
 """Whether every prediction column of Kaggle's sample submission is graded: a column the new sample and answers leave
 out is Kaggle's ``Usage`` (which leaderboard a row counted for: no prediction), or a target the recipe does not name.
 
->>> check = check_sample_columns_graded(["Usage", "CVC - Normal"], train_columns, public_test_columns,
-...                                     "sample_submission.csv", "train.csv")
+>>> left_out = ["Usage", "CVC - Normal"]   # Kaggle's sample columns the built sample does not have
+>>> ungraded = ungraded_sample_columns(left_out, train_columns, public_test_columns)   # ["CVC - Normal"]
+>>> check = check_sample_columns_graded(left_out, ungraded, "sample_submission.csv", "train.csv")
 >>> check.passed, check.found   # False: CVC - Normal is a column of train.csv that target_columns leaves out
 
 ranzcr-clip-catheter-line-classification's sample predicts eleven columns of its train file; a recipe of nine
@@ -35,10 +36,10 @@ def ungraded_sample_columns(dropped: list[str], train_columns: list[str], public
 
 
 def check_sample_columns_graded(
-    dropped: list[str], train_columns: list[str], public_columns: list[str], sample_name: str | None, train_name: str
+    dropped: list[str], ungraded: list[str], sample_name: str | None, train_name: str
 ) -> SplitCheck:
-    """The check over the columns of Kaggle's sample (``sample_name``) the split left out (``dropped``)."""
-    ungraded = ungraded_sample_columns(dropped, train_columns, public_columns)
+    """The check over the columns of Kaggle's sample (``sample_name``) the split left out (``dropped``), of which
+    ``ungraded`` (:func:`ungraded_sample_columns`) are training columns no target names."""
     if ungraded:
         return SplitCheck(
             SAMPLE_COLUMNS_GRADED.name, False,
