@@ -458,3 +458,23 @@ def test_a_labelled_original_row_without_a_vote_is_left_out_of_the_original_scor
     assert original and all(math.isfinite(r["score"]) for r in original), report.rows
     assert any("1 of test_with_solutions.csv's" in note and "sum to 0 (first: its row 4)" in note
                for note in report.notes), report.notes  # fmt: skip
+
+
+def test_a_training_row_without_a_vote_is_left_out_of_the_baseline_with_a_note(tmp_path):
+    """hms' train.csv may hold a row of no votes: in the new train set (here: a row the first split put there, split
+    again with the same seed) it is published as Kaggle has it, and parity's baseline leaves it out, saying so."""
+    folder, raw, recipe, board = generated_split(tmp_path / "first", "kl_divergence", "--rows", "200")
+    kept = pd.read_csv(folder.public / "train.csv")["id"].iloc[5]
+
+    def zero_votes(download: Path) -> None:
+        train = pd.read_csv(download / "train.csv")
+        train.loc[train["id"] == kept, ["vote_1", "vote_2", "vote_3"]] = 0
+        train.to_csv(download / "train.csv", index=False)
+
+    folder, raw, recipe, board = generated_split(tmp_path / "again", "kl_divergence", "--rows", "200",
+                                                 reshape=zero_votes)  # fmt: skip
+    row = pd.read_csv(folder.public / "train.csv")["id"].tolist().index(kept) + 1
+    inputs = load_parity_inputs(folder, raw, recipe, "kl_divergence", parse_leaderboard(board.read_bytes(), "board"))
+    assert any("1 of its" in note and f"row {row:,} whose counts are negative or sum to 0" in note
+               for note in inputs.notes), inputs.notes  # fmt: skip
+    assert all(math.isfinite(r["score"]) for r in parity_report(inputs).rows)

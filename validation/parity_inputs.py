@@ -393,17 +393,13 @@ def _trainable_rows(train: pd.DataFrame, spec: Metric, targets: list[str], name:
             shown.append(f"{column!r} {_said(value if pd.isna(value) else str(value)[:40])} on row {row + 1:,}")
         unusable |= bad
     if spec.distribution:  # shares of a row's counts: none without a count, none of a negative one
-        counts = train[targets].apply(lambda column: numbers(column, errors="coerce")).astype(float)
-        bad = ~unusable & ((counts < 0).any(axis=1) | (counts.sum(axis=1) <= 0))
+        bad = ~unusable & _without_shares(train, targets)
         if bad.any():
-            row = int(np.flatnonzero(bad.to_numpy())[0])
-            shown.append(
-                f"row {row + 1:,} whose counts {'are negative' if (counts.iloc[row] < 0).any() else 'sum to 0'}"
-            )
+            shown.append(f"row {int(np.flatnonzero(bad.to_numpy())[0]) + 1:,} whose counts are negative or sum to 0")
         unusable |= bad
     if not unusable.any():
         return train
-    counts = " (or counts that are negative or sum to 0)" if spec.distribution else ""
+    about_counts = " (or counts that are negative or sum to 0)" if spec.distribution else ""
     if unusable.all():
         raise ParityInputError(
             f"split recipe key 'target_columns': {name} has no row whose target is a number"
@@ -411,7 +407,7 @@ def _trainable_rows(train: pd.DataFrame, spec: Metric, targets: list[str], name:
             f"{', '.join(shown[:3])}), and {spec.name} scores numbers: is {', '.join(map(repr, targets))} the target?"
         )
     notes.append(
-        f"{name}: {int(unusable.sum()):,} of its {len(train):,} rows have a target that is not a number{counts} (first: "
+        f"{name}: {int(unusable.sum()):,} of its {len(train):,} rows have a target that is not a number{about_counts} (first: "
         f"{', '.join(shown[:3])}), left out of the baseline's training; the published train set keeps them, as "
         "Kaggle's training file has them"
     )
@@ -450,10 +446,7 @@ def _scored_rows(name: str, labelled: pd.DataFrame, spec: Metric, targets: list[
 def _counted_rows(name: str, labelled: pd.DataFrame, targets: list[str], notes: list[str]) -> pd.DataFrame:
     """The labelled original test rows a distribution can score: counts that are numbers, none negative, summing to
     more than 0; the notes say how many others were left out."""
-    counts = labelled[[c for c in targets if c in labelled.columns]].apply(
-        lambda column: numbers(column, errors="coerce")
-    )
-    usable = (counts.notna().all(axis=1) & (counts >= 0).all(axis=1) & (counts.sum(axis=1) > 0)).to_numpy()
+    usable = ~_without_shares(labelled, targets).to_numpy()
     if usable.all():
         return labelled
     first = int(np.flatnonzero(~usable)[0])
@@ -463,6 +456,13 @@ def _counted_rows(name: str, labelled: pd.DataFrame, targets: list[str], notes: 
         "original score" + ("" if usable.any() else "; none is left, so the original is not scored")
     )
     return labelled[usable]
+
+
+def _without_shares(frame: pd.DataFrame, targets: list[str]) -> pd.Series:
+    """A mask of the rows a distribution cannot score: counts (the ``targets`` the frame has) that are not numbers,
+    are negative or sum to 0."""
+    counts = frame[[c for c in targets if c in frame.columns]].apply(lambda column: numbers(column, errors="coerce"))
+    return ~(counts.notna().all(axis=1) & (counts >= 0).all(axis=1) & (counts.sum(axis=1) > 0))
 
 
 def _truth(spec: Metric, frame: pd.DataFrame, targets: list[str], columns: list[str] | None):
