@@ -227,8 +227,8 @@ def _write_sample_submission(
         # the class columns: the targets, where they are one column per class (a distribution's; lmsys' one-hot
         # winner_model_a, ...), else the sample's columns besides the label (spooky's EAP, HPL, MWS)
         targets = [c for c in constant_columns if c in recipe.target_columns]
-        _uniform_if_near(constants, targets if len(targets) > 1 else [c for c in constant_columns if c not in targets],
-                         metric)  # fmt: skip
+        classes = targets if len(targets) > 1 else [c for c in constant_columns if c not in targets]
+        _uniform_if_near(constants, classes, metric)
     else:
         keys = [recipe.id_column] if recipe.id_column else result.public_columns
         if metric is not None and METRICS[metric].one_column_per_class:

@@ -115,6 +115,7 @@ def _outside_domain(answers: pd.DataFrame, facts: AnswerFacts, rows_of: RowsOf) 
     if spec is None or not spec.numeric_predictions or spec.one_column_per_class:
         return None  # labels (one-hot encoded later for a per-class metric) take any value
     domain = spec.prediction_domain
+    counts = np.zeros(len(answers))  # a distribution's row sums
     for column in facts.target_columns:
         values = answers[column]
         parsed = numbers(values, errors="coerce").astype(float)
@@ -125,6 +126,7 @@ def _outside_domain(answers: pd.DataFrame, facts: AnswerFacts, rows_of: RowsOf) 
             needs = "a count or share of each class in the answers, none negative"
             if not bad.any():
                 bad, what = parsed.to_numpy() < 0, "negative value(s)"
+                counts += parsed.to_numpy()
         elif not bad.any():
             bad, what = domain.outside(parsed.to_numpy()), domain.violation
         if not bad.any() and spec.binary_truth:  # a label 0.3 is in 0..1, but no label: sklearn's AUC refuses it
@@ -138,18 +140,16 @@ def _outside_domain(answers: pd.DataFrame, facts: AnswerFacts, rows_of: RowsOf) 
                 f"the new test set took, e.g. {shown(values.iloc[first[0]])!r} at {at}; {spec.name} needs {needs}. "
                 "Check split recipe keys 'target_columns' and 'metric'"
             )
-    if spec.distribution:
-        counts = answers[list(facts.target_columns)].apply(numbers).sum(axis=1).to_numpy()
-        if (empty := counts <= 0).any():
-            return (
-                f"{int(empty.sum()):,} of the {len(answers):,} rows the new test set took from {facts.source} have "
-                f"no count in any of the target columns {shown_list(facts.target_columns)} (they sum to 0), e.g. "
-                f"{_examples(answers, empty, facts, rows_of)}; {spec.name} grades each row's counts as shares of "
-                "their sum, which such a row has none of. Check that split recipe key 'target_columns' names every "
-                "class's column; if it does, the download's training file has rows without a count, which the split "
-                "cannot grade (recipes have no row filter): another 'seed' may leave them in the new train set, or "
-                "leave the competition out of the benchmark"
-            )
+    if spec.distribution and (empty := counts <= 0).any():
+        return (
+            f"{int(empty.sum()):,} of the {len(answers):,} rows the new test set took from {facts.source} have "
+            f"no count in any of the target columns {shown_list(facts.target_columns)} (they sum to 0), e.g. "
+            f"{_examples(answers, empty, facts, rows_of)}; {spec.name} grades each row's counts as shares of "
+            "their sum, which such a row has none of. Check that split recipe key 'target_columns' names every "
+            "class's column; if it does, the download's training file has rows without a count, which the split "
+            "cannot grade (recipes have no row filter): another 'seed' may leave them in the new train set, or "
+            "leave the competition out of the benchmark"
+        )
     return None
 
 

@@ -448,7 +448,7 @@ def _validate(frame: pd.DataFrame, answers: pd.DataFrame, keys: list[str], spec:
         elif off := int((~np.isclose(sums, 1, atol=SUM_TOLERANCE)).sum()):  # as MLE-bench: np.isclose's rtol too
             report.notes.append(f"{off:,} row(s)' probabilities do not sum to 1; rescaled as Kaggle does")
     if spec.distribution and not errors:
-        sums = parsed[predicted].sum(axis=1).to_numpy()
+        sums = parsed.sum(axis=1).to_numpy()  # parsed: the predicted columns
         off = np.flatnonzero(not_summing_to_one(sums))
         if len(off):
             errors.append(

@@ -9,8 +9,8 @@
   aliases expand to gigabytes (an "alias bomb");
 - bounded: a file above ``max_bytes`` is refused before it is read whole (``/dev/zero`` ends at once);
 - UTF-8 only (a BOM is allowed): a binary or UTF-16 file is an error naming the file;
-- booleans are YAML 1.2's, ``true`` and ``false`` (any of three letter cases) only: ``yes``, ``no``, ``on``, ``off``,
-  ``y`` and ``n`` are text, as a label or a class is (tensorflow-speech-recognition-challenge's words include yes,
+- booleans are YAML 1.2's, ``true`` and ``false`` (any of three letter cases) only: ``yes``, ``no``, ``on`` and
+  ``off`` are text, as a label or a class is (tensorflow-speech-recognition-challenge's words include yes,
   no, on and off; PyYAML's YAML 1.1 read ``{yes: ..., on: ...}`` as the key True twice).
 
 Every failure is a :class:`YamlFileError` whose message starts with the file's path.
@@ -68,7 +68,7 @@ class StrictSafeLoader(yaml.SafeLoader):
 
 
 BOOL_TAG = "tag:yaml.org,2002:bool"
-# YAML 1.1's booleans (yes/no/on/off/y/n) out of the resolvers StrictSafeLoader inherits; YAML 1.2's back in.
+# YAML 1.1's booleans (PyYAML's: yes/no/on/off) out of the resolvers StrictSafeLoader inherits; YAML 1.2's back in.
 StrictSafeLoader.yaml_implicit_resolvers = {
     first: [(tag, pattern) for tag, pattern in resolvers if tag != BOOL_TAG]
     for first, resolvers in yaml.SafeLoader.yaml_implicit_resolvers.items()
