@@ -16,9 +16,10 @@ Each check says what it found. All are blocking: a split that fails one is not p
   - none is a copy (same bytes, by the sha256 computed while it was copied, or same content) of a file holding
     answers (the released or original answers file, or the original train file);
   - no table among them gives new test ids' labels away: a target column (by name) next to the id column, or any
-    column holding new test ids next to any column agreeing with their labels (at least ``COLUMN_LABEL_SHARE`` of at
-    least ``LEAST_LABELLED_IDS`` of them, well beyond chance: a copy of the labels with some flipped too; an id's rows agree when they hold its label more often than
-    any other label, so a row of every label for each id tells none), whatever the columns are called
+    column holding new test ids next to any column agreeing with their labels (``LABEL_SHARE`` of at least
+    ``LEAST_LABELLED_IDS`` of them, or ``COLUMN_LABEL_SHARE`` of at least ``NOISY_LEAST_IDS``: a copy of the labels
+    with some flipped, too; well beyond chance, :func:`_beyond_chance`; an id's rows agree when they hold its label
+    more often than any other label, so a row of every label for each id tells none), whatever the columns are called
     (``image_id, label``), or a column of a few values standing for the labels written otherwise (``CAT`` for
     ``cat``, ``True`` for ``1``, always the other label of two: :func:`_labels_written_otherwise`),
     or a column naming, next to new test ids, the 0/1 targets that are 1 for them (ranzcr-clip's
