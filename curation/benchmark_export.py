@@ -52,6 +52,7 @@ from curation.annotations import AnnotationError, AnnotationRecipeError, Annotat
 from curation.competition_data import read_download_record
 from curation.curated import SplitRecipeChoiceError, curated_slugs, split_recipe_for
 from curation.leaderboard_history import current_board_and_record
+from curation.split_parity import metric_against_kaggle
 from curation.stage_status import PARITY, SPLIT, partition_command, read_failure, split_warnings
 from curation.submission_grading import GradingUnavailable, grading_metric
 from curation.warehouse import Warehouse
@@ -252,6 +253,12 @@ def _plan(
     if verdict not in wanted:
         hint = {"drift": " (--include-drift exports it)", "unknown": " (--include-unknown exports it)"}.get(verdict, "")
         raise _LeftOut(f"parity verdict {verdict}{hint}: {parity.get('reason') or 'no reason given'}")
+    if parity.get("sample_medal"):  # the error check sample_earns_no_medal failed: no verdict option exports it
+        raise _LeftOut(
+            f"its sample submission earns a medal on the leaderboard (rank {parity.get('sample_rank')}), so the "
+            "medal thresholds say nothing (check sample_earns_no_medal): check the recipe's metric and the "
+            "leaderboard it is compared with"
+        )
     recipe = manifest["recipe"]
     try:
         metric = grading_metric(slug, recipe, warehouse)
@@ -304,7 +311,9 @@ def _plan(
         },
         "parity": {"verdict": verdict, "reason": parity.get("reason")},
         "leaderboard_teams": len(board.teams),
-        "warnings": _direction_warnings(board, metric) + _split_warnings(slug, manifest, root, annotations),
+        "warnings": _direction_warnings(board, metric)
+        + _metric_warnings(slug, annotations, facts)
+        + _split_warnings(slug, manifest, root, annotations),
     }
     fingerprint = {
         "format": [FORMAT, FORMAT_VERSION],
@@ -381,6 +390,15 @@ def _direction_warnings(board: Leaderboard, metric: str) -> list[str]:
         f"are {scores.iloc[0]} and {scores.iloc[-1]}), while {metric} is "
         f"{'higher' if _higher_is_better(metric) else 'lower'} is better: its medal thresholds may differ"
     ]
+
+
+def _metric_warnings(slug: str, annotations: AnnotationStore, facts: dict) -> list[str]:
+    """The warning check metric_is_kaggles, when it fails: the board's medals are another metric's (a stand-in)."""
+    try:
+        agrees, found, _ = metric_against_kaggle(slug, annotations.for_competition(slug), facts)
+    except (AnnotationError, SplitRecipeChoiceError, RecipeError):  # said by _split_warnings
+        return []
+    return [] if agrees else [f"its parity's warning check metric_is_kaggles: {found}"]
 
 
 def _split_warnings(slug: str, manifest: dict, root: DataRoot, annotations: AnnotationStore) -> list[str]:

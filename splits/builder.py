@@ -75,7 +75,6 @@ from validation.data_files import (
     literal,
     missing_columns_message,
     path_literal,
-    published_suffix,
     quote,
     read_detail,
     read_failure,
@@ -85,7 +84,7 @@ from validation.data_files import (
     setting,
     utc_database,
 )
-from validation.data_root import TEST, TRAIN, PreparedFolder
+from validation.data_root import TEST, TRAIN, PreparedFolder, published_tables
 from validation.messages import shown_list
 from validation.metrics import METRICS
 from validation.scored_rows import SCORED, scored_sql
@@ -251,7 +250,7 @@ def recipe_columns(con, recipe: SplitRecipe, raw_dir: Path, slug: str = "") -> d
     _require(train, excluded, "parity_excluded_columns", _key_name(raw_dir, recipe, "train_file"), where)
     if recipe.test_columns and "test_file" in found:  # Kaggle's test set says which columns a test row has
         original = [c for c in recipe.test_columns if c != recipe.id_column]
-        _require(found["test_file"], original, "test_columns", raw_dir / recipe.test_file, where)
+        _require(found["test_file"], original, "test_columns", recipe.test_file, where)
     elif "test_file" in found and recipe.kind != "released_labels":
         _refuse_foreign_test_header(recipe, train, found["test_file"], raw_dir / recipe.test_file, where)
     keys_in = "train_file" if recipe.kind != "released_labels" else "test_file" if recipe.id_column else "answers_file"
@@ -268,7 +267,7 @@ def recipe_columns(con, recipe: SplitRecipe, raw_dir: Path, slug: str = "") -> d
                 f"{first_line(error)}"
             ) from error
     if "sample_submission_file" in found:  # a submission names its rows by the id, or as the recipe says
-        sample = raw_dir / recipe.sample_submission_file
+        sample = recipe.sample_submission_file
         if recipe.submission_columns:  # the competition's own submission format: its sample has these columns
             named = [name for name, _ in recipe.submission_columns]
             _require(found["sample_submission_file"], named, "submission_columns", sample, where)
@@ -276,19 +275,19 @@ def recipe_columns(con, recipe: SplitRecipe, raw_dir: Path, slug: str = "") -> d
             _require(found["sample_submission_file"], [recipe.id_column], "id_column", sample, where)
     if recipe.kind == "released_labels":
         if recipe.id_column:
-            _require(found["answers_file"], [recipe.id_column], "id_column", raw_dir / recipe.answers_file, where)
-            _require(found["test_file"], [recipe.id_column], "id_column", raw_dir / recipe.test_file, where)
+            _require(found["answers_file"], [recipe.id_column], "id_column", recipe.answers_file, where)
+            _require(found["test_file"], [recipe.id_column], "id_column", recipe.test_file, where)
         else:  # the answers' rows are the test rows, matched by content: they hold the test file's columns
-            _require(found["answers_file"], found["test_file"], "answers_file", raw_dir / recipe.answers_file, where)
+            _require(found["answers_file"], found["test_file"], "answers_file", recipe.answers_file, where)
     return found
 
 
-def _key_name(raw_dir: Path, recipe: SplitRecipe, key: str) -> Path | str:
-    """The file a recipe file key names, or for a listed training table the name messages give it
-    (``the listing of 'train/{species}/{file}'``)."""
+def _key_name(raw_dir: Path, recipe: SplitRecipe, key: str) -> str:
+    """The file a recipe file key names, as the recipe writes it (``train/metadata.json``, its folder too), or for a
+    listed training table the name messages give it (``the listing of 'train/{species}/{file}'``)."""
     if key == "train_file" and recipe.train_listing:
         return train_name(recipe)
-    return raw_dir / getattr(recipe, key)
+    return getattr(recipe, key)
 
 
 def _needs_test_file(recipe: SplitRecipe) -> bool:
@@ -320,12 +319,8 @@ def _build(
     folder = PreparedFolder(out_dir)
     folder.public.mkdir(parents=True, exist_ok=True)
     folder.private.mkdir(parents=True, exist_ok=True)
-    extension = published_suffix(recipe.train_file)  # a gzip'd file is published uncompressed
-    train_out, test_out, answers_out = (
-        folder.new_public_file(TRAIN, extension),
-        folder.new_public_file(TEST, extension),
-        folder.answers,
-    )
+    names = published_tables(recipe.to_document())  # Kaggle's names; a gzip'd file is published uncompressed
+    train_out, test_out, answers_out = folder.public / names[TRAIN], folder.public / names[TEST], folder.answers
 
     if recipe.kind == "released_labels":
         with one_thread_for_json(con, recipe.train_file, recipe.answers_file):
@@ -969,9 +964,10 @@ def _spelling(name: str) -> str:
     return re.sub(r"[\s_.\-]+", "", name).casefold() or name.casefold()
 
 
-def _require(found: list[str], wanted, key: str, path: Path | str, where: str) -> None:
-    """A RecipeError when ``found`` lacks a column of ``wanted``; ``path``: the file (or the name messages give it)."""
-    message = missing_columns_message(key, wanted, found, path if isinstance(path, str) else path.name)
+def _require(found: list[str], wanted, key: str, name: str, where: str) -> None:
+    """A RecipeError when ``found`` lacks a column of ``wanted``; ``name``: the file as the recipe names it (its
+    folder too: ``train/metadata.json``), or the name messages give a listed table."""
+    message = missing_columns_message(key, wanted, found, name)
     if message:
         raise RecipeError(f"{where}{message}")
 

@@ -282,7 +282,7 @@ def _files_section(recipe: SplitRecipe, built: BuiltSplit) -> str:
         ("train", "train_row_files" if recipe.train_row_files else "row_files", recipe.train_row_pattern),
         *(("train", "other_row_files", one.row_files) for one in others),
         ("test", "test_row_files", recipe.test_row_pattern),
-        *(("test", "other_row_files", one.test_row_pattern) for one in others),
+        *(("test", "other_row_files", one.test_row_pattern) for one in others if not one.train_rows_only),
     ):
         count = (built.row_files or {}).get(side, 0)
         if pattern and count:
@@ -382,6 +382,10 @@ def _changes_section(recipe: SplitRecipe, built: BuiltSplit) -> str:
         ]
     if recipe.submission_columns:
         changes.append(_submission_columns_said(recipe))
+        if built.dropped_sample_columns and recipe.sample_submission_file:  # osic's Confidence, which none names
+            changes.append(f"Kaggle's `{recipe.sample_submission_file}` also has {_ticked(built.dropped_sample_columns)}"
+                           ", which `submission_columns` does not name: not graded here, and a submission leaves "
+                           "them out.")  # fmt: skip
     elif recipe.sample_submission_file:
         ungraded = built.ungraded_sample_columns
         other = [c for c in built.dropped_sample_columns if c not in ungraded]
@@ -435,7 +439,11 @@ def _changes_section(recipe: SplitRecipe, built: BuiltSplit) -> str:
             + (f", named by their new `{recipe.id_column}`" if recipe.test_ids else "")
             + "".join(
                 f"; its files at `{one.row_files}` went with their rows too (the new training rows' at their "
-                f"paths, the new test rows' to `{one.test_row_pattern}`)"
+                + (
+                    "paths; the new test rows' are not published: they are answers)"
+                    if one.train_rows_only
+                    else f"paths, the new test rows' to `{one.test_row_pattern}`)"
+                )
                 for one in recipe.other_row_file_sets
             )
             + ". Kaggle's own test files are not included."

@@ -75,15 +75,17 @@ from validation.data_files import (
     content_checksum,
     file_sha256,
     is_data_file,
-    published_suffix,
     quote,
     reader_sql,
 )
-from validation.data_root import PreparedFolder, recorded_json, slug_folder
+from validation.data_root import PreparedFolder, published_tables, recorded_json, slug_folder
 from validation.gradable_answers import AnswerFacts, check_gradable_answers, check_graded
 from validation.leakage import LEAKAGE_CHECKS, ExtraFile, LeakageFacts, SplitCheck, check_prepared_split
 from validation.metrics import resolve_metric
 from validation.row_file_health import ROW_FILES_WHOLE, check_row_files_whole
+from validation.row_file_inputs import ROW_FILES_ARE_INPUTS, check_row_files_are_inputs
+from validation.row_file_inputs import SAMPLED_ROWS as INPUTS_SAMPLED
+from validation.row_file_patterns import pattern_columns
 from validation.row_files_published import ROW_FILES_PUBLISHED, SAMPLED_IDS, check_row_files_published
 from validation.sample_columns import SAMPLE_COLUMNS_GRADED, check_sample_columns_graded, ungraded_sample_columns
 from validation.scored_rows import read_scored
@@ -112,6 +114,7 @@ SPLIT_CHECKS = (
     TSV_ROWS_ARE_LINES,
     TEST_LABELS_SEEN,
     ROW_FILES_PUBLISHED,
+    ROW_FILES_ARE_INPUTS,
     BINARY_FILES_WITHOUT_TEST_IDS,
     SAMPLE_COLUMNS_GRADED,
 )  # every check a split runs; a blocking one that fails refuses it
@@ -169,9 +172,9 @@ def prepare_competition(
     con = connect(final.scratch, split_memory(train_source(raw_files, recipe)))  # wide tables need more
     built = False
     try:
-        extension = published_suffix(recipe.train_file)
-        extras = resolve_public_files(recipe.public_files, raw_files, slug, extension)
-        tables = resolve_train_tables(con, recipe, raw_files, slug, extension, extras)
+        names = published_tables(recipe.to_document())
+        extras = resolve_public_files(recipe.public_files, raw_files, slug, names)
+        tables = resolve_train_tables(con, recipe, raw_files, slug, names, extras)
         found_sets = _row_files_found(con, recipe, raw_files, slug)  # every row's files, before anything is written
         found_rows = found_sets[0][2] if found_sets else None  # row_files' own
         metric = resolve_metric(None, recipe.to_document(), (facts or {}).get("evaluation_algorithm_name"))
@@ -190,8 +193,8 @@ def prepare_competition(
             for key, one, found in found_sets
             for placed in place_row_files(found, one, result.test_row_numbers, result.test_ids, key)
         ]
-        check_places(row_files, extras, recipe, slug, extension)
-        check_places(row_files, [t.placed for t in tables], recipe, slug, extension, TABLES_KEY)
+        check_places(row_files, extras, recipe, slug, names)
+        check_places(row_files, [t.placed for t in tables], recipe, slug, names, TABLES_KEY)
         _check_answers(con, slug, recipe, metric, raw_files, result)  # before anything else is built on them
         dropped = write_submission_files(con, slug, recipe, metric, raw_files, result, staging)
         digests = copy_public_files(extras, staging.public)  # each extra file's sha256, hashed as it is copied
@@ -202,7 +205,7 @@ def prepare_competition(
         sample_left_out = _sample_columns_left_out(con, recipe, raw_files, dropped)
         ungraded = ungraded_sample_columns(sample_left_out, columns_of(con, result.train_file), result.public_columns)
         built_split = _built(
-            con, recipe, raw_files, result, files, staging, extras, row_files, (dropped, ungraded), tables
+            con, recipe, raw_files, result, files, staging, extras, row_files, (sample_left_out, ungraded), tables
         )
         staging.description.write_text(describe_split(slug, recipe, built_split, facts, overview), encoding="utf-8")
         files = sorted([*files, _plain_entry(staging, staging.description)], key=lambda f: f["path"])
@@ -231,11 +234,14 @@ def prepare_competition(
                 recipe_files(recipe, raw_files, slug).values(),
                 recipe.kind,
             ),
+            check_row_files_are_inputs(
+                raw_files, _published_row_file_sets(recipe), _kaggle_test_rows(con, recipe, raw_files)
+            ),
             check_sample_columns_graded(sample_left_out, ungraded, recipe.sample_submission_file, train_name(recipe)),
         ]
         manifest = _manifest(slug, recipe, result, files, checks, source or {}) | {"inputs_version": inputs_version}
-        if dropped:
-            manifest["sample_submission_dropped_columns"] = dropped
+        if sample_left_out:
+            manifest["sample_submission_dropped_columns"] = sample_left_out
         staging.manifest.write_text(json.dumps(manifest, indent=2) + "\n", encoding="utf-8")
         if not refused(checks):  # a split the leakage checks refuse is kept in staging, ungraded
             check_graded(staging, slug, metric)  # the grader reads the staging manifest's id column
@@ -274,6 +280,35 @@ def _first_ids(con, recipe: SplitRecipe, raw: Path) -> list[str]:
     found = con.execute(f"SELECT CAST({column} AS VARCHAR) FROM {reader_sql(train_source(raw, recipe))} "
                         f"WHERE {column} IS NOT NULL LIMIT {SAMPLED_IDS}").fetchall()  # fmt: skip
     return [row[0] for row in found]
+
+
+def _published_row_file_sets(recipe: SplitRecipe) -> list[tuple[str, str]]:
+    """Each set of row files whose new test rows' files are published, as ``row_files_are_inputs`` names it, with its
+    pattern in the download: ``row_files``' own first."""
+    return [
+        ("row_files" if key == "row_files" else "other_row_files entry", one.row_files)
+        for key, one in recipe.row_file_sets
+        if not one.train_rows_only
+    ]
+
+
+def _kaggle_test_rows(con, recipe: SplitRecipe, raw: Path) -> list[dict[str, str]]:
+    """Kaggle's first test rows (its test file's, else its sample submission's), the columns the row-file patterns
+    name (as text; ``row_files_are_inputs``); [] with one set of row files, or neither file."""
+    if len(recipe.other_row_files) == 0:
+        return []
+    for name in (recipe.test_file, recipe.sample_submission_file):
+        if name and (raw / name).is_file():
+            path = raw / name
+            columns = columns_of(con, path)
+            wanted = [c for _, one in recipe.row_file_sets for c in pattern_columns(one.row_files, columns)]
+            present = [c for c in dict.fromkeys(wanted) if c in columns]
+            if not present:
+                return []
+            select = ", ".join(f"CAST({quote(c)} AS VARCHAR)" for c in present)
+            found = con.execute(f"SELECT {select} FROM {reader_sql(path)} LIMIT {INPUTS_SAMPLED}").fetchall()
+            return [dict(zip(present, row, strict=True)) for row in found]
+    return []
 
 
 ROWS_SHOWN_PER_ID = 3
@@ -341,6 +376,7 @@ def _leakage_facts(
                        *([result.answers_file] if result.test_ids else [])),  # the answers label the new ids
         renamed_ids=tuple(result.renamed_ids or ()),
         label_texts={c: texts for c, texts in recipe.listed_texts.items() if c in recipe.target_columns},
+        recipe=recipe.to_document(),
     )  # fmt: skip
 
 

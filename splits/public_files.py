@@ -1,12 +1,12 @@
 """A competition's download as a split sees it: the files a recipe names, and the extra files it copies to ``public/``.
 
->>> files = resolve_public_files(recipe, raw_dir, "leaf-classification")   # [PublicFile(images/1.jpg), ...]
+>>> files = resolve_public_files(recipe.public_files, raw_dir, "leaf-classification", published_tables(document))
 >>> copy_public_files(files, staging.public)
 
 ``public_files`` entries are relative to the download: a file (``data_description.txt``), a folder (``images/``,
 copied whole) or a glob (``structures/*.csv``; a folder it matches is copied whole). Each is copied unchanged to the
 same relative path under ``public/``. An entry that matches nothing, or a file that would replace one of the split's
-own public files (``train``/``test`` data files, ``sample_submission.csv``, ``description.md``), is a
+own public files (the new train and test sets under their names, ``sample_submission.csv``, ``description.md``), is a
 :class:`~validation.split_recipe.RecipeError` naming the key, the entry and what the download holds. Whether an extra file
 leaks an answer is the leakage checks' question (``validation.leakage``), asked before the split is published.
 
@@ -28,7 +28,7 @@ from validation.data_files import (
     is_data_file,
     missing_file_message,
 )
-from validation.data_root import TEST, TRAIN, PreparedFolder
+from validation.data_root import PreparedFolder
 from validation.split_recipe import RecipeError
 
 GLOB_CHARACTERS = set("*?[")
@@ -48,9 +48,12 @@ def missing_file(slug: str, key: str, name: str, raw_dir: Path) -> RecipeError:
     return RecipeError(_prefix(slug) + missing_file_message(slug, key, name, raw_dir))
 
 
-def resolve_public_files(entries: tuple[str, ...], raw_dir: Path, slug: str, extension: str) -> list[PublicFile]:
-    """Every file the ``public_files`` entries name, once each, in path order. ``extension`` is the split's data
-    files' (``.csv``): a top-level ``train``/``test`` file of any data format is reserved for the split's own."""
+def resolve_public_files(
+    entries: tuple[str, ...], raw_dir: Path, slug: str, tables: dict[str, str]
+) -> list[PublicFile]:
+    """Every file the ``public_files`` entries name, once each, in path order. ``tables`` are the split's own public
+    tables' names (:func:`~validation.data_root.published_tables`): a top-level data file of their stems, in any data
+    format, is reserved for them (``train.json`` beside the new ``train.csv`` would be taken for it)."""
     root = raw_dir.resolve()
     found: dict[PurePosixPath, PublicFile] = {}
     for entry in entries:
@@ -71,7 +74,7 @@ def resolve_public_files(entries: tuple[str, ...], raw_dir: Path, slug: str, ext
             )
         for path in files:
             relative = PurePosixPath(path.relative_to(raw_dir).as_posix())
-            reserved = split_own_file(relative, extension)
+            reserved = split_own_file(relative, tables)
             if reserved:
                 raise RecipeError(
                     f"{_prefix(slug)}split recipe key 'public_files': entry '{entry}' would put {relative} in "
@@ -102,16 +105,17 @@ def _matches(entry: str, raw_dir: Path) -> list[Path]:
     return [path] if path.exists() else []
 
 
-def split_own_file(relative: PurePosixPath, extension: str) -> str | None:
-    """What the split writes at ``relative``, if it writes anything there."""
+def split_own_file(relative: PurePosixPath, tables: dict[str, str]) -> str | None:
+    """What the split writes at ``relative``, if it writes anything there (``tables``: its public tables' names)."""
     if len(relative.parts) != 1:
         return None
     name = relative.name
     if name in (_OWN.sample_submission.name, _OWN.description.name):
         return name
-    stem = data_stem(name)
-    if is_data_file(name) and stem in (TRAIN, TEST):
-        return f"{stem}{extension} (public/ holds one {stem} data file)"
+    own = {data_stem(table): (role, table) for role, table in tables.items()}
+    if is_data_file(name) and data_stem(name) in own:
+        role, table = own[data_stem(name)]
+        return f"{table} (the new {role} set, which no other data file beside it may share a name with)"
     return None
 
 

@@ -97,6 +97,8 @@ def check_row_file_columns(
                 "file's columns"
             )
     pattern = recipe.test_row_pattern  # never a target's: refused when the recipe is read
+    if pattern is None:  # an other_row_files entry of the train rows' files alone
+        return
     given = (
         f"{pattern!r}" if recipe.test_row_files else f"{pattern!r} (the default, from row_files {recipe.row_files!r})"
     )
@@ -116,7 +118,7 @@ def find_row_files(con, recipe: SplitRecipe, raw_dir: Path, slug: str, set_key: 
     this set of row files (``other_row_files``: ``recipe`` is one entry's)."""
     where = f"{slug}: " if slug else ""
     train = train_source(raw_dir, recipe)
-    test_pattern = recipe.test_row_pattern
+    test_pattern = recipe.test_row_pattern or recipe.row_files  # a train-only entry's test rows' are never placed
     all_columns = [r[0] for r in con.execute(f"DESCRIBE SELECT * FROM {reader_sql(train)}").fetchall()]
     train_pattern = recipe.train_row_pattern
     named = [*pattern_columns(recipe.row_files, all_columns), *pattern_columns(test_pattern, all_columns),
@@ -264,6 +266,8 @@ def place_row_files(
     placed = []
     for number, source in enumerate(found.sources):
         labels = tuple((t, v) for t, v in zip(recipe.target_columns, found.labels[number], strict=True) if v)
+        if test[number] and recipe.train_rows_only:  # its file is the row's label (a mask): not published
+            continue
         if test[number]:
             path = _named_by(recipe.test_row_pattern, renamed[number]) if renamed else found.test_paths[number]
             placed.append(RowFile(source, path, "test", labels, _placed_by(set_key, "test_row_files"), entry))
@@ -292,7 +296,7 @@ def check_places(
     extras: list[PublicFile],
     recipe: SplitRecipe,
     slug: str,
-    extension: str,
+    tables: dict[str, str],
     extras_key: str = "public_files",
 ) -> None:
     """No two row files go to one path, none where the split writes its own files, and ``public_files`` (or
@@ -303,7 +307,7 @@ def check_places(
     where = f"{slug}: " if slug else ""
     taken: dict[str, RowFile] = {}
     for file in files:
-        own = split_own_file(PurePosixPath(file.relative), extension) if "/" not in file.relative else None
+        own = split_own_file(PurePosixPath(file.relative), tables) if "/" not in file.relative else None
         if own:
             raise SplitError(
                 f"{where}split recipe key '{file.key}': the file of {file.source} would go to public/{file.relative}, "
@@ -317,7 +321,10 @@ def check_places(
             )
     sources = {file.source for file in files}
     patterns = {
-        p for _, one in recipe.row_file_sets for p in (one.row_files, one.train_row_pattern, one.test_row_pattern)
+        p
+        for _, one in recipe.row_file_sets
+        for p in (one.row_files, one.train_row_pattern, one.test_row_pattern)
+        if p is not None
     }
     folders = [f for f in {static_folder(p) for p in patterns} if f]
     for extra in extras:

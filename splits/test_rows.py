@@ -62,7 +62,9 @@ class ChosenRows:
     # both sides), "untimed" (the test set holds every timed row and some rows without a time), or ""
     divided: str = ""
     without_unit: int = 0  # random, group, stratified: rows whose unit (id, group) is missing, never in the test set
-    target: int = 0  # random, group: the rows asked for (whole units may end short of them: _units_nearest)
+    # random, group, stratified: the rows asked for (whole units may miss them: _units_nearest; a stratified unit on
+    # rows of several classes takes them all)
+    target: int = 0
 
 
 def round_half_up(value: float) -> int:
@@ -115,9 +117,9 @@ def choose_test_rows(
     want = np.array([wanted.get(name, 0) for name in scan.class_names], dtype=np.int64)
     chosen = sorted_unique(_first_per_class(scan.hashes, scan.classes, want))
     if len(chosen) and int(chosen[-1]) > bound:  # a unit chosen in a short class may have rows in other classes
-        return replace(rows_of_units(con, query, seed, chosen), without_unit=without_unit)
+        return replace(rows_of_units(con, query, seed, chosen), without_unit=without_unit, target=target)
     sharing = Members(chosen).among(scan.hashes)  # every row of a chosen unit, whatever its class: a unit is never cut
-    return ChosenRows(scan.rows[sharing], scan.hashes[sharing], scan.total, without_unit=without_unit)
+    return ChosenRows(scan.rows[sharing], scan.hashes[sharing], scan.total, without_unit=without_unit, target=target)
 
 
 def _class_sizes(names: list, counts: np.ndarray, target: int, total: int, seed: int) -> np.ndarray:

@@ -1,7 +1,7 @@
 """Tables of a download about its training rows, published with the new training set's rows only (recipe key
 ``train_tables``).
 
->>> tables = resolve_train_tables(con, recipe, raw_dir, "ranzcr-clip-catheter-line-classification", ".csv")
+>>> tables = resolve_train_tables(con, recipe, raw_dir, "ranzcr-clip-catheter-line-classification", names, extras)
 >>> written = write_train_tables(con, tables, result.train_file, staging.public)   # before the leakage checks
 
 ranzcr-clip's ``train_annotations.csv`` has a row for each line drawn on a training image, naming the target column
@@ -58,7 +58,7 @@ class TrainTable:
 
 
 def resolve_train_tables(
-    con, recipe: SplitRecipe, raw_dir: Path, slug: str, extension: str, public_files: list[PublicFile]
+    con, recipe: SplitRecipe, raw_dir: Path, slug: str, names: dict[str, str], public_files: list[PublicFile]
 ) -> list[TrainTable]:
     """Each ``train_tables`` entry checked against the download before anything is written: the file is there, a
     readable table, not a file another key names, not in ``public/`` under the split's own names or a
@@ -82,7 +82,7 @@ def resolve_train_tables(
         if name in named:
             raise RecipeError(f"{where}split recipe key '{KEY}': {name} is the recipe's {named[name]}")
         relative = PurePosixPath(name).with_name(data_stem(name) + published_suffix(name))
-        reserved = split_own_file(relative, extension)
+        reserved = split_own_file(relative, names)
         if reserved:
             raise RecipeError(f"{where}split recipe key '{KEY}': {name} would be published as {relative}, where the "
                               f"split writes its own {reserved}")  # fmt: skip

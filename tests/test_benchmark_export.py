@@ -257,6 +257,26 @@ def test_a_competition_whose_parity_check_failed_is_left_out_with_the_failure(ro
     assert "ValueError: operands could not be broadcast together): detecting-insults" in capsys.readouterr().out
 
 
+def test_a_competition_whose_sample_earns_a_medal_is_left_out_and_a_metric_unlike_kaggles_is_a_warning(root, tmp_path):
+    """A newcomer's sweep: rsna-breast-cancer graded with AUC against a board whose gold was 0.49, so the constant
+    sample medalled (the error check sample_earns_no_medal failed) and the export shipped it with no warning; and a
+    recipe metric standing in for Kaggle's was exported without a word about metric_is_kaggles."""
+    report = json.loads(root.prepared(SPACESHIP).parity.read_text())
+    root.prepared(SPACESHIP).parity.write_text(json.dumps(report | {"sample_medal": True, "sample_rank": 9}))
+    store = AnnotationStore(root.annotations)
+    recipe = read_recipe_file(PROJECT / "splits" / "recipes" / f"{INSULTS}.yaml").to_document()
+    store.update(INSULTS, "alice", {"split_recipe": recipe | {"metric": "accuracy"}})
+    result = _export(root, tmp_path / "bench")
+    assert result.left_out[SPACESHIP] == (
+        "its sample submission earns a medal on the leaderboard (rank 9), so the medal thresholds say nothing (check "
+        "sample_earns_no_medal): check the recipe's metric and the leaderboard it is compared with"
+    )
+    assert (
+        "its parity's warning check metric_is_kaggles: the recipe grades with accuracy, but Kaggle ranked the "
+        "leaderboard by Meta Kaggle's" in " ".join(result.competitions[INSULTS]["warnings"])
+    )
+
+
 def test_the_export_command_checks_what_it_wrote_and_exits_1_on_a_problem(root, tmp_path, monkeypatch, capsys):
     """`mlecurate export` checked nothing the benchmark_export asset's grades_its_answers check does: an export whose
     answers its grader rejects was written with exit 0."""

@@ -225,21 +225,25 @@ def test_compressed_files_and_archives_are_opened_or_named_as_not_looked_into(tm
 
 
 def test_a_json_document_of_nested_records_is_looked_into(tmp_path):
-    """A newcomer's sweep (herbarium-2020-fgvc7): a COCO-style metadata.json, one object whose ``images`` and
-    ``annotations`` pair every image with its category, was published through public_files with all 58 new test
-    rows' labels, and public_free_of_private passed (it pairs ids and labels in a record's own columns)."""
+    """A newcomer's sweep (herbarium-2020-fgvc7): a metadata.json of nested records pairing every image with its
+    category was published through public_files with all 58 new test rows' labels, and public_free_of_private passed
+    (it pairs ids and labels in a record's own columns). A COCO-style document (``images`` and ``annotations``) is now
+    read as a table by the leakage checks (``validation.leakage.coco_table``); any other nesting is looked into here."""
     import json
 
     from validation.binary_files import check_binary_files_without_test_ids
     from validation.leakage import ExtraFile
 
     ids = [str(100_000 + 17 * i) for i in range(60)]
-    document = {"images": [{"id": int(i), "file_name": f"images/{k % 7}/{i}.jpg"} for k, i in enumerate(ids)],
-                "annotations": [{"image_id": int(i), "category_id": k % 7} for k, i in enumerate(ids)],
-                "categories": [{"id": k, "name": f"plant {k}"} for k in range(7)]}  # fmt: skip
-    (tmp_path / "metadata.json").write_text(json.dumps(document, indent=4))
+    nested = {"specimens": [{"image": {"id": int(i), "file": f"images/{k % 7}/{i}.jpg"}, "taxon": {"family": k % 7}}
+                            for k, i in enumerate(ids)]}  # fmt: skip
+    coco = {"images": [{"id": int(i), "file_name": f"images/{k % 7}/{i}.jpg"} for k, i in enumerate(ids)],
+            "annotations": [{"image_id": int(i), "category_id": k % 7} for k, i in enumerate(ids)],
+            "categories": [{"id": k, "name": f"plant {k}"} for k in range(7)]}  # fmt: skip
+    (tmp_path / "metadata.json").write_text(json.dumps(nested, indent=4))
+    (tmp_path / "coco.json").write_text(json.dumps(coco, indent=4))
     (tmp_path / "table.json").write_text(json.dumps([{"id": i, "x": 1} for i in ids]))  # a flat table: not here
-    extras = [ExtraFile("metadata.json", "", "metadata.json"), ExtraFile("table.json", "", "table.json")]
+    extras = [ExtraFile(name, "", name) for name in ("metadata.json", "coco.json", "table.json")]
     check = check_binary_files_without_test_ids(tmp_path, extras, ids[:20])
     assert not check.passed and check.found.startswith("metadata.json holds 20 of the 20 new test ids")
     assert check.metadata["binary_files"] == 1

@@ -349,6 +349,12 @@ def test_targets_shape_the_files_and_the_recipe(tmp_path):
       "error: files filed by label need one class target to name their folders"),
      (["--metric", "auc", "--sample-name", "train.csv"],  # a review: the sample replaced the train table
       "error: the sample submission's name 'train.csv' is another file of the competition"),
+     (["--metric", "auc", "--train-name", "sample_submission"],
+      "error: train table name 'sample_submission': expected a file name without its suffix"),
+     (["--metric", "auc", "--train-name", "../labels"],
+      "error: train table name '../labels': expected a file name without its suffix"),
+     (["--metric", "auc", "--no-test-table"],
+      "error: without a test table, Kaggle's test set is its files alone: --no-test-table needs --row-files"),
      (["--metric", "auc", "--sample-name", "Train.csv"],  # another file's name in any letter case
       "error: the sample submission's name 'Train.csv' is another file of the competition")],
 )  # fmt: skip
@@ -397,6 +403,41 @@ def test_a_competition_with_a_file_per_row_goes_through_the_readme_path(tmp_path
     # the download's modality: the complexity features see images
     shares = modality_shares(read_download_record(root.raw(slug)).files)
     assert shares["image"] > 0.9, shares
+
+
+def test_kaggles_train_table_name_is_kept_and_a_test_set_of_images_alone_gets_a_test_table(tmp_path, monkeypatch):
+    """seti-breakthrough-listen's shape: ``train_labels.csv``, an image per row, and no test table (Kaggle's test set
+    is its images and the sample submission). Through the Dagster assets the new training set keeps Kaggle's name,
+    as MLE-bench's prepare does (it was published as ``train.csv``), the description names it, and MLE-bench's own
+    seti grader scores the published files as mlecurate does."""
+    from tests.test_mlebench_conformance import _mlebench_grader
+
+    slug, home, mirror = "shaped-seti", tmp_path / "home", tmp_path / "mirror"
+    monkeypatch.setenv("MLECURATE_HOME", str(home))
+    monkeypatch.setenv("MLECURATE_ANNOTATIONS", str(tmp_path / "annotations"))
+    options = ("--metric", "auc", "--slug", slug, "--rows", "300", "--row-files", "png", "--train-name",
+               "train_labels", "--no-test-table")  # fmt: skip
+    assert _generate(mirror, *options) == 0
+    recipe = yaml.safe_load((mirror / slug / "recipe.yaml").read_text())
+    assert recipe["train_file"] == "train_labels.csv" and recipe["test_file"] is None
+    _annotated_and_prepared(tmp_path, mirror, slug)
+    root = DataRoot(home)
+    folder = root.prepared(slug)
+    assert not (root.raw(slug).files / "test.csv").exists()
+    tables = sorted(p.name for p in folder.public.iterdir() if p.is_file())
+    assert tables == ["description.md", "sample_submission.csv", "test.csv", "train_labels.csv"]
+    assert "| `train_labels.csv` | 240 | the training set, with the target `target` |" in folder.description.read_text()
+    test_ids = pd.read_csv(folder.public / "test.csv", dtype=str)["id"]
+    assert sorted(p.name for p in (folder.public / "test").iterdir()) == sorted(f"{i}.png" for i in test_ids)
+    answers = pd.read_csv(folder.answers)
+    noisy = answers.assign(target=answers["target"].where(answers.index % 4 > 0, 1 - answers["target"]))
+    noisy.to_csv(tmp_path / "noisy.csv", index=False)
+    theirs = _mlebench_grader("seti-breakthrough-listen", monkeypatch)
+    for path in (folder.sample_submission, folder.answers, tmp_path / "noisy.csv"):
+        ours = grade_submission(path, folder, "auc")
+        assert ours.valid_submission, ours.errors
+        assert ours.score == pytest.approx(theirs(pd.read_csv(path), pd.read_csv(folder.answers)), abs=1e-5), path
+    assert 0.6 < grade_submission(tmp_path / "noisy.csv", folder, "auc").score < 0.9
 
 
 def test_a_competition_whose_images_are_filed_by_label_goes_through_the_readme_path(tmp_path, monkeypatch):

@@ -76,6 +76,21 @@ def test_a_train_file_with_rows_without_a_label_is_refused_naming_them(tmp_path,
     assert empty.loc[row - 1, "id"] == first and empty.loc[row - 1, "target"] == ""
 
 
+def test_empty_labels_under_no_metric_say_a_metric_of_text_may_grade_them(tmp_path):
+    """tgs-salt's empty masks (no salt) are answers under a metric of text; with no metric in the recipe, the refusal
+    blamed the download alone (a newcomer's sweep), while naming the metric publishes the split."""
+    from dataclasses import replace
+
+    slug, raw, recipe, root, _ = generated_download(tmp_path, "accuracy", reshape=_every_17th_label_empty)
+    with pytest.raises(UngradableAnswers) as refusal:
+        prepare_competition(slug, replace(recipe, metric=None), raw, root.prepared_root, "description")
+    assert str(refusal.value).endswith(
+        "leave the competition out of the benchmark; or, where an empty value is an answer (an empty mask, no word), "
+        "name a metric of text or ranked labels in split recipe key 'metric' (the split has none), under which it is one"
+    )
+    assert prepare_competition(slug, replace(recipe, metric="word_jaccard"), raw, root.prepared_root, "d").published
+
+
 def _classes_named_like_missing_values(download: Path) -> None:
     frame = _train(download)
     frame["target"] = [("None", "NA", "null", "nan", "Mild")[i % 5] for i in range(len(frame))]

@@ -432,7 +432,7 @@ def test_rows_without_an_id_match_by_value_as_pandas_writes_them(tmp_path):
     answers = pd.read_csv(folder.answers, dtype=str, keep_default_na=False)
     assert set(answers["flag"]) == {"true", "false"} and answers["at"].str.endswith("+00").all()
     assert "nan" in set(answers["quarter"]) and "" in set(answers["count"])
-    submission = pd.read_parquet(folder.public_file("test"))  # in the answers' order: both are in hash order
+    submission = pd.read_parquet(folder.public_table("test", {}))  # in the answers' order: both are in hash order
     submission["target"] = answers["target"].astype(float).to_numpy()
     submission = submission[list(answers.columns)].iloc[::-1]  # any row order
     submission.to_csv(tmp_path / "pandas.csv", index=False)

@@ -425,7 +425,7 @@ def test_train_rows_whose_target_is_no_number_are_left_out_of_the_baseline_with_
     from validation.parity_inputs import ParityInputError, load_parity_inputs
 
     folder, raw = _split(tmp_path, _shifted_competition(shift=0.0), RECIPE, slug="unlabelled")
-    train = folder.public_file("train")
+    train = folder.public_table("train", {})
     lines = train.read_text().splitlines(keepends=True)
     for number, label in ((3, "NA"), (5, ""), (8, "?")):
         lines[number] = lines[number].rstrip("\n").rsplit(",", 1)[0] + f",{label}\n"

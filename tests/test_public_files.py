@@ -188,6 +188,27 @@ def test_an_entry_may_not_replace_the_splits_own_files(download, tmp_path, entry
     assert not list((tmp_path / "prepared").iterdir())
 
 
+def test_kaggles_names_are_the_splits_own_and_its_old_names_are_free(download, tmp_path):
+    """The new train set keeps Kaggle's name (``train_labels.csv``): a public file of its stem in another format is
+    refused (an agent would take one for the other), and Kaggle's ``train.csv``, no longer a name the split writes,
+    is copied as any extra file."""
+    shutil.copy(download / "train.csv", download / "train_labels.csv")
+    (download / "train_labels.json").write_text("[]")
+    (download / "train.csv").write_text("note\nan older file of the download\n")
+    with pytest.raises(RecipeError) as raised:
+        _prepare(download, tmp_path / "prepared", ["train_labels.json"], train_file="train_labels.csv")
+    assert str(raised.value).startswith(
+        f"{SLUG}: split recipe key 'public_files': entry 'train_labels.json' would put train_labels.json in public/, "
+        "where the split writes its own train_labels.csv (the new train set, which no other data file beside it may "
+        "share a name with)"
+    )
+    prepared = _prepare(download, tmp_path / "prepared", ["train.csv"], train_file="train_labels.csv")
+    assert prepared.published, [c.found for c in refused(prepared.checks)]
+    public = prepared.folder / "public"
+    assert (public / "train.csv").read_bytes() == (download / "train.csv").read_bytes()
+    assert len(pd.read_csv(public / "train_labels.csv")) == 80 and len(pd.read_csv(public / "test.csv")) == 20
+
+
 def _labels(download: Path) -> dict[str, str]:
     with open(download / "train.csv", encoding="utf-8") as handle:
         rows = list(csv.DictReader(handle))
@@ -740,3 +761,43 @@ def test_a_copy_of_rare_labels_beside_a_mostly_constant_public_column_is_caught(
               "public_files": ["old/"]}  # fmt: skip
     found = _failed(prepare_competition(SLUG, parse_recipe(recipe, "r"), raw, tmp_path / "p"))
     assert "old/labels_old.csv gives the label of " in found, found
+
+
+def _coco(images: list[tuple[int, str, str]], with_annotations: bool = True) -> str:
+    """A COCO-style document (inaturalist-2019's train2019.json): images (id, file_name) and their categories."""
+    document = {
+        "info": {"year": 2019},
+        "images": [
+            {"id": n, "file_name": f"train_val2019/Plantae/{label}/{name}", "width": 8} for n, name, label in images
+        ],
+        "categories": [{"id": int(label), "name": f"species {label}"} for label in sorted({i[2] for i in images})],
+    }
+    if with_annotations:
+        document["annotations"] = [{"id": n, "image_id": n, "category_id": int(label)} for n, _, label in images]
+    return json.dumps(document)
+
+
+def test_a_coco_document_pairing_new_test_images_with_their_categories_is_refused(tmp_path):
+    """A newcomer's sweep: inaturalist-2019's train2019.json (COCO: images with their paths, annotations with their
+    categories) published beside the new split paired every new test image with its category, and only the warning
+    check binary_files_without_test_ids spoke ("a format mlecurate cannot read"). It is read as the table of its
+    images' annotations; Kaggle's test2019.json (its own test images, no annotations) is published."""
+    rng = random.Random(5)
+    raw = tmp_path / "raw"
+    rows = [(f"{hashlib.md5(str(i).encode()).hexdigest()}.jpg", str(rng.randint(100, 104))) for i in range(150)]
+    write_csv(raw / "train.csv", ["file", "category_id"], rows)
+    images = [(n, name, label) for n, (name, label) in enumerate(rows, 1)]
+    (raw / "train2019.json").write_text(_coco(images))
+    kaggle_test = [(1000 + n, f"{n:04d}.jpg", "0") for n in range(20)]
+    (raw / "test2019.json").write_text(_coco(kaggle_test, with_annotations=False))
+    recipe = {"kind": "random", "id_column": "file", "target_columns": ["category_id"], "test_fraction": 0.2,
+              "test_file": None, "metric": "accuracy"}  # fmt: skip
+    leaked = prepare_competition("inat", parse_recipe(recipe | {"public_files": ["train2019.json"]}, "r"), raw,
+                                 tmp_path / "leaked")  # fmt: skip
+    found = _failed(leaked)
+    assert "train2019.json" in found and "category_id" in found and "30" in found, found
+    published = prepare_competition("inat", parse_recipe(recipe | {"public_files": ["test2019.json"]}, "r"), raw,
+                                    tmp_path / "published")  # fmt: skip
+    assert published.published, [c.found for c in refused(published.checks)]
+    checks = {c.name: c for c in published.checks}
+    assert checks["binary_files_without_test_ids"].passed

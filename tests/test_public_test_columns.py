@@ -21,13 +21,13 @@ def test_the_public_test_set_keeps_the_columns_named_and_the_description_says_wh
     slug, raw, recipe, root, _ = generated_download(tmp_path, "accuracy", reshape=_without_test_file)
     train = list(pd.read_csv(raw / "train.csv", nrows=0).columns)
     before = prepare_competition(slug, recipe, raw, tmp_path / "before", "description")
-    assert list(pd.read_csv(PreparedFolder(before.folder).public_file("test"), nrows=0).columns) == train[:-1]
+    assert list(pd.read_csv(PreparedFolder(before.folder).public_table("test", {}), nrows=0).columns) == train[:-1]
     recipe = parse_recipe(recipe.to_document() | {"test_columns": ["x1", "id"]}, where="recipe.yaml")
     prepared = prepare_competition(slug, recipe, raw, root.prepared_root, "description")
     assert prepared.published, [(c.name, c.found) for c in prepared.checks if not c.passed]
     folder = PreparedFolder(prepared.folder)
-    assert list(pd.read_csv(folder.public_file("test"), nrows=0).columns) == ["id", "x1"]  # the train file's order
-    assert list(pd.read_csv(folder.public_file("train"), nrows=0).columns) == train  # the train set keeps them all
+    assert list(pd.read_csv(folder.public_table("test", {}), nrows=0).columns) == ["id", "x1"]  # the train file's order
+    assert list(pd.read_csv(folder.public_table("train", {}), nrows=0).columns) == train  # the train set keeps them all
     text = folder.description.read_text(encoding="utf-8")
     left_out = len(train) - 3  # all but id, x1 and the target
     assert f"and without {left_out} column(s) that the split recipe leaves out (`test_columns`)" in text

@@ -209,7 +209,7 @@ def test_a_placeholder_may_take_a_slice_of_its_columns_text(tmp_path):
     assert len(test_ids) == 30
     for i in test_ids:
         assert (public / "test" / i[0] / i[1] / i[2] / f"{i}.png").read_bytes() == i.encode()
-    for i in _column(public / "train.csv", "image_id"):
+    for i in _column(public / "train_labels.csv", "image_id"):
         assert (public / "train" / i[0] / i[1] / i[2] / f"{i}.png").read_bytes() == i.encode()
     (raw / "train" / ids[5][0] / ids[5][1] / ids[5][2] / f"{ids[5]}.png").unlink()
     with pytest.raises(SplitError, match=rf"no file 'train/{ids[5][0]}/{ids[5][1]}/{ids[5][2]}/{ids[5]}.png'"):
@@ -667,9 +667,12 @@ def test_other_row_files_go_with_their_rows_as_row_files_do(tmp_path):
       "a row's file"),
      ({"other_row_files": {"jpeg/train/{image_name}.jpg": None}}, RecipeError,
       "split recipe key 'other_row_files': entry 'jpeg/train/{image_name}.jpg', its test pattern: required: "),
-     ({"row_files": None}, RecipeError, "split recipe key 'other_row_files': needs row_files")],
+     ({"row_files": None}, RecipeError, "split recipe key 'other_row_files': needs row_files"),
+     ({"other_row_files": {"jpeg/train/{image_name}.jpg": True}}, RecipeError,
+      "split recipe key 'other_row_files': expected a pattern and a test pattern (or null, or false), found "
+      "'jpeg/train/{image_name}.jpg': True")],
     ids=["a row without its second file", "a column the train file lacks", "public_files copying them",
-         "no default test folder", "without row_files"],
+         "no default test folder", "without row_files", "true, which is no test pattern"],
 )  # fmt: skip
 def test_other_row_files_that_cannot_go_with_their_rows_are_refused_naming_the_entry(tmp_path, change, error, message):
     raw = _two_files_a_row(tmp_path, change.get("missing"))
@@ -749,3 +752,63 @@ def test_a_folder_of_each_id_or_of_a_group_splits_group_is_its_rows_own():
     per_id = parse_recipe({k: v for k, v in SIIM.items() if k != "other_row_files"} | {
         "row_files": "{image_name}/{image_name}.dcm", "test_row_files": "{image_name}/t.dcm"}, "r")  # fmt: skip
     assert per_id.test_row_pattern == "{image_name}/t.dcm"
+
+
+def _salt_download(tmp_path) -> Path:
+    """tgs-salt-identification's shape: competition_data/train/images/<id>.png and .../train/masks/<id>.png for each
+    train row (the mask is the answer, run-length encoded in train.csv's rle_mask, empty where there is no salt),
+    competition_data/test/images/<id>.png for each of Kaggle's test rows (no mask), and the sample submission."""
+    rng = random.Random(3)
+    raw = tmp_path / "raw"
+    train_ids, test_ids = [f"t{i:03d}" for i in range(60)], [f"k{i:03d}" for i in range(20)]
+    masks = {i: rng.choice(["", f"{rng.randint(1, 99)} {rng.randint(1, 9)}"]) for i in train_ids}
+    write_csv(raw / "competition_data" / "train.csv", ["id", "rle_mask"], masks.items())
+    write_csv(raw / "sample_submission.csv", ["id", "rle_mask"], [(i, "1 1") for i in test_ids])
+    for side, ids in (("train", train_ids), ("test", test_ids)):
+        (raw / "competition_data" / side / "images").mkdir(parents=True)
+        for i in ids:
+            (raw / "competition_data" / side / "images" / f"{i}.png").write_bytes(f"image {i}".encode())
+    (raw / "competition_data" / "train" / "masks").mkdir()
+    for i, mask in masks.items():
+        (raw / "competition_data" / "train" / "masks" / f"{i}.png").write_bytes(f"mask {mask}".encode())
+    return raw
+
+
+SALT = {"kind": "random", "id_column": "id", "target_columns": ["rle_mask"], "test_fraction": 0.25,
+        "train_file": "competition_data/train.csv", "test_file": None, "sample_submission_file": "sample_submission.csv",
+        "metric": "word_jaccard", "row_files": "competition_data/train/images/{id}.png",
+        "train_row_files": "train/images/{id}.png", "test_row_files": "test/images/{id}.png"}  # fmt: skip
+
+
+def test_answers_kaggle_ships_for_training_rows_only_are_refused_for_test_rows_and_published_for_train_rows(tmp_path):
+    """A newcomer's sweep: tgs-salt's masks named in other_row_files (which needed somewhere for the test rows') were
+    published for the new test rows, the answers, and every leakage check passed. Kaggle ships no mask for its own
+    test rows, so the masks are refused for test rows; mapped to false, the train rows' alone are published."""
+    raw = _salt_download(tmp_path)
+    masks = {"other_row_files": {"competition_data/train/masks/{id}.png": "test/masks/{id}.png"}}
+    leaked = prepare_competition("salt", parse_recipe(SALT | masks, "r"), raw, tmp_path / "leaked")
+    assert not leaked.published
+    found = {c.name: c.found for c in refused(leaked.checks)}
+    assert list(found) == ["row_files_are_inputs"]
+    assert found["row_files_are_inputs"] == (
+        "other_row_files entry 'competition_data/train/masks/{id}.png': Kaggle ships these files for its training rows "
+        "only: none of its first 20 test rows has one at 'competition_data/test/masks/{id}.png', where 20 have "
+        "row_files' 'competition_data/test/images/{id}.png': they are answers (a mask, a cleaned image), and the split "
+        "would publish the new test rows' in public/; map the entry to false (the train rows' files alone)"
+    )
+    kept = {"other_row_files": {"competition_data/train/masks/{id}.png": False}}
+    recipe = parse_recipe(SALT | kept, "r")
+    assert recipe.to_document()["other_row_files"] == {"competition_data/train/masks/{id}.png": False}
+    prepared = prepare_competition("salt", recipe, raw, tmp_path / "kept")
+    assert prepared.published, [c.found for c in refused(prepared.checks)]
+    public = prepared.folder / "public"
+    train_ids, test_ids = _column(public / "train.csv", "id"), _column(public / "test.csv", "id")
+    assert len(test_ids) == 15
+    masks_published = sorted(p.stem for p in (public / "competition_data" / "train" / "masks").iterdir())
+    assert masks_published == sorted(train_ids)
+    assert not (public / "test" / "masks").exists()
+    assert sorted(p.stem for p in (public / "test" / "images").iterdir()) == sorted(test_ids)
+    description = (public / "description.md").read_text()
+    assert "the new test rows' are not published: they are answers" in description
+    checks = {c.name: c for c in prepared.checks}
+    assert checks["row_files_are_inputs"].passed

@@ -9,6 +9,7 @@ import json
 import math
 import os
 import random
+import re
 import shutil
 import subprocess
 import sys
@@ -25,7 +26,7 @@ from splits.builder import SplitError, build_split, connect
 from splits.layout import prepare_competition
 from tests.conftest import PROJECT, SHARED, write_csv
 from validation.data_files import content_checksum
-from validation.data_root import PreparedFolder
+from validation.data_root import TEST, TRAIN, PreparedFolder, published_tables
 from validation.gradable_answers import UngradableAnswers
 from validation.grading import grade_submission
 from validation.parity_inputs import load_parity_inputs
@@ -338,6 +339,21 @@ def test_stratified_shares_are_within_one_row_per_class(tmp_path):
     assert len(everything) == 99
     for label, total in everything.items():
         assert abs(in_test.get(label, 0) - total * 0.1) <= 1, label
+
+
+def test_a_stratified_split_whose_ids_span_classes_is_refused_when_it_misses_its_size(tmp_path):
+    """A newcomer's sweep (herbarium's listing, ids repeated across classes): test_fraction 0.2 gave 52 of 122 rows
+    and the description still promised each class's share; the size guard of random and group splits now holds."""
+    raw = tmp_path / "raw"
+    rows = [(f"{n:03d}", c, f"c{c}") for c in range(60) for n in (1, 2)]  # each class's images 001 and 002
+    write_csv(raw / "train.csv", ["id", "x", "label"], rows)
+    recipe = parse_recipe({"kind": "stratified", "id_column": "id", "target_columns": ["label"],
+                           "test_fraction": 0.2}, "r")  # fmt: skip
+    with pytest.raises(SplitError) as refused:
+        build_split(recipe, raw, tmp_path / "out", "herbarium-like")
+    message = str(refused.value)
+    assert "split recipe key 'id_column': column 'id' has 2 distinct values in train.csv ('001': 60 rows" in message
+    assert "a test set of 24 of 120 rows gets 60 from whole ids" in message and "not within half to twice" in message
 
 
 def test_stratified_on_several_targets_keeps_each_combination_s_share(tmp_path):
@@ -1144,19 +1160,20 @@ def test_original_ratio_counts_kaggles_sample_where_the_download_has_no_test_tab
         parse_recipe(TITANIC | {"original_ratio": True, "test_file": None}, "r")
 
 
-def test_the_description_says_which_kaggle_file_the_training_set_comes_from(tmp_path):
+def test_the_new_training_set_keeps_kaggles_file_name(tmp_path):
     """seti-breakthrough-listen's and invasive-species-monitoring's train tables are Kaggle's ``train_labels.csv``;
-    the competition's own text names that file, and the published one is ``train.csv``."""
+    the competition's own text names that file, and MLE-bench's prepare publishes it under that name: so does the
+    split (it was ``train.csv``). The download has no test file, so the new public test set is ``test.csv``."""
     raw = tmp_path / "raw"
     raw.mkdir()
     shutil.copy(COMPETITIONS / "titanic" / "train.csv", raw / "train_labels.csv")
     recipe = parse_recipe(TITANIC | {"train_file": "train_labels.csv", "test_fraction": 0.2}, "r")
     prepared = prepare_competition("titanic", recipe, raw, tmp_path / "prepared")
     description = (prepared.folder / "public" / "description.md").read_text()
-    assert (
-        "| `train.csv` | 713 | the training set, with the target `Survived` (from Kaggle's `train_labels.csv`) |"
-        in description
-    )
+    assert "| `train_labels.csv` | 713 | the training set, with the target `Survived` |" in description
+    public = sorted(p.name for p in (prepared.folder / "public").iterdir())
+    assert public == ["description.md", "sample_submission.csv", "test.csv", "train_labels.csv"]
+    assert prepared.manifest["files"][-1]["path"] == "public/train_labels.csv"
 
 
 @pytest.mark.parametrize(
@@ -1414,3 +1431,29 @@ def test_released_labels_a_target_named_usage_is_a_target_and_an_answer_without_
     with pytest.raises(SplitError, match=r"1 labelled row\(s\) whose id is no row of Kaggle's test file test\.csv "
                        r"\(none on row 1\)"):  # fmt: skip
         _split(tmp_path / "again", raw, recipe, "u")
+
+
+@pytest.mark.parametrize(
+    "recipe, train, test",
+    [({}, "train.csv", "test.csv"),
+     ({"train_file": "train_labels.csv", "test_file": None}, "train_labels.csv", "test.csv"),
+     ({"train_file": "data/en_train.csv.gz", "test_file": "en_test_2.csv"}, "en_train.csv", "en_test_2.csv"),
+     ({"train_file": "train.tsv", "test_file": "test.csv"}, "train.tsv", "test.tsv"),  # the train file's format
+     ({"train_file": "labels.csv", "test_file": "labels.csv"}, "train.csv", "test.csv"),  # one name for both
+     ({"train_file": "train.csv", "test_file": "sample_submission.csv"}, "train.csv", "test.csv"),  # the sample's
+     ({"train_listing": "train/{label}/{id}.png", "test_file": None}, "train.csv", "test.csv")],
+)  # fmt: skip
+def test_the_public_tables_keep_kaggles_names(recipe, train, test):
+    assert published_tables(recipe) == {TRAIN: train, TEST: test}
+
+
+def test_a_missing_column_names_the_file_with_its_folder(tmp_path):
+    """A newcomer's sweep (herbarium-2021's train/metadata.json): the message said "in metadata.json", which file of
+    several named so it did not say."""
+    raw = tmp_path / "raw"
+    write_csv(raw / "train" / "metadata.csv", ["image_id", "annotations"], [(i, "x") for i in range(30)])
+    recipe = parse_recipe({"kind": "random", "id_column": "image_id", "target_columns": ["category_id"],
+                           "train_file": "train/metadata.csv", "test_fraction": 0.2}, "r")  # fmt: skip
+    with pytest.raises(RecipeError, match=re.escape(
+            "split recipe key 'target_columns': no column 'category_id' in train/metadata.csv (its columns: ")):  # fmt: skip
+        build_split(recipe, raw, tmp_path / "out", "herbarium-like")

@@ -153,7 +153,7 @@ def test_mlebenchs_graders_grade_the_published_files_as_mlecurate_does(tmp_path,
     assert list(answers.columns) == list(sample.columns) == list(document["submission_columns"])
     key = next(iter(document["submission_columns"]))
     assert sample[key].tolist() == answers[key].tolist() and answers[key].is_unique
-    public_test = pd.read_csv(folder.public_file("test"), nrows=0).columns
+    public_test = pd.read_csv(folder.public_table("test", document), nrows=0).columns
     assert not set(document["target_columns"]) & set(public_test)  # answer_start too, though no submission has it
     predicted = answer_targets(document)[0]
     wrong = answers.copy()
@@ -280,7 +280,7 @@ def test_parity_builds_typed_keys_of_the_original_test_set_as_the_split_does(tmp
     prepared = prepare_competition("dated", recipe, raw, root.prepared_root, "description")
     assert prepared.published, [(c.name, c.found) for c in prepared.checks if not c.passed]
     folder = PreparedFolder(prepared.folder)
-    public = _table(folder.public_file("test"))
+    public = _table(folder.public_table("test", {}))
     answers = pd.read_csv(folder.answers, dtype=str)
     assert answers["key"].tolist() == (public["day"] + "_" + public["reading"]).tolist()
     sent = {}
@@ -482,3 +482,24 @@ def test_a_generated_recipe_names_the_mapping(tmp_path):
     recipe = yaml.safe_load((tmp_path / "tokens" / "recipe.yaml").read_text())
     assert recipe["submission_columns"] == {"id": "{batch}_{item}", "Predicted": "target"}
     assert "id_column" not in recipe
+
+
+def test_a_column_of_kaggles_sample_that_submission_columns_leaves_out_is_said(tmp_path):
+    """A newcomer's sweep: osic-pulmonary-fibrosis' sample has Patient_Week, FVC and Confidence; a recipe naming the
+    first two in submission_columns dropped Confidence without a word in description.md or the manifest."""
+
+    def with_confidence(raw):
+        sample = pd.read_csv(raw / "sample_submission.csv", dtype=str)
+        sample.assign(Confidence="100").to_csv(raw / "sample_submission.csv", index=False)
+
+    slug, raw, recipe, root, _ = generated_download(
+        tmp_path, "rmse", "--submission-format", "renamed", reshape=with_confidence
+    )
+    prepared = prepare_competition(slug, recipe, raw, root.prepared_root, "description")
+    assert prepared.published, [(c.name, c.found) for c in prepared.checks if not c.passed]
+    assert prepared.manifest["sample_submission_dropped_columns"] == ["Confidence"]
+    assert list(pd.read_csv(PreparedFolder(prepared.folder).sample_submission).columns) == ["Id", "Predicted"]
+    assert (
+        "Kaggle's `sample_submission.csv` also has `Confidence`, which `submission_columns` does not name: not graded "
+        "here, and a submission leaves them out."
+    ) in PreparedFolder(prepared.folder).description.read_text()

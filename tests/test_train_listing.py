@@ -288,7 +288,9 @@ def test_a_table_competition_may_give_its_test_rows_new_ids(tmp_path, data_forma
     assert list(answers["id"]) == [f"row-{n:04d}" for n in range(1, 25)]
     assert list(pd.read_csv(folder.sample_submission, dtype=str)["id"]) == list(answers["id"])
     with duckdb.connect() as con:  # the public test set in the download's format, with the same new ids
-        public = con.execute(f"SELECT CAST(id AS VARCHAR) FROM {reader_sql(folder.public_file('test'))}").fetchall()
+        public = con.execute(
+            f"SELECT CAST(id AS VARCHAR) FROM {reader_sql(folder.public_table('test', {}))}"
+        ).fetchall()
     assert [i for (i,) in public] == list(answers["id"])
     assert grade_submission(folder.answers, folder, "accuracy").score == 1.0
     assert grade_submission(folder.sample_submission, folder, "accuracy").valid_submission

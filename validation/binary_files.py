@@ -15,8 +15,8 @@ test TFRecords (Kaggle's test rows, none of them a new test row) pass.
 
 A file is looked at when the table and text checks cannot read it for labels: a binary file that is not one
 sample's own content (an image, a sound, a DICOM or NIfTI scan: :data:`ONE_SAMPLE`), or a JSON document whose records
-nest objects (herbarium's COCO-style ``metadata.json``, whose ``images`` and ``annotations`` pair every image with its
-category: a newcomer's sweep published all 58 new test rows' labels so). A zip (and NumPy's npz) and a tar are opened
+nest objects other than a COCO-style one (herbarium's ``metadata.json``, whose ``images`` and ``annotations`` pair
+every image with its category, is read as a table by the leakage checks: ``validation.leakage.coco_table``). A zip (and NumPy's npz) and a tar are opened
 (member names and contents), a gzip, bzip2 or xz stream decompressed; a 7z is not opened, and the check fails
 naming it (it cannot say the file is clear). Ids are found as runs of the characters they are written with: a run
 that is an id, one whose first byte is the rest's length (a record's length prefix that is one of the characters),
@@ -44,7 +44,7 @@ import duckdb
 
 from validation.checks import Check
 from validation.data_files import data_format, is_data_file, reader_sql, utc_connection
-from validation.leakage import ExtraFile, SplitCheck, is_text
+from validation.leakage import ExtraFile, SplitCheck, coco_table, is_text
 from validation.messages import shown_list
 
 BINARY_FILES_WITHOUT_TEST_IDS = Check(
@@ -198,7 +198,7 @@ def _binary(con, public: Path, relative: str) -> bool:
     if not path.is_file():
         return False
     if is_data_file(path.name):
-        return data_format(path.name) == "json" and _nested_json(con, path)
+        return data_format(path.name) == "json" and _nested_json(con, path) and not _coco(con, path)
     return path.suffix.lower() not in ONE_SAMPLE and not is_text(path)
 
 
@@ -210,6 +210,14 @@ def _nested_json(con, path: Path) -> bool:
     except duckdb.Error:
         return False  # unreadable: public_free_of_private says so
     return any("STRUCT(" in str(kind) for _, kind, *_ in described)
+
+
+def _coco(con, path: Path) -> bool:
+    """A COCO-style document, which the table checks read (``validation.leakage.coco_table``)."""
+    with contextlib.suppress(duckdb.Error):
+        columns = [row[0] for row in con.execute(f"DESCRIBE SELECT * FROM {reader_sql(path)}").fetchall()]
+        return coco_table(con, path, columns) is not None
+    return False
 
 
 def _views(data: bytes) -> Iterator[bytes]:

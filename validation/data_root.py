@@ -41,7 +41,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
-from validation.data_files import columns_argument, data_stem, glob_literal, is_data_file, quote
+from validation.data_files import columns_argument, data_stem, glob_literal, is_data_file, published_suffix, quote
 
 # Warehouse tables, and the asset that builds each (named in "materialise ... first" messages).
 COMPETITIONS = "meta_kaggle.competitions"
@@ -159,9 +159,26 @@ def rerun(asset: str, slug: str) -> str:
     return f"materialise {asset} for partition {slug} again to rebuild it"
 
 
-# The stems of the new split's public data files (MLE-bench's names); the extension is the original's.
+# The roles of the new split's two public data files, and their names where Kaggle's give none (see published_tables).
 TRAIN = "train"
 TEST = "test"
+SAMPLE_STEM = "sample_submission"  # public/sample_submission.csv, the split's own
+
+
+def published_tables(recipe: dict) -> dict[str, str]:
+    """The names of the new train set and the new public test set in ``public/``, by role (``TRAIN``, ``TEST``), for
+    a recipe document (``SplitRecipe.to_document()``, a manifest's ``recipe``): Kaggle's own, as MLE-bench keeps them
+    (seti's ``train_labels.csv`` stays ``train_labels.csv``, an agent reading Kaggle's description finds the file it
+    names), both in the train file's format uncompressed (``train.csv.gz`` gives ``train.csv``). The test set is
+    named by ``test_file`` (``test.csv`` where the download has none: a test set of images alone). A listed training
+    table (``train_listing``), two files of one name, or one named as the split's sample submission (an image
+    competition's ``test_file: sample_submission.csv``) give ``train``/``test``."""
+    suffix = published_suffix(recipe.get("train_file", "train.csv"))
+    train = TRAIN if recipe.get("train_listing") else data_stem(recipe.get("train_file", "train.csv"))
+    test = data_stem(recipe.get("test_file", "test.csv") or TEST)
+    if test == train or SAMPLE_STEM in (train, test):
+        train, test = TRAIN, TEST
+    return {TRAIN: f"{train}{suffix}", TEST: f"{test}{suffix}"}
 
 
 @dataclass(frozen=True)
@@ -231,7 +248,7 @@ class PreparedFolder:
 
     @property
     def sample_submission(self) -> Path:
-        return self.public / "sample_submission.csv"
+        return self.public / f"{SAMPLE_STEM}.csv"
 
     @property
     def description(self) -> Path:
@@ -259,15 +276,16 @@ class PreparedFolder:
                                     + rerun("competition_split", self.slug))  # fmt: skip
         return self.answers
 
-    def new_public_file(self, stem: str, extension: str) -> Path:
-        """Where the split writer puts ``public/<stem><extension>`` (stem ``TRAIN`` or ``TEST``)."""
-        return self.public / f"{stem}{extension}"
-
-    def public_file(self, stem: str) -> Path:
-        """``public/train.<ext>`` or ``public/test.<ext>``: the one data file with that stem."""
-        found = [p for p in self.public.iterdir() if is_data_file(p.name) and data_stem(p.name) == stem]
+    def public_table(self, role: str, recipe: dict) -> Path:
+        """The new train set (role ``TRAIN``) or public test set (``TEST``) of the split of ``recipe`` (a recipe
+        document): ``public/`` + :func:`published_tables`'s name. A split published before Kaggle's names were kept
+        has ``train.<ext>``/``test.<ext>``, found by that stem."""
+        named = self.public / published_tables(recipe)[role]
+        if named.is_file():
+            return named
+        found = [p for p in self.public.iterdir() if is_data_file(p.name) and data_stem(p.name) == role]
         if len(found) != 1:
-            raise FileNotFoundError(f"{self.public}: expected one {stem} file, found {[p.name for p in found]}")
+            raise FileNotFoundError(f"{self.public}: expected {named.name} (the new {role} set), found none")
         return found[0]
 
     def submission_upload(self, name: str) -> Path:

@@ -106,6 +106,12 @@ def _missing_targets(answers: pd.DataFrame, facts: AnswerFacts, rows_of: RowsOf)
                 "is scored against every answer). Check that split recipe key 'target_columns' names the label; if "
                 "it does, this download cannot be split as it is (recipes have no row filter): leave the competition "
                 "out of the benchmark"
+                + (
+                    "; or, where an empty value is an answer (an empty mask, no word), name a metric of text or "
+                    "ranked labels in split recipe key 'metric' (the split has none), under which it is one"
+                    if spec is None
+                    else ""
+                )
             )
     return None
 

@@ -221,11 +221,12 @@ def key_columns(prepared: PreparedFolder, answers: pd.DataFrame) -> list[str]:
 
 
 def _keys_among(prepared: PreparedFolder, columns: list[str]) -> list[str]:
-    keys = submission_keys(prepared.read_manifest()["recipe"])
+    recipe = prepared.read_manifest()["recipe"]
+    keys = submission_keys(recipe)
     if keys:
         return keys
     with utc_connection() as con:
-        header = set(columns_of(con, prepared.public_file(TEST)))
+        header = set(columns_of(con, prepared.public_table(TEST, recipe)))
     return [c for c in columns if c in header]
 
 

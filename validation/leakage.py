@@ -98,7 +98,7 @@ from validation.data_files import (
     reader_sql,
     utc_connection,
 )
-from validation.data_root import PreparedFolder
+from validation.data_root import TEST, TRAIN, PreparedFolder
 
 IDS_DISJOINT = Check(
     "ids_disjoint",
@@ -181,6 +181,7 @@ class LeakageFacts:
     # With the recipe's listed_values: each target's labels as the download's paths spell them (value -> text):
     # a path or table telling dogs-vs-cats' "dog" tells the label 1.
     label_texts: dict[str, dict[str, str]] = field(default_factory=dict)
+    recipe: dict = field(default_factory=dict)  # the recipe document: it names the public tables (published_tables)
 
 
 # A place (a folder level, the file name, a table's column, a line of text) gives labels away when it holds the label
@@ -219,8 +220,7 @@ def check_prepared_split(folder: PreparedFolder, facts: LeakageFacts) -> list[Sp
     """Run every leakage check on ``folder`` (``public/`` + ``private/``)."""
     con = utc_connection()
     try:
-        train = folder.public_file("train")
-        test = folder.public_file("test")
+        train, test = folder.public_table(TRAIN, facts.recipe), folder.public_table(TEST, facts.recipe)
         con.execute("CREATE TEMP TABLE renamed_test_ids AS SELECT unnest(?::VARCHAR[]) AS k", [list(facts.renamed_ids)])
         return [
             _ids_disjoint(con, train, test, facts),
@@ -370,7 +370,9 @@ def _extra_files_leak(
     for path, extra in sorted(extras.items()):
         if path in copies:
             continue
-        if path in scanned:
+        if path in scanned and (coco := coco_table(con, path, scanned[path][1])):
+            problems += _data_file_labels(con, path, extra, facts, coco[1], least, coco[0])
+        elif path in scanned:
             problems += _data_file_labels(con, path, extra, facts, scanned[path][1], least)
         else:
             problems += _text_file_labels(con, path, extra, labels, least, unreadable.get(path))
@@ -383,7 +385,7 @@ def _new_test_labels(con, folder: PreparedFolder, facts: LeakageFacts) -> int | 
     ``path_labels(k, target, label)`` (every labelled id; a target ``listed_values`` maps has its labels a second
     time as the download's paths spell them, under :func:`spelled_target`) and ``test_labels`` (the new test ids');
     return the number of new test ids, or None without an id column."""
-    test = folder.public_file("test")
+    test = folder.public_table(TEST, facts.recipe)
     if not facts.id_column or facts.id_column not in columns_of(con, test):
         return None
     con.execute(f"CREATE OR REPLACE TEMP VIEW public_test AS SELECT * FROM {reader_sql(test)}")
@@ -432,6 +434,43 @@ def _data_file_labels(
     return _label_pairs(con, reader, extra, columns, least, facts) or _numbers_agreeing(
         con, reader, extra, columns, facts, least
     )
+
+
+COCO_RECORDS = ("images", "annotations")  # a COCO-style document's arrays of records: each image, each label of one
+
+
+def coco_table(con, path: Path, columns: list[str]) -> tuple[str, list[str]] | None:
+    """A COCO-style JSON document (inaturalist-2019's ``train2019.json``, herbarium's ``metadata.json``): its
+    ``images`` records (``id``, ``file_name``, ...) and ``annotations`` records (``image_id``, ``category_id``, ...)
+    as one table, each annotation beside its image's fields, with each file name's last part and its stem (the ids a
+    listing takes from paths: ``{file}``): the table checks' reader and columns. A newcomer's sweep published
+    inaturalist's, which paired every new test image with its category, under a warning only. None for another
+    document."""
+    if not set(COCO_RECORDS) <= set(columns):
+        return None
+    source = reader_sql(path)
+    unnested = {name: f"(SELECT unnest({name}, recursive := true) FROM {source})" for name in COCO_RECORDS}
+    try:
+        images, annotations = (
+            [row[0] for row in con.execute(f"DESCRIBE SELECT * FROM {unnested[name]}").fetchall()]
+            for name in COCO_RECORDS
+        )
+    except duckdb.Error:  # not arrays of records
+        return None
+    if "id" not in images or "image_id" not in annotations:
+        return None
+    labels = [c for c in annotations if c not in images]
+    named = [f"i.{quote(c)}" for c in images] + [f"a.{quote(c)}" for c in labels]
+    added = []
+    if "file_name" in images:
+        name = "regexp_extract(CAST(i.file_name AS VARCHAR), '[^/]*$')"
+        added = [(f"{name}", "file_name (name)"), (f"regexp_replace({name}, '[.][^.]*$', '')", "file_name (stem)")]
+        named += [f"{sql} AS {quote(alias)}" for sql, alias in added]
+    reader = (
+        f"(SELECT {', '.join(named)} FROM {unnested['images']} i JOIN {unnested['annotations']} a "
+        "ON CAST(a.image_id AS VARCHAR) = CAST(i.id AS VARCHAR))"
+    )
+    return reader, [*images, *labels, *(alias for _, alias in added)]
 
 
 KEYED = "__mlecurate_test_id"  # the new test id of a table's row, found by the columns it shares with the test set

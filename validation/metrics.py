@@ -823,8 +823,9 @@ def recipe_metric_against_kaggle(
     board's scores and medal thresholds are Kaggle's metric's, compared with scores of the recipe's. ``kaggle_name``
     is the metric's name as ``listed_by`` gives it (Meta Kaggle's EvaluationAlgorithmName, or a Kaggle listing's),
     ``kaggle_is_max`` Meta Kaggle's EvaluationAlgorithmIsMax. A recipe metric other than Kaggle's (mapped to the
-    registry, :data:`SAME_SCORE` aside), or that runs the other way, is a disagreement; a recipe without a metric,
-    or one standing in for a metric the registry does not grade, running the same way, is not."""
+    registry, :data:`SAME_SCORE` aside), one standing in for a metric the registry does not grade (imet's F1 for
+    Kaggle's F2, tgs-salt's word Jaccard for its IoU), or one that runs the other way, is a disagreement; a recipe
+    without a metric is not."""
     kaggle = canonical_metric(kaggle_name)
     listed = f"{listed_by}'s {kaggle_name}"
     if not recipe_metric:
@@ -851,8 +852,12 @@ def recipe_metric_against_kaggle(
         return True, f"the recipe's {recipe_metric} gives {listed} ({kaggle} in the registry) the same score"
     if not kaggle_name:
         return True, f"the recipe's {recipe_metric} grades; nothing independent of it names Kaggle's metric"
-    runs = "" if kaggle_is_max is None else f", both {'higher' if kaggle_is_max else 'lower'} is better"
-    return True, f"the recipe's {recipe_metric} stands in for {listed}, which the registry does not grade{runs}"
+    runs = "" if kaggle_is_max is None else f" (both {'higher' if kaggle_is_max else 'lower'} is better)"
+    return False, (
+        f"the recipe's {recipe_metric} stands in for {listed}, which the registry does not grade{runs}: the board's "
+        f"scores and medal thresholds are {kaggle_name}'s, compared with {recipe_metric} scores, so a medal means "
+        "only as much as the two metrics agree"
+    )
 
 
 def find_metric(name: str) -> Metric | None:

@@ -161,8 +161,8 @@ def load_parity_inputs(
             notes.append(f"{message}: {without}")
             return None
 
-        train = read(prepared.public_file(TRAIN))
-        test = read(prepared.public_file(TEST))
+        train_path, test_path = prepared.public_table(TRAIN, recipe), prepared.public_table(TEST, recipe)
+        train, test = read(train_path), read(test_path)
         new_groups, new_groups_unknown = _new_groups(con, recipe, raw_files, test, slug)
         answers = read(prepared.answers)
         sample = read(prepared.sample_submission)
@@ -175,11 +175,11 @@ def load_parity_inputs(
                                                                     "test_file", slug))  # fmt: skip
     if recipe.get("submission_columns"):  # the answers and sample in the train file's names, rows as the test's
         answers, sample = (_in_train_names(frame, recipe, test) for frame in (answers, sample))
-    new_train = f"the new train set ({prepared.public_file(TRAIN).name})"
+    new_train = f"the new train set ({train_path.name})"
     _require(slug, "target_columns", targets, train, new_train)
     train = _trainable_rows(train, spec, targets, new_train, notes)
     if id_column:
-        _require(slug, "id_column", [id_column], test, f"the new public test set ({prepared.public_file(TEST).name})")
+        _require(slug, "id_column", [id_column], test, f"the new public test set ({test_path.name})")
         _require(slug, "id_column", [id_column], answers, "the new answers (answers.csv)")
     keys = [id_column] if id_column else [c for c in answers.columns if c in test.columns]
     columns = None

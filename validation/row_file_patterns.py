@@ -189,3 +189,33 @@ def static_folder(pattern: str) -> str:
             break
         folders.append(part)
     return "/".join(folders)
+
+
+def kaggle_test_pattern(pattern: str) -> str | None:
+    """Where Kaggle's own test rows' files of the kind ``pattern`` finds for its train rows would be in the download:
+    ``train`` made ``test`` in every folder and the name, outside placeholders (``competition_data/train/masks/{id}``
+    -> ``competition_data/test/masks/{id}``, ``train_cleaned/{id}.png`` -> ``test_cleaned/{id}.png``); None without
+    a ``train``."""
+    pieces, changed = [], False
+    for text, column in pattern_parts(pattern):
+        for old, new in TRAIN_WORDS:
+            if old in text:
+                text, changed = text.replace(old, new), True
+        pieces.append(text + ("" if column is None else "{" + column + "}"))
+    return "".join(pieces) if changed else None
+
+
+def filled(pattern: str, values: dict[str, str]) -> str | None:
+    """``pattern`` for one row, its placeholders (slices too) taken from ``values`` (column -> text); None when a
+    value is missing."""
+    pieces = []
+    for text, written in pattern_parts(pattern):
+        pieces.append(text)
+        if written is None:
+            continue
+        taken = placeholder(written, values)
+        value = values.get(taken.column)
+        if value is None:
+            return None
+        pieces.append(value[taken.start : taken.stop] if taken.sliced else value)
+    return "".join(pieces)

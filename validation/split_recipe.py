@@ -27,7 +27,7 @@ A recipe replaces MLE-bench's hand-written ``prepare.py``. Keys:
 | ``metric`` | the grading metric (a name in ``validation.metrics``) | the competition's Meta Kaggle metric |
 | ``row_files`` | one file of the download per train row, named by its columns: a path pattern with placeholders (``train/{id}``, ``train/{image_id}.jpg``, ``train/{breed}/{id}.jpg``); each row's file goes with its row: the new train rows' to the same path under ``public/``, the new test rows' to ``test_row_files``; the download's other files there (Kaggle's own test images) are not copied; not for ``released_labels`` | none |
 | ``test_row_files`` | where the new test rows' files go under ``public/``: a pattern of the columns the public test set keeps (never a target: the path would give the label away) | ``row_files`` with ``train`` in its first path component made ``test`` (``train/`` -> ``test/``, ``train_images/`` -> ``test_images/``); required when it has none |
-| ``other_row_files`` | more files of each train row, beside ``row_files``' (siim-isic-melanoma ships each image as ``train/{image_name}.dcm`` and ``jpeg/train/{image_name}.jpg``): a mapping of each pattern (as ``row_files``) to where the new test rows' files go (as ``test_row_files``; null: the default, ``train`` made ``test`` in its first path component); each row has one file at each, which goes where its row goes; needs ``row_files`` | none |
+| ``other_row_files`` | more files of each train row, beside ``row_files``' (siim-isic-melanoma ships each image as ``train/{image_name}.dcm`` and ``jpeg/train/{image_name}.jpg``): a mapping of each pattern (as ``row_files``) to where the new test rows' files go (as ``test_row_files``; null: the default, ``train`` made ``test`` in its first path component; false: the train rows' files alone, a test row's being its answer, as tgs-salt's masks); each row has one file at each, which goes where its row goes; needs ``row_files`` | none |
 | ``test_columns`` | the train columns the new public test set keeps (no target), for a download whose test file does not say (paddy's Kaggle test set is its images alone: its train file's ``variety`` and ``age`` are no test features); must hold ``id_column`` | the train columns Kaggle's test file has, else every train column but the targets |
 | ``submission_columns`` | the submission's columns where they are not the train file's, in order: a mapping of each column's name to a target column it predicts (``Category: category_id``), or to the key that identifies a row, a public test column or a pattern of them (``Id: id``, ``id: "{sentence_id}_{token_id}"``, placeholders as in ``row_files``); the sample and ``answers.csv`` take these columns; targets it leaves out are removed from the public test set and not graded (chaii's ``answer_start``) | the id column (else the public test columns) and every target |
 | ``train_row_files`` | where the new train rows' files go under ``public/``: a pattern of the train file's columns (iwildcam-2019's images are flat in ``train_images.zip``, unpacked at the download's top: ``train_images/{id}.jpg`` puts them in a folder of their own) | ``row_files``: each file at its own path |
@@ -130,8 +130,9 @@ class SplitRecipe:
     parity_excluded_columns: tuple[str, ...] = ()
     # The label answers give a new test row whose label the new training set never has (whale's new_whale).
     unseen_label: str | None = None
-    # More files of each train row: (pattern, where the new test rows' go or None for the default) pairs.
-    other_row_files: tuple[tuple[str, str | None], ...] = ()
+    # More files of each train row: (pattern, where the new test rows' go, None for the default, or False: the train
+    # rows' alone are published, as a test row's is its label: tgs-salt's masks) pairs.
+    other_row_files: tuple[tuple[str, str | None | bool], ...] = ()
 
     @property
     def listed_texts(self) -> dict[str, dict[str, str]]:
@@ -158,10 +159,17 @@ class SplitRecipe:
     @property
     def test_row_pattern(self) -> str | None:
         """Where the new test rows' files go under ``public/``: ``test_row_files``, else ``row_files`` with ``train``
-        in its first path component made ``test`` (parsing refuses a recipe where neither gives one)."""
-        if not self.row_files:
+        in its first path component made ``test`` (parsing refuses a recipe where neither gives one); None for an
+        ``other_row_files`` entry of the train rows alone (mapped to false)."""
+        if not self.row_files or self.train_rows_only:
             return None
         return self.test_row_files or default_test_pattern(self.row_files)
+
+    @property
+    def train_rows_only(self) -> bool:
+        """An ``other_row_files`` entry (this recipe one entry's) mapped to false: its files are published for the
+        new train rows alone; a new test row's is its label (tgs-salt's masks, denoising's cleaned images)."""
+        return self.test_row_files is False
 
     @property
     def row_file_sets(self) -> tuple[tuple[str, SplitRecipe], ...]:
@@ -346,9 +354,10 @@ UNIT_IS_TARGET = {
 }
 
 
-def _row_file_patterns(values: dict, kind: str, fail) -> None:
+def _row_file_patterns(values: dict, kind: str, fail, needs_test: bool = True) -> None:
     """``row_files`` and ``test_row_files``: path patterns with placeholders (``validation.row_file_patterns``); the
-    test rows' files need a place of their own under ``public/``."""
+    test rows' files need a place of their own under ``public/`` (``needs_test`` False: an ``other_row_files`` entry
+    of the train rows' files alone, whose test rows' go nowhere)."""
     row_files, test_row_files = values.get("row_files"), values.get("test_row_files")
     train_row_files = values.get("train_row_files")
     patterns = (("row_files", row_files), ("test_row_files", test_row_files), ("train_row_files", train_row_files))
@@ -366,6 +375,8 @@ def _row_file_patterns(values: dict, kind: str, fail) -> None:
             "not for kind released_labels: its train and test sets are Kaggle's own, so copy their folders "
             "whole with public_files",
         )
+    if not needs_test:
+        return
     if test_row_files is None and default_test_pattern(row_files) is None:
         raise fail(
             "test_row_files",
@@ -490,22 +501,25 @@ def _scalar(value: object) -> bool:
 TEST_ID_NUMBER = re.compile(r"\{n(?::0(?P<width>[1-9]|1[0-9]|20)d)?\}")
 
 
-def _other_row_files(values: dict, kind: str, fail) -> tuple[tuple[str, str | None], ...]:
-    """``other_row_files``: a mapping of row-file patterns to test patterns (or null), each pair checked as
-    ``row_files`` and ``test_row_files`` are (and, with ``test_ids``, named by the id alone); needs ``row_files``."""
+def _other_row_files(values: dict, kind: str, fail) -> tuple[tuple[str, str | None | bool], ...]:
+    """``other_row_files``: a mapping of row-file patterns to test patterns (null: the default; false: the train
+    rows' files alone), each pair checked as ``row_files`` and ``test_row_files`` are (and, with ``test_ids``, named
+    by the id alone); needs ``row_files``."""
     value = values.get("other_row_files")
     if value is None:
         return ()
     if not isinstance(value, dict) or not value:
         raise fail("other_row_files", "expected a mapping of each pattern (as row_files) to where the new test rows' "
-                                      f"files go (as test_row_files, or null for the default), found {value!r}")  # fmt: skip
+                                      f"files go (as test_row_files; null for the default; false for the train "
+                                      f"rows' files alone), found {value!r}")  # fmt: skip
     if not values.get("row_files"):
         raise fail("other_row_files", "needs row_files (where each train row's first file is in the download)")
     pairs = []
     for pattern, test in value.items():
-        if not isinstance(pattern, str) or not (test is None or isinstance(test, str)):
+        if not isinstance(pattern, str) or not (test is None or test is False or isinstance(test, str)):
             raise fail(
-                "other_row_files", f"expected a pattern and a test pattern (or null), found {pattern!r}: {test!r}"
+                "other_row_files",
+                f"expected a pattern and a test pattern (or null, or false), found {pattern!r}: {test!r}",
             )
         if pattern in (values["row_files"], values.get("train_row_files")):
             raise fail("other_row_files", f"{pattern!r} is row_files' own pattern: name each set of files once")
@@ -514,11 +528,12 @@ def _other_row_files(values: dict, kind: str, fail) -> tuple[tuple[str, str | No
             said = "its test pattern" if key == "test_row_files" else "the pattern" if key == "row_files" else key
             return fail("other_row_files", f"entry {pattern!r}, {said}: {message}")
 
-        one = {"row_files": pattern, "test_row_files": test, "target_columns": values.get("target_columns"),
+        one = {"row_files": pattern, "test_row_files": test or None, "target_columns": values.get("target_columns"),
                "id_column": values.get("id_column"), "test_ids": values.get("test_ids"),
                "group_column": values.get("group_column")}  # fmt: skip
-        _row_file_patterns(one, kind, entry_fail)
-        _test_ids(one | {"submission_columns": values.get("submission_columns")}, kind, entry_fail)
+        _row_file_patterns(one, kind, entry_fail, needs_test=test is not False)
+        if test is not False:
+            _test_ids(one | {"submission_columns": values.get("submission_columns")}, kind, entry_fail)
         pairs.append((pattern, test))
     _sides_apart(values, pairs, fail)
     return tuple(pairs)
@@ -537,7 +552,7 @@ def _sides_apart(values: dict, pairs: list[tuple[str, str | None]], fail) -> Non
     trains = [(f"row_files {main!r}", main), *((f"entry {p!r}", p) for p, _ in pairs)]
     tests = [(f"row_files' test pattern {main_test!r}", main_test),
              *((f"entry {p!r}'s test pattern {t or default_test_pattern(p)!r}", t or default_test_pattern(p))
-               for p, t in pairs)]  # fmt: skip
+               for p, t in pairs if t is not False)]  # fmt: skip
     own = _own_folder_columns(values, values.get("kind") or "")
     for test_said, test in tests:
         test_folder = placed_folder(test, own)

@@ -100,6 +100,20 @@ RECIPE_HEADER = (
     "(Id, Predicted for id and the target) or composite (the id replaced by batch and item columns; the sample's id "
     "is {batch}_{item})",
 )
+@click.option(
+    "--train-name",
+    metavar="NAME",
+    default="train",
+    show_default=True,
+    help="the train table's name without its suffix, as the competition ships it (train_labels, as seti and "
+    "histopathologic do; labels, as dog-breed does); the split publishes it under that name",
+)
+@click.option(
+    "--no-test-table",
+    is_flag=True,
+    help="with --row-files: no test table, as image competitions often ship their test set (test/<id>.png and the "
+    "sample submission are all of it; the recipe says test_file: null)",
+)
 @click.option("--slug", help="the competition's slug (default: generated-<metric>)")
 @click.option("--rows", type=click.IntRange(40), default=TRAIN_ROWS, show_default=True, metavar="N",
               help="rows in train.csv; the original test set has 5/12 as many (at least 20); parity's classifier "
@@ -108,13 +122,14 @@ RECIPE_HEADER = (
 def generate_competition(
     directory: Path, metric: str, targets: int | None, labelled_test: bool, kind: str | None, data_format: str,
     gzipped: bool, inner_archive: str | None, no_id: bool, text_ids: bool, sample_name: str | None,
-    row_files: str | None, filed_by_label: bool, submission_format: str | None, slug: str | None, rows: int,
+    row_files: str | None, filed_by_label: bool, submission_format: str | None, train_name: str, no_test_table: bool,
+    slug: str | None, rows: int,
 ) -> None:  # fmt: skip
     """Write a made-up competition graded by METRIC into DIR/<slug>/, laid out as a Kaggle mirror: <slug>.zip
     (train, test, sample_submission.csv; with --labelled-test also test_with_solutions), leaderboard.csv (100
     teams, MLE-bench's format) and recipe.yaml (a split recipe that works for it). --kind, --format, --gzip,
-    --inner-archive, --no-id, --text-ids, --sample-name, --row-files, --filed-by-label and --submission-format give it
-    the shape of a real competition's files. The same slug and options always
+    --inner-archive, --no-id, --text-ids, --sample-name, --row-files, --filed-by-label, --submission-format,
+    --train-name and --no-test-table give it the shape of a real competition's files. The same slug and options always
     give the same bytes. Then annotate it with --allow-unknown (it is in no Meta Kaggle dump) and run its partition
     with MLECURATE_KAGGLE_MIRROR=DIR.
 
@@ -126,6 +141,7 @@ def generate_competition(
       mlecurate generate-competition mirror --metric auc --row-files png --slug cactus-like
       mlecurate generate-competition mirror --metric accuracy --row-files png --filed-by-label --slug seedlings-like
       mlecurate generate-competition mirror --metric accuracy --submission-format composite --slug tokens
+      mlecurate generate-competition mirror --metric auc --row-files png --train-name train_labels --no-test-table
       mlecurate annotate generated-mean-columnwise-rmsle --curator alice --decision include \\
           --split-recipe mirror/generated-mean-columnwise-rmsle/recipe.yaml --allow-unknown
     """
@@ -137,7 +153,8 @@ def generate_competition(
     try:
         shape = Shape(kind, data_format, has_id=not no_id, text_ids=text_ids, sample_name=sample_name,
                       gzip=gzipped, inner_archive=inner_archive, row_files=row_files,
-                      submission_format=submission_format, filed_by_label=filed_by_label)  # fmt: skip
+                      submission_format=submission_format, filed_by_label=filed_by_label, train_name=train_name,
+                      test_table=not no_test_table)  # fmt: skip
         competition = generated_competition(
             slug, metric, targets=targets, labelled_test=labelled_test, train_rows=rows, shape=shape
         )

@@ -31,6 +31,11 @@ each) and ``recipe`` their split recipe (``sample_submission_file`` and, with a 
   several targets), as iwildcam-2019's ``Id, Category`` stand for ``id, category_id``; ``composite`` replaces the id
   with two columns, ``batch`` and ``item``, whose ``{batch}_{item}`` is the sample's id, as text-normalization's
   ``{sentence_id}_{token_id}``.
+- ``train_name``: the train table's name without its suffix, as the competition ships it (``train_labels``, as
+  seti-breakthrough-listen and histopathologic-cancer-detection do; ``labels``, as dog-breed-identification): the
+  file in the zip and the recipe's ``train_file``.
+- ``test_table=False`` (with ``row_files``): no test table, as image competitions often ship their test set: its
+  files (``test/<id>.png``) and the sample submission are all there is of it; the recipe says ``test_file: null``.
 - ``row_files``: one small file per row, as image competitions ship them: ``train/<id>.png`` for each train row and
   ``test/<id>.png`` for each original test row (a valid 4x4 greyscale PNG whose pixels come from the id, never the
   target), and ``row_files: train/{id}.png`` in the recipe, so that each row's image goes with its row.
@@ -43,6 +48,7 @@ from __future__ import annotations
 import gzip
 import hashlib
 import io
+import re
 import struct
 import tarfile
 import tempfile
@@ -67,6 +73,8 @@ PNG_SIDE = 4  # pixels
 FIXED_TIME = datetime(2020, 1, 1)  # every packed file's time: the same arguments give the same bytes
 GROUPS = 23  # users of a group split: enough that a fifth of them is a test set, few enough that each has many rows
 FIRST_HOUR = datetime(2021, 1, 1)
+TABLE_NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9_.-]*")
+RESERVED_NAMES = ("test", "test_with_solutions", "sample_submission")  # the generated competition's other files
 
 
 @dataclass(frozen=True)
@@ -81,6 +89,8 @@ class Shape:
     row_files: str | None = None  # one file per row of this type (png), named by the row's id
     submission_format: str | None = None  # renamed or composite: the submission's columns, not the train file's
     filed_by_label: bool = False  # no train or test table: the train rows' files filed under their label
+    train_name: str = "train"  # the train table's name without its suffix (train_labels)
+    test_table: bool = True  # False: no test table, Kaggle's test set is its row files and the sample alone
 
     def __post_init__(self):
         if self.kind is not None and self.kind not in KINDS:
@@ -111,6 +121,15 @@ class Shape:
         if self.filed_by_label and self.kind not in (None, "random", "stratified"):
             raise ValueError(f"files filed by label are listed as a table of their id and label alone: kind "
                              f"{self.kind} needs a column they do not have (use random or stratified)")  # fmt: skip
+        if not TABLE_NAME.fullmatch(self.train_name) or self.train_name in RESERVED_NAMES:
+            raise ValueError(f"train table name {self.train_name!r}: expected a file name without its suffix (letters, "
+                             f"digits, '_', '-', '.'), none of {', '.join(RESERVED_NAMES)}")  # fmt: skip
+        if not self.test_table and (not self.row_files or self.filed_by_label):
+            raise ValueError("without a test table, Kaggle's test set is its files alone: --no-test-table needs "
+                             "--row-files (and no --filed-by-label, which has no test table already)")  # fmt: skip
+        if not self.test_table and self.kind == "released_labels":
+            raise ValueError("kind released_labels splits along Kaggle's test table: it needs one (drop "
+                             "--no-test-table)")  # fmt: skip
         if self.row_files and self.kind == "released_labels":
             raise ValueError("kind released_labels keeps Kaggle's train and test sets whole: its files need no "
                              "row_files (drop --row-files, or use another kind)")  # fmt: skip
@@ -153,6 +172,9 @@ def reshape(files: dict[str, bytes], recipe: dict, shape: Shape, class_target: b
         row_files = _filed_by_label(frames, recipe, row_files)
     if shape.submission_format:
         _submission_format(frames, recipe, data, sample, shape)
+    if not shape.test_table:
+        frames.pop(recipe.get("test_file", "test.csv"))
+        recipe["test_file"] = None
     recipe |= _recipe_keys(shape, recipe)
     if shape.kind == "released_labels":
         recipe.pop("test_fraction", None)
@@ -162,7 +184,8 @@ def reshape(files: dict[str, bytes], recipe: dict, shape: Shape, class_target: b
         if name not in data:
             reshaped[name] = text
             continue
-        renamed = name.removesuffix(".csv") + "." + shape.format + (".gz" if shape.gzip else "")
+        stem = shape.train_name if name == recipe.get("train_file", "train.csv") else name.removesuffix(".csv")
+        renamed = stem + "." + shape.format + (".gz" if shape.gzip else "")
         content = _converted(frame, text, shape.format)
         content = gzip.compress(content, mtime=0) if shape.gzip else content
         for key, default in (("train_file", "train.csv"), ("test_file", "test.csv"), ("answers_file", None),

@@ -1,0 +1,82 @@
+"""Whether each set of row files the new test rows take is an input of the task, not its answers: a split check.
+
+>>> check = check_row_files_are_inputs(raw_files, sets, kaggle_test_rows)
+>>> check.passed, check.found
+(False, "other_row_files entry 'competition_data/train/masks/{id}.png': Kaggle ships these files for its training
+rows only: none of its first 200 test rows has one at 'competition_data/test/masks/{id}.png', where 200 have
+row_files' 'competition_data/test/images/{id}.png'; they are answers (a mask, a cleaned image), and the split put
+the new test rows' in public/ ...")
+
+A newcomer's sweep: tgs-salt-identification ships an image and a mask for each training row, and only the image for
+each test row: the masks are the answers. A recipe naming the masks in ``other_row_files`` (which then needed a test
+destination) published the new test rows' masks beside their images, and every leakage check passed: a file is
+cleared by its path and name, never by what it holds. Kaggle's own download tells inputs from answers: a kind of file
+it ships for its test rows too is an input. So for each set, the check looks for Kaggle's test rows' files of that kind
+where the download would hold them (the set's pattern with ``train`` made ``test``:
+:func:`~validation.row_file_patterns.kaggle_test_pattern`), for Kaggle's first :data:`SAMPLED_ROWS` test rows (its
+test file's, else its sample submission's). Where ``row_files``' own files are found so for at least half of them
+(the download keeps its test files that way), a set with none found is refused. Where they are not, the download's
+layout says nothing, and nothing is refused. An entry mapped to false (the train rows' files alone) is not checked.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from pathlib import Path
+
+from validation.checks import Check
+from validation.leakage import SplitCheck
+from validation.row_file_patterns import filled, kaggle_test_pattern
+
+ROW_FILES_ARE_INPUTS = Check(
+    "row_files_are_inputs",
+    "Each set of row files the new test rows take is one Kaggle ships for its own test rows too: an input of the "
+    "task, not an answer only its training rows have (tgs-salt's masks).",
+    blocking=True,
+    remedy="Map the `other_row_files` entry to false: the new train rows' files are published, the new test rows' "
+    "are not (they are answers).",
+)
+SAMPLED_ROWS = 200  # Kaggle's first test rows looked up
+LEAST_SHARE = 0.5  # of them, row_files' own found at least this often: the download keeps its test files that way
+
+
+def check_row_files_are_inputs(
+    raw: Path, sets: Sequence[tuple[str, str]], kaggle_test_rows: Sequence[dict[str, str]]
+) -> SplitCheck:
+    """``sets``: (what the recipe calls the set, its pattern in the download) for each set of row files whose new
+    test rows' files are published, ``row_files``' own first; ``kaggle_test_rows``: Kaggle's first test rows' values
+    (column -> text) of the columns the patterns name."""
+    name = ROW_FILES_ARE_INPUTS.name
+    rows = list(kaggle_test_rows)[:SAMPLED_ROWS]
+    if len(sets) < 2 or not rows:
+        return SplitCheck(name, True, "no set of row files beside row_files' own whose test rows' files are published")
+    counts = []  # (where Kaggle's test rows' files would be, how many are there; None: the rows cannot say)
+    for _, pattern in sets:
+        where = kaggle_test_pattern(pattern)
+        paths = [path for path in (filled(where, row) for row in rows) if path] if where else []
+        counts.append((where, sum(1 for path in paths if (raw / path).is_file()) if paths else None))
+    own_where, own_found = counts[0]
+    if own_found is None or own_found < LEAST_SHARE * len(rows):
+        return SplitCheck(
+            name, True,
+            f"Kaggle's test rows' own files are not where row_files' pattern with train made test would put them "
+            f"({own_where!r}: {own_found} of its first {len(rows)} test rows): the download's layout says nothing of "
+            "the other sets",
+        )  # fmt: skip
+    answers = [
+        f"{said} {pattern!r}: Kaggle ships these files for its training rows only: none of its first {len(rows)} "
+        f"test rows has one at {where!r}, where {own_found} have row_files' {own_where!r}"
+        for (said, pattern), (where, found) in zip(sets[1:], counts[1:], strict=True)
+        if found == 0
+    ]
+    if answers:
+        return SplitCheck(
+            name, False,
+            "; ".join(answers) + ": they are answers (a mask, a cleaned image), and the split would publish the new "
+            "test rows' in public/; map the entry to false (the train rows' files alone)",
+        )  # fmt: skip
+    return SplitCheck(
+        name, True,
+        f"each of {len(sets)} sets of row files is one Kaggle ships for its test rows too (its first {len(rows)} "
+        "test rows have them)",
+    )  # fmt: skip
