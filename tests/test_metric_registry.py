@@ -33,6 +33,7 @@ from validation.metrics import (
     Metric,
     canonical_metric,
     find_metric,
+    map_at_k,
     recipe_metric_against_kaggle,
     resolve_metric,
 )
@@ -515,3 +516,33 @@ def test_every_mle_bench_grader_agrees_with_the_metric_kaggle_ranked_by():
         checked += agrees or document["id"] in MLE_BENCH_GRADER_MISNAMED
         assert agrees or document["id"] in MLE_BENCH_GRADER_MISNAMED, (document["id"], found)
     assert checked >= 20  # 23 of MLE-bench's graders are registry metrics of competitions in the dump
+
+
+def test_map_at_12_grades_as_mlebenchs_h_and_m_grader_and_agrees_with_kaggles_map_at_k(monkeypatch):
+    """A newcomer's sweep: h-and-m-personalized-fashion-recommendations is MAP@12, and the registry's one MAP graded
+    at 5, so a right article in 7th place scored 0 (MLE-bench: 1/7), while metric_is_kaggles passed (both MAP@{K})."""
+    from tests.test_mlebench_conformance import _mlebench_grader
+
+    rng = np.random.default_rng(4)
+    articles = [f"0{n:09d}" for n in range(40)]  # Kaggle's zero-padded article ids
+    answers = pd.DataFrame({"customer_id": [f"c{i}" for i in range(60)],
+                            "prediction": [" ".join(rng.choice(articles, rng.integers(1, 6), replace=False))
+                                           for _ in range(60)]})  # fmt: skip
+    predictions = [" ".join(rng.choice(articles, 14, replace=False)) for _ in range(60)]
+    first = answers["prediction"][0].split()
+    wrong = [a for a in articles if a not in first][:6]
+    predictions[0] = " ".join([*wrong, first[0]])  # one right, in 7th place
+    submission = answers.assign(prediction=predictions)
+    theirs = _mlebench_grader("h-and-m-personalized-fashion-recommendations", monkeypatch)
+    spec = METRICS["map_at_12"]
+    assert spec.exact_score(answers["prediction"], submission["prediction"]) == pytest.approx(
+        theirs(submission, answers), abs=1e-12
+    )
+    assert map_at_k(answers["prediction"][:1], submission["prediction"][:1], k=12) == pytest.approx(1 / 7 / len(first))
+    assert METRICS["map_at_k"].exact_score(answers["prediction"][:1], submission["prediction"][:1]) == 0.0
+    assert find_metric("MAP@12") is spec and find_metric("MAP@3") is METRICS["map_at_3"]
+    assert spec.display_name == "MAP@12"
+    agrees, found = recipe_metric_against_kaggle("map_at_12", "MAP@{K}", True)
+    assert agrees and found == (
+        "the recipe's map_at_12 is Meta Kaggle's MAP@{K} at K=12 (the dump does not give K; the competition's page does)"
+    )

@@ -44,6 +44,7 @@ import re
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
+from functools import partial
 
 import numpy as np
 import pandas as pd
@@ -52,6 +53,9 @@ from validation.float_text import to_numeric
 
 EPSILON = 1e-15
 RANKING_DEPTH = 5  # labels a ranking prediction lists (MAP@K's k unless the competition says otherwise)
+# MAP@K at other depths, each a metric of its own (map_at_12): MLE-bench's h-and-m-personalized-fashion-recommendations
+# is MAP@12, and Meta Kaggle writes every depth MAP@{K}
+OTHER_RANKING_DEPTHS = (3, 12)
 PARALLEL_SORT_ROWS = 100_000  # from this many scores, AUC sorts its two classes on two threads
 
 TASKS = {
@@ -153,6 +157,7 @@ class Metric:
     # each row's own score where the metric is a mean over rows) and returns arrays, row for row; parity's bootstrap
     # prepares once and scores each resample's rows (``resampler``).
     stages: tuple[Callable, Callable] | None = None
+    depth: int = RANKING_DEPTH  # a ranking's labels a prediction lists (MAP@K's K)
 
     def __post_init__(self):
         if self.baseline_fit not in ("plain", "balanced", "relative"):
@@ -192,7 +197,7 @@ class Metric:
     @property
     def display_name(self) -> str:
         """The name a person reads: Meta Kaggle's first name, its ``{K}`` placeholder filled (MAP@{K} -> MAP@5)."""
-        return self.meta_kaggle_names[0].replace("{K}", str(RANKING_DEPTH))
+        return self.meta_kaggle_names[0].replace("{K}", str(self.depth))
 
     @property
     def tolerance_is_relative(self) -> bool:
@@ -738,7 +743,11 @@ METRICS: dict[str, Metric] = {
                "classification", "label", 1.0, note="predicting one class for every row scores 0", baseline_fit="balanced",
                stages=(label_codes, _matthews_of_codes), worst=-1.0),
         Metric("map_at_k", True, ("MAP@{K}", "Mean Average Precision at K"), map_at_k, "ranking", "label", 1.0,
-               stages=(_average_precisions, _mean), worst=0.0),
+               stages=(_average_precisions, _mean), worst=0.0, note="K is 5: map_at_3 and map_at_12 list 3 and 12"),
+        *(Metric(f"map_at_{k}", True, (f"MAP@{k}",), partial(map_at_k, k=k), "ranking", "label", 1.0,
+                 stages=(partial(_average_precisions, k=k), _mean), worst=0.0, depth=k,
+                 note=f"K is {k} (Meta Kaggle's MAP@{{K}} does not say which: the competition's page does)")
+          for k in OTHER_RANKING_DEPTHS),
         Metric("mean_columnwise_spearman", True, ("Mean Columnwise Spearman's r (rank correlation coefficient)",),
                mean_columnwise_spearman, "multi_target_regression", "any_number", 1.0, combine_columns=mean_of_defined, worst=-1.0),
         Metric("word_jaccard", True, ("Jaccard",), word_jaccard, "text", "text", 1.0, stages=(_word_jaccards, _mean), worst=0.0),
@@ -835,6 +844,11 @@ def recipe_metric_against_kaggle(
             f"the recipe sets no metric: {listed}{graded} grades" if kaggle_name else "the recipe sets no metric",
         )
     metric = METRICS[recipe_metric]
+    if kaggle_name and "{K}" in kaggle_name and kaggle == "map_at_k" and recipe_metric.startswith("map_at_"):
+        return True, (  # the dump writes MAP@{K} for every depth: the recipe's says which
+            f"the recipe's {recipe_metric} is {listed} at K={metric.depth} (the dump does not give K; the "
+            "competition's page does)"
+        )
     if kaggle is not None and kaggle != recipe_metric and frozenset((kaggle, recipe_metric)) not in SAME_SCORE:
         return False, (
             f"the recipe grades with {recipe_metric}, but Kaggle ranked the leaderboard by {listed} ({kaggle} in the "
@@ -862,7 +876,7 @@ def recipe_metric_against_kaggle(
 
 def find_metric(name: str) -> Metric | None:
     """The registry's metric ``name`` means: a registry name, or a Meta Kaggle name (``MAP@{K}`` as the dump writes
-    it; a filled-in ``MAP@3`` is none: its depth is not the registry's), either matched without case, spaces,
+    it; a filled-in ``MAP@3`` or ``MAP@12`` is that depth's metric), either matched without case, spaces,
     hyphens or underscores; None when it means none."""
     wanted = _normalise(name)
     by_name = {_normalise(m.name): m for m in METRICS.values()}

@@ -22,7 +22,7 @@ import pandas as pd
 
 from validation.float_text import to_numeric
 from validation.grading import numbers
-from validation.metrics import RANKING_DEPTH, Metric
+from validation.metrics import Metric
 from validation.metrics import shares as distribution_shares
 from validation.parity_inputs import ParityInputs
 
@@ -298,7 +298,7 @@ def _fit_column(kind: str, values: pd.Series, X: pd.DataFrame, columns, metric: 
     elif kind == "classes":
         constant = frequencies.to_dict()
     elif kind == "ranking":  # the commonest labels, best first
-        constant = " ".join(map(str, frequencies.index[:RANKING_DEPTH]))
+        constant = " ".join(map(str, frequencies.index[: metric.depth]))
     else:
         constant = frequencies.index[0]
     if kind == "constant" or not 2 <= len(frequencies) <= MAX_BASELINE_CLASSES:
@@ -337,7 +337,7 @@ def _predict_column(metric: Metric, pipeline, constant, X: pd.DataFrame):
     if metric.predicts_probabilities:  # probability of the positive (largest) class
         return pd.Series(pipeline.predict_proba(X)[:, int(np.argmax(step.classes_))])
     if metric.task == "ranking":  # the most probable labels, best first
-        order = np.argsort(-pipeline.predict_proba(X), axis=1, kind="stable")[:, :RANKING_DEPTH]
+        order = np.argsort(-pipeline.predict_proba(X), axis=1, kind="stable")[:, : metric.depth]
         return pd.Series([" ".join(classes[i] for i in row) for row in order])
     return pd.Series(pipeline.predict(X))
 
