@@ -71,6 +71,7 @@ from validation.data_root import (
 )
 from validation.grading import key_columns
 from validation.leaderboard import Leaderboard, LeaderboardError
+from validation.medals import medal_thresholds, place
 from validation.metrics import METRICS
 from validation.mlebench_grade import MODULE, PREPARE, grade_function_name, scored_column_name
 from validation.scored_rows import read_scored
@@ -253,12 +254,6 @@ def _plan(
     if verdict not in wanted:
         hint = {"drift": " (--include-drift exports it)", "unknown": " (--include-unknown exports it)"}.get(verdict, "")
         raise _LeftOut(f"parity verdict {verdict}{hint}: {parity.get('reason') or 'no reason given'}")
-    if parity.get("sample_medal"):  # the error check sample_earns_no_medal failed: no verdict option exports it
-        raise _LeftOut(
-            f"its sample submission earns a medal on the leaderboard (rank {parity.get('sample_rank')}), so the "
-            "medal thresholds say nothing (check sample_earns_no_medal): check the recipe's metric and the "
-            "leaderboard it is compared with"
-        )
     recipe = manifest["recipe"]
     try:
         metric = grading_metric(slug, recipe, warehouse)
@@ -271,6 +266,13 @@ def _plan(
     if current is None:
         raise _LeftOut(f"no leaderboard snapshot: medals need one; {partition_command('refresh_leaderboards', slug)}")
     snapshot, board = current
+    medal = _sample_medal(parity, board, metric)
+    if medal:  # the error check sample_earns_no_medal, on the board exported: no verdict option exports it
+        raise _LeftOut(
+            f"its sample submission ({medal[0]}) earns a medal on the leaderboard exported (rank {medal[1]} of "
+            f"{len(board.teams)}), so the medal thresholds say nothing (check sample_earns_no_medal): check the "
+            "recipe's metric and the leaderboard it is compared with"
+        )
     if not prepared.description.is_file():
         raise _LeftOut(f"the published split has no {prepared.description.name}: materialise competition_split")
     sample_name = _sample_name(slug, recipe, prepared)
@@ -312,7 +314,7 @@ def _plan(
         "parity": {"verdict": verdict, "reason": parity.get("reason")},
         "leaderboard_teams": len(board.teams),
         "warnings": _direction_warnings(board, metric)
-        + _metric_warnings(slug, annotations, facts)
+        + _metric_warnings(slug, recipe, annotations, facts)
         + _split_warnings(slug, manifest, root, annotations),
     }
     fingerprint = {
@@ -392,13 +394,29 @@ def _direction_warnings(board: Leaderboard, metric: str) -> list[str]:
     ]
 
 
-def _metric_warnings(slug: str, annotations: AnnotationStore, facts: dict) -> list[str]:
-    """The warning check metric_is_kaggles, when it fails: the board's medals are another metric's (a stand-in)."""
+def _metric_warnings(slug: str, recipe: dict, annotations: AnnotationStore, facts: dict) -> list[str]:
+    """The warning check metric_is_kaggles for the exported split's recipe, when it fails: the board's medals are
+    another metric's (a stand-in)."""
     try:
-        agrees, found, _ = metric_against_kaggle(slug, annotations.for_competition(slug), facts)
-    except (AnnotationError, SplitRecipeChoiceError, RecipeError):  # said by _split_warnings
+        agrees, found, _ = metric_against_kaggle(slug, annotations.for_competition(slug), facts, recipe)
+    except AnnotationError:  # said by _split_warnings
         return []
     return [] if agrees else [f"its parity's warning check metric_is_kaggles: {found}"]
+
+
+def _sample_medal(parity: dict, board: Leaderboard, metric: str) -> tuple[float, int] | None:
+    """The sample submission's score on the new test set (parity's) and its rank, when it earns a medal on ``board``
+    (the current snapshot, which may be newer than the one parity placed it on); None otherwise."""
+    row = next((r for r in parity.get("rows") or [] if r.get("target") is None and r.get("test_set") == "new test"
+                and r.get("submission") == "sample submission"), None)  # fmt: skip
+    if row is None or row.get("score") is None:
+        return None
+    higher = METRICS[metric].higher_is_better
+    try:
+        placement = place(row["score"], board, medal_thresholds(board, higher, f"the metric {metric}"))
+    except LeaderboardError:  # a board medals cannot be read from: its warnings say so
+        return None
+    return (row["score"], placement.rank) if placement.any_medal else None
 
 
 def _split_warnings(slug: str, manifest: dict, root: DataRoot, annotations: AnnotationStore) -> list[str]:

@@ -93,12 +93,16 @@ def check_split_parity(
     return report
 
 
-def metric_against_kaggle(slug: str, annotations: list[Annotation], facts: dict) -> tuple[bool, str, str]:
+def metric_against_kaggle(
+    slug: str, annotations: list[Annotation], facts: dict, recipe: dict | None = None
+) -> tuple[bool, str, str]:
     """Whether the split recipe's metric is the one Kaggle ranked the leaderboard by
     (:func:`validation.metrics.recipe_metric_against_kaggle`), what was found, and Kaggle's metric as named and by
     whom. Kaggle's metric is Meta Kaggle's, or a Kaggle listing's for a competition outside the dump; a curated row
-    whose metric came from the recipe itself names none to compare with."""
-    recipe, _ = split_recipe_for(slug, annotations)
+    whose metric came from the recipe itself names none to compare with. ``recipe``: the one to judge (a published
+    split's), else the curators' current one."""
+    if recipe is None:
+        recipe, _ = split_recipe_for(slug, annotations)
     origin = facts.get("facts_from")
     name = facts.get("evaluation_algorithm_name")
     if origin in (None, FROM_META_KAGGLE):

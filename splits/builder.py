@@ -21,7 +21,8 @@ the file.
 Before anything is written, :func:`recipe_columns` checks every file and column the recipe names against the
 download: a wrong name is a ``RecipeError`` naming the competition, the recipe key and what exists.
 
-Output (``out_dir``): ``public/train.<ext>``, ``public/test.<ext>`` (in the train file's format, uncompressed:
+Output (``out_dir``): the new train and test sets under Kaggle's names (``validation.data_root.published_tables``:
+``public/train.<ext>``, ``public/train_labels.csv``, ...; in the train file's format, uncompressed:
 ``train.tsv.gz`` gives ``train.tsv``, and for JSON its layout: JSON Lines stays JSON Lines; no target columns,
 and only the columns the original test set has), ``private/answers.csv`` (id, or the test columns when there is
 no id, plus the targets). The sample submission and description are the layout writer's (``splits.layout``).

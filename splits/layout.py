@@ -4,8 +4,8 @@
 
 Layout (``<prepared_root>/<slug>/``)::
 
-    public/train.<ext>             the new training set
-    public/test.<ext>              the new test set, without the target columns
+    public/<train name>.<ext>      the new training set, under Kaggle's name (train_labels.csv; published_tables)
+    public/<test name>.<ext>       the new test set, without the target columns (test.csv without a Kaggle test file)
     public/sample_submission.csv   built the way the competition's own sample is: same columns, trivial values (with
                                    none shipped: the key columns and the targets, or for a metric scored per class
                                    one column per class, each 1/k)
@@ -293,8 +293,8 @@ def _published_row_file_sets(recipe: SplitRecipe) -> list[tuple[str, str]]:
 
 
 def _kaggle_test_rows(con, recipe: SplitRecipe, raw: Path) -> list[dict[str, str]]:
-    """Kaggle's first test rows (its test file's, else its sample submission's), the columns the row-file patterns
-    name (as text; ``row_files_are_inputs``); [] with one set of row files, or neither file."""
+    """Kaggle's first test rows (its test file's, else its sample submission's: the first holding a column the
+    row-file patterns name), those columns (as text; ``row_files_are_inputs``); [] with one set of row files."""
     if len(recipe.other_row_files) == 0:
         return []
     for name in (recipe.test_file, recipe.sample_submission_file):
@@ -303,8 +303,8 @@ def _kaggle_test_rows(con, recipe: SplitRecipe, raw: Path) -> list[dict[str, str
             columns = columns_of(con, path)
             wanted = [c for _, one in recipe.row_file_sets for c in pattern_columns(one.row_files, columns)]
             present = [c for c in dict.fromkeys(wanted) if c in columns]
-            if not present:
-                return []
+            if not present:  # named otherwise there (Id for id): the sample may name them
+                continue
             select = ", ".join(f"CAST({quote(c)} AS VARCHAR)" for c in present)
             found = con.execute(f"SELECT {select} FROM {reader_sql(path)} LIMIT {INPUTS_SAMPLED}").fetchall()
             return [dict(zip(present, row, strict=True)) for row in found]

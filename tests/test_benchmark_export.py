@@ -260,20 +260,29 @@ def test_a_competition_whose_parity_check_failed_is_left_out_with_the_failure(ro
 def test_a_competition_whose_sample_earns_a_medal_is_left_out_and_a_metric_unlike_kaggles_is_a_warning(root, tmp_path):
     """A newcomer's sweep: rsna-breast-cancer graded with AUC against a board whose gold was 0.49, so the constant
     sample medalled (the error check sample_earns_no_medal failed) and the export shipped it with no warning; and a
-    recipe metric standing in for Kaggle's was exported without a word about metric_is_kaggles."""
+    split graded by a metric other than Kaggle's was exported without a word about metric_is_kaggles. A review: the
+    sample is placed on the board exported (parity's may be older), and the metric judged is the published split's,
+    not the curators' current recipe's."""
     report = json.loads(root.prepared(SPACESHIP).parity.read_text())
-    root.prepared(SPACESHIP).parity.write_text(json.dumps(report | {"sample_medal": True, "sample_rank": 9}))
-    store = AnnotationStore(root.annotations)
-    recipe = read_recipe_file(PROJECT / "splits" / "recipes" / f"{INSULTS}.yaml").to_document()
-    store.update(INSULTS, "alice", {"split_recipe": recipe | {"metric": "accuracy"}})
+    assert _export(root, tmp_path / "before").competitions[SPACESHIP]["warnings"] == []
+    for row in report["rows"]:  # the sample scores as well as the best team (parity placed it at rank 2,172)
+        if (row["submission"], row["test_set"], row["target"]) == ("sample submission", "new test", None):
+            row["score"] = 1.0
+    root.prepared(SPACESHIP).parity.write_text(json.dumps(report))
+    manifest = root.prepared(INSULTS).read_manifest()
+    manifest["recipe"]["metric"] = "accuracy"  # Kaggle ranked insults by AUC
+    root.prepared(INSULTS).manifest.write_text(json.dumps(manifest))
     result = _export(root, tmp_path / "bench")
-    assert result.left_out[SPACESHIP] == (
-        "its sample submission earns a medal on the leaderboard (rank 9), so the medal thresholds say nothing (check "
-        "sample_earns_no_medal): check the recipe's metric and the leaderboard it is compared with"
+    assert result.left_out[SPACESHIP].startswith("its sample submission (1.0) earns a medal on the leaderboard exported "
+                                                 "(rank 1 of ")  # fmt: skip
+    assert result.left_out[SPACESHIP].endswith(
+        "so the medal thresholds say nothing (check sample_earns_no_medal): check the recipe's metric and the "
+        "leaderboard it is compared with"
     )
+    warnings = " ".join(result.competitions[INSULTS]["warnings"])
     assert (
         "its parity's warning check metric_is_kaggles: the recipe grades with accuracy, but Kaggle ranked the "
-        "leaderboard by Meta Kaggle's" in " ".join(result.competitions[INSULTS]["warnings"])
+        "leaderboard by Meta Kaggle's" in warnings
     )
 
 

@@ -351,6 +351,10 @@ def test_targets_shape_the_files_and_the_recipe(tmp_path):
       "error: the sample submission's name 'train.csv' is another file of the competition"),
      (["--metric", "auc", "--train-name", "sample_submission"],
       "error: train table name 'sample_submission': expected a file name without its suffix"),
+     (["--metric", "auc", "--train-name", "Test"],  # a review: Test.csv beside test.csv in one zip
+      "error: train table name 'Test': expected a file name without its suffix"),
+     (["--metric", "auc", "--train-name", "train.csv"], "error: train table name 'train.csv': expected a file name "
+      "without its suffix (letters, digits, '_', '-', '.'; train_labels, not train_labels.csv)"),
      (["--metric", "auc", "--train-name", "../labels"],
       "error: train table name '../labels': expected a file name without its suffix"),
      (["--metric", "auc", "--no-test-table"],

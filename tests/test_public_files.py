@@ -801,3 +801,18 @@ def test_a_coco_document_pairing_new_test_images_with_their_categories_is_refuse
     assert published.published, [c.found for c in refused(published.checks)]
     checks = {c.name: c for c in published.checks}
     assert checks["binary_files_without_test_ids"].passed
+
+
+def test_a_coco_document_naming_categories_gives_labels_written_as_names_away(tmp_path):
+    """A review: with the target a species name, a COCO document's annotations hold category numbers and its
+    categories their names; read without the categories it passed every check (the warning it drew before, too)."""
+    rng = random.Random(6)
+    raw = tmp_path / "raw"
+    species = {n: f"species {n}" for n in range(100, 105)}
+    rows = [(f"{hashlib.md5(str(i).encode()).hexdigest()}.jpg", rng.randint(100, 104)) for i in range(150)]
+    write_csv(raw / "train.csv", ["file", "species"], [(name, species[n]) for name, n in rows])
+    (raw / "meta.json").write_text(_coco([(k, name, str(n)) for k, (name, n) in enumerate(rows, 1)]))
+    recipe = {"kind": "random", "id_column": "file", "target_columns": ["species"], "test_fraction": 0.2,
+              "test_file": None, "metric": "accuracy", "public_files": ["meta.json"]}  # fmt: skip
+    found = _failed(prepare_competition("inat", parse_recipe(recipe, "r"), raw, tmp_path / "prepared"))
+    assert "meta.json gives the species of 30 new test id(s) away: column category name agrees with it" in found

@@ -9,6 +9,7 @@ import hashlib
 import json
 import random
 import re
+import shutil
 from pathlib import Path
 
 import pytest
@@ -792,9 +793,10 @@ def test_answers_kaggle_ships_for_training_rows_only_are_refused_for_test_rows_a
     assert list(found) == ["row_files_are_inputs"]
     assert found["row_files_are_inputs"] == (
         "other_row_files entry 'competition_data/train/masks/{id}.png': Kaggle ships these files for its training rows "
-        "only: none of its first 20 test rows has one at 'competition_data/test/masks/{id}.png', where 20 have "
-        "row_files' 'competition_data/test/images/{id}.png': they are answers (a mask, a cleaned image), and the split "
-        "would publish the new test rows' in public/; map the entry to false (the train rows' files alone)"
+        "only: none of its first 20 test rows has one at 'competition_data/test/masks/{id}.png', where 20 have those of "
+        "row_files ('competition_data/test/images/{id}.png'): they are answers (a mask, a cleaned image), and the split "
+        "would publish the new test rows' in public/; map the entry to false (the train rows' files alone), or name "
+        "the inputs in row_files"
     )
     kept = {"other_row_files": {"competition_data/train/masks/{id}.png": False}}
     recipe = parse_recipe(SALT | kept, "r")
@@ -812,3 +814,25 @@ def test_answers_kaggle_ships_for_training_rows_only_are_refused_for_test_rows_a
     assert "the new test rows' are not published: they are answers" in description
     checks = {c.name: c for c in prepared.checks}
     assert checks["row_files_are_inputs"].passed
+
+
+@pytest.mark.parametrize(
+    "layout, recipe",
+    [("masks in row_files", {"row_files": "competition_data/train/masks/{id}.png",
+                             "other_row_files": {"competition_data/train/images/{id}.png": "test/images/{id}.png"},
+                             "test_row_files": "test/masks/{id}.png"}),
+     ("no train in the masks' pattern", {"other_row_files": {"masks/{id}.png": "test_masks/{id}.png"}})],
+)  # fmt: skip
+def test_answers_are_refused_whichever_set_holds_them_and_wherever_they_lie(tmp_path, layout, recipe):
+    """A review: masks named in row_files itself (the images in other_row_files) were published, as the check judged
+    the other sets against row_files' alone; and a pattern without 'train' (masks/{id}.png) was never looked up,
+    while the check said every set was one Kaggle ships for its test rows."""
+    raw = _salt_download(tmp_path)
+    if layout.startswith("no train"):
+        shutil.move(raw / "competition_data" / "train" / "masks", raw / "masks")
+    refused_split = prepare_competition("salt", parse_recipe(SALT | recipe, "r"), raw, tmp_path / "prepared")
+    assert not refused_split.published
+    found = {c.name: c.found for c in refused(refused_split.checks)}["row_files_are_inputs"]
+    assert (
+        "masks/{id}.png': Kaggle ships these files for its training rows only: none of its first 20 test rows" in found
+    )

@@ -1441,7 +1441,10 @@ def test_released_labels_a_target_named_usage_is_a_target_and_an_answer_without_
      ({"train_file": "train.tsv", "test_file": "test.csv"}, "train.tsv", "test.tsv"),  # the train file's format
      ({"train_file": "labels.csv", "test_file": "labels.csv"}, "train.csv", "test.csv"),  # one name for both
      ({"train_file": "train.csv", "test_file": "sample_submission.csv"}, "train.csv", "test.csv"),  # the sample's
-     ({"train_listing": "train/{label}/{id}.png", "test_file": None}, "train.csv", "test.csv")],
+     ({"train_listing": "train/{label}/{id}.png", "test_file": None}, "train.csv", "test.csv"),
+     # a review: dogs-vs-cats' test file is its sample, published under that name by the export
+     ({"test_file": "sampleSubmission.csv", "sample_submission_file": "sampleSubmission.csv"}, "train.csv", "test.csv"),
+     ({"train_file": "Train.csv", "test_file": "train.csv"}, "train.csv", "test.csv")],  # one name in any case
 )  # fmt: skip
 def test_the_public_tables_keep_kaggles_names(recipe, train, test):
     assert published_tables(recipe) == {TRAIN: train, TEST: test}

@@ -163,6 +163,7 @@ def rerun(asset: str, slug: str) -> str:
 TRAIN = "train"
 TEST = "test"
 SAMPLE_STEM = "sample_submission"  # public/sample_submission.csv, the split's own
+SAMPLE_KEYS = ("sample_submission_file", "sample_submission_name")  # Kaggle's sample's names, in a recipe document
 
 
 def published_tables(recipe: dict) -> dict[str, str]:
@@ -171,12 +172,18 @@ def published_tables(recipe: dict) -> dict[str, str]:
     (seti's ``train_labels.csv`` stays ``train_labels.csv``, an agent reading Kaggle's description finds the file it
     names), both in the train file's format uncompressed (``train.csv.gz`` gives ``train.csv``). The test set is
     named by ``test_file`` (``test.csv`` where the download has none: a test set of images alone). A listed training
-    table (``train_listing``), two files of one name, or one named as the split's sample submission (an image
-    competition's ``test_file: sample_submission.csv``) give ``train``/``test``."""
+    table (``train_listing``), two files of one name (in any letter case: ``Train.csv`` and ``train.csv`` are one on
+    some file systems), or one named as a sample submission (the split's own, or Kaggle's ``sample_submission_file``
+    and ``sample_submission_name``: dogs-vs-cats' ``test_file: sampleSubmission.csv``, which the export publishes
+    under that name) give ``train``/``test``."""
     suffix = published_suffix(recipe.get("train_file", "train.csv"))
     train = TRAIN if recipe.get("train_listing") else data_stem(recipe.get("train_file", "train.csv"))
     test = data_stem(recipe.get("test_file", "test.csv") or TEST)
-    if test == train or SAMPLE_STEM in (train, test):
+    samples = {SAMPLE_STEM} | {data_stem(recipe[key]) for key in SAMPLE_KEYS if recipe.get(key)}
+    if test.casefold() == train.casefold() or {name.casefold() for name in samples} & {
+        train.casefold(),
+        test.casefold(),
+    }:
         train, test = TRAIN, TEST
     return {TRAIN: f"{train}{suffix}", TEST: f"{test}{suffix}"}
 

@@ -443,7 +443,8 @@ def coco_table(con, path: Path, columns: list[str]) -> tuple[str, list[str]] | N
     """A COCO-style JSON document (inaturalist-2019's ``train2019.json``, herbarium's ``metadata.json``): its
     ``images`` records (``id``, ``file_name``, ...) and ``annotations`` records (``image_id``, ``category_id``, ...)
     as one table, each annotation beside its image's fields, with each file name's last part and its stem (the ids a
-    listing takes from paths: ``{file}``): the table checks' reader and columns. A newcomer's sweep published
+    listing takes from paths: ``{file}``) and its category's fields (``categories``: its name, a label written so):
+    the table checks' reader and columns. A newcomer's sweep published
     inaturalist's, which paired every new test image with its category, under a warning only. None for another
     document."""
     if not set(COCO_RECORDS) <= set(columns):
@@ -465,12 +466,30 @@ def coco_table(con, path: Path, columns: list[str]) -> tuple[str, list[str]] | N
     if "file_name" in images:
         name = "regexp_extract(CAST(i.file_name AS VARCHAR), '[^/]*$')"
         added = [(f"{name}", "file_name (name)"), (f"regexp_replace({name}, '[.][^.]*$', '')", "file_name (stem)")]
-        named += [f"{sql} AS {quote(alias)}" for sql, alias in added]
+    joined = ""
+    categories = _category_columns(con, source, columns) if "category_id" in annotations else []
+    if categories:  # a label written as the category's name (species), not its number
+        unnest_categories = f"(SELECT unnest(categories, recursive := true) FROM {source})"
+        joined = f" LEFT JOIN {unnest_categories} c ON CAST(c.id AS VARCHAR) = CAST(a.category_id AS VARCHAR)"
+        added += [(f"c.{quote(c)}", f"category {c}") for c in categories if c != "id"]
+    named += [f"{sql} AS {quote(alias)}" for sql, alias in added]
     reader = (
         f"(SELECT {', '.join(named)} FROM {unnested['images']} i JOIN {unnested['annotations']} a "
-        "ON CAST(a.image_id AS VARCHAR) = CAST(i.id AS VARCHAR))"
+        f"ON CAST(a.image_id AS VARCHAR) = CAST(i.id AS VARCHAR){joined})"
     )
     return reader, [*images, *labels, *(alias for _, alias in added)]
+
+
+def _category_columns(con, source: str, columns: list[str]) -> list[str]:
+    """A COCO document's ``categories`` records' fields (``id``, ``name``, ``family``...), or [] without them."""
+    if "categories" not in columns:
+        return []
+    try:
+        described = con.execute(f"DESCRIBE SELECT unnest(categories, recursive := true) FROM {source}").fetchall()
+    except duckdb.Error:
+        return []
+    found = [row[0] for row in described]
+    return found if "id" in found else []
 
 
 KEYED = "__mlecurate_test_id"  # the new test id of a table's row, found by the columns it shares with the test set

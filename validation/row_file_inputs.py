@@ -13,10 +13,14 @@ destination) published the new test rows' masks beside their images, and every l
 cleared by its path and name, never by what it holds. Kaggle's own download tells inputs from answers: a kind of file
 it ships for its test rows too is an input. So for each set, the check looks for Kaggle's test rows' files of that kind
 where the download would hold them (the set's pattern with ``train`` made ``test``:
-:func:`~validation.row_file_patterns.kaggle_test_pattern`), for Kaggle's first :data:`SAMPLED_ROWS` test rows (its
-test file's, else its sample submission's). Where ``row_files``' own files are found so for at least half of them
-(the download keeps its test files that way), a set with none found is refused. Where they are not, the download's
-layout says nothing, and nothing is refused. An entry mapped to false (the train rows' files alone) is not checked.
+:func:`~validation.row_file_patterns.kaggle_test_pattern`; a pattern without ``train``, a folder of both sides'
+files, as it is), for Kaggle's first :data:`SAMPLED_ROWS` test rows (its test file's, else its sample submission's).
+Where one set's files are found so for at least half of them (the download keeps its test files that way), a set,
+``row_files``' own too, with none found is refused. Where none is, the download's layout says nothing, and nothing is
+refused. An entry mapped to false (the train rows' files alone) is not checked. Limits: answers Kaggle released for
+its own test rows (a stage's solution masks beside its test images) look like inputs; inputs Kaggle keeps for its
+test rows elsewhere (``features/test_v2/`` beside ``features/train/``) look like answers, and cannot be published
+for the new test rows.
 """
 
 from __future__ import annotations
@@ -37,7 +41,7 @@ ROW_FILES_ARE_INPUTS = Check(
     "are not (they are answers).",
 )
 SAMPLED_ROWS = 200  # Kaggle's first test rows looked up
-LEAST_SHARE = 0.5  # of them, row_files' own found at least this often: the download keeps its test files that way
+LEAST_SHARE = 0.5  # of them, a set found at least this often: the download keeps its test files that way
 
 
 def check_row_files_are_inputs(
@@ -49,34 +53,40 @@ def check_row_files_are_inputs(
     name = ROW_FILES_ARE_INPUTS.name
     rows = list(kaggle_test_rows)[:SAMPLED_ROWS]
     if len(sets) < 2 or not rows:
-        return SplitCheck(name, True, "no set of row files beside row_files' own whose test rows' files are published")
-    counts = []  # (where Kaggle's test rows' files would be, how many are there; None: the rows cannot say)
-    for _, pattern in sets:
-        where = kaggle_test_pattern(pattern)
-        paths = [path for path in (filled(where, row) for row in rows) if path] if where else []
-        counts.append((where, sum(1 for path in paths if (raw / path).is_file()) if paths else None))
-    own_where, own_found = counts[0]
-    if own_found is None or own_found < LEAST_SHARE * len(rows):
+        return SplitCheck(
+            name, True, "one set of row files (or no test row of Kaggle's to look up): nothing to compare"
+        )
+    looked = []  # (what, pattern, where Kaggle's test rows' files would be, how many are; None: the rows cannot say)
+    for said, pattern in sets:
+        where = kaggle_test_pattern(pattern) or pattern  # a folder of both sides' files (images/{id}.png) as it is
+        paths = [path for path in (filled(where, row) for row in rows) if path]
+        looked.append((said, pattern, where, sum((raw / path).is_file() for path in paths) if paths else None))
+    inputs = [entry for entry in looked if entry[3] is not None and entry[3] >= LEAST_SHARE * len(rows)]
+    if not inputs:
         return SplitCheck(
             name, True,
-            f"Kaggle's test rows' own files are not where row_files' pattern with train made test would put them "
-            f"({own_where!r}: {own_found} of its first {len(rows)} test rows): the download's layout says nothing of "
-            "the other sets",
+            f"no set's files are where Kaggle's first {len(rows)} test rows' would be ("
+            + "; ".join(f"{where!r}: {found if found is not None else 'not looked up'}" for _, _, where, found in looked)
+            + "): the download's layout says nothing of which sets are inputs",
         )  # fmt: skip
+    said_input, _, input_where, input_found = inputs[0]
     answers = [
-        f"{said} {pattern!r}: Kaggle ships these files for its training rows only: none of its first {len(rows)} "
-        f"test rows has one at {where!r}, where {own_found} have row_files' {own_where!r}"
-        for (said, pattern), (where, found) in zip(sets[1:], counts[1:], strict=True)
+        f"{said} {pattern!r}: Kaggle ships these files for its training rows only: none of its first {len(rows)} test "
+        f"rows has one at {where!r}, where {input_found} have those of {said_input} ({input_where!r})"
+        for said, pattern, where, found in looked
         if found == 0
     ]
     if answers:
         return SplitCheck(
             name, False,
             "; ".join(answers) + ": they are answers (a mask, a cleaned image), and the split would publish the new "
-            "test rows' in public/; map the entry to false (the train rows' files alone)",
+            "test rows' in public/; map the entry to false (the train rows' files alone), or name the inputs in "
+            "row_files",
         )  # fmt: skip
+    unsaid = [f"{said} {pattern!r}" for said, pattern, _, found in looked if found is None]
     return SplitCheck(
         name, True,
-        f"each of {len(sets)} sets of row files is one Kaggle ships for its test rows too (its first {len(rows)} "
-        "test rows have them)",
+        f"{len(looked) - len(unsaid)} of {len(looked)} sets of row files are ones Kaggle ships for its test rows too "
+        f"(found for its first {len(rows)} test rows)"
+        + (f"; not looked up (a column Kaggle's test rows lack): {', '.join(unsaid)}" if unsaid else ""),
     )  # fmt: skip

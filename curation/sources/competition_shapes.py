@@ -62,7 +62,7 @@ import pandas as pd
 import py7zr
 from py7zr.helpers import ArchiveTimestamp
 
-from validation.data_files import path_literal, utc_connection
+from validation.data_files import is_data_file, path_literal, utc_connection
 from validation.split_recipe import KINDS
 
 FORMATS = ("csv", "tsv", "json", "parquet")
@@ -121,9 +121,11 @@ class Shape:
         if self.filed_by_label and self.kind not in (None, "random", "stratified"):
             raise ValueError(f"files filed by label are listed as a table of their id and label alone: kind "
                              f"{self.kind} needs a column they do not have (use random or stratified)")  # fmt: skip
-        if not TABLE_NAME.fullmatch(self.train_name) or self.train_name in RESERVED_NAMES:
+        if (not TABLE_NAME.fullmatch(self.train_name) or self.train_name.casefold() in RESERVED_NAMES
+                or is_data_file(self.train_name)):  # fmt: skip
             raise ValueError(f"train table name {self.train_name!r}: expected a file name without its suffix (letters, "
-                             f"digits, '_', '-', '.'), none of {', '.join(RESERVED_NAMES)}")  # fmt: skip
+                             f"digits, '_', '-', '.'; train_labels, not train_labels.csv), none of "
+                             f"{', '.join(RESERVED_NAMES)} in any letter case")  # fmt: skip
         if not self.test_table and (not self.row_files or self.filed_by_label):
             raise ValueError("without a test table, Kaggle's test set is its files alone: --no-test-table needs "
                              "--row-files (and no --filed-by-label, which has no test table already)")  # fmt: skip
