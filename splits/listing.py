@@ -71,6 +71,7 @@ def write_train_listing(raw_dir: Path, recipe: SplitRecipe, slug: str = "") -> i
             f"{where}split recipe key 'train_listing': no file of the download matches {pattern!r}; "
             f"{_files_there(raw_dir, folder)}"
         )
+    _refuse_test_folder(rows, paths, columns, pattern, where)
     if recipe.id_column in columns and not recipe.test_ids:  # renamed test rows: only train rows keep theirs
         _refuse_repeated_ids(rows, paths, columns.index(recipe.id_column), recipe, where)
     out = io.StringIO()
@@ -93,6 +94,26 @@ def _values(texts: tuple[str, ...], columns: list[str], mapped: dict[int, dict[s
             )
         row[at] = values[row[at]]
     return tuple(row)
+
+
+TEST_FOLDERS = frozenset({"test", "tests", "test_images", "testing"})  # Kaggle's test folders, in any letter case
+
+
+def _refuse_test_folder(rows: list[tuple], paths: list[str], columns: list[str], pattern: str, where: str) -> None:
+    """A placeholder taking a whole folder that is Kaggle's test folder (alaska2's ``{label}/{file}`` lists
+    ``Test/0002.jpg`` as a training row labelled ``Test``) is refused, naming the files and a glob that leaves it out:
+    Kaggle's test rows have no label, and their files would clash with the new test rows'."""
+    for at, column in enumerate(columns):
+        taken = [(row[at], path) for row, path in zip(rows, paths, strict=True)
+                 if row[at].casefold() in TEST_FOLDERS and f"/{row[at]}/" in f"/{path}"]  # fmt: skip
+        if taken:
+            value = taken[0][0]
+            raise RecipeError(
+                f"{where}split recipe key 'train_listing': {pattern!r} lists {len(taken):,} file(s) of Kaggle's test "
+                f"folder {value}/ as training rows whose {column} is {value!r} (e.g. {taken[0][1]}); leave it out "
+                f"with a glob after the placeholder's name, such as {{{column}:[!{value[0]}]*}}, or name the "
+                "training files' own folder in the pattern"
+            )
 
 
 def _refuse_repeated_ids(rows: list[tuple], paths: list[str], at: int, recipe: SplitRecipe, where: str) -> None:

@@ -273,3 +273,18 @@ def test_a_unicode_field_is_found_in_a_header_past_64_kib_and_a_field_named_like
     assert data[6] == 2 and _unicode_array(data)
     np.save(tmp_path / "named.npy", np.zeros(3, dtype=[("U12", "<i4")]))
     assert not _unicode_array((tmp_path / "named.npy").read_bytes())
+
+
+def test_a_file_holding_a_few_new_test_ids_says_so(tmp_path):
+    """A newcomer's sweep: val2019.json held 1 of 30 new test ids, and the check said it held none."""
+    import json
+
+    from validation.binary_files import check_binary_files_without_test_ids
+    from validation.leakage import ExtraFile
+
+    ids = [f"img{100_000 + 17 * i}" for i in range(30)]
+    nested = {"specimens": [{"image": {"file": f"{i}.jpg"}} for i in [ids[0], "other1", "other2"]]}
+    (tmp_path / "val.json").write_text(json.dumps(nested))
+    check = check_binary_files_without_test_ids(tmp_path, [ExtraFile("val.json", "", "val.json")], ids)
+    assert check.passed and check.found.startswith("1 extra public binary file(s) hold too few of the 30 new test ids")
+    assert "; fewer than 10, which random bytes can hold by chance: val.json holds 1" in check.found

@@ -22,6 +22,7 @@ SPLIT_CHECKS = {
     "tsv_rows_are_lines",
     "test_labels_seen",
     "row_files_published",
+    "row_files_are_inputs",
     "binary_files_without_test_ids",
     "sample_columns_graded",
 }

@@ -478,3 +478,24 @@ def test_test_rows_alike_but_for_their_label_are_refused_and_alike_files_of_othe
     with pytest.raises(SplitError, match="key 'test_ids': 2 new test rows with id '\\d+' look the same") as raised:
         prepare_competition(DOGS, recipe, dogs, tmp_path / "b", "")
     assert "differ only in their label" in str(raised.value)
+
+
+def test_a_listing_that_takes_kaggles_test_folder_as_a_label_is_refused_with_a_glob_to_leave_it_out(tmp_path):
+    """A newcomer's sweep: alaska2's Cover/, JMiPOD/, ... and Test/ side by side, listed by '{label}/{file}', took
+    Test/ as a class; the refusal came later and said two rows' files would clash."""
+    raw = tmp_path / "raw"
+    for folder in ("Cover", "JMiPOD", "Test"):
+        (raw / folder).mkdir(parents=True)
+        for n in range(5):
+            (raw / folder / f"{n:05d}.jpg").write_bytes(_image(f"{folder}{n}"))
+    recipe = parse_recipe({"kind": "random", "target_columns": ["label"], "train_listing": "{label}/{file}",
+                           "test_row_files": "test_images/{file}", "test_fraction": 0.2}, "r")  # fmt: skip
+    with pytest.raises(RecipeError) as refused:
+        write_train_listing(raw, recipe, "alaska2")
+    assert str(refused.value) == (
+        "alaska2: split recipe key 'train_listing': '{label}/{file}' lists 5 file(s) of Kaggle's test folder Test/ as "
+        "training rows whose label is 'Test' (e.g. Test/00000.jpg); leave it out with a glob after the placeholder's "
+        "name, such as {label:[!T]*}, or name the training files' own folder in the pattern"
+    )
+    globbed = parse_recipe(recipe.to_document() | {"train_listing": "{label:[!T]*}/{file}"}, "r")
+    assert write_train_listing(raw, globbed, "alaska2") == 10

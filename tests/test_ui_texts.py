@@ -125,7 +125,7 @@ def test_every_check_on_a_competition_is_recorded_against_its_partition(partitio
     assert {e.check_name for e in evaluations} == {
         "ids_disjoint", "no_target_in_public_test", "public_free_of_private", "groups_disjoint", "rows_conserved",
         "row_files_whole", "tsv_rows_are_lines", "test_labels_seen",
-        "row_files_published", "binary_files_without_test_ids", "sample_columns_graded", "scores_agree",
+        "row_files_published", "row_files_are_inputs", "binary_files_without_test_ids", "sample_columns_graded", "scores_agree",
         "sample_earns_no_medal", "metric_is_kaggles",
     }  # fmt: skip
     for evaluation in evaluations:

@@ -106,7 +106,7 @@ def check_binary_files_without_test_ids(
         )  # fmt: skip
     runs, lengths = _id_runs(ids), sorted({len(i) for i in ids})
     share = min(SCAN_BYTES, max(LEAST_SHARE, TOTAL_SCAN_BYTES // len(binaries)))  # every file is looked into
-    holding, sealed = [], []
+    holding, sealed, few = [], [], []  # few: files holding some new test ids, fewer than least (by chance, maybe)
     for extra in binaries:
         path = public.joinpath(*PurePosixPath(extra.path).parts)
         found: set[bytes] = set()
@@ -119,15 +119,19 @@ def check_binary_files_without_test_ids(
             continue
         if len(found) >= least:
             holding.append((extra.path, sorted(found)))
+        elif found:
+            few.append((extra.path, len(found)))
     metadata |= {"files_holding_test_ids": len(holding), "files_not_opened": len(sealed)}
     looked = f"the first {share / 2**20:,.1f} MiB of each; archives and compressed streams opened"
     left = (f"; {len(sealed):,} not looked into (7z, compressed as mlecurate cannot open): {shown_list(sealed)}"
             if sealed else "")  # fmt: skip
     if not holding:
+        some = (f"; fewer than {least}, which random bytes can hold by chance: "
+                + ", ".join(f"{path} holds {count:,}" for path, count in few[:SHOWN_IDS]) if few else "")  # fmt: skip
         return SplitCheck(
             BINARY_FILES_WITHOUT_TEST_IDS.name, not sealed,
-            f"{len(binaries) - len(sealed):,} extra public binary file(s) hold none of the {len(every):,} new test "
-            f"ids ({looked}){left}",
+            f"{len(binaries) - len(sealed):,} extra public binary file(s) hold {'too few' if few else 'none'} of the "
+            f"{len(every):,} new test ids ({looked}){some}{left}",
             metadata,
         )  # fmt: skip
     named = "; ".join(
