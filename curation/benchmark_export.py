@@ -268,10 +268,15 @@ def _plan(
     snapshot, board = current
     medal = _sample_medal(parity, board, metric)
     if medal:  # the error check sample_earns_no_medal, on the board exported: no verdict option exports it
+        newer = (
+            " (parity placed it on an older snapshot, where it earned none: materialise split_parity again)"
+            if parity.get("sample_medal") is False
+            else " (check sample_earns_no_medal)"
+        )
         raise _LeftOut(
             f"its sample submission ({medal[0]}) earns a medal on the leaderboard exported (rank {medal[1]} of "
-            f"{len(board.teams)}), so the medal thresholds say nothing (check sample_earns_no_medal): check the "
-            "recipe's metric and the leaderboard it is compared with"
+            f"{len(board.teams)}), so the medal thresholds say nothing{newer}: check the recipe's metric and the "
+            "leaderboard it is compared with"
         )
     if not prepared.description.is_file():
         raise _LeftOut(f"the published split has no {prepared.description.name}: materialise competition_split")

@@ -237,6 +237,9 @@ def recipe_columns(con, recipe: SplitRecipe, raw_dir: Path, slug: str = "") -> d
     train = found["train_file"]
     targets_in = "answers_file" if recipe.kind == "released_labels" else "train_file"
     _require(found[targets_in], recipe.target_columns, "target_columns", _key_name(raw_dir, recipe, targets_in), where)
+    if not (recipe.train_listing and targets_in == "train_file"):
+        _refuse_nested_targets(con, recipe, raw_dir / getattr(recipe, targets_in), _key_name(raw_dir, recipe, targets_in),
+                               where)  # fmt: skip
     if recipe.kind == "released_labels":  # the training set is published whole: it must hold what the answers hold
         message = missing_columns_message("target_columns", recipe.target_columns, train, recipe.train_file)
         if message:  # (jigsaw-unintended-bias: the answers' toxicity is the train file's target) parity needs them too
@@ -281,6 +284,26 @@ def recipe_columns(con, recipe: SplitRecipe, raw_dir: Path, slug: str = "") -> d
         else:  # the answers' rows are the test rows, matched by content: they hold the test file's columns
             _require(found["answers_file"], found["test_file"], "answers_file", recipe.answers_file, where)
     return found
+
+
+NESTED_TYPES = ("STRUCT(", "MAP(", "[]")  # DuckDB types of a JSON object or list, or Parquet's nested columns
+
+
+def _refuse_nested_targets(con, recipe: SplitRecipe, path: Path, name: str, where: str) -> None:
+    """A target whose values are objects or lists (tensorflow2-question-answering's ``annotations``, records of
+    answers) is refused, naming the column: its answers would be DuckDB's rendering of records, which no submission
+    writes (a newcomer's sweep published one, every label unique)."""
+    if data_format(path.name) not in ("json", "parquet"):
+        return  # a CSV or TSV cell is text
+    selected = ", ".join(quote(c) for c in recipe.target_columns)
+    described = con.execute(f"DESCRIBE SELECT {selected} FROM {reader_sql(path)}").fetchall()
+    nested = [(row[0], row[1]) for row in described if any(mark in str(row[1]) for mark in NESTED_TYPES)]
+    if nested:
+        column, kind = nested[0]
+        raise RecipeError(
+            f"{where}split recipe key 'target_columns': column {column!r} of {name} holds objects or lists ({kind}), "
+            "not a label, number or text a submission can write; name a column of plain values"
+        )
 
 
 def _key_name(raw_dir: Path, recipe: SplitRecipe, key: str) -> str:

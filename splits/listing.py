@@ -96,7 +96,8 @@ def _values(texts: tuple[str, ...], columns: list[str], mapped: dict[int, dict[s
     return tuple(row)
 
 
-TEST_FOLDERS = frozenset({"test", "tests", "test_images", "testing"})  # Kaggle's test folders, in any letter case
+# Kaggle's test folders, in any letter case: test, Test, test_images, test2019, test_stg1, stage_2_test_images
+TEST_FOLDER = re.compile(r"(?:^|[_\-])test(?:s|ing)?(?:$|[_\-0-9])", re.IGNORECASE)
 
 
 def _refuse_test_folder(rows: list[tuple], paths: list[str], columns: list[str], pattern: str, where: str) -> None:
@@ -105,15 +106,39 @@ def _refuse_test_folder(rows: list[tuple], paths: list[str], columns: list[str],
     Kaggle's test rows have no label, and their files would clash with the new test rows'."""
     for at, column in enumerate(columns):
         taken = [(row[at], path) for row, path in zip(rows, paths, strict=True)
-                 if row[at].casefold() in TEST_FOLDERS and f"/{row[at]}/" in f"/{path}"]  # fmt: skip
+                 if TEST_FOLDER.search(row[at]) and f"/{row[at]}/" in f"/{path}"]  # fmt: skip
         if taken:
             value = taken[0][0]
+            kept = sorted({row[at] for row in rows} - {v for v, _ in taken})
+            glob = _glob_leaving_out(kept, {v for v, _ in taken})
+            leave = f"with a glob after the placeholder's name, {{{column}:{glob}}}, or " if glob else ""
             raise RecipeError(
                 f"{where}split recipe key 'train_listing': {pattern!r} lists {len(taken):,} file(s) of Kaggle's test "
                 f"folder {value}/ as training rows whose {column} is {value!r} (e.g. {taken[0][1]}); leave it out "
-                f"with a glob after the placeholder's name, such as {{{column}:[!{value[0]}]*}}, or name the "
-                "training files' own folder in the pattern"
+                f"{leave}name the training files' own folder in the pattern"
             )
+
+
+GLOB_SAFE = re.compile(r"[\w. ]")  # characters a glob's bracket may list as they are
+
+
+def _glob_leaving_out(kept: list[str], left_out: set[str]) -> str | None:
+    """A glob that every value of ``kept`` matches and none of ``left_out``: each of the first characters' bracket of
+    the characters ``kept`` has there (``[CJU]*`` for Cover, JMiPOD, UERD beside Test; ``[rt][ou]*`` for rose and
+    tulip beside test); None where no such glob of up to four characters is found."""
+    if not kept:
+        return None
+    for length in range(1, 5):
+        brackets = []
+        for at in range(length):
+            letters = sorted({value[at] for value in kept if len(value) > at})
+            if not letters or not all(GLOB_SAFE.fullmatch(c) for c in letters):
+                return None
+            brackets.append("[" + "".join(letters) + "]")
+        glob = "".join(brackets) + "*"
+        if all(fnmatch.fnmatchcase(v, glob) for v in kept) and not any(fnmatch.fnmatchcase(v, glob) for v in left_out):
+            return glob
+    return None
 
 
 def _refuse_repeated_ids(rows: list[tuple], paths: list[str], at: int, recipe: SplitRecipe, where: str) -> None:

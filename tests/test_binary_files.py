@@ -287,4 +287,4 @@ def test_a_file_holding_a_few_new_test_ids_says_so(tmp_path):
     (tmp_path / "val.json").write_text(json.dumps(nested))
     check = check_binary_files_without_test_ids(tmp_path, [ExtraFile("val.json", "", "val.json")], ids)
     assert check.passed and check.found.startswith("1 extra public binary file(s) hold too few of the 30 new test ids")
-    assert "; fewer than 10, which random bytes can hold by chance: val.json holds 1" in check.found
+    assert "; fewer than 10, too few to tell from chance in a large file: val.json holds 1" in check.found

@@ -87,6 +87,10 @@ CASES = [
     Case("mean_columnwise_log_loss", "group", has_id=False, targets=4),
     Case("f1_micro_labels", "group", "json", text_ids=True),
     Case("kl_divergence", "released_labels", "json", targets=4, labelled=True, text_ids=True),
+    Case("map_at_12", "group", "json"),
+    Case("map_at_3", "temporal", "parquet", text_ids=True),
+    Case("weighted_auc", "stratified", "json"),
+    Case("lwlrap", "random", targets=5, text_ids=True),
     # Numeric ids in a JSON / Parquet download (typed there, text in answers.csv: parity once failed on them).
     Case("accuracy", "random", "json", name="accuracy-json-numeric-ids"),
     Case("rmse", "random", "parquet", name="rmse-parquet-numeric-ids"),

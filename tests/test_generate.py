@@ -316,7 +316,7 @@ def test_targets_shape_the_files_and_the_recipe(tmp_path):
     "args, expected",
     [(["--metric", "auc", "--targets", "2"],
       "error: metric auc (task binary) scores one target column, not 2; several targets need a metric of several "
-      "target columns (kl_divergence, mean_columnwise_auc, mean_columnwise_log_loss, mean_columnwise_mae, mean_columnwise_rmse, "
+      "target columns (kl_divergence, lwlrap, mean_columnwise_auc, mean_columnwise_log_loss, mean_columnwise_mae, mean_columnwise_rmse, "
       "mean_columnwise_rmsle, mean_columnwise_spearman)"),
      (["--metric", "kl_divergence", "--targets", "1"], "error: metric kl_divergence (task distribution) scores a "
       "distribution over several classes, a target column each: give 2 targets or more"),

@@ -546,3 +546,75 @@ def test_map_at_12_grades_as_mlebenchs_h_and_m_grader_and_agrees_with_kaggles_ma
     assert agrees and found == (
         "the recipe's map_at_12 is Meta Kaggle's MAP@{K} at K=12 (the dump does not give K; the competition's page does)"
     )
+
+
+def test_weighted_auc_is_mlebenchs_alaska2_metric(monkeypatch):
+    """alaska2-image-steganalysis' weighted AUC (Meta Kaggle's "Weighted Area Under Receiver Operating Characteristic
+    Curve"), which the registry lacked (a sweep graded alaska2 with AUC: 0.888 against 0.92): equal to MLE-bench's
+    grader on scores with ties, a perfect ranking, a constant and a reversed one."""
+    import importlib.util
+
+    from tests.test_mlebench_conformance import MLEBENCH
+
+    monkeypatch.syspath_prepend(str(MLEBENCH))
+    path = MLEBENCH / "mlebench" / "competitions" / "alaska2-image-steganalysis" / "grade.py"
+    spec = importlib.util.spec_from_file_location("grade_alaska2", path)
+    theirs = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(theirs)
+    rng = np.random.default_rng(7)
+    for rows in (40, 333, 2000):
+        truth = rng.integers(0, 2, rows)
+        for scores in (np.round(truth * 0.3 + rng.random(rows), 1), rng.random(rows), truth.astype(float),
+                       np.full(rows, 0.5), 1.0 - truth):  # fmt: skip
+            ours = METRICS["weighted_auc"].exact_score(pd.Series(truth), pd.Series(scores))
+            assert ours == pytest.approx(theirs.alaska_weighted_auc(truth, scores), abs=1e-12)
+    assert METRICS["weighted_auc"].exact_score(pd.Series(truth), pd.Series(truth.astype(float))) == 1.0
+    assert find_metric("Weighted Area Under Receiver Operating Characteristic Curve") is METRICS["weighted_auc"]
+
+
+def _lwlrap_by_definition(truth: np.ndarray, scores: np.ndarray) -> float:
+    """Each true label's precision at its rank (the labels scored at least as high, how many are true), averaged
+    over every true label of every row."""
+    precisions = []
+    for row_truth, row_scores in zip(truth, scores, strict=True):
+        for label in np.flatnonzero(row_truth):
+            at_least = row_scores >= row_scores[label]
+            precisions.append(row_truth[at_least].sum() / at_least.sum())
+    return float(np.mean(precisions))
+
+
+def test_lwlrap_is_the_label_weighted_ranking_precision_and_not_scored_by_column(monkeypatch):
+    """freesound-audio-tagging-2019's lwlrap (Meta Kaggle's "Weighted Label Ranking Average Precision"), which the
+    registry lacked. It ranks each row's columns together, so parity does not score it column by column."""
+    rng = np.random.default_rng(8)
+    classes = [f"class_{k}" for k in range(12)]
+    truth = (rng.random((300, 12)) < 0.15).astype(int)
+    truth[::7] = 0  # rows without a label count for nothing
+    scores = np.round(truth * 0.4 + rng.random((300, 12)), 2)  # ties too
+    answers, predictions = pd.DataFrame(truth, columns=classes), pd.DataFrame(scores, columns=classes)
+    spec = METRICS["lwlrap"]
+    assert spec.exact_score(answers, predictions) == pytest.approx(_lwlrap_by_definition(truth, scores), abs=1e-12)
+    assert spec.exact_score(answers, answers.astype(float)) == 1.0
+    assert spec.column_wise and not spec.scored_by_column and METRICS["mean_columnwise_auc"].scored_by_column
+    assert find_metric("Weighted Label Ranking Average Precision") is spec
+
+
+@pytest.mark.parametrize(
+    "recipe, name, is_max, agrees, found",
+    [("map_at_k", "MAP@{K}", False, False, "the recipe's map_at_k is better higher, but Meta Kaggle's "
+      "EvaluationAlgorithmIsMax says the leaderboard was ranked lower is better"),  # the direction is still checked
+     ("map_at_12", "Mean Average Precision at K", True, True, "the recipe's map_at_12 is Meta Kaggle's Mean Average "
+      "Precision at K at K=12"),  # Meta Kaggle's other name without the depth
+     (None, "MAP@{K}", True, False, "the recipe sets no metric: Meta Kaggle's MAP@{K} does not give K, and map_at_k "
+      "grades at K=5; name the competition's depth in the recipe's metric (map_at_3, map_at_k, map_at_12)"),
+     ("map_at_12", "MAP@5", True, False, "the recipe grades with map_at_12, but Kaggle ranked the leaderboard by "
+      "Meta Kaggle's MAP@5 (map_at_k in the registry)")],
+)  # fmt: skip
+def test_a_map_depth_is_checked_where_kaggle_says_it_and_asked_for_where_it_does_not(recipe, name, is_max, agrees,
+                                                                                     found):  # fmt: skip
+    """A review: the any-depth rule for MAP@{K} skipped the direction check and missed Meta Kaggle's other name; a
+    recipe with no metric under MAP@{K} graded h-and-m at 5 without a word; MLE-bench's configs name whale's MAP@5
+    and hotel-id's map-at-5, which found no metric."""
+    got = recipe_metric_against_kaggle(recipe, name, is_max)
+    assert got[0] is agrees and got[1].startswith(found), got
+    assert find_metric("MAP@5") is find_metric("map-at-5") is METRICS["map_at_k"]

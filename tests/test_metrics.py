@@ -305,6 +305,7 @@ def test_the_worst_score_is_reached_by_the_opposite_of_the_answers_and_never_pas
                 "accuracy": (BINARY.astype(str), flipped.astype(str)), "f1_micro": (BINARY.astype(str), flipped.astype(str)),
                 "f1_macro": (BINARY.astype(str), flipped.astype(str)), "f1_micro_labels": (LABELS, LABELS + "x"),
                 "map_at_k": (LABELS, LABELS + "x"), "word_jaccard": (LABELS, LABELS + "x"),
+                "map_at_3": (LABELS, LABELS + "x"), "map_at_12": (LABELS, LABELS + "x"), "weighted_auc": (BINARY, flipped),
                 "smape": (REAL, -REAL)}  # fmt: skip
     bounded = [m for m in METRICS.values() if m.worst is not None]
     assert {m.name for m in bounded} == set(opposite)
@@ -411,12 +412,12 @@ def test_derived_facts():
         "mean_columnwise_auc", "mean_columnwise_log_loss", "mean_columnwise_rmsle", "mean_columnwise_rmse",
         "mean_columnwise_mae", "mean_columnwise_spearman"]  # fmt: skip
     assert [m for m in METRICS if METRICS[m].column_wise] == [
-        "mean_columnwise_auc", "mean_columnwise_log_loss", "mean_columnwise_rmsle", "mean_columnwise_rmse",
+        "mean_columnwise_auc", "lwlrap", "mean_columnwise_log_loss", "mean_columnwise_rmsle", "mean_columnwise_rmse",
         "mean_columnwise_mae", "kl_divergence", "mean_columnwise_spearman"]  # fmt: skip
     assert [m for m in METRICS if METRICS[m].distribution] == ["kl_divergence"]
     assert [m for m in METRICS if not METRICS[m].numeric_predictions] == [
-        "accuracy", "f1_micro", "f1_micro_labels", "f1_macro", "matthews_correlation", "map_at_k", "word_jaccard",
-        "mean_levenshtein"]  # fmt: skip
+        "accuracy", "f1_micro", "f1_micro_labels", "f1_macro", "matthews_correlation", "map_at_k", "map_at_3",
+        "map_at_12", "word_jaccard", "mean_levenshtein"]  # fmt: skip
 
 
 def test_word_jaccard():
@@ -470,3 +471,31 @@ def test_mean_levenshtein():
 ])  # fmt: skip
 def test_meta_kaggle_names_map_to_the_registry(name, metric):
     assert canonical_metric(name) == metric
+
+
+def test_map_at_3():
+    # a right label in 2nd place of 3 scores 1/2; in 4th place it is past the depth and scores 0
+    truth = pd.Series(["a", "b", "c"])
+    assert METRICS["map_at_3"].score(truth, pd.Series(["x a y", "x y z b", "c"])) == pytest.approx((0.5 + 0 + 1) / 3)
+
+
+def test_map_at_12():
+    # twelve places: a right label in 7th place scores 1/7 (it scored 0 at the registry's one depth of 5)
+    truth = pd.Series(["a", "b"])
+    assert METRICS["map_at_12"].score(truth, pd.Series(["1 2 3 4 5 6 a", "b"])) == pytest.approx(
+        (1 / 7 + 1) / 2, abs=1e-5
+    )
+
+
+def test_weighted_auc():
+    # a perfect ranking scores 1, a reversed one 0; a positive ranked below one negative loses most in the low band
+    truth = pd.Series([1, 1, 0, 0, 0])
+    assert METRICS["weighted_auc"].score(truth, pd.Series([0.9, 0.8, 0.3, 0.2, 0.1])) == 1.0
+    assert METRICS["weighted_auc"].score(truth, pd.Series([0.1, 0.2, 0.7, 0.8, 0.9])) == 0.0
+
+
+def test_lwlrap():
+    # row 1: its one label ranked 2nd (1/2); row 2: labels ranked 1st and 3rd (1 and 2/3); row 3: none (left out)
+    truth = pd.DataFrame({"a": [0, 1, 0], "b": [1, 0, 0], "c": [0, 1, 0]})
+    scores = pd.DataFrame({"a": [0.9, 0.9, 0.1], "b": [0.5, 0.8, 0.2], "c": [0.1, 0.1, 0.3]})
+    assert METRICS["lwlrap"].score(truth, scores) == pytest.approx((0.5 + 1 + 2 / 3) / 3, abs=1e-5)

@@ -793,10 +793,10 @@ def test_answers_kaggle_ships_for_training_rows_only_are_refused_for_test_rows_a
     assert list(found) == ["row_files_are_inputs"]
     assert found["row_files_are_inputs"] == (
         "other_row_files entry 'competition_data/train/masks/{id}.png': Kaggle ships these files for its training rows "
-        "only: none of its first 20 test rows has one at 'competition_data/test/masks/{id}.png', where 20 have those of "
-        "row_files ('competition_data/test/images/{id}.png'): they are answers (a mask, a cleaned image), and the split "
-        "would publish the new test rows' in public/; map the entry to false (the train rows' files alone), or name "
-        "the inputs in row_files"
+        "only: none of its first 20 test rows has one at 'competition_data/test/masks/{id}.png' or under its name "
+        "elsewhere, where 20 have those of row_files ('competition_data/test/images/{id}.png'): they are answers (a "
+        "mask, a cleaned image), and the split would publish the new test rows' in public/; map an other_row_files "
+        "entry to false (the train rows' files alone), or name the inputs in row_files"
     )
     kept = {"other_row_files": {"competition_data/train/masks/{id}.png": False}}
     recipe = parse_recipe(SALT | kept, "r")
@@ -835,4 +835,25 @@ def test_answers_are_refused_whichever_set_holds_them_and_wherever_they_lie(tmp_
     found = {c.name: c.found for c in refused(refused_split.checks)}["row_files_are_inputs"]
     assert (
         "masks/{id}.png': Kaggle ships these files for its training rows only: none of its first 20 test rows" in found
+    )
+
+
+def test_inputs_kaggle_keeps_for_its_test_rows_in_another_folder_are_published(tmp_path):
+    """Reviews: row_files' own clips (freesound's train_curated/, Kaggle's test clips in test/) were refused as answers
+    beside a set of metadata shared by both sides; features Kaggle keeps for its test rows in features/test_v2/ were
+    refused too, with no way out. A file under the test row's name in a folder of its own is an input; masks named as
+    their images (in the images' folder) are still answers."""
+    raw = _salt_download(tmp_path)
+    (raw / "competition_data" / "train" / "masks").rename(raw / "features_train")
+    test_ids = _column(raw / "sample_submission.csv", "id")
+    (raw / "features_test_v2").mkdir()
+    for i in test_ids:
+        (raw / "features_test_v2" / f"{i}.png").write_bytes(f"features {i}".encode())
+    recipe = SALT | {"other_row_files": {"features_train/{id}.png": "test/features/{id}.png"}}
+    prepared = prepare_competition("salt", parse_recipe(recipe, "r"), raw, tmp_path / "prepared")
+    assert prepared.published, [c.found for c in refused(prepared.checks)]
+    found = {c.name: c.found for c in prepared.checks}["row_files_are_inputs"]
+    assert (
+        "found under their names in another folder: other_row_files entry 'features_train/{id}.png' (in "
+        "features_test_v2)" in found
     )

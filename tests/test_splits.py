@@ -1460,3 +1460,24 @@ def test_a_missing_column_names_the_file_with_its_folder(tmp_path):
     with pytest.raises(RecipeError, match=re.escape(
             "split recipe key 'target_columns': no column 'category_id' in train/metadata.csv (its columns: ")):  # fmt: skip
         build_split(recipe, raw, tmp_path / "out", "herbarium-like")
+
+
+def test_a_target_of_records_is_refused_naming_the_column(tmp_path):
+    """A newcomer's sweep: tensorflow2-question-answering's annotations (a list of records) as the target was
+    published, its answers DuckDB's rendering of records, every label unique."""
+    raw = tmp_path / "raw"
+    raw.mkdir()
+    rows = [{"example_id": str(i), "question": "q", "annotations": [{"yes_no_answer": "NONE", "long_answer": {"start": i}}]}
+            for i in range(40)]  # fmt: skip
+    (raw / "simplified-nq-train.jsonl").write_text("\n".join(json.dumps(r) for r in rows) + "\n")
+    recipe = parse_recipe({"kind": "random", "id_column": "example_id", "target_columns": ["annotations"],
+                           "train_file": "simplified-nq-train.jsonl", "test_fraction": 0.2}, "r")  # fmt: skip
+    with pytest.raises(RecipeError) as refused:
+        build_split(recipe, raw, tmp_path / "out", "nq")
+    assert str(refused.value).startswith(
+        "nq: split recipe key 'target_columns': column 'annotations' of simplified-nq-train.jsonl holds objects or "
+        "lists (STRUCT("
+    )
+    assert str(refused.value).endswith(
+        "not a label, number or text a submission can write; name a column of plain values"
+    )

@@ -495,7 +495,27 @@ def test_a_listing_that_takes_kaggles_test_folder_as_a_label_is_refused_with_a_g
     assert str(refused.value) == (
         "alaska2: split recipe key 'train_listing': '{label}/{file}' lists 5 file(s) of Kaggle's test folder Test/ as "
         "training rows whose label is 'Test' (e.g. Test/00000.jpg); leave it out with a glob after the placeholder's "
-        "name, such as {label:[!T]*}, or name the training files' own folder in the pattern"
+        "name, {label:[CJ]*}, or name the training files' own folder in the pattern"
     )
-    globbed = parse_recipe(recipe.to_document() | {"train_listing": "{label:[!T]*}/{file}"}, "r")
+    globbed = parse_recipe(recipe.to_document() | {"train_listing": "{label:[CJ]*}/{file}"}, "r")
     assert write_train_listing(raw, globbed, "alaska2") == 10
+
+
+@pytest.mark.parametrize("test_folder", ["test", "test2019", "test_stg1", "stage_2_test_images", "Test_Set"])
+def test_the_glob_suggested_keeps_every_class_and_any_test_folder_is_caught(tmp_path, test_folder):
+    """A review: the glob built from the test folder's first letter ([!t]*) dropped the class tulip without a word;
+    test2019/, test_stg1/ and stage_2_test_images/ were listed as classes."""
+    raw = tmp_path / "raw"
+    for folder in ("rose", "tulip", test_folder):
+        (raw / folder).mkdir(parents=True)
+        for n in range(3):
+            (raw / folder / f"{n}.jpg").write_bytes(_image(f"{folder}{n}"))
+    recipe = parse_recipe({"kind": "random", "target_columns": ["label"], "train_listing": "{label}/{file}",
+                           "test_row_files": "test_images/{file}", "test_fraction": 0.2}, "r")  # fmt: skip
+    glob = "[rt][ou]*" if test_folder.startswith("t") else "[rt]*"  # fnmatchcase: Test_Set is no t
+    with pytest.raises(RecipeError) as refused:
+        write_train_listing(raw, recipe, "flowers")
+    assert f"of Kaggle's test folder {test_folder}/" in str(refused.value)
+    assert f"leave it out with a glob after the placeholder's name, {{label:{glob}}}, or" in str(refused.value)
+    globbed = parse_recipe(recipe.to_document() | {"train_listing": f"{{label:{glob}}}/{{file}}"}, "r")
+    assert write_train_listing(raw, globbed, "flowers") == 6

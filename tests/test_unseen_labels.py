@@ -199,7 +199,7 @@ def test_unseen_label_compares_labels_as_the_grader_does(tmp_path):
 @pytest.mark.parametrize(
     "change, error, message",
     [({"metric": "rmse"}, RecipeError, "split recipe key 'unseen_label': only under a metric of one label a row "
-                                       "(accuracy, f1_macro, f1_micro, map_at_k, matthews_correlation, "
+                                       "(accuracy, f1_macro, f1_micro, map_at_12, map_at_3, map_at_k, matthews_correlation, "
                                        "quadratic_weighted_kappa); this competition is graded by rmse"),
      ({"target_columns": ["Id", "x"]}, RecipeError, "split recipe key 'unseen_label': needs one target column"),
      ({"unseen_label": True}, RecipeError, "split recipe key 'unseen_label': expected a label"),

@@ -126,8 +126,10 @@ def check_binary_files_without_test_ids(
     left = (f"; {len(sealed):,} not looked into (7z, compressed as mlecurate cannot open): {shown_list(sealed)}"
             if sealed else "")  # fmt: skip
     if not holding:
-        some = (f"; fewer than {least}, which random bytes can hold by chance: "
-                + ", ".join(f"{path} holds {count:,}" for path, count in few[:SHOWN_IDS]) if few else "")  # fmt: skip
+        some = (f"; fewer than {least}, too few to tell from chance in a large file: "
+                + ", ".join(f"{path} holds {count:,}" for path, count in few[:SHOWN_IDS])
+                + (f", and {len(few) - SHOWN_IDS:,} more file(s)" if len(few) > SHOWN_IDS else "")
+                if few else "")  # fmt: skip
         return SplitCheck(
             BINARY_FILES_WITHOUT_TEST_IDS.name, not sealed,
             f"{len(binaries) - len(sealed):,} extra public binary file(s) hold {'too few' if few else 'none'} of the "

@@ -14,14 +14,14 @@ to demo categories (``curation/demo_annotations.py``), and split recipes name th
 
 | task | a submission holds | registry metrics |
 |---|---|---|
-| ``binary`` | one probability or score column for a 0/1 label | auc, log_loss |
-| ``multilabel`` | one probability column per binary target | mean_columnwise_auc, mean_columnwise_log_loss |
+| ``binary`` | one probability or score column for a 0/1 label | auc, log_loss, weighted_auc |
+| ``multilabel`` | one probability column per binary target | mean_columnwise_auc, mean_columnwise_log_loss, lwlrap |
 | ``multiclass`` | one probability column per class (the answers one-hot) | multiclass_log_loss |
 | ``classification`` | one predicted label per row | accuracy, f1_micro, f1_macro, matthews_correlation, quadratic_weighted_kappa |
 | ``regression`` | one number per row | rmse, rmsle, mae, mse, smape, rmspe, pearson |
 | ``multi_target_regression`` | several numeric target columns | mean_columnwise_rmse, mean_columnwise_rmsle, mean_columnwise_mae, mean_columnwise_spearman |
 | ``distribution`` | one probability column per class, each row a distribution (the answers a count or share per class) | kl_divergence |
-| ``ranking`` | space-separated labels, best first | map_at_k |
+| ``ranking`` | space-separated labels, best first | map_at_k, map_at_3, map_at_12 |
 | ``label_set`` | space-separated labels, in any order (none is a prediction too) | f1_micro_labels |
 | ``text`` | free text | word_jaccard, mean_levenshtein |
 
@@ -158,6 +158,7 @@ class Metric:
     # prepares once and scores each resample's rows (``resampler``).
     stages: tuple[Callable, Callable] | None = None
     depth: int = RANKING_DEPTH  # a ranking's labels a prediction lists (MAP@K's K)
+    by_column: bool = True  # a column-wise task's score is its columns' own (False: lwlrap ranks a row's columns)
 
     def __post_init__(self):
         if self.baseline_fit not in ("plain", "balanced", "relative"):
@@ -230,7 +231,7 @@ class Metric:
     def scored_by_column(self) -> bool:
         """The score combines each target column's own score (``combine_columns``), so a column can be scored
         alone: not a distribution, whose row's columns are scored together."""
-        return self.task in ("multilabel", "multi_target_regression")
+        return self.task in ("multilabel", "multi_target_regression") and self.by_column
 
     @property
     def distribution(self) -> bool:
@@ -297,6 +298,57 @@ def _rank_sum(scores: np.ndarray, chosen: np.ndarray) -> np.float64:
             others = others.result()
     twice_below = int(np.searchsorted(others, mine, "left").sum()) + int(np.searchsorted(others, mine, "right").sum())
     return np.float64(twice_below + len(mine) * (len(mine) + 1)) / 2
+
+
+# alaska2-image-steganalysis' weighted AUC: the ROC curve cut into horizontal bands of true positive rate, each
+# band's area weighted (Kaggle's evaluation page: TPR 0-0.4 weighs 2, 0.4-1 weighs 1), normalised to 0..1
+WEIGHTED_AUC_BANDS = (0.0, 0.4, 1.0)
+WEIGHTED_AUC_WEIGHTS = (2, 1)
+
+
+def weighted_auc(y_true: pd.Series, y_score: pd.Series) -> float:
+    """The area under the ROC curve in bands of true positive rate, weighted (:data:`WEIGHTED_AUC_BANDS`), as
+    MLE-bench's alaska2 grader computes it: each band edge put on the curve (its false positive rate interpolated), each
+    band's area between the curve and FPR 1 by the trapezoid rule."""
+    y = np.asarray(y_true, dtype=float) == 1
+    positives, negatives = int(y.sum()), int((~y).sum())
+    if positives == 0 or negatives == 0:
+        raise ValueError(f"weighted AUC needs both classes in the answers, which hold {positives:,} positive and "
+                         f"{negatives:,} negative row(s) of {len(y):,}")  # fmt: skip
+    scores = np.asarray(y_score, dtype=float)
+    order = np.argsort(-scores, kind="mergesort")
+    ends = np.r_[np.flatnonzero(np.diff(scores[order])), len(y) - 1]  # the last row of each distinct score
+    true_positives = np.cumsum(y[order])[ends]
+    tpr = np.r_[0.0, true_positives / positives]
+    fpr = np.r_[0.0, (ends + 1 - true_positives) / negatives]
+    for edge in WEIGHTED_AUC_BANDS:
+        if edge not in tpr:
+            i = int(np.argmax(tpr > edge))
+            between = fpr[i - 1] + (fpr[i] - fpr[i - 1]) * (edge - tpr[i - 1]) / (tpr[i] - tpr[i - 1])
+            tpr, fpr = np.insert(tpr, i, edge), np.insert(fpr, i, between)
+    total = 0.0
+    for low, high, weight in zip(WEIGHTED_AUC_BANDS, WEIGHTED_AUC_BANDS[1:], WEIGHTED_AUC_WEIGHTS, strict=False):
+        inside = (low <= tpr) & (tpr <= high)
+        if inside.any():
+            xs, ys = np.r_[fpr[inside], 1.0], np.r_[tpr[inside], high] - low
+            total += weight * float(np.sum((xs[1:] - xs[:-1]) * (ys[1:] + ys[:-1]) / 2))
+    return total / float(np.dot(np.diff(WEIGHTED_AUC_BANDS), WEIGHTED_AUC_WEIGHTS))
+
+
+def lwlrap(y_true: pd.DataFrame, y_score: pd.DataFrame) -> float:
+    """Label-weighted label-ranking average precision (freesound-audio-tagging-2019): for each true label of a row,
+    the share of the labels scored at least as high that are true, averaged over every true label of every row (so
+    each label weighs alike): scikit-learn's label ranking average precision weighted by each row's true labels, as
+    Kaggle's reference code computes it. A row with no true label counts for nothing."""
+    from sklearn.metrics import label_ranking_average_precision_score
+
+    truth = np.asarray(y_true, dtype=float) > 0
+    weights = truth.sum(axis=1)
+    rows = weights > 0
+    if not rows.any():
+        raise ValueError("lwlrap needs a true label in some row of the answers, which hold none")
+    scores = np.asarray(y_score, dtype=float)
+    return float(label_ranking_average_precision_score(truth[rows], scores[rows], sample_weight=weights[rows]))
 
 
 def mean_columnwise_auc(y_true: pd.DataFrame, y_score: pd.DataFrame) -> float:
@@ -699,6 +751,12 @@ METRICS: dict[str, Metric] = {
                              "sklearn_roc_auc_score"), auc, "binary", "probability", 1.0, worst=0.0),
         Metric("mean_columnwise_auc", True, ("Mean Columnwise Area Under Receiver Operating Characteristic Curve",),
                mean_columnwise_auc, "multilabel", "probability", 1.0, worst=0.0),
+        Metric("weighted_auc", True, ("Weighted Area Under Receiver Operating Characteristic Curve",), weighted_auc,
+               "binary", "probability", 1.0, worst=0.0,
+               note="the ROC curve's area in bands of true positive rate, 0-0.4 weighing 2 and 0.4-1 weighing 1"),
+        Metric("lwlrap", True, ("Weighted Label Ranking Average Precision", "lwlrap"), lwlrap, "multilabel",
+               "probability", 1.0, by_column=False,
+               note="each true label of each row weighs alike; a row with no true label counts for nothing"),
         Metric("log_loss", False, ("Log Loss",), log_loss, "binary", "probability", 0.0),
         Metric("mean_columnwise_log_loss", False, ("Mean Columnwise Log Loss",), mean_columnwise_log_loss,
                "multilabel", "probability", 0.0),
@@ -742,7 +800,7 @@ METRICS: dict[str, Metric] = {
         Metric("matthews_correlation", True, ("Matthews correlation coefficient",), matthews_correlation,
                "classification", "label", 1.0, note="predicting one class for every row scores 0", baseline_fit="balanced",
                stages=(label_codes, _matthews_of_codes), worst=-1.0),
-        Metric("map_at_k", True, ("MAP@{K}", "Mean Average Precision at K"), map_at_k, "ranking", "label", 1.0,
+        Metric("map_at_k", True, ("MAP@{K}", "Mean Average Precision at K", "MAP@5", "map_at_5"), map_at_k, "ranking", "label", 1.0,
                stages=(_average_precisions, _mean), worst=0.0, note="K is 5: map_at_3 and map_at_12 list 3 and 12"),
         *(Metric(f"map_at_{k}", True, (f"MAP@{k}",), partial(map_at_k, k=k), "ranking", "label", 1.0,
                  stages=(partial(_average_precisions, k=k), _mean), worst=0.0, depth=k,
@@ -837,6 +895,11 @@ def recipe_metric_against_kaggle(
     without a metric is not."""
     kaggle = canonical_metric(kaggle_name)
     listed = f"{listed_by}'s {kaggle_name}"
+    if not recipe_metric and _depth_unsaid(kaggle, kaggle_name):
+        return False, (  # h-and-m is MAP@12: graded at 5, a right article 7th scores 0
+            f"the recipe sets no metric: {listed} does not give K, and {kaggle} grades at K={METRICS[kaggle].depth}; "
+            f"name the competition's depth in the recipe's metric ({', '.join(RANKING_METRICS)})"
+        )
     if not recipe_metric:
         graded = f" ({kaggle} in the registry)" if kaggle else ""
         return (
@@ -844,12 +907,9 @@ def recipe_metric_against_kaggle(
             f"the recipe sets no metric: {listed}{graded} grades" if kaggle_name else "the recipe sets no metric",
         )
     metric = METRICS[recipe_metric]
-    if kaggle_name and "{K}" in kaggle_name and kaggle == "map_at_k" and recipe_metric.startswith("map_at_"):
-        return True, (  # the dump writes MAP@{K} for every depth: the recipe's says which
-            f"the recipe's {recipe_metric} is {listed} at K={metric.depth} (the dump does not give K; the "
-            "competition's page does)"
-        )
-    if kaggle is not None and kaggle != recipe_metric and frozenset((kaggle, recipe_metric)) not in SAME_SCORE:
+    any_depth = _depth_unsaid(kaggle, kaggle_name) and metric.task == "ranking"
+    if (kaggle is not None and kaggle != recipe_metric and frozenset((kaggle, recipe_metric)) not in SAME_SCORE
+            and not any_depth):  # fmt: skip
         return False, (
             f"the recipe grades with {recipe_metric}, but Kaggle ranked the leaderboard by {listed} ({kaggle} in the "
             f"registry): the board's scores and medal thresholds are {kaggle}'s, compared with {recipe_metric} scores"
@@ -859,6 +919,11 @@ def recipe_metric_against_kaggle(
         return False, (
             f"the recipe's {recipe_metric} is better {runs}, but Meta Kaggle's EvaluationAlgorithmIsMax says the "
             f"leaderboard was ranked {ranked} is better: medals would go to the wrong end of the board"
+        )
+    if _depth_unsaid(kaggle, kaggle_name) and metric.task == "ranking":  # the recipe's metric says the depth
+        return True, (
+            f"the recipe's {recipe_metric} is {listed} at K={metric.depth} (the dump does not give K; the "
+            "competition's page does)"
         )
     if kaggle == recipe_metric:
         return True, f"the recipe's {recipe_metric} is {listed}"
@@ -872,6 +937,15 @@ def recipe_metric_against_kaggle(
         f"scores and medal thresholds are {kaggle_name}'s, compared with {recipe_metric} scores, so a medal means "
         "only as much as the two metrics agree"
     )
+
+
+RANKING_METRICS = ("map_at_3", "map_at_k", "map_at_12")  # MAP at 3, 5 and 12 (map_at_k is 5)
+
+
+def _depth_unsaid(kaggle: str | None, kaggle_name: str | None) -> bool:
+    """Meta Kaggle's name for a competition's MAP does not give its depth (``MAP@{K}``, ``Mean Average Precision at
+    K``: h-and-m is MAP@12, whale MAP@5); ``MAP@5`` does."""
+    return kaggle == "map_at_k" and bool(kaggle_name) and _normalise(kaggle_name) != _normalise("MAP@5")
 
 
 def find_metric(name: str) -> Metric | None:

@@ -25,8 +25,9 @@ for the new test rows.
 
 from __future__ import annotations
 
+import os
 from collections.abc import Sequence
-from pathlib import Path
+from pathlib import Path, PurePosixPath
 
 from validation.checks import Check
 from validation.leakage import SplitCheck
@@ -37,10 +38,11 @@ ROW_FILES_ARE_INPUTS = Check(
     "Each set of row files the new test rows take is one Kaggle ships for its own test rows too: an input of the "
     "task, not an answer only its training rows have (tgs-salt's masks).",
     blocking=True,
-    remedy="Map the `other_row_files` entry to false: the new train rows' files are published, the new test rows' "
-    "are not (they are answers).",
+    remedy="Map the `other_row_files` entry to false (the new train rows' files are published, the new test rows' are "
+    "not: they are answers), or name the inputs in `row_files` and the answers in `other_row_files`.",
 )
 SAMPLED_ROWS = 200  # Kaggle's first test rows looked up
+SHOWN = 3
 LEAST_SHARE = 0.5  # of them, a set found at least this often: the download keeps its test files that way
 
 
@@ -56,37 +58,62 @@ def check_row_files_are_inputs(
         return SplitCheck(
             name, True, "one set of row files (or no test row of Kaggle's to look up): nothing to compare"
         )
-    looked = []  # (what, pattern, where Kaggle's test rows' files would be, how many are; None: the rows cannot say)
+    looked = []  # (what, pattern, where Kaggle's test rows' files would be, their paths, how many are there)
     for said, pattern in sets:
         where = kaggle_test_pattern(pattern) or pattern  # a folder of both sides' files (images/{id}.png) as it is
         paths = [path for path in (filled(where, row) for row in rows) if path]
-        looked.append((said, pattern, where, sum((raw / path).is_file() for path in paths) if paths else None))
-    inputs = [entry for entry in looked if entry[3] is not None and entry[3] >= LEAST_SHARE * len(rows)]
+        looked.append((said, pattern, where, paths, sum((raw / path).is_file() for path in paths) if paths else None))
+    inputs = [entry for entry in looked if entry[4] is not None and entry[4] >= LEAST_SHARE * len(rows)]
     if not inputs:
         return SplitCheck(
             name, True,
             f"no set's files are where Kaggle's first {len(rows)} test rows' would be ("
-            + "; ".join(f"{where!r}: {found if found is not None else 'not looked up'}" for _, _, where, found in looked)
+            + "; ".join(f"{where!r}: {found if found is not None else 'not looked up'}"
+                        for _, _, where, _, found in looked)  # fmt: skip
             + "): the download's layout says nothing of which sets are inputs",
         )  # fmt: skip
-    said_input, _, input_where, input_found = inputs[0]
-    answers = [
-        f"{said} {pattern!r}: Kaggle ships these files for its training rows only: none of its first {len(rows)} test "
-        f"rows has one at {where!r}, where {input_found} have those of {said_input} ({input_where!r})"
-        for said, pattern, where, found in looked
-        if found == 0
-    ]
+    said_input, _, input_where, _, input_found = inputs[0]
+    beside = {str(PurePosixPath(p).parent) for *_, paths, found in inputs for p in paths}  # the inputs' folders
+    answers, elsewhere = [], []
+    for said, pattern, where, paths, found in looked:
+        if found != 0:
+            continue
+        folders = _found_elsewhere(raw, paths, beside)
+        if len(folders) >= LEAST_SHARE * len(paths):  # kept for Kaggle's test rows in a folder of their own
+            elsewhere.append(f"{said} {pattern!r} (in {', '.join(sorted(set(folders.values()))[:SHOWN])})")
+            continue
+        answers.append(
+            f"{said} {pattern!r}: Kaggle ships these files for its training rows only: none of its first {len(rows)} "
+            f"test rows has one at {where!r} or under its name elsewhere, where {input_found} have those of "
+            f"{said_input} ({input_where!r})"
+        )
     if answers:
         return SplitCheck(
             name, False,
             "; ".join(answers) + ": they are answers (a mask, a cleaned image), and the split would publish the new "
-            "test rows' in public/; map the entry to false (the train rows' files alone), or name the inputs in "
-            "row_files",
+            "test rows' in public/; map an other_row_files entry to false (the train rows' files alone), or name the "
+            "inputs in row_files",
         )  # fmt: skip
-    unsaid = [f"{said} {pattern!r}" for said, pattern, _, found in looked if found is None]
+    unsaid = [f"{said} {pattern!r}" for said, pattern, *_, found in looked if found is None]
     return SplitCheck(
         name, True,
         f"{len(looked) - len(unsaid)} of {len(looked)} sets of row files are ones Kaggle ships for its test rows too "
         f"(found for its first {len(rows)} test rows)"
+        + (f"; of them, found under their names in another folder: {'; '.join(elsewhere)}" if elsewhere else "")
         + (f"; not looked up (a column Kaggle's test rows lack): {', '.join(unsaid)}" if unsaid else ""),
     )  # fmt: skip
+
+
+def _found_elsewhere(raw: Path, paths: list[str], beside: set[str]) -> dict[str, str]:
+    """Of ``paths`` (Kaggle's test rows' files, where a set would keep them), those whose file name the download has
+    in another folder than ``beside`` (the folders of the sets found in place: a mask named as its image is no
+    input), by name -> the folder found in."""
+    wanted = {PurePosixPath(p).name for p in paths}
+    found: dict[str, str] = {}
+    for folder, _, files in os.walk(raw):
+        relative = PurePosixPath(os.path.relpath(folder, raw)).as_posix()
+        if relative in beside:
+            continue
+        for file in wanted.intersection(files):
+            found.setdefault(file, relative)
+    return found
