@@ -298,6 +298,15 @@ def _refuse_nested_targets(con, recipe: SplitRecipe, path: Path, name: str, wher
     selected = ", ".join(quote(c) for c in recipe.target_columns)
     described = con.execute(f"DESCRIBE SELECT {selected} FROM {reader_sql(path)}").fetchall()
     nested = [(row[0], row[1]) for row in described if any(mark in str(row[1]) for mark in NESTED_TYPES)]
+    mixed = [row[0] for row in described if str(row[1]) == "JSON"]  # values of several types: objects among them?
+    if mixed and not nested:
+        found = con.execute(
+            "SELECT "
+            + ", ".join(f"bool_or(json_type({quote(c)}) IN ('OBJECT', 'ARRAY'))" for c in mixed)
+            + f" FROM {reader_sql(path)}"
+        ).fetchone()
+        nested = [(column, "JSON objects or lists among other values") for column, has in zip(mixed, found, strict=True)
+                  if has]  # fmt: skip
     if nested:
         column, kind = nested[0]
         raise RecipeError(

@@ -96,8 +96,12 @@ def _values(texts: tuple[str, ...], columns: list[str], mapped: dict[int, dict[s
     return tuple(row)
 
 
-# Kaggle's test folders, in any letter case: test, Test, test_images, test2019, test_stg1, stage_2_test_images
-TEST_FOLDER = re.compile(r"(?:^|[_\-])test(?:s|ing)?(?:$|[_\-0-9])", re.IGNORECASE)
+# Kaggle's test folders, in any letter case: test, Test, test_images, test2019, test_stg1, stage_2_test_images,
+# Test_Set; not a class whose name holds the word (test_tube, blood_test)
+TEST_FOLDER = re.compile(
+    r"(?:stage_?\d+_)?test(?:s|ing)?(?:[_\-]?(?:images?|imgs?|set|data|files|stg\d+|stage_?\d+|v\d+|\d+))*",
+    re.IGNORECASE,
+)
 
 
 def _refuse_test_folder(rows: list[tuple], paths: list[str], columns: list[str], pattern: str, where: str) -> None:
@@ -106,7 +110,7 @@ def _refuse_test_folder(rows: list[tuple], paths: list[str], columns: list[str],
     Kaggle's test rows have no label, and their files would clash with the new test rows'."""
     for at, column in enumerate(columns):
         taken = [(row[at], path) for row, path in zip(rows, paths, strict=True)
-                 if TEST_FOLDER.search(row[at]) and f"/{row[at]}/" in f"/{path}"]  # fmt: skip
+                 if TEST_FOLDER.fullmatch(row[at]) and f"/{row[at]}/" in f"/{path}"]  # fmt: skip
         if taken:
             value = taken[0][0]
             kept = sorted({row[at] for row in rows} - {v for v, _ in taken})

@@ -582,3 +582,18 @@ def test_a_one_hot_targets_sample_of_about_a_third_each_is_built_with_thirds_in_
     assert prepared.published, [(c.name, c.found) for c in prepared.checks if not c.passed]
     sample = pd.read_csv(PreparedFolder(prepared.folder).sample_submission)
     assert (sample[classes] == 1 / 3).all().all()
+
+
+def test_a_class_no_new_test_row_has_is_no_refusal_under_lwlrap(tmp_path):
+    """A review: lwlrap scores each row's columns together, yet a class column all 0 in the new test set (a rare
+    class, normal among freesound's 80) was refused as answers that never vary, each column scored alone."""
+
+    def rare_last_class(raw):
+        frame = _train(raw)
+        last = [c for c in frame.columns if c.startswith("label_")][-1]
+        frame[last] = "0"  # a class no row of this download has (the new test set's draw leaves rare ones out)
+        frame.to_csv(raw / "train.csv", index=False)
+
+    slug, raw, recipe, root, _ = generated_download(tmp_path, "lwlrap", "--targets", "5", reshape=rare_last_class)
+    prepared = prepare_competition(slug, recipe, raw, root.prepared_root, "description")
+    assert prepared.published, [(c.name, c.found) for c in prepared.checks if not c.passed]

@@ -857,3 +857,20 @@ def test_inputs_kaggle_keeps_for_its_test_rows_in_another_folder_are_published(t
         "found under their names in another folder: other_row_files entry 'features_train/{id}.png' (in "
         "features_test_v2)" in found
     )
+
+
+@pytest.mark.parametrize("copy", ["thumbnails", "competition_data/train/masks"])
+def test_answers_are_refused_though_files_of_their_names_lie_in_another_folder(tmp_path, copy):
+    """A review: Kaggle's test images copied to thumbnails/, or files named by Kaggle's test ids among the masks'
+    own training folder, made the masks count as inputs found elsewhere, and they were published."""
+    raw = _salt_download(tmp_path)
+    (raw / copy).mkdir(parents=True, exist_ok=True)
+    for image in (raw / "competition_data" / "test" / "images").iterdir():
+        shutil.copy(image, raw / copy / image.name)
+    recipe = SALT | {"other_row_files": {"competition_data/train/masks/{id}.png": "test/masks/{id}.png"}}
+    prepared = prepare_competition("salt", parse_recipe(recipe, "r"), raw, tmp_path / "prepared")
+    assert not prepared.published
+    assert (
+        "Kaggle ships these files for its training rows only"
+        in {c.name: c.found for c in prepared.checks}["row_files_are_inputs"]
+    )

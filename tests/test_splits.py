@@ -1481,3 +1481,17 @@ def test_a_target_of_records_is_refused_naming_the_column(tmp_path):
     assert str(refused.value).endswith(
         "not a label, number or text a submission can write; name a column of plain values"
     )
+
+
+def test_a_target_mixing_objects_with_other_values_is_refused_too(tmp_path):
+    """A review: a JSON column of objects on some rows and strings on others is typed JSON, not STRUCT, and passed."""
+    raw = tmp_path / "raw"
+    raw.mkdir()
+    rows = [{"id": i, "x": i, "y": {"a": i} if i % 2 else "plain"} for i in range(40)]
+    (raw / "train.json").write_text(json.dumps(rows))
+    recipe = parse_recipe({"kind": "random", "id_column": "id", "target_columns": ["y"], "train_file": "train.json",
+                           "test_file": None, "test_fraction": 0.2}, "r")  # fmt: skip
+    with pytest.raises(RecipeError, match=re.escape(
+            "mixed: split recipe key 'target_columns': column 'y' of train.json holds objects or lists (JSON objects "
+            "or lists among other values)")):  # fmt: skip
+        build_split(recipe, raw, tmp_path / "out", "mixed")

@@ -21,7 +21,7 @@ from tests.conftest import generated_download, generated_split, mlebench_grade
 from validation.data_files import reader_sql
 from validation.data_root import DataRoot, PreparedFolder
 from validation.grading import grade_submission
-from validation.split_recipe import RecipeError, parse_recipe
+from validation.split_recipe import RecipeError, SplitRecipe, parse_recipe
 
 SLUG = "plant-seedlings-classification"
 SPECIES = ["Black-grass", "Charlock", "Cleavers", "Common Chickweed", "Common wheat", "Fat Hen", "Loose Silky-bent",
@@ -480,16 +480,24 @@ def test_test_rows_alike_but_for_their_label_are_refused_and_alike_files_of_othe
     assert "differ only in their label" in str(raised.value)
 
 
+FOLDERS_LISTED = {"kind": "random", "target_columns": ["label"], "train_listing": "{label}/{file}",
+                  "test_row_files": "test_images/{file}", "test_fraction": 0.2}  # fmt: skip
+
+
+def _filed_by_folder(raw: Path, folders: tuple[str, ...], files: int) -> SplitRecipe:
+    """``files`` images in each of ``folders`` at the download's top, and the recipe listing them by folder."""
+    for folder in folders:
+        (raw / folder).mkdir(parents=True)
+        for n in range(files):
+            (raw / folder / f"{n:05d}.jpg").write_bytes(_image(f"{folder}{n}"))
+    return parse_recipe(FOLDERS_LISTED, "r")
+
+
 def test_a_listing_that_takes_kaggles_test_folder_as_a_label_is_refused_with_a_glob_to_leave_it_out(tmp_path):
     """A newcomer's sweep: alaska2's Cover/, JMiPOD/, ... and Test/ side by side, listed by '{label}/{file}', took
     Test/ as a class; the refusal came later and said two rows' files would clash."""
     raw = tmp_path / "raw"
-    for folder in ("Cover", "JMiPOD", "Test"):
-        (raw / folder).mkdir(parents=True)
-        for n in range(5):
-            (raw / folder / f"{n:05d}.jpg").write_bytes(_image(f"{folder}{n}"))
-    recipe = parse_recipe({"kind": "random", "target_columns": ["label"], "train_listing": "{label}/{file}",
-                           "test_row_files": "test_images/{file}", "test_fraction": 0.2}, "r")  # fmt: skip
+    recipe = _filed_by_folder(raw, ("Cover", "JMiPOD", "Test"), 5)
     with pytest.raises(RecipeError) as refused:
         write_train_listing(raw, recipe, "alaska2")
     assert str(refused.value) == (
@@ -506,12 +514,7 @@ def test_the_glob_suggested_keeps_every_class_and_any_test_folder_is_caught(tmp_
     """A review: the glob built from the test folder's first letter ([!t]*) dropped the class tulip without a word;
     test2019/, test_stg1/ and stage_2_test_images/ were listed as classes."""
     raw = tmp_path / "raw"
-    for folder in ("rose", "tulip", test_folder):
-        (raw / folder).mkdir(parents=True)
-        for n in range(3):
-            (raw / folder / f"{n}.jpg").write_bytes(_image(f"{folder}{n}"))
-    recipe = parse_recipe({"kind": "random", "target_columns": ["label"], "train_listing": "{label}/{file}",
-                           "test_row_files": "test_images/{file}", "test_fraction": 0.2}, "r")  # fmt: skip
+    recipe = _filed_by_folder(raw, ("rose", "tulip", test_folder), 3)
     glob = "[rt][ou]*" if test_folder.startswith("t") else "[rt]*"  # fnmatchcase: Test_Set is no t
     with pytest.raises(RecipeError) as refused:
         write_train_listing(raw, recipe, "flowers")
@@ -519,3 +522,9 @@ def test_the_glob_suggested_keeps_every_class_and_any_test_folder_is_caught(tmp_
     assert f"leave it out with a glob after the placeholder's name, {{label:{glob}}}, or" in str(refused.value)
     globbed = parse_recipe(recipe.to_document() | {"train_listing": f"{{label:{glob}}}/{{file}}"}, "r")
     assert write_train_listing(raw, globbed, "flowers") == 6
+
+
+def test_a_class_whose_name_holds_the_word_test_is_listed(tmp_path):
+    """A review: a class test_tube (or blood_test) was refused as Kaggle's test folder, with no way to keep it."""
+    raw = tmp_path / "raw"
+    assert write_train_listing(raw, _filed_by_folder(raw, ("rose", "test_tube", "blood_test"), 3), "lab") == 9

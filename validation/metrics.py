@@ -893,7 +893,8 @@ def recipe_metric_against_kaggle(
     registry, :data:`SAME_SCORE` aside), one standing in for a metric the registry does not grade (imet's F1 for
     Kaggle's F2, tgs-salt's word Jaccard for its IoU), or one that runs the other way, is a disagreement; a recipe
     without a metric is not."""
-    kaggle = canonical_metric(kaggle_name)
+    named = find_metric(kaggle_name) if kaggle_name else None  # a listing may name the registry's own (map_at_3)
+    kaggle = canonical_metric(kaggle_name) or (named.name if named else None)
     listed = f"{listed_by}'s {kaggle_name}"
     if not recipe_metric and _depth_unsaid(kaggle, kaggle_name):
         return False, (  # h-and-m is MAP@12: graded at 5, a right article 7th scores 0
@@ -940,12 +941,13 @@ def recipe_metric_against_kaggle(
 
 
 RANKING_METRICS = ("map_at_3", "map_at_k", "map_at_12")  # MAP at 3, 5 and 12 (map_at_k is 5)
+DEPTH_FIVE_NAMES = frozenset(_normalise(name) for name in ("MAP@5", "map_at_5"))  # map_at_k's names giving K
 
 
 def _depth_unsaid(kaggle: str | None, kaggle_name: str | None) -> bool:
     """Meta Kaggle's name for a competition's MAP does not give its depth (``MAP@{K}``, ``Mean Average Precision at
     K``: h-and-m is MAP@12, whale MAP@5); ``MAP@5`` does."""
-    return kaggle == "map_at_k" and bool(kaggle_name) and _normalise(kaggle_name) != _normalise("MAP@5")
+    return kaggle == "map_at_k" and bool(kaggle_name) and _normalise(kaggle_name) not in DEPTH_FIVE_NAMES
 
 
 def find_metric(name: str) -> Metric | None:

@@ -17,21 +17,23 @@ where the download would hold them (the set's pattern with ``train`` made ``test
 files, as it is), for Kaggle's first :data:`SAMPLED_ROWS` test rows (its test file's, else its sample submission's).
 Where one set's files are found so for at least half of them (the download keeps its test files that way), a set,
 ``row_files``' own too, with none found is refused. Where none is, the download's layout says nothing, and nothing is
-refused. An entry mapped to false (the train rows' files alone) is not checked. Limits: answers Kaggle released for
-its own test rows (a stage's solution masks beside its test images) look like inputs; inputs Kaggle keeps for its
-test rows elsewhere (``features/test_v2/`` beside ``features/train/``) look like answers, and cannot be published
-for the new test rows.
+refused, unless Kaggle's test rows' files of that name are in a test folder of its own (``test`` a word of a folder's
+name: ``features/test_v2/`` beside ``features/train/``; not the folders of the sets found in place, where masks are
+named as their images, nor any set's training folder). An entry mapped to false (the train rows' files alone) is not
+checked. Limits: answers Kaggle released for its own test rows (a stage's solution masks beside its test images) look
+like inputs, as do answers beside a second copy of the test inputs in a test folder (``test_thumbnails/``).
 """
 
 from __future__ import annotations
 
 import os
+import re
 from collections.abc import Sequence
 from pathlib import Path, PurePosixPath
 
 from validation.checks import Check
 from validation.leakage import SplitCheck
-from validation.row_file_patterns import filled, kaggle_test_pattern
+from validation.row_file_patterns import filled, kaggle_test_pattern, static_folder
 
 ROW_FILES_ARE_INPUTS = Check(
     "row_files_are_inputs",
@@ -41,6 +43,7 @@ ROW_FILES_ARE_INPUTS = Check(
     remedy="Map the `other_row_files` entry to false (the new train rows' files are published, the new test rows' are "
     "not: they are answers), or name the inputs in `row_files` and the answers in `other_row_files`.",
 )
+TEST_WORD = re.compile(r"(?:^|[_\-])test(?:s|ing)?(?:$|[_\-0-9])", re.IGNORECASE)  # test, test_v2, Test2019
 SAMPLED_ROWS = 200  # Kaggle's first test rows looked up
 SHOWN = 3
 LEAST_SHARE = 0.5  # of them, a set found at least this often: the download keeps its test files that way
@@ -78,7 +81,7 @@ def check_row_files_are_inputs(
     for said, pattern, where, paths, found in looked:
         if found != 0:
             continue
-        folders = _found_elsewhere(raw, paths, beside)
+        folders = _found_elsewhere(raw, paths, beside | {static_folder(p) for _, p, *_ in looked})
         if len(folders) >= LEAST_SHARE * len(paths):  # kept for Kaggle's test rows in a folder of their own
             elsewhere.append(f"{said} {pattern!r} (in {', '.join(sorted(set(folders.values()))[:SHOWN])})")
             continue
@@ -106,13 +109,14 @@ def check_row_files_are_inputs(
 
 def _found_elsewhere(raw: Path, paths: list[str], beside: set[str]) -> dict[str, str]:
     """Of ``paths`` (Kaggle's test rows' files, where a set would keep them), those whose file name the download has
-    in another folder than ``beside`` (the folders of the sets found in place: a mask named as its image is no
-    input), by name -> the folder found in."""
+    in a test folder of its own (``test`` a word of a folder's name: ``features/test_v2/``), not in ``beside`` (the
+    folders of the sets found in place, where a mask named as its image is no input, and each set's own training
+    folder), by name -> the folder found in. A thumbnails folder of the test images is no test folder of its own."""
     wanted = {PurePosixPath(p).name for p in paths}
     found: dict[str, str] = {}
     for folder, _, files in os.walk(raw):
         relative = PurePosixPath(os.path.relpath(folder, raw)).as_posix()
-        if relative in beside:
+        if relative in beside or not any(TEST_WORD.search(part) for part in PurePosixPath(relative).parts):
             continue
         for file in wanted.intersection(files):
             found.setdefault(file, relative)
