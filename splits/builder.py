@@ -295,6 +295,8 @@ def _refuse_nested_targets(con, recipe: SplitRecipe, path: Path, name: str, wher
     writes (a newcomer's sweep published one, every label unique)."""
     if data_format(path.name) not in ("json", "parquet"):
         return  # a CSV or TSV cell is text
+    if con.execute(f"SELECT count(*) FROM (SELECT 1 FROM {reader_sql(path)} LIMIT 2)").fetchone()[0] < 2:
+        return  # one object of columns (pandas' to_json()): the split's row count says how to write it
     selected = ", ".join(quote(c) for c in recipe.target_columns)
     described = con.execute(f"DESCRIBE SELECT {selected} FROM {reader_sql(path)}").fetchall()
     nested = [(row[0], row[1]) for row in described if any(mark in str(row[1]) for mark in NESTED_TYPES)]
