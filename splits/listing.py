@@ -96,12 +96,21 @@ def _values(texts: tuple[str, ...], columns: list[str], mapped: dict[int, dict[s
     return tuple(row)
 
 
-# Kaggle's test folders, in any letter case: test, Test, test_images, test2019, test_stg1, stage_2_test_images,
-# Test_Set; not a class whose name holds the word (test_tube, blood_test)
-TEST_FOLDER = re.compile(
-    r"(?:stage_?\d+_)?test(?:s|ing)?(?:[_\-]?(?:images?|imgs?|set|data|files|stg\d+|stage_?\d+|v\d+|\d+))*",
-    re.IGNORECASE,
-)
+# Kaggle's test folders, in any letter case: 'test' beside words of how or when it was shipped, and numbers (test,
+# Test_Set, test2019, test_stg1, stage_2_test_images, audio_test, test-jpg, test-tif-v2); not a class whose name holds
+# the word beside others (test_tube, blood_test)
+TEST_WORDS = frozenset({"test", "tests", "testing"})
+SHIPPED_WORDS = frozenset({"image", "images", "img", "imgs", "set", "data", "files", "audio", "photo", "photos", "jpg",
+                           "jpeg", "png", "tif", "tiff", "wav", "final", "public", "private", "stg", "stage", "v",
+                           "small", "large", "full"})  # fmt: skip
+NAME_WORDS = re.compile(r"[_\-\s]+|(?<=[^\d_\-\s])(?=\d)|(?<=\d)(?=[^\d_\-\s])")  # test2019 -> test, 2019
+
+
+def is_test_folder(name: str) -> bool:
+    """Whether a folder's name is Kaggle's test folder's: 'test' among words of shipping (``images``, ``stage``,
+    ``jpg``...) and numbers alone."""
+    words = [word.casefold() for word in NAME_WORDS.split(name) if word]
+    return bool(TEST_WORDS & set(words)) and all(w in TEST_WORDS or w in SHIPPED_WORDS or w.isdigit() for w in words)
 
 
 def _refuse_test_folder(rows: list[tuple], paths: list[str], columns: list[str], pattern: str, where: str) -> None:
@@ -110,7 +119,7 @@ def _refuse_test_folder(rows: list[tuple], paths: list[str], columns: list[str],
     Kaggle's test rows have no label, and their files would clash with the new test rows'."""
     for at, column in enumerate(columns):
         taken = [(row[at], path) for row, path in zip(rows, paths, strict=True)
-                 if TEST_FOLDER.fullmatch(row[at]) and f"/{row[at]}/" in f"/{path}"]  # fmt: skip
+                 if is_test_folder(row[at]) and f"/{row[at]}/" in f"/{path}"]  # fmt: skip
         if taken:
             value = taken[0][0]
             kept = sorted({row[at] for row in rows} - {v for v, _ in taken})

@@ -355,6 +355,8 @@ def test_targets_shape_the_files_and_the_recipe(tmp_path):
       "error: train table name 'Test': expected a file name without its suffix"),
      (["--metric", "auc", "--train-name", "train.csv"], "error: train table name 'train.csv': expected a file name "
       "without its suffix (letters, digits, '_', '-', '.'; train_labels, not train_labels.csv)"),
+     (["--metric", "accuracy", "--row-files", "png", "--filed-by-label", "--train-name", "train_labels"],
+      "error: files filed by label have no train table to name: drop --train-name or --filed-by-label"),
      (["--metric", "auc", "--train-name", "../labels"],
       "error: train table name '../labels': expected a file name without its suffix"),
      (["--metric", "auc", "--no-test-table"],

@@ -50,9 +50,9 @@ def _kaggle_usage(download: Path) -> None:
     sample.to_csv(download / "sample_submission.csv", index=False)
 
 
-def _refused(tmp_path: Path, metric: str, reshape) -> str:
+def _refused(tmp_path: Path, metric: str, reshape, *options: str) -> str:
     """Split the generated competition, reshaped: it must be refused, publishing nothing; the refusal's message."""
-    slug, raw, recipe, root, _ = generated_download(tmp_path, metric, reshape=reshape)
+    slug, raw, recipe, root, _ = generated_download(tmp_path, metric, *options, reshape=reshape)
     with pytest.raises(UngradableAnswers) as refusal:
         prepare_competition(slug, recipe, raw, root.prepared_root, "description")
     assert not root.prepared_root.exists() or list(root.prepared_root.iterdir()) == []  # no split, no staging left
@@ -597,3 +597,20 @@ def test_a_class_no_new_test_row_has_is_no_refusal_under_lwlrap(tmp_path):
     slug, raw, recipe, root, _ = generated_download(tmp_path, "lwlrap", "--targets", "5", reshape=rare_last_class)
     prepared = prepare_competition(slug, recipe, raw, root.prepared_root, "description")
     assert prepared.published, [(c.name, c.found) for c in prepared.checks if not c.passed]
+
+
+def test_answers_without_a_true_label_under_lwlrap_say_so(tmp_path):
+    """A review: with every class 0 in the new test set, lwlrap's refusal blamed the built sample submission."""
+
+    def no_labels(raw):
+        frame = _train(raw)
+        for column in [c for c in frame.columns if c.startswith("label_")]:
+            frame[column] = "0"
+        frame.to_csv(raw / "train.csv", index=False)
+
+    message = _refused(tmp_path, "lwlrap", no_labels, "--targets", "3")
+    assert message.startswith("g-lwlrap: the new test set's ")
+    assert (
+        "answers hold no true label in any of label_1, label_2, label_3, and lwlrap cannot grade answers without "
+        "one." in message
+    )

@@ -612,7 +612,8 @@ def test_lwlrap_is_the_label_weighted_ranking_precision_and_not_scored_by_column
      ("map_at_3", "map_at_5", True, False, "the recipe grades with map_at_3, but Kaggle ranked the leaderboard by "
       "Meta Kaggle's map_at_5 (map_at_k in the registry)"),  # a review: map_at_5 gives K too
      ("accuracy", "map_at_3", True, False, "the recipe grades with accuracy, but Kaggle ranked the leaderboard by "
-      "Meta Kaggle's map_at_3 (map_at_3 in the registry)")],  # a listing naming the registry's own name
+      "Meta Kaggle's map_at_3 (map_at_3 in the registry)"),  # a listing naming the registry's own name
+     (None, "map_at_k", True, True, "the recipe sets no metric: Meta Kaggle's map_at_k")],  # K=5 by its name
 )  # fmt: skip
 def test_a_map_depth_is_checked_where_kaggle_says_it_and_asked_for_where_it_does_not(recipe, name, is_max, agrees,
                                                                                      found):  # fmt: skip

@@ -845,21 +845,23 @@ def test_inputs_kaggle_keeps_for_its_test_rows_in_another_folder_are_published(t
     their images (in the images' folder) are still answers."""
     raw = _salt_download(tmp_path)
     (raw / "competition_data" / "train" / "masks").rename(raw / "features_train")
+    for mask in (raw / "features_train").iterdir():
+        mask.rename(mask.with_suffix(".npy"))
     test_ids = _column(raw / "sample_submission.csv", "id")
     (raw / "features_test_v2").mkdir()
     for i in test_ids:
-        (raw / "features_test_v2" / f"{i}.png").write_bytes(f"features {i}".encode())
-    recipe = SALT | {"other_row_files": {"features_train/{id}.png": "test/features/{id}.png"}}
+        (raw / "features_test_v2" / f"{i}.npy").write_bytes(f"features {i}".encode())
+    recipe = SALT | {"other_row_files": {"features_train/{id}.npy": "test/features/{id}.npy"}}
     prepared = prepare_competition("salt", parse_recipe(recipe, "r"), raw, tmp_path / "prepared")
     assert prepared.published, [c.found for c in refused(prepared.checks)]
     found = {c.name: c.found for c in prepared.checks}["row_files_are_inputs"]
     assert (
-        "found under their names in another folder: other_row_files entry 'features_train/{id}.png' (in "
+        "found under their names in another folder: other_row_files entry 'features_train/{id}.npy' (in "
         "features_test_v2)" in found
     )
 
 
-@pytest.mark.parametrize("copy", ["thumbnails", "competition_data/train/masks"])
+@pytest.mark.parametrize("copy", ["thumbnails", "competition_data/train/masks", "test/thumbnails", "test_thumbnails"])
 def test_answers_are_refused_though_files_of_their_names_lie_in_another_folder(tmp_path, copy):
     """A review: Kaggle's test images copied to thumbnails/, or files named by Kaggle's test ids among the masks'
     own training folder, made the masks count as inputs found elsewhere, and they were published."""

@@ -509,13 +509,14 @@ def test_a_listing_that_takes_kaggles_test_folder_as_a_label_is_refused_with_a_g
     assert write_train_listing(raw, globbed, "alaska2") == 10
 
 
-@pytest.mark.parametrize("test_folder", ["test", "test2019", "test_stg1", "stage_2_test_images", "Test_Set"])
+@pytest.mark.parametrize("test_folder", ["test", "test2019", "test_stg1", "stage_2_test_images", "Test_Set", "audio_test",
+                                         "test-jpg", "stage2_test_final"])  # fmt: skip
 def test_the_glob_suggested_keeps_every_class_and_any_test_folder_is_caught(tmp_path, test_folder):
     """A review: the glob built from the test folder's first letter ([!t]*) dropped the class tulip without a word;
     test2019/, test_stg1/ and stage_2_test_images/ were listed as classes."""
     raw = tmp_path / "raw"
     recipe = _filed_by_folder(raw, ("rose", "tulip", test_folder), 3)
-    glob = "[rt][ou]*" if test_folder.startswith("t") else "[rt]*"  # fnmatchcase: Test_Set is no t
+    glob = "[rt][ou]*" if test_folder.startswith("t") else "[rt]*"  # fnmatchcase: Test_Set is no t, audio_test no r
     with pytest.raises(RecipeError) as refused:
         write_train_listing(raw, recipe, "flowers")
     assert f"of Kaggle's test folder {test_folder}/" in str(refused.value)

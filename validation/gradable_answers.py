@@ -191,13 +191,24 @@ def _constant_answers(folder: PreparedFolder, slug: str, spec: Metric, targets: 
     metric cannot grade against itself (one class under Matthews correlation scores 0, a constant under Pearson and
     every answer 0 under RMSPE score nan); None otherwise, so that another cause keeps its own message (a constant
     target that the metric grades, as log loss or accuracy do, is no cause)."""
-    if spec.one_column_per_class or spec.distribution or (spec.column_wise and not spec.scored_by_column):
-        return None  # a class no row has (a count of, or under lwlrap a label of) is no problem: rows are scored whole
+    if spec.one_column_per_class or spec.distribution:  # a class no row has a count of is no problem
+        return None
     answers = pd.read_csv(folder.answers, dtype=str, keep_default_na=False, usecols=lambda c: c in targets)
     scored = read_scored(folder)
     if scored is not None:  # what grading scores (split recipe key scored_rows)
         answers = answers[scored]
     rows = "scored rows" if scored is not None else "answers"
+    if spec.column_wise and not spec.scored_by_column:  # lwlrap ranks a row's columns: a class no row has is fine
+        whole = answers.apply(lambda column: numbers(column.str.strip()))
+        try:
+            score = spec.score(whole, whole)
+        except ValueError:
+            score = float("nan")
+        if np.isfinite(score):
+            return None
+        return (f"{slug}: the new test set's {len(answers):,} {rows} hold no true label in any of "
+                f"{', '.join(answers.columns)}, and {spec.name} cannot grade answers without one. "
+                f"{_varied_by(kind, scored is not None)}")  # fmt: skip
     for column in answers.columns:
         values = answers[column].str.strip()
         typed = numbers(values) if spec.numeric_predictions else values

@@ -941,7 +941,7 @@ def recipe_metric_against_kaggle(
 
 
 RANKING_METRICS = ("map_at_3", "map_at_k", "map_at_12")  # MAP at 3, 5 and 12 (map_at_k is 5)
-DEPTH_FIVE_NAMES = frozenset(_normalise(name) for name in ("MAP@5", "map_at_5"))  # map_at_k's names giving K
+DEPTH_FIVE_NAMES = frozenset(_normalise(name) for name in ("MAP@5", "map_at_5", "map_at_k"))  # names giving K=5
 
 
 def _depth_unsaid(kaggle: str | None, kaggle_name: str | None) -> bool:

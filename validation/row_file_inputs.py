@@ -3,9 +3,8 @@
 >>> check = check_row_files_are_inputs(raw_files, sets, kaggle_test_rows)
 >>> check.passed, check.found
 (False, "other_row_files entry 'competition_data/train/masks/{id}.png': Kaggle ships these files for its training
-rows only: none of its first 200 test rows has one at 'competition_data/test/masks/{id}.png', where 200 have
-row_files' 'competition_data/test/images/{id}.png'; they are answers (a mask, a cleaned image), and the split put
-the new test rows' in public/ ...")
+rows only: none of its first 200 test rows has one at 'competition_data/test/masks/{id}.png' or under its name
+elsewhere, where 200 have those of row_files ('competition_data/test/images/{id}.png'): they are answers ...")
 
 A newcomer's sweep: tgs-salt-identification ships an image and a mask for each training row, and only the image for
 each test row: the masks are the answers. A recipe naming the masks in ``other_row_files`` (which then needed a test
@@ -16,12 +15,13 @@ where the download would hold them (the set's pattern with ``train`` made ``test
 :func:`~validation.row_file_patterns.kaggle_test_pattern`; a pattern without ``train``, a folder of both sides'
 files, as it is), for Kaggle's first :data:`SAMPLED_ROWS` test rows (its test file's, else its sample submission's).
 Where one set's files are found so for at least half of them (the download keeps its test files that way), a set,
-``row_files``' own too, with none found is refused. Where none is, the download's layout says nothing, and nothing is
-refused, unless Kaggle's test rows' files of that name are in a test folder of its own (``test`` a word of a folder's
-name: ``features/test_v2/`` beside ``features/train/``; not the folders of the sets found in place, where masks are
-named as their images, nor any set's training folder). An entry mapped to false (the train rows' files alone) is not
+``row_files``' own too, with none found is refused, unless files of those names are in a test folder of its own
+(``test`` a word of a folder's name: ``features/test_v2/`` beside ``features/train/``; not the folders of the sets
+found in place, nor any set's training folder), and those names are not the found sets' own (tgs-salt's masks are
+named as their images: a copy of the test images in ``test/thumbnails/`` would pass for them). Where no set is found so, the
+download's layout says nothing, and nothing is refused. An entry mapped to false (the train rows' files alone) is not
 checked. Limits: answers Kaggle released for its own test rows (a stage's solution masks beside its test images) look
-like inputs, as do answers beside a second copy of the test inputs in a test folder (``test_thumbnails/``).
+like inputs, as do answers named otherwise than the inputs whose names a test folder holds for other reasons.
 """
 
 from __future__ import annotations
@@ -43,7 +43,9 @@ ROW_FILES_ARE_INPUTS = Check(
     remedy="Map the `other_row_files` entry to false (the new train rows' files are published, the new test rows' are "
     "not: they are answers), or name the inputs in `row_files` and the answers in `other_row_files`.",
 )
-TEST_WORD = re.compile(r"(?:^|[_\-])test(?:s|ing)?(?:$|[_\-0-9])", re.IGNORECASE)  # test, test_v2, Test2019
+# 'test' a word of a folder's name, with anything beside it (features_test_v2): where Kaggle keeps its test rows'
+# inputs of a kind; looser than splits.listing.is_test_folder, which must leave classes such as test_tube alone
+TEST_IN_NAME = re.compile(r"(?:^|[_\-])test(?:s|ing)?(?:$|[_\-0-9])", re.IGNORECASE)
 SAMPLED_ROWS = 200  # Kaggle's first test rows looked up
 SHOWN = 3
 LEAST_SHARE = 0.5  # of them, a set found at least this often: the download keeps its test files that way
@@ -77,11 +79,19 @@ def check_row_files_are_inputs(
         )  # fmt: skip
     said_input, _, input_where, _, input_found = inputs[0]
     beside = {str(PurePosixPath(p).parent) for *_, paths, found in inputs for p in paths}  # the inputs' folders
+    input_names = {PurePosixPath(p).name for *_, paths, found in inputs for p in paths}
     answers, elsewhere = [], []
     for said, pattern, where, paths, found in looked:
         if found != 0:
             continue
-        folders = _found_elsewhere(raw, paths, beside | {static_folder(p) for _, p, *_ in looked})
+        named_as_inputs = {PurePosixPath(p).name for p in paths} & input_names  # masks named as their images:
+        folders = (
+            {}
+            if named_as_inputs
+            else _found_elsewhere(  # a copy of the inputs anywhere would pass for them
+                raw, paths, beside | {static_folder(p) for _, p, *_ in looked}
+            )
+        )
         if len(folders) >= LEAST_SHARE * len(paths):  # kept for Kaggle's test rows in a folder of their own
             elsewhere.append(f"{said} {pattern!r} (in {', '.join(sorted(set(folders.values()))[:SHOWN])})")
             continue
@@ -116,7 +126,7 @@ def _found_elsewhere(raw: Path, paths: list[str], beside: set[str]) -> dict[str,
     found: dict[str, str] = {}
     for folder, _, files in os.walk(raw):
         relative = PurePosixPath(os.path.relpath(folder, raw)).as_posix()
-        if relative in beside or not any(TEST_WORD.search(part) for part in PurePosixPath(relative).parts):
+        if relative in beside or not any(TEST_IN_NAME.search(part) for part in PurePosixPath(relative).parts):
             continue
         for file in wanted.intersection(files):
             found.setdefault(file, relative)

@@ -112,7 +112,8 @@ RECIPE_HEADER = (
     "--no-test-table",
     is_flag=True,
     help="with --row-files: no test table, as image competitions often ship their test set (test/<id>.png and the "
-    "sample submission are all of it; the recipe says test_file: null)",
+    "sample submission are all of it; the recipe says test_file: null); parity is unknown there (no original test "
+    "features), unless --labelled-test ships them",
 )
 @click.option("--slug", help="the competition's slug (default: generated-<metric>)")
 @click.option("--rows", type=click.IntRange(40), default=TRAIN_ROWS, show_default=True, metavar="N",

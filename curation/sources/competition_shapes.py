@@ -126,6 +126,8 @@ class Shape:
             raise ValueError(f"train table name {self.train_name!r}: expected a file name without its suffix (letters, "
                              f"digits, '_', '-', '.'; train_labels, not train_labels.csv), none of "
                              f"{', '.join(RESERVED_NAMES)} in any letter case")  # fmt: skip
+        if self.filed_by_label and self.train_name != "train":
+            raise ValueError("files filed by label have no train table to name: drop --train-name or --filed-by-label")
         if not self.test_table and (not self.row_files or self.filed_by_label):
             raise ValueError("without a test table, Kaggle's test set is its files alone: --no-test-table needs "
                              "--row-files (and no --filed-by-label, which has no test table already)")  # fmt: skip
