@@ -23,6 +23,7 @@ from curation.annotations import Annotation, AnnotationStore
 from curation.candidate_rules import CANDIDATE_COLUMNS
 from curation.competition_data import DownloadRecord, read_download_record
 from curation.curated import FROM_META_KAGGLE, SplitRecipeChoiceError, annotations_frame, consolidate, split_recipe_for
+from curation.leaderboard_history import HistoryError, RefreshRecord, history
 from curation.stage_status import StageStatus, competition_stages
 from curation.warehouse import Warehouse
 from validation.data_root import CANDIDATES, COMPETITIONS, DataRoot
@@ -55,6 +56,7 @@ class CompetitionProfile:
     stages: StageStatus | None = None  # data, split and parity status (curation.stage_status)
     published_recipe: dict | None = None  # the split recipe of the published split, if there is one
     unreadable: list[str] = field(default_factory=list)  # the annotation files left out, each error naming its file
+    board: RefreshRecord | str | None = None  # the current leaderboard snapshot's record, its history's error, or None
 
     def graded_with(self) -> str:
         """The metric submissions are scored with, and where it comes from: the published split's recipe (what
@@ -116,6 +118,22 @@ class CompetitionProfile:
             return "yes"
         return f"no: {self.screening['exclusion_reason']} ({self.screening['exclusion_detail']})"
 
+    def leaderboard_summary(self) -> str | None:
+        """``snapshot <id> (<source>, <when>): <n> teams; gold >= ..., ...`` for the current leaderboard snapshot (a
+        generated or outside competition has no Meta Kaggle team count: this is where its board shows), the history's
+        error when it cannot be read, or None without a snapshot."""
+        if not isinstance(self.board, RefreshRecord):
+            return self.board
+        record = self.board
+        better = {True: "higher", False: "lower"}.get(record.higher_is_better)
+        medals = ", ".join(f"{name} {value:g}" for name, value in (("gold", record.gold), ("silver", record.silver),
+                           ("bronze", record.bronze), ("median", record.median)) if value is not None)  # fmt: skip
+        return (
+            f"snapshot {record.snapshot_id} ({record.source}, {record.at}): {record.teams or 0:,} teams"
+            + (f"; thresholds {medals}" if medals else "")
+            + (f" ({better} is better)" if better else "")
+        )
+
     def download_summary(self) -> str | None:
         """``<status> (<source>, <when>): <detail>`` for the download kept, with ``; last attempt failed: ...`` when
         a later one was refused; None when there was none."""
@@ -149,7 +167,17 @@ def competition_profile(
     prepared = root.prepared(slug)
     recipe = prepared.read_manifest().get("recipe") if prepared.manifest.is_file() else None
     return CompetitionProfile(slug, facts, screening, read_download_record(root.raw(slug)), annotations, consolidated,
-                              competition_stages(slug, root), recipe, [str(e) for e in unreadable])  # fmt: skip
+                              competition_stages(slug, root), recipe, [str(e) for e in unreadable],
+                              _current_board(root, slug))  # fmt: skip
+
+
+def _current_board(root: DataRoot, slug: str) -> RefreshRecord | str | None:
+    """The current snapshot's record (the latest new or changed one), the history's error, or None."""
+    try:
+        stored = [r for r in history(root.leaderboards(slug)) if r.status in ("new", "changed")]
+    except HistoryError as error:
+        return f"cannot be read: {error}"
+    return stored[-1] if stored else None
 
 
 def check_known_slug(slug: str, known: Sequence[str]) -> None:

@@ -24,7 +24,7 @@ from curation.benchmark_export import ExportError, ExportOptions, export_benchma
 from curation.cli import main
 from curation.competition_data import fetch_competition
 from curation.curated import curate, load_annotations
-from curation.leaderboard_history import record_snapshot
+from curation.leaderboard_history import current_board_and_record, record_snapshot
 from curation.sources import FolderSource, choose_sources
 from curation.sources.kaggle_client import KaggleClient
 from curation.split_parity import check_split_parity
@@ -660,3 +660,21 @@ def test_split_warnings_of_a_manifest_whose_checks_cannot_be_read_are_none_and_h
     manifest.write_text(json.dumps(document))
     stages = competition_stages(SPACESHIP, root)
     assert stages.split_warnings == () and stages.split.startswith("published (train ")
+
+
+def test_show_prints_the_current_leaderboard_snapshot_and_a_damaged_history(root, monkeypatch, capsys):
+    """A newcomer's run (review 154): after refresh_leaderboards, `mlecurate show` of a generated competition said
+    `teams: -` and nothing of the board its medals come from."""
+    monkeypatch.setenv("MLECURATE_HOME", str(root.path))
+    monkeypatch.setenv("MLECURATE_ANNOTATIONS", str(root.annotations))
+    record = current_board_and_record(root.leaderboards(SPACESHIP))[0]
+    assert main(["show", SPACESHIP]) == 0
+    line = next(line for line in capsys.readouterr().out.splitlines() if line.strip().startswith("leaderboard:"))
+    assert line.strip() == (
+        f"leaderboard: snapshot {record.snapshot_id} (mle-bench, {record.at}): {record.teams:,} teams; thresholds gold "
+        f"{record.gold:g}, silver {record.silver:g}, bronze {record.bronze:g}, median {record.median:g} (higher is "
+        "better)"
+    )
+    root.leaderboards(SPACESHIP).history.write_text("{not json\n")
+    assert main(["show", SPACESHIP]) == 0
+    assert "leaderboard: cannot be read: " in capsys.readouterr().out

@@ -89,6 +89,7 @@ def show(curation: Curation, slug: str) -> None:
         ("candidate", profile.candidate_verdict()),
         ("suggested complexity", suggested_complexity_text(profile.screening)),
         ("data", profile.download_summary() or (stages.data if stages else None)),
+        ("leaderboard", profile.leaderboard_summary()),
         ("split", stages.split if stages else None),
         ("parity", stages.parity if stages else None),
         ("parity reason", stages.parity_reason if stages else None),  # what decided the verdict, under it
