@@ -124,11 +124,13 @@ def _refuse_test_folder(rows: list[tuple], paths: list[str], columns: list[str],
             value = taken[0][0]
             kept = sorted({row[at] for row in rows} - {v for v, _ in taken})
             glob = _glob_leaving_out(kept, {v for v, _ in taken})
-            leave = f"with a glob after the placeholder's name, {{{column}:{glob}}}, or " if glob else ""
+            leave = (
+                f"with a glob after the placeholder's name, {{{column}:{glob}}}, or by naming" if glob else "by naming"
+            )
             raise RecipeError(
                 f"{where}split recipe key 'train_listing': {pattern!r} lists {len(taken):,} file(s) of Kaggle's test "
                 f"folder {value}/ as training rows whose {column} is {value!r} (e.g. {taken[0][1]}); leave it out "
-                f"{leave}name the training files' own folder in the pattern"
+                f"{leave} the training files' own folder in the pattern"
             )
 
 

@@ -1495,3 +1495,19 @@ def test_a_target_mixing_objects_with_other_values_is_refused_too(tmp_path):
             "mixed: split recipe key 'target_columns': column 'y' of train.json holds objects or lists (JSON objects "
             "or lists among other values)")):  # fmt: skip
         build_split(recipe, raw, tmp_path / "out", "mixed")
+
+
+def test_a_split_published_before_kaggles_names_were_kept_is_still_read(tmp_path):
+    """From the re-read: public_table's fallback (a split published as train.csv/test.csv before Kaggle's names were
+    kept) had no test; nor had its message when neither name is there."""
+    folder = PreparedFolder(tmp_path / "prepared")
+    folder.public.mkdir(parents=True)
+    recipe = {"train_file": "train_labels.csv", "test_file": None}
+    (folder.public / "train.csv").write_text("id,y\n1,0\n")
+    assert folder.public_table(TRAIN, recipe) == folder.public / "train.csv"
+    (folder.public / "train_labels.csv").write_text("id,y\n1,0\n")
+    assert folder.public_table(TRAIN, recipe) == folder.public / "train_labels.csv"
+    with pytest.raises(
+        FileNotFoundError, match=r"prepared/public: expected test\.csv \(the new test set\), found none"
+    ):
+        folder.public_table(TEST, recipe)

@@ -503,7 +503,7 @@ def test_a_listing_that_takes_kaggles_test_folder_as_a_label_is_refused_with_a_g
     assert str(refused.value) == (
         "alaska2: split recipe key 'train_listing': '{label}/{file}' lists 5 file(s) of Kaggle's test folder Test/ as "
         "training rows whose label is 'Test' (e.g. Test/00000.jpg); leave it out with a glob after the placeholder's "
-        "name, {label:[CJ]*}, or name the training files' own folder in the pattern"
+        "name, {label:[CJ]*}, or by naming the training files' own folder in the pattern"
     )
     globbed = parse_recipe(recipe.to_document() | {"train_listing": "{label:[CJ]*}/{file}"}, "r")
     assert write_train_listing(raw, globbed, "alaska2") == 10
@@ -520,7 +520,9 @@ def test_the_glob_suggested_keeps_every_class_and_any_test_folder_is_caught(tmp_
     with pytest.raises(RecipeError) as refused:
         write_train_listing(raw, recipe, "flowers")
     assert f"of Kaggle's test folder {test_folder}/" in str(refused.value)
-    assert f"leave it out with a glob after the placeholder's name, {{label:{glob}}}, or" in str(refused.value)
+    assert f"leave it out with a glob after the placeholder's name, {{label:{glob}}}, or by naming" in str(
+        refused.value
+    )
     globbed = parse_recipe(recipe.to_document() | {"train_listing": f"{{label:{glob}}}/{{file}}"}, "r")
     assert write_train_listing(raw, globbed, "flowers") == 6
 
@@ -529,3 +531,14 @@ def test_a_class_whose_name_holds_the_word_test_is_listed(tmp_path):
     """A review: a class test_tube (or blood_test) was refused as Kaggle's test folder, with no way to keep it."""
     raw = tmp_path / "raw"
     assert write_train_listing(raw, _filed_by_folder(raw, ("rose", "test_tube", "blood_test"), 3), "lab") == 9
+
+
+def test_a_test_folder_beside_classes_no_glob_can_keep_is_refused_saying_how_to_leave_it_out(tmp_path):
+    """From the re-read: where no glob keeps every class (a class named '(none)'), the refusal read "leave it out
+    name the training files' own folder"."""
+    raw = tmp_path / "raw"
+    with pytest.raises(RecipeError) as refused:
+        write_train_listing(raw, _filed_by_folder(raw, ("(none)", "tulip", "test"), 3), "lab")
+    assert str(refused.value).endswith(
+        "(e.g. test/00000.jpg); leave it out by naming the training files' own folder in the pattern"
+    )

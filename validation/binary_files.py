@@ -204,26 +204,20 @@ def _binary(con, public: Path, relative: str) -> bool:
     if not path.is_file():
         return False
     if is_data_file(path.name):
-        return data_format(path.name) == "json" and _nested_json(con, path) and not _coco(con, path)
+        return data_format(path.name) == "json" and _nested_json(con, path)
     return path.suffix.lower() not in ONE_SAMPLE and not is_text(path)
 
 
 def _nested_json(con, path: Path) -> bool:
-    """Whether a JSON file's columns hold objects (COCO's ``images`` and ``annotations``, herbarium's
-    ``metadata.json``): the table checks pair an id with a label in one record's own columns, never inside these."""
+    """Whether a JSON file's columns hold objects that the table checks cannot read: they pair an id with a label in
+    one record's own columns, never inside these, but for a COCO-style document's (``validation.leakage.coco_table``:
+    its ``images`` and ``annotations``, read as one table)."""
     try:
         described = con.execute(f"DESCRIBE SELECT * FROM {reader_sql(path)}").fetchall()
     except duckdb.Error:
         return False  # unreadable: public_free_of_private says so
-    return any("STRUCT(" in str(kind) for _, kind, *_ in described)
-
-
-def _coco(con, path: Path) -> bool:
-    """A COCO-style document, which the table checks read (``validation.leakage.coco_table``)."""
-    with contextlib.suppress(duckdb.Error):
-        columns = [row[0] for row in con.execute(f"DESCRIBE SELECT * FROM {reader_sql(path)}").fetchall()]
-        return coco_table(con, path, columns) is not None
-    return False
+    nested = any("STRUCT(" in str(kind) for _, kind, *_ in described)
+    return nested and coco_table(con, path, [row[0] for row in described]) is None
 
 
 def _views(data: bytes) -> Iterator[bytes]:

@@ -921,7 +921,7 @@ def recipe_metric_against_kaggle(
             f"the recipe's {recipe_metric} is better {runs}, but Meta Kaggle's EvaluationAlgorithmIsMax says the "
             f"leaderboard was ranked {ranked} is better: medals would go to the wrong end of the board"
         )
-    if _depth_unsaid(kaggle, kaggle_name) and metric.task == "ranking":  # the recipe's metric says the depth
+    if any_depth:  # the recipe's metric says the depth
         return True, (
             f"the recipe's {recipe_metric} is {listed} at K={metric.depth} (the dump does not give K; the "
             "competition's page does)"

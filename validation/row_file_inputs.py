@@ -78,20 +78,16 @@ def check_row_files_are_inputs(
             + "): the download's layout says nothing of which sets are inputs",
         )  # fmt: skip
     said_input, _, input_where, _, input_found = inputs[0]
-    beside = {str(PurePosixPath(p).parent) for *_, paths, found in inputs for p in paths}  # the inputs' folders
-    input_names = {PurePosixPath(p).name for *_, paths, found in inputs for p in paths}
+    # not looked in: the folders of the sets found in place, and each set's own training folder
+    skipped = {str(PurePosixPath(p).parent) for *_, paths, _ in inputs for p in paths}
+    skipped |= {static_folder(pattern) for _, pattern, *_ in looked}
+    input_names = {PurePosixPath(p).name for *_, paths, _ in inputs for p in paths}
     answers, elsewhere = [], []
     for said, pattern, where, paths, found in looked:
         if found != 0:
             continue
         named_as_inputs = {PurePosixPath(p).name for p in paths} & input_names  # masks named as their images:
-        folders = (
-            {}
-            if named_as_inputs
-            else _found_elsewhere(  # a copy of the inputs anywhere would pass for them
-                raw, paths, beside | {static_folder(p) for _, p, *_ in looked}
-            )
-        )
+        folders = {} if named_as_inputs else _found_elsewhere(raw, paths, skipped)  # a copy of the inputs would pass
         if len(folders) >= LEAST_SHARE * len(paths):  # kept for Kaggle's test rows in a folder of their own
             elsewhere.append(f"{said} {pattern!r} (in {', '.join(sorted(set(folders.values()))[:SHOWN])})")
             continue
