@@ -54,7 +54,7 @@ from curation.curated import SplitRecipeChoiceError, curated_slugs, split_recipe
 from curation.leaderboard_history import current_board_and_record
 from curation.split_parity import metric_against_kaggle
 from curation.stage_status import PARITY, SPLIT, partition_command, read_failure, split_warnings
-from curation.submission_grading import GradingUnavailable, grading_metric
+from curation.submission_grading import GradingUnavailable, check_answers_gradable, grading_metric
 from curation.warehouse import Warehouse
 from validation.data_files import data_stem, file_digest
 from validation.data_root import (
@@ -169,7 +169,7 @@ def export_benchmark(
             try:
                 plan = _plan(slug, member, root, warehouse, options, annotations)
             except (_LeftOut, GradingUnavailable) as why:
-                result.left_out[slug] = str(why)
+                result.left_out[slug] = str(why) + _later_split_failure(root, slug)
                 continue
             except (LeaderboardError, DataRootFileError, OSError, ValueError) as error:
                 result.failed[slug] = str(error) if str(error).startswith(slug) else f"{slug}: {error}"
@@ -223,6 +223,15 @@ class _LeftOut(Exception):
     """A curated member that is not exported, for the reason given (not an error)."""
 
 
+def _later_split_failure(root: DataRoot, slug: str) -> str:
+    """``; its latest split failed (<when>): <error>`` when a split failed after the published one, whose state the
+    reason a member is left out speaks of: the curators' newer recipe may be what they are waiting for."""
+    if not root.prepared(slug).manifest.is_file():
+        return ""  # the reason is the failure itself
+    failed = read_failure(root, slug, SPLIT)
+    return f"; and its latest split, after the published one, failed ({failed.at}): {failed.error}" if failed else ""
+
+
 def _curated_members(warehouse: Warehouse) -> dict[str, dict]:
     if curated_slugs(warehouse) is None:
         raise ExportError("no curated benchmark yet: materialise curated_competitions (or run `mlecurate curate`)")
@@ -260,6 +269,13 @@ def _plan(
     except GradingUnavailable as error:  # its remedy is grade's --metric; an export grades by the recipe's metric
         raise _LeftOut(
             f"{error.reason}: name one in its split recipe (key metric), then "
+            f"{partition_command('prepare_competition', slug)}"
+        ) from None
+    try:
+        check_answers_gradable(slug, prepared, metric)
+    except GradingUnavailable as error:
+        raise _LeftOut(
+            f"{error.reason}: name a metric that grades them in its split recipe (key metric), then "
             f"{partition_command('prepare_competition', slug)}"
         ) from None
     current = current_board_and_record(root.leaderboards(slug))

@@ -24,7 +24,7 @@ from curation.candidate_rules import CANDIDATE_COLUMNS
 from curation.competition_data import DownloadRecord, read_download_record
 from curation.curated import FROM_META_KAGGLE, SplitRecipeChoiceError, annotations_frame, consolidate, split_recipe_for
 from curation.leaderboard_history import HistoryError, RefreshRecord, history
-from curation.stage_status import StageStatus, competition_stages
+from curation.stage_status import StageStatus, competition_stages, partition_command
 from curation.warehouse import Warehouse
 from validation.data_root import CANDIDATES, COMPETITIONS, DataRoot
 from validation.metrics import METRICS, UnknownMetricError, resolve_metric
@@ -80,9 +80,29 @@ class CompetitionProfile:
                 if meta_kaggle
                 else ("Meta Kaggle names no metric")
             )
-            return f"none: {why}; name one in the split recipe's `metric` (`mlecurate metrics` lists them)"
+            return f"none: {why}; " + self._metric_remedy()
         origin = source if recipe and recipe.get("metric") else "Meta Kaggle's name"
         return f"{metric} ({origin})"
+
+    def _metric_remedy(self) -> str:
+        """What gives the competition a metric: the split recipe's ``metric``, or, where the curators' recipe names
+        one the published split's lacks, its split (and why that failed, if it did)."""
+        advice = "name one in the split recipe's `metric` (`mlecurate metrics` lists them)"
+        if self.published_recipe is None:
+            return advice
+        try:
+            wanted = split_recipe_for(self.slug, self.annotations)[0].get("metric")
+        except SplitRecipeChoiceError:
+            return advice
+        if not wanted:
+            return advice
+        split = self.stages.split if self.stages else ""
+        _, attempt, error = split.partition("; last attempt failed: ")
+        failed = f" (its latest split failed: {error.removesuffix(')')})" if attempt else ""
+        return (
+            f"the curators' split recipe names {wanted}, which the published split's does not: "
+            f"{partition_command('prepare_competition', self.slug)}{failed}"
+        )
 
     @property
     def facts_from(self) -> str | None:

@@ -17,7 +17,8 @@ from curation.curated import curated_slugs
 from curation.leaderboard_history import current_board
 from curation.stage_status import NOT_RUN, data_status, partition_command, split_status
 from curation.warehouse import Warehouse
-from validation.data_root import DataRoot
+from validation.data_root import DataRoot, PreparedFolder
+from validation.gradable_answers import UngradableAnswers, check_answers_for
 from validation.grading import GradingReport, grade_submission
 from validation.leaderboard import read_leaderboard
 from validation.metrics import METRICS, UnknownMetricError, resolve_metric
@@ -62,6 +63,8 @@ def grade_prepared(
             f"{slug}: no prepared split at {prepared.path}; first {partition_command('prepare_competition', slug)}"
         )
     metric = grading_metric(slug, prepared.read_manifest()["recipe"], warehouse, metric_override)
+    if submission.is_file():  # a missing one is an invalid report, whatever the answers
+        check_answers_gradable(slug, prepared, metric)
     board = read_leaderboard(leaderboard_file) if leaderboard_file else current_board(root.leaderboards(slug))
     report = grade_submission(submission, prepared, metric, board, competition_id=slug)
     if board is None:  # a newcomer read gold_medal: false beside a perfect score, and nothing said why
@@ -70,6 +73,20 @@ def grade_prepared(
             f"{partition_command('refresh_leaderboards', slug)}, or give --leaderboard"
         )
     return report
+
+
+def check_answers_gradable(slug: str, prepared: PreparedFolder, metric: str) -> None:
+    """:class:`GradingUnavailable` when ``metric`` is not the one the published split's answers were checked for (an
+    override, or Meta Kaggle's metric known only since) and cannot grade them: AUC's answers must be 0 or 1, ..."""
+    manifest = prepared.read_manifest()
+    checked = manifest["recipe"].get("metric") or manifest.get("metric")  # older splits recorded only the recipe's
+    if metric == checked:
+        return
+    try:
+        check_answers_for(prepared, slug, metric)
+    except UngradableAnswers as error:
+        reason = f"{error} (the split's answers were checked for {checked or 'no metric'}, not {metric})"
+        raise GradingUnavailable(f"{reason}; grade with a metric that fits them (--metric)", reason) from None
 
 
 def grading_metric(slug: str, recipe: dict, warehouse: Warehouse, metric_override: str | None = None) -> str:

@@ -239,7 +239,10 @@ def prepare_competition(
             ),
             check_sample_columns_graded(sample_left_out, ungraded, recipe.sample_submission_file, train_name(recipe)),
         ]
-        manifest = _manifest(slug, recipe, result, files, checks, source or {}) | {"inputs_version": inputs_version}
+        manifest = _manifest(slug, recipe, result, files, checks, source or {}) | {
+            "metric": metric,  # what the answers and the sample were checked for (grading by another checks again)
+            "inputs_version": inputs_version,
+        }
         if sample_left_out:
             manifest["sample_submission_dropped_columns"] = sample_left_out
         staging.manifest.write_text(json.dumps(manifest, indent=2) + "\n", encoding="utf-8")

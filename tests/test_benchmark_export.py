@@ -318,6 +318,20 @@ def test_a_competition_whose_split_failed_is_left_out_with_the_failure(root, tmp
     assert again.left_out[INSULTS] == f"no published split: {partition_command('prepare_competition', INSULTS)}"
 
 
+def test_a_member_left_out_names_a_split_that_failed_after_the_published_one(root, tmp_path):
+    """A sweep's jigsaw-unintended-bias: the published split had no metric; the curators' recipe then named one and
+    its split failed. The export gave the older reason alone (no metric: name one in the recipe), which the curators
+    had done; the newer failure is what stands in the way."""
+    root.prepared(INSULTS).parity.unlink()
+    record_failure(root, INSULTS, SPLIT, "UngradableAnswers: auc needs answers that are labels 0 or 1")
+    result = _export(root, tmp_path / "bench")
+    assert result.left_out[INSULTS].startswith(
+        f"parity not checked: {partition_command('prepare_competition', INSULTS)}; and its latest split, after the "
+        "published one, failed ("
+    )
+    assert result.left_out[INSULTS].endswith("): UngradableAnswers: auc needs answers that are labels 0 or 1")
+
+
 def test_a_published_split_the_curators_no_longer_ask_for_is_exported_with_a_warning(root, tmp_path, monkeypatch,
                                                                                        capsys):  # fmt: skip
     """A newcomer's sweep: a curator changed the recipe (a sample file that does not exist), the re-split failed, and

@@ -306,6 +306,27 @@ def test_show_says_which_metric_grades_and_where_it_comes_from(built, root, stor
     assert "           graded with: f1_macro (the published split's recipe)\n" in capsys.readouterr().out
 
 
+def test_show_names_the_metric_the_curators_recipe_adds_and_its_failed_split(home, root, store, capsys):
+    """A sweep's jigsaw-unintended-bias: the published split had no metric, the curators' recipe then named auc and
+    its split failed; show said "name one in the split recipe's metric", which they had done."""
+    from curation.stage_status import SPLIT, partition_command, record_failure
+
+    slug = "brand-new-2026"
+    store.update(slug, "alice", {"decision": "include", "split_recipe": {"kind": "random", "target_columns": ["y"],
+                                                                       "metric": "auc"}})  # fmt: skip
+    manifest = root.prepared(slug).manifest
+    manifest.parent.mkdir(parents=True)
+    manifest.write_text(json.dumps({"slug": slug, "recipe": {"kind": "random", "target_columns": ["y"]},
+                                    "rows": {"train": 9, "test": 1}}))  # fmt: skip
+    record_failure(root, slug, SPLIT, "UngradableAnswers: auc needs answers that are labels 0 or 1")
+    assert main(["show", slug]) == 0
+    assert (
+        "           graded with: none: Meta Kaggle names no metric; the curators' split recipe names auc, which the "
+        f"published split's does not: {partition_command('prepare_competition', slug)} (its latest split failed: "
+        "UngradableAnswers: auc needs answers that are labels 0 or 1)\n"
+    ) in capsys.readouterr().out
+
+
 def test_show_prints_what_decided_the_parity_verdict(home, root, store, capsys):
     store.update("brand-new-2026", "alice", {"decision": "include"})
     reason = ("no original labels; a classifier tells the original and new test sets apart with AUC 0.865 (0.5: "

@@ -476,3 +476,39 @@ def test_a_key_cell_pandas_reads_as_missing_matches_a_blank_one_whatever_the_wor
     answers.iloc[::-1].to_csv(tmp_path / "pandas.csv", index=False)
     report = grade_submission(tmp_path / "pandas.csv", folder, "accuracy")
     assert report.valid_submission and report.score == 1.0, report.errors
+
+
+def test_grading_by_another_metric_checks_the_answers_for_it_first(home, tmp_path):
+    """jigsaw-unintended-bias's answers are fractions of raters; `mlecurate grade --metric auc` scored them 0.94,
+    valid, counting only the 1s as positive (the split itself refuses AUC on them)."""
+    import shutil
+
+    from curation.submission_grading import GradingUnavailable, grade_prepared
+    from curation.warehouse import Warehouse
+
+    root, warehouse = DataRoot(tmp_path / "home"), Warehouse(tmp_path / "warehouse.duckdb")
+    root.prepared_root.mkdir(parents=True)
+    shutil.copytree(home.prepared("titanic").path, root.prepared("titanic").path)
+    folder = root.prepared("titanic")
+    sample = folder.sample_submission
+    as_auc = grade_prepared("titanic", sample, root, warehouse, "auc", None)  # 0/1 answers: AUC grades them
+    assert as_auc.valid_submission and as_auc.score == 0.5, as_auc.errors
+    answers = pd.read_csv(folder.answers, dtype=str)
+    answers.loc[answers.index[3], "Survived"] = "0.8"
+    answers.to_csv(folder.answers, index=False)
+    with pytest.raises(GradingUnavailable) as raised:
+        grade_prepared("titanic", sample, root, warehouse, "auc", None)
+    passenger = answers["PassengerId"].iloc[3]
+    assert str(raised.value) == (
+        "titanic: column 'Survived' of private/answers.csv holds 1 value(s) that are not 0 or 1 on the "
+        f"{len(answers):,} rows the new test set took, e.g. '0.8' at PassengerId '{passenger}' (row 4) of "
+        "private/answers.csv (rows counted from 1 under its header); auc needs answers that are labels 0 or 1 (the "
+        "predictions are probabilities of the 1). Check split recipe keys 'target_columns' and 'metric' (the "
+        "split's answers were checked for accuracy, not auc); grade with a metric that fits them (--metric)"
+    )
+    # The metric the split was checked for grades as before: the answers are not read again for it.
+    assert grade_prepared("titanic", sample, root, warehouse, None, None).metric == "accuracy"
+    # Answers of a column per class (0/1 each): a column-wise AUC grades them, the answers perfectly.
+    spooky = home.prepared("spooky-author-identification")
+    perfect = grade_prepared(spooky.slug, spooky.answers, home, warehouse, "mean_columnwise_auc", None)
+    assert perfect.valid_submission and perfect.score == 1.0, perfect.errors

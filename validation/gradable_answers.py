@@ -70,6 +70,27 @@ def check_gradable_answers(answers: pd.DataFrame, facts: AnswerFacts, rows_of: R
             raise UngradableAnswers(f"{facts.slug}: {message}")
 
 
+def check_answers_for(folder: PreparedFolder, slug: str, metric: str) -> None:
+    """A published split's answers checked as :func:`check_gradable_answers` checks a new split's, for ``metric``:
+    for grading by a metric other than the one the split was checked for (``mlecurate grade --metric``, or Meta
+    Kaggle's once known), whose answers may be none it can grade (fractions under AUC, which would count only the 1s
+    as positive). Raises :class:`UngradableAnswers` naming the answers file, the column, a few ids and their rows."""
+    answers = pd.read_csv(folder.existing_answers(), dtype=str, keep_default_na=False)
+    keys = key_columns(folder, answers)
+    id_column = keys[0] if len(keys) == 1 else None
+    targets = tuple(c for c in answers.columns if c not in keys)  # a per-class metric's answers: a column a class
+    source = f"{folder.existing_answers().parent.name}/{folder.existing_answers().name}"
+    facts = AnswerFacts(slug, id_column, targets, metric, source)
+
+    def rows_of(ids: list[str]) -> dict[str, list[int]]:
+        if id_column is None:
+            return {}
+        where = answers[id_column]
+        return {value: (np.flatnonzero(where.to_numpy() == value) + 1).tolist() for value in ids}
+
+    check_gradable_answers(answers, facts, rows_of)
+
+
 def _repeated_ids(answers: pd.DataFrame, facts: AnswerFacts, rows_of: RowsOf) -> str | None:
     if not facts.id_column:  # rows are matched by content: identical rows are matched in turn
         return None
