@@ -288,3 +288,27 @@ def test_a_file_holding_a_few_new_test_ids_says_so(tmp_path):
     check = check_binary_files_without_test_ids(tmp_path, [ExtraFile("val.json", "", "val.json")], ids)
     assert check.passed and check.found.startswith("1 extra public binary file(s) hold too few of the 30 new test ids")
     assert "; fewer than 10, too few to tell from chance in a large file: val.json holds 1" in check.found
+
+
+def test_files_each_holding_a_few_new_test_ids_are_named_when_together_they_hold_half(tmp_path):
+    """A sweep's scaled-down siim: 16 training TFRecords held 1-3 of the 30 new test ids each, all 30 together, and
+    the check passed ("too few to tell from chance"). Chance finds a few ids in large files, never half of them."""
+    from validation.binary_files import check_binary_files_without_test_ids
+    from validation.leakage import ExtraFile
+
+    test_ids = IMAGES[:30]
+    extras = []
+    for part in range(15):  # each file: two of the new test ids among training rows
+        name = f"train{part:02d}.tfrec"
+        held = test_ids[2 * part : 2 * part + 2] + IMAGES[30 + 10 * part : 40 + 10 * part]
+        _tfrecord(tmp_path / name, [_example(image, 0) for image in held])
+        extras.append(ExtraFile(name, "", name))
+    check = check_binary_files_without_test_ids(tmp_path, extras, test_ids)
+    assert not check.passed and check.metadata["files_holding_test_ids"] == 1
+    assert check.found.startswith(
+        "15 files (train00.tfrec, train01.tfrec, train02.tfrec, ...), each holding too few alone, together hold 30 "
+        "of the 30 new test ids ('ISIC_1000000', "
+    )
+    # Fewer than half of the ids, spread over the files, is what chance could do: said, not named.
+    few = check_binary_files_without_test_ids(tmp_path, extras[:7], test_ids)
+    assert few.passed and "fewer than 10, too few to tell from chance in a large file" in few.found
