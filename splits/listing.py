@@ -7,7 +7,7 @@ the folders their files are filed in, with no table at all (plant-seedlings-clas
 
 The pattern's placeholders are the table's columns, in the pattern's order, each a piece of a file's path: one row
 per file under the pattern's folder whose path matches it whole (a placeholder takes the shortest text it can, never
-a ``/``), in path order, every value text. Hidden files and folders (names starting with ``.``), ``__MACOSX``
+a ``/``, that its glob matches, if it has one), in path order, every value text. Hidden files and folders (names starting with ``.``), ``__MACOSX``
 folders, ``Thumbs.db`` and ``desktop.ini`` are not listed; any other file the pattern matches is a row (write the
 extension into the pattern, ``train/{species}/{name}.png``, or a glob into the placeholder, ``{file:*.png}``, where
 the id keeps it: ``fnmatch``'s, case-sensitive). Each listed file is its row's file (``row_files`` is the same pattern), so it goes where its
@@ -171,9 +171,46 @@ def _refuse_repeated_ids(rows: list[tuple], paths: list[str], at: int, recipe: S
 
 def listing_regex(pattern: str) -> re.Pattern:
     """``pattern`` as a regular expression over a file's path: its literal text, and a group per placeholder that
-    takes the shortest text it can (at least a character, never a ``/``)."""
-    pieces = [re.escape(text) + ("" if column is None else "([^/]+?)") for text, column in pattern_parts(pattern)]
+    takes the shortest text it can (never a ``/``; at least a character, or for a placeholder with a glob, text the
+    glob steers: ``{clip:*TRAIN*}`` takes ``001545_945s6ms_TRAIN0`` of whale's
+    ``20090328_001545_945s6ms_TRAIN0_1.aif`` under ``{date}_{clip:*TRAIN*}_{label}.aif``, where the shortest text
+    would be ``001545``, which the glob then refused). :func:`write_train_listing` still tests each glob with
+    ``fnmatch``, whose rules are the ones that count."""
+    pieces = []
+    for text, placeholder in pattern_parts(pattern):
+        glob = None if placeholder is None else placeholder.partition(":")[2]
+        group = "" if placeholder is None else f"({_glob_regex(glob)})" if glob else "([^/]+?)"
+        pieces.append(re.escape(text) + group)
     return re.compile("".join(pieces))
+
+
+def _glob_regex(glob: str) -> str:
+    """A glob as a regular expression within one path component: ``*`` any text (the shortest), ``?`` a character,
+    ``[...]`` and ``[!...]`` a class (as ``fnmatch`` translates it); anything else itself."""
+    out, at = [], 0
+    while at < len(glob):
+        char = glob[at]
+        at += 1
+        if char == "*":
+            out.append("[^/]*?")
+        elif char == "?":
+            out.append("[^/]")
+        elif char == "[" and (end := _class_end(glob, at)) is not None:
+            translated = fnmatch.translate(glob[at - 1 : end + 1])  # '(?s:[...])\\Z'
+            out.append("(?!/)" + translated.removeprefix("(?s:").removesuffix(")\\Z"))
+            at = end + 1
+        else:
+            out.append(re.escape(char))
+    return "".join(out)
+
+
+def _class_end(glob: str, at: int) -> int | None:
+    """Where the class opened just before ``at`` closes, as ``fnmatch`` reads it; None when it does not (a ``[``
+    that is itself)."""
+    end = at + (glob[at : at + 1] == "!")
+    end += glob[end : end + 1] == "]"
+    end = glob.find("]", end)
+    return None if end == -1 else end
 
 
 def download_files(raw_dir: Path, folder: str) -> set[str]:

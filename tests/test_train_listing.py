@@ -217,6 +217,50 @@ def test_a_glob_in_a_placeholder_lists_only_the_files_it_matches_keeping_the_who
     )
 
 
+def test_a_glob_steers_what_its_placeholder_takes(tmp_path):
+    """The-icml-2013-whale-challenge's ``train2/20090328_001545_945s6ms_TRAIN0_1.aif``: under
+    ``{date}_{clip:*TRAIN*}_{label}.aif`` the placeholder took its shortest text, ``001545``, which the glob then
+    refused, and the listing said no file matched, showing the very files. The glob now steers the match."""
+    raw = tmp_path / "raw"
+    names = [
+        "20090328_001545_945s6ms_TRAIN0_1.aif",
+        "20090328_001730_330s1ms_TRAIN1_0.aif",
+        "20090329_a_[b]_TRAIN2_0.aif",
+    ]
+    for name in names + ["20090328_001545_945s6ms_Test0.aif"]:
+        (raw / "train2").mkdir(parents=True, exist_ok=True)
+        (raw / "train2" / name).write_bytes(b"FORM")
+    recipe = parse_recipe({"kind": "random", "train_listing": "train2/{date}_{clip:*TRAIN*}_{label}.aif",
+                           "target_columns": "label", "id_column": "clip", "test_row_files": "test2/{clip}.aif"},
+                          "recipe")  # fmt: skip
+    assert write_train_listing(raw, recipe, "whale") == 3
+    assert train_source(raw, recipe).read_text() == (
+        "date,clip,label\n20090328,001545_945s6ms_TRAIN0,1\n20090328,001730_330s1ms_TRAIN1,0\n20090329,a_[b]_TRAIN2,0\n"
+    )
+    # A class and a single character steer it too, as fnmatch reads them; a glob matching nothing lists nothing.
+    classes = parse_recipe(recipe.to_document() | {"train_listing": "train2/{date}_{clip:0?17*[!x]}_{label}.aif"}, "r")
+    assert write_train_listing(raw, classes, "whale") == 1
+    none = parse_recipe(recipe.to_document() | {"train_listing": "train2/{date}_{clip:*zzz*}_{label}.aif"}, "r")
+    with pytest.raises(RecipeError, match="no file of the download matches"):
+        write_train_listing(raw, none, "whale")
+
+
+def test_a_glob_as_a_regular_expression_agrees_with_fnmatch():
+    import fnmatch
+    import random
+    import re
+
+    from splits.listing import _glob_regex
+
+    rng = random.Random(0)
+    names = ["".join(rng.choice("ab-^!.]\\[") for _ in range(rng.randint(0, 5))) for _ in range(200)]
+    for _ in range(2000):
+        glob = "".join(rng.choice("ab*?[]!^-\\.") for _ in range(rng.randint(1, 7)))
+        regex = re.compile(_glob_regex(glob))
+        for name in names:
+            assert bool(regex.fullmatch(name)) == fnmatch.fnmatchcase(name, glob), (glob, name)
+
+
 @pytest.mark.parametrize("placeholder", ["{:*.png}", "{file:}", "{file:a/*.png}"])
 def test_a_placeholder_glob_that_is_none_is_refused(placeholder):
     with pytest.raises(RecipeError, match="key 'train_listing'.*such as \\{fname:\\*.wav\\}"):
