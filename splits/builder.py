@@ -656,6 +656,17 @@ def _units_too_large(
             f"{listed}; a test set of {size:,} of {total:,} rows takes all of them (a unit is never cut), leaving "
             f"none for training; lower {knob} or choose a column with more {groups}"
         )
+    if recipe.kind == "temporal":
+        return (
+            f"{listed}; a temporal test set of {size:,} of {total:,} rows, the latest by {recipe.time_column!r} with "
+            f"every other row of their {groups}, gets {taken:,}: not within half to twice its size (a unit is never "
+            f"cut, and these {groups} reach back in time); "
+            + (
+                "leave group_column out, or name one whose groups' rows are near in time"
+                if key == "group_column"
+                else "an id on rows of different times keeps them together: check id_column"
+            )
+        )
     return (
         f"{listed}{missing}; a test set of {size:,} of {total:,} rows gets {taken:,} from whole {groups} taken in "
         f"hash order (seed {recipe.seed}): not within half to twice its size (a unit is never cut); set "

@@ -205,6 +205,11 @@ def _assignment(recipe: SplitRecipe, result: SplitResult) -> str:
         return f"Whole groups of `{recipe.group_column}` were drawn at random ({seed}): no group has rows in both sets."
     if recipe.kind == "temporal":
         latest = f"The test set is the latest rows by `{recipe.time_column}`; the training set is everything earlier"
+        if recipe.group_column:
+            latest = (
+                f"The test set is the latest rows by `{recipe.time_column}`, with every other row of their groups of "
+                f"`{recipe.group_column}` (no group has rows in both sets); the training set is the rest"
+            )
         if result.divided == "boundary":
             return (
                 f"{latest}, except that rows sharing the time where the two meet are divided at random ({seed}) to "

@@ -62,8 +62,8 @@ class ChosenRows:
     # both sides), "untimed" (the test set holds every timed row and some rows without a time), or ""
     divided: str = ""
     without_unit: int = 0  # random, group, stratified: rows whose unit (id, group) is missing, never in the test set
-    # random, group, stratified: the rows asked for (whole units may miss them: _units_nearest; a stratified unit on
-    # rows of several classes takes them all)
+    # the rows asked for (whole units may miss them: _units_nearest; a stratified unit on rows of several classes
+    # takes them all; a temporal split takes every row of the latest rows' units, however early)
     target: int = 0
 
 
@@ -211,7 +211,7 @@ def _latest_rows(con, query, source, time: TimeColumn, seed, size, most_rows, sp
     chosen, divided = _latest_of(instants, numbers, target, of_instants=check.first_instant is not None)
     if len(chosen) < target:  # the test set reaches rows without a time: by hash
         chosen, divided = np.concatenate((chosen, untimed.first(target - len(chosen)))), "untimed"
-    return replace(_rows_in_spill(spill, chosen, total), divided=divided)
+    return replace(_rows_in_spill(spill, chosen, total), divided=divided, target=target)
 
 
 def _latest_of(instants: _Latest, numbers: _Latest, count: int, of_instants: bool) -> tuple[np.ndarray, str]:

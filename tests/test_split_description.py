@@ -139,6 +139,12 @@ def test_what_changed_lists_left_out_columns_and_the_rebuilt_sample(tmp_path):
             "more rows than have a time: it holds every row with one, and rows without one drawn at random (seed 0)",
         ),  # 714 of 891 rows have an age; the test set is 802
         (
+            "temporal",
+            {"time_column": "PassengerId", "group_column": "PassengerId"},
+            "The test set is the latest rows by `PassengerId`, with every other row of their groups of `PassengerId` "
+            "(no group has rows in both sets); the training set is the rest.\n",
+        ),
+        (
             "stratified",
             {"target_columns": ["Survived", "Sex"]},
             "Rows were drawn at random (seed 0) within each "

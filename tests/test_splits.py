@@ -499,6 +499,29 @@ def test_a_temporal_split_fills_its_test_set_with_rows_that_have_a_unit(tmp_path
     assert sorted(int(i) for i in ids) == list(range(50, 75))  # the latest 25 rows that have an id
 
 
+def test_a_temporal_split_by_groups_keeps_groups_whole_and_refuses_groups_that_reach_back(tmp_path):
+    """A sweep's whale challenge: a temporal split with group_column kept whole days together, which neither the
+    description nor the README said. Groups whose rows span the file pulled 675 of 1,000 rows into a test set of 100,
+    the latest rows' groups reaching back in time, without a word: now refused as other kinds are, past twice."""
+    (tmp_path / "near").mkdir()
+    rows = [(i, f"2020-01-01 {i // 60:02d}:{i % 60:02d}", i // 8, i % 2) for i in range(1000)]  # 8 rows a group
+    write_csv(tmp_path / "near" / "train.csv", ["id", "t", "g", "y"], rows)
+    recipe = TEMPORAL | {"time_column": "t", "group_column": "g", "test_fraction": 0.1}
+    result = _split(tmp_path, tmp_path / "near", recipe, "near")
+    test = pd.read_csv(result.answers_file)
+    assert result.test_rows == len(test) == 104  # the latest 100 rows, and the rest of the group the 100th is in
+    assert sorted(test["id"]) == list(range(896, 1000))
+    (tmp_path / "far").mkdir()  # 400 groups, each a row every 400: the latest 100 rows' groups hold 300
+    write_csv(tmp_path / "far" / "train.csv", ["id", "t", "g", "y"], [(i, t, i % 400, y) for i, t, _, y in rows])
+    with pytest.raises(SplitError) as raised:
+        _split(tmp_path, tmp_path / "far", recipe, "far")
+    assert str(raised.value).endswith(
+        "a temporal test set of 100 of 1,000 rows, the latest by 't' with every other row of their groups, gets "
+        "300: not within half to twice its size (a unit is never cut, and these groups reach back in time); leave "
+        "group_column out, or name one whose groups' rows are near in time"
+    )
+
+
 def _write_times(raw: Path, times: list, form: str = "csv") -> None:
     """``raw/train.<form>``: rows (id, t, y) whose time column ``t`` holds ``times`` as given (text stays text in
     every form; JSON and Parquet keep numbers, booleans and None typed)."""
