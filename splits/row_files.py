@@ -203,17 +203,35 @@ def _missing_message(
     folded = {}
     for name in present:
         folded.setdefault(name.casefold(), name)
+    shown_rows = missing[:MISSING_SHOWN]
+    folders = {path: _files_under(raw_dir / path) for _, _, path in shown_rows if (raw_dir / path).is_dir()}
     shown = "; ".join(
-        f"{_row(number, ident, recipe.id_column, recipe)}: no file {path!r}"
-        + (f" (there is {near!r}: names differ in letter case)" if (near := folded.get(path.casefold())) else "")
-        for number, ident, path in missing[:MISSING_SHOWN]
+        f"{_row(number, ident, recipe.id_column, recipe)}: "
+        + (
+            f"{path!r} is a folder ({folders[path]:,} files), not a file"
+            if path in folders
+            else f"no file {path!r}"
+            + (f" (there is {near!r}: names differ in letter case)" if (near := folded.get(path.casefold())) else "")
+        )
+        for number, ident, path in shown_rows
     )
     more = f" (and {len(missing) - MISSING_SHOWN:,} more)" if len(missing) > MISSING_SHOWN else ""
+    if folders:  # rsna-miccai's train/<id>/FLAIR/Image-1.dcm, ...: a folder of scans per row
+        return (
+            f"{where}{said(set_key, 'row_files', recipe)}: {len(missing):,} of {rows:,} rows have no file at "
+            f"{recipe.row_files!r} in {download_owner(slug, raw_dir)}: {shown}{more}; row_files places one file per "
+            "row, and mlecurate cannot place a folder of files per row: name one file of each row's folder in the "
+            "pattern if that is the row's data, else this download cannot be split with its rows' files"
+        )
     return (
         f"{where}{said(set_key, 'row_files', recipe)}: {len(missing):,} of {rows:,} rows have no file at "
         f"{recipe.row_files!r} in {download_owner(slug, raw_dir)}: {shown}{more}; files: {download_listing(raw_dir)}"
         + (f"; one that is there: {min(present)!r}" if present and len(missing) == rows else "")
     )  # every row missing: the pattern is wrong, and a real name shows how (train/696425564 against its .csv)
+
+
+def _files_under(folder: Path) -> int:
+    return sum(len(files) for _, _, files in os.walk(folder))
 
 
 def _path_sql(pattern: str, columns: list[str], texts: dict[str, dict[str, str]] | None = None) -> str:

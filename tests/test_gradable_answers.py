@@ -76,6 +76,20 @@ def test_a_train_file_with_rows_without_a_label_is_refused_naming_them(tmp_path,
     assert empty.loc[row - 1, "id"] == first and empty.loc[row - 1, "target"] == ""
 
 
+def test_rows_without_an_id_are_named_by_the_public_columns_the_answers_repeat(tmp_path):
+    """A sweep's vinbigdata (no id column: many boxes per image): "e.g. answer row(s) 7, 8, 9" named rows of an
+    answers file that was never written. The answers repeat the public columns that match a row: those are shown."""
+    message = _refused(tmp_path, "rmse", _every_17th_label_empty, "--no-id")
+    shown = message.split(" the new test set took, e.g. the rows of ")[1].split(": the download's")[0]
+    train = _train(generated_download(tmp_path / "again", "rmse", "--no-id", reshape=_every_17th_label_empty)[1])
+    first, second = train.columns[:2]
+    rows = [dict(pair.split(" ", 1) for pair in row.split(", ")) for row in shown.split("; ")[:5]]
+    assert rows and all(set(row) == {first, second} for row in rows), shown
+    for row in rows:  # each shown row is one whose label is empty in the download
+        matches = train[(train[first] == row[first].strip("'")) & (train[second] == row[second].strip("'"))]
+        assert (matches["target"] == "").all() and len(matches), row
+
+
 def test_empty_labels_under_no_metric_say_a_metric_of_text_may_grade_them(tmp_path):
     """tgs-salt's empty masks (no salt) are answers under a metric of text; with no metric in the recipe, the refusal
     blamed the download alone (a newcomer's sweep), while naming the metric publishes the split."""

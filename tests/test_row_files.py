@@ -285,6 +285,27 @@ def test_a_pattern_that_finds_no_file_at_all_shows_one_that_is_there(download, t
     assert str(raised.value).endswith(f"; one that is there: 'train/{min(TRAIN_IDS)}.npy'"), str(raised.value)
 
 
+def test_a_folder_per_row_is_said_to_be_a_folder(download, tmp_path):
+    """A sweep's rsna-miccai: train/<id>/FLAIR/Image-1.dcm, ... per row; 'train/{BraTS21ID}' was "no file
+    'train/00004'" with the folder right there."""
+    for name in TRAIN_IDS:
+        (download / "train" / name).unlink()
+        for scan in ("FLAIR", "T1w"):
+            (download / "train" / name / scan).mkdir(parents=True)
+            (download / "train" / name / scan / "Image-1.dcm").write_bytes(b"DICM")
+    with pytest.raises(SplitError) as raised:
+        _prepare(download, tmp_path / "prepared")
+    assert str(raised.value).startswith(
+        f"{SLUG}: split recipe key 'row_files': 200 of 200 rows have no file at 'train/{{id}}' in {SLUG}'s download: "
+        f"row 1 of train.csv (id '{TRAIN_IDS[0]}'): 'train/{TRAIN_IDS[0]}' is a folder (2 files), not a file; "
+    )
+    assert str(raised.value).endswith(
+        "; row_files places one file per row, and mlecurate cannot place a folder of files per row: name one file of "
+        "each row's folder in the pattern if that is the row's data, else this download cannot be split with its "
+        "rows' files"
+    )
+
+
 def test_two_rows_naming_one_file_are_refused(download, tmp_path):
     rows = list(csv.reader((download / "train.csv").read_text(encoding="utf-8").splitlines()))
     rows.append([TRAIN_IDS[2], "1"])  # a repeated id

@@ -184,8 +184,16 @@ def _examples(answers: pd.DataFrame, rows: np.ndarray, facts: AnswerFacts, rows_
     """The first few rows of ``answers`` marked in ``rows``, by id and row of the source file (no id column: their
     position among the answers only)."""
     positions = np.flatnonzero(rows)[:MAX_SHOWN_ITEMS]
-    if not facts.id_column:
-        return "answer row(s) " + ", ".join(str(p + 1) for p in positions)
+    if not facts.id_column:  # rows matched by their public columns, which the answers repeat: show those
+        keys = [column for column in answers.columns if column not in facts.target_columns][:2]
+        if not keys:
+            return "answer row(s) " + ", ".join(str(p + 1) for p in positions)
+        more = int(rows.sum()) - len(positions)
+        return (
+            "the rows of "
+            + "; ".join(", ".join(f"{key} {shown(answers[key].iloc[at])!r}" for key in keys) for at in positions)
+            + (f"; and {more:,} more" if more > 0 else "")
+        )
     return _ids_and_rows(answers[facts.id_column].iloc[positions].tolist(), facts, rows_of)
 
 
