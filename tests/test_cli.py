@@ -368,6 +368,36 @@ def test_annotate_with_a_split_recipe_stores_its_canonical_form(built, store, tm
                                                        "sample_submission_file": "sample_submission.csv"}  # fmt: skip
 
 
+def test_annotate_warns_when_no_metric_would_grade_the_split(built, store, tmp_path, capsys):
+    """A sweep's jigsaw-unintended-bias: a recipe without a metric, Meta Kaggle's 'Jigsaw Bias AUC' unknown here; it
+    was recorded without a word, and the split published what nothing could grade until the export said so."""
+    recipe = tmp_path / "recipe.yaml"
+    porto = "porto-seguro-safe-driver-prediction"
+    recipe.write_text("kind: random\nid_column: id\ntarget_columns: target\n")
+    assert main(["annotate", porto, "--curator", "alice", "--split-recipe", str(recipe)]) == 0
+    assert capsys.readouterr().err == (
+        f"warning: the split recipe of {porto} names no metric, and Meta Kaggle's 'Normalized Gini Index' is not a "
+        "metric mlecurate grades: its split will be published, but neither parity, `mlecurate grade` nor the export "
+        "can grade it; add `metric` to the recipe (`mlecurate metrics` lists them)\n"
+    )
+    assert store.get(porto, "alice").split_recipe["kind"] == "random"  # recorded all the same
+    assert main(["annotate", SPOOKY, "--curator", "alice", "--split-recipe", str(recipe)]) == 0
+    assert capsys.readouterr().err == ""  # Meta Kaggle's Multiclass Loss grades it
+    recipe.write_text("kind: random\ntarget_columns: y\n")
+    assert (
+        main(["annotate", "brand-new-2026", "--curator", "alice", "--split-recipe", str(recipe), "--allow-unknown"])
+        == 0
+    )
+    assert capsys.readouterr().err == (
+        "warning: the split recipe of brand-new-2026 names no metric, and Meta Kaggle names no metric: its split will "
+        "be published, but neither parity, `mlecurate grade` nor the export can grade it; add `metric` to the recipe "
+        "(`mlecurate metrics` lists them)\n"
+    )
+    recipe.write_text("kind: random\ntarget_columns: y\nmetric: rmse\n")
+    assert main(["annotate", "brand-new-2026", "--curator", "alice", "--split-recipe", str(recipe)]) == 0
+    assert capsys.readouterr().err == ""
+
+
 def test_annotate_with_a_bad_split_recipe_names_the_key_and_writes_nothing(built, store, tmp_path, capsys):
     recipe = tmp_path / "recipe.yaml"
     recipe.write_text("kind: random\ntarget_columns: [author]\ntest_fraction: 2\n")

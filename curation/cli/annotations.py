@@ -19,6 +19,7 @@ from curation.mirror import Part
 from curation.mlebench_import import CURATOR as MLEBENCH_CURATOR
 from curation.mlebench_import import import_mlebench_categories
 from validation.data_root import COMPETITIONS
+from validation.metrics import resolve_metric
 from validation.split_recipe import read_recipe_file
 
 
@@ -78,11 +79,29 @@ def annotate(
     annotation, path = saved.annotation, saved.path
     click.echo(f"{annotation.slug} by {annotation.curator}: decision {annotation.decision}, complexity "
                f"{annotation.complexity or '-'}, category {annotation.category or '-'} ({path})")  # fmt: skip
+    if "split_recipe" in changes and (warning := _no_metric_warning(curation, slug, changes["split_recipe"])):
+        click.echo(warning, err=True)
     if saved.comments_lost:
         click.echo(f"warning: {path} held {saved.comments} comment(s) of your own, and {saved.comments_lost} could "
                    "not be kept (one inside a replaced split recipe goes with it; a file that cannot be edited in "
                    "place is rewritten from its fields): write such notes in --note, or see them in git",
                    err=True)  # fmt: skip
+
+
+def _no_metric_warning(curation: Curation, slug: str, recipe: dict) -> str | None:
+    """A warning when the recipe names no metric and Meta Kaggle's is none mlecurate grades: the split publishes,
+    and then nothing grades it (parity, grade, export), which a sweep found only at the export."""
+    if recipe.get("metric"):
+        return None
+    named = curation.warehouse.competition(slug).get("evaluation_algorithm_name")
+    if resolve_metric(None, recipe, named) is not None:
+        return None
+    why = f"Meta Kaggle's {named!r} is not a metric mlecurate grades" if named else "Meta Kaggle names no metric"
+    return (
+        f"warning: the split recipe of {slug} names no metric, and {why}: its split will be published, but neither "
+        "parity, `mlecurate grade` nor the export can grade it; add `metric` to the recipe (`mlecurate metrics` "
+        "lists them)"
+    )
 
 
 def _read_split_recipe(path: str) -> dict:
