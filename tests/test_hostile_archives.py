@@ -603,6 +603,27 @@ def test_an_inner_archive_never_replaces_a_file_and_its_clash_is_named(tmp_path,
     assert not (tmp_path / "out").exists() and sorted(p.name for p in tmp_path.iterdir()) == ["comp.zip"]
 
 
+@pytest.mark.parametrize("inner", ["zip", "tar", "7z"])
+def test_the_same_file_in_two_inner_archives_is_kept_once(tmp_path, inner):
+    """A sweep's multi-modal-gesture: a folder of samples ships in two of its 7z archives, byte for byte, and the
+    whole download failed as a clash. A twin is kept once; other bytes under the same name are still refused."""
+    pack = {"zip": _zip, "tar": lambda files: _tar(files, mode="w"), "7z": _seven_zip}[inner]
+    sample = b"RIFF" + bytes(range(256)) * 8
+    archive = tmp_path / "comp.zip"
+    archive.write_bytes(_zip({f"a.{inner}": pack({"samples/s1.wav": sample, "samples/s2.wav": b"two"}),
+                              f"b.{inner}": pack({"samples/s1.wav": sample, "labels.csv": b"id\n1\n"})}))  # fmt: skip
+    files = extract_zip(archive, tmp_path / "out")
+    assert files == ["labels.csv", "samples/s1.wav", "samples/s2.wav"]
+    assert (tmp_path / "out" / "samples" / "s1.wav").read_bytes() == sample
+    archive.write_bytes(_zip({f"a.{inner}": pack({"samples/s1.wav": sample}),
+                              f"b.{inner}": pack({"samples/s1.wav": sample[:-1] + b"!"})}))  # fmt: skip
+    with pytest.raises(UnsafeArchiveError, match=re.escape(
+        f"b.{inner} inside comp.zip: member 'samples/s1.wav' clashes with samples/s1.wav, already extracted, and its "
+        "bytes differ")):  # fmt: skip
+        extract_zip(archive, tmp_path / "out")
+    assert sorted(p.name for p in (tmp_path / "out").rglob("*")) == ["labels.csv", "s1.wav", "s2.wav", "samples"]
+
+
 def test_a_bomb_of_archives_inside_an_archive_is_bounded_by_the_downloads_size(tmp_path):
     """Each member under 200:1, level by level, yet a zip inside the zip expanded 12,000:1 (a review: 33 KB to 402
     MB, where 2 TiB would take a 180 MB download): the whole is bounded by 200 times the download."""

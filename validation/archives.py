@@ -12,7 +12,8 @@ claims. Kaggle ships some competitions as a zip of archives (``train.zip``, stat
 inaturalist's ``train_val2019.tar.gz`` inside ``<slug>.zip``); :func:`extract_zip` extracts the inner archives
 (:data:`INNER_ARCHIVES`: zip, 7z, tar, gzip'd, bzip2'd or xz'd tar) in place, one level deep, under the same limits
 and one shared budget, into a staging folder that is renamed into place only when everything succeeded, and removes
-each inner archive once extracted. A 7z (read by py7zr: the standard library has no 7z reader) is checked like a zip
+each inner archive once extracted. A file is never replaced: a member whose file is already extracted is kept once
+if it is its twin byte for byte, and refused otherwise. A 7z (read by py7zr: the standard library has no 7z reader) is checked like a zip
 before a byte is expanded (names, symlinks and special files, declared sizes, and the whole archive's ratio, since a
 solid 7z compresses members together); a tar's headers sit between its members, so each member is checked as the
 stream reaches it (names; symlinks, hard links and devices refused; its declared size against the budget), and a
@@ -23,6 +24,7 @@ compressed tar may expand to at most ``max_ratio`` times its own size. Every ref
 from __future__ import annotations
 
 import contextlib
+import filecmp
 import io
 import lzma
 import os
@@ -228,10 +230,12 @@ def extract_zip(archive: Path, target: Path, limits: ZipLimits | None = None, la
 
 
 def _extract(archive: Path, into: Path, limits: ZipLimits, budget: _Budget, label: str) -> None:
+    twins = _Twins(label)
     with _opened(archive, label, limits, budget) as bundle:
         for name in bundle.files:
-            with _new_file(_destination(into, _check_name(name, label), label, name), label, name) as sink:
+            with _new_file(_destination(into, _check_name(name, label), label, name, twins), label, name) as sink:
                 bundle.copy(name, sink)
+    twins.settle()
 
 
 def _check_member(member: zipfile.ZipInfo, label: str, limits: ZipLimits) -> None:
@@ -261,11 +265,12 @@ def _check_name(name: str, label: str) -> PurePosixPath:
     return path
 
 
-def _destination(into: Path, path: PurePosixPath, label: str, name: str) -> Path:
+def _destination(into: Path, path: PurePosixPath, label: str, name: str, twins: _Twins) -> Path:
     """Where member ``name`` goes under ``into``, its folders made. A member that names no file (``.``), or one whose
-    file or folders clash with one already extracted (an inner archive's ``train.csv`` beside the zip's own, a file
-    where a folder is), is refused: extraction never replaces a file, so nothing is lost and nothing goes two levels
-    deep (an inner archive holding an archive of an outer one's name)."""
+    folders clash with a file already extracted (a file where a folder is), is refused; one whose file was already
+    extracted (an inner archive's ``train.csv`` beside the zip's own) is written aside, to be kept only if its bytes
+    are the same (``twins``): extraction never replaces a file, so nothing is lost and nothing goes two levels deep
+    (an inner archive holding an archive of an outer one's name)."""
     if not path.parts:
         raise UnsafeArchiveError(f"{label}: member {name!r} names no file")
     destination = into.joinpath(*path.parts)
@@ -273,12 +278,44 @@ def _destination(into: Path, path: PurePosixPath, label: str, name: str) -> Path
         destination.parent.mkdir(parents=True, exist_ok=True)
     except (FileExistsError, NotADirectoryError) as error:
         raise UnsafeArchiveError(f"{label}: member {name!r} needs a folder where a file was extracted") from error
+    if destination.is_file() and not destination.is_symlink():
+        return twins.aside(destination, name)
     if destination.exists() or destination.is_symlink():
-        raise UnsafeArchiveError(
-            f"{label}: member {name!r} clashes with {destination.relative_to(_top(into)).as_posix()}, already "
-            "extracted (a name twice, or an inner archive's file beside the zip's own); refused rather than replaced"
-        )
+        raise UnsafeArchiveError(f"{label}: member {name!r} clashes with {_shown(destination)}, already extracted "
+                                 "as a folder; refused rather than replaced")  # fmt: skip
     return destination
+
+
+def _shown(path: Path) -> str:
+    """A path under the staging folder, as messages name it (relative to the download's top)."""
+    return path.relative_to(_top(path.parent)).as_posix()
+
+
+class _Twins:
+    """Members whose file was already extracted, written aside: the same sample in two inner archives (a whole
+    folder of multi-modal-gesture's samples is in two of its 7z archives) is kept once; another file under the same
+    name is refused (a name twice, or an inner archive's ``train.csv`` beside the zip's own), never a replacement."""
+
+    def __init__(self, label: str):
+        self.label, self.pending = label, []
+
+    def aside(self, destination: Path, name: str) -> Path:
+        aside = destination.with_name(f".{destination.name}.twin-{len(self.pending)}")
+        self.pending.append((aside, destination, name))
+        return aside
+
+    def settle(self) -> None:
+        """Drop every member written aside that is its file's twin, byte for byte; refuse the first that is not."""
+        for aside, original, name in self.pending:
+            same = aside.is_file() and filecmp.cmp(aside, original, shallow=False)
+            aside.unlink(missing_ok=True)
+            if not same:
+                raise UnsafeArchiveError(
+                    f"{self.label}: member {name!r} clashes with {_shown(original)}, already extracted, and its bytes "
+                    "differ (a name twice, or an inner archive's file beside the zip's own); refused rather than "
+                    "replaced"
+                )
+        self.pending.clear()
 
 
 def _top(folder: Path) -> Path:
@@ -317,12 +354,13 @@ def _extract_7z(archive: Path, into: Path, limits: ZipLimits, budget: _Budget, l
                 raise ArchiveError(f"{label}: the 7z archive is encrypted; mlecurate cannot read it")
             members = bundle.list()
             declared = _check_7z_members(members, label, limits, budget, size)
-            targets = {}
+            targets, named, twins = {}, {}, _Twins(label)  # where each member is written; where py7zr names it
             for member in members:
                 if not member.is_directory:
-                    targets[member.filename] = _destination(into, _check_name(member.filename, label), label,
-                                                            member.filename)  # fmt: skip
-            writers = _SevenZipWriters(targets, {m.filename: m.uncompressed for m in members}, _Meter(
+                    path = _check_name(member.filename, label)
+                    targets[member.filename] = _destination(into, path, label, member.filename, twins)
+                    named[str(into.joinpath(*path.parts).resolve())] = member.filename
+            writers = _SevenZipWriters(targets, named, {m.filename: m.uncompressed for m in members}, _Meter(
                 label, limits, budget, cap=max(declared, int(size * limits.max_ratio))))  # fmt: skip
             try:
                 bundle.extractall(path=into, factory=writers)
@@ -335,6 +373,7 @@ def _extract_7z(archive: Path, into: Path, limits: ZipLimits, budget: _Budget, l
                                          f"({Path(error.filename or '').name!r})") from error  # fmt: skip
             finally:
                 writers.close()
+            twins.settle()
 
 
 def _check_7z_members(members: list, label: str, limits: ZipLimits, budget: _Budget, size: int) -> int:
@@ -369,8 +408,8 @@ class _SevenZipWriters(py7zr.io.WriterFactory):
     """Where py7zr writes each member: its checked destination, through the meter (py7zr hands the output path;
     the member is found by it)."""
 
-    def __init__(self, targets: dict[str, Path], declared: dict[str, int], meter: _Meter):
-        self.by_path = {str(path.resolve()): name for name, path in targets.items()}
+    def __init__(self, targets: dict[str, Path], by_path: dict[str, str], declared: dict[str, int], meter: _Meter):
+        self.by_path = by_path  # the path py7zr hands (resolved) -> the member
         self.targets, self.declared, self.meter = targets, declared, meter
         self.current: str | None = None
         self.opened: list[_SevenZipSink] = []
@@ -428,7 +467,7 @@ TAR_ERRORS = (tarfile.TarError, EOFError, zlib.error)
 def _extract_tar(archive: Path, into: Path, limits: ZipLimits, budget: _Budget, label: str) -> None:
     """Extract a tar (plain, or gzip'd, bzip2'd, xz'd) in one pass, each member checked as the stream reaches it."""
     meter = _Meter(label, limits, budget, cap=int(archive.stat().st_size * limits.max_ratio))
-    name = None
+    name, twins = None, _Twins(label)
     try:
         with tarfile.open(archive, "r|*") as bundle:
             for count, member in enumerate(bundle, start=1):
@@ -440,11 +479,13 @@ def _extract_tar(archive: Path, into: Path, limits: ZipLimits, budget: _Budget, 
                     continue
                 source = bundle.extractfile(member)
                 assert source is not None  # a regular file, checked above
-                with source, _new_file(_destination(into, path, label, member.name), label, member.name) as sink:
+                with source, _new_file(_destination(into, path, label, member.name, twins), label,
+                                       member.name) as sink:  # fmt: skip
                     _stream(source, sink, member.name, member.size, meter)
     except TAR_ERRORS as error:
         where = f"member {name!r}" if name else "the archive"
         raise ArchiveError(f"{label}: {where} cannot be read ({error}); a damaged tar?") from error
+    twins.settle()
 
 
 def _check_tar_member(member: tarfile.TarInfo, label: str, limits: ZipLimits, budget: _Budget) -> PurePosixPath:
