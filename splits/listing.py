@@ -6,12 +6,13 @@ the folders their files are filed in, with no table at all (plant-seedlings-clas
 >>> train_source(raw_dir, recipe)    # where every read of the training table goes: the listing, or train_file
 
 The pattern's placeholders are the table's columns, in the pattern's order, each a piece of a file's path: one row
-per file under the pattern's folder whose path matches it whole (a placeholder takes the shortest text it can, never
-a ``/``, that its glob matches, if it has one), in path order, every value text. Hidden files and folders (names starting with ``.``), ``__MACOSX``
-folders, ``Thumbs.db`` and ``desktop.ini`` are not listed; any other file the pattern matches is a row (write the
-extension into the pattern, ``train/{species}/{name}.png``, or a glob into the placeholder, ``{file:*.png}``, where
-the id keeps it: ``fnmatch``'s, case-sensitive). Each listed file is its row's file (``row_files`` is the same pattern), so it goes where its
-row goes, as any row file does (``splits.row_files``).
+per file under the pattern's folder whose path matches it whole (a placeholder takes the shortest text it can, at
+least a character, never a ``/``, that its glob matches, if it has one), in path order, every value text. Hidden
+files and folders (names starting with ``.``), ``__MACOSX`` folders, ``Thumbs.db`` and ``desktop.ini`` are not
+listed; any other file the pattern matches is a row (write the extension into the pattern,
+``train/{species}/{name}.png``, or a glob into the placeholder, ``{file:*.png}``, where the id keeps it:
+``fnmatch``'s, case-sensitive). Each listed file is its row's file (``row_files`` is the same pattern), so it goes
+where its row goes, as any row file does (``splits.row_files``).
 
 The listing is written as a CSV beside the download's folder, never inside it (``validation.data_root``: the
 download's files are the source of everything else the recipe copies, and its checksum is the download's), again
@@ -185,23 +186,34 @@ def listing_regex(pattern: str) -> re.Pattern:
 
 
 def _glob_regex(glob: str) -> str:
-    """A glob as a regular expression within one path component: ``*`` any text (the shortest), ``?`` a character,
-    ``[...]`` and ``[!...]`` a class (as ``fnmatch`` translates it); anything else itself."""
-    out, at = [], 0
+    """A glob as a regular expression within one path component, at least a character: ``*`` any text, ``?`` a
+    character, ``[...]`` and ``[!...]`` a class (as ``fnmatch`` translates it); anything else itself. As in
+    ``fnmatch``, the text up to each ``*`` but the last is matched once, atomically (its first place), and only the
+    last ``*`` takes the shortest text the rest of the pattern allows: several ``*`` never backtrack exponentially
+    over a name that does not match."""
+    segments: list[list[str]] = [[]]  # the glob's pieces between its stars
+    at = 0
     while at < len(glob):
         char = glob[at]
         at += 1
         if char == "*":
-            out.append("[^/]*?")
+            if segments[-1] or len(segments) == 1:  # consecutive stars are one
+                segments.append([])
         elif char == "?":
-            out.append("[^/]")
+            segments[-1].append("[^/]")
         elif char == "[" and (end := _class_end(glob, at)) is not None:
             translated = fnmatch.translate(glob[at - 1 : end + 1])  # '(?s:[...])\\Z'
-            out.append("(?!/)" + translated.removeprefix("(?s:").removesuffix(")\\Z"))
+            segments[-1].append("(?!/)" + translated.removeprefix("(?s:").removesuffix(")\\Z"))
             at = end + 1
         else:
-            out.append(re.escape(char))
-    return "".join(out)
+            segments[-1].append(re.escape(char))
+    head, *starred = ["".join(segment) for segment in segments]
+    if not starred:
+        return head
+    if not head and not any(starred):  # stars alone: any text, at least a character
+        return "[^/]+?"
+    *middle, last = starred
+    return head + "".join(f"(?>[^/]*?{segment})" for segment in middle) + "[^/]*?" + last
 
 
 def _class_end(glob: str, at: int) -> int | None:

@@ -16,7 +16,7 @@ import pytest
 from curation.sources.competition_shapes import _png
 from splits.builder import SplitError
 from splits.layout import prepare_competition
-from splits.listing import train_source, write_train_listing
+from splits.listing import listing_regex, train_source, write_train_listing
 from tests.conftest import generated_download, generated_split, mlebench_grade
 from validation.data_files import reader_sql
 from validation.data_root import DataRoot, PreparedFolder
@@ -257,8 +257,24 @@ def test_a_glob_as_a_regular_expression_agrees_with_fnmatch():
     for _ in range(2000):
         glob = "".join(rng.choice("ab*?[]!^-\\.") for _ in range(rng.randint(1, 7)))
         regex = re.compile(_glob_regex(glob))
-        for name in names:
-            assert bool(regex.fullmatch(name)) == fnmatch.fnmatchcase(name, glob), (glob, name)
+        for name in names:  # a placeholder takes at least a character, whatever its glob
+            assert bool(regex.fullmatch(name)) == (fnmatch.fnmatchcase(name, glob) and name != ""), (glob, name)
+
+
+def test_a_glob_takes_at_least_a_character_and_never_backtracks_without_end(tmp_path):
+    """A review: ``{label:*}_{id}.png`` listed ``_3.png`` with an empty label, and a glob of several ``*`` took 11 s
+    (8 stars) to 116 s (10) per file that did not match, each ``*`` backtracking over the others."""
+    raw = tmp_path / "raw"
+    for name in ("cat_1.png", "dog_2.png", "_3.png", "cat_4.png"):
+        (raw / "train").mkdir(parents=True, exist_ok=True)
+        (raw / "train" / name).write_bytes(b"PNG")
+    recipe = parse_recipe({"kind": "random", "train_listing": "train/{label:*}_{id}.png", "target_columns": "label",
+                           "id_column": "id", "test_row_files": "test/{id}.png"}, "recipe")  # fmt: skip
+    assert write_train_listing(raw, recipe, "pets") == 3
+    assert train_source(raw, recipe).read_text() == "label,id\ncat,1\ncat,4\ndog,2\n"
+    stars = listing_regex("train/{a:" + "*_" * 12 + "*}.wav")  # 4,096 times the 8 stars' 11 s, were it exponential
+    assert stars.fullmatch("train/" + "_" * 40 + ".aiff") is None
+    assert stars.fullmatch("train/" + "_" * 40 + ".wav") is not None
 
 
 @pytest.mark.parametrize("placeholder", ["{:*.png}", "{file:}", "{file:a/*.png}"])
