@@ -169,7 +169,8 @@ def export_benchmark(
             try:
                 plan = _plan(slug, member, root, warehouse, options, annotations)
             except (_LeftOut, GradingUnavailable) as why:
-                result.left_out[slug] = str(why) + _later_split_failure(root, slug)
+                later = "" if isinstance(why, _NotAsked) else _later_split_failure(root, slug)
+                result.left_out[slug] = str(why) + later
                 continue
             except (LeaderboardError, DataRootFileError, OSError, ValueError) as error:
                 result.failed[slug] = str(error) if str(error).startswith(slug) else f"{slug}: {error}"
@@ -223,6 +224,10 @@ class _LeftOut(Exception):
     """A curated member that is not exported, for the reason given (not an error)."""
 
 
+class _NotAsked(_LeftOut):
+    """A member the export's options leave out (another complexity): its splits have nothing to do with it."""
+
+
 def _later_split_failure(root: DataRoot, slug: str) -> str:
     """``; its latest split failed (<when>): <error>`` when a split failed after the published one, whose state the
     reason a member is left out speaks of: the curators' newer recipe may be what they are waiting for."""
@@ -244,7 +249,7 @@ def _plan(
 ) -> _Plan:
     complexity = member.get("complexity")
     if options.complexity and complexity != options.complexity:
-        raise _LeftOut(f"complexity {complexity or 'not agreed'}, not {options.complexity}")
+        raise _NotAsked(f"complexity {complexity or 'not agreed'}, not {options.complexity}")
     prepared = root.prepared(slug)
     if not prepared.manifest.is_file():
         failed = read_failure(root, slug, SPLIT)

@@ -18,7 +18,7 @@ from curation.leaderboard_history import current_board
 from curation.stage_status import NOT_RUN, data_status, partition_command, split_status
 from curation.warehouse import Warehouse
 from validation.data_root import DataRoot, PreparedFolder
-from validation.gradable_answers import UngradableAnswers, check_answers_for
+from validation.gradable_answers import CHECK_RECIPE_KEYS, UngradableAnswers, check_answers_for
 from validation.grading import GradingReport, grade_submission
 from validation.leaderboard import read_leaderboard
 from validation.metrics import METRICS, UnknownMetricError, resolve_metric
@@ -84,8 +84,9 @@ def check_answers_gradable(slug: str, prepared: PreparedFolder, metric: str) -> 
         return
     try:
         check_answers_for(prepared, slug, metric)
-    except UngradableAnswers as error:
-        reason = f"{error} (the split's answers were checked for {checked or 'no metric'}, not {metric})"
+    except UngradableAnswers as error:  # the split recipe's keys are not what is wrong: the metric is
+        said = str(error).removesuffix(CHECK_RECIPE_KEYS)
+        reason = f"{said} (the split's answers were checked for {checked or 'no metric'}, not {metric})"
         raise GradingUnavailable(f"{reason}; grade with a metric that fits them (--metric)", reason) from None
 
 

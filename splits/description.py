@@ -197,11 +197,16 @@ def _assignment(recipe: SplitRecipe, result: SplitResult) -> str:
     if recipe.kind == "stratified":
         targets = ", ".join(f"`{column}`" for column in recipe.target_columns)
         within = f"each class of {targets}" if len(recipe.target_columns) == 1 else f"each combination of {targets}"
+        if recipe.group_column:
+            return (
+                f"Whole groups of `{recipe.group_column}` were drawn at random ({seed}) within {within}: no group has "
+                "rows in both sets, and each class keeps its share of the rows as nearly as whole groups allow."
+            )
         return (
             f"Rows were drawn at random ({seed}) within {within}, so each class keeps its share of the rows in both "
             "sets."
         )
-    if recipe.kind == "group":
+    if recipe.kind == "group" or recipe.group_column and recipe.kind == "random":
         return f"Whole groups of `{recipe.group_column}` were drawn at random ({seed}): no group has rows in both sets."
     if recipe.kind == "temporal":
         latest = f"The test set is the latest rows by `{recipe.time_column}`; the training set is everything earlier"

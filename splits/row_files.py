@@ -208,7 +208,7 @@ def _missing_message(
     shown = "; ".join(
         f"{_row(number, ident, recipe.id_column, recipe)}: "
         + (
-            f"{path!r} is a folder ({folders[path]:,} files), not a file"
+            f"{path!r} is a folder ({folders[path]:,} file{'' if folders[path] == 1 else 's'}), not a file"
             if path in folders
             else f"no file {path!r}"
             + (f" (there is {near!r}: names differ in letter case)" if (near := folded.get(path.casefold())) else "")
@@ -216,7 +216,7 @@ def _missing_message(
         for number, ident, path in shown_rows
     )
     more = f" (and {len(missing) - MISSING_SHOWN:,} more)" if len(missing) > MISSING_SHOWN else ""
-    if folders:  # rsna-miccai's train/<id>/FLAIR/Image-1.dcm, ...: a folder of scans per row
+    if len(folders) == len(shown_rows):  # rsna-miccai's train/<id>/FLAIR/Image-1.dcm, ...: a folder per row
         return (
             f"{where}{said(set_key, 'row_files', recipe)}: {len(missing):,} of {rows:,} rows have no file at "
             f"{recipe.row_files!r} in {download_owner(slug, raw_dir)}: {shown}{more}; row_files places one file per "

@@ -304,11 +304,24 @@ def test_files_each_holding_a_few_new_test_ids_are_named_when_together_they_hold
         _tfrecord(tmp_path / name, [_example(image, 0) for image in held])
         extras.append(ExtraFile(name, "", name))
     check = check_binary_files_without_test_ids(tmp_path, extras, test_ids)
-    assert not check.passed and check.metadata["files_holding_test_ids"] == 1
+    assert not check.passed and check.metadata["files_holding_test_ids"] == 15
     assert check.found.startswith(
         "15 files (train00.tfrec, train01.tfrec, train02.tfrec, ...), each holding too few alone, together hold 30 "
         "of the 30 new test ids ('ISIC_1000000', "
     )
+    # One file holding enough alone does not hide the others: both are named at once (a review: the curator left
+    # out the one named, split again, and only then heard of the rest).
+    name = "big.tfrec"
+    _tfrecord(tmp_path / name, [_example(image, 0) for image in IMAGES[200 - 10 :] + IMAGES[30:40]])
+    big = check_binary_files_without_test_ids(
+        tmp_path, [ExtraFile(name, "", name), *extras], IMAGES[200 - 10 :] + test_ids[:20]
+    )
+    assert not big.passed and big.metadata["files_holding_test_ids"] == 11
+    assert big.found.startswith(
+        "big.tfrec holds 10 of the 30 new test ids ('ISIC_1007030', 'ISIC_1007067', 'ISIC_1007104', ...); 10 files "
+        "(train00.tfrec, train01.tfrec, train02.tfrec, ...), each holding too few alone, together hold 20 of the 30 "
+        "new test ids ("
+    ), big.found
     # Fewer than half of the ids, spread over the files, is what chance could do: said, not named.
     few = check_binary_files_without_test_ids(tmp_path, extras[:7], test_ids)
     assert few.passed and "fewer than 10, too few to tell from chance in a large file" in few.found

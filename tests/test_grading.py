@@ -503,12 +503,25 @@ def test_grading_by_another_metric_checks_the_answers_for_it_first(home, tmp_pat
         "titanic: column 'Survived' of private/answers.csv holds 1 value(s) that are not 0 or 1 on the "
         f"{len(answers):,} rows the new test set took, e.g. '0.8' at PassengerId '{passenger}' (row 4) of "
         "private/answers.csv (rows counted from 1 under its header); auc needs answers that are labels 0 or 1 (the "
-        "predictions are probabilities of the 1). Check split recipe keys 'target_columns' and 'metric' (the "
-        "split's answers were checked for accuracy, not auc); grade with a metric that fits them (--metric)"
+        "predictions are probabilities of the 1) (the split's answers were checked for accuracy, not auc); grade "
+        "with a metric that fits them (--metric)"
     )
     # The metric the split was checked for grades as before: the answers are not read again for it.
     assert grade_prepared("titanic", sample, root, warehouse, None, None).metric == "accuracy"
-    # Answers of a column per class (0/1 each): a column-wise AUC grades them, the answers perfectly.
+    # Answers of a column per class (0/1 each): a column-wise AUC grades them, the answers perfectly; AUC or
+    # accuracy, one column, would grade the first alone (a review: 1.0, valid).
     spooky = home.prepared("spooky-author-identification")
     perfect = grade_prepared(spooky.slug, spooky.answers, home, warehouse, "mean_columnwise_auc", None)
     assert perfect.valid_submission and perfect.score == 1.0, perfect.errors
+    for metric in ("auc", "accuracy"):
+        with pytest.raises(GradingUnavailable) as raised:
+            grade_prepared(spooky.slug, spooky.answers, home, warehouse, metric, None)
+        assert str(raised.value) == (
+            f"{spooky.slug}: metric {metric} scores one target column, but private/answers.csv holds 3 (EAP, HPL, "
+            f"MWS): a submission would be graded on 'EAP' alone (the split's answers were checked for "
+            f"multiclass_log_loss, not {metric}); grade with a metric that fits them (--metric)"
+        )
+    # Answers that cannot be read are named, not a pandas traceback.
+    folder.answers.write_text('PassengerId,Survived\n"892,0\n')
+    with pytest.raises(GradingUnavailable, match=r"^titanic: .*answers.csv: cannot be read as CSV \("):
+        grade_prepared("titanic", sample, root, warehouse, "auc", None)

@@ -304,6 +304,19 @@ def test_a_folder_per_row_is_said_to_be_a_folder(download, tmp_path):
         "each row's folder in the pattern if that is the row's data, else this download cannot be split with its "
         "rows' files"
     )
+    # One folder among missing files (a review): each said as it is, and the download's listing kept.
+    shutil.rmtree(download / "train" / TRAIN_IDS[1])
+    shutil.rmtree(download / "train" / TRAIN_IDS[0] / "T1w")
+    for name in TRAIN_IDS[2:]:
+        shutil.rmtree(download / "train" / name)
+        (download / "train" / name).write_bytes(b"PNG")
+    with pytest.raises(SplitError) as raised:
+        _prepare(download, tmp_path / "prepared")
+    assert (
+        f"2 of 200 rows have no file at 'train/{{id}}' in {SLUG}'s download: row 1 of train.csv (id '{TRAIN_IDS[0]}'): "
+        f"'train/{TRAIN_IDS[0]}' is a folder (1 file), not a file; row 2 of train.csv (id '{TRAIN_IDS[1]}'): no file "
+        f"'train/{TRAIN_IDS[1]}'; files: "
+    ) in str(raised.value)
 
 
 def test_two_rows_naming_one_file_are_refused(download, tmp_path):

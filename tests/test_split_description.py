@@ -146,6 +146,17 @@ def test_what_changed_lists_left_out_columns_and_the_rebuilt_sample(tmp_path):
         ),
         (
             "stratified",
+            {"group_column": "Ticket", "test_fraction": 0.3},
+            "Whole groups of `Ticket` were drawn at random (seed 0) within each class of `Survived`: no group has rows "
+            "in both sets, and each class keeps its share of the rows as nearly as whole groups allow.",
+        ),
+        (
+            "random",
+            {"group_column": "Ticket"},
+            "Whole groups of `Ticket` were drawn at random (seed 0): no group has rows in both sets.",
+        ),
+        (
+            "stratified",
             {"target_columns": ["Survived", "Sex"]},
             "Rows were drawn at random (seed 0) within each "
             "combination of `Survived`, `Sex`, so each class keeps its share",

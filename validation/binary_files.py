@@ -123,16 +123,21 @@ def check_binary_files_without_test_ids(
             holding.append((extra.path, "holds", sorted(found)))
         elif found:
             few.append((extra.path, found))
+    held = set().union(*(found for _, _, found in holding))
     together = set().union(*(found for _, found in few))
-    if not holding and len(together) >= least and 2 * len(together) >= len(ids):  # not chance: half the ids
-        holding = [(f"{len(few):,} files ({', '.join(path for path, _ in few[:SHOWN_IDS])}"
-                    f"{', ...' if len(few) > SHOWN_IDS else ''}), each holding too few alone,", "together hold",
-                    sorted(together))]  # fmt: skip
-    metadata |= {"files_holding_test_ids": len(holding), "files_not_opened": len(sealed)}
+    shown_files = holding[:SHOWN_IDS]
+    more = f"; and {len(holding) - SHOWN_IDS:,} more file(s)" if len(holding) > SHOWN_IDS else ""
+    holders = len(holding)
+    if len(together - held) >= least and 2 * len(together | held) >= len(ids):  # not chance: half the ids in all
+        shown_files.append((f"{len(few):,} files ({', '.join(path for path, _ in few[:SHOWN_IDS])}"
+                            f"{', ...' if len(few) > SHOWN_IDS else ''}), each holding too few alone,",
+                            "together hold", sorted(together)))  # fmt: skip
+        holders += len(few)
+    metadata |= {"files_holding_test_ids": holders, "files_not_opened": len(sealed)}
     looked = f"the first {share / 2**20:,.1f} MiB of each; archives and compressed streams opened"
     left = (f"; {len(sealed):,} not looked into (7z, compressed as mlecurate cannot open): {shown_list(sealed)}"
             if sealed else "")  # fmt: skip
-    if not holding:
+    if not shown_files:
         some = (f"; fewer than {least}, too few to tell from chance in a large file: "
                 + ", ".join(f"{path} holds {len(found):,}" for path, found in few[:SHOWN_IDS])
                 + (f", and {len(few) - SHOWN_IDS:,} more file(s)" if len(few) > SHOWN_IDS else "")
@@ -147,9 +152,8 @@ def check_binary_files_without_test_ids(
         f"{path} {verb} {len(found):,} of the {len(every):,} new test ids "
         f"({', '.join(repr(i.decode(errors='replace')) for i in found[:SHOWN_IDS])}"
         f"{', ...' if len(found) > SHOWN_IDS else ''})"
-        for path, verb, found in holding[:SHOWN_IDS]
+        for path, verb, found in shown_files
     )
-    more = f"; and {len(holding) - SHOWN_IDS:,} more file(s)" if len(holding) > SHOWN_IDS else ""
     return SplitCheck(
         BINARY_FILES_WITHOUT_TEST_IDS.name, False,
         f"{named}{more}: the new test rows' data is public beside the training data, in a format mlecurate cannot "

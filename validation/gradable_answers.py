@@ -28,7 +28,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from validation.data_root import PreparedFolder
+from validation.data_root import PreparedFolder, rerun
 from validation.grading import (
     GradingReport,
     empty_cells,
@@ -43,6 +43,7 @@ from validation.parity_inputs import label_sample_message
 from validation.scored_rows import read_scored
 from validation.split_recipe import RecipeError, answer_targets
 
+CHECK_RECIPE_KEYS = ". Check split recipe keys 'target_columns' and 'metric'"  # a split's remedy, not a grade's
 # ids -> their rows (1-based, the header not counted) in the file the answers come from: the ids shown in a message
 RowsOf = Callable[[list[str]], dict[str, list[int]]]
 
@@ -75,11 +76,23 @@ def check_answers_for(folder: PreparedFolder, slug: str, metric: str) -> None:
     for grading by a metric other than the one the split was checked for (``mlecurate grade --metric``, or Meta
     Kaggle's once known), whose answers may be none it can grade (fractions under AUC, which would count only the 1s
     as positive). Raises :class:`UngradableAnswers` naming the answers file, the column, a few ids and their rows."""
-    answers = pd.read_csv(folder.existing_answers(), dtype=str, keep_default_na=False)
+    path = folder.existing_answers()
+    source = f"{path.parent.name}/{path.name}"
+    try:
+        answers = pd.read_csv(path, dtype=str, keep_default_na=False)
+    except (ValueError, UnicodeDecodeError) as error:  # pandas' ParserError and EmptyDataError are ValueErrors
+        raise UngradableAnswers(
+            f"{slug}: {path}: cannot be read as CSV ({error}); {rerun('competition_split', slug)}"
+        ) from error
     keys = key_columns(folder, answers)
     id_column = keys[0] if len(keys) == 1 else None
     targets = tuple(c for c in answers.columns if c not in keys)  # a per-class metric's answers: a column a class
-    source = f"{folder.existing_answers().parent.name}/{folder.existing_answers().name}"
+    spec = METRICS[metric]
+    if len(targets) > 1 and not (spec.column_wise or spec.one_column_per_class or spec.distribution):
+        raise UngradableAnswers(
+            f"{slug}: metric {metric} scores one target column, but {source} holds {len(targets)} "
+            f"({shown_list(list(targets))}): a submission would be graded on {targets[0]!r} alone"
+        )
     facts = AnswerFacts(slug, id_column, targets, metric, source)
 
     def rows_of(ids: list[str]) -> dict[str, list[int]]:
@@ -164,8 +177,8 @@ def _outside_domain(answers: pd.DataFrame, facts: AnswerFacts, rows_of: RowsOf) 
             at = _examples(answers, np.isin(np.arange(len(bad)), first), facts, rows_of)
             return (
                 f"column {column!r} of {facts.source} holds {int(bad.sum()):,} {what} on the {len(answers):,} rows "
-                f"the new test set took, e.g. {shown(values.iloc[first[0]])!r} at {at}; {spec.name} needs {needs}. "
-                "Check split recipe keys 'target_columns' and 'metric'"
+                f"the new test set took, e.g. {shown(values.iloc[first[0]])!r} at {at}; {spec.name} needs {needs}"
+                + CHECK_RECIPE_KEYS
             )
     if spec.distribution and (empty := counts <= 0).any():
         return (

@@ -19,7 +19,10 @@ INVALID_SUBMISSION = 1  # the exit code for a submission that could not be grade
 )
 @slug_argument(help="the prepared competition")
 @click.argument("submission", metavar="SUBMISSION.csv", type=click.Path(path_type=Path), help="the submission to grade")
-@click.option("--metric", help="override the metric (default: the recipe's, else Meta Kaggle's)")
+@click.option(
+    "--metric",
+    help="override the metric (default: the recipe's, else Meta Kaggle's); the answers are checked for it first",
+)
 @click.option(
     "--leaderboard",
     metavar="CSV",
