@@ -597,7 +597,14 @@ def _stratum(targets: list[str]) -> str:
 
 
 def _fraction(con, recipe: SplitRecipe, raw_dir: Path, where: str = ""):
-    """The test set's share of the rows: ``test_fraction``, or for ``original_ratio`` a function of the row count."""
+    """The test set's share of the rows: ``test_fraction``, or for ``original_ratio`` or ``test_rows`` a function of
+    the row count."""
+    if recipe.test_rows is not None:
+
+        def share(total: int) -> float:  # rounds back to test_rows exactly (half up)
+            return recipe.test_rows / max(total, 1)
+
+        return share
     if not recipe.original_ratio:
         return recipe.test_fraction
     original, counted = kaggle_test_size(con, recipe, raw_dir)  # recipe_columns found the test file or the sample
@@ -642,7 +649,13 @@ def _units_too_large(
         f"; {chosen.without_unit:,} rows have no {column} and never enter the test set" if chosen.without_unit else ""
     )
     size = test_size(total, share, path, where)
-    larger = "a test_fraction in place of original_ratio" if recipe.original_ratio else "another test_fraction"
+    larger = (
+        "a test_fraction in place of original_ratio"
+        if recipe.original_ratio
+        else "another test_rows"
+        if recipe.test_rows
+        else "another test_fraction"
+    )
     if chosen.without_unit and (total - chosen.without_unit) * 2 < size:
         return (
             f"{where}{path}: split recipe key '{key}': {chosen.without_unit:,} of {total:,} rows have no {column} "
@@ -651,7 +664,13 @@ def _units_too_large(
             f"choose one every row has"
         )
     if taken == total:
-        knob = "original_ratio (or set test_fraction)" if recipe.original_ratio else "test_fraction"
+        knob = (
+            "original_ratio (or set test_fraction)"
+            if recipe.original_ratio
+            else "test_rows"
+            if recipe.test_rows
+            else "test_fraction"
+        )
         return (
             f"{listed}; a test set of {size:,} of {total:,} rows takes all of them (a unit is never cut), leaving "
             f"none for training; lower {knob} or choose a column with more {groups}"

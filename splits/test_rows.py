@@ -77,7 +77,10 @@ def test_size(total: int, fraction: float, path: Path, where: str) -> int:
         raise TooFewRows(f"{where}{path}: {total} row(s); a split needs at least 2{one_object_hint(path, total)}")
     target = round_half_up(total * fraction)
     if target < 1 or target >= total:
-        raise TooFewRows(f"{where}{path}: a test set of {target} of {total} rows; check test_fraction")
+        raise TooFewRows(
+            f"{where}{path}: a test set of {target} of {total} rows leaves no rows on one side; check the recipe's "
+            "test_fraction, test_rows or original_ratio"
+        )
     return target
 
 

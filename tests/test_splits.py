@@ -289,7 +289,7 @@ def test_a_callers_connection_gets_the_same_files_and_its_settings_back(tmp_path
     assert con.execute("SELECT current_setting('preserve_insertion_order')").fetchone()[0] is False
     temporal = parse_recipe({"kind": "temporal", "id_column": "PassengerId", "time_column": "Fare",
                              "target_columns": ["Survived"], "test_fraction": 0.9995}, "late")  # fmt: skip
-    with pytest.raises(RecipeError, match="check test_fraction"):
+    with pytest.raises(RecipeError, match="check the recipe.s test_fraction, test_rows or original_ratio"):
         build_split(temporal, titanic, tmp_path / "late", "late", con)
     con.close()
     assert not [p.name for p in tmp_path.iterdir() if p.name.endswith(".scratch")]
@@ -1534,3 +1534,32 @@ def test_a_split_published_before_kaggles_names_were_kept_is_still_read(tmp_path
         FileNotFoundError, match=r"prepared/public: expected test\.csv \(the new test set\), found none"
     ):
         folder.public_table(TEST, recipe)
+
+
+@pytest.mark.parametrize("kind", ["random", "stratified", "temporal"])
+def test_test_rows_sets_the_new_test_sets_size_in_rows(tmp_path, kind):
+    """MLE-bench's tabular-playground-series-may-2022 takes a test set of 100,000 rows, new-york-city-taxi 9,914,
+    alaska2 5,000: a count, not a share, which a recipe could not say."""
+    (tmp_path / "raw").mkdir()
+    write_csv(tmp_path / "raw" / "train.csv", ["id", "day", "y"],
+              [(i, f"2020-01-{1 + i % 28:02d}", i % 3) for i in range(997)])  # fmt: skip
+    recipe = {"kind": kind, "id_column": "id", "time_column": "day", "target_columns": ["y"], "test_rows": 113}
+    result = _split(tmp_path, tmp_path / "raw", recipe, "rows")
+    assert (result.train_rows, result.test_rows) == (997 - 113, 113)
+    assert parse_recipe(recipe, "r").to_document()["test_rows"] == 113
+    with pytest.raises(
+        SplitError, match=r"a test set of 997 of 997 rows leaves no rows on one side; check the recipe's"
+    ):
+        _split(tmp_path, tmp_path / "raw", recipe | {"test_rows": 997}, "all")
+
+
+@pytest.mark.parametrize("changes, message", [
+    ({"test_rows": 0}, "expected a whole number of rows, at least 1, found 0"),
+    ({"test_rows": 2.5}, "expected a whole number of rows, at least 1, found 2.5"),
+    ({"test_rows": True}, "expected a whole number of rows, at least 1, found True"),
+    ({"test_rows": 10, "test_fraction": 0.2}, "give one of test_fraction, test_rows or original_ratio: true"),
+    ({"test_rows": 10, "original_ratio": True}, "give one of test_fraction, test_rows or original_ratio: true"),
+])  # fmt: skip
+def test_a_bad_test_rows_is_refused_naming_the_key(changes, message):
+    with pytest.raises(RecipeError, match=re.escape(f"split recipe key 'test_rows': {message}")):
+        parse_recipe({"kind": "random", "target_columns": ["y"]} | changes, "r")

@@ -16,6 +16,7 @@ A recipe replaces MLE-bench's hand-written ``prepare.py``. Keys:
 | ``kind`` | ``random``, ``stratified`` (keeps each class's share), ``group`` (whole groups on one side), ``temporal`` (the latest rows are the test set), ``released_labels`` (the original test set, labelled by a file Kaggle released later) | required |
 | ``test_fraction`` | share of the original train rows that become the new test set | 0.1 |
 | ``original_ratio`` | ``true``: use the original test set's share, ``test / (train + test)`` (needs ``test_file``) | false |
+| ``test_rows`` | the new test set's size in rows, in place of a share (MLE-bench's tabular-playground-series-may-2022 takes 100,000, new-york-city-taxi-fare-prediction 9,914); whole units may move it, as they move a share's | none |
 | ``seed`` | any integer; the same seed gives the same split on any machine | 0 |
 | ``id_column`` | the row id; without one, a row is identified by its content | none |
 | ``target_columns`` | what a submission predicts; removed from the public test set, kept in ``answers.csv`` | required |
@@ -92,6 +93,7 @@ class SplitRecipe:
     target_columns: tuple[str, ...]
     test_fraction: float = 0.1
     original_ratio: bool = False
+    test_rows: int | None = None
     seed: int = 0
     id_column: str | None = None
     group_column: str | None = None
@@ -276,6 +278,12 @@ def parse_recipe(document: object, where: str) -> SplitRecipe:
         raise fail("original_ratio", f"expected true or false, found {values['original_ratio']!r}")
     if "test_fraction" in document and values.get("original_ratio"):
         raise fail("original_ratio", "give either test_fraction or original_ratio: true, not both")
+    rows = values.get("test_rows")
+    if rows is not None:
+        if isinstance(rows, bool) or not isinstance(rows, int) or rows < 1:
+            raise fail("test_rows", f"expected a whole number of rows, at least 1, found {rows!r}")
+        if "test_fraction" in document or values.get("original_ratio"):
+            raise fail("test_rows", "give one of test_fraction, test_rows or original_ratio: true")
     seed = values.get("seed", 0)
     if isinstance(seed, bool) or not isinstance(seed, int):
         raise fail("seed", f"expected an integer, found {seed!r}")
