@@ -17,8 +17,8 @@ such rows is kept (``ChosenRows.without_unit``) for the description.
 DuckDB reads the file and streams the unit column (and the class, for ``stratified``) to numpy in file order; only
 rows whose hash falls in the lowest ``1.1 * fraction`` of the hash range are kept (16 bytes each), so memory follows
 the test set, not the file. Should too few fall there (a small file or a small class), the read is repeated keeping
-every row of the classes that fell short (with many tiny classes, or with ``original_ratio``, whose share is known
-only after the count, that is every row: 16 bytes a row). A stratified unit chosen in one class takes its rows in
+every row of the classes that fell short (with many tiny classes, or with ``original_ratio`` or ``test_rows``,
+whose share is known only after the count, that is every row: 16 bytes a row). A stratified unit chosen in one class takes its rows in
 the others along, so a unit (an id with rows under several labels) is never cut.
 """
 
@@ -89,7 +89,8 @@ def choose_test_rows(
 ) -> ChosenRows:
     """The test rows of a ``random``, ``group`` or ``stratified`` split. ``query`` selects ``__mlecurate_unit`` (text) and,
     for a stratified split, ``__mlecurate_class`` (text) in file order; ``stratified_by`` names what the classes are
-    (the target columns) in its error. ``fraction`` is a number or, for ``original_ratio``, a function of the row count."""
+    (the target columns) in its error. ``fraction`` is a number or, for ``original_ratio`` and ``test_rows``, a function
+    of the row count."""
     stratified = stratified_by is not None
     bound = _bound(fraction if not callable(fraction) else None)
     scan = _scan(con, query, seed, bound, stratified, full_classes=set())

@@ -322,6 +322,14 @@ def test_files_each_holding_a_few_new_test_ids_are_named_when_together_they_hold
         "(train00.tfrec, train01.tfrec, train02.tfrec, ...), each holding too few alone, together hold 20 of the 30 "
         "new test ids ("
     ), big.found
+    # More files holding enough alone than are shown: their count comes before the files holding the rest together.
+    many = [f"ISIC_{2_000_000 + i:07d}" for i in range(40)]  # ids no other file here holds
+    for part in range(4):
+        _tfrecord(tmp_path / f"big{part}.tfrec", [_example(image, 0) for image in many[10 * part : 10 * part + 10]])
+    bigs = [ExtraFile(f"big{part}.tfrec", "", f"big{part}.tfrec") for part in range(4)]
+    crowd = check_binary_files_without_test_ids(tmp_path, [*bigs, *extras[:10]], many + test_ids[:20])
+    assert "; and 1 more file(s) holding enough alone; 10 files (train00.tfrec, " in crowd.found, crowd.found
+    assert crowd.metadata["files_holding_test_ids"] == 14
     # Fewer than half of the ids, spread over the files, is what chance could do: said, not named.
     few = check_binary_files_without_test_ids(tmp_path, extras[:7], test_ids)
     assert few.passed and "fewer than 10, too few to tell from chance in a large file" in few.found

@@ -396,6 +396,19 @@ def test_annotate_warns_when_no_metric_would_grade_the_split(built, store, tmp_p
     recipe.write_text("kind: random\ntarget_columns: y\nmetric: rmse\n")
     assert main(["annotate", "brand-new-2026", "--curator", "alice", "--split-recipe", str(recipe)]) == 0
     assert capsys.readouterr().err == ""
+    recipe.write_text("kind: random\ntarget_columns: y\n")  # excluded: never split, nothing to warn of
+    assert main(["annotate", porto, "--curator", "bob", "--decision", "exclude", "--split-recipe", str(recipe)]) == 0
+    assert capsys.readouterr().err == ""
+
+
+def test_annotate_without_meta_kaggle_does_not_say_it_names_no_metric(home, store, tmp_path, capsys):
+    """A review: with no Meta Kaggle table loaded, annotate warned that Meta Kaggle names no metric for titanic,
+    whose metric it has; the warning that the table is missing is the one that holds."""
+    recipe = tmp_path / "recipe.yaml"
+    recipe.write_text("kind: random\ntarget_columns: Survived\n")
+    assert main(["annotate", "titanic", "--curator", "alice", "--split-recipe", str(recipe)]) == 0
+    err = capsys.readouterr().err
+    assert err.startswith("warning: cannot check that 'titanic' is a competition: ") and "names no metric" not in err
 
 
 def test_annotate_with_a_bad_split_recipe_names_the_key_and_writes_nothing(built, store, tmp_path, capsys):

@@ -419,6 +419,20 @@ def test_a_target_with_one_class_in_the_test_set_is_named_with_its_counts(tmp_pa
                             "or leave that target out of 'target_columns'")  # fmt: skip
 
 
+def test_advice_to_grow_the_test_set_names_test_rows_where_the_recipe_sizes_it_so(tmp_path):
+    """A review: with test_rows the advice said to raise test_fraction, which the recipe then refused beside it."""
+    from tests.conftest import generated_download
+
+    slug, raw, recipe, root, _ = generated_download(tmp_path, "mean_columnwise_auc", reshape=_label_2_never_positive)
+    document = recipe.to_document()
+    document.pop("test_fraction", None)
+    sized = parse_recipe(document | {"test_rows": 240}, "r")
+    with pytest.raises(UngradableAnswers) as refusal:
+        prepare_competition(slug, sized, raw, root.prepared_root, "description")
+    assert str(refusal.value).endswith("Raise split recipe key 'test_rows' until its rarer class reaches the new test "
+                                       "set, or leave that target out of 'target_columns'")  # fmt: skip
+
+
 @pytest.mark.parametrize(
     "metric, value, scored",
     [("matthews_correlation", "0", "0, not 1"), ("pearson", "3.5", "nan, not 1"), ("rmspe", "0", "nan, not 0")],

@@ -624,6 +624,44 @@ def test_the_same_file_in_two_inner_archives_is_kept_once(tmp_path, inner):
     assert sorted(p.name for p in (tmp_path / "out").rglob("*")) == ["labels.csv", "s1.wav", "s2.wav", "samples"]
 
 
+@pytest.mark.parametrize("inner", ["zip", "tar", "7z"])
+def test_twins_are_set_aside_where_no_member_name_can_reach(tmp_path, inner):
+    """A review: the aside file was named after the member (``.s.wav.twin-0``): a member of that name crashed the
+    extraction with a bare FileNotFoundError, and a twin of a 250-character name with 'File name too long'."""
+    pack = {"zip": _zip, "tar": lambda files: _tar(files, mode="w"), "7z": _seven_zip}[inner]
+    long_name = "x" * 250 + ".wav"
+    archive = tmp_path / "comp.zip"
+    archive.write_bytes(_zip({f"a.{inner}": pack({"s.wav": b"AAAA", long_name: b"L"}),
+                              f"b.{inner}": pack({"s.wav": b"AAAA", ".s.wav.twin-0": b"mine", long_name: b"L"})}))  # fmt: skip
+    assert extract_zip(archive, tmp_path / "out") == [".s.wav.twin-0", "s.wav", long_name]
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["comp.zip", "out"]  # no aside folder left behind
+
+
+def test_a_twin_is_compared_byte_for_byte_whatever_its_size_and_time(tmp_path):
+    """A review: filecmp's cache, keyed on the paths, sizes and modification times, took a second archive's other
+    bytes for the first's twin where times are coarse (the aside name was reused by every archive)."""
+    import os
+
+    from validation.archives import UnsafeArchiveError, _Twins
+
+    into = tmp_path / ".out.extracting"
+    into.mkdir()
+    original = into / "s.wav"
+    original.write_bytes(b"AAAA")
+
+    def set_aside(twins, content: bytes) -> None:
+        aside = twins.aside(original, "s.wav")
+        aside.write_bytes(content)
+        os.utime(aside, (1_000_000, 1_000_000))  # the same time for both, as a coarse file system gives
+
+    with _Twins("b.zip inside comp.zip", into) as twins:
+        set_aside(twins, b"AAAA")
+    clash = "member 's.wav' clashes with s.wav, already extracted, and its bytes differ"
+    with pytest.raises(UnsafeArchiveError, match=clash), _Twins("c.zip inside comp.zip", into) as twins:
+        set_aside(twins, b"BBBB")
+    assert sorted(p.name for p in tmp_path.iterdir()) == [".out.extracting"]
+
+
 def test_a_bomb_of_archives_inside_an_archive_is_bounded_by_the_downloads_size(tmp_path):
     """Each member under 200:1, level by level, yet a zip inside the zip expanded 12,000:1 (a review: 33 KB to 402
     MB, where 2 TiB would take a 180 MB download): the whole is bounded by 200 times the download."""

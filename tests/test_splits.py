@@ -1536,14 +1536,21 @@ def test_a_split_published_before_kaggles_names_were_kept_is_still_read(tmp_path
         folder.public_table(TEST, recipe)
 
 
-@pytest.mark.parametrize("kind", ["random", "stratified", "temporal"])
+@pytest.mark.parametrize("kind", ["random", "stratified", "temporal", "group"])
 def test_test_rows_sets_the_new_test_sets_size_in_rows(tmp_path, kind):
     """MLE-bench's tabular-playground-series-may-2022 takes a test set of 100,000 rows, new-york-city-taxi 9,914,
     alaska2 5,000: a count, not a share, which a recipe could not say."""
     (tmp_path / "raw").mkdir()
     write_csv(tmp_path / "raw" / "train.csv", ["id", "day", "y"],
               [(i, f"2020-01-{1 + i % 28:02d}", i % 3) for i in range(997)])  # fmt: skip
-    recipe = {"kind": kind, "id_column": "id", "time_column": "day", "target_columns": ["y"], "test_rows": 113}
+    recipe = {
+        "kind": kind,
+        "id_column": "id",
+        "time_column": "day",
+        "target_columns": ["y"],
+        "test_rows": 113,
+        "group_column": "id" if kind == "group" else None,
+    }
     result = _split(tmp_path, tmp_path / "raw", recipe, "rows")
     assert (result.train_rows, result.test_rows) == (997 - 113, 113)
     assert parse_recipe(recipe, "r").to_document()["test_rows"] == 113
@@ -1559,6 +1566,8 @@ def test_test_rows_sets_the_new_test_sets_size_in_rows(tmp_path, kind):
     ({"test_rows": True}, "expected a whole number of rows, at least 1, found True"),
     ({"test_rows": 10, "test_fraction": 0.2}, "give one of test_fraction, test_rows or original_ratio: true"),
     ({"test_rows": 10, "original_ratio": True}, "give one of test_fraction, test_rows or original_ratio: true"),
+    ({"test_rows": 10, "kind": "released_labels", "answers_file": "a.csv"},
+     "not for kind released_labels: its test set is Kaggle's own, whatever its size"),
 ])  # fmt: skip
 def test_a_bad_test_rows_is_refused_naming_the_key(changes, message):
     with pytest.raises(RecipeError, match=re.escape(f"split recipe key 'test_rows': {message}")):

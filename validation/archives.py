@@ -24,13 +24,13 @@ compressed tar may expand to at most ``max_ratio`` times its own size. Every ref
 from __future__ import annotations
 
 import contextlib
-import filecmp
 import io
 import lzma
 import os
 import shutil
 import stat
 import tarfile
+import tempfile
 import zipfile
 import zlib
 from collections.abc import Iterator
@@ -230,12 +230,10 @@ def extract_zip(archive: Path, target: Path, limits: ZipLimits | None = None, la
 
 
 def _extract(archive: Path, into: Path, limits: ZipLimits, budget: _Budget, label: str) -> None:
-    twins = _Twins(label)
-    with _opened(archive, label, limits, budget) as bundle:
+    with _Twins(label, into) as twins, _opened(archive, label, limits, budget) as bundle:
         for name in bundle.files:
             with _new_file(_destination(into, _check_name(name, label), label, name, twins), label, name) as sink:
                 bundle.copy(name, sink)
-    twins.settle()
 
 
 def _check_member(member: zipfile.ZipInfo, label: str, limits: ZipLimits) -> None:
@@ -294,28 +292,54 @@ def _shown(path: Path) -> str:
 class _Twins:
     """Members whose file was already extracted, written aside: the same sample in two inner archives (a whole
     folder of multi-modal-gesture's samples is in two of its 7z archives) is kept once; another file under the same
-    name is refused (a name twice, or an inner archive's ``train.csv`` beside the zip's own), never a replacement."""
+    name is refused (a name twice, or an inner archive's ``train.csv`` beside the zip's own), never a replacement.
 
-    def __init__(self, label: str):
-        self.label, self.pending = label, []
+    A context manager around one archive's extraction: the members set aside go to a folder of their own beside the
+    staging folder (short names, never a member's), compared byte for byte when the archive is done, and the folder
+    is removed whatever happens."""
+
+    def __init__(self, label: str, into: Path):
+        self.label, self.into, self.pending, self.folder = label, into, [], None
+
+    def __enter__(self) -> _Twins:
+        return self
+
+    def __exit__(self, kind, error, trace) -> None:
+        try:
+            if kind is None:
+                self._settle()
+        finally:
+            if self.folder is not None:
+                shutil.rmtree(self.folder, ignore_errors=True)
 
     def aside(self, destination: Path, name: str) -> Path:
-        aside = destination.with_name(f".{destination.name}.twin-{len(self.pending)}")
+        if self.folder is None:
+            self.folder = Path(tempfile.mkdtemp(prefix=".twins-", dir=_top(self.into).parent))
+        aside = self.folder / str(len(self.pending))
         self.pending.append((aside, destination, name))
         return aside
 
-    def settle(self) -> None:
+    def _settle(self) -> None:
         """Drop every member written aside that is its file's twin, byte for byte; refuse the first that is not."""
         for aside, original, name in self.pending:
-            same = aside.is_file() and filecmp.cmp(aside, original, shallow=False)
-            aside.unlink(missing_ok=True)
-            if not same:
+            if not _same_bytes(aside, original):
                 raise UnsafeArchiveError(
                     f"{self.label}: member {name!r} clashes with {_shown(original)}, already extracted, and its bytes "
                     "differ (a name twice, or an inner archive's file beside the zip's own); refused rather than "
                     "replaced"
                 )
-        self.pending.clear()
+
+
+def _same_bytes(one: Path, other: Path) -> bool:
+    """Whether two files hold the same bytes (read in chunks; no cache, unlike ``filecmp``'s, which trusts size and
+    modification time)."""
+    if not one.is_file() or one.stat().st_size != other.stat().st_size:
+        return False
+    with open(one, "rb") as first, open(other, "rb") as second:
+        while chunk := first.read(CHUNK):
+            if chunk != second.read(len(chunk)):
+                return False
+    return True
 
 
 def _top(folder: Path) -> Path:
@@ -354,26 +378,32 @@ def _extract_7z(archive: Path, into: Path, limits: ZipLimits, budget: _Budget, l
                 raise ArchiveError(f"{label}: the 7z archive is encrypted; mlecurate cannot read it")
             members = bundle.list()
             declared = _check_7z_members(members, label, limits, budget, size)
-            targets, named, twins = {}, {}, _Twins(label)  # where each member is written; where py7zr names it
-            for member in members:
-                if not member.is_directory:
-                    path = _check_name(member.filename, label)
-                    targets[member.filename] = _destination(into, path, label, member.filename, twins)
-                    named[str(into.joinpath(*path.parts).resolve())] = member.filename
-            writers = _SevenZipWriters(targets, named, {m.filename: m.uncompressed for m in members}, _Meter(
-                label, limits, budget, cap=max(declared, int(size * limits.max_ratio))))  # fmt: skip
-            try:
-                bundle.extractall(path=into, factory=writers)
-            except ArchiveError:
-                raise
-            except SEVEN_ZIP_ERRORS as error:
-                raise ArchiveError(f"{label}: member {writers.current!r} cannot be read ({error})") from error
-            except (FileExistsError, NotADirectoryError, IsADirectoryError) as error:  # a folder member over a file
-                raise UnsafeArchiveError(f"{label}: a member clashes with a file or folder already extracted "
-                                         f"({Path(error.filename or '').name!r})") from error  # fmt: skip
-            finally:
-                writers.close()
-            twins.settle()
+            with _Twins(label, into) as twins:
+                _extract_7z_members(bundle, members, into, limits, budget, label, declared, size, twins)
+
+
+def _extract_7z_members(bundle: py7zr.SevenZipFile, members: list, into: Path, limits: ZipLimits, budget: _Budget,
+                        label: str, declared: int, size: int, twins: _Twins) -> None:  # fmt: skip
+    """Stream a checked 7z's members to their destinations (a twin's aside), through the meter."""
+    targets, named = {}, {}  # where each member is written; where py7zr names it
+    for member in members:
+        if not member.is_directory:
+            path = _check_name(member.filename, label)
+            targets[member.filename] = _destination(into, path, label, member.filename, twins)
+            named[str(into.joinpath(*path.parts).resolve())] = member.filename
+    writers = _SevenZipWriters(targets, named, {m.filename: m.uncompressed for m in members}, _Meter(
+        label, limits, budget, cap=max(declared, int(size * limits.max_ratio))))  # fmt: skip
+    try:
+        bundle.extractall(path=into, factory=writers)
+    except ArchiveError:
+        raise
+    except SEVEN_ZIP_ERRORS as error:
+        raise ArchiveError(f"{label}: member {writers.current!r} cannot be read ({error})") from error
+    except (FileExistsError, NotADirectoryError, IsADirectoryError) as error:  # a folder member over a file
+        raise UnsafeArchiveError(f"{label}: a member clashes with a file or folder already extracted "
+                                 f"({Path(error.filename or '').name!r})") from error  # fmt: skip
+    finally:
+        writers.close()
 
 
 def _check_7z_members(members: list, label: str, limits: ZipLimits, budget: _Budget, size: int) -> int:
@@ -467,9 +497,9 @@ TAR_ERRORS = (tarfile.TarError, EOFError, zlib.error)
 def _extract_tar(archive: Path, into: Path, limits: ZipLimits, budget: _Budget, label: str) -> None:
     """Extract a tar (plain, or gzip'd, bzip2'd, xz'd) in one pass, each member checked as the stream reaches it."""
     meter = _Meter(label, limits, budget, cap=int(archive.stat().st_size * limits.max_ratio))
-    name, twins = None, _Twins(label)
+    name = None
     try:
-        with tarfile.open(archive, "r|*") as bundle:
+        with _Twins(label, into) as twins, tarfile.open(archive, "r|*") as bundle:
             for count, member in enumerate(bundle, start=1):
                 name = member.name
                 if count > limits.max_members:
@@ -485,7 +515,6 @@ def _extract_tar(archive: Path, into: Path, limits: ZipLimits, budget: _Budget, 
     except TAR_ERRORS as error:
         where = f"member {name!r}" if name else "the archive"
         raise ArchiveError(f"{label}: {where} cannot be read ({error}); a damaged tar?") from error
-    twins.settle()
 
 
 def _check_tar_member(member: tarfile.TarInfo, label: str, limits: ZipLimits, budget: _Budget) -> PurePosixPath:

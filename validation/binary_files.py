@@ -126,7 +126,7 @@ def check_binary_files_without_test_ids(
     held = set().union(*(found for _, _, found in holding))
     together = set().union(*(found for _, found in few))
     shown_files = holding[:SHOWN_IDS]
-    more = f"; and {len(holding) - SHOWN_IDS:,} more file(s)" if len(holding) > SHOWN_IDS else ""
+    more = f"; and {len(holding) - SHOWN_IDS:,} more file(s) holding enough alone" if len(holding) > SHOWN_IDS else ""
     holders = len(holding)
     if len(together - held) >= least and 2 * len(together | held) >= len(ids):  # not chance: half the ids in all
         shown_files.append((f"{len(few):,} files ({', '.join(path for path, _ in few[:SHOWN_IDS])}"
@@ -148,15 +148,17 @@ def check_binary_files_without_test_ids(
             f"{len(every):,} new test ids ({looked}){some}{left}",
             metadata,
         )  # fmt: skip
-    named = "; ".join(
+    named = [
         f"{path} {verb} {len(found):,} of the {len(every):,} new test ids "
         f"({', '.join(repr(i.decode(errors='replace')) for i in found[:SHOWN_IDS])}"
         f"{', ...' if len(found) > SHOWN_IDS else ''})"
         for path, verb, found in shown_files
-    )
+    ]
+    if more:  # after the files holding enough alone, which it counts; before the files holding the rest together
+        named[SHOWN_IDS - 1] += more
     return SplitCheck(
         BINARY_FILES_WITHOUT_TEST_IDS.name, False,
-        f"{named}{more}: the new test rows' data is public beside the training data, in a format mlecurate cannot "
+        f"{'; '.join(named)}: the new test rows' data is public beside the training data, in a format mlecurate cannot "
         f"read for labels; if it carries their targets (a TFRecord of training examples does), every answer "
         f"leaks{left}",
         metadata,

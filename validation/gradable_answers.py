@@ -236,6 +236,7 @@ def _constant_answers(folder: PreparedFolder, slug: str, spec: Metric, targets: 
     if spec.one_column_per_class or spec.distribution:  # a class no row has a count of is no problem
         return None
     answers = pd.read_csv(folder.answers, dtype=str, keep_default_na=False, usecols=lambda c: c in targets)
+    size_key = _size_key(folder.read_manifest()["recipe"])
     scored = read_scored(folder)
     if scored is not None:  # what grading scores (split recipe key scored_rows)
         answers = answers[scored]
@@ -250,7 +251,7 @@ def _constant_answers(folder: PreparedFolder, slug: str, spec: Metric, targets: 
             return None
         return (f"{slug}: the new test set's {len(answers):,} {rows} hold no true label in any of "
                 f"{', '.join(answers.columns)}, and {spec.name} cannot grade answers without one. "
-                f"{_varied_by(kind, scored is not None)}")  # fmt: skip
+                f"{_varied_by(kind, scored is not None, size_key)}")  # fmt: skip
     for column in answers.columns:
         values = answers[column].str.strip()
         typed = numbers(values) if spec.numeric_predictions else values
@@ -266,21 +267,27 @@ def _constant_answers(folder: PreparedFolder, slug: str, spec: Metric, targets: 
         best = f", not {spec.perfect:g}" if spec.perfect is not None else ""
         return (f"{slug}: every one of the new test set's {len(values):,} {rows} in column {column} is "
                 f"{values.iloc[0]!r}, and {spec.name} cannot grade answers that never vary (graded against "
-                f"themselves they score {score:g}{best}). {_varied_by(kind, scored is not None)}; if the train file "
+                f"themselves they score {score:g}{best}). {_varied_by(kind, scored is not None, size_key)}; if the train file "
                 "holds one value there too, leave the column out of 'target_columns'")  # fmt: skip
     return None
 
 
-def _varied_by(kind: str, scored: bool = False) -> str:
-    """What gives a new test set more than one value, by the recipe's ``kind`` (and its ``scored_rows``)."""
+def _size_key(recipe: dict) -> str:
+    """The recipe key that sizes the new test set, as advice names it: ``test_rows`` where the recipe gives it."""
+    return "test_rows" if recipe.get("test_rows") else "test_fraction"
+
+
+def _varied_by(kind: str, scored: bool = False, size_key: str = "test_fraction") -> str:
+    """What gives a new test set more than one value, by the recipe's ``kind`` (and its ``scored_rows``); ``size_key``
+    the key that sizes it (:func:`_size_key`)."""
     if scored:
         return "Check split recipe key 'scored_rows': the rows it scores hold one value there"
     if kind in ("random", "stratified"):  # the seed draws the rows: a column of a few rare values misses them by chance
         return ("Set split recipe key 'seed' to another value (it draws the test rows; another draw may hold the "
-                "column's other values), or raise 'test_fraction'")  # fmt: skip
+                f"column's other values), or raise '{size_key}'")  # fmt: skip
     if kind == "released_labels":
         return "Kaggle's released answers hold one value there: split Kaggle's training set instead (another 'kind')"
-    return ("Raise split recipe key 'test_fraction', or choose a 'kind' whose new test set holds more than one value "
+    return (f"Raise split recipe key '{size_key}', or choose a 'kind' whose new test set holds more than one value "
             "(random or stratified rather than temporal or group)")  # fmt: skip
 
 
@@ -399,7 +406,7 @@ def check_graded(folder: PreparedFolder, slug: str, metric: str | None) -> None:
                 else "Kaggle's released answers hold one class there: leave that target out of 'target_columns', or "
                 "split Kaggle's training set instead (another 'kind')"
                 if recipe["kind"] == "released_labels"
-                else "Raise split recipe key 'test_fraction' until its rarer class reaches the new test set, or "
+                else f"Raise split recipe key '{_size_key(recipe)}' until its rarer class reaches the new test set, or "
                 "leave that target out of 'target_columns'"
             )
         elif constant := _constant_answers(folder, slug, spec, targets, recipe["kind"]):

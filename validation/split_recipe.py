@@ -284,6 +284,8 @@ def parse_recipe(document: object, where: str) -> SplitRecipe:
             raise fail("test_rows", f"expected a whole number of rows, at least 1, found {rows!r}")
         if "test_fraction" in document or values.get("original_ratio"):
             raise fail("test_rows", "give one of test_fraction, test_rows or original_ratio: true")
+        if kind == "released_labels":
+            raise fail("test_rows", "not for kind released_labels: its test set is Kaggle's own, whatever its size")
     seed = values.get("seed", 0)
     if isinstance(seed, bool) or not isinstance(seed, int):
         raise fail("seed", f"expected an integer, found {seed!r}")

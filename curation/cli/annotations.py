@@ -79,7 +79,8 @@ def annotate(
     annotation, path = saved.annotation, saved.path
     click.echo(f"{annotation.slug} by {annotation.curator}: decision {annotation.decision}, complexity "
                f"{annotation.complexity or '-'}, category {annotation.category or '-'} ({path})")  # fmt: skip
-    if "split_recipe" in changes and (warning := _no_metric_warning(curation, slug, changes["split_recipe"])):
+    wanted = "split_recipe" in changes and annotation.decision != "exclude"  # an excluded one is never split
+    if wanted and (warning := _no_metric_warning(curation, slug, changes["split_recipe"])):
         click.echo(warning, err=True)
     if saved.comments_lost:
         click.echo(f"warning: {path} held {saved.comments} comment(s) of your own, and {saved.comments_lost} could "
@@ -93,7 +94,10 @@ def _no_metric_warning(curation: Curation, slug: str, recipe: dict) -> str | Non
     and then nothing grades it (parity, grade, export), which a sweep found only at the export."""
     if recipe.get("metric"):
         return None
-    named = curation.warehouse.competition(slug).get("evaluation_algorithm_name")
+    facts = curation.warehouse.competition(slug)
+    if not facts and curation.warehouse.competition_slugs() is None:  # Meta Kaggle not loaded: nothing to tell
+        return None
+    named = facts.get("evaluation_algorithm_name")
     if resolve_metric(None, recipe, named) is not None:
         return None
     why = f"Meta Kaggle's {named!r} is not a metric mlecurate grades" if named else "Meta Kaggle names no metric"
