@@ -663,6 +663,17 @@ def _units_too_large(
             f"{total - chosen.without_unit:,} with one cannot give a test set of {size:,}; fill the column, or "
             f"choose one every row has"
         )
+    if recipe.kind == "temporal":
+        return (
+            f"{listed}; a temporal test set of {size:,} of {total:,} rows, the latest by {recipe.time_column!r} with "
+            f"every other row of their {groups}, gets {taken:,}: not within half to twice its size (a unit is never "
+            f"cut, and these {groups} reach back in time); "
+            + (
+                "leave group_column out, or name one whose groups' rows are near in time"
+                if key == "group_column"
+                else "an id on rows of different times keeps them together: check id_column"
+            )
+        )
     if taken == total:
         knob = (
             "original_ratio (or set test_fraction)"
@@ -674,17 +685,6 @@ def _units_too_large(
         return (
             f"{listed}; a test set of {size:,} of {total:,} rows takes all of them (a unit is never cut), leaving "
             f"none for training; lower {knob} or choose a column with more {groups}"
-        )
-    if recipe.kind == "temporal":
-        return (
-            f"{listed}; a temporal test set of {size:,} of {total:,} rows, the latest by {recipe.time_column!r} with "
-            f"every other row of their {groups}, gets {taken:,}: not within half to twice its size (a unit is never "
-            f"cut, and these {groups} reach back in time); "
-            + (
-                "leave group_column out, or name one whose groups' rows are near in time"
-                if key == "group_column"
-                else "an id on rows of different times keeps them together: check id_column"
-            )
         )
     return (
         f"{listed}{missing}; a test set of {size:,} of {total:,} rows gets {taken:,} from whole {groups} taken in "

@@ -520,6 +520,14 @@ def test_a_temporal_split_by_groups_keeps_groups_whole_and_refuses_groups_that_r
         "300: not within half to twice its size (a unit is never cut, and these groups reach back in time); leave "
         "group_column out, or name one whose groups' rows are near in time"
     )
+    # Groups spanning every row take the whole file: the same advice (a newcomer was told to lower test_fraction,
+    # which cannot help, or to choose a column with more groups).
+    write_csv(tmp_path / "far" / "train.csv", ["id", "t", "g", "y"], [(i, t, i % 25, y) for i, t, _, y in rows])
+    with pytest.raises(SplitError) as raised:
+        _split(tmp_path, tmp_path / "far", recipe, "all")
+    assert "gets 1,000: not within half to twice its size (a unit is never cut, and these groups reach back" in str(
+        raised.value
+    )
 
 
 def _write_times(raw: Path, times: list, form: str = "csv") -> None:
@@ -1546,10 +1554,10 @@ def test_test_rows_sets_the_new_test_sets_size_in_rows(tmp_path, kind):
     recipe = {
         "kind": kind,
         "id_column": "id",
-        "time_column": "day",
         "target_columns": ["y"],
         "test_rows": 113,
         "group_column": "id" if kind == "group" else None,
+        "time_column": "day" if kind == "temporal" else None,
     }
     result = _split(tmp_path, tmp_path / "raw", recipe, "rows")
     assert (result.train_rows, result.test_rows) == (997 - 113, 113)
@@ -1572,3 +1580,25 @@ def test_test_rows_sets_the_new_test_sets_size_in_rows(tmp_path, kind):
 def test_a_bad_test_rows_is_refused_naming_the_key(changes, message):
     with pytest.raises(RecipeError, match=re.escape(f"split recipe key 'test_rows': {message}")):
         parse_recipe({"kind": "random", "target_columns": ["y"]} | changes, "r")
+
+
+@pytest.mark.parametrize("changes, key, message", [
+    ({"kind": "random", "answers_file": "test_labels.csv"}, "answers_file",
+     "only for kind released_labels (the labels Kaggle released for its test set, which is then the new test set), "
+     "found kind random; to measure parity on them beside a split of Kaggle's training set, name them in "
+     "original_answers_file"),
+    ({"kind": "stratified", "time_column": "colour"}, "time_column",
+     "only for kind temporal (the latest rows by it are the test set), found kind stratified"),
+    ({"kind": "released_labels", "answers_file": "a.csv", "original_ratio": True}, "original_ratio",
+     "not for kind released_labels: its test set is Kaggle's own, whatever its share"),
+    ({"kind": "released_labels", "answers_file": "a.csv", "test_fraction": 0.2}, "test_fraction",
+     "not for kind released_labels: its test set is Kaggle's own, whatever its share"),
+    ({"kind": "released_labels", "answers_file": "a.csv", "group_column": "colour"}, "group_column",
+     "not for kind released_labels: its test set is Kaggle's own, not drawn by groups"),
+])  # fmt: skip
+def test_a_key_another_kind_reads_is_refused_not_ignored(changes, key, message):
+    """A newcomer's sweep: each was accepted and ignored (answers_file for original_answers_file lost parity on
+    Kaggle's labels without a word), or failed later in a way that named nothing of it (a group column under
+    released labels: groups on both sides of Kaggle's own split)."""
+    with pytest.raises(RecipeError, match=re.escape(f"split recipe key '{key}': {message}")):
+        parse_recipe({"target_columns": ["y"]} | changes, "r")

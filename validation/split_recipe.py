@@ -214,6 +214,24 @@ class SplitRecipe:
         return out
 
 
+def _refuse_keys_of_other_kinds(kind: str, document: dict, fail) -> None:
+    """A key another kind reads is refused, not ignored: a newcomer wrote ``answers_file`` for
+    ``original_answers_file`` on a random split, and parity lost Kaggle's labels without a word."""
+    if document.get("answers_file") and kind != "released_labels":
+        raise fail("answers_file", f"only for kind released_labels (the labels Kaggle released for its test set, "
+                                   f"which is then the new test set), found kind {kind}; to measure parity on them "
+                                   "beside a split of Kaggle's training set, name them in original_answers_file")  # fmt: skip
+    if document.get("time_column") and kind != "temporal":
+        raise fail("time_column", f"only for kind temporal (the latest rows by it are the test set), found kind {kind}")
+    if kind == "released_labels":
+        kaggles = "not for kind released_labels: its test set is Kaggle's own"
+        if "test_fraction" in document or document.get("original_ratio"):
+            key = "test_fraction" if "test_fraction" in document else "original_ratio"
+            raise fail(key, f"{kaggles}, whatever its share")
+        if document.get("group_column"):
+            raise fail("group_column", f"{kaggles}, not drawn by groups")
+
+
 def read_recipe_file(path: Path) -> SplitRecipe:
     """The recipe in the YAML file ``path``, validated; every error is a :class:`RecipeError` naming the file."""
     try:
@@ -350,6 +368,7 @@ def parse_recipe(document: object, where: str) -> SplitRecipe:
         raise fail(
             "original_ratio", "needs test_file or sample_submission_file, to count Kaggle's test rows (its test share)"
         )
+    _refuse_keys_of_other_kinds(kind, document, fail)
     if kind == "released_labels" and not values.get("test_file", "test.csv"):
         raise fail("test_file", "required for kind released_labels (the public test file)")
     return SplitRecipe(**values)
