@@ -21,7 +21,7 @@ from validation.data_root import DataRoot, PreparedFolder
 from validation.gradable_answers import CHECK_RECIPE_KEYS, UngradableAnswers, check_answers_for
 from validation.grading import GradingReport, grade_submission
 from validation.leaderboard import read_leaderboard
-from validation.metrics import METRICS, UnknownMetricError, resolve_metric
+from validation.metrics import METRICS, SAME_SCORE, UnknownMetricError, resolve_metric
 
 
 class GradingUnavailable(ValueError):
@@ -62,17 +62,34 @@ def grade_prepared(
         raise GradingUnavailable(
             f"{slug}: no prepared split at {prepared.path}; first {partition_command('prepare_competition', slug)}"
         )
-    metric = grading_metric(slug, prepared.read_manifest()["recipe"], warehouse, metric_override)
+    recipe = prepared.read_manifest()["recipe"]
+    metric = grading_metric(slug, recipe, warehouse, metric_override)
     if submission.is_file():  # a missing one is an invalid report, whatever the answers
         check_answers_gradable(slug, prepared, metric)
+    own = _own_metric(slug, recipe, warehouse)
+    other = metric != own and frozenset((metric, own)) not in SAME_SCORE and not leaderboard_file  # its scores: own's
     board = read_leaderboard(leaderboard_file) if leaderboard_file else current_board(root.leaderboards(slug))
-    report = grade_submission(submission, prepared, metric, board, competition_id=slug)
-    if board is None:  # a newcomer read gold_medal: false beside a perfect score, and nothing said why
+    report = grade_submission(submission, prepared, metric, None if other else board, competition_id=slug)
+    if other and board is not None:  # a newcomer's RMSLE override earned gold on RMSE thresholds
+        report.notes.append(
+            f"no medal thresholds, medals or rank: {slug}'s leaderboard snapshot holds scores of {own or 'its own metric'}"
+            f", not of {metric}; give --leaderboard with {metric} scores to place it"
+        )
+    elif board is None:  # a newcomer read gold_medal: false beside a perfect score, and nothing said why
         report.notes.append(
             f"no leaderboard snapshot of {slug}, so no medal thresholds, medals or rank: "
             f"{partition_command('refresh_leaderboards', slug)}, or give --leaderboard"
         )
     return report
+
+
+def _own_metric(slug: str, recipe: dict, warehouse: Warehouse) -> str | None:
+    """The metric the competition's leaderboard scores are of, as far as mlecurate knows: the split recipe's, else
+    Meta Kaggle's (None when neither names one mlecurate grades)."""
+    try:
+        return grading_metric(slug, recipe, warehouse)
+    except GradingUnavailable:
+        return None
 
 
 def check_answers_gradable(slug: str, prepared: PreparedFolder, metric: str) -> None:

@@ -237,8 +237,8 @@ def _identity(recipe: SplitRecipe, result: SplitResult) -> str:
     if recipe.id_column and recipe.test_ids:
         return (
             f"Each row is identified by `{recipe.id_column}`. The test rows have new ones, `{recipe.test_ids}` "
-            "numbered from 1 in an order drawn at random (their own repeat, or tell their label); the training rows "
-            "keep Kaggle's."
+            "numbered from 1 in an order drawn at random, in place of their own, which the recipe does not publish; "
+            "the training rows keep Kaggle's."
         )
     if recipe.id_column:
         return f"Each row is identified by `{recipe.id_column}`."

@@ -288,6 +288,7 @@ def test_show_an_annotated_competition_the_dump_does_not_have(home, store, capsy
     assert "Meta Kaggle: not in this dump (or the warehouse is not built yet)\n" in out
     assert "; note: launched last week" in out
     assert "           graded with: none: Meta Kaggle names no metric; name one in the split recipe's `metric`" in out
+    assert "leaderboard: no snapshot: dagster job execute -m pipelines -j refresh_leaderboards --tags " in out
     assert out.endswith("consolidated: decision include; complexity - (missing); category - (missing)\n")
 
 

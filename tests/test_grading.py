@@ -160,6 +160,21 @@ def test_grade_prepared_takes_the_board_from_the_file_else_the_current_snapshot(
     record_snapshot(root.leaderboards(slug), slug, read_leaderboard(board_file), "mle-bench", False)
     from_snapshot = grade_prepared(slug, answers, root, warehouse, None, None)
     assert from_snapshot.gold_threshold == from_file.gold_threshold and from_snapshot.gold_medal
+    # Another metric's scores are not placed on the snapshot's thresholds (a newcomer's RMSLE override earned gold on
+    # an RMSE board, notes empty); a metric of the same score is, and a board given with --leaderboard always is.
+    other = grade_prepared(slug, answers, root, warehouse, "mean_columnwise_log_loss", None)
+    assert other.valid_submission and other.gold_threshold is None and not other.gold_medal
+    assert other.notes == [
+        f"no medal thresholds, medals or rank: {slug}'s leaderboard snapshot holds scores of multiclass_log_loss, not "
+        "of mean_columnwise_log_loss; give --leaderboard with mean_columnwise_log_loss scores to place it"
+    ]
+    spaceship = "spaceship-titanic"  # accuracy's score is micro F1's: its board places it
+    root.prepared(spaceship).path.symlink_to(home.prepared(spaceship).path)
+    board = read_leaderboard(SHARED / "mle-bench" / "competitions" / spaceship / "leaderboard.csv")
+    record_snapshot(root.leaderboards(spaceship), spaceship, board, "mle-bench", True)
+    same = grade_prepared(spaceship, root.prepared(spaceship).answers, root, warehouse, "f1_micro", None)
+    assert same.gold_medal and same.notes == []
+    assert grade_prepared(slug, answers, root, warehouse, "mean_columnwise_log_loss", board_file).gold_medal
 
 
 def test_grade_prepared_says_why_a_competition_cannot_be_graded(home, tmp_path):

@@ -91,7 +91,8 @@ RECIPE_HEADER = (
     is_flag=True,
     help="with --row-files: no train or test table, as plant-seedlings ships its images: each train row's file is "
     "filed under its label (train/<label>/<id>.png) and the recipe lists them (train_listing); one class target, a "
-    "random or stratified split; parity is unknown there (the original test set is files alone, no features)",
+    "random or stratified split; parity is unknown there (the original test set is files alone, no features), "
+    "unless --labelled-test ships them",
 )
 @click.option(
     "--submission-format",

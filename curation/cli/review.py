@@ -8,6 +8,7 @@ from curation.cli.options import CommandError, Curation, pass_curation, slug_arg
 from curation.competition_profile import competition_profile
 from curation.curated import DISPUTED, FROM_META_KAGGLE, NONE_GIVEN, complexity_counts, members_status
 from curation.queue import MIN_CURATORS, read_queue
+from curation.stage_status import partition_command
 from validation.data_root import COMPETITIONS, CURATED
 
 LABEL_WIDTH = 22  # show's labels are right-aligned to this width
@@ -89,7 +90,10 @@ def show(curation: Curation, slug: str) -> None:
         ("candidate", profile.candidate_verdict()),
         ("suggested complexity", suggested_complexity_text(profile.screening)),
         ("data", profile.download_summary() or (stages.data if stages else None)),
-        ("leaderboard", profile.leaderboard_summary()),
+        (
+            "leaderboard",
+            profile.leaderboard_summary() or f"no snapshot: {partition_command('refresh_leaderboards', slug)}",
+        ),
         ("split", stages.split if stages else None),
         ("parity", stages.parity if stages else None),
         ("parity reason", stages.parity_reason if stages else None),  # what decided the verdict, under it

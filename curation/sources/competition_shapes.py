@@ -124,7 +124,8 @@ class Shape:
         if (not TABLE_NAME.fullmatch(self.train_name) or self.train_name.casefold() in RESERVED_NAMES
                 or is_data_file(self.train_name)):  # fmt: skip
             raise ValueError(f"train table name {self.train_name!r}: expected a file name without its suffix (letters, "
-                             f"digits, '_', '-', '.'; train_labels, not train_labels.csv), none of "
+                             f"digits, '_', '-', '.', starting with a letter or digit; train_labels, not "
+                             f"train_labels.csv), none of "
                              f"{', '.join(RESERVED_NAMES)} in any letter case")  # fmt: skip
         if self.filed_by_label and self.train_name != "train":
             raise ValueError("files filed by label have no train table to name: drop --train-name or --filed-by-label")
@@ -153,6 +154,14 @@ def reshape(files: dict[str, bytes], recipe: dict, shape: Shape, class_target: b
                          "(use random, group or temporal)")  # fmt: skip
     frames = {name: pd.read_csv(io.BytesIO(content), dtype=str, keep_default_na=False)
               for name, content in files.items()}  # fmt: skip
+    targets = list(recipe["target_columns"])
+    if shape.kind == "stratified" and len(targets) > 1:  # the split refuses more classes than half the rows
+        train = frames[recipe.get("train_file", "train.csv")]
+        classes = train.groupby(targets).ngroups
+        if classes > len(train) / 2:
+            raise ValueError(f"kind stratified keeps each combination of the {len(targets)} targets' values, and "
+                             f"they make {classes:,} among the {len(train):,} train rows, more than half of them "
+                             "(the split refuses it): fewer --targets, more --rows, or kind random")  # fmt: skip
     recipe = dict(recipe)
     sample = recipe.get("sample_submission_file")
     data = [name for name in frames if name != sample]  # train, test, test_with_solutions
