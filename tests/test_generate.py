@@ -357,7 +357,7 @@ def test_targets_shape_the_files_and_the_recipe(tmp_path):
       "without its suffix (letters, digits, '_', '-', '.', starting with a letter or digit; train_labels, not "
       "train_labels.csv)"),
      (["--metric", "mean_columnwise_auc", "--targets", "12", "--kind", "stratified", "--rows", "300"],  # a sweep
-      "error: kind stratified keeps each combination of the 12 targets' values, and they make 188 among the 300 "
+      "error: kind stratified keeps each combination of the 12 targets' values, and they make 205 among the 300 "
       "train rows, more than half of them (the split refuses it): fewer --targets, more --rows, or kind random"),
      (["--metric", "accuracy", "--row-files", "png", "--filed-by-label", "--train-name", "train_labels"],
       "error: files filed by label have no train table to name: drop --train-name or --filed-by-label"),
