@@ -21,7 +21,7 @@ from validation.data_root import DataRoot, PreparedFolder
 from validation.gradable_answers import CHECK_RECIPE_KEYS, UngradableAnswers, check_answers_for
 from validation.grading import GradingReport, grade_submission
 from validation.leaderboard import read_leaderboard
-from validation.metrics import METRICS, SAME_SCORE, UnknownMetricError, resolve_metric
+from validation.metrics import METRICS, SAME_SCORE, UnknownMetricError, canonical_metric, resolve_metric
 
 
 class GradingUnavailable(ValueError):
@@ -66,14 +66,14 @@ def grade_prepared(
     metric = grading_metric(slug, recipe, warehouse, metric_override)
     if submission.is_file():  # a missing one is an invalid report, whatever the answers
         check_answers_gradable(slug, prepared, metric)
-    own = _own_metric(slug, recipe, warehouse)
-    other = metric != own and frozenset((metric, own)) not in SAME_SCORE and not leaderboard_file  # its scores: own's
+    own = _own_metrics(slug, recipe, warehouse)
+    other = not leaderboard_file and bool(own) and not any(_same_score(metric, one) for one in own)
     board = read_leaderboard(leaderboard_file) if leaderboard_file else current_board(root.leaderboards(slug))
     report = grade_submission(submission, prepared, metric, None if other else board, competition_id=slug)
     if other and board is not None:  # a newcomer's RMSLE override earned gold on RMSE thresholds
         report.notes.append(
-            f"no medal thresholds, medals or rank: {slug}'s leaderboard snapshot holds scores of {own or 'its own metric'}"
-            f", not of {metric}; give --leaderboard with {metric} scores to place it"
+            f"no medal thresholds, medals or rank: {slug}'s leaderboard snapshot holds scores of "
+            f"{' or '.join(own)}, not of {metric}; give --leaderboard with {metric} scores to place it"
         )
     elif board is None:  # a newcomer read gold_medal: false beside a perfect score, and nothing said why
         report.notes.append(
@@ -83,13 +83,18 @@ def grade_prepared(
     return report
 
 
-def _own_metric(slug: str, recipe: dict, warehouse: Warehouse) -> str | None:
-    """The metric the competition's leaderboard scores are of, as far as mlecurate knows: the split recipe's, else
-    Meta Kaggle's (None when neither names one mlecurate grades)."""
-    try:
-        return grading_metric(slug, recipe, warehouse)
-    except GradingUnavailable:
-        return None
+def _own_metrics(slug: str, recipe: dict, warehouse: Warehouse) -> list[str]:
+    """The metrics the competition's leaderboard scores may be of: the one it is graded with (the split recipe's,
+    else Meta Kaggle's), and Meta Kaggle's (the board is Kaggle's); [] when neither is known."""
+    kaggles = canonical_metric(warehouse.competition(slug).get("evaluation_algorithm_name"))
+    return list(dict.fromkeys(m for m in (recipe.get("metric") or kaggles, kaggles) if m))
+
+
+def _same_score(one: str, other: str) -> bool:
+    """Whether two metrics give a competition the same score: ``validation.metrics.SAME_SCORE``'s pairs, each of
+    which holds for the answers' layout alone (not through a third metric: log loss is multi-class log loss for two
+    classes and column-wise log loss for one column, which are not one another)."""
+    return one == other or frozenset((one, other)) in SAME_SCORE
 
 
 def check_answers_gradable(slug: str, prepared: PreparedFolder, metric: str) -> None:

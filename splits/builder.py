@@ -666,8 +666,13 @@ def _units_too_large(
     if recipe.kind == "temporal":
         return (
             f"{listed}; a temporal test set of {size:,} of {total:,} rows, the latest by {recipe.time_column!r} with "
-            f"every other row of their {groups}, gets {taken:,}: not within half to twice its size (a unit is never "
-            f"cut, and these {groups} reach back in time); "
+            f"every other row of their {groups}, "
+            + (
+                "takes all of them, leaving none for training"
+                if taken == total
+                else f"gets {taken:,}: not within half to twice its size"
+            )
+            + f" (a unit is never cut, and these {groups} reach back in time); "
             + (
                 "leave group_column out, or name one whose groups' rows are near in time"
                 if key == "group_column"

@@ -172,9 +172,41 @@ def test_grade_prepared_takes_the_board_from_the_file_else_the_current_snapshot(
     root.prepared(spaceship).path.symlink_to(home.prepared(spaceship).path)
     board = read_leaderboard(SHARED / "mle-bench" / "competitions" / spaceship / "leaderboard.csv")
     record_snapshot(root.leaderboards(spaceship), spaceship, board, "mle-bench", True)
+    assert grade_prepared(slug, answers, root, warehouse, "mean_columnwise_log_loss", board_file).gold_medal
     same = grade_prepared(spaceship, root.prepared(spaceship).answers, root, warehouse, "f1_micro", None)
     assert same.gold_medal and same.notes == []
-    assert grade_prepared(slug, answers, root, warehouse, "mean_columnwise_log_loss", board_file).gold_medal
+
+
+def test_the_snapshots_scores_are_taken_for_meta_kaggles_metric_before_the_recipes(home, tmp_path, monkeypatch):
+    """A review: a recipe grading by f1_macro made `--metric accuracy`, Kaggle's own metric, lose its medal, the note
+    saying the board held f1_macro scores. The board is Kaggle's: Meta Kaggle's metric places on it too."""
+    import shutil
+
+    from curation.leaderboard_history import record_snapshot
+    from curation.submission_grading import grade_prepared
+    from curation.warehouse import Warehouse
+
+    slug = "spaceship-titanic"
+    root = DataRoot(tmp_path)
+    root.prepared_root.mkdir()
+    shutil.copytree(home.prepared(slug).path, root.prepared(slug).path)
+    manifest = json.loads(root.prepared(slug).manifest.read_text())
+    manifest["recipe"]["metric"] = manifest["metric"] = "f1_macro"
+    root.prepared(slug).manifest.write_text(json.dumps(manifest))
+    board = read_leaderboard(SHARED / "mle-bench" / "competitions" / slug / "leaderboard.csv")
+    record_snapshot(root.leaderboards(slug), slug, board, "mle-bench", True)
+    monkeypatch.setattr(
+        Warehouse, "competition", lambda self, s: {"evaluation_algorithm_name": "Categorization Accuracy"}
+    )
+    warehouse, answers = Warehouse(root.warehouse), root.prepared(slug).answers
+    kaggles = grade_prepared(slug, answers, root, warehouse, "accuracy", None)
+    assert kaggles.gold_medal and kaggles.notes == []
+    assert grade_prepared(slug, answers, root, warehouse, None, None).gold_medal  # the recipe's, as always
+    other = grade_prepared(slug, answers, root, warehouse, "matthews_correlation", None)
+    assert not other.gold_medal and other.notes == [
+        f"no medal thresholds, medals or rank: {slug}'s leaderboard snapshot holds scores of f1_macro or accuracy, "
+        "not of matthews_correlation; give --leaderboard with matthews_correlation scores to place it"
+    ]
 
 
 def test_grade_prepared_says_why_a_competition_cannot_be_graded(home, tmp_path):

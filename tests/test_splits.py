@@ -30,7 +30,7 @@ from validation.data_root import TEST, TRAIN, PreparedFolder, published_tables
 from validation.gradable_answers import UngradableAnswers
 from validation.grading import grade_submission
 from validation.parity_inputs import load_parity_inputs
-from validation.split_recipe import RecipeError, parse_recipe
+from validation.split_recipe import RecipeError, parse_recipe, read_recipe_file
 
 COMPETITIONS = SHARED / "competitions"
 
@@ -525,8 +525,8 @@ def test_a_temporal_split_by_groups_keeps_groups_whole_and_refuses_groups_that_r
     write_csv(tmp_path / "far" / "train.csv", ["id", "t", "g", "y"], [(i, t, i % 25, y) for i, t, _, y in rows])
     with pytest.raises(SplitError) as raised:
         _split(tmp_path, tmp_path / "far", recipe, "all")
-    assert "gets 1,000: not within half to twice its size (a unit is never cut, and these groups reach back" in str(
-        raised.value
+    assert "with every other row of their groups, takes all of them, leaving none for training (a unit is never " in (
+        str(raised.value)
     )
 
 
@@ -1596,9 +1596,14 @@ def test_a_bad_test_rows_is_refused_naming_the_key(changes, message):
     ({"kind": "released_labels", "answers_file": "a.csv", "group_column": "colour"}, "group_column",
      "not for kind released_labels: its test set is Kaggle's own, not drawn by groups"),
 ])  # fmt: skip
-def test_a_key_another_kind_reads_is_refused_not_ignored(changes, key, message):
+def test_a_key_another_kind_reads_is_refused_not_ignored(tmp_path, changes, key, message):
     """A newcomer's sweep: each was accepted and ignored (answers_file for original_answers_file lost parity on
     Kaggle's labels without a word), or failed later in a way that named nothing of it (a group column under
     released labels: groups on both sides of Kaggle's own split)."""
-    with pytest.raises(RecipeError, match=re.escape(f"split recipe key '{key}': {message}")):
-        parse_recipe({"target_columns": ["y"]} | changes, "r")
+    document = {"target_columns": ["y"]} | changes
+    path = tmp_path / "recipe.yaml"
+    path.write_text(yaml.safe_dump(document))
+    with pytest.raises(RecipeError, match=re.escape(f"{path}: split recipe key '{key}': {message}")):
+        read_recipe_file(path)
+    # A recipe stored before the check (an annotation, a published split's manifest) still reads: it can be replaced.
+    assert parse_recipe(document, "stored").kind == changes["kind"]

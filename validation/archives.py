@@ -210,7 +210,8 @@ def extract_zip(archive: Path, target: Path, limits: ZipLimits | None = None, la
     leaves an earlier extraction as it was."""
     limits, label = limits or ZipLimits(), label or archive.name
     staging = target.with_name(f".{target.name}.extracting")
-    shutil.rmtree(staging, ignore_errors=True)
+    for left in (staging, *staging.parent.glob(f"{staging.name}.twins-*")):  # a killed run's
+        shutil.rmtree(left, ignore_errors=True)
     staging.mkdir(parents=True)
     try:
         budget = _Budget.of(limits, archive.stat().st_size)
@@ -314,7 +315,8 @@ class _Twins:
 
     def aside(self, destination: Path, name: str) -> Path:
         if self.folder is None:
-            self.folder = Path(tempfile.mkdtemp(prefix=".twins-", dir=_top(self.into).parent))
+            top = _top(self.into)  # beside it, named after it: extract_zip clears one a killed run left
+            self.folder = Path(tempfile.mkdtemp(prefix=f"{top.name}.twins-", dir=top.parent))
         aside = self.folder / str(len(self.pending))
         self.pending.append((aside, destination, name))
         return aside

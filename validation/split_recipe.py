@@ -214,9 +214,15 @@ class SplitRecipe:
         return out
 
 
-def _refuse_keys_of_other_kinds(kind: str, document: dict, fail) -> None:
+def refuse_keys_of_other_kinds(kind: str, document: dict, where: str) -> None:
     """A key another kind reads is refused, not ignored: a newcomer wrote ``answers_file`` for
-    ``original_answers_file`` on a random split, and parity lost Kaggle's labels without a word."""
+    ``original_answers_file`` on a random split, and parity lost Kaggle's labels without a word. Checked where a
+    curator hands a recipe in (:func:`read_recipe_file`: ``mlecurate annotate --split-recipe``), not when one already
+    stored is read (an annotation or a manifest written before this check still reads, and can be replaced)."""
+
+    def fail(key: str, message: str) -> RecipeError:
+        return RecipeError(f"{where}: split recipe key '{key}': {message}")
+
     if document.get("answers_file") and kind != "released_labels":
         raise fail("answers_file", f"only for kind released_labels (the labels Kaggle released for its test set, "
                                    f"which is then the new test set), found kind {kind}; to measure parity on them "
@@ -238,7 +244,9 @@ def read_recipe_file(path: Path) -> SplitRecipe:
         document = read_yaml_file(path, what="split recipe")
     except YamlFileError as error:
         raise RecipeError(str(error)) from None
-    return parse_recipe(document, where=str(path))
+    recipe = parse_recipe(document, where=str(path))
+    refuse_keys_of_other_kinds(recipe.kind, document, str(path))
+    return recipe
 
 
 def recipe_file(raw_dir: Path, name: str, key: str, where: str) -> Path:
@@ -290,7 +298,10 @@ def parse_recipe(document: object, where: str) -> SplitRecipe:
 
     fraction = values.get("test_fraction", 0.1)
     if isinstance(fraction, bool) or not isinstance(fraction, int | float) or not 0 < fraction < 1:
-        raise fail("test_fraction", f"expected a number between 0 and 1 (exclusive), found {fraction!r}")
+        text = isinstance(fraction, str) and re.fullmatch(r"[-+]?[0-9.]+[eE][-+]?[0-9]+", fraction.strip())
+        read = " (read as text: YAML reads a number with an exponent only with a dot, 5.0e-2; or write 0.05)"
+        raise fail("test_fraction", f"expected a number between 0 and 1 (exclusive), found {fraction!r}"
+                                    + (read if text else ""))  # fmt: skip
     values["test_fraction"] = float(fraction)
     if not isinstance(values.get("original_ratio", False), bool):
         raise fail("original_ratio", f"expected true or false, found {values['original_ratio']!r}")
@@ -368,7 +379,6 @@ def parse_recipe(document: object, where: str) -> SplitRecipe:
         raise fail(
             "original_ratio", "needs test_file or sample_submission_file, to count Kaggle's test rows (its test share)"
         )
-    _refuse_keys_of_other_kinds(kind, document, fail)
     if kind == "released_labels" and not values.get("test_file", "test.csv"):
         raise fail("test_file", "required for kind released_labels (the public test file)")
     return SplitRecipe(**values)

@@ -74,11 +74,6 @@ StrictSafeLoader.yaml_implicit_resolvers = {
     for first, resolvers in yaml.SafeLoader.yaml_implicit_resolvers.items()
 }
 StrictSafeLoader.add_implicit_resolver(BOOL_TAG, re.compile(r"^(?:true|True|TRUE|false|False|FALSE)$"), list("tTfF"))
-# YAML 1.2's floats with an exponent and no dot (5e-2, 1E3), which YAML 1.1 reads as text: a newcomer's test_fraction
-# 5e-2 was refused as "not a number".
-StrictSafeLoader.add_implicit_resolver(
-    "tag:yaml.org,2002:float", re.compile(r"^[-+]?(?:[0-9]+\.?[0-9]*|\.[0-9]+)[eE][-+]?[0-9]+$"), list("-+0123456789.")
-)
 
 
 def read_yaml_file(path: Path, what: str = "YAML file", max_bytes: int = MAX_YAML_BYTES) -> object:

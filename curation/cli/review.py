@@ -92,7 +92,9 @@ def show(curation: Curation, slug: str) -> None:
         ("data", profile.download_summary() or (stages.data if stages else None)),
         (
             "leaderboard",
-            profile.leaderboard_summary() or f"no snapshot: {partition_command('refresh_leaderboards', slug)}",
+            profile.leaderboard_summary()
+            or f"no snapshot: {partition_command('refresh_leaderboards', slug)} (from Kaggle or Meta Kaggle), or "
+            "`mlecurate import-leaderboards` (a board of your own)",
         ),
         ("split", stages.split if stages else None),
         ("parity", stages.parity if stages else None),
