@@ -21,7 +21,8 @@ INVALID_SUBMISSION = 1  # the exit code for a submission that could not be grade
 @click.argument("submission", metavar="SUBMISSION.csv", type=click.Path(path_type=Path), help="the submission to grade")
 @click.option(
     "--metric",
-    help="override the metric (default: the recipe's, else Meta Kaggle's); the answers are checked for it first",
+    help="override the metric (default: the recipe's, else Meta Kaggle's); the answers are checked for it first, "
+    "and a metric the leaderboard snapshot's scores are not of gets no medals (give --leaderboard)",
 )
 @click.option(
     "--leaderboard",
