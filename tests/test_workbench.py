@@ -305,6 +305,9 @@ def test_a_bad_recipe_is_refused_with_its_key_named_and_nothing_written(home):
     assert "split recipe key &#39;seeed&#39;: not a recipe key" in unknown.text and not path.exists()
     twice = save(client(home), SPOOKY, split_recipe="kind: random\nkind: group\n")
     assert "key &#39;kind&#39; is given twice" in twice.text and not path.exists()
+    # A key only another kind reads is refused here as `mlecurate annotate --split-recipe` refuses it.
+    other = save(client(home), SPOOKY, split_recipe="kind: random\ntarget_columns: [author]\ntime_column: id\n")
+    assert "split recipe key &#39;time_column&#39;: only for kind temporal" in other.text and not path.exists()
 
 
 def test_a_bad_recipe_leaves_an_existing_annotation_as_it_was(home):

@@ -19,7 +19,7 @@ from __future__ import annotations
 from urllib.parse import parse_qsl
 
 from curation.annotations import COMPLEXITIES, DECISIONS
-from validation.split_recipe import RecipeError, parse_recipe
+from validation.split_recipe import RecipeError, parse_recipe, refuse_keys_of_other_kinds
 from validation.yaml_files import MAX_YAML_BYTES, YamlFileError, parse_yaml_text
 
 FORM_FIELDS = ("complexity", "category", "decision", "reason", "note", "split_recipe")
@@ -71,7 +71,9 @@ def recipe_from_text(text: str, where: str) -> dict | None:
         document = parse_yaml_text(text, where)
     except YamlFileError as error:
         raise RecipeError(str(error)) from None
-    return parse_recipe(document, where).to_document()
+    recipe = parse_recipe(document, where)
+    refuse_keys_of_other_kinds(recipe.kind, document, where)  # handed in, as `annotate --split-recipe` checks it
+    return recipe.to_document()
 
 
 def _field_value(name: str, value: str, where: str) -> object:
