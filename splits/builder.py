@@ -649,13 +649,8 @@ def _units_too_large(
         f"; {chosen.without_unit:,} rows have no {column} and never enter the test set" if chosen.without_unit else ""
     )
     size = test_size(total, share, path, where)
-    larger = (
-        "a test_fraction in place of original_ratio"
-        if recipe.original_ratio
-        else "another test_rows"
-        if recipe.test_rows
-        else "another test_fraction"
-    )
+    size_key = "test_rows" if recipe.test_rows else "test_fraction"
+    larger = "a test_fraction in place of original_ratio" if recipe.original_ratio else f"another {size_key}"
     if chosen.without_unit and (total - chosen.without_unit) * 2 < size:
         return (
             f"{where}{path}: split recipe key '{key}': {chosen.without_unit:,} of {total:,} rows have no {column} "
@@ -680,13 +675,7 @@ def _units_too_large(
             )
         )
     if taken == total:
-        knob = (
-            "original_ratio (or set test_fraction)"
-            if recipe.original_ratio
-            else "test_rows"
-            if recipe.test_rows
-            else "test_fraction"
-        )
+        knob = "original_ratio (or set test_fraction)" if recipe.original_ratio else size_key
         return (
             f"{listed}; a test set of {size:,} of {total:,} rows takes all of them (a unit is never cut), leaving "
             f"none for training; lower {knob} or choose a column with more {groups}"

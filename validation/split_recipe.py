@@ -220,9 +220,7 @@ def refuse_keys_of_other_kinds(kind: str, document: dict, where: str) -> None:
     curator hands a recipe in (:func:`read_recipe_file`: ``mlecurate annotate --split-recipe``), not when one already
     stored is read (an annotation or a manifest written before this check still reads, and can be replaced)."""
 
-    def fail(key: str, message: str) -> RecipeError:
-        return RecipeError(f"{where}: split recipe key '{key}': {message}")
-
+    fail = _key_error(where)
     if document.get("answers_file") and kind != "released_labels":
         raise fail("answers_file", f"only for kind released_labels (the labels Kaggle released for its test set, "
                                    f"which is then the new test set), found kind {kind}; to measure parity on them "
@@ -271,11 +269,18 @@ def recipe_files(recipe: SplitRecipe, raw_dir: Path, where: str) -> dict[str, Pa
     return {key: recipe_file(raw_dir, name, key, where) for key, name in names.items() if name}
 
 
-def parse_recipe(document: object, where: str) -> SplitRecipe:
-    """Validate a recipe mapping; every error names ``where`` and the key."""
+def _key_error(where: str):
+    """The error of a recipe key at ``where``: ``fail(key, message)`` -> ``RecipeError`` naming both."""
 
     def fail(key: str, message: str) -> RecipeError:
         return RecipeError(f"{where}: split recipe key '{key}': {message}")
+
+    return fail
+
+
+def parse_recipe(document: object, where: str) -> SplitRecipe:
+    """Validate a recipe mapping; every error names ``where`` and the key."""
+    fail = _key_error(where)
 
     if not isinstance(document, dict):
         raise RecipeError(f"{where}: a split recipe must be a mapping of keys, found {type(document).__name__}")
