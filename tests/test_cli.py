@@ -204,8 +204,8 @@ def test_queue_orders_by_teams_and_reports_progress(built, capsys):
     out = capsys.readouterr().out
     progress = re.search(r"progress: ([\d,]+) of ([\d,]+) done \(\d+%\): decided alike by 1 curator", out)
     annotated, total = (int(g.replace(",", "")) for g in progress.groups())
-    assert (annotated, total) == (75, 360)  # MLE-bench's 75; the 337 candidates and 23 of its that are not
-    assert "under review: 337 candidates and 23 annotated competitions that are not (21 excluded by a rule, " in out
+    assert (annotated, total) == (75, 363)  # MLE-bench's 75; the 340 candidates and 23 of its that are not
+    assert "under review: 340 candidates and 23 annotated competitions that are not (21 excluded by a rule, " in out
     assert out.splitlines()[2].split() == ["slug", "segment", "metric", "teams", "launched", "deadline", "reward",
                                            "curators", "status", "screening", "suggested"]  # fmt: skip
     assert len(out.splitlines()) == 2 + 1 + 5 + 1 and "more (use --limit)" in out.splitlines()[-1]
@@ -221,9 +221,9 @@ def test_queue_orders_by_teams_and_reports_progress(built, capsys):
     # By default two curators decide each (as the workbench): MLE-bench's alone need a second, first.
     assert main(["queue", "--limit", "400", "--format", "csv"]) == 0
     captured = capsys.readouterr()
-    assert "progress: 0 of 360 done (0%): decided alike by 2 curator(s)" in captured.err
+    assert "progress: 0 of 363 done (0%): decided alike by 2 curator(s)" in captured.err
     waiting = pd.read_csv(io.StringIO(captured.out), keep_default_na=False)
-    assert len(waiting) == 360 and set(waiting["status"][:75]) == {"second"} and SPOOKY in set(waiting["slug"][:75])
+    assert len(waiting) == 363 and set(waiting["status"][:75]) == {"second"} and SPOOKY in set(waiting["slug"][:75])
     custom = waiting.set_index("slug").loc["smartphone-decimeter-2022"]
     assert (custom["screening"], custom["status"]) == ("rule known_metric", "second")
 
@@ -232,7 +232,7 @@ def test_queue_with_every_candidate_annotated_lists_none(built, capsys):
     main(["import-mlebench", str(MLEBENCH_CATEGORIES)])
     capsys.readouterr()
     assert main(["queue", "--min-curators", "0"]) == 0
-    assert capsys.readouterr().out.startswith("progress: 360 of 360 done (100%): decided alike by 0 curator(s)")
+    assert capsys.readouterr().out.startswith("progress: 363 of 363 done (100%): decided alike by 0 curator(s)")
 
 
 def test_queue_lists_downloads_waiting_for_the_rules(built, root, capsys):
@@ -270,13 +270,13 @@ def test_show_unknown(built, capsys):
 
 
 def test_show_an_excluded_competition_with_its_download(built, root, capsys):
-    _write_download(root, "porto-seguro-safe-driver-prediction", "failed", message="HTTPError: 500")
-    assert main(["show", "porto-seguro-safe-driver-prediction"]) == 0
+    _write_download(root, "amex-default-prediction", "failed", message="HTTPError: 500")
+    assert main(["show", "amex-default-prediction"]) == 0
     out = capsys.readouterr().out
-    assert ("\n             candidate: no: known_metric (metric Normalized Gini Index is not in the metric registry)\n"
+    assert ("\n             candidate: no: known_metric (metric Amex Custom Gini And X% Percentage Capture is not in the metric registry)\n"
             in out)  # fmt: skip
     assert "\n                  data: failed (kaggle, 2026-11-30T10:00:00+00:00): HTTPError: 500\n" in out
-    assert ("\n           graded with: none: Meta Kaggle's 'Normalized Gini Index' is not a metric mlecurate grades; name "
+    assert ("\n           graded with: none: Meta Kaggle's 'Amex Custom Gini And X% Percentage Capture' is not a metric mlecurate grades; name "
             "one in the split recipe's `metric` (`mlecurate metrics` lists them)\n") in out  # fmt: skip
     assert out.endswith("\n## annotations (0)\n")
 
@@ -373,15 +373,15 @@ def test_annotate_warns_when_no_metric_would_grade_the_split(built, store, tmp_p
     """A sweep's jigsaw-unintended-bias: a recipe without a metric, Meta Kaggle's 'Jigsaw Bias AUC' unknown here; it
     was recorded without a word, and the split published what nothing could grade until the export said so."""
     recipe = tmp_path / "recipe.yaml"
-    porto = "porto-seguro-safe-driver-prediction"
+    amex = "amex-default-prediction"
     recipe.write_text("kind: random\nid_column: id\ntarget_columns: target\n")
-    assert main(["annotate", porto, "--curator", "alice", "--split-recipe", str(recipe)]) == 0
+    assert main(["annotate", amex, "--curator", "alice", "--split-recipe", str(recipe)]) == 0
     assert capsys.readouterr().err == (
-        f"warning: the split recipe of {porto} names no metric, and Meta Kaggle's 'Normalized Gini Index' is not a "
+        f"warning: the split recipe of {amex} names no metric, and Meta Kaggle's 'Amex Custom Gini And X% Percentage Capture' is not a "
         "metric mlecurate grades: its split will be published, but neither parity, `mlecurate grade` nor the export "
         "can grade it; add `metric` to the recipe (`mlecurate metrics` lists them)\n"
     )
-    assert store.get(porto, "alice").split_recipe["kind"] == "random"  # recorded all the same
+    assert store.get(amex, "alice").split_recipe["kind"] == "random"  # recorded all the same
     assert main(["annotate", SPOOKY, "--curator", "alice", "--split-recipe", str(recipe)]) == 0
     assert capsys.readouterr().err == ""  # Meta Kaggle's Multiclass Loss grades it
     recipe.write_text("kind: random\ntarget_columns: y\n")
@@ -398,7 +398,7 @@ def test_annotate_warns_when_no_metric_would_grade_the_split(built, store, tmp_p
     assert main(["annotate", "brand-new-2026", "--curator", "alice", "--split-recipe", str(recipe)]) == 0
     assert capsys.readouterr().err == ""
     recipe.write_text("kind: random\ntarget_columns: y\n")  # excluded: never split, nothing to warn of
-    assert main(["annotate", porto, "--curator", "bob", "--decision", "exclude", "--split-recipe", str(recipe)]) == 0
+    assert main(["annotate", amex, "--curator", "bob", "--decision", "exclude", "--split-recipe", str(recipe)]) == 0
     assert capsys.readouterr().err == ""
 
 

@@ -91,6 +91,7 @@ CASES = [
     Case("map_at_3", "temporal", "parquet", text_ids=True),
     Case("weighted_auc", "stratified", "json"),
     Case("lwlrap", "random", targets=5, text_ids=True),
+    Case("normalized_gini", "temporal", "json", has_id=False),
     # Numeric ids in a JSON / Parquet download (typed there, text in answers.csv: parity once failed on them).
     Case("accuracy", "random", "json", name="accuracy-json-numeric-ids"),
     Case("rmse", "random", "parquet", name="rmse-parquet-numeric-ids"),

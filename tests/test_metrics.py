@@ -306,7 +306,7 @@ def test_the_worst_score_is_reached_by_the_opposite_of_the_answers_and_never_pas
                 "f1_macro": (BINARY.astype(str), flipped.astype(str)), "f1_micro_labels": (LABELS, LABELS + "x"),
                 "map_at_k": (LABELS, LABELS + "x"), "word_jaccard": (LABELS, LABELS + "x"),
                 "map_at_3": (LABELS, LABELS + "x"), "map_at_12": (LABELS, LABELS + "x"), "weighted_auc": (BINARY, flipped),
-                "smape": (REAL, -REAL)}  # fmt: skip
+                "smape": (REAL, -REAL), "normalized_gini": (REAL, -REAL)}  # fmt: skip
     bounded = [m for m in METRICS.values() if m.worst is not None]
     assert {m.name for m in bounded} == set(opposite)
     for metric in bounded:
@@ -316,7 +316,7 @@ def test_the_worst_score_is_reached_by_the_opposite_of_the_answers_and_never_pas
         for seed in range(5):
             noise = np.random.default_rng(seed)
             shuffled = predicted.sample(frac=1, random_state=seed).reset_index(drop=True)
-            if metric.name in ("pearson", "smape"):
+            if metric.name in ("pearson", "smape", "normalized_gini"):
                 shuffled = pd.Series(noise.normal(0, 5, N))
             assert sign * (metric.score(truth, shuffled) - metric.worst) >= 0, metric.name
 
@@ -405,7 +405,8 @@ def test_clipping_moves_baseline_predictions_into_the_domain():
 
 def test_derived_facts():
     assert [m for m in METRICS if METRICS[m].task in ("regression", "multi_target_regression")] == [
-        "rmse", "rmsle", "mean_columnwise_rmsle", "mae", "mse", "smape", "rmspe", "pearson", "mean_columnwise_rmse",
+        "rmse", "rmsle", "mean_columnwise_rmsle", "mae", "mse", "smape", "rmspe", "pearson", "normalized_gini",
+        "mean_columnwise_rmse",
         "mean_columnwise_mae", "mean_columnwise_spearman"]  # fmt: skip
     assert [m for m in METRICS if METRICS[m].one_column_per_class] == ["multiclass_log_loss"]
     assert [m for m in METRICS if METRICS[m].scored_by_column] == [
@@ -485,6 +486,39 @@ def test_map_at_12():
     assert METRICS["map_at_12"].score(truth, pd.Series(["1 2 3 4 5 6 a", "b"])) == pytest.approx(
         (1 / 7 + 1) / 2, abs=1e-5
     )
+
+
+def _kaggles_gini(actual, predicted):
+    """The normalized Gini as Kaggle's forum posted it for porto-seguro-safe-driver-prediction (ties by row order)."""
+
+    def gini(a, p):
+        rows = np.asarray(np.c_[a, p, np.arange(len(a))], dtype=float)
+        rows = rows[np.lexsort((rows[:, 2], -1 * rows[:, 1]))]
+        total = rows[:, 0].sum()
+        return (rows[:, 0].cumsum().sum() / total - (len(a) + 1) / 2.0) / len(a)
+
+    return gini(actual, predicted) / gini(actual, actual)
+
+
+def test_normalized_gini():
+    # without ties it is Kaggle's code, on continuous answers (liberty-mutual's hazard) and on 0/1 ones (porto-seguro's)
+    hazard = pd.Series(rng.gamma(1.0, 3.0, N).round(0) + 1)
+    spec = METRICS["normalized_gini"]
+    assert spec.score(hazard, REAL_PRED) == round(_kaggles_gini(hazard, REAL_PRED), 5)
+    assert spec.score(BINARY, PROBABILITY) == round(_kaggles_gini(BINARY, PROBABILITY), 5)
+    # for 0/1 answers, 2 AUC - 1, ties too (they count half in AUC, share their answers' mean here)
+    tied = pd.Series(np.round(PROBABILITY, 1))
+    assert spec.score(BINARY, tied) == round(2 * sk.roc_auc_score(BINARY, tied) - 1, 5)
+    # ties: the mean of Kaggle's code over every order of the tied rows, so the file's row order does not count
+    truth, predicted = pd.Series([3.0, 0.0, 1.0, 0.0]), pd.Series([0.5, 0.5, 0.2, 0.1])
+    orders = [
+        _kaggles_gini(truth[list(o)].to_numpy(), predicted[list(o)].to_numpy()) for o in ([0, 1, 2, 3], [1, 0, 2, 3])
+    ]
+    assert spec.exact_score(truth, predicted) == pytest.approx(np.mean(orders))
+    assert spec.exact_score(truth[::-1], predicted[::-1]) == spec.exact_score(truth, predicted)
+    # constant predictions order nothing; answers all 0 have no Gini to normalise by
+    assert spec.score(hazard, pd.Series(np.zeros(N))) == 0.0
+    assert np.isnan(spec.exact_score(pd.Series([0.0, 0.0]), pd.Series([0.1, 0.2])))
 
 
 def test_weighted_auc():

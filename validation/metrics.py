@@ -18,7 +18,7 @@ to demo categories (``curation/demo_annotations.py``), and split recipes name th
 | ``multilabel`` | one probability column per binary target | mean_columnwise_auc, mean_columnwise_log_loss, lwlrap |
 | ``multiclass`` | one probability column per class (the answers one-hot) | multiclass_log_loss |
 | ``classification`` | one predicted label per row | accuracy, f1_micro, f1_macro, matthews_correlation, quadratic_weighted_kappa |
-| ``regression`` | one number per row | rmse, rmsle, mae, mse, smape, rmspe, pearson |
+| ``regression`` | one number per row | rmse, rmsle, mae, mse, smape, rmspe, pearson, normalized_gini |
 | ``multi_target_regression`` | several numeric target columns | mean_columnwise_rmse, mean_columnwise_rmsle, mean_columnwise_mae, mean_columnwise_spearman |
 | ``distribution`` | one probability column per class, each row a distribution (the answers a count or share per class) | kl_divergence |
 | ``ranking`` | space-separated labels, best first | map_at_k, map_at_3, map_at_12 |
@@ -498,6 +498,31 @@ def pearson(y_true: pd.Series, y_pred: pd.Series) -> float:
     return float(np.clip(np.dot(a, b) / np.sqrt(np.dot(a, a) * np.dot(b, b)), -1.0, 1.0))
 
 
+def normalized_gini(y_true: pd.Series, y_pred: pd.Series) -> float:
+    """Kaggle's normalized Gini (porto-seguro-safe-driver-prediction, liberty-mutual-group-property-inspection-
+    prediction): the Gini of the answers ordered by the predictions, over the Gini of the answers ordered by
+    themselves; only the predictions' order counts. Kaggle's code breaks ties by row order; here tied predictions
+    share their answers' mean (the mean over every order of them), so the score does not depend on the file's row
+    order. For 0/1 answers it is 2 AUC - 1. Answers summing to 0, or all equal, leave it undefined (nan)."""
+    truth, predicted = np.asarray(y_true, float), np.asarray(y_pred, float)
+    best = _gini(truth, truth)
+    return float(_gini(truth, predicted) / best) if best else float("nan")
+
+
+def _gini(truth: np.ndarray, predicted: np.ndarray) -> float:
+    """The Gini of ``truth`` taken in descending order of ``predicted``, each run of tied predictions given its
+    answers' mean: the mean share of the answers' total gathered so far, less the share an order by chance gathers."""
+    order = np.argsort(-predicted, kind="stable")
+    ranked, scores = truth[order], predicted[order]
+    run = np.concatenate(([0], np.cumsum(scores[1:] != scores[:-1])))  # tied predictions share a run number
+    shared = (np.bincount(run, weights=ranked) / np.bincount(run))[run]
+    total = truth.sum()
+    if not total:
+        return 0.0
+    n = len(truth)
+    return (np.cumsum(shared).sum() / total - (n + 1) / 2) / n
+
+
 def matthews_correlation(y_true: pd.Series, y_pred: pd.Series) -> float:
     """Matthews correlation coefficient over any number of classes (Gorodkin's R_K, as sklearn computes it); 0 when
     the answers or the predictions hold one class only."""
@@ -776,6 +801,10 @@ METRICS: dict[str, Metric] = {
                note="rows whose answer is 0 are left out", baseline_fit="relative"),
         Metric("pearson", True, ("Pearson Correlation Coefficient",), pearson,
                "regression", "any_number", 1.0, note="constant predictions score 0", worst=-1.0),
+        Metric("normalized_gini", True, ("Normalized Gini Index",), normalized_gini, "regression",
+               "any_number", 1.0, worst=-1.0,
+               note="only the predictions' order counts; tied predictions share their answers' mean, whatever the "
+                    "rows' order; constant predictions score 0"),
         Metric("mean_columnwise_rmse", False, ("Mean Columnwise Root Mean Squared Error",
                                                "Mean Weighted Columnwise Root Mean Squared Error"),
                mean_columnwise_rmse, "multi_target_regression", "any_number", 0.0,
