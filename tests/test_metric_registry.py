@@ -55,14 +55,17 @@ class Flow:
     parity: ParityReport
 
 
-def run_flow(root: Path, metric: str) -> Flow:
-    """The demo competition for ``metric``: files, split, leaderboard; the answers and the sample graded; parity."""
+def run_flow(root: Path, metric: str, reshape=None) -> Flow:
+    """The demo competition for ``metric``: files, split, leaderboard; the answers and the sample graded; parity.
+    ``reshape(raw_folder)``, when given, changes the download's files before the split."""
     slug = f"demo-{metric.replace('_', '-')}"
     home = DataRoot(root)
     raw = home.raw(slug).files
     raw.mkdir(parents=True)
     with zipfile.ZipFile(io.BytesIO(demo_competition_zip(slug, metric, **ROWS))) as bundle:
         bundle.extractall(raw)
+    if reshape is not None:
+        reshape(raw)
     # the metric named, as the pipeline knows it from Meta Kaggle: a distribution's answers are then its shares
     recipe = parse_recipe(demo_split_recipe(metric) | {"metric": metric}, where=f"the demo recipe for {metric}")
     prepared = prepare_competition(slug, recipe, raw, home.prepared_root, "description")
@@ -623,3 +626,27 @@ def test_a_map_depth_is_checked_where_kaggle_says_it_and_asked_for_where_it_does
     got = recipe_metric_against_kaggle(recipe, name, is_max)
     assert got[0] is agrees and got[1].startswith(found), got
     assert find_metric("MAP@5") is find_metric("map-at-5") is METRICS["map_at_k"]
+
+
+@pytest.mark.parametrize("predicted", ["ab", ""])
+def test_empty_text_answers_are_empty_text_in_parity_as_in_grading(tmp_path, predicted):
+    """DuckDB reads an empty CSV field as NULL, which parity took as the text "None": a blank answer was 4 edits from
+    an empty prediction there and none in grading, so parity's sample score was not the graded one (a free-text
+    competition whose answer is sometimes nothing: tweet-sentiment-extraction's empty selections). An empty sample
+    prediction, and the baseline's commonest answer, are empty text too."""
+
+    def blank_some_answers(raw: Path) -> None:
+        train = pd.read_csv(raw / "train.csv", dtype=str, keep_default_na=False)
+        train.loc[train.index % 5 == 0, "target"] = ""
+        train.to_csv(raw / "train.csv", index=False)
+        sample = pd.read_csv(raw / "sample_submission.csv", dtype=str, keep_default_na=False)
+        sample.assign(target=predicted).to_csv(raw / "sample_submission.csv", index=False)
+
+    flow = run_flow(tmp_path, "mean_levenshtein", reshape=blank_some_answers)
+    answers = pd.read_csv(flow.folder.answers, dtype=str, keep_default_na=False)
+    assert (answers["target"] == "").any()
+    sample_row = flow.parity.score_row("sample submission", "new test")
+    assert sample_row["score"] == pytest.approx(flow.sample.score, abs=1e-5)
+    # the commonest training answer is the empty one (a fifth of the rows): the baseline predicts nothing
+    nothing = METRICS["mean_levenshtein"].exact_score(answers["target"], pd.Series("", index=answers.index))
+    assert flow.parity.score_row("baseline", "new test")["score"] == pytest.approx(nothing)

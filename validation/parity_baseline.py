@@ -22,7 +22,7 @@ import pandas as pd
 
 from validation.float_text import to_numeric
 from validation.grading import numbers
-from validation.metrics import Metric
+from validation.metrics import TEXT_TASKS, Metric
 from validation.metrics import shares as distribution_shares
 from validation.parity_inputs import ParityInputs
 
@@ -229,6 +229,8 @@ def fit_baseline(inputs: ParityInputs, metric: Metric, classified: Classified | 
         values = inputs.train[target] if shares is None else shares[target]
         if metric.one_column_per_class and len(inputs.targets) > 1:  # one-hot class columns: the class with the 1
             values = inputs.train[inputs.targets].apply(numbers).idxmax(axis=1)
+        if metric.task in TEXT_TASKS:  # an empty CSV field is NULL to DuckDB: no words, no labels
+            values = values.fillna("")
         if metric.task in ("ranking", "label_set"):
             values = _one_label_a_row(values, by_frequency=metric.task == "label_set")
         fitted[target] = _fit_column(kind, values, X, columns, metric)

@@ -32,7 +32,7 @@ from validation.data_files import (
 from validation.data_root import TEST, TRAIN, PreparedFolder
 from validation.grading import numbers
 from validation.leaderboard import Leaderboard
-from validation.metrics import METRICS, Metric
+from validation.metrics import METRICS, TEXT_TASKS, Metric
 from validation.scored_rows import scored_mask
 from validation.split_recipe import (
     RecipeError,
@@ -202,6 +202,8 @@ def load_parity_inputs(
         sample_prediction = [float(numbers(pd.Series([first[c]])).iloc[0]) for c in columns]
     elif spec.numeric_predictions:
         sample_prediction = float(numbers(pd.Series([first[targets[0]]])).iloc[0])
+    elif spec.task in TEXT_TASKS and pd.isna(first[targets[0]]):
+        sample_prediction = ""  # an empty field: no words, no labels
     else:
         sample_prediction = str(first[targets[0]])
     original_test = None
@@ -474,4 +476,6 @@ def _truth(spec: Metric, frame: pd.DataFrame, targets: list[str], columns: list[
     if spec.column_wise:
         return frame[targets].apply(numbers).reset_index(drop=True)
     values = frame[targets[0]].reset_index(drop=True)
+    if spec.task in TEXT_TASKS:  # an empty CSV field is NULL to DuckDB: no words, no labels, as graded
+        values = values.fillna("")
     return numbers(values) if spec.numeric_predictions else values.astype(str)
