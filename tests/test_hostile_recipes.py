@@ -21,6 +21,7 @@ from curation.warehouse import Warehouse
 from tests.conftest import PROJECT
 from validation.data_root import ANNOTATIONS
 from validation.split_recipe import RecipeError, parse_recipe, read_recipe_file
+from validation.yaml_files import parse_yaml_text
 
 TITANIC = "titanic"
 RECIPE = "kind: random\nid_column: PassengerId\ntarget_columns: [Survived]\n"
@@ -83,9 +84,29 @@ def test_a_number_with_an_exponent_and_no_dot_is_said_to_be_read_as_text(tmp_pat
         read_recipe_file(_file(tmp_path, RECIPE + "test_fraction: 5e-2\n"))
     assert str(refused.value).endswith(
         "split recipe key 'test_fraction': expected a number between 0 and 1 (exclusive), found '5e-2' (read as text: "
-        "YAML reads a number with an exponent only with a dot, 5.0e-2; or write 0.05)"
+        "mlecurate's YAML reads numbers written in decimal only, as 10, 0.05 or 5.0e-2, never octal 010, base-60 "
+        "12:30, 1_000 or an exponent without a dot)"
     )
     assert read_recipe_file(_file(tmp_path, RECIPE + "test_fraction: 5.0e-2\n", "dot.yaml")).test_fraction == 0.05
+
+
+def test_yaml_11_numbers_in_other_forms_are_text_as_written(tmp_path):
+    """PyYAML's YAML 1.1 read ``unseen_label: 010`` as the octal 8, and annotate stored the label '8'; ``12:30`` was
+    750 (base 60), ``1_000`` 1000, ``0x1F`` 31. Text keys keep what was written; keys taking a number refuse them,
+    saying why, where a silent 8 rows or seed 31 was taken before."""
+    recipe = read_recipe_file(_file(tmp_path, RECIPE + "unseen_label: 010\ngroup_column: 12:30\n"))
+    assert (recipe.unseen_label, recipe.group_column) == ("010", "12:30")
+    for key, value in (("test_rows", "1_000"), ("test_rows", "010"), ("seed", "0x1F"), ("test_fraction", "0:30")):
+        text = RECIPE.replace("test_fraction: 0.2\n", "") + f"{key}: {value}\n"
+        with pytest.raises(RecipeError) as refused:
+            read_recipe_file(_file(tmp_path, text, f"{key}.yaml"))
+        assert f"split recipe key '{key}': expected " in str(refused.value), str(refused.value)
+        assert f"found '{value}' (read as text: mlecurate's YAML reads numbers written in decimal only" in str(
+            refused.value
+        )
+    # decimal numbers, signs, a dot, infinity are numbers as before
+    assert read_recipe_file(_file(tmp_path, RECIPE + "seed: -3\n", "seed.yaml")).seed == -3
+    assert parse_yaml_text("[0, +5, 0.5, .5, 1.5e-3, .inf, 2019]", "t") == [0, 5, 0.5, 0.5, 0.0015, float("inf"), 2019]
 
 
 def test_a_recipe_without_target_columns_says_the_key_is_missing(tmp_path):

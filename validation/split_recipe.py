@@ -74,7 +74,7 @@ from validation.row_file_patterns import (
     placeholder_problem,
     without_globs,
 )
-from validation.yaml_files import YamlFileError, read_yaml_file
+from validation.yaml_files import YamlFileError, read_as_text_hint, read_yaml_file
 
 KINDS = ("random", "stratified", "group", "temporal", "released_labels")
 FILE_KEYS = ("train_file", "test_file", "sample_submission_file", "answers_file", "original_answers_file")
@@ -303,10 +303,8 @@ def parse_recipe(document: object, where: str) -> SplitRecipe:
 
     fraction = values.get("test_fraction", 0.1)
     if isinstance(fraction, bool) or not isinstance(fraction, int | float) or not 0 < fraction < 1:
-        text = isinstance(fraction, str) and re.fullmatch(r"[-+]?[0-9.]+[eE][-+]?[0-9]+", fraction.strip())
-        read = " (read as text: YAML reads a number with an exponent only with a dot, 5.0e-2; or write 0.05)"
         raise fail("test_fraction", f"expected a number between 0 and 1 (exclusive), found {fraction!r}"
-                                    + (read if text else ""))  # fmt: skip
+                                    + read_as_text_hint(fraction))  # fmt: skip
     values["test_fraction"] = float(fraction)
     if not isinstance(values.get("original_ratio", False), bool):
         raise fail("original_ratio", f"expected true or false, found {values['original_ratio']!r}")
@@ -315,14 +313,15 @@ def parse_recipe(document: object, where: str) -> SplitRecipe:
     rows = values.get("test_rows")
     if rows is not None:
         if isinstance(rows, bool) or not isinstance(rows, int) or rows < 1:
-            raise fail("test_rows", f"expected a whole number of rows, at least 1, found {rows!r}")
+            raise fail("test_rows", f"expected a whole number of rows, at least 1, found {rows!r}"
+                                    + read_as_text_hint(rows))  # fmt: skip
         if "test_fraction" in document or values.get("original_ratio"):
             raise fail("test_rows", "give one of test_fraction, test_rows or original_ratio: true")
         if kind == "released_labels":
             raise fail("test_rows", "not for kind released_labels: its test set is Kaggle's own, whatever its size")
     seed = values.get("seed", 0)
     if isinstance(seed, bool) or not isinstance(seed, int):
-        raise fail("seed", f"expected an integer, found {seed!r}")
+        raise fail("seed", f"expected an integer, found {seed!r}" + read_as_text_hint(seed))
 
     for key in ("id_column", "group_column", "time_column"):
         value = values.get(key)

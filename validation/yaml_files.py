@@ -11,7 +11,11 @@
 - UTF-8 only (a BOM is allowed): a binary or UTF-16 file is an error naming the file;
 - booleans are YAML 1.2's, ``true`` and ``false`` (any of three letter cases) only: ``yes``, ``no``, ``on`` and
   ``off`` are text, as a label or a class is (tensorflow-speech-recognition-challenge's words include yes,
-  no, on and off; PyYAML's YAML 1.1 read ``{yes: ..., on: ...}`` as the key True twice).
+  no, on and off; PyYAML's YAML 1.1 read ``{yes: ..., on: ...}`` as the key True twice);
+- numbers are written in decimal (``10``, ``-3``, ``0.25``, ``1.5e-3``, ``.inf``): YAML 1.1's other forms are text as
+  written, as YAML 1.2 reads most of them, where PyYAML changed them silently: ``010`` (octal, 8), ``12:30``
+  (base 60, 750), ``1_000``, ``0x1F`` and ``0b11`` (an unseen label ``010`` became the label ``8``). A key that
+  takes a number says so when it is given one of them.
 
 Every failure is a :class:`YamlFileError` whose message starts with the file's path.
 """
@@ -74,6 +78,32 @@ StrictSafeLoader.yaml_implicit_resolvers = {
     for first, resolvers in yaml.SafeLoader.yaml_implicit_resolvers.items()
 }
 StrictSafeLoader.add_implicit_resolver(BOOL_TAG, re.compile(r"^(?:true|True|TRUE|false|False|FALSE)$"), list("tTfF"))
+INT_TAG, FLOAT_TAG = "tag:yaml.org,2002:int", "tag:yaml.org,2002:float"
+DECIMAL_INT = r"[-+]?(?:0|[1-9][0-9]*)"
+# YAML 1.1's floats (an exponent needs a dot and a sign, as PyYAML's writer quotes by) without underscores or base 60
+DECIMAL_FLOAT = r"[-+]?(?:[0-9]+\.[0-9]*|\.[0-9]+)(?:[eE][-+][0-9]+)?|[-+]?\.(?:inf|Inf|INF)|\.(?:nan|NaN|NAN)"
+StrictSafeLoader.yaml_implicit_resolvers = {
+    first: [(tag, pattern) for tag, pattern in resolvers if tag not in (INT_TAG, FLOAT_TAG)]
+    for first, resolvers in StrictSafeLoader.yaml_implicit_resolvers.items()
+}
+StrictSafeLoader.add_implicit_resolver(INT_TAG, re.compile(f"^{DECIMAL_INT}$"), list("-+0123456789"))
+StrictSafeLoader.add_implicit_resolver(FLOAT_TAG, re.compile(f"^(?:{DECIMAL_FLOAT})$"), list("-+0123456789."))
+# Text YAML 1.1 would have read as a number: what a key taking a number says it was given
+NUMBER_AS_TEXT = re.compile(
+    r"[-+]?(?:0[0-7_]+|0x[0-9a-fA-F_]+|0b[01_]+|[0-9][0-9_]*(?::[0-5]?[0-9])+(?:\.[0-9_]*)?|"
+    r"[0-9][0-9_]*_[0-9_]*(?:\.[0-9_]*)?|[0-9.]+[eE][-+]?[0-9]+)"
+)
+
+
+def read_as_text_hint(value: object) -> str:
+    """For a key taking a number: why ``value``, a text YAML 1.1 reads as a number, is text here, and what to write;
+    "" for any other value."""
+    if not isinstance(value, str) or not NUMBER_AS_TEXT.fullmatch(value.strip()):
+        return ""
+    return (
+        " (read as text: mlecurate's YAML reads numbers written in decimal only, as 10, 0.05 or 5.0e-2, never octal "
+        "010, base-60 12:30, 1_000 or an exponent without a dot)"
+    )
 
 
 def read_yaml_file(path: Path, what: str = "YAML file", max_bytes: int = MAX_YAML_BYTES) -> object:
