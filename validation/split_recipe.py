@@ -297,7 +297,7 @@ def parse_recipe(document: object, where: str) -> SplitRecipe:
     if isinstance(targets, str):
         targets = [targets]
     if not targets or not isinstance(targets, list) or not all(isinstance(t, str) and t for t in targets):
-        raise fail("target_columns", f"expected a list of column names, found {targets!r}")
+        raise fail("target_columns", f"expected a list of column names, found {targets!r}" + _quote_hint(targets))
     values = dict(document)
     values["target_columns"] = tuple(targets)
 
@@ -326,7 +326,7 @@ def parse_recipe(document: object, where: str) -> SplitRecipe:
     for key in ("id_column", "group_column", "time_column"):
         value = values.get(key)
         if value is not None and (not isinstance(value, str) or not value):
-            raise fail(key, f"expected a column name, found {value!r}")
+            raise fail(key, f"expected a column name, found {value!r}" + _quote_hint(value))
         if value in values["target_columns"]:
             raise fail(key, f"{value!r} is a target column: {UNIT_IS_TARGET[key]}")
     time_format = values.get("time_format")
@@ -657,6 +657,20 @@ def _own_folder(row_files: str) -> str:
     return str(PurePosixPath("new_test" if parts[0] == "test" else "test", *parts[1:]))
 
 
+def _quote_hint(value: object) -> str:
+    """For a key taking column names: how to write a name YAML reads as a number or true/false (a year column,
+    ``2019``), where ``value`` holds one; "" otherwise."""
+    values = value if isinstance(value, list) else [value]
+    typed = next((v for v in values if isinstance(v, bool | int | float)), None)
+    if typed is None:
+        return ""
+    written = str(typed).lower() if isinstance(typed, bool) else str(typed)
+    return (
+        f" (YAML reads {written} as {'true or false' if isinstance(typed, bool) else 'a number'}: quote a name "
+        f"that looks like one, '{written}')"
+    )
+
+
 def _column_list(value: object, key: str, targets: tuple[str, ...], fail) -> tuple[str, ...]:
     """A list of column names, each once, none a target."""
     if value is None:
@@ -664,7 +678,7 @@ def _column_list(value: object, key: str, targets: tuple[str, ...], fail) -> tup
     if isinstance(value, str):
         value = [value]
     if not isinstance(value, list) or not value or not all(isinstance(c, str) and c for c in value):
-        raise fail(key, f"expected a list of column names, found {value!r}")
+        raise fail(key, f"expected a list of column names, found {value!r}" + _quote_hint(value))
     if len(set(value)) != len(value):
         raise fail(key, f"a column is listed twice: {value!r}")
     if targets := [c for c in value if c in targets]:
@@ -699,7 +713,7 @@ def _scored_rows(value: object, targets: tuple[str, ...], fail) -> tuple[tuple[s
     pairs = []
     for column, held in value.items():
         if not isinstance(column, str) or not column:
-            raise fail("scored_rows", f"expected a column name, found {column!r}")
+            raise fail("scored_rows", f"expected a column name, found {column!r}" + _quote_hint(column))
         if column in targets:
             raise fail("scored_rows", f"{column!r} is a target column: the public test set does not hold it")
         if not isinstance(held, str | int | float) or (isinstance(held, str) and not held.strip()):
