@@ -16,8 +16,6 @@ import sys
 import tempfile
 from pathlib import Path
 
-import yaml
-
 PROJECT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(PROJECT))
 
@@ -27,6 +25,7 @@ from validation.leaderboard import read_leaderboard  # noqa: E402
 from validation.parity import parity_report  # noqa: E402
 from validation.parity_inputs import load_parity_inputs  # noqa: E402
 from validation.split_recipe import parse_recipe  # noqa: E402
+from validation.yaml_files import read_yaml_file  # noqa: E402
 
 SHARED = PROJECT.parent / "shared" / "data"
 INSULTS_RANDOM = {
@@ -42,7 +41,7 @@ def main() -> None:
     notes = []
     for recipe_file in sorted((PROJECT / "splits" / "recipes").glob("*.yaml")):
         slug = recipe_file.stem
-        document = yaml.safe_load(recipe_file.read_text())
+        document = read_yaml_file(recipe_file, "split recipe")  # the one strict reader, as annotate's
         if slug == "detecting-insults-in-social-commentary":
             document = INSULTS_RANDOM
         recipe = parse_recipe(document, slug)

@@ -406,9 +406,17 @@ def _dump(annotation: Annotation) -> str:
     character would not read back (PyYAML writes a NEL, U+0085, raw and reads it as a line break): then escaped."""
     document = annotation.to_document()
     text = yaml.dump(document, Dumper=_PlainDumper, sort_keys=False, allow_unicode=True, width=100)
-    if yaml.safe_load(text) != document:
+    if _read_back(text) != document:  # the strict reader every read goes through
         text = yaml.dump(document, Dumper=_PlainDumper, sort_keys=False, allow_unicode=False, width=100)
     return HEADER + text
+
+
+def _read_back(text: str) -> object:
+    """``text`` as the strict reader reads it; None where it cannot."""
+    try:
+        return parse_yaml_text(text, "the annotation written")
+    except YamlFileError:
+        return None
 
 
 @dataclass(frozen=True)

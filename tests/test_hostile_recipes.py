@@ -7,11 +7,13 @@ from __future__ import annotations
 
 import errno
 import os
+import re
 import time
 from pathlib import Path
 
 import dagster as dg
 import pytest
+import yaml
 
 from assets.annotations import AnnotationsConfig, competition_annotations
 from assets.resources import StorageResource
@@ -85,7 +87,7 @@ def test_a_number_with_an_exponent_and_no_dot_is_said_to_be_read_as_text(tmp_pat
     assert str(refused.value).endswith(
         "split recipe key 'test_fraction': expected a number between 0 and 1 (exclusive), found '5e-2' (read as text: "
         "mlecurate's YAML reads numbers written in decimal only, as 10, 0.05 or 5.0e-2, never octal 010, base-60 "
-        "12:30, 1_000 or an exponent without a dot)"
+        "12:30 or 1_000, and an exponent with a dot and a sign only: 5.0e-2, 1.0e+5)"
     )
     assert read_recipe_file(_file(tmp_path, RECIPE + "test_fraction: 5.0e-2\n", "dot.yaml")).test_fraction == 0.05
 
@@ -104,6 +106,9 @@ def test_yaml_11_numbers_in_other_forms_are_text_as_written(tmp_path):
         assert f"found '{value}' (read as text: mlecurate's YAML reads numbers written in decimal only" in str(
             refused.value
         )
+    for value in ("1.0e5", "08"):  # the exponent has a dot but no sign; a leading zero
+        with pytest.raises(RecipeError, match=re.escape(f"found '{value}' (read as text")):
+            read_recipe_file(_file(tmp_path, RECIPE + f"test_rows: {value}\n", "more.yaml"))
     # decimal numbers, signs, a dot, infinity are numbers as before
     assert read_recipe_file(_file(tmp_path, RECIPE + "seed: -3\n", "seed.yaml")).seed == -3
     assert parse_yaml_text("[0, +5, 0.5, .5, 1.5e-3, .inf, 2019]", "t") == [0, 5, 0.5, 0.5, 0.0015, float("inf"), 2019]
@@ -490,3 +495,16 @@ def test_a_column_name_yaml_reads_as_a_number_is_refused_saying_to_quote_it(tmp_
     assert f"found {found}" in str(refused.value), str(refused.value)
     quoted = read_recipe_file(_file(tmp_path, "kind: random\ntarget_columns: ['2019']\n", "quoted.yaml"))
     assert quoted.target_columns == ("2019",)
+
+
+@pytest.mark.parametrize("text", ["-.5", "+.5", "+.5e-3", "-.5E+2", "010", "12:30", "1_000", "0x1F", "1e5", "1.0e5"])
+def test_text_mlecurate_writes_reads_back_as_the_same_text(tmp_path, text):
+    """A review: the strict reader took ``-.5`` for a number where PyYAML's writer, which quotes only what YAML 1.1
+    reads as another type, left it plain: ``note: -.5`` was saved and then refused, and ``unseen_label: '+.5'`` came
+    back as 0.5. Every text the writers leave plain must be text to the reader."""
+    store = AnnotationStore(tmp_path)
+    recipe = {"kind": "random", "id_column": "PassengerId", "target_columns": ["Survived"], "unseen_label": text}
+    store.update(TITANIC, "ada", {"decision": "include", "note": text, "split_recipe": recipe})
+    saved = store.get(TITANIC, "ada")
+    assert saved.note == text and saved.split_recipe["unseen_label"] == text
+    assert parse_yaml_text(yaml.safe_dump({"value": text}), "dumped") == {"value": text}

@@ -80,8 +80,11 @@ StrictSafeLoader.yaml_implicit_resolvers = {
 StrictSafeLoader.add_implicit_resolver(BOOL_TAG, re.compile(r"^(?:true|True|TRUE|false|False|FALSE)$"), list("tTfF"))
 INT_TAG, FLOAT_TAG = "tag:yaml.org,2002:int", "tag:yaml.org,2002:float"
 DECIMAL_INT = r"[-+]?(?:0|[1-9][0-9]*)"
-# YAML 1.1's floats (an exponent needs a dot and a sign, as PyYAML's writer quotes by) without underscores or base 60
-DECIMAL_FLOAT = r"[-+]?(?:[0-9]+\.[0-9]*|\.[0-9]+)(?:[eE][-+][0-9]+)?|[-+]?\.(?:inf|Inf|INF)|\.(?:nan|NaN|NAN)"
+# PyYAML's YAML 1.1 floats (an exponent needs a dot and a sign; a leading dot, no sign) without underscores or base
+# 60: never more than PyYAML reads as a float, so every text its writer leaves unquoted is text here too
+DECIMAL_FLOAT = (
+    r"[-+]?[0-9]+\.[0-9]*(?:[eE][-+][0-9]+)?|\.[0-9]+(?:[eE][-+][0-9]+)?|[-+]?\.(?:inf|Inf|INF)|\.(?:nan|NaN|NAN)"
+)
 StrictSafeLoader.yaml_implicit_resolvers = {
     first: [(tag, pattern) for tag, pattern in resolvers if tag not in (INT_TAG, FLOAT_TAG)]
     for first, resolvers in StrictSafeLoader.yaml_implicit_resolvers.items()
@@ -90,8 +93,8 @@ StrictSafeLoader.add_implicit_resolver(INT_TAG, re.compile(f"^{DECIMAL_INT}$"), 
 StrictSafeLoader.add_implicit_resolver(FLOAT_TAG, re.compile(f"^(?:{DECIMAL_FLOAT})$"), list("-+0123456789."))
 # Text YAML 1.1 would have read as a number: what a key taking a number says it was given
 NUMBER_AS_TEXT = re.compile(
-    r"[-+]?(?:0[0-7_]+|0x[0-9a-fA-F_]+|0b[01_]+|[0-9][0-9_]*(?::[0-5]?[0-9])+(?:\.[0-9_]*)?|"
-    r"[0-9][0-9_]*_[0-9_]*(?:\.[0-9_]*)?|[0-9.]+[eE][-+]?[0-9]+)"
+    r"[-+]?(?:0[0-9_]+|0x[0-9a-fA-F_]+|0b[01_]+|[0-9][0-9_]*(?::[0-5]?[0-9])+(?:\.[0-9_]*)?|"
+    r"[0-9][0-9_]*_[0-9_]*(?:\.[0-9_]*)?|[0-9.]*[eE][-+]?[0-9]+|\.[0-9]+)"
 )
 
 
@@ -102,7 +105,7 @@ def read_as_text_hint(value: object) -> str:
         return ""
     return (
         " (read as text: mlecurate's YAML reads numbers written in decimal only, as 10, 0.05 or 5.0e-2, never octal "
-        "010, base-60 12:30, 1_000 or an exponent without a dot)"
+        "010, base-60 12:30 or 1_000, and an exponent with a dot and a sign only: 5.0e-2, 1.0e+5)"
     )
 
 
