@@ -519,6 +519,7 @@ def test_normalized_gini():
     # constant predictions order nothing; answers all 0 have no Gini to normalise by
     assert spec.score(hazard, pd.Series(np.zeros(N))) == 0.0
     assert np.isnan(spec.exact_score(pd.Series([0.0, 0.0]), pd.Series([0.1, 0.2])))
+    assert np.isnan(spec.exact_score(pd.Series([], dtype=float), pd.Series([], dtype=float)))  # no rows: undefined
 
 
 def test_weighted_auc():

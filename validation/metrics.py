@@ -505,6 +505,8 @@ def normalized_gini(y_true: pd.Series, y_pred: pd.Series) -> float:
     share their answers' mean (the mean over every order of them), so the score does not depend on the file's row
     order. For 0/1 answers it is 2 AUC - 1. Answers summing to 0, or all equal, leave it undefined (nan)."""
     truth, predicted = np.asarray(y_true, float), np.asarray(y_pred, float)
+    if not len(truth):
+        return float("nan")
     best = _gini(truth, truth)
     return float(_gini(truth, predicted) / best) if best else float("nan")
 
