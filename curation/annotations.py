@@ -188,8 +188,6 @@ def parse_annotation_document(document: object, where: str) -> Annotation:
     for required in ("slug", "curator"):
         if not document.get(required):
             raise AnnotationError(f"{where}: field '{required}' is missing")
-    if isinstance(document.get("updated_at"), datetime):
-        document["updated_at"] = document["updated_at"].isoformat()
     if document.get("decision") is None:
         document.pop("decision", None)  # a bare "decision:" is no decision: require_decision says so
     return check_annotation(Annotation(**document), where)

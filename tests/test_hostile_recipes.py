@@ -508,3 +508,22 @@ def test_text_mlecurate_writes_reads_back_as_the_same_text(tmp_path, text):
     saved = store.get(TITANIC, "ada")
     assert saved.note == text and saved.split_recipe["unseen_label"] == text
     assert parse_yaml_text(yaml.safe_dump({"value": text}), "dumped") == {"value": text}
+
+
+def test_dates_are_text_as_written(tmp_path):
+    """A review: YAML 1.1 read a date as a date: ``target_columns: [2017-01-01]`` (web-traffic's columns are days) and
+    ``scored_rows: {day: 2019-01-01}`` were refused as datetime.date objects no key takes."""
+    recipe = read_recipe_file(
+        _file(tmp_path, "kind: random\ntarget_columns: [2017-01-01]\nscored_rows: {day: 2019-01-01 10:00:00}\n")
+    )
+    assert recipe.target_columns == ("2017-01-01",)
+    assert recipe.to_document()["scored_rows"] == {"day": "2019-01-01 10:00:00"}
+    # an annotation edited by hand with its time unquoted still reads, as the text it is
+    store = AnnotationStore(tmp_path / "store")
+    store.update(TITANIC, "ada", {"decision": "include"})
+    path = store.path_for(TITANIC, "ada")
+    written = path.read_text()
+    stamp = store.get(TITANIC, "ada").updated_at
+    path.write_text(written.replace(f"updated_at: '{stamp}'", f"updated_at: {stamp}"))
+    assert f"updated_at: {stamp}\n" in path.read_text()
+    assert store.get(TITANIC, "ada").updated_at == stamp

@@ -15,7 +15,9 @@
 - numbers are written in decimal (``10``, ``-3``, ``0.25``, ``1.5e-3``, ``.inf``): YAML 1.1's other forms are text as
   written, as YAML 1.2 reads most of them, where PyYAML changed them silently: ``010`` (octal, 8), ``12:30``
   (base 60, 750), ``1_000``, ``0x1F`` and ``0b11`` (an unseen label ``010`` became the label ``8``). A key that
-  takes a number says so when it is given one of them.
+  takes a number says so when it is given one of them;
+- dates and times are text as written (YAML 1.2's reading): web-traffic-time-series-forecasting's columns are named
+  ``2015-07-01``, and PyYAML made them ``datetime.date`` objects no key takes.
 
 Every failure is a :class:`YamlFileError` whose message starts with the file's path.
 """
@@ -85,8 +87,9 @@ DECIMAL_INT = r"[-+]?(?:0|[1-9][0-9]*)"
 DECIMAL_FLOAT = (
     r"[-+]?[0-9]+\.[0-9]*(?:[eE][-+][0-9]+)?|\.[0-9]+(?:[eE][-+][0-9]+)?|[-+]?\.(?:inf|Inf|INF)|\.(?:nan|NaN|NAN)"
 )
+TIMESTAMP_TAG = "tag:yaml.org,2002:timestamp"  # out too: a date is text, as a column named 2017-01-01 is
 StrictSafeLoader.yaml_implicit_resolvers = {
-    first: [(tag, pattern) for tag, pattern in resolvers if tag not in (INT_TAG, FLOAT_TAG)]
+    first: [(tag, pattern) for tag, pattern in resolvers if tag not in (INT_TAG, FLOAT_TAG, TIMESTAMP_TAG)]
     for first, resolvers in StrictSafeLoader.yaml_implicit_resolvers.items()
 }
 StrictSafeLoader.add_implicit_resolver(INT_TAG, re.compile(f"^{DECIMAL_INT}$"), list("-+0123456789"))
