@@ -478,8 +478,11 @@ def _edited_in_place(text: str, document: dict) -> str:
     fields_now = editor.load(text)
     if not isinstance(fields_now, dict):
         raise ValueError("not a mapping")
+    # what changed, as the strict reader reads the file: ruamel's YAML 1.2 takes 2017-01-01 for a date and 010 for
+    # a number, and every field holding one would look changed and be rewritten, its comments lost
+    read_now = parse_yaml_text(text, "the annotation as it was")
     for key, value in document.items():
-        if key != "updated_at" and (key not in fields_now or fields_now[key] != value):
+        if key != "updated_at" and (key not in fields_now or read_now.get(key) != value):
             fields_now[key] = _quoted_where_misread(value)
     if list(fields_now)[-1:] != ["updated_at"]:
         fields_now.pop("updated_at", None)

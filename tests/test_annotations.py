@@ -223,6 +223,27 @@ def test_an_update_keeps_a_curators_comments_and_changes_only_its_fields(store):
     assert updated.category == "null" and updated.split_recipe == {"kind": "random", "target_columns": ["Survived"]}
 
 
+def test_a_recipe_of_dates_and_yaml_11_numbers_is_not_rewritten_by_an_edit_elsewhere(store):
+    """Review 164: ruamel's YAML 1.2 reads 2017-01-01 as a date and 010 as a number where the strict reader keeps
+    their text, so a recipe holding one looked changed on every edit and was rewritten, its comments lost."""
+    path = store.path_for("titanic", "alice")
+    path.parent.mkdir(parents=True)
+    recipe_lines = (
+        "split_recipe:\n"
+        "  kind: random\n"
+        "  target_columns: [2017-01-01]   # a day column\n"
+        "  scored_rows: {day: 2019-01-01}\n"
+        "  unseen_label: 010\n"
+    )
+    path.write_text(HAND_EDITED.replace("split_recipe:\n  kind: random   # no groups in this data\n"
+                                        "  target_columns: [Survived]\n", recipe_lines))  # fmt: skip
+    assert recipe_lines in path.read_text()
+    store.update("titanic", "alice", {"note": "hello"}, now=NOW)
+    text = path.read_text()
+    assert recipe_lines in text and store.get("titanic", "alice").note == "hello"
+    assert store.get("titanic", "alice").split_recipe["unseen_label"] == "010"
+
+
 def test_a_replaced_recipe_takes_its_own_comments_along_and_the_others_stay(store):
     path = store.path_for("titanic", "alice")
     path.parent.mkdir(parents=True)

@@ -659,16 +659,14 @@ def _own_folder(row_files: str) -> str:
 
 def _quote_hint(value: object) -> str:
     """For a key taking column names: how to write a name YAML reads as a number or true/false (a year column,
-    ``2019``), where ``value`` holds one; "" otherwise."""
-    values = value if isinstance(value, list) else [value]
+    ``2019``), where ``value`` holds one; "" otherwise. The value YAML made of it is not echoed as the name to write:
+    ``1.50`` reads as 1.5."""
+    values = list(value.values()) if isinstance(value, dict) else value if isinstance(value, list) else [value]
     typed = next((v for v in values if isinstance(v, bool | int | float)), None)
     if typed is None:
         return ""
-    written = str(typed).lower() if isinstance(typed, bool) else str(typed)
-    return (
-        f" (YAML reads {written} as {'true or false' if isinstance(typed, bool) else 'a number'}: quote a name "
-        f"that looks like one, '{written}')"
-    )
+    kind = "true or false" if isinstance(typed, bool) else "a number"
+    return f" (YAML reads a name such as 2019 or true unquoted as {kind}: quote it, exactly as the file writes it)"
 
 
 def _column_list(value: object, key: str, targets: tuple[str, ...], fail) -> tuple[str, ...]:
@@ -729,7 +727,8 @@ def _test_columns(value: object, values: dict, kind: str, fail) -> tuple[str, ..
     if isinstance(value, str):
         value = [value]
     if not isinstance(value, list) or not value or not all(isinstance(c, str) and c for c in value):
-        raise fail("test_columns", f"expected a list of the train file's column names, found {value!r}")
+        raise fail("test_columns", f"expected a list of the train file's column names, found {value!r}"
+                                   + _quote_hint(value))  # fmt: skip
     if kind == "released_labels":
         raise fail("test_columns", "not for kind released_labels: its public test set is Kaggle's own test file")
     if len(set(value)) != len(value):
@@ -800,10 +799,11 @@ def _submission_columns(value: object, targets: tuple[str, ...], fail) -> tuple[
     for name, source in value.items():
         if not isinstance(name, str) or not name.strip() or name != name.strip():
             raise fail("submission_columns", f"{name!r} is no column name (the submission's columns are text, "
-                                             "without spaces around them)")  # fmt: skip
+                                             "without spaces around them)" + _quote_hint(name))  # fmt: skip
         if not isinstance(source, str) or not source:
             raise fail("submission_columns", f"column {name!r}: expected a target column, an id column or a pattern "
-                                             f"such as \"{{sentence_id}}_{{token_id}}\", found {source!r}")  # fmt: skip
+                                             f"such as \"{{sentence_id}}_{{token_id}}\", found {source!r}"
+                                             + _quote_hint(source))  # fmt: skip
         if source not in targets and (problem := _key_problem(source, targets)):
             raise fail("submission_columns", f"column {name!r}: {problem}")
         pairs.append((name, source))
@@ -852,7 +852,8 @@ def _train_tables(value: object, kind: str, fail) -> tuple[tuple[str, str], ...]
             raise fail("train_tables", f"expected a .csv, .tsv, .json or .parquet file inside the competition's "
                        f"download (no absolute path, no '..'), found {name!r}")  # fmt: skip
         if not isinstance(column, str) or not column:
-            raise fail("train_tables", f"{name}: expected the column it shares with the train file, found {column!r}")
+            raise fail("train_tables", f"{name}: expected the column it shares with the train file, found {column!r}"
+                                       + _quote_hint(column))  # fmt: skip
     return tuple(value.items())
 
 
