@@ -625,3 +625,67 @@ def test_a_bad_record_with_a_quoted_field_over_two_lines_is_not_blamed_on_the_qu
     with pytest.raises(RecipeError) as refused:
         build_split(recipe, raw, tmp_path / "out", "c")
     assert "damaged file?" in str(refused.value) and "opens with a double quote" not in str(refused.value)
+
+
+def _essays(path: Path, seed: int, rows: int) -> pd.DataFrame:
+    """Essays as learning-agency-lab-automated-essay-scoring-2 ships them: paragraphs apart by a blank line, commas,
+    quotations, in a CSV pandas wrote (each essay one quoted field over several lines)."""
+    words = [
+        "the",
+        "a",
+        "essay",
+        "student",
+        "write",
+        "argue",
+        "because",
+        "however",
+        "it's",
+        "(note)",
+        "100%",
+        "-",
+        ";",
+        ":",
+        "café",
+    ]
+    r = random.Random(seed)
+
+    def paragraph() -> str:
+        chosen = [r.choice(words) for _ in range(r.randint(5, 60))]
+        for _ in range(r.randint(0, 3)):
+            chosen[r.randrange(len(chosen))] += ","
+        text = " ".join(chosen)
+        text = f'"{text}," she said' if r.random() < 0.3 else text
+        return text + (f' "{r.choice(words)}"' if r.random() < 0.2 else "")
+
+    frame = pd.DataFrame({"essay_id": [f"{i:07x}" for i in range(rows)],
+                          "full_text": ["\n\n".join(paragraph() for _ in range(r.randint(2, 8))) for _ in range(rows)],
+                          "score": [str(r.randint(1, 6)) for _ in range(rows)]})  # fmt: skip
+    frame.to_csv(path, index=False)
+    return frame
+
+
+@pytest.mark.parametrize("seed", [0, 4])  # the two ways DuckDB 2.0.1's parallel reader refuses these files
+def test_a_csv_of_essays_duckdbs_parallel_reader_misreads_is_read_whole(tmp_path, seed):
+    """A sweep's learning-agency-lab-automated-essay-scoring-2: DuckDB 2.0.1's parallel CSV reader, starting a
+    thread inside a quoted essay, refused a valid file ("The Parallel CSV Reader currently does not support a full
+    read on this file", or a row of 4 columns out of 3), one file in a few by its byte layout; pandas and MLE-bench
+    read it. A file with a quoted line break is read by one thread: whole, and the split publishes."""
+    from validation.data_files import _has_quoted_line_break, reader_sql, utc_connection
+
+    raw = tmp_path / "raw"
+    raw.mkdir()
+    essays = _essays(raw / "train.csv", seed=seed, rows=20_000)
+    stat = (raw / "train.csv").stat()
+    assert _has_quoted_line_break(str(raw / "train.csv"), stat.st_size, stat.st_mtime_ns)
+    with utc_connection() as con:
+        read = con.execute(f"SELECT * FROM {reader_sql(raw / 'train.csv')}").df()
+    assert read.equals(essays)
+    recipe = parse_recipe({"kind": "random", "id_column": "essay_id", "target_columns": ["score"],
+                           "test_fraction": 0.1, "metric": "quadratic_weighted_kappa"}, "essays")  # fmt: skip
+    prepared = prepare_competition("essays", recipe, raw, tmp_path / "prepared", "")
+    assert prepared.published, [(c.name, c.found) for c in prepared.checks if not c.passed]
+    # a file without a quoted line break keeps the parallel reader: quotes on one line, an escaped quote
+    plain = tmp_path / "plain.csv"
+    plain.write_text('id,text\n1,"a, ""b"""\n2,c\n')
+    assert not _has_quoted_line_break(str(plain), plain.stat().st_size, plain.stat().st_mtime_ns)
+    assert "parallel" not in reader_sql(plain)

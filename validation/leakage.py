@@ -96,6 +96,7 @@ from validation.data_files import (
     path_literal,
     quote,
     reader_sql,
+    serial_option,
     utc_connection,
 )
 from validation.data_root import TEST, TRAIN, PreparedFolder
@@ -805,7 +806,7 @@ def _text_file_labels(con, path: Path, extra: ExtraFile, labels: dict, least: in
             ]
         return []
     if not unreadable:  # a data file DuckDB failed on is not retried as delimited text
-        reader = f"read_csv({path_literal(path)}, all_varchar=true{delimited_options(path.name)})"  # the quote: "
+        reader = f"read_csv({path_literal(path)}, all_varchar=true{delimited_options(path.name)}{serial_option(path)})"
         try:
             columns = [row[0] for row in con.execute(f"DESCRIBE SELECT * FROM {reader}").fetchall()]
             con.execute(f"SELECT count(*) FROM {reader}").fetchall()
