@@ -596,6 +596,12 @@ def _stratum(targets: list[str]) -> str:
     return f"CAST(to_json(list_value({values})) AS VARCHAR)"
 
 
+# Kaggle's test file of a code competition is a placeholder of a few rows (lmsys-chatbot-arena's 3, against 57,477 to
+# train on): fewer rows than this, and fewer than a hundredth of the training rows, is taken for one
+PLACEHOLDER_TEST_ROWS = 100
+PLACEHOLDER_SHARE = 100
+
+
 def _fraction(con, recipe: SplitRecipe, raw_dir: Path, where: str = ""):
     """The test set's share of the rows: ``test_fraction``, or for ``original_ratio`` or ``test_rows`` a function of
     the row count."""
@@ -613,6 +619,13 @@ def _fraction(con, recipe: SplitRecipe, raw_dir: Path, where: str = ""):
                           "set test_fraction instead")  # fmt: skip
 
     def fraction(total: int) -> float:  # the original's share, once the training rows are counted
+        if original < PLACEHOLDER_TEST_ROWS and original * PLACEHOLDER_SHARE < total:
+            raise RecipeError(
+                f"{where}split recipe key 'original_ratio': Kaggle's test set holds {original:,} row(s) in {counted} "
+                f"against {total:,} training rows: a code competition's placeholder (the real test set is hidden "
+                f"while it runs), so the new test set would hold {round(total * original / (total + original)):,}; "
+                "set test_fraction or test_rows instead"
+            )
         return original / (total + original)
 
     return fraction

@@ -687,3 +687,25 @@ def test_a_csv_of_essays_duckdbs_parallel_reader_misreads_is_read_whole(tmp_path
     plain = tmp_path / "plain.csv"
     plain.write_text("id,text\n1,a b\n2,c\n")
     assert "parallel" not in reader_sql(plain)
+
+
+def test_original_ratio_refuses_a_code_competitions_placeholder_test_file(tmp_path):
+    """A sweep's lmsys-chatbot-arena: Kaggle's test.csv of a code competition is a placeholder of 3 rows (the real
+    one is hidden), and original_ratio: true published a test set of 3 rows, parity unknown, without a word."""
+    raw = tmp_path / "raw"
+    raw.mkdir()
+    rows = [{"id": i, "x": i % 7, "y": i % 3} for i in range(2_000)]
+    pd.DataFrame(rows).to_csv(raw / "train.csv", index=False)
+    pd.DataFrame(rows[:3]).drop(columns="y").to_csv(raw / "test.csv", index=False)
+    recipe = parse_recipe({"kind": "random", "id_column": "id", "target_columns": ["y"], "original_ratio": True}, "l")
+    with pytest.raises(RecipeError) as refused:
+        build_split(recipe, raw, tmp_path / "out")
+    assert str(refused.value) == (
+        "split recipe key 'original_ratio': Kaggle's test set holds 3 row(s) in test.csv against 2,000 training rows: "
+        "a code competition's placeholder (the real test set is hidden while it runs), so the new test set would hold "
+        "3; set test_fraction or test_rows instead"
+    )
+    assert not (tmp_path / "out").exists() or not any((tmp_path / "out").rglob("*.csv"))
+    # a test file of its own size is a share to keep: 500 rows against 2,000
+    pd.DataFrame(rows[:500]).drop(columns="y").to_csv(raw / "test.csv", index=False)
+    assert build_split(recipe, raw, tmp_path / "kept").test_rows == 400
