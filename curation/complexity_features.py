@@ -7,7 +7,7 @@ annotates it.
 Three kinds of feature, each NaN where it is not known (the model takes missing values as they are):
 
 - Meta Kaggle's facts (table meta_kaggle.competitions): teams, submissions, duration, reward, launch year, segment,
-  and whether the metric is a custom one (not in mlecurate's metric registry: a bespoke metric is work);
+  and whether the metric is a custom one (none of the standard metrics in ``STANDARD_METRICS``: a bespoke metric is work);
 - the private leaderboard's shape, where a snapshot exists (``leaderboards/<slug>/``): the share of distinct scores,
   how far the top score stands above the median and above the 90th percentile, in interquartile ranges, and the
   teams per medal (the board's teams over its medal places, ``validation.medals``);
@@ -34,7 +34,37 @@ from curation.leaderboard_history import current_board_and_record
 from validation.data_root import DataRoot
 from validation.leaderboard import Leaderboard
 from validation.medals import medal_positions
-from validation.metrics import SCORE_DECIMALS, canonical_metric
+from validation.metrics import SCORE_DECIMALS
+
+# Meta Kaggle's names of the standard metrics: a competition whose metric is none of them (``custom_metric``) had one
+# written for it, which is work. The list is fixed, not the metric registry of the day: it was the registry's on
+# 2026-12-05, and a metric registered since (top-k error, Dice) makes a competition gradable, not its metric less
+# its own. Were the feature the registry, every metric added would change the model's inputs for the competitions it
+# grades: measured, the suggestion's leave-one-out accuracy moved from 0.712 to 0.703 with three added, by no fact
+# about the competitions changing.
+STANDARD_METRICS = frozenset(
+    re.sub(r"[\s_\-]+", "", name).lower()
+    for name in (
+        "Accuracy Score", "Area Under Receiver Operating Characteristic Curve", "Categorization Accuracy",
+        "F-Score (Macro)", "F-Score (Micro)", "Jaccard", "Kullback Leibler Divergence", "Levenshtein Mean", "Log Loss",
+        "MAP@12", "MAP@3", "MAP@5", "MAP@{K}", "Matthews correlation coefficient", "Mean Absolute Error",
+        "Mean Average Precision at K", "Mean Columnwise Area Under Receiver Operating Characteristic Curve",
+        "Mean Columnwise Log Loss", "Mean Columnwise Mean Absolute Error", "Mean Columnwise Root Mean Squared Error",
+        "Mean Columnwise Root Mean Squared Logarithmic Error",
+        "Mean Columnwise Spearman's r (rank correlation coefficient)", "Mean Squared Error",
+        "Mean Weighted Columnwise Root Mean Squared Error", "Micro F1 of Label Sets", "Multiclass Loss",
+        "Multiclass Loss (Deprecated)", "Normalized Gini Index", "Pearson Correlation Coefficient",
+        "QuadraticWeightedKappa", "Roc Auc Score", "Root Mean Square Percentage Error", "Root Mean Squared Error",
+        "Root Mean Squared Logarithmic Error", "SMAPE", "Weighted Area Under Receiver Operating Characteristic Curve",
+        "Weighted Label Ranking Average Precision", "lwlrap", "map_at_5", "sklearn_roc_auc_score",
+    )
+)  # fmt: skip
+
+
+def _standard_metric(name: str | None) -> bool:
+    """Meta Kaggle's metric name is one of :data:`STANDARD_METRICS` (without case, spaces, hyphens or underscores)."""
+    return isinstance(name, str) and re.sub(r"[\s_\-]+", "", name).lower() in STANDARD_METRICS
+
 
 SEGMENTS = ("Featured", "Research", "Playground", "Recruitment")  # one 0/1 column each; others are all zeros
 FACT_FEATURES = [
@@ -99,7 +129,7 @@ def complexity_features(
     for segment in SEGMENTS:
         features[f"segment_{segment.lower()}"] = (frame["host_segment"] == segment).astype(float)
     metric = frame["evaluation_algorithm_name"]
-    features["custom_metric"] = np.where(metric.isna(), np.nan, metric.map(canonical_metric).isna().astype(float))
+    features["custom_metric"] = np.where(metric.isna(), np.nan, (~metric.map(_standard_metric)).astype(float))
     board = pd.DataFrame.from_dict(boards, orient="index", columns=BOARD_FEATURES)
     features[BOARD_FEATURES] = board.reindex(features.index)
     sizes = {slug: facts.gigabytes for slug, facts in data.items()}

@@ -241,3 +241,19 @@ def test_show_says_why_there_is_no_suggestion(tmp_path, home, monkeypatch, capsy
     assert main(["show", slug]) == 0
     assert ("  suggested complexity: no suggestion: only 0 annotated competition(s) with an agreed complexity"
             in capsys.readouterr().out)  # fmt: skip
+
+
+def test_registering_a_metric_does_not_change_the_custom_metric_feature(real_competitions, monkeypatch):
+    """The feature is a fact about the competition (its metric is none of the standard ones), not the registry of
+    the day: registering Dice (hubmap-kidney-segmentation's) makes hubmap gradable, and left its custom metric 1.
+    Registry-based, three metrics added moved the leave-one-out figure from 0.712 to 0.703."""
+    from validation import metrics
+
+    frame = real_competitions.table.to_pandas()
+    frame = frame[frame["slug"].isin(["hubmap-kidney-segmentation", "spooky-author-identification"])]
+    before = complexity_features(frame)["custom_metric"].to_dict()
+    assert before == {"hubmap-kidney-segmentation": 1.0, "spooky-author-identification": 0.0}
+    dice = metrics.Metric("dice", True, ("Dice",), lambda a, p: 1.0, "text", "text", 1.0)
+    monkeypatch.setitem(metrics.METRICS, "dice", dice)
+    assert metrics.canonical_metric("Dice") == "dice"
+    assert complexity_features(frame)["custom_metric"].to_dict() == before
