@@ -91,7 +91,12 @@ CASES = [
     Case("map_at_3", "temporal", "parquet", text_ids=True),
     Case("weighted_auc", "stratified", "json"),
     Case("lwlrap", "random", targets=5, text_ids=True),
+    Case("top_k_error", "group", "parquet", has_id=False),
+    Case("top_1_error", "released_labels", labelled=True),
+    Case("top_3_error", "random", "json", text_ids=True),
     Case("normalized_gini", "temporal", "json", has_id=False),
+    Case("dice", "group", text_ids=True),
+    Case("global_dice", "released_labels", "parquet", labelled=True),
     # Numeric ids in a JSON / Parquet download (typed there, text in answers.csv: parity once failed on them).
     Case("accuracy", "random", "json", name="accuracy-json-numeric-ids"),
     Case("rmse", "random", "parquet", name="rmse-parquet-numeric-ids"),

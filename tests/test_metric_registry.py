@@ -616,7 +616,19 @@ def test_lwlrap_is_the_label_weighted_ranking_precision_and_not_scored_by_column
       "Meta Kaggle's map_at_5 (map_at_k in the registry)"),  # a review: map_at_5 gives K too
      ("accuracy", "map_at_3", True, False, "the recipe grades with accuracy, but Kaggle ranked the leaderboard by "
       "Meta Kaggle's map_at_3 (map_at_3 in the registry)"),  # a listing naming the registry's own name
-     (None, "map_at_k", True, True, "the recipe sets no metric: Meta Kaggle's map_at_k")],  # K=5 by its name
+     (None, "map_at_k", True, True, "the recipe sets no metric: Meta Kaggle's map_at_k"),  # K=5 by its name
+     # top-k error, whose Meta Kaggle name does not give K either (inaturalist-2019 is top-1, inaturalist-2018 top-3)
+     (None, "MeanBestErrorAtK", False, False, "the recipe sets no metric: Meta Kaggle's MeanBestErrorAtK does not "
+      "give K, and top_k_error grades at K=5; name the competition's depth in the recipe's metric (top_1_error, "
+      "top_3_error, top_k_error)"),
+     ("top_1_error", "MeanBestErrorAtK", False, True, "the recipe's top_1_error is Meta Kaggle's MeanBestErrorAtK at "
+      "K=1"),
+     (None, "Top-5 Error", False, True, "the recipe sets no metric: Meta Kaggle's Top-5 Error (top_k_error"),
+     # a metric of another family is not the same metric at another depth, whichever way its board runs
+     ("top_1_error", "MAP@{K}", None, False, "the recipe grades with top_1_error, but Kaggle ranked the leaderboard "
+      "by Meta Kaggle's MAP@{K} (map_at_k in the registry)"),
+     ("map_at_3", "MeanBestErrorAtK", None, False, "the recipe grades with map_at_3, but Kaggle ranked the "
+      "leaderboard by Meta Kaggle's MeanBestErrorAtK (top_k_error in the registry)")],
 )  # fmt: skip
 def test_a_map_depth_is_checked_where_kaggle_says_it_and_asked_for_where_it_does_not(recipe, name, is_max, agrees,
                                                                                      found):  # fmt: skip
@@ -650,3 +662,23 @@ def test_empty_text_answers_are_empty_text_in_parity_as_in_grading(tmp_path, pre
     # the commonest training answer is the empty one (a fifth of the rows): the baseline predicts nothing
     nothing = METRICS["mean_levenshtein"].exact_score(answers["target"], pd.Series("", index=answers.index))
     assert flow.parity.score_row("baseline", "new test")["score"] == pytest.approx(nothing)
+
+
+def test_a_mask_that_is_no_run_length_encoding_is_refused_naming_its_column_and_line(tmp_path):
+    """A segmentation submission's masks are read as run-length pairs: one that is not (an odd count of numbers, runs
+    out of order) is a mistake in the file, said with its line, never scored as some other set of pixels."""
+    flow = run_flow(tmp_path, "dice")
+    submission = pd.read_csv(flow.folder.answers, dtype=str, keep_default_na=False)
+    submission.loc[3, "target"] = "5 2 7"
+    submission.loc[8, "target"] = "40 2 10 3"
+    path = tmp_path / "bad.csv"
+    submission.to_csv(path, index=False)
+    report = grade_submission(path, flow.folder, "dice", flow.board)
+    assert not report.valid_submission and report.score is None
+    assert report.errors == [
+        "column target: 2 value(s) that are no run-length encoded mask, e.g. 5 2 7 on line 5: an odd count of "
+        "numbers (3): a start without its length; dice needs start and length pairs, starts ascending, runs not "
+        "overlapping"
+    ]
+    # the empty masks of the answers are masks: the answers themselves grade perfect
+    assert (submission["target"] == "").any() and flow.answers.score == 1.0

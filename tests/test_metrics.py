@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 import numpy as np
 import pandas as pd
 import pytest
@@ -288,6 +290,8 @@ def test_every_metric_scores_the_answers_themselves_as_perfect():
             "multi_target_regression": (pd.DataFrame({"a": REAL, "b": REAL_PRED}),) * 2,
             "multiclass": (LABELS, pd.get_dummies(LABELS).astype(float)),
             "distribution": (pd.DataFrame({"a": [0.5, 0.0, 0.25], "b": [0.5, 1.0, 0.75]}),) * 2}  # fmt: skip
+    masks = pd.Series(["1 3 10 2", "", "5 1"])
+    data["mask"] = (masks, masks)
     for metric in METRICS.values():
         truth, predicted = data[metric.task]
         if metric.domain == "integer_label":
@@ -306,7 +310,11 @@ def test_the_worst_score_is_reached_by_the_opposite_of_the_answers_and_never_pas
                 "f1_macro": (BINARY.astype(str), flipped.astype(str)), "f1_micro_labels": (LABELS, LABELS + "x"),
                 "map_at_k": (LABELS, LABELS + "x"), "word_jaccard": (LABELS, LABELS + "x"),
                 "map_at_3": (LABELS, LABELS + "x"), "map_at_12": (LABELS, LABELS + "x"), "weighted_auc": (BINARY, flipped),
-                "smape": (REAL, -REAL), "normalized_gini": (REAL, -REAL)}  # fmt: skip
+                "top_k_error": (LABELS, LABELS + "x"), "top_1_error": (LABELS, LABELS + "x"),
+                "top_3_error": (LABELS, LABELS + "x"),
+                "smape": (REAL, -REAL), "normalized_gini": (REAL, -REAL),
+                "dice": (pd.Series(["1 3"] * N), pd.Series(["4 3"] * N)),
+                "global_dice": (pd.Series(["1 3"] * N), pd.Series(["4 3"] * N))}  # fmt: skip
     bounded = [m for m in METRICS.values() if m.worst is not None]
     assert {m.name for m in bounded} == set(opposite)
     for metric in bounded:
@@ -352,6 +360,8 @@ def _imperfect_submission(metric) -> tuple:
              "multiclass": (LABELS, pd.DataFrame(rng.random((N, 3)), columns=["cat", "dog", "emu"])),
              "distribution": (pd.DataFrame(rng.integers(0, 3, (N, 3)) + [1, 0, 0], columns=["a", "b", "c"]),
                               pd.DataFrame(rng.dirichlet([1, 1, 1], N), columns=["a", "b", "c"]))}  # fmt: skip
+    if metric.task == "mask":
+        return _random_masks(rng, N, 36), _random_masks(rng, N, 36)
     if metric.domain == "integer_label":
         return RATINGS, RATINGS_PRED
     return table[metric.task]
@@ -418,7 +428,8 @@ def test_derived_facts():
     assert [m for m in METRICS if METRICS[m].distribution] == ["kl_divergence"]
     assert [m for m in METRICS if not METRICS[m].numeric_predictions] == [
         "accuracy", "f1_micro", "f1_micro_labels", "f1_macro", "matthews_correlation", "map_at_k", "map_at_3",
-        "map_at_12", "word_jaccard", "mean_levenshtein"]  # fmt: skip
+        "map_at_12", "top_k_error", "top_1_error", "top_3_error", "dice", "global_dice", "word_jaccard",
+        "mean_levenshtein"]  # fmt: skip
 
 
 def test_word_jaccard():
@@ -520,6 +531,119 @@ def test_normalized_gini():
     assert spec.score(hazard, pd.Series(np.zeros(N))) == 0.0
     assert np.isnan(spec.exact_score(pd.Series([0.0, 0.0]), pd.Series([0.1, 0.2])))
     assert np.isnan(spec.exact_score(pd.Series([], dtype=float), pd.Series([], dtype=float)))  # no rows: undefined
+
+
+def _random_masks(generator, rows: int, pixels: int) -> pd.Series:
+    """Run-length encodings of random masks (some empty) of images of ``pixels`` pixels, from random pixel sets."""
+    encoded = []
+    for _ in range(rows):
+        mask = generator.random(pixels) < generator.choice([0.0, 0.1, 0.5])
+        edges = np.flatnonzero(np.diff(np.concatenate(([0], mask.astype(int), [0]))))
+        encoded.append(
+            " ".join(f"{start + 1} {end - start}" for start, end in zip(edges[0::2], edges[1::2], strict=True))
+        )
+    return pd.Series(encoded)
+
+
+def _pixels(encoded: str) -> set[int]:
+    numbers = [int(n) for n in encoded.split()]
+    return {p for start, length in zip(numbers[0::2], numbers[1::2], strict=True) for p in range(start, start + length)}
+
+
+def test_dice():
+    # each row's Dice of its pixel sets, 1 where both are empty; against sets built pixel by pixel
+    truth, predicted = _random_masks(rng, N, 64), _random_masks(rng, N, 64)
+    by_pixels = [1.0 if not (a := _pixels(t)) | (b := _pixels(p)) else 2 * len(a & b) / (len(a) + len(b))
+                 for t, p in zip(truth, predicted, strict=True)]  # fmt: skip
+    assert METRICS["dice"].score(truth, predicted) == round(np.mean(by_pixels), 5)
+    # a run ending where another starts shares nothing; a lone - is an empty mask
+    assert METRICS["dice"].exact_score(pd.Series(["1 4", "-", ""]), pd.Series(["5 4", "", "-"])) == pytest.approx(2 / 3)
+
+
+def test_global_dice():
+    truth, predicted = _random_masks(rng, N, 64), _random_masks(rng, N, 64)
+    shared = sum(len(_pixels(t) & _pixels(p)) for t, p in zip(truth, predicted, strict=True))
+    sizes = sum(len(_pixels(t)) + len(_pixels(p)) for t, p in zip(truth, predicted, strict=True))
+    assert METRICS["global_dice"].score(truth, predicted) == round(2 * shared / sizes, 5)
+    assert np.isnan(METRICS["global_dice"].exact_score(pd.Series(["", "-"]), pd.Series(["", ""])))
+
+
+def _heights_and_widths(masks: pd.Series, height: int, width: int) -> dict:
+    return {"height": [height] * len(masks), "width": [width] * len(masks)}
+
+
+def test_dice_grades_as_mlebenchs_hubmap_and_contrails_graders():
+    """MLE-bench decodes each mask into an image of the answers' height and width (hubmap-kidney-segmentation: the
+    mean of each image's Dice, 1 where both are empty; the contrails competition: one Dice over every pixel); the
+    registry compares pixel numbers without the size, and scores the same."""
+    height, width = 8, 8
+    truth, predicted = _random_masks(rng, N, height * width), _random_masks(rng, N, height * width)
+    ids = [f"img{i}" for i in range(N)]
+    hubmap_answers = pd.DataFrame({"id": ids, "encoding": truth, "width_pixels": width, "height_pixels": height})
+    hubmap = mlebench_grade("hubmap-kidney-segmentation")(pd.DataFrame({"id": ids, "predicted": predicted}),
+                                                          hubmap_answers)  # fmt: skip
+    assert METRICS["dice"].score(truth, predicted) == round(hubmap, 5)
+    contrails_answers = pd.DataFrame({"record_id": ids, "encoded_pixels": truth.replace("", "-"),
+                                      "height": height, "width": width})  # fmt: skip
+    submission = pd.DataFrame({"record_id": ids, "encoded_pixels": predicted.replace("", "-")})
+    contrails = mlebench_grade("google-research-identify-contrails-reduce-global-warming")(
+        submission, contrails_answers
+    )
+    assert METRICS["global_dice"].score(contrails_answers["encoded_pixels"], submission["encoded_pixels"]) == round(
+        contrails, 5
+    )
+
+
+@pytest.mark.parametrize(
+    "text, why",
+    [("1 2 3", "an odd count of numbers (3): a start without its length"),
+     ("1 a", "not start and length pairs of whole numbers"), ("-1 2", "not start and length pairs of whole numbers"),
+     ("1.5 2", "not start and length pairs of whole numbers"),
+     ("0 2", "a start or a length of 0 (pixels are numbered from 1, and a run has at least one)"),
+     ("3 0", "a start or a length of 0 (pixels are numbered from 1, and a run has at least one)"),
+     ("10 2 1 3", "the run at 1 starts before the one at 10 (length 2)"),
+     ("1 5 3 2", "the run at 3 starts inside the one at 1 (length 5)")],
+)  # fmt: skip
+def test_a_mask_that_is_no_run_length_encoding_says_why(text, why):
+    """MLE-bench's decoder refuses these too (sorted starts, positive numbers, no overlapping pixels)."""
+    from validation.run_length import runs
+
+    with pytest.raises(ValueError, match=re.escape(why)):
+        runs(text)
+    assert runs(" 1 2  4 1 ")[0].tolist() == [1, 4]  # adjacent runs are two runs, not an overlap
+
+
+def test_top_k_error():
+    # a right label within the first 5 is no error, 6th is one; a row listing two answers is right on either; a row
+    # with no answer can be right on nothing
+    truth = pd.Series(["a", "b", "c d", "e", ""])
+    predicted = pd.Series(["1 2 3 4 a", "1 2 3 4 5 b", "d", "e e", "x"])
+    assert METRICS["top_k_error"].score(truth, predicted) == pytest.approx(2 / 5)
+
+
+def test_top_1_error():
+    # only the first label counts: one right first label in three rows
+    truth = pd.Series(["a", "b", "c"])
+    assert METRICS["top_1_error"].score(truth, pd.Series(["a b", "a b", "c"])) == pytest.approx(1 / 3, abs=1e-5)
+
+
+def test_top_3_error():
+    truth = pd.Series(["a", "b"])
+    assert METRICS["top_3_error"].score(truth, pd.Series(["x y a", "x y z b"])) == 0.5
+
+
+def test_top_1_error_as_mlebench_grades_inaturalist_2019():
+    """MLE-bench's inaturalist-2019-fgvc6 grader (1 - accuracy of each row's first predicted category) is the
+    registry's top_1_error, on a submission listing one label a row and on one listing five."""
+    categories = rng.integers(0, 1010, N)
+    answers = pd.DataFrame({"id": np.arange(N), "predicted": categories})
+    guesses = np.where(rng.random(N) < 0.3, categories, rng.integers(0, 1010, N))
+    for predicted in (guesses.astype(str), [f"{g} {c} 1 2 3" for g, c in zip(guesses, categories, strict=True)]):
+        submission = pd.DataFrame({"id": np.arange(N), "predicted": predicted})
+        theirs = mlebench_grade("inaturalist-2019-fgvc6")(submission, answers.copy())
+        ours = METRICS["top_1_error"].score(answers["predicted"].astype(str), submission["predicted"])
+        assert ours == round(theirs, 5)
+    assert METRICS["top_k_error"].score(answers["predicted"].astype(str), submission["predicted"]) == 0.0
 
 
 def test_weighted_auc():

@@ -200,7 +200,8 @@ def test_unseen_label_compares_labels_as_the_grader_does(tmp_path):
     "change, error, message",
     [({"metric": "rmse"}, RecipeError, "split recipe key 'unseen_label': only under a metric of one label a row "
                                        "(accuracy, f1_macro, f1_micro, map_at_12, map_at_3, map_at_k, matthews_correlation, "
-                                       "quadratic_weighted_kappa); this competition is graded by rmse"),
+                                       "quadratic_weighted_kappa, top_1_error, top_3_error, top_k_error); this "
+                                       "competition is graded by rmse"),
      ({"target_columns": ["Id", "x"]}, RecipeError, "split recipe key 'unseen_label': needs one target column"),
      ({"unseen_label": True}, RecipeError, "split recipe key 'unseen_label': expected a label"),
      ({"unseen_label": " "}, RecipeError, "split recipe key 'unseen_label': expected a label"),

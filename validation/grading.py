@@ -63,6 +63,7 @@ from validation.metrics import (
     label_type,
     not_summing_to_one,
 )
+from validation.run_length import first_bad_mask
 from validation.scored_rows import read_scored
 from validation.split_recipe import submission_keys
 
@@ -438,6 +439,8 @@ def _validate(frame: pd.DataFrame, answers: pd.DataFrame, keys: list[str], spec:
             _check_numbers(frame[column], parsed[column], column, spec, errors)
         elif spec.task == "classification":
             _check_labels(answers[column], frame[column], column, spec, errors)
+        elif spec.task == "mask":
+            _check_masks(frame[column], column, spec, errors)
     if spec.one_column_per_class and not errors:
         sums = parsed.sum(axis=1).to_numpy()
         zero = sums <= 0
@@ -618,6 +621,17 @@ def _check_labels(answers: pd.Series, values: pd.Series, column: str, spec: Metr
         errors.append(
             f"column {column}: {int(foreign.sum()):,} {violation}, "
             f"e.g. {shown(values.iloc[first].strip())} on line {first + 2}; {spec.name} needs {requirement}"
+        )
+
+
+def _check_masks(values: pd.Series, column: str, spec: Metric, errors: list[str]) -> None:
+    """Every value a run-length encoded mask (an empty one too): a text that is not cannot be scored."""
+    if bad := first_bad_mask(values):
+        count, first, why = bad
+        errors.append(
+            f"column {column}: {count:,} value(s) that are no run-length encoded mask, e.g. "
+            f"{shown(str(values.iloc[first]).strip())} on line {first + 2}: {why}; {spec.name} needs "
+            f"{spec.prediction_domain.requirement}"
         )
 
 

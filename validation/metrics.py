@@ -21,9 +21,10 @@ to demo categories (``curation/demo_annotations.py``), and split recipes name th
 | ``regression`` | one number per row | rmse, rmsle, mae, mse, smape, rmspe, pearson, normalized_gini |
 | ``multi_target_regression`` | several numeric target columns | mean_columnwise_rmse, mean_columnwise_rmsle, mean_columnwise_mae, mean_columnwise_spearman |
 | ``distribution`` | one probability column per class, each row a distribution (the answers a count or share per class) | kl_divergence |
-| ``ranking`` | space-separated labels, best first | map_at_k, map_at_3, map_at_12 |
+| ``ranking`` | space-separated labels, best first | map_at_k, map_at_3, map_at_12, top_k_error, top_1_error, top_3_error |
 | ``label_set`` | space-separated labels, in any order (none is a prediction too) | f1_micro_labels |
 | ``text`` | free text | word_jaccard, mean_levenshtein |
+| ``mask`` | a run-length encoded mask (``start length`` pairs; empty: no pixel) | dice, global_dice |
 
 Meta Kaggle names a competition's metric in ``EvaluationAlgorithmName`` (since 2023 the abbreviation of a Python
 "Kaggle Metric" is a numeric id, so names are what to match on, case-insensitively and without spaces, hyphens or
@@ -50,12 +51,17 @@ import numpy as np
 import pandas as pd
 
 from validation.float_text import to_numeric
+from validation.run_length import overlap, runs, size
 
 EPSILON = 1e-15
 RANKING_DEPTH = 5  # labels a ranking prediction lists (MAP@K's k unless the competition says otherwise)
 # MAP@K at other depths, each a metric of its own (map_at_12): MLE-bench's h-and-m-personalized-fashion-recommendations
 # is MAP@12, and Meta Kaggle writes every depth MAP@{K}
 OTHER_RANKING_DEPTHS = (3, 12)
+# Top-K error at other depths (top_1_error): Meta Kaggle writes every depth MeanBestErrorAtK, and Kaggle used 1
+# (inaturalist-2019-fgvc6, imaterialist-challenge-furniture-2018), 3 (inaturalist-2018, abstraction-and-reasoning) and
+# 5 (inaturalist-challenge-at-fgvc-2017)
+OTHER_ERROR_DEPTHS = (1, 3)
 PARALLEL_SORT_ROWS = 100_000  # from this many scores, AUC sorts its two classes on two threads
 
 TASKS = {
@@ -69,9 +75,11 @@ TASKS = {
     "ranking": "space-separated labels, best first",
     "label_set": "space-separated labels, in any order",
     "text": "free text",
+    "mask": "a run-length encoded mask: start and length pairs of pixel numbers (empty: no pixel)",
 }
 NUMERIC_TASKS = ("binary", "multilabel", "multiclass", "regression", "multi_target_regression", "distribution")
-TEXT_TASKS = ("ranking", "label_set", "text")  # their predictions are words, never numbers; none is a prediction too
+# their predictions are words, never numbers; none is a prediction too (an empty mask)
+TEXT_TASKS = ("ranking", "label_set", "text", "mask")
 SCORE_DECIMALS = 5  # as MLE-bench grades and Kaggle shows scores; scores equal to this many decimals are one score
 DISTRIBUTION_DECIMALS = 5  # a distribution's row sums to 1 rounded to this many decimals (MLE-bench's hms grader)
 
@@ -131,6 +139,7 @@ DOMAINS = {
                requirement="whole-number labels"),
         Domain("label", False, requirement="labels"),
         Domain("text", False, requirement="text"),
+        Domain("run_length", False, requirement="start and length pairs, starts ascending, runs not overlapping"),
     ]
 }  # fmt: skip
 
@@ -632,6 +641,22 @@ def _average_precisions(y_true: pd.Series, y_pred: pd.Series, k: int = RANKING_D
     return (np.array(scores, dtype=float),)
 
 
+def top_k_error(y_true: pd.Series, y_pred: pd.Series, k: int = RANKING_DEPTH) -> float:
+    """Kaggle's MeanBestErrorAtK (ImageNet's top-k error): a row's error is 0 when one of its first k predicted
+    labels is its answer (one of them, where the answer lists several), else 1; the score is their mean."""
+    return _mean(*_best_errors(y_true, y_pred, k))
+
+
+def _best_errors(y_true: pd.Series, y_pred: pd.Series, k: int = RANKING_DEPTH) -> tuple[np.ndarray]:
+    """Each row's error at k: 0 when its first k predicted labels hold one of its answer's, else 1 (so 1 for an answer
+    without a label: nothing can be right)."""
+    errors = [
+        float(set(str(actual).split()).isdisjoint(str(predicted).split()[:k]))
+        for actual, predicted in zip(y_true, y_pred, strict=True)
+    ]
+    return (np.array(errors, dtype=float),)
+
+
 def mean_columnwise_spearman(y_true: pd.DataFrame, y_pred: pd.DataFrame) -> float:
     """Mean Spearman correlation over the columns. A column whose answers are constant has no ranking to match and
     is left out; a constant prediction column ranks nothing and scores 0 (a sample submission must get a score)."""
@@ -690,6 +715,39 @@ def mean_levenshtein(y_true: pd.Series, y_pred: pd.Series) -> float:
 
 def _levenshteins(y_true: pd.Series, y_pred: pd.Series) -> tuple[np.ndarray]:
     return (np.array([levenshtein(str(a), str(b)) for a, b in zip(y_true, y_pred, strict=True)], dtype=float),)
+
+
+def dice(y_true: pd.Series, y_pred: pd.Series) -> float:
+    """Kaggle's mean Dice (hubmap-kidney-segmentation, carvana-image-masking-challenge): each row's
+    2 |X and Y| / (|X| + |Y|) of its true and predicted masks (run-length encoded), 1 where both are empty; their
+    mean."""
+    return _mean(*_row_dices(y_true, y_pred))
+
+
+def _row_dices(y_true: pd.Series, y_pred: pd.Series) -> tuple[np.ndarray]:
+    shared, sizes = _mask_overlaps(y_true, y_pred)
+    return (np.divide(2 * shared, sizes, out=np.ones(len(sizes)), where=sizes > 0),)
+
+
+def _mask_overlaps(y_true: pd.Series, y_pred: pd.Series) -> tuple[np.ndarray, np.ndarray]:
+    """Each row's pixels the two masks share, and their two sizes summed."""
+    shared, sizes = [], []
+    for actual, predicted in zip(y_true, y_pred, strict=True):
+        a, b = runs(actual), runs(predicted)
+        shared.append(overlap(a, b))
+        sizes.append(size(a) + size(b))
+    return np.array(shared, dtype=float), np.array(sizes, dtype=float)
+
+
+def global_dice(y_true: pd.Series, y_pred: pd.Series) -> float:
+    """The Dice of every row's pixels taken together (google-research-identify-contrails-reduce-global-warming):
+    2 |X and Y| / (|X| + |Y|) over all masks; undefined (nan) when no mask holds a pixel."""
+    return _pooled_dice(*_mask_overlaps(y_true, y_pred))
+
+
+def _pooled_dice(shared: np.ndarray, sizes: np.ndarray) -> float:
+    total = sizes.sum()
+    return float(2 * shared.sum() / total) if total else float("nan")
 
 
 def label_type(answers) -> str:
@@ -837,8 +895,25 @@ METRICS: dict[str, Metric] = {
                  stages=(partial(_average_precisions, k=k), _mean), worst=0.0, depth=k,
                  note=f"K is {k} (Meta Kaggle's MAP@{{K}} does not say which: the competition's page does)")
           for k in OTHER_RANKING_DEPTHS),
+        Metric("top_k_error", False, ("Mean Best Error at {K}", "MeanBestErrorAtK", "Top-5 Error"), top_k_error,
+               "ranking", "label", 0.0, stages=(_best_errors, _mean), worst=1.0,
+               note="K is 5: top_1_error and top_3_error list 1 and 3; a row is right when one of its first K "
+                    "labels is its answer (one of them, where it lists several)"),
+        *(Metric(f"top_{k}_error", False, (f"Mean Best Error at {k}", f"Top-{k} Error"), partial(top_k_error, k=k),
+                 "ranking", "label", 0.0, stages=(partial(_best_errors, k=k), _mean), worst=1.0, depth=k,
+                 note=f"K is {k} (Meta Kaggle's MeanBestErrorAtK does not say which: the competition's page does); a "
+                      f"row is right when one of its first {k} labels is its answer (one of them, where it lists "
+                      "several)")
+          for k in OTHER_ERROR_DEPTHS),
         Metric("mean_columnwise_spearman", True, ("Mean Columnwise Spearman's r (rank correlation coefficient)",),
                mean_columnwise_spearman, "multi_target_regression", "any_number", 1.0, combine_columns=mean_of_defined, worst=-1.0),
+        Metric("dice", True, ("Dice", "Mean Dice Coefficient"), dice, "mask", "run_length", 1.0,
+               stages=(_row_dices, _mean), worst=0.0,
+               note="each row's Dice of its masks as pixel sets, 1 where both are empty, averaged over the rows; "
+                    "a lone - is an empty mask too"),
+        Metric("global_dice", True, ("contrails_global_dice", "Global Dice"), global_dice, "mask", "run_length", 1.0,
+               stages=(_mask_overlaps, _pooled_dice), worst=0.0,
+               note="the Dice of all rows' pixels together, not a mean over rows; a lone - is an empty mask too"),
         Metric("word_jaccard", True, ("Jaccard",), word_jaccard, "text", "text", 1.0, stages=(_word_jaccards, _mean), worst=0.0),
         Metric("mean_levenshtein", False, ("Levenshtein Mean",), mean_levenshtein, "text", "text", 0.0,
                stages=(_levenshteins, _mean)),
@@ -930,7 +1005,7 @@ def recipe_metric_against_kaggle(
     if not recipe_metric and _depth_unsaid(kaggle, kaggle_name):
         return False, (  # h-and-m is MAP@12: graded at 5, a right article 7th scores 0
             f"the recipe sets no metric: {listed} does not give K, and {kaggle} grades at K={METRICS[kaggle].depth}; "
-            f"name the competition's depth in the recipe's metric ({', '.join(RANKING_METRICS)})"
+            f"name the competition's depth in the recipe's metric ({', '.join(DEPTH_FAMILIES[kaggle])})"
         )
     if not recipe_metric:
         graded = f" ({kaggle} in the registry)" if kaggle else ""
@@ -939,7 +1014,7 @@ def recipe_metric_against_kaggle(
             f"the recipe sets no metric: {listed}{graded} grades" if kaggle_name else "the recipe sets no metric",
         )
     metric = METRICS[recipe_metric]
-    any_depth = _depth_unsaid(kaggle, kaggle_name) and metric.task == "ranking"
+    any_depth = _depth_unsaid(kaggle, kaggle_name) and recipe_metric in DEPTH_FAMILIES[kaggle]
     if (kaggle is not None and kaggle != recipe_metric and frozenset((kaggle, recipe_metric)) not in SAME_SCORE
             and not any_depth):  # fmt: skip
         return False, (
@@ -971,14 +1046,22 @@ def recipe_metric_against_kaggle(
     )
 
 
-RANKING_METRICS = ("map_at_3", "map_at_k", "map_at_12")  # MAP at 3, 5 and 12 (map_at_k is 5)
-DEPTH_FIVE_NAMES = frozenset(_normalise(name) for name in ("MAP@5", "map_at_5", "map_at_k"))  # names giving K=5
+# Metrics at a depth K that Meta Kaggle's name does not give (MAP@{K}, MeanBestErrorAtK): each family by the metric
+# that name maps to (at K=5), with its metrics at every depth, shallowest first
+DEPTH_FAMILIES = {
+    "map_at_k": ("map_at_3", "map_at_k", "map_at_12"),
+    "top_k_error": ("top_1_error", "top_3_error", "top_k_error"),
+}
+# names that do give K=5
+DEPTH_FIVE_NAMES = frozenset(
+    _normalise(name) for name in ("MAP@5", "map_at_5", "map_at_k", "Top-5 Error", "top_5_error", "top_k_error")
+)
 
 
 def _depth_unsaid(kaggle: str | None, kaggle_name: str | None) -> bool:
-    """Meta Kaggle's name for a competition's MAP does not give its depth (``MAP@{K}``, ``Mean Average Precision at
-    K``: h-and-m is MAP@12, whale MAP@5); ``MAP@5`` does."""
-    return kaggle == "map_at_k" and bool(kaggle_name) and _normalise(kaggle_name) not in DEPTH_FIVE_NAMES
+    """Meta Kaggle's name for a competition's metric does not give its depth (``MAP@{K}``, ``Mean Average Precision
+    at K``: h-and-m is MAP@12, whale MAP@5; ``MeanBestErrorAtK``: inaturalist-2019 is top-1); ``MAP@5`` does."""
+    return kaggle in DEPTH_FAMILIES and bool(kaggle_name) and _normalise(kaggle_name) not in DEPTH_FIVE_NAMES
 
 
 def find_metric(name: str) -> Metric | None:

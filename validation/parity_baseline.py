@@ -20,6 +20,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
+from validation import run_length
 from validation.float_text import to_numeric
 from validation.grading import numbers
 from validation.metrics import TEXT_TASKS, Metric
@@ -35,7 +36,7 @@ MAX_BASELINE_CLASSES = 200  # more distinct labels than this (free text, ids): t
 BASELINE_BY_TASK = {  # what the baseline learns for each task of validation.metrics.TASKS (see fit_baseline)
     "binary": "probability", "multilabel": "probability", "multiclass": "classes", "classification": "label",
     "regression": "regress", "multi_target_regression": "regress", "ranking": "ranking", "label_set": "label",
-    "text": "constant", "distribution": "regress",
+    "text": "constant", "distribution": "regress", "mask": "mask",
 }  # fmt: skip
 
 
@@ -229,7 +230,7 @@ def fit_baseline(inputs: ParityInputs, metric: Metric, classified: Classified | 
         values = inputs.train[target] if shares is None else shares[target]
         if metric.one_column_per_class and len(inputs.targets) > 1:  # one-hot class columns: the class with the 1
             values = inputs.train[inputs.targets].apply(numbers).idxmax(axis=1)
-        if metric.task in TEXT_TASKS:  # an empty CSV field is NULL to DuckDB: no words, no labels
+        if metric.task in TEXT_TASKS:  # an empty CSV field is NULL to DuckDB: no words, no labels, no pixel
             values = values.fillna("")
         if metric.task in ("ranking", "label_set"):
             values = _one_label_a_row(values, by_frequency=metric.task == "label_set")
@@ -275,6 +276,22 @@ def baseline_exclusions(inputs: ParityInputs, classified: Classified | None = No
     return excluded | unusable | unused_text(columns)
 
 
+MASK_LEVELS = 8  # coverage levels a constant mask is chosen among
+MASK_SCORING_ROWS = 2_000  # training masks it is scored on, at most (evenly spaced)
+
+
+def _constant_mask(values: pd.Series, metric: Metric) -> str:
+    """The constant mask scoring best on the training masks among the empty one and the pixels covered by at least
+    k of them, for a few k (a mean mask at k = half): segmentation's baseline where no model reads the images."""
+    masks = [run_length.runs(text) for text in values]
+    covering = sorted({max(1, round(len(masks) * q)) for q in np.linspace(0.05, 0.6, MASK_LEVELS)})
+    candidates = ["", *dict.fromkeys(run_length.text(run_length.covered_by(masks, k)) for k in covering)]
+    scored = values.iloc[np.linspace(0, len(values) - 1, min(len(values), MASK_SCORING_ROWS)).astype(int)]
+    scores = [metric.exact_score(scored, pd.Series(candidate, index=scored.index)) for candidate in candidates]
+    sign = 1 if metric.higher_is_better else -1
+    return candidates[int(np.nanargmax(sign * np.array(scores)))] if np.isfinite(scores).any() else ""
+
+
 def _fit_column(kind: str, values: pd.Series, X: pd.DataFrame, columns, metric: Metric) -> tuple[object, object]:
     """(a fitted pipeline or None, the constant to predict without one) for one prediction column, fitted as the
     metric asks (``Metric.baseline_fit``)."""
@@ -292,6 +309,8 @@ def _fit_column(kind: str, values: pd.Series, X: pd.DataFrame, columns, metric: 
                 share[given] = (answers[given].min() / answers[given]) ** 2
                 weights = {"ridge__sample_weight": share / share.mean()}
         return make_pipeline(feature_design(columns), Ridge(alpha=1.0)).fit(X, y, **weights), None
+    if kind == "mask":
+        return None, _constant_mask(values, metric)
     numeric = metric.numeric_predictions
     y = numbers(values) if kind == "probability" or (kind == "label" and numeric) else values.astype(str)
     frequencies = y.value_counts(normalize=True)

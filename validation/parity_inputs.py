@@ -203,7 +203,7 @@ def load_parity_inputs(
     elif spec.numeric_predictions:
         sample_prediction = float(numbers(pd.Series([first[targets[0]]])).iloc[0])
     elif spec.task in TEXT_TASKS and pd.isna(first[targets[0]]):
-        sample_prediction = ""  # an empty field: no words, no labels
+        sample_prediction = ""  # an empty field: no words, no labels, no pixel
     else:
         sample_prediction = str(first[targets[0]])
     original_test = None
@@ -476,6 +476,6 @@ def _truth(spec: Metric, frame: pd.DataFrame, targets: list[str], columns: list[
     if spec.column_wise:
         return frame[targets].apply(numbers).reset_index(drop=True)
     values = frame[targets[0]].reset_index(drop=True)
-    if spec.task in TEXT_TASKS:  # an empty CSV field is NULL to DuckDB: no words, no labels, as graded
+    if spec.task in TEXT_TASKS:  # an empty CSV field is NULL to DuckDB: no words, no labels, no pixel, as graded
         values = values.fillna("")
     return numbers(values) if spec.numeric_predictions else values.astype(str)

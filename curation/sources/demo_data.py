@@ -48,7 +48,7 @@ import pandas as pd
 
 from curation.sources.competition_shapes import Shape, reshape
 from validation.grading import score_aligned
-from validation.metrics import METRICS, RANKING_DEPTH, Metric
+from validation.metrics import METRICS, Metric
 
 TRAIN_ROWS = 1200
 TEST_ROWS = 500
@@ -56,6 +56,11 @@ WORDS = ["river", "stone", "quiet", "amber", "north", "glass", "ember", "field",
 CLASSES = ["alpha", "beta", "gamma"]  # multiclass and label classification
 WHOLE_LABELS = [0, 1, 2, 3, 4]  # classification with whole-number labels (quadratic weighted kappa)
 RANK_LABELS = ["alpha", "beta", "gamma", "delta", "epsilon", "zeta"]
+MASK_PIXELS = 900  # a mask's image: 30 x 30 pixels
+MASK_SAMPLE = "1 1"  # a mask's sample submission: one pixel, as carvana-image-masking-challenge's
+# a ranking's sample submission lists two of them, whatever its depth: five of six would leave a top-5 error nothing to
+# tell a perfect submission from the sample by
+SAMPLE_RANK_LABELS = 2
 TEXT_SAMPLE = "plain"
 TARGETS = 3  # target columns of the multi-target tasks, unless asked for another number
 MAX_TARGETS = 50
@@ -244,7 +249,20 @@ def _targets(spec: Metric, score: float, x: list[float], colour: str, noise: ran
         return {"target": first if noise.random() < 0.6 else f"{first} {second}"}
     if task == "text":
         return {"target": f"{colour or 'plain'} {'rising' if score > 0 else 'falling'}"}
+    if task == "mask":
+        return {"target": _mask(score, x, colour)}
     raise ValueError(f"metric {spec.name}: the demo has no data for task {task!r}")
+
+
+def _mask(score: float, x: list[float], colour: str) -> str:
+    """A run-length encoded mask of an image of ``MASK_PIXELS`` pixels: none below a low score (an image without the
+    object), else 1-3 runs (one more for a red row) placed by the features, longer for a higher score."""
+    if score < -1.5:
+        return ""
+    count = 1 + _bin(x[0], 2) + (colour == "red")
+    length = 5 + int(10 * (score + 1.5))
+    starts = [1 + k * MASK_PIXELS // 3 + _bin(x[1], 4) * 40 for k in range(count)]
+    return " ".join(f"{start} {min(length, MASK_PIXELS // 3 - 160)}" for start in starts)
 
 
 def _more_latent(x: list[float], targets: int) -> list[float]:
@@ -276,8 +294,8 @@ def _sample_row(spec: Metric, columns: list[str]) -> dict:
         if spec.baseline_fit == "balanced":
             return {"target": 0}  # the commonest class
         return {"target": WHOLE_LABELS[0] if spec.prediction_domain.whole else CLASSES[0]}
-    constants = {"binary": 0.5, "regression": 0, "ranking": " ".join(RANK_LABELS[:RANKING_DEPTH]),
-                 "label_set": RANK_LABELS[0], "text": TEXT_SAMPLE}  # fmt: skip
+    constants = {"binary": 0.5, "regression": 0, "ranking": " ".join(RANK_LABELS[:SAMPLE_RANK_LABELS]),
+                 "label_set": RANK_LABELS[0], "text": TEXT_SAMPLE, "mask": MASK_SAMPLE}  # fmt: skip
     return {"target": constants[task]}
 
 
