@@ -119,8 +119,8 @@ def test_row1_a_file_larger_than_any_submission_is_refused_from_its_size_before_
     with open(path, "wb") as handle:
         handle.truncate(11 * 1024**2)  # past the 10 MiB floor of the limit (20x this small sample is less)
     report = grade_submission(path, folder, "auc")
-    assert report.errors == [f"{path}: {11 * 1024**2:,} bytes, more than {10 * 1024**2:,} (20x the sample submission): "
-                             "not a submission"]  # fmt: skip
+    assert report.errors == [f"{path}: {11 * 1024**2:,} bytes, more than {10 * 1024**2:,} (20x the sample submission "
+                             "or the answers, whichever is larger): not a submission"]  # fmt: skip
 
 
 # --- row 11: no infinite prediction, score or leaderboard score -----------------------------------------------------

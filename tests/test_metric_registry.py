@@ -623,6 +623,8 @@ def test_lwlrap_is_the_label_weighted_ranking_precision_and_not_scored_by_column
       "top_3_error, top_k_error)"),
      ("top_1_error", "MeanBestErrorAtK", False, True, "the recipe's top_1_error is Meta Kaggle's MeanBestErrorAtK at "
       "K=1"),
+     ("top_1_error", "Mean Best Error at 5", False, False, "the recipe grades with top_1_error, but Kaggle ranked the "
+      "leaderboard by Meta Kaggle's Mean Best Error at 5 (top_k_error in the registry)"),  # review 165: it found none
      (None, "Top-5 Error", False, True, "the recipe sets no metric: Meta Kaggle's Top-5 Error (top_k_error"),
      # a metric of another family is not the same metric at another depth, whichever way its board runs
      ("top_1_error", "MAP@{K}", None, False, "the recipe grades with top_1_error, but Kaggle ranked the leaderboard "
@@ -682,3 +684,34 @@ def test_a_mask_that_is_no_run_length_encoding_is_refused_naming_its_column_and_
     ]
     # the empty masks of the answers are masks: the answers themselves grade perfect
     assert (submission["target"] == "").any() and flow.answers.score == 1.0
+
+
+def test_a_mask_submission_may_be_as_large_as_its_answers_and_bad_masks_elsewhere_say_where(tmp_path):
+    """Review 165: a submission was refused past 20 times the sample's size, and a segmentation sample predicts one
+    pixel a row (carvana's 1 1) where a real mask is kilobytes; answers that are no masks were blamed on the sample,
+    with no row; one bad training mask crashed parity."""
+    from validation.gradable_answers import UngradableAnswers, check_answers_for
+    from validation.grading import _size_limit
+    from validation.parity_baseline import _constant_mask
+
+    flow = run_flow(tmp_path, "dice")
+    answers = pd.read_csv(flow.folder.answers, dtype=str, keep_default_na=False)
+    rows = len(answers)
+    # 9,500 runs a row, 123 KB (under the csv module's field limit of 131,072 characters, which a larger mask meets)
+    big = answers.assign(target=" ".join(f"{10**9 + 3 * i} 2" for i in range(9_500)))
+    path = tmp_path / "big.csv"
+    big.to_csv(path, index=False)
+    flow.folder.answers.write_text(big.to_csv(index=False))  # answers of that size: 20 times them is taken
+    assert _size_limit(flow.folder) == 20 * flow.folder.answers.stat().st_size > 10 * 1024**2
+    assert flow.folder.sample_submission.stat().st_size * 20 < 10 * 1024**2  # the sample's 1 1 a row allowed 10 MiB
+    report = grade_submission(path, flow.folder, "dice", flow.board)
+    assert report.valid_submission and report.score == 1.0, report.errors
+    answers.loc[5, "target"] = "4 2 1 3"
+    flow.folder.answers.write_text(answers.to_csv(index=False))
+    with pytest.raises(UngradableAnswers) as refused:
+        check_answers_for(flow.folder, "demo-dice", "dice")
+    assert "holds 1 value(s) that are no run-length encoded mask" in str(refused.value)
+    assert "'4 2 1 3' at" in str(refused.value) and "the run at 1 starts before the one at 4" in str(refused.value)
+    assert rows > 5
+    # parity's constant mask passes over a training mask that is none
+    assert _constant_mask(pd.Series(["1 3", "3 1 1 1", "1 3", ""]), METRICS["dice"]) == "1 3"

@@ -602,7 +602,10 @@ def test_dice_grades_as_mlebenchs_hubmap_and_contrails_graders():
      ("0 2", "a start or a length of 0 (pixels are numbered from 1, and a run has at least one)"),
      ("3 0", "a start or a length of 0 (pixels are numbered from 1, and a run has at least one)"),
      ("10 2 1 3", "the run at 1 starts before the one at 10 (length 2)"),
-     ("1 5 3 2", "the run at 3 starts inside the one at 1 (length 5)")],
+     ("1 5 3 2", "the run at 3 starts inside the one at 1 (length 5)"),
+     # review 165: past 64 bits numpy raised OverflowError, near 2**63 the run's end wrapped round
+     ("99999999999999999999 1", "a pixel number past 1,000,000,000,000 (no image has so many pixels)"),
+     ("5 9223372036854775807", "a pixel number past 1,000,000,000,000 (no image has so many pixels)")],
 )  # fmt: skip
 def test_a_mask_that_is_no_run_length_encoding_says_why(text, why):
     """MLE-bench's decoder refuses these too (sorted starts, positive numbers, no overlapping pixels)."""

@@ -40,6 +40,7 @@ from validation.grading import (
 from validation.messages import MAX_SHOWN_ITEMS, shown, shown_list
 from validation.metrics import METRICS, TEXT_TASKS, Metric
 from validation.parity_inputs import label_sample_message
+from validation.run_length import first_bad_mask
 from validation.scored_rows import read_scored
 from validation.split_recipe import RecipeError, answer_targets
 
@@ -152,6 +153,8 @@ def _missing_targets(answers: pd.DataFrame, facts: AnswerFacts, rows_of: RowsOf)
 
 def _outside_domain(answers: pd.DataFrame, facts: AnswerFacts, rows_of: RowsOf) -> str | None:
     spec = METRICS.get(facts.metric or "")
+    if spec is not None and spec.task == "mask":
+        return _not_masks(answers, facts, rows_of, spec)
     if spec is None or not spec.numeric_predictions or spec.one_column_per_class:
         return None  # labels (one-hot encoded later for a per-class metric) take any value
     domain = spec.prediction_domain
@@ -308,6 +311,21 @@ def _sample_advice(folder: PreparedFolder, recipe: dict) -> str:
             "'sample_submission_file' (the sample is then built from the new test rows)"
         )
     return "Check split recipe keys 'sample_submission_file', 'target_columns' and 'metric'"
+
+
+def _not_masks(answers: pd.DataFrame, facts: AnswerFacts, rows_of: RowsOf, spec: Metric) -> str | None:
+    """Why answers of a mask metric cannot be graded: a value that is no run-length encoded mask, named with its
+    column, row and reason; None when every one is a mask (an empty one too)."""
+    for column in facts.target_columns:
+        if bad := first_bad_mask(answers[column]):
+            count, first, why = bad
+            at = _examples(answers, np.arange(len(answers)) == first, facts, rows_of)
+            return (
+                f"column {column!r} of {facts.source} holds {count:,} value(s) that are no run-length encoded mask on "
+                f"the {len(answers):,} rows the new test set took, e.g. {shown(answers[column].iloc[first])!r} at "
+                f"{at}: {why}; {spec.name} needs {spec.prediction_domain.requirement}" + CHECK_RECIPE_KEYS
+            )
+    return None
 
 
 LABEL_SET_METRIC = "f1_micro_labels"

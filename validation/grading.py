@@ -276,7 +276,10 @@ def _read_submission(
 
 
 def _size_limit(prepared: PreparedFolder) -> int:
-    return max(SIZE_LIMIT_SHARE * prepared.sample_submission.stat().st_size, 10 * 1024**2)
+    """The largest submission taken: 20 times the sample's size or the answers' (a segmentation sample predicts one
+    pixel a row, carvana's 1 1, where a real mask is 11 KB), 10 MiB at least."""
+    answers = prepared.answers.stat().st_size if prepared.answers.is_file() else 0
+    return max(SIZE_LIMIT_SHARE * max(prepared.sample_submission.stat().st_size, answers), 10 * 1024**2)
 
 
 def _too_large(path: Path, prepared: PreparedFolder, report: GradingReport) -> bool:
@@ -286,7 +289,8 @@ def _too_large(path: Path, prepared: PreparedFolder, report: GradingReport) -> b
         report.errors.append(f"{path}: the file is empty")
     elif size > limit:
         report.errors.append(
-            f"{path}: {size:,} bytes, more than {limit:,} ({SIZE_LIMIT_SHARE}x the sample submission): not a submission"
+            f"{path}: {size:,} bytes, more than {limit:,} ({SIZE_LIMIT_SHARE}x the sample submission or the answers, "
+            "whichever is larger): not a submission"
         )
     return size == 0 or size > limit
 

@@ -895,7 +895,8 @@ METRICS: dict[str, Metric] = {
                  stages=(partial(_average_precisions, k=k), _mean), worst=0.0, depth=k,
                  note=f"K is {k} (Meta Kaggle's MAP@{{K}} does not say which: the competition's page does)")
           for k in OTHER_RANKING_DEPTHS),
-        Metric("top_k_error", False, ("Mean Best Error at {K}", "MeanBestErrorAtK", "Top-5 Error"), top_k_error,
+        Metric("top_k_error", False, ("Mean Best Error at {K}", "MeanBestErrorAtK", "Top-5 Error",
+                                      "Mean Best Error at 5"), top_k_error,
                "ranking", "label", 0.0, stages=(_best_errors, _mean), worst=1.0,
                note="K is 5: top_1_error and top_3_error list 1 and 3; a row is right when one of its first K "
                     "labels is its answer (one of them, where it lists several)"),
@@ -1054,7 +1055,8 @@ DEPTH_FAMILIES = {
 }
 # names that do give K=5
 DEPTH_FIVE_NAMES = frozenset(
-    _normalise(name) for name in ("MAP@5", "map_at_5", "map_at_k", "Top-5 Error", "top_5_error", "top_k_error")
+    _normalise(name)
+    for name in ("MAP@5", "map_at_5", "map_at_k", "Top-5 Error", "top_5_error", "top_k_error", "Mean Best Error at 5")
 )
 
 

@@ -8,7 +8,8 @@
 
 A mask is compared with another as sets of pixel numbers, so no image size is needed: both count pixels the same
 way (top-down then left-right, or the other way) when they come from one competition. An empty cell, or a lone
-``-`` (contrails' sample), is an empty mask.
+``-`` (contrails' sample), is an empty mask. Without the size, a predicted pixel past the image's last one counts as
+a pixel predicted wrongly, where MLE-bench's decoder, given the answers' height and width, drops it.
 """
 
 from __future__ import annotations
@@ -19,6 +20,9 @@ import numpy as np
 
 EMPTY_MASKS = ("", "-")
 _WHOLE_NUMBERS = re.compile(r"\d+(\s+\d+)*")
+# No image has this many pixels (a trillion: a million by a million); a pixel number past it is a mistake, and
+# starts plus lengths stay far inside 64 bits
+MAX_PIXEL = 10**12
 
 
 def runs(text) -> tuple[np.ndarray, np.ndarray]:
@@ -29,7 +33,12 @@ def runs(text) -> tuple[np.ndarray, np.ndarray]:
         return np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.int64)
     if not _WHOLE_NUMBERS.fullmatch(text):
         raise ValueError("not start and length pairs of whole numbers")
-    numbers = np.array(text.split(), dtype=np.int64)
+    words = text.split()
+    if any(len(word) > 13 for word in words) and max(int(word) for word in words) > MAX_PIXEL:
+        raise ValueError(f"a pixel number past {MAX_PIXEL:,} (no image has so many pixels)")
+    numbers = np.array(words, dtype=np.int64)
+    if (numbers > MAX_PIXEL).any():
+        raise ValueError(f"a pixel number past {MAX_PIXEL:,} (no image has so many pixels)")
     if len(numbers) % 2:
         raise ValueError(f"an odd count of numbers ({len(numbers):,}): a start without its length")
     starts, lengths = numbers[0::2], numbers[1::2]
