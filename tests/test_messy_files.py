@@ -5,6 +5,7 @@ saying what is wrong, where, and what to do. Real competitions from ../shared/da
 from __future__ import annotations
 
 import csv
+import gzip
 import io
 import json
 import random
@@ -670,7 +671,7 @@ def test_a_csv_of_essays_duckdbs_parallel_reader_misreads_is_read_whole(tmp_path
     thread inside a quoted essay, refused a valid file ("The Parallel CSV Reader currently does not support a full
     read on this file", or a row of 4 columns out of 3), one file in a few by its byte layout; pandas and MLE-bench
     read it. A file with a quote is read by one thread: whole, and the split publishes."""
-    from validation.data_files import reader_sql, utc_connection
+    from validation.data_files import reader_sql, strict_read_error, utc_connection
 
     raw = tmp_path / "raw"
     raw.mkdir()
@@ -679,6 +680,11 @@ def test_a_csv_of_essays_duckdbs_parallel_reader_misreads_is_read_whole(tmp_path
     with utc_connection() as con:
         read = con.execute(f"SELECT * FROM {reader_sql(raw / 'train.csv')}").df()
     assert read.equals(essays)
+    assert strict_read_error(raw / "train.csv") is None  # the damaged-file diagnosis reads it whole too
+    with gzip.open(tmp_path / "train.csv.gz", "wb") as packed:  # review 166: gzip'd, it failed the same way
+        packed.write((raw / "train.csv").read_bytes())
+    with utc_connection() as con:
+        assert con.execute(f"SELECT * FROM {reader_sql(tmp_path / 'train.csv.gz')}").df().equals(essays)
     recipe = parse_recipe({"kind": "random", "id_column": "essay_id", "target_columns": ["score"],
                            "test_fraction": 0.1, "metric": "quadratic_weighted_kappa"}, "essays")  # fmt: skip
     prepared = prepare_competition("essays", recipe, raw, tmp_path / "prepared", "")

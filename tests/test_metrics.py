@@ -605,7 +605,8 @@ def test_dice_grades_as_mlebenchs_hubmap_and_contrails_graders():
      ("1 5 3 2", "the run at 3 starts inside the one at 1 (length 5)"),
      # review 165: past 64 bits numpy raised OverflowError, near 2**63 the run's end wrapped round
      ("99999999999999999999 1", "a pixel number past 1,000,000,000,000 (no image has so many pixels)"),
-     ("5 9223372036854775807", "a pixel number past 1,000,000,000,000 (no image has so many pixels)")],
+     ("5 9223372036854775807", "a pixel number past 1,000,000,000,000 (no image has so many pixels)"),
+     ("9" * 5000 + " 1", "a pixel number past 1,000,000,000,000 (no image has so many pixels)")],  # review 166
 )  # fmt: skip
 def test_a_mask_that_is_no_run_length_encoding_says_why(text, why):
     """MLE-bench's decoder refuses these too (sorted starts, positive numbers, no overlapping pixels)."""

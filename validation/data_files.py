@@ -342,7 +342,7 @@ def strict_read_error(path: Path) -> str | None:
     columns = "{" + ", ".join(f"'c{i}': 'VARCHAR'" for i in range(count)) + "}"
     query = (
         f"SELECT count(*) FROM read_csv({path_literal(path)}, auto_detect = false, header = true, "
-        f"delim = {literal(delimiter)}, quote = '\"', escape = '\"', columns = {columns})"
+        f"delim = {literal(delimiter)}, quote = '\"', escape = '\"', columns = {columns}{serial_option(path)})"
     )
     with utc_connection() as con:
         try:
@@ -602,16 +602,22 @@ def serial_option(path: Path) -> str:
     can hold a line break; telling whether one does costs a pass over the bytes dearer than reading them on one
     thread (about 0.2 GB/s against twice the parallel read's time on two cores), so a file with no quote at all,
     found at memchr speed (about 12 GB/s from the page cache), keeps the parallel reader, and any other is read on
-    one thread. A gzip'd file is read by one thread anyway."""
-    if path.name.endswith(".gz") or not path.is_file():
-        return ""
-    stat = path.stat()
-    return ", parallel = false" if _holds_a_quote(str(path), stat.st_size, stat.st_mtime_ns) else ""
+    one thread. A gzip'd file, which cannot be searched without inflating it, is always read on one thread (its
+    parallel read failed the same way: review 166), as is one that cannot be looked into (DuckDB then says why)."""
+    try:
+        if path.name.endswith(".gz"):
+            return ", parallel = false"
+        stat = path.stat()
+        holds = _holds_a_quote(str(path), stat.st_size, stat.st_mtime_ns, stat.st_ino, stat.st_ctime_ns)
+    except (OSError, ValueError):  # a folder, unreadable, gone: the read that follows reports it
+        return ", parallel = false"
+    return ", parallel = false" if holds else ""
 
 
 @functools.lru_cache(maxsize=256)
-def _holds_a_quote(path: str, size: int, mtime_ns: int) -> bool:
-    """Whether the file holds a ``"``; once per version of the file (its size and time)."""
+def _holds_a_quote(path: str, size: int, mtime_ns: int, inode: int, ctime_ns: int) -> bool:
+    """Whether the file holds a ``"``; once per version of the file (its size, times and inode: a file replaced by
+    one of the same size and modification time, as unzip and cp -p leave it, is another version)."""
     import mmap
 
     if not size:
