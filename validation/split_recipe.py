@@ -74,7 +74,7 @@ from validation.row_file_patterns import (
     placeholder_problem,
     without_globs,
 )
-from validation.yaml_files import YamlFileError, read_as_text_hint, read_yaml_file
+from validation.yaml_files import YamlFileError, quote_hint, read_as_text_hint, read_yaml_file
 
 KINDS = ("random", "stratified", "group", "temporal", "released_labels")
 FILE_KEYS = ("train_file", "test_file", "sample_submission_file", "answers_file", "original_answers_file")
@@ -297,7 +297,7 @@ def parse_recipe(document: object, where: str) -> SplitRecipe:
     if isinstance(targets, str):
         targets = [targets]
     if not targets or not isinstance(targets, list) or not all(isinstance(t, str) and t for t in targets):
-        raise fail("target_columns", f"expected a list of column names, found {targets!r}" + _quote_hint(targets))
+        raise fail("target_columns", f"expected a list of column names, found {targets!r}" + quote_hint(targets))
     values = dict(document)
     values["target_columns"] = tuple(targets)
 
@@ -326,7 +326,7 @@ def parse_recipe(document: object, where: str) -> SplitRecipe:
     for key in ("id_column", "group_column", "time_column"):
         value = values.get(key)
         if value is not None and (not isinstance(value, str) or not value):
-            raise fail(key, f"expected a column name, found {value!r}" + _quote_hint(value))
+            raise fail(key, f"expected a column name, found {value!r}" + quote_hint(value))
         if value in values["target_columns"]:
             raise fail(key, f"{value!r} is a target column: {UNIT_IS_TARGET[key]}")
     time_format = values.get("time_format")
@@ -657,18 +657,6 @@ def _own_folder(row_files: str) -> str:
     return str(PurePosixPath("new_test" if parts[0] == "test" else "test", *parts[1:]))
 
 
-def _quote_hint(value: object) -> str:
-    """For a key taking column names: how to write a name YAML reads as a number or true/false (a year column,
-    ``2019``), where ``value`` holds one; "" otherwise. The value YAML made of it is not echoed as the name to write:
-    ``1.50`` reads as 1.5."""
-    values = list(value.values()) if isinstance(value, dict) else value if isinstance(value, list) else [value]
-    typed = next((v for v in values if isinstance(v, bool | int | float)), None)
-    if typed is None:
-        return ""
-    kind = "true or false" if isinstance(typed, bool) else "a number"
-    return f" (YAML reads a name such as 2019 or true unquoted as {kind}: quote it, exactly as the file writes it)"
-
-
 def _column_list(value: object, key: str, targets: tuple[str, ...], fail) -> tuple[str, ...]:
     """A list of column names, each once, none a target."""
     if value is None:
@@ -676,7 +664,7 @@ def _column_list(value: object, key: str, targets: tuple[str, ...], fail) -> tup
     if isinstance(value, str):
         value = [value]
     if not isinstance(value, list) or not value or not all(isinstance(c, str) and c for c in value):
-        raise fail(key, f"expected a list of column names, found {value!r}" + _quote_hint(value))
+        raise fail(key, f"expected a list of column names, found {value!r}" + quote_hint(value))
     if len(set(value)) != len(value):
         raise fail(key, f"a column is listed twice: {value!r}")
     if targets := [c for c in value if c in targets]:
@@ -711,7 +699,7 @@ def _scored_rows(value: object, targets: tuple[str, ...], fail) -> tuple[tuple[s
     pairs = []
     for column, held in value.items():
         if not isinstance(column, str) or not column:
-            raise fail("scored_rows", f"expected a column name, found {column!r}" + _quote_hint(column))
+            raise fail("scored_rows", f"expected a column name, found {column!r}" + quote_hint(column))
         if column in targets:
             raise fail("scored_rows", f"{column!r} is a target column: the public test set does not hold it")
         if not isinstance(held, str | int | float) or (isinstance(held, str) and not held.strip()):
@@ -728,7 +716,7 @@ def _test_columns(value: object, values: dict, kind: str, fail) -> tuple[str, ..
         value = [value]
     if not isinstance(value, list) or not value or not all(isinstance(c, str) and c for c in value):
         raise fail("test_columns", f"expected a list of the train file's column names, found {value!r}"
-                                   + _quote_hint(value))  # fmt: skip
+                                   + quote_hint(value))  # fmt: skip
     if kind == "released_labels":
         raise fail("test_columns", "not for kind released_labels: its public test set is Kaggle's own test file")
     if len(set(value)) != len(value):
@@ -799,11 +787,11 @@ def _submission_columns(value: object, targets: tuple[str, ...], fail) -> tuple[
     for name, source in value.items():
         if not isinstance(name, str) or not name.strip() or name != name.strip():
             raise fail("submission_columns", f"{name!r} is no column name (the submission's columns are text, "
-                                             "without spaces around them)" + _quote_hint(name))  # fmt: skip
+                                             "without spaces around them)" + quote_hint(name))  # fmt: skip
         if not isinstance(source, str) or not source:
             raise fail("submission_columns", f"column {name!r}: expected a target column, an id column or a pattern "
                                              f"such as \"{{sentence_id}}_{{token_id}}\", found {source!r}"
-                                             + _quote_hint(source))  # fmt: skip
+                                             + quote_hint(source))  # fmt: skip
         if source not in targets and (problem := _key_problem(source, targets)):
             raise fail("submission_columns", f"column {name!r}: {problem}")
         pairs.append((name, source))
@@ -853,7 +841,7 @@ def _train_tables(value: object, kind: str, fail) -> tuple[tuple[str, str], ...]
                        f"download (no absolute path, no '..'), found {name!r}")  # fmt: skip
         if not isinstance(column, str) or not column:
             raise fail("train_tables", f"{name}: expected the column it shares with the train file, found {column!r}"
-                                       + _quote_hint(column))  # fmt: skip
+                                       + quote_hint(column))  # fmt: skip
     return tuple(value.items())
 
 

@@ -73,25 +73,21 @@ class StrictSafeLoader(yaml.SafeLoader):
         return super().construct_mapping(node, deep=deep)
 
 
-BOOL_TAG = "tag:yaml.org,2002:bool"
-# YAML 1.1's booleans (PyYAML's: yes/no/on/off) out of the resolvers StrictSafeLoader inherits; YAML 1.2's back in.
-StrictSafeLoader.yaml_implicit_resolvers = {
-    first: [(tag, pattern) for tag, pattern in resolvers if tag != BOOL_TAG]
-    for first, resolvers in yaml.SafeLoader.yaml_implicit_resolvers.items()
-}
-StrictSafeLoader.add_implicit_resolver(BOOL_TAG, re.compile(r"^(?:true|True|TRUE|false|False|FALSE)$"), list("tTfF"))
-INT_TAG, FLOAT_TAG = "tag:yaml.org,2002:int", "tag:yaml.org,2002:float"
+BOOL_TAG, INT_TAG, FLOAT_TAG = "tag:yaml.org,2002:bool", "tag:yaml.org,2002:int", "tag:yaml.org,2002:float"
+TIMESTAMP_TAG = "tag:yaml.org,2002:timestamp"
 DECIMAL_INT = r"[-+]?(?:0|[1-9][0-9]*)"
 # PyYAML's YAML 1.1 floats (an exponent needs a dot and a sign; a leading dot, no sign) without underscores or base
 # 60: never more than PyYAML reads as a float, so every text its writer leaves unquoted is text here too
 DECIMAL_FLOAT = (
     r"[-+]?[0-9]+\.[0-9]*(?:[eE][-+][0-9]+)?|\.[0-9]+(?:[eE][-+][0-9]+)?|[-+]?\.(?:inf|Inf|INF)|\.(?:nan|NaN|NAN)"
 )
-TIMESTAMP_TAG = "tag:yaml.org,2002:timestamp"  # out too: a date is text, as a column named 2017-01-01 is
+# Out of the resolvers StrictSafeLoader inherits: YAML 1.1's booleans (yes/no/on/off), numbers (octal, base 60,
+# underscores) and timestamps (a date is text, as a column named 2017-01-01 is); back in, the forms listed above
 StrictSafeLoader.yaml_implicit_resolvers = {
-    first: [(tag, pattern) for tag, pattern in resolvers if tag not in (INT_TAG, FLOAT_TAG, TIMESTAMP_TAG)]
-    for first, resolvers in StrictSafeLoader.yaml_implicit_resolvers.items()
+    first: [(tag, pattern) for tag, pattern in resolvers if tag not in (BOOL_TAG, INT_TAG, FLOAT_TAG, TIMESTAMP_TAG)]
+    for first, resolvers in yaml.SafeLoader.yaml_implicit_resolvers.items()
 }
+StrictSafeLoader.add_implicit_resolver(BOOL_TAG, re.compile(r"^(?:true|True|TRUE|false|False|FALSE)$"), list("tTfF"))
 StrictSafeLoader.add_implicit_resolver(INT_TAG, re.compile(f"^{DECIMAL_INT}$"), list("-+0123456789"))
 StrictSafeLoader.add_implicit_resolver(FLOAT_TAG, re.compile(f"^(?:{DECIMAL_FLOAT})$"), list("-+0123456789."))
 # Text YAML 1.1 would have read as a number: what a key taking a number says it was given
@@ -99,6 +95,18 @@ NUMBER_AS_TEXT = re.compile(
     r"[-+]?(?:0[0-9_]+|0x[0-9a-fA-F_]+|0b[01_]+|[0-9][0-9_]*(?::[0-5]?[0-9])+(?:\.[0-9_]*)?|"
     r"[0-9][0-9_]*_[0-9_]*(?:\.[0-9_]*)?|[0-9.]*[eE][-+]?[0-9]+|\.[0-9]+)"
 )
+
+
+def quote_hint(value: object) -> str:
+    """For a key taking names (columns): how to write a name YAML reads as a number or true/false (a year column,
+    ``2019``), where ``value`` (a name, a list or a mapping's values) holds one; "" otherwise. The value YAML made of
+    it is not echoed as the name to write: ``1.50`` reads as 1.5."""
+    values = list(value.values()) if isinstance(value, dict) else value if isinstance(value, list) else [value]
+    typed = next((v for v in values if isinstance(v, bool | int | float)), None)
+    if typed is None:
+        return ""
+    kind = "true or false" if isinstance(typed, bool) else "a number"
+    return f" (YAML reads a name such as 2019 or true unquoted as {kind}: quote it, exactly as the file writes it)"
 
 
 def read_as_text_hint(value: object) -> str:
