@@ -572,6 +572,20 @@ def _heights_and_widths(masks: pd.Series, height: int, width: int) -> dict:
     return {"height": [height] * len(masks), "width": [width] * len(masks)}
 
 
+def test_the_pixels_covered_by_at_least_k_masks_are_counted_pixel_by_pixel():
+    """parity's constant mask for segmentation: the mask of the pixels k of the training masks cover, from one sort of
+    their runs, against a count of each pixel's masks."""
+    from validation.run_length import coverage, covered_by, runs, text
+
+    masks = _random_masks(rng, 40, 50)
+    boundaries = coverage([runs(mask) for mask in masks])
+    counts = np.zeros(51, dtype=int)
+    for mask in masks:
+        counts[list(_pixels(mask))] += 1
+    for least in (1, 2, 5, 12, 40):
+        assert _pixels(text(covered_by(boundaries, least))) == set(np.flatnonzero(counts >= least).tolist()), least
+
+
 def test_dice_grades_as_mlebenchs_hubmap_and_contrails_graders():
     """MLE-bench decodes each mask into an image of the answers' height and width (hubmap-kidney-segmentation: the
     mean of each image's Dice, 1 where both are empty; the contrails competition: one Dice over every pixel); the

@@ -286,24 +286,22 @@ def _constant_mask(values: pd.Series, metric: Metric) -> str:
     ``MASK_SCORING_ROWS`` training masks, evenly spaced, make and score it (ten thousand of carvana's took 28 s and
     1.2 GB); one that is no run-length encoding is passed over (no training row is graded)."""
     chosen = values.iloc[np.linspace(0, len(values) - 1, min(len(values), MASK_SCORING_ROWS)).astype(int)]
-    readable = [text for text in chosen if _is_mask(text)]
+    readable, masks = [], []
+    for text in chosen:
+        try:
+            masks.append(run_length.runs(text))
+        except ValueError:
+            continue
+        readable.append(text)
     if not readable:
         return ""
-    masks = [run_length.runs(text) for text in readable]
+    boundaries = run_length.coverage(masks)
     covering = sorted({max(1, round(len(masks) * q)) for q in np.linspace(0.05, 0.6, MASK_LEVELS)})
-    candidates = ["", *dict.fromkeys(run_length.text(run_length.covered_by(masks, k)) for k in covering)]
+    candidates = ["", *dict.fromkeys(run_length.text(run_length.covered_by(boundaries, k)) for k in covering)]
     scored = pd.Series(readable)
     scores = [metric.exact_score(scored, pd.Series(candidate, index=scored.index)) for candidate in candidates]
     sign = 1 if metric.higher_is_better else -1
     return candidates[int(np.nanargmax(sign * np.array(scores)))] if np.isfinite(scores).any() else ""
-
-
-def _is_mask(text) -> bool:
-    try:
-        run_length.runs(text)
-    except ValueError:
-        return False
-    return True
 
 
 def _fit_column(kind: str, values: pd.Series, X: pd.DataFrame, columns, metric: Metric) -> tuple[object, object]:

@@ -70,15 +70,23 @@ def size(mask: tuple[np.ndarray, np.ndarray]) -> int:
     return int((ends - starts).sum())
 
 
+def coverage(masks: list[tuple[np.ndarray, np.ndarray]]) -> tuple[np.ndarray, np.ndarray]:
+    """The masks' run boundaries in order, and how many of the masks cover the stretch from each to the next (at one
+    point, ends before starts: a run ending where another starts shares nothing with it)."""
+    empty = np.zeros(0, dtype=np.int64)
+    starts = np.concatenate([mask[0] for mask in masks] or [empty])
+    ends = np.concatenate([mask[1] for mask in masks] or [empty])
+    points = np.concatenate((starts, ends))
+    steps = np.concatenate((np.ones(len(starts), dtype=np.int64), -np.ones(len(ends), dtype=np.int64)))
+    order = np.lexsort((steps, points))
+    return points[order], np.cumsum(steps[order])
+
+
 def overlap(a: tuple[np.ndarray, np.ndarray], b: tuple[np.ndarray, np.ndarray]) -> int:
-    """The pixels two masks share: where both cover, walking their run boundaries in order (a run ending where the
-    other's starts shares nothing)."""
+    """The pixels two masks share: the stretches both cover."""
     if not len(a[0]) or not len(b[0]):
         return 0
-    points = np.concatenate((a[0], a[1], b[0], b[1]))
-    steps = np.concatenate((np.ones(len(a[0])), -np.ones(len(a[1])), np.ones(len(b[0])), -np.ones(len(b[1]))))
-    order = np.lexsort((steps, points))  # at one point, ends before starts
-    points, covering = points[order], np.cumsum(steps[order])
+    points, covering = coverage([a, b])
     return int(np.diff(points)[covering[:-1] == 2].sum())
 
 
@@ -88,14 +96,10 @@ def text(mask: tuple[np.ndarray, np.ndarray]) -> str:
     return " ".join(f"{start} {end - start}" for start, end in zip(starts.tolist(), ends.tolist(), strict=True))
 
 
-def covered_by(masks: list[tuple[np.ndarray, np.ndarray]], least: int) -> tuple[np.ndarray, np.ndarray]:
-    """The mask of the pixels at least ``least`` of ``masks`` cover (a mean mask, for ``least`` half of them)."""
-    starts = np.concatenate([m[0] for m in masks] or [np.zeros(0, dtype=np.int64)])
-    ends = np.concatenate([m[1] for m in masks] or [np.zeros(0, dtype=np.int64)])
-    points = np.concatenate((starts, ends))
-    steps = np.concatenate((np.ones(len(starts), dtype=np.int64), -np.ones(len(ends), dtype=np.int64)))
-    order = np.lexsort((steps, points))
-    points, covering = points[order], np.cumsum(steps[order])
+def covered_by(boundaries: tuple[np.ndarray, np.ndarray], least: int) -> tuple[np.ndarray, np.ndarray]:
+    """The mask of the pixels that at least ``least`` masks cover, from their :func:`coverage` (a mean mask, for
+    ``least`` half of them): one sort serves every ``least``."""
+    points, covering = boundaries
     kept = (covering[:-1] >= least) & (np.diff(points) > 0)
     lows, highs = points[:-1][kept], points[1:][kept]
     joined = np.concatenate(([True], lows[1:] != highs[:-1])) if len(lows) else np.zeros(0, dtype=bool)
