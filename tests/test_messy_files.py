@@ -525,16 +525,27 @@ def test_test_rows_whose_lines_alone_do_not_read_split_through_duckdb(tmp_path):
     assert len(test) == result.test_rows == 5_000
 
 
-def test_a_line_longer_than_duckdb_reads_is_said_to_be_long_not_damaged(tmp_path):
+def test_a_line_longer_than_duckdb_reads_is_split_and_in_a_gzip_said_to_be_long_not_damaged(tmp_path):
+    """A line of 3 MB is read with a limit found from the file's bytes; a gzip'd file cannot be looked into, and
+    such a line there is said to be long, not damaged."""
     raw = tmp_path / "raw"
     raw.mkdir()
     rows = "".join(f"{i},x,{i % 2}\n" for i in range(25_000)) + "25000," + "y" * 3_000_000 + ",1\n"
     (raw / "train.csv").write_text("id,t,y\n" + rows)
     recipe = parse_recipe({"kind": "random", "id_column": "id", "target_columns": ["y"], "test_file": None}, "r")
+    result = build_split(recipe, raw, tmp_path / "out", "c")
+    assert result.train_rows + result.test_rows == 25_001
+    published = [result.train_file.read_text(), (tmp_path / "out" / "private" / "answers.csv").read_text()]
+    assert sum("y" * 3_000_000 in text for text in published) == 1  # the long line is on one side, whole
+    with gzip.open(raw / "train.csv.gz", "wt") as packed:
+        packed.write("id,t,y\n" + rows)
+    (raw / "train.csv").unlink()
+    gzipped = parse_recipe({"kind": "random", "id_column": "id", "target_columns": ["y"], "test_file": None,
+                            "train_file": "train.csv.gz"}, "r")  # fmt: skip
     with pytest.raises(SplitError) as refused:
-        build_split(recipe, raw, tmp_path / "out", "c")
+        build_split(gzipped, raw, tmp_path / "out-gz", "c")
     message = str(refused.value)
-    assert "train.csv: cannot be read to choose the test rows: a line of 3,000,008 bytes is longer than" in message
+    assert "train.csv.gz: cannot be read to choose the test rows: a line of 3,000,008 bytes is longer than" in message
     assert "damaged file?" not in message and "not a damaged file" in message
 
 
@@ -693,6 +704,38 @@ def test_a_csv_of_essays_duckdbs_parallel_reader_misreads_is_read_whole(tmp_path
     plain = tmp_path / "plain.csv"
     plain.write_text("id,text\n1,a b\n2,c\n")
     assert "parallel" not in reader_sql(plain)
+
+
+def test_a_line_past_duckdbs_limit_is_read_with_a_limit_found_from_the_bytes(tmp_path):
+    """hubmap-kidney-segmentation's train.csv holds a whole-slide image's run-length encoded mask a line, megabytes
+    long: DuckDB refuses a line past 2,000,000 bytes unless told, and telling every read costs every read. The file
+    is looked into at one point per 512 KiB; the limit given bounds the longest line, and only such a file gets one."""
+    from validation.data_files import DUCKDB_MAX_LINE_SIZE, line_size_option, reader_sql, utc_connection
+
+    def limit(path):
+        found = re.search(r"max_line_size = (\d+)", reader_sql(path))
+        return int(found.group(1)) if found else None
+
+    r = random.Random(7)
+    for case in range(12):  # lines of every length around the limit and the probe's blocks, anywhere in the file
+        longest = r.choice([DUCKDB_MAX_LINE_SIZE - 1, DUCKDB_MAX_LINE_SIZE + 1, 2**21 + r.randrange(2**20), 3 * 10**6])
+        lines = ["id,mask"] + [f"{i},{'1 2 ' * r.randrange(1, 4000)}" for i in range(r.randrange(1, 300))]
+        lines.insert(r.randrange(1, len(lines) + 1), "x," + "7" * (longest - 2))
+        path = tmp_path / f"case{case}.csv"
+        path.write_text("\n".join(lines) + r.choice(["\n", ""]))
+        found = limit(path)
+        if longest > DUCKDB_MAX_LINE_SIZE:
+            assert found is not None and longest < found <= longest + 2**20, (case, longest, found)
+        assert found is None or found > DUCKDB_MAX_LINE_SIZE
+        with utc_connection() as con:
+            read = con.execute(f"SELECT length(mask) FROM {reader_sql(path)} WHERE id = 'x'").fetchone()[0]
+        assert read == longest - 2
+    short = tmp_path / "short.csv"
+    short.write_text("id,mask\n" + "".join(f"{i},{'5 1 ' * 100_000}\n" for i in range(20)))  # 800 KB lines
+    assert limit(short) is None and line_size_option(short) == ""
+    old_mac = tmp_path / "old_mac.csv"  # lines ending in a lone carriage return are lines
+    old_mac.write_text("id,mask\r" + "".join(f"{i},{'5 1 ' * 100_000}\r" for i in range(20)), newline="")
+    assert limit(old_mac) is None
 
 
 def test_original_ratio_refuses_a_code_competitions_placeholder_test_file(tmp_path):

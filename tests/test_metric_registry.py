@@ -221,7 +221,7 @@ def test_class_probabilities_summing_to_zero_are_rejected(demo_prepared, tmp_pat
     report = grade_submission(tmp_path / "submission.csv", folder, "multiclass_log_loss")
     assert not report.valid_submission
     assert report.errors == [
-        "1 row(s) whose class probabilities sum to 0, e.g. lines 4; multiclass_log_loss needs some probability in each row"
+        "1 row(s) whose class probabilities sum to 0, e.g. line 4; multiclass_log_loss needs some probability in each row"
     ]
 
 
@@ -684,6 +684,43 @@ def test_a_mask_that_is_no_run_length_encoding_is_refused_naming_its_column_and_
     ]
     # the empty masks of the answers are masks: the answers themselves grade perfect
     assert (submission["target"] == "").any() and flow.answers.score == 1.0
+
+
+def test_masks_of_whole_slide_images_megabytes_a_line_are_split_graded_and_weighed(tmp_path):
+    """hubmap-kidney-segmentation's masks are whole-slide images', megabytes a line: DuckDB refused the train file
+    (a line past its 2,000,000 bytes) and grading the answers (a field past the csv module's 131,072 characters)."""
+    big = " ".join(f"{10**6 + 3 * i} 2" for i in range(220_000))  # 220,000 runs, 2.2 MB
+    assert len(big) > 2_000_000
+
+    def whole_slides(raw):
+        train = pd.read_csv(raw / "train.csv", dtype=str, keep_default_na=False)
+        train.loc[train.index % 60 == 0, "target"] = big
+        train.to_csv(raw / "train.csv", index=False)
+
+    flow = run_flow(tmp_path, "dice", whole_slides)
+    answers = pd.read_csv(flow.folder.answers, dtype=str, keep_default_na=False)
+    assert (answers["target"] == big).sum() >= 1  # some of them are in the new test set
+    assert flow.answers.valid_submission and flow.answers.score == 1.0, flow.answers.errors
+    assert flow.sample.valid_submission and flow.parity.verdict in ("parity", "drift"), flow.sample.errors
+    # a prediction of megabytes is graded as any other: half of such a mask found scores 2/3 in its row
+    half = " ".join(big.split()[:220_000])
+    predicted = answers.assign(target=np.where(answers["target"] == big, half, answers["target"]))
+    path = tmp_path / "submission.csv"
+    predicted.to_csv(path, index=False)
+    report = grade_submission(path, flow.folder, "dice", flow.board)
+    halved = (answers["target"] == big).sum()
+    assert report.valid_submission and report.score == pytest.approx(1 - halved / 3 / len(answers), abs=1e-5)
+    # and its lines are still checked: a field too many on a line of megabytes is named
+    lines = path.read_text().splitlines()
+    at = next(n for n, line in enumerate(lines) if len(line) > 1_000_000)
+    lines[at] += ",1"
+    path.write_text("\n".join(lines) + "\n")
+    report = grade_submission(path, flow.folder, "dice", flow.board)
+    assert report.errors == [f"{path}: line {at + 1}: 3 field(s), but the header has 2"]
+    # quoted, such a mask is more than the csv module reads: the error says what to do
+    predicted.to_csv(path, index=False, quoting=1)
+    report = grade_submission(path, flow.folder, "dice", flow.board)
+    assert not report.valid_submission and "write the masks without quotes" in report.errors[0], report.errors
 
 
 def test_a_mask_submission_may_be_as_large_as_its_answers_and_bad_masks_elsewhere_say_where(tmp_path):

@@ -50,7 +50,9 @@ def reader_sql(path: Path) -> str:
     path_sql = path_literal(path)
     kind = data_format(path.name)
     if kind in DELIMITED:
-        return f"read_csv({path_sql}, all_varchar=true, header=true{delimited_options(path.name)}{serial_option(path)})"
+        return (
+            f"read_csv({path_sql}, all_varchar=true, header=true{delimited_options(path.name)}{layout_options(path)})"
+        )
     if kind == "json":
         columns = json_columns(path)
         return _json_reader(path, f", columns = {columns_argument(columns)}" if columns else "")
@@ -342,7 +344,7 @@ def strict_read_error(path: Path) -> str | None:
     columns = "{" + ", ".join(f"'c{i}': 'VARCHAR'" for i in range(count)) + "}"
     query = (
         f"SELECT count(*) FROM read_csv({path_literal(path)}, auto_detect = false, header = true, "
-        f"delim = {literal(delimiter)}, quote = '\"', escape = '\"', columns = {columns}{serial_option(path)})"
+        f"delim = {literal(delimiter)}, quote = '\"', escape = '\"', columns = {columns}{layout_options(path)})"
     )
     with utc_connection() as con:
         try:
@@ -495,7 +497,7 @@ def csv_dialect(con: duckdb.DuckDBPyConnection, path: Path) -> dict[str, str]:
     (:func:`delimited_options`): ``{"delim": ..., "quote": ..., "escape": ...}``, ``""`` for none."""
     found = con.execute(
         f"SELECT Delimiter, Quote, Escape FROM sniff_csv({path_literal(path)}, all_varchar = true, header = true"
-        f"{delimited_options(path.name)})"
+        f"{delimited_options(path.name)}{line_size_option(path)})"
     ).fetchall()[0]
     return {key: "" if value == "(empty)" else value for key, value in zip(DIALECT_KEYS, found, strict=True)}
 
@@ -594,36 +596,80 @@ def delimited_options(file_name: str) -> str:
     return ", quote = '\"'" + (", delim = '\\t'" if tsv else "")
 
 
-def serial_option(path: Path) -> str:
-    """``, parallel = false`` for a CSV or TSV holding a ``"``, else "". DuckDB 2.0.1's parallel reader starts each
-    thread at a line of its own choosing, and inside a quoted field of paragraphs (an essay) it can take a line for a
-    row: a valid file was refused ("CSV Error on Line: 18020 ... unterminated quote", or "The Parallel CSV Reader
-    currently does not support a full read on this file"), by its byte layout, one file in a few. Only a quoted field
-    can hold a line break; telling whether one does costs a pass over the bytes dearer than reading them on one
-    thread (about 0.2 GB/s against twice the parallel read's time on two cores), so a file with no quote at all,
-    found at memchr speed (about 12 GB/s from the page cache), keeps the parallel reader, and any other is read on
-    one thread. A gzip'd file, which cannot be searched without inflating it, is always read on one thread (its
-    parallel read failed the same way: review 166), as is one that cannot be looked into (DuckDB then says why)."""
+def layout_options(path: Path) -> str:
+    """The options a read of a CSV or TSV needs for how its bytes lie: ``, parallel = false`` for a file holding a
+    ``"``, and ``, max_line_size = N`` for a file with a line longer than DuckDB's default limit; else "".
+
+    Quotes: DuckDB 2.0.1's parallel reader starts each thread at a line of its own choosing, and inside a quoted
+    field of paragraphs (an essay) it can take a line for a row: a valid file was refused ("CSV Error on Line: 18020
+    ... unterminated quote", or "The Parallel CSV Reader currently does not support a full read on this file"), by
+    its byte layout, one file in a few. Only a quoted field can hold a line break; telling whether one does costs a
+    pass over the bytes dearer than reading them on one thread (about 0.2 GB/s against twice the parallel read's time
+    on two cores), so a file with no quote at all, found at memchr speed (about 12 GB/s from the page cache), keeps
+    the parallel reader, and any other is read on one thread.
+
+    Long lines: DuckDB refuses a line past 2,000,000 bytes unless told more, and telling every read more costs every
+    read (a buffer sixteen times the limit: a 300 MB file read 40% slower with 100 MB). A run-length encoded mask of
+    a whole-slide image (hubmap-kidney-segmentation's) is megabytes on one line. So the file is looked into at one
+    point per 512 KiB: a line of 2,000,000 bytes spans a whole such block, which then holds no line end; the limit
+    given is the longest run of such blocks, plus the two it may reach into, and only for a file that has one.
+
+    A gzip'd file, which cannot be looked into without inflating it, is always read on one thread (its parallel read
+    failed the same way: review 166), under DuckDB's default line limit, as is one that cannot be looked into (DuckDB
+    then says why)."""
+    layout = _file_layout(path)
+    if layout is None:
+        return ", parallel = false"
+    return (", parallel = false" if layout[0] else "") + _line_size(layout[1])
+
+
+def line_size_option(path: Path) -> str:
+    """``, max_line_size = N`` for a CSV or TSV with a line past DuckDB's default limit (:func:`layout_options`),
+    for a call that takes no ``parallel`` (``sniff_csv``); else ""."""
+    layout = _file_layout(path)
+    return "" if layout is None else _line_size(layout[1])
+
+
+def _line_size(longest_line: int) -> str:
+    return f", max_line_size = {longest_line}" if longest_line > DUCKDB_MAX_LINE_SIZE else ""
+
+
+def _file_layout(path: Path) -> tuple[bool, int] | None:
+    """:func:`_layout` of the file, or None for a gzip'd file or one that cannot be looked into."""
     try:
         if path.name.endswith(".gz"):
-            return ", parallel = false"
+            return None
         stat = path.stat()
-        holds = _holds_a_quote(str(path), stat.st_size, stat.st_mtime_ns, stat.st_ino, stat.st_ctime_ns)
+        return _layout(str(path), stat.st_size, stat.st_mtime_ns, stat.st_ino, stat.st_ctime_ns)
     except (OSError, ValueError):  # a folder, unreadable, gone: the read that follows reports it
-        return ", parallel = false"
-    return ", parallel = false" if holds else ""
+        return None
+
+
+DUCKDB_MAX_LINE_SIZE = 2_000_000  # DuckDB's own default for read_csv's max_line_size
+_LINE_PROBE = 2**19  # a line of DUCKDB_MAX_LINE_SIZE bytes spans at least one whole block of this size
 
 
 @functools.lru_cache(maxsize=256)
-def _holds_a_quote(path: str, size: int, mtime_ns: int, inode: int, ctime_ns: int) -> bool:
-    """Whether the file holds a ``"``; once per version of the file (its size, times and inode: a file replaced by
-    one of the same size and modification time, as unzip and cp -p leave it, is another version)."""
+def _layout(path: str, size: int, mtime_ns: int, inode: int, ctime_ns: int) -> tuple[bool, int]:
+    """Whether the file holds a ``"``, and a bound on its longest line (0 when no line can pass DuckDB's default
+    limit); once per version of the file (its size, times and inode: a file replaced by one of the same size and
+    modification time, as unzip and cp -p leave it, is another version)."""
     import mmap
 
     if not size:
-        return False
+        return False, 0
     with open(path, "rb") as handle, mmap.mmap(handle.fileno(), 0, access=mmap.ACCESS_READ) as data:
-        return data.find(b'"') != -1
+        run = longest_run = 0
+        for start in range(0, size, _LINE_PROBE):
+            end = min(start + _LINE_PROBE, size)
+            # a line ends in a line feed, or (an old Mac's file) in a lone carriage return
+            if data.find(b"\n", start, end) == -1 and data.find(b"\r", start, end) == -1:
+                run += 1
+                longest_run = max(longest_run, run)
+            else:
+                run = 0
+        longest_line = min(size, (longest_run + 2) * _LINE_PROBE) if longest_run else 0
+        return data.find(b'"') != -1, longest_line
 
 
 # The words pandas' read_csv reads as booleans (a target of them is 0/1; a sample's value of them is no text label).

@@ -156,7 +156,7 @@ def grade_submission(
     if not (FAST_PATH and _graded_fast(submission, prepared, spec, report, scored)):
         answers = pd.read_csv(prepared.existing_answers(), dtype=str, keep_default_na=False)
         keys = key_columns(prepared, answers)
-        frame = _read_submission(submission, prepared, list(answers.columns), report)
+        frame = _read_submission(submission, prepared, list(answers.columns), spec, report)
         if frame is None:
             return report
         score_frame(frame, answers, keys, spec, report, scored)
@@ -245,7 +245,7 @@ def _no_score(metric: str, score: float) -> str:
 
 
 def _read_submission(
-    path: Path, prepared: PreparedFolder, columns: list[str], report: GradingReport
+    path: Path, prepared: PreparedFolder, columns: list[str], spec: Metric, report: GradingReport
 ) -> pd.DataFrame | None:
     """The submission as text columns, or None with the reasons in ``report``: read once under the size limit, its
     header and line lengths checked (:func:`_submission_structure`) before pandas builds the table."""
@@ -264,7 +264,7 @@ def _read_submission(
     except (ValueError, OSError, EOFError, zlib.error) as error:  # a broken gzip, or one beyond the limit
         report.errors.append(f"{path}: cannot read it as a (compressed) CSV file ({shown(error)})")
         return None
-    header, problems = _submission_structure(text, columns)
+    header, problems = _submission_structure(text, columns, long_values=spec.task == "mask")
     if problems:
         report.errors.extend(f"{path}: {problem}" for problem in problems)
         return None
@@ -330,11 +330,17 @@ def _submission_bytes(path: Path, limit: int) -> bytes:
     return path.read_bytes()
 
 
-def _submission_structure(text: str, columns: list[str]) -> tuple[list[str], list[str]]:
+def _submission_structure(text: str, columns: list[str], long_values: bool = False) -> tuple[list[str], list[str]]:
     """A submission's header and what is wrong with its CSV structure, in one linear pass: the header must name each
     of ``columns`` (the answers') once and nothing else (the first repeated, unexpected or missing column is named),
     and every line must have as many fields as the header (the first line that does not is named). Empty lines are
-    skipped, as pandas does. No problems: []."""
+    skipped, as pandas does. No problems: [].
+
+    The csv module refuses a field past 131,072 characters, and no prediction is that long, but for ``long_values``
+    (a run-length encoded mask of a whole-slide image is megabytes): a text without quotes (its fields are plainly
+    what lies between commas and line ends) is then split without it."""
+    if long_values and '"' not in text and text.count("\r") == text.count("\r\n"):
+        return _plain_structure(text, columns)
     lines, header = csv.reader(io.StringIO(text)), []
     try:
         header = next((row for row in lines if row), [])
@@ -345,7 +351,27 @@ def _submission_structure(text: str, columns: list[str]) -> tuple[list[str], lis
             if row and len(row) != len(header):
                 return header, [f"line {lines.line_num}: {len(row):,} field(s), but the header has {len(header)}"]
     except csv.Error as error:  # e.g. a field past csv's 128 KiB limit: no prediction is that long
-        return header, [f"line {lines.line_num}: not a CSV line ({shown(error)})"]
+        hint = ": write the masks without quotes" if long_values and "field limit" in str(error) else ""
+        return header, [f"line {lines.line_num}: not a CSV line ({shown(error)}){hint}"]
+    return header, []
+
+
+def _plain_structure(text: str, columns: list[str]) -> tuple[list[str], list[str]]:
+    """:func:`_submission_structure` of a text without quotes or lone carriage returns, as the csv module reads it
+    but for its field limit."""
+    header: list[str] | None = None
+    for number, line in enumerate(text.split("\n"), start=1):
+        if not line or line == "\r":  # an empty line, as the csv module skips it
+            continue
+        fields = line.removesuffix("\r").split(",")
+        if header is None:
+            header = fields
+            if problems := header_problems(header, columns):
+                return header, problems
+        elif len(fields) != len(header):
+            return header, [f"line {number:,}: {len(fields):,} field(s), but the header has {len(header)}"]
+    if header is None:  # no line but empty ones
+        return [], header_problems([], columns)
     return header, []
 
 
@@ -437,7 +463,7 @@ def _validate(frame: pd.DataFrame, answers: pd.DataFrame, keys: list[str], spec:
             empty, what = empty_cells(frame[column], labels=True), "empty"
         if empty.any():
             errors.append(
-                f"column {column}: {int(empty.sum()):,} {what} value(s), e.g. lines {_some((np.flatnonzero(empty) + 2).tolist())}"
+                f"column {column}: {int(empty.sum()):,} {what} value(s), e.g. {_lines(np.flatnonzero(empty) + 2)}"
             )
         elif spec.numeric_predictions:
             _check_numbers(frame[column], parsed[column], column, spec, errors)
@@ -450,7 +476,7 @@ def _validate(frame: pd.DataFrame, answers: pd.DataFrame, keys: list[str], spec:
         zero = sums <= 0
         if zero.any():
             errors.append(
-                f"{int(zero.sum()):,} row(s) whose class probabilities sum to 0, e.g. lines {_some((np.flatnonzero(zero) + 2).tolist())}; "
+                f"{int(zero.sum()):,} row(s) whose class probabilities sum to 0, e.g. {_lines(np.flatnonzero(zero) + 2)}; "
                 f"{spec.name} needs some probability in each row"
             )
         elif off := int((~np.isclose(sums, 1, atol=SUM_TOLERANCE)).sum()):  # as MLE-bench: np.isclose's rtol too
@@ -686,6 +712,11 @@ def _rows_shown(table: pd.DataFrame, rows, keys: list[str]) -> str:
         "(" + ", ".join(f"{key}={shown(table[key].iloc[i])}" for key in keys) + ")"
         for i in list(rows)[:MAX_SHOWN_ITEMS]
     )
+
+
+def _lines(numbers: np.ndarray) -> str:
+    """``line 8`` or ``lines 2, 3, 4``: the first ``MAX_SHOWN_ITEMS`` line numbers."""
+    return ("line " if len(numbers) == 1 else "lines ") + _some(numbers.tolist())
 
 
 def _some(values) -> str:

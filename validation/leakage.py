@@ -91,12 +91,12 @@ from validation.data_files import (
     file_sha256,
     is_data_file,
     key_text,
+    layout_options,
     literal,
     mapped_sql,
     path_literal,
     quote,
     reader_sql,
-    serial_option,
     utc_connection,
 )
 from validation.data_root import TEST, TRAIN, PreparedFolder
@@ -806,7 +806,7 @@ def _text_file_labels(con, path: Path, extra: ExtraFile, labels: dict, least: in
             ]
         return []
     if not unreadable:  # a data file DuckDB failed on is not retried as delimited text
-        reader = f"read_csv({path_literal(path)}, all_varchar=true{delimited_options(path.name)}{serial_option(path)})"
+        reader = f"read_csv({path_literal(path)}, all_varchar=true{delimited_options(path.name)}{layout_options(path)})"
         try:
             columns = [row[0] for row in con.execute(f"DESCRIBE SELECT * FROM {reader}").fetchall()]
             con.execute(f"SELECT count(*) FROM {reader}").fetchall()

@@ -14,15 +14,13 @@ a pixel predicted wrongly, where MLE-bench's decoder, given the answers' height 
 
 from __future__ import annotations
 
-import re
-
 import numpy as np
 
 EMPTY_MASKS = ("", "-")
-_WHOLE_NUMBERS = re.compile(r"\d+(\s+\d+)*")
 # No image has this many pixels (a trillion: a million by a million); a pixel number past it is a mistake, and
 # starts plus lengths stay far inside 64 bits
 MAX_PIXEL = 10**12
+_MAX_DIGITS = len(str(MAX_PIXEL))
 
 
 def runs(text) -> tuple[np.ndarray, np.ndarray]:
@@ -31,11 +29,11 @@ def runs(text) -> tuple[np.ndarray, np.ndarray]:
     text = "" if text is None else str(text).strip()
     if text in EMPTY_MASKS:
         return np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.int64)
-    if not _WHOLE_NUMBERS.fullmatch(text):
-        raise ValueError("not start and length pairs of whole numbers")
     words = text.split()
-    if any(len(word.lstrip("0")) > len(str(MAX_PIXEL)) for word in words):  # never int() of thousands of digits
-        raise ValueError(f"a pixel number past {MAX_PIXEL:,} (no image has so many pixels)")
+    if not "".join(words).isdecimal():  # what the regular expression \d+(\s+\d+)* takes, at C speed
+        raise ValueError("not start and length pairs of whole numbers")
+    if max(map(len, words)) > _MAX_DIGITS and any(len(word.lstrip("0")) > _MAX_DIGITS for word in words):
+        raise ValueError(f"a pixel number past {MAX_PIXEL:,} (no image has so many pixels)")  # never int() of them
     numbers = np.array(words, dtype=np.int64)
     if (numbers > MAX_PIXEL).any():
         raise ValueError(f"a pixel number past {MAX_PIXEL:,} (no image has so many pixels)")
