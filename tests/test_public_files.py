@@ -542,6 +542,38 @@ def test_a_table_naming_the_targets_that_are_1_for_new_test_ids_is_caught(tmp_pa
     assert "annotations.csv gives new test ids' labels away" in _failed(otherwise)  # " ett-abnormal": the same name
 
 
+def test_a_text_file_listing_the_labels_each_new_test_id_has_is_caught(tmp_path):
+    """mlsp-2013-birds (a sweep): species 0-18 as one 0/1 target each, and Kaggle's ragged
+    ``rec_labels_test_hidden.txt`` (``rec_id,[labels]``: ``325,11``) copied whole by ``public_files``. DuckDB reads
+    it as one column, and the line scan looked only for a target's own value (0 or 1) beside the id: it passed. The
+    same ids listed with species at random, or with their folds, still pass."""
+    raw, rng = tmp_path / "raw", random.Random(6)
+    species = [str(n) for n in range(19)]
+    rows = [[rec, *(int(rng.random() < 0.1) for _ in species)] for rec in range(300)]
+    write_csv(raw / "train.csv", ["rec_id", *species], rows)
+
+    def listing(name: str, label_sets) -> str:
+        text = "rec_id,[labels]\n" + "".join(",".join([str(rec), *sorted(labels, key=int)]) + "\n"
+                                              for rec, labels in label_sets)  # fmt: skip
+        (raw / name).write_text(text)
+        return name
+
+    has = [(rec, [s for s, one in zip(species, ones, strict=True) if one]) for rec, *ones in rows]
+    recipe = {"kind": "random", "id_column": "rec_id", "target_columns": species, "test_fraction": 0.2}
+
+    def published(name: str, where: str):
+        return prepare_competition(SLUG, parse_recipe(recipe | {"public_files": [name]}, "r"), raw, tmp_path / where)
+
+    found = _failed(published(listing("rec_labels.txt", has), "a"))
+    assert (
+        found.startswith("rec_labels.txt gives new test ids' labels away: ")
+        and "new test id(s) on a line with the names of the labels they have and no other's, e.g. " in found
+    ), found
+    shuffled = [(rec, rng.sample(species, len(labels))) for rec, labels in has]
+    assert published(listing("random_labels.txt", shuffled), "b").published
+    assert published(listing("folds.txt", [(rec, [str(rec % 2)]) for rec, _ in has]), "c").published
+
+
 @pytest.mark.parametrize(
     "name, write",
     [
