@@ -249,10 +249,16 @@ def check_one_target_per_column_metric(slug: str, recipe: SplitRecipe, metric: s
     grade a submission on the first target alone (lish-moa's 206 targets under log_loss): a ``RecipeError``."""
     spec = METRICS.get(metric or "")
     targets = recipe.graded_targets
+    # the targets a submission predicts: those submission_columns names where it names any (s3e18's EC1, EC2 of six)
+    named = (
+        "split recipe key 'submission_columns' names"
+        if len(targets) < len(recipe.target_columns)
+        else "split recipe key 'target_columns' names"
+    )
     if spec is not None and spec.distribution and len(targets) < 2:
         raise RecipeError(
             f"{slug}: metric {metric} scores each row's counts over several classes as one distribution, one target "
-            f"column a class, but split recipe key 'target_columns' names {len(targets)} ({shown_list(targets)}): "
+            f"column a class, but {named} {len(targets)} ({shown_list(targets)}): "
             "name every class's column (hms' seizure_vote, lpd_vote, ...), or check the recipe's metric"
         )
     if spec is None or spec.column_wise or spec.one_column_per_class or len(targets) == 1:
@@ -260,8 +266,8 @@ def check_one_target_per_column_metric(slug: str, recipe: SplitRecipe, metric: s
     column_wise = ", ".join(name for name, m in sorted(METRICS.items()) if m.column_wise)
     per_class = ", ".join(name for name, m in sorted(METRICS.items()) if m.one_column_per_class)
     raise RecipeError(
-        f"{slug}: metric {metric} scores one target column, but split recipe key 'target_columns' names "
-        f"{len(targets)} ({shown_list(targets)}): a submission would be graded on {targets[0]!r} alone. Set split "
+        f"{slug}: metric {metric} scores one target column, but {named} {len(targets)} "
+        f"({shown_list(targets)}): a submission would be graded on {targets[0]!r} alone. Set split "
         f"recipe key 'metric' to a metric of several target columns ({column_wise}; or {per_class} where they are "
         "one 0/1 column per class of one label, with Kaggle's sample of those columns in 'sample_submission_file'), "
         "or name one target"

@@ -387,6 +387,38 @@ def test_a_one_column_metric_with_several_targets_is_refused_before_the_split(tm
         and "or multiclass_log_loss where they are one 0/1 column per class of one label" in message
     )
     assert not root.prepared_root.exists() or not any(root.prepared_root.rglob("*.csv"))
+    # a sweep's playground-series-s3e18: two of six targets graded, named by submission_columns; the message named
+    # target_columns, which holds six
+    two_of_three = parse_recipe(recipe.to_document() | {"metric": "log_loss", "submission_columns": {
+        "id": "id", "label_1": "label_1", "label_2": "label_2"}}, where="recipe.yaml")  # fmt: skip
+    with pytest.raises(RecipeError) as refused:
+        prepare_competition(slug, two_of_three, raw, root.prepared_root, "description")
+    assert "scores one target column, but split recipe key 'submission_columns' names 2 (label_1, label_2)" in str(
+        refused.value
+    )
+
+
+def test_a_sample_predicting_some_of_the_targets_says_which_and_how_to_grade_those_alone(tmp_path):
+    """A sweep's playground-series-s3e18: six targets in the train file, Kaggle grading two (EC1, EC2), its sample
+    of those two. The refusal said to check 'sample_submission_file', 'target_columns' and 'metric', not the key
+    that grades some targets alone."""
+    from validation.split_recipe import parse_recipe
+
+    slug, raw, recipe, root, _ = generated_download(tmp_path, "mean_columnwise_auc", "--targets", "3")
+    sample = pd.read_csv(raw / "sample_submission.csv", dtype=str)
+    sample.drop(columns="label_3").to_csv(raw / "two.csv", index=False)
+    document = recipe.to_document() | {"sample_submission_file": "two.csv"}
+    with pytest.raises(UngradableAnswers) as refused:
+        prepare_competition(slug, parse_recipe(document, "r"), raw, root.prepared_root, "description")
+    advice = (
+        "two.csv predicts label_1, label_2 and not label_3: where Kaggle grades those alone, name the submission's "
+        "columns in split recipe key 'submission_columns' ({id: id, label_1: label_1, label_2: label_2}), or leave "
+        "the others out of 'target_columns'"
+    )
+    assert advice in str(refused.value), str(refused.value)
+    advised = document | {"submission_columns": {"id": "id", "label_1": "label_1", "label_2": "label_2"}}
+    prepared = prepare_competition(slug, parse_recipe(advised, "r"), raw, root.prepared_root, "description")
+    assert prepared.published, [(c.name, c.found) for c in prepared.checks if not c.passed]
 
 
 def test_a_distribution_of_one_class_is_refused_before_the_split(tmp_path):

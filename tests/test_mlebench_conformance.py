@@ -534,6 +534,28 @@ def test_a_constant_prediction_column_under_columnwise_spearman_scores_0_here_an
         assert np.isnan(theirs(flat.copy(), answers.copy()))
 
 
+def test_prediction_columns_in_another_order_are_read_by_name_here_and_by_position_in_mlebench(monkeypatch):
+    """README, "Grading" (a sweep, jigsaw-toxic-comment-classification-challenge): MLE-bench's grader checks the six
+    class columns are there, then scores them by position, so a submission writing them in another order is scored
+    against the wrong classes (0.71226 against 0.9901 on the sweep's). Here columns are matched by name. In the
+    sample's order the two agree, -1 rows (unscored) skipped by both."""
+    import validation.mlebench_grade as ours
+
+    monkeypatch.syspath_prepend(str(MLEBENCH))  # its grade.py imports its classes.py relatively: as a package
+    package = "mlebench.competitions.jigsaw-toxic-comment-classification-challenge"
+    classes = importlib.import_module(f"{package}.classes").CLASSES
+    theirs = importlib.import_module(f"{package}.grade").grade
+    grade = getattr(ours, ours.grade_function_name("mean_columnwise_auc", ["id"]).partition(":")[2])
+    generator = np.random.default_rng(8)
+    answers = pd.DataFrame({"id": [f"{i:016x}" for i in range(200)],
+                            **{c: (generator.random(200) < 0.3).astype(int) for c in classes}})  # fmt: skip
+    model = answers.assign(**{c: (answers[c] + generator.normal(0, 0.6, 200)).clip(0, 1).round(4) for c in classes})
+    assert grade(model.copy(), answers.copy()) == pytest.approx(theirs(model.copy(), answers.copy()), abs=1e-5)
+    reversed_columns = model[["id", *classes[::-1]]]
+    assert grade(reversed_columns.copy(), answers.copy()) == pytest.approx(grade(model.copy(), answers.copy()))
+    assert theirs(reversed_columns.copy(), answers.copy()) < grade(model.copy(), answers.copy()) - 0.1
+
+
 def test_binary_log_loss_clips_as_kaggle_does_where_mlebench_clips_less(monkeypatch):
     """README, "Grading" (a newcomer's sweep, statoil-iceberg-classifier-challenge): a probability of exactly 0 or 1
     on the wrong side is clipped to 1e-15 here, Kaggle's rule, and to 2.2e-16 by MLE-bench's sklearn log_loss: a
