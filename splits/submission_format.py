@@ -103,7 +103,7 @@ def _in_submission_columns(
         value = shipped.get(name)
         value = value.strip() if isinstance(value, str) else value
         if value in (None, ""):  # a distribution's sample is uniform over the classes
-            value = 1 / len(predicted) if distribution else _trivial_value(con, result.train_file, source)
+            value = 1 / len(predicted) if distribution else _trivial_value(con, result.train_file, source, metric)
         constants[name] = value
     select = ", ".join(
         f"{_sql_value(constants[name])} AS {quote(name)}" if name in constants else quote(name)
@@ -217,11 +217,11 @@ def _write_sample_submission(
         for column, value in constants.items():
             value = value.strip() if isinstance(value, str) else value  # Kaggle's "Id, Pawpularity" rows: " 96.1"
             if (value is None or value == "") and column in recipe.target_columns:  # paddy's sample: labels blank
-                value = _trivial_value(con, result.train_file, column)
+                value = _trivial_value(con, result.train_file, column, metric)
             elif column in recipe.target_columns and re.fullmatch(NUMBER, str(value)):
                 # chaii's sample answers "1" for a text target: pandas reads it as a number, and MLE-bench's grader
                 # fails on it; the target's own trivial text instead (a numeric target's stays the sample's)
-                trivial = _trivial_value(con, result.train_file, column)
+                trivial = _trivial_value(con, result.train_file, column, metric)
                 value = value if isinstance(trivial, int | float) else trivial
             constants[column] = value
         # the class columns: the targets, where they are one column per class (a distribution's; lmsys' one-hot
@@ -239,7 +239,7 @@ def _write_sample_submission(
             constants = dict.fromkeys(recipe.target_columns, 1 / len(recipe.target_columns))
         else:
             columns = [*keys, *recipe.target_columns]
-            constants = {t: _trivial_value(con, result.train_file, t) for t in recipe.target_columns}
+            constants = {t: _trivial_value(con, result.train_file, t, metric) for t in recipe.target_columns}
     select = ", ".join(f"{_sql_value(constants[c])} AS {quote(c)}" if c in constants else quote(c) for c in columns)
     con.execute(copy_sql(f"SELECT {select} FROM {test}", target))
 
@@ -408,20 +408,25 @@ def _rewrite(con, select: str, path: Path, rewritten: Path) -> None:
     os.replace(rewritten, path)
 
 
-def _trivial_value(con, train: Path, column: str):
-    """A target's value in a sample that predicts nothing: 0 for numbers and booleans, as Kaggle's samples have them;
-    else its commonest value that pandas reads as text (not ``1947``, not ``null``: MLE-bench's chaii grader, given
-    a sample of 1947s, fails on an int), else its commonest value."""
+def _trivial_value(con, train: Path, column: str, metric: str | None = None):
+    """A target's value in a sample that predicts nothing: 0 for numbers and booleans, as Kaggle's samples have them
+    (for a label a classification metric grades, 0 only where it is a label: else its commonest label, where 0
+    would be no rating at all, as for the 1-6 of learning-agency-lab-automated-essay-scoring-2's quadratic weighted
+    kappa); else its commonest value that pandas reads as text (not ``1947``, not ``null``: MLE-bench's chaii grader,
+    given a sample of 1947s, fails on an int), else its commonest value."""
     text = f"trim(CAST({quote(column)} AS VARCHAR))"
     booleans = ", ".join(_sql_value(word) for word in (*TRUE_WORDS, *FALSE_WORDS))
     not_text = f"(regexp_full_match({text}, '{NUMBER}') OR {text} IN ({booleans}))"  # what pandas reads otherwise
     missing = ", ".join(_sql_value(word) for word in EMPTY)
-    numeric, mode, any_mode = con.execute(
+    falses = ", ".join(_sql_value(word) for word in FALSE_WORDS)  # False is 0 to pandas
+    numeric, mode, any_mode, zero = con.execute(
         f"SELECT bool_and({not_text}), mode({text}) FILTER (WHERE NOT ({not_text}) AND trim({text}) NOT IN ({missing})), "
-        f"mode({text}) FROM {reader_sql(train)}"
+        f"mode({text}), bool_or(TRY_CAST({text} AS DOUBLE) = 0 OR {text} IN ({falses})) "
+        f"FROM {reader_sql(train)}"
     ).fetchone()
     if numeric:
-        return 0
+        labels = metric is not None and METRICS[metric].task == "classification"
+        return any_mode if labels and not zero else 0  # every value is a number here
     return mode if mode is not None else any_mode
 
 

@@ -700,6 +700,10 @@ def test_a_csv_of_essays_duckdbs_parallel_reader_misreads_is_read_whole(tmp_path
                            "test_fraction": 0.1, "metric": "quadratic_weighted_kappa"}, "essays")  # fmt: skip
     prepared = prepare_competition("essays", recipe, raw, tmp_path / "prepared", "")
     assert prepared.published, [(c.name, c.found) for c in prepared.checks if not c.passed]
+    # the built sample predicts the commonest score, a rating: 0 (a number's trivial value) is none of 1-6 (sweep 163)
+    sample = pd.read_csv(prepared.folder / "public" / "sample_submission.csv", dtype=str)
+    train = pd.read_csv(prepared.folder / "public" / "train.csv", dtype=str)
+    assert set(sample["score"]) == {train["score"].mode()[0]} and sample["score"][0] in set("123456")
     # a file without a quote keeps the parallel reader
     plain = tmp_path / "plain.csv"
     plain.write_text("id,text\n1,a b\n2,c\n")
