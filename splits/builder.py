@@ -50,6 +50,7 @@ from splits.test_rows import (
     TooFewRows,
     TooManyClasses,
     choose_test_rows,
+    drawn_by_train_test_split,
     latest_rows,
     register_unit_hash,
     sorted_unique,
@@ -582,6 +583,8 @@ def _choose(
     stratified = recipe.kind == "stratified"
     label = f", {_stratum(recipe.target_columns)} AS __mlecurate_class" if stratified else ""
     query = f"SELECT {unit} AS __mlecurate_unit{label} FROM {source}"
+    if recipe.draw == "train_test_split":
+        return drawn_by_train_test_split(con, query, recipe.seed, fraction, recipe.test_rows, path, where)
     targets = ", ".join(recipe.target_columns)
     stratified_by = f"split recipe key 'target_columns' ({targets})" if stratified else None
     return choose_test_rows(con, query, recipe.seed, fraction, path, where, stratified_by=stratified_by)

@@ -226,6 +226,11 @@ def _assignment(recipe: SplitRecipe, result: SplitResult) -> str:
                 f"without one drawn at random ({seed}); the training set holds the other rows without a time."
             )
         return latest + "."
+    if recipe.draw == "train_test_split":
+        return (
+            f"Rows were drawn as MLE-bench's prepare scripts draw them: scikit-learn's `train_test_split` over the "
+            f"rows in the file's order (`random_state={recipe.seed}`)."
+        )
     return f"Rows were drawn at random ({seed}, by {result.unit})."
 
 

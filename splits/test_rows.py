@@ -126,6 +126,33 @@ def choose_test_rows(
     return ChosenRows(scan.rows[sharing], scan.hashes[sharing], scan.total, without_unit=without_unit, target=target)
 
 
+def drawn_by_train_test_split(con, query: str, seed: int, fraction, rows: int | None, path: Path, where: str
+                              ) -> ChosenRows:  # fmt: skip
+    """The test rows of a ``random`` split with ``draw: train_test_split``: as MLE-bench's prepare scripts draw them,
+    scikit-learn's ``train_test_split`` over the rows in file order, ``random_state`` the seed, ``test_size`` the
+    share (a float: sklearn takes its ceiling of the rows) or ``rows`` (a whole number of rows: ``test_rows``). So the
+    new test set is MLE-bench's, row for row, and depends on the rows' order, where the hash draw does not. Every
+    row's unit hash is read (16 bytes a row); a row without a unit (an empty id) drawn is refused, naming it."""
+    from sklearn.model_selection import train_test_split
+
+    scan = _scan(con, query, seed, UNASSIGNED - 1, False, set())
+    total = scan.total
+    share = rows if rows is not None else fraction(total) if callable(fraction) else fraction
+    size = rows if rows is not None else int(np.ceil(share * total))
+    test_size(total, size / max(total, 1), path, where)  # refuses a test set of no row, or of every row
+    _, drawn = train_test_split(np.arange(total), test_size=share, random_state=seed)
+    drawn = np.sort(drawn)
+    by_row = np.full(total, UNASSIGNED, dtype=np.uint64)
+    by_row[scan.rows] = scan.hashes
+    hashes = by_row[drawn]
+    if (missing := drawn[hashes == UNASSIGNED]).size:
+        raise TooFewRows(
+            f"{where}{path}: row {int(missing[0]) + 1:,} (of {missing.size:,} drawn without one) has no id, and "
+            "train_test_split draws every row: a test row needs its id; fill it in, or draw by hash (the default)"
+        )
+    return ChosenRows(drawn.astype(np.int64), hashes, total, target=len(drawn))
+
+
 def _class_sizes(names: list, counts: np.ndarray, target: int, total: int, seed: int) -> np.ndarray:
     """Each class's rows in a test set of ``target`` of ``total`` rows: its share rounded down, and the rows left over
     one each to the classes with the largest remainders (ties in the seeded hash order of the class names): the sizes

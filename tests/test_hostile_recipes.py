@@ -114,6 +114,22 @@ def test_yaml_11_numbers_in_other_forms_are_text_as_written(tmp_path):
     assert parse_yaml_text("[0, +5, 0.5, .5, 1.5e-3, .inf, 2019]", "t") == [0, 5, 0.5, 0.5, 0.0015, float("inf"), 2019]
 
 
+@pytest.mark.parametrize(
+    ("text", "said"),
+    [
+        ("kind: random\ndraw: sklearn\n", "split recipe key 'draw': expected one of hash, train_test_split, found 'sklearn'"),
+        ("kind: stratified\ndraw: train_test_split\n", "split recipe key 'draw': train_test_split draws rows one by one: only for kind random without group_column"),
+        ("kind: random\ngroup_column: g\ndraw: train_test_split\n", "only for kind random without group_column"),
+    ],
+)  # fmt: skip
+def test_a_draw_only_random_rows_take_is_refused_naming_the_key(tmp_path, text, said):
+    with pytest.raises(RecipeError, match=re.escape(said)):
+        read_recipe_file(_file(tmp_path, text + "target_columns: [y]\n"))
+    assert read_recipe_file(_file(tmp_path, "kind: random\ndraw: train_test_split\ntarget_columns: [y]\n")).draw == (
+        "train_test_split"
+    )
+
+
 def test_a_recipe_without_target_columns_says_the_key_is_missing(tmp_path):
     """A newcomer's sweep: "expected a list of column names, found None" did not say the key was missing."""
     with pytest.raises(RecipeError, match=r"split recipe key 'target_columns': missing: every recipe names its label"):

@@ -634,3 +634,114 @@ def test_kl_divergence_agrees_with_mlebenchs_hms_grader(monkeypatch):
         theirs(unnormalised.copy(), answers.copy())
     with pytest.raises(Exception, match=r"40 row\(s\) whose probabilities do not sum to 1 \(to 5 decimals\)"):
         grade(unnormalised.copy(), answers.copy())
+
+
+# MLE-bench's prepare.py of three shared competitions draws its new test set with train_test_split(old_train,
+# test_size, random_state=0): the download's files each needs (copied to a scratch raw folder, as its prepare extracts
+# into it), and the recipe that draws the same rows.
+DRAWN_LIKE_MLEBENCH = {
+    "spooky-author-identification": (
+        {"_zips/train.zip": "train.zip"},
+        {
+            "kind": "random",
+            "id_column": "id",
+            "target_columns": ["author"],
+            "test_fraction": 0.1,
+            "test_file": None,
+            "sample_submission_file": "sample_submission.csv",
+        },
+        "id",
+    ),
+    "spaceship-titanic": (
+        {"train.csv": "train.csv"},
+        {
+            "kind": "random",
+            "id_column": "PassengerId",
+            "target_columns": ["Transported"],
+            "test_fraction": 0.1,
+            "test_file": None,
+        },
+        "PassengerId",
+    ),  # fmt: skip
+    "random-acts-of-pizza": (
+        {"train.json": "train.json", "test.json": "test.json"},
+        {
+            "kind": "random",
+            "id_column": "request_id",
+            "target_columns": ["requester_received_pizza"],
+            "train_file": "train.json",
+            "test_file": "test.json",
+            "original_ratio": True,
+        },
+        "request_id",
+    ),  # fmt: skip
+}
+
+
+@pytest.mark.parametrize("slug", sorted(DRAWN_LIKE_MLEBENCH))
+def test_draw_train_test_split_publishes_mlebenchs_own_new_test_rows(tmp_path, monkeypatch, slug):
+    """A sweep (163) found mlecurate's rows could never be MLE-bench's, so a score could not be compared row for row.
+    With ``draw: train_test_split`` the new test and train sets are the ones MLE-bench's own prepare.py writes
+    (run here on the real download), and the same submission grades the same under both graders."""
+    import shutil
+
+    from splits.layout import prepare_competition
+    from validation.data_root import PreparedFolder
+    from validation.split_recipe import parse_recipe
+
+    files, recipe, key = DRAWN_LIKE_MLEBENCH[slug]
+    raw, public, private = tmp_path / "raw", tmp_path / "public", tmp_path / "private"
+    for folder in (raw, public, private):
+        folder.mkdir()
+    for source, name in files.items():
+        shutil.copy(SHARED / "competitions" / slug / source, raw / name)
+    monkeypatch.syspath_prepend(str(MLEBENCH))
+    importlib.import_module(f"mlebench.competitions.{slug}.prepare").prepare(raw, public, private)
+    theirs_test = pd.read_csv(private / "test.csv", dtype=str, keep_default_na=False)
+    theirs_train = pd.read_csv(public / "train.csv", dtype=str, keep_default_na=False) if (
+        public / "train.csv").is_file() else pd.DataFrame(pd.read_json(public / "train.json", dtype=False))  # fmt: skip
+
+    download = SHARED / "competitions" / slug
+    recipe = recipe | {"metric": METRIC_OF_DRAWN[slug]}
+    drawn = parse_recipe(recipe | {"draw": "train_test_split"}, "r")
+    prepared = prepare_competition(slug, drawn, download, tmp_path / "ours", "description")
+    assert prepared.published, [(c.name, c.found) for c in prepared.checks if not c.passed]
+    ours = PreparedFolder(prepared.folder)
+    ours_test = pd.read_csv(ours.answers, dtype=str, keep_default_na=False)
+    ours_train = pd.read_csv(ours.public / "train.csv", dtype=str) if (ours.public / "train.csv").is_file() else (
+        pd.DataFrame(pd.read_json(ours.public / "train.json", dtype=False)))  # fmt: skip
+    assert len(ours_test) == len(theirs_test) > 0
+    assert set(ours_test[key]) == set(theirs_test[key])
+    assert set(ours_train[key].astype(str)) == set(theirs_train[key].astype(str))
+    assert "scikit-learn's `train_test_split` over the rows in the file's order (`random_state=0`)" in (
+        ours.public / "description.md").read_text()  # fmt: skip
+    # a model's submission on those rows grades the same under MLE-bench's grader and mlecurate's
+    model = _a_model(ours_test, key, np.random.default_rng(1))
+    model.to_csv(tmp_path / "model.csv", index=False)
+    mine = grade_submission(tmp_path / "model.csv", ours, METRIC_OF_DRAWN[slug], None)
+    theirs_answers = pd.read_csv(private / "test.csv")
+    theirs = importlib.import_module(f"mlebench.competitions.{slug}.grade").grade(
+        pd.read_csv(tmp_path / "model.csv"), theirs_answers)  # fmt: skip
+    assert mine.valid_submission and mine.score == pytest.approx(theirs, abs=1e-5), (mine.errors, theirs)
+    # the hash draw, the default, gives other rows
+    hashed = prepare_competition(slug, parse_recipe(recipe, "r"), download, tmp_path / "hashed")
+    assert set(pd.read_csv(PreparedFolder(hashed.folder).answers, dtype=str)[key]) != set(theirs_test[key])
+
+
+METRIC_OF_DRAWN = {"spooky-author-identification": "multiclass_log_loss", "spaceship-titanic": "accuracy",
+                   "random-acts-of-pizza": "auc"}  # fmt: skip
+
+
+def _a_model(answers: pd.DataFrame, key: str, rng: np.random.Generator) -> pd.DataFrame:
+    """A submission of the answers' shape that is right more often than not: one-hot classes blurred, 0/1
+    probabilities blended with noise, True/False labels with every fifth flipped."""
+    model = answers.copy()
+    predicted = [c for c in answers.columns if c != key]
+    if len(predicted) > 1:  # one probability column per class
+        blurred = 0.5 * numbers(answers[predicted]) + rng.random((len(answers), len(predicted)))
+        return model.assign(**(blurred.div(blurred.sum(axis=1), axis=0)).round(6))
+    column = predicted[0]
+    if set(answers[column]) <= {"True", "False"}:
+        flipped = answers[column].where(answers.index % 5 > 0, answers[column].map({"True": "False", "False": "True"}))
+        return model.assign(**{column: flipped})
+    return model.assign(**{column: (0.6 * numbers(answers[column]) + 0.4 * rng.random(len(answers))).round(6)})

@@ -259,6 +259,33 @@ def test_any_whole_number_is_a_seed(tmp_path, kind, seed):
     assert _build(tmp_path, text, recipe).test_rows == 30
 
 
+def test_train_test_split_draws_sklearns_rows_and_refuses_a_drawn_row_without_its_id(tmp_path):
+    """``draw: train_test_split``: the test rows are sklearn's, row numbers in file order (a float share: its
+    ceiling; test_rows: that many); a row without an id drawn is refused naming its row, where the hash draw passes
+    over it."""
+    from sklearn.model_selection import train_test_split
+
+    text = "id,y\n" + "".join(f"{i},{i % 2}\n" for i in range(1001))
+    for extra, size in (({"test_fraction": 0.1}, 101), ({"test_rows": 7, "seed": 3}, 7)):
+        recipe = {"kind": "random", "id_column": "id", "target_columns": ["y"], "draw": "train_test_split"} | extra
+        result = _build(tmp_path, text, recipe, name=f"n{size}")
+        _, expected = train_test_split(
+            np.arange(1001), test_size=extra.get("test_rows", 0.1), random_state=extra.get("seed", 0)
+        )
+        with duckdb.connect() as con:
+            ids = con.execute(f"SELECT id FROM read_csv('{result.answers_file}', all_varchar=true)").fetchall()
+        assert result.test_rows == size and sorted(int(i) for (i,) in ids) == sorted(expected.tolist())
+    holey = "id,y\n" + "".join(f"{'' if i % 3 == 0 else i},{i % 2}\n" for i in range(300))
+    recipe = {"kind": "random", "id_column": "id", "target_columns": ["y"], "draw": "train_test_split"}
+    with pytest.raises(
+        SplitError,
+        match=r"train\.csv: row [\d,]+ \(of \d+ drawn without one\) has no id, and train_test_split draws every row",
+    ):
+        _build(tmp_path, holey, recipe, name="holey")
+    hashed = _build(tmp_path, holey, recipe | {"draw": "hash"}, name="hashed")
+    assert hashed.test_rows == 30 and hashed.without_unit == 100  # drawn among the 200 rows with ids
+
+
 def test_a_damaged_row_far_down_names_the_competition_and_file(tmp_path):
     text = "id,y\n" + "".join(f"{i},{i % 2}\n" for i in range(50_000)) + "1,2,3,4,5\n"
     with pytest.raises(

@@ -18,6 +18,7 @@ A recipe replaces MLE-bench's hand-written ``prepare.py``. Keys:
 | ``original_ratio`` | ``true``: use the original test set's share, ``test / (train + test)`` (needs ``test_file``) | false |
 | ``test_rows`` | the new test set's size in rows, in place of a share (MLE-bench's tabular-playground-series-may-2022 takes 100,000, new-york-city-taxi-fare-prediction 9,914); whole units may move it, as they move a share's | none |
 | ``seed`` | any integer; the same seed gives the same split on any machine | 0 |
+| ``draw`` | for ``random`` without ``group_column``: ``hash`` (each unit's hash picks it: the rows' order does not count) or ``train_test_split`` (scikit-learn's ``train_test_split`` over the rows in file order, ``random_state`` the seed, as MLE-bench's prepare scripts draw: their own new test rows, row for row; the share's ceiling, as sklearn counts it; a row without an id drawn is refused) | ``hash`` |
 | ``id_column`` | the row id; without one, a row is identified by its content | none |
 | ``target_columns`` | what a submission predicts; removed from the public test set, kept in ``answers.csv`` | required |
 | ``group_column`` / ``time_column`` | for ``group`` / ``temporal`` (a ``group_column`` with ``random``, ``stratified`` or ``temporal`` keeps each group's rows on one side too: a temporal test set takes every row of its latest rows' groups, refused beyond twice its size; ``stratified`` needs neither: it keeps each class's share of the target, or of each combination of the targets' values); a time column holds dates or timestamps (ISO 8601 text, or typed in JSON or Parquet; an offset orders by its instant, none is UTC) or numbers (epoch seconds, a day index, a year), else the split is refused naming the first other value and its row | |
@@ -95,6 +96,9 @@ class SplitRecipe:
     original_ratio: bool = False
     test_rows: int | None = None
     seed: int = 0
+    # How a random split draws its test rows: "hash" (by each unit's hash: the rows' order does not count) or
+    # "train_test_split" (scikit-learn's over the rows in file order, random_state the seed: MLE-bench's own rows).
+    draw: str = "hash"
     id_column: str | None = None
     group_column: str | None = None
     time_column: str | None = None
@@ -323,6 +327,12 @@ def parse_recipe(document: object, where: str) -> SplitRecipe:
     if isinstance(seed, bool) or not isinstance(seed, int):
         raise fail("seed", f"expected an integer, found {seed!r}" + read_as_text_hint(seed))
 
+    draw = values.get("draw", "hash")
+    if draw not in DRAWS:
+        raise fail("draw", f"expected one of {', '.join(DRAWS)}, found {draw!r}")
+    if draw != "hash" and (kind != "random" or values.get("group_column")):
+        raise fail("draw", f"{draw} draws rows one by one: only for kind random without group_column")
+
     for key in ("id_column", "group_column", "time_column"):
         value = values.get(key)
         if value is not None and (not isinstance(value, str) or not value):
@@ -387,6 +397,8 @@ def parse_recipe(document: object, where: str) -> SplitRecipe:
         raise fail("test_file", "required for kind released_labels (the public test file)")
     return SplitRecipe(**values)
 
+
+DRAWS = ("hash", "train_test_split")
 
 # Why a recipe's unit or time column cannot be a target (a group split on the target published a test set of one
 # class that training never saw: a newcomer's sweep).
