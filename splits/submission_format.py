@@ -314,9 +314,6 @@ def _class_columns(con, slug: str, recipe: SplitRecipe, metric: str, result: Spl
     return classes
 
 
-MODES_PER_QUERY = 16  # DuckDB reserves memory per aggregate: a sample of 100 columns at once can exceed the limit
-
-
 def _uniform_if_near(constants: dict, classes: list[str], metric: str | None) -> None:
     """A per-class sample whose every class has about 1/k (lmsys-chatbot-arena's 0.333333, summing to 0.999999, which
     MLE-bench's grader refuses) gets 1/k written in full, in ``constants``."""
@@ -332,14 +329,17 @@ def _uniform_if_near(constants: dict, classes: list[str], metric: str | None) ->
 
 
 def _modes(con, path: Path, columns: list[str]) -> dict:
-    """Each column's most common value, a few columns per query."""
+    """Each column's most common value (None: no value), the least of those that tie: DuckDB's ``mode()`` picks
+    among ties by how its threads met the rows, and a sample of all-different values (hubmap's masks) came out
+    another file on each build."""
+    source = reader_sql(path)
     found = {}
-    for first in range(0, len(columns), MODES_PER_QUERY):
-        batch = columns[first : first + MODES_PER_QUERY]
-        values = con.execute(
-            f"SELECT {', '.join(f'mode({quote(c)})' for c in batch)} FROM {reader_sql(path)}"
-        ).fetchall()
-        found.update(zip(batch, values[0], strict=True))
+    for column in columns:
+        row = con.execute(
+            f"SELECT v FROM (SELECT {quote(column)} AS v, count(*) AS n FROM {source} WHERE {quote(column)} IS NOT NULL "
+            "GROUP BY v) ORDER BY n DESC, v LIMIT 1"
+        ).fetchone()
+        found[column] = row[0] if row else None
     return found
 
 
@@ -409,23 +409,31 @@ def _rewrite(con, select: str, path: Path, rewritten: Path) -> None:
 
 
 def _trivial_value(con, train: Path, column: str, metric: str | None = None):
-    """A target's value in a sample that predicts nothing: 0 for numbers and booleans, as Kaggle's samples have them
-    (for a label a classification metric grades, 0 only where it is a label: else its commonest label, where 0
-    would be no rating at all, as for the 1-6 of learning-agency-lab-automated-essay-scoring-2's quadratic weighted
-    kappa); else its commonest value that pandas reads as text (not ``1947``, not ``null``: MLE-bench's chaii grader,
-    given a sample of 1947s, fails on an int), else its commonest value."""
-    text = f"trim(CAST({quote(column)} AS VARCHAR))"
+    """A target's value in a sample that predicts nothing: for a mask, the empty one; 0 for numbers and booleans, as
+    Kaggle's samples have them (for a label a classification metric grades, 0 only where it is a label: else its
+    commonest label, where 0 would be no rating at all, as for the 1-6 of learning-agency-lab-automated-essay-
+    scoring-2's quadratic weighted kappa); else its commonest value that pandas reads as text (not ``1947``, not
+    ``null``: MLE-bench's chaii grader, given a sample of 1947s, fails on an int), else its commonest value. The
+    commonest: the least of those that tie (:func:`_modes`)."""
+    spec = METRICS.get(metric or "")
+    if spec is not None and spec.task == "mask":  # hubmap's blank sample: a training mask had stood in (a sweep)
+        return ""
     booleans = ", ".join(_sql_value(word) for word in (*TRUE_WORDS, *FALSE_WORDS))
-    not_text = f"(regexp_full_match({text}, '{NUMBER}') OR {text} IN ({booleans}))"  # what pandas reads otherwise
+    not_text = f"(regexp_full_match(v, '{NUMBER}') OR v IN ({booleans}))"  # what pandas reads otherwise
     missing = ", ".join(_sql_value(word) for word in EMPTY)
     falses = ", ".join(_sql_value(word) for word in FALSE_WORDS)  # False is 0 to pandas
+    counted = (
+        f"SELECT v, count(*) AS n FROM (SELECT trim(CAST({quote(column)} AS VARCHAR)) AS v FROM {reader_sql(train)}) "
+        "WHERE v IS NOT NULL GROUP BY v"
+    )
     numeric, mode, any_mode, zero = con.execute(
-        f"SELECT bool_and({not_text}), mode({text}) FILTER (WHERE NOT ({not_text}) AND trim({text}) NOT IN ({missing})), "
-        f"mode({text}), bool_or(TRY_CAST({text} AS DOUBLE) = 0 OR {text} IN ({falses})) "
-        f"FROM {reader_sql(train)}"
+        f"WITH c AS ({counted}) SELECT (SELECT bool_and({not_text}) FROM c), "
+        f"(SELECT v FROM c WHERE NOT {not_text} AND v NOT IN ({missing}) ORDER BY n DESC, v LIMIT 1), "
+        "(SELECT v FROM c ORDER BY n DESC, v LIMIT 1), "
+        f"(SELECT bool_or(TRY_CAST(v AS DOUBLE) = 0 OR v IN ({falses})) FROM c)"
     ).fetchone()
     if numeric:
-        labels = metric is not None and METRICS[metric].task == "classification"
+        labels = spec is not None and spec.task == "classification"
         return any_mode if labels and not zero else 0  # every value is a number here
     return mode if mode is not None else any_mode
 

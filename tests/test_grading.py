@@ -572,3 +572,29 @@ def test_grading_by_another_metric_checks_the_answers_for_it_first(home, tmp_pat
     folder.answers.write_text('PassengerId,Survived\n"892,0\n')
     with pytest.raises(GradingUnavailable, match=r"^titanic: .*answers.csv: cannot be read as CSV \("):
         grade_prepared("titanic", sample, root, warehouse, "auc", None)
+
+
+def test_blank_labels_where_answers_hold_labels_pandas_reads_as_missing_are_wrong_not_invalid(tmp_path):
+    """A sweep's text-normalization: tokens `null`, `NA` and `N/A` are labels; a perfect submission that went through
+    pandas holds them blank. The whole submission was refused, where MLE-bench's graders and the exported one score
+    it: now each blank is a wrong label, with a note. Where no answer reads as missing, a blank stays invalid."""
+    from tests.conftest import generated_split
+
+    folder, _, recipe, _ = generated_split(tmp_path, "accuracy")
+    target = recipe["target_columns"][0]
+    answers = pd.read_csv(folder.answers, dtype=str, keep_default_na=False)
+    answers.assign(**{target: ""}).to_csv(tmp_path / "blank.csv", index=False)
+    invalid = grade_submission(tmp_path / "blank.csv", folder, "accuracy", None)
+    assert not invalid.valid_submission and f"column {target}: {len(answers):,} empty value(s)" in invalid.errors[0]
+    words = ["null", "NA", "N/A"]
+    answers.loc[: len(words) - 1, target] = words
+    answers.to_csv(folder.answers, index=False)
+    through_pandas = pd.read_csv(folder.answers)  # null, NA, N/A read as missing, written blank
+    through_pandas.to_csv(tmp_path / "perfect.csv", index=False)
+    report = grade_submission(tmp_path / "perfect.csv", folder, "accuracy", None)
+    assert report.valid_submission, report.errors
+    assert report.score == pytest.approx(1 - len(words) / len(answers), abs=1e-5)
+    assert report.notes == [
+        f"column {target}: 3 empty value(s), e.g. lines 2, 3, 4, scored as wrong labels: some answers are labels pandas "
+        "reads as missing (N/A, NA, null) and writes blank; write them as they are"
+    ]

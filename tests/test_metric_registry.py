@@ -717,10 +717,19 @@ def test_masks_of_whole_slide_images_megabytes_a_line_are_split_graded_and_weigh
     path.write_text("\n".join(lines) + "\n")
     report = grade_submission(path, flow.folder, "dice", flow.board)
     assert report.errors == [f"{path}: line {at + 1}: 3 field(s), but the header has 2"]
-    # quoted, such a mask is more than the csv module reads: the error says what to do
+    # quoted, as R's write.csv and pandas' QUOTE_ALL write it (a sweep: it was refused past the csv module's limit)
     predicted.to_csv(path, index=False, quoting=1)
-    report = grade_submission(path, flow.folder, "dice", flow.board)
-    assert not report.valid_submission and "write the masks without quotes" in report.errors[0], report.errors
+    quoted = grade_submission(path, flow.folder, "dice", flow.board)
+    assert quoted.valid_submission, quoted.errors
+    assert quoted.score == pytest.approx(1 - halved / 3 / len(answers), abs=1e-5)
+    # a quote the csv module reads its own way (inside an unquoted field) on a line of megabytes: refused, saying so
+    lines = path.read_text().splitlines()
+    lines[at] = lines[at].replace('"', "", 2).replace(" ", ' "', 1)
+    path.write_text("\n".join(lines) + "\n")
+    refused = grade_submission(path, flow.folder, "dice", flow.board)
+    assert not refused.valid_submission and "which the csv module reads its own way" in refused.errors[0], (
+        refused.errors
+    )
 
 
 def test_a_mask_submission_may_be_as_large_as_its_answers_and_bad_masks_elsewhere_say_where(tmp_path):

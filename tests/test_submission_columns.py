@@ -49,7 +49,7 @@ def test_the_key_is_read_kept_and_said_in_the_recipe_document():
         (["id", "after"], "expected a mapping of the submission's columns, such as {Id: id, Category: category_id}"),
         ({}, "expected a mapping"),
         ({"id": "{sentence_id}_{token_id}"}, "names no target column (after, class): its entries (id: {sentence_id}_{token_id}) are all keys"),
-        ({"id": "token_id", "after": "aftr"}, "names no target column (after, class): its entries (id: token_id, after: aftr) are all keys, so a submission would predict nothing; map a column of the submission to the target it predicts"),
+        ({"id": "token_id", "after": "aftr"}, "names no target column (after, class): its entries (id: token_id, after: aftr) are all keys ('aftr' for 'after'?), so a submission would predict nothing; map a column of the submission to the target it predicts"),
         ({"after": "after", "class": "class"}, "names no key column"),
         ({"id": "{sentence_id}_{class}", "after": "after"}, "column 'id': '{sentence_id}_{class}' names target column 'class'"),
         ({"id": "{sentence_id_{token_id}", "after": "after"}, "column 'id': '{sentence_id_{token_id}' has unbalanced or nested braces"),
@@ -503,3 +503,30 @@ def test_a_column_of_kaggles_sample_that_submission_columns_leaves_out_is_said(t
         "Kaggle's `sample_submission.csv` also has `Confidence`, which `submission_columns` does not name: not graded "
         "here, and a submission leaves them out."
     ) in PreparedFolder(prepared.folder).description.read_text()
+
+
+def test_a_blank_mask_sample_stays_blank_and_a_sample_of_ties_is_the_same_on_every_build(tmp_path):
+    """A sweep's hubmap-kidney-segmentation: Kaggle's sample leaves `predicted` blank; the blank was taken for no
+    value and the commonest training mask stood in, a megabytes-long mask above the board's median, and DuckDB's
+    mode() picked another of the all-different masks on each build (its ties fall as its threads meet the rows)."""
+    import duckdb
+
+    from splits.submission_format import _modes, _trivial_value
+
+    def blank(raw):
+        sample = pd.read_csv(raw / "sample_submission.csv", dtype=str)
+        sample.assign(target="").to_csv(raw / "sample_submission.csv", index=False)
+
+    slug, raw, recipe, root, _ = generated_download(tmp_path, "dice", reshape=blank)
+    prepared = prepare_competition(slug, recipe, raw, root.prepared_root, "description")
+    assert prepared.published, [(c.name, c.found) for c in prepared.checks if not c.passed]
+    sample = pd.read_csv(PreparedFolder(prepared.folder).sample_submission, dtype=str, keep_default_na=False)
+    assert set(sample["target"]) == {""}
+    # ties: every value once, read by four threads; the least, every time
+    path = tmp_path / "ties.csv"
+    values = [f"{(i * 7919) % 100_003:06d} 1" for i in range(100_000)]
+    pd.DataFrame({"id": range(len(values)), "mask": values, "label": values}).to_csv(path, index=False)
+    with duckdb.connect(config={"threads": 4}) as con:
+        assert {_modes(con, path, ["mask"])["mask"] for _ in range(4)} == {min(values)}
+        assert {_trivial_value(con, path, "label", "accuracy") for _ in range(4)} == {min(values)}
+        assert _trivial_value(con, path, "mask", "dice") == ""

@@ -36,6 +36,7 @@ import io
 import json
 import warnings
 import zlib
+from collections.abc import Iterable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import asdict, dataclass, field
 from datetime import UTC, datetime
@@ -47,6 +48,7 @@ import pyarrow as pa
 import pyarrow.csv as pa_csv
 
 from validation.archives import ArchiveError, ZipLimits, is_os_litter, open_zip
+from validation.csv_records import UnusualCsv, records
 from validation.data_files import columns_of, utc_connection
 from validation.data_root import TEST, PreparedFolder
 from validation.float_text import EMPTY, has_huge_exponent, to_numeric
@@ -337,39 +339,32 @@ def _submission_structure(text: str, columns: list[str], long_values: bool = Fal
     skipped, as pandas does. No problems: [].
 
     The csv module refuses a field past 131,072 characters, and no prediction is that long, but for ``long_values``
-    (a run-length encoded mask of a whole-slide image is megabytes): a text without quotes (its fields are plainly
-    what lies between commas and line ends) is then split without it."""
-    if long_values and '"' not in text and text.count("\r") == text.count("\r\n"):
-        return _plain_structure(text, columns)
-    lines, header = csv.reader(io.StringIO(text)), []
+    (a run-length encoded mask of a whole-slide image is megabytes): its records are then read without the limit
+    (:mod:`validation.csv_records`), quoted or not, unless they hold what only the csv module reads its own way."""
+    unusual = ""
+    if long_values:
+        try:
+            return _structure(records(text), columns)
+        except UnusualCsv as error:
+            unusual = f"; {error}, which the csv module reads its own way"
+    lines = csv.reader(io.StringIO(text))
+    numbered = ((lines.line_num, row) for row in lines if row)
     try:
-        header = next((row for row in lines if row), [])
-        problems = header_problems(header, columns)
-        if problems:
-            return header, problems
-        for row in lines:
-            if row and len(row) != len(header):
-                return header, [f"line {lines.line_num}: {len(row):,} field(s), but the header has {len(header)}"]
+        return _structure(numbered, columns)
     except csv.Error as error:  # e.g. a field past csv's 128 KiB limit: no prediction is that long
-        hint = ": write the masks without quotes" if long_values and "field limit" in str(error) else ""
-        return header, [f"line {lines.line_num}: not a CSV line ({shown(error)}){hint}"]
-    return header, []
+        return [], [f"line {lines.line_num}: not a CSV line ({shown(error)}){unusual}"]
 
 
-def _plain_structure(text: str, columns: list[str]) -> tuple[list[str], list[str]]:
-    """:func:`_submission_structure` of a text without quotes or lone carriage returns, as the csv module reads it
-    but for its field limit."""
+def _structure(numbered: Iterable[tuple[int, list[str]]], columns: list[str]) -> tuple[list[str], list[str]]:
+    """:func:`_submission_structure` of the records ``numbered`` gives, each with its last line's number."""
     header: list[str] | None = None
-    for number, line in enumerate(text.split("\n"), start=1):
-        if not line or line == "\r":  # an empty line, as the csv module skips it
-            continue
-        fields = line.removesuffix("\r").split(",")
+    for line, fields in numbered:
         if header is None:
             header = fields
             if problems := header_problems(header, columns):
                 return header, problems
         elif len(fields) != len(header):
-            return header, [f"line {number:,}: {len(fields):,} field(s), but the header has {len(header)}"]
+            return header, [f"line {line}: {len(fields):,} field(s), but the header has {len(header)}"]
     if header is None:  # no line but empty ones
         return [], header_problems([], columns)
     return header, []
@@ -461,6 +456,9 @@ def _validate(frame: pd.DataFrame, answers: pd.DataFrame, keys: list[str], spec:
             empty[unread] = empty_cells(frame.loc[unread, column]).to_numpy(dtype=bool)
         else:  # a class label: "None" or "NA" may be a class (an unknown one is said to be so below)
             empty, what = empty_cells(frame[column], labels=True), "empty"
+            if empty.any() and answers[column].str.strip().isin(EMPTY).any():
+                report.notes.append(_blank_labels_note(column, answers[column], empty))
+                empty = pd.Series(False, index=frame.index)
         if empty.any():
             errors.append(
                 f"column {column}: {int(empty.sum()):,} {what} value(s), e.g. {_lines(np.flatnonzero(empty) + 2)}"
@@ -711,6 +709,19 @@ def _rows_shown(table: pd.DataFrame, rows, keys: list[str]) -> str:
     return "; ".join(
         "(" + ", ".join(f"{key}={shown(table[key].iloc[i])}" for key in keys) + ")"
         for i in list(rows)[:MAX_SHOWN_ITEMS]
+    )
+
+
+def _blank_labels_note(column: str, answers: pd.Series, empty: pd.Series) -> str:
+    """Why blank labels are scored as wrong, not refused: some answers are labels pandas reads as missing and writes
+    blank (text-normalization's tokens ``null``, ``NA``), so a submission that went through pandas holds blanks where
+    its labels were right; as written they are another label (a sweep: the whole submission had been refused, where
+    MLE-bench's graders score it)."""
+    words = sorted(set(answers[answers.str.strip().isin(EMPTY)].str.strip()))
+    return (
+        f"column {column}: {int(empty.sum()):,} empty value(s), e.g. {_lines(np.flatnonzero(empty) + 2)}, scored as "
+        f"wrong labels: some answers are labels pandas reads as missing ({shown_list(words)}) and writes blank; "
+        "write them as they are"
     )
 
 

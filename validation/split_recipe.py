@@ -55,6 +55,7 @@ braces; ``validation.row_file_patterns``), each row's file when the split is bui
 
 from __future__ import annotations
 
+import difflib
 import re
 from collections.abc import Collection
 from dataclasses import dataclass, fields, replace
@@ -810,9 +811,12 @@ def _submission_columns(value: object, targets: tuple[str, ...], fail) -> tuple[
     predicted = [source for _, source in pairs if source in targets]
     if not predicted:
         given = ", ".join(f"{name}: {source}" for name, source in pairs)
+        near = [f"{source!r} for {close[0]!r}" for _, source in pairs
+                if (close := difflib.get_close_matches(source, targets, n=1, cutoff=0.8))]  # fmt: skip
+        meant = f" ({', '.join(near)}?)" if near else ""
         raise fail("submission_columns", f"names no target column ({', '.join(targets)}): its entries ({given}) are "
-                                         "all keys, so a submission would predict nothing; map a column of the "
-                                         f"submission to the target it predicts, such as {example}")  # fmt: skip
+                                         f"all keys{meant}, so a submission would predict nothing; map a column of "
+                                         f"the submission to the target it predicts, such as {example}")  # fmt: skip
     if len(set(predicted)) != len(predicted):
         twice = next(t for t in predicted if predicted.count(t) > 1)
         raise fail("submission_columns", f"target {twice!r} is predicted by two columns; map it once")
