@@ -53,7 +53,6 @@ from splits.test_rows import (
     drawn_by_train_test_split,
     latest_rows,
     register_unit_hash,
-    sorted_unique,
     test_size,
 )
 from splits.time_column import NotATime, TimeColumn
@@ -74,6 +73,7 @@ from validation.data_files import (
     header_width,
     is_data_file,
     key_text,
+    line_size_option,
     literal,
     missing_columns_message,
     path_literal,
@@ -727,7 +727,8 @@ def _write_train(
         lines.parent.mkdir(parents=True, exist_ok=True)
         if split_lines(train_path, chosen.rows, chosen.hashes, chosen.total, train_out, lines):
             test_lines = (
-                f"read_csv({path_literal(lines)}, all_varchar = true, header = true, {_dialect(con, train_path)})"
+                f"read_csv({path_literal(lines)}, all_varchar = true, header = true, {_dialect(con, train_path)}"
+                f"{line_size_option(lines)})"
             )
             try:
                 alone = [r[0] for r in con.execute(f"DESCRIBE SELECT * FROM {test_lines}").fetchall()]
@@ -737,12 +738,7 @@ def _write_train(
                 con.execute(f"CREATE OR REPLACE TEMP VIEW __test_lines AS SELECT * FROM {test_lines}")
                 return "__test_lines"
             train_out.unlink(missing_ok=True)  # the test rows alone read differently: split through DuckDB
-    repeated = len(sorted_unique(chosen.hashes)) < len(chosen.hashes)  # units with several rows: order those too
-    order = (
-        f"ORDER BY __mlecurate_h, __mlecurate_unit, {_select(columns)}"
-        if repeated
-        else "ORDER BY __mlecurate_h, __mlecurate_unit"
-    )
+    order = "ORDER BY __mlecurate_h, __mlecurate_unit, __mlecurate_rn"  # a unit's rows in the file's order
     numbered = numbered_rows(train_path, columns)
     train_rows = f"SELECT {_select(columns)} FROM ({numbered}) ANTI JOIN __test_index USING (__mlecurate_rn)"
     con.execute(copy_sql(train_rows, train_out, original, _published_dialect(con, original), typed))

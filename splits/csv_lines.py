@@ -148,28 +148,15 @@ class _Router:
 
 
 def _write_ordered(data: bytes, hashes: np.ndarray, out: int) -> None:
-    """Append the lines of ``data`` (one per hash, in the same order) to ``out`` by hash, ties by the line's bytes."""
+    """Append the lines of ``data`` (one per hash, in the same order: the file's) to ``out`` by hash; the rows of
+    one unit keep the file's order (a sentence's tokens in text-normalization: ordered by their bytes, token 10 had
+    come before token 2, a sweep)."""
     if not data:
         return
     ends = np.flatnonzero(np.frombuffer(data, dtype=np.uint8) == NEWLINE) + 1
     starts = np.concatenate(([0], ends[:-1]))
     order = np.argsort(hashes, kind="stable")
-    ordered = hashes[order]
-    tied = np.flatnonzero(ordered[1:] == ordered[:-1])
-    if len(tied):  # rows of one unit (or a hash collision): order them by their bytes, whatever the input order
-        order = order.tolist()
-        for first, last in _runs(tied):
-            order[first : last + 2] = sorted(order[first : last + 2], key=lambda i: data[starts[i] : ends[i]])
-    order = np.asarray(order)
     _write_spans(out, memoryview(data), starts[order], ends[order])
-
-
-def _runs(positions: np.ndarray) -> list[tuple[int, int]]:
-    """Consecutive runs in ascending ``positions``, as (first, last)."""
-    breaks = np.flatnonzero(np.diff(positions) != 1)
-    firsts = np.concatenate(([0], breaks + 1))
-    lasts = np.concatenate((breaks, [len(positions) - 1]))
-    return [(int(positions[f]), int(positions[la])) for f, la in zip(firsts, lasts, strict=True)]
 
 
 def _write_spans(fd: int, view: memoryview, starts: np.ndarray, ends: np.ndarray) -> None:

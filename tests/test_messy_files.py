@@ -714,7 +714,13 @@ def test_a_line_past_duckdbs_limit_is_read_with_a_limit_found_from_the_bytes(tmp
     """hubmap-kidney-segmentation's train.csv holds a whole-slide image's run-length encoded mask a line, megabytes
     long: DuckDB refuses a line past 2,000,000 bytes unless told, and telling every read costs every read. The file
     is looked into at one point per 512 KiB; the limit given bounds the longest line, and only such a file gets one."""
-    from validation.data_files import DUCKDB_MAX_LINE_SIZE, line_size_option, reader_sql, utc_connection
+    from validation.data_files import (
+        DUCKDB_MAX_LINE_SIZE,
+        MAX_LINE_SIZE,
+        line_size_option,
+        reader_sql,
+        utc_connection,
+    )
 
     def limit(path):
         found = re.search(r"max_line_size = (\d+)", reader_sql(path))
@@ -737,6 +743,9 @@ def test_a_line_past_duckdbs_limit_is_read_with_a_limit_found_from_the_bytes(tmp
     short = tmp_path / "short.csv"
     short.write_text("id,mask\n" + "".join(f"{i},{'5 1 ' * 100_000}\n" for i in range(20)))  # 800 KB lines
     assert limit(short) is None and line_size_option(short) == ""
+    huge = tmp_path / "huge.csv"  # past MAX_LINE_SIZE, no limit is given: DuckDB's buffers grow with it (review 169)
+    huge.write_text("id,mask\n1," + "7" * (MAX_LINE_SIZE + 10) + "\n")
+    assert limit(huge) is None
     old_mac = tmp_path / "old_mac.csv"  # lines ending in a lone carriage return are lines
     old_mac.write_text("id,mask\r" + "".join(f"{i},{'5 1 ' * 100_000}\r" for i in range(20)), newline="")
     assert limit(old_mac) is None

@@ -571,7 +571,12 @@ def test_a_text_file_listing_the_labels_each_new_test_id_has_is_caught(tmp_path)
     ), found
     shuffled = [(rec, rng.sample(species, len(labels))) for rec, labels in has]
     assert published(listing("random_labels.txt", shuffled), "b").published
-    assert published(listing("folds.txt", [(rec, [str(rec % 2)]) for rec, _ in has]), "c").published
+    # files DuckDB reads as one column, as rec_labels: folds, and every id with every species, a pair a line (review
+    # 169: an id whose labels one line named was told, though other lines named it with others)
+    (raw / "folds.txt").write_text("".join(f"{rec} {rec % 2}\n" for rec, _ in has))
+    assert published("folds.txt", "c").published
+    (raw / "pairs.txt").write_text("".join(f"{rec} {s}\n" for rec, _ in has for s in species))
+    assert published("pairs.txt", "d").published
 
 
 @pytest.mark.parametrize(

@@ -18,7 +18,7 @@ from splits.builder import SplitError, build_split
 from splits.test_rows import UNIT_HASH, latest_rows, register_unit_hash, round_half_up, rows_of_units
 from splits.time_column import NotATime, TimeColumn
 from splits.unit_hash import UNASSIGNED, reference_hash, unit_hashes
-from validation.data_files import content_checksum
+from validation.data_files import content_checksum, reader_sql
 from validation.split_recipe import parse_recipe
 
 # Pinned: the split of every competition depends on these numbers. A change here re-splits every competition.
@@ -94,10 +94,32 @@ def test_lines_are_copied_as_written(tmp_path, monkeypatch, chunk, bucket):
     assert train == b"".join(line for i, line in enumerate(lines) if i not in (1, 8, 9, 50))  # in file order
 
 
-def test_rows_of_one_unit_are_ordered_by_their_bytes(tmp_path):
+def test_rows_of_one_unit_keep_the_files_order(tmp_path):
+    """A sweep's text-normalization: a sentence's tokens, ordered by their bytes, came out 0, 1, 10, 11, 2, ..."""
     data = b"g,v\nb,2\nb,1\na,9\nb,0\n"
     ok, train, test = _split_lines(tmp_path, data, [0, 1, 3], 4, hashes=[7, 7, 7])
-    assert ok and test == b"g,v\nb,0\nb,1\nb,2\n" and train == b"g,v\na,9\n"
+    assert ok and test == b"g,v\nb,2\nb,1\nb,0\n" and train == b"g,v\na,9\n"
+
+
+@pytest.mark.parametrize("form", ["csv", "parquet", "json"])
+def test_a_group_splits_test_rows_keep_each_groups_order(tmp_path, form):
+    """text-normalization's sentences split by sentence_id: each test sentence's tokens in the file's order, by
+    bytes (CSV) and through DuckDB (Parquet, JSON)."""
+    rows = [{"sentence_id": str(s), "token_id": str(t), "before": f"w{s}_{t}", "after": f"W{s}_{t}"}
+            for s in range(300) for t in range(14)]  # fmt: skip
+    raw = tmp_path / "raw"
+    raw.mkdir()
+    _write(raw / f"train.{form}", rows, form)
+    recipe = {"kind": "group", "group_column": "sentence_id", "target_columns": ["after"], "test_file": None,
+              "train_file": f"train.{form}"}  # fmt: skip
+    result = build_split(parse_recipe(recipe, "r"), raw, tmp_path / "out", "c")
+    with duckdb.connect() as con:
+        test = con.execute(f"SELECT sentence_id, token_id FROM {reader_sql(result.test_file)}").fetchall()
+    assert result.test_rows == 420 and len(test) == 420
+    by_sentence: dict[str, list[int]] = {}
+    for sentence, token in test:
+        by_sentence.setdefault(str(sentence), []).append(int(token))
+    assert all(tokens == list(range(14)) for tokens in by_sentence.values()), by_sentence
 
 
 def test_a_last_line_without_a_line_break_is_a_row(tmp_path):

@@ -612,15 +612,21 @@ def layout_options(path: Path) -> str:
     read (a buffer sixteen times the limit: a 300 MB file read 40% slower with 100 MB). A run-length encoded mask of
     a whole-slide image (hubmap-kidney-segmentation's) is megabytes on one line. So the file is looked into at one
     point per 512 KiB: a line of 2,000,000 bytes spans a whole such block, which then holds no line end; the limit
-    given is the longest run of such blocks, plus the two it may reach into, and only for a file that has one.
+    given is the longest run of such blocks, plus the two it may reach into, and only for a file that has one, up to
+    ``MAX_LINE_SIZE``. DuckDB counts a quoted record of several lines as one line: such a record past 2,000,000 bytes
+    made of shorter lines is not seen here, and is refused as before (said to be long, not damaged).
 
     A gzip'd file, which cannot be looked into without inflating it, is always read on one thread (its parallel read
     failed the same way: review 166), under DuckDB's default line limit, as is one that cannot be looked into (DuckDB
     then says why)."""
+    return serial_option(path) + line_size_option(path)
+
+
+def serial_option(path: Path) -> str:
+    """``, parallel = false`` for a CSV or TSV holding a ``"`` (or that cannot be looked into), else ""
+    (:func:`layout_options`)."""
     layout = _file_layout(path)
-    if layout is None:
-        return ", parallel = false"
-    return (", parallel = false" if layout[0] else "") + _line_size(layout[1])
+    return ", parallel = false" if layout is None or layout[0] else ""
 
 
 def line_size_option(path: Path) -> str:
@@ -631,7 +637,9 @@ def line_size_option(path: Path) -> str:
 
 
 def _line_size(longest_line: int) -> str:
-    return f", max_line_size = {longest_line}" if longest_line > DUCKDB_MAX_LINE_SIZE else ""
+    if longest_line <= DUCKDB_MAX_LINE_SIZE or longest_line > MAX_LINE_SIZE:
+        return ""  # past MAX_LINE_SIZE, DuckDB refuses the line as before, and the message says it is long
+    return f", max_line_size = {longest_line}"
 
 
 def _file_layout(path: Path) -> tuple[bool, int] | None:
@@ -646,6 +654,9 @@ def _file_layout(path: Path) -> tuple[bool, int] | None:
 
 
 DUCKDB_MAX_LINE_SIZE = 2_000_000  # DuckDB's own default for read_csv's max_line_size
+# The most a line may be given: DuckDB's buffers grow with the limit (a 60 MB limit peaked at 1.4 GB, 240 MB at
+# 5.1 GB: review 169); a whole-slide image's mask is a few megabytes
+MAX_LINE_SIZE = 32 * 2**20
 _LINE_PROBE = 2**19  # a line of DUCKDB_MAX_LINE_SIZE bytes spans at least one whole block of this size
 
 

@@ -303,7 +303,8 @@ def _sample_advice(folder: PreparedFolder, recipe: dict) -> str:
     sample = list(pd.read_csv(folder.sample_submission, nrows=0).columns)
     extra = [c for c in sample if c not in answers]
     unpredicted = [c for c in answer_targets(recipe) if c not in sample]
-    if source and unpredicted and not extra and len(unpredicted) < len(answer_targets(recipe)):
+    renamed = recipe.get("submission_columns")  # the advice maps the sample's columns to targets of the same name
+    if source and unpredicted and not extra and not renamed and len(unpredicted) < len(answer_targets(recipe)):
         predicted = [c for c in answer_targets(recipe) if c in sample]
         mapping = ", ".join(f"{c}: {c}" for c in sample)
         return (  # playground-series-s3e18: six targets in the train file, two graded (a sweep)
