@@ -13,8 +13,9 @@ Then one pass writes the new train set. A CSV or TSV whose rows are lines is spl
 lines go to a scratch file in hash order; anything else (Parquet, JSON, a gzip'd file, a CSV with a quoted line
 break) goes through DuckDB by row number (an anti-join, whose output order DuckDB may change; the content, and so the
 content checksum, is the same). JSON, slow to parse, is parsed once: into a Parquet copy in scratch that every later
-read uses. The test set and answers are written in hash order (byte-identical whatever the input order), from the
-test rows alone. Memory stays bounded: the unit column streams, the test rows are 16 bytes each in numpy, and DuckDB
+read uses. The test set and answers are written in hash order, a unit's rows in the file's order (byte-identical
+whatever the input order where each unit is one row; a group's rows keep their order, a sentence its tokens'), from
+the test rows alone. Memory stays bounded: the unit column streams, the test rows are 16 bytes each in numpy, and DuckDB
 runs under a memory limit that spills to disk. ``bench/split_benchmark.py`` measures it against one DuckDB pass over
 the file.
 

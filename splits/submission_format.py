@@ -221,7 +221,7 @@ def _write_sample_submission(
             elif column in recipe.target_columns and re.fullmatch(NUMBER, str(value)):
                 # chaii's sample answers "1" for a text target: pandas reads it as a number, and MLE-bench's grader
                 # fails on it; the target's own trivial text instead (a numeric target's stays the sample's)
-                trivial = _trivial_value(con, result.train_file, column, metric)
+                trivial = _trivial_value(con, result.train_file, column)  # a number, or text: no label rule
                 value = value if isinstance(trivial, int | float) else trivial
             constants[column] = value
         # the class columns: the targets, where they are one column per class (a distribution's; lmsys' one-hot

@@ -1300,5 +1300,17 @@ def test_the_baseline_learns_from_every_kth_row_of_a_large_train_set(tmp_path, m
     assert len(whole.train) == 1_350 and len(inputs.train) == 97  # every 14th of 1,350
     assert inputs.train.reset_index(drop=True).equals(whole.train.iloc[::14].reset_index(drop=True))
     report = parity_report(inputs)
-    assert "the baseline learns from 97 of the new train set's 1,350 rows (every 14th)" in report.notes
+    assert "the baseline learns from 97 of the new train set's 1,350 rows (one in 14)" in report.notes
     assert report.verdict in ("parity", "drift")
+
+
+def test_a_damaged_large_train_set_is_named_not_a_duckdb_traceback(tmp_path, monkeypatch):
+    """Review 171: the row count of _baseline_rows ran outside the reader's error handling."""
+    import validation.parity_inputs as parity_inputs
+
+    folder, raw = _split(tmp_path, _shifted_competition(shift=0.0), RECIPE, slug="damaged")
+    monkeypatch.setattr(parity_inputs, "BASELINE_TRAIN_ROWS", 100)
+    train = folder.public_table("train", {})
+    train.write_text(train.read_text() + '1,2,3,4,5,6,7,8,9,10,11,12\n"unclosed\n')
+    with pytest.raises(parity_inputs.ParityInputError, match=r"^damaged: cannot read train\.csv: "):
+        parity_inputs.load_parity_inputs(folder, raw, RECIPE, "auc")

@@ -571,12 +571,36 @@ def test_a_text_file_listing_the_labels_each_new_test_id_has_is_caught(tmp_path)
     ), found
     shuffled = [(rec, rng.sample(species, len(labels))) for rec, labels in has]
     assert published(listing("random_labels.txt", shuffled), "b").published
-    # files DuckDB reads as one column, as rec_labels: folds, and every id with every species, a pair a line (review
-    # 169: an id whose labels one line named was told, though other lines named it with others)
+    # a file DuckDB reads as one column, as rec_labels: folds
     (raw / "folds.txt").write_text("".join(f"{rec} {rec % 2}\n" for rec, _ in has))
     assert published("folds.txt", "c").published
-    (raw / "pairs.txt").write_text("".join(f"{rec} {s}\n" for rec, _ in has for s in species))
-    assert published("pairs.txt", "d").published
+    # review 171: a stray species number beside an id on another line (a fold of 7) does not hide its labels
+    strays = "".join(f"{rec} fold {7 + rec % 3}\n" for rec, _ in has)
+    (raw / "rec_labels_and_folds.txt").write_text((raw / "rec_labels.txt").read_text() + strays)
+    assert "new test id(s) on a line with the names of the labels they have" in _failed(
+        published("rec_labels_and_folds.txt", "d")
+    )
+
+
+def test_a_text_file_pairing_every_id_with_every_label_tells_no_label(tmp_path):
+    """Review 169: one 0/1 column per class (plant-pathology's), and a file naming every id with every class, a pair
+    a line: an id was told by the one line naming its own class, though the file names it with every other."""
+    raw, rng = tmp_path / "raw", random.Random(2)
+    classes = ["healthy", "rust", "scab", "multiple"]
+    chosen = [rng.choice(classes) for _ in range(300)]
+    rows = [[f"img{i}", *(int(c == label) for c in classes)] for i, label in enumerate(chosen)]
+    write_csv(raw / "train.csv", ["image_id", *classes], rows)
+    (raw / "pairs.txt").write_text("".join(f"{uid} {c}\n" for uid, *_ in rows for c in classes))
+    recipe = {"kind": "random", "id_column": "image_id", "target_columns": classes, "test_fraction": 0.2}
+    prepared = prepare_competition(
+        SLUG, parse_recipe(recipe | {"public_files": ["pairs.txt"]}, "r"), raw, tmp_path / "p"
+    )
+    assert prepared.published, [(c.name, c.found) for c in prepared.checks if not c.passed]
+    (raw / "labels.txt").write_text(
+        "".join(f"{uid} {c}\n" for uid, *ones in rows for c, one in zip(classes, ones, strict=True) if one)
+    )
+    leaky = prepare_competition(SLUG, parse_recipe(recipe | {"public_files": ["labels.txt"]}, "r"), raw, tmp_path / "q")
+    assert "labels.txt gives new test ids' labels away" in _failed(leaky)
 
 
 @pytest.mark.parametrize(

@@ -530,3 +530,22 @@ def test_a_blank_mask_sample_stays_blank_and_a_sample_of_ties_is_the_same_on_eve
         assert {_modes(con, path, ["mask"])["mask"] for _ in range(4)} == {min(values)}
         assert {_trivial_value(con, path, "label", "accuracy") for _ in range(4)} == {min(values)}
         assert _trivial_value(con, path, "mask", "dice") == ""
+
+
+def test_kaggles_own_numeric_sample_value_stays_under_a_classification_metric(tmp_path):
+    """Review 171: a sample of ratings (Kaggle's 1, for QWK over 1-6) was replaced by the commonest rating, since the
+    number-or-text test took the classification rule's label for text."""
+
+    def ratings(raw):
+        train = pd.read_csv(raw / "train.csv", dtype=str)
+        train.assign(target=[str(1 + i % 6) if i % 4 else "3" for i in range(len(train))]).to_csv(
+            raw / "train.csv", index=False
+        )
+        sample = pd.read_csv(raw / "sample_submission.csv", dtype=str)
+        sample.assign(target="1").to_csv(raw / "sample_submission.csv", index=False)
+
+    slug, raw, recipe, root, _ = generated_download(tmp_path, "quadratic_weighted_kappa", reshape=ratings)
+    prepared = prepare_competition(slug, recipe, raw, root.prepared_root, "description")
+    assert prepared.published, [(c.name, c.found) for c in prepared.checks if not c.passed]
+    sample = pd.read_csv(PreparedFolder(prepared.folder).sample_submission, dtype=str)
+    assert set(sample["target"]) == {"1"}
