@@ -456,7 +456,7 @@ def _validate(frame: pd.DataFrame, answers: pd.DataFrame, keys: list[str], spec:
             empty[unread] = empty_cells(frame.loc[unread, column]).to_numpy(dtype=bool)
         else:  # a class label: "None" or "NA" may be a class (an unknown one is said to be so below)
             empty, what = empty_cells(frame[column], labels=True), "empty"
-            if empty.any() and answers[column].str.strip().isin(EMPTY).any():
+            if empty.any() and answers[column].str.strip().isin(MISSING_WORDS).any():
                 report.notes.append(_blank_labels_note(column, answers[column], empty))
                 empty = pd.Series(False, index=frame.index)
         if empty.any():
@@ -712,12 +712,17 @@ def _rows_shown(table: pd.DataFrame, rows, keys: list[str]) -> str:
     )
 
 
+# The words pandas reads as missing, blank aside: labels a submission that went through pandas holds blank (a blank
+# answer is no label at all: such answers are refused as ungradable, not a reason to take blank predictions)
+MISSING_WORDS = tuple(word for word in EMPTY if word)
+
+
 def _blank_labels_note(column: str, answers: pd.Series, empty: pd.Series) -> str:
     """Why blank labels are scored as wrong, not refused: some answers are labels pandas reads as missing and writes
     blank (text-normalization's tokens ``null``, ``NA``), so a submission that went through pandas holds blanks where
     its labels were right; as written they are another label (a sweep: the whole submission had been refused, where
     MLE-bench's graders score it)."""
-    words = sorted(set(answers[answers.str.strip().isin(EMPTY)].str.strip()))
+    words = sorted(set(answers[answers.str.strip().isin(MISSING_WORDS)].str.strip()))
     return (
         f"column {column}: {int(empty.sum()):,} empty value(s), e.g. {_lines(np.flatnonzero(empty) + 2)}, scored as "
         f"wrong labels: some answers are labels pandas reads as missing ({shown_list(words)}) and writes blank; "
