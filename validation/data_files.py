@@ -975,8 +975,26 @@ def missing_columns_message(key: str, wanted, columns, where: str) -> str | None
         return None
     return (
         f"split recipe key '{key}': no column {', '.join(repr(c) for c in missing)} in {where} "
-        f"(its columns: {column_listing(columns)})"
+        f"(its columns: {column_listing(columns)}){near_columns(missing, present)}"
     )
+
+
+def near_columns(missing: list[str], present: set[str]) -> str:
+    """`` ('CoverType' for 'Cover_Type'?)``: the columns a missing name nearly is, where the listing may not reach
+    them (it stops after ``LISTED_COLUMNS``; a sweep's tabular-playground-series-dec-2021 has 56): the same but for
+    case, spaces, ``_`` and ``-``, else a close spelling; "" when none."""
+    import difflib
+
+    def folded(name: str) -> str:
+        return re.sub(r"[\s_-]", "", name).casefold()
+
+    by_fold = {folded(c): c for c in sorted(present)}
+    hints = []
+    for name in missing:
+        close = by_fold.get(folded(name)) or next(iter(difflib.get_close_matches(name, sorted(present), 1, 0.8)), None)
+        if close is not None:
+            hints.append(f"{name!r} for {close!r}")
+    return f" ({', '.join(hints)}?)" if hints else ""
 
 
 def file_sha256(path: Path) -> str:
