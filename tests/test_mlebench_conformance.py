@@ -391,6 +391,19 @@ def _mlebench_grader(slug: str, monkeypatch: pytest.MonkeyPatch):
     return module.grade
 
 
+def _packaged(slug: str, classes_at: str, metric: str, keys: list[str], monkeypatch: pytest.MonkeyPatch):
+    """(MLE-bench's class list for ``slug`` at ``module.NAME``, its grade function, mlecurate's exported grade
+    function for ``metric``): its grade.py imports its own modules relatively, so it is imported as a package."""
+    import validation.mlebench_grade as ours
+
+    monkeypatch.syspath_prepend(str(MLEBENCH))
+    package = f"mlebench.competitions.{slug}"
+    module, _, name = classes_at.partition(".")
+    classes = getattr(importlib.import_module(f"{package}.{module}"), name)
+    theirs = importlib.import_module(f"{package}.grade").grade
+    return classes, theirs, getattr(ours, ours.grade_function_name(metric, keys).partition(":")[2])
+
+
 def test_out_of_domain_predictions_some_of_mlebenchs_other_graders_score(monkeypatch):
     """README, "Grading": a prediction outside the metric's domain is invalid for mlecurate whatever the competition;
     the five graders above refuse it too, but MLE-bench's graders are one per competition, and some score it:
@@ -517,13 +530,9 @@ def test_a_constant_prediction_column_under_columnwise_spearman_scores_0_here_an
     """README, "Grading": google-quest-challenge's grader means scipy's Spearman over 30 columns; a column predicted
     constant gives scipy's nan, and the submission scores nan. Here the column scores 0 (constant predictions tell
     nothing, as under Pearson's r), so the sample submission, constant in every column, gets a score."""
-    import validation.mlebench_grade as ours
-
-    monkeypatch.syspath_prepend(str(MLEBENCH))  # its grade.py imports its classes.py relatively: as a package
-    package = "mlebench.competitions.google-quest-challenge"
-    classes = importlib.import_module(f"{package}.classes").CLASSES
-    theirs = importlib.import_module(f"{package}.grade").grade
-    grade = getattr(ours, ours.grade_function_name("mean_columnwise_spearman", ["qa_id"]).partition(":")[2])
+    classes, theirs, grade = _packaged(
+        "google-quest-challenge", "classes.CLASSES", "mean_columnwise_spearman", ["qa_id"], monkeypatch
+    )
     generator = np.random.default_rng(3)
     answers = pd.DataFrame({"qa_id": range(20), **{c: generator.random(20).round(3) for c in classes}})
     noisy = answers.assign(**{c: answers[c] + generator.normal(0, 0.2, 20) for c in classes})
@@ -538,14 +547,10 @@ def test_prediction_columns_in_another_order_are_read_by_name_here_and_by_positi
     """README, "Grading" (a sweep, jigsaw-toxic-comment-classification-challenge): MLE-bench's grader checks the six
     class columns are there, then scores them by position, so a submission writing them in another order is scored
     against the wrong classes (0.71226 against 0.9901 on the sweep's). Here columns are matched by name. In the
-    sample's order the two agree, -1 rows (unscored) skipped by both."""
-    import validation.mlebench_grade as ours
-
-    monkeypatch.syspath_prepend(str(MLEBENCH))  # its grade.py imports its classes.py relatively: as a package
-    package = "mlebench.competitions.jigsaw-toxic-comment-classification-challenge"
-    classes = importlib.import_module(f"{package}.classes").CLASSES
-    theirs = importlib.import_module(f"{package}.grade").grade
-    grade = getattr(ours, ours.grade_function_name("mean_columnwise_auc", ["id"]).partition(":")[2])
+    sample's order the two agree."""
+    classes, theirs, grade = _packaged(
+        "jigsaw-toxic-comment-classification-challenge", "classes.CLASSES", "mean_columnwise_auc", ["id"], monkeypatch
+    )
     generator = np.random.default_rng(8)
     answers = pd.DataFrame({"id": [f"{i:016x}" for i in range(200)],
                             **{c: (generator.random(200) < 0.3).astype(int) for c in classes}})  # fmt: skip
@@ -610,13 +615,9 @@ def test_kl_divergence_agrees_with_mlebenchs_hms_grader(monkeypatch):
     each row's shares of its votes; the same scores as MLE-bench's grader (Kaggle's KL code) on a perfect, a noisy, a
     sure-and-wrong (clipped) and a row-shuffled submission, against the votes or the shares the split publishes; a
     row not summing to 1 is invalid both ways."""
-    import validation.mlebench_grade as ours
-
-    monkeypatch.syspath_prepend(str(MLEBENCH))  # its grade.py imports its KL module relatively: as a package
-    package = "mlebench.competitions.hms-harmful-brain-activity-classification"
-    classes = importlib.import_module(f"{package}.constants").TARGET_COLS
-    theirs = importlib.import_module(f"{package}.grade").grade
-    grade = getattr(ours, ours.grade_function_name("kl_divergence", ["eeg_id"]).partition(":")[2])
+    classes, theirs, grade = _packaged(
+        "hms-harmful-brain-activity-classification", "constants.TARGET_COLS", "kl_divergence", ["eeg_id"], monkeypatch
+    )
     generator = np.random.default_rng(5)
     votes = generator.multinomial(generator.integers(1, 20, 40), [1 / 6] * 6)  # 1-19 experts a row
     answers = pd.DataFrame({"eeg_id": generator.permutation(10**6)[:40], **dict(zip(classes, votes.T, strict=True))})

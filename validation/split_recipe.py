@@ -56,13 +56,12 @@ braces; ``validation.row_file_patterns``), each row's file when the split is bui
 
 from __future__ import annotations
 
-import difflib
 import re
 from collections.abc import Collection
 from dataclasses import dataclass, fields, replace
 from pathlib import Path, PurePosixPath
 
-from validation.data_files import is_data_file
+from validation.data_files import is_data_file, near_columns
 from validation.float_text import EMPTY
 from validation.metrics import METRICS
 from validation.row_file_patterns import (
@@ -815,9 +814,7 @@ def _submission_columns(value: object, targets: tuple[str, ...], fail) -> tuple[
     predicted = [source for _, source in pairs if source in targets]
     if not predicted:
         given = ", ".join(f"{name}: {source}" for name, source in pairs)
-        near = [f"{source!r} for {close[0]!r}" for _, source in pairs
-                if (close := difflib.get_close_matches(source, targets, n=1, cutoff=0.8))]  # fmt: skip
-        meant = f" ({', '.join(near)}?)" if near else ""
+        meant = near_columns([source for _, source in pairs], set(targets))
         raise fail("submission_columns", f"names no target column ({', '.join(targets)}): its entries ({given}) are "
                                          f"all keys{meant}, so a submission would predict nothing; map a column of "
                                          f"the submission to the target it predicts, such as {example}")  # fmt: skip
