@@ -321,7 +321,8 @@ def split_recipe_for(slug: str, annotations: list[Annotation]) -> tuple[dict, st
         )
     if len(distinct) > 1:
         raise SplitRecipeChoiceError(
-            f"{slug}: curators {', '.join(sorted(given))} gave different split recipes; agree on one"
+            f"{slug}: curators {', '.join(sorted(given))} gave different split recipes; agree on one (a curator "
+            f"withdraws theirs with `mlecurate annotate {slug} --curator NAME --clear split-recipe`)"
         )
     curator = sorted(given)[0]
     return given[curator], ", ".join(sorted(given))

@@ -369,7 +369,8 @@ def test_a_published_split_the_curators_no_longer_ask_for_is_exported_with_a_war
     store.update(INSULTS, "bob", {"decision": "include", "split_recipe": recipe | {"seed": 7}})
     assert _export(root, out).competitions[INSULTS]["warnings"][0] == (
         f"the curators' split recipe cannot be used ({INSULTS}: curators alice, bob gave different split recipes; "
-        f"agree on one); this export holds the published split ({created})"
+        f"agree on one (a curator withdraws theirs with `mlecurate annotate {INSULTS} --curator NAME --clear "
+        f"split-recipe`)); this export holds the published split ({created})"
     )
     # A damaged annotation file is named as such, not as a recipe that cannot be used.
     bob = store.path_for(INSULTS, "bob")

@@ -412,6 +412,27 @@ def test_annotate_without_meta_kaggle_does_not_say_it_names_no_metric(home, stor
     assert err.startswith("warning: cannot check that 'titanic' is a competition: ") and "names no metric" not in err
 
 
+def test_annotate_clears_a_field_and_withdraws_a_recipe(built, store, tmp_path, capsys):
+    """A sweep: a curator could not withdraw a split recipe from the command line (the workbench could, by emptying
+    the text area); --clear empties a field and keeps the others."""
+    recipe = tmp_path / "recipe.yaml"
+    recipe.write_text("kind: random\nid_column: id\ntarget_columns: author\n")
+    assert main(["annotate", SPOOKY, "--curator", "alice", "--decision", "include", "--note", "check the license",
+                 "--complexity", "low", "--split-recipe", str(recipe)]) == 0  # fmt: skip
+    capsys.readouterr()
+    assert main(["annotate", SPOOKY, "--curator", "alice", "--clear", "split-recipe", "--clear", "note"]) == 0
+    assert capsys.readouterr().err == ""  # no warning about a recipe that is gone
+    annotation = store.get(SPOOKY, "alice")
+    assert (annotation.split_recipe, annotation.note) == (None, None)
+    assert (annotation.decision, annotation.complexity) == ("include", "low")
+    assert "split_recipe" not in store.path_for(SPOOKY, "alice").read_text().replace("split_recipe: null", "")
+    assert main(["annotate", SPOOKY, "--curator", "alice", "--clear", "note", "--note", "x"]) == 2
+    assert "--clear note and --note both given" in capsys.readouterr().err
+    assert store.get(SPOOKY, "alice").note is None
+    assert main(["annotate", SPOOKY, "--curator", "alice", "--clear", "decision"]) == 2
+    assert "'decision' is not one of" in capsys.readouterr().err
+
+
 def test_annotate_with_a_bad_split_recipe_names_the_key_and_writes_nothing(built, store, tmp_path, capsys):
     recipe = tmp_path / "recipe.yaml"
     recipe.write_text("kind: random\ntarget_columns: [author]\ntest_fraction: 2\n")

@@ -22,6 +22,8 @@ from validation.data_root import COMPETITIONS
 from validation.metrics import resolve_metric
 from validation.split_recipe import read_recipe_file
 
+CLEARABLE = ("complexity", "category", "reason", "note", "split-recipe")  # a decision is set to undecided instead
+
 
 @click.command("annotate", short_help="record or update one curator's annotation of a competition")
 @slug_argument()
@@ -41,6 +43,13 @@ from validation.split_recipe import read_recipe_file
     metavar="FILE.yaml",
     help="how to build the new train/test split (keys: kind, test_fraction, seed, id_column, target_columns, ...)",
 )
+@click.option(
+    "--clear",
+    "cleared",
+    multiple=True,
+    type=click.Choice(CLEARABLE),
+    help="empty a field of the annotation (repeat for more): e.g. --clear split-recipe withdraws the recipe",
+)
 @click.option("--allow-unknown", is_flag=True, help="accept a slug that this Meta Kaggle dump does not have")
 @pass_curation
 def annotate(
@@ -53,24 +62,32 @@ def annotate(
     reason: str | None,
     note: str | None,
     split_recipe: str | None,
+    cleared: tuple[str, ...],
     allow_unknown: bool,
 ) -> None:
-    """Record or update CURATOR's annotation of SLUG; fields not given keep their value.
+    """Record or update CURATOR's annotation of SLUG; fields not given keep their value, and --clear empties one
+    (a decision is not cleared: set it to undecided).
 
     \b
     Example:
       mlecurate annotate spooky-author-identification --curator alice \\
           --complexity low --category "Text Classification" --decision include --reason "clean, small"
+      mlecurate annotate spooky-author-identification --curator alice --clear split-recipe
     """
     validate_curator_name(curator)  # before anything is read: the workbench's check of a name
     given = {"complexity": complexity, "category": category, "decision": decision, "reason": reason, "note": note}
     changes = {name: value for name, value in given.items() if value is not None}
     if split_recipe:
         changes["split_recipe"] = _read_split_recipe(split_recipe)
+    for option in cleared:
+        field = option.replace("-", "_")
+        if field in changes:
+            raise CommandError(f"--clear {option} and --{option} both given: set the field, or clear it")
+        changes[field] = None
     if not changes:
         raise CommandError(
             "nothing to record: give at least one of --complexity, --category, --decision, --reason, --note, "
-            "--split-recipe"
+            "--split-recipe, --clear"
         )
     with curation.annotations_synced(slug, load_tables=not allow_unknown):  # pulled and pushed, with an s3:// home
         if not allow_unknown:
@@ -79,7 +96,7 @@ def annotate(
     annotation, path = saved.annotation, saved.path
     click.echo(f"{annotation.slug} by {annotation.curator}: decision {annotation.decision}, complexity "
                f"{annotation.complexity or '-'}, category {annotation.category or '-'} ({path})")  # fmt: skip
-    wanted = "split_recipe" in changes and annotation.decision != "exclude"  # an excluded one is never split
+    wanted = changes.get("split_recipe") and annotation.decision != "exclude"  # an excluded one is never split
     if wanted and (warning := _no_metric_warning(curation, slug, changes["split_recipe"])):
         click.echo(warning, err=True)
     if saved.comments_lost:

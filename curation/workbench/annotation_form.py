@@ -7,7 +7,7 @@ saves, validated as ``mlecurate annotate`` validates them.
 
 The form sends every field with the value it was shown with (``was_<field>``); only the fields the curator changed
 are saved, as the command line saves only the flags it is given. So two pages open on one annotation, each changing
-other fields, both keep their change. A field emptied is cleared (the command line cannot clear one). The split
+other fields, both keep their change. A field emptied is cleared (``annotate --clear FIELD`` on the command line). The split
 recipe is YAML read by the one strict reader (:func:`validation.yaml_files.parse_yaml_text`), validated by the one
 recipe validator (:func:`validation.split_recipe.parse_recipe`) and stored in its canonical form
 (``SplitRecipe.to_document``), exactly as ``mlecurate annotate --split-recipe FILE`` stores a file's recipe; a bad
