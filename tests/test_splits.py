@@ -70,6 +70,27 @@ def test_a_bad_recipe_names_the_key(document, key):
         parse_recipe(document, where="recipe.yaml")
 
 
+@pytest.mark.parametrize(
+    "name, hint",
+    [
+        ("ru_train.csv.zip", "name a file inside it, e.g. 'ru_train.csv'"),
+        ("train.json.7z", "name a file inside it, e.g. 'train.json'"),
+        ("images.tar.gz", "name a file inside it"),
+    ],
+)
+def test_a_file_key_naming_an_inner_archive_says_to_name_the_file_inside(name, hint):
+    """A sweep's text-normalization-challenge-russian-language: ``ru_train.csv.zip`` inside the download is extracted
+    (and removed), so a recipe naming it can never find it; the refusal says what to name instead."""
+    with pytest.raises(RecipeError) as refused:
+        parse_recipe({"kind": "random", "target_columns": ["y"], "train_file": name}, "r")
+    message = str(refused.value)
+    assert message.startswith("r: split recipe key 'train_file': expected a .csv") and f"found {name!r}" in message
+    assert message.endswith(f"an archive in the download is extracted where it lies, and removed: {hint}")
+    with pytest.raises(RecipeError) as plain:
+        parse_recipe({"kind": "random", "target_columns": ["y"], "train_file": "train.xlsx"}, "r")
+    assert "archive" not in str(plain.value)
+
+
 def test_recipe_document_round_trips():
     recipe = parse_recipe({"kind": "random", "target_columns": "y", "seed": 3}, "r")
     assert recipe.target_columns == ("y",)

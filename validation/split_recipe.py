@@ -61,6 +61,7 @@ from collections.abc import Collection
 from dataclasses import dataclass, fields, replace
 from pathlib import Path, PurePosixPath
 
+from validation.archives import INNER_ARCHIVES, inner_archive_kind
 from validation.data_files import is_data_file, near_columns
 from validation.float_text import EMPTY
 from validation.metrics import METRICS
@@ -361,7 +362,8 @@ def parse_recipe(document: object, where: str) -> SplitRecipe:
         if not is_data_file(value):
             raise fail(
                 key,
-                f"expected a .csv, .tsv, .tab, .json (or .jsonl, .ndjson) or .parquet file (or a .gz of a CSV, TSV or JSON), found {value!r}",
+                f"expected a .csv, .tsv, .tab, .json (or .jsonl, .ndjson) or .parquet file (or a .gz of a CSV, TSV or JSON), found {value!r}"
+                + _archive_hint(value),
             )
 
     values["public_files"] = _public_files(values.get("public_files", ()), fail)
@@ -886,3 +888,15 @@ def _public_files(value: object, fail) -> tuple[str, ...]:
     if len(set(entries)) != len(entries):
         raise fail("public_files", f"an entry is listed twice: {entries!r}")
     return tuple(entries)
+
+
+def _archive_hint(value: str) -> str:
+    """``; an archive in the download is extracted where it lies: name a file inside it, e.g. 'ru_train.csv'`` for
+    a file key naming an inner archive (a sweep's text-normalization-challenge-russian-language ships
+    ``ru_train.csv.zip``); "" otherwise."""
+    if inner_archive_kind(value) is None:
+        return ""
+    end = next(end for end in INNER_ARCHIVES if value.lower().endswith(end))
+    inside = value[: -len(end)]
+    example = f", e.g. {inside!r}" if is_data_file(inside) else ""
+    return f"; an archive in the download is extracted where it lies, and removed: name a file inside it{example}"
