@@ -95,6 +95,7 @@ CASES = [
     Case("top_1_error", "released_labels", labelled=True),
     Case("top_3_error", "random", "json", text_ids=True),
     Case("normalized_gini", "temporal", "json", has_id=False),
+    Case("r2", "group", "parquet", text_ids=True),
     Case("dice", "group", text_ids=True),
     Case("global_dice", "released_labels", "parquet", labelled=True),
     # Numeric ids in a JSON / Parquet download (typed there, text in answers.csv: parity once failed on them).

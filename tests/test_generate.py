@@ -320,7 +320,7 @@ def test_targets_shape_the_files_and_the_recipe(tmp_path):
       "mean_columnwise_rmsle, mean_columnwise_spearman)"),
      (["--metric", "kl_divergence", "--targets", "1"], "error: metric kl_divergence (task distribution) scores a "
       "distribution over several classes, a target column each: give 2 targets or more"),
-     (["--metric", "r2"], "Invalid value for '--metric': 'r2' is not one of"),
+     (["--metric", "r3"], "Invalid value for '--metric': 'r3' is not one of"),
      (["--metric", "auc", "--slug", "../elsewhere"], "'../elsewhere' is not a competition slug"),
      (["--metric", "auc", "--rows", "5"], "Invalid value for '--rows': 5 is not in the range x>=40"),
      (["--metric", "rmse", "--targets", "0"], "Invalid value for '--targets': 0 is not in the range 1<=x<=50"),

@@ -162,8 +162,8 @@ def test_resolve_metric_order_and_unknown_names():
         ValueError, match=r"metric override 'mape' is not a metric mlecurate grades \(known: accuracy, auc"
     ):
         resolve_metric("mape", None, "Log Loss")
-    with pytest.raises(ValueError, match="split recipe metric 'r2' is not a metric mlecurate grades"):
-        resolve_metric(None, {"metric": "r2"}, "Log Loss")
+    with pytest.raises(ValueError, match="split recipe metric 'r_squared' is not a metric mlecurate grades"):
+        resolve_metric(None, {"metric": "r_squared"}, "Log Loss")
 
 
 # Grading checks every prediction against the metric's domain.

@@ -237,6 +237,19 @@ def test_pearson():
     assert np.isnan(METRICS["pearson"].score(pd.Series(np.ones(N)), REAL))  # constant answers: undefined
 
 
+def test_r2():
+    """mercedes-benz-greener-manufacturing's metric: sklearn's r2_score, also where squares would overflow."""
+    assert METRICS["r2"].score(REAL, REAL_PRED) == round(sk.r2_score(REAL, REAL_PRED), 5)
+    assert METRICS["r2"].score(REAL, -REAL_PRED) == round(sk.r2_score(REAL, -REAL_PRED), 5)
+    assert METRICS["r2"].score(REAL, pd.Series(np.full(N, REAL.mean()))) == 0.0  # the mean scores 0
+    huge = REAL * 1e200
+    assert METRICS["r2"].score(huge, REAL_PRED * 1e200) == round(sk.r2_score(REAL, REAL_PRED), 5)
+    assert METRICS["r2"].score(REAL, pd.Series(np.where(REAL > 0, 1e308, -1e308))) == -np.inf  # not 0, not nan
+    assert METRICS["r2"].score(pd.Series(np.ones(N)), pd.Series(np.ones(N))) == 1.0  # constant answers, as sklearn
+    assert METRICS["r2"].score(pd.Series(np.ones(N)), REAL) == round(sk.r2_score(np.ones(N), REAL), 5) == 0.0
+    assert METRICS["r2"].score(REAL, REAL) == 1.0
+
+
 def test_matthews_correlation():
     expected = sk.matthews_corrcoef(LABELS, LABELS_PRED)
     assert METRICS["matthews_correlation"].score(LABELS, LABELS_PRED) == round(expected, 5)
@@ -415,7 +428,7 @@ def test_clipping_moves_baseline_predictions_into_the_domain():
 
 def test_derived_facts():
     assert [m for m in METRICS if METRICS[m].task in ("regression", "multi_target_regression")] == [
-        "rmse", "rmsle", "mean_columnwise_rmsle", "mae", "mse", "smape", "rmspe", "pearson", "normalized_gini",
+        "rmse", "rmsle", "mean_columnwise_rmsle", "mae", "mse", "smape", "rmspe", "pearson", "r2", "normalized_gini",
         "mean_columnwise_rmse",
         "mean_columnwise_mae", "mean_columnwise_spearman"]  # fmt: skip
     assert [m for m in METRICS if METRICS[m].one_column_per_class] == ["multiclass_log_loss"]

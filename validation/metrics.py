@@ -18,7 +18,7 @@ to demo categories (``curation/demo_annotations.py``), and split recipes name th
 | ``multilabel`` | one probability column per binary target | mean_columnwise_auc, mean_columnwise_log_loss, lwlrap |
 | ``multiclass`` | one probability column per class (the answers one-hot) | multiclass_log_loss |
 | ``classification`` | one predicted label per row | accuracy, f1_micro, f1_macro, matthews_correlation, quadratic_weighted_kappa |
-| ``regression`` | one number per row | rmse, rmsle, mae, mse, smape, rmspe, pearson, normalized_gini |
+| ``regression`` | one number per row | rmse, rmsle, mae, mse, smape, rmspe, pearson, r2, normalized_gini |
 | ``multi_target_regression`` | several numeric target columns | mean_columnwise_rmse, mean_columnwise_rmsle, mean_columnwise_mae, mean_columnwise_spearman |
 | ``distribution`` | one probability column per class, each row a distribution (the answers a count or share per class) | kl_divergence |
 | ``ranking`` | space-separated labels, best first | map_at_k, map_at_3, map_at_12, top_k_error, top_1_error, top_3_error |
@@ -507,6 +507,29 @@ def pearson(y_true: pd.Series, y_pred: pd.Series) -> float:
     return float(np.clip(np.dot(a, b) / np.sqrt(np.dot(a, a) * np.dot(b, b)), -1.0, 1.0))
 
 
+def r2(y_true: pd.Series, y_pred: pd.Series) -> float:
+    """The coefficient of determination, 1 - (residual sum of squares) / (the answers' sum of squares about their
+    mean), as sklearn's ``r2_score`` (mercedes-benz-greener-manufacturing's metric): 1 is perfect, predicting the
+    answers' mean scores 0, worse is negative without bound. Constant answers score 1 when predicted exactly and 0
+    otherwise, as sklearn says."""
+    truth, predicted = np.asarray(y_true, float), np.asarray(y_pred, float)
+    if not len(truth):
+        return float("nan")
+    # Each sum of squares taken on values scaled to at most 1, their scales put back in one ratio: squares of values
+    # near 1e200 would overflow, and a prediction of 1e308 against answers near 1 scores a huge negative, not 0.
+    halves = truth / 2 - predicted / 2  # half the residuals: 1e308 - -1e308 would overflow
+    size = np.abs(truth).max() or 1.0
+    spread = float(np.sum((truth / size - np.mean(truth / size)) ** 2))
+    reach = np.abs(halves).max()
+    if spread == 0:
+        return 1.0 if reach == 0 else 0.0
+    if reach == 0:
+        return 1.0
+    with np.errstate(over="ignore"):
+        ratio = (2 * reach / size) ** 2 * float(np.sum((halves / reach) ** 2)) / spread
+    return float(1.0 - ratio)
+
+
 def normalized_gini(y_true: pd.Series, y_pred: pd.Series) -> float:
     """Kaggle's normalized Gini (porto-seguro-safe-driver-prediction, liberty-mutual-group-property-inspection-
     prediction): the Gini of the answers ordered by the predictions, over the Gini of the answers ordered by
@@ -861,6 +884,8 @@ METRICS: dict[str, Metric] = {
                note="rows whose answer is 0 are left out", baseline_fit="relative"),
         Metric("pearson", True, ("Pearson Correlation Coefficient",), pearson,
                "regression", "any_number", 1.0, note="constant predictions score 0", worst=-1.0),
+        Metric("r2", True, ("R^2 score (coefficient of determination)",), r2, "regression", "any_number", 1.0,
+               note="predicting the answers' mean scores 0; worse is negative, without bound"),
         Metric("normalized_gini", True, ("Normalized Gini Index",), normalized_gini, "regression",
                "any_number", 1.0, worst=-1.0,
                note="only the predictions' order counts; tied predictions share their answers' mean, whatever the "
