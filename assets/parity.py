@@ -179,6 +179,8 @@ def _sample_on_the_board(report: ParityReport) -> str:
     score = (report.score_row("sample submission", "new test") or {}).get("score")
     if score is None:
         return "the sample submission has no score on the new test set, so no place on the leaderboard"
+    if report.sample_unplaced:
+        return f"the sample submission is not placed on the leaderboard: {report.sample_unplaced}"
     if report.sample_medal is None:
         return "no leaderboard configured (MLECURATE_LEADERBOARDS)"
     medal = "a medal" if report.sample_medal else "no medal"

@@ -15,6 +15,7 @@ from pathlib import Path
 
 from curation.curated import curated_slugs
 from curation.leaderboard_history import current_board
+from curation.split_parity import metric_against_kaggle
 from curation.stage_status import NOT_RUN, data_status, partition_command, split_status
 from curation.warehouse import Warehouse
 from validation.data_root import DataRoot, PreparedFolder
@@ -66,15 +67,26 @@ def grade_prepared(
     metric = grading_metric(slug, recipe, warehouse, metric_override)
     if submission.is_file():  # a missing one is an invalid report, whatever the answers
         check_answers_gradable(slug, prepared, metric)
-    own = _own_metrics(slug, recipe, warehouse)
+    facts = warehouse.competition(slug)
+    own = _own_metrics(recipe, facts)
     other = not leaderboard_file and bool(own) and not any(_same_score(metric, one) for one in own)
     board = read_leaderboard(leaderboard_file) if leaderboard_file else current_board(root.leaderboards(slug))
-    report = grade_submission(submission, prepared, metric, None if other else board, competition_id=slug)
+    placed = board is not None and not other and not leaderboard_file
+    agrees, found, _ = metric_against_kaggle(slug, [], facts, {"metric": metric}) if placed else (True, "", "")
+    wrong_way = _runs_the_other_way(board, metric, facts) if placed else None
+    report = grade_submission(submission, prepared, metric, None if other or wrong_way else board, competition_id=slug)
     if other and board is not None:  # a newcomer's RMSLE override earned gold on RMSE thresholds
         report.notes.append(
             f"no medal thresholds, medals or rank: {slug}'s leaderboard snapshot holds scores of "
-            f"{' or '.join(own)}, not of {metric}; give --leaderboard with {metric} scores to place it"
+            f"{_board_metric(own, facts)}, not of {metric}; give --leaderboard with {metric} scores to place it"
         )
+    elif wrong_way:  # a sweep's osic: MAE standing in for a log likelihood crashed, the board sorted higher first
+        report.notes.append(
+            f"no medal thresholds, medals or rank: {slug}'s leaderboard snapshot is ranked the other way ({wrong_way}); "
+            f"give --leaderboard with {metric} scores to place it"
+        )
+    elif placed and not agrees:  # a sweep's osic: Pearson's 0 standing in for a log likelihood took gold unsaid
+        report.notes.append(f"medals and rank compare {metric} scores with {slug}'s leaderboard snapshot: {found}")
     elif board is None:  # a newcomer read gold_medal: false beside a perfect score, and nothing said why
         report.notes.append(
             f"no leaderboard snapshot of {slug}, so no medal thresholds, medals or rank: "
@@ -83,11 +95,33 @@ def grade_prepared(
     return report
 
 
-def _own_metrics(slug: str, recipe: dict, warehouse: Warehouse) -> list[str]:
+def _own_metrics(recipe: dict, facts: dict) -> list[str]:
     """The metrics the competition's leaderboard scores may be of: the one it is graded with (the split recipe's,
     else Meta Kaggle's), and Meta Kaggle's (the board is Kaggle's); [] when neither is known."""
-    kaggles = canonical_metric(warehouse.competition(slug).get("evaluation_algorithm_name"))
+    kaggles = canonical_metric(facts.get("evaluation_algorithm_name"))
     return list(dict.fromkeys(m for m in (recipe.get("metric") or kaggles, kaggles) if m))
+
+
+def _board_metric(own: list[str], facts: dict) -> str:
+    """What a note says the snapshot's scores are of: Meta Kaggle's metric as named where the registry does not
+    grade it (the recipe's stands in), else the registry's names."""
+    name = facts.get("evaluation_algorithm_name")
+    if name and canonical_metric(name) is None:
+        return f"Meta Kaggle's {name} (the recipe's {own[0]} stands in for it)" if own else f"Meta Kaggle's {name}"
+    return " or ".join(own)
+
+
+def _runs_the_other_way(board, metric: str, facts: dict) -> str | None:
+    """Why ``metric`` runs against the snapshot (its thresholds would be its worst scores), where Meta Kaggle's
+    EvaluationAlgorithmIsMax or the board's own order says the other end is better; None where neither does."""
+    higher = METRICS[metric].higher_is_better
+    runs = f"{metric} is better {'higher' if higher else 'lower'}"
+    is_max, order = facts.get("evaluation_algorithm_is_max"), board.order_direction()
+    if is_max is not None and bool(is_max) != higher:
+        return f"Meta Kaggle's EvaluationAlgorithmIsMax says {'higher' if is_max else 'lower'} is better, and {runs}"
+    if order is not None and order != higher:
+        return f"the board is sorted {'higher' if order else 'lower'} first, and {runs}"
+    return None
 
 
 def _same_score(one: str, other: str) -> bool:

@@ -209,6 +209,56 @@ def test_the_snapshots_scores_are_taken_for_meta_kaggles_metric_before_the_recip
     ]
 
 
+def test_a_stand_in_metric_is_placed_with_a_note_and_never_against_the_boards_order(home, tmp_path, monkeypatch):
+    """Sweep 173's osic: Meta Kaggle's metric (a Laplace log likelihood) is none the registry grades, and the recipe's
+    stands in. Pearson's 0 took gold on the log-likelihood board with no note; MAE, lower-better against a board
+    ranked higher first, made every grade fail; and --metric rmse was said to miss a board of MAE scores."""
+    import shutil
+
+    from curation.leaderboard_history import record_snapshot
+    from curation.submission_grading import grade_prepared
+    from curation.warehouse import Warehouse
+
+    slug = "spaceship-titanic"
+    root = DataRoot(tmp_path)
+    root.prepared_root.mkdir()
+    shutil.copytree(home.prepared(slug).path, root.prepared(slug).path)
+    board = read_leaderboard(SHARED / "mle-bench" / "competitions" / slug / "leaderboard.csv")  # higher first
+    record_snapshot(root.leaderboards(slug), slug, board, "mle-bench", True)
+    facts = {"evaluation_algorithm_name": "Laplace Log Likelihood", "evaluation_algorithm_is_max": True}
+    monkeypatch.setattr(Warehouse, "competition", lambda self, s: facts)
+    warehouse, answers = Warehouse(root.warehouse), root.prepared(slug).answers
+    stand_in = grade_prepared(slug, answers, root, warehouse, None, None)  # the recipe's accuracy
+    assert stand_in.gold_medal and stand_in.notes == [
+        f"medals and rank compare accuracy scores with {slug}'s leaderboard snapshot: the recipe's accuracy stands in "
+        "for Meta Kaggle's Laplace Log Likelihood, which the registry does not grade (both higher is better): the "
+        "board's scores and medal thresholds are Laplace Log Likelihood's, compared with accuracy scores, so a medal "
+        "means only as much as the two metrics agree"
+    ]
+    other = grade_prepared(slug, answers, root, warehouse, "matthews_correlation", None)
+    assert other.gold_threshold is None and other.notes == [
+        f"no medal thresholds, medals or rank: {slug}'s leaderboard snapshot holds scores of Meta Kaggle's Laplace "
+        "Log Likelihood (the recipe's accuracy stands in for it), not of matthews_correlation; give --leaderboard "
+        "with matthews_correlation scores to place it"
+    ]
+    manifest = json.loads(root.prepared(slug).manifest.read_text())
+    manifest["recipe"]["metric"] = manifest["metric"] = "mae"  # lower is better, the board higher first
+    root.prepared(slug).manifest.write_text(json.dumps(manifest))
+    (root.prepared(slug).path / "sub.csv").write_text(answers.read_text().replace("True", "1").replace("False", "0"))
+    wrong_way = grade_prepared(slug, root.prepared(slug).path / "sub.csv", root, warehouse, None, None)
+    assert wrong_way.valid_submission and wrong_way.score == 0.0 and wrong_way.gold_threshold is None
+    assert wrong_way.notes == [
+        f"no medal thresholds, medals or rank: {slug}'s leaderboard snapshot is ranked the other way (Meta Kaggle's "
+        "EvaluationAlgorithmIsMax says higher is better, and mae is better lower); give --leaderboard with mae scores "
+        "to place it"
+    ]
+    facts.pop("evaluation_algorithm_is_max")  # the board's own order says so too
+    assert grade_prepared(slug, root.prepared(slug).path / "sub.csv", root, warehouse, None, None).notes == [
+        f"no medal thresholds, medals or rank: {slug}'s leaderboard snapshot is ranked the other way (the board is "
+        "sorted higher first, and mae is better lower); give --leaderboard with mae scores to place it"
+    ]
+
+
 def test_grade_prepared_says_why_a_competition_cannot_be_graded(home, tmp_path):
     from curation.submission_grading import GradingUnavailable, grade_prepared
     from curation.warehouse import Warehouse
@@ -219,8 +269,10 @@ def test_grade_prepared_says_why_a_competition_cannot_be_graded(home, tmp_path):
         match=r"^nowhere: no prepared split at .*; first dagster job execute -m pipelines -j prepare_competition",
     ):
         grade_prepared("nowhere", tmp_path / "submission.csv", home, warehouse, None, None)
-    with pytest.raises(GradingUnavailable, match=r"^titanic: metric override 'r2' is not a metric mlecurate grades"):
-        grade_prepared("titanic", tmp_path / "submission.csv", home, warehouse, "r2", None)
+    with pytest.raises(
+        GradingUnavailable, match=r"^titanic: metric override 'r_squared' is not a metric mlecurate grades"
+    ):
+        grade_prepared("titanic", tmp_path / "submission.csv", home, warehouse, "r_squared", None)
     # Once there is a curated benchmark, a slug outside it is a mistyped one: its prepare_competition would be refused
     # (a newcomer's sweep followed the advice into that refusal).
     warehouse.replace_table("curation.curated", pd.DataFrame({"slug": ["nowhere", "titanic"]}))

@@ -112,6 +112,24 @@ def test_every_registered_metric_runs_end_to_end(tmp_path, name):
     check_flow(run_flow(tmp_path, name), METRICS[name])
 
 
+def test_parity_does_not_place_the_sample_on_a_board_ranked_the_other_way(tmp_path):
+    """Sweep 173's osic: MAE standing in for a log likelihood (a board ranked higher first) made split_parity fail
+    with LeaderboardError; the report is written, saying why the sample has no place on that board."""
+    slug = "demo-rmse"
+    home = DataRoot(tmp_path)
+    raw = home.raw(slug).files
+    raw.mkdir(parents=True)
+    with zipfile.ZipFile(io.BytesIO(demo_competition_zip(slug, "rmse", **ROWS))) as bundle:
+        bundle.extractall(raw)
+    recipe = parse_recipe(demo_split_recipe("rmse") | {"metric": "rmse"}, where="the demo recipe")
+    folder = PreparedFolder(prepare_competition(slug, recipe, raw, home.prepared_root, "description").folder)
+    higher_first = parse_leaderboard(demo_leaderboard_csv(slug, "auc", TEAMS), "a board of AUC scores")
+    report = parity_report(load_parity_inputs(folder, raw, recipe.to_document(), "rmse", higher_first))
+    assert report.verdict in ("parity", "drift") and report.sample_medal is None and report.sample_rank is None
+    assert report.sample_unplaced.startswith("a board of AUC scores: the metric rmse says lower is better, but the ")
+    assert f"the sample submission is not placed on the leaderboard: {report.sample_unplaced}" in report.notes
+
+
 def test_every_task_has_a_baseline_and_every_metric_a_known_task_and_domain():
     assert set(BASELINE_BY_TASK) == set(TASKS)
     for metric in METRICS.values():

@@ -74,8 +74,9 @@ ID = {
 }  # fmt: skip  (detecting-insults has none: rows match by content)
 
 # The intended differences (README, "Grading"), by variant name: how mlecurate and MLE-bench each grade it.
-RESCALED, ID_AS_FLOAT, EXTRA_COLUMN, UNREAD_COLUMN_MISSING, CLIPPED = (
-    "rescaled", "ids-written-as-floats", "extra-column", "unread-column-missing", "hard-labels-clipped"
+RESCALED, ID_AS_FLOAT, ID_PADDED, EXTRA_COLUMN, UNREAD_COLUMN_MISSING, CLIPPED = (
+    "rescaled", "ids-written-as-floats", "ids-with-spaces", "extra-column", "unread-column-missing",
+    "hard-labels-clipped",
 )  # fmt: skip
 DIFFERENCES = {
     # Kaggle's multi-class log loss divides each row by its sum (its pages say so); MLE-bench rejects such rows.
@@ -83,6 +84,8 @@ DIFFERENCES = {
     # Kaggle matches ids as written ("892.0" is not "892": "unable to find required key values"); MLE-bench's
     # graders read ids with pandas' types, and 81.0 == 81.
     ID_AS_FLOAT: "ours invalid (ids missing), theirs valid",
+    # The same for " 81" (a sweep's movie-review submission): pandas reads it as 81; the message names the spaces.
+    ID_PADDED: "ours invalid (ids missing, the spaces named), theirs valid",
     # Kaggle rejects columns that are not the sample's; MLE-bench's accuracy and AUC graders ignore extra columns.
     EXTRA_COLUMN: "ours invalid (unexpected column), theirs valid",
     # detecting-insults' sample has Insult, Date, Comment; MLE-bench's grader matches rows by Comment alone.
@@ -279,6 +282,7 @@ def _class_probability_variants(answers, shuffled, classes, rng) -> dict[str, pd
     out[RESCALED] = answers.assign(**{c: halved[:, i] for i, c in enumerate(classes)})
     if answers["id"].str.fullmatch(r"\d+").all():  # leaf's ids are numbers
         out[ID_AS_FLOAT] = answers.assign(id=answers["id"] + ".0")
+        out[ID_PADDED] = answers.assign(id=" " + answers["id"])
     return out
 
 
@@ -365,6 +369,10 @@ def test_the_listed_differences_are_differences(graded, prepared, mlebench, tmp_
                 assert ours.errors, (slug, name)
     assert seen == set(DIFFERENCES)
     assert graded["leaf-classification"][ID_AS_FLOAT][0].errors[0].startswith("column id: 99 id(s) missing")
+    padded = graded["leaf-classification"][ID_PADDED][0].errors[1]
+    assert padded.startswith("column id: 99 id(s) not in the test set, e.g.  100,  1005,") and padded.endswith(
+        "; 99 of them are test ids with spaces around them (e.g. ' 100'): ids are matched as written"
+    )
     insults = graded["detecting-insults-in-social-commentary"]
     missing, extra = insults[UNREAD_COLUMN_MISSING][0].errors, insults[EXTRA_COLUMN][0].errors
     assert len(missing) == 1 and missing[0].endswith(": missing column(s): Date (expected Insult, Date, Comment)")

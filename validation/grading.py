@@ -429,6 +429,7 @@ def _validate(frame: pd.DataFrame, answers: pd.DataFrame, keys: list[str], spec:
         if given - wanted:
             errors.append(
                 f"column {key}: {len(given - wanted):,} id(s) not in the test set, e.g. {_some(sorted(given - wanted))}"
+                + _padded_ids(given - wanted, wanted)
             )
     elif keys:  # no id column: rows are identified by the key columns' content, in any order
         matched, missing_rows, extra_rows = match_rows(frame, answers, keys)
@@ -733,6 +734,18 @@ def _blank_labels_note(column: str, answers: pd.Series, empty: pd.Series) -> str
 def _lines(numbers: np.ndarray) -> str:
     """``line 8`` or ``lines 2, 3, 4``: the first ``MAX_SHOWN_ITEMS`` line numbers."""
     return ("line " if len(numbers) == 1 else "lines ") + _some(numbers.tolist())
+
+
+def _padded_ids(unknown: set, wanted: set) -> str:
+    """``; 3 of them are test ids with spaces around them (e.g. ' 1024'): ids are matched as written``, for ids a
+    sweep's movie-review submission wrote as " 1024" (pandas, and so MLE-bench's graders, read them as 1024)."""
+    padded = sorted(i for i in unknown if isinstance(i, str) and i != i.strip() and i.strip() in wanted)
+    if not padded:
+        return ""
+    return (
+        f"; {len(padded):,} of them are test ids with spaces around them (e.g. {padded[0]!r}): ids are matched as "
+        "written"
+    )
 
 
 def _some(values) -> str:

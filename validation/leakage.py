@@ -122,8 +122,8 @@ PUBLIC_FREE_OF_PRIVATE = Check(
     "public file (the recipe's public_files) is an answers file, holds a new test row's target, or sits under a "
     "folder named by its label.",
     blocking=True,
-    remedy="Remove the file named above from the recipe's `public_files` (or replace it in the download with one "
-    "that holds no answers); then split again.",
+    remedy="Do as the finding says: remove the files it names, or the files it counts, from the recipe's "
+    "`public_files` (or replace them in the download with ones that hold no answers); then split again.",
 )
 GROUPS_DISJOINT = Check(
     "groups_disjoint",

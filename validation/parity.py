@@ -55,6 +55,7 @@ from validation.feature_parity import (
     row_names,
     too_few_groups,
 )
+from validation.leaderboard import LeaderboardError
 from validation.medals import medal_thresholds, place
 from validation.metrics import METRICS, SCORE_DECIMALS, Metric
 from validation.parity_baseline import (
@@ -98,6 +99,7 @@ class ParityReport:
     adversarial_test: str | None = None  # how the p-value was found (a permutation test, or the AUC's standard error)
     sample_medal: bool | None = None
     sample_rank: int | None = None
+    sample_unplaced: str | None = None  # why the sample was not placed on the leaderboard there was (another order)
     verdict: str = "unknown"
     reason: str = ""
     notes: list[str] = field(default_factory=list)
@@ -204,9 +206,14 @@ def _measured_report(inputs: ParityInputs, tolerance: ParityTolerance, seed: int
         sample = report.score_row("sample submission", "new test")["score"]
         if sample is not None:
             board = inputs.leaderboard
-            thresholds = medal_thresholds(board, metric.higher_is_better, f"the metric {metric.name}")
-            placement = place(round(sample, SCORE_DECIMALS), board, thresholds)  # ranked as grading ranks it
-            report.sample_medal, report.sample_rank = placement.any_medal, placement.rank
+            try:
+                thresholds = medal_thresholds(board, metric.higher_is_better, f"the metric {metric.name}")
+            except LeaderboardError as error:  # a sweep's osic: MAE standing in for a log likelihood crashed here
+                report.sample_unplaced = str(error)
+                report.notes.append(f"the sample submission is not placed on the leaderboard: {error}")
+            else:
+                placement = place(round(sample, SCORE_DECIMALS), board, thresholds)  # ranked as grading ranks it
+                report.sample_medal, report.sample_rank = placement.any_medal, placement.rank
     _decide(report, tolerance, inputs.test_is_original, no_classifier)
     return report
 
