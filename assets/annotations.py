@@ -102,6 +102,7 @@ def curated_competitions(
     curated, consolidated = benchmark.result.curated, benchmark.result.consolidated
     disputed, outside = benchmark.disputed, benchmark.result.outside_dump
     errors, factless = benchmark.result.listing_errors, benchmark.result.without_facts
+    look_alikes = benchmark.result.look_alikes
     # Headless runs have no sensor daemon: register new members' partitions here too (the sensor does the same).
     new_partitions = missing_partitions(context.instance, curated["slug"].tolist())
     if new_partitions:
@@ -136,7 +137,7 @@ def curated_competitions(
             ),
             dg.AssetCheckResult(
                 check_name=MEMBERS_IN_META_KAGGLE.name,
-                passed=not factless,
+                passed=not factless and not look_alikes,
                 severity=severity(MEMBERS_IN_META_KAGGLE),
                 description=(
                     benchmark.result.outside_summary() if outside else "every member is in this Meta Kaggle dump"
@@ -146,8 +147,18 @@ def curated_competitions(
                     f"metric in a split recipe): {', '.join(factless)}"
                     if factless
                     else ""
+                )
+                + "".join(
+                    f". {slug} is listed by nothing and reads almost as {' or '.join(near)} in the dump: a misspelt "
+                    f"slug? (annotate the right one and remove {slug}'s annotations; a competition the dump lacks is "
+                    "right as it is)"
+                    for slug, near in look_alikes.items()
                 ),
-                metadata={"outside_dump": len(outside), "without_facts": ", ".join(factless) or "none"},
+                metadata={
+                    "outside_dump": len(outside),
+                    "without_facts": ", ".join(factless) or "none",
+                    "look_alikes": ", ".join(look_alikes) or "none",
+                },  # fmt: skip
             ),
         ],
     )

@@ -27,6 +27,7 @@ from types import SimpleNamespace
 import pandas as pd
 
 from curation.annotations import Annotation, AnnotationStore
+from curation.slug_look_alikes import look_alikes
 from curation.sources import CompetitionListing, SourceError
 from curation.sources.kaggle_client import KaggleError
 from curation.stage_status import competition_stages
@@ -59,6 +60,9 @@ class Consolidation:
     curated: pd.DataFrame  # the members: every consolidated include, in the dump or not (column facts_from)
     outside_dump: dict[str, str] = field(default_factory=dict)  # members the dump lacks -> where their facts came from
     listing_errors: dict[str, str] = field(default_factory=dict)  # members whose listing could not be fetched -> why
+    # members outside the dump that nothing lists (facts from the recipe or the annotation) and that read almost as a
+    # dump slug does -> those slugs: a misspelt slug annotated before the dump was loaded (a sweep's)
+    look_alikes: dict[str, list[str]] = field(default_factory=dict)
 
     @property
     def without_facts(self) -> list[str]:
@@ -152,6 +156,11 @@ def consolidate(
         outside_dump={row["slug"]: row["facts_from"] for row in outside},
         listing_errors={
             slug: why for slug, why in (listing_errors or {}).items() if slug in {r["slug"] for r in outside}
+        },
+        look_alikes={
+            row["slug"]: near
+            for row in outside
+            if row["facts_from"] in (FROM_RECIPE, FROM_ANNOTATION) and (near := look_alikes(row["slug"], facts.index))
         },
     )
 

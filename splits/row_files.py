@@ -8,7 +8,7 @@ row of the train file, that goes where its row goes.
 ``row_files`` is a path pattern inside the download whose placeholders are columns of the train file
 (``train/{id}``, ``train/{breed}/{id}.jpg``): each row has exactly one file there. A new train row's file is copied to
 the same path under ``public/``; a new test row's to ``test_row_files`` (default: ``row_files`` with ``train`` made
-``test`` in its first path component), a pattern of the columns the public test set keeps, never a target. Files of
+``test`` in its first folder holding it), a pattern of the columns the public test set keeps, never a target. Files of
 the download that no row names (Kaggle's own test images, whose labels are hidden) are not copied.
 
 What the download can get wrong is found before the split is built: a placeholder that is not a column

@@ -149,6 +149,26 @@ def test_annotate_unknown_slug_explains_both_reasons_a_dump_lacks_it(built, stor
     assert (store.get("titanic", "alice").note, store.get("titanic", "bob").decision) == ("recipe fixed", "include")
 
 
+def test_annotate_warns_of_a_misspelt_slug_recorded_before_the_dump_was_loaded(
+    home, store, root, capsys, real_competitions
+):
+    """Sweep 172: a typo annotated before the first curation run was only warned about, and every later annotation
+    of it passed unchecked (a slug with annotations was taken for an --allow-unknown one)."""
+    typo = "histopathologic-cancer-detektion"
+    assert main(["annotate", typo, "--curator", "carol", "--decision", "include"]) == 0
+    assert "cannot check that" in capsys.readouterr().err
+    from tests.conftest import screened_warehouse
+
+    screened_warehouse(root, real_competitions)
+    assert main(["annotate", typo, "--curator", "carol", "--note", "tif images"]) == 0
+    assert capsys.readouterr().err == (
+        f"warning: {typo!r} is not in meta_kaggle.competitions and reads almost as histopathologic-cancer-detection: "
+        f"a misspelt slug annotated before? (its annotations are in {store.root / typo}; a competition the dump "
+        "lacks is right as it is)\n"
+    )
+    assert store.get(typo, "carol").note == "tif images"  # recorded all the same
+
+
 def test_annotate_without_a_warehouse_warns_and_records(home, store, capsys):
     assert main(["annotate", "titanic", "--curator", "alice", "--decision", "include"]) == 0
     assert "warning: cannot check that 'titanic' is a competition" in capsys.readouterr().err

@@ -152,6 +152,29 @@ def test_an_include_outside_the_dump_is_a_member_with_its_listed_facts(candidate
     assert "titanic (facts from split recipe)" in result.outside_summary()
 
 
+def test_a_member_nothing_lists_that_reads_as_a_dump_slug_is_named_as_a_likely_typo(candidates):
+    """Sweep 172: histopathologic-cancer-detektion, annotated before the dump was loaded (annotate could only warn),
+    became a member with facts from its recipe, and members_in_meta_kaggle passed. Sequels differ in digits alone
+    and are not taken for typos; a member a listing confirms is not either."""
+    from curation.slug_look_alikes import look_alikes
+
+    annotations = annotations_frame([
+        _a("histopathologic-cancer-detektion", "carol", decision="include", split_recipe=TITANIC_RECIPE),
+        _a("Spooky-Author-Identification", "carol", decision="include"),
+        _a("playground-series-s4e5", "carol", decision="include", split_recipe=TITANIC_RECIPE),
+        _a("titanic", "carol", decision="include", split_recipe=TITANIC_RECIPE),
+        _a("histopathologic-cancer-detectio", "carol", decision="include"),
+    ])  # fmt: skip
+    listed = _listing("histopathologic-cancer-detectio", title="listed, so it exists")
+    result = consolidate(annotations, candidates, {"histopathologic-cancer-detectio": listed})
+    assert result.look_alikes == {
+        "Spooky-Author-Identification": ["spooky-author-identification"],
+        "histopathologic-cancer-detektion": ["histopathologic-cancer-detection"],
+    }
+    assert look_alikes("playground-series-s4e5", candidates["slug"]) == []  # s4e3 is another round, not a typo
+    assert look_alikes("spooky-author-identification", candidates["slug"]) == []
+
+
 def test_a_listing_without_a_metric_leaves_the_recipe_metric(candidates):
     listed = _listing("titanic", title="Titanic - Machine Learning from Disaster")
     annotations = annotations_frame([_a("titanic", "alice", decision="include", split_recipe=TITANIC_RECIPE)])

@@ -626,6 +626,28 @@ def test_an_unquoted_field_opening_with_a_quote_is_named_not_called_damage(tmp_p
     assert "damaged file?" not in message
 
 
+@pytest.mark.parametrize("name", ["train.tsv", "train.csv", "train.tsv.gz"])
+def test_a_quote_left_open_to_the_end_of_the_file_is_named_with_its_line(tmp_path, name):
+    """Sweep 172's movie-review TSV: a field opening with a quote that nothing closes swallows the rest of the file;
+    DuckDB's sniffer gave up with its dialect listing and its strict read stopped there without a word."""
+    raw = tmp_path / "raw"
+    raw.mkdir()
+    sep = "," if name == "train.csv" else "\t"
+    lines = [sep.join([str(i), str(i // 10), f"some words {i}", str(i % 5)]) for i in range(1, 1600)]
+    lines[132] = sep.join(["133", "13", '"quoted', "3"])
+    text = sep.join(["PhraseId", "SentenceId", "Phrase", "Sentiment"]) + "\n" + "\n".join(lines) + "\n"
+    (raw / name).write_bytes(gzip.compress(text.encode()) if name.endswith(".gz") else text.encode())
+    recipe = {"kind": "random", "id_column": "PhraseId", "target_columns": ["Sentiment"], "train_file": name,
+              "test_file": None}  # fmt: skip
+    with pytest.raises(RecipeError) as refused:
+        build_split(parse_recipe(recipe, "r"), raw, tmp_path / "out", "movie-review")
+    message = str(refused.value)
+    field = repr(f'"quoted{sep}3')
+    assert f"line 134 opens a quoted field ({field}) that no double quote closes before the end of the" in message
+    assert "the search space" not in message.lower(), message
+    assert not (tmp_path / "out").exists() or not any((tmp_path / "out").rglob("*.tsv"))
+
+
 def test_a_bad_record_with_a_quoted_field_over_two_lines_is_not_blamed_on_the_quote(tmp_path):
     """DuckDB's record holds both lines; the hint once read only the first and named the closed quote as unclosed."""
     raw = tmp_path / "raw"

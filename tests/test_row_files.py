@@ -229,7 +229,9 @@ def test_brackets_that_are_no_slice_are_part_of_a_column_name():
 
 def test_the_default_test_pattern_turns_train_into_test():
     for row_files, test in (("train/{id}", "test/{id}"), ("train_images/{image_id}.jpg", "test_images/{image_id}.jpg"),
-                            ("Train/{breed}/{id}.jpg", "Test/{breed}/{id}.jpg")):  # fmt: skip
+                            ("Train/{breed}/{id}.jpg", "Test/{breed}/{id}.jpg"),
+                            ("jpeg/train/{image_name}.jpg", "jpeg/test/{image_name}.jpg"),  # siim's (sweep 172)
+                            ("train_{id}.jpg", "test_{id}.jpg")):  # fmt: skip
         recipe = parse_recipe(RECIPE | {"row_files": row_files}, "r")
         assert recipe.test_row_pattern == test and recipe.to_document()["row_files"] == row_files
         assert parse_recipe(recipe.to_document(), "again") == recipe
@@ -700,8 +702,10 @@ def test_other_row_files_go_with_their_rows_as_row_files_do(tmp_path):
      ({"public_files": ["jpeg/train/"]}, RecipeError,
       "split recipe keys 'public_files' and 'row_files': entry 'jpeg/train/' would copy jpeg/train/ISIC_1000000.jpg "
       "a row's file"),
-     ({"other_row_files": {"jpeg/train/{image_name}.jpg": None}}, RecipeError,
-      "split recipe key 'other_row_files': entry 'jpeg/train/{image_name}.jpg', its test pattern: required: "),
+     ({"other_row_files": {"jpeg/all/{image_name}.jpg": None}}, RecipeError,
+      "split recipe key 'other_row_files': entry 'jpeg/all/{image_name}.jpg', its test pattern: required: "
+      "'jpeg/all/{image_name}.jpg' has no 'train' in a folder's name to make 'test' of; give where the new test "
+      "rows' files go under public/, such as 'test/all/{image_name}.jpg'"),
      ({"row_files": None}, RecipeError, "split recipe key 'other_row_files': needs row_files"),
      ({"other_row_files": {"jpeg/train/{image_name}.jpg": True}}, RecipeError,
       "split recipe key 'other_row_files': expected a pattern and a test pattern (or null, or false), found "

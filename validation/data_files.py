@@ -28,6 +28,7 @@ import ctypes
 import functools
 import gzip
 import hashlib
+import itertools
 import json
 import os
 import re
@@ -209,6 +210,14 @@ def read_detail(path: Path, error: BaseException | None) -> str:
                 "download comes from"
             )
         strict = strict_read_error(path)
+        if strict is None and (opened := unclosed_quote(path)):  # DuckDB's strict read stops there, saying nothing
+            line, field = opened
+            return (
+                f"line {line:,} opens a quoted field ({field[:40]!r}) that no double quote closes before the end of "
+                "the file, so every line after it is inside that field (pandas: 'EOF inside string'): text written "
+                "without quoting, or a file cut short? Quote the field, or download the file again, where the "
+                "download comes from"
+            )
         if strict and LINE_ERROR.search(strict) or not text:
             text = strict or "its lines do not split into its header's columns"
     noticed = JSON_LINE_ERROR.search(text)
@@ -352,6 +361,37 @@ def strict_read_error(path: Path) -> str | None:
         except duckdb.Error as error:
             return str(error)
     return None
+
+
+def unclosed_quote(path: Path) -> tuple[int, str] | None:
+    """(the line, the start of its field) where a quoted field opens that no quote closes before the end of a
+    delimited file (a sweep's movie-review TSV: ``"hello,`` at line 103), read as CSV reads quotes; None otherwise.
+    A read of the whole file, made only once a read has failed."""
+    header = first_record(path)
+    delimiter = "\t" if data_format(path.name) == "tsv" else header_delimiter(header) if header else None
+    if not header or delimiter is None:
+        return None
+    opener = gzip.open if is_gzipped(path.name) else open
+    limit = csv.field_size_limit()
+    csv.field_size_limit(1 << 30)
+    try:
+        with opener(path, "rt", encoding="utf-8-sig", errors="replace", newline="") as handle:
+            rows, start = csv.reader(handle, delimiter=delimiter, strict=True), 1
+            try:
+                for _ in rows:
+                    start = rows.line_num + 1
+                return None
+            except csv.Error as error:
+                if "unexpected end of data" not in str(error):  # another fault first: the caller's message stands
+                    return None
+            handle.seek(0)
+            line = next(itertools.islice(handle, start - 1, None), "")
+    except (OSError, EOFError, zlib.error):
+        return None
+    finally:
+        csv.field_size_limit(limit)
+    field = _unclosed_field(line.rstrip("\r\n"), delimiter)
+    return (start, field) if field is not None else None
 
 
 def first_record(path: Path) -> str:

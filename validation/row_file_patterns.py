@@ -136,19 +136,15 @@ def without_globs(pattern: str) -> str:
 
 
 def default_test_pattern(pattern: str) -> str | None:
-    """Where the new test rows' files go when the recipe does not say: ``pattern`` with ``train`` in its first path
-    component (outside placeholders) made ``test`` (``train/{id}`` -> ``test/{id}``, ``train_images/`` ->
-    ``test_images/``); None when that component has no ``train``."""
-    first = pattern.split("/", 1)[0]
-    rest = pattern[len(first) :]
-    pieces = []
-    changed = False
-    for text, column in pattern_parts(first):
-        for old, new in TRAIN_WORDS:
-            if old in text:
-                text, changed = text.replace(old, new), True
-        pieces.append(text + ("" if column is None else "{" + column + "}"))
-    return "".join(pieces) + rest if changed else None
+    """Where the new test rows' files go when the recipe does not say: ``pattern`` with ``train`` in its first folder
+    holding it (outside placeholders) made ``test`` (``train/{id}`` -> ``test/{id}``, ``train_images/`` ->
+    ``test_images/``, siim's ``jpeg/train/{image_name}.jpg`` -> ``jpeg/test/{image_name}.jpg``; a pattern of no
+    folder, its name: ``train_{id}.jpg`` -> ``test_{id}.jpg``); None when none has ``train``."""
+    components = pattern.split("/")
+    for at, component in enumerate(components[:-1] or components):
+        if (made := _train_made_test(component)) is not None:
+            return "/".join([*components[:at], made, *components[at + 1 :]])
+    return None
 
 
 def placed_folder(pattern: str, own: Collection[str] = ()) -> str | None:
@@ -196,6 +192,11 @@ def kaggle_test_pattern(pattern: str) -> str | None:
     ``train`` made ``test`` in every folder and the name, outside placeholders (``competition_data/train/masks/{id}``
     -> ``competition_data/test/masks/{id}``, ``train_cleaned/{id}.png`` -> ``test_cleaned/{id}.png``); None without
     a ``train``."""
+    return _train_made_test(pattern)
+
+
+def _train_made_test(pattern: str) -> str | None:
+    """``pattern`` with every ``train`` outside its placeholders made ``test``; None when it has none."""
     pieces, changed = [], False
     for text, column in pattern_parts(pattern):
         for old, new in TRAIN_WORDS:

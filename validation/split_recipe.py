@@ -29,8 +29,8 @@ A recipe replaces MLE-bench's hand-written ``prepare.py``. Keys:
 | ``original_answers_file`` | the original test set with labels Kaggle released later: parity is then measured on it | |
 | ``metric`` | the grading metric (a name in ``validation.metrics``) | the competition's Meta Kaggle metric |
 | ``row_files`` | one file of the download per train row, named by its columns: a path pattern with placeholders (``train/{id}``, ``train/{image_id}.jpg``, ``train/{breed}/{id}.jpg``); each row's file goes with its row: the new train rows' to the same path under ``public/``, the new test rows' to ``test_row_files``; the download's other files there (Kaggle's own test images) are not copied; not for ``released_labels`` | none |
-| ``test_row_files`` | where the new test rows' files go under ``public/``: a pattern of the columns the public test set keeps (never a target: the path would give the label away) | ``row_files`` with ``train`` in its first path component made ``test`` (``train/`` -> ``test/``, ``train_images/`` -> ``test_images/``); required when it has none |
-| ``other_row_files`` | more files of each train row, beside ``row_files``' (siim-isic-melanoma ships each image as ``train/{image_name}.dcm`` and ``jpeg/train/{image_name}.jpg``): a mapping of each pattern (as ``row_files``) to where the new test rows' files go (as ``test_row_files``; null: the default, ``train`` made ``test`` in its first path component; false: the train rows' files alone, a test row's being its answer, as tgs-salt's masks); each row has one file at each, which goes where its row goes; needs ``row_files`` | none |
+| ``test_row_files`` | where the new test rows' files go under ``public/``: a pattern of the columns the public test set keeps (never a target: the path would give the label away) | ``row_files`` with ``train`` in its first folder holding it made ``test`` (``train/`` -> ``test/``, ``train_images/`` -> ``test_images/``, ``jpeg/train/`` -> ``jpeg/test/``); required when none has it |
+| ``other_row_files`` | more files of each train row, beside ``row_files``' (siim-isic-melanoma ships each image as ``train/{image_name}.dcm`` and ``jpeg/train/{image_name}.jpg``): a mapping of each pattern (as ``row_files``) to where the new test rows' files go (as ``test_row_files``; null: the default, ``train`` made ``test`` in its first folder holding it; false: the train rows' files alone, a test row's being its answer, as tgs-salt's masks); each row has one file at each, which goes where its row goes; needs ``row_files`` | none |
 | ``test_columns`` | the train columns the new public test set keeps (no target), for a download whose test file does not say (paddy's Kaggle test set is its images alone: its train file's ``variety`` and ``age`` are no test features); must hold ``id_column`` | the train columns Kaggle's test file has, else every train column but the targets |
 | ``submission_columns`` | the submission's columns where they are not the train file's, in order: a mapping of each column's name to a target column it predicts (``Category: category_id``), or to the key that identifies a row, a public test column or a pattern of them (``Id: id``, ``id: "{sentence_id}_{token_id}"``, placeholders as in ``row_files``); the sample and ``answers.csv`` take these columns; targets it leaves out are removed from the public test set and not graded (chaii's ``answer_start``) | the id column (else the public test columns) and every target |
 | ``train_row_files`` | where the new train rows' files go under ``public/``: a pattern of the train file's columns (iwildcam-2019's images are flat in ``train_images.zip``, unpacked at the download's top: ``train_images/{id}.jpg`` puts them in a folder of their own) | ``row_files``: each file at its own path |
@@ -167,7 +167,7 @@ class SplitRecipe:
     @property
     def test_row_pattern(self) -> str | None:
         """Where the new test rows' files go under ``public/``: ``test_row_files``, else ``row_files`` with ``train``
-        in its first path component made ``test`` (parsing refuses a recipe where neither gives one); None for an
+        in its first folder holding it made ``test`` (parsing refuses a recipe where neither gives one); None for an
         ``other_row_files`` entry of the train rows alone (mapped to false)."""
         if not self.row_files or self.train_rows_only:
             return None
@@ -415,7 +415,7 @@ UNIT_IS_TARGET = {
 }
 
 
-def _row_file_patterns(values: dict, kind: str, fail, needs_test: bool = True) -> None:
+def _row_file_patterns(values: dict, kind: str, fail, needs_test: bool = True, said: str = "row_files ") -> None:
     """``row_files`` and ``test_row_files``: path patterns with placeholders (``validation.row_file_patterns``); the
     test rows' files need a place of their own under ``public/`` (``needs_test`` False: an ``other_row_files`` entry
     of the train rows' files alone, whose test rows' go nowhere)."""
@@ -441,8 +441,8 @@ def _row_file_patterns(values: dict, kind: str, fail, needs_test: bool = True) -
     if test_row_files is None and default_test_pattern(row_files) is None:
         raise fail(
             "test_row_files",
-            f"required: row_files {row_files!r} has no 'train' in its first path component to make 'test' of; "
-            f"give where the new test rows' files go under public/, such as {_own_folder(row_files)!r}",
+            f"required: {said}{row_files!r} has no 'train' in a folder's name to make 'test' of; give where the new "
+            f"test rows' files go under public/, such as {_own_folder(row_files)!r}",
         )
     train_pattern = train_row_files or row_files
     if test_row_files is not None and PurePosixPath(test_row_files) == PurePosixPath(train_pattern):  # train/./x too
@@ -592,7 +592,7 @@ def _other_row_files(values: dict, kind: str, fail) -> tuple[tuple[str, str | No
         one = {"row_files": pattern, "test_row_files": test or None, "target_columns": values.get("target_columns"),
                "id_column": values.get("id_column"), "test_ids": values.get("test_ids"),
                "group_column": values.get("group_column")}  # fmt: skip
-        _row_file_patterns(one, kind, entry_fail, needs_test=test is not False)
+        _row_file_patterns(one, kind, entry_fail, needs_test=test is not False, said="")
         if test is not False:
             _test_ids(one | {"submission_columns": values.get("submission_columns")}, kind, entry_fail)
         pairs.append((pattern, test))

@@ -18,6 +18,7 @@ from curation.demo_annotations import DEMO_ANNOTATION_TIME, demo_annotations
 from curation.mirror import Part
 from curation.mlebench_import import CURATOR as MLEBENCH_CURATOR
 from curation.mlebench_import import import_mlebench_categories
+from curation.slug_look_alikes import look_alikes
 from validation.data_root import COMPETITIONS
 from validation.metrics import resolve_metric
 from validation.split_recipe import read_recipe_file
@@ -133,9 +134,16 @@ def _read_split_recipe(path: str) -> dict:
 def _check_known_slug(curation: Curation, slug: str) -> None:
     """The slug is in the Meta Kaggle dump, or a curator already annotated it (with --allow-unknown then: the next
     annotation of it, a fixed recipe or a second curator, needs no flag again)."""
-    if curation.store.has_annotations(slug):
-        return
     known = curation.warehouse.competition_slugs()
+    if curation.store.has_annotations(slug):
+        if known is not None and (near := look_alikes(slug, known)):  # a typo recorded before the dump was loaded
+            click.echo(
+                f"warning: {slug!r} is not in {COMPETITIONS} and reads almost as {' or '.join(near)}: a misspelt slug "
+                f"annotated before? (its annotations are in {curation.store.root / slug}; a competition the dump lacks "
+                "is right as it is)",
+                err=True,
+            )
+        return
     if known is None:
         click.echo(
             f"warning: cannot check that {slug!r} is a competition: {curation.warehouse.path} has no {COMPETITIONS} "
