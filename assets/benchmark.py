@@ -30,6 +30,11 @@ class ExportConfig(dg.Config):
     include_unknown: bool = Field(
         False, description="Also export competitions parity could not judge (verdict unknown: no labels, no features)."
     )
+    include_binary_ids: bool = Field(
+        False,
+        description="Also export competitions whose split's binary_files_without_test_ids check failed (a public "
+        "binary file holds the new test rows' ids, and may hold their answers).",
+    )
 
 
 @dg.asset(
@@ -48,7 +53,9 @@ def benchmark_export(context: dg.AssetExecutionContext, config: ExportConfig, st
     """
     root = storage.root()
     folder = Path(config.folder) if config.folder else root.export
-    options = ExportOptions(config.complexity or None, config.include_drift, config.include_unknown)
+    options = ExportOptions(
+        config.complexity or None, config.include_drift, config.include_unknown, config.include_binary_ids
+    )
     # With an s3:// home: every published split and board, and the default folder's export pushed back.
     writes = [Part(root.export)] if folder == root.export else []
     try:

@@ -4,7 +4,8 @@
 >>> result.exported, result.unchanged, result.left_out   # slugs; slugs; {slug: why}
 
 For every curated competition with a published split, a parity verdict of ``parity`` (``drift`` too with
-``include_drift``, ``unknown`` with ``include_unknown``) and a current leaderboard snapshot, ``DIR`` gets:
+``include_drift``, ``unknown`` with ``include_unknown``), a current leaderboard snapshot and no public binary file
+holding the new test rows' ids (``include_binary_ids`` exports those too), ``DIR`` gets:
 
 - ``data/<slug>/prepared/public/``: the published public files, the sample submission under the competition's own
   file name (the split recipe's ``sample_submission_name``, else its ``sample_submission_file``'s name, e.g.
@@ -56,6 +57,7 @@ from curation.split_parity import metric_against_kaggle
 from curation.stage_status import PARITY, SPLIT, partition_command, read_failure, split_warnings
 from curation.submission_grading import GradingUnavailable, check_answers_gradable, grading_metric
 from curation.warehouse import Warehouse
+from validation.binary_files import BINARY_FILES_WITHOUT_TEST_IDS
 from validation.data_files import data_stem, file_digest
 from validation.data_root import (
     CURATED,
@@ -102,6 +104,9 @@ class ExportOptions:
     # also those parity could not judge (verdict unknown: an image competition whose test file holds only ids, with
     # no labels released); the export says which they are, in export.json and in the printed list
     include_unknown: bool = False
+    # also those whose split's binary_files_without_test_ids failed: a public binary file (a training TFRecord) holds
+    # the new test rows' ids, and mlecurate cannot tell whether their answers are in it too (a sweep's siim export)
+    include_binary_ids: bool = False
 
     def __post_init__(self):
         if self.complexity is not None and self.complexity not in COMPLEXITIES:
@@ -268,6 +273,12 @@ def _plan(
     if verdict not in wanted:
         hint = {"drift": " (--include-drift exports it)", "unknown": " (--include-unknown exports it)"}.get(verdict, "")
         raise _LeftOut(f"parity verdict {verdict}{hint}: {parity.get('reason') or 'no reason given'}")
+    if not options.include_binary_ids and (held := _binary_ids(manifest)):
+        raise _LeftOut(
+            f"its split's warning check {BINARY_FILES_WITHOUT_TEST_IDS.name} failed, so its public files may hold the "
+            f"new test rows' answers: {held} (--include-binary-ids exports it, once you know the files hold no "
+            "labels)"
+        )
     recipe = manifest["recipe"]
     try:
         metric = grading_metric(slug, recipe, warehouse)
@@ -425,6 +436,14 @@ def _metric_warnings(slug: str, recipe: dict, facts: dict) -> list[str]:
     another metric's (a stand-in)."""
     agrees, found, _ = metric_against_kaggle(slug, [], facts, recipe)  # the recipe given: no annotation is read
     return [] if agrees else [f"its parity's warning check metric_is_kaggles: {found}"]
+
+
+def _binary_ids(manifest: dict) -> str | None:
+    """What the split's binary_files_without_test_ids check found, when it failed; None otherwise."""
+    check = (manifest.get("checks") or {}).get(BINARY_FILES_WITHOUT_TEST_IDS.name)
+    if not isinstance(check, dict) or check.get("passed") is not False:
+        return None
+    return str(check.get("found") or "no finding recorded")
 
 
 def _sample_medal(parity: dict, board: Leaderboard, metric: str) -> tuple[float, int] | None:
@@ -675,6 +694,7 @@ def _write_index(folder: Path, result: ExportResult, options: ExportOptions, ori
             "complexity": options.complexity,
             "include_drift": options.include_drift,
             "include_unknown": options.include_unknown,
+            "include_binary_ids": options.include_binary_ids,
         },
         "competitions": {slug: result.competitions[slug] for slug in held},
         "left_out": dict(sorted(result.left_out.items())),

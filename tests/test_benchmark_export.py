@@ -655,13 +655,24 @@ def test_a_split_warning_that_failed_is_shown_and_carried_into_the_export(root, 
     assert stages.split.endswith("; 1 warning(s): binary_files_without_test_ids)")
     assert stages.split_warnings == (f"binary_files_without_test_ids: {found}",)
     assert competition_stages(INSULTS, root).split_warnings == ()
-    result = _export(root, tmp_path / "bench")
+    # Sweep 172: such a split was exported all the same; it is left out unless the curator vouches for the files.
+    left = _export(root, tmp_path / "bench")
+    assert SPACESHIP not in left.members and left.left_out[SPACESHIP] == (
+        "its split's warning check binary_files_without_test_ids failed, so its public files may hold the new test "
+        f"rows' answers: {found} (--include-binary-ids exports it, once you know the files hold no labels)"
+    )
+    result = _export(root, tmp_path / "bench", include_binary_ids=True)
     assert f"its split's warning check binary_files_without_test_ids: {found}" in result.competitions[SPACESHIP][
         "warnings"]  # fmt: skip
+    assert json.loads((tmp_path / "bench" / "export.json").read_text())["options"]["include_binary_ids"] is True
     monkeypatch.setenv("MLECURATE_HOME", str(root.path))
     monkeypatch.setenv("MLECURATE_ANNOTATIONS", str(root.annotations))
     assert main(["show", SPACESHIP]) == 0
     assert f"split warning: binary_files_without_test_ids: {found}" in capsys.readouterr().out
+    assert main(["export", str(tmp_path / "cli")]) == 0
+    line = next(x for x in capsys.readouterr().out.splitlines() if "binary_files_without_test_ids" in x)
+    assert line.startswith("  left out (its split's warning check binary_files_without_test_ids failed, so its ")
+    assert line.endswith(f"): {SPACESHIP}")
 
 
 @pytest.mark.parametrize("checks", [[{"passed": False}], "damaged", None])

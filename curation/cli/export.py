@@ -34,10 +34,16 @@ PARTLY_FAILED = 1  # some competitions could not be written, or fail verificatio
     help="also export competitions parity could not judge (verdict unknown: e.g. a test file of ids only, no labels "
     "released); their verdict is listed",
 )
+@click.option(
+    "--include-binary-ids",
+    is_flag=True,
+    help="also export competitions whose split's binary_files_without_test_ids check failed: a public binary file "
+    "(a training TFRecord) holds the new test rows' ids, and may hold their answers; give it once you know it does not",
+)
 @pass_curation
 def export(
     curation: Curation, folder: Path, export_format: str, complexity: str | None, include_drift: bool,
-    include_unknown: bool,
+    include_unknown: bool, include_binary_ids: bool,
 ) -> int:  # fmt: skip
     """Write every curated competition with a published split, a parity verdict of parity (drift and unknown too
     with --include-drift and --include-unknown) and a leaderboard snapshot to DIR, as MLE-bench reads it:
@@ -56,7 +62,7 @@ def export(
       mlebench grade-sample submission.csv SLUG --data-dir curated-benchmark/data
     """
     with curation.synced(reads=export_inputs(curation.root)):
-        options = ExportOptions(complexity, include_drift, include_unknown)
+        options = ExportOptions(complexity, include_drift, include_unknown, include_binary_ids)
         result = export_benchmark(curation.root, curation.warehouse, folder, options, curation.settings.object_home)
     click.echo(
         f"{folder}: {len(result.members)} competition(s) exported ({len(result.exported)} written, "
