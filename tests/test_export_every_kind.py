@@ -98,6 +98,7 @@ CASES = [
     Case("r2", "group", "parquet", text_ids=True),
     Case("dice", "group", text_ids=True),
     Case("global_dice", "released_labels", "parquet", labelled=True),
+    Case("iou_precision", "random", "json"),
     # Numeric ids in a JSON / Parquet download (typed there, text in answers.csv: parity once failed on them).
     Case("accuracy", "random", "json", name="accuracy-json-numeric-ids"),
     Case("rmse", "random", "parquet", name="rmse-parquet-numeric-ids"),

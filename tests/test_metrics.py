@@ -327,7 +327,8 @@ def test_the_worst_score_is_reached_by_the_opposite_of_the_answers_and_never_pas
                 "top_3_error": (LABELS, LABELS + "x"),
                 "smape": (REAL, -REAL), "normalized_gini": (REAL, -REAL),
                 "dice": (pd.Series(["1 3"] * N), pd.Series(["4 3"] * N)),
-                "global_dice": (pd.Series(["1 3"] * N), pd.Series(["4 3"] * N))}  # fmt: skip
+                "global_dice": (pd.Series(["1 3"] * N), pd.Series(["4 3"] * N)),
+                "iou_precision": (pd.Series(["1 3"] * N), pd.Series(["4 3"] * N))}  # fmt: skip
     bounded = [m for m in METRICS.values() if m.worst is not None]
     assert {m.name for m in bounded} == set(opposite)
     for metric in bounded:
@@ -441,7 +442,7 @@ def test_derived_facts():
     assert [m for m in METRICS if METRICS[m].distribution] == ["kl_divergence"]
     assert [m for m in METRICS if not METRICS[m].numeric_predictions] == [
         "accuracy", "f1_micro", "f1_micro_labels", "f1_macro", "matthews_correlation", "map_at_k", "map_at_3",
-        "map_at_12", "top_k_error", "top_1_error", "top_3_error", "dice", "global_dice", "word_jaccard",
+        "map_at_12", "top_k_error", "top_1_error", "top_3_error", "dice", "global_dice", "iou_precision", "word_jaccard",
         "mean_levenshtein"]  # fmt: skip
 
 
@@ -619,6 +620,31 @@ def test_dice_grades_as_mlebenchs_hubmap_and_contrails_graders():
     assert METRICS["global_dice"].score(contrails_answers["encoded_pixels"], submission["encoded_pixels"]) == round(
         contrails, 5
     )
+
+
+def test_iou_precision():
+    """tgs-salt-identification-challenge: each image's share of the IoU thresholds 0.5-0.95 its masks exceed (1 where
+    both are empty, 0 where only the answer is), averaged; MLE-bench decodes 101x101 images, the registry compares
+    pixel numbers. Predictions are the answers with a varying share of pixels flipped, so every threshold is met by
+    some row and missed by another."""
+    pixels = 101 * 101
+    truth, predicted = [], []
+    for row in range(120):
+        mask = np.zeros(pixels, dtype=bool)
+        if row % 6:  # a sixth of the images hold no salt
+            start = rng.integers(0, pixels - 3000)
+            mask[start : start + rng.integers(50, 3000)] = True
+        flipped = mask ^ (rng.random(pixels) < rng.choice([0.0, 0.001, 0.01, 0.03, 0.1]) * (row % 4 != 0))
+        for chosen, out in ((mask, truth), (flipped if row % 5 else np.zeros(pixels, dtype=bool), predicted)):
+            edges = np.flatnonzero(np.diff(np.concatenate(([0], chosen.astype(int), [0]))))
+            out.append(" ".join(f"{a + 1} {b - a}" for a, b in zip(edges[0::2], edges[1::2], strict=True)))
+    ids = [f"{i:010x}" for i in range(len(truth))]
+    answers = pd.DataFrame({"id": ids, "rle_mask": truth})
+    theirs = mlebench_grade("tgs-salt-identification-challenge")(pd.DataFrame({"id": ids, "rle_mask": predicted}),
+                                                                 answers)  # fmt: skip
+    ours = METRICS["iou_precision"].score(pd.Series(truth), pd.Series(predicted))
+    assert ours == round(theirs, 5) and 0.2 < ours < 0.9
+    assert METRICS["iou_precision"].score(pd.Series(truth), pd.Series(truth)) == 1.0
 
 
 @pytest.mark.parametrize(

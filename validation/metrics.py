@@ -24,7 +24,7 @@ to demo categories (``curation/demo_annotations.py``), and split recipes name th
 | ``ranking`` | space-separated labels, best first | map_at_k, map_at_3, map_at_12, top_k_error, top_1_error, top_3_error |
 | ``label_set`` | space-separated labels, in any order (none is a prediction too) | f1_micro_labels |
 | ``text`` | free text | word_jaccard, mean_levenshtein |
-| ``mask`` | a run-length encoded mask (``start length`` pairs; empty: no pixel) | dice, global_dice |
+| ``mask`` | a run-length encoded mask (``start length`` pairs; empty: no pixel) | dice, global_dice, iou_precision |
 
 Meta Kaggle names a competition's metric in ``EvaluationAlgorithmName`` (since 2023 the abbreviation of a Python
 "Kaggle Metric" is a numeric id, so names are what to match on, case-insensitively and without spaces, hyphens or
@@ -206,8 +206,10 @@ class Metric:
 
     @property
     def display_name(self) -> str:
-        """The name a person reads: Meta Kaggle's first name, its ``{K}`` placeholder filled (MAP@{K} -> MAP@5)."""
-        return self.meta_kaggle_names[0].replace("{K}", str(self.depth))
+        """The name a person reads: Meta Kaggle's first name, its ``{K}`` placeholder filled (MAP@{K} -> MAP@5); for a
+        metric Meta Kaggle's names do not choose alone, the first of those (:data:`NAMED_BY_RECIPE`)."""
+        names = self.meta_kaggle_names or NAMED_BY_RECIPE[self.name]
+        return names[0].replace("{K}", str(self.depth))
 
     @property
     def tolerance_is_relative(self) -> bool:
@@ -762,6 +764,30 @@ def _mask_overlaps(y_true: pd.Series, y_pred: pd.Series) -> tuple[np.ndarray, np
     return np.array(shared, dtype=float), np.array(sizes, dtype=float)
 
 
+IOU_THRESHOLDS = np.arange(0.5, 1.0, 0.05)  # 0.5, 0.55, ... 0.95, as Kaggle's and MLE-bench's code make them
+
+
+def iou_precision(y_true: pd.Series, y_pred: pd.Series) -> float:
+    """tgs-salt-identification-challenge's metric, each row one object: a row scores the share of the IoU thresholds
+    0.5, 0.55, ... 0.95 that its masks' intersection over union exceeds (1 where both are empty, 0 where only the
+    answer is), and the rows' scores are averaged. Meta Kaggle's IntersectionOverUnionObjectSegmentation also names
+    competitions of several objects an image (data-science-bowl-2018), which this does not grade."""
+    return _mean(*_row_iou_precisions(y_true, y_pred))
+
+
+def _row_iou_precisions(y_true: pd.Series, y_pred: pd.Series) -> tuple[np.ndarray]:
+    scores = []
+    for actual, predicted in zip(y_true, y_pred, strict=True):
+        a, b = runs(actual), runs(predicted)
+        true_pixels, shared = size(a), overlap(a, b)
+        if not true_pixels:
+            scores.append(0.0 if size(b) else 1.0)
+            continue
+        iou = shared / (true_pixels + size(b) - shared)
+        scores.append(float(np.mean(iou > IOU_THRESHOLDS)))
+    return (np.array(scores, dtype=float),)
+
+
 def global_dice(y_true: pd.Series, y_pred: pd.Series) -> float:
     """The Dice of every row's pixels taken together (google-research-identify-contrails-reduce-global-warming):
     2 |X and Y| / (|X| + |Y|) over all masks; undefined (nan) when no mask holds a pixel."""
@@ -940,6 +966,12 @@ METRICS: dict[str, Metric] = {
         Metric("global_dice", True, ("contrails_global_dice", "Global Dice"), global_dice, "mask", "run_length", 1.0,
                stages=(_mask_overlaps, _pooled_dice), worst=0.0,
                note="the Dice of all rows' pixels together, not a mean over rows; a lone - is an empty mask too"),
+        Metric("iou_precision", True, (), iou_precision, "mask", "run_length", 1.0,
+               stages=(_row_iou_precisions, _mean), worst=0.0,
+               note="each row one object: the share of the IoU thresholds 0.5-0.95 (step 0.05) its masks' "
+                    "intersection over union exceeds, 1 where both are empty, averaged over the rows; a recipe names "
+                    "it (Meta Kaggle's IntersectionOverUnionObjectSegmentation also names competitions of several "
+                    "objects a row's image, which it does not grade)"),
         Metric("word_jaccard", True, ("Jaccard",), word_jaccard, "text", "text", 1.0, stages=(_word_jaccards, _mean), worst=0.0),
         Metric("mean_levenshtein", False, ("Levenshtein Mean",), mean_levenshtein, "text", "text", 0.0,
                stages=(_levenshteins, _mean)),
@@ -1002,6 +1034,10 @@ def resolve_metric(override: str | None, recipe: dict | None, meta_kaggle_name: 
 # label sets, or of one label a row (which is accuracy); its AUC or log loss over several 0/1 columns (their mean);
 # binary log loss as two-class multiclass log loss; mean absolute error over several columns (the mean of each's).
 # Not RMSE or RMSLE: the root of the mean over every cell is not the mean of each column's root.
+# Meta Kaggle names a registry metric is, where a split recipe names it, that do not choose it alone: the name also
+# covers competitions it does not grade (tgs-salt's one object a row, beside data-science-bowl-2018's several).
+NAMED_BY_RECIPE = {"iou_precision": ("IntersectionOverUnionObjectSegmentation",)}
+
 SAME_SCORE = {
     frozenset(pair)
     for pair in (
@@ -1064,6 +1100,11 @@ def recipe_metric_against_kaggle(
         return True, f"the recipe's {recipe_metric} gives {listed} ({kaggle} in the registry) the same score"
     if not kaggle_name:
         return True, f"the recipe's {recipe_metric} grades; nothing independent of it names Kaggle's metric"
+    if _normalise(kaggle_name) in {_normalise(n) for n in NAMED_BY_RECIPE.get(recipe_metric, ())}:
+        return True, (
+            f"the recipe's {recipe_metric} is {listed} where each row is one object, as the recipe says (the name "
+            "alone does not choose it: it also covers competitions of several objects a row)"
+        )
     runs = "" if kaggle_is_max is None else f" (both {'higher' if kaggle_is_max else 'lower'} is better)"
     return False, (
         f"the recipe's {recipe_metric} stands in for {listed}, which the registry does not grade{runs}: the board's "
