@@ -163,9 +163,10 @@ def prepare_competition(
     _restore_retired(final)
     inputs_version = fingerprint(split_inputs(recipe, source or {}, overview, facts))
     kept = _published_with(final, inputs_version) if (source or {}).get("zip_sha256") else None
-    if kept is not None:
-        return PreparedSplit(slug, final.path, True, None, _recorded_checks(kept), kept, reused=True)
     staging = final.staging
+    if kept is not None:  # a refused attempt's staging, kept to look into, is of other inputs (a sweep's ranzcr)
+        shutil.rmtree(staging.path, ignore_errors=True)
+        return PreparedSplit(slug, final.path, True, None, _recorded_checks(kept), kept, reused=True)
     shutil.rmtree(staging.path, ignore_errors=True)
     if recipe.train_listing:  # the training table is the download's files, listed
         write_train_listing(raw_files, recipe, slug)

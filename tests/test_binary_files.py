@@ -122,15 +122,20 @@ def test_every_file_gets_its_share_of_the_scan_however_large_the_ones_before_it(
     assert not check.passed and check.metadata["files_holding_test_ids"] == 2
 
 
-def test_short_ids_are_not_looked_for_saying_why(tmp_path):
+def test_short_ids_are_not_looked_for_and_the_check_fails_saying_why(tmp_path):
+    """Sweep 175's ml2021spring-hw2: a .npy of labels by row number, ids too short to look for, gave every new test
+    answer away while the check passed; it cannot say the files are clear, so it fails (a warning), naming them."""
     raw = tmp_path / "raw"
     write_csv(raw / "train.csv", ["id", "target"], [(i, i % 2) for i in range(100)])
     _tfrecord(raw / "blobs" / "all.bin", [_example(str(i), i % 2) for i in range(100)])
     recipe = {"kind": "random", "id_column": "id", "target_columns": ["target"], "metric": "auc",
               "public_files": ["blobs/"]}  # fmt: skip
     check = _check(prepare_competition("short", parse_recipe(recipe, "r"), raw, tmp_path / "prepared"))
-    assert check.passed and check.found == ("1 extra public binary file(s) not looked into: too few of the ids have 5 "
-                                            "characters or more (a shorter one is in any binary file by chance)")  # fmt: skip
+    assert not check.passed and check.found == (
+        "1 extra public binary file(s) could not be looked into for the new test rows, so nothing says they hold no "
+        "answers (blobs/all.bin): too few of the ids have 5 characters or more (a shorter one is in any binary file "
+        "by chance)"
+    )
 
 
 LONG = {b"ISIC_" + b"%043d" % i for i in (1234, 5678)}  # 48 characters: a length byte of 48 is the digit 0

@@ -18,6 +18,7 @@ from pipelines.definitions import ASSET_MODULES
 from pipelines.jobs import curation_job, prepare_job
 from pipelines.resources import resources_from_environment
 from tests.conftest import PROJECT
+from validation.data_root import PreparedFolder
 
 SLUG = "titanic"
 STAGES = ("competition_raw", "competition_split", "split_parity")
@@ -73,9 +74,13 @@ def test_an_unchanged_competition_is_not_redone_and_a_changed_recipe_is_a_new_ve
     written = _files(*folders)
     assert any(path.endswith("parity.json") for path in written) and any("public/train" in p for p in written)
 
+    staging = PreparedFolder(home / "prepared" / SLUG).staging.path  # a refused attempt's, between the two runs
+    (staging / "public").mkdir(parents=True)
+    (staging / "public" / "leaky.csv").write_text("PassengerId,Survived\n892,1\n")
     second = prepare.execute_in_process(partition_key=SLUG, instance=instance)
     assert second.success
     assert _files(*folders) == written  # no file rewritten: the same mtimes and the same bytes
+    assert not staging.exists()  # sweep 174: the refused attempt's files outlived the split kept as it was
     assert _versions(second) == _versions(first) and len(_versions(first)) == 3
     said = {stage: second.asset_materializations_for_node(stage)[0].metadata for stage in STAGES}
     assert said["competition_raw"]["kept"].value.startswith("unchanged")

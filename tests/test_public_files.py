@@ -628,7 +628,10 @@ def test_a_tsv_or_gzipped_table_of_labels_is_read_as_a_data_file_and_caught(down
     text = f"id{delimiter}label\n" + "".join(f"{i}{delimiter}{v}\n" for i, v in labels.items())
     (download / name).write_bytes(gzip.compress(text.encode()) if name.endswith(".gz") else text.encode())
     found = _failed(_prepare(download, tmp_path / "prepared", [name]))
-    assert found == f"{name} holds target column(s) label for 20 new test id(s) (id)", found
+    assert found == (
+        f"{name} holds target column(s) label for 20 new test id(s) (id); to publish its training rows' rows alone, "
+        f"name it in train_tables ({name}: id) instead of public_files"
+    ), found  # sweep 174's ranzcr train_annotations.csv: the key that publishes it went unsaid
 
 
 def test_an_extra_table_of_old_labels_for_other_ids_is_published(download, tmp_path):
@@ -877,3 +880,24 @@ def test_a_coco_document_naming_categories_gives_labels_written_as_names_away(tm
               "test_file": None, "metric": "accuracy", "public_files": ["meta.json"]}  # fmt: skip
     found = _failed(prepare_competition("inat", parse_recipe(recipe, "r"), raw, tmp_path / "prepared"))
     assert "meta.json gives the species of 30 new test id(s) away: column category name agrees with it" in found
+
+
+def test_a_coco_document_keyed_as_herbarium_2022s_is_read_as_a_table_too(tmp_path):
+    """Sweep 174: herbarium-2022-fgvc9's train_metadata.json keys its images `image_id` and its categories
+    `category_id` (no `id`); it was not taken for a COCO document, and published its images' categories with every
+    check passed."""
+    rng = random.Random(7)
+    raw = tmp_path / "raw"
+    rows = [(f"{hashlib.md5(str(i).encode()).hexdigest()}.jpg", str(rng.randint(100, 104))) for i in range(150)]
+    write_csv(raw / "train.csv", ["file", "category_id"], rows)
+    document = {
+        "images": [{"image_id": f"000{n}", "file_name": f"{label}/{name}"} for n, (name, label) in enumerate(rows)],
+        "annotations": [{"image_id": f"000{n}", "category_id": int(label), "genus_id": 1}
+                        for n, (_, label) in enumerate(rows)],
+        "categories": [{"category_id": int(c), "scientificName": f"species {c}"} for c in sorted({r[1] for r in rows})],
+    }  # fmt: skip
+    (raw / "train_metadata.json").write_text(json.dumps(document))
+    recipe = {"kind": "random", "id_column": "file", "target_columns": ["category_id"], "test_fraction": 0.2,
+              "test_file": None, "metric": "f1_macro", "public_files": ["train_metadata.json"]}  # fmt: skip
+    found = _failed(prepare_competition("herbarium", parse_recipe(recipe, "r"), raw, tmp_path / "prepared"))
+    assert "train_metadata.json" in found and "category_id" in found and "30" in found, found

@@ -427,6 +427,26 @@ def test_a_path_naming_every_label_of_a_target_tells_none(tmp_path):
     assert len(list((tmp_path / "prepared" / SLUG / "public" / "test").iterdir())) == 20
 
 
+def test_a_target_of_one_value_in_every_row_tells_nothing_through_the_paths(tmp_path):
+    """Sweep 174's ranzcr: `CVC - Normal` 1 in all 700 rows; every UID holds the piece 1, and with no other value to
+    tell apart the split was refused, "72 of the 72 new test rows' files carry the row's CVC - Normal"."""
+    from validation.leakage import _labels_in_row_file_paths
+
+    raw, rng = tmp_path / "raw", random.Random(3)
+    targets = ["CVC - Normal", "CVC - Abnormal"]
+    rows = [[uid, "1", rng.choice("01")] for uid in _dicom_uids(200, 3)]
+    write_csv(raw / "train.csv", ["StudyInstanceUID", *targets], rows)
+    (raw / "train").mkdir()
+    for uid, *_ in rows:
+        (raw / "train" / f"{uid}.jpg").write_bytes(uid.encode())
+    recipe = {"kind": "random", "id_column": "StudyInstanceUID", "target_columns": targets, "metric": "mean_columnwise_log_loss",
+              "row_files": "train/{StudyInstanceUID}.jpg"}  # fmt: skip
+    prepared = prepare_competition(SLUG, parse_recipe(recipe, "r"), raw, tmp_path / "prepared")
+    found = {c.name: c.found for c in prepared.checks}
+    assert "carry the row's" not in found["public_free_of_private"], found["public_free_of_private"]
+    assert _labels_in_row_file_paths(()) == []
+
+
 def test_a_folder_named_by_the_label_tells_it_beside_a_uid_naming_both(tmp_path):
     """``test/0/<uid>.jpg``: the folder tells the label though the UID's pieces hold both (a fresh-eyed review)."""
     raw, rng = tmp_path / "raw", random.Random(5)

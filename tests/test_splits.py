@@ -1249,6 +1249,29 @@ def test_a_recipe_naming_a_missing_column_names_the_key_file_and_columns(tmp_pat
     assert not list((tmp_path / "prepared").iterdir())
 
 
+def test_a_coco_document_named_as_the_train_file_is_said_to_be_no_table(tmp_path):
+    """Sweeps 174 and 175: iwildcam's and herbarium's COCO-style metadata named as train_file were read as one row of
+    lists, and the refusal named a missing column among 'annotations, images, categories' and nothing more."""
+    raw = tmp_path / "raw"
+    raw.mkdir()
+    document = {"images": [{"id": i, "file_name": f"{i}.jpg"} for i in range(20)],
+                "annotations": [{"image_id": i, "category_id": i % 3} for i in range(20)], "categories": [{"id": 0}]}  # fmt: skip
+    (raw / "train_annotations.json").write_text(json.dumps(document))
+    recipe = parse_recipe({"kind": "random", "id_column": "image_id", "target_columns": ["category_id"],
+                           "train_file": "train_annotations.json", "test_file": None}, "r")  # fmt: skip
+    with pytest.raises(RecipeError) as raised:
+        prepare_competition("iwildcam", recipe, raw, tmp_path / "prepared")
+    message = str(raised.value)
+    assert message.startswith(
+        "iwildcam: split recipe key 'target_columns': no column 'category_id' in train_annotations.json"
+    )
+    assert message.endswith(
+        "; it is a COCO-style document (lists of images and of annotations), one row of lists, not a table: a split "
+        "reads a table of rows, so convert it to one (each image's file and category, a CSV) where the download "
+        "comes from, or list the images with train_listing"
+    )
+
+
 def test_the_id_column_must_name_the_sample_submissions_rows(tmp_path):
     raw = tmp_path / "raw"
     shutil.copytree(COMPETITIONS / "titanic", raw)

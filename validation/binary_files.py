@@ -14,6 +14,8 @@ and mlecurate cannot tell whether their labels are there too; so do several file
 together hold at least that many and half the ids looked for (a scaled-down download's 16 training TFRecords held
 1 to 3 of 30 new test ids each, all 30 together: chance finds a few ids in large files, never half of them). It
 warns, naming the files and ids; Kaggle's own test TFRecords (Kaggle's test rows, none of them a new test row) pass.
+Where the ids are too short to look for (row numbers: a sweep's ml2021spring-hw2 published ``train_label_11.npy``,
+every answer by row number), it warns that it could not look, naming the files.
 
 A file is looked at when the table and text checks cannot read it for labels: a binary file that is not one
 sample's own content (an image, a sound, a DICOM or NIfTI scan: :data:`ONE_SAMPLE`), or a JSON document whose records
@@ -100,10 +102,11 @@ def check_binary_files_without_test_ids(
     least = min(LEAST_IDS, len(every))
     if len(ids) < least or not ids:
         why = "no id column" if not every else f"too few of the ids have {MIN_ID_CHARS} characters or more"
-        return SplitCheck(
-            BINARY_FILES_WITHOUT_TEST_IDS.name, True,
-            f"{len(binaries):,} extra public binary file(s) not looked into: {why} (a shorter one is in any binary "
-            "file by chance)",
+        return SplitCheck(  # a sweep's ml2021spring-hw2: a .npy of labels by row number gave every answer away
+            BINARY_FILES_WITHOUT_TEST_IDS.name, False,
+            f"{len(binaries):,} extra public binary file(s) could not be looked into for the new test rows, so "
+            f"nothing says they hold no answers ({shown_list(b.path for b in binaries)}): {why} (a shorter one is in "
+            "any binary file by chance)",
             metadata,
         )  # fmt: skip
     runs, lengths = _id_runs(ids), sorted({len(i) for i in ids})

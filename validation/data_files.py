@@ -1015,7 +1015,19 @@ def missing_columns_message(key: str, wanted, columns, where: str) -> str | None
         return None
     return (
         f"split recipe key '{key}': no column {', '.join(repr(c) for c in missing)} in {where} "
-        f"(its columns: {column_listing(columns)}){near_columns(missing, present)}"
+        f"(its columns: {column_listing(columns)}){near_columns(missing, present)}{_coco_hint(present)}"
+    )
+
+
+def _coco_hint(columns: set[str]) -> str:
+    """``; it is a COCO-style document ...`` for a file whose columns are a COCO document's lists (iwildcam's and
+    herbarium's metadata, named as a train file in two sweeps: read as one row of lists); "" otherwise."""
+    if not {"images", "annotations"} <= columns:
+        return ""
+    return (
+        "; it is a COCO-style document (lists of images and of annotations), one row of lists, not a table: a split "
+        "reads a table of rows, so convert it to one (each image's file and category, a CSV) where the download "
+        "comes from, or list the images with train_listing"
     )
 
 

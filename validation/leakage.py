@@ -417,6 +417,18 @@ def _data_file_labels(
 ) -> list[str]:
     """A table that gives new test ids' labels away: a target column (by name) next to the id column, or any column
     holding new test ids next to any column agreeing with their labels (:func:`_label_pairs`)."""
+    found = _table_labels(con, path, extra, facts, columns, least, reader)
+    if found and facts.id_column in columns and reader is None:  # a sweep's ranzcr train_annotations.csv
+        found[-1] += (
+            f"; to publish its training rows' rows alone, name it in train_tables ({extra.path}: {facts.id_column}) "
+            "instead of public_files"
+        )
+    return found
+
+
+def _table_labels(
+    con, path: Path, extra: ExtraFile, facts: LeakageFacts, columns: list[str], least: int, reader: str | None
+) -> list[str]:
     reader = reader or reader_sql(path)
     targets = [c for c in facts.target_columns if c in columns]
     if targets and facts.id_column in columns:
@@ -442,7 +454,8 @@ COCO_RECORDS = ("images", "annotations")  # a COCO-style document's arrays of re
 
 def coco_table(con, path: Path, columns: list[str]) -> tuple[str, list[str]] | None:
     """A COCO-style JSON document (inaturalist-2019's ``train2019.json``, herbarium's ``metadata.json``): its
-    ``images`` records (``id``, ``file_name``, ...) and ``annotations`` records (``image_id``, ``category_id``, ...)
+    ``images`` records (``id``, or ``image_id`` as herbarium-2022's, ``file_name``, ...) and ``annotations`` records
+    (``image_id``, ``category_id``, ...; ``categories`` keyed ``id`` or ``category_id``)
     as one table, each annotation beside its image's fields, with each file name's last part and its stem (the ids a
     listing takes from paths: ``{file}``) and its category's fields (``categories``: its name, a label written so):
     the table checks' reader and columns. A newcomer's sweep published
@@ -459,7 +472,9 @@ def coco_table(con, path: Path, columns: list[str]) -> tuple[str, list[str]] | N
         )
     except duckdb.Error:  # not arrays of records
         return None
-    if "id" not in images or "image_id" not in annotations:
+    # an image's key: COCO's `id`, or `image_id` as herbarium-2022's metadata writes it (a sweep's: it went unread)
+    image_key = "id" if "id" in images else "image_id" if "image_id" in images else None
+    if image_key is None or "image_id" not in annotations:
         return None
     labels = [c for c in annotations if c not in images]
     named = [f"i.{quote(c)}" for c in images] + [f"a.{quote(c)}" for c in labels]
@@ -470,13 +485,14 @@ def coco_table(con, path: Path, columns: list[str]) -> tuple[str, list[str]] | N
     joined = ""
     categories = _category_columns(con, source, columns) if "category_id" in annotations else []
     if categories:  # a label written as the category's name (species), not its number
+        key = "id" if "id" in categories else "category_id"
         unnest_categories = f"(SELECT unnest(categories, recursive := true) FROM {source})"
-        joined = f" LEFT JOIN {unnest_categories} c ON CAST(c.id AS VARCHAR) = CAST(a.category_id AS VARCHAR)"
-        added += [(f"c.{quote(c)}", f"category {c}") for c in categories if c != "id"]
+        joined = f" LEFT JOIN {unnest_categories} c ON CAST(c.{key} AS VARCHAR) = CAST(a.category_id AS VARCHAR)"
+        added += [(f"c.{quote(c)}", f"category {c}") for c in categories if c != key]
     named += [f"{sql} AS {quote(alias)}" for sql, alias in added]
     reader = (
         f"(SELECT {', '.join(named)} FROM {unnested['images']} i JOIN {unnested['annotations']} a "
-        f"ON CAST(a.image_id AS VARCHAR) = CAST(i.id AS VARCHAR){joined})"
+        f"ON CAST(a.image_id AS VARCHAR) = CAST(i.{image_key} AS VARCHAR){joined})"
     )
     return reader, [*images, *labels, *(alias for _, alias in added)]
 
@@ -490,7 +506,7 @@ def _category_columns(con, source: str, columns: list[str]) -> list[str]:
     except duckdb.Error:
         return []
     found = [row[0] for row in described]
-    return found if "id" in found else []
+    return found if "id" in found or "category_id" in found else []
 
 
 KEYED = "__mlecurate_test_id"  # the new test id of a table's row, found by the columns it shares with the test set
@@ -1110,6 +1126,9 @@ def _labels_in_row_file_paths(row_files: tuple[RowFileFact, ...]) -> list[str]:
     for row_file in row_files:  # may hold one class of a rare target: its UIDs still name the other)
         for target, label in row_file.labels:
             values[target].add(label)
+    # A target of one value in every row tells nothing, and its value is in every path of pieces (a sweep's ranzcr:
+    # `CVC - Normal` 1 in all rows, its UIDs full of 1s, was refused as a leak).
+    values = {target: labels for target, labels in values.items() if len(labels) > 1}
     spellings = {target: LabelSpellings(labels) for target, labels in values.items()}
     labelled: dict[str, list[tuple[str, frozenset]]] = defaultdict(list)  # each test row's label, the labels spelled
     told: dict[str, list[str]] = defaultdict(list)
@@ -1119,6 +1138,8 @@ def _labels_in_row_file_paths(row_files: tuple[RowFileFact, ...]) -> list[str]:
             continue
         parts = [_runs(part) for part in PurePosixPath(row_file.path).parts]  # each folder, and the name, alone
         for target, label in row_file.labels:
+            if target not in spellings:
+                continue
             labelled[target].append((label, frozenset().union(*(spellings[target].spelled(r) for r in parts))))
             if any(spellings[target].tells(label, runs) for runs in parts):
                 told[target].append(row_file.path)
@@ -1275,4 +1296,5 @@ def _rows_conserved(con, train: Path, test: Path, facts: LeakageFacts) -> SplitC
 
 
 def _short(values: list) -> str:
-    return ", ".join(str(v)[:60] for v in values[:3])
+    """The first three values, each cut to 60 characters with ``...`` where cut (a cut path is no real file)."""
+    return ", ".join(text if len(text := str(v)) <= 60 else text[:60] + "..." for v in values[:3])
