@@ -115,7 +115,9 @@ def _split_section(slug: str, recipe: SplitRecipe, built: BuiltSplit) -> str:
             + _left_out(r),
         ]
     else:
-        if built.original_test_rows is None:
+        if built.original_test_rows is None or (
+            not built.original_test_rows and built.original_test_counted != recipe.test_file
+        ):  # a code competition's sample of a header alone counts nothing (a sweep's "0 rows, as many as...")
             kaggle_test = "Kaggle's test set"
         elif built.original_test_counted == recipe.test_file:
             kaggle_test = f"Kaggle's test set (`{recipe.test_file}`, {built.original_test_rows:,} rows)"

@@ -1210,6 +1210,11 @@ def test_original_ratio_counts_kaggles_sample_where_the_download_has_no_test_tab
     )
     with pytest.raises(RecipeError, match="'original_ratio': needs test_file or sample_submission_file, to count"):
         parse_recipe(TITANIC | {"original_ratio": True, "test_file": None}, "r")
+    # A code competition's sample of a header alone (sweep 175's ml2021spring-hw2): no "(0 rows, as many as ...)".
+    plain = TITANIC | {"sample_submission_file": "gender_submission.csv", "test_fraction": 0.2}
+    header_only = prepare_competition("titanic", parse_recipe(plain, "r"), raw, tmp_path / "header")
+    description = (header_only.folder / "public" / "description.md").read_text()
+    assert "This is not Kaggle's split. Kaggle's test set is not used: its labels are hidden." in description
 
 
 def test_the_new_training_set_keeps_kaggles_file_name(tmp_path):
