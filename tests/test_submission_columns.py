@@ -549,3 +549,33 @@ def test_kaggles_own_numeric_sample_value_stays_under_a_classification_metric(tm
     assert prepared.published, [(c.name, c.found) for c in prepared.checks if not c.passed]
     sample = pd.read_csv(PreparedFolder(prepared.folder).sample_submission, dtype=str)
     assert set(sample["target"]) == {"1"}
+
+
+def test_an_id_shared_by_rows_a_submission_tells_apart_by_another_key_is_gradable(tmp_path):
+    """Sweep 175's uw-madison-gi-tract-image-segmentation: a row per image and class, `id` repeated once a class. With
+    `submission_columns` keying the submission by id and class (as grading matches it), the split was refused: "no
+    submission can be graded (a submission names each id once)"; without id_column, public files went unchecked."""
+    raw = tmp_path / "raw"
+    raw.mkdir()
+    rng = np.random.default_rng(0)
+    lines = ["id,class,segmentation"]
+    for i in range(300):
+        for name in ("large_bowel", "small_bowel", "stomach"):
+            mask = "" if rng.random() < 0.5 else f"{rng.integers(1, 500)} {rng.integers(1, 50)}"
+            lines.append(f"case{i // 10}_day{i % 3}_slice_{i:04d},{name},{mask}")
+    (raw / "train.csv").write_text("\n".join(lines) + "\n")
+    recipe = {"kind": "random", "id_column": "id", "target_columns": ["segmentation"], "metric": "dice",
+              "test_file": None, "submission_columns": {"id": "id", "class": "class", "predicted": "segmentation"}}  # fmt: skip
+    prepared = prepare_competition("uw", parse_recipe(recipe, "r"), raw, tmp_path / "prepared")
+    assert prepared.published, [c.found for c in prepared.checks if not c.passed]
+    folder = PreparedFolder(prepared.folder)
+    answers = pd.read_csv(folder.answers, dtype=str, keep_default_na=False)
+    assert list(answers.columns) == ["id", "class", "predicted"] and len(answers) == 3 * answers["id"].nunique()
+    assert grade_submission(folder.answers, folder, "dice", None).score == 1.0
+    sample = grade_submission(folder.sample_submission, folder, "dice", None)
+    assert sample.valid_submission and 0 < sample.score < 1
+    swapped = answers.assign(predicted=answers.groupby("id")["predicted"].transform(lambda s: s[::-1].to_numpy()))
+    swapped.to_csv(tmp_path / "swapped.csv", index=False)  # each image's masks under the wrong classes
+    assert grade_submission(tmp_path / "swapped.csv", folder, "dice", None).score < 1.0
+    with pytest.raises(Exception, match="no submission can be graded"):  # keyed by the id alone: refused, as before
+        prepare_competition("uw", parse_recipe(recipe | {"submission_columns": None}, "r"), raw, tmp_path / "alone")
