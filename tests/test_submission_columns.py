@@ -577,5 +577,8 @@ def test_an_id_shared_by_rows_a_submission_tells_apart_by_another_key_is_gradabl
     swapped = answers.assign(predicted=answers.groupby("id")["predicted"].transform(lambda s: s[::-1].to_numpy()))
     swapped.to_csv(tmp_path / "swapped.csv", index=False)  # each image's masks under the wrong classes
     assert grade_submission(tmp_path / "swapped.csv", folder, "dice", None).score < 1.0
+    parity = parity_report(load_parity_inputs(folder, raw, parse_recipe(recipe, "r").to_document(), "dice", None))
+    assert parity.score_row("sample submission", "new test")["score"] == sample.score  # answers merged by id had
+    # crossed an image's three rows with its three answers
     with pytest.raises(Exception, match="no submission can be graded"):  # keyed by the id alone: refused, as before
         prepare_competition("uw", parse_recipe(recipe | {"submission_columns": None}, "r"), raw, tmp_path / "alone")

@@ -192,8 +192,8 @@ def load_parity_inputs(
     if not spec.one_column_per_class:
         _require(slug, "target_columns", targets, answers, "the new answers (answers.csv)")
         _require(slug, "target_columns", targets, sample, "the new sample submission (sample_submission.csv)")
-    if id_column:  # ids compared as text: a JSON or Parquet test set types them, answers.csv may not
-        ids = test[[id_column]].astype(str)
+    if id_column and not recipe.get("submission_columns"):  # those are row for row already, an id maybe repeated
+        ids = test[[id_column]].astype(str)  # ids compared as text: a JSON or Parquet test set types them
         answers = ids.merge(answers.astype({id_column: str}), on=id_column, how="left")
     truth = _truth(spec, answers, targets, columns)
     features = test.drop(columns=[id_column], errors="ignore")
