@@ -79,6 +79,7 @@ from validation.data_files import (
     missing_columns_message,
     path_literal,
     quote,
+    quote_left_open,
     read_detail,
     read_failure,
     reader_sql,
@@ -234,6 +235,11 @@ def recipe_columns(con, recipe: SplitRecipe, raw_dir: Path, slug: str = "") -> d
             found[key] = columns_of(con, path)
         except DataFileError as error:
             raise RecipeError(f"{where}split recipe key '{key}': {error}") from error
+        if left_open := quote_left_open(con, path):  # read on, DuckDB would drop the rest of the file unsaid
+            raise RecipeError(
+                f"{where}split recipe key '{key}': {path}: cannot be read as {data_format(path.name).upper()}: "
+                f"{left_open}"
+            )
         if key == "train_file":
             _refuse_misread_header(con, path, found[key], key, where)
     train = found["train_file"]

@@ -626,26 +626,47 @@ def test_an_unquoted_field_opening_with_a_quote_is_named_not_called_damage(tmp_p
     assert "damaged file?" not in message
 
 
+@pytest.mark.parametrize("row", [133, 50_000], ids=["in-the-sniffers-sample", "past-it"])
 @pytest.mark.parametrize("name", ["train.tsv", "train.csv", "train.tsv.gz"])
-def test_a_quote_left_open_to_the_end_of_the_file_is_named_with_its_line(tmp_path, name):
+def test_a_quote_left_open_to_the_end_of_the_file_is_named_with_its_line(tmp_path, name, row):
     """Sweep 172's movie-review TSV: a field opening with a quote that nothing closes swallows the rest of the file;
-    DuckDB's sniffer gave up with its dialect listing and its strict read stopped there without a word."""
+    DuckDB's sniffer gave up with its dialect listing and its strict read stopped there without a word. Past the
+    sniffer's sample (review 177), DuckDB's reader on one thread dropped that row and every one after it, and the
+    split was published with a sixth of its rows gone."""
     raw = tmp_path / "raw"
     raw.mkdir()
     sep = "," if name == "train.csv" else "\t"
-    lines = [sep.join([str(i), str(i // 10), f"some words {i}", str(i % 5)]) for i in range(1, 1600)]
-    lines[132] = sep.join(["133", "13", '"quoted', "3"])
+    lines = [sep.join([str(i), str(i // 10), f"some words {i}", str(i % 5)]) for i in range(1, 60_000)]
+    lines[row - 1] = sep.join([str(row), "13", '"quoted', "3"])
     text = sep.join(["PhraseId", "SentenceId", "Phrase", "Sentiment"]) + "\n" + "\n".join(lines) + "\n"
     (raw / name).write_bytes(gzip.compress(text.encode()) if name.endswith(".gz") else text.encode())
     recipe = {"kind": "random", "id_column": "PhraseId", "target_columns": ["Sentiment"], "train_file": name,
               "test_file": None}  # fmt: skip
     with pytest.raises(RecipeError) as refused:
-        build_split(parse_recipe(recipe, "r"), raw, tmp_path / "out", "movie-review")
+        prepare_competition("movie-review", parse_recipe(recipe, "r"), raw, tmp_path / "out")
     message = str(refused.value)
     field = repr(f'"quoted{sep}3')
-    assert f"line 134 opens a quoted field ({field}) that no double quote closes before the end of the" in message
+    assert (
+        f"line {row + 1:,} opens a quoted field ({field}) that no double quote closes before the end of the" in message
+    )
     assert "the search space" not in message.lower(), message
-    assert not (tmp_path / "out").exists() or not any((tmp_path / "out").rglob("*.tsv"))
+    assert not (tmp_path / "out").exists() or not any((tmp_path / "out").rglob("*.?sv"))
+
+
+@pytest.mark.parametrize(
+    "text, opened",
+    [
+        ('id,t,y\n1,"two\nlines" ,"unclosed 3\n5,x,1\n', (3, '"unclosed 3')),  # review 177: not line 2's closed one
+        ('id,t,y\n1,"a ""q"" b",0\n2,"open ""x"" \n', (3, '"open ""x"" ')),
+        ('id,t,y\n1,5" tall,0\n2,"a"b,1\n', None),  # a quote inside a field is text; text after a closed one too
+        ('id,t,y\n1,"",0\n2,x,"\n', (3, '"')),
+    ],
+)
+def test_the_quote_left_open_is_found_line_by_line(tmp_path, text, opened):
+    from validation.data_files import unclosed_quote
+
+    (tmp_path / "t.csv").write_text(text)
+    assert unclosed_quote(tmp_path / "t.csv") == opened
 
 
 def test_a_bad_record_with_a_quoted_field_over_two_lines_is_not_blamed_on_the_quote(tmp_path):
