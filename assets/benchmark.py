@@ -30,10 +30,10 @@ class ExportConfig(dg.Config):
     include_unknown: bool = Field(
         False, description="Also export competitions parity could not judge (verdict unknown: no labels, no features)."
     )
-    include_binary_ids: bool = Field(
-        False,
-        description="Also export competitions whose split's binary_files_without_test_ids check failed (a public "
-        "binary file holds the new test rows' ids, and may hold their answers).",
+    include_binary_ids: list[str] = Field(
+        [],
+        description="Slugs to export though their split's binary_files_without_test_ids check failed (a public binary "
+        "file holds the new test rows' ids, and may hold their answers): once a curator knows its files hold no labels.",
     )
 
 
@@ -54,7 +54,7 @@ def benchmark_export(context: dg.AssetExecutionContext, config: ExportConfig, st
     root = storage.root()
     folder = Path(config.folder) if config.folder else root.export
     options = ExportOptions(
-        config.complexity or None, config.include_drift, config.include_unknown, config.include_binary_ids
+        config.complexity or None, config.include_drift, config.include_unknown, tuple(config.include_binary_ids)
     )
     # With an s3:// home: every published split and board, and the default folder's export pushed back.
     writes = [Part(root.export)] if folder == root.export else []

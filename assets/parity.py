@@ -158,7 +158,7 @@ def split_parity(
             _check_result(
                 slug,
                 SAMPLE_EARNS_NO_MEDAL,
-                not report.sample_medal,
+                not report.sample_medal and not report.sample_unplaced,  # a board ranked the other way tells nothing
                 medal,
                 {"sample_rank": report.sample_rank if report.sample_rank is not None else "not ranked"},
             ),

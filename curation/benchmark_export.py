@@ -5,7 +5,7 @@
 
 For every curated competition with a published split, a parity verdict of ``parity`` (``drift`` too with
 ``include_drift``, ``unknown`` with ``include_unknown``), a current leaderboard snapshot and no public binary file
-holding the new test rows' ids (``include_binary_ids`` exports those too), ``DIR`` gets:
+holding the new test rows' ids (``include_binary_ids`` names those to export all the same), ``DIR`` gets:
 
 - ``data/<slug>/prepared/public/``: the published public files, the sample submission under the competition's own
   file name (the split recipe's ``sample_submission_name``, else its ``sample_submission_file``'s name, e.g.
@@ -104,9 +104,10 @@ class ExportOptions:
     # also those parity could not judge (verdict unknown: an image competition whose test file holds only ids, with
     # no labels released); the export says which they are, in export.json and in the printed list
     include_unknown: bool = False
-    # also those whose split's binary_files_without_test_ids failed: a public binary file (a training TFRecord) holds
-    # the new test rows' ids, and mlecurate cannot tell whether their answers are in it too (a sweep's siim export)
-    include_binary_ids: bool = False
+    # also these competitions, though their split's binary_files_without_test_ids failed: a public binary file (a
+    # training TFRecord) holds the new test rows' ids, and mlecurate cannot tell whether their answers are in it too (a
+    # sweep's siim export); the curator vouches for each one by its slug
+    include_binary_ids: tuple[str, ...] = ()
 
     def __post_init__(self):
         if self.complexity is not None and self.complexity not in COMPLEXITIES:
@@ -273,10 +274,10 @@ def _plan(
     if verdict not in wanted:
         hint = {"drift": " (--include-drift exports it)", "unknown": " (--include-unknown exports it)"}.get(verdict, "")
         raise _LeftOut(f"parity verdict {verdict}{hint}: {parity.get('reason') or 'no reason given'}")
-    if not options.include_binary_ids and (held := _binary_ids(manifest)):
+    if slug not in options.include_binary_ids and (held := _binary_ids(manifest)):
         raise _LeftOut(
             f"its split's warning check {BINARY_FILES_WITHOUT_TEST_IDS.name} failed, so its public files may hold the "
-            f"new test rows' answers: {held} (--include-binary-ids exports it, once you know the files hold no "
+            f"new test rows' answers: {held} (--include-binary-ids {slug} exports it, once you know the files hold no "
             "labels)"
         )
     recipe = manifest["recipe"]
@@ -298,6 +299,13 @@ def _plan(
     if current is None:
         raise _LeftOut(f"no leaderboard snapshot: medals need one; {partition_command('refresh_leaderboards', slug)}")
     snapshot, board = current
+    try:  # review 176: MAE against a board ranked higher first was exported, MLE-bench reading the board its own way
+        medal_thresholds(board, METRICS[metric].higher_is_better, f"the metric {metric}")
+    except LeaderboardError as error:
+        raise _LeftOut(
+            f"its leaderboard snapshot is ranked the other way from its metric, so its medal thresholds say nothing "
+            f"({error}): check the recipe's metric"
+        ) from None
     medal = _sample_medal(parity, board, metric)
     if medal:  # the error check sample_earns_no_medal, on the board exported: no verdict option exports it
         newer = (
@@ -440,7 +448,8 @@ def _metric_warnings(slug: str, recipe: dict, facts: dict) -> list[str]:
 
 def _binary_ids(manifest: dict) -> str | None:
     """What the split's binary_files_without_test_ids check found, when it failed; None otherwise."""
-    check = (manifest.get("checks") or {}).get(BINARY_FILES_WITHOUT_TEST_IDS.name)
+    checks = manifest.get("checks")
+    check = checks.get(BINARY_FILES_WITHOUT_TEST_IDS.name) if isinstance(checks, dict) else None  # damaged: not ours
     if not isinstance(check, dict) or check.get("passed") is not False:
         return None
     return str(check.get("found") or "no finding recorded")
@@ -694,7 +703,7 @@ def _write_index(folder: Path, result: ExportResult, options: ExportOptions, ori
             "complexity": options.complexity,
             "include_drift": options.include_drift,
             "include_unknown": options.include_unknown,
-            "include_binary_ids": options.include_binary_ids,
+            "include_binary_ids": list(options.include_binary_ids),
         },
         "competitions": {slug: result.competitions[slug] for slug in held},
         "left_out": dict(sorted(result.left_out.items())),

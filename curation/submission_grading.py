@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from curation.curated import curated_slugs
+from curation.curated import FROM_META_KAGGLE, curated_slugs
 from curation.leaderboard_history import current_board
 from curation.split_parity import metric_against_kaggle
 from curation.stage_status import NOT_RUN, data_status, partition_command, split_status
@@ -22,7 +22,15 @@ from validation.data_root import DataRoot, PreparedFolder
 from validation.gradable_answers import CHECK_RECIPE_KEYS, UngradableAnswers, check_answers_for
 from validation.grading import GradingReport, grade_submission
 from validation.leaderboard import read_leaderboard
-from validation.metrics import METRICS, SAME_SCORE, UnknownMetricError, canonical_metric, resolve_metric
+from validation.metrics import (
+    METRICS,
+    SAME_SCORE,
+    UnknownMetricError,
+    canonical_metric,
+    find_metric,
+    recipe_metric_against_kaggle,
+    resolve_metric,
+)
 
 
 class GradingUnavailable(ValueError):
@@ -103,12 +111,15 @@ def _own_metrics(recipe: dict, facts: dict) -> list[str]:
 
 
 def _board_metric(own: list[str], facts: dict) -> str:
-    """What a note says the snapshot's scores are of: Meta Kaggle's metric as named where the registry does not
-    grade it (the recipe's stands in), else the registry's names."""
-    name = facts.get("evaluation_algorithm_name")
-    if name and canonical_metric(name) is None:
-        return f"Meta Kaggle's {name} (the recipe's {own[0]} stands in for it)" if own else f"Meta Kaggle's {name}"
-    return " or ".join(own)
+    """What a note says the snapshot's scores are of: Kaggle's metric as Meta Kaggle (or a listing) names it where the
+    registry does not grade it, with what the recipe's is to it, else the registry's names. A curated row outside the
+    dump whose metric came from the recipe names no Kaggle metric (review 176: "Meta Kaggle's accuracy")."""
+    name, origin = facts.get("evaluation_algorithm_name"), facts.get("facts_from")
+    by = "Meta Kaggle" if origin in (None, FROM_META_KAGGLE) else "Kaggle" if "listing" in origin else None
+    if not name or by is None or find_metric(name) is not None:
+        return " or ".join(own)
+    agrees = recipe_metric_against_kaggle(own[0], name, None, by)[0]
+    return f"{by}'s {name} (the recipe's {own[0]} {'is' if agrees else 'stands in for'} it)"
 
 
 def _runs_the_other_way(board, metric: str, facts: dict) -> str | None:

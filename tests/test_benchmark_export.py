@@ -659,12 +659,13 @@ def test_a_split_warning_that_failed_is_shown_and_carried_into_the_export(root, 
     left = _export(root, tmp_path / "bench")
     assert SPACESHIP not in left.members and left.left_out[SPACESHIP] == (
         "its split's warning check binary_files_without_test_ids failed, so its public files may hold the new test "
-        f"rows' answers: {found} (--include-binary-ids exports it, once you know the files hold no labels)"
+        f"rows' answers: {found} (--include-binary-ids {SPACESHIP} exports it, once you know the files hold no labels)"
     )
-    result = _export(root, tmp_path / "bench", include_binary_ids=True)
+    assert SPACESHIP not in _export(root, tmp_path / "bench", include_binary_ids=(INSULTS,)).members  # by slug
+    result = _export(root, tmp_path / "bench", include_binary_ids=(SPACESHIP,))
     assert f"its split's warning check binary_files_without_test_ids: {found}" in result.competitions[SPACESHIP][
         "warnings"]  # fmt: skip
-    assert json.loads((tmp_path / "bench" / "export.json").read_text())["options"]["include_binary_ids"] is True
+    assert json.loads((tmp_path / "bench" / "export.json").read_text())["options"]["include_binary_ids"] == [SPACESHIP]
     monkeypatch.setenv("MLECURATE_HOME", str(root.path))
     monkeypatch.setenv("MLECURATE_ANNOTATIONS", str(root.annotations))
     assert main(["show", SPACESHIP]) == 0
@@ -686,6 +687,22 @@ def test_split_warnings_of_a_manifest_whose_checks_cannot_be_read_are_none_and_h
     manifest.write_text(json.dumps(document))
     stages = competition_stages(SPACESHIP, root)
     assert stages.split_warnings == () and stages.split.startswith("published (train ")
+    assert SPACESHIP in _export(root, root.path / "bench").members  # review 176: the export crashed for every one
+
+
+def test_a_metric_ranked_against_its_snapshot_is_left_out(root):
+    """Review 176: osic's MAE standing in for a log likelihood, a board ranked higher first, was exported once parity
+    stopped failing on it; MLE-bench reads a board's direction from its first and last rows, so its medals would go
+    to the worst scores."""
+    manifest = root.prepared(INSULTS).manifest
+    document = json.loads(manifest.read_text())
+    document["recipe"]["metric"] = document["metric"] = "rmse"  # lower is better; the snapshot is AUC's
+    manifest.write_text(json.dumps(document))
+    result = _export(root, root.path / "bench")
+    assert INSULTS not in result.members and result.left_out[INSULTS].startswith(
+        "its leaderboard snapshot is ranked the other way from its metric, so its medal thresholds say nothing ("
+    )
+    assert result.left_out[INSULTS].endswith("): check the recipe's metric")
 
 
 def test_show_prints_the_current_leaderboard_snapshot_and_a_damaged_history(root, monkeypatch, capsys):

@@ -241,6 +241,13 @@ def test_a_stand_in_metric_is_placed_with_a_note_and_never_against_the_boards_or
         "Log Likelihood (the recipe's accuracy stands in for it), not of matthews_correlation; give --leaderboard "
         "with matthews_correlation scores to place it"
     ]
+    outside = {"evaluation_algorithm_name": "accuracy", "facts_from": "split recipe"}  # review 176: a curated row
+    monkeypatch.setattr(Warehouse, "competition", lambda self, s: outside)  # outside the dump names the recipe's
+    assert grade_prepared(slug, answers, root, warehouse, "matthews_correlation", None).notes == [
+        f"no medal thresholds, medals or rank: {slug}'s leaderboard snapshot holds scores of accuracy, not of "
+        "matthews_correlation; give --leaderboard with matthews_correlation scores to place it"
+    ]
+    monkeypatch.setattr(Warehouse, "competition", lambda self, s: facts)
     manifest = json.loads(root.prepared(slug).manifest.read_text())
     manifest["recipe"]["metric"] = manifest["metric"] = "mae"  # lower is better, the board higher first
     root.prepared(slug).manifest.write_text(json.dumps(manifest))
@@ -650,3 +657,15 @@ def test_blank_labels_where_answers_hold_labels_pandas_reads_as_missing_are_wron
         f"column {target}: 3 empty value(s), e.g. lines 2, 3, 4, scored as wrong labels: some answers are labels pandas "
         "reads as missing (N/A, NA, null) and writes blank; write them as they are"
     ]
+
+
+def test_ids_that_lost_their_leading_zeros_or_gained_spaces_are_named_as_such():
+    """Sweep 178's multi-modal-gesture: ids 0076 read by pandas and written back as 76 were 'not in the test set',
+    with no word of why (MLE-bench's grader reads both as numbers: valid)."""
+    from validation.grading import _padded_ids
+
+    assert _padded_ids({"76", "100", " 0093", "x"}, {"0076", "0100", "0093"}) == (
+        "; 1 of them are test ids with spaces around them (e.g. ' 0093'); 2 of them are test ids without their "
+        "leading zeros (e.g. '100' for '0100': read as numbers and written back?): ids are matched as written"
+    )
+    assert _padded_ids({"76", "x"}, {"76", "1000"}) == ""  # no test id has leading zeros to lose

@@ -36,14 +36,16 @@ PARTLY_FAILED = 1  # some competitions could not be written, or fail verificatio
 )
 @click.option(
     "--include-binary-ids",
-    is_flag=True,
-    help="also export competitions whose split's binary_files_without_test_ids check failed: a public binary file "
-    "(a training TFRecord) holds the new test rows' ids, and may hold their answers; give it once you know it does not",
+    metavar="SLUG",
+    multiple=True,
+    help="also export this competition though its split's binary_files_without_test_ids check failed (a public binary "
+    "file, such as a training TFRecord, holds the new test rows' ids, and may hold their answers): once you know its "
+    "files hold no labels; repeat for more",
 )
 @pass_curation
 def export(
     curation: Curation, folder: Path, export_format: str, complexity: str | None, include_drift: bool,
-    include_unknown: bool, include_binary_ids: bool,
+    include_unknown: bool, include_binary_ids: tuple[str, ...],
 ) -> int:  # fmt: skip
     """Write every curated competition with a published split, a parity verdict of parity (drift and unknown too
     with --include-drift and --include-unknown) and a leaderboard snapshot to DIR, as MLE-bench reads it:
