@@ -3,7 +3,7 @@
 A slug outside Meta Kaggle's dump is either a competition the dump lacks (launched after it, or left out of it) or a
 typo. A typo reads almost as a dump slug does; a sequel or a series' next round differs from one only in its numbers
 (``playground-series-s4e5`` beside ``s4e3``, ``...-essay-scoring-2`` beside ``...-essay-scoring``), so a difference of
-digits alone is not taken for one.
+numbers alone (and the separators before them) is not taken for one.
 """
 
 from __future__ import annotations
@@ -28,4 +28,6 @@ def look_alikes(slug: str, known: Iterable[str]) -> list[str]:
 
 
 def _letters(slug: str) -> str:
-    return re.sub(r"[\d\W_]", "", slug).casefold()
+    """The slug without its numbers and the separators before them (``essay-scoring-2``, ``s4e5``): a sequel's or a
+    round's differ only there; other separators stay (``cancer_detection`` for ``cancer-detection`` is a typo)."""
+    return re.sub(r"[\W_]*\d+", "", slug).casefold()

@@ -248,6 +248,9 @@ def test_r2():
     assert METRICS["r2"].score(pd.Series(np.ones(N)), pd.Series(np.ones(N))) == 1.0  # constant answers, as sklearn
     assert METRICS["r2"].score(pd.Series(np.ones(N)), REAL) == round(sk.r2_score(np.ones(N), REAL), 5) == 0.0
     assert METRICS["r2"].score(REAL, REAL) == 1.0
+    # review 177: twice a residual near 1e308 overflowed to -inf
+    assert METRICS["r2"].score(pd.Series([1e308, -1e308]), pd.Series([-1e308, 1e308])) == -3.0
+    assert METRICS["r2"].score(pd.Series([1e308, -1e308, 0.0]), pd.Series([1e308, 1e308, 0.0])) == -1.0
 
 
 def test_matthews_correlation():

@@ -901,3 +901,10 @@ def test_a_coco_document_keyed_as_herbarium_2022s_is_read_as_a_table_too(tmp_pat
               "test_file": None, "metric": "f1_macro", "public_files": ["train_metadata.json"]}  # fmt: skip
     found = _failed(prepare_competition("herbarium", parse_recipe(recipe, "r"), raw, tmp_path / "prepared"))
     assert "train_metadata.json" in found and "category_id" in found and "30" in found, found
+    # The label written as the species' name: found through categories keyed category_id (review 176: untested)
+    write_csv(raw / "train.csv", ["file", "species"], [(name, f"species {label}") for name, label in rows])
+    named = recipe | {"target_columns": ["species"]}
+    found = _failed(prepare_competition("herbarium", parse_recipe(named, "r"), raw, tmp_path / "named"))
+    assert "train_metadata.json gives the species of 30 new test id(s) away: column category scientificName agrees" in (
+        found
+    ), found

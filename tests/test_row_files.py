@@ -231,7 +231,7 @@ def test_the_default_test_pattern_turns_train_into_test():
     for row_files, test in (("train/{id}", "test/{id}"), ("train_images/{image_id}.jpg", "test_images/{image_id}.jpg"),
                             ("Train/{breed}/{id}.jpg", "Test/{breed}/{id}.jpg"),
                             ("jpeg/train/{image_name}.jpg", "jpeg/test/{image_name}.jpg"),  # siim's (sweep 172)
-                            ("train_{id}.jpg", "test_{id}.jpg")):  # fmt: skip
+                            ("train_{id}.jpg", "test_{id}.jpg"), ("training1/{id}.zip", "testing1/{id}.zip")):  # fmt: skip
         recipe = parse_recipe(RECIPE | {"row_files": row_files}, "r")
         assert recipe.test_row_pattern == test and recipe.to_document()["row_files"] == row_files
         assert parse_recipe(recipe.to_document(), "again") == recipe
@@ -537,6 +537,10 @@ def test_rows_files_that_look_like_tables_are_placed_by_their_bytes_not_read(tmp
     assert len(rows) == 120 and all(f["checksum"].startswith("sha256:") and "rows" not in f for f in rows)
     check = next(c for c in prepared.checks if c.name == "public_free_of_private")
     assert check.found.startswith("3 public data file(s) and 120 row file(s) (train 108, test 12)")
+    assert check.found.endswith(  # sweep 178: gesture's test zips held their labels, and the finding said none did
+        "(row files are judged by their paths and bytes alone: what a file holds inside, such as the labels in a "
+        "sample's archive, is not read)"
+    )
 
 
 def test_where_links_fail_the_rest_are_copies_and_every_placed_file_is_read_only(tmp_path, monkeypatch):
@@ -724,8 +728,8 @@ def test_other_row_files_go_with_their_rows_as_row_files_do(tmp_path):
       "a row's file"),
      ({"other_row_files": {"jpeg/all/{image_name}.jpg": None}}, RecipeError,
       "split recipe key 'other_row_files': entry 'jpeg/all/{image_name}.jpg', its test pattern: required: "
-      "'jpeg/all/{image_name}.jpg' has no 'train' in a folder's name to make 'test' of; give where the new test "
-      "rows' files go under public/, such as 'test/all/{image_name}.jpg'"),
+      "'jpeg/all/{image_name}.jpg' has no 'train' to make 'test' of; give where the new test rows' files go "
+      "under public/, such as 'test/all/{image_name}.jpg'"),
      ({"row_files": None}, RecipeError, "split recipe key 'other_row_files': needs row_files"),
      ({"other_row_files": {"jpeg/train/{image_name}.jpg": True}}, RecipeError,
       "split recipe key 'other_row_files': expected a pattern and a test pattern (or null, or false), found "

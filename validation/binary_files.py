@@ -15,7 +15,8 @@ together hold at least that many and half the ids looked for (a scaled-down down
 1 to 3 of 30 new test ids each, all 30 together: chance finds a few ids in large files, never half of them). It
 warns, naming the files and ids; Kaggle's own test TFRecords (Kaggle's test rows, none of them a new test row) pass.
 Where the ids are too short to look for (row numbers: a sweep's ml2021spring-hw2 published ``train_label_11.npy``,
-every answer by row number), it warns that it could not look, naming the files.
+every answer by row number), it warns that it could not look, naming the files. A file of labels in row order that
+holds no id at all is not found where the ids are long enough to look for (review 176): only ids are looked for.
 
 A file is looked at when the table and text checks cannot read it for labels: a binary file that is not one
 sample's own content (an image, a sound, a DICOM or NIfTI scan: :data:`ONE_SAMPLE`), or a JSON document whose records
@@ -58,7 +59,8 @@ BINARY_FILES_WITHOUT_TEST_IDS = Check(
     severity="warning",
     remedy="Leave the file out of `public_files` (publish each row's own file with `row_files`, which puts the new "
     "test rows' files on the test side), or replace it in the download with files holding only training rows; if it "
-    "holds no labels (features alone), say so in the annotation's note.",
+    "holds no labels (features alone), say so in the annotation's note and export it with `mlecurate export "
+    "--include-binary-ids SLUG`.",
 )
 # One sample's own content (its row's data, as row_files copies it): never a table of other rows' labels.
 ONE_SAMPLE = {".png", ".jpg", ".jpeg", ".gif", ".bmp", ".tif", ".tiff", ".webp", ".wav", ".mp3", ".flac", ".ogg",

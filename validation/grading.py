@@ -738,14 +738,21 @@ def _lines(numbers: np.ndarray) -> str:
 
 def _padded_ids(unknown: set, wanted: set) -> str:
     """``; 3 of them are test ids with spaces around them (e.g. ' 1024'): ids are matched as written``, for ids a
-    sweep's movie-review submission wrote as " 1024" (pandas, and so MLE-bench's graders, read them as 1024)."""
-    padded = sorted(i for i in unknown if isinstance(i, str) and i != i.strip() and i.strip() in wanted)
-    if not padded:
-        return ""
-    return (
-        f"; {len(padded):,} of them are test ids with spaces around them (e.g. {padded[0]!r}): ids are matched as "
-        "written"
-    )
+    sweep's movie-review submission wrote as " 1024" (pandas, and so MLE-bench's graders, read them as 1024); the
+    same for ids that lost their leading zeros (sweep 178's gesture ids, ``76`` for ``0076``: a pandas round trip)."""
+    texts = [i for i in unknown if isinstance(i, str)]
+    padded = sorted(i for i in texts if i != i.strip() and i.strip() in wanted)
+    unpadded = {w.lstrip("0"): w for w in wanted if isinstance(w, str) and w.startswith("0") and w.lstrip("0")}
+    shortened = sorted(i for i in texts if i in unpadded)
+    hints = []
+    if padded:
+        hints.append(f"{len(padded):,} of them are test ids with spaces around them (e.g. {padded[0]!r})")
+    if shortened:
+        hints.append(
+            f"{len(shortened):,} of them are test ids without their leading zeros (e.g. {shortened[0]!r} for "
+            f"{unpadded[shortened[0]]!r}: read as numbers and written back?)"
+        )
+    return f"; {'; '.join(hints)}: ids are matched as written" if hints else ""
 
 
 def _some(values) -> str:

@@ -308,6 +308,8 @@ def _public_free_of_private(con, folder: PreparedFolder, facts: LeakageFacts, tr
         + (" or a new test row's label" if extras or facts.row_files else "")
         + (f" ({binary:,} binary extra file(s) among them judged by their bytes and paths alone: their contents are "
            "not read for labels)" if (binary := _binary_extras(extras)) else "")
+        + (" (row files are judged by their paths and bytes alone: what a file holds inside, such as the labels in a "
+           "sample's archive, is not read)" if facts.row_files else "")  # sweep 178's gesture zips held their labels
     )  # fmt: skip
     metadata = {"public_files": len(public_files), "extra_public_files": len(extras)}
     if facts.row_files:
@@ -418,7 +420,7 @@ def _data_file_labels(
     """A table that gives new test ids' labels away: a target column (by name) next to the id column, or any column
     holding new test ids next to any column agreeing with their labels (:func:`_label_pairs`)."""
     found = _table_labels(con, path, extra, facts, columns, least, reader)
-    if found and facts.id_column in columns and reader is None:  # a sweep's ranzcr train_annotations.csv
+    if found and facts.id_column in columns and reader is None and not facts.released_labels:  # sweep 174's ranzcr
         found[-1] += (
             f"; to publish its training rows' rows alone, name it in train_tables ({extra.path}: {facts.id_column}) "
             "instead of public_files"

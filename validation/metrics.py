@@ -528,7 +528,7 @@ def r2(y_true: pd.Series, y_pred: pd.Series) -> float:
     if reach == 0:
         return 1.0
     with np.errstate(over="ignore"):
-        ratio = (2 * reach / size) ** 2 * float(np.sum((halves / reach) ** 2)) / spread
+        ratio = (2 * (reach / size)) ** 2 * float(np.sum((halves / reach) ** 2)) / spread  # 2 * reach: inf
     return float(1.0 - ratio)
 
 

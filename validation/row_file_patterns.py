@@ -196,12 +196,13 @@ def kaggle_test_pattern(pattern: str) -> str | None:
 
 
 def _train_made_test(pattern: str) -> str | None:
-    """``pattern`` with every ``train`` outside its placeholders made ``test``; None when it has none."""
+    """``pattern`` with every ``train`` outside its placeholders, where no letter comes before it, made ``test``
+    (``train_images``, ``training1``; not ``strains`` nor ``constraints``: review 177); None when it has none."""
     pieces, changed = [], False
     for text, column in pattern_parts(pattern):
         for old, new in TRAIN_WORDS:
-            if old in text:
-                text, changed = text.replace(old, new), True
+            text, count = re.subn(rf"(?<![A-Za-z]){old}", new, text)
+            changed = changed or bool(count)
         pieces.append(text + ("" if column is None else "{" + column + "}"))
     return "".join(pieces) if changed else None
 

@@ -441,8 +441,8 @@ def _row_file_patterns(values: dict, kind: str, fail, needs_test: bool = True, s
     if test_row_files is None and default_test_pattern(row_files) is None:
         raise fail(
             "test_row_files",
-            f"required: {said}{row_files!r} has no 'train' in a folder's name to make 'test' of; give where the new "
-            f"test rows' files go under public/, such as {_own_folder(row_files)!r}",
+            f"required: {said}{row_files!r} has no 'train' to make 'test' of; give where the new test rows' files go "
+            f"under public/, such as {_own_folder(row_files)!r}",
         )
     train_pattern = train_row_files or row_files
     if test_row_files is not None and PurePosixPath(test_row_files) == PurePosixPath(train_pattern):  # train/./x too
@@ -857,7 +857,8 @@ def _train_tables(value: object, kind: str, fail) -> tuple[tuple[str, str], ...]
         path = PurePosixPath(name) if isinstance(name, str) else None
         if path is None or not name or path.is_absolute() or ".." in path.parts or not is_data_file(name):
             raise fail("train_tables", f"expected a .csv, .tsv, .json or .parquet file inside the competition's "
-                       f"download (no absolute path, no '..'), found {name!r}")  # fmt: skip
+                       f"download (no absolute path, no '..'), found {name!r}"
+                       + (_archive_hint(name) if isinstance(name, str) else ""))  # fmt: skip
         if not isinstance(column, str) or not column:
             raise fail("train_tables", f"{name}: expected the column it shares with the train file, found {column!r}"
                                        + quote_hint(column))  # fmt: skip

@@ -80,11 +80,13 @@ def annotate(
     changes = {name: value for name, value in given.items() if value is not None}
     if split_recipe:
         changes["split_recipe"] = _read_split_recipe(split_recipe)
-    for option in cleared:
+    for option in dict.fromkeys(cleared):  # a field cleared twice is cleared
         field = option.replace("-", "_")
         if field in changes:
             raise CommandError(f"--clear {option} and --{option} both given: set the field, or clear it")
         changes[field] = None
+    if cleared and all(value is None for value in changes.values()) and curation.store.get(slug, curator) is None:
+        raise CommandError(f"nothing to clear: {curator} has no annotation of {slug}")  # and none is made up
     if not changes:
         raise CommandError(
             "nothing to record: give at least one of --complexity, --category, --decision, --reason, --note, "
