@@ -451,6 +451,10 @@ def test_annotate_clears_a_field_and_withdraws_a_recipe(built, store, tmp_path, 
     assert store.get(SPOOKY, "alice").note is None
     assert main(["annotate", SPOOKY, "--curator", "alice", "--clear", "decision"]) == 2
     assert "'decision' is not one of" in capsys.readouterr().err
+    assert main(["annotate", SPOOKY, "--curator", "alice", "--clear", "note", "--clear", "note"]) == 0  # review 177
+    assert main(["annotate", SPOOKY, "--curator", "bob", "--clear", "note"]) == 2  # no annotation to clear: none made
+    assert "nothing to clear: bob has no annotation of spooky-author-identification" in capsys.readouterr().err
+    assert store.get(SPOOKY, "bob") is None
 
 
 def test_annotate_with_a_bad_split_recipe_names_the_key_and_writes_nothing(built, store, tmp_path, capsys):

@@ -172,6 +172,7 @@ def test_a_member_nothing_lists_that_reads_as_a_dump_slug_is_named_as_a_likely_t
         "histopathologic-cancer-detektion": ["histopathologic-cancer-detection"],
     }
     assert look_alikes("playground-series-s4e5", candidates["slug"]) == []  # s4e3 is another round, not a typo
+    assert look_alikes("histopathologic_cancer_detection", candidates["slug"]) == ["histopathologic-cancer-detection"]
     assert look_alikes("spooky-author-identification", candidates["slug"]) == []
 
 

@@ -235,6 +235,9 @@ def test_the_default_test_pattern_turns_train_into_test():
         recipe = parse_recipe(RECIPE | {"row_files": row_files}, "r")
         assert recipe.test_row_pattern == test and recipe.to_document()["row_files"] == row_files
         assert parse_recipe(recipe.to_document(), "again") == recipe
+    from validation.row_file_patterns import default_test_pattern
+
+    assert default_test_pattern("data/strains/{id}.png") is None  # review 177: not data/stests/
 
 
 @pytest.mark.parametrize(
