@@ -141,7 +141,7 @@ def _split_section(slug: str, recipe: SplitRecipe, built: BuiltSplit) -> str:
             f"- new training set: {r.train_rows:,} rows ({train_share})",
             f"- new test set: {r.test_rows:,} rows ({test_share})",
             "",
-            _assignment(recipe, r) + _without_unit(recipe, r),
+            _assignment(recipe, r) + _without_unit(recipe, r) + _share_moved(recipe, r),
         ]
         if recipe.original_ratio and built.original_test_rows is not None:
             kaggle = built.original_test_rows / (r.original_rows + built.original_test_rows)
@@ -191,6 +191,22 @@ def _without_unit(recipe: SplitRecipe, result: SplitResult) -> str:
     return (
         f" {result.without_unit:,} rows have no `{column}` (an empty CSV field, or null): they are never in the test set, which "
         f"was drawn from the other {rest:,} rows only."
+    )
+
+
+def _share_moved(recipe: SplitRecipe, result: SplitResult) -> str:
+    """`` The test set has 158 rows where 103 were asked: ...`` when whole groups moved the test set's size by more
+    than a quarter from what the recipe asked (sweep 178's whale-redux: four days as groups, 77% for 50%, unsaid)."""
+    group = recipe.group_column
+    if not group or recipe.original_ratio or not result.original_rows:
+        return ""
+    asked = recipe.test_rows or round(recipe.test_fraction * result.original_rows)
+    if abs(result.test_rows - asked) <= max(0.25 * asked, 1):
+        return ""
+    count = "" if recipe.test_rows else " (`test_rows` asks for a count)"
+    return (
+        f" The test set has {result.test_rows:,} rows where {asked:,} were asked: the rows of a group of `{group}` go "
+        f"to one side together, so few or large groups move the share{count}."
     )
 
 

@@ -232,3 +232,19 @@ def test_rows_without_a_group_are_counted_and_said_never_to_be_tested(tmp_path):
     manifest = yaml.safe_load((tmp_path / "prepared" / "titanic" / "manifest.json").read_text())
     assert manifest["rows"]["without_unit"] == 687
     assert "rows have no" not in _describe(tmp_path / "again", "titanic", {"kind": "group", "group_column": "Pclass"})
+
+
+def test_a_test_share_moved_by_whole_groups_is_said(tmp_path):
+    """Sweep 178's whale-redux: four days as groups, test_fraction 0.5, and a test set of 77% of the rows, unsaid.
+    Titanic's three classes as groups (216, 184 and 491 rows): 300 rows asked can only be 216, 184, 400 or 491."""
+    text = _describe(tmp_path, "titanic", {"original_ratio": None, "kind": "group", "group_column": "Pclass",
+                                           "test_rows": 300})  # fmt: skip
+    manifest = yaml.safe_load((tmp_path / "prepared" / "titanic" / "manifest.json").read_text())
+    test_rows = manifest["rows"]["test"]
+    assert test_rows in (216, 184, 400, 491)
+    assert (
+        f"The test set has {test_rows:,} rows where 300 were asked: the rows of a group of `Pclass` go to one side "
+        "together, so few or large groups move the share." in text
+    )
+    assert "were asked" not in _describe(tmp_path / "fine", "titanic", {"original_ratio": None, "kind": "group",
+                                                                          "group_column": "Ticket", "test_fraction": 0.2})  # fmt: skip
