@@ -676,3 +676,26 @@ def test_answers_without_a_true_label_under_lwlrap_say_so(tmp_path):
         "answers hold no true label in any of label_1, label_2, label_3, and lwlrap cannot grade answers without "
         "one." in message
     )
+
+
+def test_a_sample_naming_its_prediction_otherwise_than_the_train_file_advises_submission_columns(tmp_path):
+    """Sweep 179's jigsaw-unintended-bias: Kaggle's sample is `id,prediction`, the train file's target `target`; the
+    refusal named three keys to check and not `submission_columns`, which fixes it."""
+    from validation.split_recipe import parse_recipe
+
+    slug, raw, recipe, root, _ = generated_download(tmp_path, "rmse")
+    sample = pd.read_csv(raw / "sample_submission.csv", dtype=str)
+    target = recipe.target_columns[0]
+    sample.rename(columns={target: "prediction"}).to_csv(raw / "renamed.csv", index=False)
+    document = recipe.to_document() | {"sample_submission_file": "renamed.csv"}
+    with pytest.raises(UngradableAnswers) as refused:
+        prepare_competition(slug, parse_recipe(document, "r"), raw, root.prepared_root, "description")
+    keys = [c for c in sample.columns if c != target]
+    mapping = ", ".join(f"{c}: {c}" if c != target else f"prediction: {target}" for c in sample.columns)
+    assert (
+        f"renamed.csv names its prediction column(s) prediction where the train file has {target}: name the "
+        f"submission's columns in split recipe key 'submission_columns' ({{{mapping}}})" in str(refused.value)
+    ), str(refused.value)
+    advised = document | {"submission_columns": {**{k: k for k in keys}, "prediction": target}}
+    prepared = prepare_competition(slug, parse_recipe(advised, "r"), raw, root.prepared_root, "description")
+    assert prepared.published, [(c.name, c.found) for c in prepared.checks if not c.passed]

@@ -84,9 +84,11 @@ def _zip(names: list[str]) -> bytes:
         (b"teamId,TeamID,score\n1,2,0.5\n", "board.csv: columns teamId, TeamID all name the team_id"),
         (_zip(["a.csv", "b.csv"]), "board.csv: expected one CSV in the zip, found ['a.csv', 'b.csv']"),
         (_zip(["readme.txt"]), "board.csv: expected one CSV in the zip, found none"),
+        (b"version https://git-lfs.github.com/spec/v1\noid sha256:4d7a\nsize 12345\n",
+         "board.csv: a Git LFS pointer, not the leaderboard: fetch the file"),  # sweep 179: MLE-bench's own boards
     ],
     ids=["no-score", "non-numeric", "duplicate-team", "empty", "no-rows", "bad-rank", "two-id-columns", "two-csvs",
-         "no-csv"],
+         "no-csv", "lfs-pointer"],
 )  # fmt: skip
 def test_malformed_boards_name_origin_line_and_problem(data, expected):
     with pytest.raises(LeaderboardError) as error:

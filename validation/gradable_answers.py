@@ -312,6 +312,14 @@ def _sample_advice(folder: PreparedFolder, recipe: dict) -> str:
             f"alone, name the submission's columns in split recipe key 'submission_columns' ({{{mapping}}}), or "
             "leave the others out of 'target_columns'"
         )
+    if source and extra and unpredicted and not renamed and len(extra) == len(unpredicted):
+        named = dict(zip(extra, unpredicted, strict=True))
+        mapping = ", ".join(f"{c}: {named.get(c, c)}" for c in sample)
+        return (  # jigsaw-unintended-bias: the sample's `prediction` for the train file's `target` (sweep 179)
+            f"{source} names its prediction column(s) {shown_list(extra)} where the train file has "
+            f"{shown_list(unpredicted)}: name the submission's columns in split recipe key 'submission_columns' "
+            f"({{{mapping}}})"
+        )
     if source and not recipe.get("id_column") and extra:
         keys = [c for c in answers if c not in answer_targets(recipe)]
         return (

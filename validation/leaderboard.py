@@ -101,6 +101,11 @@ def read_leaderboard(path: Path, origin: str | None = None) -> Leaderboard:
 def parse_leaderboard(data: bytes, origin: str) -> Leaderboard:
     """A leaderboard from the bytes of a CSV, or of a zip holding exactly one CSV (read under the archive limits: a
     board is held in memory, so its CSV may expand to 64 MiB at most, hundreds of times Kaggle's largest boards)."""
+    if data.startswith(b"version https://git-lfs.github.com/spec/"):  # MLE-bench's own boards, unfetched (sweep 179)
+        raise LeaderboardError(
+            f"{origin}: a Git LFS pointer, not the leaderboard: fetch the file (git lfs pull in its repository), or "
+            "use ../shared/data/mle-bench's copy"
+        )
     try:
         if zipfile.is_zipfile(io.BytesIO(data)):
             with open_zip(data, origin, ZipLimits(max_total_bytes=64 * 1024**2)) as bundle:
