@@ -28,8 +28,9 @@ ALL_TARGETS = "all"  # the target shown for the metric's own score (every target
 SAMPLE_EARNS_NO_MEDAL = Check(
     "sample_earns_no_medal",
     "The sample submission earns no medal on the real leaderboard.",
-    remedy="A trivial submission would medal, so the medal thresholds say nothing: check the recipe's metric and the "
-    "leaderboard it is compared with, or exclude the competition.",
+    remedy="A trivial submission would medal, or the board is ranked the other way from the metric, so the medal "
+    "thresholds say nothing: check the recipe's metric and the leaderboard it is compared with, or exclude the "
+    "competition.",
 )
 
 METRIC_IS_KAGGLES = Check(

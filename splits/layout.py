@@ -89,7 +89,7 @@ from validation.row_file_patterns import pattern_columns
 from validation.row_files_published import ROW_FILES_PUBLISHED, SAMPLED_IDS, check_row_files_published
 from validation.sample_columns import SAMPLE_COLUMNS_GRADED, check_sample_columns_graded, ungraded_sample_columns
 from validation.scored_rows import read_scored
-from validation.split_recipe import SplitRecipe, parse_recipe, recipe_files, submission_keys
+from validation.split_recipe import SplitRecipe, parse_recipe, recipe_files
 from validation.tsv_rows import TSV_ROWS_ARE_LINES, check_tsv_rows_are_lines
 from validation.unseen_labels import TEST_LABELS_SEEN, check_test_labels_seen
 from validation.versions import code_version, fingerprint, text_sha256
@@ -267,10 +267,10 @@ def _check_answers(con, slug: str, recipe: SplitRecipe, metric: str | None, raw:
     to name the rows."""
     source = raw / recipe.answers_file if recipe.kind == "released_labels" else train_source(raw, recipe)
     answers = pd.read_csv(result.answers_file, dtype=str, keep_default_na=False)
-    keys = submission_keys(recipe.to_document()) or []
-    # Rows a submission names by several keys (sweep 175's uw-madison: an image's id and a class) may share an id, as
-    # grading matches them by every key (validation.gradable_answers.check_answers_for does the same).
-    id_column = recipe.id_column if len(keys) <= 1 else None
+    # Rows a submission names by submission_columns' keys may share an id (sweep 175's uw-madison: an image's id and a
+    # class; text-normalization's {sentence_id}_{token_id} with the sentence as the id, review 180): grading matches
+    # them by the keys, whose repeats submission_format refuses.
+    id_column = None if recipe.submission_columns else recipe.id_column
     facts = AnswerFacts(slug, id_column, recipe.graded_targets, metric, recipe.answers_file
                         if recipe.kind == "released_labels" else train_name(recipe))  # fmt: skip
 

@@ -671,9 +671,12 @@ def test_a_split_warning_that_failed_is_shown_and_carried_into_the_export(root, 
     assert main(["show", SPACESHIP]) == 0
     assert f"split warning: binary_files_without_test_ids: {found}" in capsys.readouterr().out
     assert main(["export", str(tmp_path / "cli")]) == 0
-    line = next(x for x in capsys.readouterr().out.splitlines() if "binary_files_without_test_ids" in x)
+    captured = capsys.readouterr()
+    line = next(x for x in captured.out.splitlines() if "binary_files_without_test_ids" in x)
     assert line.startswith("  left out (its split's warning check binary_files_without_test_ids failed, so its ")
     assert line.endswith(f"): {SPACESHIP}")
+    assert main(["export", str(tmp_path / "cli"), "--include-binary-ids", "spaceship-titanik"]) == 0
+    assert "warning: --include-binary-ids spaceship-titanik: not a curated competition" in capsys.readouterr().err
 
 
 @pytest.mark.parametrize("checks", [[{"passed": False}], "damaged", None])

@@ -699,3 +699,25 @@ def test_a_sample_naming_its_prediction_otherwise_than_the_train_file_advises_su
     advised = document | {"submission_columns": {**{k: k for k in keys}, "prediction": target}}
     prepared = prepare_competition(slug, parse_recipe(advised, "r"), raw, root.prepared_root, "description")
     assert prepared.published, [(c.name, c.found) for c in prepared.checks if not c.passed]
+
+
+def test_no_mapping_is_advised_where_the_samples_columns_do_not_pair_one_for_one():
+    """Review 180: the advice paired a sample's `Id` (the id spelt otherwise) with a target, and two renamed
+    predictions with two targets by position (the wrong way round)."""
+    from validation.gradable_answers import _sample_advice
+
+    class Folder:
+        def __init__(self, tmp, answers, sample):
+            self.answers, self.sample_submission = tmp / "answers.csv", tmp / "sample.csv"
+            self.answers.write_text(answers + "\n")
+            self.sample_submission.write_text(sample + "\n")
+
+    import tempfile
+
+    tmp = Path(tempfile.mkdtemp())
+    recipe = {"sample_submission_file": "s.csv", "id_column": "id", "target_columns": ["a", "b"]}
+    assert "submission_columns' ({Id" not in _sample_advice(Folder(tmp, "id,a,b", "Id,a"), recipe)
+    recipe = {"sample_submission_file": "s.csv", "id_column": "id", "target_columns": ["x", "y"]}
+    assert "names its prediction" not in _sample_advice(Folder(tmp, "id,x,y", "id,pred_y,pred_x"), recipe)
+    recipe = {"sample_submission_file": "s.csv", "id_column": "id", "target_columns": ["target"]}
+    assert "({id: id, prediction: target})" in _sample_advice(Folder(tmp, "id,target", "id,prediction"), recipe)

@@ -582,3 +582,22 @@ def test_an_id_shared_by_rows_a_submission_tells_apart_by_another_key_is_gradabl
     # crossed an image's three rows with its three answers
     with pytest.raises(Exception, match="no submission can be graded"):  # keyed by the id alone: refused, as before
         prepare_competition("uw", parse_recipe(recipe | {"submission_columns": None}, "r"), raw, tmp_path / "alone")
+
+
+def test_an_id_shared_by_rows_one_pattern_key_tells_apart_is_gradable_too(tmp_path):
+    """Review 180: text-normalization's key {sentence_id}_{token_id}, with the sentence as id_column to keep its
+    tokens on one side: one key, and the split refused the repeated sentence ids as ungradable."""
+    raw = tmp_path / "raw"
+    raw.mkdir()
+    rng = np.random.default_rng(0)
+    rows = [{"sentence_id": s, "token_id": t, "before": f"w{rng.integers(0, 50)}", "after": f"a{rng.integers(0, 5)}"}
+            for s in range(300) for t in range(4)]  # fmt: skip
+    pd.DataFrame(rows).to_csv(raw / "train.csv", index=False)
+    recipe = {"kind": "random", "id_column": "sentence_id", "target_columns": ["after"], "metric": "accuracy",
+              "test_file": None, "submission_columns": {"id": "{sentence_id}_{token_id}", "after": "after"}}  # fmt: skip
+    prepared = prepare_competition("tn", parse_recipe(recipe, "r"), raw, tmp_path / "prepared")
+    assert prepared.published, [c.found for c in prepared.checks if not c.passed]
+    folder = PreparedFolder(prepared.folder)
+    answers = pd.read_csv(folder.answers, dtype=str)
+    assert answers["id"].is_unique and len(answers) % 4 == 0  # whole sentences, a row a token
+    assert grade_submission(folder.answers, folder, "accuracy", None).score == 1.0

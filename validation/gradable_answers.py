@@ -312,8 +312,9 @@ def _sample_advice(folder: PreparedFolder, recipe: dict) -> str:
             f"alone, name the submission's columns in split recipe key 'submission_columns' ({{{mapping}}}), or "
             "leave the others out of 'target_columns'"
         )
-    if source and extra and unpredicted and not renamed and len(extra) == len(unpredicted):
-        named = dict(zip(extra, unpredicted, strict=True))
+    id_column = (recipe.get("id_column") or "").casefold()
+    if source and len(extra) == len(unpredicted) == 1 and not renamed and extra[0].casefold() != id_column:
+        named = {extra[0]: unpredicted[0]}  # one column for one target (not a key spelt otherwise: review 180)
         mapping = ", ".join(f"{c}: {named.get(c, c)}" for c in sample)
         return (  # jigsaw-unintended-bias: the sample's `prediction` for the train file's `target` (sweep 179)
             f"{source} names its prediction column(s) {shown_list(extra)} where the train file has "

@@ -85,6 +85,9 @@ def export(
         click.echo(f"  left out ({why}): {', '.join(slugs)}")
     for slug, why in result.failed.items():
         click.echo(f"  failed {slug}: {why}", err=True)
+    for slug in dict.fromkeys(include_binary_ids):  # a vouch that matched nothing is said (review 180: a typo)
+        if slug not in result.members and slug not in result.left_out:
+            click.echo(f"warning: --include-binary-ids {slug}: not a curated competition", err=True)
     problems = [problem for found in verify_export(folder).values() for problem in found]
     for problem in problems:  # each names its competition
         click.echo(f"  invalid {problem}", err=True)
