@@ -54,7 +54,7 @@ from curation.competition_data import read_download_record
 from curation.curated import SplitRecipeChoiceError, curated_slugs, split_recipe_for
 from curation.leaderboard_history import current_board_and_record
 from curation.split_parity import metric_against_kaggle
-from curation.stage_status import PARITY, SPLIT, partition_command, read_failure, split_warnings
+from curation.stage_status import PARITY, SPLIT, failed_checks, partition_command, read_failure, split_warnings
 from curation.submission_grading import GradingUnavailable, check_answers_gradable, grading_metric
 from curation.warehouse import Warehouse
 from validation.binary_files import BINARY_FILES_WITHOUT_TEST_IDS
@@ -447,12 +447,10 @@ def _metric_warnings(slug: str, recipe: dict, facts: dict) -> list[str]:
 
 
 def _binary_ids(manifest: dict) -> str | None:
-    """What the split's binary_files_without_test_ids check found, when it failed; None otherwise."""
-    checks = manifest.get("checks")
-    check = checks.get(BINARY_FILES_WITHOUT_TEST_IDS.name) if isinstance(checks, dict) else None  # damaged: not ours
-    if not isinstance(check, dict) or check.get("passed") is not False:
-        return None
-    return str(check.get("found") or "no finding recorded")
+    """What the split's binary_files_without_test_ids check found, when it failed; None otherwise (and for checks
+    that cannot be read: ``stage_status.failed_checks``)."""
+    prefix = f"{BINARY_FILES_WITHOUT_TEST_IDS.name}: "
+    return next((f.removeprefix(prefix) for f in failed_checks(manifest) if f.startswith(prefix)), None)
 
 
 def _sample_medal(parity: dict, board: Leaderboard, metric: str) -> tuple[float, int] | None:
