@@ -669,3 +669,15 @@ def test_ids_that_lost_their_leading_zeros_or_gained_spaces_are_named_as_such():
         "leading zeros (e.g. '100' for '0100': read as numbers and written back?): ids are matched as written"
     )
     assert _padded_ids({"76", "x"}, {"76", "1000"}) == ""  # no test id has leading zeros to lose
+
+
+def test_ids_that_are_a_test_ids_time_written_otherwise_are_named_as_such():
+    """Sweep 181's taxi-fare keys (``2011-11-03 06:47:52.0000004``) through pandas' to_datetime come back as
+    ``...52.000000400``: invalid as written, and said so; numbers are not taken for times."""
+    from validation.grading import _padded_ids
+
+    assert _padded_ids({"2011-11-03 06:47:52.000000400"}, {"2011-11-03 06:47:52.0000004", "2011-11-03 07:00:00"}) == (
+        "; 1 of them are test ids written as another time's text (e.g. '2011-11-03 06:47:52.000000400' for "
+        "'2011-11-03 06:47:52.0000004': read as times and written back?): ids are matched as written"
+    )
+    assert _padded_ids({"7.0", "8.0"}, {"7", "8"}) == ""

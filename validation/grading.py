@@ -34,6 +34,7 @@ import csv
 import gzip
 import io
 import json
+import re
 import warnings
 import zlib
 from collections.abc import Iterable
@@ -752,7 +753,36 @@ def _padded_ids(unknown: set, wanted: set) -> str:
             f"{len(shortened):,} of them are test ids without their leading zeros (e.g. {shortened[0]!r} for "
             f"{unpadded[shortened[0]]!r}: read as numbers and written back?)"
         )
+    if not hints and (rewritten := _times_rewritten(sorted(texts), wanted)):
+        hints.append(
+            f"{rewritten[0]:,} of them are test ids written as another time's text (e.g. {rewritten[1]!r} for "
+            f"{rewritten[2]!r}: read as times and written back?)"
+        )
     return f"; {'; '.join(hints)}: ids are matched as written" if hints else ""
+
+
+TIMES_LOOKED_AT = 1000  # unknown ids parsed as times, for the hint (the answers' ids are parsed whole, once)
+LOOKS_LIKE_A_TIME = re.compile(r"\d{4}-\d{1,2}-\d{1,2}|\d{1,2}:\d{2}")
+
+
+def _times_rewritten(unknown: list[str], wanted: set) -> tuple[int, str, str] | None:
+    """(how many, one, the test id it is) of the first ``TIMES_LOOKED_AT`` unknown ids that are a test id's time
+    written otherwise (sweep 181's taxi-fare keys, ``2011-11-03 06:47:52.0000004``, through pandas' to_datetime:
+    ``...52.000000400``); None when the ids are no times."""
+    looked = pd.Series(unknown[:TIMES_LOOKED_AT], dtype=object)
+    ids = pd.Series(sorted(i for i in wanted if isinstance(i, str)), dtype=object)
+    if looked.empty or ids.empty or not LOOKS_LIKE_A_TIME.search(ids.iloc[0]):  # not 7.0 for 7: a number is no time
+        return None
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        if pd.isna(pd.to_datetime(ids.iloc[:1], errors="coerce", format="mixed", utc=True)).all():
+            return None
+        by_time = dict(zip(pd.to_datetime(ids, errors="coerce", format="mixed", utc=True), ids, strict=True))
+        parsed = pd.to_datetime(looked, errors="coerce", format="mixed", utc=True)
+    found = [
+        (text, by_time[time]) for text, time in zip(looked, parsed, strict=True) if pd.notna(time) and time in by_time
+    ]
+    return (len(found), *found[0]) if found else None
 
 
 def _some(values) -> str:
