@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import random
 import re
 import zipfile
@@ -1302,6 +1303,14 @@ def test_the_baseline_learns_from_every_kth_row_of_a_large_train_set(tmp_path, m
     report = parity_report(inputs)
     assert "the baseline learns from 97 of the new train set's 1,350 rows (one in 14)" in report.notes
     assert report.verdict in ("parity", "drift")
+    # The rows are the manifest's count (the file read once); a manifest without it has them counted
+    assert parity_inputs._recorded_train_rows(folder) == 1_350
+    manifest = json.loads(folder.manifest.read_text())
+    del manifest["rows"]["train"]
+    folder.manifest.write_text(json.dumps(manifest))
+    assert parity_inputs._recorded_train_rows(folder) is None
+    counted = parity_inputs.load_parity_inputs(folder, raw, RECIPE, "auc")
+    assert counted.train.equals(inputs.train) and counted.notes == inputs.notes
 
 
 def test_a_damaged_large_train_set_is_named_not_a_duckdb_traceback(tmp_path, monkeypatch):

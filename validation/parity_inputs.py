@@ -29,7 +29,7 @@ from validation.data_files import (
     reader_sql,
     utc_connection,
 )
-from validation.data_root import TEST, TRAIN, PreparedFolder
+from validation.data_root import TEST, TRAIN, PreparedFolder, recorded_json
 from validation.grading import numbers
 from validation.leaderboard import Leaderboard
 from validation.metrics import METRICS, TEXT_TASKS, Metric
@@ -162,7 +162,8 @@ def load_parity_inputs(
             return None
 
         train_path, test_path = prepared.public_table(TRAIN, recipe), prepared.public_table(TEST, recipe)
-        train, test = _baseline_rows(con, train_path, read, notes), read(test_path)
+        train = _baseline_rows(con, train_path, read, notes, _recorded_train_rows(prepared))
+        test = read(test_path)
         new_groups, new_groups_unknown = _new_groups(con, recipe, raw_files, test, slug)
         answers = read(prepared.answers)
         sample = read(prepared.sample_submission)
@@ -253,26 +254,37 @@ NEW_GROUPS_FOUND = 0.99  # of the new test rows, found by id in the training fil
 BASELINE_TRAIN_ROWS = 200_000
 
 
-def _baseline_rows(con, path: Path, read, notes: list[str]) -> pd.DataFrame:
+def _baseline_rows(con, path: Path, read, notes: list[str], recorded: int | None = None) -> pd.DataFrame:
     """The new train set, or every k-th of its rows (in file order) where it holds more than
-    ``BASELINE_TRAIN_ROWS``: what the baseline learns from, said in ``notes``."""
+    ``BASELINE_TRAIN_ROWS``: what the baseline learns from, said in ``notes``. ``recorded``: its rows as the split's
+    manifest counts them (a large file is then read once, not counted first)."""
     import duckdb
 
     from validation.data_files import reader_sql
 
     try:
-        total = con.execute(f"SELECT count(*) FROM {reader_sql(path)}").fetchall()[0][0]
+        total = (
+            recorded
+            if recorded is not None
+            else con.execute(f"SELECT count(*) FROM {reader_sql(path)}").fetchall()[0][0]
+        )
+        if total <= BASELINE_TRAIN_ROWS:
+            return read(path)
+        step = -(-total // BASELINE_TRAIN_ROWS)
+        rows = con.sql(
+            f"SELECT * EXCLUDE (__mlecurate_rn) FROM (SELECT *, row_number() OVER () - 1 AS __mlecurate_rn "
+            f"FROM {reader_sql(path)}) WHERE __mlecurate_rn % {step} = 0 ORDER BY __mlecurate_rn"
+        ).df()
     except duckdb.Error:  # read() says what is wrong with the file
         return read(path)
-    if total <= BASELINE_TRAIN_ROWS:
-        return read(path)
-    step = -(-total // BASELINE_TRAIN_ROWS)
-    rows = con.sql(
-        f"SELECT * EXCLUDE (__mlecurate_rn) FROM (SELECT *, row_number() OVER () - 1 AS __mlecurate_rn "
-        f"FROM {reader_sql(path)}) WHERE __mlecurate_rn % {step} = 0 ORDER BY __mlecurate_rn"
-    ).df()
     notes.append(f"the baseline learns from {len(rows):,} of the new train set's {total:,} rows (one in {step:,})")
     return rows
+
+
+def _recorded_train_rows(prepared: PreparedFolder) -> int | None:
+    """The new train set's rows as the split's manifest records them; None where it records none."""
+    rows = ((recorded_json(prepared.manifest) or {}).get("rows") or {}).get("train")
+    return rows if isinstance(rows, int) and not isinstance(rows, bool) else None
 
 
 def _new_groups(con, recipe: dict, raw_files: Path, test: pd.DataFrame, slug: str) -> tuple[pd.Series | None, str]:
