@@ -662,22 +662,22 @@ def test_blank_labels_where_answers_hold_labels_pandas_reads_as_missing_are_wron
 def test_ids_that_lost_their_leading_zeros_or_gained_spaces_are_named_as_such():
     """Sweep 178's multi-modal-gesture: ids 0076 read by pandas and written back as 76 were 'not in the test set',
     with no word of why (MLE-bench's grader reads both as numbers: valid)."""
-    from validation.grading import _padded_ids
+    from validation.grading import _rewritten_ids
 
-    assert _padded_ids({"76", "100", " 0093", "x"}, {"0076", "0100", "0093"}) == (
+    assert _rewritten_ids({"76", "100", " 0093", "x"}, {"0076", "0100", "0093"}) == (
         "; 1 of them are test ids with spaces around them (e.g. ' 0093'); 2 of them are test ids without their "
         "leading zeros (e.g. '100' for '0100': read as numbers and written back?): ids are matched as written"
     )
-    assert _padded_ids({"76", "x"}, {"76", "1000"}) == ""  # no test id has leading zeros to lose
+    assert _rewritten_ids({"76", "x"}, {"76", "1000"}) == ""  # no test id has leading zeros to lose
 
 
 def test_ids_that_are_a_test_ids_time_written_otherwise_are_named_as_such():
     """Sweep 181's taxi-fare keys (``2011-11-03 06:47:52.0000004``) through pandas' to_datetime come back as
     ``...52.000000400``: invalid as written, and said so; numbers are not taken for times."""
-    from validation.grading import _padded_ids
+    from validation.grading import _rewritten_ids
 
-    assert _padded_ids({"2011-11-03 06:47:52.000000400"}, {"2011-11-03 06:47:52.0000004", "2011-11-03 07:00:00"}) == (
+    assert _rewritten_ids({"2011-11-03 06:47:52.000000400"}, {"2011-11-03 06:47:52.0000004", "2011-11-03 07:00:00"}) == (
         "; 1 of them are test ids written as another time's text (e.g. '2011-11-03 06:47:52.000000400' for "
         "'2011-11-03 06:47:52.0000004': read as times and written back?): ids are matched as written"
     )
-    assert _padded_ids({"7.0", "8.0"}, {"7", "8"}) == ""
+    assert _rewritten_ids({"7.0", "8.0"}, {"7", "8"}) == ""

@@ -430,7 +430,7 @@ def _validate(frame: pd.DataFrame, answers: pd.DataFrame, keys: list[str], spec:
         if given - wanted:
             errors.append(
                 f"column {key}: {len(given - wanted):,} id(s) not in the test set, e.g. {_some(sorted(given - wanted))}"
-                + _padded_ids(given - wanted, wanted)
+                + _rewritten_ids(given - wanted, wanted)
             )
     elif keys:  # no id column: rows are identified by the key columns' content, in any order
         matched, missing_rows, extra_rows = match_rows(frame, answers, keys)
@@ -737,10 +737,11 @@ def _lines(numbers: np.ndarray) -> str:
     return ("line " if len(numbers) == 1 else "lines ") + _some(numbers.tolist())
 
 
-def _padded_ids(unknown: set, wanted: set) -> str:
+def _rewritten_ids(unknown: set, wanted: set) -> str:
     """``; 3 of them are test ids with spaces around them (e.g. ' 1024'): ids are matched as written``, for ids a
     sweep's movie-review submission wrote as " 1024" (pandas, and so MLE-bench's graders, read them as 1024); the
-    same for ids that lost their leading zeros (sweep 178's gesture ids, ``76`` for ``0076``: a pandas round trip)."""
+    same for ids that lost their leading zeros (sweep 178's gesture ids, ``76`` for ``0076``: a pandas round trip) and,
+    where neither is found, for times written otherwise (:func:`_times_rewritten`)."""
     texts = [i for i in unknown if isinstance(i, str)]
     padded = sorted(i for i in texts if i != i.strip() and i.strip() in wanted)
     unpadded = {w.lstrip("0"): w for w in wanted if isinstance(w, str) and w.startswith("0") and w.lstrip("0")}
