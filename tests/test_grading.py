@@ -676,7 +676,9 @@ def test_ids_that_are_a_test_ids_time_written_otherwise_are_named_as_such():
     ``...52.000000400``: invalid as written, and said so; numbers are not taken for times."""
     from validation.grading import _rewritten_ids
 
-    assert _rewritten_ids({"2011-11-03 06:47:52.000000400"}, {"2011-11-03 06:47:52.0000004", "2011-11-03 07:00:00"}) == (
+    assert _rewritten_ids(
+        {"2011-11-03 06:47:52.000000400"}, {"2011-11-03 06:47:52.0000004", "2011-11-03 07:00:00"}
+    ) == (
         "; 1 of them are test ids written as another time's text (e.g. '2011-11-03 06:47:52.000000400' for "
         "'2011-11-03 06:47:52.0000004': read as times and written back?): ids are matched as written"
     )
