@@ -224,8 +224,8 @@ def test_queue_orders_by_teams_and_reports_progress(built, capsys):
     out = capsys.readouterr().out
     progress = re.search(r"progress: ([\d,]+) of ([\d,]+) done \(\d+%\): decided alike by 1 curator", out)
     annotated, total = (int(g.replace(",", "")) for g in progress.groups())
-    assert (annotated, total) == (75, 374)  # MLE-bench's 75; the 354 candidates and 20 of its that are not
-    assert "under review: 354 candidates and 20 annotated competitions that are not (18 excluded by a rule, " in out
+    assert (annotated, total) == (75, 382)  # MLE-bench's 75; the 363 candidates and 19 of its that are not
+    assert "under review: 363 candidates and 19 annotated competitions that are not (17 excluded by a rule, " in out
     assert out.splitlines()[2].split() == ["slug", "segment", "metric", "teams", "launched", "deadline", "reward",
                                            "curators", "status", "screening", "suggested"]  # fmt: skip
     assert len(out.splitlines()) == 2 + 1 + 5 + 1 and "more (use --limit)" in out.splitlines()[-1]
@@ -241,9 +241,9 @@ def test_queue_orders_by_teams_and_reports_progress(built, capsys):
     # By default two curators decide each (as the workbench): MLE-bench's alone need a second, first.
     assert main(["queue", "--limit", "400", "--format", "csv"]) == 0
     captured = capsys.readouterr()
-    assert "progress: 0 of 374 done (0%): decided alike by 2 curator(s)" in captured.err
+    assert "progress: 0 of 382 done (0%): decided alike by 2 curator(s)" in captured.err
     waiting = pd.read_csv(io.StringIO(captured.out), keep_default_na=False)
-    assert len(waiting) == 374 and set(waiting["status"][:75]) == {"second"} and SPOOKY in set(waiting["slug"][:75])
+    assert len(waiting) == 382 and set(waiting["status"][:75]) == {"second"} and SPOOKY in set(waiting["slug"][:75])
     custom = waiting.set_index("slug").loc["smartphone-decimeter-2022"]
     assert (custom["screening"], custom["status"]) == ("rule known_metric", "second")
 
@@ -252,7 +252,7 @@ def test_queue_with_every_candidate_annotated_lists_none(built, capsys):
     main(["import-mlebench", str(MLEBENCH_CATEGORIES)])
     capsys.readouterr()
     assert main(["queue", "--min-curators", "0"]) == 0
-    assert capsys.readouterr().out.startswith("progress: 374 of 374 done (100%): decided alike by 0 curator(s)")
+    assert capsys.readouterr().out.startswith("progress: 382 of 382 done (100%): decided alike by 0 curator(s)")
 
 
 def test_queue_lists_downloads_waiting_for_the_rules(built, root, capsys):

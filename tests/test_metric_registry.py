@@ -648,7 +648,19 @@ def test_lwlrap_is_the_label_weighted_ranking_precision_and_not_scored_by_column
      ("top_1_error", "MAP@{K}", None, False, "the recipe grades with top_1_error, but Kaggle ranked the leaderboard "
       "by Meta Kaggle's MAP@{K} (map_at_k in the registry)"),
      ("map_at_3", "MeanBestErrorAtK", None, False, "the recipe grades with map_at_3, but Kaggle ranked the "
-      "leaderboard by Meta Kaggle's MeanBestErrorAtK (top_k_error in the registry)")],
+      "leaderboard by Meta Kaggle's MeanBestErrorAtK (top_k_error in the registry)"),
+     # F-Score Beta (Micro), whose Meta Kaggle name does not give beta (planet is F2, icdm-2015-drawbridge F0.5)
+     (None, "F-Score Beta (Micro)", True, False, "the recipe sets no metric: Meta Kaggle's F-Score Beta (Micro) does "
+      "not give beta, and mean_f2 grades at beta=2; name the competition's beta in the recipe's metric (mean_f0_5, "
+      "mean_f1, mean_f2)"),
+     ("mean_f0_5", "F-Score Beta (Micro)", True, True, "the recipe's mean_f0_5 is Meta Kaggle's F-Score Beta (Micro) "
+      "at beta=0.5 (the dump does not give beta; the competition's page does)"),
+     ("mean_f1", "Mean F2 Score", True, False, "the recipe grades with mean_f1, but Kaggle ranked the leaderboard by "
+      "Meta Kaggle's Mean F2 Score (mean_f2 in the registry)"),  # a listing that gives beta
+     ("f1_micro_labels", "F-Score Beta (Micro)", True, False, "the recipe grades with f1_micro_labels, but Kaggle "
+      "ranked the leaderboard by Meta Kaggle's F-Score Beta (Micro) (mean_f2 in the registry)"),  # MLE-bench's imet
+     ("mean_f1", "F-Score Beta (Micro)", False, False, "the recipe's mean_f1 is better higher, but Meta Kaggle's "
+      "EvaluationAlgorithmIsMax says the leaderboard was ranked lower is better")],
 )  # fmt: skip
 def test_a_map_depth_is_checked_where_kaggle_says_it_and_asked_for_where_it_does_not(recipe, name, is_max, agrees,
                                                                                      found):  # fmt: skip

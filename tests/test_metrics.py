@@ -16,6 +16,7 @@ from validation.metrics import (
     DOMAINS,
     METRICS,
     canonical_metric,
+    find_metric,
     foreign_labels,
     label_type,
     levenshtein,
@@ -327,7 +328,8 @@ def test_the_worst_score_is_reached_by_the_opposite_of_the_answers_and_never_pas
                 "map_at_k": (LABELS, LABELS + "x"), "word_jaccard": (LABELS, LABELS + "x"),
                 "map_at_3": (LABELS, LABELS + "x"), "map_at_12": (LABELS, LABELS + "x"), "weighted_auc": (BINARY, flipped),
                 "top_k_error": (LABELS, LABELS + "x"), "top_1_error": (LABELS, LABELS + "x"),
-                "top_3_error": (LABELS, LABELS + "x"),
+                "top_3_error": (LABELS, LABELS + "x"), "mean_f2": (LABELS, LABELS + "x"),
+                "mean_f1": (LABELS, LABELS + "x"), "mean_f0_5": (LABELS, LABELS + "x"),
                 "smape": (REAL, -REAL), "normalized_gini": (REAL, -REAL),
                 "dice": (pd.Series(["1 3"] * N), pd.Series(["4 3"] * N)),
                 "global_dice": (pd.Series(["1 3"] * N), pd.Series(["4 3"] * N)),
@@ -444,7 +446,8 @@ def test_derived_facts():
         "mean_columnwise_mae", "kl_divergence", "mean_columnwise_spearman"]  # fmt: skip
     assert [m for m in METRICS if METRICS[m].distribution] == ["kl_divergence"]
     assert [m for m in METRICS if not METRICS[m].numeric_predictions] == [
-        "accuracy", "f1_micro", "f1_micro_labels", "f1_macro", "matthews_correlation", "map_at_k", "map_at_3",
+        "accuracy", "f1_micro", "f1_micro_labels", "mean_f2", "mean_f0_5", "mean_f1", "f1_macro",
+        "matthews_correlation", "map_at_k", "map_at_3",
         "map_at_12", "top_k_error", "top_1_error", "top_3_error", "dice", "global_dice", "iou_precision", "word_jaccard",
         "mean_levenshtein"]  # fmt: skip
 
@@ -479,6 +482,54 @@ def test_f1_micro_labels():
     assert METRICS["f1_micro_labels"].score(truth, predicted) == round(expected, 5)
     assert METRICS["f1_micro_labels"].score(pd.Series(["b a", "c"]), pd.Series(["a b b", "c"])) == 1.0
     assert np.isnan(METRICS["f1_micro_labels"].score(pd.Series(["", ""]), pd.Series([np.nan, ""])))
+
+
+def _samples_fbeta(truth: pd.Series, predicted: pd.Series, beta: float) -> float:
+    """scikit-learn's F-beta averaged over the rows, a row with no label on either side scoring 1."""
+    from sklearn.metrics import fbeta_score
+    from sklearn.preprocessing import MultiLabelBinarizer
+
+    binarizer = MultiLabelBinarizer().fit([s.split() for s in pd.concat([truth, predicted])])
+    matrices = [binarizer.transform(labels.str.split()) for labels in (truth, predicted)]
+    return fbeta_score(*matrices, beta=beta, average="samples", zero_division=1.0)
+
+
+SETS = np.random.default_rng(11)  # its own draws: the rows above and below stay as they were
+SETS_TRUTH = pd.Series(SETS.choice(["cat dog", "emu", "", "dog cat emu", "dog"], N))
+SETS_PREDICTED = pd.Series(SETS.choice(["cat", "emu dog", "", "owl", "cat cat dog", "dog", "dog owl emu cat"], N))
+
+
+def test_mean_f2():
+    """Kaggle's F-Score Beta (Micro), "mean F-score across the rows", at beta 2 (planet, imet): each row's F2 of its
+    label sets, averaged; against scikit-learn's samples average, and by hand: a row of answer ``a b`` predicted
+    ``a c`` has TP 1, FP 1, FN 1: 5 / (5 + 4 + 1) = 0.5."""
+    spec = METRICS["mean_f2"]
+    expected = _samples_fbeta(SETS_TRUTH, SETS_PREDICTED, 2)
+    assert spec.exact_score(SETS_TRUTH, SETS_PREDICTED) == pytest.approx(expected, abs=1e-12)
+    assert 0 < expected < 1 and expected != pytest.approx(_samples_fbeta(SETS_TRUTH, SETS_PREDICTED, 1))
+    assert spec.score(pd.Series(["a b", "c"]), pd.Series(["c a", "c c"])) == round((0.5 + 1) / 2, 5)
+    # recall weighs more: a row predicting every label beside its own scores 5/(5+3) = 0.625, missing one of two 0.556
+    assert spec.score(pd.Series(["a"]), pd.Series(["a b c d"])) == 0.625
+    assert spec.score(pd.Series(["a b"]), pd.Series(["a"])) == round(5 / 9, 5)
+    assert spec.score(pd.Series(["", "a"]), pd.Series([np.nan, ""])) == 0.5  # nothing either side: 1; a miss: 0
+    assert canonical_metric("F-Score Beta (Micro)") == "mean_f2" and spec.display_name == "Mean F2 Score"
+
+
+def test_mean_f1():
+    expected = _samples_fbeta(SETS_TRUTH, SETS_PREDICTED, 1)
+    assert METRICS["mean_f1"].exact_score(SETS_TRUTH, SETS_PREDICTED) == pytest.approx(expected, abs=1e-12)
+    # a mean over rows, not micro F1 over every label (f1_micro_labels): one long row does not outweigh two short ones
+    truth, predicted = pd.Series(["a", "b", "c d e f g h"]), pd.Series(["a", "x", "c d e f g h"])
+    assert METRICS["mean_f1"].score(truth, predicted) == round(2 / 3, 5)
+    assert METRICS["f1_micro_labels"].score(truth, predicted) == round(14 / 16, 5)
+
+
+def test_mean_f0_5():
+    """icdm-2015-drawbridge's F0.5: precision weighs more."""
+    expected = _samples_fbeta(SETS_TRUTH, SETS_PREDICTED, 0.5)
+    assert METRICS["mean_f0_5"].exact_score(SETS_TRUTH, SETS_PREDICTED) == pytest.approx(expected, abs=1e-12)
+    assert METRICS["mean_f0_5"].score(pd.Series(["a"]), pd.Series(["a b c d"])) == round(1.25 / (1.25 + 3), 5)
+    assert find_metric("Mean F0.5 Score") is METRICS["mean_f0_5"]
 
 
 def test_mean_levenshtein():

@@ -62,10 +62,10 @@ def test_a_metric_registered_later_is_listed(monkeypatch, capsys):
 
 
 def test_a_name_mlecurate_does_not_grade_is_an_error_naming_the_nearest(capsys):
-    assert find_metric("F-Score Beta (Micro)") is None
-    assert main(["metrics", "F-Score Beta (Micro)"]) == 2
+    assert find_metric("Weighted Mean Absolute Error") is None
+    assert main(["metrics", "Weighted Mean Absolute Error"]) == 2
     captured = capsys.readouterr()
     assert captured.out == ""
-    assert "'F-Score Beta (Micro)' is not a metric mlecurate grades (nearest: f1_micro" in captured.err
+    assert "'Weighted Mean Absolute Error' is not a metric mlecurate grades (nearest: mae" in captured.err
     assert main(["metrics", "zzzz"]) == 2
     assert "'zzzz' is not a metric mlecurate grades: `mlecurate metrics` lists them" in capsys.readouterr().err

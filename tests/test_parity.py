@@ -483,8 +483,8 @@ def test_the_asset_fails_naming_the_key_and_the_curator(tmp_path, monkeypatch):
 
 
 def test_a_metric_mlecurate_cannot_grade_names_the_nearest_in_the_registry(tmp_path, monkeypatch):
-    """imet-2020's Meta Kaggle metric, F-Score Beta (Micro), is none of the registry's: the curator is shown where
-    to look (MLE-bench grades it with micro F1)."""
+    """walmart-recruiting-store-sales-forecasting's Meta Kaggle metric, Weighted Mean Absolute Error, is none of the
+    registry's: the curator is shown where to look."""
     from curation.sources import choose_sources
     from curation.sources.kaggle_client import KaggleClient
     from curation.split_parity import ParityError, check_split_parity
@@ -499,10 +499,10 @@ def test_a_metric_mlecurate_cannot_grade_names_the_nearest_in_the_registry(tmp_p
     sources = choose_sources("demo", KaggleClient(), mirror)
     with pytest.raises(ParityError) as error:
         check_split_parity("unnamed", DataRoot(tmp_path / "home"), store.for_competition("unnamed"),
-                           {"evaluation_algorithm_name": "F-Score Beta (Micro)"}, ParityTolerance(), sources)  # fmt: skip
+                           {"evaluation_algorithm_name": "Weighted Mean Absolute Error"}, ParityTolerance(), sources)  # fmt: skip
     assert str(error.value) == (
-        "unnamed: no metric mlecurate can grade (F-Score Beta (Micro)); name one in the split recipe (key metric) "
-        "(the nearest names in the registry: f1_micro, f1_macro; check what each grades)"
+        "unnamed: no metric mlecurate can grade (Weighted Mean Absolute Error); name one in the split recipe (key "
+        "metric) (the nearest names in the registry: mae, mean_columnwise_mae; check what each grades)"
     )
 
 

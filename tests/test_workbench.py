@@ -136,12 +136,12 @@ def test_the_name_form_never_sends_a_curator_to_another_site(home):
 
 def test_the_queue_counts_progress_for_everyone_and_for_the_curator(home):
     page = client(home).get("/").text
-    assert re.search(r"<strong>0</strong> of 354 done \(0%\): 2 curator\(s\) decided alike, no dispute; 354 need", page)
-    assert "Under review: 354 candidates." in page
-    assert "<strong>0</strong> of 354 decided by alice" in page
+    assert re.search(r"<strong>0</strong> of 363 done \(0%\): 2 curator\(s\) decided alike, no dispute; 363 need", page)
+    assert "Under review: 363 candidates." in page
+    assert "<strong>0</strong> of 363 decided by alice" in page
     bob = client(home, "bob").get("/").text
-    assert "<strong>3</strong> of 354 decided by bob (1%)" in bob
-    assert "351 competition(s) in your queue" in bob  # bob's own decisions wait for someone else
+    assert "<strong>3</strong> of 363 decided by bob (1%)" in bob
+    assert "360 competition(s) in your queue" in bob  # bob's own decisions wait for someone else
 
 
 def test_a_second_curator_finishes_a_competition_and_a_dispute_comes_first(home):
@@ -149,7 +149,7 @@ def test_a_second_curator_finishes_a_competition_and_a_dispute_comes_first(home)
     assert save(alice, "home-credit-default-risk", decision="include").status_code == 303
     assert save(alice, "ieee-fraud-detection", decision="exclude").status_code == 303
     page = client(home, "carol").get("/").text
-    assert "<strong>1</strong> of 354 done" in page
+    assert "<strong>1</strong> of 363 done" in page
     slugs = re.findall(r'<tr data-href="[^"]*" data-slug="([^"]+)"', page)
     assert slugs[:2] == ["ieee-fraud-detection", "leaf-classification"]  # disputed, then needs a second curator
     assert "home-credit-default-risk" not in slugs
@@ -168,7 +168,7 @@ def test_a_second_curator_finishes_a_competition_and_a_dispute_comes_first(home)
                 set(rows["slug"]) == {"home-credit-default-risk", "ieee-fraud-detection", "leaf-classification"}
             ),
         ),  # fmt: skip
-        ("status=undecided", lambda rows: len(rows) == 351),
+        ("status=undecided", lambda rows: len(rows) == 360),
         ("status=disputed", lambda rows: rows.empty),
     ],
 )
@@ -496,7 +496,7 @@ def test_a_complexity_dispute_is_not_done_and_waits_as_a_dispute(home):
     """Both include, medium against high: curation.consolidated says complexity disputed, so the queue does too."""
     assert save(client(home), "home-credit-default-risk", decision="include", complexity="high").status_code == 303
     page = client(home, "carol").get("/").text
-    assert "<strong>0</strong> of 354 done" in page
+    assert "<strong>0</strong> of 363 done" in page
     disputed = client(home, "carol").get("/?status=disputed").text
     assert re.findall(r'data-slug="([^"]+)"', disputed) == ["home-credit-default-risk"]
     assert '<div class="sub disputed-on">on complexity</div>' in disputed
@@ -524,7 +524,7 @@ def test_the_command_line_queue_and_the_workbench_agree(home):
     workbench = curator_queue(candidates, annotations, None, 2)
     assert command_line.progress == workbench.progress and (workbench.progress.done, workbench.progress.total) == (
         1,
-        355,
+        364,
     )
     assert command_line.waiting["slug"].tolist() == workbench.slugs
     assert workbench.slugs[:3] == ["ieee-fraud-detection", "leaf-classification", EXCLUDED]  # then by teams
@@ -537,8 +537,8 @@ def test_annotated_competitions_that_are_not_candidates_are_listed_marked_and_fi
         "brand-new-2026", "mle-bench", {"decision": "include"}, imported=True
     )  # outside the dump (--allow-unknown)
     page = client(home).get("/").text
-    assert "of 356 done" in page and (
-        "Under review: 354 candidates and 2 annotated competitions that are not (1 excluded by a rule, 1 outside "
+    assert "of 365 done" in page and (
+        "Under review: 363 candidates and 2 annotated competitions that are not (1 excluded by a rule, 1 outside "
         "the Meta Kaggle dump)." in page
     )
     assert '<div class="mark mark-excluded">excluded by rule enough_teams, included by mle-bench</div>' in page
@@ -546,7 +546,7 @@ def test_annotated_competitions_that_are_not_candidates_are_listed_marked_and_fi
     assert re.findall(r'data-slug="([^"]+)"', client(home).get("/?screening=excluded").text) == [EXCLUDED]
     assert re.findall(r'data-slug="([^"]+)"', client(home).get("/?screening=outside").text) == ["brand-new-2026"]
     candidates_only = re.findall(r'data-slug="([^"]+)"', client(home).get("/?screening=candidate").text)
-    assert len(candidates_only) == 354 and EXCLUDED not in candidates_only
+    assert len(candidates_only) == 363 and EXCLUDED not in candidates_only
     assert client(home).get("/competitions/brand-new-2026").status_code == 200
     assert client(home).get("/?screening=other").status_code == 400
 

@@ -94,7 +94,7 @@ def bench(tmp_path_factory):
 
 @pytest.fixture(scope="module")
 def real_queue(tmp_path_factory, real_competitions):
-    """`mlecurate serve` over the real screening (354 candidates, each with a suggested complexity) and MLE-bench's
+    """`mlecurate serve` over the real screening (363 candidates, each with a suggested complexity) and MLE-bench's
     75 annotations: 24 of them excluded by a rule, 2 outside the dump, all in the queue."""
     browser_paths()
     root = tmp_path_factory.mktemp("workbench-real")
@@ -152,7 +152,7 @@ def test_the_queue_fits_a_1280_px_window_without_scrolling_sideways(real_queue):
             assert fit["page"] <= fit["window"] and fit["yours"] <= fit["window"], where
             assert not fit["broken"], where
             screenshot(browser, f"workbench-queue-1280{query.replace('?', '-').replace('=', '-')}.png")
-        assert "of 374 done" in browser.text("#progress-overall")
+        assert "of 382 done" in browser.text("#progress-overall")
     finally:
         browser.quit()
 

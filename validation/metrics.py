@@ -22,7 +22,7 @@ to demo categories (``curation/demo_annotations.py``), and split recipes name th
 | ``multi_target_regression`` | several numeric target columns | mean_columnwise_rmse, mean_columnwise_rmsle, mean_columnwise_mae, mean_columnwise_spearman |
 | ``distribution`` | one probability column per class, each row a distribution (the answers a count or share per class) | kl_divergence |
 | ``ranking`` | space-separated labels, best first | map_at_k, map_at_3, map_at_12, top_k_error, top_1_error, top_3_error |
-| ``label_set`` | space-separated labels, in any order (none is a prediction too) | f1_micro_labels |
+| ``label_set`` | space-separated labels, in any order (none is a prediction too) | f1_micro_labels, mean_f2, mean_f1, mean_f0_5 |
 | ``text`` | free text | word_jaccard, mean_levenshtein |
 | ``mask`` | a run-length encoded mask (``start length`` pairs; empty: no pixel) | dice, global_dice, iou_precision |
 
@@ -62,6 +62,10 @@ OTHER_RANKING_DEPTHS = (3, 12)
 # (inaturalist-2019-fgvc6, imaterialist-challenge-furniture-2018), 3 (inaturalist-2018, abstraction-and-reasoning) and
 # 5 (inaturalist-challenge-at-fgvc-2017)
 OTHER_ERROR_DEPTHS = (1, 3)
+# Kaggle's "F-Score Beta (Micro)" at betas other than 2, each a metric of its own (mean_f1): Meta Kaggle does not give
+# the beta, and Kaggle used 0.5 (icdm-2015-drawbridge-cross-device-connections) and 1 (birdclef-2021,
+# birdsong-recognition, imaterialist-challenge-fashion-2018) beside 2 (planet, imet, inclusive-images, learning-equality)
+OTHER_BETAS = (0.5, 1.0)
 PARALLEL_SORT_ROWS = 100_000  # from this many scores, AUC sorts its two classes on two threads
 
 TASKS = {
@@ -167,6 +171,7 @@ class Metric:
     # prepares once and scores each resample's rows (``resampler``).
     stages: tuple[Callable, Callable] | None = None
     depth: int = RANKING_DEPTH  # a ranking's labels a prediction lists (MAP@K's K)
+    beta: float | None = None  # an F-beta's beta (how many times recall weighs precision), where the metric has one
     by_column: bool = True  # a column-wise task's score is its columns' own (False: lwlrap ranks a row's columns)
 
     def __post_init__(self):
@@ -630,6 +635,24 @@ def _micro_f1(tp: np.ndarray, fp: np.ndarray, fn: np.ndarray) -> float:
     return float("nan") if given == 0 else float(2 * tp.sum() / given)
 
 
+def mean_fbeta(y_true: pd.Series, y_pred: pd.Series, beta: float = 2.0) -> float:
+    """Kaggle's "F-Score Beta (Micro)", "mean F-score across the rows": each row's F-beta of its label sets
+    (space-separated labels, order and repeats ignored), (1 + beta²) TP / ((1 + beta²) TP + beta² FN + FP), averaged
+    over the rows. A row with no label in its answer or its prediction scores 1 (nothing to find, nothing wrongly
+    found): scikit-learn's ``fbeta_score(average="samples", zero_division=1)``. Beta 2 weighs recall four times
+    precision (planet-understanding-the-amazon-from-space, imet); beta 0.5 the other way (icdm-2015-drawbridge)."""
+    return _mean(*_row_fbetas(y_true, y_pred, beta))
+
+
+def _row_fbetas(y_true: pd.Series, y_pred: pd.Series, beta: float = 2.0) -> tuple[np.ndarray]:
+    """Each row's F-beta of its label sets, 1 where it neither holds nor predicts a label."""
+    tp, fp, fn = _label_set_counts(y_true, y_pred)
+    weight = beta * beta
+    given = (1 + weight) * tp + weight * fn + fp
+    scores = np.divide((1 + weight) * tp, given, out=np.ones(len(tp), dtype=float), where=given > 0)
+    return (scores,)
+
+
 def f1_macro(y_true: pd.Series, y_pred: pd.Series) -> float:
     return _f1_macro_of_codes(*label_codes(y_true, y_pred))
 
@@ -878,6 +901,11 @@ def canonical_labels(values, kind: str) -> np.ndarray:
     return canonical.where(finite, text).to_numpy(dtype=object)
 
 
+def _beta_name(beta: float) -> str:
+    """A beta as a metric's name writes it: 2 -> ``2``, 0.5 -> ``0_5`` (mean_f0_5)."""
+    return f"{beta:g}".replace(".", "_")
+
+
 METRICS: dict[str, Metric] = {
     m.name: m
     for m in [
@@ -935,6 +963,13 @@ METRICS: dict[str, Metric] = {
         Metric("f1_micro_labels", True, ("Micro F1 of Label Sets",), f1_micro_labels, "label_set", "label", 1.0,
                note="a row may hold no label; a predicted label that no answer holds is a false positive",
                stages=(_label_set_counts, _micro_f1), worst=0.0),
+        *(Metric(f"mean_f{_beta_name(beta)}", True, (f"Mean F{beta:g} Score",) + names, partial(mean_fbeta, beta=beta),
+                 "label_set", "label", 1.0, stages=(partial(_row_fbetas, beta=beta), _mean), worst=0.0, beta=beta,
+                 note=f"each row's F{beta:g} of its label sets (order and repeats ignored), averaged over the rows; "
+                      f"a row holding and predicting no label scores 1; beta is {beta:g}" + (
+                          ": mean_f1 and mean_f0_5 list 1 and 0.5" if names else
+                          " (Meta Kaggle's F-Score Beta (Micro) does not say which: the competition's page does)"))
+          for beta, names in ((2.0, ("F-Score Beta (Micro)",)), *((b, ()) for b in OTHER_BETAS))),
         Metric("f1_macro", True, ("F-Score (Macro)",), f1_macro, "classification", "label", 1.0,
                stages=(label_codes, _f1_macro_of_codes), worst=0.0),
         Metric("matthews_correlation", True, ("Matthews correlation coefficient",), matthews_correlation,
@@ -1003,7 +1038,7 @@ def _meta_kaggle_index() -> dict[str, str]:
 
 def similar_metrics(name: str | None, count: int = 3) -> list[str]:
     """The registry's metrics whose Meta Kaggle names are nearest ``name`` (difflib's ratio of at least 0.6), nearest
-    first: "F-Score Beta (Micro)" -> f1_micro, f1_macro. A hint for a curator naming one, never a match."""
+    first: "Weighted Mean Absolute Error" -> mae, mean_columnwise_mae. A hint for a curator naming one, never a match."""
     if not name:
         return []
     index = _meta_kaggle_index()
@@ -1064,10 +1099,12 @@ def recipe_metric_against_kaggle(
     named = find_metric(kaggle_name) if kaggle_name else None  # a listing may name the registry's own (map_at_3)
     kaggle = canonical_metric(kaggle_name) or (named.name if named else None)
     listed = f"{listed_by}'s {kaggle_name}"
-    if not recipe_metric and _depth_unsaid(kaggle, kaggle_name):
+    if not recipe_metric and _parameter_unsaid(kaggle, kaggle_name):
+        symbol, word = PARAMETER_WORDS[kaggle]
         return False, (  # h-and-m is MAP@12: graded at 5, a right article 7th scores 0
-            f"the recipe sets no metric: {listed} does not give K, and {kaggle} grades at K={METRICS[kaggle].depth}; "
-            f"name the competition's depth in the recipe's metric ({', '.join(DEPTH_FAMILIES[kaggle])})"
+            f"the recipe sets no metric: {listed} does not give {symbol}, and {kaggle} grades at "
+            f"{symbol}={parameter(METRICS[kaggle])}; name the competition's {word} in the recipe's metric "
+            f"({', '.join(PARAMETER_FAMILIES[kaggle])})"
         )
     if not recipe_metric:
         graded = f" ({kaggle} in the registry)" if kaggle else ""
@@ -1076,9 +1113,9 @@ def recipe_metric_against_kaggle(
             f"the recipe sets no metric: {listed}{graded} grades" if kaggle_name else "the recipe sets no metric",
         )
     metric = METRICS[recipe_metric]
-    any_depth = _depth_unsaid(kaggle, kaggle_name) and recipe_metric in DEPTH_FAMILIES[kaggle]
+    any_parameter = _parameter_unsaid(kaggle, kaggle_name) and recipe_metric in PARAMETER_FAMILIES[kaggle]
     if (kaggle is not None and kaggle != recipe_metric and frozenset((kaggle, recipe_metric)) not in SAME_SCORE
-            and not any_depth):  # fmt: skip
+            and not any_parameter):  # fmt: skip
         return False, (
             f"the recipe grades with {recipe_metric}, but Kaggle ranked the leaderboard by {listed} ({kaggle} in the "
             f"registry): the board's scores and medal thresholds are {kaggle}'s, compared with {recipe_metric} scores"
@@ -1089,10 +1126,11 @@ def recipe_metric_against_kaggle(
             f"the recipe's {recipe_metric} is better {runs}, but Meta Kaggle's EvaluationAlgorithmIsMax says the "
             f"leaderboard was ranked {ranked} is better: medals would go to the wrong end of the board"
         )
-    if any_depth:  # the recipe's metric says the depth
+    if any_parameter:  # the recipe's metric says the depth, or the beta
+        symbol = PARAMETER_WORDS[kaggle][0]
         return True, (
-            f"the recipe's {recipe_metric} is {listed} at K={metric.depth} (the dump does not give K; the "
-            "competition's page does)"
+            f"the recipe's {recipe_metric} is {listed} at {symbol}={parameter(metric)} (the dump does not give "
+            f"{symbol}; the competition's page does)"
         )
     if kaggle == recipe_metric:
         return True, f"the recipe's {recipe_metric} is {listed}"
@@ -1113,23 +1151,33 @@ def recipe_metric_against_kaggle(
     )
 
 
-# Metrics at a depth K that Meta Kaggle's name does not give (MAP@{K}, MeanBestErrorAtK): each family by the metric
-# that name maps to (at K=5), with its metrics at every depth, shallowest first
-DEPTH_FAMILIES = {
+# Metrics at a parameter that Meta Kaggle's name does not give (MAP@{K} and MeanBestErrorAtK their depth K, F-Score
+# Beta (Micro) its beta): each family by the metric that name maps to (K=5, beta 2), with its metrics at every value,
+# smallest first
+PARAMETER_FAMILIES = {
     "map_at_k": ("map_at_3", "map_at_k", "map_at_12"),
     "top_k_error": ("top_1_error", "top_3_error", "top_k_error"),
+    "mean_f2": ("mean_f0_5", "mean_f1", "mean_f2"),
 }
-# names that do give K=5
-DEPTH_FIVE_NAMES = frozenset(
+PARAMETER_WORDS = {"map_at_k": ("K", "depth"), "top_k_error": ("K", "depth"), "mean_f2": ("beta", "beta")}
+# names that do give the family's own value (K=5, beta 2)
+PARAMETER_GIVEN_NAMES = frozenset(
     _normalise(name)
-    for name in ("MAP@5", "map_at_5", "map_at_k", "Top-5 Error", "top_5_error", "top_k_error", "Mean Best Error at 5")
-)
+    for name in ("MAP@5", "map_at_5", "map_at_k", "Top-5 Error", "top_5_error", "top_k_error", "Mean Best Error at 5",
+                 "Mean F2 Score", "mean_f2")
+)  # fmt: skip
 
 
-def _depth_unsaid(kaggle: str | None, kaggle_name: str | None) -> bool:
-    """Meta Kaggle's name for a competition's metric does not give its depth (``MAP@{K}``, ``Mean Average Precision
-    at K``: h-and-m is MAP@12, whale MAP@5; ``MeanBestErrorAtK``: inaturalist-2019 is top-1); ``MAP@5`` does."""
-    return kaggle in DEPTH_FAMILIES and bool(kaggle_name) and _normalise(kaggle_name) not in DEPTH_FIVE_NAMES
+def parameter(metric: Metric) -> str:
+    """The metric's beta where it has one, else its depth K, as a person writes it (0.5, 2; 12)."""
+    return f"{metric.beta:g}" if metric.beta is not None else str(metric.depth)
+
+
+def _parameter_unsaid(kaggle: str | None, kaggle_name: str | None) -> bool:
+    """Meta Kaggle's name for a competition's metric does not give its depth or beta (``MAP@{K}``, ``Mean Average
+    Precision at K``: h-and-m is MAP@12, whale MAP@5; ``MeanBestErrorAtK``: inaturalist-2019 is top-1; ``F-Score Beta
+    (Micro)``: planet is F2, icdm-2015-drawbridge F0.5); ``MAP@5`` does."""
+    return kaggle in PARAMETER_FAMILIES and bool(kaggle_name) and _normalise(kaggle_name) not in PARAMETER_GIVEN_NAMES
 
 
 def find_metric(name: str) -> Metric | None:
