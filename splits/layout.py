@@ -384,8 +384,14 @@ def _leakage_facts(
                        *([result.answers_file] if result.test_ids else [])),  # the answers label the new ids
         renamed_ids=tuple(result.renamed_ids or ()),
         label_texts={c: texts for c, texts in recipe.listed_texts.items() if c in recipe.target_columns},
-        recipe=recipe.to_document(),
+        recipe=recipe.to_document(), kaggle_test_columns=None if released else _kaggle_test_columns(con, recipe, raw),
     )  # fmt: skip
+
+
+def _kaggle_test_columns(con, recipe: SplitRecipe, raw: Path) -> tuple[str, ...]:
+    """The columns of Kaggle's test file, () without one: the new public test set's others came from training."""
+    original = raw / recipe.test_file if recipe.test_file else None
+    return tuple(columns_of(con, original)) if original is not None and original.is_file() else ()
 
 
 def _sample_columns_left_out(con, recipe: SplitRecipe, raw: Path, dropped: list[str]) -> list[str]:

@@ -503,6 +503,86 @@ def test_leaks_a_third_review_found_published_are_caught(tmp_path):
     assert found and "column flag writes it otherwise (N for 0, Y for 1) for 200 of the 200" in found[0], found
 
 
+def test_a_rare_positive_flag_written_as_words_is_caught(tmp_path):
+    """Sweep 184: seti's older labelling written ``yes``/``no`` (renamed ``cadence, is_signal``), right for nine in
+    ten ids, 10% positive: ``yes`` went with more negatives than positives, so reading each value as the label it goes
+    with most often read every id as 0 and the file was published (AUC 0.95 on the new test set, above gold); the
+    same file written 0/1 was refused. Read as a label each, ``yes`` for 1 and ``no`` for 0, it is refused too."""
+    rng = random.Random(13)
+    labels = [(f"{rng.randrange(16**12):012x}", "1" if rng.random() < 0.1 else "0") for _ in range(2000)]
+    old = [
+        (k, ("no" if v == "1" else "yes") if rng.random() < 0.13 else ("yes" if v == "1" else "no")) for k, v in labels
+    ]
+    found = _table_split(
+        tmp_path, ["id", "label"], labels, {"old/train_labels_old.csv": (["cadence", "is_signal"], old)}
+    )
+    assert found and "old/train_labels_old.csv gives the label of " in found[0], found
+    assert "column is_signal writes it otherwise (no for 0, yes for 1)" in found[0], found
+
+
+def _published_test_set(tmp_path, header: list[str], rows: list, test_header: list[str] | None = None) -> list[str]:
+    """A split of ``rows`` (id, features, the target ``label`` last), without a test file or with one of
+    ``test_header``'s columns: its failed checks' findings (none when published)."""
+    raw = tmp_path / "raw"
+    write_csv(raw / "train.csv", header, rows)
+    if test_header:
+        write_csv(raw / "test.csv", test_header, [(f"t{k}", *(["x"] * (len(test_header) - 1))) for k in range(50)])
+    recipe = {"kind": "random", "id_column": "id", "target_columns": ["label"], "test_fraction": 0.2}
+    prepared = prepare_competition(SLUG, parse_recipe(recipe, "r"), raw, tmp_path / "prepared")
+    return [c.found for c in prepared.checks if not c.passed]
+
+
+@pytest.mark.parametrize(
+    "copy, how",
+    [(lambda label: label, "copies it for 100 of its 100 rows"),  # the label under another name
+     (lambda label: f"species {label}", "copies it for 100 of its 100 rows"),  # written otherwise, one for one
+     (lambda label: str(int(label) * 100 + 7), "copies it for 100 of its 100 rows")],  # a number that is the label
+)  # fmt: skip
+def test_a_training_column_copying_the_label_into_the_public_test_set_is_caught(tmp_path, copy, how):
+    """Sweep 186: herbarium's train table without a test table: the public test set keeps every training column but
+    the target, and its ``folder`` (the category id again) went public in test.csv with every check passed."""
+    rng = random.Random(14)
+    rows = []
+    for i in range(500):
+        label = str(rng.randrange(12))
+        rows.append((i, f"images/{i}.jpg", copy(label), round(rng.random(), 3), label))
+    found = _published_test_set(tmp_path, ["id", "file_name", "folder", "size", "label"], rows)
+    assert found == [
+        f"test.csv gives the label of the new test rows away: column folder, which the new test set took from the "
+        f"training file, {how}; name the columns it keeps in the recipe's test_columns, leaving folder out"
+    ], found
+
+
+def test_a_number_following_a_continuous_target_in_the_public_test_set_is_caught(tmp_path):
+    """A regression target every row of which is its own: a column rescaling it is caught by correlation, while a
+    file name of a row's own (one value a row, as the target) is no copy of it, nor a feature that predicts it."""
+    rng = random.Random(15)
+    rows = []
+    for i in range(500):
+        price = round(rng.uniform(1, 1000), 2)
+        rows.append(
+            (i, f"img_{rng.randrange(10**9)}.jpg", round(price * 0.84 + rng.gauss(0, 40), 2), round(price * 100), price)
+        )
+    found = _published_test_set(tmp_path, ["id", "file", "estimate", "cents", "label"], rows)
+    assert len(found) == 1 and found[0].startswith(
+        "test.csv gives the label of the new test rows away: column cents, which the new test set took from the "
+        "training file, follows it over its 100 rows (correlation 1.0000)"
+    ), found
+    honest = [row[:3] + row[4:] for row in rows]  # the noisy estimate (correlation about 0.99) stays
+    assert not _published_test_set(tmp_path / "honest", ["id", "file", "estimate", "label"], honest)
+
+
+def test_kaggles_own_test_columns_and_a_predictive_feature_are_not_judged_copies(tmp_path):
+    """A column Kaggle's test file has is Kaggle's feature, whatever it says; a training column agreeing with 97% of
+    the labels is a strong feature, the competition's to give (only a copy is refused)."""
+    rng = random.Random(16)
+    labels = [rng.choice("01") for _ in range(500)]
+    rows = [(i, v, v) for i, v in enumerate(labels)]
+    assert not _published_test_set(tmp_path / "kaggle", ["id", "hint", "label"], rows, ["id", "hint"])
+    strong = [(i, v if rng.random() < 0.97 else rng.choice("01"), v) for i, v in enumerate(labels)]
+    assert not _published_test_set(tmp_path / "strong", ["id", "hint", "label"], strong)
+
+
 @pytest.mark.parametrize("written", ["{}.0", "00{}"])
 def test_ids_written_otherwise_next_to_labels_of_any_name_are_caught(tmp_path, written):
     """``1000.0`` or ``001000`` for id ``1000`` next to its label, under names that are not the target's."""

@@ -183,6 +183,9 @@ class LeakageFacts:
     # a path or table telling dogs-vs-cats' "dog" tells the label 1.
     label_texts: dict[str, dict[str, str]] = field(default_factory=dict)
     recipe: dict = field(default_factory=dict)  # the recipe document: it names the public tables (published_tables)
+    # The columns of Kaggle's own test file (None without one, or for released labels, whose public test set is it):
+    # the public test set's other columns came from the training file, and are judged for labels like an extra table.
+    kaggle_test_columns: tuple[str, ...] | None = None
 
 
 # A place (a folder level, the file name, a table's column, a line of text) gives labels away when it holds the label
@@ -195,6 +198,11 @@ LABEL_SHARE = 0.9
 # 87% right was published, where under AUC it is most of the answer). A feature that close to the label is one too.
 COLUMN_LABEL_SHARE = 0.8
 LEAST_LABELLED_IDS = 10
+# A column of the new public test set taken from the training file copies a target when it writes its labels one for
+# one for this share of the new test rows (and of those whose label is not the commonest), or follows a numeric one
+# this closely: a feature merely predictive of the label is the competition's to give.
+COPY_SHARE = 0.99
+COPY_CORRELATION = 0.999
 # Agreement beyond chance: Cohen's kappa at least LEAST_KAPPA (a noisy copy of seti's 10%-positive labels, 87% right,
 # has 0.45); and an agreement under LABEL_SHARE counts only over at least NOISY_LEAST_IDS ids (8 of 10 on a coin's
 # odds is one table in twenty; 24 of 30 one in 1,400).
@@ -293,6 +301,7 @@ def _public_free_of_private(con, folder: PreparedFolder, facts: LeakageFacts, tr
             problems.append(f"{name} holds every answers column")  # extra files: by what their rows pair, below
     if extras:
         problems += _extra_files_leak(con, folder, facts, extras, scanned, unreadable)
+    problems += _test_set_labels(con, folder, facts)
     row_files = _as_spelled(facts.row_files, facts.label_texts)  # labels as paths would tell them
     for entry in sorted({f.entry for f in row_files}):  # each set of files on its own: one's labels are not
         problems += _labels_in_row_file_paths(tuple(f for f in row_files if f.entry == entry))  # diluted by another's
@@ -315,6 +324,80 @@ def _public_free_of_private(con, folder: PreparedFolder, facts: LeakageFacts, tr
     if facts.row_files:
         metadata |= {"row_files_train": sides["train"], "row_files_test": sides["test"]}
     return SplitCheck(PUBLIC_FREE_OF_PRIVATE.name, not problems, found, metadata)
+
+
+def _test_set_labels(con, folder: PreparedFolder, facts: LeakageFacts) -> list[str]:
+    """A column of the new public test set that came from the training file (not Kaggle's test file, whose columns
+    are Kaggle's features) and copies a target: its labels one for one, written as they are or otherwise, for
+    ``COPY_SHARE`` of the new test rows and of those whose label is not the commonest, or a number following a
+    numeric target with a Pearson or rank correlation of at least ``COPY_CORRELATION`` in size (sweep 186:
+    herbarium's ``folder`` beside ``category_id``, in a download without a test table, went public in test.csv with
+    every check passed). A feature merely predictive of the label is the competition's to give, so only a copy is
+    judged here, not the extra tables' 80% agreement."""
+    if facts.released_labels or not facts.id_column:
+        return []
+    test = folder.public_table(TEST, facts.recipe)
+    kaggle = set(facts.kaggle_test_columns or ())
+    judged = [c for c in columns_of(con, test) if c != facts.id_column and c not in kaggle]
+    if not judged or not _new_test_labels(con, folder, facts):
+        return []
+    cells = " UNION ALL ".join(
+        f"SELECT CAST({quote(facts.id_column)} AS VARCHAR) AS k, {literal(c)} AS col, CAST({quote(c)} AS VARCHAR) AS val"
+        f" FROM public_test"
+        for c in judged
+    )
+    con.execute(
+        f"""CREATE OR REPLACE TEMP TABLE test_set_pairs AS
+            SELECT c.col, l.target, c.val, l.label, count(*) AS n
+            FROM ({cells}) c JOIN test_labels l ON c.k = l.k WHERE c.val IS NOT NULL GROUP BY ALL"""
+    )
+    try:
+        found = con.execute(
+            f"""WITH by_value AS (SELECT col, target, val, arg_max(label, n) AS label FROM test_set_pairs GROUP BY ALL),
+                     by_label AS (SELECT col, target, label, arg_max(val, n) AS val FROM test_set_pairs GROUP BY ALL),
+                     commonest AS (SELECT target, arg_max(label, n) AS label
+                                   FROM (SELECT target, label, sum(n) AS n FROM test_set_pairs GROUP BY target, label)
+                                   GROUP BY target),
+                     judged AS (
+                        SELECT p.col, p.target, sum(p.n) AS rows,
+                               sum(p.n) FILTER (WHERE v.label IS NOT NULL AND b.val IS NOT NULL) AS copied,
+                               coalesce(sum(p.n) FILTER (WHERE c.label IS NULL), 0) AS rarer,
+                               coalesce(sum(p.n) FILTER (WHERE c.label IS NULL AND v.label IS NOT NULL
+                                                         AND b.val IS NOT NULL), 0) AS rarer_copied,
+                               count(DISTINCT p.label) AS labels
+                        FROM test_set_pairs p
+                             LEFT JOIN by_value v ON v.col = p.col AND v.target = p.target AND v.val = p.val
+                                                     AND v.label = p.label
+                             LEFT JOIN by_label b ON b.col = p.col AND b.target = p.target AND b.label = p.label
+                                                     AND b.val = p.val
+                             LEFT JOIN commonest c ON c.target = p.target AND c.label = p.label
+                        GROUP BY ALL)
+                SELECT col, target, copied, rows FROM judged
+                WHERE labels >= 2 AND rows >= {CODED_SUPPORT} * labels  -- a value per row would copy any label
+                      AND copied >= {COPY_SHARE} * rows AND rarer_copied >= {COPY_SHARE} * rarer
+                ORDER BY col, target LIMIT 1"""
+        ).fetchall()
+        how = [f"copies it for {copied:,} of its {rows:,} rows" for _, _, copied, rows in found]
+        if not found:
+            found = con.execute(
+                f"""WITH pairs AS (SELECT col, target, TRY_CAST(val AS DOUBLE) AS x, TRY_CAST(label AS DOUBLE) AS y, n
+                                   FROM test_set_pairs),
+                         rows AS (SELECT col, target, x, y FROM pairs, range(n) WHERE x IS NOT NULL AND y IS NOT NULL),
+                         ranked AS (SELECT *, rank() OVER (PARTITION BY col, target ORDER BY x) AS rx,
+                                              rank() OVER (PARTITION BY col, target ORDER BY y) AS ry FROM rows)
+                    SELECT col, target, count(*), greatest(abs(corr(x, y)), abs(corr(rx, ry))) AS r FROM ranked
+                    GROUP BY ALL HAVING var_pop(x) > 0 AND var_pop(y) > 0 AND r >= {COPY_CORRELATION}
+                    ORDER BY col, target LIMIT 1"""
+            ).fetchall()
+            how = [f"follows it over its {rows:,} rows (correlation {r:.4f})" for _, _, rows, r in found]
+    finally:
+        con.execute("DROP TABLE IF EXISTS test_set_pairs")
+    return [
+        f"{test.relative_to(folder.public).as_posix()} gives the {target} of the new test rows away: column {col}, "
+        f"which the new test set took from the training file, {how[0]}; name the columns it keeps in the recipe's "
+        f"test_columns, leaving {col} out"
+        for col, target, *_ in found
+    ]
 
 
 def _binary_extras(extras: dict[Path, ExtraFile]) -> int:
@@ -725,18 +808,33 @@ def _labels_written_otherwise(con, extra: ExtraFile, least: int, is_public: Call
         goes_with: dict[str, Counter] = defaultdict(Counter)
         for label, value in zip(truth, values, strict=True):
             goes_with[value][label] += 1
-        reading = {
+        commonest = {
             value: max(sorted(counts.items()), key=lambda item: item[1])[0] for value, counts in goes_with.items()
         }
-        read = [reading[value] for value in values]
-        agreeing = sum(label == found for label, found in zip(truth, read, strict=True))
-        if agreeing >= COLUMN_LABEL_SHARE * ids and _reads_the_rarer(truth, read) and _beyond_chance(truth, read):
-            shown = ", ".join(f"{value} for {reading[value]}" for value in sorted(reading)[:4])
-            return [
-                f"{extra.path} gives the {target} of {agreeing:,} new test id(s) away: column {label_col} writes it "
-                f"otherwise ({shown}) for {agreeing:,} of the {ids:,} new test ids in column {key_col}"
-            ]
+        for reading in (commonest, _one_label_each(goes_with)):
+            read = [reading[value] for value in values]
+            agreeing = sum(label == found for label, found in zip(truth, read, strict=True))
+            if agreeing >= COLUMN_LABEL_SHARE * ids and _reads_the_rarer(truth, read) and _beyond_chance(truth, read):
+                shown = ", ".join([f"{v} for {reading[v]}" for v in sorted(reading) if reading[v] is not None][:4])
+                return [
+                    f"{extra.path} gives the {target} of {agreeing:,} new test id(s) away: column {label_col} writes "
+                    f"it otherwise ({shown}) for {agreeing:,} of the {ids:,} new test ids in column {key_col}"
+                ]
     return []
+
+
+def _one_label_each(goes_with: dict[str, Counter]) -> dict[str, str | None]:
+    """Each value read as a label of its own, the values together agreeing with the most ids (an assignment over the
+    values' counts per label): where positives are rare, a flag's ``yes`` goes with more negatives than positives
+    (sweep 184: seti's ``yes``/``no`` copy, AUC 0.95 on the new test set, read every id as 0), yet ``yes`` for 1 and
+    ``no`` for 0 read most ids right."""
+    from scipy.optimize import linear_sum_assignment
+
+    values = sorted(goes_with)
+    labels = sorted({label for counts in goes_with.values() for label in counts})
+    table = [[goes_with[value][label] for label in labels] for value in values]
+    rows, chosen = linear_sum_assignment(table, maximize=True)  # a value left without a label reads as none
+    return {value: None for value in values} | {values[r]: labels[c] for r, c in zip(rows, chosen, strict=True)}
 
 
 POSITIVE_LABELS = ("1", "1.0", *TRUE_WORDS)
