@@ -293,6 +293,34 @@ def test_every_column_left_out_of_the_comparison_or_the_baseline_is_listed_with_
     assert report.to_dict()["excluded_columns"] == report.excluded_columns
 
 
+def test_a_text_column_without_words_is_read_by_its_characters(tmp_path):
+    """stanford-covid-vaccine's ``structure`` (``((..))..``): no word of two letters, so the baseline's and the
+    adversarial classifier's TF-IDF had an empty vocabulary and split_parity failed with scikit-learn's "empty
+    vocabulary", naming nothing (sweep 183). Its characters are read instead, and parity reports."""
+    from validation.parity import parity_report
+    from validation.parity_baseline import fit_baseline
+    from validation.parity_inputs import load_parity_inputs
+
+    rng = random.Random(4)
+
+    def table(first: int, count: int, labelled: bool) -> bytes:
+        lines = ["id,structure,x" + (",y" if labelled else "")]
+        for i in range(first, first + count):
+            structure = "".join(rng.choice("(.)") for _ in range(40))
+            y = int(structure.count("(") > structure.count(")"))
+            lines.append(f"{i},{structure},{rng.random():.3f}" + (f",{y}" if labelled else ""))
+        return ("\n".join(lines) + "\n").encode()
+
+    files = {"train.csv": table(0, 400, True), "test.csv": table(1000, 200, False)}
+    recipe = {"kind": "random", "id_column": "id", "target_columns": ["y"], "metric": "auc"}
+    folder, raw = _split(tmp_path, files, recipe, "symbols")
+    inputs = load_parity_inputs(folder, raw, recipe, "auc")
+    report = parity_report(inputs)
+    assert "structure" not in {e["column"] for e in report.excluded_columns}
+    assert "structure" in fit_baseline(inputs, METRICS["auc"]).columns[1]  # read as text, by its characters
+    assert report.score_row("baseline", "new test")["score"] > 0.6  # the count of brackets is learnt
+
+
 def test_nested_values_are_listed_not_dropped():
     import pandas as pd
 

@@ -166,9 +166,31 @@ def unused_text(columns: tuple[list[str], list[str], list[str]]) -> dict[str, st
             for c in columns[1][MAX_TEXT_COLUMNS:]}  # fmt: skip
 
 
+def _words_or_characters():
+    """TF-IDF of a text column's words, or of its characters (runs of one to three) where it has no word of two
+    letters or digits: stanford-covid-vaccine's ``structure`` (``((..))``) left scikit-learn's word vocabulary empty,
+    and parity failed with "empty vocabulary" naming nothing (sweep 183)."""
+    from sklearn.feature_extraction.text import TfidfVectorizer
+
+    class WordsOrCharacters(TfidfVectorizer):
+        def fit_transform(self, raw_documents, y=None):
+            try:
+                return super().fit_transform(raw_documents, y)
+            except ValueError as error:
+                if "empty vocabulary" not in str(error) or self.analyzer == "char":
+                    raise
+                self.set_params(analyzer="char", ngram_range=(1, 3))
+                return super().fit_transform(raw_documents, y)
+
+        def fit(self, raw_documents, y=None):
+            self.fit_transform(raw_documents, y)
+            return self
+
+    return WordsOrCharacters(max_features=20000, sublinear_tf=True)
+
+
 def feature_design(columns: tuple[list[str], list[str], list[str]]):
     from sklearn.compose import ColumnTransformer
-    from sklearn.feature_extraction.text import TfidfVectorizer
     from sklearn.impute import SimpleImputer
     from sklearn.pipeline import make_pipeline
     from sklearn.preprocessing import OneHotEncoder, StandardScaler
@@ -178,7 +200,7 @@ def feature_design(columns: tuple[list[str], list[str], list[str]]):
     if numeric:
         parts.append(("numbers", make_pipeline(SimpleImputer(strategy="median"), StandardScaler()), numeric))
     for column in text[:MAX_TEXT_COLUMNS]:
-        parts.append((f"text_{column}", TfidfVectorizer(max_features=20000, sublinear_tf=True), column))
+        parts.append((f"text_{column}", _words_or_characters(), column))
     if categorical:
         parts.append(("categories", OneHotEncoder(handle_unknown="ignore"), categorical))
     return ColumnTransformer(parts) if parts else None
