@@ -93,7 +93,7 @@ def describe_split(
     sections = [
         intro,
         _split_section(slug, recipe, built),
-        _files_section(recipe, built),
+        _files_section(recipe, built, _graded(recipe, facts)),
         _grading_section(recipe, built, facts),
         _changes_section(recipe, built),
     ]
@@ -286,7 +286,10 @@ def _training_source(recipe: SplitRecipe) -> str:
     return f"its files `{recipe.train_listing}` listed as a table, a row per file with its {columns} from its path"
 
 
-def _files_section(recipe: SplitRecipe, built: BuiltSplit) -> str:
+def _files_section(recipe: SplitRecipe, built: BuiltSplit, graded: bool) -> str:
+    """The published files. ``graded``: a metric grades the split, so its sample was graded as a valid submission;
+    without one it only has the answers' columns (AI4Code's sample repeats one notebook's cell order on every row,
+    which MLE-bench's grader refuses: sweep 183)."""
     result = built.result
     train, test = result.train_file.name, result.test_file.name
     targets = ", ".join(f"`{t}`" for t in recipe.target_columns)
@@ -296,7 +299,9 @@ def _files_section(recipe: SplitRecipe, built: BuiltSplit) -> str:
     what = {
         train: f"the training set, with the target{_s(recipe.target_columns)} {targets}{renamed}",
         test: "the test set, without the target" + _s(recipe.target_columns),
-        SAMPLE_SUBMISSION: "a valid submission with trivial values: the format to submit",
+        SAMPLE_SUBMISSION: "a valid submission with trivial values: the format to submit"
+        if graded
+        else ("the format to submit (the columns; its values are placeholders, not checked by any metric)"),
     }
     rows = ["| file | rows | what it is |", "|---|---|---|"]
     tables = {t.path: t for t in built.train_tables}
@@ -359,8 +364,7 @@ def _grading_section(recipe: SplitRecipe, built: BuiltSplit, facts: dict) -> str
         "",
         f"A submission is a CSV file with the columns of `{SAMPLE_SUBMISSION}` ({columns}) and one row per test row "
         f"({test_rows:,} rows, {matched}). A missing or extra column, a missing or repeated row, or a value the "
-        "metric cannot take makes it invalid, with a message saying which. It is scored against the test set's "
-        "hidden answers; medal thresholds come from Kaggle's leaderboard for the competition.",
+        "metric cannot take makes it invalid, with a message saying which. " + _scored_by(recipe, facts),
     ]
     if recipe.scored_rows and built.result.scored_rows is not None:
         held = " and ".join(f"`{column}` is {value}" for column, value in recipe.scored_rows)
@@ -370,6 +374,25 @@ def _grading_section(recipe: SplitRecipe, built: BuiltSplit, facts: dict) -> str
         lines[-1] += (f" The {built.result.unseen_relabelled:,} test rows whose label the training set never has are "
                       f"labelled `{recipe.unseen_label}` in the answers (split recipe key unseen_label).")  # fmt: skip
     return "## Metric and grading\n\n" + "\n".join(lines)
+
+
+def _scored_by(recipe: SplitRecipe, facts: dict) -> str:
+    """What scores a submission and what places it: the hidden answers under a metric mlecurate grades (none: said),
+    and Kaggle's leaderboard's medal thresholds where the competition awarded medals (sweep 185: kuzushiji's said
+    both, with no metric and no medals)."""
+    if not _graded(recipe, facts):
+        return "mlecurate cannot score it: it grades no metric known for this competition (see above)."
+    if facts.get("can_qualify_tiers") in (False, 0):  # Meta Kaggle's CanQualifyTiers; unknown: as before
+        return "It is scored against the test set's hidden answers; Kaggle awarded no medals in this competition."
+    return (
+        "It is scored against the test set's hidden answers; medal thresholds come from Kaggle's leaderboard for the "
+        "competition."
+    )
+
+
+def _graded(recipe: SplitRecipe, facts: dict) -> bool:
+    """A metric mlecurate grades is known: the recipe's, or Meta Kaggle's mapped to the registry."""
+    return resolve_metric(None, recipe.to_document(), facts.get("evaluation_algorithm_name")) is not None
 
 
 def _metric_line(recipe: SplitRecipe, facts: dict) -> str:

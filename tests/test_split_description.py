@@ -73,6 +73,21 @@ def test_the_metric_is_the_recipes_else_the_competitions_with_its_direction(tmp_
     assert "Metric: not known to mlecurate" in text
 
 
+def test_a_split_no_metric_grades_and_one_without_medals_say_so(tmp_path):
+    """Sweeps 183 and 185: kuzushiji's description said a submission "is scored against the test set's hidden
+    answers; medal thresholds come from Kaggle's leaderboard", with no metric to score it and no medals awarded, and
+    AI4Code's called a sample no metric had checked (one notebook's cell order on every row) "a valid submission"."""
+    text = _describe(tmp_path, "titanic", {"metric": None}, facts={"evaluation_algorithm_name": "KNISTMicroF1"})
+    assert "mlecurate cannot score it: it grades no metric known for this competition (see above)." in text
+    assert "hidden answers" not in text and "medal thresholds" not in text and "a valid submission" not in text
+    assert "| the format to submit (the columns; its values are placeholders, not checked by any metric) |" in text
+    text = _describe(tmp_path, "titanic", facts={"can_qualify_tiers": False})
+    assert "It is scored against the test set's hidden answers; Kaggle awarded no medals in this competition." in text
+    assert "medal thresholds" not in text and "a valid submission with trivial values" in text
+    text = _describe(tmp_path, "titanic", facts={"can_qualify_tiers": True})
+    assert "medal thresholds come from Kaggle's leaderboard for the competition." in text
+
+
 def test_the_competitions_own_text_comes_first_unchanged(tmp_path):
     overview = (SHARED / "mle-bench" / "competitions" / "spooky-author-identification" / "description.md").read_text()
     text = _describe(tmp_path, "spooky-author-identification", overview=overview)
