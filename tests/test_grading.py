@@ -671,6 +671,18 @@ def test_ids_that_lost_their_leading_zeros_or_gained_spaces_are_named_as_such():
     assert _rewritten_ids({"76", "x"}, {"76", "1000"}) == ""  # no test id has leading zeros to lose
 
 
+def test_ids_written_as_decimals_are_named_as_such():
+    """Sweep 185's lmsys-chatbot-arena: ids written ``1007803001.0`` (a float column's ids) were '80 id(s) not in the
+    test set' with no hint, where spaces, lost zeros and times each got one; a decimal that is no whole number, or
+    whose whole part is no test id, gets none."""
+    from validation.grading import _rewritten_ids
+
+    assert _rewritten_ids({"1007803001.0", "65089.00", "7.5", "12.0"}, {"1007803001", "65089", "7"}) == (
+        "; 2 of them are test ids written as decimals (e.g. '1007803001.0' for '1007803001': read as floats and "
+        "written back?): ids are matched as written"
+    )
+
+
 def test_ids_that_are_a_test_ids_time_written_otherwise_are_named_as_such():
     """Sweep 181's taxi-fare keys (``2011-11-03 06:47:52.0000004``) through pandas' to_datetime come back as
     ``...52.000000400``: invalid as written, and said so; numbers are not taken for times."""
@@ -682,4 +694,4 @@ def test_ids_that_are_a_test_ids_time_written_otherwise_are_named_as_such():
         "; 1 of them are test ids written as another time's text (e.g. '2011-11-03 06:47:52.000000400' for "
         "'2011-11-03 06:47:52.0000004': read as times and written back?): ids are matched as written"
     )
-    assert _rewritten_ids({"7.0", "8.0"}, {"7", "8"}) == ""
+    assert "time" not in _rewritten_ids({"7.0", "8.0"}, {"7", "8"})  # numbers are not taken for times

@@ -740,12 +740,14 @@ def _lines(numbers: np.ndarray) -> str:
 def _rewritten_ids(unknown: set, wanted: set) -> str:
     """``; 3 of them are test ids with spaces around them (e.g. ' 1024'): ids are matched as written``, for ids a
     sweep's movie-review submission wrote as " 1024" (pandas, and so MLE-bench's graders, read them as 1024); the
-    same for ids that lost their leading zeros (sweep 178's gesture ids, ``76`` for ``0076``: a pandas round trip) and,
-    where neither is found, for times written otherwise (:func:`_times_rewritten`)."""
+    same for ids that lost their leading zeros (sweep 178's gesture ids, ``76`` for ``0076``: a pandas round trip), ids
+    written as decimals (sweep 185's lmsys ids, ``1007803001.0``: a column of ids with a blank, read as floats) and,
+    where none of these is found, for times written otherwise (:func:`_times_rewritten`)."""
     texts = [i for i in unknown if isinstance(i, str)]
     padded = sorted(i for i in texts if i != i.strip() and i.strip() in wanted)
     unpadded = {w.lstrip("0"): w for w in wanted if isinstance(w, str) and w.startswith("0") and w.lstrip("0")}
     shortened = sorted(i for i in texts if i in unpadded)
+    decimals = sorted(i for i in texts if (whole := WRITTEN_AS_DECIMAL.fullmatch(i)) and whole[1] in wanted)
     hints = []
     if padded:
         hints.append(f"{len(padded):,} of them are test ids with spaces around them (e.g. {padded[0]!r})")
@@ -753,6 +755,11 @@ def _rewritten_ids(unknown: set, wanted: set) -> str:
         hints.append(
             f"{len(shortened):,} of them are test ids without their leading zeros (e.g. {shortened[0]!r} for "
             f"{unpadded[shortened[0]]!r}: read as numbers and written back?)"
+        )
+    if decimals:
+        hints.append(
+            f"{len(decimals):,} of them are test ids written as decimals (e.g. {decimals[0]!r} for "
+            f"{WRITTEN_AS_DECIMAL.fullmatch(decimals[0])[1]!r}: read as floats and written back?)"
         )
     if not hints and (rewritten := _times_rewritten(sorted(texts), wanted)):
         hints.append(
@@ -762,6 +769,7 @@ def _rewritten_ids(unknown: set, wanted: set) -> str:
     return f"; {'; '.join(hints)}: ids are matched as written" if hints else ""
 
 
+WRITTEN_AS_DECIMAL = re.compile(r"(-?\d+)\.0+")  # a whole number's id as pandas writes a float column: 7.0
 TIMES_LOOKED_AT = 1000  # unknown ids parsed as times, for the hint (the answers' ids are parsed whole, once)
 LOOKS_LIKE_A_TIME = re.compile(r"\d{4}-\d{1,2}-\d{1,2}|\d{1,2}:\d{2}")
 
