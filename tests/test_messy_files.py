@@ -438,6 +438,29 @@ def test_a_file_not_in_utf8_is_refused_naming_its_line_and_what_to_do(tmp_path):
     assert "re-encode the file as UTF-8 where the download comes from" in message and "iconv -f cp1252" in message
 
 
+@pytest.mark.parametrize("name", ["train.json", "train.jsonl"])
+def test_a_json_file_not_in_utf8_is_refused_naming_its_line_and_what_to_do(tmp_path, name):
+    """Sweep 186: herbarium-2020's metadata.json is Latin-1; a CSV got the re-encoding advice, JSON DuckDB's
+    "Malformed JSON ... invalid UTF-8 encoding in string"."""
+    raw = tmp_path / "raw"
+    raw.mkdir()
+    records = [{"id": i, "name": "café" if i == 3 else "tea", "y": i % 2} for i in range(40)]
+    text = (
+        "\n".join(json.dumps(r, ensure_ascii=False) for r in records)
+        if name.endswith("l")
+        else json.dumps(records, ensure_ascii=False, indent=1)
+    )
+    (raw / name).write_bytes(text.encode("latin-1"))
+    recipe = parse_recipe({"kind": "random", "id_column": "id", "target_columns": ["y"], "train_file": name}, "r")
+    with pytest.raises(RecipeError) as refused:
+        build_split(recipe, raw, tmp_path / "out", "herbarium")
+    line = 4 if name.endswith("l") else text.splitlines().index('  "name": "café",') + 1
+    assert f"{name}: cannot be read as JSON: it is not UTF-8 text (line {line} holds the byte b'\\xe9'" in str(
+        refused.value
+    ), refused.value
+    assert "re-encode the file as UTF-8 where the download comes from" in str(refused.value)
+
+
 def test_a_json_array_after_a_byte_order_mark_splits_by_its_records(tmp_path):
     raw = tmp_path / "raw"
     raw.mkdir()

@@ -194,7 +194,8 @@ def read_detail(path: Path, error: BaseException | None) -> str:
             "reads in one line (a field holding a whole document or image?): not a damaged file, but one mlecurate "
             "cannot split yet"
         )
-    if ("not utf-8" in text.lower() or error is None) and (bad := first_non_utf8(path)):
+    lowered = text.lower()  # DuckDB's CSV reader says "not utf-8", its JSON reader "invalid utf-8 encoding"
+    if ("not utf-8" in lowered or "invalid utf-8" in lowered or error is None) and (bad := first_non_utf8(path)):
         line, byte = bad
         return (
             f"it is not UTF-8 text (line {line:,} holds the byte {byte!r}: Latin-1 or Windows-1252?); mlecurate "
