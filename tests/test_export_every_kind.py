@@ -99,6 +99,9 @@ CASES = [
     Case("dice", "group", text_ids=True),
     Case("global_dice", "released_labels", "parquet", labelled=True),
     Case("iou_precision", "random", "json"),
+    Case("mean_f2", "temporal", "parquet", text_ids=True),
+    Case("mean_f1", "released_labels", labelled=True),
+    Case("mean_f0_5", "random", has_id=False),
     # Numeric ids in a JSON / Parquet download (typed there, text in answers.csv: parity once failed on them).
     Case("accuracy", "random", "json", name="accuracy-json-numeric-ids"),
     Case("rmse", "random", "parquet", name="rmse-parquet-numeric-ids"),
