@@ -434,6 +434,8 @@ def test_released_labels_kaggle_does_not_score_are_left_out_of_the_original_scor
 
 
 def test_an_absent_optional_file_is_a_note_naming_the_key(tmp_path):
+    """A download without a test table (seti's) is no recipe mistake: the note says the file is not there, not that
+    a key is wrong (sweep 184)."""
     from validation.parity import parity_report
     from validation.parity_inputs import load_parity_inputs
 
@@ -441,8 +443,8 @@ def test_an_absent_optional_file_is_a_note_naming_the_key(tmp_path):
     (raw / "test.csv").unlink()
     report = parity_report(load_parity_inputs(folder, raw, RECIPE, "auc"))
     assert report.notes == [
-        "split recipe key 'test_file' (not set; its default is 'test.csv'): no file 'test.csv' in noted's download; "
-        "files: sample_submission.csv, train.csv: no comparison of the original and new test features"
+        "noted's download has no test.csv (split recipe key 'test_file' is not set; set it where Kaggle's file is "
+        "named otherwise): no comparison of the original and new test features"
     ]
     assert report.verdict == "unknown"
 

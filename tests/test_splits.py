@@ -91,6 +91,18 @@ def test_a_file_key_naming_an_inner_archive_says_to_name_the_file_inside(name, h
     assert "archive" not in str(plain.value)
 
 
+@pytest.mark.parametrize("name", ["train/*/*/ground_truth.csv", "batch_?.parquet", "train[12].csv"])
+def test_a_file_key_naming_a_pattern_says_one_table_is_read(name):
+    """Sweep 184's smartphone-decimeter-2022: a trip's ground truth in each of many folders; a glob in train_file
+    passed annotate and the split said only "no file 'train/*/*/ground_truth.csv'"."""
+    with pytest.raises(RecipeError) as refused:
+        parse_recipe({"kind": "random", "target_columns": ["y"], "train_file": name}, "r")
+    assert str(refused.value).startswith(
+        f"r: split recipe key 'train_file': expected one file's name, found the pattern {name!r}: mlecurate reads one "
+        "train table, not files joined together"
+    )
+
+
 def test_recipe_document_round_trips():
     recipe = parse_recipe({"kind": "random", "target_columns": "y", "seed": 3}, "r")
     assert recipe.target_columns == ("y",)

@@ -153,6 +153,12 @@ def load_parity_inputs(
             path = recipe_file(raw_files, name, key, slug)  # a symlink out of the download is refused
             if path.is_file():
                 return read(path, key)
+            if key not in recipe and without is not None:  # no file of Kaggle's by that name: no recipe mistake
+                notes.append(  # sweep 184: seti has no test table, and the note read as a recipe error
+                    f"{slug}'s download has no {name} (split recipe key '{key}' is not set; set it where Kaggle's file "
+                    f"is named otherwise): {without}"
+                )
+                return None
             message = missing_file_message(slug, key, name, raw_files)
             if key not in recipe:  # the curator wrote no such key: say that its default is what is missing
                 message = message.replace(f"key '{key}': ", f"key '{key}' (not set; its default is {name!r}): ", 1)

@@ -359,6 +359,13 @@ def parse_recipe(document: object, where: str) -> SplitRecipe:
         path = PurePosixPath(value)
         if path.is_absolute() or ".." in path.parts:
             raise fail(key, f"must be a path inside the competition's download, found {value!r}")
+        if any(mark in value for mark in "*?["):  # sweep 184: smartphone's train/*/*/ground_truth.csv
+            raise fail(
+                key,
+                f"expected one file's name, found the pattern {value!r}: mlecurate reads one {key.removesuffix('_file')} "
+                "table, not files joined together (a table per trip or folder must become one table where the "
+                "download comes from; files that are rows, such as images, are listed with train_listing)",
+            )
         if not is_data_file(value):
             raise fail(
                 key,
