@@ -83,10 +83,13 @@ import pandas as pd
 
 from validation.checks import Check
 from validation.data_files import (
+    JSON_LINES_SUFFIXES,
     TRUE_WORDS,
     DataFileError,
     columns_of,
     content_checksum,
+    data_format,
+    data_suffix,
     delimited_options,
     file_sha256,
     is_data_file,
@@ -201,8 +204,9 @@ LEAST_LABELLED_IDS = 10
 # A column of the new public test set taken from the training file copies a target when it writes its labels one for
 # one for this share of the new test rows (and of those whose label is not the commonest), or follows a numeric one
 # this closely: a feature merely predictive of the label is the competition's to give.
-COPY_SHARE = 0.99
+COPY_SHARE = 0.999
 COPY_CORRELATION = 0.999
+COPY_ROWS = 200_000  # training rows read for it, at most
 # Agreement beyond chance: Cohen's kappa at least LEAST_KAPPA (a noisy copy of seti's 10%-positive labels, 87% right,
 # has 0.45); and an agreement under LABEL_SHARE counts only over at least NOISY_LEAST_IDS ids (8 of 10 on a coin's
 # odds is one table in twenty; 24 of 30 one in 1,400).
@@ -328,76 +332,102 @@ def _public_free_of_private(con, folder: PreparedFolder, facts: LeakageFacts, tr
 
 def _test_set_labels(con, folder: PreparedFolder, facts: LeakageFacts) -> list[str]:
     """A column of the new public test set that came from the training file (not Kaggle's test file, whose columns
-    are Kaggle's features) and copies a target: its labels one for one, written as they are or otherwise, for
-    ``COPY_SHARE`` of the new test rows and of those whose label is not the commonest, or a number following a
-    numeric target with a Pearson or rank correlation of at least ``COPY_CORRELATION`` in size (sweep 186:
-    herbarium's ``folder`` beside ``category_id``, in a download without a test table, went public in test.csv with
-    every check passed). A feature merely predictive of the label is the competition's to give, so only a copy is
-    judged here, not the extra tables' 80% agreement."""
-    if facts.released_labels or not facts.id_column:
+    are Kaggle's features) and copies a target (sweep 186: herbarium's ``folder`` beside ``category_id``, in a
+    download without a test table, went public in test.csv with every check passed). Judged on the new training set,
+    which has both (up to ``COPY_ROWS`` of its rows, drawn alike on every run), over the rows with a label, at least
+    ``LEAST_LABELLED_IDS``: the label as it is (in any letter case), or written otherwise one for one (a value for each
+    label, each held by ``CODED_SUPPORT`` rows on average), for ``COPY_SHARE`` of the rows (and of those whose label
+    is not the commonest), or a number following a numeric target one for one (as many distinct values, a Pearson or
+    rank correlation of at least ``COPY_CORRELATION`` in size). A feature merely predictive of the label, or a
+    coarser code of it (a genus beside a species), is the competition's to give: only a copy is judged here."""
+    if facts.released_labels:
         return []
-    test = folder.public_table(TEST, facts.recipe)
-    kaggle = set(facts.kaggle_test_columns or ())
-    judged = [c for c in columns_of(con, test) if c != facts.id_column and c not in kaggle]
-    if not judged or not _new_test_labels(con, folder, facts):
+    test, train = folder.public_table(TEST, facts.recipe), folder.public_table(TRAIN, facts.recipe)
+    train_columns, kaggle = columns_of(con, train), set(facts.kaggle_test_columns or ())
+    targets = [t for t in facts.target_columns if t in train_columns]
+    judged = [c for c in columns_of(con, test) if c in train_columns and c not in kaggle and c != facts.id_column]
+    if not judged or not targets:
         return []
+    sampled = f"(SELECT * FROM {reader_sql(train)} USING SAMPLE reservoir({COPY_ROWS} ROWS) REPEATABLE (0))"
+    con.execute(f"CREATE OR REPLACE TEMP TABLE copy_rows AS SELECT * FROM {sampled}")
     cells = " UNION ALL ".join(
-        f"SELECT CAST({quote(facts.id_column)} AS VARCHAR) AS k, {literal(c)} AS col, CAST({quote(c)} AS VARCHAR) AS val"
-        f" FROM public_test"
+        f"SELECT {literal(c)} AS col, {literal(t)} AS target, CAST({quote(c)} AS VARCHAR) AS val, "
+        f"CAST({quote(t)} AS VARCHAR) AS label FROM copy_rows WHERE {quote(t)} IS NOT NULL"
         for c in judged
+        for t in targets
     )
     con.execute(
-        f"""CREATE OR REPLACE TEMP TABLE test_set_pairs AS
-            SELECT c.col, l.target, c.val, l.label, count(*) AS n
-            FROM ({cells}) c JOIN test_labels l ON c.k = l.k WHERE c.val IS NOT NULL GROUP BY ALL"""
+        f"CREATE OR REPLACE TEMP TABLE copy_pairs AS SELECT col, target, val, label, count(*) AS n FROM ({cells}) "
+        "GROUP BY ALL"
     )
     try:
-        found = con.execute(
-            f"""WITH by_value AS (SELECT col, target, val, arg_max(label, n) AS label FROM test_set_pairs GROUP BY ALL),
-                     by_label AS (SELECT col, target, label, arg_max(val, n) AS val FROM test_set_pairs GROUP BY ALL),
-                     commonest AS (SELECT target, arg_max(label, n) AS label
-                                   FROM (SELECT target, label, sum(n) AS n FROM test_set_pairs GROUP BY target, label)
-                                   GROUP BY target),
-                     judged AS (
-                        SELECT p.col, p.target, sum(p.n) AS rows,
-                               sum(p.n) FILTER (WHERE v.label IS NOT NULL AND b.val IS NOT NULL) AS copied,
-                               coalesce(sum(p.n) FILTER (WHERE c.label IS NULL), 0) AS rarer,
-                               coalesce(sum(p.n) FILTER (WHERE c.label IS NULL AND v.label IS NOT NULL
-                                                         AND b.val IS NOT NULL), 0) AS rarer_copied,
-                               count(DISTINCT p.label) AS labels
-                        FROM test_set_pairs p
-                             LEFT JOIN by_value v ON v.col = p.col AND v.target = p.target AND v.val = p.val
-                                                     AND v.label = p.label
-                             LEFT JOIN by_label b ON b.col = p.col AND b.target = p.target AND b.label = p.label
-                                                     AND b.val = p.val
-                             LEFT JOIN commonest c ON c.target = p.target AND c.label = p.label
-                        GROUP BY ALL)
-                SELECT col, target, copied, rows FROM judged
-                WHERE labels >= 2 AND rows >= {CODED_SUPPORT} * labels  -- a value per row would copy any label
-                      AND copied >= {COPY_SHARE} * rows AND rarer_copied >= {COPY_SHARE} * rarer
-                ORDER BY col, target LIMIT 1"""
-        ).fetchall()
-        how = [f"copies it for {copied:,} of its {rows:,} rows" for _, _, copied, rows in found]
-        if not found:
-            found = con.execute(
-                f"""WITH pairs AS (SELECT col, target, TRY_CAST(val AS DOUBLE) AS x, TRY_CAST(label AS DOUBLE) AS y, n
-                                   FROM test_set_pairs),
-                         rows AS (SELECT col, target, x, y FROM pairs, range(n) WHERE x IS NOT NULL AND y IS NOT NULL),
-                         ranked AS (SELECT *, rank() OVER (PARTITION BY col, target ORDER BY x) AS rx,
-                                              rank() OVER (PARTITION BY col, target ORDER BY y) AS ry FROM rows)
-                    SELECT col, target, count(*), greatest(abs(corr(x, y)), abs(corr(rx, ry))) AS r FROM ranked
-                    GROUP BY ALL HAVING var_pop(x) > 0 AND var_pop(y) > 0 AND r >= {COPY_CORRELATION}
-                    ORDER BY col, target LIMIT 1"""
-            ).fetchall()
-            how = [f"follows it over its {rows:,} rows (correlation {r:.4f})" for _, _, rows, r in found]
+        for query, said in _COPY_QUERIES:
+            found = con.execute(query.format(share=COPY_SHARE, support=CODED_SUPPORT, least=LEAST_LABELLED_IDS,
+                                             correlation=COPY_CORRELATION)).fetchall()  # fmt: skip
+            if found:
+                col, target, copied, rows = found[0]
+                return [
+                    f"{test.relative_to(folder.public).as_posix()} gives the {target} of the new test rows away: "
+                    f"column {col}, which the new test set took from the training file, {said} (on {copied:,} of the "
+                    f"new training set's {rows:,} rows read); name the columns it keeps in the recipe's test_columns, "
+                    f"leaving {col} out"
+                ]
+        return []
     finally:
-        con.execute("DROP TABLE IF EXISTS test_set_pairs")
-    return [
-        f"{test.relative_to(folder.public).as_posix()} gives the {target} of the new test rows away: column {col}, "
-        f"which the new test set took from the training file, {how[0]}; name the columns it keeps in the recipe's "
-        f"test_columns, leaving {col} out"
-        for col, target, *_ in found
-    ]
+        con.execute("DROP TABLE IF EXISTS copy_pairs")
+        con.execute("DROP TABLE IF EXISTS copy_rows")
+
+
+# Each (query over copy_pairs, what a column it finds does): (col, target, rows it copies, rows with a label), or none.
+_COPY_QUERIES = (
+    (
+        """SELECT col, target, sum(n) FILTER (WHERE lower(trim(val)) = lower(trim(label))) AS copied, sum(n) AS rows
+        FROM copy_pairs GROUP BY ALL
+        HAVING count(DISTINCT label) >= 2 AND sum(n) >= {least} AND copied >= {share} * sum(n)
+        ORDER BY col, target LIMIT 1""",
+        "copies it",
+    ),
+    (
+        """WITH by_value AS (SELECT col, target, val, arg_max(label, n) AS label FROM copy_pairs GROUP BY ALL),
+             by_label AS (SELECT col, target, label, arg_max(val, n) AS val FROM copy_pairs GROUP BY ALL),
+             commonest AS (SELECT target, arg_max(label, n) AS label
+                           FROM (SELECT target, label, sum(n) AS n FROM copy_pairs GROUP BY target, label)
+                           GROUP BY target),
+             judged AS (
+                SELECT p.col, p.target, sum(p.n) AS rows, count(DISTINCT p.label) AS labels,
+                       coalesce(sum(p.n) FILTER (WHERE v.label IS NOT NULL AND b.val IS NOT NULL), 0) AS copied,
+                       coalesce(sum(p.n) FILTER (WHERE c.label IS NULL), 0) AS rarer,
+                       coalesce(sum(p.n) FILTER (WHERE c.label IS NULL AND v.label IS NOT NULL AND b.val IS NOT NULL),
+                                0) AS rarer_copied
+                FROM copy_pairs p
+                     LEFT JOIN by_value v ON v.col = p.col AND v.target = p.target AND v.val = p.val
+                                             AND v.label = p.label
+                     LEFT JOIN by_label b ON b.col = p.col AND b.target = p.target AND b.label = p.label
+                                             AND b.val = p.val
+                     LEFT JOIN commonest c ON c.target = p.target AND c.label = p.label
+                GROUP BY ALL)
+        SELECT col, target, copied, rows FROM judged
+        WHERE labels >= 2 AND rows >= {least} AND rows >= {support} * labels  -- a value per row would copy any label
+              AND copied >= {share} * rows AND rarer_copied >= {share} * rarer
+        ORDER BY col, target LIMIT 1""",
+        "writes it otherwise, one value for each label",
+    ),
+    (
+        """WITH pairs AS (SELECT col, target, TRY_CAST(val AS DOUBLE) AS x, TRY_CAST(label AS DOUBLE) AS y, n
+                       FROM copy_pairs),
+             labelled AS (SELECT col, target, sum(n) AS rows FROM copy_pairs GROUP BY ALL),
+             numbers AS (SELECT col, target, x, y FROM pairs, range(n) WHERE x IS NOT NULL AND y IS NOT NULL),
+             ranked AS (SELECT *, rank() OVER (PARTITION BY col, target ORDER BY x) AS rx,
+                                  rank() OVER (PARTITION BY col, target ORDER BY y) AS ry FROM numbers)
+        SELECT col, target, count(*) AS copied, any_value(l.rows) AS rows FROM ranked JOIN labelled l USING (col, target)
+        GROUP BY ALL
+        HAVING count(*) >= {least} AND count(*) >= {share} * any_value(l.rows) AND var_pop(x) > 0 AND var_pop(y) > 0
+               AND count(DISTINCT x) >= {share} * count(DISTINCT y)  -- one for one: no coarser code of the target
+               AND greatest(abs(corr(x, y)), abs(corr(rx, ry))) >= {correlation}
+        ORDER BY col, target LIMIT 1""",
+        "follows it, number for number",
+    ),
+)
 
 
 def _binary_extras(extras: dict[Path, ExtraFile]) -> int:
@@ -503,7 +533,11 @@ def _data_file_labels(
     """A table that gives new test ids' labels away: a target column (by name) next to the id column, or any column
     holding new test ids next to any column agreeing with their labels (:func:`_label_pairs`)."""
     found = _table_labels(con, path, extra, facts, columns, least, reader)
-    if found and facts.id_column in columns and reader is None and not facts.released_labels:  # sweep 174's ranzcr
+    if found and extra.entry.endswith(
+        "(test:)"
+    ):  # a train_tables entry's test side: its new test rows' rows hold labels
+        found[-1] += f"; leave test: out of its train_tables entry ({extra.entry.removesuffix(' (test:)')})"
+    elif found and facts.id_column in columns and reader is None and not facts.released_labels:  # sweep 174's ranzcr
         found[-1] += (
             f"; to publish its training rows' rows alone, name it in train_tables ({extra.path}: {facts.id_column}) "
             "instead of public_files"
@@ -930,6 +964,11 @@ def _text_file_labels(con, path: Path, extra: ExtraFile, labels: dict, least: in
             columns = []
         if len(columns) >= 2:
             return _label_pairs(con, reader, extra, columns, least)
+    if unreadable and data_format(path.name) == "json" and not _lines_by_name(path):
+        return [  # a review: a Latin-1 COCO document keeps an image's id and its category on other lines
+            f"{extra.path} cannot be read ({unreadable}), and a JSON document's records may span lines, or share "
+            f"one, so scanning its lines cannot clear it of answers: {_remedy(extra)}"
+        ]
     size = path.stat().st_size
     if size > TEXT_SCAN_LIMIT:
         why = f"cannot be read ({unreadable})" if unreadable else "is not a table DuckDB reads"
@@ -939,6 +978,11 @@ def _text_file_labels(con, path: Path, extra: ExtraFile, labels: dict, least: in
         ]
     found = _scan_lines(path, labels, least)
     return [f"{extra.path} gives new test ids' labels away: {found}"] if found else []
+
+
+def _lines_by_name(path: Path) -> bool:
+    """A JSON file its name says is JSON Lines (``.jsonl``, ``.ndjson``): one record a line, whatever it holds."""
+    return (data_suffix(path.name) or "").removesuffix(".gz") in JSON_LINES_SUFFIXES
 
 
 def _remedy(extra: ExtraFile) -> str:
