@@ -40,13 +40,14 @@ FILES_PER_FOLDER = 10  # a folder of extra files with more than this is listed a
 
 @dataclass(frozen=True)
 class TableFacts:
-    """A table of the new training rows' rows (recipe key ``train_tables``)."""
+    """A table of the new training rows' rows, or of the new test rows' (recipe key ``train_tables``)."""
 
     path: str  # relative to public/
     name: str  # the file in Kaggle's download
     column: str  # the column it shares with the train file
     kept: int  # rows published
     rows: int  # rows in Kaggle's file
+    side: str = "train"  # whose rows: the new training set's (train) or the new test set's (test)
 
 
 @dataclass(frozen=True)
@@ -312,7 +313,8 @@ def _files_section(recipe: SplitRecipe, built: BuiltSplit, graded: bool) -> str:
         rows.append(_row(f"`{entry['path']}`", _rows(entry), what.get(entry["path"], "")))
     rows.append(_row(f"`{DESCRIPTION}`", "", "this text"))
     for table in built.train_tables:
-        what_it_is = (f"the rows of Kaggle's `{table.name}` for the new training set's `{table.column}` values "
+        whose = "new test set's" if table.side == "test" else "new training set's"
+        what_it_is = (f"the rows of Kaggle's `{table.name}` for the {whose} `{table.column}` values "
                       f"({table.kept:,} of its {table.rows:,}; `train_tables`)")  # fmt: skip
         rows.append(_row(f"`{table.path}`", f"{table.kept:,}", what_it_is))
     others = recipe.other_row_file_sets

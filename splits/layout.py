@@ -12,7 +12,7 @@ Layout (``<prepared_root>/<slug>/``)::
     public/description.md          the competition's own text, then the new split's (``splits.description``)
     public/<public_files>          the recipe's extra files, copied unchanged from the download (``splits.public_files``)
     public/<train_tables>          the recipe's tables about the training rows, with the new training rows' rows only
-                                   (``splits.train_tables``)
+                                   (``splits.train_tables``), and where a table says so, the new test rows' apart
     public/<row_files>             each row's own file (an image), copied with its row: the new train rows' to their
                                    path, the new test rows' to test_row_files (``splits.row_files``)
     private/answers.csv            the new test set's answers
@@ -199,7 +199,9 @@ def prepare_competition(
         _check_answers(con, slug, recipe, metric, raw_files, result)  # before anything else is built on them
         dropped = write_submission_files(con, slug, recipe, metric, raw_files, result, staging)
         digests = copy_public_files(extras, staging.public)  # each extra file's sha256, hashed as it is copied
-        tables = write_train_tables(con, tables, result.train_file, staging.public, slug)
+        tables = write_train_tables(
+            con, tables, result.train_file, staging.public, slug, train_source(raw_files, recipe)
+        )
         digests |= {str(t.relative): file_sha256(staging.public.joinpath(*t.relative.parts)) for t in tables}
         row_digests = copy_row_files(row_files, raw_files, staging.public)  # the same, for each row's file
         files = _file_entries(con, staging, extras, digests, row_files, row_digests, tables)
@@ -378,7 +380,8 @@ def _leakage_facts(
         released_labels=released, original_rows=result.original_rows, labelled_test_rows=labelled_rows,
         ignored_test_rows=result.ignored_test_rows,
         public_files=tuple(ExtraFile(str(f.relative), digests[str(f.relative)], f.entry) for f in extras)
-        + tuple(ExtraFile(str(t.relative), digests[str(t.relative)], f"{TABLES_KEY}: {t.name}") for t in tables),
+        + tuple(ExtraFile(str(t.relative), digests[str(t.relative)],
+                          f"{TABLES_KEY}: {t.name}" + (" (test:)" if t.side == "test" else "")) for t in tables),
         answer_sources=tuple(holding_answers),
         label_sources=(train_source(raw, recipe), *([raw / recipe.answers_file] if recipe.answers_file else []),
                        *([result.answers_file] if result.test_ids else [])),  # the answers label the new ids
@@ -435,7 +438,7 @@ def _built(
         extra_files=frozenset(str(f.relative) for f in extras), row_files=_row_file_counts(row_files),
         dropped_sample_columns=dropped_sample_columns,
         ungraded_sample_columns=[c for c in ungraded if c in dropped_sample_columns],
-        train_tables=tuple(TableFacts(str(t.relative), t.name, t.column, t.kept, t.rows) for t in tables),
+        train_tables=tuple(TableFacts(str(t.relative), t.name, t.column, t.kept, t.rows, t.side) for t in tables),
     )  # fmt: skip
 
 

@@ -11,6 +11,11 @@ MLE-bench's prepare scripts keep the rows of the new training set's; so does thi
 the named column (which the train file has too) is one of the new training rows' values there, compared as DuckDB's
 text of each, in the table's own order. The table is written at the same path under ``public/`` in its own format
 (a gzip'd one uncompressed, as the split's own files), and the leakage checks clear it like any extra public file.
+
+A table of features the new test rows need too (nfl-player-contact-detection's ``train_player_tracking.csv``: each
+play's players' positions, which an agent predicts contacts from) names where their rows go (``test:``): the rows
+whose value is one of the download's training rows' that the new training set does not have, written as the train
+side is, and cleared by the same checks (a test side carrying a target is refused there).
 """
 
 from __future__ import annotations
@@ -49,7 +54,8 @@ class TrainTable:
     name: str  # the recipe's entry: the file's path in the download
     column: str  # the column it shares with the train file
     rows: int = 0  # in the download's table
-    kept: int = 0  # published: the new training set's
+    kept: int = 0  # published: the new training set's (the new test set's, on the test side)
+    side: str = "train"  # whose rows it holds: the new training rows' (train), or the new test rows' (test)
 
     @property
     def placed(self) -> PublicFile:
@@ -75,26 +81,32 @@ def resolve_train_tables(
     copied = {str(f.relative): f.entry for f in public_files} | {f.source.resolve(): f.entry for f in public_files}
     published: dict[PurePosixPath, str] = {}
     tables = []
-    for name, column in recipe.train_tables:
+    for name, column, test in recipe.train_tables:
         path = recipe_file(raw_dir, name, KEY, slug or str(raw_dir))
         if not path.is_file():
             raise missing_file(slug, KEY, name, raw_dir)
         if name in named:
             raise RecipeError(f"{where}split recipe key '{KEY}': {name} is the recipe's {named[name]}")
-        relative = PurePosixPath(name).with_name(data_stem(name) + published_suffix(name))
-        reserved = split_own_file(relative, names)
-        if reserved:
-            raise RecipeError(f"{where}split recipe key '{KEY}': {name} would be published as {relative}, where the "
-                              f"split writes its own {reserved}")  # fmt: skip
-        entry = copied.get(str(relative)) or copied.get(path.resolve())
+        entry = copied.get(path.resolve())
         if entry:
             raise RecipeError(
                 f"{where}split recipe keys '{KEY}' and 'public_files': {name} is copied whole by the public_files "
                 f"entry '{entry}'; leave it out of public_files"
             )
-        if published.setdefault(relative, name) != name:
-            raise RecipeError(f"{where}split recipe key '{KEY}': {published[relative]} and {name} would both be "
-                              f"published as {relative}")  # fmt: skip
+        sides = [(PurePosixPath(name).with_name(data_stem(name) + published_suffix(name)), "train")]
+        sides += [(PurePosixPath(test), "test")] if test else []
+        for relative, side in sides:
+            said = f"{name}{' (its new test rows, test:)' if side == 'test' else ''}"
+            if reserved := split_own_file(relative, names):
+                raise RecipeError(f"{where}split recipe key '{KEY}': {said} would be published as {relative}, where "
+                                  f"the split writes its own {reserved}")  # fmt: skip
+            if entry := copied.get(str(relative)):
+                raise RecipeError(f"{where}split recipe keys '{KEY}' and 'public_files': {said} would be published as "
+                                  f"{relative}, where the public_files entry '{entry}' copies a file; leave it out "
+                                  "of public_files")  # fmt: skip
+            if published.setdefault(relative, said) != said:
+                raise RecipeError(f"{where}split recipe key '{KEY}': {published[relative]} and {said} would both be "
+                                  f"published as {relative}")  # fmt: skip
         try:
             columns = columns_of(con, path)
         except DataFileError as error:
@@ -109,16 +121,17 @@ def resolve_train_tables(
                 f"name the id column{f' ({recipe.id_column})' if recipe.id_column else ''}, or the group column of "
                 "a group split (a value with rows on both sides would publish the new test rows' rows)"
             )
-        tables.append(TrainTable(path, relative, name, column))
+        tables += [TrainTable(path, relative, name, column, side=side) for relative, side in sides]
     return tables
 
 
 def write_train_tables(
-    con, tables: list[TrainTable], train_file: Path, public: Path, slug: str = ""
+    con, tables: list[TrainTable], train_file: Path, public: Path, slug: str = "", original: Path | None = None
 ) -> list[TrainTable]:
-    """Write each table's rows of the new training set (``train_file``, as published) under ``public``; return the
-    tables with their row counts. A table none of whose rows is kept (its values written otherwise than the train
-    file's: ``1.0`` for ``1``, ``<uid>_image`` for ``<uid>``), or one DuckDB cannot read whole, is a
+    """Write each table's rows of the new training set (``train_file``, as published) under ``public``, and a test
+    side's rows of the new test set (the download's training file ``original``'s values the new training set does not
+    have); return the tables with their row counts. A table none of whose rows is kept (its values written otherwise
+    than the train file's: ``1.0`` for ``1``, ``<uid>_image`` for ``<uid>``), or one DuckDB cannot read whole, is a
     :class:`RecipeError` naming the key and the file."""
     where = f"{slug}: " if slug else ""
     written = []
@@ -126,10 +139,10 @@ def write_train_tables(
         target = public.joinpath(*table.relative.parts)
         target.parent.mkdir(parents=True, exist_ok=True)
         column = quote(table.column)
-        query = (
-            f"SELECT * FROM {reader_sql(table.source)} WHERE CAST({column} AS VARCHAR) IN "
-            f"(SELECT CAST({column} AS VARCHAR) FROM {reader_sql(train_file)})"
-        )
+        values = f"SELECT CAST({column} AS VARCHAR) FROM {reader_sql(train_file)}"
+        if table.side == "test":
+            values = f"SELECT CAST({column} AS VARCHAR) FROM {reader_sql(original)} EXCEPT {values}"
+        query = f"SELECT * FROM {reader_sql(table.source)} WHERE CAST({column} AS VARCHAR) IN ({values})"
         try:
             dialect = csv_dialect(con, table.source) if data_format(table.source.name) in DELIMITED else None
             typed = JsonTypes(columns_of(con, table.source), table.source, frozenset({table.column}))
@@ -139,6 +152,7 @@ def write_train_tables(
         except duckdb.Error as error:
             raise RecipeError(f"{where}split recipe key '{KEY}': {read_failure(table.source, error)}") from error
         if rows and not kept:
+            whose = "a new test row" if table.side == "test" else "a new training row"
             ours, theirs = (
                 con.execute(
                     f"SELECT CAST({column} AS VARCHAR) FROM {reader_sql(path)} WHERE {column} IS NOT NULL LIMIT 1"
@@ -147,10 +161,10 @@ def write_train_tables(
             )
             raise RecipeError(
                 f"{where}split recipe key '{KEY}': {table.name}: none of its {rows:,} rows has a value of "
-                f"{table.column!r} that a new training row has (compared as text: {_first(ours)} in {table.name}, "
+                f"{table.column!r} that {whose} has (compared as text: {_first(ours)} in {table.name}, "
                 f"{_first(theirs)} in the train file); the table's values must be written as the train file's"
             )
-        written.append(TrainTable(table.source, table.relative, table.name, table.column, rows, kept))
+        written.append(TrainTable(table.source, table.relative, table.name, table.column, rows, kept, table.side))
     return written
 
 

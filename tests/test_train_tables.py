@@ -191,3 +191,93 @@ def test_tables_may_not_share_a_place_with_each_other_public_files_or_row_files(
             _prepare(download, tmp_path / "prepared", **changes)
         assert str(raised.value).startswith(f"{SLUG}: {message}"), str(raised.value)
     assert not list((tmp_path / "prepared").iterdir())
+
+
+def _plays(raw):
+    """nfl-player-contact-detection's shape: train_labels.csv (a row a pair of players at a step of a play, its
+    0/1 contact) and train_player_tracking.csv (a row a player at a step of a play: its position)."""
+    rng = random.Random(9)
+    labels, tracking = [], []
+    for play in range(40):
+        game_play = f"58{play:03d}_00{play % 7}"
+        for step in range(3):
+            for player in range(4):
+                tracking.append([game_play, step, 40 + player, round(rng.uniform(0, 120), 2)])
+            labels.append([f"{game_play}_{step}_40_41", game_play, step, int(rng.random() < 0.2)])
+    write_csv(raw / "train_labels.csv", ["contact_id", "game_play", "step", "contact"], labels)
+    write_csv(raw / "train_player_tracking.csv", ["game_play", "step", "nfl_player_id", "x_position"], tracking)
+    return pd.read_csv(raw / "train_player_tracking.csv")
+
+
+PLAYS = {"kind": "group", "group_column": "game_play", "id_column": "contact_id", "target_columns": ["contact"],
+         "train_file": "train_labels.csv", "test_fraction": 0.25}  # fmt: skip
+
+
+def test_a_table_of_features_puts_the_new_test_rows_rows_where_its_test_key_says(tmp_path):
+    """Sweep 185: nfl's tracking tables could be published for the new training plays only, so the new test set's
+    contacts came with no features while every check passed; MLE-bench publishes test_player_tracking.csv. With
+    ``test:``, the new test plays' rows go there, in the table's order, and neither side holds the other's plays."""
+    raw = tmp_path / "raw"
+    tracking = _plays(raw)
+    tables = {"train_player_tracking.csv": {"column": "game_play", "test": "test_player_tracking.csv"}}
+    recipe = parse_recipe(PLAYS | {"train_tables": tables}, "r")
+    prepared = prepare_competition("plays", recipe, raw, tmp_path / "prepared")
+    assert prepared.published, [c.found for c in prepared.checks if not c.passed]
+    public = prepared.folder / "public"
+    train_plays = set(pd.read_csv(public / "train_labels.csv")["game_play"])
+    test_plays = set(tracking["game_play"]) - train_plays
+    assert test_plays and train_plays
+    for name, plays in (("train_player_tracking.csv", train_plays), ("test_player_tracking.csv", test_plays)):
+        published = pd.read_csv(public / name)
+        expected = tracking[tracking["game_play"].isin(plays)].reset_index(drop=True)
+        pd.testing.assert_frame_equal(published, expected)
+    entry = next(f for f in prepared.manifest["files"] if f["path"] == "public/test_player_tracking.csv")
+    assert entry["train_tables_entry"] == "train_player_tracking.csv"
+    test_rows = len(tracking[tracking["game_play"].isin(test_plays)])
+    assert (
+        f"| `test_player_tracking.csv` | {test_rows:,} | the rows of Kaggle's `train_player_tracking.csv` for the new "
+        f"test set's `game_play` values ({test_rows:,} of its {len(tracking):,}; `train_tables`) |"
+    ) in (public / "description.md").read_text()
+    assert prepared.manifest["recipe"]["train_tables"] == tables
+
+
+def test_a_test_side_holding_the_target_is_refused_and_its_place_checked(tmp_path):
+    """The test side is a public file like the others: a table that carries the target gives the new test rows'
+    labels away there. Its place may not be the split's own file, nor another table's."""
+    raw = tmp_path / "raw"
+    _plays(raw)
+    labels = pd.read_csv(raw / "train_labels.csv")
+    labels.to_csv(raw / "contacts.csv", index=False)
+    leaking = {"contacts.csv": {"column": "game_play", "test": "test_contacts.csv"}}
+    prepared = prepare_competition("plays", parse_recipe(PLAYS | {"train_tables": leaking}, "r"), raw,
+                                   tmp_path / "prepared")  # fmt: skip
+    found = [c.found for c in prepared.checks if not c.passed]
+    assert not prepared.published and "test_contacts.csv holds target column(s) contact for " in found[0], found
+    assert found[0].endswith("; leave test: out of its train_tables entry (train_tables: contacts.csv)"), found
+    for test, message in (
+        ("test.csv", "train_player_tracking.csv (its new test rows, test:) would be published as test.csv, where the "
+                     "split writes its own"),
+        ("contacts.csv", "contacts.csv and train_player_tracking.csv (its new test rows, test:) would both be published "
+                         "as contacts.csv"),
+    ):  # fmt: skip
+        tables = {"contacts.csv": "game_play", "train_player_tracking.csv": {"column": "game_play", "test": test}}
+        with pytest.raises(RecipeError) as raised:
+            prepare_competition("plays", parse_recipe(PLAYS | {"train_tables": tables}, "r"), raw, tmp_path / "p2")
+        assert str(raised.value).startswith(f"plays: split recipe key 'train_tables': {message}"), str(raised.value)
+
+
+@pytest.mark.parametrize(
+    "value, message",
+    [
+        ({"column": "game_play", "test": "test.parquet"}, "test: expected where the new test rows' rows go, a path "
+                                                          "under public/ other than the table's own, ending as it is "
+                                                          "published (.csv), found 'test.parquet'"),
+        ({"column": "game_play", "test": "../t.csv"}, "test: expected where the new test rows' rows go"),
+        ({"column": "game_play", "tests": "t.csv"}, "'tests' is not one of column, test"),
+        ({"test": "t.csv"}, "expected the column it shares with the train file, found None"),
+    ],
+)  # fmt: skip
+def test_a_malformed_test_side_is_refused_when_read(value, message):
+    with pytest.raises(RecipeError) as raised:
+        parse_recipe(PLAYS | {"train_tables": {"tracking.csv": value}}, "r")
+    assert str(raised.value).startswith(f"r: split recipe key 'train_tables': tracking.csv: {message}"), raised.value

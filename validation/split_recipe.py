@@ -35,7 +35,7 @@ A recipe replaces MLE-bench's hand-written ``prepare.py``. Keys:
 | ``submission_columns`` | the submission's columns where they are not the train file's, in order: a mapping of each column's name to a target column it predicts (``Category: category_id``), or to the key that identifies a row, a public test column or a pattern of them (``Id: id``, ``id: "{sentence_id}_{token_id}"``, placeholders as in ``row_files``); the sample and ``answers.csv`` take these columns; targets it leaves out are removed from the public test set and not graded (chaii's ``answer_start``) | the id column (else the public test columns) and every target |
 | ``train_row_files`` | where the new train rows' files go under ``public/``: a pattern of the train file's columns (iwildcam-2019's images are flat in ``train_images.zip``, unpacked at the download's top: ``train_images/{id}.jpg`` puts them in a folder of their own) | ``row_files``: each file at its own path |
 | ``train_listing`` | the training table is the download's files, listed: a path pattern whose placeholders become its columns, one row per file that matches (``train/{species}/{file}``: plant-seedlings' images filed by class give the columns ``file`` and ``species``; ``train/{label}.{id}.jpg``); each placeholder a plain column name, once, with literal text between two of them (it matches the shortest text it can, never a ``/``, that its glob matches, if it has one), and a glob its text must match if it says so (``{fname:*.wav}``: only ``.wav`` files, the column keeping the extension); hidden files and folders (``.``-names, ``__MACOSX``, ``Thumbs.db``, ``desktop.ini``) are not listed; the target, id, group, time and test columns are placeholders; each row's file is its ``row_files`` (which may be left out, or be the same pattern); published as ``train.csv`` (``train_file`` is not given); not for ``released_labels`` | none |
-| ``train_tables`` | tables of the download about the train rows (extra annotations, auxiliary targets), each with the column it shares with the train file, the id column or a group split's group column (``train_annotations.csv: StudyInstanceUID``); published at the same path with only the rows whose value there is a new train row's (the new test rows' would give their labels away); not for ``released_labels`` | none |
+| ``train_tables`` | tables of the download about the train rows (extra annotations, auxiliary targets, features kept apart), each with the column it shares with the train file, the id column or a group split's group column (``train_annotations.csv: StudyInstanceUID``); published at the same path with only the rows whose value there is a new train row's (the new test rows' would give their labels away); a table of features the new test rows need too names where their rows go (``train_player_tracking.csv: {column: game_play, test: test_player_tracking.csv}``: nfl-player-contact-detection's tracking of the new test plays, as MLE-bench publishes it); not for ``released_labels`` | none |
 | ``listed_values`` | for ``train_listing``: what the text a file's path gives a column stands for, by column (``{label: {cat: 0, dog: 1}}``: dogs-vs-cats' names say ``cat`` or ``dog``, its log loss scores the probability of a dog); a text not listed is refused naming the file | none |
 | ``test_ids`` | new ids for the new test rows: text with one ``{n}``, the row's number in the new test set from 1 (``{n:08d}``: zero-padded to 8 digits), numbered in an order drawn at random, replacing ``id_column``'s values in the public test set, the answers and the sample, and naming the test rows' files (``test_row_files`` names the id alone), as MLE-bench renames tensorflow-speech's test clips ``clip_00000000.wav`` (their names repeat across words) and dogs-vs-cats' images (``cat.1.jpg`` tells the label); the train rows keep theirs, which may then repeat; not with ``submission_columns``, not for ``released_labels`` | none |
 | ``scored_rows`` | the test rows Kaggle scores, where it scores some only: a mapping of public test columns to the value a scored row holds (``{u_out: 0}``: ventilator-pressure-prediction scores the inspiratory phase); every test row is still in the test set, the answers and a submission, and grading and parity score only those (a row holds a value when its text, trimmed, is the value's, or both are numbers and equal); not a target | every row is scored |
@@ -62,7 +62,7 @@ from dataclasses import dataclass, fields, replace
 from pathlib import Path, PurePosixPath
 
 from validation.archives import INNER_ARCHIVES, inner_archive_kind
-from validation.data_files import is_data_file, near_columns
+from validation.data_files import is_data_file, near_columns, published_suffix
 from validation.float_text import EMPTY
 from validation.metrics import METRICS
 from validation.row_file_patterns import (
@@ -123,8 +123,10 @@ class SplitRecipe:
     # being a target it predicts or the key, a public test column or a pattern of them ("{sentence_id}_{token_id}").
     submission_columns: tuple[tuple[str, str], ...] = ()
     # Tables of the download about the train rows, published with the new train set's rows only: (file, the column
-    # it shares with the train file) pairs (ranzcr-clip's train_annotations.csv by StudyInstanceUID).
-    train_tables: tuple[tuple[str, str], ...] = ()
+    # it shares with the train file, where the new test rows' rows go or None) triples (ranzcr-clip's
+    # train_annotations.csv by StudyInstanceUID; nfl's train_player_tracking.csv by game_play, its new test plays'
+    # rows to test_player_tracking.csv).
+    train_tables: tuple[tuple[str, str, str | None], ...] = ()
     # The training table as the download's files listed: a path pattern whose placeholders are its columns
     # (train/{species}/{file}); row_files is then the same pattern (splits.listing).
     train_listing: str | None = None
@@ -209,7 +211,10 @@ class SplitRecipe:
             if f.name in ("kind", "target_columns"):
                 continue
             value = getattr(self, f.name)
-            if f.name in ("submission_columns", "train_tables", "scored_rows", "other_row_files") and value:
+            if f.name == "train_tables" and value:
+                out[f.name] = {name: column if test is None else {"column": column, "test": test}
+                               for name, column, test in value}  # fmt: skip
+            elif f.name in ("submission_columns", "scored_rows", "other_row_files") and value:
                 out[f.name] = dict(value)
             elif f.name == "listed_values" and value:
                 out[f.name] = {column: dict(pairs) for column, pairs in value}
@@ -849,9 +854,10 @@ def _key_problem(source: str, targets: tuple[str, ...]) -> str | None:
     return None
 
 
-def _train_tables(value: object, kind: str, fail) -> tuple[tuple[str, str], ...]:
-    """``train_tables``: a mapping of data files inside the download to the column each shares with the train
-    file."""
+def _train_tables(value: object, kind: str, fail) -> tuple[tuple[str, str, str | None], ...]:
+    """``train_tables``: a mapping of data files inside the download to the column each shares with the train file,
+    or to ``{column: ..., test: ...}``, ``test`` where the new test rows' rows go (a path under ``public/``, the
+    table's own format)."""
     if value is None:
         return ()
     if not isinstance(value, dict) or not value:
@@ -860,16 +866,28 @@ def _train_tables(value: object, kind: str, fail) -> tuple[tuple[str, str], ...]
     if kind == "released_labels":
         raise fail("train_tables", "not for kind released_labels: its training set is Kaggle's, unchanged (copy the "
                    "tables with public_files)")  # fmt: skip
-    for name, column in value.items():
+    tables = []
+    for name, given in value.items():
         path = PurePosixPath(name) if isinstance(name, str) else None
         if path is None or not name or path.is_absolute() or ".." in path.parts or not is_data_file(name):
             raise fail("train_tables", f"expected a .csv, .tsv, .json or .parquet file inside the competition's "
                        f"download (no absolute path, no '..'), found {name!r}"
                        + (_archive_hint(name) if isinstance(name, str) else ""))  # fmt: skip
+        column, test = (given.get("column"), given.get("test")) if isinstance(given, dict) else (given, None)
+        if isinstance(given, dict) and (unknown := sorted(set(given) - {"column", "test"}, key=str)):
+            raise fail("train_tables", f"{name}: {unknown[0]!r} is not one of column, test")
         if not isinstance(column, str) or not column:
             raise fail("train_tables", f"{name}: expected the column it shares with the train file, found {column!r}"
                                        + quote_hint(column))  # fmt: skip
-    return tuple(value.items())
+        if test is not None:
+            where = PurePosixPath(test) if isinstance(test, str) and test else None
+            same_format = where is not None and is_data_file(test) and published_suffix(test) == published_suffix(name)
+            if where is None or where.is_absolute() or ".." in where.parts or not same_format or test == name:
+                raise fail("train_tables", f"{name}: test: expected where the new test rows' rows go, a path under "
+                           f"public/ other than the table's own, ending as it is published "
+                           f"({published_suffix(name)}), found {test!r}")  # fmt: skip
+        tables.append((name, column, test))
+    return tuple(tables)
 
 
 def _public_files(value: object, fail) -> tuple[str, ...]:
