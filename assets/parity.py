@@ -39,8 +39,10 @@ METRIC_IS_KAGGLES = Check(
     "Kaggle listing's), or one giving the same score, and runs the same way: the board's scores and medal thresholds "
     "are that metric's.",
     severity="warning",
-    remedy="Medals compare scores of two metrics: drop the recipe's `metric` (Meta Kaggle's is used), or keep it only "
-    "where Kaggle's cannot be graded, and say why in the annotation's note.",
+    remedy="Where the recipe sets no metric and Kaggle's name does not give its depth or beta (MAP@{K}, F-Score Beta "
+    "(Micro)), name the competition's in the recipe's `metric`, as its page gives it. Where the recipe's metric is "
+    "not Kaggle's, medals compare scores of two metrics: drop the recipe's `metric` (Meta Kaggle's is used), or keep "
+    "it only where Kaggle's cannot be graded, and say why in the annotation's note.",
 )
 
 PARITY_CHECKS = (SCORES_AGREE, SAMPLE_EARNS_NO_MEDAL, METRIC_IS_KAGGLES)

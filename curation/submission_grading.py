@@ -77,7 +77,8 @@ def grade_prepared(
         check_answers_gradable(slug, prepared, metric)
     facts = warehouse.competition(slug)
     own = _own_metrics(recipe, facts)
-    other = not leaderboard_file and bool(own) and not any(_same_score(metric, one) for one in own)
+    overridden = metric_override is not None and not own  # sweep 188: rsna's --metric auc took gold on a pF1 board
+    other = not leaderboard_file and (overridden or bool(own) and not any(_same_score(metric, one) for one in own))
     board = read_leaderboard(leaderboard_file) if leaderboard_file else current_board(root.leaderboards(slug))
     placed = board is not None and not other and not leaderboard_file
     agrees, found, _ = metric_against_kaggle(slug, [], facts, {"metric": metric}) if placed else (True, "", "")
@@ -116,6 +117,8 @@ def _board_metric(own: list[str], facts: dict) -> str:
     dump whose metric came from the recipe names no Kaggle metric (review 176: "Meta Kaggle's accuracy")."""
     name, origin = facts.get("evaluation_algorithm_name"), facts.get("facts_from")
     by = "Meta Kaggle" if origin in (None, FROM_META_KAGGLE) else "Kaggle" if "listing" in origin else None
+    if not own:  # no metric of the recipe's, Kaggle's not graded here: the board is Kaggle's metric's
+        return f"{by or 'Kaggle'}'s {name}" if name else "the competition's own metric"
     if not name or by is None or find_metric(name) is not None:
         return " or ".join(own)
     agrees = recipe_metric_against_kaggle(own[0], name, None, by)[0]

@@ -422,6 +422,22 @@ def test_annotate_warns_when_no_metric_would_grade_the_split(built, store, tmp_p
     assert capsys.readouterr().err == ""
 
 
+def test_annotate_warns_when_kaggles_metric_does_not_give_its_beta_or_depth(built, store, tmp_path, capsys):
+    """Sweep 189: icdm-2015-drawbridge's F-Score Beta (Micro) is F0.5; a recipe without a metric was recorded without
+    a word, to be graded at F2 (mean_f2, the name's default). The same for MAP@{K} (h-and-m's 12)."""
+    recipe = tmp_path / "recipe.yaml"
+    recipe.write_text("kind: random\nid_column: device_id\ntarget_columns: cookie_id\n")
+    icdm = "icdm-2015-drawbridge-cross-device-connections"
+    assert main(["annotate", icdm, "--curator", "alice", "--split-recipe", str(recipe)]) == 0
+    assert capsys.readouterr().err == (
+        f"warning: {icdm}: the recipe sets no metric: Meta Kaggle's F-Score Beta (Micro) does not give beta, and "
+        "mean_f2 grades at beta=2; name the competition's beta in the recipe's metric (mean_f0_5, mean_f1, mean_f2)\n"
+    )
+    recipe.write_text("kind: random\nid_column: device_id\ntarget_columns: cookie_id\nmetric: mean_f0_5\n")
+    assert main(["annotate", icdm, "--curator", "alice", "--split-recipe", str(recipe)]) == 0
+    assert capsys.readouterr().err == ""
+
+
 def test_annotate_without_meta_kaggle_does_not_say_it_names_no_metric(home, store, tmp_path, capsys):
     """A review: with no Meta Kaggle table loaded, annotate warned that Meta Kaggle names no metric for titanic,
     whose metric it has; the warning that the table is missing is the one that holds."""

@@ -249,6 +249,13 @@ def test_a_stand_in_metric_is_placed_with_a_note_and_never_against_the_boards_or
     ]
     monkeypatch.setattr(Warehouse, "competition", lambda self, s: facts)
     manifest = json.loads(root.prepared(slug).manifest.read_text())
+    unnamed = manifest | {"recipe": {k: v for k, v in manifest["recipe"].items() if k != "metric"}}
+    root.prepared(slug).manifest.write_text(json.dumps(unnamed))  # sweep 188: no recipe metric, Kaggle's not graded
+    overridden = grade_prepared(slug, answers, root, warehouse, "accuracy", None)  # --metric: placed, "the recipe's"
+    assert overridden.gold_threshold is None and overridden.notes == [
+        f"no medal thresholds, medals or rank: {slug}'s leaderboard snapshot holds scores of Meta Kaggle's Laplace "
+        "Log Likelihood, not of accuracy; give --leaderboard with accuracy scores to place it"
+    ]
     manifest["recipe"]["metric"] = manifest["metric"] = "mae"  # lower is better, the board higher first
     root.prepared(slug).manifest.write_text(json.dumps(manifest))
     (root.prepared(slug).path / "sub.csv").write_text(answers.read_text().replace("True", "1").replace("False", "0"))

@@ -93,8 +93,10 @@ def test_a_recipe_metric_other_than_kaggles_is_named_by_a_warning(tmp_path, monk
     assert check.description.startswith(
         f"{INSULTS}: the recipe grades with log_loss, but Kaggle ranked the leaderboard by Meta Kaggle's Area Under "
         "Receiver Operating Characteristic Curve (auc in the registry): the board's scores and medal thresholds are "
-        "auc's, compared with log_loss scores. Medals compare scores of two metrics: drop the recipe's `metric`"
+        "auc's, compared with log_loss scores. Where the recipe sets no metric and Kaggle's name does not give its "
+        "depth or beta"
     )
+    assert "Where the recipe's metric is not Kaggle's, medals compare scores of two metrics" in check.description
 
 
 def _shifted_competition(shift: float) -> dict[str, bytes]:

@@ -966,9 +966,7 @@ METRICS: dict[str, Metric] = {
         *(Metric(f"mean_f{_beta_name(beta)}", True, (f"Mean F{beta:g} Score",) + names, partial(mean_fbeta, beta=beta),
                  "label_set", "label", 1.0, stages=(partial(_row_fbetas, beta=beta), _mean), worst=0.0, beta=beta,
                  note=f"each row's F{beta:g} of its label sets (order and repeats ignored), averaged over the rows; "
-                      f"a row holding and predicting no label scores 1; beta is {beta:g}" + (
-                          ": mean_f1 and mean_f0_5 list 1 and 0.5" if names else
-                          " (Meta Kaggle's F-Score Beta (Micro) does not say which: the competition's page does)"))
+                      "a row holding and predicting no label scores 1")  # the note is the agents' too: no family
           for beta, names in ((2.0, ("F-Score Beta (Micro)",)), *((b, ()) for b in OTHER_BETAS))),
         Metric("f1_macro", True, ("F-Score (Macro)",), f1_macro, "classification", "label", 1.0,
                stages=(label_codes, _f1_macro_of_codes), worst=0.0),

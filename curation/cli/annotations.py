@@ -20,7 +20,7 @@ from curation.mlebench_import import CURATOR as MLEBENCH_CURATOR
 from curation.mlebench_import import import_mlebench_categories
 from curation.slug_look_alikes import look_alikes
 from validation.data_root import COMPETITIONS
-from validation.metrics import resolve_metric
+from validation.metrics import recipe_metric_against_kaggle, resolve_metric
 from validation.split_recipe import read_recipe_file
 
 CLEARABLE = ("complexity", "category", "reason", "note", "split-recipe")  # a decision is set to undecided instead
@@ -111,7 +111,8 @@ def annotate(
 
 def _no_metric_warning(curation: Curation, slug: str, recipe: dict) -> str | None:
     """A warning when the recipe names no metric and Meta Kaggle's is none mlecurate grades: the split publishes,
-    and then nothing grades it (parity, grade, export), which a sweep found only at the export."""
+    and then nothing grades it (parity, grade, export), which a sweep found only at the export; or when Meta Kaggle's
+    name does not give the metric's depth or beta (``MAP@{K}``, ``F-Score Beta (Micro)``), which the recipe must."""
     if recipe.get("metric"):
         return None
     facts = curation.warehouse.competition(slug)
@@ -119,7 +120,8 @@ def _no_metric_warning(curation: Curation, slug: str, recipe: dict) -> str | Non
         return None
     named = facts.get("evaluation_algorithm_name")
     if resolve_metric(None, recipe, named) is not None:
-        return None
+        agrees, found = recipe_metric_against_kaggle(None, named, None)  # MAP@{K}, F-Score Beta (Micro): no K, beta
+        return None if agrees else f"warning: {slug}: {found}"  # sweep 189: icdm's F0.5 would be graded at F2
     why = f"Meta Kaggle's {named!r} is not a metric mlecurate grades" if named else "Meta Kaggle names no metric"
     return (
         f"warning: the split recipe of {slug} names no metric, and {why}: its split will be published, but neither "
