@@ -247,8 +247,13 @@ def _assignment(recipe: SplitRecipe, result: SplitResult) -> str:
         return latest + "."
     if recipe.draw == "train_test_split":
         return (
-            f"Rows were drawn as MLE-bench's prepare scripts draw them: scikit-learn's `train_test_split` over the "
-            f"rows in the file's order (`random_state={recipe.seed}`)."
+            "Rows were drawn as MLE-bench's prepare scripts draw them: scikit-learn's `train_test_split` over the "
+            + (
+                f"`{recipe.id_column}` values in the order they first appear, each value's rows together"
+                if recipe.id_column
+                else "rows in the file's order"
+            )
+            + f" (`random_state={recipe.seed}`)."
         )
     return f"Rows were drawn at random ({seed}, by {result.unit})."
 

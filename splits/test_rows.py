@@ -129,28 +129,35 @@ def choose_test_rows(
 def drawn_by_train_test_split(con, query: str, seed: int, fraction, rows: int | None, path: Path, where: str
                               ) -> ChosenRows:  # fmt: skip
     """The test rows of a ``random`` split with ``draw: train_test_split``: as MLE-bench's prepare scripts draw them,
-    scikit-learn's ``train_test_split`` over the rows in file order, ``random_state`` the seed, ``test_size`` the
-    share (a float: sklearn takes its ceiling of the rows) or ``rows`` (a whole number of rows: ``test_rows``). So the
-    new test set is MLE-bench's, row for row, and depends on the rows' order, where the hash draw does not. Every
-    row's unit hash is read (16 bytes a row); a row without a unit (an empty id) drawn is refused, naming it."""
+    scikit-learn's ``train_test_split`` over the units (the id column's values, in the order they first appear: each
+    row where no id repeats) with ``random_state`` the seed, ``test_size`` the share (a float: sklearn takes its
+    ceiling of the units) or ``rows`` (a whole number of units: ``test_rows``), every row of a drawn unit going to the
+    test set. So the new test set is MLE-bench's, row for row (vinbigdata's ``image_id.unique()``: an image's box
+    rows drawn one by one were cut across both sides, sweep 188), and depends on the rows' order, where the hash draw
+    does not. Every row's unit hash is read (16 bytes a row); a unit without an id (an empty one) drawn is refused,
+    naming its row."""
     from sklearn.model_selection import train_test_split
 
     scan = _scan(con, query, seed, UNASSIGNED - 1, False, set())
     total = scan.total
-    share = rows if rows is not None else fraction(total) if callable(fraction) else fraction
-    size = rows if rows is not None else int(np.ceil(share * total))
-    test_size(total, size / max(total, 1), path, where)  # refuses a test set of no row, or of every row
-    _, drawn = train_test_split(np.arange(total), test_size=share, random_state=seed)
-    drawn = np.sort(drawn)
     by_row = np.full(total, UNASSIGNED, dtype=np.uint64)
     by_row[scan.rows] = scan.hashes
-    hashes = by_row[drawn]
-    if (missing := drawn[hashes == UNASSIGNED]).size:
+    units, first = np.unique(by_row, return_index=True)
+    blank = units == UNASSIGNED  # rows without an id: each a unit of its own, as a row is
+    order = np.sort(np.concatenate([first[~blank], np.flatnonzero(by_row == UNASSIGNED)]))  # first appearances
+    count = len(order)
+    share = rows if rows is not None else fraction(count) if callable(fraction) else fraction
+    size = rows if rows is not None else int(np.ceil(share * count))
+    test_size(count, size / max(count, 1), path, where)  # refuses a test set of no unit, or of every unit
+    _, drawn = train_test_split(np.arange(count), test_size=share, random_state=seed)
+    heads = np.sort(order[drawn])  # each drawn unit's first row
+    if (missing := heads[by_row[heads] == UNASSIGNED]).size:
         raise TooFewRows(
             f"{where}{path}: row {int(missing[0]) + 1:,} (of {missing.size:,} drawn without one) has no id, and "
             "train_test_split draws every row: a test row needs its id; fill it in, or draw by hash (the default)"
         )
-    return ChosenRows(drawn.astype(np.int64), hashes, total, target=len(drawn))
+    chosen = np.flatnonzero(Members(by_row[heads]).among(by_row)) if count < total else heads
+    return ChosenRows(chosen.astype(np.int64), by_row[chosen], total, target=len(chosen))
 
 
 def _class_sizes(names: list, counts: np.ndarray, target: int, total: int, seed: int) -> np.ndarray:

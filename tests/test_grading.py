@@ -688,6 +688,7 @@ def test_ids_written_as_decimals_are_named_as_such():
         "; 2 of them are test ids written as decimals (e.g. '1007803001.0' for '1007803001': read as floats and "
         "written back?): ids are matched as written"
     )
+    assert "'76.0' for '0076'" in _rewritten_ids({"76.0"}, {"0076"})  # a review: padded ids too
 
 
 def test_ids_that_are_a_test_ids_time_written_otherwise_are_named_as_such():

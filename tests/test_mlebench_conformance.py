@@ -722,8 +722,8 @@ def test_draw_train_test_split_publishes_mlebenchs_own_new_test_rows(tmp_path, m
     assert len(ours_test) == len(theirs_test) > 0
     assert set(ours_test[key]) == set(theirs_test[key])
     assert set(ours_train[key].astype(str)) == set(theirs_train[key].astype(str))
-    assert "scikit-learn's `train_test_split` over the rows in the file's order (`random_state=0`)" in (
-        ours.public / "description.md").read_text()  # fmt: skip
+    assert f"scikit-learn's `train_test_split` over the `{key}` values in the order they first appear, each value's " \
+           "rows together (`random_state=0`)" in (ours.public / "description.md").read_text()  # fmt: skip
     # a model's submission on those rows grades the same under MLE-bench's grader and mlecurate's
     model = _a_model(ours_test, key, np.random.default_rng(1))
     model.to_csv(tmp_path / "model.csv", index=False)

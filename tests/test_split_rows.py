@@ -308,6 +308,32 @@ def test_train_test_split_draws_sklearns_rows_and_refuses_a_drawn_row_without_it
     assert hashed.test_rows == 30 and hashed.without_unit == 100  # drawn among the 200 rows with ids
 
 
+def test_train_test_split_draws_ids_that_repeat_as_mlebench_draws_unique_ones(tmp_path):
+    """Sweep 188's vinbigdata: a row per box, an image's rows sharing its image_id; MLE-bench draws over
+    ``image_id.unique()`` (first appearances), where the draw over rows cut 84 of 84 drawn images across both sides.
+    The ids are drawn as MLE-bench draws them, each with all its rows; test_rows counts ids."""
+    from sklearn.model_selection import train_test_split
+
+    rng = np.random.default_rng(5)
+    images = [f"img{k:03d}" for k in rng.permutation(200)]
+    rows = [(image, box) for image in images for box in range(int(rng.integers(1, 5)))]
+    order = rng.permutation(len(rows))
+    rows = [rows[k] for k in sorted(order[: len(rows) - 50])] + [rows[k] for k in sorted(order[len(rows) - 50 :])]
+    text = "image_id,box,y\n" + "".join(f"{image},{box},{box % 2}\n" for image, box in rows)
+    unique = list(dict.fromkeys(image for image, _ in rows))
+    for extra, share in (({"test_fraction": 0.1}, 0.1), ({"test_rows": 17, "seed": 4}, 17)):
+        recipe = {"kind": "random", "id_column": "image_id", "target_columns": ["y"], "draw": "train_test_split"}
+        result = _build(tmp_path, text, recipe | extra, name=f"boxes{share}")
+        _, expected = train_test_split(unique, test_size=share, random_state=extra.get("seed", 0))
+        with duckdb.connect() as con:
+            drawn = con.execute(f"SELECT image_id FROM read_csv('{result.answers_file}', all_varchar=true)").fetchall()
+            kept = con.execute(
+                f"SELECT DISTINCT image_id FROM read_csv('{result.train_file}', all_varchar=true)"
+            ).fetchall()
+        assert sorted({i for (i,) in drawn}) == sorted(expected) and not {i for (i,) in drawn} & {i for (i,) in kept}
+        assert result.test_rows == sum(1 for image, _ in rows if image in set(expected))
+
+
 def test_a_damaged_row_far_down_names_the_competition_and_file(tmp_path):
     text = "id,y\n" + "".join(f"{i},{i % 2}\n" for i in range(50_000)) + "1,2,3,4,5\n"
     with pytest.raises(

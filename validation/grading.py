@@ -747,7 +747,9 @@ def _rewritten_ids(unknown: set, wanted: set) -> str:
     padded = sorted(i for i in texts if i != i.strip() and i.strip() in wanted)
     unpadded = {w.lstrip("0"): w for w in wanted if isinstance(w, str) and w.startswith("0") and w.lstrip("0")}
     shortened = sorted(i for i in texts if i in unpadded)
-    decimals = sorted(i for i in texts if (whole := WRITTEN_AS_DECIMAL.fullmatch(i)) and whole[1] in wanted)
+    decimals = sorted(
+        i for i in texts if (whole := WRITTEN_AS_DECIMAL.fullmatch(i)) and (whole[1] in wanted or whole[1] in unpadded)
+    )
     hints = []
     if padded:
         hints.append(f"{len(padded):,} of them are test ids with spaces around them (e.g. {padded[0]!r})")
@@ -759,7 +761,8 @@ def _rewritten_ids(unknown: set, wanted: set) -> str:
     if decimals:
         hints.append(
             f"{len(decimals):,} of them are test ids written as decimals (e.g. {decimals[0]!r} for "
-            f"{WRITTEN_AS_DECIMAL.fullmatch(decimals[0])[1]!r}: read as floats and written back?)"
+            f"{unpadded.get(number := WRITTEN_AS_DECIMAL.fullmatch(decimals[0])[1], number)!r}: read as floats and "
+            "written back?)"
         )
     if not hints and (rewritten := _times_rewritten(sorted(texts), wanted)):
         hints.append(

@@ -62,6 +62,10 @@ Each check says what it found. All are blocking: a split that fails one is not p
   an extra file, so the label checks cannot run: the check fails for any extra file that is not already caught as a
   copy ("not checked for labels: no id column"), rather than claim the files are clear; set ``id_column`` or drop
   ``public_files``.
+  The new public test set's own columns taken from the training file (where Kaggle's test file does not have them:
+  without a test table, every training column but the targets) must not copy a target: judged on the new training
+  set's rows, as they are or in other letter case, one value for each label, or a number one for one
+  (:func:`_test_set_labels`; a feature merely predictive, or a coarser code, passes).
 - ``groups_disjoint``: for group splits, no group on both sides.
 - ``rows_conserved``: new train + new test = the original train set (for released labels: train unchanged, test =
   the labelled original test set, less the rows Kaggle did not score).

@@ -18,8 +18,7 @@ A recipe replaces MLE-bench's hand-written ``prepare.py``. Keys:
 | ``original_ratio`` | ``true``: use the original test set's share, ``test / (train + test)`` (needs ``test_file``) | false |
 | ``test_rows`` | the new test set's size in rows, in place of a share (MLE-bench's tabular-playground-series-may-2022 takes 100,000, new-york-city-taxi-fare-prediction 9,914); whole units may move it, as they move a share's | none |
 | ``seed`` | any integer; the same seed gives the same split on any machine | 0 |
-| ``draw`` | for ``random`` without ``group_column``: ``hash`` (each unit's hash picks it: the rows' order does not count) or ``train_test_split`` (scikit-learn's ``train_test_split`` over the rows in file order, ``random_state`` the seed, as MLE-bench's prepare scripts draw: their own new test rows, row for row; the share's ceiling, as sklearn counts it; a row without an id drawn is refused; rows sharing an id may fall on both sides, as MLE-bench's do, which the
-``ids_disjoint`` check refuses; a seed from 0 to 2**32 - 1) | ``hash`` |
+| ``draw`` | for ``random`` without ``group_column``: ``hash`` (each unit's hash picks it: the rows' order does not count) or ``train_test_split`` (scikit-learn's ``train_test_split`` over the ids in the order they first appear, or the rows where no id repeats, ``random_state`` the seed, as MLE-bench's prepare scripts draw: their own new test rows, row for row; the share's ceiling of the ids, as sklearn counts it, and ``test_rows`` a number of ids; an id's rows go together; a row without an id drawn is refused; a seed from 0 to 2**32 - 1) | ``hash`` |
 | ``id_column`` | the row id; without one, a row is identified by its content | none |
 | ``target_columns`` | what a submission predicts; removed from the public test set, kept in ``answers.csv`` | required |
 | ``group_column`` / ``time_column`` | for ``group`` / ``temporal`` (a ``group_column`` with ``random``, ``stratified`` or ``temporal`` keeps each group's rows on one side too: a temporal test set takes every row of its latest rows' groups, refused beyond twice its size; ``stratified`` needs neither: it keeps each class's share of the target, or of each combination of the targets' values); a time column holds dates or timestamps (ISO 8601 text, or typed in JSON or Parquet; an offset orders by its instant, none is UTC) or numbers (epoch seconds, a day index, a year), else the split is refused naming the first other value and its row | |
@@ -99,7 +98,7 @@ class SplitRecipe:
     test_rows: int | None = None
     seed: int = 0
     # How a random split draws its test rows: "hash" (by each unit's hash: the rows' order does not count) or
-    # "train_test_split" (scikit-learn's over the rows in file order, random_state the seed: MLE-bench's own rows).
+    # "train_test_split" (scikit-learn's over the ids in file order, random_state the seed: MLE-bench's own rows).
     draw: str = "hash"
     id_column: str | None = None
     group_column: str | None = None
