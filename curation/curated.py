@@ -141,6 +141,8 @@ def consolidate(
     members["overrides_rule"] = members["exclusion_reason"].where(~members["is_candidate"].astype(bool))
     members["overrides_detail"] = members["exclusion_detail"].where(~members["is_candidate"].astype(bool))
     members["facts_from"] = FROM_META_KAGGLE
+    named = [_recipe_metric(slug, frame[frame["slug"] == slug]) for slug in members["slug"]]  # sweep 189: icdm showed
+    members["metric"] = [by_recipe or metric for by_recipe, metric in zip(named, members["metric"], strict=True)]  # F2
     members = members.reindex(columns=CURATED_COLUMNS)  # a screening without a column (an older one) leaves it empty
     members = members.astype(dict.fromkeys(LISTED_FLAGS, "boolean"))  # BOOLEAN, whatever the screening held
     outside = [

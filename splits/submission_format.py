@@ -135,6 +135,13 @@ def _refuse_keys_kaggles_sample_lacks(con, slug: str, recipe: SplitRecipe, raw_f
         return
     ours = con.execute(f"SELECT {built} FROM {reader_sql(test)} LIMIT {KEYS_SHOWN}").fetchall()
     theirs = con.execute(f"SELECT {shipped} FROM {reader_sql(sample)} LIMIT {KEYS_SHOWN}").fetchall()
+    if not ours or not theirs:  # sweep 189: a header-only test file gave "(; the sample's: )"
+        empty = recipe.test_file if not ours else recipe.sample_submission_file
+        raise RecipeError(
+            f"{slug}: split recipe key 'submission_columns': Kaggle's {empty} has no rows (a header alone), so no key "
+            "of Kaggle's sample can be matched to its test rows: check the download (a file cut short?), or leave "
+            "out 'sample_submission_file'"
+        )
     said = " and ".join(f"{name!r} as {source!r}" for name, source in keys)
 
     def shown(rows) -> str:

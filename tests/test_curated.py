@@ -241,3 +241,17 @@ def test_curate_asks_the_source_only_about_members_outside_the_dump(tmp_path, ca
     types = dict(warehouse.query(f"SELECT column_name, column_type FROM (DESCRIBE {CURATED})").values.tolist())
     assert types["can_qualify_tiers"] == types["only_allow_kernel_submissions"] == "BOOLEAN"
     assert warehouse.competition("titanic")["can_qualify_tiers"] is None
+
+
+def test_a_dump_members_metric_is_its_recipes_where_the_recipe_names_one(candidates):
+    """Sweep 189: icdm-2015-drawbridge's recipe named mean_f0_5, and curated.metric still said mean_f2 (Meta Kaggle's
+    F-Score Beta (Micro) as the registry maps it) while show and grade used the recipe's."""
+    icdm = "icdm-2015-drawbridge-cross-device-connections"
+    recipe = {"kind": "random", "id_column": "device_id", "target_columns": ["cookie_id"], "metric": "mean_f0_5"}
+    annotations = annotations_frame([_a(icdm, "alice", decision="include", split_recipe=recipe),
+                                     _a("spooky-author-identification", "alice", decision="include")])  # fmt: skip
+    curated = consolidate(annotations, candidates).curated.set_index("slug")
+    assert curated.at[icdm, "metric"] == "mean_f0_5" and curated.at[icdm, "evaluation_algorithm_name"] == (
+        "F-Score Beta (Micro)"
+    )
+    assert curated.at["spooky-author-identification", "metric"] == "multiclass_log_loss"  # no recipe: Kaggle's

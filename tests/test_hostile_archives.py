@@ -509,6 +509,19 @@ def test_inner_7z_and_tar_archives_are_extracted_in_place(tmp_path):
     assert (tmp_path / "out" / "train.json").read_bytes() == b'[{"id": 1, "y": 0}]'
 
 
+def test_a_tar_compressed_with_7z_comes_out_whole(tmp_path):
+    """Sweep 189: planet-understanding-the-amazon-from-space ships ``train-jpg.tar.7z``, a tar inside a 7z, which is
+    one archive as a .tar.gz is; its tar was left unextracted and row_files found no image."""
+    archive = tmp_path / "comp.zip"
+    images = _tar({"train-jpg/train_0.jpg": b"\xff\xd8", "train-jpg/train_1.jpg": b"\xff\xd9"}, mode="w")
+    archive.write_bytes(_zip({"train-jpg.tar.7z": _seven_zip({"train-jpg.tar": images}), "train_v2.csv": b"a\n"}))
+    assert extract_zip(archive, tmp_path / "out") == ["train-jpg/train_0.jpg", "train-jpg/train_1.jpg",
+                                                      "train_v2.csv"]  # fmt: skip
+    inner = _seven_zip({"a.tar": images})  # a tar inside a 7z of another name stays as it is, one level deep
+    archive.write_bytes(_zip({"other.7z": inner}))
+    assert extract_zip(archive, tmp_path / "out2") == ["a.tar"]
+
+
 @pytest.mark.parametrize("inner, expected", [
     (_tar({"../evil.csv": b"1"}, mode="w"), "x.tar inside comp.zip: member '../evil.csv' would be written outside"),
     (_tar({"/etc/evil.csv": b"1"}), "member '/etc/evil.csv' would be written outside"),

@@ -321,6 +321,13 @@ def test_a_key_built_otherwise_than_kaggles_sample_keys_its_rows_is_refused(tmp_
         "'0-1', '0-2'; the sample's: '0_0', '0_1', '0_2'): check the pattern's columns and the text between them"
     )
     assert not (root.prepared_root / "tokens").exists()
+    header = (raw / "en_test_2.csv").read_text().splitlines()[0]
+    (raw / "en_test_2.csv").write_text(header + "\n")  # sweep 189: "(; the sample's: )", lists of nothing
+    with pytest.raises(RecipeError) as error:
+        prepare_competition("tokens", parse_recipe(dashed, where="tokens.yaml"), raw, root.prepared_root)
+    assert str(error.value).startswith(
+        "tokens: split recipe key 'submission_columns': Kaggle's en_test_2.csv has no rows (a header alone)"
+    ), error.value
 
 
 def test_a_kaggle_sample_writing_its_numbers_otherwise_still_keys_the_same_rows(tmp_path):

@@ -10,7 +10,8 @@ symlinks, declared sizes and ratios), and sizes are counted again while streamin
 member is never read past its declared size nor past the limits, so memory and disk stay bounded whatever the zip
 claims. Kaggle ships some competitions as a zip of archives (``train.zip``, statoil's ``train.json.7z``,
 inaturalist's ``train_val2019.tar.gz`` inside ``<slug>.zip``); :func:`extract_zip` extracts the inner archives
-(:data:`INNER_ARCHIVES`: zip, 7z, tar, gzip'd, bzip2'd or xz'd tar) in place, one level deep, under the same limits
+(:data:`INNER_ARCHIVES`: zip, 7z, tar, gzip'd, bzip2'd or xz'd tar; a ``.tar.7z``'s tar too, a tar compressed with
+7z as planet ships its images) in place, one level deep, under the same limits
 and one shared budget, into a staging folder that is renamed into place only when everything succeeded, and removes
 each inner archive once extracted. A file is never replaced: a member whose file is already extracted is kept once
 if it is its twin byte for byte, and refused otherwise. A 7z (read by py7zr: the standard library has no 7z reader) is checked like a zip
@@ -220,6 +221,10 @@ def extract_zip(archive: Path, target: Path, limits: ZipLimits | None = None, la
             inner_label = f"{inner.relative_to(staging).as_posix()} inside {label}"
             EXTRACTORS[inner_archive_kind(inner.name)](inner, inner.parent, limits, budget, inner_label)
             inner.unlink()
+            tar = inner.with_name(inner.name[: -len(".7z")])  # a tar compressed with 7z is one archive, as a .tar.gz
+            if inner.name.lower().endswith(".tar.7z") and tar.is_file():  # sweep 189: planet's train-jpg.tar.7z
+                _extract_tar(tar, tar.parent, limits, budget, f"{tar.name} inside {inner_label}")
+                tar.unlink()
         if not any(p.is_file() for p in staging.rglob("*")):
             raise ArchiveError(f"{label}: the zip holds no files; nothing to extract (an empty download?)")
         if target.exists():
