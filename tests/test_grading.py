@@ -10,7 +10,7 @@ import pandas as pd
 import pytest
 
 from tests.conftest import SHARED, prepare_shared_competitions
-from validation.data_root import DataRoot
+from validation.data_root import DataRoot, PreparedFolder
 from validation.grading import grade_submission
 from validation.leaderboard import Leaderboard, read_leaderboard
 
@@ -703,3 +703,30 @@ def test_ids_that_are_a_test_ids_time_written_otherwise_are_named_as_such():
         "'2011-11-03 06:47:52.0000004': read as times and written back?): ids are matched as written"
     )
     assert "time" not in _rewritten_ids({"7.0", "8.0"}, {"7", "8"})  # numbers are not taken for times
+
+
+def test_labels_joined_with_commas_are_noted(tmp_path):
+    """Sweep 189: planet's tags written ``17,35,47`` were scored silently as one unknown label (0.087 against 0.690):
+    a note says labels are separated by spaces; answers holding commas themselves get none."""
+    from splits.layout import prepare_competition
+    from validation.split_recipe import parse_recipe
+
+    raw, rng = tmp_path / "raw", np.random.default_rng(3)
+    raw.mkdir()
+    tags = ["clear", "primary", "water", "road", "haze"]
+    rows = [f"img_{i},{' '.join(rng.choice(tags, int(rng.integers(1, 4)), replace=False))}" for i in range(300)]
+    (raw / "train_v2.csv").write_text("image_name,tags\n" + "\n".join(rows) + "\n")
+    recipe = parse_recipe({"kind": "random", "id_column": "image_name", "target_columns": ["tags"],
+                           "train_file": "train_v2.csv", "metric": "mean_f2"}, "r")  # fmt: skip
+    folder = PreparedFolder(prepare_competition("planet", recipe, raw, tmp_path / "prepared").folder)
+    answers = pd.read_csv(folder.answers, dtype=str, keep_default_na=False)
+    joined = _frame_submission(tmp_path, answers.assign(tags=answers["tags"].str.replace(" ", ",")))
+    report = grade_submission(joined, folder, "mean_f2", None)
+    assert report.valid_submission and report.score < 1
+    assert [n for n in report.notes if "commas" in n] == [
+        f"column tags: {answers['tags'].str.contains(' ').sum():,} prediction(s) hold commas, e.g. "
+        f"{answers['tags'][answers['tags'].str.contains(' ')].iloc[0].replace(' ', ',')!r} on line "
+        f"{int(np.flatnonzero(answers['tags'].str.contains(' '))[0]) + 2}, which no answer does: labels are separated "
+        "by spaces, so a comma-joined list is scored as one label"
+    ]
+    assert grade_submission(_frame_submission(tmp_path, answers, "plain.csv"), folder, "mean_f2", None).notes == []

@@ -471,6 +471,8 @@ def _validate(frame: pd.DataFrame, answers: pd.DataFrame, keys: list[str], spec:
             _check_labels(answers[column], frame[column], column, spec, errors)
         elif spec.task == "mask":
             _check_masks(frame[column], column, spec, errors)
+        if spec.task in ("label_set", "ranking") and (note := _comma_joined(answers[column], frame[column], column)):
+            report.notes.append(note)
     if spec.one_column_per_class and not errors:
         sums = parsed.sum(axis=1).to_numpy()
         zero = sums <= 0
@@ -735,6 +737,20 @@ def _blank_labels_note(column: str, answers: pd.Series, empty: pd.Series) -> str
 def _lines(numbers: np.ndarray) -> str:
     """``line 8`` or ``lines 2, 3, 4``: the first ``MAX_SHOWN_ITEMS`` line numbers."""
     return ("line " if len(numbers) == 1 else "lines ") + _some(numbers.tolist())
+
+
+def _comma_joined(answers: pd.Series, predicted: pd.Series, column: str) -> str | None:
+    """A note where predictions join labels with commas and no answer does (sweep 189: planet's ``17,35,47``, scored
+    silently as one unknown label): labels are separated by spaces."""
+    joined = predicted.astype(str).str.contains(",", regex=False)
+    if not joined.any() or answers.astype(str).str.contains(",", regex=False).any():
+        return None
+    first = int(np.flatnonzero(joined.to_numpy())[0])
+    return (
+        f"column {column}: {int(joined.sum()):,} prediction(s) hold commas, e.g. {shown(predicted.iloc[first])!r} on "
+        f"line {first + 2}, which no answer does: labels are separated by spaces, so a comma-joined list is scored as "
+        "one label"
+    )
 
 
 def _rewritten_ids(unknown: set, wanted: set) -> str:
