@@ -224,6 +224,7 @@ def prepare_competition(
                 leakage_facts.public_files,
                 _new_test_ids(con, recipe, result) if leakage_facts.public_files else [],
                 recipe.kind == "released_labels",
+                recipe.id_column,
             ),
             check_test_labels_seen(
                 result.train_file, result.test_file, result.answers_file, recipe, metric, read_scored(staging)
@@ -380,8 +381,8 @@ def _leakage_facts(
         released_labels=released, original_rows=result.original_rows, labelled_test_rows=labelled_rows,
         ignored_test_rows=result.ignored_test_rows,
         public_files=tuple(ExtraFile(str(f.relative), digests[str(f.relative)], f.entry) for f in extras)
-        + tuple(ExtraFile(str(t.relative), digests[str(t.relative)],
-                          f"{TABLES_KEY}: {t.name}" + (" (test:)" if t.side == "test" else "")) for t in tables),
+        + tuple(ExtraFile(str(t.relative), digests[str(t.relative)], f"{TABLES_KEY}: {t.name}", t.side == "test")
+                for t in tables),
         answer_sources=tuple(holding_answers),
         label_sources=(train_source(raw, recipe), *([raw / recipe.answers_file] if recipe.answers_file else []),
                        *([result.answers_file] if result.test_ids else [])),  # the answers label the new ids
@@ -502,12 +503,13 @@ def _file_entries(
     the key that placed it (``row_files`` for a train row's, ``test_row_files`` for a test row's). The sha256 of a
     copied file is the one computed while copying (``digests``, ``row_digests``, by path relative to ``public/``),
     never recomputed. A table of the new train rows' rows (``train_tables``) names its file in the download
-    (``train_tables_entry``)."""
+    (``train_tables_entry``), and one of the new test rows' rows says so (``train_tables_side: test``)."""
     copied: dict[str, tuple[str, str, str]] = {  # path -> (manifest key, value, sha256)
         f"public/{f.relative}": ("public_files_entry", f.entry, digests[str(f.relative)]) for f in extras
     }
     copied |= {f"public/{f.relative}": ("row_files_key", f.key, (row_digests or {})[f.relative]) for f in row_files}
     copied |= {f"public/{t.relative}": ("train_tables_entry", t.name, digests[str(t.relative)]) for t in tables}
+    test_sides = {f"public/{t.relative}" for t in tables if t.side == "test"}
     entries = []
     left_out = {_relative(folder, folder.manifest), _relative(folder, folder.description)}
     for relative, size in sorted(_files_with_sizes(folder.path)):
@@ -528,6 +530,8 @@ def _file_entries(
                     raise
         if extra:
             entry[extra[0]] = extra[1]
+        if relative in test_sides:  # review 190: the manifest said nothing of whose rows a table's test: holds
+            entry["train_tables_side"] = "test"
         entries.append(entry)
     return entries
 

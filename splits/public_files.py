@@ -109,12 +109,13 @@ def split_own_file(relative: PurePosixPath, tables: dict[str, str]) -> str | Non
     """What the split writes at ``relative``, if it writes anything there (``tables``: its public tables' names)."""
     if len(relative.parts) != 1:
         return None
-    name = relative.name
-    if name in (_OWN.sample_submission.name, _OWN.description.name):
-        return name
-    own = {data_stem(table): (role, table) for role, table in tables.items()}
-    if is_data_file(name) and data_stem(name) in own:
-        role, table = own[data_stem(name)]
+    name = relative.name  # in any letter case: Train.csv and train.csv are one file on some file systems
+    for own_file in (_OWN.sample_submission.name, _OWN.description.name):
+        if name.casefold() == own_file.casefold():
+            return own_file
+    own = {data_stem(table).casefold(): (role, table) for role, table in tables.items()}
+    if is_data_file(name) and data_stem(name).casefold() in own:
+        role, table = own[data_stem(name).casefold()]
         return f"{table} (the new {role} set, which no other data file beside it may share a name with)"
     return None
 

@@ -72,14 +72,15 @@ def round_half_up(value: float) -> int:
     return int(np.floor(value + 0.5))
 
 
-def test_size(total: int, fraction: float, path: Path, where: str) -> int:
+def test_size(total: int, fraction: float, path: Path, where: str, units: str = "rows") -> int:
+    """The test set's size, ``fraction`` of ``total`` ``units`` (rows; ids, where a draw counts them)."""
     if total < 2:
         raise TooFewRows(f"{where}{path}: {total} row(s); a split needs at least 2{one_object_hint(path, total)}")
     target = round_half_up(total * fraction)
     if target < 1 or target >= total:
         raise TooFewRows(
-            f"{where}{path}: a test set of {target} of {total} rows leaves no rows on one side; check the recipe's "
-            "test_fraction, test_rows or original_ratio"
+            f"{where}{path}: a test set of {target} of {total} {units} leaves no {units} on one side; check the "
+            "recipe's test_fraction, test_rows or original_ratio"
         )
     return target
 
@@ -126,29 +127,39 @@ def choose_test_rows(
     return ChosenRows(scan.rows[sharing], scan.hashes[sharing], scan.total, without_unit=without_unit, target=target)
 
 
-def drawn_by_train_test_split(con, query: str, seed: int, fraction, rows: int | None, path: Path, where: str
-                              ) -> ChosenRows:  # fmt: skip
+def drawn_by_train_test_split(con, query: str, seed: int, fraction, rows: int | None, path: Path, where: str,
+                              by_id: bool = True) -> ChosenRows:  # fmt: skip
     """The test rows of a ``random`` split with ``draw: train_test_split``: as MLE-bench's prepare scripts draw them,
-    scikit-learn's ``train_test_split`` over the units (the id column's values, in the order they first appear: each
-    row where no id repeats) with ``random_state`` the seed, ``test_size`` the share (a float: sklearn takes its
-    ceiling of the units) or ``rows`` (a whole number of units: ``test_rows``), every row of a drawn unit going to the
-    test set. So the new test set is MLE-bench's, row for row (vinbigdata's ``image_id.unique()``: an image's box
-    rows drawn one by one were cut across both sides, sweep 188), and depends on the rows' order, where the hash draw
-    does not. Every row's unit hash is read (16 bytes a row); a unit without an id (an empty one) drawn is refused,
-    naming its row."""
+    scikit-learn's ``train_test_split`` over the rows in file order, or, where an id (``by_id``: the recipe has an id
+    column) repeats, over the ids in the order they first appear, every row of a drawn id going to the test set;
+    ``random_state`` the seed, ``test_size`` the share (a float: sklearn takes its ceiling of the rows or ids) or
+    ``rows`` (a whole number of them: ``test_rows``). So the new test set is MLE-bench's, row for row (vinbigdata's
+    ``image_id.unique()``: an image's box rows drawn one by one were cut across both sides, sweep 188), and depends
+    on the rows' order, where the hash draw does not. Every row's unit hash is read (16 bytes a row); a row without
+    an id drawn is refused, naming it, and so are ids that repeat beside rows without one (``unique()`` makes those
+    one id, which no split can keep on one side)."""
     from sklearn.model_selection import train_test_split
 
     scan = _scan(con, query, seed, UNASSIGNED - 1, False, set())
     total = scan.total
     by_row = np.full(total, UNASSIGNED, dtype=np.uint64)
     by_row[scan.rows] = scan.hashes
-    units, first = np.unique(by_row, return_index=True)
-    blank = units == UNASSIGNED  # rows without an id: each a unit of its own, as a row is
-    order = np.sort(np.concatenate([first[~blank], np.flatnonzero(by_row == UNASSIGNED)]))  # first appearances
+    order, units = np.arange(total), "rows"
+    blank = np.flatnonzero(by_row == UNASSIGNED)
+    if by_id:
+        _, first = np.unique(by_row, return_index=True)
+        if len(first) + max(blank.size - 1, 0) < total:  # an id repeats (not the blank rows): draw the ids
+            if blank.size:
+                raise TooFewRows(
+                    f"{where}{path}: ids repeat and {blank.size:,} row(s) have none (row {int(blank[0]) + 1:,}): "
+                    "train_test_split draws over the ids as MLE-bench draws unique() ones, where the rows without "
+                    "an id are one id whose rows no split keeps together; fill them in, or draw by hash (the default)"
+                )
+            order, units = np.sort(first), "ids"
     count = len(order)
     share = rows if rows is not None else fraction(count) if callable(fraction) else fraction
     size = rows if rows is not None else int(np.ceil(share * count))
-    test_size(count, size / max(count, 1), path, where)  # refuses a test set of no unit, or of every unit
+    test_size(count, size / max(count, 1), path, where, units)  # refuses a test set of nothing, or of everything
     _, drawn = train_test_split(np.arange(count), test_size=share, random_state=seed)
     heads = np.sort(order[drawn])  # each drawn unit's first row
     if (missing := heads[by_row[heads] == UNASSIGNED]).size:
@@ -156,7 +167,7 @@ def drawn_by_train_test_split(con, query: str, seed: int, fraction, rows: int | 
             f"{where}{path}: row {int(missing[0]) + 1:,} (of {missing.size:,} drawn without one) has no id, and "
             "train_test_split draws every row: a test row needs its id; fill it in, or draw by hash (the default)"
         )
-    chosen = np.flatnonzero(Members(by_row[heads]).among(by_row)) if count < total else heads
+    chosen = np.flatnonzero(Members(by_row[heads]).among(by_row)) if units == "ids" else heads
     return ChosenRows(chosen.astype(np.int64), by_row[chosen], total, target=len(chosen))
 
 

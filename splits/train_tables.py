@@ -115,6 +115,12 @@ def resolve_train_tables(
             if column not in found:
                 raise RecipeError(f"{where}split recipe key '{KEY}': {name}: no column {column!r} in {file} (its "
                                   f"columns: {column_listing(found)})")  # fmt: skip
+        if test and recipe.test_ids and column == recipe.id_column:  # review 190: cat.7 beside img_00001
+            raise RecipeError(
+                f"{where}split recipe keys '{KEY}' and 'test_ids': {name}: its new test rows' rows (test: {test}) "
+                f"would keep their ids in {column}, which test_ids replaces in the public test set (their ids may "
+                "tell their labels, as dogs-vs-cats' do): leave test: out, or key the table by a group column"
+            )
         if column not in units - {None}:
             raise RecipeError(
                 f"{where}split recipe key '{KEY}': {name}: column {column!r} is not what the split keeps on one side: "
@@ -153,16 +159,16 @@ def write_train_tables(
             raise RecipeError(f"{where}split recipe key '{KEY}': {read_failure(table.source, error)}") from error
         if rows and not kept:
             whose = "a new test row" if table.side == "test" else "a new training row"
-            ours, theirs = (
-                con.execute(
-                    f"SELECT CAST({column} AS VARCHAR) FROM {reader_sql(path)} WHERE {column} IS NOT NULL LIMIT 1"
-                ).fetchall()  # fmt: skip
-                for path in (table.source, train_file)
-            )
+            ours = con.execute(
+                f"SELECT CAST({column} AS VARCHAR) FROM {reader_sql(table.source)} WHERE {column} IS NOT NULL LIMIT 1"
+            ).fetchall()
+            theirs = con.execute(f"SELECT * FROM ({values}) LIMIT 1").fetchall()  # the side's own values
             raise RecipeError(
                 f"{where}split recipe key '{KEY}': {table.name}: none of its {rows:,} rows has a value of "
                 f"{table.column!r} that {whose} has (compared as text: {_first(ours)} in {table.name}, "
-                f"{_first(theirs)} in the train file); the table's values must be written as the train file's"
+                f"{_first(theirs)} in the {'new test rows' if table.side == 'test' else 'train file'}); the table's "
+                "values must be written as the train file's"
+                + (", and hold the new test rows'" if table.side == "test" else "")
             )
         written.append(TrainTable(table.source, table.relative, table.name, table.column, rows, kept, table.side))
     return written

@@ -338,3 +338,38 @@ def test_files_each_holding_a_few_new_test_ids_are_named_when_together_they_hold
     # Fewer than half of the ids, spread over the files, is what chance could do: said, not named.
     few = check_binary_files_without_test_ids(tmp_path, extras[:7], test_ids)
     assert few.passed and "fewer than 10, too few to tell from chance in a large file" in few.found
+
+
+def _bson(fields: list[tuple[int, str, bytes]]) -> bytes:
+    """One BSON document of (type byte, name, encoded value) elements."""
+    import struct
+
+    body = b"".join(bytes([kind]) + name.encode() + b"\x00" + value for kind, name, value in fields) + b"\x00"
+    return struct.pack("<i", len(body) + 4) + body
+
+
+def test_whole_number_ids_a_bson_file_holds_as_numbers_are_found(tmp_path):
+    """Sweep 191: cdiscount's train.bson keeps each product's ``_id`` as an int32 (int64 past it), beside its
+    category and images; the ids' text is nowhere in it, and a train.bson holding every new test product was
+    published with the check passing. Found as BSON fields of the id column's name; ids the file lacks are not."""
+    import random
+    import struct
+
+    from validation.binary_files import check_binary_files_without_test_ids
+    from validation.leakage import ExtraFile
+
+    rng = random.Random(4)
+    ids = [str(1_000_000 + 31 * k) for k in range(80)] + [str(5_000_000_000 + k) for k in range(20)]  # int64 too
+    documents = b"".join(
+        _bson([(0x10 if int(i) < 2**31 else 0x12, "_id", struct.pack("<i" if int(i) < 2**31 else "<q", int(i))),
+               (0x12, "category_id", struct.pack("<q", 1000010653)),
+               (0x05, "imgs", struct.pack("<i", 64) + b"\x00" + rng.randbytes(64))])
+        for i in ids
+    )  # fmt: skip
+    (tmp_path / "train.bson").write_bytes(documents)
+    extra = ExtraFile("train.bson", "", "train.bson")
+    check = check_binary_files_without_test_ids(tmp_path, [extra], ids[50:], id_column="_id")
+    assert not check.passed and check.found.startswith("train.bson holds 50 of the 50 new test ids"), check.found
+    assert check_binary_files_without_test_ids(tmp_path, [extra], ids[50:]).passed  # by their text alone: not found
+    assert check_binary_files_without_test_ids(tmp_path, [extra], [str(7_000_000 + k) for k in range(50)],
+                                               id_column="_id").passed  # fmt: skip

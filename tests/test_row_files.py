@@ -104,6 +104,7 @@ def test_each_rows_file_goes_with_its_row(download, tmp_path, changes, test_fold
         ({"row_files": "train/{id}}.jpg"}, "row_files", "has unbalanced or nested braces"),
         ({"row_files": "train/{}.jpg"}, "row_files", "has an empty placeholder"),
         ({"row_files": "train/{id}/"}, "row_files", "names a folder"),
+        ({"row_files": "train/{id}/*.tif"}, "row_files", "is a glob outside a placeholder: a pattern names one file"),
         ({"row_files": ["train/{id}"]}, "row_files", "expected a path pattern"),
         ({"row_files": "images/{id}"}, "test_row_files", "required: row_files 'images/{id}' has no 'train'"),
         ({"row_files": "images/{image_id}.jpg"}, "test_row_files", "under public/, such as 'test/{image_id}.jpg'"),

@@ -332,6 +332,15 @@ def test_train_test_split_draws_ids_that_repeat_as_mlebench_draws_unique_ones(tm
             ).fetchall()
         assert sorted({i for (i,) in drawn}) == sorted(expected) and not {i for (i,) in drawn} & {i for (i,) in kept}
         assert result.test_rows == sum(1 for image, _ in rows if image in set(expected))
+    plain = "x,y\n" + "".join(f"{k},{k % 2}\n" for k in [*range(1000), 7])  # no id column, a row repeated
+    result = _build(tmp_path, plain, {"kind": "random", "target_columns": ["y"], "draw": "train_test_split"}, "rows")
+    assert result.test_rows == 101  # a review: drawn over distinct contents, 100 rows and 58 of sklearn's
+    holes = "image_id,box,y\n" + "".join(f"{image if k % 9 else ''},{box},0\n" for k, (image, box) in enumerate(rows))
+    recipe = {"kind": "random", "id_column": "image_id", "target_columns": ["y"], "draw": "train_test_split"}
+    with pytest.raises(SplitError, match=r"ids repeat and [\d,]+ row\(s\) have none \(row 1\): train_test_split draws"):
+        _build(tmp_path, holes, recipe, name="holes")
+    with pytest.raises(SplitError, match="a test set of 200 of 200 ids leaves no ids on one side"):
+        _build(tmp_path, text, recipe | {"test_rows": 200}, name="all")
 
 
 def test_a_damaged_row_far_down_names_the_competition_and_file(tmp_path):

@@ -232,7 +232,7 @@ def test_a_table_of_features_puts_the_new_test_rows_rows_where_its_test_key_says
         expected = tracking[tracking["game_play"].isin(plays)].reset_index(drop=True)
         pd.testing.assert_frame_equal(published, expected)
     entry = next(f for f in prepared.manifest["files"] if f["path"] == "public/test_player_tracking.csv")
-    assert entry["train_tables_entry"] == "train_player_tracking.csv"
+    assert entry["train_tables_entry"] == "train_player_tracking.csv" and entry["train_tables_side"] == "test"
     test_rows = len(tracking[tracking["game_play"].isin(test_plays)])
     assert (
         f"| `test_player_tracking.csv` | {test_rows:,} | the rows of Kaggle's `train_player_tracking.csv` for the new "
@@ -259,6 +259,10 @@ def test_a_test_side_holding_the_target_is_refused_and_its_place_checked(tmp_pat
                      "split writes its own"),
         ("contacts.csv", "contacts.csv and train_player_tracking.csv (its new test rows, test:) would both be published "
                          "as contacts.csv"),
+        ("Sample_Submission.csv", "train_player_tracking.csv (its new test rows, test:) would be published as "
+                                  "Sample_Submission.csv, where the split writes its own sample_submission.csv"),
+        ("TRAIN_LABELS.csv", "train_player_tracking.csv (its new test rows, test:) would be published as "
+                             "TRAIN_LABELS.csv, where the split writes its own train_labels.csv"),
     ):  # fmt: skip
         tables = {"contacts.csv": "game_play", "train_player_tracking.csv": {"column": "game_play", "test": test}}
         with pytest.raises(RecipeError) as raised:
@@ -273,6 +277,7 @@ def test_a_test_side_holding_the_target_is_refused_and_its_place_checked(tmp_pat
                                                           "under public/ other than the table's own, ending as it is "
                                                           "published (.csv), found 'test.parquet'"),
         ({"column": "game_play", "test": "../t.csv"}, "test: expected where the new test rows' rows go"),
+        ({"column": "game_play", "test": "t.csv.gz"}, "test: expected where the new test rows' rows go"),
         ({"column": "game_play", "tests": "t.csv"}, "'tests' is not one of column, test"),
         ({"test": "t.csv"}, "expected the column it shares with the train file, found None"),
     ],
@@ -281,3 +286,31 @@ def test_a_malformed_test_side_is_refused_when_read(value, message):
     with pytest.raises(RecipeError) as raised:
         parse_recipe(PLAYS | {"train_tables": {"tracking.csv": value}}, "r")
     assert str(raised.value).startswith(f"r: split recipe key 'train_tables': tracking.csv: {message}"), raised.value
+
+
+def test_a_test_side_under_test_ids_or_without_the_new_test_rows_is_refused_saying_why(tmp_path):
+    """Review 190: keyed by the id, the test side kept the ids test_ids replaces (``cat.7`` beside ``img_00001``);
+    a table with no row of the new test plays was said to be written otherwise, showing two equal values."""
+    raw = tmp_path / "raw"
+    tracking = _plays(raw)
+    pd.read_csv(raw / "train_labels.csv").drop(columns=["contact"]).to_csv(raw / "steps.csv", index=False)
+    by_id = {"steps.csv": {"column": "contact_id", "test": "test_contacts.csv"}}
+    recipe = PLAYS | {"kind": "random", "group_column": None, "test_ids": "c{n:05d}", "train_tables": by_id}
+    with pytest.raises(RecipeError) as raised:
+        prepare_competition("plays", parse_recipe({k: v for k, v in recipe.items() if v is not None}, "r"), raw,
+                            tmp_path / "p1")  # fmt: skip
+    assert str(raised.value).startswith(
+        "plays: split recipe keys 'train_tables' and 'test_ids': steps.csv: its new test rows' rows (test: "
+        "test_contacts.csv) would keep their ids in contact_id, which test_ids replaces"
+    ), raised.value
+    first = prepare_competition("plays", parse_recipe(PLAYS, "r"), raw, tmp_path / "p0")  # the same draw again
+    train_plays = set(pd.read_csv(first.folder / "public" / "train_labels.csv")["game_play"])
+    tracking[tracking["game_play"].isin(train_plays)].to_csv(raw / "seen_tracking.csv", index=False)
+    tables = {"seen_tracking.csv": {"column": "game_play", "test": "test_seen.csv"}}
+    with pytest.raises(RecipeError) as raised:
+        prepare_competition("plays", parse_recipe(PLAYS | {"train_tables": tables}, "r"), raw, tmp_path / "p2")
+    said = str(raised.value)
+    assert "seen_tracking.csv: none of its " in said and "that a new test row has (compared as text: " in said, said
+    assert "in the new test rows); the table's values must be written as the train file's, and hold the new" in said
+    test_play = said.split("in seen_tracking.csv, ")[1].split(" in the new test rows")[0].strip("'")
+    assert test_play not in train_plays, said  # a new test play's value, not a training one

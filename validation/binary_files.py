@@ -30,7 +30,8 @@ NumPy array with a ``U`` field (UTF-32, either byte order; told by its header, n
 UTF-16 text with its byte order mark every 2nd. Each file gets its share of :data:`TOTAL_SCAN_BYTES` (at least
 :data:`LEAST_SHARE`, at most :data:`SCAN_BYTES`), from its start: a training TFRecord holds test rows throughout.
 Ids shorter than :data:`MIN_ID_CHARS` characters (row numbers) would be found in any binary file by chance and are
-not looked for; when too few are left, the check says it could not look.
+not looked for; when too few are left, the check says it could not look. A whole-number id is also found as a BSON
+document's field of the id column's name holds it (cdiscount's ``train.bson``: ``_id`` an int32 or int64).
 """
 
 from __future__ import annotations
@@ -40,6 +41,7 @@ import contextlib
 import gzip
 import lzma
 import re
+import struct
 import tarfile
 import zipfile
 from collections.abc import Iterable, Iterator
@@ -74,11 +76,16 @@ SHOWN_IDS = 3
 
 
 def check_binary_files_without_test_ids(
-    public: Path, extras: Iterable[ExtraFile], test_ids: Iterable[str], released_labels: bool = False
+    public: Path,
+    extras: Iterable[ExtraFile],
+    test_ids: Iterable[str],
+    released_labels: bool = False,
+    id_column: str | None = None,
 ) -> SplitCheck:
     """The check over the extra public files copied to ``public/``; ``test_ids``: the new test rows' ids as the
     download writes them (their own ids, where ``test_ids`` renamed them); ``released_labels``: the test rows are
-    Kaggle's own, whose data Kaggle published (in its test TFRecords, say): nothing to look for."""
+    Kaggle's own, whose data Kaggle published (in its test TFRecords, say): nothing to look for; ``id_column``: the
+    ids' column, a whole-number id of which is looked for as a BSON field of that name holds it too."""
     extras = list(extras)
     with utc_connection() as con:
         binaries = [extra for extra in extras if _binary(con, public, extra.path)]
@@ -112,6 +119,7 @@ def check_binary_files_without_test_ids(
             metadata,
         )  # fmt: skip
     runs, lengths = _id_runs(ids), sorted({len(i) for i in ids})
+    fields = _bson_fields(id_column)
     share = min(SCAN_BYTES, max(LEAST_SHARE, TOTAL_SCAN_BYTES // len(binaries)))  # every file is looked into
     holding, sealed, few = [], [], []  # few: files holding some new test ids, fewer than least (by chance, maybe)
     for extra in binaries:
@@ -121,6 +129,7 @@ def check_binary_files_without_test_ids(
             for data in _contents(path, share):
                 for view in _views(data):
                     found |= _ids_in(view, runs, ids, lengths)
+                found |= _bson_ids(data, fields, ids) if fields else set()
         except Sealed:
             sealed.append(extra.path)
             continue
@@ -262,6 +271,28 @@ def _unicode_array(data: bytes) -> bool:
         (10, int.from_bytes(data[8:10], "little")) if data[6] == 1 else (12, int.from_bytes(data[8:12], "little"))
     )
     return bool(UNICODE_FIELD.search(data[start : start + size]))
+
+
+def _bson_fields(id_column: str | None) -> re.Pattern | None:
+    """BSON's element of a field named ``id_column`` holding a number: its type byte (double 0x01, int32 0x10, int64
+    0x12) and the name, NUL-ended (sweep 191: cdiscount's train.bson keeps each product's ``_id`` as an integer, whose
+    text is nowhere in the file: every new test product, with its category, was published with the check passing)."""
+    return re.compile(rb"([\x01\x10\x12])" + re.escape(id_column.encode()) + rb"\x00") if id_column else None
+
+
+def _bson_ids(data: bytes, fields: re.Pattern, ids: set[bytes]) -> set[bytes]:
+    """The ids that BSON fields of the id column's name hold in ``data``, as numbers written as text."""
+    found = set()
+    for field in fields.finditer(data):
+        kind, start = field.group(1), field.end()
+        width = 4 if kind == b"\x10" else 8
+        if start + width > len(data):
+            continue
+        number = struct.unpack_from({b"\x10": "<i", b"\x12": "<q", b"\x01": "<d"}[kind], data, start)[0]
+        if kind != b"\x01" or float(number).is_integer():
+            text = str(int(number)).encode()
+            found |= {text} & ids
+    return found
 
 
 def _id_runs(ids: set[bytes]) -> re.Pattern:

@@ -157,6 +157,7 @@ class ExtraFile:
     path: str  # relative to public/
     sha256: str  # of its bytes, computed once, while it was copied
     entry: str  # the public_files entry that brought it (named in what to do about a problem)
+    test_side: bool = False  # a train_tables entry's new test rows' rows (its test:)
 
 
 @dataclass(frozen=True)
@@ -210,7 +211,12 @@ LEAST_LABELLED_IDS = 10
 # this closely: a feature merely predictive of the label is the competition's to give.
 COPY_SHARE = 0.999
 COPY_CORRELATION = 0.999
-COPY_ROWS = 200_000  # training rows read for it, at most
+RANKED_FROM = (
+    0.5  # a column's ranks are compared only where its numbers correlate this much (distinct pairs, unweighted)
+)
+COPY_ROWS = (
+    5_000  # training rows read for it, at most (a copy agrees on any; review 190: 200,000 of 100 columns took 196 s)
+)
 # Agreement beyond chance: Cohen's kappa at least LEAST_KAPPA (a noisy copy of seti's 10%-positive labels, 87% right,
 # has 0.45); and an agreement under LABEL_SHARE counts only over at least NOISY_LEAST_IDS ids (8 of 10 on a coin's
 # odds is one table in twenty; 24 of 30 one in 1,400).
@@ -338,7 +344,7 @@ def _test_set_labels(con, folder: PreparedFolder, facts: LeakageFacts) -> list[s
     """A column of the new public test set that came from the training file (not Kaggle's test file, whose columns
     are Kaggle's features) and copies a target (sweep 186: herbarium's ``folder`` beside ``category_id``, in a
     download without a test table, went public in test.csv with every check passed). Judged on the new training set,
-    which has both (up to ``COPY_ROWS`` of its rows, drawn alike on every run), over the rows with a label, at least
+    which has both (its first ``COPY_ROWS`` rows: a copy agrees on any), over the rows with a label, at least
     ``LEAST_LABELLED_IDS``: the label as it is (in any letter case), or written otherwise one for one (a value for each
     label, each held by ``CODED_SUPPORT`` rows on average), for ``COPY_SHARE`` of the rows (and of those whose label
     is not the commonest), or a number following a numeric target one for one (as many distinct values, a Pearson or
@@ -352,8 +358,7 @@ def _test_set_labels(con, folder: PreparedFolder, facts: LeakageFacts) -> list[s
     judged = [c for c in columns_of(con, test) if c in train_columns and c not in kaggle and c != facts.id_column]
     if not judged or not targets:
         return []
-    sampled = f"(SELECT * FROM {reader_sql(train)} USING SAMPLE reservoir({COPY_ROWS} ROWS) REPEATABLE (0))"
-    con.execute(f"CREATE OR REPLACE TEMP TABLE copy_rows AS SELECT * FROM {sampled}")
+    con.execute(f"CREATE OR REPLACE TEMP TABLE copy_rows AS SELECT * FROM {reader_sql(train)} LIMIT {COPY_ROWS}")
     cells = " UNION ALL ".join(
         f"SELECT {literal(c)} AS col, {literal(t)} AS target, CAST({quote(c)} AS VARCHAR) AS val, "
         f"CAST({quote(t)} AS VARCHAR) AS label FROM copy_rows WHERE {quote(t)} IS NOT NULL"
@@ -367,7 +372,7 @@ def _test_set_labels(con, folder: PreparedFolder, facts: LeakageFacts) -> list[s
     try:
         for query, said in _COPY_QUERIES:
             found = con.execute(query.format(share=COPY_SHARE, support=CODED_SUPPORT, least=LEAST_LABELLED_IDS,
-                                             correlation=COPY_CORRELATION)).fetchall()  # fmt: skip
+                                             correlation=COPY_CORRELATION, near=RANKED_FROM)).fetchall()  # fmt: skip
             if found:
                 col, target, copied, rows = found[0]
                 return [
@@ -392,10 +397,13 @@ _COPY_QUERIES = (
         "copies it",
     ),
     (
-        """WITH by_value AS (SELECT col, target, val, arg_max(label, n) AS label FROM copy_pairs GROUP BY ALL),
-             by_label AS (SELECT col, target, label, arg_max(val, n) AS val FROM copy_pairs GROUP BY ALL),
+        """WITH coded AS (SELECT * FROM copy_pairs SEMI JOIN (  -- few labels, each on enough rows: else no code
+                 SELECT col, target FROM copy_pairs GROUP BY ALL
+                 HAVING count(DISTINCT label) >= 2 AND sum(n) >= {support} * count(DISTINCT label)) USING (col, target)),
+             by_value AS (SELECT col, target, val, arg_max(label, n) AS label FROM coded GROUP BY ALL),
+             by_label AS (SELECT col, target, label, arg_max(val, n) AS val FROM coded GROUP BY ALL),
              commonest AS (SELECT target, arg_max(label, n) AS label
-                           FROM (SELECT target, label, sum(n) AS n FROM copy_pairs GROUP BY target, label)
+                           FROM (SELECT target, label, sum(n) AS n FROM coded GROUP BY target, label)
                            GROUP BY target),
              judged AS (
                 SELECT p.col, p.target, sum(p.n) AS rows, count(DISTINCT p.label) AS labels,
@@ -403,7 +411,7 @@ _COPY_QUERIES = (
                        coalesce(sum(p.n) FILTER (WHERE c.label IS NULL), 0) AS rarer,
                        coalesce(sum(p.n) FILTER (WHERE c.label IS NULL AND v.label IS NOT NULL AND b.val IS NOT NULL),
                                 0) AS rarer_copied
-                FROM copy_pairs p
+                FROM coded p
                      LEFT JOIN by_value v ON v.col = p.col AND v.target = p.target AND v.val = p.val
                                              AND v.label = p.label
                      LEFT JOIN by_label b ON b.col = p.col AND b.target = p.target AND b.label = p.label
@@ -418,7 +426,10 @@ _COPY_QUERIES = (
     ),
     (
         """WITH pairs AS (SELECT col, target, TRY_CAST(val AS DOUBLE) AS x, TRY_CAST(label AS DOUBLE) AS y, n
-                       FROM copy_pairs),
+                       FROM copy_pairs SEMI JOIN (  -- one for one (no coarser code), and close before ranks are taken
+                           SELECT col, target FROM copy_pairs GROUP BY ALL
+                           HAVING count(DISTINCT val) >= {share} * count(DISTINCT label)
+                              AND abs(corr(TRY_CAST(val AS DOUBLE), TRY_CAST(label AS DOUBLE))) >= {near}) USING (col, target)),
              labelled AS (SELECT col, target, sum(n) AS rows FROM copy_pairs GROUP BY ALL),
              numbers AS (SELECT col, target, x, y FROM pairs, range(n) WHERE x IS NOT NULL AND y IS NOT NULL),
              ranked AS (SELECT *, rank() OVER (PARTITION BY col, target ORDER BY x) AS rx,
@@ -537,10 +548,8 @@ def _data_file_labels(
     """A table that gives new test ids' labels away: a target column (by name) next to the id column, or any column
     holding new test ids next to any column agreeing with their labels (:func:`_label_pairs`)."""
     found = _table_labels(con, path, extra, facts, columns, least, reader)
-    if found and extra.entry.endswith(
-        "(test:)"
-    ):  # a train_tables entry's test side: its new test rows' rows hold labels
-        found[-1] += f"; leave test: out of its train_tables entry ({extra.entry.removesuffix(' (test:)')})"
+    if found and extra.test_side:  # a train_tables entry's new test rows' rows hold labels
+        found[-1] += f"; leave test: out of its train_tables entry ({extra.entry})"
     elif found and facts.id_column in columns and reader is None and not facts.released_labels:  # sweep 174's ranzcr
         found[-1] += (
             f"; to publish its training rows' rows alone, name it in train_tables ({extra.path}: {facts.id_column}) "

@@ -94,6 +94,11 @@ def pattern_problem(pattern: object) -> str | None:
         return f"{pattern!r} must be a path inside the competition's download (no absolute path, no '..')"
     if literal.endswith("/"):
         return f"{pattern!r} names a folder; name each row's file, such as 'train/{{id}}.jpg'"
+    if any(mark in literal for mark in "*?["):  # sweep 191: vesuvius' surface_volume/*.tif, read as a name
+        return (
+            f"{pattern!r} is a glob outside a placeholder: a pattern names one file for each row (a placeholder may "
+            "say what its text matches, such as {fname:*.tif}); a row's several files need a pattern each"
+        )
     return None
 
 

@@ -16,7 +16,7 @@ A recipe replaces MLE-bench's hand-written ``prepare.py``. Keys:
 | ``kind`` | ``random``, ``stratified`` (keeps each class's share), ``group`` (whole groups on one side), ``temporal`` (the latest rows are the test set), ``released_labels`` (the original test set, labelled by a file Kaggle released later) | required |
 | ``test_fraction`` | share of the original train rows that become the new test set | 0.1 |
 | ``original_ratio`` | ``true``: use the original test set's share, ``test / (train + test)`` (needs ``test_file``) | false |
-| ``test_rows`` | the new test set's size in rows, in place of a share (MLE-bench's tabular-playground-series-may-2022 takes 100,000, new-york-city-taxi-fare-prediction 9,914); whole units may move it, as they move a share's | none |
+| ``test_rows`` | the new test set's size in rows (in ids, under ``draw: train_test_split`` where an id repeats), in place of a share (MLE-bench's tabular-playground-series-may-2022 takes 100,000, new-york-city-taxi-fare-prediction 9,914); whole units may move it, as they move a share's | none |
 | ``seed`` | any integer; the same seed gives the same split on any machine | 0 |
 | ``draw`` | for ``random`` without ``group_column``: ``hash`` (each unit's hash picks it: the rows' order does not count) or ``train_test_split`` (scikit-learn's ``train_test_split`` over the ids in the order they first appear, or the rows where no id repeats, ``random_state`` the seed, as MLE-bench's prepare scripts draw: their own new test rows, row for row; the share's ceiling of the ids, as sklearn counts it, and ``test_rows`` a number of ids; an id's rows go together; a row without an id drawn is refused; a seed from 0 to 2**32 - 1) | ``hash`` |
 | ``id_column`` | the row id; without one, a row is identified by its content | none |
@@ -880,7 +880,8 @@ def _train_tables(value: object, kind: str, fail) -> tuple[tuple[str, str, str |
                                        + quote_hint(column))  # fmt: skip
         if test is not None:
             where = PurePosixPath(test) if isinstance(test, str) and test else None
-            same_format = where is not None and is_data_file(test) and published_suffix(test) == published_suffix(name)
+            same_format = where is not None and is_data_file(test) and test.endswith(published_suffix(name))
+            same_format = same_format and published_suffix(test) == published_suffix(name)  # not gzip'd: as published
             if where is None or where.is_absolute() or ".." in where.parts or not same_format or test == name:
                 raise fail("train_tables", f"{name}: test: expected where the new test rows' rows go, a path under "
                            f"public/ other than the table's own, ending as it is published "
