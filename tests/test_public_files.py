@@ -220,6 +220,16 @@ def _failed(prepared) -> str:
     return {c.name: c.found for c in prepared.checks if not c.passed}["public_free_of_private"]
 
 
+def test_an_empty_json_table_among_public_files_holds_nothing_and_is_published(download, tmp_path):
+    """Sweep 191: lyft's ``attribute.json`` of ``[]`` failed the whole split as a download cut short; a table of no
+    record holds no answer."""
+    (download / "meta").mkdir()
+    (download / "meta" / "attribute.json").write_text("[]")
+    prepared = _prepare(download, tmp_path / "prepared", ["meta/"])
+    assert prepared.published, [c.found for c in prepared.checks if not c.passed]
+    assert (prepared.folder / "public" / "meta" / "attribute.json").read_text() == "[]"
+
+
 def test_a_json_document_duckdb_cannot_read_is_not_cleared_by_its_lines(download, tmp_path):
     """A review: herbarium-2020's metadata.json is Latin-1; DuckDB cannot read it, and the line scan that stands in
     for an unreadable text file cannot see a COCO document's image id and its category on other lines: a file with

@@ -45,6 +45,10 @@ class DataFileError(ValueError):
     """A competition file cannot be read; the message names the file."""
 
 
+class NoRecords(DataFileError):
+    """A JSON file of no record with named fields (``[]``): nothing to read as a table, and nothing in it either."""
+
+
 def reader_sql(path: Path) -> str:
     """A DuckDB table function call that reads ``path`` (gzip'd or not: DuckDB tells by the ``.gz``)."""
     path_sql = path_literal(path)
@@ -156,7 +160,7 @@ def columns_of(con: duckdb.DuckDBPyConnection, path: Path) -> list[str]:
         raise DataFileError(read_failure(path, error)) from error
     columns = [row[0] for row in described]
     if data_format(path.name) == "json" and columns == ["json"] and _keyless(con, path):
-        raise DataFileError(
+        raise NoRecords(
             f"{path}: the file holds no record with named fields (an empty JSON array, or records without keys)"
             f"{DOWNLOAD_AGAIN}"
         )
