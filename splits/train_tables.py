@@ -42,6 +42,7 @@ from validation.data_files import (
     read_failure,
     reader_sql,
 )
+from validation.messages import shown_list
 from validation.split_recipe import FILE_KEYS, RecipeError, SplitRecipe, recipe_file
 
 KEY = "train_tables"
@@ -89,9 +90,13 @@ def resolve_train_tables(
             raise RecipeError(f"{where}split recipe key '{KEY}': {name} is the recipe's {named[name]}")
         entry = copied.get(path.resolve())
         if entry:
-            raise RecipeError(
-                f"{where}split recipe keys '{KEY}' and 'public_files': {name} is copied whole by the public_files "
-                f"entry '{entry}'; leave it out of public_files"
+            others = sorted(
+                str(f.relative) for f in public_files if f.entry == entry and f.source.resolve() != path.resolve()
+            )
+            instead = f" (list the entry's other files instead: {shown_list(others)})" if others else ""
+            raise RecipeError(  # sweep 184: seti's old_leaky_data/ held the table and more, and public_files has no
+                f"{where}split recipe keys '{KEY}' and 'public_files': {name} is copied whole by the public_files "  # exclude
+                f"entry '{entry}'; leave it out of public_files{instead}"
             )
         sides = [(PurePosixPath(name).with_name(data_stem(name) + published_suffix(name)), "train")]
         sides += [(PurePosixPath(test), "test")] if test else []

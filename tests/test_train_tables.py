@@ -108,6 +108,16 @@ def test_a_table_also_in_public_files_is_refused_naming_both_keys(download, tmp_
         f"{SLUG}: split recipe keys 'train_tables' and 'public_files': train_annotations.csv is copied whole by the "
         "public_files entry 'train_annotations.csv'; leave it out of public_files"
     )
+    (download / "old").mkdir()
+    for name in ("labels_old.csv", "notes.txt", "readme.md"):
+        (download / "old" / name).write_bytes((download / "train_annotations.csv").read_bytes())
+    with pytest.raises(RecipeError) as raised:  # sweep 184: seti's old_leaky_data/ holds the table and more
+        _prepare(download, tmp_path / "prepared", train_tables={"old/labels_old.csv": "StudyInstanceUID"},
+                 public_files=["old/"])  # fmt: skip
+    assert str(raised.value).endswith(
+        "is copied whole by the public_files entry 'old/'; leave it out of public_files (list the entry's other files "
+        "instead: old/notes.txt, old/readme.md)"
+    ), raised.value
 
 
 @pytest.mark.parametrize(
