@@ -591,9 +591,9 @@ def _choose(
     label = f", {_stratum(recipe.target_columns)} AS __mlecurate_class" if stratified else ""
     query = f"SELECT {unit} AS __mlecurate_unit{label} FROM {source}"
     if recipe.draw == "train_test_split":
-        return drawn_by_train_test_split(
-            con, query, recipe.seed, fraction, recipe.test_rows, path, where, recipe.id_column is not None
-        )
+        grouped = recipe.group_column is not None
+        return drawn_by_train_test_split(con, query, recipe.seed, fraction, recipe.test_rows, path, where,
+                                         recipe.id_column is not None or grouped, "groups" if grouped else "ids")  # fmt: skip
     targets = ", ".join(recipe.target_columns)
     stratified_by = f"split recipe key 'target_columns' ({targets})" if stratified else None
     return choose_test_rows(con, query, recipe.seed, fraction, path, where, stratified_by=stratified_by)

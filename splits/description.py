@@ -249,8 +249,9 @@ def _assignment(recipe: SplitRecipe, result: SplitResult) -> str:
         return (
             "Rows were drawn as MLE-bench's prepare scripts draw them: scikit-learn's `train_test_split` over the "
             + (
-                f"`{recipe.id_column}` values in the order they first appear, each value's rows together"
-                if recipe.id_column
+                f"`{recipe.group_column or recipe.id_column}` values in the order they first appear, each value's "
+                "rows together"
+                if recipe.group_column or recipe.id_column
                 else "rows in the file's order"
             )
             + f" (`random_state={recipe.seed}`)."

@@ -128,13 +128,14 @@ def choose_test_rows(
 
 
 def drawn_by_train_test_split(con, query: str, seed: int, fraction, rows: int | None, path: Path, where: str,
-                              by_id: bool = True) -> ChosenRows:  # fmt: skip
+                              by_id: bool = True, named: str = "ids") -> ChosenRows:  # fmt: skip
     """The test rows of a ``random`` split with ``draw: train_test_split``: as MLE-bench's prepare scripts draw them,
     scikit-learn's ``train_test_split`` over the rows in file order, or, where an id (``by_id``: the recipe has an id
     column) repeats, over the ids in the order they first appear, every row of a drawn id going to the test set;
     ``random_state`` the seed, ``test_size`` the share (a float: sklearn takes its ceiling of the rows or ids) or
-    ``rows`` (a whole number of them: ``test_rows``). So the new test set is MLE-bench's, row for row (vinbigdata's
-    ``image_id.unique()``: an image's box rows drawn one by one were cut across both sides, sweep 188), and depends
+    ``rows`` (a whole number of them: ``test_rows``); a group split's groups (``named`` "groups") are drawn so too,
+    as MLE-bench draws iwildcam-2019's locations and nfl's plays. So the new test set is MLE-bench's, row for row
+    (vinbigdata's ``image_id.unique()``: an image's box rows drawn one by one were cut across both sides, sweep 188), and depends
     on the rows' order, where the hash draw does not. Every row's unit hash is read (16 bytes a row); a row without
     an id drawn is refused, naming it, and so are ids that repeat beside rows without one (``unique()`` makes those
     one id, which no split can keep on one side)."""
@@ -150,12 +151,13 @@ def drawn_by_train_test_split(con, query: str, seed: int, fraction, rows: int | 
         _, first = np.unique(by_row, return_index=True)
         if len(first) + max(blank.size - 1, 0) < total:  # an id repeats (not the blank rows): draw the ids
             if blank.size:
+                one = named.removesuffix("s")
                 raise TooFewRows(
-                    f"{where}{path}: ids repeat and {blank.size:,} row(s) have none (row {int(blank[0]) + 1:,}): "
-                    "train_test_split draws over the ids as MLE-bench draws unique() ones, where the rows without "
-                    "an id are one id whose rows no split keeps together; fill them in, or draw by hash (the default)"
+                    f"{where}{path}: {named} repeat and {blank.size:,} row(s) have none (row {int(blank[0]) + 1:,}): "
+                    f"train_test_split draws over the {named} as MLE-bench draws unique() ones, where the rows without "
+                    f"one are one {one} whose rows no split keeps together; fill them in, or draw by hash (the default)"
                 )
-            order, units = np.sort(first), "ids"
+            order, units = np.sort(first), named
     count = len(order)
     share = rows if rows is not None else fraction(count) if callable(fraction) else fraction
     size = rows if rows is not None else int(np.ceil(share * count))
@@ -167,7 +169,7 @@ def drawn_by_train_test_split(con, query: str, seed: int, fraction, rows: int | 
             f"{where}{path}: row {int(missing[0]) + 1:,} (of {missing.size:,} drawn without one) has no id, and "
             "train_test_split draws every row: a test row needs its id; fill it in, or draw by hash (the default)"
         )
-    chosen = np.flatnonzero(Members(by_row[heads]).among(by_row)) if units == "ids" else heads
+    chosen = np.flatnonzero(Members(by_row[heads]).among(by_row)) if units != "rows" else heads
     return ChosenRows(chosen.astype(np.int64), by_row[chosen], total, target=len(chosen))
 
 

@@ -118,8 +118,8 @@ def test_yaml_11_numbers_in_other_forms_are_text_as_written(tmp_path):
     ("text", "said"),
     [
         ("kind: random\ndraw: sklearn\n", "split recipe key 'draw': expected one of hash, train_test_split, found 'sklearn'"),
-        ("kind: stratified\ndraw: train_test_split\n", "split recipe key 'draw': train_test_split draws rows one by one: only for kind random without group_column"),
-        ("kind: random\ngroup_column: g\ndraw: train_test_split\n", "only for kind random without group_column"),
+        ("kind: stratified\ndraw: train_test_split\n", "split recipe key 'draw': train_test_split draws rows, ids or groups: only for kind random or group"),
+        ("kind: temporal\ntime_column: t\ndraw: train_test_split\n", "only for kind random or group"),
         ("kind: random\ndraw: train_test_split\nseed: 4294967296\n", "split recipe key 'seed': draw train_test_split takes a seed from 0 to 4,294,967,295"),
         ("kind: random\ndraw: train_test_split\nseed: -1\n", "found -1"),
     ],

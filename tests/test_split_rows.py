@@ -343,6 +343,31 @@ def test_train_test_split_draws_ids_that_repeat_as_mlebench_draws_unique_ones(tm
         _build(tmp_path, text, recipe | {"test_rows": 200}, name="all")
 
 
+def test_train_test_split_draws_a_group_splits_groups_as_mlebench_draws_them(tmp_path):
+    """MLE-bench draws iwildcam-2019's locations and nfl's plays with train_test_split over the unique groups (a share
+    of the groups); the hash draw counts rows (sweeps 185, 186: other test plays and locations, 57 rows for 61)."""
+    from sklearn.model_selection import train_test_split
+
+    rng = np.random.default_rng(8)
+    locations = [f"loc{k}" for k in rng.permutation(60)]
+    rows = [
+        (f"img{n}", location)
+        for n, location in enumerate(loc for loc in locations for _ in range(int(rng.integers(1, 9))))
+    ]
+    order = rng.permutation(len(rows))
+    rows = [rows[k] for k in order]
+    text = "id,location,y\n" + "".join(f"{i},{location},{n % 3}\n" for n, (i, location) in enumerate(rows))
+    recipe = {"kind": "group", "group_column": "location", "id_column": "id", "target_columns": ["y"],
+              "draw": "train_test_split", "test_fraction": 0.1}  # fmt: skip
+    result = _build(tmp_path, text, recipe, name="groups")
+    _, expected = train_test_split(list(dict.fromkeys(location for _, location in rows)), test_size=0.1, random_state=0)
+    with duckdb.connect() as con:
+        drawn = {
+            i for (i,) in con.execute(f"SELECT id FROM read_csv('{result.answers_file}', all_varchar=true)").fetchall()
+        }
+    assert drawn == {i for i, location in rows if location in set(expected)} and len(expected) == 6
+
+
 def test_a_damaged_row_far_down_names_the_competition_and_file(tmp_path):
     text = "id,y\n" + "".join(f"{i},{i % 2}\n" for i in range(50_000)) + "1,2,3,4,5\n"
     with pytest.raises(

@@ -18,7 +18,7 @@ A recipe replaces MLE-bench's hand-written ``prepare.py``. Keys:
 | ``original_ratio`` | ``true``: use the original test set's share, ``test / (train + test)`` (needs ``test_file``) | false |
 | ``test_rows`` | the new test set's size in rows (in ids, under ``draw: train_test_split`` where an id repeats), in place of a share (MLE-bench's tabular-playground-series-may-2022 takes 100,000, new-york-city-taxi-fare-prediction 9,914); whole units may move it, as they move a share's | none |
 | ``seed`` | any integer; the same seed gives the same split on any machine | 0 |
-| ``draw`` | for ``random`` without ``group_column``: ``hash`` (each unit's hash picks it: the rows' order does not count) or ``train_test_split`` (scikit-learn's ``train_test_split`` over the ids in the order they first appear, or the rows where no id repeats, ``random_state`` the seed, as MLE-bench's prepare scripts draw: their own new test rows, row for row; the share's ceiling of the ids, as sklearn counts it, and ``test_rows`` a number of ids; an id's rows go together; a row without an id drawn is refused; a seed from 0 to 2**32 - 1) | ``hash`` |
+| ``draw`` | for ``random`` and ``group``: ``hash`` (each unit's hash picks it: the rows' order does not count) or ``train_test_split`` (scikit-learn's ``train_test_split`` over the ids in the order they first appear, or the rows where no id repeats, or a group split's groups (iwildcam-2019's locations, nfl's plays, a share of the groups as MLE-bench counts it), ``random_state`` the seed, as MLE-bench's prepare scripts draw: their own new test rows, row for row; the share's ceiling of the ids, as sklearn counts it, and ``test_rows`` a number of ids; an id's rows go together; a row without an id drawn is refused; a seed from 0 to 2**32 - 1) | ``hash`` |
 | ``id_column`` | the row id; without one, a row is identified by its content | none |
 | ``target_columns`` | what a submission predicts; removed from the public test set, kept in ``answers.csv`` | required |
 | ``group_column`` / ``time_column`` | for ``group`` / ``temporal`` (a ``group_column`` with ``random``, ``stratified`` or ``temporal`` keeps each group's rows on one side too: a temporal test set takes every row of its latest rows' groups, refused beyond twice its size; ``stratified`` needs neither: it keeps each class's share of the target, or of each combination of the targets' values); a time column holds dates or timestamps (ISO 8601 text, or typed in JSON or Parquet; an offset orders by its instant, none is UTC) or numbers (epoch seconds, a day index, a year), else the split is refused naming the first other value and its row | |
@@ -336,8 +336,8 @@ def parse_recipe(document: object, where: str) -> SplitRecipe:
     draw = values.get("draw", "hash")
     if draw not in DRAWS:
         raise fail("draw", f"expected one of {', '.join(DRAWS)}, found {draw!r}")
-    if draw != "hash" and (kind != "random" or values.get("group_column")):
-        raise fail("draw", f"{draw} draws rows one by one: only for kind random without group_column")
+    if draw != "hash" and kind not in ("random", "group"):
+        raise fail("draw", f"{draw} draws rows, ids or groups: only for kind random or group")
     if draw == "train_test_split" and not 0 <= seed < 2**32:
         raise fail("seed", f"draw train_test_split takes a seed from 0 to {2**32 - 1:,} (sklearn's random_state), "
                            f"found {seed}")  # fmt: skip
