@@ -33,7 +33,7 @@ from curation.sources.kaggle_client import KaggleError
 from curation.stage_status import competition_stages
 from curation.warehouse import Warehouse
 from validation.data_root import ANNOTATIONS, CANDIDATES, CONSOLIDATED, CURATED, DataRoot
-from validation.metrics import canonical_metric
+from validation.metrics import canonical_metric, resolve_metric
 
 ANNOTATION_COLUMNS = [
     "slug", "curator", "complexity", "category", "decision", "reason", "note", "split_recipe", "updated_at",
@@ -142,7 +142,10 @@ def consolidate(
     members["overrides_detail"] = members["exclusion_detail"].where(~members["is_candidate"].astype(bool))
     members["facts_from"] = FROM_META_KAGGLE
     named = [_recipe_metric(slug, frame[frame["slug"] == slug]) for slug in members["slug"]]  # sweep 189: icdm showed
-    members["metric"] = [by_recipe or metric for by_recipe, metric in zip(named, members["metric"], strict=True)]  # F2
+    members["metric"] = [  # mean_f2 where its recipe graded mean_f0_5: the grading metric, as resolve_metric decides it
+        resolve_metric(None, {"metric": by_recipe} if by_recipe else None, name)
+        for by_recipe, name in zip(named, members["evaluation_algorithm_name"], strict=True)
+    ]
     members = members.reindex(columns=CURATED_COLUMNS)  # a screening without a column (an older one) leaves it empty
     members = members.astype(dict.fromkeys(LISTED_FLAGS, "boolean"))  # BOOLEAN, whatever the screening held
     outside = [

@@ -128,7 +128,7 @@ def choose_test_rows(
 
 
 def drawn_by_train_test_split(con, query: str, seed: int, fraction, rows: int | None, path: Path, where: str,
-                              by_id: bool = True, named: str = "ids") -> ChosenRows:  # fmt: skip
+                              by_id: bool = True, named: str = "ids", column: str = "") -> ChosenRows:  # fmt: skip
     """The test rows of a ``random`` split with ``draw: train_test_split``: as MLE-bench's prepare scripts draw them,
     scikit-learn's ``train_test_split`` over the rows in file order, or, where an id (``by_id``: the recipe has an id
     column) repeats, over the ids in the order they first appear, every row of a drawn id going to the test set;
@@ -153,13 +153,14 @@ def drawn_by_train_test_split(con, query: str, seed: int, fraction, rows: int | 
             if blank.size:
                 one = named.removesuffix("s")
                 raise TooFewRows(
-                    f"{where}{path}: {named} repeat and {blank.size:,} row(s) have none (row {int(blank[0]) + 1:,}): "
+                    f"{where}{path}: {named} ({column}) repeat and {blank.size:,} row(s) have none (row "
+                    f"{int(blank[0]) + 1:,}): "
                     f"train_test_split draws over the {named} as MLE-bench draws unique() ones, where the rows without "
                     f"one are one {one} whose rows no split keeps together; fill them in, or draw by hash (the default)"
                 )
             order, units = np.sort(first), named
     count = len(order)
-    share = rows if rows is not None else fraction(count) if callable(fraction) else fraction
+    share = rows if rows is not None else fraction(total) if callable(fraction) else fraction  # original_ratio: of rows
     size = rows if rows is not None else int(np.ceil(share * count))
     test_size(count, size / max(count, 1), path, where, units)  # refuses a test set of nothing, or of everything
     _, drawn = train_test_split(np.arange(count), test_size=share, random_state=seed)

@@ -707,7 +707,7 @@ def test_ids_that_are_a_test_ids_time_written_otherwise_are_named_as_such():
 
 def test_labels_joined_with_commas_are_noted(tmp_path):
     """Sweep 189: planet's tags written ``17,35,47`` were scored silently as one unknown label (0.087 against 0.690):
-    a note says labels are separated by spaces; answers holding commas themselves get none."""
+    a note says labels are separated by spaces."""
     from splits.layout import prepare_competition
     from validation.split_recipe import parse_recipe
 

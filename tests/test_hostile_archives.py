@@ -517,6 +517,9 @@ def test_a_tar_compressed_with_7z_comes_out_whole(tmp_path):
     archive.write_bytes(_zip({"train-jpg.tar.7z": _seven_zip({"train-jpg.tar": images}), "train_v2.csv": b"a\n"}))
     assert extract_zip(archive, tmp_path / "out") == ["train-jpg/train_0.jpg", "train-jpg/train_1.jpg",
                                                       "train_v2.csv"]  # fmt: skip
+    named = _seven_zip({"data/images.tar": images})  # review 192: the tar under another name, in a folder
+    archive.write_bytes(_zip({"train-jpg.tar.7z": named}))
+    assert extract_zip(archive, tmp_path / "out1") == ["data/train-jpg/train_0.jpg", "data/train-jpg/train_1.jpg"]
     inner = _seven_zip({"a.tar": images})  # a tar inside a 7z of another name stays as it is, one level deep
     archive.write_bytes(_zip({"other.7z": inner}))
     assert extract_zip(archive, tmp_path / "out2") == ["a.tar"]

@@ -228,6 +228,9 @@ def test_an_empty_json_table_among_public_files_holds_nothing_and_is_published(d
     prepared = _prepare(download, tmp_path / "prepared", ["meta/"])
     assert prepared.published, [c.found for c in prepared.checks if not c.passed]
     assert (prepared.folder / "public" / "meta" / "attribute.json").read_text() == "[]"
+    labels = _labels(download)  # review 192: records without keys hold values, and are no empty table
+    (download / "meta" / "attribute.json").write_text(json.dumps([[i, label] for i, label in labels.items()]))
+    assert "meta/attribute.json cannot be read (" in _failed(_prepare(download, tmp_path / "p2", ["meta/"]))
 
 
 def test_a_json_document_duckdb_cannot_read_is_not_cleared_by_its_lines(download, tmp_path):

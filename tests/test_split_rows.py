@@ -337,7 +337,9 @@ def test_train_test_split_draws_ids_that_repeat_as_mlebench_draws_unique_ones(tm
     assert result.test_rows == 101  # a review: drawn over distinct contents, 100 rows and 58 of sklearn's
     holes = "image_id,box,y\n" + "".join(f"{image if k % 9 else ''},{box},0\n" for k, (image, box) in enumerate(rows))
     recipe = {"kind": "random", "id_column": "image_id", "target_columns": ["y"], "draw": "train_test_split"}
-    with pytest.raises(SplitError, match=r"ids repeat and [\d,]+ row\(s\) have none \(row 1\): train_test_split draws"):
+    with pytest.raises(
+        SplitError, match=r"ids \(image_id\) repeat and [\d,]+ row\(s\) have none \(row 1\): train_test_split draws"
+    ):
         _build(tmp_path, holes, recipe, name="holes")
     with pytest.raises(SplitError, match="a test set of 200 of 200 ids leaves no ids on one side"):
         _build(tmp_path, text, recipe | {"test_rows": 200}, name="all")
@@ -366,6 +368,13 @@ def test_train_test_split_draws_a_group_splits_groups_as_mlebench_draws_them(tmp
             i for (i,) in con.execute(f"SELECT id FROM read_csv('{result.answers_file}', all_varchar=true)").fetchall()
         }
     assert drawn == {i for i, location in rows if location in set(expected)} and len(expected) == 6
+    raw = tmp_path / "raw-ratio"  # review 192: original_ratio's share was taken of the groups' count, not the rows'
+    raw.mkdir()
+    (raw / "train.csv").write_text(text)
+    (raw / "test.csv").write_text("id,location\n" + "".join(f"t{k},new{k % 9}\n" for k in range(len(rows) // 4)))
+    ratio = {k: v for k, v in recipe.items() if k != "test_fraction"} | {"original_ratio": True}
+    result = build_split(parse_recipe(ratio, "r"), raw, tmp_path / "out-ratio", "ratio")
+    assert abs(result.test_rows - len(rows) / 5) < len(rows) / 10, (result.test_rows, len(rows))  # a fifth, by groups
 
 
 def test_a_damaged_row_far_down_names_the_competition_and_file(tmp_path):

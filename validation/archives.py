@@ -219,12 +219,13 @@ def extract_zip(archive: Path, target: Path, limits: ZipLimits | None = None, la
         _extract(archive, staging, limits, budget, label)
         for inner in sorted(p for p in staging.rglob("*") if p.is_file() and inner_archive_kind(p.name)):  # one level
             inner_label = f"{inner.relative_to(staging).as_posix()} inside {label}"
+            before = _files(staging) if inner.name.lower().endswith(".tar.7z") else None
             EXTRACTORS[inner_archive_kind(inner.name)](inner, inner.parent, limits, budget, inner_label)
             inner.unlink()
-            tar = inner.with_name(inner.name[: -len(".7z")])  # a tar compressed with 7z is one archive, as a .tar.gz
-            if inner.name.lower().endswith(".tar.7z") and tar.is_file():  # sweep 189: planet's train-jpg.tar.7z
-                _extract_tar(tar, tar.parent, limits, budget, f"{tar.name} inside {inner_label}")
-                tar.unlink()
+            for tar in sorted(_files(staging) - before) if before is not None else ():  # a tar compressed with 7z is
+                if tar.name.lower().endswith(".tar"):  # one archive, as a .tar.gz: sweep 189's planet train-jpg.tar.7z
+                    _extract_tar(tar, tar.parent, limits, budget, f"{tar.relative_to(staging)} inside {inner_label}")
+                    tar.unlink()
         if not any(p.is_file() for p in staging.rglob("*")):
             raise ArchiveError(f"{label}: the zip holds no files; nothing to extract (an empty download?)")
         if target.exists():
@@ -233,6 +234,10 @@ def extract_zip(archive: Path, target: Path, limits: ZipLimits | None = None, la
     finally:
         shutil.rmtree(staging, ignore_errors=True)
     return sorted(str(p.relative_to(target)) for p in target.rglob("*") if p.is_file())
+
+
+def _files(top: Path) -> set[Path]:
+    return {p for p in top.rglob("*") if p.is_file()}
 
 
 def _extract(archive: Path, into: Path, limits: ZipLimits, budget: _Budget, label: str) -> None:

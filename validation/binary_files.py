@@ -31,7 +31,8 @@ UTF-16 text with its byte order mark every 2nd. Each file gets its share of :dat
 :data:`LEAST_SHARE`, at most :data:`SCAN_BYTES`), from its start: a training TFRecord holds test rows throughout.
 Ids shorter than :data:`MIN_ID_CHARS` characters (row numbers) would be found in any binary file by chance and are
 not looked for; when too few are left, the check says it could not look. A whole-number id is also found as a BSON
-document's field of the id column's name holds it (cdiscount's ``train.bson``: ``_id`` an int32 or int64).
+document's field of the id column's name holds it (cdiscount's ``train.bson``: ``_id`` an int32 or int64), which
+no chance finds: a file holding any is named; a field of another name, or ids written with leading zeros, are not.
 """
 
 from __future__ import annotations
@@ -125,15 +126,17 @@ def check_binary_files_without_test_ids(
     for extra in binaries:
         path = public.joinpath(*PurePosixPath(extra.path).parts)
         found: set[bytes] = set()
+        exact: set[bytes] = set()  # ids a BSON field of the id column's name holds: no chance finds them
         try:
             for data in _contents(path, share):
                 for view in _views(data):
                     found |= _ids_in(view, runs, ids, lengths)
-                found |= _bson_ids(data, fields, ids) if fields else set()
+                exact |= _bson_ids(data, fields, every) if fields else set()
         except Sealed:
             sealed.append(extra.path)
             continue
-        if len(found) >= least:
+        found |= exact
+        if len(found) >= least or exact:
             holding.append((extra.path, "holds", sorted(found)))
         elif found:
             few.append((extra.path, found))

@@ -46,7 +46,8 @@ class DataFileError(ValueError):
 
 
 class NoRecords(DataFileError):
-    """A JSON file of no record with named fields (``[]``): nothing to read as a table, and nothing in it either."""
+    """A JSON file of no record at all (``[]``): nothing to read as a table, and nothing in it either (review 192:
+    records without keys, ``[["img1", "cat"]]``, hold values, and are no such file)."""
 
 
 def reader_sql(path: Path) -> str:
@@ -160,7 +161,7 @@ def columns_of(con: duckdb.DuckDBPyConnection, path: Path) -> list[str]:
         raise DataFileError(read_failure(path, error)) from error
     columns = [row[0] for row in described]
     if data_format(path.name) == "json" and columns == ["json"] and _keyless(con, path):
-        raise NoRecords(
+        raise (NoRecords if _no_records(con, path) else DataFileError)(
             f"{path}: the file holds no record with named fields (an empty JSON array, or records without keys)"
             f"{DOWNLOAD_AGAIN}"
         )
@@ -175,6 +176,13 @@ def _keyless(con: duckdb.DuckDBPyConnection, path: Path) -> bool:
     objects = f"read_json_objects({path_literal(path)}{_array_option(path)})"
     keyed = f"SELECT count(*) FROM {objects} WHERE json_type(json) = 'OBJECT' AND len(json_keys(json)) > 0"
     return con.execute(keyed).fetchone()[0] == 0
+
+
+def _no_records(con: duckdb.DuckDBPyConnection, path: Path) -> bool:
+    """Whether the file holds no record but empty objects (``[]``, ``[{}]``)."""
+    objects = f"read_json_objects({path_literal(path)}{_array_option(path)})"
+    valued = f"SELECT count(*) FROM {objects} WHERE json_type(json) <> 'OBJECT' OR len(json_keys(json)) > 0"
+    return con.execute(valued).fetchone()[0] == 0
 
 
 DOWNLOAD_AGAIN = ": a download cut short? download it again, or fix it where the download comes from"

@@ -83,6 +83,7 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path, PurePosixPath
 
 import duckdb
+import numpy as np
 import pandas as pd
 
 from validation.checks import Check
@@ -212,12 +213,7 @@ LEAST_LABELLED_IDS = 10
 # this closely: a feature merely predictive of the label is the competition's to give.
 COPY_SHARE = 0.999
 COPY_CORRELATION = 0.999
-RANKED_FROM = (
-    0.5  # a column's ranks are compared only where its numbers correlate this much (distinct pairs, unweighted)
-)
-COPY_ROWS = (
-    5_000  # training rows read for it, at most (a copy agrees on any; review 190: 200,000 of 100 columns took 196 s)
-)
+COPY_ROWS = 5_000  # training rows it reads, a reservoir sample (a copy agrees on any; 200,000 took 196 s: review 190)
 # Agreement beyond chance: Cohen's kappa at least LEAST_KAPPA (a noisy copy of seti's 10%-positive labels, 87% right,
 # has 0.45); and an agreement under LABEL_SHARE counts only over at least NOISY_LEAST_IDS ids (8 of 10 on a coin's
 # odds is one table in twenty; 24 of 30 one in 1,400).
@@ -349,12 +345,13 @@ def _test_set_labels(con, folder: PreparedFolder, facts: LeakageFacts) -> list[s
     """A column of the new public test set that came from the training file (not Kaggle's test file, whose columns
     are Kaggle's features) and copies a target (sweep 186: herbarium's ``folder`` beside ``category_id``, in a
     download without a test table, went public in test.csv with every check passed). Judged on the new training set,
-    which has both (its first ``COPY_ROWS`` rows: a copy agrees on any), over the rows with a label, at least
+    which has both (``COPY_ROWS`` of its rows, drawn alike on every run), over the rows with a label, at least
     ``LEAST_LABELLED_IDS``: the label as it is (in any letter case), or written otherwise one for one (a value for each
     label, each held by ``CODED_SUPPORT`` rows on average), for ``COPY_SHARE`` of the rows (and of those whose label
     is not the commonest), or a number following a numeric target one for one (as many distinct values, a Pearson or
     rank correlation of at least ``COPY_CORRELATION`` in size). A feature merely predictive of the label, or a
-    coarser code of it (a genus beside a species), is the competition's to give: only a copy is judged here."""
+    coarser code of it (a genus beside a species), is the competition's to give: only a copy is judged here, so only a
+    column with as many distinct values as the target (within the share's slack) is read against it."""
     if facts.released_labels:
         return []
     test, train = folder.public_table(TEST, facts.recipe), folder.public_table(TRAIN, facts.recipe)
@@ -363,12 +360,19 @@ def _test_set_labels(con, folder: PreparedFolder, facts: LeakageFacts) -> list[s
     judged = [c for c in columns_of(con, test) if c in train_columns and c not in kaggle and c != facts.id_column]
     if not judged or not targets:
         return []
-    con.execute(f"CREATE OR REPLACE TEMP TABLE copy_rows AS SELECT * FROM {reader_sql(train)} LIMIT {COPY_ROWS}")
+    read = list(dict.fromkeys([*judged, *targets]))
+    con.execute(  # drawn over the whole file: one sorted by label (herbarium's) starts with one label (review 192)
+        f"CREATE OR REPLACE TEMP TABLE copy_rows AS SELECT {', '.join(quote(c) for c in read)} FROM {reader_sql(train)} "
+        f"USING SAMPLE reservoir({COPY_ROWS} ROWS) REPEATABLE (0)"
+    )
+    pairs = _copy_candidates(con, judged, targets)
+    if not pairs:  # review 192: every column against every target cost 130 s on 200 columns and 50 targets
+        con.execute("DROP TABLE IF EXISTS copy_rows")
+        return []
     cells = " UNION ALL ".join(
         f"SELECT {literal(c)} AS col, {literal(t)} AS target, CAST({quote(c)} AS VARCHAR) AS val, "
         f"CAST({quote(t)} AS VARCHAR) AS label FROM copy_rows WHERE {quote(t)} IS NOT NULL"
-        for c in judged
-        for t in targets
+        for c, t in pairs
     )
     con.execute(
         f"CREATE OR REPLACE TEMP TABLE copy_pairs AS SELECT col, target, val, label, count(*) AS n FROM ({cells}) "
@@ -377,7 +381,7 @@ def _test_set_labels(con, folder: PreparedFolder, facts: LeakageFacts) -> list[s
     try:
         for query, said in _COPY_QUERIES:
             found = con.execute(query.format(share=COPY_SHARE, support=CODED_SUPPORT, least=LEAST_LABELLED_IDS,
-                                             correlation=COPY_CORRELATION, near=RANKED_FROM)).fetchall()  # fmt: skip
+                                             correlation=COPY_CORRELATION)).fetchall()  # fmt: skip
             if found:
                 col, target, copied, rows = found[0]
                 return [
@@ -390,6 +394,45 @@ def _test_set_labels(con, folder: PreparedFolder, facts: LeakageFacts) -> list[s
     finally:
         con.execute("DROP TABLE IF EXISTS copy_pairs")
         con.execute("DROP TABLE IF EXISTS copy_rows")
+
+
+def _copy_candidates(con, judged: list[str], targets: list[str]) -> list[tuple[str, str]]:
+    """The (column, target) pairs of ``copy_rows`` that may be copies, read whole by :data:`_COPY_QUERIES`: as many
+    distinct values (one for one, within the share's slack), and for two number columns of many values (a
+    continuous target) a rank correlation of at least ``COPY_CORRELATION`` in size too, found for every pair at once
+    (pandas' ranks and their correlation matrix); the others are no copy, and not read against each other."""
+    read = list(dict.fromkeys([*judged, *targets]))
+    counted = ", ".join(f"count(DISTINCT {quote(c)}), count({quote(c)}), count(TRY_CAST({quote(c)} AS DOUBLE))"
+                        for c in read)  # fmt: skip
+    values = con.execute(f"SELECT count(*), {counted} FROM copy_rows").fetchall()[0]
+    rows, slack = values[0], max(1, int((1 - COPY_SHARE) * COPY_ROWS))
+    distinct = {c: values[1 + 3 * k] for k, c in enumerate(read)}
+    numeric = {c for k, c in enumerate(read) if values[2 + 3 * k] and values[2 + 3 * k] == values[3 + 3 * k]}
+    pairs = [(c, t) for c in judged for t in targets if abs(distinct[c] - distinct[t]) <= slack]
+    continuous = [(c, t) for c, t in pairs if {c, t} <= numeric and distinct[t] * CODED_SUPPORT > rows]
+    if not continuous:
+        return pairs
+    ranked = sorted({name for pair in continuous for name in pair})
+    numbers = con.execute(
+        "SELECT " + ", ".join(f"TRY_CAST({quote(c)} AS DOUBLE) AS {quote(c)}" for c in ranked) + " FROM copy_rows"
+    ).df()
+    following = {pair for pair, r in _rank_correlations(numbers, continuous).items() if abs(r) >= COPY_CORRELATION}
+    return [pair for pair in pairs if pair not in continuous or pair in following]
+
+
+def _rank_correlations(numbers: pd.DataFrame, pairs: list[tuple[str, str]]) -> dict[tuple[str, str], float]:
+    """Spearman's r of each pair of ``numbers``' columns (Pearson's r of their ranks; DuckDB's rank windows, one a
+    column, took 82 s for 250 columns): one matrix product where no value is missing, else pandas' pairwise one over
+    the rows having both (nan for a constant column)."""
+    ranks = numbers.rank()
+    if not ranks.isna().to_numpy().any():
+        centred = ranks - ranks.mean()
+        spread = np.sqrt((centred**2).sum())
+        scaled = (centred / spread.where(spread > 0)).fillna(0.0)
+        matrix = pd.DataFrame(scaled.to_numpy().T @ scaled.to_numpy(), index=ranks.columns, columns=ranks.columns)
+    else:
+        matrix = ranks.corr()
+    return {(c, t): float(matrix.at[c, t]) for c, t in pairs}
 
 
 # Each (query over copy_pairs, what a column it finds does): (col, target, rows it copies, rows with a label), or none.
@@ -431,10 +474,7 @@ _COPY_QUERIES = (
     ),
     (
         """WITH pairs AS (SELECT col, target, TRY_CAST(val AS DOUBLE) AS x, TRY_CAST(label AS DOUBLE) AS y, n
-                       FROM copy_pairs SEMI JOIN (  -- one for one (no coarser code), and close before ranks are taken
-                           SELECT col, target FROM copy_pairs GROUP BY ALL
-                           HAVING count(DISTINCT val) >= {share} * count(DISTINCT label)
-                              AND abs(corr(TRY_CAST(val AS DOUBLE), TRY_CAST(label AS DOUBLE))) >= {near}) USING (col, target)),
+                       FROM copy_pairs),
              labelled AS (SELECT col, target, sum(n) AS rows FROM copy_pairs GROUP BY ALL),
              numbers AS (SELECT col, target, x, y FROM pairs, range(n) WHERE x IS NOT NULL AND y IS NOT NULL),
              ranked AS (SELECT *, rank() OVER (PARTITION BY col, target ORDER BY x) AS rx,
