@@ -24,6 +24,7 @@ from curation.candidate_rules import CANDIDATE_COLUMNS
 from curation.competition_data import DownloadRecord, read_download_record
 from curation.curated import FROM_META_KAGGLE, SplitRecipeChoiceError, annotations_frame, consolidate, split_recipe_for
 from curation.leaderboard_history import HistoryError, RefreshRecord, history
+from curation.split_parity import metric_against_kaggle
 from curation.stage_status import StageStatus, competition_stages, partition_command
 from curation.warehouse import Warehouse
 from validation.data_root import CANDIDATES, COMPETITIONS, DataRoot
@@ -81,8 +82,27 @@ class CompetitionProfile:
                 else ("Meta Kaggle names no metric")
             )
             return f"none: {why}; " + self._metric_remedy()
-        origin = source if recipe and recipe.get("metric") else "Meta Kaggle's name"
+        origin = source if recipe and recipe.get("metric") else f"{self._metric_namer()}'s name"
         return f"{metric} ({origin})"
+
+    def _metric_namer(self) -> str:
+        """Who names the competition's metric: Meta Kaggle, or a listing for a member outside the dump (a newcomer
+        read "Meta Kaggle's name" for a metric the mirror's listing gave)."""
+        origin = self.facts.get("facts_from")
+        return origin.split(" + ")[0] if isinstance(origin, str) and "listing" in origin else "Meta Kaggle"
+
+    def metric_warning(self) -> str | None:
+        """What parity's warning check ``metric_is_kaggles`` finds for the published split's recipe (else the
+        curators'), where it fails: medals compared across two metrics, or a depth or beta left unsaid (a newcomer
+        saw it only in the export's warnings); None where it passes or no recipe is known."""
+        recipe = self.published_recipe
+        if recipe is None:
+            try:
+                recipe, _ = split_recipe_for(self.slug, self.annotations)
+            except SplitRecipeChoiceError:
+                return None
+        agrees, found, _ = metric_against_kaggle(self.slug, [], self.facts, recipe)
+        return None if agrees else found
 
     def _metric_remedy(self) -> str:
         """What gives the competition a metric: the split recipe's ``metric``, or, where the curators' recipe names

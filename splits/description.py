@@ -199,8 +199,8 @@ def _share_moved(recipe: SplitRecipe, result: SplitResult) -> str:
     """`` The test set has 158 rows where 103 were asked: ...`` when whole groups moved the test set's size by more
     than a quarter from what the recipe asked (sweep 178's whale-redux: four days as groups, 77% for 50%, unsaid)."""
     group = recipe.group_column
-    if not group or recipe.original_ratio or not result.original_rows:
-        return ""
+    if not group or recipe.original_ratio or not result.original_rows or recipe.draw == "train_test_split":
+        return ""  # a train_test_split draw counts its share in groups, as asked (a newcomer read 3 groups as 3 rows)
     asked = recipe.test_rows or round(recipe.test_fraction * result.original_rows)
     if abs(result.test_rows - asked) <= max(0.25 * asked, 1):
         return ""
@@ -224,6 +224,14 @@ def _assignment(recipe: SplitRecipe, result: SplitResult) -> str:
         return (
             f"Rows were drawn at random ({seed}) within {within}, so each class keeps its share of the rows in both "
             "sets."
+        )
+    if (
+        recipe.kind == "group" or recipe.group_column and recipe.kind == "random"
+    ) and recipe.draw == "train_test_split":
+        return (
+            f"Whole groups of `{recipe.group_column}` were drawn as MLE-bench's prepare scripts draw them: "
+            f"scikit-learn's `train_test_split` over the `{recipe.group_column}` values in the order they first appear "
+            f"(`random_state={recipe.seed}`), the test share counted in groups: no group has rows in both sets."
         )
     if recipe.kind == "group" or recipe.group_column and recipe.kind == "random":
         return f"Whole groups of `{recipe.group_column}` were drawn at random ({seed}): no group has rows in both sets."

@@ -433,9 +433,16 @@ def test_annotate_warns_when_kaggles_metric_does_not_give_its_beta_or_depth(buil
         f"warning: {icdm}: the recipe sets no metric: Meta Kaggle's F-Score Beta (Micro) does not give beta, and "
         "mean_f2 grades at beta=2; name the competition's beta in the recipe's metric (mean_f0_5, mean_f1, mean_f2)\n"
     )
+    assert main(["show", icdm]) == 0  # a newcomer saw metric_is_kaggles only in the export's warnings
+    assert (
+        "metric warning: the recipe sets no metric: Meta Kaggle's F-Score Beta (Micro) does not give beta"
+        in capsys.readouterr().out
+    )
     recipe.write_text("kind: random\nid_column: device_id\ntarget_columns: cookie_id\nmetric: mean_f0_5\n")
     assert main(["annotate", icdm, "--curator", "alice", "--split-recipe", str(recipe)]) == 0
     assert capsys.readouterr().err == ""
+    assert main(["show", icdm]) == 0
+    assert "metric warning" not in capsys.readouterr().out
 
 
 def test_annotate_without_meta_kaggle_does_not_say_it_names_no_metric(home, store, tmp_path, capsys):

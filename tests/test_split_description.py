@@ -263,3 +263,20 @@ def test_a_test_share_moved_by_whole_groups_is_said(tmp_path):
     )
     assert "were asked" not in _describe(tmp_path / "fine", "titanic", {"original_ratio": None, "kind": "group",
                                                                           "group_column": "Ticket", "test_fraction": 0.2})  # fmt: skip
+
+
+def test_a_group_draw_by_train_test_split_says_its_share_is_of_groups(tmp_path):
+    """A newcomer's run: ``test_rows: 3`` of a group split drawn by train_test_split gave 3 groups (156 rows), and the
+    description said "156 rows where 3 were asked", and called the draw "at random"."""
+    raw = tmp_path / "raw"
+    raw.mkdir()
+    (raw / "train.csv").write_text("id,user,y\n" + "".join(f"{k},u{k % 23},{k % 2}\n" for k in range(1000)))
+    document = {"kind": "group", "group_column": "user", "id_column": "id", "target_columns": ["y"],
+                "draw": "train_test_split", "test_rows": 3, "seed": 3}  # fmt: skip
+    prepared = prepare_competition("users", parse_recipe(document, "r"), raw, tmp_path / "prepared")
+    text = (prepared.folder / "public" / "description.md").read_text()
+    assert "were asked" not in text
+    assert (
+        "Whole groups of `user` were drawn as MLE-bench's prepare scripts draw them: scikit-learn's `train_test_split` "
+        "over the `user` values in the order they first appear (`random_state=3`), the test share counted in groups"
+    ) in text

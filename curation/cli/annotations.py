@@ -19,8 +19,9 @@ from curation.mirror import Part
 from curation.mlebench_import import CURATOR as MLEBENCH_CURATOR
 from curation.mlebench_import import import_mlebench_categories
 from curation.slug_look_alikes import look_alikes
+from curation.split_parity import metric_against_kaggle
 from validation.data_root import COMPETITIONS
-from validation.metrics import recipe_metric_against_kaggle, resolve_metric
+from validation.metrics import resolve_metric
 from validation.split_recipe import read_recipe_file
 
 CLEARABLE = ("complexity", "category", "reason", "note", "split-recipe")  # a decision is set to undecided instead
@@ -120,7 +121,7 @@ def _no_metric_warning(curation: Curation, slug: str, recipe: dict) -> str | Non
         return None
     named = facts.get("evaluation_algorithm_name")
     if resolve_metric(None, recipe, named) is not None:
-        agrees, found = recipe_metric_against_kaggle(None, named, None)  # MAP@{K}, F-Score Beta (Micro): no K, beta
+        agrees, found, _ = metric_against_kaggle(slug, [], facts, recipe)  # MAP@{K}, F-Score Beta (Micro): K, beta
         return None if agrees else f"warning: {slug}: {found}"  # sweep 189: icdm's F0.5 would be graded at F2
     why = f"Meta Kaggle's {named!r} is not a metric mlecurate grades" if named else "Meta Kaggle names no metric"
     return (

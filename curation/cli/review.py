@@ -99,6 +99,7 @@ def show(curation: Curation, slug: str) -> None:
         ("split", stages.split if stages else None),
         ("parity", stages.parity if stages else None),
         ("parity reason", stages.parity_reason if stages else None),  # what decided the verdict, under it
+        ("metric warning", profile.metric_warning()),  # metric_is_kaggles, as the export warns of it
         *(("split warning", warning) for warning in (stages.split_warnings if stages else ())),
     ]:
         if text is not None:
