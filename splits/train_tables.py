@@ -93,9 +93,10 @@ def resolve_train_tables(
             others = sorted(
                 str(f.relative) for f in public_files if f.entry == entry and f.source.resolve() != path.resolve()
             )
+            # sweep 184: seti's old_leaky_data/ held the table and more, and public_files has no exclude
             instead = f" (list the entry's other files instead: {shown_list(others)})" if others else ""
-            raise RecipeError(  # sweep 184: seti's old_leaky_data/ held the table and more, and public_files has no
-                f"{where}split recipe keys '{KEY}' and 'public_files': {name} is copied whole by the public_files "  # exclude
+            raise RecipeError(
+                f"{where}split recipe keys '{KEY}' and 'public_files': {name} is copied whole by the public_files "
                 f"entry '{entry}'; leave it out of public_files{instead}"
             )
         sides = [(PurePosixPath(name).with_name(data_stem(name) + published_suffix(name)), "train")]
