@@ -76,10 +76,11 @@ class CompetitionProfile:
         except UnknownMetricError as error:
             return f"none: {error}"
         if metric is None:
+            namer = self._metric_namer()
             why = (
-                f"Meta Kaggle's {meta_kaggle!r} is not a metric mlecurate grades"
+                f"{namer}'s {meta_kaggle!r} is not a metric mlecurate grades"
                 if meta_kaggle
-                else ("Meta Kaggle names no metric")
+                else f"{namer} names no metric"
             )
             return f"none: {why}; " + self._metric_remedy()
         origin = source if recipe and recipe.get("metric") else f"{self._metric_namer()}'s name"
@@ -89,7 +90,7 @@ class CompetitionProfile:
         """Who names the competition's metric: Meta Kaggle, or a listing for a member outside the dump (a newcomer
         read "Meta Kaggle's name" for a metric the mirror's listing gave)."""
         origin = self.facts.get("facts_from")
-        return origin.split(" + ")[0] if isinstance(origin, str) and "listing" in origin else "Meta Kaggle"
+        return f"the {origin.split(' + ')[0]}" if isinstance(origin, str) and "listing" in origin else "Meta Kaggle"
 
     def metric_warning(self) -> str | None:
         """What parity's warning check ``metric_is_kaggles`` finds for the published split's recipe (else the

@@ -96,8 +96,12 @@ TITANIC_JSON = {**TITANIC, "train_file": "train.json", "test_file": "test.json"}
 EMPTY = "the file is empty (no header row, no record: nothing but white space): a download cut short? download it again"
 EMPTY_JSON = "the file is empty (no record: nothing but white space): a download cut short? download it again"
 KEYLESS = (
-    "the file holds no record with named fields (an empty JSON array, or records without keys): a download cut short? "
+    "the file holds no record with named fields (an empty JSON array, or empty objects): a download cut short? "
     "download it again"
+)
+VALUES_ONLY = (
+    "its records have no named fields (arrays or plain values, not objects): mlecurate reads a JSON file of objects, "
+    "each key a column: convert it"
 )
 
 
@@ -112,9 +116,10 @@ KEYLESS = (
         (TITANIC_JSON, {"test.json": b""}, "test_file", "test.json: " + EMPTY_JSON),
         (TITANIC_JSON, {"test.json": b"[]"}, "test_file", "test.json: " + KEYLESS),
         (TITANIC_JSON, {"train.json": b"[{}, {}]\n"}, "train_file", "train.json: " + KEYLESS),
+        (TITANIC_JSON, {"train.json": b'[["img1", "cat"], ["img2", "dog"]]'}, "train_file", "train.json: " + VALUES_ONLY),
     ],
     ids=["empty-test", "blank-test", "empty-train", "bom-only-train", "empty-sample", "empty-json", "json-[]",
-         "json-keyless"],
+         "json-keyless", "json-arrays"],
 )  # fmt: skip
 def test_an_empty_file_is_refused_as_empty_and_nothing_is_written(tmp_path, recipe, damage, key, expected):
     """A file cut to nothing published a test set of the id alone (test.csv), or stopped with DuckDB's sniffer's

@@ -161,9 +161,14 @@ def columns_of(con: duckdb.DuckDBPyConnection, path: Path) -> list[str]:
         raise DataFileError(read_failure(path, error)) from error
     columns = [row[0] for row in described]
     if data_format(path.name) == "json" and columns == ["json"] and _keyless(con, path):
-        raise (NoRecords if _no_records(con, path) else DataFileError)(
-            f"{path}: the file holds no record with named fields (an empty JSON array, or records without keys)"
-            f"{DOWNLOAD_AGAIN}"
+        if _no_records(con, path):
+            raise NoRecords(
+                f"{path}: the file holds no record with named fields (an empty JSON array, or empty objects)"
+                f"{DOWNLOAD_AGAIN}"
+            )
+        raise DataFileError(  # review 194: [["img1", "cat"]] was said to be cut short
+            f"{path}: its records have no named fields (arrays or plain values, not objects): mlecurate reads a JSON "
+            "file of objects, each key a column: convert it, or fix it where the download comes from"
         )
     if data_format(path.name) == "csv" and len(columns) == 1 and header_delimiter(columns[0]):
         raise DataFileError(read_failure(path, None))

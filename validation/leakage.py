@@ -398,26 +398,36 @@ def _test_set_labels(con, folder: PreparedFolder, facts: LeakageFacts) -> list[s
 
 def _copy_candidates(con, judged: list[str], targets: list[str]) -> list[tuple[str, str]]:
     """The (column, target) pairs of ``copy_rows`` that may be copies, read whole by :data:`_COPY_QUERIES`: as many
-    distinct values (one for one, within the share's slack), and for two number columns of many values (a
-    continuous target) a rank correlation of at least ``COPY_CORRELATION`` in size too, found for every pair at once
-    (pandas' ranks and their correlation matrix); the others are no copy, and not read against each other."""
+    distinct values as written without case and surrounding spaces (a copy as it is, or a value for each label,
+    within the share's slack), or, for two number columns, a column of at least as many distinct values whose rank
+    correlation with the target is at least ``COPY_CORRELATION`` in size, found for every such pair at once (pandas'
+    ranks and their correlation matrix); the others are no copy, and not read against each other (review 192: every
+    pair read cost 130 s on 200 columns and 50 targets; review 194: a case-blind count, or a noisy number, kept)."""
     read = list(dict.fromkeys([*judged, *targets]))
-    counted = ", ".join(f"count(DISTINCT {quote(c)}), count({quote(c)}), count(TRY_CAST({quote(c)} AS DOUBLE))"
-                        for c in read)  # fmt: skip
+    counted = ", ".join(f"count(DISTINCT lower(trim(CAST({quote(c)} AS VARCHAR)))), count({quote(c)}), "
+                        f"count(TRY_CAST({quote(c)} AS DOUBLE))" for c in read)  # fmt: skip
     values = con.execute(f"SELECT count(*), {counted} FROM copy_rows").fetchall()[0]
-    rows, slack = values[0], max(1, int((1 - COPY_SHARE) * COPY_ROWS))
+    slack = max(1, int((1 - COPY_SHARE) * COPY_ROWS))
     distinct = {c: values[1 + 3 * k] for k, c in enumerate(read)}
     numeric = {c for k, c in enumerate(read) if values[2 + 3 * k] and values[2 + 3 * k] == values[3 + 3 * k]}
-    pairs = [(c, t) for c in judged for t in targets if abs(distinct[c] - distinct[t]) <= slack]
-    continuous = [(c, t) for c, t in pairs if {c, t} <= numeric and distinct[t] * CODED_SUPPORT > rows]
-    if not continuous:
-        return pairs
-    ranked = sorted({name for pair in continuous for name in pair})
+    rows = values[0]
+
+    def ranked_only(c: str, t: str) -> bool:  # two numbers of a continuous target: no label to write otherwise
+        return {c, t} <= numeric and distinct[t] * CODED_SUPPORT > rows
+
+    alike = [
+        (c, t) for c in judged for t in targets if abs(distinct[c] - distinct[t]) <= slack and not ranked_only(c, t)
+    ]
+    numbers_of = [(c, t) for c in judged for t in targets
+                  if {c, t} <= numeric and (c, t) not in alike and distinct[c] >= COPY_SHARE * distinct[t]]  # fmt: skip
+    if not numbers_of:
+        return alike
+    ranked = sorted({name for pair in numbers_of for name in pair})
     numbers = con.execute(
         "SELECT " + ", ".join(f"TRY_CAST({quote(c)} AS DOUBLE) AS {quote(c)}" for c in ranked) + " FROM copy_rows"
     ).df()
-    following = {pair for pair, r in _rank_correlations(numbers, continuous).items() if abs(r) >= COPY_CORRELATION}
-    return [pair for pair in pairs if pair not in continuous or pair in following]
+    following = {pair for pair, r in _rank_correlations(numbers, numbers_of).items() if abs(r) >= COPY_CORRELATION}
+    return [pair for pair in [*alike, *numbers_of] if pair in alike or pair in following]
 
 
 def _rank_correlations(numbers: pd.DataFrame, pairs: list[tuple[str, str]]) -> dict[tuple[str, str], float]:
