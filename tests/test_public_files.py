@@ -566,10 +566,12 @@ def _published_test_set(tmp_path, header: list[str], rows: list, test_header: li
 
 @pytest.mark.parametrize(
     "copy, classes, how",
-    [(lambda label: label, 12, "copies it"),  # the label under another name
-     (lambda label: label.upper(), 30, "copies it"),  # in another case, many classes (a review: 30 passed)
-     (lambda label: f"species {label}", 12, "writes it otherwise, one value for each label"),
-     (lambda label: str(int(label[2:]) * 100 + 7), 12, "writes it otherwise, one value for each label")],
+    [(lambda label, i: label, 12, "copies it"),  # the label under another name
+     (lambda label, i: label.upper(), 30, "copies it"),  # in another case, many classes (a review: 30 passed)
+     (lambda label, i: label.upper() if i % 2 else label, 30, "copies it"),  # on half the rows (review 194)
+     (lambda label, i: f" {label}" if i % 2 else label, 30, "copies it"),  # spaces on half the rows (review 194)
+     (lambda label, i: f"species {label}", 12, "writes it otherwise, one value for each label"),
+     (lambda label, i: str(int(label[2:]) * 100 + 7), 12, "writes it otherwise, one value for each label")],
 )  # fmt: skip
 def test_a_training_column_copying_the_label_into_the_public_test_set_is_caught(tmp_path, copy, classes, how):
     """Sweep 186: herbarium's train table without a test table: the public test set keeps every training column but
@@ -578,7 +580,7 @@ def test_a_training_column_copying_the_label_into_the_public_test_set_is_caught(
     rows = []
     for i in range(500):
         label = f"sp{rng.randrange(classes)}"
-        rows.append((i, f"images/{i}.jpg", copy(label), round(rng.random(), 3), label))
+        rows.append((i, f"images/{i}.jpg", copy(label, i), round(rng.random(), 3), label))
     found = _published_test_set(tmp_path, ["id", "file_name", "folder", "size", "label"], rows)
     assert found == [
         f"test.csv gives the label of the new test rows away: column folder, which the new test set took from the "
@@ -604,6 +606,10 @@ def test_a_number_following_a_continuous_target_in_the_public_test_set_is_caught
         "training file, follows it, number for number (on 400 of the new training set's 400 rows read); name the "
         "columns it keeps in the recipe's test_columns, leaving cents out"
     ], found
+    tied = [(i, rng.randrange(100)) for i in range(500)]  # review 194: a jittered copy of a target of 100 values
+    jittered = [(i, round(y + rng.uniform(-0.001, 0.001), 4), y) for i, y in tied]
+    found = _published_test_set(tmp_path / "tied", ["id", "est", "label"], jittered)
+    assert found and "column est, which the new test set took from the training file, follows it" in found[0], found
     honest = [row[:4] + row[5:] for row in rows]  # the noisy estimate (correlation about 0.99) and the rare one stay
     assert not _published_test_set(tmp_path / "honest", ["id", "file", "estimate", "rare", "label"], honest)
 
