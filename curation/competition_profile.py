@@ -24,7 +24,7 @@ from curation.candidate_rules import CANDIDATE_COLUMNS
 from curation.competition_data import DownloadRecord, read_download_record
 from curation.curated import FROM_META_KAGGLE, SplitRecipeChoiceError, annotations_frame, consolidate, split_recipe_for
 from curation.leaderboard_history import HistoryError, RefreshRecord, history
-from curation.split_parity import metric_against_kaggle
+from curation.split_parity import metric_against_kaggle, metric_namer
 from curation.stage_status import StageStatus, competition_stages, partition_command
 from curation.warehouse import Warehouse
 from validation.data_root import CANDIDATES, COMPETITIONS, DataRoot
@@ -89,8 +89,7 @@ class CompetitionProfile:
     def _metric_namer(self) -> str:
         """Who names the competition's metric: Meta Kaggle, or a listing for a member outside the dump (a newcomer
         read "Meta Kaggle's name" for a metric the mirror's listing gave)."""
-        origin = self.facts.get("facts_from")
-        return f"the {origin.split(' + ')[0]}" if isinstance(origin, str) and "listing" in origin else "Meta Kaggle"
+        return metric_namer(self.facts) or "Meta Kaggle"
 
     def metric_warning(self) -> str | None:
         """What parity's warning check ``metric_is_kaggles`` finds for the published split's recipe (else the

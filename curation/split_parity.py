@@ -103,16 +103,21 @@ def metric_against_kaggle(
     split's), else the curators' current one."""
     if recipe is None:
         recipe, _ = split_recipe_for(slug, annotations)
-    origin = facts.get("facts_from")
-    name = facts.get("evaluation_algorithm_name")
-    if origin in (None, FROM_META_KAGGLE):
-        by, is_max = "Meta Kaggle", facts.get("evaluation_algorithm_is_max")
-    elif "listing" in origin:
-        by, is_max = f"the {origin.split(' + ')[0]}", None
-    else:  # the curated row's metric is the recipe's own
-        by, name, is_max = "", None, None
+    name, by = facts.get("evaluation_algorithm_name"), metric_namer(facts)
+    is_max = facts.get("evaluation_algorithm_is_max") if by == "Meta Kaggle" else None
+    if by is None:  # the curated row's metric is the recipe's own
+        by, name = "", None
     agrees, found = recipe_metric_against_kaggle(recipe.get("metric"), name, is_max, by)
     return agrees, found, f"{name} ({by})" if name else "none independent of the recipe"
+
+
+def metric_namer(facts: dict) -> str | None:
+    """Who names a competition's metric in its facts: "Meta Kaggle", a listing ("the kaggle listing" for a member
+    outside the dump), or None where the curated row's metric is the split recipe's own."""
+    origin = facts.get("facts_from")
+    if not isinstance(origin, str) or origin == FROM_META_KAGGLE:  # none (a bare facts mapping), or a missing cell
+        return "Meta Kaggle"
+    return f"the {origin.split(' + ')[0]}" if "listing" in origin else None
 
 
 def parity_code_version() -> str:

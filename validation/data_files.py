@@ -630,14 +630,18 @@ def repeated_names(names: list[str]) -> list[str]:
     return repeated
 
 
+def json_lines_by_name(name: str) -> bool:
+    """A file its name says is JSON Lines (``.jsonl``, ``.ndjson``, gzip'd or not): one record a line."""
+    return (data_suffix(name) or "").removesuffix(GZIP) in JSON_LINES_SUFFIXES
+
+
 def is_json_lines(path: Path) -> bool:
     """Whether ``path`` is a JSON file of one value a line (JSON Lines), not one array: its name says so
-    (``.jsonl``, ``.ndjson``, gzip'd or not), or a ``.json`` file's first character that is not white space is not
-    ``[`` (read through gzip for a ``.json.gz``)."""
-    suffix = (data_suffix(path.name) or "").removesuffix(GZIP)
-    if suffix in JSON_LINES_SUFFIXES:
+    (:func:`json_lines_by_name`), or a ``.json`` file's first character that is not white space is not ``[`` (read
+    through gzip for a ``.json.gz``)."""
+    if json_lines_by_name(path.name):
         return True
-    if suffix != ".json":
+    if (data_suffix(path.name) or "").removesuffix(GZIP) != ".json":
         return False
     return json_opening(path) not in (b"", b"[")
 

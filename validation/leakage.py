@@ -88,17 +88,16 @@ import pandas as pd
 
 from validation.checks import Check
 from validation.data_files import (
-    JSON_LINES_SUFFIXES,
     TRUE_WORDS,
     DataFileError,
     NoRecords,
     columns_of,
     content_checksum,
     data_format,
-    data_suffix,
     delimited_options,
     file_sha256,
     is_data_file,
+    json_lines_by_name,
     key_text,
     layout_options,
     literal,
@@ -365,9 +364,18 @@ def _test_set_labels(con, folder: PreparedFolder, facts: LeakageFacts) -> list[s
         f"CREATE OR REPLACE TEMP TABLE copy_rows AS SELECT {', '.join(quote(c) for c in read)} FROM {reader_sql(train)} "
         f"USING SAMPLE reservoir({COPY_ROWS} ROWS) REPEATABLE (0)"
     )
+    try:
+        return _copies_found(con, test.relative_to(folder.public).as_posix(), judged, targets)
+    finally:
+        con.execute("DROP TABLE IF EXISTS copy_pairs")
+        con.execute("DROP TABLE IF EXISTS copy_rows")
+
+
+def _copies_found(con, name: str, judged: list[str], targets: list[str]) -> list[str]:
+    """:func:`_test_set_labels`' finding over temp table ``copy_rows`` (it fills ``copy_pairs``): the first copy, or
+    nothing."""
     pairs = _copy_candidates(con, judged, targets)
     if not pairs:  # review 192: every column against every target cost 130 s on 200 columns and 50 targets
-        con.execute("DROP TABLE IF EXISTS copy_rows")
         return []
     cells = " UNION ALL ".join(
         f"SELECT {literal(c)} AS col, {literal(t)} AS target, CAST({quote(c)} AS VARCHAR) AS val, "
@@ -378,22 +386,17 @@ def _test_set_labels(con, folder: PreparedFolder, facts: LeakageFacts) -> list[s
         f"CREATE OR REPLACE TEMP TABLE copy_pairs AS SELECT col, target, val, label, count(*) AS n FROM ({cells}) "
         "GROUP BY ALL"
     )
-    try:
-        for query, said in _COPY_QUERIES:
-            found = con.execute(query.format(share=COPY_SHARE, support=CODED_SUPPORT, least=LEAST_LABELLED_IDS,
-                                             correlation=COPY_CORRELATION)).fetchall()  # fmt: skip
-            if found:
-                col, target, copied, rows = found[0]
-                return [
-                    f"{test.relative_to(folder.public).as_posix()} gives the {target} of the new test rows away: "
-                    f"column {col}, which the new test set took from the training file, {said} (on {copied:,} of the "
-                    f"new training set's {rows:,} rows read); name the columns it keeps in the recipe's test_columns, "
-                    f"leaving {col} out"
-                ]
-        return []
-    finally:
-        con.execute("DROP TABLE IF EXISTS copy_pairs")
-        con.execute("DROP TABLE IF EXISTS copy_rows")
+    for query, said in _COPY_QUERIES:
+        found = con.execute(query.format(share=COPY_SHARE, support=CODED_SUPPORT, least=LEAST_LABELLED_IDS,
+                                         correlation=COPY_CORRELATION)).fetchall()  # fmt: skip
+        if found:
+            col, target, copied, rows = found[0]
+            return [
+                f"{name} gives the {target} of the new test rows away: column {col}, which the new test set took from "
+                f"the training file, {said} (on {copied:,} of the new training set's {rows:,} rows read); name the "
+                f"columns it keeps in the recipe's test_columns, leaving {col} out"
+            ]
+    return []
 
 
 def _copy_candidates(con, judged: list[str], targets: list[str]) -> list[tuple[str, str]]:
@@ -1032,7 +1035,7 @@ def _text_file_labels(con, path: Path, extra: ExtraFile, labels: dict, least: in
             columns = []
         if len(columns) >= 2:
             return _label_pairs(con, reader, extra, columns, least)
-    if unreadable and data_format(path.name) == "json" and not _lines_by_name(path):
+    if unreadable and data_format(path.name) == "json" and not json_lines_by_name(path.name):
         return [  # a review: a Latin-1 COCO document keeps an image's id and its category on other lines
             f"{extra.path} cannot be read ({unreadable}), and a JSON document's records may span lines, or share "
             f"one, so scanning its lines cannot clear it of answers: {_remedy(extra)}"
@@ -1046,11 +1049,6 @@ def _text_file_labels(con, path: Path, extra: ExtraFile, labels: dict, least: in
         ]
     found = _scan_lines(path, labels, least)
     return [f"{extra.path} gives new test ids' labels away: {found}"] if found else []
-
-
-def _lines_by_name(path: Path) -> bool:
-    """A JSON file its name says is JSON Lines (``.jsonl``, ``.ndjson``): one record a line, whatever it holds."""
-    return (data_suffix(path.name) or "").removesuffix(".gz") in JSON_LINES_SUFFIXES
 
 
 def _remedy(extra: ExtraFile) -> str:
