@@ -593,8 +593,7 @@ def _choose(
     if recipe.draw == "train_test_split":
         grouped = recipe.group_column is not None
         return drawn_by_train_test_split(con, query, recipe.seed, fraction, recipe.test_rows, path, where,
-                                         recipe.id_column is not None or grouped, "groups" if grouped else "ids",
-                                         recipe.group_column or recipe.id_column or "")  # fmt: skip
+                                         recipe.group_column or recipe.id_column or "", "groups" if grouped else "ids")  # fmt: skip
     targets = ", ".join(recipe.target_columns)
     stratified_by = f"split recipe key 'target_columns' ({targets})" if stratified else None
     return choose_test_rows(con, query, recipe.seed, fraction, path, where, stratified_by=stratified_by)

@@ -128,10 +128,10 @@ def choose_test_rows(
 
 
 def drawn_by_train_test_split(con, query: str, seed: int, fraction, rows: int | None, path: Path, where: str,
-                              by_id: bool = True, named: str = "ids", column: str = "") -> ChosenRows:  # fmt: skip
+                              column: str = "", named: str = "ids") -> ChosenRows:  # fmt: skip
     """The test rows of a ``random`` split with ``draw: train_test_split``: as MLE-bench's prepare scripts draw them,
-    scikit-learn's ``train_test_split`` over the rows in file order, or, where an id (``by_id``: the recipe has an id
-    column) repeats, over the ids in the order they first appear, every row of a drawn id going to the test set;
+    scikit-learn's ``train_test_split`` over the rows in file order, or, where the unit ``column`` (the id, or a group
+    split's group) repeats, over its values in the order they first appear, every row of a drawn id going to the test set;
     ``random_state`` the seed, ``test_size`` the share (a float: sklearn takes its ceiling of the rows or ids) or
     ``rows`` (a whole number of them: ``test_rows``); a group split's groups (``named`` "groups") are drawn so too,
     as MLE-bench draws iwildcam-2019's locations and nfl's plays. So the new test set is MLE-bench's, row for row
@@ -147,7 +147,7 @@ def drawn_by_train_test_split(con, query: str, seed: int, fraction, rows: int | 
     by_row[scan.rows] = scan.hashes
     order, units = np.arange(total), "rows"
     blank = np.flatnonzero(by_row == UNASSIGNED)
-    if by_id:
+    if column:
         _, first = np.unique(by_row, return_index=True)
         if len(first) + max(blank.size - 1, 0) < total:  # an id repeats (not the blank rows): draw the ids
             if blank.size:
