@@ -1034,3 +1034,50 @@ def test_a_coco_document_keyed_as_herbarium_2022s_is_read_as_a_table_too(tmp_pat
     assert "train_metadata.json gives the species of 30 new test id(s) away: column category scientificName agrees" in (
         found
     ), found
+
+
+def _studies(raw: Path, test_id, table_id, table_rows: slice) -> dict:
+    """siim-covid19's shape: the study-level table keyed ``<uid>_study``, an image table naming the study bare."""
+    rng = random.Random(8)
+    uids = [f"{rng.getrandbits(48):012x}" for _ in range(300)]
+    labels = {u: rng.choice(["typical", "negative", "atypical"]) for u in uids}
+    write_csv(raw / "train.csv", ["id", "label"], [(test_id(u), labels[u]) for u in uids[:250]])
+    write_csv(raw / "sample_submission.csv", ["id", "label"], [(test_id(u), "typical") for u in uids[250:]])
+    write_csv(
+        raw / "images.csv",
+        ["id", "StudyInstanceUID", "finding"],
+        [(f"{rng.getrandbits(48):012x}_image", table_id(u), labels[u].upper()) for u in uids[table_rows]],
+    )
+    (raw / "reader_notes.txt").write_text(
+        "".join(f"reader 2 saw study {table_id(u)} : {labels[u]} ; reviewed\n" for u in uids[table_rows])
+    )
+    return {"kind": "random", "id_column": "id", "target_columns": ["label"], "test_fraction": 0.2,
+            "sample_submission_file": "sample_submission.csv", "metric": "accuracy"}  # fmt: skip
+
+
+@pytest.mark.parametrize(
+    "test_id, table_id",
+    [
+        (lambda u: f"{u}_study", lambda u: u),  # siim-covid19 (sweep 188): the table names the study bare
+        (lambda u: f"ID_{u}", lambda u: u),
+        (lambda u: u, lambda u: f"{u}.dcm"),
+        (lambda u: f"{u}_study", lambda u: f"{u}-1.dcm"),
+        (lambda u: u, lambda u: u),
+    ],
+    ids=["suffix", "prefix", "extension-in-table", "both", "none"],
+)
+@pytest.mark.parametrize("public", ["images.csv", "reader_notes.txt"])
+def test_a_table_naming_new_test_ids_with_another_affix_gives_their_labels_away(tmp_path, test_id, table_id, public):
+    """An id written with a short affix (``00086460a852_study``) is the id another table names bare: siim's image
+    table links each image to ``StudyInstanceUID`` without the study-level ids' ``_study``, and a table or a text file
+    holding every study's finding passed the checks when it was published."""
+    raw = tmp_path / "raw"
+    recipe = _studies(raw, test_id, table_id, slice(None))
+    found = _failed(prepare_competition("siim", parse_recipe(recipe | {"public_files": [public]}, "r"), raw,
+                                        tmp_path / "prepared"))  # fmt: skip
+    assert f"{public} gives" in found and "50 new test id" in found, found
+
+    kaggles_test = _studies(raw, test_id, table_id, slice(250, None))  # Kaggle's test studies alone: published
+    published = prepare_competition("siim", parse_recipe(kaggles_test | {"public_files": [public]}, "r"), raw,
+                                    tmp_path / "published")  # fmt: skip
+    assert published.published, [c.found for c in refused(published.checks)]

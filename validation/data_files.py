@@ -821,6 +821,24 @@ def key_text(sql: str) -> str:
     return f"coalesce(CASE WHEN abs({number}) < {2**53} AND {plain} THEN CAST({number} AS VARCHAR) END, {sql})"
 
 
+# An id with a short word before or after it (siim-covid19's ``00086460a852_study`` for the study the image table
+# names ``00086460a852``; ``ID_`` before, a file's ``.dcm``, petfinder's ``-1.jpg`` after): its core, a run of at least
+# eight letters and digits holding a digit, which another table may name bare or with another affix.
+ID_WITH_AFFIX = r"^(?:[A-Za-z]{1,6}[_.\-])?([A-Za-z0-9]{8,})(?:[_.\-][A-Za-z0-9]{1,6}){0,2}$"
+
+
+def id_key(sql: str) -> str:
+    """An id's text as ids are matched across the tables of a download: :func:`key_text`, of its core where it
+    is written with a short affix (:data:`ID_WITH_AFFIX`): ``00086460a852_study``, ``ID_00086460a852`` and
+    ``00086460a852.dcm`` are one id. A number (``12345678.25``) keeps :func:`key_text`'s reading."""
+    core = f"regexp_extract({sql}, {literal(ID_WITH_AFFIX)}, 1)"
+    affixed = (  # the cheap tests first: a float's cell, most cells of a table, is not read by the pattern
+        f"length({sql}) >= 10 AND regexp_matches({sql}, '[_.-]') AND (TRY_CAST({sql} AS DOUBLE) IS NULL OR contains({sql}, '_')) "
+        f"AND {core} <> '' AND regexp_matches({core}, '[0-9]')"
+    )
+    return f"CASE WHEN {affixed} THEN {key_text(core)} ELSE {key_text(sql)} END"
+
+
 def literal(text: str) -> str:
     """A SQL string literal: the one way a value or a path becomes SQL text (where a parameter cannot be used).
 

@@ -96,6 +96,7 @@ from validation.data_files import (
     data_format,
     delimited_options,
     file_sha256,
+    id_key,
     is_data_file,
     json_lines_by_name,
     key_text,
@@ -593,9 +594,12 @@ def _new_test_labels(con, folder: PreparedFolder, facts: LeakageFacts) -> int | 
 
 
 def _test_label_index(con) -> dict[str, list[tuple[str, str]]]:
-    """The new test ids' labels, for the scan of text files: id -> [(target, label)]."""
+    """The new test ids' labels, for the scan of text files: id -> [(target, label)], an id written with an affix
+    also under its core (``00086460a852`` for ``00086460a852_study``, :func:`id_key`)."""
     index: dict[str, list[tuple[str, str]]] = defaultdict(list)
-    for k, target, label in con.execute("SELECT k, target, label FROM test_labels").fetchall():
+    for k, target, label in con.execute(
+        f"SELECT k, target, label FROM test_labels UNION SELECT {id_key('k')}, target, label FROM test_labels"
+    ).fetchall():
         index[k].append((target, label))
     return index
 
@@ -625,7 +629,7 @@ def _table_labels(
         shared = con.execute(  # ids written otherwise (101.0, 00101 for 101) are the same ids
             f"""SELECT count(DISTINCT t.k) FROM (SELECT DISTINCT CAST({quote(facts.id_column)} AS VARCHAR) AS k
                                                  FROM {reader}) e
-                JOIN new_test_ids t ON {key_text("e.k")} = {key_text("t.k")}"""
+                JOIN new_test_ids t ON {id_key("e.k")} = {id_key("t.k")}"""
         ).fetchall()[0][0]
         if shared:
             return [
@@ -749,7 +753,7 @@ def _numbers_agreeing(
         found = con.execute(
             f"""WITH pairs AS (
                     SELECT l.target, c.col, l.k, c.x, TRY_CAST(l.label AS DOUBLE) AS y
-                    FROM ({cells}) c JOIN test_labels l ON {key_text("c.k")} = {key_text("l.k")}
+                    FROM ({cells}) c JOIN test_labels l ON {id_key("c.k")} = {id_key("l.k")}
                     WHERE c.x IS NOT NULL AND TRY_CAST(l.label AS DOUBLE) IS NOT NULL),
                 ranked AS (
                     SELECT *, rank() OVER (PARTITION BY target, col ORDER BY x) AS rx,
@@ -776,7 +780,7 @@ def _test_id_columns(con, reader: str, columns: list[str], least: int) -> list[s
     """The table's columns holding at least ``least`` new test ids (ids written otherwise too: 101.0 for 101)."""
     counts = " UNION ALL ".join(
         f"""SELECT {literal(c)} AS col, count(DISTINCT t.k) AS n FROM (SELECT DISTINCT CAST({quote(c)} AS VARCHAR) AS v
-            FROM {reader}) e JOIN new_test_ids t ON {key_text("e.v")} = {key_text("t.k")}"""
+            FROM {reader}) e JOIN new_test_ids t ON {id_key("e.v")} = {id_key("t.k")}"""
         for c in columns
     )
     found = dict(con.execute(counts).fetchall())
@@ -802,7 +806,7 @@ def _public_feature(con, reader: str, key: str, column: str, facts: LeakageFacts
     *matches, rows = con.execute(
         f"""SELECT {same}, count(*)
             FROM {reader} e JOIN public_test t
-                 ON {key_text(f"CAST(e.{quote(key)} AS VARCHAR)")} = {key_text(f"CAST(t.{quote(facts.id_column)} AS VARCHAR)")}"""
+                 ON {id_key(f"CAST(e.{quote(key)} AS VARCHAR)")} = {id_key(f"CAST(t.{quote(facts.id_column)} AS VARCHAR)")}"""
     ).fetchall()[0]
     return rows > 0 and max(matches) >= LABEL_SHARE * rows
 
@@ -826,7 +830,7 @@ def _label_pairs(
     con.execute(  # an id's rows agree when they hold its label more often than any other label of the target
         f"""CREATE OR REPLACE TEMP TABLE extra_pairs AS
            WITH keys AS (SELECT c.__mlecurate_rid, c.col AS key_col, t.k FROM extra_cells c
-                         JOIN new_test_ids t ON {key_text("c.val")} = {key_text("t.k")}),  -- 101.0, 00101 for 101
+                         JOIN new_test_ids t ON {id_key("c.val")} = {id_key("t.k")}),  -- 101.0, 00101, ID_101 for 101
                 target_labels AS (SELECT DISTINCT target, label FROM test_labels),
                 counted AS (
                     SELECT keys.key_col, l.target, c.col AS label_col, keys.k, l.label, c.val, count(*) AS n,
@@ -956,8 +960,8 @@ def _named_targets(con, extra: ExtraFile, least: int) -> list[str]:
     if base[0][0] is None or base[0][0] > 0.5:
         return []
     found = con.execute(
-        f"""WITH keys AS (SELECT c.__mlecurate_rid, c.col AS key_col, c.val AS k
-                          FROM extra_cells c JOIN new_test_ids t ON c.val = t.k)
+        f"""WITH keys AS (SELECT c.__mlecurate_rid, c.col AS key_col, t.k
+                          FROM extra_cells c JOIN new_test_ids t ON {id_key("c.val")} = {id_key("t.k")})
             SELECT keys.key_col, c.col AS name_col, count(DISTINCT keys.k) AS ids, count(*) AS named,
                    count(*) FILTER (WHERE l.label IN ({positive})) AS ones
             FROM keys JOIN extra_cells c ON c.__mlecurate_rid = keys.__mlecurate_rid AND c.col <> keys.key_col
@@ -1017,8 +1021,8 @@ def _kappa(truth: list, found: list) -> float:
 def _text_file_labels(con, path: Path, extra: ExtraFile, labels: dict, least: int, unreadable: str | None) -> list[str]:
     """A file that is not a readable data file: binary files are cleared by the copy and path checks
     alone; a text file (gzip-compressed or not) is read as a delimited table where DuckDB's sniffer can, and checked
-    like a data file, else scanned line by line (up to ``TEXT_SCAN_LIMIT`` bytes) for new test ids on the same line
-    as their label; a text file that can be neither is not cleared."""
+    like a data file where a column of it holds new test ids, else scanned line by line (up to ``TEXT_SCAN_LIMIT``
+    bytes) for new test ids on the same line as their label; a text file that can be neither is not cleared."""
     if not is_text(path):
         if unreadable:
             return [
@@ -1033,8 +1037,9 @@ def _text_file_labels(con, path: Path, extra: ExtraFile, labels: dict, least: in
             con.execute(f"SELECT count(*) FROM {reader}").fetchall()
         except duckdb.Error:
             columns = []
-        if len(columns) >= 2:
+        if len(columns) >= 2 and _test_id_columns(con, reader, columns, least):
             return _label_pairs(con, reader, extra, columns, least)
+        # else no column holds new test ids whole: the ids, if any, are inside its text ("saw study 1b2c : typical")
     if unreadable and data_format(path.name) == "json" and not json_lines_by_name(path.name):
         return [  # a review: a Latin-1 COCO document keeps an image's id and its category on other lines
             f"{extra.path} cannot be read ({unreadable}), and a JSON document's records may span lines, or share "
