@@ -1081,3 +1081,34 @@ def test_a_table_naming_new_test_ids_with_another_affix_gives_their_labels_away(
     published = prepare_competition("siim", parse_recipe(kaggles_test | {"public_files": [public]}, "r"), raw,
                                     tmp_path / "published")  # fmt: skip
     assert published.published, [c.found for c in refused(published.checks)]
+
+
+def test_a_latin_1_table_of_labels_among_public_files_is_read_as_one_and_refused(tmp_path):
+    """Sweep 196: home-credit ships a Latin-1 CSV; a Latin-1 copy of TARGET beside an amount (``154440.0``, whose
+    ``0`` the line scan took for the other label) and an ``Ökonomie`` cell was published. It is read as Latin-1 now,
+    like any table; the same file of training ids alone is published, its bytes unchanged."""
+    rng = random.Random(9)
+    raw = tmp_path / "raw"
+    target = {i: rng.choice("01") for i in range(100001, 100401)}
+    write_csv(
+        raw / "application_train.csv",
+        ["SK_ID_CURR", "TARGET", "AMT"],
+        [(i, t, rng.random()) for i, t in target.items()],
+    )
+
+    def labels(ids) -> None:
+        rows = "".join(f"{i},{target[i]},{rng.randint(1, 9) * 1000}.0,\xd6konomie\n" for i in ids)
+        (raw / "labels_2017.csv").write_bytes(("SK_ID_CURR,TARGET_OLD,AMT_CREDIT,NOTE\n" + rows).encode("latin-1"))
+
+    labels(target)
+    recipe = {"kind": "random", "id_column": "SK_ID_CURR", "target_columns": ["TARGET"], "test_fraction": 0.2,
+              "train_file": "application_train.csv", "test_file": None, "metric": "auc",
+              "public_files": ["labels_2017.csv"]}  # fmt: skip
+    found = _failed(prepare_competition("home-credit", parse_recipe(recipe, "r"), raw, tmp_path / "leaked"))
+    assert "labels_2017.csv gives the TARGET of 80 new test id(s) away: column TARGET_OLD" in found, found
+
+    alone = prepare_competition("home-credit", parse_recipe(recipe | {"public_files": []}, "r"), raw, tmp_path / "a")
+    labels(pd.read_csv(alone.folder / "public" / "application_train.csv")["SK_ID_CURR"])  # the new training rows alone
+    published = prepare_competition("home-credit", parse_recipe(recipe, "r"), raw, tmp_path / "published")
+    assert published.published, [c.found for c in refused(published.checks)]
+    assert (published.folder / "public" / "labels_2017.csv").read_bytes() == (raw / "labels_2017.csv").read_bytes()

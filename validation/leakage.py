@@ -88,6 +88,7 @@ import pandas as pd
 
 from validation.checks import Check
 from validation.data_files import (
+    DELIMITED,
     TRUE_WORDS,
     DataFileError,
     NoRecords,
@@ -96,6 +97,7 @@ from validation.data_files import (
     data_format,
     delimited_options,
     file_sha256,
+    first_non_utf8,
     id_key,
     is_data_file,
     json_lines_by_name,
@@ -1019,10 +1021,11 @@ def _kappa(truth: list, found: list) -> float:
 
 
 def _text_file_labels(con, path: Path, extra: ExtraFile, labels: dict, least: int, unreadable: str | None) -> list[str]:
-    """A file that is not a readable data file: binary files are cleared by the copy and path checks
-    alone; a text file (gzip-compressed or not) is read as a delimited table where DuckDB's sniffer can, and checked
-    like a data file where a column of it holds new test ids, else scanned line by line (up to ``TEXT_SCAN_LIMIT``
-    bytes) for new test ids on the same line as their label; a text file that can be neither is not cleared."""
+    """A file that is not a readable data file: binary files are cleared by the copy and path checks alone; a text
+    file (gzip-compressed or not; a CSV or TSV in Latin-1 read so) is read as a delimited table where DuckDB's sniffer
+    can, and checked like a data file where a column of it holds new test ids, else scanned line by line (up to
+    ``TEXT_SCAN_LIMIT`` bytes) for new test ids on the same line as their label; a text file that can be neither is
+    not cleared."""
     if not is_text(path):
         if unreadable:
             return [
@@ -1030,8 +1033,13 @@ def _text_file_labels(con, path: Path, extra: ExtraFile, labels: dict, least: in
                 f"{_remedy(extra)}"
             ]
         return []
-    if not unreadable:  # a data file DuckDB failed on is not retried as delimited text
-        reader = f"read_csv({path_literal(path)}, all_varchar=true{delimited_options(path.name)}{layout_options(path)})"
+    # a data file DuckDB failed on is not retried as delimited text, unless it failed for not being UTF-8: every byte
+    # is a Latin-1 character (home-credit ships HomeCredit_columns_description.csv so; a sweep's Latin-1 copy of its
+    # labels was cleared by the line scan, which a 0 in another field misled)
+    latin = bool(unreadable) and data_format(path.name) in DELIMITED and first_non_utf8(path) is not None
+    if not unreadable or latin:
+        options = delimited_options(path.name) + (", encoding = 'latin-1'" if latin else "") + layout_options(path)
+        reader = f"read_csv({path_literal(path)}, all_varchar=true{options})"
         try:
             columns = [row[0] for row in con.execute(f"DESCRIBE SELECT * FROM {reader}").fetchall()]
             con.execute(f"SELECT count(*) FROM {reader}").fetchall()
