@@ -60,6 +60,7 @@ from splits.time_column import NotATime, TimeColumn
 from splits.unit_hash import MASK
 from validation.data_files import (
     DELIMITED,
+    ONE_FILE,
     DataFileError,
     JsonTypes,
     column_listing,
@@ -786,7 +787,7 @@ def numbered_rows(path: Path, columns: list[str]) -> str:
     """The file's rows with their row number ``__mlecurate_rn`` (0-based, file order): Parquet's own ``file_row_number``
     (read in parallel), else (or when a column has that name) a streaming ``row_number()``."""
     if data_format(path.name) == "parquet" and "file_row_number" not in columns:
-        return f"SELECT file_row_number AS __mlecurate_rn, * EXCLUDE (file_row_number) FROM read_parquet({path_literal(path)}, file_row_number = true)"
+        return f"SELECT file_row_number AS __mlecurate_rn, * EXCLUDE (file_row_number) FROM read_parquet({path_literal(path)}, file_row_number = true{ONE_FILE})"
     return f"SELECT row_number() OVER () - 1 AS __mlecurate_rn, * FROM {reader_sql(path)}"
 
 

@@ -324,3 +324,22 @@ def test_a_test_side_under_test_ids_or_without_the_new_test_rows_is_refused_sayi
     assert "in the new test rows); the table's values must be written as the train file's, and hold the new" in said
     test_play = said.split("in seen_tracking.csv, ")[1].split(" in the new test rows")[0].strip("'")
     assert test_play not in train_plays, said  # a new test play's value, not a training one
+
+
+@pytest.mark.parametrize("suffix", ["csv", "parquet", "json"])
+def test_a_table_in_a_folder_named_key_value_keeps_its_own_columns(download, tmp_path, suffix):
+    """Sweep 196: optiver's ``book_train.parquet/stock_id=0/*.parquet``: DuckDB took the folder for a Hive partition
+    and wrote a ``stock_id`` column into the published files, which then no longer read as one dataset
+    (``pd.read_parquet('book_train.parquet')``: "Unable to merge: Field stock_id has incompatible types")."""
+    original = pd.read_csv(download / "train_annotations.csv")
+    relative = f"book_train.parquet/stock_id=0/part-0.{suffix}"
+    (download / relative).parent.mkdir(parents=True)
+    {"csv": lambda p: original.to_csv(p, index=False), "parquet": original.to_parquet,
+     "json": lambda p: original.to_json(p, orient="records")}[suffix](download / relative)  # fmt: skip
+    prepared = _prepare(download, tmp_path / "prepared", train_tables={relative: "StudyInstanceUID"})
+    assert prepared.published, [c.found for c in prepared.checks if not c.passed]
+    public = prepared.folder / "public"
+    read = {"csv": pd.read_csv, "parquet": pd.read_parquet, "json": pd.read_json}[suffix]
+    assert list(read(public / relative).columns) == list(original.columns)
+    if suffix == "parquet":  # the folder reads back as the dataset it was
+        assert list(pd.read_parquet(public / "book_train.parquet").columns) == [*original.columns, "stock_id"]

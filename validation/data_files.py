@@ -61,7 +61,13 @@ def reader_sql(path: Path) -> str:
     if kind == "json":
         columns = json_columns(path)
         return _json_reader(path, f", columns = {columns_argument(columns)}" if columns else "")
-    return f"read_parquet({path_sql})"
+    return f"read_parquet({path_sql}{ONE_FILE})"
+
+
+# Every read of a file is of that file alone: DuckDB's readers take a folder named ``key=value`` on the path for a
+# Hive partition and add its key as a column (optiver's book_train.parquet/stock_id=0/*.parquet gained ``stock_id``,
+# and the published files no longer read as one dataset: sweep 196).
+ONE_FILE = ", hive_partitioning = false"
 
 
 def json_mixed_columns(path: Path) -> frozenset[str]:
@@ -132,7 +138,7 @@ STRING_LOOKALIKES = frozenset(
 
 def _json_reader(path: Path, options: str = "") -> str:
     """DuckDB's JSON reader on ``path`` with ``options``, told when the file is one array (:func:`is_json_array`)."""
-    return f"read_json_auto({path_literal(path)}{_array_option(path)}{options})"
+    return f"read_json_auto({path_literal(path)}{_array_option(path)}{ONE_FILE}{options})"
 
 
 def _array_option(path: Path) -> str:
@@ -701,9 +707,9 @@ def delimited_options(file_name: str) -> str:
     """The options every read of a CSV or TSV gives DuckDB's reader (the caller's go on after them): the quote is
     ``"``, as pandas, MLE-bench's graders and RFC 4180 read one; DuckDB's sniffer otherwise decides it from the first
     20,480 rows, so a valid file whose first quoted field came later was refused as damaged. A TSV's delimiter is a
-    tab; a CSV's, and the escape (``"`` or ``\\``), the sniffer finds."""
+    tab; a CSV's, and the escape (``"`` or ``\\``), the sniffer finds. The file alone is read (:data:`ONE_FILE`)."""
     tsv = is_data_file(file_name) and data_format(file_name) == "tsv"  # any other text file: sniffed as a CSV
-    return ", quote = '\"'" + (", delim = '\\t'" if tsv else "")
+    return ", quote = '\"'" + (", delim = '\\t'" if tsv else "") + ONE_FILE
 
 
 def layout_options(path: Path) -> str:
