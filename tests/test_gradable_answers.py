@@ -292,7 +292,8 @@ def test_a_kaggle_sample_with_blank_predictions_gets_the_trivial_value(tmp_path,
 def test_label_sets_under_meta_kaggles_f_score_micro_are_refused_naming_both_metrics(tmp_path):
     """plant-pathology-2021 and facebook-recruiting-iii: Meta Kaggle says F-Score (Micro), which is f1_micro, one
     label a row; their answers are space-separated labels (a perfect submission in another order scored 0.2). The
-    curator decides in the recipe: f1_micro_labels publishes, and so does f1_micro named there."""
+    curator decides in the recipe: mean_f1 (Kaggle's mean over rows) publishes, so do f1_micro_labels (MLE-bench's)
+    and f1_micro named there."""
     slug, raw, recipe, root, _ = generated_download(tmp_path, "f1_micro_labels", "--rows", "300")
     unnamed = parse_recipe(recipe.to_document() | {"metric": None}, "r")
     facts = {"evaluation_algorithm_name": "F-Score (Micro)"}
@@ -301,8 +302,9 @@ def test_label_sets_under_meta_kaggles_f_score_micro_are_refused_naming_both_met
     message = str(refused.value)
     assert re.search(r"^g-f1-micro-labels: the new answers in column target look like sets of labels \('\w+ \w+', "
                      r"whose words are each a whole label on other rows\)", message), message  # fmt: skip
-    assert "split recipe key 'metric': f1_micro_labels (micro F1 over each row's labels, in any order" in message
-    for named in ("f1_micro_labels", "f1_micro"):
+    assert "split recipe key 'metric': mean_f1 (each row's F1 of its labels in any order, averaged" in message
+    assert "f1_micro_labels (micro F1 over every row's labels, as MLE-bench grades" in message
+    for named in ("mean_f1", "f1_micro_labels", "f1_micro"):
         chosen = parse_recipe(recipe.to_document() | {"metric": named}, "r")
         assert prepare_competition(slug, chosen, raw, root.prepared_root / named, facts=facts).published
 

@@ -348,13 +348,14 @@ def _not_masks(answers: pd.DataFrame, facts: AnswerFacts, rows_of: RowsOf, spec:
     return None
 
 
-LABEL_SET_METRIC = "f1_micro_labels"
+LABEL_SET_METRIC = "mean_f1"  # Kaggle's F-Score (Micro) of label sets: F1 a row, averaged over the rows
 
 
 def _label_sets_under_one_label_metric(folder: PreparedFolder, slug: str, metric: str, recipe: dict) -> str | None:
-    """Why answers that look like sets of labels cannot be graded under ``f1_micro`` taken from Meta Kaggle: its
-    "F-Score (Micro)" is one label a row, each set compared whole, where plant-pathology-2021 and facebook-recruiting-iii
-    hold space-separated labels (a perfect submission listing them in another order scored 0.2). A set is a row of
+    """Why answers that look like sets of labels cannot be graded under ``f1_micro`` taken from Meta Kaggle's
+    "F-Score (Micro)": it is one label a row, each set compared whole, where plant-pathology-2021, facebook-recruiting-iii
+    and instacart hold space-separated labels (a perfect submission listing them in another order scored 0.2), and
+    Kaggle's metric is each row's F1 averaged (``mean_f1``), which is f1_micro's accuracy only where a row has one label. A set is a row of
     several words each of which is a whole label on another row. None when the recipe names its metric (the
     curator's choice) or no row is such a set."""
     if metric != "f1_micro" or recipe.get("metric"):
@@ -367,8 +368,10 @@ def _label_sets_under_one_label_metric(folder: PreparedFolder, slug: str, metric
     return (
         f"{slug}: the new answers in column {column} look like sets of labels ({why}), and the metric, Meta Kaggle's "
         "F-Score (Micro), is f1_micro here: one label a row, a set right only when written whole and in the same "
-        f"order. Name the metric in split recipe key 'metric': {LABEL_SET_METRIC} (micro F1 over each row's labels, "
-        "in any order, as MLE-bench grades such competitions), or f1_micro to grade each row's text as one label"
+        f"order. Name the metric in split recipe key 'metric': {LABEL_SET_METRIC} (each row's F1 of its labels in any "
+        "order, averaged over the rows: Kaggle's F-Score (Micro), 'mean F-score across the rows'), f1_micro_labels "
+        "(micro F1 over every row's labels, as MLE-bench grades plant-pathology-2021 and facebook-recruiting-iii; "
+        "metric_is_kaggles warns it is not the board's metric), or f1_micro to grade each row's text as one label"
     )
 
 

@@ -1063,8 +1063,12 @@ def resolve_metric(override: str | None, recipe: dict | None, meta_kaggle_name: 
     return canonical_metric(meta_kaggle_name)
 
 
-# Registry metrics that give one competition the same score, the answers laid out another way: Kaggle's micro F1 of
-# label sets, or of one label a row (which is accuracy); its AUC or log loss over several 0/1 columns (their mean);
+# Registry metrics that give one competition the same score, the answers laid out another way: Kaggle's "F-Score
+# (Micro)", "Mean F-score across the rows" (Meta Kaggle's description; instacart's, shopee's and facebook-recruiting-
+# iii's pages say mean F1), of label sets (mean_f1) or of one label a row (accuracy: a row's F1 is 0 or 1; micro F1 of
+# one label a row is accuracy too); not f1_micro_labels, MLE-bench's grading of plant-pathology-2021 and facebook-iii
+# (micro F1 over every row's labels, where a long row outweighs a short one); its AUC or log loss over several 0/1
+# columns (their mean);
 # binary log loss as two-class multiclass log loss; mean absolute error over several columns (the mean of each's).
 # Not RMSE or RMSLE: the root of the mean over every cell is not the mean of each column's root.
 # Meta Kaggle names a registry metric is, where a split recipe names it, that do not choose it alone: the name also
@@ -1074,7 +1078,7 @@ NAMED_BY_RECIPE = {"iou_precision": ("IntersectionOverUnionObjectSegmentation",)
 SAME_SCORE = {
     frozenset(pair)
     for pair in (
-        ("f1_micro", "f1_micro_labels"),
+        ("f1_micro", "mean_f1"),
         ("f1_micro", "accuracy"),
         ("auc", "mean_columnwise_auc"),
         ("log_loss", "mean_columnwise_log_loss"),
