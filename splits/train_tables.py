@@ -84,6 +84,12 @@ def resolve_train_tables(
     tables = []
     for name, column, test in recipe.train_tables:
         path = recipe_file(raw_dir, name, KEY, slug or str(raw_dir))
+        if path.is_dir():  # sweep 196: optiver's book_train.parquet is a folder of per-stock files
+            inside = sorted(p.relative_to(raw_dir).as_posix() for p in path.rglob("*") if p.is_file())
+            raise RecipeError(
+                f"{where}split recipe key '{KEY}': {name} is a folder of {len(inside):,} file(s); an entry is one "
+                f"table: name each file as an entry of its own ({shown_list(inside)})"
+            )
         if not path.is_file():
             raise missing_file(slug, KEY, name, raw_dir)
         if name in named:

@@ -136,6 +136,9 @@ def test_a_recipe_without_target_columns_says_the_key_is_missing(tmp_path):
     """A newcomer's sweep: "expected a list of column names, found None" did not say the key was missing."""
     with pytest.raises(RecipeError, match=r"split recipe key 'target_columns': missing: every recipe names its label"):
         read_recipe_file(_file(tmp_path, "kind: random\nid_column: id\n"))
+    # sweep 195: "expected a list of column names, found []" for a list
+    with pytest.raises(RecipeError, match=r"'target_columns': empty: name at least one label column, e.g. target_col"):
+        read_recipe_file(_file(tmp_path, "kind: random\nid_column: id\ntarget_columns: []\n"))
 
 
 def test_row15_duplicate_key_in_an_annotation_file_is_refused(store):

@@ -87,9 +87,15 @@ def test_a_group_split_keeps_a_table_by_its_group_column(download, tmp_path):
         ({"train_annotations.csv": "label"}, "split recipe key 'train_tables': train_annotations.csv: no column "
          "'label' in train.csv (its columns: StudyInstanceUID, PatientID, ETT - Abnormal, ETT - Normal, CVC - Normal)"),
         ({"train.csv": "StudyInstanceUID"}, "split recipe key 'train_tables': train.csv is the recipe's train_file"),
+        ({"book.parquet": "StudyInstanceUID"}, "split recipe key 'train_tables': book.parquet is a folder of 2 "
+         "file(s); an entry is one table: name each file as an entry of its own (book.parquet/stock_id=0/a.csv, "
+         "book.parquet/stock_id=1/a.csv)"),
     ],
 )  # fmt: skip
 def test_a_wrong_train_table_names_the_key_and_what_exists(download, tmp_path, tables, message):
+    for stock in (0, 1):  # sweep 196: optiver's book_train.parquet is a folder
+        (download / "book.parquet" / f"stock_id={stock}").mkdir(parents=True)
+        (download / "book.parquet" / f"stock_id={stock}" / "a.csv").write_text("StudyInstanceUID,x\nuid0001,1\n")
     with pytest.raises(RecipeError) as raised:
         _prepare(download, tmp_path / "prepared", train_tables=tables)
     assert str(raised.value).startswith(f"{SLUG}: {message}"), str(raised.value)

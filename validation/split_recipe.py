@@ -307,6 +307,8 @@ def parse_recipe(document: object, where: str) -> SplitRecipe:
     if isinstance(targets, str):
         targets = [targets]
     if not targets or not isinstance(targets, list) or not all(isinstance(t, str) and t for t in targets):
+        if targets == []:
+            raise fail("target_columns", "empty: name at least one label column, e.g. target_columns: [label]")
         raise fail("target_columns", f"expected a list of column names, found {targets!r}" + quote_hint(targets))
     values = dict(document)
     values["target_columns"] = tuple(targets)
