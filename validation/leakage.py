@@ -65,7 +65,9 @@ Each check says what it found. All are blocking: a split that fails one is not p
   The new public test set's own columns taken from the training file (where Kaggle's test file does not have them:
   without a test table, every training column but the targets) must not copy a target: judged on the new training
   set's rows, as they are or in other letter case, one value for each label, or a number one for one
-  (:func:`_test_set_labels`; a feature merely predictive, or a coarser code, passes).
+  (:func:`_test_set_labels`; a feature merely predictive, or a coarser code, passes). Nor may the ids, read in
+  order: a training file sorted by label, whose new test rows kept their ids (otto-group's), is refused
+  (:mod:`validation.id_order`).
 - ``groups_disjoint``: for group splits, no group on both sides.
 - ``rows_conserved``: new train + new test = the original train set (for released labels: train unchanged, test =
   the labelled original test set, less the rows Kaggle did not score).
@@ -111,6 +113,7 @@ from validation.data_files import (
     utc_connection,
 )
 from validation.data_root import TEST, TRAIN, PreparedFolder
+from validation.id_order import labels_read_from_id_order
 
 IDS_DISJOINT = Check(
     "ids_disjoint",
@@ -319,6 +322,9 @@ def _public_free_of_private(con, folder: PreparedFolder, facts: LeakageFacts, tr
     if extras:
         problems += _extra_files_leak(con, folder, facts, extras, scanned, unreadable)
     problems += _test_set_labels(con, folder, facts)
+    if not facts.released_labels and (order := labels_read_from_id_order(
+            con, train, folder.answers, facts.id_column, list(facts.target_columns))):  # fmt: skip
+        problems.append(order)
     row_files = _as_spelled(facts.row_files, facts.label_texts)  # labels as paths would tell them
     for entry in sorted({f.entry for f in row_files}):  # each set of files on its own: one's labels are not
         problems += _labels_in_row_file_paths(tuple(f for f in row_files if f.entry == entry))  # diluted by another's
