@@ -133,11 +133,13 @@ NO_TARGET_IN_PUBLIC_TEST = Check(
 PUBLIC_FREE_OF_PRIVATE = Check(
     "public_free_of_private",
     "No public file holds the content of a private one, nor a file of the split's own all of its columns; no extra "
-    "public file (the recipe's public_files) is an answers file, holds a new test row's target, or sits under a "
-    "folder named by its label.",
+    "public file (the recipe's public_files, train_tables' test sides) is an answers file, holds a new test row's "
+    "target, or sits under a folder named by its label; no public test column copies a target; the ids, read in "
+    "order, do not give the labels away.",
     blocking=True,
-    remedy="Do as the finding says: remove the files it names, or the files it counts, from the recipe's "
-    "`public_files` (or replace them in the download with ones that hold no answers); then split again.",
+    remedy="Do as the finding says: each finding ends with its fix where it has one of its own (test_ids, "
+    "train_tables); else remove the files it names, or the files it counts, from the recipe's `public_files` (or "
+    "replace them in the download with ones that hold no answers); then split again.",
 )
 GROUPS_DISJOINT = Check(
     "groups_disjoint",
