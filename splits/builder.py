@@ -220,9 +220,14 @@ def recipe_columns(con, recipe: SplitRecipe, raw_dir: Path, slug: str = "") -> d
         else:
             path = recipe_file(raw_dir, name, key, slug or str(raw_dir))  # a symlink out of the download is refused
         if not path.is_file():
-            if key == "test_file" and name == "test.csv" and not _needs_test_file(recipe):
+            if key == "test_file" and not recipe.test_file_named and not _needs_test_file(recipe):
                 continue  # the default, and nothing needs it: the public test set keeps the train columns
-            if key == "test_file" and name == "test.csv" and recipe.original_ratio and recipe.kind != "released_labels":
+            if (
+                key == "test_file"
+                and not recipe.test_file_named
+                and recipe.original_ratio
+                and recipe.kind != "released_labels"
+            ):
                 raise RecipeError(
                     f"{where}split recipe key 'original_ratio': Kaggle's test set has no table to count its rows in "
                     f"(no file 'test.csv' in the download, and no sample_submission_file): name the test file "

@@ -1190,6 +1190,16 @@ def test_the_default_test_file_is_needed_only_when_the_recipe_uses_it(tmp_path):
         "(sample_submission_file), or set test_fraction; files: train.csv"
     )
     assert not (tmp_path / "out2" / "public" / "train.csv").exists()
+    # sweep 197: test.csv named in the recipe must be there (petfinder's is test/test.csv), and is kept when stored
+    named = parse_recipe(TITANIC | {"test_file": "test.csv"}, "r")
+    assert parse_recipe(named.to_document(), "stored").test_file_named
+    (raw / "test").mkdir()
+    shutil.copy(COMPETITIONS / "titanic" / "test.csv", raw / "test" / "test.csv")
+    with pytest.raises(RecipeError) as raised:
+        build_split(named, raw, tmp_path / "out3", "titanic")
+    assert str(raised.value).startswith("titanic: split recipe key 'test_file': no file 'test.csv' in titanic's download")
+    assert "set test_file: test/test.csv" in str(raised.value)
+    assert not (tmp_path / "out3").exists() or not list((tmp_path / "out3").iterdir())
 
 
 def test_original_ratio_counts_kaggles_sample_where_the_download_has_no_test_table(tmp_path):

@@ -23,7 +23,7 @@ A recipe replaces MLE-bench's hand-written ``prepare.py``. Keys:
 | ``target_columns`` | what a submission predicts; removed from the public test set, kept in ``answers.csv`` | required |
 | ``group_column`` / ``time_column`` | for ``group`` / ``temporal`` (a ``group_column`` with ``random``, ``stratified`` or ``temporal`` keeps each group's rows on one side too: a temporal test set takes every row of its latest rows' groups, refused beyond twice its size; ``stratified`` needs neither: it keeps each class's share of the target, or of each combination of the targets' values); a time column holds dates or timestamps (ISO 8601 text, or typed in JSON or Parquet; an offset orders by its instant, none is UTC) or numbers (epoch seconds, a day index, a year), else the split is refused naming the first other value and its row | |
 | ``time_format`` | for ``temporal``: a strptime format (DuckDB's ``strptime``) for text times in another form, e.g. ``"%m/%d/%Y"`` for ``10/01/2020`` | none: ISO 8601 only |
-| ``train_file`` / ``test_file`` / ``sample_submission_file`` | files in the competition's download: CSV, TSV (``.tsv``, ``.tab``), JSON or Parquet, or a gzip'd CSV, TSV or JSON (``train.csv.gz``; published uncompressed); the new public test set keeps only ``test_file``'s columns (a download without the default ``test.csv`` keeps the train columns, unless ``original_ratio`` or ``released_labels`` needs it) | ``train.csv`` / ``test.csv`` / none |
+| ``train_file`` / ``test_file`` / ``sample_submission_file`` | files in the competition's download: CSV, TSV (``.tsv``, ``.tab``), JSON or Parquet, or a gzip'd CSV, TSV or JSON (``train.csv.gz``; published uncompressed); the new public test set keeps only ``test_file``'s columns (a download without the default ``test.csv`` keeps the train columns, unless ``original_ratio`` or ``released_labels`` needs it; a ``test_file`` the recipe names, ``test.csv`` too, must be there) | ``train.csv`` / ``test.csv`` / none |
 | ``answers_file`` | for ``released_labels``: the labels Kaggle released for its test set; with ``id_column``, the id and the targets are enough (Kaggle's ``id, target, Usage``: each test row of ``test_file`` gets its targets by id, compared as a number where both read as one; an id the test file lacks, or one on two rows, is refused; rows whose ``Usage`` is ``Ignored`` are left out, as Kaggle did not score them, and under a metric of 0/1 labels rows with -1 in each of several targets, jigsaw-toxic's mark); without, the test set with its labels (rows matched by content) | |
 | ``original_answers_file`` | the original test set with labels Kaggle released later: parity is then measured on it | |
 | ``metric`` | the grading metric (a name in ``validation.metrics``) | the competition's Meta Kaggle metric |
@@ -57,7 +57,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Collection
-from dataclasses import dataclass, fields, replace
+from dataclasses import dataclass, field, fields, replace
 from pathlib import Path, PurePosixPath
 
 from validation.archives import INNER_ARCHIVES, inner_archive_kind
@@ -133,6 +133,10 @@ class SplitRecipe:
     test_ids: str | None = None
     # What a listing's placeholder text stands for, by column: (column, ((text, value), ...)) (cat/dog as 0/1).
     listed_values: tuple[tuple[str, tuple[tuple[str, str], ...]], ...] = ()
+    # Whether the recipe names test_file itself: the default test.csv may be missing (the public test set then keeps
+    # the train columns), a test.csv named must be there (sweep 197: petfinder's test/test.csv, named at the top,
+    # was passed over without a word). Not a key of its own: set from test_file's presence.
+    test_file_named: bool = field(default=False, metadata={"key": False})
     # The test rows Kaggle scores: (public test column, the value a scored row holds as text) pairs ({u_out: 0}).
     scored_rows: tuple[tuple[str, str], ...] = ()
     # Public test columns parity's feature comparison leaves out: they name rows (movie-review's SentenceId).
@@ -207,7 +211,7 @@ class SplitRecipe:
         defaults = SplitRecipe(kind=self.kind, target_columns=self.target_columns)
         out = {"kind": self.kind, "target_columns": list(self.target_columns)}
         for f in fields(self):
-            if f.name in ("kind", "target_columns"):
+            if f.name in ("kind", "target_columns", "test_file_named"):
                 continue
             value = getattr(self, f.name)
             if f.name == "train_tables" and value:
@@ -219,7 +223,7 @@ class SplitRecipe:
                 out[f.name] = {column: dict(pairs) for column, pairs in value}
             elif f.name == "row_files" and self.train_listing and value == without_globs(self.train_listing):
                 continue  # the listing's own pattern, set when it was read
-            elif value != getattr(defaults, f.name):
+            elif value != getattr(defaults, f.name) or f.name == "test_file" and self.test_file_named:
                 out[f.name] = list(value) if isinstance(value, tuple) else value
         return out
 
@@ -294,7 +298,7 @@ def parse_recipe(document: object, where: str) -> SplitRecipe:
 
     if not isinstance(document, dict):
         raise RecipeError(f"{where}: a split recipe must be a mapping of keys, found {type(document).__name__}")
-    known = {f.name for f in fields(SplitRecipe)}
+    known = {f.name for f in fields(SplitRecipe) if f.metadata.get("key", True)}
     unknown = sorted(set(document) - known)
     if unknown:
         raise fail(unknown[0], f"not a recipe key (known: {', '.join(sorted(known))})")
@@ -414,6 +418,7 @@ def parse_recipe(document: object, where: str) -> SplitRecipe:
         )
     if kind == "released_labels" and not values.get("test_file", "test.csv"):
         raise fail("test_file", "required for kind released_labels (the public test file)")
+    values["test_file_named"] = values.get("test_file") is not None
     return SplitRecipe(**values)
 
 
