@@ -1061,7 +1061,7 @@ def _studies(raw: Path, test_id, table_id, table_rows: slice) -> dict:
         (lambda u: f"{u}_study", lambda u: u),  # siim-covid19 (sweep 188): the table names the study bare
         (lambda u: f"ID_{u}", lambda u: u),
         (lambda u: u, lambda u: f"{u}.dcm"),
-        (lambda u: f"{u}_study", lambda u: f"{u}-1.dcm"),
+        (lambda u: f"{u}_study", lambda u: f"IMG_{u}.dcm"),
         (lambda u: u, lambda u: u),
     ],
     ids=["suffix", "prefix", "extension-in-table", "both", "none"],
@@ -1112,3 +1112,47 @@ def test_a_latin_1_table_of_labels_among_public_files_is_read_as_one_and_refused
     published = prepare_competition("home-credit", parse_recipe(recipe, "r"), raw, tmp_path / "published")
     assert published.published, [c.found for c in refused(published.checks)]
     assert (published.folder / "public" / "labels_2017.csv").read_bytes() == (raw / "labels_2017.csv").read_bytes()
+
+
+def test_ids_that_share_a_number_or_a_date_are_not_one_id(tmp_path):
+    """Review 198: id_key took ``20220103_1301`` (a date and a security, jpx's RowId) for ``20220103``, and a public
+    table of other securities' targets on those dates was refused as holding the new test rows' targets."""
+    import duckdb
+
+    from validation.data_files import id_key, literal
+
+    con = duckdb.connect()
+    for first, second in [("20220103_1301", "20220103_1332"), ("train_00000001", "test_00000001"),
+                          ("12345678_1", "12345678_2"), ("SKU-12345678-RED", "SKU-12345678-BLUE")]:  # fmt: skip
+        assert con.execute(f"SELECT {id_key(literal(first))} <> {id_key(literal(second))}").fetchone()[0], first
+    rng = random.Random(3)
+    raw = tmp_path / "raw"
+    days = [f"2022{m:02d}{d:02d}" for m in range(1, 13) for d in range(1, 29)]
+    write_csv(raw / "train.csv", ["RowId", "Target"], [(f"{day}_1301", rng.random()) for day in days])
+    write_csv(raw / "secondary.csv", ["RowId", "Target"], [(f"{day}_1332", rng.random()) for day in days])
+    recipe = {"kind": "random", "id_column": "RowId", "target_columns": ["Target"], "test_fraction": 0.2,
+              "test_file": None, "metric": "rmse", "public_files": ["secondary.csv"]}  # fmt: skip
+    prepared = prepare_competition("jpx", parse_recipe(recipe, "r"), raw, tmp_path / "prepared")
+    assert prepared.published, [c.found for c in refused(prepared.checks)]
+
+
+@pytest.mark.parametrize("encoding", ["utf-8", "latin-1"])
+def test_a_latin_1_table_is_judged_as_fully_as_a_utf_8_one(tmp_path, encoding):
+    """Review 198: a Latin-1 table went by the pairs check alone: a target in cents (a number following it) and a
+    table keyed by the public test columns, both refused in UTF-8, were published in Latin-1."""
+    rng = random.Random(4)
+    raw = tmp_path / "raw"
+    rows = [(i, f"s{i}", round(rng.random() * 100, 2)) for i in range(300)]
+    write_csv(raw / "train.csv", ["id", "shop", "y"], rows)
+    (raw / "cents.csv").write_bytes(
+        ("id,y_cents,note\n" + "".join(f"{i},{round(y * 100)},\xd6l\n" for i, _, y in rows)).encode(encoding)
+    )
+    (raw / "by_shop.csv").write_bytes(
+        ("shop,y_then,note\n" + "".join(f"{s},{y},\xd6l\n" for _, s, y in rows)).encode(encoding)
+    )
+    recipe = {"kind": "random", "id_column": "id", "target_columns": ["y"], "test_fraction": 0.2,
+              "test_file": None, "metric": "rmse"}  # fmt: skip
+    for extra, said in (("cents.csv", "column y_cents follows it"), ("by_shop.csv", "column y_then")):
+        leaky = recipe | {"public_files": [extra]}
+        found = _failed(prepare_competition("shops", parse_recipe(leaky, "r"), raw, tmp_path / extra))
+        assert f"{extra} gives the y of" in found and said in found, found

@@ -184,14 +184,14 @@ def columns_of(con: duckdb.DuckDBPyConnection, path: Path) -> list[str]:
 def _keyless(con: duckdb.DuckDBPyConnection, path: Path) -> bool:
     """Whether no record of the file is an object with a key (``[]``, ``[{}, {}]``), which DuckDB's reader reads
     as one column ``json``, as it reads a file whose records have the one key ``json``."""
-    objects = f"read_json_objects({path_literal(path)}{_array_option(path)})"
+    objects = f"read_json_objects({path_literal(path)}{_array_option(path)}{ONE_FILE})"
     keyed = f"SELECT count(*) FROM {objects} WHERE json_type(json) = 'OBJECT' AND len(json_keys(json)) > 0"
     return con.execute(keyed).fetchone()[0] == 0
 
 
 def _no_records(con: duckdb.DuckDBPyConnection, path: Path) -> bool:
     """Whether the file holds no record but empty objects (``[]``, ``[{}]``)."""
-    objects = f"read_json_objects({path_literal(path)}{_array_option(path)})"
+    objects = f"read_json_objects({path_literal(path)}{_array_option(path)}{ONE_FILE})"
     valued = f"SELECT count(*) FROM {objects} WHERE json_type(json) <> 'OBJECT' OR len(json_keys(json)) > 0"
     return con.execute(valued).fetchone()[0] == 0
 
@@ -828,21 +828,23 @@ def key_text(sql: str) -> str:
 
 
 # An id with a short word before or after it (siim-covid19's ``00086460a852_study`` for the study the image table
-# names ``00086460a852``; ``ID_`` before, a file's ``.dcm``, petfinder's ``-1.jpg`` after): its core, a run of at least
-# eight letters and digits holding a digit, which another table may name bare or with another affix.
-ID_WITH_AFFIX = r"^(?:[A-Za-z]{1,6}[_.\-])?([A-Za-z0-9]{8,})(?:[_.\-][A-Za-z0-9]{1,6}){0,2}$"
+# names ``00086460a852``; ``ID_`` before, a file's ``.dcm`` after): its core, a run of at least eight letters and
+# digits holding both (a uid, not a number or a word), which another table may name bare or with another word. The
+# words are letters only: a number after an id (``20220103_1301``, ``12345678_2``) is a part of a composite id, not
+# an affix, and a number core (``train_00000001``, ``test_00000001``) would make other rows' ids one (review 198).
+ID_WITH_AFFIX = r"^(?:[A-Za-z]{1,6}[_.\-])?([A-Za-z0-9]{8,})(?:[_.\-][A-Za-z]{1,6}){0,2}$"
 
 
 def id_key(sql: str) -> str:
     """An id's text as ids are matched across the tables of a download: :func:`key_text`, of its core where it
     is written with a short affix (:data:`ID_WITH_AFFIX`): ``00086460a852_study``, ``ID_00086460a852`` and
-    ``00086460a852.dcm`` are one id. A number (``12345678.25``) keeps :func:`key_text`'s reading."""
+    ``00086460a852.dcm`` are one id."""
     core = f"regexp_extract({sql}, {literal(ID_WITH_AFFIX)}, 1)"
-    affixed = (  # the cheap tests first: a float's cell, most cells of a table, is not read by the pattern
-        f"length({sql}) >= 10 AND regexp_matches({sql}, '[_.-]') AND (TRY_CAST({sql} AS DOUBLE) IS NULL OR contains({sql}, '_')) "
-        f"AND {core} <> '' AND regexp_matches({core}, '[0-9]')"
+    affixed = (  # the cheap tests first: a number's cell, most cells of a table, is not read by the pattern
+        f"length({sql}) >= 10 AND regexp_matches({sql}, '[_.-]') AND {core} <> '' "
+        f"AND regexp_matches({core}, '[0-9]') AND regexp_matches({core}, '[A-Za-z]')"
     )
-    return f"CASE WHEN {affixed} THEN {key_text(core)} ELSE {key_text(sql)} END"
+    return f"CASE WHEN {affixed} THEN {core} ELSE {key_text(sql)} END"
 
 
 def literal(text: str) -> str:
