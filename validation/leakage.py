@@ -575,7 +575,7 @@ def _extra_files_leak(
         elif path in scanned:
             problems += _data_file_labels(con, path, extra, facts, scanned[path][1], least)
         else:
-            problems += _text_file_labels(con, path, extra, labels, least, unreadable.get(path))
+            problems += _text_file_labels(con, path, extra, facts, labels, least, unreadable.get(path))
     problems += _labels_in_paths(con, [PurePosixPath(f.path) for f in extras.values()])
     return problems
 
@@ -1028,7 +1028,9 @@ def _kappa(truth: list, found: list) -> float:
     return 0.0 if chance >= 1 else (agree - chance) / (1 - chance)
 
 
-def _text_file_labels(con, path: Path, extra: ExtraFile, labels: dict, least: int, unreadable: str | None) -> list[str]:
+def _text_file_labels(
+    con, path: Path, extra: ExtraFile, facts: LeakageFacts, labels: dict, least: int, unreadable: str | None
+) -> list[str]:
     """A file that is not a readable data file: binary files are cleared by the copy and path checks alone; a text
     file (gzip-compressed or not; a CSV or TSV in Latin-1 read so) is read as a delimited table where DuckDB's sniffer
     can, and checked like a data file where a column of it holds new test ids, else scanned line by line (up to
@@ -1053,8 +1055,10 @@ def _text_file_labels(con, path: Path, extra: ExtraFile, labels: dict, least: in
             con.execute(f"SELECT count(*) FROM {reader}").fetchall()
         except duckdb.Error:
             columns = []
-        if len(columns) >= 2 and _test_id_columns(con, reader, columns, least):
-            return _label_pairs(con, reader, extra, columns, least)
+        if len(columns) >= 2:  # judged as a data file is (review 198: a Latin-1 copy went by the pairs check alone)
+            found = _data_file_labels(con, path, extra, facts, columns, least, reader)
+            if found or _test_id_columns(con, reader, columns, least):
+                return found
         # else no column holds new test ids whole: the ids, if any, are inside its text ("saw study 1b2c : typical")
     if unreadable and data_format(path.name) == "json" and not json_lines_by_name(path.name):
         return [  # a review: a Latin-1 COCO document keeps an image's id and its category on other lines
