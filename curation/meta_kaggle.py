@@ -22,7 +22,7 @@ from pathlib import Path
 import duckdb
 import pyarrow as pa
 
-from validation.data_files import literal, path_literal, quote
+from validation.data_files import ONE_FILE, literal, path_literal, quote
 
 DATE_FORMAT = "%m/%d/%Y %H:%M:%S"
 COMPETITIONS_FILE = "Competitions.csv"  # Meta Kaggle's name for it
@@ -191,7 +191,7 @@ def _load_text(con: duckdb.DuckDBPyConnection, path: Path, header: list[str]) ->
             f"""CREATE TEMP TABLE raw AS
                 SELECT row_number() OVER () AS _row, * FROM read_csv({path_literal(path)},
                     auto_detect=false, header=true, columns={columns}, delim=',', quote='"', escape='"',
-                    strict_mode=true, max_line_size=100000000)"""
+                    strict_mode=true, max_line_size=100000000{ONE_FILE})"""
         )
     except duckdb.Error as error:
         raise MetaKaggleError(f"{path}: {_describe_csv_error(str(error))}") from error

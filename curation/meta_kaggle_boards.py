@@ -30,7 +30,7 @@ import duckdb
 import pandas as pd
 import pyarrow as pa
 
-from validation.data_files import literal, path_literal, quote
+from validation.data_files import ONE_FILE, literal, path_literal, quote
 from validation.data_root import atomic_path
 from validation.leaderboard import LeaderboardError
 
@@ -119,7 +119,7 @@ def _reader(table: _Table) -> str:
     columns = "{" + ", ".join(f"{literal(h)}: 'VARCHAR'" for h in table.header) + "}"
     return (
         f"read_csv({path_literal(table.path)}, auto_detect = false, header = true, columns = {columns}, "
-        "delim = ',', quote = '\"', escape = '\"', strict_mode = true)"
+        f"delim = ',', quote = '\"', escape = '\"', strict_mode = true{ONE_FILE})"
     )
 
 
@@ -160,7 +160,7 @@ def _source(con: duckdb.DuckDBPyConnection, table: _Table, competition_id: int, 
         for old in cache.glob(f"{glob.escape(stem)}-*.parquet"):
             if old != copy:
                 old.unlink(missing_ok=True)
-    return f"read_parquet({path_literal(copy)})"
+    return f"read_parquet({path_literal(copy)}{ONE_FILE})"
 
 
 class _ChangedWhileRead(Exception):
@@ -179,7 +179,7 @@ def _file_key(path: Path) -> str | None:
 def _readable(con: duckdb.DuckDBPyConnection, copy: Path) -> bool:
     """Whether a cached copy's Parquet footer reads (a truncated or damaged file does not)."""
     try:
-        con.execute(f"SELECT count(*) FROM read_parquet({path_literal(copy)})").fetchall()
+        con.execute(f"SELECT count(*) FROM read_parquet({path_literal(copy)}{ONE_FILE})").fetchall()
     except duckdb.Error:
         return False
     return True

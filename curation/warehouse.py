@@ -35,7 +35,7 @@ import duckdb
 import pandas as pd
 import pyarrow as pa
 
-from validation.data_files import abandon_in_child, literal
+from validation.data_files import ONE_FILE, abandon_in_child, literal
 from validation.data_root import BUILT_BY, COMPETITIONS, CURATED, DataRoot, atomic_path
 from validation.object_root import file_sha256
 
@@ -149,7 +149,9 @@ class Warehouse:
                 con.execute("BEGIN TRANSACTION")
                 try:
                     con.execute(f"CREATE SCHEMA IF NOT EXISTS {name.split('.')[0]}")
-                    con.execute(f"CREATE OR REPLACE TABLE {name} AS SELECT * FROM read_parquet({literal(str(copy))})")
+                    con.execute(
+                        f"CREATE OR REPLACE TABLE {name} AS SELECT * FROM read_parquet({literal(str(copy))}{ONE_FILE})"
+                    )
                     con.execute(f"COMMENT ON TABLE {name} IS {literal(digest)}")
                     con.execute("COMMIT")
                 except BaseException as error:

@@ -566,7 +566,7 @@ GROUP_BYTES = 8 << 20  # about this much JSON text per row group of the copy; ea
 def _rows_per_group(con, path: Path) -> int:
     """Rows per row group of a JSON file's copy, from the average size of its first records: DuckDB's default
     (122,880 rows) for narrow rows; fewer for wide ones (at 4 KB a row, the default ran out of memory)."""
-    sample = f"SELECT json FROM read_json_objects({path_literal(path)}, format = 'auto') LIMIT 2048"
+    sample = f"SELECT json FROM read_json_objects({path_literal(path)}, format = 'auto'{ONE_FILE}) LIMIT 2048"
     width = con.execute(f"SELECT avg(strlen(CAST(json AS VARCHAR))) FROM ({sample})").fetchone()[0]
     return int(min(122_880, max(2_048, GROUP_BYTES // max(width or 1, 1))))
 
@@ -743,7 +743,7 @@ def _write_train(
         if split_lines(train_path, chosen.rows, chosen.hashes, chosen.total, train_out, lines):
             test_lines = (
                 f"read_csv({path_literal(lines)}, all_varchar = true, header = true, {_dialect(con, train_path)}"
-                f"{line_size_option(lines)})"
+                f"{line_size_option(lines)}{ONE_FILE})"
             )
             try:
                 alone = [r[0] for r in con.execute(f"DESCRIBE SELECT * FROM {test_lines}").fetchall()]

@@ -245,3 +245,19 @@ def test_a_job_for_a_slug_that_is_not_a_partition_writes_nothing(tmp_path, home,
     assert message in step_failure_message(result)
     written = [p for p in home.rglob("*") if p.is_file()] if home.exists() else []
     assert not [p for p in written if "spaceship-titanic" in str(p) or "raw" in p.parts], written
+
+
+def test_a_data_root_under_a_folder_named_key_value_keeps_each_tables_columns(tmp_path):
+    """Review 198: DuckDB took a folder named ``env=dev`` on the path for a Hive partition and gave the warehouse's
+    tables, loaded from their Parquet copies, an ``env`` column; every read is of its file alone now."""
+    from curation.warehouse import Warehouse
+    from validation.data_root import COMPETITIONS, DataRoot
+
+    root = DataRoot(tmp_path / "env=dev" / "home")
+    copy = root.table_copy(COMPETITIONS)
+    copy.parent.mkdir(parents=True)
+    duckdb.sql("SELECT 1 AS id, 'titanic' AS slug").write_parquet(str(copy))
+    warehouse = Warehouse(tmp_path / "warehouse.duckdb")
+    assert warehouse.load_table_copies(root) == [COMPETITIONS]
+    with warehouse.connect(read_only=True) as con:
+        assert [row[0] for row in con.execute(f"DESCRIBE {COMPETITIONS}").fetchall()] == ["id", "slug"]

@@ -1197,7 +1197,9 @@ def test_the_default_test_file_is_needed_only_when_the_recipe_uses_it(tmp_path):
     shutil.copy(COMPETITIONS / "titanic" / "test.csv", raw / "test" / "test.csv")
     with pytest.raises(RecipeError) as raised:
         build_split(named, raw, tmp_path / "out3", "titanic")
-    assert str(raised.value).startswith("titanic: split recipe key 'test_file': no file 'test.csv' in titanic's download")
+    assert str(raised.value).startswith(
+        "titanic: split recipe key 'test_file': no file 'test.csv' in titanic's download"
+    )
     assert "set test_file: test/test.csv" in str(raised.value)
     assert not (tmp_path / "out3").exists() or not list((tmp_path / "out3").iterdir())
 

@@ -445,19 +445,19 @@ class DataRoot:
             # beside another's {id: ...} as one struct with a duplicate name, and refused every manifest.
             SPLITS_MANIFEST: self._view_over_files(SPLITS_MANIFEST, self.prepared_root, "*/manifest.json", """
                 SELECT m.slug, m.created_at, f.path AS file, f.rows, f.checksum, f.bytes
-                FROM read_json({files}, filename = true, columns = """
+                FROM read_json({files}, filename = true, hive_partitioning = false, columns = """
                 + columns_argument(MANIFEST_COLUMNS).replace("{", "{{").replace("}", "}}")
                 + """) AS m, unnest(m.files) AS t(f)
                 WHERE NOT regexp_matches(m.filename, '/[.][^/]*/manifest[.]json$')  -- not a hidden (staging) split"""),
             PARITY: self._view_over_files(PARITY, self.prepared_root, "*/parity.json", f"""
                 SELECT {", ".join(f"p.{quote(c)}" for c in VIEW_COLUMNS[PARITY] if c not in PARITY_ROW_COLUMNS)},
                        {", ".join(f"r.{quote(c)}" for c in PARITY_ROW_COLUMNS)}
-                FROM read_json({{files}}, columns = """
+                FROM read_json({{files}}, hive_partitioning = false, columns = """
                 + columns_argument(_parity_report_columns()).replace("{", "{{").replace("}", "}}")
                 + ") AS p, unnest(p.rows) AS t(r)"),  # typed whichever keys the reports hold (older ones lack some)
             LEADERBOARD_REFRESHES: self._view_over_files(LEADERBOARD_REFRESHES, self.leaderboards_root,
                 "*/history.jsonl", """
-                SELECT * FROM read_json({files}, format = 'newline_delimited', columns = """
+                SELECT * FROM read_json({files}, format = 'newline_delimited', hive_partitioning = false, columns = """
                 + columns_argument(VIEW_COLUMNS[LEADERBOARD_REFRESHES]).replace("{", "{{").replace("}", "}}")
                 + ")"),  # the same columns whichever keys the lines hold (older lines lack direction_from)
             LEADERBOARD_THRESHOLDS: f"""
@@ -467,7 +467,7 @@ class DataRoot:
             LEADERBOARD_SNAPSHOTS: self._view_over_files(LEADERBOARD_SNAPSHOTS, self.leaderboards_root,
                 "*/snapshots/*.parquet", """
                 SELECT slug, snapshot_id, snapshot_at, content_hash, rank, team_id, score, submission_date
-                FROM read_parquet({files}, union_by_name = true)"""),
+                FROM read_parquet({files}, union_by_name = true, hive_partitioning = false)"""),
         }  # fmt: skip
 
     @staticmethod

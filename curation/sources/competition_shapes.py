@@ -62,7 +62,7 @@ import pandas as pd
 import py7zr
 from py7zr.helpers import ArchiveTimestamp
 
-from validation.data_files import is_data_file, path_literal, utc_connection
+from validation.data_files import ONE_FILE, is_data_file, path_literal, utc_connection
 from validation.split_recipe import KINDS
 
 FORMATS = ("csv", "tsv", "json", "parquet")
@@ -346,7 +346,7 @@ def _converted(frame: pd.DataFrame, csv_bytes: bytes, fmt: str) -> bytes:
         source.write_bytes(csv_bytes)
         with utc_connection() as con:  # a zoned timestamp written the same on every machine
             con.execute(
-                f"COPY (SELECT * FROM read_csv({path_literal(source)}, header = true)) "
+                f"COPY (SELECT * FROM read_csv({path_literal(source)}, header = true{ONE_FILE})) "
                 f"TO {path_literal(target)} ({options})"
             )
         return target.read_bytes()
