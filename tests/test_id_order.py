@@ -10,7 +10,7 @@ import pytest
 
 from splits.layout import prepare_competition, refused
 from tests.conftest import write_csv
-from validation.id_order import labels_read_from_id_order
+from validation.id_order import labels_read_from_ids
 from validation.split_recipe import parse_recipe
 
 CLASSES = [f"Class_{k}" for k in range(1, 10)]
@@ -35,21 +35,25 @@ def _shuffled(rows, rng):
 
 
 @pytest.mark.parametrize(
-    "ids", [lambda i: i + 1, lambda i: f"row{i:05d}", lambda i: f"{i * 7 + 3}.0"], ids=["numbers", "text", "decimals"]
+    "ids",
+    [lambda i: i + 1, lambda i: f"row{i:05d}", lambda i: f"{i * 7 + 3}.0", lambda i: f"train_{i}"],
+    ids=["numbers", "text", "decimals", "unpadded"],  # review 198: train_9 after train_10 as text
 )
 @pytest.mark.parametrize("kind", ["stratified", "random"])
-def test_ids_in_label_order_are_refused_and_numbering_the_test_rows_anew_publishes(tmp_path, ids, kind):
+@pytest.mark.parametrize("metric", ["accuracy", "multiclass_log_loss"])  # review 198: one-hot answers were not read
+def test_ids_in_label_order_are_refused_and_numbering_the_test_rows_anew_publishes(tmp_path, ids, kind, metric):
     raw = tmp_path / "raw"
     _otto(raw, _sorted, ids)
-    leaky = prepare_competition("otto", parse_recipe(RECIPE | {"kind": kind}, "r"), raw, tmp_path / "leaky")
+    leaky = prepare_competition("otto", parse_recipe(RECIPE | {"kind": kind, "metric": metric}, "r"), raw,
+                                tmp_path / "leaky")  # fmt: skip
     found = {c.name: c.found for c in refused(leaky.checks)}
     assert not leaky.published and list(found) == ["public_free_of_private"], found
     assert (
-        "the ids give the target away: the label of the nearest training id below is the new test row's for "
+        "the ids give the target away read in order: the label of the nearest training id below is the new "
         in (found["public_free_of_private"])
     )
-    assert "number them anew with the recipe's test_ids" in found["public_free_of_private"]
-    renumbered = RECIPE | {"kind": kind, "test_ids": "t{n:06d}"}
+    assert "number the new test rows anew with the recipe's test_ids" in found["public_free_of_private"]
+    renumbered = RECIPE | {"kind": kind, "metric": metric, "test_ids": "t{n:06d}"}
     prepared = prepare_competition("otto", parse_recipe(renumbered, "r"), raw, tmp_path / "renumbered")
     assert prepared.published, [c.found for c in refused(prepared.checks)]
 
@@ -73,7 +77,7 @@ def test_partly_sorted_ids_are_judged_by_how_much_they_read(tmp_path):
         test = set(rng.sample(order, 300))
         write_csv(raw / "train.csv", ["id", "target"], [(i, labels[i]) for i in order if i not in test])
         write_csv(raw / "answers.csv", ["id", "target"], [(i, labels[i]) for i in sorted(test)])
-        found = labels_read_from_id_order(con, raw / "train.csv", raw / "answers.csv", "id", ["target"])
+        found = labels_read_from_ids(con, raw / "train.csv", raw / "answers.csv", "id", ["target"])
         assert (found is not None) == leaks, (share_sorted, found)
 
 
@@ -81,5 +85,40 @@ def test_a_target_of_many_values_and_a_file_without_the_id_are_not_judged(tmp_pa
     con = duckdb.connect()
     write_csv(tmp_path / "train.csv", ["id", "y"], [(i, i * 0.5) for i in range(0, 2000, 2)])
     write_csv(tmp_path / "answers.csv", ["id", "y"], [(i, i * 0.5) for i in range(1, 200, 2)])
-    assert labels_read_from_id_order(con, tmp_path / "train.csv", tmp_path / "answers.csv", "id", ["y"]) is None
-    assert labels_read_from_id_order(con, tmp_path / "train.csv", tmp_path / "answers.csv", None, ["y"]) is None
+    assert labels_read_from_ids(con, tmp_path / "train.csv", tmp_path / "answers.csv", "id", ["y"]) is None
+    assert labels_read_from_ids(con, tmp_path / "train.csv", tmp_path / "answers.csv", None, ["y"]) is None
+
+
+def test_a_temporal_split_of_series_whose_state_runs_on_is_not_judged_by_order(tmp_path):
+    """Review 198: customers' days in id order, a state that runs on for days: the new test days' nearest training
+    id is the customer's day before, which is the forecasting task itself, not a leak of the file's order."""
+    rng = random.Random(2)
+    rows, n = [], 0
+    for customer in range(30):
+        state = rng.choice("ABC")
+        for day in range(30):
+            state = state if rng.random() < 0.97 else rng.choice("ABC")
+            n += 1
+            rows.append((n, customer, f"2020-01-{day + 1:02d}", state))
+    raw = tmp_path / "raw"
+    write_csv(raw / "train.csv", ["id", "customer", "day", "state"], rows)
+    recipe = RECIPE | {"kind": "temporal", "time_column": "day", "target_columns": ["state"]}
+    prepared = prepare_competition("states", parse_recipe(recipe, "r"), raw, tmp_path / "prepared")
+    assert prepared.published, [c.found for c in refused(prepared.checks)]
+
+
+def test_a_label_written_into_the_ids_is_read_from_its_piece(tmp_path):
+    """Sweep 197: word2vec-nlp-tutorial's ids are ``<review>_<rating>`` and its sentiment is rating >= 7: the new
+    training ids teach the code, which read every new test row."""
+    rng = random.Random(5)
+    raw = tmp_path / "raw"
+    rows = [(f"{rng.randint(1, 12500)}_{rating}", int(rating >= 7), "a review") for rating in
+            (rng.choice([1, 2, 3, 4, 7, 8, 9, 10]) for _ in range(1000))]  # fmt: skip
+    write_csv(raw / "labeledTrainData.csv", ["id", "sentiment", "review"], list({r[0]: r for r in rows}.values()))
+    recipe = {"kind": "random", "id_column": "id", "target_columns": ["sentiment"], "test_fraction": 0.2,
+              "train_file": "labeledTrainData.csv", "test_file": None, "metric": "auc"}  # fmt: skip
+    leaky = prepare_competition("w2v", parse_recipe(recipe, "r"), raw, tmp_path / "leaky")
+    found = {c.name: c.found for c in refused(leaky.checks)}
+    assert "the ids give the sentiment away by piece 2 of 2 (split at _ and -)" in found["public_free_of_private"]
+    renumbered = prepare_competition("w2v", parse_recipe(recipe | {"test_ids": "t{n}"}, "r"), raw, tmp_path / "new")
+    assert renumbered.published, [c.found for c in refused(renumbered.checks)]

@@ -1,78 +1,179 @@
-"""Ids in label order: a training file sorted by its label (otto-group's ``train.csv``: ids 1..61,878, class by
-class) keeps its ids when a split draws new test rows from it, so each new test id sits between training ids of its
-own label, and "the label of the nearest training id below" reads the new test set whole (sweep 195: 100% on otto;
-every check passed). Kaggle's own test set had ids of its own.
+"""What the new test rows' ids give away by themselves, beside their rows.
 
-:func:`labels_read_from_id_order` reads each new test row's label so, for each target of few labels, and says
-when that reading agrees with at least ``ORDER_SHARE`` of the new test rows well beyond chance (Cohen's kappa at
-least ``ORDER_KAPPA``). Ids are ordered as numbers where every id is one, else as text. A target of many values (a
-regression's) is not judged: neighbours agreeing there is a random split of a series, not a copy.
-The remedy is the recipe's ``test_ids`` (the new test rows numbered anew), or a split that keeps the order apart
-(``temporal``, ``group``)."""
+- Read in order: a training file sorted by its label (otto-group's ``train.csv``: ids 1..61,878, class by class)
+  keeps its ids when a split draws new test rows from it, so each new test id sits between training ids of its own
+  label, and "the label of the nearest training id below" reads the new test set whole (sweep 195: 100% on otto;
+  every check passed). Kaggle's own test set had ids of its own.
+- Read by a piece: an id written ``<review>_<rating>`` (word2vec-nlp-tutorial's ``"11957_4"``, the sentiment being
+  rating >= 7) gives the label by its second piece, which the new training set's ids teach (sweep 197: 100%).
+
+:func:`labels_read_from_ids` tries both for each target of at least two labels (a class label, or one-hot answer
+columns read as the class their largest value names, as multi-class log loss writes them) and says when a reading
+agrees with at least ``ORDER_SHARE`` of the new test rows well beyond chance (Cohen's kappa at least
+``ORDER_KAPPA``). Ids are ordered as numbers where every id is one, by their number where every id is one prefix and
+digits (``id_7`` before ``id_10``), else as text. A temporal split is not judged by order: there each series'
+earlier rows are the training set by design, and a label that runs on (a customer's state) is the task. The remedy
+is the recipe's ``test_ids`` (the new test rows numbered anew); where the rows themselves run in order (a series
+split at random), a split that keeps the runs apart (``temporal``, ``group``)."""
 
 from __future__ import annotations
 
 from pathlib import Path
 
-from validation.data_files import columns_of, quote, reader_sql
+from validation.data_files import columns_of, literal, quote, reader_sql
 
-ORDER_SHARE = 0.9  # new test labels the nearest training id below reads, at least
+ORDER_SHARE = 0.9  # new test labels a reading of the ids gives, at least
 ORDER_KAPPA = 0.8  # and well beyond chance: Cohen's kappa at least this
-MOST_LABELS = 50  # a target of more distinct labels in the new test set is not judged
-LEAST_ROWS = 10  # new test rows with a training id below, at least
+MOST_LABELS = 1000  # a target of more distinct labels in the new test set is not judged (a regression's numbers)
+LEAST_ROWS = 10  # new test rows read, at least
+PIECE_SUPPORT = 5  # training ids a piece's value holds, on average, at least (a piece of each id its own is no code)
+PIECE_BREAK = r"[_\-]"  # what splits an id into pieces (not ".": a decimal id is one number)
 
 
-def labels_read_from_id_order(con, train: Path, answers: Path, id_column: str | None, targets: list[str]) -> str | None:
-    """What the ids give away when read in order (see the module's docstring), or None."""
+def labels_read_from_ids(
+    con, train: Path, answers: Path, id_column: str | None, targets: list[str], kind: str | None = None
+) -> str | None:
+    """What the ids give away (see the module's docstring), or None."""
     if not id_column or id_column not in columns_of(con, train) or id_column not in columns_of(con, answers):
         return None
-    both = set(columns_of(con, train)) & set(columns_of(con, answers))  # a label both write alike (not as shares)
+    train_columns, answer_columns = columns_of(con, train), columns_of(con, answers)
     key = _order_key(con, train, answers, id_column)
     for target in targets:
-        if target not in both:
+        if target not in train_columns:
             continue
-        found = _read_from_neighbours(con, train, answers, id_column, target, key)
-        if found:
-            return found
+        truth = _answer_labels(con, train, answers, id_column, target, answer_columns)
+        if truth is None:
+            continue
+        con.execute(
+            f"""CREATE OR REPLACE TEMP TABLE __id_known AS
+                SELECT DISTINCT CAST({quote(id_column)} AS VARCHAR) AS id, CAST({quote(target)} AS VARCHAR) AS label
+                FROM {reader_sql(train)} WHERE {quote(id_column)} IS NOT NULL AND {quote(target)} IS NOT NULL"""
+        )
+        con.execute(f"CREATE OR REPLACE TEMP TABLE __id_asked AS {truth}")
+        try:
+            labels = con.execute("SELECT count(DISTINCT label) FROM __id_asked").fetchall()[0][0]
+            if not 2 <= labels <= MOST_LABELS:
+                continue
+            found = (None if kind == "temporal" else _read_in_order(con, key, target, id_column)) or _read_by_piece(
+                con, target, id_column
+            )
+            if found:
+                return found
+        finally:
+            con.execute("DROP TABLE IF EXISTS __id_known")
+            con.execute("DROP TABLE IF EXISTS __id_asked")
     return None
 
 
+def _answer_labels(
+    con, train: Path, answers: Path, id_column: str, target: str, answer_columns: list[str]
+) -> str | None:
+    """SQL of the new test rows' (id, label) for ``target``: its answers column, or the one-hot columns named after
+    its training labels, read as the class whose value is largest; None when the answers write it otherwise."""
+    source, key = reader_sql(answers), f"CAST({quote(id_column)} AS VARCHAR)"
+    if target in answer_columns:
+        return (
+            f"SELECT DISTINCT {key} AS id, CAST({quote(target)} AS VARCHAR) AS label FROM {source} "
+            f"WHERE {quote(id_column)} IS NOT NULL AND {quote(target)} IS NOT NULL"
+        )
+    classes = [
+        row[0]
+        for row in con.execute(f"SELECT DISTINCT CAST({quote(target)} AS VARCHAR) FROM {reader_sql(train)}").fetchall()
+        if row[0] is not None
+    ]
+    if len(classes) < 2 or not set(classes) <= set(answer_columns):
+        return None
+    cells = " UNION ALL ".join(
+        f"SELECT {key} AS id, {literal(c)} AS label, TRY_CAST({quote(c)} AS DOUBLE) AS p FROM {source}" for c in classes
+    )
+    return f"SELECT id, arg_max(label, p) AS label FROM ({cells}) WHERE id IS NOT NULL GROUP BY id"
+
+
 def _order_key(con, train: Path, answers: Path, id_column: str) -> str:
-    """The SQL of an id as it is ordered: a number where every id of both files is one, else its text."""
+    """The SQL of an id (text, column ``id``) as it is ordered: a number where every id of both files is one, its
+    number where every id is one prefix and digits, else its text."""
     column = quote(id_column)
     texts = " UNION ALL ".join(
         f"SELECT CAST({column} AS VARCHAR) AS k FROM {reader_sql(path)} WHERE {column} IS NOT NULL"
         for path in (train, answers)
     )
-    numbers = con.execute(f"SELECT count(*) = count(TRY_CAST(k AS DOUBLE)) FROM ({texts})").fetchall()[0][0]
-    return f"TRY_CAST(CAST({column} AS VARCHAR) AS DOUBLE)" if numbers else f"CAST({column} AS VARCHAR)"
+    numbers, prefixed = con.execute(
+        f"""SELECT count(*) = count(*) FILTER (WHERE TRY_CAST(k AS DOUBLE) IS NOT NULL AND NOT contains(k, '_')),
+                   count(*) = count(*) FILTER (WHERE regexp_matches(k, '^\\D*\\d{{1,18}}$'))
+                   AND count(DISTINCT regexp_extract(k, '^\\D*')) = 1
+            FROM ({texts})"""
+    ).fetchall()[0]
+    if numbers:
+        return "TRY_CAST(id AS DOUBLE)"
+    if prefixed:
+        return "CAST(regexp_extract(id, '\\d+$') AS HUGEINT)"
+    return "id"
 
 
-def _read_from_neighbours(con, train: Path, answers: Path, id_column: str, target: str, key: str) -> str | None:
-    column, label = quote(id_column), f"CAST({quote(target)} AS VARCHAR)"
-    labels = con.execute(f"SELECT count(DISTINCT {label}) FROM {reader_sql(answers)}").fetchall()[0][0]
-    if not 2 <= labels <= MOST_LABELS:
+def _read_in_order(con, key: str, target: str, id_column: str) -> str | None:
+    agreeing, rows, kappa = _agreement(
+        con,
+        f"""SELECT a.label, n.label AS found
+            FROM (SELECT {key} AS k, label FROM __id_asked) a
+            ASOF JOIN (SELECT {key} AS k, label FROM __id_known) n ON a.k >= n.k""",
+    )
+    if not _gives_away(agreeing, rows, kappa):
         return None
+    return (
+        f"the ids give the {target} away read in order: the label of the nearest training {id_column} below is the new "
+        f"test row's for {agreeing:,} of {rows:,} new test rows (Cohen's kappa {kappa:.2f}; neighbouring ids share "
+        "labels: the training file runs in label order, or in runs of one label): number the new test rows anew with "
+        "the recipe's test_ids (e.g. test_ids: 't{n:06d}'); if the rows themselves run in order (a series split at "
+        "random), split by a temporal or group recipe"
+    )
+
+
+def _read_by_piece(con, target: str, id_column: str) -> str | None:
+    pieces = con.execute(
+        f"""SELECT min(n), max(n) FROM (SELECT len(regexp_split_to_array(id, {literal(PIECE_BREAK)})) AS n
+            FROM (SELECT id FROM __id_known UNION ALL SELECT id FROM __id_asked))"""
+    ).fetchall()[0]
+    if pieces[0] is None or pieces[0] != pieces[1] or pieces[0] < 2:
+        return None
+    for position in range(1, pieces[0] + 1):
+        coded = con.execute(
+            f"SELECT count(*) >= {PIECE_SUPPORT} * count(DISTINCT {_piece('id', position)}) FROM __id_known"
+        ).fetchall()[0][0]
+        if not coded:
+            continue
+        agreeing, rows, kappa = _agreement(
+            con,
+            f"""WITH code AS (SELECT {_piece("id", position)} AS v, mode(label) AS found FROM __id_known GROUP BY ALL)
+                SELECT a.label, code.found FROM __id_asked a JOIN code ON {_piece("a.id", position)} = code.v""",
+        )
+        if _gives_away(agreeing, rows, kappa):
+            return (
+                f"the ids give the {target} away by piece {position} of {pieces[0]} (split at _ and -): the label the "
+                f"new training rows' ids with that piece hold most is the new test row's for {agreeing:,} of {rows:,} "
+                f"new test rows (Cohen's kappa {kappa:.2f}; e.g. a rating written into a review's id): number the new "
+                "test rows anew with the recipe's test_ids (e.g. test_ids: 't{n:06d}'); if the piece names a group of "
+                "rows that share a label (a patient), split by a group recipe"
+            )
+    return None
+
+
+def _piece(id_sql: str, position: int) -> str:
+    """SQL of piece ``position`` (1-based) of an id split at :data:`PIECE_BREAK`."""
+    return f"regexp_split_to_array({id_sql}, {literal(PIECE_BREAK)})[{position}]"
+
+
+def _agreement(con, pairs: str) -> tuple[int, int, float]:
+    """Rows of ``pairs`` (label, found) whose reading is right, rows, and Cohen's kappa."""
     rows, agreeing, chance = con.execute(
-        f"""WITH known AS (SELECT DISTINCT {key} AS k, {label} AS label FROM {reader_sql(train)}
-                           WHERE {column} IS NOT NULL AND {quote(target)} IS NOT NULL),
-                 asked AS (SELECT DISTINCT {key} AS k, {label} AS label FROM {reader_sql(answers)}
-                           WHERE {column} IS NOT NULL AND {quote(target)} IS NOT NULL),
-                 read AS (SELECT a.label, n.label AS found FROM asked a ASOF JOIN known n ON a.k >= n.k),
+        f"""WITH read AS ({pairs}),
                  truth AS (SELECT label AS l, count(*) / (SELECT count(*) FROM read) AS p FROM read GROUP BY 1),
                  guess AS (SELECT found AS l, count(*) / (SELECT count(*) FROM read) AS p FROM read GROUP BY 1)
             SELECT (SELECT count(*) FROM read), (SELECT count(*) FILTER (WHERE label = found) FROM read),
                    (SELECT coalesce(sum(truth.p * guess.p), 0) FROM truth JOIN guess USING (l))"""
     ).fetchall()[0]
-    if rows < LEAST_ROWS or chance >= 1:
-        return None
-    share = agreeing / rows
-    kappa = (share - chance) / (1 - chance)
-    if share < ORDER_SHARE or kappa < ORDER_KAPPA:
-        return None
-    return (
-        f"the ids give the {target} away: the label of the nearest training {id_column} below is the new test row's "
-        f"for {agreeing:,} of {rows:,} new test rows (Cohen's kappa {kappa:.2f}; the training file is in label order, "
-        "and the new test rows kept their ids): number them anew with the recipe's test_ids (e.g. test_ids: "
-        "'t{n:06d}'), or split by a temporal or group recipe"
-    )
+    kappa = 0.0 if chance >= 1 or not rows else (agreeing / rows - chance) / (1 - chance)
+    return agreeing, rows, kappa
+
+
+def _gives_away(agreeing: int, rows: int, kappa: float) -> bool:
+    return rows >= LEAST_ROWS and agreeing >= ORDER_SHARE * rows and kappa >= ORDER_KAPPA

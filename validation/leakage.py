@@ -66,8 +66,8 @@ Each check says what it found. All are blocking: a split that fails one is not p
   without a test table, every training column but the targets) must not copy a target: judged on the new training
   set's rows, as they are or in other letter case, one value for each label, or a number one for one
   (:func:`_test_set_labels`; a feature merely predictive, or a coarser code, passes). Nor may the ids, read in
-  order: a training file sorted by label, whose new test rows kept their ids (otto-group's), is refused
-  (:mod:`validation.id_order`).
+  order (a training file sorted by label, whose new test rows kept their ids: otto-group's) or by a piece
+  (word2vec's ``<review>_<rating>``): :mod:`validation.id_order`.
 - ``groups_disjoint``: for group splits, no group on both sides.
 - ``rows_conserved``: new train + new test = the original train set (for released labels: train unchanged, test =
   the labelled original test set, less the rows Kaggle did not score).
@@ -113,7 +113,7 @@ from validation.data_files import (
     utc_connection,
 )
 from validation.data_root import TEST, TRAIN, PreparedFolder
-from validation.id_order import labels_read_from_id_order
+from validation.id_order import labels_read_from_ids
 
 IDS_DISJOINT = Check(
     "ids_disjoint",
@@ -324,14 +324,14 @@ def _public_free_of_private(con, folder: PreparedFolder, facts: LeakageFacts, tr
     if extras:
         problems += _extra_files_leak(con, folder, facts, extras, scanned, unreadable)
     problems += _test_set_labels(con, folder, facts)
-    if not facts.released_labels and (order := labels_read_from_id_order(
-            con, train, folder.answers, facts.id_column, list(facts.target_columns))):  # fmt: skip
-        problems.append(order)
     row_files = _as_spelled(facts.row_files, facts.label_texts)  # labels as paths would tell them
     for entry in sorted({f.entry for f in row_files}):  # each set of files on its own: one's labels are not
         problems += _labels_in_row_file_paths(tuple(f for f in row_files if f.entry == entry))  # diluted by another's
     problems += _test_files_copied_with_labels(facts.public_files, row_files)
     problems += _row_files_copying_private(folder, facts.row_files)
+    if not facts.released_labels and (read := labels_read_from_ids(
+            con, train, folder.answers, facts.id_column, list(facts.target_columns), facts.recipe.get("kind"))):  # fmt: skip
+        problems.append(read)
     sides = Counter(f.side for f in facts.row_files)
     found = "; ".join(problems) or (
         f"{len(public_files)} public data file(s)"
