@@ -497,8 +497,8 @@ def test_a_distributions_row_not_summing_to_1_is_invalid_naming_its_line(demo_pr
         (  # MLE-bench's micro F1 over every row's labels is not the board's metric
             "f1_micro_labels", "F-Score (Micro)", True, False,
             "the recipe grades with f1_micro_labels, but Kaggle ranked the leaderboard by Meta Kaggle's F-Score (Micro) "
-            "(f1_micro in the registry): the board's scores and medal thresholds are f1_micro's, compared with "
-            "f1_micro_labels scores",
+            "(f1_micro in the registry, mean_f1 on label sets): the board's scores and medal thresholds are mean_f1's, "
+            "compared with f1_micro_labels scores",
         ),
         ("mean_columnwise_auc", "Roc Auc Score", True, True, "the recipe's mean_columnwise_auc gives Meta Kaggle's Roc "
          "Auc Score (auc in the registry) the same score"),

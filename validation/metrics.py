@@ -1074,6 +1074,8 @@ def resolve_metric(override: str | None, recipe: dict | None, meta_kaggle_name: 
 # Meta Kaggle names a registry metric is, where a split recipe names it, that do not choose it alone: the name also
 # covers competitions it does not grade (tgs-salt's one object a row, beside data-science-bowl-2018's several).
 NAMED_BY_RECIPE = {"iou_precision": ("IntersectionOverUnionObjectSegmentation",)}
+# What a registry metric Kaggle's name maps to is on answers of label sets: F-Score (Micro) is mean F1 over the rows.
+ON_LABEL_SETS = {"f1_micro": "mean_f1"}
 
 SAME_SCORE = {
     frozenset(pair)
@@ -1118,9 +1120,12 @@ def recipe_metric_against_kaggle(
     any_parameter = _parameter_unsaid(kaggle, kaggle_name) and recipe_metric in PARAMETER_FAMILIES[kaggle]
     if (kaggle is not None and kaggle != recipe_metric and frozenset((kaggle, recipe_metric)) not in SAME_SCORE
             and not any_parameter):  # fmt: skip
+        board = ON_LABEL_SETS.get(kaggle, kaggle) if metric.task == "label_set" else kaggle
+        on_sets = f", {board} on label sets" if board != kaggle else ""
         return False, (
             f"the recipe grades with {recipe_metric}, but Kaggle ranked the leaderboard by {listed} ({kaggle} in the "
-            f"registry): the board's scores and medal thresholds are {kaggle}'s, compared with {recipe_metric} scores"
+            f"registry{on_sets}): the board's scores and medal thresholds are {board}'s, compared with "
+            f"{recipe_metric} scores"
         )
     if kaggle_is_max is not None and bool(kaggle_is_max) != metric.higher_is_better:
         ranked, runs = ("higher", "lower") if kaggle_is_max else ("lower", "higher")
