@@ -101,6 +101,12 @@ def test_each_rows_file_goes_with_its_row(download, tmp_path, changes, test_fold
         ({"row_files": "train/../{id}"}, "row_files", "must be a path inside the competition's download"),
         ({"row_files": "train/image.jpg"}, "row_files", "names one file for every row: put the row's columns"),
         ({"row_files": "train/{id.jpg"}, "row_files", "has unbalanced or nested braces"),
+        (
+            {"row_files": "train/{id}-{n:*}.jpg"},
+            "row_files",
+            "has the placeholder {n:*}, a glob: a placeholder here is "
+            "a column of the train file, each row naming one file (a glob is train_listing's",
+        ),  # sweep 197: petfinder
         ({"row_files": "train/{id}}.jpg"}, "row_files", "has unbalanced or nested braces"),
         ({"row_files": "train/{}.jpg"}, "row_files", "has an empty placeholder"),
         ({"row_files": "train/{id}/"}, "row_files", "names a folder"),

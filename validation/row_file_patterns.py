@@ -77,11 +77,12 @@ def pattern_columns(pattern: str, columns: Collection[str] = ()) -> list[str]:
     )
 
 
-def pattern_problem(pattern: object) -> str | None:
-    """What is wrong with ``pattern`` as a path inside the download (or under ``public/``), or None."""
+def pattern_problem(pattern: object, globs: bool = False) -> str | None:
+    """What is wrong with ``pattern`` as a path inside the download (or under ``public/``), or None; ``globs``: a
+    placeholder may say a glob its text matches (a listing's ``{fname:*.wav}``)."""
     if not isinstance(pattern, str) or not pattern.strip():
         return f"expected a path pattern such as 'train/{{id}}.jpg', found {pattern!r}"
-    if problem := placeholder_problem(pattern):
+    if problem := placeholder_problem(pattern, globs):
         return problem
     if not PLACEHOLDER.search(pattern):
         return (
@@ -102,15 +103,21 @@ def pattern_problem(pattern: object) -> str | None:
     return None
 
 
-def placeholder_problem(pattern: str) -> str | None:
-    """What is wrong with ``pattern``'s placeholders (braces, names, slices), or None: for row-file patterns and for
-    submission keys (``validation.split_recipe``)."""
+def placeholder_problem(pattern: str, globs: bool = False) -> str | None:
+    """What is wrong with ``pattern``'s placeholders (braces, names, slices, a glob where ``globs`` is not allowed), or
+    None: for row-file patterns and for submission keys (``validation.split_recipe``)."""
     literal = PLACEHOLDER.sub("x", pattern)
     if "{" in literal or "}" in literal:
         return f"{pattern!r} has unbalanced or nested braces: a placeholder is a column name in braces, such as {{id}}"
     if any(not column for column in pattern_columns(pattern)) or "{}" in pattern:
         return f"{pattern!r} has an empty placeholder {{}}: name a column of the train file, such as {{id}}"
     for _, text in pattern_parts(pattern):
+        name, colon, glob = (text or "").partition(":")
+        if colon and not globs and any(c in glob for c in "*?["):  # sweep 197: petfinder's {PetID}-{n:*}.jpg
+            return (  # was refused at the split only, as "no column 'n:*'"
+                f"{pattern!r} has the placeholder {{{text}}}, a glob: a placeholder here is a column of the train "
+                f"file, each row naming one file (a glob is train_listing's, which lists the files that match)"
+            )
         taken = placeholder(text) if text else None
         if taken and not taken.sliced and SLICE_LIKE.search(text):  # Temp[C] is a column name
             return (

@@ -507,7 +507,7 @@ def _train_listing(values: dict, document: dict, kind: str, fail) -> None:
     listing = values.get("train_listing")
     if listing is None:
         return
-    if problem := pattern_problem(listing):
+    if problem := pattern_problem(listing, globs=True):
         raise fail("train_listing", problem)
     placeholders = listing_placeholders(listing)
     columns = [name for name, _ in placeholders]
