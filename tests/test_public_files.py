@@ -1051,6 +1051,9 @@ def _studies(raw: Path, test_id, table_id, table_rows: slice) -> dict:
     (raw / "reader_notes.txt").write_text(
         "".join(f"reader 2 saw study {table_id(u)} : {labels[u]} ; reviewed\n" for u in uids[table_rows])
     )
+    (raw / "reader_notes.csv").write_text(  # review 198: a table whose notes name the ids inside their text
+        "reader,note\n" + "".join(f"2,saw study {table_id(u)} : {labels[u]}\n" for u in uids[table_rows])
+    )
     return {"kind": "random", "id_column": "id", "target_columns": ["label"], "test_fraction": 0.2,
             "sample_submission_file": "sample_submission.csv", "metric": "accuracy"}  # fmt: skip
 
@@ -1066,7 +1069,7 @@ def _studies(raw: Path, test_id, table_id, table_rows: slice) -> dict:
     ],
     ids=["suffix", "prefix", "extension-in-table", "both", "none"],
 )
-@pytest.mark.parametrize("public", ["images.csv", "reader_notes.txt"])
+@pytest.mark.parametrize("public", ["images.csv", "reader_notes.txt", "reader_notes.csv"])
 def test_a_table_naming_new_test_ids_with_another_affix_gives_their_labels_away(tmp_path, test_id, table_id, public):
     """An id written with a short affix (``00086460a852_study``) is the id another table names bare: siim's image
     table links each image to ``StudyInstanceUID`` without the study-level ids' ``_study``, and a table or a text file

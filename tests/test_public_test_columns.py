@@ -17,8 +17,14 @@ def _without_test_file(download) -> None:
     (download / "test.csv").unlink()
 
 
+def _no_test_table(recipe):
+    """The generated recipe names test.csv, which must then be there: without it, the recipe says there is none."""
+    return parse_recipe(recipe.to_document() | {"test_file": None}, where="recipe.yaml")
+
+
 def test_the_public_test_set_keeps_the_columns_named_and_the_description_says_why(tmp_path):
     slug, raw, recipe, root, _ = generated_download(tmp_path, "accuracy", reshape=_without_test_file)
+    recipe = _no_test_table(recipe)
     train = list(pd.read_csv(raw / "train.csv", nrows=0).columns)
     before = prepare_competition(slug, recipe, raw, tmp_path / "before", "description")
     assert list(pd.read_csv(PreparedFolder(before.folder).public_table("test", {}), nrows=0).columns) == train[:-1]
@@ -82,6 +88,7 @@ def test_a_group_split_whose_test_set_leaves_the_group_out_is_checked_by_id(tmp_
     not there (test_columns without it, or Kaggle's test file without it). With the id kept, the test rows' groups
     are found in the train file; with neither, the check fails saying why."""
     slug, raw, recipe, root, _ = generated_download(tmp_path, "accuracy", "--kind", "group", reshape=_without_test_file)
+    recipe = _no_test_table(recipe)
     kept_id = parse_recipe(recipe.to_document() | {"test_columns": ["id", "x1"]}, where="recipe.yaml")
     prepared = prepare_competition(slug, kept_id, raw, root.prepared_root, "description")
     assert prepared.published, [(c.name, c.found) for c in prepared.checks if not c.passed]
@@ -96,6 +103,7 @@ def test_a_group_split_whose_test_set_leaves_the_group_out_is_checked_by_id(tmp_
 
 def test_a_column_the_train_file_lacks_is_refused_naming_its_columns(tmp_path):
     slug, raw, recipe, root, _ = generated_download(tmp_path, "accuracy", reshape=_without_test_file)
+    recipe = _no_test_table(recipe)
     recipe = parse_recipe(recipe.to_document() | {"test_columns": ["id", "varietyy"]}, where="recipe.yaml")
     with pytest.raises(RecipeError) as error:
         prepare_competition(slug, recipe, raw, root.prepared_root, "description")

@@ -573,11 +573,26 @@ def _extra_files_leak(
         if path in scanned and (coco := coco_table(con, path, scanned[path][1])):
             problems += _data_file_labels(con, path, extra, facts, coco[1], least, coco[0])
         elif path in scanned:
-            problems += _data_file_labels(con, path, extra, facts, scanned[path][1], least)
+            found = _data_file_labels(con, path, extra, facts, scanned[path][1], least)
+            problems += found or _ids_inside_text(con, path, extra, scanned[path][1], labels, least)
         else:
             problems += _text_file_labels(con, path, extra, facts, labels, least, unreadable.get(path))
     problems += _labels_in_paths(con, [PurePosixPath(f.path) for f in extras.values()])
     return problems
+
+
+def _ids_inside_text(con, path: Path, extra: ExtraFile, columns: list[str], labels: dict, least: int) -> list[str]:
+    """A text data file (CSV, TSV, JSON Lines) none of whose columns holds new test ids whole, scanned line by line
+    as any other text is: a notes column saying "study 1b2c : typical" (review 198: such a ``.csv`` was published
+    where the same lines as ``.txt`` were refused)."""
+    if (
+        not is_text(path)
+        or path.stat().st_size > TEXT_SCAN_LIMIT
+        or _test_id_columns(con, reader_sql(path), columns, least)
+    ):
+        return []
+    found = _scan_lines(path, labels, least)
+    return [f"{extra.path} gives new test ids' labels away: {found}"] if found else []
 
 
 def _new_test_labels(con, folder: PreparedFolder, facts: LeakageFacts) -> int | None:
