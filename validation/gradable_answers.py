@@ -66,7 +66,7 @@ class AnswerFacts:
 def check_gradable_answers(answers: pd.DataFrame, facts: AnswerFacts, rows_of: RowsOf) -> None:
     """Raise :class:`UngradableAnswers` for the first problem found in ``answers`` (the id and target columns, every
     value text, as ``answers.csv`` reads with ``dtype=str, keep_default_na=False``)."""
-    for problem in (_repeated_ids, _missing_targets, _outside_domain, _classes_of_several_words):
+    for problem in (_repeated_ids, _missing_targets, _outside_domain):
         message = problem(answers, facts, rows_of)
         if message:
             raise UngradableAnswers(f"{facts.slug}: {message}")
@@ -119,36 +119,6 @@ def _repeated_ids(answers: pd.DataFrame, facts: AnswerFacts, rows_of: RowsOf) ->
         f"each id once): {_ids_and_rows(repeated, facts, rows_of)}. Name a column whose value is unique to each row in "
         "'id_column' (or none: rows are then matched by their content)"
     )
-
-
-CLASS_SUPPORT = 5  # rows a value of several words holds, on average, at least, to be a class, not a list of labels
-
-
-def _classes_of_several_words(answers: pd.DataFrame, facts: AnswerFacts, rows_of: RowsOf) -> str | None:
-    """Under a metric of ranked labels (MAP@K), which reads each word of a cell as a label, answers whose label is
-    a class written in several words (quickdraw's ``alarm clock``, ``The Eiffel Tower``; Kaggle's answers write
-    ``alarm_clock``): each would be graded as two labels, a submission in Kaggle's form scoring less than it does
-    there (sweep 199). A class, not a list of true labels (h-and-m's articles a customer bought, ``alpha epsilon``):
-    a value of several words, not each a label of its own on another row, that many rows hold alike."""
-    spec = METRICS.get(facts.metric or "")
-    if spec is None or spec.task != "ranking":
-        return None
-    for column in facts.target_columns:
-        cells = answers[column].str.strip()
-        several = cells.str.contains(r"\s", regex=True)
-        words = set(cells[~several])
-        spaced = cells[several & ~cells.str.split().map(words.issuperset)]
-        if len(spaced) >= CLASS_SUPPORT and len(spaced) >= CLASS_SUPPORT * spaced.nunique():
-            shown_classes = ", ".join(repr(v) for v in spaced.value_counts().index[:3])
-            rows = (spaced.index.to_numpy() + 1)[:3].tolist()
-            return (
-                f"column {column!r} of {facts.source} names classes in several words ({shown_classes}; "
-                f"{len(spaced):,} of the {len(answers):,} rows the new test set took, e.g. rows {rows} of the answers), "
-                f"and {facts.metric} reads each word of a cell as a label of its own: 'alarm clock' would be graded as "
-                "two labels. Write the classes as one word each where the download comes from, as Kaggle's answers "
-                "for such a competition do (quickdraw's alarm_clock: spaces made underscores), and download it again"
-            )
-    return None
 
 
 def _missing_targets(answers: pd.DataFrame, facts: AnswerFacts, rows_of: RowsOf) -> str | None:
