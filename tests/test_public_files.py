@@ -1064,7 +1064,7 @@ def _studies(raw: Path, test_id, table_id, table_rows: slice) -> dict:
         (lambda u: f"{u}_study", lambda u: u),  # siim-covid19 (sweep 188): the table names the study bare
         (lambda u: f"ID_{u}", lambda u: u),
         (lambda u: u, lambda u: f"{u}.dcm"),
-        (lambda u: f"{u}_study", lambda u: f"IMG_{u}.dcm"),
+        (lambda u: f"{u}_study", lambda u: f"IMG_{u}-1.dcm"),  # review 200: petfinder's <pet>-1.jpg
         (lambda u: u, lambda u: u),
     ],
     ids=["suffix", "prefix", "extension-in-table", "both", "none"],
@@ -1128,6 +1128,9 @@ def test_ids_that_share_a_number_or_a_date_are_not_one_id(tmp_path):
     for first, second in [("20220103_1301", "20220103_1332"), ("train_00000001", "test_00000001"),
                           ("12345678_1", "12345678_2"), ("SKU-12345678-RED", "SKU-12345678-BLUE")]:  # fmt: skip
         assert con.execute(f"SELECT {id_key(literal(first))} <> {id_key(literal(second))}").fetchone()[0], first
+    for first, second in [("12345678.jpg", "12345678"), ("00012345678.jpg", "12345678"), ("86e1089a3-1.jpg", "86e1089a3"),
+                          ("ID_0a1b2c3d4e", "0a1b2c3d4e.dcm")]:  # fmt: skip
+        assert con.execute(f"SELECT {id_key(literal(first))} = {id_key(literal(second))}").fetchone()[0], first
     rng = random.Random(3)
     raw = tmp_path / "raw"
     days = [f"2022{m:02d}{d:02d}" for m in range(1, 13) for d in range(1, 29)]

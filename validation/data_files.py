@@ -828,23 +828,27 @@ def key_text(sql: str) -> str:
 
 
 # An id with a short word before or after it (siim-covid19's ``00086460a852_study`` for the study the image table
-# names ``00086460a852``; ``ID_`` before, a file's ``.dcm`` after): its core, a run of at least eight letters and
-# digits holding both (a uid, not a number or a word), which another table may name bare or with another word. The
-# words are letters only: a number after an id (``20220103_1301``, ``12345678_2``) is a part of a composite id, not
-# an affix, and a number core (``train_00000001``, ``test_00000001``) would make other rows' ids one (review 198).
-ID_WITH_AFFIX = r"^(?:[A-Za-z]{1,6}[_.\-])?([A-Za-z0-9]{8,})(?:[_.\-][A-Za-z]{1,6}){0,2}$"
+# names ``00086460a852``; ``ID_`` before, a file's ``.jpg`` after): its core, which another table may name bare or
+# with another word. Two shapes (review 198, 200): a uid of letters and digits, with a word of letters before it and
+# up to two pieces after it (petfinder's ``86e1089a3-1.jpg``, the pet's first photo); or a number of eight digits or
+# more with words of letters after it alone (``12345678.jpg``). A number after a number (``20220103_1301``, a date
+# and a security) is a composite id, and a word before a number (``train_00000001``, ``test_00000001``) names whose
+# row it is: neither is an affix.
+UID_WITH_AFFIX = r"^(?:[A-Za-z]{1,6}[_.\-])?([A-Za-z0-9]*[A-Za-z][A-Za-z0-9]*)(?:[_.\-][A-Za-z0-9]{1,6}){0,2}$"
+NUMBER_WITH_AFFIX = r"^([0-9]{8,})(?:[_.\-][A-Za-z]{1,6}){1,2}$"
 
 
 def id_key(sql: str) -> str:
     """An id's text as ids are matched across the tables of a download: :func:`key_text`, of its core where it
-    is written with a short affix (:data:`ID_WITH_AFFIX`): ``00086460a852_study``, ``ID_00086460a852`` and
-    ``00086460a852.dcm`` are one id."""
-    core = f"regexp_extract({sql}, {literal(ID_WITH_AFFIX)}, 1)"
-    affixed = (  # the cheap tests first: a number's cell, most cells of a table, is not read by the pattern
-        f"length({sql}) >= 10 AND regexp_matches({sql}, '[_.-]') AND {core} <> '' "
-        f"AND regexp_matches({core}, '[0-9]') AND regexp_matches({core}, '[A-Za-z]')"
+    is written with a short affix (:data:`UID_WITH_AFFIX`, :data:`NUMBER_WITH_AFFIX`): ``00086460a852_study``,
+    ``ID_00086460a852`` and ``00086460a852.dcm`` are one id, as are ``12345678.jpg`` and ``12345678``."""
+    uid = f"regexp_extract({sql}, {literal(UID_WITH_AFFIX)}, 1)"
+    number = f"regexp_extract({sql}, {literal(NUMBER_WITH_AFFIX)}, 1)"
+    cheap = f"length({sql}) >= 10 AND regexp_matches({sql}, '[_.-]')"  # most cells (numbers) skip the patterns
+    return (
+        f"CASE WHEN {cheap} AND length({uid}) >= 8 AND regexp_matches({uid}, '[0-9]') THEN {uid} "
+        f"WHEN {cheap} AND {number} <> '' THEN {key_text(number)} ELSE {key_text(sql)} END"
     )
-    return f"CASE WHEN {affixed} THEN {core} ELSE {key_text(sql)} END"
 
 
 def literal(text: str) -> str:
