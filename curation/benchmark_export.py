@@ -468,6 +468,16 @@ def _sample_medal(parity: dict, board: Leaderboard, metric: str) -> tuple[float,
     return (row["score"], placement.rank) if placement.any_medal else None
 
 
+def _as_compared(recipe: dict | None) -> str:
+    """A recipe document as two are compared: a ``test_file: test.csv`` named is the default's file (a split built
+    before a recipe named it kept no such key: review 200), in the order the document keeps (the order of
+    submission_columns is the submission's)."""
+    recipe = dict(recipe or {})
+    if recipe.get("test_file") == "test.csv":
+        del recipe["test_file"]
+    return json.dumps(recipe, default=str)
+
+
 def _split_warnings(slug: str, manifest: dict, root: DataRoot, annotations: AnnotationStore) -> list[str]:
     """Say when the published split is not what the curators now ask for: their recipe (in the annotation files, as
     prepare_competition reads it) has changed since it was built, or a later split or parity check failed. Either way
@@ -482,7 +492,7 @@ def _split_warnings(slug: str, manifest: dict, root: DataRoot, annotations: Anno
     except AnnotationError as error:  # a damaged annotation file, another field
         warnings.append(f"the curators' annotations cannot be read ({error}); this export holds {published}")
     else:  # in the order the split's manifest keeps it: the order of submission_columns is the submission's
-        if json.dumps(wanted, default=str) != json.dumps(manifest.get("recipe"), default=str):
+        if _as_compared(wanted) != _as_compared(manifest.get("recipe")):
             warnings.append(f"{published} was built from a split recipe the curators have since changed: this export "
                             f"holds it; {partition_command('prepare_competition', slug)}")  # fmt: skip
     for stage, what in ((SPLIT, "split"), (PARITY, "parity check")):

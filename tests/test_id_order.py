@@ -82,10 +82,14 @@ def test_partly_sorted_ids_are_judged_by_how_much_they_read(tmp_path):
 
 
 def test_a_target_of_many_values_and_a_file_without_the_id_are_not_judged(tmp_path):
+    """Each value on two neighbouring ids, one in each set: read in order, every new test row's; but 2,000 values
+    in the new test set are a regression's numbers, not labels (review 200: the test judged 100 before)."""
     con = duckdb.connect()
-    write_csv(tmp_path / "train.csv", ["id", "y"], [(i, i * 0.5) for i in range(0, 2000, 2)])
-    write_csv(tmp_path / "answers.csv", ["id", "y"], [(i, i * 0.5) for i in range(1, 200, 2)])
+    write_csv(tmp_path / "train.csv", ["id", "y"], [(i, i // 2) for i in range(0, 4000, 2)])
+    write_csv(tmp_path / "answers.csv", ["id", "y"], [(i, i // 2) for i in range(1, 4000, 2)])
     assert labels_read_from_ids(con, tmp_path / "train.csv", tmp_path / "answers.csv", "id", ["y"]) is None
+    write_csv(tmp_path / "few.csv", ["id", "y"], [(i, i // 2) for i in range(1, 1000, 2)])  # 500 values: labels
+    assert "read in order" in labels_read_from_ids(con, tmp_path / "train.csv", tmp_path / "few.csv", "id", ["y"])
     assert labels_read_from_ids(con, tmp_path / "train.csv", tmp_path / "answers.csv", None, ["y"]) is None
 
 

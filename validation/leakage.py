@@ -330,7 +330,8 @@ def _public_free_of_private(con, folder: PreparedFolder, facts: LeakageFacts, tr
     problems += _test_files_copied_with_labels(facts.public_files, row_files)
     problems += _row_files_copying_private(folder, facts.row_files)
     if not facts.released_labels and (read := labels_read_from_ids(
-            con, train, folder.answers, facts.id_column, list(facts.target_columns), facts.recipe.get("kind"))):  # fmt: skip
+            con, train, folder.answers, facts.id_column, list(facts.target_columns), facts.recipe.get("kind"),
+            folder.public_table(TEST, facts.recipe))):  # fmt: skip
         problems.append(read)
     sides = Counter(f.side for f in facts.row_files)
     found = "; ".join(problems) or (

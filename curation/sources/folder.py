@@ -52,7 +52,7 @@ from curation.sources.base import (
     SourceError,
     SourceFile,
 )
-from validation.data_files import path_literal, serial_option, utc_connection
+from validation.data_files import ONE_FILE, path_literal, serial_option, utc_connection
 from validation.data_root import atomic_path, slug_folder
 from validation.leaderboard import Leaderboard, leaderboard_from_frame, read_leaderboard
 
@@ -169,7 +169,7 @@ class FolderSource:
         with utc_connection() as con:
             source = (
                 f"read_csv({path_literal(path)}, all_varchar = true, header = true, max_line_size = 100000000"
-                f"{serial_option(path)})"
+                f"{serial_option(path)}{ONE_FILE})"
             )
             if column not in [row[0] for row in con.execute(f"DESCRIBE SELECT * FROM {source}").fetchall()]:
                 return None
