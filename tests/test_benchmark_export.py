@@ -724,3 +724,13 @@ def test_show_prints_the_current_leaderboard_snapshot_and_a_damaged_history(root
     root.leaderboards(SPACESHIP).history.write_text("{not json\n")
     assert main(["show", SPACESHIP]) == 0
     assert "leaderboard: cannot be read: " in capsys.readouterr().out
+
+
+def test_a_recipe_naming_test_csv_is_the_same_recipe_as_one_leaving_it_to_the_default():
+    """Review 200: a recipe naming test.csv keeps the key in its document now; a split published before kept none, and
+    the export warned that the curators had changed the recipe."""
+    from curation.benchmark_export import _as_compared
+
+    recipe = {"kind": "random", "target_columns": ["y"], "id_column": "id"}
+    assert _as_compared(recipe | {"test_file": "test.csv"}) == _as_compared(recipe)
+    assert _as_compared(recipe | {"test_file": "other.csv"}) != _as_compared(recipe)
