@@ -249,6 +249,7 @@ def check_prepared_split(folder: PreparedFolder, facts: LeakageFacts) -> list[Sp
     try:
         train, test = folder.public_table(TRAIN, facts.recipe), folder.public_table(TEST, facts.recipe)
         con.execute("CREATE TEMP TABLE renamed_test_ids AS SELECT unnest(?::VARCHAR[]) AS k", [list(facts.renamed_ids)])
+        _define_id_match(con, train, test, facts)
         return [
             _ids_disjoint(con, train, test, facts),
             _no_target_in_public_test(con, test, facts),
@@ -258,6 +259,28 @@ def check_prepared_split(folder: PreparedFolder, facts: LeakageFacts) -> list[Sp
         ]
     finally:
         con.close()
+
+
+ID_MATCH = "__mlecurate_id_match"  # a macro on the checks' connection: how an id is matched across tables
+
+
+def _id_match(sql: str) -> str:
+    return f"{ID_MATCH}({sql})"
+
+
+def _define_id_match(con, train: Path, test: Path, facts: LeakageFacts) -> None:
+    """Define :data:`ID_MATCH`: :func:`id_key` (an id's core where it has a short affix: siim's
+    ``00086460a852_study`` is the image table's ``00086460a852``) where the split's own ids keep distinct cores, else
+    :func:`key_text`: ids that are themselves ``<core>_<n>`` (a study's images ``<uid>_1``, ``<uid>_2``) are not
+    one id (review 201: a train_tables file of the training images was refused as holding the new test images')."""
+    expression = key_text("x")
+    columns = {path: columns_of(con, path) for path in (train, test)}
+    if facts.id_column and all(facts.id_column in found for found in columns.values()):
+        column = quote(facts.id_column)
+        ids = " UNION ALL ".join(f"SELECT CAST({column} AS VARCHAR) AS k FROM {reader_sql(p)}" for p in columns)
+        if con.execute(f"SELECT count(DISTINCT k) = count(DISTINCT {id_key('k')}) FROM ({ids})").fetchone()[0]:
+            expression = id_key("x")
+    con.execute(f"CREATE OR REPLACE TEMP MACRO {ID_MATCH}(x) AS {expression}")
 
 
 def _overlap(con, train: Path, test: Path, expression: str) -> tuple[int, list]:
@@ -584,15 +607,18 @@ def _extra_files_leak(
 
 def _ids_inside_text(con, path: Path, extra: ExtraFile, columns: list[str], labels: dict, least: int) -> list[str]:
     """A text data file (CSV, TSV, JSON Lines) none of whose columns holds new test ids whole, scanned line by line
-    as any other text is: a notes column saying "study 1b2c : typical" (review 198: such a ``.csv`` was published
-    where the same lines as ``.txt`` were refused)."""
+    for labels of words (review 198: notes naming studies inside their text, "study 1b2c : typical", were refused as
+    ``.txt``, published as ``.csv``); labels that are numbers are not looked for in a table's lines, where numbers
+    are everywhere (review 201: a weather table's 0s read as 0/1 labels, by chance)."""
+    if not any(not _is_number(label) for pairs in labels.values() for _, label in pairs):
+        return []
     if (
         not is_text(path)
         or path.stat().st_size > TEXT_SCAN_LIMIT
         or _test_id_columns(con, reader_sql(path), columns, least)
     ):
         return []
-    found = _scan_lines(path, labels, least)
+    found = _scan_lines(path, labels, least, words_only=True)
     return [f"{extra.path} gives new test ids' labels away: {found}"] if found else []
 
 
@@ -624,7 +650,7 @@ def _test_label_index(con) -> dict[str, list[tuple[str, str]]]:
     also under its core (``00086460a852`` for ``00086460a852_study``, :func:`id_key`)."""
     index: dict[str, list[tuple[str, str]]] = defaultdict(list)
     for k, target, label in con.execute(
-        f"SELECT k, target, label FROM test_labels UNION SELECT {id_key('k')}, target, label FROM test_labels"
+        f"SELECT k, target, label FROM test_labels UNION SELECT {_id_match('k')}, target, label FROM test_labels"
     ).fetchall():
         index[k].append((target, label))
     return index
@@ -655,7 +681,7 @@ def _table_labels(
         shared = con.execute(  # ids written otherwise (101.0, 00101 for 101) are the same ids
             f"""SELECT count(DISTINCT t.k) FROM (SELECT DISTINCT CAST({quote(facts.id_column)} AS VARCHAR) AS k
                                                  FROM {reader}) e
-                JOIN new_test_ids t ON {id_key("e.k")} = {id_key("t.k")}"""
+                JOIN new_test_ids t ON {_id_match("e.k")} = {_id_match("t.k")}"""
         ).fetchall()[0][0]
         if shared:
             return [
@@ -779,7 +805,7 @@ def _numbers_agreeing(
         found = con.execute(
             f"""WITH pairs AS (
                     SELECT l.target, c.col, l.k, c.x, TRY_CAST(l.label AS DOUBLE) AS y
-                    FROM ({cells}) c JOIN test_labels l ON {id_key("c.k")} = {id_key("l.k")}
+                    FROM ({cells}) c JOIN test_labels l ON {_id_match("c.k")} = {_id_match("l.k")}
                     WHERE c.x IS NOT NULL AND TRY_CAST(l.label AS DOUBLE) IS NOT NULL),
                 ranked AS (
                     SELECT *, rank() OVER (PARTITION BY target, col ORDER BY x) AS rx,
@@ -806,7 +832,7 @@ def _test_id_columns(con, reader: str, columns: list[str], least: int) -> list[s
     """The table's columns holding at least ``least`` new test ids (ids written otherwise too: 101.0 for 101)."""
     counts = " UNION ALL ".join(
         f"""SELECT {literal(c)} AS col, count(DISTINCT t.k) AS n FROM (SELECT DISTINCT CAST({quote(c)} AS VARCHAR) AS v
-            FROM {reader}) e JOIN new_test_ids t ON {id_key("e.v")} = {id_key("t.k")}"""
+            FROM {reader}) e JOIN new_test_ids t ON {_id_match("e.v")} = {_id_match("t.k")}"""
         for c in columns
     )
     found = dict(con.execute(counts).fetchall())
@@ -832,7 +858,7 @@ def _public_feature(con, reader: str, key: str, column: str, facts: LeakageFacts
     *matches, rows = con.execute(
         f"""SELECT {same}, count(*)
             FROM {reader} e JOIN public_test t
-                 ON {id_key(f"CAST(e.{quote(key)} AS VARCHAR)")} = {id_key(f"CAST(t.{quote(facts.id_column)} AS VARCHAR)")}"""
+                 ON {_id_match(f"CAST(e.{quote(key)} AS VARCHAR)")} = {_id_match(f"CAST(t.{quote(facts.id_column)} AS VARCHAR)")}"""
     ).fetchall()[0]
     return rows > 0 and max(matches) >= LABEL_SHARE * rows
 
@@ -856,7 +882,7 @@ def _label_pairs(
     con.execute(  # an id's rows agree when they hold its label more often than any other label of the target
         f"""CREATE OR REPLACE TEMP TABLE extra_pairs AS
            WITH keys AS (SELECT c.__mlecurate_rid, c.col AS key_col, t.k FROM extra_cells c
-                         JOIN new_test_ids t ON {id_key("c.val")} = {id_key("t.k")}),  -- 101.0, 00101, ID_101 for 101
+                         JOIN new_test_ids t ON {_id_match("c.val")} = {_id_match("t.k")}),  -- 101.0, 00101, ID_101 for 101
                 target_labels AS (SELECT DISTINCT target, label FROM test_labels),
                 counted AS (
                     SELECT keys.key_col, l.target, c.col AS label_col, keys.k, l.label, c.val, count(*) AS n,
@@ -987,7 +1013,7 @@ def _named_targets(con, extra: ExtraFile, least: int) -> list[str]:
         return []
     found = con.execute(
         f"""WITH keys AS (SELECT c.__mlecurate_rid, c.col AS key_col, t.k
-                          FROM extra_cells c JOIN new_test_ids t ON {id_key("c.val")} = {id_key("t.k")})
+                          FROM extra_cells c JOIN new_test_ids t ON {_id_match("c.val")} = {_id_match("t.k")})
             SELECT keys.key_col, c.col AS name_col, count(DISTINCT keys.k) AS ids, count(*) AS named,
                    count(*) FILTER (WHERE l.label IN ({positive})) AS ones
             FROM keys JOIN extra_cells c ON c.__mlecurate_rid = keys.__mlecurate_rid AND c.col <> keys.key_col
@@ -1063,6 +1089,7 @@ def _text_file_labels(
     # is a Latin-1 character (home-credit ships HomeCredit_columns_description.csv so; a sweep's Latin-1 copy of its
     # labels was cleared by the line scan, which a 0 in another field misled)
     latin = bool(unreadable) and data_format(path.name) in DELIMITED and first_non_utf8(path) is not None
+    tabled = False
     if not unreadable or latin:
         options = delimited_options(path.name) + (", encoding = 'latin-1'" if latin else "") + layout_options(path)
         reader = f"read_csv({path_literal(path)}, all_varchar=true{options})"
@@ -1075,7 +1102,9 @@ def _text_file_labels(
             found = _data_file_labels(con, path, extra, facts, columns, least, reader)
             if found or _test_id_columns(con, reader, columns, least):
                 return found
-        # else no column holds new test ids whole: the ids, if any, are inside its text ("saw study 1b2c : typical")
+            tabled = True  # no column holds new test ids whole: the ids, if any, are inside its text ("saw study
+            # 1b2c : typical"), scanned for labels of words alone (review 201: a weather table's 0s and decimals'
+            # pieces read as 0/1 labels beside ids, by chance)
     if unreadable and data_format(path.name) == "json" and not json_lines_by_name(path.name):
         return [  # a review: a Latin-1 COCO document keeps an image's id and its category on other lines
             f"{extra.path} cannot be read ({unreadable}), and a JSON document's records may span lines, or share "
@@ -1088,7 +1117,7 @@ def _text_file_labels(
             f"{extra.path} {why}, and is too large to scan as text ({size:,} bytes; limit {TEXT_SCAN_LIMIT:,}), so it "
             f"cannot be cleared of answers: {_remedy(extra)}"
         ]
-    found = _scan_lines(path, labels, least)
+    found = _scan_lines(path, labels, least, words_only=tabled)
     return [f"{extra.path} gives new test ids' labels away: {found}"] if found else []
 
 
@@ -1113,9 +1142,17 @@ def is_text(path: Path) -> bool:
     return controls <= len(head) * 0.05
 
 
-def _scan_lines(path: Path, labels: dict[str, list[tuple[str, str]]], least: int) -> str | None:
+def _scan_lines(
+    path: Path, labels: dict[str, list[tuple[str, str]]], least: int, words_only: bool = False
+) -> str | None:
     """New test ids on the same line as their label, and no other label of that target: a leak when at least
-    ``least`` ids, and ``LABEL_SHARE`` of the new test ids the file names, are found so."""
+    ``least`` ids, and ``LABEL_SHARE`` of the new test ids the file names, are found so. ``words_only``: targets
+    whose labels are all numbers are not judged (in a table's lines, numbers are everywhere)."""
+    if words_only:
+        worded = {t for pairs in labels.values() for t, label in pairs if not _is_number(label)}
+        labels = {k: kept for k, pairs in labels.items() if (kept := [(t, v) for t, v in pairs if t in worded])}
+        if not labels:
+            return None
     values: dict[str, set[str]] = defaultdict(set)
     for pairs in labels.values():
         for target, label in pairs:
@@ -1549,3 +1586,11 @@ def _rows_conserved(con, train: Path, test: Path, facts: LeakageFacts) -> SplitC
 def _short(values: list) -> str:
     """The first three values, each cut to 60 characters with ``...`` where cut (a cut path is no real file)."""
     return ", ".join(text if len(text := str(v)) <= 60 else text[:60] + "..." for v in values[:3])
+
+
+def _is_number(text: str) -> bool:
+    try:
+        float(text)
+    except ValueError:
+        return False
+    return True
