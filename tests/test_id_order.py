@@ -126,3 +126,46 @@ def test_a_label_written_into_the_ids_is_read_from_its_piece(tmp_path):
     assert "the ids give the sentiment away by piece 2 of 2 (split at _ and -)" in found["public_free_of_private"]
     renumbered = prepare_competition("w2v", parse_recipe(recipe | {"test_ids": "t{n}"}, "r"), raw, tmp_path / "new")
     assert renumbered.published, [c.found for c in refused(renumbered.checks)]
+
+
+def _pieces(raw, rows: int, seed: int, extra) -> None:
+    """Ids ``<n>_<label>`` (the label written into the id) beside columns ``extra(n, label, rng)`` makes."""
+    rng = random.Random(seed)
+    labels = [int(rng.random() < 0.3) for _ in range(rows)]
+    columns = [extra(n, label, rng) for n, label in enumerate(labels)]
+    write_csv(raw / "train.csv", ["id", *columns[0], "y"],
+              [(f"{n:05d}_{label}", *columns[n].values(), label) for n, label in enumerate(labels)])  # fmt: skip
+
+
+PIECES = {"kind": "random", "id_column": "id", "target_columns": ["y"], "test_fraction": 0.2, "test_file": None,
+          "metric": "auc"}  # fmt: skip
+
+
+@pytest.mark.parametrize(
+    "extra, kind, leaks",
+    [
+        (lambda n, label, rng: {"x": rng.random()}, "random", True),  # a float's 0 shows no piece (review 201)
+        (lambda n, label, rng: {"path": f"audio/{n:05d}_{label}.wav"}, "random", True),  # it repeats the id
+        (lambda n, label, rng: {"flag": label, "x": rng.random()}, "random", False),  # a public feature shows it
+        (lambda n, label, rng: {"day": f"2020-01-{n % 28 + 1:02d}"}, "temporal", True),  # judged by piece still
+    ],
+    ids=["float-column", "path-repeating-the-id", "public-flag", "temporal"],
+)
+def test_a_piece_is_judged_unless_a_public_column_shows_each_of_its_values(tmp_path, extra, kind, leaks):
+    raw = tmp_path / "raw"
+    _pieces(raw, 600, 3, extra)
+    recipe = PIECES | ({"kind": "temporal", "time_column": "day"} if kind == "temporal" else {})
+    prepared = prepare_competition("pieces", parse_recipe(recipe, "r"), raw, tmp_path / "prepared")
+    found = {c.name: c.found for c in refused(prepared.checks)}
+    said = "the ids give the y away by piece 2 of 2" in found.get("public_free_of_private", "")
+    assert said == leaks, found
+
+
+def test_a_test_set_under_30_rows_is_not_judged_by_its_ids(tmp_path):
+    """Review 200: 9 of 10 rows read right by chance in 1 of 300 random splits."""
+    raw = tmp_path / "raw"
+    _otto(raw, _sorted, rows=250)
+    small = prepare_competition("otto", parse_recipe(RECIPE, "r"), raw, tmp_path / "small")  # 25 new test rows
+    assert small.published, [c.found for c in refused(small.checks)]
+    _otto(raw, _sorted, rows=400)
+    assert not prepare_competition("otto", parse_recipe(RECIPE, "r"), raw, tmp_path / "large").published
