@@ -1162,3 +1162,45 @@ def test_a_latin_1_table_is_judged_as_fully_as_a_utf_8_one(tmp_path, encoding):
         leaky = recipe | {"public_files": [extra]}
         found = _failed(prepare_competition("shops", parse_recipe(leaky, "r"), raw, tmp_path / extra))
         assert f"{extra} gives the y of" in found and said in found, found
+
+
+def test_a_study_table_names_the_images_of_a_split_whose_ids_share_the_study(tmp_path):
+    """Review 202: images ``<study>_<n>`` under a group split by study; a public table of each study's finding is
+    the images' labels, while a train_tables file of the training images' findings gives nothing new (review 201)."""
+    rng = random.Random(11)
+    raw = tmp_path / "raw"
+    studies = {f"{rng.getrandbits(40):010x}": rng.choice(["typical", "negative", "atypical"]) for _ in range(150)}
+    images = [(f"{s}_{n}", s, finding) for s, finding in studies.items() for n in range(1, rng.randint(2, 4))]
+    write_csv(raw / "train.csv", ["image_id", "study", "finding"], images)
+    write_csv(raw / "study_findings.csv", ["StudyInstanceUID", "finding_of_study"], list(studies.items()))
+    write_csv(raw / "annotations.csv", ["image_id", "finding"], [(i, f) for i, _, f in images])
+    recipe = {"kind": "group", "group_column": "study", "id_column": "image_id", "target_columns": ["finding"],
+              "test_fraction": 0.2, "test_file": None, "metric": "accuracy"}  # fmt: skip
+    leaky = prepare_competition("studies", parse_recipe(recipe | {"public_files": ["study_findings.csv"]}, "r"), raw,
+                                tmp_path / "leaky")  # fmt: skip
+    assert "study_findings.csv gives the finding of" in _failed(leaky)
+    kept = prepare_competition("studies", parse_recipe(recipe | {"train_tables": {"annotations.csv": "image_id"}},
+                                                       "r"), raw, tmp_path / "kept")  # fmt: skip
+    assert kept.published, [c.found for c in refused(kept.checks)]
+
+
+@pytest.mark.parametrize("ids, leaks", [(lambda i: f"{i * 7919:06d}", False), (lambda i: f"img{i:07x}ab", True)],
+                         ids=["number-ids", "uid-ids"])  # fmt: skip
+def test_a_tables_lines_are_scanned_for_0_1_labels_beside_ids_that_are_no_numbers(tmp_path, ids, leaks):
+    """Review 201: a weather table's 0s and its decimals' pieces read, by chance, as a rare 0/1 target's labels beside
+    integer ids; review 202: notes "image <uid> read as 1" in a CSV were published once numbers were never looked
+    for. Ids that are numbers are not looked for in a table's lines, and each label must be told."""
+    rng = random.Random(12)
+    raw = tmp_path / "raw"
+    rows = [(ids(i), int(rng.random() < 0.05)) for i in range(600)]
+    write_csv(raw / "train.csv", ["id", "fraud"], rows)
+    if leaks:
+        write_csv(raw / "notes.csv", ["reader", "note"], [(2, f"image {i} read as {y}") for i, y in rows])
+    else:
+        write_csv(raw / "notes.csv", ["day", "holiday", "temp"],
+                  [(f"2020-{n % 12 + 1:02d}-01 id {i}", 0, round(rng.uniform(10, 30), 4)) for n, (i, _) in
+                   enumerate(rows)])  # fmt: skip
+    recipe = {"kind": "random", "id_column": "id", "target_columns": ["fraud"], "test_fraction": 0.2,
+              "test_file": None, "metric": "auc", "public_files": ["notes.csv"]}  # fmt: skip
+    prepared = prepare_competition("notes", parse_recipe(recipe, "r"), raw, tmp_path / "prepared")
+    assert (not prepared.published) == leaks, [c.found for c in refused(prepared.checks)]

@@ -230,6 +230,7 @@ CODED_SUPPORT = 5  # ids a value of a column standing for the labels holds, on a
 LEAST_CORRELATION = 0.95  # a number column this close to a numeric target gives it away
 TEXT_SCAN_LIMIT = 64 * 1024 * 1024  # bytes of a text file scanned line by line; a larger one is not cleared
 TEXT_PROBE = 8192  # bytes read to tell text from binary
+LEAST_TOLD_LABEL = 3  # ids of a label a table's lines name, at least, for the label to be judged on its own
 MAX_PIECES = 12  # a file name or word with more pieces than this has its pieces tried alone, not every run
 TOKEN_BREAK = re.compile(r"[^\w.\-]+")
 PIECE_BREAK = re.compile(r"([._\-])")
@@ -249,7 +250,6 @@ def check_prepared_split(folder: PreparedFolder, facts: LeakageFacts) -> list[Sp
     try:
         train, test = folder.public_table(TRAIN, facts.recipe), folder.public_table(TEST, facts.recipe)
         con.execute("CREATE TEMP TABLE renamed_test_ids AS SELECT unnest(?::VARCHAR[]) AS k", [list(facts.renamed_ids)])
-        _define_id_match(con, train, test, facts)
         return [
             _ids_disjoint(con, train, test, facts),
             _no_target_in_public_test(con, test, facts),
@@ -268,11 +268,13 @@ def _id_match(sql: str) -> str:
     return f"{ID_MATCH}({sql})"
 
 
-def _define_id_match(con, train: Path, test: Path, facts: LeakageFacts) -> None:
+def _define_id_match(con, train: Path, test: Path, facts: LeakageFacts) -> bool:
     """Define :data:`ID_MATCH`: :func:`id_key` (an id's core where it has a short affix: siim's
     ``00086460a852_study`` is the image table's ``00086460a852``) where the split's own ids keep distinct cores, else
     :func:`key_text`: ids that are themselves ``<core>_<n>`` (a study's images ``<uid>_1``, ``<uid>_2``) are not
-    one id (review 201: a train_tables file of the training images was refused as holding the new test images')."""
+    one id (review 201: a train_tables file of the training images was refused as holding the new test images').
+    Whether the cores are distinct. Defined where the extra files are judged, the only place that matches ids (a
+    split without them does not pay for it: 7 s over 2.2M ids, review 202)."""
     expression = key_text("x")
     columns = {path: columns_of(con, path) for path in (train, test)}
     if facts.id_column and all(facts.id_column in found for found in columns.values()):
@@ -281,6 +283,7 @@ def _define_id_match(con, train: Path, test: Path, facts: LeakageFacts) -> None:
         if con.execute(f"SELECT count(DISTINCT k) = count(DISTINCT {id_key('k')}) FROM ({ids})").fetchone()[0]:
             expression = id_key("x")
     con.execute(f"CREATE OR REPLACE TEMP MACRO {ID_MATCH}(x) AS {expression}")
+    return expression != key_text("x")
 
 
 def _overlap(con, train: Path, test: Path, expression: str) -> tuple[int, list]:
@@ -607,10 +610,9 @@ def _extra_files_leak(
 
 def _ids_inside_text(con, path: Path, extra: ExtraFile, columns: list[str], labels: dict, least: int) -> list[str]:
     """A text data file (CSV, TSV, JSON Lines) none of whose columns holds new test ids whole, scanned line by line
-    for labels of words (review 198: notes naming studies inside their text, "study 1b2c : typical", were refused as
-    ``.txt``, published as ``.csv``); labels that are numbers are not looked for in a table's lines, where numbers
-    are everywhere (review 201: a weather table's 0s read as 0/1 labels, by chance)."""
-    if not any(not _is_number(label) for pairs in labels.values() for _, label in pairs):
+    as a table's lines (:func:`_scan_lines`, ``tabled``): notes naming studies inside their text ("study 1b2c :
+    typical") were refused as ``.txt``, published as ``.csv`` (review 198)."""
+    if all(_is_number(k) for k in labels):  # ids that are numbers are not looked for in a table's lines
         return []
     if (
         not is_text(path)
@@ -618,7 +620,7 @@ def _ids_inside_text(con, path: Path, extra: ExtraFile, columns: list[str], labe
         or _test_id_columns(con, reader_sql(path), columns, least)
     ):
         return []
-    found = _scan_lines(path, labels, least, words_only=True)
+    found = _scan_lines(path, labels, least, tabled=True)
     return [f"{extra.path} gives new test ids' labels away: {found}"] if found else []
 
 
@@ -642,7 +644,16 @@ def _new_test_labels(con, folder: PreparedFolder, facts: LeakageFacts) -> int | 
         """CREATE OR REPLACE TEMP TABLE test_labels AS
            SELECT DISTINCT k, target, label FROM path_labels JOIN new_test_ids USING (k) WHERE label IS NOT NULL"""
     )
-    return con.execute("SELECT count(*) FROM new_test_ids").fetchall()[0][0]
+    count = con.execute("SELECT count(*) FROM new_test_ids").fetchall()[0][0]
+    train = folder.public_table(TRAIN, facts.recipe)
+    con.execute("CREATE OR REPLACE TEMP TABLE core_aliases (k VARCHAR)")
+    if not _define_id_match(con, train, test, facts):  # the split's ids share cores (a study's images <uid>_<n>):
+        core = id_key("k")  # a table naming the core bare (the study's findings) names each of them (review 202);
+        # not the line scan, whose pieces of a training image's id would name its study (review 201's annotations)
+        con.execute(f"INSERT INTO core_aliases SELECT DISTINCT {core} FROM new_test_ids WHERE {core} <> k")
+        con.execute("INSERT INTO new_test_ids SELECT k FROM core_aliases")
+        con.execute(f"INSERT INTO test_labels SELECT DISTINCT {core}, target, label FROM test_labels WHERE {core} <> k")
+    return count
 
 
 def _test_label_index(con) -> dict[str, list[tuple[str, str]]]:
@@ -650,7 +661,8 @@ def _test_label_index(con) -> dict[str, list[tuple[str, str]]]:
     also under its core (``00086460a852`` for ``00086460a852_study``, :func:`id_key`)."""
     index: dict[str, list[tuple[str, str]]] = defaultdict(list)
     for k, target, label in con.execute(
-        f"SELECT k, target, label FROM test_labels UNION SELECT {_id_match('k')}, target, label FROM test_labels"
+        f"""WITH own AS (SELECT * FROM test_labels WHERE k NOT IN (SELECT k FROM core_aliases))
+            SELECT k, target, label FROM own UNION SELECT {_id_match("k")}, target, label FROM own"""
     ).fetchall():
         index[k].append((target, label))
     return index
@@ -1117,7 +1129,7 @@ def _text_file_labels(
             f"{extra.path} {why}, and is too large to scan as text ({size:,} bytes; limit {TEXT_SCAN_LIMIT:,}), so it "
             f"cannot be cleared of answers: {_remedy(extra)}"
         ]
-    found = _scan_lines(path, labels, least, words_only=tabled)
+    found = _scan_lines(path, labels, least, tabled=tabled)
     return [f"{extra.path} gives new test ids' labels away: {found}"] if found else []
 
 
@@ -1142,17 +1154,16 @@ def is_text(path: Path) -> bool:
     return controls <= len(head) * 0.05
 
 
-def _scan_lines(
-    path: Path, labels: dict[str, list[tuple[str, str]]], least: int, words_only: bool = False
-) -> str | None:
+def _scan_lines(path: Path, labels: dict[str, list[tuple[str, str]]], least: int, tabled: bool = False) -> str | None:
     """New test ids on the same line as their label, and no other label of that target: a leak when at least
-    ``least`` ids, and ``LABEL_SHARE`` of the new test ids the file names, are found so. ``words_only``: targets
-    whose labels are all numbers are not judged (in a table's lines, numbers are everywhere)."""
-    if words_only:
-        worded = {t for pairs in labels.values() for t, label in pairs if not _is_number(label)}
-        labels = {k: kept for k, pairs in labels.items() if (kept := [(t, v) for t, v in pairs if t in worded])}
-        if not labels:
-            return None
+    ``least`` ids, and ``LABEL_SHARE`` of the new test ids the file names, are found so. ``tabled``: the lines are a
+    table's, where numbers are everywhere (review 201: a weather table's 0s read as a rare 0/1 target's 0, the
+    decimals' pieces as ids): ids that are numbers are not looked for, and each label of at least
+    ``LEAST_TOLD_LABEL`` ids named must be told for half of them (chance tells the commonest only)."""
+    if tabled:
+        labels = {k: pairs for k, pairs in labels.items() if not _is_number(k)}
+    seen_label: Counter = Counter()  # (target, label) -> new test ids named
+    told_label: Counter = Counter()  # (target, label) -> of them, told
     values: dict[str, set[str]] = defaultdict(set)
     for pairs in labels.values():
         for target, label in pairs:
@@ -1168,12 +1179,20 @@ def _scan_lines(
                 continue
             for k in named:
                 for target, label in labels[k]:
+                    fresh = k not in seen[target]
                     seen[target].add(k)
+                    seen_label[target, label] += fresh
                     present = {v for v in tokens if v in values[target]}
                     if present == {label} or (not present and _spaced(label) and label in line):
+                        told_label[target, label] += k not in told[target]
                         told[target].add(k)
     for target in sorted(seen):
-        if len(told[target]) >= least and len(told[target]) >= LABEL_SHARE * len(seen[target]):
+        every = not tabled or all(
+            told_label[t, label] >= seen_label[t, label] / 2
+            for t, label in seen_label
+            if t == target and seen_label[t, label] >= LEAST_TOLD_LABEL
+        )
+        if every and len(told[target]) >= least and len(told[target]) >= LABEL_SHARE * len(seen[target]):
             return (
                 f"{len(told[target]):,} new test id(s) on a line with their {target} and no other "
                 f"(of {len(seen[target]):,} new test ids it names)"
