@@ -129,9 +129,9 @@ def test_a_label_written_into_the_ids_is_read_from_its_piece(tmp_path):
 
 
 def _pieces(raw, rows: int, seed: int, extra) -> None:
-    """Ids ``<n>_<label>`` (the label written into the id) beside columns ``extra(n, label, rng)`` makes."""
+    """Ids ``<n>_<label>`` (the label written into the id, 7% 1s) beside columns ``extra(n, label, rng)`` makes."""
     rng = random.Random(seed)
-    labels = [int(rng.random() < 0.3) for _ in range(rows)]
+    labels = [int(rng.random() < 0.07) for _ in range(rows)]
     columns = [extra(n, label, rng) for n, label in enumerate(labels)]
     write_csv(raw / "train.csv", ["id", *columns[0], "y"],
               [(f"{n:05d}_{label}", *columns[n].values(), label) for n, label in enumerate(labels)])  # fmt: skip
@@ -147,9 +147,10 @@ PIECES = {"kind": "random", "id_column": "id", "target_columns": ["y"], "test_fr
         (lambda n, label, rng: {"x": rng.random()}, "random", True),  # a float's 0 shows no piece (review 201)
         (lambda n, label, rng: {"path": f"audio/{n:05d}_{label}.wav"}, "random", True),  # it repeats the id
         (lambda n, label, rng: {"flag": label, "x": rng.random()}, "random", False),  # a public feature shows it
-        (lambda n, label, rng: {"day": f"2020-01-{n % 28 + 1:02d}"}, "temporal", True),  # judged by piece still
+        (lambda n, label, rng: {"x": rng.random() if rng.random() < 0.01 else None}, "random", True),  # review 202
+        (lambda n, label, rng: {"day": f"2020-01-{n % 28 + 1:02d}"}, "temporal", False),  # a series' ids: not judged
     ],
-    ids=["float-column", "path-repeating-the-id", "public-flag", "temporal"],
+    ids=["float-column", "path-repeating-the-id", "public-flag", "sparse-column", "temporal"],
 )
 def test_a_piece_is_judged_unless_a_public_column_shows_each_of_its_values(tmp_path, extra, kind, leaks):
     raw = tmp_path / "raw"

@@ -11,8 +11,9 @@
 columns read as the class their largest value names, as multi-class log loss writes them) and says when a reading
 agrees with at least ``ORDER_SHARE`` of the new test rows well beyond chance (Cohen's kappa at least
 ``ORDER_KAPPA``). Ids are ordered as numbers where every id is one, by their number where every id is one prefix and
-digits (``id_7`` before ``id_10``), else as text. A temporal split is not judged by order: there each series'
-earlier rows are the training set by design, and a label that runs on (a customer's state) is the task. The remedy
+digits (``id_7`` before ``id_10``), else as text. A temporal split is not judged: there each series' earlier rows
+are the training set by design, and a label that runs on (a customer's state) is the task, whether the id names the
+series by its order or by a piece (a word2vec-style rating in the id of a temporal split goes unjudged). The remedy
 is the recipe's ``test_ids`` (the new test rows numbered anew); where the rows themselves run in order (a series
 split at random), a split that keeps the runs apart (``temporal``, ``group``). A piece a public test column shows
 (the customer of ``<customer>_<day>``) is a feature, not judged."""
@@ -42,6 +43,8 @@ def labels_read_from_ids(
 ) -> str | None:
     """What the ids give away (see the module's docstring), or None. ``test``: the new public test set, whose
     columns an id's piece may only repeat (a customer's id in ``<customer>_<day>``, the day of a date)."""
+    if kind == "temporal":  # a series' earlier rows are its training set by design: its ids' order, and a piece
+        return None  # naming the series (review 202: C0001_03, the customer in the id alone, its segment running on)
     if not id_column or id_column not in columns_of(con, train) or id_column not in columns_of(con, answers):
         return None
     train_columns, answer_columns = columns_of(con, train), columns_of(con, answers)
@@ -62,8 +65,7 @@ def labels_read_from_ids(
             labels = con.execute("SELECT count(DISTINCT label) FROM __id_asked").fetchall()[0][0]
             if not 2 <= labels <= MOST_LABELS:
                 continue
-            in_order = None if kind == "temporal" else _read_in_order(con, key, target, id_column)  # a series' earlier
-            found = in_order or _read_by_piece(con, target, id_column, test)  # rows are its training set by design
+            found = _read_in_order(con, key, target, id_column) or _read_by_piece(con, target, id_column, test)
             if found:
                 return found
         finally:
@@ -173,7 +175,8 @@ def _shown_by_public_column(con, position: int, id_column: str, test: Path | Non
     of the piece's values (a customer column beside ``<customer>_<day>``, a date beside ``2020-03-15``): a feature
     the agents have anyway, which numbering the rows anew would not hide (review 200). Not a column that repeats the
     id itself (a path ``audio/00012_yes.wav`` beside ``00012_yes`` shows the leak, not a feature), nor one that holds
-    a piece's commonest value by chance (a float's ``0`` beside a 0/1 piece: each value must be shown; review 201)."""
+    a piece's commonest value by chance (a float's ``0`` beside a 0/1 piece: each value must be shown; review 201);
+    an empty cell shows nothing (review 202). One scan of the test set, grouped by the piece's value."""
     if test is None:
         return False
     columns = [c for c in columns_of(con, test) if c != id_column][:SHOWN_COLUMNS]
@@ -181,19 +184,17 @@ def _shown_by_public_column(con, position: int, id_column: str, test: Path | Non
         return False
     ident = f"CAST({quote(id_column)} AS VARCHAR)"
     piece = _piece(ident, position)
-    words = "regexp_split_to_array(CAST({c} AS VARCHAR), '[^A-Za-z0-9]+')"
-    cells = " UNION ALL ".join(
-        f"SELECT {literal(c)} AS col, {piece} AS piece, list_contains({words.format(c=quote(c))}, {piece}) AS shown, "
-        f"contains(CAST({quote(c)} AS VARCHAR), {ident}) AS repeats FROM {reader_sql(test)}"
-        for c in columns
+    measures = []
+    for c in columns:
+        text = f"CAST({quote(c)} AS VARCHAR)"
+        words = f"regexp_split_to_array({text}, '[^A-Za-z0-9]+')"
+        measures += [f"avg(coalesce(list_contains({words}, {piece}), false)::INT)",
+                     f"avg(coalesce(contains({text}, {ident}), false)::INT)"]  # fmt: skip
+    rows = con.execute(f"SELECT {', '.join(measures)} FROM {reader_sql(test)} GROUP BY {piece}").fetchall()
+    return any(
+        min(row[2 * i] for row in rows) >= SHOWN_SHARE and max(row[2 * i + 1] for row in rows) < SHOWN_SHARE
+        for i in range(len(columns))
     )
-    found = con.execute(
-        f"""WITH per_value AS (SELECT col, piece, avg(shown::INT) AS shown, avg(repeats::INT) AS repeats
-                               FROM ({cells}) GROUP BY ALL)
-            SELECT count(*) FROM (SELECT col FROM per_value GROUP BY col
-                                  HAVING min(shown) >= {SHOWN_SHARE} AND max(repeats) < {SHOWN_SHARE})"""
-    ).fetchall()[0][0]
-    return found > 0
 
 
 def _piece(id_sql: str, position: int) -> str:
