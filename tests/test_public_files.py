@@ -1178,29 +1178,38 @@ def test_a_study_table_names_the_images_of_a_split_whose_ids_share_the_study(tmp
               "test_fraction": 0.2, "test_file": None, "metric": "accuracy"}  # fmt: skip
     leaky = prepare_competition("studies", parse_recipe(recipe | {"public_files": ["study_findings.csv"]}, "r"), raw,
                                 tmp_path / "leaky")  # fmt: skip
-    assert "study_findings.csv gives the finding of" in _failed(leaky)
+    found = _failed(leaky)
+    assert "study_findings.csv gives the finding of" in found and "the shared core of new test ids" in found, found
     kept = prepare_competition("studies", parse_recipe(recipe | {"train_tables": {"annotations.csv": "image_id"}},
                                                        "r"), raw, tmp_path / "kept")  # fmt: skip
     assert kept.published, [c.found for c in refused(kept.checks)]
 
 
-@pytest.mark.parametrize("ids, leaks", [(lambda i: f"{i * 7919:06d}", False), (lambda i: f"img{i:07x}ab", True)],
-                         ids=["number-ids", "uid-ids"])  # fmt: skip
-def test_a_tables_lines_are_scanned_for_0_1_labels_beside_ids_that_are_no_numbers(tmp_path, ids, leaks):
+@pytest.mark.parametrize(
+    "ids, labels, notes, leaks",
+    [
+        (lambda i: f"{i * 7919:06d}", "01", False, False),  # a weather table beside integer ids: chance
+        (lambda i: f"img{i:07x}ab", "01", True, True),  # review 202: "image <uid> read as 1"
+        (lambda i: f"{i * 7919:06d}", ["cat", "dog", "bird"], True, True),  # review 203: "photo 100123 shows a cat"
+    ],
+    ids=["weather-number-ids", "notes-uid-ids", "notes-number-ids-words"],
+)
+def test_a_tables_lines_are_scanned_for_labels_beside_ids_each_label_told(tmp_path, ids, labels, notes, leaks):
     """Review 201: a weather table's 0s and its decimals' pieces read, by chance, as a rare 0/1 target's labels beside
-    integer ids; review 202: notes "image <uid> read as 1" in a CSV were published once numbers were never looked
-    for. Ids that are numbers are not looked for in a table's lines, and each label must be told."""
+    integer ids; reviews 202-203: notes naming each id with its label in a CSV were published once numbers, or number
+    ids, were not looked for. Each label must be told, not only the commonest."""
     rng = random.Random(12)
     raw = tmp_path / "raw"
-    rows = [(ids(i), int(rng.random() < 0.05)) for i in range(600)]
-    write_csv(raw / "train.csv", ["id", "fraud"], rows)
-    if leaks:
+    weights = [0.95, 0.05] if labels == "01" else None
+    rows = [(ids(i), rng.choices(list(labels), weights)[0]) for i in range(600)]
+    write_csv(raw / "train.csv", ["id", "y"], rows)
+    if notes:
         write_csv(raw / "notes.csv", ["reader", "note"], [(2, f"image {i} read as {y}") for i, y in rows])
     else:
         write_csv(raw / "notes.csv", ["day", "holiday", "temp"],
                   [(f"2020-{n % 12 + 1:02d}-01 id {i}", 0, round(rng.uniform(10, 30), 4)) for n, (i, _) in
                    enumerate(rows)])  # fmt: skip
-    recipe = {"kind": "random", "id_column": "id", "target_columns": ["fraud"], "test_fraction": 0.2,
-              "test_file": None, "metric": "auc", "public_files": ["notes.csv"]}  # fmt: skip
+    recipe = {"kind": "random", "id_column": "id", "target_columns": ["y"], "test_fraction": 0.2,
+              "test_file": None, "metric": "accuracy", "public_files": ["notes.csv"]}  # fmt: skip
     prepared = prepare_competition("notes", parse_recipe(recipe, "r"), raw, tmp_path / "prepared")
     assert (not prepared.published) == leaks, [c.found for c in refused(prepared.checks)]

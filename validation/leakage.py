@@ -611,9 +611,8 @@ def _extra_files_leak(
 def _ids_inside_text(con, path: Path, extra: ExtraFile, columns: list[str], labels: dict, least: int) -> list[str]:
     """A text data file (CSV, TSV, JSON Lines) none of whose columns holds new test ids whole, scanned line by line
     as a table's lines (:func:`_scan_lines`, ``tabled``): notes naming studies inside their text ("study 1b2c :
-    typical") were refused as ``.txt``, published as ``.csv`` (review 198)."""
-    if all(_is_number(k) for k in labels):  # ids that are numbers are not looked for in a table's lines
-        return []
+    typical") were refused as ``.txt``, published as ``.csv`` (review 198), and so are notes naming integer ids
+    ("photo 100123 shows a cat": review 203)."""
     if (
         not is_text(path)
         or path.stat().st_size > TEXT_SCAN_LIMIT
@@ -939,12 +938,29 @@ def _label_pairs(
                 problems.append(
                     f"{extra.path} gives the {target} of {agreeing:,} new test id(s) away: column {label_col} agrees "
                     f"with it for {agreeing:,} of the {ids:,} new test ids in column {key_col}"
+                    + _cores_said(con, key_col, target, label_col)
                 )
                 break
         return problems or _labels_written_otherwise(con, extra, least, is_public) or _named_targets(con, extra, least)
     finally:
         con.execute("DROP TABLE IF EXISTS extra_pairs")
         con.execute("DROP TABLE IF EXISTS extra_cells")
+
+
+def _cores_said(con, key_col: str, target: str, label_col: str) -> str:
+    """Where the ids found are cores of the new test ids (a study of its images ``<study>_<n>``), say so: the ids
+    counted are not in the public test set as written (review 203)."""
+    cores = con.execute(
+        "SELECT count(*) FROM extra_pairs WHERE key_col = ? AND target = ? AND label_col = ? "
+        "AND k IN (SELECT k FROM core_aliases)",
+        [key_col, target, label_col],
+    ).fetchall()[0][0]
+    if not cores:
+        return ""
+    return (
+        f" ({cores:,} of them the shared core of new test ids written <core>_<n>, as a study of its images: the "
+        "table gives each of those ids its core's label)"
+    )
 
 
 def _column_pairs(con, key_col: str, target: str, label_col: str, value: str) -> tuple[list, list]:
@@ -1157,11 +1173,9 @@ def is_text(path: Path) -> bool:
 def _scan_lines(path: Path, labels: dict[str, list[tuple[str, str]]], least: int, tabled: bool = False) -> str | None:
     """New test ids on the same line as their label, and no other label of that target: a leak when at least
     ``least`` ids, and ``LABEL_SHARE`` of the new test ids the file names, are found so. ``tabled``: the lines are a
-    table's, where numbers are everywhere (review 201: a weather table's 0s read as a rare 0/1 target's 0, the
-    decimals' pieces as ids): ids that are numbers are not looked for, and each label of at least
-    ``LEAST_TOLD_LABEL`` ids named must be told for half of them (chance tells the commonest only)."""
-    if tabled:
-        labels = {k: pairs for k, pairs in labels.items() if not _is_number(k)}
+    table's, where numbers are everywhere (review 201: a weather table's 0s read as a rare 0/1 target's 0 beside the
+    decimals' pieces read as ids): each label of at least ``LEAST_TOLD_LABEL`` ids named must be told for half of
+    them (chance tells the commonest only)."""
     seen_label: Counter = Counter()  # (target, label) -> new test ids named
     told_label: Counter = Counter()  # (target, label) -> of them, told
     values: dict[str, set[str]] = defaultdict(set)
@@ -1605,11 +1619,3 @@ def _rows_conserved(con, train: Path, test: Path, facts: LeakageFacts) -> SplitC
 def _short(values: list) -> str:
     """The first three values, each cut to 60 characters with ``...`` where cut (a cut path is no real file)."""
     return ", ".join(text if len(text := str(v)) <= 60 else text[:60] + "..." for v in values[:3])
-
-
-def _is_number(text: str) -> bool:
-    try:
-        float(text)
-    except ValueError:
-        return False
-    return True
