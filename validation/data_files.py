@@ -844,9 +844,14 @@ def key_text(sql: str) -> str:
     A number is written in digits and a point, with an exponent only where it is signed (R's ``1e+05``): DuckDB's
     cast also reads ``_`` between digits and an unsigned exponent, which made text-normalization's ``102_0`` and
     ``10_20`` one id (1020), and hex ids ``0001e002`` and ``00000100`` too."""
-    number = f"TRY_CAST({sql} AS DOUBLE)"  # exact up to 2**53: a 19-digit id (a tweet's) stays its own text
-    plain = f"NOT regexp_matches({sql}, '_|[eE]([^+-]|$)')"
-    return f"coalesce(CASE WHEN abs({number}) < {2**53} AND {plain} THEN CAST({number} AS VARCHAR) END, {sql})"
+    number = id_number(sql)  # exact up to 2**53: a 19-digit id (a tweet's) stays its own text
+    return f"coalesce(CASE WHEN abs({number}) < {2**53} THEN CAST({number} AS VARCHAR) END, {sql})"
+
+
+def id_number(sql: str) -> str:
+    """SQL of a key's text read as a number (DOUBLE) where it is written as one (:func:`key_text`'s rule: digits and
+    a point, an exponent only where signed), else NULL."""
+    return f"CASE WHEN NOT regexp_matches({sql}, '_|[eE]([^+-]|$)') THEN TRY_CAST({sql} AS DOUBLE) END"
 
 
 # An id with a short word before or after it (siim-covid19's ``00086460a852_study`` for the study the image table

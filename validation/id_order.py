@@ -22,7 +22,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from validation.data_files import columns_of, literal, quote, reader_sql
+from validation.data_files import columns_of, id_number, literal, quote, reader_sql
 
 ORDER_SHARE = 0.9  # new test labels a reading of the ids gives, at least
 ORDER_KAPPA = 0.8  # and well beyond chance: Cohen's kappa at least this
@@ -99,7 +99,8 @@ def _answer_labels(
 
 
 def _order_key(con, train: Path, answers: Path, id_column: str) -> str:
-    """The SQL of an id (text, column ``id``) as it is ordered: a number where every id of both files is one, its
+    """The SQL of an id (text, column ``id``) as it is ordered: a number where every id of both files is one
+    (:func:`id_number`, as ids are matched), its
     number where every id is one prefix and digits, else its text."""
     column = quote(id_column)
     texts = " UNION ALL ".join(
@@ -107,13 +108,13 @@ def _order_key(con, train: Path, answers: Path, id_column: str) -> str:
         for path in (train, answers)
     )
     numbers, prefixed = con.execute(
-        f"""SELECT count(*) = count(*) FILTER (WHERE TRY_CAST(k AS DOUBLE) IS NOT NULL AND NOT contains(k, '_')),
+        f"""SELECT count(*) = count({id_number("k")}),
                    count(*) = count(*) FILTER (WHERE regexp_matches(k, '^\\D*\\d{{1,18}}$'))
                    AND count(DISTINCT regexp_extract(k, '^\\D*')) = 1
             FROM ({texts})"""
     ).fetchall()[0]
     if numbers:
-        return "TRY_CAST(id AS DOUBLE)"
+        return id_number("id")
     if prefixed:
         return "CAST(regexp_extract(id, '\\d+$') AS HUGEINT)"
     return "id"
