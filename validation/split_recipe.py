@@ -211,8 +211,8 @@ class SplitRecipe:
         defaults = SplitRecipe(kind=self.kind, target_columns=self.target_columns)
         out = {"kind": self.kind, "target_columns": list(self.target_columns)}
         for f in fields(self):
-            if f.name in ("kind", "target_columns", "test_file_named"):
-                continue
+            if f.name in ("kind", "target_columns") or not f.metadata.get("key", True):
+                continue  # written above, or no key of the document's (test_file_named: test_file's presence)
             value = getattr(self, f.name)
             if f.name == "train_tables" and value:
                 out[f.name] = {name: column if test is None else {"column": column, "test": test}
